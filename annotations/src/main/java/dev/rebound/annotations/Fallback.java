@@ -1,0 +1,42 @@
+package dev.rebound.annotations;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Alternatives to call, in priority order, when the annotated method has failed for good
+ * (after its {@link Retry} attempts, if any).
+ *
+ * <pre>{@code
+ * interface ChatClient {
+ *     @Retry(attempts = 2)
+ *     @Fallback(to = {Gpt35Client.class, Gpt35Client16k.class})
+ *     String chat(String prompt);
+ * }
+ * }</pre>
+ *
+ * <p>Each alternative must implement the type that declares the annotated method. The same method
+ * is invoked on it with the same arguments, under the alternative's own {@link Retry} (its class's,
+ * else the interface's); the first success is returned. The chain is flat: an alternative does not
+ * start a chain of its own, and no class appears twice. When every alternative fails, the caller
+ * gets the primary's last exception with every other failure attached as suppressed.
+ */
+@Documented
+@Inherited
+@Retention(RetentionPolicy.RUNTIME)
+@Target({ElementType.METHOD, ElementType.TYPE})
+public @interface Fallback {
+
+    /** The alternatives, in priority order. */
+    Class<?>[] to();
+
+    /** Fall back only on these and their subclasses; empty = any {@link Exception}. */
+    Class<? extends Throwable>[] on() default {};
+
+    /** Never fall back on these; wins over {@link #on()}. */
+    Class<? extends Throwable>[] skipOn() default {};
+}

@@ -1,0 +1,69 @@
+package dev.rebound.annotations;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Re-runs the annotated method when it fails with a transient failure, with exponential backoff.
+ *
+ * <pre>{@code
+ * interface ChatClient {
+ *     @Retry(attempts = 3, jitter = true)
+ *     String chat(String prompt);
+ * }
+ * }</pre>
+ *
+ * <p>On a type, it applies to every method of that interface or class; a method-level annotation
+ * overrides it. Only the annotated call re-runs: callers and callees keep their own policies.
+ *
+ * <p>The wait before attempt {@code n + 1} is {@code delay * multiplier^(n-1)}, capped by
+ * {@link #maxDelay()}. With {@link #jitter()} the wait is drawn uniformly from
+ * {@code [wait/2, wait]} ("equal jitter"): a rate-limited API never sees an immediate re-send,
+ * and callers that failed together spread out over half the window.
+ *
+ * <p>When {@link #on()} is empty, a default classifier decides: {@link Error}s,
+ * {@link InterruptedException}, programming errors (IllegalArgumentException, NullPointerException,
+ * ClassCastException, UnsupportedOperationException) and langchain4j's non-retriable exceptions are
+ * never retried; every other {@link Exception} is.
+ */
+@Documented
+@Inherited
+@Retention(RetentionPolicy.RUNTIME)
+@Target({ElementType.METHOD, ElementType.TYPE})
+public @interface Retry {
+
+    /** Total attempts, the first included (1 = no retry). Allowed: 1..100. */
+    int attempts() default 3;
+
+    /** The wait before the second attempt, in {@link #unit()}. 0 allowed. */
+    long delay() default 500;
+
+    /** Cap on any single wait, in {@link #unit()}; must not be below {@link #delay()}. */
+    long maxDelay() default 30_000;
+
+    /** Growth of the wait per attempt; at least 1.0. */
+    double multiplier() default 2.0;
+
+    /** Randomise each wait within {@code [wait/2, wait]} (equal jitter). */
+    boolean jitter() default true;
+
+    /** Unit of {@link #delay()}, {@link #maxDelay()} and {@link #maxDuration()}. */
+    TimeUnit unit() default TimeUnit.MILLISECONDS;
+
+    /**
+     * Deadline for all attempts and waits together, in {@link #unit()}; 0 = none. No wait is
+     * entered that would end past it and no attempt starts after it.
+     */
+    long maxDuration() default 0;
+
+    /** Retry only these and their subclasses; empty = the default classifier decides. */
+    Class<? extends Throwable>[] on() default {};
+
+    /** Never retry these and their subclasses; wins over {@link #on()}. */
+    Class<? extends Throwable>[] abortOn() default {};
+}

@@ -1,0 +1,171 @@
+package dev.rebound.runtime;
+
+import dev.rebound.runtime.internal.Alternative;
+import dev.rebound.runtime.internal.AnnotationPolicies;
+import dev.rebound.runtime.internal.Engine;
+import dev.rebound.runtime.internal.FallbackRule;
+import dev.rebound.runtime.internal.ResilientProxy;
+import dev.rebound.runtime.spi.ResilientMethod;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Makes any implementation of an interface resilient, for objects that annotations can't reach
+ * (an AiServices proxy, a langchain4j model made by its builder). Mirrors LangChain's
+ * {@code with_retry} / {@code with_fallbacks}:
+ *
+ * <pre>{@code
+ * ChatClient llm = Rebound.wrap(ChatClient.class, gpt4)
+ *     .withRetry(RetryPolicy.builder().attempts(2).jitter(true).build())
+ *     .withFallbacks(gpt35, gpt35With16k)
+ *     .build();
+ * }</pre>
+ *
+ * <p>Without {@code withRetry}/{@code withFallbacks}, {@code build()} applies the {@code @Retry} and
+ * {@code @Fallback} annotations found on {@code type} (and on the target's class). With either, the
+ * builder's policy replaces the annotations for every method of {@code type}, and the fallbacks are
+ * called as they are: wrap them first to give them a retry, as LangChain's
+ * {@code secondary.with_retry(...)}. Methods without a policy, and Object's methods, go straight to
+ * the target.
+ */
+public final class Rebound {
+
+    private Rebound() {
+    }
+
+    /**
+     * Starts a wrapper of {@code target} seen as {@code type}.
+     *
+     * @throws NullPointerException if either is null
+     * @throws IllegalArgumentException if {@code type} is not an interface or {@code target} not one
+     */
+    public static <T> Builder<T> wrap(Class<T> type, T target) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(target, "target");
+        if (!type.isInterface()) {
+            throw new IllegalArgumentException("Rebound.wrap: type " + type.getName()
+                    + " must be an interface (wrap works through a JDK proxy)");
+        }
+        if (!type.isInstance(target)) {
+            throw new IllegalArgumentException("Rebound.wrap: target " + target.getClass().getName()
+                    + " does not implement " + type.getName());
+        }
+        return new Builder<>(type, target);
+    }
+
+    /** Configures one wrapper. Not thread-safe; the wrapper it builds is. */
+    public static final class Builder<T> {
+        private final Class<T> type;
+        private final T target;
+        private RetryPolicy retry;
+        private List<T> fallbacks;
+        private FallbackRule fallbackRule = FallbackRule.ANY_EXCEPTION;
+        private ReboundSettings settings;
+
+        private Builder(Class<T> type, T target) {
+            this.type = type;
+            this.target = target;
+        }
+
+        /**
+         * The retry for the target; replaces the annotations.
+         *
+         * @throws NullPointerException if {@code policy} is null
+         */
+        public Builder<T> withRetry(RetryPolicy policy) {
+            this.retry = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * Alternatives, in priority order, called as they are once the target's attempts are spent.
+         *
+         * @throws NullPointerException if the array or an element is null
+         * @throws IllegalArgumentException if an alternative is the target itself or appears twice
+         */
+        @SafeVarargs
+        public final Builder<T> withFallbacks(T... alternatives) {
+            Objects.requireNonNull(alternatives, "alternatives");
+            List<T> list = new ArrayList<>();
+            for (int i = 0; i < alternatives.length; i++) {
+                T alt = Objects.requireNonNull(alternatives[i], "alternatives[" + i + "]");
+                if (alt == target) {
+                    throw new IllegalArgumentException("withFallbacks: alternatives[" + i
+                            + "] is the target itself");
+                }
+                for (T earlier : list) {
+                    if (earlier == alt) {
+                        throw new IllegalArgumentException("withFallbacks: alternatives[" + i
+                                + "] appears twice");
+                    }
+                }
+                list.add(alt);
+            }
+            this.fallbacks = list;
+            return this;
+        }
+
+        /**
+         * Fall back only on these failures (default: any Exception).
+         *
+         * @throws NullPointerException if the array or an element is null
+         */
+        @SafeVarargs
+        public final Builder<T> fallbackOn(Class<? extends Throwable>... types) {
+            this.fallbackRule = new FallbackRule(List.of(types), List.of());
+            return this;
+        }
+
+        /** The settings for this wrapper (clock, listeners, jitter); default: the global ones. */
+        public Builder<T> settings(ReboundSettings settings) {
+            this.settings = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /**
+         * The resilient wrapper.
+         *
+         * @throws ReboundConfigurationException if the annotations on {@code type} are invalid
+         */
+        public T build() {
+            Map<Method, ResilientMethod> policies = new LinkedHashMap<>();
+            boolean programmatic = retry != null || fallbacks != null;
+            for (Method m : type.getMethods()) {
+                if (Modifier.isStatic(m.getModifiers()) || m.getDeclaringClass() == Object.class) {
+                    continue;
+                }
+                ResilientMethod rm = programmatic ? programmatic(m) : annotated(m);
+                if (rm != null) {
+                    policies.put(m, rm);
+                }
+            }
+            return ResilientProxy.create(type, target, policies);
+        }
+
+        private ResilientMethod programmatic(Method m) {
+            List<Alternative> chain = new ArrayList<>();
+            if (fallbacks != null) {
+                for (T alt : fallbacks) {
+                    chain.add(new Alternative(alt.getClass().getSimpleName(), Engine.fixed(alt), m,
+                            RetryPolicy.none()));
+                }
+            }
+            m.setAccessible(true);
+            return new Engine(AnnotationPolicies.describe(type, m), target.getClass().getSimpleName(),
+                    retry != null ? retry : RetryPolicy.none(), fallbackRule, chain, settings);
+        }
+
+        private ResilientMethod annotated(Method m) {
+            ReboundSettings s = settings;
+            return AnnotationPolicies.resolve(target.getClass(), m, s, alt -> {
+                Object instance = (s != null ? s : ReboundSettings.global()).alternatives().instanceOf(alt);
+                return () -> instance;
+            });
+        }
+    }
+}

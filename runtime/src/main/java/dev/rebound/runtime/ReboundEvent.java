@@ -1,0 +1,119 @@
+package dev.rebound.runtime;
+
+import java.time.Duration;
+
+/**
+ * Something the engine did for one call: an attempt failed, a retry was scheduled, a fallback was
+ * taken, the call ended. Built only when a listener is registered.
+ *
+ * <p>An event carries names and numbers, never argument values, return values or exception
+ * messages: those may hold prompts, answers or keys. The failure itself is available to listeners
+ * through {@link #failure()} for metrics or custom handling; the default SLF4J listener prints only
+ * its class name.
+ */
+public final class ReboundEvent {
+
+    /** What happened. */
+    public enum Kind {
+        /** An attempt failed; {@link #failure()} is set. */
+        ATTEMPT_FAILED,
+        /** The call will be re-run after {@link #waitTime()}. */
+        RETRY_SCHEDULED,
+        /** A failure that is not retried, or the last attempt, or the deadline: retries end here. */
+        RETRIES_EXHAUSTED,
+        /** The engine switches from {@link #target()} to {@link #alternative()}. */
+        FALLBACK,
+        /** The call succeeded after at least one failure (by a retry or an alternative). */
+        SUCCEEDED,
+        /** The call failed for good; the caller gets {@link #failure()}. */
+        FAILED,
+        /** The thread was interrupted while waiting between attempts; nothing more is tried. */
+        INTERRUPTED
+    }
+
+    private final Kind kind;
+    private final String method;
+    private final String target;
+    private final String alternative;
+    private final int attempt;
+    private final Duration waitTime;
+    private final String reason;
+    private final Throwable failure;
+
+    public ReboundEvent(Kind kind, String method, String target, String alternative, int attempt,
+            Duration waitTime, String reason, Throwable failure) {
+        this.kind = kind;
+        this.method = method;
+        this.target = target;
+        this.alternative = alternative;
+        this.attempt = attempt;
+        this.waitTime = waitTime;
+        this.reason = reason;
+        this.failure = failure;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The resilient method, as {@code ChatClient.chat(String)}. */
+    public String method() {
+        return method;
+    }
+
+    /** Simple class name of the object being called at this point (the primary or an alternative). */
+    public String target() {
+        return target;
+    }
+
+    /** For {@link Kind#FALLBACK}: the alternative switched to; otherwise null. */
+    public String alternative() {
+        return alternative;
+    }
+
+    /** The attempt number on {@link #target()}, 1-based; for RETRY_SCHEDULED, the attempt to come. */
+    public int attempt() {
+        return attempt;
+    }
+
+    /** For {@link Kind#RETRY_SCHEDULED}: the wait chosen; otherwise {@link Duration#ZERO}. */
+    public Duration waitTime() {
+        return waitTime;
+    }
+
+    /**
+     * Why: for RETRY_SCHEDULED "backoff" or "retry-after"; for RETRIES_EXHAUSTED "not-retryable",
+     * "attempts", "deadline" or "interrupted"; otherwise null.
+     */
+    public String reason() {
+        return reason;
+    }
+
+    /** The failure concerned, or null. Its message may carry user data: do not log it. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    /** A log-safe rendering: names, numbers and the failure's class only. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder(96).append(kind).append(' ').append(method)
+                .append(" target=").append(target);
+        if (alternative != null) {
+            sb.append(" to=").append(alternative);
+        }
+        if (attempt > 0) {
+            sb.append(" attempt=").append(attempt);
+        }
+        if (!waitTime.isZero()) {
+            sb.append(" wait=").append(waitTime.toMillis()).append("ms");
+        }
+        if (reason != null) {
+            sb.append(" reason=").append(reason);
+        }
+        if (failure != null) {
+            sb.append(" failure=").append(failure.getClass().getName());
+        }
+        return sb.toString();
+    }
+}

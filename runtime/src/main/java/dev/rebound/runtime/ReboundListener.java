@@ -1,0 +1,28 @@
+package dev.rebound.runtime;
+
+/**
+ * Receives {@link ReboundEvent}s. Called on the calling thread, synchronously; keep it quick and
+ * never throw (a throwing listener is logged and ignored, it never changes a call's outcome).
+ */
+@FunctionalInterface
+public interface ReboundListener {
+
+    void onEvent(ReboundEvent event);
+
+    /**
+     * Whether this listener also wants {@link #onFirstAttemptSuccess}. When no listener does, the
+     * happy path reads no clock and builds nothing.
+     */
+    default boolean wantsFirstAttemptSuccess() {
+        return false;
+    }
+
+    /**
+     * A call that succeeded on its first attempt, with its duration; no event object is built.
+     *
+     * @param method the resilient method, as {@code ChatClient.chat(String)}
+     * @param nanos the call's duration, or -1 when timing is off
+     */
+    default void onFirstAttemptSuccess(String method, long nanos) {
+    }
+}

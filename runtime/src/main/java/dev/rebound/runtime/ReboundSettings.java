@@ -1,0 +1,152 @@
+package dev.rebound.runtime;
+
+import dev.rebound.runtime.internal.DefaultAlternativeResolver;
+import dev.rebound.runtime.internal.Slf4jListener;
+import dev.rebound.runtime.spi.AlternativeResolver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+
+/**
+ * What the engine runs with: its clock and sleeper, its listeners, its source of jitter and where
+ * fallback instances come from. Immutable. {@code Rebound.wrap} takes one per wrapper; woven
+ * classes use {@link #global()}, which tests and applications may replace.
+ *
+ * <p>By default events are logged through SLF4J (logger {@code dev.rebound}): a retry at INFO, a
+ * fallback taken and a final failure at WARN; never argument values, results or exception messages.
+ */
+public final class ReboundSettings {
+
+    private static volatile ReboundSettings global = builder().build();
+
+    private final TimeSource timeSource;
+    private final List<ReboundListener> listeners;
+    private final RandomGenerator random;
+    private final AlternativeResolver alternatives;
+    private final boolean timesSuccess;
+
+    private ReboundSettings(Builder b) {
+        this.timeSource = b.timeSource;
+        List<ReboundListener> all = new ArrayList<>();
+        if (b.logging) {
+            all.add(Slf4jListener.INSTANCE);
+        }
+        all.addAll(b.listeners);
+        this.listeners = List.copyOf(all);
+        this.random = b.random;
+        this.alternatives = b.alternatives;
+        boolean times = false;
+        for (ReboundListener l : all) {
+            times |= l.wantsFirstAttemptSuccess();
+        }
+        this.timesSuccess = times;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The settings used by woven classes and by wrappers built without their own. */
+    public static ReboundSettings global() {
+        return global;
+    }
+
+    /**
+     * Replaces the global settings. Takes effect on the next failure of every woven method (a
+     * resolved policy reads them live); alternatives already resolved keep their instances.
+     *
+     * @throws NullPointerException if {@code settings} is null
+     */
+    public static void setGlobal(ReboundSettings settings) {
+        global = Objects.requireNonNull(settings, "settings");
+    }
+
+    public TimeSource timeSource() {
+        return timeSource;
+    }
+
+    public List<ReboundListener> listeners() {
+        return listeners;
+    }
+
+    public AlternativeResolver alternatives() {
+        return alternatives;
+    }
+
+    /** The jitter source for the calling thread. */
+    public RandomGenerator random() {
+        return random != null ? random : java.util.concurrent.ThreadLocalRandom.current();
+    }
+
+    /** Whether any listener wants first-attempt successes (and so the happy path is timed). */
+    public boolean timesSuccess() {
+        return timesSuccess;
+    }
+
+    /** Whether any listener is registered; when not, no event is built. */
+    public boolean hasListeners() {
+        return !listeners.isEmpty();
+    }
+
+    /** A builder pre-filled with these settings. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.timeSource = timeSource;
+        b.random = random;
+        b.alternatives = alternatives;
+        b.logging = listeners.contains(Slf4jListener.INSTANCE);
+        for (ReboundListener l : listeners) {
+            if (l != Slf4jListener.INSTANCE) {
+                b.listeners.add(l);
+            }
+        }
+        return b;
+    }
+
+    /** Builds {@link ReboundSettings}. */
+    public static final class Builder {
+        private TimeSource timeSource = TimeSource.system();
+        private final List<ReboundListener> listeners = new ArrayList<>();
+        private boolean logging = true;
+        private RandomGenerator random;
+        private AlternativeResolver alternatives = new DefaultAlternativeResolver();
+
+        private Builder() {
+        }
+
+        /** The clock and sleeper; tests pass a virtual one. */
+        public Builder timeSource(TimeSource timeSource) {
+            this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
+            return this;
+        }
+
+        /** Adds a listener, called after the default logger. */
+        public Builder listener(ReboundListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** Whether events go to SLF4J (default true). */
+        public Builder logging(boolean logging) {
+            this.logging = logging;
+            return this;
+        }
+
+        /** The jitter source; default: {@code ThreadLocalRandom}. A seeded one makes waits repeatable. */
+        public Builder random(RandomGenerator random) {
+            this.random = Objects.requireNonNull(random, "random");
+            return this;
+        }
+
+        /** Where {@code @Fallback(to = ...)} instances come from outside an injector. */
+        public Builder alternatives(AlternativeResolver alternatives) {
+            this.alternatives = Objects.requireNonNull(alternatives, "alternatives");
+            return this;
+        }
+
+        public ReboundSettings build() {
+            return new ReboundSettings(this);
+        }
+    }
+}

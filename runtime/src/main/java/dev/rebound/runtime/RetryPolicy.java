@@ -1,0 +1,285 @@
+package dev.rebound.runtime;
+
+import dev.rebound.runtime.internal.Classifier;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+
+/**
+ * How often and how patiently to re-run one failed call: an immutable value, built once and shared
+ * by every call and thread.
+ *
+ * <pre>{@code
+ * RetryPolicy policy = RetryPolicy.builder()
+ *     .attempts(3)                         // the first attempt included
+ *     .delay(Duration.ofMillis(500))       // wait before the 2nd attempt
+ *     .multiplier(2.0)                     // then 1 s, 2 s, ... capped by maxDelay
+ *     .jitter(true)                        // each wait drawn from [wait/2, wait]
+ *     .maxDuration(Duration.ofSeconds(20)) // deadline for attempts and waits together
+ *     .build();
+ * }</pre>
+ *
+ * <p>Jitter is "equal jitter": the wait is uniform in {@code [w/2, w]}. Full jitter ({@code [0, w]})
+ * spreads callers best but may re-send to a rate-limited API at once; decorrelated jitter needs
+ * per-call state. Equal jitter keeps a guaranteed minimum pause and still de-synchronises callers.
+ */
+public final class RetryPolicy {
+
+    /** At most this many attempts: retrying forever is impossible. */
+    public static final int MAX_ATTEMPTS = 100;
+
+    private static final RetryPolicy NONE = new Builder().attempts(1).delay(Duration.ZERO).build();
+
+    private final int attempts;
+    private final long delayNanos;
+    private final long maxDelayNanos;
+    private final double multiplier;
+    private final boolean jitter;
+    private final long maxDurationNanos;
+    private final List<Class<? extends Throwable>> retryOn;
+    private final List<Class<? extends Throwable>> abortOn;
+    /** waits[n] = the un-jittered wait after failed attempt n+1, capped; computed once. */
+    private final long[] waits;
+
+    private RetryPolicy(Builder b) {
+        this.attempts = b.attempts;
+        this.delayNanos = b.delayNanos;
+        this.maxDelayNanos = b.maxDelayNanos;
+        this.multiplier = b.multiplier;
+        this.jitter = b.jitter;
+        this.maxDurationNanos = b.maxDurationNanos;
+        this.retryOn = List.copyOf(b.retryOn);
+        this.abortOn = List.copyOf(b.abortOn);
+        this.waits = new long[Math.max(0, attempts - 1)];
+        double next = delayNanos;
+        for (int i = 0; i < waits.length; i++) {
+            long capped = next >= maxDelayNanos ? maxDelayNanos : (long) next;
+            waits[i] = capped;
+            next = Math.min((double) capped * multiplier, (double) maxDelayNanos);
+        }
+    }
+
+    /** A new builder with the defaults of {@code @Retry}: 3 attempts, 500 ms, x2, 30 s cap, jitter. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A policy of one attempt: the call is never re-run. */
+    public static RetryPolicy none() {
+        return NONE;
+    }
+
+    public int attempts() {
+        return attempts;
+    }
+
+    public Duration delay() {
+        return Duration.ofNanos(delayNanos);
+    }
+
+    public Duration maxDelay() {
+        return Duration.ofNanos(maxDelayNanos);
+    }
+
+    public double multiplier() {
+        return multiplier;
+    }
+
+    public boolean jitter() {
+        return jitter;
+    }
+
+    /** The deadline for all attempts and waits together; {@link Duration#ZERO} means none. */
+    public Duration maxDuration() {
+        return Duration.ofNanos(maxDurationNanos);
+    }
+
+    public List<Class<? extends Throwable>> retryOn() {
+        return retryOn;
+    }
+
+    public List<Class<? extends Throwable>> abortOn() {
+        return abortOn;
+    }
+
+    /** Whether this policy's deadline needs the start time of a call. */
+    public boolean hasDeadline() {
+        return maxDurationNanos > 0;
+    }
+
+    /** {@link #maxDuration()} in nanoseconds, for the engine's arithmetic; 0 = none. */
+    public long maxDurationNanos() {
+        return maxDurationNanos;
+    }
+
+    /** {@link #maxDelay()} in nanoseconds, for the engine's arithmetic. */
+    public long maxDelayNanos() {
+        return maxDelayNanos;
+    }
+
+    /**
+     * Whether {@code failure} may be retried by this policy: {@code abortOn} wins, then {@code on},
+     * and with {@code on} empty the default classifier.
+     */
+    public boolean retries(Throwable failure) {
+        if (failure instanceof Error) {
+            return false;
+        }
+        if (Classifier.matchesAny(failure, abortOn)) {
+            return false;
+        }
+        if (!retryOn.isEmpty()) {
+            return Classifier.matchesAny(failure, retryOn);
+        }
+        return Classifier.isTransient(failure);
+    }
+
+    /**
+     * The wait in nanoseconds after failed attempt {@code failedAttempt} (1-based), before the next
+     * one: the capped exponential wait, jittered into {@code [w/2, w]} when jitter is on.
+     */
+    public long waitNanos(int failedAttempt, RandomGenerator random) {
+        long w = waits[failedAttempt - 1];
+        if (!jitter || w == 0) {
+            return w;
+        }
+        long half = w / 2;
+        return half + (long) (random.nextDouble() * (w - half + 1));
+    }
+
+    @Override
+    public String toString() {
+        return "RetryPolicy[attempts=" + attempts + ", delay=" + delay() + ", maxDelay=" + maxDelay()
+                + ", multiplier=" + multiplier + ", jitter=" + jitter + ", maxDuration=" + maxDuration()
+                + ", on=" + retryOn + ", abortOn=" + abortOn + "]";
+    }
+
+    /** Builds a {@link RetryPolicy}; every setter validates its argument and names it when it fails. */
+    public static final class Builder {
+        private int attempts = 3;
+        private long delayNanos = Duration.ofMillis(500).toNanos();
+        private long maxDelayNanos = Duration.ofSeconds(30).toNanos();
+        private double multiplier = 2.0;
+        private boolean jitter = true;
+        private long maxDurationNanos;
+        private List<Class<? extends Throwable>> retryOn = List.of();
+        private List<Class<? extends Throwable>> abortOn = List.of();
+
+        private Builder() {
+        }
+
+        /**
+         * Total attempts, the first included.
+         *
+         * @throws IllegalArgumentException if outside 1..100
+         */
+        public Builder attempts(int attempts) {
+            if (attempts < 1 || attempts > MAX_ATTEMPTS) {
+                throw new IllegalArgumentException(
+                        "attempts must be within 1.." + MAX_ATTEMPTS + ", was " + attempts);
+            }
+            this.attempts = attempts;
+            return this;
+        }
+
+        /**
+         * The wait before the second attempt.
+         *
+         * @throws NullPointerException if {@code delay} is null
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder delay(Duration delay) {
+            this.delayNanos = nonNegativeNanos(delay, "delay");
+            return this;
+        }
+
+        /**
+         * Cap on any single wait; checked against {@code delay} at {@link #build()}.
+         *
+         * @throws NullPointerException if {@code maxDelay} is null
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder maxDelay(Duration maxDelay) {
+            this.maxDelayNanos = nonNegativeNanos(maxDelay, "maxDelay");
+            return this;
+        }
+
+        /**
+         * Growth of the wait per attempt.
+         *
+         * @throws IllegalArgumentException if below 1.0 or not finite
+         */
+        public Builder multiplier(double multiplier) {
+            if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
+                throw new IllegalArgumentException("multiplier must be a finite number >= 1.0, was " + multiplier);
+            }
+            this.multiplier = multiplier;
+            return this;
+        }
+
+        /** Randomise each wait within {@code [wait/2, wait]}. */
+        public Builder jitter(boolean jitter) {
+            this.jitter = jitter;
+            return this;
+        }
+
+        /**
+         * Deadline for all attempts and waits together; {@link Duration#ZERO} = none.
+         *
+         * @throws NullPointerException if {@code maxDuration} is null
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder maxDuration(Duration maxDuration) {
+            this.maxDurationNanos = nonNegativeNanos(maxDuration, "maxDuration");
+            return this;
+        }
+
+        /**
+         * Retry only these failures and their subclasses; none = the default classifier decides.
+         *
+         * @throws NullPointerException if the array or an element is null
+         */
+        @SafeVarargs
+        public final Builder retryOn(Class<? extends Throwable>... types) {
+            this.retryOn = List.of(Objects.requireNonNull(types, "retryOn"));
+            return this;
+        }
+
+        /**
+         * Never retry these failures; wins over {@link #retryOn}.
+         *
+         * @throws NullPointerException if the array or an element is null
+         */
+        @SafeVarargs
+        public final Builder abortOn(Class<? extends Throwable>... types) {
+            this.abortOn = List.of(Objects.requireNonNull(types, "abortOn"));
+            return this;
+        }
+
+        /**
+         * An immutable policy.
+         *
+         * @throws IllegalArgumentException if maxDelay is below delay
+         */
+        public RetryPolicy build() {
+            if (maxDelayNanos < delayNanos) {
+                throw new IllegalArgumentException("maxDelay (" + Duration.ofNanos(maxDelayNanos)
+                        + ") must not be below delay (" + Duration.ofNanos(delayNanos) + ")");
+            }
+            return new RetryPolicy(this);
+        }
+
+        private static long nonNegativeNanos(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative()) {
+                throw new IllegalArgumentException(name + " must not be negative, was " + d);
+            }
+            try {
+                return d.toNanos();
+            } catch (ArithmeticException tooLong) {
+                return Long.MAX_VALUE;
+            }
+        }
+    }
+}

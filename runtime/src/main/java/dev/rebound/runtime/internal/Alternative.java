@@ -1,0 +1,45 @@
+package dev.rebound.runtime.internal;
+
+import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.spi.Invoker;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.function.Supplier;
+
+/** One entry of a fallback chain: where its instance comes from, the method to call, its retry. */
+public final class Alternative implements Invoker {
+
+    private final String name;
+    private final Supplier<?> instance;
+    private final Method method;
+    private final RetryPolicy retry;
+
+    public Alternative(String name, Supplier<?> instance, Method method, RetryPolicy retry) {
+        this.name = name;
+        this.instance = instance;
+        this.method = method;
+        this.retry = retry;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public RetryPolicy retry() {
+        return retry;
+    }
+
+    Object instance() {
+        return instance.get();
+    }
+
+    /** Calls the method on {@code target} (the alternative's instance), unwrapping reflection. */
+    @Override
+    public Object invoke(Object target, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+}

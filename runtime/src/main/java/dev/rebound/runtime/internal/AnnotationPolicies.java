@@ -1,0 +1,307 @@
+package dev.rebound.runtime.internal;
+
+import dev.rebound.annotations.Fallback;
+import dev.rebound.annotations.Retry;
+import dev.rebound.runtime.ReboundConfigurationException;
+import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.RetryPolicy;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads {@code @Retry} and {@code @Fallback} for one method on one implementation class, validates
+ * them (every problem at once) and builds the {@link Engine}. Shared by every door.
+ *
+ * <p>Precedence, most specific first: the implementation's method, the interface's method, the
+ * implementation's type, the interface's type. So a class-level annotation on a method wins over the
+ * interface's, and any method-level annotation wins over any type-level one.
+ */
+public final class AnnotationPolicies {
+
+    private static final Logger LOG = LoggerFactory.getLogger("dev.rebound");
+    /** System property that silences the "fallback without retry" warning. */
+    public static final String WARN_FALLBACK_WITHOUT_RETRY = "rebound.warnFallbackWithoutRetry";
+    private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
+
+    private AnnotationPolicies() {
+    }
+
+    /**
+     * The policy of {@code method} as executed on instances of {@code implClass}, or null when no
+     * annotation applies.
+     *
+     * @param implClass the user's class (not a generated proxy or subclass)
+     * @param method the method, declared by {@code implClass} or one of its supertypes
+     * @param settings fixed settings, or null for {@link ReboundSettings#global()} read live
+     * @param alternatives where an alternative class's instance comes from; called at resolution
+     * @throws ReboundConfigurationException listing every problem, each naming method and attribute
+     */
+    public static Engine resolve(Class<?> implClass, Method method, ReboundSettings settings,
+            Function<Class<?>, Supplier<?>> alternatives) {
+        if (method.getDeclaringClass() == Object.class || Modifier.isStatic(method.getModifiers())
+                || method.isSynthetic() || method.isBridge()) {
+            return null;
+        }
+        Class<?> contract = contractOf(implClass, method);
+        Method contractMethod = findMethod(contract, method.getName(), method.getParameterTypes());
+        String name = describe(contract, method);
+        Retry retry = find(Retry.class, implClass, contract, method);
+        Fallback fallback = find(Fallback.class, implClass, contract, method);
+        if (retry == null && fallback == null) {
+            return null;
+        }
+        List<String> problems = new ArrayList<>();
+        RetryPolicy primaryRetry = toPolicy(retry, name, problems);
+        List<Alternative> chain = new ArrayList<>();
+        FallbackRule rule = FallbackRule.ANY_EXCEPTION;
+        if (fallback != null) {
+            rule = new FallbackRule(List.of(fallback.on()), List.of(fallback.skipOn()));
+            Set<Class<?>> seen = new LinkedHashSet<>();
+            for (Class<?> alt : fallback.to()) {
+                if (alt == implClass) {
+                    continue; // a class never falls back to itself (type- or interface-level @Fallback)
+                }
+                if (!seen.add(alt)) {
+                    problems.add(name + ": @Fallback.to lists " + alt.getName() + " more than once");
+                    continue;
+                }
+                if (!contract.isAssignableFrom(alt)) {
+                    problems.add(name + ": @Fallback.to " + alt.getName() + " does not implement "
+                            + contract.getName());
+                    continue;
+                }
+                String cycle = cycle(implClass, alt, contract, method);
+                if (cycle != null) {
+                    problems.add(name + ": @Fallback.to forms a cycle " + cycle);
+                    continue;
+                }
+                RetryPolicy altRetry = toPolicy(find(Retry.class, alt, contract, method),
+                        describe(alt, method), problems);
+                Supplier<?> instance;
+                try {
+                    instance = alternatives.apply(alt);
+                } catch (RuntimeException e) {
+                    problems.add(name + ": @Fallback.to " + alt.getName() + " cannot be provided: "
+                            + e.getMessage());
+                    continue;
+                }
+                chain.add(new Alternative(alt.getSimpleName(), instance, contractMethod, altRetry));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ReboundConfigurationException(problems);
+        }
+        if (!chain.isEmpty() && primaryRetry.attempts() == 1) {
+            warnFallbackWithoutRetry(name);
+        }
+        makeAccessible(contractMethod);
+        return new Engine(name, implClass.getSimpleName(), primaryRetry, rule, chain, settings);
+    }
+
+    /** The interface (else the topmost class) that declares {@code method}'s signature. */
+    public static Class<?> contractOf(Class<?> implClass, Method method) {
+        if (method.getDeclaringClass().isInterface()) {
+            return method.getDeclaringClass();
+        }
+        for (Class<?> itf : allInterfaces(implClass)) {
+            if (findMethod(itf, method.getName(), method.getParameterTypes()) != null) {
+                return itf;
+            }
+        }
+        Class<?> top = method.getDeclaringClass();
+        for (Class<?> c = top.getSuperclass(); c != null && c != Object.class; c = c.getSuperclass()) {
+            if (findMethod(c, method.getName(), method.getParameterTypes()) != null) {
+                top = c;
+            }
+        }
+        return top;
+    }
+
+    /** {@code ChatClient.chat(String)}. */
+    public static String describe(Class<?> owner, Method method) {
+        return owner.getSimpleName() + "." + method.getName() + Arrays.stream(method.getParameterTypes())
+                .map(Class::getSimpleName).collect(Collectors.joining(", ", "(", ")"));
+    }
+
+    /** Converts and validates one {@code @Retry}; null means one attempt. */
+    public static RetryPolicy toPolicy(Retry r, String where, List<String> problems) {
+        if (r == null) {
+            return RetryPolicy.none();
+        }
+        int before = problems.size();
+        if (r.attempts() < 1 || r.attempts() > RetryPolicy.MAX_ATTEMPTS) {
+            problems.add(where + ": @Retry.attempts = " + r.attempts() + " is outside 1.."
+                    + RetryPolicy.MAX_ATTEMPTS);
+        }
+        if (r.delay() < 0) {
+            problems.add(where + ": @Retry.delay = " + r.delay() + " is negative");
+        }
+        if (r.maxDelay() < r.delay()) {
+            problems.add(where + ": @Retry.maxDelay = " + r.maxDelay() + " is below @Retry.delay = " + r.delay());
+        }
+        if (!(r.multiplier() >= 1.0) || Double.isInfinite(r.multiplier())) {
+            problems.add(where + ": @Retry.multiplier = " + r.multiplier() + " must be a finite number >= 1.0");
+        }
+        if (r.maxDuration() < 0) {
+            problems.add(where + ": @Retry.maxDuration = " + r.maxDuration() + " is negative");
+        }
+        if (problems.size() > before) {
+            return RetryPolicy.none();
+        }
+        return RetryPolicy.builder()
+                .attempts(r.attempts())
+                .delay(Duration.of(r.delay(), r.unit().toChronoUnit()))
+                .maxDelay(Duration.of(r.maxDelay(), r.unit().toChronoUnit()))
+                .multiplier(r.multiplier())
+                .jitter(r.jitter())
+                .maxDuration(Duration.of(r.maxDuration(), r.unit().toChronoUnit()))
+                .retryOn(r.on())
+                .abortOn(r.abortOn())
+                .build();
+    }
+
+    /**
+     * The annotation that applies: implementation method, contract method, implementation type,
+     * contract type.
+     */
+    public static <A extends Annotation> A find(Class<A> type, Class<?> implClass, Class<?> contract, Method m) {
+        for (Class<?> c = implClass; c != null && c != Object.class; c = c.getSuperclass()) {
+            Method own = declared(c, m.getName(), m.getParameterTypes());
+            if (own != null && own.isAnnotationPresent(type)) {
+                return own.getAnnotation(type);
+            }
+        }
+        for (Class<?> itf : allInterfaces(implClass)) {
+            Method own = declared(itf, m.getName(), m.getParameterTypes());
+            if (own != null && own.isAnnotationPresent(type)) {
+                return own.getAnnotation(type);
+            }
+        }
+        if (contract != implClass && !contract.isAssignableFrom(implClass)) {
+            Method own = findMethod(contract, m.getName(), m.getParameterTypes());
+            if (own != null && own.isAnnotationPresent(type)) {
+                return own.getAnnotation(type);
+            }
+        }
+        A onType = implClass.getAnnotation(type);
+        if (onType != null) {
+            return onType;
+        }
+        return contract.getAnnotation(type);
+    }
+
+    /** Follows the alternatives' own (class-declared) @Fallback lists; a path back to the primary. */
+    private static String cycle(Class<?> primary, Class<?> first, Class<?> contract, Method m) {
+        Deque<List<Class<?>>> paths = new ArrayDeque<>();
+        paths.add(List.of(primary, first));
+        Set<Class<?>> visited = new LinkedHashSet<>();
+        while (!paths.isEmpty()) {
+            List<Class<?>> path = paths.poll();
+            Class<?> last = path.get(path.size() - 1);
+            if (!visited.add(last)) {
+                continue;
+            }
+            Fallback own = ownFallback(last, m);
+            if (own == null) {
+                continue;
+            }
+            for (Class<?> next : own.to()) {
+                List<Class<?>> longer = new ArrayList<>(path);
+                longer.add(next);
+                if (next == primary) {
+                    return longer.stream().map(Class::getSimpleName).collect(Collectors.joining(" -> "));
+                }
+                paths.add(longer);
+            }
+        }
+        return null;
+    }
+
+    /** A @Fallback declared on the class itself (method or type), not inherited from the interface. */
+    private static Fallback ownFallback(Class<?> c, Method m) {
+        for (Class<?> k = c; k != null && k != Object.class; k = k.getSuperclass()) {
+            Method own = declared(k, m.getName(), m.getParameterTypes());
+            if (own != null && own.isAnnotationPresent(Fallback.class)) {
+                return own.getAnnotation(Fallback.class);
+            }
+        }
+        return c.isInterface() ? null : c.getAnnotation(Fallback.class);
+    }
+
+    private static void warnFallbackWithoutRetry(String name) {
+        if (!Boolean.parseBoolean(System.getProperty(WARN_FALLBACK_WITHOUT_RETRY, "true"))) {
+            return;
+        }
+        if (WARNED.add(name)) {
+            LOG.warn("{} has @Fallback but no @Retry: one transient failure sends every call to the "
+                    + "fallback. Add @Retry, or set -D{}=false if that is intended.", name,
+                    WARN_FALLBACK_WITHOUT_RETRY);
+        }
+    }
+
+    /** Every interface of {@code c} and its superclasses, nearest first. */
+    public static List<Class<?>> allInterfaces(Class<?> c) {
+        Set<Class<?>> out = new LinkedHashSet<>();
+        Deque<Class<?>> todo = new ArrayDeque<>();
+        if (c.isInterface()) {
+            todo.add(c);
+        }
+        for (Class<?> k = c; k != null; k = k.getSuperclass()) {
+            todo.addAll(Arrays.asList(k.getInterfaces()));
+        }
+        while (!todo.isEmpty()) {
+            Class<?> i = todo.poll();
+            if (out.add(i)) {
+                todo.addAll(Arrays.asList(i.getInterfaces()));
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
+    private static Method declared(Class<?> c, String name, Class<?>[] params) {
+        try {
+            return c.getDeclaredMethod(name, params);
+        } catch (NoSuchMethodException e) {
+            return null;
+        }
+    }
+
+    private static Method findMethod(Class<?> c, String name, Class<?>[] params) {
+        for (Class<?> k = c; k != null; k = k.getSuperclass()) {
+            Method m = declared(k, name, params);
+            if (m != null) {
+                return m;
+            }
+        }
+        for (Class<?> itf : allInterfaces(c)) {
+            Method m = declared(itf, name, params);
+            if (m != null) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    private static void makeAccessible(Method m) {
+        try {
+            m.setAccessible(true);
+        } catch (RuntimeException notOpen) {
+            // public members of exported packages need no access override
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.rebound.runtime.internal;
+
+import dev.rebound.runtime.spi.AlternativeResolver;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Modifier;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Makes each alternative class once, through its public no-arg constructor. */
+public final class DefaultAlternativeResolver implements AlternativeResolver {
+
+    private final ConcurrentHashMap<Class<?>, Object> instances = new ConcurrentHashMap<>();
+
+    @Override
+    public Object instanceOf(Class<?> type) {
+        Object existing = instances.get(type);
+        if (existing != null) {
+            return existing;
+        }
+        Object made = create(type);
+        Object raced = instances.putIfAbsent(type, made);
+        return raced != null ? raced : made;
+    }
+
+    /** Why {@code type} can't be made by this resolver, or null if it can. */
+    public static String whyNotConstructible(Class<?> type) {
+        if (type.isInterface() || Modifier.isAbstract(type.getModifiers())) {
+            return type.getName() + " is " + (type.isInterface() ? "an interface" : "abstract")
+                    + " and cannot be instantiated";
+        }
+        if (type.getEnclosingClass() != null && !Modifier.isStatic(type.getModifiers())) {
+            return type.getName() + " is an inner (non-static) class and has no no-arg constructor";
+        }
+        try {
+            Constructor<?> c = type.getConstructor();
+            if (!Modifier.isPublic(type.getModifiers())) {
+                return null; // reachable through setAccessible below
+            }
+            return c == null ? "no public no-arg constructor" : null;
+        } catch (NoSuchMethodException e) {
+            return type.getName() + " has no public no-arg constructor";
+        }
+    }
+
+    private static Object create(Class<?> type) {
+        String why = whyNotConstructible(type);
+        if (why != null) {
+            throw new IllegalArgumentException(why);
+        }
+        try {
+            Constructor<?> c = type.getConstructor();
+            c.setAccessible(true);
+            return c.newInstance();
+        } catch (InvocationTargetException e) {
+            throw new IllegalArgumentException("constructor of " + type.getName() + " threw "
+                    + e.getCause().getClass().getName(), e.getCause());
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot instantiate " + type.getName() + ": "
+                    + e.getClass().getSimpleName(), e);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package dev.rebound.runtime.internal;
+
+import java.util.List;
+
+/** When a failure may go to the alternatives: {@code skipOn} wins, then {@code on}, else any Exception. */
+public final class FallbackRule {
+
+    public static final FallbackRule ANY_EXCEPTION = new FallbackRule(List.of(), List.of());
+
+    private final List<Class<? extends Throwable>> on;
+    private final List<Class<? extends Throwable>> skipOn;
+
+    public FallbackRule(List<Class<? extends Throwable>> on, List<Class<? extends Throwable>> skipOn) {
+        this.on = List.copyOf(on);
+        this.skipOn = List.copyOf(skipOn);
+    }
+
+    public boolean fallsBackOn(Throwable t) {
+        if (Classifier.matchesAny(t, skipOn)) {
+            return false;
+        }
+        if (!on.isEmpty()) {
+            return Classifier.matchesAny(t, on);
+        }
+        return t instanceof Exception && !(t instanceof InterruptedException);
+    }
+}

@@ -1,0 +1,92 @@
+package dev.rebound.runtime.internal;
+
+import dev.rebound.runtime.spi.Invoker;
+import dev.rebound.runtime.spi.ResilientMethod;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.HashMap;
+import java.util.Map;
+
+/** The JDK proxy behind {@code Rebound.wrap}: one lookup per call, then the engine or the target. */
+public final class ResilientProxy implements InvocationHandler {
+
+    /** Invokes the call's method on the target; context is the {@link Call}. Shared, non-capturing. */
+    private static final Invoker CALL = (context, args) -> ((Call) context).invoke(args);
+
+    private final Object target;
+    private final Map<Method, Call> calls;
+
+    private ResilientProxy(Object target, Map<Method, ResilientMethod> policies) {
+        this.target = target;
+        this.calls = new HashMap<>();
+        policies.forEach((m, rm) -> calls.put(m, new Call(target, m, rm)));
+    }
+
+    public static <T> T create(Class<T> type, Object target, Map<Method, ResilientMethod> policies) {
+        Object proxy = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
+                new ResilientProxy(target, policies));
+        return type.cast(proxy);
+    }
+
+    /** The policy this proxy applies to {@code method}, or null; for tests and diagnostics. */
+    public static ResilientMethod policyOf(Object proxy, Method method) {
+        if (!Proxy.isProxyClass(proxy.getClass())) {
+            return null;
+        }
+        InvocationHandler h = Proxy.getInvocationHandler(proxy);
+        if (!(h instanceof ResilientProxy)) {
+            return null;
+        }
+        Call c = ((ResilientProxy) h).calls.get(method);
+        return c == null ? null : c.policy;
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+        Call call = calls.get(method);
+        if (call != null) {
+            return call.policy.execute(call, args, CALL);
+        }
+        if (method.getDeclaringClass() == Object.class) {
+            switch (method.getName()) {
+                case "equals":
+                    return proxy == args[0];
+                case "hashCode":
+                    return System.identityHashCode(proxy);
+                case "toString":
+                    return "Rebound(" + target + ")";
+                default:
+                    break;
+            }
+        }
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** One method of the target with its policy: the context passed through the engine. */
+    private static final class Call {
+        final Object target;
+        final Method method;
+        final ResilientMethod policy;
+
+        Call(Object target, Method method, ResilientMethod policy) {
+            this.target = target;
+            this.method = method;
+            this.policy = policy;
+            method.setAccessible(true);
+        }
+
+        Object invoke(Object[] args) throws Throwable {
+            try {
+                return method.invoke(target, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        }
+    }
+}

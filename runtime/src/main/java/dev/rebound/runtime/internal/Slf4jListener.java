@@ -1,0 +1,50 @@
+package dev.rebound.runtime.internal;
+
+import dev.rebound.runtime.ReboundEvent;
+import dev.rebound.runtime.ReboundListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The default listener: retries at INFO, fallbacks and final failures at WARN, the rest at DEBUG.
+ * Prints names, numbers and exception class names only: never arguments, results or messages.
+ */
+public enum Slf4jListener implements ReboundListener {
+    INSTANCE;
+
+    private static final Logger LOG = LoggerFactory.getLogger("dev.rebound");
+
+    @Override
+    public void onEvent(ReboundEvent e) {
+        String failure = e.failure() == null ? "-" : e.failure().getClass().getName();
+        switch (e.kind()) {
+            case ATTEMPT_FAILED:
+                LOG.debug("{} on {}: attempt {} failed with {}", e.method(), e.target(), e.attempt(), failure);
+                break;
+            case RETRY_SCHEDULED:
+                LOG.info("{} on {}: retrying, attempt {} in {} ms ({})", e.method(), e.target(), e.attempt(),
+                        e.waitTime().toMillis(), e.reason());
+                break;
+            case RETRIES_EXHAUSTED:
+                LOG.debug("{} on {}: no more attempts after attempt {} ({}), last failure {}", e.method(),
+                        e.target(), e.attempt(), e.reason(), failure);
+                break;
+            case FALLBACK:
+                LOG.warn("{}: falling back from {} to {} after {}", e.method(), e.target(), e.alternative(),
+                        failure);
+                break;
+            case SUCCEEDED:
+                LOG.info("{}: succeeded on {} at attempt {}", e.method(), e.target(), e.attempt());
+                break;
+            case FAILED:
+                LOG.warn("{}: failed for good on {}, throwing {}", e.method(), e.target(), failure);
+                break;
+            case INTERRUPTED:
+                LOG.warn("{} on {}: interrupted while waiting before attempt {}; giving up", e.method(),
+                        e.target(), e.attempt());
+                break;
+            default:
+                LOG.debug("{}", e);
+        }
+    }
+}
