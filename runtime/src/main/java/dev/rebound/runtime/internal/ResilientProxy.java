@@ -18,15 +18,20 @@ public final class ResilientProxy implements InvocationHandler {
     private final Object target;
     private final Map<Method, Call> calls;
 
-    private ResilientProxy(Object target, Map<Method, ResilientMethod> policies) {
+    private ResilientProxy(Class<?> type, Object target, Map<Method, ResilientMethod> policies) {
         this.target = target;
         this.calls = new HashMap<>();
-        policies.forEach((m, rm) -> calls.put(m, new Call(target, m, rm)));
+        for (Method m : type.getMethods()) {
+            if (m.getDeclaringClass() != Object.class && !java.lang.reflect.Modifier.isStatic(m.getModifiers())) {
+                calls.put(m, new Call(target, m, policies.get(m)));
+            }
+        }
     }
 
+    /** A proxy of {@code type} that applies {@code policies} and passes every other method to the target. */
     public static <T> T create(Class<T> type, Object target, Map<Method, ResilientMethod> policies) {
         Object proxy = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
-                new ResilientProxy(target, policies));
+                new ResilientProxy(type, target, policies));
         return type.cast(proxy);
     }
 
@@ -47,7 +52,7 @@ public final class ResilientProxy implements InvocationHandler {
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
         Call call = calls.get(method);
         if (call != null) {
-            return call.policy.execute(call, args, CALL);
+            return call.policy != null ? call.policy.execute(call, args, CALL) : call.invoke(args);
         }
         if (method.getDeclaringClass() == Object.class) {
             switch (method.getName()) {
@@ -78,7 +83,11 @@ public final class ResilientProxy implements InvocationHandler {
             this.target = target;
             this.method = method;
             this.policy = policy;
-            method.setAccessible(true);
+            try {
+                method.setAccessible(true);
+            } catch (RuntimeException notOpen) {
+                // public methods of exported packages need no access override
+            }
         }
 
         Object invoke(Object[] args) throws Throwable {
