@@ -80,8 +80,13 @@ public abstract class Contenders {
 
     @Setup
     public void setUp() {
+        setUp(newPrimary());
+    }
+
+    /** Builds every contender around {@code primary}. */
+    void setUp(Model primary) {
         ReboundSettings.setGlobal(QUIET);
-        primary = newPrimary();
+        this.primary = primary;
         fallback = new Subjects.Backup();
         Model p = primary;
         Model f = fallback;

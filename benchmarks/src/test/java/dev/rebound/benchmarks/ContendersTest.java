@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.openjdk.jmh.annotations.Benchmark;
 
 /**
@@ -30,65 +34,48 @@ class ContendersTest {
         }
     }
 
-    @Test
-    void onTheHappyPathEveryContenderAnswersAfterOneAttempt() throws Exception {
-        Counting subject = new Counting(new Subjects.Healthy());
-        HappyPath path = new HappyPath() {
-            @Override
-            Model newPrimary() {
-                return subject; // not 'primary': that is the inherited field
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("paths")
+    void everyContenderGivesTheSameAnswerAfterTheSameAttempts(String path, Contenders contenders, String answer,
+            int attempts) throws Exception {
+        Counting primary = new Counting(contenders.newPrimary());
+        contenders.setUp(primary);
+        List<String> names = new ArrayList<>();
+        for (Method m : Contenders.class.getMethods()) {
+            if (m.isAnnotationPresent(Benchmark.class)) {
+                names.add(m.getName());
+                for (int call = 1; call <= 3; call++) {
+                    primary.calls = 0;
+                    assertThat(m.invoke(contenders)).as(m.getName()).isEqualTo(answer);
+                    assertThat(primary.calls).as(m.getName() + " attempts, call " + call).isEqualTo(attempts);
+                }
             }
-        };
-        assertEveryContender(path, subject, Subjects.ANSWER, 1);
+        }
+        assertThat(names).contains("handLoop", "reboundWrap", "resilience4j", "failsafe", "springRetry",
+                "smallRye");
+    }
+
+    static Stream<Arguments> paths() {
+        return Stream.of(
+                Arguments.of("(a) happy: one attempt", new HappyPath(), Subjects.ANSWER, 1),
+                Arguments.of("(b) one failure: two attempts", new OneFailureThenSuccess(), Subjects.ANSWER, 2),
+                Arguments.of("(c) down: three attempts, then the fallback", new FallbackAnswers(),
+                        Subjects.FALLBACK_ANSWER, 3));
     }
 
     @Test
-    void afterOneFailureEveryContenderRetriesOnceAndAnswers() throws Exception {
-        Counting subject = new Counting(new Subjects.FailsOnce());
-        OneFailureThenSuccess path = new OneFailureThenSuccess() {
-            @Override
-            Model newPrimary() {
-                return subject; // not 'primary': that is the inherited field
-            }
-        };
-        assertEveryContender(path, subject, Subjects.ANSWER, 2);
-    }
+    void theDirectCallIsOneCall() {
+        HappyPath happy = new HappyPath();
+        Counting primary = new Counting(happy.newPrimary());
+        happy.setUp(primary);
 
-    @Test
-    void whenThePrimaryIsDownEveryContenderMakesThreeAttemptsThenFallsBack() throws Exception {
-        Counting subject = new Counting(new Subjects.Down());
-        FallbackAnswers path = new FallbackAnswers() {
-            @Override
-            Model newPrimary() {
-                return subject; // not 'primary': that is the inherited field
-            }
-        };
-        assertEveryContender(path, subject, Subjects.FALLBACK_ANSWER, 3);
+        assertThat(happy.direct()).isEqualTo(Subjects.ANSWER);
+        assertThat(primary.calls).isEqualTo(1);
     }
 
     @Test
     void theTablePutsPathsInRowsAndContendersInColumns() {
         assertThat(ResultTable.cell(2.04, 0.0004)).isEqualTo("2.0 / 0");
         assertThat(ResultTable.cell(126.4, 296.02)).isEqualTo("126 / 296");
-    }
-
-    private static void assertEveryContender(Contenders path, Counting primary, String answer, int attempts)
-            throws Exception {
-        path.setUp();
-        List<String> contenders = new ArrayList<>();
-        for (Method m : path.getClass().getSuperclass().getMethods()) {
-            if (!m.isAnnotationPresent(Benchmark.class)) {
-                continue;
-            }
-            contenders.add(m.getName());
-            for (int call = 1; call <= 3; call++) {
-                primary.calls = 0;
-                assertThat(m.invoke(path)).as(m.getName()).isEqualTo(answer);
-                int expected = m.getName().equals("direct") ? 1 : attempts;
-                assertThat(primary.calls).as(m.getName() + " attempts, call " + call).isEqualTo(expected);
-            }
-        }
-        assertThat(contenders).contains("handLoop", "reboundWrap", "resilience4j", "failsafe", "springRetry",
-                "smallRye");
     }
 }
