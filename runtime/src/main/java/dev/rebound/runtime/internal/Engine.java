@@ -120,7 +120,7 @@ public final class Engine implements ResilientMethod {
     @Override
     public Object recover(Throwable failure, long startNanos, Object context, Object[] args, Invoker primary)
             throws Throwable {
-        Run run = new Run(settings());
+        Run run = new Run(settings(), startNanos);
         Object result = retry(run, primaryName, primaryRetry, context, args, primary, failure,
                 startNanos != 0L ? startNanos : -1L);
         if (result != FAILED) {
@@ -133,6 +133,7 @@ public final class Engine implements ResilientMethod {
             for (Alternative alt : alternatives) {
                 run.emit(Kind.FALLBACK, from, alt.name(), 0, 0L, null, run.last);
                 run.reached(alt.name());
+                run.fellBack = true;
                 Object instance;
                 Object outcome;
                 try {
@@ -168,12 +169,15 @@ public final class Engine implements ResilientMethod {
         }
         int attempt = 1;
         if (failure == null) {
+            Object result;
             try {
-                Object result = invoker.invoke(context, args);
-                run.emit(Kind.SUCCEEDED, target, null, attempt, 0L, null, null);
-                return result;
+                result = invoker.invoke(context, args);
             } catch (Throwable t) {
                 failure = t;
+                result = FAILED;
+            }
+            if (result != FAILED) {
+                return run.succeeded(target, attempt, result);
             }
         }
         while (true) {
@@ -222,26 +226,41 @@ public final class Engine implements ResilientMethod {
                 run.emit(Kind.INTERRUPTED, target, null, attempt, 0L, "interrupted", failure);
                 return FAILED;
             }
+            Object result;
             try {
-                Object result = invoker.invoke(context, args);
-                run.emit(Kind.SUCCEEDED, target, null, attempt, 0L, null, null);
-                return result;
+                result = invoker.invoke(context, args);
             } catch (Throwable t) {
                 failure = t;
+                continue;
             }
+            return run.succeeded(target, attempt, result);
         }
     }
 
     /** The state of one call that has failed at least once. */
     private final class Run {
         final ReboundSettings settings;
+        /** When the call began, or 0 when the door did not measure it (see needsStartTime). */
+        final long startNanos;
         final List<Throwable> history = new ArrayList<>(4);
         Throwable last;
         boolean interrupted;
+        boolean fellBack;
         String current = primaryName;
 
-        Run(ReboundSettings settings) {
+        Run(ReboundSettings settings, long startNanos) {
             this.settings = settings;
+            this.startNanos = startNanos;
+        }
+
+        /**
+         * The call's final SUCCEEDED event, emitted outside the attempt's try block so that a
+         * listener's Error can never be taken for the attempt's failure and re-run a call that
+         * has already succeeded.
+         */
+        Object succeeded(String target, int attempt, Object result) {
+            emit(Kind.SUCCEEDED, target, null, attempt, 0L, fellBack ? "fallback" : "retry", null);
+            return result;
         }
 
         void failed(Throwable t) {
@@ -297,8 +316,12 @@ public final class Engine implements ResilientMethod {
             if (n == 0) {
                 return;
             }
+            Duration elapsed = null;
+            if ((kind == Kind.SUCCEEDED || kind == Kind.FAILED) && startNanos != 0L) {
+                elapsed = Duration.ofNanos(Math.max(0L, settings.timeSource().nanoTime() - startNanos));
+            }
             ReboundEvent event = new ReboundEvent(kind, name, target, alternative, attempt,
-                    waitNanos == 0L ? Duration.ZERO : Duration.ofNanos(waitNanos), reason, failure);
+                    waitNanos == 0L ? Duration.ZERO : Duration.ofNanos(waitNanos), reason, failure, elapsed);
             for (int i = 0; i < n; i++) {
                 ReboundListener l = ls.get(i);
                 try {
