@@ -166,6 +166,9 @@ public final class Engine implements ResilientMethod {
         if (policy.hasDeadline()) {
             long start = startNanos >= 0 ? startNanos : time.nanoTime();
             deadline = start + policy.maxDurationNanos();
+            if (deadline < start) {
+                deadline = Long.MAX_VALUE; // a deadline centuries away (saturated maxDuration): none
+            }
         }
         int attempt = 1;
         if (failure == null) {
