@@ -60,15 +60,16 @@ class RetryAndFallbackOrderTest {
         ScriptedChat gpt35 = new ScriptedChat("gpt-3.5-turbo", log).failingAlways(IOException::new);
         ScriptedChat gpt35k = new ScriptedChat("gpt-3.5-turbo-16k", log);
         ScriptedChat never = new ScriptedChat("never", log);
-        ChatClient llm = Rebound.wrap(ChatClient.class, (ChatClient) gpt4)
-                .withFallbacks(gpt35, gpt35k, never).settings(settings).build();
+        ChatClient llm = Rebound.wrap(ChatClient.class, (ChatClient) gpt4).named("gpt-4")
+                .withFallbacks(named(gpt35), named(gpt35k), named(never)).settings(settings).build();
 
         assertThat(llm.chat("q")).isEqualTo("gpt-3.5-turbo-16k: q");
         assertThat(log.calls).containsExactly("gpt-4 #1", "gpt-3.5-turbo #1", "gpt-3.5-turbo-16k #1");
         assertThat(events).filteredOn(e -> e.kind() == ReboundEvent.Kind.FALLBACK)
                 .extracting(ReboundEvent::target, ReboundEvent::alternative)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("ScriptedChat", "ScriptedChat"),
-                        org.assertj.core.groups.Tuple.tuple("ScriptedChat", "ScriptedChat"));
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("gpt-4", "gpt-3.5-turbo"),
+                        org.assertj.core.groups.Tuple.tuple("gpt-3.5-turbo", "gpt-3.5-turbo-16k"));
+        assertThat(llm.toString()).isEqualTo("Rebound(gpt-4)");
     }
 
     @Test
@@ -116,6 +117,10 @@ class RetryAndFallbackOrderTest {
         }
         assertThat(shared.getSuppressed()).isEmpty();
         assertThat(log.count("gpt-4")).isEqualTo(15);
+    }
+
+    ChatClient named(ScriptedChat model) {
+        return Rebound.wrap(ChatClient.class, (ChatClient) model).named(model.name).settings(settings).build();
     }
 
     // --- the same through annotations -------------------------------------------------------
@@ -174,7 +179,7 @@ class RetryAndFallbackOrderTest {
 
         assertThat(llm.model()).isEqualTo("gpt-4");
         assertThat(llm.chat("q")).isEqualTo("gpt-4: q");
-        assertThat(llm.toString()).startsWith("Rebound(");
+        assertThat(llm.toString()).isEqualTo("Rebound(ScriptedChat)");
         assertThat(llm).isEqualTo(llm).isNotEqualTo(gpt4);
         assertThat(events).isEmpty();
     }

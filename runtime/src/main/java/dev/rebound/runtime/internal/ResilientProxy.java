@@ -16,10 +16,12 @@ public final class ResilientProxy implements InvocationHandler {
     private static final Invoker CALL = (context, args) -> ((Call) context).invoke(args);
 
     private final Object target;
+    private final String name;
     private final Map<Method, Call> calls;
 
-    private ResilientProxy(Class<?> type, Object target, Map<Method, ResilientMethod> policies) {
+    private ResilientProxy(Class<?> type, Object target, String name, Map<Method, ResilientMethod> policies) {
         this.target = target;
+        this.name = name;
         this.calls = new HashMap<>();
         for (Method m : type.getMethods()) {
             if (m.getDeclaringClass() != Object.class && !java.lang.reflect.Modifier.isStatic(m.getModifiers())) {
@@ -29,10 +31,19 @@ public final class ResilientProxy implements InvocationHandler {
     }
 
     /** A proxy of {@code type} that applies {@code policies} and passes every other method to the target. */
-    public static <T> T create(Class<T> type, Object target, Map<Method, ResilientMethod> policies) {
+    public static <T> T create(Class<T> type, Object target, String name, Map<Method, ResilientMethod> policies) {
         Object proxy = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
-                new ResilientProxy(type, target, policies));
+                new ResilientProxy(type, target, name, policies));
         return type.cast(proxy);
+    }
+
+    /** How events name {@code o}: a wrapper's name, else the simple class name. */
+    public static String nameOf(Object o) {
+        if (Proxy.isProxyClass(o.getClass()) && Proxy.getInvocationHandler(o) instanceof ResilientProxy) {
+            return ((ResilientProxy) Proxy.getInvocationHandler(o)).name;
+        }
+        String simple = o.getClass().getSimpleName();
+        return simple.isEmpty() ? o.getClass().getName() : simple;
     }
 
     /** The policy this proxy applies to {@code method}, or null; for tests and diagnostics. */
@@ -61,7 +72,7 @@ public final class ResilientProxy implements InvocationHandler {
                 case "hashCode":
                     return System.identityHashCode(proxy);
                 case "toString":
-                    return "Rebound(" + target + ")";
+                    return "Rebound(" + name + ")";
                 default:
                     break;
             }
