@@ -181,7 +181,11 @@ public final class Engine implements ResilientMethod {
             }
             long deadline = Long.MAX_VALUE;
             if (policy.hasDeadline()) {
-                deadline = (start >= 0 ? start : time.nanoTime()) + policy.maxDurationNanos();
+                long from = start >= 0 ? start : time.nanoTime();
+                deadline = from + policy.maxDurationNanos();
+                if (deadline < from) {
+                    deadline = Long.MAX_VALUE; // a deadline centuries away (saturated maxDuration): none
+                }
             }
             for (int attempt = 1; ; ) {
                 if (f == null) {
@@ -193,7 +197,9 @@ public final class Engine implements ResilientMethod {
                         result = null;
                     }
                     if (f == null) {
-                        emit(s, Kind.SUCCEEDED, target, null, attempt, 0L, null, null);
+                        // outside the attempt's try: a listener's Error is never taken for the attempt's
+                        emit(s, Kind.SUCCEEDED, target, null, attempt, 0L, next == 0 ? "retry" : "fallback",
+                                null, startNanos);
                         return result;
                     }
                 }
@@ -245,7 +251,7 @@ public final class Engine implements ResilientMethod {
         }
         Throwable thrown = primaryLast instanceof Error || !(last instanceof Error) ? primaryLast : last;
         suppressInto(thrown, first, others);
-        emit(s, Kind.FAILED, target, null, 0, 0L, interrupted ? "interrupted" : null, thrown);
+        emit(s, Kind.FAILED, target, null, 0, 0L, interrupted ? "interrupted" : null, thrown, startNanos);
         throw thrown;
     }
 
@@ -308,16 +314,28 @@ public final class Engine implements ResilientMethod {
         }
     }
 
-    /** Builds and delivers an event, only when someone listens. */
     private void emit(ReboundSettings s, Kind kind, String target, String alternative, int attempt,
             long waitNanos, String reason, Throwable failure) {
+        emit(s, kind, target, alternative, attempt, waitNanos, reason, failure, 0L);
+    }
+
+    /**
+     * Builds and delivers an event, only when someone listens. Final events (SUCCEEDED, FAILED)
+     * carry the call's duration when the door measured its start ({@code startNanos != 0}).
+     */
+    private void emit(ReboundSettings s, Kind kind, String target, String alternative, int attempt,
+            long waitNanos, String reason, Throwable failure, long startNanos) {
         List<ReboundListener> ls = s.listeners();
         int n = ls.size();
         if (n == 0) {
             return;
         }
+        Duration elapsed = null;
+        if ((kind == Kind.SUCCEEDED || kind == Kind.FAILED) && startNanos != 0L) {
+            elapsed = Duration.ofNanos(Math.max(0L, s.timeSource().nanoTime() - startNanos));
+        }
         ReboundEvent event = new ReboundEvent(kind, name, target, alternative, attempt,
-                waitNanos == 0L ? Duration.ZERO : Duration.ofNanos(waitNanos), reason, failure);
+                waitNanos == 0L ? Duration.ZERO : Duration.ofNanos(waitNanos), reason, failure, elapsed);
         for (int i = 0; i < n; i++) {
             ReboundListener l = ls.get(i);
             try {
