@@ -5,6 +5,7 @@ import dev.rebound.runtime.internal.AnnotationPolicies;
 import dev.rebound.runtime.internal.Engine;
 import dev.rebound.runtime.internal.FallbackRule;
 import dev.rebound.runtime.internal.ResilientProxy;
+import dev.rebound.runtime.internal.SelfRetryCheck;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -142,6 +143,14 @@ public final class Rebound {
                 ResilientMethod rm = programmatic ? programmatic(m) : annotated(m);
                 if (rm != null) {
                     policies.put(m, rm);
+                }
+            }
+            if (!policies.isEmpty()) {
+                SelfRetryCheck.warnIfSelfRetrying(target, "Rebound.wrap(" + type.getSimpleName() + ")");
+                if (fallbacks != null) {
+                    for (T alt : fallbacks) {
+                        SelfRetryCheck.warnIfSelfRetrying(alt, "Rebound.wrap(" + type.getSimpleName() + ")");
+                    }
                 }
             }
             return ResilientProxy.create(type, target, policies);
