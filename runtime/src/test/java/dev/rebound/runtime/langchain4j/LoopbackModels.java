@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Real langchain4j OpenAI models pointed at the embedded server, and a recording virtual clock. */
-final class LoopbackModels {
+public final class LoopbackModels {
 
     static final Duration TIMEOUT = Duration.ofSeconds(5);
 
@@ -18,11 +18,11 @@ final class LoopbackModels {
     }
 
     /** The way the README recommends: Rebound's HTTP client, langchain4j's own retries off. */
-    static OpenAiChatModel openAi(ModelServer server, String model) {
+    public static OpenAiChatModel openAi(ModelServer server, String model) {
         return openAi(server, model, TIMEOUT);
     }
 
-    static OpenAiChatModel openAi(ModelServer server, String model, Duration timeout) {
+    public static OpenAiChatModel openAi(ModelServer server, String model, Duration timeout) {
         return OpenAiChatModel.builder()
                 .baseUrl(server.baseUrl())
                 .apiKey("test-key")
