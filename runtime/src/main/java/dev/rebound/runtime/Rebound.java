@@ -67,6 +67,7 @@ public final class Rebound {
         private List<T> fallbacks;
         private FallbackRule fallbackRule = FallbackRule.ANY_EXCEPTION;
         private ReboundSettings settings;
+        private String name;
 
         private Builder(Class<T> type, T target) {
             this.type = type;
@@ -122,6 +123,20 @@ public final class Rebound {
             return this;
         }
 
+        /**
+         * How events and logs name the target (default: its simple class name), e.g. "gpt-4" when
+         * several models share one class. Also the name this wrapper has when it is another's fallback.
+         *
+         * @throws IllegalArgumentException if blank
+         */
+        public Builder<T> named(String name) {
+            if (Objects.requireNonNull(name, "name").isBlank()) {
+                throw new IllegalArgumentException("named: name must not be blank");
+            }
+            this.name = name;
+            return this;
+        }
+
         /** The settings for this wrapper (clock, listeners, jitter); default: the global ones. */
         public Builder<T> settings(ReboundSettings settings) {
             this.settings = Objects.requireNonNull(settings, "settings");
@@ -153,25 +168,29 @@ public final class Rebound {
                     }
                 }
             }
-            return ResilientProxy.create(type, target, policies);
+            return ResilientProxy.create(type, target, targetName(), policies);
         }
 
         private ResilientMethod programmatic(Method m) {
             List<Alternative> chain = new ArrayList<>();
             if (fallbacks != null) {
                 for (T alt : fallbacks) {
-                    chain.add(new Alternative(alt.getClass().getSimpleName(), Engine.fixed(alt), m,
+                    chain.add(new Alternative(ResilientProxy.nameOf(alt), Engine.fixed(alt), m,
                             RetryPolicy.none()));
                 }
             }
             m.setAccessible(true);
-            return new Engine(AnnotationPolicies.describe(type, m), target.getClass().getSimpleName(),
+            return new Engine(AnnotationPolicies.describe(type, m), targetName(),
                     retry != null ? retry : RetryPolicy.none(), fallbackRule, chain, settings);
+        }
+
+        private String targetName() {
+            return name != null ? name : ResilientProxy.nameOf(target);
         }
 
         private ResilientMethod annotated(Method m) {
             ReboundSettings s = settings;
-            return AnnotationPolicies.resolve(target.getClass(), m, s, alt -> {
+            return AnnotationPolicies.resolve(target.getClass(), targetName(), m, s, alt -> {
                 Object instance = (s != null ? s : ReboundSettings.global()).alternatives().instanceOf(alt);
                 return () -> instance;
             });

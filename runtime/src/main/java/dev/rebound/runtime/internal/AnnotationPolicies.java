@@ -53,6 +53,12 @@ public final class AnnotationPolicies {
      */
     public static Engine resolve(Class<?> implClass, Method method, ReboundSettings settings,
             Function<Class<?>, Supplier<?>> alternatives) {
+        return resolve(implClass, implClass.getSimpleName(), method, settings, alternatives);
+    }
+
+    /** As {@link #resolve(Class, Method, ReboundSettings, Function)}, naming the primary {@code primaryName}. */
+    public static Engine resolve(Class<?> implClass, String primaryName, Method method, ReboundSettings settings,
+            Function<Class<?>, Supplier<?>> alternatives) {
         if (method.getDeclaringClass() == Object.class || Modifier.isStatic(method.getModifiers())
                 || method.isSynthetic() || method.isBridge()) {
             return null;
@@ -110,7 +116,7 @@ public final class AnnotationPolicies {
             warnFallbackWithoutRetry(name);
         }
         makeAccessible(contractMethod);
-        return new Engine(name, implClass.getSimpleName(), primaryRetry, rule, chain, settings);
+        return new Engine(name, primaryName, primaryRetry, rule, chain, settings);
     }
 
     /** The interface (else the topmost class) that declares {@code method}'s signature. */

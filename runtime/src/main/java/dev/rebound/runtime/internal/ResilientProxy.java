@@ -16,18 +16,34 @@ public final class ResilientProxy implements InvocationHandler {
     private static final Invoker CALL = (context, args) -> ((Call) context).invoke(args);
 
     private final Object target;
+    private final String name;
     private final Map<Method, Call> calls;
 
-    private ResilientProxy(Object target, Map<Method, ResilientMethod> policies) {
+    private ResilientProxy(Class<?> type, Object target, String name, Map<Method, ResilientMethod> policies) {
         this.target = target;
+        this.name = name;
         this.calls = new HashMap<>();
-        policies.forEach((m, rm) -> calls.put(m, new Call(target, m, rm)));
+        for (Method m : type.getMethods()) {
+            if (m.getDeclaringClass() != Object.class && !java.lang.reflect.Modifier.isStatic(m.getModifiers())) {
+                calls.put(m, new Call(target, m, policies.get(m)));
+            }
+        }
     }
 
-    public static <T> T create(Class<T> type, Object target, Map<Method, ResilientMethod> policies) {
+    /** A proxy of {@code type} that applies {@code policies} and passes every other method to the target. */
+    public static <T> T create(Class<T> type, Object target, String name, Map<Method, ResilientMethod> policies) {
         Object proxy = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
-                new ResilientProxy(target, policies));
+                new ResilientProxy(type, target, name, policies));
         return type.cast(proxy);
+    }
+
+    /** How events name {@code o}: a wrapper's name, else the simple class name. */
+    public static String nameOf(Object o) {
+        if (Proxy.isProxyClass(o.getClass()) && Proxy.getInvocationHandler(o) instanceof ResilientProxy) {
+            return ((ResilientProxy) Proxy.getInvocationHandler(o)).name;
+        }
+        String simple = o.getClass().getSimpleName();
+        return simple.isEmpty() ? o.getClass().getName() : simple;
     }
 
     /** The policy this proxy applies to {@code method}, or null; for tests and diagnostics. */
@@ -47,7 +63,7 @@ public final class ResilientProxy implements InvocationHandler {
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
         Call call = calls.get(method);
         if (call != null) {
-            return call.policy.execute(call, args, CALL);
+            return call.policy != null ? call.policy.execute(call, args, CALL) : call.invoke(args);
         }
         if (method.getDeclaringClass() == Object.class) {
             switch (method.getName()) {
@@ -56,7 +72,7 @@ public final class ResilientProxy implements InvocationHandler {
                 case "hashCode":
                     return System.identityHashCode(proxy);
                 case "toString":
-                    return "Rebound(" + target + ")";
+                    return "Rebound(" + name + ")";
                 default:
                     break;
             }
@@ -78,7 +94,11 @@ public final class ResilientProxy implements InvocationHandler {
             this.target = target;
             this.method = method;
             this.policy = policy;
-            method.setAccessible(true);
+            try {
+                method.setAccessible(true);
+            } catch (RuntimeException notOpen) {
+                // public methods of exported packages need no access override
+            }
         }
 
         Object invoke(Object[] args) throws Throwable {
