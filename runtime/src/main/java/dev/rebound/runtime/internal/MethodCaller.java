@@ -29,7 +29,7 @@ final class MethodCaller {
         }
         try {
             int n = method.getParameterCount();
-            h = MethodHandles.lookup().unreflect(method)
+            h = MethodHandles.lookup().unreflect(method).asFixedArity() // a varargs array is one argument
                     .asType(MethodType.genericMethodType(n + 1))
                     .asSpreader(Object[].class, n);
         } catch (IllegalAccessException refused) {
