@@ -60,7 +60,7 @@ final class MethodCaller {
         }
         MethodHandle h;
         try {
-            h = MethodHandles.lookup().unreflect(method);
+            h = MethodHandles.lookup().unreflect(method).asFixedArity(); // a varargs array is one argument
         } catch (IllegalAccessException refused) {
             h = null;
         }
