@@ -2,6 +2,7 @@ package dev.rebound.runtime.internal;
 
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.spi.Invoker;
+import dev.rebound.runtime.spi.Passthrough;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.function.Supplier;
@@ -33,13 +34,19 @@ public final class Alternative implements Invoker {
         return instance.get();
     }
 
-    /** Calls the method on {@code target} (the alternative's instance), unwrapping reflection. */
+    /**
+     * Calls the method on {@code target} (the alternative's instance), unwrapping reflection. The call
+     * is marked as a {@link Passthrough}: the alternative's own door must not apply its policy again.
+     */
     @Override
     public Object invoke(Object target, Object[] args) throws Throwable {
+        Object outer = Passthrough.enter(target);
         try {
             return method.invoke(target, args);
         } catch (InvocationTargetException e) {
             throw e.getCause();
+        } finally {
+            Passthrough.exit(outer);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.rebound.runtime.internal;
 
 import dev.rebound.runtime.spi.Invoker;
+import dev.rebound.runtime.spi.Passthrough;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -17,17 +18,36 @@ public final class ResilientProxy implements InvocationHandler {
 
     private final Object target;
     private final Map<Method, Call> calls;
+    private final boolean flat;
 
-    private ResilientProxy(Object target, Map<Method, ResilientMethod> policies) {
+    private ResilientProxy(Object target, Map<Method, ResilientMethod> policies, boolean flat) {
         this.target = target;
         this.calls = new HashMap<>();
+        this.flat = flat;
         policies.forEach((m, rm) -> calls.put(m, new Call(target, m, rm)));
     }
 
     public static <T> T create(Class<T> type, Object target, Map<Method, ResilientMethod> policies) {
+        return create(type, target, policies, false);
+    }
+
+    /**
+     * As {@link #create(Class, Object, Map)}; when {@code flat}, a call that the engine makes on the
+     * proxy as an alternative ({@link Passthrough}) goes straight to the target, as the doors that
+     * resolve alternatives from annotations need. {@code Rebound.wrap} proxies are not flat: a wrapped
+     * fallback keeps its own retry.
+     */
+    public static <T> T create(Class<T> type, Object target, Map<Method, ResilientMethod> policies,
+            boolean flat) {
         Object proxy = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
-                new ResilientProxy(target, policies));
+                new ResilientProxy(target, policies, flat));
         return type.cast(proxy);
+    }
+
+    /** Whether {@code object} is a proxy made here. */
+    public static boolean isResilient(Object object) {
+        return Proxy.isProxyClass(object.getClass())
+                && Proxy.getInvocationHandler(object) instanceof ResilientProxy;
     }
 
     /** The policy this proxy applies to {@code method}, or null; for tests and diagnostics. */
@@ -46,7 +66,7 @@ public final class ResilientProxy implements InvocationHandler {
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
         Call call = calls.get(method);
-        if (call != null) {
+        if (call != null && !(flat && Passthrough.claim(proxy))) {
             return call.policy.execute(call, args, CALL);
         }
         if (method.getDeclaringClass() == Object.class) {
