@@ -22,12 +22,15 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
         && !org.aspectj..* && !com.google.inject..*
         && !is(InterfaceType) && !is(AnnotationType) && !is(AspectType)) {
 
-    /** Every public instance method of a woven class, except equals, hashCode and toString. */
+    /**
+     * Every public instance method of a woven class, except equals, hashCode and toString. (Default
+     * methods of interfaces are left out by {@code pertypewithin}; {@code within(is(InterfaceType))}
+     * can't say it, as it also matches classes nested in an interface.)
+     */
     public pointcut resilient(Object self): execution(public !static * *(..)) && this(self)
         && !execution(boolean equals(Object)) && !execution(int hashCode()) && !execution(String toString())
         && !within(dev.rebound.annotations..*) && !within(dev.rebound.runtime..*)
-        && !within(dev.rebound.weaver..*) && !within(org.aspectj..*) && !within(com.google.inject..*)
-        && !within(is(InterfaceType)) && !within(is(AspectType));
+        && !within(dev.rebound.weaver..*) && !within(org.aspectj..*) && !within(com.google.inject..*);
 
     declare parents: !dev.rebound.annotations..* && !dev.rebound.runtime..* && !dev.rebound.weaver..*
         && !org.aspectj..* && !com.google.inject..* && !is(InterfaceType)
