@@ -1,6 +1,5 @@
 package dev.rebound.weaver.aspectj;
 
-import dev.rebound.runtime.spi.Passthrough;
 import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.weaver.Woven;
 import dev.rebound.weaver.internal.Handoff;
@@ -53,24 +52,144 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
         WovenPolicies.validate(thisJoinPointStaticPart.getSignature().getDeclaringType());
     }
 
-    Object around(Object self): resilient(self) {
-        ResilientMethod policy = sites.policy(self, thisJoinPointStaticPart);
-        if (policy == null || Passthrough.claim(self)) {
+    // One advice per primitive return type, the same code each: an Object-returning advice would box
+    // the result of every call. (boolean and byte boxes are cached, so Object serves them.)
+
+    Object around(Object self): resilient(self) && !execution(int *(..)) && !execution(long *(..))
+            && !execution(double *(..)) && !execution(float *(..)) && !execution(short *(..))
+            && !execution(char *(..)) {
+        ResilientMethod policy = sites.active(self, thisJoinPointStaticPart);
+        if (policy == null) {
             return proceed(self);
         }
-        boolean timed = policy.needsStartTime();
-        long start = timed ? policy.now() : 0L;
-        Throwable failure;
+        long start = Handoff.start(policy);
         try {
             Object result = proceed(self);
-            if (timed) {
-                policy.succeeded(start);
-            }
+            Handoff.succeeded(policy, start);
             return result;
         } catch (Throwable t) {
-            failure = t;
+            Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
         }
-        Handoff.give(self, thisJoinPointStaticPart, policy, failure, start);
+        try {
+            return proceed(self);
+        } finally {
+            Handoff.drop();
+        }
+    }
+
+    int around(Object self): resilient(self) && execution(int *(..)) {
+        ResilientMethod policy = sites.active(self, thisJoinPointStaticPart);
+        if (policy == null) {
+            return proceed(self);
+        }
+        long start = Handoff.start(policy);
+        try {
+            int result = proceed(self);
+            Handoff.succeeded(policy, start);
+            return result;
+        } catch (Throwable t) {
+            Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+        }
+        try {
+            return proceed(self);
+        } finally {
+            Handoff.drop();
+        }
+    }
+
+    long around(Object self): resilient(self) && execution(long *(..)) {
+        ResilientMethod policy = sites.active(self, thisJoinPointStaticPart);
+        if (policy == null) {
+            return proceed(self);
+        }
+        long start = Handoff.start(policy);
+        try {
+            long result = proceed(self);
+            Handoff.succeeded(policy, start);
+            return result;
+        } catch (Throwable t) {
+            Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+        }
+        try {
+            return proceed(self);
+        } finally {
+            Handoff.drop();
+        }
+    }
+
+    double around(Object self): resilient(self) && execution(double *(..)) {
+        ResilientMethod policy = sites.active(self, thisJoinPointStaticPart);
+        if (policy == null) {
+            return proceed(self);
+        }
+        long start = Handoff.start(policy);
+        try {
+            double result = proceed(self);
+            Handoff.succeeded(policy, start);
+            return result;
+        } catch (Throwable t) {
+            Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+        }
+        try {
+            return proceed(self);
+        } finally {
+            Handoff.drop();
+        }
+    }
+
+    float around(Object self): resilient(self) && execution(float *(..)) {
+        ResilientMethod policy = sites.active(self, thisJoinPointStaticPart);
+        if (policy == null) {
+            return proceed(self);
+        }
+        long start = Handoff.start(policy);
+        try {
+            float result = proceed(self);
+            Handoff.succeeded(policy, start);
+            return result;
+        } catch (Throwable t) {
+            Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+        }
+        try {
+            return proceed(self);
+        } finally {
+            Handoff.drop();
+        }
+    }
+
+    short around(Object self): resilient(self) && execution(short *(..)) {
+        ResilientMethod policy = sites.active(self, thisJoinPointStaticPart);
+        if (policy == null) {
+            return proceed(self);
+        }
+        long start = Handoff.start(policy);
+        try {
+            short result = proceed(self);
+            Handoff.succeeded(policy, start);
+            return result;
+        } catch (Throwable t) {
+            Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+        }
+        try {
+            return proceed(self);
+        } finally {
+            Handoff.drop();
+        }
+    }
+
+    char around(Object self): resilient(self) && execution(char *(..)) {
+        ResilientMethod policy = sites.active(self, thisJoinPointStaticPart);
+        if (policy == null) {
+            return proceed(self);
+        }
+        long start = Handoff.start(policy);
+        try {
+            char result = proceed(self);
+            Handoff.succeeded(policy, start);
+            return result;
+        } catch (Throwable t) {
+            Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+        }
         try {
             return proceed(self);
         } finally {

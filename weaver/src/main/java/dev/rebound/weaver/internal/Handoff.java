@@ -31,10 +31,25 @@ public final class Handoff {
         this.startNanos = startNanos;
     }
 
+    /** No start time taken: the policy needs none. */
+    private static final long UNTIMED = Long.MIN_VALUE;
+
+    /** When the first attempt starts, or {@link #UNTIMED} if the policy needs no start time. */
+    public static long start(ResilientMethod policy) {
+        return policy.needsStartTime() ? policy.now() : UNTIMED;
+    }
+
+    /** The first attempt succeeded. */
+    public static void succeeded(ResilientMethod policy, long start) {
+        if (start != UNTIMED) {
+            policy.succeeded(start);
+        }
+    }
+
     /** Called by the outer advice after the first attempt failed, before it proceeds again. */
     public static void give(Object self, JoinPoint.StaticPart jp, ResilientMethod policy, Throwable failure,
-            long startNanos) {
-        CURRENT.set(new Handoff(self, jp, policy, failure, startNanos));
+            long start) {
+        CURRENT.set(new Handoff(self, jp, policy, failure, start == UNTIMED ? 0L : start));
         PENDING.incrementAndGet();
     }
 

@@ -3,6 +3,7 @@ package dev.rebound.weaver.internal;
 import dev.rebound.runtime.internal.Engine;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.lang.reflect.Method;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,7 +22,8 @@ public final class NestedRetries {
     private static final StackWalker WALKER = StackWalker.getInstance();
     /** "class#method" of every resolved policy that retries -> that policy. */
     private static final Map<String, ResilientMethod> RETRYING = new ConcurrentHashMap<>();
-    private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
+    /** Pairs of policies (compared by identity) already warned about. */
+    private static final Set<List<ResilientMethod>> WARNED = ConcurrentHashMap.newKeySet();
 
     private NestedRetries() {
     }
@@ -43,7 +45,7 @@ public final class NestedRetries {
                 .map(f -> RETRYING.get(f.getClassName() + '#' + f.getMethodName()))
                 .filter(p -> p != null && !p.name().equals(inner.name()))
                 .findFirst().orElse(null));
-        if (outer != null && WARNED.add(outer.name() + " -> " + inner.name())) {
+        if (outer != null && WARNED.add(List.of(outer, inner))) {
             int outerAttempts = attempts(outer);
             LOG.warn("Nested retries: {} ({} attempts) calls {} ({} attempts), so one call of {} can make up "
                     + "to {} attempts of {}. Retry at one level only: drop @Retry from one of them, or "

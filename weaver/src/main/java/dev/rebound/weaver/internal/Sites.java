@@ -1,5 +1,6 @@
 package dev.rebound.weaver.internal;
 
+import dev.rebound.runtime.spi.Passthrough;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.lang.reflect.Method;
 import java.util.Arrays;
@@ -19,6 +20,15 @@ public final class Sites {
 
     /** Replaced, never mutated; Site's final fields make a racy read safe. */
     private Site[] sites = NONE;
+
+    /**
+     * The policy to apply to this call of {@code jp} on {@code self}: null when there is none, or when
+     * the engine is calling {@code self} as an alternative ({@link Passthrough}).
+     */
+    public ResilientMethod active(Object self, JoinPoint.StaticPart jp) {
+        ResilientMethod policy = policy(self, jp);
+        return policy == null || Passthrough.claim(self) ? null : policy;
+    }
 
     /** The policy of the join point {@code jp} executing on {@code self}, or null. */
     public ResilientMethod policy(Object self, JoinPoint.StaticPart jp) {
