@@ -1,7 +1,9 @@
 package dev.rebound.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.rebound.benchmarks.woven.WovenModel;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,8 +53,8 @@ class ContendersTest {
                 }
             }
         }
-        assertThat(names).contains("handLoop", "reboundWrap", "resilience4j", "failsafe", "springRetry",
-                "smallRye");
+        assertThat(names).contains("handLoop", "reboundWoven", "reboundGuice", "reboundWrap", "resilience4j",
+                "failsafe", "springRetry", "smallRye");
     }
 
     static Stream<Arguments> paths() {
@@ -71,6 +73,32 @@ class ContendersTest {
 
         assertThat(happy.direct()).isEqualTo(Subjects.ANSWER);
         assertThat(primary.calls).isEqualTo(1);
+    }
+
+    @Test
+    void theUnannotatedMethodOfTheWovenClassRunsOnceWithoutPolicy() {
+        Counting down = new Counting(new Subjects.Down());
+        WovenModel woven = new WovenModel(down);
+
+        assertThat(catchThrowable(() -> woven.plain("ping"))).isSameAs(TransientFailure.INSTANCE);
+        assertThat(down.calls).isEqualTo(1);
+        assertThat(woven.chat("ping")).isEqualTo(Subjects.FALLBACK_ANSWER); // while chat is woven
+        assertThat(down.calls).isEqualTo(4);
+
+        UnannotatedMethod path = new UnannotatedMethod();
+        path.setUp();
+        assertThat(path.direct()).isEqualTo(Subjects.ANSWER);
+        assertThat(path.reboundWoven()).isEqualTo(Subjects.ANSWER);
+    }
+
+    @Test
+    void theFloorsAnswerAsTheDirectCall() throws InterruptedException {
+        Floors floors = new Floors();
+        floors.setUp();
+
+        assertThat(floors.jdkProxyAlone()).isEqualTo(Subjects.ANSWER);
+        assertThat(floors.guiceInterceptorAlone()).isEqualTo(Subjects.ANSWER);
+        floors.threadSleepZero();
     }
 
     @Test
