@@ -5,6 +5,7 @@ import dev.failsafe.FailsafeExecutor;
 import dev.failsafe.Fallback;
 import dev.failsafe.function.CheckedSupplier;
 import com.google.inject.Guice;
+import com.google.inject.Singleton;
 import com.google.inject.name.Names;
 import dev.rebound.benchmarks.woven.WovenModel;
 import dev.rebound.runtime.Rebound;
@@ -100,8 +101,11 @@ public abstract class Contenders {
         Model f = fallback;
 
         reboundWoven = new WovenModel(p);
-        reboundGuice = Guice.createInjector(new ReboundModule(QUIET), binder -> binder.bind(Model.class)
-                .annotatedWith(Names.named("behaviour")).toInstance(p)).getInstance(AnnotatedModel.class);
+        reboundGuice = Guice.createInjector(new ReboundModule(QUIET), binder -> {
+            binder.bind(Model.class).annotatedWith(Names.named("behaviour")).toInstance(p);
+            // one instance, as an application binds its clients; unscoped, each fallback would build one
+            binder.bind(BackupModel.class).in(Singleton.class);
+        }).getInstance(AnnotatedModel.class);
 
         reboundWrap = Rebound.wrap(Model.class, p)
                 .withRetry(REBOUND_RETRY)
