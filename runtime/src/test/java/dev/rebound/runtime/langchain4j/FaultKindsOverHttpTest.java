@@ -178,9 +178,9 @@ class FaultKindsOverHttpTest {
 
     @Test
     void slowAnswerPastTheClientTimeoutIsATimeoutAndIsRetried() {
-        server.script("gpt-4", Fault.slowAnswer(Duration.ofMillis(900)));
+        server.script("gpt-4", Fault.slowAnswer(Duration.ofMillis(1500)));
 
-        ChatModel model = resilient(policy().build(), openAi(server, "gpt-4", Duration.ofMillis(300)));
+        ChatModel model = resilient(policy().build(), openAi(server, "gpt-4", Duration.ofMillis(500)));
 
         assertThat(model.chat(PROMPT)).isEqualTo(GPT4_ANSWER);
         assertThat(server.requests("gpt-4")).isEqualTo(2);
