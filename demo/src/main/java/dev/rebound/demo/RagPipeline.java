@@ -45,6 +45,11 @@ public final class RagPipeline {
 
     /** The retrieval step alone. */
     public List<String> retrieve(String question) {
+        return retrieve(retriever, question);
+    }
+
+    /** The texts {@code retriever} finds for {@code question}. */
+    public static List<String> retrieve(ContentRetriever retriever, String question) {
         List<Content> contents = retriever.retrieve(Query.from(question));
         return contents.stream().map(c -> c.textSegment().text()).toList();
     }
