@@ -1,9 +1,12 @@
 package dev.rebound.runtime;
 
+import dev.rebound.annotations.NonIdempotent;
 import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.internal.AnnotationPolicies;
 import dev.rebound.runtime.internal.Engine;
+import dev.rebound.runtime.internal.FailureTypes;
 import dev.rebound.runtime.internal.FallbackRule;
+import dev.rebound.runtime.internal.Repetition;
 import dev.rebound.runtime.internal.ResilientProxy;
 import dev.rebound.runtime.internal.SelfRetryCheck;
 import dev.rebound.runtime.spi.ResilientMethod;
@@ -116,10 +119,13 @@ public final class Rebound {
          * Fall back only on these failures (default: any Exception).
          *
          * @throws NullPointerException if the array or an element is null
+         * @throws IllegalArgumentException if a type can never reach a fallback (an Error, an InterruptedException)
          */
         @SafeVarargs
         public final Builder<T> fallbackOn(Class<? extends Throwable>... types) {
-            this.fallbackRule = new FallbackRule(List.of(types), List.of());
+            List<Class<? extends Throwable>> on = FailureTypes.copy("fallbackOn", types);
+            FailureTypes.check("fallbackOn", on, "skipOn", List.of(), FallbackRule.CAUGHT);
+            this.fallbackRule = new FallbackRule(on, List.of());
             return this;
         }
 
@@ -144,21 +150,33 @@ public final class Rebound {
         }
 
         /**
-         * The resilient wrapper.
+         * The resilient wrapper. Like a type-level annotation, the builder's policy skips methods
+         * whose failures arrive after they return (futures, streams, publishers): they pass straight
+         * to the target.
          *
-         * @throws ReboundConfigurationException if the annotations on {@code type} are invalid
+         * @throws ReboundConfigurationException listing every problem of every method: invalid
+         *     annotations on {@code type}, or a retry or fallback on a {@code @NonIdempotent} method
+         *     that does not name the failures it acts on
          */
         public T build() {
             Map<Method, ResilientMethod> policies = new LinkedHashMap<>();
             boolean programmatic = retry != null || fallbacks != null;
+            List<String> problems = new ArrayList<>();
             for (Method m : type.getMethods()) {
                 if (Modifier.isStatic(m.getModifiers()) || m.getDeclaringClass() == Object.class) {
                     continue;
                 }
-                ResilientMethod rm = programmatic ? programmatic(m) : annotated(m);
-                if (rm != null) {
-                    policies.put(m, rm);
+                try {
+                    ResilientMethod rm = programmatic ? programmatic(m, problems) : annotated(m);
+                    if (rm != null) {
+                        policies.put(m, rm);
+                    }
+                } catch (ReboundConfigurationException e) {
+                    problems.addAll(e.problems());
                 }
+            }
+            if (!problems.isEmpty()) {
+                throw new ReboundConfigurationException(problems);
             }
             if (!policies.isEmpty()) {
                 SelfRetryCheck.warnIfSelfRetrying(target, "Rebound.wrap(" + type.getSimpleName() + ")");
@@ -171,7 +189,20 @@ public final class Rebound {
             return ResilientProxy.create(type, target, targetName(), policies);
         }
 
-        private ResilientMethod programmatic(Method m) {
+        private ResilientMethod programmatic(Method m, List<String> problems) {
+            if (Repetition.deferredResult(m) != null) {
+                return null;
+            }
+            if (AnnotationPolicies.find(NonIdempotent.class, target.getClass(), type, m) != null) {
+                String name = AnnotationPolicies.describe(type, m);
+                if (retry != null && retry.attempts() > 1 && retry.retryOn().isEmpty()) {
+                    problems.add(Repetition.nonIdempotentProblem(name,
+                            "withRetry(attempts = " + retry.attempts() + ")", "RetryPolicy.Builder.retryOn"));
+                }
+                if (fallbacks != null && !fallbacks.isEmpty() && !fallbackRule.named()) {
+                    problems.add(Repetition.nonIdempotentProblem(name, "withFallbacks", "fallbackOn"));
+                }
+            }
             List<Alternative> chain = new ArrayList<>();
             if (fallbacks != null) {
                 for (T alt : fallbacks) {
