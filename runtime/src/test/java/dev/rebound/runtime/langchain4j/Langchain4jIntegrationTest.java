@@ -118,6 +118,27 @@ class Langchain4jIntegrationTest {
         assertThat(server.requests("gpt-4")).isEqualTo(3);
     }
 
+    @Test
+    void langchain4jsOwnRetriesMultiplyThePolicysRequests() {
+        // what the warning is about: 2 Rebound attempts x (1 + maxRetries 1) = 4 requests, with
+        // langchain4j's own ~0.5 s sleep inside each attempt (the only real wait in these tests)
+        server.always("gpt-4", Fault.unavailable());
+        ChatModel selfRetrying = OpenAiChatModel.builder().baseUrl(server.baseUrl()).apiKey("test-key")
+                .modelName("gpt-4").maxRetries(1).build();
+        ChatModel model = Rebound.wrap(ChatModel.class, selfRetrying)
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(10)).build())
+                .settings(rec.settings()).build();
+
+        try {
+            model.chat("q");
+        } catch (InternalServerException expected) {
+            // both attempts spent
+        }
+
+        assertThat(server.requests("gpt-4")).isEqualTo(4);
+        assertThat(rec.attemptFailures()).hasSize(2);
+    }
+
     // --- AiServices
 
     /** The user's assistant: annotated once, served by AiServices. */
