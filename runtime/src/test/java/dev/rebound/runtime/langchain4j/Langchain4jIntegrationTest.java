@@ -82,6 +82,17 @@ class Langchain4jIntegrationTest {
     }
 
     @Test
+    void detectsTheSelfRetryingModelBehindAnAiServicesProxy() {
+        Assistant selfRetrying = AiServices.create(Assistant.class, OpenAiChatModel.builder().apiKey("k").build());
+        Assistant fine = AiServices.create(Assistant.class, openAi(server, "gpt-4"));
+
+        assertThat(SelfRetryCheck.builtInRetries(selfRetrying)).isEqualTo(2);
+        assertThat(SelfRetryCheck.builtInRetries(fine)).isZero();
+        assertThat(SelfRetryCheck.builtInRetries(java.lang.reflect.Proxy.newProxyInstance(
+                Assistant.class.getClassLoader(), new Class<?>[] {Assistant.class}, (p, m, a) -> "x"))).isZero();
+    }
+
+    @Test
     void warnsOncePerModelClassNamingTheFixAndNothingElse() {
         OpenAiEmbeddingModel selfRetrying = OpenAiEmbeddingModel.builder().apiKey("sk-secret").build();
         PrintStream err = System.err;
