@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.Retry;
+import dev.rebound.runtime.Fakes.BlockingTime;
 import dev.rebound.runtime.metrics.MicrometerListener;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import io.micrometer.core.instrument.Meter;
@@ -18,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -87,22 +87,6 @@ class LogSecrecyTest {
         @Override
         public String toString() {
             return "BackupLlm[" + KEY + "]";
-        }
-    }
-
-    /** Sleeping blocks until interrupted, to log an interrupt too. */
-    static final class BlockingTime implements TimeSource {
-        final CountDownLatch sleeping = new CountDownLatch(1);
-
-        @Override
-        public long nanoTime() {
-            return 0L;
-        }
-
-        @Override
-        public void sleep(long nanos) throws InterruptedException {
-            sleeping.countDown();
-            new CountDownLatch(1).await();
         }
     }
 
