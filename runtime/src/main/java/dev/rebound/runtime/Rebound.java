@@ -8,6 +8,7 @@ import dev.rebound.runtime.internal.FailureTypes;
 import dev.rebound.runtime.internal.FallbackRule;
 import dev.rebound.runtime.internal.Repetition;
 import dev.rebound.runtime.internal.ResilientProxy;
+import dev.rebound.runtime.internal.SelfRetryCheck;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -176,6 +177,14 @@ public final class Rebound {
             }
             if (!problems.isEmpty()) {
                 throw new ReboundConfigurationException(problems);
+            }
+            if (!policies.isEmpty()) {
+                SelfRetryCheck.warnIfSelfRetrying(target, "Rebound.wrap(" + type.getSimpleName() + ")");
+                if (fallbacks != null) {
+                    for (T alt : fallbacks) {
+                        SelfRetryCheck.warnIfSelfRetrying(alt, "Rebound.wrap(" + type.getSimpleName() + ")");
+                    }
+                }
             }
             return ResilientProxy.create(type, target, targetName(), policies);
         }

@@ -89,4 +89,62 @@ class ConcurrencyAndHappyPathTest {
         assertThat(sink).isEqualTo(1_200_000);
         assertThat(perCall).isZero();
     }
+
+    @Test
+    void aRetriedOrFallenBackFailureAllocatesNothingInTheEngineWhenItIsOneInstanceAndNobodyListens()
+            throws Throwable {
+        IOException preallocated = new IOException("pre-allocated");
+        Counter target = i -> i;
+        Counter backup = i -> 7;
+        ResilientMethod policy = dev.rebound.runtime.internal.ResilientProxy.policyOf(
+                Rebound.wrap(Counter.class, target)
+                        .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ZERO).build())
+                        .withFallbacks(backup)
+                        .settings(ReboundSettings.builder().logging(false).build()).build(),
+                Counter.class.getMethod("next", int.class));
+        int[] calls = {0};
+        Invoker failsOnce = (context, args) -> {
+            if ((calls[0]++ & 1) == 0) {
+                throw preallocated;
+            }
+            return 1;
+        };
+        Invoker down = (context, args) -> {
+            calls[0]++;
+            throw preallocated;
+        };
+        Object[] args = {1};
+
+        long retried = bytesPerCall(() -> (Integer) policy.execute(target, args, failsOnce));
+        int retriedCalls = calls[0];
+        calls[0] = 0;
+        long fellBack = bytesPerCall(() -> (Integer) policy.execute(target, args, down));
+
+        assertThat(retriedCalls).isEqualTo(2 * 300_000); // each call: one failure, one success
+        assertThat(calls[0]).isEqualTo(3 * 300_000);     // each call: three failures, then the backup
+        assertThat(retried).isZero();
+        assertThat(fellBack).isZero();
+        assertThat(preallocated.getSuppressed()).isEmpty();
+    }
+
+    interface IntCall {
+        int call() throws Throwable;
+    }
+
+    /** Average bytes one call allocates on this thread, after a warm-up; the calls' sum is checked. */
+    private static long bytesPerCall(IntCall call) throws Throwable {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long tid = Thread.currentThread().getId();
+        long sink = 0;
+        for (int i = 0; i < 100_000; i++) {
+            sink += call.call();
+        }
+        long before = mx.getThreadAllocatedBytes(tid);
+        for (int i = 0; i < 200_000; i++) {
+            sink += call.call();
+        }
+        long perCall = (mx.getThreadAllocatedBytes(tid) - before) / 200_000;
+        assertThat(sink % 300_000).isZero();
+        return perCall;
+    }
 }
