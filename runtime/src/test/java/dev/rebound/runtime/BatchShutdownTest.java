@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -114,12 +116,21 @@ class BatchShutdownTest {
 
     @Test
     void shutdownNowDuringParallelBranchesEndsTheWaitInsteadOfHanging() {
-        ExecutorService pool = Executors.newFixedThreadPool(1); // the second branch queues
+        CountDownLatch queued = new CountDownLatch(1);
+        ExecutorService pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, // the second branch queues
+                new LinkedBlockingQueue<>() {
+                    @Override
+                    public boolean offer(Runnable task) {
+                        boolean added = super.offer(task);
+                        queued.countDown();
+                        return added;
+                    }
+                });
         CountDownLatch running = new CountDownLatch(1);
         AtomicInteger secondRan = new AtomicInteger();
         Thread stopper = new Thread(() -> {
             try {
-                if (running.await(10, TimeUnit.SECONDS)) {
+                if (running.await(10, TimeUnit.SECONDS) && queued.await(10, TimeUnit.SECONDS)) {
                     pool.shutdownNow();
                 }
             } catch (InterruptedException e) {
