@@ -13,6 +13,11 @@ import java.time.Duration;
 public final class RetryAfter {
 
     private static final ThreadLocal<long[]> HINT = ThreadLocal.withInitial(() -> new long[1]);
+    /**
+     * Whether any thread ever suggested a wait. Until then there is nothing to take or clear, and
+     * every failed attempt (and every successful response of an integration) skips the thread-local.
+     */
+    private static volatile boolean everSuggested;
 
     private RetryAfter() {
     }
@@ -30,16 +35,22 @@ public final class RetryAfter {
         } catch (ArithmeticException tooLong) {
             nanos = Long.MAX_VALUE;
         }
+        everSuggested = true;
         HINT.get()[0] = nanos;
     }
 
     /** Forgets any hint on this thread. */
     public static void clear() {
-        HINT.get()[0] = 0;
+        if (everSuggested) {
+            HINT.get()[0] = 0;
+        }
     }
 
     /** The hint recorded on this thread in nanoseconds (0 = none), and forgets it. */
     public static long takeNanos() {
+        if (!everSuggested) {
+            return 0L;
+        }
         long[] h = HINT.get();
         long v = h[0];
         h[0] = 0;
