@@ -1,7 +1,9 @@
 package dev.rebound.runtime.internal;
 
+import dev.rebound.annotations.CircuitBreaker;
 import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.Retry;
+import dev.rebound.runtime.CircuitBreakerPolicy;
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
@@ -24,8 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads {@code @Retry} and {@code @Fallback} for one method on one implementation class, validates
- * them (every problem at once) and builds the {@link Engine}. Shared by every door.
+ * Reads {@code @Retry}, {@code @CircuitBreaker} and {@code @Fallback} for one method on one
+ * implementation class, validates them (every problem at once) and builds the {@link Engine}, which
+ * owns the method's circuit breaker. Shared by every door.
  *
  * <p>Precedence, most specific first: the implementation's method, the interface's method, the
  * implementation's type, the interface's type. So a class-level annotation on a method wins over the
@@ -62,11 +65,16 @@ public final class AnnotationPolicies {
         String name = describe(contract, method);
         Retry retry = find(Retry.class, implClass, contract, method);
         Fallback fallback = find(Fallback.class, implClass, contract, method);
-        if (retry == null && fallback == null) {
+        CircuitBreaker breaker = find(CircuitBreaker.class, implClass, contract, method);
+        if (retry == null && fallback == null && breaker == null) {
             return null;
         }
         List<String> problems = new ArrayList<>();
+        ReboundSettings budgetSettings = settings != null ? settings : ReboundSettings.global();
+        String budgetScope = contract.getName();
         RetryPolicy primaryRetry = toPolicy(retry, name, problems);
+        checkBudget(budgetSettings, primaryRetry, budgetScope, name, problems);
+        CircuitBreakerPolicy breakerPolicy = toPolicy(breaker, name, problems);
         List<Alternative> chain = new ArrayList<>();
         FallbackRule rule = FallbackRule.ANY_EXCEPTION;
         if (fallback != null) {
@@ -92,6 +100,7 @@ public final class AnnotationPolicies {
                 }
                 RetryPolicy altRetry = toPolicy(find(Retry.class, alt, contract, method),
                         describe(alt, method), problems);
+                checkBudget(budgetSettings, altRetry, budgetScope, describe(alt, method), problems);
                 Supplier<?> instance;
                 try {
                     instance = alternatives.apply(alt);
@@ -110,7 +119,54 @@ public final class AnnotationPolicies {
             warnFallbackWithoutRetry(name);
         }
         makeAccessible(contractMethod);
-        return new Engine(name, implClass.getSimpleName(), primaryRetry, rule, chain, settings);
+        return new Engine(name, implClass.getSimpleName(), primaryRetry, rule, chain, settings, breakerPolicy,
+                budgetScope);
+    }
+
+    /** Registers the retry budget of {@code policy}; a problem when its name is defined otherwise. */
+    public static void checkBudget(ReboundSettings settings, RetryPolicy policy, String scope, String where,
+            List<String> problems) {
+        String conflict = RetryBudgets.conflict(settings, policy, scope);
+        if (conflict != null) {
+            problems.add(where + ": @Retry.budget " + conflict);
+        }
+    }
+
+    /** Converts and validates one {@code @CircuitBreaker}; null stays null (no breaker). */
+    public static CircuitBreakerPolicy toPolicy(CircuitBreaker cb, String where, List<String> problems) {
+        if (cb == null) {
+            return null;
+        }
+        int before = problems.size();
+        if (cb.requestVolumeThreshold() < 1 || cb.requestVolumeThreshold() > CircuitBreakerPolicy.MAX_REQUEST_VOLUME) {
+            problems.add(where + ": @CircuitBreaker.requestVolumeThreshold = " + cb.requestVolumeThreshold()
+                    + " is outside 1.." + CircuitBreakerPolicy.MAX_REQUEST_VOLUME);
+        }
+        if (!(cb.failureRatio() > 0.0 && cb.failureRatio() <= 1.0)) {
+            problems.add(where + ": @CircuitBreaker.failureRatio = " + cb.failureRatio()
+                    + " must be more than 0 and at most 1");
+        }
+        if (cb.delay() < 0) {
+            problems.add(where + ": @CircuitBreaker.delay = " + cb.delay() + " is negative");
+        }
+        if (cb.successThreshold() < 1) {
+            problems.add(where + ": @CircuitBreaker.successThreshold = " + cb.successThreshold() + " is below 1");
+        }
+        if (cb.halfOpenProbes() < 1) {
+            problems.add(where + ": @CircuitBreaker.halfOpenProbes = " + cb.halfOpenProbes() + " is below 1");
+        }
+        if (problems.size() > before) {
+            return null;
+        }
+        return CircuitBreakerPolicy.builder()
+                .requestVolumeThreshold(cb.requestVolumeThreshold())
+                .failureRatio(cb.failureRatio())
+                .delay(Duration.ofNanos(cb.unit().toNanos(cb.delay())))
+                .successThreshold(cb.successThreshold())
+                .halfOpenProbes(cb.halfOpenProbes())
+                .failOn(cb.on())
+                .skipOn(cb.skipOn())
+                .build();
     }
 
     /** The interface (else the topmost class) that declares {@code method}'s signature. */
@@ -160,6 +216,15 @@ public final class AnnotationPolicies {
         if (r.maxDuration() < 0) {
             problems.add(where + ": @Retry.maxDuration = " + r.maxDuration() + " is negative");
         }
+        if (!(r.budgetRatio() >= 0.0 && r.budgetRatio() <= 1.0)) {
+            problems.add(where + ": @Retry.budgetRatio = " + r.budgetRatio() + " is outside 0..1");
+        }
+        if (!r.budget().isBlank() && r.budgetRatio() == 0) {
+            problems.add(where + ": @Retry.budget = \"" + r.budget() + "\" needs @Retry.budgetRatio above 0");
+        }
+        if (r.budgetMinPerSecond() < 0) {
+            problems.add(where + ": @Retry.budgetMinPerSecond = " + r.budgetMinPerSecond() + " is negative");
+        }
         if (problems.size() > before) {
             return RetryPolicy.none();
         }
@@ -172,6 +237,9 @@ public final class AnnotationPolicies {
                 .maxDuration(Duration.of(r.maxDuration(), r.unit().toChronoUnit()))
                 .retryOn(r.on())
                 .abortOn(r.abortOn())
+                .budgetRatio(r.budgetRatio())
+                .budget(r.budget())
+                .budgetMinPerSecond(r.budgetMinPerSecond())
                 .build();
     }
 

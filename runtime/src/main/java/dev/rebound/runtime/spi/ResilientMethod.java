@@ -17,6 +17,16 @@ public interface ResilientMethod {
     Object execute(Object context, Object[] args, Invoker primary) throws Throwable;
 
     /**
+     * Whether the engine must run the first attempt itself: a circuit breaker must admit it, a retry
+     * budget must count it. When true, a door calls {@link #execute} for every call and never runs
+     * the first attempt itself ({@link #recover} would bypass the breaker). Constant for a method:
+     * ask it once, when the door resolves the policy.
+     */
+    default boolean runsFirstAttempt() {
+        return false;
+    }
+
+    /**
      * Whether a door that runs the first attempt itself must tell the engine when it started
      * (a deadline is set or a listener times calls). When false, {@link #recover} accepts 0.
      */
