@@ -1,6 +1,7 @@
 package dev.rebound.runtime;
 
 import dev.rebound.runtime.internal.Classifier;
+import dev.rebound.runtime.internal.FailureTypes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -24,6 +25,9 @@ import java.util.Objects;
  * <p>A policy holds no state: each wrapped or annotated method gets its own breaker made from it.
  */
 public final class CircuitBreakerPolicy {
+
+    /** What {@link FailureTypes} calls a breaker's counting in its messages. */
+    public static final String RECORDED = "recorded by a circuit breaker";
 
     /** The largest window accepted. */
     public static final int MAX_REQUEST_VOLUME = 10_000;
@@ -94,12 +98,14 @@ public final class CircuitBreakerPolicy {
     }
 
     /**
-     * Whether {@code failure} counts against the target's health: {@code skipOn} wins, then
+     * Whether {@code failure} counts against the target's health: never an Error or an interrupt;
+     * {@code skipOn} wins, then
      * {@code failOn}, and with {@code failOn} empty the failures the retry classifier calls transient.
      * Other failures are not recorded at all.
      */
     public boolean counts(Throwable failure) {
-        if (Classifier.matchesAny(failure, skipOn)) {
+        if (failure instanceof Error || failure instanceof InterruptedException
+                || Classifier.matchesAny(failure, skipOn)) {
             return false;
         }
         if (!failOn.isEmpty()) {
@@ -198,7 +204,7 @@ public final class CircuitBreakerPolicy {
          */
         @SafeVarargs
         public final Builder failOn(Class<? extends Throwable>... types) {
-            this.failOn = List.of(Objects.requireNonNull(types, "failOn"));
+            this.failOn = FailureTypes.copy("failOn", types);
             return this;
         }
 
@@ -209,12 +215,18 @@ public final class CircuitBreakerPolicy {
          */
         @SafeVarargs
         public final Builder skipOn(Class<? extends Throwable>... types) {
-            this.skipOn = List.of(Objects.requireNonNull(types, "skipOn"));
+            this.skipOn = FailureTypes.copy("skipOn", types);
             return this;
         }
 
-        /** An immutable policy. */
+        /**
+         * An immutable policy.
+         *
+         * @throws IllegalArgumentException if failOn lists an Error or InterruptedException (never
+         *     recorded), or a type skipOn lists too
+         */
         public CircuitBreakerPolicy build() {
+            FailureTypes.check("failOn", failOn, "skipOn", skipOn, RECORDED);
             return new CircuitBreakerPolicy(this);
         }
 

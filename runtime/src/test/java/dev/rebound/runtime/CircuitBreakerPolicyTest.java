@@ -58,7 +58,6 @@ class CircuitBreakerPolicyTest {
                 .hasMessage("halfOpenProbes must be at least 1, was 0");
         assertThatThrownBy(() -> b.failOn((Class<? extends Throwable>[]) null))
                 .isInstanceOf(NullPointerException.class).hasMessage("failOn");
-        assertThatThrownBy(() -> b.skipOn(IOException.class, null)).isInstanceOf(NullPointerException.class);
     }
 
     @Test
@@ -77,10 +76,25 @@ class CircuitBreakerPolicyTest {
         assertThat(defaults.counts(new OutOfMemoryError())).isFalse();
         assertThat(defaults.counts(new CircuitBreakerOpenException("m", "t"))).isTrue();
 
-        CircuitBreakerPolicy told = CircuitBreakerPolicy.builder().failOn(IOException.class, IllegalStateException.class)
+        CircuitBreakerPolicy told = CircuitBreakerPolicy.builder().failOn(RuntimeException.class)
                 .skipOn(IllegalStateException.class).build();
-        assertThat(told.counts(new IOException())).isTrue();
+        assertThat(told.counts(new UncheckedIOException(new IOException()))).isTrue();
+        assertThat(told.counts(new IllegalArgumentException())).isTrue();
         assertThat(told.counts(new IllegalStateException())).isFalse();
-        assertThat(told.counts(new UncheckedIOException(new IOException()))).isFalse();
+        assertThat(told.counts(new IOException())).isFalse();
+    }
+
+    @Test
+    void failureListsThatCanNeverTakeEffectAreRefused() {
+        assertThatThrownBy(() -> CircuitBreakerPolicy.builder().failOn(OutOfMemoryError.class).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("failOn lists java.lang.OutOfMemoryError, an Error: Errors are never recorded by a"
+                        + " circuit breaker");
+        assertThatThrownBy(() -> CircuitBreakerPolicy.builder().failOn(IOException.class).skipOn(IOException.class)
+                .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("failOn and skipOn both list java.io.IOException");
+        assertThatThrownBy(() -> CircuitBreakerPolicy.builder().skipOn(IOException.class, null))
+                .isInstanceOf(NullPointerException.class).hasMessage("skipOn[1]");
     }
 }

@@ -165,6 +165,6 @@ class RetryBudgetTest {
 
         assertThat(events.all().stream().map(e -> e.kind() + (e.reason() != null ? ":" + e.reason() : ""))
                 .collect(Collectors.toList()))
-                .containsExactly("ATTEMPT_FAILED", "RETRIES_EXHAUSTED:budget", "FALLBACK", "SUCCEEDED");
+                .containsExactly("ATTEMPT_FAILED", "RETRIES_EXHAUSTED:budget", "FALLBACK", "SUCCEEDED:fallback");
     }
 }

@@ -2,7 +2,6 @@ package dev.rebound.runtime.internal;
 
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.spi.Invoker;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.function.Supplier;
 
@@ -11,13 +10,13 @@ public final class Alternative implements Invoker {
 
     private final String name;
     private final Supplier<?> instance;
-    private final Method method;
+    private final MethodCaller method;
     private final RetryPolicy retry;
 
     public Alternative(String name, Supplier<?> instance, Method method, RetryPolicy retry) {
         this.name = name;
         this.instance = instance;
-        this.method = method;
+        this.method = new MethodCaller(method);
         this.retry = retry;
     }
 
@@ -33,13 +32,9 @@ public final class Alternative implements Invoker {
         return instance.get();
     }
 
-    /** Calls the method on {@code target} (the alternative's instance), unwrapping reflection. */
+    /** Calls the method on {@code target} (the alternative's instance). */
     @Override
     public Object invoke(Object target, Object[] args) throws Throwable {
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
+        return method.call(target, args);
     }
 }

@@ -2,6 +2,7 @@ package dev.rebound.runtime.internal;
 
 import dev.rebound.annotations.CircuitBreaker;
 import dev.rebound.annotations.Fallback;
+import dev.rebound.annotations.NonIdempotent;
 import dev.rebound.annotations.Retry;
 import dev.rebound.runtime.CircuitBreakerPolicy;
 import dev.rebound.runtime.ReboundConfigurationException;
@@ -19,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -56,6 +58,12 @@ public final class AnnotationPolicies {
      */
     public static Engine resolve(Class<?> implClass, Method method, ReboundSettings settings,
             Function<Class<?>, Supplier<?>> alternatives) {
+        return resolve(implClass, implClass.getSimpleName(), method, settings, alternatives);
+    }
+
+    /** As {@link #resolve(Class, Method, ReboundSettings, Function)}, naming the primary {@code primaryName}. */
+    public static Engine resolve(Class<?> implClass, String primaryName, Method method, ReboundSettings settings,
+            Function<Class<?>, Supplier<?>> alternatives) {
         if (method.getDeclaringClass() == Object.class || Modifier.isStatic(method.getModifiers())
                 || method.isSynthetic() || method.isBridge()) {
             return null;
@@ -63,22 +71,43 @@ public final class AnnotationPolicies {
         Class<?> contract = contractOf(implClass, method);
         Method contractMethod = findMethod(contract, method.getName(), method.getParameterTypes());
         String name = describe(contract, method);
-        Retry retry = find(Retry.class, implClass, contract, method);
-        Fallback fallback = find(Fallback.class, implClass, contract, method);
-        CircuitBreaker breaker = find(CircuitBreaker.class, implClass, contract, method);
-        if (retry == null && fallback == null && breaker == null) {
-            return null;
+        String deferred = Repetition.deferredResult(method);
+        Retry retry = findOnMethod(Retry.class, implClass, contract, method);
+        if (retry == null && deferred == null) {
+            retry = findOnType(Retry.class, implClass, contract);
         }
+        Fallback fallback = findOnMethod(Fallback.class, implClass, contract, method);
+        if (fallback == null && deferred == null) {
+            fallback = findOnType(Fallback.class, implClass, contract);
+        }
+        CircuitBreaker breaker = findOnMethod(CircuitBreaker.class, implClass, contract, method);
+        if (breaker == null && deferred == null) {
+            breaker = findOnType(CircuitBreaker.class, implClass, contract);
+        }
+        if (retry == null && fallback == null && breaker == null) {
+            return null; // type-level annotations skip methods whose failures arrive after they return
+        }
+        boolean nonIdempotent = find(NonIdempotent.class, implClass, contract, method) != null;
         List<String> problems = new ArrayList<>();
         ReboundSettings budgetSettings = settings != null ? settings : ReboundSettings.global();
         String budgetScope = contract.getName();
         RetryPolicy primaryRetry = toPolicy(retry, name, problems);
+        checkRepeat(primaryRetry, name, nonIdempotent, deferred, problems);
         checkBudget(budgetSettings, primaryRetry, budgetScope, name, problems);
         CircuitBreakerPolicy breakerPolicy = toPolicy(breaker, name, problems);
+        if (breaker != null && deferred != null) {
+            problems.add(Repetition.deferredProblem(name, "@CircuitBreaker", deferred));
+        }
         List<Alternative> chain = new ArrayList<>();
         FallbackRule rule = FallbackRule.ANY_EXCEPTION;
         if (fallback != null) {
-            rule = new FallbackRule(List.of(fallback.on()), List.of(fallback.skipOn()));
+            List<Class<? extends Throwable>> on = List.of(fallback.on());
+            List<Class<? extends Throwable>> skipOn = List.of(fallback.skipOn());
+            for (String p : FailureTypes.problems("@Fallback.on", on, "@Fallback.skipOn", skipOn,
+                    FallbackRule.CAUGHT)) {
+                problems.add(name + ": " + p);
+            }
+            rule = new FallbackRule(on, skipOn);
             Set<Class<?>> seen = new LinkedHashSet<>();
             for (Class<?> alt : fallback.to()) {
                 if (alt == implClass) {
@@ -98,9 +127,10 @@ public final class AnnotationPolicies {
                     problems.add(name + ": @Fallback.to forms a cycle " + cycle);
                     continue;
                 }
-                RetryPolicy altRetry = toPolicy(find(Retry.class, alt, contract, method),
-                        describe(alt, method), problems);
-                checkBudget(budgetSettings, altRetry, budgetScope, describe(alt, method), problems);
+                String altName = describe(alt, method);
+                RetryPolicy altRetry = toPolicy(find(Retry.class, alt, contract, method), altName, problems);
+                checkRepeat(altRetry, altName, nonIdempotent, null, problems);
+                checkBudget(budgetSettings, altRetry, budgetScope, altName, problems);
                 Supplier<?> instance;
                 try {
                     instance = alternatives.apply(alt);
@@ -111,6 +141,11 @@ public final class AnnotationPolicies {
                 }
                 chain.add(new Alternative(alt.getSimpleName(), instance, contractMethod, altRetry));
             }
+            if (!seen.isEmpty() && deferred != null) {
+                problems.add(Repetition.deferredProblem(name, "@Fallback", deferred));
+            } else if (!seen.isEmpty() && nonIdempotent && !rule.named()) {
+                problems.add(Repetition.nonIdempotentProblem(name, "@Fallback", "@Fallback.on"));
+            }
         }
         if (!problems.isEmpty()) {
             throw new ReboundConfigurationException(problems);
@@ -119,7 +154,7 @@ public final class AnnotationPolicies {
             warnFallbackWithoutRetry(name);
         }
         makeAccessible(contractMethod);
-        return new Engine(name, implClass.getSimpleName(), primaryRetry, rule, chain, settings, breakerPolicy,
+        return new Engine(name, primaryName, primaryRetry, rule, chain, settings, breakerPolicy,
                 budgetScope);
     }
 
@@ -155,6 +190,10 @@ public final class AnnotationPolicies {
         if (cb.halfOpenProbes() < 1) {
             problems.add(where + ": @CircuitBreaker.halfOpenProbes = " + cb.halfOpenProbes() + " is below 1");
         }
+        for (String p : FailureTypes.problems("@CircuitBreaker.on", List.of(cb.on()), "@CircuitBreaker.skipOn",
+                List.of(cb.skipOn()), CircuitBreakerPolicy.RECORDED)) {
+            problems.add(where + ": " + p);
+        }
         if (problems.size() > before) {
             return null;
         }
@@ -167,6 +206,20 @@ public final class AnnotationPolicies {
                 .failOn(cb.on())
                 .skipOn(cb.skipOn())
                 .build();
+    }
+
+    /** A retry of more than one attempt re-runs the call: not on deferred results, not blindly if non-idempotent. */
+    private static void checkRepeat(RetryPolicy retry, String where, boolean nonIdempotent, String deferred,
+            List<String> problems) {
+        if (retry.attempts() == 1) {
+            return;
+        }
+        if (deferred != null) {
+            problems.add(Repetition.deferredProblem(where, "@Retry", deferred));
+        } else if (nonIdempotent && retry.retryOn().isEmpty()) {
+            problems.add(Repetition.nonIdempotentProblem(where, "@Retry(attempts = " + retry.attempts() + ")",
+                    "@Retry.on"));
+        }
     }
 
     /** The interface (else the topmost class) that declares {@code method}'s signature. */
@@ -216,6 +269,10 @@ public final class AnnotationPolicies {
         if (r.maxDuration() < 0) {
             problems.add(where + ": @Retry.maxDuration = " + r.maxDuration() + " is negative");
         }
+        for (String p : FailureTypes.problems("@Retry.on", List.of(r.on()), "@Retry.abortOn", List.of(r.abortOn()),
+                "retried")) {
+            problems.add(where + ": " + p);
+        }
         if (!(r.budgetRatio() >= 0.0 && r.budgetRatio() <= 1.0)) {
             problems.add(where + ": @Retry.budgetRatio = " + r.budgetRatio() + " is outside 0..1");
         }
@@ -230,11 +287,11 @@ public final class AnnotationPolicies {
         }
         return RetryPolicy.builder()
                 .attempts(r.attempts())
-                .delay(Duration.of(r.delay(), r.unit().toChronoUnit()))
-                .maxDelay(Duration.of(r.maxDelay(), r.unit().toChronoUnit()))
+                .delay(duration(r.delay(), r.unit()))
+                .maxDelay(duration(r.maxDelay(), r.unit()))
                 .multiplier(r.multiplier())
                 .jitter(r.jitter())
-                .maxDuration(Duration.of(r.maxDuration(), r.unit().toChronoUnit()))
+                .maxDuration(duration(r.maxDuration(), r.unit()))
                 .retryOn(r.on())
                 .abortOn(r.abortOn())
                 .budgetRatio(r.budgetRatio())
@@ -243,11 +300,23 @@ public final class AnnotationPolicies {
                 .build();
     }
 
+    /** A non-negative amount of {@code unit}, saturated at Long.MAX_VALUE nanoseconds (292 years). */
+    private static Duration duration(long amount, TimeUnit unit) {
+        return Duration.ofNanos(unit.toNanos(amount));
+    }
+
     /**
      * The annotation that applies: implementation method, contract method, implementation type,
      * contract type.
      */
     public static <A extends Annotation> A find(Class<A> type, Class<?> implClass, Class<?> contract, Method m) {
+        A onMethod = findOnMethod(type, implClass, contract, m);
+        return onMethod != null ? onMethod : findOnType(type, implClass, contract);
+    }
+
+    /** The annotation on the method: implementation's (and superclasses'), then the interfaces'. */
+    public static <A extends Annotation> A findOnMethod(Class<A> type, Class<?> implClass, Class<?> contract,
+            Method m) {
         for (Class<?> c = implClass; c != null && c != Object.class; c = c.getSuperclass()) {
             Method own = declared(c, m.getName(), m.getParameterTypes());
             if (own != null && own.isAnnotationPresent(type)) {
@@ -266,6 +335,11 @@ public final class AnnotationPolicies {
                 return own.getAnnotation(type);
             }
         }
+        return null;
+    }
+
+    /** The annotation on the implementation's type, else on the contract's. */
+    public static <A extends Annotation> A findOnType(Class<A> type, Class<?> implClass, Class<?> contract) {
         A onType = implClass.getAnnotation(type);
         if (onType != null) {
             return onType;

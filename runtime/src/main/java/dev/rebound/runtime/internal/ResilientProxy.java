@@ -6,6 +6,7 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -16,18 +17,40 @@ public final class ResilientProxy implements InvocationHandler {
     private static final Invoker CALL = (context, args) -> ((Call) context).invoke(args);
 
     private final Object target;
+    private final String name;
     private final Map<Method, Call> calls;
+    /**
+     * The calls by the very Method instances the proxy class passes (the same on every call), found
+     * by identity: Map lookup goes through Method.equals, which compares parameter types on every
+     * call. Copy-on-write; filled on each method's first call.
+     */
+    private volatile Seen[] seen = new Seen[0];
 
-    private ResilientProxy(Object target, Map<Method, ResilientMethod> policies) {
+    private ResilientProxy(Class<?> type, Object target, String name, Map<Method, ResilientMethod> policies) {
         this.target = target;
+        this.name = name;
         this.calls = new HashMap<>();
-        policies.forEach((m, rm) -> calls.put(m, new Call(target, m, rm)));
+        for (Method m : type.getMethods()) {
+            if (m.getDeclaringClass() != Object.class && !java.lang.reflect.Modifier.isStatic(m.getModifiers())) {
+                calls.put(m, new Call(target, m, policies.get(m)));
+            }
+        }
     }
 
-    public static <T> T create(Class<T> type, Object target, Map<Method, ResilientMethod> policies) {
+    /** A proxy of {@code type} that applies {@code policies} and passes every other method to the target. */
+    public static <T> T create(Class<T> type, Object target, String name, Map<Method, ResilientMethod> policies) {
         Object proxy = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
-                new ResilientProxy(target, policies));
+                new ResilientProxy(type, target, name, policies));
         return type.cast(proxy);
+    }
+
+    /** How events name {@code o}: a wrapper's name, else the simple class name. */
+    public static String nameOf(Object o) {
+        if (Proxy.isProxyClass(o.getClass()) && Proxy.getInvocationHandler(o) instanceof ResilientProxy) {
+            return ((ResilientProxy) Proxy.getInvocationHandler(o)).name;
+        }
+        String simple = o.getClass().getSimpleName();
+        return simple.isEmpty() ? o.getClass().getName() : simple;
     }
 
     /** The policy this proxy applies to {@code method}, or null; for tests and diagnostics. */
@@ -45,9 +68,9 @@ public final class ResilientProxy implements InvocationHandler {
 
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-        Call call = calls.get(method);
+        Call call = callFor(method);
         if (call != null) {
-            return call.policy.execute(call, args, CALL);
+            return call.policy != null ? call.policy.execute(call, args, CALL) : call.invoke(args);
         }
         if (method.getDeclaringClass() == Object.class) {
             switch (method.getName()) {
@@ -56,7 +79,7 @@ public final class ResilientProxy implements InvocationHandler {
                 case "hashCode":
                     return System.identityHashCode(proxy);
                 case "toString":
-                    return "Rebound(" + target + ")";
+                    return "Rebound(" + name + ")";
                 default:
                     break;
             }
@@ -68,25 +91,57 @@ public final class ResilientProxy implements InvocationHandler {
         }
     }
 
+    private Call callFor(Method method) {
+        Seen[] s = seen;
+        for (int i = 0; i < s.length; i++) {
+            if (s[i].method == method) {
+                return s[i].call;
+            }
+        }
+        Call call = calls.get(method);
+        if (call != null) {
+            remember(method, call);
+        }
+        return call;
+    }
+
+    private synchronized void remember(Method method, Call call) {
+        Seen[] s = seen;
+        for (Seen e : s) {
+            if (e.method == method) {
+                return;
+            }
+        }
+        Seen[] grown = Arrays.copyOf(s, s.length + 1);
+        grown[s.length] = new Seen(method, call);
+        seen = grown;
+    }
+
+    /** A Method instance the proxy passed, and its call. */
+    private static final class Seen {
+        final Method method;
+        final Call call;
+
+        Seen(Method method, Call call) {
+            this.method = method;
+            this.call = call;
+        }
+    }
+
     /** One method of the target with its policy: the context passed through the engine. */
     private static final class Call {
         final Object target;
-        final Method method;
+        final MethodCaller method;
         final ResilientMethod policy;
 
         Call(Object target, Method method, ResilientMethod policy) {
             this.target = target;
-            this.method = method;
+            this.method = new MethodCaller(method);
             this.policy = policy;
-            method.setAccessible(true);
         }
 
         Object invoke(Object[] args) throws Throwable {
-            try {
-                return method.invoke(target, args);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
-            }
+            return method.call(target, args);
         }
     }
 }
