@@ -142,20 +142,30 @@ public final class Breaker {
     private abstract static class Phase {
     }
 
-    /** Closed: a ring of the last {@code window} recorded outcomes, one bit each (1 = failed). */
+    /**
+     * Closed: a ring of the last {@code window} recorded outcomes, one bit each (1 = failed). The
+     * cursor is an int (a cheaper division than a long's); past 2^31 outcomes it wraps to slot 0,
+     * which only reorders the ring once.
+     */
     private static final class Closed extends Phase {
         private final int window;
-        private final AtomicLong recorded = new AtomicLong();
+        private final AtomicInteger recorded = new AtomicInteger();
         private final AtomicLongArray failedBits;
         private final AtomicInteger failures = new AtomicInteger();
+        /** Set once {@code window} outcomes were recorded: from then on the ring may open the breaker. */
+        private volatile boolean full;
 
         Closed(int window) {
             this.window = window;
             this.failedBits = new AtomicLongArray((window + 63) / 64);
         }
 
+        private int nextSlot() {
+            return (recorded.getAndIncrement() & Integer.MAX_VALUE) % window;
+        }
+
         void recordSuccess() {
-            int slot = (int) (recorded.getAndIncrement() % window);
+            int slot = nextSlot();
             int word = slot >>> 6;
             long mask = 1L << slot;
             if ((failedBits.get(word) & mask) != 0
@@ -166,13 +176,15 @@ public final class Breaker {
 
         /** Records a failure; true when the window is full and holds enough failures to open. */
         boolean recordFailure(int failuresToOpen) {
-            long seq = recorded.getAndIncrement();
-            int slot = (int) (seq % window);
+            int slot = nextSlot();
             int word = slot >>> 6;
             long mask = 1L << slot;
             int now = (failedBits.getAndAccumulate(word, mask, OR) & mask) == 0
                     ? failures.incrementAndGet() : failures.get();
-            return seq + 1 >= window && now >= failuresToOpen;
+            if (!full && recorded.get() >= window) {
+                full = true;
+            }
+            return full && now >= failuresToOpen;
         }
     }
 
