@@ -6,6 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.rebound.runtime.ReboundEvent.Kind;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -155,6 +163,37 @@ class RetryBudgetTest {
         assertThat(p.budgetMinPerSecond()).isEqualTo(3);
         assertThat(RetryPolicy.builder().build().hasBudget()).isFalse();
         assertThat(RetryPolicy.builder().build().budgetMinPerSecond()).isEqualTo(1);
+    }
+
+    @Test
+    void eightThreadsNeverOverdrawTheBudget() throws Exception {
+        Model model = wrap(primary, retry().budgetRatio(0.1).budgetMinPerSecond(0).build(),
+                ReboundSettings.builder().timeSource(time).logging(false).build());
+        int threads = 8;
+        int calls = 1_000;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            CyclicBarrier start = new CyclicBarrier(threads);
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(pool.submit((Callable<Void>) () -> {
+                    start.await(10, TimeUnit.SECONDS);
+                    for (int i = 0; i < calls; i++) {
+                        model.chat("q");
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        // every retry was granted while retries + 1 <= 0.1 * calls so far: never more than 800
+        int retries = primary.calls.get() - threads * calls;
+        assertThat(retries).isBetween(780, 800);
     }
 
     @Test
