@@ -2,6 +2,7 @@ package dev.rebound.runtime.internal;
 
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.spi.Invoker;
+import dev.rebound.runtime.spi.Passthrough;
 import java.lang.reflect.Method;
 import java.util.function.Supplier;
 
@@ -32,9 +33,17 @@ public final class Alternative implements Invoker {
         return instance.get();
     }
 
-    /** Calls the method on {@code target} (the alternative's instance). */
+    /**
+     * Calls the method on {@code target} (the alternative's instance). The call
+     * is marked as a {@link Passthrough}: the alternative's own door must not apply its policy again.
+     */
     @Override
     public Object invoke(Object target, Object[] args) throws Throwable {
-        return method.call(target, args);
+        Object outer = Passthrough.enter(target);
+        try {
+            return method.call(target, args);
+        } finally {
+            Passthrough.exit(outer);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.rebound.runtime.internal;
 
 import dev.rebound.runtime.spi.Invoker;
+import dev.rebound.runtime.spi.Passthrough;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -25,10 +26,14 @@ public final class ResilientProxy implements InvocationHandler {
      * call. Copy-on-write; filled on each method's first call.
      */
     private volatile Seen[] seen = new Seen[0];
+    /** Whether the engine's own call on this proxy as an alternative ({@link Passthrough}) skips the policy. */
+    private final boolean flat;
 
-    private ResilientProxy(Class<?> type, Object target, String name, Map<Method, ResilientMethod> policies) {
+    private ResilientProxy(Class<?> type, Object target, String name, Map<Method, ResilientMethod> policies,
+            boolean flat) {
         this.target = target;
         this.name = name;
+        this.flat = flat;
         this.calls = new HashMap<>();
         for (Method m : type.getMethods()) {
             if (m.getDeclaringClass() != Object.class && !java.lang.reflect.Modifier.isStatic(m.getModifiers())) {
@@ -39,9 +44,26 @@ public final class ResilientProxy implements InvocationHandler {
 
     /** A proxy of {@code type} that applies {@code policies} and passes every other method to the target. */
     public static <T> T create(Class<T> type, Object target, String name, Map<Method, ResilientMethod> policies) {
+        return create(type, target, name, policies, false);
+    }
+
+    /**
+     * As {@link #create(Class, Object, String, Map)}; when {@code flat}, a call that the engine makes on
+     * the proxy as an alternative ({@link Passthrough}) goes straight to the target, as the doors that
+     * resolve alternatives from annotations need. {@code Rebound.wrap} proxies are not flat: a wrapped
+     * fallback keeps its own retry.
+     */
+    public static <T> T create(Class<T> type, Object target, String name, Map<Method, ResilientMethod> policies,
+            boolean flat) {
         Object proxy = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
-                new ResilientProxy(type, target, name, policies));
+                new ResilientProxy(type, target, name, policies, flat));
         return type.cast(proxy);
+    }
+
+    /** Whether {@code object} is a proxy made here. */
+    public static boolean isResilient(Object object) {
+        return Proxy.isProxyClass(object.getClass())
+                && Proxy.getInvocationHandler(object) instanceof ResilientProxy;
     }
 
     /** How events name {@code o}: a wrapper's name, else the simple class name. */
@@ -70,7 +92,8 @@ public final class ResilientProxy implements InvocationHandler {
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
         Call call = callFor(method);
         if (call != null) {
-            return call.policy != null ? call.policy.execute(call, args, CALL) : call.invoke(args);
+            return call.policy != null && !(flat && Passthrough.claim(proxy))
+                    ? call.policy.execute(call, args, CALL) : call.invoke(args);
         }
         if (method.getDeclaringClass() == Object.class) {
             switch (method.getName()) {

@@ -1,0 +1,196 @@
+package dev.rebound.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.CreationException;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import com.google.inject.name.Names;
+import dev.rebound.it.llm.FakeLlm;
+import dev.rebound.it.plain.BrokenChat;
+import dev.rebound.it.plain.Endpoint;
+import dev.rebound.it.plain.PlainChat;
+import dev.rebound.it.plain.PlainGpt4;
+import dev.rebound.weaver.Woven;
+import dev.rebound.weaver.guice.ReboundModule;
+import jakarta.inject.Provider;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** ReboundModule over classes that are not woven: Guice alone attaches the policies. */
+class GuiceModuleTest extends VirtualTime {
+
+    /** The endpoints every model needs; alternatives get theirs from the injector too. */
+    static final class Endpoints extends AbstractModule {
+        @Override
+        protected void configure() {
+            bind(Endpoint.class).annotatedWith(Names.named("gpt-4")).toInstance(new Endpoint("gpt-4"));
+            bind(Endpoint.class).annotatedWith(Names.named("gpt-3.5")).toInstance(new Endpoint("gpt-3.5"));
+        }
+    }
+
+    @BeforeEach
+    void gpt4IsDown() {
+        FakeLlm.failFirst("gpt-4", Integer.MAX_VALUE);
+        FakeLlm.failFirst("gpt-3.5", 1);
+    }
+
+    private static void assertRetriedThenFellBack(PlainChat chat) {
+        assertThat(chat.chat("hi")).isEqualTo("gpt-3.5: hi");
+        assertThat(FakeLlm.calls()).containsExactly("gpt-4 #1", "gpt-4 #2", "gpt-4 #3", "gpt-3.5 #1",
+                "gpt-3.5 #2");
+    }
+
+    @Test
+    void theClassesTheInjectorConstructsAreInterceptedIncludingTheAlternative() {
+        Injector injector = Guice.createInjector(new ReboundModule(), new Endpoints(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(PlainChat.class).to(PlainGpt4.class);
+            }
+        });
+        PlainChat chat = injector.getInstance(PlainChat.class);
+
+        assertThat(chat).isNotInstanceOf(Woven.class);
+        assertRetriedThenFellBack(chat);
+        assertThat(clock.sleeps()).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200),
+                Duration.ofMillis(100));
+    }
+
+    @Test
+    void unannotatedMethodsGoStraightThrough() {
+        PlainChat chat = Guice.createInjector(new ReboundModule(), new Endpoints(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(PlainChat.class).to(PlainGpt4.class);
+            }
+        }).getInstance(PlainChat.class);
+
+        assertThat(chat.model()).isEqualTo("gpt-4");
+        assertThat(events).isEmpty();
+    }
+
+    @Test
+    void wrappingCoversProvidesMethods() {
+        PlainChat chat = Guice.createInjector(ReboundModule.wrapping(new Endpoints(), new AbstractModule() {
+            @Provides
+            @Singleton
+            PlainChat chat(@jakarta.inject.Named("gpt-4") Endpoint endpoint) {
+                return new PlainGpt4(endpoint); // made by hand: Guice AOP cannot reach it
+            }
+        })).getInstance(PlainChat.class);
+
+        assertRetriedThenFellBack(chat);
+    }
+
+    @Test
+    void wrappingCoversToInstance() {
+        PlainChat chat = Guice.createInjector(ReboundModule.wrapping(new Endpoints(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(PlainChat.class).toInstance(new PlainGpt4(new Endpoint("gpt-4")));
+            }
+        })).getInstance(PlainChat.class);
+
+        assertRetriedThenFellBack(chat);
+    }
+
+    static final class HandMadeGpt4 implements Provider<PlainChat> {
+        @Override
+        public PlainChat get() {
+            return new PlainGpt4(new Endpoint("gpt-4"));
+        }
+    }
+
+    @Test
+    void wrappingCoversToProvider() {
+        Injector injector = Guice.createInjector(ReboundModule.wrapping(new Endpoints(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(PlainChat.class).toProvider(HandMadeGpt4.class);
+            }
+        }));
+
+        assertRetriedThenFellBack(injector.getInstance(PlainChat.class));
+    }
+
+    @Test
+    void aSingletonKeepsOneWrapper() {
+        Injector injector = Guice.createInjector(ReboundModule.wrapping(new Endpoints(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(PlainChat.class).toInstance(new PlainGpt4(new Endpoint("gpt-4")));
+            }
+        }));
+
+        assertThat(injector.getInstance(PlainChat.class)).isSameAs(injector.getInstance(PlainChat.class));
+    }
+
+    @Test
+    void installedWithoutWrappingAnInstanceBindingIsNotCovered() {
+        PlainChat chat = Guice.createInjector(new ReboundModule(), new Endpoints(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(PlainChat.class).toInstance(new PlainGpt4(new Endpoint("gpt-4")));
+            }
+        }).getInstance(PlainChat.class);
+
+        assertThatThrownBy(() -> chat.chat("hi")).hasMessage("gpt-4 unavailable (call 1)");
+        assertThat(FakeLlm.calls()).containsExactly("gpt-4 #1");
+    }
+
+    @Test
+    void wrappingAnInterceptedBindingAppliesThePolicyOnce() {
+        PlainChat chat = Guice.createInjector(ReboundModule.wrapping(new Endpoints(), new AbstractModule() {
+            @Provides
+            PlainChat chat(PlainGpt4 constructedByTheInjector) {
+                return constructedByTheInjector;
+            }
+        })).getInstance(PlainChat.class);
+
+        assertRetriedThenFellBack(chat);
+    }
+
+    @Test
+    void installingTheModuleTwiceInterceptsOnce() {
+        Injector injector = Guice.createInjector(new ReboundModule(), new ReboundModule(), new Endpoints());
+
+        assertRetriedThenFellBack(injector.getInstance(PlainGpt4.class));
+    }
+
+    @Test
+    void misconfigurationFailsInjectorCreationNamingMethodAndAttribute() {
+        Throwable thrown = catchThrowable(() -> Guice.createInjector(new ReboundModule(), new Endpoints(),
+                new AbstractModule() {
+                    @Override
+                    protected void configure() {
+                        bind(BrokenChat.class).to(BrokenChat.Impl.class);
+                    }
+                }));
+
+        assertThat(thrown).isInstanceOf(CreationException.class);
+        assertThat(thrown.getMessage())
+                .contains("BrokenChat.chat(String): @Retry.attempts = 0 is outside 1..100")
+                .contains("BrokenChat.chat(String): @Fallback.to PlainGpt35 does not implement BrokenChat");
+    }
+
+    @Test
+    void misconfigurationOfAWrappedBindingFailsInjectorCreationToo() {
+        Throwable thrown = catchThrowable(() -> Guice.createInjector(ReboundModule.wrapping(new Endpoints(),
+                new AbstractModule() {
+                    @Provides
+                    BrokenChat chat() {
+                        return prompt -> prompt;
+                    }
+                })));
+
+        assertThat(thrown).isInstanceOf(CreationException.class)
+                .hasMessageContaining("BrokenChat.chat(String): @Retry.attempts = 0 is outside 1..100");
+    }
+}

@@ -1,0 +1,50 @@
+package dev.rebound.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import com.google.inject.Guice;
+import dev.rebound.it.llm.FakeLlm;
+import dev.rebound.it.plain.NestedPlain;
+import dev.rebound.it.woven.Nested;
+import dev.rebound.weaver.guice.ReboundModule;
+import org.junit.jupiter.api.Test;
+
+/** Failure scoping per method: each level applies its own policy, and multiplying retries are flagged. */
+class NestedRetriesTest extends VirtualTime {
+
+    private static final String WARNING = "Nested retries: Outer.answer(String) (3 attempts) calls "
+            + "Inner.fetch(String) (3 attempts), so one call of Outer.answer(String) can make up to 9 attempts";
+
+    @Test
+    void wovenNestedRetriesApplyAtEachLevelMultiplyAndAreWarnedAboutOnce() {
+        Nested.Outer outer = new Nested.Outer();
+        String log = StdErr.during(() -> {
+            FakeLlm.failFirst("inner", 1);
+            assertThat(outer.answer("q")).isEqualTo("inner: q");
+            assertThat(FakeLlm.calls()).containsExactly("inner #1", "inner #2");
+
+            FakeLlm.reset();
+            FakeLlm.failFirst("inner", Integer.MAX_VALUE);
+            catchThrowable(() -> outer.answer("q"));
+            catchThrowable(() -> outer.answer("q"));
+            assertThat(FakeLlm.calls()).hasSize(2 * 9);
+        });
+
+        assertThat(StdErr.count(log, WARNING)).isEqualTo(1);
+    }
+
+    @Test
+    void guiceNestedRetriesMultiplyAndAreWarnedAboutOnce() {
+        FakeLlm.failFirst("inner", Integer.MAX_VALUE);
+        NestedPlain.Outer outer = Guice.createInjector(new ReboundModule()).getInstance(NestedPlain.Outer.class);
+
+        String log = StdErr.during(() -> {
+            catchThrowable(() -> outer.answer("q"));
+            catchThrowable(() -> outer.answer("q"));
+        });
+
+        assertThat(FakeLlm.calls()).hasSize(2 * 9);
+        assertThat(StdErr.count(log, WARNING)).isEqualTo(1);
+    }
+}

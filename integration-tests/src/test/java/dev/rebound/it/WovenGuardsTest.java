@@ -1,0 +1,85 @@
+package dev.rebound.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Guice;
+import dev.rebound.it.llm.FakeLlm;
+import dev.rebound.it.woven.Misconfigured;
+import dev.rebound.it.woven.WovenChat;
+import dev.rebound.runtime.ReboundConfigurationException;
+import dev.rebound.weaver.Woven;
+import dev.rebound.weaver.guice.ReboundModule;
+import org.junit.jupiter.api.Test;
+
+/** Exactly-once with Guice, and misconfigured woven classes failing when initialised. */
+class WovenGuardsTest extends VirtualTime {
+
+    @Test
+    void aWovenClassProvidedByAnInjectorWithReboundModuleRetriesThreeTimesNotNine() {
+        FakeLlm.failFirst("gpt-4", Integer.MAX_VALUE);
+        WovenChat chat = Guice.createInjector(new ReboundModule(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(WovenChat.class).to(WovenChat.Gpt4.class);
+            }
+        }).getInstance(WovenChat.class);
+
+        catchThrowable(() -> chat.chat("x"));
+
+        assertThat(chat).isInstanceOf(Woven.class);
+        assertThat(FakeLlm.calls()).containsExactly("gpt-4 #1", "gpt-4 #2", "gpt-4 #3");
+    }
+
+    @Test
+    void aWovenInstanceBoundByWrappingIsNotWrappedAgain() {
+        FakeLlm.failFirst("gpt-4", Integer.MAX_VALUE);
+        WovenChat.Gpt4 woven = new WovenChat.Gpt4();
+        WovenChat chat = Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(WovenChat.class).toInstance(woven);
+            }
+        })).getInstance(WovenChat.class);
+
+        catchThrowable(() -> chat.chat("x"));
+
+        assertThat(chat).isSameAs(woven);
+        assertThat(FakeLlm.calls()).hasSize(3);
+    }
+
+    private static ReboundConfigurationException initialisationFailure(Class<?> woven) {
+        Throwable thrown = catchThrowable(() -> woven.getConstructor().newInstance());
+        assertThat(thrown).isInstanceOf(ExceptionInInitializerError.class);
+        assertThat(thrown.getCause()).isInstanceOf(ReboundConfigurationException.class);
+        return (ReboundConfigurationException) thrown.getCause();
+    }
+
+    @Test
+    void outOfRangeAttemptsFailTheClassInitialisationNamingEveryProblem() {
+        ReboundConfigurationException e = initialisationFailure(Misconfigured.AttemptsOutOfRange.class);
+
+        assertThat(e.problems()).containsExactly(
+                "Chat.chat(String): @Retry.attempts = 101 is outside 1..100",
+                "Chat.chat(String): @Retry.maxDelay = 1 is below @Retry.delay = 5");
+    }
+
+    @Test
+    void aFallbackThatIsNoImplementationFailsTheClassInitialisation() {
+        ReboundConfigurationException e = initialisationFailure(Misconfigured.FallbackToAStranger.class);
+
+        assertThat(e.problems()).containsExactly("Chat.chat(String): @Fallback.to java.lang.String does not "
+                + "implement dev.rebound.it.woven.Misconfigured$Chat");
+    }
+
+    @Test
+    void aFallbackWithoutPublicNoArgConstructorFailsTheClassInitialisation() {
+        ReboundConfigurationException e =
+                initialisationFailure(Misconfigured.FallbackWithoutNoArgConstructor.class);
+
+        assertThat(e.problems()).containsExactly("Chat.chat(String): @Fallback.to "
+                + "dev.rebound.it.woven.Misconfigured$NeedsArgument cannot be provided: "
+                + "dev.rebound.it.woven.Misconfigured$NeedsArgument has no public no-arg constructor");
+    }
+}

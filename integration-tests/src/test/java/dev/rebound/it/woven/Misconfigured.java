@@ -1,0 +1,53 @@
+package dev.rebound.it.woven;
+
+import dev.rebound.annotations.Fallback;
+import dev.rebound.annotations.Retry;
+
+/** Woven classes whose annotations the build cannot check: each fails when it is initialised. */
+public final class Misconfigured {
+
+    private Misconfigured() {
+    }
+
+    public interface Chat {
+        String chat(String prompt);
+    }
+
+    public static class AttemptsOutOfRange implements Chat {
+        @Override
+        @Retry(attempts = 101, maxDelay = 1, delay = 5)
+        public String chat(String prompt) {
+            return prompt;
+        }
+    }
+
+    public static class FallbackToAStranger implements Chat {
+        @Override
+        @Fallback(to = String.class)
+        public String chat(String prompt) {
+            return prompt;
+        }
+    }
+
+    public static class FallbackWithoutNoArgConstructor implements Chat {
+        @Override
+        @Retry(attempts = 2)
+        @Fallback(to = NeedsArgument.class)
+        public String chat(String prompt) {
+            return prompt;
+        }
+    }
+
+    public static class NeedsArgument implements Chat {
+        private final String name;
+
+        public NeedsArgument(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String chat(String prompt) {
+            return name;
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package dev.rebound.weaver.guice;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Binder;
+import com.google.inject.Binding;
+import com.google.inject.Key;
+import com.google.inject.Module;
+import com.google.inject.Scope;
+import com.google.inject.binder.ScopedBindingBuilder;
+import com.google.inject.matcher.Matchers;
+import com.google.inject.name.Names;
+import com.google.inject.spi.BindingScopingVisitor;
+import com.google.inject.spi.DefaultBindingTargetVisitor;
+import com.google.inject.spi.Element;
+import com.google.inject.spi.Elements;
+import com.google.inject.spi.InstanceBinding;
+import com.google.inject.spi.Message;
+import com.google.inject.spi.ProviderInstanceBinding;
+import com.google.inject.spi.ProviderKeyBinding;
+import com.google.inject.spi.TypeListenerBinding;
+import dev.rebound.runtime.ReboundConfigurationException;
+import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.spi.Policies;
+import dev.rebound.weaver.internal.WovenPolicies;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Applies {@code @Retry} and {@code @Fallback} to what a Guice injector provides. Two ways in:
+ *
+ * <pre>{@code
+ * // 1. every class the injector constructs itself (Guice AOP):
+ * Guice.createInjector(new ReboundModule(), new MyModule());
+ *
+ * // 2. the same, plus every binding of these modules for an annotated interface, whatever its
+ * //    target: toInstance, @Provides, toProvider (objects made by builders, AiServices proxies):
+ * Guice.createInjector(ReboundModule.wrapping(new MyModule()));
+ * }</pre>
+ *
+ * <p>Alternatives named in {@code @Fallback(to = ...)} come from the injector, with their own
+ * dependencies and their own {@code @Retry}. A misconfigured annotation fails injector creation
+ * with a {@link com.google.inject.CreationException} naming the method and attribute. Classes woven
+ * with the Rebound aspect library are left to their aspect, so a policy applies exactly once.
+ */
+public final class ReboundModule extends AbstractModule {
+
+    private static final AtomicInteger ORIGINALS = new AtomicInteger();
+
+    private final ReboundSettings settings;
+    private final List<Module> wrapped;
+
+    /** Policies run with {@link ReboundSettings#global()}, read on each failure. */
+    public ReboundModule() {
+        this(null, List.of());
+    }
+
+    /**
+     * Policies run with {@code settings} (clock, listeners, jitter).
+     *
+     * @throws NullPointerException if {@code settings} is null
+     */
+    public ReboundModule(ReboundSettings settings) {
+        this(Objects.requireNonNull(settings, "settings"), List.of());
+    }
+
+    private ReboundModule(ReboundSettings settings, List<Module> wrapped) {
+        this.settings = settings;
+        this.wrapped = wrapped;
+    }
+
+    /**
+     * A module that installs {@code modules} with every binding of an annotated interface made
+     * resilient, and this module for the classes the injector constructs.
+     *
+     * @throws NullPointerException if the array or an element is null
+     */
+    public static Module wrapping(Module... modules) {
+        return new ReboundModule(null, List.of(modules));
+    }
+
+    /** As {@link #wrapping(Module...)}, with policies running on {@code settings}. */
+    public static Module wrapping(ReboundSettings settings, Module... modules) {
+        return new ReboundModule(Objects.requireNonNull(settings, "settings"), List.of(modules));
+    }
+
+    @Override
+    protected void configure() {
+        ResilientTypes types = new ResilientTypes(settings);
+        bindListener(Matchers.any(), types);
+        for (Element element : Elements.getElements(wrapped)) {
+            if (element instanceof TypeListenerBinding
+                    && ((TypeListenerBinding) element).getListener() instanceof ResilientTypes) {
+                continue; // a ReboundModule installed inside the wrapped modules: this one does its work
+            }
+            if (!(element instanceof Binding<?>) || !rewrite((Binding<?>) element, types)) {
+                element.applyTo(binder());
+            }
+        }
+    }
+
+    /** Equal modules are installed once by Guice, so installing ReboundModule twice is harmless. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ReboundModule && ((ReboundModule) o).settings == settings
+                && ((ReboundModule) o).wrapped.equals(wrapped);
+    }
+
+    @Override
+    public int hashCode() {
+        return System.identityHashCode(settings) * 31 + wrapped.hashCode();
+    }
+
+    /** Moves a binding of an annotated interface to a private key and binds the key to a wrapper. */
+    private <T> boolean rewrite(Binding<T> binding, ResilientTypes types) {
+        Key<T> key = binding.getKey();
+        @SuppressWarnings("unchecked")
+        Class<T> type = (Class<T>) key.getTypeLiteral().getRawType();
+        if (!type.isInterface() || !WovenPolicies.annotated(type)) {
+            return false;
+        }
+        Binder b = binder().withSource(binding.getSource());
+        Key<T> original = Key.get(key.getTypeLiteral(),
+                Names.named("dev.rebound.original#" + ORIGINALS.incrementAndGet()));
+        ScopedBindingBuilder moved = binding.acceptTargetVisitor(new DefaultBindingTargetVisitor<T, ScopedBindingBuilder>() {
+            @Override
+            public ScopedBindingBuilder visit(InstanceBinding<? extends T> instance) {
+                validate(b, type, instance.getInstance().getClass());
+                b.bind(original).toInstance(instance.getInstance());
+                return null;
+            }
+
+            @Override
+            public ScopedBindingBuilder visit(ProviderInstanceBinding<? extends T> provider) {
+                validate(b, type, type);
+                return b.bind(original).toProvider(provider.getUserSuppliedProvider());
+            }
+
+            @Override
+            public ScopedBindingBuilder visit(ProviderKeyBinding<? extends T> provider) {
+                validate(b, type, type);
+                return b.bind(original).toProvider(provider.getProviderKey());
+            }
+
+            @Override
+            protected ScopedBindingBuilder visitOther(Binding<? extends T> other) {
+                return NOT_MOVED;
+            }
+        });
+        if (moved == NOT_MOVED) {
+            return false;
+        }
+        if (moved != null) {
+            binding.acceptScopingVisitor(new ScopeCopier(moved));
+        }
+        b.bind(key).toProvider(new ResilientProvider<>(type, getProvider(original), settings, types));
+        return true;
+    }
+
+    /** Marks a binding kind that the injector constructs itself (AOP covers it) or that we keep. */
+    private static final ScopedBindingBuilder NOT_MOVED = new ScopedBindingBuilder() {
+        @Override
+        public void in(Class<? extends Annotation> scopeAnnotation) {
+        }
+
+        @Override
+        public void in(Scope scope) {
+        }
+
+        @Override
+        public void asEagerSingleton() {
+        }
+    };
+
+    /** Resolves the policies of {@code type} on {@code implClass} now, reporting problems as errors. */
+    private static void validate(Binder b, Class<?> type, Class<?> implClass) {
+        for (Method m : type.getMethods()) {
+            if (!WovenPolicies.interceptable(m)) {
+                continue;
+            }
+            try {
+                Policies.resolve(implClass, m, null, alt -> {
+                    b.getProvider(alt);
+                    return () -> null;
+                });
+            } catch (ReboundConfigurationException e) {
+                e.problems().forEach(p -> b.addError(new Message(p)));
+            }
+        }
+    }
+
+    /** Re-applies a binding's scope to the moved binding. */
+    private static final class ScopeCopier implements BindingScopingVisitor<Void> {
+        private final ScopedBindingBuilder target;
+
+        ScopeCopier(ScopedBindingBuilder target) {
+            this.target = target;
+        }
+
+        @Override
+        public Void visitEagerSingleton() {
+            target.asEagerSingleton();
+            return null;
+        }
+
+        @Override
+        public Void visitScope(Scope scope) {
+            target.in(scope);
+            return null;
+        }
+
+        @Override
+        public Void visitScopeAnnotation(Class<? extends Annotation> scopeAnnotation) {
+            target.in(scopeAnnotation);
+            return null;
+        }
+
+        @Override
+        public Void visitNoScoping() {
+            return null;
+        }
+    }
+}

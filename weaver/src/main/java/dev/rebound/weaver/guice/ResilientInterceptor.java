@@ -1,0 +1,51 @@
+package dev.rebound.weaver.guice;
+
+import dev.rebound.runtime.spi.Invoker;
+import dev.rebound.runtime.spi.Passthrough;
+import dev.rebound.runtime.spi.ResilientMethod;
+import dev.rebound.weaver.internal.NestedRetries;
+import org.aopalliance.intercept.MethodInterceptor;
+import org.aopalliance.intercept.MethodInvocation;
+
+/** Hands one intercepted method to its resolved policy; Guice's invocation re-runs the method. */
+final class ResilientInterceptor implements MethodInterceptor {
+
+    /** Shared and non-capturing: the context is Guice's MethodInvocation, which may proceed again. */
+    private static final Invoker PROCEED = new Invoker() {
+        @Override
+        public Object invoke(Object context, Object[] args) throws Throwable {
+            return ((MethodInvocation) context).proceed();
+        }
+
+        @Override
+        public Object[] arguments(Object context, Object[] args) {
+            return ((MethodInvocation) context).getArguments();
+        }
+    };
+
+    private final ResilientMethod policy;
+
+    ResilientInterceptor(ResilientMethod policy) {
+        this.policy = policy;
+    }
+
+    @Override
+    public Object invoke(MethodInvocation invocation) throws Throwable {
+        if (Passthrough.claim(invocation.getThis())) {
+            return invocation.proceed();
+        }
+        boolean timed = policy.needsStartTime();
+        long start = timed ? policy.now() : 0L;
+        Object result;
+        try {
+            result = invocation.proceed();
+        } catch (Throwable failure) {
+            NestedRetries.check(policy);
+            return policy.recover(failure, start, invocation, null, PROCEED);
+        }
+        if (timed) {
+            policy.succeeded(start);
+        }
+        return result;
+    }
+}

@@ -1,0 +1,76 @@
+package dev.rebound.weaver.guice;
+
+import com.google.inject.Provider;
+import com.google.inject.TypeLiteral;
+import com.google.inject.matcher.Matchers;
+import com.google.inject.spi.Message;
+import com.google.inject.spi.TypeEncounter;
+import com.google.inject.spi.TypeListener;
+import dev.rebound.runtime.ReboundConfigurationException;
+import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.spi.Policies;
+import dev.rebound.runtime.spi.ResilientMethod;
+import dev.rebound.weaver.Woven;
+import dev.rebound.weaver.internal.NestedRetries;
+import dev.rebound.weaver.internal.WovenPolicies;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Attaches an interceptor to each annotated method of every class the injector constructs, with
+ * alternatives from the injector. Problems become injector-creation errors. Woven classes are left
+ * alone: their aspect applies the policy already.
+ */
+final class ResilientTypes implements TypeListener {
+
+    private final ReboundSettings settings;
+    /** Classes given interceptors, to recognise their instances in {@link ResilientProvider}. */
+    private final Set<Class<?>> intercepted = ConcurrentHashMap.newKeySet();
+
+    ResilientTypes(ReboundSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public <I> void hear(TypeLiteral<I> literal, TypeEncounter<I> encounter) {
+        Class<?> type = literal.getRawType();
+        if (Woven.class.isAssignableFrom(type) || WovenPolicies.isRebound(type)
+                || !WovenPolicies.annotated(type)) {
+            return;
+        }
+        for (Method m : type.getMethods()) {
+            if (!WovenPolicies.interceptable(m)) {
+                continue;
+            }
+            ResilientMethod policy;
+            try {
+                policy = Policies.resolve(type, m, settings, alt -> {
+                    Provider<?> provider = encounter.getProvider(alt);
+                    return provider::get;
+                });
+            } catch (ReboundConfigurationException e) {
+                e.problems().forEach(p -> encounter.addError(new Message(p)));
+                continue;
+            }
+            if (policy == null) {
+                continue;
+            }
+            if (Modifier.isFinal(m.getModifiers())) {
+                encounter.addError(new Message(policy.name() + ": is final in " + type.getName()
+                        + ", so Guice cannot intercept it; make it non-final or weave the class"));
+                continue;
+            }
+            NestedRetries.register(type, m, policy);
+            encounter.bindInterceptor(Matchers.only(m), new ResilientInterceptor(policy));
+            intercepted.add(type);
+        }
+    }
+
+    /** Whether {@code instance} was built by Guice with our interceptors. */
+    boolean isIntercepted(Object instance) {
+        Class<?> c = instance.getClass();
+        return c.getName().contains("$$EnhancerByGuice$$") && intercepted.contains(c.getSuperclass());
+    }
+}

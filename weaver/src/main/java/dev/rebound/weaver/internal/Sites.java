@@ -1,0 +1,71 @@
+package dev.rebound.weaver.internal;
+
+import dev.rebound.runtime.spi.Passthrough;
+import dev.rebound.runtime.spi.ResilientMethod;
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import org.aspectj.lang.JoinPoint;
+import org.aspectj.lang.reflect.MethodSignature;
+
+/**
+ * The policies of one woven class's join points, indexed by {@link JoinPoint.StaticPart#getId()}
+ * (dense from 0 within a class): after the first call of a join point, finding its policy is an
+ * array read and a class compare, and finds null for an unannotated method.
+ *
+ * <p>An entry is keyed by the runtime class too, since a subclass may bring its own annotations.
+ */
+public final class Sites {
+
+    private static final Site[] NONE = new Site[0];
+
+    /** Replaced, never mutated; Site's final fields make a racy read safe. */
+    private Site[] sites = NONE;
+
+    /**
+     * The policy to apply to this call of {@code jp} on {@code self}: null when there is none, or when
+     * the engine is calling {@code self} as an alternative ({@link Passthrough}).
+     */
+    public ResilientMethod active(Object self, JoinPoint.StaticPart jp) {
+        ResilientMethod policy = policy(self, jp);
+        return policy == null || Passthrough.claim(self) ? null : policy;
+    }
+
+    /** The policy of the join point {@code jp} executing on {@code self}, or null. */
+    public ResilientMethod policy(Object self, JoinPoint.StaticPart jp) {
+        Site[] s = sites;
+        int id = jp.getId();
+        if (id < s.length) {
+            Class<?> type = self.getClass();
+            for (Site site = s[id]; site != null; site = site.next) {
+                if (site.type == type) {
+                    return site.policy;
+                }
+            }
+        }
+        return resolve(self.getClass(), jp);
+    }
+
+    private ResilientMethod resolve(Class<?> type, JoinPoint.StaticPart jp) {
+        Method method = ((MethodSignature) jp.getSignature()).getMethod();
+        ResilientMethod policy = WovenPolicies.of(type, method);
+        int id = jp.getId();
+        synchronized (this) {
+            Site[] s = Arrays.copyOf(sites, Math.max(sites.length, id + 1));
+            s[id] = new Site(type, policy, s[id]);
+            sites = s;
+        }
+        return policy;
+    }
+
+    private static final class Site {
+        final Class<?> type;
+        final ResilientMethod policy;
+        final Site next;
+
+        Site(Class<?> type, ResilientMethod policy, Site next) {
+            this.type = type;
+            this.policy = policy;
+            this.next = next;
+        }
+    }
+}
