@@ -2,12 +2,14 @@ package dev.rebound.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.rebound.annotations.CircuitBreaker;
 import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.Retry;
 import dev.rebound.runtime.internal.Breaker;
 import dev.rebound.runtime.internal.Engine;
+import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.Policies;
 import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.runtime.testing.VirtualTimeSource;
@@ -95,14 +97,27 @@ class AnnotatedCircuitBreakerTest {
     }
 
     @Test
-    void theDoorsMustLetTheEngineRunTheFirstAttempt() throws Exception {
+    void aDoorRunsTheFirstAttemptItselfOnlyWhileTheBreakerIsClosedAndReportsIt() throws Throwable {
+        Down down = new Down();
         ResilientMethod guarded = Policies.resolve(Down.class, Guarded.class.getMethod("ask", String.class),
                 settings, alt -> Spare::new);
         ResilientMethod plain = Policies.resolve(Spare.class, Plain.class.getMethod("ask", String.class),
                 settings, alt -> Spare::new);
+        Invoker again = (context, args) -> down.ask("q");
 
-        assertThat(guarded.runsFirstAttempt()).isTrue();
-        assertThat(plain.runsFirstAttempt()).isFalse();
+        // what a door does: admitted, it runs attempt 1 itself and hands its failure to recover
+        assertThat(guarded.admitFirstAttempt()).isTrue();
+        RuntimeException first = catchThrowableOfType(() -> down.ask("q"), RuntimeException.class);
+        assertThat(guarded.recover(first, 0L, null, new Object[] {"q"}, again)).isEqualTo("spare:q");
+
+        // recover recorded attempt 1, so the retry filled the window of 2 and opened it: no attempt 3
+        assertThat(down.calls).hasValue(2);
+        assertThat(((Engine) guarded).breaker().state()).isEqualTo(Breaker.State.OPEN);
+
+        assertThat(guarded.admitFirstAttempt()).isFalse(); // so the door hands the call to execute
+        assertThat(guarded.execute(null, new Object[] {"q"}, again)).isEqualTo("spare:q");
+        assertThat(down.calls).hasValue(2);
+        assertThat(plain.admitFirstAttempt()).isTrue();
     }
 
     interface Plain {

@@ -74,6 +74,30 @@ public final class Breaker {
         return phase.get() instanceof Open;
     }
 
+    /** Whether the breaker is closed now: an attempt needs no permit (see {@link #succeeded()}). */
+    public boolean isClosed() {
+        return phase.get() instanceof Closed;
+    }
+
+    /**
+     * An attempt a door ran without a permit, after {@link #isClosed()}, succeeded: recorded in the
+     * current window if the breaker is still closed, else dropped (as a late outcome of an old phase).
+     */
+    public void succeeded() {
+        Phase p = phase.get();
+        if (p instanceof Closed) {
+            ((Closed) p).recordSuccess();
+        }
+    }
+
+    /** As {@link #succeeded()}, for an attempt that failed. */
+    public void failed(Throwable failure, TimeSource time) {
+        Phase p = phase.get();
+        if (p instanceof Closed) {
+            failed(p, failure, time);
+        }
+    }
+
     /**
      * Asks to run one attempt. Returns the permit to pass to {@link #succeeded} or {@link #failed},
      * or null when the attempt is refused (open, or every probe slot taken).

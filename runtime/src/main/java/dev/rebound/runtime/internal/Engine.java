@@ -104,8 +104,18 @@ public final class Engine implements ResilientMethod {
     }
 
     @Override
-    public boolean runsFirstAttempt() {
-        return guarded;
+    public boolean admitFirstAttempt() {
+        if (!guarded) {
+            return true;
+        }
+        if (breaker != null && !breaker.isClosed()) {
+            return false; // execute asks the breaker, which refuses or lets a probe through
+        }
+        RetryBudget budget = budget(settings(), 0);
+        if (budget != null) {
+            budget.recordCall();
+        }
+        return true;
     }
 
     private ReboundSettings settings() {
@@ -132,7 +142,7 @@ public final class Engine implements ResilientMethod {
             try {
                 return primary.invoke(context, args);
             } catch (Throwable t) {
-                return recover(t, 0L, context, args, primary);
+                return recoverFrom(t, 0L, context, args, primary);
             }
         }
         long start = now();
@@ -140,9 +150,9 @@ public final class Engine implements ResilientMethod {
         try {
             result = primary.invoke(context, args);
         } catch (Throwable t) {
-            return recover(t, start, context, args, primary);
+            return recoverFrom(t, start, context, args, primary);
         }
-        succeeded(start);
+        reportFirstAttemptSuccess(start);
         return result;
     }
 
@@ -159,9 +169,9 @@ public final class Engine implements ResilientMethod {
         try {
             result = attempt(breaker, time, context, args, primary);
         } catch (Throwable t) {
-            return recover(t, start, context, args, primary);
+            return recoverFrom(t, start, context, args, primary);
         }
-        succeeded(start);
+        reportFirstAttemptSuccess(start);
         return result;
     }
 
@@ -186,7 +196,11 @@ public final class Engine implements ResilientMethod {
         return result;
     }
 
-    /** The retry budget of target {@code index} (0 = the primary, else alternative index - 1) under {@code s}, or null. */
+    /**
+     * The retry budget of target {@code index} (0 = the primary, else alternative index - 1) under
+     * {@code s}, or null. Only the primary's first attempt counts as a call (one per call of the
+     * method); every target's retries draw on its budget.
+     */
     private RetryBudget budget(ReboundSettings s, int index) {
         if (!budgeted) {
             return null;
@@ -217,6 +231,14 @@ public final class Engine implements ResilientMethod {
 
     @Override
     public void succeeded(long startNanos) {
+        if (breaker != null) {
+            breaker.succeeded();
+        }
+        reportFirstAttemptSuccess(startNanos);
+    }
+
+    /** Tells the listeners that want it about a first attempt that succeeded. */
+    private void reportFirstAttemptSuccess(long startNanos) {
         ReboundSettings s = settings();
         if (s.timesSuccess()) {
             long nanos = startNanos == 0L ? -1L : s.timeSource().nanoTime() - startNanos;
@@ -235,14 +257,23 @@ public final class Engine implements ResilientMethod {
         }
     }
 
+    /** A door's first attempt failed: the breaker (if any) records it, then the failure path. */
+    @Override
+    public Object recover(Throwable failure, long startNanos, Object context, Object[] args, Invoker primary)
+            throws Throwable {
+        if (breaker != null) {
+            breaker.failed(failure, settings().timeSource());
+        }
+        return recoverFrom(failure, startNanos, context, args, primary);
+    }
+
     /**
      * The failure path: the rest of the primary's attempts, then each alternative's, in one loop
      * whose state lives in locals. It allocates nothing while the failures are one exception instance
      * and nobody listens; a second distinct failure allocates the history array once.
      */
-    @Override
-    public Object recover(Throwable failure, long startNanos, Object context, Object[] args, Invoker primary)
-            throws Throwable {
+    private Object recoverFrom(Throwable failure, long startNanos, Object context, Object[] args,
+            Invoker primary) throws Throwable {
         ReboundSettings s = settings();
         TimeSource time = s.timeSource();
         Throwable first = null;      // the first failure of the call
@@ -310,9 +341,6 @@ public final class Engine implements ResilientMethod {
             }
             for (int attempt = 1; ; ) {
                 if (f == null) {
-                    if (attempt == 1 && budget != null) {
-                        budget.recordCall();
-                    }
                     Object result;
                     try {
                         result = attempt(guard, time, instance, callArgs, invoker);

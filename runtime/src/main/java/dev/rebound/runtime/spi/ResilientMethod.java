@@ -17,13 +17,16 @@ public interface ResilientMethod {
     Object execute(Object context, Object[] args, Invoker primary) throws Throwable;
 
     /**
-     * Whether the engine must run the first attempt itself: a circuit breaker must admit it, a retry
-     * budget must count it. When true, a door calls {@link #execute} for every call and never runs
-     * the first attempt itself ({@link #recover} would bypass the breaker). Constant for a method:
-     * ask it once, when the door resolves the policy.
+     * For doors that run the first attempt themselves, asked just before it: whether they may.
+     * False while the method's circuit breaker is not closed (open: the call will be refused;
+     * half-open: it may be a probe, which needs the engine's bookkeeping): the door then hands the
+     * whole call to {@link #execute} instead. True: the door runs the attempt and reports it through
+     * {@link #succeeded} or {@link #recover}; a retry budget has counted the call.
+     *
+     * <p>Always true for a method without a breaker; with one, closed, it costs one volatile read.
      */
-    default boolean runsFirstAttempt() {
-        return false;
+    default boolean admitFirstAttempt() {
+        return true;
     }
 
     /**
@@ -37,11 +40,15 @@ public interface ResilientMethod {
 
     /**
      * For doors that ran the first attempt themselves: continue after it failed with
-     * {@code failure}; {@code startNanos} is when it started (see {@link #needsStartTime()}).
+     * {@code failure} (a circuit breaker records it); {@code startNanos} is when it started (see
+     * {@link #needsStartTime()}).
      */
     Object recover(Throwable failure, long startNanos, Object context, Object[] args, Invoker primary)
             throws Throwable;
 
-    /** For doors that ran the first attempt themselves: it succeeded. */
+    /**
+     * For doors that ran the first attempt themselves: it succeeded. Call it after every such
+     * success, with 0 when no start time was taken: a circuit breaker records it.
+     */
     void succeeded(long startNanos);
 }
