@@ -74,7 +74,7 @@ public final class Breaker {
         return phase.get() instanceof Open;
     }
 
-    /** Whether the breaker is closed now: an attempt needs no permit (see {@link #succeeded()}). */
+    /** Whether the breaker is closed now: an attempt may run without a permit. */
     public boolean isClosed() {
         return phase.get() instanceof Closed;
     }
@@ -83,15 +83,15 @@ public final class Breaker {
      * An attempt a door ran without a permit, after {@link #isClosed()}, succeeded: recorded in the
      * current window if the breaker is still closed, else dropped (as a late outcome of an old phase).
      */
-    public void succeeded() {
+    public void succeededWithoutPermit() {
         Phase p = phase.get();
         if (p instanceof Closed) {
             ((Closed) p).recordSuccess();
         }
     }
 
-    /** As {@link #succeeded()}, for an attempt that failed. */
-    public void failed(Throwable failure, TimeSource time) {
+    /** As {@link #succeededWithoutPermit()}, for an attempt that failed. */
+    public void failedWithoutPermit(Throwable failure, TimeSource time) {
         Phase p = phase.get();
         if (p instanceof Closed) {
             failed(p, failure, time);

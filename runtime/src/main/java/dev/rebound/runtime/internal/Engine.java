@@ -232,7 +232,7 @@ public final class Engine implements ResilientMethod {
     @Override
     public void succeeded(long startNanos) {
         if (breaker != null) {
-            breaker.succeeded();
+            breaker.succeededWithoutPermit();
         }
         reportFirstAttemptSuccess(startNanos);
     }
@@ -262,7 +262,7 @@ public final class Engine implements ResilientMethod {
     public Object recover(Throwable failure, long startNanos, Object context, Object[] args, Invoker primary)
             throws Throwable {
         if (breaker != null) {
-            breaker.failed(failure, settings().timeSource());
+            breaker.failedWithoutPermit(failure, settings().timeSource());
         }
         return recoverFrom(failure, startNanos, context, args, primary);
     }
