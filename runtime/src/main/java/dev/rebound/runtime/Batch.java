@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.FutureTask;
@@ -94,8 +95,11 @@ public final class Batch {
             Branches.cancelAll(tasks);
             throw e;
         }
-        for (Result<O> r : results) {
-            if (r != null && r.failure instanceof VirtualMachineError) {
+        for (int i = 0; i < n; i++) {
+            Result<O> r = results[i];
+            if (r == null) { // its worker stopped early: its thread was interrupted by someone else
+                results[i] = new Result<>(i, null, new CancellationException("input " + i + " was not run"));
+            } else if (r.failure instanceof VirtualMachineError) {
                 throw (VirtualMachineError) r.failure;
             }
         }

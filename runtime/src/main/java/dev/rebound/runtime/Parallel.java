@@ -18,9 +18,9 @@ import java.util.concurrent.Future;
  * are cancelled (interrupted: a Rebound retry stops waiting and tries nothing more).
  *
  * <pre>{@code
- * List<List<Content>> contexts = Parallel.invokeAll(List.of(
+ * List<List<Content>> contexts = Parallel.invokeAll(
  *     () -> docsRetriever.retrieve(query),
- *     () -> faqRetriever.retrieve(query)));
+ *     () -> faqRetriever.retrieve(query));
  * }</pre>
  */
 public final class Parallel {
