@@ -9,7 +9,10 @@ import dev.rebound.runtime.internal.Breaker;
 import dev.rebound.runtime.internal.Engine;
 import dev.rebound.runtime.internal.ResilientProxy;
 import dev.rebound.runtime.testing.VirtualTimeSource;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -257,6 +260,34 @@ class CircuitBreakerTest {
         assertThat(breakerOf(second).state()).isEqualTo(Breaker.State.CLOSED);
         assertThatThrownBy(() -> second.chat("a")).isInstanceOf(UncheckedIOException.class);
         assertThat(primary.calls).hasValue(2);
+    }
+
+    @Test
+    void theDefaultLogWarnsWhenOpeningAndSaysWhenClosingWithClassNamesOnly() {
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            Model model = Rebound.wrap(Model.class, (Model) primary)
+                    .withCircuitBreaker(breaker().requestVolumeThreshold(1).failureRatio(1.0).build())
+                    .withFallbacks(backup).settings(ReboundSettings.builder().timeSource(time).build()).build();
+            primary.failingWith(() -> new IllegalStateException("sk-live-SECRET"));
+            model.chat("my card is 4111");
+            model.chat("my card is 4111"); // refused: its fallback is logged at DEBUG only
+            time.advance(Duration.ofSeconds(10));
+            primary.up();
+            model.chat("my card is 4111");
+        } finally {
+            System.setErr(original);
+        }
+        String out = captured.toString(StandardCharsets.UTF_8);
+
+        assertThat(out).contains("WARN dev.rebound - Model.chat(String) on Fake: circuit opened for 10000 ms"
+                + " (failure-ratio) after java.lang.IllegalStateException")
+                .contains("INFO dev.rebound - Model.chat(String) on Fake: circuit closed")
+                .doesNotContain("circuit open, falling back").doesNotContain("half-open")
+                .doesNotContain("SECRET").doesNotContain("4111");
+        assertThat(out.split("falling back from", -1)).hasSize(2); // only the first call's fallback warns
     }
 
     @Test
