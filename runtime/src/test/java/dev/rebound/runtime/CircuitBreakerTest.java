@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.rebound.runtime.ReboundEvent.Kind;
 import dev.rebound.runtime.internal.Breaker;
 import dev.rebound.runtime.internal.Engine;
+import dev.rebound.runtime.internal.FallbackRule;
 import dev.rebound.runtime.internal.ResilientProxy;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.io.ByteArrayOutputStream;
@@ -107,6 +108,21 @@ class CircuitBreakerTest {
         assertThat(fallback.failure()).isInstanceOf(CircuitBreakerOpenException.class);
         assertThat(fallback.alternative()).isEqualTo("Fake");
         assertThat(time.sleeps()).isEmpty();
+    }
+
+    @Test
+    void aRefusedCallFallsBackEvenWhenTheFallbackNamesOtherFailuresButNotWhenItSkipsRefusals() {
+        Model model = Rebound.wrap(Model.class, (Model) primary)
+                .withCircuitBreaker(breaker().requestVolumeThreshold(1).failureRatio(1.0).build())
+                .withFallbacks(backup).fallbackOn(IllegalStateException.class)
+                .settings(events.settings(time)).build();
+        primary.down();
+        assertThatThrownBy(() -> model.chat("a")).isInstanceOf(UncheckedIOException.class); // not named: no fallback
+
+        assertThat(model.chat("b")).isEqualTo("backup:b"); // refused: the target was not called
+
+        FallbackRule skipping = new FallbackRule(List.of(), List.of(CircuitBreakerOpenException.class));
+        assertThat(skipping.fallsBackOn(new CircuitBreakerOpenException("m", "t"))).isFalse();
     }
 
     @Test
