@@ -220,6 +220,8 @@ class OutageReportTest {
         }
         // the chosen order sends fewer requests to the dead primary than the other one
         assertThat(breaker.requestsDuringOutage()).isLessThan(otherOrder.requestsDuringOutage());
+        // and the simulation is exactly repeatable
+        assertThat(row("again", retryAndBreaker(always, RETRY))).isEqualTo(row("again", breaker));
     }
 
     @Test
