@@ -49,6 +49,14 @@ public final class ModelServer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    static {
+        // The JDK server writes headers and body separately; with Nagle on, the body waits for the
+        // client's delayed ACK: 40 ms a response on Linux loopback. Read once, at first server start.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final HttpServer http;
     private final ExecutorService handlers;
     private final BiFunction<String, String, String> answers;
