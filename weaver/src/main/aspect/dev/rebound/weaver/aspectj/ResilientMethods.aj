@@ -2,6 +2,7 @@ package dev.rebound.weaver.aspectj;
 
 import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.weaver.Woven;
+import dev.rebound.weaver.internal.FirstAttempt;
 import dev.rebound.weaver.internal.Handoff;
 import dev.rebound.weaver.internal.Sites;
 import dev.rebound.weaver.internal.WovenPolicies;
@@ -62,10 +63,10 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
         if (policy == null) {
             return proceed(self);
         }
-        long start = Handoff.start(policy);
+        long start = FirstAttempt.start(policy);
         try {
             Object result = proceed(self);
-            Handoff.succeeded(policy, start);
+            FirstAttempt.succeeded(policy, start);
             return result;
         } catch (Throwable t) {
             Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
@@ -82,10 +83,10 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
         if (policy == null) {
             return proceed(self);
         }
-        long start = Handoff.start(policy);
+        long start = FirstAttempt.start(policy);
         try {
             int result = proceed(self);
-            Handoff.succeeded(policy, start);
+            FirstAttempt.succeeded(policy, start);
             return result;
         } catch (Throwable t) {
             Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
@@ -102,10 +103,10 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
         if (policy == null) {
             return proceed(self);
         }
-        long start = Handoff.start(policy);
+        long start = FirstAttempt.start(policy);
         try {
             long result = proceed(self);
-            Handoff.succeeded(policy, start);
+            FirstAttempt.succeeded(policy, start);
             return result;
         } catch (Throwable t) {
             Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
@@ -122,10 +123,10 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
         if (policy == null) {
             return proceed(self);
         }
-        long start = Handoff.start(policy);
+        long start = FirstAttempt.start(policy);
         try {
             double result = proceed(self);
-            Handoff.succeeded(policy, start);
+            FirstAttempt.succeeded(policy, start);
             return result;
         } catch (Throwable t) {
             Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
@@ -142,10 +143,10 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
         if (policy == null) {
             return proceed(self);
         }
-        long start = Handoff.start(policy);
+        long start = FirstAttempt.start(policy);
         try {
             float result = proceed(self);
-            Handoff.succeeded(policy, start);
+            FirstAttempt.succeeded(policy, start);
             return result;
         } catch (Throwable t) {
             Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
@@ -162,10 +163,10 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
         if (policy == null) {
             return proceed(self);
         }
-        long start = Handoff.start(policy);
+        long start = FirstAttempt.start(policy);
         try {
             short result = proceed(self);
-            Handoff.succeeded(policy, start);
+            FirstAttempt.succeeded(policy, start);
             return result;
         } catch (Throwable t) {
             Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
@@ -182,10 +183,10 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
         if (policy == null) {
             return proceed(self);
         }
-        long start = Handoff.start(policy);
+        long start = FirstAttempt.start(policy);
         try {
             char result = proceed(self);
-            Handoff.succeeded(policy, start);
+            FirstAttempt.succeeded(policy, start);
             return result;
         } catch (Throwable t) {
             Handoff.give(self, thisJoinPointStaticPart, policy, t, start);

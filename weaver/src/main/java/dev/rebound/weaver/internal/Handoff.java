@@ -31,25 +31,13 @@ public final class Handoff {
         this.startNanos = startNanos;
     }
 
-    /** No start time taken: the policy needs none. */
-    private static final long UNTIMED = Long.MIN_VALUE;
-
-    /** When the first attempt starts, or {@link #UNTIMED} if the policy needs no start time. */
-    public static long start(ResilientMethod policy) {
-        return policy.needsStartTime() ? policy.now() : UNTIMED;
-    }
-
-    /** The first attempt succeeded. */
-    public static void succeeded(ResilientMethod policy, long start) {
-        if (start != UNTIMED) {
-            policy.succeeded(start);
-        }
-    }
-
-    /** Called by the outer advice after the first attempt failed, before it proceeds again. */
+    /**
+     * Called by the outer advice after the first attempt failed, before it proceeds again;
+     * {@code start} is what {@link FirstAttempt#start} returned.
+     */
     public static void give(Object self, JoinPoint.StaticPart jp, ResilientMethod policy, Throwable failure,
             long start) {
-        CURRENT.set(new Handoff(self, jp, policy, failure, start == UNTIMED ? 0L : start));
+        CURRENT.set(new Handoff(self, jp, policy, failure, FirstAttempt.forRecover(start)));
         PENDING.incrementAndGet();
     }
 
