@@ -1,10 +1,14 @@
 package dev.rebound.runtime;
 
+import dev.rebound.annotations.NonIdempotent;
 import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.internal.AnnotationPolicies;
 import dev.rebound.runtime.internal.Engine;
+import dev.rebound.runtime.internal.FailureTypes;
 import dev.rebound.runtime.internal.FallbackRule;
+import dev.rebound.runtime.internal.Repetition;
 import dev.rebound.runtime.internal.ResilientProxy;
+import dev.rebound.runtime.internal.SelfRetryCheck;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -66,6 +70,7 @@ public final class Rebound {
         private List<T> fallbacks;
         private FallbackRule fallbackRule = FallbackRule.ANY_EXCEPTION;
         private ReboundSettings settings;
+        private String name;
 
         private Builder(Class<T> type, T target) {
             this.type = type;
@@ -114,10 +119,27 @@ public final class Rebound {
          * Fall back only on these failures (default: any Exception).
          *
          * @throws NullPointerException if the array or an element is null
+         * @throws IllegalArgumentException if a type can never reach a fallback (an Error, an InterruptedException)
          */
         @SafeVarargs
         public final Builder<T> fallbackOn(Class<? extends Throwable>... types) {
-            this.fallbackRule = new FallbackRule(List.of(types), List.of());
+            List<Class<? extends Throwable>> on = FailureTypes.copy("fallbackOn", types);
+            FailureTypes.check("fallbackOn", on, "skipOn", List.of(), FallbackRule.CAUGHT);
+            this.fallbackRule = new FallbackRule(on, List.of());
+            return this;
+        }
+
+        /**
+         * How events and logs name the target (default: its simple class name), e.g. "gpt-4" when
+         * several models share one class. Also the name this wrapper has when it is another's fallback.
+         *
+         * @throws IllegalArgumentException if blank
+         */
+        public Builder<T> named(String name) {
+            if (Objects.requireNonNull(name, "name").isBlank()) {
+                throw new IllegalArgumentException("named: name must not be blank");
+            }
+            this.name = name;
             return this;
         }
 
@@ -128,41 +150,78 @@ public final class Rebound {
         }
 
         /**
-         * The resilient wrapper.
+         * The resilient wrapper. Like a type-level annotation, the builder's policy skips methods
+         * whose failures arrive after they return (futures, streams, publishers): they pass straight
+         * to the target.
          *
-         * @throws ReboundConfigurationException if the annotations on {@code type} are invalid
+         * @throws ReboundConfigurationException listing every problem of every method: invalid
+         *     annotations on {@code type}, or a retry or fallback on a {@code @NonIdempotent} method
+         *     that does not name the failures it acts on
          */
         public T build() {
             Map<Method, ResilientMethod> policies = new LinkedHashMap<>();
             boolean programmatic = retry != null || fallbacks != null;
+            List<String> problems = new ArrayList<>();
             for (Method m : type.getMethods()) {
                 if (Modifier.isStatic(m.getModifiers()) || m.getDeclaringClass() == Object.class) {
                     continue;
                 }
-                ResilientMethod rm = programmatic ? programmatic(m) : annotated(m);
-                if (rm != null) {
-                    policies.put(m, rm);
+                try {
+                    ResilientMethod rm = programmatic ? programmatic(m, problems) : annotated(m);
+                    if (rm != null) {
+                        policies.put(m, rm);
+                    }
+                } catch (ReboundConfigurationException e) {
+                    problems.addAll(e.problems());
                 }
             }
-            return ResilientProxy.create(type, target, policies);
+            if (!problems.isEmpty()) {
+                throw new ReboundConfigurationException(problems);
+            }
+            if (!policies.isEmpty()) {
+                SelfRetryCheck.warnIfSelfRetrying(target, "Rebound.wrap(" + type.getSimpleName() + ")");
+                if (fallbacks != null) {
+                    for (T alt : fallbacks) {
+                        SelfRetryCheck.warnIfSelfRetrying(alt, "Rebound.wrap(" + type.getSimpleName() + ")");
+                    }
+                }
+            }
+            return ResilientProxy.create(type, target, targetName(), policies);
         }
 
-        private ResilientMethod programmatic(Method m) {
+        private ResilientMethod programmatic(Method m, List<String> problems) {
+            if (Repetition.deferredResult(m) != null) {
+                return null;
+            }
+            if (AnnotationPolicies.find(NonIdempotent.class, target.getClass(), type, m) != null) {
+                String name = AnnotationPolicies.describe(type, m);
+                if (retry != null && retry.attempts() > 1 && retry.retryOn().isEmpty()) {
+                    problems.add(Repetition.nonIdempotentProblem(name,
+                            "withRetry(attempts = " + retry.attempts() + ")", "RetryPolicy.Builder.retryOn"));
+                }
+                if (fallbacks != null && !fallbacks.isEmpty() && !fallbackRule.named()) {
+                    problems.add(Repetition.nonIdempotentProblem(name, "withFallbacks", "fallbackOn"));
+                }
+            }
             List<Alternative> chain = new ArrayList<>();
             if (fallbacks != null) {
                 for (T alt : fallbacks) {
-                    chain.add(new Alternative(alt.getClass().getSimpleName(), Engine.fixed(alt), m,
+                    chain.add(new Alternative(ResilientProxy.nameOf(alt), Engine.fixed(alt), m,
                             RetryPolicy.none()));
                 }
             }
             m.setAccessible(true);
-            return new Engine(AnnotationPolicies.describe(type, m), target.getClass().getSimpleName(),
+            return new Engine(AnnotationPolicies.describe(type, m), targetName(),
                     retry != null ? retry : RetryPolicy.none(), fallbackRule, chain, settings);
+        }
+
+        private String targetName() {
+            return name != null ? name : ResilientProxy.nameOf(target);
         }
 
         private ResilientMethod annotated(Method m) {
             ReboundSettings s = settings;
-            return AnnotationPolicies.resolve(target.getClass(), m, s, alt -> {
+            return AnnotationPolicies.resolve(target.getClass(), targetName(), m, s, alt -> {
                 Object instance = (s != null ? s : ReboundSettings.global()).alternatives().instanceOf(alt);
                 return () -> instance;
             });

@@ -39,9 +39,16 @@ public final class ReboundEvent {
     private final Duration waitTime;
     private final String reason;
     private final Throwable failure;
+    private final Duration elapsed;
 
     public ReboundEvent(Kind kind, String method, String target, String alternative, int attempt,
             Duration waitTime, String reason, Throwable failure) {
+        this(kind, method, target, alternative, attempt, waitTime, reason, failure, null);
+    }
+
+    /** As the 8-argument constructor, with the call's duration for the final events. */
+    public ReboundEvent(Kind kind, String method, String target, String alternative, int attempt,
+            Duration waitTime, String reason, Throwable failure, Duration elapsed) {
         this.kind = kind;
         this.method = method;
         this.target = target;
@@ -50,6 +57,7 @@ public final class ReboundEvent {
         this.waitTime = waitTime;
         this.reason = reason;
         this.failure = failure;
+        this.elapsed = elapsed;
     }
 
     public Kind kind() {
@@ -83,7 +91,8 @@ public final class ReboundEvent {
 
     /**
      * Why: for RETRY_SCHEDULED "backoff" or "retry-after"; for RETRIES_EXHAUSTED "not-retryable",
-     * "attempts", "deadline" or "interrupted"; otherwise null.
+     * "attempts", "deadline" or "interrupted"; for SUCCEEDED "retry" (the primary answered after
+     * failing) or "fallback" (an alternative answered); for FAILED "interrupted" or null.
      */
     public String reason() {
         return reason;
@@ -92,6 +101,16 @@ public final class ReboundEvent {
     /** The failure concerned, or null. Its message may carry user data: do not log it. */
     public Throwable failure() {
         return failure;
+    }
+
+    /**
+     * For SUCCEEDED and FAILED, the final events of a call that failed at least once: the whole
+     * call's duration, first attempt included. Null for other kinds, and when the call's start was
+     * not measured (no deadline and no listener that {@link ReboundListener#wantsFirstAttemptSuccess
+     * times calls}).
+     */
+    public Duration elapsed() {
+        return elapsed;
     }
 
     /** A log-safe rendering: names, numbers and the failure's class only. */

@@ -17,8 +17,13 @@ public final class RetryAfter {
     private RetryAfter() {
     }
 
-    /** Records a suggested wait for the call failing on this thread. */
+    /**
+     * Records a suggested wait for the call failing on this thread; a negative one counts as none.
+     *
+     * @throws NullPointerException if {@code wait} is null
+     */
     public static void suggest(Duration wait) {
+        java.util.Objects.requireNonNull(wait, "wait");
         long nanos;
         try {
             nanos = wait.isNegative() ? 0 : wait.toNanos();

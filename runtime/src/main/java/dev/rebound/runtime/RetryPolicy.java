@@ -1,6 +1,7 @@
 package dev.rebound.runtime;
 
 import dev.rebound.runtime.internal.Classifier;
+import dev.rebound.runtime.internal.FailureTypes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -28,6 +29,9 @@ public final class RetryPolicy {
 
     /** At most this many attempts: retrying forever is impossible. */
     public static final int MAX_ATTEMPTS = 100;
+
+    /** What {@link FailureTypes} calls a retry in its messages. */
+    static final String RETRIED = "retried";
 
     private static final RetryPolicy NONE = new Builder().attempts(1).delay(Duration.ZERO).build();
 
@@ -239,10 +243,13 @@ public final class RetryPolicy {
          * Retry only these failures and their subclasses; none = the default classifier decides.
          *
          * @throws NullPointerException if the array or an element is null
+         * @throws IllegalArgumentException if a type can never be retried (an Error, an InterruptedException)
          */
         @SafeVarargs
         public final Builder retryOn(Class<? extends Throwable>... types) {
-            this.retryOn = List.of(Objects.requireNonNull(types, "retryOn"));
+            List<Class<? extends Throwable>> list = FailureTypes.copy("retryOn", types);
+            FailureTypes.check("retryOn", list, "abortOn", List.of(), RETRIED);
+            this.retryOn = list;
             return this;
         }
 
@@ -253,20 +260,21 @@ public final class RetryPolicy {
          */
         @SafeVarargs
         public final Builder abortOn(Class<? extends Throwable>... types) {
-            this.abortOn = List.of(Objects.requireNonNull(types, "abortOn"));
+            this.abortOn = FailureTypes.copy("abortOn", types);
             return this;
         }
 
         /**
          * An immutable policy.
          *
-         * @throws IllegalArgumentException if maxDelay is below delay
+         * @throws IllegalArgumentException if maxDelay is below delay, or a type is in both retryOn and abortOn
          */
         public RetryPolicy build() {
             if (maxDelayNanos < delayNanos) {
                 throw new IllegalArgumentException("maxDelay (" + Duration.ofNanos(maxDelayNanos)
                         + ") must not be below delay (" + Duration.ofNanos(delayNanos) + ")");
             }
+            FailureTypes.check("retryOn", retryOn, "abortOn", abortOn, RETRIED);
             return new RetryPolicy(this);
         }
 

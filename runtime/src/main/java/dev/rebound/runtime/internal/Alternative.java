@@ -3,7 +3,6 @@ package dev.rebound.runtime.internal;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.Passthrough;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.function.Supplier;
 
@@ -12,13 +11,13 @@ public final class Alternative implements Invoker {
 
     private final String name;
     private final Supplier<?> instance;
-    private final Method method;
+    private final MethodCaller method;
     private final RetryPolicy retry;
 
     public Alternative(String name, Supplier<?> instance, Method method, RetryPolicy retry) {
         this.name = name;
         this.instance = instance;
-        this.method = method;
+        this.method = new MethodCaller(method);
         this.retry = retry;
     }
 
@@ -35,16 +34,14 @@ public final class Alternative implements Invoker {
     }
 
     /**
-     * Calls the method on {@code target} (the alternative's instance), unwrapping reflection. The call
+     * Calls the method on {@code target} (the alternative's instance). The call
      * is marked as a {@link Passthrough}: the alternative's own door must not apply its policy again.
      */
     @Override
     public Object invoke(Object target, Object[] args) throws Throwable {
         Object outer = Passthrough.enter(target);
         try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
+            return method.call(target, args);
         } finally {
             Passthrough.exit(outer);
         }

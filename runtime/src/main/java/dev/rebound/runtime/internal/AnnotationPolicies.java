@@ -1,6 +1,7 @@
 package dev.rebound.runtime.internal;
 
 import dev.rebound.annotations.Fallback;
+import dev.rebound.annotations.NonIdempotent;
 import dev.rebound.annotations.Retry;
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.ReboundSettings;
@@ -17,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -53,6 +55,12 @@ public final class AnnotationPolicies {
      */
     public static Engine resolve(Class<?> implClass, Method method, ReboundSettings settings,
             Function<Class<?>, Supplier<?>> alternatives) {
+        return resolve(implClass, implClass.getSimpleName(), method, settings, alternatives);
+    }
+
+    /** As {@link #resolve(Class, Method, ReboundSettings, Function)}, naming the primary {@code primaryName}. */
+    public static Engine resolve(Class<?> implClass, String primaryName, Method method, ReboundSettings settings,
+            Function<Class<?>, Supplier<?>> alternatives) {
         if (method.getDeclaringClass() == Object.class || Modifier.isStatic(method.getModifiers())
                 || method.isSynthetic() || method.isBridge()) {
             return null;
@@ -60,17 +68,32 @@ public final class AnnotationPolicies {
         Class<?> contract = contractOf(implClass, method);
         Method contractMethod = findMethod(contract, method.getName(), method.getParameterTypes());
         String name = describe(contract, method);
-        Retry retry = find(Retry.class, implClass, contract, method);
-        Fallback fallback = find(Fallback.class, implClass, contract, method);
-        if (retry == null && fallback == null) {
-            return null;
+        String deferred = Repetition.deferredResult(method);
+        Retry retry = findOnMethod(Retry.class, implClass, contract, method);
+        if (retry == null && deferred == null) {
+            retry = findOnType(Retry.class, implClass, contract);
         }
+        Fallback fallback = findOnMethod(Fallback.class, implClass, contract, method);
+        if (fallback == null && deferred == null) {
+            fallback = findOnType(Fallback.class, implClass, contract);
+        }
+        if (retry == null && fallback == null) {
+            return null; // type-level annotations skip methods whose failures arrive after they return
+        }
+        boolean nonIdempotent = find(NonIdempotent.class, implClass, contract, method) != null;
         List<String> problems = new ArrayList<>();
         RetryPolicy primaryRetry = toPolicy(retry, name, problems);
+        checkRepeat(primaryRetry, name, nonIdempotent, deferred, problems);
         List<Alternative> chain = new ArrayList<>();
         FallbackRule rule = FallbackRule.ANY_EXCEPTION;
         if (fallback != null) {
-            rule = new FallbackRule(List.of(fallback.on()), List.of(fallback.skipOn()));
+            List<Class<? extends Throwable>> on = List.of(fallback.on());
+            List<Class<? extends Throwable>> skipOn = List.of(fallback.skipOn());
+            for (String p : FailureTypes.problems("@Fallback.on", on, "@Fallback.skipOn", skipOn,
+                    FallbackRule.CAUGHT)) {
+                problems.add(name + ": " + p);
+            }
+            rule = new FallbackRule(on, skipOn);
             Set<Class<?>> seen = new LinkedHashSet<>();
             for (Class<?> alt : fallback.to()) {
                 if (alt == implClass) {
@@ -90,8 +113,9 @@ public final class AnnotationPolicies {
                     problems.add(name + ": @Fallback.to forms a cycle " + cycle);
                     continue;
                 }
-                RetryPolicy altRetry = toPolicy(find(Retry.class, alt, contract, method),
-                        describe(alt, method), problems);
+                String altName = describe(alt, method);
+                RetryPolicy altRetry = toPolicy(find(Retry.class, alt, contract, method), altName, problems);
+                checkRepeat(altRetry, altName, nonIdempotent, null, problems);
                 Supplier<?> instance;
                 try {
                     instance = alternatives.apply(alt);
@@ -102,6 +126,11 @@ public final class AnnotationPolicies {
                 }
                 chain.add(new Alternative(alt.getSimpleName(), instance, contractMethod, altRetry));
             }
+            if (!seen.isEmpty() && deferred != null) {
+                problems.add(Repetition.deferredProblem(name, "@Fallback", deferred));
+            } else if (!seen.isEmpty() && nonIdempotent && !rule.named()) {
+                problems.add(Repetition.nonIdempotentProblem(name, "@Fallback", "@Fallback.on"));
+            }
         }
         if (!problems.isEmpty()) {
             throw new ReboundConfigurationException(problems);
@@ -110,7 +139,21 @@ public final class AnnotationPolicies {
             warnFallbackWithoutRetry(name);
         }
         makeAccessible(contractMethod);
-        return new Engine(name, implClass.getSimpleName(), primaryRetry, rule, chain, settings);
+        return new Engine(name, primaryName, primaryRetry, rule, chain, settings);
+    }
+
+    /** A retry of more than one attempt re-runs the call: not on deferred results, not blindly if non-idempotent. */
+    private static void checkRepeat(RetryPolicy retry, String where, boolean nonIdempotent, String deferred,
+            List<String> problems) {
+        if (retry.attempts() == 1) {
+            return;
+        }
+        if (deferred != null) {
+            problems.add(Repetition.deferredProblem(where, "@Retry", deferred));
+        } else if (nonIdempotent && retry.retryOn().isEmpty()) {
+            problems.add(Repetition.nonIdempotentProblem(where, "@Retry(attempts = " + retry.attempts() + ")",
+                    "@Retry.on"));
+        }
     }
 
     /** The interface (else the topmost class) that declares {@code method}'s signature. */
@@ -160,19 +203,28 @@ public final class AnnotationPolicies {
         if (r.maxDuration() < 0) {
             problems.add(where + ": @Retry.maxDuration = " + r.maxDuration() + " is negative");
         }
+        for (String p : FailureTypes.problems("@Retry.on", List.of(r.on()), "@Retry.abortOn", List.of(r.abortOn()),
+                "retried")) {
+            problems.add(where + ": " + p);
+        }
         if (problems.size() > before) {
             return RetryPolicy.none();
         }
         return RetryPolicy.builder()
                 .attempts(r.attempts())
-                .delay(Duration.of(r.delay(), r.unit().toChronoUnit()))
-                .maxDelay(Duration.of(r.maxDelay(), r.unit().toChronoUnit()))
+                .delay(duration(r.delay(), r.unit()))
+                .maxDelay(duration(r.maxDelay(), r.unit()))
                 .multiplier(r.multiplier())
                 .jitter(r.jitter())
-                .maxDuration(Duration.of(r.maxDuration(), r.unit().toChronoUnit()))
+                .maxDuration(duration(r.maxDuration(), r.unit()))
                 .retryOn(r.on())
                 .abortOn(r.abortOn())
                 .build();
+    }
+
+    /** A non-negative amount of {@code unit}, saturated at Long.MAX_VALUE nanoseconds (292 years). */
+    private static Duration duration(long amount, TimeUnit unit) {
+        return Duration.ofNanos(unit.toNanos(amount));
     }
 
     /**
@@ -180,6 +232,13 @@ public final class AnnotationPolicies {
      * contract type.
      */
     public static <A extends Annotation> A find(Class<A> type, Class<?> implClass, Class<?> contract, Method m) {
+        A onMethod = findOnMethod(type, implClass, contract, m);
+        return onMethod != null ? onMethod : findOnType(type, implClass, contract);
+    }
+
+    /** The annotation on the method: implementation's (and superclasses'), then the interfaces'. */
+    public static <A extends Annotation> A findOnMethod(Class<A> type, Class<?> implClass, Class<?> contract,
+            Method m) {
         for (Class<?> c = implClass; c != null && c != Object.class; c = c.getSuperclass()) {
             Method own = declared(c, m.getName(), m.getParameterTypes());
             if (own != null && own.isAnnotationPresent(type)) {
@@ -198,6 +257,11 @@ public final class AnnotationPolicies {
                 return own.getAnnotation(type);
             }
         }
+        return null;
+    }
+
+    /** The annotation on the implementation's type, else on the contract's. */
+    public static <A extends Annotation> A findOnType(Class<A> type, Class<?> implClass, Class<?> contract) {
         A onType = implClass.getAnnotation(type);
         if (onType != null) {
             return onType;

@@ -11,20 +11,19 @@ import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one engine behind every door: Fallback(Retry(call)). The first attempt runs with no
- * allocation; the failure path builds one small {@link Run} per call.
+ * The one engine behind every door: Fallback(Retry(call)). A first attempt that succeeds allocates
+ * nothing; neither does the failure path while its failures are one instance and nobody listens.
  */
 public final class Engine implements ResilientMethod {
 
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
-    /** Returned by {@link #retry} when the attempts of one target ended in failure. */
-    private static final Object FAILED = new Object();
 
     private final String name;
     private final String primaryName;
@@ -117,196 +116,233 @@ public final class Engine implements ResilientMethod {
         }
     }
 
+    /**
+     * The failure path: the rest of the primary's attempts, then each alternative's, in one loop
+     * whose state lives in locals. It allocates nothing while the failures are one exception instance
+     * and nobody listens; a second distinct failure allocates the history array once.
+     */
     @Override
     public Object recover(Throwable failure, long startNanos, Object context, Object[] args, Invoker primary)
             throws Throwable {
-        Run run = new Run(settings());
-        Object result = retry(run, primaryName, primaryRetry, context, args, primary, failure,
-                startNanos != 0L ? startNanos : -1L);
-        if (result != FAILED) {
-            return result;
-        }
-        Throwable primaryLast = run.last;
-        if (!run.stopped() && alternatives.length > 0 && fallbackRule.fallsBackOn(primaryLast)) {
-            Object[] fallbackArgs = primary.arguments(context, args);
-            String from = primaryName;
-            for (Alternative alt : alternatives) {
-                run.emit(Kind.FALLBACK, from, alt.name(), 0, 0L, null, run.last);
-                run.reached(alt.name());
-                Object instance;
-                Object outcome;
-                try {
-                    instance = alt.instance();
-                    outcome = retry(run, alt.name(), alt.retry(), instance, fallbackArgs, alt, null, -1L);
-                } catch (Throwable providerFailure) {
-                    run.failed(providerFailure);
-                    outcome = FAILED;
+        ReboundSettings s = settings();
+        TimeSource time = s.timeSource();
+        Throwable first = null;      // the first failure of the call
+        Throwable[] others = null;   // the distinct failures after it, in order; null-terminated
+        Throwable last = null;
+        Throwable primaryLast = null;
+        boolean interrupted = false;
+        String target = primaryName;
+        Object[] fallbackArgs = null;
+        for (int next = 0; ; next++) {
+            // next == 0: the primary, whose first attempt has failed; then alternatives[next - 1]
+            RetryPolicy policy;
+            Invoker invoker;
+            Object instance;
+            Object[] callArgs;
+            long start = -1L;
+            Throwable f = null;
+            if (next == 0) {
+                policy = primaryRetry;
+                invoker = primary;
+                instance = context;
+                callArgs = args;
+                f = failure;
+                if (startNanos != 0L) {
+                    start = startNanos;
                 }
-                if (outcome != FAILED) {
-                    return outcome;
+            } else {
+                if (next == 1) {
+                    primaryLast = last;
                 }
-                if (run.stopped() || !fallbackRule.fallsBackOn(run.last)) {
+                if (next > alternatives.length || interrupted || last instanceof Error
+                        || !fallbackRule.fallsBackOn(last)) {
                     break;
                 }
-                from = alt.name();
+                Alternative alt = alternatives[next - 1];
+                emit(s, Kind.FALLBACK, target, alt.name(), 0, 0L, null, last);
+                target = alt.name();
+                policy = alt.retry();
+                invoker = alt;
+                if (fallbackArgs == null) {
+                    fallbackArgs = primary.arguments(context, args);
+                }
+                callArgs = fallbackArgs;
+                try {
+                    instance = alt.instance();
+                } catch (Throwable providerFailure) {
+                    last = providerFailure;
+                    if (first == null) {
+                        first = providerFailure;
+                    } else {
+                        others = remember(others, first, providerFailure);
+                    }
+                    continue;
+                }
+            }
+            long deadline = Long.MAX_VALUE;
+            if (policy.hasDeadline()) {
+                long from = start >= 0 ? start : time.nanoTime();
+                deadline = from + policy.maxDurationNanos();
+                if (deadline < from) {
+                    deadline = Long.MAX_VALUE; // a deadline centuries away (saturated maxDuration): none
+                }
+            }
+            for (int attempt = 1; ; ) {
+                if (f == null) {
+                    Object result;
+                    try {
+                        result = invoker.invoke(instance, callArgs);
+                    } catch (Throwable t) {
+                        f = t;
+                        result = null;
+                    }
+                    if (f == null) {
+                        // outside the attempt's try: a listener's Error is never taken for the attempt's
+                        emit(s, Kind.SUCCEEDED, target, null, attempt, 0L, next == 0 ? "retry" : "fallback",
+                                null, startNanos);
+                        return result;
+                    }
+                }
+                last = f;
+                if (first == null) {
+                    first = f;
+                } else {
+                    others = remember(others, first, f);
+                }
+                emit(s, Kind.ATTEMPT_FAILED, target, null, attempt, 0L, null, f);
+                long hint = RetryAfter.takeNanos();
+                String stop = null;
+                if (f instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
+                    stop = "interrupted";
+                    interrupted = true;
+                } else if (!policy.retries(f)) {
+                    stop = "not-retryable";
+                } else if (attempt >= policy.attempts()) {
+                    stop = "attempts";
+                }
+                long wait = 0L;
+                String why = "backoff";
+                if (stop == null) {
+                    wait = policy.waitNanos(attempt, s.random());
+                    if (hint > wait) {
+                        wait = Math.min(hint, policy.maxDelayNanos());
+                        why = "retry-after";
+                    }
+                    if (deadline != Long.MAX_VALUE) {
+                        long now = time.nanoTime();
+                        if (now >= deadline || wait > deadline - now) {
+                            stop = "deadline";
+                        }
+                    }
+                }
+                if (stop != null) {
+                    emit(s, Kind.RETRIES_EXHAUSTED, target, null, attempt, 0L, stop, f);
+                    break;
+                }
+                attempt++;
+                emit(s, Kind.RETRY_SCHEDULED, target, null, attempt, wait, why, f);
+                if (!pause(time, wait)) {
+                    interrupted = true;
+                    emit(s, Kind.INTERRUPTED, target, null, attempt, 0L, "interrupted", f);
+                    break;
+                }
+                f = null;
             }
         }
-        throw run.finish(primaryLast instanceof Error || !(run.last instanceof Error) ? primaryLast : run.last);
+        Throwable thrown = primaryLast instanceof Error || !(last instanceof Error) ? primaryLast : last;
+        suppressInto(thrown, first, others);
+        emit(s, Kind.FAILED, target, null, 0, 0L, interrupted ? "interrupted" : null, thrown, startNanos);
+        throw thrown;
+    }
+
+    /** Waits {@code nanos}; false when interrupted (the flag is set again). */
+    private static boolean pause(TimeSource time, long nanos) {
+        try {
+            if (nanos > 0L) {
+                time.sleep(nanos);
+            } else if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedException();
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** {@code others} with {@code t} appended unless it is {@code first} or already there. */
+    private static Throwable[] remember(Throwable[] others, Throwable first, Throwable t) {
+        if (t == first) {
+            return others;
+        }
+        int n = 0;
+        if (others != null) {
+            for (; n < others.length && others[n] != null; n++) {
+                if (others[n] == t) {
+                    return others;
+                }
+            }
+        }
+        if (others == null) {
+            others = new Throwable[4];
+        } else if (n == others.length) {
+            others = Arrays.copyOf(others, n * 2);
+        }
+        others[n] = t;
+        return others;
+    }
+
+    /** Attaches every failure of the call but {@code thrown} to it, in order, each instance once. */
+    private static void suppressInto(Throwable thrown, Throwable first, Throwable[] others) {
+        Throwable[] already = thrown.getSuppressed();
+        suppress(thrown, first, already);
+        if (others != null) {
+            for (int i = 0; i < others.length && others[i] != null; i++) {
+                suppress(thrown, others[i], already);
+            }
+        }
+    }
+
+    private static void suppress(Throwable thrown, Throwable t, Throwable[] already) {
+        if (t == thrown || contains(already, t)) {
+            return;
+        }
+        try {
+            thrown.addSuppressed(t);
+        } catch (RuntimeException refused) {
+            // a failure whose addSuppressed is broken: keep the caller's exception intact
+        }
+    }
+
+    private void emit(ReboundSettings s, Kind kind, String target, String alternative, int attempt,
+            long waitNanos, String reason, Throwable failure) {
+        emit(s, kind, target, alternative, attempt, waitNanos, reason, failure, 0L);
     }
 
     /**
-     * Attempts one target under {@code policy}. {@code failure} is the failure of attempt 1 when the
-     * caller already ran it, else null. Returns the result or {@link #FAILED}.
+     * Builds and delivers an event, only when someone listens. Final events (SUCCEEDED, FAILED)
+     * carry the call's duration when the door measured its start ({@code startNanos != 0}).
      */
-    private Object retry(Run run, String target, RetryPolicy policy, Object context, Object[] args,
-            Invoker invoker, Throwable failure, long startNanos) {
-        TimeSource time = run.settings.timeSource();
-        long deadline = Long.MAX_VALUE;
-        if (policy.hasDeadline()) {
-            long start = startNanos >= 0 ? startNanos : time.nanoTime();
-            deadline = start + policy.maxDurationNanos();
+    private void emit(ReboundSettings s, Kind kind, String target, String alternative, int attempt,
+            long waitNanos, String reason, Throwable failure, long startNanos) {
+        List<ReboundListener> ls = s.listeners();
+        int n = ls.size();
+        if (n == 0) {
+            return;
         }
-        int attempt = 1;
-        if (failure == null) {
+        Duration elapsed = null;
+        if ((kind == Kind.SUCCEEDED || kind == Kind.FAILED) && startNanos != 0L) {
+            elapsed = Duration.ofNanos(Math.max(0L, s.timeSource().nanoTime() - startNanos));
+        }
+        ReboundEvent event = new ReboundEvent(kind, name, target, alternative, attempt,
+                waitNanos == 0L ? Duration.ZERO : Duration.ofNanos(waitNanos), reason, failure, elapsed);
+        for (int i = 0; i < n; i++) {
+            ReboundListener l = ls.get(i);
             try {
-                Object result = invoker.invoke(context, args);
-                run.emit(Kind.SUCCEEDED, target, null, attempt, 0L, null, null);
-                return result;
-            } catch (Throwable t) {
-                failure = t;
-            }
-        }
-        while (true) {
-            run.failed(failure);
-            run.emit(Kind.ATTEMPT_FAILED, target, null, attempt, 0L, null, failure);
-            long hint = RetryAfter.takeNanos();
-            String stop = null;
-            if (failure instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
-                stop = "interrupted";
-                run.interrupted = true;
-            } else if (!policy.retries(failure)) {
-                stop = "not-retryable";
-            } else if (attempt >= policy.attempts()) {
-                stop = "attempts";
-            }
-            long wait = 0L;
-            String why = "backoff";
-            if (stop == null) {
-                wait = policy.waitNanos(attempt, run.settings.random());
-                if (hint > wait) {
-                    wait = Math.min(hint, policy.maxDelayNanos());
-                    why = "retry-after";
-                }
-                if (deadline != Long.MAX_VALUE) {
-                    long now = time.nanoTime();
-                    if (now >= deadline || wait > deadline - now) {
-                        stop = "deadline";
-                    }
-                }
-            }
-            if (stop != null) {
-                run.emit(Kind.RETRIES_EXHAUSTED, target, null, attempt, 0L, stop, failure);
-                return FAILED;
-            }
-            attempt++;
-            run.emit(Kind.RETRY_SCHEDULED, target, null, attempt, wait, why, failure);
-            try {
-                if (wait > 0L) {
-                    time.sleep(wait);
-                } else if (Thread.currentThread().isInterrupted()) {
-                    throw new InterruptedException();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                run.interrupted = true;
-                run.emit(Kind.INTERRUPTED, target, null, attempt, 0L, "interrupted", failure);
-                return FAILED;
-            }
-            try {
-                Object result = invoker.invoke(context, args);
-                run.emit(Kind.SUCCEEDED, target, null, attempt, 0L, null, null);
-                return result;
-            } catch (Throwable t) {
-                failure = t;
-            }
-        }
-    }
-
-    /** The state of one call that has failed at least once. */
-    private final class Run {
-        final ReboundSettings settings;
-        final List<Throwable> history = new ArrayList<>(4);
-        Throwable last;
-        boolean interrupted;
-        String current = primaryName;
-
-        Run(ReboundSettings settings) {
-            this.settings = settings;
-        }
-
-        void failed(Throwable t) {
-            last = t;
-            history.add(t);
-        }
-
-        void reached(String alternative) {
-            current = alternative;
-        }
-
-        /** No further attempt or fallback: interrupted, or an Error. */
-        boolean stopped() {
-            return interrupted || last instanceof Error;
-        }
-
-        /** Attaches every other failure to {@code thrown}, in order, each instance once. */
-        Throwable finish(Throwable thrown) {
-            Throwable[] already = null;
-            for (int i = 0, n = history.size(); i < n; i++) {
-                Throwable t = history.get(i);
-                if (t == thrown || seenEarlier(i, t)) {
-                    continue;
-                }
-                if (already == null) {
-                    already = thrown.getSuppressed();
-                }
-                if (!contains(already, t)) {
-                    try {
-                        thrown.addSuppressed(t);
-                    } catch (RuntimeException refused) {
-                        // a failure whose addSuppressed is broken: keep the caller's exception intact
-                    }
-                }
-            }
-            emit(Kind.FAILED, current, null, 0, 0L, interrupted ? "interrupted" : null, thrown);
-            return thrown;
-        }
-
-        private boolean seenEarlier(int index, Throwable t) {
-            for (int i = 0; i < index; i++) {
-                if (history.get(i) == t) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        void emit(Kind kind, String target, String alternative, int attempt, long waitNanos, String reason,
-                Throwable failure) {
-            List<ReboundListener> ls = settings.listeners();
-            int n = ls.size();
-            if (n == 0) {
-                return;
-            }
-            ReboundEvent event = new ReboundEvent(kind, name, target, alternative, attempt,
-                    waitNanos == 0L ? Duration.ZERO : Duration.ofNanos(waitNanos), reason, failure);
-            for (int i = 0; i < n; i++) {
-                ReboundListener l = ls.get(i);
-                try {
-                    l.onEvent(event);
-                } catch (RuntimeException e) {
-                    LOG.warn("Rebound listener {} threw {}; ignored", l.getClass().getName(),
-                            e.getClass().getName());
-                }
+                l.onEvent(event);
+            } catch (RuntimeException e) {
+                LOG.warn("Rebound listener {} threw {}; ignored", l.getClass().getName(),
+                        e.getClass().getName());
             }
         }
     }

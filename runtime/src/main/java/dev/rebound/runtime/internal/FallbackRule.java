@@ -6,6 +6,8 @@ import java.util.List;
 public final class FallbackRule {
 
     public static final FallbackRule ANY_EXCEPTION = new FallbackRule(List.of(), List.of());
+    /** What {@link FailureTypes} calls a fallback in its messages. */
+    public static final String CAUGHT = "caught by a fallback";
 
     private final List<Class<? extends Throwable>> on;
     private final List<Class<? extends Throwable>> skipOn;
@@ -13,6 +15,11 @@ public final class FallbackRule {
     public FallbackRule(List<Class<? extends Throwable>> on, List<Class<? extends Throwable>> skipOn) {
         this.on = List.copyOf(on);
         this.skipOn = List.copyOf(skipOn);
+    }
+
+    /** Whether the failures were named ({@code on} not empty) rather than left to the default. */
+    public boolean named() {
+        return !on.isEmpty();
     }
 
     public boolean fallsBackOn(Throwable t) {

@@ -7,6 +7,7 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -17,30 +18,45 @@ public final class ResilientProxy implements InvocationHandler {
     private static final Invoker CALL = (context, args) -> ((Call) context).invoke(args);
 
     private final Object target;
+    private final String name;
     private final Map<Method, Call> calls;
+    /**
+     * The calls by the very Method instances the proxy class passes (the same on every call), found
+     * by identity: Map lookup goes through Method.equals, which compares parameter types on every
+     * call. Copy-on-write; filled on each method's first call.
+     */
+    private volatile Seen[] seen = new Seen[0];
+    /** Whether the engine's own call on this proxy as an alternative ({@link Passthrough}) skips the policy. */
     private final boolean flat;
 
-    private ResilientProxy(Object target, Map<Method, ResilientMethod> policies, boolean flat) {
+    private ResilientProxy(Class<?> type, Object target, String name, Map<Method, ResilientMethod> policies,
+            boolean flat) {
         this.target = target;
-        this.calls = new HashMap<>();
+        this.name = name;
         this.flat = flat;
-        policies.forEach((m, rm) -> calls.put(m, new Call(target, m, rm)));
+        this.calls = new HashMap<>();
+        for (Method m : type.getMethods()) {
+            if (m.getDeclaringClass() != Object.class && !java.lang.reflect.Modifier.isStatic(m.getModifiers())) {
+                calls.put(m, new Call(target, m, policies.get(m)));
+            }
+        }
     }
 
-    public static <T> T create(Class<T> type, Object target, Map<Method, ResilientMethod> policies) {
-        return create(type, target, policies, false);
+    /** A proxy of {@code type} that applies {@code policies} and passes every other method to the target. */
+    public static <T> T create(Class<T> type, Object target, String name, Map<Method, ResilientMethod> policies) {
+        return create(type, target, name, policies, false);
     }
 
     /**
-     * As {@link #create(Class, Object, Map)}; when {@code flat}, a call that the engine makes on the
-     * proxy as an alternative ({@link Passthrough}) goes straight to the target, as the doors that
+     * As {@link #create(Class, Object, String, Map)}; when {@code flat}, a call that the engine makes on
+     * the proxy as an alternative ({@link Passthrough}) goes straight to the target, as the doors that
      * resolve alternatives from annotations need. {@code Rebound.wrap} proxies are not flat: a wrapped
      * fallback keeps its own retry.
      */
-    public static <T> T create(Class<T> type, Object target, Map<Method, ResilientMethod> policies,
+    public static <T> T create(Class<T> type, Object target, String name, Map<Method, ResilientMethod> policies,
             boolean flat) {
         Object proxy = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
-                new ResilientProxy(target, policies, flat));
+                new ResilientProxy(type, target, name, policies, flat));
         return type.cast(proxy);
     }
 
@@ -48,6 +64,15 @@ public final class ResilientProxy implements InvocationHandler {
     public static boolean isResilient(Object object) {
         return Proxy.isProxyClass(object.getClass())
                 && Proxy.getInvocationHandler(object) instanceof ResilientProxy;
+    }
+
+    /** How events name {@code o}: a wrapper's name, else the simple class name. */
+    public static String nameOf(Object o) {
+        if (Proxy.isProxyClass(o.getClass()) && Proxy.getInvocationHandler(o) instanceof ResilientProxy) {
+            return ((ResilientProxy) Proxy.getInvocationHandler(o)).name;
+        }
+        String simple = o.getClass().getSimpleName();
+        return simple.isEmpty() ? o.getClass().getName() : simple;
     }
 
     /** The policy this proxy applies to {@code method}, or null; for tests and diagnostics. */
@@ -65,9 +90,10 @@ public final class ResilientProxy implements InvocationHandler {
 
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-        Call call = calls.get(method);
-        if (call != null && !(flat && Passthrough.claim(proxy))) {
-            return call.policy.execute(call, args, CALL);
+        Call call = callFor(method);
+        if (call != null) {
+            return call.policy != null && !(flat && Passthrough.claim(proxy))
+                    ? call.policy.execute(call, args, CALL) : call.invoke(args);
         }
         if (method.getDeclaringClass() == Object.class) {
             switch (method.getName()) {
@@ -76,7 +102,7 @@ public final class ResilientProxy implements InvocationHandler {
                 case "hashCode":
                     return System.identityHashCode(proxy);
                 case "toString":
-                    return "Rebound(" + target + ")";
+                    return "Rebound(" + name + ")";
                 default:
                     break;
             }
@@ -88,25 +114,57 @@ public final class ResilientProxy implements InvocationHandler {
         }
     }
 
+    private Call callFor(Method method) {
+        Seen[] s = seen;
+        for (int i = 0; i < s.length; i++) {
+            if (s[i].method == method) {
+                return s[i].call;
+            }
+        }
+        Call call = calls.get(method);
+        if (call != null) {
+            remember(method, call);
+        }
+        return call;
+    }
+
+    private synchronized void remember(Method method, Call call) {
+        Seen[] s = seen;
+        for (Seen e : s) {
+            if (e.method == method) {
+                return;
+            }
+        }
+        Seen[] grown = Arrays.copyOf(s, s.length + 1);
+        grown[s.length] = new Seen(method, call);
+        seen = grown;
+    }
+
+    /** A Method instance the proxy passed, and its call. */
+    private static final class Seen {
+        final Method method;
+        final Call call;
+
+        Seen(Method method, Call call) {
+            this.method = method;
+            this.call = call;
+        }
+    }
+
     /** One method of the target with its policy: the context passed through the engine. */
     private static final class Call {
         final Object target;
-        final Method method;
+        final MethodCaller method;
         final ResilientMethod policy;
 
         Call(Object target, Method method, ResilientMethod policy) {
             this.target = target;
-            this.method = method;
+            this.method = new MethodCaller(method);
             this.policy = policy;
-            method.setAccessible(true);
         }
 
         Object invoke(Object[] args) throws Throwable {
-            try {
-                return method.invoke(target, args);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
-            }
+            return method.call(target, args);
         }
     }
 }

@@ -44,10 +44,7 @@ public final class Passthrough {
     /** Ends a mark made by {@link #enter}, restoring the enclosing one. */
     public static void exit(Object previous) {
         ACTIVE.decrementAndGet();
-        if (previous == null) {
-            TARGET.remove();
-        } else {
-            TARGET.set(previous);
-        }
+        // set, never remove: re-creating the thread-local's entry on every fallback would allocate
+        TARGET.set(previous);
     }
 }

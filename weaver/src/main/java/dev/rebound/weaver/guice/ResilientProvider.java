@@ -60,7 +60,8 @@ final class ResilientProvider<T> implements Provider<T> {
         if (pair[0] == instance) {
             return type.cast(pair[1]);
         }
-        T proxy = ResilientProxy.create(type, instance, policies.get(instance.getClass()), true);
+        T proxy = ResilientProxy.create(type, instance, ResilientProxy.nameOf(instance),
+                policies.get(instance.getClass()), true);
         last = new Object[] {instance, proxy};
         return proxy;
     }

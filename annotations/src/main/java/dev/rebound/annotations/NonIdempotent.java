@@ -1,0 +1,36 @@
+package dev.rebound.annotations;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Marks a method (or every method of a type) that must not simply run twice: it sends a message,
+ * charges a card, books a seat. A failure may come after the effect took place (a timeout on the
+ * answer), so re-running it, or running it again on an alternative, may repeat the effect.
+ *
+ * <pre>{@code
+ * interface Mailer {
+ *     @NonIdempotent
+ *     @Retry(attempts = 3, on = {ConnectException.class, RateLimitException.class})
+ *     void send(Mail mail);
+ * }
+ * }</pre>
+ *
+ * <p>On such a method, a {@link Retry} of more than one attempt (the method's own or an
+ * alternative's) and a non-empty {@link Fallback} are configuration errors, reported when the policy
+ * is resolved, unless they name the failures they act on ({@link Retry#on()}, {@link Fallback#on()}):
+ * failures known to happen before the request had any effect, such as a refused connection or a
+ * rate limit. The default classifier, which retries any transient-looking exception, is never used
+ * for them. {@code Rebound.wrap} applies the same rule to {@code withRetry} ({@code retryOn}) and
+ * {@code withFallbacks} ({@code fallbackOn}).
+ */
+@Documented
+@Inherited
+@Retention(RetentionPolicy.RUNTIME)
+@Target({ElementType.METHOD, ElementType.TYPE})
+public @interface NonIdempotent {
+}

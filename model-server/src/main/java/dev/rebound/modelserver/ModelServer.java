@@ -1,0 +1,326 @@
+package dev.rebound.modelserver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An OpenAI-compatible chat-completions server on a free loopback port, with a fault script per
+ * model, for tests and demos. Point langchain4j's {@code OpenAiChatModel} at it with
+ * {@code baseUrl(server.baseUrl())}; any API key is accepted.
+ *
+ * <pre>{@code
+ * try (ModelServer server = ModelServer.start()) {
+ *     server.script("gpt-4", Fault.unavailable(), Fault.rateLimited(Duration.ofSeconds(1)));
+ *     ... // gpt-4 answers 503, then 429, then answers
+ *     assertThat(server.requests("gpt-4")).isEqualTo(3);
+ * }
+ * }</pre>
+ *
+ * <p>Answers are deterministic: {@link #answerFor(String, String)} names the model and a digest of
+ * the prompt. Only non-streaming {@code POST .../chat/completions} is served. Thread-safe.
+ */
+public final class ModelServer implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpServer http;
+    private final ExecutorService handlers;
+    private final AtomicInteger sequence = new AtomicInteger();
+    private final Map<String, Script> scripts = new LinkedHashMap<>();
+    private final Map<String, List<Script>> promptScripts = new LinkedHashMap<>();
+    private final Map<String, Integer> counts = new LinkedHashMap<>();
+    private final List<ServedRequest> log = new ArrayList<>();
+
+    private ModelServer(HttpServer http, ExecutorService handlers) {
+        this.http = http;
+        this.handlers = handlers;
+    }
+
+    /**
+     * Starts a server on 127.0.0.1 and a free port.
+     *
+     * @throws UncheckedIOException if no port can be bound
+     */
+    public static ModelServer start() {
+        ExecutorService handlers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "model-server");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            ModelServer server = new ModelServer(http, handlers);
+            http.createContext("/", server::handle);
+            http.setExecutor(handlers);
+            http.start();
+            return server;
+        } catch (IOException e) {
+            handlers.shutdownNow();
+            throw new UncheckedIOException("cannot start the model server", e);
+        }
+    }
+
+    /** The port bound. */
+    public int port() {
+        return http.getAddress().getPort();
+    }
+
+    /** {@code http://127.0.0.1:PORT/v1}: what {@code OpenAiChatModel.builder().baseUrl(...)} takes. */
+    public String baseUrl() {
+        return "http://" + http.getAddress().getAddress().getHostAddress() + ":" + port() + "/v1";
+    }
+
+    /**
+     * The next requests for {@code model} get {@code steps}, in order; after them, answers. Replaces
+     * the model's previous script (prompt scripts stay).
+     */
+    public synchronized ModelServer script(String model, Fault... steps) {
+        scripts.put(Objects.requireNonNull(model, "model"), new Script(null, steps, null));
+        return this;
+    }
+
+    /** Every request for {@code model} gets {@code fault}, until scripted again or {@link #reset}. */
+    public synchronized ModelServer always(String model, Fault fault) {
+        scripts.put(Objects.requireNonNull(model, "model"),
+                new Script(null, new Fault[0], Objects.requireNonNull(fault, "fault")));
+        return this;
+    }
+
+    /**
+     * Requests for {@code model} whose prompt contains {@code promptContains} get {@code steps}, in
+     * order, before the model's own script is consulted; after them, answers. For per-input faults
+     * in a batch.
+     */
+    public synchronized ModelServer scriptForPrompt(String model, String promptContains, Fault... steps) {
+        Objects.requireNonNull(promptContains, "promptContains");
+        promptScripts.computeIfAbsent(Objects.requireNonNull(model, "model"), m -> new ArrayList<>())
+                .add(new Script(promptContains, steps, null));
+        return this;
+    }
+
+    /** How many requests {@code model} received. */
+    public synchronized int requests(String model) {
+        return counts.getOrDefault(model, 0);
+    }
+
+    /** Requests received per model, in order of first arrival. */
+    public synchronized Map<String, Integer> requestCounts() {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(counts));
+    }
+
+    /** Every request received, in arrival order. */
+    public synchronized List<ServedRequest> log() {
+        return List.copyOf(log);
+    }
+
+    /** Forgets scripts, counts and the log. */
+    public synchronized void reset() {
+        scripts.clear();
+        promptScripts.clear();
+        counts.clear();
+        log.clear();
+        sequence.set(0);
+    }
+
+    /** Stops the server; answers still waiting (slow answers) are abandoned. */
+    @Override
+    public void close() {
+        http.stop(0);
+        handlers.shutdownNow();
+    }
+
+    /** The content of the answer {@code model} gives to {@code prompt}: deterministic. */
+    public static String answerFor(String model, String prompt) {
+        return model + " answers prompt " + digest(prompt) + ".";
+    }
+
+    /** The first 8 hex digits of the SHA-256 of {@code prompt} (UTF-8). */
+    public static String digest(String prompt) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(prompt.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 4);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JDK", e);
+        }
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            if (!"POST".equals(exchange.getRequestMethod())
+                    || !exchange.getRequestURI().getPath().endsWith("/chat/completions")) {
+                send(exchange, 404, error(404, "only POST /v1/chat/completions is served"), Map.of());
+                return;
+            }
+            JsonNode request;
+            try (InputStream in = exchange.getRequestBody()) {
+                request = JSON.readTree(in);
+            } catch (IOException e) {
+                send(exchange, 400, error(400, "request body is not JSON"), Map.of());
+                return;
+            }
+            String model = request.path("model").asText("");
+            String prompt = prompt(request);
+            Fault fault = record(model, prompt);
+            serve(exchange, fault, model, prompt);
+        }
+    }
+
+    private synchronized Fault record(String model, String prompt) {
+        Fault fault = next(model, prompt);
+        counts.merge(model, 1, Integer::sum);
+        log.add(new ServedRequest(sequence.incrementAndGet(), model, digest(prompt), fault));
+        return fault;
+    }
+
+    private Fault next(String model, String prompt) {
+        for (Script s : promptScripts.getOrDefault(model, List.of())) {
+            if (prompt.contains(s.promptContains) && s.hasNext()) {
+                return s.next();
+            }
+        }
+        Script s = scripts.get(model);
+        return s != null && s.hasNext() ? s.next() : Fault.answer();
+    }
+
+    private void serve(HttpExchange exchange, Fault fault, String model, String prompt) throws IOException {
+        switch (fault.kind()) {
+            case DROP_CONNECTION:
+                return; // closing the exchange before any response closes the connection
+            case MALFORMED_BODY:
+                send(exchange, 200, "{\"id\": \"chatcmpl-malformed\", \"choices\": [{\"message\": ", fault.headers());
+                return;
+            case STATUS:
+                send(exchange, fault.status(), error(fault.status(), "scripted failure"), fault.headers());
+                return;
+            case SLOW_ANSWER:
+                try {
+                    TimeUnit.NANOSECONDS.sleep(fault.delay().toNanos());
+                } catch (InterruptedException closing) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                break;
+            default:
+                break;
+        }
+        try {
+            send(exchange, 200, completion(model, prompt), fault.headers());
+        } catch (IOException clientGone) {
+            // a client that timed out has closed its end: nothing to answer to
+        }
+    }
+
+    private static void send(HttpExchange exchange, int status, String body, Map<String, String> headers)
+            throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        headers.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    /** The text of every message, joined by newlines (text parts only for multi-part content). */
+    static String prompt(JsonNode request) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonNode message : request.path("messages")) {
+            JsonNode content = message.path("content");
+            if (content.isArray()) {
+                for (JsonNode part : content) {
+                    append(sb, part.path("text").asText(""));
+                }
+            } else {
+                append(sb, content.asText(""));
+            }
+        }
+        return sb.toString();
+    }
+
+    private static void append(StringBuilder sb, String text) {
+        if (sb.length() > 0) {
+            sb.append('\n');
+        }
+        sb.append(text);
+    }
+
+    private static String completion(String model, String prompt) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("id", "chatcmpl-" + digest(model + "\n" + prompt));
+        root.put("object", "chat.completion");
+        root.put("created", 1_700_000_000L);
+        root.put("model", model);
+        ObjectNode choice = root.putArray("choices").addObject();
+        choice.put("index", 0);
+        ObjectNode message = choice.putObject("message");
+        message.put("role", "assistant");
+        message.put("content", answerFor(model, prompt));
+        choice.put("finish_reason", "stop");
+        ObjectNode usage = root.putObject("usage");
+        int promptTokens = Math.max(1, prompt.length() / 4);
+        usage.put("prompt_tokens", promptTokens);
+        usage.put("completion_tokens", 8);
+        usage.put("total_tokens", promptTokens + 8);
+        return root.toString();
+    }
+
+    private static String error(int status, String message) {
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode error = root.putObject("error");
+        error.put("message", message);
+        error.put("type", status == 429 ? "rate_limit_exceeded" : status >= 500 ? "server_error"
+                : "invalid_request_error");
+        error.putNull("param");
+        error.put("code", Integer.toString(status));
+        return root.toString();
+    }
+
+    /** Steps served in order, then {@code forever} (null = answers). Guarded by the server. */
+    private static final class Script {
+        final String promptContains;
+        final Deque<Fault> steps;
+        final Fault forever;
+
+        Script(String promptContains, Fault[] steps, Fault forever) {
+            this.promptContains = promptContains;
+            this.steps = new ArrayDeque<>();
+            for (int i = 0; i < steps.length; i++) {
+                this.steps.add(Objects.requireNonNull(steps[i], "steps[" + i + "]"));
+            }
+            this.forever = forever;
+        }
+
+        boolean hasNext() {
+            return !steps.isEmpty() || forever != null;
+        }
+
+        Fault next() {
+            return steps.isEmpty() ? forever : steps.poll();
+        }
+    }
+}

@@ -1,0 +1,12 @@
+package dev.rebound.modelserver;
+
+/**
+ * One request the {@link ModelServer} received, in arrival order.
+ *
+ * @param sequence 1-based arrival number across all models
+ * @param model the {@code model} of the request body
+ * @param promptDigest {@link ModelServer#digest} of the prompt
+ * @param fault what the server did with it
+ */
+public record ServedRequest(int sequence, String model, String promptDigest, Fault fault) {
+}

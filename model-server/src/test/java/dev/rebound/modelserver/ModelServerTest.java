@@ -1,0 +1,144 @@
+package dev.rebound.modelserver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The server at the HTTP level, with the JDK's client: what each fault puts on the wire. */
+class ModelServerTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static ModelServer server;
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @BeforeAll
+    static void start() {
+        server = ModelServer.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        server.reset();
+    }
+
+    private static HttpResponse<String> chat(String model, String prompt, Duration timeout)
+            throws IOException, InterruptedException {
+        String body = "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt + "\"}]}";
+        HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/chat/completions"))
+                .timeout(timeout).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> chat(String model, String prompt) throws IOException, InterruptedException {
+        return chat(model, prompt, Duration.ofSeconds(5));
+    }
+
+    @Test
+    void listensOnLoopbackOnly() {
+        assertThat(server.baseUrl()).startsWith("http://127.0.0.1:").endsWith("/v1");
+        assertThat(server.port()).isPositive();
+    }
+
+    @Test
+    void answersDeterministicallyNamingModelAndPromptDigest() throws Exception {
+        HttpResponse<String> r = chat("gpt-4", "hello");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode body = JSON.readTree(r.body());
+        assertThat(body.path("model").asText()).isEqualTo("gpt-4");
+        assertThat(body.path("choices").path(0).path("message").path("content").asText())
+                .isEqualTo(ModelServer.answerFor("gpt-4", "hello"))
+                .isEqualTo("gpt-4 answers prompt " + ModelServer.digest("hello") + ".");
+        assertThat(ModelServer.digest("hello")).isEqualTo("2cf24dba");
+    }
+
+    @Test
+    void scriptedStepsComeInOrderThenAnswers() throws Exception {
+        server.script("gpt-4", Fault.unavailable(), Fault.serverError(), Fault.rateLimited(Duration.ofMillis(1500)));
+        assertThat(chat("gpt-4", "q").statusCode()).isEqualTo(503);
+        assertThat(chat("gpt-4", "q").statusCode()).isEqualTo(500);
+        HttpResponse<String> limited = chat("gpt-4", "q");
+        assertThat(limited.statusCode()).isEqualTo(429);
+        assertThat(limited.headers().firstValue("Retry-After")).hasValue("2");
+        assertThat(limited.headers().firstValue("retry-after-ms")).hasValue("1500");
+        assertThat(JSON.readTree(limited.body()).path("error").path("type").asText()).isEqualTo("rate_limit_exceeded");
+        assertThat(chat("gpt-4", "q").statusCode()).isEqualTo(200);
+        assertThat(chat("gpt-3.5-turbo", "q").statusCode()).isEqualTo(200);
+        assertThat(server.requests("gpt-4")).isEqualTo(4);
+        assertThat(server.requestCounts()).containsExactly(
+                org.assertj.core.api.Assertions.entry("gpt-4", 4),
+                org.assertj.core.api.Assertions.entry("gpt-3.5-turbo", 1));
+        List<ServedRequest> log = server.log();
+        assertThat(log).extracting(ServedRequest::sequence).containsExactly(1, 2, 3, 4, 5);
+        assertThat(log).extracting(r -> r.fault().toString())
+                .containsExactly("503", "500", "429 Retry-After=2", "200", "200");
+        assertThat(log.get(0).promptDigest()).isEqualTo(ModelServer.digest("q"));
+    }
+
+    @Test
+    void retryAfterAsHttpDate() throws Exception {
+        server.script("gpt-4", Fault.rateLimitedUntil(Instant.parse("2030-01-02T03:04:05Z")));
+        assertThat(chat("gpt-4", "q").headers().firstValue("Retry-After"))
+                .hasValue("Wed, 2 Jan 2030 03:04:05 GMT");
+    }
+
+    @Test
+    void alwaysRepeatsAndPromptScriptsComeFirst() throws Exception {
+        server.always("gpt-4", Fault.status(404));
+        server.scriptForPrompt("gpt-4", "poison", Fault.status(400));
+        assertThat(chat("gpt-4", "a poison pill").statusCode()).isEqualTo(400);
+        assertThat(chat("gpt-4", "a poison pill").statusCode()).isEqualTo(404);
+        assertThat(chat("gpt-4", "fine").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void slowAnswerOutlivesAShortClientTimeout() throws Exception {
+        server.script("gpt-4", Fault.slowAnswer(Duration.ofMillis(400)));
+        assertThatThrownBy(() -> chat("gpt-4", "q", Duration.ofMillis(150))).isInstanceOf(HttpTimeoutException.class);
+        assertThat(chat("gpt-4", "q").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void droppedConnectionGivesNoResponse() throws Exception {
+        server.script("gpt-4", Fault.dropConnection());
+        assertThatThrownBy(() -> chat("gpt-4", "q")).isInstanceOf(IOException.class);
+        assertThat(chat("gpt-4", "q").statusCode()).isEqualTo(200);
+        assertThat(server.requests("gpt-4")).isEqualTo(2);
+    }
+
+    @Test
+    void malformedBodyIsNotJson() throws Exception {
+        server.script("gpt-4", Fault.malformedBody());
+        HttpResponse<String> r = chat("gpt-4", "q");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThatThrownBy(() -> JSON.readTree(r.body())).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void badFaultsAreRefusedEarly() {
+        assertThatThrownBy(() -> Fault.status(200)).hasMessageContaining("status");
+        assertThatThrownBy(() -> Fault.slowAnswer(Duration.ofMillis(-1))).hasMessageContaining("delay");
+        assertThatThrownBy(() -> Fault.rateLimited(Duration.ofMillis(-1))).hasMessageContaining("retryAfter");
+        assertThatThrownBy(() -> Fault.dropConnection().withHeader("a", "b")).isInstanceOf(IllegalStateException.class);
+    }
+}

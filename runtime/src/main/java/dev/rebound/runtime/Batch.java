@@ -1,0 +1,160 @@
+package dev.rebound.runtime;
+
+import dev.rebound.runtime.internal.Branches;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs a list of inputs through one call with bounded concurrency and per-input isolation, as
+ * LangChain's {@code batch} should: every input is its own call, with its own attempts, waits and
+ * fallbacks, so one input's failure never fails, delays or retries another. Results come back in
+ * input order, each a value or that input's own failure.
+ *
+ * <pre>{@code
+ * List<Batch.Result<String>> answers = Batch.map(questions, 4, resilientAssistant::answer);
+ * for (Batch.Result<String> r : answers) {
+ *     System.out.println(r.isSuccess() ? r.value() : "failed: " + r.failure().getClass().getSimpleName());
+ * }
+ * }</pre>
+ */
+public final class Batch {
+
+    private Batch() {
+    }
+
+    /** One input's call: may throw whatever it declares. */
+    @FunctionalInterface
+    public interface Call<I, O> {
+        O apply(I input) throws Exception;
+    }
+
+    /** As {@link #map(Executor, List, int, Call)} on Rebound's shared daemon threads. */
+    public static <I, O> List<Result<O>> map(List<? extends I> inputs, int maxConcurrency,
+            Call<? super I, ? extends O> call) {
+        return map(Branches.defaultExecutor(), inputs, maxConcurrency, call);
+    }
+
+    /**
+     * Calls {@code call} once per input, at most {@code maxConcurrency} at a time, and waits for all.
+     *
+     * @return one result per input, in input order
+     * @throws IllegalArgumentException if {@code maxConcurrency} is below 1
+     * @throws NullPointerException if an argument is null
+     * @throws java.util.concurrent.CompletionException with the InterruptedException if the caller is
+     *     interrupted while waiting; the calls still running are cancelled, the flag kept
+     * @throws VirtualMachineError if an input's call threw one, after the others finished
+     */
+    public static <I, O> List<Result<O>> map(Executor executor, List<? extends I> inputs, int maxConcurrency,
+            Call<? super I, ? extends O> call) {
+        Objects.requireNonNull(executor, "executor");
+        Objects.requireNonNull(inputs, "inputs");
+        Objects.requireNonNull(call, "call");
+        if (maxConcurrency < 1) {
+            throw new IllegalArgumentException("maxConcurrency must be at least 1, was " + maxConcurrency);
+        }
+        int n = inputs.size();
+        @SuppressWarnings("unchecked")
+        Result<O>[] results = new Result[n];
+        AtomicInteger next = new AtomicInteger();
+        int workers = Math.min(n, maxConcurrency);
+        CountDownLatch finished = new CountDownLatch(workers);
+        List<FutureTask<Void>> tasks = new ArrayList<>(workers);
+        for (int w = 0; w < workers; w++) {
+            FutureTask<Void> task = new FutureTask<>(() -> {
+                try {
+                    for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
+                        results[i] = callOne(call, inputs.get(i), i);
+                        if (Thread.currentThread().isInterrupted()) {
+                            break; // cancelled: take no further input
+                        }
+                    }
+                } finally {
+                    finished.countDown();
+                }
+            }, null);
+            tasks.add(task);
+        }
+        try {
+            for (FutureTask<Void> task : tasks) {
+                executor.execute(task);
+            }
+            finished.await();
+        } catch (InterruptedException e) {
+            Branches.cancelAll(tasks);
+            throw Branches.interrupted(e);
+        } catch (RuntimeException | Error e) {
+            Branches.cancelAll(tasks);
+            throw e;
+        }
+        for (Result<O> r : results) {
+            if (r != null && r.failure instanceof VirtualMachineError) {
+                throw (VirtualMachineError) r.failure;
+            }
+        }
+        return Collections.unmodifiableList(Arrays.asList(results));
+    }
+
+    private static <I, O> Result<O> callOne(Call<? super I, ? extends O> call, I input, int index) {
+        try {
+            return new Result<>(index, call.apply(input), null);
+        } catch (Throwable t) {
+            return new Result<>(index, null, t);
+        }
+    }
+
+    /** One input's outcome: its value, or its own failure. */
+    public static final class Result<T> {
+        private final int index;
+        private final T value;
+        private final Throwable failure;
+
+        private Result(int index, T value, Throwable failure) {
+            this.index = index;
+            this.value = value;
+            this.failure = failure;
+        }
+
+        /** The position of the input in the batch. */
+        public int index() {
+            return index;
+        }
+
+        public boolean isSuccess() {
+            return failure == null;
+        }
+
+        /**
+         * The value.
+         *
+         * @throws NoSuchElementException if this input failed (its failure is the cause)
+         */
+        public T value() {
+            if (failure != null) {
+                NoSuchElementException e = new NoSuchElementException("input " + index + " failed with "
+                        + failure.getClass().getName());
+                e.initCause(failure);
+                throw e;
+            }
+            return value;
+        }
+
+        /** The failure of this input, or null. */
+        public Throwable failure() {
+            return failure;
+        }
+
+        /** Log-safe: index and outcome class, never the value or the failure's message. */
+        @Override
+        public String toString() {
+            return "Result[" + index + (failure == null ? " ok]" : " failed: " + failure.getClass().getName() + "]");
+        }
+    }
+}

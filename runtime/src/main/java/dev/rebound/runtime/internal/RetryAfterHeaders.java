@@ -1,0 +1,170 @@
+package dev.rebound.runtime.internal;
+
+import java.time.Clock;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.function.Function;
+
+/**
+ * Reads a server's suggested wait from the headers of a failed HTTP response, in nanoseconds
+ * (0 = none). In order of precedence:
+ * <ol>
+ *   <li>{@code retry-after-ms} (OpenAI, Azure): milliseconds;</li>
+ *   <li>{@code Retry-After} (RFC 9110): delay-seconds or an HTTP date;</li>
+ *   <li>{@code x-ratelimit-reset-requests} / {@code x-ratelimit-reset-tokens} (OpenAI): a duration
+ *       such as {@code 1s}, {@code 6m0s}, {@code 20ms}; of the limits whose
+ *       {@code x-ratelimit-remaining-*} is 0, else the longer;</li>
+ *   <li>{@code RateLimit-Reset} / {@code X-RateLimit-Reset}: delta seconds, or epoch seconds when
+ *       the value is a date.</li>
+ * </ol>
+ * Unparseable values are ignored.
+ */
+public final class RetryAfterHeaders {
+
+    private static final long NANOS_PER_MILLI = 1_000_000L;
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    /** A reset value above this is an epoch second, not a delta (2001-09-09). */
+    private static final long EPOCH_SECONDS_THRESHOLD = 1_000_000_000L;
+
+    private RetryAfterHeaders() {
+    }
+
+    /**
+     * The suggested wait of a response with {@code status}, or 0 for a success or no usable header.
+     *
+     * @param header a case-insensitive lookup of the first value of a header, null if absent
+     * @param clock the wall clock, for HTTP dates and epoch resets
+     */
+    public static long hintNanos(int status, Function<String, String> header, Clock clock) {
+        if (status < 400) {
+            return 0L;
+        }
+        long ms = decimal(header.apply("retry-after-ms"), NANOS_PER_MILLI);
+        if (ms >= 0) {
+            return ms;
+        }
+        String retryAfter = header.apply("retry-after");
+        if (retryAfter != null) {
+            long seconds = decimal(retryAfter, NANOS_PER_SECOND);
+            if (seconds >= 0) {
+                return seconds;
+            }
+            long date = untilDate(retryAfter.trim(), clock);
+            if (date >= 0) {
+                return date;
+            }
+        }
+        long requests = goDuration(header.apply("x-ratelimit-reset-requests"));
+        long tokens = goDuration(header.apply("x-ratelimit-reset-tokens"));
+        boolean requestsOut = "0".equals(trim(header.apply("x-ratelimit-remaining-requests")));
+        boolean tokensOut = "0".equals(trim(header.apply("x-ratelimit-remaining-tokens")));
+        long reset = requestsOut || tokensOut
+                ? Math.max(requestsOut ? requests : -1, tokensOut ? tokens : -1)
+                : Math.max(requests, tokens);
+        if (reset >= 0) {
+            return reset;
+        }
+        String generic = header.apply("ratelimit-reset");
+        if (generic == null) {
+            generic = header.apply("x-ratelimit-reset");
+        }
+        long value = decimal(generic, 1L);
+        if (value >= 0) {
+            if (value > EPOCH_SECONDS_THRESHOLD) {
+                long delta = value - clock.millis() / 1000;
+                return delta > 0 ? saturatedMultiply(delta, NANOS_PER_SECOND) : 0L;
+            }
+            return saturatedMultiply(value, NANOS_PER_SECOND);
+        }
+        return 0L;
+    }
+
+    /** A non-negative decimal number times {@code unitNanos}; -1 if absent or not such a number. */
+    private static long decimal(String value, long unitNanos) {
+        String v = trim(value);
+        if (v == null || v.isEmpty() || v.length() > 20) {
+            return -1L;
+        }
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if ((c < '0' || c > '9') && c != '.') {
+                return -1L;
+            }
+        }
+        try {
+            double d = Double.parseDouble(v) * unitNanos;
+            return d >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) Math.ceil(d);
+        } catch (NumberFormatException e) {
+            return -1L;
+        }
+    }
+
+    private static long untilDate(String value, Clock clock) {
+        try {
+            ZonedDateTime when = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME);
+            long deltaMillis = when.toInstant().toEpochMilli() - clock.millis();
+            return deltaMillis > 0 ? saturatedMultiply(deltaMillis, NANOS_PER_MILLI) : 0L;
+        } catch (DateTimeParseException e) {
+            return -1L;
+        }
+    }
+
+    /**
+     * A Go-style duration as OpenAI sends it ({@code 1h2m3.5s}, {@code 20ms}, {@code 0.5s}); -1 if
+     * absent or malformed.
+     */
+    static long goDuration(String value) {
+        String v = trim(value);
+        if (v == null || v.isEmpty()) {
+            return -1L;
+        }
+        double total = 0;
+        int i = 0;
+        while (i < v.length()) {
+            int start = i;
+            while (i < v.length() && (Character.isDigit(v.charAt(i)) || v.charAt(i) == '.')) {
+                i++;
+            }
+            if (start == i) {
+                return -1L;
+            }
+            double number;
+            try {
+                number = Double.parseDouble(v.substring(start, i));
+            } catch (NumberFormatException e) {
+                return -1L;
+            }
+            int unitStart = i;
+            while (i < v.length() && Character.isLetter(v.charAt(i))) {
+                i++;
+            }
+            switch (v.substring(unitStart, i)) {
+                case "h":
+                    total += number * 3600 * NANOS_PER_SECOND;
+                    break;
+                case "m":
+                    total += number * 60 * NANOS_PER_SECOND;
+                    break;
+                case "s":
+                    total += number * NANOS_PER_SECOND;
+                    break;
+                case "ms":
+                    total += number * NANOS_PER_MILLI;
+                    break;
+                default:
+                    return -1L;
+            }
+        }
+        return total >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) Math.ceil(total);
+    }
+
+    private static long saturatedMultiply(long a, long b) {
+        long r = a * b;
+        return a != 0 && (r / a != b || r < 0) ? Long.MAX_VALUE : r;
+    }
+
+    private static String trim(String s) {
+        return s == null ? null : s.trim();
+    }
+}

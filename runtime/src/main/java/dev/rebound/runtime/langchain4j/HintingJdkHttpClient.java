@@ -1,0 +1,191 @@
+package dev.rebound.runtime.langchain4j;
+
+import dev.rebound.runtime.RetryAfter;
+import dev.rebound.runtime.internal.RetryAfterHeaders;
+import java.io.IOException;
+import java.net.Authenticator;
+import java.net.CookieHandler;
+import java.net.ProxySelector;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+
+/**
+ * A JDK {@link HttpClient} that hands the Retry-After of each failed response to {@link RetryAfter}
+ * on the calling thread, and clears it before each request. langchain4j's {@code JdkHttpClient}
+ * turns a failed response into an exception without its headers, so this is where they are still
+ * visible. Only the synchronous {@code send} records; {@code sendAsync} (streaming) runs elsewhere.
+ */
+final class HintingJdkHttpClient extends HttpClient {
+
+    private final HttpClient delegate;
+    private final Clock clock;
+
+    HintingJdkHttpClient(HttpClient delegate, Clock clock) {
+        this.delegate = delegate;
+        this.clock = clock;
+    }
+
+    @Override
+    public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
+            throws IOException, InterruptedException {
+        RetryAfter.clear();
+        HttpResponse<T> response = delegate.send(request, handler);
+        record(response.statusCode(), response.headers(), clock);
+        return response;
+    }
+
+    static void record(int status, HttpHeaders headers, Clock clock) {
+        long hint = RetryAfterHeaders.hintNanos(status, name -> headers.firstValue(name).orElse(null), clock);
+        if (hint > 0) {
+            RetryAfter.suggest(Duration.ofNanos(hint));
+        }
+    }
+
+    @Override
+    public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request,
+            HttpResponse.BodyHandler<T> handler) {
+        return delegate.sendAsync(request, handler);
+    }
+
+    @Override
+    public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request,
+            HttpResponse.BodyHandler<T> handler, HttpResponse.PushPromiseHandler<T> pushPromiseHandler) {
+        return delegate.sendAsync(request, handler, pushPromiseHandler);
+    }
+
+    @Override
+    public Optional<CookieHandler> cookieHandler() {
+        return delegate.cookieHandler();
+    }
+
+    @Override
+    public Optional<Duration> connectTimeout() {
+        return delegate.connectTimeout();
+    }
+
+    @Override
+    public Redirect followRedirects() {
+        return delegate.followRedirects();
+    }
+
+    @Override
+    public Optional<ProxySelector> proxy() {
+        return delegate.proxy();
+    }
+
+    @Override
+    public SSLContext sslContext() {
+        return delegate.sslContext();
+    }
+
+    @Override
+    public SSLParameters sslParameters() {
+        return delegate.sslParameters();
+    }
+
+    @Override
+    public Optional<Authenticator> authenticator() {
+        return delegate.authenticator();
+    }
+
+    @Override
+    public Version version() {
+        return delegate.version();
+    }
+
+    @Override
+    public Optional<Executor> executor() {
+        return delegate.executor();
+    }
+
+    @Override
+    public WebSocket.Builder newWebSocketBuilder() {
+        return delegate.newWebSocketBuilder();
+    }
+
+    /** A JDK client builder whose {@code build()} wraps the client it builds. */
+    static final class Builder implements HttpClient.Builder {
+        private final HttpClient.Builder delegate;
+        private final Clock clock;
+
+        Builder(HttpClient.Builder delegate, Clock clock) {
+            this.delegate = delegate;
+            this.clock = clock;
+        }
+
+        @Override
+        public Builder cookieHandler(CookieHandler cookieHandler) {
+            delegate.cookieHandler(cookieHandler);
+            return this;
+        }
+
+        @Override
+        public Builder connectTimeout(Duration duration) {
+            delegate.connectTimeout(duration);
+            return this;
+        }
+
+        @Override
+        public Builder sslContext(SSLContext sslContext) {
+            delegate.sslContext(sslContext);
+            return this;
+        }
+
+        @Override
+        public Builder sslParameters(SSLParameters sslParameters) {
+            delegate.sslParameters(sslParameters);
+            return this;
+        }
+
+        @Override
+        public Builder executor(Executor executor) {
+            delegate.executor(executor);
+            return this;
+        }
+
+        @Override
+        public Builder followRedirects(Redirect policy) {
+            delegate.followRedirects(policy);
+            return this;
+        }
+
+        @Override
+        public Builder version(Version version) {
+            delegate.version(version);
+            return this;
+        }
+
+        @Override
+        public Builder priority(int priority) {
+            delegate.priority(priority);
+            return this;
+        }
+
+        @Override
+        public Builder proxy(ProxySelector proxySelector) {
+            delegate.proxy(proxySelector);
+            return this;
+        }
+
+        @Override
+        public Builder authenticator(Authenticator authenticator) {
+            delegate.authenticator(authenticator);
+            return this;
+        }
+
+        @Override
+        public HttpClient build() {
+            return new HintingJdkHttpClient(delegate.build(), clock);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package dev.rebound.runtime.metrics;
+
+import dev.rebound.runtime.ReboundEvent;
+import dev.rebound.runtime.ReboundListener;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Publishes what Rebound does to a Micrometer {@link MeterRegistry}. Micrometer is an optional
+ * dependency of the runtime: add {@code io.micrometer:micrometer-core} to use this class.
+ *
+ * <pre>{@code
+ * ReboundSettings.setGlobal(ReboundSettings.builder()
+ *     .listener(new MicrometerListener(registry))
+ *     .build());
+ * }</pre>
+ *
+ * <p>Meters, each tagged {@code interface} and {@code method} (simple names, as
+ * {@code ChatClient} and {@code chat}) and nothing else that varies per call:
+ * <ul>
+ *   <li>{@value #CALLS}: a counter per {@code outcome}: {@code success} (first attempt),
+ *       {@code success_after_retry} (the primary answered after failing), {@code fallback} (an
+ *       alternative answered), {@code failure} (the caller got an exception). The four add up to
+ *       the calls made.
+ *   <li>{@value #ATTEMPTS}: every attempt made, first ones included, on the primary and on the
+ *       alternatives.
+ *   <li>{@value #FALLBACKS}: a counter per {@code from} and {@code to} (simple class names):
+ *       switches from one target to the next alternative.
+ *   <li>{@value #DURATION}: a timer of whole calls, waits and alternatives included.
+ * </ul>
+ *
+ * <p>Meters are registered once per method (and per fallback pair) and cached: a call that
+ * succeeds on its first attempt costs one map read, two counter increments and a timer record,
+ * and builds no event and no tag list. Argument values, results and exception messages never
+ * become tags.
+ */
+public final class MicrometerListener implements ReboundListener {
+
+    /** Calls by outcome. */
+    public static final String CALLS = "rebound.calls";
+    /** Attempts made. */
+    public static final String ATTEMPTS = "rebound.attempts";
+    /** Switches to an alternative. */
+    public static final String FALLBACKS = "rebound.fallbacks";
+    /** Whole-call durations. */
+    public static final String DURATION = "rebound.call.duration";
+
+    private final MeterRegistry registry;
+    private final ConcurrentHashMap<String, MethodMeters> byMethod = new ConcurrentHashMap<>();
+
+    /**
+     * A listener that registers its meters in {@code registry}.
+     *
+     * @throws NullPointerException if {@code registry} is null
+     */
+    public MicrometerListener(MeterRegistry registry) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    @Override
+    public boolean wantsFirstAttemptSuccess() {
+        return true;
+    }
+
+    @Override
+    public void onFirstAttemptSuccess(String method, long nanos) {
+        MethodMeters m = meters(method);
+        m.success.increment();
+        m.attempts.increment();
+        if (nanos >= 0) {
+            m.duration.record(nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    @Override
+    public void onEvent(ReboundEvent e) {
+        switch (e.kind()) {
+            case ATTEMPT_FAILED:
+                meters(e.method()).attempts.increment();
+                break;
+            case FALLBACK:
+                meters(e.method()).fallback(e.target(), e.alternative()).increment();
+                break;
+            case SUCCEEDED: {
+                MethodMeters m = meters(e.method());
+                m.attempts.increment();
+                ("fallback".equals(e.reason()) ? m.fallback : m.successAfterRetry).increment();
+                record(m, e.elapsed());
+                break;
+            }
+            case FAILED: {
+                MethodMeters m = meters(e.method());
+                m.failure.increment();
+                record(m, e.elapsed());
+                break;
+            }
+            default:
+                break;
+        }
+    }
+
+    private static void record(MethodMeters m, Duration elapsed) {
+        if (elapsed != null) {
+            m.duration.record(elapsed);
+        }
+    }
+
+    private MethodMeters meters(String method) {
+        MethodMeters m = byMethod.get(method);
+        return m != null ? m : byMethod.computeIfAbsent(method, k -> new MethodMeters(registry, k));
+    }
+
+    /** The meters of one resilient method, registered on its first call. */
+    private static final class MethodMeters {
+        final MeterRegistry registry;
+        final Tags tags;
+        final Counter success;
+        final Counter successAfterRetry;
+        final Counter fallback;
+        final Counter failure;
+        final Counter attempts;
+        final Timer duration;
+        /** from -> to -> counter. */
+        final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> fallbacks = new ConcurrentHashMap<>();
+
+        MethodMeters(MeterRegistry registry, String method) {
+            this.registry = registry;
+            this.tags = tagsOf(method);
+            this.success = outcome("success");
+            this.successAfterRetry = outcome("success_after_retry");
+            this.fallback = outcome("fallback");
+            this.failure = outcome("failure");
+            this.attempts = Counter.builder(ATTEMPTS).description("Attempts made, first ones included")
+                    .tags(tags).register(registry);
+            this.duration = Timer.builder(DURATION).description("Whole calls, waits and alternatives included")
+                    .tags(tags).register(registry);
+        }
+
+        private Counter outcome(String outcome) {
+            return Counter.builder(CALLS).description("Calls by outcome").tags(tags).tag("outcome", outcome)
+                    .register(registry);
+        }
+
+        Counter fallback(String from, String to) {
+            ConcurrentHashMap<String, Counter> byTo = fallbacks.computeIfAbsent(from, k -> new ConcurrentHashMap<>());
+            Counter c = byTo.get(to);
+            return c != null ? c : byTo.computeIfAbsent(to, k -> Counter.builder(FALLBACKS)
+                    .description("Switches to an alternative").tags(tags).tag("from", from).tag("to", k)
+                    .register(registry));
+        }
+
+        /** {@code ChatClient.chat(String)} -> interface=ChatClient, method=chat. */
+        static Tags tagsOf(String method) {
+            int paren = method.indexOf('(');
+            String head = paren < 0 ? method : method.substring(0, paren);
+            int dot = head.lastIndexOf('.');
+            return Tags.of("interface", dot < 0 ? "" : head.substring(0, dot), "method", head.substring(dot + 1));
+        }
+    }
+}

@@ -1,0 +1,542 @@
+package dev.rebound.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rebound.annotations.Fallback;
+import dev.rebound.annotations.NonIdempotent;
+import dev.rebound.annotations.Retry;
+import dev.rebound.runtime.internal.Engine;
+import dev.rebound.runtime.internal.ResilientProxy;
+import dev.rebound.runtime.spi.ResilientMethod;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bad input, annotations: every invalid value is reported when the policy is built, naming the
+ * method and the attribute; nothing reaches a call. One test per row of the README's table.
+ */
+class BadAnnotationInputTest {
+
+    private static List<String> problemsOf(ThrowingCallable build) {
+        Throwable[] caught = new Throwable[1];
+        assertThatThrownBy(build).isInstanceOfSatisfying(ReboundConfigurationException.class, e -> caught[0] = e);
+        return ((ReboundConfigurationException) caught[0]).problems();
+    }
+
+    private static <T> T wrap(Class<T> type, T target) {
+        return Rebound.wrap(type, target).settings(ReboundSettings.builder().logging(false).build()).build();
+    }
+
+    // ---- @Retry values
+
+    interface Attempts {
+        @Retry(attempts = 0)
+        String zero();
+
+        @Retry(attempts = 101)
+        String tooMany();
+
+        @Retry(attempts = -1)
+        String negative();
+    }
+
+    @Test
+    void retryAttemptsOutside1To100AreRejected() {
+        assertThat(problemsOf(() -> wrap(Attempts.class, new Attempts() {
+            public String zero() {
+                return "";
+            }
+
+            public String tooMany() {
+                return "";
+            }
+
+            public String negative() {
+                return "";
+            }
+        }))).containsExactlyInAnyOrder(
+                "Attempts.zero(): @Retry.attempts = 0 is outside 1..100",
+                "Attempts.tooMany(): @Retry.attempts = 101 is outside 1..100",
+                "Attempts.negative(): @Retry.attempts = -1 is outside 1..100");
+    }
+
+    interface Delays {
+        @Retry(delay = -1)
+        String negativeDelay();
+
+        @Retry(delay = 500, maxDelay = 10)
+        String maxBelowDelay();
+
+        @Retry(maxDuration = -1)
+        String negativeDeadline();
+    }
+
+    @Test
+    void negativeDelaysAndAMaxDelayBelowTheDelayAreRejected() {
+        assertThat(problemsOf(() -> wrap(Delays.class, new Delays() {
+            public String negativeDelay() {
+                return "";
+            }
+
+            public String maxBelowDelay() {
+                return "";
+            }
+
+            public String negativeDeadline() {
+                return "";
+            }
+        }))).containsExactlyInAnyOrder(
+                "Delays.negativeDelay(): @Retry.delay = -1 is negative",
+                "Delays.maxBelowDelay(): @Retry.maxDelay = 10 is below @Retry.delay = 500",
+                "Delays.negativeDeadline(): @Retry.maxDuration = -1 is negative");
+    }
+
+    interface Multipliers {
+        @Retry(multiplier = 0.5)
+        String shrinking();
+
+        @Retry(multiplier = Double.NaN)
+        String nan();
+
+        @Retry(multiplier = Double.POSITIVE_INFINITY)
+        String infinite();
+    }
+
+    @Test
+    void aMultiplierBelowOneNanOrInfiniteIsRejected() {
+        assertThat(problemsOf(() -> wrap(Multipliers.class, new Multipliers() {
+            public String shrinking() {
+                return "";
+            }
+
+            public String nan() {
+                return "";
+            }
+
+            public String infinite() {
+                return "";
+            }
+        }))).containsExactlyInAnyOrder(
+                "Multipliers.shrinking(): @Retry.multiplier = 0.5 must be a finite number >= 1.0",
+                "Multipliers.nan(): @Retry.multiplier = NaN must be a finite number >= 1.0",
+                "Multipliers.infinite(): @Retry.multiplier = Infinity must be a finite number >= 1.0");
+    }
+
+    interface Huge {
+        @Retry(attempts = 100, delay = Long.MAX_VALUE / 2, maxDelay = Long.MAX_VALUE, unit = TimeUnit.DAYS,
+                maxDuration = Long.MAX_VALUE, jitter = false)
+        String chat() throws IOException;
+
+        @Retry(attempts = 2, delay = 0, maxDuration = Long.MAX_VALUE, unit = TimeUnit.DAYS)
+        String flaky() throws IOException;
+    }
+
+    @Test
+    void hugeDurationsInCoarseUnitsSaturateInsteadOfOverflowing() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        Huge impl = new Huge() {
+            public String chat() {
+                return "ok";
+            }
+
+            public String flaky() throws IOException {
+                if (calls.incrementAndGet() == 1) {
+                    throw new IOException();
+                }
+                return "second";
+            }
+        };
+        Huge wrapped = wrap(Huge.class, impl);
+        Engine engine = (Engine) ResilientProxy.policyOf(wrapped, Huge.class.getMethod("chat"));
+
+        assertThat(engine.primaryRetry().delay()).isEqualTo(Duration.ofNanos(Long.MAX_VALUE));
+        assertThat(engine.primaryRetry().maxDuration()).isEqualTo(Duration.ofNanos(Long.MAX_VALUE));
+        assertThat(engine.primaryRetry().waitNanos(99, null)).isEqualTo(Long.MAX_VALUE);
+        assertThat(wrapped.chat()).isEqualTo("ok");
+        assertThat(wrapped.flaky()).isEqualTo("second"); // a 292-year deadline is no deadline, not one passed
+        assertThat(calls.get()).isEqualTo(2);
+    }
+
+    interface Lists {
+        @Retry(on = {IOException.class, StackOverflowError.class})
+        String retriesAnError();
+
+        @Retry(on = InterruptedException.class)
+        String retriesAnInterrupt();
+
+        @Retry(on = IOException.class, abortOn = IOException.class)
+        String retriesAndAbortsTheSame();
+    }
+
+    @Test
+    void retryOnListingAnErrorAnInterruptOrAnAbortOnTypeIsRejected() {
+        assertThat(problemsOf(() -> wrap(Lists.class, new Lists() {
+            public String retriesAnError() {
+                return "";
+            }
+
+            public String retriesAnInterrupt() {
+                return "";
+            }
+
+            public String retriesAndAbortsTheSame() {
+                return "";
+            }
+        }))).containsExactlyInAnyOrder(
+                "Lists.retriesAnError(): @Retry.on lists java.lang.StackOverflowError, an Error: Errors are never "
+                        + "retried",
+                "Lists.retriesAnInterrupt(): @Retry.on lists java.lang.InterruptedException: an interrupted call is"
+                        + " never retried",
+                "Lists.retriesAndAbortsTheSame(): @Retry.on and @Retry.abortOn both list java.io.IOException");
+    }
+
+    // ---- @Fallback values
+
+    public interface Chat {
+        String chat(String prompt) throws IOException;
+    }
+
+    static final class ChatImpl implements Chat {
+        @Override
+        public String chat(String prompt) {
+            return "primary: " + prompt;
+        }
+    }
+
+    public static final class Backup implements Twice, FallbackLists, OptOut {
+        @Override
+        public String chat(String prompt) {
+            return "backup: " + prompt;
+        }
+
+        @Override
+        public String other(String prompt) {
+            return "backup: " + prompt;
+        }
+    }
+
+    public static final class NotAChat {
+    }
+
+    interface WrongType extends Chat {
+        @Override
+        @Retry
+        @Fallback(to = NotAChat.class)
+        String chat(String prompt);
+    }
+
+    @Test
+    void aFallbackClassThatDoesNotImplementTheInterfaceIsRejected() {
+        assertThat(problemsOf(() -> wrap(WrongType.class, p -> p))).containsExactly(
+                "WrongType.chat(String): @Fallback.to " + NotAChat.class.getName() + " does not implement "
+                        + WrongType.class.getName());
+    }
+
+    public abstract static class AbstractChat implements Unmakeable {
+    }
+
+    public static final class NeedsAKey implements Unmakeable {
+        public NeedsAKey(String apiKey) {
+        }
+
+        @Override
+        public String chat(String prompt) {
+            return "";
+        }
+    }
+
+    public static final class PrivateConstructor implements Unmakeable {
+        private PrivateConstructor() {
+        }
+
+        @Override
+        public String chat(String prompt) {
+            return "";
+        }
+    }
+
+    /** Not static: needs an enclosing instance. */
+    public final class Inner implements Unmakeable {
+        @Override
+        public String chat(String prompt) {
+            return "";
+        }
+    }
+
+    public static final class ThrowingConstructor implements Unmakeable {
+        public ThrowingConstructor() {
+            throw new IllegalStateException("sk-secret-in-constructor");
+        }
+
+        @Override
+        public String chat(String prompt) {
+            return "";
+        }
+    }
+
+    interface Unmakeable extends Chat {
+        @Override
+        @Retry
+        @Fallback(to = {AbstractChat.class, NeedsAKey.class, PrivateConstructor.class, Inner.class,
+                ThrowingConstructor.class, Unmakeable.class})
+        String chat(String prompt);
+    }
+
+    @Test
+    void fallbackClassesThatCannotBeMadeAreRejectedEachWithItsReason() {
+        List<String> problems = problemsOf(() -> wrap(Unmakeable.class, p -> p));
+
+        assertThat(problems).hasSize(6);
+        assertThat(problems).allMatch(p -> p.startsWith("Unmakeable.chat(String): @Fallback.to "));
+        assertThat(problems.get(0)).endsWith("AbstractChat is abstract and cannot be instantiated");
+        assertThat(problems.get(1)).endsWith("NeedsAKey has no public no-arg constructor");
+        assertThat(problems.get(2)).endsWith("PrivateConstructor has no public no-arg constructor");
+        assertThat(problems.get(3)).endsWith("Inner is an inner (non-static) class and has no no-arg constructor");
+        assertThat(problems.get(4)).endsWith("constructor of " + ThrowingConstructor.class.getName()
+                + " threw java.lang.IllegalStateException").doesNotContain("sk-secret");
+        assertThat(problems.get(5)).endsWith("Unmakeable is an interface and cannot be instantiated");
+    }
+
+    interface Twice extends Chat {
+        @Override
+        @Retry
+        @Fallback(to = {Backup.class, Backup.class})
+        String chat(String prompt);
+    }
+
+    @Test
+    void aFallbackClassListedTwiceIsRejected() {
+        assertThat(problemsOf(() -> wrap(Twice.class, p -> p))).containsExactly(
+                "Twice.chat(String): @Fallback.to lists " + Backup.class.getName() + " more than once");
+    }
+
+    public interface Ring {
+        @Retry
+        String chat(String prompt);
+    }
+
+    public static class First implements Ring {
+        @Override
+        @Fallback(to = Second.class)
+        public String chat(String prompt) {
+            return "first";
+        }
+    }
+
+    public static class Second implements Ring {
+        @Override
+        @Fallback(to = Third.class)
+        public String chat(String prompt) {
+            return "second";
+        }
+    }
+
+    public static class Third implements Ring {
+        @Override
+        @Fallback(to = First.class)
+        public String chat(String prompt) {
+            return "third";
+        }
+    }
+
+    @Test
+    void aFallbackCycleThroughSeveralClassesIsRejected() {
+        assertThat(problemsOf(() -> wrap(Ring.class, new First()))).containsExactly(
+                "Ring.chat(String): @Fallback.to forms a cycle First -> Second -> Third -> First");
+    }
+
+    @Fallback(to = Backup.class)
+    interface OptOut extends Chat {
+        @Override
+        @Retry(attempts = 2, delay = 0)
+        @Fallback(to = {})
+        String chat(String prompt) throws IOException;
+
+        @Retry(attempts = 1)
+        String other(String prompt) throws IOException;
+    }
+
+    @Test
+    void anEmptyFallbackToOptsOneMethodOutOfATypeLevelFallback() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        OptOut failing = new OptOut() {
+            public String chat(String prompt) throws IOException {
+                calls.incrementAndGet();
+                throw new IOException();
+            }
+
+            public String other(String prompt) throws IOException {
+                throw new IOException();
+            }
+        };
+        OptOut wrapped = wrap(OptOut.class, failing);
+
+        assertThatThrownBy(() -> wrapped.chat("q")).isInstanceOf(IOException.class);
+        assertThat(calls.get()).isEqualTo(2);
+        assertThat(wrapped.other("q")).isEqualTo("backup: q");
+    }
+
+    interface FallbackLists extends Chat {
+        @Override
+        @Retry
+        @Fallback(to = Backup.class, on = {OutOfMemoryError.class, InterruptedException.class, IOException.class},
+                skipOn = IOException.class)
+        String chat(String prompt);
+    }
+
+    @Test
+    void fallbackOnListingAnErrorAnInterruptOrASkipOnTypeIsRejected() {
+        assertThat(problemsOf(() -> wrap(FallbackLists.class, p -> p))).containsExactly(
+                "FallbackLists.chat(String): @Fallback.on lists java.lang.OutOfMemoryError, an Error: Errors are "
+                        + "never caught by a fallback",
+                "FallbackLists.chat(String): @Fallback.on lists java.lang.InterruptedException: an interrupted call "
+                        + "is never caught by a fallback",
+                "FallbackLists.chat(String): @Fallback.on and @Fallback.skipOn both list java.io.IOException");
+    }
+
+    // ---- methods that must not simply run again
+
+    interface Mailer {
+        @NonIdempotent
+        @Retry(attempts = 3)
+        @Fallback(to = BackupMailer.class)
+        String send(String mail) throws IOException;
+    }
+
+    public static final class BackupMailer implements Mailer {
+        @Override
+        @Retry(attempts = 2)
+        public String send(String mail) {
+            return "backup";
+        }
+    }
+
+    @Test
+    void retryAndFallbackOnANonIdempotentMethodMustNameTheFailuresThatAreSafeToRepeat() {
+        assertThat(problemsOf(() -> wrap(Mailer.class, m -> m))).containsExactly(
+                "Mailer.send(String): @Retry(attempts = 3) on a @NonIdempotent method must list the failures that"
+                        + " are safe to repeat it on, in @Retry.on",
+                "BackupMailer.send(String): @Retry(attempts = 2) on a @NonIdempotent method must list the failures"
+                        + " that are safe to repeat it on, in @Retry.on",
+                "Mailer.send(String): @Fallback on a @NonIdempotent method must list the failures that are safe to"
+                        + " repeat it on, in @Fallback.on");
+    }
+
+    @NonIdempotent
+    interface SafeMailer {
+        @Retry(attempts = 3, delay = 0, on = ConnectException.class)
+        String send(String mail) throws IOException;
+    }
+
+    @Test
+    void aNonIdempotentMethodRetriesOnlyTheFailuresItNames() throws Exception {
+        AtomicInteger sends = new AtomicInteger();
+        SafeMailer flaky = mail -> {
+            if (sends.incrementAndGet() == 1) {
+                throw new ConnectException("refused before anything was sent");
+            }
+            throw new IOException("timed out after the mail may have gone");
+        };
+        SafeMailer wrapped = wrap(SafeMailer.class, flaky);
+
+        assertThatThrownBy(() -> wrapped.send("hello")).isInstanceOf(IOException.class)
+                .isNotInstanceOf(ConnectException.class);
+        assertThat(sends.get()).isEqualTo(2);
+    }
+
+    interface Async {
+        @Retry(attempts = 3)
+        CompletableFuture<String> chatAsync(String prompt);
+
+        @Fallback(to = AsyncBackup.class)
+        Stream<String> chatStream(String prompt);
+    }
+
+    public static final class AsyncBackup implements Async {
+        @Override
+        public CompletableFuture<String> chatAsync(String prompt) {
+            return CompletableFuture.completedFuture("backup");
+        }
+
+        @Override
+        public Stream<String> chatStream(String prompt) {
+            return Stream.of("backup");
+        }
+    }
+
+    @Test
+    void aMethodLevelPolicyOnAMethodReturningAFutureOrAStreamIsRejected() {
+        Async primary = new Async() {
+            public CompletableFuture<String> chatAsync(String prompt) {
+                return CompletableFuture.failedFuture(new IOException());
+            }
+
+            public Stream<String> chatStream(String prompt) {
+                return Stream.of(prompt);
+            }
+        };
+        assertThat(problemsOf(() -> wrap(Async.class, primary))).containsExactlyInAnyOrder(
+                "Async.chatAsync(String): @Retry cannot act on a method returning CompletableFuture: its failures "
+                        + "arrive after the call has returned (apply the policy where the result is awaited)",
+                "Async.chatStream(String): @Fallback cannot act on a method returning Stream: its failures arrive "
+                        + "after the call has returned (apply the policy where the result is awaited)");
+    }
+
+    @Retry(attempts = 3, delay = 0)
+    interface MixedApi {
+        String chat(String prompt) throws IOException;
+
+        CompletableFuture<String> chatAsync(String prompt);
+    }
+
+    @Test
+    void aTypeLevelPolicySkipsMethodsReturningDeferredResults() throws Exception {
+        MixedApi impl = new MixedApi() {
+            public String chat(String prompt) {
+                return prompt;
+            }
+
+            public CompletableFuture<String> chatAsync(String prompt) {
+                return CompletableFuture.completedFuture(prompt);
+            }
+        };
+        MixedApi wrapped = wrap(MixedApi.class, impl);
+
+        ResilientMethod sync = ResilientProxy.policyOf(wrapped, MixedApi.class.getMethod("chat", String.class));
+        ResilientMethod async = ResilientProxy.policyOf(wrapped, MixedApi.class.getMethod("chatAsync", String.class));
+        assertThat(((Engine) sync).primaryRetry().attempts()).isEqualTo(3);
+        assertThat(async).isNull();
+        assertThat(wrapped.chatAsync("q").get()).isEqualTo("q");
+    }
+
+    interface SeveralProblems {
+        @Retry(attempts = 0)
+        String a();
+
+        @Retry(delay = -1)
+        @Fallback(to = NotAChat.class)
+        String b();
+    }
+
+    @Test
+    void everyProblemOfEveryMethodIsReportedAtOnce() {
+        assertThat(problemsOf(() -> wrap(SeveralProblems.class, new SeveralProblems() {
+            public String a() {
+                return "";
+            }
+
+            public String b() {
+                return "";
+            }
+        }))).hasSize(3);
+    }
+}

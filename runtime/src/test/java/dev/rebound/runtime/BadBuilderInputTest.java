@@ -1,0 +1,214 @@
+package dev.rebound.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rebound.annotations.NonIdempotent;
+import dev.rebound.runtime.internal.ResilientProxy;
+import dev.rebound.runtime.metrics.MicrometerListener;
+import dev.rebound.runtime.testing.VirtualTimeSource;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bad input, builders: every invalid argument fails at once with NullPointerException (null) or
+ * IllegalArgumentException (bad value), naming the argument. One test per row of the README's table.
+ */
+class BadBuilderInputTest {
+
+    public interface Chat {
+        String chat(String prompt) throws IOException;
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void retryPolicyBuilderRejectsNullsNamingTheArgument() {
+        RetryPolicy.Builder b = RetryPolicy.builder();
+        assertThatThrownBy(() -> b.delay(null)).isInstanceOf(NullPointerException.class).hasMessage("delay");
+        assertThatThrownBy(() -> b.maxDelay(null)).isInstanceOf(NullPointerException.class).hasMessage("maxDelay");
+        assertThatThrownBy(() -> b.maxDuration(null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("maxDuration");
+        assertThatThrownBy(() -> b.retryOn((Class<? extends Throwable>[]) null))
+                .isInstanceOf(NullPointerException.class).hasMessage("retryOn");
+        assertThatThrownBy(() -> b.retryOn(IOException.class, null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("retryOn[1]");
+        assertThatThrownBy(() -> b.abortOn((Class<? extends Throwable>) null))
+                .isInstanceOf(NullPointerException.class).hasMessage("abortOn[0]");
+    }
+
+    @Test
+    void retryPolicyBuilderRejectsBadValuesNamingTheArgument() {
+        RetryPolicy.Builder b = RetryPolicy.builder();
+        assertThatThrownBy(() -> b.attempts(0)).hasMessage("attempts must be within 1..100, was 0");
+        assertThatThrownBy(() -> b.attempts(101)).hasMessage("attempts must be within 1..100, was 101");
+        assertThatThrownBy(() -> b.delay(Duration.ofMillis(-1))).hasMessage("delay must not be negative, was PT-0.001S");
+        assertThatThrownBy(() -> b.maxDelay(Duration.ofMillis(-1))).hasMessageStartingWith("maxDelay must not be");
+        assertThatThrownBy(() -> b.maxDuration(Duration.ofMillis(-1))).hasMessageStartingWith("maxDuration must not");
+        assertThatThrownBy(() -> b.multiplier(0.99)).hasMessage("multiplier must be a finite number >= 1.0, was 0.99");
+        assertThatThrownBy(() -> b.multiplier(Double.NaN)).hasMessageStartingWith("multiplier");
+        assertThatThrownBy(() -> b.multiplier(Double.POSITIVE_INFINITY)).hasMessageStartingWith("multiplier");
+        assertThatThrownBy(() -> b.retryOn(AssertionError.class)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("retryOn lists java.lang.AssertionError, an Error: Errors are never retried");
+        assertThatThrownBy(() -> b.retryOn(InterruptedException.class))
+                .hasMessage("retryOn lists java.lang.InterruptedException: an interrupted call is never retried");
+        assertThatThrownBy(() -> RetryPolicy.builder().delay(Duration.ofSeconds(2)).maxDelay(Duration.ofSeconds(1))
+                .build()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxDelay (PT1S) must not be below delay (PT2S)");
+        assertThatThrownBy(() -> RetryPolicy.builder().retryOn(IOException.class).abortOn(IOException.class).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("retryOn and abortOn both list java.io.IOException");
+    }
+
+    @Test
+    void retryPolicyBuilderSaturatesDurationsTooLongForNanoseconds() {
+        RetryPolicy p = RetryPolicy.builder().delay(Duration.ofSeconds(Long.MAX_VALUE))
+                .maxDelay(Duration.ofSeconds(Long.MAX_VALUE)).maxDuration(Duration.ofSeconds(Long.MAX_VALUE))
+                .multiplier(Double.MAX_VALUE).jitter(false).attempts(100).build();
+
+        assertThat(p.delay()).isEqualTo(Duration.ofNanos(Long.MAX_VALUE));
+        assertThat(p.waitNanos(99, null)).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void wrapRejectsNullsAClassTypeAndATargetOfAnotherType() {
+        Chat chat = p -> p;
+        assertThatThrownBy(() -> Rebound.wrap(null, chat)).isInstanceOf(NullPointerException.class).hasMessage("type");
+        assertThatThrownBy(() -> Rebound.wrap(Chat.class, null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("target");
+        assertThatThrownBy(() -> Rebound.wrap(String.class, "x")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must be an interface");
+        assertThatThrownBy(() -> Rebound.wrap((Class) Runnable.class, chat))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not implement java.lang.Runnable");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void wrapBuilderRejectsNullsSelfDuplicatesAndUselessFallbackTypes() {
+        Chat chat = p -> p;
+        Chat other = p -> "other";
+        Rebound.Builder<Chat> b = Rebound.wrap(Chat.class, chat);
+        assertThatThrownBy(() -> b.withRetry(null)).isInstanceOf(NullPointerException.class).hasMessage("policy");
+        assertThatThrownBy(() -> b.withFallbacks((Chat[]) null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("alternatives");
+        assertThatThrownBy(() -> b.withFallbacks(other, null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("alternatives[1]");
+        assertThatThrownBy(() -> b.withFallbacks(chat)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("withFallbacks: alternatives[0] is the target itself");
+        assertThatThrownBy(() -> b.withFallbacks(other, other)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("withFallbacks: alternatives[1] appears twice");
+        assertThatThrownBy(() -> b.fallbackOn((Class<? extends Throwable>[]) null))
+                .isInstanceOf(NullPointerException.class).hasMessage("fallbackOn");
+        assertThatThrownBy(() -> b.fallbackOn(IOException.class, null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("fallbackOn[1]");
+        assertThatThrownBy(() -> b.fallbackOn(StackOverflowError.class)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("fallbackOn lists java.lang.StackOverflowError, an Error: Errors are never caught by a "
+                        + "fallback");
+        assertThatThrownBy(() -> b.settings(null)).isInstanceOf(NullPointerException.class).hasMessage("settings");
+    }
+
+    @Test
+    void withFallbacksOfNothingMeansNoAlternatives() {
+        Chat failing = p -> {
+            throw new IOException();
+        };
+        Chat wrapped = Rebound.wrap(Chat.class, failing).withFallbacks()
+                .settings(ReboundSettings.builder().logging(false).build()).build();
+
+        assertThatThrownBy(() -> wrapped.chat("q")).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void settingsBuilderAndGlobalSettingsRejectNullsNamingTheArgument() {
+        ReboundSettings.Builder b = ReboundSettings.builder();
+        assertThatThrownBy(() -> b.timeSource(null)).isInstanceOf(NullPointerException.class).hasMessage("timeSource");
+        assertThatThrownBy(() -> b.listener(null)).isInstanceOf(NullPointerException.class).hasMessage("listener");
+        assertThatThrownBy(() -> b.random(null)).isInstanceOf(NullPointerException.class).hasMessage("random");
+        assertThatThrownBy(() -> b.alternatives(null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("alternatives");
+        assertThatThrownBy(() -> ReboundSettings.setGlobal(null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("settings");
+        assertThatThrownBy(() -> new MicrometerListener(null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("registry");
+    }
+
+    @Test
+    void retryAfterRejectsNullIgnoresNegativeAndCapsHugeHintsAtMaxDelay() throws Exception {
+        assertThatThrownBy(() -> RetryAfter.suggest(null)).isInstanceOf(NullPointerException.class).hasMessage("wait");
+        RetryAfter.suggest(Duration.ofSeconds(-5));
+        assertThat(RetryAfter.takeNanos()).isZero();
+
+        AtomicInteger calls = new AtomicInteger();
+        Chat limited = p -> {
+            if (calls.incrementAndGet() == 1) {
+                RetryAfter.suggest(Duration.ofSeconds(Long.MAX_VALUE));
+                throw new IOException("429");
+            }
+            return "ok";
+        };
+        VirtualTimeSource time = new VirtualTimeSource();
+        Chat wrapped = Rebound.wrap(Chat.class, limited)
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(100))
+                        .maxDelay(Duration.ofSeconds(30)).jitter(false).build())
+                .settings(ReboundSettings.builder().logging(false).timeSource(time).build()).build();
+
+        assertThat(wrapped.chat("q")).isEqualTo("ok");
+        assertThat(time.sleeps()).containsExactly(Duration.ofSeconds(30));
+    }
+
+    interface Mailer {
+        @NonIdempotent
+        String send(String mail) throws IOException;
+
+        String status(String id) throws IOException;
+
+        CompletableFuture<String> sendAsync(String mail);
+    }
+
+    static final class FakeMailer implements Mailer {
+        @Override
+        public String send(String mail) {
+            return "sent";
+        }
+
+        @Override
+        public String status(String id) {
+            return "ok";
+        }
+
+        @Override
+        public CompletableFuture<String> sendAsync(String mail) {
+            return CompletableFuture.completedFuture("sent");
+        }
+    }
+
+    @Test
+    void wrapRejectsABlindRetryOrFallbackOfANonIdempotentMethod() {
+        assertThatThrownBy(() -> Rebound.wrap(Mailer.class, (Mailer) new FakeMailer())
+                .withRetry(RetryPolicy.builder().attempts(3).build()).withFallbacks(new FakeMailer()).build())
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
+                        .containsExactly(
+                                "Mailer.send(String): withRetry(attempts = 3) on a @NonIdempotent method must list "
+                                        + "the failures that are safe to repeat it on, in RetryPolicy.Builder.retryOn",
+                                "Mailer.send(String): withFallbacks on a @NonIdempotent method must list the "
+                                        + "failures that are safe to repeat it on, in fallbackOn"));
+    }
+
+    @Test
+    void wrapAcceptsANonIdempotentMethodWhenTheSafeFailuresAreNamedAndSkipsDeferredResults() throws Exception {
+        Mailer wrapped = Rebound.wrap(Mailer.class, (Mailer) new FakeMailer())
+                .withRetry(RetryPolicy.builder().attempts(3).retryOn(ConnectException.class).build())
+                .withFallbacks(new FakeMailer()).fallbackOn(ConnectException.class)
+                .settings(ReboundSettings.builder().logging(false).build()).build();
+
+        assertThat(wrapped.send("m")).isEqualTo("sent");
+        assertThat(ResilientProxy.policyOf(wrapped, Mailer.class.getMethod("status", String.class))).isNotNull();
+        assertThat(ResilientProxy.policyOf(wrapped, Mailer.class.getMethod("sendAsync", String.class))).isNull();
+        assertThat(List.of(wrapped.sendAsync("m").get())).containsExactly("sent");
+    }
+}

@@ -1,0 +1,142 @@
+package dev.rebound.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.langchain4j.exception.AuthenticationException;
+import dev.langchain4j.exception.ContentFilteredException;
+import dev.langchain4j.exception.InternalServerException;
+import dev.langchain4j.exception.InvalidRequestException;
+import dev.langchain4j.exception.ModelNotFoundException;
+import dev.langchain4j.exception.RateLimitException;
+import dev.langchain4j.exception.TimeoutException;
+import dev.rebound.runtime.Fakes.CallLog;
+import dev.rebound.runtime.Fakes.ChatClient;
+import dev.rebound.runtime.Fakes.ScriptedChat;
+import dev.rebound.runtime.testing.VirtualTimeSource;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+/** Semantics 2 and 5: what is retried, what goes straight to the fallbacks, what nothing catches. */
+class ClassifierTest {
+
+    final VirtualTimeSource time = new VirtualTimeSource();
+    final ReboundSettings settings = Fakes.settings(time, new ArrayList<>());
+    final CallLog log = new CallLog();
+
+    ChatClient withRetryAndFallback(ScriptedChat primary, ScriptedChat backup) {
+        return Rebound.wrap(ChatClient.class, (ChatClient) primary)
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(10)).build())
+                .withFallbacks(backup).settings(settings).build();
+    }
+
+    static Stream<Arguments> transientFailures() {
+        return Stream.of(
+                Arguments.of("IOException", (Supplier<Throwable>) IOException::new),
+                Arguments.of("IllegalStateException", (Supplier<Throwable>) IllegalStateException::new),
+                Arguments.of("RateLimitException", (Supplier<Throwable>) () -> new RateLimitException("429")),
+                Arguments.of("InternalServerException", (Supplier<Throwable>) () -> new InternalServerException("500")),
+                Arguments.of("TimeoutException", (Supplier<Throwable>) () -> new TimeoutException("slow")));
+    }
+
+    @ParameterizedTest(name = "{0} is retried")
+    @MethodSource("transientFailures")
+    void transientFailuresAreRetried(String name, Supplier<Throwable> failure) throws Exception {
+        ScriptedChat primary = new ScriptedChat("primary", log).failing(failure::get, failure::get);
+        ScriptedChat backup = new ScriptedChat("backup", log);
+
+        assertThat(withRetryAndFallback(primary, backup).chat("q")).isEqualTo("primary: q");
+        assertThat(log.calls).containsExactly("primary #1", "primary #2", "primary #3");
+    }
+
+    static Stream<Arguments> deterministicFailures() {
+        return Stream.of(
+                Arguments.of("IllegalArgumentException", (Supplier<Throwable>) IllegalArgumentException::new),
+                Arguments.of("NullPointerException", (Supplier<Throwable>) NullPointerException::new),
+                Arguments.of("ClassCastException", (Supplier<Throwable>) ClassCastException::new),
+                Arguments.of("UnsupportedOperationException", (Supplier<Throwable>) UnsupportedOperationException::new),
+                Arguments.of("InterruptedException", (Supplier<Throwable>) InterruptedException::new),
+                Arguments.of("AuthenticationException", (Supplier<Throwable>) () -> new AuthenticationException("401")),
+                Arguments.of("InvalidRequestException", (Supplier<Throwable>) () -> new InvalidRequestException("400")),
+                Arguments.of("ContentFilteredException", (Supplier<Throwable>) () -> new ContentFilteredException("x")),
+                Arguments.of("ModelNotFoundException", (Supplier<Throwable>) () -> new ModelNotFoundException("404")));
+    }
+
+    @ParameterizedTest(name = "{0} is not retried and goes straight to the fallback")
+    @MethodSource("deterministicFailures")
+    void deterministicFailureGoesStraightToFallback(String name, Supplier<Throwable> failure) throws Exception {
+        ScriptedChat primary = new ScriptedChat("primary", log).failing(failure::get);
+        ScriptedChat backup = new ScriptedChat("backup", log);
+
+        Throwable thrown = catchThrowable(() -> withRetryAndFallback(primary, backup).chat("q"));
+
+        if (name.equals("InterruptedException")) {
+            // an interrupted call stops: no retry and no fallback
+            assertThat(thrown).isInstanceOf(InterruptedException.class);
+            assertThat(log.calls).containsExactly("primary #1");
+        } else {
+            assertThat(thrown).isNull();
+            assertThat(log.calls).containsExactly("primary #1", "backup #1");
+        }
+        assertThat(time.sleeps()).isEmpty();
+    }
+
+    @Test
+    void errorsAreNeitherRetriedNorCaughtByAFallback() {
+        StackOverflowError error = new StackOverflowError();
+        ScriptedChat primary = new ScriptedChat("primary", log).failing(() -> error);
+        ScriptedChat backup = new ScriptedChat("backup", log);
+
+        assertThat(catchThrowable(() -> withRetryAndFallback(primary, backup).chat("q"))).isSameAs(error);
+        assertThat(log.calls).containsExactly("primary #1");
+    }
+
+    @Test
+    void anErrorFromAnAlternativePropagatesWithTheHistory() {
+        IOException primaryFailure = new IOException();
+        OutOfMemoryError oom = new OutOfMemoryError();
+        ScriptedChat primary = new ScriptedChat("primary", log).failingAlways(() -> primaryFailure);
+        ScriptedChat backup = new ScriptedChat("backup", log).failing(() -> oom);
+        ScriptedChat never = new ScriptedChat("never", log);
+        ChatClient llm = Rebound.wrap(ChatClient.class, (ChatClient) primary).withFallbacks(backup, never)
+                .settings(settings).build();
+
+        Throwable thrown = catchThrowable(() -> llm.chat("q"));
+
+        assertThat(thrown).isSameAs(oom);
+        assertThat(thrown.getSuppressed()).containsExactly(primaryFailure);
+        assertThat(log.calls).containsExactly("primary #1", "backup #1");
+    }
+
+    @Test
+    void retryOnAndAbortOnOverrideTheClassifierAndAbortOnWins() throws Exception {
+        RetryPolicy policy = RetryPolicy.builder().attempts(3).delay(Duration.ZERO)
+                .retryOn(IllegalArgumentException.class, IOException.class)
+                .abortOn(java.io.FileNotFoundException.class).build();
+
+        assertThat(policy.retries(new IllegalArgumentException())).isTrue();
+        assertThat(policy.retries(new IOException())).isTrue();
+        assertThat(policy.retries(new java.io.FileNotFoundException())).isFalse();
+        assertThat(policy.retries(new IllegalStateException())).isFalse();
+        assertThat(policy.retries(new AssertionError())).isFalse();
+    }
+
+    @Test
+    void fallbackOnLimitsWhichFailuresReachTheAlternatives() {
+        IOException io = new IOException();
+        ScriptedChat primary = new ScriptedChat("primary", log).failing(() -> io);
+        ScriptedChat backup = new ScriptedChat("backup", log);
+        ChatClient llm = Rebound.wrap(ChatClient.class, (ChatClient) primary).withFallbacks(backup)
+                .fallbackOn(RateLimitException.class).settings(settings).build();
+
+        assertThat(catchThrowable(() -> llm.chat("q"))).isSameAs(io);
+        assertThat(log.calls).containsExactly("primary #1");
+    }
+}

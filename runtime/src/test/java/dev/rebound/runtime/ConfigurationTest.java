@@ -1,0 +1,167 @@
+package dev.rebound.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rebound.annotations.Fallback;
+import dev.rebound.annotations.Retry;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Semantics 8: invalid configuration fails when the policy is built, naming method and attribute. */
+class ConfigurationTest {
+
+    @Test
+    void builderRejectsEachBadValueNamingTheArgument() {
+        assertThatThrownBy(() -> RetryPolicy.builder().attempts(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("attempts").hasMessageContaining("1..100");
+        assertThatThrownBy(() -> RetryPolicy.builder().attempts(101)).hasMessageContaining("attempts");
+        assertThatThrownBy(() -> RetryPolicy.builder().delay(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("delay");
+        assertThatThrownBy(() -> RetryPolicy.builder().delay(null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("delay");
+        assertThatThrownBy(() -> RetryPolicy.builder().multiplier(0.5)).hasMessageContaining("multiplier");
+        assertThatThrownBy(() -> RetryPolicy.builder().multiplier(Double.NaN)).hasMessageContaining("multiplier");
+        assertThatThrownBy(() -> RetryPolicy.builder().maxDuration(Duration.ofSeconds(-1)))
+                .hasMessageContaining("maxDuration");
+        assertThatThrownBy(() -> RetryPolicy.builder().delay(Duration.ofSeconds(2)).maxDelay(Duration.ofSeconds(1))
+                .build()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxDelay")
+                .hasMessageContaining("delay");
+        assertThatThrownBy(() -> RetryPolicy.builder().retryOn((Class<? extends Throwable>) null))
+                .isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
+    void builtPoliciesAreImmutableValues() {
+        RetryPolicy.Builder b = RetryPolicy.builder().attempts(2);
+        RetryPolicy first = b.build();
+        b.attempts(7);
+
+        assertThat(first.attempts()).isEqualTo(2);
+        assertThat(b.build().attempts()).isEqualTo(7);
+        assertThatThrownBy(() -> first.retryOn().add(Exception.class))
+                .isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    interface BadValues {
+        @Retry(attempts = 0, delay = -5, multiplier = 0.5)
+        String chat(String prompt);
+    }
+
+    static final class BadValuesImpl implements BadValues {
+        @Override
+        public String chat(String prompt) {
+            return prompt;
+        }
+    }
+
+    @Test
+    void invalidAnnotationValuesAreAllReportedAtBuildTimeNamingMethodAndAttribute() {
+        assertThatThrownBy(() -> Rebound.wrap(BadValues.class, new BadValuesImpl()).build())
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
+                        .containsExactly(
+                                "BadValues.chat(String): @Retry.attempts = 0 is outside 1..100",
+                                "BadValues.chat(String): @Retry.delay = -5 is negative",
+                                "BadValues.chat(String): @Retry.multiplier = 0.5 must be a finite number >= 1.0"));
+    }
+
+    interface Chat {
+        @Retry
+        @Fallback(to = NotAChat.class)
+        String chat(String prompt);
+    }
+
+    public static final class NotAChat {
+    }
+
+    static final class ChatImpl implements Chat {
+        @Override
+        public String chat(String prompt) {
+            return prompt;
+        }
+    }
+
+    @Test
+    void anAlternativeThatDoesNotImplementTheInterfaceIsRejected() {
+        assertThatThrownBy(() -> Rebound.wrap(Chat.class, new ChatImpl()).build())
+                .isInstanceOf(ReboundConfigurationException.class)
+                .hasMessageContaining("Chat.chat(String): @Fallback.to")
+                .hasMessageContaining("NotAChat does not implement");
+    }
+
+    interface Looping {
+        @Retry
+        String chat(String prompt);
+    }
+
+    public static class A implements Looping {
+        @Override
+        @Fallback(to = B.class)
+        public String chat(String prompt) {
+            return "a";
+        }
+    }
+
+    public static class B implements Looping {
+        @Override
+        @Fallback(to = A.class)
+        public String chat(String prompt) {
+            return "b";
+        }
+    }
+
+    @Test
+    void aFallbackChainThatLoopsBackIsRejected() {
+        assertThatThrownBy(() -> Rebound.wrap(Looping.class, new A()).build())
+                .isInstanceOf(ReboundConfigurationException.class)
+                .hasMessageContaining("Looping.chat(String): @Fallback.to forms a cycle A -> B -> A");
+    }
+
+    interface Unmakeable {
+        @Retry
+        @Fallback(to = {NoDefaultConstructor.class, AbstractChat.class})
+        String chat(String prompt);
+    }
+
+    public static class NoDefaultConstructor implements Unmakeable {
+        public NoDefaultConstructor(String key) {
+        }
+
+        @Override
+        public String chat(String prompt) {
+            return "x";
+        }
+    }
+
+    public abstract static class AbstractChat implements Unmakeable {
+    }
+
+    static final class UnmakeableImpl implements Unmakeable {
+        @Override
+        public String chat(String prompt) {
+            return prompt;
+        }
+    }
+
+    @Test
+    void alternativesWithoutAUsableConstructorAreRejectedAtBuildTime() {
+        assertThatThrownBy(() -> Rebound.wrap(Unmakeable.class, new UnmakeableImpl()).build())
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> {
+                    assertThat(e.problems()).hasSize(2);
+                    assertThat(e.problems().get(0)).contains("Unmakeable.chat(String): @Fallback.to")
+                            .contains("NoDefaultConstructor has no public no-arg constructor");
+                    assertThat(e.problems().get(1)).contains("AbstractChat is abstract");
+                });
+    }
+
+    @Test
+    void wrapRejectsAClassTypeAndAMismatchedTarget() {
+        assertThatThrownBy(() -> Rebound.wrap(ChatImpl.class, new ChatImpl()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must be an interface");
+        assertThatThrownBy(() -> Rebound.wrap(Chat.class, null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("target");
+        ChatImpl impl = new ChatImpl();
+        assertThatThrownBy(() -> Rebound.wrap(Chat.class, impl).withFallbacks(impl))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("the target itself");
+    }
+}

@@ -1,0 +1,101 @@
+package dev.rebound.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rebound.runtime.Fakes.CallLog;
+import dev.rebound.runtime.Fakes.ChatClient;
+import dev.rebound.runtime.Fakes.ScriptedChat;
+import dev.rebound.runtime.ReboundEvent.Kind;
+import dev.rebound.runtime.testing.VirtualTimeSource;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Semantics 7: every step is an event; the default log shows it and never leaks data. */
+class EventsAndLoggingTest {
+
+    static final String SECRET_PROMPT = "my card is 4111-1111-1111-1111";
+    static final String SECRET_MESSAGE = "upstream said: sk-live-SECRETKEY123";
+
+    @Test
+    void everyFailedAttemptRetryFallbackAndOutcomeIsAnEvent() throws Exception {
+        VirtualTimeSource time = new VirtualTimeSource();
+        List<ReboundEvent> events = new ArrayList<>();
+        CallLog log = new CallLog();
+        ScriptedChat gpt4 = new ScriptedChat("gpt-4", log).failingAlways(IOException::new);
+        ScriptedChat gpt35 = new ScriptedChat("gpt-3.5", log);
+        ChatClient llm = Rebound.wrap(ChatClient.class, (ChatClient) gpt4)
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(250)).jitter(false).build())
+                .withFallbacks(gpt35).settings(Fakes.settings(time, events)).build();
+
+        llm.chat("q");
+
+        assertThat(events).extracting(ReboundEvent::kind).containsExactly(Kind.ATTEMPT_FAILED,
+                Kind.RETRY_SCHEDULED, Kind.ATTEMPT_FAILED, Kind.RETRIES_EXHAUSTED, Kind.FALLBACK, Kind.SUCCEEDED);
+        ReboundEvent retry = events.get(1);
+        assertThat(retry.method()).isEqualTo("ChatClient.chat(String)");
+        assertThat(retry.attempt()).isEqualTo(2);
+        assertThat(retry.waitTime()).isEqualTo(Duration.ofMillis(250));
+        assertThat(retry.reason()).isEqualTo("backoff");
+        assertThat(events.get(3).reason()).isEqualTo("attempts");
+    }
+
+    @Test
+    void theDefaultLogShowsRetriesFallbacksAndFailuresWithoutArgumentsOrMessages() {
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            CallLog log = new CallLog();
+            ScriptedChat gpt4 = new ScriptedChat("gpt-4", log).failingAlways(() -> new IOException(SECRET_MESSAGE));
+            ScriptedChat gpt35 = new ScriptedChat("gpt-3.5", log)
+                    .failingAlways(() -> new IllegalStateException(SECRET_MESSAGE));
+            ChatClient llm = Rebound.wrap(ChatClient.class, (ChatClient) gpt4)
+                    .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(5)).build())
+                    .withFallbacks(gpt35)
+                    .settings(ReboundSettings.builder().timeSource(new VirtualTimeSource()).build()).build();
+            try {
+                llm.chat(SECRET_PROMPT);
+            } catch (Exception expected) {
+                assertThat(expected.getMessage()).isEqualTo(SECRET_MESSAGE);
+            }
+        } finally {
+            System.setErr(original);
+        }
+        String out = captured.toString(StandardCharsets.UTF_8);
+
+        assertThat(out).contains("INFO dev.rebound - ChatClient.chat(String) on ScriptedChat: retrying, attempt 2 in")
+                .contains("WARN dev.rebound - ChatClient.chat(String): falling back from ScriptedChat to ScriptedChat"
+                        + " after java.io.IOException")
+                .contains("WARN dev.rebound - ChatClient.chat(String): failed for good")
+                .doesNotContain(SECRET_PROMPT).doesNotContain("SECRETKEY").doesNotContain("4111");
+    }
+
+    @Test
+    void anEventsStringNamesClassesOnly() {
+        ReboundEvent e = new ReboundEvent(Kind.RETRY_SCHEDULED, "ChatClient.chat(String)", "Gpt4Client", null, 2,
+                Duration.ofMillis(300), "backoff", new IOException(SECRET_MESSAGE));
+
+        assertThat(e.toString()).isEqualTo("RETRY_SCHEDULED ChatClient.chat(String) target=Gpt4Client attempt=2 "
+                + "wait=300ms reason=backoff failure=java.io.IOException");
+    }
+
+    @Test
+    void aThrowingListenerNeverChangesTheOutcome() throws Exception {
+        CallLog log = new CallLog();
+        ScriptedChat gpt4 = new ScriptedChat("gpt-4", log).failing(IOException::new);
+        ChatClient llm = Rebound.wrap(ChatClient.class, (ChatClient) gpt4)
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ZERO).build())
+                .settings(ReboundSettings.builder().logging(false).listener(e -> {
+                    throw new IllegalStateException("listener bug");
+                }).build()).build();
+
+        assertThat(llm.chat("q")).isEqualTo("gpt-4: q");
+        assertThat(log.calls).containsExactly("gpt-4 #1", "gpt-4 #2");
+    }
+}

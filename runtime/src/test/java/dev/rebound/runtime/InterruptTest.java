@@ -1,0 +1,90 @@
+package dev.rebound.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rebound.runtime.Fakes.CallLog;
+import dev.rebound.runtime.Fakes.ChatClient;
+import dev.rebound.runtime.Fakes.ScriptedChat;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** Semantics 4: an interrupt while waiting stops everything and keeps the flag. */
+class InterruptTest {
+
+    /** A time source whose sleep blocks until the thread is interrupted. */
+    static final class BlockingTime implements TimeSource {
+        final CountDownLatch sleeping = new CountDownLatch(1);
+
+        @Override
+        public long nanoTime() {
+            return 0L;
+        }
+
+        @Override
+        public void sleep(long nanos) throws InterruptedException {
+            sleeping.countDown();
+            new CountDownLatch(1).await();
+        }
+    }
+
+    @Test
+    void interruptWhileWaitingStopsAtOnceWithoutFurtherAttemptOrFallbackAndKeepsTheFlag() throws Exception {
+        CallLog log = new CallLog();
+        IOException first = new IOException("first");
+        ScriptedChat primary = new ScriptedChat("primary", log).failingAlways(() -> first);
+        ScriptedChat backup = new ScriptedChat("backup", log);
+        BlockingTime time = new BlockingTime();
+        List<ReboundEvent> events = java.util.Collections.synchronizedList(new ArrayList<>());
+        ChatClient llm = Rebound.wrap(ChatClient.class, (ChatClient) primary)
+                .withRetry(RetryPolicy.builder().attempts(5).delay(Duration.ofSeconds(10)).build())
+                .withFallbacks(backup)
+                .settings(ReboundSettings.builder().timeSource(time).listener(events::add).build()).build();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicBoolean flagAfter = new AtomicBoolean();
+
+        Thread caller = new Thread(() -> {
+            try {
+                llm.chat("q");
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+            flagAfter.set(Thread.currentThread().isInterrupted());
+        });
+        caller.start();
+        assertThat(time.sleeping.await(10, TimeUnit.SECONDS)).isTrue();
+        caller.interrupt();
+        caller.join(10_000);
+
+        assertThat(caller.isAlive()).isFalse();
+        assertThat(thrown.get()).isSameAs(first);
+        assertThat(flagAfter.get()).isTrue();
+        assertThat(log.calls).containsExactly("primary #1");
+        assertThat(events).extracting(ReboundEvent::kind).contains(ReboundEvent.Kind.INTERRUPTED)
+                .doesNotContain(ReboundEvent.Kind.FALLBACK);
+    }
+
+    @Test
+    void anAlreadyInterruptedThreadMakesNoFurtherAttempt() throws Exception {
+        CallLog log = new CallLog();
+        ScriptedChat primary = new ScriptedChat("primary", log).failingAlways(IOException::new);
+        ChatClient llm = Rebound.wrap(ChatClient.class, (ChatClient) primary)
+                .withRetry(RetryPolicy.builder().attempts(5).delay(Duration.ZERO).build())
+                .settings(ReboundSettings.builder().logging(false).build()).build();
+
+        Thread.currentThread().interrupt();
+        try {
+            llm.chat("q");
+        } catch (IOException expected) {
+            // the last failure
+        }
+        assertThat(Thread.interrupted()).isTrue();
+        assertThat(log.calls).containsExactly("primary #1");
+    }
+}

@@ -1,0 +1,163 @@
+package dev.rebound.runtime;
+
+import static dev.rebound.runtime.langchain4j.LoopbackModels.openAi;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.langchain4j.exception.InternalServerException;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.rebound.modelserver.Fault;
+import dev.rebound.modelserver.ModelServer;
+import dev.rebound.runtime.testing.VirtualTimeSource;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ParallelTest {
+
+    private static ModelServer server;
+
+    @BeforeAll
+    static void start() {
+        server = ModelServer.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        server.reset();
+    }
+
+    private static ChatModel resilient(String model, int attempts, VirtualTimeSource clock) {
+        return Rebound.wrap(ChatModel.class, openAi(server, model))
+                .withRetry(RetryPolicy.builder().attempts(attempts).delay(Duration.ofMillis(100)).jitter(false).build())
+                .settings(ReboundSettings.builder().timeSource(clock).logging(false).build()).build();
+    }
+
+    @Test
+    void branchesRunAtTheSameTimeAndResultsComeInBranchOrder() {
+        CountDownLatch both = new CountDownLatch(2);
+        Callable<String> a = () -> {
+            both.countDown();
+            return both.await(5, TimeUnit.SECONDS) ? "a" : "a alone";
+        };
+        Callable<String> b = () -> {
+            both.countDown();
+            return both.await(5, TimeUnit.SECONDS) ? "b" : "b alone";
+        };
+
+        assertThat(Parallel.invokeAll(a, b)).containsExactly("a", "b");
+    }
+
+    @Test
+    void eachBranchKeepsItsOwnPolicyOverHttp() {
+        VirtualTimeSource clock4 = new VirtualTimeSource();
+        VirtualTimeSource clock35 = new VirtualTimeSource();
+        ChatModel gpt4 = resilient("gpt-4", 3, clock4);
+        ChatModel gpt35 = resilient("gpt-3.5-turbo", 3, clock35);
+        server.script("gpt-4", Fault.unavailable());
+        server.script("gpt-3.5-turbo", Fault.rateLimited(Duration.ofMillis(400)), Fault.rateLimited(Duration.ofMillis(600)));
+
+        List<String> answers = Parallel.invokeAll(() -> gpt4.chat("q"), () -> gpt35.chat("q"));
+
+        assertThat(answers).containsExactly(ModelServer.answerFor("gpt-4", "q"),
+                ModelServer.answerFor("gpt-3.5-turbo", "q"));
+        assertThat(server.requests("gpt-4")).isEqualTo(2);
+        assertThat(server.requests("gpt-3.5-turbo")).isEqualTo(3);
+        assertThat(clock4.sleeps()).containsExactly(Duration.ofMillis(100));
+        assertThat(clock35.sleeps()).containsExactly(Duration.ofMillis(400), Duration.ofMillis(600));
+    }
+
+    @Test
+    void aBranchFailingForGoodFailsTheWholeAndCancelsTheInFlightCall() throws Exception {
+        server.script("gpt-4", Fault.slowAnswer(Duration.ofSeconds(3)));
+        server.always("gpt-3.5-turbo", Fault.serverError());
+        ChatModel slow = resilient("gpt-4", 3, new VirtualTimeSource());
+        ChatModel failing = resilient("gpt-3.5-turbo", 2, new VirtualTimeSource());
+        CountDownLatch slowEnded = new CountDownLatch(1);
+        AtomicBoolean slowInterrupted = new AtomicBoolean();
+
+        Throwable thrown = catchThrowable(() -> Parallel.invokeAll(
+                () -> {
+                    try {
+                        return slow.chat("q");
+                    } finally {
+                        slowInterrupted.set(Thread.currentThread().isInterrupted());
+                        slowEnded.countDown();
+                    }
+                },
+                () -> {
+                    awaitRequest("gpt-4"); // the slow call is in flight
+                    return failing.chat("q");
+                }));
+
+        assertThat(thrown).isInstanceOf(InternalServerException.class);
+        assertThat(server.requests("gpt-3.5-turbo")).as("the failing branch's own 2 attempts").isEqualTo(2);
+        assertThat(slowEnded.await(2, TimeUnit.SECONDS)).as("the slow branch was cancelled").isTrue();
+        assertThat(slowInterrupted).isTrue();
+        assertThat(server.requests("gpt-4")).as("a cancelled branch is not retried").isEqualTo(1);
+    }
+
+    private static void awaitRequest(String model) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (server.requests(model) == 0 && System.nanoTime() < deadline) {
+            Thread.yield();
+        }
+    }
+
+    @Test
+    void theCallerGetsTheFailingBranchsOwnExceptionAndTheOthersAreInterrupted() throws Exception {
+        IllegalStateException failure = new IllegalStateException("branch a failed");
+        CountDownLatch bRunning = new CountDownLatch(1);
+        CountDownLatch bInterrupted = new CountDownLatch(1);
+
+        Throwable thrown = catchThrowable(() -> Parallel.invokeAll(
+                () -> {
+                    bRunning.await();
+                    throw failure;
+                },
+                () -> {
+                    bRunning.countDown();
+                    try {
+                        new CountDownLatch(1).await();
+                        return "never";
+                    } catch (InterruptedException e) {
+                        bInterrupted.countDown();
+                        throw e;
+                    }
+                }));
+
+        assertThat(thrown).isSameAs(failure);
+        assertThat(bInterrupted.await(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void aCheckedFailureArrivesWrappedWithItsIdentityAsCause() {
+        IOException io = new IOException("disk");
+        Throwable thrown = catchThrowable(() -> Parallel.invokeAll(List.<Callable<String>>of(() -> {
+            throw io;
+        })));
+        assertThat(thrown).isInstanceOf(CompletionException.class).hasCause(io);
+    }
+
+    @Test
+    void noBranchesNoResultsAndNullsAreRefused() {
+        assertThat(Parallel.invokeAll(List.<Callable<String>>of())).isEmpty();
+        assertThatThrownBy(() -> Parallel.invokeAll(java.util.Arrays.asList(() -> "a", null)))
+                .isInstanceOf(NullPointerException.class).hasMessage("branches[1]");
+    }
+}

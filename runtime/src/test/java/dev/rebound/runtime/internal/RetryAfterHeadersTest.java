@@ -1,0 +1,80 @@
+package dev.rebound.runtime.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+class RetryAfterHeadersTest {
+
+    private static final Clock NOW = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+
+    private static long hint(int status, String... nameValues) {
+        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (int i = 0; i < nameValues.length; i += 2) {
+            headers.put(nameValues[i].toLowerCase(Locale.ROOT), nameValues[i + 1]);
+        }
+        return RetryAfterHeaders.hintNanos(status, headers::get, NOW);
+    }
+
+    private static long ms(long millis) {
+        return Duration.ofMillis(millis).toNanos();
+    }
+
+    @Test
+    void retryAfterSeconds() {
+        assertThat(hint(429, "Retry-After", "3")).isEqualTo(ms(3000));
+        assertThat(hint(503, "Retry-After", " 0 ")).isZero();
+        assertThat(hint(429, "Retry-After", "1.5")).isEqualTo(ms(1500));
+    }
+
+    @Test
+    void retryAfterHttpDate() {
+        assertThat(hint(429, "Retry-After", "Thu, 1 Jan 2026 00:00:07 GMT")).isEqualTo(ms(7000));
+        assertThat(hint(429, "Retry-After", "Wed, 31 Dec 2025 23:59:00 GMT")).as("in the past").isZero();
+    }
+
+    @Test
+    void retryAfterMsWinsForItsPrecision() {
+        assertThat(hint(429, "Retry-After", "2", "retry-after-ms", "1250")).isEqualTo(ms(1250));
+    }
+
+    @Test
+    void openAiResetHeadersOfTheExhaustedLimit() {
+        assertThat(hint(429, "x-ratelimit-reset-requests", "1s", "x-ratelimit-reset-tokens", "6m0s",
+                "x-ratelimit-remaining-requests", "0", "x-ratelimit-remaining-tokens", "900")).isEqualTo(ms(1000));
+        assertThat(hint(429, "x-ratelimit-reset-requests", "1s", "x-ratelimit-reset-tokens", "6m0s"))
+                .as("unknown which is exhausted: the longer").isEqualTo(ms(360_000));
+        assertThat(hint(429, "x-ratelimit-reset-tokens", "20ms")).isEqualTo(ms(20));
+        assertThat(hint(429, "x-ratelimit-reset-tokens", "1h2m3.5s")).isEqualTo(ms(3_723_500));
+    }
+
+    @Test
+    void genericRateLimitResetAsDeltaOrEpochSeconds() {
+        assertThat(hint(429, "RateLimit-Reset", "4")).isEqualTo(ms(4000));
+        long epoch = Instant.parse("2026-01-01T00:00:09Z").getEpochSecond();
+        assertThat(hint(429, "X-RateLimit-Reset", Long.toString(epoch))).isEqualTo(ms(9000));
+    }
+
+    @Test
+    void successesAndGarbageGiveNoHint() {
+        assertThat(hint(200, "Retry-After", "3")).isZero();
+        assertThat(hint(429)).isZero();
+        assertThat(hint(429, "Retry-After", "soon")).isZero();
+        assertThat(hint(429, "Retry-After", "-3")).isZero();
+        assertThat(hint(429, "x-ratelimit-reset-requests", "1x")).isZero();
+        assertThat(hint(429, "retry-after-ms", "99999999999999999999999")).isZero();
+    }
+
+    @Test
+    void hugeValuesSaturateInsteadOfOverflowing() {
+        assertThat(hint(429, "Retry-After", "9999999999999999999")).isEqualTo(Long.MAX_VALUE);
+        assertThat(hint(429, "x-ratelimit-reset-requests", "99999999999h")).isEqualTo(Long.MAX_VALUE);
+    }
+}

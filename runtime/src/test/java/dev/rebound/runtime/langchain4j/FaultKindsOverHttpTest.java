@@ -1,0 +1,274 @@
+package dev.rebound.runtime.langchain4j;
+
+import static dev.rebound.runtime.langchain4j.LoopbackModels.openAi;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.langchain4j.exception.InternalServerException;
+import dev.langchain4j.exception.RateLimitException;
+import dev.langchain4j.exception.TimeoutException;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.rebound.modelserver.Fault;
+import dev.rebound.modelserver.ModelServer;
+import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.RetryAfter;
+import dev.rebound.runtime.RetryPolicy;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Every fault of the model server, through the real langchain4j OpenAI client over loopback HTTP:
+ * what the caller sees, how many requests each model got, and the waits chosen (virtual clock).
+ * The policy: 3 attempts on gpt-4, 100 ms doubling, no jitter, then gpt-3.5-turbo once.
+ */
+class FaultKindsOverHttpTest {
+
+    private static final String PROMPT = "How does Rebound ensure reliability?";
+    private static final String GPT4_ANSWER = ModelServer.answerFor("gpt-4", PROMPT);
+    private static final String GPT35_ANSWER = ModelServer.answerFor("gpt-3.5-turbo", PROMPT);
+
+    private static ModelServer server;
+    private LoopbackModels.Recording rec;
+
+    @BeforeAll
+    static void start() {
+        server = ModelServer.start();
+        openAi(server, "warm-up").chat("warm up the client and the server");
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        server.reset();
+        rec = new LoopbackModels.Recording();
+        RetryAfter.clear();
+    }
+
+    private static RetryPolicy.Builder policy() {
+        return RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(100)).multiplier(2.0)
+                .maxDelay(Duration.ofSeconds(10)).jitter(false);
+    }
+
+    private ChatModel resilient(RetryPolicy policy, ChatModel gpt4) {
+        return Rebound.wrap(ChatModel.class, gpt4).withRetry(policy)
+                .withFallbacks(openAi(server, "gpt-3.5-turbo")).settings(rec.settings()).build();
+    }
+
+    private ChatModel resilient(RetryPolicy policy) {
+        return resilient(policy, openAi(server, "gpt-4"));
+    }
+
+    private ChatModel resilient() {
+        return resilient(policy().build());
+    }
+
+    @Test
+    void unavailable503IsRetriedWithExponentialBackoff() {
+        server.script("gpt-4", Fault.unavailable(), Fault.unavailable());
+
+        assertThat(resilient().chat(PROMPT)).isEqualTo(GPT4_ANSWER);
+
+        assertThat(server.requests("gpt-4")).isEqualTo(3);
+        assertThat(server.requests("gpt-3.5-turbo")).isZero();
+        assertThat(rec.clock.sleeps()).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200));
+        assertThat(rec.retryReasons()).containsExactly("backoff", "backoff");
+        assertThat(rec.attemptFailures()).hasSize(2).allMatch(f -> f instanceof InternalServerException);
+    }
+
+    @Test
+    void serverError500OnEveryAttemptFallsBackToTheNextModel() {
+        server.always("gpt-4", Fault.serverError());
+
+        assertThat(resilient().chat(PROMPT)).isEqualTo(GPT35_ANSWER);
+
+        assertThat(server.requests("gpt-4")).isEqualTo(3);
+        assertThat(server.requests("gpt-3.5-turbo")).isEqualTo(1);
+        assertThat(rec.clock.sleeps()).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200));
+        assertThat(rec.exhaustedReasons()).containsExactly("attempts");
+    }
+
+    @Test
+    void rateLimit429WaitsWhatTheServerSuggests() {
+        server.script("gpt-4", Fault.rateLimited(Duration.ofMillis(1500)), Fault.rateLimited(Duration.ofSeconds(2)));
+
+        assertThat(resilient().chat(PROMPT)).isEqualTo(GPT4_ANSWER);
+
+        assertThat(server.requests("gpt-4")).isEqualTo(3);
+        assertThat(rec.clock.sleeps()).containsExactly(Duration.ofMillis(1500), Duration.ofSeconds(2));
+        assertThat(rec.retryReasons()).containsExactly("retry-after", "retry-after");
+        assertThat(rec.attemptFailures()).allMatch(f -> f instanceof RateLimitException);
+    }
+
+    @Test
+    void retryAfterInWholeSecondsAlone() {
+        server.script("gpt-4", Fault.status(429).withHeader("Retry-After", "3"));
+
+        assertThat(resilient().chat(PROMPT)).isEqualTo(GPT4_ANSWER);
+
+        assertThat(rec.clock.sleeps()).containsExactly(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void retryAfterAsAnHttpDate() {
+        Instant until = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(8);
+        server.script("gpt-4", Fault.rateLimitedUntil(until));
+
+        assertThat(resilient().chat(PROMPT)).isEqualTo(GPT4_ANSWER);
+
+        assertThat(rec.clock.sleeps()).hasSize(1);
+        assertThat(rec.clock.sleeps().get(0)).isBetween(Duration.ofSeconds(6), Duration.ofSeconds(8));
+        assertThat(rec.retryReasons()).containsExactly("retry-after");
+    }
+
+    @Test
+    void rateLimitResetHeaderIsAHintToo() {
+        server.script("gpt-4", Fault.status(429).withHeader("x-ratelimit-remaining-requests", "0")
+                .withHeader("x-ratelimit-reset-requests", "1.5s").withHeader("x-ratelimit-reset-tokens", "6m0s"));
+
+        assertThat(resilient().chat(PROMPT)).isEqualTo(GPT4_ANSWER);
+
+        assertThat(rec.clock.sleeps()).containsExactly(Duration.ofMillis(1500));
+    }
+
+    @Test
+    void retryAfterIsCappedByMaxDelay() {
+        server.script("gpt-4", Fault.status(429).withHeader("Retry-After", "120"));
+
+        assertThat(resilient().chat(PROMPT)).isEqualTo(GPT4_ANSWER);
+
+        assertThat(rec.clock.sleeps()).containsExactly(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void retryAfterShorterThanTheBackoffKeepsTheBackoff() {
+        server.script("gpt-4", Fault.rateLimited(Duration.ofMillis(20)));
+
+        assertThat(resilient().chat(PROMPT)).isEqualTo(GPT4_ANSWER);
+
+        assertThat(rec.clock.sleeps()).containsExactly(Duration.ofMillis(100));
+        assertThat(rec.retryReasons()).containsExactly("backoff");
+    }
+
+    @Test
+    void retryAfterPastMaxDurationEndsTheRetriesAndFallsBack() {
+        server.always("gpt-4", Fault.rateLimited(Duration.ofSeconds(30)));
+        RetryPolicy deadline = policy().maxDelay(Duration.ofSeconds(60)).maxDuration(Duration.ofSeconds(5)).build();
+
+        assertThat(resilient(deadline).chat(PROMPT)).isEqualTo(GPT35_ANSWER);
+
+        assertThat(server.requests("gpt-4")).isEqualTo(1);
+        assertThat(server.requests("gpt-3.5-turbo")).isEqualTo(1);
+        assertThat(rec.clock.sleeps()).isEmpty();
+        assertThat(rec.exhaustedReasons()).containsExactly("deadline");
+    }
+
+    @Test
+    void slowAnswerPastTheClientTimeoutIsATimeoutAndIsRetried() {
+        server.script("gpt-4", Fault.slowAnswer(Duration.ofMillis(900)));
+
+        ChatModel model = resilient(policy().build(), openAi(server, "gpt-4", Duration.ofMillis(300)));
+
+        assertThat(model.chat(PROMPT)).isEqualTo(GPT4_ANSWER);
+        assertThat(server.requests("gpt-4")).isEqualTo(2);
+        assertThat(rec.attemptFailures()).singleElement().isInstanceOf(TimeoutException.class);
+        assertThat(rec.clock.sleeps()).containsExactly(Duration.ofMillis(100));
+    }
+
+    @Test
+    void droppedConnectionIsRetried() {
+        server.script("gpt-4", Fault.dropConnection());
+
+        assertThat(resilient().chat(PROMPT)).isEqualTo(GPT4_ANSWER);
+
+        assertThat(server.requests("gpt-4")).isEqualTo(2);
+        Throwable dropped = rec.attemptFailures().get(0);
+        assertThat(dropped).isExactlyInstanceOf(RuntimeException.class).hasRootCauseInstanceOf(IOException.class);
+        assertThat(rec.clock.sleeps()).containsExactly(Duration.ofMillis(100));
+    }
+
+    @Test
+    void malformedBodyIsRetried() {
+        server.script("gpt-4", Fault.malformedBody());
+
+        assertThat(resilient().chat(PROMPT)).isEqualTo(GPT4_ANSWER);
+
+        assertThat(server.requests("gpt-4")).isEqualTo(2);
+        assertThat(rec.attemptFailures()).singleElement()
+                .satisfies(f -> assertThat(f).hasCauseInstanceOf(JsonProcessingException.class));
+        assertThat(rec.clock.sleeps()).containsExactly(Duration.ofMillis(100));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+        "400, dev.langchain4j.exception.InvalidRequestException",
+        "401, dev.langchain4j.exception.AuthenticationException",
+        "403, dev.langchain4j.exception.AuthenticationException",
+        "404, dev.langchain4j.exception.ModelNotFoundException"})
+    void nonRetriableStatusGoesStraightToTheFallback(int status, Class<?> seen) {
+        server.always("gpt-4", Fault.status(status));
+
+        assertThat(resilient().chat(PROMPT)).isEqualTo(GPT35_ANSWER);
+
+        assertThat(server.requests("gpt-4")).isEqualTo(1);
+        assertThat(server.requests("gpt-3.5-turbo")).isEqualTo(1);
+        assertThat(rec.attemptFailures()).singleElement().isExactlyInstanceOf(seen);
+        assertThat(rec.clock.sleeps()).isEmpty();
+        assertThat(rec.exhaustedReasons()).containsExactly("not-retryable");
+    }
+
+    @Test
+    void everyModelDownTheCallerGetsThePrimarysLastFailureWithTheRestSuppressed() {
+        server.always("gpt-4", Fault.unavailable());
+        server.always("gpt-3.5-turbo", Fault.serverError());
+
+        Throwable thrown = catchThrowable(() -> resilient().chat(PROMPT));
+
+        assertThat(server.requests("gpt-4")).isEqualTo(3);
+        assertThat(server.requests("gpt-3.5-turbo")).isEqualTo(1);
+        var failures = rec.attemptFailures();
+        assertThat(failures).hasSize(4);
+        assertThat(thrown).isInstanceOf(InternalServerException.class).isSameAs(failures.get(2));
+        assertThat(thrown.getSuppressed()).containsExactly(failures.get(0), failures.get(1), failures.get(3));
+    }
+
+    @Test
+    void withoutAPolicyTheRequestCountIsExactlyTheAttempts() {
+        server.always("gpt-4", Fault.unavailable());
+        ChatModel model = Rebound.wrap(ChatModel.class, openAi(server, "gpt-4"))
+                .withRetry(policy().attempts(4).build()).settings(rec.settings()).build();
+
+        assertThatThrownBy(() -> model.chat(PROMPT)).isInstanceOf(InternalServerException.class);
+
+        assertThat(server.requests("gpt-4")).isEqualTo(4);
+        assertThat(rec.clock.sleeps()).containsExactly(
+                Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400));
+    }
+
+    @Test
+    void theHintIsLeftOnTheCallingThreadAndClearedBySuccess() {
+        ChatModel gpt4 = openAi(server, "gpt-4");
+        server.script("gpt-4", Fault.rateLimited(Duration.ofMillis(1234)));
+
+        assertThatThrownBy(() -> gpt4.chat(PROMPT)).isInstanceOf(RateLimitException.class);
+        assertThat(RetryAfter.takeNanos()).isEqualTo(Duration.ofMillis(1234).toNanos());
+
+        server.script("gpt-4", Fault.rateLimited(Duration.ofMillis(1234)));
+        assertThatThrownBy(() -> gpt4.chat(PROMPT)).isInstanceOf(RateLimitException.class);
+        assertThat(gpt4.chat(PROMPT)).isEqualTo(GPT4_ANSWER);
+        assertThat(RetryAfter.takeNanos()).isZero();
+    }
+}

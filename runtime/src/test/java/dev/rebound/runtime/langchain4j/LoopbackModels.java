@@ -1,0 +1,60 @@
+package dev.rebound.runtime.langchain4j;
+
+import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.rebound.modelserver.ModelServer;
+import dev.rebound.runtime.ReboundEvent;
+import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.testing.VirtualTimeSource;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** Real langchain4j OpenAI models pointed at the embedded server, and a recording virtual clock. */
+public final class LoopbackModels {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    private LoopbackModels() {
+    }
+
+    /** The way the README recommends: Rebound's HTTP client, langchain4j's own retries off. */
+    public static OpenAiChatModel openAi(ModelServer server, String model) {
+        return openAi(server, model, TIMEOUT);
+    }
+
+    public static OpenAiChatModel openAi(ModelServer server, String model, Duration timeout) {
+        return OpenAiChatModel.builder()
+                .baseUrl(server.baseUrl())
+                .apiKey("test-key")
+                .modelName(model)
+                .timeout(timeout)
+                .maxRetries(0)
+                .httpClientBuilder(RetryAfterHttpClientBuilder.create())
+                .build();
+    }
+
+    /** A virtual clock plus every event of the calls made with {@link #settings()}. */
+    static final class Recording {
+        final VirtualTimeSource clock = new VirtualTimeSource();
+        final List<ReboundEvent> events = new CopyOnWriteArrayList<>();
+
+        ReboundSettings settings() {
+            return ReboundSettings.builder().timeSource(clock).logging(false).listener(events::add).build();
+        }
+
+        List<Throwable> attemptFailures() {
+            return events.stream().filter(e -> e.kind() == ReboundEvent.Kind.ATTEMPT_FAILED)
+                    .map(ReboundEvent::failure).toList();
+        }
+
+        List<String> retryReasons() {
+            return events.stream().filter(e -> e.kind() == ReboundEvent.Kind.RETRY_SCHEDULED)
+                    .map(ReboundEvent::reason).toList();
+        }
+
+        List<String> exhaustedReasons() {
+            return events.stream().filter(e -> e.kind() == ReboundEvent.Kind.RETRIES_EXHAUSTED)
+                    .map(ReboundEvent::reason).toList();
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package dev.rebound.runtime.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.ReboundEvent;
+import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.testing.VirtualTimeSource;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class MicrometerListenerTest {
+
+    /** The resilient interface of the scripted run. */
+    public interface ChatApi {
+        String chat(String prompt) throws IOException;
+    }
+
+    /** "ok": answers; "flaky-*": fails once per prompt, then answers; anything else: always fails. */
+    static final class Primary implements ChatApi {
+        final Set<String> failedOnce = ConcurrentHashMap.newKeySet();
+
+        @Override
+        public String chat(String prompt) throws IOException {
+            if (prompt.equals("ok") || prompt.startsWith("flaky") && !failedOnce.add(prompt)) {
+                return "primary";
+            }
+            throw new IOException();
+        }
+    }
+
+    /** Answers everything but "dead". */
+    static final class Backup implements ChatApi {
+        @Override
+        public String chat(String prompt) throws IOException {
+            if (prompt.equals("dead")) {
+                throw new IOException();
+            }
+            return "backup";
+        }
+    }
+
+    /** Never answers. */
+    static final class LastResort implements ChatApi {
+        @Override
+        public String chat(String prompt) throws IOException {
+            throw new IOException();
+        }
+    }
+
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final VirtualTimeSource time = new VirtualTimeSource();
+    final List<ReboundEvent> events = new ArrayList<>();
+    ChatApi llm;
+
+    @BeforeEach
+    void wrap() {
+        llm = Rebound.wrap(ChatApi.class, (ChatApi) new Primary())
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(100)).jitter(false).build())
+                .withFallbacks(new Backup(), new LastResort())
+                .settings(ReboundSettings.builder().logging(false).timeSource(time)
+                        .listener(new MicrometerListener(registry)).listener(events::add).build())
+                .build();
+    }
+
+    @Test
+    void aScriptedRunGivesExactCountsPerOutcomeAttemptsFallbackPairsAndDurations() throws IOException {
+        for (int i = 0; i < 5; i++) {
+            assertThat(llm.chat("ok")).isEqualTo("primary");           // 1 attempt each, no wait
+        }
+        for (int i = 0; i < 3; i++) {
+            assertThat(llm.chat("flaky-" + i)).isEqualTo("primary");   // 2 attempts, waits 100 ms
+        }
+        for (int i = 0; i < 2; i++) {
+            assertThat(llm.chat("down")).isEqualTo("backup");          // 3 + 1 attempts, waits 100 + 200 ms
+        }
+        assertThatThrownBy(() -> llm.chat("dead")).isInstanceOf(IOException.class); // 3 + 1 + 1, 300 ms
+
+        assertThat(count(MicrometerListener.CALLS, "outcome", "success")).isEqualTo(5);
+        assertThat(count(MicrometerListener.CALLS, "outcome", "success_after_retry")).isEqualTo(3);
+        assertThat(count(MicrometerListener.CALLS, "outcome", "fallback")).isEqualTo(2);
+        assertThat(count(MicrometerListener.CALLS, "outcome", "failure")).isEqualTo(1);
+        assertThat(registry.get(MicrometerListener.ATTEMPTS).counter().count()).isEqualTo(5 + 3 * 2 + 2 * 4 + 5);
+        assertThat(registry.get(MicrometerListener.FALLBACKS).tag("from", "Primary").tag("to", "Backup")
+                .counter().count()).isEqualTo(3);
+        assertThat(registry.get(MicrometerListener.FALLBACKS).tag("from", "Backup").tag("to", "LastResort")
+                .counter().count()).isEqualTo(1);
+        Timer timer = registry.get(MicrometerListener.DURATION).timer();
+        assertThat(timer.count()).isEqualTo(11);
+        assertThat(timer.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(3 * 100 + 2 * 300 + 300);
+    }
+
+    @Test
+    void everyMeterIsTaggedByInterfaceAndMethodAndNothingThatVariesPerCall() throws IOException {
+        llm.chat("ok");
+        llm.chat("flaky-secret-prompt");
+        llm.chat("down");
+        assertThatThrownBy(() -> llm.chat("dead")).isInstanceOf(IOException.class);
+
+        Set<String> tags = new TreeSet<>();
+        for (Meter m : registry.getMeters()) {
+            assertThat(m.getId().getTag("interface")).isEqualTo("ChatApi");
+            assertThat(m.getId().getTag("method")).isEqualTo("chat");
+            for (Tag t : m.getId().getTags()) {
+                tags.add(t.getKey() + "=" + t.getValue());
+            }
+        }
+        assertThat(tags).containsExactly("from=Backup", "from=Primary", "interface=ChatApi", "method=chat",
+                "outcome=failure", "outcome=fallback", "outcome=success", "outcome=success_after_retry",
+                "to=Backup", "to=LastResort");
+    }
+
+    @Test
+    void firstAttemptSuccessesBuildNoEventsRegisterNoNewMetersAndAllocateNothingInTheListener()
+            throws IOException {
+        llm.chat("ok");
+        int meters = registry.getMeters().size();
+        MicrometerListener listener = new MicrometerListener(registry);
+        listener.onFirstAttemptSuccess("ChatApi.chat(String)", 5);
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long tid = Thread.currentThread().getId();
+        for (int i = 0; i < 100_000; i++) { // warm-up for the JIT
+            listener.onFirstAttemptSuccess("ChatApi.chat(String)", 5);
+        }
+        long before = mx.getThreadAllocatedBytes(tid);
+        for (int i = 0; i < 100_000; i++) {
+            listener.onFirstAttemptSuccess("ChatApi.chat(String)", 5);
+        }
+        long perCall = (mx.getThreadAllocatedBytes(tid) - before) / 100_000;
+        for (int i = 0; i < 9; i++) {
+            llm.chat("ok");
+        }
+
+        assertThat(events).isEmpty();
+        assertThat(registry.getMeters()).hasSize(meters);
+        assertThat(count(MicrometerListener.CALLS, "outcome", "success")).isEqualTo(10 + 200_001);
+        assertThat(perCall).isZero();
+    }
+
+    private double count(String name, String tag, String value) {
+        return registry.get(name).tag(tag, value).counter().count();
+    }
+}
