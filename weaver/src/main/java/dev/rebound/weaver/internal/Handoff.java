@@ -53,7 +53,7 @@ public final class Handoff {
     /** Takes the waiting handoff (the recovery advice runs). */
     public static Handoff take() {
         Handoff h = CURRENT.get();
-        CURRENT.remove();
+        CURRENT.set(null); // set, never remove: re-creating the entry would allocate on each recovery
         PENDING.decrementAndGet();
         return h;
     }
