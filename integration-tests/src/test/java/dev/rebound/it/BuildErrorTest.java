@@ -159,6 +159,34 @@ class BuildErrorTest {
     }
 
     @Test
+    void retryingOrFallingBackFromANonIdempotentMethodWithoutNamingSafeFailuresIsACompileError()
+            throws IOException {
+        List<String> errors = javacErrors("Mailer", """
+                public interface Mailer {
+                    @dev.rebound.annotations.NonIdempotent
+                    @dev.rebound.annotations.Retry(attempts = 3)
+                    @dev.rebound.annotations.Fallback(to = Backup.class)
+                    void send(String mail);
+
+                    @dev.rebound.annotations.NonIdempotent
+                    @dev.rebound.annotations.Retry(attempts = 3, on = java.net.ConnectException.class)
+                    void sendSafely(String mail);
+
+                    class Backup implements Mailer {
+                        public void send(String mail) { }
+                        public void sendSafely(String mail) { }
+                    }
+                }
+                """);
+
+        assertThat(errors).containsExactly(
+                "Mailer.send(String): @Retry(attempts = 3) on a @NonIdempotent method must list the failures "
+                        + "that are safe to repeat it on, in @Retry.on",
+                "Mailer.send(String): @Fallback on a @NonIdempotent method must list the failures that are safe "
+                        + "to repeat it on, in @Fallback.on");
+    }
+
+    @Test
     void suppressWarningsReboundSkipsTheChecks() throws IOException {
         assertThat(javacErrors("Chat", """
                 @SuppressWarnings("rebound")

@@ -1,8 +1,10 @@
 package dev.rebound.weaver.processor;
 
 import dev.rebound.annotations.Fallback;
+import dev.rebound.annotations.NonIdempotent;
 import dev.rebound.annotations.Retry;
 import dev.rebound.runtime.internal.AnnotationPolicies;
+import dev.rebound.runtime.internal.Repetition;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -31,7 +33,8 @@ import javax.tools.Diagnostic;
  * Rejects misconfigured {@code @Retry} / {@code @Fallback} at compile time, with the same messages as
  * the runtime: attempts outside 1..100 and the other {@code @Retry} bounds, an alternative that does
  * not implement the interface or is listed twice, an annotation on a method no door can intercept
- * (non-public or static). Runs in javac (and ajc) from the weaver jar, for woven and Guice users alike.
+ * (non-public or static), a retry or fallback on a {@code @NonIdempotent} method that names no safe
+ * failures. Runs in javac (and ajc) from the weaver jar, for woven and Guice users alike.
  * {@code @SuppressWarnings("rebound")} on an element or an enclosing type skips it. Whether an
  * alternative can be constructed is known only at run time (a container may provide it).
  */
@@ -82,7 +85,38 @@ public final class ReboundProcessor extends AbstractProcessor {
         if (contract != null) {
             checkFallbackTargets(e, where, contract, problems);
         }
+        if (problems.isEmpty() && nonIdempotent(e)) {
+            if (retry != null && retry.attempts() > 1 && attributeEmpty(e, Retry.class, "on")) {
+                problems.add(Repetition.nonIdempotentProblem(where, "@Retry(attempts = " + retry.attempts() + ")",
+                        "@Retry.on"));
+            }
+            if (!attributeEmpty(e, Fallback.class, "to") && attributeEmpty(e, Fallback.class, "on")) {
+                problems.add(Repetition.nonIdempotentProblem(where, "@Fallback", "@Fallback.on"));
+            }
+        }
         return problems;
+    }
+
+    /** {@code @NonIdempotent} on the element or its enclosing type (the cases visible in one file). */
+    private static boolean nonIdempotent(Element e) {
+        return e.getAnnotation(NonIdempotent.class) != null
+                || e.getKind() == ElementKind.METHOD && e.getEnclosingElement().getAnnotation(NonIdempotent.class) != null;
+    }
+
+    /** Whether {@code annotation} on {@code e} leaves the array {@code attribute} empty (or is absent). */
+    private static boolean attributeEmpty(Element e, Class<?> annotation, String attribute) {
+        for (AnnotationMirror mirror : e.getAnnotationMirrors()) {
+            if (((TypeElement) mirror.getAnnotationType().asElement()).getQualifiedName()
+                    .contentEquals(annotation.getName())) {
+                for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> attr
+                        : mirror.getElementValues().entrySet()) {
+                    if (attr.getKey().getSimpleName().contentEquals(attribute)) {
+                        return ((List<?>) attr.getValue().getValue()).isEmpty();
+                    }
+                }
+            }
+        }
+        return true;
     }
 
     private void checkFallbackTargets(Element e, String where, TypeElement contract, List<String> problems) {
