@@ -99,6 +99,7 @@ class GuiceModuleTest extends VirtualTime {
         PlainChat chat = injector.getInstance(PlainChat.class);
 
         assertRetriedThenFellBack(chat);
+        assertThat(injector.getInstance(PlainChat.class)).as("the @Singleton scope is kept").isSameAs(chat);
     }
 
     @Test
