@@ -13,13 +13,15 @@ import dev.rebound.weaver.internal.WovenPolicies;
  * implements (which AspectJ's own annotation matching does not see, hence the broad pointcut and a
  * policy looked up once per join point and class).
  *
- * <p>This advice is inlined by ajc and allocates nothing: an unannotated method costs an array read
- * and a compare; an annotated one also runs its first attempt right here. Only after a failure does
- * {@link Recovery} take over, with the engine. One instance per woven class ({@code pertypewithin}),
- * holding that class's {@link Sites}.
+ * <p>The around advices (one per primitive return type, so that no result is boxed) are inlined by
+ * ajc and allocate nothing: an unannotated method costs an array read and a compare; an annotated
+ * one also runs its first attempt right here. Only after a failure does {@link Recovery} take over,
+ * with the engine. One instance per woven class ({@code pertypewithin}), holding that class's
+ * {@link Sites}. Misconfigurations the build can see are compile errors (the weaver's annotation
+ * processor, and the declare errors below); the rest fail the class's initialisation.
  */
-public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev.rebound.runtime..* && !dev.rebound.weaver..*
-        && !org.aspectj..* && !com.google.inject..*
+public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev.rebound.runtime..*
+        && !dev.rebound.weaver..* && !org.aspectj..* && !com.google.inject..*
         && !is(InterfaceType) && !is(AnnotationType) && !is(AspectType)) {
 
     /**
