@@ -8,6 +8,7 @@ import com.google.inject.Guice;
 import com.google.inject.Singleton;
 import com.google.inject.name.Names;
 import dev.rebound.benchmarks.woven.WovenModel;
+import dev.rebound.runtime.CircuitBreakerPolicy;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
@@ -66,6 +67,14 @@ public abstract class Contenders {
             .jitter(true)
             .build();
 
+    /**
+     * The breaker of the {@code reboundWrapBreaker} column: the defaults but a failure ratio of 0.6,
+     * so that path (b), where every other attempt fails, keeps it closed and measures a closed
+     * breaker; on path (c) it opens and the column measures calls an open breaker sends straight to
+     * the fallback.
+     */
+    static final CircuitBreakerPolicy REBOUND_BREAKER = CircuitBreakerPolicy.builder().failureRatio(0.6).build();
+
     /** Not a constant, so that no contender can fold it. */
     String prompt = "ping";
 
@@ -75,6 +84,7 @@ public abstract class Contenders {
     Model reboundWoven;
     Model reboundGuice;
     Model reboundWrap;
+    Model reboundWrapBreaker;
     Supplier<String> resilience4j;
     FailsafeExecutor<String> failsafe;
     CheckedSupplier<String> failsafeCall;
@@ -109,6 +119,12 @@ public abstract class Contenders {
 
         reboundWrap = Rebound.wrap(Model.class, p)
                 .withRetry(REBOUND_RETRY)
+                .withFallbacks(f)
+                .settings(QUIET)
+                .build();
+        reboundWrapBreaker = Rebound.wrap(Model.class, p)
+                .withRetry(REBOUND_RETRY)
+                .withCircuitBreaker(REBOUND_BREAKER)
                 .withFallbacks(f)
                 .settings(QUIET)
                 .build();
@@ -172,6 +188,11 @@ public abstract class Contenders {
     @Benchmark
     public String reboundWrap() {
         return reboundWrap.chat(prompt);
+    }
+
+    @Benchmark
+    public String reboundWrapBreaker() {
+        return reboundWrapBreaker.chat(prompt);
     }
 
     @Benchmark

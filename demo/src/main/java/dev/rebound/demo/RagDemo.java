@@ -61,9 +61,11 @@ public final class RagDemo {
             EventPrinter printer = new EventPrinter(out, ModelChain.PRIMARY, models);
             String baseUrl = real ? env.get("OPENAI_BASE_URL") : server.baseUrl();
             Duration timeout = real ? Duration.ofSeconds(60) : o.faults.clientTimeout();
+            MetricsLine metrics = new MetricsLine();
             ChatModel llm = ModelChain.resilient(
                     name -> ModelChain.openAi(baseUrl, real ? apiKey : "demo-key", name, timeout),
-                    settings(printer.primary()), settings(printer.fallback()));
+                    settings(printer.primary(), metrics.primaryListener()),
+                    settings(printer.fallback(), metrics.fallbackListener()));
 
             out.println();
             out.println("Question: " + o.question);
@@ -96,6 +98,7 @@ public final class RagDemo {
                     requests.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                             .collect(Collectors.joining(" ")),
                     (end - start) / 1e9, (end - generationStart) / 1e9);
+            out.println(metrics.render());
             return failure == null;
         } finally {
             if (server != null) {
@@ -104,8 +107,9 @@ public final class RagDemo {
         }
     }
 
-    private static ReboundSettings settings(dev.rebound.runtime.ReboundListener listener) {
-        return ReboundSettings.builder().logging(false).listener(listener).build();
+    private static ReboundSettings settings(dev.rebound.runtime.ReboundListener printer,
+            dev.rebound.runtime.ReboundListener metrics) {
+        return ReboundSettings.builder().logging(false).listener(printer).listener(metrics).build();
     }
 
     private static Map<String, Integer> countsOf(ModelServer server, List<String> models) {

@@ -33,13 +33,17 @@ class RagDemoTest {
                 .containsPattern("(?m)^  4 +gpt-3.5-turbo +1 +200 answer +done$")
                 .containsPattern("(?m)^Answer: \\[gpt-3.5-turbo, prompt [0-9a-f]{8}\\] LangChain supports retry and fallback")
                 .containsPattern("(?m)^Summary: attempts 4, fallbacks 1, requests per model gpt-4=3 gpt-3.5-turbo=1 "
-                        + "gpt-3.5-turbo-16k=0, total [0-9.]+ s \\(generation [0-9.]+ s\\)$");
+                        + "gpt-3.5-turbo-16k=0, total [0-9.]+ s \\(generation [0-9.]+ s\\)$")
+                .containsPattern("(?m)^Metrics: calls fallback=1, attempts 4 \\(gpt-4 3, fallback models 1\\), "
+                        + "fallbacks gpt-4->gpt-3.5-turbo=1, call duration [0-9.]+ s$");
     }
 
     @Test
     void theEnvironmentChoosesAScriptAndAFlagWinsOverIt() {
         assertThat(run(Map.of("REBOUND_FAULTS", "cascade"))).contains(
-                "Summary: attempts 6, fallbacks 2, requests per model gpt-4=3 gpt-3.5-turbo=2 gpt-3.5-turbo-16k=1");
+                "Summary: attempts 6, fallbacks 2, requests per model gpt-4=3 gpt-3.5-turbo=2 gpt-3.5-turbo-16k=1")
+                .contains("Metrics: calls fallback=1, attempts 6 (gpt-4 3, fallback models 3), fallbacks "
+                        + "gpt-4->gpt-3.5-turbo=1 gpt-3.5-turbo->gpt-3.5-turbo-16k=1");
         assertThat(run(Map.of("REBOUND_FAULTS", "cascade"), "--faults=healthy")).contains(
                 "Summary: attempts 1, fallbacks 0, requests per model gpt-4=1 gpt-3.5-turbo=0 gpt-3.5-turbo-16k=0");
     }
@@ -51,7 +55,8 @@ class RagDemoTest {
         assertThat(out).contains("every model failed: the caller gets InternalServerException")
                 .contains("No answer: the caller gets 503 InternalServerException (gpt-4's last failure), "
                         + "with 4 other failures suppressed on it")
-                .contains("Summary: attempts 7, fallbacks 2");
+                .contains("Summary: attempts 7, fallbacks 2")
+                .contains("Metrics: calls failure=1, attempts 7 (gpt-4 3, fallback models 4)");
     }
 
     @Test
