@@ -9,7 +9,6 @@ import dev.rebound.it.llm.FakeLlm;
 import dev.rebound.it.seed.OneModel;
 import dev.rebound.it.seed.RetryAndFallback;
 import dev.rebound.ltw.app.Chat;
-import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.weaver.guice.ReboundModule;
 import org.junit.jupiter.api.Test;
 
@@ -57,14 +56,5 @@ class ExactlyOnceTest extends VirtualClock {
         assertThat(llm.getClass()).isSameAs(RetryAndFallback.Gpt4.class);
         assertThat(answer).isEqualTo("gpt-3.5: x");
         assertThat(FakeLlm.calls()).containsExactly("gpt-4 #1", "gpt-4 #2", "gpt-3.5 #1", "gpt-3.5 #2");
-    }
-
-    @Test
-    void aMisconfiguredClassFailsItsInitialisationNamingMethodAndAttribute() {
-        Throwable thrown = catchThrowable(Chat.OutOfRange::new);
-
-        assertThat(thrown).isInstanceOf(ExceptionInInitializerError.class);
-        assertThat(((ReboundConfigurationException) thrown.getCause()).problems())
-                .containsExactly("Chat.chat(String): @Retry.attempts = 101 is outside 1..100");
     }
 }
