@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 
 /**
  * An OpenAI-compatible chat-completions server on a free loopback port, with a fault script per
@@ -41,24 +42,34 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }
  * }</pre>
  *
- * <p>Answers are deterministic: {@link #answerFor(String, String)} names the model and a digest of
- * the prompt. Only non-streaming {@code POST .../chat/completions} is served. Thread-safe.
+ * <p>Answers are deterministic: by default {@link #answerFor(String, String)}, naming the model and
+ * a digest of the prompt. Only non-streaming {@code POST .../chat/completions} is served. Thread-safe.
  */
 public final class ModelServer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    static {
+        // The JDK server writes headers and body separately; with Nagle on, the body waits for the
+        // client's delayed ACK: 40 ms a response on Linux loopback. Read once, at first server start.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final HttpServer http;
     private final ExecutorService handlers;
+    private final BiFunction<String, String, String> answers;
     private final AtomicInteger sequence = new AtomicInteger();
     private final Map<String, Script> scripts = new LinkedHashMap<>();
     private final Map<String, List<Script>> promptScripts = new LinkedHashMap<>();
     private final Map<String, Integer> counts = new LinkedHashMap<>();
     private final List<ServedRequest> log = new ArrayList<>();
 
-    private ModelServer(HttpServer http, ExecutorService handlers) {
+    private ModelServer(HttpServer http, ExecutorService handlers, BiFunction<String, String, String> answers) {
         this.http = http;
         this.handlers = handlers;
+        this.answers = answers;
     }
 
     /**
@@ -67,6 +78,16 @@ public final class ModelServer implements AutoCloseable {
      * @throws UncheckedIOException if no port can be bound
      */
     public static ModelServer start() {
+        return start(ModelServer::answerFor);
+    }
+
+    /**
+     * Starts a server whose answers are {@code answers.apply(model, prompt)}: keep it deterministic.
+     *
+     * @throws UncheckedIOException if no port can be bound
+     */
+    public static ModelServer start(BiFunction<String, String, String> answers) {
+        Objects.requireNonNull(answers, "answers");
         ExecutorService handlers = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "model-server");
             t.setDaemon(true);
@@ -74,7 +95,7 @@ public final class ModelServer implements AutoCloseable {
         });
         try {
             HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-            ModelServer server = new ModelServer(http, handlers);
+            ModelServer server = new ModelServer(http, handlers, answers);
             http.createContext("/", server::handle);
             http.setExecutor(handlers);
             http.start();
@@ -269,7 +290,7 @@ public final class ModelServer implements AutoCloseable {
         sb.append(text);
     }
 
-    private static String completion(String model, String prompt) {
+    private String completion(String model, String prompt) {
         ObjectNode root = JSON.createObjectNode();
         root.put("id", "chatcmpl-" + digest(model + "\n" + prompt));
         root.put("object", "chat.completion");
@@ -279,7 +300,7 @@ public final class ModelServer implements AutoCloseable {
         choice.put("index", 0);
         ObjectNode message = choice.putObject("message");
         message.put("role", "assistant");
-        message.put("content", answerFor(model, prompt));
+        message.put("content", answers.apply(model, prompt));
         choice.put("finish_reason", "stop");
         ObjectNode usage = root.putObject("usage");
         int promptTokens = Math.max(1, prompt.length() / 4);

@@ -135,6 +135,29 @@ class ModelServerTest {
     }
 
     @Test
+    void answersCanBeAnotherDeterministicFunction() throws Exception {
+        try (ModelServer echo = ModelServer.start((model, prompt) -> model + " echoes " + prompt)) {
+            String body = "{\"model\":\"m\",\"messages\":[{\"role\":\"system\",\"content\":\"be brief\"},"
+                    + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"hi\"}]}]}";
+            HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(echo.baseUrl() + "/chat/completions"))
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(JSON.readTree(r.body()).path("choices").path(0).path("message").path("content").asText())
+                    .isEqualTo("m echoes be brief\nhi");
+        }
+    }
+
+    @Test
+    void otherPathsAndBadBodiesAreClientErrors() throws Exception {
+        HttpResponse<String> get = CLIENT.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/models")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> notJson = CLIENT.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/chat/completions"))
+                .POST(HttpRequest.BodyPublishers.ofString("{nope")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(get.statusCode()).isEqualTo(404);
+        assertThat(notJson.statusCode()).isEqualTo(400);
+        assertThat(server.log()).isEmpty();
+    }
+
+    @Test
     void badFaultsAreRefusedEarly() {
         assertThatThrownBy(() -> Fault.status(200)).hasMessageContaining("status");
         assertThatThrownBy(() -> Fault.slowAnswer(Duration.ofMillis(-1))).hasMessageContaining("delay");

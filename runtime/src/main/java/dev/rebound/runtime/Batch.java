@@ -7,9 +7,11 @@ import java.util.Collections;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -45,6 +47,12 @@ public final class Batch {
     /**
      * Calls {@code call} once per input, at most {@code maxConcurrency} at a time, and waits for all.
      *
+     * <p>If {@code executor} is an {@link java.util.concurrent.ExecutorService} shut down with
+     * {@code shutdownNow()} during the run, the batch ends promptly: inputs not yet started and inputs
+     * whose call failed after the interrupt (a Rebound retry stops waiting) are reported as
+     * {@linkplain Result#isCancelled() cancelled}, never as successes. A plain {@code shutdown()}
+     * lets the batch finish.
+     *
      * @return one result per input, in input order
      * @throws IllegalArgumentException if {@code maxConcurrency} is below 1
      * @throws NullPointerException if an argument is null
@@ -71,10 +79,14 @@ public final class Batch {
             FutureTask<Void> task = new FutureTask<>(() -> {
                 try {
                     for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
-                        results[i] = callOne(call, inputs.get(i), i);
                         if (Thread.currentThread().isInterrupted()) {
-                            break; // cancelled: take no further input
+                            break; // cancelled: input i and the rest stay unset, reported as cancelled
                         }
+                        Result<O> r = callOne(call, inputs.get(i), i);
+                        if (Thread.currentThread().isInterrupted() && !r.isSuccess()) {
+                            r = Result.cancelled(i, r.failure);
+                        }
+                        results[i] = r;
                     }
                 } finally {
                     finished.countDown();
@@ -83,10 +95,19 @@ public final class Batch {
             tasks.add(task);
         }
         try {
+            int accepted = 0;
             for (FutureTask<Void> task : tasks) {
-                executor.execute(task);
+                try {
+                    executor.execute(task);
+                    accepted++;
+                } catch (RejectedExecutionException rejected) {
+                    if (accepted == 0) {
+                        throw rejected;
+                    }
+                    finished.countDown(); // shut down mid-submission: fewer workers take the inputs
+                }
             }
-            finished.await();
+            Branches.await(finished, executor);
         } catch (InterruptedException e) {
             Branches.cancelAll(tasks);
             throw Branches.interrupted(e);
@@ -94,9 +115,11 @@ public final class Batch {
             Branches.cancelAll(tasks);
             throw e;
         }
-        for (Result<O> r : results) {
-            if (r != null && r.failure instanceof VirtualMachineError) {
-                throw (VirtualMachineError) r.failure;
+        for (int i = 0; i < n; i++) {
+            if (results[i] == null) {
+                results[i] = Result.cancelled(i, null); // never started: the executor stopped first
+            } else if (results[i].failure instanceof VirtualMachineError) {
+                throw (VirtualMachineError) results[i].failure;
             }
         }
         return Collections.unmodifiableList(Arrays.asList(results));
@@ -110,16 +133,40 @@ public final class Batch {
         }
     }
 
-    /** One input's outcome: its value, or its own failure. */
+    /** One input's outcome: its value, its own failure, or its cancellation. */
     public static final class Result<T> {
         private final int index;
         private final T value;
         private final Throwable failure;
+        private final boolean cancelled;
 
         private Result(int index, T value, Throwable failure) {
+            this(index, value, failure, false);
+        }
+
+        private Result(int index, T value, Throwable failure, boolean cancelled) {
             this.index = index;
             this.value = value;
             this.failure = failure;
+            this.cancelled = cancelled;
+        }
+
+        /** A cancelled input: a CancellationException, caused by the call's failure if it had started. */
+        static <T> Result<T> cancelled(int index, Throwable callFailure) {
+            CancellationException c = new CancellationException("input " + index + (callFailure == null
+                    ? " cancelled before it started" : " cancelled while running"));
+            if (callFailure != null) {
+                c.initCause(callFailure);
+            }
+            return new Result<>(index, null, c, true);
+        }
+
+        /**
+         * Whether this input was cancelled: the executor was shut down before it started, or while it
+         * ran and its call then failed. {@link #failure()} is then a CancellationException.
+         */
+        public boolean isCancelled() {
+            return cancelled;
         }
 
         /** The position of the input in the batch. */
@@ -154,6 +201,9 @@ public final class Batch {
         /** Log-safe: index and outcome class, never the value or the failure's message. */
         @Override
         public String toString() {
+            if (cancelled) {
+                return "Result[" + index + " cancelled]";
+            }
             return "Result[" + index + (failure == null ? " ok]" : " failed: " + failure.getClass().getName() + "]");
         }
     }

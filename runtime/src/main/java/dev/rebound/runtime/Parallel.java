@@ -18,9 +18,9 @@ import java.util.concurrent.Future;
  * are cancelled (interrupted: a Rebound retry stops waiting and tries nothing more).
  *
  * <pre>{@code
- * List<List<Content>> contexts = Parallel.invokeAll(List.of(
+ * List<List<Content>> contexts = Parallel.invokeAll(
  *     () -> docsRetriever.retrieve(query),
- *     () -> faqRetriever.retrieve(query)));
+ *     () -> faqRetriever.retrieve(query));
  * }</pre>
  */
 public final class Parallel {
@@ -47,6 +47,8 @@ public final class Parallel {
      *     wrapped in a {@link java.util.concurrent.CompletionException}); the other branches are
      *     cancelled. If the caller is interrupted while waiting, every branch is cancelled and a
      *     CompletionException with the InterruptedException is thrown, the interrupt flag kept.
+     * @throws java.util.concurrent.CancellationException if {@code executor} is shut down with
+     *     {@code shutdownNow()} before every branch ran (instead of waiting for ever)
      * @throws NullPointerException if an argument or a branch is null
      */
     public static <T> List<T> invokeAll(Executor executor, List<? extends Callable<? extends T>> branches) {
@@ -62,7 +64,7 @@ public final class Parallel {
                 futures.add(done.submit(branch::call));
             }
             for (int i = 0; i < futures.size(); i++) {
-                Future<T> finished = done.take();
+                Future<T> finished = Branches.take(done, executor);
                 try {
                     finished.get();
                 } catch (ExecutionException failed) {

@@ -106,6 +106,18 @@ class BatchTest {
     }
 
     @Test
+    void anInputLeftUnrunByAnInterruptedWorkerIsReportedNotLost() {
+        // one worker; the first call leaves its thread interrupted, so the worker takes no more input
+        List<Batch.Result<String>> results = Batch.map(List.of("a", "b"), 1, s -> {
+            Thread.currentThread().interrupt();
+            return s;
+        });
+
+        assertThat(results.get(0).value()).isEqualTo("a");
+        assertThat(results.get(1).failure()).isInstanceOf(java.util.concurrent.CancellationException.class);
+    }
+
+    @Test
     void badArgumentsAreRefusedAndEmptyIsEmpty() {
         assertThat(Batch.map(List.<String>of(), 3, s -> s)).isEmpty();
         assertThatThrownBy(() -> Batch.map(List.of("a"), 0, s -> s))

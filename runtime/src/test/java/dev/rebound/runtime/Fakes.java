@@ -85,6 +85,30 @@ final class Fakes {
         }
     }
 
+    /** A time source whose sleep blocks until the thread is interrupted; counts the threads that began waiting. */
+    static final class BlockingTime implements TimeSource {
+        final java.util.concurrent.CountDownLatch sleeping;
+
+        BlockingTime() {
+            this(1);
+        }
+
+        BlockingTime(int sleepers) {
+            this.sleeping = new java.util.concurrent.CountDownLatch(sleepers);
+        }
+
+        @Override
+        public long nanoTime() {
+            return 0L;
+        }
+
+        @Override
+        public void sleep(long nanos) throws InterruptedException {
+            sleeping.countDown();
+            new java.util.concurrent.CountDownLatch(1).await();
+        }
+    }
+
     /** Settings with a virtual clock, a recording listener, no jitter randomness surprises. */
     static ReboundSettings settings(VirtualTimeSource time, List<ReboundEvent> events) {
         return ReboundSettings.builder()

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.Retry;
+import dev.rebound.runtime.Fakes.BlockingTime;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -21,26 +21,6 @@ import org.junit.jupiter.api.Test;
 class InterruptPromptnessTest {
 
     static final int THREADS = 8;
-
-    /** Sleeping blocks until interrupted; counts the threads that started waiting. */
-    static final class BlockingTime implements TimeSource {
-        final CountDownLatch sleeping;
-
-        BlockingTime(int sleepers) {
-            this.sleeping = new CountDownLatch(sleepers);
-        }
-
-        @Override
-        public long nanoTime() {
-            return 0L;
-        }
-
-        @Override
-        public void sleep(long nanos) throws InterruptedException {
-            sleeping.countDown();
-            new CountDownLatch(1).await();
-        }
-    }
 
     public interface Chat {
         String chat(String prompt) throws IOException, InterruptedException;

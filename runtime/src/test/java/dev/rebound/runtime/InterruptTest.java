@@ -2,6 +2,7 @@ package dev.rebound.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rebound.runtime.Fakes.BlockingTime;
 import dev.rebound.runtime.Fakes.CallLog;
 import dev.rebound.runtime.Fakes.ChatClient;
 import dev.rebound.runtime.Fakes.ScriptedChat;
@@ -9,7 +10,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -17,22 +17,6 @@ import org.junit.jupiter.api.Test;
 
 /** Semantics 4: an interrupt while waiting stops everything and keeps the flag. */
 class InterruptTest {
-
-    /** A time source whose sleep blocks until the thread is interrupted. */
-    static final class BlockingTime implements TimeSource {
-        final CountDownLatch sleeping = new CountDownLatch(1);
-
-        @Override
-        public long nanoTime() {
-            return 0L;
-        }
-
-        @Override
-        public void sleep(long nanos) throws InterruptedException {
-            sleeping.countDown();
-            new CountDownLatch(1).await();
-        }
-    }
 
     @Test
     void interruptWhileWaitingStopsAtOnceWithoutFurtherAttemptOrFallbackAndKeepsTheFlag() throws Exception {

@@ -1,16 +1,23 @@
 package dev.rebound.runtime.internal;
 
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** What {@code Parallel} and {@code Batch} share: the default threads and cancelling. */
 public final class Branches {
 
     private static final AtomicInteger THREADS = new AtomicInteger();
+    /** How often a wait checks whether the executor died under it. */
+    private static final long POLL_MILLIS = 10;
 
     /** Daemon threads made on demand and kept 60 s: branches block on I/O, so not the common pool. */
     private static final ExecutorService DEFAULT = Executors.newCachedThreadPool(r -> {
@@ -24,6 +31,53 @@ public final class Branches {
 
     public static ExecutorService defaultExecutor() {
         return DEFAULT;
+    }
+
+    /**
+     * Waits until {@code done} reaches zero, or until {@code executor} (when it is an
+     * ExecutorService) has terminated: then a task it had queued and not started will never run
+     * ({@code shutdownNow()} drops its queue) and waiting longer would hang.
+     *
+     * @return whether {@code done} reached zero
+     */
+    public static boolean await(CountDownLatch done, Executor executor) throws InterruptedException {
+        if (!(executor instanceof ExecutorService)) {
+            done.await();
+            return true;
+        }
+        ExecutorService service = (ExecutorService) executor;
+        while (!done.await(POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+            if (service.isTerminated()) {
+                return done.getCount() == 0;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The next completed branch, as {@link CompletionService#take()}, except that when
+     * {@code executor} has terminated with branches still pending (dropped by {@code shutdownNow()},
+     * they will never run) it throws instead of waiting for ever.
+     *
+     * @throws CancellationException if the executor terminated before every branch ran
+     */
+    public static <T> Future<T> take(CompletionService<T> done, Executor executor) throws InterruptedException {
+        if (!(executor instanceof ExecutorService)) {
+            return done.take();
+        }
+        while (true) {
+            Future<T> next = done.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+            if (next != null) {
+                return next;
+            }
+            if (((ExecutorService) executor).isTerminated()) {
+                next = done.poll();
+                if (next != null) {
+                    return next;
+                }
+                throw new CancellationException("the executor was shut down before every branch ran");
+            }
+        }
     }
 
     /** Interrupts every future still running. */

@@ -1,6 +1,8 @@
 package dev.rebound.runtime.internal;
 
 import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Proxy;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -20,19 +22,24 @@ public final class SelfRetryCheck {
     }
 
     /**
-     * The {@code maxRetries} of a langchain4j object (a model made by its builder), or 0 when it is
-     * not one, has none, or it can't be read.
+     * The {@code maxRetries} of a langchain4j object (a model made by its builder, or the chat model
+     * behind an AiServices proxy), or 0 when it is not one, has none, or it can't be read.
      */
     public static int builtInRetries(Object target) {
-        Class<?> type = target.getClass();
-        if (!type.getName().startsWith("dev.langchain4j.")) {
+        Object model = Proxy.isProxyClass(target.getClass()) ? modelBehind(Proxy.getInvocationHandler(target), 0)
+                : target;
+        return model == null ? 0 : ownRetries(model);
+    }
+
+    private static int ownRetries(Object model) {
+        if (!isLangchain4j(model)) {
             return 0;
         }
-        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+        for (Class<?> c = model.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
             try {
                 Field f = c.getDeclaredField("maxRetries");
                 f.setAccessible(true);
-                Object v = f.get(target);
+                Object v = f.get(model);
                 return v instanceof Integer ? (Integer) v : 0;
             } catch (NoSuchFieldException next) {
                 // look in the superclass
@@ -41,6 +48,43 @@ public final class SelfRetryCheck {
             }
         }
         return 0;
+    }
+
+    /**
+     * The chat model an AiServices proxy calls: its handler holds the service (as the outer instance),
+     * which holds a context whose {@code chatModel} is the model. Followed through langchain4j objects
+     * only, a few levels deep; null when not found.
+     */
+    private static Object modelBehind(Object holder, int depth) {
+        if (holder == null || depth > 3 || !isLangchain4j(holder)) {
+            return null;
+        }
+        for (Class<?> c = holder.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
+            for (Field f : c.getDeclaredFields()) {
+                if (f.getType().isPrimitive() || Modifier.isStatic(f.getModifiers())) {
+                    continue;
+                }
+                Object value;
+                try {
+                    f.setAccessible(true);
+                    value = f.get(holder);
+                } catch (ReflectiveOperationException | RuntimeException unreadable) {
+                    continue;
+                }
+                if (f.getName().equals("chatModel") && value != null) {
+                    return value;
+                }
+                Object deeper = modelBehind(value, depth + 1);
+                if (deeper != null) {
+                    return deeper;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean isLangchain4j(Object o) {
+        return o.getClass().getName().startsWith("dev.langchain4j.");
     }
 
     /**
@@ -53,8 +97,9 @@ public final class SelfRetryCheck {
             return false;
         }
         LOG.warn("{}: {} has its own retries on (maxRetries = {}): each Rebound attempt may send up to {} "
-                + "requests, with waits no Rebound policy sees. Build it with .maxRetries(0).", where,
-                target.getClass().getSimpleName(), retries, retries + 1);
+                + "requests, with waits no Rebound policy sees. Build the model with .maxRetries(0).", where,
+                Proxy.isProxyClass(target.getClass()) ? "the model behind this AiServices proxy"
+                        : target.getClass().getSimpleName(), retries, retries + 1);
         return true;
     }
 }

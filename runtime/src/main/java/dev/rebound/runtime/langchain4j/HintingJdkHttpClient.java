@@ -45,6 +45,9 @@ final class HintingJdkHttpClient extends HttpClient {
     }
 
     static void record(int status, HttpHeaders headers, Clock clock) {
+        if (status < 400) {
+            return; // cleared before the request
+        }
         long hint = RetryAfterHeaders.hintNanos(status, name -> headers.firstValue(name).orElse(null), clock);
         if (hint > 0) {
             RetryAfter.suggest(Duration.ofNanos(hint));

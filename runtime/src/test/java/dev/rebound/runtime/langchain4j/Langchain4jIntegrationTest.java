@@ -82,6 +82,17 @@ class Langchain4jIntegrationTest {
     }
 
     @Test
+    void detectsTheSelfRetryingModelBehindAnAiServicesProxy() {
+        Assistant selfRetrying = AiServices.create(Assistant.class, OpenAiChatModel.builder().apiKey("k").build());
+        Assistant fine = AiServices.create(Assistant.class, openAi(server, "gpt-4"));
+
+        assertThat(SelfRetryCheck.builtInRetries(selfRetrying)).isEqualTo(2);
+        assertThat(SelfRetryCheck.builtInRetries(fine)).isZero();
+        assertThat(SelfRetryCheck.builtInRetries(java.lang.reflect.Proxy.newProxyInstance(
+                Assistant.class.getClassLoader(), new Class<?>[] {Assistant.class}, (p, m, a) -> "x"))).isZero();
+    }
+
+    @Test
     void warnsOncePerModelClassNamingTheFixAndNothingElse() {
         OpenAiEmbeddingModel selfRetrying = OpenAiEmbeddingModel.builder().apiKey("sk-secret").build();
         PrintStream err = System.err;
@@ -116,6 +127,27 @@ class Langchain4jIntegrationTest {
         }
 
         assertThat(server.requests("gpt-4")).isEqualTo(3);
+    }
+
+    @Test
+    void langchain4jsOwnRetriesMultiplyThePolicysRequests() {
+        // what the warning is about: 2 Rebound attempts x (1 + maxRetries 1) = 4 requests, with
+        // langchain4j's own ~0.5 s sleep inside each attempt (the only real wait in these tests)
+        server.always("gpt-4", Fault.unavailable());
+        ChatModel selfRetrying = OpenAiChatModel.builder().baseUrl(server.baseUrl()).apiKey("test-key")
+                .modelName("gpt-4").maxRetries(1).build();
+        ChatModel model = Rebound.wrap(ChatModel.class, selfRetrying)
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(10)).build())
+                .settings(rec.settings()).build();
+
+        try {
+            model.chat("q");
+        } catch (InternalServerException expected) {
+            // both attempts spent
+        }
+
+        assertThat(server.requests("gpt-4")).isEqualTo(4);
+        assertThat(rec.attemptFailures()).hasSize(2);
     }
 
     // --- AiServices

@@ -1,0 +1,106 @@
+package dev.rebound.demo;
+
+import dev.rebound.modelserver.Fault;
+import dev.rebound.modelserver.ModelServer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** What the embedded server does to the demo's models; chosen with --faults=NAME or REBOUND_FAULTS. */
+public enum FaultScript {
+
+    OUTAGE("gpt-4 fails with 503, is rate-limited (429, Retry-After 300 ms), fails again; the chain falls back") {
+        @Override
+        void apply(ModelServer s) {
+            s.script("gpt-4", Fault.unavailable(), Fault.rateLimited(Duration.ofMillis(300)), Fault.unavailable());
+        }
+    },
+    HEALTHY("every model answers at once") {
+        @Override
+        void apply(ModelServer s) {
+        }
+    },
+    RATE_LIMIT("gpt-4 is rate-limited twice (Retry-After 200 ms, then 400 ms), then answers") {
+        @Override
+        void apply(ModelServer s) {
+            s.script("gpt-4", Fault.rateLimited(Duration.ofMillis(200)), Fault.rateLimited(Duration.ofMillis(400)));
+        }
+    },
+    TIMEOUT("gpt-4 answers after the client's 1 s timeout, twice; its third attempt is on time") {
+        @Override
+        void apply(ModelServer s) {
+            s.script("gpt-4", Fault.slowAnswer(Duration.ofMillis(2500)), Fault.slowAnswer(Duration.ofMillis(2500)));
+        }
+
+        @Override
+        Duration clientTimeout() {
+            return Duration.ofSeconds(1);
+        }
+    },
+    FLAKY("gpt-4 drops the connection, then sends a malformed body, then answers") {
+        @Override
+        void apply(ModelServer s) {
+            s.script("gpt-4", Fault.dropConnection(), Fault.malformedBody());
+        }
+    },
+    AUTH("gpt-4 rejects the key (401): not retried, straight to gpt-3.5-turbo") {
+        @Override
+        void apply(ModelServer s) {
+            s.always("gpt-4", Fault.status(401));
+        }
+    },
+    CASCADE("gpt-4 is down (503), gpt-3.5-turbo too (500); gpt-3.5-turbo-16k answers") {
+        @Override
+        void apply(ModelServer s) {
+            s.always("gpt-4", Fault.unavailable());
+            s.always("gpt-3.5-turbo", Fault.serverError());
+        }
+    },
+    ALL_DOWN("every model is down: the caller gets gpt-4's last failure, the others suppressed on it") {
+        @Override
+        void apply(ModelServer s) {
+            s.always("gpt-4", Fault.unavailable());
+            s.always("gpt-3.5-turbo", Fault.serverError());
+            s.always("gpt-3.5-turbo-16k", Fault.unavailable());
+        }
+    };
+
+    private final String description;
+
+    FaultScript(String description) {
+        this.description = description;
+    }
+
+    /** Scripts the server. */
+    abstract void apply(ModelServer server);
+
+    /** The models' HTTP timeout under this script. */
+    Duration clientTimeout() {
+        return Duration.ofSeconds(5);
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** {@code rate-limit} for RATE_LIMIT. */
+    public String cliName() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /**
+     * The script named {@code name} ({@code outage}, {@code rate-limit}, ...).
+     *
+     * @throws IllegalArgumentException naming the known scripts
+     */
+    public static FaultScript named(String name) {
+        for (FaultScript s : values()) {
+            if (s.cliName().equalsIgnoreCase(name.trim())) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("unknown fault script '" + name + "'; known: "
+                + Arrays.stream(values()).map(FaultScript::cliName).collect(Collectors.joining(", ")));
+    }
+}

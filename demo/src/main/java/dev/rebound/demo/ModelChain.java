@@ -1,0 +1,73 @@
+package dev.rebound.demo;
+
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.langchain4j.RetryAfterHttpClientBuilder;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The seed's "Retry + Fallback": gpt-4 with its retry, then gpt-3.5-turbo, then gpt-3.5-turbo-16k,
+ * each with a retry of its own.
+ *
+ * <pre>{@code
+ * primary = ChatOpenAI(model="gpt-4").with_retry(stop_after_attempt=3)
+ * llm = primary.with_fallbacks([gpt35.with_retry(2), gpt35_16k.with_retry(2)])
+ * }</pre>
+ */
+public final class ModelChain {
+
+    public static final String PRIMARY = "gpt-4";
+    public static final List<String> FALLBACKS = List.of("gpt-3.5-turbo", "gpt-3.5-turbo-16k");
+
+    /** gpt-4: 3 attempts, 100 ms doubling (capped at 2 s), 20 s for everything; no jitter, so the demo repeats. */
+    public static final RetryPolicy PRIMARY_RETRY = RetryPolicy.builder().attempts(3)
+            .delay(Duration.ofMillis(100)).multiplier(2.0).maxDelay(Duration.ofSeconds(2))
+            .maxDuration(Duration.ofSeconds(20)).jitter(false).build();
+
+    /** Each fallback: 2 attempts, 100 ms apart. */
+    public static final RetryPolicy FALLBACK_RETRY = RetryPolicy.builder().attempts(2)
+            .delay(Duration.ofMillis(100)).maxDelay(Duration.ofSeconds(2)).jitter(false).build();
+
+    private ModelChain() {
+    }
+
+    /**
+     * The resilient model.
+     *
+     * @param models the plain model for a model name
+     * @param primarySettings settings of the gpt-4 wrapper (its listener sees the fallback switches)
+     * @param fallbackSettings settings of each fallback's own retry
+     */
+    public static ChatModel resilient(Function<String, ChatModel> models, ReboundSettings primarySettings,
+            ReboundSettings fallbackSettings) {
+        ChatModel[] fallbacks = FALLBACKS.stream()
+                .map(name -> Rebound.wrap(ChatModel.class, models.apply(name)).named(name)
+                        .withRetry(FALLBACK_RETRY).settings(fallbackSettings).build())
+                .toArray(ChatModel[]::new);
+        return Rebound.wrap(ChatModel.class, models.apply(PRIMARY)).named(PRIMARY)
+                .withRetry(PRIMARY_RETRY).withFallbacks(fallbacks).settings(primarySettings).build();
+    }
+
+    /**
+     * An OpenAI chat model as Rebound wants it: langchain4j's own retries off, Retry-After passed on.
+     *
+     * @param baseUrl null for OpenAI itself
+     */
+    public static ChatModel openAi(String baseUrl, String apiKey, String model, Duration timeout) {
+        OpenAiChatModel.OpenAiChatModelBuilder b = OpenAiChatModel.builder()
+                .apiKey(apiKey)
+                .modelName(model)
+                .timeout(timeout)
+                .maxRetries(0)
+                .httpClientBuilder(RetryAfterHttpClientBuilder.create());
+        if (baseUrl != null) {
+            b.baseUrl(baseUrl);
+        }
+        return b.build();
+    }
+}

@@ -1,0 +1,162 @@
+package dev.rebound.demo;
+
+import dev.langchain4j.model.chat.ChatModel;
+import dev.rebound.modelserver.ModelServer;
+import dev.rebound.runtime.ReboundSettings;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The main command: the seed's RAG chain with retry and fallbacks, against the embedded model server
+ * under a fault script (or OpenAI itself when OPENAI_API_KEY is set), printing what happened.
+ *
+ * <pre>
+ * mvn -B -q -pl demo -am package exec:java -DskipTests                      # the outage script
+ * REBOUND_FAULTS=rate-limit mvn -B -q -pl demo -am package exec:java -DskipTests
+ * mvn ... exec:java -Dexec.args="--faults=cascade --question='What is a 429?'"
+ * </pre>
+ */
+public final class RagDemo {
+
+    static final String DEFAULT_QUESTION = "How does LangChain ensure reliability?";
+
+    private RagDemo() {
+    }
+
+    public static void main(String[] args) {
+        run(args, System.getenv(), System.out);
+    }
+
+    /** Runs the demo; returns whether the question was answered. */
+    static boolean run(String[] args, Map<String, String> env, PrintStream out) {
+        Options o = Options.parse(args, env);
+        if (o.help) {
+            out.println("usage: [--faults=NAME] [--question=TEXT]   (or REBOUND_FAULTS, REBOUND_QUESTION)");
+            for (FaultScript s : FaultScript.values()) {
+                out.printf("  %-11s %s%n", s.cliName(), s.description());
+            }
+            out.println("With OPENAI_API_KEY set (and OPENAI_BASE_URL, optionally) the real API answers.");
+            return true;
+        }
+        long start = System.nanoTime();
+        String apiKey = env.get("OPENAI_API_KEY");
+        boolean real = apiKey != null && !apiKey.isBlank();
+        ModelServer server = real ? null : ModelServer.start(RagDemo::groundedAnswer);
+        try {
+            if (real) {
+                out.println("Rebound RAG demo | models: the OpenAI API (OPENAI_API_KEY is set; no fault script)");
+            } else {
+                o.faults.apply(server);
+                out.println("Rebound RAG demo | faults: " + o.faults.cliName() + ": " + o.faults.description());
+                out.println("                 | models: embedded OpenAI-compatible server at " + server.baseUrl());
+            }
+            List<String> models = new ArrayList<>();
+            models.add(ModelChain.PRIMARY);
+            models.addAll(ModelChain.FALLBACKS);
+            EventPrinter printer = new EventPrinter(out, ModelChain.PRIMARY, models);
+            String baseUrl = real ? env.get("OPENAI_BASE_URL") : server.baseUrl();
+            Duration timeout = real ? Duration.ofSeconds(60) : o.faults.clientTimeout();
+            MetricsLine metrics = new MetricsLine();
+            ChatModel llm = ModelChain.resilient(
+                    name -> ModelChain.openAi(baseUrl, real ? apiKey : "demo-key", name, timeout),
+                    settings(printer.primary(), metrics.primaryListener()),
+                    settings(printer.fallback(), metrics.fallbackListener()));
+
+            out.println();
+            out.println("Question: " + o.question);
+            RagPipeline rag = new RagPipeline(Knowledge.retriever(Knowledge.store(Knowledge.DOCUMENTS), 2), llm);
+            List<String> context = rag.retrieve(o.question);
+            out.println("Retrieved context (retrieved once; only generation retries):");
+            context.forEach(c -> out.println("  - " + c));
+            out.println();
+            printer.header();
+            long generationStart = System.nanoTime();
+            String answer = null;
+            Throwable failure = null;
+            try {
+                answer = llm.chat(RagPipeline.prompt(o.question, context));
+                printer.firstAttemptSucceeded();
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            out.println();
+            if (failure == null) {
+                out.println("Answer: " + answer);
+            } else {
+                out.println("No answer: the caller gets " + EventPrinter.outcome(failure) + " (gpt-4's last failure), with "
+                        + failure.getSuppressed().length + " other failures suppressed on it");
+            }
+            Map<String, Integer> requests = real ? printer.attemptsPerModel() : countsOf(server, models);
+            long end = System.nanoTime();
+            out.printf(Locale.ROOT, "Summary: attempts %d, fallbacks %d, requests per model %s, total %.1f s"
+                    + " (generation %.1f s)%n", printer.attemptCount(), printer.fallbackCount(),
+                    requests.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                            .collect(Collectors.joining(" ")),
+                    (end - start) / 1e9, (end - generationStart) / 1e9);
+            out.println(metrics.render());
+            return failure == null;
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+
+    private static ReboundSettings settings(dev.rebound.runtime.ReboundListener printer,
+            dev.rebound.runtime.ReboundListener metrics) {
+        return ReboundSettings.builder().logging(false).listener(printer).listener(metrics).build();
+    }
+
+    private static Map<String, Integer> countsOf(ModelServer server, List<String> models) {
+        Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+        for (String m : models) {
+            counts.put(m, server.requests(m));
+        }
+        return counts;
+    }
+
+    /**
+     * The embedded server's answer for the demo: still deterministic and naming the model and the
+     * prompt's digest, but quoting the first line of context, as a grounded answer would.
+     */
+    static String groundedAnswer(String model, String prompt) {
+        String marker = "Context: ";
+        int at = prompt.indexOf(marker);
+        String first = at < 0 ? "" : prompt.substring(at + marker.length()).lines().findFirst().orElse("");
+        return "[" + model + ", prompt " + ModelServer.digest(prompt) + "] " + first;
+    }
+
+    /** Flags win over environment variables. */
+    private static final class Options {
+        FaultScript faults = FaultScript.OUTAGE;
+        String question = DEFAULT_QUESTION;
+        boolean help;
+
+        static Options parse(String[] args, Map<String, String> env) {
+            Options o = new Options();
+            if (env.get("REBOUND_FAULTS") != null) {
+                o.faults = FaultScript.named(env.get("REBOUND_FAULTS"));
+            }
+            if (env.get("REBOUND_QUESTION") != null) {
+                o.question = env.get("REBOUND_QUESTION");
+            }
+            for (String a : args) {
+                if (a.startsWith("--faults=")) {
+                    o.faults = FaultScript.named(a.substring("--faults=".length()));
+                } else if (a.startsWith("--question=")) {
+                    o.question = a.substring("--question=".length());
+                } else if (a.equals("--help") || a.equals("-h") || a.equals("--list")) {
+                    o.help = true;
+                } else {
+                    throw new IllegalArgumentException("unknown argument '" + a + "'; try --help");
+                }
+            }
+            return o;
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package dev.rebound.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rebound.modelserver.Fault;
+import dev.rebound.modelserver.ModelServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The main command as a person sees it (real waits, kept to a few hundred milliseconds). */
+class RagDemoTest {
+
+    private static String run(Map<String, String> env, String... args) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        RagDemo.run(args, env, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theDefaultScriptShows503ThenRetryAfterThenTheFallback() {
+        String out = run(Map.of());
+
+        assertThat(out).contains("faults: outage")
+                .contains("  - LangChain supports retry and fallback mechanisms for resilience.")
+                .containsPattern("(?m)^  1 +gpt-4 +1 +503 InternalServerException +retry in 100 ms \\(backoff\\)$")
+                .containsPattern("(?m)^  2 +gpt-4 +2 +429 RateLimitException +retry in 300 ms \\(server's Retry-After\\)$")
+                .containsPattern("(?m)^  3 +gpt-4 +3 +503 InternalServerException +give up gpt-4 \\(no attempts left\\)$")
+                .containsPattern("(?m)^ +gpt-4 +fall back to gpt-3.5-turbo$")
+                .containsPattern("(?m)^  4 +gpt-3.5-turbo +1 +200 answer +done$")
+                .containsPattern("(?m)^Answer: \\[gpt-3.5-turbo, prompt [0-9a-f]{8}\\] LangChain supports retry and fallback")
+                .containsPattern("(?m)^Summary: attempts 4, fallbacks 1, requests per model gpt-4=3 gpt-3.5-turbo=1 "
+                        + "gpt-3.5-turbo-16k=0, total [0-9.]+ s \\(generation [0-9.]+ s\\)$")
+                .containsPattern("(?m)^Metrics: calls fallback=1, attempts 4 \\(gpt-4 3, fallback models 1\\), "
+                        + "fallbacks gpt-4->gpt-3.5-turbo=1, call duration [0-9.]+ s$");
+    }
+
+    @Test
+    void theEnvironmentChoosesAScriptAndAFlagWinsOverIt() {
+        assertThat(run(Map.of("REBOUND_FAULTS", "cascade"))).contains(
+                "Summary: attempts 6, fallbacks 2, requests per model gpt-4=3 gpt-3.5-turbo=2 gpt-3.5-turbo-16k=1")
+                .contains("Metrics: calls fallback=1, attempts 6 (gpt-4 3, fallback models 3), fallbacks "
+                        + "gpt-4->gpt-3.5-turbo=1 gpt-3.5-turbo->gpt-3.5-turbo-16k=1");
+        assertThat(run(Map.of("REBOUND_FAULTS", "cascade"), "--faults=healthy")).contains(
+                "Summary: attempts 1, fallbacks 0, requests per model gpt-4=1 gpt-3.5-turbo=0 gpt-3.5-turbo-16k=0");
+    }
+
+    @Test
+    void whenEveryModelIsDownTheCallerGetsGpt4sLastFailure() {
+        String out = run(Map.of(), "--faults=all-down");
+
+        assertThat(out).contains("every model failed: the caller gets InternalServerException")
+                .contains("No answer: the caller gets 503 InternalServerException (gpt-4's last failure), "
+                        + "with 4 other failures suppressed on it")
+                .contains("Summary: attempts 7, fallbacks 2")
+                .contains("Metrics: calls failure=1, attempts 7 (gpt-4 3, fallback models 4)");
+    }
+
+    @Test
+    void aQuestionCanBeAsked() {
+        assertThat(run(Map.of("REBOUND_QUESTION", "How tall is the Eiffel Tower?"), "--faults=healthy"))
+                .contains("  - The Eiffel Tower is 330 metres tall and stands in Paris.")
+                .containsPattern("Answer: \\[gpt-4, prompt [0-9a-f]{8}\\] The Eiffel Tower is 330 metres tall");
+    }
+
+    @Test
+    void withAnApiKeyItTalksToTheConfiguredApiInsteadOfTheEmbeddedServer() {
+        try (ModelServer api = ModelServer.start()) {
+            api.script("gpt-4", Fault.unavailable());
+
+            String out = run(Map.of("OPENAI_API_KEY", "sk-test", "OPENAI_BASE_URL", api.baseUrl()));
+
+            assertThat(out).contains("models: the OpenAI API").doesNotContain("sk-test")
+                    .contains("Summary: attempts 2, fallbacks 0, requests per model gpt-4=2 gpt-3.5-turbo=0");
+            assertThat(api.requests("gpt-4")).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void badFlagsNameWhatIsKnown() {
+        assertThatThrownBy(() -> run(Map.of(), "--faults=meteor"))
+                .hasMessageContaining("unknown fault script 'meteor'").hasMessageContaining("outage, healthy");
+        assertThatThrownBy(() -> run(Map.of(), "--fast")).hasMessageContaining("unknown argument '--fast'");
+        assertThat(run(Map.of(), "--help")).contains("rate-limit").contains("OPENAI_API_KEY");
+    }
+}

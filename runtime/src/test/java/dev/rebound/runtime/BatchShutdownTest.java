@@ -1,0 +1,166 @@
+package dev.rebound.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import dev.rebound.runtime.Fakes.BlockingTime;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Chaos and soak 4, second half: an executor shut down during a Batch run cancels the pending
+ * inputs and reports them as cancelled, not as successes, and the batch returns promptly.
+ */
+class BatchShutdownTest {
+
+    public interface Model {
+        String answer(int question) throws IOException;
+    }
+
+    static final int INPUTS = 10;
+
+    /** Questions 0-3 are answered at once; from 4 on, the first attempt fails and the retry waits. */
+    static final class Scripted implements Model {
+        final AtomicInteger attempts = new AtomicInteger();
+
+        @Override
+        public String answer(int question) throws IOException {
+            attempts.incrementAndGet();
+            if (question < 4) {
+                return "answer " + question;
+            }
+            throw new IOException("busy");
+        }
+    }
+
+    @Test
+    void shutdownNowDuringABatchCancelsWhatIsPendingAndReportsItAsCancelled() {
+        Scripted scripted = new Scripted();
+        BlockingTime time = new BlockingTime(2);
+        Model model = Rebound.wrap(Model.class, (Model) scripted)
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofSeconds(1)).build())
+                .settings(ReboundSettings.builder().logging(false).timeSource(time).build()).build();
+        ExecutorService pool = Executors.newFixedThreadPool(2); // 4 workers asked for: 2 run, 2 queue
+        Thread stopper = new Thread(() -> {
+            try {
+                if (time.sleeping.await(10, TimeUnit.SECONDS)) { // both threads wait to retry 4 and 5
+                    pool.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        stopper.start();
+        List<Integer> questions = new ArrayList<>();
+        for (int i = 0; i < INPUTS; i++) {
+            questions.add(i);
+        }
+
+        List<Batch.Result<String>> results = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> Batch.map(pool, questions, 4, model::answer));
+
+        assertThat(results).hasSize(INPUTS).extracting(Batch.Result::index)
+                .containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+        for (int i = 0; i < 4; i++) {
+            assertThat(results.get(i).value()).isEqualTo("answer " + i);
+            assertThat(results.get(i).isCancelled()).isFalse();
+        }
+        List<Batch.Result<String>> cancelled = results.subList(4, INPUTS);
+        assertThat(cancelled).allMatch(Batch.Result::isCancelled).noneMatch(Batch.Result::isSuccess)
+                .allMatch(r -> r.failure() instanceof CancellationException);
+        assertThat(cancelled).filteredOn(r -> r.failure().getCause() instanceof IOException).hasSize(2);
+        assertThat(cancelled).filteredOn(r -> r.failure().getCause() == null).hasSize(4);
+        assertThat(results.get(9).toString()).isEqualTo("Result[9 cancelled]");
+        assertThat(scripted.attempts.get()).isEqualTo(6); // 0-3, and the first attempts of 4 and 5: no more
+        assertThat(pool.isTerminated()).isTrue();
+    }
+
+    @Test
+    void aGracefulShutdownDuringABatchLetsEveryInputFinish() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread stopper = new Thread(() -> {
+            try {
+                started.await(10, TimeUnit.SECONDS);
+                pool.shutdown();
+                release.countDown();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        stopper.start();
+
+        List<Batch.Result<Integer>> results = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> Batch.map(pool, List.of(1, 2, 3, 4, 5, 6), 4, i -> {
+                    started.countDown();
+                    release.await(10, TimeUnit.SECONDS);
+                    return i * 10;
+                }));
+
+        assertThat(results).extracting(Batch.Result::value).containsExactly(10, 20, 30, 40, 50, 60);
+        assertThat(results).noneMatch(Batch.Result::isCancelled);
+        stopper.join(10_000);
+    }
+
+    @Test
+    void shutdownNowDuringParallelBranchesEndsTheWaitInsteadOfHanging() {
+        CountDownLatch queued = new CountDownLatch(1);
+        ExecutorService pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, // the second branch queues
+                new LinkedBlockingQueue<>() {
+                    @Override
+                    public boolean offer(Runnable task) {
+                        boolean added = super.offer(task);
+                        queued.countDown();
+                        return added;
+                    }
+                });
+        CountDownLatch running = new CountDownLatch(1);
+        AtomicInteger secondRan = new AtomicInteger();
+        Thread stopper = new Thread(() -> {
+            try {
+                if (running.await(10, TimeUnit.SECONDS) && queued.await(10, TimeUnit.SECONDS)) {
+                    pool.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        stopper.start();
+
+        Throwable thrown = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            try {
+                Parallel.invokeAll(pool, List.<java.util.concurrent.Callable<String>>of(() -> {
+                    running.countDown();
+                    try {
+                        new CountDownLatch(1).await(); // until interrupted
+                    } catch (InterruptedException ignored) {
+                        // a branch that finishes normally although interrupted
+                    }
+                    return "first";
+                }, () -> {
+                    secondRan.incrementAndGet();
+                    return "second";
+                }));
+                return null;
+            } catch (RuntimeException e) {
+                return e;
+            }
+        });
+
+        assertThat(thrown).isInstanceOf(CancellationException.class)
+                .hasMessage("the executor was shut down before every branch ran");
+        assertThat(secondRan).hasValue(0);
+    }
+}
