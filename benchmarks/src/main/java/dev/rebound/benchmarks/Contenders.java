@@ -4,10 +4,15 @@ import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeExecutor;
 import dev.failsafe.Fallback;
 import dev.failsafe.function.CheckedSupplier;
+import com.google.inject.Guice;
+import com.google.inject.Singleton;
+import com.google.inject.name.Names;
+import dev.rebound.benchmarks.woven.WovenModel;
 import dev.rebound.runtime.CircuitBreakerPolicy;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.weaver.guice.ReboundModule;
 import io.github.resilience4j.decorators.Decorators;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
@@ -31,7 +36,9 @@ import org.springframework.retry.support.RetryTemplate;
 
 /**
  * Every contender of one path, configured alike: 3 attempts in all, exponential backoff (x2) with
- * jitter from an initial delay of zero, one fallback ({@link Subjects.Backup}). Each path is a
+ * jitter from an initial delay of zero, one fallback ({@link Subjects.Backup}, or for the annotated
+ * contenders {@link BackupModel}, which answers the same). The woven and the Guice contenders run
+ * the same code ({@link ResilientModel}'s annotations over the path's primary). Each path is a
  * subclass that says which {@link Model} is the primary. Everything is built once per trial, as an
  * application builds it once at start-up.
  *
@@ -74,6 +81,8 @@ public abstract class Contenders {
     Model primary;
     Model fallback;
 
+    Model reboundWoven;
+    Model reboundGuice;
     Model reboundWrap;
     Model reboundWrapBreaker;
     Supplier<String> resilience4j;
@@ -90,11 +99,23 @@ public abstract class Contenders {
 
     @Setup
     public void setUp() {
+        setUp(newPrimary());
+    }
+
+    /** Builds every contender around {@code primary}. */
+    void setUp(Model primary) {
         ReboundSettings.setGlobal(QUIET);
-        primary = newPrimary();
+        this.primary = primary;
         fallback = new Subjects.Backup();
         Model p = primary;
         Model f = fallback;
+
+        reboundWoven = new WovenModel(p);
+        reboundGuice = Guice.createInjector(new ReboundModule(QUIET), binder -> {
+            binder.bind(Model.class).annotatedWith(Names.named("behaviour")).toInstance(p);
+            // one instance, as an application binds its clients; unscoped, each fallback would build one
+            binder.bind(BackupModel.class).in(Singleton.class);
+        }).getInstance(AnnotatedModel.class);
 
         reboundWrap = Rebound.wrap(Model.class, p)
                 .withRetry(REBOUND_RETRY)
@@ -152,6 +173,16 @@ public abstract class Contenders {
     @Benchmark
     public String handLoop() {
         return HandLoop.chat(primary, fallback, prompt);
+    }
+
+    @Benchmark
+    public String reboundWoven() {
+        return reboundWoven.chat(prompt);
+    }
+
+    @Benchmark
+    public String reboundGuice() {
+        return reboundGuice.chat(prompt);
     }
 
     @Benchmark

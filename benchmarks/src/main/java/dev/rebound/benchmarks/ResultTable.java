@@ -1,5 +1,8 @@
 package dev.rebound.benchmarks;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -115,13 +118,23 @@ final class ResultTable {
         return sb.toString();
     }
 
-    /** The line the README quotes above the table. */
-    static String environment(long seconds) {
+    /** The line the README quotes above the table; {@code loadBefore}: the load average at the start. */
+    static String environment(long seconds, String loadBefore) {
         Runtime rt = Runtime.getRuntime();
-        return String.format(Locale.ROOT, "%s, %d cores, %s %s (%s), %s; suite took %d s",
+        return String.format(Locale.ROOT, "%s, %d cores, %s %s (%s), %s; suite took %d s; load average %s at the"
+                        + " start, %s at the end",
                 LocalDate.now(ZoneOffset.UTC), rt.availableProcessors(), System.getProperty("java.vm.name"),
                 System.getProperty("java.runtime.version"), System.getProperty("os.arch"),
-                System.getProperty("os.name"), seconds);
+                System.getProperty("os.name"), seconds, loadBefore, loadAverage());
+    }
+
+    /** The 1-minute load average (Linux), or "?": on a shared machine, how much the others ran. */
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException unavailable) {
+            return "?";
+        }
     }
 
     private static Map<String, String> ordered(String... keyValues) {

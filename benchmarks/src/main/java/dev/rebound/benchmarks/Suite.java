@@ -52,11 +52,12 @@ public final class Suite {
         if (cli.getProfilers().isEmpty()) {
             options.addProfiler(GCProfiler.class);
         }
+        String loadBefore = ResultTable.loadAverage();
         long start = System.nanoTime();
         Collection<RunResult> results = new Runner(options.build()).run();
         long seconds = (System.nanoTime() - start) / 1_000_000_000L;
         System.out.println();
-        System.out.println(ResultTable.environment(seconds));
+        System.out.println(ResultTable.environment(seconds, loadBefore));
         System.out.println();
         System.out.print(ResultTable.of(results).markdown());
     }

@@ -12,8 +12,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import javax.tools.Diagnostic;
+import javax.tools.DiagnosticCollector;
+import javax.tools.JavaCompiler;
+import javax.tools.JavaFileObject;
+import javax.tools.StandardJavaFileManager;
+import javax.tools.ToolProvider;
 import org.aspectj.bridge.IMessage;
 import org.aspectj.bridge.MessageHandler;
 import org.aspectj.lang.JoinPoint;
@@ -21,21 +28,45 @@ import org.aspectj.tools.ajc.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What the weaver rejects at build time: ajc run on purpose-broken sources, as the Maven plugin runs it. */
+/**
+ * What the build rejects: ajc (the aspect's declare errors, processing off) and javac (the annotation
+ * processor the weaver jar ships) run on purpose-broken sources, as a user's build runs them.
+ */
 class BuildErrorTest {
 
     @TempDir
     Path dir;
 
-    private List<String> compileErrors(String className, String source) throws IOException {
+    private static final String CLASSPATH = Stream.of(Retry.class, Policies.class, JoinPoint.class,
+            ResilientMethods.class, org.slf4j.Logger.class).map(BuildErrorTest::location)
+            .collect(Collectors.joining(File.pathSeparator));
+
+    private Path write(String className, String source) throws IOException {
         Path file = dir.resolve(className + ".java");
         Files.writeString(file, source);
-        String classpath = Stream.of(Retry.class, Policies.class, JoinPoint.class, ResilientMethods.class)
-                .map(BuildErrorTest::location).collect(Collectors.joining(File.pathSeparator));
+        return file;
+    }
+
+    /** ajc's errors, weaving rebound-weaver, annotation processing off. */
+    private List<String> compileErrors(String className, String source) throws IOException {
+        Path file = write(className, source);
         MessageHandler messages = new MessageHandler();
-        new Main().run(new String[] {"-17", "-classpath", classpath, "-aspectpath", location(ResilientMethods.class),
-            "-d", dir.resolve("out").toString(), file.toString()}, messages);
+        new Main().run(new String[] {"-17", "-proc:none", "-classpath", CLASSPATH, "-aspectpath",
+            location(ResilientMethods.class), "-d", dir.resolve("out").toString(), file.toString()}, messages);
         return Arrays.stream(messages.getMessages(IMessage.ERROR, true)).map(IMessage::getMessage).toList();
+    }
+
+    /** javac's errors, with rebound-weaver (and so its annotation processor) on the class path. */
+    private List<String> javacErrors(String className, String source) throws IOException {
+        Path file = write(className, source);
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
+        try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, null, null)) {
+            javac.getTask(null, files, diagnostics, List.of("--release", "17", "-classpath", CLASSPATH, "-d",
+                    dir.resolve("javac").toString()), null, files.getJavaFileObjects(file)).call();
+        }
+        return diagnostics.getDiagnostics().stream().filter(d -> d.getKind() == Diagnostic.Kind.ERROR)
+                .map(d -> d.getMessage(Locale.ROOT)).toList();
     }
 
     private static String location(Class<?> c) {
@@ -73,12 +104,108 @@ class BuildErrorTest {
     }
 
     @Test
+    void outOfRangeRetryBoundsOnAnInterfaceAreCompileErrors() throws IOException {
+        List<String> errors = javacErrors("Chat", """
+                public interface Chat {
+                    @dev.rebound.annotations.Retry(attempts = 0, delay = 10, maxDelay = 5)
+                    String chat(String prompt);
+                }
+                """);
+
+        assertThat(errors).containsExactly("Chat.chat(String): @Retry.attempts = 0 is outside 1..100",
+                "Chat.chat(String): @Retry.maxDelay = 5 is below @Retry.delay = 10");
+    }
+
+    @Test
+    void aFallbackThatDoesNotImplementTheInterfaceIsACompileError() throws IOException {
+        List<String> errors = javacErrors("Chat", """
+                public interface Chat {
+                    @dev.rebound.annotations.Retry(attempts = 2)
+                    @dev.rebound.annotations.Fallback(to = {Chat.Backup.class, String.class, Chat.Backup.class})
+                    String chat(String prompt);
+
+                    class Backup implements Chat {
+                        public String chat(String prompt) { return prompt; }
+                    }
+                }
+                """);
+
+        assertThat(errors).containsExactly("Chat.chat(String): @Fallback.to java.lang.String does not implement Chat",
+                "Chat.chat(String): @Fallback.to lists Chat$Backup more than once");
+    }
+
+    @Test
+    void aClassMethodsFallbackMustImplementTheInterfaceTheMethodComesFrom() throws IOException {
+        List<String> errors = javacErrors("Gpt4", """
+                interface Chat { String chat(String prompt); }
+                class Other { }
+                public class Gpt4 implements Chat {
+                    @dev.rebound.annotations.Fallback(to = Other.class)
+                    public String chat(String prompt) { return prompt; }
+                }
+                """);
+
+        assertThat(errors).containsExactly("Gpt4.chat(String): @Fallback.to Other does not implement Chat");
+    }
+
+    @Test
+    void theProcessorRejectsAnnotatedNonPublicMethodsForGuiceUsersToo() throws IOException {
+        assertThat(javacErrors("Hidden", """
+                public class Hidden {
+                    @dev.rebound.annotations.Retry(attempts = 3)
+                    String call() { return "x"; }
+                }
+                """)).containsExactly("Hidden.call(): @Retry and @Fallback apply to public methods only");
+    }
+
+    @Test
+    void retryingOrFallingBackFromANonIdempotentMethodWithoutNamingSafeFailuresIsACompileError()
+            throws IOException {
+        List<String> errors = javacErrors("Mailer", """
+                public interface Mailer {
+                    @dev.rebound.annotations.NonIdempotent
+                    @dev.rebound.annotations.Retry(attempts = 3)
+                    @dev.rebound.annotations.Fallback(to = Backup.class)
+                    void send(String mail);
+
+                    @dev.rebound.annotations.NonIdempotent
+                    @dev.rebound.annotations.Retry(attempts = 3, on = java.net.ConnectException.class)
+                    void sendSafely(String mail);
+
+                    class Backup implements Mailer {
+                        public void send(String mail) { }
+                        public void sendSafely(String mail) { }
+                    }
+                }
+                """);
+
+        assertThat(errors).containsExactly(
+                "Mailer.send(String): @Retry(attempts = 3) on a @NonIdempotent method must list the failures "
+                        + "that are safe to repeat it on, in @Retry.on",
+                "Mailer.send(String): @Fallback on a @NonIdempotent method must list the failures that are safe "
+                        + "to repeat it on, in @Fallback.on");
+    }
+
+    @Test
+    void suppressWarningsReboundSkipsTheChecks() throws IOException {
+        assertThat(javacErrors("Chat", """
+                @SuppressWarnings("rebound")
+                public interface Chat {
+                    @dev.rebound.annotations.Retry(attempts = 0)
+                    String chat(String prompt);
+                }
+                """)).isEmpty();
+    }
+
+    @Test
     void aCorrectClassCompiles() throws IOException {
-        assertThat(compileErrors("Fine", """
+        String fine = """
                 public class Fine {
                     @dev.rebound.annotations.Retry(attempts = 3)
                     public String call() { return "x"; }
                 }
-                """)).isEmpty();
+                """;
+        assertThat(compileErrors("Fine", fine)).isEmpty();
+        assertThat(javacErrors("Fine", fine)).isEmpty();
     }
 }

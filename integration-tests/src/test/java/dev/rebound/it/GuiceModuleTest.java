@@ -47,14 +47,20 @@ class GuiceModuleTest extends VirtualTime {
                 "gpt-3.5 #2");
     }
 
+    /** A user's module that installs ReboundModule: it covers the classes the injector constructs. */
+    static final class ConstructedChatModule extends AbstractModule {
+        @Override
+        protected void configure() {
+            // readme:install
+            install(new ReboundModule());
+            bind(PlainChat.class).to(PlainGpt4.class);
+            // /readme:install
+        }
+    }
+
     @Test
     void theClassesTheInjectorConstructsAreInterceptedIncludingTheAlternative() {
-        Injector injector = Guice.createInjector(new ReboundModule(), new Endpoints(), new AbstractModule() {
-            @Override
-            protected void configure() {
-                bind(PlainChat.class).to(PlainGpt4.class);
-            }
-        });
+        Injector injector = Guice.createInjector(new ConstructedChatModule(), new Endpoints());
         PlainChat chat = injector.getInstance(PlainChat.class);
 
         assertThat(chat).isNotInstanceOf(Woven.class);
@@ -76,17 +82,37 @@ class GuiceModuleTest extends VirtualTime {
         assertThat(events).isEmpty();
     }
 
+    /** A user's module whose @Provides method builds the client by hand (as langchain4j builders do). */
+    static final class ChatModule extends AbstractModule {
+        @Provides
+        @Singleton
+        PlainChat chat(@jakarta.inject.Named("gpt-4") Endpoint endpoint) {
+            return new PlainGpt4(endpoint); // made by hand: Guice AOP cannot reach it
+        }
+    }
+
     @Test
     void wrappingCoversProvidesMethods() {
-        PlainChat chat = Guice.createInjector(ReboundModule.wrapping(new Endpoints(), new AbstractModule() {
-            @Provides
-            @Singleton
-            PlainChat chat(@jakarta.inject.Named("gpt-4") Endpoint endpoint) {
-                return new PlainGpt4(endpoint); // made by hand: Guice AOP cannot reach it
-            }
-        })).getInstance(PlainChat.class);
+        // readme:guice
+        Injector injector = Guice.createInjector(ReboundModule.wrapping(new Endpoints(), new ChatModule()));
+        // /readme:guice
+        PlainChat chat = injector.getInstance(PlainChat.class);
 
         assertRetriedThenFellBack(chat);
+        assertThat(injector.getInstance(PlainChat.class)).as("the @Singleton scope is kept").isSameAs(chat);
+    }
+
+    @Test
+    void theModuleCanRunOnItsOwnSettings() {
+        dev.rebound.runtime.testing.VirtualTimeSource ownClock = new dev.rebound.runtime.testing.VirtualTimeSource();
+        Injector injector = Guice.createInjector(
+                new ReboundModule(dev.rebound.runtime.ReboundSettings.builder().timeSource(ownClock).build()),
+                new Endpoints());
+
+        assertRetriedThenFellBack(injector.getInstance(PlainGpt4.class));
+        assertThat(ownClock.sleeps()).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200),
+                Duration.ofMillis(100));
+        assertThat(clock.sleeps()).isEmpty();
     }
 
     @Test

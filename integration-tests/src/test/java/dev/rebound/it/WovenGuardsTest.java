@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
+import com.google.inject.matcher.Matchers;
 import dev.rebound.it.llm.FakeLlm;
 import dev.rebound.it.woven.Misconfigured;
+import dev.rebound.it.woven.Overriding;
 import dev.rebound.it.woven.WovenChat;
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.weaver.Woven;
 import dev.rebound.weaver.guice.ReboundModule;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** Exactly-once with Guice, and misconfigured woven classes failing when initialised. */
@@ -33,6 +36,28 @@ class WovenGuardsTest extends VirtualTime {
     }
 
     @Test
+    void aWovenClassThatGuiceEnhancesForAnotherInterceptorKeepsItsPolicy() {
+        FakeLlm.failFirst("gpt-4", 2);
+        AtomicInteger intercepted = new AtomicInteger();
+        WovenChat chat = Guice.createInjector(new ReboundModule(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(WovenChat.class).to(WovenChat.Gpt4.class);
+                bindInterceptor(Matchers.subclassesOf(WovenChat.Gpt4.class), Matchers.any(), invocation -> {
+                    intercepted.incrementAndGet();
+                    return invocation.proceed();
+                });
+            }
+        }).getInstance(WovenChat.class);
+
+        assertThat(chat.chat("x")).isEqualTo("gpt-4: x");
+
+        assertThat(chat.getClass()).isNotEqualTo(WovenChat.Gpt4.class);
+        assertThat(intercepted).hasValue(1);
+        assertThat(FakeLlm.calls()).containsExactly("gpt-4 #1", "gpt-4 #2", "gpt-4 #3");
+    }
+
+    @Test
     void aWovenInstanceBoundByWrappingIsNotWrappedAgain() {
         FakeLlm.failFirst("gpt-4", Integer.MAX_VALUE);
         WovenChat.Gpt4 woven = new WovenChat.Gpt4();
@@ -47,6 +72,15 @@ class WovenGuardsTest extends VirtualTime {
 
         assertThat(chat).isSameAs(woven);
         assertThat(FakeLlm.calls()).hasSize(3);
+    }
+
+    @Test
+    void aSuperCallFromAWovenOverrideIsNotRetriedAgain() {
+        FakeLlm.failFirst("gpt-4", Integer.MAX_VALUE);
+
+        catchThrowable(() -> new Overriding().invoke(" x "));
+
+        assertThat(FakeLlm.calls()).containsExactly("gpt-4 #1", "gpt-4 #2", "gpt-4 #3");
     }
 
     private static ReboundConfigurationException initialisationFailure(Class<?> woven) {

@@ -5,7 +5,9 @@ import java.time.Duration;
 /**
  * A server's suggested wait (HTTP {@code Retry-After} and the like), handed from the client that
  * saw it to the engine retrying the call, on the calling thread. The next wait is at least this
- * long (still capped by maxDelay, never past maxDuration).
+ * long, never past maxDuration. A suggested wait longer than maxDelay ends the retries of that target
+ * (reason {@code retry-after-exceeds-max-delay}): the call goes to its fallbacks instead of spending an
+ * attempt on a request the server has said it will refuse.
  *
  * <p>Integrations call {@link #suggest} when a failed response carries the header and
  * {@link #clear} on a successful response; the engine takes the hint after each failure.

@@ -15,6 +15,7 @@ import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -165,6 +166,26 @@ class AnnotatedCircuitBreakerTest {
                 .isInstanceOf(ReboundConfigurationException.class)
                 .hasMessage("Invalid Rebound configuration: Invalid.named(String): @Retry.budget = \"nameless\""
                         + " needs @Retry.budgetRatio above 0");
+    }
+
+    @CircuitBreaker
+    interface Deferred {
+        @CircuitBreaker
+        CompletableFuture<String> explicitly(String q);
+
+        CompletableFuture<String> byTheType(String q);
+    }
+
+    @Test
+    void aBreakerCannotJudgeAMethodWhoseFailuresArriveAfterItReturns() throws Exception {
+        assertThatThrownBy(() -> Policies.resolve(Deferred.class,
+                Deferred.class.getMethod("explicitly", String.class), settings, alt -> null))
+                .isInstanceOf(ReboundConfigurationException.class)
+                .hasMessage("Invalid Rebound configuration: Deferred.explicitly(String): @CircuitBreaker cannot act"
+                        + " on a method returning CompletableFuture: its failures arrive after the call has returned"
+                        + " (apply the policy where the result is awaited)");
+        assertThat(Policies.resolve(Deferred.class, Deferred.class.getMethod("byTheType", String.class), settings,
+                alt -> null)).isNull();
     }
 
     interface Budgeted {

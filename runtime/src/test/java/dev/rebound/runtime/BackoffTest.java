@@ -116,14 +116,12 @@ class BackoffTest {
     }
 
     @Test
-    void aRetryAfterHintLengthensTheNextWaitUpToMaxDelay() throws Exception {
+    void aRetryAfterHintLengthensTheNextWait() throws Exception {
         ScriptedChat limited = new ScriptedChat("limited", log) {
             @Override
             public synchronized String chat(String prompt) throws Exception {
-                if (attempts == 0) {
-                    RetryAfter.suggest(Duration.ofSeconds(7));
-                } else if (attempts == 1) {
-                    RetryAfter.suggest(Duration.ofMinutes(10));
+                if (attempts < 2) {
+                    RetryAfter.suggest(Duration.ofSeconds(7 * (attempts + 1)));
                 }
                 return super.chat(prompt);
             }
@@ -132,9 +130,32 @@ class BackoffTest {
         wrap(limited, RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(100)).jitter(false)
                 .maxDelay(Duration.ofSeconds(60)).build()).chat("q");
 
-        assertThat(time.sleeps()).containsExactly(Duration.ofSeconds(7), Duration.ofSeconds(60));
+        assertThat(time.sleeps()).containsExactly(Duration.ofSeconds(7), Duration.ofSeconds(14));
         assertThat(events).filteredOn(e -> e.kind() == ReboundEvent.Kind.RETRY_SCHEDULED)
                 .extracting(ReboundEvent::reason).containsExactly("retry-after", "retry-after");
+    }
+
+    @Test
+    void aRetryAfterHintBeyondMaxDelayStopsRetryingAndGoesToTheFallback() throws Exception {
+        IOException refused = new IOException("429");
+        ScriptedChat limited = new ScriptedChat("limited", log) {
+            @Override
+            public synchronized String chat(String prompt) throws Exception {
+                RetryAfter.suggest(Duration.ofMinutes(10));
+                return super.chat(prompt);
+            }
+        }.failingAlways(() -> refused);
+        ScriptedChat backup = new ScriptedChat("backup", log);
+        ChatClient llm = Rebound.wrap(ChatClient.class, (ChatClient) limited)
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(100))
+                        .maxDelay(Duration.ofSeconds(60)).build())
+                .withFallbacks(backup).settings(Fakes.settings(time, events)).build();
+
+        assertThat(llm.chat("q")).isEqualTo("backup: q");
+        assertThat(log.calls).containsExactly("limited #1", "backup #1");
+        assertThat(time.sleeps()).isEmpty();
+        assertThat(events).filteredOn(e -> e.kind() == ReboundEvent.Kind.RETRIES_EXHAUSTED)
+                .extracting(ReboundEvent::reason).containsExactly("retry-after-exceeds-max-delay");
     }
 
     @Test

@@ -75,6 +75,10 @@ class CircuitBreakerPolicyTest {
         assertThat(defaults.counts(new NullPointerException())).isFalse();
         assertThat(defaults.counts(new OutOfMemoryError())).isFalse();
         assertThat(defaults.counts(new CircuitBreakerOpenException("m", "t"))).isTrue();
+        assertThat(defaults.counts(new dev.langchain4j.exception.InvalidRequestException("bad request"))).isFalse();
+        assertThat(defaults.counts(new dev.langchain4j.exception.AuthenticationException("bad key"))).isFalse();
+        assertThat(defaults.counts(new dev.langchain4j.exception.RateLimitException("slow down"))).isTrue();
+        assertThat(defaults.counts(new dev.langchain4j.exception.InternalServerException("503"))).isTrue();
 
         CircuitBreakerPolicy told = CircuitBreakerPolicy.builder().failOn(RuntimeException.class)
                 .skipOn(IllegalStateException.class).build();

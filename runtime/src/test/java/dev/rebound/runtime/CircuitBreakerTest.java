@@ -307,6 +307,29 @@ class CircuitBreakerTest {
     }
 
     @Test
+    void aRefusedCallWithoutFallbacksIsNotWarnedAboutAgain() {
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            Model model = Rebound.wrap(Model.class, (Model) primary)
+                    .withCircuitBreaker(breaker().requestVolumeThreshold(1).failureRatio(1.0).build())
+                    .settings(ReboundSettings.builder().timeSource(time).build()).build();
+            primary.down();
+            for (int i = 0; i < 5; i++) {
+                assertThatThrownBy(() -> model.chat("q")).isInstanceOf(RuntimeException.class);
+            }
+        } finally {
+            System.setErr(original);
+        }
+        String out = captured.toString(StandardCharsets.UTF_8);
+
+        assertThat(out.split("WARN", -1)).hasSize(3); // the first call's failure, and the opening
+        assertThat(out).contains("failed for good on Fake, throwing java.io.UncheckedIOException")
+                .contains("circuit opened").doesNotContain("CircuitBreakerOpenException");
+    }
+
+    @Test
     void transitionEventsCarryNoMessages() {
         Model model = wrap(breaker().requestVolumeThreshold(1).failureRatio(1.0).build());
         primary.failingWith(() -> new IllegalStateException("secret prompt text"));

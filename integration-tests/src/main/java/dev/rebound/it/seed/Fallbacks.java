@@ -1,7 +1,7 @@
 package dev.rebound.it.seed;
 
 import dev.rebound.annotations.Fallback;
-import dev.rebound.it.llm.FakeLlm;
+import dev.rebound.it.llm.FakeModel;
 
 /**
  * The seed's {@code primary_llm.with_fallbacks([backup_llm])} and its priority-order variant
@@ -17,17 +17,15 @@ public final class Fallbacks {
         String invoke(String prompt);
     }
 
-    public static class Gpt4 implements TwoModels {
-        @Override
-        public String invoke(String prompt) {
-            return FakeLlm.complete("gpt-4", prompt);
+    public static class Gpt4 extends FakeModel implements TwoModels {
+        public Gpt4() {
+            super("gpt-4");
         }
     }
 
-    public static class Gpt35Turbo implements TwoModels {
-        @Override
-        public String invoke(String prompt) {
-            return FakeLlm.complete("gpt-3.5-turbo", prompt);
+    public static class Gpt35Turbo extends FakeModel implements TwoModels {
+        public Gpt35Turbo() {
+            super("gpt-3.5-turbo");
         }
     }
 
@@ -42,24 +40,21 @@ public final class Fallbacks {
         private Priority() {
         }
 
-        public static class Gpt4 implements ThreeModels {
-            @Override
-            public String invoke(String prompt) {
-                return FakeLlm.complete("gpt-4", prompt);
+        public static class Gpt4 extends FakeModel implements ThreeModels {
+            public Gpt4() {
+                super("gpt-4");
             }
         }
 
-        public static class Gpt35Turbo implements ThreeModels {
-            @Override
-            public String invoke(String prompt) {
-                return FakeLlm.complete("gpt-3.5-turbo", prompt);
+        public static class Gpt35Turbo extends FakeModel implements ThreeModels {
+            public Gpt35Turbo() {
+                super("gpt-3.5-turbo");
             }
         }
 
-        public static class Gpt35Turbo16k implements ThreeModels {
-            @Override
-            public String invoke(String prompt) {
-                return FakeLlm.complete("gpt-3.5-turbo-16k", prompt);
+        public static class Gpt35Turbo16k extends FakeModel implements ThreeModels {
+            public Gpt35Turbo16k() {
+                super("gpt-3.5-turbo-16k");
             }
         }
     }

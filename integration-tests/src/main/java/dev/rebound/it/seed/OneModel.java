@@ -2,6 +2,7 @@ package dev.rebound.it.seed;
 
 import dev.rebound.annotations.Retry;
 import dev.rebound.it.llm.FakeLlm;
+import dev.rebound.it.llm.FakeModel;
 
 /** The seed's {@code ChatOpenAI().with_retry(stop_after_attempt=3, wait_exponential_jitter=True)}. */
 public final class OneModel {
@@ -15,10 +16,9 @@ public final class OneModel {
     }
 
     /** Annotated only through {@link Llm}. */
-    public static class Gpt4 implements Llm {
-        @Override
-        public String invoke(String prompt) {
-            return FakeLlm.complete("gpt-4", prompt);
+    public static class Gpt4 extends FakeModel implements Llm {
+        public Gpt4() {
+            super("gpt-4");
         }
     }
 

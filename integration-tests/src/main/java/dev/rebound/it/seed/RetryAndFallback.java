@@ -2,7 +2,7 @@ package dev.rebound.it.seed;
 
 import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.Retry;
-import dev.rebound.it.llm.FakeLlm;
+import dev.rebound.it.llm.FakeModel;
 
 /**
  * The seed's combined example: {@code gpt-4.with_retry(stop_after_attempt=2)} falling back to
@@ -20,17 +20,15 @@ public final class RetryAndFallback {
         String invoke(String prompt);
     }
 
-    public static class Gpt4 implements Llm {
-        @Override
-        public String invoke(String prompt) {
-            return FakeLlm.complete("gpt-4", prompt);
+    public static class Gpt4 extends FakeModel implements Llm {
+        public Gpt4() {
+            super("gpt-4");
         }
     }
 
-    public static class Gpt35 implements Llm {
-        @Override
-        public String invoke(String prompt) {
-            return FakeLlm.complete("gpt-3.5", prompt);
+    public static class Gpt35 extends FakeModel implements Llm {
+        public Gpt35() {
+            super("gpt-3.5");
         }
     }
 }

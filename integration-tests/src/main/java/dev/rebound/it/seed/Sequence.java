@@ -1,7 +1,7 @@
 package dev.rebound.it.seed;
 
 import dev.rebound.annotations.Retry;
-import dev.rebound.it.llm.FakeLlm;
+import dev.rebound.it.llm.FakeModel;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,10 +16,9 @@ public final class Sequence {
         String invoke(String prompt);
     }
 
-    public static class Gpt4 implements Llm {
-        @Override
-        public String invoke(String prompt) {
-            return FakeLlm.complete("gpt-4", prompt);
+    public static class Gpt4 extends FakeModel implements Llm {
+        public Gpt4() {
+            super("gpt-4");
         }
     }
 

@@ -3,7 +3,11 @@ package dev.rebound.it.woven;
 import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.Retry;
 
-/** Woven classes whose annotations the build cannot check: each fails when it is initialised. */
+/**
+ * Misconfigured woven classes: each fails when it is initialised. The annotation processor would
+ * reject the first two at build time; the suppression shows the run-time line of defence.
+ */
+@SuppressWarnings("rebound")
 public final class Misconfigured {
 
     private Misconfigured() {

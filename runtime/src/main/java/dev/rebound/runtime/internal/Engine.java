@@ -381,11 +381,15 @@ public final class Engine implements ResilientMethod {
                 String why = "backoff";
                 if (stop == null) {
                     wait = policy.waitNanos(attempt, s.random());
-                    if (hint > wait) {
-                        wait = Math.min(hint, policy.maxDelayNanos());
+                    if (hint > policy.maxDelayNanos()) {
+                        // the server won't take a request before longer than we agreed to wait:
+                        // retrying earlier only spends an attempt on another refusal
+                        stop = "retry-after-exceeds-max-delay";
+                    } else if (hint > wait) {
+                        wait = hint;
                         why = "retry-after";
                     }
-                    if (deadline != Long.MAX_VALUE) {
+                    if (stop == null && deadline != Long.MAX_VALUE) {
                         long now = time.nanoTime();
                         if (now >= deadline || wait > deadline - now) {
                             stop = "deadline";
@@ -411,7 +415,9 @@ public final class Engine implements ResilientMethod {
         }
         Throwable thrown = primaryLast instanceof Error || !(last instanceof Error) ? primaryLast : last;
         suppressInto(thrown, first, others);
-        emit(s, Kind.FAILED, target, null, 0, 0L, interrupted ? "interrupted" : null, thrown, startNanos);
+        // named after whose exception the caller gets: the primary's, unless an alternative threw an Error
+        emit(s, Kind.FAILED, thrown == primaryLast ? primaryName : target, null, 0, 0L,
+                interrupted ? "interrupted" : null, thrown, startNanos);
         throw thrown;
     }
 

@@ -8,8 +8,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The default listener: retries and a circuit closing at INFO; fallbacks, final failures and a
- * circuit opening at WARN; the rest (and fallbacks of calls an open circuit refused, already told by
- * its opening) at DEBUG.
+ * circuit opening at WARN; the rest (and calls an open circuit refused, already told by its opening:
+ * their fallback, or their failure when there is nothing to fall back to) at DEBUG.
  * Prints names, numbers and exception class names only: never arguments, results or messages.
  */
 public enum Slf4jListener implements ReboundListener {
@@ -45,6 +45,11 @@ public enum Slf4jListener implements ReboundListener {
                 LOG.info("{}: succeeded on {} at attempt {}", e.method(), e.target(), e.attempt());
                 break;
             case FAILED:
+                if (e.failure() instanceof CircuitBreakerOpenException && e.failure().getSuppressed().length == 0) {
+                    // refused, nothing else tried: the opening already warned; one line per call would flood
+                    LOG.debug("{}: circuit open, throwing {}", e.method(), failure);
+                    break;
+                }
                 LOG.warn("{}: failed for good on {}, throwing {}", e.method(), e.target(), failure);
                 break;
             case INTERRUPTED:

@@ -11,7 +11,7 @@ import java.util.Objects;
 /**
  * langchain4j's JDK HTTP client, made to pass the server's suggested wait ({@code Retry-After},
  * {@code retry-after-ms}, rate-limit reset headers) of a failed response to Rebound, so the next
- * retry waits at least that long (still capped by maxDelay, never past maxDuration).
+ * retry waits at least that long (a wait beyond maxDelay or past maxDuration ends the retries instead).
  *
  * <pre>{@code
  * ChatModel gpt4 = OpenAiChatModel.builder()

@@ -145,12 +145,15 @@ class FaultKindsOverHttpTest {
     }
 
     @Test
-    void retryAfterIsCappedByMaxDelay() {
-        server.script("gpt-4", Fault.status(429).withHeader("Retry-After", "120"));
+    void retryAfterBeyondMaxDelayEndsTheRetriesAndFallsBack() {
+        server.script("gpt-4", Fault.rateLimited(Duration.ofSeconds(30)));
 
-        assertThat(resilient().chat(PROMPT)).isEqualTo(GPT4_ANSWER);
+        assertThat(resilient().chat(PROMPT)).isEqualTo(GPT35_ANSWER);
 
-        assertThat(rec.clock.sleeps()).containsExactly(Duration.ofSeconds(10));
+        assertThat(server.requests("gpt-4")).isEqualTo(1);
+        assertThat(server.requests("gpt-3.5-turbo")).isEqualTo(1);
+        assertThat(rec.clock.sleeps()).isEmpty();
+        assertThat(rec.exhaustedReasons()).containsExactly("retry-after-exceeds-max-delay");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.rebound.weaver.aspectj;
 
 import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.weaver.Woven;
+import dev.rebound.weaver.internal.FirstAttempt;
 import dev.rebound.weaver.internal.Handoff;
 import dev.rebound.weaver.internal.Sites;
 import dev.rebound.weaver.internal.WovenPolicies;
@@ -12,13 +13,15 @@ import dev.rebound.weaver.internal.WovenPolicies;
  * implements (which AspectJ's own annotation matching does not see, hence the broad pointcut and a
  * policy looked up once per join point and class).
  *
- * <p>This advice is inlined by ajc and allocates nothing: an unannotated method costs an array read
- * and a compare; an annotated one also runs its first attempt right here. Only after a failure does
- * {@link Recovery} take over, with the engine (or at once, while a circuit breaker is not closed). One instance per woven class ({@code pertypewithin}),
- * holding that class's {@link Sites}.
+ * <p>The around advices (one per primitive return type, so that no result is boxed) are inlined by
+ * ajc and allocate nothing: an unannotated method costs an array read and a compare; an annotated
+ * one also runs its first attempt right here. Only after a failure does {@link Recovery} take over,
+ * with the engine. One instance per woven class ({@code pertypewithin}), holding that class's
+ * {@link Sites}. Misconfigurations the build can see are compile errors (the weaver's annotation
+ * processor, and the declare errors below); the rest fail the class's initialisation.
  */
-public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev.rebound.runtime..* && !dev.rebound.weaver..*
-        && !org.aspectj..* && !com.google.inject..*
+public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev.rebound.runtime..*
+        && !dev.rebound.weaver..* && !org.aspectj..* && !com.google.inject..*
         && !is(InterfaceType) && !is(AnnotationType) && !is(AspectType)) {
 
     /**
@@ -64,11 +67,11 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
         if (policy == null) {
             return proceed(self);
         }
-        long start = Handoff.start(policy);
+        long start = FirstAttempt.start(policy);
         if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
             try {
                 Object result = proceed(self);
-                Handoff.succeeded(policy, start);
+                FirstAttempt.succeeded(policy, start);
                 return result;
             } catch (Throwable t) {
                 Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
@@ -86,11 +89,11 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
         if (policy == null) {
             return proceed(self);
         }
-        long start = Handoff.start(policy);
+        long start = FirstAttempt.start(policy);
         if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
             try {
                 int result = proceed(self);
-                Handoff.succeeded(policy, start);
+                FirstAttempt.succeeded(policy, start);
                 return result;
             } catch (Throwable t) {
                 Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
@@ -108,11 +111,11 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
         if (policy == null) {
             return proceed(self);
         }
-        long start = Handoff.start(policy);
+        long start = FirstAttempt.start(policy);
         if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
             try {
                 long result = proceed(self);
-                Handoff.succeeded(policy, start);
+                FirstAttempt.succeeded(policy, start);
                 return result;
             } catch (Throwable t) {
                 Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
@@ -130,11 +133,11 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
         if (policy == null) {
             return proceed(self);
         }
-        long start = Handoff.start(policy);
+        long start = FirstAttempt.start(policy);
         if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
             try {
                 double result = proceed(self);
-                Handoff.succeeded(policy, start);
+                FirstAttempt.succeeded(policy, start);
                 return result;
             } catch (Throwable t) {
                 Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
@@ -152,11 +155,11 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
         if (policy == null) {
             return proceed(self);
         }
-        long start = Handoff.start(policy);
+        long start = FirstAttempt.start(policy);
         if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
             try {
                 float result = proceed(self);
-                Handoff.succeeded(policy, start);
+                FirstAttempt.succeeded(policy, start);
                 return result;
             } catch (Throwable t) {
                 Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
@@ -174,11 +177,11 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
         if (policy == null) {
             return proceed(self);
         }
-        long start = Handoff.start(policy);
+        long start = FirstAttempt.start(policy);
         if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
             try {
                 short result = proceed(self);
-                Handoff.succeeded(policy, start);
+                FirstAttempt.succeeded(policy, start);
                 return result;
             } catch (Throwable t) {
                 Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
@@ -196,11 +199,11 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
         if (policy == null) {
             return proceed(self);
         }
-        long start = Handoff.start(policy);
+        long start = FirstAttempt.start(policy);
         if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
             try {
                 char result = proceed(self);
-                Handoff.succeeded(policy, start);
+                FirstAttempt.succeeded(policy, start);
                 return result;
             } catch (Throwable t) {
                 Handoff.give(self, thisJoinPointStaticPart, policy, t, start);

@@ -3,6 +3,7 @@ package dev.rebound.weaver.guice;
 import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.Passthrough;
 import dev.rebound.runtime.spi.ResilientMethod;
+import dev.rebound.weaver.internal.FirstAttempt;
 import dev.rebound.weaver.internal.NestedRetries;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
@@ -37,15 +38,15 @@ final class ResilientInterceptor implements MethodInterceptor {
         if (!policy.admitFirstAttempt()) {
             return policy.execute(invocation, null, PROCEED); // a circuit breaker that is not closed
         }
-        long start = policy.needsStartTime() ? policy.now() : 0L;
+        long start = FirstAttempt.start(policy);
         Object result;
         try {
             result = invocation.proceed();
         } catch (Throwable failure) {
             NestedRetries.check(policy);
-            return policy.recover(failure, start, invocation, null, PROCEED);
+            return policy.recover(failure, FirstAttempt.forRecover(start), invocation, null, PROCEED);
         }
-        policy.succeeded(start);
+        FirstAttempt.succeeded(policy, start);
         return result;
     }
 }

@@ -5,6 +5,7 @@ import com.google.inject.Injector;
 import com.google.inject.Provider;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.internal.ResilientProxy;
+import dev.rebound.runtime.internal.SelfRetryCheck;
 import dev.rebound.runtime.spi.Policies;
 import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.weaver.Woven;
@@ -60,8 +61,11 @@ final class ResilientProvider<T> implements Provider<T> {
         if (pair[0] == instance) {
             return type.cast(pair[1]);
         }
-        T proxy = ResilientProxy.create(type, instance, ResilientProxy.nameOf(instance),
-                policies.get(instance.getClass()), true);
+        Map<Method, ResilientMethod> resolved = policies.get(instance.getClass());
+        if (!resolved.isEmpty()) {
+            SelfRetryCheck.warnIfSelfRetrying(instance, "ReboundModule(" + type.getSimpleName() + ")");
+        }
+        T proxy = ResilientProxy.create(type, instance, ResilientProxy.nameOf(instance), resolved, true);
         last = new Object[] {instance, proxy};
         return proxy;
     }

@@ -32,19 +32,6 @@ public final class Handoff {
         this.startNanos = startNanos;
     }
 
-    /** No start time taken: the policy needs none. */
-    private static final long UNTIMED = Long.MIN_VALUE;
-
-    /** When the first attempt starts, or {@link #UNTIMED} if the policy needs no start time. */
-    public static long start(ResilientMethod policy) {
-        return policy.needsStartTime() ? policy.now() : UNTIMED;
-    }
-
-    /** The first attempt succeeded. */
-    public static void succeeded(ResilientMethod policy, long start) {
-        policy.succeeded(start == UNTIMED ? 0L : start);
-    }
-
     /**
      * Whether the outer advice may run the first attempt itself. When not (a circuit breaker that is
      * not closed), hands the whole call to the recovery advice, which gives it to the engine's execute.
@@ -57,10 +44,13 @@ public final class Handoff {
         return false;
     }
 
-    /** Called by the outer advice after the first attempt failed, before it proceeds again. */
+    /**
+     * Called by the outer advice after the first attempt failed, before it proceeds again;
+     * {@code start} is what {@link FirstAttempt#start} returned.
+     */
     public static void give(Object self, JoinPoint.StaticPart jp, ResilientMethod policy, Throwable failure,
             long start) {
-        CURRENT.set(new Handoff(self, jp, policy, failure, start == UNTIMED ? 0L : start));
+        CURRENT.set(new Handoff(self, jp, policy, failure, FirstAttempt.forRecover(start)));
         PENDING.incrementAndGet();
     }
 
@@ -76,7 +66,7 @@ public final class Handoff {
     /** Takes the waiting handoff (the recovery advice runs). */
     public static Handoff take() {
         Handoff h = CURRENT.get();
-        CURRENT.remove();
+        CURRENT.set(null); // set, never remove: re-creating the entry would allocate on each recovery
         PENDING.decrementAndGet();
         return h;
     }

@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
  * Warns, once per pair, when a retrying method is about to retry inside another retrying method:
  * the attempts multiply (3 x 3 = 9 calls to the inner dependency). Checked only when an inner first
  * attempt has failed, by walking the stack for frames of registered retrying methods, so a
- * successful call pays nothing.
+ * successful call pays nothing. A walk costs tens of microseconds and kilobytes, so it runs on the
+ * first failure of each policy and then on one failure in {@link #SAMPLE}: a nesting that happens
+ * at all happens often, and is still found.
  */
 public final class NestedRetries {
 
@@ -24,6 +26,11 @@ public final class NestedRetries {
     private static final Map<String, ResilientMethod> RETRYING = new ConcurrentHashMap<>();
     /** Pairs of policies (compared by identity) already warned about. */
     private static final Set<List<ResilientMethod>> WARNED = ConcurrentHashMap.newKeySet();
+    /** Inner policies whose first failure was checked. */
+    private static final Set<ResilientMethod> CHECKED = ConcurrentHashMap.newKeySet();
+    static final int SAMPLE = 1024;
+    /** Failures seen after the first of each policy; racy on purpose: a lost count only shifts the sample. */
+    private static int failures;
 
     private NestedRetries() {
     }
@@ -41,6 +48,10 @@ public final class NestedRetries {
         if (innerAttempts < 2 || RETRYING.size() < 2 && RETRYING.containsValue(inner)) {
             return;
         }
+        if (CHECKED.contains(inner) && (++failures & (SAMPLE - 1)) != 0) {
+            return;
+        }
+        CHECKED.add(inner);
         ResilientMethod outer = WALKER.walk(frames -> frames
                 .map(f -> RETRYING.get(f.getClassName() + '#' + f.getMethodName()))
                 .filter(p -> p != null && !p.name().equals(inner.name()))

@@ -47,7 +47,7 @@ public final class Sites {
 
     private ResilientMethod resolve(Class<?> type, JoinPoint.StaticPart jp) {
         Method method = ((MethodSignature) jp.getSignature()).getMethod();
-        ResilientMethod policy = WovenPolicies.of(type, method);
+        ResilientMethod policy = WovenPolicies.of(userClass(type), method);
         int id = jp.getId();
         synchronized (this) {
             Site[] s = Arrays.copyOf(sites, Math.max(sites.length, id + 1));
@@ -55,6 +55,19 @@ public final class Sites {
             sites = s;
         }
         return policy;
+    }
+
+    /**
+     * The user's class behind a subclass generated at run time (a Guice-enhanced class, when another
+     * interceptor applies to a woven class; a mock), whose overrides only delegate to the woven code.
+     */
+    static Class<?> userClass(Class<?> type) {
+        Class<?> c = type;
+        while ((c.isSynthetic() || c.getName().contains("$$")) && c.getSuperclass() != null
+                && c.getSuperclass() != Object.class) {
+            c = c.getSuperclass();
+        }
+        return c;
     }
 
     private static final class Site {

@@ -1,0 +1,45 @@
+package dev.rebound.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rebound.it.llm.FakeLlm;
+import dev.rebound.it.seed.Fallbacks;
+import dev.rebound.it.woven.FallbackOnly;
+import org.junit.jupiter.api.Test;
+
+/** The seed's logging mistakes are caught: fallbacks are always logged, fallback without retry is flagged. */
+class LoggingTest extends VirtualTime {
+
+    @Test
+    void aFallbackIsLoggedWithClassNamesOnlyNeverThePromptOrTheMessage() {
+        FakeLlm.failFirst("gpt-4", Integer.MAX_VALUE);
+
+        String log = StdErr.during(() -> new Fallbacks.Gpt4().invoke("my secret prompt"));
+
+        assertThat(log).contains("WARN dev.rebound - TwoModels.invoke(String): falling back from Gpt4 to "
+                + "Gpt35Turbo after dev.rebound.it.llm.LlmUnavailableException");
+        assertThat(log).doesNotContain("my secret prompt").doesNotContain("unavailable (call");
+    }
+
+    @Test
+    void aFallbackWithoutRetryIsWarnedAboutOnceWhenTheWovenClassIsInitialised() {
+        String log = StdErr.during(() -> {
+            new FallbackOnly.WarnedPrimary();
+            new FallbackOnly.WarnedPrimary();
+        });
+
+        assertThat(StdErr.count(log, "Warned.invoke(String) has @Fallback but no @Retry")).isEqualTo(1);
+    }
+
+    @Test
+    void thePropertySilencesTheFallbackWithoutRetryWarning() {
+        System.setProperty("rebound.warnFallbackWithoutRetry", "false");
+        try {
+            String log = StdErr.during(FallbackOnly.SilencedPrimary::new);
+
+            assertThat(log).doesNotContain("has @Fallback but no @Retry");
+        } finally {
+            System.clearProperty("rebound.warnFallbackWithoutRetry");
+        }
+    }
+}
