@@ -27,7 +27,8 @@ public interface Chat {
         }
     }
 
-    /** Annotated wrongly: fails its class initialisation once woven. */
+    /** Annotated wrongly (and hidden from the annotation processor): fails its initialisation once woven. */
+    @SuppressWarnings("rebound")
     class OutOfRange implements Chat {
         @Override
         @Retry(attempts = 101)

@@ -2,7 +2,11 @@ package dev.rebound.ltw.app;
 
 import dev.rebound.annotations.Retry;
 
-/** {@code @Retry} on a protected method: ajc would refuse to build it; the agent reports it as it loads. */
+/**
+ * {@code @Retry} on a protected method: ajc and Rebound's annotation processor would refuse to build it
+ * (the processor is told not to look here); the agent reports it as the class loads.
+ */
+@SuppressWarnings("rebound")
 public class Misplaced {
 
     @Retry(attempts = 2)
