@@ -202,4 +202,37 @@ class ConfigurationTest {
                 dev.rebound.runtime.internal.ResilientProxy.policyOf(settled, Primary.class.getMethods()[0]);
         assertThat(policy.primaryRetry().attempts()).isEqualTo(4);
     }
+
+    interface Resolved {
+        @Retry
+        @Fallback(to = ResolvedBackup.class)
+        String chat(String prompt);
+    }
+
+    public static class ResolvedBackup implements Resolved {
+        @Override
+        public String chat(String prompt) {
+            return "backup";
+        }
+    }
+
+    static class ResolvedImpl implements Resolved {
+        @Override
+        public String chat(String prompt) {
+            return prompt;
+        }
+    }
+
+    @Test
+    void aCustomResolversFailureIsReportedByClassNeverByItsMessage() {
+        ReboundSettings leaky = ReboundSettings.builder().alternatives(type -> {
+            throw new IllegalStateException("could not log in with key sk-SECRET");
+        }).build();
+
+        assertThatThrownBy(() -> Rebound.wrap(Resolved.class, new ResolvedImpl()).settings(leaky).build())
+                .isInstanceOf(ReboundConfigurationException.class)
+                .hasMessageContaining("@Fallback.to " + ResolvedBackup.class.getName()
+                        + " cannot be provided: java.lang.IllegalStateException")
+                .hasMessageNotContaining("sk-SECRET");
+    }
 }

@@ -138,8 +138,10 @@ public final class AnnotationPolicies {
                 try {
                     instance = alternatives.apply(alt);
                 } catch (RuntimeException e) {
+                    // a user's resolver may put anything in its message: show only our own
                     problems.add(name + ": @Fallback.to " + alt.getName() + " cannot be provided: "
-                            + e.getMessage());
+                            + (e instanceof DefaultAlternativeResolver.NotConstructible ? e.getMessage()
+                                    : e.getClass().getName()));
                     continue;
                 }
                 chain.add(new Alternative(alt.getSimpleName(), instance, contractMethod, altRetry));
