@@ -127,6 +127,54 @@ class GuiceModuleTest extends VirtualTime {
         assertRetriedThenFellBack(chat);
     }
 
+    private static void assertFiveAttemptsThenFellBack(PlainChat chat) {
+        assertThat(chat.chat("hi")).isEqualTo("gpt-3.5: hi");
+        assertThat(FakeLlm.calls()).containsExactly("gpt-4 #1", "gpt-4 #2", "gpt-4 #3", "gpt-4 #4", "gpt-4 #5",
+                "gpt-3.5 #1", "gpt-3.5 #2");
+    }
+
+    @Test
+    void aClassMethodAnnotationWinsOverTheInterfacesThroughInstall() {
+        PlainChat chat = Guice.createInjector(new ReboundModule(), new Endpoints(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(PlainChat.class).to(dev.rebound.it.plain.PatientGpt4.class);
+            }
+        }).getInstance(PlainChat.class);
+
+        assertFiveAttemptsThenFellBack(chat);
+    }
+
+    @Test
+    void aClassMethodAnnotationWinsOverTheInterfacesThroughWrapping() {
+        PlainChat chat = Guice.createInjector(ReboundModule.wrapping(new Endpoints(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(PlainChat.class).toInstance(new dev.rebound.it.plain.PatientGpt4(new Endpoint("gpt-4")));
+            }
+        })).getInstance(PlainChat.class);
+
+        assertFiveAttemptsThenFellBack(chat);
+    }
+
+    @Test
+    void anInstanceAlreadyWrappedByReboundIsNotWrappedAgain() {
+        PlainChat wrapped = dev.rebound.runtime.Rebound.wrap(PlainChat.class,
+                (PlainChat) new PlainGpt4(new Endpoint("gpt-4")))
+                .withRetry(dev.rebound.runtime.RetryPolicy.builder().attempts(2).delay(Duration.ZERO).build())
+                .build();
+        PlainChat chat = Guice.createInjector(ReboundModule.wrapping(new Endpoints(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(PlainChat.class).toInstance(wrapped);
+            }
+        })).getInstance(PlainChat.class);
+
+        assertThat(chat).isSameAs(wrapped);
+        assertThat(catchThrowable(() -> chat.chat("hi"))).isNotNull();
+        assertThat(FakeLlm.calls()).containsExactly("gpt-4 #1", "gpt-4 #2");
+    }
+
     static final class HandMadeGpt4 implements Provider<PlainChat> {
         @Override
         public PlainChat get() {

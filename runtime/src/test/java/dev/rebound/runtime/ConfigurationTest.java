@@ -164,4 +164,75 @@ class ConfigurationTest {
         assertThatThrownBy(() -> Rebound.wrap(Chat.class, impl).withFallbacks(impl))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("the target itself");
     }
+
+    interface Primary {
+        @Retry(attempts = 2)
+        String chat(String prompt);
+    }
+
+    interface Secondary {
+        @Retry(attempts = 5)
+        String chat(String prompt);
+    }
+
+    static class BothInterfaces implements Primary, Secondary {
+        @Override
+        public String chat(String prompt) {
+            return prompt;
+        }
+    }
+
+    static class BothInterfacesSettled implements Primary, Secondary {
+        @Override
+        @Retry(attempts = 4)
+        public String chat(String prompt) {
+            return prompt;
+        }
+    }
+
+    @Test
+    void twoInterfacesThatAnnotateOneMethodDifferentlyAreRejectedUnlessTheClassChooses() {
+        assertThatThrownBy(() -> Rebound.wrap(Primary.class, new BothInterfaces()).build())
+                .isInstanceOf(ReboundConfigurationException.class)
+                .hasMessageContaining("Primary.chat(String): @Retry differs between Primary and Secondary")
+                .hasMessageContaining("annotate BothInterfaces.chat to choose");
+
+        Primary settled = Rebound.wrap(Primary.class, new BothInterfacesSettled()).build();
+        dev.rebound.runtime.internal.Engine policy = (dev.rebound.runtime.internal.Engine)
+                dev.rebound.runtime.internal.ResilientProxy.policyOf(settled, Primary.class.getMethods()[0]);
+        assertThat(policy.primaryRetry().attempts()).isEqualTo(4);
+    }
+
+    interface Resolved {
+        @Retry
+        @Fallback(to = ResolvedBackup.class)
+        String chat(String prompt);
+    }
+
+    public static class ResolvedBackup implements Resolved {
+        @Override
+        public String chat(String prompt) {
+            return "backup";
+        }
+    }
+
+    static class ResolvedImpl implements Resolved {
+        @Override
+        public String chat(String prompt) {
+            return prompt;
+        }
+    }
+
+    @Test
+    void aCustomResolversFailureIsReportedByClassNeverByItsMessage() {
+        ReboundSettings leaky = ReboundSettings.builder().alternatives(type -> {
+            throw new IllegalStateException("could not log in with key sk-SECRET");
+        }).build();
+
+        assertThatThrownBy(() -> Rebound.wrap(Resolved.class, new ResolvedImpl()).settings(leaky).build())
+                .isInstanceOf(ReboundConfigurationException.class)
+                .hasMessageContaining("@Fallback.to " + ResolvedBackup.class.getName()
+                        + " cannot be provided: java.lang.IllegalStateException")
+                .hasMessageNotContaining("sk-SECRET");
+    }
 }

@@ -89,6 +89,9 @@ public final class AnnotationPolicies {
         }
         boolean nonIdempotent = find(NonIdempotent.class, implClass, contract, method) != null;
         List<String> problems = new ArrayList<>();
+        checkInterfacesAgree(Retry.class, implClass, method, name, problems);
+        checkInterfacesAgree(Fallback.class, implClass, method, name, problems);
+        checkInterfacesAgree(CircuitBreaker.class, implClass, method, name, problems);
         ReboundSettings budgetSettings = settings != null ? settings : ReboundSettings.global();
         String budgetScope = contract.getName();
         RetryPolicy primaryRetry = toPolicy(retry, name, problems);
@@ -135,8 +138,10 @@ public final class AnnotationPolicies {
                 try {
                     instance = alternatives.apply(alt);
                 } catch (RuntimeException e) {
+                    // a user's resolver may put anything in its message: show only our own
                     problems.add(name + ": @Fallback.to " + alt.getName() + " cannot be provided: "
-                            + e.getMessage());
+                            + (e instanceof DefaultAlternativeResolver.NotConstructible ? e.getMessage()
+                                    : e.getClass().getName()));
                     continue;
                 }
                 chain.add(new Alternative(alt.getSimpleName(), instance, contractMethod, altRetry));
@@ -336,6 +341,39 @@ public final class AnnotationPolicies {
             }
         }
         return null;
+    }
+
+    /**
+     * Two unrelated interfaces of {@code implClass} that annotate the same method differently, with no
+     * annotation on the class's own method to settle it, would make the policy depend on the order of
+     * an {@code implements} clause: a configuration error instead.
+     */
+    private static <A extends Annotation> void checkInterfacesAgree(Class<A> type, Class<?> implClass, Method m,
+            String name, List<String> problems) {
+        for (Class<?> c = implClass; c != null && c != Object.class; c = c.getSuperclass()) {
+            Method own = declared(c, m.getName(), m.getParameterTypes());
+            if (own != null && own.isAnnotationPresent(type)) {
+                return;
+            }
+        }
+        Class<?> first = null;
+        A chosen = null;
+        for (Class<?> itf : allInterfaces(implClass)) {
+            Method own = declared(itf, m.getName(), m.getParameterTypes());
+            if (own == null || !own.isAnnotationPresent(type)) {
+                continue;
+            }
+            A a = own.getAnnotation(type);
+            if (chosen == null) {
+                first = itf;
+                chosen = a;
+            } else if (!chosen.equals(a) && !itf.isAssignableFrom(first) && !first.isAssignableFrom(itf)) {
+                problems.add(name + ": @" + type.getSimpleName() + " differs between " + first.getSimpleName()
+                        + " and " + itf.getSimpleName() + " (both declare " + m.getName()
+                        + "); annotate " + implClass.getSimpleName() + "." + m.getName() + " to choose");
+                return;
+            }
+        }
     }
 
     /** The annotation on the implementation's type, else on the contract's. */

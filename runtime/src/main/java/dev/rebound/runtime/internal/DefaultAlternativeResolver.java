@@ -45,18 +45,31 @@ public final class DefaultAlternativeResolver implements AlternativeResolver {
     private static Object create(Class<?> type) {
         String why = whyNotConstructible(type);
         if (why != null) {
-            throw new IllegalArgumentException(why);
+            throw new NotConstructible(why);
         }
         try {
             Constructor<?> c = type.getConstructor();
             c.setAccessible(true);
             return c.newInstance();
         } catch (InvocationTargetException e) {
-            throw new IllegalArgumentException("constructor of " + type.getName() + " threw "
+            throw new NotConstructible("constructor of " + type.getName() + " threw "
                     + e.getCause().getClass().getName(), e.getCause());
         } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot instantiate " + type.getName() + ": "
+            throw new NotConstructible("cannot instantiate " + type.getName() + ": "
                     + e.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** This resolver's own refusal: its message names classes only, so it may be shown as it is. */
+    static final class NotConstructible extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        NotConstructible(String message) {
+            super(message);
+        }
+
+        NotConstructible(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 }

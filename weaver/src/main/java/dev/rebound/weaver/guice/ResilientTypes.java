@@ -37,8 +37,8 @@ final class ResilientTypes implements TypeListener {
     public <I> void hear(TypeLiteral<I> literal, TypeEncounter<I> encounter) {
         Class<?> type = literal.getRawType();
         if (Woven.class.isAssignableFrom(type) || WovenPolicies.isRebound(type)
-                || !WovenPolicies.annotated(type)) {
-            return;
+                || java.lang.reflect.Proxy.isProxyClass(type) || !WovenPolicies.annotated(type)) {
+            return; // a JDK proxy is never constructed by Guice: the wrapping form covers its bindings
         }
         for (Method m : type.getMethods()) {
             if (!WovenPolicies.interceptable(m)) {

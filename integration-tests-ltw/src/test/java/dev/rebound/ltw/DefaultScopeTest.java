@@ -1,0 +1,44 @@
+package dev.rebound.ltw;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rebound.it.llm.FakeLlm;
+import dev.rebound.ltw.app.Chat;
+import dev.rebound.ltw.app.Models;
+import dev.rebound.ltw.lib.Unlisted;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Under the agent with rebound-weaver's META-INF/aop.xml as it ships. */
+class DefaultScopeTest extends VirtualClock {
+
+    @Test
+    void theApplicationsClassesAreWovenWhateverTheirPackage() {
+        FakeLlm.failFirst("unlisted", 1);
+
+        String answer = new Unlisted().fetch("q");
+
+        assertThat(List.of(Models.Gpt4.class, Chat.Primary.class, Unlisted.class)).allMatch(VirtualClock::woven);
+        assertThat(answer).isEqualTo("unlisted: q");
+        assertThat(FakeLlm.calls()).containsExactly("unlisted #1", "unlisted #2");
+    }
+
+    @Test
+    void reboundTheToolingAndTheLibrariesAreLeftAlone() throws ClassNotFoundException {
+        List<String> loadedHere = List.of(
+                "dev.rebound.runtime.RetryPolicy",
+                "dev.rebound.runtime.internal.Engine",
+                "dev.rebound.weaver.guice.ReboundModule",
+                "com.google.inject.AbstractModule",
+                "com.google.common.collect.ImmutableList",
+                "org.slf4j.simple.SimpleLogger",
+                "org.junit.jupiter.engine.JupiterTestEngine",
+                "org.assertj.core.api.AbstractAssert",
+                "org.apache.maven.surefire.booter.ForkedBooter");
+        for (String name : loadedHere) {
+            assertThat(woven(Class.forName(name))).as(name).isFalse();
+            assertThat(WeaveLog.wove(name)).as(name).isFalse();
+        }
+        assertThat(WeaveLog.wove(Unlisted.class.getName())).isTrue();
+    }
+}
