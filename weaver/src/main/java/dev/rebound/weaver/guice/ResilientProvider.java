@@ -76,7 +76,8 @@ final class ResilientProvider<T> implements Provider<T> {
             if (!WovenPolicies.interceptable(m)) {
                 continue;
             }
-            ResilientMethod rm = Policies.resolve(implClass, m, settings, alt -> injector.getProvider(alt)::get);
+            ResilientMethod rm = Policies.resolve(implClass, m, settings,
+                    alt -> new InjectedAlternative(alt, injector.getProvider(alt), () -> injector));
             if (rm != null) {
                 out.put(m, rm);
                 NestedRetries.register(implClass, m, rm);

@@ -1,6 +1,7 @@
 package dev.rebound.weaver.guice;
 
 import com.google.inject.Provider;
+import com.google.inject.Injector;
 import com.google.inject.TypeLiteral;
 import com.google.inject.matcher.Matchers;
 import com.google.inject.spi.Message;
@@ -40,16 +41,15 @@ final class ResilientTypes implements TypeListener {
                 || java.lang.reflect.Proxy.isProxyClass(type) || !WovenPolicies.annotated(type)) {
             return; // a JDK proxy is never constructed by Guice: the wrapping form covers its bindings
         }
+        Provider<Injector> injector = encounter.getProvider(Injector.class);
         for (Method m : type.getMethods()) {
             if (!WovenPolicies.interceptable(m)) {
                 continue;
             }
             ResilientMethod policy;
             try {
-                policy = Policies.resolve(type, m, settings, alt -> {
-                    Provider<?> provider = encounter.getProvider(alt);
-                    return provider::get;
-                });
+                policy = Policies.resolve(type, m, settings,
+                        alt -> new InjectedAlternative(alt, encounter.getProvider(alt), injector));
             } catch (ReboundConfigurationException e) {
                 e.problems().forEach(p -> encounter.addError(new Message(p)));
                 continue;
