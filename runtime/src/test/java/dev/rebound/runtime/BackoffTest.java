@@ -38,7 +38,8 @@ class BackoffTest {
         assertThat(answer).isEqualTo("gpt-4: q");
         assertThat(time.sleeps()).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2),
                 Duration.ofSeconds(4), Duration.ofSeconds(8));
-        assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofSeconds(1));
+        // the 15 s of waits were virtual: far less real time passed, however loaded the machine
+        assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofSeconds(15));
         assertThat(events).filteredOn(e -> e.kind() == ReboundEvent.Kind.RETRY_SCHEDULED)
                 .extracting(ReboundEvent::attempt).containsExactly(2, 3, 4, 5);
     }
