@@ -91,4 +91,28 @@ class AiServicesGuiceTest {
         assertThat(clock.sleeps()).containsExactly(Duration.ofMillis(100), Duration.ofMillis(700));
         assertThat(events).filteredOn(e -> e.kind() == ReboundEvent.Kind.FALLBACK).hasSize(1);
     }
+
+    interface SelfRetryingAssistant {
+        @Retry(attempts = 2, delay = 100, jitter = false)
+        String answer(String question);
+    }
+
+    @Test
+    void theGuiceDoorWarnsOnceWhenTheModelBehindAProvidedProxyRetriesByItself() {
+        String log = StdErr.during(() -> {
+            SelfRetryingAssistant assistant = Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
+                @Provides
+                SelfRetryingAssistant assistant() {
+                    ChatModel retrying = OpenAiChatModel.builder().baseUrl(server.baseUrl()).apiKey("test-key")
+                            .modelName("gpt-4").maxRetries(2).build();
+                    return AiServices.create(SelfRetryingAssistant.class, retrying);
+                }
+            })).getInstance(SelfRetryingAssistant.class);
+            assertThat(assistant).isNotNull();
+        });
+
+        assertThat(StdErr.count(log, "ReboundModule(SelfRetryingAssistant): the model behind this AiServices proxy "
+                + "has its own retries on (maxRetries = 2)")).isEqualTo(1);
+        assertThat(log).doesNotContain("test-key");
+    }
 }
