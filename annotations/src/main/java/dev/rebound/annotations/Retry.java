@@ -66,4 +66,27 @@ public @interface Retry {
 
     /** Never retry these and their subclasses; wins over {@link #on()}. */
     Class<? extends Throwable>[] abortOn() default {};
+
+    /**
+     * The retry budget's share: retries within the last 10 seconds stay below this fraction of the
+     * calls in those 10 seconds, plus {@link #budgetMinPerSecond()} per second. When the budget is
+     * spent a failure is not retried but goes to the {@link Fallback} alternatives. Allowed: 0..1;
+     * 0 = no budget (the default), 0.2 is a common choice.
+     *
+     * <pre>{@code
+     * @Retry(attempts = 3, budgetRatio = 0.2)                    // the budget of this interface
+     * @Retry(attempts = 3, budget = "openai", budgetRatio = 0.2) // shared by every "openai" method
+     * }</pre>
+     */
+    double budgetRatio() default 0;
+
+    /**
+     * Which retry budget this method draws on, shared by every method naming it;
+     * {@code ""} = the budget of the interface (one per interface). Needs {@link #budgetRatio()}.
+     * Methods naming the same budget must give it the same ratio and minimum.
+     */
+    String budget() default "";
+
+    /** Retries per second the budget always allows, so low-traffic services can still retry. At least 0. */
+    int budgetMinPerSecond() default 1;
 }

@@ -4,6 +4,7 @@ import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeExecutor;
 import dev.failsafe.Fallback;
 import dev.failsafe.function.CheckedSupplier;
+import dev.rebound.runtime.CircuitBreakerPolicy;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
@@ -59,6 +60,14 @@ public abstract class Contenders {
             .jitter(true)
             .build();
 
+    /**
+     * The breaker of the {@code reboundWrapBreaker} column: the defaults but a failure ratio of 0.6,
+     * so that path (b), where every other attempt fails, keeps it closed and measures a closed
+     * breaker; on path (c) it opens and the column measures calls an open breaker sends straight to
+     * the fallback.
+     */
+    static final CircuitBreakerPolicy REBOUND_BREAKER = CircuitBreakerPolicy.builder().failureRatio(0.6).build();
+
     /** Not a constant, so that no contender can fold it. */
     String prompt = "ping";
 
@@ -66,6 +75,7 @@ public abstract class Contenders {
     Model fallback;
 
     Model reboundWrap;
+    Model reboundWrapBreaker;
     Supplier<String> resilience4j;
     FailsafeExecutor<String> failsafe;
     CheckedSupplier<String> failsafeCall;
@@ -88,6 +98,12 @@ public abstract class Contenders {
 
         reboundWrap = Rebound.wrap(Model.class, p)
                 .withRetry(REBOUND_RETRY)
+                .withFallbacks(f)
+                .settings(QUIET)
+                .build();
+        reboundWrapBreaker = Rebound.wrap(Model.class, p)
+                .withRetry(REBOUND_RETRY)
+                .withCircuitBreaker(REBOUND_BREAKER)
                 .withFallbacks(f)
                 .settings(QUIET)
                 .build();
@@ -141,6 +157,11 @@ public abstract class Contenders {
     @Benchmark
     public String reboundWrap() {
         return reboundWrap.chat(prompt);
+    }
+
+    @Benchmark
+    public String reboundWrapBreaker() {
+        return reboundWrapBreaker.chat(prompt);
     }
 
     @Benchmark

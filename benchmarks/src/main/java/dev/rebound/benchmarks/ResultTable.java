@@ -33,6 +33,7 @@ final class ResultTable {
             "reboundWoven", "Rebound woven",
             "reboundGuice", "Rebound Guice",
             "reboundWrap", "Rebound.wrap",
+            "reboundWrapBreaker", "Rebound.wrap + breaker",
             "resilience4j", "resilience4j",
             "failsafe", "Failsafe",
             "springRetry", "Spring Retry",

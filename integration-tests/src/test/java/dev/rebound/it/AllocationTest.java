@@ -44,4 +44,10 @@ class AllocationTest extends VirtualTime {
         assertThat(bytesPerCall(counter::nextResilient)).isZero();
         assertThat(bytesPerCall(() -> counter.add(3))).isZero();
     }
+
+    @Test
+    void aWovenMethodThroughAClosedBreakerAndABudgetAllocatesNothing() {
+        Counter counter = new Counter();
+        assertThat(bytesPerCall(counter::nextGuarded)).isZero();
+    }
 }

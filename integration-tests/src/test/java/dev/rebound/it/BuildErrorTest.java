@@ -56,7 +56,7 @@ class BuildErrorTest {
                 """);
 
         assertThat(errors).containsExactly(
-                "Rebound: @Retry and @Fallback apply to public methods only (java.lang.String Hidden.call())");
+                "Rebound: @Retry, @Fallback and @CircuitBreaker apply to public methods only (java.lang.String Hidden.call())");
     }
 
     @Test
@@ -69,7 +69,7 @@ class BuildErrorTest {
                 """);
 
         assertThat(errors).containsExactly(
-                "Rebound: @Retry and @Fallback apply to instance methods only (java.lang.String Util.call())");
+                "Rebound: @Retry, @Fallback and @CircuitBreaker apply to instance methods only (java.lang.String Util.call())");
     }
 
     @Test

@@ -26,13 +26,16 @@ import java.util.Objects;
  * <pre>{@code
  * ChatClient llm = Rebound.wrap(ChatClient.class, gpt4)
  *     .withRetry(RetryPolicy.builder().attempts(2).jitter(true).build())
+ *     .withCircuitBreaker(CircuitBreakerPolicy.builder().build())
  *     .withFallbacks(gpt35, gpt35With16k)
  *     .build();
  * }</pre>
  *
- * <p>Without {@code withRetry}/{@code withFallbacks}, {@code build()} applies the {@code @Retry} and
- * {@code @Fallback} annotations found on {@code type} (and on the target's class). With either, the
- * builder's policy replaces the annotations for every method of {@code type}, and the fallbacks are
+ * <p>Without {@code withRetry}/{@code withCircuitBreaker}/{@code withFallbacks}, {@code build()}
+ * applies the {@code @Retry}, {@code @CircuitBreaker} and {@code @Fallback} annotations found on
+ * {@code type} (and on the target's class). With any of them, the builder's policy replaces the
+ * annotations for every method of {@code type} (each method gets its own breaker, shared by every
+ * caller of this wrapper), and the fallbacks are
  * called as they are: wrap them first to give them a retry, as LangChain's
  * {@code secondary.with_retry(...)}. Methods without a policy, and Object's methods, go straight to
  * the target.
@@ -67,6 +70,7 @@ public final class Rebound {
         private final Class<T> type;
         private final T target;
         private RetryPolicy retry;
+        private CircuitBreakerPolicy breaker;
         private List<T> fallbacks;
         private FallbackRule fallbackRule = FallbackRule.ANY_EXCEPTION;
         private ReboundSettings settings;
@@ -84,6 +88,17 @@ public final class Rebound {
          */
         public Builder<T> withRetry(RetryPolicy policy) {
             this.retry = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * A circuit breaker on the target, inside the retry; replaces the annotations. Each method of
+         * the wrapper gets its own breaker state.
+         *
+         * @throws NullPointerException if {@code policy} is null
+         */
+        public Builder<T> withCircuitBreaker(CircuitBreakerPolicy policy) {
+            this.breaker = Objects.requireNonNull(policy, "policy");
             return this;
         }
 
@@ -155,13 +170,18 @@ public final class Rebound {
          * to the target.
          *
          * @throws ReboundConfigurationException listing every problem of every method: invalid
-         *     annotations on {@code type}, or a retry or fallback on a {@code @NonIdempotent} method
-         *     that does not name the failures it acts on
+         *     annotations on {@code type}, a retry or fallback on a {@code @NonIdempotent} method
+         *     that does not name the failures it acts on, or a retry policy naming a budget defined
+         *     with other values
          */
         public T build() {
             Map<Method, ResilientMethod> policies = new LinkedHashMap<>();
-            boolean programmatic = retry != null || fallbacks != null;
+            boolean programmatic = retry != null || fallbacks != null || breaker != null;
             List<String> problems = new ArrayList<>();
+            if (retry != null) {
+                AnnotationPolicies.checkBudget(settings != null ? settings : ReboundSettings.global(), retry,
+                        type.getName(), "Rebound.wrap(" + type.getSimpleName() + ")", problems);
+            }
             for (Method m : type.getMethods()) {
                 if (Modifier.isStatic(m.getModifiers()) || m.getDeclaringClass() == Object.class) {
                     continue;
@@ -212,7 +232,8 @@ public final class Rebound {
             }
             m.setAccessible(true);
             return new Engine(AnnotationPolicies.describe(type, m), targetName(),
-                    retry != null ? retry : RetryPolicy.none(), fallbackRule, chain, settings);
+                    retry != null ? retry : RetryPolicy.none(), fallbackRule, chain, settings, breaker,
+                    type.getName());
         }
 
         private String targetName() {

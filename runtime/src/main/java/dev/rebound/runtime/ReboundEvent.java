@@ -28,7 +28,17 @@ public final class ReboundEvent {
         /** The call failed for good; the caller gets {@link #failure()}. */
         FAILED,
         /** The thread was interrupted while waiting between attempts; nothing more is tried. */
-        INTERRUPTED
+        INTERRUPTED,
+        /**
+         * The circuit breaker of {@link #target()} opened for {@link #waitTime()}: calls go straight to
+         * the fallbacks. {@link #reason()} is "failure-ratio" (from closed) or "probe-failed" (from
+         * half-open); {@link #failure()} is the failure that opened it.
+         */
+        CIRCUIT_OPENED,
+        /** The open delay passed: probe calls may reach {@link #target()} again. */
+        CIRCUIT_HALF_OPEN,
+        /** Enough probes succeeded: {@link #target()} is called normally again. */
+        CIRCUIT_CLOSED
     }
 
     private final Kind kind;
@@ -84,15 +94,20 @@ public final class ReboundEvent {
         return attempt;
     }
 
-    /** For {@link Kind#RETRY_SCHEDULED}: the wait chosen; otherwise {@link Duration#ZERO}. */
+    /**
+     * For {@link Kind#RETRY_SCHEDULED}: the wait chosen; for {@link Kind#CIRCUIT_OPENED}: how long it
+     * stays open; otherwise {@link Duration#ZERO}.
+     */
     public Duration waitTime() {
         return waitTime;
     }
 
     /**
      * Why: for RETRY_SCHEDULED "backoff" or "retry-after"; for RETRIES_EXHAUSTED "not-retryable",
-     * "attempts", "deadline" or "interrupted"; for SUCCEEDED "retry" (the primary answered after
-     * failing) or "fallback" (an alternative answered); for FAILED "interrupted" or null.
+     * "attempts", "deadline", "interrupted", "circuit-open" (the breaker refused the attempt or is
+     * open) or "budget" (the retry budget is spent); for SUCCEEDED "retry" (the primary answered
+     * after failing) or "fallback" (an alternative answered); for FAILED "interrupted" or null; for
+     * CIRCUIT_OPENED "failure-ratio" or "probe-failed"; otherwise null.
      */
     public String reason() {
         return reason;

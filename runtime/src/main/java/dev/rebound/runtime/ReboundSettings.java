@@ -15,6 +15,10 @@ import java.util.random.RandomGenerator;
  *
  * <p>By default events are logged through SLF4J (logger {@code dev.rebound}): a retry at INFO, a
  * fallback taken and a final failure at WARN; never argument values, results or exception messages.
+ *
+ * <p>Retry budgets ({@code @Retry(budgetRatio = ...)}) are shared by name among the methods run with
+ * the same settings instance: all woven code shares those of the global settings, and a test with its
+ * own settings (and clock) gets budgets of its own.
  */
 public final class ReboundSettings {
 

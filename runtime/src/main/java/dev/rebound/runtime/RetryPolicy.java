@@ -24,6 +24,12 @@ import java.util.random.RandomGenerator;
  * <p>Jitter is "equal jitter": the wait is uniform in {@code [w/2, w]}. Full jitter ({@code [0, w]})
  * spreads callers best but may re-send to a rate-limited API at once; decorrelated jitter needs
  * per-call state. Equal jitter keeps a guaranteed minimum pause and still de-synchronises callers.
+ *
+ * <p>A retry budget caps the retries of every method drawing on it, to stop retry storms when a
+ * dependency is down: {@code .budgetRatio(0.2)} keeps retries within the last 10 seconds below 20%
+ * of the calls, plus {@link #budgetMinPerSecond()} per second. A failure the budget can't pay for is
+ * not retried (event {@code RETRIES_EXHAUSTED}, reason {@code "budget"}) and goes to the fallbacks.
+ * Unnamed, the budget is the interface's; {@code .budget("openai")} shares one across interfaces.
  */
 public final class RetryPolicy {
 
@@ -43,6 +49,9 @@ public final class RetryPolicy {
     private final long maxDurationNanos;
     private final List<Class<? extends Throwable>> retryOn;
     private final List<Class<? extends Throwable>> abortOn;
+    private final String budget;
+    private final double budgetRatio;
+    private final int budgetMinPerSecond;
     /** waits[n] = the un-jittered wait after failed attempt n+1, capped; computed once. */
     private final long[] waits;
 
@@ -55,6 +64,9 @@ public final class RetryPolicy {
         this.maxDurationNanos = b.maxDurationNanos;
         this.retryOn = List.copyOf(b.retryOn);
         this.abortOn = List.copyOf(b.abortOn);
+        this.budget = b.budget;
+        this.budgetRatio = b.budgetRatio;
+        this.budgetMinPerSecond = b.budgetMinPerSecond;
         this.waits = new long[Math.max(0, attempts - 1)];
         double next = delayNanos;
         for (int i = 0; i < waits.length; i++) {
@@ -107,6 +119,26 @@ public final class RetryPolicy {
         return abortOn;
     }
 
+    /** Whether retries draw on a retry budget ({@link #budgetRatio()} above 0). */
+    public boolean hasBudget() {
+        return budgetRatio > 0;
+    }
+
+    /** The retry budget's name; {@code ""} = the interface's budget. */
+    public String budget() {
+        return budget;
+    }
+
+    /** Retries allowed per call over the budget's window; 0 = no budget. */
+    public double budgetRatio() {
+        return budgetRatio;
+    }
+
+    /** Retries per second the budget always allows. */
+    public int budgetMinPerSecond() {
+        return budgetMinPerSecond;
+    }
+
     /** Whether this policy's deadline needs the start time of a call. */
     public boolean hasDeadline() {
         return maxDurationNanos > 0;
@@ -156,7 +188,9 @@ public final class RetryPolicy {
     public String toString() {
         return "RetryPolicy[attempts=" + attempts + ", delay=" + delay() + ", maxDelay=" + maxDelay()
                 + ", multiplier=" + multiplier + ", jitter=" + jitter + ", maxDuration=" + maxDuration()
-                + ", on=" + retryOn + ", abortOn=" + abortOn + "]";
+                + ", on=" + retryOn + ", abortOn=" + abortOn
+                + (hasBudget() ? ", budget=" + (budget.isEmpty() ? "(interface)" : budget) + ", budgetRatio="
+                        + budgetRatio + ", budgetMinPerSecond=" + budgetMinPerSecond : "") + "]";
     }
 
     /** Builds a {@link RetryPolicy}; every setter validates its argument and names it when it fails. */
@@ -169,6 +203,9 @@ public final class RetryPolicy {
         private long maxDurationNanos;
         private List<Class<? extends Throwable>> retryOn = List.of();
         private List<Class<? extends Throwable>> abortOn = List.of();
+        private String budget = "";
+        private double budgetRatio;
+        private int budgetMinPerSecond = 1;
 
         private Builder() {
         }
@@ -265,9 +302,48 @@ public final class RetryPolicy {
         }
 
         /**
+         * Caps retries to this share of the calls over the last 10 seconds (plus
+         * {@link #budgetMinPerSecond}); 0 = no budget (the default).
+         *
+         * @throws IllegalArgumentException if outside 0..1
+         */
+        public Builder budgetRatio(double ratio) {
+            if (!(ratio >= 0.0 && ratio <= 1.0)) {
+                throw new IllegalArgumentException("budgetRatio must be within 0..1, was " + ratio);
+            }
+            this.budgetRatio = ratio;
+            return this;
+        }
+
+        /**
+         * The retry budget to draw on, shared by every method naming it; {@code ""} (the default) =
+         * the interface's. Needs {@link #budgetRatio} above 0.
+         *
+         * @throws NullPointerException if {@code name} is null
+         */
+        public Builder budget(String name) {
+            this.budget = Objects.requireNonNull(name, "budget").strip();
+            return this;
+        }
+
+        /**
+         * Retries per second the budget always allows (default 1).
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder budgetMinPerSecond(int retries) {
+            if (retries < 0) {
+                throw new IllegalArgumentException("budgetMinPerSecond must not be negative, was " + retries);
+            }
+            this.budgetMinPerSecond = retries;
+            return this;
+        }
+
+        /**
          * An immutable policy.
          *
-         * @throws IllegalArgumentException if maxDelay is below delay, or a type is in both retryOn and abortOn
+         * @throws IllegalArgumentException if maxDelay is below delay, a type is in both retryOn and
+         *     abortOn, or a budget is named without a budgetRatio
          */
         public RetryPolicy build() {
             if (maxDelayNanos < delayNanos) {
@@ -275,6 +351,9 @@ public final class RetryPolicy {
                         + ") must not be below delay (" + Duration.ofNanos(delayNanos) + ")");
             }
             FailureTypes.check("retryOn", retryOn, "abortOn", abortOn, RETRIED);
+            if (!budget.isEmpty() && budgetRatio == 0) {
+                throw new IllegalArgumentException("budget \"" + budget + "\" needs a budgetRatio above 0");
+            }
             return new RetryPolicy(this);
         }
 

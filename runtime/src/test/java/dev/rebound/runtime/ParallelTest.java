@@ -84,7 +84,7 @@ class ParallelTest {
 
     @Test
     void aBranchFailingForGoodFailsTheWholeAndCancelsTheInFlightCall() throws Exception {
-        server.script("gpt-4", Fault.slowAnswer(Duration.ofSeconds(3)));
+        server.script("gpt-4", Fault.slowAnswer(Duration.ofSeconds(20))); // cancelled long before
         server.always("gpt-3.5-turbo", Fault.serverError());
         ChatModel slow = resilient("gpt-4", 3, new VirtualTimeSource());
         ChatModel failing = resilient("gpt-3.5-turbo", 2, new VirtualTimeSource());

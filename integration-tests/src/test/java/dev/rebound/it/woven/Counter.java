@@ -1,5 +1,6 @@
 package dev.rebound.it.woven;
 
+import dev.rebound.annotations.CircuitBreaker;
 import dev.rebound.annotations.Retry;
 
 /** Methods whose bodies allocate nothing, to measure what the woven advice allocates. */
@@ -15,6 +16,13 @@ public class Counter {
     /** Annotated, succeeds on the first attempt. */
     @Retry(attempts = 3)
     public long nextResilient() {
+        return ++count;
+    }
+
+    /** Annotated with a circuit breaker and a retry budget, succeeds on the first attempt. */
+    @Retry(attempts = 3, budgetRatio = 0.2)
+    @CircuitBreaker
+    public long nextGuarded() {
         return ++count;
     }
 

@@ -1,8 +1,10 @@
 package dev.rebound.runtime.internal;
 
+import dev.rebound.annotations.CircuitBreaker;
 import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.NonIdempotent;
 import dev.rebound.annotations.Retry;
+import dev.rebound.runtime.CircuitBreakerPolicy;
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
@@ -26,8 +28,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads {@code @Retry} and {@code @Fallback} for one method on one implementation class, validates
- * them (every problem at once) and builds the {@link Engine}. Shared by every door.
+ * Reads {@code @Retry}, {@code @CircuitBreaker} and {@code @Fallback} for one method on one
+ * implementation class, validates them (every problem at once) and builds the {@link Engine}, which
+ * owns the method's circuit breaker. Shared by every door.
  *
  * <p>Precedence, most specific first: the implementation's method, the interface's method, the
  * implementation's type, the interface's type. So a class-level annotation on a method wins over the
@@ -77,13 +80,24 @@ public final class AnnotationPolicies {
         if (fallback == null && deferred == null) {
             fallback = findOnType(Fallback.class, implClass, contract);
         }
-        if (retry == null && fallback == null) {
+        CircuitBreaker breaker = findOnMethod(CircuitBreaker.class, implClass, contract, method);
+        if (breaker == null && deferred == null) {
+            breaker = findOnType(CircuitBreaker.class, implClass, contract);
+        }
+        if (retry == null && fallback == null && breaker == null) {
             return null; // type-level annotations skip methods whose failures arrive after they return
         }
         boolean nonIdempotent = find(NonIdempotent.class, implClass, contract, method) != null;
         List<String> problems = new ArrayList<>();
+        ReboundSettings budgetSettings = settings != null ? settings : ReboundSettings.global();
+        String budgetScope = contract.getName();
         RetryPolicy primaryRetry = toPolicy(retry, name, problems);
         checkRepeat(primaryRetry, name, nonIdempotent, deferred, problems);
+        checkBudget(budgetSettings, primaryRetry, budgetScope, name, problems);
+        CircuitBreakerPolicy breakerPolicy = toPolicy(breaker, name, problems);
+        if (breaker != null && deferred != null) {
+            problems.add(Repetition.deferredProblem(name, "@CircuitBreaker", deferred));
+        }
         List<Alternative> chain = new ArrayList<>();
         FallbackRule rule = FallbackRule.ANY_EXCEPTION;
         if (fallback != null) {
@@ -116,6 +130,7 @@ public final class AnnotationPolicies {
                 String altName = describe(alt, method);
                 RetryPolicy altRetry = toPolicy(find(Retry.class, alt, contract, method), altName, problems);
                 checkRepeat(altRetry, altName, nonIdempotent, null, problems);
+                checkBudget(budgetSettings, altRetry, budgetScope, altName, problems);
                 Supplier<?> instance;
                 try {
                     instance = alternatives.apply(alt);
@@ -139,7 +154,58 @@ public final class AnnotationPolicies {
             warnFallbackWithoutRetry(name);
         }
         makeAccessible(contractMethod);
-        return new Engine(name, primaryName, primaryRetry, rule, chain, settings);
+        return new Engine(name, primaryName, primaryRetry, rule, chain, settings, breakerPolicy,
+                budgetScope);
+    }
+
+    /** Registers the retry budget of {@code policy}; a problem when its name is defined otherwise. */
+    public static void checkBudget(ReboundSettings settings, RetryPolicy policy, String scope, String where,
+            List<String> problems) {
+        String conflict = RetryBudgets.conflict(settings, policy, scope);
+        if (conflict != null) {
+            problems.add(where + ": @Retry.budget " + conflict);
+        }
+    }
+
+    /** Converts and validates one {@code @CircuitBreaker}; null stays null (no breaker). */
+    public static CircuitBreakerPolicy toPolicy(CircuitBreaker cb, String where, List<String> problems) {
+        if (cb == null) {
+            return null;
+        }
+        int before = problems.size();
+        if (cb.requestVolumeThreshold() < 1 || cb.requestVolumeThreshold() > CircuitBreakerPolicy.MAX_REQUEST_VOLUME) {
+            problems.add(where + ": @CircuitBreaker.requestVolumeThreshold = " + cb.requestVolumeThreshold()
+                    + " is outside 1.." + CircuitBreakerPolicy.MAX_REQUEST_VOLUME);
+        }
+        if (!(cb.failureRatio() > 0.0 && cb.failureRatio() <= 1.0)) {
+            problems.add(where + ": @CircuitBreaker.failureRatio = " + cb.failureRatio()
+                    + " must be more than 0 and at most 1");
+        }
+        if (cb.delay() < 0) {
+            problems.add(where + ": @CircuitBreaker.delay = " + cb.delay() + " is negative");
+        }
+        if (cb.successThreshold() < 1) {
+            problems.add(where + ": @CircuitBreaker.successThreshold = " + cb.successThreshold() + " is below 1");
+        }
+        if (cb.halfOpenProbes() < 1) {
+            problems.add(where + ": @CircuitBreaker.halfOpenProbes = " + cb.halfOpenProbes() + " is below 1");
+        }
+        for (String p : FailureTypes.problems("@CircuitBreaker.on", List.of(cb.on()), "@CircuitBreaker.skipOn",
+                List.of(cb.skipOn()), CircuitBreakerPolicy.RECORDED)) {
+            problems.add(where + ": " + p);
+        }
+        if (problems.size() > before) {
+            return null;
+        }
+        return CircuitBreakerPolicy.builder()
+                .requestVolumeThreshold(cb.requestVolumeThreshold())
+                .failureRatio(cb.failureRatio())
+                .delay(Duration.ofNanos(cb.unit().toNanos(cb.delay())))
+                .successThreshold(cb.successThreshold())
+                .halfOpenProbes(cb.halfOpenProbes())
+                .failOn(cb.on())
+                .skipOn(cb.skipOn())
+                .build();
     }
 
     /** A retry of more than one attempt re-runs the call: not on deferred results, not blindly if non-idempotent. */
@@ -207,6 +273,15 @@ public final class AnnotationPolicies {
                 "retried")) {
             problems.add(where + ": " + p);
         }
+        if (!(r.budgetRatio() >= 0.0 && r.budgetRatio() <= 1.0)) {
+            problems.add(where + ": @Retry.budgetRatio = " + r.budgetRatio() + " is outside 0..1");
+        }
+        if (!r.budget().isBlank() && r.budgetRatio() == 0) {
+            problems.add(where + ": @Retry.budget = \"" + r.budget() + "\" needs @Retry.budgetRatio above 0");
+        }
+        if (r.budgetMinPerSecond() < 0) {
+            problems.add(where + ": @Retry.budgetMinPerSecond = " + r.budgetMinPerSecond() + " is negative");
+        }
         if (problems.size() > before) {
             return RetryPolicy.none();
         }
@@ -219,6 +294,9 @@ public final class AnnotationPolicies {
                 .maxDuration(duration(r.maxDuration(), r.unit()))
                 .retryOn(r.on())
                 .abortOn(r.abortOn())
+                .budgetRatio(r.budgetRatio())
+                .budget(r.budget())
+                .budgetMinPerSecond(r.budgetMinPerSecond())
                 .build();
     }
 

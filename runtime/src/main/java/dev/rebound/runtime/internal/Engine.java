@@ -1,5 +1,7 @@
 package dev.rebound.runtime.internal;
 
+import dev.rebound.runtime.CircuitBreakerOpenException;
+import dev.rebound.runtime.CircuitBreakerPolicy;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundEvent.Kind;
 import dev.rebound.runtime.ReboundListener;
@@ -18,8 +20,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one engine behind every door: Fallback(Retry(call)). A first attempt that succeeds allocates
- * nothing; neither does the failure path while its failures are one instance and nobody listens.
+ * The one engine behind every door: Fallback(Retry(CircuitBreaker(call))). A first attempt that
+ * succeeds allocates nothing; neither does the failure path while its failures are one instance and
+ * nobody listens.
+ *
+ * <p>The circuit breaker sits inside the retry, on the primary target only: it sees every attempt
+ * (so a dead target opens it after a window of attempts, not of calls), an open breaker stops the
+ * retry at once (no backoff is waited for an attempt that would be refused), and a half-open probe
+ * is a single attempt. A retry budget is asked before each retry, after every other reason to stop.
  */
 public final class Engine implements ResilientMethod {
 
@@ -32,15 +40,44 @@ public final class Engine implements ResilientMethod {
     private final Alternative[] alternatives;
     /** Null: read {@link ReboundSettings#global()} live. */
     private final ReboundSettings fixedSettings;
+    /** The primary's circuit breaker, or null. */
+    private final Breaker breaker;
+    /** Whose retry budget an unnamed one is (the interface's name). */
+    private final String budgetScope;
+    /** Whether some target draws on a retry budget. */
+    private final boolean budgeted;
+    /** Whether the first attempt must go through the breaker or count toward a budget. */
+    private final boolean guarded;
+    /** The budgets of the targets, bound to the settings last seen (the global ones may change). */
+    private volatile BoundBudgets boundBudgets;
 
     public Engine(String name, String primaryName, RetryPolicy primaryRetry, FallbackRule fallbackRule,
             List<Alternative> alternatives, ReboundSettings fixedSettings) {
+        this(name, primaryName, primaryRetry, fallbackRule, alternatives, fixedSettings, null, name);
+    }
+
+    /**
+     * @param breakerPolicy the primary's circuit breaker, or null for none
+     * @param budgetScope the name of the budget an unnamed one is (the interface's name)
+     */
+    public Engine(String name, String primaryName, RetryPolicy primaryRetry, FallbackRule fallbackRule,
+            List<Alternative> alternatives, ReboundSettings fixedSettings, CircuitBreakerPolicy breakerPolicy,
+            String budgetScope) {
         this.name = name;
         this.primaryName = primaryName;
         this.primaryRetry = primaryRetry;
         this.fallbackRule = fallbackRule;
         this.alternatives = alternatives.toArray(new Alternative[0]);
         this.fixedSettings = fixedSettings;
+        this.breaker = breakerPolicy == null ? null
+                : new Breaker(breakerPolicy, name, primaryName, new BreakerEvents());
+        this.budgetScope = budgetScope;
+        boolean anyBudget = primaryRetry.hasBudget();
+        for (Alternative a : this.alternatives) {
+            anyBudget |= a.retry().hasBudget();
+        }
+        this.budgeted = anyBudget;
+        this.guarded = breaker != null || budgeted;
     }
 
     @Override
@@ -61,6 +98,26 @@ public final class Engine implements ResilientMethod {
         return names;
     }
 
+    /** The primary's circuit breaker, or null; for diagnostics and tests. */
+    public Breaker breaker() {
+        return breaker;
+    }
+
+    @Override
+    public boolean admitFirstAttempt() {
+        if (!guarded) {
+            return true;
+        }
+        if (breaker != null && !breaker.isClosed()) {
+            return false; // execute asks the breaker, which refuses or lets a probe through
+        }
+        RetryBudget budget = budget(settings(), 0);
+        if (budget != null) {
+            budget.recordCall();
+        }
+        return true;
+    }
+
     private ReboundSettings settings() {
         ReboundSettings s = fixedSettings;
         return s != null ? s : ReboundSettings.global();
@@ -78,11 +135,14 @@ public final class Engine implements ResilientMethod {
 
     @Override
     public Object execute(Object context, Object[] args, Invoker primary) throws Throwable {
+        if (guarded) {
+            return executeGuarded(context, args, primary);
+        }
         if (!needsStartTime()) {
             try {
                 return primary.invoke(context, args);
             } catch (Throwable t) {
-                return recover(t, 0L, context, args, primary);
+                return recoverFrom(t, 0L, context, args, primary);
             }
         }
         long start = now();
@@ -90,14 +150,95 @@ public final class Engine implements ResilientMethod {
         try {
             result = primary.invoke(context, args);
         } catch (Throwable t) {
-            return recover(t, start, context, args, primary);
+            return recoverFrom(t, start, context, args, primary);
         }
-        succeeded(start);
+        reportFirstAttemptSuccess(start);
         return result;
+    }
+
+    /** {@link #execute} with a breaker or a budget: the first attempt is counted and asks the breaker. */
+    private Object executeGuarded(Object context, Object[] args, Invoker primary) throws Throwable {
+        ReboundSettings s = settings();
+        TimeSource time = s.timeSource();
+        RetryBudget budget = budget(s, 0);
+        if (budget != null) {
+            budget.recordCall();
+        }
+        long start = primaryRetry.hasDeadline() || s.timesSuccess() ? time.nanoTime() : 0L;
+        Object result;
+        try {
+            result = attempt(breaker, time, context, args, primary);
+        } catch (Throwable t) {
+            return recoverFrom(t, start, context, args, primary);
+        }
+        reportFirstAttemptSuccess(start);
+        return result;
+    }
+
+    /** One attempt, admitted and recorded by {@code breaker} when there is one. */
+    private static Object attempt(Breaker breaker, TimeSource time, Object context, Object[] args,
+            Invoker invoker) throws Throwable {
+        if (breaker == null) {
+            return invoker.invoke(context, args);
+        }
+        Object permit = breaker.tryAcquire(time);
+        if (permit == null) {
+            throw breaker.refusal();
+        }
+        Object result;
+        try {
+            result = invoker.invoke(context, args);
+        } catch (Throwable t) {
+            breaker.failed(permit, t, time);
+            throw t;
+        }
+        breaker.succeeded(permit);
+        return result;
+    }
+
+    /**
+     * The retry budget of target {@code index} (0 = the primary, else alternative index - 1) under
+     * {@code s}, or null. Only the primary's first attempt counts as a call (one per call of the
+     * method); every target's retries draw on its budget.
+     */
+    private RetryBudget budget(ReboundSettings s, int index) {
+        if (!budgeted) {
+            return null;
+        }
+        BoundBudgets b = boundBudgets;
+        if (b == null || b.settings != s) {
+            RetryBudget[] budgets = new RetryBudget[alternatives.length + 1];
+            budgets[0] = RetryBudgets.of(s, primaryRetry, budgetScope);
+            for (int i = 0; i < alternatives.length; i++) {
+                budgets[i + 1] = RetryBudgets.of(s, alternatives[i].retry(), budgetScope);
+            }
+            b = new BoundBudgets(s, budgets);
+            boundBudgets = b;
+        }
+        return b.budgets[index];
+    }
+
+    /** The retry budgets of the targets under one settings instance. */
+    private static final class BoundBudgets {
+        final ReboundSettings settings;
+        final RetryBudget[] budgets;
+
+        BoundBudgets(ReboundSettings settings, RetryBudget[] budgets) {
+            this.settings = settings;
+            this.budgets = budgets;
+        }
     }
 
     @Override
     public void succeeded(long startNanos) {
+        if (breaker != null) {
+            breaker.succeededWithoutPermit();
+        }
+        reportFirstAttemptSuccess(startNanos);
+    }
+
+    /** Tells the listeners that want it about a first attempt that succeeded. */
+    private void reportFirstAttemptSuccess(long startNanos) {
         ReboundSettings s = settings();
         if (s.timesSuccess()) {
             long nanos = startNanos == 0L ? -1L : s.timeSource().nanoTime() - startNanos;
@@ -116,14 +257,23 @@ public final class Engine implements ResilientMethod {
         }
     }
 
+    /** A door's first attempt failed: the breaker (if any) records it, then the failure path. */
+    @Override
+    public Object recover(Throwable failure, long startNanos, Object context, Object[] args, Invoker primary)
+            throws Throwable {
+        if (breaker != null) {
+            breaker.failedWithoutPermit(failure, settings().timeSource());
+        }
+        return recoverFrom(failure, startNanos, context, args, primary);
+    }
+
     /**
      * The failure path: the rest of the primary's attempts, then each alternative's, in one loop
      * whose state lives in locals. It allocates nothing while the failures are one exception instance
      * and nobody listens; a second distinct failure allocates the history array once.
      */
-    @Override
-    public Object recover(Throwable failure, long startNanos, Object context, Object[] args, Invoker primary)
-            throws Throwable {
+    private Object recoverFrom(Throwable failure, long startNanos, Object context, Object[] args,
+            Invoker primary) throws Throwable {
         ReboundSettings s = settings();
         TimeSource time = s.timeSource();
         Throwable first = null;      // the first failure of the call
@@ -179,6 +329,8 @@ public final class Engine implements ResilientMethod {
                     continue;
                 }
             }
+            Breaker guard = next == 0 ? breaker : null;
+            RetryBudget budget = budget(s, next);
             long deadline = Long.MAX_VALUE;
             if (policy.hasDeadline()) {
                 long from = start >= 0 ? start : time.nanoTime();
@@ -191,7 +343,7 @@ public final class Engine implements ResilientMethod {
                 if (f == null) {
                     Object result;
                     try {
-                        result = invoker.invoke(instance, callArgs);
+                        result = attempt(guard, time, instance, callArgs, invoker);
                     } catch (Throwable t) {
                         f = t;
                         result = null;
@@ -209,12 +361,17 @@ public final class Engine implements ResilientMethod {
                 } else {
                     others = remember(others, first, f);
                 }
-                emit(s, Kind.ATTEMPT_FAILED, target, null, attempt, 0L, null, f);
+                boolean refused = f instanceof CircuitBreakerOpenException;
+                if (!refused) {
+                    emit(s, Kind.ATTEMPT_FAILED, target, null, attempt, 0L, null, f);
+                }
                 long hint = RetryAfter.takeNanos();
                 String stop = null;
                 if (f instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
                     stop = "interrupted";
                     interrupted = true;
+                } else if (refused || (guard != null && guard.isOpen())) {
+                    stop = "circuit-open";
                 } else if (!policy.retries(f)) {
                     stop = "not-retryable";
                 } else if (attempt >= policy.attempts()) {
@@ -233,6 +390,9 @@ public final class Engine implements ResilientMethod {
                         if (now >= deadline || wait > deadline - now) {
                             stop = "deadline";
                         }
+                    }
+                    if (stop == null && budget != null && !budget.tryWithdraw(time.nanoTime())) {
+                        stop = "budget";
                     }
                 }
                 if (stop != null) {
@@ -344,6 +504,25 @@ public final class Engine implements ResilientMethod {
                 LOG.warn("Rebound listener {} threw {}; ignored", l.getClass().getName(),
                         e.getClass().getName());
             }
+        }
+    }
+
+    /** Reports the breaker's transitions as events on the primary. */
+    private final class BreakerEvents implements Breaker.Transitions {
+        @Override
+        public void opened(boolean fromHalfOpen, Throwable cause) {
+            emit(settings(), Kind.CIRCUIT_OPENED, primaryName, null, 0, breaker.policy().delayNanos(),
+                    fromHalfOpen ? "probe-failed" : "failure-ratio", cause);
+        }
+
+        @Override
+        public void halfOpened() {
+            emit(settings(), Kind.CIRCUIT_HALF_OPEN, primaryName, null, 0, 0L, null, null);
+        }
+
+        @Override
+        public void closed() {
+            emit(settings(), Kind.CIRCUIT_CLOSED, primaryName, null, 0, 0L, null, null);
         }
     }
 

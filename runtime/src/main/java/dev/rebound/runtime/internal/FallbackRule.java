@@ -1,8 +1,13 @@
 package dev.rebound.runtime.internal;
 
+import dev.rebound.runtime.CircuitBreakerOpenException;
 import java.util.List;
 
-/** When a failure may go to the alternatives: {@code skipOn} wins, then {@code on}, else any Exception. */
+/**
+ * When a failure may go to the alternatives: {@code skipOn} wins, then {@code on}, else any Exception.
+ * A call refused by an open circuit breaker always may (unless {@code skipOn} lists it): the target
+ * was not even called.
+ */
 public final class FallbackRule {
 
     public static final FallbackRule ANY_EXCEPTION = new FallbackRule(List.of(), List.of());
@@ -25,6 +30,9 @@ public final class FallbackRule {
     public boolean fallsBackOn(Throwable t) {
         if (Classifier.matchesAny(t, skipOn)) {
             return false;
+        }
+        if (t instanceof CircuitBreakerOpenException) {
+            return true;
         }
         if (!on.isEmpty()) {
             return Classifier.matchesAny(t, on);

@@ -1,12 +1,15 @@
 package dev.rebound.runtime.internal;
 
+import dev.rebound.runtime.CircuitBreakerOpenException;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The default listener: retries at INFO, fallbacks and final failures at WARN, the rest at DEBUG.
+ * The default listener: retries and a circuit closing at INFO; fallbacks, final failures and a
+ * circuit opening at WARN; the rest (and fallbacks of calls an open circuit refused, already told by
+ * its opening) at DEBUG.
  * Prints names, numbers and exception class names only: never arguments, results or messages.
  */
 public enum Slf4jListener implements ReboundListener {
@@ -30,6 +33,11 @@ public enum Slf4jListener implements ReboundListener {
                         e.target(), e.attempt(), e.reason(), failure);
                 break;
             case FALLBACK:
+                if (e.failure() instanceof CircuitBreakerOpenException) {
+                    LOG.debug("{}: circuit open, falling back from {} to {}", e.method(), e.target(),
+                            e.alternative());
+                    break;
+                }
                 LOG.warn("{}: falling back from {} to {} after {}", e.method(), e.target(), e.alternative(),
                         failure);
                 break;
@@ -42,6 +50,16 @@ public enum Slf4jListener implements ReboundListener {
             case INTERRUPTED:
                 LOG.warn("{} on {}: interrupted while waiting before attempt {}; giving up", e.method(),
                         e.target(), e.attempt());
+                break;
+            case CIRCUIT_OPENED:
+                LOG.warn("{} on {}: circuit opened for {} ms ({}) after {}", e.method(), e.target(),
+                        e.waitTime().toMillis(), e.reason(), failure);
+                break;
+            case CIRCUIT_HALF_OPEN:
+                LOG.debug("{} on {}: circuit half-open, letting probes through", e.method(), e.target());
+                break;
+            case CIRCUIT_CLOSED:
+                LOG.info("{} on {}: circuit closed", e.method(), e.target());
                 break;
             default:
                 LOG.debug("{}", e);

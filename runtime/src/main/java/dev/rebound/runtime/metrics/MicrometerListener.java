@@ -33,6 +33,12 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@value #FALLBACKS}: a counter per {@code from} and {@code to} (simple class names):
  *       switches from one target to the next alternative.
  *   <li>{@value #DURATION}: a timer of whole calls, waits and alternatives included.
+ *   <li>{@value #RETRIES_STOPPED}: a counter per {@code reason} ({@code attempts},
+ *       {@code not-retryable}, {@code deadline}, {@code interrupted}, {@code circuit-open},
+ *       {@code budget}): why a target's retries ended without an answer; {@code budget} counts the
+ *       failures a spent retry budget sent to the fallbacks.
+ *   <li>{@value #CIRCUIT_TRANSITIONS}: a counter per {@code state} entered ({@code open},
+ *       {@code half_open}, {@code closed}) by the method's circuit breaker.
  * </ul>
  *
  * <p>Meters are registered once per method (and per fallback pair) and cached: a call that
@@ -50,6 +56,10 @@ public final class MicrometerListener implements ReboundListener {
     public static final String FALLBACKS = "rebound.fallbacks";
     /** Whole-call durations. */
     public static final String DURATION = "rebound.call.duration";
+    /** Why retries ended without an answer. */
+    public static final String RETRIES_STOPPED = "rebound.retries.stopped";
+    /** Circuit breaker transitions. */
+    public static final String CIRCUIT_TRANSITIONS = "rebound.circuit.transitions";
 
     private final MeterRegistry registry;
     private final ConcurrentHashMap<String, MethodMeters> byMethod = new ConcurrentHashMap<>();
@@ -100,6 +110,18 @@ public final class MicrometerListener implements ReboundListener {
                 record(m, e.elapsed());
                 break;
             }
+            case RETRIES_EXHAUSTED:
+                meters(e.method()).tagged(RETRIES_STOPPED, "reason", e.reason()).increment();
+                break;
+            case CIRCUIT_OPENED:
+                meters(e.method()).tagged(CIRCUIT_TRANSITIONS, "state", "open").increment();
+                break;
+            case CIRCUIT_HALF_OPEN:
+                meters(e.method()).tagged(CIRCUIT_TRANSITIONS, "state", "half_open").increment();
+                break;
+            case CIRCUIT_CLOSED:
+                meters(e.method()).tagged(CIRCUIT_TRANSITIONS, "state", "closed").increment();
+                break;
             default:
                 break;
         }
@@ -128,6 +150,8 @@ public final class MicrometerListener implements ReboundListener {
         final Timer duration;
         /** from -> to -> counter. */
         final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> fallbacks = new ConcurrentHashMap<>();
+        /** "meter name/tag value" -> counter, for the counters with one tag from a fixed set. */
+        final ConcurrentHashMap<String, Counter> tagged = new ConcurrentHashMap<>();
 
         MethodMeters(MeterRegistry registry, String method) {
             this.registry = registry;
@@ -153,6 +177,14 @@ public final class MicrometerListener implements ReboundListener {
             return c != null ? c : byTo.computeIfAbsent(to, k -> Counter.builder(FALLBACKS)
                     .description("Switches to an alternative").tags(tags).tag("from", from).tag("to", k)
                     .register(registry));
+        }
+
+        /** The counter {@code name} of this method with {@code tag = value} (a value from a fixed set). */
+        Counter tagged(String name, String tag, String value) {
+            String key = name + '/' + value;
+            Counter c = this.tagged.get(key);
+            return c != null ? c : this.tagged.computeIfAbsent(key, k -> Counter.builder(name).tags(tags)
+                    .tag(tag, String.valueOf(value)).register(registry));
         }
 
         /** {@code ChatClient.chat(String)} -> interface=ChatClient, method=chat. */

@@ -3,6 +3,7 @@ package dev.rebound.runtime.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.rebound.runtime.CircuitBreakerPolicy;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundSettings;
@@ -122,7 +123,34 @@ class MicrometerListenerTest {
         }
         assertThat(tags).containsExactly("from=Backup", "from=Primary", "interface=ChatApi", "method=chat",
                 "outcome=failure", "outcome=fallback", "outcome=success", "outcome=success_after_retry",
-                "to=Backup", "to=LastResort");
+                "reason=attempts", "to=Backup", "to=LastResort");
+    }
+
+    @Test
+    void breakerTransitionsAndRetriesStoppedByTheBudgetOrTheBreakerAreCounted() throws IOException {
+        ChatApi guarded = Rebound.wrap(ChatApi.class, (ChatApi) new Primary())
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ZERO).budgetRatio(0.5)
+                        .budgetMinPerSecond(0).build())
+                .withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(3).failureRatio(1.0)
+                        .delay(Duration.ofSeconds(1)).build())
+                .withFallbacks(new Backup())
+                .settings(ReboundSettings.builder().logging(false).timeSource(time)
+                        .listener(new MicrometerListener(registry)).build())
+                .build();
+
+        guarded.chat("down");  // 1 attempt, no retry: the budget has nothing yet
+        guarded.chat("down");  // 1 attempt, no retry: 0.5 of 1 call is not a whole retry
+        guarded.chat("down");  // the breaker's third failure opens it: no retry
+        guarded.chat("down");  // refused
+        time.advance(Duration.ofSeconds(1));
+        guarded.chat("ok");    // the probe closes it
+
+        assertThat(count(MicrometerListener.RETRIES_STOPPED, "reason", "budget")).isEqualTo(2);
+        assertThat(count(MicrometerListener.RETRIES_STOPPED, "reason", "circuit-open")).isEqualTo(2);
+        assertThat(count(MicrometerListener.CIRCUIT_TRANSITIONS, "state", "open")).isEqualTo(1);
+        assertThat(count(MicrometerListener.CIRCUIT_TRANSITIONS, "state", "half_open")).isEqualTo(1);
+        assertThat(count(MicrometerListener.CIRCUIT_TRANSITIONS, "state", "closed")).isEqualTo(1);
+        assertThat(count(MicrometerListener.CALLS, "outcome", "fallback")).isEqualTo(4);
     }
 
     @Test

@@ -6,8 +6,9 @@ import dev.rebound.weaver.internal.NestedRetries;
 import org.aspectj.runtime.internal.AroundClosure;
 
 /**
- * Runs inside {@link ResilientMethods} and only after a first attempt failed (its guard is one
- * static read otherwise): hands the call to the engine, with a closure that re-runs the method body
+ * Runs inside {@link ResilientMethods} and only after a first attempt failed, or when a circuit
+ * breaker that is not closed keeps the outer advice from running it (its guard is one static read
+ * otherwise): hands the call to the engine, with a closure that re-runs the method body
  * for retries and the call's arguments for the alternatives.
  */
 public aspect Recovery {
@@ -28,8 +29,11 @@ public aspect Recovery {
                 return Handoff.arguments(closure, jp);
             }
         };
-        NestedRetries.check(handoff.policy);
         try {
+            if (handoff.failure == null) {
+                return handoff.policy.execute(null, null, again); // a circuit breaker that is not closed
+            }
+            NestedRetries.check(handoff.policy);
             return handoff.policy.recover(handoff.failure, handoff.startNanos, null, null, again);
         } catch (Throwable t) {
             throw Handoff.sneaky(t);

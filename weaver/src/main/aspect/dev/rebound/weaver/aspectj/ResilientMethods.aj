@@ -14,7 +14,7 @@ import dev.rebound.weaver.internal.WovenPolicies;
  *
  * <p>This advice is inlined by ajc and allocates nothing: an unannotated method costs an array read
  * and a compare; an annotated one also runs its first attempt right here. Only after a failure does
- * {@link Recovery} take over, with the engine. One instance per woven class ({@code pertypewithin}),
+ * {@link Recovery} take over, with the engine (or at once, while a circuit breaker is not closed). One instance per woven class ({@code pertypewithin}),
  * holding that class's {@link Sites}.
  */
 public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev.rebound.runtime..* && !dev.rebound.weaver..*
@@ -37,11 +37,13 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
 
     declare error: execution(@dev.rebound.annotations.Retry !public * *(..))
         || execution(@dev.rebound.annotations.Fallback !public * *(..))
-        : "Rebound: @Retry and @Fallback apply to public methods only ({joinpoint.signature})";
+        || execution(@dev.rebound.annotations.CircuitBreaker !public * *(..))
+        : "Rebound: @Retry, @Fallback and @CircuitBreaker apply to public methods only ({joinpoint.signature})";
 
     declare error: execution(@dev.rebound.annotations.Retry static * *(..))
         || execution(@dev.rebound.annotations.Fallback static * *(..))
-        : "Rebound: @Retry and @Fallback apply to instance methods only ({joinpoint.signature})";
+        || execution(@dev.rebound.annotations.CircuitBreaker static * *(..))
+        : "Rebound: @Retry, @Fallback and @CircuitBreaker apply to instance methods only ({joinpoint.signature})";
 
     private final Sites sites = new Sites();
 
@@ -63,12 +65,14 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
             return proceed(self);
         }
         long start = Handoff.start(policy);
-        try {
-            Object result = proceed(self);
-            Handoff.succeeded(policy, start);
-            return result;
-        } catch (Throwable t) {
-            Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+        if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+            try {
+                Object result = proceed(self);
+                Handoff.succeeded(policy, start);
+                return result;
+            } catch (Throwable t) {
+                Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+            }
         }
         try {
             return proceed(self);
@@ -83,12 +87,14 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
             return proceed(self);
         }
         long start = Handoff.start(policy);
-        try {
-            int result = proceed(self);
-            Handoff.succeeded(policy, start);
-            return result;
-        } catch (Throwable t) {
-            Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+        if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+            try {
+                int result = proceed(self);
+                Handoff.succeeded(policy, start);
+                return result;
+            } catch (Throwable t) {
+                Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+            }
         }
         try {
             return proceed(self);
@@ -103,12 +109,14 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
             return proceed(self);
         }
         long start = Handoff.start(policy);
-        try {
-            long result = proceed(self);
-            Handoff.succeeded(policy, start);
-            return result;
-        } catch (Throwable t) {
-            Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+        if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+            try {
+                long result = proceed(self);
+                Handoff.succeeded(policy, start);
+                return result;
+            } catch (Throwable t) {
+                Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+            }
         }
         try {
             return proceed(self);
@@ -123,12 +131,14 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
             return proceed(self);
         }
         long start = Handoff.start(policy);
-        try {
-            double result = proceed(self);
-            Handoff.succeeded(policy, start);
-            return result;
-        } catch (Throwable t) {
-            Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+        if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+            try {
+                double result = proceed(self);
+                Handoff.succeeded(policy, start);
+                return result;
+            } catch (Throwable t) {
+                Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+            }
         }
         try {
             return proceed(self);
@@ -143,12 +153,14 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
             return proceed(self);
         }
         long start = Handoff.start(policy);
-        try {
-            float result = proceed(self);
-            Handoff.succeeded(policy, start);
-            return result;
-        } catch (Throwable t) {
-            Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+        if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+            try {
+                float result = proceed(self);
+                Handoff.succeeded(policy, start);
+                return result;
+            } catch (Throwable t) {
+                Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+            }
         }
         try {
             return proceed(self);
@@ -163,12 +175,14 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
             return proceed(self);
         }
         long start = Handoff.start(policy);
-        try {
-            short result = proceed(self);
-            Handoff.succeeded(policy, start);
-            return result;
-        } catch (Throwable t) {
-            Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+        if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+            try {
+                short result = proceed(self);
+                Handoff.succeeded(policy, start);
+                return result;
+            } catch (Throwable t) {
+                Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+            }
         }
         try {
             return proceed(self);
@@ -183,12 +197,14 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
             return proceed(self);
         }
         long start = Handoff.start(policy);
-        try {
-            char result = proceed(self);
-            Handoff.succeeded(policy, start);
-            return result;
-        } catch (Throwable t) {
-            Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+        if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+            try {
+                char result = proceed(self);
+                Handoff.succeeded(policy, start);
+                return result;
+            } catch (Throwable t) {
+                Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+            }
         }
         try {
             return proceed(self);

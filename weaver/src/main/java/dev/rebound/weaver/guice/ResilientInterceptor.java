@@ -34,8 +34,10 @@ final class ResilientInterceptor implements MethodInterceptor {
         if (Passthrough.claim(invocation.getThis())) {
             return invocation.proceed();
         }
-        boolean timed = policy.needsStartTime();
-        long start = timed ? policy.now() : 0L;
+        if (!policy.admitFirstAttempt()) {
+            return policy.execute(invocation, null, PROCEED); // a circuit breaker that is not closed
+        }
+        long start = policy.needsStartTime() ? policy.now() : 0L;
         Object result;
         try {
             result = invocation.proceed();
@@ -43,9 +45,7 @@ final class ResilientInterceptor implements MethodInterceptor {
             NestedRetries.check(policy);
             return policy.recover(failure, start, invocation, null, PROCEED);
         }
-        if (timed) {
-            policy.succeeded(start);
-        }
+        policy.succeeded(start);
         return result;
     }
 }

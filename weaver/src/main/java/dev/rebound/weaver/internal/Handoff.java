@@ -17,6 +17,7 @@ public final class Handoff {
     private static final ThreadLocal<Handoff> CURRENT = new ThreadLocal<>();
 
     public final ResilientMethod policy;
+    /** The first attempt's failure; null when no first attempt was run (see {@link #admitted}). */
     public final Throwable failure;
     public final long startNanos;
     private final Object self;
@@ -41,9 +42,19 @@ public final class Handoff {
 
     /** The first attempt succeeded. */
     public static void succeeded(ResilientMethod policy, long start) {
-        if (start != UNTIMED) {
-            policy.succeeded(start);
+        policy.succeeded(start == UNTIMED ? 0L : start);
+    }
+
+    /**
+     * Whether the outer advice may run the first attempt itself. When not (a circuit breaker that is
+     * not closed), hands the whole call to the recovery advice, which gives it to the engine's execute.
+     */
+    public static boolean admitted(Object self, JoinPoint.StaticPart jp, ResilientMethod policy, long start) {
+        if (policy.admitFirstAttempt()) {
+            return true;
         }
+        give(self, jp, policy, null, start);
+        return false;
     }
 
     /** Called by the outer advice after the first attempt failed, before it proceeds again. */

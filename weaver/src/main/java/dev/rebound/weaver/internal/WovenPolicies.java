@@ -1,10 +1,12 @@
 package dev.rebound.weaver.internal;
 
+import dev.rebound.annotations.CircuitBreaker;
 import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.Retry;
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.spi.Policies;
 import dev.rebound.runtime.spi.ResilientMethod;
+import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayDeque;
@@ -65,11 +67,11 @@ public final class WovenPolicies {
             if (c == null || c == Object.class || !seen.add(c)) {
                 continue;
             }
-            if (c.isAnnotationPresent(Retry.class) || c.isAnnotationPresent(Fallback.class)) {
+            if (hasPolicy(c)) {
                 return true;
             }
             for (Method m : c.getDeclaredMethods()) {
-                if (m.isAnnotationPresent(Retry.class) || m.isAnnotationPresent(Fallback.class)) {
+                if (hasPolicy(m)) {
                     return true;
                 }
             }
@@ -79,6 +81,11 @@ public final class WovenPolicies {
             todo.addAll(List.of(c.getInterfaces()));
         }
         return false;
+    }
+
+    private static boolean hasPolicy(AnnotatedElement e) {
+        return e.isAnnotationPresent(Retry.class) || e.isAnnotationPresent(Fallback.class)
+                || e.isAnnotationPresent(CircuitBreaker.class);
     }
 
     /** Whether {@code type} belongs to Rebound itself (never given a policy). */

@@ -1,0 +1,240 @@
+package dev.rebound.runtime;
+
+import dev.rebound.runtime.internal.Classifier;
+import dev.rebound.runtime.internal.FailureTypes;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * When to stop calling a failing target, and how to try it again: an immutable value, the builder
+ * equivalent of {@link dev.rebound.annotations.CircuitBreaker @CircuitBreaker} (same defaults).
+ *
+ * <pre>{@code
+ * CircuitBreakerPolicy breaker = CircuitBreakerPolicy.builder()
+ *     .requestVolumeThreshold(20)      // judge the last 20 attempts
+ *     .failureRatio(0.5)               // open when half of them failed
+ *     .delay(Duration.ofSeconds(30))   // stay open 30 s, then let a probe through
+ *     .successThreshold(1)             // one good probe closes it
+ *     .build();
+ * ChatClient llm = Rebound.wrap(ChatClient.class, gpt4)
+ *     .withRetry(retry).withCircuitBreaker(breaker).withFallbacks(local)
+ *     .build();
+ * }</pre>
+ *
+ * <p>A policy holds no state: each wrapped or annotated method gets its own breaker made from it.
+ */
+public final class CircuitBreakerPolicy {
+
+    /** What {@link FailureTypes} calls a breaker's counting in its messages. */
+    public static final String RECORDED = "recorded by a circuit breaker";
+
+    /** The largest window accepted. */
+    public static final int MAX_REQUEST_VOLUME = 10_000;
+
+    private final int requestVolumeThreshold;
+    private final double failureRatio;
+    private final long delayNanos;
+    private final int successThreshold;
+    private final int halfOpenProbes;
+    private final List<Class<? extends Throwable>> failOn;
+    private final List<Class<? extends Throwable>> skipOn;
+
+    private CircuitBreakerPolicy(Builder b) {
+        this.requestVolumeThreshold = b.requestVolumeThreshold;
+        this.failureRatio = b.failureRatio;
+        this.delayNanos = b.delayNanos;
+        this.successThreshold = b.successThreshold;
+        this.halfOpenProbes = b.halfOpenProbes;
+        this.failOn = b.failOn;
+        this.skipOn = b.skipOn;
+    }
+
+    /** A builder with the defaults of {@code @CircuitBreaker}: 20 attempts, ratio 0.5, 5 s, 1 success, 1 probe. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public int requestVolumeThreshold() {
+        return requestVolumeThreshold;
+    }
+
+    public double failureRatio() {
+        return failureRatio;
+    }
+
+    /** How long the breaker stays open before probing. */
+    public Duration delay() {
+        return Duration.ofNanos(delayNanos);
+    }
+
+    /** {@link #delay()} in nanoseconds, for the engine's arithmetic. */
+    public long delayNanos() {
+        return delayNanos;
+    }
+
+    public int successThreshold() {
+        return successThreshold;
+    }
+
+    public int halfOpenProbes() {
+        return halfOpenProbes;
+    }
+
+    public List<Class<? extends Throwable>> failOn() {
+        return failOn;
+    }
+
+    public List<Class<? extends Throwable>> skipOn() {
+        return skipOn;
+    }
+
+    /**
+     * The failures in a full window that open the breaker: {@code failureRatio * requestVolumeThreshold}
+     * rounded up, at least 1.
+     */
+    public int failuresToOpen() {
+        return Math.max(1, (int) Math.ceil(failureRatio * requestVolumeThreshold - 1e-9));
+    }
+
+    /**
+     * Whether {@code failure} counts against the target's health: never an Error or an interrupt;
+     * {@code skipOn} wins, then
+     * {@code failOn}, and with {@code failOn} empty the failures the retry classifier calls transient.
+     * Other failures are not recorded at all.
+     */
+    public boolean counts(Throwable failure) {
+        if (failure instanceof Error || failure instanceof InterruptedException
+                || Classifier.matchesAny(failure, skipOn)) {
+            return false;
+        }
+        if (!failOn.isEmpty()) {
+            return Classifier.matchesAny(failure, failOn);
+        }
+        return Classifier.isTransient(failure);
+    }
+
+    @Override
+    public String toString() {
+        return "CircuitBreakerPolicy[requestVolumeThreshold=" + requestVolumeThreshold + ", failureRatio="
+                + failureRatio + ", delay=" + delay() + ", successThreshold=" + successThreshold
+                + ", halfOpenProbes=" + halfOpenProbes + ", failOn=" + failOn + ", skipOn=" + skipOn + "]";
+    }
+
+    /** Builds a {@link CircuitBreakerPolicy}; every setter validates its argument and names it when it fails. */
+    public static final class Builder {
+        private int requestVolumeThreshold = 20;
+        private double failureRatio = 0.5;
+        private long delayNanos = Duration.ofSeconds(5).toNanos();
+        private int successThreshold = 1;
+        private int halfOpenProbes = 1;
+        private List<Class<? extends Throwable>> failOn = List.of();
+        private List<Class<? extends Throwable>> skipOn = List.of();
+
+        private Builder() {
+        }
+
+        /**
+         * The rolling window: how many recent attempts are judged, and the least before opening.
+         *
+         * @throws IllegalArgumentException if outside 1..10000
+         */
+        public Builder requestVolumeThreshold(int attempts) {
+            if (attempts < 1 || attempts > MAX_REQUEST_VOLUME) {
+                throw new IllegalArgumentException("requestVolumeThreshold must be within 1.."
+                        + MAX_REQUEST_VOLUME + ", was " + attempts);
+            }
+            this.requestVolumeThreshold = attempts;
+            return this;
+        }
+
+        /**
+         * The share of failures in the window that opens the breaker.
+         *
+         * @throws IllegalArgumentException unless more than 0 and at most 1
+         */
+        public Builder failureRatio(double ratio) {
+            if (!(ratio > 0.0 && ratio <= 1.0)) {
+                throw new IllegalArgumentException("failureRatio must be more than 0 and at most 1, was " + ratio);
+            }
+            this.failureRatio = ratio;
+            return this;
+        }
+
+        /**
+         * How long the breaker stays open before letting probes through.
+         *
+         * @throws NullPointerException if {@code delay} is null
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder delay(Duration delay) {
+            Objects.requireNonNull(delay, "delay");
+            if (delay.isNegative()) {
+                throw new IllegalArgumentException("delay must not be negative, was " + delay);
+            }
+            // capped so that now + delay cannot overflow
+            this.delayNanos = delay.compareTo(Duration.ofDays(365)) > 0 ? Duration.ofDays(365).toNanos() : delay.toNanos();
+            return this;
+        }
+
+        /**
+         * Successful probes needed to close a half-open breaker.
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder successThreshold(int successes) {
+            this.successThreshold = atLeastOne(successes, "successThreshold");
+            return this;
+        }
+
+        /**
+         * How many probe calls may be in flight at once while half-open.
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder halfOpenProbes(int probes) {
+            this.halfOpenProbes = atLeastOne(probes, "halfOpenProbes");
+            return this;
+        }
+
+        /**
+         * Record only these failures and their subclasses; none = the transient ones.
+         *
+         * @throws NullPointerException if the array or an element is null
+         */
+        @SafeVarargs
+        public final Builder failOn(Class<? extends Throwable>... types) {
+            this.failOn = FailureTypes.copy("failOn", types);
+            return this;
+        }
+
+        /**
+         * Never record these failures; wins over {@link #failOn}.
+         *
+         * @throws NullPointerException if the array or an element is null
+         */
+        @SafeVarargs
+        public final Builder skipOn(Class<? extends Throwable>... types) {
+            this.skipOn = FailureTypes.copy("skipOn", types);
+            return this;
+        }
+
+        /**
+         * An immutable policy.
+         *
+         * @throws IllegalArgumentException if failOn lists an Error or InterruptedException (never
+         *     recorded), or a type skipOn lists too
+         */
+        public CircuitBreakerPolicy build() {
+            FailureTypes.check("failOn", failOn, "skipOn", skipOn, RECORDED);
+            return new CircuitBreakerPolicy(this);
+        }
+
+        private static int atLeastOne(int value, String name) {
+            if (value < 1) {
+                throw new IllegalArgumentException(name + " must be at least 1, was " + value);
+            }
+            return value;
+        }
+    }
+}

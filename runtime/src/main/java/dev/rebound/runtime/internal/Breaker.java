@@ -1,0 +1,251 @@
+package dev.rebound.runtime.internal;
+
+import dev.rebound.runtime.CircuitBreakerOpenException;
+import dev.rebound.runtime.CircuitBreakerPolicy;
+import dev.rebound.runtime.TimeSource;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongBinaryOperator;
+
+/**
+ * The state of one circuit breaker: closed, open or half-open, shared by every caller of one
+ * primary target.
+ *
+ * <p>The phase is an immutable object swapped by CAS; each transition is made by exactly one
+ * thread (the CAS winner), which reports it. A phase object is also the permit of the attempts it
+ * admitted: an outcome is recorded into the phase that admitted it, so a late outcome of an old
+ * phase can never change the current one.
+ *
+ * <p>Closed, the happy path takes no lock, reads no clock and allocates nothing: one volatile
+ * read to admit, one counter increment and one read of the ring of outcome bits to record a
+ * success. The ring is a bit per slot of the window, packed in longs; a counter of set bits is
+ * kept exact by adjusting it only by what each atomic bit update really changed.
+ */
+public final class Breaker {
+
+    /** What the breaker reports: each transition once, by the thread that made it. */
+    public interface Transitions {
+        /** Closed or half-open to open; {@code cause} is the attempt's failure. */
+        void opened(boolean fromHalfOpen, Throwable cause);
+
+        /** Open to half-open: probes may go through. */
+        void halfOpened();
+
+        /** Half-open to closed. */
+        void closed();
+    }
+
+    /** The breaker's phase, for diagnostics and tests. */
+    public enum State { CLOSED, OPEN, HALF_OPEN }
+
+    private static final LongBinaryOperator OR = (a, b) -> a | b;
+    private static final LongBinaryOperator AND = (a, b) -> a & b;
+
+    private final CircuitBreakerPolicy policy;
+    private final int failuresToOpen;
+    private final String method;
+    private final String target;
+    private final Transitions transitions;
+    private final AtomicReference<Phase> phase;
+
+    public Breaker(CircuitBreakerPolicy policy, String method, String target, Transitions transitions) {
+        this.policy = policy;
+        this.failuresToOpen = policy.failuresToOpen();
+        this.method = method;
+        this.target = target;
+        this.transitions = transitions;
+        this.phase = new AtomicReference<>(new Closed(policy.requestVolumeThreshold()));
+    }
+
+    public CircuitBreakerPolicy policy() {
+        return policy;
+    }
+
+    /** The current phase. An open breaker whose delay has passed reads OPEN until the next call. */
+    public State state() {
+        Phase p = phase.get();
+        return p instanceof Closed ? State.CLOSED : p instanceof Open ? State.OPEN : State.HALF_OPEN;
+    }
+
+    /** Whether the breaker is open now: a retry would be refused. */
+    public boolean isOpen() {
+        return phase.get() instanceof Open;
+    }
+
+    /** Whether the breaker is closed now: an attempt may run without a permit. */
+    public boolean isClosed() {
+        return phase.get() instanceof Closed;
+    }
+
+    /**
+     * An attempt a door ran without a permit, after {@link #isClosed()}, succeeded: recorded in the
+     * current window if the breaker is still closed, else dropped (as a late outcome of an old phase).
+     */
+    public void succeededWithoutPermit() {
+        Phase p = phase.get();
+        if (p instanceof Closed) {
+            ((Closed) p).recordSuccess();
+        }
+    }
+
+    /** As {@link #succeededWithoutPermit()}, for an attempt that failed. */
+    public void failedWithoutPermit(Throwable failure, TimeSource time) {
+        Phase p = phase.get();
+        if (p instanceof Closed) {
+            failed(p, failure, time);
+        }
+    }
+
+    /**
+     * Asks to run one attempt. Returns the permit to pass to {@link #succeeded} or {@link #failed},
+     * or null when the attempt is refused (open, or every probe slot taken).
+     */
+    public Object tryAcquire(TimeSource time) {
+        while (true) {
+            Phase p = phase.get();
+            if (p instanceof Closed) {
+                return p;
+            }
+            if (p instanceof HalfOpen) {
+                return ((HalfOpen) p).tryEnter(policy.halfOpenProbes()) ? p : null;
+            }
+            if (time.nanoTime() - ((Open) p).until < 0) {
+                return null;
+            }
+            if (phase.compareAndSet(p, new HalfOpen())) {
+                transitions.halfOpened();
+            }
+        }
+    }
+
+    /** The exception of a refused attempt: no stack trace, names only. */
+    public CircuitBreakerOpenException refusal() {
+        return new CircuitBreakerOpenException(method, target);
+    }
+
+    /** The attempt admitted by {@code permit} succeeded. */
+    public void succeeded(Object permit) {
+        if (permit instanceof Closed) {
+            ((Closed) permit).recordSuccess();
+            return;
+        }
+        HalfOpen h = (HalfOpen) permit;
+        if (h.leaveWithSuccess() >= policy.successThreshold()
+                && phase.compareAndSet(h, new Closed(policy.requestVolumeThreshold()))) {
+            transitions.closed();
+        }
+    }
+
+    /** The attempt admitted by {@code permit} failed with {@code failure}. */
+    public void failed(Object permit, Throwable failure, TimeSource time) {
+        if (!policy.counts(failure)) {
+            if (permit instanceof HalfOpen) {
+                ((HalfOpen) permit).leave();
+            }
+            return;
+        }
+        if (permit instanceof Closed) {
+            Closed c = (Closed) permit;
+            if (c.recordFailure(failuresToOpen) && phase.get() == c) {
+                open(c, failure, time, false);
+            }
+            return;
+        }
+        open((HalfOpen) permit, failure, time, true);
+    }
+
+    private void open(Phase from, Throwable cause, TimeSource time, boolean fromHalfOpen) {
+        if (phase.compareAndSet(from, new Open(time.nanoTime() + policy.delayNanos()))) {
+            transitions.opened(fromHalfOpen, cause);
+        }
+    }
+
+    /** A phase; its identity is what CAS and permits compare. */
+    private abstract static class Phase {
+    }
+
+    /**
+     * Closed: a ring of the last {@code window} recorded outcomes, one bit each (1 = failed). The
+     * cursor is an int (a cheaper division than a long's); past 2^31 outcomes it wraps to slot 0,
+     * which only reorders the ring once.
+     */
+    private static final class Closed extends Phase {
+        private final int window;
+        private final AtomicInteger recorded = new AtomicInteger();
+        private final AtomicLongArray failedBits;
+        private final AtomicInteger failures = new AtomicInteger();
+        /** Set once {@code window} outcomes were recorded: from then on the ring may open the breaker. */
+        private volatile boolean full;
+
+        Closed(int window) {
+            this.window = window;
+            this.failedBits = new AtomicLongArray((window + 63) / 64);
+        }
+
+        private int nextSlot() {
+            return (recorded.getAndIncrement() & Integer.MAX_VALUE) % window;
+        }
+
+        void recordSuccess() {
+            int slot = nextSlot();
+            int word = slot >>> 6;
+            long mask = 1L << slot;
+            if ((failedBits.get(word) & mask) != 0
+                    && (failedBits.getAndAccumulate(word, ~mask, AND) & mask) != 0) {
+                failures.decrementAndGet();
+            }
+        }
+
+        /** Records a failure; true when the window is full and holds enough failures to open. */
+        boolean recordFailure(int failuresToOpen) {
+            int slot = nextSlot();
+            int word = slot >>> 6;
+            long mask = 1L << slot;
+            int now = (failedBits.getAndAccumulate(word, mask, OR) & mask) == 0
+                    ? failures.incrementAndGet() : failures.get();
+            if (!full && recorded.get() >= window) {
+                full = true;
+            }
+            return full && now >= failuresToOpen;
+        }
+    }
+
+    /** Open until {@code until} (a {@link TimeSource#nanoTime()} reading). */
+    private static final class Open extends Phase {
+        final long until;
+
+        Open(long until) {
+            this.until = until;
+        }
+    }
+
+    /** Half-open: probes in flight (low 32 bits) and successes so far (high 32 bits), in one word. */
+    private static final class HalfOpen extends Phase {
+        private static final long SUCCESS = 1L << 32;
+        private final AtomicLong counts = new AtomicLong();
+
+        boolean tryEnter(int probes) {
+            while (true) {
+                long c = counts.get();
+                if ((int) c >= probes) {
+                    return false;
+                }
+                if (counts.compareAndSet(c, c + 1)) {
+                    return true;
+                }
+            }
+        }
+
+        /** Leaves after a success; returns the successes so far. */
+        int leaveWithSuccess() {
+            return (int) (counts.addAndGet(SUCCESS - 1) >>> 32);
+        }
+
+        /** Leaves after an outcome that says nothing about health. */
+        void leave() {
+            counts.decrementAndGet();
+        }
+    }
+}

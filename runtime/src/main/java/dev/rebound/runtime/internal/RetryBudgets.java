@@ -1,0 +1,51 @@
+package dev.rebound.runtime.internal;
+
+import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.RetryPolicy;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Where named retry budgets live: one set per {@link ReboundSettings} instance, so every method run
+ * with the same settings (all woven code, with the global ones) shares a budget by name, and a test
+ * with its own settings and clock gets budgets of its own. Asked at resolution and when the global
+ * settings change, never per call.
+ */
+public final class RetryBudgets {
+
+    private static final Map<ReboundSettings, Map<String, RetryBudget>> BY_SETTINGS =
+            Collections.synchronizedMap(new WeakHashMap<>());
+
+    private RetryBudgets() {
+    }
+
+    /**
+     * The budget {@code policy} draws on under {@code settings}, made on first use; null when the
+     * policy has none. An unnamed budget is the one of {@code scope} (the interface). The first
+     * definition of a name wins; {@link #conflict} tells resolution when another one differs.
+     */
+    public static RetryBudget of(ReboundSettings settings, RetryPolicy policy, String scope) {
+        if (!policy.hasBudget()) {
+            return null;
+        }
+        String name = policy.budget().isEmpty() ? scope : policy.budget();
+        Map<String, RetryBudget> budgets = BY_SETTINGS.computeIfAbsent(settings, s -> new ConcurrentHashMap<>());
+        return budgets.computeIfAbsent(name,
+                n -> new RetryBudget(n, policy.budgetRatio(), policy.budgetMinPerSecond()));
+    }
+
+    /**
+     * Registers the budget of {@code policy} and returns null, or describes how an existing budget of
+     * the same name differs.
+     */
+    public static String conflict(ReboundSettings settings, RetryPolicy policy, String scope) {
+        RetryBudget b = of(settings, policy, scope);
+        if (b == null || b.sameAs(policy.budgetRatio(), policy.budgetMinPerSecond())) {
+            return null;
+        }
+        return "names " + b + " with budgetRatio " + policy.budgetRatio() + ", budgetMinPerSecond "
+                + policy.budgetMinPerSecond() + "; every method naming a budget must give it the same values";
+    }
+}

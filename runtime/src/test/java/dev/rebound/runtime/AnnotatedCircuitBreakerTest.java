@@ -1,0 +1,213 @@
+package dev.rebound.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.rebound.annotations.CircuitBreaker;
+import dev.rebound.annotations.Fallback;
+import dev.rebound.annotations.Retry;
+import dev.rebound.runtime.internal.Breaker;
+import dev.rebound.runtime.internal.Engine;
+import dev.rebound.runtime.spi.Invoker;
+import dev.rebound.runtime.spi.Policies;
+import dev.rebound.runtime.spi.ResilientMethod;
+import dev.rebound.runtime.testing.VirtualTimeSource;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** @CircuitBreaker and the @Retry budget attributes, read through the shared resolution. */
+class AnnotatedCircuitBreakerTest {
+
+    private final VirtualTimeSource time = new VirtualTimeSource();
+    private final Events events = new Events();
+    private final ReboundSettings settings = events.settings(time);
+
+    @CircuitBreaker(requestVolumeThreshold = 2, failureRatio = 1.0, delay = 30, unit = TimeUnit.SECONDS)
+    interface Guarded {
+        @Retry(attempts = 3, delay = 10, jitter = false)
+        @Fallback(to = Spare.class)
+        String ask(String q);
+
+        @CircuitBreaker(requestVolumeThreshold = 4, halfOpenProbes = 2, successThreshold = 2, on = IllegalStateException.class)
+        String other(String q);
+
+        String unguardedByMethodButGuardedByType(String q);
+    }
+
+    public static final class Spare implements Guarded {
+        @Override
+        public String ask(String q) {
+            return "spare:" + q;
+        }
+
+        @Override
+        public String other(String q) {
+            return "spare";
+        }
+
+        @Override
+        public String unguardedByMethodButGuardedByType(String q) {
+            return "spare";
+        }
+    }
+
+    static final class Down implements Guarded {
+        final AtomicInteger calls = new AtomicInteger();
+
+        @Override
+        public String ask(String q) {
+            calls.incrementAndGet();
+            throw Model.outage();
+        }
+
+        @Override
+        public String other(String q) {
+            return "down";
+        }
+
+        @Override
+        public String unguardedByMethodButGuardedByType(String q) {
+            return "down";
+        }
+    }
+
+    private static Breaker breakerOf(Class<?> impl, String method) throws NoSuchMethodException {
+        ResilientMethod rm = Policies.resolve(impl, Guarded.class.getMethod(method, String.class),
+                ReboundSettings.builder().logging(false).build(), alt -> Spare::new);
+        return ((Engine) rm).breaker();
+    }
+
+    @Test
+    void theAnnotationsAreReadWithTheUsualPrecedence() throws Exception {
+        CircuitBreakerPolicy onType = breakerOf(Down.class, "unguardedByMethodButGuardedByType").policy();
+        assertThat(onType.requestVolumeThreshold()).isEqualTo(2);
+        assertThat(onType.failureRatio()).isEqualTo(1.0);
+        assertThat(onType.delay()).isEqualTo(Duration.ofSeconds(30));
+
+        CircuitBreakerPolicy onMethod = breakerOf(Down.class, "other").policy();
+        assertThat(onMethod.requestVolumeThreshold()).isEqualTo(4);
+        assertThat(onMethod.delay()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(onMethod.halfOpenProbes()).isEqualTo(2);
+        assertThat(onMethod.successThreshold()).isEqualTo(2);
+        assertThat(onMethod.failOn()).containsExactly(IllegalStateException.class);
+    }
+
+    @Test
+    void aDoorRunsTheFirstAttemptItselfOnlyWhileTheBreakerIsClosedAndReportsIt() throws Throwable {
+        Down down = new Down();
+        ResilientMethod guarded = Policies.resolve(Down.class, Guarded.class.getMethod("ask", String.class),
+                settings, alt -> Spare::new);
+        ResilientMethod plain = Policies.resolve(Spare.class, Plain.class.getMethod("ask", String.class),
+                settings, alt -> Spare::new);
+        Invoker again = (context, args) -> down.ask("q");
+
+        // what a door does: admitted, it runs attempt 1 itself and hands its failure to recover
+        assertThat(guarded.admitFirstAttempt()).isTrue();
+        RuntimeException first = catchThrowableOfType(() -> down.ask("q"), RuntimeException.class);
+        assertThat(guarded.recover(first, 0L, null, new Object[] {"q"}, again)).isEqualTo("spare:q");
+
+        // recover recorded attempt 1, so the retry filled the window of 2 and opened it: no attempt 3
+        assertThat(down.calls).hasValue(2);
+        assertThat(((Engine) guarded).breaker().state()).isEqualTo(Breaker.State.OPEN);
+
+        assertThat(guarded.admitFirstAttempt()).isFalse(); // so the door hands the call to execute
+        assertThat(guarded.execute(null, new Object[] {"q"}, again)).isEqualTo("spare:q");
+        assertThat(down.calls).hasValue(2);
+        assertThat(plain.admitFirstAttempt()).isTrue();
+    }
+
+    interface Plain {
+        @Retry
+        String ask(String q);
+    }
+
+    @Test
+    void anAnnotatedWrapperOpensAndFallsBackWithoutCallingTheTarget() {
+        Down down = new Down();
+        Guarded g = Rebound.wrap(Guarded.class, (Guarded) down).settings(settings).build();
+
+        assertThat(g.ask("a")).isEqualTo("spare:a");
+        assertThat(down.calls).hasValue(2); // the second attempt filled the window of 2: open, retry stopped
+        assertThat(g.ask("b")).isEqualTo("spare:b");
+        assertThat(down.calls).hasValue(2);
+        assertThat(time.sleeps()).containsExactly(Duration.ofMillis(10));
+    }
+
+    interface Invalid {
+        @Retry(budgetRatio = 1.5, budgetMinPerSecond = -1)
+        @CircuitBreaker(requestVolumeThreshold = 0, failureRatio = 0, delay = -1, successThreshold = 0,
+                halfOpenProbes = 0)
+        String ask(String q);
+
+        @Retry(budget = "nameless")
+        String named(String q);
+    }
+
+    @Test
+    void everyProblemIsReportedAtOnceNamingMethodAndAttribute() throws Exception {
+        assertThatThrownBy(() -> Policies.resolve(Invalid.class, Invalid.class.getMethod("ask", String.class),
+                settings, alt -> Spare::new))
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
+                        .containsExactly(
+                                "Invalid.ask(String): @Retry.budgetRatio = 1.5 is outside 0..1",
+                                "Invalid.ask(String): @Retry.budgetMinPerSecond = -1 is negative",
+                                "Invalid.ask(String): @CircuitBreaker.requestVolumeThreshold = 0 is outside 1..10000",
+                                "Invalid.ask(String): @CircuitBreaker.failureRatio = 0.0 must be more than 0 and at most 1",
+                                "Invalid.ask(String): @CircuitBreaker.delay = -1 is negative",
+                                "Invalid.ask(String): @CircuitBreaker.successThreshold = 0 is below 1",
+                                "Invalid.ask(String): @CircuitBreaker.halfOpenProbes = 0 is below 1"));
+        assertThatThrownBy(() -> Policies.resolve(Invalid.class, Invalid.class.getMethod("named", String.class),
+                settings, alt -> Spare::new))
+                .isInstanceOf(ReboundConfigurationException.class)
+                .hasMessage("Invalid Rebound configuration: Invalid.named(String): @Retry.budget = \"nameless\""
+                        + " needs @Retry.budgetRatio above 0");
+    }
+
+    interface Budgeted {
+        @Retry(attempts = 2, delay = 0, budgetRatio = 0.5, budgetMinPerSecond = 0)
+        String ask(String q);
+    }
+
+    interface Conflicting {
+        @Retry(attempts = 2, delay = 0, budget = "shared", budgetRatio = 0.5)
+        String first(String q);
+
+        @Retry(attempts = 2, delay = 0, budget = "shared", budgetRatio = 0.25)
+        String second(String q);
+    }
+
+    @Test
+    void aBudgetNamedWithOtherValuesFailsResolution() throws Exception {
+        Policies.resolve(Conflicting.class, Conflicting.class.getMethod("first", String.class), settings,
+                alt -> null);
+
+        assertThatThrownBy(() -> Policies.resolve(Conflicting.class,
+                Conflicting.class.getMethod("second", String.class), settings, alt -> null))
+                .isInstanceOf(ReboundConfigurationException.class)
+                .hasMessageStartingWith("Invalid Rebound configuration: Conflicting.second(String): @Retry.budget names"
+                        + " retry budget \"shared\" (budgetRatio 0.5, budgetMinPerSecond 1) with budgetRatio 0.25");
+    }
+
+    @Test
+    void anAnnotatedBudgetCapsRetries() {
+        AtomicInteger calls = new AtomicInteger();
+        Budgeted failing = new Budgeted() {
+            @Override
+            public String ask(String q) {
+                calls.incrementAndGet();
+                throw Model.outage();
+            }
+        };
+        Budgeted b = Rebound.wrap(Budgeted.class, failing).settings(settings).build();
+
+        for (int i = 0; i < 11; i++) {
+            assertThatThrownBy(() -> b.ask("q")).isInstanceOf(UncheckedIOException.class);
+        }
+
+        assertThat(calls).hasValue(11 + 5);
+    }
+}

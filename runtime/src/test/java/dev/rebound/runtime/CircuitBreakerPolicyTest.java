@@ -1,0 +1,100 @@
+package dev.rebound.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class CircuitBreakerPolicyTest {
+
+    @Test
+    void defaultsAreThoseOfTheAnnotation() {
+        CircuitBreakerPolicy p = CircuitBreakerPolicy.builder().build();
+
+        assertThat(p.requestVolumeThreshold()).isEqualTo(20);
+        assertThat(p.failureRatio()).isEqualTo(0.5);
+        assertThat(p.delay()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(p.successThreshold()).isEqualTo(1);
+        assertThat(p.halfOpenProbes()).isEqualTo(1);
+        assertThat(p.failOn()).isEmpty();
+        assertThat(p.skipOn()).isEmpty();
+        assertThat(p.failuresToOpen()).isEqualTo(10);
+    }
+
+    @Test
+    void failuresToOpenRoundsUpWithoutFloatingPointSurprises() {
+        assertThat(CircuitBreakerPolicy.builder().requestVolumeThreshold(10).failureRatio(0.3).build()
+                .failuresToOpen()).isEqualTo(3);
+        assertThat(CircuitBreakerPolicy.builder().requestVolumeThreshold(10).failureRatio(0.31).build()
+                .failuresToOpen()).isEqualTo(4);
+        assertThat(CircuitBreakerPolicy.builder().requestVolumeThreshold(20).failureRatio(0.01).build()
+                .failuresToOpen()).isEqualTo(1);
+        assertThat(CircuitBreakerPolicy.builder().requestVolumeThreshold(7).failureRatio(1.0).build()
+                .failuresToOpen()).isEqualTo(7);
+    }
+
+    @Test
+    void everySetterNamesItsArgumentWhenItRefusesIt() {
+        CircuitBreakerPolicy.Builder b = CircuitBreakerPolicy.builder();
+        assertThatThrownBy(() -> b.requestVolumeThreshold(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("requestVolumeThreshold must be within 1..10000, was 0");
+        assertThatThrownBy(() -> b.requestVolumeThreshold(10_001)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("requestVolumeThreshold must be within 1..10000, was 10001");
+        assertThatThrownBy(() -> b.failureRatio(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("failureRatio must be more than 0 and at most 1, was 0.0");
+        assertThatThrownBy(() -> b.failureRatio(1.01)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("failureRatio must be more than 0 and at most 1, was 1.01");
+        assertThatThrownBy(() -> b.failureRatio(Double.NaN)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("failureRatio must be more than 0 and at most 1, was NaN");
+        assertThatThrownBy(() -> b.delay(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("delay must not be negative, was PT-0.001S");
+        assertThatThrownBy(() -> b.delay(null)).isInstanceOf(NullPointerException.class).hasMessage("delay");
+        assertThatThrownBy(() -> b.successThreshold(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("successThreshold must be at least 1, was 0");
+        assertThatThrownBy(() -> b.halfOpenProbes(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("halfOpenProbes must be at least 1, was 0");
+        assertThatThrownBy(() -> b.failOn((Class<? extends Throwable>[]) null))
+                .isInstanceOf(NullPointerException.class).hasMessage("failOn");
+    }
+
+    @Test
+    void anEnormousDelayIsCappedSoDeadlinesCannotOverflow() {
+        CircuitBreakerPolicy p = CircuitBreakerPolicy.builder().delay(Duration.ofSeconds(Long.MAX_VALUE)).build();
+
+        assertThat(p.delay()).isEqualTo(Duration.ofDays(365));
+    }
+
+    @Test
+    void countsTransientFailuresUnlessToldOtherwise() {
+        CircuitBreakerPolicy defaults = CircuitBreakerPolicy.builder().build();
+        assertThat(defaults.counts(new UncheckedIOException(new IOException("503")))).isTrue();
+        assertThat(defaults.counts(new IllegalArgumentException())).isFalse();
+        assertThat(defaults.counts(new NullPointerException())).isFalse();
+        assertThat(defaults.counts(new OutOfMemoryError())).isFalse();
+        assertThat(defaults.counts(new CircuitBreakerOpenException("m", "t"))).isTrue();
+
+        CircuitBreakerPolicy told = CircuitBreakerPolicy.builder().failOn(RuntimeException.class)
+                .skipOn(IllegalStateException.class).build();
+        assertThat(told.counts(new UncheckedIOException(new IOException()))).isTrue();
+        assertThat(told.counts(new IllegalArgumentException())).isTrue();
+        assertThat(told.counts(new IllegalStateException())).isFalse();
+        assertThat(told.counts(new IOException())).isFalse();
+    }
+
+    @Test
+    void failureListsThatCanNeverTakeEffectAreRefused() {
+        assertThatThrownBy(() -> CircuitBreakerPolicy.builder().failOn(OutOfMemoryError.class).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("failOn lists java.lang.OutOfMemoryError, an Error: Errors are never recorded by a"
+                        + " circuit breaker");
+        assertThatThrownBy(() -> CircuitBreakerPolicy.builder().failOn(IOException.class).skipOn(IOException.class)
+                .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("failOn and skipOn both list java.io.IOException");
+        assertThatThrownBy(() -> CircuitBreakerPolicy.builder().skipOn(IOException.class, null))
+                .isInstanceOf(NullPointerException.class).hasMessage("skipOn[1]");
+    }
+}

@@ -1,0 +1,70 @@
+package dev.rebound.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rebound.runtime.internal.Engine;
+import dev.rebound.runtime.internal.FallbackRule;
+import dev.rebound.runtime.spi.Invoker;
+import dev.rebound.runtime.testing.VirtualTimeSource;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A successful call through a closed breaker and a budget allocates nothing. */
+class HappyPathAllocationTest {
+
+    private static final Object RESULT = "ok";
+    private static final Invoker OK = (context, args) -> RESULT;
+
+    /** One call as a door makes it. */
+    private interface Door {
+        Object call(Engine engine) throws Throwable;
+    }
+
+    /** A breaker with the defaults and a budget of 20%: the guarded happy path. */
+    private static Engine guardedEngine() {
+        ReboundSettings settings = ReboundSettings.builder().timeSource(new VirtualTimeSource()).logging(false)
+                .build();
+        RetryPolicy retry = RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(10)).budgetRatio(0.2).build();
+        return new Engine("Model.chat(String)", "Fake", retry, FallbackRule.ANY_EXCEPTION, List.of(), settings,
+                CircuitBreakerPolicy.builder().build(), Model.class.getName());
+    }
+
+    /** Bytes this thread allocates over 100000 calls, after 50000 to warm up. */
+    private static long allocatedBy(Door door) throws Throwable {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        Engine engine = guardedEngine();
+        for (int i = 0; i < 50_000; i++) {
+            door.call(engine);
+        }
+        long id = Thread.currentThread().getId();
+        long before = threads.getThreadAllocatedBytes(id);
+        for (int i = 0; i < 100_000; i++) {
+            door.call(engine);
+        }
+        return threads.getThreadAllocatedBytes(id) - before;
+    }
+
+    @Test
+    void executeThroughAClosedBreakerAndABudgetAllocatesNothing() throws Throwable {
+        assertThat(allocatedBy(engine -> engine.execute(null, null, OK)))
+                .as("bytes allocated by 100000 calls").isLessThan(1_000);
+    }
+
+    @Test
+    void aDoorThatRunsTheFirstAttemptItselfAllocatesNothingThroughAClosedBreaker() throws Throwable {
+        // what the AspectJ and Guice doors do on the happy path
+        Door door = engine -> {
+            if (!engine.admitFirstAttempt()) {
+                return engine.execute(null, null, OK);
+            }
+            Object result = OK.invoke(null, null);
+            engine.succeeded(0L);
+            return result;
+        };
+
+        assertThat(allocatedBy(door)).as("bytes allocated by 100000 calls").isLessThan(1_000);
+    }
+}

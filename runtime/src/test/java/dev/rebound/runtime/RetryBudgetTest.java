@@ -1,0 +1,209 @@
+package dev.rebound.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rebound.runtime.ReboundEvent.Kind;
+import dev.rebound.runtime.testing.VirtualTimeSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class RetryBudgetTest {
+
+    private final VirtualTimeSource time = new VirtualTimeSource();
+    private final Events events = new Events();
+    private final ReboundSettings settings = events.settings(time);
+    private final Model.Fake primary = new Model.Fake("primary").down();
+    private final Model.Fake backup = new Model.Fake("backup");
+
+    /** Two attempts, no wait (the clock stays within one second), drawing on a budget. */
+    private static RetryPolicy.Builder retry() {
+        return RetryPolicy.builder().attempts(2).delay(Duration.ZERO).jitter(false);
+    }
+
+    private Model wrap(Model target, RetryPolicy retry, ReboundSettings s) {
+        return Rebound.wrap(Model.class, target).withRetry(retry).withFallbacks(backup).settings(s).build();
+    }
+
+    private long exhaustedFor(String reason) {
+        return events.of(Kind.RETRIES_EXHAUSTED).stream().filter(e -> reason.equals(e.reason())).count();
+    }
+
+    @Test
+    void retriesStayWithinTheRatioOfCallsAndTheRestGoToTheFallbacks() {
+        Model model = wrap(primary, retry().budgetRatio(0.5).budgetMinPerSecond(0).build(), settings);
+
+        for (int i = 0; i < 11; i++) {
+            assertThat(model.chat("q")).isEqualTo("backup:q");
+        }
+
+        // retry k is allowed once k <= 0.5 * (calls before it): calls 3, 5, 7, 9 and 11 retry
+        assertThat(primary.calls).hasValue(11 + 5);
+        assertThat(exhaustedFor("attempts")).isEqualTo(5);
+        assertThat(exhaustedFor("budget")).isEqualTo(6);
+        ReboundEvent refused = events.of(Kind.RETRIES_EXHAUSTED).get(0);
+        assertThat(refused.reason()).isEqualTo("budget");
+        assertThat(refused.attempt()).isEqualTo(1);
+        assertThat(events.of(Kind.FALLBACK)).hasSize(11);
+    }
+
+    @Test
+    void theMinimumPerSecondLetsALowTrafficServiceRetryAndTheWindowSlides() {
+        Model model = wrap(primary, retry().budgetRatio(0.01).budgetMinPerSecond(2).build(), settings);
+
+        for (int i = 0; i < 30; i++) {
+            model.chat("q");
+        }
+        assertThat(primary.calls).hasValue(30 + 20); // 2 per second over a 10-second window
+
+        time.advance(Duration.ofSeconds(9));
+        model.chat("q");
+        assertThat(primary.calls).hasValue(51 + 0); // the 20 retries are still in the window
+
+        time.advance(Duration.ofSeconds(1));
+        model.chat("q");
+        assertThat(primary.calls).hasValue(52 + 1); // they left it
+    }
+
+    @Test
+    void wrappersOfOneInterfaceShareItsBudgetUnderTheSameSettings() {
+        RetryPolicy policy = retry().budgetRatio(0.01).budgetMinPerSecond(1).build();
+        Model first = wrap(primary, policy, settings);
+        Model.Fake otherPrimary = new Model.Fake("other").down();
+        Model second = wrap(otherPrimary, policy, settings);
+        Model.Fake isolatedPrimary = new Model.Fake("isolated").down();
+        Model isolated = wrap(isolatedPrimary, policy, events.settings(time));
+
+        for (int i = 0; i < 10; i++) {
+            first.chat("q");
+        }
+        second.chat("q");
+        isolated.chat("q");
+
+        assertThat(primary.calls).hasValue(20);
+        assertThat(otherPrimary.calls).hasValue(1);    // the interface's budget is spent
+        assertThat(isolatedPrimary.calls).hasValue(2); // other settings, other budgets
+    }
+
+    /** Another interface, to share a named budget across interfaces. */
+    interface Embedder {
+        String embed(String text);
+    }
+
+    @Test
+    void aNamedBudgetIsSharedAcrossInterfaces() {
+        RetryPolicy named = retry().budget("provider").budgetRatio(0.01).budgetMinPerSecond(1).build();
+        Model model = wrap(primary, named, settings);
+        int[] embedCalls = {0};
+        Embedder failing = text -> {
+            embedCalls[0]++;
+            throw Model.outage();
+        };
+        Embedder embedder = Rebound.wrap(Embedder.class, failing).withRetry(named).settings(settings).build();
+
+        for (int i = 0; i < 10; i++) {
+            model.chat("q");
+        }
+        assertThatThrownBy(() -> embedder.embed("t")).isInstanceOf(RuntimeException.class);
+
+        assertThat(embedCalls[0]).isEqualTo(1);
+    }
+
+    @Test
+    void aBudgetNamedTwiceWithOtherValuesIsAConfigurationError() {
+        wrap(primary, retry().budget("provider").budgetRatio(0.2).build(), settings);
+        RetryPolicy other = retry().budget("provider").budgetRatio(0.3).build();
+
+        assertThatThrownBy(() -> wrap(primary, other, settings))
+                .isInstanceOf(ReboundConfigurationException.class)
+                .hasMessage("Invalid Rebound configuration: Rebound.wrap(Model): @Retry.budget names retry budget"
+                        + " \"provider\" (budgetRatio 0.2, budgetMinPerSecond 1) with budgetRatio 0.3,"
+                        + " budgetMinPerSecond 1; every method naming a budget must give it the same values");
+    }
+
+    @Test
+    void withoutARatioThereIsNoBudget() {
+        Model model = wrap(primary, retry().build(), settings);
+
+        for (int i = 0; i < 100; i++) {
+            model.chat("q");
+        }
+
+        assertThat(primary.calls).hasValue(200);
+        assertThat(exhaustedFor("budget")).isZero();
+    }
+
+    @Test
+    void theBuilderValidatesTheBudget() {
+        assertThatThrownBy(() -> RetryPolicy.builder().budgetRatio(1.5))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("budgetRatio must be within 0..1, was 1.5");
+        assertThatThrownBy(() -> RetryPolicy.builder().budgetRatio(Double.NaN))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("budgetRatio must be within 0..1, was NaN");
+        assertThatThrownBy(() -> RetryPolicy.builder().budgetMinPerSecond(-1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("budgetMinPerSecond must not be negative, was -1");
+        assertThatThrownBy(() -> RetryPolicy.builder().budget(null))
+                .isInstanceOf(NullPointerException.class).hasMessage("budget");
+        assertThatThrownBy(() -> RetryPolicy.builder().budget("provider").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("budget \"provider\" needs a budgetRatio above 0");
+        RetryPolicy p = RetryPolicy.builder().budget("provider").budgetRatio(0.2).budgetMinPerSecond(3).build();
+        assertThat(p.hasBudget()).isTrue();
+        assertThat(p.budget()).isEqualTo("provider");
+        assertThat(p.budgetRatio()).isEqualTo(0.2);
+        assertThat(p.budgetMinPerSecond()).isEqualTo(3);
+        assertThat(RetryPolicy.builder().build().hasBudget()).isFalse();
+        assertThat(RetryPolicy.builder().build().budgetMinPerSecond()).isEqualTo(1);
+    }
+
+    @Test
+    void eightThreadsNeverOverdrawTheBudget() throws Exception {
+        Model model = wrap(primary, retry().budgetRatio(0.1).budgetMinPerSecond(0).build(),
+                ReboundSettings.builder().timeSource(time).logging(false).build());
+        int threads = 8;
+        int calls = 1_000;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            CyclicBarrier start = new CyclicBarrier(threads);
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(pool.submit((Callable<Void>) () -> {
+                    start.await(10, TimeUnit.SECONDS);
+                    for (int i = 0; i < calls; i++) {
+                        model.chat("q");
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        // every retry was granted while retries + 1 <= 0.1 * calls so far: never more than 800
+        int retries = primary.calls.get() - threads * calls;
+        assertThat(retries).isBetween(780, 800);
+    }
+
+    @Test
+    void theEventsSayWhyARetryWasNotMade() {
+        Model model = wrap(primary, retry().budgetRatio(0.5).budgetMinPerSecond(0).build(), settings);
+
+        model.chat("q");
+
+        assertThat(events.all().stream().map(e -> e.kind() + (e.reason() != null ? ":" + e.reason() : ""))
+                .collect(Collectors.toList()))
+                .containsExactly("ATTEMPT_FAILED", "RETRIES_EXHAUSTED:budget", "FALLBACK", "SUCCEEDED:fallback");
+    }
+}
