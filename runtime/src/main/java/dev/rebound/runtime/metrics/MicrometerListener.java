@@ -150,8 +150,8 @@ public final class MicrometerListener implements ReboundListener {
         final Timer duration;
         /** from -> to -> counter. */
         final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> fallbacks = new ConcurrentHashMap<>();
-        /** "meter name/tag value" -> counter, for the counters with one tag from a fixed set. */
-        final ConcurrentHashMap<String, Counter> tagged = new ConcurrentHashMap<>();
+        /** meter name -> tag value -> counter, for the counters with one tag from a fixed set. */
+        final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> tagged = new ConcurrentHashMap<>();
 
         MethodMeters(MeterRegistry registry, String method) {
             this.registry = registry;
@@ -181,10 +181,11 @@ public final class MicrometerListener implements ReboundListener {
 
         /** The counter {@code name} of this method with {@code tag = value} (a value from a fixed set). */
         Counter tagged(String name, String tag, String value) {
-            String key = name + '/' + value;
-            Counter c = this.tagged.get(key);
-            return c != null ? c : this.tagged.computeIfAbsent(key, k -> Counter.builder(name).tags(tags)
-                    .tag(tag, String.valueOf(value)).register(registry));
+            String v = String.valueOf(value);
+            ConcurrentHashMap<String, Counter> byValue = tagged.computeIfAbsent(name, k -> new ConcurrentHashMap<>());
+            Counter c = byValue.get(v);
+            return c != null ? c : byValue.computeIfAbsent(v, k -> Counter.builder(name).tags(tags).tag(tag, k)
+                    .register(registry));
         }
 
         /** {@code ChatClient.chat(String)} -> interface=ChatClient, method=chat. */
