@@ -3,12 +3,13 @@ package dev.rebound.runtime;
 import dev.rebound.annotations.NonIdempotent;
 import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.internal.AnnotationPolicies;
-import dev.rebound.runtime.internal.Engine;
 import dev.rebound.runtime.internal.FailureTypes;
 import dev.rebound.runtime.internal.FallbackRule;
 import dev.rebound.runtime.internal.Repetition;
 import dev.rebound.runtime.internal.ResilientProxy;
 import dev.rebound.runtime.internal.SelfRetryCheck;
+import dev.rebound.runtime.internal.chain.Chains;
+import dev.rebound.runtime.internal.chain.MethodSpec;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -187,9 +188,9 @@ public final class Rebound {
                     continue;
                 }
                 try {
-                    ResilientMethod rm = programmatic ? programmatic(m, problems) : annotated(m);
-                    if (rm != null) {
-                        policies.put(m, rm);
+                    MethodSpec spec = programmatic ? programmatic(m, problems) : annotated(m);
+                    if (spec != null) {
+                        policies.put(m, Chains.executorOf(spec));
                     }
                 } catch (ReboundConfigurationException e) {
                     problems.addAll(e.problems());
@@ -209,7 +210,7 @@ public final class Rebound {
             return ResilientProxy.create(type, target, targetName(), policies);
         }
 
-        private ResilientMethod programmatic(Method m, List<String> problems) {
+        private MethodSpec programmatic(Method m, List<String> problems) {
             if (Repetition.deferredResult(m) != null) {
                 return null;
             }
@@ -226,21 +227,20 @@ public final class Rebound {
             List<Alternative> chain = new ArrayList<>();
             if (fallbacks != null) {
                 for (T alt : fallbacks) {
-                    chain.add(new Alternative(ResilientProxy.nameOf(alt), Engine.fixed(alt), m,
-                            RetryPolicy.none()));
+                    chain.add(new Alternative(ResilientProxy.nameOf(alt), () -> alt, m, RetryPolicy.none()));
                 }
             }
             m.setAccessible(true);
-            return new Engine(AnnotationPolicies.describe(type, m), targetName(),
-                    retry != null ? retry : RetryPolicy.none(), fallbackRule, chain, settings, breaker,
-                    type.getName());
+            return MethodSpec.builder(AnnotationPolicies.describe(type, m), targetName())
+                    .retry(retry != null ? retry : RetryPolicy.none()).circuitBreaker(breaker)
+                    .fallbacks(fallbackRule, chain).settings(settings).budgetScope(type.getName()).build();
         }
 
         private String targetName() {
             return name != null ? name : ResilientProxy.nameOf(target);
         }
 
-        private ResilientMethod annotated(Method m) {
+        private MethodSpec annotated(Method m) {
             ReboundSettings s = settings;
             return AnnotationPolicies.resolve(target.getClass(), targetName(), m, s, alt -> {
                 Object instance = (s != null ? s : ReboundSettings.global()).alternatives().instanceOf(alt);

@@ -3,6 +3,8 @@ package dev.rebound.runtime.spi;
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.internal.AnnotationPolicies;
+import dev.rebound.runtime.internal.chain.Chains;
+import dev.rebound.runtime.internal.chain.MethodSpec;
 import java.lang.reflect.Method;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -22,7 +24,8 @@ public final class Policies {
      */
     public static ResilientMethod resolve(Class<?> implClass, Method method, ReboundSettings settings,
             Function<Class<?>, Supplier<?>> alternatives) {
-        return AnnotationPolicies.resolve(implClass, method, settings, alternatives);
+        MethodSpec spec = AnnotationPolicies.resolve(implClass, method, settings, alternatives);
+        return spec == null ? null : Chains.executorOf(spec);
     }
 
     /**

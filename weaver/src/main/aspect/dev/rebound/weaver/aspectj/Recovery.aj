@@ -31,10 +31,10 @@ public aspect Recovery {
         };
         try {
             if (handoff.failure == null) {
-                return handoff.policy.execute(null, null, again); // a circuit breaker that is not closed
+                return handoff.policy.executeAll(null, null, again); // not admitted: the chain runs every attempt
             }
             NestedRetries.check(handoff.policy);
-            return handoff.policy.recover(handoff.failure, handoff.startNanos, null, null, again);
+            return handoff.policy.failed(handoff.failure, handoff.startNanos, null, null, again);
         } catch (Throwable t) {
             throw Handoff.sneaky(t);
         }

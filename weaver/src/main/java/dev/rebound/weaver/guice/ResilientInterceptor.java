@@ -3,7 +3,6 @@ package dev.rebound.weaver.guice;
 import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.Passthrough;
 import dev.rebound.runtime.spi.ResilientMethod;
-import dev.rebound.weaver.internal.FirstAttempt;
 import dev.rebound.weaver.internal.NestedRetries;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
@@ -36,17 +35,17 @@ final class ResilientInterceptor implements MethodInterceptor {
             return invocation.proceed();
         }
         if (!policy.admitFirstAttempt()) {
-            return policy.execute(invocation, null, PROCEED); // a circuit breaker that is not closed
+            return policy.executeAll(invocation, null, PROCEED);
         }
-        long start = FirstAttempt.start(policy);
+        long start = policy.start();
         Object result;
         try {
             result = invocation.proceed();
         } catch (Throwable failure) {
             NestedRetries.check(policy);
-            return policy.recover(failure, FirstAttempt.forRecover(start), invocation, null, PROCEED);
+            return policy.failed(failure, start, invocation, null, PROCEED);
         }
-        FirstAttempt.succeeded(policy, start);
+        policy.succeeded(start);
         return result;
     }
 }

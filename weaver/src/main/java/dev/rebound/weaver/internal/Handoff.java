@@ -46,11 +46,11 @@ public final class Handoff {
 
     /**
      * Called by the outer advice after the first attempt failed, before it proceeds again;
-     * {@code start} is what {@link FirstAttempt#start} returned.
+     * {@code start} is what {@link ResilientMethod#start()} returned.
      */
     public static void give(Object self, JoinPoint.StaticPart jp, ResilientMethod policy, Throwable failure,
             long start) {
-        CURRENT.set(new Handoff(self, jp, policy, failure, FirstAttempt.forRecover(start)));
+        CURRENT.set(new Handoff(self, jp, policy, failure, start));
         PENDING.incrementAndGet();
     }
 

@@ -1,6 +1,5 @@
 package dev.rebound.weaver.internal;
 
-import dev.rebound.runtime.internal.Engine;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.lang.reflect.Method;
 import java.util.List;
@@ -66,6 +65,6 @@ public final class NestedRetries {
     }
 
     private static int attempts(ResilientMethod policy) {
-        return policy instanceof Engine ? ((Engine) policy).primaryRetry().attempts() : 1;
+        return policy.diagnostics().primaryRetry().attempts();
     }
 }
