@@ -5,6 +5,7 @@ import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.internal.AnnotationPolicies;
 import dev.rebound.runtime.internal.FailureTypes;
 import dev.rebound.runtime.internal.FallbackRule;
+import dev.rebound.runtime.internal.MethodScan;
 import dev.rebound.runtime.internal.Repetition;
 import dev.rebound.runtime.internal.ResilientProxy;
 import dev.rebound.runtime.internal.SelfRetryCheck;
@@ -12,9 +13,7 @@ import dev.rebound.runtime.internal.chain.Chains;
 import dev.rebound.runtime.internal.chain.MethodSpec;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -176,26 +175,16 @@ public final class Rebound {
          *     with other values
          */
         public T build() {
-            Map<Method, ResilientMethod> policies = new LinkedHashMap<>();
             boolean programmatic = retry != null || fallbacks != null || breaker != null;
             List<String> problems = new ArrayList<>();
             if (retry != null) {
                 AnnotationPolicies.checkBudget(settings != null ? settings : ReboundSettings.global(), retry,
                         type.getName(), "Rebound.wrap(" + type.getSimpleName() + ")", problems);
             }
-            for (Method m : type.getMethods()) {
-                if (Modifier.isStatic(m.getModifiers()) || m.getDeclaringClass() == Object.class) {
-                    continue;
-                }
-                try {
-                    MethodSpec spec = programmatic ? programmatic(m, problems) : annotated(m);
-                    if (spec != null) {
-                        policies.put(m, Chains.executorOf(spec));
-                    }
-                } catch (ReboundConfigurationException e) {
-                    problems.addAll(e.problems());
-                }
-            }
+            Map<Method, ResilientMethod> policies = MethodScan.resolveEach(type, problems, m -> {
+                MethodSpec spec = programmatic ? programmatic(m, problems) : annotated(m);
+                return spec == null ? null : Chains.executorOf(spec);
+            });
             if (!problems.isEmpty()) {
                 throw new ReboundConfigurationException(problems);
             }
@@ -233,7 +222,8 @@ public final class Rebound {
             m.setAccessible(true);
             return MethodSpec.builder(AnnotationPolicies.describe(type, m), targetName())
                     .retry(retry != null ? retry : RetryPolicy.none()).circuitBreaker(breaker)
-                    .fallbacks(fallbackRule, chain).settings(settings).budgetScope(type.getName()).build();
+                    .fallbacks(fallbackRule, chain).settings(settings).budgetScope(type.getName())
+                    .runsIn(target.getClass(), m.getName()).build();
         }
 
         private String targetName() {

@@ -162,7 +162,8 @@ public final class AnnotationPolicies {
         }
         makeAccessible(contractMethod);
         return MethodSpec.builder(name, primaryName).retry(primaryRetry).circuitBreaker(breakerPolicy)
-                .fallbacks(rule, chain).settings(settings).budgetScope(budgetScope).build();
+                .fallbacks(rule, chain).settings(settings).budgetScope(budgetScope)
+                .runsIn(implClass, method.getName()).build();
     }
 
     /** Registers the retry budget of {@code policy}; a problem when its name is defined otherwise. */

@@ -3,7 +3,6 @@ package dev.rebound.weaver.guice;
 import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.Passthrough;
 import dev.rebound.runtime.spi.ResilientMethod;
-import dev.rebound.weaver.internal.NestedRetries;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 
@@ -34,18 +33,6 @@ final class ResilientInterceptor implements MethodInterceptor {
         if (Passthrough.claim(invocation.getThis())) {
             return invocation.proceed();
         }
-        if (!policy.admitFirstAttempt()) {
-            return policy.executeAll(invocation, null, PROCEED);
-        }
-        long start = policy.start();
-        Object result;
-        try {
-            result = invocation.proceed();
-        } catch (Throwable failure) {
-            NestedRetries.check(policy);
-            return policy.failed(failure, start, invocation, null, PROCEED);
-        }
-        policy.succeeded(start);
-        return result;
+        return policy.execute(invocation, null, PROCEED);
     }
 }

@@ -65,6 +65,8 @@ public final class Chains {
             root = new FallbackStrategy(spec.fallbackRule(), primary, alternatives.toArray(new Alternative[0]),
                     chains, events);
         }
-        return new MethodExecutor(spec, events, breaker, primary, root, inline);
+        MethodExecutor executor = new MethodExecutor(spec, events, breaker, primary, root, inline);
+        NestedRetries.register(spec.implementation(), spec.methodName(), executor);
+        return executor;
     }
 }

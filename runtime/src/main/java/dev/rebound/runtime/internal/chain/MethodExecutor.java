@@ -31,6 +31,8 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     private final boolean inline;
     /** Whether the first attempt asks the breaker or counts toward a budget. */
     private final boolean guarded;
+    /** Failed first attempts so far, for sampling the nested-retry check; racy on purpose. */
+    private int failures;
 
     MethodExecutor(MethodSpec spec, Events events, Breaker breaker, RetryStrategy primaryRetry, Strategy root,
             boolean inline) {
@@ -79,6 +81,9 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
             throws Throwable {
         if (breaker != null) {
             breaker.failedWithoutPermit(failure, events.settings().timeSource());
+        }
+        if (NestedRetries.sampled(++failures)) {
+            NestedRetries.check(this);
         }
         return run(context, args, primary, start, failure);
     }

@@ -24,6 +24,8 @@ public final class MethodSpec {
     private final List<Alternative> alternatives;
     private final ReboundSettings settings;
     private final String budgetScope;
+    private final Class<?> implementation;
+    private final String method;
 
     private MethodSpec(Builder b) {
         this.name = b.name;
@@ -34,6 +36,8 @@ public final class MethodSpec {
         this.alternatives = List.copyOf(b.alternatives);
         this.settings = b.settings;
         this.budgetScope = b.budgetScope != null ? b.budgetScope : b.name;
+        this.implementation = b.implementation;
+        this.method = b.method;
     }
 
     /**
@@ -81,6 +85,16 @@ public final class MethodSpec {
         return budgetScope;
     }
 
+    /** The class whose code the primary runs (as stack frames show it), or null when unknown. */
+    public Class<?> implementation() {
+        return implementation;
+    }
+
+    /** The method's name, as stack frames show it. */
+    public String methodName() {
+        return method;
+    }
+
     /** Builds a {@link MethodSpec}. */
     public static final class Builder {
         private final String name;
@@ -91,6 +105,8 @@ public final class MethodSpec {
         private List<Alternative> alternatives = List.of();
         private ReboundSettings settings;
         private String budgetScope;
+        private Class<?> implementation;
+        private String method;
 
         private Builder(String name, String primaryName) {
             this.name = Objects.requireNonNull(name, "name");
@@ -122,6 +138,16 @@ public final class MethodSpec {
 
         public Builder budgetScope(String budgetScope) {
             this.budgetScope = budgetScope;
+            return this;
+        }
+
+        /**
+         * Where the primary's code runs: {@code implementation}'s method {@code method}, so that a
+         * retry nested inside it is recognised (see NestedRetries).
+         */
+        public Builder runsIn(Class<?> implementation, String method) {
+            this.implementation = implementation;
+            this.method = method;
             return this;
         }
 
