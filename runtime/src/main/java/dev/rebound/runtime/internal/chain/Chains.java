@@ -25,7 +25,7 @@ import java.util.List;
  *       a failure, so that breaker, retry and fallback treat it as one;</li>
  *   <li>an asynchronous variant: the same order with strategies returning a CompletionStage; they
  *       share {@link Execution}, {@link FailureHistory}, {@link Events} and the retry rule
- *       ({@link RetryStrategy#afterFailure}), and schedule waits instead of sleeping.</li>
+ *       ({@link RetryRule#afterFailure}), and schedule waits instead of sleeping.</li>
  * </ul>
  * A strategy that must see the first attempt too (every one above but the breaker) sets
  * {@code inline} to false here: doors then hand every call to the chain instead of running the

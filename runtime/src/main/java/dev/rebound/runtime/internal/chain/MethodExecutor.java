@@ -58,7 +58,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         if (!inline || breaker != null && !breaker.isClosed()) {
             return false; // the chain asks the breaker, which refuses or lets a probe through
         }
-        primaryRetry.countCall(events.settings());
+        primaryRetry.rule().countCall(events.settings());
         return true;
     }
 
