@@ -31,6 +31,8 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     private final boolean inline;
     /** Whether the first attempt asks the breaker or counts toward a budget. */
     private final boolean guarded;
+    /** Whether the primary's retry has a deadline (so its first attempt is timed). */
+    private final boolean deadline;
     /** Failed first attempts so far, for sampling the nested-retry check; racy on purpose. */
     private int failures;
 
@@ -43,6 +45,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         this.root = root;
         this.inline = inline;
         this.guarded = breaker != null || spec.retry().hasBudget();
+        this.deadline = spec.retry().hasDeadline();
     }
 
     @Override
@@ -65,7 +68,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     @Override
     public long start() {
         ReboundSettings s = events.settings();
-        return spec.retry().hasDeadline() || s.timesSuccess() ? Clock.read(s.timeSource()) : UNTIMED;
+        return deadline || s.timesSuccess() ? Clock.read(s.timeSource()) : UNTIMED;
     }
 
     @Override
