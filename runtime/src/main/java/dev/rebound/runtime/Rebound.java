@@ -4,11 +4,14 @@ import dev.rebound.annotations.NonIdempotent;
 import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.internal.AnnotationPolicies;
 import dev.rebound.runtime.internal.Engine;
-import dev.rebound.runtime.internal.FailureTypes;
 import dev.rebound.runtime.internal.FallbackRule;
 import dev.rebound.runtime.internal.Repetition;
 import dev.rebound.runtime.internal.ResilientProxy;
 import dev.rebound.runtime.internal.SelfRetryCheck;
+import dev.rebound.runtime.rules.FailureType;
+import dev.rebound.runtime.rules.FallbackRules;
+import dev.rebound.runtime.rules.MethodRules;
+import dev.rebound.runtime.rules.Rules;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -115,13 +118,11 @@ public final class Rebound {
             for (int i = 0; i < alternatives.length; i++) {
                 T alt = Objects.requireNonNull(alternatives[i], "alternatives[" + i + "]");
                 if (alt == target) {
-                    throw new IllegalArgumentException("withFallbacks: alternatives[" + i
-                            + "] is the target itself");
+                    Rules.require(FallbackRules.isTheTarget("alternatives", "alternatives[" + i + "]"));
                 }
                 for (T earlier : list) {
                     if (earlier == alt) {
-                        throw new IllegalArgumentException("withFallbacks: alternatives[" + i
-                                + "] appears twice");
+                        Rules.require(FallbackRules.listedTwice("alternatives", "alternatives[" + i + "]"));
                     }
                 }
                 list.add(alt);
@@ -138,8 +139,9 @@ public final class Rebound {
          */
         @SafeVarargs
         public final Builder<T> fallbackOn(Class<? extends Throwable>... types) {
-            List<Class<? extends Throwable>> on = FailureTypes.copy("fallbackOn", types);
-            FailureTypes.check("fallbackOn", on, "skipOn", List.of(), FallbackRule.CAUGHT);
+            List<Class<? extends Throwable>> on = Rules.nonNull("fallbackOn", types);
+            Rules.require(FailureType.problems("fallbackOn", FailureType.of(on), "skipOn", List.of(),
+                    FailureType.Action.CAUGHT));
             this.fallbackRule = new FallbackRule(on, List.of());
             return this;
         }
@@ -180,7 +182,7 @@ public final class Rebound {
             List<String> problems = new ArrayList<>();
             if (retry != null) {
                 AnnotationPolicies.checkBudget(settings != null ? settings : ReboundSettings.global(), retry,
-                        type.getName(), "Rebound.wrap(" + type.getSimpleName() + ")", problems);
+                        type.getName(), "Rebound.wrap(" + type.getSimpleName() + ")", "budget", problems);
             }
             for (Method m : type.getMethods()) {
                 if (Modifier.isStatic(m.getModifiers()) || m.getDeclaringClass() == Object.class) {
@@ -215,13 +217,12 @@ public final class Rebound {
             }
             if (AnnotationPolicies.find(NonIdempotent.class, target.getClass(), type, m) != null) {
                 String name = AnnotationPolicies.describe(type, m);
-                if (retry != null && retry.attempts() > 1 && retry.retryOn().isEmpty()) {
-                    problems.add(Repetition.nonIdempotentProblem(name,
-                            "withRetry(attempts = " + retry.attempts() + ")", "RetryPolicy.Builder.retryOn"));
+                if (retry != null) {
+                    Rules.addAt(name, MethodRules.nonIdempotentRetry("withRetry", retry.attempts(),
+                            !retry.retryOn().isEmpty(), "RetryPolicy.Builder.retryOn"), problems);
                 }
-                if (fallbacks != null && !fallbacks.isEmpty() && !fallbackRule.named()) {
-                    problems.add(Repetition.nonIdempotentProblem(name, "withFallbacks", "fallbackOn"));
-                }
+                Rules.addAt(name, MethodRules.nonIdempotentFallback("withFallbacks",
+                        fallbacks != null && !fallbacks.isEmpty(), fallbackRule.named(), "fallbackOn"), problems);
             }
             List<Alternative> chain = new ArrayList<>();
             if (fallbacks != null) {
