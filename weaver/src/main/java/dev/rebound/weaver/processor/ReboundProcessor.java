@@ -1,10 +1,15 @@
 package dev.rebound.weaver.processor;
 
+import dev.rebound.annotations.CircuitBreaker;
 import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.NonIdempotent;
 import dev.rebound.annotations.Retry;
-import dev.rebound.runtime.internal.AnnotationPolicies;
-import dev.rebound.runtime.internal.Repetition;
+import dev.rebound.runtime.rules.BreakerRules;
+import dev.rebound.runtime.rules.FailureType;
+import dev.rebound.runtime.rules.FallbackRules;
+import dev.rebound.runtime.rules.MethodRules;
+import dev.rebound.runtime.rules.RetryRules;
+import dev.rebound.runtime.rules.Rules;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -23,22 +28,26 @@ import javax.lang.model.element.ElementKind;
 import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.Modifier;
 import javax.lang.model.element.TypeElement;
-import javax.lang.model.type.MirroredTypesException;
+import javax.lang.model.type.DeclaredType;
 import javax.lang.model.type.TypeKind;
 import javax.lang.model.type.TypeMirror;
 import javax.lang.model.util.ElementFilter;
+import javax.lang.model.util.Types;
 import javax.tools.Diagnostic;
 
 /**
- * Rejects misconfigured {@code @Retry} / {@code @Fallback} at compile time, with the same messages as
- * the runtime: attempts outside 1..100 and the other {@code @Retry} bounds, an alternative that does
- * not implement the interface or is listed twice, an annotation on a method no door can intercept
- * (non-public or static), a retry or fallback on a {@code @NonIdempotent} method that names no safe
- * failures. Runs in javac (and ajc) from the weaver jar, for woven and Guice users alike.
- * {@code @SuppressWarnings("rebound")} on an element or an enclosing type skips it. Whether an
+ * Rejects misconfigured {@code @Retry}, {@code @CircuitBreaker} and {@code @Fallback} at compile time,
+ * with the runtime's rule set and so the runtime's words ({@link dev.rebound.runtime.rules}): every
+ * bound of {@code @Retry} and {@code @CircuitBreaker}, failure lists that can never take effect, an
+ * alternative that does not implement the interface, is listed twice or leads back in a cycle, a policy
+ * on a method no door can intercept (non-public or static) or on one returning a deferred result (a
+ * future, a stream), a retry or fallback on a {@code @NonIdempotent} method that names no safe failures.
+ * Runs in javac (and ajc) from the weaver jar, for woven and Guice users alike; it loads no logging
+ * framework. {@code @SuppressWarnings("rebound")} on an element or an enclosing type skips it. Whether an
  * alternative can be constructed is known only at run time (a container may provide it).
  */
-@SupportedAnnotationTypes({"dev.rebound.annotations.Retry", "dev.rebound.annotations.Fallback"})
+@SupportedAnnotationTypes({"dev.rebound.annotations.Retry", "dev.rebound.annotations.Fallback",
+    "dev.rebound.annotations.CircuitBreaker"})
 public final class ReboundProcessor extends AbstractProcessor {
 
     @Override
@@ -50,6 +59,7 @@ public final class ReboundProcessor extends AbstractProcessor {
     public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
         Set<Element> annotated = new LinkedHashSet<>(round.getElementsAnnotatedWith(Retry.class));
         annotated.addAll(round.getElementsAnnotatedWith(Fallback.class));
+        annotated.addAll(round.getElementsAnnotatedWith(CircuitBreaker.class));
         for (Element e : annotated) {
             if (suppressed(e)) {
                 continue;
@@ -63,35 +73,52 @@ public final class ReboundProcessor extends AbstractProcessor {
 
     private List<String> problems(Element e) {
         List<String> problems = new ArrayList<>();
-        String where = describe(e);
-        if (e.getKind() == ElementKind.METHOD) {
+        TypeElement contract = contractOf(e);
+        String where = describe(e, contract);
+        boolean method = e.getKind() == ElementKind.METHOD;
+        if (method) {
             Set<Modifier> mods = e.getModifiers();
-            boolean inInterface = e.getEnclosingElement().getKind() == ElementKind.INTERFACE;
             if (mods.contains(Modifier.STATIC)) {
-                problems.add(where + ": @Retry and @Fallback apply to instance methods only");
-            } else if (!inInterface && !mods.contains(Modifier.PUBLIC)) {
-                problems.add(where + ": @Retry and @Fallback apply to public methods only");
+                problems.add(Rules.at(where, MethodRules.notInstance()));
+            } else if (e.getEnclosingElement().getKind() != ElementKind.INTERFACE && !mods.contains(Modifier.PUBLIC)) {
+                problems.add(Rules.at(where, MethodRules.notPublic()));
             }
         }
+        String deferred = method ? deferredResult(((ExecutableElement) e).getReturnType()) : null;
+        boolean nonIdempotent = nonIdempotent(e);
         Retry retry = e.getAnnotation(Retry.class);
         if (retry != null) {
-            try {
-                AnnotationPolicies.toPolicy(retry, where, problems);
-            } catch (MirroredTypesException classValuedAttribute) {
-                // the bounds were valid; on/abortOn are classes, not readable here and not checked
+            List<String> found = RetryRules.check(retry, failureTypes(e, Retry.class, "on"),
+                    failureTypes(e, Retry.class, "abortOn"));
+            Rules.addAt(where, found, problems);
+            if (found.isEmpty() && retry.attempts() > 1 && deferred != null) {
+                problems.add(Rules.at(where, MethodRules.deferred("@Retry", deferred)));
+            } else if (found.isEmpty() && nonIdempotent) {
+                Rules.addAt(where, MethodRules.nonIdempotentRetry("@Retry", retry.attempts(),
+                        !values(e, Retry.class, "on").isEmpty(), "@Retry.on"), problems);
             }
         }
-        TypeElement contract = contractOf(e);
-        if (contract != null) {
-            checkFallbackTargets(e, where, contract, problems);
-        }
-        if (problems.isEmpty() && nonIdempotent(e)) {
-            if (retry != null && retry.attempts() > 1 && attributeEmpty(e, Retry.class, "on")) {
-                problems.add(Repetition.nonIdempotentProblem(where, "@Retry(attempts = " + retry.attempts() + ")",
-                        "@Retry.on"));
+        CircuitBreaker breaker = e.getAnnotation(CircuitBreaker.class);
+        if (breaker != null) {
+            Rules.addAt(where, BreakerRules.check(breaker, failureTypes(e, CircuitBreaker.class, "on"),
+                    failureTypes(e, CircuitBreaker.class, "skipOn")), problems);
+            if (deferred != null) {
+                problems.add(Rules.at(where, MethodRules.deferred("@CircuitBreaker", deferred)));
             }
-            if (!attributeEmpty(e, Fallback.class, "to") && attributeEmpty(e, Fallback.class, "on")) {
-                problems.add(Repetition.nonIdempotentProblem(where, "@Fallback", "@Fallback.on"));
+        }
+        if (e.getAnnotation(Fallback.class) != null) {
+            Rules.addAt(where, FailureType.problems("@Fallback.on", failureTypes(e, Fallback.class, "on"),
+                    "@Fallback.skipOn", failureTypes(e, Fallback.class, "skipOn"), FailureType.Action.CAUGHT),
+                    problems);
+            if (contract != null) {
+                checkFallbackTargets(e, where, contract, problems);
+            }
+            boolean hasAlternatives = !values(e, Fallback.class, "to").isEmpty();
+            if (hasAlternatives && deferred != null) {
+                problems.add(Rules.at(where, MethodRules.deferred("@Fallback", deferred)));
+            } else if (nonIdempotent) {
+                Rules.addAt(where, MethodRules.nonIdempotentFallback("@Fallback", hasAlternatives,
+                        !values(e, Fallback.class, "on").isEmpty(), "@Fallback.on"), problems);
             }
         }
         return problems;
@@ -103,54 +130,143 @@ public final class ReboundProcessor extends AbstractProcessor {
                 || e.getKind() == ElementKind.METHOD && e.getEnclosingElement().getAnnotation(NonIdempotent.class) != null;
     }
 
-    /** Whether {@code annotation} on {@code e} leaves the array {@code attribute} empty (or is absent). */
-    private static boolean attributeEmpty(Element e, Class<?> annotation, String attribute) {
+    /** The values of the array {@code member} of {@code annotation} on {@code e}, as written (none if absent). */
+    private static List<AnnotationValue> values(Element e, Class<?> annotation, String member) {
         for (AnnotationMirror mirror : e.getAnnotationMirrors()) {
             if (((TypeElement) mirror.getAnnotationType().asElement()).getQualifiedName()
                     .contentEquals(annotation.getName())) {
                 for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> attr
                         : mirror.getElementValues().entrySet()) {
-                    if (attr.getKey().getSimpleName().contentEquals(attribute)) {
-                        return ((List<?>) attr.getValue().getValue()).isEmpty();
+                    if (attr.getKey().getSimpleName().contentEquals(member)) {
+                        @SuppressWarnings("unchecked")
+                        List<AnnotationValue> list = (List<AnnotationValue>) attr.getValue().getValue();
+                        return list;
                     }
                 }
+            }
+        }
+        return List.of();
+    }
+
+    /** The declared types a class-array member lists (unresolved ones are javac's own errors). */
+    private static List<DeclaredType> classes(Element e, Class<?> annotation, String member) {
+        List<DeclaredType> out = new ArrayList<>();
+        for (AnnotationValue v : values(e, annotation, member)) {
+            if (v.getValue() instanceof TypeMirror t && t.getKind() == TypeKind.DECLARED) {
+                out.add((DeclaredType) t);
+            }
+        }
+        return out;
+    }
+
+    private List<FailureType> failureTypes(Element e, Class<?> annotation, String member) {
+        Types types = processingEnv.getTypeUtils();
+        TypeMirror error = processingEnv.getElementUtils().getTypeElement("java.lang.Error").asType();
+        TypeMirror interrupt = processingEnv.getElementUtils()
+                .getTypeElement("java.lang.InterruptedException").asType();
+        List<FailureType> out = new ArrayList<>();
+        for (DeclaredType t : classes(e, annotation, member)) {
+            out.add(new FailureType(binaryName(t), types.isSubtype(t, error), types.isSubtype(t, interrupt)));
+        }
+        return out;
+    }
+
+    /** The simple name of {@code returned} when it is a deferred result (a future, a stream), else null. */
+    private String deferredResult(TypeMirror returned) {
+        if (returned.getKind() != TypeKind.DECLARED) {
+            return null;
+        }
+        List<TypeMirror> todo = new ArrayList<>(List.of(returned));
+        Set<String> seen = new HashSet<>();
+        while (!todo.isEmpty()) {
+            TypeMirror t = todo.remove(todo.size() - 1);
+            if (t.getKind() != TypeKind.DECLARED || !seen.add(binaryName(t))) {
+                continue;
+            }
+            if (MethodRules.isDeferred(binaryName(t))) {
+                return ((DeclaredType) returned).asElement().getSimpleName().toString();
+            }
+            todo.addAll(processingEnv.getTypeUtils().directSupertypes(t));
+        }
+        return null;
+    }
+
+    private void checkFallbackTargets(Element e, String where, TypeElement contract, List<String> problems) {
+        Types types = processingEnv.getTypeUtils();
+        Set<String> seen = new HashSet<>();
+        for (DeclaredType alt : classes(e, Fallback.class, "to")) {
+            String name = binaryName(alt);
+            if (e.getKind() == ElementKind.METHOD && alt.asElement().equals(e.getEnclosingElement())
+                    && e.getEnclosingElement().getKind() == ElementKind.CLASS) {
+                continue; // a class never falls back to itself (type- or interface-level @Fallback)
+            }
+            if (!seen.add(name)) {
+                problems.add(Rules.at(where, FallbackRules.listedTwice("@Fallback.to", name)));
+            } else if (!types.isAssignable(types.erasure(alt), types.erasure(contract.asType()))) {
+                problems.add(Rules.at(where, FallbackRules.doesNotImplement("@Fallback.to", name,
+                        processingEnv.getElementUtils().getBinaryName(contract).toString())));
+            } else if (e.getKind() == ElementKind.METHOD && e.getEnclosingElement().getKind() == ElementKind.CLASS) {
+                TypeElement primary = (TypeElement) e.getEnclosingElement();
+                List<TypeElement> cycle = FallbackRules.cycle(primary, (TypeElement) alt.asElement(),
+                        c -> ownTargets(c, (ExecutableElement) e));
+                if (cycle != null) {
+                    problems.add(Rules.at(where, FallbackRules.formsACycle("@Fallback.to",
+                            cycle.stream().map(c -> c.getSimpleName().toString()).toList())));
+                }
+            }
+        }
+    }
+
+    /**
+     * The alternatives {@code c} itself (not an interface) lists for {@code m}: on its own or a
+     * superclass's method, else on its type; as the runtime follows them when it looks for cycles.
+     */
+    private List<TypeElement> ownTargets(TypeElement c, ExecutableElement m) {
+        for (TypeElement k = c; k != null; k = superclass(k)) {
+            for (ExecutableElement own : ElementFilter.methodsIn(k.getEnclosedElements())) {
+                if (sameSignature(own, m) && own.getAnnotation(Fallback.class) != null) {
+                    return elements(classes(own, Fallback.class, "to"));
+                }
+            }
+        }
+        if (c.getKind() == ElementKind.INTERFACE) {
+            return List.of();
+        }
+        for (TypeElement k = c; k != null; k = superclass(k)) {
+            if (k.getAnnotation(Fallback.class) != null) {
+                return elements(classes(k, Fallback.class, "to"));
+            }
+        }
+        return List.of();
+    }
+
+    private static List<TypeElement> elements(List<DeclaredType> types) {
+        return types.stream().map(t -> (TypeElement) t.asElement()).toList();
+    }
+
+    private boolean sameSignature(ExecutableElement a, ExecutableElement b) {
+        if (!a.getSimpleName().contentEquals(b.getSimpleName()) || a.getParameters().size() != b.getParameters().size()) {
+            return false;
+        }
+        Types types = processingEnv.getTypeUtils();
+        for (int i = 0; i < a.getParameters().size(); i++) {
+            if (!types.isSameType(types.erasure(a.getParameters().get(i).asType()),
+                    types.erasure(b.getParameters().get(i).asType()))) {
+                return false;
             }
         }
         return true;
     }
 
-    private void checkFallbackTargets(Element e, String where, TypeElement contract, List<String> problems) {
-        for (AnnotationMirror mirror : e.getAnnotationMirrors()) {
-            if (!((TypeElement) mirror.getAnnotationType().asElement()).getQualifiedName()
-                    .contentEquals(Fallback.class.getName())) {
-                continue;
-            }
-            Set<String> seen = new HashSet<>();
-            for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> attr
-                    : mirror.getElementValues().entrySet()) {
-                if (!attr.getKey().getSimpleName().contentEquals("to")) {
-                    continue;
-                }
-                for (Object v : (List<?>) attr.getValue().getValue()) {
-                    TypeMirror alt = (TypeMirror) ((AnnotationValue) v).getValue();
-                    if (alt.getKind() != TypeKind.DECLARED) {
-                        continue;
-                    }
-                    String name = binaryName(alt);
-                    if (!seen.add(name)) {
-                        problems.add(where + ": @Fallback.to lists " + name + " more than once");
-                    } else if (!processingEnv.getTypeUtils().isAssignable(
-                            processingEnv.getTypeUtils().erasure(alt),
-                            processingEnv.getTypeUtils().erasure(contract.asType()))) {
-                        problems.add(where + ": @Fallback.to " + name + " does not implement "
-                                + processingEnv.getElementUtils().getBinaryName(contract));
-                    }
-                }
-            }
-        }
+    private TypeElement superclass(TypeElement type) {
+        TypeMirror sup = type.getSuperclass();
+        return sup.getKind() == TypeKind.DECLARED ? (TypeElement) ((DeclaredType) sup).asElement() : null;
     }
 
-    /** The type the alternatives must implement: the interface declaring the method, else its class. */
+    /**
+     * The type the alternatives must implement and that names the method in messages, as at run time:
+     * the interface declaring the method, else the topmost class declaring it.
+     */
     private TypeElement contractOf(Element e) {
         if (e.getKind() == ElementKind.INTERFACE) {
             return (TypeElement) e;
@@ -158,18 +274,28 @@ public final class ReboundProcessor extends AbstractProcessor {
         if (e.getKind() != ElementKind.METHOD) {
             return null; // a class-level @Fallback: each method's contract differs; checked at run time
         }
+        ExecutableElement m = (ExecutableElement) e;
         TypeElement owner = (TypeElement) e.getEnclosingElement();
         if (owner.getKind() == ElementKind.INTERFACE) {
             return owner;
         }
         for (TypeElement itf : interfaces(owner, new LinkedHashSet<>())) {
-            for (ExecutableElement m : ElementFilter.methodsIn(itf.getEnclosedElements())) {
-                if (processingEnv.getElementUtils().overrides((ExecutableElement) e, m, owner)) {
+            for (ExecutableElement other : ElementFilter.methodsIn(itf.getEnclosedElements())) {
+                if (processingEnv.getElementUtils().overrides(m, other, owner)) {
                     return itf;
                 }
             }
         }
-        return owner;
+        TypeElement top = owner;
+        for (TypeElement k = superclass(owner); k != null; k = superclass(k)) {
+            for (ExecutableElement other : ElementFilter.methodsIn(k.getEnclosedElements())) {
+                if (!k.getQualifiedName().contentEquals("java.lang.Object")
+                        && processingEnv.getElementUtils().overrides(m, other, owner)) {
+                    top = k;
+                }
+            }
+        }
+        return top;
     }
 
     private Set<TypeElement> interfaces(TypeElement type, Set<TypeElement> out) {
@@ -179,9 +305,9 @@ public final class ReboundProcessor extends AbstractProcessor {
                 interfaces(itf, out);
             }
         }
-        TypeMirror sup = type.getSuperclass();
-        if (sup.getKind() == TypeKind.DECLARED) {
-            interfaces((TypeElement) processingEnv.getTypeUtils().asElement(sup), out);
+        TypeElement sup = superclass(type);
+        if (sup != null) {
+            interfaces(sup, out);
         }
         return out;
     }
@@ -191,13 +317,13 @@ public final class ReboundProcessor extends AbstractProcessor {
                 .getBinaryName((TypeElement) processingEnv.getTypeUtils().asElement(t)).toString();
     }
 
-    /** {@code Chat.chat(String)}, or the type's simple name for a type-level annotation. */
-    private static String describe(Element e) {
+    /** {@code Chat.chat(String)}, named after its contract as the runtime does, or the type's simple name. */
+    private static String describe(Element e, TypeElement contract) {
         if (e.getKind() != ElementKind.METHOD) {
             return e.getSimpleName().toString();
         }
         ExecutableElement m = (ExecutableElement) e;
-        return m.getEnclosingElement().getSimpleName() + "." + m.getSimpleName() + m.getParameters().stream()
+        return contract.getSimpleName() + "." + m.getSimpleName() + m.getParameters().stream()
                 .map(p -> simpleName(p.asType())).collect(Collectors.joining(", ", "(", ")"));
     }
 
