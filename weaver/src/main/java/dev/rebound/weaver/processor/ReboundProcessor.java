@@ -124,10 +124,35 @@ public final class ReboundProcessor extends AbstractProcessor {
         return problems;
     }
 
-    /** {@code @NonIdempotent} on the element or its enclosing type (the cases visible in one file). */
-    private static boolean nonIdempotent(Element e) {
-        return e.getAnnotation(NonIdempotent.class) != null
-                || e.getKind() == ElementKind.METHOD && e.getEnclosingElement().getAnnotation(NonIdempotent.class) != null;
+    /**
+     * {@code @NonIdempotent} on the element, its type, or a method it overrides and that method's type:
+     * where the runtime finds it too.
+     */
+    private boolean nonIdempotent(Element e) {
+        if (marked(e) || e.getKind() != ElementKind.METHOD) {
+            return marked(e);
+        }
+        TypeElement owner = (TypeElement) e.getEnclosingElement();
+        if (marked(owner)) {
+            return true;
+        }
+        Set<TypeElement> supertypes = interfaces(owner, new LinkedHashSet<>());
+        for (TypeElement k = superclass(owner); k != null; k = superclass(k)) {
+            supertypes.add(k);
+        }
+        for (TypeElement type : supertypes) {
+            for (ExecutableElement other : ElementFilter.methodsIn(type.getEnclosedElements())) {
+                if (processingEnv.getElementUtils().overrides((ExecutableElement) e, other, owner)
+                        && (marked(other) || marked(type))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean marked(Element e) {
+        return e.getAnnotation(NonIdempotent.class) != null;
     }
 
     /** The values of the array {@code member} of {@code annotation} on {@code e}, as written (none if absent). */
