@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,11 +62,14 @@ class OneRuleSetTest {
         return message.get(0);
     }
 
-    /** An annotation problem in a builder's words: no method, the builder's attribute names. */
-    private static String asBuilder(String problem, Map<String, String> names) {
+    /**
+     * An annotation problem in a builder's words: no method, and the builder's names for the attributes,
+     * given as pairs (annotation's, builder's), replaced in order.
+     */
+    private static String asBuilder(String problem, String... names) {
         String words = problem.substring(problem.indexOf("): ") + 3);
-        for (Map.Entry<String, String> name : names.entrySet()) {
-            words = words.replace(name.getKey(), name.getValue());
+        for (int i = 0; i < names.length; i += 2) {
+            words = words.replace(names[i], names[i + 1]);
         }
         return words;
     }
@@ -103,7 +105,7 @@ class OneRuleSetTest {
                         .build()),
                 builder(() -> RetryPolicy.builder().multiplier(0.5)),
                 builder(() -> RetryPolicy.builder().maxDuration(Duration.ofMillis(-1)))))
-                .isEqualTo(expected.stream().map(p -> asBuilder(p, Map.of("@Retry.", ""))).toList());
+                .isEqualTo(expected.stream().map(p -> asBuilder(p, "@Retry.", "")).toList());
     }
 
     @Test
@@ -125,7 +127,7 @@ class OneRuleSetTest {
                 builder(() -> RetryPolicy.builder().budgetRatio(1.5)),
                 builder(() -> RetryPolicy.builder().budgetMinPerSecond(-1)),
                 builder(() -> RetryPolicy.builder().budget("openai").build())))
-                .isEqualTo(expected.stream().map(p -> asBuilder(p, Map.of("@Retry.", ""))).toList());
+                .isEqualTo(expected.stream().map(p -> asBuilder(p, "@Retry.", "")).toList());
     }
 
     @Test
@@ -149,8 +151,8 @@ class OneRuleSetTest {
                 builder(() -> RetryPolicy.builder().retryOn(StackOverflowError.class)),
                 builder(() -> RetryPolicy.builder().retryOn(InterruptedException.class)),
                 builder(() -> RetryPolicy.builder().retryOn(IOException.class).abortOn(IOException.class).build())))
-                .isEqualTo(expected.stream().map(p -> asBuilder(p, Map.of("@Retry.on", "retryOn",
-                        "@Retry.abortOn", "abortOn"))).toList());
+                .isEqualTo(expected.stream().map(p -> asBuilder(p, "@Retry.on", "retryOn",
+                        "@Retry.abortOn", "abortOn")).toList());
     }
 
     @Test
@@ -187,8 +189,8 @@ class OneRuleSetTest {
                 builder(() -> CircuitBreakerPolicy.builder().failOn(OutOfMemoryError.class).build()),
                 builder(() -> CircuitBreakerPolicy.builder().failOn(IOException.class).skipOn(IOException.class)
                         .build())))
-                .isEqualTo(expected.stream().map(p -> asBuilder(p, Map.of("@CircuitBreaker.on", "failOn",
-                        "@CircuitBreaker.", ""))).toList());
+                .isEqualTo(expected.stream().map(p -> asBuilder(p, "@CircuitBreaker.on", "failOn",
+                        "@CircuitBreaker.", "")).toList());
     }
 
     public interface Chat {
@@ -227,8 +229,8 @@ class OneRuleSetTest {
                 builder(() -> Rebound.wrap(Chat.class, primary).fallbackOn(StackOverflowError.class)),
                 builder(() -> Rebound.wrap(Chat.class, primary).fallbackOn(InterruptedException.class))))
                 .containsExactly("alternatives lists alternatives[1] more than once",
-                        asBuilder(expected.get(2), Map.of("@Fallback.on", "fallbackOn")),
-                        asBuilder(expected.get(3), Map.of("@Fallback.on", "fallbackOn")));
+                        asBuilder(expected.get(2), "@Fallback.on", "fallbackOn"),
+                        asBuilder(expected.get(3), "@Fallback.on", "fallbackOn"));
     }
 
     @Test
