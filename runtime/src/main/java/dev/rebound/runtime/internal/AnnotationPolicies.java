@@ -144,9 +144,9 @@ public final class AnnotationPolicies {
                     instance = alternatives.apply(alt);
                 } catch (RuntimeException e) {
                     // a user's resolver may put anything in its message: show only our own
-                    problems.add(name + ": @Fallback.to " + alt.getName() + " cannot be provided: "
-                            + (e instanceof DefaultAlternativeResolver.NotConstructible ? e.getMessage()
-                                    : e.getClass().getName()));
+                    problems.add(Rules.at(name, FallbackRules.cannotBeProvided("@Fallback.to", alt.getName(),
+                            e instanceof DefaultAlternativeResolver.NotConstructible ? e.getMessage()
+                                    : e.getClass().getName())));
                     continue;
                 }
                 chain.add(new Alternative(alt.getSimpleName(), instance, contractMethod, altRetry));

@@ -29,6 +29,14 @@ public final class FallbackRules {
         return attribute + " " + alternative + " does not implement " + contract;
     }
 
+    /**
+     * An alternative the runtime cannot obtain: {@code why} is Rebound's own reason ("has no public
+     * no-arg constructor") or the class name of a resolver's exception, never its message.
+     */
+    public static String cannotBeProvided(String attribute, String alternative, String why) {
+        return attribute + " " + alternative + " cannot be provided: " + why;
+    }
+
     /** Alternatives whose own fallbacks lead back to the primary: {@code First -> Second -> First}. */
     public static String formsACycle(String attribute, List<String> path) {
         return attribute + " forms a cycle " + String.join(" -> ", path);
