@@ -131,6 +131,49 @@ class OneRuleSetTest {
     }
 
     @Test
+    void aRetryBudgetDefinedTwiceReadsTheSameFromAnnotationBuilderAndProcessor() throws Exception {
+        String source = """
+                import dev.rebound.annotations.Retry;
+                public interface Chat {
+                    @Retry(budget = "openai", budgetRatio = 0.2) String first(String p);
+                    interface Other {
+                        @Retry(budget = "openai", budgetRatio = 0.3) String second(String p);
+                    }
+                }
+                """;
+        String expected = "Other.second(String): @Retry.budget names retry budget \"openai\" (budgetRatio 0.2, "
+                + "budgetMinPerSecond 1) with budgetRatio 0.3, budgetMinPerSecond 1; every method naming a budget "
+                + "must give it the same values";
+        assertThat(processor("Chat", source)).containsExactly(expected);
+
+        ClassLoader loader = new Javac(dir).load("Chat", source);
+        ReboundSettings shared = ReboundSettings.builder().logging(false).build(); // budgets live per settings
+        Object first = wrapped(loader, "Chat", shared, null);
+        assertThat(first).isNotNull();
+        List<String> fromReader = new ArrayList<>();
+        assertThatThrownBy(() -> wrapped(loader, "Chat$Other", shared, null))
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> fromReader.addAll(e.problems()));
+        assertThat(fromReader).containsExactly(expected);
+
+        List<String> fromBuilder = new ArrayList<>();
+        assertThatThrownBy(() -> wrapped(loader, "Chat$Other", shared,
+                RetryPolicy.builder().budget("openai").budgetRatio(0.3).build()))
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> fromBuilder.addAll(e.problems()));
+        assertThat(fromBuilder).containsExactly("Rebound.wrap(Other): "
+                + asBuilder(expected, "@Retry.budget", "budget"));
+    }
+
+    /** {@code Rebound.wrap} of a proxy of {@code type}, with the annotations or with {@code retry}. */
+    @SuppressWarnings("unchecked")
+    private static Object wrapped(ClassLoader loader, String type, ReboundSettings settings, RetryPolicy retry)
+            throws ClassNotFoundException {
+        Class<Object> itf = (Class<Object>) loader.loadClass(type);
+        Rebound.Builder<Object> b = Rebound.wrap(itf,
+                Proxy.newProxyInstance(loader, new Class<?>[] {itf}, (p, m, args) -> null)).settings(settings);
+        return (retry == null ? b : b.withRetry(retry)).build();
+    }
+
+    @Test
     void retryFailureListsReadTheSameFromAnnotationBuilderAndProcessor() throws Exception {
         List<String> expected = List.of(
                 "Chat.error(String): @Retry.on lists java.lang.StackOverflowError, an Error: Errors are never "

@@ -46,7 +46,7 @@ public final class RetryBudgets {
         if (b == null || b.sameAs(policy.budgetRatio(), policy.budgetMinPerSecond())) {
             return null;
         }
-        return RetryRules.budgetDefinedOtherwise(attribute, b.toString(), policy.budgetRatio(),
-                policy.budgetMinPerSecond());
+        return RetryRules.budgetDefinedOtherwise(attribute, b.name(), b.ratio(), b.minPerSecond(),
+                policy.budgetRatio(), policy.budgetMinPerSecond());
     }
 }

@@ -59,12 +59,14 @@ public final class RetryRules {
     }
 
     /**
-     * A budget named again with other values: {@code existing} describes the first definition, as
-     * {@code retry budget "openai" (budgetRatio 0.2, budgetMinPerSecond 1)}.
+     * A retry budget defined again with other values: the first definition ({@code firstRatio},
+     * {@code firstMinPerSecond}) wins, so the second would silently not apply. {@code name} is the
+     * budget's name, or the interface's binary name for an unnamed budget.
      */
-    public static String budgetDefinedOtherwise(String budgetAttribute, String existing, double ratio,
-            int minPerSecond) {
-        return budgetAttribute + " names " + existing + " with budgetRatio " + ratio + ", budgetMinPerSecond "
+    public static String budgetDefinedOtherwise(String budgetAttribute, String name, double firstRatio,
+            int firstMinPerSecond, double ratio, int minPerSecond) {
+        return budgetAttribute + " names retry budget \"" + name + "\" (budgetRatio " + firstRatio
+                + ", budgetMinPerSecond " + firstMinPerSecond + ") with budgetRatio " + ratio + ", budgetMinPerSecond "
                 + minPerSecond + "; every method naming a budget must give it the same values";
     }
 

@@ -11,9 +11,12 @@ import dev.rebound.runtime.rules.MethodRules;
 import dev.rebound.runtime.rules.RetryRules;
 import dev.rebound.runtime.rules.Rules;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import javax.annotation.processing.AbstractProcessor;
 import javax.annotation.processing.ProcessingEnvironment;
@@ -45,6 +48,8 @@ import javax.tools.Diagnostic;
 public final class ReboundProcessor extends AbstractProcessor {
 
     private TypeModel model;
+    /** The retry budgets defined so far in this compilation, by name: the first definition wins. */
+    private final Map<String, Budget> budgets = new HashMap<>();
 
     @Override
     public synchronized void init(ProcessingEnvironment env) {
@@ -62,7 +67,9 @@ public final class ReboundProcessor extends AbstractProcessor {
         Set<Element> annotated = new LinkedHashSet<>(round.getElementsAnnotatedWith(Retry.class));
         annotated.addAll(round.getElementsAnnotatedWith(Fallback.class));
         annotated.addAll(round.getElementsAnnotatedWith(CircuitBreaker.class));
-        for (Element e : annotated) {
+        List<Element> ordered = new ArrayList<>(annotated);
+        ordered.sort(Comparator.comparing(ReboundProcessor::typeName).thenComparingInt(ReboundProcessor::position));
+        for (Element e : ordered) {
             if (suppressed(e)) {
                 continue;
             }
@@ -93,6 +100,9 @@ public final class ReboundProcessor extends AbstractProcessor {
             List<String> found = RetryRules.check(retry, model.failureTypes(e, Retry.class, "on"),
                     model.failureTypes(e, Retry.class, "abortOn"));
             Rules.addAt(where, found, problems);
+            if (found.isEmpty()) {
+                checkBudget(retry, contract, where, problems);
+            }
             if (found.isEmpty() && retry.attempts() > 1 && deferred != null) {
                 problems.add(Rules.at(where, MethodRules.deferred("@Retry", deferred)));
             } else if (found.isEmpty() && nonIdempotent) {
@@ -150,6 +160,35 @@ public final class ReboundProcessor extends AbstractProcessor {
                 }
             }
         }
+    }
+
+    /**
+     * A retry budget defined twice in this compilation with other values (the runtime also sees the
+     * budgets of other jars and of builders). An unnamed budget is the interface's.
+     */
+    private void checkBudget(Retry retry, TypeElement contract, String where, List<String> problems) {
+        if (retry.budgetRatio() == 0 || retry.budget().isBlank() && contract == null) {
+            return;
+        }
+        String name = retry.budget().isBlank() ? model.binaryName(contract.asType()) : retry.budget().strip();
+        Budget first = budgets.putIfAbsent(name, new Budget(retry.budgetRatio(), retry.budgetMinPerSecond()));
+        if (first != null && !first.equals(new Budget(retry.budgetRatio(), retry.budgetMinPerSecond()))) {
+            problems.add(Rules.at(where, RetryRules.budgetDefinedOtherwise("@Retry.budget", name, first.ratio(),
+                    first.minPerSecond(), retry.budgetRatio(), retry.budgetMinPerSecond())));
+        }
+    }
+
+    private record Budget(double ratio, int minPerSecond) {
+    }
+
+    /** The type an element belongs to, for a stable order: a budget's first definition is the same on every build. */
+    private static String typeName(Element e) {
+        Element type = e instanceof TypeElement ? e : e.getEnclosingElement();
+        return ((TypeElement) type).getQualifiedName().toString();
+    }
+
+    private static int position(Element e) {
+        return e instanceof TypeElement ? -1 : e.getEnclosingElement().getEnclosedElements().indexOf(e);
     }
 
     private static boolean suppressed(Element e) {
