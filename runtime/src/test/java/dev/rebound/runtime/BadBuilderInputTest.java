@@ -72,6 +72,8 @@ class BadBuilderInputTest {
                 .multiplier(Double.MAX_VALUE).jitter(false).attempts(100).build();
 
         assertThat(p.delay()).isEqualTo(Duration.ofNanos(Long.MAX_VALUE));
+        assertThat(RetryPolicy.builder().maxDelay(Duration.ofSeconds(Long.MAX_VALUE, 999_999_999)).build().maxDelay())
+                .isEqualTo(Duration.ofNanos(Long.MAX_VALUE));
         assertThat(p.waitNanos(99, null)).isEqualTo(Long.MAX_VALUE);
     }
 

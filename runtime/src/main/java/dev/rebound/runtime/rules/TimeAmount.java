@@ -31,7 +31,12 @@ public record TimeAmount(long amount, TimeUnit unit) {
             }
             return new TimeAmount(s, TimeUnit.SECONDS);
         }
-        long nanos = TimeUnit.SECONDS.toNanos(d.getSeconds()) + d.getNano(); // saturates; exact when it fits
+        long nanos; // exact when it fits, else saturated: a positive duration never turns negative here
+        try {
+            nanos = d.toNanos();
+        } catch (ArithmeticException tooLong) {
+            nanos = d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
         for (TimeUnit u : new TimeUnit[] {TimeUnit.MILLISECONDS, TimeUnit.MICROSECONDS}) {
             if (nanos % u.toNanos(1) == 0) {
                 return new TimeAmount(nanos / u.toNanos(1), u);

@@ -55,6 +55,9 @@ class RulesTest {
         assertThat(TimeAmount.of(Duration.ofSeconds(Long.MAX_VALUE))).hasToString(Long.MAX_VALUE + " s");
         assertThat(TimeAmount.of(Duration.ofSeconds(Long.MAX_VALUE)).toNanos()).isEqualTo(Long.MAX_VALUE);
         assertThat(new TimeAmount(Long.MIN_VALUE, TimeUnit.DAYS).toNanos()).isEqualTo(Long.MIN_VALUE);
+        assertThat(TimeAmount.of(Duration.ofSeconds(Long.MAX_VALUE, 999)).isNegative()).isFalse();
+        assertThat(TimeAmount.of(Duration.ofSeconds(9_223_372_036L, 999_999_999)).isNegative()).isFalse();
+        assertThat(TimeAmount.of(Duration.ofSeconds(Long.MIN_VALUE, 1)).isNegative()).isTrue();
     }
 
     @Test
