@@ -31,8 +31,6 @@ class OneRuleSetTest {
     @TempDir
     Path dir;
 
-    private static final ReboundSettings QUIET = ReboundSettings.builder().logging(false).build();
-
     /** What javac reports with rebound-weaver on the class path (its processor runs). */
     private List<String> processor(String type, String source) throws IOException {
         return new Javac(dir).errors(type, source);
@@ -42,17 +40,32 @@ class OneRuleSetTest {
      * What the runtime reports when {@code Rebound.wrap} reads the same source's annotations by
      * reflection: {@code target} names the class to wrap, or null for a proxy of the interface.
      */
-    @SuppressWarnings("unchecked")
     private List<String> reader(String type, String source, String target) throws Exception {
         ClassLoader loader = new Javac(dir).load(type, source);
+        List<String> problems = new ArrayList<>();
+        assertThatThrownBy(() -> wrapped(loader, type, target, quiet(), null))
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> problems.addAll(e.problems()));
+        return problems;
+    }
+
+    /** Settings of their own: retry budgets live per settings, so no test sees another's. */
+    private static ReboundSettings quiet() {
+        return ReboundSettings.builder().logging(false).build();
+    }
+
+    /**
+     * {@code Rebound.wrap} of {@code type}, over an instance of {@code target} (or a proxy when null),
+     * with the annotations or, when given, {@code retry}.
+     */
+    @SuppressWarnings("unchecked")
+    private static Object wrapped(ClassLoader loader, String type, String target, ReboundSettings settings,
+            RetryPolicy retry) throws ReflectiveOperationException {
         Class<Object> itf = (Class<Object>) loader.loadClass(type);
         Object impl = target == null
                 ? Proxy.newProxyInstance(loader, new Class<?>[] {itf}, (p, m, args) -> null)
                 : loader.loadClass(target).getConstructor().newInstance();
-        List<String> problems = new ArrayList<>();
-        assertThatThrownBy(() -> Rebound.wrap(itf, impl).settings(QUIET).build())
-                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> problems.addAll(e.problems()));
-        return problems;
+        Rebound.Builder<Object> b = Rebound.wrap(itf, impl).settings(settings);
+        return (retry == null ? b : b.withRetry(retry)).build();
     }
 
     private static String builder(Supplier<?> build) {
@@ -147,30 +160,20 @@ class OneRuleSetTest {
         assertThat(processor("Chat", source)).containsExactly(expected);
 
         ClassLoader loader = new Javac(dir).load("Chat", source);
-        ReboundSettings shared = ReboundSettings.builder().logging(false).build(); // budgets live per settings
-        Object first = wrapped(loader, "Chat", shared, null);
+        ReboundSettings shared = quiet();
+        Object first = wrapped(loader, "Chat", null, shared, null);
         assertThat(first).isNotNull();
         List<String> fromReader = new ArrayList<>();
-        assertThatThrownBy(() -> wrapped(loader, "Chat$Other", shared, null))
+        assertThatThrownBy(() -> wrapped(loader, "Chat$Other", null, shared, null))
                 .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> fromReader.addAll(e.problems()));
         assertThat(fromReader).containsExactly(expected);
 
         List<String> fromBuilder = new ArrayList<>();
-        assertThatThrownBy(() -> wrapped(loader, "Chat$Other", shared,
+        assertThatThrownBy(() -> wrapped(loader, "Chat$Other", null, shared,
                 RetryPolicy.builder().budget("openai").budgetRatio(0.3).build()))
                 .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> fromBuilder.addAll(e.problems()));
         assertThat(fromBuilder).containsExactly("Rebound.wrap(Other): "
                 + asBuilder(expected, "@Retry.budget", "budget"));
-    }
-
-    /** {@code Rebound.wrap} of a proxy of {@code type}, with the annotations or with {@code retry}. */
-    @SuppressWarnings("unchecked")
-    private static Object wrapped(ClassLoader loader, String type, ReboundSettings settings, RetryPolicy retry)
-            throws ClassNotFoundException {
-        Class<Object> itf = (Class<Object>) loader.loadClass(type);
-        Rebound.Builder<Object> b = Rebound.wrap(itf,
-                Proxy.newProxyInstance(loader, new Class<?>[] {itf}, (p, m, args) -> null)).settings(settings);
-        return (retry == null ? b : b.withRetry(retry)).build();
     }
 
     @Test
@@ -332,7 +335,7 @@ class OneRuleSetTest {
         Object backup = loader.loadClass("Mailer$Backup").getConstructor().newInstance();
         List<String> fromWrap = new ArrayList<>();
         assertThatThrownBy(() -> Rebound.wrap(mailer, smtp).withRetry(RetryPolicy.builder().attempts(3).build())
-                .withFallbacks(backup).settings(QUIET).build())
+                .withFallbacks(backup).settings(quiet()).build())
                 .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> fromWrap.addAll(e.problems()));
         assertThat(fromWrap).containsExactly(
                 "Mailer.send(String): withRetry(attempts = 3) on a @NonIdempotent method must list the failures "
