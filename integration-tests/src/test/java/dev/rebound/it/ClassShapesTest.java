@@ -1,0 +1,95 @@
+package dev.rebound.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.rebound.it.woven.shapes.Failing;
+import dev.rebound.it.woven.shapes.Flaky;
+import dev.rebound.it.woven.shapes.NoPolicy;
+import dev.rebound.it.woven.shapes.Shapes;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/** Classes woven by ajc as the README shows: every class shape gets its policy, exactly once. */
+class ClassShapesTest extends VirtualTime {
+
+    @TestFactory
+    Stream<DynamicTest> everyClassShapeIsRetried() {
+        return Shapes.all().entrySet().stream().map((Map.Entry<String, Supplier<Flaky>> shape) ->
+                DynamicTest.dynamicTest(shape.getKey(), () -> {
+                    Flaky flaky = shape.getValue().get();
+                    Throwable thrown = catchThrowable(() -> flaky.call("p"));
+                    assertThat(thrown).isInstanceOf(IllegalStateException.class);
+                    assertThat(flaky.calls()).as(shape.getKey()).isEqualTo(3);
+                }));
+    }
+
+    @Test
+    void aTypeVariableParameterKeepsItsPolicy() {
+        Shapes.EventHandler handler = new Shapes.EventHandler();
+        catchThrowable(() -> handler.handle("e"));
+        assertThat(handler.body.calls()).isEqualTo(3);
+    }
+
+    @Test
+    void aTypeVariableResultKeepsItsPolicy() {
+        Shapes.StringSource source = new Shapes.StringSource();
+        catchThrowable(source::get);
+        assertThat(source.body.calls()).isEqualTo(3);
+    }
+
+    @Test
+    void twoTypeParametersKeepTheirPolicy() {
+        Shapes.Parser parser = new Shapes.Parser();
+        catchThrowable(() -> parser.map("1"));
+        assertThat(parser.body.calls()).isEqualTo(3);
+    }
+
+    @Test
+    void anInterfaceExtendingAGenericInterfaceKeepsItsPolicy() {
+        Shapes.ViaStringHandler handler = new Shapes.ViaStringHandler();
+        catchThrowable(() -> handler.handle("e"));
+        assertThat(handler.body.calls()).isEqualTo(3);
+    }
+
+    @Test
+    void aGenericClassKeepsItsPolicy() {
+        Shapes.Box<Integer> box = new Shapes.Box<>();
+        catchThrowable(() -> box.handle(1));
+        assertThat(box.body.calls()).isEqualTo(3);
+    }
+
+    @Test
+    void callsThroughTheErasedBridgeAreRetriedOnce() {
+        Shapes.Handler<String> handler = new Shapes.EventHandler();
+        catchThrowable(() -> handler.handle("e")); // invokeinterface handle(Object): the bridge
+        assertThat(((Shapes.EventHandler) handler).body.calls()).isEqualTo(3);
+    }
+
+    @Test
+    void anAnnotatedDefaultMethodIsRetried() {
+        Shapes.UsesDefault uses = new Shapes.UsesDefault();
+        Failing body = uses.body();
+        catchThrowable(() -> uses.call("p"));
+        assertThat(body.calls()).isEqualTo(3);
+    }
+
+    @Test
+    void aClassWithoutAnyPolicyIsNotWoven() throws IOException {
+        assertThat(NoPolicy.class.getInterfaces()).extracting(Class::getName)
+                .containsExactly("java.io.Serializable");
+        String classFile;
+        try (InputStream in = NoPolicy.class.getResourceAsStream("NoPolicy.class")) {
+            classFile = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+        assertThat(classFile).doesNotContain("ajc$").doesNotContain("dev/rebound/weaver")
+                .doesNotContain("org/aspectj");
+    }
+}
