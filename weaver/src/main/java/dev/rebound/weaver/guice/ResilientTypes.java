@@ -42,10 +42,7 @@ final class ResilientTypes implements TypeListener {
             return; // a JDK proxy is never constructed by Guice: the wrapping form covers its bindings
         }
         Provider<Injector> injector = encounter.getProvider(Injector.class);
-        for (Method m : type.getMethods()) {
-            if (!WovenPolicies.interceptable(m)) {
-                continue;
-            }
+        for (Method m : WovenPolicies.interceptableMethods(type)) {
             ResilientMethod policy;
             try {
                 policy = Policies.resolve(type, m, settings,

@@ -102,6 +102,38 @@ public final class WovenPolicies {
                 && !m.isSynthetic() && !isObjectMethod(m);
     }
 
+    /**
+     * The methods of {@code type} a door intercepts: its public instance methods, where javac's access
+     * bridges (the copies a public class gets of the public methods it inherits from a non-public
+     * class) stand for the methods they call, which run the body and carry the annotations.
+     */
+    public static List<Method> interceptableMethods(Class<?> type) {
+        List<Method> out = new ArrayList<>();
+        for (Method m : type.getMethods()) {
+            Method real = m.isBridge() ? accessBridgeTarget(m) : m;
+            if (real != null && interceptable(real)) {
+                out.add(real);
+            }
+        }
+        return out;
+    }
+
+    /** The superclass method an access bridge calls (same name and parameters), or null for a generic bridge. */
+    private static Method accessBridgeTarget(Method bridge) {
+        for (Class<?> c = bridge.getDeclaringClass().getSuperclass(); c != null && c != Object.class;
+                c = c.getSuperclass()) {
+            try {
+                Method m = c.getDeclaredMethod(bridge.getName(), bridge.getParameterTypes());
+                if (!m.isBridge() && m.getReturnType() == bridge.getReturnType()) {
+                    return m;
+                }
+            } catch (NoSuchMethodException e) {
+                // not declared here: look further up
+            }
+        }
+        return null;
+    }
+
     private static boolean isObjectMethod(Method m) {
         String n = m.getName();
         int p = m.getParameterCount();
@@ -115,10 +147,7 @@ public final class WovenPolicies {
         }
         Map<Method, ResilientMethod> out = new HashMap<>();
         List<String> problems = new ArrayList<>();
-        for (Method m : type.getMethods()) {
-            if (!interceptable(m)) {
-                continue;
-            }
+        for (Method m : interceptableMethods(type)) {
             try {
                 ResilientMethod rm = Policies.resolve(type, m);
                 if (rm != null) {
