@@ -27,6 +27,8 @@ public final class Shapes {
         shapes.put("anonymous", Shapes::anonymous);
         shapes.put("subclass of a woven class", Subclass::new);
         shapes.put("implements a sub-interface", ViaSubInterface::new);
+        shapes.put("own annotated method, package-private", OwnAnnotated::new);
+        shapes.put("annotated type, private", TypeAnnotated::new);
         return shapes;
     }
 
@@ -108,6 +110,42 @@ public final class Shapes {
     }
 
     static final class ViaSubInterface extends Base implements SubFlaky {
+    }
+
+    /** A contract without annotations: the classes below carry their own. */
+    public interface Unannotated extends Flaky {
+    }
+
+    /** The annotation on the class's own method, in a package-private class. */
+    static class OwnAnnotated implements Unannotated {
+        private final Failing body = new Failing();
+
+        @Override
+        @Retry(attempts = 3, delay = 0)
+        public String call(String prompt) {
+            return body.fail();
+        }
+
+        @Override
+        public int calls() {
+            return body.calls();
+        }
+    }
+
+    /** The annotation on a private class. */
+    @Retry(attempts = 3, delay = 0)
+    private static class TypeAnnotated extends OwnAnnotated {
+        private final Failing body = new Failing();
+
+        @Override
+        public String call(String prompt) {
+            return body.fail();
+        }
+
+        @Override
+        public int calls() {
+            return body.calls();
+        }
     }
 
     // ---- generic interfaces ----
