@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.rebound.it.woven.shapes.Failing;
 import dev.rebound.it.woven.shapes.Flaky;
+import dev.rebound.it.woven.shapes.InheritsFromConcrete;
+import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.it.woven.shapes.NoPolicy;
 import dev.rebound.it.woven.shapes.Shapes;
 import java.io.IOException;
@@ -79,6 +81,33 @@ class ClassShapesTest extends VirtualTime {
         Failing body = uses.body();
         catchThrowable(() -> uses.call("p"));
         assertThat(body.calls()).isEqualTo(3);
+    }
+
+    @Test
+    void oneBodyUnderTwoPoliciesIsNotANestedRetry() {
+        String log = StdErr.during(() -> {
+            catchThrowable(() -> new Shapes.PublicNested().call("p")); // Base.call under Flaky's policy
+            Flaky sub = Shapes.all().get("implements a sub-interface").get(); // Base.call under SubFlaky's
+            catchThrowable(() -> sub.call("p"));
+            assertThat(sub.calls()).isEqualTo(3);
+        });
+        assertThat(log).contains("SubFlaky.call(String): failed for good").doesNotContain("Nested retries");
+    }
+
+    @Test
+    void anAnonymousClassIsNamedInTheLog() {
+        String log = StdErr.during(() -> catchThrowable(() -> Shapes.all().get("anonymous").get().call("p")));
+        assertThat(log).contains("failed for good on Shapes$1,");
+    }
+
+    @Test
+    void aPolicyOverAnUnwovenInheritedBodyFailsTheClassInitialisationNamingTheFix() {
+        Throwable thrown = catchThrowable(InheritsFromConcrete::new);
+        assertThat(thrown).isInstanceOf(ExceptionInInitializerError.class);
+        assertThat(thrown.getCause()).isInstanceOf(ReboundConfigurationException.class)
+                .hasMessageContaining("Flaky.call(String): InheritsFromConcrete runs ConcreteBase.call, which was "
+                        + "not woven (ConcreteBase carries no policy and is not abstract), so the policy would not "
+                        + "apply; override call in InheritsFromConcrete (calling super), or make ConcreteBase abstract");
     }
 
     @Test

@@ -60,7 +60,7 @@ public final class AnnotationPolicies {
      */
     public static MethodSpec resolve(Class<?> implClass, Method method, ReboundSettings settings,
             Function<Class<?>, Supplier<?>> alternatives) {
-        return resolve(implClass, implClass.getSimpleName(), method, settings, alternatives);
+        return resolve(implClass, simpleName(implClass), method, settings, alternatives);
     }
 
     /** As {@link #resolve(Class, Method, ReboundSettings, Function)}, naming the primary {@code primaryName}. */
@@ -146,7 +146,7 @@ public final class AnnotationPolicies {
                                     : e.getClass().getName()));
                     continue;
                 }
-                chain.add(new Alternative(alt.getSimpleName(), instance, contractMethod, altRetry));
+                chain.add(new Alternative(simpleName(alt), instance, contractMethod, altRetry));
             }
             if (!seen.isEmpty() && deferred != null) {
                 problems.add(Repetition.deferredProblem(name, "@Fallback", deferred));
@@ -249,9 +249,15 @@ public final class AnnotationPolicies {
         return top;
     }
 
+    /** A class's simple name; for an anonymous class, its binary name without the package ({@code Shapes$1}). */
+    public static String simpleName(Class<?> c) {
+        String simple = c.getSimpleName();
+        return simple.isEmpty() ? c.getName().substring(c.getName().lastIndexOf('.') + 1) : simple;
+    }
+
     /** {@code ChatClient.chat(String)}. */
     public static String describe(Class<?> owner, Method method) {
-        return owner.getSimpleName() + "." + method.getName() + Arrays.stream(method.getParameterTypes())
+        return simpleName(owner) + "." + method.getName() + Arrays.stream(method.getParameterTypes())
                 .map(Class::getSimpleName).collect(Collectors.joining(", ", "(", ")"));
     }
 

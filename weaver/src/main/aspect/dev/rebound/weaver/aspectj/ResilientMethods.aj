@@ -17,7 +17,10 @@ import dev.rebound.weaver.internal.WovenPolicies;
  * <p>AspectJ's annotation patterns see only a method's own annotations, not those of the interface
  * method it implements. So the weave is decided per type: every type that declares a policy gets the
  * {@link DeclaresPolicy} marker, every class below one gets {@link Woven}, and only the public methods
- * of those types are advised. A class without any policy is left exactly as the compiler made it.
+ * of those types are advised. An abstract class's public methods are advised too, behind an
+ * {@code instanceof Woven} test, since a subclass that carries a policy may run them as they are. Any
+ * other class without a policy is left exactly as the compiler made it; a policy class that would run a
+ * public method inherited from such a class fails its initialisation, naming the fix.
  * Within an advised class, a method without a policy costs a class-value read, an array read and a
  * compare.
  *
@@ -62,7 +65,8 @@ public aspect ResilientMethods {
     public pointcut resilient(Object self): (execution(public !static * (Woven+ || DeclaresPolicy+).*(..))
             || execution(@dev.rebound.annotations.Retry public !static * *(..))
             || execution(@dev.rebound.annotations.Fallback public !static * *(..))
-            || execution(@dev.rebound.annotations.CircuitBreaker public !static * *(..)))
+            || execution(@dev.rebound.annotations.CircuitBreaker public !static * *(..))
+            || execution(public !static * *(..)) && within(is(AbstractType) && !is(InterfaceType)) && this(Woven))
         && this(self)
         && !execution(boolean equals(Object)) && !execution(int hashCode()) && !execution(String toString())
         && !within(dev.rebound.annotations..*) && !within(dev.rebound.runtime..*)

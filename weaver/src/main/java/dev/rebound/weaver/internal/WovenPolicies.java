@@ -3,7 +3,11 @@ package dev.rebound.weaver.internal;
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.spi.Policies;
 import dev.rebound.runtime.spi.ResilientMethod;
+import dev.rebound.weaver.Woven;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -49,6 +53,27 @@ public final class WovenPolicies {
         if (type.isInterface() || !Policies.annotated(type)) {
             return Map.of();
         }
-        return Map.copyOf(Policies.resolveAll(type));
+        Map<Method, ResilientMethod> policies = Policies.resolveAll(type);
+        List<String> problems = new ArrayList<>();
+        policies.forEach((m, policy) -> {
+            if (!advised(m)) {
+                String base = m.getDeclaringClass().getSimpleName();
+                problems.add(policy.name() + ": " + type.getSimpleName() + " runs " + base + "." + m.getName()
+                        + ", which was not woven (" + base + " carries no policy and is not abstract), so the "
+                        + "policy would not apply; override " + m.getName() + " in " + type.getSimpleName()
+                        + " (calling super), or make " + base + " abstract");
+            }
+        });
+        if (!problems.isEmpty()) {
+            throw new ReboundConfigurationException(problems);
+        }
+        return Map.copyOf(policies);
+    }
+
+    /** Whether the aspect advises the body of {@code m} (see the pointcut of {@code ResilientMethods}). */
+    private static boolean advised(Method m) {
+        Class<?> c = m.getDeclaringClass();
+        return Woven.class.isAssignableFrom(c) || DeclaresPolicy.class.isAssignableFrom(c)
+                || Modifier.isAbstract(c.getModifiers()) || Policies.annotated(c);
     }
 }
