@@ -41,7 +41,7 @@ public aspect ResilientMethods {
             || hasmethod(@dev.rebound.annotations.Fallback * *(..))
             || hasmethod(@dev.rebound.annotations.CircuitBreaker * *(..)))
         && !is(AnnotationType) && !dev.rebound.annotations..* && !dev.rebound.runtime..*
-        && !dev.rebound.weaver..* && !org.aspectj..*
+        && !dev.rebound.weaver..* && !org.aspectj..* && !DeclaresPolicy+
         implements DeclaresPolicy;
 
     /**
@@ -55,6 +55,7 @@ public aspect ResilientMethods {
             || hasmethod(@dev.rebound.annotations.Fallback * *(..))
             || hasmethod(@dev.rebound.annotations.CircuitBreaker * *(..)))
         && !dev.rebound.annotations..* && !dev.rebound.runtime..* && !dev.rebound.weaver..* && !org.aspectj..*
+        && !Woven+
         implements Woven;
 
     /**
