@@ -1,5 +1,6 @@
 package dev.rebound.weaver.internal;
 
+import dev.rebound.runtime.spi.ContainerInterception;
 import dev.rebound.runtime.spi.Passthrough;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.lang.reflect.Method;
@@ -57,7 +58,8 @@ public final class Sites {
 
     private ResilientMethod resolve(Class<?> type, JoinPoint.StaticPart jp) {
         Method method = ((MethodSignature) jp.getSignature()).getMethod();
-        ResilientMethod policy = WovenPolicies.of(userClass(type), method);
+        // an instance of a container's subclass that intercepts this class applies the policy there
+        ResilientMethod policy = ContainerInterception.intercepts(type) ? null : WovenPolicies.of(userClass(type), method);
         int id = jp.getId();
         synchronized (this) {
             Site[] s = Arrays.copyOf(sites, Math.max(sites.length, id + 1));

@@ -9,6 +9,8 @@ import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
+import dev.rebound.runtime.ReboundSettings;
 
 /**
  * The policies of a woven class, resolved once per class (when it is initialised) with alternatives
@@ -53,7 +55,7 @@ public final class WovenPolicies {
         if (type.isInterface() || !Policies.annotated(type)) {
             return Map.of();
         }
-        Map<Method, ResilientMethod> policies = Policies.resolveAll(type);
+        Map<Method, ResilientMethod> policies = Policies.resolveAll(type, type, null, WovenPolicies::alternative);
         List<String> problems = new ArrayList<>();
         policies.forEach((m, policy) -> {
             if (!advised(m)) {
@@ -68,6 +70,45 @@ public final class WovenPolicies {
             throw new ReboundConfigurationException(problems);
         }
         return Map.copyOf(policies);
+    }
+
+    /**
+     * Where a woven class's alternative comes from: made now by the global {@code AlternativeResolver}
+     * (so that a failure shows when the class initialises), unless the alternative is built for
+     * injection (an {@code @Inject} constructor), whose instance is asked for on the first fallback.
+     * Under Guice's {@code ReboundModule} such classes never get that far: the injector intercepts them
+     * and provides their alternatives.
+     */
+    private static Supplier<?> alternative(Class<?> type) {
+        if (injectable(type)) {
+            return new Supplier<Object>() {
+                private volatile Object instance;
+
+                @Override
+                public Object get() {
+                    Object i = instance;
+                    if (i == null) {
+                        i = ReboundSettings.global().alternatives().instanceOf(type);
+                        instance = i;
+                    }
+                    return i;
+                }
+            };
+        }
+        Object instance = ReboundSettings.global().alternatives().instanceOf(type);
+        return () -> instance;
+    }
+
+    /** Whether {@code type} has a constructor annotated {@code @Inject} (JSR-330, Jakarta or Guice). */
+    private static boolean injectable(Class<?> type) {
+        for (java.lang.reflect.Constructor<?> c : type.getDeclaredConstructors()) {
+            for (java.lang.annotation.Annotation a : c.getAnnotations()) {
+                if (a.annotationType().getSimpleName().equals("Inject")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Whether the aspect advises the body of {@code m} (see the pointcut of {@code ResilientMethods}). */

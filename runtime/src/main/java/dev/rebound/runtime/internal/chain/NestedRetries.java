@@ -29,7 +29,7 @@ final class NestedRetries {
      */
     private static final Map<String, Set<ResilientMethod>> RETRYING = new ConcurrentHashMap<>();
     /** Pairs of methods (compared by identity) already warned about. */
-    private static final Set<List<ResilientMethod>> WARNED = ConcurrentHashMap.newKeySet();
+    private static final Set<List<Object>> WARNED = ConcurrentHashMap.newKeySet();
     static final int SAMPLE = 1 << 16;
 
     private NestedRetries() {
@@ -66,12 +66,18 @@ final class NestedRetries {
                         && ps.stream().noneMatch(p -> p.name().equals(inner.name())))
                 .map(ps -> ps.iterator().next())
                 .findFirst().orElse(null));
-        if (outer != null && WARNED.add(List.of(outer, inner))) {
-            int outerAttempts = attempts(outer);
+        if (outer != null) {
+            warnOnce(outer.name(), attempts(outer), inner.name(), innerAttempts, List.of(outer, inner));
+        }
+    }
+
+    /** Logs the nested-retry warning for a pair, the first time {@code pair} is seen. */
+    static void warnOnce(String outer, int outerAttempts, String inner, int innerAttempts, List<Object> pair) {
+        if (WARNED.add(pair)) {
             LOG.warn("Nested retries: {} ({} attempts) calls {} ({} attempts), so one call of {} can make up "
                     + "to {} attempts of {}. Retry at one level only: drop @Retry from one of them, or "
-                    + "narrow its @Retry.on.", outer.name(), outerAttempts, inner.name(), innerAttempts,
-                    outer.name(), outerAttempts * innerAttempts, inner.name());
+                    + "narrow its @Retry.on.", outer, outerAttempts, inner, innerAttempts,
+                    outer, outerAttempts * innerAttempts, inner);
         }
     }
 
