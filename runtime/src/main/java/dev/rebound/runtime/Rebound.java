@@ -6,7 +6,10 @@ import dev.rebound.runtime.internal.AnnotationPolicies;
 import dev.rebound.runtime.internal.FallbackRule;
 import dev.rebound.runtime.internal.MethodScan;
 import dev.rebound.runtime.internal.Repetition;
+import dev.rebound.runtime.internal.AlreadyResilient;
 import dev.rebound.runtime.internal.ResilientProxy;
+import dev.rebound.runtime.spi.ContainerInterception;
+import dev.rebound.runtime.spi.Resilient;
 import dev.rebound.runtime.internal.SelfRetryCheck;
 import dev.rebound.runtime.internal.chain.Chains;
 import dev.rebound.runtime.internal.chain.MethodSpec;
@@ -66,6 +69,19 @@ public final class Rebound {
                     + " does not implement " + type.getName());
         }
         return new Builder<>(type, target);
+    }
+
+    /**
+     * Whether {@code object} applies Rebound policies itself: a wrapper made by {@code Rebound.wrap}, an
+     * instance of a woven class that carries a policy, or an instance that Guice's {@code ReboundModule}
+     * intercepts. Use it in a test to prove that a policy you wrote is attached; a lambda or a class
+     * that no door reached answers false.
+     *
+     * @return false for null
+     */
+    public static boolean isResilient(Object object) {
+        return object != null && (ResilientProxy.isResilient(object) || object instanceof Resilient
+                || ContainerInterception.intercepts(object.getClass()));
     }
 
     /** Configures one wrapper. Not thread-safe; the wrapper it builds is. */
@@ -178,6 +194,11 @@ public final class Rebound {
          */
         public T build() {
             boolean programmatic = retry != null || fallbacks != null || breaker != null;
+            if (!programmatic && isResilient(target)) {
+                // the same annotations would apply a second time: every attempt would be multiplied
+                AlreadyResilient.logOnce(type, target);
+                return target;
+            }
             List<String> problems = new ArrayList<>();
             if (retry != null) {
                 AnnotationPolicies.checkBudget(settings != null ? settings : ReboundSettings.global(), retry,
@@ -191,6 +212,9 @@ public final class Rebound {
                 throw new ReboundConfigurationException(problems);
             }
             if (!policies.isEmpty()) {
+                if (isResilient(target)) {
+                    AlreadyResilient.warnIfNested(type, target, policies);
+                }
                 SelfRetryCheck.warnIfSelfRetrying(target, "Rebound.wrap(" + type.getSimpleName() + ")");
                 if (fallbacks != null) {
                     for (T alt : fallbacks) {

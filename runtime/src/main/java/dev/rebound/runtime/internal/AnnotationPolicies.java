@@ -66,7 +66,7 @@ public final class AnnotationPolicies {
      */
     public static MethodSpec resolve(Class<?> implClass, Method method, ReboundSettings settings,
             Function<Class<?>, Supplier<?>> alternatives) {
-        return resolve(implClass, implClass.getSimpleName(), method, settings, alternatives);
+        return resolve(implClass, simpleName(implClass), method, settings, alternatives);
     }
 
     /** As {@link #resolve(Class, Method, ReboundSettings, Function)}, naming the primary {@code primaryName}. */
@@ -77,7 +77,7 @@ public final class AnnotationPolicies {
             return null;
         }
         Class<?> contract = contractOf(implClass, method);
-        Method contractMethod = findMethod(contract, method.getName(), method.getParameterTypes());
+        Method contractMethod = Overrides.find(contract, implClass, method);
         String name = describe(contract, method);
         String deferred = Repetition.deferredResult(method);
         Retry retry = findOnMethod(Retry.class, implClass, contract, method);
@@ -151,7 +151,7 @@ public final class AnnotationPolicies {
                                     : e.getClass().getName())));
                     continue;
                 }
-                chain.add(new Alternative(alt.getSimpleName(), instance, contractMethod, altRetry));
+                chain.add(new Alternative(simpleName(alt), instance, contractMethod, altRetry));
             }
             if (!seen.isEmpty() && deferred != null) {
                 problems.add(Rules.at(name, MethodRules.deferred("@Fallback", deferred)));
@@ -223,22 +223,28 @@ public final class AnnotationPolicies {
             return method.getDeclaringClass();
         }
         for (Class<?> itf : allInterfaces(implClass)) {
-            if (findMethod(itf, method.getName(), method.getParameterTypes()) != null) {
+            if (Overrides.find(itf, implClass, method) != null) {
                 return itf;
             }
         }
         Class<?> top = method.getDeclaringClass();
         for (Class<?> c = top.getSuperclass(); c != null && c != Object.class; c = c.getSuperclass()) {
-            if (findMethod(c, method.getName(), method.getParameterTypes()) != null) {
+            if (Overrides.find(c, implClass, method) != null) {
                 top = c;
             }
         }
         return top;
     }
 
+    /** A class's simple name; for an anonymous class, its binary name without the package ({@code Shapes$1}). */
+    public static String simpleName(Class<?> c) {
+        String simple = c.getSimpleName();
+        return simple.isEmpty() ? c.getName().substring(c.getName().lastIndexOf('.') + 1) : simple;
+    }
+
     /** {@code ChatClient.chat(String)}. */
     public static String describe(Class<?> owner, Method method) {
-        return owner.getSimpleName() + "." + method.getName() + Arrays.stream(method.getParameterTypes())
+        return simpleName(owner) + "." + method.getName() + Arrays.stream(method.getParameterTypes())
                 .map(Class::getSimpleName).collect(Collectors.joining(", ", "(", ")"));
     }
 
@@ -286,19 +292,19 @@ public final class AnnotationPolicies {
     public static <A extends Annotation> A findOnMethod(Class<A> type, Class<?> implClass, Class<?> contract,
             Method m) {
         for (Class<?> c = implClass; c != null && c != Object.class; c = c.getSuperclass()) {
-            Method own = declared(c, m.getName(), m.getParameterTypes());
+            Method own = Overrides.declaredIn(c, implClass, m);
             if (own != null && own.isAnnotationPresent(type)) {
                 return own.getAnnotation(type);
             }
         }
         for (Class<?> itf : allInterfaces(implClass)) {
-            Method own = declared(itf, m.getName(), m.getParameterTypes());
+            Method own = Overrides.declaredIn(itf, implClass, m);
             if (own != null && own.isAnnotationPresent(type)) {
                 return own.getAnnotation(type);
             }
         }
         if (contract != implClass && !contract.isAssignableFrom(implClass)) {
-            Method own = findMethod(contract, m.getName(), m.getParameterTypes());
+            Method own = Overrides.find(contract, implClass, m);
             if (own != null && own.isAnnotationPresent(type)) {
                 return own.getAnnotation(type);
             }
@@ -314,7 +320,7 @@ public final class AnnotationPolicies {
     private static <A extends Annotation> void checkInterfacesAgree(Class<A> type, Class<?> implClass, Method m,
             String name, List<String> problems) {
         for (Class<?> c = implClass; c != null && c != Object.class; c = c.getSuperclass()) {
-            Method own = declared(c, m.getName(), m.getParameterTypes());
+            Method own = Overrides.declaredIn(c, implClass, m);
             if (own != null && own.isAnnotationPresent(type)) {
                 return;
             }
@@ -322,7 +328,7 @@ public final class AnnotationPolicies {
         Class<?> first = null;
         A chosen = null;
         for (Class<?> itf : allInterfaces(implClass)) {
-            Method own = declared(itf, m.getName(), m.getParameterTypes());
+            Method own = Overrides.declaredIn(itf, implClass, m);
             if (own == null || !own.isAnnotationPresent(type)) {
                 continue;
             }
@@ -356,7 +362,7 @@ public final class AnnotationPolicies {
     /** A @Fallback declared on the class itself (method or type), not inherited from the interface. */
     private static Fallback ownFallback(Class<?> c, Method m) {
         for (Class<?> k = c; k != null && k != Object.class; k = k.getSuperclass()) {
-            Method own = declared(k, m.getName(), m.getParameterTypes());
+            Method own = Overrides.declaredIn(k, c, m);
             if (own != null && own.isAnnotationPresent(Fallback.class)) {
                 return own.getAnnotation(Fallback.class);
             }
@@ -392,30 +398,6 @@ public final class AnnotationPolicies {
             }
         }
         return new ArrayList<>(out);
-    }
-
-    private static Method declared(Class<?> c, String name, Class<?>[] params) {
-        try {
-            return c.getDeclaredMethod(name, params);
-        } catch (NoSuchMethodException e) {
-            return null;
-        }
-    }
-
-    private static Method findMethod(Class<?> c, String name, Class<?>[] params) {
-        for (Class<?> k = c; k != null; k = k.getSuperclass()) {
-            Method m = declared(k, name, params);
-            if (m != null) {
-                return m;
-            }
-        }
-        for (Class<?> itf : allInterfaces(c)) {
-            Method m = declared(itf, name, params);
-            if (m != null) {
-                return m;
-            }
-        }
-        return null;
     }
 
     private static void makeAccessible(Method m) {

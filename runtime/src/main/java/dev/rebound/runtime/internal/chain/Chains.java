@@ -36,6 +36,16 @@ public final class Chains {
     private Chains() {
     }
 
+    /**
+     * Warns, once per pair, that {@code outer} retries around {@code inner}, which retries too: for what
+     * a door can tell before any call (a wrapper's retry over an object that applies its own).
+     */
+    public static void warnNestedRetries(String outer, int outerAttempts, String inner, int innerAttempts) {
+        if (outerAttempts > 1 && innerAttempts > 1) {
+            NestedRetries.warnOnce(outer, outerAttempts, inner, innerAttempts, List.of(outer, inner));
+        }
+    }
+
     /** The executor of {@code spec}: what the doors call. */
     public static ResilientMethod executorOf(MethodSpec spec) {
         Events events = new Events(spec.name(), spec.settings());

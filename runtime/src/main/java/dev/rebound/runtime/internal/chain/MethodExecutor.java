@@ -86,7 +86,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
             breaker.failedWithoutPermit(failure, events.settings().timeSource());
         }
         if (NestedRetries.sampled(++failures)) {
-            NestedRetries.check(this);
+            NestedRetries.check(this, spec.methodName());
         }
         return run(context, args, primary, start, failure);
     }
