@@ -15,6 +15,7 @@ module dev.rebound.runtime {
 
     exports dev.rebound.runtime;
     exports dev.rebound.runtime.spi;
+    exports dev.rebound.runtime.rules;
     exports dev.rebound.runtime.testing;
     exports dev.rebound.runtime.langchain4j;
     exports dev.rebound.runtime.metrics;
