@@ -109,12 +109,19 @@ final class ResultTable {
     }
 
     static String cell(double nanos, double bytes) {
-        String alloc = Double.isNaN(bytes) ? "?" : String.format(Locale.ROOT, "%.0f", Math.abs(bytes));
-        return nanos(nanos) + " / " + alloc;
+        return nanos(nanos) + " / " + bytes(bytes);
+    }
+
+    /** Whole bytes ({@code -prof gc} reads a few thousandths, or below zero, for a call that allocates nothing). */
+    static String bytes(double bytes) {
+        return Double.isNaN(bytes) ? "?" : String.format(Locale.ROOT, "%.0f", Math.abs(bytes));
     }
 
     /** ns with 2 significant digits below 10, whole above. */
     static String nanos(double nanos) {
+        if (Double.isNaN(nanos)) {
+            return "?";
+        }
         return Math.abs(nanos) < 10 ? String.format(Locale.ROOT, "%.1f", nanos)
                 : String.format(Locale.ROOT, "%.0f", nanos);
     }

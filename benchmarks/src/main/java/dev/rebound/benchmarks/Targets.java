@@ -58,10 +58,12 @@ final class Targets {
         met = 0;
         missed = 0;
         StringBuilder sb = new StringBuilder();
-        ratios(sb);
-        sb.append('\n');
-        bytes(sb);
-        sb.append('\n');
+        if (!comparedPaths().isEmpty()) {
+            ratios(sb);
+            sb.append('\n');
+            bytes(sb);
+            sb.append('\n');
+        }
         wovenHappyPath(sb);
         unannotatedMethod(sb);
         sb.append('\n').append(String.format(Locale.ROOT, "Targets met: %d of %d.%n", met, met + missed));
@@ -114,22 +116,28 @@ final class Targets {
         Measurement guice = table.get("Floors", "guiceInterceptorAlone");
         double proxyBytes = proxy == null ? Double.NaN : proxy.bytes();
         sb.append("B/op in Rebound's own code (target: 0 for the woven door and Rebound.wrap):\n\n");
-        List<String> paths = new ArrayList<>();
-        for (String row : table.rows()) {
-            if (!ResultTable.isInfoRow(row) && reference(row) != null && fastestPeer(row) != null) {
-                paths.add(row);
-            }
-        }
+        List<String> paths = comparedPaths();
         sb.append("| door |");
         paths.forEach(p -> sb.append(' ').append(ResultTable.rowName(p)).append(" |"));
         sb.append(" met? |\n|---|").append("---|".repeat(paths.size() + 1)).append('\n');
         ownBytes(sb, "Rebound woven (all of it is Rebound's: the aspect and the engine)", "reboundWoven", paths, 0,
                 true);
         ownBytes(sb, String.format(Locale.ROOT, "Rebound.wrap, less the JDK proxy's %s B per call (its argument"
-                + " array, measured alone)", ResultTable.nanos(proxyBytes)), "reboundWrap", paths, proxyBytes, true);
+                + " array, measured alone)", ResultTable.bytes(proxyBytes)), "reboundWrap", paths, proxyBytes, true);
         ownBytes(sb, String.format(Locale.ROOT, "Rebound Guice, all of it (not a target: Guice's invocation objects,"
                 + " %s B per call with an interceptor that only proceeds, are Guice's)",
-                guice == null ? "?" : ResultTable.nanos(guice.bytes())), "reboundGuice", paths, 0, false);
+                guice == null ? "?" : ResultTable.bytes(guice.bytes())), "reboundGuice", paths, 0, false);
+    }
+
+    /** The rows with a reference and a peer, logger off. */
+    private List<String> comparedPaths() {
+        List<String> paths = new ArrayList<>();
+        for (String row : table.rows()) {
+            if (!ResultTable.isInfoRow(row) && reference(row) != null && fastestPeer(row) != null) {
+                paths.add(row);
+            }
+        }
+        return paths;
     }
 
     private void ownBytes(StringBuilder sb, String label, String door, List<String> paths, double floor,
@@ -145,7 +153,7 @@ final class Targets {
             }
             double own = Math.max(0, m.bytes() - floor);
             allZero &= own < NO_BYTES;
-            sb.append(' ').append(String.format(Locale.ROOT, "%.0f", own)).append(" |");
+            sb.append(' ').append(ResultTable.bytes(own)).append(" |");
         }
         sb.append(judged ? verdict(allZero) : " -").append(" |\n");
     }
