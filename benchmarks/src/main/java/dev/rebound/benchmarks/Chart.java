@@ -111,7 +111,7 @@ final class Chart {
                 double x = LABEL + scale(tick, top);
                 svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\""
                         + " stroke=\"#ddd\"/>%n", x, barsTop - 2, x, barsBottom));
-                svg.append(text(x, barsBottom + 11, duration(tick), "fill=\"#888\" font-size=\"10\""
+                svg.append(text(x, barsBottom + 11, tick(tick), "fill=\"#888\" font-size=\"10\""
                         + " text-anchor=\"middle\""));
             }
             int by = barsTop;
@@ -140,6 +140,17 @@ final class Chart {
     /** x of {@code nanos} on the log scale from {@link #FLOOR_NANOS} to {@code top}. */
     private static double scale(double nanos, double top) {
         return BARS * Math.log10(nanos / FLOOR_NANOS) / Math.log10(top / FLOOR_NANOS);
+    }
+
+    /** A power of ten of nanoseconds: 1 ns, 10 ns, 100 ns, 1 µs... */
+    private static String tick(double nanos) {
+        String[] units = {"ns", "µs", "ms", "s"};
+        int unit = 0;
+        while (nanos >= 1000 && unit < units.length - 1) {
+            nanos /= 1000;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.0f %s", nanos, units[unit]);
     }
 
     /** {@code nanos} in ns, µs or ms, with at least 2 significant digits. */
