@@ -10,6 +10,7 @@ import com.google.inject.name.Names;
 import dev.rebound.benchmarks.woven.WovenModel;
 import dev.rebound.runtime.CircuitBreakerPolicy;
 import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.weaver.guice.ReboundModule;
 import io.github.resilience4j.decorators.Decorators;
@@ -58,6 +59,12 @@ import org.springframework.retry.support.RetryTemplate;
 public abstract class Contenders {
 
     static final int ATTEMPTS = HandLoop.ATTEMPTS;
+
+    /**
+     * Settings without any listener, the logger included. Not what these contenders run with (they
+     * run on the defaults); kept for a benchmark that wants Rebound with nothing to observe it.
+     */
+    static final ReboundSettings QUIET = ReboundSettings.builder().logging(false).build();
 
     /** One sentence per peer: what it is given to do no work a user could switch off. */
     static final String PEERS_AT_THEIR_BEST = String.join("\n",
