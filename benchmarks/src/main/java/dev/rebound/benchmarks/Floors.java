@@ -3,6 +3,7 @@ package dev.rebound.benchmarks;
 import com.google.inject.Guice;
 import com.google.inject.matcher.Matchers;
 import com.google.inject.name.Names;
+import dev.rebound.benchmarks.woven.ClosureSubject;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -23,7 +24,8 @@ import org.openjdk.jmh.annotations.State;
  * What the doors' machinery costs with no policy at all, to tell it apart from Rebound's own cost:
  * a JDK proxy forwarding by reflection (under {@code Rebound.wrap}), Guice's method interception
  * with an interceptor that only proceeds (under the Guice module), each kept out of line as
- * Rebound's handler and interceptor are, and {@code Thread.sleep(0)}, which Failsafe calls before
+ * Rebound's handler and interceptor are, an AspectJ around advice that runs the method through its
+ * closure (under the woven door's failure paths), and {@code Thread.sleep(0)}, which Failsafe calls before
  * every retry even when the wait is zero.
  */
 @State(Scope.Benchmark)
@@ -34,6 +36,7 @@ public class Floors {
     String prompt = "ping";
     Model proxy;
     Model intercepted;
+    Model closure;
 
     @Setup
     public void setUp() {
@@ -45,6 +48,7 @@ public class Floors {
             binder.bindInterceptor(Matchers.only(AnnotatedModel.class), Matchers.returns(Matchers.only(String.class)),
                     new Proceed());
         }).getInstance(AnnotatedModel.class);
+        closure = new ClosureSubject(target);
     }
 
     /**
@@ -86,6 +90,11 @@ public class Floors {
     @Benchmark
     public String guiceInterceptorAlone() {
         return intercepted.chat(prompt);
+    }
+
+    @Benchmark
+    public String ajcClosureAlone() {
+        return closure.chat(prompt);
     }
 
     @Benchmark

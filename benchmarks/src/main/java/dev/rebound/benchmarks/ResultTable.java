@@ -41,6 +41,7 @@ final class ResultTable {
             "smallRye", "SmallRye FT",
             "jdkProxyAlone", "JDK proxy alone",
             "guiceInterceptorAlone", "Guice interceptor alone",
+            "ajcClosureAlone", "AspectJ closure alone",
             "threadSleepZero", "Thread.sleep(0) alone");
 
     private static final String INFO_SUFFIX = "@info";
