@@ -2,6 +2,7 @@ package dev.rebound.weaver.aspectj;
 
 import dev.rebound.weaver.internal.Handoff;
 import java.util.concurrent.Callable;
+import org.aspectj.lang.annotation.SuppressAjWarnings;
 
 /**
  * Runs inside {@link ResilientMethods} and only after a first attempt failed, or when a circuit
@@ -14,6 +15,7 @@ public aspect Recovery {
 
     declare precedence: ResilientMethods, Recovery;
 
+    @SuppressAjWarnings("adviceDidNotMatch")
     Object around(Object self): ResilientMethods.resilient(self)
             && if(Handoff.waitingFor(self, thisJoinPointStaticPart)) {
         if (self == null) {
