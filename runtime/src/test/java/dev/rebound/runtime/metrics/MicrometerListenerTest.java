@@ -64,6 +64,10 @@ class MicrometerListenerTest {
         }
     }
 
+    /** Until the engine reports the primary's name with a first-attempt success. */
+    static final int FIRST_ATTEMPT_SUCCESSES_ON_PRIMARY = 0;
+    static final String FIRST_ATTEMPT_TARGET = "";
+
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final VirtualTimeSource time = new VirtualTimeSource();
     final List<ReboundEvent> events = new ArrayList<>();
@@ -96,7 +100,15 @@ class MicrometerListenerTest {
         assertThat(count(MicrometerListener.CALLS, "outcome", "success_after_retry")).isEqualTo(3);
         assertThat(count(MicrometerListener.CALLS, "outcome", "fallback")).isEqualTo(2);
         assertThat(count(MicrometerListener.CALLS, "outcome", "failure")).isEqualTo(1);
-        assertThat(registry.get(MicrometerListener.ATTEMPTS).counter().count()).isEqualTo(5 + 3 * 2 + 2 * 4 + 5);
+        assertThat(sum(MicrometerListener.ATTEMPTS)).isEqualTo(5 + 3 * 2 + 2 * 4 + 5);
+        assertThat(attempts("Primary")).isEqualTo(FIRST_ATTEMPT_SUCCESSES_ON_PRIMARY * 5 + 3 * 2 + 2 * 3 + 3);
+        assertThat(attempts("Backup")).isEqualTo(2 + 1);
+        assertThat(attempts("LastResort")).isEqualTo(1);
+        Timer backoff = registry.get(MicrometerListener.WAITS).tag("target", "Primary").tag("reason", "backoff")
+                .timer();
+        assertThat(backoff.count()).isEqualTo(3 + 2 * 2 + 2);
+        assertThat(backoff.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(3 * 100 + 2 * 300 + 300);
+        assertThat(registry.find(MicrometerListener.WAITS).timers()).hasSize(1);
         assertThat(registry.get(MicrometerListener.FALLBACKS).tag("from", "Primary").tag("to", "Backup")
                 .counter().count()).isEqualTo(3);
         assertThat(registry.get(MicrometerListener.FALLBACKS).tag("from", "Backup").tag("to", "LastResort")
@@ -123,7 +135,8 @@ class MicrometerListenerTest {
         }
         assertThat(tags).containsExactly("from=Backup", "from=Primary", "interface=ChatApi", "method=chat",
                 "outcome=failure", "outcome=fallback", "outcome=success", "outcome=success_after_retry",
-                "reason=attempts", "to=Backup", "to=LastResort");
+                "reason=attempts", "reason=backoff", "target=" + FIRST_ATTEMPT_TARGET, "target=Backup",
+                "target=LastResort", "target=Primary", "to=Backup", "to=LastResort");
     }
 
     @Test
@@ -178,6 +191,18 @@ class MicrometerListenerTest {
         assertThat(registry.getMeters()).hasSize(meters);
         assertThat(count(MicrometerListener.CALLS, "outcome", "success")).isEqualTo(10 + 200_001);
         assertThat(perCall).isZero();
+    }
+
+    private double attempts(String target) {
+        return registry.get(MicrometerListener.ATTEMPTS).tag("target", target).counter().count();
+    }
+
+    private double sum(String name) {
+        double total = 0;
+        for (Meter m : registry.find(name).meters()) {
+            total += ((io.micrometer.core.instrument.Counter) m).count();
+        }
+        return total;
     }
 
     private double count(String name, String tag, String value) {
