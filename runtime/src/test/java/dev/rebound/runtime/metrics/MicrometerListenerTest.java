@@ -140,6 +140,34 @@ class MicrometerListenerTest {
     }
 
     @Test
+    void waitsAreTimedPerTargetAndReasonWithTheServersRetryAfterWhenItIsLonger() throws IOException {
+        ChatApi hinted = Rebound.wrap(ChatApi.class, (ChatApi) prompt -> {
+            if (prompt.equals("limited")) {
+                dev.rebound.runtime.RetryAfter.suggest(Duration.ofMillis(700));
+            }
+            throw new IOException();
+        }).named("gpt-4")
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(100)).jitter(false).build())
+                .withFallbacks(new Backup())
+                .settings(ReboundSettings.builder().logging(false).timeSource(time)
+                        .listener(new MicrometerListener(registry)).build())
+                .build();
+
+        hinted.chat("limited");   // waits 700 ms: the server's hint beats the 100 ms backoff
+        hinted.chat("down");      // waits 100 ms of backoff
+
+        Timer retryAfter = registry.get(MicrometerListener.WAITS).tag("target", "gpt-4").tag("reason", "retry-after")
+                .timer();
+        Timer backoff = registry.get(MicrometerListener.WAITS).tag("target", "gpt-4").tag("reason", "backoff").timer();
+        assertThat(retryAfter.count()).isEqualTo(1);
+        assertThat(retryAfter.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(700);
+        assertThat(backoff.count()).isEqualTo(1);
+        assertThat(backoff.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(100);
+        assertThat(attempts("gpt-4")).isEqualTo(4);
+        assertThat(attempts("Backup")).isEqualTo(2);
+    }
+
+    @Test
     void breakerTransitionsAndRetriesStoppedByTheBudgetOrTheBreakerAreCounted() throws IOException {
         ChatApi guarded = Rebound.wrap(ChatApi.class, (ChatApi) new Primary())
                 .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ZERO).budgetRatio(0.5)
