@@ -92,7 +92,7 @@ class SpanTreeOverHttpTest {
         assertThat(answer).startsWith("gpt-3.5-turbo answers");
         assertThat(tracing.tree()).isEqualTo(expectedTree());
         List<SpanData> spans = tracing.spans();
-        assertThat(spans).hasSize(17).extracting(SpanData::getTraceId).containsOnly(spans.get(0).getTraceId());
+        assertThat(spans).hasSize(16).extracting(SpanData::getTraceId).containsOnly(spans.get(0).getTraceId());
         assertThat(spans.get(0).getParentSpanContext().isValid()).isFalse();
         assertThat(spans).filteredOn(s -> s.getName().equals("POST"))
                 .extracting(SpanData::getKind).containsOnly(SpanKind.CLIENT);
