@@ -23,7 +23,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The call's trace as a tracing back end would show it: Rebound's observations go through Micrometer
  * Tracing's OpenTelemetry bridge into the OpenTelemetry SDK, whose exporter here keeps the spans so
- * they can be printed as an indented tree, children in start order, each with its duration.
+ * they can be printed as an indented tree, children in start order, each with its duration. Every
+ * attribute is printed (without the {@code rebound.} prefix) but the method and the target, which
+ * the span names say, and failure classes by simple name.
  */
 final class TracePrinter implements AutoCloseable {
 
@@ -67,9 +69,15 @@ final class TracePrinter implements AutoCloseable {
     private static void print(PrintStream out, SpanData s, List<SpanData> all, int depth) {
         StringBuilder line = new StringBuilder("  ".repeat(depth)).append(s.getName());
         s.getAttributes().forEach((k, v) -> {
-            if (!k.getKey().equals(ObservationTracer.METHOD)) {
-                line.append(' ').append(k.getKey().replace("rebound.", "")).append('=').append(v);
+            String key = k.getKey();
+            if (key.equals(ObservationTracer.METHOD) || key.equals(ObservationTracer.TARGET)) {
+                return; // the span's name says it
             }
+            String value = String.valueOf(v);
+            if (key.equals(ObservationTracer.FAILURE)) {
+                value = value.substring(value.lastIndexOf('.') + 1); // the demo's width: the simple class name
+            }
+            line.append(' ').append(key.replace("rebound.", "")).append('=').append(value);
         });
         if (s.getStatus().getStatusCode() == StatusCode.ERROR) {
             line.append(" [error]");
