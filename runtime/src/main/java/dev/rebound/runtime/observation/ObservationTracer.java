@@ -24,9 +24,10 @@ import java.util.concurrent.TimeUnit;
  * <p>Observation names (the names meter handlers use) are {@value #CALL}, {@value #ATTEMPT} and
  * {@value #FALLBACK}; span names are their contextual names, as above. Low-cardinality keys: target,
  * outcome, failure class, wait reason, stop reason, from and to; high-cardinality (spans only): the
- * attempt number and the wait in milliseconds. A failed attempt or call also gets the key
- * {@code error} with the failure's class name, which tracing bridges turn into an error status;
- * the exception itself is never handed to the observation, because bridges record its message.
+ * attempt number and the wait in milliseconds. A failed attempt or call is reported to the
+ * observation as an error whose message is the failure's class name and which has no stack trace
+ * ({@link RecordedFailure}), so tracing bridges give the span an error status; the exception itself
+ * is never handed to the observation, because bridges record its message.
  * The attempt is the current observation while it runs, so langchain4j's own observations and the
  * HTTP client spans of an OpenTelemetry agent nest under the attempt that made them.
  *
@@ -64,9 +65,6 @@ public final class ObservationTracer implements CallTracer {
     public static final String FROM = "rebound.from";
     /** A fallback switch's destination. */
     public static final String TO = "rebound.to";
-    /** Micrometer Tracing's key for an error: its value becomes the span's error status. */
-    static final String ERROR = "error";
-
     private final ObservationRegistry registry;
 
     /**
@@ -146,7 +144,7 @@ public final class ObservationTracer implements CallTracer {
                 String type = failure.getClass().getName();
                 attempt.lowCardinalityKeyValue(OUTCOME, isRefusal(failure) ? "refused" : "failure")
                         .lowCardinalityKeyValue(FAILURE, type)
-                        .lowCardinalityKeyValue(ERROR, type);
+                        .error(new RecordedFailure(type));
             }
         }
 
@@ -188,7 +186,7 @@ public final class ObservationTracer implements CallTracer {
             call.lowCardinalityKeyValue(OUTCOME, outcome);
             if (failure != null) {
                 String type = failure.getClass().getName();
-                call.lowCardinalityKeyValue(FAILURE, type).lowCardinalityKeyValue(ERROR, type);
+                call.lowCardinalityKeyValue(FAILURE, type).error(new RecordedFailure(type));
             }
             call.stop();
         }

@@ -55,6 +55,16 @@ class ObservationTracerTest {
         List<SpanData> spans = tracing.spans();
         assertThat(spans).hasSize(6).extracting(SpanData::getTraceId).containsOnly(spans.get(0).getTraceId());
         assertThat(spans.get(1).getStatus().getDescription()).isEqualTo("java.io.IOException");
+        // the error the bridge records: the failure's class name, no message of its own, no stack
+        assertThat(spans.get(1).getEvents()).singleElement().satisfies(e -> {
+            assertThat(e.getName()).isEqualTo("exception");
+            assertThat(e.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey("exception.type")))
+                    .isEqualTo(RecordedFailure.class.getName());
+            assertThat(e.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey("exception.message")))
+                    .isEqualTo("java.io.IOException");
+            assertThat(e.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey(
+                    "exception.stacktrace"))).isEqualTo(RecordedFailure.class.getName() + ": java.io.IOException\n");
+        });
     }
 
     @Test
