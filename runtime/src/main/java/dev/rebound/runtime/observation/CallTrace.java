@@ -35,8 +35,8 @@ public interface CallTrace {
     }
 
     /**
-     * The failed attempt is retried after {@code waitNanos}, for {@code reason} ({@code backoff},
-     * {@code retry-after} or {@code rate-limit}): the attempt records both and ends.
+     * The failed attempt is retried after {@code waitNanos}, for {@code reason} ({@code backoff} or
+     * {@code retry-after}): the attempt records both and ends.
      */
     default void retryScheduled(long waitNanos, String reason) {
     }

@@ -55,7 +55,7 @@ public final class ObservationTracer implements CallTracer {
     public static final String OUTCOME = "rebound.outcome";
     /** The class name of the failure of an attempt or of a call. */
     public static final String FAILURE = "rebound.failure";
-    /** Why the wait before the next attempt lasts what it does: backoff, retry-after or rate-limit. */
+    /** Why the wait before the next attempt lasts what it does: backoff or retry-after. */
     public static final String WAIT_REASON = "rebound.wait.reason";
     /** The wait chosen before the next attempt, in whole milliseconds: high cardinality. */
     public static final String WAIT_MILLIS = "rebound.wait.ms";
