@@ -106,8 +106,9 @@ class SpanTreeOverHttpTest {
     private static String expectedTree() {
         try (java.io.InputStream in = SpanTreeOverHttpTest.class.getResourceAsStream("span-tree.txt")) {
             String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            String from = "<!-- docs:span-tree -->\n";
-            return text.substring(text.indexOf(from) + from.length(), text.indexOf("<!-- /docs:span-tree -->"));
+            String region = "span-tree"; // spelled apart: this file must not hold a second region of that name
+            String from = "<!-- docs:" + region + " -->\n";
+            return text.substring(text.indexOf(from) + from.length(), text.indexOf("<!-- /docs:" + region + " -->"));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
