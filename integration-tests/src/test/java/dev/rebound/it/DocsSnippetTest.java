@@ -1,0 +1,257 @@
+package dev.rebound.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every fenced block of README.md and docs/**&#47;*.md is a copy of code the build compiles and tests.
+ *
+ * <p>The convention (docs/testing.md, "Docs snippets"): {@code <!-- snippet:NAME -->} on the line before a
+ * fenced block; the block equals the lines between the one containing {@code docs:NAME} and the one
+ * containing {@code /docs:NAME} in exactly one file of the repository (de-indented; lines between
+ * {@code docs-omit} and {@code /docs-omit} left out; {@code ${property}} replaced by the root pom's
+ * property, {@code ${rebound.version}} by the project's version). Shell blocks ({@code bash}, {@code sh},
+ * {@code shell}, {@code console}) need no marker; any other block without one fails. Relative links must
+ * name files that exist.
+ */
+class DocsSnippetTest {
+
+    private static final Path ROOT = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize()
+            .getParent();
+    private static final Set<String> SHELL = Set.of("bash", "sh", "shell", "console");
+    private static final Set<String> SOURCE_EXTENSIONS =
+            Set.of("java", "aj", "xml", "txt", "properties", "json", "yaml", "yml", "kt", "conf");
+    private static final Set<String> SKIPPED_DIRECTORIES = Set.of(".git", "target", "node_modules", ".idea");
+    private static final Pattern SNIPPET = Pattern.compile("<!--\\s*snippet:([\\w.-]+)\\s*-->");
+    private static final Pattern FENCE = Pattern.compile("^(\\s*)(```+|~~~+)\\s*([\\w+-]*).*$");
+    private static final Pattern PROPERTY = Pattern.compile("\\$\\{([^}]+)}");
+    private static final Pattern LINK = Pattern.compile("\\]\\(([^)\\s]+)\\)");
+
+    /** One fenced block of a page. */
+    record Block(Path page, int line, String language, String snippet, String text) {
+        String where() {
+            return ROOT.relativize(page) + ":" + line;
+        }
+    }
+
+    @Test
+    void everyNonShellBlockIsMarkedAndEqualsItsSourceRegion() throws IOException {
+        Map<String, List<Region>> regions = regions();
+        Map<String, String> properties = buildProperties();
+        List<String> problems = new ArrayList<>();
+        int checked = 0;
+        for (Path page : pages()) {
+            for (Block block : blocks(page)) {
+                if (block.snippet() == null) {
+                    if (!SHELL.contains(block.language())) {
+                        problems.add(block.where() + ": a ```" + block.language()
+                                + " block without <!-- snippet:NAME --> on the line before it");
+                    }
+                    continue;
+                }
+                List<Region> found = regions.getOrDefault(block.snippet(), List.of());
+                if (found.size() != 1) {
+                    problems.add(block.where() + ": snippet:" + block.snippet() + " needs exactly one source region"
+                            + " marked docs:" + block.snippet() + ", found " + found);
+                    continue;
+                }
+                String expected = substitute(found.get(0).text(), properties);
+                if (!expected.equals(block.text())) {
+                    problems.add(block.where() + ": snippet:" + block.snippet() + " differs from "
+                            + found.get(0) + "\n--- docs ---\n" + block.text() + "\n--- source ---\n" + expected);
+                }
+                checked++;
+            }
+        }
+        assertThat(problems).as("docs snippets").isEmpty();
+        assertThat(checked).as("marked snippets checked").isGreaterThan(10);
+    }
+
+    @Test
+    void relativeLinksNameFilesThatExist() throws IOException {
+        List<String> problems = new ArrayList<>();
+        for (Path page : pages()) {
+            List<String> lines = Files.readAllLines(page);
+            for (int i = 0; i < lines.size(); i++) {
+                Matcher m = LINK.matcher(lines.get(i));
+                while (m.find()) {
+                    String target = m.group(1);
+                    if (target.matches("^[a-z]+:.*") || target.startsWith("#")) {
+                        continue;
+                    }
+                    String file = target.replaceAll("#.*$", "");
+                    if (!Files.exists(page.getParent().resolve(file))) {
+                        problems.add(ROOT.relativize(page) + ":" + (i + 1) + ": " + target);
+                    }
+                }
+            }
+        }
+        assertThat(problems).as("links to missing files").isEmpty();
+    }
+
+    @Test
+    void theQuickstartDependsOnThisVersionOfRebound() throws IOException {
+        String pom = Files.readString(ROOT.resolve("examples/quickstart/pom.xml"));
+        assertThat(pom).contains("<artifactId>rebound-runtime</artifactId>\n      <version>"
+                + buildProperties().get("project.version") + "</version>");
+    }
+
+    @Test
+    void theReadmeIsShortAndStartsWithTheTwoCommands() throws IOException {
+        Path readme = ROOT.resolve("README.md");
+        assertThat(Files.size(readme)).as("README.md bytes").isLessThanOrEqualTo(12 * 1024);
+        List<String> first40 = Files.readAllLines(readme).stream().limit(40).toList();
+        assertThat(first40).anyMatch(l -> l.startsWith("mvn -B verify"));
+        assertThat(first40).anyMatch(l -> l.startsWith("mvn -B -q -pl demo -am package exec:java"));
+    }
+
+    static List<Path> pages() throws IOException {
+        List<Path> pages = new ArrayList<>();
+        pages.add(ROOT.resolve("README.md"));
+        try (Stream<Path> docs = Files.walk(ROOT.resolve("docs"))) {
+            docs.filter(p -> p.toString().endsWith(".md")).sorted().forEach(pages::add);
+        }
+        return pages;
+    }
+
+    static List<Block> blocks(Path page) throws IOException {
+        List<String> lines = Files.readAllLines(page);
+        List<Block> blocks = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            Matcher open = FENCE.matcher(lines.get(i));
+            if (!open.matches()) {
+                continue;
+            }
+            int indent = open.group(1).length();
+            String fence = open.group(2);
+            String snippet = null;
+            if (i > 0) {
+                Matcher marker = SNIPPET.matcher(lines.get(i - 1));
+                snippet = marker.find() ? marker.group(1) : null;
+            }
+            List<String> body = new ArrayList<>();
+            int j = i + 1;
+            while (j < lines.size() && !lines.get(j).strip().equals(fence)) {
+                String line = lines.get(j);
+                body.add(line.length() >= indent && line.substring(0, indent).isBlank()
+                        ? line.substring(indent) : line.strip());
+                j++;
+            }
+            blocks.add(new Block(page, i + 1, open.group(3).toLowerCase(), snippet, String.join("\n", body)));
+            i = j;
+        }
+        return blocks;
+    }
+
+    /** A marked region of a source file. */
+    record Region(Path file, String text) {
+        @Override
+        public String toString() {
+            return ROOT.relativize(file).toString();
+        }
+    }
+
+    static Map<String, List<Region>> regions() throws IOException {
+        Map<String, List<Region>> regions = new HashMap<>();
+        Pattern open = Pattern.compile("(?<![/\\w])docs:([\\w.-]+)");
+        List<Path> files = new ArrayList<>();
+        collect(ROOT, files);
+        for (Path file : files) {
+            List<String> lines = Files.readAllLines(file);
+            for (int i = 0; i < lines.size(); i++) {
+                Matcher m = open.matcher(lines.get(i));
+                if (!m.find() || lines.get(i).contains("docs-omit")) {
+                    continue;
+                }
+                String name = m.group(1);
+                Pattern close = Pattern.compile("/docs:" + Pattern.quote(name) + "(?![\\w.-])");
+                List<String> body = new ArrayList<>();
+                boolean omitting = false;
+                int j = i + 1;
+                for (; j < lines.size() && !close.matcher(lines.get(j)).find(); j++) {
+                    String line = lines.get(j);
+                    if (line.contains("/docs-omit")) {
+                        omitting = false;
+                    } else if (line.contains("docs-omit")) {
+                        omitting = true;
+                    } else if (!omitting) {
+                        body.add(line);
+                    }
+                }
+                if (j < lines.size()) {
+                    regions.computeIfAbsent(name, k -> new ArrayList<>()).add(new Region(file, deindent(body)));
+                }
+            }
+        }
+        return regions;
+    }
+
+    private static void collect(Path dir, List<Path> files) throws IOException {
+        try (Stream<Path> entries = Files.list(dir)) {
+            for (Path p : entries.sorted().toList()) {
+                String name = p.getFileName().toString();
+                if (Files.isDirectory(p)) {
+                    if (!SKIPPED_DIRECTORIES.contains(name)) {
+                        collect(p, files);
+                    }
+                } else if (name.contains(".") && SOURCE_EXTENSIONS.contains(name.substring(name.lastIndexOf('.') + 1))) {
+                    files.add(p);
+                }
+            }
+        }
+    }
+
+    static String deindent(List<String> lines) {
+        int indent = lines.stream().filter(l -> !l.isBlank())
+                .mapToInt(l -> l.length() - l.stripLeading().length()).min().orElse(0);
+        return String.join("\n", lines.stream().map(l -> l.isBlank() ? "" : l.substring(indent)).toList());
+    }
+
+    /** The root pom's properties, and the project's version as {@code project.version} and {@code rebound.version}. */
+    static Map<String, String> buildProperties() {
+        try {
+            String pom = Files.readString(ROOT.resolve("pom.xml"));
+            Map<String, String> properties = new LinkedHashMap<>();
+            Matcher version = Pattern.compile("<artifactId>rebound-parent</artifactId>\\s*<version>([^<]+)</version>")
+                    .matcher(pom);
+            assertThat(version.find()).as("the root pom's version").isTrue();
+            properties.put("project.version", version.group(1));
+            properties.put("rebound.version", version.group(1));
+            String block = pom.substring(pom.indexOf("<properties>"), pom.indexOf("</properties>"));
+            Matcher p = Pattern.compile("<([\\w.-]+)>([^<]*)</\\1>").matcher(block);
+            while (p.find()) {
+                properties.put(p.group(1), p.group(2));
+            }
+            return properties;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String substitute(String text, Map<String, String> properties) {
+        Matcher m = PROPERTY.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = properties.get(m.group(1));
+            if (value == null) {
+                value = m.group(); // not a root pom property (e.g. maven-dependency-plugin's): stays as written
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        return m.appendTail(out).toString();
+    }
+}
