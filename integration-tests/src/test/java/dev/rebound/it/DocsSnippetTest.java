@@ -119,6 +119,28 @@ class DocsSnippetTest {
         assertThat(first40).anyMatch(l -> l.startsWith("mvn -B -q -pl demo -am package exec:java"));
     }
 
+    @Test
+    void theTestedVersionsTableIsTheBuilds() throws IOException {
+        Map<String, String> property = Map.of("Java", "maven.compiler.release", "langchain4j", "langchain4j.version",
+                "Guice", "guice.version", "AspectJ", "aspectj.version",
+                "aspectj-maven-plugin", "aspectj-maven-plugin.version", "Micrometer", "micrometer.version",
+                "SLF4J", "slf4j.version");
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        String table = readme.substring(readme.indexOf("<!-- tested-versions -->"),
+                readme.indexOf("<!-- /tested-versions -->"));
+        Map<String, String> properties = buildProperties();
+        Map<String, String> rows = new LinkedHashMap<>();
+        for (String line : table.split("\n")) {
+            String[] cells = line.split("\\|");
+            if (cells.length == 3 && !cells[1].isBlank() && !cells[1].startsWith("---")) {
+                rows.put(cells[1].strip(), cells[2].strip());
+            }
+        }
+        assertThat(rows.keySet()).containsExactlyInAnyOrderElementsOf(property.keySet());
+        rows.forEach((name, version) ->
+                assertThat(version).as(name).isEqualTo(properties.get(property.get(name))));
+    }
+
     static List<Path> pages() throws IOException {
         List<Path> pages = new ArrayList<>();
         pages.add(ROOT.resolve("README.md"));

@@ -22,6 +22,7 @@ class ChatClientTest {
         ReboundSettings settings = ReboundSettings.builder()
                 .timeSource(clock)
                 .listener(event -> events.add(event.kind()))
+                .logging(false)                               // the events go to the listener only
                 .build();
         ChatClient chat = Rebound.wrap(ChatClient.class, new RemoteModel()).settings(settings).build();
 

@@ -32,7 +32,8 @@ class ListeningGuideTest {
                     .build());                                    // the SLF4J logger stays on unless .logging(false)
             // /docs:events-listener
             GuideChat chat = Rebound.wrap(GuideChat.class,
-                    Scripted.failingThenAnswering("gpt-4", new IllegalStateException("503"))).build();
+                    Scripted.failingThenAnswering("gpt-4", new IllegalStateException("503")))
+                    .withRetry(RetryPolicy.builder().attempts(2).build()).build();
 
             assertThat(chat.chat("hi")).isEqualTo("gpt-4: hi");
         } finally {

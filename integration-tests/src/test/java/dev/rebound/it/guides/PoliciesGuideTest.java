@@ -51,7 +51,8 @@ public class PoliciesGuideTest {
     }
     // /docs:policies-non-idempotent
 
-    /** The same method with a blind retry: refused when the policy is resolved. */
+    /** The same method with a blind retry: refused by the build (skipped here) and when the policy is resolved. */
+    @SuppressWarnings("rebound")
     public interface CarelessMailer {
         @NonIdempotent
         @Retry(attempts = 3)
