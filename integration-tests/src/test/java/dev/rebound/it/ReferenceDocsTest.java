@@ -21,7 +21,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -37,8 +36,9 @@ import org.junit.jupiter.api.Test;
  */
 class ReferenceDocsTest {
 
-    private static final Path DOCS = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize()
-            .getParent().resolve("docs/reference");
+    private static final Path ROOT = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize()
+            .getParent();
+    private static final Path DOCS = ROOT.resolve("docs/reference");
 
     @Test
     void everyAnnotationAttributeIsDocumentedWithItsTypeDefaultAndUnit() throws Exception {
@@ -51,8 +51,8 @@ class ReferenceDocsTest {
         for (Class<?> annotation : annotations) {
             String heading = "## `@" + annotation.getSimpleName() + "`";
             Map<String, List<String>> rows = rows(page, heading, problems);
-            boolean hasUnit = Arrays.stream(annotation.getDeclaredMethods())
-                    .anyMatch(m -> m.getName().equals("unit") && m.getReturnType() == TimeUnit.class);
+            String source = Files.readString(ROOT.resolve("annotations/src/main/java")
+                    .resolve(annotation.getName().replace('.', '/') + ".java"));
             List<String> attributes = new ArrayList<>();
             for (Method m : annotation.getDeclaredMethods()) {
                 attributes.add(m.getName());
@@ -68,10 +68,10 @@ class ReferenceDocsTest {
                 }
                 expect(problems, where + " type", "`" + m.getReturnType().getSimpleName() + "`", row.get(1));
                 expect(problems, where + " default", annotationDefault(m.getDefaultValue()), row.get(2));
-                boolean inUnit = hasUnit && m.getReturnType() == long.class;
+                boolean inUnit = javadocOf(source, m.getName()).contains("in {@link #unit()}");
                 if (inUnit != row.get(3).equals("`unit`")) {
-                    problems.add(where + ": the unit column must be `unit` exactly for the durations of an annotation"
-                            + " with a unit attribute, was '" + row.get(3) + "'");
+                    problems.add(where + ": the unit column must be `unit` exactly when the attribute's Javadoc"
+                            + " says \"in {@link #unit()}\", was '" + row.get(3) + "'");
                 }
             }
             rows.keySet().stream().filter(name -> !attributes.contains(name.replace("`", "")))
@@ -143,6 +143,21 @@ class ReferenceDocsTest {
                 assertThat(metrics).as("metrics.md names " + f.getName()).contains("`" + f.get(null) + "`");
             }
         }
+    }
+
+    /** The Javadoc comment right before the declaration of {@code attribute()} in an annotation's source. */
+    static String javadocOf(String source, String attribute) {
+        java.util.regex.Matcher declaration = java.util.regex.Pattern
+                .compile("\\s" + attribute + "\\(\\)( default [^;]*)?;").matcher(source);
+        if (!declaration.find()) {
+            return "";
+        }
+        String before = source.substring(0, declaration.start());
+        int end = before.lastIndexOf("*/");
+        int start = before.lastIndexOf("/**");
+        boolean rightBefore = start >= 0 && end > start
+                && before.substring(end + 2).matches("[\\w.<>?\\[\\]\\s,]*");   // only the attribute's type between
+        return rightBefore ? before.substring(start, end) : "";
     }
 
     private static void expect(List<String> problems, String what, String expected, String documented) {
