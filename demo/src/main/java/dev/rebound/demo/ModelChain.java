@@ -45,9 +45,9 @@ public final class ModelChain {
      */
     public static List<String> describe() {
         List<String> lines = new java.util.ArrayList<>();
-        lines.add(String.format(java.util.Locale.ROOT, "%-18s %s", PRIMARY, describe(PRIMARY_RETRY)));
+        lines.add(String.format(java.util.Locale.ROOT, "%-22s %s", PRIMARY, describe(PRIMARY_RETRY)));
         for (String name : FALLBACKS) {
-            lines.add(String.format(java.util.Locale.ROOT, "%-18s %s", "then " + name, describe(FALLBACK_RETRY)));
+            lines.add(String.format(java.util.Locale.ROOT, "%-22s %s", "then " + name, describe(FALLBACK_RETRY)));
         }
         return lines;
     }

@@ -46,6 +46,11 @@ public final class RagDemo {
             out.println("With OPENAI_API_KEY set (and OPENAI_BASE_URL, optionally) the real API answers.");
             return true;
         }
+        if (o.log) {
+            // Rebound logs retries at INFO and fallbacks at WARN, as in a service whose "dev.rebound" logger is at
+            // INFO; `mvn -q` sets slf4j-simple's default level to error, which would hide them
+            System.setProperty("org.slf4j.simpleLogger.log.dev.rebound", "info");
+        }
         long start = System.nanoTime();
         String apiKey = env.get("OPENAI_API_KEY");
         boolean real = apiKey != null && !apiKey.isBlank();
