@@ -110,6 +110,35 @@ class DocsSnippetTest {
                 + buildProperties().get("project.version") + "</version>");
     }
 
+    /** Every line of the quickstart's pom and main sources, and of its policy test, is in a README snippet. */
+    @Test
+    void theQuickstartIsExactlyTheGettingStartedText() throws IOException {
+        Path quickstart = ROOT.resolve("examples/quickstart");
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        List<Path> files = new ArrayList<>(List.of(quickstart.resolve("pom.xml"),
+                quickstart.resolve("src/test/java/com/example/quickstart/ChatClientTest.java")));
+        try (Stream<Path> main = Files.walk(quickstart.resolve("src/main"))) {
+            main.filter(Files::isRegularFile).sorted().forEach(files::add);
+        }
+        Pattern open = Pattern.compile("(?<![/\\w])docs:([\\w.-]+)");
+        for (Path file : files) {
+            List<String> lines = Files.readAllLines(file);
+            String name = null;
+            for (String line : lines) {
+                Matcher m = open.matcher(line);
+                if (name == null && m.find()) {
+                    name = m.group(1);
+                    assertThat(readme).as(file + " is shown in the README").contains("<!-- snippet:" + name + " -->");
+                } else if (name != null && line.contains("/docs:" + name)) {
+                    name = null;
+                } else if (name == null) {
+                    assertThat(line).as(quickstart.relativize(file) + ": a line outside any README snippet")
+                            .matches("\\s*|<\\?xml .*\\?>");
+                }
+            }
+        }
+    }
+
     @Test
     void theReadmeIsShortAndStartsWithTheTwoCommands() throws IOException {
         Path readme = ROOT.resolve("README.md");
