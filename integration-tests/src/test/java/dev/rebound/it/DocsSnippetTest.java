@@ -104,10 +104,23 @@ class DocsSnippetTest {
     }
 
     @Test
-    void theQuickstartDependsOnThisVersionOfRebound() throws IOException {
+    void theQuickstartUsesThisVersionOfReboundAndTheVersionsTheBuildTests() throws IOException {
         String pom = Files.readString(ROOT.resolve("examples/quickstart/pom.xml"));
-        assertThat(pom).contains("<artifactId>rebound-runtime</artifactId>\n      <version>"
-                + buildProperties().get("project.version") + "</version>");
+        String root = Files.readString(ROOT.resolve("pom.xml"));
+        Map<String, String> properties = buildProperties();
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("rebound-runtime", properties.get("project.version"));
+        expected.put("slf4j-simple", properties.get("slf4j.version"));
+        expected.put("junit-jupiter", properties.get("junit.version"));
+        for (String plugin : List.of("maven-compiler-plugin", "maven-surefire-plugin")) {
+            Matcher m = Pattern.compile("<artifactId>" + plugin + "</artifactId>\\s*<version>([^<]+)</version>")
+                    .matcher(root);
+            assertThat(m.find()).as(plugin + " in the root pom").isTrue();
+            expected.put(plugin, m.group(1));
+        }
+        expected.forEach((artifact, version) -> assertThat(pom).as(artifact)
+                .containsPattern("<artifactId>" + Pattern.quote(artifact) + "</artifactId>\\s*<version>"
+                        + Pattern.quote(version) + "</version>"));
     }
 
     /** Every line of the quickstart's pom and main sources, and of its policy test, is in a README snippet. */
