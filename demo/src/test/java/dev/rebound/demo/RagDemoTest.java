@@ -8,6 +8,7 @@ import dev.rebound.modelserver.ModelServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -50,6 +51,31 @@ class RagDemoTest {
                         + "gpt-3.5-turbo-16k=0, total [0-9.]+ s \\(generation [0-9.]+ s\\)$")
                 .containsPattern("(?m)^Metrics: calls fallback=1, attempts 4 \\(gpt-4 3, fallback models 1\\), "
                         + "fallbacks gpt-4->gpt-3.5-turbo=1, call duration [0-9.]+ s$");
+    }
+
+    @Test
+    void itPrintsThePolicyItRunsAndWithLogReboundsOwnLogLinesAsAServiceWould() throws Exception {
+        PrintStream err = System.err;
+        ByteArrayOutputStream logged = new ByteArrayOutputStream();
+        String out;
+        try {
+            System.setErr(new PrintStream(logged, true, StandardCharsets.UTF_8));
+            out = run(Map.of(), "--log");
+        } finally {
+            System.setErr(err);
+        }
+
+        assertThat(out).contains("Policy (declared in demo/src/main/java/dev/rebound/demo/ModelChain.java):")
+                .containsPattern("(?m)^  gpt-4 +3 attempts, waits 100 ms then 200 ms, 20 s deadline; ")
+                .containsPattern("(?m)^  then gpt-3.5-turbo +2 attempts, waits 100 ms; ")
+                .containsPattern("(?m)^  then gpt-3.5-turbo-16k +2 attempts, waits 100 ms; ");
+        assertThat(java.nio.file.Files.readString(Path.of("..").resolve(ModelChain.SOURCE)))
+                .contains("PRIMARY_RETRY = RetryPolicy.builder()");
+        assertThat(logged.toString(StandardCharsets.UTF_8))
+                .contains("INFO dev.rebound - ChatModel.chat(String) on gpt-4: retrying, attempt 2 in 100 ms (backoff)")
+                .contains("INFO dev.rebound - ChatModel.chat(String) on gpt-4: retrying, attempt 3 in 300 ms (retry-after)")
+                .contains("WARN dev.rebound - ChatModel.chat(String): falling back from gpt-4 to gpt-3.5-turbo after "
+                        + "dev.langchain4j.exception.InternalServerException");
     }
 
     @Test

@@ -7,6 +7,7 @@ package dev.rebound.runtime;
 @FunctionalInterface
 public interface ReboundListener {
 
+    /** Called for every event of a call that failed at least once, on the calling thread; must not throw. */
     void onEvent(ReboundEvent event);
 
     /**
