@@ -47,6 +47,7 @@ public final class RagDemo {
         String apiKey = env.get("OPENAI_API_KEY");
         boolean real = apiKey != null && !apiKey.isBlank();
         ModelServer server = real ? null : ModelServer.start(RagDemo::groundedAnswer);
+        TracePrinter trace = new TracePrinter();
         try {
             if (real) {
                 out.println("Rebound RAG demo | models: the OpenAI API (OPENAI_API_KEY is set; no fault script)");
@@ -64,8 +65,8 @@ public final class RagDemo {
             MetricsLine metrics = new MetricsLine();
             ChatModel llm = ModelChain.resilient(
                     name -> ModelChain.openAi(baseUrl, real ? apiKey : "demo-key", name, timeout),
-                    settings(printer.primary(), metrics.primaryListener()),
-                    settings(printer.fallback(), metrics.fallbackListener()));
+                    settings(printer.primary(), metrics.primaryListener(), trace),
+                    settings(printer.fallback(), metrics.fallbackListener(), trace));
 
             out.println();
             out.println("Question: " + o.question);
@@ -85,6 +86,9 @@ public final class RagDemo {
                 failure = e;
             }
             out.println();
+            out.println("Trace (the spans a tracing back end gets: the call, each attempt, each fallback switch):");
+            trace.print(out);
+            out.println();
             if (failure == null) {
                 out.println("Answer: " + answer);
             } else {
@@ -101,6 +105,7 @@ public final class RagDemo {
             out.println(metrics.render());
             return failure == null;
         } finally {
+            trace.close();
             if (server != null) {
                 server.close();
             }
@@ -108,8 +113,9 @@ public final class RagDemo {
     }
 
     private static ReboundSettings settings(dev.rebound.runtime.ReboundListener printer,
-            dev.rebound.runtime.ReboundListener metrics) {
-        return ReboundSettings.builder().logging(false).listener(printer).listener(metrics).build();
+            dev.rebound.runtime.ReboundListener metrics, TracePrinter trace) {
+        return ReboundSettings.builder().logging(false).listener(printer).listener(metrics).tracer(trace.tracer())
+                .build();
     }
 
     private static Map<String, Integer> countsOf(ModelServer server, List<String> models) {

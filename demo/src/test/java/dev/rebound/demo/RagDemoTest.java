@@ -31,6 +31,20 @@ class RagDemoTest {
                 .containsPattern("(?m)^  3 +gpt-4 +3 +503 InternalServerException +give up gpt-4 \\(no attempts left\\)$")
                 .containsPattern("(?m)^ +gpt-4 +fall back to gpt-3.5-turbo$")
                 .containsPattern("(?m)^  4 +gpt-3.5-turbo +1 +200 answer +done$")
+                .containsPattern("(?m)^Trace \\(the spans a tracing back end gets: the call, each attempt, each fallback "
+                        + "switch\\):\n"
+                        + "  ChatModel.chat outcome=fallback \\(\\d+ ms\\)\n"
+                        + "    attempt gpt-4 attempt=1 failure=InternalServerException outcome=failure wait.ms=100 "
+                        + "wait.reason=backoff \\[error\\] \\(\\d+ ms\\)\n"
+                        + "    attempt gpt-4 attempt=2 failure=RateLimitException outcome=failure wait.ms=300 "
+                        + "wait.reason=retry-after \\[error\\] \\(\\d+ ms\\)\n"
+                        + "    attempt gpt-4 attempt=3 failure=InternalServerException outcome=failure "
+                        + "retry.stopped=attempts \\[error\\] \\(\\d+ ms\\)\n"
+                        + "    fallback gpt-3.5-turbo from=gpt-4 to=gpt-3.5-turbo \\(\\d+ ms\\)\n"
+                        + "      attempt gpt-3.5-turbo attempt=1 outcome=success \\(\\d+ ms\\)\n"
+                        + "        ChatModel.chat outcome=success \\(\\d+ ms\\)\n"
+                        + "          attempt gpt-3.5-turbo attempt=1 outcome=success \\(\\d+ ms\\)\n\n"
+                        + "Answer: ")
                 .containsPattern("(?m)^Answer: \\[gpt-3.5-turbo, prompt [0-9a-f]{8}\\] LangChain supports retry and fallback")
                 .containsPattern("(?m)^Summary: attempts 4, fallbacks 1, requests per model gpt-4=3 gpt-3.5-turbo=1 "
                         + "gpt-3.5-turbo-16k=0, total [0-9.]+ s \\(generation [0-9.]+ s\\)$")

@@ -34,4 +34,17 @@ public interface ReboundListener {
      */
     default void onFirstAttemptSuccess(String method, long nanos) {
     }
+
+    /**
+     * As {@link #onFirstAttemptSuccess(String, long)}, with the target that answered (the primary's
+     * name, as {@link ReboundEvent#target()} gives it). The engine calls this one; by default it
+     * calls the two-argument method.
+     *
+     * @param method the resilient method, as {@code ChatClient.chat(String)}
+     * @param target the primary's name, as {@code OpenAiChatModel} or the name given to the wrapper
+     * @param nanos the call's duration, or -1 when timing is off
+     */
+    default void onFirstAttemptSuccess(String method, String target, long nanos) {
+        onFirstAttemptSuccess(method, nanos);
+    }
 }

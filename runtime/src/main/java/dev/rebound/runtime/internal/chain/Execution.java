@@ -2,6 +2,7 @@ package dev.rebound.runtime.internal.chain;
 
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.TimeSource;
+import dev.rebound.runtime.observation.CallTrace;
 import dev.rebound.runtime.spi.Invoker;
 
 /**
@@ -43,6 +44,8 @@ final class Execution {
     private Throwable pending;
     /** Set when the call was interrupted: nothing more is tried. */
     boolean interrupted;
+    /** The call's trace: {@link CallTrace#NOOP} unless a tracer traces it ({@link CallObservation}). */
+    CallTrace trace = CallTrace.NOOP;
 
     /** This thread's spare instance, or a fresh one when the spare is in use by an enclosing call. */
     static Execution borrow() {
@@ -107,6 +110,7 @@ final class Execution {
         targetArgs = null;
         pending = null;
         interrupted = false;
+        trace = CallTrace.NOOP;
         inUse = false;
     }
 }
