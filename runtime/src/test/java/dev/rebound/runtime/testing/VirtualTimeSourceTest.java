@@ -1,0 +1,71 @@
+package dev.rebound.runtime.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/** Scheduled tasks run when virtual time reaches them, in time order, on the thread moving the clock. */
+class VirtualTimeSourceTest {
+
+    private final VirtualTimeSource clock = new VirtualTimeSource();
+    private final List<String> ran = new CopyOnWriteArrayList<>();
+
+    @Test
+    void tasksRunWhenTheClockPassesTheirTimeInTimeOrder() {
+        long start = clock.nanoTime();
+        clock.schedule(Duration.ofSeconds(2).toNanos(), () -> ran.add("2s@" + (clock.nanoTime() - start)));
+        clock.schedule(Duration.ofSeconds(1).toNanos(), () -> ran.add("1s@" + (clock.nanoTime() - start)));
+        clock.advance(Duration.ofMillis(999));
+        assertThat(ran).isEmpty();
+        assertThat(clock.pendingTasks()).isEqualTo(2);
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(ran).containsExactly("1s@" + Duration.ofMillis(5999).toNanos(), "2s@" + Duration.ofMillis(5999).toNanos());
+        assertThat(clock.pendingTasks()).isZero();
+        assertThat(clock.scheduled()).containsExactly(Duration.ofSeconds(2), Duration.ofSeconds(1));
+        assertThat(clock.sleeps()).isEmpty();
+    }
+
+    @Test
+    void runScheduledMovesTheClockToEachTaskIncludingTasksScheduledByTasks() {
+        long start = clock.nanoTime();
+        clock.schedule(100, () -> {
+            ran.add("a@" + (clock.nanoTime() - start));
+            clock.schedule(50, () -> ran.add("b@" + (clock.nanoTime() - start)));
+        });
+        assertThat(clock.runScheduled()).isEqualTo(2);
+        assertThat(ran).containsExactly("a@100", "b@150");
+        assertThat(clock.nanoTime() - start).isEqualTo(150);
+    }
+
+    @Test
+    void aCancelledTaskNeverRuns() {
+        Future<?> f = clock.schedule(10, () -> ran.add("cancelled"));
+        clock.schedule(20, () -> ran.add("kept"));
+        assertThat(f.cancel(false)).isTrue();
+        assertThat(clock.pendingTasks()).isEqualTo(1);
+        assertThat(clock.runScheduled()).isEqualTo(1);
+        assertThat(ran).containsExactly("kept");
+    }
+
+    @Test
+    void sleepingPastATaskRunsIt() throws InterruptedException {
+        clock.schedule(10, () -> ran.add("due"));
+        clock.sleep(5);
+        assertThat(ran).isEmpty();
+        clock.sleep(5);
+        assertThat(ran).containsExactly("due");
+        assertThat(clock.sleeps()).containsExactly(Duration.ofNanos(5), Duration.ofNanos(5));
+    }
+
+    @Test
+    void aNegativeDelayIsDueAtOnce() {
+        clock.schedule(-5, () -> ran.add("now"));
+        clock.advance(Duration.ZERO);
+        assertThat(ran).containsExactly("now");
+        assertThat(clock.scheduled()).containsExactly(Duration.ZERO);
+    }
+}
