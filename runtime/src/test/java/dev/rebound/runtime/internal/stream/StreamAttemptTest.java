@@ -12,8 +12,10 @@ import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.langchain4j.model.output.FinishReason;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
+import dev.rebound.runtime.RetryAfter;
 import dev.rebound.runtime.langchain4j.FirstTokenTimeoutException;
 import dev.rebound.runtime.langchain4j.PartialStreamException;
+import dev.rebound.runtime.langchain4j.RetryAfterHttpClientBuilder;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.time.Duration;
 import java.util.List;
@@ -132,6 +134,19 @@ class StreamAttemptTest {
                 .hasMessage("no partial response within the time-to-first-token limit of 500 ms");
         raw.firstPartial.get(5, TimeUnit.SECONDS);
         assertThat(raw.contexts.get(0).streamingHandle().isCancelled()).as("the late stream is cancelled").isTrue();
+        assertThat(caller.events).isEmpty();
+    }
+
+    @Test
+    void retryAfterOfAStreamRefusedAtOpenIsReadWhereTheAttemptFails() throws Exception {
+        server.script("gpt-4", Fault.rateLimited(Duration.ofMillis(1500)));
+        OpenAiStreamingChatModel hinting = OpenAiStreamingChatModel.builder().baseUrl(server.baseUrl()).apiKey("k")
+                .modelName("gpt-4").timeout(Duration.ofSeconds(5))
+                .httpClientBuilder(RetryAfterHttpClientBuilder.create()).build();
+        StreamAttempt attempt = StreamAttempt.start(caller, clock, null);
+        CompletableFuture<Long> hint = attempt.firstToken().handle((ok, failure) -> RetryAfter.takeNanos());
+        hinting.chat(PROMPT, attempt);
+        assertThat(hint.get(5, TimeUnit.SECONDS)).isEqualTo(Duration.ofMillis(1500).toNanos());
         assertThat(caller.events).isEmpty();
     }
 
