@@ -146,7 +146,8 @@ public final class Fault {
 
     /**
      * For a streamed request: {@code tokens} content chunks, then the connection is cut without
-     * {@code [DONE]} ({@code 0} cuts it right after the 200). For a request that does not stream: a
+     * {@code [DONE]}, 100 ms after the last of them ({@code 0}: 100 ms after the 200). For a request
+     * that does not stream: a
      * dropped connection.
      *
      * @throws IllegalArgumentException if {@code tokens} is negative

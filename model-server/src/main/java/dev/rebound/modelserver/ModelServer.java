@@ -55,6 +55,8 @@ import java.util.function.BiFunction;
 public final class ModelServer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How long a stream stays open, silent, after the tokens sent before a cut. */
+    private static final Duration CUT_LINGER = Duration.ofMillis(100);
 
     static {
         // The JDK server writes headers and body separately; with Nagle on, the body waits for the
@@ -335,6 +337,9 @@ public final class ModelServer implements AutoCloseable {
                 event(out, chunk(id, model, delta, null));
             }
             if (cuts) {
+                // the JDK client drops what it has buffered once it sees the connection fail: give it
+                // the time to hand the tokens sent to the reader, as a network would, before cutting
+                pause(CUT_LINGER);
                 throw new CutConnection();
             }
             if (breaks) {

@@ -56,15 +56,61 @@ public final class VirtualTimeSource implements TimeSource {
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private long timerSequence;
 
+    /** Every delay scheduled, in order, cancelled ones included; guarded by {@link #timers}. */
+    private final List<Long> scheduled = new ArrayList<>();
+
     /** Runs {@code task} when this clock reaches {@code delayNanos} from now (see the class comment). */
     @Override
     public Future<?> schedule(long delayNanos, Runnable task) {
+        java.util.Objects.requireNonNull(task, "task");
         Timer t;
         synchronized (timers) {
-            t = new Timer(now.get() + Math.max(0L, delayNanos), timerSequence++, task);
+            long delay = Math.max(0L, delayNanos);
+            t = new Timer(now.get() + delay, timerSequence++, task);
             timers.add(t);
+            scheduled.add(delay);
         }
         return t.future;
+    }
+
+    /**
+     * Every delay scheduled (the waits of asynchronous calls, time limits, timeouts), in order,
+     * cancelled ones included.
+     */
+    public List<Duration> scheduled() {
+        synchronized (timers) {
+            List<Duration> out = new ArrayList<>(scheduled.size());
+            for (long s : scheduled) {
+                out.add(Duration.ofNanos(s));
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Moves the clock to each scheduled task's time in turn and runs it, including the tasks those
+     * tasks schedule, until none is pending: an asynchronous call's backoff finishes at once.
+     *
+     * @return how many tasks ran
+     */
+    public int runScheduled() {
+        int ran = 0;
+        while (true) {
+            Timer due;
+            synchronized (timers) {
+                due = timers.poll();
+            }
+            if (due == null) {
+                return ran;
+            }
+            if (due.future.isCancelled()) {
+                continue;
+            }
+            now.accumulateAndGet(due.at, (cur, at) -> at - cur > 0 ? at : cur);
+            due.task.run();
+            due.future.complete(null);
+            ran++;
+        }
     }
 
     /** The tasks scheduled and neither run nor cancelled yet. */
