@@ -68,6 +68,7 @@ public final class VirtualTimeSource implements TimeSource {
             long delay = Math.max(0L, delayNanos);
             t = new Timer(now.get() + delay, timerSequence++, task);
             timers.add(t);
+            timers.notifyAll();
             scheduled.add(delay);
         }
         return t.future;
@@ -110,6 +111,31 @@ public final class VirtualTimeSource implements TimeSource {
             due.task.run();
             due.future.complete(null);
             ran++;
+        }
+    }
+
+    /**
+     * Waits, in real time, until at least {@code count} tasks are pending: for a test whose
+     * asynchronous call schedules its next wait from another thread (an HTTP client's, say). Waits on
+     * a condition, not a fixed time: it returns as soon as the tasks are there.
+     *
+     * @return false if {@code realTimeout} passed first
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
+    public boolean awaitPendingTasks(int count, Duration realTimeout) throws InterruptedException {
+        long deadline = System.nanoTime() + realTimeout.toNanos();
+        synchronized (timers) {
+            while (true) {
+                timers.removeIf(t -> t.future.isCancelled());
+                if (timers.size() >= count) {
+                    return true;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(timers, left);
+            }
         }
     }
 

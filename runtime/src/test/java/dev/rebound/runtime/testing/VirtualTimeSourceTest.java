@@ -58,4 +58,15 @@ class VirtualTimeSourceTest {
         assertThat(ran).containsExactly("now");
         assertThat(clock.scheduled()).containsExactly(Duration.ZERO);
     }
+
+    @Test
+    void awaitPendingTasksReturnsWhenAnotherThreadSchedules() throws Exception {
+        assertThat(clock.awaitPendingTasks(1, Duration.ofMillis(1))).isFalse();
+        Thread other = new Thread(() -> clock.schedule(100, () -> ran.add("other")));
+        other.start();
+        assertThat(clock.awaitPendingTasks(1, Duration.ofSeconds(10))).isTrue();
+        other.join();
+        clock.runScheduled();
+        assertThat(ran).containsExactly("other");
+    }
 }
