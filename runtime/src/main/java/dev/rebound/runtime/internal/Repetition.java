@@ -1,5 +1,7 @@
 package dev.rebound.runtime.internal;
 
+import dev.rebound.runtime.internal.chain.CallShape;
+
 import java.lang.reflect.Method;
 import java.util.Set;
 
@@ -24,6 +26,9 @@ public final class Repetition {
 
     /** The simple name of the deferred type {@code m} returns, or null when it returns a plain value. */
     public static String deferredResult(Method m) {
+        if (CallShape.of(m) != CallShape.SYNC) {
+            return null; // a CompletionStage or a streaming handler: the chain runs asynchronously
+        }
         Class<?> r = m.getReturnType();
         for (Class<?> c = r; c != null; c = c.getSuperclass()) {
             if (DEFERRED.contains(c.getName())) {

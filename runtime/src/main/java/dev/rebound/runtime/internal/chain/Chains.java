@@ -41,8 +41,10 @@ public final class Chains {
         Events events = new Events(spec.name(), spec.settings());
         boolean inline = true;
 
-        // one attempt on the primary
-        Strategy attempt = Invocation.INSTANCE;
+        // one attempt on the primary: the target's call, or for a stream, its call up to the first token
+        Strategy invocation = spec.shape() == CallShape.STREAM
+                ? new StreamingInvocation(spec.handlerIndex(), spec.firstTokenLimit()) : Invocation.INSTANCE;
+        Strategy attempt = invocation;
         Breaker breaker = null;
         if (spec.circuitBreaker() != null) {
             breaker = new Breaker(spec.circuitBreaker(), spec.name(), spec.primaryName(),
@@ -60,7 +62,7 @@ public final class Chains {
             Strategy[] chains = new Strategy[alternatives.size()];
             for (int i = 0; i < chains.length; i++) {
                 chains[i] = new RetryStrategy(alternatives.get(i).retry(), spec.budgetScope(), events,
-                        Invocation.INSTANCE);
+                        invocation);
             }
             root = new FallbackStrategy(spec.fallbackRule(), primary, alternatives.toArray(new Alternative[0]),
                     chains, events);

@@ -4,6 +4,7 @@ import static dev.rebound.runtime.ReboundEvent.Kind.FALLBACK;
 
 import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.internal.FallbackRule;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The top of the chain when there are alternatives: once the primary's chain has failed, and the
@@ -60,6 +61,54 @@ final class FallbackStrategy implements Strategy {
             }
         }
         throw history.last();
+    }
+
+    @Override
+    public CompletableFuture<Object> applyAsync(Execution call) {
+        CompletableFuture<Object> out = new CompletableFuture<>();
+        primary.applyAsync(call).whenComplete((result, t) -> {
+            if (t == null) {
+                out.complete(result);
+            } else {
+                keep(call.history, Async.failure(t));
+                call.history.primaryDone();
+                alternativeAsync(call, 0, out);
+            }
+        });
+        return out;
+    }
+
+    /** Tries alternatives from {@code i} on, as {@link #apply} does, completing {@code out}. */
+    private void alternativeAsync(Execution call, int i, CompletableFuture<Object> out) {
+        FailureHistory history = call.history;
+        for (; i < alternatives.length; i++) {
+            Throwable last = history.last();
+            if (call.interrupted || call.cancelled() || last instanceof Error || !rule.fallsBackOn(last)) {
+                break;
+            }
+            Alternative alt = alternatives[i];
+            events.emit(call.settings, FALLBACK, call.target, alt.name(), 0, 0L, null, last);
+            call.aim(alt.name(), false, alt, null, null);
+            Object instance;
+            try {
+                instance = alt.instance();
+            } catch (Throwable providerFailure) {
+                history.record(providerFailure);
+                continue;
+            }
+            call.aim(alt.name(), false, alt, instance, call.fallbackArgs());
+            int next = i + 1;
+            chains[i].applyAsync(call).whenComplete((result, t) -> {
+                if (t == null) {
+                    out.complete(result);
+                } else {
+                    keep(history, Async.failure(t));
+                    alternativeAsync(call, next, out);
+                }
+            });
+            return;
+        }
+        out.completeExceptionally(history.last());
     }
 
     /** A failure the retry below did not record (it came from above the attempts) joins the history. */

@@ -24,10 +24,16 @@ public final class MethodSpec {
     private final List<Alternative> alternatives;
     private final ReboundSettings settings;
     private final String budgetScope;
+    private final CallShape shape;
+    private final int handlerIndex;
+    private final java.time.Duration firstTokenLimit;
     private final Class<?> implementation;
     private final String method;
 
     private MethodSpec(Builder b) {
+        this.shape = b.shape;
+        this.handlerIndex = b.handlerIndex;
+        this.firstTokenLimit = b.firstTokenLimit;
         this.name = b.name;
         this.primaryName = b.primaryName;
         this.retry = b.retry;
@@ -95,6 +101,21 @@ public final class MethodSpec {
         return method;
     }
 
+    /** How the method delivers its outcome; {@link CallShape#SYNC} unless the builder was told. */
+    public CallShape shape() {
+        return shape;
+    }
+
+    /** For {@link CallShape#STREAM}: the index of the handler parameter. */
+    public int handlerIndex() {
+        return handlerIndex;
+    }
+
+    /** For {@link CallShape#STREAM}: how long an attempt may take to its first partial response, or null. */
+    public java.time.Duration firstTokenLimit() {
+        return firstTokenLimit;
+    }
+
     /** Builds a {@link MethodSpec}. */
     public static final class Builder {
         private final String name;
@@ -105,6 +126,9 @@ public final class MethodSpec {
         private List<Alternative> alternatives = List.of();
         private ReboundSettings settings;
         private String budgetScope;
+        private CallShape shape = CallShape.SYNC;
+        private int handlerIndex = -1;
+        private java.time.Duration firstTokenLimit;
         private Class<?> implementation;
         private String method;
 
@@ -148,6 +172,19 @@ public final class MethodSpec {
         public Builder runsIn(Class<?> implementation, String method) {
             this.implementation = implementation;
             this.method = method;
+            return this;
+        }
+
+        /** The shape of {@code method}: a CompletionStage result or a streaming handler runs asynchronously. */
+        public Builder shapeOf(java.lang.reflect.Method method) {
+            this.shape = CallShape.of(method);
+            this.handlerIndex = shape == CallShape.STREAM ? CallShape.handlerIndex(method) : -1;
+            return this;
+        }
+
+        /** For a streaming method: the time-to-first-token limit of each attempt; null for none. */
+        public Builder firstTokenLimit(java.time.Duration limit) {
+            this.firstTokenLimit = limit;
             return this;
         }
 

@@ -12,6 +12,7 @@ import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.internal.RetryBudget;
 import dev.rebound.runtime.internal.RetryBudgets;
 import dev.rebound.runtime.spi.ResilientMethod;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The attempts on one target (the primary, or one alternative): runs the next strategy until it
@@ -76,6 +77,56 @@ final class RetryStrategy implements Strategy {
         }
     }
 
+    @Override
+    public CompletableFuture<Object> applyAsync(Execution call) {
+        Throwable f = call.onPrimary ? call.takePending() : null;
+        if (f == null && call.onPrimary) {
+            countCall(call.settings);
+        }
+        long origin = maxDuration == 0L ? 0L
+                : call.onPrimary && call.start != ResilientMethod.UNTIMED ? call.start
+                        : Clock.read(call.time);
+        CompletableFuture<Object> out = new CompletableFuture<>();
+        if (f != null) {
+            call.attempt = 1;
+            failedAsync(call, f, 1, origin, out);
+        } else {
+            attemptAsync(call, 1, origin, out);
+        }
+        return out;
+    }
+
+    /** Runs attempt {@code attempt}, unless the call was cancelled meanwhile. */
+    private void attemptAsync(Execution call, int attempt, long origin, CompletableFuture<Object> out) {
+        if (call.cancelled()) {
+            out.completeExceptionally(call.history.isEmpty() ? Async.cancelled() : call.history.last());
+            return;
+        }
+        call.attempt = attempt;
+        next.applyAsync(call).whenComplete((result, t) -> {
+            if (t == null) {
+                out.complete(result);
+            } else {
+                failedAsync(call, Async.failure(t), attempt, origin, out);
+            }
+        });
+    }
+
+    /** The one retry rule, then the wait scheduled (never slept) before the next attempt. */
+    private void failedAsync(Execution call, Throwable f, int attempt, long origin, CompletableFuture<Object> out) {
+        call.history.record(f);
+        if (call.cancelled()) {
+            out.completeExceptionally(f); // the caller cancelled: no event for the attempt it cancelled
+            return;
+        }
+        long wait = afterFailure(call, f, attempt, origin);
+        if (wait < 0L) {
+            out.completeExceptionally(f);
+            return;
+        }
+        call.waiting(call.time.schedule(wait, () -> attemptAsync(call, attempt + 1, origin, out)));
+    }
+
     /**
      * After attempt {@code attempt} failed with {@code f}: the wait before the next attempt, or -1
      * when this target is done. Reports the failure and the decision. The one retry rule: a blocking
@@ -89,7 +140,7 @@ final class RetryStrategy implements Strategy {
         }
         long hint = RetryAfter.takeNanos();
         Reason stop = null;
-        if (f instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
+        if (f instanceof InterruptedException || !call.async && Thread.currentThread().isInterrupted()) {
             stop = Reason.INTERRUPTED;
             call.interrupted = true;
         } else if (refused) {
