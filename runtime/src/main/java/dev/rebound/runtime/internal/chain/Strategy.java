@@ -24,8 +24,14 @@ interface Strategy {
      * (waits are {@linkplain dev.rebound.runtime.TimeSource#schedule scheduled}). A failure completes
      * the future exceptionally with the failure itself, never wrapped ({@link Async#failure} unwraps
      * what the JDK wraps).
+     *
+     * <p>A strategy without an asynchronous variant fails every asynchronous call loudly, naming
+     * itself, rather than letting it run without its concern: implement this when adding a strategy.
      */
-    CompletableFuture<Object> applyAsync(Execution call);
+    default CompletableFuture<Object> applyAsync(Execution call) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException(getClass().getSimpleName()
+                + " has no asynchronous variant: " + call.target + " cannot run it on a CompletionStage or a stream"));
+    }
 
     /**
      * Why the next attempt would be refused right now without being tried (a circuit breaker that
