@@ -43,7 +43,7 @@ public final class Chains {
 
         // one attempt on the primary: the target's call, or for a stream, its call up to the first token
         Strategy invocation = spec.shape() == CallShape.STREAM
-                ? new StreamingInvocation(spec.handlerIndex(), spec.firstTokenLimit()) : Invocation.INSTANCE;
+                ? new StreamingInvocation(spec.handlerIndex()) : Invocation.INSTANCE;
         Strategy attempt = invocation;
         Breaker breaker = null;
         if (spec.circuitBreaker() != null) {

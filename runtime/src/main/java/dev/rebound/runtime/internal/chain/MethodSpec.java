@@ -26,14 +26,13 @@ public final class MethodSpec {
     private final String budgetScope;
     private final CallShape shape;
     private final int handlerIndex;
-    private final java.time.Duration firstTokenLimit;
     private final Class<?> implementation;
     private final String method;
 
     private MethodSpec(Builder b) {
         this.shape = b.shape;
         this.handlerIndex = b.handlerIndex;
-        this.firstTokenLimit = b.firstTokenLimit;
+
         this.name = b.name;
         this.primaryName = b.primaryName;
         this.retry = b.retry;
@@ -111,11 +110,6 @@ public final class MethodSpec {
         return handlerIndex;
     }
 
-    /** For {@link CallShape#STREAM}: how long an attempt may take to its first partial response, or null. */
-    public java.time.Duration firstTokenLimit() {
-        return firstTokenLimit;
-    }
-
     /** Builds a {@link MethodSpec}. */
     public static final class Builder {
         private final String name;
@@ -128,7 +122,6 @@ public final class MethodSpec {
         private String budgetScope;
         private CallShape shape = CallShape.SYNC;
         private int handlerIndex = -1;
-        private java.time.Duration firstTokenLimit;
         private Class<?> implementation;
         private String method;
 
@@ -179,12 +172,6 @@ public final class MethodSpec {
         public Builder shapeOf(java.lang.reflect.Method method) {
             this.shape = CallShape.of(method);
             this.handlerIndex = shape == CallShape.STREAM ? CallShape.handlerIndex(method) : -1;
-            return this;
-        }
-
-        /** For a streaming method: the time-to-first-token limit of each attempt; null for none. */
-        public Builder firstTokenLimit(java.time.Duration limit) {
-            this.firstTokenLimit = limit;
             return this;
         }
 

@@ -2,7 +2,6 @@ package dev.rebound.runtime.internal.chain;
 
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.rebound.runtime.internal.stream.StreamAttempt;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -14,12 +13,9 @@ import java.util.concurrent.CompletableFuture;
 final class StreamingInvocation implements Strategy {
 
     private final int handlerIndex;
-    /** The time-to-first-token limit, or null. */
-    private final Duration firstTokenLimit;
 
-    StreamingInvocation(int handlerIndex, Duration firstTokenLimit) {
+    StreamingInvocation(int handlerIndex) {
         this.handlerIndex = handlerIndex;
-        this.firstTokenLimit = firstTokenLimit;
     }
 
     @Override
@@ -30,8 +26,8 @@ final class StreamingInvocation implements Strategy {
     @Override
     public CompletableFuture<Object> applyAsync(Execution call) {
         Object[] args = call.targetArgs != null ? call.targetArgs.clone() : call.fallbackArgs().clone();
-        StreamAttempt attempt = StreamAttempt.start((StreamingChatResponseHandler) args[handlerIndex], call.time,
-                firstTokenLimit);
+        // the time to the first token is limited by a per-attempt timeout above, which cancels firstToken
+        StreamAttempt attempt = StreamAttempt.start((StreamingChatResponseHandler) args[handlerIndex], call.time, null);
         args[handlerIndex] = attempt;
         try {
             call.invoker.invoke(call.instance, args);

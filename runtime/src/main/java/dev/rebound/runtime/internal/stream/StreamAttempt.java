@@ -41,7 +41,17 @@ public final class StreamAttempt implements StreamingChatResponseHandler {
     private static final int ABANDONED = 3;
 
     private final StreamingChatResponseHandler caller;
-    private final CompletableFuture<Void> firstToken = new CompletableFuture<>();
+    /** Cancelling it (the caller's cancel, a per-attempt timeout) abandons the attempt. */
+    private final CompletableFuture<Void> firstToken = new CompletableFuture<>() {
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled) {
+                abandon();
+            }
+            return cancelled;
+        }
+    };
     private final AtomicInteger state = new AtomicInteger(PENDING);
     /** The text delivered; written and read only by the stream's callbacks, which come one at a time. */
     private final StringBuilder partialText = new StringBuilder();
@@ -66,7 +76,9 @@ public final class StreamAttempt implements StreamingChatResponseHandler {
 
     /**
      * Completes when the first partial response arrives (or the stream completes without any);
-     * exceptionally with the failure before it, or a {@link FirstTokenTimeoutException}.
+     * exceptionally with the failure before it, or a {@link FirstTokenTimeoutException}. Cancelling it
+     * abandons the attempt: a per-attempt timeout above the attempt is, for a stream, a limit on the
+     * time to its first token.
      */
     public CompletableFuture<Void> firstToken() {
         return firstToken;

@@ -161,6 +161,17 @@ class StreamAttemptTest {
         assertThat(caller.events).isEmpty();
     }
 
+    @Test
+    void cancellingTheFirstTokenFutureAbandonsTheAttempt() throws Exception {
+        server.script("gpt-4", Fault.stallBeforeFirstToken(Duration.ofMillis(100)));
+        StreamAttempt attempt = attempt(Duration.ofSeconds(5));
+        assertThat(attempt.firstToken().cancel(true)).isTrue();
+        assertThat(clock.pendingTasks()).as("the first-token timer is cancelled").isZero();
+        raw.firstPartial.get(5, TimeUnit.SECONDS);
+        assertThat(raw.contexts.get(0).streamingHandle().isCancelled()).isTrue();
+        assertThat(caller.events).isEmpty();
+    }
+
     /** The caller's handler: what it saw, in order. */
     static final class Caller implements StreamingChatResponseHandler {
         final List<String> events = new CopyOnWriteArrayList<>();
