@@ -20,6 +20,10 @@ public aspect Recovery {
         org.aspectj.lang.JoinPoint.StaticPart jp = thisJoinPointStaticPart;
         Invoker again = new Invoker() {
             public Object invoke(Object context, Object[] args) throws Throwable {
+                if (args != null) {
+                    // an attempt with arguments of its own (a stream's handler in place of the caller's)
+                    Handoff.setArguments(closure.getState(), args);
+                }
                 return proceed(self);
             }
 

@@ -83,6 +83,15 @@ public final class Handoff {
         return Arrays.copyOfRange(state, state.length - n, state.length);
     }
 
+    /**
+     * Puts {@code args} in place of the call's arguments in the around closure's state
+     * ({@code [this, args...]}), which ajc's closures read when they proceed (their {@code run}
+     * takes only {@code this} from its parameter). The state belongs to this one call.
+     */
+    public static void setArguments(Object[] closureState, Object[] args) {
+        System.arraycopy(args, 0, closureState, closureState.length - args.length, args.length);
+    }
+
     /** Rethrows {@code t} as it is, checked or not. */
     @SuppressWarnings("unchecked")
     public static <T extends Throwable> RuntimeException sneaky(Throwable t) throws T {

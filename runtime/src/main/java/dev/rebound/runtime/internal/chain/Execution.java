@@ -56,6 +56,8 @@ final class Execution {
     private volatile CompletableFuture<?> inFlight;
     /** The scheduled wait before the next attempt. */
     private volatile Future<?> pendingWait;
+    /** A streamed call's own handler, read once from the door's arguments (which attempts may overwrite). */
+    Object streamCaller;
 
     /** An asynchronous call: its own instance, as it moves between threads. */
     static Execution forAsync() {

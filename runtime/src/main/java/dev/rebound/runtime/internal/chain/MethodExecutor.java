@@ -110,7 +110,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     private CompletableFuture<Object> executeAsync(Object context, Object[] args, Invoker primary) {
         ReboundSettings s = events.settings();
         if (breaker != null && !breaker.isClosed()) {
-            return runAsync(new AsyncCall(null), context, args, primary, start(), null); // refused, or a probe
+            return runAsync(new AsyncCall(null), context, args, primary, start(), null, null); // refused, or a probe
         }
         primaryRetry.countCall(s);
         long start = start();
@@ -134,7 +134,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
                 if (breaker != null) {
                     breaker.failedWithoutPermit(f, s.timeSource());
                 }
-                runAsync(result, context, args, primary, start, f);
+                runAsync(result, context, args, primary, start, f, null);
             }
         });
         return result;
@@ -147,8 +147,9 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
      */
     private Object executeStream(Object context, Object[] args, Invoker primary) {
         Object[] a = args != null ? args : primary.arguments(context, null);
-        StreamingInvocation.Caller caller = StreamingInvocation.caller(a[spec.handlerIndex()]);
-        runAsync(new AsyncCall(null), context, args, primary, start(), null).whenComplete((ok, t) -> {
+        Object handler = a[spec.handlerIndex()];
+        StreamingInvocation.Caller caller = StreamingInvocation.caller(handler);
+        runAsync(new AsyncCall(null), context, args, primary, start(), null, handler).whenComplete((ok, t) -> {
             if (t != null) {
                 caller.failed(Async.failure(t));
             }
@@ -158,9 +159,10 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
 
     /** The call through the chain, asynchronously, completing {@code result}. */
     private CompletableFuture<Object> runAsync(AsyncCall result, Object context, Object[] args, Invoker primary,
-            long start, Throwable firstFailure) {
+            long start, Throwable firstFailure, Object streamCaller) {
         ReboundSettings s = events.settings();
         Execution call = Execution.forAsync();
+        call.streamCaller = streamCaller;
         call.begin(s, spec.primaryName(), context, args, primary, start, firstFailure);
         result.runs(call);
         root.applyAsync(call).whenComplete((value, t) -> {

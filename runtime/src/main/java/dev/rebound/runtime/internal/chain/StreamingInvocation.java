@@ -27,7 +27,7 @@ final class StreamingInvocation implements Strategy {
     public CompletableFuture<Object> applyAsync(Execution call) {
         Object[] args = call.targetArgs != null ? call.targetArgs.clone() : call.fallbackArgs().clone();
         // the time to the first token is limited by a per-attempt timeout above, which cancels firstToken
-        StreamAttempt attempt = StreamAttempt.start((StreamingChatResponseHandler) args[handlerIndex], call.time, null);
+        StreamAttempt attempt = StreamAttempt.start((StreamingChatResponseHandler) call.streamCaller, call.time, null);
         args[handlerIndex] = attempt;
         try {
             call.invoker.invoke(call.instance, args);
