@@ -102,6 +102,12 @@ public abstract class AsyncContenders {
         r4jScheduler.shutdownNow();
     }
 
+    /** The floor: the target called directly, its own future joined; what every contender's future costs at least. */
+    @Benchmark
+    public String floorDirectAsync() {
+        return primary.chat(prompt).exceptionally(t -> primary.chat(prompt).join()).join();
+    }
+
     @Benchmark
     public String reboundWrapAsync() {
         return reboundWrap.chat(prompt).join();

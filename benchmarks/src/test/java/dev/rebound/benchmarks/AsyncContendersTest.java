@@ -20,7 +20,7 @@ class AsyncContendersTest {
         List<String> out = new ArrayList<>();
         try {
             for (Method m : AsyncContenders.class.getMethods()) {
-                if (m.isAnnotationPresent(Benchmark.class)) {
+                if (m.isAnnotationPresent(Benchmark.class) && !m.getName().startsWith("floor")) {
                     attempts[0] = 0;
                     out.add(m.getName() + "=" + m.invoke(contenders) + "@" + attempts[0]);
                 }

@@ -27,7 +27,8 @@ public interface TimeSource {
      * interrupt an attempt that runs too long; asynchronous calls ({@code CompletionStage} methods,
      * streams) schedule their backoff with it instead of sleeping, so no thread waits per call. The
      * default triggers on one shared daemon thread ({@code rebound-timeout}) against the real clock
-     * and runs the task on {@link java.util.concurrent.ForkJoinPool#commonPool()}, so a task that
+     * and runs the task on {@link java.util.concurrent.ForkJoinPool#commonPool()} (a delay of 0 or less
+     * goes straight there), so a task that
      * starts the next attempt of a call never delays another call's timer;
      * {@link dev.rebound.runtime.testing.VirtualTimeSource} runs it when its clock reaches the time.
      *
@@ -35,6 +36,9 @@ public interface TimeSource {
      */
     default Future<?> schedule(long delayNanos, Runnable task) {
         java.util.Objects.requireNonNull(task, "task");
+        if (delayNanos <= 0L) {
+            return java.util.concurrent.ForkJoinPool.commonPool().submit(task); // nothing to wait for: one hand-off
+        }
         return Timeouts.EXECUTOR.schedule(() -> java.util.concurrent.ForkJoinPool.commonPool().execute(task),
                 delayNanos, TimeUnit.NANOSECONDS);
     }
