@@ -93,12 +93,16 @@ public final class VirtualTimeSource implements TimeSource {
      */
     public List<Duration> scheduled() {
         synchronized (timers) {
-            List<Duration> out = new ArrayList<>(scheduled.size());
-            for (long s : scheduled) {
-                out.add(Duration.ofNanos(s));
-            }
-            return out;
+            return durations(scheduled);
         }
+    }
+
+    private static List<Duration> durations(List<Long> nanos) {
+        List<Duration> out = new ArrayList<>(nanos.size());
+        for (long n : nanos) {
+            out.add(Duration.ofNanos(n));
+        }
+        return out;
     }
 
     /**
@@ -217,11 +221,7 @@ public final class VirtualTimeSource implements TimeSource {
     /** Every wait the engine chose, in order. */
     public List<Duration> sleeps() {
         synchronized (sleeps) {
-            List<Duration> out = new ArrayList<>(sleeps.size());
-            for (long s : sleeps) {
-                out.add(Duration.ofNanos(s));
-            }
-            return out;
+            return durations(sleeps);
         }
     }
 

@@ -39,21 +39,12 @@ final class FallbackStrategy implements Strategy {
         }
         history.primaryDone();
         for (int i = 0; i < alternatives.length; i++) {
-            Throwable last = history.last();
-            if (call.interrupted || last instanceof Error || !rule.fallsBackOn(last)) {
+            if (!mayFallBack(call)) {
                 break;
             }
-            Alternative alt = alternatives[i];
-            events.emit(call.settings, FALLBACK, call.target, alt.name(), 0, 0L, null, last);
-            call.aim(alt.name(), false, alt, null, null);
-            Object instance;
-            try {
-                instance = alt.instance();
-            } catch (Throwable providerFailure) {
-                history.record(providerFailure);
+            if (!aimAt(call, i)) {
                 continue;
             }
-            call.aim(alt.name(), false, alt, instance, call.fallbackArgs());
             try {
                 return chains[i].apply(call);
             } catch (Throwable t) {
@@ -82,21 +73,12 @@ final class FallbackStrategy implements Strategy {
     private void alternativeAsync(Execution call, int i, CompletableFuture<Object> out) {
         FailureHistory history = call.history;
         for (; i < alternatives.length; i++) {
-            Throwable last = history.last();
-            if (call.interrupted || call.cancelled() || last instanceof Error || !rule.fallsBackOn(last)) {
+            if (!mayFallBack(call)) {
                 break;
             }
-            Alternative alt = alternatives[i];
-            events.emit(call.settings, FALLBACK, call.target, alt.name(), 0, 0L, null, last);
-            call.aim(alt.name(), false, alt, null, null);
-            Object instance;
-            try {
-                instance = alt.instance();
-            } catch (Throwable providerFailure) {
-                history.record(providerFailure);
+            if (!aimAt(call, i)) {
                 continue;
             }
-            call.aim(alt.name(), false, alt, instance, call.fallbackArgs());
             int next = i + 1;
             chains[i].applyAsync(call).whenComplete((result, t) -> {
                 if (t == null) {
@@ -109,6 +91,31 @@ final class FallbackStrategy implements Strategy {
             return;
         }
         out.completeExceptionally(history.last());
+    }
+
+    /** Whether the call's last failure lets it go on to an alternative: never after an Error, an interrupt or a cancel. */
+    private boolean mayFallBack(Execution call) {
+        Throwable last = call.history.last();
+        return !call.interrupted && !call.cancelled() && !(last instanceof Error) && rule.fallsBackOn(last);
+    }
+
+    /**
+     * Reports the switch to alternative {@code i} and points the call at it; false when its instance
+     * could not be provided (that failure joins the history, and the next alternative is tried).
+     */
+    private boolean aimAt(Execution call, int i) {
+        Alternative alt = alternatives[i];
+        events.emit(call.settings, FALLBACK, call.target, alt.name(), 0, 0L, null, call.history.last());
+        call.aim(alt.name(), false, alt, null, null);
+        Object instance;
+        try {
+            instance = alt.instance();
+        } catch (Throwable providerFailure) {
+            call.history.record(providerFailure);
+            return false;
+        }
+        call.aim(alt.name(), false, alt, instance, call.fallbackArgs());
+        return true;
     }
 
     /** A failure the retry below did not record (it came from above the attempts) joins the history. */

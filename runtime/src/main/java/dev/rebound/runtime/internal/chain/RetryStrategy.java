@@ -49,16 +49,28 @@ final class RetryStrategy implements Strategy {
         }
     }
 
-    @Override
-    public Object apply(Execution call) throws Throwable {
+    /**
+     * The door's failed first attempt, if it ran one (else null, and the call is counted in the
+     * budget): taken once, by the primary's retry.
+     */
+    private Throwable begin(Execution call) {
         Throwable f = call.onPrimary ? call.takePending() : null;
         if (f == null && call.onPrimary) {
             countCall(call.settings);
         }
-        // the deadline runs from the call's start on the primary, from the switch on an alternative
-        long origin = maxDuration == 0L ? 0L
-                : call.onPrimary && call.start != ResilientMethod.UNTIMED ? call.start
-                        : Clock.read(call.time);
+        return f;
+    }
+
+    /** Where the deadline runs from: the call's start on the primary, the switch on an alternative. */
+    private long origin(Execution call) {
+        return maxDuration == 0L ? 0L
+                : call.onPrimary && call.start != ResilientMethod.UNTIMED ? call.start : Clock.read(call.time);
+    }
+
+    @Override
+    public Object apply(Execution call) throws Throwable {
+        Throwable f = begin(call);
+        long origin = origin(call);
         for (int attempt = 1; ; attempt++) {
             call.attempt = attempt;
             if (f == null) {
@@ -79,13 +91,8 @@ final class RetryStrategy implements Strategy {
 
     @Override
     public CompletableFuture<Object> applyAsync(Execution call) {
-        Throwable f = call.onPrimary ? call.takePending() : null;
-        if (f == null && call.onPrimary) {
-            countCall(call.settings);
-        }
-        long origin = maxDuration == 0L ? 0L
-                : call.onPrimary && call.start != ResilientMethod.UNTIMED ? call.start
-                        : Clock.read(call.time);
+        Throwable f = begin(call);
+        long origin = origin(call);
         CompletableFuture<Object> out = new CompletableFuture<>();
         if (f != null) {
             call.attempt = 1;
