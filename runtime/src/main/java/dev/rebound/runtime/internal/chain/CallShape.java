@@ -1,8 +1,7 @@
 package dev.rebound.runtime.internal.chain;
 
 import java.lang.reflect.Method;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
+import dev.rebound.runtime.rules.MethodRules;
 
 /**
  * How a method delivers its outcome, which decides how its chain runs: returned or thrown
@@ -20,7 +19,7 @@ public enum CallShape {
     /** The shape of {@code m}. */
     public static CallShape of(Method m) {
         Class<?> r = m.getReturnType();
-        if (r == CompletionStage.class || r == CompletableFuture.class) {
+        if (MethodRules.isAsyncResult(r.getName())) {
             return ASYNC;
         }
         if (r == void.class && handlerIndex(m) >= 0) {

@@ -32,6 +32,8 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     private final boolean inline;
     /** Whether the first attempt asks the breaker or counts toward a budget. */
     private final boolean guarded;
+    /** Whether the primary's retry has a deadline (so its first attempt is timed). */
+    private final boolean deadline;
     /** Failed first attempts so far, for sampling the nested-retry check; racy on purpose. */
     private int failures;
 
@@ -45,6 +47,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         // an asynchronous method's first attempt returns a future, not its outcome: the chain runs it
         this.inline = inline && spec.shape() == CallShape.SYNC;
         this.guarded = breaker != null || spec.retry().hasBudget();
+        this.deadline = spec.retry().hasDeadline();
     }
 
     @Override
@@ -60,14 +63,14 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         if (!inline || breaker != null && !breaker.isClosed()) {
             return false; // the chain asks the breaker, which refuses or lets a probe through
         }
-        primaryRetry.countCall(events.settings());
+        primaryRetry.rule().countCall(events.settings());
         return true;
     }
 
     @Override
     public long start() {
         ReboundSettings s = events.settings();
-        return spec.retry().hasDeadline() || s.timesSuccess() ? Clock.read(s.timeSource()) : UNTIMED;
+        return deadline || s.timesSuccess() ? Clock.read(s.timeSource()) : UNTIMED;
     }
 
     @Override
@@ -85,7 +88,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
             breaker.failedWithoutPermit(failure, events.settings().timeSource());
         }
         if (NestedRetries.sampled(++failures)) {
-            NestedRetries.check(this);
+            NestedRetries.check(this, spec.methodName());
         }
         return run(context, args, primary, start, failure);
     }
@@ -112,7 +115,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         if (breaker != null && !breaker.isClosed()) {
             return runAsync(new AsyncCall(null), context, args, primary, start(), null, null); // refused, or a probe
         }
-        primaryRetry.countCall(s);
+        primaryRetry.rule().countCall(s);
         long start = start();
         CompletableFuture<Object> first;
         try {
