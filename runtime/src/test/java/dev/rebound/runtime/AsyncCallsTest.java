@@ -305,4 +305,40 @@ class AsyncCallsTest {
                 .containsExactlyElementsOf(syncEvents.all().stream().map(e -> e.kind() + " " + e.target() + " #"
                         + e.attempt() + " " + e.waitTime().toMillis() + " " + e.reason()).toList());
     }
+
+    @Test
+    void theBreakerRecordsTheFuturesOutcomesAndAnOpenBreakerSendsTheNextCallStraightToTheFallback() {
+        IOException down = new IOException("down");
+        Scripted primary = new Scripted("primary").failing(down).failing(down);
+        Scripted backup = new Scripted("backup");
+        Quotes quotes = Rebound.wrap(Quotes.class, primary).named("primary")
+                .withRetry(policy().attempts(2).build())
+                .withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(2).failureRatio(1.0)
+                        .delay(Duration.ofSeconds(30)).build())
+                .withFallbacks(backup).settings(events.settings(clock)).build();
+
+        CompletableFuture<String> first = quotes.quote("A");
+        clock.runScheduled();
+        assertThat(first.join()).isEqualTo("backup:A");
+        assertThat(events.transitions()).containsExactly(Kind.CIRCUIT_OPENED);
+
+        CompletableFuture<String> second = quotes.quote("B");
+        assertThat(second.join()).isEqualTo("backup:B");
+        assertThat(primary.attempts()).as("the open breaker refused the call").isEqualTo(2);
+        assertThat(events.of(Kind.FALLBACK).get(1).failure()).isInstanceOf(CircuitBreakerOpenException.class);
+    }
+
+    @Test
+    void anEmptyRetryBudgetStopsTheAsyncRetries() {
+        IOException down = new IOException("down");
+        Scripted primary = new Scripted("primary").failing(down).failing(down).failing(down);
+        Quotes quotes = wrap(primary, policy().budgetRatio(0.5).budgetMinPerSecond(0).build());
+
+        CompletableFuture<String> result = quotes.quote("A");
+        clock.runScheduled();
+
+        assertThat(result).isCompletedExceptionally();
+        assertThat(primary.attempts()).as("a budget of half a call allows no retry of the first").isEqualTo(1);
+        assertThat(events.of(Kind.RETRIES_EXHAUSTED).get(0).reason()).isEqualTo("budget");
+    }
 }
