@@ -22,6 +22,7 @@ import java.util.stream.Collectors;
  * REBOUND_FAULTS=rate-limit mvn -B -q -pl demo -am package exec:java -DskipTests
  * mvn ... exec:java -Dexec.args="--faults=cascade --question='What is a 429?'"
  * mvn ... exec:java -Dexec.args="--stream --faults=stream-midway"            # tokens as they arrive
+ * mvn ... exec:java -Dexec.args=--log                                     # with Rebound's own log lines
  * </pre>
  */
 public final class RagDemo {
@@ -39,18 +40,27 @@ public final class RagDemo {
     static boolean run(String[] args, Map<String, String> env, PrintStream out) {
         Options o = Options.parse(args, env);
         if (o.help) {
-            out.println("usage: [--stream] [--faults=NAME] [--question=TEXT]   (or REBOUND_FAULTS, REBOUND_QUESTION)");
+            out.println("usage: [--stream] [--faults=NAME] [--question=TEXT] [--log]   (or REBOUND_FAULTS,"
+                    + " REBOUND_QUESTION)");
             out.println("  --stream    stream the answer, printing tokens as they arrive (stream-* scripts imply it)");
+            out.println("  --log       also print Rebound's own log lines (logger dev.rebound, on stderr),"
+                    + " as your service would");
             for (FaultScript s : FaultScript.values()) {
                 out.printf("  %-11s %s%n", s.cliName(), s.description());
             }
             out.println("With OPENAI_API_KEY set (and OPENAI_BASE_URL, optionally) the real API answers.");
             return true;
         }
+        if (o.log) {
+            // Rebound logs retries at INFO and fallbacks at WARN, as in a service whose "dev.rebound" logger is at
+            // INFO; `mvn -q` sets slf4j-simple's default level to error, which would hide them
+            System.setProperty("org.slf4j.simpleLogger.log.dev.rebound", "info");
+        }
         long start = System.nanoTime();
         String apiKey = env.get("OPENAI_API_KEY");
         boolean real = apiKey != null && !apiKey.isBlank();
         ModelServer server = real ? null : ModelServer.start(RagDemo::groundedAnswer);
+        TracePrinter trace = new TracePrinter();
         try {
             if (real) {
                 out.println("Rebound RAG demo | models: the OpenAI API (OPENAI_API_KEY is set; no fault script)");
@@ -58,6 +68,11 @@ public final class RagDemo {
                 o.faults.apply(server);
                 out.println("Rebound RAG demo | faults: " + o.faults.cliName() + ": " + o.faults.description());
                 out.println("                 | models: embedded OpenAI-compatible server at " + server.baseUrl());
+            }
+            out.println("Policy (declared in " + ModelChain.SOURCE + "):");
+            ModelChain.describe().forEach(line -> out.println("  " + line));
+            if (o.log) {
+                out.println("Rebound's log lines (stderr) are on: --log");
             }
             List<String> models = new ArrayList<>();
             models.add(ModelChain.PRIMARY);
@@ -67,8 +82,8 @@ public final class RagDemo {
             Duration timeout = real ? Duration.ofSeconds(60) : o.faults.clientTimeout();
             MetricsLine metrics = new MetricsLine();
             String key = real ? apiKey : "demo-key";
-            ReboundSettings primarySettings = settings(printer.primary(), metrics.primaryListener());
-            ReboundSettings fallbackSettings = settings(printer.fallback(), metrics.fallbackListener());
+            ReboundSettings primarySettings = settings(o.log, printer.primary(), metrics.primaryListener(), trace);
+            ReboundSettings fallbackSettings = settings(o.log, printer.fallback(), metrics.fallbackListener(), trace);
             ChatModel llm = o.stream ? null : ModelChain.resilient(
                     name -> ModelChain.openAi(baseUrl, key, name, timeout), primarySettings, fallbackSettings);
 
@@ -100,6 +115,9 @@ public final class RagDemo {
                 }
             }
             out.println();
+            out.println("Trace (the spans a tracing back end gets: the call, each attempt, each fallback switch):");
+            trace.print(out);
+            out.println();
             if (failure instanceof PartialStreamException broken) {
                 out.println("Stream broken after " + broken.partialResponses() + " tokens: the caller keeps the "
                         + broken.partialText().length() + " characters received and gets PartialStreamException"
@@ -122,15 +140,18 @@ public final class RagDemo {
             out.println(metrics.render());
             return failure == null;
         } finally {
+            trace.close();
             if (server != null) {
                 server.close();
             }
         }
     }
 
-    private static ReboundSettings settings(dev.rebound.runtime.ReboundListener printer,
-            dev.rebound.runtime.ReboundListener metrics) {
-        return ReboundSettings.builder().logging(false).listener(printer).listener(metrics).build();
+    /** The demo's settings: its table printer, metrics and trace, and Rebound's own log lines only with --log. */
+    private static ReboundSettings settings(boolean log, dev.rebound.runtime.ReboundListener printer,
+            dev.rebound.runtime.ReboundListener metrics, TracePrinter trace) {
+        return ReboundSettings.builder().logging(log).listener(printer).listener(metrics).tracer(trace.tracer())
+                .build();
     }
 
     private static Map<String, Integer> countsOf(ModelServer server, List<String> models) {
@@ -158,6 +179,7 @@ public final class RagDemo {
         String question = DEFAULT_QUESTION;
         boolean help;
         boolean stream;
+        boolean log;
 
         static Options parse(String[] args, Map<String, String> env) {
             Options o = new Options();
@@ -174,6 +196,8 @@ public final class RagDemo {
                     o.question = a.substring("--question=".length());
                 } else if (a.equals("--stream")) {
                     o.stream = true;
+                } else if (a.equals("--log")) {
+                    o.log = true;
                 } else if (a.equals("--help") || a.equals("-h") || a.equals("--list")) {
                     o.help = true;
                 } else {

@@ -2,6 +2,7 @@ package dev.rebound.runtime.internal.chain;
 
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.TimeSource;
+import dev.rebound.runtime.observation.CallTrace;
 import dev.rebound.runtime.spi.Invoker;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
@@ -45,6 +46,8 @@ final class Execution {
     private Throwable pending;
     /** Set when the call was interrupted: nothing more is tried. */
     boolean interrupted;
+    /** The call's trace: {@link CallTrace#NOOP} unless a tracer traces it ({@link CallObservation}). */
+    CallTrace trace = CallTrace.NOOP;
 
     // ---- an asynchronous call (its own instance, handed between threads by its futures) ----
 
@@ -170,6 +173,7 @@ final class Execution {
         targetArgs = null;
         pending = null;
         interrupted = false;
+        trace = CallTrace.NOOP;
         inUse = false;
     }
 }

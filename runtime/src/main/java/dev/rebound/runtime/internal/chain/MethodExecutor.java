@@ -30,6 +30,8 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     private final Strategy root;
     /** Whether a door may run the first attempt itself (no strategy must see it). */
     private final boolean inline;
+    /** Whether the chain traces calls when the live settings have a tracer (then nothing runs inline). */
+    private final boolean observed;
     /** Whether the first attempt asks the breaker or counts toward a budget. */
     private final boolean guarded;
     /** Whether the primary's retry has a deadline (so its first attempt is timed). */
@@ -38,7 +40,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     private int failures;
 
     MethodExecutor(MethodSpec spec, Events events, Breaker breaker, RetryStrategy primaryRetry, Strategy root,
-            boolean inline) {
+            boolean inline, boolean observed) {
         this.spec = spec;
         this.events = events;
         this.breaker = breaker;
@@ -46,6 +48,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         this.root = root;
         // an asynchronous method's first attempt returns a future, not its outcome: the chain runs it
         this.inline = inline && spec.shape() == CallShape.SYNC;
+        this.observed = observed;
         this.guarded = breaker != null || spec.retry().hasBudget();
         this.deadline = spec.retry().hasDeadline();
     }
@@ -57,6 +60,9 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
 
     @Override
     public boolean admitFirstAttempt() {
+        if (observed && events.settings().tracer() != null) {
+            return false; // the chain opens the first attempt's observation
+        }
         if (!guarded) {
             return inline;
         }
@@ -112,8 +118,9 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
      */
     private CompletableFuture<Object> executeAsync(Object context, Object[] args, Invoker primary) {
         ReboundSettings s = events.settings();
-        if (breaker != null && !breaker.isClosed()) {
-            return runAsync(new AsyncCall(null), context, args, primary, start(), null, null); // refused, or a probe
+        if (breaker != null && !breaker.isClosed() || observed && s.tracer() != null) {
+            // refused, or a probe; or traced: the chain runs the first attempt inside the call's trace
+            return runAsync(new AsyncCall(null), context, args, primary, start(), null, null);
         }
         primaryRetry.rule().countCall(s);
         long start = start();

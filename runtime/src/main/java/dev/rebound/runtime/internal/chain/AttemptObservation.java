@@ -1,0 +1,59 @@
+package dev.rebound.runtime.internal.chain;
+
+import java.util.concurrent.CompletableFuture;
+
+import dev.rebound.runtime.observation.CallTrace;
+
+/**
+ * One attempt in the call's trace: opens it (current on this thread while the attempt runs, so the
+ * HTTP client's spans nest under it), then records how it ended. Sits just inside the retry, around
+ * the circuit breaker, so that an attempt the breaker refuses is traced as a refused attempt; the
+ * retry's decision that follows (the wait and its reason, or why it stops) closes it.
+ */
+final class AttemptObservation implements Strategy {
+
+    private final Strategy next;
+
+    AttemptObservation(Strategy next) {
+        this.next = next;
+    }
+
+    @Override
+    public Object apply(Execution call) throws Throwable {
+        CallTrace trace = call.trace;
+        trace.attemptStarted(call.target, call.attempt);
+        Object result;
+        try {
+            result = next.apply(call);
+        } catch (Throwable t) {
+            trace.attemptFailed(t);
+            throw t;
+        }
+        trace.attemptSucceeded();
+        return result;
+    }
+
+    /** As {@link #apply}; the attempt's span is current only while the attempt starts. */
+    @Override
+    public CompletableFuture<Object> applyAsync(Execution call) {
+        CallTrace trace = call.trace;
+        trace.attemptStarted(call.target, call.attempt);
+        CompletableFuture<Object> out = new CompletableFuture<>();
+        next.applyAsync(call).whenComplete((result, t) -> {
+            if (t == null) {
+                trace.attemptSucceeded();
+                out.complete(result);
+            } else {
+                Throwable f = Async.failure(t);
+                trace.attemptFailed(f);
+                out.completeExceptionally(f);
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public Reason refusal() {
+        return next.refusal();
+    }
+}
