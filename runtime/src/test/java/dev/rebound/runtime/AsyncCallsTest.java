@@ -341,4 +341,47 @@ class AsyncCallsTest {
         assertThat(primary.attempts()).as("a budget of half a call allows no retry of the first").isEqualTo(1);
         assertThat(events.of(Kind.RETRIES_EXHAUSTED).get(0).reason()).isEqualTo("budget");
     }
+
+    @Test
+    void aTracedAsyncCallReportsEachAttemptTheRetryAndTheFallbackToItsTrace() {
+        List<String> trace = new java.util.concurrent.CopyOnWriteArrayList<>();
+        dev.rebound.runtime.observation.CallTracer tracer = method -> new dev.rebound.runtime.observation.CallTrace() {
+            @Override
+            public void attemptStarted(String target, int attempt) {
+                trace.add("attempt " + target + " #" + attempt);
+            }
+
+            @Override
+            public void attemptFailed(Throwable failure) {
+                trace.add("failed " + failure.getMessage());
+            }
+
+            @Override
+            public void attemptSucceeded() {
+                trace.add("succeeded");
+            }
+
+            @Override
+            public void fallback(String from, String to) {
+                trace.add("fallback " + from + " -> " + to);
+            }
+
+            @Override
+            public void ended(String outcome, Throwable failure) {
+                trace.add("ended " + outcome);
+            }
+        };
+        Scripted primary = new Scripted("primary").failing(new IOException("a")).failing(new IOException("b"));
+        Scripted backup = new Scripted("backup");
+        Quotes quotes = Rebound.wrap(Quotes.class, primary).named("primary").withRetry(policy().attempts(2).build())
+                .withFallbacks(backup)
+                .settings(ReboundSettings.builder().timeSource(clock).logging(false).tracer(tracer).build()).build();
+
+        CompletableFuture<String> result = quotes.quote("A");
+        clock.runScheduled();
+
+        assertThat(result.join()).isEqualTo("backup:A");
+        assertThat(trace).containsExactly("attempt primary #1", "failed a", "attempt primary #2", "failed b",
+                "fallback primary -> Scripted", "attempt Scripted #1", "succeeded", "ended fallback");
+    }
 }
