@@ -245,7 +245,7 @@ public final class Rebound {
                 }
             }
             m.setAccessible(true);
-            return MethodSpec.builder(AnnotationPolicies.describe(type, m), targetName())
+            return MethodSpec.builder(AnnotationPolicies.describe(type, m), targetName()).shapeOf(m)
                     .retry(retry != null ? retry : RetryPolicy.none()).circuitBreaker(breaker)
                     .fallbacks(fallbackRule, chain).settings(settings).budgetScope(type.getName())
                     .runsIn(target.getClass(), m.getName()).build();

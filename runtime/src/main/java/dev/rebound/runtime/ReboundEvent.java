@@ -106,7 +106,8 @@ public final class ReboundEvent {
      * Why: for RETRY_SCHEDULED "backoff" or "retry-after"; for RETRIES_EXHAUSTED "not-retryable",
      * "attempts", "deadline", "interrupted", "circuit-open" (the breaker refused the attempt or is
      * open) or "budget" (the retry budget is spent); for SUCCEEDED "retry" (the primary answered
-     * after failing) or "fallback" (an alternative answered); for FAILED "interrupted" or null; for
+     * after failing) or "fallback" (an alternative answered); for FAILED "interrupted", "cancelled" (the
+     * caller cancelled the future of an asynchronous call) or null; for
      * CIRCUIT_OPENED "failure-ratio" or "probe-failed"; otherwise null.
      */
     public String reason() {

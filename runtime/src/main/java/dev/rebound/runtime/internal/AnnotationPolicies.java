@@ -167,7 +167,7 @@ public final class AnnotationPolicies {
             warnFallbackWithoutRetry(name);
         }
         makeAccessible(contractMethod);
-        return MethodSpec.builder(name, primaryName).retry(primaryRetry).circuitBreaker(breakerPolicy)
+        return MethodSpec.builder(name, primaryName).shapeOf(method).retry(primaryRetry).circuitBreaker(breakerPolicy)
                 .fallbacks(rule, chain).settings(settings).budgetScope(budgetScope)
                 .runsIn(implClass, method.getName()).build();
     }

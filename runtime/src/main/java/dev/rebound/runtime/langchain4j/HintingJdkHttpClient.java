@@ -23,7 +23,10 @@ import javax.net.ssl.SSLParameters;
  * A JDK {@link HttpClient} that hands the Retry-After of each failed response to {@link RetryAfter}
  * on the calling thread, and clears it before each request. langchain4j's {@code JdkHttpClient}
  * turns a failed response into an exception without its headers, so this is where they are still
- * visible. Only the synchronous {@code send} records; {@code sendAsync} (streaming) runs elsewhere.
+ * visible. The synchronous {@code send} records on the calling thread; {@code sendAsync} (streaming)
+ * records on the thread that completes the response, which is where langchain4j then reports the
+ * failure to the stream's handler, so a streamed attempt that fails before its first token reads its
+ * hint as a synchronous one does.
  */
 final class HintingJdkHttpClient extends HttpClient {
 
@@ -57,13 +60,19 @@ final class HintingJdkHttpClient extends HttpClient {
     @Override
     public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request,
             HttpResponse.BodyHandler<T> handler) {
-        return delegate.sendAsync(request, handler);
+        return delegate.sendAsync(request, handler).thenApply(this::recorded);
     }
 
     @Override
     public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request,
             HttpResponse.BodyHandler<T> handler, HttpResponse.PushPromiseHandler<T> pushPromiseHandler) {
-        return delegate.sendAsync(request, handler, pushPromiseHandler);
+        return delegate.sendAsync(request, handler, pushPromiseHandler).thenApply(this::recorded);
+    }
+
+    private <T> HttpResponse<T> recorded(HttpResponse<T> response) {
+        RetryAfter.clear();
+        record(response.statusCode(), response.headers(), clock);
+        return response;
     }
 
     @Override

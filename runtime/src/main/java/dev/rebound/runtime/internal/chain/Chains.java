@@ -56,8 +56,10 @@ public final class Chains {
             inline = false; // the first attempt's observation must be current while it runs
         }
 
-        // one attempt on the primary
-        Strategy attempt = Invocation.INSTANCE;
+        // one attempt on the primary: the target's call, or for a stream, its call up to the first token
+        Strategy invocation = spec.shape() == CallShape.STREAM
+                ? new StreamingInvocation(spec.handlerIndex()) : Invocation.INSTANCE;
+        Strategy attempt = invocation;
         Breaker breaker = null;
         if (spec.circuitBreaker() != null) {
             breaker = new Breaker(spec.circuitBreaker(), spec.name(), spec.primaryName(),
@@ -78,7 +80,7 @@ public final class Chains {
             Strategy[] chains = new Strategy[alternatives.size()];
             for (int i = 0; i < chains.length; i++) {
                 chains[i] = new RetryStrategy(alternatives.get(i).retry(), spec.budgetScope(), events,
-                        observed ? new AttemptObservation(Invocation.INSTANCE) : Invocation.INSTANCE);
+                        observed ? new AttemptObservation(invocation) : invocation);
             }
             root = new FallbackStrategy(spec.fallbackRule(), primary, alternatives.toArray(new Alternative[0]),
                     chains, events);

@@ -2,6 +2,7 @@ package dev.rebound.runtime.internal.chain;
 
 import dev.rebound.runtime.CircuitBreakerPolicy;
 import dev.rebound.runtime.ReboundEvent.Kind;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Asks the breaker before each attempt and tells it the outcome: a refused attempt throws
@@ -32,6 +33,26 @@ final class CircuitBreakerStrategy implements Strategy {
         }
         breaker.succeeded(permit);
         return result;
+    }
+
+    @Override
+    public CompletableFuture<Object> applyAsync(Execution call) {
+        Object permit = breaker.tryAcquire(call.time);
+        if (permit == null) {
+            return CompletableFuture.failedFuture(breaker.refusal());
+        }
+        CompletableFuture<Object> out = new CompletableFuture<>();
+        next.applyAsync(call).whenComplete((result, t) -> {
+            if (t == null) {
+                breaker.succeeded(permit);
+                out.complete(result);
+            } else {
+                Throwable f = Async.failure(t);
+                breaker.failed(permit, f, call.time);
+                out.completeExceptionally(f);
+            }
+        });
+        return out;
     }
 
     @Override

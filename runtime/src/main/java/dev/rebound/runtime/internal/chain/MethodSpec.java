@@ -24,10 +24,15 @@ public final class MethodSpec {
     private final List<Alternative> alternatives;
     private final ReboundSettings settings;
     private final String budgetScope;
+    private final CallShape shape;
+    private final int handlerIndex;
     private final Class<?> implementation;
     private final String method;
 
     private MethodSpec(Builder b) {
+        this.shape = b.shape;
+        this.handlerIndex = b.handlerIndex;
+
         this.name = b.name;
         this.primaryName = b.primaryName;
         this.retry = b.retry;
@@ -95,6 +100,16 @@ public final class MethodSpec {
         return method;
     }
 
+    /** How the method delivers its outcome; {@link CallShape#SYNC} unless the builder was told. */
+    public CallShape shape() {
+        return shape;
+    }
+
+    /** For {@link CallShape#STREAM}: the index of the handler parameter. */
+    public int handlerIndex() {
+        return handlerIndex;
+    }
+
     /** Builds a {@link MethodSpec}. */
     public static final class Builder {
         private final String name;
@@ -105,6 +120,8 @@ public final class MethodSpec {
         private List<Alternative> alternatives = List.of();
         private ReboundSettings settings;
         private String budgetScope;
+        private CallShape shape = CallShape.SYNC;
+        private int handlerIndex = -1;
         private Class<?> implementation;
         private String method;
 
@@ -148,6 +165,13 @@ public final class MethodSpec {
         public Builder runsIn(Class<?> implementation, String method) {
             this.implementation = implementation;
             this.method = method;
+            return this;
+        }
+
+        /** The shape of {@code method}: a CompletionStage result or a streaming handler runs asynchronously. */
+        public Builder shapeOf(java.lang.reflect.Method method) {
+            this.shape = CallShape.of(method);
+            this.handlerIndex = shape == CallShape.STREAM ? CallShape.handlerIndex(method) : -1;
             return this;
         }
 

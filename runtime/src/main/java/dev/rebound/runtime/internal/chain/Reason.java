@@ -22,7 +22,9 @@ public enum Reason {
     FALLBACK("fallback"),
     // CIRCUIT_OPENED: from which phase
     FAILURE_RATIO("failure-ratio"),
-    PROBE_FAILED("probe-failed");
+    PROBE_FAILED("probe-failed"),
+    // FAILED: an asynchronous call whose future the caller cancelled
+    CANCELLED("cancelled");
 
     private final String wire;
 

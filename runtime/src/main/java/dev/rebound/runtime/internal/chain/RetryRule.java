@@ -63,7 +63,7 @@ final class RetryRule {
         }
         long hint = RetryAfter.takeNanos();
         Reason stop = null;
-        if (f instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
+        if (f instanceof InterruptedException || !call.async && Thread.currentThread().isInterrupted()) {
             stop = Reason.INTERRUPTED;
             call.interrupted = true;
         } else if (refused) {
