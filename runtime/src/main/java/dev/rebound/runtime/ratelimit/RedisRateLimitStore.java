@@ -134,8 +134,9 @@ public final class RedisRateLimitStore implements RateLimitStore {
         if (clock.nanoTime() - retryAtNanos < 0) {
             return null;
         }
-        if (p != null) {
-            return p; // Lettuce reconnects by itself: try the next command
+        StatefulRedisConnection<byte[], byte[]> c = connection;
+        if (p != null && c != null && c.isOpen()) {
+            return p; // Lettuce has reconnected by itself: try the next command
         }
         return connect() ? proxies : null;
     }
@@ -145,6 +146,10 @@ public final class RedisRateLimitStore implements RateLimitStore {
             return false;
         }
         try {
+            StatefulRedisConnection<byte[], byte[]> old = connection;
+            if (old != null) {
+                old.closeAsync(); // a fresh connection now rather than Lettuce's reconnection later
+            }
             StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE);
             this.connection = c;
             this.proxies = Bucket4jLettuce.casBasedBuilder(c)
