@@ -193,11 +193,7 @@ public final class RedisRateLimitStore implements RateLimitStore {
     @Override
     public void close() {
         closed = true;
-        StatefulRedisConnection<byte[], byte[]> c = connection;
-        if (c != null) {
-            c.closeAsync();
-        }
-        client.shutdownAsync(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+        client.shutdownAsync(0, 2, java.util.concurrent.TimeUnit.SECONDS); // closes the connection too
     }
 
     /** {@code redis://host:port/db}: never the password. */
