@@ -2,6 +2,7 @@ package dev.rebound.runtime;
 
 import dev.rebound.runtime.internal.DefaultAlternativeResolver;
 import dev.rebound.runtime.internal.Slf4jListener;
+import dev.rebound.runtime.ratelimit.RateLimitStore;
 import dev.rebound.runtime.spi.AlternativeResolver;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +30,7 @@ public final class ReboundSettings {
     private final RandomGenerator random;
     private final AlternativeResolver alternatives;
     private final boolean timesSuccess;
+    private final RateLimitStore rateLimitStore;
 
     private ReboundSettings(Builder b) {
         this.timeSource = b.timeSource;
@@ -45,6 +47,7 @@ public final class ReboundSettings {
             times |= l.wantsFirstAttemptSuccess();
         }
         this.timesSuccess = times;
+        this.rateLimitStore = b.rateLimitStore;
     }
 
     public static Builder builder() {
@@ -88,6 +91,17 @@ public final class ReboundSettings {
         return timesSuccess;
     }
 
+    /**
+     * Where rate limits ({@code @RateLimit}, {@code withRateLimit}) are kept: by default in this
+     * process, one limit per key for the methods run with these settings (and the settings made from
+     * them with {@link #toBuilder()}); {@link dev.rebound.runtime.ratelimit.RedisRateLimitStore} shares
+     * them with a fleet.
+     */
+    public RateLimitStore rateLimitStore() {
+        RateLimitStore s = rateLimitStore;
+        return s != null ? s : DefaultStores.of(this);
+    }
+
     /** Whether any listener is registered; when not, no event is built. */
     public boolean hasListeners() {
         return !listeners.isEmpty();
@@ -99,6 +113,7 @@ public final class ReboundSettings {
         b.timeSource = timeSource;
         b.random = random;
         b.alternatives = alternatives;
+        b.rateLimitStore = rateLimitStore();
         b.logging = listeners.contains(Slf4jListener.INSTANCE);
         for (ReboundListener l : listeners) {
             if (l != Slf4jListener.INSTANCE) {
@@ -115,8 +130,20 @@ public final class ReboundSettings {
         private boolean logging = true;
         private RandomGenerator random;
         private AlternativeResolver alternatives = new DefaultAlternativeResolver();
+        private RateLimitStore rateLimitStore;
 
         private Builder() {
+        }
+
+        /**
+         * Where rate limits are kept (default: in this process, per settings instance); e.g.
+         * {@code RedisRateLimitStore.connect("rediss://...")} for one limit across a fleet.
+         *
+         * @throws NullPointerException if {@code store} is null
+         */
+        public Builder rateLimitStore(RateLimitStore store) {
+            this.rateLimitStore = Objects.requireNonNull(store, "store");
+            return this;
         }
 
         /** The clock and sleeper; tests pass a virtual one. */
@@ -151,6 +178,16 @@ public final class ReboundSettings {
 
         public ReboundSettings build() {
             return new ReboundSettings(this);
+        }
+    }
+
+    /** The in-process store of each settings instance that names none, made on first use. */
+    private static final class DefaultStores {
+        private static final java.util.Map<ReboundSettings, RateLimitStore> BY_SETTINGS =
+                java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+        static RateLimitStore of(ReboundSettings settings) {
+            return BY_SETTINGS.computeIfAbsent(settings, s -> RateLimitStore.inProcess());
         }
     }
 }

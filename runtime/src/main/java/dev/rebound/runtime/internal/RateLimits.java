@@ -1,0 +1,91 @@
+package dev.rebound.runtime.internal;
+
+import dev.rebound.annotations.RateLimit;
+import dev.rebound.runtime.RateLimitPolicy;
+import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.ratelimit.RateLimitGuard;
+import dev.rebound.runtime.ratelimit.RateLimitRules;
+import dev.rebound.runtime.ratelimit.RateLimitStore;
+import dev.rebound.runtime.ratelimit.RateLimiter;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Where a method's rate limit comes from: {@code @RateLimit} read into a {@link RateLimitPolicy}
+ * (problems in the words of the other annotations), and the key's {@link RateLimiter} from the
+ * settings' store. Each key is defined once per store: a second definition with other limits is a
+ * configuration problem. Asked at resolution, never per call.
+ */
+public final class RateLimits {
+
+    /** The limits each key was first defined with, per store. */
+    private static final Map<RateLimitStore, Map<String, long[]>> DEFINED =
+            Collections.synchronizedMap(new WeakHashMap<>());
+    private static final boolean BUCKET4J = present("io.github.bucket4j.Bucket");
+
+    private RateLimits() {
+    }
+
+    /**
+     * {@code annotation} as a policy, or null with a problem per attribute out of bounds, each as
+     * {@code where: @RateLimit.requestsPerMinute = 0 is below 1}.
+     */
+    public static RateLimitPolicy fromAnnotation(RateLimit annotation, String where, List<String> problems) {
+        int before = problems.size();
+        List<String> own = new java.util.ArrayList<>();
+        RateLimitRules.check("@RateLimit.", annotation.requestsPerMinute(), annotation.tokensPerMinute(),
+                annotation.maxOutputTokens(), annotation.maxDelay() < 0,
+                annotation.maxDelay() + " " + annotation.unit().name().toLowerCase(java.util.Locale.ROOT), own);
+        for (String p : own) {
+            problems.add(where + ": " + p);
+        }
+        if (problems.size() > before) {
+            return null;
+        }
+        return RateLimitPolicy.builder().key(annotation.key()).requestsPerMinute(annotation.requestsPerMinute())
+                .tokensPerMinute(annotation.tokensPerMinute()).maxOutputTokens(annotation.maxOutputTokens())
+                .maxDelay(Duration.ofNanos(annotation.unit().toNanos(annotation.maxDelay()))).build();
+    }
+
+    /**
+     * The guard of one method, or null with a problem: Bucket4j missing, or the key already defined in
+     * the settings' store with other limits.
+     *
+     * @param method as {@code ChatClient.chat(String)}
+     * @param scope the key when the policy names none (the interface's name)
+     * @param attribute how the problem names the policy: {@code @RateLimit.key} or {@code withRateLimit}
+     */
+    public static RateLimitGuard guard(ReboundSettings settings, RateLimitPolicy policy, String method, String scope,
+            String attribute, List<String> problems) {
+        if (!BUCKET4J) {
+            problems.add(method + ": " + attribute + " needs com.bucket4j:bucket4j_jdk17-core on the class path");
+            return null;
+        }
+        String key = policy.key().isEmpty() ? scope : policy.key();
+        RateLimitStore store = settings.rateLimitStore();
+        Map<String, long[]> keys = DEFINED.computeIfAbsent(store, s -> new ConcurrentHashMap<>());
+        long[] first = keys.computeIfAbsent(key, k -> new long[] {policy.requestsPerMinute(), policy.tokensPerMinute()});
+        String conflict = RateLimitRules.conflict(key, policy.requestsPerMinute(), policy.tokensPerMinute(),
+                first[0], first[1]);
+        if (conflict != null) {
+            problems.add(method + ": " + attribute + " " + conflict);
+            return null;
+        }
+        RateLimiter limiter = store.limiter(key, policy.requestsPerMinute(), policy.tokensPerMinute(),
+                settings.timeSource());
+        return new RateLimitGuard(method, key, policy, limiter, settings.timeSource());
+    }
+
+    private static boolean present(String className) {
+        try {
+            Class.forName(className, false, RateLimits.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError absent) {
+            return false;
+        }
+    }
+}
