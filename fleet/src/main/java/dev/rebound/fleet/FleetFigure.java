@@ -1,5 +1,6 @@
 package dev.rebound.fleet;
 
+import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -50,6 +51,18 @@ public final class FleetFigure {
                 redisCommands.sync().flushall();
                 run(mode, instances, rpm, seconds, server, "redis://127.0.0.1:" + redisPort);
             }
+            System.out.println();
+            System.out.println("A dead primary (every request answered 503), each instance with its own circuit breaker "
+                    + "(defaults: 20 attempts, ratio 0.5, 5 s open, 1 probe):");
+            System.out.println();
+            System.out.println("| case | calls | requests sent | 429s | answered by primary | by fallback "
+                    + "| failed | added latency p50 | p99 |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|");
+            server.reset();
+            server.always(Instance.PRIMARY, Fault.unavailable());
+            run("dead", instances, rpm, seconds, server, "redis://127.0.0.1:" + redisPort);
+            System.out.println();
+            StoreCost.print("redis://127.0.0.1:" + redisPort);
         } finally {
             raw.shutdown(0, 1, TimeUnit.SECONDS);
             redis.stop();
@@ -97,7 +110,8 @@ public final class FleetFigure {
                 }
             }
             long[] sorted = added.stream().mapToLong(Long::longValue).sorted().toArray();
-            String label = mode.equals("none") ? "(a) no limiter"
+            String label = mode.equals("dead") ? "(d) dead primary, a breaker per instance"
+                    : mode.equals("none") ? "(a) no limiter"
                     : mode.equals("local") ? "(b) per instance, R/N = " + Math.max(1, rpm / instances) + "/min"
                     : "(c) shared on Redis, R = " + rpm + "/min";
             System.out.printf(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %d | %s | %s |%n", label, calls,

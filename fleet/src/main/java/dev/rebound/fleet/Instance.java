@@ -2,6 +2,7 @@ package dev.rebound.fleet;
 
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.rebound.runtime.CircuitBreakerPolicy;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RateLimitPolicy;
@@ -48,7 +49,7 @@ public final class Instance {
         Chat primary = model(baseUrl, PRIMARY)::chat;
         Chat fallback = model(baseUrl, FALLBACK)::chat;
         RateLimitStore store = null;
-        if (!mode.equals("none")) {
+        if (mode.equals("local") || mode.equals("shared")) {
             int limit = mode.equals("local") ? Math.max(1, rpm / instances) : rpm;
             store = mode.equals("shared") ? RedisRateLimitStore.connect(redis) : RateLimitStore.inProcess();
             RateLimitPolicy policy = RateLimitPolicy.builder().key("openai").requestsPerMinute(limit)
@@ -56,7 +57,11 @@ public final class Instance {
             primary = limited(primary, new RateLimitGuard("Chat.chat(String)", "openai", policy,
                     store.limiter("openai", limit, 0, TimeSource.system()), TimeSource.system()));
         }
-        Chat chat = Rebound.wrap(Chat.class, primary)
+        Rebound.Builder<Chat> builder = Rebound.wrap(Chat.class, primary);
+        if (mode.startsWith("dead")) {
+            builder.withCircuitBreaker(CircuitBreakerPolicy.builder().build());
+        }
+        Chat chat = builder
                 .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(200))
                         .maxDelay(Duration.ofSeconds(1)).abortOn(RateLimitRefusedException.class).build())
                 .withFallbacks(fallback)

@@ -8,6 +8,7 @@ import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
@@ -39,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Keys.</b> {@code <namespace>:rate-limit:<key>:requests} and {@code ...:tokens}: only names
  * from configuration. Each expires once its bucket would be full again (plus 10 s), so a fleet that
- * stops leaves nothing behind.
+ * stops leaves nothing behind. As a {@link SharedCircuitState}, {@code <namespace>:breaker:<name>:open},
+ * which expires when the open state ends.
  *
  * <p><b>Secrets.</b> The connection string's password is used to connect and nowhere else: logs and
  * {@link #toString()} show {@code redis://host:port/db} only, and no exception Rebound throws carries it.
@@ -48,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * instances share; with a non-system {@link TimeSource} (a virtual clock in tests) it is that source's
  * reading, which every store in the test must then share.
  */
-public final class RedisRateLimitStore implements RateLimitStore {
+public final class RedisRateLimitStore implements RateLimitStore, SharedCircuitState {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.rebound");
 
@@ -116,6 +118,44 @@ public final class RedisRateLimitStore implements RateLimitStore {
     public String redisKey(String key, String kind) {
         return namespace + ":rate-limit:" + key + ":" + kind;
     }
+
+    /** The Redis key of {@code breaker}'s shared open state. */
+    public String breakerKey(String breaker) {
+        return namespace + ":breaker:" + breaker + ":open";
+    }
+
+    /** {@code SET <namespace>:breaker:<name>:open 1 PX <open ms>}: the key is the state and expires with it. */
+    @Override
+    public void opened(String breaker, long openNanos) {
+        long millis = Math.max(1, openNanos / 1_000_000);
+        if (proxies() == null) {
+            return;
+        }
+        try {
+            connection.sync().set(breakerKey(breaker).getBytes(StandardCharsets.UTF_8), OPEN, SetArgs.Builder.px(millis));
+            answered();
+        } catch (RuntimeException e) {
+            failed(e, false);
+        }
+    }
+
+    /** {@code PTTL <namespace>:breaker:<name>:open}. */
+    @Override
+    public long openRemainingNanos(String breaker) {
+        if (proxies() == null) {
+            return 0;
+        }
+        try {
+            Long ttl = connection.sync().pttl(breakerKey(breaker).getBytes(StandardCharsets.UTF_8));
+            answered();
+            return ttl == null || ttl <= 0 ? 0 : ttl * 1_000_000;
+        } catch (RuntimeException e) {
+            failed(e, false);
+            return 0;
+        }
+    }
+
+    private static final byte[] OPEN = {'1'};
 
     /** Whether Redis answered the last time it was asked. */
     public boolean reachable() {

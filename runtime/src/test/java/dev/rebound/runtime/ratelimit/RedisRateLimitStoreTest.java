@@ -143,4 +143,23 @@ class RedisRateLimitStoreTest {
                 + "/0 is unreachable at start-up (");
         assertThat(logged.lines().filter(l -> l.contains("unreachable"))).hasSize(1);
     }
+
+    @Test
+    void aBreakerOpenedByOneInstanceIsHeardByTheOthersUntilItExpires() {
+        try (RedisRateLimitStore a = store(); RedisRateLimitStore b = store()) {
+            assertThat(b.openRemainingNanos("Chat.chat(String)")).isZero();
+            a.opened("Chat.chat(String)", 5 * SECOND);
+            assertThat(b.openRemainingNanos("Chat.chat(String)")).isBetween(4 * SECOND, 5 * SECOND);
+            assertThat(rawConnection.sync().keys("*")).containsExactly("rebound:breaker:Chat.chat(String):open");
+            assertThat(rawConnection.sync().pttl("rebound:breaker:Chat.chat(String):open")).isBetween(4_000L, 5_000L);
+            redis.stop();
+            try (StdStreams quiet = new StdStreams()) {
+                assertThat(b.openRemainingNanos("Chat.chat(String)")).isZero(); // away: each breaker decides alone
+                a.opened("Chat.chat(String)", 5 * SECOND); // and never throws
+            } finally {
+                redis.restart();
+                rawConnection.sync().ping();
+            }
+        }
+    }
 }
