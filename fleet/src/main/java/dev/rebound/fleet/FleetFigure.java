@@ -26,7 +26,8 @@ import redis.embedded.RedisServer;
  * call every 100 ms, every other instance one every 2 s. Prints one row per case. Loopback only; bounded
  * in count (the schedule) and in time (each instance is stopped after the run plus 60 s).
  *
- * <p>{@code FLEET_INSTANCES} (default 4), {@code FLEET_RPM} (60) and {@code FLEET_SECONDS} (20) change it.
+ * <p>{@code FLEET_INSTANCES} (default 4), {@code FLEET_RPM} (60), {@code FLEET_SECONDS} (20) and
+ * {@code FLEET_CASES} (default {@code none,local,shared,dead}) change it.
  */
 public final class FleetFigure {
 
@@ -45,11 +46,18 @@ public final class FleetFigure {
             System.out.println("| case | calls | requests sent | 429s | answered by primary | by fallback "
                     + "| failed | added latency p50 | p99 |");
             System.out.println("|---|---|---|---|---|---|---|---|---|");
+            String cases = System.getenv().getOrDefault("FLEET_CASES", "none,local,shared,dead");
             for (String mode : List.of("none", "local", "shared")) {
+                if (!cases.contains(mode)) {
+                    continue;
+                }
                 server.reset();
                 server.limitRequestsPerMinute(Instance.PRIMARY, rpm);
                 redisCommands.sync().flushall();
                 run(mode, instances, rpm, seconds, server, "redis://127.0.0.1:" + redisPort);
+            }
+            if (!cases.contains("dead")) {
+                return;
             }
             System.out.println();
             System.out.println("A dead primary (every request answered 503), each instance with its own circuit breaker "

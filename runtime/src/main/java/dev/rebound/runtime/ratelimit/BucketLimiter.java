@@ -23,6 +23,7 @@ final class BucketLimiter implements RateLimiter {
     private final Bucket requests;
     private final Bucket tokens; // null: tokens are not limited
     private final long tokenCapacity;
+    private final long requestsCapacity;
     private final double requestsPerNano;
     private final double tokensPerNano;
 
@@ -30,6 +31,7 @@ final class BucketLimiter implements RateLimiter {
         this.requests = requests;
         this.tokens = tokens;
         this.tokenCapacity = tokensPerMinute;
+        this.requestsCapacity = requestsPerMinute;
         this.requestsPerNano = requestsPerMinute / (double) MINUTE.toNanos();
         this.tokensPerNano = tokensPerMinute / (double) MINUTE.toNanos();
     }
@@ -120,23 +122,28 @@ final class BucketLimiter implements RateLimiter {
 
     @Override
     public void correct(RateLimitHeaders seen) {
-        lower(requests, seen.remainingRequests(), seen.resetRequestsNanos(), requestsPerNano);
+        lower(requests, seen.remainingRequests(), seen.resetRequestsNanos(), requestsCapacity, requestsPerNano);
         if (tokens != null) {
-            lower(tokens, seen.remainingTokens(), seen.resetTokensNanos(), tokensPerNano);
+            lower(tokens, seen.remainingTokens(), seen.resetTokensNanos(), tokenCapacity, tokensPerNano);
         }
     }
 
     /**
-     * Takes what the bucket has beyond {@code remaining}; when nothing remains and the reset is known,
-     * also the refill until the reset, so the next caller waits for it.
+     * Lowers the bucket to what the provider says: no more than {@code remaining} now, and (the reset
+     * being, as OpenAI defines it, when the limit is whole again) no more than would let it be whole
+     * before the reset: {@code capacity - refill rate x reset}, a debt when the reset is further away
+     * than a minute's refill. Never raises it.
      */
-    private static void lower(Bucket bucket, long remaining, long resetNanos, double perNano) {
-        if (remaining < 0) {
-            return;
+    private static void lower(Bucket bucket, long remaining, long resetNanos, long capacity, double perNano) {
+        long target = Long.MAX_VALUE;
+        if (remaining >= 0) {
+            target = remaining;
         }
-        long target = remaining;
-        if (remaining == 0 && resetNanos > 0) {
-            target = -(long) Math.ceil(resetNanos * perNano);
+        if (resetNanos > 0 && (remaining >= 0 || target == Long.MAX_VALUE)) {
+            target = Math.min(target, capacity - (long) Math.ceil(resetNanos * perNano));
+        }
+        if (target == Long.MAX_VALUE) {
+            return;
         }
         long available = bucket.getAvailableTokens();
         if (available > target) {

@@ -89,11 +89,19 @@ class BucketLimiterTest {
     }
 
     @Test
-    void nothingLeftWithAResetMeansWaitingForTheReset() {
+    void nothingLeftWithinAMinutesResetMeansTheNextTokenAsOurRefillBringsIt() {
         RateLimiter limiter = RateLimitStore.inProcess().limiter("k", 60, 6000, clock);
         limiter.correct(new RateLimitHeaders(RateLimitHeaders.UNKNOWN, 0, RateLimitHeaders.UNKNOWN, 30 * SECOND));
-        assertThat(limiter.acquire(1, 60 * SECOND)).isEqualTo(30 * SECOND + 60 * SECOND / 6000);
+        assertThat(limiter.acquire(1, 60 * SECOND)).isEqualTo(60 * SECOND / 6000);
         assertThat(limiter.wouldWait(0)).isZero(); // the requests were not said to be spent
+    }
+
+    @Test
+    void aResetFurtherAwayThanAMinutesRefillHoldsCallsBackUntilTheLimitCouldBeWhole() {
+        RateLimiter limiter = RateLimitStore.inProcess().limiter("k", 60, 6000, clock);
+        limiter.correct(new RateLimitHeaders(RateLimitHeaders.UNKNOWN, 0, RateLimitHeaders.UNKNOWN, 120 * SECOND));
+        // 6000 - 100/s x 120 s = a debt of 6000 tokens: the next token in 60.01 s, the whole limit at 120 s
+        assertThat(limiter.acquire(1, 90 * SECOND)).isEqualTo(60 * SECOND + 60 * SECOND / 6000);
     }
 
     @Test
