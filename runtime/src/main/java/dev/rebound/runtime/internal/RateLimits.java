@@ -25,7 +25,7 @@ public final class RateLimits {
     /** The limits each key was first defined with, per store. */
     private static final Map<RateLimitStore, Map<String, long[]>> DEFINED =
             Collections.synchronizedMap(new WeakHashMap<>());
-    private static final boolean BUCKET4J = present("io.github.bucket4j.Bucket");
+    private static final boolean BUCKET4J = bucket4jOnClassPath();
 
     private RateLimits() {
     }
@@ -80,11 +80,11 @@ public final class RateLimits {
         return new RateLimitGuard(method, key, policy, limiter, settings.timeSource());
     }
 
-    private static boolean present(String className) {
+    /** Resolving a class literal fails with a LinkageError when the optional library is absent. */
+    private static boolean bucket4jOnClassPath() {
         try {
-            Class.forName(className, false, RateLimits.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError absent) {
+            return io.github.bucket4j.Bucket.class.getName() != null;
+        } catch (LinkageError absent) {
             return false;
         }
     }

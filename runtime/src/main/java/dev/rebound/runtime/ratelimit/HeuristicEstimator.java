@@ -8,7 +8,7 @@ enum HeuristicEstimator implements TokenEstimator {
 
     static final int CHARS_PER_TOKEN = 4;
     static final int TOKENS_PER_MESSAGE = 4;
-    private static final boolean LANGCHAIN4J = present("dev.langchain4j.model.chat.request.ChatRequest");
+    private static final boolean LANGCHAIN4J = langchain4jOnClassPath();
 
     @Override
     public long promptTokens(Object[] arguments) {
@@ -63,11 +63,11 @@ enum HeuristicEstimator implements TokenEstimator {
         return sum;
     }
 
-    private static boolean present(String className) {
+    /** Resolving a class literal fails with a LinkageError when the optional library is absent. */
+    private static boolean langchain4jOnClassPath() {
         try {
-            Class.forName(className, false, HeuristicEstimator.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError absent) {
+            return dev.langchain4j.model.chat.request.ChatRequest.class.getName() != null;
+        } catch (LinkageError absent) {
             return false;
         }
     }
