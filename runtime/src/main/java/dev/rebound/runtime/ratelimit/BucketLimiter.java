@@ -38,7 +38,7 @@ final class BucketLimiter implements RateLimiter {
 
     /** A process-local limiter on {@code clock}. */
     static BucketLimiter local(long requestsPerMinute, long tokensPerMinute, TimeSource clock) {
-        TimeMeter meter = meter(clock);
+        TimeMeter meter = meter(clock, false);
         Bucket r = Bucket.builder().addLimit(perMinute(requestsPerMinute)).withCustomTimePrecision(meter).build();
         Bucket t = tokensPerMinute > 0
                 ? Bucket.builder().addLimit(perMinute(tokensPerMinute)).withCustomTimePrecision(meter).build()
@@ -54,7 +54,8 @@ final class BucketLimiter implements RateLimiter {
         return BucketConfiguration.builder().addLimit(perMinute(perMinute)).build();
     }
 
-    static TimeMeter meter(TimeSource clock) {
+    /** Bucket4j's clock over {@code clock}; {@code wallClock} when instances compare its readings (Redis). */
+    static TimeMeter meter(TimeSource clock, boolean wallClock) {
         return new TimeMeter() {
             @Override
             public long currentTimeNanos() {
@@ -63,7 +64,7 @@ final class BucketLimiter implements RateLimiter {
 
             @Override
             public boolean isWallClockBased() {
-                return false;
+                return wallClock;
             }
         };
     }

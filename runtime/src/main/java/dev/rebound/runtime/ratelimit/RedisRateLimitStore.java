@@ -74,7 +74,7 @@ public final class RedisRateLimitStore implements RateLimitStore, SharedCircuitS
         this.timeout = b.timeout;
         this.retryIntervalNanos = b.retryInterval.toNanos();
         this.clock = b.clock;
-        this.meter = b.clock == TimeSource.system() ? TimeMeter.SYSTEM_MILLISECONDS : wallClockOf(b.clock);
+        this.meter = b.clock == TimeSource.system() ? TimeMeter.SYSTEM_MILLISECONDS : BucketLimiter.meter(b.clock, true);
         uri.setTimeout(b.timeout);
         ClientOptions.Builder options = ClientOptions.builder()
                 .autoReconnect(true)
@@ -245,20 +245,6 @@ public final class RedisRateLimitStore implements RateLimitStore, SharedCircuitS
     static String redacted(RedisURI uri) {
         String host = uri.getHost() != null ? uri.getHost() : uri.getSocket() != null ? "socket" : "sentinel";
         return (uri.isSsl() ? "rediss" : "redis") + "://" + host + ":" + uri.getPort() + "/" + uri.getDatabase();
-    }
-
-    private static TimeMeter wallClockOf(TimeSource clock) {
-        return new TimeMeter() {
-            @Override
-            public long currentTimeNanos() {
-                return clock.nanoTime();
-            }
-
-            @Override
-            public boolean isWallClockBased() {
-                return true;
-            }
-        };
     }
 
     /** Builds {@link RedisRateLimitStore}. */
