@@ -52,31 +52,33 @@ public final class RateLimits {
     }
 
     /**
-     * The guard of one method, or null with a problem: Bucket4j missing, or the key already defined in
-     * the settings' store with other limits.
+     * Registers {@code policy}'s key in the settings' store, or adds a problem: Bucket4j missing, or the
+     * key already defined there with other limits.
      *
-     * @param method as {@code ChatClient.chat(String)}
+     * @param where the method, as {@code ChatClient.chat(String)}, or the builder
      * @param scope the key when the policy names none (the interface's name)
      * @param attribute how the problem names the policy: {@code @RateLimit.key} or {@code withRateLimit}
      */
-    public static RateLimitGuard guard(ReboundSettings settings, RateLimitPolicy policy, String method, String scope,
+    public static void check(ReboundSettings settings, RateLimitPolicy policy, String where, String scope,
             String attribute, List<String> problems) {
         if (!BUCKET4J) {
-            problems.add(method + ": " + attribute + " needs com.bucket4j:bucket4j_jdk17-core on the class path");
-            return null;
+            problems.add(where + ": " + attribute + " needs com.bucket4j:bucket4j_jdk17-core on the class path");
+            return;
         }
         String key = policy.key().isEmpty() ? scope : policy.key();
-        RateLimitStore store = settings.rateLimitStore();
-        Map<String, long[]> keys = DEFINED.computeIfAbsent(store, s -> new ConcurrentHashMap<>());
+        Map<String, long[]> keys = DEFINED.computeIfAbsent(settings.rateLimitStore(), s -> new ConcurrentHashMap<>());
         long[] first = keys.computeIfAbsent(key, k -> new long[] {policy.requestsPerMinute(), policy.tokensPerMinute()});
         String conflict = RateLimitRules.conflict(key, policy.requestsPerMinute(), policy.tokensPerMinute(),
                 first[0], first[1]);
         if (conflict != null) {
-            problems.add(method + ": " + attribute + " " + conflict);
-            return null;
+            problems.add(where + ": " + attribute + " " + conflict);
         }
-        RateLimiter limiter = store.limiter(key, policy.requestsPerMinute(), policy.tokensPerMinute(),
-                settings.timeSource());
+    }
+
+    /** The guard of one method with {@code settings}: the limiter of its key in the settings' store. */
+    public static RateLimitGuard guard(ReboundSettings settings, RateLimitPolicy policy, String method, String key) {
+        RateLimiter limiter = settings.rateLimitStore().limiter(key, policy.requestsPerMinute(),
+                policy.tokensPerMinute(), settings.timeSource());
         return new RateLimitGuard(method, key, policy, limiter, settings.timeSource());
     }
 

@@ -63,15 +63,16 @@ class RateLimitRulesTest {
         List<String> problems = new ArrayList<>();
         RateLimitPolicy a = RateLimitPolicy.builder().key("openai").requestsPerMinute(500).build();
         RateLimitPolicy b = RateLimitPolicy.builder().key("openai").requestsPerMinute(500).tokensPerMinute(9000).build();
-        assertThat(RateLimits.guard(settings, a, "Chat.a()", "Chat", "@RateLimit.key", problems)).isNotNull();
-        assertThat(RateLimits.guard(settings, a, "Chat.c()", "Chat", "@RateLimit.key", problems)).isNotNull();
-        assertThat(RateLimits.guard(settings, b, "Chat.b()", "Chat", "@RateLimit.key", problems)).isNull();
+        RateLimits.check(settings, a, "Chat.a()", "Chat", "@RateLimit.key", problems);
+        RateLimits.check(settings, a, "Chat.c()", "Chat", "@RateLimit.key", problems);
+        RateLimits.check(settings, b, "Chat.b()", "Chat", "@RateLimit.key", problems);
         assertThat(problems).containsExactly("Chat.b(): @RateLimit.key names rate limit \"openai\" "
                 + "(requestsPerMinute 500, tokensPerMinute 0) with requestsPerMinute 500, tokensPerMinute 9000; "
                 + "every method naming a rate limit key must give it the same limits");
         // other settings, other store: no conflict
-        assertThat(RateLimits.guard(ReboundSettings.builder().build(), b, "Chat.b()", "Chat", "@RateLimit.key",
-                problems)).isNotNull();
+        List<String> none = new ArrayList<>();
+        RateLimits.check(ReboundSettings.builder().build(), b, "Chat.b()", "Chat", "@RateLimit.key", none);
+        assertThat(none).isEmpty();
     }
 
     @Test

@@ -72,6 +72,29 @@ final class Events {
         }
     }
 
+    /** A rate-limit event (RATE_LIMIT_ kinds): the limit's key, and a wait or a token count. */
+    void emitRateLimit(ReboundSettings s, Kind kind, String target, int attempt, long waitNanos, Reason reason,
+            Throwable failure, String key, long tokens) {
+        List<ReboundListener> ls = s.listeners();
+        ReboundEvent event = null;
+        for (int i = 0, n = ls.size(); i < n; i++) {
+            ReboundListener l = ls.get(i);
+            try {
+                if (!l.wants(kind)) {
+                    continue;
+                }
+                if (event == null) {
+                    event = new ReboundEvent(kind, method, target, null, attempt,
+                            waitNanos == 0L ? Duration.ZERO : Duration.ofNanos(waitNanos),
+                            reason == null ? null : reason.wire(), failure, null, key, tokens);
+                }
+                l.onEvent(event);
+            } catch (RuntimeException e) {
+                ignored(l, e);
+            }
+        }
+    }
+
     /** Tells the listeners that time calls about a first attempt that succeeded; builds nothing. */
     void firstAttemptSucceeded(ReboundSettings s, long start) {
         if (!s.timesSuccess()) {

@@ -17,6 +17,9 @@ public enum Reason {
     CIRCUIT_OPEN("circuit-open"),
     BUDGET("budget"),
     RETRY_AFTER_EXCEEDS_MAX_DELAY("retry-after-exceeds-max-delay"),
+    RATE_LIMITED("rate-limited"),
+    // RATE_LIMIT_REFUSED: the wait the limit asked for was longer than maxDelay (or DEADLINE: past maxDuration)
+    RATE_LIMIT_EXCEEDS_MAX_DELAY("rate-limit-exceeds-max-delay"),
     // SUCCEEDED: who answered after a failure
     RETRY("retry"),
     FALLBACK("fallback"),

@@ -6,6 +6,7 @@ import static dev.rebound.runtime.ReboundEvent.Kind.RETRIES_EXHAUSTED;
 import static dev.rebound.runtime.ReboundEvent.Kind.RETRY_SCHEDULED;
 
 import dev.rebound.runtime.CircuitBreakerOpenException;
+import dev.rebound.runtime.RateLimitRefusedException;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryAfter;
 import dev.rebound.runtime.RetryPolicy;
@@ -58,6 +59,8 @@ final class RetryStrategy implements Strategy {
         long origin = maxDuration == 0L ? 0L
                 : call.onPrimary && call.start != ResilientMethod.UNTIMED ? call.start
                         : Clock.read(call.time);
+        call.deadlineOrigin = origin;
+        call.maxDuration = maxDuration;
         for (int attempt = 1; ; attempt++) {
             call.attempt = attempt;
             if (f == null) {
@@ -83,7 +86,7 @@ final class RetryStrategy implements Strategy {
      */
     long afterFailure(Execution call, Throwable f, int attempt, long origin) {
         ReboundSettings s = call.settings;
-        boolean refused = f instanceof CircuitBreakerOpenException;
+        boolean refused = f instanceof CircuitBreakerOpenException || f instanceof RateLimitRefusedException;
         if (!refused) {
             events.emit(s, ATTEMPT_FAILED, call.target, null, attempt, 0L, null, f);
         }
@@ -93,7 +96,7 @@ final class RetryStrategy implements Strategy {
             stop = Reason.INTERRUPTED;
             call.interrupted = true;
         } else if (refused) {
-            stop = Reason.CIRCUIT_OPEN;
+            stop = f instanceof RateLimitRefusedException ? Reason.RATE_LIMITED : Reason.CIRCUIT_OPEN;
         } else {
             stop = next.refusal(); // e.g. the breaker this failure just opened: don't wait to be refused
             if (stop == null && !policy.retries(f)) {
