@@ -6,11 +6,8 @@ import dev.rebound.runtime.CircuitBreakerPolicy;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RateLimitPolicy;
-import dev.rebound.runtime.RateLimitRefusedException;
 import dev.rebound.runtime.RetryPolicy;
-import dev.rebound.runtime.TimeSource;
 import dev.rebound.runtime.langchain4j.RetryAfterHttpClientBuilder;
-import dev.rebound.runtime.ratelimit.RateLimitGuard;
 import dev.rebound.runtime.ratelimit.RateLimitStore;
 import dev.rebound.runtime.ratelimit.RedisRateLimitStore;
 import java.io.BufferedReader;
@@ -49,23 +46,27 @@ public final class Instance {
         Chat primary = model(baseUrl, PRIMARY)::chat;
         Chat fallback = model(baseUrl, FALLBACK)::chat;
         RateLimitStore store = null;
+        ReboundSettings.Builder settings = ReboundSettings.builder().logging(false);
+        Rebound.Builder<Chat> builder = Rebound.wrap(Chat.class, primary);
         if (mode.equals("local") || mode.equals("shared")) {
             int limit = mode.equals("local") ? Math.max(1, rpm / instances) : rpm;
             store = mode.equals("shared") ? RedisRateLimitStore.connect(redis) : RateLimitStore.inProcess();
-            RateLimitPolicy policy = RateLimitPolicy.builder().key("openai").requestsPerMinute(limit)
-                    .maxDelay(Duration.ofSeconds(1)).build();
-            primary = limited(primary, new RateLimitGuard("Chat.chat(String)", "openai", policy,
-                    store.limiter("openai", limit, 0, TimeSource.system()), TimeSource.system()));
+            settings.rateLimitStore(store);
+            builder.withRateLimit(RateLimitPolicy.builder().key("openai").requestsPerMinute(limit)
+                    .maxDelay(Duration.ofSeconds(1)).build());
         }
-        Rebound.Builder<Chat> builder = Rebound.wrap(Chat.class, primary);
         if (mode.startsWith("dead")) {
+            if (mode.equals("dead-shared")) {
+                store = RedisRateLimitStore.connect(redis);
+                settings.rateLimitStore(store);
+            }
             builder.withCircuitBreaker(CircuitBreakerPolicy.builder().build());
         }
         Chat chat = builder
                 .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(200))
-                        .maxDelay(Duration.ofSeconds(1)).abortOn(RateLimitRefusedException.class).build())
+                        .maxDelay(Duration.ofSeconds(1)).build())
                 .withFallbacks(fallback)
-                .settings(ReboundSettings.builder().logging(false).build())
+                .settings(settings.build())
                 .build();
 
         // warm up on the fallback (unlimited), then wait for the coordinator's go
@@ -120,27 +121,6 @@ public final class Instance {
         System.out.println("RESULT " + baselineMicros + " " + calls.size() + " " + primaryAnswers + " " + fallbackAnswers + " " + latencies);
         System.out.flush();
         System.exit(0);
-    }
-
-    /** The primary behind the rate limit, the way the engine's strategy runs it (until it is wired in). */
-    static Chat limited(Chat primary, RateLimitGuard guard) {
-        return prompt -> {
-            long tokens = guard.estimate(new Object[] {prompt});
-            try {
-                guard.acquire(tokens, Long.MAX_VALUE);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted");
-            }
-            try {
-                String answer = primary.chat(prompt);
-                guard.settle(tokens, answer, false);
-                return answer;
-            } catch (RuntimeException e) {
-                guard.settle(tokens, null, true);
-                throw e;
-            }
-        };
     }
 
     static ChatModel model(String baseUrl, String name) {

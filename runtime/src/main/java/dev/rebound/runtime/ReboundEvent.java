@@ -142,7 +142,8 @@ public final class ReboundEvent {
      * open), "budget" (the retry budget is spent) or "rate-limited" (the rate limit refused the attempt);
      * for RATE_LIMIT_REFUSED "rate-limit-exceeds-max-delay" or "deadline"; for SUCCEEDED "retry" (the primary answered
      * after failing) or "fallback" (an alternative answered); for FAILED "interrupted" or null; for
-     * CIRCUIT_OPENED "failure-ratio" or "probe-failed"; otherwise null.
+     * CIRCUIT_OPENED "failure-ratio", "probe-failed" or "fleet" (the breaker of the same name elsewhere
+     * in the fleet is open, as a shared store said); otherwise null.
      */
     public String reason() {
         return reason;

@@ -47,7 +47,7 @@ public final class ReboundSettings {
             times |= l.wantsFirstAttemptSuccess();
         }
         this.timesSuccess = times;
-        this.rateLimitStore = b.rateLimitStore;
+        this.rateLimitStore = b.rateLimitStore != null ? b.rateLimitStore : RateLimitStore.inProcess();
     }
 
     public static Builder builder() {
@@ -98,8 +98,7 @@ public final class ReboundSettings {
      * them with a fleet.
      */
     public RateLimitStore rateLimitStore() {
-        RateLimitStore s = rateLimitStore;
-        return s != null ? s : DefaultStores.of(this);
+        return rateLimitStore;
     }
 
     /** Whether any listener is registered; when not, no event is built. */
@@ -113,7 +112,7 @@ public final class ReboundSettings {
         b.timeSource = timeSource;
         b.random = random;
         b.alternatives = alternatives;
-        b.rateLimitStore = rateLimitStore();
+        b.rateLimitStore = rateLimitStore;
         b.logging = listeners.contains(Slf4jListener.INSTANCE);
         for (ReboundListener l : listeners) {
             if (l != Slf4jListener.INSTANCE) {
@@ -178,16 +177,6 @@ public final class ReboundSettings {
 
         public ReboundSettings build() {
             return new ReboundSettings(this);
-        }
-    }
-
-    /** The in-process store of each settings instance that names none, made on first use. */
-    private static final class DefaultStores {
-        private static final java.util.Map<ReboundSettings, RateLimitStore> BY_SETTINGS =
-                java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
-
-        static RateLimitStore of(ReboundSettings settings) {
-            return BY_SETTINGS.computeIfAbsent(settings, s -> RateLimitStore.inProcess());
         }
     }
 }

@@ -36,6 +36,11 @@ final class Breaker {
 
         /** Half-open to closed. */
         void closed();
+
+        /** Closed to open for {@code nanos} because the fleet's breaker of the same name is open. */
+        default void openedByFleet(long nanos, Throwable cause) {
+            opened(false, cause);
+        }
     }
 
     private static final LongBinaryOperator OR = (a, b) -> a | b;
@@ -152,6 +157,22 @@ final class Breaker {
             return;
         }
         open((HalfOpen) permit, failure, time, true);
+    }
+
+    /**
+     * Opens a closed breaker for {@code nanos}: the fleet's breaker of the same name is open (see
+     * {@link dev.rebound.runtime.ratelimit.SharedCircuitState}). No-op unless closed.
+     */
+    void openFor(long nanos, Throwable cause, TimeSource time) {
+        Phase p = phase.get();
+        if (p instanceof Closed && phase.compareAndSet(p, new Open(time.nanoTime() + nanos))) {
+            transitions.openedByFleet(nanos, cause);
+        }
+    }
+
+    /** The name the fleet shares this breaker's open state under: method and target, names only. */
+    String sharedName() {
+        return method + "/" + target;
     }
 
     private void open(Phase from, Throwable cause, TimeSource time, boolean fromHalfOpen) {

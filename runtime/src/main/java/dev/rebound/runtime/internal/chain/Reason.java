@@ -25,7 +25,9 @@ public enum Reason {
     FALLBACK("fallback"),
     // CIRCUIT_OPENED: from which phase
     FAILURE_RATIO("failure-ratio"),
-    PROBE_FAILED("probe-failed");
+    PROBE_FAILED("probe-failed"),
+    /** The breaker of the same name elsewhere in the fleet is open (a shared store said so). */
+    FLEET("fleet");
 
     private final String wire;
 
