@@ -60,7 +60,7 @@ public final class FleetFigure {
                 return;
             }
             System.out.println();
-            System.out.println("A dead primary (every request answered 503), each instance with its own circuit breaker "
+            System.out.println("A dead primary (every request answered 503), each instance with a circuit breaker "
                     + "(defaults: 20 attempts, ratio 0.5, 5 s open, 1 probe):");
             System.out.println();
             System.out.println("| case | calls | requests sent | 429s | answered by primary | by fallback "
@@ -69,6 +69,10 @@ public final class FleetFigure {
             server.reset();
             server.always(Instance.PRIMARY, Fault.unavailable());
             run("dead", instances, rpm, seconds, server, "redis://127.0.0.1:" + redisPort);
+            server.reset();
+            server.always(Instance.PRIMARY, Fault.unavailable());
+            redisCommands.sync().flushall();
+            run("dead-shared", instances, rpm, seconds, server, "redis://127.0.0.1:" + redisPort);
             System.out.println();
             StoreCost.print("redis://127.0.0.1:" + redisPort);
         } finally {
@@ -119,6 +123,7 @@ public final class FleetFigure {
             }
             long[] sorted = added.stream().mapToLong(Long::longValue).sorted().toArray();
             String label = mode.equals("dead") ? "(d) dead primary, a breaker per instance"
+                    : mode.equals("dead-shared") ? "(e) dead primary, open state shared on Redis"
                     : mode.equals("none") ? "(a) no limiter"
                     : mode.equals("local") ? "(b) per instance, R/N = " + Math.max(1, rpm / instances) + "/min"
                     : "(c) shared on Redis, R = " + rpm + "/min";

@@ -87,7 +87,7 @@ class BuildErrorTest {
                 """);
 
         assertThat(errors).containsExactly(
-                "Rebound: @Retry, @Fallback and @CircuitBreaker apply to public methods only (java.lang.String Hidden.call())");
+                "Rebound: @Retry, @Fallback, @CircuitBreaker and @RateLimit apply to public methods only (java.lang.String Hidden.call())");
     }
 
     @Test
@@ -100,7 +100,7 @@ class BuildErrorTest {
                 """);
 
         assertThat(errors).containsExactly(
-                "Rebound: @Retry, @Fallback and @CircuitBreaker apply to instance methods only (java.lang.String Util.call())");
+                "Rebound: @Retry, @Fallback, @CircuitBreaker and @RateLimit apply to instance methods only (java.lang.String Util.call())");
     }
 
     @Test

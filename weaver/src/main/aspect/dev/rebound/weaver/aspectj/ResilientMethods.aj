@@ -41,12 +41,14 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
     declare error: execution(@dev.rebound.annotations.Retry !public * *(..))
         || execution(@dev.rebound.annotations.Fallback !public * *(..))
         || execution(@dev.rebound.annotations.CircuitBreaker !public * *(..))
-        : "Rebound: @Retry, @Fallback and @CircuitBreaker apply to public methods only ({joinpoint.signature})";
+        || execution(@dev.rebound.annotations.RateLimit !public * *(..))
+        : "Rebound: @Retry, @Fallback, @CircuitBreaker and @RateLimit apply to public methods only ({joinpoint.signature})";
 
     declare error: execution(@dev.rebound.annotations.Retry static * *(..))
         || execution(@dev.rebound.annotations.Fallback static * *(..))
         || execution(@dev.rebound.annotations.CircuitBreaker static * *(..))
-        : "Rebound: @Retry, @Fallback and @CircuitBreaker apply to instance methods only ({joinpoint.signature})";
+        || execution(@dev.rebound.annotations.RateLimit static * *(..))
+        : "Rebound: @Retry, @Fallback, @CircuitBreaker and @RateLimit apply to instance methods only ({joinpoint.signature})";
 
     private final Sites sites = new Sites();
 
