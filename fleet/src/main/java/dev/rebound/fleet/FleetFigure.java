@@ -32,6 +32,7 @@ import redis.embedded.RedisServer;
 public final class FleetFigure {
 
     public static void main(String[] args) throws Exception {
+        quietLettuce();
         int instances = env("FLEET_INSTANCES", 4);
         int rpm = env("FLEET_RPM", 60);
         int seconds = env("FLEET_SECONDS", 20);
@@ -159,6 +160,17 @@ public final class FleetFigure {
     private static String millis(long micros) {
         return String.format(Locale.ROOT, "%.1f ms", micros / 1000.0);
     }
+
+    /** Lettuce and Netty log through java.util.logging here (slf4j-nop): their INFO lines are not the figure. */
+    static void quietLettuce() {
+        for (String name : new String[] {"io.lettuce", "io.netty"}) {
+            java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
+            logger.setLevel(java.util.logging.Level.WARNING);
+            QUIETED.add(logger); // a logger only weakly held would forget its level
+        }
+    }
+
+    private static final List<java.util.logging.Logger> QUIETED = new ArrayList<>();
 
     private static int env(String name, int fallback) {
         String v = System.getenv(name);

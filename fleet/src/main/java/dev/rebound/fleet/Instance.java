@@ -35,6 +35,7 @@ public final class Instance {
     static final String FALLBACK = "local";
 
     public static void main(String[] args) throws Exception {
+        FleetFigure.quietLettuce();
         String baseUrl = args[0];
         String mode = args[1];
         int rpm = Integer.parseInt(args[2]);
@@ -47,7 +48,7 @@ public final class Instance {
         Chat fallback = model(baseUrl, FALLBACK)::chat;
         RateLimitStore store = null;
         ReboundSettings.Builder settings = ReboundSettings.builder().logging(false);
-        Rebound.Builder<Chat> builder = Rebound.wrap(Chat.class, primary);
+        Rebound.Builder<Chat> builder = Rebound.wrap(Chat.class, primary).named(PRIMARY);
         if (mode.equals("local") || mode.equals("shared")) {
             int limit = mode.equals("local") ? Math.max(1, rpm / instances) : rpm;
             store = mode.equals("shared") ? RedisRateLimitStore.connect(redis) : RateLimitStore.inProcess();

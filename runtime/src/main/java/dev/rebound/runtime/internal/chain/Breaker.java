@@ -51,6 +51,7 @@ final class Breaker {
     private final String method;
     private final String target;
     private final Transitions transitions;
+    private final String sharedName;
     private final AtomicReference<Phase> phase;
 
     Breaker(CircuitBreakerPolicy policy, String method, String target, Transitions transitions) {
@@ -59,6 +60,7 @@ final class Breaker {
         this.method = method;
         this.target = target;
         this.transitions = transitions;
+        this.sharedName = sharedName(method, target);
         this.phase = new AtomicReference<>(new Closed(policy.requestVolumeThreshold()));
     }
 
@@ -170,9 +172,19 @@ final class Breaker {
         }
     }
 
-    /** The name the fleet shares this breaker's open state under: method and target, names only. */
+    /**
+     * The name the fleet shares this breaker's open state under: method and target, names only. A
+     * lambda's class name ends in a number that differs from JVM to JVM: dropped, so every instance
+     * of the fleet names the breaker alike (name the target with {@code Rebound.wrap(...).named(...)}
+     * to tell two lambdas apart).
+     */
     String sharedName() {
-        return method + "/" + target;
+        return sharedName;
+    }
+
+    static String sharedName(String method, String target) {
+        int lambda = target.indexOf("$$Lambda");
+        return method + "/" + (lambda < 0 ? target : target.substring(0, lambda + "$$Lambda".length()));
     }
 
     private void open(Phase from, Throwable cause, TimeSource time, boolean fromHalfOpen) {

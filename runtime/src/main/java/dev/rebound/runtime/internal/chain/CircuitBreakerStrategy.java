@@ -68,7 +68,7 @@ final class CircuitBreakerStrategy implements Strategy {
                 events.emit(s, Kind.CIRCUIT_OPENED, target, null, 0, policy.delayNanos(),
                         fromHalfOpen ? Reason.PROBE_FAILED : Reason.FAILURE_RATIO, cause);
                 if (s.rateLimitStore() instanceof SharedCircuitState) {
-                    ((SharedCircuitState) s.rateLimitStore()).opened(events.method() + "/" + target,
+                    ((SharedCircuitState) s.rateLimitStore()).opened(Breaker.sharedName(events.method(), target),
                             policy.delayNanos());
                 }
             }
