@@ -50,6 +50,11 @@ final class Events {
      */
     void emit(ReboundSettings s, Kind kind, String target, String alternative, int attempt, long waitNanos,
             Reason reason, Throwable failure, long start) {
+        deliver(s, kind, target, alternative, attempt, waitNanos, reason, failure, start, null, 0L);
+    }
+
+    private void deliver(ReboundSettings s, Kind kind, String target, String alternative, int attempt,
+            long waitNanos, Reason reason, Throwable failure, long start, String key, long tokens) {
         List<ReboundListener> ls = s.listeners();
         ReboundEvent event = null;
         for (int i = 0, n = ls.size(); i < n; i++) {
@@ -63,7 +68,8 @@ final class Events {
                             : -1L;
                     event = new ReboundEvent(kind, method, target, alternative, attempt,
                             waitNanos == 0L ? Duration.ZERO : Duration.ofNanos(waitNanos),
-                            reason == null ? null : reason.wire(), failure, nanos < 0 ? null : Duration.ofNanos(nanos));
+                            reason == null ? null : reason.wire(), failure, nanos < 0 ? null : Duration.ofNanos(nanos),
+                            key, tokens);
                 }
                 l.onEvent(event);
             } catch (RuntimeException e) {
@@ -75,24 +81,7 @@ final class Events {
     /** A rate-limit event (RATE_LIMIT_ kinds): the limit's key, and a wait or a token count. */
     void emitRateLimit(ReboundSettings s, Kind kind, String target, int attempt, long waitNanos, Reason reason,
             Throwable failure, String key, long tokens) {
-        List<ReboundListener> ls = s.listeners();
-        ReboundEvent event = null;
-        for (int i = 0, n = ls.size(); i < n; i++) {
-            ReboundListener l = ls.get(i);
-            try {
-                if (!l.wants(kind)) {
-                    continue;
-                }
-                if (event == null) {
-                    event = new ReboundEvent(kind, method, target, null, attempt,
-                            waitNanos == 0L ? Duration.ZERO : Duration.ofNanos(waitNanos),
-                            reason == null ? null : reason.wire(), failure, null, key, tokens);
-                }
-                l.onEvent(event);
-            } catch (RuntimeException e) {
-                ignored(l, e);
-            }
-        }
+        deliver(s, kind, target, null, attempt, waitNanos, reason, failure, ResilientMethod.UNTIMED, key, tokens);
     }
 
     /** Tells the listeners that time calls about a first attempt that succeeded; builds nothing. */

@@ -17,16 +17,17 @@ public enum Reason {
     CIRCUIT_OPEN("circuit-open"),
     BUDGET("budget"),
     RETRY_AFTER_EXCEEDS_MAX_DELAY("retry-after-exceeds-max-delay"),
-    RATE_LIMITED("rate-limited"),
-    // RATE_LIMIT_REFUSED: the wait the limit asked for was longer than maxDelay (or DEADLINE: past maxDuration)
-    RATE_LIMIT_EXCEEDS_MAX_DELAY("rate-limit-exceeds-max-delay"),
     // SUCCEEDED: who answered after a failure
     RETRY("retry"),
     FALLBACK("fallback"),
     // CIRCUIT_OPENED: from which phase
     FAILURE_RATIO("failure-ratio"),
     PROBE_FAILED("probe-failed"),
-    /** The breaker of the same name elsewhere in the fleet is open (a shared store said so). */
+    // RETRIES_EXHAUSTED: the rate limit refused the attempt (never retried)
+    RATE_LIMITED("rate-limited"),
+    // RATE_LIMIT_REFUSED: the wait the limit asked for was longer than maxDelay (or DEADLINE: past maxDuration)
+    RATE_LIMIT_EXCEEDS_MAX_DELAY("rate-limit-exceeds-max-delay"),
+    // CIRCUIT_OPENED: the breaker of the same name elsewhere in the fleet is open (a shared store said so)
     FLEET("fleet");
 
     private final String wire;
