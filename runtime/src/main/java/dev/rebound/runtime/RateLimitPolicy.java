@@ -1,10 +1,10 @@
 package dev.rebound.runtime;
 
-import dev.rebound.runtime.ratelimit.RateLimitRules;
 import dev.rebound.runtime.ratelimit.TokenEstimator;
+import dev.rebound.runtime.rules.RateLimitRules;
+import dev.rebound.runtime.rules.Rules;
+import dev.rebound.runtime.rules.TimeAmount;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -109,7 +109,6 @@ public final class RateLimitPolicy {
         private long tokensPerMinute;
         private int maxOutputTokens = 256;
         private long maxDelayNanos = Duration.ofSeconds(1).toNanos();
-        private Duration maxDelayWritten = Duration.ofSeconds(1);
         private TokenEstimator estimator = TokenEstimator.heuristic();
 
         private Builder() {
@@ -125,20 +124,30 @@ public final class RateLimitPolicy {
             return this;
         }
 
-        /** Requests per minute; required, at least 1 (checked by {@link #build()}). */
+        /** Requests per minute; required, at least 1 (checked by {@link #build()}, with the token limit known). */
         public Builder requestsPerMinute(int requestsPerMinute) {
             this.requestsPerMinute = requestsPerMinute;
             return this;
         }
 
-        /** Tokens per minute; 0 = none (the default), otherwise at least 1 (checked by {@link #build()}). */
+        /**
+         * Tokens per minute; 0 = none (the default).
+         *
+         * @throws IllegalArgumentException if negative
+         */
         public Builder tokensPerMinute(long tokensPerMinute) {
+            Rules.require(RateLimitRules.tokensPerMinute("tokensPerMinute", tokensPerMinute));
             this.tokensPerMinute = tokensPerMinute;
             return this;
         }
 
-        /** The answer's tokens charged when the request does not say (default 256); at least 0. */
+        /**
+         * The answer's tokens charged when the request does not say (default 256).
+         *
+         * @throws IllegalArgumentException if negative
+         */
         public Builder maxOutputTokens(int maxOutputTokens) {
+            Rules.require(RateLimitRules.maxOutputTokens("maxOutputTokens", maxOutputTokens));
             this.maxOutputTokens = maxOutputTokens;
             return this;
         }
@@ -147,10 +156,12 @@ public final class RateLimitPolicy {
          * The longest wait for the limiter (default 1 s); 0 = never wait.
          *
          * @throws NullPointerException if null
+         * @throws IllegalArgumentException if negative
          */
         public Builder maxDelay(Duration maxDelay) {
-            this.maxDelayWritten = Objects.requireNonNull(maxDelay, "maxDelay");
-            this.maxDelayNanos = maxDelay.isNegative() ? -1 : saturatedNanos(maxDelay);
+            Objects.requireNonNull(maxDelay, "maxDelay");
+            Rules.require(Rules.notNegative("maxDelay", TimeAmount.of(maxDelay)));
+            this.maxDelayNanos = saturatedNanos(maxDelay);
             return this;
         }
 
@@ -168,16 +179,10 @@ public final class RateLimitPolicy {
         /**
          * The policy.
          *
-         * @throws IllegalArgumentException naming every attribute out of bounds: requestsPerMinute
-         *     below 1 (or never set), tokensPerMinute, maxOutputTokens or maxDelay negative
+         * @throws IllegalArgumentException if requestsPerMinute is below 1 (or was never set)
          */
         public RateLimitPolicy build() {
-            List<String> problems = new ArrayList<>();
-            RateLimitRules.check("RateLimitPolicy.", requestsPerMinute, tokensPerMinute, maxOutputTokens,
-                    maxDelayWritten.isNegative(), maxDelayWritten.toString(), problems);
-            if (!problems.isEmpty()) {
-                throw new IllegalArgumentException(String.join("; ", problems));
-            }
+            Rules.require(RateLimitRules.requestsPerMinute("requestsPerMinute", requestsPerMinute, tokensPerMinute));
             return new RateLimitPolicy(this);
         }
 

@@ -4,7 +4,8 @@ import dev.rebound.annotations.RateLimit;
 import dev.rebound.runtime.RateLimitPolicy;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.ratelimit.RateLimitGuard;
-import dev.rebound.runtime.ratelimit.RateLimitRules;
+import dev.rebound.runtime.rules.RateLimitRules;
+import dev.rebound.runtime.rules.Rules;
 import dev.rebound.runtime.ratelimit.RateLimitStore;
 import dev.rebound.runtime.ratelimit.RateLimiter;
 import java.time.Duration;
@@ -16,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where a method's rate limit comes from: {@code @RateLimit} read into a {@link RateLimitPolicy}
- * (problems in the words of the other annotations), and the key's {@link RateLimiter} from the
+ * (the rule set's words, {@link RateLimitRules}), and the key's {@link RateLimiter} from the
  * settings' store. Each key is defined once per store: a second definition with other limits is a
  * configuration problem. Asked at resolution, never per call.
  */
@@ -35,15 +36,9 @@ public final class RateLimits {
      * {@code where: @RateLimit.requestsPerMinute = 0 is below 1}.
      */
     public static RateLimitPolicy fromAnnotation(RateLimit annotation, String where, List<String> problems) {
-        int before = problems.size();
-        List<String> own = new java.util.ArrayList<>();
-        RateLimitRules.check("@RateLimit.", annotation.requestsPerMinute(), annotation.tokensPerMinute(),
-                annotation.maxOutputTokens(), annotation.maxDelay() < 0,
-                annotation.maxDelay() + " " + annotation.unit().name().toLowerCase(java.util.Locale.ROOT), own);
-        for (String p : own) {
-            problems.add(where + ": " + p);
-        }
-        if (problems.size() > before) {
+        List<String> own = RateLimitRules.check(annotation);
+        if (!own.isEmpty()) {
+            Rules.addAt(where, own, problems);
             return null;
         }
         return RateLimitPolicy.builder().key(annotation.key()).requestsPerMinute(annotation.requestsPerMinute())
@@ -68,11 +63,8 @@ public final class RateLimits {
         String key = policy.key().isEmpty() ? scope : policy.key();
         Map<String, long[]> keys = DEFINED.computeIfAbsent(settings.rateLimitStore(), s -> new ConcurrentHashMap<>());
         long[] first = keys.computeIfAbsent(key, k -> new long[] {policy.requestsPerMinute(), policy.tokensPerMinute()});
-        String conflict = RateLimitRules.conflict(key, policy.requestsPerMinute(), policy.tokensPerMinute(),
-                first[0], first[1]);
-        if (conflict != null) {
-            problems.add(where + ": " + attribute + " " + conflict);
-        }
+        Rules.addAt(where, RateLimitRules.conflict(attribute, key, policy.requestsPerMinute(),
+                policy.tokensPerMinute(), first[0], first[1]), problems);
     }
 
     /** The guard of one method with {@code settings}: the limiter of its key in the settings' store. */
