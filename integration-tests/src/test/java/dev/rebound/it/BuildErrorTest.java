@@ -80,6 +80,20 @@ class BuildErrorTest {
     }
 
     @Test
+    void outOfRangeRateLimitsAreCompileErrorsInTheRuleSetsWords() throws IOException {
+        List<String> errors = javacErrors("Chat", """
+                public interface Chat {
+                    @dev.rebound.annotations.RateLimit(requestsPerMinute = 0, tokensPerMinute = 100, maxDelay = -1)
+                    String chat(String prompt);
+                }
+                """);
+
+        assertThat(errors).containsExactly(
+                "Chat.chat(String): @RateLimit.requestsPerMinute = 0 is below 1 (a token limit needs a request limit)",
+                "Chat.chat(String): @RateLimit.maxDelay = -1 ms is negative");
+    }
+
+    @Test
     void aFallbackThatDoesNotImplementTheInterfaceIsACompileError() throws IOException {
         List<String> errors = javacErrors("Chat", """
                 public interface Chat {
@@ -118,7 +132,7 @@ class BuildErrorTest {
                     @dev.rebound.annotations.Retry(attempts = 3)
                     String call() { return "x"; }
                 }
-                """)).containsExactly("Hidden.call(): @Retry, @Fallback and @CircuitBreaker apply to public methods only");
+                """)).containsExactly("Hidden.call(): @Retry, @Fallback, @CircuitBreaker and @RateLimit apply to public methods only");
     }
 
     @Test
