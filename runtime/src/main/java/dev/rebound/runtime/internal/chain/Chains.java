@@ -49,8 +49,13 @@ public final class Chains {
 
     /** The executor of {@code spec}: what the doors call. */
     public static ResilientMethod executorOf(MethodSpec spec) {
-        Events events = new Events(spec.name(), spec.settings());
+        Events events = new Events(spec.name(), spec.primaryName(), spec.settings());
         boolean inline = true;
+        // traced: settings with a tracer, or the global ones (read live: a tracer may be set later)
+        boolean observed = spec.settings() == null || spec.settings().tracer() != null;
+        if (observed && spec.settings() != null) {
+            inline = false; // the first attempt's observation must be current while it runs
+        }
 
         // one attempt on the primary
         Strategy attempt = Invocation.INSTANCE;
@@ -66,6 +71,9 @@ public final class Chains {
                     CircuitBreakerStrategy.reporting(events, spec.primaryName(), spec.circuitBreaker()));
             attempt = new CircuitBreakerStrategy(breaker, attempt);
         }
+        if (observed) {
+            attempt = new AttemptObservation(attempt); // around the breaker: a refused attempt is traced too
+        }
 
         // the primary's attempts
         RetryStrategy primary = new RetryStrategy(spec.retry(), spec.budgetScope(), events, attempt);
@@ -77,12 +85,15 @@ public final class Chains {
             Strategy[] chains = new Strategy[alternatives.size()];
             for (int i = 0; i < chains.length; i++) {
                 chains[i] = new RetryStrategy(alternatives.get(i).retry(), spec.budgetScope(), events,
-                        Invocation.INSTANCE);
+                        observed ? new AttemptObservation(Invocation.INSTANCE) : Invocation.INSTANCE);
             }
             root = new FallbackStrategy(spec.fallbackRule(), primary, alternatives.toArray(new Alternative[0]),
                     chains, events);
         }
-        MethodExecutor executor = new MethodExecutor(spec, events, breaker, primary, root, inline);
+        if (observed) {
+            root = new CallObservation(spec.name(), root);
+        }
+        MethodExecutor executor = new MethodExecutor(spec, events, breaker, primary, root, inline, observed);
         NestedRetries.register(spec.implementation(), spec.methodName(), executor);
         return executor;
     }

@@ -2,6 +2,7 @@ package dev.rebound.runtime.internal.chain;
 
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.TimeSource;
+import dev.rebound.runtime.observation.CallTrace;
 import dev.rebound.runtime.spi.Invoker;
 
 /**
@@ -47,6 +48,8 @@ final class Execution {
     long deadlineOrigin;
     /** ... this many nanoseconds; 0 = none. */
     long maxDuration;
+    /** The call's trace: {@link CallTrace#NOOP} unless a tracer traces it ({@link CallObservation}). */
+    CallTrace trace = CallTrace.NOOP;
 
     /** This thread's spare instance, or a fresh one when the spare is in use by an enclosing call. */
     static Execution borrow() {
@@ -121,6 +124,7 @@ final class Execution {
         interrupted = false;
         deadlineOrigin = 0L;
         maxDuration = 0L;
+        trace = CallTrace.NOOP;
         inUse = false;
     }
 }
