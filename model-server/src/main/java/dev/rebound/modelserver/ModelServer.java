@@ -74,6 +74,7 @@ public final class ModelServer implements AutoCloseable {
     private final Map<String, List<Script>> promptScripts = new LinkedHashMap<>();
     private final Map<String, Integer> counts = new LinkedHashMap<>();
     private final List<ServedRequest> log = new ArrayList<>();
+    private final Map<String, RequestsPerMinute> limits = new LinkedHashMap<>();
 
     private ModelServer(HttpServer http, ExecutorService handlers, BiFunction<String, String, String> answers) {
         this.http = http;
@@ -153,6 +154,26 @@ public final class ModelServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Enforces a provider's requests-per-minute limit on {@code model}, as OpenAI does: a bucket of
+     * {@code requestsPerMinute} that refills continuously and starts full. A request over it gets a 429
+     * with {@code Retry-After} (whole seconds) instead of its script; every request within it also
+     * carries {@code x-ratelimit-limit-requests}, {@code x-ratelimit-remaining-requests} and
+     * {@code x-ratelimit-reset-requests}. Real time. Replaces the model's previous limit.
+     *
+     * @throws IllegalArgumentException if {@code requestsPerMinute} is below 1
+     */
+    public synchronized ModelServer limitRequestsPerMinute(String model, int requestsPerMinute) {
+        limits.put(Objects.requireNonNull(model, "model"), new RequestsPerMinute(requestsPerMinute, System.nanoTime()));
+        return this;
+    }
+
+    /** How many requests for {@code model} its requests-per-minute limit refused with a 429. */
+    public synchronized int rateLimited(String model) {
+        RequestsPerMinute limit = limits.get(model);
+        return limit == null ? 0 : limit.refused();
+    }
+
     /** How many requests {@code model} received. */
     public synchronized int requests(String model) {
         return counts.getOrDefault(model, 0);
@@ -172,6 +193,7 @@ public final class ModelServer implements AutoCloseable {
     public synchronized void reset() {
         scripts.clear();
         promptScripts.clear();
+        limits.clear();
         counts.clear();
         log.clear();
         sequence.set(0);
@@ -239,6 +261,10 @@ public final class ModelServer implements AutoCloseable {
 
     private synchronized Fault record(String model, String prompt, boolean streamed) {
         Fault fault = next(model, prompt);
+        RequestsPerMinute limit = limits.get(model);
+        if (limit != null) {
+            fault = limit.take(fault, System.nanoTime());
+        }
         counts.merge(model, 1, Integer::sum);
         log.add(new ServedRequest(sequence.incrementAndGet(), model, digest(prompt), fault, streamed));
         return fault;

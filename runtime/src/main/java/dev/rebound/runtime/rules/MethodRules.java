@@ -81,12 +81,12 @@ public final class MethodRules {
 
     /** A door intercepts public methods only (the aspect says the same in its {@code declare error}). */
     public static String notPublic() {
-        return "@Retry, @Fallback and @CircuitBreaker apply to public methods only";
+        return "@Retry, @Fallback, @CircuitBreaker and @RateLimit apply to public methods only";
     }
 
     /** A door intercepts instance methods only. */
     public static String notInstance() {
-        return "@Retry, @Fallback and @CircuitBreaker apply to instance methods only";
+        return "@Retry, @Fallback, @CircuitBreaker and @RateLimit apply to instance methods only";
     }
 
     /**

@@ -9,8 +9,9 @@ import java.util.List;
  * once per (class, method); the doors cache what it returns. The order is this code, inside out:
  *
  * <pre>
- *   Fallback( Retry( CircuitBreaker( Invocation ) ), Retry( Invocation ) per alternative )
+ *   Fallback( Retry( CircuitBreaker( RateLimit( Invocation ) ) ), Retry( Invocation ) per alternative )
  * </pre>
+ * (RateLimit only with {@code @RateLimit} / {@code withRateLimit}.)
  *
  * Where the next strategies go (each one class; the rest of the chain does not change):
  * <ul>
@@ -60,6 +61,12 @@ public final class Chains {
         Strategy invocation = spec.shape() == CallShape.STREAM
                 ? new StreamingInvocation(spec.handlerIndex()) : Invocation.INSTANCE;
         Strategy attempt = invocation;
+        if (spec.rateLimit() != null) {
+            // inside the breaker (an open breaker spends no quota; a refusal is not the target's failure),
+            // under the retry (each attempt is a request); it must see the first attempt too
+            attempt = new RateLimitStrategy(spec.rateLimit(), spec.name(), spec.rateLimitKey(), events, attempt);
+            inline = false;
+        }
         Breaker breaker = null;
         if (spec.circuitBreaker() != null) {
             breaker = new Breaker(spec.circuitBreaker(), spec.name(), spec.primaryName(),

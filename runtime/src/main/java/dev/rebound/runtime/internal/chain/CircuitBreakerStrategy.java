@@ -1,6 +1,10 @@
 package dev.rebound.runtime.internal.chain;
 
 import dev.rebound.runtime.CircuitBreakerPolicy;
+import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.TimeSource;
+import dev.rebound.runtime.ratelimit.RateLimitStore;
+import dev.rebound.runtime.ratelimit.SharedCircuitState;
 import dev.rebound.runtime.ReboundEvent.Kind;
 import java.util.concurrent.CompletableFuture;
 
@@ -29,10 +33,26 @@ final class CircuitBreakerStrategy implements Strategy {
             result = next.apply(call);
         } catch (Throwable t) {
             breaker.failed(permit, t, call.time);
+            askFleet(breaker, call.settings, t, call.time);
             throw t;
         }
         breaker.succeeded(permit);
         return result;
+    }
+
+    /**
+     * After a failure the breaker counted and that left it closed: if the fleet's breaker of the same
+     * name is open (the settings' store is shared and says so), opens this one for the time left. Asked
+     * only on failure, so a healthy call costs nothing; a store that is away answers "not open".
+     */
+    static void askFleet(Breaker breaker, ReboundSettings s, Throwable t, TimeSource time) {
+        RateLimitStore store = s.rateLimitStore();
+        if (store instanceof SharedCircuitState && breaker.isClosed() && breaker.policy().counts(t)) {
+            long remaining = ((SharedCircuitState) store).openRemainingNanos(breaker.sharedName());
+            if (remaining > 0L) {
+                breaker.openFor(remaining, t, time);
+            }
+        }
     }
 
     @Override
@@ -65,8 +85,18 @@ final class CircuitBreakerStrategy implements Strategy {
         return new Breaker.Transitions() {
             @Override
             public void opened(boolean fromHalfOpen, Throwable cause) {
-                events.emit(events.settings(), Kind.CIRCUIT_OPENED, target, null, 0, policy.delayNanos(),
+                ReboundSettings s = events.settings();
+                events.emit(s, Kind.CIRCUIT_OPENED, target, null, 0, policy.delayNanos(),
                         fromHalfOpen ? Reason.PROBE_FAILED : Reason.FAILURE_RATIO, cause);
+                if (s.rateLimitStore() instanceof SharedCircuitState) {
+                    ((SharedCircuitState) s.rateLimitStore()).opened(Breaker.sharedName(events.method(), target),
+                            policy.delayNanos());
+                }
+            }
+
+            @Override
+            public void openedByFleet(long nanos, Throwable cause) {
+                events.emit(events.settings(), Kind.CIRCUIT_OPENED, target, null, 0, nanos, Reason.FLEET, cause);
             }
 
             @Override

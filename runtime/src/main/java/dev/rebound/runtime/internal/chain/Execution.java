@@ -46,6 +46,10 @@ final class Execution {
     private Throwable pending;
     /** Set when the call was interrupted: nothing more is tried. */
     boolean interrupted;
+    /** The current target's deadline, set by its retry: from this reading ({@link #deadlineOrigin}) ... */
+    long deadlineOrigin;
+    /** ... this many nanoseconds; 0 = none. */
+    long maxDuration;
     /** The call's trace: {@link CallTrace#NOOP} unless a tracer traces it ({@link CallObservation}). */
     CallTrace trace = CallTrace.NOOP;
 
@@ -158,6 +162,14 @@ final class Execution {
         return p;
     }
 
+    /** The nanoseconds left before the current target's deadline, or Long.MAX_VALUE when it has none. */
+    long remainingNanos() {
+        if (maxDuration == 0L) {
+            return Long.MAX_VALUE;
+        }
+        return Math.max(0L, maxDuration - Math.max(0L, Clock.read(time) - deadlineOrigin));
+    }
+
     /** Ends the call: forgets everything it referenced. */
     void release() {
         history.clear();
@@ -173,6 +185,8 @@ final class Execution {
         targetArgs = null;
         pending = null;
         interrupted = false;
+        deadlineOrigin = 0L;
+        maxDuration = 0L;
         trace = CallTrace.NOOP;
         inUse = false;
     }

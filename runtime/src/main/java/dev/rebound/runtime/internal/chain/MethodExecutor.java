@@ -91,7 +91,9 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     public Object failed(Throwable failure, long start, Object context, Object[] args, Invoker primary)
             throws Throwable {
         if (breaker != null) {
-            breaker.failedWithoutPermit(failure, events.settings().timeSource());
+            ReboundSettings s = events.settings();
+            breaker.failedWithoutPermit(failure, s.timeSource());
+            CircuitBreakerStrategy.askFleet(breaker, s, failure, s.timeSource());
         }
         if (NestedRetries.sampled(++failures)) {
             NestedRetries.check(this, spec.methodName());

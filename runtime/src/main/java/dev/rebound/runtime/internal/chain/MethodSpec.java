@@ -1,6 +1,7 @@
 package dev.rebound.runtime.internal.chain;
 
 import dev.rebound.runtime.CircuitBreakerPolicy;
+import dev.rebound.runtime.RateLimitPolicy;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.internal.Alternative;
@@ -28,6 +29,8 @@ public final class MethodSpec {
     private final int handlerIndex;
     private final Class<?> implementation;
     private final String method;
+    private final RateLimitPolicy rateLimit;
+    private final String rateLimitKey;
 
     private MethodSpec(Builder b) {
         this.shape = b.shape;
@@ -43,6 +46,9 @@ public final class MethodSpec {
         this.budgetScope = b.budgetScope != null ? b.budgetScope : b.name;
         this.implementation = b.implementation;
         this.method = b.method;
+        this.rateLimit = b.rateLimit;
+        this.rateLimitKey = b.rateLimit == null ? null
+                : b.rateLimit.key().isEmpty() ? this.budgetScope : b.rateLimit.key();
     }
 
     /**
@@ -85,6 +91,16 @@ public final class MethodSpec {
         return settings;
     }
 
+    /** The primary's rate limit, or null. */
+    public RateLimitPolicy rateLimit() {
+        return rateLimit;
+    }
+
+    /** The key the rate limit is kept under: its own, or the interface's name; null without one. */
+    public String rateLimitKey() {
+        return rateLimitKey;
+    }
+
     /** Whose retry budget an unnamed one is (the interface's name). */
     public String budgetScope() {
         return budgetScope;
@@ -124,6 +140,7 @@ public final class MethodSpec {
         private int handlerIndex = -1;
         private Class<?> implementation;
         private String method;
+        private RateLimitPolicy rateLimit;
 
         private Builder(String name, String primaryName) {
             this.name = Objects.requireNonNull(name, "name");
@@ -150,6 +167,12 @@ public final class MethodSpec {
         /** Fixed settings; null (the default) reads the global ones live. */
         public Builder settings(ReboundSettings settings) {
             this.settings = settings;
+            return this;
+        }
+
+        /** The primary's rate limit; null for none. */
+        public Builder rateLimit(RateLimitPolicy rateLimit) {
+            this.rateLimit = rateLimit;
             return this;
         }
 
