@@ -13,6 +13,10 @@ module dev.rebound.runtime {
     requires static langchain4j.core;
     requires static langchain4j.http.client;
     requires static langchain4j.http.client.jdk;
+    requires static io.github.bucket4j.core;
+    requires static io.github.bucket4j.lettuce;
+    requires static io.github.bucket4j.redis.common;
+    requires static lettuce.core;
 
     exports dev.rebound.runtime;
     exports dev.rebound.runtime.spi;
@@ -21,5 +25,6 @@ module dev.rebound.runtime {
     exports dev.rebound.runtime.testing;
     exports dev.rebound.runtime.langchain4j;
     exports dev.rebound.runtime.metrics;
+    exports dev.rebound.runtime.ratelimit;
     exports dev.rebound.runtime.observation;
 }

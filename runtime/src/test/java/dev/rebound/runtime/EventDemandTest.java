@@ -128,6 +128,6 @@ class EventDemandTest {
         }
         assertThat(wire).containsExactly("backoff", "retry-after", "not-retryable", "attempts", "deadline",
                 "interrupted", "circuit-open", "budget", "retry-after-exceeds-max-delay", "retry", "fallback",
-                "failure-ratio", "probe-failed");
+                "failure-ratio", "probe-failed", "cancelled", "rate-limited", "rate-limit-exceeds-max-delay", "fleet");
     }
 }

@@ -3,8 +3,10 @@ package dev.rebound.runtime.internal;
 import dev.rebound.annotations.CircuitBreaker;
 import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.NonIdempotent;
+import dev.rebound.annotations.RateLimit;
 import dev.rebound.annotations.Retry;
 import dev.rebound.runtime.CircuitBreakerPolicy;
+import dev.rebound.runtime.RateLimitPolicy;
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
@@ -92,7 +94,11 @@ public final class AnnotationPolicies {
         if (breaker == null && deferred == null) {
             breaker = findOnType(CircuitBreaker.class, implClass, contract);
         }
-        if (retry == null && fallback == null && breaker == null) {
+        RateLimit rateLimit = findOnMethod(RateLimit.class, implClass, contract, method);
+        if (rateLimit == null && deferred == null) {
+            rateLimit = findOnType(RateLimit.class, implClass, contract);
+        }
+        if (retry == null && fallback == null && breaker == null && rateLimit == null) {
             return null; // type-level annotations skip methods whose failures arrive after they return
         }
         boolean nonIdempotent = find(NonIdempotent.class, implClass, contract, method) != null;
@@ -100,6 +106,7 @@ public final class AnnotationPolicies {
         checkInterfacesAgree(Retry.class, implClass, method, name, problems);
         checkInterfacesAgree(Fallback.class, implClass, method, name, problems);
         checkInterfacesAgree(CircuitBreaker.class, implClass, method, name, problems);
+        checkInterfacesAgree(RateLimit.class, implClass, method, name, problems);
         ReboundSettings budgetSettings = settings != null ? settings : ReboundSettings.global();
         String budgetScope = contract.getName();
         RetryPolicy primaryRetry = toPolicy(retry, name, problems);
@@ -108,6 +115,16 @@ public final class AnnotationPolicies {
         CircuitBreakerPolicy breakerPolicy = toPolicy(breaker, name, problems);
         if (breaker != null && deferred != null) {
             problems.add(Rules.at(name, MethodRules.deferred("@CircuitBreaker", deferred)));
+        }
+        RateLimitPolicy rateLimitPolicy = null;
+        if (rateLimit != null) {
+            rateLimitPolicy = RateLimits.fromAnnotation(rateLimit, name, problems);
+            if (rateLimitPolicy != null) {
+                RateLimits.check(budgetSettings, rateLimitPolicy, name, budgetScope, "@RateLimit.key", problems);
+            }
+            if (deferred != null) {
+                problems.add(Rules.at(name, MethodRules.deferred("@RateLimit", deferred)));
+            }
         }
         List<Alternative> chain = new ArrayList<>();
         FallbackRule rule = FallbackRule.ANY_EXCEPTION;
@@ -167,8 +184,8 @@ public final class AnnotationPolicies {
             warnFallbackWithoutRetry(name);
         }
         makeAccessible(contractMethod);
-        return MethodSpec.builder(name, primaryName).retry(primaryRetry).circuitBreaker(breakerPolicy)
-                .fallbacks(rule, chain).settings(settings).budgetScope(budgetScope)
+        return MethodSpec.builder(name, primaryName).shapeOf(method).retry(primaryRetry).circuitBreaker(breakerPolicy)
+                .rateLimit(rateLimitPolicy).fallbacks(rule, chain).settings(settings).budgetScope(budgetScope)
                 .runsIn(implClass, method.getName()).build();
     }
 

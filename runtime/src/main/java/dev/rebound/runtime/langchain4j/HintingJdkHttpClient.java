@@ -2,6 +2,7 @@ package dev.rebound.runtime.langchain4j;
 
 import dev.rebound.runtime.RetryAfter;
 import dev.rebound.runtime.internal.RetryAfterHeaders;
+import dev.rebound.runtime.ratelimit.RateLimitHeaders;
 import java.io.IOException;
 import java.net.Authenticator;
 import java.net.CookieHandler;
@@ -21,9 +22,13 @@ import javax.net.ssl.SSLParameters;
 
 /**
  * A JDK {@link HttpClient} that hands the Retry-After of each failed response to {@link RetryAfter}
- * on the calling thread, and clears it before each request. langchain4j's {@code JdkHttpClient}
+ * on the calling thread, and clears it before each request; likewise every response's
+ * {@code x-ratelimit-*} headers to {@link RateLimitHeaders}, for the rate limiter of the call. langchain4j's {@code JdkHttpClient}
  * turns a failed response into an exception without its headers, so this is where they are still
- * visible. Only the synchronous {@code send} records; {@code sendAsync} (streaming) runs elsewhere.
+ * visible. The synchronous {@code send} records on the calling thread; {@code sendAsync} (streaming)
+ * records on the thread that completes the response, which is where langchain4j then reports the
+ * failure to the stream's handler, so a streamed attempt that fails before its first token reads its
+ * hint as a synchronous one does.
  */
 final class HintingJdkHttpClient extends HttpClient {
 
@@ -39,8 +44,11 @@ final class HintingJdkHttpClient extends HttpClient {
     public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
             throws IOException, InterruptedException {
         RetryAfter.clear();
+        RateLimitHeaders.clear();
         HttpResponse<T> response = delegate.send(request, handler);
         record(response.statusCode(), response.headers(), clock);
+        HttpHeaders headers = response.headers();
+        RateLimitHeaders.record(RateLimitHeaders.parse(name -> headers.firstValue(name).orElse(null)));
         return response;
     }
 
@@ -57,13 +65,19 @@ final class HintingJdkHttpClient extends HttpClient {
     @Override
     public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request,
             HttpResponse.BodyHandler<T> handler) {
-        return delegate.sendAsync(request, handler);
+        return delegate.sendAsync(request, handler).thenApply(this::recorded);
     }
 
     @Override
     public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request,
             HttpResponse.BodyHandler<T> handler, HttpResponse.PushPromiseHandler<T> pushPromiseHandler) {
-        return delegate.sendAsync(request, handler, pushPromiseHandler);
+        return delegate.sendAsync(request, handler, pushPromiseHandler).thenApply(this::recorded);
+    }
+
+    private <T> HttpResponse<T> recorded(HttpResponse<T> response) {
+        RetryAfter.clear();
+        record(response.statusCode(), response.headers(), clock);
+        return response;
     }
 
     @Override

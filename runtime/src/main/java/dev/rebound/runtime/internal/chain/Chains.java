@@ -9,8 +9,9 @@ import java.util.List;
  * once per (class, method); the doors cache what it returns. The order is this code, inside out:
  *
  * <pre>
- *   Fallback( Retry( CircuitBreaker( Invocation ) ), Retry( Invocation ) per alternative )
+ *   Fallback( Retry( CircuitBreaker( RateLimit( Invocation ) ) ), Retry( Invocation ) per alternative )
  * </pre>
+ * (RateLimit only with {@code @RateLimit} / {@code withRateLimit}.)
  *
  * Where the next strategies go (each one class; the rest of the chain does not change):
  * <ul>
@@ -56,8 +57,16 @@ public final class Chains {
             inline = false; // the first attempt's observation must be current while it runs
         }
 
-        // one attempt on the primary
-        Strategy attempt = Invocation.INSTANCE;
+        // one attempt on the primary: the target's call, or for a stream, its call up to the first token
+        Strategy invocation = spec.shape() == CallShape.STREAM
+                ? new StreamingInvocation(spec.handlerIndex()) : Invocation.INSTANCE;
+        Strategy attempt = invocation;
+        if (spec.rateLimit() != null) {
+            // inside the breaker (an open breaker spends no quota; a refusal is not the target's failure),
+            // under the retry (each attempt is a request); it must see the first attempt too
+            attempt = new RateLimitStrategy(spec.rateLimit(), spec.name(), spec.rateLimitKey(), events, attempt);
+            inline = false;
+        }
         Breaker breaker = null;
         if (spec.circuitBreaker() != null) {
             breaker = new Breaker(spec.circuitBreaker(), spec.name(), spec.primaryName(),
@@ -78,7 +87,7 @@ public final class Chains {
             Strategy[] chains = new Strategy[alternatives.size()];
             for (int i = 0; i < chains.length; i++) {
                 chains[i] = new RetryStrategy(alternatives.get(i).retry(), spec.budgetScope(), events,
-                        observed ? new AttemptObservation(Invocation.INSTANCE) : Invocation.INSTANCE);
+                        observed ? new AttemptObservation(invocation) : invocation);
             }
             root = new FallbackStrategy(spec.fallbackRule(), primary, alternatives.toArray(new Alternative[0]),
                     chains, events);

@@ -22,7 +22,15 @@ public enum Reason {
     FALLBACK("fallback"),
     // CIRCUIT_OPENED: from which phase
     FAILURE_RATIO("failure-ratio"),
-    PROBE_FAILED("probe-failed");
+    PROBE_FAILED("probe-failed"),
+    // FAILED: an asynchronous call whose future the caller cancelled
+    CANCELLED("cancelled"),
+    // RETRIES_EXHAUSTED: the rate limit refused the attempt (never retried)
+    RATE_LIMITED("rate-limited"),
+    // RATE_LIMIT_REFUSED: the wait the limit asked for was longer than maxDelay (or DEADLINE: past maxDuration)
+    RATE_LIMIT_EXCEEDS_MAX_DELAY("rate-limit-exceeds-max-delay"),
+    // CIRCUIT_OPENED: the breaker of the same name elsewhere in the fleet is open (a shared store said so)
+    FLEET("fleet");
 
     private final String wire;
 
