@@ -34,9 +34,12 @@ public @interface Fallback {
     /** The alternatives, in priority order. */
     Class<?>[] to();
 
-    /** Fall back only on these and their subclasses; empty = any {@link Exception}. */
+    /**
+     * Fall back only on these and their subclasses, thrown or anywhere in the failure's cause chain;
+     * empty = any {@link Exception}.
+     */
     Class<? extends Throwable>[] on() default {};
 
-    /** Never fall back on these; wins over {@link #on()}. */
+    /** Never fall back on these, thrown or as a cause; wins over {@link #on()}. */
     Class<? extends Throwable>[] skipOn() default {};
 }

@@ -61,10 +61,16 @@ public @interface Retry {
      */
     long maxDuration() default 0;
 
-    /** Retry only these and their subclasses; empty = the default classifier decides. */
+    /**
+     * Retry only these and their subclasses, thrown or anywhere in the failure's cause chain (16 levels
+     * deep at most); empty = the default classifier decides.
+     */
     Class<? extends Throwable>[] on() default {};
 
-    /** Never retry these and their subclasses; wins over {@link #on()}. */
+    /**
+     * Never retry these and their subclasses, thrown or as a cause; wins over {@link #on()}, even when
+     * {@code on} names the thrown type and this list one of its causes.
+     */
     Class<? extends Throwable>[] abortOn() default {};
 
     /**

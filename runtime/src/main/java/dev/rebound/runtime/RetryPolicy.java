@@ -277,7 +277,8 @@ public final class RetryPolicy {
         }
 
         /**
-         * Retry only these failures and their subclasses; none = the default classifier decides.
+         * Retry only these failures and their subclasses, thrown or anywhere in the failure's cause
+         * chain; none = the default classifier decides.
          *
          * @throws NullPointerException if the array or an element is null
          * @throws IllegalArgumentException if a type can never be retried (an Error, an InterruptedException)
@@ -291,7 +292,8 @@ public final class RetryPolicy {
         }
 
         /**
-         * Never retry these failures; wins over {@link #retryOn}.
+         * Never retry these failures, thrown or as a cause; wins over {@link #retryOn}, even when
+         * retryOn names the thrown type and this list one of its causes.
          *
          * @throws NullPointerException if the array or an element is null
          */
