@@ -238,6 +238,12 @@ public final class ModelServer implements AutoCloseable {
             case STATUS:
                 send(exchange, fault.status(), error(fault.status(), "scripted failure"), fault.headers());
                 return;
+            case PROVIDER_ERROR:
+                send(exchange, fault.status(), fault.detail(), fault.headers());
+                return;
+            case STOPPED_ANSWER:
+                sendStopped(exchange, fault, model, prompt);
+                return;
             case SLOW_ANSWER:
                 try {
                     TimeUnit.NANOSECONDS.sleep(fault.delay().toNanos());
@@ -254,6 +260,14 @@ public final class ModelServer implements AutoCloseable {
         } catch (IOException clientGone) {
             // a client that timed out has closed its end: nothing to answer to
         }
+    }
+
+    /** A 200 whose answer stopped for the fault's finish reason (see {@link Fault#truncatedAnswer()}). */
+    private void sendStopped(HttpExchange exchange, Fault fault, String model, String prompt) throws IOException {
+        String reason = fault.detail();
+        String full = answers.apply(model, prompt);
+        String content = "length".equals(reason) ? full.substring(0, full.length() / 2) : "";
+        send(exchange, 200, completion(model, prompt, content, reason), fault.headers());
     }
 
     private static void send(HttpExchange exchange, int status, String body, Map<String, String> headers)
@@ -291,6 +305,10 @@ public final class ModelServer implements AutoCloseable {
     }
 
     private String completion(String model, String prompt) {
+        return completion(model, prompt, answers.apply(model, prompt), "stop");
+    }
+
+    private String completion(String model, String prompt, String content, String finishReason) {
         ObjectNode root = JSON.createObjectNode();
         root.put("id", "chatcmpl-" + digest(model + "\n" + prompt));
         root.put("object", "chat.completion");
@@ -300,8 +318,8 @@ public final class ModelServer implements AutoCloseable {
         choice.put("index", 0);
         ObjectNode message = choice.putObject("message");
         message.put("role", "assistant");
-        message.put("content", answers.apply(model, prompt));
-        choice.put("finish_reason", "stop");
+        message.put("content", content);
+        choice.put("finish_reason", finishReason);
         ObjectNode usage = root.putObject("usage");
         int promptTokens = Math.max(1, prompt.length() / 4);
         usage.put("prompt_tokens", promptTokens);

@@ -1,7 +1,8 @@
 package dev.rebound.runtime.langchain4j;
 
 import dev.rebound.runtime.RetryAfter;
-import dev.rebound.runtime.internal.RetryAfterHeaders;
+import dev.rebound.runtime.internal.ServerResponses;
+import dev.rebound.runtime.internal.ServerVerdict;
 import java.io.IOException;
 import java.net.Authenticator;
 import java.net.CookieHandler;
@@ -11,6 +12,7 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -20,10 +22,13 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 
 /**
- * A JDK {@link HttpClient} that hands the Retry-After of each failed response to {@link RetryAfter}
- * on the calling thread, and clears it before each request. langchain4j's {@code JdkHttpClient}
- * turns a failed response into an exception without its headers, so this is where they are still
- * visible. Only the synchronous {@code send} records; {@code sendAsync} (streaming) runs elsewhere.
+ * A JDK {@link HttpClient} under langchain4j's {@code JdkHttpClient} that reads what each failed
+ * response says about retrying (its headers and its JSON error body, see {@link ServerResponses})
+ * where the response is still whole: langchain4j turns a failed response into an exception without
+ * its headers. When the response says something, this throws the {@code HttpException} langchain4j
+ * would have thrown, carrying the {@link ServerVerdict}: the hint travels with the failure of that
+ * request, never on the thread. Only the synchronous {@code send} reads; {@code sendAsync}
+ * (streaming) runs elsewhere.
  */
 final class HintingJdkHttpClient extends HttpClient {
 
@@ -40,18 +45,22 @@ final class HintingJdkHttpClient extends HttpClient {
             throws IOException, InterruptedException {
         RetryAfter.clear();
         HttpResponse<T> response = delegate.send(request, handler);
-        record(response.statusCode(), response.headers(), clock);
+        int status = response.statusCode();
+        if (status >= 400) {
+            HttpHeaders headers = response.headers();
+            Object raw = response.body();
+            String body = raw instanceof byte[] ? new String((byte[]) raw, StandardCharsets.UTF_8)
+                    : raw instanceof String ? (String) raw : null;
+            ServerVerdict verdict = ServerResponses.verdict(status, name -> headers.firstValue(name).orElse(null),
+                    body, clock);
+            if (verdict != null && body != null) {
+                if (verdict.waitNanos() > 0) {
+                    RetryAfter.suggest(Duration.ofNanos(verdict.waitNanos()));
+                }
+                throw new HintedHttpException(status, body, verdict);
+            }
+        }
         return response;
-    }
-
-    static void record(int status, HttpHeaders headers, Clock clock) {
-        if (status < 400) {
-            return; // cleared before the request
-        }
-        long hint = RetryAfterHeaders.hintNanos(status, name -> headers.firstValue(name).orElse(null), clock);
-        if (hint > 0) {
-            RetryAfter.suggest(Duration.ofNanos(hint));
-        }
     }
 
     @Override
