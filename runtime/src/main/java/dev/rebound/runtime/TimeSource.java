@@ -1,5 +1,7 @@
 package dev.rebound.runtime;
 
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,6 +21,19 @@ public interface TimeSource {
      */
     void sleep(long nanos) throws InterruptedException;
 
+    /**
+     * Runs {@code task} once, {@code delayNanos} from now on this clock, on another thread, unless the
+     * returned future is cancelled first. Per-attempt timeouts ({@code attemptTimeout}) use it to
+     * interrupt an attempt that runs too long. The default runs on one shared daemon thread
+     * ({@code rebound-timeout}) against the real clock; {@link dev.rebound.runtime.testing.VirtualTimeSource}
+     * runs it when its clock reaches the time.
+     *
+     * @return a future whose {@code cancel} stops a task that has not run yet
+     */
+    default Future<?> schedule(long delayNanos, Runnable task) {
+        return Timeouts.EXECUTOR.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
     /** The real clock and {@link TimeUnit#sleep}. */
     static TimeSource system() {
         return SystemTimeSource.INSTANCE;
@@ -36,5 +51,22 @@ enum SystemTimeSource implements TimeSource {
     @Override
     public void sleep(long nanos) throws InterruptedException {
         TimeUnit.NANOSECONDS.sleep(nanos);
+    }
+}
+
+/** The thread that fires per-attempt timeouts on the real clock, started at first use. */
+final class Timeouts {
+    static final ScheduledThreadPoolExecutor EXECUTOR;
+
+    static {
+        EXECUTOR = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "rebound-timeout");
+            t.setDaemon(true);
+            return t;
+        });
+        EXECUTOR.setRemoveOnCancelPolicy(true);
+    }
+
+    private Timeouts() {
     }
 }

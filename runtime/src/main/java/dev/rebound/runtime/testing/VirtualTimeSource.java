@@ -4,11 +4,19 @@ import dev.rebound.runtime.TimeSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A clock that only moves when the engine sleeps on it: a test of five 1-second waits finishes at
  * once and can assert each wait. Thread-safe. Sleeping honours interrupts like a real sleep.
+ *
+ * <p>Tasks {@linkplain #schedule scheduled} on it (per-attempt timeouts) run when a sleep or an
+ * {@link #advance} moves the clock to their time, on the thread moving it; a sleep that such a task
+ * interrupts ends there, at the task's time, with an InterruptedException. A test simulates a hung
+ * attempt by sleeping on this clock (or advancing it) longer than the attempt's timeout.
  */
 public final class VirtualTimeSource implements TimeSource {
 
@@ -28,12 +36,97 @@ public final class VirtualTimeSource implements TimeSource {
         synchronized (sleeps) {
             sleeps.add(nanos);
         }
-        now.addAndGet(nanos);
+        moveBy(nanos, true);
     }
 
-    /** Moves the clock forward, as if {@code d} passed outside any sleep (e.g. a slow call). */
+    /**
+     * Moves the clock forward, as if {@code d} passed outside any sleep (e.g. a slow call), running
+     * the scheduled tasks whose time comes.
+     */
     public void advance(Duration d) {
-        now.addAndGet(d.toNanos());
+        try {
+            moveBy(d.toNanos(), false);
+        } catch (InterruptedException cannotHappen) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- scheduled tasks (per-attempt timeouts) ----
+
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    private long timerSequence;
+
+    /** Runs {@code task} when this clock reaches {@code delayNanos} from now (see the class comment). */
+    @Override
+    public Future<?> schedule(long delayNanos, Runnable task) {
+        Timer t;
+        synchronized (timers) {
+            t = new Timer(now.get() + Math.max(0L, delayNanos), timerSequence++, task);
+            timers.add(t);
+        }
+        return t.future;
+    }
+
+    /** The tasks scheduled and neither run nor cancelled yet. */
+    public int pendingTasks() {
+        synchronized (timers) {
+            timers.removeIf(t -> t.future.isCancelled());
+            return timers.size();
+        }
+    }
+
+    /**
+     * Moves the clock {@code nanos} forward, running the tasks due on the way, each at its time. When
+     * {@code interruptible} and a task interrupts this thread, stops there and throws.
+     */
+    private void moveBy(long nanos, boolean interruptible) throws InterruptedException {
+        synchronized (timers) {
+            if (timers.isEmpty()) {
+                now.addAndGet(nanos); // concurrent sleeps add up, as they always did
+                return;
+            }
+        }
+        long target = now.get() + nanos;
+        while (true) {
+            Timer due;
+            synchronized (timers) {
+                due = timers.peek();
+                if (due == null || due.at - target > 0) {
+                    break;
+                }
+                timers.poll();
+            }
+            if (due.future.isCancelled()) {
+                continue;
+            }
+            now.accumulateAndGet(due.at, (cur, at) -> at - cur > 0 ? at : cur);
+            due.task.run();
+            due.future.complete(null);
+            if (interruptible && Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+        }
+        now.accumulateAndGet(target, (cur, t) -> t - cur > 0 ? t : cur);
+    }
+
+    /** A task due at {@code at}, ordered by time then by scheduling order. */
+    private static final class Timer implements Comparable<Timer> {
+        final long at;
+        final long sequence;
+        final Runnable task;
+        final CompletableFuture<Void> future = new CompletableFuture<>();
+
+        Timer(long at, long sequence, Runnable task) {
+            this.at = at;
+            this.sequence = sequence;
+            this.task = task;
+        }
+
+        @Override
+        public int compareTo(Timer o) {
+            long d = at - o.at;
+            return d != 0 ? (d < 0 ? -1 : 1) : Long.compare(sequence, o.sequence);
+        }
     }
 
     /** Every wait the engine chose, in order. */
