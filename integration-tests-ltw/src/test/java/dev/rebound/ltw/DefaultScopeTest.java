@@ -27,7 +27,7 @@ class DefaultScopeTest extends VirtualClock {
     void reboundTheToolingAndTheLibrariesAreLeftAlone() throws ClassNotFoundException {
         List<String> loadedHere = List.of(
                 "dev.rebound.runtime.RetryPolicy",
-                "dev.rebound.runtime.internal.Engine",
+                "dev.rebound.runtime.internal.chain.MethodExecutor",
                 "dev.rebound.weaver.guice.ReboundModule",
                 "com.google.inject.AbstractModule",
                 "com.google.common.collect.ImmutableList",

@@ -3,17 +3,17 @@ package dev.rebound.runtime;
 import dev.rebound.annotations.NonIdempotent;
 import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.internal.AnnotationPolicies;
-import dev.rebound.runtime.internal.Engine;
 import dev.rebound.runtime.internal.FailureTypes;
 import dev.rebound.runtime.internal.FallbackRule;
+import dev.rebound.runtime.internal.MethodScan;
 import dev.rebound.runtime.internal.Repetition;
 import dev.rebound.runtime.internal.ResilientProxy;
 import dev.rebound.runtime.internal.SelfRetryCheck;
+import dev.rebound.runtime.internal.chain.Chains;
+import dev.rebound.runtime.internal.chain.MethodSpec;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -175,26 +175,16 @@ public final class Rebound {
          *     with other values
          */
         public T build() {
-            Map<Method, ResilientMethod> policies = new LinkedHashMap<>();
             boolean programmatic = retry != null || fallbacks != null || breaker != null;
             List<String> problems = new ArrayList<>();
             if (retry != null) {
                 AnnotationPolicies.checkBudget(settings != null ? settings : ReboundSettings.global(), retry,
                         type.getName(), "Rebound.wrap(" + type.getSimpleName() + ")", problems);
             }
-            for (Method m : type.getMethods()) {
-                if (Modifier.isStatic(m.getModifiers()) || m.getDeclaringClass() == Object.class) {
-                    continue;
-                }
-                try {
-                    ResilientMethod rm = programmatic ? programmatic(m, problems) : annotated(m);
-                    if (rm != null) {
-                        policies.put(m, rm);
-                    }
-                } catch (ReboundConfigurationException e) {
-                    problems.addAll(e.problems());
-                }
-            }
+            Map<Method, ResilientMethod> policies = MethodScan.resolveEach(type, problems, m -> {
+                MethodSpec spec = programmatic ? programmatic(m, problems) : annotated(m);
+                return spec == null ? null : Chains.executorOf(spec);
+            });
             if (!problems.isEmpty()) {
                 throw new ReboundConfigurationException(problems);
             }
@@ -209,7 +199,7 @@ public final class Rebound {
             return ResilientProxy.create(type, target, targetName(), policies);
         }
 
-        private ResilientMethod programmatic(Method m, List<String> problems) {
+        private MethodSpec programmatic(Method m, List<String> problems) {
             if (Repetition.deferredResult(m) != null) {
                 return null;
             }
@@ -226,21 +216,21 @@ public final class Rebound {
             List<Alternative> chain = new ArrayList<>();
             if (fallbacks != null) {
                 for (T alt : fallbacks) {
-                    chain.add(new Alternative(ResilientProxy.nameOf(alt), Engine.fixed(alt), m,
-                            RetryPolicy.none()));
+                    chain.add(new Alternative(ResilientProxy.nameOf(alt), () -> alt, m, RetryPolicy.none()));
                 }
             }
             m.setAccessible(true);
-            return new Engine(AnnotationPolicies.describe(type, m), targetName(),
-                    retry != null ? retry : RetryPolicy.none(), fallbackRule, chain, settings, breaker,
-                    type.getName());
+            return MethodSpec.builder(AnnotationPolicies.describe(type, m), targetName())
+                    .retry(retry != null ? retry : RetryPolicy.none()).circuitBreaker(breaker)
+                    .fallbacks(fallbackRule, chain).settings(settings).budgetScope(type.getName())
+                    .runsIn(target.getClass(), m.getName()).build();
         }
 
         private String targetName() {
             return name != null ? name : ResilientProxy.nameOf(target);
         }
 
-        private ResilientMethod annotated(Method m) {
+        private MethodSpec annotated(Method m) {
             ReboundSettings s = settings;
             return AnnotationPolicies.resolve(target.getClass(), targetName(), m, s, alt -> {
                 Object instance = (s != null ? s : ReboundSettings.global()).alternatives().instanceOf(alt);

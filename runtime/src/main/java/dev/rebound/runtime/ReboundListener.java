@@ -10,6 +10,15 @@ public interface ReboundListener {
     void onEvent(ReboundEvent event);
 
     /**
+     * Whether this listener wants events of {@code kind} now. Asked before each event; when no
+     * listener wants it, the event is not built at all. Keep it cheap (a field read, a logger's level
+     * check). Default: every kind.
+     */
+    default boolean wants(ReboundEvent.Kind kind) {
+        return true;
+    }
+
+    /**
      * Whether this listener also wants {@link #onFirstAttemptSuccess}. When no listener does, the
      * happy path reads no clock and builds nothing.
      */

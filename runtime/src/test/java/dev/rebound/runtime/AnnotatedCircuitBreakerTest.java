@@ -7,8 +7,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.rebound.annotations.CircuitBreaker;
 import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.Retry;
-import dev.rebound.runtime.internal.Breaker;
-import dev.rebound.runtime.internal.Engine;
+import dev.rebound.runtime.spi.MethodDiagnostics;
+import dev.rebound.runtime.spi.MethodDiagnostics.CircuitState;
 import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.Policies;
 import dev.rebound.runtime.spi.ResilientMethod;
@@ -76,20 +76,20 @@ class AnnotatedCircuitBreakerTest {
         }
     }
 
-    private static Breaker breakerOf(Class<?> impl, String method) throws NoSuchMethodException {
+    private static MethodDiagnostics breakerOf(Class<?> impl, String method) throws NoSuchMethodException {
         ResilientMethod rm = Policies.resolve(impl, Guarded.class.getMethod(method, String.class),
                 ReboundSettings.builder().logging(false).build(), alt -> Spare::new);
-        return ((Engine) rm).breaker();
+        return rm.diagnostics();
     }
 
     @Test
     void theAnnotationsAreReadWithTheUsualPrecedence() throws Exception {
-        CircuitBreakerPolicy onType = breakerOf(Down.class, "unguardedByMethodButGuardedByType").policy();
+        CircuitBreakerPolicy onType = breakerOf(Down.class, "unguardedByMethodButGuardedByType").circuitBreaker();
         assertThat(onType.requestVolumeThreshold()).isEqualTo(2);
         assertThat(onType.failureRatio()).isEqualTo(1.0);
         assertThat(onType.delay()).isEqualTo(Duration.ofSeconds(30));
 
-        CircuitBreakerPolicy onMethod = breakerOf(Down.class, "other").policy();
+        CircuitBreakerPolicy onMethod = breakerOf(Down.class, "other").circuitBreaker();
         assertThat(onMethod.requestVolumeThreshold()).isEqualTo(4);
         assertThat(onMethod.delay()).isEqualTo(Duration.ofSeconds(5));
         assertThat(onMethod.halfOpenProbes()).isEqualTo(2);
@@ -109,11 +109,11 @@ class AnnotatedCircuitBreakerTest {
         // what a door does: admitted, it runs attempt 1 itself and hands its failure to recover
         assertThat(guarded.admitFirstAttempt()).isTrue();
         RuntimeException first = catchThrowableOfType(() -> down.ask("q"), RuntimeException.class);
-        assertThat(guarded.recover(first, 0L, null, new Object[] {"q"}, again)).isEqualTo("spare:q");
+        assertThat(guarded.failed(first, ResilientMethod.UNTIMED, null, new Object[] {"q"}, again)).isEqualTo("spare:q");
 
         // recover recorded attempt 1, so the retry filled the window of 2 and opened it: no attempt 3
         assertThat(down.calls).hasValue(2);
-        assertThat(((Engine) guarded).breaker().state()).isEqualTo(Breaker.State.OPEN);
+        assertThat(guarded.diagnostics().circuitState()).isEqualTo(CircuitState.OPEN);
 
         assertThat(guarded.admitFirstAttempt()).isFalse(); // so the door hands the call to execute
         assertThat(guarded.execute(null, new Object[] {"q"}, again)).isEqualTo("spare:q");

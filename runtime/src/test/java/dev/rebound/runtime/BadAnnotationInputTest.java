@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.NonIdempotent;
 import dev.rebound.annotations.Retry;
-import dev.rebound.runtime.internal.Engine;
 import dev.rebound.runtime.internal.ResilientProxy;
+import dev.rebound.runtime.spi.MethodDiagnostics;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -156,7 +156,7 @@ class BadAnnotationInputTest {
             }
         };
         Huge wrapped = wrap(Huge.class, impl);
-        Engine engine = (Engine) ResilientProxy.policyOf(wrapped, Huge.class.getMethod("chat"));
+        MethodDiagnostics engine = ResilientProxy.policyOf(wrapped, Huge.class.getMethod("chat")).diagnostics();
 
         assertThat(engine.primaryRetry().delay()).isEqualTo(Duration.ofNanos(Long.MAX_VALUE));
         assertThat(engine.primaryRetry().maxDuration()).isEqualTo(Duration.ofNanos(Long.MAX_VALUE));
@@ -513,7 +513,7 @@ class BadAnnotationInputTest {
 
         ResilientMethod sync = ResilientProxy.policyOf(wrapped, MixedApi.class.getMethod("chat", String.class));
         ResilientMethod async = ResilientProxy.policyOf(wrapped, MixedApi.class.getMethod("chatAsync", String.class));
-        assertThat(((Engine) sync).primaryRetry().attempts()).isEqualTo(3);
+        assertThat(sync.diagnostics().primaryRetry().attempts()).isEqualTo(3);
         assertThat(async).isNull();
         assertThat(wrapped.chatAsync("q").get()).isEqualTo("q");
     }

@@ -3,8 +3,8 @@ package dev.rebound.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rebound.runtime.ReboundEvent.Kind;
-import dev.rebound.runtime.internal.Breaker;
-import dev.rebound.runtime.internal.Engine;
+import dev.rebound.runtime.spi.MethodDiagnostics;
+import dev.rebound.runtime.spi.MethodDiagnostics.CircuitState;
 import dev.rebound.runtime.internal.ResilientProxy;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.time.Duration;
@@ -105,8 +105,8 @@ class CircuitBreakerConcurrencyTest {
         return out;
     }
 
-    private static Breaker breakerOf(Model proxy) throws NoSuchMethodException {
-        return ((Engine) ResilientProxy.policyOf(proxy, Model.class.getMethod("chat", String.class))).breaker();
+    private static MethodDiagnostics breakerOf(Model proxy) throws NoSuchMethodException {
+        return ResilientProxy.policyOf(proxy, Model.class.getMethod("chat", String.class)).diagnostics();
     }
 
     @Test
@@ -117,7 +117,7 @@ class CircuitBreakerConcurrencyTest {
                 .build();
         Model model = Rebound.wrap(Model.class, (Model) target).withCircuitBreaker(policy)
                 .settings(events.settings(time)).build();
-        Breaker breaker = breakerOf(model);
+        MethodDiagnostics breaker = breakerOf(model);
         int rounds = 20;
 
         for (int round = 0; round < rounds; round++) {
@@ -132,7 +132,7 @@ class CircuitBreakerConcurrencyTest {
             assertThat(reached).isBetween(toOpen, toOpen + THREADS - 1);
             assertThat(trip.failed.get()).isEqualTo(reached);
             assertThat(trip.refused.get()).isEqualTo(THREADS * 5 - reached);
-            assertThat(breaker.state()).isEqualTo(Breaker.State.OPEN);
+            assertThat(breaker.circuitState()).isEqualTo(CircuitState.OPEN);
 
             // open: nothing reaches it
             before = target.calls.get();
@@ -151,12 +151,12 @@ class CircuitBreakerConcurrencyTest {
             assertThat(target.entered.await(10, TimeUnit.SECONDS)).isTrue();
             assertThat(refusals.await(10, TimeUnit.SECONDS)).isTrue();
             assertThat(target.calls.get() - before).isEqualTo(PROBES);
-            assertThat(breaker.state()).isEqualTo(Breaker.State.HALF_OPEN);
+            assertThat(breaker.circuitState()).isEqualTo(CircuitState.HALF_OPEN);
             target.release.countDown();
             Outcomes probes = probing.get(20, TimeUnit.SECONDS);
             assertThat(probes.succeeded.get()).isEqualTo(PROBES);
             assertThat(probes.refused.get()).isEqualTo(THREADS - PROBES);
-            assertThat(breaker.state()).isEqualTo(Breaker.State.CLOSED);
+            assertThat(breaker.circuitState()).isEqualTo(CircuitState.CLOSED);
 
             // closed again: every call reaches it
             target.mode = Switchable.Mode.SUCCEED;
@@ -232,11 +232,11 @@ class CircuitBreakerConcurrencyTest {
         long fromHalfOpen = opened.size() - fromClosed;
         long halfOpened = events.of(Kind.CIRCUIT_HALF_OPEN).size();
         long closed = events.of(Kind.CIRCUIT_CLOSED).size();
-        Breaker.State last = breakerOf(model).state();
+        CircuitState last = breakerOf(model).circuitState();
         assertThat(fromClosed).isGreaterThan(20);
         // each open period ended in half-open, each half-open in open or closed, each closed period in open
-        assertThat(fromClosed + fromHalfOpen).isEqualTo(halfOpened + (last == Breaker.State.OPEN ? 1 : 0));
-        assertThat(halfOpened).isEqualTo(fromHalfOpen + closed + (last == Breaker.State.HALF_OPEN ? 1 : 0));
-        assertThat(1 + closed).isEqualTo(fromClosed + (last == Breaker.State.CLOSED ? 1 : 0));
+        assertThat(fromClosed + fromHalfOpen).isEqualTo(halfOpened + (last == CircuitState.OPEN ? 1 : 0));
+        assertThat(halfOpened).isEqualTo(fromHalfOpen + closed + (last == CircuitState.HALF_OPEN ? 1 : 0));
+        assertThat(1 + closed).isEqualTo(fromClosed + (last == CircuitState.CLOSED ? 1 : 0));
     }
 }

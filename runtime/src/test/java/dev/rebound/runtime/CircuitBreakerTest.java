@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.rebound.runtime.ReboundEvent.Kind;
-import dev.rebound.runtime.internal.Breaker;
-import dev.rebound.runtime.internal.Engine;
+import dev.rebound.runtime.spi.MethodDiagnostics;
+import dev.rebound.runtime.spi.MethodDiagnostics.CircuitState;
 import dev.rebound.runtime.internal.FallbackRule;
 import dev.rebound.runtime.internal.ResilientProxy;
 import dev.rebound.runtime.testing.VirtualTimeSource;
@@ -36,9 +36,8 @@ class CircuitBreakerTest {
                 .settings(events.settings(time)).build();
     }
 
-    private static Breaker breakerOf(Model proxy) throws NoSuchMethodException {
-        Engine engine = (Engine) ResilientProxy.policyOf(proxy, Model.class.getMethod("chat", String.class));
-        return engine.breaker();
+    private static MethodDiagnostics breakerOf(Model proxy) throws NoSuchMethodException {
+        return ResilientProxy.policyOf(proxy, Model.class.getMethod("chat", String.class)).diagnostics();
     }
 
     @Test
@@ -49,7 +48,7 @@ class CircuitBreakerTest {
             assertThatThrownBy(() -> model.chat("hi")).isInstanceOf(UncheckedIOException.class);
         }
         assertThat(primary.calls).hasValue(4);
-        assertThat(breakerOf(model).state()).isEqualTo(Breaker.State.OPEN);
+        assertThat(breakerOf(model).circuitState()).isEqualTo(CircuitState.OPEN);
 
         CircuitBreakerOpenException refused = catchThrowableOfType(() -> model.chat("hi"),
                 CircuitBreakerOpenException.class);
@@ -75,7 +74,7 @@ class CircuitBreakerTest {
         for (int i = 0; i < 3; i++) {
             assertThatThrownBy(() -> model.chat("hi")).isInstanceOf(UncheckedIOException.class);
         }
-        assertThat(breakerOf(model).state()).isEqualTo(Breaker.State.CLOSED);
+        assertThat(breakerOf(model).circuitState()).isEqualTo(CircuitState.CLOSED);
         assertThat(events.transitions()).isEmpty();
     }
 
@@ -90,7 +89,7 @@ class CircuitBreakerTest {
             }
         }
         assertThat(primary.calls).hasValue(160);
-        assertThat(breakerOf(model).state()).isEqualTo(Breaker.State.CLOSED);
+        assertThat(breakerOf(model).circuitState()).isEqualTo(CircuitState.CLOSED);
     }
 
     @Test
@@ -152,7 +151,7 @@ class CircuitBreakerTest {
 
         assertThat(model.chat("probe")).isEqualTo("primary:probe");
 
-        assertThat(breakerOf(model).state()).isEqualTo(Breaker.State.CLOSED);
+        assertThat(breakerOf(model).circuitState()).isEqualTo(CircuitState.CLOSED);
         assertThat(events.transitions()).containsExactly(Kind.CIRCUIT_OPENED, Kind.CIRCUIT_HALF_OPEN,
                 Kind.CIRCUIT_CLOSED);
         assertThat(primary.calls).hasValue(5);
@@ -177,7 +176,7 @@ class CircuitBreakerTest {
         time.advance(Duration.ofSeconds(10));
         primary.up();
         assertThat(model.chat("hi")).isEqualTo("primary:hi");
-        assertThat(breakerOf(model).state()).isEqualTo(Breaker.State.CLOSED);
+        assertThat(breakerOf(model).circuitState()).isEqualTo(CircuitState.CLOSED);
     }
 
     @Test
@@ -192,10 +191,10 @@ class CircuitBreakerTest {
 
         model.chat("1");
         model.chat("2");
-        assertThat(breakerOf(model).state()).isEqualTo(Breaker.State.HALF_OPEN);
+        assertThat(breakerOf(model).circuitState()).isEqualTo(CircuitState.HALF_OPEN);
         model.chat("3");
 
-        assertThat(breakerOf(model).state()).isEqualTo(Breaker.State.CLOSED);
+        assertThat(breakerOf(model).circuitState()).isEqualTo(CircuitState.CLOSED);
         assertThat(events.transitions()).containsExactly(Kind.CIRCUIT_OPENED, Kind.CIRCUIT_HALF_OPEN,
                 Kind.CIRCUIT_CLOSED);
     }
@@ -216,7 +215,7 @@ class CircuitBreakerTest {
             assertThatThrownBy(() -> model.chat("hi")).isInstanceOf(UncheckedIOException.class);
         }
 
-        assertThat(breakerOf(model).state()).isEqualTo(Breaker.State.CLOSED);
+        assertThat(breakerOf(model).circuitState()).isEqualTo(CircuitState.CLOSED);
     }
 
     @Test
@@ -229,7 +228,7 @@ class CircuitBreakerTest {
         }
 
         assertThat(primary.calls).hasValue(50);
-        assertThat(breakerOf(model).state()).isEqualTo(Breaker.State.CLOSED);
+        assertThat(breakerOf(model).circuitState()).isEqualTo(CircuitState.CLOSED);
     }
 
     @Test
@@ -243,10 +242,10 @@ class CircuitBreakerTest {
         primary.up().thenFail(() -> new IllegalArgumentException("bad prompt"));
 
         assertThatThrownBy(() -> model.chat("bad")).isInstanceOf(IllegalArgumentException.class);
-        assertThat(breakerOf(model).state()).isEqualTo(Breaker.State.HALF_OPEN);
+        assertThat(breakerOf(model).circuitState()).isEqualTo(CircuitState.HALF_OPEN);
         assertThat(model.chat("good")).isEqualTo("primary:good");
 
-        assertThat(breakerOf(model).state()).isEqualTo(Breaker.State.CLOSED);
+        assertThat(breakerOf(model).circuitState()).isEqualTo(CircuitState.CLOSED);
     }
 
     @Test
@@ -256,12 +255,12 @@ class CircuitBreakerTest {
         primary.failingWith(Model::outage);
         assertThatThrownBy(() -> onlyIllegalState.chat("a")).isInstanceOf(UncheckedIOException.class);
         assertThatThrownBy(() -> onlyIllegalState.chat("a")).isInstanceOf(UncheckedIOException.class);
-        assertThat(breakerOf(onlyIllegalState).state()).isEqualTo(Breaker.State.CLOSED);
+        assertThat(breakerOf(onlyIllegalState).circuitState()).isEqualTo(CircuitState.CLOSED);
 
         primary.failingWith(() -> new IllegalStateException("down"));
         assertThatThrownBy(() -> onlyIllegalState.chat("a")).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> onlyIllegalState.chat("a")).isInstanceOf(IllegalStateException.class);
-        assertThat(breakerOf(onlyIllegalState).state()).isEqualTo(Breaker.State.OPEN);
+        assertThat(breakerOf(onlyIllegalState).circuitState()).isEqualTo(CircuitState.OPEN);
     }
 
     @Test
@@ -272,8 +271,8 @@ class CircuitBreakerTest {
 
         assertThatThrownBy(() -> first.chat("a")).isInstanceOf(UncheckedIOException.class);
 
-        assertThat(breakerOf(first).state()).isEqualTo(Breaker.State.OPEN);
-        assertThat(breakerOf(second).state()).isEqualTo(Breaker.State.CLOSED);
+        assertThat(breakerOf(first).circuitState()).isEqualTo(CircuitState.OPEN);
+        assertThat(breakerOf(second).circuitState()).isEqualTo(CircuitState.CLOSED);
         assertThatThrownBy(() -> second.chat("a")).isInstanceOf(UncheckedIOException.class);
         assertThat(primary.calls).hasValue(2);
     }

@@ -198,8 +198,8 @@ class ConfigurationTest {
                 .hasMessageContaining("annotate BothInterfaces.chat to choose");
 
         Primary settled = Rebound.wrap(Primary.class, new BothInterfacesSettled()).build();
-        dev.rebound.runtime.internal.Engine policy = (dev.rebound.runtime.internal.Engine)
-                dev.rebound.runtime.internal.ResilientProxy.policyOf(settled, Primary.class.getMethods()[0]);
+        dev.rebound.runtime.spi.MethodDiagnostics policy = dev.rebound.runtime.internal.ResilientProxy
+                .policyOf(settled, Primary.class.getMethods()[0]).diagnostics();
         assertThat(policy.primaryRetry().attempts()).isEqualTo(4);
     }
 

@@ -2,13 +2,13 @@ package dev.rebound.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.rebound.runtime.internal.Engine;
-import dev.rebound.runtime.internal.FallbackRule;
+import dev.rebound.runtime.internal.chain.Chains;
+import dev.rebound.runtime.internal.chain.MethodSpec;
 import dev.rebound.runtime.spi.Invoker;
+import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** A successful call through a closed breaker and a budget allocates nothing. */
@@ -19,23 +19,24 @@ class HappyPathAllocationTest {
 
     /** One call as a door makes it. */
     private interface Door {
-        Object call(Engine engine) throws Throwable;
+        Object call(ResilientMethod engine) throws Throwable;
     }
 
     /** A breaker with the defaults and a budget of 20%: the guarded happy path. */
-    private static Engine guardedEngine() {
+    private static ResilientMethod guardedEngine() {
         ReboundSettings settings = ReboundSettings.builder().timeSource(new VirtualTimeSource()).logging(false)
                 .build();
         RetryPolicy retry = RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(10)).budgetRatio(0.2).build();
-        return new Engine("Model.chat(String)", "Fake", retry, FallbackRule.ANY_EXCEPTION, List.of(), settings,
-                CircuitBreakerPolicy.builder().build(), Model.class.getName());
+        return Chains.executorOf(MethodSpec.builder("Model.chat(String)", "Fake").retry(retry)
+                .circuitBreaker(CircuitBreakerPolicy.builder().build()).settings(settings)
+                .budgetScope(Model.class.getName()).build());
     }
 
     /** Bytes this thread allocates over 100000 calls, after 50000 to warm up. */
     private static long allocatedBy(Door door) throws Throwable {
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        Engine engine = guardedEngine();
+        ResilientMethod engine = guardedEngine();
         for (int i = 0; i < 50_000; i++) {
             door.call(engine);
         }
@@ -61,7 +62,7 @@ class HappyPathAllocationTest {
                 return engine.execute(null, null, OK);
             }
             Object result = OK.invoke(null, null);
-            engine.succeeded(0L);
+            engine.succeeded(ResilientMethod.UNTIMED);
             return result;
         };
 

@@ -29,7 +29,7 @@ public final class Alternative implements Invoker {
         return retry;
     }
 
-    Object instance() {
+    public Object instance() {
         return instance.get();
     }
 

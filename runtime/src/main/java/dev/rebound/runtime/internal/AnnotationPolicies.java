@@ -8,6 +8,7 @@ import dev.rebound.runtime.CircuitBreakerPolicy;
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.internal.chain.MethodSpec;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -29,8 +30,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads {@code @Retry}, {@code @CircuitBreaker} and {@code @Fallback} for one method on one
- * implementation class, validates them (every problem at once) and builds the {@link Engine}, which
- * owns the method's circuit breaker. Shared by every door.
+ * implementation class, validates them (every problem at once) and makes the method's
+ * {@link MethodSpec}, which {@link dev.rebound.runtime.internal.chain.Chains#executorOf} turns into its
+ * executor. Shared by every door.
  *
  * <p>Precedence, most specific first: the implementation's method, the interface's method, the
  * implementation's type, the interface's type. So a class-level annotation on a method wins over the
@@ -47,8 +49,8 @@ public final class AnnotationPolicies {
     }
 
     /**
-     * The policy of {@code method} as executed on instances of {@code implClass}, or null when no
-     * annotation applies.
+     * The specification of {@code method} as executed on instances of {@code implClass}, or null
+     * when no annotation applies.
      *
      * @param implClass the user's class (not a generated proxy or subclass)
      * @param method the method, declared by {@code implClass} or one of its supertypes
@@ -56,13 +58,13 @@ public final class AnnotationPolicies {
      * @param alternatives where an alternative class's instance comes from; called at resolution
      * @throws ReboundConfigurationException listing every problem, each naming method and attribute
      */
-    public static Engine resolve(Class<?> implClass, Method method, ReboundSettings settings,
+    public static MethodSpec resolve(Class<?> implClass, Method method, ReboundSettings settings,
             Function<Class<?>, Supplier<?>> alternatives) {
         return resolve(implClass, implClass.getSimpleName(), method, settings, alternatives);
     }
 
     /** As {@link #resolve(Class, Method, ReboundSettings, Function)}, naming the primary {@code primaryName}. */
-    public static Engine resolve(Class<?> implClass, String primaryName, Method method, ReboundSettings settings,
+    public static MethodSpec resolve(Class<?> implClass, String primaryName, Method method, ReboundSettings settings,
             Function<Class<?>, Supplier<?>> alternatives) {
         if (method.getDeclaringClass() == Object.class || Modifier.isStatic(method.getModifiers())
                 || method.isSynthetic() || method.isBridge()) {
@@ -159,8 +161,9 @@ public final class AnnotationPolicies {
             warnFallbackWithoutRetry(name);
         }
         makeAccessible(contractMethod);
-        return new Engine(name, primaryName, primaryRetry, rule, chain, settings, breakerPolicy,
-                budgetScope);
+        return MethodSpec.builder(name, primaryName).retry(primaryRetry).circuitBreaker(breakerPolicy)
+                .fallbacks(rule, chain).settings(settings).budgetScope(budgetScope)
+                .runsIn(implClass, method.getName()).build();
     }
 
     /** Registers the retry budget of {@code policy}; a problem when its name is defined otherwise. */

@@ -17,6 +17,25 @@ public enum Slf4jListener implements ReboundListener {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.rebound");
 
+    /** Asks the logger, per event: a level changed at run time applies at once. */
+    @Override
+    public boolean wants(ReboundEvent.Kind kind) {
+        switch (kind) {
+            case RETRY_SCHEDULED:
+            case SUCCEEDED:
+            case CIRCUIT_CLOSED:
+                return LOG.isInfoEnabled();
+            case FALLBACK:
+            case FAILED:
+                return LOG.isWarnEnabled() || LOG.isDebugEnabled(); // a refused call's lines are at DEBUG
+            case INTERRUPTED:
+            case CIRCUIT_OPENED:
+                return LOG.isWarnEnabled();
+            default:
+                return LOG.isDebugEnabled();
+        }
+    }
+
     @Override
     public void onEvent(ReboundEvent e) {
         String failure = e.failure() == null ? "-" : e.failure().getClass().getName();

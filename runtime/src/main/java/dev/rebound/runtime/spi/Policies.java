@@ -3,11 +3,22 @@ package dev.rebound.runtime.spi;
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.internal.AnnotationPolicies;
+import dev.rebound.runtime.internal.MethodScan;
+import dev.rebound.runtime.internal.ResilientProxy;
+import dev.rebound.runtime.internal.SelfRetryCheck;
+import dev.rebound.runtime.internal.chain.Chains;
+import dev.rebound.runtime.internal.chain.MethodSpec;
 import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-/** Resolves annotations into {@link ResilientMethod}s: the one entry every door uses. */
+/**
+ * Resolves annotations into {@link ResilientMethod}s, and what else a door needs to attach them:
+ * the one entry every door uses. Doors adapt call shapes; every rule and decision is here.
+ */
 public final class Policies {
 
     private Policies() {
@@ -22,7 +33,8 @@ public final class Policies {
      */
     public static ResilientMethod resolve(Class<?> implClass, Method method, ReboundSettings settings,
             Function<Class<?>, Supplier<?>> alternatives) {
-        return AnnotationPolicies.resolve(implClass, method, settings, alternatives);
+        MethodSpec spec = AnnotationPolicies.resolve(implClass, method, settings, alternatives);
+        return spec == null ? null : Chains.executorOf(spec);
     }
 
     /**
@@ -34,6 +46,68 @@ public final class Policies {
             Object instance = ReboundSettings.global().alternatives().instanceOf(type);
             return () -> instance;
         });
+    }
+
+    /**
+     * The policies of every interceptable method of {@code methodsOf} (the class itself, or the
+     * interface a binding provides) on instances of {@code implClass}: the methods without one are
+     * absent.
+     *
+     * @throws ReboundConfigurationException listing every problem of every method
+     */
+    public static Map<Method, ResilientMethod> resolveAll(Class<?> implClass, Class<?> methodsOf,
+            ReboundSettings settings, Function<Class<?>, Supplier<?>> alternatives) {
+        List<String> problems = new ArrayList<>();
+        Map<Method, ResilientMethod> out = MethodScan.resolveEach(methodsOf, problems,
+                m -> resolve(implClass, m, settings, alternatives));
+        if (!problems.isEmpty()) {
+            throw new ReboundConfigurationException(problems);
+        }
+        return out;
+    }
+
+    /** As {@link #resolveAll(Class, Class, ReboundSettings, Function)} with the global alternatives. */
+    public static Map<Method, ResilientMethod> resolveAll(Class<?> type) {
+        List<String> problems = new ArrayList<>();
+        Map<Method, ResilientMethod> out = MethodScan.resolveEach(type, problems, m -> resolve(type, m));
+        if (!problems.isEmpty()) {
+            throw new ReboundConfigurationException(problems);
+        }
+        return out;
+    }
+
+    /** Public instance methods a door may intercept: not Object's, static, bridge or synthetic. */
+    public static boolean interceptable(Method m) {
+        return MethodScan.interceptable(m);
+    }
+
+    /** Whether any Rebound annotation appears on {@code type}, its supertypes or their methods. */
+    public static boolean annotated(Class<?> type) {
+        return MethodScan.annotated(type);
+    }
+
+    /** Whether {@code type} belongs to Rebound itself (never given a policy). */
+    public static boolean isRebound(Class<?> type) {
+        return MethodScan.isRebound(type);
+    }
+
+    /**
+     * A proxy of {@code type} over {@code target} that applies {@code policies} and passes every
+     * other method through; a call the engine makes on it as an alternative ({@link Passthrough})
+     * goes straight to the target. Warns (once per class) when the target retries by itself.
+     *
+     * @param door how the warning names the door, e.g. {@code ReboundModule(ChatClient)}
+     */
+    public static <T> T proxy(Class<T> type, T target, Map<Method, ResilientMethod> policies, String door) {
+        if (!policies.isEmpty()) {
+            SelfRetryCheck.warnIfSelfRetrying(target, door);
+        }
+        return ResilientProxy.create(type, target, ResilientProxy.nameOf(target), policies, true);
+    }
+
+    /** Whether {@code object} is a proxy made by {@link #proxy} or {@code Rebound.wrap}. */
+    public static boolean isProxy(Object object) {
+        return ResilientProxy.isResilient(object);
     }
 
     /** {@code ChatClient.chat(String)}: how logs and errors name a method. */

@@ -1,11 +1,35 @@
 package dev.rebound.runtime.spi;
 
 /**
- * The resolved, immutable policy of one method on one implementation: what the doors (the aspect,
- * the Guice interceptor, {@code Rebound.wrap}) call. Resolved once; shared by every call and
- * thread.
+ * The resolved, immutable policy of one method on one implementation, and the one protocol every
+ * door (the aspect, the Guice interceptor, the {@code Rebound.wrap} proxy) speaks to it. Resolved
+ * once; shared by every call and thread.
+ *
+ * <p>A door either hands the whole call to {@link #execute}, or runs the first attempt inline
+ * itself, which allocates nothing, in exactly this shape ({@code execute} is that shape):
+ *
+ * <pre>{@code
+ * if (!policy.admitFirstAttempt()) {
+ *     return policy.execute(context, args, invoker);     // the chain runs every attempt
+ * }
+ * long start = policy.start();                           // a clock reading, or UNTIMED
+ * Object result;
+ * try {
+ *     result = invoker.invoke(context, args);             // attempt 1, inline
+ * } catch (Throwable failure) {
+ *     return policy.failed(failure, start, context, args, invoker); // retries, fallbacks, history
+ * }
+ * policy.succeeded(start);
+ * return result;
+ * }</pre>
  */
 public interface ResilientMethod {
+
+    /**
+     * The one spelling of "no clock reading was taken" wherever a start time is passed. A clock that
+     * happens to read exactly this value is read as one nanosecond later.
+     */
+    long UNTIMED = Long.MIN_VALUE;
 
     /** The method, as {@code ChatClient.chat(String)}. */
     String name();
@@ -14,41 +38,55 @@ public interface ResilientMethod {
      * Runs the call under this policy and returns its result, or throws the failure the caller
      * should see (the primary's last, with the rest of the history suppressed on it).
      */
-    Object execute(Object context, Object[] args, Invoker primary) throws Throwable;
-
-    /**
-     * For doors that run the first attempt themselves, asked just before it: whether they may.
-     * False while the method's circuit breaker is not closed (open: the call will be refused;
-     * half-open: it may be a probe, which needs the engine's bookkeeping): the door then hands the
-     * whole call to {@link #execute} instead. True: the door runs the attempt and reports it through
-     * {@link #succeeded} or {@link #recover}; a retry budget has counted the call.
-     *
-     * <p>Always true for a method without a breaker; with one, closed, it costs one volatile read.
-     */
-    default boolean admitFirstAttempt() {
-        return true;
+    default Object execute(Object context, Object[] args, Invoker primary) throws Throwable {
+        if (!admitFirstAttempt()) {
+            return executeAll(context, args, primary);
+        }
+        long start = start();
+        Object result;
+        try {
+            result = primary.invoke(context, args);
+        } catch (Throwable failure) {
+            return failed(failure, start, context, args, primary);
+        }
+        succeeded(start);
+        return result;
     }
 
     /**
-     * Whether a door that runs the first attempt itself must tell the engine when it started
-     * (a deadline is set or a listener times calls). When false, {@link #recover} accepts 0.
+     * Runs the whole call through the policy's chain, the first attempt included: what
+     * {@link #execute} does when {@link #admitFirstAttempt()} says no.
      */
-    boolean needsStartTime();
-
-    /** The engine's clock reading, for doors that run the first attempt themselves. */
-    long now();
+    Object executeAll(Object context, Object[] args, Invoker primary) throws Throwable;
 
     /**
-     * For doors that ran the first attempt themselves: continue after it failed with
-     * {@code failure} (a circuit breaker records it); {@code startNanos} is when it started (see
-     * {@link #needsStartTime()}).
+     * Asked by a door just before it runs the first attempt itself: whether it may. False while the
+     * method's circuit breaker is not closed (the call may be refused, or be a half-open probe), or
+     * when some strategy of the chain must see every attempt: the door then calls {@link #execute}.
+     * True: the door runs the attempt and reports it through {@link #succeeded} or {@link #failed};
+     * a retry budget has counted the call.
+     *
+     * <p>Without a breaker or budget it reads one field; with a closed breaker, one volatile read.
      */
-    Object recover(Throwable failure, long startNanos, Object context, Object[] args, Invoker primary)
+    boolean admitFirstAttempt();
+
+    /**
+     * The start of an admitted first attempt: a clock reading when this method needs one (a
+     * deadline, or a listener timing calls), else {@link #UNTIMED}. Pass it back unchanged.
+     */
+    long start();
+
+    /** An admitted first attempt succeeded ({@code start} as {@link #start()} returned it). */
+    void succeeded(long start);
+
+    /**
+     * An admitted first attempt failed with {@code failure}: records it (a circuit breaker counts
+     * it) and continues the call (retries, fallbacks); returns its result or throws what the caller
+     * should see.
+     */
+    Object failed(Throwable failure, long start, Object context, Object[] args, Invoker primary)
             throws Throwable;
 
-    /**
-     * For doors that ran the first attempt themselves: it succeeded. Call it after every such
-     * success, with 0 when no start time was taken: a circuit breaker records it.
-     */
-    void succeeded(long startNanos);
+    /** What this policy is made of and the state of its breaker, for tests and diagnostics. */
+    MethodDiagnostics diagnostics();
 }

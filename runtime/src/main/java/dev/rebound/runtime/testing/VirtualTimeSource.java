@@ -20,8 +20,21 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class VirtualTimeSource implements TimeSource {
 
-    private final AtomicLong now = new AtomicLong(1_000_000_000L);
+    private final AtomicLong now;
     private final List<Long> sleeps = new ArrayList<>();
+
+    /** A clock that reads 1 s (10^9 ns) at first. */
+    public VirtualTimeSource() {
+        this(1_000_000_000L);
+    }
+
+    /**
+     * A clock that reads {@code originNanos} at first: any value, as {@link System#nanoTime()}'s
+     * origin is arbitrary (0, negative, or close enough to {@code Long.MAX_VALUE} to wrap around).
+     */
+    public VirtualTimeSource(long originNanos) {
+        this.now = new AtomicLong(originNanos);
+    }
 
     @Override
     public long nanoTime() {

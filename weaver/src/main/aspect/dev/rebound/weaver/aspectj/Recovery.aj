@@ -2,8 +2,6 @@ package dev.rebound.weaver.aspectj;
 
 import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.weaver.internal.Handoff;
-import dev.rebound.weaver.internal.NestedRetries;
-import org.aspectj.runtime.internal.AroundClosure;
 
 /**
  * Runs inside {@link ResilientMethods} and only after a first attempt failed, or when a circuit
@@ -18,7 +16,7 @@ public aspect Recovery {
     Object around(Object self): ResilientMethods.resilient(self)
             && if(Handoff.waitingFor(self, thisJoinPointStaticPart)) {
         Handoff handoff = Handoff.take();
-        AroundClosure closure = ajc$aroundClosure;
+        var closure = ajc$aroundClosure; // AspectJ's AroundClosure: its state holds the arguments
         org.aspectj.lang.JoinPoint.StaticPart jp = thisJoinPointStaticPart;
         Invoker again = new Invoker() {
             public Object invoke(Object context, Object[] args) throws Throwable {
@@ -26,15 +24,14 @@ public aspect Recovery {
             }
 
             public Object[] arguments(Object context, Object[] args) {
-                return Handoff.arguments(closure, jp);
+                return Handoff.arguments(closure.getState(), jp);
             }
         };
         try {
             if (handoff.failure == null) {
-                return handoff.policy.execute(null, null, again); // a circuit breaker that is not closed
+                return handoff.policy.executeAll(null, null, again); // not admitted: the chain runs every attempt
             }
-            NestedRetries.check(handoff.policy);
-            return handoff.policy.recover(handoff.failure, handoff.startNanos, null, null, again);
+            return handoff.policy.failed(handoff.failure, handoff.startNanos, null, null, again);
         } catch (Throwable t) {
             throw Handoff.sneaky(t);
         }

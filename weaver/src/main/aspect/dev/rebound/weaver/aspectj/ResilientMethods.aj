@@ -2,7 +2,6 @@ package dev.rebound.weaver.aspectj;
 
 import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.weaver.Woven;
-import dev.rebound.weaver.internal.FirstAttempt;
 import dev.rebound.weaver.internal.Handoff;
 import dev.rebound.weaver.internal.Sites;
 import dev.rebound.weaver.internal.WovenPolicies;
@@ -15,7 +14,8 @@ import dev.rebound.weaver.internal.WovenPolicies;
  *
  * <p>The around advices (one per primitive return type, so that no result is boxed) are inlined by
  * ajc and allocate nothing: an unannotated method costs an array read and a compare; an annotated
- * one also runs its first attempt right here. Only after a failure does {@link Recovery} take over,
+ * one also runs its first attempt right here, in the runtime's door protocol (see
+ * {@link dev.rebound.runtime.spi.ResilientMethod}). Only after a failure does {@link Recovery} take over,
  * with the engine. One instance per woven class ({@code pertypewithin}), holding that class's
  * {@link Sites}. Misconfigurations the build can see are compile errors (the weaver's annotation
  * processor, and the declare errors below); the rest fail the class's initialisation.
@@ -67,11 +67,11 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
         if (policy == null) {
             return proceed(self);
         }
-        long start = FirstAttempt.start(policy);
+        long start = policy.start();
         if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
             try {
                 Object result = proceed(self);
-                FirstAttempt.succeeded(policy, start);
+                policy.succeeded(start);
                 return result;
             } catch (Throwable t) {
                 Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
@@ -89,11 +89,11 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
         if (policy == null) {
             return proceed(self);
         }
-        long start = FirstAttempt.start(policy);
+        long start = policy.start();
         if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
             try {
                 int result = proceed(self);
-                FirstAttempt.succeeded(policy, start);
+                policy.succeeded(start);
                 return result;
             } catch (Throwable t) {
                 Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
@@ -111,11 +111,11 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
         if (policy == null) {
             return proceed(self);
         }
-        long start = FirstAttempt.start(policy);
+        long start = policy.start();
         if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
             try {
                 long result = proceed(self);
-                FirstAttempt.succeeded(policy, start);
+                policy.succeeded(start);
                 return result;
             } catch (Throwable t) {
                 Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
@@ -133,11 +133,11 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
         if (policy == null) {
             return proceed(self);
         }
-        long start = FirstAttempt.start(policy);
+        long start = policy.start();
         if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
             try {
                 double result = proceed(self);
-                FirstAttempt.succeeded(policy, start);
+                policy.succeeded(start);
                 return result;
             } catch (Throwable t) {
                 Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
@@ -155,11 +155,11 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
         if (policy == null) {
             return proceed(self);
         }
-        long start = FirstAttempt.start(policy);
+        long start = policy.start();
         if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
             try {
                 float result = proceed(self);
-                FirstAttempt.succeeded(policy, start);
+                policy.succeeded(start);
                 return result;
             } catch (Throwable t) {
                 Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
@@ -177,11 +177,11 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
         if (policy == null) {
             return proceed(self);
         }
-        long start = FirstAttempt.start(policy);
+        long start = policy.start();
         if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
             try {
                 short result = proceed(self);
-                FirstAttempt.succeeded(policy, start);
+                policy.succeeded(start);
                 return result;
             } catch (Throwable t) {
                 Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
@@ -199,11 +199,11 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
         if (policy == null) {
             return proceed(self);
         }
-        long start = FirstAttempt.start(policy);
+        long start = policy.start();
         if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
             try {
                 char result = proceed(self);
-                FirstAttempt.succeeded(policy, start);
+                policy.succeeded(start);
                 return result;
             } catch (Throwable t) {
                 Handoff.give(self, thisJoinPointStaticPart, policy, t, start);

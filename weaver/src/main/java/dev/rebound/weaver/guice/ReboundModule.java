@@ -21,9 +21,7 @@ import com.google.inject.spi.TypeListenerBinding;
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.spi.Policies;
-import dev.rebound.weaver.internal.WovenPolicies;
 import java.lang.annotation.Annotation;
-import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -118,7 +116,7 @@ public final class ReboundModule extends AbstractModule {
         Key<T> key = binding.getKey();
         @SuppressWarnings("unchecked")
         Class<T> type = (Class<T>) key.getTypeLiteral().getRawType();
-        if (!type.isInterface() || !WovenPolicies.annotated(type)) {
+        if (!type.isInterface() || !Policies.annotated(type)) {
             return false;
         }
         Binder b = binder().withSource(binding.getSource());
@@ -176,18 +174,13 @@ public final class ReboundModule extends AbstractModule {
 
     /** Resolves the policies of {@code type} on {@code implClass} now, reporting problems as errors. */
     private static void validate(Binder b, Class<?> type, Class<?> implClass) {
-        for (Method m : type.getMethods()) {
-            if (!WovenPolicies.interceptable(m)) {
-                continue;
-            }
-            try {
-                Policies.resolve(implClass, m, null, alt -> {
-                    b.getProvider(alt);
-                    return () -> null;
-                });
-            } catch (ReboundConfigurationException e) {
-                e.problems().forEach(p -> b.addError(new Message(p)));
-            }
+        try {
+            Policies.resolveAll(implClass, type, null, alt -> {
+                b.getProvider(alt);
+                return () -> null;
+            });
+        } catch (ReboundConfigurationException e) {
+            e.problems().forEach(p -> b.addError(new Message(p)));
         }
     }
 

@@ -3,8 +3,6 @@ package dev.rebound.weaver.guice;
 import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.Passthrough;
 import dev.rebound.runtime.spi.ResilientMethod;
-import dev.rebound.weaver.internal.FirstAttempt;
-import dev.rebound.weaver.internal.NestedRetries;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 
@@ -35,18 +33,6 @@ final class ResilientInterceptor implements MethodInterceptor {
         if (Passthrough.claim(invocation.getThis())) {
             return invocation.proceed();
         }
-        if (!policy.admitFirstAttempt()) {
-            return policy.execute(invocation, null, PROCEED); // a circuit breaker that is not closed
-        }
-        long start = FirstAttempt.start(policy);
-        Object result;
-        try {
-            result = invocation.proceed();
-        } catch (Throwable failure) {
-            NestedRetries.check(policy);
-            return policy.recover(failure, FirstAttempt.forRecover(start), invocation, null, PROCEED);
-        }
-        FirstAttempt.succeeded(policy, start);
-        return result;
+        return policy.execute(invocation, null, PROCEED);
     }
 }

@@ -4,15 +4,10 @@ import com.google.inject.Inject;
 import com.google.inject.Injector;
 import com.google.inject.Provider;
 import dev.rebound.runtime.ReboundSettings;
-import dev.rebound.runtime.internal.ResilientProxy;
-import dev.rebound.runtime.internal.SelfRetryCheck;
 import dev.rebound.runtime.spi.Policies;
 import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.weaver.Woven;
-import dev.rebound.weaver.internal.NestedRetries;
-import dev.rebound.weaver.internal.WovenPolicies;
 import java.lang.reflect.Method;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -53,7 +48,7 @@ final class ResilientProvider<T> implements Provider<T> {
     @Override
     public T get() {
         T instance = original.get();
-        if (instance == null || instance instanceof Woven || ResilientProxy.isResilient(instance)
+        if (instance == null || instance instanceof Woven || Policies.isProxy(instance)
                 || interceptedTypes.isIntercepted(instance)) {
             return instance;
         }
@@ -61,28 +56,14 @@ final class ResilientProvider<T> implements Provider<T> {
         if (pair[0] == instance) {
             return type.cast(pair[1]);
         }
-        Map<Method, ResilientMethod> resolved = policies.get(instance.getClass());
-        if (!resolved.isEmpty()) {
-            SelfRetryCheck.warnIfSelfRetrying(instance, "ReboundModule(" + type.getSimpleName() + ")");
-        }
-        T proxy = ResilientProxy.create(type, instance, ResilientProxy.nameOf(instance), resolved, true);
+        T proxy = Policies.proxy(type, instance, policies.get(instance.getClass()),
+                "ReboundModule(" + type.getSimpleName() + ")");
         last = new Object[] {instance, proxy};
         return proxy;
     }
 
     private Map<Method, ResilientMethod> resolve(Class<?> implClass) {
-        Map<Method, ResilientMethod> out = new LinkedHashMap<>();
-        for (Method m : type.getMethods()) {
-            if (!WovenPolicies.interceptable(m)) {
-                continue;
-            }
-            ResilientMethod rm = Policies.resolve(implClass, m, settings,
-                    alt -> new InjectedAlternative(alt, injector.getProvider(alt), () -> injector));
-            if (rm != null) {
-                out.put(m, rm);
-                NestedRetries.register(implClass, m, rm);
-            }
-        }
-        return out;
+        return Policies.resolveAll(implClass, type, settings,
+                alt -> new InjectedAlternative(alt, injector.getProvider(alt), () -> injector));
     }
 }

@@ -12,9 +12,8 @@ import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.spi.Policies;
 import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.weaver.Woven;
-import dev.rebound.weaver.internal.NestedRetries;
-import dev.rebound.weaver.internal.WovenPolicies;
 import java.lang.reflect.Method;
+import java.util.Map;
 import java.lang.reflect.Modifier;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,35 +36,28 @@ final class ResilientTypes implements TypeListener {
     @Override
     public <I> void hear(TypeLiteral<I> literal, TypeEncounter<I> encounter) {
         Class<?> type = literal.getRawType();
-        if (Woven.class.isAssignableFrom(type) || WovenPolicies.isRebound(type)
-                || java.lang.reflect.Proxy.isProxyClass(type) || !WovenPolicies.annotated(type)) {
+        if (Woven.class.isAssignableFrom(type) || Policies.isRebound(type)
+                || java.lang.reflect.Proxy.isProxyClass(type) || !Policies.annotated(type)) {
             return; // a JDK proxy is never constructed by Guice: the wrapping form covers its bindings
         }
         Provider<Injector> injector = encounter.getProvider(Injector.class);
-        for (Method m : type.getMethods()) {
-            if (!WovenPolicies.interceptable(m)) {
-                continue;
-            }
-            ResilientMethod policy;
-            try {
-                policy = Policies.resolve(type, m, settings,
-                        alt -> new InjectedAlternative(alt, encounter.getProvider(alt), injector));
-            } catch (ReboundConfigurationException e) {
-                e.problems().forEach(p -> encounter.addError(new Message(p)));
-                continue;
-            }
-            if (policy == null) {
-                continue;
-            }
+        Map<Method, ResilientMethod> policies;
+        try {
+            policies = Policies.resolveAll(type, type, settings,
+                    alt -> new InjectedAlternative(alt, encounter.getProvider(alt), injector));
+        } catch (ReboundConfigurationException e) {
+            e.problems().forEach(p -> encounter.addError(new Message(p)));
+            return;
+        }
+        policies.forEach((m, policy) -> {
             if (Modifier.isFinal(m.getModifiers())) {
                 encounter.addError(new Message(policy.name() + ": is final in " + type.getName()
                         + ", so Guice cannot intercept it; make it non-final or weave the class"));
-                continue;
+                return;
             }
-            NestedRetries.register(type, m, policy);
             encounter.bindInterceptor(Matchers.only(m), new ResilientInterceptor(policy));
             intercepted.add(type);
-        }
+        });
     }
 
     /** Whether {@code instance} was built by Guice with our interceptors. */

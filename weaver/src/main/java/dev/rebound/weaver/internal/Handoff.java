@@ -4,7 +4,6 @@ import dev.rebound.runtime.spi.ResilientMethod;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.aspectj.lang.JoinPoint;
-import org.aspectj.runtime.internal.AroundClosure;
 
 /**
  * Passes a failed first attempt from the inlined advice (which has no handle on the call's
@@ -46,11 +45,11 @@ public final class Handoff {
 
     /**
      * Called by the outer advice after the first attempt failed, before it proceeds again;
-     * {@code start} is what {@link FirstAttempt#start} returned.
+     * {@code start} is what {@link ResilientMethod#start()} returned.
      */
     public static void give(Object self, JoinPoint.StaticPart jp, ResilientMethod policy, Throwable failure,
             long start) {
-        CURRENT.set(new Handoff(self, jp, policy, failure, FirstAttempt.forRecover(start)));
+        CURRENT.set(new Handoff(self, jp, policy, failure, start));
         PENDING.incrementAndGet();
     }
 
@@ -78,9 +77,8 @@ public final class Handoff {
         }
     }
 
-    /** The call's arguments, read from the closure's state ({@code [this, args...]}). */
-    public static Object[] arguments(AroundClosure closure, JoinPoint.StaticPart jp) {
-        Object[] state = closure.getState();
+    /** The call's arguments, read from the around closure's state ({@code [this, args...]}). */
+    public static Object[] arguments(Object[] state, JoinPoint.StaticPart jp) {
         int n = ((org.aspectj.lang.reflect.CodeSignature) jp.getSignature()).getParameterTypes().length;
         return Arrays.copyOfRange(state, state.length - n, state.length);
     }

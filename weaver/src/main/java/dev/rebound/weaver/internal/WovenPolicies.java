@@ -1,22 +1,10 @@
 package dev.rebound.weaver.internal;
 
-import dev.rebound.annotations.CircuitBreaker;
-import dev.rebound.annotations.Fallback;
-import dev.rebound.annotations.Retry;
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.spi.Policies;
 import dev.rebound.runtime.spi.ResilientMethod;
-import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The policies of a woven class, resolved once per class (when it is initialised) with alternatives
@@ -57,81 +45,10 @@ public final class WovenPolicies {
         return BY_CLASS.get(type).get(method);
     }
 
-    /** Whether any Rebound annotation appears on {@code type}, its supertypes or their methods. */
-    public static boolean annotated(Class<?> type) {
-        Deque<Class<?>> todo = new ArrayDeque<>();
-        Set<Class<?>> seen = new HashSet<>();
-        todo.add(type);
-        while (!todo.isEmpty()) {
-            Class<?> c = todo.poll();
-            if (c == null || c == Object.class || !seen.add(c)) {
-                continue;
-            }
-            if (hasPolicy(c)) {
-                return true;
-            }
-            for (Method m : c.getDeclaredMethods()) {
-                if (hasPolicy(m)) {
-                    return true;
-                }
-            }
-            if (c.getSuperclass() != null) {
-                todo.add(c.getSuperclass());
-            }
-            todo.addAll(List.of(c.getInterfaces()));
-        }
-        return false;
-    }
-
-    private static boolean hasPolicy(AnnotatedElement e) {
-        return e.isAnnotationPresent(Retry.class) || e.isAnnotationPresent(Fallback.class)
-                || e.isAnnotationPresent(CircuitBreaker.class);
-    }
-
-    /** Whether {@code type} belongs to Rebound itself (never given a policy). */
-    public static boolean isRebound(Class<?> type) {
-        String n = type.getName();
-        return n.startsWith("dev.rebound.annotations.") || n.startsWith("dev.rebound.runtime.")
-                || n.startsWith("dev.rebound.weaver.");
-    }
-
-    /** Public instance methods a door may intercept: not Object's, static, bridge or synthetic. */
-    public static boolean interceptable(Method m) {
-        int mod = m.getModifiers();
-        return !Modifier.isStatic(mod) && m.getDeclaringClass() != Object.class && !m.isBridge()
-                && !m.isSynthetic() && !isObjectMethod(m);
-    }
-
-    private static boolean isObjectMethod(Method m) {
-        String n = m.getName();
-        int p = m.getParameterCount();
-        return p == 0 && (n.equals("hashCode") || n.equals("toString"))
-                || p == 1 && n.equals("equals") && m.getParameterTypes()[0] == Object.class;
-    }
-
     private static Map<Method, ResilientMethod> resolveAll(Class<?> type) {
-        if (type.isInterface() || !annotated(type)) {
+        if (type.isInterface() || !Policies.annotated(type)) {
             return Map.of();
         }
-        Map<Method, ResilientMethod> out = new HashMap<>();
-        List<String> problems = new ArrayList<>();
-        for (Method m : type.getMethods()) {
-            if (!interceptable(m)) {
-                continue;
-            }
-            try {
-                ResilientMethod rm = Policies.resolve(type, m);
-                if (rm != null) {
-                    out.put(m, rm);
-                    NestedRetries.register(type, m, rm);
-                }
-            } catch (ReboundConfigurationException e) {
-                problems.addAll(e.problems());
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw new ReboundConfigurationException(problems);
-        }
-        return Map.copyOf(out);
+        return Map.copyOf(Policies.resolveAll(type));
     }
 }

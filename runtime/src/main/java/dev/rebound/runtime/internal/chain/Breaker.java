@@ -1,8 +1,9 @@
-package dev.rebound.runtime.internal;
+package dev.rebound.runtime.internal.chain;
 
 import dev.rebound.runtime.CircuitBreakerOpenException;
 import dev.rebound.runtime.CircuitBreakerPolicy;
 import dev.rebound.runtime.TimeSource;
+import dev.rebound.runtime.spi.MethodDiagnostics.CircuitState;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -23,10 +24,10 @@ import java.util.function.LongBinaryOperator;
  * success. The ring is a bit per slot of the window, packed in longs; a counter of set bits is
  * kept exact by adjusting it only by what each atomic bit update really changed.
  */
-public final class Breaker {
+final class Breaker {
 
     /** What the breaker reports: each transition once, by the thread that made it. */
-    public interface Transitions {
+    interface Transitions {
         /** Closed or half-open to open; {@code cause} is the attempt's failure. */
         void opened(boolean fromHalfOpen, Throwable cause);
 
@@ -36,9 +37,6 @@ public final class Breaker {
         /** Half-open to closed. */
         void closed();
     }
-
-    /** The breaker's phase, for diagnostics and tests. */
-    public enum State { CLOSED, OPEN, HALF_OPEN }
 
     private static final LongBinaryOperator OR = (a, b) -> a | b;
     private static final LongBinaryOperator AND = (a, b) -> a & b;
@@ -50,7 +48,7 @@ public final class Breaker {
     private final Transitions transitions;
     private final AtomicReference<Phase> phase;
 
-    public Breaker(CircuitBreakerPolicy policy, String method, String target, Transitions transitions) {
+    Breaker(CircuitBreakerPolicy policy, String method, String target, Transitions transitions) {
         this.policy = policy;
         this.failuresToOpen = policy.failuresToOpen();
         this.method = method;
@@ -59,23 +57,23 @@ public final class Breaker {
         this.phase = new AtomicReference<>(new Closed(policy.requestVolumeThreshold()));
     }
 
-    public CircuitBreakerPolicy policy() {
+    CircuitBreakerPolicy policy() {
         return policy;
     }
 
     /** The current phase. An open breaker whose delay has passed reads OPEN until the next call. */
-    public State state() {
+    CircuitState state() {
         Phase p = phase.get();
-        return p instanceof Closed ? State.CLOSED : p instanceof Open ? State.OPEN : State.HALF_OPEN;
+        return p instanceof Closed ? CircuitState.CLOSED : p instanceof Open ? CircuitState.OPEN : CircuitState.HALF_OPEN;
     }
 
     /** Whether the breaker is open now: a retry would be refused. */
-    public boolean isOpen() {
+    boolean isOpen() {
         return phase.get() instanceof Open;
     }
 
     /** Whether the breaker is closed now: an attempt may run without a permit. */
-    public boolean isClosed() {
+    boolean isClosed() {
         return phase.get() instanceof Closed;
     }
 
@@ -83,7 +81,7 @@ public final class Breaker {
      * An attempt a door ran without a permit, after {@link #isClosed()}, succeeded: recorded in the
      * current window if the breaker is still closed, else dropped (as a late outcome of an old phase).
      */
-    public void succeededWithoutPermit() {
+    void succeededWithoutPermit() {
         Phase p = phase.get();
         if (p instanceof Closed) {
             ((Closed) p).recordSuccess();
@@ -91,7 +89,7 @@ public final class Breaker {
     }
 
     /** As {@link #succeededWithoutPermit()}, for an attempt that failed. */
-    public void failedWithoutPermit(Throwable failure, TimeSource time) {
+    void failedWithoutPermit(Throwable failure, TimeSource time) {
         Phase p = phase.get();
         if (p instanceof Closed) {
             failed(p, failure, time);
@@ -102,7 +100,7 @@ public final class Breaker {
      * Asks to run one attempt. Returns the permit to pass to {@link #succeeded} or {@link #failed},
      * or null when the attempt is refused (open, or every probe slot taken).
      */
-    public Object tryAcquire(TimeSource time) {
+    Object tryAcquire(TimeSource time) {
         while (true) {
             Phase p = phase.get();
             if (p instanceof Closed) {
@@ -121,12 +119,12 @@ public final class Breaker {
     }
 
     /** The exception of a refused attempt: no stack trace, names only. */
-    public CircuitBreakerOpenException refusal() {
+    CircuitBreakerOpenException refusal() {
         return new CircuitBreakerOpenException(method, target);
     }
 
     /** The attempt admitted by {@code permit} succeeded. */
-    public void succeeded(Object permit) {
+    void succeeded(Object permit) {
         if (permit instanceof Closed) {
             ((Closed) permit).recordSuccess();
             return;
@@ -139,7 +137,7 @@ public final class Breaker {
     }
 
     /** The attempt admitted by {@code permit} failed with {@code failure}. */
-    public void failed(Object permit, Throwable failure, TimeSource time) {
+    void failed(Object permit, Throwable failure, TimeSource time) {
         if (!policy.counts(failure)) {
             if (permit instanceof HalfOpen) {
                 ((HalfOpen) permit).leave();

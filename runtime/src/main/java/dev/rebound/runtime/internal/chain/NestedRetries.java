@@ -1,8 +1,6 @@
-package dev.rebound.weaver.internal;
+package dev.rebound.runtime.internal.chain;
 
-import dev.rebound.runtime.internal.Engine;
 import dev.rebound.runtime.spi.ResilientMethod;
-import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -12,46 +10,46 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Warns, once per pair, when a retrying method is about to retry inside another retrying method:
- * the attempts multiply (3 x 3 = 9 calls to the inner dependency). Checked only when an inner first
- * attempt has failed, by walking the stack for frames of registered retrying methods, so a
- * successful call pays nothing. A walk costs tens of microseconds and kilobytes, so it runs on the
- * first failure of each policy and then on one failure in {@link #SAMPLE}: a nesting that happens
- * at all happens often, and is still found.
+ * the attempts multiply (3 x 3 = 9 calls to the inner dependency). Every door's methods are
+ * registered by {@link Chains#executorOf}, so it works whichever door made them, {@code Rebound.wrap}
+ * included.
+ *
+ * <p>Checked only when an inner first attempt has failed, by walking the stack for frames of
+ * registered retrying methods, so a successful call pays nothing. A walk costs tens of microseconds
+ * and kilobytes, so it runs on failures number 1, 2, 4, 8, ... of each method and on one in
+ * {@link #SAMPLE} after that: a nesting that happens at all happens often, and is still found.
  */
-public final class NestedRetries {
+final class NestedRetries {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.rebound");
     private static final StackWalker WALKER = StackWalker.getInstance();
-    /** "class#method" of every resolved policy that retries -> that policy. */
+    /** "class#method" of every resolved method that retries -> its executor. */
     private static final Map<String, ResilientMethod> RETRYING = new ConcurrentHashMap<>();
-    /** Pairs of policies (compared by identity) already warned about. */
+    /** Pairs of methods (compared by identity) already warned about. */
     private static final Set<List<ResilientMethod>> WARNED = ConcurrentHashMap.newKeySet();
-    /** Inner policies whose first failure was checked. */
-    private static final Set<ResilientMethod> CHECKED = ConcurrentHashMap.newKeySet();
-    static final int SAMPLE = 1024;
-    /** Failures seen after the first of each policy; racy on purpose: a lost count only shifts the sample. */
-    private static int failures;
+    static final int SAMPLE = 1 << 16;
 
     private NestedRetries() {
     }
 
-    /** Records {@code method} of {@code type} as resilient, if its policy retries. */
-    public static void register(Class<?> type, Method method, ResilientMethod policy) {
-        if (attempts(policy) > 1) {
-            RETRYING.put(type.getName() + '#' + method.getName(), policy);
+    /** Records {@code policy}, whose code runs in {@code type}'s method {@code method}, if it retries. */
+    static void register(Class<?> type, String method, ResilientMethod policy) {
+        if (type != null && attempts(policy) > 1) {
+            RETRYING.put(type.getName() + '#' + method, policy);
         }
     }
 
+    /** Whether the {@code n}th failure (1-based) of a method is one to check. */
+    static boolean sampled(int n) {
+        return (n & (n - 1)) == 0 || (n & (SAMPLE - 1)) == 0;
+    }
+
     /** Called when {@code inner}'s first attempt failed, before its retries start. */
-    public static void check(ResilientMethod inner) {
+    static void check(ResilientMethod inner) {
         int innerAttempts = attempts(inner);
         if (innerAttempts < 2 || RETRYING.size() < 2 && RETRYING.containsValue(inner)) {
             return;
         }
-        if (CHECKED.contains(inner) && (++failures & (SAMPLE - 1)) != 0) {
-            return;
-        }
-        CHECKED.add(inner);
         ResilientMethod outer = WALKER.walk(frames -> frames
                 .map(f -> RETRYING.get(f.getClassName() + '#' + f.getMethodName()))
                 .filter(p -> p != null && !p.name().equals(inner.name()))
@@ -66,6 +64,6 @@ public final class NestedRetries {
     }
 
     private static int attempts(ResilientMethod policy) {
-        return policy instanceof Engine ? ((Engine) policy).primaryRetry().attempts() : 1;
+        return policy.diagnostics().primaryRetry().attempts();
     }
 }

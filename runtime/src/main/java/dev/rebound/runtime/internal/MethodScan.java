@@ -1,0 +1,109 @@
+package dev.rebound.runtime.internal;
+
+import dev.rebound.annotations.CircuitBreaker;
+import dev.rebound.annotations.Fallback;
+import dev.rebound.annotations.Retry;
+import dev.rebound.runtime.ReboundConfigurationException;
+import dev.rebound.runtime.spi.ResilientMethod;
+import java.lang.reflect.AnnotatedElement;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Which methods of a type a door may give a policy, and resolving all of them at once with every
+ * problem collected: the one loop every door and {@code Rebound.wrap} use.
+ */
+public final class MethodScan {
+
+    /** Resolves one method: its executor, or null for none; may throw a configuration exception. */
+    @FunctionalInterface
+    public interface Resolver {
+        ResilientMethod resolve(Method method);
+    }
+
+    private MethodScan() {
+    }
+
+    /**
+     * The executors of the interceptable methods of {@code methodsOf}, in order; each method's
+     * problems are added to {@code problems} (the caller throws them all together).
+     */
+    public static Map<Method, ResilientMethod> resolveEach(Class<?> methodsOf, List<String> problems,
+            Resolver each) {
+        Map<Method, ResilientMethod> out = new LinkedHashMap<>();
+        for (Method m : methodsOf.getMethods()) {
+            if (!interceptable(m)) {
+                continue;
+            }
+            try {
+                ResilientMethod rm = each.resolve(m);
+                if (rm != null) {
+                    out.put(m, rm);
+                }
+            } catch (ReboundConfigurationException e) {
+                problems.addAll(e.problems());
+            }
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** Public instance methods a door may intercept: not Object's, static, bridge or synthetic. */
+    public static boolean interceptable(Method m) {
+        int mod = m.getModifiers();
+        return !Modifier.isStatic(mod) && m.getDeclaringClass() != Object.class && !m.isBridge()
+                && !m.isSynthetic() && !isObjectMethod(m);
+    }
+
+    private static boolean isObjectMethod(Method m) {
+        String n = m.getName();
+        int p = m.getParameterCount();
+        return p == 0 && (n.equals("hashCode") || n.equals("toString"))
+                || p == 1 && n.equals("equals") && m.getParameterTypes()[0] == Object.class;
+    }
+
+    /** Whether any Rebound annotation appears on {@code type}, its supertypes or their methods. */
+    public static boolean annotated(Class<?> type) {
+        Deque<Class<?>> todo = new ArrayDeque<>();
+        Set<Class<?>> seen = new HashSet<>();
+        todo.add(type);
+        while (!todo.isEmpty()) {
+            Class<?> c = todo.poll();
+            if (c == null || c == Object.class || !seen.add(c)) {
+                continue;
+            }
+            if (hasPolicy(c)) {
+                return true;
+            }
+            for (Method m : c.getDeclaredMethods()) {
+                if (hasPolicy(m)) {
+                    return true;
+                }
+            }
+            if (c.getSuperclass() != null) {
+                todo.add(c.getSuperclass());
+            }
+            todo.addAll(List.of(c.getInterfaces()));
+        }
+        return false;
+    }
+
+    private static boolean hasPolicy(AnnotatedElement e) {
+        return e.isAnnotationPresent(Retry.class) || e.isAnnotationPresent(Fallback.class)
+                || e.isAnnotationPresent(CircuitBreaker.class);
+    }
+
+    /** Whether {@code type} belongs to Rebound itself (never given a policy). */
+    public static boolean isRebound(Class<?> type) {
+        String n = type.getName();
+        return n.startsWith("dev.rebound.annotations.") || n.startsWith("dev.rebound.runtime.")
+                || n.startsWith("dev.rebound.weaver.");
+    }
+}

@@ -1,0 +1,72 @@
+package dev.rebound.runtime.internal.chain;
+
+import dev.rebound.runtime.internal.Alternative;
+import dev.rebound.runtime.spi.ResilientMethod;
+import java.util.List;
+
+/**
+ * The one factory of executors: turns a {@link MethodSpec} into the method's chain of strategies,
+ * once per (class, method); the doors cache what it returns. The order is this code, inside out:
+ *
+ * <pre>
+ *   Fallback( Retry( CircuitBreaker( Invocation ) ), Retry( Invocation ) per alternative )
+ * </pre>
+ *
+ * Where the next strategies go (each one class; the rest of the chain does not change):
+ * <ul>
+ *   <li>a per-attempt timeout: just above {@link Invocation}, inside the breaker (a timed-out attempt
+ *       is a failure the breaker records and the retry sees);</li>
+ *   <li>a rate limiter: inside the breaker, above the timeout (a refused permit is not the target's
+ *       failure: make the breaker's policy not count it), as Retry(CircuitBreaker(RateLimiter(...)));</li>
+ *   <li>an observation per attempt: directly around {@link Invocation}, so that a span made current
+ *       there has the HTTP client's own spans nested under it; per call: above {@link FallbackStrategy},
+ *       as the root;</li>
+ *   <li>a result classifier: a strategy just above Invocation that turns an unacceptable result into
+ *       a failure, so that breaker, retry and fallback treat it as one;</li>
+ *   <li>an asynchronous variant: the same order with strategies returning a CompletionStage; they
+ *       share {@link Execution}, {@link FailureHistory}, {@link Events} and the retry rule
+ *       ({@link RetryStrategy#afterFailure}), and schedule waits instead of sleeping.</li>
+ * </ul>
+ * A strategy that must see the first attempt too (every one above but the breaker) sets
+ * {@code inline} to false here: doors then hand every call to the chain instead of running the
+ * first attempt themselves.
+ */
+public final class Chains {
+
+    private Chains() {
+    }
+
+    /** The executor of {@code spec}: what the doors call. */
+    public static ResilientMethod executorOf(MethodSpec spec) {
+        Events events = new Events(spec.name(), spec.settings());
+        boolean inline = true;
+
+        // one attempt on the primary
+        Strategy attempt = Invocation.INSTANCE;
+        Breaker breaker = null;
+        if (spec.circuitBreaker() != null) {
+            breaker = new Breaker(spec.circuitBreaker(), spec.name(), spec.primaryName(),
+                    CircuitBreakerStrategy.reporting(events, spec.primaryName(), spec.circuitBreaker()));
+            attempt = new CircuitBreakerStrategy(breaker, attempt);
+        }
+
+        // the primary's attempts
+        RetryStrategy primary = new RetryStrategy(spec.retry(), spec.budgetScope(), events, attempt);
+
+        // the alternatives, each with its own retry
+        Strategy root = primary;
+        List<Alternative> alternatives = spec.alternatives();
+        if (!alternatives.isEmpty()) {
+            Strategy[] chains = new Strategy[alternatives.size()];
+            for (int i = 0; i < chains.length; i++) {
+                chains[i] = new RetryStrategy(alternatives.get(i).retry(), spec.budgetScope(), events,
+                        Invocation.INSTANCE);
+            }
+            root = new FallbackStrategy(spec.fallbackRule(), primary, alternatives.toArray(new Alternative[0]),
+                    chains, events);
+        }
+        MethodExecutor executor = new MethodExecutor(spec, events, breaker, primary, root, inline);
+        NestedRetries.register(spec.implementation(), spec.methodName(), executor);
+        return executor;
+    }
+}

@@ -1,0 +1,97 @@
+package dev.rebound.runtime.internal.chain;
+
+import dev.rebound.runtime.ReboundEvent;
+import dev.rebound.runtime.ReboundEvent.Kind;
+import dev.rebound.runtime.ReboundListener;
+import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.spi.ResilientMethod;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reports what one method's chain does to the listeners of its settings. An event is built only
+ * when some listener {@linkplain ReboundListener#wants wants} its kind, and at most once; a
+ * listener that throws is logged (by class name) and ignored: it never changes a call's outcome.
+ */
+final class Events {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Events.class);
+
+    private final String method;
+    /** Null: read {@link ReboundSettings#global()} live. */
+    private final ReboundSettings fixed;
+
+    Events(String method, ReboundSettings fixed) {
+        this.method = method;
+        this.fixed = fixed;
+    }
+
+    String method() {
+        return method;
+    }
+
+    /** The settings this method runs with now. */
+    ReboundSettings settings() {
+        ReboundSettings s = fixed;
+        return s != null ? s : ReboundSettings.global();
+    }
+
+    /** An event without a call duration. */
+    void emit(ReboundSettings s, Kind kind, String target, String alternative, int attempt, long waitNanos,
+            Reason reason, Throwable failure) {
+        emit(s, kind, target, alternative, attempt, waitNanos, reason, failure, ResilientMethod.UNTIMED);
+    }
+
+    /**
+     * Delivers an event to the listeners that want {@code kind}. A final event (SUCCEEDED, FAILED)
+     * carries the call's duration when {@code start} is a reading.
+     */
+    void emit(ReboundSettings s, Kind kind, String target, String alternative, int attempt, long waitNanos,
+            Reason reason, Throwable failure, long start) {
+        List<ReboundListener> ls = s.listeners();
+        ReboundEvent event = null;
+        for (int i = 0, n = ls.size(); i < n; i++) {
+            ReboundListener l = ls.get(i);
+            try {
+                if (!l.wants(kind)) {
+                    continue;
+                }
+                if (event == null) {
+                    long nanos = kind == Kind.SUCCEEDED || kind == Kind.FAILED ? Clock.since(start, s.timeSource())
+                            : -1L;
+                    event = new ReboundEvent(kind, method, target, alternative, attempt,
+                            waitNanos == 0L ? Duration.ZERO : Duration.ofNanos(waitNanos),
+                            reason == null ? null : reason.wire(), failure, nanos < 0 ? null : Duration.ofNanos(nanos));
+                }
+                l.onEvent(event);
+            } catch (RuntimeException e) {
+                ignored(l, e);
+            }
+        }
+    }
+
+    /** Tells the listeners that time calls about a first attempt that succeeded; builds nothing. */
+    void firstAttemptSucceeded(ReboundSettings s, long start) {
+        if (!s.timesSuccess()) {
+            return;
+        }
+        long nanos = Clock.since(start, s.timeSource());
+        List<ReboundListener> ls = s.listeners();
+        for (int i = 0, n = ls.size(); i < n; i++) {
+            ReboundListener l = ls.get(i);
+            if (l.wantsFirstAttemptSuccess()) {
+                try {
+                    l.onFirstAttemptSuccess(method, nanos);
+                } catch (RuntimeException e) {
+                    ignored(l, e);
+                }
+            }
+        }
+    }
+
+    private static void ignored(ReboundListener l, RuntimeException e) {
+        LOG.warn("Rebound listener {} threw {}; ignored", l.getClass().getName(), e.getClass().getName());
+    }
+}

@@ -1,0 +1,110 @@
+package dev.rebound.runtime.internal.chain;
+
+import java.util.Arrays;
+
+/**
+ * Every failure of one call, in order, each instance once: the caller gets one of them (the
+ * primary's last, unless an alternative threw an Error) with the others suppressed on it. Allocates
+ * nothing while the failures are one instance; a second distinct one allocates the array once.
+ */
+final class FailureHistory {
+
+    private Throwable first;
+    /** The distinct failures after {@link #first}, in order; null-terminated. */
+    private Throwable[] others;
+    private Throwable last;
+    /** The primary target's last failure, once the call has moved on to the alternatives. */
+    private Throwable primaryLast;
+
+    void record(Throwable t) {
+        last = t;
+        if (first == null) {
+            first = t;
+        } else if (t != first) {
+            remember(t);
+        }
+    }
+
+    /** Whether nothing has failed yet. */
+    boolean isEmpty() {
+        return first == null;
+    }
+
+    Throwable last() {
+        return last;
+    }
+
+    /** The primary target is done: its last failure is the one the caller will see. */
+    void primaryDone() {
+        primaryLast = last;
+    }
+
+    /**
+     * What the caller gets, with every other failure of the call suppressed on it: the primary's
+     * last failure, unless an alternative threw an Error (which must not be hidden).
+     */
+    Throwable thrown() {
+        Throwable primary = primaryLast != null ? primaryLast : last;
+        Throwable thrown = primary instanceof Error || !(last instanceof Error) ? primary : last;
+        Throwable[] already = thrown.getSuppressed();
+        suppress(thrown, first, already);
+        if (others != null) {
+            for (int i = 0; i < others.length && others[i] != null; i++) {
+                suppress(thrown, others[i], already);
+            }
+        }
+        return thrown;
+    }
+
+    /** Whether {@code thrown} is the primary target's failure (else an alternative's Error). */
+    boolean isPrimary(Throwable thrown) {
+        return primaryLast == null || thrown == primaryLast;
+    }
+
+    /** Forgets the call; keeps the array for the next one. */
+    void clear() {
+        first = null;
+        last = null;
+        primaryLast = null;
+        if (others != null) {
+            Arrays.fill(others, null);
+        }
+    }
+
+    private void remember(Throwable t) {
+        int n = 0;
+        if (others != null) {
+            for (; n < others.length && others[n] != null; n++) {
+                if (others[n] == t) {
+                    return;
+                }
+            }
+        }
+        if (others == null) {
+            others = new Throwable[4];
+        } else if (n == others.length) {
+            others = Arrays.copyOf(others, n * 2);
+        }
+        others[n] = t;
+    }
+
+    private static void suppress(Throwable thrown, Throwable t, Throwable[] already) {
+        if (t == thrown || contains(already, t)) {
+            return;
+        }
+        try {
+            thrown.addSuppressed(t);
+        } catch (RuntimeException refused) {
+            // a failure whose addSuppressed is broken: keep the caller's exception intact
+        }
+    }
+
+    private static boolean contains(Throwable[] array, Throwable t) {
+        for (Throwable x : array) {
+            if (x == t) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,168 @@
+package dev.rebound.runtime.internal.chain;
+
+import static dev.rebound.runtime.ReboundEvent.Kind.FAILED;
+import static dev.rebound.runtime.ReboundEvent.Kind.SUCCEEDED;
+
+import dev.rebound.runtime.CircuitBreakerPolicy;
+import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.internal.Alternative;
+import dev.rebound.runtime.spi.Invoker;
+import dev.rebound.runtime.spi.MethodDiagnostics;
+import dev.rebound.runtime.spi.ResilientMethod;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One method's executor: the door protocol ({@link ResilientMethod}) over its chain. A first attempt
+ * that a door runs inline and that succeeds allocates nothing; neither does the failure path while
+ * its failures are one instance and no listener wants its events. Ends every call that reached the
+ * chain: the SUCCEEDED or FAILED event, and the history attached to what the caller gets.
+ */
+final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
+
+    private final MethodSpec spec;
+    private final Events events;
+    /** The primary's circuit breaker, or null. */
+    private final Breaker breaker;
+    private final RetryStrategy primaryRetry;
+    private final Strategy root;
+    /** Whether a door may run the first attempt itself (no strategy must see it). */
+    private final boolean inline;
+    /** Whether the first attempt asks the breaker or counts toward a budget. */
+    private final boolean guarded;
+    /** Failed first attempts so far, for sampling the nested-retry check; racy on purpose. */
+    private int failures;
+
+    MethodExecutor(MethodSpec spec, Events events, Breaker breaker, RetryStrategy primaryRetry, Strategy root,
+            boolean inline) {
+        this.spec = spec;
+        this.events = events;
+        this.breaker = breaker;
+        this.primaryRetry = primaryRetry;
+        this.root = root;
+        this.inline = inline;
+        this.guarded = breaker != null || spec.retry().hasBudget();
+    }
+
+    @Override
+    public String name() {
+        return spec.name();
+    }
+
+    @Override
+    public boolean admitFirstAttempt() {
+        if (!guarded) {
+            return inline;
+        }
+        if (!inline || breaker != null && !breaker.isClosed()) {
+            return false; // the chain asks the breaker, which refuses or lets a probe through
+        }
+        primaryRetry.countCall(events.settings());
+        return true;
+    }
+
+    @Override
+    public long start() {
+        ReboundSettings s = events.settings();
+        return spec.retry().hasDeadline() || s.timesSuccess() ? Clock.read(s.timeSource()) : UNTIMED;
+    }
+
+    @Override
+    public void succeeded(long start) {
+        if (breaker != null) {
+            breaker.succeededWithoutPermit();
+        }
+        events.firstAttemptSucceeded(events.settings(), start);
+    }
+
+    @Override
+    public Object failed(Throwable failure, long start, Object context, Object[] args, Invoker primary)
+            throws Throwable {
+        if (breaker != null) {
+            breaker.failedWithoutPermit(failure, events.settings().timeSource());
+        }
+        if (NestedRetries.sampled(++failures)) {
+            NestedRetries.check(this);
+        }
+        return run(context, args, primary, start, failure);
+    }
+
+    @Override
+    public Object executeAll(Object context, Object[] args, Invoker primary) throws Throwable {
+        return run(context, args, primary, start(), null);
+    }
+
+    /** The call through the chain; {@code firstFailure} is the door's failed first attempt, or null. */
+    private Object run(Object context, Object[] args, Invoker primary, long start, Throwable firstFailure)
+            throws Throwable {
+        ReboundSettings s = events.settings();
+        Execution call = Execution.borrow();
+        try {
+            call.begin(s, spec.primaryName(), context, args, primary, start, firstFailure);
+            Object result;
+            try {
+                result = root.apply(call);
+            } catch (Throwable t) {
+                throw failedForGood(call, t);
+            }
+            if (call.history.isEmpty()) {
+                events.firstAttemptSucceeded(s, start);
+            } else {
+                // outside the chain's try: a listener's Error is never taken for the call's failure
+                events.emit(s, SUCCEEDED, call.target, null, call.attempt, 0L,
+                        call.onPrimary ? Reason.RETRY : Reason.FALLBACK, null, start);
+            }
+            return result;
+        } finally {
+            call.release();
+        }
+    }
+
+    /** What the caller gets, with the whole history attached; reported as FAILED. */
+    private Throwable failedForGood(Execution call, Throwable t) {
+        FailureHistory history = call.history;
+        if (t != history.last()) {
+            history.record(t);
+        }
+        Throwable thrown = history.thrown();
+        // named after whose exception the caller gets: the primary's, unless an alternative threw an Error
+        events.emit(call.settings, FAILED, history.isPrimary(thrown) ? spec.primaryName() : call.target, null, 0,
+                0L, call.interrupted ? Reason.INTERRUPTED : null, thrown, call.start);
+        return thrown;
+    }
+
+    @Override
+    public MethodDiagnostics diagnostics() {
+        return this;
+    }
+
+    @Override
+    public RetryPolicy primaryRetry() {
+        return spec.retry();
+    }
+
+    @Override
+    public CircuitBreakerPolicy circuitBreaker() {
+        return spec.circuitBreaker();
+    }
+
+    @Override
+    public CircuitState circuitState() {
+        return breaker == null ? null : breaker.state();
+    }
+
+    @Override
+    public List<String> alternatives() {
+        List<String> names = new ArrayList<>();
+        for (Alternative a : spec.alternatives()) {
+            names.add(a.name());
+        }
+        return List.copyOf(names);
+    }
+
+    @Override
+    public String toString() {
+        return "ResilientMethod[" + spec.name() + "]";
+    }
+}

@@ -1,0 +1,158 @@
+package dev.rebound.runtime.internal.chain;
+
+import dev.rebound.runtime.CircuitBreakerPolicy;
+import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.internal.Alternative;
+import dev.rebound.runtime.internal.FallbackRule;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything one method applies, already validated: the primary's retry and circuit breaker, the
+ * fallback rule and chain, the settings. Immutable. Made from annotations (AnnotationPolicies) or
+ * from {@code Rebound.wrap}'s builder, and turned into the method's executor by
+ * {@link Chains#executorOf}, the only place that builds one.
+ */
+public final class MethodSpec {
+
+    private final String name;
+    private final String primaryName;
+    private final RetryPolicy retry;
+    private final CircuitBreakerPolicy circuitBreaker;
+    private final FallbackRule fallbackRule;
+    private final List<Alternative> alternatives;
+    private final ReboundSettings settings;
+    private final String budgetScope;
+    private final Class<?> implementation;
+    private final String method;
+
+    private MethodSpec(Builder b) {
+        this.name = b.name;
+        this.primaryName = b.primaryName;
+        this.retry = b.retry;
+        this.circuitBreaker = b.circuitBreaker;
+        this.fallbackRule = b.fallbackRule;
+        this.alternatives = List.copyOf(b.alternatives);
+        this.settings = b.settings;
+        this.budgetScope = b.budgetScope != null ? b.budgetScope : b.name;
+        this.implementation = b.implementation;
+        this.method = b.method;
+    }
+
+    /**
+     * @param name the method, as {@code ChatClient.chat(String)}
+     * @param primaryName how events name the primary target
+     */
+    public static Builder builder(String name, String primaryName) {
+        return new Builder(name, primaryName);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String primaryName() {
+        return primaryName;
+    }
+
+    /** The primary's retry; {@link RetryPolicy#none()} for one attempt. */
+    public RetryPolicy retry() {
+        return retry;
+    }
+
+    /** The primary's circuit breaker, or null. */
+    public CircuitBreakerPolicy circuitBreaker() {
+        return circuitBreaker;
+    }
+
+    public FallbackRule fallbackRule() {
+        return fallbackRule;
+    }
+
+    /** The alternatives, in order. */
+    public List<Alternative> alternatives() {
+        return alternatives;
+    }
+
+    /** Fixed settings, or null to read {@link ReboundSettings#global()} live. */
+    public ReboundSettings settings() {
+        return settings;
+    }
+
+    /** Whose retry budget an unnamed one is (the interface's name). */
+    public String budgetScope() {
+        return budgetScope;
+    }
+
+    /** The class whose code the primary runs (as stack frames show it), or null when unknown. */
+    public Class<?> implementation() {
+        return implementation;
+    }
+
+    /** The method's name, as stack frames show it. */
+    public String methodName() {
+        return method;
+    }
+
+    /** Builds a {@link MethodSpec}. */
+    public static final class Builder {
+        private final String name;
+        private final String primaryName;
+        private RetryPolicy retry = RetryPolicy.none();
+        private CircuitBreakerPolicy circuitBreaker;
+        private FallbackRule fallbackRule = FallbackRule.ANY_EXCEPTION;
+        private List<Alternative> alternatives = List.of();
+        private ReboundSettings settings;
+        private String budgetScope;
+        private Class<?> implementation;
+        private String method;
+
+        private Builder(String name, String primaryName) {
+            this.name = Objects.requireNonNull(name, "name");
+            this.primaryName = Objects.requireNonNull(primaryName, "primaryName");
+        }
+
+        public Builder retry(RetryPolicy retry) {
+            this.retry = Objects.requireNonNull(retry, "retry");
+            return this;
+        }
+
+        /** The primary's circuit breaker; null for none. */
+        public Builder circuitBreaker(CircuitBreakerPolicy circuitBreaker) {
+            this.circuitBreaker = circuitBreaker;
+            return this;
+        }
+
+        public Builder fallbacks(FallbackRule rule, List<Alternative> alternatives) {
+            this.fallbackRule = Objects.requireNonNull(rule, "rule");
+            this.alternatives = Objects.requireNonNull(alternatives, "alternatives");
+            return this;
+        }
+
+        /** Fixed settings; null (the default) reads the global ones live. */
+        public Builder settings(ReboundSettings settings) {
+            this.settings = settings;
+            return this;
+        }
+
+        public Builder budgetScope(String budgetScope) {
+            this.budgetScope = budgetScope;
+            return this;
+        }
+
+        /**
+         * Where the primary's code runs: {@code implementation}'s method {@code method}, so that a
+         * retry nested inside it is recognised (see NestedRetries).
+         */
+        public Builder runsIn(Class<?> implementation, String method) {
+            this.implementation = implementation;
+            this.method = method;
+            return this;
+        }
+
+        public MethodSpec build() {
+            return new MethodSpec(this);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.rebound.runtime.internal.chain;
+
+/**
+ * Why the chain did what it did: why a retry stopped, why a wait was chosen, how a call ended, why a
+ * breaker opened. Events and metrics carry {@link #wire()}, the strings they always carried
+ * (listed in {@code ReboundEvent#reason()}); add a constant for a new reason, never reuse one.
+ */
+public enum Reason {
+    // RETRY_SCHEDULED: why this wait
+    BACKOFF("backoff"),
+    RETRY_AFTER("retry-after"),
+    // RETRIES_EXHAUSTED: why no further attempt on this target
+    NOT_RETRYABLE("not-retryable"),
+    ATTEMPTS("attempts"),
+    DEADLINE("deadline"),
+    INTERRUPTED("interrupted"),
+    CIRCUIT_OPEN("circuit-open"),
+    BUDGET("budget"),
+    RETRY_AFTER_EXCEEDS_MAX_DELAY("retry-after-exceeds-max-delay"),
+    // SUCCEEDED: who answered after a failure
+    RETRY("retry"),
+    FALLBACK("fallback"),
+    // CIRCUIT_OPENED: from which phase
+    FAILURE_RATIO("failure-ratio"),
+    PROBE_FAILED("probe-failed");
+
+    private final String wire;
+
+    Reason(String wire) {
+        this.wire = wire;
+    }
+
+    /** The string events and metric tags carry. */
+    public String wire() {
+        return wire;
+    }
+}

@@ -1,0 +1,82 @@
+package dev.rebound.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.rebound.runtime.testing.VirtualTimeSource;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Rebound.wrap keeps the nested-retry rule of every door: retries that multiply are warned about, once. */
+class WrapNestedRetriesTest {
+
+    interface Search {
+        String find(String query);
+    }
+
+    interface Answers {
+        String answer(String question);
+    }
+
+    static final class Index implements Search {
+        final AtomicInteger calls = new AtomicInteger();
+
+        @Override
+        public String find(String query) {
+            calls.incrementAndGet();
+            throw new UncheckedIOException(new IOException("503"));
+        }
+    }
+
+    static final class Assistant implements Answers {
+        private final Search search;
+
+        Assistant(Search search) {
+            this.search = search;
+        }
+
+        @Override
+        public String answer(String question) {
+            return search.find(question);
+        }
+    }
+
+    @Test
+    void aWrappedRetryInsideAnotherWrappedRetryIsWarnedAboutOnce() {
+        ReboundSettings settings = ReboundSettings.builder().timeSource(new VirtualTimeSource()).build();
+        RetryPolicy threeAttempts = RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(10)).build();
+        Index index = new Index();
+        Search search = Rebound.wrap(Search.class, (Search) index).withRetry(threeAttempts).settings(settings)
+                .build();
+        Answers answers = Rebound.wrap(Answers.class, (Answers) new Assistant(search)).withRetry(threeAttempts)
+                .settings(settings).build();
+
+        String log = stderrDuring(() -> {
+            catchThrowable(() -> answers.answer("q"));
+            catchThrowable(() -> answers.answer("q"));
+        });
+
+        assertThat(index.calls).hasValue(2 * 9);
+        assertThat(log.lines().filter(l -> l.contains("Nested retries: Answers.answer(String) (3 attempts) calls "
+                + "Search.find(String) (3 attempts), so one call of Answers.answer(String) can make up to 9 "
+                + "attempts of Search.find(String)")).count()).isEqualTo(1);
+    }
+
+    private static String stderrDuring(Runnable block) {
+        PrintStream saved = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            block.run();
+        } finally {
+            System.setErr(saved);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
+    }
+}
