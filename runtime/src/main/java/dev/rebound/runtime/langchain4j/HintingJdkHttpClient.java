@@ -1,6 +1,5 @@
 package dev.rebound.runtime.langchain4j;
 
-import dev.rebound.runtime.RetryAfter;
 import dev.rebound.runtime.internal.ServerResponses;
 import dev.rebound.runtime.internal.ServerVerdict;
 import java.io.IOException;
@@ -43,7 +42,6 @@ final class HintingJdkHttpClient extends HttpClient {
     @Override
     public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
             throws IOException, InterruptedException {
-        RetryAfter.clear();
         HttpResponse<T> response = delegate.send(request, handler);
         int status = response.statusCode();
         if (status >= 400) {
@@ -54,9 +52,6 @@ final class HintingJdkHttpClient extends HttpClient {
             ServerVerdict verdict = ServerResponses.verdict(status, name -> headers.firstValue(name).orElse(null),
                     body, clock);
             if (verdict != null && body != null) {
-                if (verdict.waitNanos() > 0) {
-                    RetryAfter.suggest(Duration.ofNanos(verdict.waitNanos()));
-                }
                 throw new HintedHttpException(status, body, verdict);
             }
         }

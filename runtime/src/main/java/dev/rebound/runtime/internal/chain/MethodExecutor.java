@@ -5,6 +5,7 @@ import static dev.rebound.runtime.ReboundEvent.Kind.SUCCEEDED;
 
 import dev.rebound.runtime.CircuitBreakerPolicy;
 import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.RetryAfter;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.spi.Invoker;
@@ -115,6 +116,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
             }
             return result;
         } finally {
+            RetryAfter.clear(); // a hint suggested on this thread and never thrown dies with its call
             call.release();
         }
     }

@@ -17,6 +17,10 @@ public enum Reason {
     CIRCUIT_OPEN("circuit-open"),
     BUDGET("budget"),
     RETRY_AFTER_EXCEEDS_MAX_DELAY("retry-after-exceeds-max-delay"),
+    /** The provider says the account is out of quota or credit: no retry can pass. */
+    QUOTA_EXHAUSTED("quota-exhausted"),
+    /** The server sent {@code x-should-retry: false}. */
+    SERVER_DECLINED_RETRY("server-declined-retry"),
     // SUCCEEDED: who answered after a failure
     RETRY("retry"),
     FALLBACK("fallback"),

@@ -11,6 +11,7 @@ import dev.rebound.runtime.RetryAfter;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.internal.RetryBudget;
 import dev.rebound.runtime.internal.RetryBudgets;
+import dev.rebound.runtime.internal.ServerVerdict;
 import dev.rebound.runtime.spi.ResilientMethod;
 
 /**
@@ -87,7 +88,11 @@ final class RetryStrategy implements Strategy {
         if (!refused) {
             events.emit(s, ATTEMPT_FAILED, call.target, null, attempt, 0L, null, f);
         }
-        long hint = RetryAfter.takeNanos();
+        // the failure's own verdict (read by the HTTP client from its response) belongs to this
+        // attempt; a hint suggested on the thread is taken either way, so it never outlives it
+        ServerVerdict verdict = ServerVerdict.find(f);
+        long threadHint = RetryAfter.takeNanos();
+        long hint = verdict != null ? verdict.waitNanos() : threadHint;
         Reason stop = null;
         if (f instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
             stop = Reason.INTERRUPTED;
@@ -96,9 +101,10 @@ final class RetryStrategy implements Strategy {
             stop = Reason.CIRCUIT_OPEN;
         } else {
             stop = next.refusal(); // e.g. the breaker this failure just opened: don't wait to be refused
-            if (stop == null && !policy.retries(f)) {
-                stop = Reason.NOT_RETRYABLE;
-            } else if (stop == null && attempt >= policy.attempts()) {
+            if (stop == null) {
+                stop = RetryClassifier.refusal(policy, f, verdict);
+            }
+            if (stop == null && attempt >= policy.attempts()) {
                 stop = Reason.ATTEMPTS;
             }
         }
