@@ -75,6 +75,8 @@ public final class Rebound {
         private FallbackRule fallbackRule = FallbackRule.ANY_EXCEPTION;
         private ReboundSettings settings;
         private String name;
+        private final List<java.util.function.Predicate<Object>> fallbackOnResult = new ArrayList<>();
+        private FallbackHandler fallbackHandler;
 
         private Builder(Class<T> type, T target) {
             this.type = type;
@@ -145,6 +147,34 @@ public final class Rebound {
         }
 
         /**
+         * Go to the alternatives at once, without retrying, when {@code predicate} rejects a target's
+         * result (the target's and every alternative's): a {@link RejectedResultException} carrying it
+         * is that target's failure (event {@code RESULT_REJECTED}, then {@code RETRIES_EXHAUSTED} with
+         * reason {@code "result-rejected"}). When no target returns an accepted result, the caller gets
+         * the primary's RejectedResultException, the alternatives' suppressed on it. Each call adds a
+         * predicate. E.g. {@code ChatResults.truncated()}: a cut-off answer goes to the larger model.
+         *
+         * @throws NullPointerException if {@code predicate} is null
+         */
+        @SuppressWarnings("unchecked")
+        public Builder<T> fallbackOnResult(java.util.function.Predicate<?> predicate) {
+            fallbackOnResult.add((java.util.function.Predicate<Object>) Objects.requireNonNull(predicate, "predicate"));
+            return this;
+        }
+
+        /**
+         * A handler that decides the fallback once the target has failed for good (see
+         * {@link FallbackHandler}): it gets the failure, the history and the arguments, and may answer,
+         * call one of {@link #withFallbacks} alternatives by class with other arguments, or throw.
+         *
+         * @throws NullPointerException if {@code handler} is null
+         */
+        public Builder<T> withFallbackHandler(FallbackHandler handler) {
+            this.fallbackHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /**
          * How events and logs name the target (default: its simple class name), e.g. "gpt-4" when
          * several models share one class. Also the name this wrapper has when it is another's fallback.
          *
@@ -175,7 +205,8 @@ public final class Rebound {
          *     with other values
          */
         public T build() {
-            boolean programmatic = retry != null || fallbacks != null || breaker != null;
+            boolean programmatic = retry != null || fallbacks != null || breaker != null
+                    || fallbackHandler != null || !fallbackOnResult.isEmpty();
             List<String> problems = new ArrayList<>();
             if (retry != null) {
                 AnnotationPolicies.checkBudget(settings != null ? settings : ReboundSettings.global(), retry,
@@ -222,7 +253,9 @@ public final class Rebound {
             m.setAccessible(true);
             return MethodSpec.builder(AnnotationPolicies.describe(type, m), targetName())
                     .retry(retry != null ? retry : RetryPolicy.none()).circuitBreaker(breaker)
-                    .fallbacks(fallbackRule, chain).settings(settings).budgetScope(type.getName())
+                    .fallbacks(fallbackRule, chain)
+                    .fallbackOnResult(dev.rebound.runtime.internal.ResultAndHandlerRules.anyOf(fallbackOnResult))
+                    .fallbackHandler(fallbackHandler).settings(settings).budgetScope(type.getName())
                     .runsIn(target.getClass(), m.getName()).build();
         }
 

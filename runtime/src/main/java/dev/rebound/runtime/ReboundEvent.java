@@ -38,7 +38,13 @@ public final class ReboundEvent {
         /** The open delay passed: probe calls may reach {@link #target()} again. */
         CIRCUIT_HALF_OPEN,
         /** Enough probes succeeded: {@link #target()} is called normally again. */
-        CIRCUIT_CLOSED
+        CIRCUIT_CLOSED,
+        /**
+         * An attempt returned a result that a result predicate rejected (counted apart from
+         * {@link #ATTEMPT_FAILED}); {@link #failure()} is the {@link RejectedResultException} carrying it,
+         * {@link #reason()} {@code "result-rejected"}.
+         */
+        RESULT_REJECTED
     }
 
     private final Kind kind;

@@ -18,6 +18,7 @@ public final class RejectedResultException extends RuntimeException {
     private final String method;
     private final String target;
     private final transient Object result;
+    private final boolean sendsToFallbacks;
 
     /**
      * @param method the resilient method, as {@code ChatModel.chat(ChatRequest)}
@@ -26,11 +27,26 @@ public final class RejectedResultException extends RuntimeException {
      * @param result the last rejected result (may be null)
      */
     public RejectedResultException(String method, String target, String predicate, Object result) {
+        this(method, target, predicate, result, false);
+    }
+
+    /**
+     * @param sendsToFallbacks true when a fallback predicate ({@code @Fallback(onResult = ...)})
+     *     rejected the result: it is not retried, the call goes to the alternatives
+     */
+    public RejectedResultException(String method, String target, String predicate, Object result,
+            boolean sendsToFallbacks) {
         super(method + ": every attempt returned a rejected result (the last from " + target + ", rejected by "
                 + predicate + ")");
         this.method = method;
         this.target = target;
         this.result = result;
+        this.sendsToFallbacks = sendsToFallbacks;
+    }
+
+    /** Whether a fallback predicate rejected the result (no retry); else a retry predicate did. */
+    public boolean sendsToFallbacks() {
+        return sendsToFallbacks;
     }
 
     /** The resilient method, as {@code ChatModel.chat(ChatRequest)}. */

@@ -105,7 +105,15 @@ public final class AnnotationPolicies {
         }
         List<Alternative> chain = new ArrayList<>();
         FallbackRule rule = FallbackRule.ANY_EXCEPTION;
+        java.util.function.Predicate<Object> fallbackOnResult = null;
+        dev.rebound.runtime.FallbackHandler handler = null;
         if (fallback != null) {
+            fallbackOnResult = ResultAndHandlerRules.anyOf(
+                    ResultAndHandlerRules.predicates("@Fallback.onResult", fallback.onResult(), name, problems));
+            if (fallback.handler() != void.class) {
+                handler = ResultAndHandlerRules.instance("@Fallback.handler", fallback.handler(),
+                        dev.rebound.runtime.FallbackHandler.class, name, problems);
+            }
             List<Class<? extends Throwable>> on = List.of(fallback.on());
             List<Class<? extends Throwable>> skipOn = List.of(fallback.skipOn());
             for (String p : FailureTypes.problems("@Fallback.on", on, "@Fallback.skipOn", skipOn,
@@ -162,7 +170,8 @@ public final class AnnotationPolicies {
         }
         makeAccessible(contractMethod);
         return MethodSpec.builder(name, primaryName).retry(primaryRetry).circuitBreaker(breakerPolicy)
-                .fallbacks(rule, chain).settings(settings).budgetScope(budgetScope)
+                .fallbacks(rule, chain).fallbackOnResult(fallbackOnResult).fallbackHandler(handler)
+                .settings(settings).budgetScope(budgetScope)
                 .runsIn(implClass, method.getName()).build();
     }
 
@@ -290,10 +299,17 @@ public final class AnnotationPolicies {
         if (r.budgetMinPerSecond() < 0) {
             problems.add(where + ": @Retry.budgetMinPerSecond = " + r.budgetMinPerSecond() + " is negative");
         }
+        if (r.attemptTimeout() < 0) {
+            problems.add(where + ": @Retry.attemptTimeout = " + r.attemptTimeout() + " is negative");
+        }
+        List<java.util.function.Predicate<Object>> onResult =
+                ResultAndHandlerRules.predicates("@Retry.onResult", r.onResult(), where, problems);
         if (problems.size() > before) {
             return RetryPolicy.none();
         }
-        return RetryPolicy.builder()
+        RetryPolicy.Builder b = RetryPolicy.builder();
+        onResult.forEach(b::retryOnResult);
+        return b.attemptTimeout(duration(r.attemptTimeout(), r.unit()))
                 .attempts(r.attempts())
                 .delay(duration(r.delay(), r.unit()))
                 .maxDelay(duration(r.maxDelay(), r.unit()))

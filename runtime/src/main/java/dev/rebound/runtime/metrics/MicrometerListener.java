@@ -60,6 +60,8 @@ public final class MicrometerListener implements ReboundListener {
     public static final String RETRIES_STOPPED = "rebound.retries.stopped";
     /** Circuit breaker transitions. */
     public static final String CIRCUIT_TRANSITIONS = "rebound.circuit.transitions";
+    /** Counter: attempts whose result a result predicate rejected (also counted in {@link #ATTEMPTS}). */
+    public static final String RESULTS_REJECTED = "rebound.results.rejected";
 
     private final MeterRegistry registry;
     private final ConcurrentHashMap<String, MethodMeters> byMethod = new ConcurrentHashMap<>();
@@ -94,6 +96,12 @@ public final class MicrometerListener implements ReboundListener {
             case ATTEMPT_FAILED:
                 meters(e.method()).attempts.increment();
                 break;
+            case RESULT_REJECTED: {
+                MethodMeters m = meters(e.method());
+                m.attempts.increment();
+                m.tagged(RESULTS_REJECTED, "reason", e.reason()).increment();
+                break;
+            }
             case FALLBACK:
                 meters(e.method()).fallback(e.target(), e.alternative()).increment();
                 break;

@@ -2,7 +2,9 @@ package dev.rebound.runtime.internal.chain;
 
 import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.spi.ResilientMethod;
+import dev.rebound.runtime.RetryPolicy;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * The one factory of executors: turns a {@link MethodSpec} into the method's chain of strategies,
@@ -36,13 +38,44 @@ public final class Chains {
     private Chains() {
     }
 
+    /** Each alternative's chain: its own retry over its result check and timeout. */
+    private static Strategy[] chains(List<Alternative> alternatives, MethodSpec spec, Events events,
+            Predicate<Object> fallbackOnResult) {
+        Strategy[] chains = new Strategy[alternatives.size()];
+        for (int i = 0; i < chains.length; i++) {
+            RetryPolicy altRetry = alternatives.get(i).retry();
+            chains[i] = new RetryStrategy(altRetry, spec.budgetScope(), events,
+                    guarded(spec.name(), altRetry, fallbackOnResult));
+        }
+        return chains;
+    }
+
+    /**
+     * One attempt under {@code retry}: the invocation, under a result check when a predicate judges
+     * results, under a timeout when the policy has one (the timeout covers the check).
+     */
+    private static Strategy guarded(String method, RetryPolicy retry, Predicate<Object> fallbackOnResult) {
+        Strategy s = Invocation.INSTANCE;
+        if (retry.resultPredicate() != null || fallbackOnResult != null) {
+            s = new ResultCheckStrategy(method, retry.resultPredicate(), fallbackOnResult, s);
+        }
+        if (retry.attemptTimeoutNanos() > 0L) {
+            s = new TimeoutStrategy(method, retry.attemptTimeoutNanos(), s);
+        }
+        return s;
+    }
+
     /** The executor of {@code spec}: what the doors call. */
     public static ResilientMethod executorOf(MethodSpec spec) {
         Events events = new Events(spec.name(), spec.settings());
         boolean inline = true;
 
-        // one attempt on the primary
-        Strategy attempt = Invocation.INSTANCE;
+        // one attempt on the primary: result check and timeout just above the invocation
+        Predicate<Object> fallbackOnResult = spec.fallbackOnResult();
+        Strategy attempt = guarded(spec.name(), spec.retry(), fallbackOnResult);
+        if (attempt != Invocation.INSTANCE) {
+            inline = false; // both must see the first attempt
+        }
         Breaker breaker = null;
         if (spec.circuitBreaker() != null) {
             breaker = new Breaker(spec.circuitBreaker(), spec.name(), spec.primaryName(),
@@ -56,14 +89,12 @@ public final class Chains {
         // the alternatives, each with its own retry
         Strategy root = primary;
         List<Alternative> alternatives = spec.alternatives();
-        if (!alternatives.isEmpty()) {
-            Strategy[] chains = new Strategy[alternatives.size()];
-            for (int i = 0; i < chains.length; i++) {
-                chains[i] = new RetryStrategy(alternatives.get(i).retry(), spec.budgetScope(), events,
-                        Invocation.INSTANCE);
-            }
+        if (spec.fallbackHandler() != null) {
+            root = new HandlerFallbackStrategy(spec, primary, alternatives.toArray(new Alternative[0]),
+                    chains(alternatives, spec, events, fallbackOnResult), events);
+        } else if (!alternatives.isEmpty()) {
             root = new FallbackStrategy(spec.fallbackRule(), primary, alternatives.toArray(new Alternative[0]),
-                    chains, events);
+                    chains(alternatives, spec, events, fallbackOnResult), events);
         }
         MethodExecutor executor = new MethodExecutor(spec, events, breaker, primary, root, inline);
         NestedRetries.register(spec.implementation(), spec.methodName(), executor);

@@ -2,6 +2,7 @@ package dev.rebound.runtime.internal.chain;
 
 import static dev.rebound.runtime.ReboundEvent.Kind.FALLBACK;
 
+import dev.rebound.runtime.RejectedResultException;
 import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.internal.FallbackRule;
 
@@ -39,7 +40,7 @@ final class FallbackStrategy implements Strategy {
         history.primaryDone();
         for (int i = 0; i < alternatives.length; i++) {
             Throwable last = history.last();
-            if (call.interrupted || last instanceof Error || !rule.fallsBackOn(last)) {
+            if (call.interrupted || last instanceof Error || !(rule.fallsBackOn(last) || sentOn(rule, last))) {
                 break;
             }
             Alternative alt = alternatives[i];
@@ -60,6 +61,12 @@ final class FallbackStrategy implements Strategy {
             }
         }
         throw history.last();
+    }
+
+    /** A result the fallback predicate rejected goes on to the alternatives, whatever {@code on} lists. */
+    static boolean sentOn(FallbackRule rule, Throwable last) {
+        return last instanceof RejectedResultException && ((RejectedResultException) last).sendsToFallbacks()
+                && !rule.skips(last);
     }
 
     /** A failure the retry below did not record (it came from above the attempts) joins the history. */

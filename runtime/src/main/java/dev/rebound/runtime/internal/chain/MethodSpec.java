@@ -1,12 +1,14 @@
 package dev.rebound.runtime.internal.chain;
 
 import dev.rebound.runtime.CircuitBreakerPolicy;
+import dev.rebound.runtime.FallbackHandler;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.internal.FallbackRule;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * Everything one method applies, already validated: the primary's retry and circuit breaker, the
@@ -26,8 +28,12 @@ public final class MethodSpec {
     private final String budgetScope;
     private final Class<?> implementation;
     private final String method;
+    private final Predicate<Object> fallbackOnResult;
+    private final FallbackHandler fallbackHandler;
 
     private MethodSpec(Builder b) {
+        this.fallbackOnResult = b.fallbackOnResult;
+        this.fallbackHandler = b.fallbackHandler;
         this.name = b.name;
         this.primaryName = b.primaryName;
         this.retry = b.retry;
@@ -90,6 +96,16 @@ public final class MethodSpec {
         return implementation;
     }
 
+    /** Rejects any target's result to go to the alternatives at once; null for none. */
+    public Predicate<Object> fallbackOnResult() {
+        return fallbackOnResult;
+    }
+
+    /** Decides the fallback instead of walking the alternatives in order; null for none. */
+    public FallbackHandler fallbackHandler() {
+        return fallbackHandler;
+    }
+
     /** The method's name, as stack frames show it. */
     public String methodName() {
         return method;
@@ -107,6 +123,8 @@ public final class MethodSpec {
         private String budgetScope;
         private Class<?> implementation;
         private String method;
+        private Predicate<Object> fallbackOnResult;
+        private FallbackHandler fallbackHandler;
 
         private Builder(String name, String primaryName) {
             this.name = Objects.requireNonNull(name, "name");
@@ -148,6 +166,18 @@ public final class MethodSpec {
         public Builder runsIn(Class<?> implementation, String method) {
             this.implementation = implementation;
             this.method = method;
+            return this;
+        }
+
+        /** See {@link MethodSpec#fallbackOnResult()}; null for none. */
+        public Builder fallbackOnResult(Predicate<Object> predicate) {
+            this.fallbackOnResult = predicate;
+            return this;
+        }
+
+        /** See {@link MethodSpec#fallbackHandler()}; null for none. */
+        public Builder fallbackHandler(FallbackHandler handler) {
+            this.fallbackHandler = handler;
             return this;
         }
 

@@ -21,6 +21,10 @@ public enum Reason {
     QUOTA_EXHAUSTED("quota-exhausted"),
     /** The server sent {@code x-should-retry: false}. */
     SERVER_DECLINED_RETRY("server-declined-retry"),
+    /** A fallback predicate rejected the result: straight to the alternatives. */
+    RESULT_REJECTED("result-rejected"),
+    /** ATTEMPT_FAILED of an attempt interrupted by its timeout. */
+    TIMEOUT("timeout"),
     // SUCCEEDED: who answered after a failure
     RETRY("retry"),
     FALLBACK("fallback"),

@@ -1,5 +1,7 @@
 package dev.rebound.runtime.internal.chain;
 
+import dev.rebound.runtime.AttemptTimeoutException;
+import dev.rebound.runtime.RejectedResultException;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.internal.Classifier;
 import dev.rebound.runtime.internal.ServerVerdict;
@@ -23,6 +25,17 @@ final class RetryClassifier {
 
     /** Null when {@code f} may be retried under {@code policy}; else why not. Allocates nothing. */
     static Reason refusal(RetryPolicy policy, Throwable f, ServerVerdict verdict) {
+        if (f instanceof RejectedResultException) {
+            // a result predicate rejected the result: retried (its own rule) unless abortOn lists it,
+            // or the fallback predicate rejected it, which sends the call on without a retry
+            if (((RejectedResultException) f).sendsToFallbacks()) {
+                return Reason.RESULT_REJECTED;
+            }
+            return Classifier.matchesAny(f, policy.abortOn()) ? Reason.NOT_RETRYABLE : null;
+        }
+        if (f instanceof AttemptTimeoutException) {
+            return Classifier.matchesAny(f, policy.abortOn()) ? Reason.NOT_RETRYABLE : null;
+        }
         if (verdict != null) {
             if (verdict.quota() != null) {
                 return Reason.QUOTA_EXHAUSTED;

@@ -2,10 +2,13 @@ package dev.rebound.runtime.internal.chain;
 
 import static dev.rebound.runtime.ReboundEvent.Kind.ATTEMPT_FAILED;
 import static dev.rebound.runtime.ReboundEvent.Kind.INTERRUPTED;
+import static dev.rebound.runtime.ReboundEvent.Kind.RESULT_REJECTED;
 import static dev.rebound.runtime.ReboundEvent.Kind.RETRIES_EXHAUSTED;
 import static dev.rebound.runtime.ReboundEvent.Kind.RETRY_SCHEDULED;
 
+import dev.rebound.runtime.AttemptTimeoutException;
 import dev.rebound.runtime.CircuitBreakerOpenException;
+import dev.rebound.runtime.RejectedResultException;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryAfter;
 import dev.rebound.runtime.RetryPolicy;
@@ -27,6 +30,8 @@ final class RetryStrategy implements Strategy {
     private final TargetBudget budget;
     private final Events events;
     private final Strategy next;
+    /** Whether the policy has an attempt timeout, which needs what is left of maxDuration per attempt. */
+    private final boolean timed;
 
     RetryStrategy(RetryPolicy policy, String budgetScope, Events events, Strategy next) {
         this.policy = policy;
@@ -35,6 +40,7 @@ final class RetryStrategy implements Strategy {
         this.budget = new TargetBudget(policy, budgetScope);
         this.events = events;
         this.next = next;
+        this.timed = policy.attemptTimeoutNanos() > 0L;
     }
 
     RetryPolicy policy() {
@@ -62,6 +68,10 @@ final class RetryStrategy implements Strategy {
         for (int attempt = 1; ; attempt++) {
             call.attempt = attempt;
             if (f == null) {
+                if (timed) {
+                    call.attemptLimit = maxDuration == 0L ? Long.MAX_VALUE
+                            : maxDuration - Math.max(0L, Clock.read(call.time) - origin);
+                }
                 try {
                     return next.apply(call);
                 } catch (Throwable t) {
@@ -85,8 +95,11 @@ final class RetryStrategy implements Strategy {
     long afterFailure(Execution call, Throwable f, int attempt, long origin) {
         ReboundSettings s = call.settings;
         boolean refused = f instanceof CircuitBreakerOpenException;
-        if (!refused) {
-            events.emit(s, ATTEMPT_FAILED, call.target, null, attempt, 0L, null, f);
+        if (f instanceof RejectedResultException) {
+            events.emit(s, RESULT_REJECTED, call.target, null, attempt, 0L, Reason.RESULT_REJECTED, f);
+        } else if (!refused) {
+            events.emit(s, ATTEMPT_FAILED, call.target, null, attempt, 0L,
+                    f instanceof AttemptTimeoutException ? Reason.TIMEOUT : null, f);
         }
         // the failure's own verdict (read by the HTTP client from its response) belongs to this
         // attempt; a hint suggested on the thread is taken either way, so it never outlives it

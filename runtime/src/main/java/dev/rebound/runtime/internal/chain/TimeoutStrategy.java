@@ -1,0 +1,47 @@
+package dev.rebound.runtime.internal.chain;
+
+import dev.rebound.runtime.AttemptTimeoutException;
+import dev.rebound.runtime.internal.AttemptTimer;
+import java.time.Duration;
+
+/**
+ * Just above {@link Invocation} (inside the breaker): interrupts an attempt that runs past its
+ * timeout, {@code min(attemptTimeout, what is left of maxDuration)} (the retry puts the second in
+ * {@link Execution#attemptLimit}), and turns what it then throws into an {@link AttemptTimeoutException},
+ * a transient failure. The interrupt it sent is taken back before the failure goes up; an attempt
+ * that answers just as the timer fires keeps its answer.
+ */
+final class TimeoutStrategy implements Strategy {
+
+    private final String method;
+    private final long timeoutNanos;
+    private final Strategy next;
+
+    TimeoutStrategy(String method, long timeoutNanos, Strategy next) {
+        this.method = method;
+        this.timeoutNanos = timeoutNanos;
+        this.next = next;
+    }
+
+    @Override
+    public Object apply(Execution call) throws Throwable {
+        long limit = Math.min(timeoutNanos, call.attemptLimit);
+        AttemptTimer timer = AttemptTimer.start(call.time, Math.max(0L, limit));
+        Object result;
+        try {
+            result = next.apply(call);
+        } catch (Throwable t) {
+            if (timer.finish()) {
+                throw new AttemptTimeoutException(method, Duration.ofNanos(limit), t);
+            }
+            throw t;
+        }
+        timer.finish();
+        return result;
+    }
+
+    @Override
+    public Reason refusal() {
+        return next.refusal();
+    }
+}
