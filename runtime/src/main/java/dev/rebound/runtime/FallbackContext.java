@@ -9,7 +9,9 @@ import java.util.List;
  * <p>What the caller gets: the handler's result; or, when the handler throws a failure of this call
  * (the primary's, or one an alternative threw through {@link #call}/{@link #next}), the primary's last
  * failure with every other failure suppressed on it, as without a handler; or, when it throws an
- * exception of its own, that exception, with the call's failures suppressed on it.
+ * exception of its own, that exception, with the call's failures suppressed on it (a checked exception
+ * the method does not declare reaches a caller of a {@code Rebound.wrap} proxy as the JDK's
+ * {@code UndeclaredThrowableException}: throw unchecked ones, or ones the method declares).
  */
 public interface FallbackContext {
 
