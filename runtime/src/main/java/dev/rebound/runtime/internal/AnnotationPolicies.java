@@ -286,6 +286,9 @@ public final class AnnotationPolicies {
         if (r.maxDuration() < 0) {
             problems.add(where + ": @Retry.maxDuration = " + r.maxDuration() + " is negative");
         }
+        if (r.attemptTimeout() < 0) { // before the class-valued members, which the processor cannot read
+            problems.add(where + ": @Retry.attemptTimeout = " + r.attemptTimeout() + " is negative");
+        }
         for (String p : FailureTypes.problems("@Retry.on", List.of(r.on()), "@Retry.abortOn", List.of(r.abortOn()),
                 "retried")) {
             problems.add(where + ": " + p);
@@ -298,9 +301,6 @@ public final class AnnotationPolicies {
         }
         if (r.budgetMinPerSecond() < 0) {
             problems.add(where + ": @Retry.budgetMinPerSecond = " + r.budgetMinPerSecond() + " is negative");
-        }
-        if (r.attemptTimeout() < 0) {
-            problems.add(where + ": @Retry.attemptTimeout = " + r.attemptTimeout() + " is negative");
         }
         List<java.util.function.Predicate<Object>> onResult =
                 ResultAndHandlerRules.predicates("@Retry.onResult", r.onResult(), where, problems);

@@ -81,6 +81,7 @@ public final class ReboundProcessor extends AbstractProcessor {
                 // the bounds were valid; on/abortOn are classes, not readable here and not checked
             }
         }
+        checkNamedClasses(e, where, problems);
         TypeElement contract = contractOf(e);
         if (contract != null) {
             checkFallbackTargets(e, where, contract, problems);
@@ -148,6 +149,67 @@ public final class ReboundProcessor extends AbstractProcessor {
                 }
             }
         }
+    }
+
+    /**
+     * The classes {@code @Retry.onResult}, {@code @Fallback.onResult} and {@code @Fallback.handler} name:
+     * each implements its contract and is made with a public no-argument constructor (the words of
+     * the runtime's ResultAndHandlerRules).
+     */
+    private void checkNamedClasses(Element e, String where, List<String> problems) {
+        for (AnnotationMirror mirror : e.getAnnotationMirrors()) {
+            String annotation = ((TypeElement) mirror.getAnnotationType().asElement()).getQualifiedName().toString();
+            String prefix = annotation.equals(Retry.class.getName()) ? "@Retry."
+                    : annotation.equals(Fallback.class.getName()) ? "@Fallback." : null;
+            if (prefix == null) {
+                continue;
+            }
+            for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> attr
+                    : mirror.getElementValues().entrySet()) {
+                String member = attr.getKey().getSimpleName().toString();
+                String contract = member.equals("onResult") ? "java.util.function.Predicate"
+                        : member.equals("handler") && prefix.equals("@Fallback.") ? "dev.rebound.runtime.FallbackHandler"
+                        : null;
+                if (contract == null) {
+                    continue;
+                }
+                Object value = attr.getValue().getValue();
+                List<?> values = value instanceof List ? (List<?>) value : List.of(attr.getValue());
+                for (Object v : values) {
+                    TypeMirror t = (TypeMirror) ((AnnotationValue) v).getValue();
+                    if (t.getKind() != TypeKind.DECLARED) {
+                        continue; // void.class: none
+                    }
+                    String problem = namedClassProblem(prefix + member, t, contract);
+                    if (problem != null) {
+                        problems.add(where + ": " + problem);
+                    }
+                }
+            }
+        }
+    }
+
+    private String namedClassProblem(String attribute, TypeMirror t, String contractName) {
+        var types = processingEnv.getTypeUtils();
+        TypeElement type = (TypeElement) types.asElement(t);
+        TypeElement contract = processingEnv.getElementUtils().getTypeElement(contractName);
+        String name = binaryName(t);
+        if (contract != null && !types.isAssignable(types.erasure(t), types.erasure(contract.asType()))) {
+            return attribute + " " + name + " does not implement " + contractName;
+        }
+        Set<javax.lang.model.element.Modifier> modifiers = type.getModifiers();
+        if (type.getKind() == ElementKind.INTERFACE || modifiers.contains(javax.lang.model.element.Modifier.ABSTRACT)) {
+            return attribute + " " + name + " is abstract";
+        }
+        if (!modifiers.contains(javax.lang.model.element.Modifier.PUBLIC)
+                || type.getNestingKind() != javax.lang.model.element.NestingKind.TOP_LEVEL
+                        && !modifiers.contains(javax.lang.model.element.Modifier.STATIC)) {
+            return attribute + " " + name + " is not a public top-level or static nested class";
+        }
+        boolean noArg = javax.lang.model.util.ElementFilter.constructorsIn(type.getEnclosedElements()).stream()
+                .anyMatch(c -> c.getParameters().isEmpty()
+                        && c.getModifiers().contains(javax.lang.model.element.Modifier.PUBLIC));
+        return noArg ? null : attribute + " " + name + " has no public no-argument constructor";
     }
 
     /** The type the alternatives must implement: the interface declaring the method, else its class. */
