@@ -5,6 +5,7 @@ import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.langchain4j.ChatResults;
 import dev.rebound.runtime.langchain4j.RetryAfterHttpClientBuilder;
 import java.time.Duration;
 import java.util.List;
@@ -50,7 +51,9 @@ public final class ModelChain {
                         .withRetry(FALLBACK_RETRY).settings(fallbackSettings).build())
                 .toArray(ChatModel[]::new);
         return Rebound.wrap(ChatModel.class, models.apply(PRIMARY)).named(PRIMARY)
-                .withRetry(PRIMARY_RETRY).withFallbacks(fallbacks).settings(primarySettings).build();
+                .withRetry(PRIMARY_RETRY).withFallbacks(fallbacks)
+                .fallbackOnResult(ChatResults.truncated()) // a cut-off answer: the next model, no retry
+                .settings(primarySettings).build();
     }
 
     /**

@@ -79,7 +79,7 @@ public final class RagDemo {
             String answer = null;
             Throwable failure = null;
             try {
-                answer = llm.chat(RagPipeline.prompt(o.question, context));
+                answer = RagPipeline.generate(llm, RagPipeline.prompt(o.question, context));
                 printer.firstAttemptSucceeded();
             } catch (RuntimeException e) {
                 failure = e;

@@ -49,6 +49,26 @@ class RagDemoTest {
     }
 
     @Test
+    void aQuota429IsNotRetriedAndGoesStraightToTheFallback() {
+        String out = run(Map.of(), "--faults=quota");
+
+        assertThat(out).containsPattern("(?m)^  1 +gpt-4 +1 +429 RateLimitException +give up gpt-4 "
+                        + "\\(out of quota: no retry\\)$")
+                .contains("Summary: attempts 2, fallbacks 1, requests per model gpt-4=1 gpt-3.5-turbo=1 "
+                        + "gpt-3.5-turbo-16k=0");
+    }
+
+    @Test
+    void aTruncatedAnswerGoesToTheNextModelWithoutRetries() {
+        String out = run(Map.of(), "--faults=truncated");
+
+        assertThat(out).containsPattern("(?m)^  1 +gpt-4 +1 +200 rejected answer +give up gpt-4 "
+                        + "\\(answer rejected: no retry\\)$")
+                .containsPattern("(?m)^Answer: \\[gpt-3.5-turbo-16k, prompt [0-9a-f]{8}\\]")
+                .contains("requests per model gpt-4=1 gpt-3.5-turbo=1 gpt-3.5-turbo-16k=1");
+    }
+
+    @Test
     void whenEveryModelIsDownTheCallerGetsGpt4sLastFailure() {
         String out = run(Map.of(), "--faults=all-down");
 
