@@ -201,6 +201,7 @@ class FallbackHandlerTest {
         }
     }
 
+    // docs:llm-annotations
     public static class Flaky implements Answers {
         int calls;
 
@@ -211,6 +212,7 @@ class FallbackHandlerTest {
             return ++calls < 3 ? " " : "third time: " + q;
         }
     }
+    // /docs:llm-annotations
 
     public static class AlwaysBlank implements Answers {
         @Override

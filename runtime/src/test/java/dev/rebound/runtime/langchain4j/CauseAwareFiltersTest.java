@@ -68,9 +68,11 @@ class CauseAwareFiltersTest {
 
     @Test
     void retryOnConnectExceptionRetriesALangchain4jConnectionFailure() {
-        ChatModel model = Rebound.wrap(ChatModel.class, unreachable("gpt-4"))
-                .withRetry(threeAttempts().retryOn(ConnectException.class).build())
+        // docs:llm-cause-filter
+        ChatModel model = Rebound.wrap(ChatModel.class, unreachable("gpt-4"))   // refused: RuntimeException(ConnectException)
+                .withRetry(threeAttempts().retryOn(ConnectException.class).build()) // matches the cause
                 .settings(rec.settings()).build();
+        // /docs:llm-cause-filter
 
         Throwable thrown = catchThrowable(() -> model.chat("hi"));
 
