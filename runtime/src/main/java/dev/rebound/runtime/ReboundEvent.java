@@ -111,9 +111,13 @@ public final class ReboundEvent {
     /**
      * Why: for RETRY_SCHEDULED "backoff" or "retry-after"; for RETRIES_EXHAUSTED "not-retryable",
      * "attempts", "deadline", "interrupted", "circuit-open" (the breaker refused the attempt or is
-     * open) or "budget" (the retry budget is spent); for SUCCEEDED "retry" (the primary answered
-     * after failing) or "fallback" (an alternative answered); for FAILED "interrupted" or null; for
-     * CIRCUIT_OPENED "failure-ratio" or "probe-failed"; otherwise null.
+     * open), "budget" (the retry budget is spent), "retry-after-exceeds-max-delay", "quota-exhausted"
+     * (the provider says the account is out of quota or credit), "server-declined-retry"
+     * ({@code x-should-retry: false}) or "result-rejected" (a fallback predicate rejected the result);
+     * for ATTEMPT_FAILED "timeout" (the attempt ran past its attemptTimeout) or null; for
+     * RESULT_REJECTED "result-rejected"; for SUCCEEDED "retry" (the primary answered after failing)
+     * or "fallback" (an alternative or a fallback handler answered); for FAILED "interrupted" or
+     * null; for CIRCUIT_OPENED "failure-ratio" or "probe-failed"; otherwise null.
      */
     public String reason() {
         return reason;

@@ -11,8 +11,12 @@ import java.util.function.Predicate;
  * once per (class, method); the doors cache what it returns. The order is this code, inside out:
  *
  * <pre>
- *   Fallback( Retry( CircuitBreaker( Invocation ) ), Retry( Invocation ) per alternative )
+ *   Fallback( Retry( CircuitBreaker( Timeout( ResultCheck( Invocation ) ) ) ),
+ *             Retry( Timeout( ResultCheck( Invocation ) ) ) per alternative )
  * </pre>
+ * Timeout and ResultCheck are there only when the target's policy (or the method's fallback result
+ * predicate) asks for them; the fallback is a {@link HandlerFallbackStrategy} when a fallback handler
+ * decides it.
  *
  * Where the next strategies go (each one class; the rest of the chain does not change):
  * <ul>
