@@ -40,7 +40,7 @@ final class FallbackStrategy implements Strategy {
         history.primaryDone();
         for (int i = 0; i < alternatives.length; i++) {
             Throwable last = history.last();
-            if (call.interrupted || last instanceof Error || !(rule.fallsBackOn(last) || sentOn(rule, last))) {
+            if (!mayFallBack(call, rule, last)) {
                 break;
             }
             Alternative alt = alternatives[i];
@@ -63,14 +63,21 @@ final class FallbackStrategy implements Strategy {
         throw history.last();
     }
 
-    /** A result the fallback predicate rejected goes on to the alternatives, whatever {@code on} lists. */
-    static boolean sentOn(FallbackRule rule, Throwable last) {
-        return last instanceof RejectedResultException && ((RejectedResultException) last).sendsToFallbacks()
-                && !rule.skips(last);
+    /**
+     * Whether the call may go on to an alternative after {@code last}: never after an interrupt or an
+     * Error; when the rule lets the failure through, or a fallback predicate rejected the result
+     * (whatever {@code on} lists; {@code skipOn} still wins).
+     */
+    static boolean mayFallBack(Execution call, FallbackRule rule, Throwable last) {
+        if (call.interrupted || last instanceof Error) {
+            return false;
+        }
+        return rule.fallsBackOn(last) || last instanceof RejectedResultException
+                && ((RejectedResultException) last).sendsToFallbacks() && !rule.skips(last);
     }
 
     /** A failure the retry below did not record (it came from above the attempts) joins the history. */
-    private static void keep(FailureHistory history, Throwable t) {
+    static void keep(FailureHistory history, Throwable t) {
         if (t != history.last()) {
             history.record(t);
         }

@@ -46,12 +46,11 @@ final class HandlerFallbackStrategy implements Strategy {
         try {
             return primary.apply(call);
         } catch (Throwable t) {
-            keep(history, t);
+            FallbackStrategy.keep(history, t);
         }
         history.primaryDone();
         Throwable failure = history.last();
-        if (call.interrupted || failure instanceof Error
-                || !(rule.fallsBackOn(failure) || FallbackStrategy.sentOn(rule, failure))) {
+        if (!FallbackStrategy.mayFallBack(call, rule, failure)) {
             throw failure;
         }
         events.emit(call.settings, FALLBACK, call.target, handlerName, 0, 0L, null, failure);
@@ -67,12 +66,6 @@ final class HandlerFallbackStrategy implements Strategy {
             throw t;
         } finally {
             context.open = false;
-        }
-    }
-
-    private static void keep(FailureHistory history, Throwable t) {
-        if (t != history.last()) {
-            history.record(t);
         }
     }
 
@@ -145,7 +138,7 @@ final class HandlerFallbackStrategy implements Strategy {
             for (int i = 0; i < alternatives.length; i++) {
                 Throwable last = history.last();
                 if (call.interrupted || last instanceof Error
-                        || i > 0 && !(rule.fallsBackOn(last) || FallbackStrategy.sentOn(rule, last))) {
+                        || i > 0 && !FallbackStrategy.mayFallBack(call, rule, last)) {
                     break;
                 }
                 Object instance;
@@ -170,7 +163,7 @@ final class HandlerFallbackStrategy implements Strategy {
             try {
                 return chains[i].apply(call);
             } catch (Throwable t) {
-                keep(call.history, t);
+                FallbackStrategy.keep(call.history, t);
                 throw t;
             }
         }
