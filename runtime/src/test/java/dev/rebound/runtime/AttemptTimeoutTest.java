@@ -134,4 +134,20 @@ class AttemptTimeoutTest {
         assertThat(catchThrowable(() -> RetryPolicy.builder().attemptTimeout(null)))
                 .isInstanceOf(NullPointerException.class).hasMessage("attemptTimeout");
     }
+
+    @Test
+    void micrometerCountsTimeoutsApart() throws Exception {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        Model resilient = Rebound.wrap(Model.class, (Model) new Hanging(Duration.ofSeconds(60)))
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ZERO)
+                        .attemptTimeout(Duration.ofSeconds(1)).build())
+                .settings(ReboundSettings.builder().timeSource(time).logging(false)
+                        .listener(new dev.rebound.runtime.metrics.MicrometerListener(registry)).build())
+                .build();
+
+        assertThat(resilient.answer("q")).isEqualTo("answer 2");
+        assertThat(registry.find(dev.rebound.runtime.metrics.MicrometerListener.ATTEMPT_TIMEOUTS).counter().count())
+                .isEqualTo(1.0);
+    }
 }

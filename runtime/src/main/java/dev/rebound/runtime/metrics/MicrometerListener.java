@@ -62,6 +62,8 @@ public final class MicrometerListener implements ReboundListener {
     public static final String CIRCUIT_TRANSITIONS = "rebound.circuit.transitions";
     /** Counter: attempts whose result a result predicate rejected (also counted in {@link #ATTEMPTS}). */
     public static final String RESULTS_REJECTED = "rebound.results.rejected";
+    /** Counter: attempts cut by their attemptTimeout (also counted in {@link #ATTEMPTS}). */
+    public static final String ATTEMPT_TIMEOUTS = "rebound.attempt.timeouts";
 
     private final MeterRegistry registry;
     private final ConcurrentHashMap<String, MethodMeters> byMethod = new ConcurrentHashMap<>();
@@ -93,9 +95,14 @@ public final class MicrometerListener implements ReboundListener {
     @Override
     public void onEvent(ReboundEvent e) {
         switch (e.kind()) {
-            case ATTEMPT_FAILED:
-                meters(e.method()).attempts.increment();
+            case ATTEMPT_FAILED: {
+                MethodMeters m = meters(e.method());
+                m.attempts.increment();
+                if ("timeout".equals(e.reason())) {
+                    m.tagged(ATTEMPT_TIMEOUTS, "reason", "timeout").increment();
+                }
                 break;
+            }
             case RESULT_REJECTED: {
                 MethodMeters m = meters(e.method());
                 m.attempts.increment();
