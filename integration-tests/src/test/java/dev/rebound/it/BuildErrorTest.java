@@ -2,28 +2,13 @@ package dev.rebound.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.rebound.annotations.Retry;
-import dev.rebound.runtime.spi.Policies;
 import dev.rebound.weaver.aspectj.ResilientMethods;
-import java.io.File;
 import java.io.IOException;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
-import javax.tools.Diagnostic;
-import javax.tools.DiagnosticCollector;
-import javax.tools.JavaCompiler;
-import javax.tools.JavaFileObject;
-import javax.tools.StandardJavaFileManager;
-import javax.tools.ToolProvider;
 import org.aspectj.bridge.IMessage;
 import org.aspectj.bridge.MessageHandler;
-import org.aspectj.lang.JoinPoint;
 import org.aspectj.tools.ajc.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,44 +22,22 @@ class BuildErrorTest {
     @TempDir
     Path dir;
 
-    private static final String CLASSPATH = Stream.of(Retry.class, Policies.class, JoinPoint.class,
-            ResilientMethods.class, org.slf4j.Logger.class).map(BuildErrorTest::location)
-            .collect(Collectors.joining(File.pathSeparator));
-
-    private Path write(String className, String source) throws IOException {
-        Path file = dir.resolve(className + ".java");
-        Files.writeString(file, source);
-        return file;
+    private Javac javac() {
+        return new Javac(dir);
     }
 
     /** ajc's errors, weaving rebound-weaver, annotation processing off. */
     private List<String> compileErrors(String className, String source) throws IOException {
-        Path file = write(className, source);
+        Path file = javac().write(className, source);
         MessageHandler messages = new MessageHandler();
-        new Main().run(new String[] {"-17", "-proc:none", "-classpath", CLASSPATH, "-aspectpath",
-            location(ResilientMethods.class), "-d", dir.resolve("out").toString(), file.toString()}, messages);
+        new Main().run(new String[] {"-17", "-proc:none", "-classpath", Javac.CLASSPATH, "-aspectpath",
+            Javac.location(ResilientMethods.class), "-d", dir.resolve("out").toString(), file.toString()}, messages);
         return Arrays.stream(messages.getMessages(IMessage.ERROR, true)).map(IMessage::getMessage).toList();
     }
 
     /** javac's errors, with rebound-weaver (and so its annotation processor) on the class path. */
     private List<String> javacErrors(String className, String source) throws IOException {
-        Path file = write(className, source);
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
-        try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, null, null)) {
-            javac.getTask(null, files, diagnostics, List.of("--release", "17", "-classpath", CLASSPATH, "-d",
-                    dir.resolve("javac").toString()), null, files.getJavaFileObjects(file)).call();
-        }
-        return diagnostics.getDiagnostics().stream().filter(d -> d.getKind() == Diagnostic.Kind.ERROR)
-                .map(d -> d.getMessage(Locale.ROOT)).toList();
-    }
-
-    private static String location(Class<?> c) {
-        try {
-            return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return javac().errors(className, source);
     }
 
     @Test
@@ -113,7 +76,7 @@ class BuildErrorTest {
                 """);
 
         assertThat(errors).containsExactly("Chat.chat(String): @Retry.attempts = 0 is outside 1..100",
-                "Chat.chat(String): @Retry.maxDelay = 5 is below @Retry.delay = 10");
+                "Chat.chat(String): @Retry.maxDelay = 5 ms is below @Retry.delay = 10 ms");
     }
 
     @Test
@@ -145,7 +108,7 @@ class BuildErrorTest {
                 }
                 """);
 
-        assertThat(errors).containsExactly("Gpt4.chat(String): @Fallback.to Other does not implement Chat");
+        assertThat(errors).containsExactly("Chat.chat(String): @Fallback.to Other does not implement Chat");
     }
 
     @Test
@@ -155,7 +118,7 @@ class BuildErrorTest {
                     @dev.rebound.annotations.Retry(attempts = 3)
                     String call() { return "x"; }
                 }
-                """)).containsExactly("Hidden.call(): @Retry and @Fallback apply to public methods only");
+                """)).containsExactly("Hidden.call(): @Retry, @Fallback and @CircuitBreaker apply to public methods only");
     }
 
     @Test
@@ -207,7 +170,7 @@ class BuildErrorTest {
                 }
                 """);
 
-        assertThat(errors).containsExactlyInAnyOrder("Chat.chat(String): @Retry.attemptTimeout = -5 is negative",
+        assertThat(errors).containsExactlyInAnyOrder("Chat.chat(String): @Retry.attemptTimeout = -5 ms is negative",
                 "Chat.chat(String): @Retry.onResult Chat$NoDefault has no public no-argument constructor",
                 "Chat.chat(String): @Fallback.handler Chat$Fine does not implement dev.rebound.runtime.FallbackHandler",
                 "Chat.chat(String): @Fallback.onResult Chat$Abstract is abstract");

@@ -96,7 +96,7 @@ class WovenGuardsTest extends VirtualTime {
 
         assertThat(e.problems()).containsExactly(
                 "Chat.chat(String): @Retry.attempts = 101 is outside 1..100",
-                "Chat.chat(String): @Retry.maxDelay = 1 is below @Retry.delay = 5");
+                "Chat.chat(String): @Retry.maxDelay = 1 ms is below @Retry.delay = 5 ms");
     }
 
     @Test

@@ -1,7 +1,10 @@
 package dev.rebound.runtime;
 
 import dev.rebound.runtime.internal.Classifier;
-import dev.rebound.runtime.internal.FailureTypes;
+import dev.rebound.runtime.rules.BreakerRules;
+import dev.rebound.runtime.rules.FailureType;
+import dev.rebound.runtime.rules.Rules;
+import dev.rebound.runtime.rules.TimeAmount;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -26,11 +29,11 @@ import java.util.Objects;
  */
 public final class CircuitBreakerPolicy {
 
-    /** What {@link FailureTypes} calls a breaker's counting in its messages. */
-    public static final String RECORDED = "recorded by a circuit breaker";
+    /** What the rule set calls a breaker's counting in its messages. */
+    public static final String RECORDED = FailureType.Action.RECORDED.toString();
 
     /** The largest window accepted. */
-    public static final int MAX_REQUEST_VOLUME = 10_000;
+    public static final int MAX_REQUEST_VOLUME = BreakerRules.MAX_REQUEST_VOLUME;
 
     private final int requestVolumeThreshold;
     private final double failureRatio;
@@ -140,10 +143,7 @@ public final class CircuitBreakerPolicy {
          * @throws IllegalArgumentException if outside 1..10000
          */
         public Builder requestVolumeThreshold(int attempts) {
-            if (attempts < 1 || attempts > MAX_REQUEST_VOLUME) {
-                throw new IllegalArgumentException("requestVolumeThreshold must be within 1.."
-                        + MAX_REQUEST_VOLUME + ", was " + attempts);
-            }
+            Rules.require(BreakerRules.requestVolumeThreshold("requestVolumeThreshold", attempts));
             this.requestVolumeThreshold = attempts;
             return this;
         }
@@ -154,9 +154,7 @@ public final class CircuitBreakerPolicy {
          * @throws IllegalArgumentException unless more than 0 and at most 1
          */
         public Builder failureRatio(double ratio) {
-            if (!(ratio > 0.0 && ratio <= 1.0)) {
-                throw new IllegalArgumentException("failureRatio must be more than 0 and at most 1, was " + ratio);
-            }
+            Rules.require(BreakerRules.failureRatio("failureRatio", ratio));
             this.failureRatio = ratio;
             return this;
         }
@@ -169,9 +167,7 @@ public final class CircuitBreakerPolicy {
          */
         public Builder delay(Duration delay) {
             Objects.requireNonNull(delay, "delay");
-            if (delay.isNegative()) {
-                throw new IllegalArgumentException("delay must not be negative, was " + delay);
-            }
+            Rules.require(Rules.notNegative("delay", TimeAmount.of(delay)));
             // capped so that now + delay cannot overflow
             this.delayNanos = delay.compareTo(Duration.ofDays(365)) > 0 ? Duration.ofDays(365).toNanos() : delay.toNanos();
             return this;
@@ -183,7 +179,8 @@ public final class CircuitBreakerPolicy {
          * @throws IllegalArgumentException if below 1
          */
         public Builder successThreshold(int successes) {
-            this.successThreshold = atLeastOne(successes, "successThreshold");
+            Rules.require(BreakerRules.atLeastOne("successThreshold", successes));
+            this.successThreshold = successes;
             return this;
         }
 
@@ -193,7 +190,8 @@ public final class CircuitBreakerPolicy {
          * @throws IllegalArgumentException if below 1
          */
         public Builder halfOpenProbes(int probes) {
-            this.halfOpenProbes = atLeastOne(probes, "halfOpenProbes");
+            Rules.require(BreakerRules.atLeastOne("halfOpenProbes", probes));
+            this.halfOpenProbes = probes;
             return this;
         }
 
@@ -204,7 +202,7 @@ public final class CircuitBreakerPolicy {
          */
         @SafeVarargs
         public final Builder failOn(Class<? extends Throwable>... types) {
-            this.failOn = FailureTypes.copy("failOn", types);
+            this.failOn = Rules.nonNull("failOn", types);
             return this;
         }
 
@@ -215,7 +213,7 @@ public final class CircuitBreakerPolicy {
          */
         @SafeVarargs
         public final Builder skipOn(Class<? extends Throwable>... types) {
-            this.skipOn = FailureTypes.copy("skipOn", types);
+            this.skipOn = Rules.nonNull("skipOn", types);
             return this;
         }
 
@@ -226,15 +224,9 @@ public final class CircuitBreakerPolicy {
          *     recorded), or a type skipOn lists too
          */
         public CircuitBreakerPolicy build() {
-            FailureTypes.check("failOn", failOn, "skipOn", skipOn, RECORDED);
+            Rules.require(FailureType.problems("failOn", FailureType.of(failOn), "skipOn", FailureType.of(skipOn),
+                    FailureType.Action.RECORDED));
             return new CircuitBreakerPolicy(this);
-        }
-
-        private static int atLeastOne(int value, String name) {
-            if (value < 1) {
-                throw new IllegalArgumentException(name + " must be at least 1, was " + value);
-            }
-            return value;
         }
     }
 }

@@ -3,14 +3,20 @@ package dev.rebound.runtime;
 import dev.rebound.annotations.NonIdempotent;
 import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.internal.AnnotationPolicies;
-import dev.rebound.runtime.internal.FailureTypes;
 import dev.rebound.runtime.internal.FallbackRule;
 import dev.rebound.runtime.internal.MethodScan;
 import dev.rebound.runtime.internal.Repetition;
+import dev.rebound.runtime.internal.AlreadyResilient;
 import dev.rebound.runtime.internal.ResilientProxy;
+import dev.rebound.runtime.spi.ContainerInterception;
+import dev.rebound.runtime.spi.Resilient;
 import dev.rebound.runtime.internal.SelfRetryCheck;
 import dev.rebound.runtime.internal.chain.Chains;
 import dev.rebound.runtime.internal.chain.MethodSpec;
+import dev.rebound.runtime.rules.FailureType;
+import dev.rebound.runtime.rules.FallbackRules;
+import dev.rebound.runtime.rules.MethodRules;
+import dev.rebound.runtime.rules.Rules;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -65,6 +71,19 @@ public final class Rebound {
         return new Builder<>(type, target);
     }
 
+    /**
+     * Whether {@code object} applies Rebound policies itself: a wrapper made by {@code Rebound.wrap}, an
+     * instance of a woven class that carries a policy, or an instance that Guice's {@code ReboundModule}
+     * intercepts. Use it in a test to prove that a policy you wrote is attached; a lambda or a class
+     * that no door reached answers false.
+     *
+     * @return false for null
+     */
+    public static boolean isResilient(Object object) {
+        return object != null && (ResilientProxy.isResilient(object) || object instanceof Resilient
+                || ContainerInterception.intercepts(object.getClass()));
+    }
+
     /** Configures one wrapper. Not thread-safe; the wrapper it builds is. */
     public static final class Builder<T> {
         private final Class<T> type;
@@ -117,13 +136,11 @@ public final class Rebound {
             for (int i = 0; i < alternatives.length; i++) {
                 T alt = Objects.requireNonNull(alternatives[i], "alternatives[" + i + "]");
                 if (alt == target) {
-                    throw new IllegalArgumentException("withFallbacks: alternatives[" + i
-                            + "] is the target itself");
+                    Rules.require(FallbackRules.isTheTarget("alternatives", "alternatives[" + i + "]"));
                 }
                 for (T earlier : list) {
                     if (earlier == alt) {
-                        throw new IllegalArgumentException("withFallbacks: alternatives[" + i
-                                + "] appears twice");
+                        Rules.require(FallbackRules.listedTwice("alternatives", "alternatives[" + i + "]"));
                     }
                 }
                 list.add(alt);
@@ -140,8 +157,9 @@ public final class Rebound {
          */
         @SafeVarargs
         public final Builder<T> fallbackOn(Class<? extends Throwable>... types) {
-            List<Class<? extends Throwable>> on = FailureTypes.copy("fallbackOn", types);
-            FailureTypes.check("fallbackOn", on, "skipOn", List.of(), FallbackRule.CAUGHT);
+            List<Class<? extends Throwable>> on = Rules.nonNull("fallbackOn", types);
+            Rules.require(FailureType.problems("fallbackOn", FailureType.of(on), "skipOn", List.of(),
+                    FailureType.Action.CAUGHT));
             this.fallbackRule = new FallbackRule(on, List.of());
             return this;
         }
@@ -207,10 +225,15 @@ public final class Rebound {
         public T build() {
             boolean programmatic = retry != null || fallbacks != null || breaker != null
                     || fallbackHandler != null || !fallbackOnResult.isEmpty();
+            if (!programmatic && isResilient(target)) {
+                // the same annotations would apply a second time: every attempt would be multiplied
+                AlreadyResilient.logOnce(type, target);
+                return target;
+            }
             List<String> problems = new ArrayList<>();
             if (retry != null) {
                 AnnotationPolicies.checkBudget(settings != null ? settings : ReboundSettings.global(), retry,
-                        type.getName(), "Rebound.wrap(" + type.getSimpleName() + ")", problems);
+                        type.getName(), "Rebound.wrap(" + type.getSimpleName() + ")", "budget", problems);
             }
             Map<Method, ResilientMethod> policies = MethodScan.resolveEach(type, problems, m -> {
                 MethodSpec spec = programmatic ? programmatic(m, problems) : annotated(m);
@@ -220,6 +243,9 @@ public final class Rebound {
                 throw new ReboundConfigurationException(problems);
             }
             if (!policies.isEmpty()) {
+                if (isResilient(target)) {
+                    AlreadyResilient.warnIfNested(type, target, policies);
+                }
                 SelfRetryCheck.warnIfSelfRetrying(target, "Rebound.wrap(" + type.getSimpleName() + ")");
                 if (fallbacks != null) {
                     for (T alt : fallbacks) {
@@ -236,13 +262,12 @@ public final class Rebound {
             }
             if (AnnotationPolicies.find(NonIdempotent.class, target.getClass(), type, m) != null) {
                 String name = AnnotationPolicies.describe(type, m);
-                if (retry != null && retry.attempts() > 1 && retry.retryOn().isEmpty()) {
-                    problems.add(Repetition.nonIdempotentProblem(name,
-                            "withRetry(attempts = " + retry.attempts() + ")", "RetryPolicy.Builder.retryOn"));
+                if (retry != null) {
+                    Rules.addAt(name, MethodRules.nonIdempotentRetry("withRetry", retry.attempts(),
+                            !retry.retryOn().isEmpty(), "RetryPolicy.Builder.retryOn"), problems);
                 }
-                if (fallbacks != null && !fallbacks.isEmpty() && !fallbackRule.named()) {
-                    problems.add(Repetition.nonIdempotentProblem(name, "withFallbacks", "fallbackOn"));
-                }
+                Rules.addAt(name, MethodRules.nonIdempotentFallback("withFallbacks",
+                        fallbacks != null && !fallbacks.isEmpty(), fallbackRule.named(), "fallbackOn"), problems);
             }
             List<Alternative> chain = new ArrayList<>();
             if (fallbacks != null) {

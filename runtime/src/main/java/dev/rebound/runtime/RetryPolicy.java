@@ -1,7 +1,10 @@
 package dev.rebound.runtime;
 
 import dev.rebound.runtime.internal.Classifier;
-import dev.rebound.runtime.internal.FailureTypes;
+import dev.rebound.runtime.rules.FailureType;
+import dev.rebound.runtime.rules.RetryRules;
+import dev.rebound.runtime.rules.Rules;
+import dev.rebound.runtime.rules.TimeAmount;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,10 +39,7 @@ import java.util.random.RandomGenerator;
 public final class RetryPolicy {
 
     /** At most this many attempts: retrying forever is impossible. */
-    public static final int MAX_ATTEMPTS = 100;
-
-    /** What {@link FailureTypes} calls a retry in its messages. */
-    static final String RETRIED = "retried";
+    public static final int MAX_ATTEMPTS = RetryRules.MAX_ATTEMPTS;
 
     private static final RetryPolicy NONE = new Builder().attempts(1).delay(Duration.ZERO).build();
 
@@ -298,10 +298,7 @@ public final class RetryPolicy {
          * @throws IllegalArgumentException if outside 1..100
          */
         public Builder attempts(int attempts) {
-            if (attempts < 1 || attempts > MAX_ATTEMPTS) {
-                throw new IllegalArgumentException(
-                        "attempts must be within 1.." + MAX_ATTEMPTS + ", was " + attempts);
-            }
+            Rules.require(RetryRules.attempts("attempts", attempts));
             this.attempts = attempts;
             return this;
         }
@@ -334,9 +331,7 @@ public final class RetryPolicy {
          * @throws IllegalArgumentException if below 1.0 or not finite
          */
         public Builder multiplier(double multiplier) {
-            if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
-                throw new IllegalArgumentException("multiplier must be a finite number >= 1.0, was " + multiplier);
-            }
+            Rules.require(RetryRules.multiplier("multiplier", multiplier));
             this.multiplier = multiplier;
             return this;
         }
@@ -367,8 +362,9 @@ public final class RetryPolicy {
          */
         @SafeVarargs
         public final Builder retryOn(Class<? extends Throwable>... types) {
-            List<Class<? extends Throwable>> list = FailureTypes.copy("retryOn", types);
-            FailureTypes.check("retryOn", list, "abortOn", List.of(), RETRIED);
+            List<Class<? extends Throwable>> list = Rules.nonNull("retryOn", types);
+            Rules.require(FailureType.problems("retryOn", FailureType.of(list), "abortOn", List.of(),
+                    FailureType.Action.RETRIED));
             this.retryOn = list;
             return this;
         }
@@ -381,7 +377,7 @@ public final class RetryPolicy {
          */
         @SafeVarargs
         public final Builder abortOn(Class<? extends Throwable>... types) {
-            this.abortOn = FailureTypes.copy("abortOn", types);
+            this.abortOn = Rules.nonNull("abortOn", types);
             return this;
         }
 
@@ -392,9 +388,7 @@ public final class RetryPolicy {
          * @throws IllegalArgumentException if outside 0..1
          */
         public Builder budgetRatio(double ratio) {
-            if (!(ratio >= 0.0 && ratio <= 1.0)) {
-                throw new IllegalArgumentException("budgetRatio must be within 0..1, was " + ratio);
-            }
+            Rules.require(RetryRules.budgetRatio("budgetRatio", ratio));
             this.budgetRatio = ratio;
             return this;
         }
@@ -416,9 +410,7 @@ public final class RetryPolicy {
          * @throws IllegalArgumentException if negative
          */
         public Builder budgetMinPerSecond(int retries) {
-            if (retries < 0) {
-                throw new IllegalArgumentException("budgetMinPerSecond must not be negative, was " + retries);
-            }
+            Rules.require(RetryRules.budgetMinPerSecond("budgetMinPerSecond", retries));
             this.budgetMinPerSecond = retries;
             return this;
         }
@@ -430,22 +422,17 @@ public final class RetryPolicy {
          *     abortOn, or a budget is named without a budgetRatio
          */
         public RetryPolicy build() {
-            if (maxDelayNanos < delayNanos) {
-                throw new IllegalArgumentException("maxDelay (" + Duration.ofNanos(maxDelayNanos)
-                        + ") must not be below delay (" + Duration.ofNanos(delayNanos) + ")");
-            }
-            FailureTypes.check("retryOn", retryOn, "abortOn", abortOn, RETRIED);
-            if (!budget.isEmpty() && budgetRatio == 0) {
-                throw new IllegalArgumentException("budget \"" + budget + "\" needs a budgetRatio above 0");
-            }
+            Rules.require(RetryRules.maxDelay("maxDelay", TimeAmount.ofNanos(maxDelayNanos), "delay",
+                    TimeAmount.ofNanos(delayNanos)));
+            Rules.require(FailureType.problems("retryOn", FailureType.of(retryOn), "abortOn", FailureType.of(abortOn),
+                    FailureType.Action.RETRIED));
+            Rules.require(RetryRules.budgetNeedsRatio("budget", budget, "budgetRatio", budgetRatio));
             return new RetryPolicy(this);
         }
 
         private static long nonNegativeNanos(Duration d, String name) {
             Objects.requireNonNull(d, name);
-            if (d.isNegative()) {
-                throw new IllegalArgumentException(name + " must not be negative, was " + d);
-            }
+            Rules.require(Rules.notNegative(name, TimeAmount.of(d)));
             try {
                 return d.toNanos();
             } catch (ArithmeticException tooLong) {

@@ -158,7 +158,7 @@ class AnnotatedCircuitBreakerTest {
                                 "Invalid.ask(String): @Retry.budgetMinPerSecond = -1 is negative",
                                 "Invalid.ask(String): @CircuitBreaker.requestVolumeThreshold = 0 is outside 1..10000",
                                 "Invalid.ask(String): @CircuitBreaker.failureRatio = 0.0 must be more than 0 and at most 1",
-                                "Invalid.ask(String): @CircuitBreaker.delay = -1 is negative",
+                                "Invalid.ask(String): @CircuitBreaker.delay = -1 ms is negative",
                                 "Invalid.ask(String): @CircuitBreaker.successThreshold = 0 is below 1",
                                 "Invalid.ask(String): @CircuitBreaker.halfOpenProbes = 0 is below 1"));
         assertThatThrownBy(() -> Policies.resolve(Invalid.class, Invalid.class.getMethod("named", String.class),

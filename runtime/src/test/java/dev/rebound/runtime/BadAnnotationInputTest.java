@@ -95,9 +95,9 @@ class BadAnnotationInputTest {
                 return "";
             }
         }))).containsExactlyInAnyOrder(
-                "Delays.negativeDelay(): @Retry.delay = -1 is negative",
-                "Delays.maxBelowDelay(): @Retry.maxDelay = 10 is below @Retry.delay = 500",
-                "Delays.negativeDeadline(): @Retry.maxDuration = -1 is negative");
+                "Delays.negativeDelay(): @Retry.delay = -1 ms is negative",
+                "Delays.maxBelowDelay(): @Retry.maxDelay = 10 ms is below @Retry.delay = 500 ms",
+                "Delays.negativeDeadline(): @Retry.maxDuration = -1 ms is negative");
     }
 
     interface Multipliers {

@@ -44,21 +44,22 @@ class BadBuilderInputTest {
     @Test
     void retryPolicyBuilderRejectsBadValuesNamingTheArgument() {
         RetryPolicy.Builder b = RetryPolicy.builder();
-        assertThatThrownBy(() -> b.attempts(0)).hasMessage("attempts must be within 1..100, was 0");
-        assertThatThrownBy(() -> b.attempts(101)).hasMessage("attempts must be within 1..100, was 101");
-        assertThatThrownBy(() -> b.delay(Duration.ofMillis(-1))).hasMessage("delay must not be negative, was PT-0.001S");
-        assertThatThrownBy(() -> b.maxDelay(Duration.ofMillis(-1))).hasMessageStartingWith("maxDelay must not be");
-        assertThatThrownBy(() -> b.maxDuration(Duration.ofMillis(-1))).hasMessageStartingWith("maxDuration must not");
-        assertThatThrownBy(() -> b.multiplier(0.99)).hasMessage("multiplier must be a finite number >= 1.0, was 0.99");
-        assertThatThrownBy(() -> b.multiplier(Double.NaN)).hasMessageStartingWith("multiplier");
-        assertThatThrownBy(() -> b.multiplier(Double.POSITIVE_INFINITY)).hasMessageStartingWith("multiplier");
+        assertThatThrownBy(() -> b.attempts(0)).hasMessage("attempts = 0 is outside 1..100");
+        assertThatThrownBy(() -> b.attempts(101)).hasMessage("attempts = 101 is outside 1..100");
+        assertThatThrownBy(() -> b.delay(Duration.ofMillis(-1))).hasMessage("delay = -1 ms is negative");
+        assertThatThrownBy(() -> b.maxDelay(Duration.ofMillis(-1))).hasMessage("maxDelay = -1 ms is negative");
+        assertThatThrownBy(() -> b.maxDuration(Duration.ofMillis(-1))).hasMessage("maxDuration = -1 ms is negative");
+        assertThatThrownBy(() -> b.multiplier(0.99)).hasMessage("multiplier = 0.99 must be a finite number >= 1.0");
+        assertThatThrownBy(() -> b.multiplier(Double.NaN)).hasMessage("multiplier = NaN must be a finite number >= 1.0");
+        assertThatThrownBy(() -> b.multiplier(Double.POSITIVE_INFINITY))
+                .hasMessage("multiplier = Infinity must be a finite number >= 1.0");
         assertThatThrownBy(() -> b.retryOn(AssertionError.class)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("retryOn lists java.lang.AssertionError, an Error: Errors are never retried");
         assertThatThrownBy(() -> b.retryOn(InterruptedException.class))
                 .hasMessage("retryOn lists java.lang.InterruptedException: an interrupted call is never retried");
         assertThatThrownBy(() -> RetryPolicy.builder().delay(Duration.ofSeconds(2)).maxDelay(Duration.ofSeconds(1))
                 .build()).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("maxDelay (PT1S) must not be below delay (PT2S)");
+                .hasMessage("maxDelay = 1 s is below delay = 2 s");
         assertThatThrownBy(() -> RetryPolicy.builder().retryOn(IOException.class).abortOn(IOException.class).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("retryOn and abortOn both list java.io.IOException");
@@ -71,6 +72,8 @@ class BadBuilderInputTest {
                 .multiplier(Double.MAX_VALUE).jitter(false).attempts(100).build();
 
         assertThat(p.delay()).isEqualTo(Duration.ofNanos(Long.MAX_VALUE));
+        assertThat(RetryPolicy.builder().maxDelay(Duration.ofSeconds(Long.MAX_VALUE, 999_999_999)).build().maxDelay())
+                .isEqualTo(Duration.ofNanos(Long.MAX_VALUE));
         assertThat(p.waitNanos(99, null)).isEqualTo(Long.MAX_VALUE);
     }
 
@@ -99,9 +102,9 @@ class BadBuilderInputTest {
         assertThatThrownBy(() -> b.withFallbacks(other, null)).isInstanceOf(NullPointerException.class)
                 .hasMessage("alternatives[1]");
         assertThatThrownBy(() -> b.withFallbacks(chat)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("withFallbacks: alternatives[0] is the target itself");
+                .hasMessage("alternatives lists alternatives[0], the target itself");
         assertThatThrownBy(() -> b.withFallbacks(other, other)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("withFallbacks: alternatives[1] appears twice");
+                .hasMessage("alternatives lists alternatives[1] more than once");
         assertThatThrownBy(() -> b.fallbackOn((Class<? extends Throwable>[]) null))
                 .isInstanceOf(NullPointerException.class).hasMessage("fallbackOn");
         assertThatThrownBy(() -> b.fallbackOn(IOException.class, null)).isInstanceOf(NullPointerException.class)

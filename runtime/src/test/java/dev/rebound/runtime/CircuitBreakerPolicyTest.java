@@ -40,22 +40,22 @@ class CircuitBreakerPolicyTest {
     void everySetterNamesItsArgumentWhenItRefusesIt() {
         CircuitBreakerPolicy.Builder b = CircuitBreakerPolicy.builder();
         assertThatThrownBy(() -> b.requestVolumeThreshold(0)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("requestVolumeThreshold must be within 1..10000, was 0");
+                .hasMessage("requestVolumeThreshold = 0 is outside 1..10000");
         assertThatThrownBy(() -> b.requestVolumeThreshold(10_001)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("requestVolumeThreshold must be within 1..10000, was 10001");
+                .hasMessage("requestVolumeThreshold = 10001 is outside 1..10000");
         assertThatThrownBy(() -> b.failureRatio(0)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("failureRatio must be more than 0 and at most 1, was 0.0");
+                .hasMessage("failureRatio = 0.0 must be more than 0 and at most 1");
         assertThatThrownBy(() -> b.failureRatio(1.01)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("failureRatio must be more than 0 and at most 1, was 1.01");
+                .hasMessage("failureRatio = 1.01 must be more than 0 and at most 1");
         assertThatThrownBy(() -> b.failureRatio(Double.NaN)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("failureRatio must be more than 0 and at most 1, was NaN");
+                .hasMessage("failureRatio = NaN must be more than 0 and at most 1");
         assertThatThrownBy(() -> b.delay(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("delay must not be negative, was PT-0.001S");
+                .hasMessage("delay = -1 ms is negative");
         assertThatThrownBy(() -> b.delay(null)).isInstanceOf(NullPointerException.class).hasMessage("delay");
         assertThatThrownBy(() -> b.successThreshold(0)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("successThreshold must be at least 1, was 0");
+                .hasMessage("successThreshold = 0 is below 1");
         assertThatThrownBy(() -> b.halfOpenProbes(0)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("halfOpenProbes must be at least 1, was 0");
+                .hasMessage("halfOpenProbes = 0 is below 1");
         assertThatThrownBy(() -> b.failOn((Class<? extends Throwable>[]) null))
                 .isInstanceOf(NullPointerException.class).hasMessage("failOn");
     }

@@ -61,7 +61,7 @@ class ConfigurationTest {
                 .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
                         .containsExactly(
                                 "BadValues.chat(String): @Retry.attempts = 0 is outside 1..100",
-                                "BadValues.chat(String): @Retry.delay = -5 is negative",
+                                "BadValues.chat(String): @Retry.delay = -5 ms is negative",
                                 "BadValues.chat(String): @Retry.multiplier = 0.5 must be a finite number >= 1.0"));
     }
 

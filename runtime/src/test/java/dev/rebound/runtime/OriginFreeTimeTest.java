@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rebound.runtime.ReboundEvent.Kind;
+import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -24,26 +26,13 @@ class OriginFreeTimeTest {
     @ParameterizedTest
     @ValueSource(longs = {0L, -5_000_000_000L, 1_000_000_000L, Long.MAX_VALUE - 3_000_000_000L})
     void aDeadlineOfFiveSecondsAllowsTwoAttemptsOfTwoSecondsWhateverTheClockReadsAtTheStart(long origin) {
-        VirtualTimeSource time = new VirtualTimeSource(origin);
-        Events events = new Events();
-        int[] attempts = {0};
-        Model slowAndDown = prompt -> {
-            attempts[0]++;
-            time.advance(Duration.ofSeconds(2)); // each attempt takes 2 s
-            throw new UncheckedIOException(new IOException("down"));
-        };
-        Model model = Rebound.wrap(Model.class, slowAndDown)
-                .withRetry(RetryPolicy.builder().attempts(10).delay(Duration.ofSeconds(1)).multiplier(2.0)
-                        .jitter(false).maxDuration(Duration.ofSeconds(5)).build())
-                .settings(events.settings(time)).build();
-
-        assertThatThrownBy(() -> model.chat("q")).isInstanceOf(UncheckedIOException.class);
+        DeadlineRun run = new DeadlineRun(origin);
 
         // attempt 1 (0-2 s), wait 1 s, attempt 2 (3-5 s); a 2 s wait would end past the deadline
-        assertThat(attempts[0]).isEqualTo(2);
-        assertThat(time.sleeps()).containsExactly(Duration.ofSeconds(1));
-        assertThat(events.of(Kind.RETRIES_EXHAUSTED).get(0).reason()).isEqualTo("deadline");
-        assertThat(events.of(Kind.FAILED).get(0).elapsed()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(run.attempts).isEqualTo(2);
+        assertThat(run.time.sleeps()).containsExactly(Duration.ofSeconds(1));
+        assertThat(run.events.of(Kind.RETRIES_EXHAUSTED).get(0).reason()).isEqualTo("deadline");
+        assertThat(run.events.of(Kind.FAILED).get(0).elapsed()).isEqualTo(Duration.ofSeconds(5));
     }
 
     @ParameterizedTest
@@ -56,24 +45,35 @@ class OriginFreeTimeTest {
         assertThat(script(origin)).isEqualTo(reference);
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void aClockReadingTheUntimedValueIsReadOneNanosecondLaterNotAsNoReading() {
-        VirtualTimeSource time = new VirtualTimeSource(dev.rebound.runtime.spi.ResilientMethod.UNTIMED);
-        Events events = new Events();
-        Model slowAndDown = prompt -> {
-            time.advance(Duration.ofSeconds(2));
-            throw new UncheckedIOException(new IOException("down"));
-        };
-        Model model = Rebound.wrap(Model.class, slowAndDown)
-                .withRetry(RetryPolicy.builder().attempts(10).delay(Duration.ofSeconds(1)).multiplier(2.0)
-                        .jitter(false).maxDuration(Duration.ofSeconds(5)).build())
-                .settings(events.settings(time)).build();
+        DeadlineRun run = new DeadlineRun(ResilientMethod.UNTIMED);
 
-        assertThatThrownBy(() -> model.chat("q")).isInstanceOf(UncheckedIOException.class);
+        assertThat(run.attempts).isEqualTo(2);
+        assertThat(run.time.sleeps()).containsExactly(Duration.ofSeconds(1));
+        assertThat(run.events.of(Kind.RETRIES_EXHAUSTED).get(0).reason()).isEqualTo("deadline");
+        assertThat(run.events.of(Kind.FAILED).get(0).elapsed()).isEqualTo(Duration.ofSeconds(5).minusNanos(1));
+    }
 
-        assertThat(time.sleeps()).containsExactly(Duration.ofSeconds(1));
-        assertThat(events.of(Kind.RETRIES_EXHAUSTED).get(0).reason()).isEqualTo("deadline");
-        assertThat(events.of(Kind.FAILED).get(0).elapsed()).isEqualTo(Duration.ofSeconds(5).minusNanos(1));
+    /** The example: maxDuration 5 s, waits of 1 s then 2 s, attempts of 2 s each, always failing. */
+    private static final class DeadlineRun {
+        final VirtualTimeSource time;
+        final Events events = new Events();
+        int attempts;
+
+        DeadlineRun(long origin) {
+            time = new VirtualTimeSource(origin);
+            Model slowAndDown = prompt -> {
+                attempts++;
+                time.advance(Duration.ofSeconds(2)); // each attempt takes 2 s
+                throw new UncheckedIOException(new IOException("down"));
+            };
+            Model model = Rebound.wrap(Model.class, slowAndDown)
+                    .withRetry(RetryPolicy.builder().attempts(10).delay(Duration.ofSeconds(1)).multiplier(2.0)
+                            .jitter(false).maxDuration(Duration.ofSeconds(5)).build())
+                    .settings(events.settings(time)).build();
+            assertThatThrownBy(() -> model.chat("q")).isInstanceOf(UncheckedIOException.class);
+        }
     }
 
     /**

@@ -125,7 +125,7 @@ class RetryBudgetTest {
 
         assertThatThrownBy(() -> wrap(primary, other, settings))
                 .isInstanceOf(ReboundConfigurationException.class)
-                .hasMessage("Invalid Rebound configuration: Rebound.wrap(Model): @Retry.budget names retry budget"
+                .hasMessage("Invalid Rebound configuration: Rebound.wrap(Model): budget names retry budget"
                         + " \"provider\" (budgetRatio 0.2, budgetMinPerSecond 1) with budgetRatio 0.3,"
                         + " budgetMinPerSecond 1; every method naming a budget must give it the same values");
     }
@@ -145,17 +145,17 @@ class RetryBudgetTest {
     @Test
     void theBuilderValidatesTheBudget() {
         assertThatThrownBy(() -> RetryPolicy.builder().budgetRatio(1.5))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("budgetRatio must be within 0..1, was 1.5");
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("budgetRatio = 1.5 is outside 0..1");
         assertThatThrownBy(() -> RetryPolicy.builder().budgetRatio(Double.NaN))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("budgetRatio must be within 0..1, was NaN");
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("budgetRatio = NaN is outside 0..1");
         assertThatThrownBy(() -> RetryPolicy.builder().budgetMinPerSecond(-1))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("budgetMinPerSecond must not be negative, was -1");
+                .hasMessage("budgetMinPerSecond = -1 is negative");
         assertThatThrownBy(() -> RetryPolicy.builder().budget(null))
                 .isInstanceOf(NullPointerException.class).hasMessage("budget");
         assertThatThrownBy(() -> RetryPolicy.builder().budget("provider").build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("budget \"provider\" needs a budgetRatio above 0");
+                .hasMessage("budget = \"provider\" needs budgetRatio above 0");
         RetryPolicy p = RetryPolicy.builder().budget("provider").budgetRatio(0.2).budgetMinPerSecond(3).build();
         assertThat(p.hasBudget()).isTrue();
         assertThat(p.budget()).isEqualTo("provider");

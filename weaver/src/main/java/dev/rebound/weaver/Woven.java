@@ -6,5 +6,5 @@ package dev.rebound.weaver;
  * implement it yourself. {@link dev.rebound.weaver.guice.ReboundModule} leaves such classes alone, so
  * a woven class provided by an injector applies its policy exactly once.
  */
-public interface Woven {
+public interface Woven extends dev.rebound.runtime.spi.Resilient {
 }

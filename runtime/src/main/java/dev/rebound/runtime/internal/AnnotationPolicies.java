@@ -9,6 +9,12 @@ import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.internal.chain.MethodSpec;
+import dev.rebound.runtime.rules.BreakerRules;
+import dev.rebound.runtime.rules.FailureType;
+import dev.rebound.runtime.rules.FallbackRules;
+import dev.rebound.runtime.rules.MethodRules;
+import dev.rebound.runtime.rules.RetryRules;
+import dev.rebound.runtime.rules.Rules;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -60,7 +66,7 @@ public final class AnnotationPolicies {
      */
     public static MethodSpec resolve(Class<?> implClass, Method method, ReboundSettings settings,
             Function<Class<?>, Supplier<?>> alternatives) {
-        return resolve(implClass, implClass.getSimpleName(), method, settings, alternatives);
+        return resolve(implClass, simpleName(implClass), method, settings, alternatives);
     }
 
     /** As {@link #resolve(Class, Method, ReboundSettings, Function)}, naming the primary {@code primaryName}. */
@@ -71,7 +77,7 @@ public final class AnnotationPolicies {
             return null;
         }
         Class<?> contract = contractOf(implClass, method);
-        Method contractMethod = findMethod(contract, method.getName(), method.getParameterTypes());
+        Method contractMethod = Overrides.find(contract, implClass, method);
         String name = describe(contract, method);
         String deferred = Repetition.deferredResult(method);
         Retry retry = findOnMethod(Retry.class, implClass, contract, method);
@@ -98,10 +104,10 @@ public final class AnnotationPolicies {
         String budgetScope = contract.getName();
         RetryPolicy primaryRetry = toPolicy(retry, name, problems);
         checkRepeat(primaryRetry, name, nonIdempotent, deferred, problems);
-        checkBudget(budgetSettings, primaryRetry, budgetScope, name, problems);
+        checkBudget(budgetSettings, primaryRetry, budgetScope, name, "@Retry.budget", problems);
         CircuitBreakerPolicy breakerPolicy = toPolicy(breaker, name, problems);
         if (breaker != null && deferred != null) {
-            problems.add(Repetition.deferredProblem(name, "@CircuitBreaker", deferred));
+            problems.add(Rules.at(name, MethodRules.deferred("@CircuitBreaker", deferred)));
         }
         List<Alternative> chain = new ArrayList<>();
         FallbackRule rule = FallbackRule.ANY_EXCEPTION;
@@ -116,10 +122,8 @@ public final class AnnotationPolicies {
             }
             List<Class<? extends Throwable>> on = List.of(fallback.on());
             List<Class<? extends Throwable>> skipOn = List.of(fallback.skipOn());
-            for (String p : FailureTypes.problems("@Fallback.on", on, "@Fallback.skipOn", skipOn,
-                    FallbackRule.CAUGHT)) {
-                problems.add(name + ": " + p);
-            }
+            Rules.addAt(name, FailureType.problems("@Fallback.on", FailureType.of(on), "@Fallback.skipOn",
+                    FailureType.of(skipOn), FailureType.Action.CAUGHT), problems);
             rule = new FallbackRule(on, skipOn);
             Set<Class<?>> seen = new LinkedHashSet<>();
             for (Class<?> alt : fallback.to()) {
@@ -127,39 +131,41 @@ public final class AnnotationPolicies {
                     continue; // a class never falls back to itself (type- or interface-level @Fallback)
                 }
                 if (!seen.add(alt)) {
-                    problems.add(name + ": @Fallback.to lists " + alt.getName() + " more than once");
+                    problems.add(Rules.at(name, FallbackRules.listedTwice("@Fallback.to", alt.getName())));
                     continue;
                 }
                 if (!contract.isAssignableFrom(alt)) {
-                    problems.add(name + ": @Fallback.to " + alt.getName() + " does not implement "
-                            + contract.getName());
+                    problems.add(Rules.at(name, FallbackRules.doesNotImplement("@Fallback.to", alt.getName(),
+                            contract.getName())));
                     continue;
                 }
-                String cycle = cycle(implClass, alt, contract, method);
+                List<Class<?>> cycle = FallbackRules.cycle(implClass, alt, c -> ownTargets(c, method));
                 if (cycle != null) {
-                    problems.add(name + ": @Fallback.to forms a cycle " + cycle);
+                    problems.add(Rules.at(name, FallbackRules.formsACycle("@Fallback.to",
+                            cycle.stream().map(Class::getSimpleName).toList())));
                     continue;
                 }
                 String altName = describe(alt, method);
                 RetryPolicy altRetry = toPolicy(find(Retry.class, alt, contract, method), altName, problems);
                 checkRepeat(altRetry, altName, nonIdempotent, null, problems);
-                checkBudget(budgetSettings, altRetry, budgetScope, altName, problems);
+                checkBudget(budgetSettings, altRetry, budgetScope, altName, "@Retry.budget", problems);
                 Supplier<?> instance;
                 try {
                     instance = alternatives.apply(alt);
                 } catch (RuntimeException e) {
                     // a user's resolver may put anything in its message: show only our own
-                    problems.add(name + ": @Fallback.to " + alt.getName() + " cannot be provided: "
-                            + (e instanceof DefaultAlternativeResolver.NotConstructible ? e.getMessage()
-                                    : e.getClass().getName()));
+                    problems.add(Rules.at(name, FallbackRules.cannotBeProvided("@Fallback.to", alt.getName(),
+                            e instanceof DefaultAlternativeResolver.NotConstructible ? e.getMessage()
+                                    : e.getClass().getName())));
                     continue;
                 }
-                chain.add(new Alternative(alt.getSimpleName(), instance, contractMethod, altRetry));
+                chain.add(new Alternative(simpleName(alt), instance, contractMethod, altRetry));
             }
             if (!seen.isEmpty() && deferred != null) {
-                problems.add(Repetition.deferredProblem(name, "@Fallback", deferred));
-            } else if (!seen.isEmpty() && nonIdempotent && !rule.named()) {
-                problems.add(Repetition.nonIdempotentProblem(name, "@Fallback", "@Fallback.on"));
+                problems.add(Rules.at(name, MethodRules.deferred("@Fallback", deferred)));
+            } else if (nonIdempotent) {
+                Rules.addAt(name, MethodRules.nonIdempotentFallback("@Fallback", !seen.isEmpty(), rule.named(),
+                        "@Fallback.on"), problems);
             }
         }
         if (!problems.isEmpty()) {
@@ -175,13 +181,13 @@ public final class AnnotationPolicies {
                 .runsIn(implClass, method.getName()).build();
     }
 
-    /** Registers the retry budget of {@code policy}; a problem when its name is defined otherwise. */
+    /**
+     * Registers the retry budget of {@code policy}; a problem of {@code where} when its name is defined
+     * otherwise, naming {@code attribute} ({@code "@Retry.budget"}, or {@code "budget"} for a builder's policy).
+     */
     public static void checkBudget(ReboundSettings settings, RetryPolicy policy, String scope, String where,
-            List<String> problems) {
-        String conflict = RetryBudgets.conflict(settings, policy, scope);
-        if (conflict != null) {
-            problems.add(where + ": @Retry.budget " + conflict);
-        }
+            String attribute, List<String> problems) {
+        Rules.addAt(where, RetryBudgets.conflict(settings, policy, scope, attribute), problems);
     }
 
     /** Converts and validates one {@code @CircuitBreaker}; null stays null (no breaker). */
@@ -189,29 +195,10 @@ public final class AnnotationPolicies {
         if (cb == null) {
             return null;
         }
-        int before = problems.size();
-        if (cb.requestVolumeThreshold() < 1 || cb.requestVolumeThreshold() > CircuitBreakerPolicy.MAX_REQUEST_VOLUME) {
-            problems.add(where + ": @CircuitBreaker.requestVolumeThreshold = " + cb.requestVolumeThreshold()
-                    + " is outside 1.." + CircuitBreakerPolicy.MAX_REQUEST_VOLUME);
-        }
-        if (!(cb.failureRatio() > 0.0 && cb.failureRatio() <= 1.0)) {
-            problems.add(where + ": @CircuitBreaker.failureRatio = " + cb.failureRatio()
-                    + " must be more than 0 and at most 1");
-        }
-        if (cb.delay() < 0) {
-            problems.add(where + ": @CircuitBreaker.delay = " + cb.delay() + " is negative");
-        }
-        if (cb.successThreshold() < 1) {
-            problems.add(where + ": @CircuitBreaker.successThreshold = " + cb.successThreshold() + " is below 1");
-        }
-        if (cb.halfOpenProbes() < 1) {
-            problems.add(where + ": @CircuitBreaker.halfOpenProbes = " + cb.halfOpenProbes() + " is below 1");
-        }
-        for (String p : FailureTypes.problems("@CircuitBreaker.on", List.of(cb.on()), "@CircuitBreaker.skipOn",
-                List.of(cb.skipOn()), CircuitBreakerPolicy.RECORDED)) {
-            problems.add(where + ": " + p);
-        }
-        if (problems.size() > before) {
+        List<String> found = BreakerRules.check(cb, FailureType.of(List.of(cb.on())),
+                FailureType.of(List.of(cb.skipOn())));
+        if (!found.isEmpty()) {
+            Rules.addAt(where, found, problems);
             return null;
         }
         return CircuitBreakerPolicy.builder()
@@ -232,10 +219,10 @@ public final class AnnotationPolicies {
             return;
         }
         if (deferred != null) {
-            problems.add(Repetition.deferredProblem(where, "@Retry", deferred));
-        } else if (nonIdempotent && retry.retryOn().isEmpty()) {
-            problems.add(Repetition.nonIdempotentProblem(where, "@Retry(attempts = " + retry.attempts() + ")",
-                    "@Retry.on"));
+            problems.add(Rules.at(where, MethodRules.deferred("@Retry", deferred)));
+        } else if (nonIdempotent) {
+            Rules.addAt(where, MethodRules.nonIdempotentRetry("@Retry", retry.attempts(), !retry.retryOn().isEmpty(),
+                    "@Retry.on"), problems);
         }
     }
 
@@ -245,22 +232,28 @@ public final class AnnotationPolicies {
             return method.getDeclaringClass();
         }
         for (Class<?> itf : allInterfaces(implClass)) {
-            if (findMethod(itf, method.getName(), method.getParameterTypes()) != null) {
+            if (Overrides.find(itf, implClass, method) != null) {
                 return itf;
             }
         }
         Class<?> top = method.getDeclaringClass();
         for (Class<?> c = top.getSuperclass(); c != null && c != Object.class; c = c.getSuperclass()) {
-            if (findMethod(c, method.getName(), method.getParameterTypes()) != null) {
+            if (Overrides.find(c, implClass, method) != null) {
                 top = c;
             }
         }
         return top;
     }
 
+    /** A class's simple name; for an anonymous class, its binary name without the package ({@code Shapes$1}). */
+    public static String simpleName(Class<?> c) {
+        String simple = c.getSimpleName();
+        return simple.isEmpty() ? c.getName().substring(c.getName().lastIndexOf('.') + 1) : simple;
+    }
+
     /** {@code ChatClient.chat(String)}. */
     public static String describe(Class<?> owner, Method method) {
-        return owner.getSimpleName() + "." + method.getName() + Arrays.stream(method.getParameterTypes())
+        return simpleName(owner) + "." + method.getName() + Arrays.stream(method.getParameterTypes())
                 .map(Class::getSimpleName).collect(Collectors.joining(", ", "(", ")"));
     }
 
@@ -269,42 +262,13 @@ public final class AnnotationPolicies {
         if (r == null) {
             return RetryPolicy.none();
         }
+        List<String> found = RetryRules.check(r, FailureType.of(List.of(r.on())),
+                FailureType.of(List.of(r.abortOn())));
+        Rules.addAt(where, found, problems);
         int before = problems.size();
-        if (r.attempts() < 1 || r.attempts() > RetryPolicy.MAX_ATTEMPTS) {
-            problems.add(where + ": @Retry.attempts = " + r.attempts() + " is outside 1.."
-                    + RetryPolicy.MAX_ATTEMPTS);
-        }
-        if (r.delay() < 0) {
-            problems.add(where + ": @Retry.delay = " + r.delay() + " is negative");
-        }
-        if (r.maxDelay() < r.delay()) {
-            problems.add(where + ": @Retry.maxDelay = " + r.maxDelay() + " is below @Retry.delay = " + r.delay());
-        }
-        if (!(r.multiplier() >= 1.0) || Double.isInfinite(r.multiplier())) {
-            problems.add(where + ": @Retry.multiplier = " + r.multiplier() + " must be a finite number >= 1.0");
-        }
-        if (r.maxDuration() < 0) {
-            problems.add(where + ": @Retry.maxDuration = " + r.maxDuration() + " is negative");
-        }
-        if (r.attemptTimeout() < 0) { // before the class-valued members, which the processor cannot read
-            problems.add(where + ": @Retry.attemptTimeout = " + r.attemptTimeout() + " is negative");
-        }
-        for (String p : FailureTypes.problems("@Retry.on", List.of(r.on()), "@Retry.abortOn", List.of(r.abortOn()),
-                "retried")) {
-            problems.add(where + ": " + p);
-        }
-        if (!(r.budgetRatio() >= 0.0 && r.budgetRatio() <= 1.0)) {
-            problems.add(where + ": @Retry.budgetRatio = " + r.budgetRatio() + " is outside 0..1");
-        }
-        if (!r.budget().isBlank() && r.budgetRatio() == 0) {
-            problems.add(where + ": @Retry.budget = \"" + r.budget() + "\" needs @Retry.budgetRatio above 0");
-        }
-        if (r.budgetMinPerSecond() < 0) {
-            problems.add(where + ": @Retry.budgetMinPerSecond = " + r.budgetMinPerSecond() + " is negative");
-        }
         List<java.util.function.Predicate<Object>> onResult =
                 ResultAndHandlerRules.predicates("@Retry.onResult", r.onResult(), where, problems);
-        if (problems.size() > before) {
+        if (!found.isEmpty() || problems.size() > before) {
             return RetryPolicy.none();
         }
         RetryPolicy.Builder b = RetryPolicy.builder();
@@ -342,19 +306,19 @@ public final class AnnotationPolicies {
     public static <A extends Annotation> A findOnMethod(Class<A> type, Class<?> implClass, Class<?> contract,
             Method m) {
         for (Class<?> c = implClass; c != null && c != Object.class; c = c.getSuperclass()) {
-            Method own = declared(c, m.getName(), m.getParameterTypes());
+            Method own = Overrides.declaredIn(c, implClass, m);
             if (own != null && own.isAnnotationPresent(type)) {
                 return own.getAnnotation(type);
             }
         }
         for (Class<?> itf : allInterfaces(implClass)) {
-            Method own = declared(itf, m.getName(), m.getParameterTypes());
+            Method own = Overrides.declaredIn(itf, implClass, m);
             if (own != null && own.isAnnotationPresent(type)) {
                 return own.getAnnotation(type);
             }
         }
         if (contract != implClass && !contract.isAssignableFrom(implClass)) {
-            Method own = findMethod(contract, m.getName(), m.getParameterTypes());
+            Method own = Overrides.find(contract, implClass, m);
             if (own != null && own.isAnnotationPresent(type)) {
                 return own.getAnnotation(type);
             }
@@ -370,7 +334,7 @@ public final class AnnotationPolicies {
     private static <A extends Annotation> void checkInterfacesAgree(Class<A> type, Class<?> implClass, Method m,
             String name, List<String> problems) {
         for (Class<?> c = implClass; c != null && c != Object.class; c = c.getSuperclass()) {
-            Method own = declared(c, m.getName(), m.getParameterTypes());
+            Method own = Overrides.declaredIn(c, implClass, m);
             if (own != null && own.isAnnotationPresent(type)) {
                 return;
             }
@@ -378,7 +342,7 @@ public final class AnnotationPolicies {
         Class<?> first = null;
         A chosen = null;
         for (Class<?> itf : allInterfaces(implClass)) {
-            Method own = declared(itf, m.getName(), m.getParameterTypes());
+            Method own = Overrides.declaredIn(itf, implClass, m);
             if (own == null || !own.isAnnotationPresent(type)) {
                 continue;
             }
@@ -387,9 +351,8 @@ public final class AnnotationPolicies {
                 first = itf;
                 chosen = a;
             } else if (!chosen.equals(a) && !itf.isAssignableFrom(first) && !first.isAssignableFrom(itf)) {
-                problems.add(name + ": @" + type.getSimpleName() + " differs between " + first.getSimpleName()
-                        + " and " + itf.getSimpleName() + " (both declare " + m.getName()
-                        + "); annotate " + implClass.getSimpleName() + "." + m.getName() + " to choose");
+                problems.add(Rules.at(name, MethodRules.interfacesDisagree("@" + type.getSimpleName(),
+                        first.getSimpleName(), itf.getSimpleName(), m.getName(), implClass.getSimpleName())));
                 return;
             }
         }
@@ -404,37 +367,16 @@ public final class AnnotationPolicies {
         return contract.getAnnotation(type);
     }
 
-    /** Follows the alternatives' own (class-declared) @Fallback lists; a path back to the primary. */
-    private static String cycle(Class<?> primary, Class<?> first, Class<?> contract, Method m) {
-        Deque<List<Class<?>>> paths = new ArrayDeque<>();
-        paths.add(List.of(primary, first));
-        Set<Class<?>> visited = new LinkedHashSet<>();
-        while (!paths.isEmpty()) {
-            List<Class<?>> path = paths.poll();
-            Class<?> last = path.get(path.size() - 1);
-            if (!visited.add(last)) {
-                continue;
-            }
-            Fallback own = ownFallback(last, m);
-            if (own == null) {
-                continue;
-            }
-            for (Class<?> next : own.to()) {
-                List<Class<?>> longer = new ArrayList<>(path);
-                longer.add(next);
-                if (next == primary) {
-                    return longer.stream().map(Class::getSimpleName).collect(Collectors.joining(" -> "));
-                }
-                paths.add(longer);
-            }
-        }
-        return null;
+    /** The alternatives {@code c}'s own (class-declared) @Fallback lists for {@code m}: the edges of a cycle. */
+    private static List<Class<?>> ownTargets(Class<?> c, Method m) {
+        Fallback own = ownFallback(c, m);
+        return own == null ? List.of() : List.of(own.to());
     }
 
     /** A @Fallback declared on the class itself (method or type), not inherited from the interface. */
     private static Fallback ownFallback(Class<?> c, Method m) {
         for (Class<?> k = c; k != null && k != Object.class; k = k.getSuperclass()) {
-            Method own = declared(k, m.getName(), m.getParameterTypes());
+            Method own = Overrides.declaredIn(k, c, m);
             if (own != null && own.isAnnotationPresent(Fallback.class)) {
                 return own.getAnnotation(Fallback.class);
             }
@@ -470,30 +412,6 @@ public final class AnnotationPolicies {
             }
         }
         return new ArrayList<>(out);
-    }
-
-    private static Method declared(Class<?> c, String name, Class<?>[] params) {
-        try {
-            return c.getDeclaredMethod(name, params);
-        } catch (NoSuchMethodException e) {
-            return null;
-        }
-    }
-
-    private static Method findMethod(Class<?> c, String name, Class<?>[] params) {
-        for (Class<?> k = c; k != null; k = k.getSuperclass()) {
-            Method m = declared(k, name, params);
-            if (m != null) {
-                return m;
-            }
-        }
-        for (Class<?> itf : allInterfaces(c)) {
-            Method m = declared(itf, name, params);
-            if (m != null) {
-                return m;
-            }
-        }
-        return null;
     }
 
     private static void makeAccessible(Method m) {

@@ -11,8 +11,6 @@ import java.util.List;
 public final class FallbackRule {
 
     public static final FallbackRule ANY_EXCEPTION = new FallbackRule(List.of(), List.of());
-    /** What {@link FailureTypes} calls a fallback in its messages. */
-    public static final String CAUGHT = "caught by a fallback";
 
     private final List<Class<? extends Throwable>> on;
     private final List<Class<? extends Throwable>> skipOn;

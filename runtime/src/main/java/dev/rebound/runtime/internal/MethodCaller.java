@@ -58,6 +58,10 @@ final class MethodCaller {
         } catch (RuntimeException notOpen) {
             // public members of exported packages need no access override
         }
+        Module self = MethodCaller.class.getModule();
+        if (self.isNamed()) {
+            self.addReads(method.getDeclaringClass().getModule()); // on the module path, method handles need it
+        }
         MethodHandle h;
         try {
             h = MethodHandles.lookup().unreflect(method).asFixedArity(); // a varargs array is one argument

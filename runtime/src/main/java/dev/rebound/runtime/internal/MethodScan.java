@@ -39,8 +39,9 @@ public final class MethodScan {
     public static Map<Method, ResilientMethod> resolveEach(Class<?> methodsOf, List<String> problems,
             Resolver each) {
         Map<Method, ResilientMethod> out = new LinkedHashMap<>();
-        for (Method m : methodsOf.getMethods()) {
-            if (!interceptable(m)) {
+        for (Method found : methodsOf.getMethods()) {
+            Method m = found.isBridge() ? accessBridgeTarget(found) : found;
+            if (m == null || !interceptable(m)) {
                 continue;
             }
             try {
@@ -60,6 +61,24 @@ public final class MethodScan {
         int mod = m.getModifiers();
         return !Modifier.isStatic(mod) && m.getDeclaringClass() != Object.class && !m.isBridge()
                 && !m.isSynthetic() && !isObjectMethod(m);
+    }
+
+    /**
+     * The method a javac access bridge calls, or null for any other bridge. A public class gets such a
+     * bridge for each public method it inherits from a non-public superclass; the superclass's method
+     * runs the body and carries the annotations, so it is the one doors intercept.
+     */
+    private static Method accessBridgeTarget(Method bridge) {
+        for (Class<?> c = bridge.getDeclaringClass().getSuperclass(); c != null && c != Object.class;
+                c = c.getSuperclass()) {
+            try {
+                Method m = c.getDeclaredMethod(bridge.getName(), bridge.getParameterTypes());
+                return !m.isBridge() && m.getReturnType() == bridge.getReturnType() ? m : null;
+            } catch (NoSuchMethodException e) {
+                // not declared here: look further up
+            }
+        }
+        return null;
     }
 
     private static boolean isObjectMethod(Method m) {

@@ -1,5 +1,6 @@
 package dev.rebound.runtime.internal;
 
+import dev.rebound.runtime.rules.NamedClassRules;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -19,23 +20,17 @@ public final class ResultAndHandlerRules {
 
     /** Why {@code type} cannot serve as a {@code contract} named by {@code attribute}, or null. */
     public static String problem(String attribute, Class<?> type, Class<?> contract) {
-        if (!contract.isAssignableFrom(type)) {
-            return attribute + " " + type.getName() + " does not implement " + contract.getName();
-        }
-        if (type.isInterface() || Modifier.isAbstract(type.getModifiers())) {
-            return attribute + " " + type.getName() + " is abstract";
-        }
-        if (!Modifier.isPublic(type.getModifiers())
-                || type.getEnclosingClass() != null && !Modifier.isStatic(type.getModifiers())) {
-            return attribute + " " + type.getName() + " is not a public top-level or static nested class";
-        }
+        boolean noArg;
         try {
             Constructor<?> c = type.getConstructor();
-            return Modifier.isPublic(c.getModifiers()) ? null
-                    : attribute + " " + type.getName() + " has no public no-argument constructor";
+            noArg = Modifier.isPublic(c.getModifiers());
         } catch (NoSuchMethodException e) {
-            return attribute + " " + type.getName() + " has no public no-argument constructor";
+            noArg = false;
         }
+        int m = type.getModifiers();
+        return NamedClassRules.problem(attribute, type.getName(), contract.getName(), contract.isAssignableFrom(type),
+                type.isInterface() || Modifier.isAbstract(m),
+                Modifier.isPublic(m) && (type.getEnclosingClass() == null || Modifier.isStatic(m)), noArg);
     }
 
     /**

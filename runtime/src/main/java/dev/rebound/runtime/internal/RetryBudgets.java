@@ -2,6 +2,7 @@ package dev.rebound.runtime.internal;
 
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.rules.RetryRules;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -38,14 +39,14 @@ public final class RetryBudgets {
 
     /**
      * Registers the budget of {@code policy} and returns null, or describes how an existing budget of
-     * the same name differs.
+     * the same name differs, naming the policy's {@code attribute} ({@code "@Retry.budget"}, {@code "budget"}).
      */
-    public static String conflict(ReboundSettings settings, RetryPolicy policy, String scope) {
+    public static String conflict(ReboundSettings settings, RetryPolicy policy, String scope, String attribute) {
         RetryBudget b = of(settings, policy, scope);
         if (b == null || b.sameAs(policy.budgetRatio(), policy.budgetMinPerSecond())) {
             return null;
         }
-        return "names " + b + " with budgetRatio " + policy.budgetRatio() + ", budgetMinPerSecond "
-                + policy.budgetMinPerSecond() + "; every method naming a budget must give it the same values";
+        return RetryRules.budgetDefinedOtherwise(attribute, b.name(), b.ratio(), b.minPerSecond(),
+                policy.budgetRatio(), policy.budgetMinPerSecond());
     }
 }

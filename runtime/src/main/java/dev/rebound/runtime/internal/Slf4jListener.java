@@ -56,8 +56,10 @@ public enum Slf4jListener implements ReboundListener {
                 break;
             case FALLBACK:
                 if (e.failure() instanceof CircuitBreakerOpenException) {
-                    LOG.debug("{}: circuit open, falling back from {} to {}", e.method(), e.target(),
-                            e.alternative());
+                    if (LOG.isDebugEnabled()) { // wanted for the WARN line: no argument array for nothing
+                        LOG.debug("{}: circuit open, falling back from {} to {}", e.method(), e.target(),
+                                e.alternative());
+                    }
                     break;
                 }
                 LOG.warn("{}: falling back from {} to {} after {}", e.method(), e.target(), e.alternative(),

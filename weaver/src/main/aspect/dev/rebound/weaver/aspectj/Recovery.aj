@@ -1,5 +1,6 @@
 package dev.rebound.weaver.aspectj;
 
+import org.aspectj.lang.annotation.SuppressAjWarnings;
 import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.weaver.internal.Handoff;
 
@@ -13,6 +14,7 @@ public aspect Recovery {
 
     declare precedence: ResilientMethods, Recovery;
 
+    @SuppressAjWarnings("adviceDidNotMatch")
     Object around(Object self): ResilientMethods.resilient(self)
             && if(Handoff.waitingFor(self, thisJoinPointStaticPart)) {
         Handoff handoff = Handoff.take();

@@ -1,42 +1,77 @@
 package dev.rebound.weaver.aspectj;
 
+import org.aspectj.lang.annotation.SuppressAjWarnings;
 import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.weaver.Woven;
+import dev.rebound.weaver.internal.DeclaresPolicy;
 import dev.rebound.weaver.internal.Handoff;
 import dev.rebound.weaver.internal.Sites;
 import dev.rebound.weaver.internal.WovenPolicies;
 
 /**
- * Applies {@code @Retry} / {@code @Fallback} to the public methods of the classes it is woven into,
- * wherever the annotations sit: on the method, on the class, or on an interface the class
- * implements (which AspectJ's own annotation matching does not see, hence the broad pointcut and a
- * policy looked up once per join point and class).
+ * Applies {@code @Retry} / {@code @Fallback} / {@code @CircuitBreaker} to the classes that carry a
+ * policy, wherever the annotations sit: on the method, on the class, or on an interface or superclass
+ * the class inherits from, whatever its visibility or shape (package-private, nested, inner, local,
+ * anonymous), and to annotated default methods.
+ *
+ * <p>AspectJ's annotation patterns see only a method's own annotations, not those of the interface
+ * method it implements. So the weave is decided per type: every type that declares a policy gets the
+ * {@link DeclaresPolicy} marker, every class below one gets {@link Woven}, and only the public methods
+ * of those types are advised. An abstract class's public methods are advised too, behind an
+ * {@code instanceof Woven} test, since a subclass that carries a policy may run them as they are. Any
+ * other class without a policy is left exactly as the compiler made it; a policy class that would run a
+ * public method inherited from such a class fails its initialisation, naming the fix.
+ * Within an advised class, a method without a policy costs a class-value read, an array read and a
+ * compare.
  *
  * <p>The around advices (one per primitive return type, so that no result is boxed) are inlined by
- * ajc and allocate nothing: an unannotated method costs an array read and a compare; an annotated
- * one also runs its first attempt right here, in the runtime's door protocol (see
- * {@link dev.rebound.runtime.spi.ResilientMethod}). Only after a failure does {@link Recovery} take over,
- * with the engine. One instance per woven class ({@code pertypewithin}), holding that class's
- * {@link Sites}. Misconfigurations the build can see are compile errors (the weaver's annotation
- * processor, and the declare errors below); the rest fail the class's initialisation.
+ * ajc and allocate nothing: an annotated method runs its first attempt right here, in the runtime's
+ * door protocol (see {@link dev.rebound.runtime.spi.ResilientMethod}). Only after a failure does
+ * {@link Recovery} take over, with the engine. The aspect is a singleton and keeps no state; the
+ * policies of a type's join points live in {@link Sites}. Misconfigurations the build can see are
+ * compile errors (the weaver's annotation processor, and the declare errors below); the rest fail the
+ * class's initialisation.
  */
-public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev.rebound.runtime..*
-        && !dev.rebound.weaver..* && !org.aspectj..* && !com.google.inject..*
-        && !is(InterfaceType) && !is(AnnotationType) && !is(AspectType)) {
+public aspect ResilientMethods {
+
+    /** An interface that declares a policy on itself or on one of its own methods. */
+    declare parents: is(InterfaceType) && (@dev.rebound.annotations.Retry * || @dev.rebound.annotations.Fallback *
+            || @dev.rebound.annotations.CircuitBreaker *
+            || hasmethod(@dev.rebound.annotations.Retry * *(..))
+            || hasmethod(@dev.rebound.annotations.Fallback * *(..))
+            || hasmethod(@dev.rebound.annotations.CircuitBreaker * *(..)))
+        && !is(AnnotationType) && !dev.rebound.annotations..* && !dev.rebound.runtime..*
+        && !dev.rebound.weaver..* && !org.aspectj..* && !DeclaresPolicy+
+        implements DeclaresPolicy;
 
     /**
-     * Every public instance method of a woven class, except equals, hashCode and toString. (Default
-     * methods of interfaces are left out by {@code pertypewithin}; {@code within(is(InterfaceType))}
-     * can't say it, as it also matches classes nested in an interface.)
+     * A class that carries a policy: declared on itself or one of its own methods, or inherited from an
+     * interface or a superclass. Its public methods are advised.
      */
-    public pointcut resilient(Object self): execution(public !static * *(..)) && this(self)
+    declare parents: !is(InterfaceType) && !is(AnnotationType) && !is(AspectType) && !is(EnumType)
+        && (DeclaresPolicy+ || @dev.rebound.annotations.Retry * || @dev.rebound.annotations.Fallback *
+            || @dev.rebound.annotations.CircuitBreaker *
+            || hasmethod(@dev.rebound.annotations.Retry * *(..))
+            || hasmethod(@dev.rebound.annotations.Fallback * *(..))
+            || hasmethod(@dev.rebound.annotations.CircuitBreaker * *(..)))
+        && !dev.rebound.annotations..* && !dev.rebound.runtime..* && !dev.rebound.weaver..* && !org.aspectj..*
+        && !Woven+
+        implements Woven;
+
+    /**
+     * Every public instance method of a type that carries a policy (default methods of annotated
+     * interfaces included), and every annotated public method (whatever type pattern its class
+     * escapes), except equals, hashCode and toString.
+     */
+    public pointcut resilient(Object self): (execution(public !static * (Woven+ || DeclaresPolicy+).*(..))
+            || execution(@dev.rebound.annotations.Retry public !static * *(..))
+            || execution(@dev.rebound.annotations.Fallback public !static * *(..))
+            || execution(@dev.rebound.annotations.CircuitBreaker public !static * *(..))
+            || execution(public !static * *(..)) && within(is(AbstractType) && !is(InterfaceType)) && this(Woven))
+        && this(self)
         && !execution(boolean equals(Object)) && !execution(int hashCode()) && !execution(String toString())
         && !within(dev.rebound.annotations..*) && !within(dev.rebound.runtime..*)
-        && !within(dev.rebound.weaver..*) && !within(org.aspectj..*) && !within(com.google.inject..*);
-
-    declare parents: !dev.rebound.annotations..* && !dev.rebound.runtime..* && !dev.rebound.weaver..*
-        && !org.aspectj..* && !com.google.inject..* && !is(InterfaceType)
-        && !is(AnnotationType) && !is(AspectType) && !is(EnumType) implements Woven;
+        && !within(dev.rebound.weaver..*) && !within(org.aspectj..*);
 
     declare error: execution(@dev.rebound.annotations.Retry !public * *(..))
         || execution(@dev.rebound.annotations.Fallback !public * *(..))
@@ -48,22 +83,20 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
         || execution(@dev.rebound.annotations.CircuitBreaker static * *(..))
         : "Rebound: @Retry, @Fallback and @CircuitBreaker apply to instance methods only ({joinpoint.signature})";
 
-    private final Sites sites = new Sites();
-
     /** Resolves every policy of the class as it initialises: a misconfiguration fails here, never on a call. */
-    after() returning: staticinitialization(!dev.rebound.annotations..* && !dev.rebound.runtime..* && !dev.rebound.weaver..*
-        && !org.aspectj..* && !com.google.inject..*
-            && !is(InterfaceType) && !is(AnnotationType) && !is(AspectType)) {
+    @SuppressAjWarnings("adviceDidNotMatch")
+    after() returning: staticinitialization(Woven+ && !dev.rebound.weaver..*) {
         WovenPolicies.validate(thisJoinPointStaticPart.getSignature().getDeclaringType());
     }
 
     // One advice per primitive return type, the same code each: an Object-returning advice would box
     // the result of every call. (boolean and byte boxes are cached, so Object serves them.)
 
+    @SuppressAjWarnings("adviceDidNotMatch")
     Object around(Object self): resilient(self) && !execution(int *(..)) && !execution(long *(..))
             && !execution(double *(..)) && !execution(float *(..)) && !execution(short *(..))
             && !execution(char *(..)) {
-        ResilientMethod policy = sites.active(self, thisJoinPointStaticPart);
+        ResilientMethod policy = Sites.active(self, thisJoinPointStaticPart);
         if (policy == null) {
             return proceed(self);
         }
@@ -84,8 +117,9 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
         }
     }
 
+    @SuppressAjWarnings("adviceDidNotMatch")
     int around(Object self): resilient(self) && execution(int *(..)) {
-        ResilientMethod policy = sites.active(self, thisJoinPointStaticPart);
+        ResilientMethod policy = Sites.active(self, thisJoinPointStaticPart);
         if (policy == null) {
             return proceed(self);
         }
@@ -106,8 +140,9 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
         }
     }
 
+    @SuppressAjWarnings("adviceDidNotMatch")
     long around(Object self): resilient(self) && execution(long *(..)) {
-        ResilientMethod policy = sites.active(self, thisJoinPointStaticPart);
+        ResilientMethod policy = Sites.active(self, thisJoinPointStaticPart);
         if (policy == null) {
             return proceed(self);
         }
@@ -128,8 +163,9 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
         }
     }
 
+    @SuppressAjWarnings("adviceDidNotMatch")
     double around(Object self): resilient(self) && execution(double *(..)) {
-        ResilientMethod policy = sites.active(self, thisJoinPointStaticPart);
+        ResilientMethod policy = Sites.active(self, thisJoinPointStaticPart);
         if (policy == null) {
             return proceed(self);
         }
@@ -150,8 +186,9 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
         }
     }
 
+    @SuppressAjWarnings("adviceDidNotMatch")
     float around(Object self): resilient(self) && execution(float *(..)) {
-        ResilientMethod policy = sites.active(self, thisJoinPointStaticPart);
+        ResilientMethod policy = Sites.active(self, thisJoinPointStaticPart);
         if (policy == null) {
             return proceed(self);
         }
@@ -172,8 +209,9 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
         }
     }
 
+    @SuppressAjWarnings("adviceDidNotMatch")
     short around(Object self): resilient(self) && execution(short *(..)) {
-        ResilientMethod policy = sites.active(self, thisJoinPointStaticPart);
+        ResilientMethod policy = Sites.active(self, thisJoinPointStaticPart);
         if (policy == null) {
             return proceed(self);
         }
@@ -194,8 +232,9 @@ public aspect ResilientMethods pertypewithin(!dev.rebound.annotations..* && !dev
         }
     }
 
+    @SuppressAjWarnings("adviceDidNotMatch")
     char around(Object self): resilient(self) && execution(char *(..)) {
-        ResilientMethod policy = sites.active(self, thisJoinPointStaticPart);
+        ResilientMethod policy = Sites.active(self, thisJoinPointStaticPart);
         if (policy == null) {
             return proceed(self);
         }

@@ -9,6 +9,7 @@ import com.google.inject.spi.TypeEncounter;
 import com.google.inject.spi.TypeListener;
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.spi.ContainerInterception;
 import dev.rebound.runtime.spi.Policies;
 import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.weaver.Woven;
@@ -36,9 +37,12 @@ final class ResilientTypes implements TypeListener {
     @Override
     public <I> void hear(TypeLiteral<I> literal, TypeEncounter<I> encounter) {
         Class<?> type = literal.getRawType();
-        if (Woven.class.isAssignableFrom(type) || Policies.isRebound(type)
-                || java.lang.reflect.Proxy.isProxyClass(type) || !Policies.annotated(type)) {
+        if (Policies.isRebound(type) || java.lang.reflect.Proxy.isProxyClass(type) || !Policies.annotated(type)) {
             return; // a JDK proxy is never constructed by Guice: the wrapping form covers its bindings
+        }
+        boolean woven = Woven.class.isAssignableFrom(type);
+        if (woven && Modifier.isFinal(type.getModifiers())) {
+            return; // Guice can't subclass it: its aspect applies the policy, alternatives as woven classes get them
         }
         Provider<Injector> injector = encounter.getProvider(Injector.class);
         Map<Method, ResilientMethod> policies;
@@ -57,6 +61,9 @@ final class ResilientTypes implements TypeListener {
             }
             encounter.bindInterceptor(Matchers.only(m), new ResilientInterceptor(policy));
             intercepted.add(type);
+            // Rebound.isResilient knows its instances; for a woven class, the injector's subclass applies
+            // the policy with the injector's alternatives and the woven advice steps aside for them
+            ContainerInterception.register(type);
         });
     }
 

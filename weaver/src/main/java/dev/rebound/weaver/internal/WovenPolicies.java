@@ -3,8 +3,14 @@ package dev.rebound.weaver.internal;
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.spi.Policies;
 import dev.rebound.runtime.spi.ResilientMethod;
+import dev.rebound.weaver.Woven;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
+import dev.rebound.runtime.ReboundSettings;
 
 /**
  * The policies of a woven class, resolved once per class (when it is initialised) with alternatives
@@ -49,6 +55,66 @@ public final class WovenPolicies {
         if (type.isInterface() || !Policies.annotated(type)) {
             return Map.of();
         }
-        return Map.copyOf(Policies.resolveAll(type));
+        Map<Method, ResilientMethod> policies = Policies.resolveAll(type, type, null, WovenPolicies::alternative);
+        List<String> problems = new ArrayList<>();
+        policies.forEach((m, policy) -> {
+            if (!advised(m)) {
+                String base = m.getDeclaringClass().getSimpleName();
+                problems.add(policy.name() + ": " + type.getSimpleName() + " runs " + base + "." + m.getName()
+                        + ", which was not woven (" + base + " carries no policy and is not abstract), so the "
+                        + "policy would not apply; override " + m.getName() + " in " + type.getSimpleName()
+                        + " (calling super), or make " + base + " abstract");
+            }
+        });
+        if (!problems.isEmpty()) {
+            throw new ReboundConfigurationException(problems);
+        }
+        return Map.copyOf(policies);
+    }
+
+    /**
+     * Where a woven class's alternative comes from: made now by the global {@code AlternativeResolver}
+     * (so that a failure shows when the class initialises), unless the alternative is built for
+     * injection (an {@code @Inject} constructor), whose instance is asked for on the first fallback.
+     * Under Guice's {@code ReboundModule} such classes never get that far: the injector intercepts them
+     * and provides their alternatives.
+     */
+    private static Supplier<?> alternative(Class<?> type) {
+        if (injectable(type)) {
+            return new Supplier<Object>() {
+                private volatile Object instance;
+
+                @Override
+                public Object get() {
+                    Object i = instance;
+                    if (i == null) {
+                        i = ReboundSettings.global().alternatives().instanceOf(type);
+                        instance = i;
+                    }
+                    return i;
+                }
+            };
+        }
+        Object instance = ReboundSettings.global().alternatives().instanceOf(type);
+        return () -> instance;
+    }
+
+    /** Whether {@code type} has a constructor annotated {@code @Inject} (JSR-330, Jakarta or Guice). */
+    private static boolean injectable(Class<?> type) {
+        for (java.lang.reflect.Constructor<?> c : type.getDeclaredConstructors()) {
+            for (java.lang.annotation.Annotation a : c.getAnnotations()) {
+                if (a.annotationType().getSimpleName().equals("Inject")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Whether the aspect advises the body of {@code m} (see the pointcut of {@code ResilientMethods}). */
+    private static boolean advised(Method m) {
+        Class<?> c = m.getDeclaringClass();
+        return Woven.class.isAssignableFrom(c) || DeclaresPolicy.class.isAssignableFrom(c)
+                || Modifier.isAbstract(c.getModifiers()) || Policies.annotated(c);
     }
 }

@@ -1,45 +1,62 @@
 package dev.rebound.weaver.processor;
 
+import dev.rebound.annotations.CircuitBreaker;
 import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.NonIdempotent;
 import dev.rebound.annotations.Retry;
-import dev.rebound.runtime.internal.AnnotationPolicies;
-import dev.rebound.runtime.internal.Repetition;
+import dev.rebound.runtime.rules.BreakerRules;
+import dev.rebound.runtime.rules.FailureType;
+import dev.rebound.runtime.rules.FallbackRules;
+import dev.rebound.runtime.rules.MethodRules;
+import dev.rebound.runtime.rules.NamedClassRules;
+import dev.rebound.runtime.rules.RetryRules;
+import dev.rebound.runtime.rules.Rules;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import javax.annotation.processing.AbstractProcessor;
+import javax.annotation.processing.ProcessingEnvironment;
 import javax.annotation.processing.RoundEnvironment;
 import javax.annotation.processing.SupportedAnnotationTypes;
 import javax.lang.model.SourceVersion;
-import javax.lang.model.element.AnnotationMirror;
-import javax.lang.model.element.AnnotationValue;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
 import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.Modifier;
 import javax.lang.model.element.TypeElement;
-import javax.lang.model.type.MirroredTypesException;
-import javax.lang.model.type.TypeKind;
-import javax.lang.model.type.TypeMirror;
-import javax.lang.model.util.ElementFilter;
+import javax.lang.model.type.DeclaredType;
+import javax.lang.model.util.Types;
 import javax.tools.Diagnostic;
 
 /**
- * Rejects misconfigured {@code @Retry} / {@code @Fallback} at compile time, with the same messages as
- * the runtime: attempts outside 1..100 and the other {@code @Retry} bounds, an alternative that does
- * not implement the interface or is listed twice, an annotation on a method no door can intercept
- * (non-public or static), a retry or fallback on a {@code @NonIdempotent} method that names no safe
- * failures. Runs in javac (and ajc) from the weaver jar, for woven and Guice users alike.
- * {@code @SuppressWarnings("rebound")} on an element or an enclosing type skips it. Whether an
+ * Rejects misconfigured {@code @Retry}, {@code @CircuitBreaker} and {@code @Fallback} at compile time,
+ * with the runtime's rule set and so the runtime's words ({@link dev.rebound.runtime.rules}): every
+ * bound of {@code @Retry} and {@code @CircuitBreaker}, failure lists that can never take effect, an
+ * alternative that does not implement the interface, is listed twice or leads back in a cycle, a policy
+ * on a method no door can intercept (non-public or static) or on one returning a deferred result (a
+ * future, a stream), a retry or fallback on a {@code @NonIdempotent} method that names no safe failures.
+ * Runs in javac (and ajc) from the weaver jar, for woven and Guice users alike; it loads no logging
+ * framework. {@code @SuppressWarnings("rebound")} on an element or an enclosing type skips it. Whether an
  * alternative can be constructed is known only at run time (a container may provide it).
  */
-@SupportedAnnotationTypes({"dev.rebound.annotations.Retry", "dev.rebound.annotations.Fallback"})
+@SupportedAnnotationTypes({"dev.rebound.annotations.Retry", "dev.rebound.annotations.Fallback",
+    "dev.rebound.annotations.CircuitBreaker"})
 public final class ReboundProcessor extends AbstractProcessor {
+
+    private TypeModel model;
+    /** The retry budgets defined so far in this compilation, by name: the first definition wins. */
+    private final Map<String, Budget> budgets = new HashMap<>();
+
+    @Override
+    public synchronized void init(ProcessingEnvironment env) {
+        super.init(env);
+        model = new TypeModel(env);
+    }
 
     @Override
     public SourceVersion getSupportedSourceVersion() {
@@ -50,7 +67,10 @@ public final class ReboundProcessor extends AbstractProcessor {
     public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
         Set<Element> annotated = new LinkedHashSet<>(round.getElementsAnnotatedWith(Retry.class));
         annotated.addAll(round.getElementsAnnotatedWith(Fallback.class));
-        for (Element e : annotated) {
+        annotated.addAll(round.getElementsAnnotatedWith(CircuitBreaker.class));
+        List<Element> ordered = new ArrayList<>(annotated);
+        ordered.sort(Comparator.comparing(ReboundProcessor::typeName).thenComparingInt(ReboundProcessor::position));
+        for (Element e : ordered) {
             if (suppressed(e)) {
                 continue;
             }
@@ -63,209 +83,145 @@ public final class ReboundProcessor extends AbstractProcessor {
 
     private List<String> problems(Element e) {
         List<String> problems = new ArrayList<>();
-        String where = describe(e);
-        if (e.getKind() == ElementKind.METHOD) {
+        TypeElement contract = model.contractOf(e);
+        String where = model.describe(e, contract);
+        boolean method = e.getKind() == ElementKind.METHOD;
+        if (method) {
             Set<Modifier> mods = e.getModifiers();
-            boolean inInterface = e.getEnclosingElement().getKind() == ElementKind.INTERFACE;
             if (mods.contains(Modifier.STATIC)) {
-                problems.add(where + ": @Retry and @Fallback apply to instance methods only");
-            } else if (!inInterface && !mods.contains(Modifier.PUBLIC)) {
-                problems.add(where + ": @Retry and @Fallback apply to public methods only");
+                problems.add(Rules.at(where, MethodRules.notInstance()));
+            } else if (e.getEnclosingElement().getKind() != ElementKind.INTERFACE && !mods.contains(Modifier.PUBLIC)) {
+                problems.add(Rules.at(where, MethodRules.notPublic()));
             }
         }
+        String deferred = method ? model.deferredResult(((ExecutableElement) e).getReturnType()) : null;
+        boolean nonIdempotent = model.nonIdempotent(e);
         Retry retry = e.getAnnotation(Retry.class);
         if (retry != null) {
-            try {
-                AnnotationPolicies.toPolicy(retry, where, problems);
-            } catch (MirroredTypesException classValuedAttribute) {
-                // the bounds were valid; on/abortOn are classes, not readable here and not checked
+            List<String> found = RetryRules.check(retry, model.failureTypes(e, Retry.class, "on"),
+                    model.failureTypes(e, Retry.class, "abortOn"));
+            Rules.addAt(where, found, problems);
+            if (found.isEmpty()) {
+                checkBudget(retry, contract, where, problems);
+            }
+            if (found.isEmpty() && retry.attempts() > 1 && deferred != null) {
+                problems.add(Rules.at(where, MethodRules.deferred("@Retry", deferred)));
+            } else if (found.isEmpty() && nonIdempotent) {
+                Rules.addAt(where, MethodRules.nonIdempotentRetry("@Retry", retry.attempts(),
+                        !model.values(e, Retry.class, "on").isEmpty(), "@Retry.on"), problems);
             }
         }
         checkNamedClasses(e, where, problems);
-        TypeElement contract = contractOf(e);
-        if (contract != null) {
-            checkFallbackTargets(e, where, contract, problems);
-        }
-        if (problems.isEmpty() && nonIdempotent(e)) {
-            if (retry != null && retry.attempts() > 1 && attributeEmpty(e, Retry.class, "on")) {
-                problems.add(Repetition.nonIdempotentProblem(where, "@Retry(attempts = " + retry.attempts() + ")",
-                        "@Retry.on"));
+        CircuitBreaker breaker = e.getAnnotation(CircuitBreaker.class);
+        if (breaker != null) {
+            Rules.addAt(where, BreakerRules.check(breaker, model.failureTypes(e, CircuitBreaker.class, "on"),
+                    model.failureTypes(e, CircuitBreaker.class, "skipOn")), problems);
+            if (deferred != null) {
+                problems.add(Rules.at(where, MethodRules.deferred("@CircuitBreaker", deferred)));
             }
-            if (!attributeEmpty(e, Fallback.class, "to") && attributeEmpty(e, Fallback.class, "on")) {
-                problems.add(Repetition.nonIdempotentProblem(where, "@Fallback", "@Fallback.on"));
+        }
+        if (e.getAnnotation(Fallback.class) != null) {
+            Rules.addAt(where, FailureType.problems("@Fallback.on", model.failureTypes(e, Fallback.class, "on"),
+                    "@Fallback.skipOn", model.failureTypes(e, Fallback.class, "skipOn"), FailureType.Action.CAUGHT),
+                    problems);
+            if (contract != null) {
+                checkFallbackTargets(e, where, contract, problems);
+            }
+            boolean hasAlternatives = !model.values(e, Fallback.class, "to").isEmpty();
+            if (hasAlternatives && deferred != null) {
+                problems.add(Rules.at(where, MethodRules.deferred("@Fallback", deferred)));
+            } else if (nonIdempotent) {
+                Rules.addAt(where, MethodRules.nonIdempotentFallback("@Fallback", hasAlternatives,
+                        !model.values(e, Fallback.class, "on").isEmpty(), "@Fallback.on"), problems);
             }
         }
         return problems;
     }
 
-    /** {@code @NonIdempotent} on the element or its enclosing type (the cases visible in one file). */
-    private static boolean nonIdempotent(Element e) {
-        return e.getAnnotation(NonIdempotent.class) != null
-                || e.getKind() == ElementKind.METHOD && e.getEnclosingElement().getAnnotation(NonIdempotent.class) != null;
+    /**
+     * The classes {@code @Retry.onResult}, {@code @Fallback.onResult} and {@code @Fallback.handler} name
+     * (NamedClassRules: the runtime's words, javac's facts).
+     */
+    private void checkNamedClasses(Element e, String where, List<String> problems) {
+        for (DeclaredType t : model.classes(e, Retry.class, "onResult")) {
+            Rules.addAt(where, namedClassProblem("@Retry.onResult", t, NamedClassRules.PREDICATE), problems);
+        }
+        for (DeclaredType t : model.classes(e, Fallback.class, "onResult")) {
+            Rules.addAt(where, namedClassProblem("@Fallback.onResult", t, NamedClassRules.PREDICATE), problems);
+        }
+        DeclaredType handler = model.classValue(e, Fallback.class, "handler");
+        if (handler != null) {
+            Rules.addAt(where, namedClassProblem("@Fallback.handler", handler, NamedClassRules.HANDLER), problems);
+        }
     }
 
-    /** Whether {@code annotation} on {@code e} leaves the array {@code attribute} empty (or is absent). */
-    private static boolean attributeEmpty(Element e, Class<?> annotation, String attribute) {
-        for (AnnotationMirror mirror : e.getAnnotationMirrors()) {
-            if (((TypeElement) mirror.getAnnotationType().asElement()).getQualifiedName()
-                    .contentEquals(annotation.getName())) {
-                for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> attr
-                        : mirror.getElementValues().entrySet()) {
-                    if (attr.getKey().getSimpleName().contentEquals(attribute)) {
-                        return ((List<?>) attr.getValue().getValue()).isEmpty();
-                    }
-                }
-            }
-        }
-        return true;
+    private String namedClassProblem(String attribute, DeclaredType t, String contractName) {
+        Types types = processingEnv.getTypeUtils();
+        TypeElement type = (TypeElement) t.asElement();
+        TypeElement contract = processingEnv.getElementUtils().getTypeElement(contractName);
+        Set<Modifier> mods = type.getModifiers();
+        boolean noArg = javax.lang.model.util.ElementFilter.constructorsIn(type.getEnclosedElements()).stream()
+                .anyMatch(c -> c.getParameters().isEmpty() && c.getModifiers().contains(Modifier.PUBLIC));
+        return NamedClassRules.problem(attribute, model.binaryName(t), contractName,
+                contract == null || types.isAssignable(types.erasure(t), types.erasure(contract.asType())),
+                type.getKind() == ElementKind.INTERFACE || mods.contains(Modifier.ABSTRACT),
+                mods.contains(Modifier.PUBLIC) && (type.getNestingKind() == javax.lang.model.element.NestingKind.TOP_LEVEL
+                        || mods.contains(Modifier.STATIC)), noArg);
     }
 
     private void checkFallbackTargets(Element e, String where, TypeElement contract, List<String> problems) {
-        for (AnnotationMirror mirror : e.getAnnotationMirrors()) {
-            if (!((TypeElement) mirror.getAnnotationType().asElement()).getQualifiedName()
-                    .contentEquals(Fallback.class.getName())) {
-                continue;
+        Types types = processingEnv.getTypeUtils();
+        Set<String> seen = new HashSet<>();
+        for (DeclaredType alt : model.classes(e, Fallback.class, "to")) {
+            String name = model.binaryName(alt);
+            if (e.getKind() == ElementKind.METHOD && alt.asElement().equals(e.getEnclosingElement())
+                    && e.getEnclosingElement().getKind() == ElementKind.CLASS) {
+                continue; // a class never falls back to itself (type- or interface-level @Fallback)
             }
-            Set<String> seen = new HashSet<>();
-            for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> attr
-                    : mirror.getElementValues().entrySet()) {
-                if (!attr.getKey().getSimpleName().contentEquals("to")) {
-                    continue;
-                }
-                for (Object v : (List<?>) attr.getValue().getValue()) {
-                    TypeMirror alt = (TypeMirror) ((AnnotationValue) v).getValue();
-                    if (alt.getKind() != TypeKind.DECLARED) {
-                        continue;
-                    }
-                    String name = binaryName(alt);
-                    if (!seen.add(name)) {
-                        problems.add(where + ": @Fallback.to lists " + name + " more than once");
-                    } else if (!processingEnv.getTypeUtils().isAssignable(
-                            processingEnv.getTypeUtils().erasure(alt),
-                            processingEnv.getTypeUtils().erasure(contract.asType()))) {
-                        problems.add(where + ": @Fallback.to " + name + " does not implement "
-                                + processingEnv.getElementUtils().getBinaryName(contract));
-                    }
+            if (!seen.add(name)) {
+                problems.add(Rules.at(where, FallbackRules.listedTwice("@Fallback.to", name)));
+            } else if (!types.isAssignable(types.erasure(alt), types.erasure(contract.asType()))) {
+                problems.add(Rules.at(where, FallbackRules.doesNotImplement("@Fallback.to", name,
+                        processingEnv.getElementUtils().getBinaryName(contract).toString())));
+            } else if (e.getKind() == ElementKind.METHOD && e.getEnclosingElement().getKind() == ElementKind.CLASS) {
+                TypeElement primary = (TypeElement) e.getEnclosingElement();
+                List<TypeElement> cycle = FallbackRules.cycle(primary, (TypeElement) alt.asElement(),
+                        c -> model.ownTargets(c, (ExecutableElement) e));
+                if (cycle != null) {
+                    problems.add(Rules.at(where, FallbackRules.formsACycle("@Fallback.to",
+                            cycle.stream().map(c -> c.getSimpleName().toString()).toList())));
                 }
             }
         }
     }
 
     /**
-     * The classes {@code @Retry.onResult}, {@code @Fallback.onResult} and {@code @Fallback.handler} name:
-     * each implements its contract and is made with a public no-argument constructor (the words of
-     * the runtime's ResultAndHandlerRules).
+     * A retry budget defined twice in this compilation with other values (the runtime also sees the
+     * budgets of other jars and of builders). An unnamed budget is the interface's.
      */
-    private void checkNamedClasses(Element e, String where, List<String> problems) {
-        for (AnnotationMirror mirror : e.getAnnotationMirrors()) {
-            String annotation = ((TypeElement) mirror.getAnnotationType().asElement()).getQualifiedName().toString();
-            String prefix = annotation.equals(Retry.class.getName()) ? "@Retry."
-                    : annotation.equals(Fallback.class.getName()) ? "@Fallback." : null;
-            if (prefix == null) {
-                continue;
-            }
-            for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> attr
-                    : mirror.getElementValues().entrySet()) {
-                String member = attr.getKey().getSimpleName().toString();
-                String contract = member.equals("onResult") ? "java.util.function.Predicate"
-                        : member.equals("handler") && prefix.equals("@Fallback.") ? "dev.rebound.runtime.FallbackHandler"
-                        : null;
-                if (contract == null) {
-                    continue;
-                }
-                Object value = attr.getValue().getValue();
-                List<?> values = value instanceof List ? (List<?>) value : List.of(attr.getValue());
-                for (Object v : values) {
-                    TypeMirror t = (TypeMirror) ((AnnotationValue) v).getValue();
-                    if (t.getKind() != TypeKind.DECLARED) {
-                        continue; // void.class: none
-                    }
-                    String problem = namedClassProblem(prefix + member, t, contract);
-                    if (problem != null) {
-                        problems.add(where + ": " + problem);
-                    }
-                }
-            }
+    private void checkBudget(Retry retry, TypeElement contract, String where, List<String> problems) {
+        if (retry.budgetRatio() == 0 || retry.budget().isBlank() && contract == null) {
+            return;
+        }
+        String name = retry.budget().isBlank() ? model.binaryName(contract.asType()) : retry.budget().strip();
+        Budget first = budgets.putIfAbsent(name, new Budget(retry.budgetRatio(), retry.budgetMinPerSecond()));
+        if (first != null && !first.equals(new Budget(retry.budgetRatio(), retry.budgetMinPerSecond()))) {
+            problems.add(Rules.at(where, RetryRules.budgetDefinedOtherwise("@Retry.budget", name, first.ratio(),
+                    first.minPerSecond(), retry.budgetRatio(), retry.budgetMinPerSecond())));
         }
     }
 
-    private String namedClassProblem(String attribute, TypeMirror t, String contractName) {
-        var types = processingEnv.getTypeUtils();
-        TypeElement type = (TypeElement) types.asElement(t);
-        TypeElement contract = processingEnv.getElementUtils().getTypeElement(contractName);
-        String name = binaryName(t);
-        if (contract != null && !types.isAssignable(types.erasure(t), types.erasure(contract.asType()))) {
-            return attribute + " " + name + " does not implement " + contractName;
-        }
-        Set<javax.lang.model.element.Modifier> modifiers = type.getModifiers();
-        if (type.getKind() == ElementKind.INTERFACE || modifiers.contains(javax.lang.model.element.Modifier.ABSTRACT)) {
-            return attribute + " " + name + " is abstract";
-        }
-        if (!modifiers.contains(javax.lang.model.element.Modifier.PUBLIC)
-                || type.getNestingKind() != javax.lang.model.element.NestingKind.TOP_LEVEL
-                        && !modifiers.contains(javax.lang.model.element.Modifier.STATIC)) {
-            return attribute + " " + name + " is not a public top-level or static nested class";
-        }
-        boolean noArg = javax.lang.model.util.ElementFilter.constructorsIn(type.getEnclosedElements()).stream()
-                .anyMatch(c -> c.getParameters().isEmpty()
-                        && c.getModifiers().contains(javax.lang.model.element.Modifier.PUBLIC));
-        return noArg ? null : attribute + " " + name + " has no public no-argument constructor";
+    private record Budget(double ratio, int minPerSecond) {
     }
 
-    /** The type the alternatives must implement: the interface declaring the method, else its class. */
-    private TypeElement contractOf(Element e) {
-        if (e.getKind() == ElementKind.INTERFACE) {
-            return (TypeElement) e;
-        }
-        if (e.getKind() != ElementKind.METHOD) {
-            return null; // a class-level @Fallback: each method's contract differs; checked at run time
-        }
-        TypeElement owner = (TypeElement) e.getEnclosingElement();
-        if (owner.getKind() == ElementKind.INTERFACE) {
-            return owner;
-        }
-        for (TypeElement itf : interfaces(owner, new LinkedHashSet<>())) {
-            for (ExecutableElement m : ElementFilter.methodsIn(itf.getEnclosedElements())) {
-                if (processingEnv.getElementUtils().overrides((ExecutableElement) e, m, owner)) {
-                    return itf;
-                }
-            }
-        }
-        return owner;
+    /** The type an element belongs to, for a stable order: a budget's first definition is the same on every build. */
+    private static String typeName(Element e) {
+        Element type = e instanceof TypeElement ? e : e.getEnclosingElement();
+        return ((TypeElement) type).getQualifiedName().toString();
     }
 
-    private Set<TypeElement> interfaces(TypeElement type, Set<TypeElement> out) {
-        for (TypeMirror t : type.getInterfaces()) {
-            TypeElement itf = (TypeElement) processingEnv.getTypeUtils().asElement(t);
-            if (out.add(itf)) {
-                interfaces(itf, out);
-            }
-        }
-        TypeMirror sup = type.getSuperclass();
-        if (sup.getKind() == TypeKind.DECLARED) {
-            interfaces((TypeElement) processingEnv.getTypeUtils().asElement(sup), out);
-        }
-        return out;
-    }
-
-    private String binaryName(TypeMirror t) {
-        return processingEnv.getElementUtils()
-                .getBinaryName((TypeElement) processingEnv.getTypeUtils().asElement(t)).toString();
-    }
-
-    /** {@code Chat.chat(String)}, or the type's simple name for a type-level annotation. */
-    private static String describe(Element e) {
-        if (e.getKind() != ElementKind.METHOD) {
-            return e.getSimpleName().toString();
-        }
-        ExecutableElement m = (ExecutableElement) e;
-        return m.getEnclosingElement().getSimpleName() + "." + m.getSimpleName() + m.getParameters().stream()
-                .map(p -> simpleName(p.asType())).collect(Collectors.joining(", ", "(", ")"));
-    }
-
-    private static String simpleName(TypeMirror t) {
-        String s = t.toString().replaceAll("<.*>", "");
-        return s.substring(s.lastIndexOf('.') + 1);
+    private static int position(Element e) {
+        return e instanceof TypeElement ? -1 : e.getEnclosingElement().getEnclosedElements().indexOf(e);
     }
 
     private static boolean suppressed(Element e) {

@@ -31,7 +31,7 @@ import java.util.function.Predicate;
  *       a failure, so that breaker, retry and fallback treat it as one;</li>
  *   <li>an asynchronous variant: the same order with strategies returning a CompletionStage; they
  *       share {@link Execution}, {@link FailureHistory}, {@link Events} and the retry rule
- *       ({@link RetryStrategy#afterFailure}), and schedule waits instead of sleeping.</li>
+ *       ({@link RetryRule#afterFailure}), and schedule waits instead of sleeping.</li>
  * </ul>
  * A strategy that must see the first attempt too (every one above but the breaker) sets
  * {@code inline} to false here: doors then hand every call to the chain instead of running the
@@ -67,6 +67,16 @@ public final class Chains {
             s = new TimeoutStrategy(method, retry.attemptTimeoutNanos(), s);
         }
         return s;
+    }
+
+    /**
+     * Warns, once per pair, that {@code outer} retries around {@code inner}, which retries too: for what
+     * a door can tell before any call (a wrapper's retry over an object that applies its own).
+     */
+    public static void warnNestedRetries(String outer, int outerAttempts, String inner, int innerAttempts) {
+        if (outerAttempts > 1 && innerAttempts > 1) {
+            NestedRetries.warnOnce(outer, outerAttempts, inner, innerAttempts, List.of(outer, inner));
+        }
     }
 
     /** The executor of {@code spec}: what the doors call. */

@@ -32,6 +32,8 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     private final boolean inline;
     /** Whether the first attempt asks the breaker or counts toward a budget. */
     private final boolean guarded;
+    /** Whether the primary's retry has a deadline (so its first attempt is timed). */
+    private final boolean deadline;
     /** Failed first attempts so far, for sampling the nested-retry check; racy on purpose. */
     private int failures;
 
@@ -44,6 +46,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         this.root = root;
         this.inline = inline;
         this.guarded = breaker != null || spec.retry().hasBudget();
+        this.deadline = spec.retry().hasDeadline();
     }
 
     @Override
@@ -59,14 +62,14 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         if (!inline || breaker != null && !breaker.isClosed()) {
             return false; // the chain asks the breaker, which refuses or lets a probe through
         }
-        primaryRetry.countCall(events.settings());
+        primaryRetry.rule().countCall(events.settings());
         return true;
     }
 
     @Override
     public long start() {
         ReboundSettings s = events.settings();
-        return spec.retry().hasDeadline() || s.timesSuccess() ? Clock.read(s.timeSource()) : UNTIMED;
+        return deadline || s.timesSuccess() ? Clock.read(s.timeSource()) : UNTIMED;
     }
 
     @Override
@@ -84,7 +87,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
             breaker.failedWithoutPermit(failure, events.settings().timeSource());
         }
         if (NestedRetries.sampled(++failures)) {
-            NestedRetries.check(this);
+            NestedRetries.check(this, spec.methodName());
         }
         return run(context, args, primary, start, failure);
     }

@@ -23,10 +23,13 @@ final class NestedRetries {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.rebound");
     private static final StackWalker WALKER = StackWalker.getInstance();
-    /** "class#method" of every resolved method that retries -> its executor. */
-    private static final Map<String, ResilientMethod> RETRYING = new ConcurrentHashMap<>();
+    /**
+     * "class#method" where the code of resolved methods that retry runs -> their executors: several
+     * when one body serves several policies (a base class's method under its subclasses' interfaces).
+     */
+    private static final Map<String, Set<ResilientMethod>> RETRYING = new ConcurrentHashMap<>();
     /** Pairs of methods (compared by identity) already warned about. */
-    private static final Set<List<ResilientMethod>> WARNED = ConcurrentHashMap.newKeySet();
+    private static final Set<List<Object>> WARNED = ConcurrentHashMap.newKeySet();
     static final int SAMPLE = 1 << 16;
 
     private NestedRetries() {
@@ -35,7 +38,7 @@ final class NestedRetries {
     /** Records {@code policy}, whose code runs in {@code type}'s method {@code method}, if it retries. */
     static void register(Class<?> type, String method, ResilientMethod policy) {
         if (type != null && attempts(policy) > 1) {
-            RETRYING.put(type.getName() + '#' + method, policy);
+            RETRYING.computeIfAbsent(type.getName() + '#' + method, k -> ConcurrentHashMap.newKeySet()).add(policy);
         }
     }
 
@@ -44,22 +47,37 @@ final class NestedRetries {
         return (n & (n - 1)) == 0 || (n & (SAMPLE - 1)) == 0;
     }
 
-    /** Called when {@code inner}'s first attempt failed, before its retries start. */
-    static void check(ResilientMethod inner) {
+    /**
+     * Called when {@code inner}'s first attempt failed, before its retries start, from inside the
+     * execution of its method {@code methodName}: the first frame of that name is the inner call itself
+     * (its code may live in a superclass, or a generated subclass or proxy), so the search for an
+     * outer retrying method starts below it.
+     */
+    static void check(ResilientMethod inner, String methodName) {
         int innerAttempts = attempts(inner);
-        if (innerAttempts < 2 || RETRYING.size() < 2 && RETRYING.containsValue(inner)) {
+        if (innerAttempts < 2 || RETRYING.size() < 2 && RETRYING.values().iterator().next().contains(inner)) {
             return;
         }
         ResilientMethod outer = WALKER.walk(frames -> frames
+                .dropWhile(f -> !f.getMethodName().equals(methodName))
+                .skip(1)
                 .map(f -> RETRYING.get(f.getClassName() + '#' + f.getMethodName()))
-                .filter(p -> p != null && !p.name().equals(inner.name()))
+                .filter(ps -> ps != null && !ps.contains(inner)
+                        && ps.stream().noneMatch(p -> p.name().equals(inner.name())))
+                .map(ps -> ps.iterator().next())
                 .findFirst().orElse(null));
-        if (outer != null && WARNED.add(List.of(outer, inner))) {
-            int outerAttempts = attempts(outer);
+        if (outer != null) {
+            warnOnce(outer.name(), attempts(outer), inner.name(), innerAttempts, List.of(outer, inner));
+        }
+    }
+
+    /** Logs the nested-retry warning for a pair, the first time {@code pair} is seen. */
+    static void warnOnce(String outer, int outerAttempts, String inner, int innerAttempts, List<Object> pair) {
+        if (WARNED.add(pair)) {
             LOG.warn("Nested retries: {} ({} attempts) calls {} ({} attempts), so one call of {} can make up "
                     + "to {} attempts of {}. Retry at one level only: drop @Retry from one of them, or "
-                    + "narrow its @Retry.on.", outer.name(), outerAttempts, inner.name(), innerAttempts,
-                    outer.name(), outerAttempts * innerAttempts, inner.name());
+                    + "narrow its @Retry.on.", outer, outerAttempts, inner, innerAttempts,
+                    outer, outerAttempts * innerAttempts, inner);
         }
     }
 

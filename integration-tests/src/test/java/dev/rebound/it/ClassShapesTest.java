@@ -1,0 +1,124 @@
+package dev.rebound.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.rebound.it.woven.shapes.Failing;
+import dev.rebound.it.woven.shapes.Flaky;
+import dev.rebound.it.woven.shapes.InheritsFromConcrete;
+import dev.rebound.runtime.ReboundConfigurationException;
+import dev.rebound.it.woven.shapes.NoPolicy;
+import dev.rebound.it.woven.shapes.Shapes;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/** Classes woven by ajc as the README shows: every class shape gets its policy, exactly once. */
+class ClassShapesTest extends VirtualTime {
+
+    @TestFactory
+    Stream<DynamicTest> everyClassShapeIsRetried() {
+        return Shapes.all().entrySet().stream().map((Map.Entry<String, Supplier<Flaky>> shape) ->
+                DynamicTest.dynamicTest(shape.getKey(), () -> {
+                    Flaky flaky = shape.getValue().get();
+                    Throwable thrown = catchThrowable(() -> flaky.call("p"));
+                    assertThat(thrown).isInstanceOf(IllegalStateException.class);
+                    assertThat(flaky.calls()).as(shape.getKey()).isEqualTo(3);
+                }));
+    }
+
+    @Test
+    void aTypeVariableParameterKeepsItsPolicy() {
+        Shapes.EventHandler handler = new Shapes.EventHandler();
+        catchThrowable(() -> handler.handle("e"));
+        assertThat(handler.body.calls()).isEqualTo(3);
+    }
+
+    @Test
+    void aTypeVariableResultKeepsItsPolicy() {
+        Shapes.StringSource source = new Shapes.StringSource();
+        catchThrowable(source::get);
+        assertThat(source.body.calls()).isEqualTo(3);
+    }
+
+    @Test
+    void twoTypeParametersKeepTheirPolicy() {
+        Shapes.Parser parser = new Shapes.Parser();
+        catchThrowable(() -> parser.map("1"));
+        assertThat(parser.body.calls()).isEqualTo(3);
+    }
+
+    @Test
+    void anInterfaceExtendingAGenericInterfaceKeepsItsPolicy() {
+        Shapes.ViaStringHandler handler = new Shapes.ViaStringHandler();
+        catchThrowable(() -> handler.handle("e"));
+        assertThat(handler.body.calls()).isEqualTo(3);
+    }
+
+    @Test
+    void aGenericClassKeepsItsPolicy() {
+        Shapes.Box<Integer> box = new Shapes.Box<>();
+        catchThrowable(() -> box.handle(1));
+        assertThat(box.body.calls()).isEqualTo(3);
+    }
+
+    @Test
+    void callsThroughTheErasedBridgeAreRetriedOnce() {
+        Shapes.Handler<String> handler = new Shapes.EventHandler();
+        catchThrowable(() -> handler.handle("e")); // invokeinterface handle(Object): the bridge
+        assertThat(((Shapes.EventHandler) handler).body.calls()).isEqualTo(3);
+    }
+
+    @Test
+    void anAnnotatedDefaultMethodIsRetried() {
+        Shapes.UsesDefault uses = new Shapes.UsesDefault();
+        Failing body = uses.body();
+        catchThrowable(() -> uses.call("p"));
+        assertThat(body.calls()).isEqualTo(3);
+    }
+
+    @Test
+    void oneBodyUnderTwoPoliciesIsNotANestedRetry() {
+        String log = StdErr.during(() -> {
+            catchThrowable(() -> new Shapes.PublicNested().call("p")); // Base.call under Flaky's policy
+            Flaky sub = Shapes.all().get("implements a sub-interface").get(); // Base.call under SubFlaky's
+            catchThrowable(() -> sub.call("p"));
+            assertThat(sub.calls()).isEqualTo(3);
+        });
+        assertThat(log).contains("SubFlaky.call(String): failed for good").doesNotContain("Nested retries");
+    }
+
+    @Test
+    void anAnonymousClassIsNamedInTheLog() {
+        String log = StdErr.during(() -> catchThrowable(() -> Shapes.all().get("anonymous").get().call("p")));
+        assertThat(log).contains("failed for good on Shapes$1,");
+    }
+
+    @Test
+    void aPolicyOverAnUnwovenInheritedBodyFailsTheClassInitialisationNamingTheFix() {
+        Throwable thrown = catchThrowable(InheritsFromConcrete::new);
+        assertThat(thrown).isInstanceOf(ExceptionInInitializerError.class);
+        assertThat(thrown.getCause()).isInstanceOf(ReboundConfigurationException.class)
+                .hasMessageContaining("Flaky.call(String): InheritsFromConcrete runs ConcreteBase.call, which was "
+                        + "not woven (ConcreteBase carries no policy and is not abstract), so the policy would not "
+                        + "apply; override call in InheritsFromConcrete (calling super), or make ConcreteBase abstract");
+    }
+
+    @Test
+    void aClassWithoutAnyPolicyIsNotWoven() throws IOException {
+        assertThat(NoPolicy.class.getInterfaces()).extracting(Class::getName)
+                .containsExactly("java.io.Serializable");
+        String classFile;
+        try (InputStream in = NoPolicy.class.getResourceAsStream("NoPolicy.class")) {
+            classFile = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+        assertThat(classFile).doesNotContain("ajc$").doesNotContain("dev/rebound/weaver")
+                .doesNotContain("org/aspectj");
+    }
+}

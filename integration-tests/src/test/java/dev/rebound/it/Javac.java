@@ -1,0 +1,92 @@
+package dev.rebound.it;
+
+import dev.rebound.annotations.Retry;
+import dev.rebound.runtime.spi.Policies;
+import dev.rebound.weaver.aspectj.ResilientMethods;
+import java.io.File;
+import java.io.IOException;
+import java.net.MalformedURLException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import javax.tools.Diagnostic;
+import javax.tools.DiagnosticCollector;
+import javax.tools.JavaCompiler;
+import javax.tools.JavaFileObject;
+import javax.tools.StandardJavaFileManager;
+import javax.tools.ToolProvider;
+import org.aspectj.lang.JoinPoint;
+
+/**
+ * Compiles a user's source as a user's build does: javac with rebound-weaver on the class path (and so
+ * its annotation processor), or with processing off to load the classes and read them at run time.
+ */
+final class Javac {
+
+    /** What a user's build has on its class path: the weaver jar brings the runtime and annotations. */
+    static final String CLASSPATH = Stream.of(Retry.class, Policies.class, JoinPoint.class,
+            ResilientMethods.class, org.slf4j.Logger.class).map(Javac::location)
+            .collect(Collectors.joining(File.pathSeparator));
+
+    private final Path dir;
+
+    Javac(Path dir) {
+        this.dir = dir;
+    }
+
+    Path write(String className, String source) throws IOException {
+        Path file = dir.resolve(className + ".java");
+        Files.writeString(file, source);
+        return file;
+    }
+
+    /** javac's errors, with rebound-weaver (and so its annotation processor) on the class path. */
+    List<String> errors(String className, String source) throws IOException {
+        return compile(write(className, source), dir.resolve("javac"), List.of());
+    }
+
+    /**
+     * The classes of {@code source}, compiled with processing off (so bad values get through, as they
+     * would from a build without the weaver) and loaded over the test's own class loader.
+     */
+    ClassLoader load(String className, String source) throws IOException {
+        Path out = dir.resolve("plain");
+        List<String> errors = compile(write(className, source), out, List.of("-proc:none"));
+        if (!errors.isEmpty()) {
+            throw new IllegalStateException("does not compile: " + errors);
+        }
+        try {
+            return new URLClassLoader(new URL[] {out.toUri().toURL()}, Javac.class.getClassLoader());
+        } catch (MalformedURLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<String> compile(Path file, Path out, List<String> extra) throws IOException {
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
+        List<String> options = new ArrayList<>(List.of("--release", "17", "-classpath", CLASSPATH, "-d",
+                out.toString()));
+        options.addAll(extra);
+        try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, null, null)) {
+            javac.getTask(null, files, diagnostics, options, null, files.getJavaFileObjects(file)).call();
+        }
+        return diagnostics.getDiagnostics().stream().filter(d -> d.getKind() == Diagnostic.Kind.ERROR)
+                .map(d -> d.getMessage(Locale.ROOT)).toList();
+    }
+
+    static String location(Class<?> c) {
+        try {
+            return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

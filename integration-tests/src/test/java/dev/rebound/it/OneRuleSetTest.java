@@ -1,0 +1,396 @@
+package dev.rebound.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rebound.runtime.CircuitBreakerPolicy;
+import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.ReboundConfigurationException;
+import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.RetryPolicy;
+import java.io.IOException;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Each rule has one home: the same bad value, written in an annotation and read by the runtime
+ * (reflection), given to a builder, and compiled by javac with the weaver's annotation processor, is
+ * rejected in the same words. One test per family of rules; each lists the words once, in the
+ * annotation's form ({@code Chat.attempts(String): @Retry.attempts = 0 is outside 1..100}), and derives
+ * the builder's form by naming the builder's attribute ({@code attempts = 0 is outside 1..100}).
+ */
+class OneRuleSetTest {
+
+    @TempDir
+    Path dir;
+
+    /** What javac reports with rebound-weaver on the class path (its processor runs). */
+    private List<String> processor(String type, String source) throws IOException {
+        return new Javac(dir).errors(type, source);
+    }
+
+    /**
+     * What the runtime reports when {@code Rebound.wrap} reads the same source's annotations by
+     * reflection: {@code target} names the class to wrap, or null for a proxy of the interface.
+     */
+    private List<String> reader(String type, String source, String target) throws Exception {
+        ClassLoader loader = new Javac(dir).load(type, source);
+        List<String> problems = new ArrayList<>();
+        assertThatThrownBy(() -> wrapped(loader, type, target, quiet(), null))
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> problems.addAll(e.problems()));
+        return problems;
+    }
+
+    /** Settings of their own: retry budgets live per settings, so no test sees another's. */
+    private static ReboundSettings quiet() {
+        return ReboundSettings.builder().logging(false).build();
+    }
+
+    /**
+     * {@code Rebound.wrap} of {@code type}, over an instance of {@code target} (or a proxy when null),
+     * with the annotations or, when given, {@code retry}.
+     */
+    @SuppressWarnings("unchecked")
+    private static Object wrapped(ClassLoader loader, String type, String target, ReboundSettings settings,
+            RetryPolicy retry) throws ReflectiveOperationException {
+        Class<Object> itf = (Class<Object>) loader.loadClass(type);
+        Object impl = target == null
+                ? Proxy.newProxyInstance(loader, new Class<?>[] {itf}, (p, m, args) -> null)
+                : loader.loadClass(target).getConstructor().newInstance();
+        Rebound.Builder<Object> b = Rebound.wrap(itf, impl).settings(settings);
+        return (retry == null ? b : b.withRetry(retry)).build();
+    }
+
+    private static String builder(Supplier<?> build) {
+        List<String> message = new ArrayList<>();
+        assertThatThrownBy(build::get).isInstanceOfSatisfying(IllegalArgumentException.class,
+                e -> message.add(e.getMessage()));
+        return message.get(0);
+    }
+
+    /**
+     * An annotation problem in a builder's words: no method, and the builder's names for the attributes,
+     * given as pairs (annotation's, builder's), replaced in order.
+     */
+    private static String asBuilder(String problem, String... names) {
+        String words = problem.substring(problem.indexOf("): ") + 3);
+        for (int i = 0; i < names.length; i += 2) {
+            words = words.replace(names[i], names[i + 1]);
+        }
+        return words;
+    }
+
+    private void sameInEveryPath(String type, String source, List<String> expected) throws Exception {
+        assertThat(processor(type, source)).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(reader(type, source, null)).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @Test
+    void retryBoundsReadTheSameFromAnnotationBuilderAndProcessor() throws Exception {
+        List<String> expected = List.of(
+                "Chat.attempts(String): @Retry.attempts = 0 is outside 1..100",
+                "Chat.delay(String): @Retry.delay = -1 ms is negative",
+                "Chat.maxDelay(String): @Retry.maxDelay = 10 ms is below @Retry.delay = 500 ms",
+                "Chat.multiplier(String): @Retry.multiplier = 0.5 must be a finite number >= 1.0",
+                "Chat.maxDuration(String): @Retry.maxDuration = -1 ms is negative");
+        sameInEveryPath("Chat", """
+                import dev.rebound.annotations.Retry;
+                public interface Chat {
+                    @Retry(attempts = 0) String attempts(String p);
+                    @Retry(delay = -1) String delay(String p);
+                    @Retry(delay = 500, maxDelay = 10) String maxDelay(String p);
+                    @Retry(multiplier = 0.5) String multiplier(String p);
+                    @Retry(maxDuration = -1) String maxDuration(String p);
+                }
+                """, expected);
+
+        assertThat(List.of(
+                builder(() -> RetryPolicy.builder().attempts(0)),
+                builder(() -> RetryPolicy.builder().delay(Duration.ofMillis(-1))),
+                builder(() -> RetryPolicy.builder().delay(Duration.ofMillis(500)).maxDelay(Duration.ofMillis(10))
+                        .build()),
+                builder(() -> RetryPolicy.builder().multiplier(0.5)),
+                builder(() -> RetryPolicy.builder().maxDuration(Duration.ofMillis(-1)))))
+                .isEqualTo(expected.stream().map(p -> asBuilder(p, "@Retry.", "")).toList());
+    }
+
+    @Test
+    void retryBudgetAttributesReadTheSameFromAnnotationBuilderAndProcessor() throws Exception {
+        List<String> expected = List.of(
+                "Chat.ratio(String): @Retry.budgetRatio = 1.5 is outside 0..1",
+                "Chat.floor(String): @Retry.budgetMinPerSecond = -1 is negative",
+                "Chat.named(String): @Retry.budget = \"openai\" needs @Retry.budgetRatio above 0");
+        sameInEveryPath("Chat", """
+                import dev.rebound.annotations.Retry;
+                public interface Chat {
+                    @Retry(budgetRatio = 1.5) String ratio(String p);
+                    @Retry(budgetRatio = 0.2, budgetMinPerSecond = -1) String floor(String p);
+                    @Retry(budget = "openai") String named(String p);
+                }
+                """, expected);
+
+        assertThat(List.of(
+                builder(() -> RetryPolicy.builder().budgetRatio(1.5)),
+                builder(() -> RetryPolicy.builder().budgetMinPerSecond(-1)),
+                builder(() -> RetryPolicy.builder().budget("openai").build())))
+                .isEqualTo(expected.stream().map(p -> asBuilder(p, "@Retry.", "")).toList());
+    }
+
+    @Test
+    void aRetryBudgetDefinedTwiceReadsTheSameFromAnnotationBuilderAndProcessor() throws Exception {
+        String source = """
+                import dev.rebound.annotations.Retry;
+                public interface Chat {
+                    @Retry(budget = "openai", budgetRatio = 0.2) String first(String p);
+                    interface Other {
+                        @Retry(budget = "openai", budgetRatio = 0.3) String second(String p);
+                    }
+                }
+                """;
+        String expected = "Other.second(String): @Retry.budget names retry budget \"openai\" (budgetRatio 0.2, "
+                + "budgetMinPerSecond 1) with budgetRatio 0.3, budgetMinPerSecond 1; every method naming a budget "
+                + "must give it the same values";
+        assertThat(processor("Chat", source)).containsExactly(expected);
+
+        ClassLoader loader = new Javac(dir).load("Chat", source);
+        ReboundSettings shared = quiet();
+        Object first = wrapped(loader, "Chat", null, shared, null);
+        assertThat(first).isNotNull();
+        List<String> fromReader = new ArrayList<>();
+        assertThatThrownBy(() -> wrapped(loader, "Chat$Other", null, shared, null))
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> fromReader.addAll(e.problems()));
+        assertThat(fromReader).containsExactly(expected);
+
+        List<String> fromBuilder = new ArrayList<>();
+        assertThatThrownBy(() -> wrapped(loader, "Chat$Other", null, shared,
+                RetryPolicy.builder().budget("openai").budgetRatio(0.3).build()))
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> fromBuilder.addAll(e.problems()));
+        assertThat(fromBuilder).containsExactly("Rebound.wrap(Other): "
+                + asBuilder(expected, "@Retry.budget", "budget"));
+    }
+
+    @Test
+    void retryFailureListsReadTheSameFromAnnotationBuilderAndProcessor() throws Exception {
+        List<String> expected = List.of(
+                "Chat.error(String): @Retry.on lists java.lang.StackOverflowError, an Error: Errors are never "
+                        + "retried",
+                "Chat.interrupt(String): @Retry.on lists java.lang.InterruptedException: an interrupted call is "
+                        + "never retried",
+                "Chat.both(String): @Retry.on and @Retry.abortOn both list java.io.IOException");
+        sameInEveryPath("Chat", """
+                import dev.rebound.annotations.Retry;
+                public interface Chat {
+                    @Retry(on = StackOverflowError.class) String error(String p);
+                    @Retry(on = InterruptedException.class) String interrupt(String p);
+                    @Retry(on = java.io.IOException.class, abortOn = java.io.IOException.class) String both(String p);
+                }
+                """, expected);
+
+        assertThat(List.of(
+                builder(() -> RetryPolicy.builder().retryOn(StackOverflowError.class)),
+                builder(() -> RetryPolicy.builder().retryOn(InterruptedException.class)),
+                builder(() -> RetryPolicy.builder().retryOn(IOException.class).abortOn(IOException.class).build())))
+                .isEqualTo(expected.stream().map(p -> asBuilder(p, "@Retry.on", "retryOn",
+                        "@Retry.abortOn", "abortOn")).toList());
+    }
+
+    @Test
+    void circuitBreakerAttributesReadTheSameFromAnnotationBuilderAndProcessor() throws Exception {
+        List<String> expected = List.of(
+                "Chat.window(String): @CircuitBreaker.requestVolumeThreshold = 0 is outside 1..10000",
+                "Chat.ratio(String): @CircuitBreaker.failureRatio = 0.0 must be more than 0 and at most 1",
+                "Chat.delay(String): @CircuitBreaker.delay = -1 ms is negative",
+                "Chat.successes(String): @CircuitBreaker.successThreshold = 0 is below 1",
+                "Chat.probes(String): @CircuitBreaker.halfOpenProbes = 0 is below 1",
+                "Chat.error(String): @CircuitBreaker.on lists java.lang.OutOfMemoryError, an Error: Errors are "
+                        + "never recorded by a circuit breaker",
+                "Chat.both(String): @CircuitBreaker.on and @CircuitBreaker.skipOn both list java.io.IOException");
+        sameInEveryPath("Chat", """
+                import dev.rebound.annotations.CircuitBreaker;
+                public interface Chat {
+                    @CircuitBreaker(requestVolumeThreshold = 0) String window(String p);
+                    @CircuitBreaker(failureRatio = 0) String ratio(String p);
+                    @CircuitBreaker(delay = -1) String delay(String p);
+                    @CircuitBreaker(successThreshold = 0) String successes(String p);
+                    @CircuitBreaker(halfOpenProbes = 0) String probes(String p);
+                    @CircuitBreaker(on = OutOfMemoryError.class) String error(String p);
+                    @CircuitBreaker(on = java.io.IOException.class, skipOn = java.io.IOException.class)
+                    String both(String p);
+                }
+                """, expected);
+
+        assertThat(List.of(
+                builder(() -> CircuitBreakerPolicy.builder().requestVolumeThreshold(0)),
+                builder(() -> CircuitBreakerPolicy.builder().failureRatio(0)),
+                builder(() -> CircuitBreakerPolicy.builder().delay(Duration.ofMillis(-1))),
+                builder(() -> CircuitBreakerPolicy.builder().successThreshold(0)),
+                builder(() -> CircuitBreakerPolicy.builder().halfOpenProbes(0)),
+                builder(() -> CircuitBreakerPolicy.builder().failOn(OutOfMemoryError.class).build()),
+                builder(() -> CircuitBreakerPolicy.builder().failOn(IOException.class).skipOn(IOException.class)
+                        .build())))
+                .isEqualTo(expected.stream().map(p -> asBuilder(p, "@CircuitBreaker.on", "failOn",
+                        "@CircuitBreaker.", "")).toList());
+    }
+
+    public interface Chat {
+        String chat(String prompt);
+    }
+
+    @Test
+    void fallbackListsReadTheSameFromAnnotationBuilderAndProcessor() throws Exception {
+        List<String> expected = List.of(
+                "Chat.twice(String): @Fallback.to lists Chat$Backup more than once",
+                "Chat.stranger(String): @Fallback.to java.lang.String does not implement Chat",
+                "Chat.error(String): @Fallback.on lists java.lang.StackOverflowError, an Error: Errors are never "
+                        + "caught by a fallback",
+                "Chat.interrupt(String): @Fallback.on lists java.lang.InterruptedException: an interrupted call is "
+                        + "never caught by a fallback");
+        sameInEveryPath("Chat", """
+                import dev.rebound.annotations.Fallback;
+                public interface Chat {
+                    @Fallback(to = {Backup.class, Backup.class}) String twice(String p);
+                    @Fallback(to = String.class) String stranger(String p);
+                    @Fallback(to = Backup.class, on = StackOverflowError.class) String error(String p);
+                    @Fallback(to = Backup.class, on = InterruptedException.class) String interrupt(String p);
+                    class Backup implements Chat {
+                        public String twice(String p) { return p; }
+                        public String stranger(String p) { return p; }
+                        public String error(String p) { return p; }
+                        public String interrupt(String p) { return p; }
+                    }
+                }
+                """, expected);
+
+        Chat primary = p -> p;
+        Chat other = p -> "other";
+        assertThat(List.of(
+                builder(() -> Rebound.wrap(Chat.class, primary).withFallbacks(other, other)),
+                builder(() -> Rebound.wrap(Chat.class, primary).fallbackOn(StackOverflowError.class)),
+                builder(() -> Rebound.wrap(Chat.class, primary).fallbackOn(InterruptedException.class))))
+                .containsExactly("alternatives lists alternatives[1] more than once",
+                        asBuilder(expected.get(2), "@Fallback.on", "fallbackOn"),
+                        asBuilder(expected.get(3), "@Fallback.on", "fallbackOn"));
+    }
+
+    @Test
+    void aFallbackCycleReadsTheSameFromAnnotationAndProcessor() throws Exception {
+        String source = """
+                import dev.rebound.annotations.Fallback;
+                public interface Ring {
+                    String chat(String p);
+                    class First implements Ring {
+                        @Fallback(to = Second.class) public String chat(String p) { return p; }
+                    }
+                    class Second implements Ring {
+                        @Fallback(to = Third.class) public String chat(String p) { return p; }
+                    }
+                    class Third implements Ring {
+                        @Fallback(to = First.class) public String chat(String p) { return p; }
+                    }
+                }
+                """;
+        String fromFirst = "Ring.chat(String): @Fallback.to forms a cycle First -> Second -> Third -> First";
+
+        assertThat(reader("Ring", source, "Ring$First")).containsExactly(fromFirst);
+        // javac sees every class of the ring, so it names each one's cycle
+        assertThat(processor("Ring", source)).containsExactlyInAnyOrder(fromFirst,
+                "Ring.chat(String): @Fallback.to forms a cycle Second -> Third -> First -> Second",
+                "Ring.chat(String): @Fallback.to forms a cycle Third -> First -> Second -> Third");
+    }
+
+    @Test
+    void theNonIdempotentRuleReadsTheSameFromAnnotationWrapAndProcessor() throws Exception {
+        String source = """
+                import dev.rebound.annotations.*;
+                public interface Mailer {
+                    @NonIdempotent String send(String mail);
+                    class Smtp implements Mailer {
+                        @Retry(attempts = 3) @Fallback(to = Backup.class)
+                        public String send(String mail) { return mail; }
+                    }
+                    class Backup implements Mailer {
+                        public String send(String mail) { return mail; }
+                    }
+                }
+                """;
+        List<String> expected = List.of(
+                "Mailer.send(String): @Retry(attempts = 3) on a @NonIdempotent method must list the failures "
+                        + "that are safe to repeat it on, in @Retry.on",
+                "Mailer.send(String): @Fallback on a @NonIdempotent method must list the failures that are safe "
+                        + "to repeat it on, in @Fallback.on");
+        assertThat(processor("Mailer", source)).containsExactlyElementsOf(expected);
+        assertThat(reader("Mailer", source, "Mailer$Smtp")).containsExactlyElementsOf(expected);
+
+        ClassLoader loader = new Javac(dir).load("Mailer", source);
+        @SuppressWarnings("unchecked")
+        Class<Object> mailer = (Class<Object>) loader.loadClass("Mailer");
+        Object smtp = loader.loadClass("Mailer$Smtp").getConstructor().newInstance();
+        Object backup = loader.loadClass("Mailer$Backup").getConstructor().newInstance();
+        List<String> fromWrap = new ArrayList<>();
+        assertThatThrownBy(() -> Rebound.wrap(mailer, smtp).withRetry(RetryPolicy.builder().attempts(3).build())
+                .withFallbacks(backup).settings(quiet()).build())
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> fromWrap.addAll(e.problems()));
+        assertThat(fromWrap).containsExactly(
+                "Mailer.send(String): withRetry(attempts = 3) on a @NonIdempotent method must list the failures "
+                        + "that are safe to repeat it on, in RetryPolicy.Builder.retryOn",
+                "Mailer.send(String): withFallbacks on a @NonIdempotent method must list the failures that are "
+                        + "safe to repeat it on, in fallbackOn");
+        assertThat(fromWrap.stream().map(p -> p.replace("withRetry", "@Retry")
+                .replace("RetryPolicy.Builder.retryOn", "@Retry.on").replace("withFallbacks", "@Fallback")
+                .replace("fallbackOn", "@Fallback.on")).toList()).isEqualTo(expected);
+    }
+
+    @Test
+    void deferredResultTypesReadTheSameFromAnnotationAndProcessor() throws Exception {
+        sameInEveryPath("Async", """
+                import dev.rebound.annotations.*;
+                import java.util.concurrent.*;
+                import java.util.stream.Stream;
+                public interface Async {
+                    @Retry(attempts = 3) CompletableFuture<String> future(String p);
+                    @CircuitBreaker Stream<String> stream(String p);
+                    @Fallback(to = Backup.class) CompletionStage<String> stage(String p);
+                    class Backup implements Async {
+                        public CompletableFuture<String> future(String p) { return null; }
+                        public Stream<String> stream(String p) { return null; }
+                        public CompletionStage<String> stage(String p) { return null; }
+                    }
+                }
+                """, List.of(
+                "Async.future(String): @Retry cannot act on a method returning CompletableFuture: its failures "
+                        + "arrive after the call has returned (apply the policy where the result is awaited)",
+                "Async.stream(String): @CircuitBreaker cannot act on a method returning Stream: its failures "
+                        + "arrive after the call has returned (apply the policy where the result is awaited)",
+                "Async.stage(String): @Fallback cannot act on a method returning CompletionStage: its failures "
+                        + "arrive after the call has returned (apply the policy where the result is awaited)"));
+    }
+
+    /** Issue 12: the processor ran runtime classes that start SLF4J, which warned in every user's build. */
+    @Test
+    void theProcessorRunsInJavacWithoutStartingALoggingFramework() throws Exception {
+        Path source = new Javac(dir).write("Chat", """
+                public interface Chat {
+                    @dev.rebound.annotations.Retry(attempts = 0)
+                    @dev.rebound.annotations.CircuitBreaker(failureRatio = 2)
+                    @dev.rebound.annotations.Fallback(to = String.class)
+                    String chat(String prompt);
+                }
+                """);
+        Process javac = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "javac").toString(),
+                "--release", "17", "-classpath", Javac.CLASSPATH, "-d", dir.resolve("out").toString(),
+                source.toString()).redirectErrorStream(true).start();
+        String output = new String(javac.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(javac.waitFor()).isEqualTo(1);
+        assertThat(output).contains("Chat.chat(String): @Retry.attempts = 0 is outside 1..100")
+                .contains("Chat.chat(String): @CircuitBreaker.failureRatio = 2.0 must be more than 0 and at most 1")
+                .doesNotContain("SLF4J");
+    }
+}

@@ -1,0 +1,58 @@
+package dev.rebound.runtime.internal;
+
+import dev.rebound.annotations.Retry;
+import dev.rebound.runtime.internal.chain.Chains;
+import dev.rebound.runtime.spi.ResilientMethod;
+import java.lang.reflect.Method;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code Rebound.wrap} over an object that applies its policies already (woven, intercepted by Guice, or
+ * itself a wrapper): each policy applies exactly once, and a builder policy layered over it is a nested
+ * retry, said before the first call.
+ */
+public final class AlreadyResilient {
+
+    private static final Logger LOG = LoggerFactory.getLogger("dev.rebound");
+    private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
+
+    private AlreadyResilient() {
+    }
+
+    /** Says once per type and target class that the target is returned as it is. */
+    public static void logOnce(Class<?> type, Object target) {
+        String targetName = ResilientProxy.nameOf(target);
+        if (LOGGED.add(type.getName() + ' ' + target.getClass().getName())) {
+            LOG.info("Rebound.wrap({}): {} applies its policies already; returned as it is, so each policy "
+                    + "applies once", type.getSimpleName(), targetName);
+        }
+    }
+
+    /** Warns for each method whose builder retry would run around the target's own retry. */
+    public static void warnIfNested(Class<?> type, Object target, Map<Method, ResilientMethod> outer) {
+        outer.forEach((m, executor) -> {
+            int innerAttempts = ownAttempts(type, target, m);
+            String inner = AnnotationPolicies.describe(type, m) + " on " + ResilientProxy.nameOf(target);
+            Chains.warnNestedRetries(executor.name() + " (Rebound.wrap)",
+                    executor.diagnostics().primaryRetry().attempts(), inner, innerAttempts);
+        });
+    }
+
+    /** How many attempts {@code target} makes of {@code m} by itself. */
+    private static int ownAttempts(Class<?> type, Object target, Method m) {
+        ResilientMethod own = ResilientProxy.isResilient(target) ? ResilientProxy.policyOf(target, m) : null;
+        if (own != null) {
+            return own.diagnostics().primaryRetry().attempts();
+        }
+        Class<?> impl = target.getClass();
+        while (impl.getName().contains("$$") && impl.getSuperclass() != null) {
+            impl = impl.getSuperclass(); // a container's generated subclass: the user's class above it
+        }
+        Retry retry = AnnotationPolicies.find(Retry.class, impl, type, m);
+        return retry == null ? 1 : retry.attempts();
+    }
+}

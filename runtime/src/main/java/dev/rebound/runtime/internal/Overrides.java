@@ -1,0 +1,123 @@
+package dev.rebound.runtime.internal;
+
+import java.lang.reflect.GenericArrayType;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.lang.reflect.TypeVariable;
+import java.lang.reflect.WildcardType;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Which declaration a method implements, generics included: {@code EventHandler.handle(String)}
+ * implements {@code Handler<T>.handle(T)} when {@code EventHandler implements Handler<String>}, although
+ * the two declarations' erased parameter types differ ({@code String} against {@code Object}). Used
+ * when annotations are looked up, once per method.
+ */
+final class Overrides {
+
+    private Overrides() {
+    }
+
+    /**
+     * The method declared in {@code owner} (a supertype of {@code impl}, or {@code impl} itself) that
+     * {@code m}, a method of {@code impl}, is or implements; null when there is none.
+     */
+    static Method declaredIn(Class<?> owner, Class<?> impl, Method m) {
+        try {
+            return owner.getDeclaredMethod(m.getName(), m.getParameterTypes());
+        } catch (NoSuchMethodException e) {
+            // not with the same erased types: a type variable of owner may stand in between
+        }
+        Map<TypeVariable<?>, Type> bindings = null;
+        for (Method candidate : owner.getDeclaredMethods()) {
+            int mods = candidate.getModifiers();
+            if (candidate.isBridge() || candidate.isSynthetic() || Modifier.isStatic(mods) || Modifier.isPrivate(mods)
+                    || !candidate.getName().equals(m.getName())
+                    || candidate.getParameterCount() != m.getParameterCount()) {
+                continue;
+            }
+            if (bindings == null) {
+                bindings = new HashMap<>();
+                bind(impl, bindings, 0);
+            }
+            Type[] generic = candidate.getGenericParameterTypes();
+            Class<?>[] resolved = new Class<?>[generic.length];
+            for (int i = 0; i < generic.length; i++) {
+                resolved[i] = erasure(generic[i], bindings, 0);
+            }
+            if (Arrays.equals(resolved, m.getParameterTypes())) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /** The first of {@code c}, its superclasses and then its interfaces that declares what {@code m} implements. */
+    static Method find(Class<?> c, Class<?> impl, Method m) {
+        for (Class<?> k = c; k != null; k = k.getSuperclass()) {
+            Method found = declaredIn(k, impl, m);
+            if (found != null) {
+                return found;
+            }
+        }
+        for (Class<?> itf : AnnotationPolicies.allInterfaces(c)) {
+            Method found = declaredIn(itf, impl, m);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
+    }
+
+    /** Records the type arguments that {@code type} and its supertypes give to their type variables. */
+    private static void bind(Type type, Map<TypeVariable<?>, Type> bindings, int depth) {
+        if (depth > 64) {
+            return;
+        }
+        Class<?> raw;
+        if (type instanceof ParameterizedType p) {
+            raw = (Class<?>) p.getRawType();
+            TypeVariable<?>[] vars = raw.getTypeParameters();
+            Type[] args = p.getActualTypeArguments();
+            for (int i = 0; i < vars.length && i < args.length; i++) {
+                Type arg = args[i];
+                bindings.putIfAbsent(vars[i], arg instanceof TypeVariable<?> v && bindings.containsKey(v)
+                        ? bindings.get(v) : arg);
+            }
+        } else if (type instanceof Class<?> c) {
+            raw = c;
+        } else {
+            return;
+        }
+        if (raw.getGenericSuperclass() != null) {
+            bind(raw.getGenericSuperclass(), bindings, depth + 1);
+        }
+        for (Type itf : raw.getGenericInterfaces()) {
+            bind(itf, bindings, depth + 1);
+        }
+    }
+
+    private static Class<?> erasure(Type type, Map<TypeVariable<?>, Type> bindings, int depth) {
+        if (type instanceof Class<?> c) {
+            return c;
+        }
+        if (type instanceof ParameterizedType p) {
+            return (Class<?>) p.getRawType();
+        }
+        if (type instanceof GenericArrayType a) {
+            return erasure(a.getGenericComponentType(), bindings, depth + 1).arrayType();
+        }
+        if (type instanceof WildcardType w) {
+            return erasure(w.getUpperBounds()[0], bindings, depth + 1);
+        }
+        if (type instanceof TypeVariable<?> v && depth < 64) {
+            Type bound = bindings.get(v);
+            return erasure(bound != null && bound != v ? bound : v.getBounds()[0], bindings, depth + 1);
+        }
+        return Object.class;
+    }
+}

@@ -1,0 +1,162 @@
+package dev.rebound.runtime.internal.chain;
+
+import static dev.rebound.runtime.ReboundEvent.Kind.ATTEMPT_FAILED;
+import static dev.rebound.runtime.ReboundEvent.Kind.RESULT_REJECTED;
+import static dev.rebound.runtime.ReboundEvent.Kind.RETRIES_EXHAUSTED;
+import static dev.rebound.runtime.ReboundEvent.Kind.RETRY_SCHEDULED;
+
+import dev.rebound.runtime.AttemptTimeoutException;
+import dev.rebound.runtime.CircuitBreakerOpenException;
+import dev.rebound.runtime.RejectedResultException;
+import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.RetryAfter;
+import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.internal.RetryBudget;
+import dev.rebound.runtime.internal.RetryBudgets;
+import dev.rebound.runtime.internal.ServerVerdict;
+import dev.rebound.runtime.spi.ResilientMethod;
+
+/**
+ * The one retry rule of a target: after a failed attempt, stop (and why) or wait (how long, and
+ * why). Checks, in order: interrupt, a refusal, the failure's kind, the attempts, a server's
+ * Retry-After, the deadline, the budget. Shared by the blocking {@link RetryStrategy}, which sleeps
+ * the wait, and an asynchronous variant, which would schedule it.
+ */
+final class RetryRule {
+
+    private final RetryPolicy policy;
+    /** The deadline in nanoseconds from the target's start, or 0 for none (292 years is none). */
+    private final long maxDuration;
+    private final TargetBudget budget;
+    private final Events events;
+
+    RetryRule(RetryPolicy policy, String budgetScope, Events events) {
+        this.policy = policy;
+        this.maxDuration = policy.hasDeadline() && policy.maxDurationNanos() != Long.MAX_VALUE
+                ? policy.maxDurationNanos() : 0L;
+        this.budget = new TargetBudget(policy, budgetScope);
+        this.events = events;
+    }
+
+    /** Counts a call (a first attempt of the primary) in the retry budget, if there is one. */
+    void countCall(ReboundSettings s) {
+        RetryBudget b = budget.of(s);
+        if (b != null) {
+            b.recordCall();
+        }
+    }
+
+    /** Whether the policy has an attempt timeout, which needs what is left of maxDuration per attempt. */
+    boolean timed() {
+        return policy.attemptTimeoutNanos() > 0L;
+    }
+
+    /**
+     * What is left of the deadline for an attempt starting now, in nanoseconds; Long.MAX_VALUE when
+     * there is no deadline.
+     */
+    long left(Execution call, long origin) {
+        return maxDuration == 0L ? Long.MAX_VALUE : maxDuration - Math.max(0L, Clock.read(call.time) - origin);
+    }
+
+    /** Where the deadline runs from: the call's start on the primary, the switch on an alternative. */
+    long origin(Execution call) {
+        if (maxDuration == 0L) {
+            return 0L;
+        }
+        return call.onPrimary && call.start != ResilientMethod.UNTIMED ? call.start : Clock.read(call.time);
+    }
+
+    /**
+     * After attempt {@code attempt} failed with {@code f}: the wait before the next attempt, or -1
+     * when this target is done. Reports the failure and the decision. {@code below} is the chain
+     * under the retry, asked whether the next attempt would be refused anyway.
+     */
+    long afterFailure(Execution call, Throwable f, int attempt, long origin, Strategy below) {
+        ReboundSettings s = call.settings;
+        boolean refused = f instanceof CircuitBreakerOpenException;
+        if (f instanceof RejectedResultException) {
+            events.emit(s, RESULT_REJECTED, call.target, null, attempt, 0L, Reason.RESULT_REJECTED, f);
+        } else if (!refused) {
+            events.emit(s, ATTEMPT_FAILED, call.target, null, attempt, 0L,
+                    f instanceof AttemptTimeoutException ? Reason.TIMEOUT : null, f);
+        }
+        // the failure's own verdict (read by the HTTP client from its response) belongs to this
+        // attempt; a hint suggested on the thread is taken either way, so it never outlives it
+        ServerVerdict verdict = ServerVerdict.find(f);
+        long threadHint = RetryAfter.takeNanos();
+        long hint = verdict != null ? verdict.waitNanos() : threadHint;
+        Reason stop = null;
+        if (f instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
+            stop = Reason.INTERRUPTED;
+            call.interrupted = true;
+        } else if (refused) {
+            stop = Reason.CIRCUIT_OPEN;
+        } else {
+            stop = below.refusal(); // e.g. the breaker this failure just opened: don't wait to be refused
+            if (stop == null) {
+                stop = RetryClassifier.refusal(policy, f, verdict);
+            }
+            if (stop == null && attempt >= policy.attempts()) {
+                stop = Reason.ATTEMPTS;
+            }
+        }
+        long wait = 0L;
+        Reason why = Reason.BACKOFF;
+        if (stop == null) {
+            wait = policy.waitNanos(attempt, s.random());
+            if (hint > policy.maxDelayNanos()) {
+                // the server won't take a request sooner than we agreed to wait: don't spend an attempt
+                stop = Reason.RETRY_AFTER_EXCEEDS_MAX_DELAY;
+            } else if (hint > wait) {
+                wait = hint;
+                why = Reason.RETRY_AFTER;
+            }
+            if (stop == null) {
+                stop = limit(call, wait, origin);
+            }
+        }
+        if (stop != null) {
+            events.emit(s, RETRIES_EXHAUSTED, call.target, null, attempt, 0L, stop, f);
+            return -1L;
+        }
+        events.emit(s, RETRY_SCHEDULED, call.target, null, attempt + 1, wait, why, f);
+        return wait;
+    }
+
+    /** The deadline, then the budget: whether waiting {@code wait} and retrying is still allowed. */
+    private Reason limit(Execution call, long wait, long origin) {
+        if (maxDuration != 0L) {
+            long elapsed = Math.max(0L, Clock.read(call.time) - origin);
+            if (elapsed >= maxDuration || wait > maxDuration - elapsed) {
+                return Reason.DEADLINE;
+            }
+        }
+        RetryBudget b = budget.of(call.settings);
+        return b == null || b.tryWithdraw(call.time.nanoTime()) ? null : Reason.BUDGET;
+    }
+
+    /** The retry budget of this target under the settings last seen (the global ones may change). */
+    private static final class TargetBudget {
+        private final RetryPolicy policy;
+        private final String scope;
+        private volatile Object[] bound = {null, null};
+
+        TargetBudget(RetryPolicy policy, String scope) {
+            this.policy = policy;
+            this.scope = scope;
+        }
+
+        RetryBudget of(ReboundSettings s) {
+            if (!policy.hasBudget()) {
+                return null;
+            }
+            Object[] b = bound;
+            if (b[0] != s) {
+                b = new Object[] {s, RetryBudgets.of(s, policy, scope)};
+                bound = b;
+            }
+            return (RetryBudget) b[1];
+        }
+    }
+}

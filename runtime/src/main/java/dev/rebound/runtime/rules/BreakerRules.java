@@ -1,0 +1,55 @@
+package dev.rebound.runtime.rules;
+
+import static dev.rebound.runtime.rules.Rules.add;
+import static dev.rebound.runtime.rules.Rules.notNegative;
+import static dev.rebound.runtime.rules.Rules.problem;
+
+import dev.rebound.annotations.CircuitBreaker;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The bounds of a circuit breaker ({@code @CircuitBreaker}, {@code CircuitBreakerPolicy.Builder}). Each
+ * rule takes the attribute's name as its reader knows it and returns the problem, or null when fine.
+ */
+public final class BreakerRules {
+
+    /** The largest window accepted. */
+    public static final int MAX_REQUEST_VOLUME = 10_000;
+
+    private BreakerRules() {
+    }
+
+    /** The rolling window: 1..{@value #MAX_REQUEST_VOLUME} attempts. */
+    public static String requestVolumeThreshold(String attribute, int attempts) {
+        return attempts < 1 || attempts > MAX_REQUEST_VOLUME
+                ? problem(attribute, attempts, "is outside 1.." + MAX_REQUEST_VOLUME) : null;
+    }
+
+    /** The share of failures that opens the breaker: more than 0, at most 1. */
+    public static String failureRatio(String attribute, double ratio) {
+        return !(ratio > 0.0 && ratio <= 1.0) ? problem(attribute, ratio, "must be more than 0 and at most 1") : null;
+    }
+
+    /** A count that must be at least 1 ({@code successThreshold}, {@code halfOpenProbes}). */
+    public static String atLeastOne(String attribute, int value) {
+        return value < 1 ? problem(attribute, value, "is below 1") : null;
+    }
+
+    /**
+     * Every problem of one {@code @CircuitBreaker}, its attributes named {@code @CircuitBreaker.<member>};
+     * reads only the primitive members, the failure lists come as {@link FailureType}s.
+     */
+    public static List<String> check(CircuitBreaker cb, List<FailureType> on, List<FailureType> skipOn) {
+        List<String> problems = new ArrayList<>();
+        add(problems, requestVolumeThreshold("@CircuitBreaker.requestVolumeThreshold",
+                cb.requestVolumeThreshold()));
+        add(problems, failureRatio("@CircuitBreaker.failureRatio", cb.failureRatio()));
+        add(problems, notNegative("@CircuitBreaker.delay", new TimeAmount(cb.delay(), cb.unit())));
+        add(problems, atLeastOne("@CircuitBreaker.successThreshold", cb.successThreshold()));
+        add(problems, atLeastOne("@CircuitBreaker.halfOpenProbes", cb.halfOpenProbes()));
+        problems.addAll(FailureType.problems("@CircuitBreaker.on", on, "@CircuitBreaker.skipOn", skipOn,
+                FailureType.Action.RECORDED));
+        return problems;
+    }
+}

@@ -1,0 +1,71 @@
+package dev.rebound.runtime.rules;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/** The rules of a fallback list ({@code @Fallback.to}, {@code Rebound.wrap(...).withFallbacks}). */
+public final class FallbackRules {
+
+    private FallbackRules() {
+    }
+
+    /** An alternative listed twice would be called twice for one failure. */
+    public static String listedTwice(String attribute, String alternative) {
+        return attribute + " lists " + alternative + " more than once";
+    }
+
+    /** The primary as its own alternative would only repeat the failed call. */
+    public static String isTheTarget(String attribute, String alternative) {
+        return attribute + " lists " + alternative + ", the target itself";
+    }
+
+    /** An alternative must be callable as the method's interface (or class). */
+    public static String doesNotImplement(String attribute, String alternative, String contract) {
+        return attribute + " " + alternative + " does not implement " + contract;
+    }
+
+    /**
+     * An alternative the runtime cannot obtain: {@code why} is Rebound's own reason ("has no public
+     * no-arg constructor") or the class name of a resolver's exception, never its message.
+     */
+    public static String cannotBeProvided(String attribute, String alternative, String why) {
+        return attribute + " " + alternative + " cannot be provided: " + why;
+    }
+
+    /** Alternatives whose own fallbacks lead back to the primary: {@code First -> Second -> First}. */
+    public static String formsACycle(String attribute, List<String> path) {
+        return attribute + " forms a cycle " + String.join(" -> ", path);
+    }
+
+    /**
+     * The first path from {@code primary} through {@code first} back to {@code primary}, following
+     * each alternative's own fallbacks ({@code ownTargets}), or null when there is none. Works on any
+     * node type: classes for the annotation reader, javac's type elements for the processor.
+     */
+    public static <T> List<T> cycle(T primary, T first, Function<T, List<T>> ownTargets) {
+        Deque<List<T>> paths = new ArrayDeque<>();
+        paths.add(List.of(primary, first));
+        Set<T> visited = new LinkedHashSet<>();
+        while (!paths.isEmpty()) {
+            List<T> path = paths.poll();
+            T last = path.get(path.size() - 1);
+            if (!visited.add(last)) {
+                continue;
+            }
+            for (T next : ownTargets.apply(last)) {
+                List<T> longer = new ArrayList<>(path);
+                longer.add(next);
+                if (next.equals(primary)) {
+                    return longer;
+                }
+                paths.add(longer);
+            }
+        }
+        return null;
+    }
+}

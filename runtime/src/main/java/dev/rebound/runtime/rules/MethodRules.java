@@ -1,0 +1,82 @@
+package dev.rebound.runtime.rules;
+
+import java.util.Set;
+
+/**
+ * What a method's shape or marker forbids a policy to do: apply where no door can intercept, re-run a
+ * call whose failures arrive after it returned (a future, a stream, a publisher), or repeat an effect
+ * ({@code @NonIdempotent}) on failures that were not named as safe.
+ */
+public final class MethodRules {
+
+    /** Result types whose failures surface after the call returns (binary names; optional libraries too). */
+    private static final Set<String> DEFERRED = Set.of(
+            "java.util.concurrent.Future",
+            "java.util.concurrent.CompletionStage",
+            "java.util.concurrent.Flow$Publisher",
+            "java.util.stream.BaseStream",
+            "org.reactivestreams.Publisher",
+            "dev.langchain4j.service.TokenStream");
+
+    private MethodRules() {
+    }
+
+    /** Whether the type named {@code binaryName}, or a type extending it, is a deferred result. */
+    public static boolean isDeferred(String binaryName) {
+        return DEFERRED.contains(binaryName);
+    }
+
+    /**
+     * {@code @Retry cannot act on a method returning CompletableFuture: ...}.
+     *
+     * @param policy what would act: {@code "@Retry"}, {@code "@Fallback"}, {@code "@CircuitBreaker"}
+     * @param returned the simple name of the method's result type
+     */
+    public static String deferred(String policy, String returned) {
+        return policy + " cannot act on a method returning " + returned
+                + ": its failures arrive after the call has returned (apply the policy where the result is awaited)";
+    }
+
+    /**
+     * A retry of a {@code @NonIdempotent} method that does not name the failures safe to repeat it on,
+     * or null: {@code @Retry(attempts = 3) on a @NonIdempotent method must list ..., in @Retry.on}.
+     *
+     * @param policy {@code "@Retry"} or {@code "withRetry"}
+     * @param onAttribute where the safe failures go: {@code "@Retry.on"}, {@code "RetryPolicy.Builder.retryOn"}
+     */
+    public static String nonIdempotentRetry(String policy, int attempts, boolean onNamed, String onAttribute) {
+        return attempts > 1 && !onNamed
+                ? nonIdempotent(policy + "(attempts = " + attempts + ")", onAttribute) : null;
+    }
+
+    /** As {@link #nonIdempotentRetry} for a fallback: alternatives, and no failures named to reach them. */
+    public static String nonIdempotentFallback(String policy, boolean hasAlternatives, boolean onNamed,
+            String onAttribute) {
+        return hasAlternatives && !onNamed ? nonIdempotent(policy, onAttribute) : null;
+    }
+
+    private static String nonIdempotent(String what, String onAttribute) {
+        return what + " on a @NonIdempotent method must list the failures that are safe to repeat it on, in "
+                + onAttribute;
+    }
+
+    /** A door intercepts public methods only (the aspect says the same in its {@code declare error}). */
+    public static String notPublic() {
+        return "@Retry, @Fallback and @CircuitBreaker apply to public methods only";
+    }
+
+    /** A door intercepts instance methods only. */
+    public static String notInstance() {
+        return "@Retry, @Fallback and @CircuitBreaker apply to instance methods only";
+    }
+
+    /**
+     * Two unrelated interfaces annotate the same method differently and the class does not choose:
+     * the policy would depend on the order of an {@code implements} clause.
+     */
+    public static String interfacesDisagree(String annotation, String first, String second, String method,
+            String implClass) {
+        return annotation + " differs between " + first + " and " + second + " (both declare " + method
+                + "); annotate " + implClass + "." + method + " to choose";
+    }
+}

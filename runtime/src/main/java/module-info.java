@@ -1,0 +1,22 @@
+/**
+ * Rebound's runtime: the public API ({@code Rebound.wrap}, policies, settings, events), the SPI the
+ * doors use, the test clock and the optional integrations. The internal packages are not exported:
+ * on the module path they can't be reached; on the class path (where most users run) the jar works
+ * as before.
+ */
+module dev.rebound.runtime {
+    requires transitive dev.rebound.annotations;
+    requires org.slf4j;
+    requires static java.net.http;
+    requires static micrometer.core;
+    requires static langchain4j.core;
+    requires static langchain4j.http.client;
+    requires static langchain4j.http.client.jdk;
+    requires static com.fasterxml.jackson.databind;
+
+    exports dev.rebound.runtime;
+    exports dev.rebound.runtime.spi;
+    exports dev.rebound.runtime.testing;
+    exports dev.rebound.runtime.langchain4j;
+    exports dev.rebound.runtime.metrics;
+}

@@ -1,0 +1,265 @@
+package dev.rebound.weaver.processor;
+
+import dev.rebound.annotations.Fallback;
+import dev.rebound.annotations.NonIdempotent;
+import dev.rebound.runtime.rules.FailureType;
+import dev.rebound.runtime.rules.MethodRules;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import javax.annotation.processing.ProcessingEnvironment;
+import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.AnnotationValue;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.ElementKind;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.TypeElement;
+import javax.lang.model.type.DeclaredType;
+import javax.lang.model.type.TypeKind;
+import javax.lang.model.type.TypeMirror;
+import javax.lang.model.util.ElementFilter;
+import javax.lang.model.util.Types;
+
+
+/**
+ * What the processor needs to know about the user's code, read from javac's element model: annotation
+ * values as written, failure types, result types, the contract a method comes from, the alternatives a
+ * class falls back to. The rules themselves are the runtime's ({@link dev.rebound.runtime.rules}).
+ */
+final class TypeModel {
+
+    private final ProcessingEnvironment processingEnv;
+
+    TypeModel(ProcessingEnvironment processingEnv) {
+        this.processingEnv = processingEnv;
+    }
+
+    /**
+     * {@code @NonIdempotent} on the element, its type, or a method it overrides and that method's type:
+     * where the runtime finds it too.
+     */
+    boolean nonIdempotent(Element e) {
+        if (marked(e) || e.getKind() != ElementKind.METHOD) {
+            return marked(e);
+        }
+        TypeElement owner = (TypeElement) e.getEnclosingElement();
+        if (marked(owner)) {
+            return true;
+        }
+        Set<TypeElement> supertypes = interfaces(owner, new LinkedHashSet<>());
+        for (TypeElement k = superclass(owner); k != null; k = superclass(k)) {
+            supertypes.add(k);
+        }
+        for (TypeElement type : supertypes) {
+            for (ExecutableElement other : ElementFilter.methodsIn(type.getEnclosedElements())) {
+                if (processingEnv.getElementUtils().overrides((ExecutableElement) e, other, owner)
+                        && (marked(other) || marked(type))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean marked(Element e) {
+        return e.getAnnotation(NonIdempotent.class) != null;
+    }
+
+    /** The values of the array {@code member} of {@code annotation} on {@code e}, as written (none if absent). */
+    List<AnnotationValue> values(Element e, Class<?> annotation, String member) {
+        for (AnnotationMirror mirror : e.getAnnotationMirrors()) {
+            if (((TypeElement) mirror.getAnnotationType().asElement()).getQualifiedName()
+                    .contentEquals(annotation.getName())) {
+                for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> attr
+                        : mirror.getElementValues().entrySet()) {
+                    if (attr.getKey().getSimpleName().contentEquals(member)) {
+                        @SuppressWarnings("unchecked")
+                        List<AnnotationValue> list = (List<AnnotationValue>) attr.getValue().getValue();
+                        return list;
+                    }
+                }
+            }
+        }
+        return List.of();
+    }
+
+    /** The declared type a single class member names, or null (absent, {@code void.class}, unresolved). */
+    DeclaredType classValue(Element e, Class<?> annotation, String member) {
+        for (AnnotationMirror mirror : e.getAnnotationMirrors()) {
+            if (((TypeElement) mirror.getAnnotationType().asElement()).getQualifiedName()
+                    .contentEquals(annotation.getName())) {
+                for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> attr
+                        : mirror.getElementValues().entrySet()) {
+                    if (attr.getKey().getSimpleName().contentEquals(member)
+                            && attr.getValue().getValue() instanceof TypeMirror t && t.getKind() == TypeKind.DECLARED) {
+                        return (DeclaredType) t;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The declared types a class-array member lists (unresolved ones are javac's own errors). */
+    List<DeclaredType> classes(Element e, Class<?> annotation, String member) {
+        List<DeclaredType> out = new ArrayList<>();
+        for (AnnotationValue v : values(e, annotation, member)) {
+            if (v.getValue() instanceof TypeMirror t && t.getKind() == TypeKind.DECLARED) {
+                out.add((DeclaredType) t);
+            }
+        }
+        return out;
+    }
+
+    List<FailureType> failureTypes(Element e, Class<?> annotation, String member) {
+        Types types = processingEnv.getTypeUtils();
+        TypeMirror error = processingEnv.getElementUtils().getTypeElement("java.lang.Error").asType();
+        TypeMirror interrupt = processingEnv.getElementUtils()
+                .getTypeElement("java.lang.InterruptedException").asType();
+        List<FailureType> out = new ArrayList<>();
+        for (DeclaredType t : classes(e, annotation, member)) {
+            out.add(new FailureType(binaryName(t), types.isSubtype(t, error), types.isSubtype(t, interrupt)));
+        }
+        return out;
+    }
+
+    /** The simple name of {@code returned} when it is a deferred result (a future, a stream), else null. */
+    String deferredResult(TypeMirror returned) {
+        if (returned.getKind() != TypeKind.DECLARED) {
+            return null;
+        }
+        List<TypeMirror> todo = new ArrayList<>(List.of(returned));
+        Set<String> seen = new HashSet<>();
+        while (!todo.isEmpty()) {
+            TypeMirror t = todo.remove(todo.size() - 1);
+            if (t.getKind() != TypeKind.DECLARED || !seen.add(binaryName(t))) {
+                continue;
+            }
+            if (MethodRules.isDeferred(binaryName(t))) {
+                return ((DeclaredType) returned).asElement().getSimpleName().toString();
+            }
+            todo.addAll(processingEnv.getTypeUtils().directSupertypes(t));
+        }
+        return null;
+    }
+
+    /**
+     * The alternatives {@code c} itself (not an interface) lists for {@code m}: on its own or a
+     * superclass's method, else on its type; as the runtime follows them when it looks for cycles.
+     */
+    List<TypeElement> ownTargets(TypeElement c, ExecutableElement m) {
+        for (TypeElement k = c; k != null; k = superclass(k)) {
+            for (ExecutableElement own : ElementFilter.methodsIn(k.getEnclosedElements())) {
+                if (sameSignature(own, m) && own.getAnnotation(Fallback.class) != null) {
+                    return elements(classes(own, Fallback.class, "to"));
+                }
+            }
+        }
+        if (c.getKind() == ElementKind.INTERFACE) {
+            return List.of();
+        }
+        for (TypeElement k = c; k != null; k = superclass(k)) {
+            if (k.getAnnotation(Fallback.class) != null) {
+                return elements(classes(k, Fallback.class, "to"));
+            }
+        }
+        return List.of();
+    }
+
+    private static List<TypeElement> elements(List<DeclaredType> types) {
+        return types.stream().map(t -> (TypeElement) t.asElement()).toList();
+    }
+
+    private boolean sameSignature(ExecutableElement a, ExecutableElement b) {
+        if (!a.getSimpleName().contentEquals(b.getSimpleName()) || a.getParameters().size() != b.getParameters().size()) {
+            return false;
+        }
+        Types types = processingEnv.getTypeUtils();
+        for (int i = 0; i < a.getParameters().size(); i++) {
+            if (!types.isSameType(types.erasure(a.getParameters().get(i).asType()),
+                    types.erasure(b.getParameters().get(i).asType()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private TypeElement superclass(TypeElement type) {
+        TypeMirror sup = type.getSuperclass();
+        return sup.getKind() == TypeKind.DECLARED ? (TypeElement) ((DeclaredType) sup).asElement() : null;
+    }
+
+    /**
+     * The type the alternatives must implement and that names the method in messages, as at run time:
+     * the interface declaring the method, else the topmost class declaring it.
+     */
+    TypeElement contractOf(Element e) {
+        if (e.getKind() == ElementKind.INTERFACE) {
+            return (TypeElement) e;
+        }
+        if (e.getKind() != ElementKind.METHOD) {
+            return null; // a class-level @Fallback: each method's contract differs; checked at run time
+        }
+        ExecutableElement m = (ExecutableElement) e;
+        TypeElement owner = (TypeElement) e.getEnclosingElement();
+        if (owner.getKind() == ElementKind.INTERFACE) {
+            return owner;
+        }
+        for (TypeElement itf : interfaces(owner, new LinkedHashSet<>())) {
+            for (ExecutableElement other : ElementFilter.methodsIn(itf.getEnclosedElements())) {
+                if (processingEnv.getElementUtils().overrides(m, other, owner)) {
+                    return itf;
+                }
+            }
+        }
+        TypeElement top = owner;
+        for (TypeElement k = superclass(owner); k != null; k = superclass(k)) {
+            for (ExecutableElement other : ElementFilter.methodsIn(k.getEnclosedElements())) {
+                if (!k.getQualifiedName().contentEquals("java.lang.Object")
+                        && processingEnv.getElementUtils().overrides(m, other, owner)) {
+                    top = k;
+                }
+            }
+        }
+        return top;
+    }
+
+    private Set<TypeElement> interfaces(TypeElement type, Set<TypeElement> out) {
+        for (TypeMirror t : type.getInterfaces()) {
+            TypeElement itf = (TypeElement) processingEnv.getTypeUtils().asElement(t);
+            if (out.add(itf)) {
+                interfaces(itf, out);
+            }
+        }
+        TypeElement sup = superclass(type);
+        if (sup != null) {
+            interfaces(sup, out);
+        }
+        return out;
+    }
+
+    String binaryName(TypeMirror t) {
+        return processingEnv.getElementUtils()
+                .getBinaryName((TypeElement) processingEnv.getTypeUtils().asElement(t)).toString();
+    }
+
+    /** {@code Chat.chat(String)}, named after its contract as the runtime does, or the type's simple name. */
+    String describe(Element e, TypeElement contract) {
+        if (e.getKind() != ElementKind.METHOD) {
+            return e.getSimpleName().toString();
+        }
+        ExecutableElement m = (ExecutableElement) e;
+        return contract.getSimpleName() + "." + m.getSimpleName() + m.getParameters().stream()
+                .map(p -> simpleName(p.asType())).collect(Collectors.joining(", ", "(", ")"));
+    }
+
+    private static String simpleName(TypeMirror t) {
+        String s = t.toString().replaceAll("<.*>", "");
+        return s.substring(s.lastIndexOf('.') + 1);
+    }
+
+}
