@@ -16,6 +16,7 @@ import dev.rebound.weaver.guice.ReboundModule;
 import io.github.resilience4j.decorators.Decorators;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
+import io.github.resilience4j.retry.internal.RetryImpl;
 import io.smallrye.faulttolerance.api.TypedGuard;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
@@ -25,30 +26,32 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.springframework.retry.RecoveryCallback;
 import org.springframework.retry.RetryCallback;
-import org.springframework.retry.backoff.ExponentialRandomBackOffPolicy;
-import org.springframework.retry.policy.SimpleRetryPolicy;
+import org.springframework.retry.policy.MaxAttemptsRetryPolicy;
 import org.springframework.retry.support.RetryTemplate;
 
 /**
- * Every contender of one path, configured alike: 3 attempts in all, exponential backoff (x2) with
- * jitter from an initial delay of zero, one fallback ({@link Subjects.Backup}, or for the annotated
- * contenders {@link BackupModel}, which answers the same). The woven and the Guice contenders run
- * the same code ({@link ResilientModel}'s annotations over the path's primary). Each path is a
- * subclass that says which {@link Model} is the primary. Everything is built once per trial, as an
- * application builds it once at start-up.
+ * Every contender of one path, each doing what the others do: 3 attempts in all, no wait between
+ * them, one fallback ({@link Subjects.Backup}, or for the annotated contenders {@link BackupModel},
+ * which answers the same). The woven and the Guice contenders run the same code
+ * ({@link ResilientModel}'s annotations over the path's primary). Each path is a subclass that says
+ * which {@link Model} is the primary. Everything is built once per trial, as an application builds
+ * it once at start-up.
  *
- * <p>Where a peer refuses a zero delay or would still sleep, this is what it runs with (the README
- * says so too): resilience4j rejects an initial interval below 1 ms, so its interval function
- * is the exponential one from zero (zero at every attempt), and it still calls {@code Thread.sleep(0)} between
- * attempts; Failsafe rejects a zero delay, so it starts at 1 ns, and it too calls
- * {@code Thread.sleep(0)}; Spring Retry raises any interval below 1 ms to 1 ms, so it sleeps
- * through its public {@code Sleeper} hook, a no-op here; SmallRye's jitter is added to the delay
- * (&plusmn;jitter), which would make a zero delay sleep, so it runs without jitter.
+ * <p><b>Rebound</b> runs on its default settings: its SLF4J logger is installed, and
+ * {@link #reboundLogger} says whether {@code dev.rebound} is off (the default rows) or at INFO into
+ * an appender that does nothing (the INFO rows). Its policy is the annotation's
+ * {@code @Retry(attempts = 3, delay = 0, multiplier = 2.0, jitter = true)}: exponential backoff with
+ * jitter from zero, which is zero at every attempt.
+ *
+ * <p><b>The peers</b> run without listeners or metrics, each at its best: configured through its
+ * own documented API so that it does no work a user could switch off (see {@link #PEERS_AT_THEIR_BEST},
+ * which the suite prints under the table).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -57,15 +60,36 @@ public abstract class Contenders {
 
     static final int ATTEMPTS = HandLoop.ATTEMPTS;
 
-    /** Settings of every Rebound door: no listener, as the peers run with none. */
+    /**
+     * Settings without any listener, the logger included. Not what these contenders run with (they
+     * run on the defaults); kept for a benchmark that wants Rebound with nothing to observe it.
+     */
     static final ReboundSettings QUIET = ReboundSettings.builder().logging(false).build();
 
-    static final RetryPolicy REBOUND_RETRY = RetryPolicy.builder()
-            .attempts(ATTEMPTS)
-            .delay(Duration.ZERO)
-            .multiplier(2.0)
-            .jitter(true)
-            .build();
+    /** One sentence per peer: what it is given to do no work a user could switch off. */
+    static final String PEERS_AT_THEIR_BEST = String.join("\n",
+            "- resilience4j " + Versions.RESILIENCE4J + ": `RetryImpl.setSleepFunction` (its static hook for"
+                    + " the wait between attempts) is given a function that returns at once for a zero wait, so"
+                    + " it no longer calls `Thread.sleep(0)` before each retry; its interval function is zero"
+                    + " (its factories refuse an initial interval below 1 ms).",
+            "- Failsafe " + Versions.FAILSAFE + ": none to give; its synchronous retry calls"
+                    + " `Thread.sleep(delay)` before every retry, zero included (`RetryPolicyExecutor`), and"
+                    + " offers no hook to replace or skip it, so it runs with its default zero delay and no"
+                    + " backoff or jitter to compute (it refuses a backoff from zero).",
+            "- Spring Retry " + Versions.SPRING_RETRY + ": `MaxAttemptsRetryPolicy` (retries on any"
+                    + " exception, no exception classifier to consult) and `RetryTemplate`'s default"
+                    + " `NoBackOffPolicy` (no wait computed or slept; its exponential policies raise a zero"
+                    + " interval to 1 ms and sleep it).",
+            "- SmallRye Fault Tolerance " + Versions.SMALLRYE + ": a zero delay, which it does not sleep, and a"
+                    + " zero jitter (its default jitter of 200 ms would make a zero delay sleep); no backoff"
+                    + " strategy, and its default no-op metrics.");
+
+    /**
+     * Rebound's logger {@code dev.rebound} in this trial: {@value ReboundLogger#OFF}, or
+     * {@value ReboundLogger#INFO} into an appender that does nothing. The peers log nothing either way.
+     */
+    @Param(ReboundLogger.OFF)
+    public String reboundLogger;
 
     /**
      * The breaker of the {@code reboundWrapBreaker} column: the defaults but a failure ratio of 0.6,
@@ -74,6 +98,13 @@ public abstract class Contenders {
      * the fallback.
      */
     static final CircuitBreakerPolicy REBOUND_BREAKER = CircuitBreakerPolicy.builder().failureRatio(0.6).build();
+
+    static final RetryPolicy REBOUND_RETRY = RetryPolicy.builder()
+            .attempts(ATTEMPTS)
+            .delay(Duration.ZERO)
+            .multiplier(2.0)
+            .jitter(true)
+            .build();
 
     /** Not a constant, so that no contender can fold it. */
     String prompt = "ping";
@@ -104,34 +135,32 @@ public abstract class Contenders {
 
     /** Builds every contender around {@code primary}. */
     void setUp(Model primary) {
-        ReboundSettings.setGlobal(QUIET);
+        ReboundLogger.set(reboundLogger == null ? ReboundLogger.OFF : reboundLogger);
         this.primary = primary;
         fallback = new Subjects.Backup();
         Model p = primary;
         Model f = fallback;
 
+        // Rebound: the default settings everywhere (the global ones, with the SLF4J logger)
         reboundWoven = new WovenModel(p);
-        reboundGuice = Guice.createInjector(new ReboundModule(QUIET), binder -> {
+        reboundGuice = Guice.createInjector(new ReboundModule(), binder -> {
             binder.bind(Model.class).annotatedWith(Names.named("behaviour")).toInstance(p);
             // one instance, as an application binds its clients; unscoped, each fallback would build one
             binder.bind(BackupModel.class).in(Singleton.class);
         }).getInstance(AnnotatedModel.class);
-
         reboundWrap = Rebound.wrap(Model.class, p)
                 .withRetry(REBOUND_RETRY)
                 .withFallbacks(f)
-                .settings(QUIET)
                 .build();
         reboundWrapBreaker = Rebound.wrap(Model.class, p)
                 .withRetry(REBOUND_RETRY)
                 .withCircuitBreaker(REBOUND_BREAKER)
                 .withFallbacks(f)
-                .settings(QUIET)
                 .build();
 
+        RetryImpl.setSleepFunction(Contenders::sleepUnlessZero);
         RetryConfig r4jConfig = RetryConfig.custom()
                 .maxAttempts(ATTEMPTS)
-                // its factories refuse an initial interval below 1 ms; exponential from zero is zero
                 .intervalFunction(attempt -> 0L)
                 .build();
         resilience4j = Decorators.ofSupplier(() -> p.chat(prompt))
@@ -141,20 +170,12 @@ public abstract class Contenders {
 
         dev.failsafe.RetryPolicy<String> failsafeRetry = dev.failsafe.RetryPolicy.<String>builder()
                 .withMaxAttempts(ATTEMPTS)
-                .withBackoff(Duration.ofNanos(1), Duration.ofSeconds(30), 2.0)
-                .withJitter(0.5)
                 .build();
         failsafe = Failsafe.with(Fallback.<String>of(() -> f.chat(prompt)), failsafeRetry);
         failsafeCall = () -> p.chat(prompt);
 
-        ExponentialRandomBackOffPolicy springBackOff = new ExponentialRandomBackOffPolicy();
-        springBackOff.setInitialInterval(0); // raised to its minimum, 1 ms
-        springBackOff.setMultiplier(2.0);
-        springBackOff.setMaxInterval(30_000);
-        springBackOff.setSleeper(period -> { });
-        springRetry = new RetryTemplate();
-        springRetry.setRetryPolicy(new SimpleRetryPolicy(ATTEMPTS));
-        springRetry.setBackOffPolicy(springBackOff);
+        springRetry = new RetryTemplate(); // its back-off is a NoBackOffPolicy until set
+        springRetry.setRetryPolicy(new MaxAttemptsRetryPolicy(ATTEMPTS));
         springCall = context -> p.chat(prompt);
         springRecovery = context -> f.chat(prompt);
 
@@ -163,11 +184,17 @@ public abstract class Contenders {
                     .maxRetries(ATTEMPTS - 1)
                     .delay(0, ChronoUnit.MILLIS)
                     .jitter(0, ChronoUnit.MILLIS)
-                    .withExponentialBackoff().factor(2).maxDelay(30, ChronoUnit.SECONDS).done()
                     .done()
                 .withFallback().handler(() -> f.chat(prompt)).done()
                 .build();
         smallRyeCall = () -> p.chat(prompt);
+    }
+
+    /** resilience4j's sleep function at its best: a zero wait returns at once. */
+    private static void sleepUnlessZero(Long millis) throws InterruptedException {
+        if (millis > 0) {
+            Thread.sleep(millis);
+        }
     }
 
     @Benchmark

@@ -6,22 +6,20 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.openjdk.jmh.results.Result;
-import org.openjdk.jmh.results.RunResult;
 
 /**
- * The suite's results as one Markdown table: a row per path (benchmark class), a column per
- * contender (benchmark method), each cell {@code ns/op / B/op}.
+ * The suite's results as one Markdown table: a row per path (benchmark class), and a second row for
+ * the trials that ran Rebound's logger at INFO; a column per contender (benchmark method); each cell
+ * {@code ns/op / B/op}.
  */
 final class ResultTable {
 
-    /** Rows in the order of the issue; a class not listed here is added after them. */
-    private static final Map<String, String> ROWS = ordered(
+    /** Paths in the order of the issue; a class not listed here is added after them. */
+    static final Map<String, String> PATHS = ordered(
             "HappyPath", "(a) happy path",
             "OneFailureThenSuccess", "(b) one failure, then success",
             "FallbackAnswers", "(c) fallback answers",
@@ -30,7 +28,7 @@ final class ResultTable {
             "Floors", "machinery alone (happy path)");
 
     /** Columns in this order; a method not listed here is added after them. */
-    private static final Map<String, String> COLUMNS = ordered(
+    static final Map<String, String> COLUMNS = ordered(
             "direct", "direct",
             "handLoop", "hand-written loop",
             "reboundWoven", "Rebound woven",
@@ -43,30 +41,28 @@ final class ResultTable {
             "smallRye", "SmallRye FT",
             "jdkProxyAlone", "JDK proxy alone",
             "guiceInterceptorAlone", "Guice interceptor alone",
+            "ajcClosureAlone", "AspectJ closure alone",
             "threadSleepZero", "Thread.sleep(0) alone");
 
-    private final Map<String, Map<String, String>> cells = new LinkedHashMap<>();
+    private static final String INFO_SUFFIX = "@info";
+
+    private final Map<String, Map<String, Measurement>> rows = new LinkedHashMap<>();
     private final List<String> columns = new ArrayList<>();
 
     private ResultTable() {
     }
 
-    static ResultTable of(Collection<RunResult> results) {
+    static ResultTable of(List<Measurement> measurements) {
         ResultTable table = new ResultTable();
-        for (String row : ROWS.keySet()) {
-            table.cells.put(row, new LinkedHashMap<>());
+        for (String path : PATHS.keySet()) {
+            table.rows.put(path, new LinkedHashMap<>());
+            table.rows.put(path + INFO_SUFFIX, new LinkedHashMap<>());
         }
         List<String> seen = new ArrayList<>();
-        for (RunResult r : results) {
-            String benchmark = r.getParams().getBenchmark();
-            int dot = benchmark.lastIndexOf('.');
-            String method = benchmark.substring(dot + 1);
-            String cls = benchmark.substring(benchmark.lastIndexOf('.', dot - 1) + 1, dot);
-            Result<?> primary = r.getPrimaryResult();
-            table.cells.computeIfAbsent(cls, c -> new LinkedHashMap<>())
-                    .put(method, cell(primary.getScore(), bytesPerOp(r)));
-            if (!seen.contains(method)) {
-                seen.add(method);
+        for (Measurement m : measurements) {
+            table.rows.computeIfAbsent(m.row(), r -> new LinkedHashMap<>()).put(m.contender(), m);
+            if (!seen.contains(m.contender())) {
+                seen.add(m.contender());
             }
         }
         for (String c : COLUMNS.keySet()) {
@@ -79,46 +75,78 @@ final class ResultTable {
                 table.columns.add(c);
             }
         }
-        table.cells.values().removeIf(Map::isEmpty);
+        table.rows.values().removeIf(Map::isEmpty);
         return table;
     }
 
-    /** B/op from {@code -prof gc}, or NaN when it did not run. */
-    private static double bytesPerOp(RunResult r) {
-        for (Map.Entry<String, Result> e : r.getSecondaryResults().entrySet()) {
-            if (e.getKey().endsWith("gc.alloc.rate.norm")) {
-                return e.getValue().getScore();
-            }
-        }
-        return Double.NaN;
+    /** The rows, in order, each by its key ({@code path} or {@code path@info}). */
+    List<String> rows() {
+        return List.copyOf(rows.keySet());
+    }
+
+    /** The measurement of {@code contender} in {@code row}, or null. */
+    Measurement get(String row, String contender) {
+        Map<String, Measurement> r = rows.get(row);
+        return r == null ? null : r.get(contender);
+    }
+
+    static boolean isInfoRow(String row) {
+        return row.endsWith(INFO_SUFFIX);
+    }
+
+    /** The row that runs the same path with Rebound's logger off. */
+    static String offRow(String row) {
+        return isInfoRow(row) ? row.substring(0, row.length() - INFO_SUFFIX.length()) : row;
+    }
+
+    static String rowName(String row) {
+        String path = offRow(row);
+        String name = PATHS.getOrDefault(path, path);
+        return isInfoRow(row) ? name + ", Rebound's logger at INFO" : name;
+    }
+
+    static String columnName(String contender) {
+        return COLUMNS.getOrDefault(contender, contender);
     }
 
     static String cell(double nanos, double bytes) {
-        String time = nanos < 10 ? String.format(Locale.ROOT, "%.1f", nanos)
+        return nanos(nanos) + " / " + bytes(bytes);
+    }
+
+    /** Whole bytes ({@code -prof gc} reads a few thousandths, or below zero, for a call that allocates nothing). */
+    static String bytes(double bytes) {
+        return Double.isNaN(bytes) ? "?" : String.format(Locale.ROOT, "%.0f", Math.abs(bytes));
+    }
+
+    /** ns with 2 significant digits below 10, whole above. */
+    static String nanos(double nanos) {
+        if (Double.isNaN(nanos)) {
+            return "?";
+        }
+        return Math.abs(nanos) < 10 ? String.format(Locale.ROOT, "%.1f", nanos)
                 : String.format(Locale.ROOT, "%.0f", nanos);
-        String alloc = Double.isNaN(bytes) ? "?" : String.format(Locale.ROOT, "%.0f", Math.abs(bytes));
-        return time + " / " + alloc;
     }
 
     String markdown() {
         StringBuilder sb = new StringBuilder("| path (ns/op / B/op) |");
         for (String c : columns) {
-            sb.append(' ').append(COLUMNS.getOrDefault(c, c)).append(" |");
+            sb.append(' ').append(columnName(c)).append(" |");
         }
         sb.append("\n|---|");
         sb.append("---|".repeat(columns.size()));
         sb.append('\n');
-        cells.forEach((row, byColumn) -> {
-            sb.append("| ").append(ROWS.getOrDefault(row, row)).append(" |");
+        rows.forEach((row, byColumn) -> {
+            sb.append("| ").append(rowName(row)).append(" |");
             for (String c : columns) {
-                sb.append(' ').append(byColumn.getOrDefault(c, "-")).append(" |");
+                Measurement m = byColumn.get(c);
+                sb.append(' ').append(m == null ? "-" : cell(m.nanos(), m.bytes())).append(" |");
             }
             sb.append('\n');
         });
         return sb.toString();
     }
 
-    /** The line the README quotes above the table; {@code loadBefore}: the load average at the start. */
+    /** The line printed above the table; {@code loadBefore}: the load average at the start. */
     static String environment(long seconds, String loadBefore) {
         Runtime rt = Runtime.getRuntime();
         return String.format(Locale.ROOT, "%s, %d cores, %s %s (%s), %s; suite took %d s; load average %s at the"

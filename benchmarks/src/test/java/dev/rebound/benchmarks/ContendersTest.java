@@ -4,15 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.rebound.benchmarks.woven.WovenModel;
+import java.io.StringReader;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.openjdk.jmh.annotations.Benchmark;
+import org.w3c.dom.Document;
+import org.xml.sax.InputSource;
 
 /**
  * The suite compares like with like: on every path, every contender gives the same answer after the
@@ -36,10 +40,11 @@ class ContendersTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0}, Rebound's logger {4}")
     @MethodSource("paths")
     void everyContenderGivesTheSameAnswerAfterTheSameAttempts(String path, Contenders contenders, String answer,
-            int attempts) throws Exception {
+            int attempts, String reboundLogger) throws Exception {
+        contenders.reboundLogger = reboundLogger;
         Counting primary = new Counting(contenders.newPrimary());
         contenders.setUp(primary);
         List<String> names = new ArrayList<>();
@@ -58,11 +63,11 @@ class ContendersTest {
     }
 
     static Stream<Arguments> paths() {
-        return Stream.of(
-                Arguments.of("(a) happy: one attempt", new HappyPath(), Subjects.ANSWER, 1),
-                Arguments.of("(b) one failure: two attempts", new OneFailureThenSuccess(), Subjects.ANSWER, 2),
+        return Stream.of(ReboundLogger.OFF, ReboundLogger.INFO).flatMap(logger -> Stream.of(
+                Arguments.of("(a) happy: one attempt", new HappyPath(), Subjects.ANSWER, 1, logger),
+                Arguments.of("(b) one failure: two attempts", new OneFailureThenSuccess(), Subjects.ANSWER, 2, logger),
                 Arguments.of("(c) down: three attempts, then the fallback", new FallbackAnswers(),
-                        Subjects.FALLBACK_ANSWER, 3));
+                        Subjects.FALLBACK_ANSWER, 3, logger)));
     }
 
     @Test
@@ -98,6 +103,7 @@ class ContendersTest {
 
         assertThat(floors.jdkProxyAlone()).isEqualTo(Subjects.ANSWER);
         assertThat(floors.guiceInterceptorAlone()).isEqualTo(Subjects.ANSWER);
+        assertThat(floors.ajcClosureAlone()).isEqualTo(Subjects.ANSWER);
         floors.threadSleepZero();
     }
 
@@ -105,5 +111,64 @@ class ContendersTest {
     void theTablePutsPathsInRowsAndContendersInColumns() {
         assertThat(ResultTable.cell(2.04, 0.0004)).isEqualTo("2.0 / 0");
         assertThat(ResultTable.cell(126.4, 296.02)).isEqualTo("126 / 296");
+
+        String table = ResultTable.of(SAMPLE).markdown();
+
+        assertThat(table).contains("| path (ns/op / B/op) | direct | hand-written loop | Rebound woven |")
+                .contains("| (a) happy path | 1.0 / 0 | 2.0 / 0 | 3.0 / 0 |")
+                .contains("| (a) happy path, Rebound's logger at INFO | - | - | 4.0 / 16 |");
+    }
+
+    /** A run in miniature: path (a) with and without Rebound's logger, (e), and the JDK proxy alone. */
+    static final List<Measurement> SAMPLE = List.of(
+            new Measurement("HappyPath", false, "direct", 1.0, 0.1, 0.001),
+            new Measurement("HappyPath", false, "handLoop", 2.0, 0.1, 0),
+            new Measurement("HappyPath", false, "reboundWoven", 3.0, 0.1, 0),
+            new Measurement("HappyPath", false, "reboundGuice", 21.0, 1, 88),
+            new Measurement("HappyPath", false, "reboundWrap", 5.0, 0.2, 24),
+            new Measurement("HappyPath", false, "resilience4j", 31.0, 1, 80),
+            new Measurement("HappyPath", false, "failsafe", 201.0, 5, 480),
+            new Measurement("HappyPath", true, "reboundWoven", 4.0, 0.1, 16),
+            new Measurement("UnannotatedMethod", false, "direct", 1.5, 0.2, 0),
+            new Measurement("UnannotatedMethod", false, "reboundWoven", 2.0, 0.2, 0),
+            new Measurement("OneFailureThenSuccess", false, "handLoop", 60, 2, 0),
+            new Measurement("OneFailureThenSuccess", false, "reboundWoven", 80, 2, 48),
+            new Measurement("OneFailureThenSuccess", false, "reboundWrap", 70, 2, 24),
+            new Measurement("OneFailureThenSuccess", false, "springRetry", 160, 5, 248),
+            new Measurement("Floors", false, "jdkProxyAlone", 6.0, 0.2, 24),
+            new Measurement("Floors", false, "ajcClosureAlone", 6.0, 0.2, 48));
+
+    @Test
+    void theTargetsAreRatiosOfTheFastestPeersOverheadReadFromTheSameRun() {
+        String targets = new Targets(ResultTable.of(SAMPLE)).markdown();
+
+        // reference: direct 1.0 ns; fastest peer resilience4j +30 ns; a third of it is 10 ns
+        assertThat(targets)
+                .contains("| (a) happy path | direct 1.0 ns | resilience4j +30 ns | +2.0 ns: 0.07 yes"
+                        + " | +20 ns: 0.67 **no** | +4.0 ns: 0.13 yes |")
+                .contains("| (a) happy path, Rebound's logger at INFO | direct 1.0 ns | resilience4j +30 ns"
+                        + " | +3.0 ns: 0.10 | - | - |")
+                // (b): hand loop 60 ns; fastest peer Spring Retry +100 ns
+                .contains("| (b) one failure, then success | hand-written loop 60 ns | Spring Retry +100 ns"
+                        + " | +20 ns: 0.20 yes | - | +10 ns: 0.10 yes |")
+                // the proxy's 24 B and, where the first attempt fails, AspectJ's 48 B are not Rebound's
+                .contains("its state array, measured alone) | 0 | 0 | yes |")
+                .contains("the JDK proxy's 24 B per call (its argument array, measured alone) | 0 | 0 | yes |")
+                .contains("within 3 ns of the direct call: 3.0 ± 0.1 ns against 1.0 ± 0.1 ns, +2.0 ns: yes")
+                .contains("+0.5 ns, the errors add up to 0.4 ns: **no**")
+                .contains("Targets met: 7 of 9.");
+    }
+
+    @Test
+    void theChartIsAnSvgWithABarPerContenderOfEachPath() throws Exception {
+        String svg = Chart.svg(ResultTable.of(SAMPLE), List.of("a run in miniature"));
+
+        Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new InputSource(new StringReader(svg)));
+        assertThat(doc.getDocumentElement().getTagName()).isEqualTo("svg");
+        // (a): woven, woven at INFO, Guice, wrap, resilience4j, Failsafe; (b): woven, wrap, Spring Retry;
+        // (e): woven; and the background
+        assertThat(doc.getElementsByTagName("rect").getLength()).isEqualTo(11);
+        assertThat(svg).contains(">Rebound woven, logger at INFO</text>", ">+200 ns</text>", ">+0.5 ns</text>");
     }
 }

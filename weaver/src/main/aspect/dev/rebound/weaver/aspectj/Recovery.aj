@@ -1,14 +1,15 @@
 package dev.rebound.weaver.aspectj;
 
-import org.aspectj.lang.annotation.SuppressAjWarnings;
-import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.weaver.internal.Handoff;
+import java.util.concurrent.Callable;
+import org.aspectj.lang.annotation.SuppressAjWarnings;
 
 /**
  * Runs inside {@link ResilientMethods} and only after a first attempt failed, or when a circuit
  * breaker that is not closed keeps the outer advice from running it (its guard is one static read
- * otherwise): hands the call to the engine, with a closure that re-runs the method body
- * for retries and the call's arguments for the alternatives.
+ * otherwise): hands the call to the engine, with AspectJ's closure as the call's context, which
+ * re-runs the method body for retries and holds the call's arguments for the alternatives
+ * ({@link Handoff#CLOSURE}), so that the recovery allocates nothing of its own.
  */
 public aspect Recovery {
 
@@ -17,23 +18,17 @@ public aspect Recovery {
     @SuppressAjWarnings("adviceDidNotMatch")
     Object around(Object self): ResilientMethods.resilient(self)
             && if(Handoff.waitingFor(self, thisJoinPointStaticPart)) {
-        Handoff handoff = Handoff.take();
-        var closure = ajc$aroundClosure; // AspectJ's AroundClosure: its state holds the arguments
-        org.aspectj.lang.JoinPoint.StaticPart jp = thisJoinPointStaticPart;
-        Invoker again = new Invoker() {
-            public Object invoke(Object context, Object[] args) throws Throwable {
-                return proceed(self);
-            }
-
-            public Object[] arguments(Object context, Object[] args) {
-                return Handoff.arguments(closure.getState(), jp);
-            }
-        };
+        if (self == null) {
+            // Never taken (this(self) binds a non-null object). ajc inlines an around advice that never
+            // proceeds, and an inlined advice gets no closure: a proceed inside an inner class keeps it.
+            Callable<Object> keepsTheClosure = new Callable<Object>() {
+                public Object call() {
+                    return proceed(self);
+                }
+            };
+        }
         try {
-            if (handoff.failure == null) {
-                return handoff.policy.executeAll(null, null, again); // not admitted: the chain runs every attempt
-            }
-            return handoff.policy.failed(handoff.failure, handoff.startNanos, null, null, again);
+            return Handoff.recover(ajc$aroundClosure);
         } catch (Throwable t) {
             throw Handoff.sneaky(t);
         }

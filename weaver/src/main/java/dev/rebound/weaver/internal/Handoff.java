@@ -1,34 +1,54 @@
 package dev.rebound.weaver.internal;
 
+import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.aspectj.lang.JoinPoint;
+import org.aspectj.runtime.internal.AroundClosure;
 
 /**
  * Passes a failed first attempt from the inlined advice (which has no handle on the call's
  * arguments) to the recovery advice just inside it (which has, through its closure). The recovery
  * advice's guard reads one static counter: non-zero only while some thread is handing off.
+ *
+ * <p>Each thread has one handoff, filled by {@link #give} and emptied by {@link #take} before the
+ * recovery runs anything, so a failed call allocates nothing here, and a call nested in the
+ * recovery (a woven alternative) finds it free.
  */
 public final class Handoff {
 
     private static final AtomicInteger PENDING = new AtomicInteger();
-    private static final ThreadLocal<Handoff> CURRENT = new ThreadLocal<>();
+    private static final ThreadLocal<Handoff> CURRENT = ThreadLocal.withInitial(Handoff::new);
 
-    public final ResilientMethod policy;
-    /** The first attempt's failure; null when no first attempt was run (see {@link #admitted}). */
-    public final Throwable failure;
-    public final long startNanos;
-    private final Object self;
-    private final JoinPoint.StaticPart joinPoint;
+    /**
+     * Re-runs the method body through AspectJ's closure, the call's context: shared, so that the
+     * recovery allocates no invoker. The closure's state is {@code [this, arguments...]}, and its
+     * {@code run} reads the target from the first element of what it is given, as {@code proceed(self)}
+     * would pass it; giving it the state itself spares the array {@code proceed} would allocate.
+     */
+    public static final Invoker CLOSURE = new Invoker() {
+        @Override
+        public Object invoke(Object context, Object[] args) throws Throwable {
+            AroundClosure closure = (AroundClosure) context;
+            return closure.run(closure.getState());
+        }
 
-    private Handoff(Object self, JoinPoint.StaticPart joinPoint, ResilientMethod policy, Throwable failure,
-            long startNanos) {
-        this.self = self;
-        this.joinPoint = joinPoint;
-        this.policy = policy;
-        this.failure = failure;
-        this.startNanos = startNanos;
+        @Override
+        public Object[] arguments(Object context, Object[] args) {
+            Object[] state = ((AroundClosure) context).getState();
+            return Arrays.copyOfRange(state, 1, state.length);
+        }
+    };
+
+    private boolean waiting;
+    private Object self;
+    private JoinPoint.StaticPart joinPoint;
+    private ResilientMethod policy;
+    private Throwable failure;
+    private long startNanos;
+
+    private Handoff() {
     }
 
     /**
@@ -49,7 +69,13 @@ public final class Handoff {
      */
     public static void give(Object self, JoinPoint.StaticPart jp, ResilientMethod policy, Throwable failure,
             long start) {
-        CURRENT.set(new Handoff(self, jp, policy, failure, start));
+        Handoff h = CURRENT.get();
+        h.self = self;
+        h.joinPoint = jp;
+        h.policy = policy;
+        h.failure = failure;
+        h.startNanos = start;
+        h.waiting = true;
         PENDING.incrementAndGet();
     }
 
@@ -59,28 +85,40 @@ public final class Handoff {
             return false;
         }
         Handoff h = CURRENT.get();
-        return h != null && h.self == self && h.joinPoint == jp;
+        return h.waiting && h.self == self && h.joinPoint == jp;
     }
 
-    /** Takes the waiting handoff (the recovery advice runs). */
-    public static Handoff take() {
+    /**
+     * The recovery advice runs: hands the waiting call to its policy with {@code closure} as the
+     * context, emptying the handoff first.
+     */
+    public static Object recover(AroundClosure closure) throws Throwable {
         Handoff h = CURRENT.get();
-        CURRENT.set(null); // set, never remove: re-creating the entry would allocate on each recovery
-        PENDING.decrementAndGet();
-        return h;
+        ResilientMethod policy = h.policy;
+        Throwable failure = h.failure;
+        long start = h.startNanos;
+        h.clear();
+        if (failure == null) {
+            return policy.executeAll(closure, null, CLOSURE); // not admitted: the chain runs every attempt
+        }
+        return policy.failed(failure, start, closure, null, CLOSURE);
     }
 
     /** Called by the outer advice when the second proceed returns: drops a handoff nobody took. */
     public static void drop() {
-        if (CURRENT.get() != null) {
-            take();
+        Handoff h = CURRENT.get();
+        if (h.waiting) {
+            h.clear();
         }
     }
 
-    /** The call's arguments, read from the around closure's state ({@code [this, args...]}). */
-    public static Object[] arguments(Object[] state, JoinPoint.StaticPart jp) {
-        int n = ((org.aspectj.lang.reflect.CodeSignature) jp.getSignature()).getParameterTypes().length;
-        return Arrays.copyOfRange(state, state.length - n, state.length);
+    private void clear() {
+        waiting = false;
+        self = null;
+        joinPoint = null;
+        policy = null;
+        failure = null;
+        PENDING.decrementAndGet();
     }
 
     /** Rethrows {@code t} as it is, checked or not. */
