@@ -9,6 +9,7 @@ module dev.rebound.runtime {
     requires org.slf4j;
     requires static java.net.http;
     requires static micrometer.core;
+    requires static micrometer.observation;
     requires static langchain4j.core;
     requires static langchain4j.http.client;
     requires static langchain4j.http.client.jdk;
@@ -19,4 +20,5 @@ module dev.rebound.runtime {
     exports dev.rebound.runtime.testing;
     exports dev.rebound.runtime.langchain4j;
     exports dev.rebound.runtime.metrics;
+    exports dev.rebound.runtime.observation;
 }

@@ -42,7 +42,13 @@ final class MetricsLine {
         long primaryAttempts = (long) (sum(primary, MicrometerListener.ATTEMPTS) - fallbackCalls);
         long fallbackAttempts = (long) sum(fallbacks, MicrometerListener.ATTEMPTS);
         StringBuilder switches = new StringBuilder();
-        for (Meter m : primary.find(MicrometerListener.FALLBACKS).meters()) {
+        // in the chain's order (the registry's is a hash order)
+        java.util.List<String> chain = new java.util.ArrayList<>();
+        chain.add(ModelChain.PRIMARY);
+        chain.addAll(ModelChain.FALLBACKS);
+        java.util.List<Meter> pairs = new java.util.ArrayList<>(primary.find(MicrometerListener.FALLBACKS).meters());
+        pairs.sort(java.util.Comparator.comparingInt(m -> chain.indexOf(m.getId().getTag("from"))));
+        for (Meter m : pairs) {
             switches.append(' ').append(m.getId().getTag("from")).append("->").append(m.getId().getTag("to"))
                     .append('=').append((long) ((Counter) m).count());
         }

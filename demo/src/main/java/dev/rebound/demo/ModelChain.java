@@ -34,7 +34,36 @@ public final class ModelChain {
     public static final RetryPolicy FALLBACK_RETRY = RetryPolicy.builder().attempts(2)
             .delay(Duration.ofMillis(100)).maxDelay(Duration.ofSeconds(2)).jitter(false).build();
 
+    /** Where the policy above is declared, from the repository's root: the demo prints it. */
+    public static final String SOURCE = "demo/src/main/java/dev/rebound/demo/ModelChain.java";
+
     private ModelChain() {
+    }
+
+    /**
+     * The policy in effect, as the demo prints it: each model of the chain in order, with its attempts
+     * and the waits between them.
+     */
+    public static List<String> describe() {
+        List<String> lines = new java.util.ArrayList<>();
+        lines.add(String.format(java.util.Locale.ROOT, "%-22s %s", PRIMARY, describe(PRIMARY_RETRY)));
+        for (String name : FALLBACKS) {
+            lines.add(String.format(java.util.Locale.ROOT, "%-22s %s", "then " + name, describe(FALLBACK_RETRY)));
+        }
+        return lines;
+    }
+
+    private static String describe(RetryPolicy p) {
+        List<String> waits = new java.util.ArrayList<>();
+        long next = p.delay().toMillis();
+        for (int i = 1; i < p.attempts(); i++) {
+            long capped = Math.min(next, p.maxDelay().toMillis());
+            waits.add(capped + " ms");
+            next = (long) (capped * p.multiplier());
+        }
+        return p.attempts() + " attempts" + (waits.isEmpty() ? "" : ", waits " + String.join(" then ", waits))
+                + (p.jitter() ? " (jittered)" : "") + (p.hasDeadline() ? ", " + p.maxDuration().toSeconds()
+                + " s deadline" : "") + "; a server's Retry-After wait wins if longer";
     }
 
     /**

@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
  * mvn -B -q -pl demo -am package exec:java -DskipTests                      # the outage script
  * REBOUND_FAULTS=rate-limit mvn -B -q -pl demo -am package exec:java -DskipTests
  * mvn ... exec:java -Dexec.args="--faults=cascade --question='What is a 429?'"
+ * mvn ... exec:java -Dexec.args=--log                                     # with Rebound's own log lines
  * </pre>
  */
 public final class RagDemo {
@@ -36,17 +37,25 @@ public final class RagDemo {
     static boolean run(String[] args, Map<String, String> env, PrintStream out) {
         Options o = Options.parse(args, env);
         if (o.help) {
-            out.println("usage: [--faults=NAME] [--question=TEXT]   (or REBOUND_FAULTS, REBOUND_QUESTION)");
+            out.println("usage: [--faults=NAME] [--question=TEXT] [--log]   (or REBOUND_FAULTS, REBOUND_QUESTION)");
+            out.println("  --log       also print Rebound's own log lines (logger dev.rebound, on stderr),"
+                    + " as your service would");
             for (FaultScript s : FaultScript.values()) {
                 out.printf("  %-11s %s%n", s.cliName(), s.description());
             }
             out.println("With OPENAI_API_KEY set (and OPENAI_BASE_URL, optionally) the real API answers.");
             return true;
         }
+        if (o.log) {
+            // Rebound logs retries at INFO and fallbacks at WARN, as in a service whose "dev.rebound" logger is at
+            // INFO; `mvn -q` sets slf4j-simple's default level to error, which would hide them
+            System.setProperty("org.slf4j.simpleLogger.log.dev.rebound", "info");
+        }
         long start = System.nanoTime();
         String apiKey = env.get("OPENAI_API_KEY");
         boolean real = apiKey != null && !apiKey.isBlank();
         ModelServer server = real ? null : ModelServer.start(RagDemo::groundedAnswer);
+        TracePrinter trace = new TracePrinter();
         try {
             if (real) {
                 out.println("Rebound RAG demo | models: the OpenAI API (OPENAI_API_KEY is set; no fault script)");
@@ -54,6 +63,11 @@ public final class RagDemo {
                 o.faults.apply(server);
                 out.println("Rebound RAG demo | faults: " + o.faults.cliName() + ": " + o.faults.description());
                 out.println("                 | models: embedded OpenAI-compatible server at " + server.baseUrl());
+            }
+            out.println("Policy (declared in " + ModelChain.SOURCE + "):");
+            ModelChain.describe().forEach(line -> out.println("  " + line));
+            if (o.log) {
+                out.println("Rebound's log lines (stderr) are on: --log");
             }
             List<String> models = new ArrayList<>();
             models.add(ModelChain.PRIMARY);
@@ -64,8 +78,8 @@ public final class RagDemo {
             MetricsLine metrics = new MetricsLine();
             ChatModel llm = ModelChain.resilient(
                     name -> ModelChain.openAi(baseUrl, real ? apiKey : "demo-key", name, timeout),
-                    settings(printer.primary(), metrics.primaryListener()),
-                    settings(printer.fallback(), metrics.fallbackListener()));
+                    settings(o.log, printer.primary(), metrics.primaryListener(), trace),
+                    settings(o.log, printer.fallback(), metrics.fallbackListener(), trace));
 
             out.println();
             out.println("Question: " + o.question);
@@ -85,6 +99,9 @@ public final class RagDemo {
                 failure = e;
             }
             out.println();
+            out.println("Trace (the spans a tracing back end gets: the call, each attempt, each fallback switch):");
+            trace.print(out);
+            out.println();
             if (failure == null) {
                 out.println("Answer: " + answer);
             } else {
@@ -101,15 +118,18 @@ public final class RagDemo {
             out.println(metrics.render());
             return failure == null;
         } finally {
+            trace.close();
             if (server != null) {
                 server.close();
             }
         }
     }
 
-    private static ReboundSettings settings(dev.rebound.runtime.ReboundListener printer,
-            dev.rebound.runtime.ReboundListener metrics) {
-        return ReboundSettings.builder().logging(false).listener(printer).listener(metrics).build();
+    /** The demo's settings: its table printer, metrics and trace, and Rebound's own log lines only with --log. */
+    private static ReboundSettings settings(boolean log, dev.rebound.runtime.ReboundListener printer,
+            dev.rebound.runtime.ReboundListener metrics, TracePrinter trace) {
+        return ReboundSettings.builder().logging(log).listener(printer).listener(metrics).tracer(trace.tracer())
+                .build();
     }
 
     private static Map<String, Integer> countsOf(ModelServer server, List<String> models) {
@@ -136,6 +156,7 @@ public final class RagDemo {
         FaultScript faults = FaultScript.OUTAGE;
         String question = DEFAULT_QUESTION;
         boolean help;
+        boolean log;
 
         static Options parse(String[] args, Map<String, String> env) {
             Options o = new Options();
@@ -150,6 +171,8 @@ public final class RagDemo {
                     o.faults = FaultScript.named(a.substring("--faults=".length()));
                 } else if (a.startsWith("--question=")) {
                     o.question = a.substring("--question=".length());
+                } else if (a.equals("--log")) {
+                    o.log = true;
                 } else if (a.equals("--help") || a.equals("-h") || a.equals("--list")) {
                     o.help = true;
                 } else {

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Security: the demo run with a recognisable fake API key and prompt, against an API (the embedded
  * server) that fails in every way on the way to the answer. Everything printed, by the demo and by
- * any logger on stdout or stderr, is captured and searched: the key appears nowhere, and the prompt
+ * any logger on stdout or stderr, the call's trace included, is captured and searched: the key appears
+ * nowhere, and the prompt
  * only where the demo echoes the question it was asked.
  */
 class DemoSecrecyTest {
@@ -52,6 +53,7 @@ class DemoSecrecyTest {
 
         assertThat(answered).isTrue();
         assertThat(printed).contains("fall back to gpt-3.5-turbo").contains("fall back to gpt-3.5-turbo-16k")
+                .contains("    fallback gpt-3.5-turbo-16k from=gpt-3.5-turbo to=gpt-3.5-turbo-16k (") // the trace
                 .contains("Answer: gpt-3.5-turbo-16k answers");
         assertThat(printed + logged).doesNotContain(KEY).doesNotContain("7c1e93b4aa0d");
         assertThat(logged).doesNotContain(PROMPT);

@@ -8,6 +8,7 @@ import dev.rebound.modelserver.ModelServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -31,11 +32,50 @@ class RagDemoTest {
                 .containsPattern("(?m)^  3 +gpt-4 +3 +503 InternalServerException +give up gpt-4 \\(no attempts left\\)$")
                 .containsPattern("(?m)^ +gpt-4 +fall back to gpt-3.5-turbo$")
                 .containsPattern("(?m)^  4 +gpt-3.5-turbo +1 +200 answer +done$")
+                .containsPattern("(?m)^Trace \\(the spans a tracing back end gets: the call, each attempt, each fallback "
+                        + "switch\\):\n"
+                        + "  ChatModel.chat outcome=fallback \\(\\d+ ms\\)\n"
+                        + "    attempt gpt-4 attempt=1 failure=InternalServerException outcome=failure wait.ms=100 "
+                        + "wait.reason=backoff \\[error\\] \\(\\d+ ms\\)\n"
+                        + "    attempt gpt-4 attempt=2 failure=RateLimitException outcome=failure wait.ms=300 "
+                        + "wait.reason=retry-after \\[error\\] \\(\\d+ ms\\)\n"
+                        + "    attempt gpt-4 attempt=3 failure=InternalServerException outcome=failure "
+                        + "retry.stopped=attempts \\[error\\] \\(\\d+ ms\\)\n"
+                        + "    fallback gpt-3.5-turbo from=gpt-4 to=gpt-3.5-turbo \\(\\d+ ms\\)\n"
+                        + "      attempt gpt-3.5-turbo attempt=1 outcome=success \\(\\d+ ms\\)\n"
+                        + "        ChatModel.chat outcome=success \\(\\d+ ms\\)\n"
+                        + "          attempt gpt-3.5-turbo attempt=1 outcome=success \\(\\d+ ms\\)\n\n"
+                        + "Answer: ")
                 .containsPattern("(?m)^Answer: \\[gpt-3.5-turbo, prompt [0-9a-f]{8}\\] LangChain supports retry and fallback")
                 .containsPattern("(?m)^Summary: attempts 4, fallbacks 1, requests per model gpt-4=3 gpt-3.5-turbo=1 "
                         + "gpt-3.5-turbo-16k=0, total [0-9.]+ s \\(generation [0-9.]+ s\\)$")
                 .containsPattern("(?m)^Metrics: calls fallback=1, attempts 4 \\(gpt-4 3, fallback models 1\\), "
                         + "fallbacks gpt-4->gpt-3.5-turbo=1, call duration [0-9.]+ s$");
+    }
+
+    @Test
+    void itPrintsThePolicyItRunsAndWithLogReboundsOwnLogLinesAsAServiceWould() throws Exception {
+        PrintStream err = System.err;
+        ByteArrayOutputStream logged = new ByteArrayOutputStream();
+        String out;
+        try {
+            System.setErr(new PrintStream(logged, true, StandardCharsets.UTF_8));
+            out = run(Map.of(), "--log");
+        } finally {
+            System.setErr(err);
+        }
+
+        assertThat(out).contains("Policy (declared in demo/src/main/java/dev/rebound/demo/ModelChain.java):")
+                .containsPattern("(?m)^  gpt-4 +3 attempts, waits 100 ms then 200 ms, 20 s deadline; ")
+                .containsPattern("(?m)^  then gpt-3.5-turbo +2 attempts, waits 100 ms; ")
+                .containsPattern("(?m)^  then gpt-3.5-turbo-16k +2 attempts, waits 100 ms; ");
+        assertThat(java.nio.file.Files.readString(Path.of("..").resolve(ModelChain.SOURCE)))
+                .contains("PRIMARY_RETRY = RetryPolicy.builder()");
+        assertThat(logged.toString(StandardCharsets.UTF_8))
+                .contains("INFO dev.rebound - ChatModel.chat(String) on gpt-4: retrying, attempt 2 in 100 ms (backoff)")
+                .contains("INFO dev.rebound - ChatModel.chat(String) on gpt-4: retrying, attempt 3 in 300 ms (retry-after)")
+                .contains("WARN dev.rebound - ChatModel.chat(String): falling back from gpt-4 to gpt-3.5-turbo after "
+                        + "dev.langchain4j.exception.InternalServerException");
     }
 
     @Test

@@ -51,10 +51,10 @@ class GuiceModuleTest extends VirtualTime {
     static final class ConstructedChatModule extends AbstractModule {
         @Override
         protected void configure() {
-            // readme:install
+            // docs:guice-install
             install(new ReboundModule());
             bind(PlainChat.class).to(PlainGpt4.class);
-            // /readme:install
+            // /docs:guice-install
         }
     }
 
@@ -93,9 +93,9 @@ class GuiceModuleTest extends VirtualTime {
 
     @Test
     void wrappingCoversProvidesMethods() {
-        // readme:guice
+        // docs:guice-wrapping
         Injector injector = Guice.createInjector(ReboundModule.wrapping(new Endpoints(), new ChatModule()));
-        // /readme:guice
+        // /docs:guice-wrapping
         PlainChat chat = injector.getInstance(PlainChat.class);
 
         assertRetriedThenFellBack(chat);

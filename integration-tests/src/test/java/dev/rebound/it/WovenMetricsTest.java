@@ -43,7 +43,11 @@ class WovenMetricsTest extends VirtualTime {
             assertThat(registry.get(MicrometerListener.CALLS).tag("interface", "Llm").tag("method", "invoke")
                     .tag("outcome", outcome).counter().count()).as(outcome).isEqualTo(1);
         }
-        assertThat(registry.get(MicrometerListener.ATTEMPTS).counter().count()).isEqualTo(1 + 2 + 3 + 4);
+        // 1 + 2 + 3 + 4 attempts: on gpt-4 1 + 2 + 2 + 2, on its fallback 1 + 2
+        assertThat(registry.get(MicrometerListener.ATTEMPTS).tag("target", "Gpt4").counter().count())
+                .isEqualTo(1 + 2 + 2 + 2);
+        assertThat(registry.get(MicrometerListener.ATTEMPTS).tag("target", "Gpt35").counter().count())
+                .isEqualTo(1 + 2);
         assertThat(registry.get(MicrometerListener.FALLBACKS).tag("from", "Gpt4").tag("to", "Gpt35").counter()
                 .count()).isEqualTo(2);
         Timer timer = registry.get(MicrometerListener.DURATION).timer();

@@ -35,6 +35,11 @@ public final class Batch {
     /** One input's call: may throw whatever it declares. */
     @FunctionalInterface
     public interface Call<I, O> {
+        /**
+         * The call for one input.
+         *
+         * @throws Exception whatever the call declares: it becomes that input's failure
+         */
         O apply(I input) throws Exception;
     }
 
@@ -174,6 +179,7 @@ public final class Batch {
             return index;
         }
 
+        /** Whether this input's call returned a value ({@link #value()}), else {@link #failure()} is set. */
         public boolean isSuccess() {
             return failure == null;
         }

@@ -58,10 +58,12 @@ public final class CircuitBreakerPolicy {
         return new Builder();
     }
 
+    /** The rolling window: how many recent attempts are judged, and the least before opening (default 20). */
     public int requestVolumeThreshold() {
         return requestVolumeThreshold;
     }
 
+    /** The share of failures in the window that opens the breaker (default 0.5). */
     public double failureRatio() {
         return failureRatio;
     }
@@ -76,18 +78,22 @@ public final class CircuitBreakerPolicy {
         return delayNanos;
     }
 
+    /** Successful probes that close a half-open breaker (default 1). */
     public int successThreshold() {
         return successThreshold;
     }
 
+    /** Probe calls in flight at once while half-open (default 1). */
     public int halfOpenProbes() {
         return halfOpenProbes;
     }
 
+    /** The failures recorded, with their subclasses; empty = the transient ones. */
     public List<Class<? extends Throwable>> failOn() {
         return failOn;
     }
 
+    /** The failures never recorded; wins over {@link #failOn()}. */
     public List<Class<? extends Throwable>> skipOn() {
         return skipOn;
     }

@@ -7,6 +7,7 @@ package dev.rebound.runtime;
 @FunctionalInterface
 public interface ReboundListener {
 
+    /** Called for every event of a call that failed at least once, on the calling thread; must not throw. */
     void onEvent(ReboundEvent event);
 
     /**
@@ -33,5 +34,18 @@ public interface ReboundListener {
      * @param nanos the call's duration, or -1 when timing is off
      */
     default void onFirstAttemptSuccess(String method, long nanos) {
+    }
+
+    /**
+     * As {@link #onFirstAttemptSuccess(String, long)}, with the target that answered (the primary's
+     * name, as {@link ReboundEvent#target()} gives it). The engine calls this one; by default it
+     * calls the two-argument method.
+     *
+     * @param method the resilient method, as {@code ChatClient.chat(String)}
+     * @param target the primary's name, as {@code OpenAiChatModel} or the name given to the wrapper
+     * @param nanos the call's duration, or -1 when timing is off
+     */
+    default void onFirstAttemptSuccess(String method, String target, long nanos) {
+        onFirstAttemptSuccess(method, nanos);
     }
 }

@@ -2,6 +2,7 @@ package dev.rebound.runtime;
 
 import dev.rebound.runtime.internal.DefaultAlternativeResolver;
 import dev.rebound.runtime.internal.Slf4jListener;
+import dev.rebound.runtime.observation.CallTracer;
 import dev.rebound.runtime.spi.AlternativeResolver;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,9 +30,11 @@ public final class ReboundSettings {
     private final RandomGenerator random;
     private final AlternativeResolver alternatives;
     private final boolean timesSuccess;
+    private final CallTracer tracer;
 
     private ReboundSettings(Builder b) {
         this.timeSource = b.timeSource;
+        this.tracer = b.tracer;
         List<ReboundListener> all = new ArrayList<>();
         if (b.logging) {
             all.add(Slf4jListener.INSTANCE);
@@ -93,12 +96,18 @@ public final class ReboundSettings {
         return !listeners.isEmpty();
     }
 
+    /** The tracer of calls, or null when calls are not traced (the default). */
+    public CallTracer tracer() {
+        return tracer;
+    }
+
     /** A builder pre-filled with these settings. */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.timeSource = timeSource;
         b.random = random;
         b.alternatives = alternatives;
+        b.tracer = tracer;
         b.logging = listeners.contains(Slf4jListener.INSTANCE);
         for (ReboundListener l : listeners) {
             if (l != Slf4jListener.INSTANCE) {
@@ -115,8 +124,21 @@ public final class ReboundSettings {
         private boolean logging = true;
         private RandomGenerator random;
         private AlternativeResolver alternatives = new DefaultAlternativeResolver();
+        private CallTracer tracer;
 
         private Builder() {
+        }
+
+        /**
+         * Traces every call: one observation per call, a child per attempt and per fallback switch,
+         * as {@code new ObservationTracer(observationRegistry)} does. Default: none, and then nothing
+         * is built per call.
+         *
+         * @throws NullPointerException if {@code tracer} is null
+         */
+        public Builder tracer(CallTracer tracer) {
+            this.tracer = Objects.requireNonNull(tracer, "tracer");
+            return this;
         }
 
         /** The clock and sleeper; tests pass a virtual one. */

@@ -24,8 +24,11 @@ class HappyPathAllocationTest {
 
     /** A breaker with the defaults and a budget of 20%: the guarded happy path. */
     private static ResilientMethod guardedEngine() {
-        ReboundSettings settings = ReboundSettings.builder().timeSource(new VirtualTimeSource()).logging(false)
-                .build();
+        return guardedEngine(ReboundSettings.builder().timeSource(new VirtualTimeSource()).logging(false).build());
+    }
+
+    /** As {@link #guardedEngine()} with {@code settings}; null reads the global ones live, as woven code does. */
+    private static ResilientMethod guardedEngine(ReboundSettings settings) {
         RetryPolicy retry = RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(10)).budgetRatio(0.2).build();
         return Chains.executorOf(MethodSpec.builder("Model.chat(String)", "Fake").retry(retry)
                 .circuitBreaker(CircuitBreakerPolicy.builder().build()).settings(settings)
@@ -34,9 +37,12 @@ class HappyPathAllocationTest {
 
     /** Bytes this thread allocates over 100000 calls, after 50000 to warm up. */
     private static long allocatedBy(Door door) throws Throwable {
+        return allocatedBy(guardedEngine(), door);
+    }
+
+    private static long allocatedBy(ResilientMethod engine, Door door) throws Throwable {
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        ResilientMethod engine = guardedEngine();
         for (int i = 0; i < 50_000; i++) {
             door.call(engine);
         }
@@ -67,5 +73,30 @@ class HappyPathAllocationTest {
         };
 
         assertThat(allocatedBy(door)).as("bytes allocated by 100000 calls").isLessThan(1_000);
+    }
+
+    @Test
+    void aMethodOnTheGlobalSettingsIsReadyToBeTracedAndStillAllocatesNothingWhileNoTracerIsSet() throws Throwable {
+        ReboundSettings global = ReboundSettings.global();
+        ReboundSettings.setGlobal(ReboundSettings.builder().timeSource(new VirtualTimeSource()).logging(false).build());
+        try {
+            assertThat(allocatedBy(guardedEngine(null), engine -> engine.execute(null, null, OK)))
+                    .as("bytes allocated by 100000 calls").isLessThan(1_000);
+        } finally {
+            ReboundSettings.setGlobal(global);
+        }
+    }
+
+    @Test
+    void aTracerThatRecordsNothingCostsNothingThoughTheChainRunsTheFirstAttempt() throws Throwable {
+        ReboundSettings settings = ReboundSettings.builder().timeSource(new VirtualTimeSource()).logging(false)
+                .tracer(new dev.rebound.runtime.observation.ObservationTracer(
+                        io.micrometer.observation.ObservationRegistry.NOOP))
+                .build();
+        ResilientMethod engine = guardedEngine(settings);
+
+        assertThat(engine.admitFirstAttempt()).isFalse();
+        assertThat(allocatedBy(engine, e -> e.execute(null, null, OK))).as("bytes allocated by 100000 calls")
+                .isLessThan(1_000);
     }
 }

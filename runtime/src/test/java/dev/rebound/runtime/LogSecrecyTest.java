@@ -8,6 +8,8 @@ import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.Retry;
 import dev.rebound.runtime.Fakes.BlockingTime;
 import dev.rebound.runtime.metrics.MicrometerListener;
+import dev.rebound.runtime.observation.ObservationTracer;
+import dev.rebound.runtime.observation.OtelTracing;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -23,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Security: no log line, event string or metric tag carries an argument value, a prompt, an
+ * Security: no log line, event string, metric tag or span (name, attribute, event, status) carries an argument value, a prompt, an
  * answer, an exception message or an API key. A scripted scenario passes a recognisable fake key
  * and prompt in arguments, results, exception messages and the targets' own toString; every byte
  * written to stdout and stderr (where slf4j-simple logs, at TRACE in this test's own JVM: see the
@@ -91,7 +93,7 @@ class LogSecrecyTest {
     }
 
     @Test
-    void noLogLineEventOrMetricTagCarriesKeysPromptsAnswersOrMessages() throws Exception {
+    void noLogLineEventMetricTagOrSpanCarriesKeysPromptsAnswersOrMessages() throws Exception {
         assumeTrue("trace".equals(System.getProperty("org.slf4j.simpleLogger.defaultLogLevel")),
                 "runs in the log-secrecy surefire execution, where everything is logged");
         List<String> events = Collections.synchronizedList(new ArrayList<>());
@@ -102,8 +104,10 @@ class LogSecrecyTest {
         PrintStream out = System.out;
         System.setErr(capture);
         System.setOut(capture);
+        OtelTracing tracing = new OtelTracing();
         try {
             ReboundSettings settings = ReboundSettings.builder().timeSource(new VirtualTimeSource())
+                    .tracer(new ObservationTracer(tracing.registry()))
                     .listener(new MicrometerListener(registry)).listener(e -> events.add(e.toString()))
                     .listener(e -> {
                         throw new IllegalStateException("listener saw " + KEY); // logged as a class name only
@@ -144,6 +148,10 @@ class LogSecrecyTest {
             System.setErr(err);
             System.setOut(out);
         }
+        List<io.opentelemetry.sdk.trace.data.SpanData> spans = tracing.spans();
+        tracing.close();
+        List<String> spanStrings = new ArrayList<>();
+        spans.forEach(span -> spanStrings.addAll(OtelTracing.everyString(span)));
         String logged = captured.toString(StandardCharsets.UTF_8);
         List<String> tags = new ArrayList<>();
         for (Meter m : registry.getMeters()) {
@@ -161,10 +169,14 @@ class LogSecrecyTest {
                 .contains("Rebound listener " + getClass().getName());
         assertThat(events).hasSizeGreaterThan(30);
         assertThat(tags).hasSizeGreaterThan(5);
+        assertThat(spans).hasSizeGreaterThan(30);
+        assertThat(spanStrings).contains("rebound.retry.stopped", "retry-after", "java.io.IOException",
+                "java.lang.IllegalStateException");
         for (String secret : SECRETS) {
             assertThat(logged).as("captured output").doesNotContain(secret);
             assertThat(events).as("event strings").noneMatch(e -> e.contains(secret));
             assertThat(tags).as("metric ids").noneMatch(t -> t.contains(secret));
+            assertThat(spanStrings).as("span strings").noneMatch(t -> t != null && t.contains(secret));
         }
     }
 }

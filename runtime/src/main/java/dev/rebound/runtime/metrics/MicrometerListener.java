@@ -28,8 +28,12 @@ import java.util.concurrent.TimeUnit;
  *       {@code success_after_retry} (the primary answered after failing), {@code fallback} (an
  *       alternative answered), {@code failure} (the caller got an exception). The four add up to
  *       the calls made.
- *   <li>{@value #ATTEMPTS}: every attempt made, first ones included, on the primary and on the
- *       alternatives.
+ *   <li>{@value #ATTEMPTS}: a counter per {@code target} (the primary's or an alternative's name,
+ *       as {@code gpt-4} or {@code OpenAiChatModel}): every attempt made, first ones included, on
+ *       the primary and on the alternatives; the attempts a model cost.
+ *   <li>{@value #WAITS}: a timer per {@code target} and {@code reason} ({@code backoff},
+ *       {@code retry-after}, {@code rate-limit}): the wait chosen before each retry, by why it
+ *       lasts what it does; the time a model's failures cost.
  *   <li>{@value #FALLBACKS}: a counter per {@code from} and {@code to} (simple class names):
  *       switches from one target to the next alternative.
  *   <li>{@value #DURATION}: a timer of whole calls, waits and alternatives included.
@@ -41,17 +45,19 @@ import java.util.concurrent.TimeUnit;
  *       {@code half_open}, {@code closed}) by the method's circuit breaker.
  * </ul>
  *
- * <p>Meters are registered once per method (and per fallback pair) and cached: a call that
- * succeeds on its first attempt costs one map read, two counter increments and a timer record,
- * and builds no event and no tag list. Argument values, results and exception messages never
+ * <p>Meters are registered once per method (and per target, fallback pair or reason) and cached: a
+ * call that succeeds on its first attempt costs two map reads, two counter increments and a timer
+ * record, and builds no event and no tag list. Argument values, results and exception messages never
  * become tags.
  */
 public final class MicrometerListener implements ReboundListener {
 
     /** Calls by outcome. */
     public static final String CALLS = "rebound.calls";
-    /** Attempts made. */
+    /** Attempts made, by target. */
     public static final String ATTEMPTS = "rebound.attempts";
+    /** Waits chosen before retries, by target and reason. */
+    public static final String WAITS = "rebound.wait.duration";
     /** Switches to an alternative. */
     public static final String FALLBACKS = "rebound.fallbacks";
     /** Whole-call durations. */
@@ -84,9 +90,14 @@ public final class MicrometerListener implements ReboundListener {
 
     @Override
     public void onFirstAttemptSuccess(String method, long nanos) {
+        onFirstAttemptSuccess(method, "", nanos);
+    }
+
+    @Override
+    public void onFirstAttemptSuccess(String method, String target, long nanos) {
         MethodMeters m = meters(method);
         m.success.increment();
-        m.attempts.increment();
+        m.attempts(target).increment();
         if (nanos >= 0) {
             m.duration.record(nanos, TimeUnit.NANOSECONDS);
         }
@@ -97,15 +108,18 @@ public final class MicrometerListener implements ReboundListener {
         switch (e.kind()) {
             case ATTEMPT_FAILED: {
                 MethodMeters m = meters(e.method());
-                m.attempts.increment();
+                m.attempts(e.target()).increment();
                 if ("timeout".equals(e.reason())) {
                     m.tagged(ATTEMPT_TIMEOUTS, "reason", "timeout").increment();
                 }
                 break;
             }
+            case RETRY_SCHEDULED:
+                meters(e.method()).waits(e.target(), e.reason()).record(e.waitTime());
+                break;
             case RESULT_REJECTED: {
                 MethodMeters m = meters(e.method());
-                m.attempts.increment();
+                m.attempts(e.target()).increment();
                 m.tagged(RESULTS_REJECTED, "reason", e.reason()).increment();
                 break;
             }
@@ -114,7 +128,7 @@ public final class MicrometerListener implements ReboundListener {
                 break;
             case SUCCEEDED: {
                 MethodMeters m = meters(e.method());
-                m.attempts.increment();
+                m.attempts(e.target()).increment();
                 ("fallback".equals(e.reason()) ? m.fallback : m.successAfterRetry).increment();
                 record(m, e.elapsed());
                 break;
@@ -161,8 +175,11 @@ public final class MicrometerListener implements ReboundListener {
         final Counter successAfterRetry;
         final Counter fallback;
         final Counter failure;
-        final Counter attempts;
         final Timer duration;
+        /** target -> attempts counter. */
+        final ConcurrentHashMap<String, Counter> attempts = new ConcurrentHashMap<>();
+        /** target -> reason -> waits timer. */
+        final ConcurrentHashMap<String, ConcurrentHashMap<String, Timer>> waits = new ConcurrentHashMap<>();
         /** from -> to -> counter. */
         final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> fallbacks = new ConcurrentHashMap<>();
         /** meter name -> tag value -> counter, for the counters with one tag from a fixed set. */
@@ -175,8 +192,6 @@ public final class MicrometerListener implements ReboundListener {
             this.successAfterRetry = outcome("success_after_retry");
             this.fallback = outcome("fallback");
             this.failure = outcome("failure");
-            this.attempts = Counter.builder(ATTEMPTS).description("Attempts made, first ones included")
-                    .tags(tags).register(registry);
             this.duration = Timer.builder(DURATION).description("Whole calls, waits and alternatives included")
                     .tags(tags).register(registry);
         }
@@ -184,6 +199,24 @@ public final class MicrometerListener implements ReboundListener {
         private Counter outcome(String outcome) {
             return Counter.builder(CALLS).description("Calls by outcome").tags(tags).tag("outcome", outcome)
                     .register(registry);
+        }
+
+        Counter attempts(String target) {
+            String t = target == null ? "" : target;
+            Counter c = attempts.get(t);
+            return c != null ? c : attempts.computeIfAbsent(t, k -> Counter.builder(ATTEMPTS)
+                    .description("Attempts made, first ones included").tags(tags).tag("target", k)
+                    .register(registry));
+        }
+
+        Timer waits(String target, String reason) {
+            ConcurrentHashMap<String, Timer> byReason = waits.computeIfAbsent(String.valueOf(target),
+                    k -> new ConcurrentHashMap<>());
+            String r = String.valueOf(reason);
+            Timer t = byReason.get(r);
+            return t != null ? t : byReason.computeIfAbsent(r, k -> Timer.builder(WAITS)
+                    .description("Waits chosen before retries").tags(tags).tag("target", String.valueOf(target)).tag("reason", k)
+                    .register(registry));
         }
 
         Counter fallback(String from, String to) {

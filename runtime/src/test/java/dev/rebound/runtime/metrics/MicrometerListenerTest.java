@@ -96,7 +96,15 @@ class MicrometerListenerTest {
         assertThat(count(MicrometerListener.CALLS, "outcome", "success_after_retry")).isEqualTo(3);
         assertThat(count(MicrometerListener.CALLS, "outcome", "fallback")).isEqualTo(2);
         assertThat(count(MicrometerListener.CALLS, "outcome", "failure")).isEqualTo(1);
-        assertThat(registry.get(MicrometerListener.ATTEMPTS).counter().count()).isEqualTo(5 + 3 * 2 + 2 * 4 + 5);
+        assertThat(sum(MicrometerListener.ATTEMPTS)).isEqualTo(5 + 3 * 2 + 2 * 4 + 5);
+        assertThat(attempts("Primary")).isEqualTo(5 + 3 * 2 + 2 * 3 + 3);
+        assertThat(attempts("Backup")).isEqualTo(2 + 1);
+        assertThat(attempts("LastResort")).isEqualTo(1);
+        Timer backoff = registry.get(MicrometerListener.WAITS).tag("target", "Primary").tag("reason", "backoff")
+                .timer();
+        assertThat(backoff.count()).isEqualTo(3 + 2 * 2 + 2);
+        assertThat(backoff.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(3 * 100 + 2 * 300 + 300);
+        assertThat(registry.find(MicrometerListener.WAITS).timers()).hasSize(1);
         assertThat(registry.get(MicrometerListener.FALLBACKS).tag("from", "Primary").tag("to", "Backup")
                 .counter().count()).isEqualTo(3);
         assertThat(registry.get(MicrometerListener.FALLBACKS).tag("from", "Backup").tag("to", "LastResort")
@@ -123,7 +131,36 @@ class MicrometerListenerTest {
         }
         assertThat(tags).containsExactly("from=Backup", "from=Primary", "interface=ChatApi", "method=chat",
                 "outcome=failure", "outcome=fallback", "outcome=success", "outcome=success_after_retry",
-                "reason=attempts", "to=Backup", "to=LastResort");
+                "reason=attempts", "reason=backoff", "target=Backup",
+                "target=LastResort", "target=Primary", "to=Backup", "to=LastResort");
+    }
+
+    @Test
+    void waitsAreTimedPerTargetAndReasonWithTheServersRetryAfterWhenItIsLonger() throws IOException {
+        ChatApi hinted = Rebound.wrap(ChatApi.class, (ChatApi) prompt -> {
+            if (prompt.equals("limited")) {
+                dev.rebound.runtime.RetryAfter.suggest(Duration.ofMillis(700));
+            }
+            throw new IOException();
+        }).named("gpt-4")
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(100)).jitter(false).build())
+                .withFallbacks(new Backup())
+                .settings(ReboundSettings.builder().logging(false).timeSource(time)
+                        .listener(new MicrometerListener(registry)).build())
+                .build();
+
+        hinted.chat("limited");   // waits 700 ms: the server's hint beats the 100 ms backoff
+        hinted.chat("down");      // waits 100 ms of backoff
+
+        Timer retryAfter = registry.get(MicrometerListener.WAITS).tag("target", "gpt-4").tag("reason", "retry-after")
+                .timer();
+        Timer backoff = registry.get(MicrometerListener.WAITS).tag("target", "gpt-4").tag("reason", "backoff").timer();
+        assertThat(retryAfter.count()).isEqualTo(1);
+        assertThat(retryAfter.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(700);
+        assertThat(backoff.count()).isEqualTo(1);
+        assertThat(backoff.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(100);
+        assertThat(attempts("gpt-4")).isEqualTo(4);
+        assertThat(attempts("Backup")).isEqualTo(2);
     }
 
     @Test
@@ -159,15 +196,15 @@ class MicrometerListenerTest {
         llm.chat("ok");
         int meters = registry.getMeters().size();
         MicrometerListener listener = new MicrometerListener(registry);
-        listener.onFirstAttemptSuccess("ChatApi.chat(String)", 5);
+        listener.onFirstAttemptSuccess("ChatApi.chat(String)", "Primary", 5);
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long tid = Thread.currentThread().getId();
         for (int i = 0; i < 100_000; i++) { // warm-up for the JIT
-            listener.onFirstAttemptSuccess("ChatApi.chat(String)", 5);
+            listener.onFirstAttemptSuccess("ChatApi.chat(String)", "Primary", 5);
         }
         long before = mx.getThreadAllocatedBytes(tid);
         for (int i = 0; i < 100_000; i++) {
-            listener.onFirstAttemptSuccess("ChatApi.chat(String)", 5);
+            listener.onFirstAttemptSuccess("ChatApi.chat(String)", "Primary", 5);
         }
         long perCall = (mx.getThreadAllocatedBytes(tid) - before) / 100_000;
         for (int i = 0; i < 9; i++) {
@@ -178,6 +215,18 @@ class MicrometerListenerTest {
         assertThat(registry.getMeters()).hasSize(meters);
         assertThat(count(MicrometerListener.CALLS, "outcome", "success")).isEqualTo(10 + 200_001);
         assertThat(perCall).isZero();
+    }
+
+    private double attempts(String target) {
+        return registry.get(MicrometerListener.ATTEMPTS).tag("target", target).counter().count();
+    }
+
+    private double sum(String name) {
+        double total = 0;
+        for (Meter m : registry.find(name).meters()) {
+            total += ((io.micrometer.core.instrument.Counter) m).count();
+        }
+        return total;
     }
 
     private double count(String name, String tag, String value) {

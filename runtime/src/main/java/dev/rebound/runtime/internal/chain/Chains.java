@@ -42,14 +42,15 @@ public final class Chains {
     private Chains() {
     }
 
-    /** Each alternative's chain: its own retry over its result check and timeout. */
+    /** Each alternative's chain: its own retry over its (observed) result check and timeout. */
     private static Strategy[] chains(List<Alternative> alternatives, MethodSpec spec, Events events,
-            Predicate<Object> fallbackOnResult) {
+            Predicate<Object> fallbackOnResult, boolean observed) {
         Strategy[] chains = new Strategy[alternatives.size()];
         for (int i = 0; i < chains.length; i++) {
             RetryPolicy altRetry = alternatives.get(i).retry();
+            Strategy attempt = guarded(spec.name(), altRetry, fallbackOnResult);
             chains[i] = new RetryStrategy(altRetry, spec.budgetScope(), events,
-                    guarded(spec.name(), altRetry, fallbackOnResult));
+                    observed ? new AttemptObservation(attempt) : attempt);
         }
         return chains;
     }
@@ -81,8 +82,13 @@ public final class Chains {
 
     /** The executor of {@code spec}: what the doors call. */
     public static ResilientMethod executorOf(MethodSpec spec) {
-        Events events = new Events(spec.name(), spec.settings());
+        Events events = new Events(spec.name(), spec.primaryName(), spec.settings());
         boolean inline = true;
+        // traced: settings with a tracer, or the global ones (read live: a tracer may be set later)
+        boolean observed = spec.settings() == null || spec.settings().tracer() != null;
+        if (observed && spec.settings() != null) {
+            inline = false; // the first attempt's observation must be current while it runs
+        }
 
         // one attempt on the primary: result check and timeout just above the invocation
         Predicate<Object> fallbackOnResult = spec.fallbackOnResult();
@@ -96,6 +102,9 @@ public final class Chains {
                     CircuitBreakerStrategy.reporting(events, spec.primaryName(), spec.circuitBreaker()));
             attempt = new CircuitBreakerStrategy(breaker, attempt);
         }
+        if (observed) {
+            attempt = new AttemptObservation(attempt); // around the breaker: a refused attempt is traced too
+        }
 
         // the primary's attempts
         RetryStrategy primary = new RetryStrategy(spec.retry(), spec.budgetScope(), events, attempt);
@@ -105,12 +114,15 @@ public final class Chains {
         List<Alternative> alternatives = spec.alternatives();
         if (spec.fallbackHandler() != null) {
             root = new HandlerFallbackStrategy(spec, primary, alternatives.toArray(new Alternative[0]),
-                    chains(alternatives, spec, events, fallbackOnResult), events);
+                    chains(alternatives, spec, events, fallbackOnResult, observed), events);
         } else if (!alternatives.isEmpty()) {
             root = new FallbackStrategy(spec.fallbackRule(), primary, alternatives.toArray(new Alternative[0]),
-                    chains(alternatives, spec, events, fallbackOnResult), events);
+                    chains(alternatives, spec, events, fallbackOnResult, observed), events);
         }
-        MethodExecutor executor = new MethodExecutor(spec, events, breaker, primary, root, inline);
+        if (observed) {
+            root = new CallObservation(spec.name(), root);
+        }
+        MethodExecutor executor = new MethodExecutor(spec, events, breaker, primary, root, inline, observed);
         NestedRetries.register(spec.implementation(), spec.methodName(), executor);
         return executor;
     }

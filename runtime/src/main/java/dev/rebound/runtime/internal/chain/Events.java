@@ -20,11 +20,14 @@ final class Events {
     private static final Logger LOG = LoggerFactory.getLogger(Events.class);
 
     private final String method;
+    /** The primary's name: the target of a first-attempt success. */
+    private final String primaryName;
     /** Null: read {@link ReboundSettings#global()} live. */
     private final ReboundSettings fixed;
 
-    Events(String method, ReboundSettings fixed) {
+    Events(String method, String primaryName, ReboundSettings fixed) {
         this.method = method;
+        this.primaryName = primaryName;
         this.fixed = fixed;
     }
 
@@ -83,7 +86,7 @@ final class Events {
             ReboundListener l = ls.get(i);
             if (l.wantsFirstAttemptSuccess()) {
                 try {
-                    l.onFirstAttemptSuccess(method, nanos);
+                    l.onFirstAttemptSuccess(method, primaryName, nanos);
                 } catch (RuntimeException e) {
                     ignored(l, e);
                 }

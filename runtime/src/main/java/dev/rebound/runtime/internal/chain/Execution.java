@@ -2,6 +2,7 @@ package dev.rebound.runtime.internal.chain;
 
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.TimeSource;
+import dev.rebound.runtime.observation.CallTrace;
 import dev.rebound.runtime.spi.Invoker;
 
 /**
@@ -48,6 +49,8 @@ final class Execution {
     long attemptLimit = Long.MAX_VALUE;
     /** Set when the call was interrupted: nothing more is tried. */
     boolean interrupted;
+    /** The call's trace: {@link CallTrace#NOOP} unless a tracer traces it ({@link CallObservation}). */
+    CallTrace trace = CallTrace.NOOP;
 
     /** This thread's spare instance, or a fresh one when the spare is in use by an enclosing call. */
     static Execution borrow() {
@@ -114,6 +117,7 @@ final class Execution {
         pending = null;
         interrupted = false;
         attemptLimit = Long.MAX_VALUE;
+        trace = CallTrace.NOOP;
         inUse = false;
     }
 }

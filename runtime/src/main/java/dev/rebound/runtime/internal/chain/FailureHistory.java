@@ -78,12 +78,20 @@ final class FailureHistory {
     }
 
     /**
+     * The failure the caller gets: the primary's last, unless an alternative threw an Error. Pure:
+     * {@link #thrown} is this with the history attached.
+     */
+    Throwable callersFailure() {
+        Throwable primary = primaryLast != null ? primaryLast : last;
+        return primary instanceof Error || !(last instanceof Error) ? primary : last;
+    }
+
+    /**
      * What the caller gets, with every other failure of the call suppressed on it: the primary's
      * last failure, unless an alternative threw an Error (which must not be hidden).
      */
     Throwable thrown() {
-        Throwable primary = primaryLast != null ? primaryLast : last;
-        Throwable thrown = primary instanceof Error || !(last instanceof Error) ? primary : last;
+        Throwable thrown = callersFailure();
         Throwable[] already = thrown.getSuppressed();
         suppress(thrown, first, already);
         if (others != null) {

@@ -45,6 +45,7 @@ final class FallbackStrategy implements Strategy {
             }
             Alternative alt = alternatives[i];
             events.emit(call.settings, FALLBACK, call.target, alt.name(), 0, 0L, null, last);
+            call.trace.fallback(call.target, alt.name());
             call.aim(alt.name(), false, alt, null, null);
             Object instance;
             try {

@@ -30,6 +30,8 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     private final Strategy root;
     /** Whether a door may run the first attempt itself (no strategy must see it). */
     private final boolean inline;
+    /** Whether the chain traces calls when the live settings have a tracer (then nothing runs inline). */
+    private final boolean observed;
     /** Whether the first attempt asks the breaker or counts toward a budget. */
     private final boolean guarded;
     /** Whether the primary's retry has a deadline (so its first attempt is timed). */
@@ -38,13 +40,14 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     private int failures;
 
     MethodExecutor(MethodSpec spec, Events events, Breaker breaker, RetryStrategy primaryRetry, Strategy root,
-            boolean inline) {
+            boolean inline, boolean observed) {
         this.spec = spec;
         this.events = events;
         this.breaker = breaker;
         this.primaryRetry = primaryRetry;
         this.root = root;
         this.inline = inline;
+        this.observed = observed;
         this.guarded = breaker != null || spec.retry().hasBudget();
         this.deadline = spec.retry().hasDeadline();
     }
@@ -56,6 +59,9 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
 
     @Override
     public boolean admitFirstAttempt() {
+        if (observed && events.settings().tracer() != null) {
+            return false; // the chain opens the first attempt's observation
+        }
         if (!guarded) {
             return inline;
         }

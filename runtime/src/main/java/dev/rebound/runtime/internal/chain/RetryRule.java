@@ -118,9 +118,11 @@ final class RetryRule {
         }
         if (stop != null) {
             events.emit(s, RETRIES_EXHAUSTED, call.target, null, attempt, 0L, stop, f);
+            call.trace.retriesStopped(stop.wire());
             return -1L;
         }
         events.emit(s, RETRY_SCHEDULED, call.target, null, attempt + 1, wait, why, f);
+        call.trace.retryScheduled(wait, why.wire());
         return wait;
     }
 

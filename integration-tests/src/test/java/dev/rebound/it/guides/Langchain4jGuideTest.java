@@ -1,0 +1,139 @@
+package dev.rebound.it.guides;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.langchain4j.service.AiServices;
+import dev.rebound.annotations.Fallback;
+import dev.rebound.annotations.Retry;
+import dev.rebound.modelserver.Fault;
+import dev.rebound.modelserver.ModelServer;
+import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.langchain4j.RetryAfterHttpClientBuilder;
+import dev.rebound.runtime.testing.VirtualTimeSource;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The examples of docs/guides/langchain4j.md and docs/testing.md, over real HTTP to the embedded model server. */
+class Langchain4jGuideTest {
+
+    private static ModelServer server;
+    private final VirtualTimeSource clock = new VirtualTimeSource();
+    private final ReboundSettings virtualTime = ReboundSettings.builder().timeSource(clock).build();
+
+    @BeforeAll
+    static void start() {
+        server = ModelServer.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        server.reset();   // scripts and counts of the previous test
+    }
+
+    private static ChatModel model(String name) {
+        return OpenAiChatModel.builder().baseUrl(server.baseUrl()).apiKey("test-key").modelName(name)
+                .maxRetries(0).build();
+    }
+
+    @Test
+    void theModelRetriesThroughReboundWithTheServersRetryAfterThenFallsBack() {
+        String key = "test-key";
+        ChatModel gpt35 = model("gpt-3.5-turbo");
+        server.script("gpt-4", Fault.unavailable(), Fault.rateLimited(Duration.ofSeconds(2)), Fault.unavailable());
+        // docs:langchain4j-wrap
+        ChatModel gpt4 = OpenAiChatModel.builder()
+                .apiKey(key).modelName("gpt-4")
+                // docs-omit
+                .baseUrl(server.baseUrl())
+                // /docs-omit
+                .maxRetries(0)                                            // Rebound retries, not langchain4j
+                .httpClientBuilder(RetryAfterHttpClientBuilder.create())  // pass the server's Retry-After to Rebound
+                .build();
+        ChatModel llm = Rebound.wrap(ChatModel.class, gpt4).named("gpt-4")
+                .withRetry(RetryPolicy.builder().attempts(3).build())
+                .withFallbacks(gpt35)
+                // docs-omit
+                .settings(virtualTime)
+                // /docs-omit
+                .build();
+        // /docs:langchain4j-wrap
+
+        assertThat(llm.chat("Why retry?")).isEqualTo(ModelServer.answerFor("gpt-3.5-turbo", "Why retry?"));
+        assertThat(server.requests("gpt-4")).isEqualTo(3);
+        assertThat(server.requests("gpt-3.5-turbo")).isEqualTo(1);
+        assertThat(clock.sleeps()).hasSize(2);
+        assertThat(clock.sleeps().get(1)).isEqualTo(Duration.ofSeconds(2));   // the server's wait, not the backoff
+    }
+
+    // docs:langchain4j-aiservices-interfaces
+    interface Assistant {
+        @Retry(attempts = 2)
+        @Fallback(to = BackupAssistant.class)
+        String answer(String question);
+    }
+
+    interface BackupAssistant extends Assistant {}   // inherits the @Retry
+    // /docs:langchain4j-aiservices-interfaces
+
+    @Test
+    void anAiServicesAssistantFallsBackToAnotherAiServicesAssistant() {
+        ChatModel gpt4 = model("gpt-4");
+        ChatModel gpt35 = model("gpt-3.5-turbo");
+        server.always("gpt-4", Fault.serverError());
+        // docs:langchain4j-aiservices
+        ReboundSettings settings = ReboundSettings.builder()
+                // docs-omit
+                .timeSource(clock)
+                // /docs-omit
+                .alternatives(type -> AiServices.create(type, gpt35)).build();
+        Assistant assistant = Rebound.wrap(Assistant.class, AiServices.create(Assistant.class, gpt4))
+                .settings(settings).build();
+        // /docs:langchain4j-aiservices
+
+        assertThat(assistant.answer("What is retry?"))
+                .isEqualTo(ModelServer.answerFor("gpt-3.5-turbo", "What is retry?"));
+        assertThat(server.requests("gpt-4")).isEqualTo(2);
+        assertThat(server.requests("gpt-3.5-turbo")).isEqualTo(1);
+    }
+
+    @Test
+    void theModelServerServesScriptedFaultsPerModel() {
+        // docs:model-server
+        try (ModelServer server = ModelServer.start()) {
+            server.script("gpt-4", Fault.unavailable(), Fault.rateLimited(Duration.ofMillis(300)));  // then answers
+            server.always("gpt-3.5-turbo", Fault.serverError());
+            server.scriptForPrompt("gpt-4", "Question: poison", Fault.status(400));                 // per input
+            ChatModel gpt4 = OpenAiChatModel.builder().baseUrl(server.baseUrl()).apiKey("any")
+                    .modelName("gpt-4").maxRetries(0).build();
+            ChatModel llm = Rebound.wrap(ChatModel.class, gpt4)
+                    // docs-omit
+                    .settings(virtualTime)
+                    // /docs-omit
+                    .withRetry(RetryPolicy.builder().attempts(3).build()).build();
+
+            String answer = llm.chat("Hello");            // 503, 429, then the answer
+            // docs-omit
+            assertThat(answer).isEqualTo(ModelServer.answerFor("gpt-4", "Hello"));
+            // /docs-omit
+            server.requests("gpt-4");   // 3
+            server.log();               // every request: sequence, model, prompt digest, fault served
+            // docs-omit
+            assertThat(server.requests("gpt-4")).isEqualTo(3);
+            assertThat(server.log()).hasSize(3);
+            // /docs-omit
+        }
+        // /docs:model-server
+    }
+}

@@ -1,0 +1,121 @@
+package dev.rebound.it.guides;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rebound.runtime.Batch;
+import dev.rebound.runtime.CircuitBreakerPolicy;
+import dev.rebound.runtime.Parallel;
+import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.ReboundEvent;
+import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.testing.VirtualTimeSource;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/** The examples of docs/guides/wrap.md, run. */
+class WrapGuideTest {
+
+    private final VirtualTimeSource clock = new VirtualTimeSource();
+    private final List<ReboundEvent> events = new CopyOnWriteArrayList<>();
+    private final ReboundSettings settings = ReboundSettings.builder().timeSource(clock).listener(events::add).build();
+
+    @Test
+    void theBuildersPoliciesRetryThePrimaryThenCallTheFallbacksInOrder() {
+        Scripted gpt4 = Scripted.down("gpt-4");
+        Scripted gpt35 = Scripted.down("gpt-3.5-turbo");
+        Scripted gpt35With16k = Scripted.failingThenAnswering("gpt-3.5-turbo-16k");
+        // docs:wrap-builder
+        GuideChat llm = Rebound.wrap(GuideChat.class, gpt4)
+                .named("gpt-4")                                   // its name in events and logs
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(100)).build())
+                .withFallbacks(gpt35, gpt35With16k)               // called as they are, in order
+                // docs-omit
+                .settings(settings)
+                // /docs-omit
+                .build();
+        // /docs:wrap-builder
+
+        assertThat(llm.chat("hi")).isEqualTo("gpt-3.5-turbo-16k: hi");
+        assertThat(List.of(gpt4.calls(), gpt35.calls(), gpt35With16k.calls())).containsExactly(2, 1, 1);
+        assertThat(clock.sleeps()).hasSize(1);
+        assertThat(clock.sleeps().get(0)).isBetween(Duration.ofMillis(50), Duration.ofMillis(100));
+        assertThat(events).filteredOn(e -> e.kind() == ReboundEvent.Kind.FALLBACK)
+                .extracting(ReboundEvent::target, ReboundEvent::alternative)
+                // alternatives passed as they are go by their simple class name; wrap one to name it
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("gpt-4", "Scripted"),
+                        org.assertj.core.groups.Tuple.tuple("Scripted", "Scripted"));
+    }
+
+    @Test
+    void aWrappedFallbackGetsItsOwnRetry() {
+        Scripted gpt4 = Scripted.down("gpt-4");
+        Scripted backup = Scripted.failingThenAnswering("gpt-3.5-turbo", new IllegalStateException("503"));
+        // docs:wrap-fallback-with-retry
+        GuideChat gpt35 = Rebound.wrap(GuideChat.class, backup)
+                .withRetry(RetryPolicy.builder().attempts(2).build())
+                // docs-omit
+                .settings(settings)
+                // /docs-omit
+                .build();
+        GuideChat llm = Rebound.wrap(GuideChat.class, gpt4)
+                .withRetry(RetryPolicy.builder().attempts(3).build())
+                .withFallbacks(gpt35)
+                // docs-omit
+                .settings(settings)
+                // /docs-omit
+                .build();
+        // /docs:wrap-fallback-with-retry
+
+        assertThat(llm.chat("hi")).isEqualTo("gpt-3.5-turbo: hi");
+        assertThat(List.of(gpt4.calls(), backup.calls())).containsExactly(3, 2);
+    }
+
+    @Test
+    void aBreakerAndABudgetStopCallingADeadPrimary() {
+        Scripted gpt4 = Scripted.down("gpt-4");
+        Scripted local = Scripted.failingThenAnswering("local");
+        // docs:wrap-breaker
+        GuideChat llm = Rebound.wrap(GuideChat.class, gpt4)
+                .withRetry(RetryPolicy.builder().attempts(3).budgetRatio(0.2).build())
+                .withCircuitBreaker(CircuitBreakerPolicy.builder().delay(Duration.ofSeconds(30)).build())
+                .withFallbacks(local)
+                // docs-omit
+                .settings(settings)
+                // /docs-omit
+                .build();
+        // /docs:wrap-breaker
+
+        for (int i = 0; i < 100; i++) {
+            assertThat(llm.chat("q" + i)).isEqualTo("local: q" + i);
+        }
+        // the window of 20 fills, the breaker opens, and the next calls never reach gpt-4
+        assertThat(gpt4.calls()).isBetween(20, 30);
+        assertThat(events).filteredOn(e -> e.kind() == ReboundEvent.Kind.CIRCUIT_OPENED).hasSize(1);
+    }
+
+    @Test
+    void parallelAndBatch() {
+        GuideChat llm = Rebound.wrap(GuideChat.class, Scripted.failingThenAnswering("gpt-4"))
+                .settings(settings).build();
+        GuideChat docs = Scripted.failingThenAnswering("docs");
+        GuideChat faq = Scripted.failingThenAnswering("faq");
+        String query = "retry";
+        List<String> questions = List.of("a", "b", "c");
+        // docs:parallel-and-batch
+        // branches at once; the first to fail for good fails the whole and cancels (interrupts) the rest
+        List<String> contexts = Parallel.invokeAll(
+                () -> docs.chat(query),
+                () -> faq.chat(query));
+
+        // each input its own call: own attempts, own failure; at most 4 at a time; results in input order
+        List<Batch.Result<String>> answers = Batch.map(questions, 4, llm::chat);
+        answers.get(2).isSuccess();   // then value() or failure()
+        // /docs:parallel-and-batch
+
+        assertThat(contexts).containsExactly("docs: retry", "faq: retry");
+        assertThat(answers).extracting(Batch.Result::value).containsExactly("gpt-4: a", "gpt-4: b", "gpt-4: c");
+    }
+}

@@ -1,0 +1,38 @@
+package dev.rebound.runtime.internal.chain;
+
+import dev.rebound.runtime.observation.CallTrace;
+
+/**
+ * One attempt in the call's trace: opens it (current on this thread while the attempt runs, so the
+ * HTTP client's spans nest under it), then records how it ended. Sits just inside the retry, around
+ * the circuit breaker, so that an attempt the breaker refuses is traced as a refused attempt; the
+ * retry's decision that follows (the wait and its reason, or why it stops) closes it.
+ */
+final class AttemptObservation implements Strategy {
+
+    private final Strategy next;
+
+    AttemptObservation(Strategy next) {
+        this.next = next;
+    }
+
+    @Override
+    public Object apply(Execution call) throws Throwable {
+        CallTrace trace = call.trace;
+        trace.attemptStarted(call.target, call.attempt);
+        Object result;
+        try {
+            result = next.apply(call);
+        } catch (Throwable t) {
+            trace.attemptFailed(t);
+            throw t;
+        }
+        trace.attemptSucceeded();
+        return result;
+    }
+
+    @Override
+    public Reason refusal() {
+        return next.refusal();
+    }
+}

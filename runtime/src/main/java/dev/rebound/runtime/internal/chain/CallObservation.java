@@ -1,0 +1,48 @@
+package dev.rebound.runtime.internal.chain;
+
+import dev.rebound.runtime.observation.CallTrace;
+import dev.rebound.runtime.observation.CallTracer;
+
+/**
+ * The root of a traced chain: starts the call's trace when the settings have a tracer, so the
+ * strategies below report into it through {@link Execution#trace}, and ends it with the call's
+ * outcome and the failure the caller gets. Without a tracer it only passes the call on.
+ */
+final class CallObservation implements Strategy {
+
+    private final String method;
+    private final Strategy next;
+
+    CallObservation(String method, Strategy next) {
+        this.method = method;
+        this.next = next;
+    }
+
+    @Override
+    public Object apply(Execution call) throws Throwable {
+        CallTracer tracer = call.settings.tracer();
+        if (tracer == null) {
+            return next.apply(call);
+        }
+        CallTrace trace = GuardedTrace.start(tracer, method);
+        call.trace = trace;
+        Object result;
+        try {
+            result = next.apply(call);
+        } catch (Throwable t) {
+            FailureHistory history = call.history;
+            if (t != history.last()) {
+                history.record(t);
+            }
+            trace.ended("failure", history.callersFailure());
+            throw t;
+        }
+        trace.ended(call.history.isEmpty() ? "success" : call.onPrimary ? "success_after_retry" : "fallback", null);
+        return result;
+    }
+
+    @Override
+    public Reason refusal() {
+        return next.refusal();
+    }
+}

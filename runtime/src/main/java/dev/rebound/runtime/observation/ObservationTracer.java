@@ -1,0 +1,222 @@
+package dev.rebound.runtime.observation;
+
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Traces calls through Micrometer's Observation API: whatever handlers the registry has (Micrometer
+ * Tracing's OpenTelemetry or Brave bridge, a meter handler) see one observation per call, a child
+ * per attempt and one per fallback switch. Micrometer is an optional dependency of the runtime: add
+ * {@code io.micrometer:micrometer-observation} (a tracing bridge brings it) to use this class.
+ *
+ * <p>The tree of the seed's example, gpt-4 failing three times then gpt-3.5-turbo answering:
+ * <pre>
+ * ChatModel.chat                 rebound.outcome=fallback
+ *   attempt gpt-4                rebound.attempt=1 rebound.outcome=failure rebound.wait.reason=backoff
+ *   attempt gpt-4                rebound.attempt=2 ...
+ *   attempt gpt-4                rebound.attempt=3 rebound.retry.stopped=attempts
+ *   fallback gpt-3.5-turbo       rebound.from=gpt-4 rebound.to=gpt-3.5-turbo
+ *     attempt gpt-3.5-turbo      rebound.attempt=1 rebound.outcome=success
+ * </pre>
+ *
+ * <p>Observation names (the names meter handlers use) are {@value #CALL}, {@value #ATTEMPT} and
+ * {@value #FALLBACK}; span names are their contextual names, as above. Low-cardinality keys: target,
+ * outcome, failure class, wait reason, stop reason, from and to; high-cardinality (spans only): the
+ * attempt number and the wait in milliseconds. A failed attempt or call is reported to the
+ * observation as an error whose message is the failure's class name and which has no stack trace
+ * ({@link RecordedFailure}), so tracing bridges give the span an error status; the exception itself
+ * is never handed to the observation, because bridges record its message.
+ * The attempt is the current observation while it runs, so langchain4j's own observations and the
+ * HTTP client spans of an OpenTelemetry agent nest under the attempt that made them.
+ *
+ * <p>A registry that is {@linkplain ObservationRegistry#isNoop() no-op} costs nothing per call.
+ */
+public final class ObservationTracer implements CallTracer {
+
+    /** The observation of one call of a resilient method. */
+    public static final String CALL = "rebound.call";
+    /** The observation of one attempt on one target. */
+    public static final String ATTEMPT = "rebound.attempt";
+    /** The observation of one switch to an alternative, parent of the alternative's attempts. */
+    public static final String FALLBACK = "rebound.fallback";
+
+    /** The resilient method, as {@code ChatModel.chat(String)}: low cardinality. */
+    public static final String METHOD = "rebound.method";
+    /** The target of an attempt (the primary's or an alternative's name): low cardinality. */
+    public static final String TARGET = "rebound.target";
+    /** The attempt's number on its target, 1-based: high cardinality. */
+    public static final String ATTEMPT_NUMBER = "rebound.attempt";
+    /**
+     * An attempt's outcome ({@code success}, {@code failure}, {@code refused}) or a call's
+     * ({@code success}, {@code success_after_retry}, {@code fallback}, {@code failure}).
+     */
+    public static final String OUTCOME = "rebound.outcome";
+    /** The class name of the failure of an attempt or of a call. */
+    public static final String FAILURE = "rebound.failure";
+    /** Why the wait before the next attempt lasts what it does: backoff or retry-after. */
+    public static final String WAIT_REASON = "rebound.wait.reason";
+    /** The wait chosen before the next attempt, in whole milliseconds: high cardinality. */
+    public static final String WAIT_MILLIS = "rebound.wait.ms";
+    /** Why a target gets no more attempts (attempts, not-retryable, deadline, budget, circuit-open...). */
+    public static final String RETRY_STOPPED = "rebound.retry.stopped";
+    /** A fallback switch's origin. */
+    public static final String FROM = "rebound.from";
+    /** A fallback switch's destination. */
+    public static final String TO = "rebound.to";
+    private final ObservationRegistry registry;
+
+    /**
+     * A tracer that reports to {@code registry}.
+     *
+     * @throws NullPointerException if {@code registry} is null
+     */
+    public ObservationTracer(ObservationRegistry registry) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    @Override
+    public CallTrace start(String method) {
+        if (registry.isNoop()) {
+            return CallTrace.NOOP;
+        }
+        return new ObservedCall(registry, method);
+    }
+
+    /** {@code ChatModel.chat(String)} -> {@code ChatModel.chat}. */
+    static String shortName(String method) {
+        int paren = method.indexOf('(');
+        return paren < 0 ? method : method.substring(0, paren);
+    }
+
+    /** The observations of one call; confined to the calling thread. */
+    private static final class ObservedCall implements CallTrace {
+        private final ObservationRegistry registry;
+        private final Observation call;
+        /**
+         * The call is the current observation from its start to its end, the open fallback switch
+         * inside it: tracing bridges take the current span for a new one's parent before the
+         * parent observation given.
+         */
+        private final Observation.Scope callScope;
+        /** The open fallback switch, parent of the attempts on its alternative; or null. */
+        private Observation fallback;
+        private Observation.Scope fallbackScope;
+        /** The attempt not yet ended, or null. */
+        private Observation attempt;
+        private Observation.Scope attemptScope;
+
+        ObservedCall(ObservationRegistry registry, String method) {
+            this.registry = registry;
+            this.call = Observation.createNotStarted(CALL, registry)
+                    .contextualName(shortName(method))
+                    .lowCardinalityKeyValue(METHOD, method)
+                    .start();
+            this.callScope = call.openScope();
+        }
+
+        @Override
+        public void attemptStarted(String target, int number) {
+            endAttempt();
+            attempt = Observation.createNotStarted(ATTEMPT, registry)
+                    .parentObservation(fallback != null ? fallback : call)
+                    .contextualName("attempt " + target)
+                    .lowCardinalityKeyValue(TARGET, target)
+                    .highCardinalityKeyValue(ATTEMPT_NUMBER, Integer.toString(number))
+                    .start();
+            attemptScope = attempt.openScope();
+        }
+
+        @Override
+        public void attemptSucceeded() {
+            if (attempt != null) {
+                closeScope();
+                attempt.lowCardinalityKeyValue(OUTCOME, "success");
+                endAttempt();
+            }
+        }
+
+        @Override
+        public void attemptFailed(Throwable failure) {
+            if (attempt != null) {
+                closeScope();
+                String type = failure.getClass().getName();
+                attempt.lowCardinalityKeyValue(OUTCOME, isRefusal(failure) ? "refused" : "failure")
+                        .lowCardinalityKeyValue(FAILURE, type)
+                        .error(new RecordedFailure(type));
+            }
+        }
+
+        @Override
+        public void retryScheduled(long waitNanos, String reason) {
+            if (attempt != null) {
+                attempt.lowCardinalityKeyValue(WAIT_REASON, reason)
+                        .highCardinalityKeyValue(WAIT_MILLIS, Long.toString(TimeUnit.NANOSECONDS.toMillis(waitNanos)));
+                endAttempt();
+            }
+        }
+
+        @Override
+        public void retriesStopped(String reason) {
+            if (attempt != null) {
+                attempt.lowCardinalityKeyValue(RETRY_STOPPED, reason);
+                endAttempt();
+            }
+        }
+
+        @Override
+        public void fallback(String from, String to) {
+            endAttempt();
+            endFallback();
+            fallback = Observation.createNotStarted(FALLBACK, registry)
+                    .parentObservation(call)
+                    .contextualName("fallback " + to)
+                    .lowCardinalityKeyValue(FROM, from)
+                    .lowCardinalityKeyValue(TO, to)
+                    .start();
+            fallbackScope = fallback.openScope();
+        }
+
+        @Override
+        public void ended(String outcome, Throwable failure) {
+            endAttempt();
+            endFallback();
+            callScope.close();
+            call.lowCardinalityKeyValue(OUTCOME, outcome);
+            if (failure != null) {
+                String type = failure.getClass().getName();
+                call.lowCardinalityKeyValue(FAILURE, type).error(new RecordedFailure(type));
+            }
+            call.stop();
+        }
+
+        private void closeScope() {
+            if (attemptScope != null) {
+                attemptScope.close();
+                attemptScope = null;
+            }
+        }
+
+        /** Ends the open attempt, if any (its scope first). */
+        private void endAttempt() {
+            if (attempt != null) {
+                closeScope();
+                attempt.stop();
+                attempt = null;
+            }
+        }
+
+        private void endFallback() {
+            if (fallback != null) {
+                fallbackScope.close();
+                fallback.stop();
+                fallback = null;
+            }
+        }
+
+        private static boolean isRefusal(Throwable failure) {
+            return failure instanceof dev.rebound.runtime.CircuitBreakerOpenException;
+        }
+    }
+}

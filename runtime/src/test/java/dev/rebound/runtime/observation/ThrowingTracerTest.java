@@ -1,0 +1,104 @@
+package dev.rebound.runtime.observation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.testing.VirtualTimeSource;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** A tracer that throws never changes a call's outcome: like a throwing listener, it is ignored. */
+class ThrowingTracerTest {
+
+    public interface Chat {
+        String chat(String prompt) throws IOException;
+    }
+
+    /** Counts what it was told, and throws at every step. */
+    static final class Throwing implements CallTrace {
+        final AtomicInteger told = new AtomicInteger();
+
+        private void fail() {
+            told.incrementAndGet();
+            throw new IllegalStateException("tracer broke");
+        }
+
+        @Override
+        public void attemptStarted(String target, int attempt) {
+            fail();
+        }
+
+        @Override
+        public void attemptSucceeded() {
+            fail();
+        }
+
+        @Override
+        public void attemptFailed(Throwable failure) {
+            fail();
+        }
+
+        @Override
+        public void retryScheduled(long waitNanos, String reason) {
+            fail();
+        }
+
+        @Override
+        public void retriesStopped(String reason) {
+            fail();
+        }
+
+        @Override
+        public void fallback(String from, String to) {
+            fail();
+        }
+
+        @Override
+        public void ended(String outcome, Throwable failure) {
+            fail();
+        }
+    }
+
+    private static Chat chat(CallTracer tracer, Chat primary) {
+        return Rebound.wrap(Chat.class, primary)
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(10)).build())
+                .withFallbacks(prompt -> "backup")
+                .settings(ReboundSettings.builder().logging(false).timeSource(new VirtualTimeSource())
+                        .tracer(tracer).build())
+                .build();
+    }
+
+    @Test
+    void aTraceThatThrowsAtEveryStepIsToldEverythingAndChangesNothing() throws IOException {
+        Throwing trace = new Throwing();
+        IOException down = new IOException();
+
+        String answer = chat(method -> trace, prompt -> {
+            throw down;
+        }).chat("hi");
+
+        assertThat(answer).isEqualTo("backup");
+        // 2 attempts started + failed, 1 retry, 1 stop, 1 fallback, 1 attempt on the backup + success, 1 end
+        assertThat(trace.told).hasValue(2 + 2 + 1 + 1 + 1 + 2 + 1);
+    }
+
+    @Test
+    void aTracerThatCannotStartATraceLeavesTheCallUntraced() {
+        IOException down = new IOException();
+        Chat chat = Rebound.wrap(Chat.class, (Chat) prompt -> {
+            throw down;
+        }).withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(10)).build())
+                .settings(ReboundSettings.builder().logging(false).timeSource(new VirtualTimeSource())
+                        .tracer(method -> {
+                            throw new IllegalStateException("no tracer today");
+                        }).build())
+                .build();
+
+        assertThatThrownBy(() -> chat.chat("hi")).isSameAs(down);
+    }
+}
