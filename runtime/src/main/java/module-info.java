@@ -17,6 +17,8 @@ module dev.rebound.runtime {
 
     exports dev.rebound.runtime;
     exports dev.rebound.runtime.spi;
+    /** The rule set: for the doors and the weaver's annotation processor, which must not read internals. */
+    exports dev.rebound.runtime.rules;
     exports dev.rebound.runtime.testing;
     exports dev.rebound.runtime.langchain4j;
     exports dev.rebound.runtime.metrics;
