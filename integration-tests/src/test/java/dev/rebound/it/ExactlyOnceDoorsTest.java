@@ -13,6 +13,7 @@ import dev.rebound.it.woven.shapes.Flaky;
 import dev.rebound.it.woven.shapes.PublicShape;
 import dev.rebound.it.woven.shapes.Shapes;
 import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.weaver.guice.ReboundModule;
 import java.time.Duration;
@@ -33,6 +34,16 @@ class ExactlyOnceDoorsTest extends VirtualTime {
         assertThat(woven.calls()).isEqualTo(3); // not 3 x 3
         assertThat(StdErr.count(log, "Rebound.wrap(Flaky): PublicShape applies its policies already; returned as "
                 + "it is, so each policy applies once")).isEqualTo(1);
+    }
+
+    @Test
+    void settingsGivenToAWrapperOfAWovenObjectAreSaidToBeUnused() {
+        Flaky woven = Shapes.all().get("local").get();
+        String log = StdErr.during(() -> assertThat(Rebound.wrap(Flaky.class, woven)
+                .settings(ReboundSettings.builder().build()).build()).isSameAs(woven));
+        assertThat(log).contains("WARN dev.rebound - Rebound.wrap(Flaky): Local applies its policies already, with "
+                + "its own settings and names; this wrapper's settings(...) are not used and the target is "
+                + "returned as it is. Give a woven class its clock and listeners with ReboundSettings.setGlobal");
     }
 
     @Test

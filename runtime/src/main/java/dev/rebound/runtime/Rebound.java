@@ -227,7 +227,7 @@ public final class Rebound {
                     || fallbackHandler != null || !fallbackOnResult.isEmpty();
             if (!programmatic && isResilient(target)) {
                 // the same annotations would apply a second time: every attempt would be multiplied
-                AlreadyResilient.logOnce(type, target);
+                AlreadyResilient.logOnce(type, target, settings != null, name != null);
                 return target;
             }
             List<String> problems = new ArrayList<>();

@@ -23,10 +23,24 @@ public final class AlreadyResilient {
     private AlreadyResilient() {
     }
 
-    /** Says once per type and target class that the target is returned as it is. */
-    public static void logOnce(Class<?> type, Object target) {
+    /**
+     * Says once per type and target class that the target is returned as it is; a warning when the
+     * builder was given settings or a name, which the target's own policies do not use.
+     */
+    public static void logOnce(Class<?> type, Object target, boolean settingsGiven, boolean nameGiven) {
         String targetName = ResilientProxy.nameOf(target);
-        if (LOGGED.add(type.getName() + ' ' + target.getClass().getName())) {
+        if (!LOGGED.add(type.getName() + ' ' + target.getClass().getName() + ' ' + settingsGiven + nameGiven)) {
+            return;
+        }
+        if (settingsGiven || nameGiven) {
+            LOG.warn("Rebound.wrap({}): {} applies its policies already, with its own settings and names; "
+                    + "this wrapper's {} not used and the target is returned as it is. Give a woven class "
+                    + "its clock and listeners with ReboundSettings.setGlobal, a Guice one with "
+                    + "new ReboundModule(settings), or wrap an object no door reached",
+                    type.getSimpleName(), targetName,
+                    settingsGiven && nameGiven ? "settings(...) and named(...) are" : settingsGiven
+                            ? "settings(...) are" : "named(...) is");
+        } else {
             LOG.info("Rebound.wrap({}): {} applies its policies already; returned as it is, so each policy "
                     + "applies once", type.getSimpleName(), targetName);
         }
