@@ -13,6 +13,10 @@ module dev.rebound.runtime {
     requires static langchain4j.core;
     requires static langchain4j.http.client;
     requires static langchain4j.http.client.jdk;
+    requires static io.github.bucket4j.core;
+    requires static io.github.bucket4j.lettuce;
+    requires static io.github.bucket4j.redis.common;
+    requires static lettuce.core;
     requires static com.fasterxml.jackson.databind;
 
     exports dev.rebound.runtime;
@@ -22,5 +26,6 @@ module dev.rebound.runtime {
     exports dev.rebound.runtime.testing;
     exports dev.rebound.runtime.langchain4j;
     exports dev.rebound.runtime.metrics;
+    exports dev.rebound.runtime.ratelimit;
     exports dev.rebound.runtime.observation;
 }

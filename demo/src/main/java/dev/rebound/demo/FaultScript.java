@@ -78,6 +78,30 @@ public enum FaultScript {
             s.always("gpt-3.5-turbo", Fault.serverError());
             s.always("gpt-3.5-turbo-16k", Fault.unavailable());
         }
+    },
+    STREAM_EARLY("(streams) gpt-4's stream fails before its first token three times (503, cut, 503):"
+            + " retried unseen, then gpt-3.5-turbo streams the answer") {
+        @Override
+        void apply(ModelServer s) {
+            s.script("gpt-4", Fault.unavailable(), Fault.cutMidStream(0), Fault.unavailable());
+        }
+
+        @Override
+        boolean streams() {
+            return true;
+        }
+    },
+    STREAM_MIDWAY("(streams) gpt-4's stream breaks after 3 tokens: never restarted, the caller keeps the"
+            + " partial text and gets PartialStreamException") {
+        @Override
+        void apply(ModelServer s) {
+            s.script("gpt-4", Fault.cutMidStream(3));
+        }
+
+        @Override
+        boolean streams() {
+            return true;
+        }
     };
 
     private final String description;
@@ -88,6 +112,11 @@ public enum FaultScript {
 
     /** Scripts the server. */
     abstract void apply(ModelServer server);
+
+    /** Whether the script is about streams: it turns on --stream. */
+    boolean streams() {
+        return false;
+    }
 
     /** The models' HTTP timeout under this script. */
     Duration clientTimeout() {

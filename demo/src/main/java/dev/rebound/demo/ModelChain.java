@@ -1,7 +1,9 @@
 package dev.rebound.demo;
 
 import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
@@ -83,6 +85,35 @@ public final class ModelChain {
                 .withRetry(PRIMARY_RETRY).withFallbacks(fallbacks)
                 .fallbackOnResult(ChatResults.truncated()) // a cut-off answer: the next model, no retry
                 .settings(primarySettings).build();
+    }
+
+    /**
+     * The same chain for streams: a failure before a model's first token is retried and falls back
+     * unseen; after it, the stream is the caller's.
+     *
+     * @param models the plain streaming model for a model name
+     */
+    public static StreamingChatModel resilientStreaming(Function<String, StreamingChatModel> models,
+            ReboundSettings primarySettings, ReboundSettings fallbackSettings) {
+        StreamingChatModel[] fallbacks = FALLBACKS.stream()
+                .map(name -> Rebound.wrap(StreamingChatModel.class, models.apply(name)).named(name)
+                        .withRetry(FALLBACK_RETRY).settings(fallbackSettings).build())
+                .toArray(StreamingChatModel[]::new);
+        return Rebound.wrap(StreamingChatModel.class, models.apply(PRIMARY)).named(PRIMARY)
+                .withRetry(PRIMARY_RETRY).withFallbacks(fallbacks).settings(primarySettings).build();
+    }
+
+    /** An OpenAI streaming chat model as Rebound wants it: Retry-After passed on. */
+    public static StreamingChatModel openAiStreaming(String baseUrl, String apiKey, String model, Duration timeout) {
+        OpenAiStreamingChatModel.OpenAiStreamingChatModelBuilder b = OpenAiStreamingChatModel.builder()
+                .apiKey(apiKey)
+                .modelName(model)
+                .timeout(timeout)
+                .httpClientBuilder(RetryAfterHttpClientBuilder.create());
+        if (baseUrl != null) {
+            b.baseUrl(baseUrl);
+        }
+        return b.build();
     }
 
     /**

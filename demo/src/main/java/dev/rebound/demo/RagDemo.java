@@ -1,8 +1,10 @@
 package dev.rebound.demo;
 
 import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.rebound.modelserver.ModelServer;
 import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.langchain4j.PartialStreamException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +21,7 @@ import java.util.stream.Collectors;
  * mvn -B -q -pl demo -am package exec:java -DskipTests                      # the outage script
  * REBOUND_FAULTS=rate-limit mvn -B -q -pl demo -am package exec:java -DskipTests
  * mvn ... exec:java -Dexec.args="--faults=cascade --question='What is a 429?'"
+ * mvn ... exec:java -Dexec.args="--stream --faults=stream-midway"            # tokens as they arrive
  * mvn ... exec:java -Dexec.args=--log                                     # with Rebound's own log lines
  * </pre>
  */
@@ -37,7 +40,9 @@ public final class RagDemo {
     static boolean run(String[] args, Map<String, String> env, PrintStream out) {
         Options o = Options.parse(args, env);
         if (o.help) {
-            out.println("usage: [--faults=NAME] [--question=TEXT] [--log]   (or REBOUND_FAULTS, REBOUND_QUESTION)");
+            out.println("usage: [--stream] [--faults=NAME] [--question=TEXT] [--log]   (or REBOUND_FAULTS,"
+                    + " REBOUND_QUESTION)");
+            out.println("  --stream    stream the answer, printing tokens as they arrive (stream-* scripts imply it)");
             out.println("  --log       also print Rebound's own log lines (logger dev.rebound, on stderr),"
                     + " as your service would");
             for (FaultScript s : FaultScript.values()) {
@@ -76,15 +81,16 @@ public final class RagDemo {
             String baseUrl = real ? env.get("OPENAI_BASE_URL") : server.baseUrl();
             Duration timeout = real ? Duration.ofSeconds(60) : o.faults.clientTimeout();
             MetricsLine metrics = new MetricsLine();
-            ChatModel llm = ModelChain.resilient(
-                    name -> ModelChain.openAi(baseUrl, real ? apiKey : "demo-key", name, timeout),
-                    settings(o.log, printer.primary(), metrics.primaryListener(), trace),
-                    settings(o.log, printer.fallback(), metrics.fallbackListener(), trace));
+            String key = real ? apiKey : "demo-key";
+            ReboundSettings primarySettings = settings(o.log, printer.primary(), metrics.primaryListener(), trace);
+            ReboundSettings fallbackSettings = settings(o.log, printer.fallback(), metrics.fallbackListener(), trace);
+            ChatModel llm = o.stream ? null : ModelChain.resilient(
+                    name -> ModelChain.openAi(baseUrl, key, name, timeout), primarySettings, fallbackSettings);
 
             out.println();
             out.println("Question: " + o.question);
-            RagPipeline rag = new RagPipeline(Knowledge.retriever(Knowledge.store(Knowledge.DOCUMENTS), 2), llm);
-            List<String> context = rag.retrieve(o.question);
+            List<String> context = RagPipeline.retrieve(Knowledge.retriever(Knowledge.store(Knowledge.DOCUMENTS), 2),
+                    o.question);
             out.println("Retrieved context (retrieved once; only generation retries):");
             context.forEach(c -> out.println("  - " + c));
             out.println();
@@ -92,17 +98,33 @@ public final class RagDemo {
             long generationStart = System.nanoTime();
             String answer = null;
             Throwable failure = null;
-            try {
-                answer = RagPipeline.generate(llm, RagPipeline.prompt(o.question, context));
-                printer.firstAttemptSucceeded();
-            } catch (RuntimeException e) {
-                failure = e;
+            if (o.stream) {
+                StreamingChatModel streaming = ModelChain.resilientStreaming(
+                        name -> ModelChain.openAiStreaming(baseUrl, key, name, timeout), primarySettings,
+                        fallbackSettings);
+                StreamPrinter tokens = new StreamPrinter(out, printer);
+                streaming.chat(RagPipeline.prompt(o.question, context), tokens);
+                failure = tokens.awaitEnd();
+                answer = tokens.text();
+            } else {
+                try {
+                    answer = RagPipeline.generate(llm, RagPipeline.prompt(o.question, context));
+                    printer.firstAttemptSucceeded();
+                } catch (RuntimeException e) {
+                    failure = e;
+                }
             }
             out.println();
             out.println("Trace (the spans a tracing back end gets: the call, each attempt, each fallback switch):");
             trace.print(out);
             out.println();
-            if (failure == null) {
+            if (failure instanceof PartialStreamException broken) {
+                out.println("Stream broken after " + broken.partialResponses() + " tokens: the caller keeps the "
+                        + broken.partialText().length() + " characters received and gets PartialStreamException"
+                        + " (cause " + EventPrinter.outcome(broken.getCause()) + "); nothing was restarted");
+            } else if (o.stream && failure == null) {
+                out.println("Streamed answer complete: " + answer.length() + " characters");
+            } else if (failure == null) {
                 out.println("Answer: " + answer);
             } else {
                 out.println("No answer: the caller gets " + EventPrinter.outcome(failure) + " (gpt-4's last failure), with "
@@ -156,6 +178,7 @@ public final class RagDemo {
         FaultScript faults = FaultScript.OUTAGE;
         String question = DEFAULT_QUESTION;
         boolean help;
+        boolean stream;
         boolean log;
 
         static Options parse(String[] args, Map<String, String> env) {
@@ -171,6 +194,8 @@ public final class RagDemo {
                     o.faults = FaultScript.named(a.substring("--faults=".length()));
                 } else if (a.startsWith("--question=")) {
                     o.question = a.substring("--question=".length());
+                } else if (a.equals("--stream")) {
+                    o.stream = true;
                 } else if (a.equals("--log")) {
                     o.log = true;
                 } else if (a.equals("--help") || a.equals("-h") || a.equals("--list")) {
@@ -179,6 +204,7 @@ public final class RagDemo {
                     throw new IllegalArgumentException("unknown argument '" + a + "'; try --help");
                 }
             }
+            o.stream |= o.faults.streams();
             return o;
         }
     }

@@ -140,6 +140,41 @@ class RagDemoTest {
     }
 
     @Test
+    void streamEarlyRetriesFailuresBeforeTheFirstTokenUnseenThenTheFallbackStreams() {
+        String out = run(Map.of(), "--faults=stream-early");
+
+        assertThat(out).contains("faults: stream-early")
+                .containsPattern("(?m)^  1 +gpt-4 +1 +503 InternalServerException +retry in 100 ms \\(backoff\\)$")
+                .containsPattern("(?m)^  2 +gpt-4 +2 +no response LangChain4jException +retry in 200 ms \\(backoff\\)$")
+                .containsPattern("(?m)^  3 +gpt-4 +3 +503 InternalServerException +give up gpt-4 \\(no attempts left\\)$")
+                .containsPattern("(?m)^ +gpt-4 +fall back to gpt-3.5-turbo$")
+                .containsPattern("(?m)^  4 +gpt-3.5-turbo +1 +200 answer +done$")
+                .containsPattern("(?m)^Answer \\(streamed\\): \\[gpt-3.5-turbo, prompt [0-9a-f]{8}\\] LangChain supports retry")
+                .doesNotContain("[gpt-4, prompt")
+                .contains("Streamed answer complete")
+                .contains("requests per model gpt-4=3 gpt-3.5-turbo=1 gpt-3.5-turbo-16k=0");
+    }
+
+    @Test
+    void streamMidwayKeepsThePartialTextAndNeverRestartsTheStream() {
+        String out = run(Map.of(), "--faults=stream-midway");
+
+        assertThat(out).contains("faults: stream-midway")
+                .containsPattern("(?m)^  1 +gpt-4 +1 +200 answer +done$")
+                .containsPattern("(?m)^Answer \\(streamed\\): \\[gpt-4, prompt [0-9a-f]{8}\\] \\[cut\\]$")
+                .containsPattern("Stream broken after 3 tokens: the caller keeps the 24 characters received and gets "
+                        + "PartialStreamException \\(cause no response LangChain4jException\\); nothing was restarted")
+                .contains("requests per model gpt-4=1 gpt-3.5-turbo=0 gpt-3.5-turbo-16k=0");
+    }
+
+    @Test
+    void aHealthyStreamPrintsEveryToken() {
+        assertThat(run(Map.of(), "--stream", "--faults=healthy"))
+                .containsPattern("(?m)^Answer \\(streamed\\): \\[gpt-4, prompt [0-9a-f]{8}\\] LangChain supports retry")
+                .contains("Summary: attempts 1, fallbacks 0, requests per model gpt-4=1");
+    }
+
+    @Test
     void badFlagsNameWhatIsKnown() {
         assertThatThrownBy(() -> run(Map.of(), "--faults=meteor"))
                 .hasMessageContaining("unknown fault script 'meteor'").hasMessageContaining("outage, healthy");

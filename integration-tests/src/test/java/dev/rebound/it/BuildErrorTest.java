@@ -50,7 +50,7 @@ class BuildErrorTest {
                 """);
 
         assertThat(errors).containsExactly(
-                "Rebound: @Retry, @Fallback and @CircuitBreaker apply to public methods only (java.lang.String Hidden.call())");
+                "Rebound: @Retry, @Fallback, @CircuitBreaker and @RateLimit apply to public methods only (java.lang.String Hidden.call())");
     }
 
     @Test
@@ -63,7 +63,7 @@ class BuildErrorTest {
                 """);
 
         assertThat(errors).containsExactly(
-                "Rebound: @Retry, @Fallback and @CircuitBreaker apply to instance methods only (java.lang.String Util.call())");
+                "Rebound: @Retry, @Fallback, @CircuitBreaker and @RateLimit apply to instance methods only (java.lang.String Util.call())");
     }
 
     @Test
@@ -77,6 +77,20 @@ class BuildErrorTest {
 
         assertThat(errors).containsExactly("Chat.chat(String): @Retry.attempts = 0 is outside 1..100",
                 "Chat.chat(String): @Retry.maxDelay = 5 ms is below @Retry.delay = 10 ms");
+    }
+
+    @Test
+    void outOfRangeRateLimitsAreCompileErrorsInTheRuleSetsWords() throws IOException {
+        List<String> errors = javacErrors("Chat", """
+                public interface Chat {
+                    @dev.rebound.annotations.RateLimit(requestsPerMinute = 0, tokensPerMinute = 100, maxDelay = -1)
+                    String chat(String prompt);
+                }
+                """);
+
+        assertThat(errors).containsExactly(
+                "Chat.chat(String): @RateLimit.requestsPerMinute = 0 is below 1 (a token limit needs a request limit)",
+                "Chat.chat(String): @RateLimit.maxDelay = -1 ms is negative");
     }
 
     @Test
@@ -118,7 +132,7 @@ class BuildErrorTest {
                     @dev.rebound.annotations.Retry(attempts = 3)
                     String call() { return "x"; }
                 }
-                """)).containsExactly("Hidden.call(): @Retry, @Fallback and @CircuitBreaker apply to public methods only");
+                """)).containsExactly("Hidden.call(): @Retry, @Fallback, @CircuitBreaker and @RateLimit apply to public methods only");
     }
 
     @Test

@@ -30,6 +30,21 @@ public final class Fault {
         DROP_CONNECTION,
         /** 200 with a body that is not valid JSON. */
         MALFORMED_BODY,
+        /**
+         * Streamed: the 200 and its headers, then nothing for {@link #delay()}, then the tokens. Not
+         * streamed: a {@link #SLOW_ANSWER}.
+         */
+        STALL_BEFORE_FIRST_TOKEN,
+        /**
+         * Streamed: {@link #tokens()} content chunks, then the connection is cut (no {@code [DONE]},
+         * no end of the chunked body). Not streamed: a {@link #DROP_CONNECTION}.
+         */
+        CUT_MID_STREAM,
+        /**
+         * Streamed: {@link #tokens()} content chunks, then an event whose data is not JSON, then the
+         * connection is closed. Not streamed: a {@link #MALFORMED_BODY}.
+         */
+        MALFORMED_CHUNK,
         /** An HTTP error status with a provider's own error body ({@link #detail()}), and headers. */
         PROVIDER_ERROR,
         /**
@@ -47,17 +62,27 @@ public final class Fault {
     private final Duration delay;
     /** The error body of a provider error, the finish reason of a stopped answer; else null. */
     private final String detail;
+    private final int tokens;
 
     private Fault(Kind kind, int status, Map<String, String> headers, Duration delay) {
-        this(kind, status, headers, delay, null);
+        this(kind, status, headers, delay, null, 0);
     }
 
     private Fault(Kind kind, int status, Map<String, String> headers, Duration delay, String detail) {
+        this(kind, status, headers, delay, detail, 0);
+    }
+
+    private Fault(Kind kind, int status, Map<String, String> headers, Duration delay, int tokens) {
+        this(kind, status, headers, delay, null, tokens);
+    }
+
+    private Fault(Kind kind, int status, Map<String, String> headers, Duration delay, String detail, int tokens) {
         this.kind = kind;
         this.status = status;
         this.headers = headers;
         this.delay = delay;
         this.detail = detail;
+        this.tokens = tokens;
     }
 
     /** A normal answer. */
@@ -123,6 +148,51 @@ public final class Fault {
     }
 
     /**
+     * For a streamed request: the response opens (200, {@code text/event-stream}) and then nothing
+     * comes for {@code delay}, after which the tokens stream as usual; past a client's
+     * time-to-first-token limit it is a stall. For a request that does not stream: a slow answer.
+     *
+     * @throws IllegalArgumentException if {@code delay} is negative
+     */
+    public static Fault stallBeforeFirstToken(Duration delay) {
+        Objects.requireNonNull(delay, "delay");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("delay must not be negative, was " + delay);
+        }
+        return new Fault(Kind.STALL_BEFORE_FIRST_TOKEN, 200, Map.of(), delay);
+    }
+
+    /**
+     * For a streamed request: {@code tokens} content chunks, then the connection is cut without
+     * {@code [DONE]}, 100 ms after the last of them ({@code 0}: 100 ms after the 200). For a request
+     * that does not stream: a
+     * dropped connection.
+     *
+     * @throws IllegalArgumentException if {@code tokens} is negative
+     */
+    public static Fault cutMidStream(int tokens) {
+        return new Fault(Kind.CUT_MID_STREAM, 200, Map.of(), Duration.ZERO, tokens("tokens", tokens));
+    }
+
+    /**
+     * For a streamed request: {@code tokens} content chunks, then an event whose data is not JSON
+     * ({@code 0}: the first chunk is the malformed one). For a request that does not stream: a
+     * malformed body.
+     *
+     * @throws IllegalArgumentException if {@code tokens} is negative
+     */
+    public static Fault malformedChunk(int tokens) {
+        return new Fault(Kind.MALFORMED_CHUNK, 200, Map.of(), Duration.ZERO, tokens("tokens", tokens));
+    }
+
+    private static int tokens(String name, int tokens) {
+        if (tokens < 0) {
+            throw new IllegalArgumentException(name + " must not be negative, was " + tokens);
+        }
+        return tokens;
+    }
+
+    /**
      * Any HTTP error status (400 invalid request, 401 bad key, 404 unknown model, ...) with an
      * OpenAI-style error body.
      *
@@ -148,7 +218,7 @@ public final class Fault {
         }
         Map<String, String> more = new LinkedHashMap<>(headers);
         more.put(name, value);
-        return new Fault(kind, status, Map.copyOf(more), delay, detail);
+        return new Fault(kind, status, Map.copyOf(more), delay, detail, tokens);
     }
 
     // ---- provider error shapes and stopped answers (LLM failures) ----
@@ -270,17 +340,37 @@ public final class Fault {
         return headers;
     }
 
-    /** For {@link Kind#SLOW_ANSWER}: how long the server waits before answering. */
+    /**
+     * For {@link Kind#SLOW_ANSWER}: how long the server waits before answering; for
+     * {@link Kind#STALL_BEFORE_FIRST_TOKEN}: how long the opened stream stays silent.
+     */
     public Duration delay() {
         return delay;
     }
 
-    /** {@code 200}, {@code 429 Retry-After=1}, {@code slow 300ms}, {@code dropped}, {@code malformed}. */
+    /**
+     * For {@link Kind#CUT_MID_STREAM} and {@link Kind#MALFORMED_CHUNK}: how many content chunks are
+     * sent before the fault; 0 otherwise.
+     */
+    public int tokens() {
+        return tokens;
+    }
+
+    /**
+     * {@code 200}, {@code 429 Retry-After=1}, {@code slow 300ms}, {@code dropped}, {@code malformed},
+     * {@code stall 300ms}, {@code cut after 3 tokens}, {@code malformed chunk after 3 tokens}.
+     */
     @Override
     public String toString() {
         switch (kind) {
             case SLOW_ANSWER:
                 return "slow " + delay.toMillis() + "ms";
+            case STALL_BEFORE_FIRST_TOKEN:
+                return "stall " + delay.toMillis() + "ms";
+            case CUT_MID_STREAM:
+                return "cut after " + tokens + " tokens";
+            case MALFORMED_CHUNK:
+                return "malformed chunk after " + tokens + " tokens";
             case DROP_CONNECTION:
                 return "dropped";
             case MALFORMED_BODY:

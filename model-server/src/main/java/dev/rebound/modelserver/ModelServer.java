@@ -13,6 +13,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -43,11 +44,19 @@ import java.util.function.BiFunction;
  * }</pre>
  *
  * <p>Answers are deterministic: by default {@link #answerFor(String, String)}, naming the model and
- * a digest of the prompt. Only non-streaming {@code POST .../chat/completions} is served. Thread-safe.
+ * a digest of the prompt. {@code POST .../chat/completions} is served whole, or as OpenAI's
+ * server-sent events when the request has {@code "stream": true}: one {@code chat.completion.chunk}
+ * per token of the answer ({@link #tokensOf}), a last chunk with {@code finish_reason}, a usage chunk
+ * when {@code stream_options.include_usage} is set, then {@code data: [DONE]}. The streaming faults
+ * ({@link Fault#stallBeforeFirstToken}, {@link Fault#cutMidStream}, {@link Fault#malformedChunk})
+ * and every other fault apply to streamed requests too; each is counted and logged like any request.
+ * Thread-safe.
  */
 public final class ModelServer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How long a stream stays open, silent, after the tokens sent before a cut. */
+    private static final Duration CUT_LINGER = Duration.ofMillis(100);
 
     static {
         // The JDK server writes headers and body separately; with Nagle on, the body waits for the
@@ -65,6 +74,7 @@ public final class ModelServer implements AutoCloseable {
     private final Map<String, List<Script>> promptScripts = new LinkedHashMap<>();
     private final Map<String, Integer> counts = new LinkedHashMap<>();
     private final List<ServedRequest> log = new ArrayList<>();
+    private final Map<String, RequestsPerMinute> limits = new LinkedHashMap<>();
 
     private ModelServer(HttpServer http, ExecutorService handlers, BiFunction<String, String, String> answers) {
         this.http = http;
@@ -144,6 +154,26 @@ public final class ModelServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Enforces a provider's requests-per-minute limit on {@code model}, as OpenAI does: a bucket of
+     * {@code requestsPerMinute} that refills continuously and starts full. A request over it gets a 429
+     * with {@code Retry-After} (whole seconds) instead of its script; every request within it also
+     * carries {@code x-ratelimit-limit-requests}, {@code x-ratelimit-remaining-requests} and
+     * {@code x-ratelimit-reset-requests}. Real time. Replaces the model's previous limit.
+     *
+     * @throws IllegalArgumentException if {@code requestsPerMinute} is below 1
+     */
+    public synchronized ModelServer limitRequestsPerMinute(String model, int requestsPerMinute) {
+        limits.put(Objects.requireNonNull(model, "model"), new RequestsPerMinute(requestsPerMinute, System.nanoTime()));
+        return this;
+    }
+
+    /** How many requests for {@code model} its requests-per-minute limit refused with a 429. */
+    public synchronized int rateLimited(String model) {
+        RequestsPerMinute limit = limits.get(model);
+        return limit == null ? 0 : limit.refused();
+    }
+
     /** How many requests {@code model} received. */
     public synchronized int requests(String model) {
         return counts.getOrDefault(model, 0);
@@ -163,6 +193,7 @@ public final class ModelServer implements AutoCloseable {
     public synchronized void reset() {
         scripts.clear();
         promptScripts.clear();
+        limits.clear();
         counts.clear();
         log.clear();
         sequence.set(0);
@@ -191,30 +222,51 @@ public final class ModelServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            if (!"POST".equals(exchange.getRequestMethod())
-                    || !exchange.getRequestURI().getPath().endsWith("/chat/completions")) {
-                send(exchange, 404, error(404, "only POST /v1/chat/completions is served"), Map.of());
-                return;
+        boolean cut = false;
+        try {
+            respond(exchange);
+        } catch (CutConnection e) {
+            cut = true;
+            throw e; // the JDK server closes the connection without ending the chunked body
+        } finally {
+            if (!cut) {
+                exchange.close();
             }
-            JsonNode request;
-            try (InputStream in = exchange.getRequestBody()) {
-                request = JSON.readTree(in);
-            } catch (IOException e) {
-                send(exchange, 400, error(400, "request body is not JSON"), Map.of());
-                return;
-            }
-            String model = request.path("model").asText("");
-            String prompt = prompt(request);
-            Fault fault = record(model, prompt);
+        }
+    }
+
+    private void respond(HttpExchange exchange) throws IOException {
+        if (!"POST".equals(exchange.getRequestMethod())
+                || !exchange.getRequestURI().getPath().endsWith("/chat/completions")) {
+            send(exchange, 404, error(404, "only POST /v1/chat/completions is served"), Map.of());
+            return;
+        }
+        JsonNode request;
+        try (InputStream in = exchange.getRequestBody()) {
+            request = JSON.readTree(in);
+        } catch (IOException e) {
+            send(exchange, 400, error(400, "request body is not JSON"), Map.of());
+            return;
+        }
+        String model = request.path("model").asText("");
+        String prompt = prompt(request);
+        boolean streamed = request.path("stream").asBoolean(false);
+        Fault fault = record(model, prompt, streamed);
+        if (streamed) {
+            stream(exchange, fault, model, prompt, request.path("stream_options").path("include_usage").asBoolean());
+        } else {
             serve(exchange, fault, model, prompt);
         }
     }
 
-    private synchronized Fault record(String model, String prompt) {
+    private synchronized Fault record(String model, String prompt, boolean streamed) {
         Fault fault = next(model, prompt);
+        RequestsPerMinute limit = limits.get(model);
+        if (limit != null) {
+            fault = limit.take(fault, System.nanoTime());
+        }
         counts.merge(model, 1, Integer::sum);
-        log.add(new ServedRequest(sequence.incrementAndGet(), model, digest(prompt), fault));
+        log.add(new ServedRequest(sequence.incrementAndGet(), model, digest(prompt), fault, streamed));
         return fault;
     }
 
@@ -231,8 +283,10 @@ public final class ModelServer implements AutoCloseable {
     private void serve(HttpExchange exchange, Fault fault, String model, String prompt) throws IOException {
         switch (fault.kind()) {
             case DROP_CONNECTION:
+            case CUT_MID_STREAM:
                 return; // closing the exchange before any response closes the connection
             case MALFORMED_BODY:
+            case MALFORMED_CHUNK:
                 send(exchange, 200, "{\"id\": \"chatcmpl-malformed\", \"choices\": [{\"message\": ", fault.headers());
                 return;
             case STATUS:
@@ -245,10 +299,8 @@ public final class ModelServer implements AutoCloseable {
                 sendStopped(exchange, fault, model, prompt);
                 return;
             case SLOW_ANSWER:
-                try {
-                    TimeUnit.NANOSECONDS.sleep(fault.delay().toNanos());
-                } catch (InterruptedException closing) {
-                    Thread.currentThread().interrupt();
+            case STALL_BEFORE_FIRST_TOKEN:
+                if (!pause(fault.delay())) {
                     return;
                 }
                 break;
@@ -262,12 +314,140 @@ public final class ModelServer implements AutoCloseable {
         }
     }
 
+    /** The content of an answer stopped for {@code reason}: half of it for "length", else none. */
+    private String stoppedContent(String reason, String model, String prompt) {
+        String full = answers.apply(model, prompt);
+        return "length".equals(reason) ? full.substring(0, full.length() / 2) : "";
+    }
+
     /** A 200 whose answer stopped for the fault's finish reason (see {@link Fault#truncatedAnswer()}). */
     private void sendStopped(HttpExchange exchange, Fault fault, String model, String prompt) throws IOException {
         String reason = fault.detail();
-        String full = answers.apply(model, prompt);
-        String content = "length".equals(reason) ? full.substring(0, full.length() / 2) : "";
+        String content = stoppedContent(reason, model, prompt);
         send(exchange, 200, completion(model, prompt, content, reason), fault.headers());
+    }
+
+    /** Waits on the server's side; false when the server is closing. */
+    private static boolean pause(Duration delay) {
+        try {
+            TimeUnit.NANOSECONDS.sleep(delay.toNanos());
+            return true;
+        } catch (InterruptedException closing) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** A streamed request: server-sent events, one chunk per token, with the fault applied. */
+    private void stream(HttpExchange exchange, Fault fault, String model, String prompt, boolean usage)
+            throws IOException {
+        switch (fault.kind()) {
+            case DROP_CONNECTION:
+                return;
+            case MALFORMED_BODY:
+            case STATUS:
+            case PROVIDER_ERROR:
+                serve(exchange, fault, model, prompt);
+                return;
+            case SLOW_ANSWER:
+                if (!pause(fault.delay())) {
+                    return;
+                }
+                break;
+            default:
+                break;
+        }
+        exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+        exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+        fault.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+        exchange.sendResponseHeaders(200, 0);
+        OutputStream out = exchange.getResponseBody();
+        try {
+            out.flush();
+            if (fault.kind() == Fault.Kind.STALL_BEFORE_FIRST_TOKEN && !pause(fault.delay())) {
+                return;
+            }
+            String id = "chatcmpl-" + digest(model + "\n" + prompt);
+            boolean stopped = fault.kind() == Fault.Kind.STOPPED_ANSWER;
+            String answer = stopped ? stoppedContent(fault.detail(), model, prompt) : answers.apply(model, prompt);
+            List<String> tokens = answer.isEmpty() ? List.of() : tokensOf(answer);
+            boolean cuts = fault.kind() == Fault.Kind.CUT_MID_STREAM;
+            boolean breaks = fault.kind() == Fault.Kind.MALFORMED_CHUNK;
+            for (int i = 0; i < tokens.size(); i++) {
+                if ((cuts || breaks) && i == fault.tokens()) {
+                    break;
+                }
+                ObjectNode delta = JSON.createObjectNode();
+                if (i == 0) {
+                    delta.put("role", "assistant");
+                }
+                delta.put("content", tokens.get(i));
+                event(out, chunk(id, model, delta, null));
+            }
+            if (cuts) {
+                // the JDK client drops what it has buffered once it sees the connection fail: give it
+                // the time to hand the tokens sent to the reader, as a network would, before cutting
+                pause(CUT_LINGER);
+                throw new CutConnection();
+            }
+            if (breaks) {
+                event(out, "{\"id\": \"" + id + "\", \"choices\": [{\"delta\": ");
+                return;
+            }
+            event(out, chunk(id, model, JSON.createObjectNode(), stopped ? fault.detail() : "stop"));
+            if (usage) {
+                ObjectNode last = JSON.createObjectNode();
+                last.put("id", id);
+                last.put("object", "chat.completion.chunk");
+                last.put("created", 1_700_000_000L);
+                last.put("model", model);
+                last.putArray("choices");
+                usage(last, prompt);
+                event(out, last.toString());
+            }
+            event(out, "[DONE]");
+        } catch (CutConnection e) {
+            throw e;
+        } catch (IOException clientGone) {
+            // the client cancelled the stream or timed out: nothing to stream to
+        }
+    }
+
+    private static String chunk(String id, String model, ObjectNode delta, String finishReason) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("id", id);
+        root.put("object", "chat.completion.chunk");
+        root.put("created", 1_700_000_000L);
+        root.put("model", model);
+        ObjectNode choice = root.putArray("choices").addObject();
+        choice.put("index", 0);
+        choice.set("delta", delta);
+        if (finishReason == null) {
+            choice.putNull("finish_reason");
+        } else {
+            choice.put("finish_reason", finishReason);
+        }
+        return root.toString();
+    }
+
+    private static void event(OutputStream out, String data) throws IOException {
+        out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    /**
+     * How an answer is streamed: split before each whitespace, so the tokens joined give the answer
+     * ({@code "gpt-4 answers prompt 2cf24dba."} is {@code ["gpt-4", " answers", " prompt", " 2cf24dba."]}).
+     */
+    public static List<String> tokensOf(String answer) {
+        return List.of(answer.split("(?<=\\S)(?=\\s)"));
+    }
+
+    /** Thrown out of the handler so that the JDK server closes the connection mid-response. */
+    private static final class CutConnection extends IOException {
+        CutConnection() {
+            super("scripted cut of the stream");
+        }
     }
 
     private static void send(HttpExchange exchange, int status, String body, Map<String, String> headers)
@@ -320,12 +500,16 @@ public final class ModelServer implements AutoCloseable {
         message.put("role", "assistant");
         message.put("content", content);
         choice.put("finish_reason", finishReason);
+        usage(root, prompt);
+        return root.toString();
+    }
+
+    private static void usage(ObjectNode root, String prompt) {
         ObjectNode usage = root.putObject("usage");
         int promptTokens = Math.max(1, prompt.length() / 4);
         usage.put("prompt_tokens", promptTokens);
         usage.put("completion_tokens", 8);
         usage.put("total_tokens", promptTokens + 8);
-        return root.toString();
     }
 
     private static String error(int status, String message) {

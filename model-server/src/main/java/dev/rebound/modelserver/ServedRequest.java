@@ -7,6 +7,12 @@ package dev.rebound.modelserver;
  * @param model the {@code model} of the request body
  * @param promptDigest {@link ModelServer#digest} of the prompt
  * @param fault what the server did with it
+ * @param streamed whether the request asked for a stream ({@code "stream": true})
  */
-public record ServedRequest(int sequence, String model, String promptDigest, Fault fault) {
+public record ServedRequest(int sequence, String model, String promptDigest, Fault fault, boolean streamed) {
+
+    /** A request that did not ask for a stream. */
+    public ServedRequest(int sequence, String model, String promptDigest, Fault fault) {
+        this(sequence, model, promptDigest, fault, false);
+    }
 }

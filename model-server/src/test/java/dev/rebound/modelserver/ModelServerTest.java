@@ -157,8 +157,83 @@ class ModelServerTest {
         assertThat(server.log()).isEmpty();
     }
 
+    private static HttpResponse<String> stream(String model, String prompt, boolean usage)
+            throws IOException, InterruptedException {
+        String body = "{\"model\":\"" + model + "\",\"stream\":true,"
+                + (usage ? "\"stream_options\":{\"include_usage\":true}," : "")
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt + "\"}]}";
+        HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/chat/completions"))
+                .timeout(Duration.ofSeconds(5)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The data lines of a server-sent events body, in order. */
+    private static List<String> data(String body) {
+        return body.lines().filter(l -> l.startsWith("data: ")).map(l -> l.substring(6)).toList();
+    }
+
+    @Test
+    void streamsOpenAiChunksOnePerTokenThenUsageThenDone() throws Exception {
+        HttpResponse<String> r = stream("gpt-4", "hello", true);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("text/event-stream");
+        List<String> data = data(r.body());
+        String answer = ModelServer.answerFor("gpt-4", "hello");
+        List<String> tokens = ModelServer.tokensOf(answer);
+        assertThat(String.join("", tokens)).isEqualTo(answer);
+        assertThat(tokens).containsExactly("gpt-4", " answers", " prompt", " 2cf24dba.");
+        assertThat(data).hasSize(tokens.size() + 3).last().isEqualTo("[DONE]");
+        for (int i = 0; i < tokens.size(); i++) {
+            JsonNode chunk = JSON.readTree(data.get(i));
+            assertThat(chunk.path("object").asText()).isEqualTo("chat.completion.chunk");
+            assertThat(chunk.path("choices").path(0).path("delta").path("content").asText()).isEqualTo(tokens.get(i));
+            assertThat(chunk.path("choices").path(0).path("finish_reason").isNull()).isTrue();
+        }
+        assertThat(JSON.readTree(data.get(0)).path("choices").path(0).path("delta").path("role").asText())
+                .isEqualTo("assistant");
+        assertThat(JSON.readTree(data.get(tokens.size())).path("choices").path(0).path("finish_reason").asText())
+                .isEqualTo("stop");
+        assertThat(JSON.readTree(data.get(tokens.size() + 1)).path("usage").path("completion_tokens").asInt())
+                .isEqualTo(8);
+        assertThat(data(stream("gpt-4", "hello", false).body())).hasSize(tokens.size() + 2);
+        assertThat(server.log()).extracting(ServedRequest::streamed).containsExactly(true, true);
+    }
+
+    @Test
+    void streamFaultsOnTheWire() throws Exception {
+        server.script("gpt-4", Fault.unavailable(), Fault.malformedChunk(2), Fault.stallBeforeFirstToken(Duration.ofMillis(50)));
+        assertThat(stream("gpt-4", "q", false).statusCode()).isEqualTo(503);
+        List<String> malformed = data(stream("gpt-4", "q", false).body());
+        assertThat(malformed).hasSize(3);
+        assertThatThrownBy(() -> JSON.readTree(malformed.get(2))).isInstanceOf(IOException.class);
+        assertThat(data(stream("gpt-4", "q", false).body())).last().isEqualTo("[DONE]");
+        assertThat(server.log()).extracting(r -> r.fault().toString())
+                .containsExactly("503", "malformed chunk after 2 tokens", "stall 50ms");
+    }
+
+    @Test
+    void cutMidStreamBreaksTheConnection() throws Exception {
+        server.script("gpt-4", Fault.cutMidStream(2));
+        assertThatThrownBy(() -> stream("gpt-4", "q", false)).isInstanceOf(IOException.class);
+        assertThat(server.requests("gpt-4")).isEqualTo(1);
+        assertThat(stream("gpt-4", "q", false).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void streamingFaultsDegradeToTheirWholeAnswerKinds() throws Exception {
+        server.script("gpt-4", Fault.cutMidStream(1), Fault.malformedChunk(1), Fault.stallBeforeFirstToken(Duration.ofMillis(10)));
+        assertThatThrownBy(() -> chat("gpt-4", "q")).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> JSON.readTree(chat("gpt-4", "q").body())).isInstanceOf(IOException.class);
+        assertThat(chat("gpt-4", "q").statusCode()).isEqualTo(200);
+        assertThat(server.log()).extracting(ServedRequest::streamed).containsExactly(false, false, false);
+    }
+
     @Test
     void badFaultsAreRefusedEarly() {
+        assertThatThrownBy(() -> Fault.cutMidStream(-1)).hasMessageContaining("tokens");
+        assertThatThrownBy(() -> Fault.malformedChunk(-1)).hasMessageContaining("tokens");
+        assertThatThrownBy(() -> Fault.stallBeforeFirstToken(Duration.ofMillis(-1))).hasMessageContaining("delay");
         assertThatThrownBy(() -> Fault.status(200)).hasMessageContaining("status");
         assertThatThrownBy(() -> Fault.slowAnswer(Duration.ofMillis(-1))).hasMessageContaining("delay");
         assertThatThrownBy(() -> Fault.rateLimited(Duration.ofMillis(-1))).hasMessageContaining("retryAfter");

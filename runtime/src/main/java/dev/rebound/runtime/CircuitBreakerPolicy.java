@@ -107,13 +107,15 @@ public final class CircuitBreakerPolicy {
     }
 
     /**
-     * Whether {@code failure} counts against the target's health: never an Error or an interrupt;
+     * Whether {@code failure} counts against the target's health: never an Error, an interrupt or a
+     * rate limiter's refusal (the target was not called);
      * {@code skipOn} wins, then
      * {@code failOn}, and with {@code failOn} empty the failures the retry classifier calls transient.
      * Other failures are not recorded at all.
      */
     public boolean counts(Throwable failure) {
         if (failure instanceof Error || failure instanceof InterruptedException
+                || failure instanceof RateLimitRefusedException // not sent: says nothing of the target
                 || Classifier.matchesAny(failure, skipOn)) {
             return false;
         }

@@ -6,6 +6,7 @@ import dev.rebound.runtime.internal.AnnotationPolicies;
 import dev.rebound.runtime.internal.FallbackRule;
 import dev.rebound.runtime.internal.MethodScan;
 import dev.rebound.runtime.internal.Repetition;
+import dev.rebound.runtime.internal.RateLimits;
 import dev.rebound.runtime.internal.AlreadyResilient;
 import dev.rebound.runtime.internal.ResilientProxy;
 import dev.rebound.runtime.spi.ContainerInterception;
@@ -90,6 +91,7 @@ public final class Rebound {
         private final T target;
         private RetryPolicy retry;
         private CircuitBreakerPolicy breaker;
+        private RateLimitPolicy rateLimit;
         private List<T> fallbacks;
         private FallbackRule fallbackRule = FallbackRule.ANY_EXCEPTION;
         private ReboundSettings settings;
@@ -120,6 +122,19 @@ public final class Rebound {
          */
         public Builder<T> withCircuitBreaker(CircuitBreakerPolicy policy) {
             this.breaker = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * A rate limit on the target, taken before each attempt (inside the retry and the breaker);
+         * replaces the annotations. A call the limit would hold back longer than its maxDelay (or past
+         * the retry's maxDuration) goes to the fallbacks at once. Every method of the wrapper, and every
+         * other method naming the policy's key, draws on one limit.
+         *
+         * @throws NullPointerException if {@code policy} is null
+         */
+        public Builder<T> withRateLimit(RateLimitPolicy policy) {
+            this.rateLimit = Objects.requireNonNull(policy, "policy");
             return this;
         }
 
@@ -219,11 +234,12 @@ public final class Rebound {
          *
          * @throws ReboundConfigurationException listing every problem of every method: invalid
          *     annotations on {@code type}, a retry or fallback on a {@code @NonIdempotent} method
-         *     that does not name the failures it acts on, or a retry policy naming a budget defined
-         *     with other values
+         *     that does not name the failures it acts on, a retry policy naming a budget defined
+         *     with other values, or a rate limit naming a key defined with other limits (or without
+         *     Bucket4j on the class path)
          */
         public T build() {
-            boolean programmatic = retry != null || fallbacks != null || breaker != null
+            boolean programmatic = retry != null || fallbacks != null || breaker != null || rateLimit != null
                     || fallbackHandler != null || !fallbackOnResult.isEmpty();
             if (!programmatic && isResilient(target)) {
                 // the same annotations would apply a second time: every attempt would be multiplied
@@ -234,6 +250,10 @@ public final class Rebound {
             if (retry != null) {
                 AnnotationPolicies.checkBudget(settings != null ? settings : ReboundSettings.global(), retry,
                         type.getName(), "Rebound.wrap(" + type.getSimpleName() + ")", "budget", problems);
+            }
+            if (rateLimit != null) {
+                RateLimits.check(settings != null ? settings : ReboundSettings.global(), rateLimit,
+                        "Rebound.wrap(" + type.getSimpleName() + ")", type.getName(), "withRateLimit", problems);
             }
             Map<Method, ResilientMethod> policies = MethodScan.resolveEach(type, problems, m -> {
                 MethodSpec spec = programmatic ? programmatic(m, problems) : annotated(m);
@@ -275,10 +295,17 @@ public final class Rebound {
                     chain.add(new Alternative(ResilientProxy.nameOf(alt), () -> alt, m, RetryPolicy.none()));
                 }
             }
+            int before = problems.size();
+            AnnotationPolicies.checkShape(dev.rebound.runtime.internal.chain.CallShape.of(m),
+                    AnnotationPolicies.describe(type, m), fallbackHandler != null, "fallbackHandler", retry,
+                    "RetryPolicy.Builder.retryOnResult", !fallbackOnResult.isEmpty(), "fallbackOnResult", chain, problems);
+            if (problems.size() > before) {
+                return null;
+            }
             m.setAccessible(true);
-            return MethodSpec.builder(AnnotationPolicies.describe(type, m), targetName())
+            return MethodSpec.builder(AnnotationPolicies.describe(type, m), targetName()).shapeOf(m)
                     .retry(retry != null ? retry : RetryPolicy.none()).circuitBreaker(breaker)
-                    .fallbacks(fallbackRule, chain)
+                    .rateLimit(rateLimit).fallbacks(fallbackRule, chain)
                     .fallbackOnResult(dev.rebound.runtime.internal.ResultAndHandlerRules.anyOf(fallbackOnResult))
                     .fallbackHandler(fallbackHandler).settings(settings).budgetScope(type.getName())
                     .runsIn(target.getClass(), m.getName()).build();

@@ -40,6 +40,28 @@ public final class ReboundEvent {
         /** Enough probes succeeded: {@link #target()} is called normally again. */
         CIRCUIT_CLOSED,
         /**
+         * The rate limit ({@code @RateLimit}) held the attempt back for {@link #waitTime()} before it
+         * was sent; {@link #rateLimitKey()} names the limit.
+         */
+        RATE_LIMIT_WAITED,
+        /**
+         * The rate limit refused the attempt without sending it: the wait would have been longer than
+         * its maxDelay ({@link #reason()} "rate-limit-exceeds-max-delay") or past the retry's maxDuration
+         * ("deadline"); {@link #failure()} is the {@link RateLimitRefusedException}. The call goes to
+         * its fallbacks.
+         */
+        RATE_LIMIT_REFUSED,
+        /**
+         * Tokens charged to the rate limit for one attempt: the estimate before it was sent, plus what the
+         * response's usage showed was missing; {@link #tokens()} says how many.
+         */
+        RATE_LIMIT_TOKENS_CHARGED,
+        /**
+         * Tokens given back to the rate limit after an attempt: the estimate's excess over the response's
+         * usage, or the whole estimate of a failed attempt; {@link #tokens()} says how many.
+         */
+        RATE_LIMIT_TOKENS_REFUNDED,
+        /**
          * An attempt returned a result that a result predicate rejected (counted apart from
          * {@link #ATTEMPT_FAILED}); {@link #failure()} is the {@link RejectedResultException} carrying it,
          * {@link #reason()} {@code "result-rejected"}.
@@ -56,6 +78,8 @@ public final class ReboundEvent {
     private final String reason;
     private final Throwable failure;
     private final Duration elapsed;
+    private final String rateLimitKey;
+    private final long tokens;
 
     public ReboundEvent(Kind kind, String method, String target, String alternative, int attempt,
             Duration waitTime, String reason, Throwable failure) {
@@ -65,6 +89,16 @@ public final class ReboundEvent {
     /** As the 8-argument constructor, with the call's duration for the final events. */
     public ReboundEvent(Kind kind, String method, String target, String alternative, int attempt,
             Duration waitTime, String reason, Throwable failure, Duration elapsed) {
+        this(kind, method, target, alternative, attempt, waitTime, reason, failure, elapsed, null, 0L);
+    }
+
+    /**
+     * As the 9-argument constructor, with a rate limit's key and a token count (the RATE_LIMIT_ kinds).
+     */
+    public ReboundEvent(Kind kind, String method, String target, String alternative, int attempt,
+            Duration waitTime, String reason, Throwable failure, Duration elapsed, String rateLimitKey, long tokens) {
+        this.rateLimitKey = rateLimitKey;
+        this.tokens = tokens;
         this.kind = kind;
         this.method = method;
         this.target = target;
@@ -111,13 +145,16 @@ public final class ReboundEvent {
     /**
      * Why: for RETRY_SCHEDULED "backoff" or "retry-after"; for RETRIES_EXHAUSTED "not-retryable",
      * "attempts", "deadline", "interrupted", "circuit-open" (the breaker refused the attempt or is
-     * open), "budget" (the retry budget is spent), "retry-after-exceeds-max-delay", "quota-exhausted"
-     * (the provider says the account is out of quota or credit), "server-declined-retry"
-     * ({@code x-should-retry: false}) or "result-rejected" (a fallback predicate rejected the result);
-     * for ATTEMPT_FAILED "timeout" (the attempt ran past its attemptTimeout) or null; for
-     * RESULT_REJECTED "result-rejected"; for SUCCEEDED "retry" (the primary answered after failing)
-     * or "fallback" (an alternative or a fallback handler answered); for FAILED "interrupted" or
-     * null; for CIRCUIT_OPENED "failure-ratio" or "probe-failed"; otherwise null.
+     * open), "budget" (the retry budget is spent), "rate-limited" (the rate limit refused the attempt),
+     * "retry-after-exceeds-max-delay", "quota-exhausted" (the provider says the account is out of quota
+     * or credit), "server-declined-retry" ({@code x-should-retry: false}) or "result-rejected" (a
+     * fallback predicate rejected the result); for ATTEMPT_FAILED "timeout" (the attempt ran past its
+     * attemptTimeout) or null; for RESULT_REJECTED "result-rejected"; for RATE_LIMIT_REFUSED
+     * "rate-limit-exceeds-max-delay" or "deadline"; for SUCCEEDED "retry" (the primary answered after
+     * failing) or "fallback" (an alternative or a fallback handler answered); for FAILED "interrupted",
+     * "cancelled" (the caller cancelled the future of an asynchronous call) or null; for CIRCUIT_OPENED
+     * "failure-ratio", "probe-failed" or "fleet" (the breaker of the same name elsewhere in the fleet is
+     * open, as a shared store said); otherwise null.
      */
     public String reason() {
         return reason;
@@ -138,6 +175,16 @@ public final class ReboundEvent {
         return elapsed;
     }
 
+    /** For the RATE_LIMIT_ kinds: the limit's key (a name from configuration); otherwise null. */
+    public String rateLimitKey() {
+        return rateLimitKey;
+    }
+
+    /** For RATE_LIMIT_TOKENS_CHARGED and RATE_LIMIT_TOKENS_REFUNDED: how many tokens; otherwise 0. */
+    public long tokens() {
+        return tokens;
+    }
+
     /** A log-safe rendering: names, numbers and the failure's class only. */
     @Override
     public String toString() {
@@ -154,6 +201,12 @@ public final class ReboundEvent {
         }
         if (reason != null) {
             sb.append(" reason=").append(reason);
+        }
+        if (rateLimitKey != null) {
+            sb.append(" rateLimit=").append(rateLimitKey);
+        }
+        if (tokens != 0L) {
+            sb.append(" tokens=").append(tokens);
         }
         if (failure != null) {
             sb.append(" failure=").append(failure.getClass().getName());

@@ -2,6 +2,7 @@ package dev.rebound.runtime;
 
 import dev.rebound.runtime.internal.DefaultAlternativeResolver;
 import dev.rebound.runtime.internal.Slf4jListener;
+import dev.rebound.runtime.ratelimit.RateLimitStore;
 import dev.rebound.runtime.observation.CallTracer;
 import dev.rebound.runtime.spi.AlternativeResolver;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ public final class ReboundSettings {
     private final RandomGenerator random;
     private final AlternativeResolver alternatives;
     private final boolean timesSuccess;
+    private final RateLimitStore rateLimitStore;
     private final CallTracer tracer;
 
     private ReboundSettings(Builder b) {
@@ -48,6 +50,7 @@ public final class ReboundSettings {
             times |= l.wantsFirstAttemptSuccess();
         }
         this.timesSuccess = times;
+        this.rateLimitStore = b.rateLimitStore != null ? b.rateLimitStore : RateLimitStore.inProcess();
     }
 
     public static Builder builder() {
@@ -91,6 +94,16 @@ public final class ReboundSettings {
         return timesSuccess;
     }
 
+    /**
+     * Where rate limits ({@code @RateLimit}, {@code withRateLimit}) are kept: by default in this
+     * process, one limit per key for the methods run with these settings (and the settings made from
+     * them with {@link #toBuilder()}); {@link dev.rebound.runtime.ratelimit.RedisRateLimitStore} shares
+     * them with a fleet.
+     */
+    public RateLimitStore rateLimitStore() {
+        return rateLimitStore;
+    }
+
     /** Whether any listener is registered; when not, no event is built. */
     public boolean hasListeners() {
         return !listeners.isEmpty();
@@ -107,6 +120,7 @@ public final class ReboundSettings {
         b.timeSource = timeSource;
         b.random = random;
         b.alternatives = alternatives;
+        b.rateLimitStore = rateLimitStore;
         b.tracer = tracer;
         b.logging = listeners.contains(Slf4jListener.INSTANCE);
         for (ReboundListener l : listeners) {
@@ -124,9 +138,21 @@ public final class ReboundSettings {
         private boolean logging = true;
         private RandomGenerator random;
         private AlternativeResolver alternatives = new DefaultAlternativeResolver();
+        private RateLimitStore rateLimitStore;
         private CallTracer tracer;
 
         private Builder() {
+        }
+
+        /**
+         * Where rate limits are kept (default: in this process, per settings instance); e.g.
+         * {@code RedisRateLimitStore.connect("rediss://...")} for one limit across a fleet.
+         *
+         * @throws NullPointerException if {@code store} is null
+         */
+        public Builder rateLimitStore(RateLimitStore store) {
+            this.rateLimitStore = Objects.requireNonNull(store, "store");
+            return this;
         }
 
         /**

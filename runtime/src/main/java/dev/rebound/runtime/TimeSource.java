@@ -24,14 +24,23 @@ public interface TimeSource {
     /**
      * Runs {@code task} once, {@code delayNanos} from now on this clock, on another thread, unless the
      * returned future is cancelled first. Per-attempt timeouts ({@code attemptTimeout}) use it to
-     * interrupt an attempt that runs too long. The default runs on one shared daemon thread
-     * ({@code rebound-timeout}) against the real clock; {@link dev.rebound.runtime.testing.VirtualTimeSource}
-     * runs it when its clock reaches the time.
+     * interrupt an attempt that runs too long; asynchronous calls ({@code CompletionStage} methods,
+     * streams) schedule their backoff with it instead of sleeping, so no thread waits per call. The
+     * default triggers on one shared daemon thread ({@code rebound-timeout}) against the real clock
+     * and runs the task on {@link java.util.concurrent.ForkJoinPool#commonPool()} (a delay of 0 or less
+     * goes straight there), so a task that
+     * starts the next attempt of a call never delays another call's timer;
+     * {@link dev.rebound.runtime.testing.VirtualTimeSource} runs it when its clock reaches the time.
      *
      * @return a future whose {@code cancel} stops a task that has not run yet
      */
     default Future<?> schedule(long delayNanos, Runnable task) {
-        return Timeouts.EXECUTOR.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+        java.util.Objects.requireNonNull(task, "task");
+        if (delayNanos <= 0L) {
+            return java.util.concurrent.ForkJoinPool.commonPool().submit(task); // nothing to wait for: one hand-off
+        }
+        return Timeouts.EXECUTOR.schedule(() -> java.util.concurrent.ForkJoinPool.commonPool().execute(task),
+                delayNanos, TimeUnit.NANOSECONDS);
     }
 
     /** The real clock and {@link TimeUnit#sleep}. */

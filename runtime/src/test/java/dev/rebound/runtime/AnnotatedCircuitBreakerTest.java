@@ -177,15 +177,26 @@ class AnnotatedCircuitBreakerTest {
     }
 
     @Test
-    void aBreakerCannotJudgeAMethodWhoseFailuresArriveAfterItReturns() throws Exception {
-        assertThatThrownBy(() -> Policies.resolve(Deferred.class,
-                Deferred.class.getMethod("explicitly", String.class), settings, alt -> null))
-                .isInstanceOf(ReboundConfigurationException.class)
-                .hasMessage("Invalid Rebound configuration: Deferred.explicitly(String): @CircuitBreaker cannot act"
-                        + " on a method returning CompletableFuture: its failures arrive after the call has returned"
-                        + " (apply the policy where the result is awaited)");
+    void aBreakerJudgesAMethodReturningAFutureByItsFuturesOutcome() throws Exception {
+        assertThat(Policies.resolve(Deferred.class, Deferred.class.getMethod("explicitly", String.class), settings,
+                alt -> null).diagnostics().circuitBreaker()).isNotNull();
         assertThat(Policies.resolve(Deferred.class, Deferred.class.getMethod("byTheType", String.class), settings,
-                alt -> null)).isNull();
+                alt -> null).diagnostics().circuitBreaker()).as("a type-level breaker covers it too").isNotNull();
+    }
+
+    interface Stream {
+        @CircuitBreaker
+        java.util.stream.Stream<String> lines(String q);
+    }
+
+    @Test
+    void aBreakerCannotJudgeAMethodWhoseFailuresArriveInAStream() throws Exception {
+        assertThatThrownBy(() -> Policies.resolve(Stream.class, Stream.class.getMethod("lines", String.class),
+                settings, alt -> null))
+                .isInstanceOf(ReboundConfigurationException.class)
+                .hasMessage("Invalid Rebound configuration: Stream.lines(String): @CircuitBreaker cannot act"
+                        + " on a method returning Stream: its failures arrive after the call has returned"
+                        + " (apply the policy where the result is awaited)");
     }
 
     interface Budgeted {

@@ -474,7 +474,7 @@ class BadAnnotationInputTest {
     }
 
     @Test
-    void aMethodLevelPolicyOnAMethodReturningAFutureOrAStreamIsRejected() {
+    void aMethodLevelPolicyOnAMethodReturningAStreamIsRejectedAndOnAFutureApplied() throws Exception {
         Async primary = new Async() {
             public CompletableFuture<String> chatAsync(String prompt) {
                 return CompletableFuture.failedFuture(new IOException());
@@ -484,11 +484,13 @@ class BadAnnotationInputTest {
                 return Stream.of(prompt);
             }
         };
-        assertThat(problemsOf(() -> wrap(Async.class, primary))).containsExactlyInAnyOrder(
-                "Async.chatAsync(String): @Retry cannot act on a method returning CompletableFuture: its failures "
-                        + "arrive after the call has returned (apply the policy where the result is awaited)",
+        assertThat(problemsOf(() -> wrap(Async.class, primary))).containsExactly(
                 "Async.chatStream(String): @Fallback cannot act on a method returning Stream: its failures arrive "
                         + "after the call has returned (apply the policy where the result is awaited)");
+        assertThat(dev.rebound.runtime.spi.Policies.resolve(primary.getClass(), Async.class.getMethod("chatAsync",
+                String.class), ReboundSettings.builder().logging(false).build(), alt -> null).diagnostics()
+                .primaryRetry().attempts())
+                .as("a CompletableFuture method gets its @Retry (AsyncCallsTest runs it)").isEqualTo(3);
     }
 
     @Retry(attempts = 3, delay = 0)
@@ -499,7 +501,7 @@ class BadAnnotationInputTest {
     }
 
     @Test
-    void aTypeLevelPolicySkipsMethodsReturningDeferredResults() throws Exception {
+    void aTypeLevelPolicyCoversMethodsReturningAFuture() throws Exception {
         MixedApi impl = new MixedApi() {
             public String chat(String prompt) {
                 return prompt;
@@ -514,7 +516,7 @@ class BadAnnotationInputTest {
         ResilientMethod sync = ResilientProxy.policyOf(wrapped, MixedApi.class.getMethod("chat", String.class));
         ResilientMethod async = ResilientProxy.policyOf(wrapped, MixedApi.class.getMethod("chatAsync", String.class));
         assertThat(sync.diagnostics().primaryRetry().attempts()).isEqualTo(3);
-        assertThat(async).isNull();
+        assertThat(async.diagnostics().primaryRetry().attempts()).isEqualTo(3);
         assertThat(wrapped.chatAsync("q").get()).isEqualTo("q");
     }
 

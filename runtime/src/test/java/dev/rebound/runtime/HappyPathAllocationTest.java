@@ -75,6 +75,40 @@ class HappyPathAllocationTest {
         assertThat(allocatedBy(door)).as("bytes allocated by 100000 calls").isLessThan(1_000);
     }
 
+    /** A method returning a future, for the asynchronous chain. */
+    interface AsyncModel {
+        java.util.concurrent.CompletableFuture<String> chat(String prompt);
+    }
+
+    private static final java.util.concurrent.CompletableFuture<String> DONE =
+            java.util.concurrent.CompletableFuture.completedFuture("ok");
+    private static final Invoker DONE_OK = (context, args) -> DONE;
+
+    @Test
+    void anAsyncCallWhoseFirstAttemptSucceededAllocatesNothingThroughAClosedBreakerAndABudget() throws Throwable {
+        ReboundSettings settings = ReboundSettings.builder().timeSource(new VirtualTimeSource()).logging(false)
+                .build();
+        RetryPolicy retry = RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(10)).budgetRatio(0.2).build();
+        ResilientMethod engine = Chains.executorOf(MethodSpec.builder("AsyncModel.chat(String)", "Fake")
+                .shapeOf(AsyncModel.class.getMethod("chat", String.class)).retry(retry)
+                .circuitBreaker(CircuitBreakerPolicy.builder().build()).settings(settings)
+                .budgetScope(AsyncModel.class.getName()).build());
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < 50_000; i++) {
+            engine.execute(null, null, DONE_OK);
+        }
+        long id = Thread.currentThread().getId();
+        long before = threads.getThreadAllocatedBytes(id);
+        Object last = null;
+        for (int i = 0; i < 100_000; i++) {
+            last = engine.execute(null, null, DONE_OK);
+        }
+        long allocated = threads.getThreadAllocatedBytes(id) - before;
+        assertThat(last).as("the target's own future comes back").isSameAs(DONE);
+        assertThat(allocated).as("bytes allocated by 100000 calls").isLessThan(1_000);
+    }
+
     @Test
     void aMethodOnTheGlobalSettingsIsReadyToBeTracedAndStillAllocatesNothingWhileNoTracerIsSet() throws Throwable {
         ReboundSettings global = ReboundSettings.global();

@@ -3,8 +3,10 @@ package dev.rebound.runtime.internal;
 import dev.rebound.annotations.CircuitBreaker;
 import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.NonIdempotent;
+import dev.rebound.annotations.RateLimit;
 import dev.rebound.annotations.Retry;
 import dev.rebound.runtime.CircuitBreakerPolicy;
+import dev.rebound.runtime.RateLimitPolicy;
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
@@ -92,7 +94,11 @@ public final class AnnotationPolicies {
         if (breaker == null && deferred == null) {
             breaker = findOnType(CircuitBreaker.class, implClass, contract);
         }
-        if (retry == null && fallback == null && breaker == null) {
+        RateLimit rateLimit = findOnMethod(RateLimit.class, implClass, contract, method);
+        if (rateLimit == null && deferred == null) {
+            rateLimit = findOnType(RateLimit.class, implClass, contract);
+        }
+        if (retry == null && fallback == null && breaker == null && rateLimit == null) {
             return null; // type-level annotations skip methods whose failures arrive after they return
         }
         boolean nonIdempotent = find(NonIdempotent.class, implClass, contract, method) != null;
@@ -100,6 +106,7 @@ public final class AnnotationPolicies {
         checkInterfacesAgree(Retry.class, implClass, method, name, problems);
         checkInterfacesAgree(Fallback.class, implClass, method, name, problems);
         checkInterfacesAgree(CircuitBreaker.class, implClass, method, name, problems);
+        checkInterfacesAgree(RateLimit.class, implClass, method, name, problems);
         ReboundSettings budgetSettings = settings != null ? settings : ReboundSettings.global();
         String budgetScope = contract.getName();
         RetryPolicy primaryRetry = toPolicy(retry, name, problems);
@@ -108,6 +115,16 @@ public final class AnnotationPolicies {
         CircuitBreakerPolicy breakerPolicy = toPolicy(breaker, name, problems);
         if (breaker != null && deferred != null) {
             problems.add(Rules.at(name, MethodRules.deferred("@CircuitBreaker", deferred)));
+        }
+        RateLimitPolicy rateLimitPolicy = null;
+        if (rateLimit != null) {
+            rateLimitPolicy = RateLimits.fromAnnotation(rateLimit, name, problems);
+            if (rateLimitPolicy != null) {
+                RateLimits.check(budgetSettings, rateLimitPolicy, name, budgetScope, "@RateLimit.key", problems);
+            }
+            if (deferred != null) {
+                problems.add(Rules.at(name, MethodRules.deferred("@RateLimit", deferred)));
+            }
         }
         List<Alternative> chain = new ArrayList<>();
         FallbackRule rule = FallbackRule.ANY_EXCEPTION;
@@ -168,6 +185,9 @@ public final class AnnotationPolicies {
                         "@Fallback.on"), problems);
             }
         }
+        checkShape(dev.rebound.runtime.internal.chain.CallShape.of(method), name, handler != null,
+                "@Fallback.handler", primaryRetry, "@Retry.onResult", fallbackOnResult != null, "@Fallback.onResult",
+                chain, problems);
         if (!problems.isEmpty()) {
             throw new ReboundConfigurationException(problems);
         }
@@ -175,8 +195,8 @@ public final class AnnotationPolicies {
             warnFallbackWithoutRetry(name);
         }
         makeAccessible(contractMethod);
-        return MethodSpec.builder(name, primaryName).retry(primaryRetry).circuitBreaker(breakerPolicy)
-                .fallbacks(rule, chain).fallbackOnResult(fallbackOnResult).fallbackHandler(handler)
+        return MethodSpec.builder(name, primaryName).shapeOf(method).retry(primaryRetry).circuitBreaker(breakerPolicy)
+                .rateLimit(rateLimitPolicy).fallbacks(rule, chain).fallbackOnResult(fallbackOnResult).fallbackHandler(handler)
                 .settings(settings).budgetScope(budgetScope)
                 .runsIn(implClass, method.getName()).build();
     }
@@ -210,6 +230,35 @@ public final class AnnotationPolicies {
                 .failOn(cb.on())
                 .skipOn(cb.skipOn())
                 .build();
+    }
+
+    /**
+     * What the asynchronous chain cannot apply, refused rather than skipped: a fallback handler on a
+     * CompletionStage or streaming method, a result predicate (the target's, an alternative's retry's, or
+     * the fallback's) on a streaming method.
+     */
+    public static void checkShape(dev.rebound.runtime.internal.chain.CallShape shape, String name, boolean handler,
+            String handlerAttribute, RetryPolicy primaryRetry, String retryAttribute, boolean fallbackOnResult,
+            String fallbackAttribute, List<Alternative> chain, List<String> problems) {
+        if (shape == dev.rebound.runtime.internal.chain.CallShape.SYNC) {
+            return;
+        }
+        if (handler) {
+            problems.add(Rules.at(name, MethodRules.handlerNotAsync(handlerAttribute)));
+        }
+        if (shape != dev.rebound.runtime.internal.chain.CallShape.STREAM) {
+            return;
+        }
+        boolean retryPredicate = primaryRetry != null && primaryRetry.resultPredicate() != null;
+        for (Alternative a : chain) {
+            retryPredicate |= a.retry() != null && a.retry().resultPredicate() != null;
+        }
+        if (retryPredicate) {
+            problems.add(Rules.at(name, MethodRules.resultPredicateOnStream(retryAttribute)));
+        }
+        if (fallbackOnResult) {
+            problems.add(Rules.at(name, MethodRules.resultPredicateOnStream(fallbackAttribute)));
+        }
     }
 
     /** A retry of more than one attempt re-runs the call: not on deferred results, not blindly if non-idempotent. */

@@ -1,6 +1,7 @@
 package dev.rebound.runtime.internal;
 
 import dev.rebound.runtime.CircuitBreakerOpenException;
+import dev.rebound.runtime.RateLimitRefusedException;
 import java.util.List;
 
 /**
@@ -34,8 +35,8 @@ public final class FallbackRule {
         if (Classifier.matchesAny(t, skipOn)) {
             return false;
         }
-        if (t instanceof CircuitBreakerOpenException) {
-            return true;
+        if (t instanceof CircuitBreakerOpenException || t instanceof RateLimitRefusedException) {
+            return true; // the target was not called: its alternatives are what the caller asked for
         }
         if (!on.isEmpty()) {
             return Classifier.matchesAny(t, on);

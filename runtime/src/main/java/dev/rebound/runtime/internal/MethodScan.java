@@ -1,6 +1,7 @@
 package dev.rebound.runtime.internal;
 
 import dev.rebound.annotations.CircuitBreaker;
+import dev.rebound.annotations.RateLimit;
 import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.Retry;
 import dev.rebound.runtime.ReboundConfigurationException;
@@ -116,7 +117,7 @@ public final class MethodScan {
 
     private static boolean hasPolicy(AnnotatedElement e) {
         return e.isAnnotationPresent(Retry.class) || e.isAnnotationPresent(Fallback.class)
-                || e.isAnnotationPresent(CircuitBreaker.class);
+                || e.isAnnotationPresent(CircuitBreaker.class) || e.isAnnotationPresent(RateLimit.class);
     }
 
     /** Whether {@code type} belongs to Rebound itself (never given a policy). */

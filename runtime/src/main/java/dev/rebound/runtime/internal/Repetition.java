@@ -1,5 +1,6 @@
 package dev.rebound.runtime.internal;
 
+import dev.rebound.runtime.internal.chain.CallShape;
 import dev.rebound.runtime.rules.MethodRules;
 import java.lang.reflect.Method;
 
@@ -11,6 +12,9 @@ public final class Repetition {
 
     /** The simple name of the deferred type {@code m} returns, or null when it returns a plain value. */
     public static String deferredResult(Method m) {
+        if (CallShape.of(m) != CallShape.SYNC) {
+            return null; // a CompletionStage or a streaming handler: the chain runs asynchronously
+        }
         Class<?> r = m.getReturnType();
         for (Class<?> c = r; c != null; c = c.getSuperclass()) {
             if (MethodRules.isDeferred(c.getName())) {

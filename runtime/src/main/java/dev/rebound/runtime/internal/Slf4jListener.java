@@ -1,15 +1,17 @@
 package dev.rebound.runtime.internal;
 
 import dev.rebound.runtime.CircuitBreakerOpenException;
+import dev.rebound.runtime.RateLimitRefusedException;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The default listener: retries and a circuit closing at INFO; fallbacks, final failures and a
- * circuit opening at WARN; the rest (and calls an open circuit refused, already told by its opening:
- * their fallback, or their failure when there is nothing to fall back to) at DEBUG.
+ * The default listener: retries, a circuit closing and a rate limit's refusal at INFO; fallbacks, final
+ * failures and a circuit opening at WARN; the rest (and calls an open circuit refused, already told by
+ * its opening: their fallback, or their failure when there is nothing to fall back to; the fallback of a
+ * call the rate limit refused, told by the refusal; rate-limit waits and tokens) at DEBUG.
  * Prints names, numbers and exception class names only: never arguments, results or messages.
  */
 public enum Slf4jListener implements ReboundListener {
@@ -24,6 +26,7 @@ public enum Slf4jListener implements ReboundListener {
             case RETRY_SCHEDULED:
             case SUCCEEDED:
             case CIRCUIT_CLOSED:
+            case RATE_LIMIT_REFUSED:
                 return LOG.isInfoEnabled();
             case FALLBACK:
             case FAILED:
@@ -62,6 +65,11 @@ public enum Slf4jListener implements ReboundListener {
                     }
                     break;
                 }
+                if (e.failure() instanceof RateLimitRefusedException) {
+                    LOG.debug("{}: rate limit refused, falling back from {} to {}", e.method(), e.target(),
+                            e.alternative());
+                    break;
+                }
                 LOG.warn("{}: falling back from {} to {} after {}", e.method(), e.target(), e.alternative(),
                         failure);
                 break;
@@ -89,6 +97,14 @@ public enum Slf4jListener implements ReboundListener {
                 break;
             case CIRCUIT_CLOSED:
                 LOG.info("{} on {}: circuit closed", e.method(), e.target());
+                break;
+            case RATE_LIMIT_REFUSED:
+                LOG.info("{} on {}: rate limit \"{}\" refused attempt {} without sending it ({})", e.method(),
+                        e.target(), e.rateLimitKey(), e.attempt(), e.reason());
+                break;
+            case RATE_LIMIT_WAITED:
+                LOG.debug("{} on {}: rate limit \"{}\" held attempt {} back {} ms", e.method(), e.target(),
+                        e.rateLimitKey(), e.attempt(), e.waitTime().toMillis());
                 break;
             default:
                 LOG.debug("{}", e);

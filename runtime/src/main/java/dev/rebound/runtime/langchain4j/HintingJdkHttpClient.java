@@ -1,5 +1,8 @@
 package dev.rebound.runtime.langchain4j;
 
+import dev.rebound.runtime.RetryAfter;
+import dev.rebound.runtime.internal.RetryAfterHeaders;
+import dev.rebound.runtime.ratelimit.RateLimitHeaders;
 import dev.rebound.runtime.internal.ServerResponses;
 import dev.rebound.runtime.internal.ServerVerdict;
 import java.io.IOException;
@@ -26,8 +29,12 @@ import javax.net.ssl.SSLParameters;
  * where the response is still whole: langchain4j turns a failed response into an exception without
  * its headers. When the response says something, this throws the {@code HttpException} langchain4j
  * would have thrown, carrying the {@link ServerVerdict}: the hint travels with the failure of that
- * request, never on the thread. Only the synchronous {@code send} reads; {@code sendAsync}
- * (streaming) runs elsewhere.
+ * request, never on the thread. It also hands every response's {@code x-ratelimit-*} headers to
+ * {@link RateLimitHeaders}, for the rate limiter of the call (cleared before each request).
+ * {@code sendAsync} (streaming) cannot throw in langchain4j's place: it hands the Retry-After of a
+ * failed response to {@link RetryAfter} on the thread that completes the response, which is where
+ * langchain4j then reports the failure to the stream's handler, so a streamed attempt that fails
+ * before its first token reads its hint as a synchronous one does.
  */
 final class HintingJdkHttpClient extends HttpClient {
 
@@ -42,32 +49,52 @@ final class HintingJdkHttpClient extends HttpClient {
     @Override
     public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
             throws IOException, InterruptedException {
+        RetryAfter.clear();
+        RateLimitHeaders.clear();
         HttpResponse<T> response = delegate.send(request, handler);
+        HttpHeaders headers = response.headers();
+        RateLimitHeaders.record(RateLimitHeaders.parse(name -> headers.firstValue(name).orElse(null)));
         int status = response.statusCode();
         if (status >= 400) {
-            HttpHeaders headers = response.headers();
             Object raw = response.body();
             String body = raw instanceof byte[] ? new String((byte[]) raw, StandardCharsets.UTF_8)
                     : raw instanceof String ? (String) raw : null;
             ServerVerdict verdict = ServerResponses.verdict(status, name -> headers.firstValue(name).orElse(null),
                     body, clock);
             if (verdict != null && body != null) {
-                throw new HintedHttpException(status, body, verdict);
+                throw new HintedHttpException(status, body, verdict); // the hint travels with this failure
             }
         }
         return response;
     }
 
+    /** A failed response's Retry-After on this thread, for a streamed attempt (see the class comment). */
+    static void record(int status, HttpHeaders headers, Clock clock) {
+        if (status < 400) {
+            return; // cleared before the request
+        }
+        long hint = RetryAfterHeaders.hintNanos(status, name -> headers.firstValue(name).orElse(null), clock);
+        if (hint > 0) {
+            RetryAfter.suggest(Duration.ofNanos(hint));
+        }
+    }
+
     @Override
     public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request,
             HttpResponse.BodyHandler<T> handler) {
-        return delegate.sendAsync(request, handler);
+        return delegate.sendAsync(request, handler).thenApply(this::recorded);
     }
 
     @Override
     public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request,
             HttpResponse.BodyHandler<T> handler, HttpResponse.PushPromiseHandler<T> pushPromiseHandler) {
-        return delegate.sendAsync(request, handler, pushPromiseHandler);
+        return delegate.sendAsync(request, handler, pushPromiseHandler).thenApply(this::recorded);
+    }
+
+    private <T> HttpResponse<T> recorded(HttpResponse<T> response) {
+        RetryAfter.clear();
+        record(response.statusCode(), response.headers(), clock);
+        return response;
     }
 
     @Override

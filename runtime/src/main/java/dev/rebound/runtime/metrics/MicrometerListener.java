@@ -43,6 +43,11 @@ import java.util.concurrent.TimeUnit;
  *       failures a spent retry budget sent to the fallbacks.
  *   <li>{@value #CIRCUIT_TRANSITIONS}: a counter per {@code state} entered ({@code open},
  *       {@code half_open}, {@code closed}) by the method's circuit breaker.
+ *   <li>{@value #RATE_LIMIT_WAIT}: a timer of the waits a rate limit imposed before an attempt.
+ *   <li>{@value #RATE_LIMIT_REFUSED}: a counter per {@code reason} ({@code rate-limit-exceeds-max-delay},
+ *       {@code deadline}): attempts a rate limit refused without sending them.
+ *   <li>{@value #RATE_LIMIT_TOKENS}: a counter per {@code direction} ({@code charged}, {@code refunded}):
+ *       tokens taken from a rate limit before and after attempts, and given back.
  * </ul>
  *
  * <p>Meters are registered once per method (and per target, fallback pair or reason) and cached: a
@@ -66,6 +71,12 @@ public final class MicrometerListener implements ReboundListener {
     public static final String RETRIES_STOPPED = "rebound.retries.stopped";
     /** Circuit breaker transitions. */
     public static final String CIRCUIT_TRANSITIONS = "rebound.circuit.transitions";
+    /** Waits for a rate limit before an attempt was sent. */
+    public static final String RATE_LIMIT_WAIT = "rebound.rate_limit.wait";
+    /** Attempts a rate limit refused, by reason. */
+    public static final String RATE_LIMIT_REFUSED = "rebound.rate_limit.refused";
+    /** Tokens charged to and refunded by a rate limit, by direction. */
+    public static final String RATE_LIMIT_TOKENS = "rebound.rate_limit.tokens";
     /** Counter: attempts whose result a result predicate rejected (also counted in {@link #ATTEMPTS}). */
     public static final String RESULTS_REJECTED = "rebound.results.rejected";
     /** Counter: attempts cut by their attemptTimeout (also counted in {@link #ATTEMPTS}). */
@@ -151,6 +162,18 @@ public final class MicrometerListener implements ReboundListener {
             case CIRCUIT_CLOSED:
                 meters(e.method()).tagged(CIRCUIT_TRANSITIONS, "state", "closed").increment();
                 break;
+            case RATE_LIMIT_WAITED:
+                meters(e.method()).rateLimitWait().record(e.waitTime());
+                break;
+            case RATE_LIMIT_REFUSED:
+                meters(e.method()).tagged(RATE_LIMIT_REFUSED, "reason", e.reason()).increment();
+                break;
+            case RATE_LIMIT_TOKENS_CHARGED:
+                meters(e.method()).tagged(RATE_LIMIT_TOKENS, "direction", "charged").increment(e.tokens());
+                break;
+            case RATE_LIMIT_TOKENS_REFUNDED:
+                meters(e.method()).tagged(RATE_LIMIT_TOKENS, "direction", "refunded").increment(e.tokens());
+                break;
             default:
                 break;
         }
@@ -225,6 +248,19 @@ public final class MicrometerListener implements ReboundListener {
             return c != null ? c : byTo.computeIfAbsent(to, k -> Counter.builder(FALLBACKS)
                     .description("Switches to an alternative").tags(tags).tag("from", from).tag("to", k)
                     .register(registry));
+        }
+
+        private volatile Timer rateLimitWait;
+
+        /** The rate-limit wait timer, registered on the first wait. */
+        Timer rateLimitWait() {
+            Timer t = rateLimitWait;
+            if (t == null) {
+                t = Timer.builder(RATE_LIMIT_WAIT).description("Waits for a rate limit before an attempt")
+                        .tags(tags).register(registry);
+                rateLimitWait = t;
+            }
+            return t;
         }
 
         /** The counter {@code name} of this method with {@code tag = value} (a value from a fixed set). */

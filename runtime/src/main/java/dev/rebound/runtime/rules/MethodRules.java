@@ -21,9 +21,50 @@ public final class MethodRules {
     private MethodRules() {
     }
 
+    /**
+     * Result types the chain runs asynchronously: a method declared to return one of exactly these gets
+     * every policy (its waits scheduled, its future followed), so it is not a deferred result.
+     */
+    private static final Set<String> ASYNC = Set.of(
+            "java.util.concurrent.CompletionStage",
+            "java.util.concurrent.CompletableFuture");
+
+    /**
+     * Whether a method declared to return the type named {@code binaryName} runs its policies
+     * asynchronously ({@code CompletionStage}, {@code CompletableFuture}): checked before
+     * {@link #isDeferred}. A subtype of either (a custom stage) is not: its policy is refused as deferred.
+     */
+    public static boolean isAsyncResult(String binaryName) {
+        return ASYNC.contains(binaryName);
+    }
+
     /** Whether the type named {@code binaryName}, or a type extending it, is a deferred result. */
     public static boolean isDeferred(String binaryName) {
         return DEFERRED.contains(binaryName);
+    }
+
+    /**
+     * {@code @Fallback.handler cannot act on an asynchronous method: ...}: a {@code FallbackHandler} answers
+     * synchronously, so it is refused on {@code CompletionStage} and streaming methods.
+     *
+     * @param attribute {@code "@Fallback.handler"} or {@code "fallbackHandler"}
+     */
+    public static String handlerNotAsync(String attribute) {
+        return attribute + " cannot act on a method returning a CompletionStage or streaming to a handler:"
+                + " a FallbackHandler answers synchronously (use @Fallback.to / withFallbacks alternatives,"
+                + " which run asynchronously, or recover on the returned stage)";
+    }
+
+    /**
+     * {@code @Fallback.onResult cannot act on a streaming method: ...}: a stream's answer arrives token by
+     * token after the chain's part (up to its first token) is over, so no predicate can judge it there.
+     *
+     * @param attribute {@code "@Retry.onResult"}, {@code "@Fallback.onResult"},
+     *     {@code "RetryPolicy.Builder.retryOnResult"} or {@code "fallbackOnResult"}
+     */
+    public static String resultPredicateOnStream(String attribute) {
+        return attribute + " cannot act on a streaming method: its answer reaches the caller's handler token by"
+                + " token after the retry and fallbacks are done (judge the complete response where the stream ends)";
     }
 
     /**
@@ -34,7 +75,9 @@ public final class MethodRules {
      */
     public static String deferred(String policy, String returned) {
         return policy + " cannot act on a method returning " + returned
-                + ": its failures arrive after the call has returned (apply the policy where the result is awaited)";
+                + ": its failures arrive after the call has returned (apply the policy where the result is awaited"
+                + (returned.equals("TokenStream") ? ": on the StreamingChatModel the AI service streams from" : "")
+                + ")";
     }
 
     /**
@@ -62,12 +105,12 @@ public final class MethodRules {
 
     /** A door intercepts public methods only (the aspect says the same in its {@code declare error}). */
     public static String notPublic() {
-        return "@Retry, @Fallback and @CircuitBreaker apply to public methods only";
+        return "@Retry, @Fallback, @CircuitBreaker and @RateLimit apply to public methods only";
     }
 
     /** A door intercepts instance methods only. */
     public static String notInstance() {
-        return "@Retry, @Fallback and @CircuitBreaker apply to instance methods only";
+        return "@Retry, @Fallback, @CircuitBreaker and @RateLimit apply to instance methods only";
     }
 
     /**

@@ -69,15 +69,91 @@ public final class VirtualTimeSource implements TimeSource {
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private long timerSequence;
 
+    /** Every delay scheduled, in order, cancelled ones included; guarded by {@link #timers}. */
+    private final List<Long> scheduled = new ArrayList<>();
+
     /** Runs {@code task} when this clock reaches {@code delayNanos} from now (see the class comment). */
     @Override
     public Future<?> schedule(long delayNanos, Runnable task) {
+        java.util.Objects.requireNonNull(task, "task");
         Timer t;
         synchronized (timers) {
-            t = new Timer(now.get() + Math.max(0L, delayNanos), timerSequence++, task);
+            long delay = Math.max(0L, delayNanos);
+            t = new Timer(now.get() + delay, timerSequence++, task);
             timers.add(t);
+            timers.notifyAll();
+            scheduled.add(delay);
         }
         return t.future;
+    }
+
+    /**
+     * Every delay scheduled (the waits of asynchronous calls, time limits, timeouts), in order,
+     * cancelled ones included.
+     */
+    public List<Duration> scheduled() {
+        synchronized (timers) {
+            return durations(scheduled);
+        }
+    }
+
+    private static List<Duration> durations(List<Long> nanos) {
+        List<Duration> out = new ArrayList<>(nanos.size());
+        for (long n : nanos) {
+            out.add(Duration.ofNanos(n));
+        }
+        return out;
+    }
+
+    /**
+     * Moves the clock to each scheduled task's time in turn and runs it, including the tasks those
+     * tasks schedule, until none is pending: an asynchronous call's backoff finishes at once.
+     *
+     * @return how many tasks ran
+     */
+    public int runScheduled() {
+        int ran = 0;
+        while (true) {
+            Timer due;
+            synchronized (timers) {
+                due = timers.poll();
+            }
+            if (due == null) {
+                return ran;
+            }
+            if (due.future.isCancelled()) {
+                continue;
+            }
+            now.accumulateAndGet(due.at, (cur, at) -> at - cur > 0 ? at : cur);
+            due.task.run();
+            due.future.complete(null);
+            ran++;
+        }
+    }
+
+    /**
+     * Waits, in real time, until at least {@code count} tasks are pending: for a test whose
+     * asynchronous call schedules its next wait from another thread (an HTTP client's, say). Waits on
+     * a condition, not a fixed time: it returns as soon as the tasks are there.
+     *
+     * @return false if {@code realTimeout} passed first
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
+    public boolean awaitPendingTasks(int count, Duration realTimeout) throws InterruptedException {
+        long deadline = System.nanoTime() + realTimeout.toNanos();
+        synchronized (timers) {
+            while (true) {
+                timers.removeIf(t -> t.future.isCancelled());
+                if (timers.size() >= count) {
+                    return true;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(timers, left);
+            }
+        }
     }
 
     /** The tasks scheduled and neither run nor cancelled yet. */
@@ -145,11 +221,7 @@ public final class VirtualTimeSource implements TimeSource {
     /** Every wait the engine chose, in order. */
     public List<Duration> sleeps() {
         synchronized (sleeps) {
-            List<Duration> out = new ArrayList<>(sleeps.size());
-            for (long s : sleeps) {
-                out.add(Duration.ofNanos(s));
-            }
-            return out;
+            return durations(sleeps);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.rebound.runtime.langchain4j;
 
 import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.rebound.modelserver.ModelServer;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundSettings;
@@ -29,6 +30,17 @@ public final class LoopbackModels {
                 .modelName(model)
                 .timeout(timeout)
                 .maxRetries(0)
+                .httpClientBuilder(RetryAfterHttpClientBuilder.create())
+                .build();
+    }
+
+    /** langchain4j's OpenAI streaming model on the server, through Rebound's HTTP client, usage included. */
+    public static OpenAiStreamingChatModel openAiStreaming(ModelServer server, String model) {
+        return OpenAiStreamingChatModel.builder()
+                .baseUrl(server.baseUrl())
+                .apiKey("test-key")
+                .modelName(model)
+                .timeout(TIMEOUT)
                 .httpClientBuilder(RetryAfterHttpClientBuilder.create())
                 .build();
     }

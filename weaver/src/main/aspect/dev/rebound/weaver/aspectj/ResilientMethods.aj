@@ -76,12 +76,14 @@ public aspect ResilientMethods {
     declare error: execution(@dev.rebound.annotations.Retry !public * *(..))
         || execution(@dev.rebound.annotations.Fallback !public * *(..))
         || execution(@dev.rebound.annotations.CircuitBreaker !public * *(..))
-        : "Rebound: @Retry, @Fallback and @CircuitBreaker apply to public methods only ({joinpoint.signature})";
+        || execution(@dev.rebound.annotations.RateLimit !public * *(..))
+        : "Rebound: @Retry, @Fallback, @CircuitBreaker and @RateLimit apply to public methods only ({joinpoint.signature})";
 
     declare error: execution(@dev.rebound.annotations.Retry static * *(..))
         || execution(@dev.rebound.annotations.Fallback static * *(..))
         || execution(@dev.rebound.annotations.CircuitBreaker static * *(..))
-        : "Rebound: @Retry, @Fallback and @CircuitBreaker apply to instance methods only ({joinpoint.signature})";
+        || execution(@dev.rebound.annotations.RateLimit static * *(..))
+        : "Rebound: @Retry, @Fallback, @CircuitBreaker and @RateLimit apply to instance methods only ({joinpoint.signature})";
 
     /** Resolves every policy of the class as it initialises: a misconfiguration fails here, never on a call. */
     @SuppressAjWarnings("adviceDidNotMatch")

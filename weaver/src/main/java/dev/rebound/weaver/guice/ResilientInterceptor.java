@@ -13,7 +13,16 @@ final class ResilientInterceptor implements MethodInterceptor {
     private static final Invoker PROCEED = new Invoker() {
         @Override
         public Object invoke(Object context, Object[] args) throws Throwable {
-            return ((MethodInvocation) context).proceed();
+            MethodInvocation invocation = (MethodInvocation) context;
+            if (args != null) {
+                // an attempt with arguments of its own (a stream's handler in place of the caller's):
+                // Guice proceeds with the array getArguments() returns
+                Object[] actual = invocation.getArguments();
+                if (actual != args) {
+                    System.arraycopy(args, 0, actual, 0, actual.length);
+                }
+            }
+            return invocation.proceed();
         }
 
         @Override

@@ -31,7 +31,11 @@ public final class Handoff {
         @Override
         public Object invoke(Object context, Object[] args) throws Throwable {
             AroundClosure closure = (AroundClosure) context;
-            return closure.run(closure.getState());
+            Object[] state = closure.getState();
+            if (args != null) {
+                setArguments(state, args); // an attempt with arguments of its own: a stream's handler
+            }
+            return closure.run(state);
         }
 
         @Override
@@ -119,6 +123,15 @@ public final class Handoff {
         policy = null;
         failure = null;
         PENDING.decrementAndGet();
+    }
+
+    /**
+     * Puts {@code args} in place of the call's arguments in the around closure's state
+     * ({@code [this, args...]}), which ajc's closures read when they proceed (their {@code run}
+     * takes only {@code this} from its parameter). The state belongs to this one call.
+     */
+    public static void setArguments(Object[] closureState, Object[] args) {
+        System.arraycopy(args, 0, closureState, closureState.length - args.length, args.length);
     }
 
     /** Rethrows {@code t} as it is, checked or not. */

@@ -4,67 +4,69 @@ import dev.rebound.runtime.spi.ContainerInterception;
 import dev.rebound.runtime.spi.Passthrough;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.lang.reflect.Method;
-import java.util.Arrays;
 import org.aspectj.lang.JoinPoint;
 import org.aspectj.lang.reflect.MethodSignature;
 
 /**
- * The policies of the join points declared in one woven type, indexed by
- * {@link JoinPoint.StaticPart#getId()} (dense from 0 within a type): after the first call of a join
- * point, finding its policy is a class-value read, an array read and a class compare, and finds null
- * for an unannotated method.
+ * The policies of every woven join point, in one open hash table keyed by the join point's static part
+ * (its identity: one object per join point, made when its class initialises) and the runtime class:
+ * after the first call, finding a policy is an identity hash, an array read and two compares, and finds
+ * null for a method without a policy.
  *
  * <p>An entry is keyed by the runtime class too, since a subclass may bring its own annotations, and a
  * default method runs on instances of many classes.
  */
 public final class Sites {
 
-    private static final Site[] NONE = new Site[0];
+    /** Replaced, never mutated; Site's final fields make a racy read safe. Its length is a power of two. */
+    private static volatile Site[] table = new Site[256];
+    private static int size;
 
-    /** One table per type that declares woven join points (a class, or an interface's default methods). */
-    private static final ClassValue<Sites> BY_DECLARING_TYPE = new ClassValue<>() {
-        @Override
-        protected Sites computeValue(Class<?> type) {
-            return new Sites();
-        }
-    };
-
-    /** Replaced, never mutated; Site's final fields make a racy read safe. */
-    private Site[] sites = NONE;
+    private Sites() {
+    }
 
     /**
      * The policy to apply to this call of {@code jp} on {@code self}: null when there is none, or when
      * the engine is calling {@code self} as an alternative ({@link Passthrough}).
      */
     public static ResilientMethod active(Object self, JoinPoint.StaticPart jp) {
-        ResilientMethod policy = BY_DECLARING_TYPE.get(jp.getSignature().getDeclaringType()).policy(self, jp);
+        ResilientMethod policy = policy(self, jp);
         return policy == null || Passthrough.claim(self) ? null : policy;
     }
 
     /** The policy of the join point {@code jp} executing on {@code self}, or null. */
-    private ResilientMethod policy(Object self, JoinPoint.StaticPart jp) {
-        Site[] s = sites;
-        int id = jp.getId();
-        if (id < s.length) {
-            Class<?> type = self.getClass();
-            for (Site site = s[id]; site != null; site = site.next) {
-                if (site.type == type) {
-                    return site.policy;
-                }
+    private static ResilientMethod policy(Object self, JoinPoint.StaticPart jp) {
+        Site[] t = table;
+        Class<?> type = self.getClass();
+        for (Site site = t[System.identityHashCode(jp) & (t.length - 1)]; site != null; site = site.next) {
+            if (site.jp == jp && site.type == type) {
+                return site.policy;
             }
         }
-        return resolve(self.getClass(), jp);
+        return resolve(type, jp);
     }
 
-    private ResilientMethod resolve(Class<?> type, JoinPoint.StaticPart jp) {
+    private static ResilientMethod resolve(Class<?> type, JoinPoint.StaticPart jp) {
         Method method = ((MethodSignature) jp.getSignature()).getMethod();
         // an instance of a container's subclass that intercepts this class applies the policy there
         ResilientMethod policy = ContainerInterception.intercepts(type) ? null : WovenPolicies.of(userClass(type), method);
-        int id = jp.getId();
-        synchronized (this) {
-            Site[] s = Arrays.copyOf(sites, Math.max(sites.length, id + 1));
-            s[id] = new Site(type, policy, s[id]);
-            sites = s;
+        synchronized (Sites.class) {
+            Site[] t = table;
+            if (++size > t.length / 2) {
+                Site[] bigger = new Site[t.length * 2];
+                for (Site head : t) {
+                    for (Site s = head; s != null; s = s.next) {
+                        int i = System.identityHashCode(s.jp) & (bigger.length - 1);
+                        bigger[i] = new Site(s.jp, s.type, s.policy, bigger[i]);
+                    }
+                }
+                t = bigger;
+            } else {
+                t = t.clone();
+            }
+            int i = System.identityHashCode(jp) & (t.length - 1);
+            t[i] = new Site(jp, type, policy, t[i]);
+            table = t;
         }
         return policy;
     }
@@ -83,11 +85,13 @@ public final class Sites {
     }
 
     private static final class Site {
+        final JoinPoint.StaticPart jp;
         final Class<?> type;
         final ResilientMethod policy;
         final Site next;
 
-        Site(Class<?> type, ResilientMethod policy, Site next) {
+        Site(JoinPoint.StaticPart jp, Class<?> type, ResilientMethod policy, Site next) {
+            this.jp = jp;
             this.type = type;
             this.policy = policy;
             this.next = next;

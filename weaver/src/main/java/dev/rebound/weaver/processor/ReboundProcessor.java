@@ -1,10 +1,12 @@
 package dev.rebound.weaver.processor;
 
 import dev.rebound.annotations.CircuitBreaker;
+import dev.rebound.annotations.RateLimit;
 import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.NonIdempotent;
 import dev.rebound.annotations.Retry;
 import dev.rebound.runtime.rules.BreakerRules;
+import dev.rebound.runtime.rules.RateLimitRules;
 import dev.rebound.runtime.rules.FailureType;
 import dev.rebound.runtime.rules.FallbackRules;
 import dev.rebound.runtime.rules.MethodRules;
@@ -34,7 +36,7 @@ import javax.lang.model.util.Types;
 import javax.tools.Diagnostic;
 
 /**
- * Rejects misconfigured {@code @Retry}, {@code @CircuitBreaker} and {@code @Fallback} at compile time,
+ * Rejects misconfigured {@code @Retry}, {@code @CircuitBreaker}, {@code @RateLimit} and {@code @Fallback} at compile time,
  * with the runtime's rule set and so the runtime's words ({@link dev.rebound.runtime.rules}): every
  * bound of {@code @Retry} and {@code @CircuitBreaker}, failure lists that can never take effect, an
  * alternative that does not implement the interface, is listed twice or leads back in a cycle, a policy
@@ -45,7 +47,7 @@ import javax.tools.Diagnostic;
  * alternative can be constructed is known only at run time (a container may provide it).
  */
 @SupportedAnnotationTypes({"dev.rebound.annotations.Retry", "dev.rebound.annotations.Fallback",
-    "dev.rebound.annotations.CircuitBreaker"})
+    "dev.rebound.annotations.CircuitBreaker", "dev.rebound.annotations.RateLimit"})
 public final class ReboundProcessor extends AbstractProcessor {
 
     private TypeModel model;
@@ -68,6 +70,7 @@ public final class ReboundProcessor extends AbstractProcessor {
         Set<Element> annotated = new LinkedHashSet<>(round.getElementsAnnotatedWith(Retry.class));
         annotated.addAll(round.getElementsAnnotatedWith(Fallback.class));
         annotated.addAll(round.getElementsAnnotatedWith(CircuitBreaker.class));
+        annotated.addAll(round.getElementsAnnotatedWith(RateLimit.class));
         List<Element> ordered = new ArrayList<>(annotated);
         ordered.sort(Comparator.comparing(ReboundProcessor::typeName).thenComparingInt(ReboundProcessor::position));
         for (Element e : ordered) {
@@ -118,6 +121,13 @@ public final class ReboundProcessor extends AbstractProcessor {
                     model.failureTypes(e, CircuitBreaker.class, "skipOn")), problems);
             if (deferred != null) {
                 problems.add(Rules.at(where, MethodRules.deferred("@CircuitBreaker", deferred)));
+            }
+        }
+        RateLimit rateLimit = e.getAnnotation(RateLimit.class);
+        if (rateLimit != null) {
+            Rules.addAt(where, RateLimitRules.check(rateLimit), problems);
+            if (deferred != null) {
+                problems.add(Rules.at(where, MethodRules.deferred("@RateLimit", deferred)));
             }
         }
         if (e.getAnnotation(Fallback.class) != null) {

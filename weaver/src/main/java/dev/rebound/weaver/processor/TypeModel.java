@@ -129,7 +129,7 @@ final class TypeModel {
 
     /** The simple name of {@code returned} when it is a deferred result (a future, a stream), else null. */
     String deferredResult(TypeMirror returned) {
-        if (returned.getKind() != TypeKind.DECLARED) {
+        if (returned.getKind() != TypeKind.DECLARED || MethodRules.isAsyncResult(binaryName(returned))) {
             return null;
         }
         List<TypeMirror> todo = new ArrayList<>(List.of(returned));

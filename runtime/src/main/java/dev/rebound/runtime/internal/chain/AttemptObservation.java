@@ -1,5 +1,7 @@
 package dev.rebound.runtime.internal.chain;
 
+import java.util.concurrent.CompletableFuture;
+
 import dev.rebound.runtime.observation.CallTrace;
 
 /**
@@ -29,6 +31,25 @@ final class AttemptObservation implements Strategy {
         }
         trace.attemptSucceeded();
         return result;
+    }
+
+    /** As {@link #apply}; the attempt's span is current only while the attempt starts. */
+    @Override
+    public CompletableFuture<Object> applyAsync(Execution call) {
+        CallTrace trace = call.trace;
+        trace.attemptStarted(call.target, call.attempt);
+        CompletableFuture<Object> out = new CompletableFuture<>();
+        next.applyAsync(call).whenComplete((result, t) -> {
+            if (t == null) {
+                trace.attemptSucceeded();
+                out.complete(result);
+            } else {
+                Throwable f = Async.failure(t);
+                trace.attemptFailed(f);
+                out.completeExceptionally(f);
+            }
+        });
+        return out;
     }
 
     @Override

@@ -36,6 +36,11 @@ final class Breaker {
 
         /** Half-open to closed. */
         void closed();
+
+        /** Closed to open for {@code nanos} because the fleet's breaker of the same name is open. */
+        default void openedByFleet(long nanos, Throwable cause) {
+            opened(false, cause);
+        }
     }
 
     private static final LongBinaryOperator OR = (a, b) -> a | b;
@@ -46,6 +51,7 @@ final class Breaker {
     private final String method;
     private final String target;
     private final Transitions transitions;
+    private final String sharedName;
     private final AtomicReference<Phase> phase;
 
     Breaker(CircuitBreakerPolicy policy, String method, String target, Transitions transitions) {
@@ -54,6 +60,7 @@ final class Breaker {
         this.method = method;
         this.target = target;
         this.transitions = transitions;
+        this.sharedName = sharedName(method, target);
         this.phase = new AtomicReference<>(new Closed(policy.requestVolumeThreshold()));
     }
 
@@ -152,6 +159,32 @@ final class Breaker {
             return;
         }
         open((HalfOpen) permit, failure, time, true);
+    }
+
+    /**
+     * Opens a closed breaker for {@code nanos}: the fleet's breaker of the same name is open (see
+     * {@link dev.rebound.runtime.ratelimit.SharedCircuitState}). No-op unless closed.
+     */
+    void openFor(long nanos, Throwable cause, TimeSource time) {
+        Phase p = phase.get();
+        if (p instanceof Closed && phase.compareAndSet(p, new Open(time.nanoTime() + nanos))) {
+            transitions.openedByFleet(nanos, cause);
+        }
+    }
+
+    /**
+     * The name the fleet shares this breaker's open state under: method and target, names only. A
+     * lambda's class name ends in a number that differs from JVM to JVM: dropped, so every instance
+     * of the fleet names the breaker alike (name the target with {@code Rebound.wrap(...).named(...)}
+     * to tell two lambdas apart).
+     */
+    String sharedName() {
+        return sharedName;
+    }
+
+    static String sharedName(String method, String target) {
+        int lambda = target.indexOf("$$Lambda");
+        return method + "/" + (lambda < 0 ? target : target.substring(0, lambda + "$$Lambda".length()));
     }
 
     private void open(Phase from, Throwable cause, TimeSource time, boolean fromHalfOpen) {

@@ -1,5 +1,7 @@
 package dev.rebound.runtime.internal.chain;
 
+import java.util.concurrent.CompletableFuture;
+
 import dev.rebound.runtime.observation.CallTrace;
 import dev.rebound.runtime.observation.CallTracer;
 
@@ -39,6 +41,33 @@ final class CallObservation implements Strategy {
         }
         trace.ended(call.history.isEmpty() ? "success" : call.onPrimary ? "success_after_retry" : "fallback", null);
         return result;
+    }
+
+    @Override
+    public CompletableFuture<Object> applyAsync(Execution call) {
+        CallTracer tracer = call.settings.tracer();
+        if (tracer == null) {
+            return next.applyAsync(call);
+        }
+        CallTrace trace = GuardedTrace.start(tracer, method);
+        call.trace = trace;
+        CompletableFuture<Object> out = new CompletableFuture<>();
+        next.applyAsync(call).whenComplete((result, t) -> {
+            if (t == null) {
+                trace.ended(call.history.isEmpty() ? "success" : call.onPrimary ? "success_after_retry" : "fallback",
+                        null);
+                out.complete(result);
+            } else {
+                Throwable f = Async.failure(t);
+                FailureHistory history = call.history;
+                if (f != history.last()) {
+                    history.record(f);
+                }
+                trace.ended("failure", history.callersFailure());
+                out.completeExceptionally(f);
+            }
+        });
+        return out;
     }
 
     @Override

@@ -11,12 +11,13 @@ import java.util.function.Predicate;
  * once per (class, method); the doors cache what it returns. The order is this code, inside out:
  *
  * <pre>
- *   Fallback( Retry( CircuitBreaker( Timeout( ResultCheck( Invocation ) ) ) ),
+ *   Fallback( Retry( CircuitBreaker( RateLimit( Timeout( ResultCheck( Invocation ) ) ) ) ),
  *             Retry( Timeout( ResultCheck( Invocation ) ) ) per alternative )
  * </pre>
- * Timeout and ResultCheck are there only when the target's policy (or the method's fallback result
- * predicate) asks for them; the fallback is a {@link HandlerFallbackStrategy} when a fallback handler
- * decides it.
+ * RateLimit is there only with {@code @RateLimit} / {@code withRateLimit}; Timeout and ResultCheck only
+ * when the target's policy (or the method's fallback result predicate) asks for them; Invocation is a
+ * {@link StreamingInvocation} (the call up to the first token) for a stream; the fallback is a
+ * {@link HandlerFallbackStrategy} when a fallback handler decides it.
  *
  * Where the next strategies go (each one class; the rest of the chain does not change):
  * <ul>
@@ -44,11 +45,11 @@ public final class Chains {
 
     /** Each alternative's chain: its own retry over its (observed) result check and timeout. */
     private static Strategy[] chains(List<Alternative> alternatives, MethodSpec spec, Events events,
-            Predicate<Object> fallbackOnResult, boolean observed) {
+            Predicate<Object> fallbackOnResult, boolean observed, Strategy invocation) {
         Strategy[] chains = new Strategy[alternatives.size()];
         for (int i = 0; i < chains.length; i++) {
             RetryPolicy altRetry = alternatives.get(i).retry();
-            Strategy attempt = guarded(spec.name(), altRetry, fallbackOnResult);
+            Strategy attempt = guarded(spec.name(), altRetry, fallbackOnResult, invocation);
             chains[i] = new RetryStrategy(altRetry, spec.budgetScope(), events,
                     observed ? new AttemptObservation(attempt) : attempt);
         }
@@ -59,8 +60,9 @@ public final class Chains {
      * One attempt under {@code retry}: the invocation, under a result check when a predicate judges
      * results, under a timeout when the policy has one (the timeout covers the check).
      */
-    private static Strategy guarded(String method, RetryPolicy retry, Predicate<Object> fallbackOnResult) {
-        Strategy s = Invocation.INSTANCE;
+    private static Strategy guarded(String method, RetryPolicy retry, Predicate<Object> fallbackOnResult,
+            Strategy invocation) {
+        Strategy s = invocation;
         if (retry.resultPredicate() != null || fallbackOnResult != null) {
             s = new ResultCheckStrategy(method, retry.resultPredicate(), fallbackOnResult, s);
         }
@@ -90,11 +92,20 @@ public final class Chains {
             inline = false; // the first attempt's observation must be current while it runs
         }
 
-        // one attempt on the primary: result check and timeout just above the invocation
+        // one attempt on the primary: the target's call, or for a stream, its call up to the first token;
+        // result check and timeout just above it
+        Strategy invocation = spec.shape() == CallShape.STREAM
+                ? new StreamingInvocation(spec.handlerIndex()) : Invocation.INSTANCE;
         Predicate<Object> fallbackOnResult = spec.fallbackOnResult();
-        Strategy attempt = guarded(spec.name(), spec.retry(), fallbackOnResult);
-        if (attempt != Invocation.INSTANCE) {
+        Strategy attempt = guarded(spec.name(), spec.retry(), fallbackOnResult, invocation);
+        if (attempt != invocation) {
             inline = false; // both must see the first attempt
+        }
+        if (spec.rateLimit() != null) {
+            // inside the breaker (an open breaker spends no quota; a refusal is not the target's failure),
+            // under the retry (each attempt is a request), above the timeout; it must see the first attempt too
+            attempt = new RateLimitStrategy(spec.rateLimit(), spec.name(), spec.rateLimitKey(), events, attempt);
+            inline = false;
         }
         Breaker breaker = null;
         if (spec.circuitBreaker() != null) {
@@ -114,10 +125,10 @@ public final class Chains {
         List<Alternative> alternatives = spec.alternatives();
         if (spec.fallbackHandler() != null) {
             root = new HandlerFallbackStrategy(spec, primary, alternatives.toArray(new Alternative[0]),
-                    chains(alternatives, spec, events, fallbackOnResult, observed), events);
+                    chains(alternatives, spec, events, fallbackOnResult, observed, invocation), events);
         } else if (!alternatives.isEmpty()) {
             root = new FallbackStrategy(spec.fallbackRule(), primary, alternatives.toArray(new Alternative[0]),
-                    chains(alternatives, spec, events, fallbackOnResult, observed), events);
+                    chains(alternatives, spec, events, fallbackOnResult, observed, invocation), events);
         }
         if (observed) {
             root = new CallObservation(spec.name(), root);

@@ -1,7 +1,12 @@
 package dev.rebound.runtime.internal.chain;
 
 import dev.rebound.runtime.CircuitBreakerPolicy;
+import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.TimeSource;
+import dev.rebound.runtime.ratelimit.RateLimitStore;
+import dev.rebound.runtime.ratelimit.SharedCircuitState;
 import dev.rebound.runtime.ReboundEvent.Kind;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Asks the breaker before each attempt and tells it the outcome: a refused attempt throws
@@ -28,10 +33,46 @@ final class CircuitBreakerStrategy implements Strategy {
             result = next.apply(call);
         } catch (Throwable t) {
             breaker.failed(permit, t, call.time);
+            askFleet(breaker, call.settings, t, call.time);
             throw t;
         }
         breaker.succeeded(permit);
         return result;
+    }
+
+    /**
+     * After a failure the breaker counted and that left it closed: if the fleet's breaker of the same
+     * name is open (the settings' store is shared and says so), opens this one for the time left. Asked
+     * only on failure, so a healthy call costs nothing; a store that is away answers "not open".
+     */
+    static void askFleet(Breaker breaker, ReboundSettings s, Throwable t, TimeSource time) {
+        RateLimitStore store = s.rateLimitStore();
+        if (store instanceof SharedCircuitState && breaker.isClosed() && breaker.policy().counts(t)) {
+            long remaining = ((SharedCircuitState) store).openRemainingNanos(breaker.sharedName());
+            if (remaining > 0L) {
+                breaker.openFor(remaining, t, time);
+            }
+        }
+    }
+
+    @Override
+    public CompletableFuture<Object> applyAsync(Execution call) {
+        Object permit = breaker.tryAcquire(call.time);
+        if (permit == null) {
+            return CompletableFuture.failedFuture(breaker.refusal());
+        }
+        CompletableFuture<Object> out = new CompletableFuture<>();
+        next.applyAsync(call).whenComplete((result, t) -> {
+            if (t == null) {
+                breaker.succeeded(permit);
+                out.complete(result);
+            } else {
+                Throwable f = Async.failure(t);
+                breaker.failed(permit, f, call.time);
+                out.completeExceptionally(f);
+            }
+        });
+        return out;
     }
 
     @Override
@@ -44,8 +85,18 @@ final class CircuitBreakerStrategy implements Strategy {
         return new Breaker.Transitions() {
             @Override
             public void opened(boolean fromHalfOpen, Throwable cause) {
-                events.emit(events.settings(), Kind.CIRCUIT_OPENED, target, null, 0, policy.delayNanos(),
+                ReboundSettings s = events.settings();
+                events.emit(s, Kind.CIRCUIT_OPENED, target, null, 0, policy.delayNanos(),
                         fromHalfOpen ? Reason.PROBE_FAILED : Reason.FAILURE_RATIO, cause);
+                if (s.rateLimitStore() instanceof SharedCircuitState) {
+                    ((SharedCircuitState) s.rateLimitStore()).opened(Breaker.sharedName(events.method(), target),
+                            policy.delayNanos());
+                }
+            }
+
+            @Override
+            public void openedByFleet(long nanos, Throwable cause) {
+                events.emit(events.settings(), Kind.CIRCUIT_OPENED, target, null, 0, nanos, Reason.FLEET, cause);
             }
 
             @Override

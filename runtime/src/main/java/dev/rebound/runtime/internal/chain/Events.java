@@ -53,6 +53,11 @@ final class Events {
      */
     void emit(ReboundSettings s, Kind kind, String target, String alternative, int attempt, long waitNanos,
             Reason reason, Throwable failure, long start) {
+        deliver(s, kind, target, alternative, attempt, waitNanos, reason, failure, start, null, 0L);
+    }
+
+    private void deliver(ReboundSettings s, Kind kind, String target, String alternative, int attempt,
+            long waitNanos, Reason reason, Throwable failure, long start, String key, long tokens) {
         List<ReboundListener> ls = s.listeners();
         ReboundEvent event = null;
         for (int i = 0, n = ls.size(); i < n; i++) {
@@ -66,13 +71,20 @@ final class Events {
                             : -1L;
                     event = new ReboundEvent(kind, method, target, alternative, attempt,
                             waitNanos == 0L ? Duration.ZERO : Duration.ofNanos(waitNanos),
-                            reason == null ? null : reason.wire(), failure, nanos < 0 ? null : Duration.ofNanos(nanos));
+                            reason == null ? null : reason.wire(), failure, nanos < 0 ? null : Duration.ofNanos(nanos),
+                            key, tokens);
                 }
                 l.onEvent(event);
             } catch (RuntimeException e) {
                 ignored(l, e);
             }
         }
+    }
+
+    /** A rate-limit event (RATE_LIMIT_ kinds): the limit's key, and a wait or a token count. */
+    void emitRateLimit(ReboundSettings s, Kind kind, String target, int attempt, long waitNanos, Reason reason,
+            Throwable failure, String key, long tokens) {
+        deliver(s, kind, target, null, attempt, waitNanos, reason, failure, ResilientMethod.UNTIMED, key, tokens);
     }
 
     /** Tells the listeners that time calls about a first attempt that succeeded; builds nothing. */

@@ -4,6 +4,8 @@ import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.TimeSource;
 import dev.rebound.runtime.observation.CallTrace;
 import dev.rebound.runtime.spi.Invoker;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 
 /**
  * The state of one call as it moves down the chain: what is being called now (the primary or an
@@ -49,8 +51,73 @@ final class Execution {
     long attemptLimit = Long.MAX_VALUE;
     /** Set when the call was interrupted: nothing more is tried. */
     boolean interrupted;
+    /** The current target's deadline, set by its retry: from this reading ({@link #deadlineOrigin}) ... */
+    long deadlineOrigin;
+    /** ... this many nanoseconds; 0 = none. */
+    long maxDuration;
     /** The call's trace: {@link CallTrace#NOOP} unless a tracer traces it ({@link CallObservation}). */
     CallTrace trace = CallTrace.NOOP;
+
+    // ---- an asynchronous call (its own instance, handed between threads by its futures) ----
+
+    /** Whether the call runs {@link Strategy#applyAsync}: the thread's interrupt flag is not the call's. */
+    boolean async;
+    /** The returned future, once the caller may cancel it; null for a synchronous call. */
+    private volatile CompletableFuture<?> result;
+    /** The attempt in flight: the target's future. */
+    private volatile CompletableFuture<?> inFlight;
+    /** The scheduled wait before the next attempt. */
+    private volatile Future<?> pendingWait;
+    /** A streamed call's own handler, read once from the door's arguments (which attempts may overwrite). */
+    Object streamCaller;
+
+    /** An asynchronous call: its own instance, as it moves between threads. */
+    static Execution forAsync() {
+        Execution e = new Execution();
+        e.inUse = true;
+        e.async = true;
+        return e;
+    }
+
+    /** The future the caller holds; cancelling it is what {@link #cancelled()} reports. */
+    void resultIs(CompletableFuture<?> f) {
+        result = f;
+    }
+
+    /** Whether the caller cancelled the call: no further attempt, no further wait. */
+    boolean cancelled() {
+        CompletableFuture<?> r = result;
+        return r != null && r.isCancelled();
+    }
+
+    /** Remembers the attempt in flight, which {@link #cancel} cancels; returns it. */
+    <T> CompletableFuture<T> inFlight(CompletableFuture<T> attempt) {
+        inFlight = attempt;
+        if (cancelled()) {
+            attempt.cancel(true);
+        }
+        return attempt;
+    }
+
+    /** Remembers the scheduled wait, which {@link #cancel} cancels. */
+    void waiting(Future<?> wait) {
+        pendingWait = wait;
+        if (cancelled()) {
+            wait.cancel(false);
+        }
+    }
+
+    /** The caller cancelled: cancels the pending wait and the attempt in flight. */
+    void cancel() {
+        Future<?> w = pendingWait;
+        if (w != null) {
+            w.cancel(false);
+        }
+        CompletableFuture<?> a = inFlight;
+        if (a != null) {
+            a.cancel(true);
+        }
+    }
 
     /** This thread's spare instance, or a fresh one when the spare is in use by an enclosing call. */
     static Execution borrow() {
@@ -101,6 +168,14 @@ final class Execution {
         return p;
     }
 
+    /** The nanoseconds left before the current target's deadline, or Long.MAX_VALUE when it has none. */
+    long remainingNanos() {
+        if (maxDuration == 0L) {
+            return Long.MAX_VALUE;
+        }
+        return Math.max(0L, maxDuration - Math.max(0L, Clock.read(time) - deadlineOrigin));
+    }
+
     /** Ends the call: forgets everything it referenced. */
     void release() {
         history.clear();
@@ -117,6 +192,8 @@ final class Execution {
         pending = null;
         interrupted = false;
         attemptLimit = Long.MAX_VALUE;
+        deadlineOrigin = 0L;
+        maxDuration = 0L;
         trace = CallTrace.NOOP;
         inUse = false;
     }

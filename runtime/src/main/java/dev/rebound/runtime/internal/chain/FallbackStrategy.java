@@ -5,6 +5,7 @@ import static dev.rebound.runtime.ReboundEvent.Kind.FALLBACK;
 import dev.rebound.runtime.RejectedResultException;
 import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.internal.FallbackRule;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The top of the chain when there are alternatives: once the primary's chain has failed, and the
@@ -39,22 +40,12 @@ final class FallbackStrategy implements Strategy {
         }
         history.primaryDone();
         for (int i = 0; i < alternatives.length; i++) {
-            Throwable last = history.last();
-            if (!mayFallBack(call, rule, last)) {
+            if (!mayFallBack(call)) {
                 break;
             }
-            Alternative alt = alternatives[i];
-            events.emit(call.settings, FALLBACK, call.target, alt.name(), 0, 0L, null, last);
-            call.trace.fallback(call.target, alt.name());
-            call.aim(alt.name(), false, alt, null, null);
-            Object instance;
-            try {
-                instance = alt.instance();
-            } catch (Throwable providerFailure) {
-                history.record(providerFailure);
+            if (!aimAt(call, i)) {
                 continue;
             }
-            call.aim(alt.name(), false, alt, instance, call.fallbackArgs());
             try {
                 return chains[i].apply(call);
             } catch (Throwable t) {
@@ -75,6 +66,74 @@ final class FallbackStrategy implements Strategy {
         }
         return rule.fallsBackOn(last) || last instanceof RejectedResultException
                 && ((RejectedResultException) last).sendsToFallbacks() && !rule.skips(last);
+    }
+
+    @Override
+    public CompletableFuture<Object> applyAsync(Execution call) {
+        CompletableFuture<Object> out = new CompletableFuture<>();
+        primary.applyAsync(call).whenComplete((result, t) -> {
+            if (t == null) {
+                out.complete(result);
+            } else {
+                keep(call.history, Async.failure(t));
+                call.history.primaryDone();
+                alternativeAsync(call, 0, out);
+            }
+        });
+        return out;
+    }
+
+    /** Tries alternatives from {@code i} on, as {@link #apply} does, completing {@code out}. */
+    private void alternativeAsync(Execution call, int i, CompletableFuture<Object> out) {
+        FailureHistory history = call.history;
+        for (; i < alternatives.length; i++) {
+            if (!mayFallBack(call)) {
+                break;
+            }
+            if (!aimAt(call, i)) {
+                continue;
+            }
+            int next = i + 1;
+            chains[i].applyAsync(call).whenComplete((result, t) -> {
+                if (t == null) {
+                    out.complete(result);
+                } else {
+                    keep(history, Async.failure(t));
+                    alternativeAsync(call, next, out);
+                }
+            });
+            return;
+        }
+        out.completeExceptionally(history.last());
+    }
+
+    /**
+     * Whether the call's last failure lets it go on to an alternative: never after an Error, an
+     * interrupt or a cancel; see {@link #mayFallBack(Execution, FallbackRule, Throwable)}.
+     */
+    private boolean mayFallBack(Execution call) {
+        Throwable last = call.history.last();
+        return !call.cancelled() && mayFallBack(call, rule, last);
+    }
+
+    /**
+     * Reports the switch to alternative {@code i} and points the call at it; false when its instance
+     * could not be provided (that failure joins the history, and the next alternative is tried).
+     */
+    private boolean aimAt(Execution call, int i) {
+        Alternative alt = alternatives[i];
+        events.emit(call.settings, FALLBACK, call.target, alt.name(), 0, 0L, null, call.history.last());
+        call.trace.fallback(call.target, alt.name());
+        call.aim(alt.name(), false, alt, null, null);
+        Object instance;
+        try {
+            instance = alt.instance();
+        } catch (Throwable providerFailure) {
+            call.history.record(providerFailure);
+            return false;
+        }
+        call.aim(alt.name(), false, alt, instance, call.fallbackArgs());
+        return true;
     }
 
     /** A failure the retry below did not record (it came from above the attempts) joins the history. */

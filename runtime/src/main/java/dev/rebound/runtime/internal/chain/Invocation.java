@@ -1,5 +1,7 @@
 package dev.rebound.runtime.internal.chain;
 
+import java.util.concurrent.CompletableFuture;
+
 /** The bottom of the chain: one attempt on the current target. */
 enum Invocation implements Strategy {
     INSTANCE;
@@ -7,5 +9,17 @@ enum Invocation implements Strategy {
     @Override
     public Object apply(Execution call) throws Throwable {
         return call.invoker.invoke(call.instance, call.targetArgs);
+    }
+
+    /** The target's own future (the attempt in flight, which cancelling the call cancels). */
+    @Override
+    public CompletableFuture<Object> applyAsync(Execution call) {
+        Object stage;
+        try {
+            stage = call.invoker.invoke(call.instance, call.targetArgs);
+        } catch (Throwable t) {
+            return CompletableFuture.failedFuture(t);
+        }
+        return call.inFlight(Async.future(stage, call.target));
     }
 }

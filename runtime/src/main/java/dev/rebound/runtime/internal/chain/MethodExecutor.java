@@ -13,6 +13,7 @@ import dev.rebound.runtime.spi.MethodDiagnostics;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One method's executor: the door protocol ({@link ResilientMethod}) over its chain. A first attempt
@@ -46,7 +47,8 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         this.breaker = breaker;
         this.primaryRetry = primaryRetry;
         this.root = root;
-        this.inline = inline;
+        // an asynchronous method's first attempt returns a future, not its outcome: the chain runs it
+        this.inline = inline && spec.shape() == CallShape.SYNC;
         this.observed = observed;
         this.guarded = breaker != null || spec.retry().hasBudget();
         this.deadline = spec.retry().hasDeadline();
@@ -90,7 +92,9 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     public Object failed(Throwable failure, long start, Object context, Object[] args, Invoker primary)
             throws Throwable {
         if (breaker != null) {
-            breaker.failedWithoutPermit(failure, events.settings().timeSource());
+            ReboundSettings s = events.settings();
+            breaker.failedWithoutPermit(failure, s.timeSource());
+            CircuitBreakerStrategy.askFleet(breaker, s, failure, s.timeSource());
         }
         if (NestedRetries.sampled(++failures)) {
             NestedRetries.check(this, spec.methodName());
@@ -100,7 +104,94 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
 
     @Override
     public Object executeAll(Object context, Object[] args, Invoker primary) throws Throwable {
-        return run(context, args, primary, start(), null);
+        switch (spec.shape()) {
+            case ASYNC:
+                return executeAsync(context, args, primary);
+            case STREAM:
+                return executeStream(context, args, primary);
+            default:
+                return run(context, args, primary, start(), null);
+        }
+    }
+
+    /**
+     * A method returning a CompletionStage: the first attempt runs here, and a future that has
+     * already succeeded is returned as it is (nothing allocated); otherwise the returned future
+     * follows the call through the chain, retries and fallbacks scheduled, never slept.
+     */
+    private CompletableFuture<Object> executeAsync(Object context, Object[] args, Invoker primary) {
+        ReboundSettings s = events.settings();
+        if (breaker != null && !breaker.isClosed() || observed && s.tracer() != null) {
+            // refused, or a probe; or traced: the chain runs the first attempt inside the call's trace
+            return runAsync(new AsyncCall(null), context, args, primary, start(), null, null);
+        }
+        primaryRetry.rule().countCall(s);
+        long start = start();
+        CompletableFuture<Object> first;
+        try {
+            first = Async.future(primary.invoke(context, args), spec.primaryName());
+        } catch (Throwable t) {
+            first = CompletableFuture.failedFuture(t);
+        }
+        if (first.isDone() && !first.isCompletedExceptionally()) {
+            succeeded(start);
+            return first;
+        }
+        AsyncCall result = new AsyncCall(first);
+        first.whenComplete((value, t) -> {
+            if (t == null) {
+                succeeded(start);
+                result.complete(value);
+            } else if (!result.isCancelled()) {
+                Throwable f = Async.failure(t);
+                if (breaker != null) {
+                    breaker.failedWithoutPermit(f, s.timeSource());
+                }
+                runAsync(result, context, args, primary, start, f, null);
+            }
+        });
+        return result;
+    }
+
+    /**
+     * A streaming method (void, reporting to its handler): the chain runs asynchronously over the
+     * attempts' first tokens; when every target has failed before its first token, the caller's
+     * handler gets the failure, with the history attached, as {@code onError}.
+     */
+    private Object executeStream(Object context, Object[] args, Invoker primary) {
+        Object[] a = args != null ? args : primary.arguments(context, null);
+        Object handler = a[spec.handlerIndex()];
+        StreamingInvocation.Caller caller = StreamingInvocation.caller(handler);
+        runAsync(new AsyncCall(null), context, args, primary, start(), null, handler).whenComplete((ok, t) -> {
+            if (t != null) {
+                caller.failed(Async.failure(t));
+            }
+        });
+        return null;
+    }
+
+    /** The call through the chain, asynchronously, completing {@code result}. */
+    private CompletableFuture<Object> runAsync(AsyncCall result, Object context, Object[] args, Invoker primary,
+            long start, Throwable firstFailure, Object streamCaller) {
+        ReboundSettings s = events.settings();
+        Execution call = Execution.forAsync();
+        call.streamCaller = streamCaller;
+        call.begin(s, spec.primaryName(), context, args, primary, start, firstFailure);
+        result.runs(call);
+        root.applyAsync(call).whenComplete((value, t) -> {
+            if (t == null) {
+                if (call.history.isEmpty()) {
+                    events.firstAttemptSucceeded(s, start);
+                } else {
+                    events.emit(s, SUCCEEDED, call.target, null, call.attempt, 0L,
+                            call.onPrimary ? Reason.RETRY : Reason.FALLBACK, null, start);
+                }
+                result.complete(value);
+            } else {
+                result.completeExceptionally(failedForGood(call, Async.failure(t)));
+            }
+        });
+        return result;
     }
 
     /** The call through the chain; {@code firstFailure} is the door's failed first attempt, or null. */
@@ -139,7 +230,8 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         Throwable thrown = history.thrown();
         // named after whose exception the caller gets: the primary's, unless an alternative threw an Error
         events.emit(call.settings, FAILED, history.isPrimary(thrown) ? spec.primaryName() : call.target, null, 0,
-                0L, call.interrupted ? Reason.INTERRUPTED : null, thrown, call.start);
+                0L, call.interrupted ? Reason.INTERRUPTED : call.cancelled() ? Reason.CANCELLED : null, thrown,
+                call.start);
         return thrown;
     }
 

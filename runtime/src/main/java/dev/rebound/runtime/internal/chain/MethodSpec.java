@@ -2,6 +2,7 @@ package dev.rebound.runtime.internal.chain;
 
 import dev.rebound.runtime.CircuitBreakerPolicy;
 import dev.rebound.runtime.FallbackHandler;
+import dev.rebound.runtime.RateLimitPolicy;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.internal.Alternative;
@@ -26,14 +27,22 @@ public final class MethodSpec {
     private final List<Alternative> alternatives;
     private final ReboundSettings settings;
     private final String budgetScope;
+    private final CallShape shape;
+    private final int handlerIndex;
     private final Class<?> implementation;
     private final String method;
     private final Predicate<Object> fallbackOnResult;
     private final FallbackHandler fallbackHandler;
 
+    private final RateLimitPolicy rateLimit;
+    private final String rateLimitKey;
+
     private MethodSpec(Builder b) {
         this.fallbackOnResult = b.fallbackOnResult;
         this.fallbackHandler = b.fallbackHandler;
+        this.shape = b.shape;
+        this.handlerIndex = b.handlerIndex;
+
         this.name = b.name;
         this.primaryName = b.primaryName;
         this.retry = b.retry;
@@ -44,6 +53,9 @@ public final class MethodSpec {
         this.budgetScope = b.budgetScope != null ? b.budgetScope : b.name;
         this.implementation = b.implementation;
         this.method = b.method;
+        this.rateLimit = b.rateLimit;
+        this.rateLimitKey = b.rateLimit == null ? null
+                : b.rateLimit.key().isEmpty() ? this.budgetScope : b.rateLimit.key();
     }
 
     /**
@@ -86,6 +98,16 @@ public final class MethodSpec {
         return settings;
     }
 
+    /** The primary's rate limit, or null. */
+    public RateLimitPolicy rateLimit() {
+        return rateLimit;
+    }
+
+    /** The key the rate limit is kept under: its own, or the interface's name; null without one. */
+    public String rateLimitKey() {
+        return rateLimitKey;
+    }
+
     /** Whose retry budget an unnamed one is (the interface's name). */
     public String budgetScope() {
         return budgetScope;
@@ -111,6 +133,16 @@ public final class MethodSpec {
         return method;
     }
 
+    /** How the method delivers its outcome; {@link CallShape#SYNC} unless the builder was told. */
+    public CallShape shape() {
+        return shape;
+    }
+
+    /** For {@link CallShape#STREAM}: the index of the handler parameter. */
+    public int handlerIndex() {
+        return handlerIndex;
+    }
+
     /** Builds a {@link MethodSpec}. */
     public static final class Builder {
         private final String name;
@@ -121,10 +153,13 @@ public final class MethodSpec {
         private List<Alternative> alternatives = List.of();
         private ReboundSettings settings;
         private String budgetScope;
+        private CallShape shape = CallShape.SYNC;
+        private int handlerIndex = -1;
         private Class<?> implementation;
         private String method;
         private Predicate<Object> fallbackOnResult;
         private FallbackHandler fallbackHandler;
+        private RateLimitPolicy rateLimit;
 
         private Builder(String name, String primaryName) {
             this.name = Objects.requireNonNull(name, "name");
@@ -154,6 +189,12 @@ public final class MethodSpec {
             return this;
         }
 
+        /** The primary's rate limit; null for none. */
+        public Builder rateLimit(RateLimitPolicy rateLimit) {
+            this.rateLimit = rateLimit;
+            return this;
+        }
+
         public Builder budgetScope(String budgetScope) {
             this.budgetScope = budgetScope;
             return this;
@@ -178,6 +219,13 @@ public final class MethodSpec {
         /** See {@link MethodSpec#fallbackHandler()}; null for none. */
         public Builder fallbackHandler(FallbackHandler handler) {
             this.fallbackHandler = handler;
+            return this;
+        }
+
+        /** The shape of {@code method}: a CompletionStage result or a streaming handler runs asynchronously. */
+        public Builder shapeOf(java.lang.reflect.Method method) {
+            this.shape = CallShape.of(method);
+            this.handlerIndex = shape == CallShape.STREAM ? CallShape.handlerIndex(method) : -1;
             return this;
         }
 

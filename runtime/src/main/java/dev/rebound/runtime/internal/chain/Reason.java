@@ -17,20 +17,28 @@ public enum Reason {
     CIRCUIT_OPEN("circuit-open"),
     BUDGET("budget"),
     RETRY_AFTER_EXCEEDS_MAX_DELAY("retry-after-exceeds-max-delay"),
-    /** The provider says the account is out of quota or credit: no retry can pass. */
-    QUOTA_EXHAUSTED("quota-exhausted"),
-    /** The server sent {@code x-should-retry: false}. */
-    SERVER_DECLINED_RETRY("server-declined-retry"),
-    /** A fallback predicate rejected the result: straight to the alternatives. */
-    RESULT_REJECTED("result-rejected"),
-    /** ATTEMPT_FAILED of an attempt interrupted by its timeout. */
-    TIMEOUT("timeout"),
     // SUCCEEDED: who answered after a failure
     RETRY("retry"),
     FALLBACK("fallback"),
     // CIRCUIT_OPENED: from which phase
     FAILURE_RATIO("failure-ratio"),
-    PROBE_FAILED("probe-failed");
+    PROBE_FAILED("probe-failed"),
+    // FAILED: an asynchronous call whose future the caller cancelled
+    CANCELLED("cancelled"),
+    // RETRIES_EXHAUSTED: the rate limit refused the attempt (never retried)
+    RATE_LIMITED("rate-limited"),
+    // RATE_LIMIT_REFUSED: the wait the limit asked for was longer than maxDelay (or DEADLINE: past maxDuration)
+    RATE_LIMIT_EXCEEDS_MAX_DELAY("rate-limit-exceeds-max-delay"),
+    // CIRCUIT_OPENED: the breaker of the same name elsewhere in the fleet is open (a shared store said so)
+    FLEET("fleet"),
+    // RETRIES_EXHAUSTED: the provider says the account is out of quota or credit: no retry can pass
+    QUOTA_EXHAUSTED("quota-exhausted"),
+    // RETRIES_EXHAUSTED: the server sent {@code x-should-retry: false}
+    SERVER_DECLINED_RETRY("server-declined-retry"),
+    // RESULT_REJECTED, RETRIES_EXHAUSTED: a fallback predicate rejected the result: straight to the alternatives
+    RESULT_REJECTED("result-rejected"),
+    // ATTEMPT_FAILED of an attempt cut by its attemptTimeout
+    TIMEOUT("timeout");
 
     private final String wire;
 

@@ -1,12 +1,15 @@
 package dev.rebound.runtime.internal.chain;
 
 import dev.rebound.runtime.RejectedResultException;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 
 /**
  * Just above {@link Invocation}: turns a result that a predicate rejects into the attempt's failure,
  * a {@link RejectedResultException} carrying it, so that retry, breaker and fallback treat it as one.
  * The retry predicate's rejection is retried; the fallback predicate's goes to the alternatives.
+ * Asynchronously it judges the value the attempt's future completes with (streams are refused by the
+ * rule set: their answer arrives after the chain's part).
  */
 final class ResultCheckStrategy implements Strategy {
 
@@ -26,7 +29,31 @@ final class ResultCheckStrategy implements Strategy {
 
     @Override
     public Object apply(Execution call) throws Throwable {
-        Object result = next.apply(call);
+        return check(call, next.apply(call));
+    }
+
+    @Override
+    public CompletableFuture<Object> applyAsync(Execution call) {
+        CompletableFuture<Object> out = new CompletableFuture<>();
+        next.applyAsync(call).whenComplete((result, t) -> {
+            if (t != null) {
+                out.completeExceptionally(Async.failure(t));
+                return;
+            }
+            Object checked;
+            try {
+                checked = check(call, result);
+            } catch (Throwable rejected) {
+                out.completeExceptionally(rejected);
+                return;
+            }
+            out.complete(checked);
+        });
+        return out;
+    }
+
+    /** {@code result}, or the RejectedResultException a predicate's rejection becomes. */
+    private Object check(Execution call, Object result) {
         if (fallbackOn != null && fallbackOn.test(result)) {
             throw new RejectedResultException(method, call.target, nameOf(fallbackOn), result, true);
         }

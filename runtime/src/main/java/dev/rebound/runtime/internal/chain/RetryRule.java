@@ -7,6 +7,7 @@ import static dev.rebound.runtime.ReboundEvent.Kind.RETRY_SCHEDULED;
 
 import dev.rebound.runtime.AttemptTimeoutException;
 import dev.rebound.runtime.CircuitBreakerOpenException;
+import dev.rebound.runtime.RateLimitRefusedException;
 import dev.rebound.runtime.RejectedResultException;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryAfter;
@@ -61,10 +62,11 @@ final class RetryRule {
 
     /** Where the deadline runs from: the call's start on the primary, the switch on an alternative. */
     long origin(Execution call) {
-        if (maxDuration == 0L) {
-            return 0L;
-        }
-        return call.onPrimary && call.start != ResilientMethod.UNTIMED ? call.start : Clock.read(call.time);
+        long origin = maxDuration == 0L ? 0L
+                : call.onPrimary && call.start != ResilientMethod.UNTIMED ? call.start : Clock.read(call.time);
+        call.deadlineOrigin = origin; // for the strategies below (the rate limit's wait may not pass it)
+        call.maxDuration = maxDuration;
+        return origin;
     }
 
     /**
@@ -74,7 +76,7 @@ final class RetryRule {
      */
     long afterFailure(Execution call, Throwable f, int attempt, long origin, Strategy below) {
         ReboundSettings s = call.settings;
-        boolean refused = f instanceof CircuitBreakerOpenException;
+        boolean refused = f instanceof CircuitBreakerOpenException || f instanceof RateLimitRefusedException;
         if (f instanceof RejectedResultException) {
             events.emit(s, RESULT_REJECTED, call.target, null, attempt, 0L, Reason.RESULT_REJECTED, f);
         } else if (!refused) {
@@ -87,11 +89,11 @@ final class RetryRule {
         long threadHint = RetryAfter.takeNanos();
         long hint = verdict != null ? verdict.waitNanos() : threadHint;
         Reason stop = null;
-        if (f instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
+        if (f instanceof InterruptedException || !call.async && Thread.currentThread().isInterrupted()) {
             stop = Reason.INTERRUPTED;
             call.interrupted = true;
         } else if (refused) {
-            stop = Reason.CIRCUIT_OPEN;
+            stop = f instanceof RateLimitRefusedException ? Reason.RATE_LIMITED : Reason.CIRCUIT_OPEN;
         } else {
             stop = below.refusal(); // e.g. the breaker this failure just opened: don't wait to be refused
             if (stop == null) {

@@ -3,6 +3,7 @@ package dev.rebound.runtime.internal.chain;
 import static dev.rebound.runtime.ReboundEvent.Kind.INTERRUPTED;
 
 import dev.rebound.runtime.RetryPolicy;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The attempts on one target (the primary, or one alternative): runs the next strategy until it
@@ -28,12 +29,21 @@ final class RetryStrategy implements Strategy {
         return rule;
     }
 
-    @Override
-    public Object apply(Execution call) throws Throwable {
-        Throwable f = call.onPrimary ? call.takePending() : null; // the door's failed attempt 1
+    /**
+     * The door's failed first attempt, if it ran one (else null, and the call is counted in the
+     * budget): taken once, by the primary's retry.
+     */
+    private Throwable begin(Execution call) {
+        Throwable f = call.onPrimary ? call.takePending() : null;
         if (f == null && call.onPrimary) {
             rule.countCall(call.settings);
         }
+        return f;
+    }
+
+    @Override
+    public Object apply(Execution call) throws Throwable {
+        Throwable f = begin(call);
         long origin = rule.origin(call);
         for (int attempt = 1; ; attempt++) {
             call.attempt = attempt;
@@ -54,6 +64,54 @@ final class RetryStrategy implements Strategy {
             }
             f = null;
         }
+    }
+
+    @Override
+    public CompletableFuture<Object> applyAsync(Execution call) {
+        Throwable f = begin(call);
+        long origin = rule.origin(call);
+        CompletableFuture<Object> out = new CompletableFuture<>();
+        if (f != null) {
+            call.attempt = 1;
+            failedAsync(call, f, 1, origin, out);
+        } else {
+            attemptAsync(call, 1, origin, out);
+        }
+        return out;
+    }
+
+    /** Runs attempt {@code attempt}, unless the call was cancelled meanwhile. */
+    private void attemptAsync(Execution call, int attempt, long origin, CompletableFuture<Object> out) {
+        if (call.cancelled()) {
+            out.completeExceptionally(call.history.isEmpty() ? Async.cancelled() : call.history.last());
+            return;
+        }
+        call.attempt = attempt;
+        if (timed) {
+            call.attemptLimit = rule.left(call, origin);
+        }
+        next.applyAsync(call).whenComplete((result, t) -> {
+            if (t == null) {
+                out.complete(result);
+            } else {
+                failedAsync(call, Async.failure(t), attempt, origin, out);
+            }
+        });
+    }
+
+    /** The one retry rule, then the wait scheduled (never slept) before the next attempt. */
+    private void failedAsync(Execution call, Throwable f, int attempt, long origin, CompletableFuture<Object> out) {
+        call.history.record(f);
+        if (call.cancelled()) {
+            out.completeExceptionally(f); // the caller cancelled: no event for the attempt it cancelled
+            return;
+        }
+        long wait = rule.afterFailure(call, f, attempt, origin, next);
+        if (wait < 0L) {
+            out.completeExceptionally(f);
+            return;
+        }
+        call.waiting(call.time.schedule(wait, () -> attemptAsync(call, attempt + 1, origin, out)));
     }
 
     /** Waits {@code nanos}; false when interrupted (the flag is set again and reported). */

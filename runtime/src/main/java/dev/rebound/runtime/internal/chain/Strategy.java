@@ -1,5 +1,7 @@
 package dev.rebound.runtime.internal.chain;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
  * One concern of the chain (retry, circuit breaker, fallback, ...), wrapped around the next one and
  * built once per method. {@link Chains#executorOf} assembles them in a fixed order; see there for
@@ -14,6 +16,22 @@ interface Strategy {
 
     /** Runs the rest of the chain for {@code call}. */
     Object apply(Execution call) throws Throwable;
+
+    /**
+     * The asynchronous variant of {@link #apply}, for methods whose result is a {@code CompletionStage}
+     * (and streams): the same concern, in the same place of the chain, over futures. Returns at once
+     * with a future of the rest of the chain's result; never throws, never blocks, never sleeps
+     * (waits are {@linkplain dev.rebound.runtime.TimeSource#schedule scheduled}). A failure completes
+     * the future exceptionally with the failure itself, never wrapped ({@link Async#failure} unwraps
+     * what the JDK wraps).
+     *
+     * <p>A strategy without an asynchronous variant fails every asynchronous call loudly, naming
+     * itself, rather than letting it run without its concern: implement this when adding a strategy.
+     */
+    default CompletableFuture<Object> applyAsync(Execution call) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException(getClass().getSimpleName()
+                + " has no asynchronous variant: " + call.target + " cannot run it on a CompletionStage or a stream"));
+    }
 
     /**
      * Why the next attempt would be refused right now without being tried (a circuit breaker that

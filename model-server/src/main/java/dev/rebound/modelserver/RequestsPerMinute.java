@@ -1,0 +1,64 @@
+package dev.rebound.modelserver;
+
+import java.time.Duration;
+
+/**
+ * A provider's requests-per-minute limit, as OpenAI enforces it: a token bucket of {@code limit}
+ * requests, refilled continuously at {@code limit} per minute, starting full. A request over the limit
+ * gets a 429 with {@code Retry-After} (whole seconds, rounded up) and the {@code x-ratelimit-*}
+ * headers; every answered request carries {@code x-ratelimit-limit-requests},
+ * {@code x-ratelimit-remaining-requests} and {@code x-ratelimit-reset-requests}. Real time: this is
+ * the server side. Guarded by the server.
+ */
+final class RequestsPerMinute {
+
+    private static final long MINUTE = Duration.ofMinutes(1).toNanos();
+
+    private final int limit;
+    private final double nanosPerRequest;
+    private double available;
+    private long refilledAt;
+    private int refused;
+
+    RequestsPerMinute(int limit, long now) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("requestsPerMinute = " + limit + " is below 1");
+        }
+        this.limit = limit;
+        this.nanosPerRequest = MINUTE / (double) limit;
+        this.available = limit;
+        this.refilledAt = now;
+    }
+
+    /** Takes one request at {@code now}: the answer's headers, or a 429 fault when over the limit. */
+    Fault take(Fault planned, long now) {
+        refill(now);
+        if (available < 1) {
+            refused++;
+            long waitNanos = (long) Math.ceil((1 - available) * nanosPerRequest);
+            return headers(Fault.rateLimited(Duration.ofNanos(waitNanos)), waitNanos);
+        }
+        available -= 1;
+        if (planned.kind() == Fault.Kind.DROP_CONNECTION) {
+            return planned;
+        }
+        return headers(planned, (long) Math.ceil((limit - available) * nanosPerRequest));
+    }
+
+    /** How many requests were refused. */
+    int refused() {
+        return refused;
+    }
+
+    private Fault headers(Fault f, long resetNanos) {
+        return f.withHeader("x-ratelimit-limit-requests", Integer.toString(limit))
+                .withHeader("x-ratelimit-remaining-requests", Long.toString((long) Math.floor(available)))
+                .withHeader("x-ratelimit-reset-requests", Math.max(1, resetNanos / 1_000_000) + "ms");
+    }
+
+    private void refill(long now) {
+        long elapsed = now - refilledAt;
+        refilledAt = now;
+        available = Math.min(limit, available + elapsed / nanosPerRequest);
+    }
+}

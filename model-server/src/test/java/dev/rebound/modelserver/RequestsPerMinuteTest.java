@@ -1,0 +1,59 @@
+package dev.rebound.modelserver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.Test;
+
+/** The server's requests-per-minute limit: the bucket's arithmetic on given instants, then on the wire. */
+class RequestsPerMinuteTest {
+
+    static final long SECOND = 1_000_000_000L;
+
+    @Test
+    void aFullBucketAnswersThenRefusesWithTheWaitUntilTheNextRequest() {
+        RequestsPerMinute limit = new RequestsPerMinute(2, 0);
+        Fault first = limit.take(Fault.answer(), 0);
+        assertThat(first.kind()).isEqualTo(Fault.Kind.ANSWER);
+        assertThat(first.headers()).containsEntry("x-ratelimit-remaining-requests", "1")
+                .containsEntry("x-ratelimit-limit-requests", "2").containsEntry("x-ratelimit-reset-requests", "30000ms");
+        assertThat(limit.take(Fault.answer(), 0).headers()).containsEntry("x-ratelimit-remaining-requests", "0");
+        Fault refused = limit.take(Fault.answer(), 10 * SECOND);
+        assertThat(refused.status()).isEqualTo(429);
+        assertThat(refused.headers()).containsEntry("Retry-After", "20").containsEntry("retry-after-ms", "20000");
+        assertThat(limit.refused()).isEqualTo(1);
+        assertThat(limit.take(Fault.answer(), 30 * SECOND).kind()).isEqualTo(Fault.Kind.ANSWER);
+    }
+
+    @Test
+    void scriptedFaultsCountAgainstTheLimitAndKeepTheirStatus() {
+        RequestsPerMinute limit = new RequestsPerMinute(1, 0);
+        assertThat(limit.take(Fault.unavailable(), 0).status()).isEqualTo(503);
+        assertThat(limit.take(Fault.answer(), 0).status()).isEqualTo(429);
+    }
+
+    @Test
+    void theServerRefusesRequestsOverTheLimitWith429() throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        try (ModelServer server = ModelServer.start()) {
+            server.limitRequestsPerMinute("gpt-4", 2);
+            int[] statuses = new int[3];
+            String retryAfter = null;
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/chat/completions"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gpt-4\",\"messages\":[]}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                statuses[i] = r.statusCode();
+                retryAfter = r.headers().firstValue("Retry-After").orElse(null);
+            }
+            assertThat(statuses).containsExactly(200, 200, 429);
+            assertThat(retryAfter).isEqualTo("30");
+            assertThat(server.rateLimited("gpt-4")).isEqualTo(1);
+            assertThat(server.requests("gpt-4")).isEqualTo(3);
+            assertThat(server.rateLimited("gpt-3.5")).isZero();
+        }
+    }
+}

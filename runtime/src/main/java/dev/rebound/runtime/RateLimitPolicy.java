@@ -1,0 +1,197 @@
+package dev.rebound.runtime;
+
+import dev.rebound.runtime.ratelimit.TokenEstimator;
+import dev.rebound.runtime.rules.RateLimitRules;
+import dev.rebound.runtime.rules.Rules;
+import dev.rebound.runtime.rules.TimeAmount;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A provider's limit, taken before each call instead of learnt from its 429s: an immutable value,
+ * built once and shared by every call and thread. The builder form of {@code @RateLimit}.
+ *
+ * <pre>{@code
+ * RateLimitPolicy openai = RateLimitPolicy.builder()
+ *     .key("openai")                       // one limit for every method naming "openai"
+ *     .requestsPerMinute(500)
+ *     .tokensPerMinute(30_000)             // prompt and answer tokens; 0 = none
+ *     .maxOutputTokens(256)                // charged for the answer when the request doesn't say
+ *     .maxDelay(Duration.ofSeconds(2))     // a longer wait is refused: the call goes to the fallbacks
+ *     .build();
+ * }</pre>
+ *
+ * <p>A call takes one request and its estimated tokens ({@link TokenEstimator}) before it is sent,
+ * waiting through the {@link TimeSource} when the limit needs it; the estimate is reconciled with the
+ * response's token usage afterwards (the difference is charged or refunded), and the provider's
+ * {@code x-ratelimit-remaining-*} / {@code -reset-*} headers lower the limiter's view when they say
+ * less is left. Where the limit is kept (one process, or Redis for a fleet) is a setting, not a
+ * policy: see {@link dev.rebound.runtime.ratelimit.RateLimitStore}.
+ */
+public final class RateLimitPolicy {
+
+    private final String key;
+    private final int requestsPerMinute;
+    private final long tokensPerMinute;
+    private final int maxOutputTokens;
+    private final long maxDelayNanos;
+    private final TokenEstimator estimator;
+
+    private RateLimitPolicy(Builder b) {
+        this.key = b.key;
+        this.requestsPerMinute = b.requestsPerMinute;
+        this.tokensPerMinute = b.tokensPerMinute;
+        this.maxOutputTokens = b.maxOutputTokens;
+        this.maxDelayNanos = b.maxDelayNanos;
+        this.estimator = b.estimator;
+    }
+
+    /** A new builder: no key (the interface's), no token limit, 256 output tokens, maxDelay 1 s. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The provider key shared by every method naming it; "" = the interface's own limit. */
+    public String key() {
+        return key;
+    }
+
+    /** Requests per minute for the key; at least 1. */
+    public int requestsPerMinute() {
+        return requestsPerMinute;
+    }
+
+    /** Tokens per minute for the key; 0 = no token limit. */
+    public long tokensPerMinute() {
+        return tokensPerMinute;
+    }
+
+    /** Whether tokens are limited (and so estimated, reconciled and corrected). */
+    public boolean limitsTokens() {
+        return tokensPerMinute > 0;
+    }
+
+    /** The answer's tokens charged before a call whose request does not say its own. */
+    public int maxOutputTokens() {
+        return maxOutputTokens;
+    }
+
+    /** The longest wait for the limiter; a longer one is refused at once. */
+    public Duration maxDelay() {
+        return Duration.ofNanos(maxDelayNanos);
+    }
+
+    /** {@link #maxDelay()} in nanoseconds. */
+    public long maxDelayNanos() {
+        return maxDelayNanos;
+    }
+
+    /** How a call's prompt tokens are estimated. */
+    public TokenEstimator estimator() {
+        return estimator;
+    }
+
+    /** Whether another policy asks for the same limit (key, requests, tokens): two may share a key only then. */
+    public boolean sameLimitAs(RateLimitPolicy other) {
+        return requestsPerMinute == other.requestsPerMinute && tokensPerMinute == other.tokensPerMinute;
+    }
+
+    @Override
+    public String toString() {
+        return "rate limit \"" + key + "\" (requestsPerMinute " + requestsPerMinute + ", tokensPerMinute "
+                + tokensPerMinute + ")";
+    }
+
+    /** Builds {@link RateLimitPolicy}. Not thread-safe. */
+    public static final class Builder {
+        private String key = "";
+        private int requestsPerMinute;
+        private long tokensPerMinute;
+        private int maxOutputTokens = 256;
+        private long maxDelayNanos = Duration.ofSeconds(1).toNanos();
+        private TokenEstimator estimator = TokenEstimator.heuristic();
+
+        private Builder() {
+        }
+
+        /**
+         * The provider key, shared by every method naming it (e.g. "openai").
+         *
+         * @throws NullPointerException if null
+         */
+        public Builder key(String key) {
+            this.key = Objects.requireNonNull(key, "key");
+            return this;
+        }
+
+        /** Requests per minute; required, at least 1 (checked by {@link #build()}, with the token limit known). */
+        public Builder requestsPerMinute(int requestsPerMinute) {
+            this.requestsPerMinute = requestsPerMinute;
+            return this;
+        }
+
+        /**
+         * Tokens per minute; 0 = none (the default).
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder tokensPerMinute(long tokensPerMinute) {
+            Rules.require(RateLimitRules.tokensPerMinute("tokensPerMinute", tokensPerMinute));
+            this.tokensPerMinute = tokensPerMinute;
+            return this;
+        }
+
+        /**
+         * The answer's tokens charged when the request does not say (default 256).
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder maxOutputTokens(int maxOutputTokens) {
+            Rules.require(RateLimitRules.maxOutputTokens("maxOutputTokens", maxOutputTokens));
+            this.maxOutputTokens = maxOutputTokens;
+            return this;
+        }
+
+        /**
+         * The longest wait for the limiter (default 1 s); 0 = never wait.
+         *
+         * @throws NullPointerException if null
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder maxDelay(Duration maxDelay) {
+            Objects.requireNonNull(maxDelay, "maxDelay");
+            Rules.require(Rules.notNegative("maxDelay", TimeAmount.of(maxDelay)));
+            this.maxDelayNanos = saturatedNanos(maxDelay);
+            return this;
+        }
+
+        /**
+         * How prompt tokens are estimated (default {@link TokenEstimator#heuristic()}); for
+         * langchain4j's estimators see {@code Langchain4jTokens.estimator(...)}.
+         *
+         * @throws NullPointerException if null
+         */
+        public Builder tokenEstimator(TokenEstimator estimator) {
+            this.estimator = Objects.requireNonNull(estimator, "estimator");
+            return this;
+        }
+
+        /**
+         * The policy.
+         *
+         * @throws IllegalArgumentException if requestsPerMinute is below 1 (or was never set)
+         */
+        public RateLimitPolicy build() {
+            Rules.require(RateLimitRules.requestsPerMinute("requestsPerMinute", requestsPerMinute, tokensPerMinute));
+            return new RateLimitPolicy(this);
+        }
+
+        private static long saturatedNanos(Duration d) {
+            try {
+                return d.toNanos();
+            } catch (ArithmeticException tooLong) {
+                return Long.MAX_VALUE;
+            }
+        }
+    }
+}

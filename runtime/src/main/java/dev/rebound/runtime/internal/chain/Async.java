@@ -1,0 +1,53 @@
+package dev.rebound.runtime.internal.chain;
+
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+
+/** What the asynchronous chain needs of the JDK's futures: a target's stage as a future, failures unwrapped. */
+final class Async {
+
+    private Async() {
+    }
+
+    /**
+     * The attempt's result as a future: the target's own {@link CompletableFuture} when it returned
+     * one, else one that follows its stage. A target returning null instead of a stage fails the attempt.
+     */
+    @SuppressWarnings("unchecked")
+    static CompletableFuture<Object> future(Object stage, String target) {
+        if (stage instanceof CompletableFuture) {
+            return (CompletableFuture<Object>) stage;
+        }
+        if (stage == null) {
+            return CompletableFuture.failedFuture(new NullPointerException(target + " returned null, not a CompletionStage"));
+        }
+        CompletableFuture<Object> f = new CompletableFuture<>();
+        ((CompletionStage<Object>) stage).whenComplete((r, t) -> {
+            if (t == null) {
+                f.complete(r);
+            } else {
+                f.completeExceptionally(failure(t));
+            }
+        });
+        return f;
+    }
+
+    /**
+     * The failure itself: the cause of the {@link CompletionException} (or ExecutionException) the
+     * JDK wraps it in when it passes through a dependent stage.
+     */
+    static Throwable failure(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    /** The failure of a call cancelled before any attempt failed. */
+    static CancellationException cancelled() {
+        return new CancellationException("the call was cancelled");
+    }
+}

@@ -1,0 +1,53 @@
+package dev.rebound.runtime.internal.chain;
+
+import java.lang.reflect.Method;
+import dev.rebound.runtime.rules.MethodRules;
+
+/**
+ * How a method delivers its outcome, which decides how its chain runs: returned or thrown
+ * ({@link #SYNC}); in a {@code CompletionStage} it returns ({@link #ASYNC}); or to a langchain4j
+ * {@code StreamingChatResponseHandler} it takes, returning void ({@link #STREAM}). The last two run
+ * the same chain asynchronously ({@link Strategy#applyAsync}).
+ */
+public enum CallShape {
+    SYNC,
+    ASYNC,
+    STREAM;
+
+    private static final String STREAM_HANDLER = "dev.langchain4j.model.chat.response.StreamingChatResponseHandler";
+
+    /** The shape of {@code m}. */
+    public static CallShape of(Method m) {
+        Class<?> r = m.getReturnType();
+        if (MethodRules.isAsyncResult(r.getName())) {
+            return ASYNC;
+        }
+        if (r == void.class && handlerIndex(m) >= 0) {
+            return STREAM;
+        }
+        return SYNC;
+    }
+
+    /** The index of {@code m}'s streaming handler parameter (the last one), or -1. */
+    public static int handlerIndex(Method m) {
+        Class<?>[] p = m.getParameterTypes();
+        for (int i = p.length - 1; i >= 0; i--) {
+            if (isStreamHandler(p[i])) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean isStreamHandler(Class<?> c) {
+        if (c.getName().equals(STREAM_HANDLER)) {
+            return true;
+        }
+        for (Class<?> i : c.getInterfaces()) {
+            if (isStreamHandler(i)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

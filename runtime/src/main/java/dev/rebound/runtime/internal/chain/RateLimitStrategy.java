@@ -1,0 +1,94 @@
+package dev.rebound.runtime.internal.chain;
+
+import static dev.rebound.runtime.ReboundEvent.Kind.RATE_LIMIT_REFUSED;
+import static dev.rebound.runtime.ReboundEvent.Kind.RATE_LIMIT_TOKENS_CHARGED;
+import static dev.rebound.runtime.ReboundEvent.Kind.RATE_LIMIT_TOKENS_REFUNDED;
+import static dev.rebound.runtime.ReboundEvent.Kind.RATE_LIMIT_WAITED;
+
+import dev.rebound.runtime.RateLimitPolicy;
+import dev.rebound.runtime.RateLimitRefusedException;
+import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.internal.RateLimits;
+import dev.rebound.runtime.ratelimit.RateLimitGuard;
+
+/**
+ * Takes each attempt's request and tokens from its key's limit before it is sent: waits on the call's
+ * clock, or refuses at once ({@link RateLimitRefusedException}, which the breaker does not count, the
+ * retry does not retry and the fallback takes) when the wait would exceed maxDelay or the retry's
+ * deadline; after the attempt, settles the tokens with the response's usage and headers.
+ */
+final class RateLimitStrategy implements Strategy {
+
+    private final RateLimitPolicy policy;
+    private final String method;
+    private final String key;
+    private final Events events;
+    private final Strategy next;
+    /** The guard for the settings last seen (the global ones may change, and with them the store). */
+    private volatile Object[] bound = {null, null};
+
+    RateLimitStrategy(RateLimitPolicy policy, String method, String key, Events events, Strategy next) {
+        this.policy = policy;
+        this.method = method;
+        this.key = key;
+        this.events = events;
+        this.next = next;
+    }
+
+    @Override
+    public Object apply(Execution call) throws Throwable {
+        ReboundSettings s = call.settings;
+        RateLimitGuard guard = guard(s);
+        long tokens = guard.estimate(call.targetArgs);
+        long remaining = call.remainingNanos();
+        long waited;
+        try {
+            waited = guard.acquire(tokens, remaining);
+        } catch (RateLimitRefusedException e) {
+            events.emitRateLimit(s, RATE_LIMIT_REFUSED, call.target, call.attempt, 0L,
+                    remaining < policy.maxDelayNanos() ? Reason.DEADLINE : Reason.RATE_LIMIT_EXCEEDS_MAX_DELAY, e,
+                    key, 0L);
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the retry stops on it and keeps the flag
+            throw e;
+        }
+        if (waited > 0L) {
+            events.emitRateLimit(s, RATE_LIMIT_WAITED, call.target, call.attempt, waited, null, null, key, 0L);
+        }
+        if (tokens > 0L) {
+            events.emitRateLimit(s, RATE_LIMIT_TOKENS_CHARGED, call.target, call.attempt, 0L, null, null, key, tokens);
+        }
+        Object result;
+        try {
+            result = next.apply(call);
+        } catch (Throwable t) {
+            settled(s, call, guard.settle(tokens, null, true));
+            throw t;
+        }
+        settled(s, call, guard.settle(tokens, result, false));
+        return result;
+    }
+
+    private void settled(ReboundSettings s, Execution call, long delta) {
+        if (delta > 0L) {
+            events.emitRateLimit(s, RATE_LIMIT_TOKENS_CHARGED, call.target, call.attempt, 0L, null, null, key, delta);
+        } else if (delta < 0L) {
+            events.emitRateLimit(s, RATE_LIMIT_TOKENS_REFUNDED, call.target, call.attempt, 0L, null, null, key, -delta);
+        }
+    }
+
+    @Override
+    public Reason refusal() {
+        return next.refusal();
+    }
+
+    private RateLimitGuard guard(ReboundSettings s) {
+        Object[] b = bound;
+        if (b[0] != s) {
+            b = new Object[] {s, RateLimits.guard(s, policy, method, key)};
+            bound = b;
+        }
+        return (RateLimitGuard) b[1];
+    }
+}

@@ -1,0 +1,60 @@
+package dev.rebound.runtime.internal.chain;
+
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.rebound.runtime.internal.stream.StreamAttempt;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The bottom of a streaming method's chain: one attempt is the target's call with a
+ * {@link StreamAttempt} in place of the caller's handler, and it ends at the first partial response.
+ * The retry and fallback above it see only what happens before that token; after it, the stream
+ * belongs to the caller. Loaded only for methods that take a langchain4j streaming handler.
+ */
+final class StreamingInvocation implements Strategy {
+
+    private final int handlerIndex;
+
+    StreamingInvocation(int handlerIndex) {
+        this.handlerIndex = handlerIndex;
+    }
+
+    @Override
+    public Object apply(Execution call) {
+        throw new IllegalStateException("a streaming method runs its chain asynchronously");
+    }
+
+    @Override
+    public CompletableFuture<Object> applyAsync(Execution call) {
+        Object[] args = call.targetArgs != null ? call.targetArgs.clone() : call.fallbackArgs().clone();
+        // the time to the first token is limited by a per-attempt timeout above, which cancels firstToken
+        StreamAttempt attempt = StreamAttempt.start((StreamingChatResponseHandler) call.streamCaller, call.time, null);
+        args[handlerIndex] = attempt;
+        try {
+            call.invoker.invoke(call.instance, args);
+        } catch (Throwable t) {
+            attempt.abandon();
+            return CompletableFuture.failedFuture(t);
+        }
+        @SuppressWarnings("unchecked")
+        CompletableFuture<Object> firstToken = (CompletableFuture<Object>) (CompletableFuture<?>) attempt.firstToken();
+        return call.inFlight(firstToken);
+    }
+
+    /** The caller's handler as the executor, which must not name langchain4j's types, holds it. */
+    static Caller caller(Object handler) {
+        return new Caller(handler);
+    }
+
+    /** Tells the caller's handler that the call failed before any attempt's first token. */
+    static final class Caller {
+        private final Object handler;
+
+        Caller(Object handler) {
+            this.handler = handler;
+        }
+
+        void failed(Throwable t) {
+            ((StreamingChatResponseHandler) handler).onError(t);
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package dev.rebound.runtime.ratelimit;
+
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.BlockingStrategy;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.EstimationProbe;
+import io.github.bucket4j.TimeMeter;
+import dev.rebound.runtime.TimeSource;
+import java.time.Duration;
+
+/**
+ * A {@link RateLimiter} on Bucket4j buckets, local or remote (a Redis proxy is a {@link Bucket} too):
+ * one for requests, one for tokens when they are limited. Each refills greedily, its whole limit per
+ * minute, and starts full. A reservation is Bucket4j's blocking {@code tryConsume} with a
+ * {@link BlockingStrategy} that records the wait instead of parking: the caller waits on its own
+ * {@link TimeSource}.
+ */
+final class BucketLimiter implements RateLimiter {
+
+    static final Duration MINUTE = Duration.ofMinutes(1);
+
+    private final Bucket requests;
+    private final Bucket tokens; // null: tokens are not limited
+    private final long tokenCapacity;
+    private final long requestsCapacity;
+    private final double requestsPerNano;
+    private final double tokensPerNano;
+
+    BucketLimiter(Bucket requests, Bucket tokens, long requestsPerMinute, long tokensPerMinute) {
+        this.requests = requests;
+        this.tokens = tokens;
+        this.tokenCapacity = tokensPerMinute;
+        this.requestsCapacity = requestsPerMinute;
+        this.requestsPerNano = requestsPerMinute / (double) MINUTE.toNanos();
+        this.tokensPerNano = tokensPerMinute / (double) MINUTE.toNanos();
+    }
+
+    /** A process-local limiter on {@code clock}. */
+    static BucketLimiter local(long requestsPerMinute, long tokensPerMinute, TimeSource clock) {
+        TimeMeter meter = meter(clock, false);
+        Bucket r = Bucket.builder().addLimit(perMinute(requestsPerMinute)).withCustomTimePrecision(meter).build();
+        Bucket t = tokensPerMinute > 0
+                ? Bucket.builder().addLimit(perMinute(tokensPerMinute)).withCustomTimePrecision(meter).build()
+                : null;
+        return new BucketLimiter(r, t, requestsPerMinute, tokensPerMinute);
+    }
+
+    static Bandwidth perMinute(long limit) {
+        return Bandwidth.builder().capacity(limit).refillGreedy(limit, MINUTE).build();
+    }
+
+    static BucketConfiguration configuration(long perMinute) {
+        return BucketConfiguration.builder().addLimit(perMinute(perMinute)).build();
+    }
+
+    /** Bucket4j's clock over {@code clock}; {@code wallClock} when instances compare its readings (Redis). */
+    static TimeMeter meter(TimeSource clock, boolean wallClock) {
+        return new TimeMeter() {
+            @Override
+            public long currentTimeNanos() {
+                return clock.nanoTime();
+            }
+
+            @Override
+            public boolean isWallClockBased() {
+                return wallClock;
+            }
+        };
+    }
+
+    @Override
+    public long acquire(long tokenCount, long maxWaitNanos) {
+        Reservation r = new Reservation();
+        if (!reserve(requests, 1, maxWaitNanos, r)) {
+            return REFUSED;
+        }
+        long wait = r.nanos;
+        long t = clamp(tokenCount);
+        if (tokens != null && t > 0) {
+            r.nanos = 0;
+            if (!reserve(tokens, t, maxWaitNanos, r)) {
+                requests.addTokens(1);
+                return REFUSED;
+            }
+            wait = Math.max(wait, r.nanos);
+        }
+        return wait;
+    }
+
+    @Override
+    public long wouldWait(long tokenCount) {
+        EstimationProbe p = requests.estimateAbilityToConsume(1);
+        long wait = p.canBeConsumed() ? 0 : p.getNanosToWaitForRefill();
+        long t = clamp(tokenCount);
+        if (tokens != null && t > 0) {
+            EstimationProbe q = tokens.estimateAbilityToConsume(t);
+            wait = Math.max(wait, q.canBeConsumed() ? 0 : q.getNanosToWaitForRefill());
+        }
+        return wait;
+    }
+
+    @Override
+    public void adjustTokens(long delta) {
+        if (tokens == null || delta == 0) {
+            return;
+        }
+        if (delta > 0) {
+            tokens.consumeIgnoringRateLimits(delta);
+        } else {
+            tokens.addTokens(-delta);
+        }
+    }
+
+    @Override
+    public void release(long tokenCount) {
+        requests.addTokens(1);
+        long t = clamp(tokenCount);
+        if (tokens != null && t > 0) {
+            tokens.addTokens(t);
+        }
+    }
+
+    @Override
+    public void correct(RateLimitHeaders seen) {
+        lower(requests, seen.remainingRequests(), seen.resetRequestsNanos(), requestsCapacity, requestsPerNano);
+        if (tokens != null) {
+            lower(tokens, seen.remainingTokens(), seen.resetTokensNanos(), tokenCapacity, tokensPerNano);
+        }
+    }
+
+    /**
+     * Lowers the bucket to what the provider says: no more than {@code remaining} now, and (the reset
+     * being, as OpenAI defines it, when the limit is whole again) no more than would let it be whole
+     * before the reset: {@code capacity - refill rate x reset}, a debt when the reset is further away
+     * than a minute's refill. Never raises it.
+     */
+    private static void lower(Bucket bucket, long remaining, long resetNanos, long capacity, double perNano) {
+        long target = Long.MAX_VALUE;
+        if (remaining >= 0) {
+            target = remaining;
+        }
+        if (resetNanos > 0 && (remaining >= 0 || target == Long.MAX_VALUE)) {
+            target = Math.min(target, capacity - (long) Math.ceil(resetNanos * perNano));
+        }
+        if (target == Long.MAX_VALUE) {
+            return;
+        }
+        long available = bucket.getAvailableTokens();
+        if (available > target) {
+            bucket.consumeIgnoringRateLimits(available - target);
+        }
+    }
+
+    private long clamp(long tokenCount) {
+        return Math.min(Math.max(0, tokenCount), tokenCapacity);
+    }
+
+    private static boolean reserve(Bucket bucket, long n, long maxWaitNanos, Reservation r) {
+        if (maxWaitNanos <= 0) {
+            r.nanos = 0;
+            return bucket.tryConsume(n); // Bucket4j's blocking form wants a positive wait
+        }
+        try {
+            return bucket.asBlocking().tryConsume(n, maxWaitNanos, r);
+        } catch (InterruptedException impossible) {
+            // Reservation.park never throws; keep the flag for whoever waits next
+            Thread.currentThread().interrupt();
+            return true;
+        }
+    }
+
+    /** Records the wait Bucket4j would park for; the caller waits on its own clock. */
+    static final class Reservation implements BlockingStrategy {
+        long nanos;
+
+        @Override
+        public void park(long nanosToPark) {
+            nanos = nanosToPark;
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package dev.rebound.runtime.ratelimit;
+
+import java.util.function.Function;
+
+/**
+ * What a provider said is left of its limit, from the {@code x-ratelimit-remaining-requests},
+ * {@code x-ratelimit-remaining-tokens}, {@code x-ratelimit-reset-requests} and
+ * {@code x-ratelimit-reset-tokens} headers of a response (OpenAI's names; Groq, Mistral, Together and
+ * others send the same). Resets are durations ({@code 1s}, {@code 6m0s}, {@code 20ms},
+ * {@code 1h2m3.5s}) or plain seconds. Immutable.
+ *
+ * <p>Handed from the HTTP client that saw the response to the rate limiter of the call, on the calling
+ * thread: integrations call {@link #record} after each response, the limiter {@link #take}s it after
+ * the call, so a call only ever sees its own response's headers.
+ */
+public final class RateLimitHeaders {
+
+    /** A count or reset not given. */
+    public static final long UNKNOWN = -1;
+
+    private static final ThreadLocal<RateLimitHeaders[]> SEEN = ThreadLocal.withInitial(() -> new RateLimitHeaders[1]);
+    /** Until some response carried the headers, {@link #take} and {@link #clear} skip the thread-local. */
+    private static volatile boolean everRecorded;
+
+    private final long remainingRequests;
+    private final long remainingTokens;
+    private final long resetRequestsNanos;
+    private final long resetTokensNanos;
+
+    /** Counts (or {@link #UNKNOWN}) and resets in nanoseconds (or {@link #UNKNOWN}). */
+    public RateLimitHeaders(long remainingRequests, long remainingTokens, long resetRequestsNanos,
+            long resetTokensNanos) {
+        this.remainingRequests = remainingRequests;
+        this.remainingTokens = remainingTokens;
+        this.resetRequestsNanos = resetRequestsNanos;
+        this.resetTokensNanos = resetTokensNanos;
+    }
+
+    /**
+     * Reads the four headers through {@code header} (a name to its first value, or null); null when
+     * none of them is there or readable.
+     */
+    public static RateLimitHeaders parse(Function<String, String> header) {
+        long rr = count(header.apply("x-ratelimit-remaining-requests"));
+        long rt = count(header.apply("x-ratelimit-remaining-tokens"));
+        long sr = duration(header.apply("x-ratelimit-reset-requests"));
+        long st = duration(header.apply("x-ratelimit-reset-tokens"));
+        if (rr == UNKNOWN && rt == UNKNOWN) {
+            return null;
+        }
+        return new RateLimitHeaders(rr, rt, sr, st);
+    }
+
+    /** Records {@code seen} for the call on this thread (null forgets). */
+    public static void record(RateLimitHeaders seen) {
+        if (seen == null) {
+            clear();
+            return;
+        }
+        everRecorded = true;
+        SEEN.get()[0] = seen;
+    }
+
+    /** Forgets what was recorded on this thread. */
+    public static void clear() {
+        if (everRecorded) {
+            SEEN.get()[0] = null;
+        }
+    }
+
+    /** What was recorded on this thread since the last take or clear, or null; forgets it. */
+    public static RateLimitHeaders take() {
+        if (!everRecorded) {
+            return null;
+        }
+        RateLimitHeaders[] slot = SEEN.get();
+        RateLimitHeaders h = slot[0];
+        slot[0] = null;
+        return h;
+    }
+
+    public long remainingRequests() {
+        return remainingRequests;
+    }
+
+    public long remainingTokens() {
+        return remainingTokens;
+    }
+
+    public long resetRequestsNanos() {
+        return resetRequestsNanos;
+    }
+
+    public long resetTokensNanos() {
+        return resetTokensNanos;
+    }
+
+    static long count(String v) {
+        if (v == null) {
+            return UNKNOWN;
+        }
+        try {
+            long n = Long.parseLong(v.trim());
+            return n < 0 ? UNKNOWN : n;
+        } catch (NumberFormatException e) {
+            return UNKNOWN;
+        }
+    }
+
+    /** {@code 1h2m3.5s}, {@code 6m0s}, {@code 20ms}, {@code 1.5} (seconds) in nanoseconds, or UNKNOWN. */
+    static long duration(String v) {
+        if (v == null || v.isBlank()) {
+            return UNKNOWN;
+        }
+        String s = v.trim();
+        double total = 0;
+        int i = 0;
+        boolean any = false;
+        while (i < s.length()) {
+            int start = i;
+            while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.')) {
+                i++;
+            }
+            if (start == i) {
+                return UNKNOWN;
+            }
+            double n;
+            try {
+                n = Double.parseDouble(s.substring(start, i));
+            } catch (NumberFormatException e) {
+                return UNKNOWN;
+            }
+            int u = i;
+            while (i < s.length() && Character.isLetter(s.charAt(i))) {
+                i++;
+            }
+            String unit = s.substring(u, i);
+            double scale;
+            switch (unit) {
+                case "h": scale = 3600e9; break;
+                case "m": scale = 60e9; break;
+                case "":
+                case "s": scale = 1e9; break;
+                case "ms": scale = 1e6; break;
+                case "us":
+                case "µs": scale = 1e3; break;
+                case "ns": scale = 1; break;
+                default: return UNKNOWN;
+            }
+            total += n * scale;
+            any = true;
+        }
+        return any && total < Long.MAX_VALUE ? (long) Math.ceil(total) : UNKNOWN;
+    }
+
+    @Override
+    public String toString() {
+        return "RateLimitHeaders[remainingRequests=" + remainingRequests + ", remainingTokens=" + remainingTokens
+                + ", resetRequestsNanos=" + resetRequestsNanos + ", resetTokensNanos=" + resetTokensNanos + "]";
+    }
+}

@@ -1,0 +1,324 @@
+package dev.rebound.runtime.ratelimit;
+
+import dev.rebound.runtime.TimeSource;
+import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.distributed.proxy.ProxyManager;
+import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Rate limits shared by a whole fleet: Bucket4j's buckets kept in Redis (through Lettuce), so every
+ * instance naming a key draws on one limit. Opt-in; needs {@code com.bucket4j:bucket4j_jdk17-lettuce}
+ * and {@code io.lettuce:lettuce-core} on the class path.
+ *
+ * <pre>{@code
+ * RateLimitStore fleet = RedisRateLimitStore.connect(System.getenv("REDIS_URL")); // redis:// or rediss://
+ * ReboundSettings.setGlobal(ReboundSettings.builder().rateLimitStore(fleet).build());
+ * }</pre>
+ *
+ * <p><b>Never fails a call.</b> When Redis does not answer (down at start-up, gone mid-run, slower
+ * than {@link Builder#timeout}), calls go on with in-process limits and one WARN line per outage;
+ * Redis is tried again every {@link Builder#retryInterval}, and an INFO line says when it answers.
+ * While it is away each instance keeps the whole limit to itself, so the fleet can exceed it and the
+ * provider's 429s (and Retry-After) take over.
+ *
+ * <p><b>Keys.</b> {@code <namespace>:rate-limit:<key>:requests} and {@code ...:tokens}: only names
+ * from configuration. Each expires once its bucket would be full again (plus 10 s), so a fleet that
+ * stops leaves nothing behind. As a {@link SharedCircuitState}, {@code <namespace>:breaker:<name>:open},
+ * which expires when the open state ends.
+ *
+ * <p><b>Secrets.</b> The connection string's password is used to connect and nowhere else: logs and
+ * {@link #toString()} show {@code redis://host:port/db} only, and no exception Rebound throws carries it.
+ *
+ * <p><b>Clock.</b> The buckets' clock is the wall clock ({@link System#currentTimeMillis}), the only one
+ * instances share; with a non-system {@link TimeSource} (a virtual clock in tests) it is that source's
+ * reading, which every store in the test must then share.
+ */
+public final class RedisRateLimitStore implements RateLimitStore, SharedCircuitState {
+
+    private static final Logger LOG = LoggerFactory.getLogger("dev.rebound");
+
+    private final RedisClient client;
+    private final String where;
+    private final String namespace;
+    private final Duration timeout;
+    private final long retryIntervalNanos;
+    private final TimeSource clock;
+    private final TimeMeter meter;
+    private final AtomicBoolean connecting = new AtomicBoolean();
+    private final AtomicBoolean down = new AtomicBoolean();
+    private volatile StatefulRedisConnection<byte[], byte[]> connection;
+    private volatile ProxyManager<byte[]> proxies;
+    private volatile long retryAtNanos;
+    private volatile boolean closed;
+
+    private RedisRateLimitStore(Builder b, RedisURI uri) {
+        this.where = redacted(uri);
+        this.namespace = b.namespace;
+        this.timeout = b.timeout;
+        this.retryIntervalNanos = b.retryInterval.toNanos();
+        this.clock = b.clock;
+        this.meter = b.clock == TimeSource.system() ? TimeMeter.SYSTEM_MILLISECONDS : BucketLimiter.meter(b.clock, true);
+        uri.setTimeout(b.timeout);
+        ClientOptions.Builder options = ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(SocketOptions.builder().connectTimeout(b.timeout).build())
+                .timeoutOptions(TimeoutOptions.enabled(b.timeout));
+        if (b.trustedCertificates != null) {
+            options.sslOptions(SslOptions.builder().jdkSslProvider()
+                    .trustManager(b.trustedCertificates.toFile()).build());
+        }
+        this.client = RedisClient.create(uri);
+        client.setOptions(options.build());
+    }
+
+    /**
+     * Connects with the defaults ({@link #builder}).
+     *
+     * @throws NullPointerException if {@code uri} is null
+     * @throws IllegalArgumentException if {@code uri} is not a Redis URI (the message never repeats it)
+     */
+    public static RedisRateLimitStore connect(String uri) {
+        return builder(uri).build();
+    }
+
+    /**
+     * A store on {@code uri}: {@code redis://[:password@]host[:port][/db]}, or {@code rediss://} for TLS.
+     *
+     * @throws NullPointerException if {@code uri} is null
+     */
+    public static Builder builder(String uri) {
+        return new Builder(Objects.requireNonNull(uri, "uri"));
+    }
+
+    @Override
+    public RateLimiter limiter(String key, long requestsPerMinute, long tokensPerMinute, TimeSource localClock) {
+        return new FailoverLimiter(this, key, requestsPerMinute, tokensPerMinute,
+                BucketLimiter.local(requestsPerMinute, tokensPerMinute, localClock));
+    }
+
+    /** The Redis key of {@code key}'s {@code kind} ("requests" or "tokens") bucket. */
+    public String redisKey(String key, String kind) {
+        return namespace + ":rate-limit:" + key + ":" + kind;
+    }
+
+    /** The Redis key of {@code breaker}'s shared open state. */
+    public String breakerKey(String breaker) {
+        return namespace + ":breaker:" + breaker + ":open";
+    }
+
+    /** {@code SET <namespace>:breaker:<name>:open 1 PX <open ms>}: the key is the state and expires with it. */
+    @Override
+    public void opened(String breaker, long openNanos) {
+        long millis = Math.max(1, openNanos / 1_000_000);
+        if (proxies() == null) {
+            return;
+        }
+        try {
+            connection.sync().set(breakerKey(breaker).getBytes(StandardCharsets.UTF_8), OPEN, SetArgs.Builder.px(millis));
+            answered();
+        } catch (RuntimeException e) {
+            failed(e, false);
+        }
+    }
+
+    /** {@code PTTL <namespace>:breaker:<name>:open}. */
+    @Override
+    public long openRemainingNanos(String breaker) {
+        if (proxies() == null) {
+            return 0;
+        }
+        try {
+            Long ttl = connection.sync().pttl(breakerKey(breaker).getBytes(StandardCharsets.UTF_8));
+            answered();
+            return ttl == null || ttl <= 0 ? 0 : ttl * 1_000_000;
+        } catch (RuntimeException e) {
+            failed(e, false);
+            return 0;
+        }
+    }
+
+    private static final byte[] OPEN = {'1'};
+
+    /** Whether Redis answered the last time it was asked. */
+    public boolean reachable() {
+        return proxies != null && !down.get();
+    }
+
+    /** The proxy manager to use now, or null while Redis is away (and then, now and then, one reconnection). */
+    ProxyManager<byte[]> proxies() {
+        if (closed) {
+            return null;
+        }
+        ProxyManager<byte[]> p = proxies;
+        if (p != null && !down.get()) {
+            return p;
+        }
+        if (clock.nanoTime() - retryAtNanos < 0) {
+            return null;
+        }
+        StatefulRedisConnection<byte[], byte[]> c = connection;
+        if (p != null && c != null && c.isOpen()) {
+            return p; // Lettuce has reconnected by itself: try the next command
+        }
+        return connect() ? proxies : null;
+    }
+
+    private boolean connect() {
+        if (!connecting.compareAndSet(false, true)) {
+            return false;
+        }
+        try {
+            StatefulRedisConnection<byte[], byte[]> old = connection;
+            if (old != null) {
+                old.closeAsync(); // a fresh connection now rather than Lettuce's reconnection later
+            }
+            StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE);
+            this.connection = c;
+            this.proxies = Bucket4jLettuce.casBasedBuilder(c)
+                    .clientClock(meter)
+                    .requestTimeout(timeout)
+                    .expirationAfterWrite(ExpirationAfterWriteStrategy
+                            .basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
+                    .build();
+            answered();
+            return true;
+        } catch (RuntimeException e) {
+            failed(e, true);
+            return false;
+        } finally {
+            connecting.set(false);
+        }
+    }
+
+    /** Redis answered: if it had been away, say so once. */
+    void answered() {
+        if (down.compareAndSet(true, false)) {
+            LOG.info("Rebound rate-limit store {} answers again: limits are shared again", where);
+        }
+    }
+
+    /** Redis did not answer: use in-process limits until the retry interval has passed; warn once per outage. */
+    void failed(Throwable e, boolean connecting) {
+        retryAtNanos = clock.nanoTime() + retryIntervalNanos;
+        if (down.compareAndSet(false, true)) {
+            // the exception's class only: its message may carry addresses or server replies
+            LOG.warn("Rebound rate-limit store {} is unreachable{} ({}): limits are kept per process until it "
+                    + "answers; retrying every {} ms", where, connecting && proxies == null ? " at start-up" : "",
+                    e.getClass().getSimpleName(), retryIntervalNanos / 1_000_000);
+        }
+    }
+
+    byte[] keyBytes(String key, String kind) {
+        return redisKey(key, kind).getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        client.shutdownAsync(0, 2, java.util.concurrent.TimeUnit.SECONDS); // closes the connection too
+    }
+
+    /** {@code redis://host:port/db}: never the password. */
+    @Override
+    public String toString() {
+        return "Redis rate-limit store " + where;
+    }
+
+    static String redacted(RedisURI uri) {
+        String host = uri.getHost() != null ? uri.getHost() : uri.getSocket() != null ? "socket" : "sentinel";
+        return (uri.isSsl() ? "rediss" : "redis") + "://" + host + ":" + uri.getPort() + "/" + uri.getDatabase();
+    }
+
+    /** Builds {@link RedisRateLimitStore}. */
+    public static final class Builder {
+        private final String uri;
+        private String namespace = "rebound";
+        private Duration timeout = Duration.ofMillis(500);
+        private Duration retryInterval = Duration.ofSeconds(2);
+        private Path trustedCertificates;
+        private TimeSource clock = TimeSource.system();
+
+        private Builder(String uri) {
+            this.uri = uri;
+        }
+
+        /** The first part of every key Rebound writes (default "rebound"). */
+        public Builder namespace(String namespace) {
+            if (Objects.requireNonNull(namespace, "namespace").isBlank()) {
+                throw new IllegalArgumentException("RedisRateLimitStore.namespace must not be blank");
+            }
+            this.namespace = namespace;
+            return this;
+        }
+
+        /** How long a command or connection may take before the call goes on with local limits (default 500 ms). */
+        public Builder timeout(Duration timeout) {
+            this.timeout = positive("timeout", timeout);
+            return this;
+        }
+
+        /** How long to use local limits after Redis failed before asking it again (default 2 s). */
+        public Builder retryInterval(Duration retryInterval) {
+            this.retryInterval = positive("retryInterval", retryInterval);
+            return this;
+        }
+
+        /** PEM certificates to trust for {@code rediss://} (default: the JVM's trust store). */
+        public Builder trustedCertificates(Path pem) {
+            this.trustedCertificates = Objects.requireNonNull(pem, "pem");
+            return this;
+        }
+
+        /** The clock (default the system one); tests pass a virtual one. */
+        public Builder timeSource(TimeSource clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * The store, connected; when Redis does not answer, a store that limits per process, says so in
+         * one WARN line and reconnects later.
+         *
+         * @throws IllegalArgumentException if the URI is not a Redis URI (without repeating it)
+         */
+        public RedisRateLimitStore build() {
+            RedisURI parsed;
+            try {
+                parsed = RedisURI.create(uri);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("RedisRateLimitStore: the connection string is not a "
+                        + "redis:// or rediss:// URI (" + e.getClass().getSimpleName() + "; not repeated here, "
+                        + "it may carry a password)");
+            }
+            RedisRateLimitStore store = new RedisRateLimitStore(this, parsed);
+            store.connect();
+            return store;
+        }
+
+        private static Duration positive(String name, Duration d) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("RedisRateLimitStore." + name + " = " + d + " is not positive");
+            }
+            return d;
+        }
+    }
+}

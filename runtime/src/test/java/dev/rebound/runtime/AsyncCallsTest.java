@@ -1,0 +1,387 @@
+package dev.rebound.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rebound.runtime.ReboundEvent.Kind;
+import dev.rebound.runtime.testing.VirtualTimeSource;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Methods returning a CompletionStage through {@code Rebound.wrap}, with scripted futures on the
+ * virtual clock: retries and fallbacks on failed futures, waits scheduled (never slept), the history
+ * on the caller's exception, cancellation, and the same events as the synchronous path.
+ */
+class AsyncCallsTest {
+
+    /** An asynchronous client, as async HTTP clients and LLM SDKs shape them. */
+    interface Quotes {
+        CompletableFuture<String> quote(String symbol);
+
+        CompletionStage<String> stage(String symbol);
+    }
+
+    /** Answers with the scripted futures in order, then with "name:symbol"; logs every attempt. */
+    static final class Scripted implements Quotes {
+        final String name;
+        final Deque<Supplier<CompletableFuture<String>>> script = new ArrayDeque<>();
+        final List<CompletableFuture<String>> returned = new ArrayList<>();
+
+        Scripted(String name) {
+            this.name = name;
+        }
+
+        Scripted then(Supplier<CompletableFuture<String>> next) {
+            script.add(next);
+            return this;
+        }
+
+        Scripted failing(Throwable t) {
+            return then(() -> CompletableFuture.failedFuture(t));
+        }
+
+        @Override
+        public synchronized CompletableFuture<String> quote(String symbol) {
+            Supplier<CompletableFuture<String>> next = script.poll();
+            CompletableFuture<String> f = next != null ? next.get() : CompletableFuture.completedFuture(name + ":" + symbol);
+            returned.add(f);
+            return f;
+        }
+
+        @Override
+        public CompletionStage<String> stage(String symbol) {
+            return quote(symbol);
+        }
+
+        synchronized int attempts() {
+            return returned.size();
+        }
+    }
+
+    private final VirtualTimeSource clock = new VirtualTimeSource();
+    private final Events events = new Events();
+
+    private static RetryPolicy.Builder policy() {
+        return RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(100)).multiplier(2.0).jitter(false);
+    }
+
+    private Quotes wrap(Quotes primary, RetryPolicy retry, Quotes... fallbacks) {
+        return Rebound.wrap(Quotes.class, primary).named("primary").withRetry(retry).withFallbacks(fallbacks)
+                .settings(events.settings(clock)).build();
+    }
+
+    @Test
+    void aFailedFutureIsRetriedWithWaitsScheduledOnTheClockNeverSlept() throws Exception {
+        IOException first = new IOException("first");
+        IOException second = new IOException("second");
+        Scripted primary = new Scripted("primary").failing(first).failing(second);
+
+        CompletableFuture<String> result = wrap(primary, policy().build()).quote("ACME");
+
+        assertThat(result).isNotDone();
+        assertThat(primary.attempts()).isEqualTo(1);
+        assertThat(clock.scheduled()).containsExactly(Duration.ofMillis(100));
+        clock.advance(Duration.ofMillis(100));
+        assertThat(primary.attempts()).isEqualTo(2);
+        assertThat(clock.scheduled()).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200));
+        clock.advance(Duration.ofMillis(199));
+        assertThat(result).isNotDone();
+        clock.advance(Duration.ofMillis(1));
+        assertThat(result.get(0, TimeUnit.SECONDS)).isEqualTo("primary:ACME");
+        assertThat(primary.attempts()).isEqualTo(3);
+        assertThat(clock.sleeps()).as("nothing slept").isEmpty();
+        assertThat(events.all()).extracting(ReboundEvent::kind).containsExactly(Kind.ATTEMPT_FAILED,
+                Kind.RETRY_SCHEDULED, Kind.ATTEMPT_FAILED, Kind.RETRY_SCHEDULED, Kind.SUCCEEDED);
+        assertThat(events.of(Kind.SUCCEEDED).get(0).reason()).isEqualTo("retry");
+        assertThat(events.of(Kind.ATTEMPT_FAILED)).extracting(ReboundEvent::failure).containsExactly(first, second);
+    }
+
+    @Test
+    void aFirstAttemptThatHasSucceededReturnsTheTargetsOwnFuture() {
+        Scripted primary = new Scripted("primary");
+        Quotes quotes = wrap(primary, policy().build());
+
+        CompletableFuture<String> result = quotes.quote("ACME");
+
+        assertThat(result).isSameAs(primary.returned.get(0)).isCompletedWithValue("primary:ACME");
+        assertThat(events.all()).isEmpty();
+    }
+
+    @Test
+    void aPendingFirstAttemptThatFailsLaterIsRetried() throws Exception {
+        CompletableFuture<String> slow = new CompletableFuture<>();
+        Scripted primary = new Scripted("primary").then(() -> slow);
+
+        CompletableFuture<String> result = wrap(primary, policy().build()).quote("ACME");
+        assertThat(result).isNotSameAs(slow).isNotDone();
+        slow.completeExceptionally(new IOException("late"));
+        assertThat(clock.scheduled()).containsExactly(Duration.ofMillis(100));
+        clock.runScheduled();
+
+        assertThat(result.get(0, TimeUnit.SECONDS)).isEqualTo("primary:ACME");
+        assertThat(primary.attempts()).isEqualTo(2);
+    }
+
+    @Test
+    void aCompletionStageResultWorksToo() throws Exception {
+        Scripted primary = new Scripted("primary").failing(new IOException("x"));
+
+        CompletionStage<String> result = wrap(primary, policy().build()).stage("ACME");
+        clock.runScheduled();
+
+        assertThat(result.toCompletableFuture().get(0, TimeUnit.SECONDS)).isEqualTo("primary:ACME");
+    }
+
+    @Test
+    void afterThePrimarysRetriesTheFallbacksAnswer() throws Exception {
+        Scripted primary = new Scripted("primary").failing(new IOException("a")).failing(new IOException("b"));
+        Scripted backup = new Scripted("backup");
+
+        CompletableFuture<String> result = wrap(primary, policy().attempts(2).build(), backup).quote("ACME");
+        clock.runScheduled();
+
+        assertThat(result.get(0, TimeUnit.SECONDS)).isEqualTo("backup:ACME");
+        assertThat(primary.attempts()).isEqualTo(2);
+        assertThat(events.all()).extracting(ReboundEvent::kind).containsExactly(Kind.ATTEMPT_FAILED,
+                Kind.RETRY_SCHEDULED, Kind.ATTEMPT_FAILED, Kind.RETRIES_EXHAUSTED, Kind.FALLBACK, Kind.SUCCEEDED);
+        assertThat(events.of(Kind.SUCCEEDED).get(0).reason()).isEqualTo("fallback");
+        assertThat(events.of(Kind.SUCCEEDED).get(0).target()).isEqualTo("Scripted");
+    }
+
+    @Test
+    void whenEverythingFailsTheFutureFailsWithThePrimarysLastFailureAndTheOthersSuppressed() {
+        IOException a = new IOException("a");
+        IOException b = new IOException("b");
+        IllegalStateException c = new IllegalStateException("c");
+        Scripted primary = new Scripted("primary").failing(a).failing(b);
+        Scripted backup = new Scripted("backup").failing(c);
+
+        CompletableFuture<String> result = wrap(primary, policy().attempts(2).build(), backup).quote("ACME");
+        clock.runScheduled();
+
+        assertThatThrownBy(() -> result.get(0, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .cause().isSameAs(b);
+        assertThat(b.getSuppressed()).containsExactly(a, c);
+        assertThat(events.of(Kind.FAILED)).singleElement().satisfies(e -> {
+            assertThat(e.failure()).isSameAs(b);
+            assertThat(e.target()).isEqualTo("primary");
+        });
+    }
+
+    @Test
+    void aNonRetryableFailureFallsBackAtOnce() throws Exception {
+        Scripted primary = new Scripted("primary").failing(new IllegalArgumentException("bad"));
+        Scripted backup = new Scripted("backup");
+
+        CompletableFuture<String> result = wrap(primary, policy().build(), backup).quote("ACME");
+
+        assertThat(result.get(0, TimeUnit.SECONDS)).isEqualTo("backup:ACME");
+        assertThat(primary.attempts()).isEqualTo(1);
+        assertThat(clock.scheduled()).isEmpty();
+        assertThat(events.of(Kind.RETRIES_EXHAUSTED).get(0).reason()).isEqualTo("not-retryable");
+    }
+
+    @Test
+    void maxDurationStopsTheRetriesOnTheVirtualClock() {
+        IOException f = new IOException("down");
+        Scripted primary = new Scripted("primary").failing(f).failing(f).failing(f);
+
+        CompletableFuture<String> result = wrap(primary, policy().attempts(5).maxDuration(Duration.ofMillis(250))
+                .build()).quote("ACME");
+        clock.runScheduled();
+
+        assertThat(result).isCompletedExceptionally();
+        assertThat(primary.attempts()).isEqualTo(2); // 100 ms waited; 200 more would pass 250 ms
+        assertThat(events.of(Kind.RETRIES_EXHAUSTED).get(0).reason()).isEqualTo("deadline");
+    }
+
+    @Test
+    void aThrowingTargetIsAFailedAttemptToo() throws Exception {
+        Quotes throwing = new Quotes() {
+            int calls;
+
+            @Override
+            public CompletableFuture<String> quote(String symbol) {
+                if (calls++ == 0) {
+                    throw new IllegalStateException("thrown before any future");
+                }
+                return CompletableFuture.completedFuture("ok");
+            }
+
+            @Override
+            public CompletionStage<String> stage(String symbol) {
+                return quote(symbol);
+            }
+        };
+
+        CompletableFuture<String> result = wrap(throwing, policy().build()).quote("ACME");
+        clock.runScheduled();
+
+        assertThat(result.get(0, TimeUnit.SECONDS)).isEqualTo("ok");
+    }
+
+    @Test
+    void cancellingDuringABackoffCancelsTheWaitAndMakesNoFurtherAttempt() {
+        Scripted primary = new Scripted("primary").failing(new IOException("x"));
+        CompletableFuture<String> result = wrap(primary, policy().build()).quote("ACME");
+        assertThat(clock.pendingTasks()).isEqualTo(1);
+
+        assertThat(result.cancel(true)).isTrue();
+
+        assertThat(clock.pendingTasks()).as("the wait is cancelled").isZero();
+        clock.advance(Duration.ofHours(1));
+        assertThat(primary.attempts()).isEqualTo(1);
+        assertThat(result).isCancelled();
+    }
+
+    @Test
+    void cancellingDuringAnAttemptCancelsTheAttemptInFlightAndMakesNoFurtherAttempt() {
+        CompletableFuture<String> inFlight = new CompletableFuture<>();
+        Scripted primary = new Scripted("primary").failing(new IOException("x")).then(() -> inFlight);
+        CompletableFuture<String> result = wrap(primary, policy().build()).quote("ACME");
+        clock.runScheduled();
+        assertThat(primary.attempts()).isEqualTo(2);
+
+        result.cancel(true);
+
+        assertThat(inFlight).isCancelled();
+        clock.runScheduled();
+        assertThat(primary.attempts()).isEqualTo(2);
+        assertThat(clock.pendingTasks()).isZero();
+        assertThat(events.of(Kind.FAILED)).singleElement()
+                .satisfies(e -> assertThat(e.reason()).isEqualTo("cancelled"));
+    }
+
+    @Test
+    void cancellingAPendingFirstAttemptCancelsIt() {
+        CompletableFuture<String> inFlight = new CompletableFuture<>();
+        Scripted primary = new Scripted("primary").then(() -> inFlight);
+        CompletableFuture<String> result = wrap(primary, policy().build()).quote("ACME");
+
+        result.cancel(true);
+
+        assertThat(inFlight).isCancelled();
+        assertThat(clock.pendingTasks()).isZero();
+        assertThat(primary.attempts()).isEqualTo(1);
+        assertThatThrownBy(result::join).isInstanceOf(CancellationException.class);
+    }
+
+    @Test
+    void theSameScriptGivesTheSameEventsSynchronously() throws Exception {
+        interface SyncQuotes {
+            String quote(String symbol) throws Exception;
+        }
+        IOException a = new IOException("a");
+        IOException b = new IOException("b");
+        Deque<Exception> script = new ArrayDeque<>(List.of(a, b));
+        Events syncEvents = new Events();
+        SyncQuotes sync = Rebound.wrap(SyncQuotes.class, (SyncQuotes) s -> {
+            Exception e = script.poll();
+            if (e != null) {
+                throw e;
+            }
+            return "ok";
+        }).named("primary").withRetry(policy().build()).settings(syncEvents.settings(new VirtualTimeSource())).build();
+        sync.quote("ACME");
+
+        Scripted primary = new Scripted("primary").failing(a).failing(b);
+        wrap(primary, policy().build()).quote("ACME");
+        clock.runScheduled();
+
+        assertThat(events.all()).extracting(e -> e.kind() + " " + e.target() + " #" + e.attempt() + " "
+                + e.waitTime().toMillis() + " " + e.reason())
+                .containsExactlyElementsOf(syncEvents.all().stream().map(e -> e.kind() + " " + e.target() + " #"
+                        + e.attempt() + " " + e.waitTime().toMillis() + " " + e.reason()).toList());
+    }
+
+    @Test
+    void theBreakerRecordsTheFuturesOutcomesAndAnOpenBreakerSendsTheNextCallStraightToTheFallback() {
+        IOException down = new IOException("down");
+        Scripted primary = new Scripted("primary").failing(down).failing(down);
+        Scripted backup = new Scripted("backup");
+        Quotes quotes = Rebound.wrap(Quotes.class, primary).named("primary")
+                .withRetry(policy().attempts(2).build())
+                .withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(2).failureRatio(1.0)
+                        .delay(Duration.ofSeconds(30)).build())
+                .withFallbacks(backup).settings(events.settings(clock)).build();
+
+        CompletableFuture<String> first = quotes.quote("A");
+        clock.runScheduled();
+        assertThat(first.join()).isEqualTo("backup:A");
+        assertThat(events.transitions()).containsExactly(Kind.CIRCUIT_OPENED);
+
+        CompletableFuture<String> second = quotes.quote("B");
+        assertThat(second.join()).isEqualTo("backup:B");
+        assertThat(primary.attempts()).as("the open breaker refused the call").isEqualTo(2);
+        assertThat(events.of(Kind.FALLBACK).get(1).failure()).isInstanceOf(CircuitBreakerOpenException.class);
+    }
+
+    @Test
+    void anEmptyRetryBudgetStopsTheAsyncRetries() {
+        IOException down = new IOException("down");
+        Scripted primary = new Scripted("primary").failing(down).failing(down).failing(down);
+        Quotes quotes = wrap(primary, policy().budgetRatio(0.5).budgetMinPerSecond(0).build());
+
+        CompletableFuture<String> result = quotes.quote("A");
+        clock.runScheduled();
+
+        assertThat(result).isCompletedExceptionally();
+        assertThat(primary.attempts()).as("a budget of half a call allows no retry of the first").isEqualTo(1);
+        assertThat(events.of(Kind.RETRIES_EXHAUSTED).get(0).reason()).isEqualTo("budget");
+    }
+
+    @Test
+    void aTracedAsyncCallReportsEachAttemptTheRetryAndTheFallbackToItsTrace() {
+        List<String> trace = new java.util.concurrent.CopyOnWriteArrayList<>();
+        dev.rebound.runtime.observation.CallTracer tracer = method -> new dev.rebound.runtime.observation.CallTrace() {
+            @Override
+            public void attemptStarted(String target, int attempt) {
+                trace.add("attempt " + target + " #" + attempt);
+            }
+
+            @Override
+            public void attemptFailed(Throwable failure) {
+                trace.add("failed " + failure.getMessage());
+            }
+
+            @Override
+            public void attemptSucceeded() {
+                trace.add("succeeded");
+            }
+
+            @Override
+            public void fallback(String from, String to) {
+                trace.add("fallback " + from + " -> " + to);
+            }
+
+            @Override
+            public void ended(String outcome, Throwable failure) {
+                trace.add("ended " + outcome);
+            }
+        };
+        Scripted primary = new Scripted("primary").failing(new IOException("a")).failing(new IOException("b"));
+        Scripted backup = new Scripted("backup");
+        Quotes quotes = Rebound.wrap(Quotes.class, primary).named("primary").withRetry(policy().attempts(2).build())
+                .withFallbacks(backup)
+                .settings(ReboundSettings.builder().timeSource(clock).logging(false).tracer(tracer).build()).build();
+
+        CompletableFuture<String> result = quotes.quote("A");
+        clock.runScheduled();
+
+        assertThat(result.join()).isEqualTo("backup:A");
+        assertThat(trace).containsExactly("attempt primary #1", "failed a", "attempt primary #2", "failed b",
+                "fallback primary -> Scripted", "attempt Scripted #1", "succeeded", "ended fallback");
+    }
+}

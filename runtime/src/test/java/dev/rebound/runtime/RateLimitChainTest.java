@@ -1,0 +1,251 @@
+package dev.rebound.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.output.TokenUsage;
+import dev.rebound.annotations.Fallback;
+import dev.rebound.annotations.RateLimit;
+import dev.rebound.runtime.ReboundEvent.Kind;
+import dev.rebound.runtime.metrics.MicrometerListener;
+import dev.rebound.runtime.testing.VirtualTimeSource;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rate limit in the chain, Retry(CircuitBreaker(RateLimit(Invocation))), through both paths
+ * (annotation and builder), on the virtual clock: waits, refusals to the fallback, what the retry and
+ * the breaker make of a refusal, the deadline, tokens, events and meters.
+ */
+class RateLimitChainTest {
+
+    static final long SECOND = 1_000_000_000L;
+
+    public interface Chat {
+        String chat(String prompt) throws IOException;
+    }
+
+    /** Counts its calls; fails the first {@code failures}. */
+    static final class Primary implements Chat {
+        final List<String> prompts = new ArrayList<>();
+        int failures;
+
+        @Override
+        public String chat(String prompt) throws IOException {
+            prompts.add(prompt);
+            if (prompts.size() <= failures) {
+                throw new IOException("down");
+            }
+            return "primary";
+        }
+    }
+
+    final VirtualTimeSource clock = new VirtualTimeSource();
+    final Events events = new Events();
+    final ReboundSettings settings = events.settings(clock);
+    final Primary primary = new Primary();
+    final Chat backup = p -> "backup";
+
+    Chat wrap(RateLimitPolicy limit) {
+        return Rebound.wrap(Chat.class, (Chat) primary).withRateLimit(limit).withFallbacks(backup).settings(settings)
+                .build();
+    }
+
+    @Test
+    void aCallWaitsForItsTurnOnTheClockAndOneThatWouldWaitTooLongGoesToTheFallbackAtOnce() throws Exception {
+        Chat chat = wrap(RateLimitPolicy.builder().requestsPerMinute(1).maxDelay(Duration.ofSeconds(90)).build());
+        assertThat(chat.chat("a")).isEqualTo("primary");
+        assertThat(chat.chat("b")).isEqualTo("primary");
+        assertThat(clock.sleeps()).containsExactly(Duration.ofSeconds(60));
+        assertThat(events.of(Kind.RATE_LIMIT_WAITED)).singleElement().satisfies(e -> {
+            assertThat(e.waitTime()).isEqualTo(Duration.ofSeconds(60));
+            assertThat(e.rateLimitKey()).isEqualTo(Chat.class.getName());
+            assertThat(e.target()).isEqualTo("Primary");
+        });
+
+        Chat impatient = Rebound.wrap(Chat.class, (Chat) primary)
+                .withRateLimit(RateLimitPolicy.builder().key("k").requestsPerMinute(1).maxDelay(Duration.ofSeconds(1))
+                        .build())
+                .withFallbacks(backup).settings(settings).build();
+        assertThat(impatient.chat("c")).isEqualTo("primary");
+        assertThat(impatient.chat("d")).isEqualTo("backup");
+        assertThat(primary.prompts).containsExactly("a", "b", "c");
+        assertThat(clock.sleeps()).hasSize(1); // the refusal did not wait
+        assertThat(events.of(Kind.RATE_LIMIT_REFUSED)).singleElement().satisfies(e -> {
+            assertThat(e.reason()).isEqualTo("rate-limit-exceeds-max-delay");
+            assertThat(e.rateLimitKey()).isEqualTo("k");
+            assertThat(e.failure()).isInstanceOf(RateLimitRefusedException.class);
+        });
+        assertThat(events.of(Kind.FALLBACK)).singleElement()
+                .satisfies(e -> assertThat(e.failure()).isInstanceOf(RateLimitRefusedException.class));
+    }
+
+    @Test
+    void everyAttemptTakesAPermitAndARefusalIsNotRetried() throws Exception {
+        primary.failures = 2;
+        Chat chat = Rebound.wrap(Chat.class, (Chat) primary)
+                .withRetry(RetryPolicy.builder().attempts(5).delay(Duration.ofMillis(100)).jitter(false).build())
+                .withRateLimit(RateLimitPolicy.builder().requestsPerMinute(2).maxDelay(Duration.ofSeconds(1)).build())
+                .withFallbacks(backup).settings(settings).build();
+        assertThat(chat.chat("x")).isEqualTo("backup");
+        assertThat(primary.prompts).hasSize(2); // the third attempt would have waited 29.9 s
+        assertThat(events.of(Kind.RETRIES_EXHAUSTED)).singleElement()
+                .satisfies(e -> assertThat(e.reason()).isEqualTo("rate-limited"));
+        assertThat(events.of(Kind.ATTEMPT_FAILED)).hasSize(2); // the refusal is not an attempt's failure
+    }
+
+    @Test
+    void theBreakerDoesNotCountARefusal() throws Exception {
+        Chat chat = Rebound.wrap(Chat.class, (Chat) primary)
+                .withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(2).failureRatio(0.5).build())
+                .withRateLimit(RateLimitPolicy.builder().requestsPerMinute(1).maxDelay(Duration.ZERO).build())
+                .withFallbacks(backup).settings(settings).build();
+        assertThat(chat.chat("1")).isEqualTo("primary");
+        for (int i = 0; i < 5; i++) {
+            assertThat(chat.chat("refused")).isEqualTo("backup");
+        }
+        assertThat(events.transitions()).isEmpty();
+        clock.advance(Duration.ofSeconds(60));
+        assertThat(chat.chat("2")).isEqualTo("primary");
+    }
+
+    @Test
+    void aWaitPastTheRetrysDeadlineIsRefusedWithReasonDeadline() throws Exception {
+        Chat chat = Rebound.wrap(Chat.class, (Chat) primary)
+                .withRetry(RetryPolicy.builder().attempts(1).maxDuration(Duration.ofSeconds(10)).build())
+                .withRateLimit(RateLimitPolicy.builder().requestsPerMinute(1).maxDelay(Duration.ofMinutes(2)).build())
+                .withFallbacks(backup).settings(settings).build();
+        chat.chat("1");
+        assertThat(chat.chat("2")).isEqualTo("backup");
+        assertThat(events.of(Kind.RATE_LIMIT_REFUSED)).singleElement()
+                .satisfies(e -> assertThat(e.reason()).isEqualTo("deadline"));
+    }
+
+    @Test
+    void withoutFallbacksTheCallerGetsTheRefusal() throws Exception {
+        Chat chat = Rebound.wrap(Chat.class, (Chat) primary)
+                .withRateLimit(RateLimitPolicy.builder().requestsPerMinute(1).maxDelay(Duration.ZERO).build())
+                .settings(settings).build();
+        chat.chat("1");
+        assertThatThrownBy(() -> chat.chat("2")).isInstanceOf(RateLimitRefusedException.class)
+                .hasMessage("rate limit \"" + Chat.class.getName() + "\" refused Chat.chat(String): "
+                        + "the wait is longer than the 0 ms allowed");
+    }
+
+    public interface Annotated {
+        @RateLimit(key = "annotated", requestsPerMinute = 1, maxDelay = 0)
+        @Fallback(to = AnnotatedBackup.class)
+        String chat(String prompt);
+
+        @RateLimit(key = "only", requestsPerMinute = 1, maxDelay = 0)
+        String onlyLimited(String prompt);
+    }
+
+    public static final class AnnotatedBackup implements Annotated {
+        @Override
+        public String chat(String prompt) {
+            return "backup";
+        }
+
+        @Override
+        public String onlyLimited(String prompt) {
+            return "backup";
+        }
+    }
+
+    @Test
+    void theAnnotationAppliesTheSameChainAndAMethodWithOnlyARateLimitIsLimited() {
+        Annotated target = new Annotated() {
+            @Override
+            public String chat(String prompt) {
+                return "primary";
+            }
+
+            @Override
+            public String onlyLimited(String prompt) {
+                return "primary";
+            }
+        };
+        Annotated a = Rebound.wrap(Annotated.class, target).settings(settings).build();
+        assertThat(a.chat("1")).isEqualTo("primary");
+        assertThat(a.chat("2")).isEqualTo("backup");
+        assertThat(a.onlyLimited("1")).isEqualTo("primary");
+        assertThatThrownBy(() -> a.onlyLimited("2")).isInstanceOf(RateLimitRefusedException.class);
+    }
+
+    public interface Misconfigured {
+        @RateLimit(key = "shared", requestsPerMinute = 0, tokensPerMinute = 10)
+        String a(String p);
+
+        @RateLimit(key = "same", requestsPerMinute = 10)
+        String b(String p);
+
+        @RateLimit(key = "same", requestsPerMinute = 20)
+        String c(String p);
+    }
+
+    @Test
+    void badLimitsAreReportedAtOnceNamingMethodAndAttribute() {
+        Misconfigured m = new Misconfigured() {
+            @Override
+            public String a(String p) {
+                return p;
+            }
+
+            @Override
+            public String b(String p) {
+                return p;
+            }
+
+            @Override
+            public String c(String p) {
+                return p;
+            }
+        };
+        assertThatThrownBy(() -> Rebound.wrap(Misconfigured.class, m).settings(settings).build())
+                .isInstanceOf(ReboundConfigurationException.class)
+                .satisfies(e -> {
+                    List<String> problems = ((ReboundConfigurationException) e).problems();
+                    assertThat(problems).hasSize(2).contains("Misconfigured.a(String): "
+                            + "@RateLimit.requestsPerMinute = 0 is below 1 (a token limit needs a request limit)");
+                    // whichever of b and c is read second names the first's limits
+                    assertThat(problems).anySatisfy(p -> assertThat(p).matches("Misconfigured\\.[bc]"
+                            + "\\(String\\): @RateLimit\\.key names rate limit \"same\" \\(requestsPerMinute (10|20), "
+                            + "tokensPerMinute 0\\) with requestsPerMinute (10|20), tokensPerMinute 0; every method naming "
+                            + "a rate limit key must give it the same limits"));
+                });
+    }
+
+    public interface Model {
+        ChatResponse chat(String prompt);
+    }
+
+    @Test
+    void tokensAreChargedBeforeAndReconciledAfterWithEventsAndMeters() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        ReboundSettings metered = settings.toBuilder().listener(new MicrometerListener(registry)).build();
+        Model model = p -> ChatResponse.builder().aiMessage(AiMessage.from("ok")).tokenUsage(new TokenUsage(30, 20))
+                .build();
+        Model limited = Rebound.wrap(Model.class, model)
+                .withRateLimit(RateLimitPolicy.builder().key("tokens").requestsPerMinute(100).tokensPerMinute(1000)
+                        .maxOutputTokens(100).build())
+                .settings(metered).build();
+        limited.chat("x".repeat(400)); // 100 prompt + 100 answer charged, 50 used
+        assertThat(events.of(Kind.RATE_LIMIT_TOKENS_CHARGED)).singleElement()
+                .satisfies(e -> assertThat(e.tokens()).isEqualTo(200));
+        assertThat(events.of(Kind.RATE_LIMIT_TOKENS_REFUNDED)).singleElement()
+                .satisfies(e -> assertThat(e.tokens()).isEqualTo(150));
+        assertThat(registry.get(MicrometerListener.RATE_LIMIT_TOKENS).tag("direction", "charged").counter().count())
+                .isEqualTo(200);
+        assertThat(registry.get(MicrometerListener.RATE_LIMIT_TOKENS).tag("direction", "refunded").counter().count())
+                .isEqualTo(150);
+        assertThat(registry.get(MicrometerListener.RATE_LIMIT_TOKENS).tag("direction", "charged").counter().getId()
+                .getTags()).extracting(t -> t.getKey()).containsExactlyInAnyOrder("interface", "method", "direction");
+    }
+}

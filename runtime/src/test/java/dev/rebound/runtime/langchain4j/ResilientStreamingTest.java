@@ -1,0 +1,143 @@
+package dev.rebound.runtime.langchain4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.langchain4j.exception.InternalServerException;
+import dev.langchain4j.exception.RateLimitException;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.rebound.modelserver.Fault;
+import dev.rebound.modelserver.ModelServer;
+import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.ReboundEvent;
+import dev.rebound.runtime.RetryPolicy;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * langchain4j's StreamingChatModel through {@code Rebound.wrap}, over real HTTP to the model server:
+ * failures before the first token are retried and fall back unseen; the caller's handler gets one
+ * attempt's tokens and one ending; a stream broken after its first token is never restarted.
+ */
+class ResilientStreamingTest {
+
+    private static final String PROMPT = "Stream with retries";
+    private static final String GPT4 = ModelServer.answerFor("gpt-4", PROMPT);
+    private static final String GPT35 = ModelServer.answerFor("gpt-3.5-turbo", PROMPT);
+    private static final Duration REAL = Duration.ofSeconds(10);
+
+    private static ModelServer server;
+    private LoopbackModels.Recording rec;
+
+    @BeforeAll
+    static void start() {
+        server = ModelServer.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        server.reset();
+        rec = new LoopbackModels.Recording();
+    }
+
+    private StreamingChatModel resilient(int attempts) {
+        return Rebound.wrap(StreamingChatModel.class, LoopbackModels.openAiStreaming(server, "gpt-4")).named("gpt-4")
+                .withRetry(RetryPolicy.builder().attempts(attempts).delay(Duration.ofMillis(100)).jitter(false).build())
+                .withFallbacks(LoopbackModels.openAiStreaming(server, "gpt-3.5-turbo"))
+                .settings(rec.settings()).build();
+    }
+
+    @Test
+    void anErrorStatusBeforeTheFirstTokenIsRetriedAndTheCallerSeesOneAttemptsTokens() throws Exception {
+        server.script("gpt-4", Fault.unavailable());
+        RecordingStreamHandler h = new RecordingStreamHandler();
+
+        resilient(3).chat(PROMPT, h);
+        assertThat(rec.clock.awaitPendingTasks(1, REAL)).isTrue();
+        assertThat(rec.clock.scheduled()).containsExactly(Duration.ofMillis(100));
+        rec.clock.runScheduled();
+        h.awaitEnd();
+
+        assertThat(h.tokens).containsExactlyElementsOf(ModelServer.tokensOf(GPT4));
+        assertThat(h.completions).singleElement().satisfies(r -> assertThat(r.aiMessage().text()).isEqualTo(GPT4));
+        assertThat(h.errors).isEmpty();
+        assertThat(h.endings).hasValue(1);
+        assertThat(server.requests("gpt-4")).isEqualTo(2);
+        assertThat(rec.attemptFailures()).singleElement().isInstanceOf(InternalServerException.class);
+    }
+
+    @Test
+    void theServersRetryAfterIsTheWaitOnTheStreamingPathToo() throws Exception {
+        server.script("gpt-4", Fault.rateLimited(Duration.ofMillis(1500)));
+        RecordingStreamHandler h = new RecordingStreamHandler();
+
+        resilient(3).chat(PROMPT, h);
+        assertThat(rec.clock.awaitPendingTasks(1, REAL)).isTrue();
+        rec.clock.runScheduled();
+        h.awaitEnd();
+
+        assertThat(rec.clock.scheduled()).containsExactly(Duration.ofMillis(1500));
+        assertThat(rec.retryReasons()).containsExactly("retry-after");
+        assertThat(rec.attemptFailures()).singleElement().isInstanceOf(RateLimitException.class);
+        assertThat(h.text()).isEqualTo(GPT4);
+    }
+
+    @Test
+    void aStreamCutBeforeItsFirstTokenFallsBackAndTheFallbacksTokensArriveAlone() throws Exception {
+        server.always("gpt-4", Fault.cutMidStream(0));
+        RecordingStreamHandler h = new RecordingStreamHandler();
+
+        resilient(1).chat(PROMPT, h);
+        h.awaitEnd();
+
+        assertThat(h.tokens).containsExactlyElementsOf(ModelServer.tokensOf(GPT35));
+        assertThat(h.completions).hasSize(1);
+        assertThat(h.endings).hasValue(1);
+        assertThat(server.requestCounts()).containsEntry("gpt-4", 1).containsEntry("gpt-3.5-turbo", 1);
+        assertThat(rec.events).extracting(ReboundEvent::kind).contains(ReboundEvent.Kind.FALLBACK);
+    }
+
+    @Test
+    void aStreamBrokenAfterItsFirstTokensIsNeverRestartedAndTheCallerGetsThePartialText() throws Exception {
+        server.script("gpt-4", Fault.cutMidStream(2));
+        RecordingStreamHandler h = new RecordingStreamHandler();
+
+        resilient(3).chat(PROMPT, h);
+        h.awaitEnd();
+
+        assertThat(h.tokens).containsExactly("gpt-4", " answers");
+        assertThat(h.completions).isEmpty();
+        assertThat(h.errors).singleElement().isInstanceOfSatisfying(PartialStreamException.class,
+                e -> assertThat(e.partialText()).isEqualTo("gpt-4 answers"));
+        assertThat(server.requestCounts()).containsEntry("gpt-4", 1).doesNotContainKey("gpt-3.5-turbo");
+        assertThat(rec.clock.pendingTasks()).isZero();
+    }
+
+    @Test
+    void whenEveryModelFailsBeforeItsFirstTokenTheHandlerGetsThePrimarysLastFailureWithTheOthersSuppressed()
+            throws Exception {
+        server.always("gpt-4", Fault.unavailable());
+        server.always("gpt-3.5-turbo", Fault.serverError());
+        RecordingStreamHandler h = new RecordingStreamHandler();
+
+        resilient(2).chat(PROMPT, h);
+        assertThat(rec.clock.awaitPendingTasks(1, REAL)).isTrue();
+        rec.clock.runScheduled();
+        h.awaitEnd();
+
+        assertThat(h.tokens).isEmpty();
+        assertThat(h.errors).singleElement().satisfies(e -> {
+            assertThat(e).isInstanceOf(InternalServerException.class).isSameAs(rec.attemptFailures().get(1));
+            assertThat(e.getSuppressed()).containsExactly(rec.attemptFailures().get(0), rec.attemptFailures().get(2));
+        });
+        assertThat(h.endings).hasValue(1);
+        assertThat(server.requestCounts()).containsEntry("gpt-4", 2).containsEntry("gpt-3.5-turbo", 1);
+    }
+}

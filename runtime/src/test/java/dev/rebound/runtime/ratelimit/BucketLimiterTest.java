@@ -1,0 +1,113 @@
+package dev.rebound.runtime.ratelimit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rebound.runtime.testing.VirtualTimeSource;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The limiter's rules, on the virtual clock: every wait asserted to the nanosecond. */
+class BucketLimiterTest {
+
+    static final long SECOND = 1_000_000_000L;
+    final VirtualTimeSource clock = new VirtualTimeSource();
+
+    @Test
+    void callsWithinTheLimitDoNotWaitAndTheNextWaitsForItsShareOfTheMinute() {
+        RateLimiter limiter = RateLimitStore.inProcess().limiter("openai", 10, 0, clock);
+        for (int i = 0; i < 10; i++) {
+            assertThat(limiter.acquire(0, 60 * SECOND)).isZero();
+        }
+        assertThat(limiter.wouldWait(0)).isEqualTo(6 * SECOND);
+        assertThat(limiter.acquire(0, 60 * SECOND)).isEqualTo(6 * SECOND);
+        // a reservation: the next caller queues behind it
+        assertThat(limiter.acquire(0, 60 * SECOND)).isEqualTo(12 * SECOND);
+        clock.advance(Duration.ofSeconds(12));
+        assertThat(limiter.acquire(0, 60 * SECOND)).isEqualTo(6 * SECOND);
+    }
+
+    @Test
+    void aWaitLongerThanAllowedIsRefusedAndTakesNothing() {
+        RateLimiter limiter = RateLimitStore.inProcess().limiter("k", 1, 0, clock);
+        assertThat(limiter.acquire(0, 0)).isZero();
+        assertThat(limiter.acquire(0, 59 * SECOND)).isEqualTo(RateLimiter.REFUSED);
+        assertThat(limiter.acquire(0, 0)).isEqualTo(RateLimiter.REFUSED);
+        assertThat(limiter.acquire(0, 60 * SECOND)).isEqualTo(60 * SECOND);
+    }
+
+    @Test
+    void tokensAreLimitedAsWellAndTheLongerWaitWins() {
+        RateLimiter limiter = RateLimitStore.inProcess().limiter("k", 100, 1000, clock);
+        assertThat(limiter.acquire(600, 60 * SECOND)).isZero();
+        // 200 tokens short at 1000 per minute: 12 s
+        assertThat(limiter.acquire(600, 60 * SECOND)).isEqualTo(12 * SECOND);
+    }
+
+    @Test
+    void aTokenRefusalGivesTheRequestBack() {
+        RateLimiter limiter = RateLimitStore.inProcess().limiter("k", 2, 1000, clock);
+        assertThat(limiter.acquire(1000, 0)).isZero();
+        assertThat(limiter.acquire(500, 10 * SECOND)).isEqualTo(RateLimiter.REFUSED);
+        // the request refused was not kept: one request is still there
+        assertThat(limiter.acquire(0, 0)).isZero();
+    }
+
+    @Test
+    void reconcilingRefundsAnOverEstimateAndChargesAnUnderEstimate() {
+        RateLimiter limiter = RateLimitStore.inProcess().limiter("k", 100, 1000, clock);
+        assertThat(limiter.acquire(1000, 0)).isZero();
+        limiter.adjustTokens(-400); // the answer used 600
+        assertThat(limiter.acquire(400, 0)).isZero();
+        limiter.adjustTokens(300); // this one used 700: 300 more, spent already
+        assertThat(limiter.wouldWait(1)).isEqualTo(18 * SECOND + 60 * SECOND / 1000);
+    }
+
+    @Test
+    void aTokenEstimateAboveTheLimitIsClampedToIt() {
+        RateLimiter limiter = RateLimitStore.inProcess().limiter("k", 100, 1000, clock);
+        assertThat(limiter.acquire(5000, 0)).isZero();
+        assertThat(limiter.wouldWait(1000)).isEqualTo(60 * SECOND);
+    }
+
+    @Test
+    void releaseReturnsWhatAnUnsentCallTook() {
+        RateLimiter limiter = RateLimitStore.inProcess().limiter("k", 1, 100, clock);
+        assertThat(limiter.acquire(100, 0)).isZero();
+        limiter.release(100);
+        assertThat(limiter.acquire(100, 0)).isZero();
+    }
+
+    @Test
+    void theProvidersHeadersLowerTheViewAndNeverRaiseIt() {
+        RateLimiter limiter = RateLimitStore.inProcess().limiter("k", 60, 6000, clock);
+        limiter.correct(new RateLimitHeaders(2, RateLimitHeaders.UNKNOWN, 20 * SECOND, RateLimitHeaders.UNKNOWN));
+        assertThat(limiter.acquire(0, 0)).isZero();
+        assertThat(limiter.acquire(0, 0)).isZero();
+        assertThat(limiter.wouldWait(0)).isEqualTo(SECOND);
+        limiter.correct(new RateLimitHeaders(50, 6000, 0, 0)); // more than we think: ignored
+        assertThat(limiter.wouldWait(0)).isEqualTo(SECOND);
+    }
+
+    @Test
+    void nothingLeftWithinAMinutesResetMeansTheNextTokenAsOurRefillBringsIt() {
+        RateLimiter limiter = RateLimitStore.inProcess().limiter("k", 60, 6000, clock);
+        limiter.correct(new RateLimitHeaders(RateLimitHeaders.UNKNOWN, 0, RateLimitHeaders.UNKNOWN, 30 * SECOND));
+        assertThat(limiter.acquire(1, 60 * SECOND)).isEqualTo(60 * SECOND / 6000);
+        assertThat(limiter.wouldWait(0)).isZero(); // the requests were not said to be spent
+    }
+
+    @Test
+    void aResetFurtherAwayThanAMinutesRefillHoldsCallsBackUntilTheLimitCouldBeWhole() {
+        RateLimiter limiter = RateLimitStore.inProcess().limiter("k", 60, 6000, clock);
+        limiter.correct(new RateLimitHeaders(RateLimitHeaders.UNKNOWN, 0, RateLimitHeaders.UNKNOWN, 120 * SECOND));
+        // 6000 - 100/s x 120 s = a debt of 6000 tokens: the next token in 60.01 s, the whole limit at 120 s
+        assertThat(limiter.acquire(1, 90 * SECOND)).isEqualTo(60 * SECOND + 60 * SECOND / 6000);
+    }
+
+    @Test
+    void oneStoreHandsOutOneLimiterPerKey() {
+        RateLimitStore store = RateLimitStore.inProcess();
+        assertThat(store.limiter("a", 1, 0, clock)).isSameAs(store.limiter("a", 1, 0, clock))
+                .isNotSameAs(store.limiter("b", 1, 0, clock));
+    }
+}

@@ -1,0 +1,99 @@
+package dev.rebound.runtime.ratelimit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rebound.annotations.RateLimit;
+import dev.rebound.runtime.RateLimitPolicy;
+import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.internal.RateLimits;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Bad input, in the same words through the annotation and the builder, each attribute named. */
+class RateLimitRulesTest {
+
+    interface Bad {
+        @RateLimit(requestsPerMinute = 0, tokensPerMinute = 1000)
+        void noRequestLimit();
+
+        @RateLimit(requestsPerMinute = 10, tokensPerMinute = -1, maxOutputTokens = -2, maxDelay = -3)
+        void negatives();
+
+        @RateLimit(requestsPerMinute = -5)
+        void negativeRequests();
+    }
+
+    static RateLimit on(String method) throws NoSuchMethodException {
+        return Bad.class.getMethod(method).getAnnotation(RateLimit.class);
+    }
+
+    @Test
+    void aTokenLimitWithoutARequestLimitIsNamed() throws Exception {
+        List<String> problems = new ArrayList<>();
+        assertThat(RateLimits.fromAnnotation(on("noRequestLimit"), "Bad.noRequestLimit()", problems)).isNull();
+        assertThat(problems).containsExactly("Bad.noRequestLimit(): @RateLimit.requestsPerMinute = 0 is below 1 "
+                + "(a token limit needs a request limit)");
+        assertThatThrownBy(() -> RateLimitPolicy.builder().tokensPerMinute(1000).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("requestsPerMinute = 0 is below 1 (a token limit needs a request limit)");
+    }
+
+    @Test
+    void everyAttributeOutOfBoundsIsReportedAtOnce() throws Exception {
+        List<String> problems = new ArrayList<>();
+        RateLimits.fromAnnotation(on("negatives"), "Bad.negatives()", problems);
+        RateLimits.fromAnnotation(on("negativeRequests"), "Bad.negativeRequests()", problems);
+        assertThat(problems).containsExactly(
+                "Bad.negatives(): @RateLimit.tokensPerMinute = -1 is negative (0 = no token limit)",
+                "Bad.negatives(): @RateLimit.maxOutputTokens = -2 is negative",
+                "Bad.negatives(): @RateLimit.maxDelay = -3 ms is negative",
+                "Bad.negativeRequests(): @RateLimit.requestsPerMinute = -5 is below 1");
+        // the builder says the same, attribute by attribute, as each value is set
+        assertThatThrownBy(() -> RateLimitPolicy.builder().tokensPerMinute(-1))
+                .hasMessage("tokensPerMinute = -1 is negative (0 = no token limit)");
+        assertThatThrownBy(() -> RateLimitPolicy.builder().maxOutputTokens(-2))
+                .hasMessage("maxOutputTokens = -2 is negative");
+        assertThatThrownBy(() -> RateLimitPolicy.builder().maxDelay(Duration.ofMillis(-3)))
+                .hasMessage("maxDelay = -3 ms is negative");
+    }
+
+    @Test
+    void aKeySharedWithOtherLimitsIsAProblemNamingBoth() {
+        ReboundSettings settings = ReboundSettings.builder().build();
+        List<String> problems = new ArrayList<>();
+        RateLimitPolicy a = RateLimitPolicy.builder().key("openai").requestsPerMinute(500).build();
+        RateLimitPolicy b = RateLimitPolicy.builder().key("openai").requestsPerMinute(500).tokensPerMinute(9000).build();
+        RateLimits.check(settings, a, "Chat.a()", "Chat", "@RateLimit.key", problems);
+        RateLimits.check(settings, a, "Chat.c()", "Chat", "@RateLimit.key", problems);
+        RateLimits.check(settings, b, "Chat.b()", "Chat", "@RateLimit.key", problems);
+        assertThat(problems).containsExactly("Chat.b(): @RateLimit.key names rate limit \"openai\" "
+                + "(requestsPerMinute 500, tokensPerMinute 0) with requestsPerMinute 500, tokensPerMinute 9000; "
+                + "every method naming a rate limit key must give it the same limits");
+        // other settings, other store: no conflict
+        List<String> none = new ArrayList<>();
+        RateLimits.check(ReboundSettings.builder().build(), b, "Chat.b()", "Chat", "@RateLimit.key", none);
+        assertThat(none).isEmpty();
+    }
+
+    @Test
+    void aValidAnnotationBecomesThePolicyItSays() throws Exception {
+        @SuppressWarnings("unused")
+        interface Good {
+            @RateLimit(key = "openai", requestsPerMinute = 500, tokensPerMinute = 30_000, maxOutputTokens = 100,
+                    maxDelay = 2, unit = java.util.concurrent.TimeUnit.SECONDS)
+            void chat();
+        }
+        List<String> problems = new ArrayList<>();
+        RateLimitPolicy p = RateLimits.fromAnnotation(Good.class.getMethod("chat").getAnnotation(RateLimit.class),
+                "Good.chat()", problems);
+        assertThat(problems).isEmpty();
+        assertThat(p.key()).isEqualTo("openai");
+        assertThat(p.requestsPerMinute()).isEqualTo(500);
+        assertThat(p.tokensPerMinute()).isEqualTo(30_000);
+        assertThat(p.maxOutputTokens()).isEqualTo(100);
+        assertThat(p.maxDelay()).isEqualTo(Duration.ofSeconds(2));
+    }
+}

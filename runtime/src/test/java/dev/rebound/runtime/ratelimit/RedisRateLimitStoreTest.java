@@ -1,0 +1,170 @@
+package dev.rebound.runtime.ratelimit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rebound.runtime.testing.VirtualTimeSource;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One limit for a fleet, against a real redis-server this class starts on 127.0.0.1 (and stops):
+ * two stores play two instances; the clock is virtual and shared, so every wait is exact.
+ */
+class RedisRateLimitStoreTest {
+
+    static final long SECOND = 1_000_000_000L;
+    static LocalRedis redis;
+    static RedisClient raw;
+    static StatefulRedisConnection<String, String> rawConnection;
+
+    final VirtualTimeSource clock = new VirtualTimeSource();
+
+    @BeforeAll
+    static void startRedis() {
+        redis = LocalRedis.start(null);
+        raw = RedisClient.create("redis://127.0.0.1:" + redis.port);
+        rawConnection = raw.connect();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        rawConnection.close();
+        raw.shutdown(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+        redis.close();
+    }
+
+    @BeforeEach
+    void emptyRedis() {
+        rawConnection.sync().flushall(); // each test starts with an empty server
+    }
+
+    RedisRateLimitStore store() {
+        // a generous timeout: a loaded CI machine must not turn a slow first connection into a failover
+        return RedisRateLimitStore.builder("redis://127.0.0.1:" + redis.port).timeSource(clock)
+                .timeout(Duration.ofSeconds(10)).build();
+    }
+
+    @Test
+    void twoInstancesDrawOnOneLimit() {
+        try (RedisRateLimitStore a = store(); RedisRateLimitStore b = store()) {
+            RateLimiter first = a.limiter("openai", 10, 0, clock);
+            RateLimiter second = b.limiter("openai", 10, 0, clock);
+            for (int i = 0; i < 5; i++) {
+                assertThat(first.acquire(0, 0)).isZero();
+                assertThat(second.acquire(0, 0)).isZero();
+            }
+            assertThat(first.acquire(0, 0)).isEqualTo(RateLimiter.REFUSED);
+            // refusals take nothing, whatever wait they were allowed
+            assertThat(first.acquire(0, 5 * SECOND)).isEqualTo(RateLimiter.REFUSED);
+            assertThat(second.acquire(0, 5 * SECOND)).isEqualTo(RateLimiter.REFUSED);
+            assertThat(second.acquire(0, 60 * SECOND)).isEqualTo(6 * SECOND);
+            assertThat(first.acquire(0, 60 * SECOND)).isEqualTo(12 * SECOND);
+        }
+    }
+
+    @Test
+    void tokensAreSharedAndReconciledThroughRedis() {
+        try (RedisRateLimitStore a = store(); RedisRateLimitStore b = store()) {
+            RateLimiter first = a.limiter("openai", 100, 1000, clock);
+            RateLimiter second = b.limiter("openai", 100, 1000, clock);
+            assertThat(first.acquire(800, 0)).isZero();
+            assertThat(second.acquire(400, 0)).isEqualTo(RateLimiter.REFUSED);
+            first.adjustTokens(-300); // used 500
+            assertThat(second.acquire(400, 0)).isZero();
+            second.correct(new RateLimitHeaders(RateLimitHeaders.UNKNOWN, 0, RateLimitHeaders.UNKNOWN, 120 * SECOND));
+            assertThat(first.wouldWait(1)).isEqualTo(60 * SECOND + 60 * SECOND / 1000);
+        }
+    }
+
+    @Test
+    void keysAreNamespacedCarryOnlyTheKeyNameAndExpire() {
+        try (RedisRateLimitStore a = RedisRateLimitStore.builder("redis://127.0.0.1:" + redis.port)
+                .namespace("shop").build()) {
+            RateLimiter limiter = a.limiter("openai", 60, 6000, clock);
+            limiter.acquire(100, 0);
+            List<String> keys = rawConnection.sync().keys("*");
+            assertThat(keys).containsExactlyInAnyOrder("shop:rate-limit:openai:requests",
+                    "shop:rate-limit:openai:tokens");
+            for (String k : keys) {
+                long ttl = rawConnection.sync().pttl(k);
+                // full again within 60 s of the wall clock, plus 10 s
+                assertThat(ttl).isPositive().isLessThanOrEqualTo(70_000);
+            }
+        }
+    }
+
+    @Test
+    void whenRedisDiesCallsGoOnLocallyWithOneWarningAndComeBackWhenItAnswers() {
+        try (RedisRateLimitStore a = store()) {
+            RateLimiter limiter = a.limiter("openai", 2, 0, clock);
+            assertThat(limiter.acquire(0, 0)).isZero();
+            assertThat(a.reachable()).isTrue();
+            String logged;
+            try (StdStreams captured = new StdStreams()) {
+                redis.stop();
+                // the local limit is fresh and full: the call goes on, never fails
+                assertThat(limiter.acquire(0, 0)).isZero();
+                assertThat(limiter.acquire(0, 0)).isZero();
+                assertThat(limiter.acquire(0, 0)).isEqualTo(RateLimiter.REFUSED);
+                assertThat(a.reachable()).isFalse();
+                redis.restart();
+                rawConnection.sync().ping();
+                // within the retry interval, still local
+                assertThat(limiter.acquire(0, 0)).isEqualTo(RateLimiter.REFUSED);
+                assertThat(rawConnection.sync().keys("*")).isEmpty();
+                clock.advance(Duration.ofSeconds(2));
+                // the retry interval has passed: this call reconnects and is limited in Redis again
+                assertThat(limiter.acquire(0, 0)).isZero();
+                assertThat(a.reachable()).isTrue();
+                logged = captured.text();
+            }
+            assertThat(rawConnection.sync().keys("*")).containsExactly("rebound:rate-limit:openai:requests");
+            assertThat(logged.lines().filter(l -> l.contains("is unreachable"))).hasSize(1);
+            assertThat(logged).contains("WARN dev.rebound - Rebound rate-limit store redis://127.0.0.1:" + redis.port
+                    + "/0 is unreachable (").contains("answers again");
+        }
+    }
+
+    @Test
+    void aStoreUnreachableAtStartUpWarnsOnceAndLimitsLocally() {
+        int nobody = LocalRedis.freePort();
+        String logged;
+        try (StdStreams captured = new StdStreams();
+                RedisRateLimitStore a = RedisRateLimitStore.builder("redis://127.0.0.1:" + nobody)
+                        .timeSource(clock).build()) {
+            RateLimiter limiter = a.limiter("openai", 1, 0, clock);
+            assertThat(limiter.acquire(0, 0)).isZero();
+            assertThat(limiter.acquire(0, 0)).isEqualTo(RateLimiter.REFUSED);
+            assertThat(a.reachable()).isFalse();
+            logged = captured.text();
+        }
+        assertThat(logged).contains("Rebound rate-limit store redis://127.0.0.1:" + nobody
+                + "/0 is unreachable at start-up (");
+        assertThat(logged.lines().filter(l -> l.contains("unreachable"))).hasSize(1);
+    }
+
+    @Test
+    void aBreakerOpenedByOneInstanceIsHeardByTheOthersUntilItExpires() {
+        try (RedisRateLimitStore a = store(); RedisRateLimitStore b = store()) {
+            assertThat(b.openRemainingNanos("Chat.chat(String)")).isZero();
+            a.opened("Chat.chat(String)", 5 * SECOND);
+            assertThat(b.openRemainingNanos("Chat.chat(String)")).isBetween(4 * SECOND, 5 * SECOND);
+            assertThat(rawConnection.sync().keys("*")).containsExactly("rebound:breaker:Chat.chat(String):open");
+            assertThat(rawConnection.sync().pttl("rebound:breaker:Chat.chat(String):open")).isBetween(4_000L, 5_000L);
+            redis.stop();
+            try (StdStreams quiet = new StdStreams()) {
+                assertThat(b.openRemainingNanos("Chat.chat(String)")).isZero(); // away: each breaker decides alone
+                a.opened("Chat.chat(String)", 5 * SECOND); // and never throws
+            } finally {
+                redis.restart();
+                rawConnection.sync().ping();
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.rebound.runtime.ratelimit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rebound.runtime.CircuitBreakerPolicy;
+import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.ReboundEvent;
+import dev.rebound.runtime.ReboundEvent.Kind;
+import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.testing.VirtualTimeSource;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A dead primary opens the fleet's breaker once: two instances (each its own settings and Redis store,
+ * one real redis-server, one virtual clock); the second opens its breaker at its first failure because
+ * the first's is open, instead of collecting its own evidence.
+ */
+class SharedCircuitBreakerTest {
+
+    static LocalRedis redis;
+
+    @BeforeAll
+    static void start() {
+        redis = LocalRedis.start(null);
+    }
+
+    @AfterAll
+    static void stop() {
+        redis.close();
+    }
+
+    public interface Chat {
+        String chat(String prompt) throws IOException;
+    }
+
+    final VirtualTimeSource clock = new VirtualTimeSource();
+
+    @Test
+    void theSecondInstanceOpensAtItsFirstFailureWhenTheFleetsBreakerIsOpen() throws Exception {
+        AtomicInteger calledOnA = new AtomicInteger();
+        AtomicInteger calledOnB = new AtomicInteger();
+        List<ReboundEvent> eventsOfB = new CopyOnWriteArrayList<>();
+        try (RedisRateLimitStore storeA = store(); RedisRateLimitStore storeB = store()) {
+            Chat a = instance(storeA, calledOnA, e -> { });
+            Chat b = instance(storeB, calledOnB, eventsOfB::add);
+            a.chat("1");
+            a.chat("2"); // the window of 2 is full of failures: A opens, and says so in Redis
+            a.chat("3");
+            assertThat(calledOnA).hasValue(2);
+
+            assertThat(b.chat("1")).isEqualTo("backup");
+            assertThat(b.chat("2")).isEqualTo("backup");
+            assertThat(calledOnB).hasValue(1); // one failure, then open: no evidence of its own needed
+            assertThat(eventsOfB).filteredOn(e -> e.kind() == Kind.CIRCUIT_OPENED).singleElement().satisfies(e -> {
+                assertThat(e.reason()).isEqualTo("fleet");
+                assertThat(e.waitTime()).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(5));
+            });
+        }
+        RedisClient raw = RedisClient.create("redis://127.0.0.1:" + redis.port);
+        try (StatefulRedisConnection<String, String> c = raw.connect()) {
+            assertThat(c.sync().keys("*")).containsExactly("rebound:breaker:Chat.chat(String)/dead:open");
+        } finally {
+            raw.shutdown(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    private RedisRateLimitStore store() {
+        return RedisRateLimitStore.builder("redis://127.0.0.1:" + redis.port).timeSource(clock)
+                .timeout(Duration.ofSeconds(10)).build();
+    }
+
+    private Chat instance(RedisRateLimitStore store, AtomicInteger called, dev.rebound.runtime.ReboundListener l) {
+        Chat dead = p -> {
+            called.incrementAndGet();
+            throw new IOException("503");
+        };
+        ReboundSettings settings = ReboundSettings.builder().timeSource(clock).logging(false).listener(l)
+                .rateLimitStore(store).build();
+        return Rebound.wrap(Chat.class, dead).named("dead")
+                .withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(2).failureRatio(1.0)
+                        .delay(Duration.ofSeconds(5)).build())
+                .withFallbacks(p -> "backup").settings(settings).build();
+    }
+}
