@@ -297,7 +297,8 @@ public final class Rebound {
             }
             int before = problems.size();
             AnnotationPolicies.checkShape(dev.rebound.runtime.internal.chain.CallShape.of(m),
-                    AnnotationPolicies.describe(type, m), fallbackHandler != null, "withFallbackHandler", retry,
+                    AnnotationPolicies.describe(type, m), rateLimit != null, "withRateLimit",
+                    fallbackHandler != null, "withFallbackHandler", retry,
                     "RetryPolicy.Builder.retryOnResult", !fallbackOnResult.isEmpty(), "fallbackOnResult", chain, problems);
             if (problems.size() > before) {
                 return null;

@@ -129,6 +129,16 @@ class AsyncTimeoutAndResultTest {
     }
 
     @Test
+    void aRateLimitOnACompletionStageMethodIsRefusedNotSkipped() {
+        assertThatThrownBy(() -> Rebound.wrap(Quotes.class, new Scripted("primary"))
+                .withRateLimit(RateLimitPolicy.builder().requestsPerMinute(60).build()).build())
+                .isInstanceOf(ReboundConfigurationException.class)
+                .satisfies(e -> assertThat(((ReboundConfigurationException) e).problems()).anySatisfy(p ->
+                        assertThat(p).contains("Quotes.quote(String)").contains("withRateLimit cannot act on a "
+                                + "method returning a CompletionStage or streaming to a handler yet")));
+    }
+
+    @Test
     void aResultPredicateOnAStreamingMethodIsRefusedNotSkipped() {
         Streamer target = (prompt, handler) -> { };
         assertThatThrownBy(() -> Rebound.wrap(Streamer.class, target)

@@ -185,7 +185,8 @@ public final class AnnotationPolicies {
                         "@Fallback.on"), problems);
             }
         }
-        checkShape(dev.rebound.runtime.internal.chain.CallShape.of(method), name, handler != null,
+        checkShape(dev.rebound.runtime.internal.chain.CallShape.of(method), name, rateLimit != null, "@RateLimit",
+                handler != null,
                 "@Fallback.handler", primaryRetry, "@Retry.onResult", fallbackOnResult != null, "@Fallback.onResult",
                 chain, problems);
         if (!problems.isEmpty()) {
@@ -233,15 +234,19 @@ public final class AnnotationPolicies {
     }
 
     /**
-     * What the asynchronous chain cannot apply, refused rather than skipped: a fallback handler on a
+     * What the asynchronous chain cannot apply, refused rather than skipped: a rate limit or a fallback handler on a
      * CompletionStage or streaming method, a result predicate (the target's, an alternative's retry's, or
      * the fallback's) on a streaming method.
      */
-    public static void checkShape(dev.rebound.runtime.internal.chain.CallShape shape, String name, boolean handler,
+    public static void checkShape(dev.rebound.runtime.internal.chain.CallShape shape, String name, boolean rateLimit,
+            String rateLimitAttribute, boolean handler,
             String handlerAttribute, RetryPolicy primaryRetry, String retryAttribute, boolean fallbackOnResult,
             String fallbackAttribute, List<Alternative> chain, List<String> problems) {
         if (shape == dev.rebound.runtime.internal.chain.CallShape.SYNC) {
             return;
+        }
+        if (rateLimit) {
+            problems.add(Rules.at(name, MethodRules.rateLimitNotAsync(rateLimitAttribute)));
         }
         if (handler) {
             problems.add(Rules.at(name, MethodRules.handlerNotAsync(handlerAttribute)));

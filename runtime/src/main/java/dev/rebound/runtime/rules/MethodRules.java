@@ -56,6 +56,19 @@ public final class MethodRules {
     }
 
     /**
+     * {@code @RateLimit cannot act on an asynchronous method: ...}: the rate limit waits for its permit by
+     * blocking and has no asynchronous variant yet, so it is refused on {@code CompletionStage} and
+     * streaming methods rather than skipped.
+     *
+     * @param attribute {@code "@RateLimit"} or {@code "withRateLimit"}
+     */
+    public static String rateLimitNotAsync(String attribute) {
+        return attribute + " cannot act on a method returning a CompletionStage or streaming to a handler yet:"
+                + " the rate limit waits for its permit by blocking (limit the synchronous method the call"
+                + " is made through)";
+    }
+
+    /**
      * {@code @Fallback.onResult cannot act on a streaming method: ...}: a stream's answer arrives token by
      * token after the chain's part (up to its first token) is over, so no predicate can judge it there.
      *
