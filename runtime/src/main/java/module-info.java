@@ -17,6 +17,7 @@ module dev.rebound.runtime {
     requires static io.github.bucket4j.lettuce;
     requires static io.github.bucket4j.redis.common;
     requires static lettuce.core;
+    requires static com.fasterxml.jackson.databind;
 
     exports dev.rebound.runtime;
     exports dev.rebound.runtime.spi;

@@ -64,9 +64,12 @@ public @interface CircuitBreaker {
     /** How many probe calls may be in flight at once while half-open. At least 1. */
     int halfOpenProbes() default 1;
 
-    /** Record only these failures and their subclasses; empty = the transient ones (see the class comment). */
+    /**
+     * Record only these failures and their subclasses, thrown or as a cause; empty = the transient ones
+     * (see the class comment).
+     */
     Class<? extends Throwable>[] on() default {};
 
-    /** Never record these failures; wins over {@link #on()}. */
+    /** Never record these failures, thrown or as a cause; wins over {@link #on()}. */
     Class<? extends Throwable>[] skipOn() default {};
 }

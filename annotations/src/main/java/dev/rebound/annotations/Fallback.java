@@ -34,9 +34,31 @@ public @interface Fallback {
     /** The alternatives, in priority order. */
     Class<?>[] to();
 
-    /** Fall back only on these and their subclasses; empty = any {@link Exception}. */
+    /**
+     * Fall back only on these and their subclasses, thrown or anywhere in the failure's cause chain;
+     * empty = any {@link Exception}.
+     */
     Class<? extends Throwable>[] on() default {};
 
-    /** Never fall back on these; wins over {@link #on()}. */
+    /** Never fall back on these, thrown or as a cause; wins over {@link #on()}. */
     Class<? extends Throwable>[] skipOn() default {};
+
+    /**
+     * Go to the alternatives at once, without retrying, when one of these predicates rejects a
+     * target's result (e.g. {@code dev.rebound.runtime.langchain4j.ChatResults.Truncated}: a cut-off
+     * answer goes to the larger model rather than spending attempts on the same one). Applied to every
+     * target's result, alternatives included; each is a {@code java.util.function.Predicate} with a
+     * public no-argument constructor. When no target returns an accepted result, the caller gets a
+     * {@code RejectedResultException} carrying the last one.
+     */
+    @SuppressWarnings("rawtypes")
+    Class<? extends java.util.function.Predicate>[] onResult() default {};
+
+    /**
+     * A {@code dev.rebound.runtime.FallbackHandler} that decides, once the method has failed for good,
+     * what happens instead of walking {@link #to()} in order: it receives the failure, the call's whole
+     * history and its arguments, and may answer itself or call any of {@link #to()} with other
+     * arguments. A public class with a public no-argument constructor; {@code void.class} = none.
+     */
+    Class<?> handler() default void.class;
 }

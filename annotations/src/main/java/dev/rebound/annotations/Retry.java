@@ -61,10 +61,34 @@ public @interface Retry {
      */
     long maxDuration() default 0;
 
-    /** Retry only these and their subclasses; empty = the default classifier decides. */
+    /**
+     * The timeout of each attempt, in {@link #unit()}; 0 = none. An attempt still running after it
+     * is interrupted and counts as a transient failure (reason {@code "timeout"}), retried whatever
+     * {@link #on()} lists unless {@link #abortOn()} lists {@code AttemptTimeoutException}; the next
+     * attempt gets the smaller of this and what is left of {@link #maxDuration()}. At least 0.
+     */
+    long attemptTimeout() default 0;
+
+    /**
+     * Also retry an attempt whose result one of these predicates rejects, as if it had failed. Each is
+     * a {@code java.util.function.Predicate} over the method's result with a public no-argument
+     * constructor (e.g. {@code dev.rebound.runtime.langchain4j.ChatResults.Blank}); empty = every
+     * result is accepted. When no target returns an accepted result, the caller gets a
+     * {@code RejectedResultException} carrying the last one.
+     */
+    @SuppressWarnings("rawtypes")
+    Class<? extends java.util.function.Predicate>[] onResult() default {};
+
+    /**
+     * Retry only these and their subclasses, thrown or anywhere in the failure's cause chain (16 levels
+     * deep at most); empty = the default classifier decides.
+     */
     Class<? extends Throwable>[] on() default {};
 
-    /** Never retry these and their subclasses; wins over {@link #on()}. */
+    /**
+     * Never retry these and their subclasses, thrown or as a cause; wins over {@link #on()}, even when
+     * {@code on} names the thrown type and this list one of its causes.
+     */
     Class<? extends Throwable>[] abortOn() default {};
 
     /**

@@ -65,6 +65,7 @@ final class EventPrinter {
     private synchronized void onEvent(ReboundEvent e) {
         switch (e.kind()) {
             case ATTEMPT_FAILED:
+            case RESULT_REJECTED:
                 pendingFailure = e;
                 break;
             case RETRY_SCHEDULED:
@@ -139,6 +140,10 @@ final class EventPrinter {
                 return "not retryable";
             case "deadline":
                 return "maxDuration reached";
+            case "quota-exhausted":
+                return "out of quota: no retry";
+            case "result-rejected":
+                return "answer rejected: no retry";
             default:
                 return reason;
         }
@@ -147,6 +152,9 @@ final class EventPrinter {
     /** {@code 503 InternalServerException}, {@code timeout TimeoutException}, ... never a message. */
     static String outcome(Throwable t) {
         String name = t.getClass().getSimpleName();
+        if (t instanceof dev.rebound.runtime.RejectedResultException) {
+            return "200 rejected answer";
+        }
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof HttpException) {
                 return ((HttpException) c).statusCode() + " " + name;

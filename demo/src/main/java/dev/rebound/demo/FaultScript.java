@@ -57,6 +57,20 @@ public enum FaultScript {
             s.always("gpt-3.5-turbo", Fault.serverError());
         }
     },
+    QUOTA("gpt-4's account is out of credit (429 insufficient_quota): not retried, straight to gpt-3.5-turbo") {
+        @Override
+        void apply(ModelServer s) {
+            s.always("gpt-4", Fault.quotaExhausted());
+        }
+    },
+    TRUNCATED("gpt-4 and gpt-3.5-turbo cut their answers off (finish_reason length): no retries, the 16k model "
+            + "answers") {
+        @Override
+        void apply(ModelServer s) {
+            s.always("gpt-4", Fault.truncatedAnswer());
+            s.always("gpt-3.5-turbo", Fault.truncatedAnswer());
+        }
+    },
     ALL_DOWN("every model is down: the caller gets gpt-4's last failure, the others suppressed on it") {
         @Override
         void apply(ModelServer s) {

@@ -7,6 +7,7 @@ import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.langchain4j.ChatResults;
 import dev.rebound.runtime.langchain4j.RetryAfterHttpClientBuilder;
 import java.time.Duration;
 import java.util.List;
@@ -81,7 +82,9 @@ public final class ModelChain {
                         .withRetry(FALLBACK_RETRY).settings(fallbackSettings).build())
                 .toArray(ChatModel[]::new);
         return Rebound.wrap(ChatModel.class, models.apply(PRIMARY)).named(PRIMARY)
-                .withRetry(PRIMARY_RETRY).withFallbacks(fallbacks).settings(primarySettings).build();
+                .withRetry(PRIMARY_RETRY).withFallbacks(fallbacks)
+                .fallbackOnResult(ChatResults.truncated()) // a cut-off answer: the next model, no retry
+                .settings(primarySettings).build();
     }
 
     /**

@@ -108,7 +108,7 @@ public final class RagDemo {
                 answer = tokens.text();
             } else {
                 try {
-                    answer = llm.chat(RagPipeline.prompt(o.question, context));
+                    answer = RagPipeline.generate(llm, RagPipeline.prompt(o.question, context));
                     printer.firstAttemptSucceeded();
                 } catch (RuntimeException e) {
                     failure = e;

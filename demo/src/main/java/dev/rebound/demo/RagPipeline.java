@@ -1,6 +1,8 @@
 package dev.rebound.demo;
 
+import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.input.PromptTemplate;
 import dev.langchain4j.rag.content.Content;
 import dev.langchain4j.rag.content.retriever.ContentRetriever;
@@ -40,7 +42,16 @@ public final class RagPipeline {
     /** Retrieves once, then asks the (resilient) model. Its failure for good is the caller's. */
     public Answer ask(String question) {
         List<String> context = retrieve(question);
-        return new Answer(question, context, model.chat(prompt(question, context)));
+        return new Answer(question, context, generate(model, prompt(question, context)));
+    }
+
+    /**
+     * The model's answer to {@code prompt}, asked through {@code chat(ChatRequest)} rather than
+     * {@code chat(String)}: the response keeps its finish reason, which the chain judges (a cut-off
+     * answer goes to the next model).
+     */
+    public static String generate(ChatModel model, String prompt) {
+        return model.chat(ChatRequest.builder().messages(UserMessage.from(prompt)).build()).aiMessage().text();
     }
 
     /** The retrieval step alone. */

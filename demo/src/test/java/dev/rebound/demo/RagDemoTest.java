@@ -72,9 +72,9 @@ class RagDemoTest {
         assertThat(java.nio.file.Files.readString(Path.of("..").resolve(ModelChain.SOURCE)))
                 .contains("PRIMARY_RETRY = RetryPolicy.builder()");
         assertThat(logged.toString(StandardCharsets.UTF_8))
-                .contains("INFO dev.rebound - ChatModel.chat(String) on gpt-4: retrying, attempt 2 in 100 ms (backoff)")
-                .contains("INFO dev.rebound - ChatModel.chat(String) on gpt-4: retrying, attempt 3 in 300 ms (retry-after)")
-                .contains("WARN dev.rebound - ChatModel.chat(String): falling back from gpt-4 to gpt-3.5-turbo after "
+                .contains("INFO dev.rebound - ChatModel.chat(ChatRequest) on gpt-4: retrying, attempt 2 in 100 ms (backoff)")
+                .contains("INFO dev.rebound - ChatModel.chat(ChatRequest) on gpt-4: retrying, attempt 3 in 300 ms (retry-after)")
+                .contains("WARN dev.rebound - ChatModel.chat(ChatRequest): falling back from gpt-4 to gpt-3.5-turbo after "
                         + "dev.langchain4j.exception.InternalServerException");
     }
 
@@ -86,6 +86,26 @@ class RagDemoTest {
                         + "gpt-4->gpt-3.5-turbo=1 gpt-3.5-turbo->gpt-3.5-turbo-16k=1");
         assertThat(run(Map.of("REBOUND_FAULTS", "cascade"), "--faults=healthy")).contains(
                 "Summary: attempts 1, fallbacks 0, requests per model gpt-4=1 gpt-3.5-turbo=0 gpt-3.5-turbo-16k=0");
+    }
+
+    @Test
+    void aQuota429IsNotRetriedAndGoesStraightToTheFallback() {
+        String out = run(Map.of(), "--faults=quota");
+
+        assertThat(out).containsPattern("(?m)^  1 +gpt-4 +1 +429 RateLimitException +give up gpt-4 "
+                        + "\\(out of quota: no retry\\)$")
+                .contains("Summary: attempts 2, fallbacks 1, requests per model gpt-4=1 gpt-3.5-turbo=1 "
+                        + "gpt-3.5-turbo-16k=0");
+    }
+
+    @Test
+    void aTruncatedAnswerGoesToTheNextModelWithoutRetries() {
+        String out = run(Map.of(), "--faults=truncated");
+
+        assertThat(out).containsPattern("(?m)^  1 +gpt-4 +1 +200 rejected answer +give up gpt-4 "
+                        + "\\(answer rejected: no retry\\)$")
+                .containsPattern("(?m)^Answer: \\[gpt-3.5-turbo-16k, prompt [0-9a-f]{8}\\]")
+                .contains("requests per model gpt-4=1 gpt-3.5-turbo=1 gpt-3.5-turbo-16k=1");
     }
 
     @Test

@@ -164,6 +164,33 @@ class BuildErrorTest {
     }
 
     @Test
+    void badResultPredicatesHandlersAndAttemptTimeoutsAreCompileErrorsInTheRuntimesWords() throws IOException {
+        List<String> errors = javacErrors("Chat", """
+                public interface Chat {
+                    @dev.rebound.annotations.Retry(attemptTimeout = -5, onResult = {Chat.Fine.class, Chat.NoDefault.class})
+                    @dev.rebound.annotations.Fallback(to = {}, handler = Chat.Fine.class,
+                            onResult = Chat.Abstract.class)
+                    String chat(String prompt);
+
+                    class Fine implements java.util.function.Predicate<Object> {
+                        public boolean test(Object o) { return o == null; }
+                    }
+                    class NoDefault implements java.util.function.Predicate<Object> {
+                        public NoDefault(int x) { }
+                        public boolean test(Object o) { return false; }
+                    }
+                    abstract class Abstract implements java.util.function.Predicate<Object> {
+                    }
+                }
+                """);
+
+        assertThat(errors).containsExactlyInAnyOrder("Chat.chat(String): @Retry.attemptTimeout = -5 ms is negative",
+                "Chat.chat(String): @Retry.onResult Chat$NoDefault has no public no-argument constructor",
+                "Chat.chat(String): @Fallback.handler Chat$Fine does not implement dev.rebound.runtime.FallbackHandler",
+                "Chat.chat(String): @Fallback.onResult Chat$Abstract is abstract");
+    }
+
+    @Test
     void suppressWarningsReboundSkipsTheChecks() throws IOException {
         assertThat(javacErrors("Chat", """
                 @SuppressWarnings("rebound")

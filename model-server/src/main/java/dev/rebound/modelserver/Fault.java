@@ -44,7 +44,14 @@ public final class Fault {
          * Streamed: {@link #tokens()} content chunks, then an event whose data is not JSON, then the
          * connection is closed. Not streamed: a {@link #MALFORMED_BODY}.
          */
-        MALFORMED_CHUNK
+        MALFORMED_CHUNK,
+        /** An HTTP error status with a provider's own error body ({@link #detail()}), and headers. */
+        PROVIDER_ERROR,
+        /**
+         * 200 with a chat completion that stopped for {@link #detail()} ({@code length}: the answer's
+         * first half; {@code content_filter}: no content; {@code stop}: a blank answer).
+         */
+        STOPPED_ANSWER
     }
 
     private static final Fault ANSWER = new Fault(Kind.ANSWER, 200, Map.of(), Duration.ZERO);
@@ -53,17 +60,28 @@ public final class Fault {
     private final int status;
     private final Map<String, String> headers;
     private final Duration delay;
+    /** The error body of a provider error, the finish reason of a stopped answer; else null. */
+    private final String detail;
     private final int tokens;
 
     private Fault(Kind kind, int status, Map<String, String> headers, Duration delay) {
-        this(kind, status, headers, delay, 0);
+        this(kind, status, headers, delay, null, 0);
+    }
+
+    private Fault(Kind kind, int status, Map<String, String> headers, Duration delay, String detail) {
+        this(kind, status, headers, delay, detail, 0);
     }
 
     private Fault(Kind kind, int status, Map<String, String> headers, Duration delay, int tokens) {
+        this(kind, status, headers, delay, null, tokens);
+    }
+
+    private Fault(Kind kind, int status, Map<String, String> headers, Duration delay, String detail, int tokens) {
         this.kind = kind;
         this.status = status;
         this.headers = headers;
         this.delay = delay;
+        this.detail = detail;
         this.tokens = tokens;
     }
 
@@ -200,7 +218,112 @@ public final class Fault {
         }
         Map<String, String> more = new LinkedHashMap<>(headers);
         more.put(name, value);
-        return new Fault(kind, status, Map.copyOf(more), delay, tokens);
+        return new Fault(kind, status, Map.copyOf(more), delay, detail, tokens);
+    }
+
+    // ---- provider error shapes and stopped answers (LLM failures) ----
+
+    /**
+     * Any HTTP error status with {@code body} sent as is (a provider's own error JSON).
+     *
+     * @throws IllegalArgumentException if {@code status} is not within 400..599
+     */
+    public static Fault providerError(int status, String body) {
+        Objects.requireNonNull(body, "body");
+        return new Fault(Kind.PROVIDER_ERROR, status(status).status, Map.of(), Duration.ZERO, body);
+    }
+
+    /**
+     * OpenAI's quota 429: the account is out of credit ({@code "type": "insufficient_quota"}). Retrying
+     * never helps.
+     */
+    public static Fault quotaExhausted() {
+        return providerError(429, "{\"error\": {\"message\": \"You exceeded your current quota, please check your "
+                + "plan and billing details.\", \"type\": \"insufficient_quota\", \"param\": null, "
+                + "\"code\": \"insufficient_quota\"}}");
+    }
+
+    /** Azure OpenAI's quota 429: {@code "code": "InsufficientQuota"}. */
+    public static Fault azureQuotaExhausted() {
+        return providerError(429, "{\"error\": {\"code\": \"InsufficientQuota\", \"message\": \"The quota of "
+                + "this deployment is exhausted.\"}}");
+    }
+
+    /** Anthropic's 402 {@code billing_error}: the credit balance is too low. */
+    public static Fault anthropicBillingError() {
+        return providerError(402, "{\"type\": \"error\", \"error\": {\"type\": \"billing_error\", "
+                + "\"message\": \"Your credit balance is too low.\"}}");
+    }
+
+    /**
+     * Anthropic's 429 {@code rate_limit_error} with no Retry-After, only
+     * {@code anthropic-ratelimit-requests-remaining: 0} and {@code anthropic-ratelimit-requests-reset}
+     * at {@code reset} (RFC 3339).
+     */
+    public static Fault anthropicRateLimited(Instant reset) {
+        Objects.requireNonNull(reset, "reset");
+        return providerError(429, "{\"type\": \"error\", \"error\": {\"type\": \"rate_limit_error\", "
+                + "\"message\": \"Number of requests has exceeded your rate limit.\"}}")
+                .withHeader("anthropic-ratelimit-requests-remaining", "0")
+                .withHeader("anthropic-ratelimit-requests-reset", DateTimeFormatter.ISO_INSTANT.format(reset));
+    }
+
+    /**
+     * Gemini's 429 {@code RESOURCE_EXHAUSTED} for a per-minute limit, with the wait in the body only
+     * ({@code google.rpc.RetryInfo.retryDelay}, whole or fractional seconds).
+     */
+    public static Fault geminiRateLimited(Duration retryDelay) {
+        Objects.requireNonNull(retryDelay, "retryDelay");
+        return providerError(429, gemini("GenerateRequestsPerMinutePerProjectPerModel", "15",
+                retryDelay.toMillis() / 1000.0 + "s"));
+    }
+
+    /** Gemini's 429 {@code RESOURCE_EXHAUSTED} for a per-day quota: no retry helps before tomorrow. */
+    public static Fault geminiDailyQuotaExhausted() {
+        return providerError(429, gemini("GenerateRequestsPerDayPerProjectPerModel-FreeTier", "20", "35000s"));
+    }
+
+    private static String gemini(String quotaId, String quotaValue, String retryDelay) {
+        return "{\"error\": {\"code\": 429, \"message\": \"You exceeded your current quota.\", "
+                + "\"status\": \"RESOURCE_EXHAUSTED\", \"details\": ["
+                + "{\"@type\": \"type.googleapis.com/google.rpc.QuotaFailure\", \"violations\": [{"
+                + "\"quotaMetric\": \"generativelanguage.googleapis.com/generate_content_requests\", "
+                + "\"quotaId\": \"" + quotaId + "\", \"quotaValue\": \"" + quotaValue + "\"}]}, "
+                + "{\"@type\": \"type.googleapis.com/google.rpc.RetryInfo\", \"retryDelay\": \"" + retryDelay
+                + "\"}]}}";
+    }
+
+    /**
+     * 429 with the IETF fields only: {@code RateLimit-Policy: "default";q=100;w=60} and
+     * {@code RateLimit: "default";r=0;t=<reset in whole seconds>}.
+     */
+    public static Fault ietfRateLimited(Duration reset) {
+        Objects.requireNonNull(reset, "reset");
+        return status(429).withHeader("RateLimit-Policy", "\"default\";q=100;w=60")
+                .withHeader("RateLimit", "\"default\";r=0;t=" + (reset.toMillis() + 999) / 1000);
+    }
+
+    /** 200, {@code finish_reason: "length"}: the answer cut off at its first half. */
+    public static Fault truncatedAnswer() {
+        return new Fault(Kind.STOPPED_ANSWER, 200, Map.of(), Duration.ZERO, "length");
+    }
+
+    /** 200, {@code finish_reason: "content_filter"}, no content. */
+    public static Fault contentFiltered() {
+        return new Fault(Kind.STOPPED_ANSWER, 200, Map.of(), Duration.ZERO, "content_filter");
+    }
+
+    /** 200, {@code finish_reason: "stop"}, and an empty answer. */
+    public static Fault blankAnswer() {
+        return new Fault(Kind.STOPPED_ANSWER, 200, Map.of(), Duration.ZERO, "stop");
+    }
+
+    /**
+     * For {@link Kind#PROVIDER_ERROR}, the error body sent; for {@link Kind#STOPPED_ANSWER}, the
+     * finish reason; otherwise null.
+     */
+    public String detail() {
+        return detail;
     }
 
     public Kind kind() {
@@ -252,6 +375,8 @@ public final class Fault {
                 return "dropped";
             case MALFORMED_BODY:
                 return "malformed";
+            case STOPPED_ANSWER:
+                return "200 finish_reason=" + detail;
             default:
                 String retryAfter = headers.get("Retry-After");
                 return retryAfter == null ? Integer.toString(status) : status + " Retry-After=" + retryAfter;

@@ -292,6 +292,12 @@ public final class ModelServer implements AutoCloseable {
             case STATUS:
                 send(exchange, fault.status(), error(fault.status(), "scripted failure"), fault.headers());
                 return;
+            case PROVIDER_ERROR:
+                send(exchange, fault.status(), fault.detail(), fault.headers());
+                return;
+            case STOPPED_ANSWER:
+                sendStopped(exchange, fault, model, prompt);
+                return;
             case SLOW_ANSWER:
             case STALL_BEFORE_FIRST_TOKEN:
                 if (!pause(fault.delay())) {
@@ -306,6 +312,19 @@ public final class ModelServer implements AutoCloseable {
         } catch (IOException clientGone) {
             // a client that timed out has closed its end: nothing to answer to
         }
+    }
+
+    /** The content of an answer stopped for {@code reason}: half of it for "length", else none. */
+    private String stoppedContent(String reason, String model, String prompt) {
+        String full = answers.apply(model, prompt);
+        return "length".equals(reason) ? full.substring(0, full.length() / 2) : "";
+    }
+
+    /** A 200 whose answer stopped for the fault's finish reason (see {@link Fault#truncatedAnswer()}). */
+    private void sendStopped(HttpExchange exchange, Fault fault, String model, String prompt) throws IOException {
+        String reason = fault.detail();
+        String content = stoppedContent(reason, model, prompt);
+        send(exchange, 200, completion(model, prompt, content, reason), fault.headers());
     }
 
     /** Waits on the server's side; false when the server is closing. */
@@ -327,6 +346,7 @@ public final class ModelServer implements AutoCloseable {
                 return;
             case MALFORMED_BODY:
             case STATUS:
+            case PROVIDER_ERROR:
                 serve(exchange, fault, model, prompt);
                 return;
             case SLOW_ANSWER:
@@ -348,7 +368,9 @@ public final class ModelServer implements AutoCloseable {
                 return;
             }
             String id = "chatcmpl-" + digest(model + "\n" + prompt);
-            List<String> tokens = tokensOf(answers.apply(model, prompt));
+            boolean stopped = fault.kind() == Fault.Kind.STOPPED_ANSWER;
+            String answer = stopped ? stoppedContent(fault.detail(), model, prompt) : answers.apply(model, prompt);
+            List<String> tokens = answer.isEmpty() ? List.of() : tokensOf(answer);
             boolean cuts = fault.kind() == Fault.Kind.CUT_MID_STREAM;
             boolean breaks = fault.kind() == Fault.Kind.MALFORMED_CHUNK;
             for (int i = 0; i < tokens.size(); i++) {
@@ -372,7 +394,7 @@ public final class ModelServer implements AutoCloseable {
                 event(out, "{\"id\": \"" + id + "\", \"choices\": [{\"delta\": ");
                 return;
             }
-            event(out, chunk(id, model, JSON.createObjectNode(), "stop"));
+            event(out, chunk(id, model, JSON.createObjectNode(), stopped ? fault.detail() : "stop"));
             if (usage) {
                 ObjectNode last = JSON.createObjectNode();
                 last.put("id", id);
@@ -463,6 +485,10 @@ public final class ModelServer implements AutoCloseable {
     }
 
     private String completion(String model, String prompt) {
+        return completion(model, prompt, answers.apply(model, prompt), "stop");
+    }
+
+    private String completion(String model, String prompt, String content, String finishReason) {
         ObjectNode root = JSON.createObjectNode();
         root.put("id", "chatcmpl-" + digest(model + "\n" + prompt));
         root.put("object", "chat.completion");
@@ -472,8 +498,8 @@ public final class ModelServer implements AutoCloseable {
         choice.put("index", 0);
         ObjectNode message = choice.putObject("message");
         message.put("role", "assistant");
-        message.put("content", answers.apply(model, prompt));
-        choice.put("finish_reason", "stop");
+        message.put("content", content);
+        choice.put("finish_reason", finishReason);
         usage(root, prompt);
         return root.toString();
     }

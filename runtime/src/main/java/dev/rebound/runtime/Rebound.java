@@ -96,6 +96,8 @@ public final class Rebound {
         private FallbackRule fallbackRule = FallbackRule.ANY_EXCEPTION;
         private ReboundSettings settings;
         private String name;
+        private final List<java.util.function.Predicate<Object>> fallbackOnResult = new ArrayList<>();
+        private FallbackHandler fallbackHandler;
 
         private Builder(Class<T> type, T target) {
             this.type = type;
@@ -178,6 +180,34 @@ public final class Rebound {
         }
 
         /**
+         * Go to the alternatives at once, without retrying, when {@code predicate} rejects a target's
+         * result (the target's and every alternative's): a {@link RejectedResultException} carrying it
+         * is that target's failure (event {@code RESULT_REJECTED}, then {@code RETRIES_EXHAUSTED} with
+         * reason {@code "result-rejected"}). When no target returns an accepted result, the caller gets
+         * the primary's RejectedResultException, the alternatives' suppressed on it. Each call adds a
+         * predicate. E.g. {@code ChatResults.truncated()}: a cut-off answer goes to the larger model.
+         *
+         * @throws NullPointerException if {@code predicate} is null
+         */
+        @SuppressWarnings("unchecked")
+        public Builder<T> fallbackOnResult(java.util.function.Predicate<?> predicate) {
+            fallbackOnResult.add((java.util.function.Predicate<Object>) Objects.requireNonNull(predicate, "predicate"));
+            return this;
+        }
+
+        /**
+         * A handler that decides the fallback once the target has failed for good (see
+         * {@link FallbackHandler}): it gets the failure, the history and the arguments, and may answer,
+         * call one of {@link #withFallbacks} alternatives by class with other arguments, or throw.
+         *
+         * @throws NullPointerException if {@code handler} is null
+         */
+        public Builder<T> withFallbackHandler(FallbackHandler handler) {
+            this.fallbackHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /**
          * How events and logs name the target (default: its simple class name), e.g. "gpt-4" when
          * several models share one class. Also the name this wrapper has when it is another's fallback.
          *
@@ -209,7 +239,8 @@ public final class Rebound {
          *     Bucket4j on the class path)
          */
         public T build() {
-            boolean programmatic = retry != null || fallbacks != null || breaker != null || rateLimit != null;
+            boolean programmatic = retry != null || fallbacks != null || breaker != null || rateLimit != null
+                    || fallbackHandler != null || !fallbackOnResult.isEmpty();
             if (!programmatic && isResilient(target)) {
                 // the same annotations would apply a second time: every attempt would be multiplied
                 AlreadyResilient.logOnce(type, target, settings != null, name != null);
@@ -264,10 +295,20 @@ public final class Rebound {
                     chain.add(new Alternative(ResilientProxy.nameOf(alt), () -> alt, m, RetryPolicy.none()));
                 }
             }
+            int before = problems.size();
+            AnnotationPolicies.checkShape(dev.rebound.runtime.internal.chain.CallShape.of(m),
+                    AnnotationPolicies.describe(type, m), rateLimit != null, "withRateLimit",
+                    fallbackHandler != null, "withFallbackHandler", retry,
+                    "RetryPolicy.Builder.retryOnResult", !fallbackOnResult.isEmpty(), "fallbackOnResult", chain, problems);
+            if (problems.size() > before) {
+                return null;
+            }
             m.setAccessible(true);
             return MethodSpec.builder(AnnotationPolicies.describe(type, m), targetName()).shapeOf(m)
                     .retry(retry != null ? retry : RetryPolicy.none()).circuitBreaker(breaker)
-                    .rateLimit(rateLimit).fallbacks(fallbackRule, chain).settings(settings).budgetScope(type.getName())
+                    .rateLimit(rateLimit).fallbacks(fallbackRule, chain)
+                    .fallbackOnResult(dev.rebound.runtime.internal.ResultAndHandlerRules.anyOf(fallbackOnResult))
+                    .fallbackHandler(fallbackHandler).settings(settings).budgetScope(type.getName())
                     .runsIn(target.getClass(), m.getName()).build();
         }
 

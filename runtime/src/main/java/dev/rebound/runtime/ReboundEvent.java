@@ -60,7 +60,13 @@ public final class ReboundEvent {
          * Tokens given back to the rate limit after an attempt: the estimate's excess over the response's
          * usage, or the whole estimate of a failed attempt; {@link #tokens()} says how many.
          */
-        RATE_LIMIT_TOKENS_REFUNDED
+        RATE_LIMIT_TOKENS_REFUNDED,
+        /**
+         * An attempt returned a result that a result predicate rejected (counted apart from
+         * {@link #ATTEMPT_FAILED}); {@link #failure()} is the {@link RejectedResultException} carrying it,
+         * {@link #reason()} {@code "result-rejected"}.
+         */
+        RESULT_REJECTED
     }
 
     private final Kind kind;
@@ -139,12 +145,16 @@ public final class ReboundEvent {
     /**
      * Why: for RETRY_SCHEDULED "backoff" or "retry-after"; for RETRIES_EXHAUSTED "not-retryable",
      * "attempts", "deadline", "interrupted", "circuit-open" (the breaker refused the attempt or is
-     * open), "budget" (the retry budget is spent) or "rate-limited" (the rate limit refused the attempt);
-     * for RATE_LIMIT_REFUSED "rate-limit-exceeds-max-delay" or "deadline"; for SUCCEEDED "retry" (the primary answered
-     * after failing) or "fallback" (an alternative answered); for FAILED "interrupted", "cancelled" (the caller cancelled the future of an
-     * asynchronous call) or null; for
-     * CIRCUIT_OPENED "failure-ratio", "probe-failed" or "fleet" (the breaker of the same name elsewhere
-     * in the fleet is open, as a shared store said); otherwise null.
+     * open), "budget" (the retry budget is spent), "rate-limited" (the rate limit refused the attempt),
+     * "retry-after-exceeds-max-delay", "quota-exhausted" (the provider says the account is out of quota
+     * or credit), "server-declined-retry" ({@code x-should-retry: false}) or "result-rejected" (a
+     * fallback predicate rejected the result); for ATTEMPT_FAILED "timeout" (the attempt ran past its
+     * attemptTimeout) or null; for RESULT_REJECTED "result-rejected"; for RATE_LIMIT_REFUSED
+     * "rate-limit-exceeds-max-delay" or "deadline"; for SUCCEEDED "retry" (the primary answered after
+     * failing) or "fallback" (an alternative or a fallback handler answered); for FAILED "interrupted",
+     * "cancelled" (the caller cancelled the future of an asynchronous call) or null; for CIRCUIT_OPENED
+     * "failure-ratio", "probe-failed" or "fleet" (the breaker of the same name elsewhere in the fleet is
+     * open, as a shared store said); otherwise null.
      */
     public String reason() {
         return reason;

@@ -3,14 +3,20 @@ package dev.rebound.runtime;
 import java.time.Duration;
 
 /**
- * A server's suggested wait (HTTP {@code Retry-After} and the like), handed from the client that
- * saw it to the engine retrying the call, on the calling thread. The next wait is at least this
- * long, never past maxDuration. A suggested wait longer than maxDelay ends the retries of that target
- * (reason {@code retry-after-exceeds-max-delay}): the call goes to its fallbacks instead of spending an
+ * A server's suggested wait (HTTP {@code Retry-After} and the like), handed from a client of your own
+ * to the engine retrying the call, on the calling thread. The next wait is at least this long, never
+ * past maxDuration. A suggested wait longer than maxDelay ends the retries of that target (reason
+ * {@code retry-after-exceeds-max-delay}): the call goes to its fallbacks instead of spending an
  * attempt on a request the server has said it will refuse.
  *
- * <p>Integrations call {@link #suggest} when a failed response carries the header and
- * {@link #clear} on a successful response; the engine takes the hint after each failure.
+ * <p>A hint belongs to the attempt that received it. Rebound's own langchain4j integration
+ * ({@code RetryAfterHttpClientBuilder}) no longer uses this class: it attaches what a response said to
+ * the failure itself, which the engine prefers. A client of your own calls {@link #suggest} right
+ * before it throws the failure the hint explains. The engine takes the hint with the next failure it
+ * handles on this thread (and ignores it if that failure carries its own), and forgets any hint when
+ * a call through the chain ends, so nothing suggested inside a call reaches the next one. A hint
+ * suggested outside any Rebound call stays on the thread until the thread's next Rebound failure
+ * takes it: call {@link #clear} when you suggest and then catch the failure yourself.
  */
 public final class RetryAfter {
 

@@ -6,7 +6,9 @@ import dev.rebound.runtime.rules.RetryRules;
 import dev.rebound.runtime.rules.Rules;
 import dev.rebound.runtime.rules.TimeAmount;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 
@@ -52,6 +54,10 @@ public final class RetryPolicy {
     private final String budget;
     private final double budgetRatio;
     private final int budgetMinPerSecond;
+    /** The timeout of one attempt in nanoseconds; 0 = none. */
+    private final long attemptTimeoutNanos;
+    /** Rejects a result as if the attempt had failed; null = every result is accepted. */
+    private final Predicate<Object> resultPredicate;
     /** waits[n] = the un-jittered wait after failed attempt n+1, capped; computed once. */
     private final long[] waits;
 
@@ -67,6 +73,8 @@ public final class RetryPolicy {
         this.budget = b.budget;
         this.budgetRatio = b.budgetRatio;
         this.budgetMinPerSecond = b.budgetMinPerSecond;
+        this.attemptTimeoutNanos = b.attemptTimeoutNanos;
+        this.resultPredicate = b.resultPredicates.isEmpty() ? null : anyOf(List.copyOf(b.resultPredicates));
         this.waits = new long[Math.max(0, attempts - 1)];
         double next = delayNanos;
         for (int i = 0; i < waits.length; i++) {
@@ -74,6 +82,40 @@ public final class RetryPolicy {
             waits[i] = capped;
             next = Math.min((double) capped * multiplier, (double) maxDelayNanos);
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Predicate<Object> anyOf(List<Predicate<?>> predicates) {
+        if (predicates.size() == 1) {
+            return (Predicate<Object>) predicates.get(0);
+        }
+        Predicate<Object>[] all = predicates.toArray(new Predicate[0]);
+        return result -> {
+            for (Predicate<Object> p : all) {
+                if (p.test(result)) {
+                    return true;
+                }
+            }
+            return false;
+        };
+    }
+
+    /** The timeout of one attempt; {@link Duration#ZERO} means none. */
+    public Duration attemptTimeout() {
+        return Duration.ofNanos(attemptTimeoutNanos);
+    }
+
+    /** {@link #attemptTimeout()} in nanoseconds, 0 for none, for the engine. */
+    public long attemptTimeoutNanos() {
+        return attemptTimeoutNanos;
+    }
+
+    /**
+     * The predicate that rejects a result as a failure to retry (any of those given to
+     * {@link Builder#retryOnResult}), or null when every result is accepted.
+     */
+    public Predicate<Object> resultPredicate() {
+        return resultPredicate;
     }
 
     /** A new builder with the defaults of {@code @Retry}: 3 attempts, 500 ms, x2, 30 s cap, jitter. */
@@ -206,8 +248,48 @@ public final class RetryPolicy {
         private String budget = "";
         private double budgetRatio;
         private int budgetMinPerSecond = 1;
+        private long attemptTimeoutNanos;
+        private final List<Predicate<?>> resultPredicates = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /**
+         * The timeout of each attempt (default: none). An attempt still running after it is
+         * interrupted and counts as a transient failure ({@link AttemptTimeoutException}, event
+         * reason {@code "timeout"}), retried whatever {@link #retryOn} lists (unless {@link #abortOn}
+         * lists it); the next attempt gets {@code min(attemptTimeout, what is left of maxDuration)}.
+         * The attempt must answer an interrupt: langchain4j's JDK HTTP client does (the request is
+         * cancelled).
+         *
+         * @param timeout {@link Duration#ZERO} for none
+         * @throws NullPointerException if {@code timeout} is null
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder attemptTimeout(Duration timeout) {
+            this.attemptTimeoutNanos = nonNegativeNanos(timeout, "attemptTimeout");
+            return this;
+        }
+
+        /**
+         * Also retries an attempt whose result {@code predicate} rejects, as if it had failed: a
+         * {@link RejectedResultException} carrying the result is the attempt's failure (event
+         * {@code RESULT_REJECTED}, counted apart from failures), retried like a transient one; when
+         * the attempts run out it goes to the fallbacks, and the caller who gets no accepted result
+         * gets it. Each call adds a predicate; a result any of them rejects is rejected. The predicate
+         * sees every result of the method (null for void), on the calling thread; an exception it
+         * throws is the attempt's failure. Ready-made ones for langchain4j answers:
+         * {@code dev.rebound.runtime.langchain4j.ChatResults}.
+         *
+         * <pre>{@code
+         * RetryPolicy.builder().attempts(2).retryOnResult((ChatResponse r) -> r.aiMessage().text().isBlank())
+         * }</pre>
+         *
+         * @throws NullPointerException if {@code predicate} is null
+         */
+        public Builder retryOnResult(Predicate<?> predicate) {
+            resultPredicates.add(Objects.requireNonNull(predicate, "predicate"));
+            return this;
         }
 
         /**
@@ -272,7 +354,8 @@ public final class RetryPolicy {
         }
 
         /**
-         * Retry only these failures and their subclasses; none = the default classifier decides.
+         * Retry only these failures and their subclasses, thrown or anywhere in the failure's cause
+         * chain; none = the default classifier decides.
          *
          * @throws NullPointerException if the array or an element is null
          * @throws IllegalArgumentException if a type can never be retried (an Error, an InterruptedException)
@@ -287,7 +370,8 @@ public final class RetryPolicy {
         }
 
         /**
-         * Never retry these failures; wins over {@link #retryOn}.
+         * Never retry these failures, thrown or as a cause; wins over {@link #retryOn}, even when
+         * retryOn names the thrown type and this list one of its causes.
          *
          * @throws NullPointerException if the array or an element is null
          */

@@ -126,8 +126,10 @@ class EventDemandTest {
         for (Reason r : Reason.values()) {
             wire.add(r.wire());
         }
-        assertThat(wire).containsExactly("backoff", "retry-after", "not-retryable", "attempts", "deadline",
+        // the old strings stay as they were; new reasons are added, never reused
+        assertThat(wire).containsSubsequence("backoff", "retry-after", "not-retryable", "attempts", "deadline",
                 "interrupted", "circuit-open", "budget", "retry-after-exceeds-max-delay", "retry", "fallback",
-                "failure-ratio", "probe-failed", "cancelled", "rate-limited", "rate-limit-exceeds-max-delay", "fleet");
+                "failure-ratio", "probe-failed", "cancelled", "rate-limited", "rate-limit-exceeds-max-delay", "fleet",
+                "quota-exhausted", "server-declined-retry", "result-rejected", "timeout").doesNotHaveDuplicates();
     }
 }

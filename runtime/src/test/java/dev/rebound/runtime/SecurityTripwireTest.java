@@ -32,7 +32,10 @@ class SecurityTripwireTest {
             "AnnotationPolicies.java: if (!Boolean.parseBoolean(System.getProperty(WARN_FALLBACK_WITHOUT_RETRY,"
                     + " \"true\"))) {",
             // instantiates a class named in @Fallback(to = ...), checked against the interface first
-            "DefaultAlternativeResolver.java: return c.newInstance();");
+            "DefaultAlternativeResolver.java: return c.newInstance();",
+            // instantiates a class named in @Retry/@Fallback(onResult = ...) or @Fallback(handler = ...),
+            // checked against Predicate / FallbackHandler and for a public no-arg constructor first
+            "ResultAndHandlerRules.java: return contract.cast(type.getConstructor().newInstance());");
 
     /** The only names Classifier loads: constants naming langchain4j exception classes. */
     static final Pattern CLASSIFIER_LOAD = Pattern.compile("load\\(([^)]*)\\)");

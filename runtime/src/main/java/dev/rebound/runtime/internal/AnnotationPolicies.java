@@ -128,7 +128,15 @@ public final class AnnotationPolicies {
         }
         List<Alternative> chain = new ArrayList<>();
         FallbackRule rule = FallbackRule.ANY_EXCEPTION;
+        java.util.function.Predicate<Object> fallbackOnResult = null;
+        dev.rebound.runtime.FallbackHandler handler = null;
         if (fallback != null) {
+            fallbackOnResult = ResultAndHandlerRules.anyOf(
+                    ResultAndHandlerRules.predicates("@Fallback.onResult", fallback.onResult(), name, problems));
+            if (fallback.handler() != void.class) {
+                handler = ResultAndHandlerRules.instance("@Fallback.handler", fallback.handler(),
+                        dev.rebound.runtime.FallbackHandler.class, name, problems);
+            }
             List<Class<? extends Throwable>> on = List.of(fallback.on());
             List<Class<? extends Throwable>> skipOn = List.of(fallback.skipOn());
             Rules.addAt(name, FailureType.problems("@Fallback.on", FailureType.of(on), "@Fallback.skipOn",
@@ -177,6 +185,10 @@ public final class AnnotationPolicies {
                         "@Fallback.on"), problems);
             }
         }
+        checkShape(dev.rebound.runtime.internal.chain.CallShape.of(method), name, rateLimit != null, "@RateLimit",
+                handler != null,
+                "@Fallback.handler", primaryRetry, "@Retry.onResult", fallbackOnResult != null, "@Fallback.onResult",
+                chain, problems);
         if (!problems.isEmpty()) {
             throw new ReboundConfigurationException(problems);
         }
@@ -185,7 +197,8 @@ public final class AnnotationPolicies {
         }
         makeAccessible(contractMethod);
         return MethodSpec.builder(name, primaryName).shapeOf(method).retry(primaryRetry).circuitBreaker(breakerPolicy)
-                .rateLimit(rateLimitPolicy).fallbacks(rule, chain).settings(settings).budgetScope(budgetScope)
+                .rateLimit(rateLimitPolicy).fallbacks(rule, chain).fallbackOnResult(fallbackOnResult).fallbackHandler(handler)
+                .settings(settings).budgetScope(budgetScope)
                 .runsIn(implClass, method.getName()).build();
     }
 
@@ -218,6 +231,39 @@ public final class AnnotationPolicies {
                 .failOn(cb.on())
                 .skipOn(cb.skipOn())
                 .build();
+    }
+
+    /**
+     * What the asynchronous chain cannot apply, refused rather than skipped: a rate limit or a fallback handler on a
+     * CompletionStage or streaming method, a result predicate (the target's, an alternative's retry's, or
+     * the fallback's) on a streaming method.
+     */
+    public static void checkShape(dev.rebound.runtime.internal.chain.CallShape shape, String name, boolean rateLimit,
+            String rateLimitAttribute, boolean handler,
+            String handlerAttribute, RetryPolicy primaryRetry, String retryAttribute, boolean fallbackOnResult,
+            String fallbackAttribute, List<Alternative> chain, List<String> problems) {
+        if (shape == dev.rebound.runtime.internal.chain.CallShape.SYNC) {
+            return;
+        }
+        if (rateLimit) {
+            problems.add(Rules.at(name, MethodRules.rateLimitNotAsync(rateLimitAttribute)));
+        }
+        if (handler) {
+            problems.add(Rules.at(name, MethodRules.handlerNotAsync(handlerAttribute)));
+        }
+        if (shape != dev.rebound.runtime.internal.chain.CallShape.STREAM) {
+            return;
+        }
+        boolean retryPredicate = primaryRetry != null && primaryRetry.resultPredicate() != null;
+        for (Alternative a : chain) {
+            retryPredicate |= a.retry() != null && a.retry().resultPredicate() != null;
+        }
+        if (retryPredicate) {
+            problems.add(Rules.at(name, MethodRules.resultPredicateOnStream(retryAttribute)));
+        }
+        if (fallbackOnResult) {
+            problems.add(Rules.at(name, MethodRules.resultPredicateOnStream(fallbackAttribute)));
+        }
     }
 
     /** A retry of more than one attempt re-runs the call: not on deferred results, not blindly if non-idempotent. */
@@ -272,11 +318,16 @@ public final class AnnotationPolicies {
         }
         List<String> found = RetryRules.check(r, FailureType.of(List.of(r.on())),
                 FailureType.of(List.of(r.abortOn())));
-        if (!found.isEmpty()) {
-            Rules.addAt(where, found, problems);
+        Rules.addAt(where, found, problems);
+        int before = problems.size();
+        List<java.util.function.Predicate<Object>> onResult =
+                ResultAndHandlerRules.predicates("@Retry.onResult", r.onResult(), where, problems);
+        if (!found.isEmpty() || problems.size() > before) {
             return RetryPolicy.none();
         }
-        return RetryPolicy.builder()
+        RetryPolicy.Builder b = RetryPolicy.builder();
+        onResult.forEach(b::retryOnResult);
+        return b.attemptTimeout(duration(r.attemptTimeout(), r.unit()))
                 .attempts(r.attempts())
                 .delay(duration(r.delay(), r.unit()))
                 .maxDelay(duration(r.maxDelay(), r.unit()))

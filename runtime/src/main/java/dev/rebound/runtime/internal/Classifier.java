@@ -34,12 +34,36 @@ public final class Classifier {
                 || t instanceof UnsupportedOperationException);
     }
 
-    /** Whether {@code t} is an instance of any of {@code types}. */
+    /**
+     * How deep {@link #matchesAny} looks into a failure's causes. Real wrappers are a few levels deep
+     * (langchain4j: RuntimeException, then IOException); the bound keeps a pathological or cyclic chain
+     * from costing more than a few steps.
+     */
+    public static final int MAX_CAUSE_DEPTH = 16;
+
+    /**
+     * Whether {@code t} or one of its causes is an instance of any of {@code types}. A user's list of
+     * failure types ({@code @Retry.on}, {@code abortOn}, {@code @Fallback.on}, {@code skipOn}, the
+     * breaker's lists, the builders' equivalents) names what a failure is, and a client library often
+     * wraps it: langchain4j's JDK client reports a refused connection as a RuntimeException whose cause
+     * is the ConnectException. The walk follows {@link Throwable#getCause()} at most
+     * {@link #MAX_CAUSE_DEPTH} levels and stops at a cause that is its own cause, so a cyclic chain
+     * ends. Allocates nothing.
+     */
     public static boolean matchesAny(Throwable t, List<Class<? extends Throwable>> types) {
-        for (int i = 0, n = types.size(); i < n; i++) {
-            if (types.get(i).isInstance(t)) {
-                return true;
+        int n = types.size();
+        if (n == 0) {
+            return false;
+        }
+        Throwable current = t;
+        for (int depth = 0; current != null && depth <= MAX_CAUSE_DEPTH; depth++) {
+            for (int i = 0; i < n; i++) {
+                if (types.get(i).isInstance(current)) {
+                    return true;
+                }
             }
+            Throwable cause = current.getCause();
+            current = cause == current || cause == t ? null : cause;
         }
         return false;
     }

@@ -26,6 +26,11 @@ public final class FallbackRule {
         return !on.isEmpty();
     }
 
+    /** Whether {@code skipOn} lists {@code t} (or one of its causes). */
+    public boolean skips(Throwable t) {
+        return Classifier.matchesAny(t, skipOn);
+    }
+
     public boolean fallsBackOn(Throwable t) {
         if (Classifier.matchesAny(t, skipOn)) {
             return false;

@@ -15,9 +15,16 @@ import java.util.function.Function;
  *   <li>{@code x-ratelimit-reset-requests} / {@code x-ratelimit-reset-tokens} (OpenAI): a duration
  *       such as {@code 1s}, {@code 6m0s}, {@code 20ms}; of the limits whose
  *       {@code x-ratelimit-remaining-*} is 0, else the longer;</li>
+ *   <li>{@code anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-reset} (Anthropic):
+ *       RFC 3339 instants; of the limits whose {@code -remaining} is 0, else the latest;</li>
+ *   <li>{@code RateLimit} (IETF draft-ietf-httpapi-ratelimit-headers, structured fields such as
+ *       {@code "default";r=0;t=30}): the {@code t} seconds of the policies whose remaining
+ *       {@code r} is 0, else the longest; a policy without {@code t} waits its window {@code w} from
+ *       {@code RateLimit-Policy};</li>
  *   <li>{@code RateLimit-Reset} / {@code X-RateLimit-Reset}: delta seconds, or epoch seconds when
  *       the value is a date.</li>
  * </ol>
+ * {@link #shouldRetry} reads {@code x-should-retry} (OpenAI, Anthropic).
  * Unparseable values are ignored.
  */
 public final class RetryAfterHeaders {
@@ -65,6 +72,14 @@ public final class RetryAfterHeaders {
         if (reset >= 0) {
             return reset;
         }
+        long anthropic = anthropicReset(header, clock);
+        if (anthropic >= 0) {
+            return anthropic;
+        }
+        long ietf = ietfRateLimit(header.apply("ratelimit"), header.apply("ratelimit-policy"));
+        if (ietf >= 0) {
+            return ietf;
+        }
         String generic = header.apply("ratelimit-reset");
         if (generic == null) {
             generic = header.apply("x-ratelimit-reset");
@@ -78,6 +93,102 @@ public final class RetryAfterHeaders {
             return saturatedMultiply(value, NANOS_PER_SECOND);
         }
         return 0L;
+    }
+
+    /**
+     * What {@code x-should-retry} says: {@link Boolean#TRUE} or {@link Boolean#FALSE}, or null when
+     * absent or neither.
+     */
+    public static Boolean shouldRetry(Function<String, String> header) {
+        String v = trim(header.apply("x-should-retry"));
+        if ("true".equalsIgnoreCase(v)) {
+            return Boolean.TRUE;
+        }
+        return "false".equalsIgnoreCase(v) ? Boolean.FALSE : null;
+    }
+
+    private static final String[] ANTHROPIC_LIMITS = {"requests", "tokens", "input-tokens", "output-tokens"};
+
+    /** Anthropic's resets (RFC 3339): of the limits at 0 remaining, else all, the latest; -1 if none. */
+    private static long anthropicReset(Function<String, String> header, Clock clock) {
+        long any = -1L;
+        long exhausted = -1L;
+        for (String limit : ANTHROPIC_LIMITS) {
+            String value = trim(header.apply("anthropic-ratelimit-" + limit + "-reset"));
+            if (value == null) {
+                continue;
+            }
+            long wait;
+            try {
+                long deltaMillis = java.time.OffsetDateTime.parse(value).toInstant().toEpochMilli() - clock.millis();
+                wait = deltaMillis > 0 ? saturatedMultiply(deltaMillis, NANOS_PER_MILLI) : 0L;
+            } catch (DateTimeParseException e) {
+                continue;
+            }
+            any = Math.max(any, wait);
+            if ("0".equals(trim(header.apply("anthropic-ratelimit-" + limit + "-remaining")))) {
+                exhausted = Math.max(exhausted, wait);
+            }
+        }
+        return exhausted >= 0 ? exhausted : any;
+    }
+
+    /**
+     * The IETF {@code RateLimit} field: a list of {@code "policy";r=remaining;t=seconds} items. Of
+     * the items with {@code r=0}, else all, the longest {@code t}; an item without {@code t} takes
+     * the window {@code w} of its policy in {@code RateLimit-Policy}. -1 if nothing usable.
+     */
+    static long ietfRateLimit(String rateLimit, String policies) {
+        if (rateLimit == null || rateLimit.isBlank()) {
+            return -1L;
+        }
+        long any = -1L;
+        long exhausted = -1L;
+        for (String item : rateLimit.split(",")) {
+            String[] parts = item.split(";");
+            String name = parts[0].trim();
+            long remaining = -1L;
+            long t = -1L;
+            for (int i = 1; i < parts.length; i++) {
+                String p = parts[i].trim();
+                if (p.startsWith("r=")) {
+                    remaining = decimal(p.substring(2), 1L);
+                } else if (p.startsWith("t=")) {
+                    t = decimal(p.substring(2), NANOS_PER_SECOND);
+                }
+            }
+            if (t < 0) {
+                t = policyWindow(policies, name);
+            }
+            if (t < 0) {
+                continue;
+            }
+            any = Math.max(any, t);
+            if (remaining == 0) {
+                exhausted = Math.max(exhausted, t);
+            }
+        }
+        return exhausted >= 0 ? exhausted : any;
+    }
+
+    /** The window {@code w} in nanoseconds of policy {@code name} in a {@code RateLimit-Policy} field; -1 if none. */
+    private static long policyWindow(String policies, String name) {
+        if (policies == null) {
+            return -1L;
+        }
+        for (String item : policies.split(",")) {
+            String[] parts = item.split(";");
+            if (!parts[0].trim().equals(name)) {
+                continue;
+            }
+            for (int i = 1; i < parts.length; i++) {
+                String p = parts[i].trim();
+                if (p.startsWith("w=")) {
+                    return decimal(p.substring(2), NANOS_PER_SECOND);
+                }
+            }
+        }
+        return -1L;
     }
 
     /** A non-negative decimal number times {@code unitNanos}; -1 if absent or not such a number. */
@@ -114,7 +225,7 @@ public final class RetryAfterHeaders {
      * A Go-style duration as OpenAI sends it ({@code 1h2m3.5s}, {@code 20ms}, {@code 0.5s}); -1 if
      * absent or malformed.
      */
-    static long goDuration(String value) {
+    public static long goDuration(String value) {
         String v = trim(value);
         if (v == null || v.isEmpty()) {
             return -1L;

@@ -88,10 +88,18 @@ public final class SelfRetryCheck {
     }
 
     /**
-     * Logs a warning, once per class, when {@code target} retries by itself. Returns whether it
-     * warned now.
+     * Logs a warning, once per class, when {@code target} retries by itself, or, for a target that is
+     * not a langchain4j object (an annotated class of the user's), when one of its own fields holds a
+     * langchain4j model (or AiServices proxy) that does: an annotated class holding
+     * {@code OpenAiChatModel.builder()...build()} with the default {@code maxRetries = 2} sends up to
+     * 9 requests where a policy of 3 attempts was meant. Fields are read on the instance's own class and
+     * its superclasses (not JDK classes), one level deep: a model held by an object in a field is not
+     * seen. Returns whether it warned now.
      */
     public static boolean warnIfSelfRetrying(Object target, String where) {
+        if (!isLangchain4j(target) && !Proxy.isProxyClass(target.getClass())) {
+            return warnForFields(target, where);
+        }
         int retries = builtInRetries(target);
         if (retries <= 0 || !WARNED.add(target.getClass())) {
             return false;
@@ -100,6 +108,52 @@ public final class SelfRetryCheck {
                 + "requests, with waits no Rebound policy sees. Build the model with .maxRetries(0).", where,
                 Proxy.isProxyClass(target.getClass()) ? "the model behind this AiServices proxy"
                         : target.getClass().getSimpleName(), retries, retries + 1);
+        return true;
+    }
+
+    /**
+     * The self-retrying langchain4j models in the fields of {@code instance}, as
+     * {@code "Class.field" -> maxRetries}, in declaration order; empty when none.
+     */
+    public static java.util.Map<String, Integer> selfRetryingFields(Object instance) {
+        java.util.Map<String, Integer> found = new java.util.LinkedHashMap<>();
+        for (Class<?> c = instance.getClass(); c != null && c != Object.class
+                && !c.getName().startsWith("java."); c = c.getSuperclass()) {
+            for (Field f : c.getDeclaredFields()) {
+                if (f.getType().isPrimitive() || Modifier.isStatic(f.getModifiers()) || f.isSynthetic()) {
+                    continue;
+                }
+                Object value;
+                try {
+                    f.setAccessible(true);
+                    value = f.get(instance);
+                } catch (ReflectiveOperationException | RuntimeException unreadable) {
+                    continue; // e.g. a named module that doesn't open its package
+                }
+                if (value == null || value == instance) {
+                    continue;
+                }
+                int retries = isLangchain4j(value) || Proxy.isProxyClass(value.getClass()) ? builtInRetries(value) : 0;
+                if (retries > 0) {
+                    found.put(c.getSimpleName() + "." + f.getName(), retries);
+                }
+            }
+        }
+        return found;
+    }
+
+    private static boolean warnForFields(Object instance, String where) {
+        Class<?> holder = instance.getClass();
+        if (WARNED.contains(holder)) {
+            return false;
+        }
+        java.util.Map<String, Integer> found = selfRetryingFields(instance);
+        if (found.isEmpty() || !WARNED.add(holder)) {
+            return false;
+        }
+        found.forEach((field, retries) -> LOG.warn("{}: field {} holds a langchain4j model with its own retries on "
+                + "(maxRetries = {}): each Rebound attempt may send up to {} requests, with waits no Rebound policy "
+                + "sees. Build the model with .maxRetries(0).", where, field, retries, retries + 1));
         return true;
     }
 }

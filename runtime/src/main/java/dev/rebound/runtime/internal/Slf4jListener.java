@@ -43,6 +43,9 @@ public enum Slf4jListener implements ReboundListener {
     public void onEvent(ReboundEvent e) {
         String failure = e.failure() == null ? "-" : e.failure().getClass().getName();
         switch (e.kind()) {
+            case RESULT_REJECTED:
+                LOG.debug("{} on {}: attempt {} returned a rejected result", e.method(), e.target(), e.attempt());
+                break;
             case ATTEMPT_FAILED:
                 LOG.debug("{} on {}: attempt {} failed with {}", e.method(), e.target(), e.attempt(), failure);
                 break;

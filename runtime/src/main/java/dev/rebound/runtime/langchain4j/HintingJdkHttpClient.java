@@ -3,6 +3,8 @@ package dev.rebound.runtime.langchain4j;
 import dev.rebound.runtime.RetryAfter;
 import dev.rebound.runtime.internal.RetryAfterHeaders;
 import dev.rebound.runtime.ratelimit.RateLimitHeaders;
+import dev.rebound.runtime.internal.ServerResponses;
+import dev.rebound.runtime.internal.ServerVerdict;
 import java.io.IOException;
 import java.net.Authenticator;
 import java.net.CookieHandler;
@@ -12,6 +14,7 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -21,14 +24,17 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 
 /**
- * A JDK {@link HttpClient} that hands the Retry-After of each failed response to {@link RetryAfter}
- * on the calling thread, and clears it before each request; likewise every response's
- * {@code x-ratelimit-*} headers to {@link RateLimitHeaders}, for the rate limiter of the call. langchain4j's {@code JdkHttpClient}
- * turns a failed response into an exception without its headers, so this is where they are still
- * visible. The synchronous {@code send} records on the calling thread; {@code sendAsync} (streaming)
- * records on the thread that completes the response, which is where langchain4j then reports the
- * failure to the stream's handler, so a streamed attempt that fails before its first token reads its
- * hint as a synchronous one does.
+ * A JDK {@link HttpClient} under langchain4j's {@code JdkHttpClient} that reads what each failed
+ * response says about retrying (its headers and its JSON error body, see {@link ServerResponses})
+ * where the response is still whole: langchain4j turns a failed response into an exception without
+ * its headers. When the response says something, this throws the {@code HttpException} langchain4j
+ * would have thrown, carrying the {@link ServerVerdict}: the hint travels with the failure of that
+ * request, never on the thread. It also hands every response's {@code x-ratelimit-*} headers to
+ * {@link RateLimitHeaders}, for the rate limiter of the call (cleared before each request).
+ * {@code sendAsync} (streaming) cannot throw in langchain4j's place: it hands the Retry-After of a
+ * failed response to {@link RetryAfter} on the thread that completes the response, which is where
+ * langchain4j then reports the failure to the stream's handler, so a streamed attempt that fails
+ * before its first token reads its hint as a synchronous one does.
  */
 final class HintingJdkHttpClient extends HttpClient {
 
@@ -46,12 +52,23 @@ final class HintingJdkHttpClient extends HttpClient {
         RetryAfter.clear();
         RateLimitHeaders.clear();
         HttpResponse<T> response = delegate.send(request, handler);
-        record(response.statusCode(), response.headers(), clock);
         HttpHeaders headers = response.headers();
         RateLimitHeaders.record(RateLimitHeaders.parse(name -> headers.firstValue(name).orElse(null)));
+        int status = response.statusCode();
+        if (status >= 400) {
+            Object raw = response.body();
+            String body = raw instanceof byte[] ? new String((byte[]) raw, StandardCharsets.UTF_8)
+                    : raw instanceof String ? (String) raw : null;
+            ServerVerdict verdict = ServerResponses.verdict(status, name -> headers.firstValue(name).orElse(null),
+                    body, clock);
+            if (verdict != null && body != null) {
+                throw new HintedHttpException(status, body, verdict); // the hint travels with this failure
+            }
+        }
         return response;
     }
 
+    /** A failed response's Retry-After on this thread, for a streamed attempt (see the class comment). */
     static void record(int status, HttpHeaders headers, Clock clock) {
         if (status < 400) {
             return; // cleared before the request

@@ -3,15 +3,19 @@ package dev.rebound.runtime.langchain4j;
 import dev.langchain4j.http.client.HttpClient;
 import dev.langchain4j.http.client.HttpClientBuilder;
 import dev.langchain4j.http.client.jdk.JdkHttpClientBuilder;
-import dev.rebound.runtime.RetryAfter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * langchain4j's JDK HTTP client, made to pass the server's suggested wait ({@code Retry-After},
- * {@code retry-after-ms}, rate-limit reset headers) of a failed response to Rebound, so the next
- * retry waits at least that long (a wait beyond maxDelay or past maxDuration ends the retries instead).
+ * langchain4j's JDK HTTP client, made to tell Rebound what each failed response said about retrying:
+ * the server's suggested wait ({@code Retry-After}, {@code retry-after-ms}, OpenAI's, Anthropic's and
+ * the IETF rate-limit reset fields, Gemini's {@code RetryInfo} in the body), whether the account is out
+ * of quota or credit (OpenAI {@code insufficient_quota} and its kin, Azure {@code InsufficientQuota},
+ * Anthropic {@code billing_error}, Gemini's per-day quota, HTTP 402), and {@code x-should-retry}. The
+ * next retry waits at least the suggested time (a wait beyond maxDelay or past maxDuration ends the
+ * retries instead); a quota failure is not retried and goes to the fallbacks (reason
+ * {@code quota-exhausted}); {@code x-should-retry: false} ends the retries.
  *
  * <pre>{@code
  * ChatModel gpt4 = OpenAiChatModel.builder()
@@ -21,10 +25,12 @@ import java.util.Objects;
  *     .build();
  * }</pre>
  *
- * <p>langchain4j 1.x exceptions carry no headers, so the hint is read where the response is still
- * whole: in the JDK client under langchain4j's. It travels to the engine through
- * {@link RetryAfter}, on the calling thread, which is the thread of a synchronous model call.
- * Streaming calls run on the client's threads and carry no hint.
+ * <p>langchain4j 1.x exceptions carry no headers, so the response is read where it is still whole: in
+ * the JDK client under langchain4j's, which then throws the same {@code HttpException} langchain4j
+ * would (same status, same body as message) carrying what it read. langchain4j maps it as usual
+ * ({@code RateLimitException}, ...) with it as the cause, where the engine finds it: the hint belongs
+ * to the failure of that request, never to the thread. Streaming calls ({@code sendAsync}) are not
+ * read. Error bodies are parsed with Jackson (which langchain4j brings).
  */
 public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
 

@@ -77,6 +77,10 @@ public final class MicrometerListener implements ReboundListener {
     public static final String RATE_LIMIT_REFUSED = "rebound.rate_limit.refused";
     /** Tokens charged to and refunded by a rate limit, by direction. */
     public static final String RATE_LIMIT_TOKENS = "rebound.rate_limit.tokens";
+    /** Counter: attempts whose result a result predicate rejected (also counted in {@link #ATTEMPTS}). */
+    public static final String RESULTS_REJECTED = "rebound.results.rejected";
+    /** Counter: attempts cut by their attemptTimeout (also counted in {@link #ATTEMPTS}). */
+    public static final String ATTEMPT_TIMEOUTS = "rebound.attempt.timeouts";
 
     private final MeterRegistry registry;
     private final ConcurrentHashMap<String, MethodMeters> byMethod = new ConcurrentHashMap<>();
@@ -113,12 +117,23 @@ public final class MicrometerListener implements ReboundListener {
     @Override
     public void onEvent(ReboundEvent e) {
         switch (e.kind()) {
-            case ATTEMPT_FAILED:
-                meters(e.method()).attempts(e.target()).increment();
+            case ATTEMPT_FAILED: {
+                MethodMeters m = meters(e.method());
+                m.attempts(e.target()).increment();
+                if ("timeout".equals(e.reason())) {
+                    m.tagged(ATTEMPT_TIMEOUTS, "reason", "timeout").increment();
+                }
                 break;
+            }
             case RETRY_SCHEDULED:
                 meters(e.method()).waits(e.target(), e.reason()).record(e.waitTime());
                 break;
+            case RESULT_REJECTED: {
+                MethodMeters m = meters(e.method());
+                m.attempts(e.target()).increment();
+                m.tagged(RESULTS_REJECTED, "reason", e.reason()).increment();
+                break;
+            }
             case FALLBACK:
                 meters(e.method()).fallback(e.target(), e.alternative()).increment();
                 break;

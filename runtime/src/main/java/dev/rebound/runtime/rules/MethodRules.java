@@ -44,6 +44,43 @@ public final class MethodRules {
     }
 
     /**
+     * {@code @Fallback.handler cannot act on an asynchronous method: ...}: a {@code FallbackHandler} answers
+     * synchronously, so it is refused on {@code CompletionStage} and streaming methods.
+     *
+     * @param attribute {@code "@Fallback.handler"} or {@code "fallbackHandler"}
+     */
+    public static String handlerNotAsync(String attribute) {
+        return attribute + " cannot act on a method returning a CompletionStage or streaming to a handler:"
+                + " a FallbackHandler answers synchronously (use @Fallback.to / withFallbacks alternatives,"
+                + " which run asynchronously, or recover on the returned stage)";
+    }
+
+    /**
+     * {@code @RateLimit cannot act on an asynchronous method: ...}: the rate limit waits for its permit by
+     * blocking and has no asynchronous variant yet, so it is refused on {@code CompletionStage} and
+     * streaming methods rather than skipped.
+     *
+     * @param attribute {@code "@RateLimit"} or {@code "withRateLimit"}
+     */
+    public static String rateLimitNotAsync(String attribute) {
+        return attribute + " cannot act on a method returning a CompletionStage or streaming to a handler yet:"
+                + " the rate limit waits for its permit by blocking (limit the synchronous method the call"
+                + " is made through)";
+    }
+
+    /**
+     * {@code @Fallback.onResult cannot act on a streaming method: ...}: a stream's answer arrives token by
+     * token after the chain's part (up to its first token) is over, so no predicate can judge it there.
+     *
+     * @param attribute {@code "@Retry.onResult"}, {@code "@Fallback.onResult"},
+     *     {@code "RetryPolicy.Builder.retryOnResult"} or {@code "fallbackOnResult"}
+     */
+    public static String resultPredicateOnStream(String attribute) {
+        return attribute + " cannot act on a streaming method: its answer reaches the caller's handler token by"
+                + " token after the retry and fallbacks are done (judge the complete response where the stream ends)";
+    }
+
+    /**
      * {@code @Retry cannot act on a method returning CompletableFuture: ...}.
      *
      * @param policy what would act: {@code "@Retry"}, {@code "@Fallback"}, {@code "@CircuitBreaker"}

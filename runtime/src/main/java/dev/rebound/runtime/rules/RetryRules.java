@@ -87,6 +87,7 @@ public final class RetryRules {
         }
         add(problems, multiplier("@Retry.multiplier", r.multiplier()));
         add(problems, notNegative("@Retry.maxDuration", new TimeAmount(r.maxDuration(), r.unit())));
+        add(problems, notNegative("@Retry.attemptTimeout", new TimeAmount(r.attemptTimeout(), r.unit())));
         problems.addAll(FailureType.problems("@Retry.on", on, "@Retry.abortOn", abortOn, FailureType.Action.RETRIED));
         add(problems, budgetRatio("@Retry.budgetRatio", r.budgetRatio()));
         add(problems, budgetNeedsRatio("@Retry.budget", r.budget(), "@Retry.budgetRatio", r.budgetRatio()));

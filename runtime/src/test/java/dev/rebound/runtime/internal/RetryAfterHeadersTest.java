@@ -77,4 +77,41 @@ class RetryAfterHeadersTest {
         assertThat(hint(429, "Retry-After", "9999999999999999999")).isEqualTo(Long.MAX_VALUE);
         assertThat(hint(429, "x-ratelimit-reset-requests", "99999999999h")).isEqualTo(Long.MAX_VALUE);
     }
+
+    @Test
+    void anthropicResetOfTheExhaustedLimitElseTheLatest() {
+        assertThat(hint(429, "anthropic-ratelimit-requests-reset", "2026-01-01T00:00:05Z",
+                "anthropic-ratelimit-tokens-reset", "2026-01-01T00:01:00Z",
+                "anthropic-ratelimit-requests-remaining", "0", "anthropic-ratelimit-tokens-remaining", "900"))
+                .isEqualTo(ms(5000));
+        assertThat(hint(429, "anthropic-ratelimit-requests-reset", "2026-01-01T00:00:05Z",
+                "anthropic-ratelimit-tokens-reset", "2026-01-01T00:01:00+00:00")).isEqualTo(ms(60_000));
+        assertThat(hint(429, "anthropic-ratelimit-tokens-reset", "not a date")).isZero();
+    }
+
+    @Test
+    void ietfRateLimitOfTheExhaustedPolicyOrItsWindow() {
+        assertThat(hint(429, "RateLimit", "\"minute\";r=0;t=20, \"day\";r=500;t=3600")).isEqualTo(ms(20_000));
+        assertThat(hint(429, "RateLimit", "\"minute\";r=0", "RateLimit-Policy", "\"minute\";q=100;w=60"))
+                .isEqualTo(ms(60_000));
+        assertThat(hint(429, "RateLimit", "garbage;;")).isZero();
+    }
+
+    @Test
+    void xShouldRetry() {
+        assertThat(RetryAfterHeaders.shouldRetry(n -> n.equals("x-should-retry") ? "true" : null)).isTrue();
+        assertThat(RetryAfterHeaders.shouldRetry(n -> n.equals("x-should-retry") ? " FALSE " : null)).isFalse();
+        assertThat(RetryAfterHeaders.shouldRetry(n -> n.equals("x-should-retry") ? "maybe" : null)).isNull();
+        assertThat(RetryAfterHeaders.shouldRetry(n -> null)).isNull();
+    }
+
+    @Test
+    void errorBodiesThatAreNotJsonOrSayNothingAreIgnored() {
+        assertThat(ErrorBodies.read(429, "<html>busy</html>").quota).isNull();
+        assertThat(ErrorBodies.read(429, "{\"error\": \"text\"}").quota).isNull();
+        assertThat(ErrorBodies.read(402, "not json").quota).isEqualTo("payment_required");
+        assertThat(ErrorBodies.read(429, "{\"error\": {\"type\": \"rate_limit_exceeded\"}}").quota).isNull();
+        assertThat(ErrorBodies.read(429, "{\"error\": {\"code\": \"credit_balance_exhausted\"}}").quota)
+                .isEqualTo("credit_balance_exhausted");
+    }
 }

@@ -10,6 +10,7 @@ import dev.rebound.runtime.rules.RateLimitRules;
 import dev.rebound.runtime.rules.FailureType;
 import dev.rebound.runtime.rules.FallbackRules;
 import dev.rebound.runtime.rules.MethodRules;
+import dev.rebound.runtime.rules.NamedClassRules;
 import dev.rebound.runtime.rules.RetryRules;
 import dev.rebound.runtime.rules.Rules;
 import java.util.ArrayList;
@@ -113,6 +114,7 @@ public final class ReboundProcessor extends AbstractProcessor {
                         !model.values(e, Retry.class, "on").isEmpty(), "@Retry.on"), problems);
             }
         }
+        checkNamedClasses(e, where, problems);
         CircuitBreaker breaker = e.getAnnotation(CircuitBreaker.class);
         if (breaker != null) {
             Rules.addAt(where, BreakerRules.check(breaker, model.failureTypes(e, CircuitBreaker.class, "on"),
@@ -144,6 +146,37 @@ public final class ReboundProcessor extends AbstractProcessor {
             }
         }
         return problems;
+    }
+
+    /**
+     * The classes {@code @Retry.onResult}, {@code @Fallback.onResult} and {@code @Fallback.handler} name
+     * (NamedClassRules: the runtime's words, javac's facts).
+     */
+    private void checkNamedClasses(Element e, String where, List<String> problems) {
+        for (DeclaredType t : model.classes(e, Retry.class, "onResult")) {
+            Rules.addAt(where, namedClassProblem("@Retry.onResult", t, NamedClassRules.PREDICATE), problems);
+        }
+        for (DeclaredType t : model.classes(e, Fallback.class, "onResult")) {
+            Rules.addAt(where, namedClassProblem("@Fallback.onResult", t, NamedClassRules.PREDICATE), problems);
+        }
+        DeclaredType handler = model.classValue(e, Fallback.class, "handler");
+        if (handler != null) {
+            Rules.addAt(where, namedClassProblem("@Fallback.handler", handler, NamedClassRules.HANDLER), problems);
+        }
+    }
+
+    private String namedClassProblem(String attribute, DeclaredType t, String contractName) {
+        Types types = processingEnv.getTypeUtils();
+        TypeElement type = (TypeElement) t.asElement();
+        TypeElement contract = processingEnv.getElementUtils().getTypeElement(contractName);
+        Set<Modifier> mods = type.getModifiers();
+        boolean noArg = javax.lang.model.util.ElementFilter.constructorsIn(type.getEnclosedElements()).stream()
+                .anyMatch(c -> c.getParameters().isEmpty() && c.getModifiers().contains(Modifier.PUBLIC));
+        return NamedClassRules.problem(attribute, model.binaryName(t), contractName,
+                contract == null || types.isAssignable(types.erasure(t), types.erasure(contract.asType())),
+                type.getKind() == ElementKind.INTERFACE || mods.contains(Modifier.ABSTRACT),
+                mods.contains(Modifier.PUBLIC) && (type.getNestingKind() == javax.lang.model.element.NestingKind.TOP_LEVEL
+                        || mods.contains(Modifier.STATIC)), noArg);
     }
 
     private void checkFallbackTargets(Element e, String where, TypeElement contract, List<String> problems) {

@@ -87,6 +87,23 @@ final class TypeModel {
         return List.of();
     }
 
+    /** The declared type a single class member names, or null (absent, {@code void.class}, unresolved). */
+    DeclaredType classValue(Element e, Class<?> annotation, String member) {
+        for (AnnotationMirror mirror : e.getAnnotationMirrors()) {
+            if (((TypeElement) mirror.getAnnotationType().asElement()).getQualifiedName()
+                    .contentEquals(annotation.getName())) {
+                for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> attr
+                        : mirror.getElementValues().entrySet()) {
+                    if (attr.getKey().getSimpleName().contentEquals(member)
+                            && attr.getValue().getValue() instanceof TypeMirror t && t.getKind() == TypeKind.DECLARED) {
+                        return (DeclaredType) t;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
     /** The declared types a class-array member lists (unresolved ones are javac's own errors). */
     List<DeclaredType> classes(Element e, Class<?> annotation, String member) {
         List<DeclaredType> out = new ArrayList<>();

@@ -2,16 +2,22 @@ package dev.rebound.runtime.internal.chain;
 
 import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.spi.ResilientMethod;
+import dev.rebound.runtime.RetryPolicy;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * The one factory of executors: turns a {@link MethodSpec} into the method's chain of strategies,
  * once per (class, method); the doors cache what it returns. The order is this code, inside out:
  *
  * <pre>
- *   Fallback( Retry( CircuitBreaker( RateLimit( Invocation ) ) ), Retry( Invocation ) per alternative )
+ *   Fallback( Retry( CircuitBreaker( RateLimit( Timeout( ResultCheck( Invocation ) ) ) ) ),
+ *             Retry( Timeout( ResultCheck( Invocation ) ) ) per alternative )
  * </pre>
- * (RateLimit only with {@code @RateLimit} / {@code withRateLimit}.)
+ * RateLimit is there only with {@code @RateLimit} / {@code withRateLimit}; Timeout and ResultCheck only
+ * when the target's policy (or the method's fallback result predicate) asks for them; Invocation is a
+ * {@link StreamingInvocation} (the call up to the first token) for a stream; the fallback is a
+ * {@link HandlerFallbackStrategy} when a fallback handler decides it.
  *
  * Where the next strategies go (each one class; the rest of the chain does not change):
  * <ul>
@@ -37,6 +43,35 @@ public final class Chains {
     private Chains() {
     }
 
+    /** Each alternative's chain: its own retry over its (observed) result check and timeout. */
+    private static Strategy[] chains(List<Alternative> alternatives, MethodSpec spec, Events events,
+            Predicate<Object> fallbackOnResult, boolean observed, Strategy invocation) {
+        Strategy[] chains = new Strategy[alternatives.size()];
+        for (int i = 0; i < chains.length; i++) {
+            RetryPolicy altRetry = alternatives.get(i).retry();
+            Strategy attempt = guarded(spec.name(), altRetry, fallbackOnResult, invocation);
+            chains[i] = new RetryStrategy(altRetry, spec.budgetScope(), events,
+                    observed ? new AttemptObservation(attempt) : attempt);
+        }
+        return chains;
+    }
+
+    /**
+     * One attempt under {@code retry}: the invocation, under a result check when a predicate judges
+     * results, under a timeout when the policy has one (the timeout covers the check).
+     */
+    private static Strategy guarded(String method, RetryPolicy retry, Predicate<Object> fallbackOnResult,
+            Strategy invocation) {
+        Strategy s = invocation;
+        if (retry.resultPredicate() != null || fallbackOnResult != null) {
+            s = new ResultCheckStrategy(method, retry.resultPredicate(), fallbackOnResult, s);
+        }
+        if (retry.attemptTimeoutNanos() > 0L) {
+            s = new TimeoutStrategy(method, retry.attemptTimeoutNanos(), s);
+        }
+        return s;
+    }
+
     /**
      * Warns, once per pair, that {@code outer} retries around {@code inner}, which retries too: for what
      * a door can tell before any call (a wrapper's retry over an object that applies its own).
@@ -57,13 +92,18 @@ public final class Chains {
             inline = false; // the first attempt's observation must be current while it runs
         }
 
-        // one attempt on the primary: the target's call, or for a stream, its call up to the first token
+        // one attempt on the primary: the target's call, or for a stream, its call up to the first token;
+        // result check and timeout just above it
         Strategy invocation = spec.shape() == CallShape.STREAM
                 ? new StreamingInvocation(spec.handlerIndex()) : Invocation.INSTANCE;
-        Strategy attempt = invocation;
+        Predicate<Object> fallbackOnResult = spec.fallbackOnResult();
+        Strategy attempt = guarded(spec.name(), spec.retry(), fallbackOnResult, invocation);
+        if (attempt != invocation) {
+            inline = false; // both must see the first attempt
+        }
         if (spec.rateLimit() != null) {
             // inside the breaker (an open breaker spends no quota; a refusal is not the target's failure),
-            // under the retry (each attempt is a request); it must see the first attempt too
+            // under the retry (each attempt is a request), above the timeout; it must see the first attempt too
             attempt = new RateLimitStrategy(spec.rateLimit(), spec.name(), spec.rateLimitKey(), events, attempt);
             inline = false;
         }
@@ -83,14 +123,12 @@ public final class Chains {
         // the alternatives, each with its own retry
         Strategy root = primary;
         List<Alternative> alternatives = spec.alternatives();
-        if (!alternatives.isEmpty()) {
-            Strategy[] chains = new Strategy[alternatives.size()];
-            for (int i = 0; i < chains.length; i++) {
-                chains[i] = new RetryStrategy(alternatives.get(i).retry(), spec.budgetScope(), events,
-                        observed ? new AttemptObservation(invocation) : invocation);
-            }
+        if (spec.fallbackHandler() != null) {
+            root = new HandlerFallbackStrategy(spec, primary, alternatives.toArray(new Alternative[0]),
+                    chains(alternatives, spec, events, fallbackOnResult, observed, invocation), events);
+        } else if (!alternatives.isEmpty()) {
             root = new FallbackStrategy(spec.fallbackRule(), primary, alternatives.toArray(new Alternative[0]),
-                    chains, events);
+                    chains(alternatives, spec, events, fallbackOnResult, observed, invocation), events);
         }
         if (observed) {
             root = new CallObservation(spec.name(), root);

@@ -44,6 +44,11 @@ final class Execution {
     int attempt;
     /** The door's failed first attempt, for the primary's retry to take instead of running attempt 1. */
     private Throwable pending;
+    /**
+     * What is left of the current target's maxDuration for the attempt about to run, in nanoseconds
+     * (Long.MAX_VALUE = no deadline); set by a retry whose policy has an attempt timeout.
+     */
+    long attemptLimit = Long.MAX_VALUE;
     /** Set when the call was interrupted: nothing more is tried. */
     boolean interrupted;
     /** The current target's deadline, set by its retry: from this reading ({@link #deadlineOrigin}) ... */
@@ -145,6 +150,7 @@ final class Execution {
         this.instance = instance;
         this.targetArgs = targetArgs;
         this.attempt = 0;
+        this.attemptLimit = Long.MAX_VALUE;
     }
 
     /** The call's arguments for an alternative, asked of the door once. */
@@ -185,6 +191,7 @@ final class Execution {
         targetArgs = null;
         pending = null;
         interrupted = false;
+        attemptLimit = Long.MAX_VALUE;
         deadlineOrigin = 0L;
         maxDuration = 0L;
         trace = CallTrace.NOOP;

@@ -25,6 +25,44 @@ final class FailureHistory {
         }
     }
 
+    /** Every distinct failure so far, in order (a copy; for fallback handlers). */
+    java.util.List<Throwable> toList() {
+        java.util.List<Throwable> all = new java.util.ArrayList<>();
+        if (first != null) {
+            all.add(first);
+        }
+        if (others != null) {
+            for (int i = 0; i < others.length && others[i] != null; i++) {
+                all.add(others[i]);
+            }
+        }
+        return java.util.Collections.unmodifiableList(all);
+    }
+
+    /**
+     * A fallback handler's own exception is what the caller gets: recorded, and made the outcome, with
+     * every other failure of the call suppressed on it.
+     */
+    void outcome(Throwable t) {
+        record(t);
+        primaryLast = t;
+    }
+
+    /** Whether {@code t} is one of the call's failures (by identity). */
+    boolean contains(Throwable t) {
+        if (t == first) {
+            return true;
+        }
+        if (others != null) {
+            for (int i = 0; i < others.length && others[i] != null; i++) {
+                if (others[i] == t) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** Whether nothing has failed yet. */
     boolean isEmpty() {
         return first == null;

@@ -2,6 +2,7 @@ package dev.rebound.runtime.internal.chain;
 
 import static dev.rebound.runtime.ReboundEvent.Kind.FALLBACK;
 
+import dev.rebound.runtime.RejectedResultException;
 import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.internal.FallbackRule;
 import java.util.concurrent.CompletableFuture;
@@ -54,6 +55,19 @@ final class FallbackStrategy implements Strategy {
         throw history.last();
     }
 
+    /**
+     * Whether the call may go on to an alternative after {@code last}: never after an interrupt or an
+     * Error; when the rule lets the failure through, or a fallback predicate rejected the result
+     * (whatever {@code on} lists; {@code skipOn} still wins).
+     */
+    static boolean mayFallBack(Execution call, FallbackRule rule, Throwable last) {
+        if (call.interrupted || last instanceof Error) {
+            return false;
+        }
+        return rule.fallsBackOn(last) || last instanceof RejectedResultException
+                && ((RejectedResultException) last).sendsToFallbacks() && !rule.skips(last);
+    }
+
     @Override
     public CompletableFuture<Object> applyAsync(Execution call) {
         CompletableFuture<Object> out = new CompletableFuture<>();
@@ -93,10 +107,13 @@ final class FallbackStrategy implements Strategy {
         out.completeExceptionally(history.last());
     }
 
-    /** Whether the call's last failure lets it go on to an alternative: never after an Error, an interrupt or a cancel. */
+    /**
+     * Whether the call's last failure lets it go on to an alternative: never after an Error, an
+     * interrupt or a cancel; see {@link #mayFallBack(Execution, FallbackRule, Throwable)}.
+     */
     private boolean mayFallBack(Execution call) {
         Throwable last = call.history.last();
-        return !call.interrupted && !call.cancelled() && !(last instanceof Error) && rule.fallsBackOn(last);
+        return !call.cancelled() && mayFallBack(call, rule, last);
     }
 
     /**
@@ -120,7 +137,7 @@ final class FallbackStrategy implements Strategy {
     }
 
     /** A failure the retry below did not record (it came from above the attempts) joins the history. */
-    private static void keep(FailureHistory history, Throwable t) {
+    static void keep(FailureHistory history, Throwable t) {
         if (t != history.last()) {
             history.record(t);
         }

@@ -5,6 +5,7 @@ import static dev.rebound.runtime.ReboundEvent.Kind.SUCCEEDED;
 
 import dev.rebound.runtime.CircuitBreakerPolicy;
 import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.RetryAfter;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.spi.Invoker;
@@ -36,6 +37,11 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     private final boolean guarded;
     /** Whether the primary's retry has a deadline (so its first attempt is timed). */
     private final boolean deadline;
+    /**
+     * Whether a strategy of the chain must see the first attempt too (a timeout, a result check, a rate
+     * limit): then an asynchronous call's first attempt runs in the chain, not in the door.
+     */
+    private final boolean firstInChain;
     /** Failed first attempts so far, for sampling the nested-retry check; racy on purpose. */
     private int failures;
 
@@ -48,6 +54,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         this.root = root;
         // an asynchronous method's first attempt returns a future, not its outcome: the chain runs it
         this.inline = inline && spec.shape() == CallShape.SYNC;
+        this.firstInChain = !inline;
         this.observed = observed;
         this.guarded = breaker != null || spec.retry().hasBudget();
         this.deadline = spec.retry().hasDeadline();
@@ -120,8 +127,9 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
      */
     private CompletableFuture<Object> executeAsync(Object context, Object[] args, Invoker primary) {
         ReboundSettings s = events.settings();
-        if (breaker != null && !breaker.isClosed() || observed && s.tracer() != null) {
-            // refused, or a probe; or traced: the chain runs the first attempt inside the call's trace
+        if (firstInChain || breaker != null && !breaker.isClosed() || observed && s.tracer() != null) {
+            // refused, or a probe; or traced: the chain runs the first attempt inside the call's trace;
+            // or a strategy must see it (its timer, its result check)
             return runAsync(new AsyncCall(null), context, args, primary, start(), null, null);
         }
         primaryRetry.rule().countCall(s);
@@ -215,6 +223,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
             }
             return result;
         } finally {
+            RetryAfter.clear(); // a hint suggested on this thread and never thrown dies with its call
             call.release();
         }
     }

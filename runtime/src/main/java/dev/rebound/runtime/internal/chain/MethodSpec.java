@@ -1,6 +1,7 @@
 package dev.rebound.runtime.internal.chain;
 
 import dev.rebound.runtime.CircuitBreakerPolicy;
+import dev.rebound.runtime.FallbackHandler;
 import dev.rebound.runtime.RateLimitPolicy;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
@@ -8,6 +9,7 @@ import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.internal.FallbackRule;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * Everything one method applies, already validated: the primary's retry and circuit breaker, the
@@ -29,10 +31,15 @@ public final class MethodSpec {
     private final int handlerIndex;
     private final Class<?> implementation;
     private final String method;
+    private final Predicate<Object> fallbackOnResult;
+    private final FallbackHandler fallbackHandler;
+
     private final RateLimitPolicy rateLimit;
     private final String rateLimitKey;
 
     private MethodSpec(Builder b) {
+        this.fallbackOnResult = b.fallbackOnResult;
+        this.fallbackHandler = b.fallbackHandler;
         this.shape = b.shape;
         this.handlerIndex = b.handlerIndex;
 
@@ -111,6 +118,16 @@ public final class MethodSpec {
         return implementation;
     }
 
+    /** Rejects any target's result to go to the alternatives at once; null for none. */
+    public Predicate<Object> fallbackOnResult() {
+        return fallbackOnResult;
+    }
+
+    /** Decides the fallback instead of walking the alternatives in order; null for none. */
+    public FallbackHandler fallbackHandler() {
+        return fallbackHandler;
+    }
+
     /** The method's name, as stack frames show it. */
     public String methodName() {
         return method;
@@ -140,6 +157,8 @@ public final class MethodSpec {
         private int handlerIndex = -1;
         private Class<?> implementation;
         private String method;
+        private Predicate<Object> fallbackOnResult;
+        private FallbackHandler fallbackHandler;
         private RateLimitPolicy rateLimit;
 
         private Builder(String name, String primaryName) {
@@ -188,6 +207,18 @@ public final class MethodSpec {
         public Builder runsIn(Class<?> implementation, String method) {
             this.implementation = implementation;
             this.method = method;
+            return this;
+        }
+
+        /** See {@link MethodSpec#fallbackOnResult()}; null for none. */
+        public Builder fallbackOnResult(Predicate<Object> predicate) {
+            this.fallbackOnResult = predicate;
+            return this;
+        }
+
+        /** See {@link MethodSpec#fallbackHandler()}; null for none. */
+        public Builder fallbackHandler(FallbackHandler handler) {
+            this.fallbackHandler = handler;
             return this;
         }
 

@@ -30,7 +30,15 @@ public enum Reason {
     // RATE_LIMIT_REFUSED: the wait the limit asked for was longer than maxDelay (or DEADLINE: past maxDuration)
     RATE_LIMIT_EXCEEDS_MAX_DELAY("rate-limit-exceeds-max-delay"),
     // CIRCUIT_OPENED: the breaker of the same name elsewhere in the fleet is open (a shared store said so)
-    FLEET("fleet");
+    FLEET("fleet"),
+    // RETRIES_EXHAUSTED: the provider says the account is out of quota or credit: no retry can pass
+    QUOTA_EXHAUSTED("quota-exhausted"),
+    // RETRIES_EXHAUSTED: the server sent {@code x-should-retry: false}
+    SERVER_DECLINED_RETRY("server-declined-retry"),
+    // RESULT_REJECTED, RETRIES_EXHAUSTED: a fallback predicate rejected the result: straight to the alternatives
+    RESULT_REJECTED("result-rejected"),
+    // ATTEMPT_FAILED of an attempt cut by its attemptTimeout
+    TIMEOUT("timeout");
 
     private final String wire;
 

@@ -1,16 +1,20 @@
 package dev.rebound.runtime.internal.chain;
 
 import static dev.rebound.runtime.ReboundEvent.Kind.ATTEMPT_FAILED;
+import static dev.rebound.runtime.ReboundEvent.Kind.RESULT_REJECTED;
 import static dev.rebound.runtime.ReboundEvent.Kind.RETRIES_EXHAUSTED;
 import static dev.rebound.runtime.ReboundEvent.Kind.RETRY_SCHEDULED;
 
+import dev.rebound.runtime.AttemptTimeoutException;
 import dev.rebound.runtime.CircuitBreakerOpenException;
 import dev.rebound.runtime.RateLimitRefusedException;
+import dev.rebound.runtime.RejectedResultException;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryAfter;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.internal.RetryBudget;
 import dev.rebound.runtime.internal.RetryBudgets;
+import dev.rebound.runtime.internal.ServerVerdict;
 import dev.rebound.runtime.spi.ResilientMethod;
 
 /**
@@ -43,6 +47,19 @@ final class RetryRule {
         }
     }
 
+    /** Whether the policy has an attempt timeout, which needs what is left of maxDuration per attempt. */
+    boolean timed() {
+        return policy.attemptTimeoutNanos() > 0L;
+    }
+
+    /**
+     * What is left of the deadline for an attempt starting now, in nanoseconds; Long.MAX_VALUE when
+     * there is no deadline.
+     */
+    long left(Execution call, long origin) {
+        return maxDuration == 0L ? Long.MAX_VALUE : maxDuration - Math.max(0L, Clock.read(call.time) - origin);
+    }
+
     /** Where the deadline runs from: the call's start on the primary, the switch on an alternative. */
     long origin(Execution call) {
         long origin = maxDuration == 0L ? 0L
@@ -60,10 +77,17 @@ final class RetryRule {
     long afterFailure(Execution call, Throwable f, int attempt, long origin, Strategy below) {
         ReboundSettings s = call.settings;
         boolean refused = f instanceof CircuitBreakerOpenException || f instanceof RateLimitRefusedException;
-        if (!refused) {
-            events.emit(s, ATTEMPT_FAILED, call.target, null, attempt, 0L, null, f);
+        if (f instanceof RejectedResultException) {
+            events.emit(s, RESULT_REJECTED, call.target, null, attempt, 0L, Reason.RESULT_REJECTED, f);
+        } else if (!refused) {
+            events.emit(s, ATTEMPT_FAILED, call.target, null, attempt, 0L,
+                    f instanceof AttemptTimeoutException ? Reason.TIMEOUT : null, f);
         }
-        long hint = RetryAfter.takeNanos();
+        // the failure's own verdict (read by the HTTP client from its response) belongs to this
+        // attempt; a hint suggested on the thread is taken either way, so it never outlives it
+        ServerVerdict verdict = ServerVerdict.find(f);
+        long threadHint = RetryAfter.takeNanos();
+        long hint = verdict != null ? verdict.waitNanos() : threadHint;
         Reason stop = null;
         if (f instanceof InterruptedException || !call.async && Thread.currentThread().isInterrupted()) {
             stop = Reason.INTERRUPTED;
@@ -72,9 +96,10 @@ final class RetryRule {
             stop = f instanceof RateLimitRefusedException ? Reason.RATE_LIMITED : Reason.CIRCUIT_OPEN;
         } else {
             stop = below.refusal(); // e.g. the breaker this failure just opened: don't wait to be refused
-            if (stop == null && !policy.retries(f)) {
-                stop = Reason.NOT_RETRYABLE;
-            } else if (stop == null && attempt >= policy.attempts()) {
+            if (stop == null) {
+                stop = RetryClassifier.refusal(policy, f, verdict);
+            }
+            if (stop == null && attempt >= policy.attempts()) {
                 stop = Reason.ATTEMPTS;
             }
         }

@@ -15,11 +15,14 @@ final class RetryStrategy implements Strategy {
     private final RetryRule rule;
     private final Events events;
     private final Strategy next;
+    /** Whether the policy has an attempt timeout, which needs what is left of maxDuration per attempt. */
+    private final boolean timed;
 
     RetryStrategy(RetryPolicy policy, String budgetScope, Events events, Strategy next) {
         this.rule = new RetryRule(policy, budgetScope, events);
         this.events = events;
         this.next = next;
+        this.timed = rule.timed();
     }
 
     RetryRule rule() {
@@ -45,6 +48,9 @@ final class RetryStrategy implements Strategy {
         for (int attempt = 1; ; attempt++) {
             call.attempt = attempt;
             if (f == null) {
+                if (timed) {
+                    call.attemptLimit = rule.left(call, origin);
+                }
                 try {
                     return next.apply(call);
                 } catch (Throwable t) {
@@ -81,6 +87,9 @@ final class RetryStrategy implements Strategy {
             return;
         }
         call.attempt = attempt;
+        if (timed) {
+            call.attemptLimit = rule.left(call, origin);
+        }
         next.applyAsync(call).whenComplete((result, t) -> {
             if (t == null) {
                 out.complete(result);

@@ -1,0 +1,57 @@
+package dev.rebound.runtime;
+
+import java.util.List;
+
+/**
+ * What a {@link FallbackHandler} knows about the call it rescues, and how it continues it. Valid only
+ * during {@link FallbackHandler#handle}; not thread-safe.
+ *
+ * <p>What the caller gets: the handler's result; or, when the handler throws a failure of this call
+ * (the primary's, or one an alternative threw through {@link #call}/{@link #next}), the primary's last
+ * failure with every other failure suppressed on it, as without a handler; or, when it throws an
+ * exception of its own, that exception, with the call's failures suppressed on it (a checked exception
+ * the method does not declare reaches a caller of a {@code Rebound.wrap} proxy as the JDK's
+ * {@code UndeclaredThrowableException}: throw unchecked ones, or ones the method declares).
+ */
+public interface FallbackContext {
+
+    /** The resilient method, as {@code ChatModel.chat(String)}. */
+    String method();
+
+    /**
+     * The primary's last failure: what sent the call here. A {@link RejectedResultException} when the
+     * primary's results were rejected by a result predicate.
+     */
+    Throwable failure();
+
+    /**
+     * Every distinct failure of the call so far, in the order they happened (the primary's attempts,
+     * then any alternative called through this context).
+     */
+    List<Throwable> history();
+
+    /** A copy of the call's arguments, for changing and passing on. */
+    Object[] arguments();
+
+    /** The classes of the alternatives this handler may {@link #call}, in the order listed. */
+    List<Class<?>> alternatives();
+
+    /**
+     * Calls {@code alternative} (one of {@link #alternatives()}) with {@code args}, through its own
+     * retry policy, and returns its result.
+     *
+     * @throws IllegalArgumentException if {@code alternative} is not listed, or {@code args} has the
+     *     wrong length
+     * @throws Throwable the alternative's last failure (recorded in {@link #history()})
+     */
+    Object call(Class<?> alternative, Object... args) throws Throwable;
+
+    /**
+     * Walks the alternatives in order, as {@code @Fallback(to = ...)} does without a handler, each with
+     * {@code args}, and returns the first result.
+     *
+     * @throws Throwable the primary's last failure, with the alternatives' suppressed on it, when every
+     *     alternative failed
+     */
+    Object next(Object... args) throws Throwable;
+}

@@ -1,0 +1,61 @@
+package dev.rebound.runtime.internal;
+
+import dev.rebound.runtime.TimeSource;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The watch over one attempt with a timeout: when the time comes before {@link #finish}, it
+ * interrupts the attempt's thread. {@link #finish} tells whether it did, and then takes back the
+ * interrupt it caused, so nothing of the timeout outlives the attempt (the thread's flag is as the
+ * attempt left it otherwise). Built per attempt, only for methods that have a timeout.
+ */
+public final class AttemptTimer implements Runnable {
+
+    private static final int RUNNING = 0;
+    private static final int FINISHED = 1;
+    private static final int FIRING = 2;
+    private static final int FIRED = 3;
+
+    private final Thread thread;
+    private final AtomicInteger state = new AtomicInteger(RUNNING);
+    private volatile Future<?> task;
+
+    private AttemptTimer(Thread thread) {
+        this.thread = thread;
+    }
+
+    /** Starts watching the current thread's attempt: it is interrupted {@code nanos} from now on {@code time}. */
+    public static AttemptTimer start(TimeSource time, long nanos) {
+        AttemptTimer t = new AttemptTimer(Thread.currentThread());
+        t.task = time.schedule(nanos, t);
+        return t;
+    }
+
+    @Override
+    public void run() {
+        if (state.compareAndSet(RUNNING, FIRING)) {
+            thread.interrupt();
+            state.set(FIRED);
+        }
+    }
+
+    /**
+     * Ends the watch, on the attempt's thread: true when the timeout fired, in which case the interrupt
+     * it sent is cleared; false when the attempt ended first (the timer is cancelled).
+     */
+    public boolean finish() {
+        if (state.compareAndSet(RUNNING, FINISHED)) {
+            Future<?> f = task;
+            if (f != null) {
+                f.cancel(false);
+            }
+            return false;
+        }
+        while (state.get() != FIRED) {
+            Thread.onSpinWait(); // the timer is between its CAS and its interrupt: a few instructions
+        }
+        Thread.interrupted();
+        return true;
+    }
+}

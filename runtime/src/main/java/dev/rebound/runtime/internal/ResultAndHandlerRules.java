@@ -1,0 +1,89 @@
+package dev.rebound.runtime.internal;
+
+import dev.rebound.runtime.rules.NamedClassRules;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * The rules of the classes named in {@code @Retry.onResult}, {@code @Fallback.onResult} and
+ * {@code @Fallback.handler}: each must implement its contract and be made with a public no-argument
+ * constructor. Every problem is worded {@code <attribute> <class> <why>}, as the other failure-list
+ * rules are.
+ */
+public final class ResultAndHandlerRules {
+
+    private ResultAndHandlerRules() {
+    }
+
+    /** Why {@code type} cannot serve as a {@code contract} named by {@code attribute}, or null. */
+    public static String problem(String attribute, Class<?> type, Class<?> contract) {
+        boolean noArg;
+        try {
+            Constructor<?> c = type.getConstructor();
+            noArg = Modifier.isPublic(c.getModifiers());
+        } catch (NoSuchMethodException e) {
+            noArg = false;
+        }
+        int m = type.getModifiers();
+        return NamedClassRules.problem(attribute, type.getName(), contract.getName(), contract.isAssignableFrom(type),
+                type.isInterface() || Modifier.isAbstract(m),
+                Modifier.isPublic(m) && (type.getEnclosingClass() == null || Modifier.isStatic(m)), noArg);
+    }
+
+    /**
+     * An instance of {@code type}, or null after adding the problem (as {@code where: problem}) to
+     * {@code problems}.
+     */
+    public static <T> T instance(String attribute, Class<?> type, Class<T> contract, String where,
+            List<String> problems) {
+        String p = problem(attribute, type, contract);
+        if (p != null) {
+            problems.add(where + ": " + p);
+            return null;
+        }
+        try {
+            return contract.cast(type.getConstructor().newInstance());
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            problems.add(where + ": " + attribute + " " + type.getName() + " cannot be made: its constructor threw "
+                    + cause.getClass().getName());
+            return null;
+        }
+    }
+
+    /** The predicates named in {@code attribute}, made; null when none (or on a problem). */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    public static List<Predicate<Object>> predicates(String attribute, Class<? extends Predicate>[] types,
+            String where, List<String> problems) {
+        List<Predicate<Object>> out = new ArrayList<>();
+        for (Class<? extends Predicate> t : types) {
+            Predicate p = instance(attribute, t, Predicate.class, where, problems);
+            if (p != null) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** One predicate rejecting what any of {@code predicates} rejects; null for none. */
+    public static Predicate<Object> anyOf(List<Predicate<Object>> predicates) {
+        if (predicates.isEmpty()) {
+            return null;
+        }
+        if (predicates.size() == 1) {
+            return predicates.get(0);
+        }
+        List<Predicate<Object>> all = List.copyOf(predicates);
+        return result -> {
+            for (int i = 0; i < all.size(); i++) {
+                if (all.get(i).test(result)) {
+                    return true;
+                }
+            }
+            return false;
+        };
+    }
+}

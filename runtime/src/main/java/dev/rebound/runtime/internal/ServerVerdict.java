@@ -1,0 +1,77 @@
+package dev.rebound.runtime.internal;
+
+/**
+ * What a failed response said about trying again, read where the response was still whole (the
+ * HTTP client) and carried by the failure itself, so it belongs to the attempt that received it and
+ * to nothing else. Immutable.
+ *
+ * <ul>
+ *   <li>{@link #waitNanos()}: the server's suggested wait (Retry-After and the like, or a wait in the
+ *       error body), 0 for none;</li>
+ *   <li>{@link #quota()}: the provider's code when the account is out of quota or credit (OpenAI's
+ *       {@code insufficient_quota}, Anthropic's {@code billing_error}, ...), null otherwise: such a
+ *       failure never passes on a retry;</li>
+ *   <li>{@link #shouldRetry()}: the server's {@code x-should-retry}, null when it said nothing.</li>
+ * </ul>
+ */
+public final class ServerVerdict {
+
+    /** A failure that carries the verdict of the response it came from. */
+    public interface Carrier {
+        ServerVerdict serverVerdict();
+    }
+
+    private final long waitNanos;
+    private final String quota;
+    private final Boolean shouldRetry;
+
+    private ServerVerdict(long waitNanos, String quota, Boolean shouldRetry) {
+        this.waitNanos = waitNanos;
+        this.quota = quota;
+        this.shouldRetry = shouldRetry;
+    }
+
+    /** A verdict, or null when the response said nothing about retrying. */
+    public static ServerVerdict of(long waitNanos, String quota, Boolean shouldRetry) {
+        if (waitNanos <= 0 && quota == null && shouldRetry == null) {
+            return null;
+        }
+        return new ServerVerdict(Math.max(0L, waitNanos), quota, shouldRetry);
+    }
+
+    /**
+     * The verdict carried by {@code failure} or one of its causes (the walk of
+     * {@link Classifier#matchesAny}: bounded, cycle-safe), or null. Allocates nothing.
+     */
+    public static ServerVerdict find(Throwable failure) {
+        Throwable current = failure;
+        for (int depth = 0; current != null && depth <= Classifier.MAX_CAUSE_DEPTH; depth++) {
+            if (current instanceof Carrier) {
+                return ((Carrier) current).serverVerdict();
+            }
+            Throwable cause = current.getCause();
+            current = cause == current || cause == failure ? null : cause;
+        }
+        return null;
+    }
+
+    /** The suggested wait in nanoseconds; 0 for none. */
+    public long waitNanos() {
+        return waitNanos;
+    }
+
+    /** The provider's quota or billing code, or null when this is not a quota failure. */
+    public String quota() {
+        return quota;
+    }
+
+    /** {@code x-should-retry}: TRUE, FALSE, or null when absent. */
+    public Boolean shouldRetry() {
+        return shouldRetry;
+    }
+
+    @Override
+    public String toString() {
+        return "ServerVerdict[waitNanos=" + waitNanos + ", quota=" + quota + ", shouldRetry=" + shouldRetry + "]";
+    }
+}

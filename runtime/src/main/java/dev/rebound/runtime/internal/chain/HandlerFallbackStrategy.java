@@ -1,0 +1,182 @@
+package dev.rebound.runtime.internal.chain;
+
+import static dev.rebound.runtime.ReboundEvent.Kind.FALLBACK;
+
+import dev.rebound.runtime.FallbackContext;
+import dev.rebound.runtime.FallbackHandler;
+import dev.rebound.runtime.internal.Alternative;
+import dev.rebound.runtime.internal.FallbackRule;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The top of the chain when a {@link FallbackHandler} decides the fallback: once the primary's chain
+ * has failed and the {@link FallbackRule} lets its failure through, the handler gets the failure, the
+ * history and the arguments, and answers, calls an alternative's chain by class, walks them in order,
+ * or throws. Never after an Error or an interrupt.
+ */
+final class HandlerFallbackStrategy implements Strategy {
+
+    private final String method;
+    private final FallbackRule rule;
+    private final FallbackHandler handler;
+    private final String handlerName;
+    private final Strategy primary;
+    private final Alternative[] alternatives;
+    private final Strategy[] chains;
+    private final Events events;
+
+    HandlerFallbackStrategy(MethodSpec spec, Strategy primary, Alternative[] alternatives, Strategy[] chains,
+            Events events) {
+        this.method = spec.name();
+        this.rule = spec.fallbackRule();
+        this.handler = spec.fallbackHandler();
+        this.handlerName = handler.getClass().getSimpleName().isEmpty() || handler.getClass().isSynthetic()
+                ? "FallbackHandler" : handler.getClass().getSimpleName();
+        this.primary = primary;
+        this.alternatives = alternatives;
+        this.chains = chains;
+        this.events = events;
+    }
+
+    @Override
+    public Object apply(Execution call) throws Throwable {
+        FailureHistory history = call.history;
+        try {
+            return primary.apply(call);
+        } catch (Throwable t) {
+            FallbackStrategy.keep(history, t);
+        }
+        history.primaryDone();
+        Throwable failure = history.last();
+        if (!FallbackStrategy.mayFallBack(call, rule, failure)) {
+            throw failure;
+        }
+        events.emit(call.settings, FALLBACK, call.target, handlerName, 0, 0L, null, failure);
+        Object[] args = call.fallbackArgs();
+        call.aim(handlerName, false, null, null, args);
+        Context context = new Context(call, failure, args);
+        try {
+            return handler.handle(context);
+        } catch (Throwable t) {
+            if (!history.contains(t)) {
+                history.outcome(t); // the handler's own exception: the caller gets it, history suppressed
+            }
+            throw t;
+        } finally {
+            context.open = false;
+        }
+    }
+
+    /** What the handler sees; valid during its call only. */
+    private final class Context implements FallbackContext {
+        private final Execution call;
+        private final Throwable failure;
+        private final Object[] args;
+        boolean open = true;
+
+        Context(Execution call, Throwable failure, Object[] args) {
+            this.call = call;
+            this.failure = failure;
+            this.args = args;
+        }
+
+        @Override
+        public String method() {
+            return method;
+        }
+
+        @Override
+        public Throwable failure() {
+            return failure;
+        }
+
+        @Override
+        public List<Throwable> history() {
+            return call.history.toList();
+        }
+
+        @Override
+        public Object[] arguments() {
+            return args == null ? new Object[0] : args.clone();
+        }
+
+        @Override
+        public List<Class<?>> alternatives() {
+            List<Class<?>> types = new ArrayList<>();
+            for (Alternative a : alternatives) {
+                Object instance = a.instance();
+                types.add(instance.getClass());
+            }
+            return Collections.unmodifiableList(types);
+        }
+
+        @Override
+        public Object call(Class<?> alternative, Object... callArgs) throws Throwable {
+            check(callArgs);
+            for (int i = 0; i < alternatives.length; i++) {
+                Object instance;
+                try {
+                    instance = alternatives[i].instance();
+                } catch (Throwable providerFailure) {
+                    call.history.record(providerFailure);
+                    throw providerFailure;
+                }
+                if (alternative.isInstance(instance)) {
+                    return run(i, instance, callArgs);
+                }
+            }
+            throw new IllegalArgumentException(method + ": " + alternative.getName()
+                    + " is not one of the alternatives (@Fallback.to / withFallbacks)");
+        }
+
+        @Override
+        public Object next(Object... callArgs) throws Throwable {
+            check(callArgs);
+            FailureHistory history = call.history;
+            for (int i = 0; i < alternatives.length; i++) {
+                Throwable last = history.last();
+                if (call.interrupted || last instanceof Error
+                        || i > 0 && !FallbackStrategy.mayFallBack(call, rule, last)) {
+                    break;
+                }
+                Object instance;
+                try {
+                    instance = alternatives[i].instance();
+                } catch (Throwable providerFailure) {
+                    history.record(providerFailure);
+                    continue;
+                }
+                try {
+                    return run(i, instance, callArgs);
+                } catch (Throwable t) {
+                    // recorded by run; on to the next
+                }
+            }
+            throw history.last();
+        }
+
+        private Object run(int i, Object instance, Object[] callArgs) throws Throwable {
+            Alternative alt = alternatives[i];
+            call.aim(alt.name(), false, alt, instance, callArgs);
+            try {
+                return chains[i].apply(call);
+            } catch (Throwable t) {
+                FallbackStrategy.keep(call.history, t);
+                throw t;
+            }
+        }
+
+        private void check(Object[] callArgs) {
+            if (!open) {
+                throw new IllegalStateException(method + ": a FallbackContext is valid only during handle()");
+            }
+            int expected = args == null ? 0 : args.length;
+            if (callArgs == null || callArgs.length != expected) {
+                throw new IllegalArgumentException(method + ": the alternative takes " + expected
+                        + " arguments, got " + (callArgs == null ? "null" : callArgs.length));
+            }
+        }
+    }
+}

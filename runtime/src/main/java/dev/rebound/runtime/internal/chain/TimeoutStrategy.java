@@ -1,0 +1,78 @@
+package dev.rebound.runtime.internal.chain;
+
+import dev.rebound.runtime.AttemptTimeoutException;
+import dev.rebound.runtime.internal.AttemptTimer;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+
+/**
+ * Just above {@link Invocation} (inside the breaker): interrupts an attempt that runs past its
+ * timeout, {@code min(attemptTimeout, what is left of maxDuration)} (the retry puts the second in
+ * {@link Execution#attemptLimit}), and turns what it then throws into an {@link AttemptTimeoutException},
+ * a transient failure. The interrupt it sent is taken back before the failure goes up; an attempt
+ * that answers just as the timer fires keeps its answer.
+ *
+ * <p>Asynchronously ({@code CompletionStage} methods; for a stream, the time to its first token) it
+ * schedules a timer with the call's {@link dev.rebound.runtime.TimeSource#schedule} instead: when it
+ * fires first, the attempt's future is cancelled and the attempt fails with the
+ * {@link AttemptTimeoutException}; an attempt that completes first cancels the timer.
+ */
+final class TimeoutStrategy implements Strategy {
+
+    private final String method;
+    private final long timeoutNanos;
+    private final Strategy next;
+
+    TimeoutStrategy(String method, long timeoutNanos, Strategy next) {
+        this.method = method;
+        this.timeoutNanos = timeoutNanos;
+        this.next = next;
+    }
+
+    @Override
+    public Object apply(Execution call) throws Throwable {
+        long limit = Math.min(timeoutNanos, call.attemptLimit);
+        AttemptTimer timer = AttemptTimer.start(call.time, Math.max(0L, limit));
+        Object result;
+        try {
+            result = next.apply(call);
+        } catch (Throwable t) {
+            if (timer.finish()) {
+                throw new AttemptTimeoutException(method, Duration.ofNanos(limit), t);
+            }
+            throw t;
+        }
+        timer.finish();
+        return result;
+    }
+
+    @Override
+    public CompletableFuture<Object> applyAsync(Execution call) {
+        long limit = Math.max(0L, Math.min(timeoutNanos, call.attemptLimit));
+        CompletableFuture<Object> attempt = next.applyAsync(call);
+        if (attempt.isDone()) {
+            return attempt;
+        }
+        CompletableFuture<Object> out = new CompletableFuture<>();
+        Future<?> timer = call.time.schedule(limit, () -> {
+            if (out.completeExceptionally(new AttemptTimeoutException(method, Duration.ofNanos(limit), null))) {
+                attempt.cancel(true); // the timeout won: the attempt's own outcome no longer matters
+            }
+        });
+        attempt.whenComplete((result, t) -> {
+            timer.cancel(false);
+            if (t == null) {
+                out.complete(result);
+            } else {
+                out.completeExceptionally(Async.failure(t));
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public Reason refusal() {
+        return next.refusal();
+    }
+}

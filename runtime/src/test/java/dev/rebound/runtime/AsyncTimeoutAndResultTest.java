@@ -1,0 +1,151 @@
+package dev.rebound.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.rebound.runtime.AsyncCallsTest.Quotes;
+import dev.rebound.runtime.AsyncCallsTest.Scripted;
+import dev.rebound.runtime.ReboundEvent.Kind;
+import dev.rebound.runtime.testing.VirtualTimeSource;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The per-attempt timeout and the result predicates on methods returning a CompletionStage: a timer
+ * scheduled on the call's clock that cancels the attempt's future and fails it with an
+ * {@link AttemptTimeoutException}; the future's value judged as a synchronous result is. What the
+ * asynchronous chain cannot apply (a fallback handler; a result predicate on a stream) is refused.
+ */
+class AsyncTimeoutAndResultTest {
+
+    interface Streamer {
+        void chat(String prompt, StreamingChatResponseHandler handler);
+    }
+
+    private final VirtualTimeSource clock = new VirtualTimeSource();
+    private final Events events = new Events();
+
+    private static RetryPolicy.Builder policy() {
+        return RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(100)).jitter(false);
+    }
+
+    @Test
+    void anAttemptPastItsTimeoutIsCancelledAndFailsWithAnAttemptTimeoutExceptionThenRetried() throws Exception {
+        CompletableFuture<String> hanging = new CompletableFuture<>();
+        Scripted primary = new Scripted("primary").then(() -> hanging);
+        Quotes quotes = Rebound.wrap(Quotes.class, primary).named("primary")
+                .withRetry(policy().attemptTimeout(Duration.ofMillis(500)).build())
+                .settings(events.settings(clock)).build();
+
+        CompletableFuture<String> result = quotes.quote("ACME");
+
+        assertThat(clock.scheduled()).containsExactly(Duration.ofMillis(500));
+        clock.advance(Duration.ofMillis(499));
+        assertThat(hanging).isNotDone();
+        clock.advance(Duration.ofMillis(1));
+        assertThat(hanging).as("the timed-out attempt's future is cancelled").isCancelled();
+        assertThat(events.of(Kind.ATTEMPT_FAILED)).singleElement().satisfies(e -> {
+            assertThat(e.reason()).isEqualTo("timeout");
+            assertThat(e.failure()).isInstanceOf(AttemptTimeoutException.class);
+            assertThat(((AttemptTimeoutException) e.failure()).timeout()).isEqualTo(Duration.ofMillis(500));
+        });
+        assertThat(clock.scheduled()).as("the timer, then the retry's wait")
+                .containsExactly(Duration.ofMillis(500), Duration.ofMillis(100));
+        clock.advance(Duration.ofMillis(100));
+        assertThat(clock.scheduled()).as("the second attempt answered at once: no timer for it")
+                .containsExactly(Duration.ofMillis(500), Duration.ofMillis(100));
+        assertThat(result.get(0, TimeUnit.SECONDS)).isEqualTo("primary:ACME");
+        assertThat(primary.attempts()).isEqualTo(2);
+        assertThat(clock.pendingTasks()).as("the answered attempt's timer is cancelled").isZero();
+        assertThat(clock.sleeps()).isEmpty();
+    }
+
+    @Test
+    void anAttemptThatAnswersInTimeCancelsItsTimerAndKeepsItsAnswer() throws Exception {
+        CompletableFuture<String> later = new CompletableFuture<>();
+        Scripted primary = new Scripted("primary").then(() -> later);
+        Quotes quotes = Rebound.wrap(Quotes.class, primary).named("primary")
+                .withRetry(policy().attemptTimeout(Duration.ofMillis(500)).build())
+                .settings(events.settings(clock)).build();
+
+        CompletableFuture<String> result = quotes.quote("ACME");
+        assertThat(clock.pendingTasks()).isEqualTo(1);
+        clock.advance(Duration.ofMillis(300));
+        later.complete("in time");
+
+        assertThat(result.get(0, TimeUnit.SECONDS)).isEqualTo("in time");
+        assertThat(clock.pendingTasks()).isZero();
+        assertThat(primary.attempts()).isEqualTo(1);
+        assertThat(events.all()).isEmpty();
+    }
+
+    @Test
+    void aRetryResultPredicateRejectsTheFuturesValueAndTheRetryAsksAgain() throws Exception {
+        Scripted primary = new Scripted("primary").then(() -> CompletableFuture.completedFuture(""));
+        Quotes quotes = Rebound.wrap(Quotes.class, primary).named("primary")
+                .withRetry(policy().retryOnResult((String s) -> s.isBlank()).build())
+                .settings(events.settings(clock)).build();
+
+        CompletableFuture<String> result = quotes.quote("ACME");
+        clock.runScheduled();
+
+        assertThat(result.get(0, TimeUnit.SECONDS)).isEqualTo("primary:ACME");
+        assertThat(primary.attempts()).isEqualTo(2);
+        assertThat(events.of(Kind.RESULT_REJECTED)).singleElement().satisfies(e -> {
+            assertThat(e.reason()).isEqualTo("result-rejected");
+            assertThat(((RejectedResultException) e.failure()).result()).isEqualTo("");
+        });
+        assertThat(events.of(Kind.ATTEMPT_FAILED)).isEmpty();
+    }
+
+    @Test
+    void aFallbackResultPredicateSendsTheCallToTheAlternativeAtOnce() throws Exception {
+        Scripted primary = new Scripted("primary").then(() -> CompletableFuture.completedFuture("REFUSED"));
+        Scripted backup = new Scripted("backup");
+        Quotes quotes = Rebound.wrap(Quotes.class, primary).named("primary").withRetry(policy().build())
+                .withFallbacks(backup).fallbackOnResult((String s) -> s.equals("REFUSED"))
+                .settings(events.settings(clock)).build();
+
+        CompletableFuture<String> result = quotes.quote("ACME");
+
+        assertThat(result.get(0, TimeUnit.SECONDS)).isEqualTo("backup:ACME");
+        assertThat(primary.attempts()).as("not retried").isEqualTo(1);
+        assertThat(clock.scheduled()).isEmpty();
+        assertThat(events.of(Kind.RETRIES_EXHAUSTED)).singleElement()
+                .satisfies(e -> assertThat(e.reason()).isEqualTo("result-rejected"));
+    }
+
+    @Test
+    void aFallbackHandlerOnACompletionStageMethodIsRefusedNotSkipped() {
+        assertThatThrownBy(() -> Rebound.wrap(Quotes.class, new Scripted("primary"))
+                .withFallbackHandler(call -> "never").build())
+                .isInstanceOf(ReboundConfigurationException.class)
+                .satisfies(e -> assertThat(((ReboundConfigurationException) e).problems()).anySatisfy(p ->
+                        assertThat(p).contains("Quotes.quote(String)").contains("withFallbackHandler cannot act on a "
+                                + "method returning a CompletionStage or streaming to a handler")));
+    }
+
+    @Test
+    void aRateLimitOnACompletionStageMethodIsRefusedNotSkipped() {
+        assertThatThrownBy(() -> Rebound.wrap(Quotes.class, new Scripted("primary"))
+                .withRateLimit(RateLimitPolicy.builder().requestsPerMinute(60).build()).build())
+                .isInstanceOf(ReboundConfigurationException.class)
+                .satisfies(e -> assertThat(((ReboundConfigurationException) e).problems()).anySatisfy(p ->
+                        assertThat(p).contains("Quotes.quote(String)").contains("withRateLimit cannot act on a "
+                                + "method returning a CompletionStage or streaming to a handler yet")));
+    }
+
+    @Test
+    void aResultPredicateOnAStreamingMethodIsRefusedNotSkipped() {
+        Streamer target = (prompt, handler) -> { };
+        assertThatThrownBy(() -> Rebound.wrap(Streamer.class, target)
+                .withRetry(policy().retryOnResult(r -> true).build()).build())
+                .isInstanceOf(ReboundConfigurationException.class)
+                .satisfies(e -> assertThat(((ReboundConfigurationException) e).problems()).singleElement()
+                        .satisfies(p -> assertThat(p).contains("Streamer.chat(String, StreamingChatResponseHandler)")
+                                .contains("RetryPolicy.Builder.retryOnResult cannot act on a streaming method")));
+    }
+}

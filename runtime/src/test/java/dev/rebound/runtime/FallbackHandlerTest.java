@@ -1,0 +1,260 @@
+package dev.rebound.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.rebound.annotations.Fallback;
+import dev.rebound.annotations.Retry;
+import dev.rebound.runtime.testing.VirtualTimeSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 13, item 6: fallbacks that know why. A handler gets the failure, the whole history and the
+ * arguments, routes by failure kind, changes arguments, or answers itself; plus the annotation forms
+ * of items 4 and 6 and their build-time checks.
+ */
+class FallbackHandlerTest {
+
+    final VirtualTimeSource time = new VirtualTimeSource();
+    final List<ReboundEvent> events = new CopyOnWriteArrayList<>();
+    final ReboundSettings settings = ReboundSettings.builder().timeSource(time).logging(false)
+            .listener(events::add).build();
+
+    public interface Chat {
+        String chat(String prompt);
+    }
+
+    public static final class ContextTooLong extends RuntimeException {
+        public ContextTooLong() {
+            super("context too long");
+        }
+    }
+
+    public static final class ContentFiltered extends RuntimeException {
+        public ContentFiltered() {
+            super("filtered");
+        }
+    }
+
+    /** Fails with what it is given, every time, recording the prompts it saw. */
+    static final class Failing implements Chat {
+        final List<String> prompts = new ArrayList<>();
+        final java.util.function.Supplier<RuntimeException> failure;
+
+        Failing(java.util.function.Supplier<RuntimeException> failure) {
+            this.failure = failure;
+        }
+
+        @Override
+        public String chat(String prompt) {
+            prompts.add(prompt);
+            throw failure.get();
+        }
+    }
+
+    public static final class LargeContext implements Chat {
+        final List<String> prompts = new CopyOnWriteArrayList<>();
+
+        @Override
+        public String chat(String prompt) {
+            prompts.add(prompt);
+            return "large: " + prompt;
+        }
+    }
+
+    public static final class OtherProvider implements Chat {
+        @Override
+        public String chat(String prompt) {
+            return "other: " + prompt;
+        }
+    }
+
+    // docs:llm-fallback-handler
+    /** Routes by why the primary failed: a smaller prompt to the larger model, a canned answer, or on. */
+    public static final class ByFailure implements FallbackHandler {
+        @Override
+        public Object handle(FallbackContext call) throws Throwable {
+            if (call.failure() instanceof ContextTooLong) {
+                String prompt = (String) call.arguments()[0];
+                return call.call(LargeContext.class, prompt.substring(prompt.length() / 2)); // trimmed
+            }
+            if (call.failure() instanceof ContentFiltered) {
+                return "I can't help with that.";                                          // canned
+            }
+            return call.next(call.arguments());                                            // in order
+        }
+    }
+    // /docs:llm-fallback-handler
+
+    private Chat wrapped(Chat primary, LargeContext large) {
+        return Rebound.wrap(Chat.class, primary)
+                .withRetry(RetryPolicy.builder().attempts(2).delay(java.time.Duration.ZERO).build())
+                .withFallbacks(new OtherProvider(), large)
+                .withFallbackHandler(new ByFailure())
+                .settings(settings).build();
+    }
+
+    @Test
+    void contextTooLongGoesToTheLargerModelWithATrimmedPrompt() {
+        LargeContext large = new LargeContext();
+        Failing primary = new Failing(ContextTooLong::new);
+
+        assertThat(wrapped(primary, large).chat("0123456789")).isEqualTo("large: 56789");
+        assertThat(large.prompts).containsExactly("56789");
+        assertThat(primary.prompts).hasSize(2); // its retry ran first
+    }
+
+    @Test
+    void contentFilterGetsACannedAnswer() {
+        assertThat(wrapped(new Failing(ContentFiltered::new), new LargeContext()).chat("q"))
+                .isEqualTo("I can't help with that.");
+        assertThat(events.stream().filter(e -> e.kind() == ReboundEvent.Kind.FALLBACK).map(ReboundEvent::alternative))
+                .containsExactly("ByFailure");
+        assertThat(events.stream().filter(e -> e.kind() == ReboundEvent.Kind.SUCCEEDED).map(ReboundEvent::reason))
+                .containsExactly("fallback");
+    }
+
+    @Test
+    void otherFailuresWalkTheAlternativesInOrder() {
+        assertThat(wrapped(new Failing(IllegalStateException::new), new LargeContext()).chat("q"))
+                .isEqualTo("other: q");
+    }
+
+    @Test
+    void theHandlerSeesTheWholeHistory() {
+        List<List<Throwable>> seen = new ArrayList<>();
+        IllegalStateException first = new IllegalStateException("1");
+        IllegalStateException second = new IllegalStateException("2");
+        java.util.Iterator<RuntimeException> failures = List.<RuntimeException>of(first, second).iterator();
+        Chat model = Rebound.wrap(Chat.class, (Chat) p -> {
+            throw failures.next();
+        }).withRetry(RetryPolicy.builder().attempts(2).delay(java.time.Duration.ZERO).build())
+                .withFallbackHandler(call -> {
+                    seen.add(call.history());
+                    return "handled after " + call.failure().getMessage();
+                }).settings(settings).build();
+
+        assertThat(model.chat("q")).isEqualTo("handled after 2");
+        assertThat(seen).containsExactly(List.of(first, second));
+    }
+
+    @Test
+    void aHandlersOwnExceptionReachesTheCallerWithTheHistorySuppressed() {
+        IllegalStateException primaryFailure = new IllegalStateException("down");
+        UnsupportedOperationException own = new UnsupportedOperationException("nobody can answer");
+        Chat model = Rebound.wrap(Chat.class, (Chat) p -> {
+            throw primaryFailure;
+        }).withRetry(RetryPolicy.none()).withFallbackHandler(call -> {
+            throw own;
+        }).settings(settings).build();
+
+        Throwable thrown = catchThrowable(() -> model.chat("q"));
+
+        assertThat(thrown).isSameAs(own);
+        assertThat(thrown.getSuppressed()).containsExactly(primaryFailure);
+    }
+
+    @Test
+    void rethrowingTheFailureGivesTheCallerThePrimarysLastAsWithoutAHandler() {
+        IllegalStateException primaryFailure = new IllegalStateException("down");
+        Chat model = Rebound.wrap(Chat.class, (Chat) p -> {
+            throw primaryFailure;
+        }).withRetry(RetryPolicy.none()).withFallbackHandler(call -> {
+            throw call.failure();
+        }).settings(settings).build();
+
+        assertThat(catchThrowable(() -> model.chat("q"))).isSameAs(primaryFailure);
+    }
+
+    @Test
+    void callingAnAlternativeThatIsNotListedIsABugReportedAsSuch() {
+        Chat model = Rebound.wrap(Chat.class, (Chat) p -> {
+            throw new IllegalStateException();
+        }).withRetry(RetryPolicy.none()).withFallbacks(new OtherProvider())
+                .withFallbackHandler(call -> call.call(LargeContext.class, "x")).settings(settings).build();
+
+        assertThat(catchThrowable(() -> model.chat("q"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("LargeContext is not one of the alternatives");
+    }
+
+    // ---- the annotation forms ----
+
+    public interface Answers {
+        String answer(String q);
+    }
+
+    public static final class BlankAnswer implements Predicate<Object> {
+        @Override
+        public boolean test(Object r) {
+            return r == null || ((String) r).isBlank();
+        }
+    }
+
+    public static final class Canned implements FallbackHandler {
+        @Override
+        public Object handle(FallbackContext call) {
+            return "canned after " + call.failure().getClass().getSimpleName();
+        }
+    }
+
+    // docs:llm-annotations
+    public static class Flaky implements Answers {
+        int calls;
+
+        @Override
+        @Retry(attempts = 3, delay = 10, jitter = false, onResult = BlankAnswer.class)
+        @Fallback(to = {}, handler = Canned.class)
+        public String answer(String q) {
+            return ++calls < 3 ? " " : "third time: " + q;
+        }
+    }
+    // /docs:llm-annotations
+
+    public static class AlwaysBlank implements Answers {
+        @Override
+        @Retry(attempts = 2, delay = 0, onResult = BlankAnswer.class)
+        @Fallback(to = {}, handler = Canned.class)
+        public String answer(String q) {
+            return "";
+        }
+    }
+
+    @Test
+    void annotationsRetryOnAResultAndHandTheRejectionToTheHandler() {
+        Flaky flaky = new Flaky();
+        assertThat(Rebound.wrap(Answers.class, (Answers) flaky).settings(settings).build().answer("q"))
+                .isEqualTo("third time: q");
+        assertThat(flaky.calls).isEqualTo(3);
+        assertThat(Rebound.wrap(Answers.class, (Answers) new AlwaysBlank()).settings(settings).build().answer("q"))
+                .isEqualTo("canned after RejectedResultException");
+    }
+
+    public static final class NotAPredicate {
+    }
+
+    public static class BadlyConfigured implements Answers {
+        @Override
+        @SuppressWarnings("unchecked")
+        @Retry(attemptTimeout = -1, onResult = Predicate.class)
+        @Fallback(to = {}, handler = NotAPredicate.class)
+        public String answer(String q) {
+            return q;
+        }
+    }
+
+    @Test
+    void everyBadNewAttributeIsReportedAtOnceNamingMethodAndAttribute() {
+        Throwable thrown = catchThrowable(() -> Rebound.wrap(Answers.class, (Answers) new BadlyConfigured())
+                .settings(settings).build());
+
+        assertThat(thrown).isInstanceOf(ReboundConfigurationException.class)
+                .hasMessageContaining("Answers.answer(String): @Retry.attemptTimeout = -1 ms is negative")
+                .hasMessageContaining("@Retry.onResult java.util.function.Predicate is abstract")
+                .hasMessageContaining("@Fallback.handler " + NotAPredicate.class.getName()
+                        + " does not implement dev.rebound.runtime.FallbackHandler");
+    }
+}

@@ -1,0 +1,150 @@
+package dev.rebound.runtime.langchain4j;
+
+import static dev.rebound.runtime.langchain4j.LoopbackModels.openAi;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.output.FinishReason;
+import dev.rebound.modelserver.Fault;
+import dev.rebound.modelserver.ModelServer;
+import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.ReboundEvent;
+import dev.rebound.runtime.RejectedResultException;
+import dev.rebound.runtime.RetryPolicy;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 13, item 4, over real HTTP: answers that arrive as 200 but are failures are retried, or sent
+ * straight to the fallbacks, and counted apart from failures.
+ */
+class ResultRejectionOverHttpTest {
+
+    private static final ChatRequest REQUEST = ChatRequest.builder().messages(UserMessage.from("Explain backoff")).build();
+    private static ModelServer server;
+    private LoopbackModels.Recording rec;
+
+    @BeforeAll
+    static void start() {
+        server = ModelServer.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        server.reset();
+        rec = new LoopbackModels.Recording();
+    }
+
+    private long count(ReboundEvent.Kind kind) {
+        return rec.events.stream().filter(e -> e.kind() == kind).count();
+    }
+
+    @Test
+    void aBlankAnswerIsRetriedAndCountedApartFromFailures() {
+        server.script("gpt-4", Fault.blankAnswer());
+        ChatModel model = Rebound.wrap(ChatModel.class, openAi(server, "gpt-4"))
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(100)).jitter(false)
+                        .retryOnResult(ChatResults.blank()).build())
+                .settings(rec.settings()).build();
+
+        ChatResponse r = model.chat(REQUEST);
+
+        assertThat(r.aiMessage().text()).isEqualTo(ModelServer.answerFor("gpt-4", "Explain backoff"));
+        assertThat(server.requests("gpt-4")).isEqualTo(2);
+        assertThat(count(ReboundEvent.Kind.RESULT_REJECTED)).isEqualTo(1);
+        assertThat(count(ReboundEvent.Kind.ATTEMPT_FAILED)).isZero();
+        assertThat(rec.clock.sleeps()).containsExactly(Duration.ofMillis(100));
+    }
+
+    @Test
+    void aTruncatedAnswerGoesStraightToTheLargerModel() {
+        server.always("gpt-4", Fault.truncatedAnswer());
+        // docs:llm-truncated-to-larger
+        ChatModel model = Rebound.wrap(ChatModel.class, openAi(server, "gpt-4"))
+                .withRetry(RetryPolicy.builder().attempts(3).build())
+                .withFallbacks(openAi(server, "gpt-4-32k"))
+                .fallbackOnResult(ChatResults.truncated())   // cut off: no retry, the larger model at once
+                .settings(rec.settings())
+                .build();
+        // /docs:llm-truncated-to-larger
+
+        ChatResponse r = model.chat(REQUEST);
+
+        assertThat(r.aiMessage().text()).isEqualTo(ModelServer.answerFor("gpt-4-32k", "Explain backoff"));
+        assertThat(r.finishReason()).isEqualTo(FinishReason.STOP);
+        assertThat(server.requests("gpt-4")).isEqualTo(1);
+        assertThat(rec.exhaustedReasons()).containsExactly("result-rejected");
+        assertThat(rec.clock.sleeps()).isEmpty();
+    }
+
+    @Test
+    void whenEveryTargetsAnswerIsRejectedTheCallerGetsTheLastRejectedResult() {
+        server.always("gpt-4", Fault.truncatedAnswer());
+        server.always("gpt-4-32k", Fault.truncatedAnswer());
+        ChatModel model = Rebound.wrap(ChatModel.class, openAi(server, "gpt-4"))
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ZERO).build())
+                .withFallbacks(openAi(server, "gpt-4-32k"))
+                .fallbackOnResult(ChatResults.truncated())
+                .settings(rec.settings()).build();
+
+        Throwable thrown = catchThrowable(() -> model.chat(REQUEST));
+
+        assertThat(thrown).isInstanceOf(RejectedResultException.class)
+                .hasMessageContaining("rejected by Truncated").hasMessageNotContaining("Explain");
+        RejectedResultException rejected = (RejectedResultException) thrown;
+        assertThat(rejected.result(ChatResponse.class).finishReason()).isEqualTo(FinishReason.LENGTH);
+        assertThat(rejected.sendsToFallbacks()).isTrue();
+        assertThat(rejected.getSuppressed()).singleElement().isInstanceOf(RejectedResultException.class);
+        RejectedResultException last = (RejectedResultException) rejected.getSuppressed()[0];
+        assertThat(last.result(ChatResponse.class).aiMessage().text())
+                .isEqualTo(ModelServer.answerFor("gpt-4-32k", "Explain backoff").substring(0,
+                        ModelServer.answerFor("gpt-4-32k", "Explain backoff").length() / 2));
+        assertThat(server.requests("gpt-4")).isEqualTo(1);
+        assertThat(server.requests("gpt-4-32k")).isEqualTo(1);
+    }
+
+    @Test
+    void retriedRejectionsThatRunOutGoToTheFallbacks() {
+        server.always("gpt-4", Fault.contentFiltered());
+        ChatModel model = Rebound.wrap(ChatModel.class, openAi(server, "gpt-4"))
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ZERO)
+                        .retryOnResult(ChatResults.contentFiltered()).build())
+                .withFallbacks(openAi(server, "claude"))
+                .settings(rec.settings()).build();
+
+        assertThat(model.chat(REQUEST).aiMessage().text()).isEqualTo(ModelServer.answerFor("claude", "Explain backoff"));
+        assertThat(server.requests("gpt-4")).isEqualTo(2);
+        assertThat(rec.exhaustedReasons()).containsExactly("attempts");
+        assertThat(count(ReboundEvent.Kind.RESULT_REJECTED)).isEqualTo(2);
+    }
+
+    @Test
+    void micrometerCountsRejectedResultsApartFromFailures() {
+        server.script("gpt-4", Fault.blankAnswer());
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        ChatModel model = Rebound.wrap(ChatModel.class, openAi(server, "gpt-4"))
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ZERO)
+                        .retryOnResult(ChatResults.blank()).build())
+                .settings(dev.rebound.runtime.ReboundSettings.builder().timeSource(rec.clock).logging(false)
+                        .listener(new dev.rebound.runtime.metrics.MicrometerListener(registry)).build())
+                .build();
+
+        model.chat(REQUEST);
+
+        assertThat(registry.find(dev.rebound.runtime.metrics.MicrometerListener.RESULTS_REJECTED).counter().count())
+                .isEqualTo(1.0);
+    }
+}

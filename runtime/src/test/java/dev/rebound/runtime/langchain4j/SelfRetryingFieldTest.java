@@ -1,0 +1,78 @@
+package dev.rebound.runtime.langchain4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.internal.SelfRetryCheck;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 13, item 7: a langchain4j model with its own retries held in a field of the user's class
+ * (the usual shape: a service that owns its model) is found, and warned about once.
+ */
+class SelfRetryingFieldTest {
+
+    interface Answers {
+        String answer(String question);
+    }
+
+    /** A service of the user's holding a model built with langchain4j's default maxRetries = 2. */
+    static final class SupportDesk implements Answers {
+        private final ChatModel model = OpenAiChatModel.builder().apiKey("sk-secret").modelName("gpt-4").build();
+
+        @Override
+        public String answer(String question) {
+            return model.chat(question);
+        }
+    }
+
+    static class Base {
+        final ChatModel inherited = OpenAiChatModel.builder().apiKey("k").maxRetries(4).build();
+        final ChatModel quiet = OpenAiChatModel.builder().apiKey("k").maxRetries(0).build();
+    }
+
+    static final class Derived extends Base {
+        final String notAModel = "x";
+    }
+
+    /** Its own class, so the once-per-class memory of other tests does not hide the warning. */
+    static final class FrontDesk implements Answers {
+        private final ChatModel model = OpenAiChatModel.builder().apiKey("sk-secret").modelName("gpt-4").build();
+
+        @Override
+        public String answer(String question) {
+            return model.chat(question);
+        }
+    }
+
+    @Test
+    void findsSelfRetryingModelsInOwnAndInheritedFields() {
+        assertThat(SelfRetryCheck.selfRetryingFields(new SupportDesk())).isEqualTo(Map.of("SupportDesk.model", 2));
+        assertThat(SelfRetryCheck.selfRetryingFields(new Derived())).isEqualTo(Map.of("Base.inherited", 4));
+        assertThat(SelfRetryCheck.selfRetryingFields("a string")).isEmpty();
+    }
+
+    @Test
+    void wrappingAClassThatHoldsASelfRetryingModelWarnsOnceNamingTheField() {
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            Rebound.wrap(Answers.class, new FrontDesk()).withRetry(RetryPolicy.builder().attempts(3).build()).build();
+            Rebound.wrap(Answers.class, new FrontDesk()).withRetry(RetryPolicy.builder().attempts(3).build()).build();
+        } finally {
+            System.setErr(err);
+        }
+        String log = captured.toString(StandardCharsets.UTF_8);
+        assertThat(log.split("field FrontDesk.model holds a langchain4j model with its own retries on "
+                + "\\(maxRetries = 2\\)", -1)).hasSize(2);
+        assertThat(log).contains("up to 3 requests").contains(".maxRetries(0)").doesNotContain("sk-secret");
+    }
+}
