@@ -2,6 +2,7 @@ package dev.rebound.runtime;
 
 import dev.rebound.annotations.NonIdempotent;
 import dev.rebound.runtime.internal.Alternative;
+import dev.rebound.runtime.internal.AnnotationLookup;
 import dev.rebound.runtime.internal.AnnotationPolicies;
 import dev.rebound.runtime.internal.FallbackRule;
 import dev.rebound.runtime.internal.MethodScan;
@@ -280,8 +281,8 @@ public final class Rebound {
             if (Repetition.deferredResult(m) != null) {
                 return null;
             }
-            if (AnnotationPolicies.find(NonIdempotent.class, target.getClass(), type, m) != null) {
-                String name = AnnotationPolicies.describe(type, m);
+            if (AnnotationLookup.find(NonIdempotent.class, target.getClass(), type, m) != null) {
+                String name = AnnotationLookup.describe(type, m);
                 if (retry != null) {
                     Rules.addAt(name, MethodRules.nonIdempotentRetry("withRetry", retry.attempts(),
                             !retry.retryOn().isEmpty(), "RetryPolicy.Builder.retryOn"), problems);
@@ -297,14 +298,14 @@ public final class Rebound {
             }
             int before = problems.size();
             AnnotationPolicies.checkShape(dev.rebound.runtime.internal.chain.CallShape.of(m),
-                    AnnotationPolicies.describe(type, m), rateLimit != null, "withRateLimit",
+                    AnnotationLookup.describe(type, m), rateLimit != null, "withRateLimit",
                     fallbackHandler != null, "withFallbackHandler", retry,
                     "RetryPolicy.Builder.retryOnResult", !fallbackOnResult.isEmpty(), "fallbackOnResult", chain, problems);
             if (problems.size() > before) {
                 return null;
             }
             m.setAccessible(true);
-            return MethodSpec.builder(AnnotationPolicies.describe(type, m), targetName()).shapeOf(m)
+            return MethodSpec.builder(AnnotationLookup.describe(type, m), targetName()).shapeOf(m)
                     .retry(retry != null ? retry : RetryPolicy.none()).circuitBreaker(breaker)
                     .rateLimit(rateLimit).fallbacks(fallbackRule, chain)
                     .fallbackOnResult(dev.rebound.runtime.internal.ResultAndHandlerRules.anyOf(fallbackOnResult))

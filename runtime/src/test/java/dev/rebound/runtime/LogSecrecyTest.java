@@ -35,9 +35,11 @@ class LogSecrecyTest {
 
     static final String KEY = "sk-FAKE-rebound-4f7a9c2e1b";
     static final String PROMPT = "PROMPT-tell-me-the-vault-code";
-    static final String ANSWER = "ANSWER-vault-code-is-8472";
-    static final String MESSAGE = "upstream-said-quota-exceeded-for-account-991";
-    static final List<String> SECRETS = List.of(KEY, "4f7a9c2e1b", PROMPT, "vault", ANSWER, "8472", MESSAGE, "991");
+    static final String ANSWER = "ANSWER-vault-code-is-8472q";
+    static final String MESSAGE = "upstream-said-quota-exceeded-for-account-991q";
+    static final List<String> SECRETS = List.of(KEY, "4f7a9c2e1b", PROMPT, "vault", ANSWER, "8472q", MESSAGE, "991q");
+    // the short secrets end in a letter no hexadecimal address has: a lambda class's name in a log line
+    // (LogSecrecyTest$$Lambda$850/0x00007f991c3e30a8) must not match them by chance
 
     public interface Llm {
         @Retry(attempts = 3, delay = 100)

@@ -50,7 +50,7 @@ public final class AlreadyResilient {
     public static void warnIfNested(Class<?> type, Object target, Map<Method, ResilientMethod> outer) {
         outer.forEach((m, executor) -> {
             int innerAttempts = ownAttempts(type, target, m);
-            String inner = AnnotationPolicies.describe(type, m) + " on " + ResilientProxy.nameOf(target);
+            String inner = AnnotationLookup.describe(type, m) + " on " + ResilientProxy.nameOf(target);
             Chains.warnNestedRetries(executor.name() + " (Rebound.wrap)",
                     executor.diagnostics().primaryRetry().attempts(), inner, innerAttempts);
         });
@@ -66,7 +66,7 @@ public final class AlreadyResilient {
         while (impl.getName().contains("$$") && impl.getSuperclass() != null) {
             impl = impl.getSuperclass(); // a container's generated subclass: the user's class above it
         }
-        Retry retry = AnnotationPolicies.find(Retry.class, impl, type, m);
+        Retry retry = AnnotationLookup.find(Retry.class, impl, type, m);
         return retry == null ? 1 : retry.attempts();
     }
 }

@@ -68,7 +68,7 @@ public final class AnnotationPolicies {
      */
     public static MethodSpec resolve(Class<?> implClass, Method method, ReboundSettings settings,
             Function<Class<?>, Supplier<?>> alternatives) {
-        return resolve(implClass, simpleName(implClass), method, settings, alternatives);
+        return resolve(implClass, AnnotationLookup.simpleName(implClass), method, settings, alternatives);
     }
 
     /** As {@link #resolve(Class, Method, ReboundSettings, Function)}, naming the primary {@code primaryName}. */
@@ -78,35 +78,35 @@ public final class AnnotationPolicies {
                 || method.isSynthetic() || method.isBridge()) {
             return null;
         }
-        Class<?> contract = contractOf(implClass, method);
+        Class<?> contract = AnnotationLookup.contractOf(implClass, method);
         Method contractMethod = Overrides.find(contract, implClass, method);
-        String name = describe(contract, method);
+        String name = AnnotationLookup.describe(contract, method);
         String deferred = Repetition.deferredResult(method);
-        Retry retry = findOnMethod(Retry.class, implClass, contract, method);
+        Retry retry = AnnotationLookup.findOnMethod(Retry.class, implClass, contract, method);
         if (retry == null && deferred == null) {
-            retry = findOnType(Retry.class, implClass, contract);
+            retry = AnnotationLookup.findOnType(Retry.class, implClass, contract);
         }
-        Fallback fallback = findOnMethod(Fallback.class, implClass, contract, method);
+        Fallback fallback = AnnotationLookup.findOnMethod(Fallback.class, implClass, contract, method);
         if (fallback == null && deferred == null) {
-            fallback = findOnType(Fallback.class, implClass, contract);
+            fallback = AnnotationLookup.findOnType(Fallback.class, implClass, contract);
         }
-        CircuitBreaker breaker = findOnMethod(CircuitBreaker.class, implClass, contract, method);
+        CircuitBreaker breaker = AnnotationLookup.findOnMethod(CircuitBreaker.class, implClass, contract, method);
         if (breaker == null && deferred == null) {
-            breaker = findOnType(CircuitBreaker.class, implClass, contract);
+            breaker = AnnotationLookup.findOnType(CircuitBreaker.class, implClass, contract);
         }
-        RateLimit rateLimit = findOnMethod(RateLimit.class, implClass, contract, method);
+        RateLimit rateLimit = AnnotationLookup.findOnMethod(RateLimit.class, implClass, contract, method);
         if (rateLimit == null && deferred == null) {
-            rateLimit = findOnType(RateLimit.class, implClass, contract);
+            rateLimit = AnnotationLookup.findOnType(RateLimit.class, implClass, contract);
         }
         if (retry == null && fallback == null && breaker == null && rateLimit == null) {
             return null; // type-level annotations skip methods whose failures arrive after they return
         }
-        boolean nonIdempotent = find(NonIdempotent.class, implClass, contract, method) != null;
+        boolean nonIdempotent = AnnotationLookup.find(NonIdempotent.class, implClass, contract, method) != null;
         List<String> problems = new ArrayList<>();
-        checkInterfacesAgree(Retry.class, implClass, method, name, problems);
-        checkInterfacesAgree(Fallback.class, implClass, method, name, problems);
-        checkInterfacesAgree(CircuitBreaker.class, implClass, method, name, problems);
-        checkInterfacesAgree(RateLimit.class, implClass, method, name, problems);
+        AnnotationLookup.checkInterfacesAgree(Retry.class, implClass, method, name, problems);
+        AnnotationLookup.checkInterfacesAgree(Fallback.class, implClass, method, name, problems);
+        AnnotationLookup.checkInterfacesAgree(CircuitBreaker.class, implClass, method, name, problems);
+        AnnotationLookup.checkInterfacesAgree(RateLimit.class, implClass, method, name, problems);
         ReboundSettings budgetSettings = settings != null ? settings : ReboundSettings.global();
         String budgetScope = contract.getName();
         RetryPolicy primaryRetry = toPolicy(retry, name, problems);
@@ -162,8 +162,8 @@ public final class AnnotationPolicies {
                             cycle.stream().map(Class::getSimpleName).toList())));
                     continue;
                 }
-                String altName = describe(alt, method);
-                RetryPolicy altRetry = toPolicy(find(Retry.class, alt, contract, method), altName, problems);
+                String altName = AnnotationLookup.describe(alt, method);
+                RetryPolicy altRetry = toPolicy(AnnotationLookup.find(Retry.class, alt, contract, method), altName, problems);
                 checkRepeat(altRetry, altName, nonIdempotent, null, problems);
                 checkBudget(budgetSettings, altRetry, budgetScope, altName, "@Retry.budget", problems);
                 Supplier<?> instance;
@@ -176,7 +176,7 @@ public final class AnnotationPolicies {
                                     : e.getClass().getName())));
                     continue;
                 }
-                chain.add(new Alternative(simpleName(alt), instance, contractMethod, altRetry));
+                chain.add(new Alternative(AnnotationLookup.simpleName(alt), instance, contractMethod, altRetry));
             }
             if (!seen.isEmpty() && deferred != null) {
                 problems.add(Rules.at(name, MethodRules.deferred("@Fallback", deferred)));
@@ -280,36 +280,6 @@ public final class AnnotationPolicies {
         }
     }
 
-    /** The interface (else the topmost class) that declares {@code method}'s signature. */
-    public static Class<?> contractOf(Class<?> implClass, Method method) {
-        if (method.getDeclaringClass().isInterface()) {
-            return method.getDeclaringClass();
-        }
-        for (Class<?> itf : allInterfaces(implClass)) {
-            if (Overrides.find(itf, implClass, method) != null) {
-                return itf;
-            }
-        }
-        Class<?> top = method.getDeclaringClass();
-        for (Class<?> c = top.getSuperclass(); c != null && c != Object.class; c = c.getSuperclass()) {
-            if (Overrides.find(c, implClass, method) != null) {
-                top = c;
-            }
-        }
-        return top;
-    }
-
-    /** A class's simple name; for an anonymous class, its binary name without the package ({@code Shapes$1}). */
-    public static String simpleName(Class<?> c) {
-        String simple = c.getSimpleName();
-        return simple.isEmpty() ? c.getName().substring(c.getName().lastIndexOf('.') + 1) : simple;
-    }
-
-    /** {@code ChatClient.chat(String)}. */
-    public static String describe(Class<?> owner, Method method) {
-        return simpleName(owner) + "." + method.getName() + Arrays.stream(method.getParameterTypes())
-                .map(Class::getSimpleName).collect(Collectors.joining(", ", "(", ")"));
-    }
 
     /** Converts and validates one {@code @Retry}; null means one attempt. */
     public static RetryPolicy toPolicy(Retry r, String where, List<String> problems) {
@@ -347,79 +317,6 @@ public final class AnnotationPolicies {
         return Duration.ofNanos(unit.toNanos(amount));
     }
 
-    /**
-     * The annotation that applies: implementation method, contract method, implementation type,
-     * contract type.
-     */
-    public static <A extends Annotation> A find(Class<A> type, Class<?> implClass, Class<?> contract, Method m) {
-        A onMethod = findOnMethod(type, implClass, contract, m);
-        return onMethod != null ? onMethod : findOnType(type, implClass, contract);
-    }
-
-    /** The annotation on the method: implementation's (and superclasses'), then the interfaces'. */
-    public static <A extends Annotation> A findOnMethod(Class<A> type, Class<?> implClass, Class<?> contract,
-            Method m) {
-        for (Class<?> c = implClass; c != null && c != Object.class; c = c.getSuperclass()) {
-            Method own = Overrides.declaredIn(c, implClass, m);
-            if (own != null && own.isAnnotationPresent(type)) {
-                return own.getAnnotation(type);
-            }
-        }
-        for (Class<?> itf : allInterfaces(implClass)) {
-            Method own = Overrides.declaredIn(itf, implClass, m);
-            if (own != null && own.isAnnotationPresent(type)) {
-                return own.getAnnotation(type);
-            }
-        }
-        if (contract != implClass && !contract.isAssignableFrom(implClass)) {
-            Method own = Overrides.find(contract, implClass, m);
-            if (own != null && own.isAnnotationPresent(type)) {
-                return own.getAnnotation(type);
-            }
-        }
-        return null;
-    }
-
-    /**
-     * Two unrelated interfaces of {@code implClass} that annotate the same method differently, with no
-     * annotation on the class's own method to settle it, would make the policy depend on the order of
-     * an {@code implements} clause: a configuration error instead.
-     */
-    private static <A extends Annotation> void checkInterfacesAgree(Class<A> type, Class<?> implClass, Method m,
-            String name, List<String> problems) {
-        for (Class<?> c = implClass; c != null && c != Object.class; c = c.getSuperclass()) {
-            Method own = Overrides.declaredIn(c, implClass, m);
-            if (own != null && own.isAnnotationPresent(type)) {
-                return;
-            }
-        }
-        Class<?> first = null;
-        A chosen = null;
-        for (Class<?> itf : allInterfaces(implClass)) {
-            Method own = Overrides.declaredIn(itf, implClass, m);
-            if (own == null || !own.isAnnotationPresent(type)) {
-                continue;
-            }
-            A a = own.getAnnotation(type);
-            if (chosen == null) {
-                first = itf;
-                chosen = a;
-            } else if (!chosen.equals(a) && !itf.isAssignableFrom(first) && !first.isAssignableFrom(itf)) {
-                problems.add(Rules.at(name, MethodRules.interfacesDisagree("@" + type.getSimpleName(),
-                        first.getSimpleName(), itf.getSimpleName(), m.getName(), implClass.getSimpleName())));
-                return;
-            }
-        }
-    }
-
-    /** The annotation on the implementation's type, else on the contract's. */
-    public static <A extends Annotation> A findOnType(Class<A> type, Class<?> implClass, Class<?> contract) {
-        A onType = implClass.getAnnotation(type);
-        if (onType != null) {
-            return onType;
-        }
-        return contract.getAnnotation(type);
-    }
 
     /** The alternatives {@code c}'s own (class-declared) @Fallback lists for {@code m}: the edges of a cycle. */
     private static List<Class<?>> ownTargets(Class<?> c, Method m) {
@@ -449,24 +346,6 @@ public final class AnnotationPolicies {
         }
     }
 
-    /** Every interface of {@code c} and its superclasses, nearest first. */
-    public static List<Class<?>> allInterfaces(Class<?> c) {
-        Set<Class<?>> out = new LinkedHashSet<>();
-        Deque<Class<?>> todo = new ArrayDeque<>();
-        if (c.isInterface()) {
-            todo.add(c);
-        }
-        for (Class<?> k = c; k != null; k = k.getSuperclass()) {
-            todo.addAll(Arrays.asList(k.getInterfaces()));
-        }
-        while (!todo.isEmpty()) {
-            Class<?> i = todo.poll();
-            if (out.add(i)) {
-                todo.addAll(Arrays.asList(i.getInterfaces()));
-            }
-        }
-        return new ArrayList<>(out);
-    }
 
     private static void makeAccessible(Method m) {
         try {

@@ -64,7 +64,7 @@ final class Overrides {
                 return found;
             }
         }
-        for (Class<?> itf : AnnotationPolicies.allInterfaces(c)) {
+        for (Class<?> itf : AnnotationLookup.allInterfaces(c)) {
             Method found = declaredIn(itf, impl, m);
             if (found != null) {
                 return found;

@@ -21,7 +21,7 @@ public final class Repetition {
                 return r.getSimpleName();
             }
         }
-        for (Class<?> i : AnnotationPolicies.allInterfaces(r)) {
+        for (Class<?> i : AnnotationLookup.allInterfaces(r)) {
             if (MethodRules.isDeferred(i.getName())) {
                 return r.getSimpleName();
             }

@@ -2,6 +2,7 @@ package dev.rebound.runtime.spi;
 
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.internal.AnnotationLookup;
 import dev.rebound.runtime.internal.AnnotationPolicies;
 import dev.rebound.runtime.internal.MethodScan;
 import dev.rebound.runtime.internal.ResilientProxy;
@@ -112,6 +113,6 @@ public final class Policies {
 
     /** {@code ChatClient.chat(String)}: how logs and errors name a method. */
     public static String describe(Class<?> owner, Method method) {
-        return AnnotationPolicies.describe(owner, method);
+        return AnnotationLookup.describe(owner, method);
     }
 }

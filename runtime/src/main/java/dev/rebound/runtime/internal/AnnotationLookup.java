@@ -1,0 +1,147 @@
+package dev.rebound.runtime.internal;
+
+import dev.rebound.runtime.rules.MethodRules;
+import dev.rebound.runtime.rules.Rules;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Where a method's annotations are found: on the implementation's method (and its superclasses'), on
+ * the interfaces' (generics resolved by {@link Overrides}), on the implementation's type, on the
+ * contract's; and how logs and errors name a method. Used once per method, when its policy is resolved.
+ */
+public final class AnnotationLookup {
+
+    private AnnotationLookup() {
+    }
+
+    /** The interface (else the topmost class) that declares {@code method}'s signature. */
+    public static Class<?> contractOf(Class<?> implClass, Method method) {
+        if (method.getDeclaringClass().isInterface()) {
+            return method.getDeclaringClass();
+        }
+        for (Class<?> itf : allInterfaces(implClass)) {
+            if (Overrides.find(itf, implClass, method) != null) {
+                return itf;
+            }
+        }
+        Class<?> top = method.getDeclaringClass();
+        for (Class<?> c = top.getSuperclass(); c != null && c != Object.class; c = c.getSuperclass()) {
+            if (Overrides.find(c, implClass, method) != null) {
+                top = c;
+            }
+        }
+        return top;
+    }
+
+    /** A class's simple name; for an anonymous class, its binary name without the package ({@code Shapes$1}). */
+    public static String simpleName(Class<?> c) {
+        String simple = c.getSimpleName();
+        return simple.isEmpty() ? c.getName().substring(c.getName().lastIndexOf('.') + 1) : simple;
+    }
+
+    /** {@code ChatClient.chat(String)}. */
+    public static String describe(Class<?> owner, Method method) {
+        return simpleName(owner) + "." + method.getName() + Arrays.stream(method.getParameterTypes())
+                .map(Class::getSimpleName).collect(Collectors.joining(", ", "(", ")"));
+    }
+    /**
+     * The annotation that applies: implementation method, contract method, implementation type,
+     * contract type.
+     */
+    public static <A extends Annotation> A find(Class<A> type, Class<?> implClass, Class<?> contract, Method m) {
+        A onMethod = findOnMethod(type, implClass, contract, m);
+        return onMethod != null ? onMethod : findOnType(type, implClass, contract);
+    }
+
+    /** The annotation on the method: implementation's (and superclasses'), then the interfaces'. */
+    public static <A extends Annotation> A findOnMethod(Class<A> type, Class<?> implClass, Class<?> contract,
+            Method m) {
+        for (Class<?> c = implClass; c != null && c != Object.class; c = c.getSuperclass()) {
+            Method own = Overrides.declaredIn(c, implClass, m);
+            if (own != null && own.isAnnotationPresent(type)) {
+                return own.getAnnotation(type);
+            }
+        }
+        for (Class<?> itf : allInterfaces(implClass)) {
+            Method own = Overrides.declaredIn(itf, implClass, m);
+            if (own != null && own.isAnnotationPresent(type)) {
+                return own.getAnnotation(type);
+            }
+        }
+        if (contract != implClass && !contract.isAssignableFrom(implClass)) {
+            Method own = Overrides.find(contract, implClass, m);
+            if (own != null && own.isAnnotationPresent(type)) {
+                return own.getAnnotation(type);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Two unrelated interfaces of {@code implClass} that annotate the same method differently, with no
+     * annotation on the class's own method to settle it, would make the policy depend on the order of
+     * an {@code implements} clause: a configuration error instead.
+     */
+    static <A extends Annotation> void checkInterfacesAgree(Class<A> type, Class<?> implClass, Method m,
+            String name, List<String> problems) {
+        for (Class<?> c = implClass; c != null && c != Object.class; c = c.getSuperclass()) {
+            Method own = Overrides.declaredIn(c, implClass, m);
+            if (own != null && own.isAnnotationPresent(type)) {
+                return;
+            }
+        }
+        Class<?> first = null;
+        A chosen = null;
+        for (Class<?> itf : allInterfaces(implClass)) {
+            Method own = Overrides.declaredIn(itf, implClass, m);
+            if (own == null || !own.isAnnotationPresent(type)) {
+                continue;
+            }
+            A a = own.getAnnotation(type);
+            if (chosen == null) {
+                first = itf;
+                chosen = a;
+            } else if (!chosen.equals(a) && !itf.isAssignableFrom(first) && !first.isAssignableFrom(itf)) {
+                problems.add(Rules.at(name, MethodRules.interfacesDisagree("@" + type.getSimpleName(),
+                        first.getSimpleName(), itf.getSimpleName(), m.getName(), implClass.getSimpleName())));
+                return;
+            }
+        }
+    }
+
+    /** The annotation on the implementation's type, else on the contract's. */
+    public static <A extends Annotation> A findOnType(Class<A> type, Class<?> implClass, Class<?> contract) {
+        A onType = implClass.getAnnotation(type);
+        if (onType != null) {
+            return onType;
+        }
+        return contract.getAnnotation(type);
+    }
+    /** Every interface of {@code c} and its superclasses, nearest first. */
+    public static List<Class<?>> allInterfaces(Class<?> c) {
+        Set<Class<?>> out = new LinkedHashSet<>();
+        Deque<Class<?>> todo = new ArrayDeque<>();
+        if (c.isInterface()) {
+            todo.add(c);
+        }
+        for (Class<?> k = c; k != null; k = k.getSuperclass()) {
+            todo.addAll(Arrays.asList(k.getInterfaces()));
+        }
+        while (!todo.isEmpty()) {
+            Class<?> i = todo.poll();
+            if (out.add(i)) {
+                todo.addAll(Arrays.asList(i.getInterfaces()));
+            }
+        }
+        return new ArrayList<>(out);
+    }
+}
