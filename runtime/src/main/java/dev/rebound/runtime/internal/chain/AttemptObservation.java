@@ -26,10 +26,13 @@ final class AttemptObservation implements Strategy {
         try {
             result = next.apply(call);
         } catch (Throwable t) {
-            trace.attemptFailed(t);
-            throw t;
+            result = call.failed(t);
         }
-        trace.attemptSucceeded();
+        if (result == Execution.FAILED) {
+            trace.attemptFailed(call.failure);
+        } else {
+            trace.attemptSucceeded();
+        }
         return result;
     }
 

@@ -32,12 +32,16 @@ final class CallObservation implements Strategy {
         try {
             result = next.apply(call);
         } catch (Throwable t) {
+            result = call.failed(t);
+        }
+        if (result == Execution.FAILED) {
+            Throwable t = call.failure;
             FailureHistory history = call.history;
             if (t != history.last()) {
                 history.record(t);
             }
             trace.ended("failure", history.callersFailure());
-            throw t;
+            return call.failed(t);
         }
         trace.ended(call.history.isEmpty() ? "success" : call.onPrimary ? "success_after_retry" : "fallback", null);
         return result;

@@ -9,7 +9,7 @@ import dev.rebound.runtime.ReboundEvent.Kind;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Asks the breaker before each attempt and tells it the outcome: a refused attempt throws
+ * Asks the breaker before each attempt and tells it the outcome: a refused attempt fails with
  * {@link dev.rebound.runtime.CircuitBreakerOpenException} without calling the target.
  */
 final class CircuitBreakerStrategy implements Strategy {
@@ -26,15 +26,19 @@ final class CircuitBreakerStrategy implements Strategy {
     public Object apply(Execution call) throws Throwable {
         Object permit = breaker.tryAcquire(call.time);
         if (permit == null) {
-            throw breaker.refusal();
+            return call.failed(breaker.refusal());
         }
         Object result;
         try {
             result = next.apply(call);
         } catch (Throwable t) {
+            result = call.failed(t);
+        }
+        if (result == Execution.FAILED) {
+            Throwable t = call.failure;
             breaker.failed(permit, t, call.time);
             askFleet(breaker, call.settings, t, call.time);
-            throw t;
+            return call.failed(t);
         }
         breaker.succeeded(permit);
         return result;

@@ -21,6 +21,12 @@ final class Execution {
 
     private static final ThreadLocal<Execution> SPARE = ThreadLocal.withInitial(Execution::new);
 
+    /**
+     * What {@link Strategy#apply} returns when its part failed, the failure being in {@link #failure}:
+     * never a target's result (nobody else has this instance).
+     */
+    static final Object FAILED = new Object();
+
     final FailureHistory history = new FailureHistory();
     private boolean inUse;
 
@@ -57,6 +63,8 @@ final class Execution {
     long maxDuration;
     /** The call's trace: {@link CallTrace#NOOP} unless a tracer traces it ({@link CallObservation}). */
     CallTrace trace = CallTrace.NOOP;
+    /** The failure a strategy's {@link Strategy#apply} returned {@link #FAILED} for; read at once. */
+    Throwable failure;
 
     // ---- an asynchronous call (its own instance, handed between threads by its futures) ----
 
@@ -153,12 +161,21 @@ final class Execution {
         this.attemptLimit = Long.MAX_VALUE;
     }
 
-    /** The call's arguments for an alternative, asked of the door once. */
+    /** The call's arguments for an alternative, asked of the door once: an array of exactly them. */
     Object[] fallbackArgs() {
         if (fallbackArgs == null) {
             fallbackArgs = primary.arguments(context, args);
         }
         return fallbackArgs;
+    }
+
+    /**
+     * Returns {@link #FAILED} for {@code t}: a strategy's part ended with it. Also what a caller of
+     * {@link Strategy#apply} makes of a throw: the same as a returned failure.
+     */
+    Object failed(Throwable t) {
+        failure = t;
+        return FAILED;
     }
 
     /** The door's failed first attempt, once; null when attempt 1 is still to run. */
@@ -190,6 +207,7 @@ final class Execution {
         instance = null;
         targetArgs = null;
         pending = null;
+        failure = null;
         interrupted = false;
         attemptLimit = Long.MAX_VALUE;
         deadlineOrigin = 0L;

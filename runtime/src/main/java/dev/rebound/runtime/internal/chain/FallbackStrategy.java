@@ -10,16 +10,17 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The top of the chain when there are alternatives: once the primary's chain has failed, and the
  * {@link FallbackRule} lets its failure through, tries each alternative's chain in order until one
- * answers. Never after an Error or an interrupt.
+ * answers. Never after an Error or an interrupt. {@link HandlerFallbackStrategy} is this with a
+ * {@code FallbackHandler} deciding what follows the primary's failure ({@link #fallBack}).
  */
-final class FallbackStrategy implements Strategy {
+class FallbackStrategy implements Strategy {
 
-    private final FallbackRule rule;
+    final FallbackRule rule;
     private final Strategy primary;
-    private final Alternative[] alternatives;
+    final Alternative[] alternatives;
     /** The chain of each alternative, by index. */
-    private final Strategy[] chains;
-    private final Events events;
+    final Strategy[] chains;
+    final Events events;
 
     FallbackStrategy(FallbackRule rule, Strategy primary, Alternative[] alternatives, Strategy[] chains,
             Events events) {
@@ -30,15 +31,29 @@ final class FallbackStrategy implements Strategy {
         this.events = events;
     }
 
+    /** The primary's chain; when it fails, what {@link #fallBack} does. */
     @Override
-    public Object apply(Execution call) throws Throwable {
-        FailureHistory history = call.history;
+    public final Object apply(Execution call) throws Throwable {
+        Object result;
         try {
-            return primary.apply(call);
+            result = primary.apply(call);
         } catch (Throwable t) {
-            keep(history, t);
+            result = call.failed(t);
         }
-        history.primaryDone();
+        if (result != Execution.FAILED) {
+            return result;
+        }
+        keep(call.history, call.failure);
+        call.history.primaryDone();
+        return fallBack(call);
+    }
+
+    /**
+     * After the primary's chain failed (its last failure is the history's last): each alternative's
+     * chain in order, until one answers; else the last failure.
+     */
+    Object fallBack(Execution call) throws Throwable {
+        FailureHistory history = call.history;
         for (int i = 0; i < alternatives.length; i++) {
             if (!mayFallBack(call)) {
                 break;
@@ -46,13 +61,18 @@ final class FallbackStrategy implements Strategy {
             if (!aimAt(call, i)) {
                 continue;
             }
+            Object result;
             try {
-                return chains[i].apply(call);
+                result = chains[i].apply(call);
             } catch (Throwable t) {
-                keep(history, t);
+                result = call.failed(t);
             }
+            if (result != Execution.FAILED) {
+                return result;
+            }
+            keep(history, call.failure);
         }
-        throw history.last();
+        return call.failed(history.last());
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.rebound.runtime.FallbackHandler;
 import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.internal.FallbackRule;
 import java.util.ArrayList;
+import java.util.concurrent.CompletableFuture;
 import java.util.Collections;
 import java.util.List;
 
@@ -14,44 +15,38 @@ import java.util.List;
  * The top of the chain when a {@link FallbackHandler} decides the fallback: once the primary's chain
  * has failed and the {@link FallbackRule} lets its failure through, the handler gets the failure, the
  * history and the arguments, and answers, calls an alternative's chain by class, walks them in order,
- * or throws. Never after an Error or an interrupt.
+ * or throws. Never after an Error or an interrupt. Synchronous only (the rule set refuses a handler
+ * on an asynchronous method).
  */
-final class HandlerFallbackStrategy implements Strategy {
+final class HandlerFallbackStrategy extends FallbackStrategy {
 
     private final String method;
-    private final FallbackRule rule;
     private final FallbackHandler handler;
     private final String handlerName;
-    private final Strategy primary;
-    private final Alternative[] alternatives;
-    private final Strategy[] chains;
-    private final Events events;
 
     HandlerFallbackStrategy(MethodSpec spec, Strategy primary, Alternative[] alternatives, Strategy[] chains,
             Events events) {
+        super(spec.fallbackRule(), primary, alternatives, chains, events);
         this.method = spec.name();
-        this.rule = spec.fallbackRule();
         this.handler = spec.fallbackHandler();
         this.handlerName = handler.getClass().getSimpleName().isEmpty() || handler.getClass().isSynthetic()
                 ? "FallbackHandler" : handler.getClass().getSimpleName();
-        this.primary = primary;
-        this.alternatives = alternatives;
-        this.chains = chains;
-        this.events = events;
     }
 
+    /** As {@link Strategy}'s default: loudly refused (never reached: the rule set refuses it first). */
     @Override
-    public Object apply(Execution call) throws Throwable {
+    public CompletableFuture<Object> applyAsync(Execution call) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException(getClass().getSimpleName()
+                + " has no asynchronous variant: " + call.target + " cannot run it on a CompletionStage or a stream"));
+    }
+
+    /** The handler decides, with what it is given; its own exception is what the caller gets. */
+    @Override
+    Object fallBack(Execution call) {
         FailureHistory history = call.history;
-        try {
-            return primary.apply(call);
-        } catch (Throwable t) {
-            FallbackStrategy.keep(history, t);
-        }
-        history.primaryDone();
         Throwable failure = history.last();
-        if (!FallbackStrategy.mayFallBack(call, rule, failure)) {
-            throw failure;
+        if (!mayFallBack(call, rule, failure)) {
+            return call.failed(failure);
         }
         events.emit(call.settings, FALLBACK, call.target, handlerName, 0, 0L, null, failure);
         Object[] args = call.fallbackArgs();
@@ -63,7 +58,7 @@ final class HandlerFallbackStrategy implements Strategy {
             if (!history.contains(t)) {
                 history.outcome(t); // the handler's own exception: the caller gets it, history suppressed
             }
-            throw t;
+            return call.failed(t);
         } finally {
             context.open = false;
         }
@@ -137,8 +132,7 @@ final class HandlerFallbackStrategy implements Strategy {
             FailureHistory history = call.history;
             for (int i = 0; i < alternatives.length; i++) {
                 Throwable last = history.last();
-                if (call.interrupted || last instanceof Error
-                        || i > 0 && !FallbackStrategy.mayFallBack(call, rule, last)) {
+                if (call.interrupted || last instanceof Error || i > 0 && !mayFallBack(call, rule, last)) {
                     break;
                 }
                 Object instance;
@@ -160,12 +154,18 @@ final class HandlerFallbackStrategy implements Strategy {
         private Object run(int i, Object instance, Object[] callArgs) throws Throwable {
             Alternative alt = alternatives[i];
             call.aim(alt.name(), false, alt, instance, callArgs);
+            Object result;
             try {
-                return chains[i].apply(call);
+                result = chains[i].apply(call);
             } catch (Throwable t) {
-                FallbackStrategy.keep(call.history, t);
-                throw t;
+                result = call.failed(t);
             }
+            if (result == Execution.FAILED) {
+                Throwable t = call.failure;
+                keep(call.history, t);
+                throw t; // to the handler, whose code called the alternative
+            }
+            return result;
         }
 
         private void check(Object[] callArgs) {

@@ -212,7 +212,10 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
             try {
                 result = root.apply(call);
             } catch (Throwable t) {
-                throw failedForGood(call, t);
+                result = call.failed(t);
+            }
+            if (result == Execution.FAILED) {
+                throw failedForGood(call, call.failure); // the one throw of the chain's failure
             }
             if (call.history.isEmpty()) {
                 events.firstAttemptSucceeded(s, start);

@@ -48,10 +48,10 @@ final class RateLimitStrategy implements Strategy {
             events.emitRateLimit(s, RATE_LIMIT_REFUSED, call.target, call.attempt, 0L,
                     remaining < policy.maxDelayNanos() ? Reason.DEADLINE : Reason.RATE_LIMIT_EXCEEDS_MAX_DELAY, e,
                     key, 0L);
-            throw e;
+            return call.failed(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // the retry stops on it and keeps the flag
-            throw e;
+            return call.failed(e);
         }
         if (waited > 0L) {
             events.emitRateLimit(s, RATE_LIMIT_WAITED, call.target, call.attempt, waited, null, null, key, 0L);
@@ -63,8 +63,12 @@ final class RateLimitStrategy implements Strategy {
         try {
             result = next.apply(call);
         } catch (Throwable t) {
+            result = call.failed(t);
+        }
+        if (result == Execution.FAILED) {
+            Throwable t = call.failure;
             settled(s, call, guard.settle(tokens, null, true));
-            throw t;
+            return call.failed(t);
         }
         settled(s, call, guard.settle(tokens, result, false));
         return result;

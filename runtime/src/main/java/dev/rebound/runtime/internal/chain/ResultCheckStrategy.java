@@ -29,7 +29,15 @@ final class ResultCheckStrategy implements Strategy {
 
     @Override
     public Object apply(Execution call) throws Throwable {
-        return check(call, next.apply(call));
+        Object result = next.apply(call);
+        if (result == Execution.FAILED) {
+            return result;
+        }
+        try {
+            return check(call, result);
+        } catch (Throwable rejected) {
+            return call.failed(rejected); // a rejection, or the predicate's own failure
+        }
     }
 
     @Override

@@ -8,7 +8,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The attempts on one target (the primary, or one alternative): runs the next strategy until it
  * succeeds or the {@link RetryRule} says stop, sleeping the wait it chose between attempts. Records
- * every failure in the call's history and throws the target's last one.
+ * every failure in the call's history and fails with the target's last one.
  */
 final class RetryStrategy implements Strategy {
 
@@ -51,16 +51,21 @@ final class RetryStrategy implements Strategy {
                 if (timed) {
                     call.attemptLimit = rule.left(call, origin);
                 }
+                Object result;
                 try {
-                    return next.apply(call);
+                    result = next.apply(call);
                 } catch (Throwable t) {
-                    f = t;
+                    result = call.failed(t);
                 }
+                if (result != Execution.FAILED) {
+                    return result;
+                }
+                f = call.failure;
             }
             call.history.record(f);
             long wait = rule.afterFailure(call, f, attempt, origin, next);
             if (wait < 0L || !pause(call, wait, attempt + 1, f)) {
-                throw f;
+                return call.failed(f);
             }
             f = null;
         }

@@ -8,13 +8,23 @@ import java.util.concurrent.CompletableFuture;
  * where each strategy sits and where new ones go.
  *
  * <p>A strategy keeps per-call state in locals and in the {@link Execution}, never in fields: one
- * instance serves every call and thread. It returns the call's result or throws the failure that
- * ends its part; every failure an attempt throws is recorded in the execution's history by the
- * retry that saw it.
+ * instance serves every call and thread. Every failure an attempt throws is recorded in the
+ * execution's history by the retry that saw it.
+ *
+ * <p><b>Failures are values.</b> {@link #apply} returns the call's result, or {@link Execution#FAILED}
+ * with the failure that ends its part in {@link Execution#failure}: the invocation at the bottom
+ * catches the target's exception once, and no strategy rethrows it, so a failure crosses no
+ * strategy's frame as an exception (each crossing would be a handler lookup in the VM). Only the
+ * executor at the top throws, once, what the caller gets. A strategy may still throw (a listener's
+ * Error, a bug): every caller of {@code apply} treats a throw as it treats {@code FAILED}
+ * ({@link Execution#failed}).
  */
 interface Strategy {
 
-    /** Runs the rest of the chain for {@code call}. */
+    /**
+     * Runs the rest of the chain for {@code call}: its result, or {@link Execution#FAILED} with the
+     * failure in {@link Execution#failure}.
+     */
     Object apply(Execution call) throws Throwable;
 
     /**

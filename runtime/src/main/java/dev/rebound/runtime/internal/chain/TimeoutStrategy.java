@@ -38,10 +38,14 @@ final class TimeoutStrategy implements Strategy {
         try {
             result = next.apply(call);
         } catch (Throwable t) {
+            result = call.failed(t);
+        }
+        if (result == Execution.FAILED) {
+            Throwable t = call.failure;
             if (timer.finish()) {
-                throw new AttemptTimeoutException(method, Duration.ofNanos(limit), t);
+                return call.failed(new AttemptTimeoutException(method, Duration.ofNanos(limit), t));
             }
-            throw t;
+            return call.failed(t);
         }
         timer.finish();
         return result;
