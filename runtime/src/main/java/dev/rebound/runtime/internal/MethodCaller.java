@@ -6,6 +6,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.util.Arrays;
 
 /**
  * Calls one reflected method and lets its failure through as it is, as cheaply as the JVM allows:
@@ -93,6 +94,11 @@ final class MethodCaller {
         }
     }
 
+    /**
+     * Calls the method on {@code target} with the <em>last</em> {@code arity} elements of {@code args}
+     * (null for none): an array may hold something else before the arguments
+     * ({@link dev.rebound.runtime.spi.Invoker#argumentsInPlace}).
+     */
     Object call(Object target, Object[] args) throws Throwable {
         Object d = direct;
         if (d != null) {
@@ -100,21 +106,27 @@ final class MethodCaller {
                 case 0:
                     return ((Call0) d).call(target);
                 case 1:
-                    return ((Call1) d).call(target, args[0]);
-                case 2:
-                    return ((Call2) d).call(target, args[0], args[1]);
-                default:
-                    return ((Call3) d).call(target, args[0], args[1], args[2]);
+                    return ((Call1) d).call(target, args[args.length - 1]);
+                case 2: {
+                    int at = args.length - 2;
+                    return ((Call2) d).call(target, args[at], args[at + 1]);
+                }
+                default: {
+                    int at = args.length - 3;
+                    return ((Call3) d).call(target, args[at], args[at + 1], args[at + 2]);
+                }
             }
         }
+        Object[] exact = args == null || args.length == arity ? args
+                : Arrays.copyOfRange(args, args.length - arity, args.length);
         MethodHandle h = handle;
         if (h != null) {
             // a local of the exact type: a conditional as the argument would be typed Object
-            Object[] spread = args == null ? NO_ARGS : args;
+            Object[] spread = exact == null ? NO_ARGS : exact;
             return (Object) h.invokeExact(target, spread);
         }
         try {
-            return method.invoke(target, args);
+            return method.invoke(target, exact);
         } catch (InvocationTargetException e) {
             throw e.getCause();
         }

@@ -18,4 +18,15 @@ public interface Invoker {
     default Object[] arguments(Object context, Object[] args) {
         return args;
     }
+
+    /**
+     * The call's arguments without a copy, for invoking alternatives synchronously: an array whose
+     * <em>last</em> elements are the call's arguments, as many as the method has parameters, with
+     * anything before them (a door's own state). Read only, and only during the call; never written.
+     * By default {@link #arguments}; a door whose arguments sit at the end of an array it holds anyway
+     * (AspectJ's closure state, {@code [this, arguments...]}) returns that array and allocates nothing.
+     */
+    default Object[] argumentsInPlace(Object context, Object[] args) {
+        return arguments(context, args);
+    }
 }

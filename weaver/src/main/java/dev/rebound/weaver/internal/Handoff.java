@@ -43,6 +43,12 @@ public final class Handoff {
             Object[] state = ((AroundClosure) context).getState();
             return Arrays.copyOfRange(state, 1, state.length);
         }
+
+        /** The state itself: the arguments are its last elements, after {@code this}. */
+        @Override
+        public Object[] argumentsInPlace(Object context, Object[] args) {
+            return ((AroundClosure) context).getState();
+        }
     };
 
     private boolean waiting;

@@ -170,6 +170,15 @@ final class Execution {
     }
 
     /**
+     * The call's arguments for a synchronous alternative, where the door holds them: the last elements
+     * of the array ({@link Invoker#argumentsInPlace}), which only an {@link dev.rebound.runtime.internal.Alternative}
+     * reads, and only during this call.
+     */
+    Object[] alternativeArgs() {
+        return fallbackArgs != null ? fallbackArgs : primary.argumentsInPlace(context, args);
+    }
+
+    /**
      * Returns {@link #FAILED} for {@code t}: a strategy's part ended with it. Also what a caller of
      * {@link Strategy#apply} makes of a throw: the same as a returned failure.
      */

@@ -152,7 +152,8 @@ class FallbackStrategy implements Strategy {
             call.history.record(providerFailure);
             return false;
         }
-        call.aim(alt.name(), false, alt, instance, call.fallbackArgs());
+        // synchronously, the arguments where the door holds them; an asynchronous call's, copied once
+        call.aim(alt.name(), false, alt, instance, call.async ? call.fallbackArgs() : call.alternativeArgs());
         return true;
     }
 
