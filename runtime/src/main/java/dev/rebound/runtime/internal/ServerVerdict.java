@@ -21,6 +21,14 @@ public final class ServerVerdict {
         ServerVerdict serverVerdict();
     }
 
+    /**
+     * Whether a verdict was ever made in this JVM. Until then no failure can carry one, and
+     * {@link #find} skips the walk over the causes: {@link Throwable#getCause()} is synchronized, an
+     * atomic lock and unlock on every failed attempt. Only ever set, and to what is true of the JVM,
+     * never of a call: it changes no outcome.
+     */
+    private static volatile boolean everMade;
+
     private final long waitNanos;
     private final String quota;
     private final Boolean shouldRetry;
@@ -36,14 +44,21 @@ public final class ServerVerdict {
         if (waitNanos <= 0 && quota == null && shouldRetry == null) {
             return null;
         }
+        if (!everMade) {
+            everMade = true;
+        }
         return new ServerVerdict(Math.max(0L, waitNanos), quota, shouldRetry);
     }
 
     /**
      * The verdict carried by {@code failure} or one of its causes (the walk of
-     * {@link Classifier#matchesAny}: bounded, cycle-safe), or null. Allocates nothing.
+     * {@link Classifier#matchesAny}: bounded, cycle-safe), or null. Allocates nothing; returns at once
+     * while no verdict was ever made.
      */
     public static ServerVerdict find(Throwable failure) {
+        if (!everMade) {
+            return null;
+        }
         Throwable current = failure;
         for (int depth = 0; current != null && depth <= Classifier.MAX_CAUSE_DEPTH; depth++) {
             if (current instanceof Carrier) {
