@@ -114,8 +114,14 @@ public final class Handoff {
         return policy.failed(failure, start, closure, null, CLOSURE);
     }
 
-    /** Called by the outer advice when the second proceed returns: drops a handoff nobody took. */
+    /**
+     * Called by the outer advice when the second proceed returns: drops a handoff nobody took. When
+     * no thread is handing off (the recovery took this one), one static read and no thread-local.
+     */
     public static void drop() {
+        if (PENDING.get() == 0) {
+            return; // this thread's own give() would still count, until its recover() or drop()
+        }
         Handoff h = CURRENT.get();
         if (h.waiting) {
             h.clear();
