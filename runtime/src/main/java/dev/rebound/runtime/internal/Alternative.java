@@ -13,6 +13,12 @@ public final class Alternative implements Invoker {
     private final Supplier<?> instance;
     private final MethodCaller method;
     private final RetryPolicy retry;
+    /**
+     * The instance class last called, and whether a door may apply a policy to it (any Rebound
+     * annotation on it, its supertypes or their methods: what every door requires before it
+     * intercepts). Asked once per class; a pure function of the class, shared by every call.
+     */
+    private volatile Object[] door = {null, Boolean.TRUE};
 
     public Alternative(String name, Supplier<?> instance, Method method, RetryPolicy retry) {
         this.name = name;
@@ -34,16 +40,30 @@ public final class Alternative implements Invoker {
     }
 
     /**
-     * Calls the method on {@code target} (the alternative's instance). The call
-     * is marked as a {@link Passthrough}: the alternative's own door must not apply its policy again.
+     * Calls the method on {@code target} (the alternative's instance). When a door may apply a
+     * policy to it, the call is marked as a {@link Passthrough}: the alternative's own door must not
+     * apply its policy again. An instance no door intercepts is called as it is, without the mark
+     * (a shared counter written twice, three thread-local operations).
      */
     @Override
     public Object invoke(Object target, Object[] args) throws Throwable {
+        if (target != null && !mayHaveDoor(target.getClass())) {
+            return method.call(target, args);
+        }
         Object outer = Passthrough.enter(target);
         try {
             return method.call(target, args);
         } finally {
             Passthrough.exit(outer);
         }
+    }
+
+    private boolean mayHaveDoor(Class<?> type) {
+        Object[] d = door;
+        if (d[0] != type) {
+            d = new Object[] {type, MethodScan.annotated(type)};
+            door = d;
+        }
+        return (Boolean) d[1];
     }
 }
