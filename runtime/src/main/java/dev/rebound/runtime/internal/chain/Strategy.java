@@ -17,7 +17,9 @@ import java.util.concurrent.CompletableFuture;
  * strategy's frame as an exception (each crossing would be a handler lookup in the VM). Only the
  * executor at the top throws, once, what the caller gets. A strategy may still throw (a listener's
  * Error, a bug): every caller of {@code apply} treats a throw as it treats {@code FAILED}
- * ({@link Execution#failed}).
+ * ({@link Execution#failed}). Each caller writes that {@code try} itself rather than through a
+ * shared helper: a call site of its own keeps its own type profile, which lets the JIT inline the
+ * next strategy (a helper's one call site would see every strategy).
  */
 interface Strategy {
 
