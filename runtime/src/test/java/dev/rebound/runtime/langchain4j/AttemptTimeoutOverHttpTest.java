@@ -15,9 +15,9 @@ import dev.rebound.runtime.TimeSource;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 13, item 5, over real HTTP: gpt-4 answers after 10 s (the HTTP client would wait 30 s); with
@@ -26,17 +26,13 @@ import org.junit.jupiter.api.Test;
  */
 class AttemptTimeoutOverHttpTest {
 
-    private static ModelServer server;
+    @RegisterExtension
+    static final ModelServerExtension models = new ModelServerExtension();
+    private static final ModelServer server = models.server();
 
     @BeforeAll
     static void start() {
-        server = ModelServer.start();
         openAi(server, "warm-up").chat("warm up the client and the server");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     @Test

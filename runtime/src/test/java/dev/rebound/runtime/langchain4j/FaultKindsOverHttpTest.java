@@ -19,10 +19,10 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -37,23 +37,18 @@ class FaultKindsOverHttpTest {
     private static final String GPT4_ANSWER = ModelServer.answerFor("gpt-4", PROMPT);
     private static final String GPT35_ANSWER = ModelServer.answerFor("gpt-3.5-turbo", PROMPT);
 
-    private static ModelServer server;
+    @RegisterExtension
+    static final ModelServerExtension models = new ModelServerExtension();
+    private static final ModelServer server = models.server();
     private LoopbackModels.Recording rec;
 
     @BeforeAll
     static void start() {
-        server = ModelServer.start();
         openAi(server, "warm-up").chat("warm up the client and the server");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     @BeforeEach
     void reset() {
-        server.reset();
         rec = new LoopbackModels.Recording();
         RetryAfter.clear();
     }

@@ -11,9 +11,8 @@ import dev.rebound.modelserver.ModelServer;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.RetryPolicy;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -26,22 +25,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class HintBelongsToItsCallTest {
 
-    private static ModelServer server;
+    @RegisterExtension
+    static final ModelServerExtension models = new ModelServerExtension();
+    private static final ModelServer server = models.server();
     private LoopbackModels.Recording rec;
-
-    @BeforeAll
-    static void start() {
-        server = ModelServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @BeforeEach
     void reset() {
-        server.reset();
         rec = new LoopbackModels.Recording();
     }
 

@@ -31,30 +31,20 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The langchain4j integration over real HTTP: classifier, self-retries, AiServices, model methods. */
 class Langchain4jIntegrationTest {
 
-    private static ModelServer server;
+    @RegisterExtension
+    static final ModelServerExtension models = new ModelServerExtension();
+    private static final ModelServer server = models.server();
     private LoopbackModels.Recording rec;
-
-    @BeforeAll
-    static void start() {
-        server = ModelServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @BeforeEach
     void reset() {
-        server.reset();
         rec = new LoopbackModels.Recording();
     }
 

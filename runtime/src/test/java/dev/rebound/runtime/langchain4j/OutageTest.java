@@ -14,10 +14,9 @@ import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Chaos and soak 3: the primary model is down (503) for a window of calls. Calls fall back during
@@ -31,23 +30,13 @@ class OutageTest {
     static final int AFTER = 40;
     static final int ATTEMPTS = 3;
 
-    private static ModelServer server;
+    @RegisterExtension
+    static final ModelServerExtension models = new ModelServerExtension();
+    private static final ModelServer server = models.server();
 
     @BeforeAll
     static void start() {
-        server = ModelServer.start();
         openAi(server, "warm-up").chat("warm up the client and the server");
-        server.reset();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void forgetTheOtherTestsRequests() {
-        server.reset();
     }
 
     @Test

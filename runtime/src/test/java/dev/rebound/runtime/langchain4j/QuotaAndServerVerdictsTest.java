@@ -15,10 +15,9 @@ import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.RetryPolicy;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 13, item 2, end to end over real HTTP: what each provider verdict does to a call with 3
@@ -27,22 +26,13 @@ import org.junit.jupiter.api.Test;
 class QuotaAndServerVerdictsTest {
 
     private static final String PROMPT = "Summarise the incident";
-    private static ModelServer server;
+    @RegisterExtension
+    static final ModelServerExtension models = new ModelServerExtension();
+    private static final ModelServer server = models.server();
     private LoopbackModels.Recording rec;
-
-    @BeforeAll
-    static void start() {
-        server = ModelServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @BeforeEach
     void reset() {
-        server.reset();
         rec = new LoopbackModels.Recording();
     }
 

@@ -11,10 +11,9 @@ import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.RetryPolicy;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * langchain4j's StreamingChatModel through {@code Rebound.wrap}, over real HTTP to the model server:
@@ -28,22 +27,13 @@ class ResilientStreamingTest {
     private static final String GPT35 = ModelServer.answerFor("gpt-3.5-turbo", PROMPT);
     private static final Duration REAL = Duration.ofSeconds(10);
 
-    private static ModelServer server;
+    @RegisterExtension
+    static final ModelServerExtension models = new ModelServerExtension();
+    private static final ModelServer server = models.server();
     private LoopbackModels.Recording rec;
-
-    @BeforeAll
-    static void start() {
-        server = ModelServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @BeforeEach
     void reset() {
-        server.reset();
         rec = new LoopbackModels.Recording();
     }
 
