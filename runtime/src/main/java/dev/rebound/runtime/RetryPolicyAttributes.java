@@ -100,7 +100,7 @@ abstract sealed class RetryPolicyAttributes permits RetryPolicy.Builder {
     }
 
     /**
-     * Cap on any single wait; checked against {@code delay} at {@link #build()}.
+     * Cap on any single wait; checked against {@code delay} at {@link RetryPolicy.Builder#build()}.
      *
      * @throws NullPointerException if {@code maxDelay} is null
      * @throws IllegalArgumentException if negative
