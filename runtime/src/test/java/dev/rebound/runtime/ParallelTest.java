@@ -9,7 +9,7 @@ import dev.langchain4j.exception.InternalServerException;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
-import dev.rebound.runtime.langchain4j.ModelServerExtension;
+import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.io.IOException;
 import java.time.Duration;

@@ -11,6 +11,7 @@ import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.Retry;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
+import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;

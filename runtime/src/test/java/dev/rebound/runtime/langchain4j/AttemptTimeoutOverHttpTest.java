@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
+import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.runtime.AttemptTimeoutException;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundEvent;
@@ -15,7 +16,6 @@ import dev.rebound.runtime.TimeSource;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -27,13 +27,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class AttemptTimeoutOverHttpTest {
 
     @RegisterExtension
-    static final ModelServerExtension models = new ModelServerExtension();
+    static final ModelServerExtension models = LoopbackModels.warmedUp(new ModelServerExtension());
     private static final ModelServer server = models.server();
-
-    @BeforeAll
-    static void start() {
-        openAi(server, "warm-up").chat("warm up the client and the server");
-    }
 
     @Test
     void aSlowModelsAttemptIsCutAndRetried() {

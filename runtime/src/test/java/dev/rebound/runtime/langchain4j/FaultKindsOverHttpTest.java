@@ -12,6 +12,7 @@ import dev.langchain4j.exception.TimeoutException;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
+import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.RetryAfter;
 import dev.rebound.runtime.RetryPolicy;
@@ -19,7 +20,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -38,18 +38,12 @@ class FaultKindsOverHttpTest {
     private static final String GPT35_ANSWER = ModelServer.answerFor("gpt-3.5-turbo", PROMPT);
 
     @RegisterExtension
-    static final ModelServerExtension models = new ModelServerExtension();
+    static final ModelServerExtension models = LoopbackModels.warmedUp(new ModelServerExtension());
     private static final ModelServer server = models.server();
-    private LoopbackModels.Recording rec;
-
-    @BeforeAll
-    static void start() {
-        openAi(server, "warm-up").chat("warm up the client and the server");
-    }
+    private final LoopbackModels.Recording rec = new LoopbackModels.Recording();
 
     @BeforeEach
     void reset() {
-        rec = new LoopbackModels.Recording();
         RetryAfter.clear();
     }
 

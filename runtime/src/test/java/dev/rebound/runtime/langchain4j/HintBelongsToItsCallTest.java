@@ -8,10 +8,10 @@ import dev.langchain4j.exception.RateLimitException;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
+import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.RetryPolicy;
 import java.time.Duration;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -28,12 +28,7 @@ class HintBelongsToItsCallTest {
     @RegisterExtension
     static final ModelServerExtension models = new ModelServerExtension();
     private static final ModelServer server = models.server();
-    private LoopbackModels.Recording rec;
-
-    @BeforeEach
-    void reset() {
-        rec = new LoopbackModels.Recording();
-    }
+    private final LoopbackModels.Recording rec = new LoopbackModels.Recording();
 
     /** An unrelated service, wrapped by Rebound. */
     public interface Lookup {

@@ -10,6 +10,7 @@ import dev.langchain4j.exception.TimeoutException;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
+import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.modelserver.ServedRequest;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundEvent;
@@ -30,7 +31,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -53,13 +53,8 @@ class HttpChaosTest {
     static final Duration MAX_DELAY = Duration.ofSeconds(10);
 
     @RegisterExtension
-    static final ModelServerExtension models = new ModelServerExtension();
+    static final ModelServerExtension models = LoopbackModels.warmedUp(new ModelServerExtension());
     private static final ModelServer server = models.server();
-
-    @BeforeAll
-    static void start() {
-        openAi(server, "warm-up").chat("warm up the client and the server");
-    }
 
     /** A fault kind as the test draws it; one slow answer in every 300 calls, as timeouts cost real time. */
     enum Kind {

@@ -22,6 +22,7 @@ import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.Retry;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
+import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
@@ -31,7 +32,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -41,12 +41,7 @@ class Langchain4jIntegrationTest {
     @RegisterExtension
     static final ModelServerExtension models = new ModelServerExtension();
     private static final ModelServer server = models.server();
-    private LoopbackModels.Recording rec;
-
-    @BeforeEach
-    void reset() {
-        rec = new LoopbackModels.Recording();
-    }
+    private final LoopbackModels.Recording rec = new LoopbackModels.Recording();
 
     @Test
     void defaultClassifierRetriesLangchain4jRetriableAndSkipsNonRetriable() {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
+import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.runtime.CircuitBreakerOpenException;
 import dev.rebound.runtime.CircuitBreakerPolicy;
 import dev.rebound.runtime.Rebound;
@@ -14,7 +15,6 @@ import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.time.Duration;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -31,13 +31,8 @@ class OutageTest {
     static final int ATTEMPTS = 3;
 
     @RegisterExtension
-    static final ModelServerExtension models = new ModelServerExtension();
+    static final ModelServerExtension models = LoopbackModels.warmedUp(new ModelServerExtension());
     private static final ModelServer server = models.server();
-
-    @BeforeAll
-    static void start() {
-        openAi(server, "warm-up").chat("warm up the client and the server");
-    }
 
     @Test
     void callsFallBackDuringTheOutageAndReturnToThePrimaryAfterIt() {

@@ -8,6 +8,7 @@ import dev.langchain4j.exception.HttpException;
 import dev.langchain4j.exception.RateLimitException;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
+import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.runtime.internal.ServerVerdict;
 import java.time.Clock;
 import java.time.Duration;

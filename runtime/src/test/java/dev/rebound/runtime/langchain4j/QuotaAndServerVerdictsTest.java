@@ -11,11 +11,11 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
+import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.RetryPolicy;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -29,12 +29,7 @@ class QuotaAndServerVerdictsTest {
     @RegisterExtension
     static final ModelServerExtension models = new ModelServerExtension();
     private static final ModelServer server = models.server();
-    private LoopbackModels.Recording rec;
-
-    @BeforeEach
-    void reset() {
-        rec = new LoopbackModels.Recording();
-    }
+    private final LoopbackModels.Recording rec = new LoopbackModels.Recording();
 
     private ChatModel resilient() {
         // docs:llm-quota-chain

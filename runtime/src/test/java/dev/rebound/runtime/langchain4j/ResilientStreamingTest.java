@@ -7,11 +7,11 @@ import dev.langchain4j.exception.RateLimitException;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
+import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.RetryPolicy;
 import java.time.Duration;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -30,12 +30,7 @@ class ResilientStreamingTest {
     @RegisterExtension
     static final ModelServerExtension models = new ModelServerExtension();
     private static final ModelServer server = models.server();
-    private LoopbackModels.Recording rec;
-
-    @BeforeEach
-    void reset() {
-        rec = new LoopbackModels.Recording();
-    }
+    private final LoopbackModels.Recording rec = new LoopbackModels.Recording();
 
     private StreamingChatModel resilient(int attempts) {
         return Rebound.wrap(StreamingChatModel.class, LoopbackModels.openAiStreaming(server, "gpt-4")).named("gpt-4")

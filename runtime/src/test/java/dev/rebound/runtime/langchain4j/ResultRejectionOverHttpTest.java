@@ -11,13 +11,13 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.FinishReason;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
+import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.RejectedResultException;
 import dev.rebound.runtime.RetryPolicy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -31,12 +31,7 @@ class ResultRejectionOverHttpTest {
     @RegisterExtension
     static final ModelServerExtension models = new ModelServerExtension();
     private static final ModelServer server = models.server();
-    private LoopbackModels.Recording rec;
-
-    @BeforeEach
-    void reset() {
-        rec = new LoopbackModels.Recording();
-    }
+    private final LoopbackModels.Recording rec = new LoopbackModels.Recording();
 
     private long count(ReboundEvent.Kind kind) {
         return rec.events.stream().filter(e -> e.kind() == kind).count();

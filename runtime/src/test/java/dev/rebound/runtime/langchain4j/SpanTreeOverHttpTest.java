@@ -17,6 +17,7 @@ import dev.langchain4j.model.chat.listener.ChatModelResponseContext;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
+import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;

@@ -7,6 +7,7 @@ import dev.langchain4j.exception.RateLimitException;
 import dev.langchain4j.model.output.FinishReason;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
+import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.modelserver.ServedRequest;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

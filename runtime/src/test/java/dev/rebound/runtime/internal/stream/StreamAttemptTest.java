@@ -12,7 +12,7 @@ import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.langchain4j.model.output.FinishReason;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
-import dev.rebound.runtime.langchain4j.ModelServerExtension;
+import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.runtime.RetryAfter;
 import dev.rebound.runtime.langchain4j.FirstTokenTimeoutException;
 import dev.rebound.runtime.langchain4j.PartialStreamException;
