@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.jar.JarFile;
 import java.util.stream.Collectors;
 import javax.annotation.processing.Processor;
 import org.aspectj.lang.JoinPoint;
@@ -75,6 +76,22 @@ class WeaverModuleTest {
         Module runtime = layer.findModule("dev.rebound.runtime").orElseThrow();
         assertThat(runtime.isExported("dev.rebound.runtime.internal")).isFalse();
         assertThat(layer.findModule("dev.rebound.weaver").orElseThrow().canRead(runtime)).isTrue();
+    }
+
+    @Test
+    void theWeaverCarriesNoBuildMachinePaths() throws Exception {
+        Path weaver = location(Woven.class);
+
+        boolean argumentFile;
+        if (Files.isDirectory(weaver)) {
+            argumentFile = Files.exists(weaver.resolve("builddef.lst"));
+        } else {
+            try (JarFile jar = new JarFile(weaver.toFile())) {
+                argumentFile = jar.getEntry("builddef.lst") != null;
+            }
+        }
+
+        assertThat(argumentFile).as("ajc's argument file (it lists this machine's paths) in " + weaver).isFalse();
     }
 
     /** The jar or classes directory {@code type} was loaded from. */
