@@ -22,9 +22,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The examples of docs/guides/langchain4j.md and docs/testing.md, over real HTTP to the embedded model server. */
 class Langchain4jGuideTest {
 
+    // docs:model-server-extension
     @RegisterExtension
-    static final ModelServerExtension models = new ModelServerExtension();
+    static final ModelServerExtension models = new ModelServerExtension(); // reset before each test
     private static final ModelServer server = models.server();
+    // /docs:model-server-extension
     private final VirtualTimeSource clock = new VirtualTimeSource();
     private final ReboundSettings virtualTime = ReboundSettings.builder().timeSource(clock).build();
 
