@@ -2,6 +2,7 @@ package dev.rebound.weaver.internal;
 
 import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.ResilientMethod;
+import java.lang.ref.WeakReference;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.aspectj.lang.JoinPoint;
@@ -20,6 +21,14 @@ public final class Handoff {
 
     private static final AtomicInteger PENDING = new AtomicInteger();
     private static final ThreadLocal<Handoff> CURRENT = ThreadLocal.withInitial(Handoff::new);
+    /**
+     * Each thread's handoff found again without the thread-local (whose lookup misses its first slot in
+     * busy threads and probes): one slot per thread id modulo its length, kept by the first thread that
+     * lands there while it lives (another uses the thread-local). Written when a thread first hands off,
+     * never on every call; ownership is checked by identity, so a slot never hands one thread's handoff
+     * to another.
+     */
+    private static final Handoff[] SLOTS = new Handoff[256];
 
     /**
      * Re-runs the method body through AspectJ's closure, the call's context: shared, so that the
@@ -58,7 +67,26 @@ public final class Handoff {
     private Throwable failure;
     private long startNanos;
 
+    /** The thread this handoff belongs to (weakly: a slot does not keep a finished thread). */
+    private final WeakReference<Thread> owner = new WeakReference<>(Thread.currentThread());
+
     private Handoff() {
+    }
+
+    /** This thread's handoff: from its slot when it holds it, else from the thread-local. */
+    private static Handoff current() {
+        Thread t = Thread.currentThread();
+        int i = (int) t.getId() & (SLOTS.length - 1);
+        Handoff h = SLOTS[i];
+        if (h != null && h.owner.get() == t) {
+            return h;
+        }
+        h = CURRENT.get();
+        Handoff there = SLOTS[i];
+        if (there == null || there.owner.get() == null) {
+            SLOTS[i] = h; // racy on purpose: a thread that loses the race keeps using the thread-local
+        }
+        return h;
     }
 
     /**
@@ -79,7 +107,7 @@ public final class Handoff {
      */
     public static void give(Object self, JoinPoint.StaticPart jp, ResilientMethod policy, Throwable failure,
             long start) {
-        Handoff h = CURRENT.get();
+        Handoff h = current();
         h.self = self;
         h.joinPoint = jp;
         h.policy = policy;
@@ -94,7 +122,7 @@ public final class Handoff {
         if (PENDING.get() == 0) {
             return false;
         }
-        Handoff h = CURRENT.get();
+        Handoff h = current();
         return h.waiting && h.self == self && h.joinPoint == jp;
     }
 
@@ -103,7 +131,7 @@ public final class Handoff {
      * context, emptying the handoff first.
      */
     public static Object recover(AroundClosure closure) throws Throwable {
-        Handoff h = CURRENT.get();
+        Handoff h = current();
         ResilientMethod policy = h.policy;
         Throwable failure = h.failure;
         long start = h.startNanos;
@@ -122,7 +150,7 @@ public final class Handoff {
         if (PENDING.get() == 0) {
             return; // this thread's own give() would still count, until its recover() or drop()
         }
-        Handoff h = CURRENT.get();
+        Handoff h = current();
         if (h.waiting) {
             h.clear();
         }
