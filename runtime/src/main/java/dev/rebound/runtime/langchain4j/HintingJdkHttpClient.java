@@ -82,13 +82,25 @@ final class HintingJdkHttpClient extends HttpClient {
     @Override
     public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request,
             HttpResponse.BodyHandler<T> handler) {
-        return delegate.sendAsync(request, handler).thenApply(this::recorded);
+        return delegate.sendAsync(request, handler).whenComplete(HintingJdkHttpClient::failedWithoutResponse)
+                .thenApply(this::recorded);
+    }
+
+    /**
+     * A request that got no response (a refused or dropped connection) has no hint: whatever an earlier
+     * response left on this thread is forgotten before langchain4j reports the failure here.
+     */
+    private static void failedWithoutResponse(Object response, Throwable failure) {
+        if (failure != null) {
+            RetryAfter.clear();
+        }
     }
 
     @Override
     public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request,
             HttpResponse.BodyHandler<T> handler, HttpResponse.PushPromiseHandler<T> pushPromiseHandler) {
-        return delegate.sendAsync(request, handler, pushPromiseHandler).thenApply(this::recorded);
+        return delegate.sendAsync(request, handler, pushPromiseHandler)
+                .whenComplete(HintingJdkHttpClient::failedWithoutResponse).thenApply(this::recorded);
     }
 
     private <T> HttpResponse<T> recorded(HttpResponse<T> response) {

@@ -82,6 +82,9 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
 
     @Override
     public long start() {
+        // a hint another call left on this thread (an unwrapped streaming model's 429, read on the HTTP
+        // client's thread) is not this call's: one volatile read until any hint was ever suggested
+        RetryAfter.clear();
         ReboundSettings s = events.settings();
         return deadline || s.timesSuccess() ? Clock.read(s.timeSource()) : UNTIMED;
     }

@@ -1,0 +1,104 @@
+package dev.rebound.runtime.langchain4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.langchain4j.exception.RateLimitException;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.rebound.modelserver.Fault;
+import dev.rebound.modelserver.ModelServer;
+import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.RetryPolicy;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A streaming model's 429 hint belongs to the call whose attempt received it. langchain4j's streaming
+ * client reports a failed response on the HTTP client's thread, where {@code RetryAfterHttpClientBuilder}
+ * leaves the response's Retry-After for the chain to take. When the streaming model is not wrapped,
+ * nobody takes it; a wrapped call that then fails on that thread (here: made from the handler's
+ * {@code onError}, as a "try something else" would be) must be retried after its own 100 ms backoff,
+ * not stopped by the other call's 20 s hint nor delayed by a 3 s one.
+ */
+class StreamHintBelongsToItsCallTest {
+
+    private static ModelServer server;
+    private LoopbackModels.Recording rec;
+
+    @BeforeAll
+    static void start() {
+        server = ModelServer.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        server.reset();
+        rec = new LoopbackModels.Recording();
+    }
+
+    /** An unrelated service, wrapped by Rebound, that fails once. */
+    public interface Lookup {
+        String find(String key);
+    }
+
+    @ParameterizedTest(name = "a stray streamed Retry-After of {0} s")
+    @ValueSource(ints = {20, 3})
+    void anUnwrappedStreamsRetryAfterNeverShapesTheNextCallOnItsThread(int straySeconds) throws Exception {
+        server.script("other-model", Fault.rateLimited(Duration.ofSeconds(straySeconds)));
+        Lookup flaky = new Lookup() {
+            int calls;
+
+            @Override
+            public String find(String key) {
+                if (++calls == 1) {
+                    throw new IllegalStateException("index busy");
+                }
+                return "found " + key;
+            }
+        };
+        Lookup wrapped = Rebound.wrap(Lookup.class, flaky)
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(100))
+                        .maxDelay(Duration.ofSeconds(5)).jitter(false).build())
+                .settings(rec.settings()).build();
+        CompletableFuture<Throwable> streamFailure = new CompletableFuture<>();
+        CompletableFuture<String> found = new CompletableFuture<>();
+
+        LoopbackModels.openAiStreaming(server, "other-model").chat("hi", new StreamingChatResponseHandler() {
+            @Override
+            public void onPartialResponse(String token) {
+            }
+
+            @Override
+            public void onCompleteResponse(ChatResponse response) {
+                found.completeExceptionally(new AssertionError("the 429 answered"));
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                streamFailure.complete(error);
+                try {
+                    found.complete(wrapped.find("k")); // on the thread that read the 429
+                } catch (RuntimeException e) {
+                    found.completeExceptionally(e);
+                }
+            }
+        });
+
+        assertThat(streamFailure.get(10, TimeUnit.SECONDS)).isInstanceOf(RateLimitException.class);
+        assertThat(found.get(10, TimeUnit.SECONDS)).isEqualTo("found k");
+        assertThat(rec.retryReasons()).containsExactly("backoff");
+        assertThat(rec.clock.sleeps()).containsExactly(Duration.ofMillis(100));
+        assertThat(rec.exhaustedReasons()).isEmpty();
+    }
+}
