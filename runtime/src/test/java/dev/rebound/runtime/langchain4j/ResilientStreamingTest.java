@@ -10,6 +10,8 @@ import dev.rebound.modelserver.ModelServer;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.metrics.MicrometerListener;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -118,6 +120,53 @@ class ResilientStreamingTest {
                 e -> assertThat(e.partialText()).isEqualTo("gpt-4 answers"));
         assertThat(server.requestCounts()).containsEntry("gpt-4", 1).doesNotContainKey("gpt-3.5-turbo");
         assertThat(rec.clock.pendingTasks()).isZero();
+        assertThat(rec.events).extracting(ReboundEvent::kind).containsExactly(ReboundEvent.Kind.STREAM_BROKEN);
+    }
+
+    @Test
+    void aStreamBrokenAfterItsFirstTokenIsOneStreamBrokenEventAndOneCountedBreakOfItsTarget() throws Exception {
+        server.always("gpt-4", Fault.unavailable());
+        server.script("gpt-3.5-turbo", Fault.cutMidStream(3));
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        StreamingChatModel model = Rebound.wrap(StreamingChatModel.class, LoopbackModels.openAiStreaming(server, "gpt-4"))
+                .named("gpt-4")
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(100)).jitter(false).build())
+                .withFallbacks(LoopbackModels.openAiStreaming(server, "gpt-3.5-turbo"))
+                .settings(rec.settings().toBuilder().listener(new MicrometerListener(registry)).build()).build();
+        RecordingStreamHandler h = new RecordingStreamHandler();
+
+        model.chat(PROMPT, h);
+        assertThat(rec.clock.awaitPendingTasks(1, REAL)).isTrue();
+        rec.clock.runScheduled();
+        h.awaitEnd();
+
+        // the fallback streamed three tokens, then broke: the handler's exception is the event's failure
+        assertThat(h.tokens).containsExactlyElementsOf(ModelServer.tokensOf(GPT35).subList(0, 3));
+        Throwable cut = h.errors.get(0);
+        assertThat(cut).isInstanceOf(PartialStreamException.class);
+        assertThat(rec.events).extracting(ReboundEvent::kind).containsExactly(ReboundEvent.Kind.ATTEMPT_FAILED,
+                ReboundEvent.Kind.RETRY_SCHEDULED, ReboundEvent.Kind.ATTEMPT_FAILED,
+                ReboundEvent.Kind.RETRIES_EXHAUSTED, ReboundEvent.Kind.FALLBACK, ReboundEvent.Kind.SUCCEEDED,
+                ReboundEvent.Kind.STREAM_BROKEN);
+        ReboundEvent broken = rec.events.get(6);
+        assertThat(broken.target()).isEqualTo("OpenAiStreamingChatModel");
+        assertThat(broken.attempt()).isEqualTo(1);
+        assertThat(broken.tokens()).isEqualTo(3);
+        assertThat(broken.failure()).isSameAs(cut);
+        assertThat(broken.toString()).doesNotContain(GPT35.substring(0, 12)).doesNotContain(PROMPT);
+        assertThat(registry.get(MicrometerListener.STREAMS_BROKEN).tag("target", "OpenAiStreamingChatModel")
+                .counter().count()).isEqualTo(1.0);
+        assertThat(registry.find(MicrometerListener.STREAMS_BROKEN).counters()).hasSize(1);
+        assertThat(server.requestCounts()).containsEntry("gpt-4", 2).containsEntry("gpt-3.5-turbo", 1);
+    }
+
+    @Test
+    void aStreamThatEndsWellIsNoBreak() throws Exception {
+        RecordingStreamHandler h = new RecordingStreamHandler();
+        resilient(2).chat(PROMPT, h);
+        h.awaitEnd();
+        assertThat(h.completions).hasSize(1);
+        assertThat(rec.events).isEmpty();
     }
 
     @Test
