@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +49,7 @@ import java.util.function.BiFunction;
  * server-sent events when the request has {@code "stream": true}: one {@code chat.completion.chunk}
  * per token of the answer ({@link #tokensOf}), a last chunk with {@code finish_reason}, a usage chunk
  * when {@code stream_options.include_usage} is set, then {@code data: [DONE]}. The streaming faults
- * ({@link Fault#stallBeforeFirstToken}, {@link Fault#cutMidStream}, {@link Fault#malformedChunk})
+ * ({@link Fault#stallBeforeFirstToken}, {@link Fault#stallUntilReleased}, {@link Fault#cutMidStream}, {@link Fault#malformedChunk})
  * and every other fault apply to streamed requests too; each is counted and logged like any request.
  * Thread-safe.
  */
@@ -75,6 +76,10 @@ public final class ModelServer implements AutoCloseable {
     private final Map<String, Integer> counts = new LinkedHashMap<>();
     private final List<ServedRequest> log = new ArrayList<>();
     private final Map<String, RequestsPerMinute> limits = new LinkedHashMap<>();
+    /** Opened by {@link #releaseStalls()}: what the stalls of {@link Fault#stallUntilReleased()} wait for. */
+    private CountDownLatch release = new CountDownLatch(1);
+    /** Streams now open and silent under {@link Fault#stallUntilReleased()}. */
+    private int stalled;
 
     private ModelServer(HttpServer http, ExecutorService handlers, BiFunction<String, String, String> answers) {
         this.http = http;
@@ -189,8 +194,57 @@ public final class ModelServer implements AutoCloseable {
         return List.copyOf(log);
     }
 
-    /** Forgets scripts, counts and the log. */
+    /**
+     * Ends every stall of {@link Fault#stallUntilReleased()} now open: their tokens stream. Stalls that
+     * open later wait for the next release.
+     */
+    public synchronized void releaseStalls() {
+        release.countDown();
+        release = new CountDownLatch(1);
+    }
+
+    /**
+     * Waits until {@code streams} streams are open and silent under {@link Fault#stallUntilReleased()}
+     * (a condition, not a time); false if {@code timeout} passes first.
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public synchronized boolean awaitStalled(int streams, Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (stalled < streams) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return true;
+    }
+
+    /** Holds a stream open and silent until released; false when the server is closing. */
+    private boolean stallUntilReleased() {
+        CountDownLatch gate;
+        synchronized (this) {
+            gate = release;
+            stalled++;
+            notifyAll();
+        }
+        try {
+            gate.await();
+            return true;
+        } catch (InterruptedException closing) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            synchronized (this) {
+                stalled--;
+            }
+        }
+    }
+
+    /** Forgets scripts, counts and the log; releases the stalls still open. */
     public synchronized void reset() {
+        releaseStalls();
         scripts.clear();
         promptScripts.clear();
         limits.clear();
@@ -304,6 +358,11 @@ public final class ModelServer implements AutoCloseable {
                     return;
                 }
                 break;
+            case STALL_UNTIL_RELEASED:
+                if (!stallUntilReleased()) {
+                    return;
+                }
+                break;
             default:
                 break;
         }
@@ -365,6 +424,9 @@ public final class ModelServer implements AutoCloseable {
         try {
             out.flush();
             if (fault.kind() == Fault.Kind.STALL_BEFORE_FIRST_TOKEN && !pause(fault.delay())) {
+                return;
+            }
+            if (fault.kind() == Fault.Kind.STALL_UNTIL_RELEASED && !stallUntilReleased()) {
                 return;
             }
             String id = "chatcmpl-" + digest(model + "\n" + prompt);
