@@ -245,25 +245,13 @@ public final class AnnotationPolicies {
         if (shape == dev.rebound.runtime.internal.chain.CallShape.SYNC) {
             return;
         }
-        if (rateLimit) {
-            problems.add(Rules.at(name, MethodRules.rateLimitNotAsync(rateLimitAttribute)));
-        }
-        if (handler) {
-            problems.add(Rules.at(name, MethodRules.handlerNotAsync(handlerAttribute)));
-        }
-        if (shape != dev.rebound.runtime.internal.chain.CallShape.STREAM) {
-            return;
-        }
         boolean retryPredicate = primaryRetry != null && primaryRetry.resultPredicate() != null;
         for (Alternative a : chain) {
             retryPredicate |= a.retry() != null && a.retry().resultPredicate() != null;
         }
-        if (retryPredicate) {
-            problems.add(Rules.at(name, MethodRules.resultPredicateOnStream(retryAttribute)));
-        }
-        if (fallbackOnResult) {
-            problems.add(Rules.at(name, MethodRules.resultPredicateOnStream(fallbackAttribute)));
-        }
+        Rules.addAt(name, MethodRules.asyncRefusals(shape == dev.rebound.runtime.internal.chain.CallShape.STREAM,
+                rateLimit ? rateLimitAttribute : null, handler ? handlerAttribute : null,
+                retryPredicate ? retryAttribute : null, fallbackOnResult ? fallbackAttribute : null), problems);
     }
 
     /** A retry of more than one attempt re-runs the call: not on deferred results, not blindly if non-idempotent. */

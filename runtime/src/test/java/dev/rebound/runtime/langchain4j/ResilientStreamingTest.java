@@ -126,7 +126,7 @@ class ResilientStreamingTest {
     @Test
     void aStreamBrokenAfterItsFirstTokenIsOneStreamBrokenEventAndOneCountedBreakOfItsTarget() throws Exception {
         server.always("gpt-4", Fault.unavailable());
-        server.script("gpt-3.5-turbo", Fault.cutMidStream(3));
+        server.script("gpt-3.5-turbo", Fault.malformedChunk(3)); // a break at a place no timing moves
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         StreamingChatModel model = Rebound.wrap(StreamingChatModel.class, LoopbackModels.openAiStreaming(server, "gpt-4"))
                 .named("gpt-4")
