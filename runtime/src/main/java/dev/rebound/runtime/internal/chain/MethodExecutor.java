@@ -44,6 +44,12 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     private final boolean firstInChain;
     /** Failed first attempts so far, for sampling the nested-retry check; racy on purpose. */
     private int failures;
+    /**
+     * Set when an asynchronous call's first attempt failed where its caller's stack was gone (on another
+     * thread, after the call returned): the next call walks the stack instead, from its own caller,
+     * where an enclosing retrying method shows. Racy on purpose, like {@link #failures}.
+     */
+    private boolean checkNestingNext;
 
     MethodExecutor(MethodSpec spec, Events events, Breaker breaker, RetryStrategy primaryRetry, Strategy root,
             boolean inline, boolean observed) {
@@ -129,6 +135,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
      * follows the call through the chain, retries and fallbacks scheduled, never slept.
      */
     private CompletableFuture<Object> executeAsync(Object context, Object[] args, Invoker primary) {
+        checkNestingDeferred();
         ReboundSettings s = events.settings();
         if (firstInChain || breaker != null && !breaker.isClosed() || observed && s.tracer() != null) {
             // refused, or a probe; or traced: the chain runs the first attempt inside the call's trace;
@@ -148,6 +155,8 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
             return first;
         }
         AsyncCall result = new AsyncCall(first);
+        // a future that has failed already failed on the caller's stack: the nested-retry check walks it now
+        boolean callerStack = first.isDone();
         first.whenComplete((value, t) -> {
             if (t == null) {
                 succeeded(start);
@@ -157,10 +166,33 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
                 if (breaker != null) {
                     breaker.failedWithoutPermit(f, s.timeSource());
                 }
+                firstAttemptFailed(callerStack);
                 runAsync(result, context, args, primary, start, f, null);
             }
         });
         return result;
+    }
+
+    /**
+     * The nested-retry check of an asynchronous call (sampled as the synchronous one), whose first attempt
+     * failed: now, when the caller's stack is this thread's; else at the start of the next call.
+     */
+    void firstAttemptFailed(boolean callerStack) {
+        if (NestedRetries.sampled(++failures)) {
+            if (callerStack) {
+                NestedRetries.check(this, spec.methodName());
+            } else {
+                checkNestingNext = true;
+            }
+        }
+    }
+
+    /** A check an earlier call's first failure deferred to this call, made from this caller's stack. */
+    private void checkNestingDeferred() {
+        if (checkNestingNext) {
+            checkNestingNext = false;
+            NestedRetries.check(this, spec.methodName());
+        }
     }
 
     /**
@@ -169,6 +201,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
      * handler gets the failure, with the history attached, as {@code onError}.
      */
     private Object executeStream(Object context, Object[] args, Invoker primary) {
+        checkNestingDeferred();
         Object[] a = args != null ? args : primary.arguments(context, null);
         Object handler = a[spec.handlerIndex()];
         StreamingInvocation.Caller caller = StreamingInvocation.caller(handler);
@@ -188,6 +221,9 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         call.streamCaller = streamCaller;
         call.begin(s, spec.primaryName(), context, args, primary, start, firstFailure);
         result.runs(call);
+        if (firstFailure == null) {
+            call.firstAttemptOf = this; // the chain runs attempt 1: its failure is checked for nesting
+        }
         root.applyAsync(call).whenComplete((value, t) -> {
             if (t == null) {
                 if (call.history.isEmpty()) {
@@ -201,6 +237,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
                 result.completeExceptionally(failedForGood(call, Async.failure(t)));
             }
         });
+        call.returned = true;
         return result;
     }
 
