@@ -140,7 +140,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         if (firstInChain || breaker != null && !breaker.isClosed() || observed && s.tracer() != null) {
             // refused, or a probe; or traced: the chain runs the first attempt inside the call's trace;
             // or a strategy must see it (its timer, its result check)
-            return runAsync(new AsyncCall(null), context, args, primary, start(), null, null);
+            return runAsync(new AsyncCall(), context, args, primary, start(), null, null);
         }
         primaryRetry.rule().countCall(s);
         long start = start();
@@ -154,23 +154,25 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
             succeeded(start);
             return first;
         }
-        AsyncCall result = new AsyncCall(first);
-        // a future that has failed already failed on the caller's stack: the nested-retry check walks it now
-        boolean callerStack = first.isDone();
-        first.whenComplete((value, t) -> {
-            if (t == null) {
-                succeeded(start);
-                result.complete(value);
-            } else if (!result.isCancelled()) {
-                Throwable f = Async.failure(t);
-                if (breaker != null) {
-                    breaker.failedWithoutPermit(f, s.timeSource());
-                }
-                firstAttemptFailed(callerStack);
-                runAsync(result, context, args, primary, start, f, null);
-            }
-        });
+        AsyncCall result = new AsyncCall(first, this, context, args, primary, start);
+        first.whenComplete(result);
         return result;
+    }
+
+    /** The door's first attempt of the asynchronous call {@code result} ended: it answered, or the chain goes on. */
+    void firstAttemptEnded(AsyncCall result, Object value, Throwable t, Object context, Object[] args,
+            Invoker primary, long start, boolean callerStack) {
+        if (t == null) {
+            succeeded(start);
+            result.complete(value);
+        } else if (!result.isCancelled()) {
+            Throwable f = Async.failure(t);
+            if (breaker != null) {
+                breaker.failedWithoutPermit(f, events.settings().timeSource());
+            }
+            firstAttemptFailed(callerStack);
+            runAsync(result, context, args, primary, start, f, null);
+        }
     }
 
     /**
@@ -205,7 +207,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         Object[] a = args != null ? args : primary.arguments(context, null);
         Object handler = a[spec.handlerIndex()];
         StreamingInvocation.Caller caller = StreamingInvocation.caller(handler);
-        runAsync(new AsyncCall(null), context, args, primary, start(), null, handler).whenComplete((ok, t) -> {
+        runAsync(new AsyncCall(), context, args, primary, start(), null, handler).whenComplete((ok, t) -> {
             if (t != null) {
                 caller.failed(Async.failure(t));
             }
