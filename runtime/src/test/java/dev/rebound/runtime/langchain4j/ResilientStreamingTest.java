@@ -91,6 +91,31 @@ class ResilientStreamingTest {
         assertThat(h.text()).isEqualTo(GPT4);
     }
 
+    /** The other server hints of a streamed response: its error body's quota code, its x-should-retry. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{1}")
+    @org.junit.jupiter.params.provider.MethodSource("verdicts")
+    void aStreamedResponsesVerdictStopsTheRetriesAsASynchronousOnesDoes(Fault fault, String reason) throws Exception {
+        server.always("gpt-4", fault);
+        RecordingStreamHandler h = new RecordingStreamHandler();
+
+        resilient(3).chat(PROMPT, h);
+        h.awaitEnd();
+
+        assertThat(rec.exhaustedReasons()).containsExactly(reason);
+        assertThat(server.requestCounts()).containsEntry("gpt-4", 1).containsEntry("gpt-3.5-turbo", 1);
+        assertThat(h.tokens).containsExactlyElementsOf(ModelServer.tokensOf(GPT35));
+        assertThat(h.endings).hasValue(1);
+        assertThat(rec.clock.scheduled()).isEmpty();
+    }
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> verdicts() {
+        return java.util.stream.Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of(Fault.quotaExhausted(), "quota-exhausted"),
+                org.junit.jupiter.params.provider.Arguments.of(Fault.anthropicBillingError(), "quota-exhausted"),
+                org.junit.jupiter.params.provider.Arguments.of(
+                        Fault.unavailable().withHeader("x-should-retry", "false"), "server-declined-retry"));
+    }
+
     @Test
     void aStreamCutBeforeItsFirstTokenFallsBackAndTheFallbacksTokensArriveAlone() throws Exception {
         server.always("gpt-4", Fault.cutMidStream(0));

@@ -8,6 +8,7 @@ import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryAfter;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.internal.Alternative;
+import dev.rebound.runtime.internal.ServerVerdict;
 import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.MethodDiagnostics;
 import dev.rebound.runtime.spi.ResilientMethod;
@@ -88,9 +89,10 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
 
     @Override
     public long start() {
-        // a hint another call left on this thread (an unwrapped streaming model's 429, read on the HTTP
-        // client's thread) is not this call's: one volatile read until any hint was ever suggested
+        // a hint or verdict another call left on this thread (an unwrapped streaming model's 429, read on
+        // the HTTP client's thread) is not this call's: a volatile read each until one was ever left
         RetryAfter.clear();
+        ServerVerdict.forgetHandedOff();
         ReboundSettings s = events.settings();
         return deadline || s.timesSuccess() ? Clock.read(s.timeSource()) : UNTIMED;
     }
