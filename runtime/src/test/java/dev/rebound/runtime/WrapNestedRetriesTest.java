@@ -68,6 +68,28 @@ class WrapNestedRetriesTest {
                 + "attempts of Search.find(String)")).count()).isEqualTo(1);
     }
 
+    /**
+     * An inner method whose first attempt the chain runs (its attempt timeout must see it, so no door runs
+     * it inline) is checked too.
+     */
+    @Test
+    void aTimedInnerRetryInsideAnotherRetryIsWarnedAboutToo() {
+        ReboundSettings settings = ReboundSettings.builder().timeSource(new VirtualTimeSource()).build();
+        RetryPolicy timed = RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(10))
+                .attemptTimeout(Duration.ofHours(1)).build();
+        Index index = new Index();
+        Search search = Rebound.wrap(Search.class, (Search) index).withRetry(timed).settings(settings).build();
+        Answers answers = Rebound.wrap(Answers.class, (Answers) new Assistant(search))
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(10)).build())
+                .settings(settings).build();
+
+        String log = stderrDuring(() -> catchThrowable(() -> answers.answer("q")));
+
+        assertThat(index.calls).hasValue(2 * 3);
+        assertThat(log.lines().filter(l -> l.contains("Nested retries: Answers.answer(String) (2 attempts) calls "
+                + "Search.find(String) (3 attempts)")).count()).isEqualTo(1);
+    }
+
     private static String stderrDuring(Runnable block) {
         PrintStream saved = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();

@@ -256,8 +256,10 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
             try {
                 result = root.apply(call);
             } catch (Throwable t) {
+                chainRanTheFirstAttempt(call, firstFailure);
                 throw failedForGood(call, t);
             }
+            chainRanTheFirstAttempt(call, firstFailure);
             if (call.history.isEmpty()) {
                 events.firstAttemptSucceeded(s, start);
             } else {
@@ -269,6 +271,17 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         } finally {
             RetryAfter.clear(); // a hint suggested on this thread and never thrown dies with its call
             call.release();
+        }
+    }
+
+    /**
+     * A synchronous call whose chain ran the first attempt (a timeout, a result check, a rate limit or
+     * a tracer had to see it, so no door ran it): a failure in it is checked for nesting here, on the
+     * caller's stack, as {@link #failed} checks a door's failed first attempt.
+     */
+    private void chainRanTheFirstAttempt(Execution call, Throwable firstFailure) {
+        if (firstFailure == null && !call.history.isEmpty()) {
+            firstAttemptFailed(true);
         }
     }
 
