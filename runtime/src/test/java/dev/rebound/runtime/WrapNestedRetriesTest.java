@@ -68,6 +68,20 @@ class WrapNestedRetriesTest {
                 + "attempts of Search.find(String)")).count()).isEqualTo(1);
     }
 
+    /** An assistant of its own: where retrying methods run is registered per class and method. */
+    static final class Concierge implements Answers {
+        private final Search search;
+
+        Concierge(Search search) {
+            this.search = search;
+        }
+
+        @Override
+        public String answer(String question) {
+            return search.find(question);
+        }
+    }
+
     /**
      * An inner method whose first attempt the chain runs (its attempt timeout must see it, so no door runs
      * it inline) is checked too.
@@ -79,7 +93,7 @@ class WrapNestedRetriesTest {
                 .attemptTimeout(Duration.ofHours(1)).build();
         Index index = new Index();
         Search search = Rebound.wrap(Search.class, (Search) index).withRetry(timed).settings(settings).build();
-        Answers answers = Rebound.wrap(Answers.class, (Answers) new Assistant(search))
+        Answers answers = Rebound.wrap(Answers.class, (Answers) new Concierge(search))
                 .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(10)).build())
                 .settings(settings).build();
 

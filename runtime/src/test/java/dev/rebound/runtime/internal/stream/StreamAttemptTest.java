@@ -12,7 +12,6 @@ import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.langchain4j.model.output.FinishReason;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
-import dev.rebound.runtime.RetryAfter;
 import dev.rebound.runtime.langchain4j.FirstTokenTimeoutException;
 import dev.rebound.runtime.langchain4j.PartialStreamException;
 import dev.rebound.runtime.langchain4j.RetryAfterHttpClientBuilder;
@@ -138,13 +137,14 @@ class StreamAttemptTest {
     }
 
     @Test
-    void retryAfterOfAStreamRefusedAtOpenIsReadWhereTheAttemptFails() throws Exception {
+    void theVerdictOfAStreamRefusedAtOpenIsReadWhereTheAttemptFails() throws Exception {
         server.script("gpt-4", Fault.rateLimited(Duration.ofMillis(1500)));
         OpenAiStreamingChatModel hinting = OpenAiStreamingChatModel.builder().baseUrl(server.baseUrl()).apiKey("k")
                 .modelName("gpt-4").timeout(Duration.ofSeconds(5))
                 .httpClientBuilder(RetryAfterHttpClientBuilder.create()).build();
         StreamAttempt attempt = StreamAttempt.start(caller, clock, null);
-        CompletableFuture<Long> hint = attempt.firstToken().handle((ok, failure) -> RetryAfter.takeNanos());
+        CompletableFuture<Long> hint = attempt.firstToken()
+                .handle((ok, failure) -> dev.rebound.runtime.internal.ServerVerdict.takeHandedOff().waitNanos());
         hinting.chat(PROMPT, attempt);
         assertThat(hint.get(5, TimeUnit.SECONDS)).isEqualTo(Duration.ofMillis(1500).toNanos());
         assertThat(caller.events).isEmpty();
