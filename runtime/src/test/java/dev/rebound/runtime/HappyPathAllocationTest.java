@@ -127,41 +127,21 @@ class HappyPathAllocationTest {
                 .budgetScope(AsyncModel.class.getName()).build());
         java.util.concurrent.CompletableFuture<?>[] pending = new java.util.concurrent.CompletableFuture<?>[1];
         Invoker target = (context, args) -> pending[0] = new java.util.concurrent.CompletableFuture<String>();
-        long rebound = perCall(() -> {
-            Object returned = engine.execute(null, null, target);
+        long rebound = allocatedBy(engine, e -> {
+            Object returned = e.execute(null, null, target);
             ((java.util.concurrent.CompletableFuture<Object>) pending[0]).complete(RESULT);
             return returned;
-        });
-        long floor = perCall(() -> {
+        }) / 100_000;
+        long floor = allocatedBy(engine, e -> {
             java.util.concurrent.CompletableFuture<Object> f = new java.util.concurrent.CompletableFuture<>();
             pending[0] = f;
             Object returned = f.thenApply(java.util.function.Function.identity());
             f.complete(RESULT);
             return returned;
-        });
+        }) / 100_000;
         // on a 64-bit JVM with compressed references: 144 against 88, the returned future's 56 bytes
         assertThat(rebound).as("bytes per call (%d) against thenApply's (%d): the returned future alone more",
                 rebound, floor).isLessThanOrEqualTo(floor + 64);
-    }
-
-    /** One call whose allocations are measured. */
-    private interface Call {
-        Object call() throws Throwable;
-    }
-
-    /** Bytes this thread allocates per call, over 100000 calls after 50000 to warm up. */
-    private static long perCall(Call call) throws Throwable {
-        com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        for (int i = 0; i < 50_000; i++) {
-            call.call();
-        }
-        long id = Thread.currentThread().getId();
-        long before = threads.getThreadAllocatedBytes(id);
-        for (int i = 0; i < 100_000; i++) {
-            call.call();
-        }
-        return (threads.getThreadAllocatedBytes(id) - before) / 100_000;
     }
 
     @Test

@@ -47,10 +47,14 @@ class WrapNestedRetriesTest {
         }
     }
 
+    private static RetryPolicy threeAttempts() {
+        return RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(10)).build();
+    }
+
     @Test
     void aWrappedRetryInsideAnotherWrappedRetryIsWarnedAboutOnce() {
         ReboundSettings settings = ReboundSettings.builder().timeSource(new VirtualTimeSource()).build();
-        RetryPolicy threeAttempts = RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(10)).build();
+        RetryPolicy threeAttempts = threeAttempts();
         Index index = new Index();
         Search search = Rebound.wrap(Search.class, (Search) index).withRetry(threeAttempts).settings(settings)
                 .build();
@@ -68,20 +72,6 @@ class WrapNestedRetriesTest {
                 + "attempts of Search.find(String)")).count()).isEqualTo(1);
     }
 
-    /** An assistant of its own: where retrying methods run is registered per class and method. */
-    static final class Concierge implements Answers {
-        private final Search search;
-
-        Concierge(Search search) {
-            this.search = search;
-        }
-
-        @Override
-        public String answer(String question) {
-            return search.find(question);
-        }
-    }
-
     /**
      * An inner method whose first attempt the chain runs (its attempt timeout must see it, so no door runs
      * it inline) is checked too.
@@ -93,18 +83,18 @@ class WrapNestedRetriesTest {
                 .attemptTimeout(Duration.ofHours(1)).build();
         Index index = new Index();
         Search search = Rebound.wrap(Search.class, (Search) index).withRetry(timed).settings(settings).build();
-        Answers answers = Rebound.wrap(Answers.class, (Answers) new Concierge(search))
-                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(10)).build())
+        Answers answers = Rebound.wrap(Answers.class, (Answers) new Assistant(search)).withRetry(threeAttempts())
                 .settings(settings).build();
 
         String log = stderrDuring(() -> catchThrowable(() -> answers.answer("q")));
 
-        assertThat(index.calls).hasValue(2 * 3);
-        assertThat(log.lines().filter(l -> l.contains("Nested retries: Answers.answer(String) (2 attempts) calls "
+        assertThat(index.calls).hasValue(3 * 3);
+        assertThat(log.lines().filter(l -> l.contains("Nested retries: Answers.answer(String) (3 attempts) calls "
                 + "Search.find(String) (3 attempts)")).count()).isEqualTo(1);
     }
 
-    private static String stderrDuring(Runnable block) {
+    /** What {@code block} wrote to stderr (where slf4j-simple logs). */
+    static String stderrDuring(Runnable block) {
         PrintStream saved = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));

@@ -6,11 +6,11 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Provides;
 import dev.langchain4j.model.chat.StreamingChatModel;
-import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.Retry;
+import dev.rebound.it.SeenStream;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
 import dev.rebound.runtime.AttemptTimeoutException;
@@ -22,7 +22,6 @@ import dev.rebound.runtime.testing.VirtualTimeSource;
 import dev.rebound.weaver.guice.ReboundModule;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -93,29 +92,6 @@ class FirstTokenLimitGuiceTest {
         }
     }
 
-    /** What the caller's handler saw, in order. */
-    static final class Seen implements StreamingChatResponseHandler {
-        final List<String> events = new CopyOnWriteArrayList<>();
-        final CompletableFuture<Void> ended = new CompletableFuture<>();
-
-        @Override
-        public void onPartialResponse(String token) {
-            events.add(token);
-        }
-
-        @Override
-        public void onCompleteResponse(ChatResponse response) {
-            events.add("complete");
-            ended.complete(null);
-        }
-
-        @Override
-        public void onError(Throwable error) {
-            events.add("error " + error.getClass().getSimpleName());
-            ended.complete(null);
-        }
-    }
-
     @Test
     void eachSilentStreamIsCutAtTheLimitThenRetriedThenTheFallbackStreamsAlone() throws Exception {
         server.reset();
@@ -126,7 +102,7 @@ class FirstTokenLimitGuiceTest {
                 .listener(events::add).build();
         Streamer streamer = Guice.createInjector(ReboundModule.wrapping(settings, new Streamers()))
                 .getInstance(Streamer.class);
-        Seen seen = new Seen();
+        SeenStream seen = new SeenStream();
 
         streamer.stream("Why stream?", seen);
         assertThat(server.awaitStalled(1, Duration.ofSeconds(10))).isTrue();
