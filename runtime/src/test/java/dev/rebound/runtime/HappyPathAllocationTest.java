@@ -84,15 +84,20 @@ class HappyPathAllocationTest {
             java.util.concurrent.CompletableFuture.completedFuture("ok");
     private static final Invoker DONE_OK = (context, args) -> DONE;
 
-    @Test
-    void anAsyncCallWhoseFirstAttemptSucceededAllocatesNothingThroughAClosedBreakerAndABudget() throws Throwable {
+    /** {@link #guardedEngine()} for {@link AsyncModel}: a breaker and a budget on a CompletableFuture method. */
+    private static ResilientMethod asyncEngine() throws NoSuchMethodException {
         ReboundSettings settings = ReboundSettings.builder().timeSource(new VirtualTimeSource()).logging(false)
                 .build();
         RetryPolicy retry = RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(10)).budgetRatio(0.2).build();
-        ResilientMethod engine = Chains.executorOf(MethodSpec.builder("AsyncModel.chat(String)", "Fake")
+        return Chains.executorOf(MethodSpec.builder("AsyncModel.chat(String)", "Fake")
                 .shapeOf(AsyncModel.class.getMethod("chat", String.class)).retry(retry)
                 .circuitBreaker(CircuitBreakerPolicy.builder().build()).settings(settings)
                 .budgetScope(AsyncModel.class.getName()).build());
+    }
+
+    @Test
+    void anAsyncCallWhoseFirstAttemptSucceededAllocatesNothingThroughAClosedBreakerAndABudget() throws Throwable {
+        ResilientMethod engine = asyncEngine();
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         for (int i = 0; i < 50_000; i++) {
@@ -118,13 +123,7 @@ class HappyPathAllocationTest {
     @Test
     @SuppressWarnings("unchecked")
     void anAsyncCallWhosePendingFirstAttemptSucceedsAllocatesOnlyTheFutureItReturns() throws Throwable {
-        ReboundSettings settings = ReboundSettings.builder().timeSource(new VirtualTimeSource()).logging(false)
-                .build();
-        RetryPolicy retry = RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(10)).budgetRatio(0.2).build();
-        ResilientMethod engine = Chains.executorOf(MethodSpec.builder("AsyncModel.chat(String)", "Fake")
-                .shapeOf(AsyncModel.class.getMethod("chat", String.class)).retry(retry)
-                .circuitBreaker(CircuitBreakerPolicy.builder().build()).settings(settings)
-                .budgetScope(AsyncModel.class.getName()).build());
+        ResilientMethod engine = asyncEngine();
         java.util.concurrent.CompletableFuture<?>[] pending = new java.util.concurrent.CompletableFuture<?>[1];
         Invoker target = (context, args) -> pending[0] = new java.util.concurrent.CompletableFuture<String>();
         long rebound = allocatedBy(engine, e -> {
