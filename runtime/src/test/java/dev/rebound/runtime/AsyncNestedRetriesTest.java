@@ -72,7 +72,7 @@ class AsyncNestedRetriesTest {
         Answers answers = Rebound.wrap(Answers.class, (Answers) new Assistant(search)).withRetry(THREE)
                 .settings(settings).build();
 
-        String log = stderrDuring(() -> {
+        String log = StdErr.during(() -> {
             CompletableFuture<String> first = answers.answer("q");
             clock.runScheduled();
             assertThat(first).isCompletedExceptionally();
@@ -88,7 +88,7 @@ class AsyncNestedRetriesTest {
         Answers answers = Rebound.wrap(Answers.class, (Answers) new Assistant(search)).withRetry(THREE)
                 .settings(settings).build();
 
-        String log = stderrDuring(() -> {
+        String log = StdErr.during(() -> {
             answers.answer("q");
             index.returned.get(0).completeExceptionally(new IOException("503")); // no Answers frame here
             answers.answer("q"); // the check runs here, from inside Answers.answer
@@ -105,7 +105,7 @@ class AsyncNestedRetriesTest {
         LateIndex index = new LateIndex();
         Search search = Rebound.wrap(Search.class, (Search) index).withRetry(THREE).settings(settings).build();
 
-        String log = stderrDuring(() -> {
+        String log = StdErr.during(() -> {
             search.find("q");
             index.returned.get(0).completeExceptionally(new IOException("503"));
             search.find("q");
@@ -155,7 +155,7 @@ class AsyncNestedRetriesTest {
         Summaries summaries = Rebound.wrap(Summaries.class, (Summaries) new Summariser(streamer)).withRetry(THREE)
                 .settings(settings).build();
 
-        String log = stderrDuring(() -> {
+        String log = StdErr.during(() -> {
             try {
                 summaries.summarise("t");
             } catch (IOException expected) {
@@ -175,9 +175,5 @@ class AsyncNestedRetriesTest {
 
     private static long count(String log, String line) {
         return log.lines().filter(l -> l.contains(line)).count();
-    }
-
-    private static String stderrDuring(Runnable block) {
-        return WrapNestedRetriesTest.stderrDuring(block);
     }
 }

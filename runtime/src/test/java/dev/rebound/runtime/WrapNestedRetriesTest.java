@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.rebound.runtime.testing.VirtualTimeSource;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -47,21 +44,17 @@ class WrapNestedRetriesTest {
         }
     }
 
-    private static RetryPolicy threeAttempts() {
-        return RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(10)).build();
-    }
-
     @Test
     void aWrappedRetryInsideAnotherWrappedRetryIsWarnedAboutOnce() {
         ReboundSettings settings = ReboundSettings.builder().timeSource(new VirtualTimeSource()).build();
-        RetryPolicy threeAttempts = threeAttempts();
+        RetryPolicy threeAttempts = RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(10)).build();
         Index index = new Index();
         Search search = Rebound.wrap(Search.class, (Search) index).withRetry(threeAttempts).settings(settings)
                 .build();
         Answers answers = Rebound.wrap(Answers.class, (Answers) new Assistant(search)).withRetry(threeAttempts)
                 .settings(settings).build();
 
-        String log = stderrDuring(() -> {
+        String log = StdErr.during(() -> {
             catchThrowable(() -> answers.answer("q"));
             catchThrowable(() -> answers.answer("q"));
         });
@@ -83,26 +76,14 @@ class WrapNestedRetriesTest {
                 .attemptTimeout(Duration.ofHours(1)).build();
         Index index = new Index();
         Search search = Rebound.wrap(Search.class, (Search) index).withRetry(timed).settings(settings).build();
-        Answers answers = Rebound.wrap(Answers.class, (Answers) new Assistant(search)).withRetry(threeAttempts())
+        Answers answers = Rebound.wrap(Answers.class, (Answers) new Assistant(search))
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(10)).build())
                 .settings(settings).build();
 
-        String log = stderrDuring(() -> catchThrowable(() -> answers.answer("q")));
+        String log = StdErr.during(() -> catchThrowable(() -> answers.answer("q")));
 
         assertThat(index.calls).hasValue(3 * 3);
         assertThat(log.lines().filter(l -> l.contains("Nested retries: Answers.answer(String) (3 attempts) calls "
                 + "Search.find(String) (3 attempts)")).count()).isEqualTo(1);
-    }
-
-    /** What {@code block} wrote to stderr (where slf4j-simple logs). */
-    static String stderrDuring(Runnable block) {
-        PrintStream saved = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            block.run();
-        } finally {
-            System.setErr(saved);
-        }
-        return captured.toString(StandardCharsets.UTF_8);
     }
 }

@@ -13,6 +13,7 @@ import dev.rebound.annotations.Retry;
 import dev.rebound.it.SeenStream;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
+import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.runtime.AttemptTimeoutException;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundEvent.Kind;
@@ -24,9 +25,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The time-to-first-token limit through the Guice door: {@code @Retry(attemptTimeout)} on a streaming
@@ -48,17 +48,9 @@ class FirstTokenLimitGuiceTest {
     interface BackupStreamer extends Streamer {
     }
 
-    private static ModelServer server;
-
-    @BeforeAll
-    static void start() {
-        server = ModelServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ModelServerExtension models = new ModelServerExtension();
+    private static final ModelServer server = models.server();
 
     static StreamingChatModel openAiStreaming(String model) {
         return OpenAiStreamingChatModel.builder().baseUrl(server.baseUrl()).apiKey("test-key").modelName(model)
@@ -94,7 +86,6 @@ class FirstTokenLimitGuiceTest {
 
     @Test
     void eachSilentStreamIsCutAtTheLimitThenRetriedThenTheFallbackStreamsAlone() throws Exception {
-        server.reset();
         server.always("gpt-4", Fault.stallUntilReleased());
         VirtualTimeSource clock = new VirtualTimeSource();
         List<ReboundEvent> events = new CopyOnWriteArrayList<>();

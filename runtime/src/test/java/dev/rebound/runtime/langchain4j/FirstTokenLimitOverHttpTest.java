@@ -5,16 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
+import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.runtime.AttemptTimeoutException;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.RetryPolicy;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The time-to-first-token limit ({@code attemptTimeout} on a streaming method) end to end: langchain4j's
@@ -32,24 +31,10 @@ class FirstTokenLimitOverHttpTest {
     private static final Duration LIMIT = Duration.ofSeconds(2);
     private static final Duration REAL = Duration.ofSeconds(10);
 
-    private static ModelServer server;
-    private LoopbackModels.Recording rec;
-
-    @BeforeAll
-    static void start() {
-        server = ModelServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        server.reset();
-        rec = new LoopbackModels.Recording();
-    }
+    @RegisterExtension
+    static final ModelServerExtension models = new ModelServerExtension();
+    private static final ModelServer server = models.server();
+    private final LoopbackModels.Recording rec = new LoopbackModels.Recording();
 
     private static RetryPolicy.Builder limited(int attempts) {
         return RetryPolicy.builder().attempts(attempts).delay(Duration.ofMillis(100)).jitter(false).attemptTimeout(LIMIT);
