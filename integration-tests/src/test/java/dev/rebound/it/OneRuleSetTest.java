@@ -427,6 +427,18 @@ class OneRuleSetTest {
                         + " through)");
         sameInEveryPath("Async", source, expected);
 
+        // a type's annotation, on the type's asynchronous method (its synchronous one is fine)
+        sameInEveryPath("Limited", """
+                import dev.rebound.annotations.*;
+                import java.util.concurrent.*;
+                @RateLimit(key = "openai", requestsPerMinute = 60)
+                public interface Limited {
+                    CompletableFuture<String> ask(String p);
+                    String answer(String p);
+                }
+                """, List.of("Limited.ask(String): @RateLimit" + onAsync + " yet: the rate limit waits for its"
+                        + " permit by blocking (limit the synchronous method the call is made through)"));
+
         // the builder's words: the same rules, naming the builder's attributes
         ClassLoader loader = new Javac(dir).load("Async", source);
         @SuppressWarnings("unchecked")
