@@ -113,7 +113,7 @@ class StreamAttemptTest {
 
     @Test
     void stallPastTheFirstTokenLimitTimesOutOnTheVirtualClockAndTheLateStreamIsCancelledUnseen() throws Exception {
-        server.script("gpt-4", Fault.stallBeforeFirstToken(Duration.ofMillis(200)));
+        server.script("gpt-4", Fault.stallUntilReleased());
         StreamAttempt attempt = attempt(Duration.ofMillis(500));
         assertThat(clock.scheduled()).containsExactly(Duration.ofMillis(500));
         clock.advance(Duration.ofMillis(499));
@@ -122,6 +122,7 @@ class StreamAttemptTest {
         assertThatThrownBy(() -> attempt.firstToken().get(0, TimeUnit.SECONDS)).cause()
                 .isInstanceOf(FirstTokenTimeoutException.class)
                 .hasMessage("no partial response within the time-to-first-token limit of 500 ms");
+        server.releaseStalls(); // the stream goes on only now, whatever the machine's load
         raw.firstPartial.get(5, TimeUnit.SECONDS);
         assertThat(raw.contexts.get(0).streamingHandle().isCancelled()).as("the late stream is cancelled").isTrue();
         assertThat(caller.events).isEmpty();
@@ -143,10 +144,11 @@ class StreamAttemptTest {
 
     @Test
     void abandonedAttemptSaysNothing() throws Exception {
-        server.script("gpt-4", Fault.stallBeforeFirstToken(Duration.ofMillis(100)));
+        server.script("gpt-4", Fault.stallUntilReleased());
         StreamAttempt attempt = attempt(Duration.ofSeconds(5));
         attempt.abandon();
         assertThat(clock.pendingTasks()).isZero();
+        server.releaseStalls(); // the stream goes on only now, whatever the machine's load
         raw.firstPartial.get(5, TimeUnit.SECONDS);
         assertThat(attempt.firstToken()).isNotDone();
         assertThat(caller.events).isEmpty();
@@ -154,10 +156,11 @@ class StreamAttemptTest {
 
     @Test
     void cancellingTheFirstTokenFutureAbandonsTheAttempt() throws Exception {
-        server.script("gpt-4", Fault.stallBeforeFirstToken(Duration.ofMillis(100)));
+        server.script("gpt-4", Fault.stallUntilReleased());
         StreamAttempt attempt = attempt(Duration.ofSeconds(5));
         assertThat(attempt.firstToken().cancel(true)).isTrue();
         assertThat(clock.pendingTasks()).as("the first-token timer is cancelled").isZero();
+        server.releaseStalls(); // the stream goes on only now, whatever the machine's load
         raw.firstPartial.get(5, TimeUnit.SECONDS);
         assertThat(raw.contexts.get(0).streamingHandle().isCancelled()).isTrue();
         assertThat(caller.events).isEmpty();
