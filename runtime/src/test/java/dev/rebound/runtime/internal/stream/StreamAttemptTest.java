@@ -122,6 +122,7 @@ class StreamAttemptTest {
         assertThatThrownBy(() -> attempt.firstToken().get(0, TimeUnit.SECONDS)).cause()
                 .isInstanceOf(FirstTokenTimeoutException.class)
                 .hasMessage("no partial response within the time-to-first-token limit of 500 ms");
+        assertThat(server.awaitStalled(1, Duration.ofSeconds(5))).isTrue();
         server.releaseStalls(); // the stream goes on only now, whatever the machine's load
         raw.firstPartial.get(5, TimeUnit.SECONDS);
         assertThat(raw.contexts.get(0).streamingHandle().isCancelled()).as("the late stream is cancelled").isTrue();
@@ -148,6 +149,7 @@ class StreamAttemptTest {
         StreamAttempt attempt = attempt(Duration.ofSeconds(5));
         attempt.abandon();
         assertThat(clock.pendingTasks()).isZero();
+        assertThat(server.awaitStalled(1, Duration.ofSeconds(5))).isTrue();
         server.releaseStalls(); // the stream goes on only now, whatever the machine's load
         raw.firstPartial.get(5, TimeUnit.SECONDS);
         assertThat(attempt.firstToken()).isNotDone();
@@ -160,6 +162,7 @@ class StreamAttemptTest {
         StreamAttempt attempt = attempt(Duration.ofSeconds(5));
         assertThat(attempt.firstToken().cancel(true)).isTrue();
         assertThat(clock.pendingTasks()).as("the first-token timer is cancelled").isZero();
+        assertThat(server.awaitStalled(1, Duration.ofSeconds(5))).isTrue();
         server.releaseStalls(); // the stream goes on only now, whatever the machine's load
         raw.firstPartial.get(5, TimeUnit.SECONDS);
         assertThat(raw.contexts.get(0).streamingHandle().isCancelled()).isTrue();
