@@ -114,6 +114,14 @@ public final class ReboundSettings {
         return tracer;
     }
 
+    /**
+     * Whether calls are traced: {@code tracer() != null}, as a plain flag, so that a door's happy path
+     * asks it without loading the tracer's type.
+     */
+    public boolean tracesCalls() {
+        return tracer != null;
+    }
+
     /** A builder pre-filled with these settings. */
     public Builder toBuilder() {
         Builder b = new Builder();

@@ -102,11 +102,14 @@ public aspect ResilientMethods {
         if (policy == null) {
             return proceed(self);
         }
-        long start = policy.start();
-        if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+        boolean bare = policy.bareFirstAttempt();
+        long start = bare ? ResilientMethod.UNTIMED : policy.start();
+        if (bare || Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
             try {
                 Object result = proceed(self);
-                policy.succeeded(start);
+                if (!bare) {
+                    policy.succeeded(start);
+                }
                 return result;
             } catch (Throwable t) {
                 Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
@@ -125,11 +128,14 @@ public aspect ResilientMethods {
         if (policy == null) {
             return proceed(self);
         }
-        long start = policy.start();
-        if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+        boolean bare = policy.bareFirstAttempt();
+        long start = bare ? ResilientMethod.UNTIMED : policy.start();
+        if (bare || Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
             try {
                 int result = proceed(self);
-                policy.succeeded(start);
+                if (!bare) {
+                    policy.succeeded(start);
+                }
                 return result;
             } catch (Throwable t) {
                 Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
@@ -148,11 +154,14 @@ public aspect ResilientMethods {
         if (policy == null) {
             return proceed(self);
         }
-        long start = policy.start();
-        if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+        boolean bare = policy.bareFirstAttempt();
+        long start = bare ? ResilientMethod.UNTIMED : policy.start();
+        if (bare || Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
             try {
                 long result = proceed(self);
-                policy.succeeded(start);
+                if (!bare) {
+                    policy.succeeded(start);
+                }
                 return result;
             } catch (Throwable t) {
                 Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
@@ -171,11 +180,14 @@ public aspect ResilientMethods {
         if (policy == null) {
             return proceed(self);
         }
-        long start = policy.start();
-        if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+        boolean bare = policy.bareFirstAttempt();
+        long start = bare ? ResilientMethod.UNTIMED : policy.start();
+        if (bare || Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
             try {
                 double result = proceed(self);
-                policy.succeeded(start);
+                if (!bare) {
+                    policy.succeeded(start);
+                }
                 return result;
             } catch (Throwable t) {
                 Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
@@ -194,11 +206,14 @@ public aspect ResilientMethods {
         if (policy == null) {
             return proceed(self);
         }
-        long start = policy.start();
-        if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+        boolean bare = policy.bareFirstAttempt();
+        long start = bare ? ResilientMethod.UNTIMED : policy.start();
+        if (bare || Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
             try {
                 float result = proceed(self);
-                policy.succeeded(start);
+                if (!bare) {
+                    policy.succeeded(start);
+                }
                 return result;
             } catch (Throwable t) {
                 Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
@@ -217,11 +232,14 @@ public aspect ResilientMethods {
         if (policy == null) {
             return proceed(self);
         }
-        long start = policy.start();
-        if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+        boolean bare = policy.bareFirstAttempt();
+        long start = bare ? ResilientMethod.UNTIMED : policy.start();
+        if (bare || Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
             try {
                 short result = proceed(self);
-                policy.succeeded(start);
+                if (!bare) {
+                    policy.succeeded(start);
+                }
                 return result;
             } catch (Throwable t) {
                 Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
@@ -240,11 +258,14 @@ public aspect ResilientMethods {
         if (policy == null) {
             return proceed(self);
         }
-        long start = policy.start();
-        if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+        boolean bare = policy.bareFirstAttempt();
+        long start = bare ? ResilientMethod.UNTIMED : policy.start();
+        if (bare || Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
             try {
                 char result = proceed(self);
-                policy.succeeded(start);
+                if (!bare) {
+                    policy.succeeded(start);
+                }
                 return result;
             } catch (Throwable t) {
                 Handoff.give(self, thisJoinPointStaticPart, policy, t, start);

@@ -42,6 +42,11 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
      * limit): then an asynchronous call's first attempt runs in the chain, not in the door.
      */
     private final boolean firstInChain;
+    /**
+     * Whether a first attempt needs nothing but to run whatever the settings (run inline, no breaker,
+     * no budget, no deadline): then only the live settings' tracer and success timing are asked.
+     */
+    private final boolean bare;
     /** Failed first attempts so far, for sampling the nested-retry check; racy on purpose. */
     private int failures;
 
@@ -58,6 +63,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         this.observed = observed;
         this.guarded = breaker != null || spec.retry().hasBudget();
         this.deadline = spec.retry().hasDeadline();
+        this.bare = this.inline && !guarded && !deadline;
     }
 
     @Override
@@ -66,8 +72,17 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     }
 
     @Override
+    public boolean bareFirstAttempt() {
+        if (!bare) {
+            return false;
+        }
+        ReboundSettings s = events.settings();
+        return !s.tracesCalls() && !s.timesSuccess();
+    }
+
+    @Override
     public boolean admitFirstAttempt() {
-        if (observed && events.settings().tracer() != null) {
+        if (observed && events.settings().tracesCalls()) {
             return false; // the chain opens the first attempt's observation
         }
         if (!guarded) {
