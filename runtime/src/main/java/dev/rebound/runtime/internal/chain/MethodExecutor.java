@@ -76,8 +76,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         if (!bare) {
             return false;
         }
-        ReboundSettings s = events.settings();
-        return !s.tracesCalls() && !s.timesSuccess();
+        return !events.settings().observesSuccess();
     }
 
     @Override
