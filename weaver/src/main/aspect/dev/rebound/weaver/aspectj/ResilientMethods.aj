@@ -21,12 +21,13 @@ import dev.rebound.weaver.internal.WovenPolicies;
  * {@code instanceof Woven} test, since a subclass that carries a policy may run them as they are. Any
  * other class without a policy is left exactly as the compiler made it; a policy class that would run a
  * public method inherited from such a class fails its initialisation, naming the fix.
- * Within an advised class, a method without a policy costs a class-value read, an array read and a
- * compare.
+ * Within an advised class, a method without a policy costs a lookup in {@link Sites} (an identity
+ * hash, an array read, two compares).
  *
  * <p>The around advices (one per primitive return type, so that no result is boxed) are inlined by
  * ajc and allocate nothing: an annotated method runs its first attempt right here, in the runtime's
- * door protocol (see {@link dev.rebound.runtime.spi.ResilientMethod}). Only after a failure does
+ * door protocol (see {@link dev.rebound.runtime.spi.ResilientMethod}); a bare one (no breaker, budget
+ * or deadline, nothing observing successes) asks nothing else before or after it. Only after a failure does
  * {@link Recovery} take over, with the engine. The aspect is a singleton and keeps no state; the
  * policies of a type's join points live in {@link Sites}. Misconfigurations the build can see are
  * compile errors (the weaver's annotation processor, and the declare errors below); the rest fail the
