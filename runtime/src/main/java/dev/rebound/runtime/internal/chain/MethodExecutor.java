@@ -43,10 +43,12 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
      */
     private final boolean firstInChain;
     /**
-     * Whether a first attempt needs nothing but to run whatever the settings (run inline, no breaker,
-     * no budget, no deadline): then only the live settings' tracer and success timing are asked.
+     * Whether a first attempt needs nothing but to run (inline, no breaker, no budget, no deadline, and
+     * fixed settings that observe no success): then only live settings, if any, are asked.
      */
     private final boolean bare;
+    /** Whether this method reads the global settings live (then {@link #bare} asks them on each call). */
+    private final boolean live;
     /** Failed first attempts so far, for sampling the nested-retry check; racy on purpose. */
     private int failures;
 
@@ -63,7 +65,8 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         this.observed = observed;
         this.guarded = breaker != null || spec.retry().hasBudget();
         this.deadline = spec.retry().hasDeadline();
-        this.bare = this.inline && !guarded && !deadline;
+        this.live = spec.settings() == null;
+        this.bare = this.inline && !guarded && !deadline && (live || !spec.settings().observesSuccess());
     }
 
     @Override
@@ -73,10 +76,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
 
     @Override
     public boolean bareFirstAttempt() {
-        if (!bare) {
-            return false;
-        }
-        return !events.settings().observesSuccess();
+        return bare && (!live || !ReboundSettings.global().observesSuccess());
     }
 
     @Override
