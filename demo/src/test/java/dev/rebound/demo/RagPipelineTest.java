@@ -10,6 +10,7 @@ import dev.langchain4j.rag.content.retriever.ContentRetriever;
 import dev.langchain4j.rag.query.Query;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
+import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.runtime.Batch;
 import dev.rebound.runtime.Parallel;
 import dev.rebound.runtime.Rebound;
@@ -25,10 +26,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The seed's RAG pipeline for real: all-MiniLM-L6-v2 embeddings, an in-memory store, langchain4j's
@@ -40,7 +41,9 @@ class RagPipelineTest {
     private static final String QUESTION = "How does LangChain ensure reliability?";
     private static final String SEED_DOCUMENT = "LangChain supports retry and fallback mechanisms for resilience.";
 
-    private static ModelServer server;
+    @RegisterExtension
+    static final ModelServerExtension models = new ModelServerExtension();
+    private static final ModelServer server = models.server();
     private static ContentRetriever docs;
 
     private VirtualTimeSource clock;
@@ -49,18 +52,11 @@ class RagPipelineTest {
 
     @BeforeAll
     static void start() {
-        server = ModelServer.start();
         docs = Knowledge.retriever(Knowledge.store(Knowledge.DOCUMENTS), 2);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     @BeforeEach
     void reset() {
-        server.reset();
         clock = new VirtualTimeSource();
         events = new CopyOnWriteArrayList<>();
         retriever = new CountingRetriever(docs);

@@ -12,6 +12,7 @@ import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.Retry;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
+import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.langchain4j.RetryAfterHttpClientBuilder;
@@ -20,9 +21,8 @@ import dev.rebound.weaver.guice.ReboundModule;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The user's annotated assistant interface, served by langchain4j's AiServices and provided by a
@@ -41,17 +41,9 @@ class AiServicesGuiceTest {
     interface BackupAssistant extends Assistant {
     }
 
-    private static ModelServer server;
-
-    @BeforeAll
-    static void start() {
-        server = ModelServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ModelServerExtension models = new ModelServerExtension();
+    private static final ModelServer server = models.server();
 
     static ChatModel openAi(String model) {
         return OpenAiChatModel.builder().baseUrl(server.baseUrl()).apiKey("test-key").modelName(model)

@@ -54,7 +54,7 @@ public final class Fault {
         STOPPED_ANSWER
     }
 
-    private static final Fault ANSWER = new Fault(Kind.ANSWER, 200, Map.of(), Duration.ZERO);
+    private static final Fault ANSWER = of(Kind.ANSWER, 200, Duration.ZERO, null, 0);
 
     private final Kind kind;
     private final int status;
@@ -64,18 +64,6 @@ public final class Fault {
     private final String detail;
     private final int tokens;
 
-    private Fault(Kind kind, int status, Map<String, String> headers, Duration delay) {
-        this(kind, status, headers, delay, null, 0);
-    }
-
-    private Fault(Kind kind, int status, Map<String, String> headers, Duration delay, String detail) {
-        this(kind, status, headers, delay, detail, 0);
-    }
-
-    private Fault(Kind kind, int status, Map<String, String> headers, Duration delay, int tokens) {
-        this(kind, status, headers, delay, null, tokens);
-    }
-
     private Fault(Kind kind, int status, Map<String, String> headers, Duration delay, String detail, int tokens) {
         this.kind = kind;
         this.status = status;
@@ -83,6 +71,10 @@ public final class Fault {
         this.delay = delay;
         this.detail = detail;
         this.tokens = tokens;
+    }
+
+    private static Fault of(Kind kind, int status, Duration delay, String detail, int tokens) {
+        return new Fault(kind, status, Map.of(), delay, detail, tokens);
     }
 
     /** A normal answer. */
@@ -97,11 +89,7 @@ public final class Fault {
      * @throws IllegalArgumentException if {@code retryAfter} is negative
      */
     public static Fault rateLimited(Duration retryAfter) {
-        Objects.requireNonNull(retryAfter, "retryAfter");
-        if (retryAfter.isNegative()) {
-            throw new IllegalArgumentException("retryAfter must not be negative, was " + retryAfter);
-        }
-        long millis = retryAfter.toMillis();
+        long millis = notNegative("retryAfter", retryAfter).toMillis();
         long seconds = (millis + 999) / 1000;
         return status(429).withHeader("Retry-After", Long.toString(seconds))
                 .withHeader("retry-after-ms", Long.toString(millis));
@@ -130,21 +118,17 @@ public final class Fault {
      * @throws IllegalArgumentException if {@code delay} is negative
      */
     public static Fault slowAnswer(Duration delay) {
-        Objects.requireNonNull(delay, "delay");
-        if (delay.isNegative()) {
-            throw new IllegalArgumentException("delay must not be negative, was " + delay);
-        }
-        return new Fault(Kind.SLOW_ANSWER, 200, Map.of(), delay);
+        return of(Kind.SLOW_ANSWER, 200, notNegative("delay", delay), null, 0);
     }
 
     /** The server reads the request and closes the connection without a response. */
     public static Fault dropConnection() {
-        return new Fault(Kind.DROP_CONNECTION, 0, Map.of(), Duration.ZERO);
+        return of(Kind.DROP_CONNECTION, 0, Duration.ZERO, null, 0);
     }
 
     /** 200 with a truncated JSON body. */
     public static Fault malformedBody() {
-        return new Fault(Kind.MALFORMED_BODY, 200, Map.of(), Duration.ZERO);
+        return of(Kind.MALFORMED_BODY, 200, Duration.ZERO, null, 0);
     }
 
     /**
@@ -155,11 +139,7 @@ public final class Fault {
      * @throws IllegalArgumentException if {@code delay} is negative
      */
     public static Fault stallBeforeFirstToken(Duration delay) {
-        Objects.requireNonNull(delay, "delay");
-        if (delay.isNegative()) {
-            throw new IllegalArgumentException("delay must not be negative, was " + delay);
-        }
-        return new Fault(Kind.STALL_BEFORE_FIRST_TOKEN, 200, Map.of(), delay);
+        return of(Kind.STALL_BEFORE_FIRST_TOKEN, 200, notNegative("delay", delay), null, 0);
     }
 
     /**
@@ -171,7 +151,7 @@ public final class Fault {
      * @throws IllegalArgumentException if {@code tokens} is negative
      */
     public static Fault cutMidStream(int tokens) {
-        return new Fault(Kind.CUT_MID_STREAM, 200, Map.of(), Duration.ZERO, tokens("tokens", tokens));
+        return of(Kind.CUT_MID_STREAM, 200, Duration.ZERO, null, tokens("tokens", tokens));
     }
 
     /**
@@ -182,7 +162,7 @@ public final class Fault {
      * @throws IllegalArgumentException if {@code tokens} is negative
      */
     public static Fault malformedChunk(int tokens) {
-        return new Fault(Kind.MALFORMED_CHUNK, 200, Map.of(), Duration.ZERO, tokens("tokens", tokens));
+        return of(Kind.MALFORMED_CHUNK, 200, Duration.ZERO, null, tokens("tokens", tokens));
     }
 
     private static int tokens(String name, int tokens) {
@@ -190,6 +170,13 @@ public final class Fault {
             throw new IllegalArgumentException(name + " must not be negative, was " + tokens);
         }
         return tokens;
+    }
+
+    private static Duration notNegative(String name, Duration d) {
+        if (Objects.requireNonNull(d, name).isNegative()) {
+            throw new IllegalArgumentException(name + " must not be negative, was " + d);
+        }
+        return d;
     }
 
     /**
@@ -202,7 +189,7 @@ public final class Fault {
         if (status < 400 || status > 599) {
             throw new IllegalArgumentException("status must be within 400..599, was " + status);
         }
-        return new Fault(Kind.STATUS, status, Map.of(), Duration.ZERO);
+        return of(Kind.STATUS, status, Duration.ZERO, null, 0);
     }
 
     /**
@@ -230,7 +217,7 @@ public final class Fault {
      */
     public static Fault providerError(int status, String body) {
         Objects.requireNonNull(body, "body");
-        return new Fault(Kind.PROVIDER_ERROR, status(status).status, Map.of(), Duration.ZERO, body);
+        return of(Kind.PROVIDER_ERROR, status(status).status, Duration.ZERO, body, 0);
     }
 
     /**
@@ -238,21 +225,17 @@ public final class Fault {
      * never helps.
      */
     public static Fault quotaExhausted() {
-        return providerError(429, "{\"error\": {\"message\": \"You exceeded your current quota, please check your "
-                + "plan and billing details.\", \"type\": \"insufficient_quota\", \"param\": null, "
-                + "\"code\": \"insufficient_quota\"}}");
+        return providerError(429, ProviderBodies.OPENAI_INSUFFICIENT_QUOTA);
     }
 
     /** Azure OpenAI's quota 429: {@code "code": "InsufficientQuota"}. */
     public static Fault azureQuotaExhausted() {
-        return providerError(429, "{\"error\": {\"code\": \"InsufficientQuota\", \"message\": \"The quota of "
-                + "this deployment is exhausted.\"}}");
+        return providerError(429, ProviderBodies.AZURE_INSUFFICIENT_QUOTA);
     }
 
     /** Anthropic's 402 {@code billing_error}: the credit balance is too low. */
     public static Fault anthropicBillingError() {
-        return providerError(402, "{\"type\": \"error\", \"error\": {\"type\": \"billing_error\", "
-                + "\"message\": \"Your credit balance is too low.\"}}");
+        return providerError(402, ProviderBodies.ANTHROPIC_BILLING_ERROR);
     }
 
     /**
@@ -262,8 +245,7 @@ public final class Fault {
      */
     public static Fault anthropicRateLimited(Instant reset) {
         Objects.requireNonNull(reset, "reset");
-        return providerError(429, "{\"type\": \"error\", \"error\": {\"type\": \"rate_limit_error\", "
-                + "\"message\": \"Number of requests has exceeded your rate limit.\"}}")
+        return providerError(429, ProviderBodies.ANTHROPIC_RATE_LIMIT_ERROR)
                 .withHeader("anthropic-ratelimit-requests-remaining", "0")
                 .withHeader("anthropic-ratelimit-requests-reset", DateTimeFormatter.ISO_INSTANT.format(reset));
     }
@@ -274,23 +256,14 @@ public final class Fault {
      */
     public static Fault geminiRateLimited(Duration retryDelay) {
         Objects.requireNonNull(retryDelay, "retryDelay");
-        return providerError(429, gemini("GenerateRequestsPerMinutePerProjectPerModel", "15",
-                retryDelay.toMillis() / 1000.0 + "s"));
+        return providerError(429, ProviderBodies.geminiResourceExhausted(
+                "GenerateRequestsPerMinutePerProjectPerModel", "15", retryDelay.toMillis() / 1000.0 + "s"));
     }
 
     /** Gemini's 429 {@code RESOURCE_EXHAUSTED} for a per-day quota: no retry helps before tomorrow. */
     public static Fault geminiDailyQuotaExhausted() {
-        return providerError(429, gemini("GenerateRequestsPerDayPerProjectPerModel-FreeTier", "20", "35000s"));
-    }
-
-    private static String gemini(String quotaId, String quotaValue, String retryDelay) {
-        return "{\"error\": {\"code\": 429, \"message\": \"You exceeded your current quota.\", "
-                + "\"status\": \"RESOURCE_EXHAUSTED\", \"details\": ["
-                + "{\"@type\": \"type.googleapis.com/google.rpc.QuotaFailure\", \"violations\": [{"
-                + "\"quotaMetric\": \"generativelanguage.googleapis.com/generate_content_requests\", "
-                + "\"quotaId\": \"" + quotaId + "\", \"quotaValue\": \"" + quotaValue + "\"}]}, "
-                + "{\"@type\": \"type.googleapis.com/google.rpc.RetryInfo\", \"retryDelay\": \"" + retryDelay
-                + "\"}]}}";
+        return providerError(429, ProviderBodies.geminiResourceExhausted(
+                "GenerateRequestsPerDayPerProjectPerModel-FreeTier", "20", "35000s"));
     }
 
     /**
@@ -305,17 +278,17 @@ public final class Fault {
 
     /** 200, {@code finish_reason: "length"}: the answer cut off at its first half. */
     public static Fault truncatedAnswer() {
-        return new Fault(Kind.STOPPED_ANSWER, 200, Map.of(), Duration.ZERO, "length");
+        return of(Kind.STOPPED_ANSWER, 200, Duration.ZERO, "length", 0);
     }
 
     /** 200, {@code finish_reason: "content_filter"}, no content. */
     public static Fault contentFiltered() {
-        return new Fault(Kind.STOPPED_ANSWER, 200, Map.of(), Duration.ZERO, "content_filter");
+        return of(Kind.STOPPED_ANSWER, 200, Duration.ZERO, "content_filter", 0);
     }
 
     /** 200, {@code finish_reason: "stop"}, and an empty answer. */
     public static Fault blankAnswer() {
-        return new Fault(Kind.STOPPED_ANSWER, 200, Map.of(), Duration.ZERO, "stop");
+        return of(Kind.STOPPED_ANSWER, 200, Duration.ZERO, "stop", 0);
     }
 
     /**

@@ -1,24 +1,18 @@
 package dev.rebound.modelserver;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Deque;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +20,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 
@@ -54,10 +47,6 @@ import java.util.function.BiFunction;
  */
 public final class ModelServer implements AutoCloseable {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    /** How long a stream stays open, silent, after the tokens sent before a cut. */
-    private static final Duration CUT_LINGER = Duration.ofMillis(100);
-
     static {
         // The JDK server writes headers and body separately; with Nagle on, the body waits for the
         // client's delayed ACK: 40 ms a response on Linux loopback. Read once, at first server start.
@@ -68,10 +57,9 @@ public final class ModelServer implements AutoCloseable {
 
     private final HttpServer http;
     private final ExecutorService handlers;
-    private final BiFunction<String, String, String> answers;
+    private final Responder responder;
     private final AtomicInteger sequence = new AtomicInteger();
-    private final Map<String, Script> scripts = new LinkedHashMap<>();
-    private final Map<String, List<Script>> promptScripts = new LinkedHashMap<>();
+    private final FaultScripts scripts = new FaultScripts();
     private final Map<String, Integer> counts = new LinkedHashMap<>();
     private final List<ServedRequest> log = new ArrayList<>();
     private final Map<String, RequestsPerMinute> limits = new LinkedHashMap<>();
@@ -79,7 +67,7 @@ public final class ModelServer implements AutoCloseable {
     private ModelServer(HttpServer http, ExecutorService handlers, BiFunction<String, String, String> answers) {
         this.http = http;
         this.handlers = handlers;
-        this.answers = answers;
+        this.responder = new Responder(answers);
     }
 
     /**
@@ -131,14 +119,13 @@ public final class ModelServer implements AutoCloseable {
      * the model's previous script (prompt scripts stay).
      */
     public synchronized ModelServer script(String model, Fault... steps) {
-        scripts.put(Objects.requireNonNull(model, "model"), new Script(null, steps, null));
+        scripts.script(model, steps, null);
         return this;
     }
 
     /** Every request for {@code model} gets {@code fault}, until scripted again or {@link #reset}. */
     public synchronized ModelServer always(String model, Fault fault) {
-        scripts.put(Objects.requireNonNull(model, "model"),
-                new Script(null, new Fault[0], Objects.requireNonNull(fault, "fault")));
+        scripts.script(model, new Fault[0], Objects.requireNonNull(fault, "fault"));
         return this;
     }
 
@@ -148,9 +135,7 @@ public final class ModelServer implements AutoCloseable {
      * in a batch.
      */
     public synchronized ModelServer scriptForPrompt(String model, String promptContains, Fault... steps) {
-        Objects.requireNonNull(promptContains, "promptContains");
-        promptScripts.computeIfAbsent(Objects.requireNonNull(model, "model"), m -> new ArrayList<>())
-                .add(new Script(promptContains, steps, null));
+        scripts.scriptForPrompt(model, promptContains, steps);
         return this;
     }
 
@@ -192,7 +177,6 @@ public final class ModelServer implements AutoCloseable {
     /** Forgets scripts, counts and the log. */
     public synchronized void reset() {
         scripts.clear();
-        promptScripts.clear();
         limits.clear();
         counts.clear();
         log.clear();
@@ -225,7 +209,7 @@ public final class ModelServer implements AutoCloseable {
         boolean cut = false;
         try {
             respond(exchange);
-        } catch (CutConnection e) {
+        } catch (Responder.CutConnection e) {
             cut = true;
             throw e; // the JDK server closes the connection without ending the chunked body
         } finally {
@@ -238,29 +222,30 @@ public final class ModelServer implements AutoCloseable {
     private void respond(HttpExchange exchange) throws IOException {
         if (!"POST".equals(exchange.getRequestMethod())
                 || !exchange.getRequestURI().getPath().endsWith("/chat/completions")) {
-            send(exchange, 404, error(404, "only POST /v1/chat/completions is served"), Map.of());
+            Responder.send(exchange, 404, ChatJson.error(404, "only POST /v1/chat/completions is served"), Map.of());
             return;
         }
         JsonNode request;
         try (InputStream in = exchange.getRequestBody()) {
-            request = JSON.readTree(in);
+            request = ChatJson.read(in);
         } catch (IOException e) {
-            send(exchange, 400, error(400, "request body is not JSON"), Map.of());
+            Responder.send(exchange, 400, ChatJson.error(400, "request body is not JSON"), Map.of());
             return;
         }
         String model = request.path("model").asText("");
-        String prompt = prompt(request);
+        String prompt = ChatJson.prompt(request);
         boolean streamed = request.path("stream").asBoolean(false);
         Fault fault = record(model, prompt, streamed);
         if (streamed) {
-            stream(exchange, fault, model, prompt, request.path("stream_options").path("include_usage").asBoolean());
+            responder.stream(exchange, fault, model, prompt,
+                    request.path("stream_options").path("include_usage").asBoolean());
         } else {
-            serve(exchange, fault, model, prompt);
+            responder.serve(exchange, fault, model, prompt);
         }
     }
 
     private synchronized Fault record(String model, String prompt, boolean streamed) {
-        Fault fault = next(model, prompt);
+        Fault fault = scripts.next(model, prompt);
         RequestsPerMinute limit = limits.get(model);
         if (limit != null) {
             fault = limit.take(fault, System.nanoTime());
@@ -270,280 +255,11 @@ public final class ModelServer implements AutoCloseable {
         return fault;
     }
 
-    private Fault next(String model, String prompt) {
-        for (Script s : promptScripts.getOrDefault(model, List.of())) {
-            if (prompt.contains(s.promptContains) && s.hasNext()) {
-                return s.next();
-            }
-        }
-        Script s = scripts.get(model);
-        return s != null && s.hasNext() ? s.next() : Fault.answer();
-    }
-
-    private void serve(HttpExchange exchange, Fault fault, String model, String prompt) throws IOException {
-        switch (fault.kind()) {
-            case DROP_CONNECTION:
-            case CUT_MID_STREAM:
-                return; // closing the exchange before any response closes the connection
-            case MALFORMED_BODY:
-            case MALFORMED_CHUNK:
-                send(exchange, 200, "{\"id\": \"chatcmpl-malformed\", \"choices\": [{\"message\": ", fault.headers());
-                return;
-            case STATUS:
-                send(exchange, fault.status(), error(fault.status(), "scripted failure"), fault.headers());
-                return;
-            case PROVIDER_ERROR:
-                send(exchange, fault.status(), fault.detail(), fault.headers());
-                return;
-            case STOPPED_ANSWER:
-                sendStopped(exchange, fault, model, prompt);
-                return;
-            case SLOW_ANSWER:
-            case STALL_BEFORE_FIRST_TOKEN:
-                if (!pause(fault.delay())) {
-                    return;
-                }
-                break;
-            default:
-                break;
-        }
-        try {
-            send(exchange, 200, completion(model, prompt), fault.headers());
-        } catch (IOException clientGone) {
-            // a client that timed out has closed its end: nothing to answer to
-        }
-    }
-
-    /** The content of an answer stopped for {@code reason}: half of it for "length", else none. */
-    private String stoppedContent(String reason, String model, String prompt) {
-        String full = answers.apply(model, prompt);
-        return "length".equals(reason) ? full.substring(0, full.length() / 2) : "";
-    }
-
-    /** A 200 whose answer stopped for the fault's finish reason (see {@link Fault#truncatedAnswer()}). */
-    private void sendStopped(HttpExchange exchange, Fault fault, String model, String prompt) throws IOException {
-        String reason = fault.detail();
-        String content = stoppedContent(reason, model, prompt);
-        send(exchange, 200, completion(model, prompt, content, reason), fault.headers());
-    }
-
-    /** Waits on the server's side; false when the server is closing. */
-    private static boolean pause(Duration delay) {
-        try {
-            TimeUnit.NANOSECONDS.sleep(delay.toNanos());
-            return true;
-        } catch (InterruptedException closing) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    /** A streamed request: server-sent events, one chunk per token, with the fault applied. */
-    private void stream(HttpExchange exchange, Fault fault, String model, String prompt, boolean usage)
-            throws IOException {
-        switch (fault.kind()) {
-            case DROP_CONNECTION:
-                return;
-            case MALFORMED_BODY:
-            case STATUS:
-            case PROVIDER_ERROR:
-                serve(exchange, fault, model, prompt);
-                return;
-            case SLOW_ANSWER:
-                if (!pause(fault.delay())) {
-                    return;
-                }
-                break;
-            default:
-                break;
-        }
-        exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
-        exchange.getResponseHeaders().set("Cache-Control", "no-cache");
-        fault.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-        exchange.sendResponseHeaders(200, 0);
-        OutputStream out = exchange.getResponseBody();
-        try {
-            out.flush();
-            if (fault.kind() == Fault.Kind.STALL_BEFORE_FIRST_TOKEN && !pause(fault.delay())) {
-                return;
-            }
-            String id = "chatcmpl-" + digest(model + "\n" + prompt);
-            boolean stopped = fault.kind() == Fault.Kind.STOPPED_ANSWER;
-            String answer = stopped ? stoppedContent(fault.detail(), model, prompt) : answers.apply(model, prompt);
-            List<String> tokens = answer.isEmpty() ? List.of() : tokensOf(answer);
-            boolean cuts = fault.kind() == Fault.Kind.CUT_MID_STREAM;
-            boolean breaks = fault.kind() == Fault.Kind.MALFORMED_CHUNK;
-            for (int i = 0; i < tokens.size(); i++) {
-                if ((cuts || breaks) && i == fault.tokens()) {
-                    break;
-                }
-                ObjectNode delta = JSON.createObjectNode();
-                if (i == 0) {
-                    delta.put("role", "assistant");
-                }
-                delta.put("content", tokens.get(i));
-                event(out, chunk(id, model, delta, null));
-            }
-            if (cuts) {
-                // the JDK client drops what it has buffered once it sees the connection fail: give it
-                // the time to hand the tokens sent to the reader, as a network would, before cutting
-                pause(CUT_LINGER);
-                throw new CutConnection();
-            }
-            if (breaks) {
-                event(out, "{\"id\": \"" + id + "\", \"choices\": [{\"delta\": ");
-                return;
-            }
-            event(out, chunk(id, model, JSON.createObjectNode(), stopped ? fault.detail() : "stop"));
-            if (usage) {
-                ObjectNode last = JSON.createObjectNode();
-                last.put("id", id);
-                last.put("object", "chat.completion.chunk");
-                last.put("created", 1_700_000_000L);
-                last.put("model", model);
-                last.putArray("choices");
-                usage(last, prompt);
-                event(out, last.toString());
-            }
-            event(out, "[DONE]");
-        } catch (CutConnection e) {
-            throw e;
-        } catch (IOException clientGone) {
-            // the client cancelled the stream or timed out: nothing to stream to
-        }
-    }
-
-    private static String chunk(String id, String model, ObjectNode delta, String finishReason) {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("id", id);
-        root.put("object", "chat.completion.chunk");
-        root.put("created", 1_700_000_000L);
-        root.put("model", model);
-        ObjectNode choice = root.putArray("choices").addObject();
-        choice.put("index", 0);
-        choice.set("delta", delta);
-        if (finishReason == null) {
-            choice.putNull("finish_reason");
-        } else {
-            choice.put("finish_reason", finishReason);
-        }
-        return root.toString();
-    }
-
-    private static void event(OutputStream out, String data) throws IOException {
-        out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
-    }
-
     /**
      * How an answer is streamed: split before each whitespace, so the tokens joined give the answer
      * ({@code "gpt-4 answers prompt 2cf24dba."} is {@code ["gpt-4", " answers", " prompt", " 2cf24dba."]}).
      */
     public static List<String> tokensOf(String answer) {
         return List.of(answer.split("(?<=\\S)(?=\\s)"));
-    }
-
-    /** Thrown out of the handler so that the JDK server closes the connection mid-response. */
-    private static final class CutConnection extends IOException {
-        CutConnection() {
-            super("scripted cut of the stream");
-        }
-    }
-
-    private static void send(HttpExchange exchange, int status, String body, Map<String, String> headers)
-            throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        headers.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
-    }
-
-    /** The text of every message, joined by newlines (text parts only for multi-part content). */
-    static String prompt(JsonNode request) {
-        StringBuilder sb = new StringBuilder();
-        for (JsonNode message : request.path("messages")) {
-            JsonNode content = message.path("content");
-            if (content.isArray()) {
-                for (JsonNode part : content) {
-                    append(sb, part.path("text").asText(""));
-                }
-            } else {
-                append(sb, content.asText(""));
-            }
-        }
-        return sb.toString();
-    }
-
-    private static void append(StringBuilder sb, String text) {
-        if (sb.length() > 0) {
-            sb.append('\n');
-        }
-        sb.append(text);
-    }
-
-    private String completion(String model, String prompt) {
-        return completion(model, prompt, answers.apply(model, prompt), "stop");
-    }
-
-    private String completion(String model, String prompt, String content, String finishReason) {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("id", "chatcmpl-" + digest(model + "\n" + prompt));
-        root.put("object", "chat.completion");
-        root.put("created", 1_700_000_000L);
-        root.put("model", model);
-        ObjectNode choice = root.putArray("choices").addObject();
-        choice.put("index", 0);
-        ObjectNode message = choice.putObject("message");
-        message.put("role", "assistant");
-        message.put("content", content);
-        choice.put("finish_reason", finishReason);
-        usage(root, prompt);
-        return root.toString();
-    }
-
-    private static void usage(ObjectNode root, String prompt) {
-        ObjectNode usage = root.putObject("usage");
-        int promptTokens = Math.max(1, prompt.length() / 4);
-        usage.put("prompt_tokens", promptTokens);
-        usage.put("completion_tokens", 8);
-        usage.put("total_tokens", promptTokens + 8);
-    }
-
-    private static String error(int status, String message) {
-        ObjectNode root = JSON.createObjectNode();
-        ObjectNode error = root.putObject("error");
-        error.put("message", message);
-        error.put("type", status == 429 ? "rate_limit_exceeded" : status >= 500 ? "server_error"
-                : "invalid_request_error");
-        error.putNull("param");
-        error.put("code", Integer.toString(status));
-        return root.toString();
-    }
-
-    /** Steps served in order, then {@code forever} (null = answers). Guarded by the server. */
-    private static final class Script {
-        final String promptContains;
-        final Deque<Fault> steps;
-        final Fault forever;
-
-        Script(String promptContains, Fault[] steps, Fault forever) {
-            this.promptContains = promptContains;
-            this.steps = new ArrayDeque<>();
-            for (int i = 0; i < steps.length; i++) {
-                this.steps.add(Objects.requireNonNull(steps[i], "steps[" + i + "]"));
-            }
-            this.forever = forever;
-        }
-
-        boolean hasNext() {
-            return !steps.isEmpty() || forever != null;
-        }
-
-        Fault next() {
-            return steps.isEmpty() ? forever : steps.poll();
-        }
     }
 }

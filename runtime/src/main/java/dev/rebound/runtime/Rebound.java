@@ -1,29 +1,14 @@
 package dev.rebound.runtime;
 
-import dev.rebound.annotations.NonIdempotent;
-import dev.rebound.runtime.internal.Alternative;
-import dev.rebound.runtime.internal.AnnotationLookup;
-import dev.rebound.runtime.internal.AnnotationPolicies;
 import dev.rebound.runtime.internal.FallbackRule;
-import dev.rebound.runtime.internal.MethodScan;
-import dev.rebound.runtime.internal.Repetition;
-import dev.rebound.runtime.internal.RateLimits;
-import dev.rebound.runtime.internal.AlreadyResilient;
 import dev.rebound.runtime.internal.ResilientProxy;
 import dev.rebound.runtime.spi.ContainerInterception;
 import dev.rebound.runtime.spi.Resilient;
-import dev.rebound.runtime.internal.SelfRetryCheck;
-import dev.rebound.runtime.internal.chain.Chains;
-import dev.rebound.runtime.internal.chain.MethodSpec;
 import dev.rebound.runtime.rules.FailureType;
 import dev.rebound.runtime.rules.FallbackRules;
-import dev.rebound.runtime.rules.MethodRules;
 import dev.rebound.runtime.rules.Rules;
-import dev.rebound.runtime.spi.ResilientMethod;
-import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -240,89 +225,8 @@ public final class Rebound {
          *     Bucket4j on the class path)
          */
         public T build() {
-            boolean programmatic = retry != null || fallbacks != null || breaker != null || rateLimit != null
-                    || fallbackHandler != null || !fallbackOnResult.isEmpty();
-            if (!programmatic && isResilient(target)) {
-                // the same annotations would apply a second time: every attempt would be multiplied
-                AlreadyResilient.logOnce(type, target, settings != null, name != null);
-                return target;
-            }
-            List<String> problems = new ArrayList<>();
-            if (retry != null) {
-                AnnotationPolicies.checkBudget(settings != null ? settings : ReboundSettings.global(), retry,
-                        type.getName(), "Rebound.wrap(" + type.getSimpleName() + ")", "budget", problems);
-            }
-            if (rateLimit != null) {
-                RateLimits.check(settings != null ? settings : ReboundSettings.global(), rateLimit,
-                        "Rebound.wrap(" + type.getSimpleName() + ")", type.getName(), "withRateLimit", problems);
-            }
-            Map<Method, ResilientMethod> policies = MethodScan.resolveEach(type, problems, m -> {
-                MethodSpec spec = programmatic ? programmatic(m, problems) : annotated(m);
-                return spec == null ? null : Chains.executorOf(spec);
-            });
-            if (!problems.isEmpty()) {
-                throw new ReboundConfigurationException(problems);
-            }
-            if (!policies.isEmpty()) {
-                if (isResilient(target)) {
-                    AlreadyResilient.warnIfNested(type, target, policies);
-                }
-                SelfRetryCheck.warnIfSelfRetrying(target, "Rebound.wrap(" + type.getSimpleName() + ")");
-                if (fallbacks != null) {
-                    for (T alt : fallbacks) {
-                        SelfRetryCheck.warnIfSelfRetrying(alt, "Rebound.wrap(" + type.getSimpleName() + ")");
-                    }
-                }
-            }
-            return ResilientProxy.create(type, target, targetName(), policies);
-        }
-
-        private MethodSpec programmatic(Method m, List<String> problems) {
-            if (Repetition.deferredResult(m) != null) {
-                return null;
-            }
-            if (AnnotationLookup.find(NonIdempotent.class, target.getClass(), type, m) != null) {
-                String name = AnnotationLookup.describe(type, m);
-                if (retry != null) {
-                    Rules.addAt(name, MethodRules.nonIdempotentRetry("withRetry", retry.attempts(),
-                            !retry.retryOn().isEmpty(), "RetryPolicy.Builder.retryOn"), problems);
-                }
-                Rules.addAt(name, MethodRules.nonIdempotentFallback("withFallbacks",
-                        fallbacks != null && !fallbacks.isEmpty(), fallbackRule.named(), "fallbackOn"), problems);
-            }
-            List<Alternative> chain = new ArrayList<>();
-            if (fallbacks != null) {
-                for (T alt : fallbacks) {
-                    chain.add(new Alternative(ResilientProxy.nameOf(alt), () -> alt, m, RetryPolicy.none()));
-                }
-            }
-            int before = problems.size();
-            AnnotationPolicies.checkShape(dev.rebound.runtime.internal.chain.CallShape.of(m),
-                    AnnotationLookup.describe(type, m), rateLimit != null, "withRateLimit",
-                    fallbackHandler != null, "withFallbackHandler", retry,
-                    "RetryPolicy.Builder.retryOnResult", !fallbackOnResult.isEmpty(), "fallbackOnResult", chain, problems);
-            if (problems.size() > before) {
-                return null;
-            }
-            m.setAccessible(true);
-            return MethodSpec.builder(AnnotationLookup.describe(type, m), targetName()).shapeOf(m)
-                    .retry(retry != null ? retry : RetryPolicy.none()).circuitBreaker(breaker)
-                    .rateLimit(rateLimit).fallbacks(fallbackRule, chain)
-                    .fallbackOnResult(dev.rebound.runtime.internal.ResultAndHandlerRules.anyOf(fallbackOnResult))
-                    .fallbackHandler(fallbackHandler).settings(settings).budgetScope(type.getName())
-                    .runsIn(target.getClass(), m.getName()).build();
-        }
-
-        private String targetName() {
-            return name != null ? name : ResilientProxy.nameOf(target);
-        }
-
-        private MethodSpec annotated(Method m) {
-            ReboundSettings s = settings;
-            return AnnotationPolicies.resolve(target.getClass(), targetName(), m, s, alt -> {
-                Object instance = (s != null ? s : ReboundSettings.global()).alternatives().instanceOf(alt);
-                return () -> instance;
-            });
+            return new WrapAssembly<>(type, target, name, settings, retry, breaker, rateLimit, fallbacks, fallbackRule,
+                    List.copyOf(fallbackOnResult), fallbackHandler).build();
         }
     }
 }

@@ -1,15 +1,14 @@
 package dev.rebound.runtime;
 
 import dev.rebound.runtime.internal.Classifier;
+import dev.rebound.runtime.internal.ResultAndHandlerRules;
 import dev.rebound.runtime.rules.FailureType;
 import dev.rebound.runtime.rules.RetryRules;
 import dev.rebound.runtime.rules.Rules;
 import dev.rebound.runtime.rules.TimeAmount;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
-import java.util.Objects;
 import java.util.random.RandomGenerator;
 
 /**
@@ -74,7 +73,7 @@ public final class RetryPolicy {
         this.budgetRatio = b.budgetRatio;
         this.budgetMinPerSecond = b.budgetMinPerSecond;
         this.attemptTimeoutNanos = b.attemptTimeoutNanos;
-        this.resultPredicate = b.resultPredicates.isEmpty() ? null : anyOf(List.copyOf(b.resultPredicates));
+        this.resultPredicate = ResultAndHandlerRules.anyOf(b.resultPredicates);
         this.waits = new long[Math.max(0, attempts - 1)];
         double next = delayNanos;
         for (int i = 0; i < waits.length; i++) {
@@ -82,22 +81,6 @@ public final class RetryPolicy {
             waits[i] = capped;
             next = Math.min((double) capped * multiplier, (double) maxDelayNanos);
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Predicate<Object> anyOf(List<Predicate<?>> predicates) {
-        if (predicates.size() == 1) {
-            return (Predicate<Object>) predicates.get(0);
-        }
-        Predicate<Object>[] all = predicates.toArray(new Predicate[0]);
-        return result -> {
-            for (Predicate<Object> p : all) {
-                if (p.test(result)) {
-                    return true;
-                }
-            }
-            return false;
-        };
     }
 
     /** The timeout of one attempt; {@link Duration#ZERO} means none. */
@@ -235,184 +218,13 @@ public final class RetryPolicy {
                         + budgetRatio + ", budgetMinPerSecond=" + budgetMinPerSecond : "") + "]";
     }
 
-    /** Builds a {@link RetryPolicy}; every setter validates its argument and names it when it fails. */
-    public static final class Builder {
-        private int attempts = 3;
-        private long delayNanos = Duration.ofMillis(500).toNanos();
-        private long maxDelayNanos = Duration.ofSeconds(30).toNanos();
-        private double multiplier = 2.0;
-        private boolean jitter = true;
-        private long maxDurationNanos;
-        private List<Class<? extends Throwable>> retryOn = List.of();
-        private List<Class<? extends Throwable>> abortOn = List.of();
-        private String budget = "";
-        private double budgetRatio;
-        private int budgetMinPerSecond = 1;
-        private long attemptTimeoutNanos;
-        private final List<Predicate<?>> resultPredicates = new ArrayList<>();
+    /**
+     * Builds a {@link RetryPolicy}; every setter validates its argument and names it when it fails.
+     * Not thread-safe; the policy it builds is immutable.
+     */
+    public static final class Builder extends RetryPolicyAttributes {
 
         private Builder() {
-        }
-
-        /**
-         * The timeout of each attempt (default: none). An attempt still running after it is
-         * interrupted and counts as a transient failure ({@link AttemptTimeoutException}, event
-         * reason {@code "timeout"}), retried whatever {@link #retryOn} lists (unless {@link #abortOn}
-         * lists it); the next attempt gets {@code min(attemptTimeout, what is left of maxDuration)}.
-         * The attempt must answer an interrupt: langchain4j's JDK HTTP client does (the request is
-         * cancelled).
-         *
-         * @param timeout {@link Duration#ZERO} for none
-         * @throws NullPointerException if {@code timeout} is null
-         * @throws IllegalArgumentException if negative
-         */
-        public Builder attemptTimeout(Duration timeout) {
-            this.attemptTimeoutNanos = nonNegativeNanos(timeout, "attemptTimeout");
-            return this;
-        }
-
-        /**
-         * Also retries an attempt whose result {@code predicate} rejects, as if it had failed: a
-         * {@link RejectedResultException} carrying the result is the attempt's failure (event
-         * {@code RESULT_REJECTED}, counted apart from failures), retried like a transient one; when
-         * the attempts run out it goes to the fallbacks, and the caller who gets no accepted result
-         * gets it. Each call adds a predicate; a result any of them rejects is rejected. The predicate
-         * sees every result of the method (null for void), on the calling thread; an exception it
-         * throws is the attempt's failure. Ready-made ones for langchain4j answers:
-         * {@code dev.rebound.runtime.langchain4j.ChatResults}.
-         *
-         * <pre>{@code
-         * RetryPolicy.builder().attempts(2).retryOnResult((ChatResponse r) -> r.aiMessage().text().isBlank())
-         * }</pre>
-         *
-         * @throws NullPointerException if {@code predicate} is null
-         */
-        public Builder retryOnResult(Predicate<?> predicate) {
-            resultPredicates.add(Objects.requireNonNull(predicate, "predicate"));
-            return this;
-        }
-
-        /**
-         * Total attempts, the first included.
-         *
-         * @throws IllegalArgumentException if outside 1..100
-         */
-        public Builder attempts(int attempts) {
-            Rules.require(RetryRules.attempts("attempts", attempts));
-            this.attempts = attempts;
-            return this;
-        }
-
-        /**
-         * The wait before the second attempt.
-         *
-         * @throws NullPointerException if {@code delay} is null
-         * @throws IllegalArgumentException if negative
-         */
-        public Builder delay(Duration delay) {
-            this.delayNanos = nonNegativeNanos(delay, "delay");
-            return this;
-        }
-
-        /**
-         * Cap on any single wait; checked against {@code delay} at {@link #build()}.
-         *
-         * @throws NullPointerException if {@code maxDelay} is null
-         * @throws IllegalArgumentException if negative
-         */
-        public Builder maxDelay(Duration maxDelay) {
-            this.maxDelayNanos = nonNegativeNanos(maxDelay, "maxDelay");
-            return this;
-        }
-
-        /**
-         * Growth of the wait per attempt.
-         *
-         * @throws IllegalArgumentException if below 1.0 or not finite
-         */
-        public Builder multiplier(double multiplier) {
-            Rules.require(RetryRules.multiplier("multiplier", multiplier));
-            this.multiplier = multiplier;
-            return this;
-        }
-
-        /** Randomise each wait within {@code [wait/2, wait]}. */
-        public Builder jitter(boolean jitter) {
-            this.jitter = jitter;
-            return this;
-        }
-
-        /**
-         * Deadline for all attempts and waits together; {@link Duration#ZERO} = none.
-         *
-         * @throws NullPointerException if {@code maxDuration} is null
-         * @throws IllegalArgumentException if negative
-         */
-        public Builder maxDuration(Duration maxDuration) {
-            this.maxDurationNanos = nonNegativeNanos(maxDuration, "maxDuration");
-            return this;
-        }
-
-        /**
-         * Retry only these failures and their subclasses, thrown or anywhere in the failure's cause
-         * chain; none = the default classifier decides.
-         *
-         * @throws NullPointerException if the array or an element is null
-         * @throws IllegalArgumentException if a type can never be retried (an Error, an InterruptedException)
-         */
-        @SafeVarargs
-        public final Builder retryOn(Class<? extends Throwable>... types) {
-            List<Class<? extends Throwable>> list = Rules.nonNull("retryOn", types);
-            Rules.require(FailureType.problems("retryOn", FailureType.of(list), "abortOn", List.of(),
-                    FailureType.Action.RETRIED));
-            this.retryOn = list;
-            return this;
-        }
-
-        /**
-         * Never retry these failures, thrown or as a cause; wins over {@link #retryOn}, even when
-         * retryOn names the thrown type and this list one of its causes.
-         *
-         * @throws NullPointerException if the array or an element is null
-         */
-        @SafeVarargs
-        public final Builder abortOn(Class<? extends Throwable>... types) {
-            this.abortOn = Rules.nonNull("abortOn", types);
-            return this;
-        }
-
-        /**
-         * Caps retries to this share of the calls over the last 10 seconds (plus
-         * {@link #budgetMinPerSecond}); 0 = no budget (the default).
-         *
-         * @throws IllegalArgumentException if outside 0..1
-         */
-        public Builder budgetRatio(double ratio) {
-            Rules.require(RetryRules.budgetRatio("budgetRatio", ratio));
-            this.budgetRatio = ratio;
-            return this;
-        }
-
-        /**
-         * The retry budget to draw on, shared by every method naming it; {@code ""} (the default) =
-         * the interface's. Needs {@link #budgetRatio} above 0.
-         *
-         * @throws NullPointerException if {@code name} is null
-         */
-        public Builder budget(String name) {
-            this.budget = Objects.requireNonNull(name, "budget").strip();
-            return this;
-        }
-
-        /**
-         * Retries per second the budget always allows (default 1).
-         *
-         * @throws IllegalArgumentException if negative
-         */
-        public Builder budgetMinPerSecond(int retries) {
-            Rules.require(RetryRules.budgetMinPerSecond("budgetMinPerSecond", retries));
-            this.budgetMinPerSecond = retries;
-            return this;
         }
 
         /**
@@ -428,16 +240,6 @@ public final class RetryPolicy {
                     FailureType.Action.RETRIED));
             Rules.require(RetryRules.budgetNeedsRatio("budget", budget, "budgetRatio", budgetRatio));
             return new RetryPolicy(this);
-        }
-
-        private static long nonNegativeNanos(Duration d, String name) {
-            Objects.requireNonNull(d, name);
-            Rules.require(Rules.notNegative(name, TimeAmount.of(d)));
-            try {
-                return d.toNanos();
-            } catch (ArithmeticException tooLong) {
-                return Long.MAX_VALUE;
-            }
         }
     }
 }

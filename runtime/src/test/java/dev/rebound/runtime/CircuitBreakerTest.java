@@ -10,10 +10,7 @@ import dev.rebound.runtime.spi.MethodDiagnostics.CircuitState;
 import dev.rebound.runtime.internal.FallbackRule;
 import dev.rebound.runtime.internal.ResilientProxy;
 import dev.rebound.runtime.testing.VirtualTimeSource;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -36,6 +33,13 @@ class CircuitBreakerTest {
                 .settings(events.settings(time)).build();
     }
 
+    /** {@code times} calls that each fail with the target's transient failure (the circuit lets them through). */
+    private static void failTransiently(Model model, int times) {
+        for (int i = 0; i < times; i++) {
+            assertThatThrownBy(() -> model.chat("hi")).isInstanceOf(UncheckedIOException.class);
+        }
+    }
+
     private static MethodDiagnostics breakerOf(Model proxy) throws NoSuchMethodException {
         return ResilientProxy.policyOf(proxy, Model.class.getMethod("chat", String.class)).diagnostics();
     }
@@ -44,9 +48,7 @@ class CircuitBreakerTest {
     void opensOnceTheWindowHoldsEnoughFailuresThenStopsCallingTheTarget() throws Exception {
         Model model = wrap(breaker().build());
         primary.down();
-        for (int i = 0; i < 4; i++) {
-            assertThatThrownBy(() -> model.chat("hi")).isInstanceOf(UncheckedIOException.class);
-        }
+        failTransiently(model, 4);
         assertThat(primary.calls).hasValue(4);
         assertThat(breakerOf(model).circuitState()).isEqualTo(CircuitState.OPEN);
 
@@ -71,9 +73,7 @@ class CircuitBreakerTest {
     void doesNotOpenBeforeTheWindowIsFull() throws Exception {
         Model model = wrap(breaker().build());
         primary.down();
-        for (int i = 0; i < 3; i++) {
-            assertThatThrownBy(() -> model.chat("hi")).isInstanceOf(UncheckedIOException.class);
-        }
+        failTransiently(model, 3);
         assertThat(breakerOf(model).circuitState()).isEqualTo(CircuitState.CLOSED);
         assertThat(events.transitions()).isEmpty();
     }
@@ -141,9 +141,7 @@ class CircuitBreakerTest {
     void afterTheDelayOneProbeSucceedsAndClosesTheCircuit() throws Exception {
         Model model = wrap(breaker().build());
         primary.down();
-        for (int i = 0; i < 4; i++) {
-            assertThatThrownBy(() -> model.chat("hi")).isInstanceOf(UncheckedIOException.class);
-        }
+        failTransiently(model, 4);
         time.advance(Duration.ofSeconds(9));
         assertThatThrownBy(() -> model.chat("hi")).isInstanceOf(CircuitBreakerOpenException.class);
         primary.up();
@@ -161,9 +159,7 @@ class CircuitBreakerTest {
     void aFailedProbeOpensTheCircuitForAnotherDelay() throws Exception {
         Model model = wrap(breaker().build());
         primary.down();
-        for (int i = 0; i < 4; i++) {
-            assertThatThrownBy(() -> model.chat("hi")).isInstanceOf(UncheckedIOException.class);
-        }
+        failTransiently(model, 4);
         time.advance(Duration.ofSeconds(10));
 
         assertThatThrownBy(() -> model.chat("probe")).isInstanceOf(UncheckedIOException.class);
@@ -183,9 +179,7 @@ class CircuitBreakerTest {
     void halfOpenNeedsSuccessThresholdSuccessesToClose() throws Exception {
         Model model = wrap(breaker().successThreshold(3).build());
         primary.down();
-        for (int i = 0; i < 4; i++) {
-            assertThatThrownBy(() -> model.chat("hi")).isInstanceOf(UncheckedIOException.class);
-        }
+        failTransiently(model, 4);
         time.advance(Duration.ofSeconds(10));
         primary.up();
 
@@ -203,17 +197,13 @@ class CircuitBreakerTest {
     void aClosedCircuitStartsWithAnEmptyWindow() throws Exception {
         Model model = wrap(breaker().build());
         primary.down();
-        for (int i = 0; i < 4; i++) {
-            assertThatThrownBy(() -> model.chat("hi")).isInstanceOf(UncheckedIOException.class);
-        }
+        failTransiently(model, 4);
         time.advance(Duration.ofSeconds(10));
         primary.up();
         model.chat("probe");
         primary.down();
 
-        for (int i = 0; i < 3; i++) {
-            assertThatThrownBy(() -> model.chat("hi")).isInstanceOf(UncheckedIOException.class);
-        }
+        failTransiently(model, 3);
 
         assertThat(breakerOf(model).circuitState()).isEqualTo(CircuitState.CLOSED);
     }
@@ -235,9 +225,7 @@ class CircuitBreakerTest {
     void aDeterministicFailureOfAProbeFreesItsSlot() throws Exception {
         Model model = wrap(breaker().build());
         primary.down();
-        for (int i = 0; i < 4; i++) {
-            assertThatThrownBy(() -> model.chat("hi")).isInstanceOf(UncheckedIOException.class);
-        }
+        failTransiently(model, 4);
         time.advance(Duration.ofSeconds(10));
         primary.up().thenFail(() -> new IllegalArgumentException("bad prompt"));
 
@@ -279,10 +267,7 @@ class CircuitBreakerTest {
 
     @Test
     void theDefaultLogWarnsWhenOpeningAndSaysWhenClosingWithClassNamesOnly() {
-        PrintStream original = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
+        String out = StdErr.during(() -> {
             Model model = Rebound.wrap(Model.class, (Model) primary)
                     .withCircuitBreaker(breaker().requestVolumeThreshold(1).failureRatio(1.0).build())
                     .withFallbacks(backup).settings(ReboundSettings.builder().timeSource(time).build()).build();
@@ -292,10 +277,7 @@ class CircuitBreakerTest {
             time.advance(Duration.ofSeconds(10));
             primary.up();
             model.chat("my card is 4111");
-        } finally {
-            System.setErr(original);
-        }
-        String out = captured.toString(StandardCharsets.UTF_8);
+        });
 
         assertThat(out).contains("WARN dev.rebound - Model.chat(String) on Fake: circuit opened for 10000 ms"
                 + " (failure-ratio) after java.lang.IllegalStateException")
@@ -307,10 +289,7 @@ class CircuitBreakerTest {
 
     @Test
     void aRefusedCallWithoutFallbacksIsNotWarnedAboutAgain() {
-        PrintStream original = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
+        String out = StdErr.during(() -> {
             Model model = Rebound.wrap(Model.class, (Model) primary)
                     .withCircuitBreaker(breaker().requestVolumeThreshold(1).failureRatio(1.0).build())
                     .settings(ReboundSettings.builder().timeSource(time).build()).build();
@@ -318,10 +297,7 @@ class CircuitBreakerTest {
             for (int i = 0; i < 5; i++) {
                 assertThatThrownBy(() -> model.chat("q")).isInstanceOf(RuntimeException.class);
             }
-        } finally {
-            System.setErr(original);
-        }
-        String out = captured.toString(StandardCharsets.UTF_8);
+        });
 
         assertThat(out.split("WARN", -1)).hasSize(3); // the first call's failure, and the opening
         assertThat(out).contains("failed for good on Fake, throwing java.io.UncheckedIOException")

@@ -100,17 +100,14 @@ class EngineSoakTest {
 
     /** Failures that know which attempt threw them. */
     interface Scripted {
-        String id();
+        default String id() {
+            return ((Throwable) this).getMessage();
+        }
     }
 
     static final class Transient extends IOException implements Scripted {
         Transient(String id) {
             super(id);
-        }
-
-        @Override
-        public String id() {
-            return getMessage();
         }
     }
 
@@ -118,21 +115,11 @@ class EngineSoakTest {
         Deterministic(String id) {
             super(id);
         }
-
-        @Override
-        public String id() {
-            return getMessage();
-        }
     }
 
     static final class BackupBroken extends UnsupportedOperationException implements Scripted {
         BackupBroken(String id) {
             super(id);
-        }
-
-        @Override
-        public String id() {
-            return getMessage();
         }
     }
 

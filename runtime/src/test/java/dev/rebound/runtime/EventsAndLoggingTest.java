@@ -7,10 +7,7 @@ import dev.rebound.runtime.Fakes.ChatClient;
 import dev.rebound.runtime.Fakes.ScriptedChat;
 import dev.rebound.runtime.ReboundEvent.Kind;
 import dev.rebound.runtime.testing.VirtualTimeSource;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,10 +44,7 @@ class EventsAndLoggingTest {
 
     @Test
     void theDefaultLogShowsRetriesFallbacksAndFailuresWithoutArgumentsOrMessages() {
-        PrintStream original = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
+        String out = StdErr.during(() -> {
             CallLog log = new CallLog();
             ScriptedChat gpt4 = new ScriptedChat("gpt-4", log).failingAlways(() -> new IOException(SECRET_MESSAGE));
             ScriptedChat gpt35 = new ScriptedChat("gpt-3.5", log)
@@ -64,10 +58,7 @@ class EventsAndLoggingTest {
             } catch (Exception expected) {
                 assertThat(expected.getMessage()).isEqualTo(SECRET_MESSAGE);
             }
-        } finally {
-            System.setErr(original);
-        }
-        String out = captured.toString(StandardCharsets.UTF_8);
+        });
 
         assertThat(out).contains("INFO dev.rebound - ChatClient.chat(String) on ScriptedChat: retrying, attempt 2 in")
                 .contains("WARN dev.rebound - ChatClient.chat(String): falling back from ScriptedChat to ScriptedChat"

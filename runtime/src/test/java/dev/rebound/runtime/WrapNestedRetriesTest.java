@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.rebound.runtime.testing.VirtualTimeSource;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -57,7 +54,7 @@ class WrapNestedRetriesTest {
         Answers answers = Rebound.wrap(Answers.class, (Answers) new Assistant(search)).withRetry(threeAttempts)
                 .settings(settings).build();
 
-        String log = stderrDuring(() -> {
+        String log = StdErr.during(() -> {
             catchThrowable(() -> answers.answer("q"));
             catchThrowable(() -> answers.answer("q"));
         });
@@ -66,17 +63,5 @@ class WrapNestedRetriesTest {
         assertThat(log.lines().filter(l -> l.contains("Nested retries: Answers.answer(String) (3 attempts) calls "
                 + "Search.find(String) (3 attempts), so one call of Answers.answer(String) can make up to 9 "
                 + "attempts of Search.find(String)")).count()).isEqualTo(1);
-    }
-
-    private static String stderrDuring(Runnable block) {
-        PrintStream saved = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            block.run();
-        } finally {
-            System.setErr(saved);
-        }
-        return captured.toString(StandardCharsets.UTF_8);
     }
 }

@@ -9,38 +9,26 @@ import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.Retry;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
+import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.langchain4j.RetryAfterHttpClientBuilder;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The examples of docs/guides/langchain4j.md and docs/testing.md, over real HTTP to the embedded model server. */
 class Langchain4jGuideTest {
 
-    private static ModelServer server;
+    // docs:model-server-extension
+    @RegisterExtension
+    static final ModelServerExtension models = new ModelServerExtension(); // reset before each test
+    private static final ModelServer server = models.server();
+    // /docs:model-server-extension
     private final VirtualTimeSource clock = new VirtualTimeSource();
     private final ReboundSettings virtualTime = ReboundSettings.builder().timeSource(clock).build();
-
-    @BeforeAll
-    static void start() {
-        server = ModelServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        server.reset();   // scripts and counts of the previous test
-    }
 
     private static ChatModel model(String name) {
         return OpenAiChatModel.builder().baseUrl(server.baseUrl()).apiKey("test-key").modelName(name)

@@ -10,29 +10,19 @@ import dev.rebound.runtime.RateLimitPolicy;
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.internal.chain.CallShape;
 import dev.rebound.runtime.internal.chain.MethodSpec;
-import dev.rebound.runtime.rules.BreakerRules;
-import dev.rebound.runtime.rules.FailureType;
-import dev.rebound.runtime.rules.FallbackRules;
 import dev.rebound.runtime.rules.MethodRules;
-import dev.rebound.runtime.rules.RetryRules;
 import dev.rebound.runtime.rules.Rules;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
-import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Deque;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,22 +72,10 @@ public final class AnnotationPolicies {
         Method contractMethod = Overrides.find(contract, implClass, method);
         String name = AnnotationLookup.describe(contract, method);
         String deferred = Repetition.deferredResult(method);
-        Retry retry = AnnotationLookup.findOnMethod(Retry.class, implClass, contract, method);
-        if (retry == null && deferred == null) {
-            retry = AnnotationLookup.findOnType(Retry.class, implClass, contract);
-        }
-        Fallback fallback = AnnotationLookup.findOnMethod(Fallback.class, implClass, contract, method);
-        if (fallback == null && deferred == null) {
-            fallback = AnnotationLookup.findOnType(Fallback.class, implClass, contract);
-        }
-        CircuitBreaker breaker = AnnotationLookup.findOnMethod(CircuitBreaker.class, implClass, contract, method);
-        if (breaker == null && deferred == null) {
-            breaker = AnnotationLookup.findOnType(CircuitBreaker.class, implClass, contract);
-        }
-        RateLimit rateLimit = AnnotationLookup.findOnMethod(RateLimit.class, implClass, contract, method);
-        if (rateLimit == null && deferred == null) {
-            rateLimit = AnnotationLookup.findOnType(RateLimit.class, implClass, contract);
-        }
+        Retry retry = find(Retry.class, implClass, contract, method, deferred);
+        Fallback fallback = find(Fallback.class, implClass, contract, method, deferred);
+        CircuitBreaker breaker = find(CircuitBreaker.class, implClass, contract, method, deferred);
+        RateLimit rateLimit = find(RateLimit.class, implClass, contract, method, deferred);
         if (retry == null && fallback == null && breaker == null && rateLimit == null) {
             return null; // type-level annotations skip methods whose failures arrive after they return
         }
@@ -109,10 +87,10 @@ public final class AnnotationPolicies {
         AnnotationLookup.checkInterfacesAgree(RateLimit.class, implClass, method, name, problems);
         ReboundSettings budgetSettings = settings != null ? settings : ReboundSettings.global();
         String budgetScope = contract.getName();
-        RetryPolicy primaryRetry = toPolicy(retry, name, problems);
-        checkRepeat(primaryRetry, name, nonIdempotent, deferred, problems);
-        checkBudget(budgetSettings, primaryRetry, budgetScope, name, "@Retry.budget", problems);
-        CircuitBreakerPolicy breakerPolicy = toPolicy(breaker, name, problems);
+        RetryPolicy primaryRetry = PolicyConversion.toPolicy(retry, name, problems);
+        MethodChecks.checkRepeat(primaryRetry, name, nonIdempotent, deferred, problems);
+        MethodChecks.checkBudget(budgetSettings, primaryRetry, budgetScope, name, "@Retry.budget", problems);
+        CircuitBreakerPolicy breakerPolicy = PolicyConversion.toPolicy(breaker, name, problems);
         if (breaker != null && deferred != null) {
             problems.add(Rules.at(name, MethodRules.deferred("@CircuitBreaker", deferred)));
         }
@@ -126,213 +104,30 @@ public final class AnnotationPolicies {
                 problems.add(Rules.at(name, MethodRules.deferred("@RateLimit", deferred)));
             }
         }
-        List<Alternative> chain = new ArrayList<>();
-        FallbackRule rule = FallbackRule.ANY_EXCEPTION;
-        java.util.function.Predicate<Object> fallbackOnResult = null;
-        dev.rebound.runtime.FallbackHandler handler = null;
-        if (fallback != null) {
-            fallbackOnResult = ResultAndHandlerRules.anyOf(
-                    ResultAndHandlerRules.predicates("@Fallback.onResult", fallback.onResult(), name, problems));
-            if (fallback.handler() != void.class) {
-                handler = ResultAndHandlerRules.instance("@Fallback.handler", fallback.handler(),
-                        dev.rebound.runtime.FallbackHandler.class, name, problems);
-            }
-            List<Class<? extends Throwable>> on = List.of(fallback.on());
-            List<Class<? extends Throwable>> skipOn = List.of(fallback.skipOn());
-            Rules.addAt(name, FailureType.problems("@Fallback.on", FailureType.of(on), "@Fallback.skipOn",
-                    FailureType.of(skipOn), FailureType.Action.CAUGHT), problems);
-            rule = new FallbackRule(on, skipOn);
-            Set<Class<?>> seen = new LinkedHashSet<>();
-            for (Class<?> alt : fallback.to()) {
-                if (alt == implClass) {
-                    continue; // a class never falls back to itself (type- or interface-level @Fallback)
-                }
-                if (!seen.add(alt)) {
-                    problems.add(Rules.at(name, FallbackRules.listedTwice("@Fallback.to", alt.getName())));
-                    continue;
-                }
-                if (!contract.isAssignableFrom(alt)) {
-                    problems.add(Rules.at(name, FallbackRules.doesNotImplement("@Fallback.to", alt.getName(),
-                            contract.getName())));
-                    continue;
-                }
-                List<Class<?>> cycle = FallbackRules.cycle(implClass, alt, c -> ownTargets(c, method));
-                if (cycle != null) {
-                    problems.add(Rules.at(name, FallbackRules.formsACycle("@Fallback.to",
-                            cycle.stream().map(Class::getSimpleName).toList())));
-                    continue;
-                }
-                String altName = AnnotationLookup.describe(alt, method);
-                RetryPolicy altRetry = toPolicy(AnnotationLookup.find(Retry.class, alt, contract, method), altName, problems);
-                checkRepeat(altRetry, altName, nonIdempotent, null, problems);
-                checkBudget(budgetSettings, altRetry, budgetScope, altName, "@Retry.budget", problems);
-                Supplier<?> instance;
-                try {
-                    instance = alternatives.apply(alt);
-                } catch (RuntimeException e) {
-                    // a user's resolver may put anything in its message: show only our own
-                    problems.add(Rules.at(name, FallbackRules.cannotBeProvided("@Fallback.to", alt.getName(),
-                            e instanceof DefaultAlternativeResolver.NotConstructible ? e.getMessage()
-                                    : e.getClass().getName())));
-                    continue;
-                }
-                chain.add(new Alternative(AnnotationLookup.simpleName(alt), instance, contractMethod, altRetry));
-            }
-            if (!seen.isEmpty() && deferred != null) {
-                problems.add(Rules.at(name, MethodRules.deferred("@Fallback", deferred)));
-            } else if (nonIdempotent) {
-                Rules.addAt(name, MethodRules.nonIdempotentFallback("@Fallback", !seen.isEmpty(), rule.named(),
-                        "@Fallback.on"), problems);
-            }
-        }
-        checkShape(dev.rebound.runtime.internal.chain.CallShape.of(method), name, rateLimit != null, "@RateLimit",
-                handler != null,
-                "@Fallback.handler", primaryRetry, "@Retry.onResult", fallbackOnResult != null, "@Fallback.onResult",
-                chain, problems);
+        AnnotatedFallback fb = AnnotatedFallback.read(fallback, implClass, contract, method, contractMethod, name,
+                nonIdempotent, deferred, budgetSettings, alternatives, problems);
+        MethodChecks.checkShape(CallShape.of(method), name, rateLimit != null, "@RateLimit", fb.handler() != null,
+                "@Fallback.handler", primaryRetry, "@Retry.onResult", fb.onResult() != null, "@Fallback.onResult",
+                fb.chain(), problems);
         if (!problems.isEmpty()) {
             throw new ReboundConfigurationException(problems);
         }
-        if (!chain.isEmpty() && primaryRetry.attempts() == 1) {
+        if (!fb.chain().isEmpty() && primaryRetry.attempts() == 1) {
             warnFallbackWithoutRetry(name);
         }
         makeAccessible(contractMethod);
         return MethodSpec.builder(name, primaryName).shapeOf(method).retry(primaryRetry).circuitBreaker(breakerPolicy)
-                .rateLimit(rateLimitPolicy).fallbacks(rule, chain).fallbackOnResult(fallbackOnResult).fallbackHandler(handler)
+                .rateLimit(rateLimitPolicy).fallbacks(fb.rule(), fb.chain()).fallbackOnResult(fb.onResult())
+                .fallbackHandler(fb.handler())
                 .settings(settings).budgetScope(budgetScope)
                 .runsIn(implClass, method.getName()).build();
     }
 
-    /**
-     * Registers the retry budget of {@code policy}; a problem of {@code where} when its name is defined
-     * otherwise, naming {@code attribute} ({@code "@Retry.budget"}, or {@code "budget"} for a builder's policy).
-     */
-    public static void checkBudget(ReboundSettings settings, RetryPolicy policy, String scope, String where,
-            String attribute, List<String> problems) {
-        Rules.addAt(where, RetryBudgets.conflict(settings, policy, scope, attribute), problems);
-    }
-
-    /** Converts and validates one {@code @CircuitBreaker}; null stays null (no breaker). */
-    public static CircuitBreakerPolicy toPolicy(CircuitBreaker cb, String where, List<String> problems) {
-        if (cb == null) {
-            return null;
-        }
-        List<String> found = BreakerRules.check(cb, FailureType.of(List.of(cb.on())),
-                FailureType.of(List.of(cb.skipOn())));
-        if (!found.isEmpty()) {
-            Rules.addAt(where, found, problems);
-            return null;
-        }
-        return CircuitBreakerPolicy.builder()
-                .requestVolumeThreshold(cb.requestVolumeThreshold())
-                .failureRatio(cb.failureRatio())
-                .delay(Duration.ofNanos(cb.unit().toNanos(cb.delay())))
-                .successThreshold(cb.successThreshold())
-                .halfOpenProbes(cb.halfOpenProbes())
-                .failOn(cb.on())
-                .skipOn(cb.skipOn())
-                .build();
-    }
-
-    /**
-     * What the asynchronous chain cannot apply, refused rather than skipped: a rate limit or a fallback handler on a
-     * CompletionStage or streaming method, a result predicate (the target's, an alternative's retry's, or
-     * the fallback's) on a streaming method.
-     */
-    public static void checkShape(dev.rebound.runtime.internal.chain.CallShape shape, String name, boolean rateLimit,
-            String rateLimitAttribute, boolean handler,
-            String handlerAttribute, RetryPolicy primaryRetry, String retryAttribute, boolean fallbackOnResult,
-            String fallbackAttribute, List<Alternative> chain, List<String> problems) {
-        if (shape == dev.rebound.runtime.internal.chain.CallShape.SYNC) {
-            return;
-        }
-        if (rateLimit) {
-            problems.add(Rules.at(name, MethodRules.rateLimitNotAsync(rateLimitAttribute)));
-        }
-        if (handler) {
-            problems.add(Rules.at(name, MethodRules.handlerNotAsync(handlerAttribute)));
-        }
-        if (shape != dev.rebound.runtime.internal.chain.CallShape.STREAM) {
-            return;
-        }
-        boolean retryPredicate = primaryRetry != null && primaryRetry.resultPredicate() != null;
-        for (Alternative a : chain) {
-            retryPredicate |= a.retry() != null && a.retry().resultPredicate() != null;
-        }
-        if (retryPredicate) {
-            problems.add(Rules.at(name, MethodRules.resultPredicateOnStream(retryAttribute)));
-        }
-        if (fallbackOnResult) {
-            problems.add(Rules.at(name, MethodRules.resultPredicateOnStream(fallbackAttribute)));
-        }
-    }
-
-    /** A retry of more than one attempt re-runs the call: not on deferred results, not blindly if non-idempotent. */
-    private static void checkRepeat(RetryPolicy retry, String where, boolean nonIdempotent, String deferred,
-            List<String> problems) {
-        if (retry.attempts() == 1) {
-            return;
-        }
-        if (deferred != null) {
-            problems.add(Rules.at(where, MethodRules.deferred("@Retry", deferred)));
-        } else if (nonIdempotent) {
-            Rules.addAt(where, MethodRules.nonIdempotentRetry("@Retry", retry.attempts(), !retry.retryOn().isEmpty(),
-                    "@Retry.on"), problems);
-        }
-    }
-
-
-    /** Converts and validates one {@code @Retry}; null means one attempt. */
-    public static RetryPolicy toPolicy(Retry r, String where, List<String> problems) {
-        if (r == null) {
-            return RetryPolicy.none();
-        }
-        List<String> found = RetryRules.check(r, FailureType.of(List.of(r.on())),
-                FailureType.of(List.of(r.abortOn())));
-        Rules.addAt(where, found, problems);
-        int before = problems.size();
-        List<java.util.function.Predicate<Object>> onResult =
-                ResultAndHandlerRules.predicates("@Retry.onResult", r.onResult(), where, problems);
-        if (!found.isEmpty() || problems.size() > before) {
-            return RetryPolicy.none();
-        }
-        RetryPolicy.Builder b = RetryPolicy.builder();
-        onResult.forEach(b::retryOnResult);
-        return b.attemptTimeout(duration(r.attemptTimeout(), r.unit()))
-                .attempts(r.attempts())
-                .delay(duration(r.delay(), r.unit()))
-                .maxDelay(duration(r.maxDelay(), r.unit()))
-                .multiplier(r.multiplier())
-                .jitter(r.jitter())
-                .maxDuration(duration(r.maxDuration(), r.unit()))
-                .retryOn(r.on())
-                .abortOn(r.abortOn())
-                .budgetRatio(r.budgetRatio())
-                .budget(r.budget())
-                .budgetMinPerSecond(r.budgetMinPerSecond())
-                .build();
-    }
-
-    /** A non-negative amount of {@code unit}, saturated at Long.MAX_VALUE nanoseconds (292 years). */
-    private static Duration duration(long amount, TimeUnit unit) {
-        return Duration.ofNanos(unit.toNanos(amount));
-    }
-
-
-    /** The alternatives {@code c}'s own (class-declared) @Fallback lists for {@code m}: the edges of a cycle. */
-    private static List<Class<?>> ownTargets(Class<?> c, Method m) {
-        Fallback own = ownFallback(c, m);
-        return own == null ? List.of() : List.of(own.to());
-    }
-
-    /** A @Fallback declared on the class itself (method or type), not inherited from the interface. */
-    private static Fallback ownFallback(Class<?> c, Method m) {
-        for (Class<?> k = c; k != null && k != Object.class; k = k.getSuperclass()) {
-            Method own = Overrides.declaredIn(k, c, m);
-            if (own != null && own.isAnnotationPresent(Fallback.class)) {
-                return own.getAnnotation(Fallback.class);
-            }
-        }
-        return c.isInterface() ? null : c.getAnnotation(Fallback.class);
+    /** The method's annotation, else (unless its result is deferred) the type's. */
+    private static <A extends Annotation> A find(Class<A> type, Class<?> implClass, Class<?> contract, Method method,
+            String deferred) {
+        A onMethod = AnnotationLookup.findOnMethod(type, implClass, contract, method);
+        return onMethod != null || deferred != null ? onMethod : AnnotationLookup.findOnType(type, implClass, contract);
     }
 
     private static void warnFallbackWithoutRetry(String name) {
@@ -345,7 +140,6 @@ public final class AnnotationPolicies {
                     WARN_FALLBACK_WITHOUT_RETRY);
         }
     }
-
 
     private static void makeAccessible(Method m) {
         try {

@@ -34,15 +34,13 @@ public final class ErrorBodies {
             "organizationspendlimitexceeded", "projectspendlimitexceeded", "organizationusagelimitexceeded",
             "billinghardlimitreached", "billingerror", "enforcedspendlimitreached");
 
-    /** What a body said: the quota code (or null) and a wait in nanoseconds (-1 for none). */
-    public static final class Reading {
-        public final String quota;
-        public final long waitNanos;
-
-        Reading(String quota, long waitNanos) {
-            this.quota = quota;
-            this.waitNanos = waitNanos;
-        }
+    /**
+     * What a body said.
+     *
+     * @param quota the quota code, or null
+     * @param waitNanos the wait it asked for, in nanoseconds; -1 for none
+     */
+    public record Reading(String quota, long waitNanos) {
     }
 
     private static final Reading NOTHING = new Reading(null, -1L);

@@ -25,9 +25,9 @@ public final class ServerResponses {
         }
         long wait = RetryAfterHeaders.hintNanos(status, header, clock);
         ErrorBodies.Reading reading = ErrorBodies.read(status, body);
-        if (wait <= 0 && reading.waitNanos > 0) {
-            wait = reading.waitNanos;
+        if (wait <= 0 && reading.waitNanos() > 0) {
+            wait = reading.waitNanos();
         }
-        return ServerVerdict.of(wait, reading.quota, RetryAfterHeaders.shouldRetry(header));
+        return ServerVerdict.of(wait, reading.quota(), RetryAfterHeaders.shouldRetry(header));
     }
 }

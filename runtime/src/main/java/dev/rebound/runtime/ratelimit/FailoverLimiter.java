@@ -15,18 +15,22 @@ final class FailoverLimiter implements RateLimiter {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.rebound");
 
-    private final RedisRateLimitStore store;
+    private final RedisLink link;
     private final String key;
+    private final byte[] requestsKey;
+    private final byte[] tokensKey;
     private final long requestsPerMinute;
     private final long tokensPerMinute;
     private final BucketLimiter local;
     /** The remote limiter and the proxy manager it was built on (rebuilt after a reconnection). */
     private volatile Remote remote;
 
-    FailoverLimiter(RedisRateLimitStore store, String key, long requestsPerMinute, long tokensPerMinute,
-            BucketLimiter local) {
-        this.store = store;
+    FailoverLimiter(RedisLink link, String key, byte[] requestsKey, byte[] tokensKey, long requestsPerMinute,
+            long tokensPerMinute, BucketLimiter local) {
+        this.link = link;
         this.key = key;
+        this.requestsKey = requestsKey;
+        this.tokensKey = tokensKey;
         this.requestsPerMinute = requestsPerMinute;
         this.tokensPerMinute = tokensPerMinute;
         this.local = local;
@@ -44,7 +48,7 @@ final class FailoverLimiter implements RateLimiter {
 
     /** The Redis-backed limiter now, or null. */
     private BucketLimiter remote() {
-        ProxyManager<byte[]> p = store.proxies();
+        ProxyManager<byte[]> p = link.proxies();
         if (p == null) {
             return null;
         }
@@ -52,13 +56,12 @@ final class FailoverLimiter implements RateLimiter {
         if (r != null && r.proxies == p) {
             return r.limiter;
         }
-        byte[] requestsKey = store.keyBytes(key, "requests");
         warnIfConfiguredOtherwise(p, requestsKey, requestsPerMinute, "requestsPerMinute");
         BucketConfiguration requests = BucketLimiter.configuration(requestsPerMinute);
         BucketConfiguration tokens = tokensPerMinute > 0 ? BucketLimiter.configuration(tokensPerMinute) : null;
         BucketLimiter limiter = new BucketLimiter(
                 p.builder().build(requestsKey, () -> requests),
-                tokens == null ? null : p.builder().build(store.keyBytes(key, "tokens"), () -> tokens),
+                tokens == null ? null : p.builder().build(tokensKey, () -> tokens),
                 requestsPerMinute, tokensPerMinute);
         remote = new Remote(p, limiter);
         return limiter;
@@ -81,11 +84,11 @@ final class FailoverLimiter implements RateLimiter {
             BucketLimiter r = remote();
             if (r != null) {
                 long wait = r.acquire(tokens, maxWaitNanos);
-                store.answered();
+                link.answered();
                 return wait;
             }
         } catch (RuntimeException e) {
-            store.failed(e, false);
+            link.failed(e, false);
         }
         return local.acquire(tokens, maxWaitNanos);
     }
@@ -98,7 +101,7 @@ final class FailoverLimiter implements RateLimiter {
                 return r.wouldWait(tokens);
             }
         } catch (RuntimeException e) {
-            store.failed(e, false);
+            link.failed(e, false);
         }
         return local.wouldWait(tokens);
     }
@@ -112,7 +115,7 @@ final class FailoverLimiter implements RateLimiter {
                 return;
             }
         } catch (RuntimeException e) {
-            store.failed(e, false);
+            link.failed(e, false);
         }
         local.adjustTokens(delta);
     }
@@ -126,7 +129,7 @@ final class FailoverLimiter implements RateLimiter {
                 return;
             }
         } catch (RuntimeException e) {
-            store.failed(e, false);
+            link.failed(e, false);
         }
         local.release(tokens);
     }
@@ -140,7 +143,7 @@ final class FailoverLimiter implements RateLimiter {
                 return;
             }
         } catch (RuntimeException e) {
-            store.failed(e, false);
+            link.failed(e, false);
         }
         local.correct(seen);
     }

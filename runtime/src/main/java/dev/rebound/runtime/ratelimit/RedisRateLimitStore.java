@@ -1,26 +1,12 @@
 package dev.rebound.runtime.ratelimit;
 
 import dev.rebound.runtime.TimeSource;
-import io.github.bucket4j.TimeMeter;
-import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
-import io.github.bucket4j.distributed.proxy.ProxyManager;
-import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.SslOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Rate limits shared by a whole fleet: Bucket4j's buckets kept in Redis (through Lettuce), so every
@@ -52,41 +38,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisRateLimitStore implements RateLimitStore, SharedCircuitState {
 
-    private static final Logger LOG = LoggerFactory.getLogger("dev.rebound");
+    private static final byte[] OPEN = {'1'};
 
-    private final RedisClient client;
-    private final String where;
+    private final RedisLink link;
     private final String namespace;
-    private final Duration timeout;
-    private final long retryIntervalNanos;
-    private final TimeSource clock;
-    private final TimeMeter meter;
-    private final AtomicBoolean connecting = new AtomicBoolean();
-    private final AtomicBoolean down = new AtomicBoolean();
-    private volatile StatefulRedisConnection<byte[], byte[]> connection;
-    private volatile ProxyManager<byte[]> proxies;
-    private volatile long retryAtNanos;
-    private volatile boolean closed;
 
-    private RedisRateLimitStore(Builder b, RedisURI uri) {
-        this.where = redacted(uri);
-        this.namespace = b.namespace;
-        this.timeout = b.timeout;
-        this.retryIntervalNanos = b.retryInterval.toNanos();
-        this.clock = b.clock;
-        this.meter = b.clock == TimeSource.system() ? TimeMeter.SYSTEM_MILLISECONDS : BucketLimiter.meter(b.clock, true);
-        uri.setTimeout(b.timeout);
-        ClientOptions.Builder options = ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(b.timeout).build())
-                .timeoutOptions(TimeoutOptions.enabled(b.timeout));
-        if (b.trustedCertificates != null) {
-            options.sslOptions(SslOptions.builder().jdkSslProvider()
-                    .trustManager(b.trustedCertificates.toFile()).build());
-        }
-        this.client = RedisClient.create(uri);
-        client.setOptions(options.build());
+    private RedisRateLimitStore(RedisLink link, String namespace) {
+        this.link = link;
+        this.namespace = namespace;
     }
 
     /**
@@ -110,8 +69,8 @@ public final class RedisRateLimitStore implements RateLimitStore, SharedCircuitS
 
     @Override
     public RateLimiter limiter(String key, long requestsPerMinute, long tokensPerMinute, TimeSource localClock) {
-        return new FailoverLimiter(this, key, requestsPerMinute, tokensPerMinute,
-                BucketLimiter.local(requestsPerMinute, tokensPerMinute, localClock));
+        return new FailoverLimiter(link, key, keyBytes(key, "requests"), keyBytes(key, "tokens"), requestsPerMinute,
+                tokensPerMinute, BucketLimiter.local(requestsPerMinute, tokensPerMinute, localClock));
     }
 
     /** The Redis key of {@code key}'s {@code kind} ("requests" or "tokens") bucket. */
@@ -128,123 +87,51 @@ public final class RedisRateLimitStore implements RateLimitStore, SharedCircuitS
     @Override
     public void opened(String breaker, long openNanos) {
         long millis = Math.max(1, openNanos / 1_000_000);
-        if (proxies() == null) {
+        if (link.proxies() == null) {
             return;
         }
         try {
-            connection.sync().set(breakerKey(breaker).getBytes(StandardCharsets.UTF_8), OPEN, SetArgs.Builder.px(millis));
-            answered();
+            link.commands().set(breakerKey(breaker).getBytes(StandardCharsets.UTF_8), OPEN, SetArgs.Builder.px(millis));
+            link.answered();
         } catch (RuntimeException e) {
-            failed(e, false);
+            link.failed(e, false);
         }
     }
 
     /** {@code PTTL <namespace>:breaker:<name>:open}. */
     @Override
     public long openRemainingNanos(String breaker) {
-        if (proxies() == null) {
+        if (link.proxies() == null) {
             return 0;
         }
         try {
-            Long ttl = connection.sync().pttl(breakerKey(breaker).getBytes(StandardCharsets.UTF_8));
-            answered();
+            Long ttl = link.commands().pttl(breakerKey(breaker).getBytes(StandardCharsets.UTF_8));
+            link.answered();
             return ttl == null || ttl <= 0 ? 0 : ttl * 1_000_000;
         } catch (RuntimeException e) {
-            failed(e, false);
+            link.failed(e, false);
             return 0;
         }
     }
-
-    private static final byte[] OPEN = {'1'};
 
     /** Whether Redis answered the last time it was asked. */
     public boolean reachable() {
-        return proxies != null && !down.get();
+        return link.reachable();
     }
 
-    /** The proxy manager to use now, or null while Redis is away (and then, now and then, one reconnection). */
-    ProxyManager<byte[]> proxies() {
-        if (closed) {
-            return null;
-        }
-        ProxyManager<byte[]> p = proxies;
-        if (p != null && !down.get()) {
-            return p;
-        }
-        if (clock.nanoTime() - retryAtNanos < 0) {
-            return null;
-        }
-        StatefulRedisConnection<byte[], byte[]> c = connection;
-        if (p != null && c != null && c.isOpen()) {
-            return p; // Lettuce has reconnected by itself: try the next command
-        }
-        return connect() ? proxies : null;
-    }
-
-    private boolean connect() {
-        if (!connecting.compareAndSet(false, true)) {
-            return false;
-        }
-        try {
-            StatefulRedisConnection<byte[], byte[]> old = connection;
-            if (old != null) {
-                old.closeAsync(); // a fresh connection now rather than Lettuce's reconnection later
-            }
-            StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE);
-            this.connection = c;
-            this.proxies = Bucket4jLettuce.casBasedBuilder(c)
-                    .clientClock(meter)
-                    .requestTimeout(timeout)
-                    .expirationAfterWrite(ExpirationAfterWriteStrategy
-                            .basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
-                    .build();
-            answered();
-            return true;
-        } catch (RuntimeException e) {
-            failed(e, true);
-            return false;
-        } finally {
-            connecting.set(false);
-        }
-    }
-
-    /** Redis answered: if it had been away, say so once. */
-    void answered() {
-        if (down.compareAndSet(true, false)) {
-            LOG.info("Rebound rate-limit store {} answers again: limits are shared again", where);
-        }
-    }
-
-    /** Redis did not answer: use in-process limits until the retry interval has passed; warn once per outage. */
-    void failed(Throwable e, boolean connecting) {
-        retryAtNanos = clock.nanoTime() + retryIntervalNanos;
-        if (down.compareAndSet(false, true)) {
-            // the exception's class only: its message may carry addresses or server replies
-            LOG.warn("Rebound rate-limit store {} is unreachable{} ({}): limits are kept per process until it "
-                    + "answers; retrying every {} ms", where, connecting && proxies == null ? " at start-up" : "",
-                    e.getClass().getSimpleName(), retryIntervalNanos / 1_000_000);
-        }
-    }
-
-    byte[] keyBytes(String key, String kind) {
+    private byte[] keyBytes(String key, String kind) {
         return redisKey(key, kind).getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
     public void close() {
-        closed = true;
-        client.shutdownAsync(0, 2, java.util.concurrent.TimeUnit.SECONDS); // closes the connection too
+        link.close();
     }
 
     /** {@code redis://host:port/db}: never the password. */
     @Override
     public String toString() {
-        return "Redis rate-limit store " + where;
-    }
-
-    static String redacted(RedisURI uri) {
-        String host = uri.getHost() != null ? uri.getHost() : uri.getSocket() != null ? "socket" : "sentinel";
-        return (uri.isSsl() ? "rediss" : "redis") + "://" + host + ":" + uri.getPort() + "/" + uri.getDatabase();
+        return "Redis rate-limit store " + link.where();
     }
 
     /** Builds {@link RedisRateLimitStore}. */
@@ -308,9 +195,9 @@ public final class RedisRateLimitStore implements RateLimitStore, SharedCircuitS
                         + "redis:// or rediss:// URI (" + e.getClass().getSimpleName() + "; not repeated here, "
                         + "it may carry a password)");
             }
-            RedisRateLimitStore store = new RedisRateLimitStore(this, parsed);
-            store.connect();
-            return store;
+            RedisLink link = new RedisLink(parsed, timeout, retryInterval, trustedCertificates, clock);
+            link.connect();
+            return new RedisRateLimitStore(link, namespace);
         }
 
         private static Duration positive(String name, Duration d) {

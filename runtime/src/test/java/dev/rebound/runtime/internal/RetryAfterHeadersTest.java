@@ -107,11 +107,11 @@ class RetryAfterHeadersTest {
 
     @Test
     void errorBodiesThatAreNotJsonOrSayNothingAreIgnored() {
-        assertThat(ErrorBodies.read(429, "<html>busy</html>").quota).isNull();
-        assertThat(ErrorBodies.read(429, "{\"error\": \"text\"}").quota).isNull();
-        assertThat(ErrorBodies.read(402, "not json").quota).isEqualTo("payment_required");
-        assertThat(ErrorBodies.read(429, "{\"error\": {\"type\": \"rate_limit_exceeded\"}}").quota).isNull();
-        assertThat(ErrorBodies.read(429, "{\"error\": {\"code\": \"credit_balance_exhausted\"}}").quota)
+        assertThat(ErrorBodies.read(429, "<html>busy</html>").quota()).isNull();
+        assertThat(ErrorBodies.read(429, "{\"error\": \"text\"}").quota()).isNull();
+        assertThat(ErrorBodies.read(402, "not json").quota()).isEqualTo("payment_required");
+        assertThat(ErrorBodies.read(429, "{\"error\": {\"type\": \"rate_limit_exceeded\"}}").quota()).isNull();
+        assertThat(ErrorBodies.read(429, "{\"error\": {\"code\": \"credit_balance_exhausted\"}}").quota())
                 .isEqualTo("credit_balance_exhausted");
     }
 }

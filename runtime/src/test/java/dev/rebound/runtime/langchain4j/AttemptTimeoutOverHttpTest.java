@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
+import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.runtime.AttemptTimeoutException;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundEvent;
@@ -15,9 +16,8 @@ import dev.rebound.runtime.TimeSource;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 13, item 5, over real HTTP: gpt-4 answers after 10 s (the HTTP client would wait 30 s); with
@@ -26,18 +26,9 @@ import org.junit.jupiter.api.Test;
  */
 class AttemptTimeoutOverHttpTest {
 
-    private static ModelServer server;
-
-    @BeforeAll
-    static void start() {
-        server = ModelServer.start();
-        openAi(server, "warm-up").chat("warm up the client and the server");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ModelServerExtension models = LoopbackModels.warmedUp(new ModelServerExtension());
+    private static final ModelServer server = models.server();
 
     @Test
     void aSlowModelsAttemptIsCutAndRetried() {

@@ -9,24 +9,16 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.rebound.modelserver.ModelServerExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Issue 13, item 4: the ready-made predicates judge real answers of langchain4j's OpenAI client. */
 class ChatResultsOverHttpTest {
 
-    private static ModelServer server;
-
-    @BeforeAll
-    static void start() {
-        server = ModelServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ModelServerExtension models = new ModelServerExtension();
+    private static final ModelServer server = models.server();
 
     private static ChatResponse answer(Fault fault) {
         server.reset();

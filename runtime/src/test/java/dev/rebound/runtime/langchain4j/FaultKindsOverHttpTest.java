@@ -12,6 +12,7 @@ import dev.langchain4j.exception.TimeoutException;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
+import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.RetryAfter;
 import dev.rebound.runtime.RetryPolicy;
@@ -19,10 +20,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -37,24 +37,13 @@ class FaultKindsOverHttpTest {
     private static final String GPT4_ANSWER = ModelServer.answerFor("gpt-4", PROMPT);
     private static final String GPT35_ANSWER = ModelServer.answerFor("gpt-3.5-turbo", PROMPT);
 
-    private static ModelServer server;
-    private LoopbackModels.Recording rec;
-
-    @BeforeAll
-    static void start() {
-        server = ModelServer.start();
-        openAi(server, "warm-up").chat("warm up the client and the server");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ModelServerExtension models = LoopbackModels.warmedUp(new ModelServerExtension());
+    private static final ModelServer server = models.server();
+    private final LoopbackModels.Recording rec = new LoopbackModels.Recording();
 
     @BeforeEach
     void reset() {
-        server.reset();
-        rec = new LoopbackModels.Recording();
         RetryAfter.clear();
     }
 

@@ -10,6 +10,7 @@ import dev.langchain4j.exception.TimeoutException;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
+import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.modelserver.ServedRequest;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundEvent;
@@ -30,9 +31,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Chaos and soak 2: the real langchain4j OpenAI client against the embedded model server, 4
@@ -52,19 +52,9 @@ class HttpChaosTest {
     static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(2); // roomy: a loaded machine must not turn a fault into a timeout
     static final Duration MAX_DELAY = Duration.ofSeconds(10);
 
-    private static ModelServer server;
-
-    @BeforeAll
-    static void start() {
-        server = ModelServer.start();
-        openAi(server, "warm-up").chat("warm up the client and the server");
-        server.reset();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ModelServerExtension models = LoopbackModels.warmedUp(new ModelServerExtension());
+    private static final ModelServer server = models.server();
 
     /** A fault kind as the test draws it; one slow answer in every 300 calls, as timeouts cost real time. */
     enum Kind {

@@ -3,6 +3,7 @@ package dev.rebound.runtime.langchain4j;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.rebound.modelserver.ModelServer;
+import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.testing.VirtualTimeSource;
@@ -16,6 +17,16 @@ public final class LoopbackModels {
     static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     private LoopbackModels() {
+    }
+
+    /**
+     * {@code models}, once its server has answered one request through langchain4j's OpenAI client
+     * (JIT, the client's and the server's threads and connections): for tests whose clients have short
+     * timeouts. The extension forgets the request before the first test.
+     */
+    public static ModelServerExtension warmedUp(ModelServerExtension models) {
+        openAi(models.server(), "warm-up").chat("warm up the client and the server");
+        return models;
     }
 
     /** The way the README recommends: Rebound's HTTP client, langchain4j's own retries off. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
+import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.runtime.CircuitBreakerOpenException;
 import dev.rebound.runtime.CircuitBreakerPolicy;
 import dev.rebound.runtime.Rebound;
@@ -14,10 +15,8 @@ import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Chaos and soak 3: the primary model is down (503) for a window of calls. Calls fall back during
@@ -31,24 +30,9 @@ class OutageTest {
     static final int AFTER = 40;
     static final int ATTEMPTS = 3;
 
-    private static ModelServer server;
-
-    @BeforeAll
-    static void start() {
-        server = ModelServer.start();
-        openAi(server, "warm-up").chat("warm up the client and the server");
-        server.reset();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void forgetTheOtherTestsRequests() {
-        server.reset();
-    }
+    @RegisterExtension
+    static final ModelServerExtension models = LoopbackModels.warmedUp(new ModelServerExtension());
+    private static final ModelServer server = models.server();
 
     @Test
     void callsFallBackDuringTheOutageAndReturnToThePrimaryAfterIt() {

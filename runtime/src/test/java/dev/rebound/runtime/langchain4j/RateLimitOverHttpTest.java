@@ -9,15 +9,15 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.rebound.modelserver.ModelServer;
+import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.runtime.RateLimitPolicy;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundEvent.Kind;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The rate limit with langchain4j's real HTTP client against the model server: the response's
@@ -25,17 +25,9 @@ import org.junit.jupiter.api.Test;
  */
 class RateLimitOverHttpTest {
 
-    static ModelServer server;
-
-    @BeforeAll
-    static void start() {
-        server = ModelServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ModelServerExtension models = new ModelServerExtension();
+    static final ModelServer server = models.server();
 
     /** What the wrapper sees: langchain4j's ChatModel, called with a ChatRequest. */
     public interface Model {

@@ -7,14 +7,13 @@ import dev.langchain4j.exception.RateLimitException;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
+import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.RetryPolicy;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * langchain4j's StreamingChatModel through {@code Rebound.wrap}, over real HTTP to the model server:
@@ -28,24 +27,10 @@ class ResilientStreamingTest {
     private static final String GPT35 = ModelServer.answerFor("gpt-3.5-turbo", PROMPT);
     private static final Duration REAL = Duration.ofSeconds(10);
 
-    private static ModelServer server;
-    private LoopbackModels.Recording rec;
-
-    @BeforeAll
-    static void start() {
-        server = ModelServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        server.reset();
-        rec = new LoopbackModels.Recording();
-    }
+    @RegisterExtension
+    static final ModelServerExtension models = new ModelServerExtension();
+    private static final ModelServer server = models.server();
+    private final LoopbackModels.Recording rec = new LoopbackModels.Recording();
 
     private StreamingChatModel resilient(int attempts) {
         return Rebound.wrap(StreamingChatModel.class, LoopbackModels.openAiStreaming(server, "gpt-4")).named("gpt-4")

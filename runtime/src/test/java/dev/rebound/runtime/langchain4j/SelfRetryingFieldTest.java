@@ -6,10 +6,8 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.StdErr;
 import dev.rebound.runtime.internal.SelfRetryCheck;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -61,16 +59,10 @@ class SelfRetryingFieldTest {
 
     @Test
     void wrappingAClassThatHoldsASelfRetryingModelWarnsOnceNamingTheField() {
-        PrintStream err = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
+        String log = StdErr.during(() -> {
             Rebound.wrap(Answers.class, new FrontDesk()).withRetry(RetryPolicy.builder().attempts(3).build()).build();
             Rebound.wrap(Answers.class, new FrontDesk()).withRetry(RetryPolicy.builder().attempts(3).build()).build();
-        } finally {
-            System.setErr(err);
-        }
-        String log = captured.toString(StandardCharsets.UTF_8);
+        });
         assertThat(log.split("field FrontDesk.model holds a langchain4j model with its own retries on "
                 + "\\(maxRetries = 2\\)", -1)).hasSize(2);
         assertThat(log).contains("up to 3 requests").contains(".maxRetries(0)").doesNotContain("sk-secret");

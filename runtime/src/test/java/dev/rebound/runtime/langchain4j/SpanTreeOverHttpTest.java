@@ -17,6 +17,7 @@ import dev.langchain4j.model.chat.listener.ChatModelResponseContext;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
+import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
@@ -32,10 +33,9 @@ import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The seed's retry-and-fallback example traced by a real tracer (the OpenTelemetry SDK through
@@ -47,23 +47,14 @@ import org.junit.jupiter.api.Test;
  */
 class SpanTreeOverHttpTest {
 
-    static ModelServer server;
+    @RegisterExtension
+    static final ModelServerExtension models = new ModelServerExtension();
+    static final ModelServer server = models.server();
     final OtelTracing tracing = new OtelTracing();
     final VirtualTimeSource clock = new VirtualTimeSource();
 
-    @BeforeAll
-    static void startServer() {
-        server = ModelServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
-
     @AfterEach
     void reset() {
-        server.reset();
         tracing.close();
     }
 

@@ -7,12 +7,11 @@ import dev.langchain4j.exception.RateLimitException;
 import dev.langchain4j.model.output.FinishReason;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
+import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.modelserver.ServedRequest;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The model server's streaming faults as langchain4j's own OpenAI streaming client sees them over
@@ -23,22 +22,9 @@ class StreamingFaultsOverHttpTest {
     private static final String PROMPT = "Stream me an answer";
     private static final String ANSWER = ModelServer.answerFor("gpt-4", PROMPT);
 
-    private static ModelServer server;
-
-    @BeforeAll
-    static void start() {
-        server = ModelServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        server.reset();
-    }
+    @RegisterExtension
+    static final ModelServerExtension models = new ModelServerExtension();
+    private static final ModelServer server = models.server();
 
     private static RecordingStreamHandler stream(String model) throws Exception {
         RecordingStreamHandler handler = new RecordingStreamHandler();

@@ -12,6 +12,7 @@ import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.langchain4j.model.output.FinishReason;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
+import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.runtime.RetryAfter;
 import dev.rebound.runtime.langchain4j.FirstTokenTimeoutException;
 import dev.rebound.runtime.langchain4j.PartialStreamException;
@@ -23,10 +24,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * One streamed attempt over real HTTP (langchain4j's OpenAI streaming client, the model server):
@@ -36,7 +36,9 @@ class StreamAttemptTest {
 
     private static final String PROMPT = "Stream one attempt";
     private static final String ANSWER = ModelServer.answerFor("gpt-4", PROMPT);
-    private static ModelServer server;
+    @RegisterExtension
+    static final ModelServerExtension models = new ModelServerExtension();
+    private static final ModelServer server = models.server();
     private static OpenAiStreamingChatModel model;
 
     private final VirtualTimeSource clock = new VirtualTimeSource();
@@ -45,19 +47,8 @@ class StreamAttemptTest {
 
     @BeforeAll
     static void start() {
-        server = ModelServer.start();
         model = OpenAiStreamingChatModel.builder().baseUrl(server.baseUrl()).apiKey("k").modelName("gpt-4")
                 .timeout(Duration.ofSeconds(5)).build();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        server.reset();
     }
 
     /** Starts one attempt; the model's callbacks go to the attempt first, then to {@link #raw}. */

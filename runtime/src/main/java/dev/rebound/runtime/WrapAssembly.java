@@ -1,0 +1,126 @@
+package dev.rebound.runtime;
+
+import dev.rebound.annotations.NonIdempotent;
+import dev.rebound.runtime.internal.AlreadyResilient;
+import dev.rebound.runtime.internal.Alternative;
+import dev.rebound.runtime.internal.AnnotationLookup;
+import dev.rebound.runtime.internal.AnnotationPolicies;
+import dev.rebound.runtime.internal.FallbackRule;
+import dev.rebound.runtime.internal.MethodChecks;
+import dev.rebound.runtime.internal.MethodScan;
+import dev.rebound.runtime.internal.RateLimits;
+import dev.rebound.runtime.internal.Repetition;
+import dev.rebound.runtime.internal.ResilientProxy;
+import dev.rebound.runtime.internal.ResultAndHandlerRules;
+import dev.rebound.runtime.internal.SelfRetryCheck;
+import dev.rebound.runtime.internal.chain.CallShape;
+import dev.rebound.runtime.internal.chain.Chains;
+import dev.rebound.runtime.internal.chain.MethodSpec;
+import dev.rebound.runtime.rules.MethodRules;
+import dev.rebound.runtime.rules.Rules;
+import dev.rebound.runtime.spi.ResilientMethod;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * What {@link Rebound.Builder#build()} does with what the builder was given: one {@link MethodSpec}
+ * per method of {@code type} (from the builder's policies, or else from the annotations), every
+ * problem of every method at once, then the proxy.
+ *
+ * @param name how events name the target; null for its simple class name
+ * @param settings null for the global settings, read live
+ * @param fallbacks null when none were given
+ */
+record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings settings, RetryPolicy retry,
+        CircuitBreakerPolicy breaker, RateLimitPolicy rateLimit, List<T> fallbacks, FallbackRule fallbackRule,
+        List<Predicate<Object>> fallbackOnResult, FallbackHandler fallbackHandler) {
+
+    /** As {@link Rebound.Builder#build()}. */
+    T build() {
+        boolean programmatic = retry != null || fallbacks != null || breaker != null || rateLimit != null
+                || fallbackHandler != null || !fallbackOnResult.isEmpty();
+        if (!programmatic && Rebound.isResilient(target)) {
+            // the same annotations would apply a second time: every attempt would be multiplied
+            AlreadyResilient.logOnce(type, target, settings != null, name != null);
+            return target;
+        }
+        String where = "Rebound.wrap(" + type.getSimpleName() + ")";
+        List<String> problems = new ArrayList<>();
+        ReboundSettings checked = settings != null ? settings : ReboundSettings.global();
+        if (retry != null) {
+            MethodChecks.checkBudget(checked, retry, type.getName(), where, "budget", problems);
+        }
+        if (rateLimit != null) {
+            RateLimits.check(checked, rateLimit, where, type.getName(), "withRateLimit", problems);
+        }
+        Map<Method, ResilientMethod> policies = MethodScan.resolveEach(type, problems, m -> {
+            MethodSpec spec = programmatic ? programmatic(m, problems) : annotated(m);
+            return spec == null ? null : Chains.executorOf(spec);
+        });
+        if (!problems.isEmpty()) {
+            throw new ReboundConfigurationException(problems);
+        }
+        if (!policies.isEmpty()) {
+            if (Rebound.isResilient(target)) {
+                AlreadyResilient.warnIfNested(type, target, policies);
+            }
+            SelfRetryCheck.warnIfSelfRetrying(target, where);
+            if (fallbacks != null) {
+                for (T alt : fallbacks) {
+                    SelfRetryCheck.warnIfSelfRetrying(alt, where);
+                }
+            }
+        }
+        return ResilientProxy.create(type, target, targetName(), policies);
+    }
+
+    private MethodSpec programmatic(Method m, List<String> problems) {
+        if (Repetition.deferredResult(m) != null) {
+            return null;
+        }
+        String method = AnnotationLookup.describe(type, m);
+        if (AnnotationLookup.find(NonIdempotent.class, target.getClass(), type, m) != null) {
+            if (retry != null) {
+                Rules.addAt(method, MethodRules.nonIdempotentRetry("withRetry", retry.attempts(),
+                        !retry.retryOn().isEmpty(), "RetryPolicy.Builder.retryOn"), problems);
+            }
+            Rules.addAt(method, MethodRules.nonIdempotentFallback("withFallbacks",
+                    fallbacks != null && !fallbacks.isEmpty(), fallbackRule.named(), "fallbackOn"), problems);
+        }
+        List<Alternative> chain = new ArrayList<>();
+        if (fallbacks != null) {
+            for (T alt : fallbacks) {
+                chain.add(new Alternative(ResilientProxy.nameOf(alt), () -> alt, m, RetryPolicy.none()));
+            }
+        }
+        int before = problems.size();
+        MethodChecks.checkShape(CallShape.of(m), method, rateLimit != null, "withRateLimit",
+                fallbackHandler != null, "withFallbackHandler", retry,
+                "RetryPolicy.Builder.retryOnResult", !fallbackOnResult.isEmpty(), "fallbackOnResult", chain, problems);
+        if (problems.size() > before) {
+            return null;
+        }
+        m.setAccessible(true);
+        return MethodSpec.builder(method, targetName()).shapeOf(m)
+                .retry(retry != null ? retry : RetryPolicy.none()).circuitBreaker(breaker)
+                .rateLimit(rateLimit).fallbacks(fallbackRule, chain)
+                .fallbackOnResult(ResultAndHandlerRules.anyOf(fallbackOnResult))
+                .fallbackHandler(fallbackHandler).settings(settings).budgetScope(type.getName())
+                .runsIn(target.getClass(), m.getName()).build();
+    }
+
+    private String targetName() {
+        return name != null ? name : ResilientProxy.nameOf(target);
+    }
+
+    private MethodSpec annotated(Method m) {
+        ReboundSettings s = settings;
+        return AnnotationPolicies.resolve(target.getClass(), targetName(), m, s, alt -> {
+            Object instance = (s != null ? s : ReboundSettings.global()).alternatives().instanceOf(alt);
+            return () -> instance;
+        });
+    }
+}

@@ -1,0 +1,118 @@
+package dev.rebound.runtime.internal;
+
+import dev.rebound.annotations.Fallback;
+import dev.rebound.annotations.Retry;
+import dev.rebound.runtime.FallbackHandler;
+import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.rules.FailureType;
+import dev.rebound.runtime.rules.FallbackRules;
+import dev.rebound.runtime.rules.MethodRules;
+import dev.rebound.runtime.rules.Rules;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * One method's {@code @Fallback}, read and checked (every problem added, none thrown): which failures
+ * it catches, its alternatives in order (each listed once, implementing the contract, in no cycle,
+ * with its own {@code @Retry}), its result predicate and its handler.
+ *
+ * @param rule which failures go to the fallbacks
+ * @param chain the alternatives, in order
+ * @param onResult the result predicate; null for none
+ * @param handler the handler; null for none
+ */
+record AnnotatedFallback(FallbackRule rule, List<Alternative> chain, Predicate<Object> onResult,
+        FallbackHandler handler) {
+
+    static final AnnotatedFallback NONE = new AnnotatedFallback(FallbackRule.ANY_EXCEPTION, List.of(), null, null);
+
+    /**
+     * Reads {@code fallback} (null: {@link #NONE}) of {@code method} on {@code implClass}, whose
+     * contract is {@code contract}; {@code name} is how problems name the method.
+     */
+    static AnnotatedFallback read(Fallback fallback, Class<?> implClass, Class<?> contract, Method method,
+            Method contractMethod, String name, boolean nonIdempotent, String deferred, ReboundSettings budgets,
+            Function<Class<?>, Supplier<?>> alternatives, List<String> problems) {
+        if (fallback == null) {
+            return NONE;
+        }
+        Predicate<Object> onResult = ResultAndHandlerRules.anyOf(
+                ResultAndHandlerRules.predicates("@Fallback.onResult", fallback.onResult(), name, problems));
+        FallbackHandler handler = fallback.handler() == void.class ? null : ResultAndHandlerRules.instance(
+                "@Fallback.handler", fallback.handler(), FallbackHandler.class, name, problems);
+        List<Class<? extends Throwable>> on = List.of(fallback.on());
+        List<Class<? extends Throwable>> skipOn = List.of(fallback.skipOn());
+        Rules.addAt(name, FailureType.problems("@Fallback.on", FailureType.of(on), "@Fallback.skipOn",
+                FailureType.of(skipOn), FailureType.Action.CAUGHT), problems);
+        FallbackRule rule = new FallbackRule(on, skipOn);
+        List<Alternative> chain = new ArrayList<>();
+        Set<Class<?>> seen = new LinkedHashSet<>();
+        for (Class<?> alt : fallback.to()) {
+            if (alt == implClass) {
+                continue; // a class never falls back to itself (type- or interface-level @Fallback)
+            }
+            if (!seen.add(alt)) {
+                problems.add(Rules.at(name, FallbackRules.listedTwice("@Fallback.to", alt.getName())));
+                continue;
+            }
+            if (!contract.isAssignableFrom(alt)) {
+                problems.add(Rules.at(name, FallbackRules.doesNotImplement("@Fallback.to", alt.getName(),
+                        contract.getName())));
+                continue;
+            }
+            List<Class<?>> cycle = FallbackRules.cycle(implClass, alt, c -> ownTargets(c, method));
+            if (cycle != null) {
+                problems.add(Rules.at(name, FallbackRules.formsACycle("@Fallback.to",
+                        cycle.stream().map(Class::getSimpleName).toList())));
+                continue;
+            }
+            String altName = AnnotationLookup.describe(alt, method);
+            RetryPolicy altRetry = PolicyConversion.toPolicy(AnnotationLookup.find(Retry.class, alt, contract, method),
+                    altName, problems);
+            MethodChecks.checkRepeat(altRetry, altName, nonIdempotent, null, problems);
+            MethodChecks.checkBudget(budgets, altRetry, contract.getName(), altName, "@Retry.budget", problems);
+            Supplier<?> instance;
+            try {
+                instance = alternatives.apply(alt);
+            } catch (RuntimeException e) {
+                // a user's resolver may put anything in its message: show only our own
+                problems.add(Rules.at(name, FallbackRules.cannotBeProvided("@Fallback.to", alt.getName(),
+                        e instanceof DefaultAlternativeResolver.NotConstructible ? e.getMessage()
+                                : e.getClass().getName())));
+                continue;
+            }
+            chain.add(new Alternative(AnnotationLookup.simpleName(alt), instance, contractMethod, altRetry));
+        }
+        if (!seen.isEmpty() && deferred != null) {
+            problems.add(Rules.at(name, MethodRules.deferred("@Fallback", deferred)));
+        } else if (nonIdempotent) {
+            Rules.addAt(name, MethodRules.nonIdempotentFallback("@Fallback", !seen.isEmpty(), rule.named(),
+                    "@Fallback.on"), problems);
+        }
+        return new AnnotatedFallback(rule, chain, onResult, handler);
+    }
+
+    /** The alternatives {@code c}'s own (class-declared) @Fallback lists for {@code m}: the edges of a cycle. */
+    private static List<Class<?>> ownTargets(Class<?> c, Method m) {
+        Fallback own = ownFallback(c, m);
+        return own == null ? List.of() : List.of(own.to());
+    }
+
+    /** A @Fallback declared on the class itself (method or type), not inherited from the interface. */
+    private static Fallback ownFallback(Class<?> c, Method m) {
+        for (Class<?> k = c; k != null && k != Object.class; k = k.getSuperclass()) {
+            Method own = Overrides.declaredIn(k, c, m);
+            if (own != null && own.isAnnotationPresent(Fallback.class)) {
+                return own.getAnnotation(Fallback.class);
+            }
+        }
+        return c.isInterface() ? null : c.getAnnotation(Fallback.class);
+    }
+}

@@ -1,0 +1,75 @@
+package dev.rebound.runtime.internal;
+
+import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.internal.chain.CallShape;
+import dev.rebound.runtime.rules.MethodRules;
+import dev.rebound.runtime.rules.Rules;
+import java.util.List;
+
+/**
+ * The checks of one method's policies that the annotation reader and {@code Rebound.wrap}'s builder
+ * both make, each adding its problems (naming the method and the attribute) rather than throwing.
+ */
+public final class MethodChecks {
+
+    private MethodChecks() {
+    }
+
+    /**
+     * Registers the retry budget of {@code policy}; a problem of {@code where} when its name is defined
+     * otherwise, naming {@code attribute} ({@code "@Retry.budget"}, or {@code "budget"} for a builder's policy).
+     */
+    public static void checkBudget(ReboundSettings settings, RetryPolicy policy, String scope, String where,
+            String attribute, List<String> problems) {
+        Rules.addAt(where, RetryBudgets.conflict(settings, policy, scope, attribute), problems);
+    }
+
+    /**
+     * What the asynchronous chain cannot apply, refused rather than skipped: a rate limit or a fallback handler on a
+     * CompletionStage or streaming method, a result predicate (the target's, an alternative's retry's, or
+     * the fallback's) on a streaming method.
+     */
+    public static void checkShape(CallShape shape, String name, boolean rateLimit,
+            String rateLimitAttribute, boolean handler,
+            String handlerAttribute, RetryPolicy primaryRetry, String retryAttribute, boolean fallbackOnResult,
+            String fallbackAttribute, List<Alternative> chain, List<String> problems) {
+        if (shape == CallShape.SYNC) {
+            return;
+        }
+        if (rateLimit) {
+            problems.add(Rules.at(name, MethodRules.rateLimitNotAsync(rateLimitAttribute)));
+        }
+        if (handler) {
+            problems.add(Rules.at(name, MethodRules.handlerNotAsync(handlerAttribute)));
+        }
+        if (shape != CallShape.STREAM) {
+            return;
+        }
+        boolean retryPredicate = primaryRetry != null && primaryRetry.resultPredicate() != null;
+        for (Alternative a : chain) {
+            retryPredicate |= a.retry() != null && a.retry().resultPredicate() != null;
+        }
+        if (retryPredicate) {
+            problems.add(Rules.at(name, MethodRules.resultPredicateOnStream(retryAttribute)));
+        }
+        if (fallbackOnResult) {
+            problems.add(Rules.at(name, MethodRules.resultPredicateOnStream(fallbackAttribute)));
+        }
+    }
+
+    /** A retry of more than one attempt re-runs the call: not on deferred results, not blindly if non-idempotent. */
+    static void checkRepeat(RetryPolicy retry, String where, boolean nonIdempotent, String deferred,
+            List<String> problems) {
+        if (retry.attempts() == 1) {
+            return;
+        }
+        if (deferred != null) {
+            problems.add(Rules.at(where, MethodRules.deferred("@Retry", deferred)));
+        } else if (nonIdempotent) {
+            Rules.addAt(where, MethodRules.nonIdempotentRetry("@Retry", retry.attempts(), !retry.retryOn().isEmpty(),
+                    "@Retry.on"), problems);
+        }
+    }
+
+}
