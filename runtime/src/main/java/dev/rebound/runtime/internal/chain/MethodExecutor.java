@@ -43,6 +43,13 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
      * limit): then an asynchronous call's first attempt runs in the chain, not in the door.
      */
     private final boolean firstInChain;
+    /**
+     * Whether a first attempt needs nothing but to run (inline, no breaker, no budget, no deadline, and
+     * fixed settings that observe no success): then only live settings, if any, are asked.
+     */
+    private final boolean bare;
+    /** Whether this method reads the global settings live (then {@link #bare} asks them on each call). */
+    private final boolean live;
     /** Failed first attempts so far, for sampling the nested-retry check; racy on purpose. */
     private int failures;
     /**
@@ -65,6 +72,8 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         this.observed = observed;
         this.guarded = breaker != null || spec.retry().hasBudget();
         this.deadline = spec.retry().hasDeadline();
+        this.live = spec.settings() == null;
+        this.bare = this.inline && !guarded && !deadline && (live || !spec.settings().observesSuccess());
     }
 
     @Override
@@ -73,8 +82,13 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     }
 
     @Override
+    public boolean bareFirstAttempt() {
+        return bare && (!live || !ReboundSettings.global().observesSuccess());
+    }
+
+    @Override
     public boolean admitFirstAttempt() {
-        if (observed && events.settings().tracer() != null) {
+        if (observed && events.settings().tracesCalls()) {
             return false; // the chain opens the first attempt's observation
         }
         if (!guarded) {
