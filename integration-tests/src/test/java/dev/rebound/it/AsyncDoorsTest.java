@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
-import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.rebound.it.plain.PlainAsyncChat;
 import dev.rebound.it.woven.AsyncChat;
@@ -13,7 +12,6 @@ import dev.rebound.weaver.guice.ReboundModule;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,28 +26,6 @@ class AsyncDoorsTest extends VirtualTime {
     @BeforeEach
     void resetScript() {
         AsyncScript.reset();
-    }
-
-    /** What a stream's handler saw. */
-    static final class Seen implements StreamingChatResponseHandler {
-        final List<String> events = new CopyOnWriteArrayList<>();
-        final List<Throwable> errors = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void onPartialResponse(String token) {
-            events.add(token);
-        }
-
-        @Override
-        public void onCompleteResponse(ChatResponse response) {
-            events.add("complete");
-        }
-
-        @Override
-        public void onError(Throwable error) {
-            errors.add(error);
-            events.add("error");
-        }
     }
 
     private void futures(Function<String, CompletableFuture<String>> chat) {
@@ -82,7 +58,7 @@ class AsyncDoorsTest extends VirtualTime {
     private void streams(BiConsumer<String, StreamingChatResponseHandler> stream) {
         // a failure before the first token is retried unseen: one attempt's tokens, one completion
         AsyncScript.failFirst("primary", 1);
-        Seen seen = new Seen();
+        SeenStream seen = new SeenStream();
         stream.accept("hello there", seen);
         clock.runScheduled();
         assertThat(seen.events).containsExactly("primary:", " hello", " there", "complete");
@@ -92,7 +68,7 @@ class AsyncDoorsTest extends VirtualTime {
         AsyncScript.reset();
         AsyncScript.failFirst("primary", 2);
         AsyncScript.failFirst("local", 2); // the fallback has its own @Retry(attempts = 2)
-        Seen failed = new Seen();
+        SeenStream failed = new SeenStream();
         stream.accept("x", failed);
         clock.runScheduled();
         List<Throwable> f = AsyncScript.FAILURES;

@@ -30,9 +30,13 @@ import org.aspectj.lang.JoinPoint;
  */
 final class Javac {
 
-    /** What a user's build has on its class path: the weaver jar brings the runtime and annotations. */
+    /**
+     * What a user's build has on its class path: the weaver jar brings the runtime and annotations; and
+     * langchain4j's core, for a user's streaming methods.
+     */
     static final String CLASSPATH = Stream.of(Retry.class, Policies.class, JoinPoint.class,
-            ResilientMethods.class, org.slf4j.Logger.class).map(Javac::location)
+            ResilientMethods.class, org.slf4j.Logger.class,
+            dev.langchain4j.model.chat.response.StreamingChatResponseHandler.class).map(Javac::location)
             .collect(Collectors.joining(File.pathSeparator));
 
     private final Path dir;

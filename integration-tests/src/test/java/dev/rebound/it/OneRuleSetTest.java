@@ -373,6 +373,89 @@ class OneRuleSetTest {
                         + "arrive after the call has returned (apply the policy where the result is awaited)"));
     }
 
+    /**
+     * What the asynchronous chain cannot apply, refused in the same words by the runtime (reflection,
+     * and {@code Rebound.wrap}'s builder) and by javac with the processor: a rate limit or a fallback
+     * handler on a CompletionStage or streaming method, a result predicate on a streaming method (one
+     * on a future's value is fine).
+     */
+    @Test
+    void theAsyncRefusalsReadTheSameFromAnnotationBuilderAndProcessor() throws Exception {
+        String source = """
+                import dev.rebound.annotations.*;
+                import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+                import java.util.concurrent.*;
+                public interface Async {
+                    @RateLimit(key = "openai", requestsPerMinute = 60) CompletableFuture<String> limited(String p);
+                    @Fallback(to = {}, handler = Handler.class) CompletionStage<String> handled(String p);
+                    @Retry(onResult = Blank.class) CompletableFuture<String> judgedFuture(String p);
+                    @Retry(attempts = 2, onResult = Blank.class)
+                    void judged(String p, StreamingChatResponseHandler h);
+                    @Fallback(to = Backup.class, onResult = Blank.class)
+                    void judgedByTheFallback(String p, StreamingChatResponseHandler h);
+                    @RateLimit(key = "openai", requestsPerMinute = 60)
+                    void limitedStream(String p, StreamingChatResponseHandler h);
+                    class Blank implements java.util.function.Predicate<Object> {
+                        public boolean test(Object o) { return o == null; }
+                    }
+                    class Handler implements dev.rebound.runtime.FallbackHandler {
+                        public Object handle(dev.rebound.runtime.FallbackContext call) { return null; }
+                    }
+                    class Backup implements Async {
+                        public CompletableFuture<String> limited(String p) { return null; }
+                        public CompletionStage<String> handled(String p) { return null; }
+                        public CompletableFuture<String> judgedFuture(String p) { return null; }
+                        public void judged(String p, StreamingChatResponseHandler h) { }
+                        public void judgedByTheFallback(String p, StreamingChatResponseHandler h) { }
+                        public void limitedStream(String p, StreamingChatResponseHandler h) { }
+                    }
+                }
+                """;
+        String onAsync = " cannot act on a method returning a CompletionStage or streaming to a handler";
+        String onStream = " cannot act on a streaming method: its answer reaches the caller's handler token by token"
+                + " after the retry and fallbacks are done (judge the complete response where the stream ends)";
+        List<String> expected = List.of(
+                "Async.limited(String): @RateLimit" + onAsync + " yet: the rate limit waits for its permit by"
+                        + " blocking (limit the synchronous method the call is made through)",
+                "Async.handled(String): @Fallback.handler" + onAsync + ": a FallbackHandler answers synchronously"
+                        + " (use @Fallback.to / withFallbacks alternatives, which run asynchronously, or recover on"
+                        + " the returned stage)",
+                "Async.judged(String, StreamingChatResponseHandler): @Retry.onResult" + onStream,
+                "Async.judgedByTheFallback(String, StreamingChatResponseHandler): @Fallback.onResult" + onStream,
+                "Async.limitedStream(String, StreamingChatResponseHandler): @RateLimit" + onAsync + " yet: the rate"
+                        + " limit waits for its permit by blocking (limit the synchronous method the call is made"
+                        + " through)");
+        sameInEveryPath("Async", source, expected);
+
+        // a type's annotation, on the type's asynchronous method (its synchronous one is fine)
+        sameInEveryPath("Limited", """
+                import dev.rebound.annotations.*;
+                import java.util.concurrent.*;
+                @RateLimit(key = "openai", requestsPerMinute = 60)
+                public interface Limited {
+                    CompletableFuture<String> ask(String p);
+                    String answer(String p);
+                }
+                """, List.of("Limited.ask(String): @RateLimit" + onAsync + " yet: the rate limit waits for its"
+                        + " permit by blocking (limit the synchronous method the call is made through)"));
+
+        // the builder's words: the same rules, naming the builder's attributes
+        ClassLoader loader = new Javac(dir).load("Async", source);
+        @SuppressWarnings("unchecked")
+        Class<Object> async = (Class<Object>) loader.loadClass("Async");
+        Object impl = loader.loadClass("Async$Backup").getConstructor().newInstance();
+        List<String> fromWrap = new ArrayList<>();
+        assertThatThrownBy(() -> Rebound.wrap(async, impl)
+                .withRateLimit(dev.rebound.runtime.RateLimitPolicy.builder().key("openai").requestsPerMinute(60).build())
+                .withFallbackHandler(call -> null)
+                .withRetry(RetryPolicy.builder().retryOnResult(r -> r == null).build())
+                .settings(quiet()).build())
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> fromWrap.addAll(e.problems()));
+        assertThat(fromWrap).contains(expected.get(0).replace("@RateLimit", "withRateLimit"),
+                expected.get(1).replace("@Fallback.handler", "withFallbackHandler"),
+                expected.get(2).replace("@Retry.onResult", "RetryPolicy.Builder.retryOnResult"));
+    }
+
     /** Issue 12: the processor ran runtime classes that start SLF4J, which warned in every user's build. */
     @Test
     void theProcessorRunsInJavacWithoutStartingALoggingFramework() throws Exception {

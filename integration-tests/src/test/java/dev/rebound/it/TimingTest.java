@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.rebound.it.llm.FakeLlm;
 import dev.rebound.it.woven.Timed;
+import dev.rebound.it.woven.WovenChat;
 import dev.rebound.runtime.ReboundListener;
 import dev.rebound.runtime.ReboundSettings;
 import java.time.Duration;
@@ -28,6 +29,27 @@ class TimingTest extends VirtualTime {
 
     @Test
     void aListenerTimingSuccessesHearsEachFirstAttemptSuccessWithItsDuration() {
+        List<String> heard = timeSuccesses();
+
+        new Timed.Gpt4().invoke("q");
+
+        assertThat(heard).containsExactly("Llm.invoke(String) 0");
+    }
+
+    @Test
+    void aMethodWithARetryAloneIsTimedTooOnceAListenerWantsItsSuccesses() {
+        // no breaker, budget or deadline: the advice's bare first attempt, which must still see the listener
+        new WovenChat.Gpt4().chat("warm");
+        List<String> heard = timeSuccesses();
+
+        new WovenChat.Gpt4().chat("q");
+
+        assertThat(heard).containsExactly("WovenChat.chat(String) 0");
+        assertThat(FakeLlm.calls()).containsExactly("gpt-4 #1", "gpt-4 #2");
+    }
+
+    /** Adds a listener timing first-attempt successes to the global settings; returns what it hears. */
+    private static List<String> timeSuccesses() {
         List<String> heard = new CopyOnWriteArrayList<>();
         ReboundSettings.setGlobal(ReboundSettings.global().toBuilder().listener(new ReboundListener() {
             @Override
@@ -44,9 +66,6 @@ class TimingTest extends VirtualTime {
                 heard.add(method + " " + nanos);
             }
         }).build());
-
-        new Timed.Gpt4().invoke("q");
-
-        assertThat(heard).containsExactly("Llm.invoke(String) 0");
+        return heard;
     }
 }

@@ -36,6 +36,11 @@ public final class Fault {
          */
         STALL_BEFORE_FIRST_TOKEN,
         /**
+         * Streamed: the 200 and its headers, then nothing until the test calls
+         * {@link ModelServer#releaseStalls()}, then the tokens. Not streamed: the answer, sent when released.
+         */
+        STALL_UNTIL_RELEASED,
+        /**
          * Streamed: {@link #tokens()} content chunks, then the connection is cut (no {@code [DONE]},
          * no end of the chunked body). Not streamed: a {@link #DROP_CONNECTION}.
          */
@@ -140,6 +145,17 @@ public final class Fault {
      */
     public static Fault stallBeforeFirstToken(Duration delay) {
         return of(Kind.STALL_BEFORE_FIRST_TOKEN, 200, notNegative("delay", delay), null, 0);
+    }
+
+    /**
+     * For a streamed request: the response opens (200, {@code text/event-stream}) and then nothing comes
+     * until {@link ModelServer#releaseStalls()} (or {@link ModelServer#reset()}, or the server closes);
+     * then the tokens stream as usual. A stall that ends when the test says so, not after a time: a
+     * client timed on a virtual clock is cut while the network is really silent.
+     * {@link ModelServer#awaitStalled} waits until such streams are open and silent.
+     */
+    public static Fault stallUntilReleased() {
+        return of(Kind.STALL_UNTIL_RELEASED, 200, Duration.ZERO, null, 0);
     }
 
     /**
@@ -340,6 +356,8 @@ public final class Fault {
                 return "slow " + delay.toMillis() + "ms";
             case STALL_BEFORE_FIRST_TOKEN:
                 return "stall " + delay.toMillis() + "ms";
+            case STALL_UNTIL_RELEASED:
+                return "stall until released";
             case CUT_MID_STREAM:
                 return "cut after " + tokens + " tokens";
             case MALFORMED_CHUNK:

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
@@ -41,7 +42,7 @@ import java.util.function.BiFunction;
  * server-sent events when the request has {@code "stream": true}: one {@code chat.completion.chunk}
  * per token of the answer ({@link #tokensOf}), a last chunk with {@code finish_reason}, a usage chunk
  * when {@code stream_options.include_usage} is set, then {@code data: [DONE]}. The streaming faults
- * ({@link Fault#stallBeforeFirstToken}, {@link Fault#cutMidStream}, {@link Fault#malformedChunk})
+ * ({@link Fault#stallBeforeFirstToken}, {@link Fault#stallUntilReleased}, {@link Fault#cutMidStream}, {@link Fault#malformedChunk})
  * and every other fault apply to streamed requests too; each is counted and logged like any request.
  * Thread-safe.
  */
@@ -63,11 +64,12 @@ public final class ModelServer implements AutoCloseable {
     private final Map<String, Integer> counts = new LinkedHashMap<>();
     private final List<ServedRequest> log = new ArrayList<>();
     private final Map<String, RequestsPerMinute> limits = new LinkedHashMap<>();
+    private final Stalls stalls = new Stalls();
 
     private ModelServer(HttpServer http, ExecutorService handlers, BiFunction<String, String, String> answers) {
         this.http = http;
         this.handlers = handlers;
-        this.responder = new Responder(answers);
+        this.responder = new Responder(answers, stalls);
     }
 
     /**
@@ -174,8 +176,27 @@ public final class ModelServer implements AutoCloseable {
         return List.copyOf(log);
     }
 
-    /** Forgets scripts, counts and the log. */
+    /**
+     * Ends every stall of {@link Fault#stallUntilReleased()} now open: their tokens stream. Stalls that
+     * open later wait for the next release.
+     */
+    public void releaseStalls() {
+        stalls.releaseAll();
+    }
+
+    /**
+     * Waits until {@code streams} streams are open and silent under {@link Fault#stallUntilReleased()}
+     * (a condition, not a time); false if {@code timeout} passes first.
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public boolean awaitStalled(int streams, Duration timeout) throws InterruptedException {
+        return stalls.await(streams, timeout);
+    }
+
+    /** Forgets scripts, counts and the log; releases the stalls still open. */
     public synchronized void reset() {
+        stalls.releaseAll();
         scripts.clear();
         limits.clear();
         counts.clear();

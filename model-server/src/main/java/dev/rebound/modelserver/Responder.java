@@ -21,9 +21,11 @@ final class Responder {
     private static final Duration CUT_LINGER = Duration.ofMillis(100);
 
     private final BiFunction<String, String, String> answers;
+    private final Stalls stalls;
 
-    Responder(BiFunction<String, String, String> answers) {
+    Responder(BiFunction<String, String, String> answers, Stalls stalls) {
         this.answers = answers;
+        this.stalls = stalls;
     }
 
     /** A request that does not stream. */
@@ -50,6 +52,11 @@ final class Responder {
             case SLOW_ANSWER:
             case STALL_BEFORE_FIRST_TOKEN:
                 if (!pause(fault.delay())) {
+                    return;
+                }
+                break;
+            case STALL_UNTIL_RELEASED:
+                if (!stalls.hold()) {
                     return;
                 }
                 break;
@@ -90,6 +97,9 @@ final class Responder {
         try {
             out.flush();
             if (fault.kind() == Fault.Kind.STALL_BEFORE_FIRST_TOKEN && !pause(fault.delay())) {
+                return;
+            }
+            if (fault.kind() == Fault.Kind.STALL_UNTIL_RELEASED && !stalls.hold()) {
                 return;
             }
             String id = ChatJson.id(model, prompt);

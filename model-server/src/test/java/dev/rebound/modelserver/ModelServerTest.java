@@ -198,6 +198,50 @@ class ModelServerTest {
     }
 
     @Test
+    void aStallUntilReleasedHoldsTheOpenStreamSilentUntilTheTestReleasesIt() throws Exception {
+        server.script("gpt-4", Fault.stallUntilReleased());
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> stalled =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return stream("gpt-4", "q", false);
+                    } catch (IOException | InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+        assertThat(server.awaitStalled(1, Duration.ofSeconds(10))).isTrue();
+        assertThat(stalled).isNotDone();
+        assertThat(data(stream("gpt-4", "q", false).body())).as("the next stream is not held").last()
+                .isEqualTo("[DONE]");
+        assertThat(stalled).isNotDone();
+
+        server.releaseStalls();
+        assertThat(data(stalled.get(10, java.util.concurrent.TimeUnit.SECONDS).body())).last().isEqualTo("[DONE]");
+        assertThat(server.awaitStalled(1, Duration.ZERO)).isFalse();
+        assertThat(server.log()).extracting(r -> r.fault().toString()).containsExactly("stall until released", "200");
+    }
+
+    @Test
+    void aStallUntilReleasedHoldsAWholeAnswerTooAndResetReleasesIt() throws Exception {
+        server.script("gpt-4", Fault.stallUntilReleased());
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> held =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return chat("gpt-4", "q");
+                    } catch (IOException | InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+        assertThat(server.awaitStalled(1, Duration.ofSeconds(10))).isTrue();
+        assertThat(held).isNotDone();
+
+        server.reset(); // a test's leftover stall never holds the next test
+        HttpResponse<String> answer = held.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(answer.body()).path("choices").path(0).path("message").path("content").asText())
+                .isEqualTo(ModelServer.answerFor("gpt-4", "q"));
+    }
+
+    @Test
     void cutMidStreamBreaksTheConnection() throws Exception {
         server.script("gpt-4", Fault.cutMidStream(2));
         assertThatThrownBy(() -> stream("gpt-4", "q", false)).isInstanceOf(IOException.class);

@@ -66,7 +66,15 @@ public final class ReboundEvent {
          * {@link #ATTEMPT_FAILED}); {@link #failure()} is the {@link RejectedResultException} carrying it,
          * {@link #reason()} {@code "result-rejected"}.
          */
-        RESULT_REJECTED
+        RESULT_REJECTED,
+        /**
+         * A streamed call broke after its first partial response (the chain's part, up to that token,
+         * had succeeded): it is not retried or restarted, and the caller's handler gets a
+         * {@link dev.rebound.runtime.langchain4j.PartialStreamException} ({@link #failure()}; its cause
+         * is the stream's failure). {@link #target()} and {@link #attempt()} name the attempt that
+         * streamed; {@link #tokens()} is how many partial responses the handler received.
+         */
+        STREAM_BROKEN
     }
 
     private final Kind kind;
@@ -180,7 +188,10 @@ public final class ReboundEvent {
         return rateLimitKey;
     }
 
-    /** For RATE_LIMIT_TOKENS_CHARGED and RATE_LIMIT_TOKENS_REFUNDED: how many tokens; otherwise 0. */
+    /**
+     * For RATE_LIMIT_TOKENS_CHARGED and RATE_LIMIT_TOKENS_REFUNDED: how many tokens; for STREAM_BROKEN:
+     * how many partial responses the caller's handler received before the break; otherwise 0.
+     */
     public long tokens() {
         return tokens;
     }

@@ -31,6 +31,8 @@ public final class ReboundSettings {
     private final RandomGenerator random;
     private final AlternativeResolver alternatives;
     private final boolean timesSuccess;
+    /** {@code tracer != null || timesSuccess}, resolved once. */
+    private final boolean observesSuccess;
     private final RateLimitStore rateLimitStore;
     private final CallTracer tracer;
 
@@ -50,6 +52,7 @@ public final class ReboundSettings {
             times |= l.wantsFirstAttemptSuccess();
         }
         this.timesSuccess = times;
+        this.observesSuccess = times || tracer != null;
         this.rateLimitStore = b.rateLimitStore != null ? b.rateLimitStore : RateLimitStore.inProcess();
     }
 
@@ -112,6 +115,23 @@ public final class ReboundSettings {
     /** The tracer of calls, or null when calls are not traced (the default). */
     public CallTracer tracer() {
         return tracer;
+    }
+
+    /**
+     * Whether calls are traced: {@code tracer() != null}, as a plain flag, so that a door's happy path
+     * asks it without loading the tracer's type.
+     */
+    public boolean tracesCalls() {
+        return tracer != null;
+    }
+
+    /**
+     * Whether a first attempt that succeeds is observed: traced ({@link #tracesCalls()}) or timed
+     * ({@link #timesSuccess()}). When not, a successful call without a breaker, budget or deadline
+     * reports nothing at all. One field read.
+     */
+    public boolean observesSuccess() {
+        return observesSuccess;
     }
 
     /** A builder pre-filled with these settings. */

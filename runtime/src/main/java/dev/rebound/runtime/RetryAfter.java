@@ -13,10 +13,11 @@ import java.time.Duration;
  * ({@code RetryAfterHttpClientBuilder}) no longer uses this class: it attaches what a response said to
  * the failure itself, which the engine prefers. A client of your own calls {@link #suggest} right
  * before it throws the failure the hint explains. The engine takes the hint with the next failure it
- * handles on this thread (and ignores it if that failure carries its own), and forgets any hint when
- * a call through the chain ends, so nothing suggested inside a call reaches the next one. A hint
- * suggested outside any Rebound call stays on the thread until the thread's next Rebound failure
- * takes it: call {@link #clear} when you suggest and then catch the failure yourself.
+ * handles on this thread (and ignores it if that failure carries its own), forgets any hint when a
+ * Rebound call starts on the thread and when a call through the chain ends: a call takes only what
+ * was suggested during its own attempts. A hint suggested outside any Rebound call (an unwrapped
+ * client's failure you catch yourself) is never taken by the thread's next call; {@link #clear}
+ * forgets it sooner.
  */
 public final class RetryAfter {
 

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rebound.runtime.ReboundEvent.Kind;
+import dev.rebound.runtime.internal.ResilientProxy;
+import dev.rebound.runtime.spi.MethodDiagnostics;
+import dev.rebound.runtime.spi.MethodDiagnostics.CircuitState;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.io.IOException;
 import java.time.Duration;
@@ -326,6 +329,72 @@ class AsyncCallsTest {
         assertThat(second.join()).isEqualTo("backup:B");
         assertThat(primary.attempts()).as("the open breaker refused the call").isEqualTo(2);
         assertThat(events.of(Kind.FALLBACK).get(1).failure()).isInstanceOf(CircuitBreakerOpenException.class);
+    }
+
+    private Quotes guarded(Scripted primary, int attempts) {
+        return Rebound.wrap(Quotes.class, primary).named("primary")
+                .withRetry(policy().attempts(attempts).build())
+                .withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(2).failureRatio(1.0)
+                        .delay(Duration.ofSeconds(30)).halfOpenProbes(1).build())
+                .settings(events.settings(clock)).build();
+    }
+
+    private static MethodDiagnostics diagnostics(Quotes proxy) throws Exception {
+        return ResilientProxy.policyOf(proxy, Quotes.class.getMethod("quote", String.class))
+                .diagnostics();
+    }
+
+    @Test
+    void anAttemptTheCallerCancelsIsNotRecordedAsTheTargetsFailure() throws Exception {
+        IOException down = new IOException("down");
+        CompletableFuture<String> inFlight = new CompletableFuture<>();
+        Scripted primary = new Scripted("primary").failing(down).then(() -> inFlight);
+        Quotes quotes = guarded(primary, 2);
+
+        CompletableFuture<String> result = quotes.quote("A");
+        clock.runScheduled(); // attempt 1 failed (recorded), attempt 2 is in flight, through the breaker
+        assertThat(primary.attempts()).isEqualTo(2);
+        result.cancel(true);
+
+        assertThat(inFlight).isCancelled();
+        // a window of 2 with a failure ratio of 1.0: one more recorded failure would have opened it
+        assertThat(diagnostics(quotes).circuitState()).isEqualTo(CircuitState.CLOSED);
+        assertThat(events.transitions()).isEmpty();
+
+        // the window still counts real failures: the next one (the second recorded) opens it
+        primary.failing(down);
+        CompletableFuture<String> next = quotes.quote("B");
+        clock.runScheduled();
+        assertThat(next).isCompletedExceptionally();
+        assertThat(primary.attempts()).as("the retry stops at the breaker it opened").isEqualTo(3);
+        assertThat(events.transitions()).containsExactly(Kind.CIRCUIT_OPENED);
+    }
+
+    @Test
+    void aHalfOpenProbeTheCallerCancelsGivesItsSlotBack() throws Exception {
+        IOException down = new IOException("down");
+        CompletableFuture<String> probe = new CompletableFuture<>();
+        Scripted primary = new Scripted("primary").failing(down).failing(down).then(() -> probe);
+        Quotes quotes = guarded(primary, 2);
+        CompletableFuture<String> opening = quotes.quote("A");
+        clock.runScheduled();
+        assertThat(opening).isCompletedExceptionally();
+        assertThat(diagnostics(quotes).circuitState()).isEqualTo(CircuitState.OPEN);
+
+        clock.advance(Duration.ofSeconds(30));
+        CompletableFuture<String> probing = quotes.quote("B"); // the only probe slot
+        assertThat(primary.attempts()).isEqualTo(3);
+        probing.cancel(true);
+        assertThat(probe).isCancelled();
+        assertThat(diagnostics(quotes).circuitState())
+                .isEqualTo(CircuitState.HALF_OPEN);
+
+        // the slot is free again: the next call is a probe, not refused; its success closes the breaker
+        CompletableFuture<String> next = quotes.quote("C");
+        assertThat(next.join()).isEqualTo("primary:C");
+        assertThat(primary.attempts()).isEqualTo(4);
+        assertThat(diagnostics(quotes).circuitState())
+                .isEqualTo(CircuitState.CLOSED);
     }
 
     @Test

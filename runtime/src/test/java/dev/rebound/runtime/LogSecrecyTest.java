@@ -181,4 +181,67 @@ class LogSecrecyTest {
             assertThat(spanStrings).as("span strings").noneMatch(t -> t != null && t.contains(secret));
         }
     }
+
+    /**
+     * A stream that breaks after its first tokens is logged at WARN by the default listener, with counts
+     * and class names: never the partial text the handler got, the prompt, the key or the failure's message.
+     */
+    @Test
+    void aStreamBrokenAfterItsFirstTokenIsLoggedAtWarnWithoutItsTextPromptOrKey() throws Exception {
+        assumeTrue("trace".equals(System.getProperty("org.slf4j.simpleLogger.defaultLogLevel")),
+                "runs in the log-secrecy surefire execution, where everything is logged");
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream capture = new PrintStream(captured, true, StandardCharsets.UTF_8);
+        PrintStream err = System.err;
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.CompletableFuture<Throwable> ended = new java.util.concurrent.CompletableFuture<>();
+        try (dev.rebound.modelserver.ModelServer server = dev.rebound.modelserver.ModelServer.start(
+                (model, prompt) -> ANSWER + " " + KEY + " " + MESSAGE + " " + prompt)) {
+            // a malformed chunk after 3 tokens: a break whose place does not depend on timing (a cut does)
+            server.script("gpt-4", dev.rebound.modelserver.Fault.malformedChunk(3));
+            System.setErr(capture);
+            dev.langchain4j.model.chat.StreamingChatModel model = Rebound.wrap(
+                    dev.langchain4j.model.chat.StreamingChatModel.class,
+                    dev.langchain4j.model.openai.OpenAiStreamingChatModel.builder().baseUrl(server.baseUrl())
+                            .apiKey(KEY).modelName("gpt-4").timeout(Duration.ofSeconds(5))
+                            .httpClientBuilder(dev.rebound.runtime.langchain4j.RetryAfterHttpClientBuilder.create())
+                            .build())
+                    .named("gpt-4").withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ZERO).build())
+                    .settings(ReboundSettings.builder().timeSource(new VirtualTimeSource())
+                            .listener(e -> events.add(e.toString())).build())
+                    .build();
+            model.chat(PROMPT, new dev.langchain4j.model.chat.response.StreamingChatResponseHandler() {
+                @Override
+                public void onPartialResponse(String token) {
+                }
+
+                @Override
+                public void onCompleteResponse(dev.langchain4j.model.chat.response.ChatResponse response) {
+                    ended.complete(null);
+                }
+
+                @Override
+                public void onError(Throwable error) {
+                    ended.complete(error);
+                }
+            });
+            assertThat(ended.get(10, TimeUnit.SECONDS)).isInstanceOf(
+                    dev.rebound.runtime.langchain4j.PartialStreamException.class)
+                    .satisfies(e -> assertThat(((dev.rebound.runtime.langchain4j.PartialStreamException) e)
+                            .partialText()).contains(ANSWER));
+        } finally {
+            System.setErr(err);
+        }
+        // Rebound's own lines (langchain4j's and the JDK's loggers are not Rebound's to police)
+        List<String> rebound = captured.toString(StandardCharsets.UTF_8).lines()
+                .filter(l -> l.contains(" dev.rebound")).toList();
+        assertThat(rebound).anyMatch(l -> l.contains("WARN dev.rebound - StreamingChatModel.chat(String, "
+                + "StreamingChatResponseHandler) on gpt-4: the stream of attempt 1 broke after 3 partial responses (")
+                && l.endsWith("); not restarted, the handler gets a PartialStreamException"));
+        assertThat(events).anyMatch(e -> e.startsWith("STREAM_BROKEN"));
+        for (String secret : SECRETS) {
+            assertThat(rebound).as("Rebound's lines").noneMatch(l -> l.contains(secret));
+            assertThat(events).as("event strings").noneMatch(e -> e.contains(secret));
+        }
+    }
 }

@@ -64,4 +64,26 @@ class WrapNestedRetriesTest {
                 + "Search.find(String) (3 attempts), so one call of Answers.answer(String) can make up to 9 "
                 + "attempts of Search.find(String)")).count()).isEqualTo(1);
     }
+
+    /**
+     * An inner method whose first attempt the chain runs (its attempt timeout must see it, so no door runs
+     * it inline) is checked too.
+     */
+    @Test
+    void aTimedInnerRetryInsideAnotherRetryIsWarnedAboutToo() {
+        ReboundSettings settings = ReboundSettings.builder().timeSource(new VirtualTimeSource()).build();
+        RetryPolicy timed = RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(10))
+                .attemptTimeout(Duration.ofHours(1)).build();
+        Index index = new Index();
+        Search search = Rebound.wrap(Search.class, (Search) index).withRetry(timed).settings(settings).build();
+        Answers answers = Rebound.wrap(Answers.class, (Answers) new Assistant(search))
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(10)).build())
+                .settings(settings).build();
+
+        String log = StdErr.during(() -> catchThrowable(() -> answers.answer("q")));
+
+        assertThat(index.calls).hasValue(3 * 3);
+        assertThat(log.lines().filter(l -> l.contains("Nested retries: Answers.answer(String) (3 attempts) calls "
+                + "Search.find(String) (3 attempts)")).count()).isEqualTo(1);
+    }
 }

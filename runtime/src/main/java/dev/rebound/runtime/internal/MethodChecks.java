@@ -26,9 +26,10 @@ public final class MethodChecks {
     }
 
     /**
-     * What the asynchronous chain cannot apply, refused rather than skipped: a rate limit or a fallback handler on a
-     * CompletionStage or streaming method, a result predicate (the target's, an alternative's retry's, or
-     * the fallback's) on a streaming method.
+     * What the asynchronous chain cannot apply, refused rather than skipped ({@link MethodRules#asyncRefusals},
+     * which the annotation processor applies too): a rate limit or a fallback handler on a CompletionStage or
+     * streaming method, a result predicate (the target's, an alternative's retry's, or the fallback's) on a
+     * streaming method.
      */
     public static void checkShape(CallShape shape, String name, boolean rateLimit,
             String rateLimitAttribute, boolean handler,
@@ -37,25 +38,13 @@ public final class MethodChecks {
         if (shape == CallShape.SYNC) {
             return;
         }
-        if (rateLimit) {
-            problems.add(Rules.at(name, MethodRules.rateLimitNotAsync(rateLimitAttribute)));
-        }
-        if (handler) {
-            problems.add(Rules.at(name, MethodRules.handlerNotAsync(handlerAttribute)));
-        }
-        if (shape != CallShape.STREAM) {
-            return;
-        }
         boolean retryPredicate = primaryRetry != null && primaryRetry.resultPredicate() != null;
         for (Alternative a : chain) {
             retryPredicate |= a.retry() != null && a.retry().resultPredicate() != null;
         }
-        if (retryPredicate) {
-            problems.add(Rules.at(name, MethodRules.resultPredicateOnStream(retryAttribute)));
-        }
-        if (fallbackOnResult) {
-            problems.add(Rules.at(name, MethodRules.resultPredicateOnStream(fallbackAttribute)));
-        }
+        Rules.addAt(name, MethodRules.asyncRefusals(shape == CallShape.STREAM, rateLimit ? rateLimitAttribute : null,
+                handler ? handlerAttribute : null, retryPredicate ? retryAttribute : null,
+                fallbackOnResult ? fallbackAttribute : null), problems);
     }
 
     /** A retry of more than one attempt re-runs the call: not on deferred results, not blindly if non-idempotent. */

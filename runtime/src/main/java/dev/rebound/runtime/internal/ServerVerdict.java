@@ -29,6 +29,15 @@ public final class ServerVerdict {
      */
     private static volatile boolean everMade;
 
+    /**
+     * A verdict read on the thread that then reports the failure, for a failure that cannot carry it (a
+     * streamed response's: langchain4j builds that failure itself, on the HTTP client's thread). Taken by
+     * the engine with the next failure it handles on this thread; forgotten when a call starts here.
+     */
+    private static final ThreadLocal<ServerVerdict[]> HANDED = ThreadLocal.withInitial(() -> new ServerVerdict[1]);
+    /** Whether any verdict was ever handed off: until then, taking and forgetting cost one volatile read. */
+    private static volatile boolean everHanded;
+
     private final long waitNanos;
     private final String quota;
     private final Boolean shouldRetry;
@@ -68,6 +77,34 @@ public final class ServerVerdict {
             current = cause == current || cause == failure ? null : cause;
         }
         return null;
+    }
+
+    /** Hands {@code verdict} (null: none) to the next failure the engine handles on this thread. */
+    public static void handOff(ServerVerdict verdict) {
+        if (verdict != null) {
+            everHanded = true;
+            HANDED.get()[0] = verdict;
+        } else {
+            forgetHandedOff();
+        }
+    }
+
+    /** The verdict handed off on this thread, or null; forgets it. */
+    public static ServerVerdict takeHandedOff() {
+        if (!everHanded) {
+            return null;
+        }
+        ServerVerdict[] h = HANDED.get();
+        ServerVerdict v = h[0];
+        h[0] = null;
+        return v;
+    }
+
+    /** Forgets a verdict handed off on this thread and never taken. */
+    public static void forgetHandedOff() {
+        if (everHanded) {
+            HANDED.get()[0] = null;
+        }
     }
 
     /** The suggested wait in nanoseconds; 0 for none. */

@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The default listener: retries, a circuit closing and a rate limit's refusal at INFO; fallbacks, final
- * failures and a circuit opening at WARN; the rest (and calls an open circuit refused, already told by
+ * failures, a circuit opening and a stream broken after its first token at WARN; the rest (and calls an open circuit refused, already told by
  * its opening: their fallback, or their failure when there is nothing to fall back to; the fallback of a
  * call the rate limit refused, told by the refusal; rate-limit waits and tokens) at DEBUG.
  * Prints names, numbers and exception class names only: never arguments, results or messages.
@@ -33,6 +33,7 @@ public enum Slf4jListener implements ReboundListener {
                 return LOG.isWarnEnabled() || LOG.isDebugEnabled(); // a refused call's lines are at DEBUG
             case INTERRUPTED:
             case CIRCUIT_OPENED:
+            case STREAM_BROKEN:
                 return LOG.isWarnEnabled();
             default:
                 return LOG.isDebugEnabled();
@@ -92,6 +93,13 @@ public enum Slf4jListener implements ReboundListener {
                 LOG.warn("{} on {}: circuit opened for {} ms ({}) after {}", e.method(), e.target(),
                         e.waitTime().toMillis(), e.reason(), failure);
                 break;
+            case STREAM_BROKEN: {
+                Throwable cause = e.failure() == null ? null : e.failure().getCause();
+                LOG.warn("{} on {}: the stream of attempt {} broke after {} partial responses ({}); not restarted, "
+                        + "the handler gets a PartialStreamException", e.method(), e.target(), e.attempt(),
+                        e.tokens(), cause == null ? failure : cause.getClass().getName());
+                break;
+            }
             case CIRCUIT_HALF_OPEN:
                 LOG.debug("{} on {}: circuit half-open, letting probes through", e.method(), e.target());
                 break;

@@ -1,11 +1,12 @@
 package dev.rebound.runtime.langchain4j;
 
 import dev.rebound.runtime.RetryAfter;
-import dev.rebound.runtime.internal.RetryAfterHeaders;
 import dev.rebound.runtime.ratelimit.RateLimitHeaders;
 import dev.rebound.runtime.internal.ServerResponses;
 import dev.rebound.runtime.internal.ServerVerdict;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.Authenticator;
 import java.net.CookieHandler;
 import java.net.ProxySelector;
@@ -31,10 +32,12 @@ import javax.net.ssl.SSLParameters;
  * would have thrown, carrying the {@link ServerVerdict}: the hint travels with the failure of that
  * request, never on the thread. It also hands every response's {@code x-ratelimit-*} headers to
  * {@link RateLimitHeaders}, for the rate limiter of the call (cleared before each request).
- * {@code sendAsync} (streaming) cannot throw in langchain4j's place: it hands the Retry-After of a
- * failed response to {@link RetryAfter} on the thread that completes the response, which is where
+ * {@code sendAsync} (streaming) cannot throw in langchain4j's place: it reads a failed response's
+ * verdict (headers and error body, which it hands back to langchain4j unread) and hands it to the
+ * engine on the thread that completes the response ({@link ServerVerdict#handOff}), which is where
  * langchain4j then reports the failure to the stream's handler, so a streamed attempt that fails
- * before its first token reads its hint as a synchronous one does.
+ * before its first token reads its Retry-After, {@code x-should-retry} and quota codes as a
+ * synchronous one does.
  */
 final class HintingJdkHttpClient extends HttpClient {
 
@@ -68,33 +71,123 @@ final class HintingJdkHttpClient extends HttpClient {
         return response;
     }
 
-    /** A failed response's Retry-After on this thread, for a streamed attempt (see the class comment). */
-    static void record(int status, HttpHeaders headers, Clock clock) {
-        if (status < 400) {
-            return; // cleared before the request
+    /** Error bodies are short; a longer one is read this far (its verdict is at its start) and kept whole. */
+    private static final int ERROR_BODY_LIMIT = 64 * 1024;
+
+    /**
+     * A failed streamed response's verdict (its headers and its JSON error body), handed to the engine
+     * on this thread, where langchain4j then reports the failure (see the class comment). The body is
+     * read here and given back to langchain4j unchanged.
+     */
+    @SuppressWarnings("unchecked")
+    private <T> HttpResponse<T> recordFailure(HttpResponse<T> response) {
+        HttpHeaders headers = response.headers();
+        byte[] body = null;
+        T replaced = response.body();
+        if (replaced instanceof InputStream) {
+            try (InputStream in = (InputStream) replaced) {
+                body = in.readNBytes(ERROR_BODY_LIMIT);
+                byte[] rest = in.readAllBytes();
+                if (rest.length > 0) {
+                    byte[] whole = java.util.Arrays.copyOf(body, body.length + rest.length);
+                    System.arraycopy(rest, 0, whole, body.length, rest.length);
+                    body = whole;
+                }
+            } catch (IOException unreadable) {
+                body = new byte[0]; // langchain4j would have read nothing either
+            }
+            replaced = (T) new ByteArrayInputStream(body);
         }
-        long hint = RetryAfterHeaders.hintNanos(status, name -> headers.firstValue(name).orElse(null), clock);
-        if (hint > 0) {
-            RetryAfter.suggest(Duration.ofNanos(hint));
+        String text = body == null ? null
+                : new String(body, 0, Math.min(body.length, ERROR_BODY_LIMIT), StandardCharsets.UTF_8);
+        ServerVerdict.handOff(ServerResponses.verdict(response.statusCode(),
+                name -> headers.firstValue(name).orElse(null), text, clock));
+        return body == null ? response : new WithBody<>(response, replaced);
+    }
+
+    /** A response with its body replaced by the same bytes, already read. */
+    private static final class WithBody<T> implements HttpResponse<T> {
+        private final HttpResponse<T> response;
+        private final T body;
+
+        WithBody(HttpResponse<T> response, T body) {
+            this.response = response;
+            this.body = body;
+        }
+
+        @Override
+        public int statusCode() {
+            return response.statusCode();
+        }
+
+        @Override
+        public HttpRequest request() {
+            return response.request();
+        }
+
+        @Override
+        public Optional<HttpResponse<T>> previousResponse() {
+            return response.previousResponse();
+        }
+
+        @Override
+        public HttpHeaders headers() {
+            return response.headers();
+        }
+
+        @Override
+        public T body() {
+            return body;
+        }
+
+        @Override
+        public Optional<javax.net.ssl.SSLSession> sslSession() {
+            return response.sslSession();
+        }
+
+        @Override
+        public java.net.URI uri() {
+            return response.uri();
+        }
+
+        @Override
+        public Version version() {
+            return response.version();
         }
     }
 
     @Override
     public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request,
             HttpResponse.BodyHandler<T> handler) {
-        return delegate.sendAsync(request, handler).thenApply(this::recorded);
+        return delegate.sendAsync(request, handler).whenComplete(HintingJdkHttpClient::failedWithoutResponse)
+                .thenApply(this::recorded);
+    }
+
+    /**
+     * A request that got no response (a refused or dropped connection) has no hint: whatever an earlier
+     * response left on this thread is forgotten before langchain4j reports the failure here.
+     */
+    private static void failedWithoutResponse(Object response, Throwable failure) {
+        if (failure != null) {
+            RetryAfter.clear();
+            ServerVerdict.forgetHandedOff();
+        }
     }
 
     @Override
     public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request,
             HttpResponse.BodyHandler<T> handler, HttpResponse.PushPromiseHandler<T> pushPromiseHandler) {
-        return delegate.sendAsync(request, handler, pushPromiseHandler).thenApply(this::recorded);
+        return delegate.sendAsync(request, handler, pushPromiseHandler)
+                .whenComplete(HintingJdkHttpClient::failedWithoutResponse).thenApply(this::recorded);
     }
 
     private <T> HttpResponse<T> recorded(HttpResponse<T> response) {
         RetryAfter.clear();
-        record(response.statusCode(), response.headers(), clock);
-        return response;
+        if (response.statusCode() < 400) {
+            ServerVerdict.forgetHandedOff();
+            return response;
+        }
+        return recordFailure(response);
     }
 
     @Override

@@ -48,6 +48,8 @@ import java.util.concurrent.TimeUnit;
  *       {@code deadline}): attempts a rate limit refused without sending them.
  *   <li>{@value #RATE_LIMIT_TOKENS}: a counter per {@code direction} ({@code charged}, {@code refunded}):
  *       tokens taken from a rate limit before and after attempts, and given back.
+ *   <li>{@value #STREAMS_BROKEN}: a counter per {@code target}: streamed calls that broke after their
+ *       first partial response (the caller's handler got a {@code PartialStreamException}).
  * </ul>
  *
  * <p>Meters are registered once per method (and per target, fallback pair or reason) and cached: a
@@ -81,6 +83,12 @@ public final class MicrometerListener implements ReboundListener {
     public static final String RESULTS_REJECTED = "rebound.results.rejected";
     /** Counter: attempts cut by their attemptTimeout (also counted in {@link #ATTEMPTS}). */
     public static final String ATTEMPT_TIMEOUTS = "rebound.attempt.timeouts";
+    /**
+     * Counter per {@code target}: streamed calls that broke after their first partial response (the
+     * handler got a {@code PartialStreamException}; the call itself was counted in {@link #CALLS} when its
+     * first token came).
+     */
+    public static final String STREAMS_BROKEN = "rebound.streams.broken";
 
     private final MeterRegistry registry;
     private final ConcurrentHashMap<String, MethodMeters> byMethod = new ConcurrentHashMap<>();
@@ -173,6 +181,9 @@ public final class MicrometerListener implements ReboundListener {
                 break;
             case RATE_LIMIT_TOKENS_REFUNDED:
                 meters(e.method()).tagged(RATE_LIMIT_TOKENS, "direction", "refunded").increment(e.tokens());
+                break;
+            case STREAM_BROKEN:
+                meters(e.method()).tagged(STREAMS_BROKEN, "target", e.target()).increment();
                 break;
             default:
                 break;

@@ -1,5 +1,7 @@
 package dev.rebound.runtime.rules;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -41,6 +43,37 @@ public final class MethodRules {
     /** Whether the type named {@code binaryName}, or a type extending it, is a deferred result. */
     public static boolean isDeferred(String binaryName) {
         return DEFERRED.contains(binaryName);
+    }
+
+    /** The binary name of langchain4j's streaming handler: a void method taking one streams to it. */
+    public static final String STREAM_HANDLER = "dev.langchain4j.model.chat.response.StreamingChatResponseHandler";
+
+    /**
+     * What the asynchronous chain cannot apply, refused rather than skipped, in this order: a rate limit
+     * and a fallback handler on a method returning a {@code CompletionStage} or streaming to a handler;
+     * a result predicate (the target's retry's or an alternative's, and the fallback's) on a streaming
+     * method. Each argument is the attribute as the caller names it when the method has that policy
+     * ({@code "@RateLimit"} or {@code "withRateLimit"}, ...), else null.
+     *
+     * @param stream whether the method streams to a handler (else it returns a {@code CompletionStage})
+     * @return the problems, without the method's name; empty when nothing is refused
+     */
+    public static List<String> asyncRefusals(boolean stream, String rateLimit, String handler,
+            String retryOnResult, String fallbackOnResult) {
+        List<String> problems = new ArrayList<>();
+        if (rateLimit != null) {
+            problems.add(rateLimitNotAsync(rateLimit));
+        }
+        if (handler != null) {
+            problems.add(handlerNotAsync(handler));
+        }
+        if (stream && retryOnResult != null) {
+            problems.add(resultPredicateOnStream(retryOnResult));
+        }
+        if (stream && fallbackOnResult != null) {
+            problems.add(resultPredicateOnStream(fallbackOnResult));
+        }
+        return problems;
     }
 
     /**

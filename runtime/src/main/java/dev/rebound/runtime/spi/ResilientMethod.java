@@ -9,6 +9,13 @@ package dev.rebound.runtime.spi;
  * itself, which allocates nothing, in exactly this shape ({@code execute} is that shape):
  *
  * <pre>{@code
+ * if (policy.bareFirstAttempt()) {                      // nothing to ask or tell: just run it
+ *     try {
+ *         return invoker.invoke(context, args);
+ *     } catch (Throwable failure) {
+ *         return policy.failed(failure, UNTIMED, context, args, invoker);
+ *     }
+ * }
  * if (!policy.admitFirstAttempt()) {
  *     return policy.execute(context, args, invoker);     // the chain runs every attempt
  * }
@@ -39,6 +46,13 @@ public interface ResilientMethod {
      * should see (the primary's last, with the rest of the history suppressed on it).
      */
     default Object execute(Object context, Object[] args, Invoker primary) throws Throwable {
+        if (bareFirstAttempt()) {
+            try {
+                return primary.invoke(context, args);
+            } catch (Throwable failure) {
+                return failed(failure, UNTIMED, context, args, primary);
+            }
+        }
         if (!admitFirstAttempt()) {
             return executeAll(context, args, primary);
         }
@@ -58,6 +72,19 @@ public interface ResilientMethod {
      * {@link #execute} does when {@link #admitFirstAttempt()} says no.
      */
     Object executeAll(Object context, Object[] args, Invoker primary) throws Throwable;
+
+    /**
+     * Asked by a door first, on every call: true when the first attempt needs nothing but to run, now
+     * (nothing on its chain must see it, no circuit breaker to ask or tell, no budget to count, no
+     * deadline, no tracer, no listener timing successes). The door then runs it inline without
+     * {@link #admitFirstAttempt}, {@link #start} or {@link #succeeded}, and reports only a failure, as
+     * {@code failed(failure, UNTIMED, ...)}. False: the door follows the rest of the protocol, which
+     * is always correct. Resolved when the policy is built but for the live settings' tracer and
+     * listeners: a few field reads.
+     */
+    default boolean bareFirstAttempt() {
+        return false;
+    }
 
     /**
      * Asked by a door just before it runs the first attempt itself: whether it may. False while the

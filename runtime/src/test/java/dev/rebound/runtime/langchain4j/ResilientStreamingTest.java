@@ -11,6 +11,8 @@ import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.metrics.MicrometerListener;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -74,6 +76,31 @@ class ResilientStreamingTest {
         assertThat(h.text()).isEqualTo(GPT4);
     }
 
+    /** The other server hints of a streamed response: its error body's quota code, its x-should-retry. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{1}")
+    @org.junit.jupiter.params.provider.MethodSource("verdicts")
+    void aStreamedResponsesVerdictStopsTheRetriesAsASynchronousOnesDoes(Fault fault, String reason) throws Exception {
+        server.always("gpt-4", fault);
+        RecordingStreamHandler h = new RecordingStreamHandler();
+
+        resilient(3).chat(PROMPT, h);
+        h.awaitEnd();
+
+        assertThat(rec.exhaustedReasons()).containsExactly(reason);
+        assertThat(server.requestCounts()).containsEntry("gpt-4", 1).containsEntry("gpt-3.5-turbo", 1);
+        assertThat(h.tokens).containsExactlyElementsOf(ModelServer.tokensOf(GPT35));
+        assertThat(h.endings).hasValue(1);
+        assertThat(rec.clock.scheduled()).isEmpty();
+    }
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> verdicts() {
+        return java.util.stream.Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of(Fault.quotaExhausted(), "quota-exhausted"),
+                org.junit.jupiter.params.provider.Arguments.of(Fault.anthropicBillingError(), "quota-exhausted"),
+                org.junit.jupiter.params.provider.Arguments.of(
+                        Fault.unavailable().withHeader("x-should-retry", "false"), "server-declined-retry"));
+    }
+
     @Test
     void aStreamCutBeforeItsFirstTokenFallsBackAndTheFallbacksTokensArriveAlone() throws Exception {
         server.always("gpt-4", Fault.cutMidStream(0));
@@ -103,6 +130,53 @@ class ResilientStreamingTest {
                 e -> assertThat(e.partialText()).isEqualTo("gpt-4 answers"));
         assertThat(server.requestCounts()).containsEntry("gpt-4", 1).doesNotContainKey("gpt-3.5-turbo");
         assertThat(rec.clock.pendingTasks()).isZero();
+        assertThat(rec.events).extracting(ReboundEvent::kind).containsExactly(ReboundEvent.Kind.STREAM_BROKEN);
+    }
+
+    @Test
+    void aStreamBrokenAfterItsFirstTokenIsOneStreamBrokenEventAndOneCountedBreakOfItsTarget() throws Exception {
+        server.always("gpt-4", Fault.unavailable());
+        server.script("gpt-3.5-turbo", Fault.malformedChunk(3)); // a break at a place no timing moves
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        StreamingChatModel model = Rebound.wrap(StreamingChatModel.class, LoopbackModels.openAiStreaming(server, "gpt-4"))
+                .named("gpt-4")
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(100)).jitter(false).build())
+                .withFallbacks(LoopbackModels.openAiStreaming(server, "gpt-3.5-turbo"))
+                .settings(rec.settings().toBuilder().listener(new MicrometerListener(registry)).build()).build();
+        RecordingStreamHandler h = new RecordingStreamHandler();
+
+        model.chat(PROMPT, h);
+        assertThat(rec.clock.awaitPendingTasks(1, REAL)).isTrue();
+        rec.clock.runScheduled();
+        h.awaitEnd();
+
+        // the fallback streamed three tokens, then broke: the handler's exception is the event's failure
+        assertThat(h.tokens).containsExactlyElementsOf(ModelServer.tokensOf(GPT35).subList(0, 3));
+        Throwable cut = h.errors.get(0);
+        assertThat(cut).isInstanceOf(PartialStreamException.class);
+        assertThat(rec.events).extracting(ReboundEvent::kind).containsExactly(ReboundEvent.Kind.ATTEMPT_FAILED,
+                ReboundEvent.Kind.RETRY_SCHEDULED, ReboundEvent.Kind.ATTEMPT_FAILED,
+                ReboundEvent.Kind.RETRIES_EXHAUSTED, ReboundEvent.Kind.FALLBACK, ReboundEvent.Kind.SUCCEEDED,
+                ReboundEvent.Kind.STREAM_BROKEN);
+        ReboundEvent broken = rec.events.get(6);
+        assertThat(broken.target()).isEqualTo("OpenAiStreamingChatModel");
+        assertThat(broken.attempt()).isEqualTo(1);
+        assertThat(broken.tokens()).isEqualTo(3);
+        assertThat(broken.failure()).isSameAs(cut);
+        assertThat(broken.toString()).doesNotContain(GPT35.substring(0, 12)).doesNotContain(PROMPT);
+        assertThat(registry.get(MicrometerListener.STREAMS_BROKEN).tag("target", "OpenAiStreamingChatModel")
+                .counter().count()).isEqualTo(1.0);
+        assertThat(registry.find(MicrometerListener.STREAMS_BROKEN).counters()).hasSize(1);
+        assertThat(server.requestCounts()).containsEntry("gpt-4", 2).containsEntry("gpt-3.5-turbo", 1);
+    }
+
+    @Test
+    void aStreamThatEndsWellIsNoBreak() throws Exception {
+        RecordingStreamHandler h = new RecordingStreamHandler();
+        resilient(2).chat(PROMPT, h);
+        h.awaitEnd();
+        assertThat(h.completions).hasSize(1);
+        assertThat(rec.events).isEmpty();
     }
 
     @Test

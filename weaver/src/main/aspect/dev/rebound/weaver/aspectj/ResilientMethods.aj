@@ -21,12 +21,13 @@ import dev.rebound.weaver.internal.WovenPolicies;
  * {@code instanceof Woven} test, since a subclass that carries a policy may run them as they are. Any
  * other class without a policy is left exactly as the compiler made it; a policy class that would run a
  * public method inherited from such a class fails its initialisation, naming the fix.
- * Within an advised class, a method without a policy costs a class-value read, an array read and a
- * compare.
+ * Within an advised class, a method without a policy costs a lookup in {@link Sites} (an identity
+ * hash, an array read, two compares).
  *
  * <p>The around advices (one per primitive return type, so that no result is boxed) are inlined by
  * ajc and allocate nothing: an annotated method runs its first attempt right here, in the runtime's
- * door protocol (see {@link dev.rebound.runtime.spi.ResilientMethod}). Only after a failure does
+ * door protocol (see {@link dev.rebound.runtime.spi.ResilientMethod}); a bare one (no breaker, budget
+ * or deadline, nothing observing successes) asks nothing else before or after it. Only after a failure does
  * {@link Recovery} take over, with the engine. The aspect is a singleton and keeps no state; the
  * policies of a type's join points live in {@link Sites}. Misconfigurations the build can see are
  * compile errors (the weaver's annotation processor, and the declare errors below); the rest fail the
@@ -102,11 +103,14 @@ public aspect ResilientMethods {
         if (policy == null) {
             return proceed(self);
         }
-        long start = policy.start();
-        if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+        boolean bare = policy.bareFirstAttempt();
+        long start = bare ? ResilientMethod.UNTIMED : policy.start();
+        if (bare || Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
             try {
                 Object result = proceed(self);
-                policy.succeeded(start);
+                if (!bare) {
+                    policy.succeeded(start);
+                }
                 return result;
             } catch (Throwable t) {
                 Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
@@ -125,11 +129,14 @@ public aspect ResilientMethods {
         if (policy == null) {
             return proceed(self);
         }
-        long start = policy.start();
-        if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+        boolean bare = policy.bareFirstAttempt();
+        long start = bare ? ResilientMethod.UNTIMED : policy.start();
+        if (bare || Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
             try {
                 int result = proceed(self);
-                policy.succeeded(start);
+                if (!bare) {
+                    policy.succeeded(start);
+                }
                 return result;
             } catch (Throwable t) {
                 Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
@@ -148,11 +155,14 @@ public aspect ResilientMethods {
         if (policy == null) {
             return proceed(self);
         }
-        long start = policy.start();
-        if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+        boolean bare = policy.bareFirstAttempt();
+        long start = bare ? ResilientMethod.UNTIMED : policy.start();
+        if (bare || Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
             try {
                 long result = proceed(self);
-                policy.succeeded(start);
+                if (!bare) {
+                    policy.succeeded(start);
+                }
                 return result;
             } catch (Throwable t) {
                 Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
@@ -171,11 +181,14 @@ public aspect ResilientMethods {
         if (policy == null) {
             return proceed(self);
         }
-        long start = policy.start();
-        if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+        boolean bare = policy.bareFirstAttempt();
+        long start = bare ? ResilientMethod.UNTIMED : policy.start();
+        if (bare || Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
             try {
                 double result = proceed(self);
-                policy.succeeded(start);
+                if (!bare) {
+                    policy.succeeded(start);
+                }
                 return result;
             } catch (Throwable t) {
                 Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
@@ -194,11 +207,14 @@ public aspect ResilientMethods {
         if (policy == null) {
             return proceed(self);
         }
-        long start = policy.start();
-        if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+        boolean bare = policy.bareFirstAttempt();
+        long start = bare ? ResilientMethod.UNTIMED : policy.start();
+        if (bare || Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
             try {
                 float result = proceed(self);
-                policy.succeeded(start);
+                if (!bare) {
+                    policy.succeeded(start);
+                }
                 return result;
             } catch (Throwable t) {
                 Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
@@ -217,11 +233,14 @@ public aspect ResilientMethods {
         if (policy == null) {
             return proceed(self);
         }
-        long start = policy.start();
-        if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+        boolean bare = policy.bareFirstAttempt();
+        long start = bare ? ResilientMethod.UNTIMED : policy.start();
+        if (bare || Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
             try {
                 short result = proceed(self);
-                policy.succeeded(start);
+                if (!bare) {
+                    policy.succeeded(start);
+                }
                 return result;
             } catch (Throwable t) {
                 Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
@@ -240,11 +259,14 @@ public aspect ResilientMethods {
         if (policy == null) {
             return proceed(self);
         }
-        long start = policy.start();
-        if (Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+        boolean bare = policy.bareFirstAttempt();
+        long start = bare ? ResilientMethod.UNTIMED : policy.start();
+        if (bare || Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
             try {
                 char result = proceed(self);
-                policy.succeeded(start);
+                if (!bare) {
+                    policy.succeeded(start);
+                }
                 return result;
             } catch (Throwable t) {
                 Handoff.give(self, thisJoinPointStaticPart, policy, t, start);

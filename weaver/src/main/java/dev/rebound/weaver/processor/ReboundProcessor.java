@@ -145,7 +145,49 @@ public final class ReboundProcessor extends AbstractProcessor {
                         !model.values(e, Fallback.class, "on").isEmpty(), "@Fallback.on"), problems);
             }
         }
+        if (method) {
+            checkAsyncShape((ExecutableElement) e, e, where, problems);
+        } else if (e instanceof TypeElement) {
+            boolean itf = e.getKind() == ElementKind.INTERFACE;
+            for (ExecutableElement m : javax.lang.model.util.ElementFilter.methodsIn(e.getEnclosedElements())) {
+                Set<Modifier> mods = m.getModifiers();
+                if (!mods.contains(Modifier.STATIC) && (itf || mods.contains(Modifier.PUBLIC))) {
+                    TypeElement declaring = model.contractOf(m);
+                    checkAsyncShape(m, e, model.describe(m, declaring != null ? declaring : (TypeElement) e),
+                            problems);
+                }
+            }
+        }
         return problems;
+    }
+
+    /**
+     * What the asynchronous chain refuses ({@link MethodRules#asyncRefusals}) on {@code m}, a method
+     * returning a {@code CompletionStage} or streaming to a langchain4j handler, for the policies
+     * {@code annotated} (the method itself, or its type for the methods that do not say otherwise) puts
+     * on it. An alternative's own {@code @Retry.onResult} is checked when the runtime resolves the chain.
+     */
+    private void checkAsyncShape(ExecutableElement m, Element annotated, String where, List<String> problems) {
+        boolean stream = model.streams(m);
+        if (!stream && !model.returnsAsync(m)) {
+            return;
+        }
+        boolean own = annotated == m;
+        String rateLimit = has(m, annotated, own, RateLimit.class) ? "@RateLimit" : null;
+        String handler = has(m, annotated, own, Fallback.class) && model.classValue(annotated, Fallback.class,
+                "handler") != null ? "@Fallback.handler" : null;
+        String retryOnResult = has(m, annotated, own, Retry.class)
+                && !model.classes(annotated, Retry.class, "onResult").isEmpty() ? "@Retry.onResult" : null;
+        String fallbackOnResult = has(m, annotated, own, Fallback.class)
+                && !model.classes(annotated, Fallback.class, "onResult").isEmpty() ? "@Fallback.onResult" : null;
+        Rules.addAt(where, MethodRules.asyncRefusals(stream, rateLimit, handler, retryOnResult, fallbackOnResult),
+                problems);
+    }
+
+    /** Whether {@code annotated} has {@code a} and it applies to {@code m} (a method's own one wins over its type's). */
+    private static boolean has(ExecutableElement m, Element annotated, boolean own,
+            Class<? extends java.lang.annotation.Annotation> a) {
+        return annotated.getAnnotation(a) != null && (own || m.getAnnotation(a) == null);
     }
 
     /**

@@ -147,6 +147,29 @@ final class TypeModel {
         return null;
     }
 
+    /** Whether {@code m} returns exactly {@code CompletionStage} or {@code CompletableFuture}: its chain runs asynchronously. */
+    boolean returnsAsync(ExecutableElement m) {
+        TypeMirror r = m.getReturnType();
+        return r.getKind() == TypeKind.DECLARED && MethodRules.isAsyncResult(binaryName(r));
+    }
+
+    /**
+     * Whether {@code m} streams: returns void and takes a langchain4j {@code StreamingChatResponseHandler}
+     * (false when langchain4j is not on the compilation's class path).
+     */
+    boolean streams(ExecutableElement m) {
+        if (m.getReturnType().getKind() != TypeKind.VOID) {
+            return false;
+        }
+        TypeElement handler = processingEnv.getElementUtils().getTypeElement(MethodRules.STREAM_HANDLER);
+        if (handler == null) {
+            return false;
+        }
+        javax.lang.model.util.Types types = processingEnv.getTypeUtils();
+        TypeMirror h = types.erasure(handler.asType());
+        return m.getParameters().stream().anyMatch(p -> types.isAssignable(types.erasure(p.asType()), h));
+    }
+
     /**
      * The alternatives {@code c} itself (not an interface) lists for {@code m}: on its own or a
      * superclass's method, else on its type; as the runtime follows them when it looks for cycles.

@@ -143,12 +143,20 @@ final class Breaker {
         }
     }
 
+    /**
+     * The attempt admitted by {@code permit} ended without saying anything about the target's health
+     * (the caller cancelled it): nothing is recorded, and a half-open probe's slot is given back.
+     */
+    void released(Object permit) {
+        if (permit instanceof HalfOpen) {
+            ((HalfOpen) permit).leave();
+        }
+    }
+
     /** The attempt admitted by {@code permit} failed with {@code failure}. */
     void failed(Object permit, Throwable failure, TimeSource time) {
         if (!policy.counts(failure)) {
-            if (permit instanceof HalfOpen) {
-                ((HalfOpen) permit).leave();
-            }
+            released(permit);
             return;
         }
         if (permit instanceof Closed) {

@@ -14,8 +14,6 @@ public enum CallShape {
     ASYNC,
     STREAM;
 
-    private static final String STREAM_HANDLER = "dev.langchain4j.model.chat.response.StreamingChatResponseHandler";
-
     /** The shape of {@code m}. */
     public static CallShape of(Method m) {
         Class<?> r = m.getReturnType();
@@ -40,7 +38,7 @@ public enum CallShape {
     }
 
     private static boolean isStreamHandler(Class<?> c) {
-        if (c.getName().equals(STREAM_HANDLER)) {
+        if (c.getName().equals(MethodRules.STREAM_HANDLER)) {
             return true;
         }
         for (Class<?> i : c.getInterfaces()) {

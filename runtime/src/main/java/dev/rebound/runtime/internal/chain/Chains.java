@@ -95,7 +95,7 @@ public final class Chains {
         // one attempt on the primary: the target's call, or for a stream, its call up to the first token;
         // result check and timeout just above it
         Strategy invocation = spec.shape() == CallShape.STREAM
-                ? new StreamingInvocation(spec.handlerIndex()) : Invocation.INSTANCE;
+                ? new StreamingInvocation(spec.handlerIndex(), events) : Invocation.INSTANCE;
         Predicate<Object> fallbackOnResult = spec.fallbackOnResult();
         Strategy attempt = guarded(spec.name(), spec.retry(), fallbackOnResult, invocation);
         if (attempt != invocation) {

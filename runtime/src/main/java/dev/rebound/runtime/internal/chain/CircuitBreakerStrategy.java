@@ -70,6 +70,10 @@ final class CircuitBreakerStrategy implements Strategy {
             if (t == null) {
                 breaker.succeeded(permit);
                 out.complete(result);
+            } else if (call.cancelled()) {
+                // the caller's choice, not the target's failure: recorded as nothing, a probe's slot freed
+                breaker.released(permit);
+                out.completeExceptionally(Async.failure(t));
             } else {
                 Throwable f = Async.failure(t);
                 breaker.failed(permit, f, call.time);

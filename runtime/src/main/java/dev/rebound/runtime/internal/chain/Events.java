@@ -87,6 +87,15 @@ final class Events {
         deliver(s, kind, target, null, attempt, waitNanos, reason, failure, ResilientMethod.UNTIMED, key, tokens);
     }
 
+    /**
+     * A stream that broke after {@code partialResponses} partial responses of attempt {@code attempt} on
+     * {@code target}; {@code failure} is what the caller's handler got.
+     */
+    void emitStreamBroken(ReboundSettings s, String target, int attempt, Throwable failure, int partialResponses) {
+        deliver(s, Kind.STREAM_BROKEN, target, null, attempt, 0L, null, failure, ResilientMethod.UNTIMED, null,
+                partialResponses);
+    }
+
     /** Tells the listeners that time calls about a first attempt that succeeded; builds nothing. */
     void firstAttemptSucceeded(ReboundSettings s, long start) {
         if (!s.timesSuccess()) {

@@ -78,6 +78,10 @@ final class Execution {
     private volatile Future<?> pendingWait;
     /** A streamed call's own handler, read once from the door's arguments (which attempts may overwrite). */
     Object streamCaller;
+    /** The executor to tell when the chain's first attempt on the primary fails (nested retries); or null. */
+    MethodExecutor firstAttemptOf;
+    /** Set once the call has returned to its caller: a failure after that is not on the caller's stack. */
+    volatile boolean returned;
 
     /** An asynchronous call: its own instance, as it moves between threads. */
     static Execution forAsync() {

@@ -8,6 +8,7 @@ import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryAfter;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.internal.Alternative;
+import dev.rebound.runtime.internal.ServerVerdict;
 import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.MethodDiagnostics;
 import dev.rebound.runtime.spi.ResilientMethod;
@@ -42,8 +43,21 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
      * limit): then an asynchronous call's first attempt runs in the chain, not in the door.
      */
     private final boolean firstInChain;
+    /**
+     * Whether a first attempt needs nothing but to run (inline, no breaker, no budget, no deadline, and
+     * fixed settings that observe no success): then only live settings, if any, are asked.
+     */
+    private final boolean bare;
+    /** Whether this method reads the global settings live (then {@link #bare} asks them on each call). */
+    private final boolean live;
     /** Failed first attempts so far, for sampling the nested-retry check; racy on purpose. */
     private int failures;
+    /**
+     * Set when an asynchronous call's first attempt failed where its caller's stack was gone (on another
+     * thread, after the call returned): the next call walks the stack instead, from its own caller,
+     * where an enclosing retrying method shows. Racy on purpose, like {@link #failures}.
+     */
+    private boolean checkNestingNext;
 
     MethodExecutor(MethodSpec spec, Events events, Breaker breaker, RetryStrategy primaryRetry, Strategy root,
             boolean inline, boolean observed) {
@@ -58,6 +72,8 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         this.observed = observed;
         this.guarded = breaker != null || spec.retry().hasBudget();
         this.deadline = spec.retry().hasDeadline();
+        this.live = spec.settings() == null;
+        this.bare = this.inline && !guarded && !deadline && (live || !spec.settings().observesSuccess());
     }
 
     @Override
@@ -66,8 +82,13 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     }
 
     @Override
+    public boolean bareFirstAttempt() {
+        return bare && (!live || !ReboundSettings.global().observesSuccess());
+    }
+
+    @Override
     public boolean admitFirstAttempt() {
-        if (observed && events.settings().tracer() != null) {
+        if (observed && events.settings().tracesCalls()) {
             return false; // the chain opens the first attempt's observation
         }
         if (!guarded) {
@@ -82,6 +103,10 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
 
     @Override
     public long start() {
+        // a hint or verdict another call left on this thread (an unwrapped streaming model's 429, read on
+        // the HTTP client's thread) is not this call's: a volatile read each until one was ever left
+        RetryAfter.clear();
+        ServerVerdict.forgetHandedOff();
         ReboundSettings s = events.settings();
         return deadline || s.timesSuccess() ? Clock.read(s.timeSource()) : UNTIMED;
     }
@@ -126,11 +151,12 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
      * follows the call through the chain, retries and fallbacks scheduled, never slept.
      */
     private CompletableFuture<Object> executeAsync(Object context, Object[] args, Invoker primary) {
+        checkNestingDeferred();
         ReboundSettings s = events.settings();
         if (firstInChain || breaker != null && !breaker.isClosed() || observed && s.tracer() != null) {
             // refused, or a probe; or traced: the chain runs the first attempt inside the call's trace;
             // or a strategy must see it (its timer, its result check)
-            return runAsync(new AsyncCall(null), context, args, primary, start(), null, null);
+            return runAsync(new AsyncCall(), context, args, primary, start(), null, null);
         }
         primaryRetry.rule().countCall(s);
         long start = start();
@@ -144,20 +170,47 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
             succeeded(start);
             return first;
         }
-        AsyncCall result = new AsyncCall(first);
-        first.whenComplete((value, t) -> {
-            if (t == null) {
-                succeeded(start);
-                result.complete(value);
-            } else if (!result.isCancelled()) {
-                Throwable f = Async.failure(t);
-                if (breaker != null) {
-                    breaker.failedWithoutPermit(f, s.timeSource());
-                }
-                runAsync(result, context, args, primary, start, f, null);
-            }
-        });
+        AsyncCall result = new AsyncCall(first, this, context, args, primary, start);
+        first.whenComplete(result);
         return result;
+    }
+
+    /** The door's first attempt of the asynchronous call {@code result} ended: it answered, or the chain goes on. */
+    void firstAttemptEnded(AsyncCall result, Object value, Throwable t, Object context, Object[] args,
+            Invoker primary, long start, boolean callerStack) {
+        if (t == null) {
+            succeeded(start);
+            result.complete(value);
+        } else if (!result.isCancelled()) {
+            Throwable f = Async.failure(t);
+            if (breaker != null) {
+                breaker.failedWithoutPermit(f, events.settings().timeSource());
+            }
+            firstAttemptFailed(callerStack);
+            runAsync(result, context, args, primary, start, f, null);
+        }
+    }
+
+    /**
+     * The nested-retry check of an asynchronous call (sampled as the synchronous one), whose first attempt
+     * failed: now, when the caller's stack is this thread's; else at the start of the next call.
+     */
+    void firstAttemptFailed(boolean callerStack) {
+        if (NestedRetries.sampled(++failures)) {
+            if (callerStack) {
+                NestedRetries.check(this, spec.methodName());
+            } else {
+                checkNestingNext = true;
+            }
+        }
+    }
+
+    /** A check an earlier call's first failure deferred to this call, made from this caller's stack. */
+    private void checkNestingDeferred() {
+        if (checkNestingNext) {
+            checkNestingNext = false;
+            NestedRetries.check(this, spec.methodName());
+        }
     }
 
     /**
@@ -166,10 +219,11 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
      * handler gets the failure, with the history attached, as {@code onError}.
      */
     private Object executeStream(Object context, Object[] args, Invoker primary) {
+        checkNestingDeferred();
         Object[] a = args != null ? args : primary.arguments(context, null);
         Object handler = a[spec.handlerIndex()];
         StreamingInvocation.Caller caller = StreamingInvocation.caller(handler);
-        runAsync(new AsyncCall(null), context, args, primary, start(), null, handler).whenComplete((ok, t) -> {
+        runAsync(new AsyncCall(), context, args, primary, start(), null, handler).whenComplete((ok, t) -> {
             if (t != null) {
                 caller.failed(Async.failure(t));
             }
@@ -185,6 +239,9 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         call.streamCaller = streamCaller;
         call.begin(s, spec.primaryName(), context, args, primary, start, firstFailure);
         result.runs(call);
+        if (firstFailure == null) {
+            call.firstAttemptOf = this; // the chain runs attempt 1: its failure is checked for nesting
+        }
         root.applyAsync(call).whenComplete((value, t) -> {
             if (t == null) {
                 if (call.history.isEmpty()) {
@@ -198,6 +255,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
                 result.completeExceptionally(failedForGood(call, Async.failure(t)));
             }
         });
+        call.returned = true;
         return result;
     }
 
@@ -215,8 +273,11 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
                 result = call.failed(t);
             }
             if (result == Execution.FAILED) {
-                throw failedForGood(call, call.failure); // the one throw of the chain's failure
+                Throwable failure = call.failure;
+                chainRanTheFirstAttempt(call, firstFailure);
+                throw failedForGood(call, failure); // the one throw of the chain's failure
             }
+            chainRanTheFirstAttempt(call, firstFailure);
             if (call.history.isEmpty()) {
                 events.firstAttemptSucceeded(s, start);
             } else {
@@ -228,6 +289,17 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         } finally {
             RetryAfter.clear(); // a hint suggested on this thread and never thrown dies with its call
             call.release();
+        }
+    }
+
+    /**
+     * A synchronous call whose chain ran the first attempt (a timeout, a result check, a rate limit or
+     * a tracer had to see it, so no door ran it): a failure in it is checked for nesting here, on the
+     * caller's stack, as {@link #failed} checks a door's failed first attempt.
+     */
+    private void chainRanTheFirstAttempt(Execution call, Throwable firstFailure) {
+        if (firstFailure == null && !call.history.isEmpty()) {
+            firstAttemptFailed(true);
         }
     }
 

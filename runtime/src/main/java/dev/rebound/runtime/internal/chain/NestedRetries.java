@@ -55,7 +55,9 @@ final class NestedRetries {
      */
     static void check(ResilientMethod inner, String methodName) {
         int innerAttempts = attempts(inner);
-        if (innerAttempts < 2 || RETRYING.size() < 2 && RETRYING.values().iterator().next().contains(inner)) {
+        // nothing else registered (nor anything at all: a spec without runsIn): no outer retry to find
+        if (innerAttempts < 2 || RETRYING.isEmpty()
+                || RETRYING.size() < 2 && RETRYING.values().iterator().next().contains(inner)) {
             return;
         }
         ResilientMethod outer = WALKER.walk(frames -> frames

@@ -86,6 +86,10 @@ final class RetryRule {
         // the failure's own verdict (read by the HTTP client from its response) belongs to this
         // attempt; a hint suggested on the thread is taken either way, so it never outlives it
         ServerVerdict verdict = ServerVerdict.find(f);
+        ServerVerdict handed = ServerVerdict.takeHandedOff(); // a streamed response's, read on this thread
+        if (verdict == null) {
+            verdict = handed;
+        }
         long threadHint = RetryAfter.takeNanos();
         long hint = verdict != null ? verdict.waitNanos() : threadHint;
         Reason stop = null;

@@ -111,6 +111,9 @@ final class RetryStrategy implements Strategy {
             out.completeExceptionally(f); // the caller cancelled: no event for the attempt it cancelled
             return;
         }
+        if (attempt == 1 && call.onPrimary && call.firstAttemptOf != null) {
+            call.firstAttemptOf.firstAttemptFailed(!call.returned); // as a door's failed first attempt is
+        }
         long wait = rule.afterFailure(call, f, attempt, origin, next);
         if (wait < 0L) {
             out.completeExceptionally(f);

@@ -1,6 +1,7 @@
 package dev.rebound.runtime.internal.chain;
 
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.internal.stream.StreamAttempt;
 import java.util.concurrent.CompletableFuture;
 
@@ -8,14 +9,17 @@ import java.util.concurrent.CompletableFuture;
  * The bottom of a streaming method's chain: one attempt is the target's call with a
  * {@link StreamAttempt} in place of the caller's handler, and it ends at the first partial response.
  * The retry and fallback above it see only what happens before that token; after it, the stream
- * belongs to the caller. Loaded only for methods that take a langchain4j streaming handler.
+ * belongs to the caller, and a break after the first token is reported as a {@code STREAM_BROKEN}
+ * event (the caller's handler gets the {@code PartialStreamException}). Loaded only for methods that take a langchain4j streaming handler.
  */
 final class StreamingInvocation implements Strategy {
 
     private final int handlerIndex;
+    private final Events events;
 
-    StreamingInvocation(int handlerIndex) {
+    StreamingInvocation(int handlerIndex, Events events) {
         this.handlerIndex = handlerIndex;
+        this.events = events;
     }
 
     @Override
@@ -27,7 +31,12 @@ final class StreamingInvocation implements Strategy {
     public CompletableFuture<Object> applyAsync(Execution call) {
         Object[] args = call.targetArgs != null ? call.targetArgs.clone() : call.fallbackArgs().clone();
         // the time to the first token is limited by a per-attempt timeout above, which cancels firstToken
-        StreamAttempt attempt = StreamAttempt.start((StreamingChatResponseHandler) call.streamCaller, call.time, null);
+        // the attempt that streams is named when it breaks: the call's fields move on with later attempts
+        ReboundSettings settings = call.settings;
+        String target = call.target;
+        int number = call.attempt;
+        StreamAttempt attempt = StreamAttempt.start((StreamingChatResponseHandler) call.streamCaller, call.time, null,
+                cut -> events.emitStreamBroken(settings, target, number, cut, cut.partialResponses()));
         args[handlerIndex] = attempt;
         try {
             call.invoker.invoke(call.instance, args);

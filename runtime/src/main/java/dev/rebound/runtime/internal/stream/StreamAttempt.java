@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * One attempt of a streamed call: the handler given to the model in place of the caller's, and the
@@ -41,6 +42,8 @@ public final class StreamAttempt implements StreamingChatResponseHandler {
     private static final int ABANDONED = 3;
 
     private final StreamingChatResponseHandler caller;
+    /** Told when the committed stream breaks, before the caller's handler; or null. */
+    private final Consumer<PartialStreamException> broken;
     /** Cancelling it (the caller's cancel, a per-attempt timeout) abandons the attempt. */
     private final CompletableFuture<Void> firstToken = new CompletableFuture<>() {
         @Override
@@ -58,8 +61,9 @@ public final class StreamAttempt implements StreamingChatResponseHandler {
     private int partialResponses;
     private volatile Future<?> timer;
 
-    private StreamAttempt(StreamingChatResponseHandler caller) {
+    private StreamAttempt(StreamingChatResponseHandler caller, Consumer<PartialStreamException> broken) {
         this.caller = caller;
+        this.broken = broken;
     }
 
     /**
@@ -67,7 +71,17 @@ public final class StreamAttempt implements StreamingChatResponseHandler {
      * zero: no limit), timed on {@code time}. Start the model's call with the returned handler.
      */
     public static StreamAttempt start(StreamingChatResponseHandler caller, TimeSource time, Duration firstTokenLimit) {
-        StreamAttempt attempt = new StreamAttempt(caller);
+        return start(caller, time, firstTokenLimit, null);
+    }
+
+    /**
+     * As {@link #start(StreamingChatResponseHandler, TimeSource, Duration)}; {@code broken} (may be null)
+     * is told, once, when the stream fails after its first partial response, with the
+     * {@link PartialStreamException} the caller's handler then gets.
+     */
+    public static StreamAttempt start(StreamingChatResponseHandler caller, TimeSource time, Duration firstTokenLimit,
+            Consumer<PartialStreamException> broken) {
+        StreamAttempt attempt = new StreamAttempt(caller, broken);
         if (firstTokenLimit != null && !firstTokenLimit.isZero() && !firstTokenLimit.isNegative()) {
             attempt.timer = time.schedule(firstTokenLimit.toNanos(), () -> attempt.timedOut(firstTokenLimit));
         }
@@ -202,7 +216,11 @@ public final class StreamAttempt implements StreamingChatResponseHandler {
             cancelTimer();
             firstToken.completeExceptionally(error);
         } else if (state.compareAndSet(COMMITTED, ENDED)) {
-            caller.onError(new PartialStreamException(partialText.toString(), partialResponses, error));
+            PartialStreamException cut = new PartialStreamException(partialText.toString(), partialResponses, error);
+            if (broken != null) {
+                broken.accept(cut);
+            }
+            caller.onError(cut);
         }
     }
 }

@@ -13,7 +13,6 @@ import dev.langchain4j.model.output.FinishReason;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
 import dev.rebound.modelserver.ModelServerExtension;
-import dev.rebound.runtime.RetryAfter;
 import dev.rebound.runtime.langchain4j.FirstTokenTimeoutException;
 import dev.rebound.runtime.langchain4j.PartialStreamException;
 import dev.rebound.runtime.langchain4j.RetryAfterHttpClientBuilder;
@@ -114,7 +113,7 @@ class StreamAttemptTest {
 
     @Test
     void stallPastTheFirstTokenLimitTimesOutOnTheVirtualClockAndTheLateStreamIsCancelledUnseen() throws Exception {
-        server.script("gpt-4", Fault.stallBeforeFirstToken(Duration.ofMillis(200)));
+        server.script("gpt-4", Fault.stallUntilReleased());
         StreamAttempt attempt = attempt(Duration.ofMillis(500));
         assertThat(clock.scheduled()).containsExactly(Duration.ofMillis(500));
         clock.advance(Duration.ofMillis(499));
@@ -123,19 +122,22 @@ class StreamAttemptTest {
         assertThatThrownBy(() -> attempt.firstToken().get(0, TimeUnit.SECONDS)).cause()
                 .isInstanceOf(FirstTokenTimeoutException.class)
                 .hasMessage("no partial response within the time-to-first-token limit of 500 ms");
+        assertThat(server.awaitStalled(1, Duration.ofSeconds(5))).isTrue();
+        server.releaseStalls(); // the stream goes on only now, whatever the machine's load
         raw.firstPartial.get(5, TimeUnit.SECONDS);
         assertThat(raw.contexts.get(0).streamingHandle().isCancelled()).as("the late stream is cancelled").isTrue();
         assertThat(caller.events).isEmpty();
     }
 
     @Test
-    void retryAfterOfAStreamRefusedAtOpenIsReadWhereTheAttemptFails() throws Exception {
+    void theVerdictOfAStreamRefusedAtOpenIsReadWhereTheAttemptFails() throws Exception {
         server.script("gpt-4", Fault.rateLimited(Duration.ofMillis(1500)));
         OpenAiStreamingChatModel hinting = OpenAiStreamingChatModel.builder().baseUrl(server.baseUrl()).apiKey("k")
                 .modelName("gpt-4").timeout(Duration.ofSeconds(5))
                 .httpClientBuilder(RetryAfterHttpClientBuilder.create()).build();
         StreamAttempt attempt = StreamAttempt.start(caller, clock, null);
-        CompletableFuture<Long> hint = attempt.firstToken().handle((ok, failure) -> RetryAfter.takeNanos());
+        CompletableFuture<Long> hint = attempt.firstToken()
+                .handle((ok, failure) -> dev.rebound.runtime.internal.ServerVerdict.takeHandedOff().waitNanos());
         hinting.chat(PROMPT, attempt);
         assertThat(hint.get(5, TimeUnit.SECONDS)).isEqualTo(Duration.ofMillis(1500).toNanos());
         assertThat(caller.events).isEmpty();
@@ -143,10 +145,12 @@ class StreamAttemptTest {
 
     @Test
     void abandonedAttemptSaysNothing() throws Exception {
-        server.script("gpt-4", Fault.stallBeforeFirstToken(Duration.ofMillis(100)));
+        server.script("gpt-4", Fault.stallUntilReleased());
         StreamAttempt attempt = attempt(Duration.ofSeconds(5));
         attempt.abandon();
         assertThat(clock.pendingTasks()).isZero();
+        assertThat(server.awaitStalled(1, Duration.ofSeconds(5))).isTrue();
+        server.releaseStalls(); // the stream goes on only now, whatever the machine's load
         raw.firstPartial.get(5, TimeUnit.SECONDS);
         assertThat(attempt.firstToken()).isNotDone();
         assertThat(caller.events).isEmpty();
@@ -154,10 +158,12 @@ class StreamAttemptTest {
 
     @Test
     void cancellingTheFirstTokenFutureAbandonsTheAttempt() throws Exception {
-        server.script("gpt-4", Fault.stallBeforeFirstToken(Duration.ofMillis(100)));
+        server.script("gpt-4", Fault.stallUntilReleased());
         StreamAttempt attempt = attempt(Duration.ofSeconds(5));
         assertThat(attempt.firstToken().cancel(true)).isTrue();
         assertThat(clock.pendingTasks()).as("the first-token timer is cancelled").isZero();
+        assertThat(server.awaitStalled(1, Duration.ofSeconds(5))).isTrue();
+        server.releaseStalls(); // the stream goes on only now, whatever the machine's load
         raw.firstPartial.get(5, TimeUnit.SECONDS);
         assertThat(raw.contexts.get(0).streamingHandle().isCancelled()).isTrue();
         assertThat(caller.events).isEmpty();

@@ -1,0 +1,57 @@
+package dev.rebound.modelserver;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The streams held open and silent by {@link Fault#stallUntilReleased()}: each waits for the test's
+ * {@link #releaseAll()}, not for a time, and the test can wait until they are open ({@link #await}).
+ */
+final class Stalls {
+
+    /** Opened by {@link #releaseAll()}; the stalls that open after wait for the next one. */
+    private CountDownLatch release = new CountDownLatch(1);
+    /** Streams now open and silent. */
+    private int open;
+
+    /** Ends every stall now open. */
+    synchronized void releaseAll() {
+        release.countDown();
+        release = new CountDownLatch(1);
+    }
+
+    /** Waits until {@code streams} stalls are open; false if {@code timeout} passes first. */
+    synchronized boolean await(int streams, Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (open < streams) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return true;
+    }
+
+    /** Holds the calling handler until released; false when the server is closing. */
+    boolean hold() {
+        CountDownLatch gate;
+        synchronized (this) {
+            gate = release;
+            open++;
+            notifyAll();
+        }
+        try {
+            gate.await();
+            return true;
+        } catch (InterruptedException closing) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            synchronized (this) {
+                open--;
+            }
+        }
+    }
+}
