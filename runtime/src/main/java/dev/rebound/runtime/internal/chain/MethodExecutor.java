@@ -163,7 +163,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     private CompletableFuture<Object> executeAsync(Object context, Object[] args, Invoker primary) {
         checkNestingDeferred();
         ReboundSettings s = events.settings();
-        if (firstInChain || breaker != null && !breaker.isClosed() || observed && s.tracer() != null) {
+        if (firstInChain || breaker != null && !breaker.isClosed() || observed && s.tracesCalls()) {
             // refused, or a probe; or traced: the chain runs the first attempt inside the call's trace;
             // or a strategy must see it (its timer, its result check)
             return runAsync(new AsyncCall(), context, args, primary, start(), null, null);
