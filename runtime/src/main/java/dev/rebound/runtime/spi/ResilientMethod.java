@@ -80,7 +80,7 @@ public interface ResilientMethod {
      * {@link #admitFirstAttempt}, {@link #start} or {@link #succeeded}, and reports only a failure, as
      * {@code failed(failure, UNTIMED, ...)}. False: the door follows the rest of the protocol, which
      * is always correct. Resolved when the policy is built but for the live settings' tracer and
-     * listeners: a few field reads.
+     * listeners: a few field reads. True also means the attempt has started: ask once per call.
      */
     default boolean bareFirstAttempt() {
         return false;

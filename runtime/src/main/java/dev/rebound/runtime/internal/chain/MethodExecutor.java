@@ -83,7 +83,11 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
 
     @Override
     public boolean bareFirstAttempt() {
-        return bare && (!live || !ReboundSettings.global().observesSuccess());
+        if (bare && (!live || !ReboundSettings.global().observesSuccess())) {
+            forgetLeftovers(); // a bare attempt starts here: start() is not called
+            return true;
+        }
+        return false;
     }
 
     @Override
@@ -103,12 +107,18 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
 
     @Override
     public long start() {
-        // a hint or verdict another call left on this thread (an unwrapped streaming model's 429, read on
-        // the HTTP client's thread) is not this call's: a volatile read each until one was ever left
-        RetryAfter.clear();
-        ServerVerdict.forgetHandedOff();
+        forgetLeftovers();
         ReboundSettings s = events.settings();
         return deadline || s.timesSuccess() ? Clock.read(s.timeSource()) : UNTIMED;
+    }
+
+    /**
+     * A hint or verdict another call left on this thread (an unwrapped streaming model's 429, read on
+     * the HTTP client's thread) is not this call's: a volatile read each until one was ever left.
+     */
+    private static void forgetLeftovers() {
+        RetryAfter.clear();
+        ServerVerdict.forgetHandedOff();
     }
 
     @Override
@@ -153,7 +163,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     private CompletableFuture<Object> executeAsync(Object context, Object[] args, Invoker primary) {
         checkNestingDeferred();
         ReboundSettings s = events.settings();
-        if (firstInChain || breaker != null && !breaker.isClosed() || observed && s.tracer() != null) {
+        if (firstInChain || breaker != null && !breaker.isClosed() || observed && s.tracesCalls()) {
             // refused, or a probe; or traced: the chain runs the first attempt inside the call's trace;
             // or a strategy must see it (its timer, its result check)
             return runAsync(new AsyncCall(), context, args, primary, start(), null, null);
