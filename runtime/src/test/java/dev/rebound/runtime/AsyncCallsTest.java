@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rebound.runtime.ReboundEvent.Kind;
 import dev.rebound.runtime.internal.ResilientProxy;
+import dev.rebound.runtime.metrics.MicrometerListener;
 import dev.rebound.runtime.spi.MethodDiagnostics;
 import dev.rebound.runtime.spi.MethodDiagnostics.CircuitState;
 import dev.rebound.runtime.testing.VirtualTimeSource;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -247,6 +249,76 @@ class AsyncCallsTest {
         clock.advance(Duration.ofHours(1));
         assertThat(primary.attempts()).isEqualTo(1);
         assertThat(result).isCancelled();
+        assertEndedCancelledOnce(events, Kind.ATTEMPT_FAILED, Kind.RETRY_SCHEDULED);
+        assertThat(events.of(Kind.RETRY_SCHEDULED).get(0).waitTime()).isEqualTo(Duration.ofMillis(100));
+        assertThat(events.of(Kind.FAILED).get(0).failure()).isInstanceOf(IOException.class).hasMessage("x");
+    }
+
+    /** The call's events are {@code before}, then one FAILED with reason cancelled, and nothing after. */
+    private static void assertEndedCancelledOnce(Events events, Kind... before) {
+        List<Kind> kinds = new ArrayList<>(List.of(before));
+        kinds.add(Kind.FAILED);
+        assertThat(events.all()).extracting(ReboundEvent::kind).containsExactlyElementsOf(kinds);
+        assertThat(events.of(Kind.FAILED).get(0).reason()).isEqualTo("cancelled");
+        assertThat(events.of(Kind.FAILED).get(0).method()).isEqualTo(events.all().get(0).method());
+    }
+
+    @Test
+    void cancellingDuringABackoffBehindABreakerEndsTheCallCancelledCountedOnceAsAFailure() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Scripted primary = new Scripted("primary").failing(new IOException("x"));
+        Quotes quotes = Rebound.wrap(Quotes.class, primary).named("primary").withRetry(policy().build())
+                .withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(2).failureRatio(1.0)
+                        .delay(Duration.ofSeconds(30)).build())
+                .settings(ReboundSettings.builder().timeSource(clock).logging(false).listener(events)
+                        .listener(new MicrometerListener(registry)).build())
+                .build();
+        CompletableFuture<String> result = quotes.quote("ACME");
+        assertThat(clock.pendingTasks()).isEqualTo(1);
+
+        assertThat(result.cancel(true)).isTrue();
+        result.cancel(true); // a second cancel adds nothing (asserted below)
+        clock.advance(Duration.ofHours(1));
+
+        assertThat(primary.attempts()).isEqualTo(1);
+        assertEndedCancelledOnce(events, Kind.ATTEMPT_FAILED, Kind.RETRY_SCHEDULED);
+        assertThat(registry.find(MicrometerListener.CALLS).tag("outcome", "failure").counter().count())
+                .isEqualTo(1.0);
+        assertThat(registry.find(MicrometerListener.CALLS).counters())
+                .as("counted once, under no other outcome").extracting(c -> c.count()).containsOnly(0.0, 1.0)
+                .filteredOn(n -> n == 1.0).hasSize(1);
+    }
+
+    @Test
+    void cancellingAFallbackInFlightEndsTheCallCancelledOnce() {
+        CompletableFuture<String> backupInFlight = new CompletableFuture<>();
+        Scripted primary = new Scripted("primary").failing(new IOException("a")).failing(new IOException("b"));
+        Scripted backup = new Scripted("backup").then(() -> backupInFlight);
+        CompletableFuture<String> result = wrap(primary, policy().attempts(2).build(), backup).quote("ACME");
+        clock.runScheduled();
+        assertThat(backup.attempts()).isEqualTo(1);
+
+        result.cancel(true);
+        clock.advance(Duration.ofHours(1));
+
+        assertThat(backupInFlight).isCancelled();
+        assertThat(primary.attempts()).isEqualTo(2);
+        assertThat(backup.attempts()).isEqualTo(1);
+        assertEndedCancelledOnce(events, Kind.ATTEMPT_FAILED, Kind.RETRY_SCHEDULED, Kind.ATTEMPT_FAILED,
+                Kind.RETRIES_EXHAUSTED, Kind.FALLBACK);
+    }
+
+    @Test
+    void aCancelAfterTheCallEndedAddsNoEvent() {
+        Scripted primary = new Scripted("primary").failing(new IOException("x"));
+        CompletableFuture<String> result = wrap(primary, policy().build()).quote("ACME");
+        clock.runScheduled();
+        assertThat(result).isCompletedWithValue("primary:ACME");
+
+        assertThat(result.cancel(true)).isFalse();
+
+        assertThat(events.all()).extracting(ReboundEvent::kind)
+                .containsExactly(Kind.ATTEMPT_FAILED, Kind.RETRY_SCHEDULED, Kind.SUCCEEDED);
     }
 
     @Test
@@ -279,6 +351,9 @@ class AsyncCallsTest {
         assertThat(clock.pendingTasks()).isZero();
         assertThat(primary.attempts()).isEqualTo(1);
         assertThatThrownBy(result::join).isInstanceOf(CancellationException.class);
+        // the call ended without an answer: one FAILED, reason cancelled, though no attempt failed first
+        assertEndedCancelledOnce(events);
+        assertThat(events.of(Kind.FAILED).get(0).failure()).isInstanceOf(CancellationException.class);
     }
 
     @Test

@@ -4,6 +4,8 @@ import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.TimeSource;
 import dev.rebound.runtime.observation.CallTrace;
 import dev.rebound.runtime.spi.Invoker;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 
@@ -76,6 +78,20 @@ final class Execution {
     private volatile CompletableFuture<?> inFlight;
     /** The scheduled wait before the next attempt. */
     private volatile Future<?> pendingWait;
+    /**
+     * What the scheduled wait runs when it ends: the next attempt, or (once the caller cancelled) the
+     * call's end. Taken once, by the timer or by {@link #cancel}, whichever comes first.
+     */
+    private volatile Runnable afterWait;
+    private static final VarHandle AFTER_WAIT;
+
+    static {
+        try {
+            AFTER_WAIT = MethodHandles.lookup().findVarHandle(Execution.class, "afterWait", Runnable.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /** A streamed call's own handler, read once from the door's arguments (which attempts may overwrite). */
     Object streamCaller;
     /** The executor to tell when the chain's first attempt on the primary fails (nested retries); or null. */
@@ -111,19 +127,37 @@ final class Execution {
         return attempt;
     }
 
-    /** Remembers the scheduled wait, which {@link #cancel} cancels. */
-    void waiting(Future<?> wait) {
+    /**
+     * Schedules a wait of {@code nanos}, then {@code next}: run once, when the wait ends, or at once
+     * when the caller cancels the call meanwhile ({@code next} then sees {@link #cancelled()} and ends
+     * the call, so a cancelled call still ends with its FAILED event).
+     */
+    void waitThen(long nanos, Runnable next) {
+        afterWait = next;
+        Future<?> wait = time.schedule(nanos, () -> endWait(next));
         pendingWait = wait;
         if (cancelled()) {
             wait.cancel(false);
+            endWait(next);
         }
     }
 
-    /** The caller cancelled: cancels the pending wait and the attempt in flight. */
+    /** Runs {@code next} if the wait it follows has not been ended yet (by the timer or a cancel). */
+    private void endWait(Runnable next) {
+        if (AFTER_WAIT.compareAndSet(this, next, null)) {
+            next.run();
+        }
+    }
+
+    /** The caller cancelled: cancels the pending wait (ending the call now) and the attempt in flight. */
     void cancel() {
         Future<?> w = pendingWait;
         if (w != null) {
             w.cancel(false);
+        }
+        Runnable next = afterWait;
+        if (next != null) {
+            endWait(next);
         }
         CompletableFuture<?> a = inFlight;
         if (a != null) {

@@ -191,7 +191,11 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         if (t == null) {
             succeeded(start);
             result.complete(value);
-        } else if (!result.isCancelled()) {
+        } else if (result.isCancelled()) {
+            // the caller cancelled the first attempt in flight: the call ends without an answer
+            events.emit(events.settings(), FAILED, spec.primaryName(), null, 0, 0L, Reason.CANCELLED,
+                    Async.failure(t), start);
+        } else {
             Throwable f = Async.failure(t);
             if (breaker != null) {
                 breaker.failedWithoutPermit(f, events.settings().timeSource());

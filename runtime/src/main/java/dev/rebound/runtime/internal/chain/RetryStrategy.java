@@ -119,7 +119,7 @@ final class RetryStrategy implements Strategy {
             out.completeExceptionally(f);
             return;
         }
-        call.waiting(call.time.schedule(wait, () -> attemptAsync(call, attempt + 1, origin, out)));
+        call.waitThen(wait, () -> attemptAsync(call, attempt + 1, origin, out));
     }
 
     /** Waits {@code nanos}; false when interrupted (the flag is set again and reported). */
