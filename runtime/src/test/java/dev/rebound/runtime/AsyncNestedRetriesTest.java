@@ -100,6 +100,26 @@ class AsyncNestedRetriesTest {
         assertThat(index.returned).as("the inner retries wait on the virtual clock").hasSize(3);
     }
 
+    /** An outer target written as a lambda (a hidden class) is found on the next caller's stack too. */
+    @Test
+    void anInnerFutureThatFailsLaterInsideALambdaTargetIsWarnedAboutOnce() {
+        LateIndex index = new LateIndex();
+        // the inner a lambda too: its own method, whose failures no other test has counted (sampling)
+        Search search = Rebound.wrap(Search.class, (Search) q -> index.find(q)).withRetry(THREE).settings(settings)
+                .build();
+        Answers answers = Rebound.wrap(Answers.class, (Answers) q -> search.find(q)).withRetry(THREE)
+                .settings(settings).build();
+
+        String log = StdErr.during(() -> {
+            answers.answer("q");
+            index.returned.get(0).completeExceptionally(new IOException("503")); // no Answers frame here
+            answers.answer("q"); // the check runs here, from inside the lambda's Answers.answer
+        });
+
+        assertThat(count(log, WARNING)).isEqualTo(1);
+        assertThat(index.returned).hasSize(2);
+    }
+
     @Test
     void anInnerFutureAloneIsNeverWarnedAbout() {
         LateIndex index = new LateIndex();
@@ -124,7 +144,7 @@ class AsyncNestedRetriesTest {
         String summarise(String text) throws IOException;
     }
 
-    /** Starts a stream and gives up at once: a named class, as the stack walk sees no lambda's frame. */
+    /** Starts a stream and gives up at once. */
     static final class Summariser implements Summaries {
         private final Streamer streamer;
 

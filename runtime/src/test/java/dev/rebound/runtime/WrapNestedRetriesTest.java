@@ -86,4 +86,30 @@ class WrapNestedRetriesTest {
         assertThat(log.lines().filter(l -> l.contains("Nested retries: Answers.answer(String) (3 attempts) calls "
                 + "Search.find(String) (3 attempts)")).count()).isEqualTo(1);
     }
+
+    /**
+     * An outer target written as a lambda: its method runs in a hidden class, whose frames a plain
+     * stack walk does not show, and is still found.
+     */
+    @Test
+    void aRetryInsideALambdaTargetWithARetryIsWarnedAboutToo() {
+        ReboundSettings settings = ReboundSettings.builder().timeSource(new VirtualTimeSource()).build();
+        RetryPolicy threeAttempts = RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(10)).build();
+        RetryPolicy twoAttempts = RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(10)).build();
+        Index index = new Index();
+        Search search = Rebound.wrap(Search.class, (Search) index).withRetry(threeAttempts).settings(settings)
+                .build();
+        Answers answers = Rebound.wrap(Answers.class, (Answers) q -> search.find(q)).withRetry(twoAttempts)
+                .settings(settings).build();
+
+        String log = StdErr.during(() -> {
+            catchThrowable(() -> answers.answer("q"));
+            catchThrowable(() -> answers.answer("q"));
+        });
+
+        assertThat(index.calls).hasValue(2 * 6);
+        assertThat(log.lines().filter(l -> l.contains("Nested retries: Answers.answer(String) (2 attempts) calls "
+                + "Search.find(String) (3 attempts), so one call of Answers.answer(String) can make up to 6 "
+                + "attempts of Search.find(String)")).count()).isEqualTo(1);
+    }
 }

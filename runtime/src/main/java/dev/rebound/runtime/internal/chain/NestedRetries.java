@@ -22,7 +22,11 @@ import org.slf4j.LoggerFactory;
 final class NestedRetries {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.rebound");
-    private static final StackWalker WALKER = StackWalker.getInstance();
+    /**
+     * Shows hidden frames: a target written as a lambda (or any other hidden class) runs its method in
+     * a hidden class, whose frames a default walker skips, and would never be found as the outer method.
+     */
+    private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.SHOW_HIDDEN_FRAMES);
     /**
      * "class#method" where the code of resolved methods that retry runs -> their executors: several
      * when one body serves several policies (a base class's method under its subclasses' interfaces).
