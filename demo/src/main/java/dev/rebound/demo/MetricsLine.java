@@ -26,7 +26,10 @@ final class MetricsLine {
         return new MicrometerListener(fallbacks);
     }
 
-    /** {@code Metrics: calls fallback=1, attempts 6 (gpt-4 3, fallback models 3), ...}. */
+    /**
+     * {@code Metrics: calls fallback=1, attempts 6 (gpt-4 3, fallback models 3), ...}; with
+     * {@code , streams.broken=N} after the calls when streams broke after their first token.
+     */
     String render() {
         StringBuilder calls = new StringBuilder();
         double fallbackCalls = 0;
@@ -38,6 +41,11 @@ final class MetricsLine {
             if (n > 0) {
                 calls.append(calls.length() == 0 ? "" : " ").append(m.getId().getTag("outcome")).append('=').append(n);
             }
+        }
+        // a stream that broke after its first token counts as an answered call: say it broke
+        long broken = (long) sum(primary, MicrometerListener.STREAMS_BROKEN);
+        if (broken > 0) {
+            calls.append(", streams.broken=").append(broken);
         }
         long primaryAttempts = (long) (sum(primary, MicrometerListener.ATTEMPTS) - fallbackCalls);
         long fallbackAttempts = (long) sum(fallbacks, MicrometerListener.ATTEMPTS);

@@ -164,7 +164,9 @@ class RagDemoTest {
                 .containsPattern("(?m)^Answer \\(streamed\\): \\[gpt-4, prompt [0-9a-f]{8}\\] \\[cut\\]$")
                 .containsPattern("Stream broken after 3 tokens: the caller keeps the 24 characters received and gets "
                         + "PartialStreamException \\(cause no response LangChain4jException\\); nothing was restarted")
-                .contains("requests per model gpt-4=1 gpt-3.5-turbo=0 gpt-3.5-turbo-16k=0");
+                .contains("requests per model gpt-4=1 gpt-3.5-turbo=0 gpt-3.5-turbo-16k=0")
+                .containsPattern("(?m)^Metrics: calls success=1, streams.broken=1, attempts 1 \\(gpt-4 1, "
+                        + "fallback models 0\\)");
     }
 
     @Test
