@@ -290,6 +290,22 @@ class AsyncCallsTest {
     }
 
     @Test
+    void aCancelledCallIsLoggedAsFailedForGoodOnceSayingTheCallerCancelledIt() {
+        Scripted primary = new Scripted("primary").failing(new IOException("x"));
+        Quotes quotes = Rebound.wrap(Quotes.class, primary).named("primary").withRetry(policy().build())
+                .settings(ReboundSettings.builder().timeSource(clock).build()).build();
+
+        String log = StdErr.during(() -> {
+            quotes.quote("ACME").cancel(true);
+            clock.advance(Duration.ofHours(1));
+        });
+
+        assertThat(log.lines().filter(l -> l.contains("Quotes.quote(String): failed for good on primary, cancelled "
+                + "by the caller (last java.io.IOException)")).count()).isEqualTo(1);
+        assertThat(log).doesNotContain("ACME").doesNotContain("throwing");
+    }
+
+    @Test
     void cancellingAFallbackInFlightEndsTheCallCancelledOnce() {
         CompletableFuture<String> backupInFlight = new CompletableFuture<>();
         Scripted primary = new Scripted("primary").failing(new IOException("a")).failing(new IOException("b"));
@@ -337,6 +353,7 @@ class AsyncCallsTest {
         assertThat(clock.pendingTasks()).isZero();
         assertThat(events.of(Kind.FAILED)).singleElement()
                 .satisfies(e -> assertThat(e.reason()).isEqualTo("cancelled"));
+        assertEndedCancelledOnce(events, Kind.ATTEMPT_FAILED, Kind.RETRY_SCHEDULED);
     }
 
     @Test

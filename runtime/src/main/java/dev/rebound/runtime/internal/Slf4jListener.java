@@ -83,6 +83,12 @@ public enum Slf4jListener implements ReboundListener {
                     LOG.debug("{}: circuit open, throwing {}", e.method(), failure);
                     break;
                 }
+                if ("cancelled".equals(e.reason())) {
+                    // the caller gets a CancellationException: say so, and what the call had last seen
+                    LOG.warn("{}: failed for good on {}, cancelled by the caller (last {})", e.method(), e.target(),
+                            failure);
+                    break;
+                }
                 LOG.warn("{}: failed for good on {}, throwing {}", e.method(), e.target(), failure);
                 break;
             case INTERRUPTED:
