@@ -306,6 +306,21 @@ class AsyncCallsTest {
     }
 
     @Test
+    void cancellingAFirstAttemptInFlightBehindAClosedBreakerEndsTheCallCancelledAndRecordsNothing() throws Exception {
+        CompletableFuture<String> inFlight = new CompletableFuture<>();
+        Scripted primary = new Scripted("primary").then(() -> inFlight);
+        Quotes quotes = guarded(primary, 3);
+
+        quotes.quote("A").cancel(true);
+        clock.advance(Duration.ofHours(1));
+
+        assertThat(inFlight).isCancelled();
+        assertThat(primary.attempts()).isEqualTo(1);
+        assertEndedCancelledOnce(events);
+        assertThat(diagnostics(quotes).circuitState()).isEqualTo(CircuitState.CLOSED);
+    }
+
+    @Test
     void cancellingAFallbackInFlightEndsTheCallCancelledOnce() {
         CompletableFuture<String> backupInFlight = new CompletableFuture<>();
         Scripted primary = new Scripted("primary").failing(new IOException("a")).failing(new IOException("b"));
