@@ -54,15 +54,20 @@ class WrapNestedRetriesTest {
         Answers answers = Rebound.wrap(Answers.class, (Answers) new Assistant(search)).withRetry(threeAttempts)
                 .settings(settings).build();
 
+        assertTwoCallsWarnOnce(answers, index, 3, 3);
+    }
+
+    /** Two failing calls of {@code answers}: every attempt made, and the nested-retry warning logged once. */
+    private static void assertTwoCallsWarnOnce(Answers answers, Index index, int outer, int inner) {
         String log = StdErr.during(() -> {
             catchThrowable(() -> answers.answer("q"));
             catchThrowable(() -> answers.answer("q"));
         });
 
-        assertThat(index.calls).hasValue(2 * 9);
-        assertThat(log.lines().filter(l -> l.contains("Nested retries: Answers.answer(String) (3 attempts) calls "
-                + "Search.find(String) (3 attempts), so one call of Answers.answer(String) can make up to 9 "
-                + "attempts of Search.find(String)")).count()).isEqualTo(1);
+        assertThat(index.calls).hasValue(2 * outer * inner);
+        assertThat(log.lines().filter(l -> l.contains("Nested retries: Answers.answer(String) (" + outer
+                + " attempts) calls Search.find(String) (" + inner + " attempts), so one call of Answers.answer(String) "
+                + "can make up to " + outer * inner + " attempts of Search.find(String)")).count()).isEqualTo(1);
     }
 
     /**
@@ -102,14 +107,6 @@ class WrapNestedRetriesTest {
         Answers answers = Rebound.wrap(Answers.class, (Answers) q -> search.find(q)).withRetry(twoAttempts)
                 .settings(settings).build();
 
-        String log = StdErr.during(() -> {
-            catchThrowable(() -> answers.answer("q"));
-            catchThrowable(() -> answers.answer("q"));
-        });
-
-        assertThat(index.calls).hasValue(2 * 6);
-        assertThat(log.lines().filter(l -> l.contains("Nested retries: Answers.answer(String) (2 attempts) calls "
-                + "Search.find(String) (3 attempts), so one call of Answers.answer(String) can make up to 6 "
-                + "attempts of Search.find(String)")).count()).isEqualTo(1);
+        assertTwoCallsWarnOnce(answers, index, 2, 3);
     }
 }
