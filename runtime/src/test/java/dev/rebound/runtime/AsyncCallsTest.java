@@ -19,7 +19,11 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -337,6 +341,45 @@ class AsyncCallsTest {
         assertThat(backup.attempts()).isEqualTo(1);
         assertEndedCancelledOnce(events, Kind.ATTEMPT_FAILED, Kind.RETRY_SCHEDULED, Kind.ATTEMPT_FAILED,
                 Kind.RETRIES_EXHAUSTED, Kind.FALLBACK);
+    }
+
+    /**
+     * A cancel racing the attempt in flight's outcome (an answer, or a failure that ends the retries),
+     * on two threads released together, many times: whichever wins, the call ends with exactly one
+     * SUCCEEDED or FAILED. Asserts every interleaving's outcome, never a timing.
+     */
+    @Test
+    void aCancelRacingTheCallsEndNeverEndsItTwice() throws Exception {
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            for (int i = 0; i < 400; i++) {
+                Events raced = new Events();
+                CompletableFuture<String> inFlight = new CompletableFuture<>();
+                Scripted primary = new Scripted("primary").failing(new IOException("a")).then(() -> inFlight);
+                VirtualTimeSource time = new VirtualTimeSource();
+                CompletableFuture<String> result = Rebound.wrap(Quotes.class, (Quotes) primary).named("primary")
+                        .withRetry(policy().attempts(2).build()).settings(raced.settings(time)).build().quote("A");
+                time.runScheduled();
+                boolean answers = i % 2 == 0;
+                CyclicBarrier start = new CyclicBarrier(2);
+                Future<?> ending = other.submit(() -> {
+                    start.await();
+                    return answers ? inFlight.complete("late") : inFlight.completeExceptionally(new IOException("b"));
+                });
+                start.await();
+                result.cancel(true);
+                ending.get();
+
+                assertThat(raced.all()).as("iteration %d", i).filteredOn(e -> e.kind() == Kind.SUCCEEDED
+                        || e.kind() == Kind.FAILED).hasSize(1);
+                if (inFlight.isCancelled()) { // the cancel came first: the call ended without an answer
+                    assertThat(raced.of(Kind.FAILED)).as("iteration %d", i).singleElement()
+                            .satisfies(e -> assertThat(e.reason()).isEqualTo("cancelled"));
+                }
+            }
+        } finally {
+            other.shutdownNow();
+        }
     }
 
     @Test
