@@ -52,7 +52,7 @@ public @interface Retry {
     /** Randomise each wait within {@code [wait/2, wait]} (equal jitter). */
     boolean jitter() default true;
 
-    /** Unit of {@link #delay()}, {@link #maxDelay()} and {@link #maxDuration()}. */
+    /** Unit of {@link #delay()}, {@link #maxDelay()}, {@link #maxDuration()} and {@link #attemptTimeout()}. */
     TimeUnit unit() default TimeUnit.MILLISECONDS;
 
     /**
@@ -63,7 +63,9 @@ public @interface Retry {
 
     /**
      * The timeout of each attempt, in {@link #unit()}; 0 = none. An attempt still running after it
-     * is interrupted and counts as a transient failure (reason {@code "timeout"}), retried whatever
+     * is interrupted (on a method returning a {@code CompletionStage}: its future is cancelled; on a
+     * streaming method the limit is the wait for the attempt's first token, and a started stream is not
+     * timed) and counts as a transient failure (reason {@code "timeout"}), retried whatever
      * {@link #on()} lists unless {@link #abortOn()} lists {@code AttemptTimeoutException}; the next
      * attempt gets the smaller of this and what is left of {@link #maxDuration()}. At least 0.
      */

@@ -221,8 +221,10 @@ public final class Rebound {
          * @throws ReboundConfigurationException listing every problem of every method: invalid
          *     annotations on {@code type}, a retry or fallback on a {@code @NonIdempotent} method
          *     that does not name the failures it acts on, a retry policy naming a budget defined
-         *     with other values, or a rate limit naming a key defined with other limits (or without
-         *     Bucket4j on the class path)
+         *     with other values, a rate limit naming a key defined with other limits (or without
+         *     Bucket4j on the class path), or, on the module path, a {@code type} whose package is not
+         *     exported (for a non-public interface: opened) to {@code dev.rebound.runtime}: the message
+         *     gives the {@code module-info} line that fixes it
          */
         public T build() {
             return new WrapAssembly<>(type, target, name, settings, retry, breaker, rateLimit, fallbacks, fallbackRule,

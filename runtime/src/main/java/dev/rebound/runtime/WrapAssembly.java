@@ -20,6 +20,7 @@ import dev.rebound.runtime.rules.MethodRules;
 import dev.rebound.runtime.rules.Rules;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,10 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
             return target;
         }
         String where = "Rebound.wrap(" + type.getSimpleName() + ")";
+        String closed = closedPackage(type, where);
+        if (closed != null) {
+            throw new ReboundConfigurationException(List.of(closed)); // before any reflective access fails
+        }
         List<String> problems = new ArrayList<>();
         ReboundSettings checked = settings != null ? settings : ReboundSettings.global();
         if (retry != null) {
@@ -110,6 +115,27 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
                 .fallbackOnResult(ResultAndHandlerRules.anyOf(fallbackOnResult))
                 .fallbackHandler(fallbackHandler).settings(settings).budgetScope(type.getName())
                 .runsIn(target.getClass(), m.getName()).build();
+    }
+
+    /**
+     * Why Rebound cannot call {@code type}'s methods reflectively, or null if it can: on the module path,
+     * a package that {@code type}'s module does not export to Rebound's runtime (or, for a non-public
+     * interface, does not open to it), with the {@code module-info} line that fixes it.
+     */
+    static String closedPackage(Class<?> type, String where) {
+        Module rebound = WrapAssembly.class.getModule();
+        Module owner = type.getModule();
+        String pkg = type.getPackageName();
+        boolean open = Modifier.isPublic(type.getModifiers());
+        if (open ? owner.isExported(pkg, rebound) : owner.isOpen(pkg, rebound)) {
+            return null;
+        }
+        String verb = open ? "exports" : "opens";
+        String to = rebound.isNamed() ? " to " + rebound.getName() : "";
+        return where + ": module " + (owner.isNamed() ? owner.getName() : "(unnamed)") + " does not "
+                + (open ? "export" : "open") + " package " + pkg + " to Rebound (" + (rebound.isNamed()
+                ? rebound.getName() : "the unnamed module") + "), which calls " + type.getSimpleName()
+                + "'s methods reflectively: add `" + verb + " " + pkg + to + ";` to that module's module-info.java";
     }
 
     private String targetName() {

@@ -100,18 +100,19 @@ class Langchain4jGuideTest {
     void theModelServerServesScriptedFaultsPerModel() {
         // docs:model-server
         try (ModelServer server = ModelServer.start()) {
-            server.script("gpt-4", Fault.unavailable(), Fault.rateLimited(Duration.ofMillis(300)));  // then answers
+            server.script("gpt-4", Fault.unavailable(), Fault.rateLimited(Duration.ofSeconds(2)));  // then answers
             server.always("gpt-3.5-turbo", Fault.serverError());
             server.scriptForPrompt("gpt-4", "Question: poison", Fault.status(400));                 // per input
             ChatModel gpt4 = OpenAiChatModel.builder().baseUrl(server.baseUrl()).apiKey("any")
-                    .modelName("gpt-4").maxRetries(0).build();
+                    .modelName("gpt-4").maxRetries(0)
+                    .httpClientBuilder(RetryAfterHttpClientBuilder.create()).build();   // Rebound sees Retry-After
             ChatModel llm = Rebound.wrap(ChatModel.class, gpt4)
                     // docs-omit
                     .settings(virtualTime)
                     // /docs-omit
                     .withRetry(RetryPolicy.builder().attempts(3).build()).build();
 
-            String answer = llm.chat("Hello");            // 503, 429, then the answer
+            String answer = llm.chat("Hello");            // 503, 429, a 2 s wait, then the answer
             // docs-omit
             assertThat(answer).isEqualTo(ModelServer.answerFor("gpt-4", "Hello"));
             // /docs-omit
@@ -120,6 +121,8 @@ class Langchain4jGuideTest {
             // docs-omit
             assertThat(server.requests("gpt-4")).isEqualTo(3);
             assertThat(server.log()).hasSize(3);
+            assertThat(clock.sleeps()).hasSize(2);
+            assertThat(clock.sleeps().get(1)).isEqualTo(Duration.ofSeconds(2));   // the 429's wait, not the backoff
             // /docs-omit
         }
         // /docs:model-server

@@ -69,7 +69,7 @@ class AsyncAndStreamingGuideTest {
                 .build();
 
         CompletableFuture<String> answer = translator.translate("hello");
-        clock.runScheduled(); // the two 200 ms waits pass at once, on this thread
+        clock.runScheduled(); // the 200 ms and 400 ms waits pass at once, on this thread
 
         assertThat(answer.join()).isEqualTo("bonjour");
         assertThat(clock.scheduled()).containsExactly(Duration.ofMillis(200), Duration.ofMillis(400));
