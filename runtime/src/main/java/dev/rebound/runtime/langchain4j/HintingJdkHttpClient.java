@@ -102,58 +102,7 @@ final class HintingJdkHttpClient extends HttpClient {
                 : new String(body, 0, Math.min(body.length, ERROR_BODY_LIMIT), StandardCharsets.UTF_8);
         ServerVerdict.handOff(ServerResponses.verdict(response.statusCode(),
                 name -> headers.firstValue(name).orElse(null), text, clock));
-        return body == null ? response : new WithBody<>(response, replaced);
-    }
-
-    /** A response with its body replaced by the same bytes, already read. */
-    private static final class WithBody<T> implements HttpResponse<T> {
-        private final HttpResponse<T> response;
-        private final T body;
-
-        WithBody(HttpResponse<T> response, T body) {
-            this.response = response;
-            this.body = body;
-        }
-
-        @Override
-        public int statusCode() {
-            return response.statusCode();
-        }
-
-        @Override
-        public HttpRequest request() {
-            return response.request();
-        }
-
-        @Override
-        public Optional<HttpResponse<T>> previousResponse() {
-            return response.previousResponse();
-        }
-
-        @Override
-        public HttpHeaders headers() {
-            return response.headers();
-        }
-
-        @Override
-        public T body() {
-            return body;
-        }
-
-        @Override
-        public Optional<javax.net.ssl.SSLSession> sslSession() {
-            return response.sslSession();
-        }
-
-        @Override
-        public java.net.URI uri() {
-            return response.uri();
-        }
-
-        @Override
-        public Version version() {
-            return response.version();
-        }
+        return body == null ? response : new BufferedResponse<>(response, replaced);
     }
 
     @Override

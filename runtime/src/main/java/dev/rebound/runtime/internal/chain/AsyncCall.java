@@ -21,7 +21,7 @@ final class AsyncCall extends CompletableFuture<Object> implements BiConsumer<Ob
     private volatile Execution call;
 
     // what the chain needs if the door's first attempt fails (null/unused when the chain ran it)
-    private final MethodExecutor executor;
+    private final AsyncExecutor executor;
     private final Object context;
     private final Object[] args;
     private final Invoker primary;
@@ -35,7 +35,7 @@ final class AsyncCall extends CompletableFuture<Object> implements BiConsumer<Ob
     }
 
     /** A call whose first attempt {@code first} the door started; its outcome comes to {@link #accept}. */
-    AsyncCall(CompletableFuture<?> first, MethodExecutor executor, Object context, Object[] args, Invoker primary,
+    AsyncCall(CompletableFuture<?> first, AsyncExecutor executor, Object context, Object[] args, Invoker primary,
             long start) {
         this.first = first;
         this.executor = executor;

@@ -14,7 +14,6 @@ import dev.rebound.runtime.spi.MethodDiagnostics;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * One method's executor: the door protocol ({@link ResilientMethod}) over its chain. A first attempt
@@ -24,16 +23,16 @@ import java.util.concurrent.CompletableFuture;
  */
 final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
 
-    private final MethodSpec spec;
-    private final Events events;
+    final MethodSpec spec;
+    final Events events;
     /** The primary's circuit breaker, or null. */
-    private final Breaker breaker;
-    private final RetryStrategy primaryRetry;
-    private final Strategy root;
+    final Breaker breaker;
+    final RetryStrategy primaryRetry;
+    final Strategy root;
     /** Whether a door may run the first attempt itself (no strategy must see it). */
     private final boolean inline;
     /** Whether the chain traces calls when the live settings have a tracer (then nothing runs inline). */
-    private final boolean observed;
+    final boolean observed;
     /** Whether the first attempt asks the breaker or counts toward a budget. */
     private final boolean guarded;
     /** Whether the primary's retry has a deadline (so its first attempt is timed). */
@@ -42,7 +41,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
      * Whether a strategy of the chain must see the first attempt too (a timeout, a result check, a rate
      * limit): then an asynchronous call's first attempt runs in the chain, not in the door.
      */
-    private final boolean firstInChain;
+    final boolean firstInChain;
     /**
      * Whether a first attempt needs nothing but to run (inline, no breaker, no budget, no deadline, and
      * fixed settings that observe no success): then only live settings, if any, are asked.
@@ -58,6 +57,8 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
      * where an enclosing retrying method shows. Racy on purpose, like {@link #failures}.
      */
     private boolean checkNestingNext;
+    /** Runs the calls of a CompletionStage or streaming method. */
+    private final AsyncExecutor async = new AsyncExecutor(this);
 
     MethodExecutor(MethodSpec spec, Events events, Breaker breaker, RetryStrategy primaryRetry, Strategy root,
             boolean inline, boolean observed) {
@@ -147,61 +148,11 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     public Object executeAll(Object context, Object[] args, Invoker primary) throws Throwable {
         switch (spec.shape()) {
             case ASYNC:
-                return executeAsync(context, args, primary);
+                return async.executeAsync(context, args, primary);
             case STREAM:
-                return executeStream(context, args, primary);
+                return async.executeStream(context, args, primary);
             default:
                 return run(context, args, primary, start(), null);
-        }
-    }
-
-    /**
-     * A method returning a CompletionStage: the first attempt runs here, and a future that has
-     * already succeeded is returned as it is (nothing allocated); otherwise the returned future
-     * follows the call through the chain, retries and fallbacks scheduled, never slept.
-     */
-    private CompletableFuture<Object> executeAsync(Object context, Object[] args, Invoker primary) {
-        checkNestingDeferred();
-        ReboundSettings s = events.settings();
-        if (firstInChain || breaker != null && !breaker.isClosed() || observed && s.tracesCalls()) {
-            // refused, or a probe; or traced: the chain runs the first attempt inside the call's trace;
-            // or a strategy must see it (its timer, its result check)
-            return runAsync(new AsyncCall(), context, args, primary, start(), null, null);
-        }
-        primaryRetry.rule().countCall(s);
-        long start = start();
-        CompletableFuture<Object> first;
-        try {
-            first = Async.future(primary.invoke(context, args), spec.primaryName());
-        } catch (Throwable t) {
-            first = CompletableFuture.failedFuture(t);
-        }
-        if (first.isDone() && !first.isCompletedExceptionally()) {
-            succeeded(start);
-            return first;
-        }
-        AsyncCall result = new AsyncCall(first, this, context, args, primary, start);
-        first.whenComplete(result);
-        return result;
-    }
-
-    /** The door's first attempt of the asynchronous call {@code result} ended: it answered, or the chain goes on. */
-    void firstAttemptEnded(AsyncCall result, Object value, Throwable t, Object context, Object[] args,
-            Invoker primary, long start, boolean callerStack) {
-        if (t == null) {
-            succeeded(start);
-            result.complete(value);
-        } else if (result.isCancelled()) {
-            // the caller cancelled the first attempt in flight: the call ends without an answer
-            events.emit(events.settings(), FAILED, spec.primaryName(), null, 0, 0L, Reason.CANCELLED,
-                    Async.failure(t), start);
-        } else {
-            Throwable f = Async.failure(t);
-            if (breaker != null) {
-                breaker.failedWithoutPermit(f, events.settings().timeSource());
-            }
-            firstAttemptFailed(callerStack);
-            runAsync(result, context, args, primary, start, f, null);
         }
     }
 
@@ -220,57 +171,11 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     }
 
     /** A check an earlier call's first failure deferred to this call, made from this caller's stack. */
-    private void checkNestingDeferred() {
+    void checkNestingDeferred() {
         if (checkNestingNext) {
             checkNestingNext = false;
             NestedRetries.check(this, spec.methodName());
         }
-    }
-
-    /**
-     * A streaming method (void, reporting to its handler): the chain runs asynchronously over the
-     * attempts' first tokens; when every target has failed before its first token, the caller's
-     * handler gets the failure, with the history attached, as {@code onError}.
-     */
-    private Object executeStream(Object context, Object[] args, Invoker primary) {
-        checkNestingDeferred();
-        Object[] a = args != null ? args : primary.arguments(context, null);
-        Object handler = a[spec.handlerIndex()];
-        StreamingInvocation.Caller caller = StreamingInvocation.caller(handler);
-        runAsync(new AsyncCall(), context, args, primary, start(), null, handler).whenComplete((ok, t) -> {
-            if (t != null) {
-                caller.failed(Async.failure(t));
-            }
-        });
-        return null;
-    }
-
-    /** The call through the chain, asynchronously, completing {@code result}. */
-    private CompletableFuture<Object> runAsync(AsyncCall result, Object context, Object[] args, Invoker primary,
-            long start, Throwable firstFailure, Object streamCaller) {
-        ReboundSettings s = events.settings();
-        Execution call = Execution.forAsync();
-        call.streamCaller = streamCaller;
-        call.begin(s, spec.primaryName(), context, args, primary, start, firstFailure);
-        result.runs(call);
-        if (firstFailure == null) {
-            call.firstAttemptOf = this; // the chain runs attempt 1: its failure is checked for nesting
-        }
-        root.applyAsync(call).whenComplete((value, t) -> {
-            if (t == null) {
-                if (call.history.isEmpty()) {
-                    events.firstAttemptSucceeded(s, start);
-                } else {
-                    events.emit(s, SUCCEEDED, call.target, null, call.attempt, 0L,
-                            call.onPrimary ? Reason.RETRY : Reason.FALLBACK, null, start);
-                }
-                result.complete(value);
-            } else {
-                result.completeExceptionally(failedForGood(call, Async.failure(t)));
-            }
-        });
-        call.returned = true;
-        return result;
     }
 
     /** The call through the chain; {@code firstFailure} is the door's failed first attempt, or null. */
@@ -318,7 +223,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     }
 
     /** What the caller gets, with the whole history attached; reported as FAILED. */
-    private Throwable failedForGood(Execution call, Throwable t) {
+    Throwable failedForGood(Execution call, Throwable t) {
         FailureHistory history = call.history;
         if (t != history.last()) {
             history.record(t);
