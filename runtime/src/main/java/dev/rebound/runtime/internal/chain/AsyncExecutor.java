@@ -1,7 +1,6 @@
 package dev.rebound.runtime.internal.chain;
 
 import static dev.rebound.runtime.ReboundEvent.Kind.FAILED;
-import static dev.rebound.runtime.ReboundEvent.Kind.SUCCEEDED;
 
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.spi.Invoker;
@@ -103,12 +102,7 @@ final class AsyncExecutor {
         }
         method.root.applyAsync(call).whenComplete((value, t) -> {
             if (t == null) {
-                if (call.history.isEmpty()) {
-                    method.events.firstAttemptSucceeded(s, start);
-                } else {
-                    method.events.emit(s, SUCCEEDED, call.target, null, call.attempt, 0L,
-                            call.onPrimary ? Reason.RETRY : Reason.FALLBACK, null, start);
-                }
+                method.succeededInChain(call, s, start);
                 result.complete(value);
             } else {
                 result.completeExceptionally(method.failedForGood(call, Async.failure(t)));

@@ -197,13 +197,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
                 throw failedForGood(call, failure); // the one throw of the chain's failure
             }
             chainRanTheFirstAttempt(call, firstFailure);
-            if (call.history.isEmpty()) {
-                events.firstAttemptSucceeded(s, start);
-            } else {
-                // outside the chain's try: a listener's Error is never taken for the call's failure
-                events.emit(s, SUCCEEDED, call.target, null, call.attempt, 0L,
-                        call.onPrimary ? Reason.RETRY : Reason.FALLBACK, null, start);
-            }
+            succeededInChain(call, s, start); // outside the chain's try: a listener's Error is not the call's failure
             return result;
         } finally {
             RetryAfter.clear(); // a hint suggested on this thread and never thrown dies with its call
@@ -219,6 +213,16 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     private void chainRanTheFirstAttempt(Execution call, Throwable firstFailure) {
         if (firstFailure == null && !call.history.isEmpty()) {
             firstAttemptFailed(true);
+        }
+    }
+
+    /** A call that reached the chain answered: reported as SUCCEEDED, or as a first-attempt success. */
+    void succeededInChain(Execution call, ReboundSettings s, long start) {
+        if (call.history.isEmpty()) {
+            events.firstAttemptSucceeded(s, start);
+        } else {
+            events.emit(s, SUCCEEDED, call.target, null, call.attempt, 0L,
+                    call.onPrimary ? Reason.RETRY : Reason.FALLBACK, null, start);
         }
     }
 
