@@ -73,6 +73,19 @@ final class Javac {
         }
     }
 
+    /**
+     * The classes of {@code source} compiled into the directory {@code out} (over what earlier calls put
+     * there), with the weaver's annotation processor or without it, loaded over the test's class loader.
+     */
+    ClassLoader loadFrom(String out, String className, String source, boolean processing) throws IOException {
+        Path dirOut = dir.resolve(out);
+        List<String> errors = compile(write(className, source), dirOut, processing ? List.of() : List.of("-proc:none"));
+        if (!errors.isEmpty()) {
+            throw new IllegalStateException("does not compile: " + errors);
+        }
+        return new URLClassLoader(new URL[] {dirOut.toUri().toURL()}, Javac.class.getClassLoader());
+    }
+
     private static List<String> compile(Path file, Path out, List<String> extra) throws IOException {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();

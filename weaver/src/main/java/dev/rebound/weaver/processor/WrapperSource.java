@@ -156,12 +156,11 @@ final class WrapperSource {
 
     /** {@code (Ljava/lang/String;)Ljava/lang/String;}: the JVM descriptor of {@code m} as declared. */
     private String descriptor(ExecutableElement m) {
-        ExecutableType erased = (ExecutableType) types.erasure(m.asType());
         StringBuilder sb = new StringBuilder("(");
-        for (TypeMirror p : erased.getParameterTypes()) {
-            sb.append(descriptor(p));
+        for (javax.lang.model.element.VariableElement p : m.getParameters()) {
+            sb.append(descriptor(types.erasure(p.asType())));
         }
-        return sb.append(')').append(descriptor(erased.getReturnType())).toString();
+        return sb.append(')').append(descriptor(types.erasure(m.getReturnType()))).toString();
     }
 
     private String descriptor(TypeMirror t) {
