@@ -105,7 +105,9 @@ public final class ReboundProcessor extends AbstractProcessor {
                 && !qualified.startsWith("dev.rebound.runtime.") && !qualified.startsWith("dev.rebound.weaver.")
                 && (type.getAnnotation(GenerateWrapper.class) != null || carriesPolicy(type, new HashSet<>()))) {
             String name = WrapperSource.nameOf(processingEnv.getElementUtils(), type);
-            String source = generated.add(name) ? WrapperSource.of(processingEnv, type) : null;
+            // once per build: another round, or a compiler that already has it (ajc after javac), skips it
+            boolean exists = processingEnv.getElementUtils().getTypeElement(name) != null;
+            String source = generated.add(name) && !exists ? WrapperSource.of(processingEnv, type) : null;
             if (source != null) {
                 try (java.io.Writer w = processingEnv.getFiler().createSourceFile(name, type).openWriter()) {
                     w.write(source);

@@ -3,6 +3,7 @@ package dev.rebound.it.plain.wrap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.rebound.it.woven.WovenChat;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundSettings;
@@ -313,6 +314,23 @@ class GeneratedWrapperTest {
         assertThat(Proxy.isProxyClass(narrowed.getClass())).isTrue();
         assertThat(narrowed.handle("x")).isEqualTo("x");
         assertThat(calls[0]).isEqualTo(3);
+    }
+
+    @Test
+    void aGeneratedClassThatAjcCompiledIsNotWovenSoItsPolicyAppliesOnce() throws Exception {
+        // dev.rebound.it.woven is compiled by ajc with the aspect library, the generated sources with it
+        Class<?> generated = Class.forName("dev.rebound.it.woven.WovenChat$$Rebound");
+        assertThat(dev.rebound.weaver.Woven.class.isAssignableFrom(generated)).isFalse();
+        int[] calls = {0};
+        WovenChat target = prompt -> {
+            calls[0]++;
+            throw new IllegalStateException("down");
+        };
+        WovenChat chat = wrap(WovenChat.class, target, false);
+
+        assertThat(catchThrowable(() -> chat.chat("ping"))).hasMessage("down");
+        assertThat(calls[0]).isEqualTo(3); // @Retry(attempts = 3): not 3 × 3
+        assertThat(clock.slept()).isEqualTo(java.time.Duration.ofMillis(10 + 20)); // its waits, on its own clock
     }
 
     private static long bytesPerCall(LongSupplier call) {
