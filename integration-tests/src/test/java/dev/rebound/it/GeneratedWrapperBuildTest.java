@@ -91,14 +91,7 @@ class GeneratedWrapperBuildTest {
     void withoutTheProcessorAJdkProxyAppliesThePolicy() throws Exception {
         ClassLoader loader = new Javac(dir).loadFrom("out", "Chat", source(""), false);
         assertThat(dir.resolve("out/app/Chat$$Rebound.class")).doesNotExist();
-        Object target = flaky(loader, 2);
-
-        Object chat = wrap(loader, target);
-
-        assertThat(Rebound.isGenerated(chat)).isFalse();
-        assertThat(Proxy.isProxyClass(chat.getClass())).isTrue();
-        assertThat(chat(chat)).isEqualTo("answer to ping");
-        assertThat(calls(target)).isEqualTo(3);
+        assertTheProxyAppliesThePolicy(loader);
     }
 
     @Test
@@ -109,6 +102,11 @@ class GeneratedWrapperBuildTest {
         ClassLoader loader = javac.loadFrom("out", "Chat", source("default String extra() { return \"x\"; }"),
                 false);
         assertThat(dir.resolve("out/app/Chat$$Rebound.class")).exists();
+        assertTheProxyAppliesThePolicy(loader);
+    }
+
+    /** {@code Rebound.wrap} makes a JDK proxy, and its retry runs: a target failing twice answers on attempt 3. */
+    private static void assertTheProxyAppliesThePolicy(ClassLoader loader) throws Exception {
         Object target = flaky(loader, 2);
 
         Object chat = wrap(loader, target);

@@ -8,10 +8,11 @@ import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.internal.ResilientProxy;
 import dev.rebound.runtime.spi.Policies;
+import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.lang.reflect.Proxy;
 import java.lang.reflect.UndeclaredThrowableException;
 import java.util.ArrayList;
@@ -20,7 +21,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -284,6 +284,44 @@ class GeneratedWrapperTest {
 
     @ParameterizedTest(name = "proxy: {0}")
     @ValueSource(booleans = {false, true})
+    void aWrapperCalledAsAnothersFallbackKeepsItsOwnRetry(boolean proxy) {
+        int[] backupCalls = {0};
+        WrapShapes.Plain backup = p -> {
+            if (++backupCalls[0] < 2) {
+                throw new IllegalStateException("backup not yet");
+            }
+            return "backup: " + p;
+        };
+        Rebound.Builder<WrapShapes.Plain> inner = Rebound.wrap(WrapShapes.Plain.class, backup).settings(settings)
+                .named("backup").withRetry(RetryPolicy.builder().attempts(2).delay(java.time.Duration.ZERO).build());
+        WrapShapes.Plain wrappedBackup = (proxy ? inner.viaJdkProxy() : inner).build();
+        WrapShapes.Plain primary = p -> {
+            throw new IllegalStateException("primary down");
+        };
+        Rebound.Builder<WrapShapes.Plain> outer = Rebound.wrap(WrapShapes.Plain.class, primary).settings(settings)
+                .withRetry(RetryPolicy.builder().attempts(1).build()).withFallbacks(wrappedBackup);
+        WrapShapes.Plain plain = (proxy ? outer.viaJdkProxy() : outer).build();
+        assertThat(Rebound.isGenerated(plain)).isEqualTo(!proxy);
+
+        assertThat(plain.chat("ping")).isEqualTo("backup: ping");
+        assertThat(backupCalls[0]).isEqualTo(2);
+    }
+
+    @ParameterizedTest(name = "proxy: {0}")
+    @ValueSource(booleans = {false, true})
+    void theDiagnosticsFindEachMethodsPolicy(boolean proxy) throws Exception {
+        WrapShapes.Chat chat = wrap(WrapShapes.Chat.class, new Chat(), proxy);
+
+        ResilientMethod policy = ResilientProxy.policyOf(chat, WrapShapes.Chat.class.getMethod("chat", String.class));
+        assertThat(policy).isNotNull();
+        assertThat(policy.name()).isEqualTo("Chat.chat(String)");
+        assertThat(policy.diagnostics().primaryRetry().attempts()).isEqualTo(3);
+        assertThat(ResilientProxy.policyOf(chat, WrapShapes.Chat.class.getMethod("plain", long.class))).isNull();
+        assertThat(ResilientProxy.nameOf(chat)).isEqualTo("model");
+    }
+
+    @ParameterizedTest(name = "proxy: {0}")
+    @ValueSource(booleans = {false, true})
     void aCompletionStageMethodRunsTheAsynchronousChain(boolean proxy) {
         int[] calls = {0};
         WrapShapes.Async target = p -> ++calls[0] < 3
@@ -331,65 +369,5 @@ class GeneratedWrapperTest {
         assertThat(catchThrowable(() -> chat.chat("ping"))).hasMessage("down");
         assertThat(calls[0]).isEqualTo(3); // @Retry(attempts = 3): not 3 × 3
         assertThat(clock.slept()).isEqualTo(java.time.Duration.ofMillis(10 + 20)); // its waits, on its own clock
-    }
-
-    private static long bytesPerCall(LongSupplier call) {
-        com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long id = Thread.currentThread().getId();
-        int calls = 200_000;
-        long sink = 0;
-        for (int i = 0; i < calls; i++) {
-            sink += call.getAsLong();
-        }
-        long before = threads.getThreadAllocatedBytes(id);
-        for (int i = 0; i < calls; i++) {
-            sink += call.getAsLong();
-        }
-        long allocated = threads.getThreadAllocatedBytes(id) - before;
-        assertThat(sink).isPositive();
-        return allocated / calls;
-    }
-
-    @Test
-    void aSuccessfulCallThroughTheGeneratedClassAllocatesNothing() {
-        WrapShapes.Plain target = p -> p;
-        ReboundSettings quiet = ReboundSettings.builder().logging(false).build();
-        RetryPolicy retry = RetryPolicy.builder().attempts(3).delay(java.time.Duration.ZERO).build();
-        // docs:wrap-which-class
-        WrapShapes.Plain generated = Rebound.wrap(WrapShapes.Plain.class, target).settings(quiet).withRetry(retry)
-                .build();
-        WrapShapes.Plain proxy = Rebound.wrap(WrapShapes.Plain.class, target).settings(quiet).withRetry(retry)
-                .viaJdkProxy().build();
-        Rebound.isGenerated(generated);   // true: an instance of WrapShapes$Plain$$Rebound
-        Rebound.isGenerated(proxy);       // false: a JDK proxy, the same policy
-        // /docs:wrap-which-class
-        assertThat(Rebound.isGenerated(generated)).isTrue();
-        assertThat(Rebound.isGenerated(proxy)).isFalse();
-
-        assertThat(bytesPerCall(() -> generated.chat("ping").length())).isZero();
-    }
-
-    @Test
-    void aFailedFirstAttemptAllocatesNoMoreThanThroughTheProxy() {
-        RuntimeException down = new RuntimeException("down", null, false, false) { };
-        boolean[] fail = {false};
-        WrapShapes.Plain target = p -> {
-            fail[0] = !fail[0];
-            if (fail[0]) {
-                throw down;
-            }
-            return p;
-        };
-        ReboundSettings quiet = ReboundSettings.builder().logging(false).build();
-        RetryPolicy retry = RetryPolicy.builder().attempts(3).delay(java.time.Duration.ZERO).build();
-        WrapShapes.Plain generated = Rebound.wrap(WrapShapes.Plain.class, target).settings(quiet).withRetry(retry)
-                .build();
-        WrapShapes.Plain proxy = Rebound.wrap(WrapShapes.Plain.class, target).settings(quiet).withRetry(retry)
-                .viaJdkProxy().build();
-
-        long throughGenerated = bytesPerCall(() -> generated.chat("ping").length());
-        long throughProxy = bytesPerCall(() -> proxy.chat("ping").length());
-        assertThat(throughGenerated).isLessThanOrEqualTo(throughProxy);
     }
 }
