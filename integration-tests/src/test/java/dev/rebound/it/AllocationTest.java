@@ -103,7 +103,7 @@ class AllocationTest extends VirtualTime {
     }
 
     @Test
-    void aFailedFirstAttemptThroughTheGeneratedClassAllocatesNoMoreThanThroughTheProxy() {
+    void aFailedFirstAttemptThroughTheGeneratedClassAllocatesNothingEither() {
         RuntimeException down = new RuntimeException("down", null, false, false) { };
         boolean[] fail = {false};
         List<WrapShapes.Plain> wrappers = wrappersOf(p -> {
@@ -114,8 +114,7 @@ class AllocationTest extends VirtualTime {
             return p;
         });
 
-        long throughGenerated = bytesPerCall(() -> wrappers.get(0).chat("ping").length());
-        long throughProxy = bytesPerCall(() -> wrappers.get(1).chat("ping").length());
-        assertThat(throughGenerated).isLessThanOrEqualTo(throughProxy);
+        // the proxy's argument array may be allocated or not (escape analysis); the generated class lends one
+        assertThat(bytesPerCall(() -> wrappers.get(0).chat("ping").length())).isZero();
     }
 }

@@ -63,6 +63,87 @@ public abstract class GeneratedWrapper {
         throw new UndeclaredThrowableException(failure);
     }
 
+    /** The most parameters a method may have for {@code failedWith} to lend it an argument array. */
+    protected static final int MAX_LENT = 4;
+
+    /**
+     * Each thread's spare argument arrays, by length (1 to {@link #MAX_LENT}): lent to a failed first
+     * attempt for the rest of its call, cleared and given back when the call ends; null while lent (a
+     * call nested on the same thread then gets a new one). Nothing of a call stays in them.
+     */
+    private static final ThreadLocal<Object[][]> SPARE = ThreadLocal.withInitial(() -> {
+        Object[][] spare = new Object[MAX_LENT + 1][];
+        for (int n = 1; n <= MAX_LENT; n++) {
+            spare[n] = new Object[n];
+        }
+        return spare;
+    });
+
+    /**
+     * {@code policy.failed(failure, start, target, [a0], invoker)} with an argument array lent by this
+     * thread for the call (a synchronous first attempt's failure: the engine reads the arguments only
+     * during the call), so that a failed call allocates no array.
+     */
+    protected static Object failedWith(ResilientMethod policy, Throwable failure, long start, Object target,
+            Invoker invoker, Object a0) throws Throwable {
+        Object[][] spare = SPARE.get();
+        Object[] args = lend(spare, 1);
+        args[0] = a0;
+        return failedWith(policy, failure, start, target, invoker, spare, args);
+    }
+
+    /** As {@link #failedWith(ResilientMethod, Throwable, long, Object, Invoker, Object)}, two arguments. */
+    protected static Object failedWith(ResilientMethod policy, Throwable failure, long start, Object target,
+            Invoker invoker, Object a0, Object a1) throws Throwable {
+        Object[][] spare = SPARE.get();
+        Object[] args = lend(spare, 2);
+        args[0] = a0;
+        args[1] = a1;
+        return failedWith(policy, failure, start, target, invoker, spare, args);
+    }
+
+    /** As {@link #failedWith(ResilientMethod, Throwable, long, Object, Invoker, Object)}, three arguments. */
+    protected static Object failedWith(ResilientMethod policy, Throwable failure, long start, Object target,
+            Invoker invoker, Object a0, Object a1, Object a2) throws Throwable {
+        Object[][] spare = SPARE.get();
+        Object[] args = lend(spare, 3);
+        args[0] = a0;
+        args[1] = a1;
+        args[2] = a2;
+        return failedWith(policy, failure, start, target, invoker, spare, args);
+    }
+
+    /** As {@link #failedWith(ResilientMethod, Throwable, long, Object, Invoker, Object)}, four arguments. */
+    protected static Object failedWith(ResilientMethod policy, Throwable failure, long start, Object target,
+            Invoker invoker, Object a0, Object a1, Object a2, Object a3) throws Throwable {
+        Object[][] spare = SPARE.get();
+        Object[] args = lend(spare, 4);
+        args[0] = a0;
+        args[1] = a1;
+        args[2] = a2;
+        args[3] = a3;
+        return failedWith(policy, failure, start, target, invoker, spare, args);
+    }
+
+    private static Object[] lend(Object[][] spare, int n) {
+        Object[] args = spare[n];
+        if (args == null) {
+            return new Object[n]; // this thread's is lent to a call still running: this one is nested in it
+        }
+        spare[n] = null;
+        return args;
+    }
+
+    private static Object failedWith(ResilientMethod policy, Throwable failure, long start, Object target,
+            Invoker invoker, Object[][] spare, Object[] args) throws Throwable {
+        try {
+            return policy.failed(failure, start, target, args, invoker);
+        } finally {
+            java.util.Arrays.fill(args, null);
+            spare[args.length] = args;
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private static <X extends Throwable> X sneaky(Throwable t) throws X {
         throw (X) t;

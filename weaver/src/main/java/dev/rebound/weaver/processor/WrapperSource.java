@@ -245,6 +245,11 @@ final class WrapperSource {
             names.append(k == 0 ? "" : ", ").append("a").append(k);
         }
         String args = params.isEmpty() ? "null" : "new Object[] {" + names + "}";
+        // a failed first attempt borrows the thread's argument array for its call (GeneratedWrapper.failedWith)
+        boolean lent = !params.isEmpty() && params.size() <= 4;
+        java.util.function.Function<String, String> failed = start -> lent
+                ? "failedWith($p, $f, " + start + ", this.target, I" + i + ", " + names + ")"
+                : "$p.failed($f, " + start + ", this.target, " + args + ", I" + i + ")";
         TypeMirror returns = member.getReturnType();
         boolean isVoid = returns.getKind() == TypeKind.VOID;
         String call = "this.target." + m.getSimpleName() + "(" + names + ")";
@@ -263,8 +268,7 @@ final class WrapperSource {
                 .append("                try {\n                    ").append(answer).append(call).append(";")
                 .append(end).append("\n")
                 .append("                } catch (Throwable $f) {\n                    ").append(answer).append(cast)
-                .append("$p.failed($f, ").append(RM).append(".UNTIMED, this.target, ").append(args).append(", I")
-                .append(i).append(");").append(end).append("\n                }\n            }\n")
+                .append(failed.apply(RM + ".UNTIMED")).append(";").append(end).append("\n                }\n            }\n")
                 .append("            if (!$p.admitFirstAttempt()) {\n                ").append(answer).append(cast)
                 .append("$p.executeAll(this.target, ").append(args).append(", I").append(i).append(");")
                 .append(isVoid ? "\n                return;" : "").append("\n            }\n")
@@ -276,7 +280,7 @@ final class WrapperSource {
                     .append("            try {\n                $r = ").append(call).append(";\n");
         }
         s.append("            } catch (Throwable $f) {\n                ").append(answer).append(cast)
-                .append("$p.failed($f, $s, this.target, ").append(args).append(", I").append(i).append(");")
+                .append(failed.apply("$s")).append(";")
                 .append(isVoid ? "\n                return;" : "").append("\n            }\n")
                 .append("            $p.succeeded($s);\n");
         if (!isVoid) {

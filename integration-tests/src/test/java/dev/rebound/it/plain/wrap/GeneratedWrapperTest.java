@@ -309,6 +309,33 @@ class GeneratedWrapperTest {
 
     @ParameterizedTest(name = "proxy: {0}")
     @ValueSource(booleans = {false, true})
+    void aFailedCallNestedInAnothersRetryKeepsTheArgumentsApart(boolean proxy) {
+        RetryPolicy three = RetryPolicy.builder().attempts(3).delay(java.time.Duration.ZERO).build();
+        int[] innerCalls = {0};
+        Rebound.Builder<WrapShapes.Plain> innerBuilder = Rebound.wrap(WrapShapes.Plain.class, (WrapShapes.Plain) p -> {
+            if (++innerCalls[0] % 2 == 1) {
+                throw new IllegalStateException("inner down");
+            }
+            return "inner " + p;
+        }).settings(settings).withRetry(three);
+        WrapShapes.Plain inner = (proxy ? innerBuilder.viaJdkProxy() : innerBuilder).build();
+        List<String> seen = new ArrayList<>();
+        Rebound.Builder<WrapShapes.Plain> outerBuilder = Rebound.wrap(WrapShapes.Plain.class, (WrapShapes.Plain) p -> {
+            seen.add(p + " + " + inner.chat("for " + p)); // the inner call fails once, on this thread, within our retry
+            if (seen.size() < 3) {
+                throw new IllegalStateException("outer down");
+            }
+            return p;
+        }).settings(settings).withRetry(three);
+        WrapShapes.Plain outer = (proxy ? outerBuilder.viaJdkProxy() : outerBuilder).build();
+
+        assertThat(outer.chat("ping")).isEqualTo("ping");
+        assertThat(seen).containsExactly("ping + inner for ping", "ping + inner for ping", "ping + inner for ping");
+        assertThat(innerCalls[0]).isEqualTo(6);
+    }
+
+    @ParameterizedTest(name = "proxy: {0}")
+    @ValueSource(booleans = {false, true})
     void theDiagnosticsFindEachMethodsPolicy(boolean proxy) throws Exception {
         WrapShapes.Chat chat = wrap(WrapShapes.Chat.class, new Chat(), proxy);
 
