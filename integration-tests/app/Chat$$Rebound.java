@@ -33,7 +33,7 @@ public final class Chat$$Rebound extends dev.rebound.runtime.spi.GeneratedWrappe
                 try {
                     return this.target.chat(a0);
                 } catch (Throwable $f) {
-                    return (java.lang.String) $p.failed($f, dev.rebound.runtime.spi.ResilientMethod.UNTIMED, this.target, new Object[] {a0}, I0);
+                    return (java.lang.String) failedWith($p, $f, dev.rebound.runtime.spi.ResilientMethod.UNTIMED, this.target, I0, a0);
                 }
             }
             if (!$p.admitFirstAttempt()) {
@@ -44,7 +44,7 @@ public final class Chat$$Rebound extends dev.rebound.runtime.spi.GeneratedWrappe
             try {
                 $r = this.target.chat(a0);
             } catch (Throwable $f) {
-                return (java.lang.String) $p.failed($f, $s, this.target, new Object[] {a0}, I0);
+                return (java.lang.String) failedWith($p, $f, $s, this.target, I0, a0);
             }
             $p.succeeded($s);
             return $r;

@@ -8,8 +8,8 @@ import java.util.Locale;
  * Issue 16's targets, each read from one run: Rebound's overhead over the reference (the direct
  * call on the happy paths, the hand-written loop on the failure paths) as a ratio of the fastest
  * peer's, at most 1/3 for every door on every path; 0 B/op in Rebound's own code for the woven door
- * and {@code Rebound.wrap} (the JDK proxy's own allocation, measured alone, taken off); the woven
- * happy path within 3 ns of the direct call; a woven class's unannotated method within the run's
+ * and {@code Rebound.wrap} (its generated class, all of it; the JDK proxy's row, not judged, less the
+ * proxy's own allocation, measured alone); the woven happy path within 3 ns of the direct call; a woven class's unannotated method within the run's
  * error of the unwoven one (their 99.9% confidence intervals overlap).
  */
 final class Targets {

@@ -75,8 +75,8 @@ public final class Rebound {
     /**
      * Whether {@code wrapper} is a {@code Rebound.wrap} wrapper made from the class that the weaver's
      * annotation processor generated for its interface ({@code app.Chat$$Rebound}: direct calls, no
-     * argument array), rather than a JDK proxy (the same policy, a few nanoseconds and 24 bytes more per
-     * call). The processor generates that class for every interface that carries a Rebound annotation or
+     * argument array), rather than a JDK proxy (the same policy, a few nanoseconds and an argument array
+     * more per call). The processor generates that class for every interface that carries a Rebound annotation or
      * {@code @GenerateWrapper}, when the weaver is on the compiler's processor path; see the
      * {@code Rebound.wrap} guide. The {@code dev.rebound} logger says at DEBUG, once per interface, which
      * one {@code Rebound.wrap} uses and why.
