@@ -89,8 +89,10 @@ final class Javac {
     private static List<String> compile(Path file, Path out, List<String> extra) throws IOException {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
+        Files.createDirectories(out);
+        // -s: the processor's generated sources beside the classes (without it they may land in the working directory)
         List<String> options = new ArrayList<>(List.of("--release", "17", "-classpath", CLASSPATH, "-d",
-                out.toString()));
+                out.toString(), "-s", out.toString()));
         options.addAll(extra);
         try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, null, null)) {
             javac.getTask(null, files, diagnostics, options, null, files.getJavaFileObjects(file)).call();
