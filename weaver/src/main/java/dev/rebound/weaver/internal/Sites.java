@@ -30,12 +30,16 @@ public final class Sites {
      * the engine is calling {@code self} as an alternative ({@link Passthrough}).
      */
     public static ResilientMethod active(Object self, JoinPoint.StaticPart jp) {
-        ResilientMethod policy = policy(self, jp);
+        return unlessPassedThrough(self, policy(self, jp));
+    }
+
+    /** {@code policy}, or null when it is null or the engine is calling {@code self} as an alternative. */
+    static ResilientMethod unlessPassedThrough(Object self, ResilientMethod policy) {
         return policy == null || Passthrough.claim(self) ? null : policy;
     }
 
     /** The policy of the join point {@code jp} executing on {@code self}, or null. */
-    private static ResilientMethod policy(Object self, JoinPoint.StaticPart jp) {
+    static ResilientMethod policy(Object self, JoinPoint.StaticPart jp) {
         Site[] t = table;
         Class<?> type = self.getClass();
         for (Site site = t[System.identityHashCode(jp) & (t.length - 1)]; site != null; site = site.next) {

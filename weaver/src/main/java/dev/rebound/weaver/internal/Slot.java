@@ -1,0 +1,45 @@
+package dev.rebound.weaver.internal;
+
+import dev.rebound.runtime.spi.Passthrough;
+import dev.rebound.runtime.spi.ResilientMethod;
+import java.util.Arrays;
+import org.aspectj.lang.JoinPoint;
+
+/**
+ * One join point's policy on instances of one class, in the slots that the per-class aspect keeps by
+ * join point id. Immutable: an array of slots read without a lock sees each slot whole.
+ */
+public final class Slot {
+
+    /** No slot yet. */
+    public static final Slot[] NONE = new Slot[0];
+
+    /** The class whose instances run the join point under {@link #policy}. */
+    public final Class<?> type;
+    /** Null when the join point has no policy on {@link #type}. */
+    public final ResilientMethod policy;
+
+    private Slot(Class<?> type, ResilientMethod policy) {
+        this.type = type;
+        this.policy = policy;
+    }
+
+    /** The policy to apply to this call on {@code self}, as {@link Sites#active} answers it. */
+    public ResilientMethod active(Object self) {
+        return Sites.unlessPassedThrough(self, policy);
+    }
+
+    /**
+     * {@code slots} with {@code jp}'s slot given to {@code self}'s class, when it has none yet; a copy
+     * (the array a reader holds never changes).
+     */
+    public static Slot[] claimed(Slot[] slots, JoinPoint.StaticPart jp, Object self) {
+        int id = jp.getId();
+        if (id < slots.length && slots[id] != null) {
+            return slots;
+        }
+        Slot[] s = Arrays.copyOf(slots, Math.max(slots.length, id + 1));
+        s[id] = new Slot(self.getClass(), Sites.policy(self, jp));
+        return s;
+    }
+}
