@@ -1,6 +1,7 @@
 package dev.rebound.weaver.aspectj;
 
 import dev.rebound.runtime.spi.ResilientMethod;
+import dev.rebound.weaver.internal.Sites;
 import dev.rebound.weaver.internal.Slot;
 import org.aspectj.lang.JoinPoint;
 
@@ -11,7 +12,7 @@ import org.aspectj.lang.JoinPoint;
  * per class). A call finds its policy with a static read, an array read and one compare (the runtime
  * class: a subclass may bring its own annotations), no hash and no shared table. A join point's slot
  * belongs to the first class whose instance runs it; any other class finds its policy in
- * {@link dev.rebound.weaver.internal.Sites}, as {@link ResilientMethods} does for default methods.
+ * {@link Sites}, as {@link ResilientMethods} does for default methods.
  *
  * <p>Privileged, so that private and package-private classes get their instance too. Compiled apart
  * from the rest of the weaver, without its module descriptor: ajc 1.9.24 fails on a
@@ -37,9 +38,15 @@ public privileged aspect ResilientClasses extends ResilientCalls pertypewithin(d
         return fill(self, jp);
     }
 
-    /** The first call of {@code jp} here, or a call on another class than its slot's. */
-    private synchronized ResilientMethod fill(Object self, JoinPoint.StaticPart jp) {
-        slots = Slot.claimed(slots, jp, self);
-        return dev.rebound.weaver.internal.Sites.active(self, jp);
+    /**
+     * The first call of {@code jp} here, or a call on another class than its slot's: the policy from
+     * {@link Sites} (resolved outside the lock: resolving may make alternatives, which is user code).
+     */
+    private ResilientMethod fill(Object self, JoinPoint.StaticPart jp) {
+        ResilientMethod policy = Sites.policy(self, jp);
+        synchronized (this) {
+            slots = Slot.claimed(slots, jp.getId(), self.getClass(), policy);
+        }
+        return Slot.unlessPassedThrough(self, policy);
     }
 }

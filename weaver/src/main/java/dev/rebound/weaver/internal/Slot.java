@@ -3,7 +3,6 @@ package dev.rebound.weaver.internal;
 import dev.rebound.runtime.spi.Passthrough;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.util.Arrays;
-import org.aspectj.lang.JoinPoint;
 
 /**
  * One join point's policy on instances of one class, in the slots that the per-class aspect keeps by
@@ -26,20 +25,24 @@ public final class Slot {
 
     /** The policy to apply to this call on {@code self}, as {@link Sites#active} answers it. */
     public ResilientMethod active(Object self) {
-        return Sites.unlessPassedThrough(self, policy);
+        return unlessPassedThrough(self, policy);
+    }
+
+    /** {@code policy}, or null when it is null or the engine is calling {@code self} as an alternative. */
+    public static ResilientMethod unlessPassedThrough(Object self, ResilientMethod policy) {
+        return policy == null || Passthrough.claim(self) ? null : policy;
     }
 
     /**
-     * {@code slots} with {@code jp}'s slot given to {@code self}'s class, when it has none yet; a copy
-     * (the array a reader holds never changes).
+     * {@code slots} with slot {@code id} given to {@code type} and {@code policy}, when it has none yet;
+     * a copy (the array a reader holds never changes).
      */
-    public static Slot[] claimed(Slot[] slots, JoinPoint.StaticPart jp, Object self) {
-        int id = jp.getId();
+    public static Slot[] claimed(Slot[] slots, int id, Class<?> type, ResilientMethod policy) {
         if (id < slots.length && slots[id] != null) {
             return slots;
         }
         Slot[] s = Arrays.copyOf(slots, Math.max(slots.length, id + 1));
-        s[id] = new Slot(self.getClass(), Sites.policy(self, jp));
+        s[id] = new Slot(type, policy);
         return s;
     }
 }
