@@ -30,6 +30,8 @@ final class Execution {
     static final Object FAILED = new Object();
 
     final FailureHistory history = new FailureHistory();
+    /** What the listeners want during this call: asked at its first event, forgotten when it ends. */
+    final CallDemand demand = new CallDemand();
     private boolean inUse;
 
     ReboundSettings settings;
@@ -260,6 +262,7 @@ final class Execution {
         deadlineOrigin = 0L;
         maxDuration = 0L;
         trace = CallTrace.NOOP;
+        demand.forget();
         inUse = false;
     }
 }

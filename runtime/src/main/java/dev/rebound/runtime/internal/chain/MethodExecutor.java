@@ -221,7 +221,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         if (call.history.isEmpty()) {
             events.firstAttemptSucceeded(s, start);
         } else {
-            events.emit(s, SUCCEEDED, call.target, null, call.attempt, 0L,
+            events.emit(call, SUCCEEDED, call.target, null, call.attempt, 0L,
                     call.onPrimary ? Reason.RETRY : Reason.FALLBACK, null, start);
         }
     }
@@ -234,7 +234,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         }
         Throwable thrown = history.thrown();
         // named after whose exception the caller gets: the primary's, unless an alternative threw an Error
-        events.emit(call.settings, FAILED, history.isPrimary(thrown) ? spec.primaryName() : call.target, null, 0,
+        events.emit(call, FAILED, history.isPrimary(thrown) ? spec.primaryName() : call.target, null, 0,
                 0L, call.interrupted ? Reason.INTERRUPTED : call.cancelled() ? Reason.CANCELLED : null, thrown,
                 call.start);
         return thrown;
