@@ -26,10 +26,13 @@ final class CallDemand {
         }
     }
 
+    /** An empty set's stand-in, for a quiet listener asked before the first one that wants something. */
+    private static final Set<Kind> NONE = Set.of();
+
     private int state;
-    private int n;
-    private ReboundListener[] listeners = new ReboundListener[2];
-    /** Each listener's set for this call, or null when it is asked per kind. */
+    /** The call's listeners; set once the call is known not to be silent. */
+    private List<ReboundListener> listeners;
+    /** Each listener's set for this call, or null when it is asked per kind; kept only when not silent. */
     @SuppressWarnings("unchecked")
     private Set<Kind>[] kinds = new Set[2];
     /** For a listener asked per kind: the kinds asked (bit = ordinal), and those it wants. */
@@ -45,47 +48,57 @@ final class CallDemand {
         return st == SILENT;
     }
 
+    /**
+     * Asks each listener once. While every answer so far is an empty set nothing is kept, so a call
+     * nobody listens to (the usual case: the logger off) writes nothing here but its state.
+     */
     private int ask(ReboundSettings s) {
         List<ReboundListener> ls = s.listeners();
         int count = ls.size();
-        if (count > listeners.length) {
-            grow(count);
-        }
         boolean quiet = true;
         for (int i = 0; i < count; i++) {
             ReboundListener l = ls.get(i);
-            listeners[i] = l;
-            asked[i] = 0L;
-            wanted[i] = 0L;
             Set<Kind> k;
             try {
                 k = l.wantedKinds();
             } catch (RuntimeException e) {
                 Events.ignored(l, e);
-                k = Set.of(); // nothing for it during this call
+                k = NONE; // nothing for it during this call
             }
-            kinds[i] = k;
-            quiet &= k != null && k.isEmpty();
+            if (quiet && (k == null || !k.isEmpty())) {
+                quiet = false;
+                keep(ls, count, i);
+            }
+            if (!quiet) {
+                kinds[i] = k;
+                asked[i] = 0L;
+                wanted[i] = 0L;
+            }
         }
-        n = count;
         return state = quiet ? SILENT : SOME;
     }
 
+    /** The first listener that wants something is {@code i}: the ones before it wanted nothing. */
     @SuppressWarnings("unchecked")
-    private void grow(int count) {
-        listeners = new ReboundListener[count];
-        kinds = new Set[count];
-        asked = new long[count];
-        wanted = new long[count];
+    private void keep(List<ReboundListener> ls, int count, int i) {
+        if (count > kinds.length) {
+            kinds = new Set[count];
+            asked = new long[count];
+            wanted = new long[count];
+        }
+        for (int j = 0; j < i; j++) {
+            kinds[j] = NONE;
+        }
+        listeners = ls;
     }
 
     /** How many listeners the call has; valid once {@link #silent} said no. */
     int size() {
-        return n;
+        return listeners.size();
     }
 
     ReboundListener listener(int i) {
-        return listeners[i];
+        return listeners.get(i);
     }
 
     /** Whether listener {@code i} wants {@code kind} in this call (may ask its {@code wants}, once per kind). */
@@ -97,7 +110,7 @@ final class CallDemand {
         long bit = 1L << kind.ordinal();
         if ((asked[i] & bit) == 0L) {
             asked[i] |= bit; // a listener that throws here is not asked again this call
-            if (listeners[i].wants(kind)) {
+            if (listeners.get(i).wants(kind)) {
                 wanted[i] |= bit;
             }
         }
@@ -106,13 +119,12 @@ final class CallDemand {
 
     /** The call ended: the next one asks again, and nothing of this one is kept. */
     void forget() {
-        if (state != UNKNOWN) {
-            for (int i = 0; i < n; i++) {
-                listeners[i] = null;
+        if (state == SOME) {
+            for (int i = 0, n = listeners.size(); i < n; i++) {
                 kinds[i] = null;
             }
-            n = 0;
-            state = UNKNOWN;
+            listeners = null;
         }
+        state = UNKNOWN;
     }
 }
