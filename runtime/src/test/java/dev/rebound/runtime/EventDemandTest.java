@@ -55,6 +55,31 @@ class EventDemandTest {
                 Counter.class.getMethod("next", int.class));
     }
 
+    /**
+     * Bytes this thread allocates per call of {@code policy} whose every attempt fails with one
+     * pre-allocated exception and whose fallback answers, over 300000 calls after 100000 to warm up.
+     */
+    private static long bytesPerFallenBackCall(ResilientMethod policy) throws Throwable {
+        IOException preallocated = new IOException("pre-allocated");
+        Invoker down = (context, args) -> {
+            throw preallocated;
+        };
+        Object[] args = {1};
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long tid = Thread.currentThread().getId();
+        long sink = 0;
+        for (int i = 0; i < 100_000; i++) {
+            sink += (Integer) policy.execute(null, args, down);
+        }
+        long before = mx.getThreadAllocatedBytes(tid);
+        for (int i = 0; i < 300_000; i++) {
+            sink += (Integer) policy.execute(null, args, down);
+        }
+        long perCall = (mx.getThreadAllocatedBytes(tid) - before) / 300_000;
+        assertThat(sink).as("every call answered by the fallback").isEqualTo(7L * 400_000);
+        return perCall;
+    }
+
     @Test
     void aListenerIsGivenOnlyTheKindsItWants() throws Throwable {
         Picky picky = new Picky(EnumSet.of(Kind.FALLBACK, Kind.SUCCEEDED));
@@ -75,24 +100,8 @@ class EventDemandTest {
     void aRetriedAndFallenBackCallBuildsNoEventWhenNoListenerWantsOne() throws Throwable {
         Picky nothing = new Picky(EnumSet.noneOf(Kind.class));
         ResilientMethod policy = policy(ReboundSettings.builder().logging(false).listener(nothing).build());
-        IOException preallocated = new IOException("pre-allocated");
-        Invoker down = (context, args) -> {
-            throw preallocated;
-        };
-        Object[] args = {1};
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long tid = Thread.currentThread().getId();
-        long sink = 0;
-        for (int i = 0; i < 100_000; i++) {
-            sink += (Integer) policy.execute(null, args, down);
-        }
-        long before = mx.getThreadAllocatedBytes(tid);
-        for (int i = 0; i < 300_000; i++) {
-            sink += (Integer) policy.execute(null, args, down);
-        }
-        long perCall = (mx.getThreadAllocatedBytes(tid) - before) / 300_000;
+        long perCall = bytesPerFallenBackCall(policy);
 
-        assertThat(sink).isEqualTo(7L * 400_000);
         assertThat(nothing.received).isEmpty();
         assertThat(nothing.asked).as("once per kind and call").isEqualTo(5L * 400_000);
         assertThat(perCall).isZero();
@@ -220,24 +229,8 @@ class EventDemandTest {
     void aRetriedAndFallenBackCallAsksAnEmptyDemandOnceAndAllocatesNothing() throws Throwable {
         Switchable nothing = new Switchable(EnumSet.noneOf(Kind.class));
         ResilientMethod policy = policy(ReboundSettings.builder().logging(false).listener(nothing).build());
-        IOException preallocated = new IOException("pre-allocated");
-        Invoker down = (context, args) -> {
-            throw preallocated;
-        };
-        Object[] args = {1};
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long tid = Thread.currentThread().getId();
-        long sink = 0;
-        for (int i = 0; i < 100_000; i++) {
-            sink += (Integer) policy.execute(null, args, down);
-        }
-        long before = mx.getThreadAllocatedBytes(tid);
-        for (int i = 0; i < 300_000; i++) {
-            sink += (Integer) policy.execute(null, args, down);
-        }
-        long perCall = (mx.getThreadAllocatedBytes(tid) - before) / 300_000;
+        long perCall = bytesPerFallenBackCall(policy);
 
-        assertThat(sink).isEqualTo(7L * 400_000);
         assertThat(nothing.received).isEmpty();
         assertThat(nothing.asked).isEqualTo(400_000);
         assertThat(perCall).isZero();
