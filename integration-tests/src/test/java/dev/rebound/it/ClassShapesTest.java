@@ -8,6 +8,7 @@ import dev.rebound.it.woven.shapes.Flaky;
 import dev.rebound.it.woven.shapes.InheritsFromConcrete;
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.it.woven.shapes.NoPolicy;
+import dev.rebound.it.woven.shapes.PublicShape;
 import dev.rebound.it.woven.shapes.Shapes;
 import java.io.IOException;
 import java.io.InputStream;
@@ -120,5 +121,18 @@ class ClassShapesTest extends VirtualTime {
         }
         assertThat(classFile).doesNotContain("ajc$").doesNotContain("dev/rebound/weaver")
                 .doesNotContain("org/aspectj");
+    }
+
+    @Test
+    void aClassNestedInAWovenOneGetsOnlyTheHolderOfItsPerClassAspect() throws IOException {
+        assertThat(PublicShape.Note.class.getInterfaces()).extracting(Class::getName)
+                .containsExactly("java.io.Serializable");
+        String classFile;
+        try (InputStream in = PublicShape.class.getResourceAsStream("PublicShape$Note.class")) {
+            classFile = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+        assertThat(classFile).contains("ajc$dev_rebound_weaver_aspectj_ResilientClasses$ptwAspectInstance")
+                .doesNotContain("aroundBody").doesNotContain("ajc$tjp").doesNotContain("dev/rebound/weaver/Woven");
+        assertThat(new PublicShape.Note().echo("e")).isEqualTo("e");
     }
 }

@@ -5,7 +5,7 @@ import java.util.concurrent.Callable;
 import org.aspectj.lang.annotation.SuppressAjWarnings;
 
 /**
- * Runs inside {@link ResilientMethods} and only after a first attempt failed, or when a circuit
+ * Runs inside {@link ResilientCalls}' advices and only after a first attempt failed, or when a circuit
  * breaker that is not closed keeps the outer advice from running it (its guard is one static read
  * otherwise): hands the call to the engine, with AspectJ's closure as the call's context, which
  * re-runs the method body for retries and holds the call's arguments for the alternatives
@@ -13,7 +13,7 @@ import org.aspectj.lang.annotation.SuppressAjWarnings;
  */
 public aspect Recovery {
 
-    declare precedence: ResilientMethods, Recovery;
+    declare precedence: ResilientCalls+, Recovery;
 
     @SuppressAjWarnings("adviceDidNotMatch")
     Object around(Object self): ResilientMethods.resilient(self)

@@ -1,14 +1,14 @@
 package dev.rebound.weaver.internal;
 
 import dev.rebound.runtime.spi.ContainerInterception;
-import dev.rebound.runtime.spi.Passthrough;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.lang.reflect.Method;
 import org.aspectj.lang.JoinPoint;
 import org.aspectj.lang.reflect.MethodSignature;
 
 /**
- * The policies of every woven join point, in one open hash table keyed by the join point's static part
+ * The policies of the woven join points that have no {@link Slot} of their own (default methods of
+ * interfaces, an inherited body running on another class than its slot's), in one open hash table keyed by the join point's static part
  * (its identity: one object per join point, made when its class initialises) and the runtime class:
  * after the first call, finding a policy is an identity hash, an array read and two compares, and finds
  * null for a method without a policy.
@@ -27,15 +27,14 @@ public final class Sites {
 
     /**
      * The policy to apply to this call of {@code jp} on {@code self}: null when there is none, or when
-     * the engine is calling {@code self} as an alternative ({@link Passthrough}).
+     * the engine is calling {@code self} as an alternative ({@link dev.rebound.runtime.spi.Passthrough}).
      */
     public static ResilientMethod active(Object self, JoinPoint.StaticPart jp) {
-        ResilientMethod policy = policy(self, jp);
-        return policy == null || Passthrough.claim(self) ? null : policy;
+        return Slot.unlessPassedThrough(self, policy(self, jp));
     }
 
     /** The policy of the join point {@code jp} executing on {@code self}, or null. */
-    private static ResilientMethod policy(Object self, JoinPoint.StaticPart jp) {
+    public static ResilientMethod policy(Object self, JoinPoint.StaticPart jp) {
         Site[] t = table;
         Class<?> type = self.getClass();
         for (Site site = t[System.identityHashCode(jp) & (t.length - 1)]; site != null; site = site.next) {

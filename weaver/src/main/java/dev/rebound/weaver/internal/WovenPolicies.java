@@ -35,12 +35,34 @@ public final class WovenPolicies {
      * @throws ReboundConfigurationException listing every problem of the class
      */
     public static void validate(Class<?> type) {
+        if (!type.isInterface() && !hasClassAspect(type)) {
+            throw new ReboundConfigurationException(List.of(type.getName() + " was woven without the aspect "
+                    + CLASS_ASPECT + ", which applies the policies of a class's methods: declare it beside "
+                    + "ResilientMethods and Recovery (in your aop.xml's <aspects>)"));
+        }
         try {
             BY_CLASS.get(type);
         } catch (LinkageError missingType) {
             // a signature names a class absent at run time: the class stays usable, its methods
             // resolve on their first call (and fail there only if they are the ones concerned)
         }
+    }
+
+    private static final String CLASS_ASPECT = "dev.rebound.weaver.aspectj.ResilientClasses";
+
+    /**
+     * Whether {@code type} holds its instance of the per-class aspect (the static field ajc adds to every
+     * class it weaves the aspect into): without it, a load-time configuration that names only the other
+     * aspects would leave the class's methods without their policies, silently.
+     */
+    private static boolean hasClassAspect(Class<?> type) {
+        String field = "ajc$" + CLASS_ASPECT.replace('.', '_') + "$ptwAspectInstance";
+        for (java.lang.reflect.Field f : type.getDeclaredFields()) {
+            if (f.getName().equals(field)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -13,4 +13,14 @@ public class PublicShape implements Flaky {
     public int calls() {
         return body.calls();
     }
+
+    /**
+     * Carries no policy, nested in a class that does: ajc gives it the holder of its per-class aspect
+     * (pertypewithin covers the types nested in a matched one), and nothing else.
+     */
+    public static class Note implements java.io.Serializable {
+        public String echo(String s) {
+            return s;
+        }
+    }
 }

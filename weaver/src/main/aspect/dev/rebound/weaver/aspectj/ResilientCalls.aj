@@ -1,0 +1,218 @@
+package dev.rebound.weaver.aspectj;
+
+import dev.rebound.runtime.spi.ResilientMethod;
+import dev.rebound.weaver.internal.Handoff;
+import org.aspectj.lang.JoinPoint;
+import org.aspectj.lang.annotation.SuppressAjWarnings;
+
+/**
+ * The around advices of {@link ResilientMethods#resilient}, written once for the two aspects that find
+ * a join point's policy: {@link ResilientClasses}, one instance per woven class, in a slot per join point
+ * of that class; {@link ResilientMethods}, for the join points it can't hold (default methods of
+ * interfaces), in {@link dev.rebound.weaver.internal.Sites}. Their {@link #scope()}s split the join
+ * points between them, each to exactly one.
+ *
+ * <p>The advices (one per primitive return type, so that no result is boxed) are inlined by ajc and
+ * allocate nothing: an annotated method runs its first attempt right here, in the runtime's door
+ * protocol (see {@link ResilientMethod}); a bare one (no breaker, budget or deadline, nothing observing
+ * successes) asks nothing else before or after it. Only after a failure does {@link Recovery} take
+ * over, with the engine.
+ */
+public abstract aspect ResilientCalls {
+
+    /** The join points this aspect advises. */
+    protected abstract pointcut scope();
+
+    /**
+     * The policy to apply to this call of {@code jp} on {@code self}: null when there is none, or when
+     * the engine is calling {@code self} as an alternative ({@link dev.rebound.runtime.spi.Passthrough}).
+     */
+    protected abstract ResilientMethod active(Object self, JoinPoint.StaticPart jp);
+
+    // One advice per primitive return type, the same code each: an Object-returning advice would box
+    // the result of every call. (boolean and byte boxes are cached, so Object serves them.)
+
+    @SuppressAjWarnings("adviceDidNotMatch")
+    Object around(Object self): ResilientMethods.resilient(self) && scope() && !execution(int *(..)) && !execution(long *(..))
+            && !execution(double *(..)) && !execution(float *(..)) && !execution(short *(..))
+            && !execution(char *(..)) {
+        ResilientMethod policy = active(self, thisJoinPointStaticPart);
+        if (policy == null) {
+            return proceed(self);
+        }
+        boolean bare = policy.bareFirstAttempt();
+        long start = bare ? ResilientMethod.UNTIMED : policy.start();
+        if (bare || Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+            try {
+                Object result = proceed(self);
+                if (!bare) {
+                    policy.succeeded(start);
+                }
+                return result;
+            } catch (Throwable t) {
+                Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+            }
+        }
+        try {
+            return proceed(self);
+        } finally {
+            Handoff.drop();
+        }
+    }
+
+    @SuppressAjWarnings("adviceDidNotMatch")
+    int around(Object self): ResilientMethods.resilient(self) && scope() && execution(int *(..)) {
+        ResilientMethod policy = active(self, thisJoinPointStaticPart);
+        if (policy == null) {
+            return proceed(self);
+        }
+        boolean bare = policy.bareFirstAttempt();
+        long start = bare ? ResilientMethod.UNTIMED : policy.start();
+        if (bare || Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+            try {
+                int result = proceed(self);
+                if (!bare) {
+                    policy.succeeded(start);
+                }
+                return result;
+            } catch (Throwable t) {
+                Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+            }
+        }
+        try {
+            return proceed(self);
+        } finally {
+            Handoff.drop();
+        }
+    }
+
+    @SuppressAjWarnings("adviceDidNotMatch")
+    long around(Object self): ResilientMethods.resilient(self) && scope() && execution(long *(..)) {
+        ResilientMethod policy = active(self, thisJoinPointStaticPart);
+        if (policy == null) {
+            return proceed(self);
+        }
+        boolean bare = policy.bareFirstAttempt();
+        long start = bare ? ResilientMethod.UNTIMED : policy.start();
+        if (bare || Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+            try {
+                long result = proceed(self);
+                if (!bare) {
+                    policy.succeeded(start);
+                }
+                return result;
+            } catch (Throwable t) {
+                Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+            }
+        }
+        try {
+            return proceed(self);
+        } finally {
+            Handoff.drop();
+        }
+    }
+
+    @SuppressAjWarnings("adviceDidNotMatch")
+    double around(Object self): ResilientMethods.resilient(self) && scope() && execution(double *(..)) {
+        ResilientMethod policy = active(self, thisJoinPointStaticPart);
+        if (policy == null) {
+            return proceed(self);
+        }
+        boolean bare = policy.bareFirstAttempt();
+        long start = bare ? ResilientMethod.UNTIMED : policy.start();
+        if (bare || Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+            try {
+                double result = proceed(self);
+                if (!bare) {
+                    policy.succeeded(start);
+                }
+                return result;
+            } catch (Throwable t) {
+                Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+            }
+        }
+        try {
+            return proceed(self);
+        } finally {
+            Handoff.drop();
+        }
+    }
+
+    @SuppressAjWarnings("adviceDidNotMatch")
+    float around(Object self): ResilientMethods.resilient(self) && scope() && execution(float *(..)) {
+        ResilientMethod policy = active(self, thisJoinPointStaticPart);
+        if (policy == null) {
+            return proceed(self);
+        }
+        boolean bare = policy.bareFirstAttempt();
+        long start = bare ? ResilientMethod.UNTIMED : policy.start();
+        if (bare || Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+            try {
+                float result = proceed(self);
+                if (!bare) {
+                    policy.succeeded(start);
+                }
+                return result;
+            } catch (Throwable t) {
+                Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+            }
+        }
+        try {
+            return proceed(self);
+        } finally {
+            Handoff.drop();
+        }
+    }
+
+    @SuppressAjWarnings("adviceDidNotMatch")
+    short around(Object self): ResilientMethods.resilient(self) && scope() && execution(short *(..)) {
+        ResilientMethod policy = active(self, thisJoinPointStaticPart);
+        if (policy == null) {
+            return proceed(self);
+        }
+        boolean bare = policy.bareFirstAttempt();
+        long start = bare ? ResilientMethod.UNTIMED : policy.start();
+        if (bare || Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+            try {
+                short result = proceed(self);
+                if (!bare) {
+                    policy.succeeded(start);
+                }
+                return result;
+            } catch (Throwable t) {
+                Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+            }
+        }
+        try {
+            return proceed(self);
+        } finally {
+            Handoff.drop();
+        }
+    }
+
+    @SuppressAjWarnings("adviceDidNotMatch")
+    char around(Object self): ResilientMethods.resilient(self) && scope() && execution(char *(..)) {
+        ResilientMethod policy = active(self, thisJoinPointStaticPart);
+        if (policy == null) {
+            return proceed(self);
+        }
+        boolean bare = policy.bareFirstAttempt();
+        long start = bare ? ResilientMethod.UNTIMED : policy.start();
+        if (bare || Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+            try {
+                char result = proceed(self);
+                if (!bare) {
+                    policy.succeeded(start);
+                }
+                return result;
+            } catch (Throwable t) {
+                Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+            }
+        }
+        try {
+            return proceed(self);
+        } finally {
+            Handoff.drop();
+        }
+    }
+}

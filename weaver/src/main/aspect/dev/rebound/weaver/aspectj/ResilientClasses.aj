@@ -1,0 +1,52 @@
+package dev.rebound.weaver.aspectj;
+
+import dev.rebound.runtime.spi.ResilientMethod;
+import dev.rebound.weaver.internal.Sites;
+import dev.rebound.weaver.internal.Slot;
+import org.aspectj.lang.JoinPoint;
+
+/**
+ * {@link ResilientCalls}' advices on the join points of {@link dev.rebound.weaver.Woven} classes, with
+ * one instance of this aspect per class (ajc keeps it in a static field of the class itself), which
+ * holds the policies of that class's join points in an array indexed by the join point's id (ids are
+ * per class). A call finds its policy with a static read, an array read and one compare (the runtime
+ * class: a subclass may bring its own annotations), no hash and no shared table. A join point's slot
+ * belongs to the first class whose instance runs it; any other class finds its policy in
+ * {@link Sites}, as {@link ResilientMethods} does for default methods.
+ *
+ * <p>Privileged, so that private and package-private classes get their instance too. Compiled apart
+ * from the rest of the weaver, without its module descriptor: ajc 1.9.24 fails on a
+ * {@code pertypewithin} aspect in a named module (see the weaver's pom).
+ */
+public privileged aspect ResilientClasses extends ResilientCalls pertypewithin(dev.rebound.weaver.Woven+) {
+
+    /** Exactly the join points {@link ResilientMethods} leaves out. */
+    protected pointcut scope(): within(dev.rebound.weaver.Woven+) && !within(is(InterfaceType));
+
+    /** This class's slots by join point id: replaced, never mutated, so a racy read sees whole slots. */
+    private Slot[] slots = Slot.NONE;
+
+    protected ResilientMethod active(Object self, JoinPoint.StaticPart jp) {
+        Slot[] s = slots;
+        int id = jp.getId();
+        if (id < s.length) {
+            Slot slot = s[id];
+            if (slot != null && slot.type == self.getClass()) {
+                return slot.active(self);
+            }
+        }
+        return fill(self, jp);
+    }
+
+    /**
+     * The first call of {@code jp} here, or a call on another class than its slot's: the policy from
+     * {@link Sites} (resolved outside the lock: resolving may make alternatives, which is user code).
+     */
+    private ResilientMethod fill(Object self, JoinPoint.StaticPart jp) {
+        ResilientMethod policy = Sites.policy(self, jp);
+        synchronized (this) {
+            slots = Slot.claimed(slots, jp.getId(), self.getClass(), policy);
+        }
+        return Slot.unlessPassedThrough(self, policy);
+    }
+}

@@ -1,0 +1,48 @@
+package dev.rebound.weaver.internal;
+
+import dev.rebound.runtime.spi.Passthrough;
+import dev.rebound.runtime.spi.ResilientMethod;
+import java.util.Arrays;
+
+/**
+ * One join point's policy on instances of one class, in the slots that the per-class aspect keeps by
+ * join point id. Immutable: an array of slots read without a lock sees each slot whole.
+ */
+public final class Slot {
+
+    /** No slot yet. */
+    public static final Slot[] NONE = new Slot[0];
+
+    /** The class whose instances run the join point under {@link #policy}. */
+    public final Class<?> type;
+    /** Null when the join point has no policy on {@link #type}. */
+    public final ResilientMethod policy;
+
+    private Slot(Class<?> type, ResilientMethod policy) {
+        this.type = type;
+        this.policy = policy;
+    }
+
+    /** The policy to apply to this call on {@code self}, as {@link Sites#active} answers it. */
+    public ResilientMethod active(Object self) {
+        return unlessPassedThrough(self, policy);
+    }
+
+    /** {@code policy}, or null when it is null or the engine is calling {@code self} as an alternative. */
+    public static ResilientMethod unlessPassedThrough(Object self, ResilientMethod policy) {
+        return policy == null || Passthrough.claim(self) ? null : policy;
+    }
+
+    /**
+     * {@code slots} with slot {@code id} given to {@code type} and {@code policy}, when it has none yet;
+     * a copy (the array a reader holds never changes).
+     */
+    public static Slot[] claimed(Slot[] slots, int id, Class<?> type, ResilientMethod policy) {
+        if (id < slots.length && slots[id] != null) {
+            return slots;
+        }
+        Slot[] s = Arrays.copyOf(slots, Math.max(slots.length, id + 1));
+        s[id] = new Slot(type, policy);
+        return s;
+    }
+}
