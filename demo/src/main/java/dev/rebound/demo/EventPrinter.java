@@ -27,12 +27,15 @@ final class EventPrinter {
     private final Map<String, Integer> attempts = new LinkedHashMap<>();
     private ReboundEvent pendingFailure;
     private boolean lastWasSuccess;
+    /** The model the chain is on now: the primary, then each fallback switch's alternative. */
+    private String current;
     private int lines;
     private int fallbacks;
 
     EventPrinter(PrintStream out, String primaryName, List<String> models) {
         this.out = out;
         this.primaryName = primaryName;
+        this.current = primaryName;
         for (String m : models) {
             attempts.put(m, 0);
         }
@@ -78,10 +81,13 @@ final class EventPrinter {
             case FALLBACK:
                 fallbacks++;
                 lastWasSuccess = false;
+                current = e.alternative();
                 out.printf(FORMAT, "", e.target(), "", "", "fall back to " + e.alternative());
                 break;
             case SUCCEEDED:
-                success(e.target(), e.attempt());
+                if (!lastWasSuccess) { // a stream's first token may have told it already
+                    success(e.target(), e.attempt());
+                }
                 break;
             case FAILED:
                 out.printf(FORMAT, "", "", "", "", "every model failed: the caller gets "
@@ -95,10 +101,15 @@ final class EventPrinter {
         }
     }
 
-    /** The primary answered at its first attempt: the engine reports nothing then. */
+    /**
+     * A stream's first token arrived: its line is printed now, above the tokens, from what the table
+     * already holds (the model the chain is on, one more than its failed attempts). The engine's
+     * SUCCEEDED event may come later than the first token, from another thread: it is then not printed
+     * again. Also the line of a primary that answered at its first attempt, which the engine does not report.
+     */
     synchronized void firstAttemptSucceeded() {
-        if (lines == 0) {
-            success(primaryName, 1);
+        if (!lastWasSuccess) {
+            success(current, attempts.getOrDefault(current, 0) + 1);
         }
     }
 

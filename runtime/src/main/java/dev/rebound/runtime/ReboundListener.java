@@ -1,5 +1,7 @@
 package dev.rebound.runtime;
 
+import java.util.Set;
+
 /**
  * Receives {@link ReboundEvent}s. Called on the calling thread, synchronously; keep it quick and
  * never throw (a throwing listener is logged and ignored, it never changes a call's outcome).
@@ -11,12 +13,34 @@ public interface ReboundListener {
     void onEvent(ReboundEvent event);
 
     /**
-     * Whether this listener wants events of {@code kind} now. Asked before each event; when no
-     * listener wants it, the event is not built at all. Keep it cheap (a field read, a logger's level
-     * check). Default: every kind.
+     * Whether this listener wants events of {@code kind}; asked only when {@link #wantedKinds()} returns
+     * null (its default). During a call it is asked at most once per kind, before the call's first
+     * event of that kind, and the answer holds until the call ends; outside a call (a circuit breaker's
+     * transitions, a stream that broke after its call answered) it is asked before each event. When no
+     * listener wants an event, the event is not built at all. Keep it cheap (a field read, a logger's
+     * level check). Default: every kind.
      */
     default boolean wants(ReboundEvent.Kind kind) {
         return true;
+    }
+
+    /**
+     * The kinds of event this listener wants during the call that is starting, all at once, or null
+     * (the default) to be asked {@link #wants} per kind instead. Asked once per call, when the call's
+     * first event is about to be built (a call that succeeds on its first attempt asks nothing), and the
+     * answer holds until that call ends: a change (a log level set at run time) applies from the next
+     * call, and one call's answer never serves another. Also asked before each event outside a call,
+     * as {@link #wants} is. When every listener's set is empty, the call builds no event and asks
+     * nothing more.
+     *
+     * <p>Return a set made once and never changed (as {@code Collections.unmodifiableSet(EnumSet.of(...))}),
+     * one of a few chosen by the state the answer depends on: the engine reads it with
+     * {@link Set#contains} and {@link Set#isEmpty} while the call lasts.
+     *
+     * @return the kinds wanted, empty for none; or null to be asked {@link #wants(ReboundEvent.Kind)}
+     */
+    default Set<ReboundEvent.Kind> wantedKinds() {
+        return null;
     }
 
     /**

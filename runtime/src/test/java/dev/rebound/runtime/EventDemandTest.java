@@ -55,26 +55,11 @@ class EventDemandTest {
                 Counter.class.getMethod("next", int.class));
     }
 
-    @Test
-    void aListenerIsGivenOnlyTheKindsItWants() throws Throwable {
-        Picky picky = new Picky(EnumSet.of(Kind.FALLBACK, Kind.SUCCEEDED));
-        ResilientMethod policy = policy(ReboundSettings.builder().logging(false).listener(picky).build());
-        IOException down = new IOException("down");
-
-        Object result = policy.execute(null, new Object[] {1}, (context, args) -> {
-            throw down;
-        });
-
-        assertThat(result).isEqualTo(7);
-        assertThat(picky.received).extracting(ReboundEvent::kind).containsExactly(Kind.FALLBACK, Kind.SUCCEEDED);
-        // 3 ATTEMPT_FAILED, 2 RETRY_SCHEDULED, 1 RETRIES_EXHAUSTED, 1 FALLBACK, 1 SUCCEEDED were asked about
-        assertThat(picky.asked).isEqualTo(8);
-    }
-
-    @Test
-    void aRetriedAndFallenBackCallBuildsNoEventWhenNoListenerWantsOne() throws Throwable {
-        Picky nothing = new Picky(EnumSet.noneOf(Kind.class));
-        ResilientMethod policy = policy(ReboundSettings.builder().logging(false).listener(nothing).build());
+    /**
+     * Bytes this thread allocates per call of {@code policy} whose every attempt fails with one
+     * pre-allocated exception and whose fallback answers, over 300000 calls after 100000 to warm up.
+     */
+    private static long bytesPerFallenBackCall(ResilientMethod policy) throws Throwable {
         IOException preallocated = new IOException("pre-allocated");
         Invoker down = (context, args) -> {
             throw preallocated;
@@ -91,11 +76,176 @@ class EventDemandTest {
             sink += (Integer) policy.execute(null, args, down);
         }
         long perCall = (mx.getThreadAllocatedBytes(tid) - before) / 300_000;
+        assertThat(sink).as("every call answered by the fallback").isEqualTo(7L * 400_000);
+        return perCall;
+    }
 
-        assertThat(sink).isEqualTo(7L * 400_000);
+    @Test
+    void aListenerIsGivenOnlyTheKindsItWants() throws Throwable {
+        Picky picky = new Picky(EnumSet.of(Kind.FALLBACK, Kind.SUCCEEDED));
+        ResilientMethod policy = policy(ReboundSettings.builder().logging(false).listener(picky).build());
+        IOException down = new IOException("down");
+
+        Object result = policy.execute(null, new Object[] {1}, (context, args) -> {
+            throw down;
+        });
+
+        assertThat(result).isEqualTo(7);
+        assertThat(picky.received).extracting(ReboundEvent::kind).containsExactly(Kind.FALLBACK, Kind.SUCCEEDED);
+        // 3 ATTEMPT_FAILED, 2 RETRY_SCHEDULED, 1 RETRIES_EXHAUSTED, 1 FALLBACK, 1 SUCCEEDED: asked once per kind
+        assertThat(picky.asked).isEqualTo(5);
+    }
+
+    @Test
+    void aRetriedAndFallenBackCallBuildsNoEventWhenNoListenerWantsOne() throws Throwable {
+        Picky nothing = new Picky(EnumSet.noneOf(Kind.class));
+        ResilientMethod policy = policy(ReboundSettings.builder().logging(false).listener(nothing).build());
+        long perCall = bytesPerFallenBackCall(policy);
+
         assertThat(nothing.received).isEmpty();
-        assertThat(nothing.asked).isEqualTo(8L * 400_000);
+        assertThat(nothing.asked).as("once per kind and call").isEqualTo(5L * 400_000);
         assertThat(perCall).isZero();
+    }
+
+    /** Answers its whole demand at once, from a field a test changes; counts the questions. */
+    static final class Switchable implements ReboundListener {
+        volatile Set<Kind> now;
+        final List<ReboundEvent> received = new ArrayList<>();
+        int asked;
+        int askedPerKind;
+        Runnable onFallback = () -> { };
+
+        Switchable(Set<Kind> now) {
+            this.now = now;
+        }
+
+        @Override
+        public Set<Kind> wantedKinds() {
+            asked++;
+            return now;
+        }
+
+        @Override
+        public boolean wants(Kind kind) {
+            askedPerKind++;
+            return true;
+        }
+
+        @Override
+        public void onEvent(ReboundEvent event) {
+            received.add(event);
+            if (event.kind() == Kind.FALLBACK) {
+                onFallback.run();
+            }
+        }
+    }
+
+    private static final Invoker DOWN = (context, args) -> {
+        throw new IOException("down");
+    };
+
+    @Test
+    void aCallAsksForTheWholeDemandOnceAndKeepsItUntilItEnds() throws Throwable {
+        Set<Kind> fallbacks = EnumSet.of(Kind.FALLBACK);
+        Switchable listener = new Switchable(fallbacks);
+        // the demand changes during the call, at its FALLBACK event: that call keeps the answer it got
+        listener.onFallback = () -> listener.now = EnumSet.allOf(Kind.class);
+        ResilientMethod policy = policy(ReboundSettings.builder().logging(false).listener(listener).build());
+
+        assertThat(policy.execute(null, new Object[] {1}, DOWN)).isEqualTo(7);
+
+        assertThat(listener.asked).as("asked once for a call of 8 events").isEqualTo(1);
+        assertThat(listener.askedPerKind).as("a listener with a set is never asked per kind").isZero();
+        assertThat(listener.received).extracting(ReboundEvent::kind).containsExactly(Kind.FALLBACK);
+    }
+
+    @Test
+    void theNextCallHonoursADemandChangedSinceTheLastOne() throws Throwable {
+        Switchable listener = new Switchable(EnumSet.noneOf(Kind.class));
+        ResilientMethod policy = policy(ReboundSettings.builder().logging(false).listener(listener).build());
+
+        policy.execute(null, new Object[] {1}, DOWN);
+        assertThat(listener.received).isEmpty();
+        listener.now = EnumSet.of(Kind.RETRY_SCHEDULED, Kind.SUCCEEDED);
+        policy.execute(null, new Object[] {1}, DOWN);
+        listener.now = EnumSet.of(Kind.FALLBACK);
+        policy.execute(null, new Object[] {1}, DOWN);
+
+        assertThat(listener.asked).isEqualTo(3);
+        assertThat(listener.received).extracting(ReboundEvent::kind)
+                .containsExactly(Kind.RETRY_SCHEDULED, Kind.RETRY_SCHEDULED, Kind.SUCCEEDED, Kind.FALLBACK);
+    }
+
+    @Test
+    void aCallThatSucceedsAtOnceAsksNoListenerAnything() throws Throwable {
+        Switchable listener = new Switchable(EnumSet.allOf(Kind.class));
+        ResilientMethod policy = policy(ReboundSettings.builder().logging(false).listener(listener).build());
+
+        assertThat(policy.execute(null, new Object[] {5}, (context, args) -> args[0])).isEqualTo(5);
+
+        assertThat(listener.asked).isZero();
+        assertThat(listener.received).isEmpty();
+    }
+
+    @Test
+    void eachListenerIsAskedItsOwnWayAndGetsOnlyWhatItWants() throws Throwable {
+        Switchable whole = new Switchable(EnumSet.of(Kind.SUCCEEDED));
+        Picky perKind = new Picky(EnumSet.of(Kind.FALLBACK));
+        ResilientMethod policy = policy(ReboundSettings.builder().logging(false).listener(whole).listener(perKind)
+                .build());
+
+        policy.execute(null, new Object[] {1}, DOWN);
+        policy.execute(null, new Object[] {1}, DOWN);
+
+        assertThat(whole.asked).isEqualTo(2);
+        assertThat(whole.received).extracting(ReboundEvent::kind).containsExactly(Kind.SUCCEEDED, Kind.SUCCEEDED);
+        assertThat(perKind.asked).as("5 kinds per call").isEqualTo(10);
+        assertThat(perKind.received).extracting(ReboundEvent::kind).containsExactly(Kind.FALLBACK, Kind.FALLBACK);
+        assertThat(whole.received.get(0).method()).isEqualTo("Counter.next(int)");
+    }
+
+    @Test
+    void aListenerWhoseDemandThrowsGetsNothingFromThatCallAndTheCallGoesOn() throws Throwable {
+        Picky other = new Picky(EnumSet.of(Kind.SUCCEEDED));
+        ReboundListener broken = new ReboundListener() {
+            @Override
+            public Set<Kind> wantedKinds() {
+                throw new IllegalStateException("broken");
+            }
+
+            @Override
+            public void onEvent(ReboundEvent event) {
+                throw new AssertionError("given an event it never asked for");
+            }
+        };
+        ResilientMethod policy = policy(ReboundSettings.builder().logging(false).listener(broken).listener(other)
+                .build());
+
+        assertThat(policy.execute(null, new Object[] {1}, DOWN)).isEqualTo(7);
+        assertThat(other.received).extracting(ReboundEvent::kind).containsExactly(Kind.SUCCEEDED);
+    }
+
+    @Test
+    void aRetriedAndFallenBackCallAsksAnEmptyDemandOnceAndAllocatesNothing() throws Throwable {
+        Switchable nothing = new Switchable(EnumSet.noneOf(Kind.class));
+        ResilientMethod policy = policy(ReboundSettings.builder().logging(false).listener(nothing).build());
+        long perCall = bytesPerFallenBackCall(policy);
+
+        assertThat(nothing.received).isEmpty();
+        assertThat(nothing.asked).isEqualTo(400_000);
+        assertThat(perCall).isZero();
+    }
+
+    @Test
+    void theLoggingListenerAsksItsLoggerOncePerCallAndAnswersEachKindAlike() {
+        // slf4j-simple's default level in these tests is INFO
+        Set<Kind> atInfo = Slf4jListener.INSTANCE.wantedKinds();
+        assertThat(atInfo).containsExactlyInAnyOrder(Kind.RETRY_SCHEDULED, Kind.SUCCEEDED, Kind.CIRCUIT_CLOSED,
+                Kind.RATE_LIMIT_REFUSED, Kind.FALLBACK, Kind.FAILED, Kind.INTERRUPTED, Kind.CIRCUIT_OPENED,
+                Kind.STREAM_BROKEN);
+        for (Kind kind : Kind.values()) {
+            assertThat(Slf4jListener.INSTANCE.wants(kind)).as(kind.name()).isEqualTo(atInfo.contains(kind));
+        }
     }
 
     @Test

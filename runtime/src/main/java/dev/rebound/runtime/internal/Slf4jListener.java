@@ -3,7 +3,11 @@ package dev.rebound.runtime.internal;
 import dev.rebound.runtime.CircuitBreakerOpenException;
 import dev.rebound.runtime.RateLimitRefusedException;
 import dev.rebound.runtime.ReboundEvent;
+import dev.rebound.runtime.ReboundEvent.Kind;
 import dev.rebound.runtime.ReboundListener;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,25 +23,42 @@ public enum Slf4jListener implements ReboundListener {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.rebound");
 
-    /** Asks the logger, per event: a level changed at run time applies at once. */
+    /** What it logs at WARN: fallbacks, final failures, interrupts, a circuit opening, a broken stream. */
+    private static final Set<Kind> AT_WARN = Collections.unmodifiableSet(EnumSet.of(Kind.FALLBACK, Kind.FAILED,
+            Kind.INTERRUPTED, Kind.CIRCUIT_OPENED, Kind.STREAM_BROKEN));
+    /** ... and at INFO: retries, successes after a failure, a circuit closing, a rate limit's refusal. */
+    private static final Set<Kind> AT_INFO = Collections.unmodifiableSet(union(AT_WARN,
+            EnumSet.of(Kind.RETRY_SCHEDULED, Kind.SUCCEEDED, Kind.CIRCUIT_CLOSED, Kind.RATE_LIMIT_REFUSED)));
+    /** ... and at DEBUG, everything (a refused call's fallback and failure are DEBUG lines). */
+    private static final Set<Kind> AT_DEBUG = Collections.unmodifiableSet(EnumSet.allOf(Kind.class));
+    private static final Set<Kind> NONE = Collections.unmodifiableSet(EnumSet.noneOf(Kind.class));
+
+    private static Set<Kind> union(Set<Kind> a, Set<Kind> b) {
+        EnumSet<Kind> u = EnumSet.copyOf(a);
+        u.addAll(b);
+        return u;
+    }
+
+    /**
+     * The kinds the logger would print now, from its levels read once per call (levels are ordered: a
+     * logger off at WARN is off at INFO and DEBUG): one check when {@code dev.rebound} is off, two at
+     * WARN, three at INFO or DEBUG. A level changed at run time applies from the next call.
+     */
     @Override
-    public boolean wants(ReboundEvent.Kind kind) {
-        switch (kind) {
-            case RETRY_SCHEDULED:
-            case SUCCEEDED:
-            case CIRCUIT_CLOSED:
-            case RATE_LIMIT_REFUSED:
-                return LOG.isInfoEnabled();
-            case FALLBACK:
-            case FAILED:
-                return LOG.isWarnEnabled() || LOG.isDebugEnabled(); // a refused call's lines are at DEBUG
-            case INTERRUPTED:
-            case CIRCUIT_OPENED:
-            case STREAM_BROKEN:
-                return LOG.isWarnEnabled();
-            default:
-                return LOG.isDebugEnabled();
+    public Set<Kind> wantedKinds() {
+        if (!LOG.isWarnEnabled()) {
+            return NONE;
         }
+        if (!LOG.isInfoEnabled()) {
+            return AT_WARN;
+        }
+        return LOG.isDebugEnabled() ? AT_DEBUG : AT_INFO;
+    }
+
+    /** As {@link #wantedKinds()}, for one kind (the engine asks {@code wantedKinds}). */
+    @Override
+    public boolean wants(Kind kind) {
+        return wantedKinds().contains(kind);
     }
 
     @Override

@@ -7,6 +7,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -100,6 +103,16 @@ public final class MicrometerListener implements ReboundListener {
      */
     public MicrometerListener(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    /** Every kind a meter counts (all but INTERRUPTED), asked once per call. */
+    private static final Set<ReboundEvent.Kind> COUNTED = Collections.unmodifiableSet(
+            EnumSet.complementOf(EnumSet.of(ReboundEvent.Kind.INTERRUPTED)));
+
+    /** The kinds its meters count: every one but INTERRUPTED (the call's FAILED event counts it). */
+    @Override
+    public Set<ReboundEvent.Kind> wantedKinds() {
+        return COUNTED;
     }
 
     @Override

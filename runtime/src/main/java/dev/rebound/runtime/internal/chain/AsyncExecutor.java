@@ -100,7 +100,7 @@ final class AsyncExecutor {
         if (firstFailure == null) {
             call.firstAttemptOf = method; // the chain runs attempt 1: its failure is checked for nesting
         }
-        method.root.applyAsync(call).whenComplete((value, t) -> {
+        method.root(s).applyAsync(call).whenComplete((value, t) -> {
             if (t == null) {
                 method.succeededInChain(call, s, start);
                 result.complete(value);

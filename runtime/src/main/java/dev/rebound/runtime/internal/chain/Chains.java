@@ -85,56 +85,76 @@ public final class Chains {
     /** The executor of {@code spec}: what the doors call. */
     public static ResilientMethod executorOf(MethodSpec spec) {
         Events events = new Events(spec.name(), spec.primaryName(), spec.settings());
-        boolean inline = true;
-        // traced: settings with a tracer, or the global ones (read live: a tracer may be set later)
-        boolean observed = spec.settings() == null || spec.settings().tracer() != null;
-        if (observed && spec.settings() != null) {
-            inline = false; // the first attempt's observation must be current while it runs
-        }
-
-        // one attempt on the primary: the target's call, or for a stream, its call up to the first token;
-        // result check and timeout just above it
-        Strategy invocation = spec.shape() == CallShape.STREAM
-                ? new StreamingInvocation(spec.handlerIndex(), events) : Invocation.INSTANCE;
-        Predicate<Object> fallbackOnResult = spec.fallbackOnResult();
-        Strategy attempt = guarded(spec.name(), spec.retry(), fallbackOnResult, invocation);
-        if (attempt != invocation) {
-            inline = false; // both must see the first attempt
-        }
-        if (spec.rateLimit() != null) {
-            // inside the breaker (an open breaker spends no quota; a refusal is not the target's failure),
-            // under the retry (each attempt is a request), above the timeout; it must see the first attempt too
-            attempt = new RateLimitStrategy(spec.rateLimit(), spec.name(), spec.rateLimitKey(), events, attempt);
-            inline = false;
-        }
+        boolean live = spec.settings() == null;
+        // traced: settings with a tracer, or the global ones (read live: a tracer may be set later); the
+        // global ones get both chains, and each call takes the one its settings need
+        boolean traced = live || spec.settings().tracer() != null;
         Breaker breaker = null;
         if (spec.circuitBreaker() != null) {
             breaker = new Breaker(spec.circuitBreaker(), spec.name(), spec.primaryName(),
                     CircuitBreakerStrategy.reporting(events, spec.primaryName(), spec.circuitBreaker()));
-            attempt = new CircuitBreakerStrategy(breaker, attempt);
         }
-        if (observed) {
-            attempt = new AttemptObservation(attempt); // around the breaker: a refused attempt is traced too
-        }
-
-        // the primary's attempts
-        RetryStrategy primary = new RetryStrategy(spec.retry(), spec.budgetScope(), events, attempt);
-
-        // the alternatives, each with its own retry
-        Strategy root = primary;
-        List<Alternative> alternatives = spec.alternatives();
-        if (spec.fallbackHandler() != null) {
-            root = new HandlerFallbackStrategy(spec, primary, alternatives.toArray(new Alternative[0]),
-                    chains(alternatives, spec, events, fallbackOnResult, observed, invocation), events);
-        } else if (!alternatives.isEmpty()) {
-            root = new FallbackStrategy(spec.fallbackRule(), primary, alternatives.toArray(new Alternative[0]),
-                    chains(alternatives, spec, events, fallbackOnResult, observed, invocation), events);
-        }
-        if (observed) {
-            root = new CallObservation(spec.name(), root);
-        }
-        MethodExecutor executor = new MethodExecutor(spec, events, breaker, primary, root, inline, observed);
+        Chain plain = live || !traced ? new Chain(spec, events, breaker, false) : null;
+        Chain observed = traced ? new Chain(spec, events, breaker, true) : null;
+        Chain any = plain != null ? plain : observed;
+        // fixed settings with a tracer: the first attempt's observation must be current while it runs
+        boolean inline = any.inline && plain != null;
+        MethodExecutor executor = new MethodExecutor(spec, events, breaker, any.primary,
+                plain == null ? null : plain.root, observed == null ? null : observed.root, inline);
         NestedRetries.register(spec.implementation(), spec.methodName(), executor);
         return executor;
+    }
+
+    /** One chain of a method: traced (observations per call and attempt) or not. */
+    private static final class Chain {
+        final RetryStrategy primary;
+        final Strategy root;
+        /** Whether a door may run the first attempt itself: no strategy of this chain must see it. */
+        final boolean inline;
+
+        Chain(MethodSpec spec, Events events, Breaker breaker, boolean observed) {
+            boolean inline = true;
+            // one attempt on the primary: the target's call, or for a stream, its call up to the first token;
+            // result check and timeout just above it
+            Strategy invocation = spec.shape() == CallShape.STREAM
+                    ? new StreamingInvocation(spec.handlerIndex(), events) : Invocation.INSTANCE;
+            Predicate<Object> fallbackOnResult = spec.fallbackOnResult();
+            Strategy attempt = guarded(spec.name(), spec.retry(), fallbackOnResult, invocation);
+            if (attempt != invocation) {
+                inline = false; // both must see the first attempt
+            }
+            if (spec.rateLimit() != null) {
+                // inside the breaker (an open breaker spends no quota; a refusal is not the target's failure),
+                // under the retry (each attempt is a request), above the timeout; it must see the first attempt
+                attempt = new RateLimitStrategy(spec.rateLimit(), spec.name(), spec.rateLimitKey(), events, attempt);
+                inline = false;
+            }
+            if (breaker != null) {
+                attempt = new CircuitBreakerStrategy(breaker, attempt);
+            }
+            if (observed) {
+                attempt = new AttemptObservation(attempt); // around the breaker: a refused attempt is traced too
+            }
+
+            // the primary's attempts
+            RetryStrategy primary = new RetryStrategy(spec.retry(), spec.budgetScope(), events, attempt);
+
+            // the alternatives, each with its own retry
+            Strategy root = primary;
+            List<Alternative> alternatives = spec.alternatives();
+            if (spec.fallbackHandler() != null) {
+                root = new HandlerFallbackStrategy(spec, primary, alternatives.toArray(new Alternative[0]),
+                        chains(alternatives, spec, events, fallbackOnResult, observed, invocation), events);
+            } else if (!alternatives.isEmpty()) {
+                root = new FallbackStrategy(spec.fallbackRule(), primary, alternatives.toArray(new Alternative[0]),
+                        chains(alternatives, spec, events, fallbackOnResult, observed, invocation), events);
+            }
+            if (observed) {
+                root = new CallObservation(spec.name(), root);
+            }
+            this.primary = primary;
+            this.root = root;
+            this.inline = inline;
+        }
     }
 }

@@ -7,13 +7,15 @@ import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Reports what one method's chain does to the listeners of its settings. An event is built only
- * when some listener {@linkplain ReboundListener#wants wants} its kind, and at most once; a
- * listener that throws is logged (by class name) and ignored: it never changes a call's outcome.
+ * when some listener wants its kind, and at most once: during a call, as the call's {@link CallDemand}
+ * says (asked at its first event); outside a call, asked before each event. A listener that throws is
+ * logged (by class name) and ignored: it never changes a call's outcome.
  */
 final class Events {
 
@@ -41,38 +43,45 @@ final class Events {
         return s != null ? s : ReboundSettings.global();
     }
 
-    /** An event without a call duration. */
-    void emit(ReboundSettings s, Kind kind, String target, String alternative, int attempt, long waitNanos,
+    /** An event of {@code call}, without a call duration: built only if a listener wants it in this call. */
+    void emit(Execution call, Kind kind, String target, String alternative, int attempt, long waitNanos,
             Reason reason, Throwable failure) {
-        emit(s, kind, target, alternative, attempt, waitNanos, reason, failure, ResilientMethod.UNTIMED);
+        emit(call, kind, target, alternative, attempt, waitNanos, reason, failure, ResilientMethod.UNTIMED);
     }
 
     /**
-     * Delivers an event to the listeners that want {@code kind}. A final event (SUCCEEDED, FAILED)
-     * carries the call's duration when {@code start} is a reading.
+     * An event of {@code call}, delivered to the listeners that want {@code kind} in this call (asked at
+     * its first event, {@link CallDemand}). A final event (SUCCEEDED, FAILED) carries the call's duration
+     * when {@code start} is a reading.
      */
-    void emit(ReboundSettings s, Kind kind, String target, String alternative, int attempt, long waitNanos,
+    void emit(Execution call, Kind kind, String target, String alternative, int attempt, long waitNanos,
             Reason reason, Throwable failure, long start) {
-        deliver(s, kind, target, alternative, attempt, waitNanos, reason, failure, start, null, 0L);
+        deliver(call, kind, target, alternative, attempt, waitNanos, reason, failure, start, null, 0L);
     }
 
-    private void deliver(ReboundSettings s, Kind kind, String target, String alternative, int attempt,
+    /** A rate-limit event (RATE_LIMIT_ kinds) of {@code call}: the limit's key, and a wait or a token count. */
+    void emitRateLimit(Execution call, Kind kind, int attempt, long waitNanos, Reason reason, Throwable failure,
+            String key, long tokens) {
+        deliver(call, kind, call.target, null, attempt, waitNanos, reason, failure, ResilientMethod.UNTIMED, key,
+                tokens);
+    }
+
+    private void deliver(Execution call, Kind kind, String target, String alternative, int attempt,
             long waitNanos, Reason reason, Throwable failure, long start, String key, long tokens) {
-        List<ReboundListener> ls = s.listeners();
+        CallDemand d = call.demand;
+        if (d.silent(call.settings)) {
+            return;
+        }
         ReboundEvent event = null;
-        for (int i = 0, n = ls.size(); i < n; i++) {
-            ReboundListener l = ls.get(i);
+        for (int i = 0, n = d.size(); i < n; i++) {
+            ReboundListener l = d.listener(i);
             try {
-                if (!l.wants(kind)) {
+                if (!d.wants(i, kind)) {
                     continue;
                 }
                 if (event == null) {
-                    long nanos = kind == Kind.SUCCEEDED || kind == Kind.FAILED ? Clock.since(start, s.timeSource())
-                            : -1L;
-                    event = new ReboundEvent(kind, method, target, alternative, attempt,
-                            waitNanos == 0L ? Duration.ZERO : Duration.ofNanos(waitNanos),
-                            reason == null ? null : reason.wire(), failure, nanos < 0 ? null : Duration.ofNanos(nanos),
-                            key, tokens);
+                    event = event(call.settings, kind, target, alternative, attempt, waitNanos, reason, failure,
+                            start, key, tokens);
                 }
                 l.onEvent(event);
             } catch (RuntimeException e) {
@@ -81,18 +90,63 @@ final class Events {
         }
     }
 
-    /** A rate-limit event (RATE_LIMIT_ kinds): the limit's key, and a wait or a token count. */
-    void emitRateLimit(ReboundSettings s, Kind kind, String target, int attempt, long waitNanos, Reason reason,
-            Throwable failure, String key, long tokens) {
-        deliver(s, kind, target, null, attempt, waitNanos, reason, failure, ResilientMethod.UNTIMED, key, tokens);
+    /**
+     * An event outside any call (a breaker's transition, a stream broken after its call answered, a call
+     * cancelled before its chain ran): each listener is asked before it, as {@link #wanted} says.
+     */
+    void emit(ReboundSettings s, Kind kind, String target, String alternative, int attempt, long waitNanos,
+            Reason reason, Throwable failure, long start) {
+        deliver(s, kind, target, alternative, attempt, waitNanos, reason, failure, start, 0L);
+    }
+
+    /** As the 9-argument form, without a call duration. */
+    void emit(ReboundSettings s, Kind kind, String target, String alternative, int attempt, long waitNanos,
+            Reason reason, Throwable failure) {
+        deliver(s, kind, target, alternative, attempt, waitNanos, reason, failure, ResilientMethod.UNTIMED, 0L);
+    }
+
+    private void deliver(ReboundSettings s, Kind kind, String target, String alternative, int attempt,
+            long waitNanos, Reason reason, Throwable failure, long start, long tokens) {
+        List<ReboundListener> ls = s.listeners();
+        ReboundEvent event = null;
+        for (int i = 0, n = ls.size(); i < n; i++) {
+            ReboundListener l = ls.get(i);
+            try {
+                if (!wanted(l, kind)) {
+                    continue;
+                }
+                if (event == null) {
+                    event = event(s, kind, target, alternative, attempt, waitNanos, reason, failure, start, null,
+                            tokens);
+                }
+                l.onEvent(event);
+            } catch (RuntimeException e) {
+                ignored(l, e);
+            }
+        }
+    }
+
+    /** Whether {@code l} wants {@code kind} now: its set of kinds when it has one, else its {@code wants}. */
+    static boolean wanted(ReboundListener l, Kind kind) {
+        Set<Kind> k = l.wantedKinds();
+        return k != null ? k.contains(kind) : l.wants(kind);
+    }
+
+    private ReboundEvent event(ReboundSettings s, Kind kind, String target, String alternative, int attempt,
+            long waitNanos, Reason reason, Throwable failure, long start, String key, long tokens) {
+        long nanos = kind == Kind.SUCCEEDED || kind == Kind.FAILED ? Clock.since(start, s.timeSource()) : -1L;
+        return new ReboundEvent(kind, method, target, alternative, attempt,
+                waitNanos == 0L ? Duration.ZERO : Duration.ofNanos(waitNanos),
+                reason == null ? null : reason.wire(), failure, nanos < 0 ? null : Duration.ofNanos(nanos),
+                key, tokens);
     }
 
     /**
      * A stream that broke after {@code partialResponses} partial responses of attempt {@code attempt} on
-     * {@code target}; {@code failure} is what the caller's handler got.
+     * {@code target}; {@code failure} is what the caller's handler got. After its call answered: asked per event.
      */
     void emitStreamBroken(ReboundSettings s, String target, int attempt, Throwable failure, int partialResponses) {
-        deliver(s, Kind.STREAM_BROKEN, target, null, attempt, 0L, null, failure, ResilientMethod.UNTIMED, null,
+        deliver(s, Kind.STREAM_BROKEN, target, null, attempt, 0L, null, failure, ResilientMethod.UNTIMED,
                 partialResponses);
     }
 
@@ -115,7 +169,7 @@ final class Events {
         }
     }
 
-    private static void ignored(ReboundListener l, RuntimeException e) {
+    static void ignored(ReboundListener l, RuntimeException e) {
         LOG.warn("Rebound listener {} threw {}; ignored", l.getClass().getName(), e.getClass().getName());
     }
 }

@@ -142,7 +142,7 @@ class FallbackStrategy implements Strategy {
      */
     private boolean aimAt(Execution call, int i) {
         Alternative alt = alternatives[i];
-        events.emit(call.settings, FALLBACK, call.target, alt.name(), 0, 0L, null, call.history.last());
+        events.emit(call, FALLBACK, call.target, alt.name(), 0, 0L, null, call.history.last());
         call.trace.fallback(call.target, alt.name());
         call.aim(alt.name(), false, alt, null, null);
         Object instance;

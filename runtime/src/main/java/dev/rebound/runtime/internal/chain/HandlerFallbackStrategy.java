@@ -48,7 +48,7 @@ final class HandlerFallbackStrategy extends FallbackStrategy {
         if (!mayFallBack(call, rule, failure)) {
             return call.failed(failure);
         }
-        events.emit(call.settings, FALLBACK, call.target, handlerName, 0, 0L, null, failure);
+        events.emit(call, FALLBACK, call.target, handlerName, 0, 0L, null, failure);
         Object[] args = call.fallbackArgs();
         call.aim(handlerName, false, null, null, args);
         Context context = new Context(call, failure, args);

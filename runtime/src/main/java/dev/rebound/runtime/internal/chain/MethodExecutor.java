@@ -28,7 +28,10 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     /** The primary's circuit breaker, or null. */
     final Breaker breaker;
     final RetryStrategy primaryRetry;
-    final Strategy root;
+    /** The chain of a call that is not traced; null when the settings are fixed and trace every call. */
+    private final Strategy plainRoot;
+    /** The chain of a traced call (observations per call and attempt); null when nothing may trace. */
+    private final Strategy tracedRoot;
     /** Whether a door may run the first attempt itself (no strategy must see it). */
     private final boolean inline;
     /** Whether the chain traces calls when the live settings have a tracer (then nothing runs inline). */
@@ -60,17 +63,18 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     /** Runs the calls of a CompletionStage or streaming method. */
     private final AsyncExecutor async = new AsyncExecutor(this);
 
-    MethodExecutor(MethodSpec spec, Events events, Breaker breaker, RetryStrategy primaryRetry, Strategy root,
-            boolean inline, boolean observed) {
+    MethodExecutor(MethodSpec spec, Events events, Breaker breaker, RetryStrategy primaryRetry, Strategy plainRoot,
+            Strategy tracedRoot, boolean inline) {
         this.spec = spec;
         this.events = events;
         this.breaker = breaker;
         this.primaryRetry = primaryRetry;
-        this.root = root;
+        this.plainRoot = plainRoot;
+        this.tracedRoot = tracedRoot;
         // an asynchronous method's first attempt returns a future, not its outcome: the chain runs it
         this.inline = inline && spec.shape() == CallShape.SYNC;
         this.firstInChain = !inline;
-        this.observed = observed;
+        this.observed = tracedRoot != null;
         this.guarded = breaker != null || spec.retry().hasBudget();
         this.deadline = spec.retry().hasDeadline();
         this.live = spec.settings() == null;
@@ -178,6 +182,14 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         }
     }
 
+    /**
+     * The chain a call with settings {@code s} runs: the traced one when they trace calls (a method on
+     * the global settings has both, and a tracer set later applies from the next call), else the plain one.
+     */
+    Strategy root(ReboundSettings s) {
+        return plainRoot == null || tracedRoot != null && s.tracesCalls() ? tracedRoot : plainRoot;
+    }
+
     /** The call through the chain; {@code firstFailure} is the door's failed first attempt, or null. */
     private Object run(Object context, Object[] args, Invoker primary, long start, Throwable firstFailure)
             throws Throwable {
@@ -187,7 +199,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
             call.begin(s, spec.primaryName(), context, args, primary, start, firstFailure);
             Object result;
             try {
-                result = root.apply(call);
+                result = root(s).apply(call);
             } catch (Throwable t) {
                 result = call.failed(t);
             }
@@ -221,7 +233,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         if (call.history.isEmpty()) {
             events.firstAttemptSucceeded(s, start);
         } else {
-            events.emit(s, SUCCEEDED, call.target, null, call.attempt, 0L,
+            events.emit(call, SUCCEEDED, call.target, null, call.attempt, 0L,
                     call.onPrimary ? Reason.RETRY : Reason.FALLBACK, null, start);
         }
     }
@@ -234,7 +246,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         }
         Throwable thrown = history.thrown();
         // named after whose exception the caller gets: the primary's, unless an alternative threw an Error
-        events.emit(call.settings, FAILED, history.isPrimary(thrown) ? spec.primaryName() : call.target, null, 0,
+        events.emit(call, FAILED, history.isPrimary(thrown) ? spec.primaryName() : call.target, null, 0,
                 0L, call.interrupted ? Reason.INTERRUPTED : call.cancelled() ? Reason.CANCELLED : null, thrown,
                 call.start);
         return thrown;

@@ -45,7 +45,7 @@ final class RateLimitStrategy implements Strategy {
         try {
             waited = guard.acquire(tokens, remaining);
         } catch (RateLimitRefusedException e) {
-            events.emitRateLimit(s, RATE_LIMIT_REFUSED, call.target, call.attempt, 0L,
+            events.emitRateLimit(call, RATE_LIMIT_REFUSED, call.attempt, 0L,
                     remaining < policy.maxDelayNanos() ? Reason.DEADLINE : Reason.RATE_LIMIT_EXCEEDS_MAX_DELAY, e,
                     key, 0L);
             return call.failed(e);
@@ -54,10 +54,10 @@ final class RateLimitStrategy implements Strategy {
             return call.failed(e);
         }
         if (waited > 0L) {
-            events.emitRateLimit(s, RATE_LIMIT_WAITED, call.target, call.attempt, waited, null, null, key, 0L);
+            events.emitRateLimit(call, RATE_LIMIT_WAITED, call.attempt, waited, null, null, key, 0L);
         }
         if (tokens > 0L) {
-            events.emitRateLimit(s, RATE_LIMIT_TOKENS_CHARGED, call.target, call.attempt, 0L, null, null, key, tokens);
+            events.emitRateLimit(call, RATE_LIMIT_TOKENS_CHARGED, call.attempt, 0L, null, null, key, tokens);
         }
         Object result;
         try {
@@ -76,9 +76,9 @@ final class RateLimitStrategy implements Strategy {
 
     private void settled(ReboundSettings s, Execution call, long delta) {
         if (delta > 0L) {
-            events.emitRateLimit(s, RATE_LIMIT_TOKENS_CHARGED, call.target, call.attempt, 0L, null, null, key, delta);
+            events.emitRateLimit(call, RATE_LIMIT_TOKENS_CHARGED, call.attempt, 0L, null, null, key, delta);
         } else if (delta < 0L) {
-            events.emitRateLimit(s, RATE_LIMIT_TOKENS_REFUNDED, call.target, call.attempt, 0L, null, null, key, -delta);
+            events.emitRateLimit(call, RATE_LIMIT_TOKENS_REFUNDED, call.attempt, 0L, null, null, key, -delta);
         }
     }
 

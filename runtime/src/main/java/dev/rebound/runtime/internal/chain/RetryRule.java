@@ -78,9 +78,9 @@ final class RetryRule {
         ReboundSettings s = call.settings;
         boolean refused = f instanceof CircuitBreakerOpenException || f instanceof RateLimitRefusedException;
         if (f instanceof RejectedResultException) {
-            events.emit(s, RESULT_REJECTED, call.target, null, attempt, 0L, Reason.RESULT_REJECTED, f);
+            events.emit(call, RESULT_REJECTED, call.target, null, attempt, 0L, Reason.RESULT_REJECTED, f);
         } else if (!refused) {
-            events.emit(s, ATTEMPT_FAILED, call.target, null, attempt, 0L,
+            events.emit(call, ATTEMPT_FAILED, call.target, null, attempt, 0L,
                     f instanceof AttemptTimeoutException ? Reason.TIMEOUT : null, f);
         }
         // the failure's own verdict (read by the HTTP client from its response) belongs to this
@@ -123,11 +123,11 @@ final class RetryRule {
             }
         }
         if (stop != null) {
-            events.emit(s, RETRIES_EXHAUSTED, call.target, null, attempt, 0L, stop, f);
+            events.emit(call, RETRIES_EXHAUSTED, call.target, null, attempt, 0L, stop, f);
             call.trace.retriesStopped(stop.wire());
             return -1L;
         }
-        events.emit(s, RETRY_SCHEDULED, call.target, null, attempt + 1, wait, why, f);
+        events.emit(call, RETRY_SCHEDULED, call.target, null, attempt + 1, wait, why, f);
         call.trace.retryScheduled(wait, why.wire());
         return wait;
     }

@@ -134,7 +134,7 @@ final class RetryStrategy implements Strategy {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             call.interrupted = true;
-            events.emit(call.settings, INTERRUPTED, call.target, null, nextAttempt, 0L, Reason.INTERRUPTED, f);
+            events.emit(call, INTERRUPTED, call.target, null, nextAttempt, 0L, Reason.INTERRUPTED, f);
             return false;
         }
     }

@@ -1,0 +1,130 @@
+package dev.rebound.runtime.internal.chain;
+
+import dev.rebound.runtime.ReboundEvent.Kind;
+import dev.rebound.runtime.ReboundListener;
+import dev.rebound.runtime.ReboundSettings;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the listeners of one call want: asked at the call's first event ({@link ReboundListener#wantedKinds},
+ * once per listener), kept until the call ends ({@link #forget}), so a level changed at run time
+ * applies from the next call. A listener without a set of its own is asked {@link ReboundListener#wants}
+ * at most once per kind, at that kind's first event in the call. Belongs to one {@link Execution}; a
+ * synchronous call's is reused by its thread's next call, which asks again.
+ */
+final class CallDemand {
+
+    private static final int UNKNOWN = 0;
+    /** Every listener answered an empty set: the call builds no event and asks nothing more. */
+    private static final int SILENT = 1;
+    private static final int SOME = 2;
+
+    static {
+        if (Kind.values().length > Long.SIZE) {
+            throw new AssertionError("a kind's bit must fit in a long");
+        }
+    }
+
+    /** An empty set's stand-in, for a quiet listener asked before the first one that wants something. */
+    private static final Set<Kind> NONE = Set.of();
+
+    private int state;
+    /** The call's listeners; set once the call is known not to be silent. */
+    private List<ReboundListener> listeners;
+    /** Each listener's set for this call, or null when it is asked per kind; kept only when not silent. */
+    @SuppressWarnings("unchecked")
+    private Set<Kind>[] kinds = new Set[2];
+    /** For a listener asked per kind: the kinds asked (bit = ordinal), and those it wants. */
+    private long[] asked = new long[2];
+    private long[] wanted = new long[2];
+
+    /** Whether no listener wants anything more of this call; asks them at its first event. */
+    boolean silent(ReboundSettings s) {
+        int st = state;
+        if (st == UNKNOWN) {
+            st = ask(s);
+        }
+        return st == SILENT;
+    }
+
+    /**
+     * Asks each listener once. While every answer so far is an empty set nothing is kept, so a call
+     * nobody listens to (the usual case: the logger off) writes nothing here but its state.
+     */
+    private int ask(ReboundSettings s) {
+        List<ReboundListener> ls = s.listeners();
+        int count = ls.size();
+        boolean quiet = true;
+        for (int i = 0; i < count; i++) {
+            ReboundListener l = ls.get(i);
+            Set<Kind> k;
+            try {
+                k = l.wantedKinds();
+            } catch (RuntimeException e) {
+                Events.ignored(l, e);
+                k = NONE; // nothing for it during this call
+            }
+            if (quiet && (k == null || !k.isEmpty())) {
+                quiet = false;
+                keep(ls, count, i);
+            }
+            if (!quiet) {
+                kinds[i] = k;
+                asked[i] = 0L;
+                wanted[i] = 0L;
+            }
+        }
+        return state = quiet ? SILENT : SOME;
+    }
+
+    /** The first listener that wants something is {@code i}: the ones before it wanted nothing. */
+    @SuppressWarnings("unchecked")
+    private void keep(List<ReboundListener> ls, int count, int i) {
+        if (count > kinds.length) {
+            kinds = new Set[count];
+            asked = new long[count];
+            wanted = new long[count];
+        }
+        for (int j = 0; j < i; j++) {
+            kinds[j] = NONE;
+        }
+        listeners = ls;
+    }
+
+    /** How many listeners the call has; valid once {@link #silent} said no. */
+    int size() {
+        return listeners.size();
+    }
+
+    ReboundListener listener(int i) {
+        return listeners.get(i);
+    }
+
+    /** Whether listener {@code i} wants {@code kind} in this call (may ask its {@code wants}, once per kind). */
+    boolean wants(int i, Kind kind) {
+        Set<Kind> k = kinds[i];
+        if (k != null) {
+            return k.contains(kind);
+        }
+        long bit = 1L << kind.ordinal();
+        if ((asked[i] & bit) == 0L) {
+            asked[i] |= bit; // a listener that throws here is not asked again this call
+            if (listeners.get(i).wants(kind)) {
+                wanted[i] |= bit;
+            }
+        }
+        return (wanted[i] & bit) != 0L;
+    }
+
+    /** The call ended: the next one asks again, and nothing of this one is kept. */
+    void forget() {
+        if (state == SOME) {
+            for (int i = 0, n = listeners.size(); i < n; i++) {
+                kinds[i] = null;
+            }
+            listeners = null;
+        }
+        state = UNKNOWN;
+    }
+}
