@@ -115,6 +115,7 @@ public abstract class Contenders {
     Model reboundWoven;
     Model reboundGuice;
     Model reboundWrap;
+    Model reboundWrapProxy;
     Model reboundWrapBreaker;
     Supplier<String> resilience4j;
     FailsafeExecutor<String> failsafe;
@@ -151,6 +152,11 @@ public abstract class Contenders {
         reboundWrap = Rebound.wrap(Model.class, p)
                 .withRetry(REBOUND_RETRY)
                 .withFallbacks(f)
+                .build();
+        reboundWrapProxy = Rebound.wrap(Model.class, p)
+                .withRetry(REBOUND_RETRY)
+                .withFallbacks(f)
+                .viaJdkProxy()
                 .build();
         reboundWrapBreaker = Rebound.wrap(Model.class, p)
                 .withRetry(REBOUND_RETRY)
@@ -215,6 +221,12 @@ public abstract class Contenders {
     @Benchmark
     public String reboundWrap() {
         return reboundWrap.chat(prompt);
+    }
+
+    /** {@code Rebound.wrap} through its JDK proxy: what a wrapper costs without the generated class. */
+    @Benchmark
+    public String reboundWrapProxy() {
+        return reboundWrapProxy.chat(prompt);
     }
 
     @Benchmark

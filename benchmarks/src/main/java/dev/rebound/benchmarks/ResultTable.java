@@ -34,6 +34,7 @@ final class ResultTable {
             "reboundWoven", "Rebound woven",
             "reboundGuice", "Rebound Guice",
             "reboundWrap", "Rebound.wrap",
+            "reboundWrapProxy", "Rebound.wrap, JDK proxy",
             "reboundWrapBreaker", "Rebound.wrap + breaker",
             "resilience4j", "resilience4j",
             "failsafe", "Failsafe",

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.rebound.benchmarks.woven.WovenModel;
+import dev.rebound.runtime.Rebound;
 import java.io.StringReader;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -58,8 +59,19 @@ class ContendersTest {
                 }
             }
         }
-        assertThat(names).contains("handLoop", "reboundWoven", "reboundGuice", "reboundWrap", "resilience4j",
-                "failsafe", "springRetry", "smallRye");
+        assertThat(names).contains("handLoop", "reboundWoven", "reboundGuice", "reboundWrap", "reboundWrapProxy",
+                "resilience4j", "failsafe", "springRetry", "smallRye");
+    }
+
+    @Test
+    void reboundWrapRunsThroughTheGeneratedClassAndReboundWrapProxyThroughTheJdkProxy() {
+        HappyPath happy = new HappyPath();
+        happy.setUp();
+
+        assertThat(Rebound.isGenerated(happy.reboundWrap)).isTrue();
+        assertThat(happy.reboundWrap.getClass().getName()).isEqualTo("dev.rebound.benchmarks.Model$$Rebound");
+        assertThat(Rebound.isGenerated(happy.reboundWrapProxy)).isFalse();
+        assertThat(java.lang.reflect.Proxy.isProxyClass(happy.reboundWrapProxy.getClass())).isTrue();
     }
 
     static Stream<Arguments> paths() {
@@ -125,7 +137,8 @@ class ContendersTest {
             new Measurement("HappyPath", false, "handLoop", 2.0, 0.1, 0),
             new Measurement("HappyPath", false, "reboundWoven", 3.0, 0.1, 0),
             new Measurement("HappyPath", false, "reboundGuice", 21.0, 1, 88),
-            new Measurement("HappyPath", false, "reboundWrap", 5.0, 0.2, 24),
+            new Measurement("HappyPath", false, "reboundWrap", 5.0, 0.2, 0),
+            new Measurement("HappyPath", false, "reboundWrapProxy", 6.0, 0.2, 24),
             new Measurement("HappyPath", false, "resilience4j", 31.0, 1, 80),
             new Measurement("HappyPath", false, "failsafe", 201.0, 5, 480),
             new Measurement("HappyPath", true, "reboundWoven", 4.0, 0.1, 16),
@@ -133,7 +146,8 @@ class ContendersTest {
             new Measurement("UnannotatedMethod", false, "reboundWoven", 2.0, 0.2, 0),
             new Measurement("OneFailureThenSuccess", false, "handLoop", 60, 2, 0),
             new Measurement("OneFailureThenSuccess", false, "reboundWoven", 80, 2, 48),
-            new Measurement("OneFailureThenSuccess", false, "reboundWrap", 70, 2, 24),
+            new Measurement("OneFailureThenSuccess", false, "reboundWrap", 70, 2, 0),
+            new Measurement("OneFailureThenSuccess", false, "reboundWrapProxy", 71, 2, 24),
             new Measurement("OneFailureThenSuccess", false, "springRetry", 160, 5, 248),
             new Measurement("Floors", false, "jdkProxyAlone", 6.0, 0.2, 24),
             new Measurement("Floors", false, "ajcClosureAlone", 6.0, 0.2, 48));
@@ -153,7 +167,8 @@ class ContendersTest {
                         + " | +20 ns: 0.20 yes | - | +10 ns: 0.10 yes |")
                 // the proxy's 24 B and, where the first attempt fails, AspectJ's 48 B are not Rebound's
                 .contains("its state array, measured alone) | 0 | 0 | yes |")
-                .contains("the JDK proxy's 24 B per call (its argument array, measured alone) | 0 | 0 | yes |")
+                .contains("| Rebound.wrap (its generated class), all of it | 0 | 0 | yes |")
+                .contains("less the proxy's 24 B per call (its argument array, measured alone) | 0 | 0 | - |")
                 .contains("within 3 ns of the direct call: 3.0 ± 0.1 ns against 1.0 ± 0.1 ns, +2.0 ns: yes")
                 .contains("+0.5 ns, the errors add up to 0.4 ns: **no**")
                 .contains("Targets met: 7 of 9.");
@@ -166,9 +181,9 @@ class ContendersTest {
         Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
                 .parse(new InputSource(new StringReader(svg)));
         assertThat(doc.getDocumentElement().getTagName()).isEqualTo("svg");
-        // (a): woven, woven at INFO, Guice, wrap, resilience4j, Failsafe; (b): woven, wrap, Spring Retry;
-        // (e): woven; and the background
-        assertThat(doc.getElementsByTagName("rect").getLength()).isEqualTo(11);
+        // (a): woven, woven at INFO, Guice, wrap, wrap's proxy, resilience4j, Failsafe; (b): woven, wrap, wrap's
+        // proxy, Spring Retry; (e): woven; and the background
+        assertThat(doc.getElementsByTagName("rect").getLength()).isEqualTo(13);
         assertThat(svg).contains(">Rebound woven, logger at INFO</text>", ">+200 ns</text>", ">+0.5 ns</text>");
     }
 }

@@ -2,16 +2,21 @@ package dev.rebound.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rebound.it.plain.wrap.WrapShapes;
 import dev.rebound.it.woven.Counter;
 import dev.rebound.it.woven.Relay;
+import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.RetryPolicy;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.List;
 import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
  * A successful call through a woven method allocates nothing, and a fallback nothing beyond what a
- * retry allocates (AspectJ's closure): measured with the JVM's per-thread allocation counter over
+ * retry allocates (AspectJ's closure); nor a successful call through {@code Rebound.wrap}'s generated class: measured with the JVM's per-thread allocation counter over
  * many calls (bodies that allocate nothing themselves).
  */
 class AllocationTest extends VirtualTime {
@@ -72,5 +77,44 @@ class AllocationTest extends VirtualTime {
         long fellBack = bytesPerCall(() -> down.third("a", "b", "c").length());
         // the alternative reads the arguments where AspectJ's closure holds them: no copy
         assertThat(fellBack).isEqualTo(retried);
+    }
+
+    /** {@code target} wrapped with a retry of 3 attempts: [through its generated class, through its JDK proxy]. */
+    private static List<WrapShapes.Plain> wrappersOf(WrapShapes.Plain target) {
+        ReboundSettings quiet = ReboundSettings.builder().logging(false).build();
+        RetryPolicy retry = RetryPolicy.builder().attempts(3).delay(Duration.ZERO).build();
+        // docs:wrap-which-class
+        WrapShapes.Plain generated = Rebound.wrap(WrapShapes.Plain.class, target).settings(quiet).withRetry(retry)
+                .build();
+        WrapShapes.Plain proxy = Rebound.wrap(WrapShapes.Plain.class, target).settings(quiet).withRetry(retry)
+                .viaJdkProxy().build();
+        Rebound.isGenerated(generated);   // true: an instance of WrapShapes$Plain$$Rebound
+        Rebound.isGenerated(proxy);       // false: a JDK proxy, the same policy
+        // /docs:wrap-which-class
+        assertThat(Rebound.isGenerated(generated)).isTrue();
+        assertThat(Rebound.isGenerated(proxy)).isFalse();
+        return List.of(generated, proxy);
+    }
+
+    @Test
+    void aSuccessfulCallThroughReboundWrapsGeneratedClassAllocatesNothing() {
+        WrapShapes.Plain generated = wrappersOf(p -> p).get(0);
+        assertThat(bytesPerCall(() -> generated.chat("ping").length())).isZero();
+    }
+
+    @Test
+    void aFailedFirstAttemptThroughTheGeneratedClassAllocatesNothingEither() {
+        RuntimeException down = new RuntimeException("down", null, false, false) { };
+        boolean[] fail = {false};
+        List<WrapShapes.Plain> wrappers = wrappersOf(p -> {
+            fail[0] = !fail[0];
+            if (fail[0]) {
+                throw down;
+            }
+            return p;
+        });
+
+        // the proxy's argument array may be allocated or not (escape analysis); the generated class lends one
+        assertThat(bytesPerCall(() -> wrappers.get(0).chat("ping").length())).isZero();
     }
 }

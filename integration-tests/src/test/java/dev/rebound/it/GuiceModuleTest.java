@@ -171,6 +171,7 @@ class GuiceModuleTest extends VirtualTime {
         })).getInstance(PlainChat.class);
 
         assertThat(chat).isSameAs(wrapped);
+        assertThat(dev.rebound.runtime.Rebound.isGenerated(wrapped)).as("PlainChat$$Rebound").isTrue();
         assertThat(catchThrowable(() -> chat.chat("hi"))).isNotNull();
         assertThat(FakeLlm.calls()).containsExactly("gpt-4 #1", "gpt-4 #2");
     }

@@ -73,11 +73,26 @@ final class Javac {
         }
     }
 
+    /**
+     * The classes of {@code source} compiled into the directory {@code out} (over what earlier calls put
+     * there), with the weaver's annotation processor or without it, loaded over the test's class loader.
+     */
+    ClassLoader loadFrom(String out, String className, String source, boolean processing) throws IOException {
+        Path dirOut = dir.resolve(out);
+        List<String> errors = compile(write(className, source), dirOut, processing ? List.of() : List.of("-proc:none"));
+        if (!errors.isEmpty()) {
+            throw new IllegalStateException("does not compile: " + errors);
+        }
+        return new URLClassLoader(new URL[] {dirOut.toUri().toURL()}, Javac.class.getClassLoader());
+    }
+
     private static List<String> compile(Path file, Path out, List<String> extra) throws IOException {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
+        Files.createDirectories(out);
+        // -s: the processor's generated sources beside the classes (without it they may land in the working directory)
         List<String> options = new ArrayList<>(List.of("--release", "17", "-classpath", CLASSPATH, "-d",
-                out.toString()));
+                out.toString(), "-s", out.toString()));
         options.addAll(extra);
         try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, null, null)) {
             javac.getTask(null, files, diagnostics, options, null, files.getJavaFileObjects(file)).call();

@@ -91,7 +91,9 @@ class QuietBuildTest {
         List<String> command = Stream.concat(Stream.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", location(Main.class),
                 Main.class.getName(), "-17", "-classpath", classpath, "-aspectpath", location(ResilientMethods.class),
-                "-d", dir.resolve("out").toString()), sources.stream().map(Path::toString)).toList();
+                "-d", dir.resolve("out").toString(),
+                // the processor's generated Rebound.wrap classes beside the classes, not in the working directory
+                "-s", dir.resolve("out").toString()), sources.stream().map(Path::toString)).toList();
         Process ajc = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(ajc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(ajc.waitFor(120, TimeUnit.SECONDS)).isTrue();

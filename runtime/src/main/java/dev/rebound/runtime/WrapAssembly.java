@@ -6,6 +6,7 @@ import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.internal.AnnotationLookup;
 import dev.rebound.runtime.internal.AnnotationPolicies;
 import dev.rebound.runtime.internal.FallbackRule;
+import dev.rebound.runtime.internal.GeneratedWrappers;
 import dev.rebound.runtime.internal.MethodChecks;
 import dev.rebound.runtime.internal.MethodScan;
 import dev.rebound.runtime.internal.RateLimits;
@@ -29,15 +30,17 @@ import java.util.function.Predicate;
 /**
  * What {@link Rebound.Builder#build()} does with what the builder was given: one {@link MethodSpec}
  * per method of {@code type} (from the builder's policies, or else from the annotations), every
- * problem of every method at once, then the proxy.
+ * problem of every method at once, then the wrapper: an instance of the class the weaver's annotation
+ * processor generated for {@code type} when there is one that fits, else a JDK proxy.
  *
  * @param name how events name the target; null for its simple class name
  * @param settings null for the global settings, read live
  * @param fallbacks null when none were given
+ * @param jdkProxy whether to use a JDK proxy even when a generated class fits
  */
 record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings settings, RetryPolicy retry,
         CircuitBreakerPolicy breaker, RateLimitPolicy rateLimit, List<T> fallbacks, FallbackRule fallbackRule,
-        List<Predicate<Object>> fallbackOnResult, FallbackHandler fallbackHandler) {
+        List<Predicate<Object>> fallbackOnResult, FallbackHandler fallbackHandler, boolean jdkProxy) {
 
     /** As {@link Rebound.Builder#build()}. */
     T build() {
@@ -79,7 +82,8 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
                 }
             }
         }
-        return ResilientProxy.create(type, target, targetName(), policies);
+        T generated = jdkProxy ? null : GeneratedWrappers.create(type, target, targetName(), policies);
+        return generated != null ? generated : ResilientProxy.create(type, target, targetName(), policies);
     }
 
     private MethodSpec programmatic(Method m, List<String> problems) {

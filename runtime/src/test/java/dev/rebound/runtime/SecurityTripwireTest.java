@@ -35,7 +35,11 @@ class SecurityTripwireTest {
             "DefaultAlternativeResolver.java: return c.newInstance();",
             // instantiates a class named in @Retry/@Fallback(onResult = ...) or @Fallback(handler = ...),
             // checked against Predicate / FallbackHandler and for a public no-arg constructor first
-            "ResultAndHandlerRules.java: return contract.cast(type.getConstructor().newInstance());");
+            "ResultAndHandlerRules.java: return contract.cast(type.getConstructor().newInstance());",
+            // Rebound.wrap's generated class: a fixed name derived from the wrapped interface's (Name$$Rebound),
+            // loaded through that interface's class loader, used only if it is a GeneratedWrapper implementing it
+            "GeneratedWrappers.java: found = check(type, Class.forName(name, false, type.getClassLoader()));",
+            "GeneratedWrappers.java: return type.cast(found.constructor.newInstance(target, name, ordered));");
 
     /** The only names Classifier loads: constants naming langchain4j exception classes. */
     static final Pattern CLASSIFIER_LOAD = Pattern.compile("load\\(([^)]*)\\)");

@@ -82,7 +82,8 @@ public final class MethodScan {
         return null;
     }
 
-    private static boolean isObjectMethod(Method m) {
+    /** equals(Object), hashCode() or toString(), wherever declared. */
+    static boolean isObjectMethod(Method m) {
         String n = m.getName();
         int p = m.getParameterCount();
         return p == 0 && (n.equals("hashCode") || n.equals("toString"))

@@ -1,5 +1,6 @@
 package dev.rebound.runtime.internal;
 
+import dev.rebound.runtime.spi.GeneratedWrapper;
 import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.Passthrough;
 import dev.rebound.runtime.spi.ResilientMethod;
@@ -60,14 +61,17 @@ public final class ResilientProxy implements InvocationHandler {
         return type.cast(proxy);
     }
 
-    /** Whether {@code object} is a proxy made here. */
+    /** Whether {@code object} is a proxy made here or a {@code Rebound.wrap} wrapper of a generated class. */
     public static boolean isResilient(Object object) {
-        return Proxy.isProxyClass(object.getClass())
+        return object instanceof GeneratedWrapper || Proxy.isProxyClass(object.getClass())
                 && Proxy.getInvocationHandler(object) instanceof ResilientProxy;
     }
 
     /** How events name {@code o}: a wrapper's name, else the simple class name. */
     public static String nameOf(Object o) {
+        if (o instanceof GeneratedWrapper) {
+            return GeneratedWrapper.nameOf((GeneratedWrapper) o);
+        }
         if (Proxy.isProxyClass(o.getClass()) && Proxy.getInvocationHandler(o) instanceof ResilientProxy) {
             return ((ResilientProxy) Proxy.getInvocationHandler(o)).name;
         }
@@ -75,8 +79,11 @@ public final class ResilientProxy implements InvocationHandler {
         return simple.isEmpty() ? o.getClass().getName() : simple;
     }
 
-    /** The policy this proxy applies to {@code method}, or null; for tests and diagnostics. */
+    /** The policy this proxy (or generated wrapper) applies to {@code method}, or null; for tests and diagnostics. */
     public static ResilientMethod policyOf(Object proxy, Method method) {
+        if (proxy instanceof GeneratedWrapper) {
+            return GeneratedWrappers.policyOf((GeneratedWrapper) proxy, method);
+        }
         if (!Proxy.isProxyClass(proxy.getClass())) {
             return null;
         }

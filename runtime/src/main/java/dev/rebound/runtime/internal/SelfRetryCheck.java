@@ -97,6 +97,9 @@ public final class SelfRetryCheck {
      * seen. Returns whether it warned now.
      */
     public static boolean warnIfSelfRetrying(Object target, String where) {
+        if (target instanceof dev.rebound.runtime.spi.GeneratedWrapper) {
+            return false; // another Rebound.wrap wrapper, as its JDK proxy: its own build checked its target
+        }
         if (!isLangchain4j(target) && !Proxy.isProxyClass(target.getClass())) {
             return warnForFields(target, where);
         }

@@ -59,7 +59,7 @@ public aspect ResilientMethods extends ResilientCalls {
             || hasmethod(@dev.rebound.annotations.Fallback * *(..))
             || hasmethod(@dev.rebound.annotations.CircuitBreaker * *(..)))
         && !dev.rebound.annotations..* && !dev.rebound.runtime..* && !dev.rebound.weaver..* && !org.aspectj..*
-        && !Woven+
+        && !Woven+ && !dev.rebound.runtime.spi.GeneratedWrapper+
         implements Woven;
 
     /**
@@ -75,7 +75,9 @@ public aspect ResilientMethods extends ResilientCalls {
         && this(self)
         && !execution(boolean equals(Object)) && !execution(int hashCode()) && !execution(String toString())
         && !within(dev.rebound.annotations..*) && !within(dev.rebound.runtime..*)
-        && !within(dev.rebound.weaver..*) && !within(org.aspectj..*);
+        && !within(dev.rebound.weaver..*) && !within(org.aspectj..*)
+        // a Rebound.wrap class the processor generated applies its policies itself
+        && !within(dev.rebound.runtime.spi.GeneratedWrapper+);
 
     declare error: execution(@dev.rebound.annotations.Retry !public * *(..))
         || execution(@dev.rebound.annotations.Fallback !public * *(..))

@@ -37,8 +37,10 @@ final class ResilientTypes implements TypeListener {
     @Override
     public <I> void hear(TypeLiteral<I> literal, TypeEncounter<I> encounter) {
         Class<?> type = literal.getRawType();
-        if (Policies.isRebound(type) || java.lang.reflect.Proxy.isProxyClass(type) || !Policies.annotated(type)) {
-            return; // a JDK proxy is never constructed by Guice: the wrapping form covers its bindings
+        if (Policies.isRebound(type) || java.lang.reflect.Proxy.isProxyClass(type)
+                || dev.rebound.runtime.spi.GeneratedWrapper.class.isAssignableFrom(type) || !Policies.annotated(type)) {
+            // a JDK proxy or a Rebound.wrap class is never constructed by Guice, and applies its policy itself
+            return;
         }
         boolean woven = Woven.class.isAssignableFrom(type);
         if (woven && Modifier.isFinal(type.getModifiers())) {

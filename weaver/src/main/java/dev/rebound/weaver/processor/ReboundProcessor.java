@@ -3,6 +3,7 @@ package dev.rebound.weaver.processor;
 import dev.rebound.annotations.CircuitBreaker;
 import dev.rebound.annotations.RateLimit;
 import dev.rebound.annotations.Fallback;
+import dev.rebound.annotations.GenerateWrapper;
 import dev.rebound.annotations.NonIdempotent;
 import dev.rebound.annotations.Retry;
 import dev.rebound.runtime.rules.BreakerRules;
@@ -45,12 +46,18 @@ import javax.tools.Diagnostic;
  * Runs in javac (and ajc) from the weaver jar, for woven and Guice users alike; it loads no logging
  * framework. {@code @SuppressWarnings("rebound")} on an element or an enclosing type skips it. Whether an
  * alternative can be constructed is known only at run time (a container may provide it).
+ *
+ * <p>Also generates, for every interface that carries a policy (on itself, its methods or the
+ * interfaces it extends) or {@code @GenerateWrapper}, the class {@code Rebound.wrap} uses for it instead
+ * of a JDK proxy ({@link WrapperSource}).
  */
-@SupportedAnnotationTypes({"dev.rebound.annotations.Retry", "dev.rebound.annotations.Fallback",
-    "dev.rebound.annotations.CircuitBreaker", "dev.rebound.annotations.RateLimit"})
+@SupportedAnnotationTypes("*") // an interface may inherit its policy from one compiled elsewhere
+
 public final class ReboundProcessor extends AbstractProcessor {
 
     private TypeModel model;
+    /** The generated classes so far, by binary name: each once, whatever the round. */
+    private final Set<String> generated = new HashSet<>();
     /** The retry budgets defined so far in this compilation, by name: the first definition wins. */
     private final Map<String, Budget> budgets = new HashMap<>();
 
@@ -79,6 +86,63 @@ public final class ReboundProcessor extends AbstractProcessor {
             }
             for (String problem : problems(e)) {
                 processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, problem, e);
+            }
+        }
+        for (Element root : round.getRootElements()) {
+            generateWrappers(root);
+        }
+        return false;
+    }
+
+    /** The {@code Rebound.wrap} classes of {@code e}'s interfaces and of those nested in it. */
+    private void generateWrappers(Element e) {
+        if (!(e instanceof TypeElement)) {
+            return;
+        }
+        TypeElement type = (TypeElement) e;
+        String qualified = type.getQualifiedName().toString();
+        if (type.getKind() == ElementKind.INTERFACE && !qualified.startsWith("dev.rebound.annotations.")
+                && !qualified.startsWith("dev.rebound.runtime.") && !qualified.startsWith("dev.rebound.weaver.")
+                && (type.getAnnotation(GenerateWrapper.class) != null || carriesPolicy(type, new HashSet<>()))) {
+            String name = WrapperSource.nameOf(processingEnv.getElementUtils(), type);
+            // once per build: another round, or a compiler that already has it (ajc after javac), skips it
+            boolean exists = processingEnv.getElementUtils().getTypeElement(name) != null;
+            String source = generated.add(name) && !exists ? WrapperSource.of(processingEnv, type) : null;
+            if (source != null) {
+                try (java.io.Writer w = processingEnv.getFiler().createSourceFile(name, type).openWriter()) {
+                    w.write(source);
+                } catch (java.io.IOException failed) {
+                    processingEnv.getMessager().printMessage(Diagnostic.Kind.WARNING, "Rebound: could not write "
+                            + name + " (" + failed.getMessage() + "): Rebound.wrap(" + type.getSimpleName()
+                            + ") will use a JDK proxy", type);
+                }
+            }
+        }
+        for (Element nested : type.getEnclosedElements()) {
+            generateWrappers(nested);
+        }
+    }
+
+    private static final List<Class<? extends java.lang.annotation.Annotation>> POLICIES =
+            List.of(Retry.class, Fallback.class, CircuitBreaker.class, RateLimit.class);
+
+    /** Whether a policy annotation sits on {@code type}, one of its methods, or an interface it extends. */
+    private static boolean carriesPolicy(TypeElement type, Set<TypeElement> seen) {
+        if (!seen.add(type)) {
+            return false;
+        }
+        List<Element> annotated = new ArrayList<>(javax.lang.model.util.ElementFilter.methodsIn(type.getEnclosedElements()));
+        annotated.add(type);
+        for (Element e : annotated) {
+            for (Class<? extends java.lang.annotation.Annotation> a : POLICIES) {
+                if (e.getAnnotation(a) != null) {
+                    return true;
+                }
+            }
+        }
+        for (javax.lang.model.type.TypeMirror s : type.getInterfaces()) {
+            if (s instanceof DeclaredType && carriesPolicy((TypeElement) ((DeclaredType) s).asElement(), seen)) {
+                return true;
             }
         }
         return false;

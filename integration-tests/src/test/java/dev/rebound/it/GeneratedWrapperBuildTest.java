@@ -1,0 +1,119 @@
+package dev.rebound.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.testing.VirtualTimeSource;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Which class {@code Rebound.wrap} uses, for an interface compiled by javac as a user's build compiles
+ * it: the one the weaver's annotation processor generated; a JDK proxy when there is none, or when the
+ * one there was generated from another version of the interface. The policy applies either way.
+ */
+class GeneratedWrapperBuildTest {
+
+    @TempDir
+    Path dir;
+
+    /** An interface with a policy, and a target that fails its first {@code failures} calls. */
+    private static String source(String extraMethod) {
+        return """
+                package app;
+
+                public interface Chat {
+                    @dev.rebound.annotations.Retry(attempts = 3, delay = 0)
+                    String chat(String prompt);
+
+                    %s
+
+                    final class Flaky implements Chat {
+                        public int calls;
+                        private final int failures;
+
+                        public Flaky(int failures) {
+                            this.failures = failures;
+                        }
+
+                        @Override
+                        public String chat(String prompt) {
+                            if (++calls <= failures) {
+                                throw new IllegalStateException("down " + calls);
+                            }
+                            return "answer to " + prompt;
+                        }
+                    }
+                }
+                """.formatted(extraMethod);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Object wrap(ClassLoader loader, Object target) throws Exception {
+        Class<Object> type = (Class<Object>) loader.loadClass("app.Chat");
+        return Rebound.wrap(type, target).settings(ReboundSettings.builder()
+                .timeSource(new VirtualTimeSource()).logging(false).build()).build();
+    }
+
+    /** {@code chat("ping")} on {@code wrapper}, whose type this test only knows by reflection. */
+    private static Object chat(Object wrapper) throws Exception {
+        return wrapper.getClass().getClassLoader().loadClass("app.Chat").getMethod("chat", String.class)
+                .invoke(wrapper, "ping");
+    }
+
+    private static Object flaky(ClassLoader loader, int failures) throws Exception {
+        return loader.loadClass("app.Chat$Flaky").getConstructor(int.class).newInstance(failures);
+    }
+
+    private static int calls(Object flaky) throws Exception {
+        return flaky.getClass().getField("calls").getInt(flaky);
+    }
+
+    @Test
+    void theProcessorsClassIsUsedAndAppliesThePolicy() throws Exception {
+        ClassLoader loader = new Javac(dir).loadFrom("out", "Chat", source(""), true);
+        assertThat(Files.readString(dir.resolve("out/app/Chat$$Rebound.java"))).contains("implements app.Chat {");
+        Object target = flaky(loader, 2);
+
+        Object chat = wrap(loader, target);
+
+        assertThat(chat.getClass().getName()).isEqualTo("app.Chat$$Rebound");
+        assertThat(Rebound.isGenerated(chat)).isTrue();
+        assertThat(chat(chat)).isEqualTo("answer to ping");
+        assertThat(calls(target)).isEqualTo(3);
+    }
+
+    @Test
+    void withoutTheProcessorAJdkProxyAppliesThePolicy() throws Exception {
+        ClassLoader loader = new Javac(dir).loadFrom("out", "Chat", source(""), false);
+        assertThat(dir.resolve("out/app/Chat$$Rebound.class")).doesNotExist();
+        assertTheProxyAppliesThePolicy(loader);
+    }
+
+    @Test
+    void aClassGeneratedFromAnotherVersionOfTheInterfaceIsNotUsed() throws Exception {
+        Javac javac = new Javac(dir);
+        javac.loadFrom("out", "Chat", source(""), true);
+        // the interface changes and is compiled again without the processor: the old class stays behind
+        ClassLoader loader = javac.loadFrom("out", "Chat", source("default String extra() { return \"x\"; }"),
+                false);
+        assertThat(dir.resolve("out/app/Chat$$Rebound.class")).exists();
+        assertTheProxyAppliesThePolicy(loader);
+    }
+
+    /** {@code Rebound.wrap} makes a JDK proxy, and its retry runs: a target failing twice answers on attempt 3. */
+    private static void assertTheProxyAppliesThePolicy(ClassLoader loader) throws Exception {
+        Object target = flaky(loader, 2);
+
+        Object chat = wrap(loader, target);
+
+        assertThat(Rebound.isGenerated(chat)).isFalse();
+        assertThat(Proxy.isProxyClass(chat.getClass())).isTrue();
+        assertThat(chat(chat)).isEqualTo("answer to ping");
+        assertThat(calls(target)).isEqualTo(3);
+    }
+}

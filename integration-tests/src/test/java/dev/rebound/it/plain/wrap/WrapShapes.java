@@ -1,0 +1,90 @@
+package dev.rebound.it.plain.wrap;
+
+import dev.rebound.annotations.GenerateWrapper;
+import dev.rebound.annotations.Retry;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Interfaces of every shape the weaver's annotation processor writes a {@code Rebound.wrap} class for,
+ * compiled by javac with the processor (this package is not woven), and one it refuses.
+ */
+public final class WrapShapes {
+
+    private WrapShapes() {
+    }
+
+    /** Checked exceptions, primitives, varargs, arrays, a default method, a method without policy. */
+    public interface Chat {
+        @Retry(attempts = 3, delay = 0)
+        String chat(String prompt) throws IOException;
+
+        @Retry(attempts = 3, delay = 0)
+        int count(int times, long base, double scale);
+
+        @Retry(attempts = 2, delay = 0)
+        void send(String... parts);
+
+        @Retry(attempts = 2, delay = 0)
+        String[] split(char[] chars, int[][] grid);
+
+        @Retry(attempts = 2, delay = 0)
+        default String greet(String name) {
+            return "hello " + name;
+        }
+
+        /** No policy: straight to the target. */
+        long plain(long x);
+    }
+
+    /** A generic interface with a generic method. */
+    public interface Repo<T extends Number> {
+        @Retry(attempts = 3, delay = 0)
+        T first(List<? extends T> items);
+
+        @Retry(attempts = 2, delay = 0)
+        <R extends Comparable<R>> R max(List<R> items, T unused);
+    }
+
+    /** The policy on a generic super-interface's method. */
+    public interface Handler<X> {
+        @Retry(attempts = 2, delay = 0)
+        X handle(X input);
+    }
+
+    /** Extends {@link Handler} as a String handler: its policy inherited, its method erased to Object. */
+    public interface Words extends Handler<String> {
+        String more();
+    }
+
+    /** Package-private. */
+    interface Hidden {
+        @Retry(attempts = 2, delay = 0)
+        String go();
+    }
+
+    /** No policy of its own: wrapped with the builder's. */
+    // docs:wrap-generate-wrapper
+    @GenerateWrapper
+    public interface Plain {
+        String chat(String prompt);
+    }
+    // /docs:wrap-generate-wrapper
+
+    /** A CompletionStage method: the engine's asynchronous chain, as through the proxy. */
+    public interface Async {
+        @Retry(attempts = 3, delay = 0)
+        CompletableFuture<String> chat(String prompt);
+    }
+
+    /**
+     * Redeclares its super-interface's generic method with a narrower erasure: reflection lists both
+     * methods, one override cannot implement both; no class is generated, {@code Rebound.wrap} uses its proxy.
+     */
+    public interface Narrowed extends Handler<String> {
+        @Override
+        @Retry(attempts = 3, delay = 0)
+        String handle(String input);
+    }
+}

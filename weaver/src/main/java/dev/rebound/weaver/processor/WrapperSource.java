@@ -1,0 +1,335 @@
+package dev.rebound.weaver.processor;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import javax.annotation.processing.ProcessingEnvironment;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.ElementKind;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.Modifier;
+import javax.lang.model.element.NestingKind;
+import javax.lang.model.element.TypeElement;
+import javax.lang.model.element.TypeParameterElement;
+import javax.lang.model.type.ArrayType;
+import javax.lang.model.type.DeclaredType;
+import javax.lang.model.type.ExecutableType;
+import javax.lang.model.type.IntersectionType;
+import javax.lang.model.type.TypeKind;
+import javax.lang.model.type.TypeMirror;
+import javax.lang.model.type.TypeVariable;
+import javax.lang.model.util.ElementFilter;
+import javax.lang.model.util.Elements;
+import javax.lang.model.util.Types;
+
+/**
+ * The source of the class {@code Rebound.wrap} uses for one interface instead of a JDK proxy
+ * ({@code app.Chat$$Rebound}, a {@code dev.rebound.runtime.spi.GeneratedWrapper}): each method of the
+ * interface (inherited and default ones included) calls the target directly, in the door protocol of
+ * {@code ResilientMethod}, and hands the engine a shared, non-capturing invoker for retries. Null for a
+ * shape it cannot write exactly ({@link #of}); {@code Rebound.wrap} then uses its proxy.
+ */
+final class WrapperSource {
+
+    static final String SUFFIX = "$$Rebound";
+    private static final String SPI = "dev.rebound.runtime.spi.";
+    private static final String RM = SPI + "ResilientMethod";
+
+    private final Types types;
+    private final Elements elements;
+    private final TypeElement type;
+    private final DeclaredType self;
+    private final List<ExecutableElement> methods = new ArrayList<>();
+
+    private WrapperSource(ProcessingEnvironment env, TypeElement type) {
+        this.types = env.getTypeUtils();
+        this.elements = env.getElementUtils();
+        this.type = type;
+        this.self = (DeclaredType) type.asType();
+    }
+
+    /** The generated class's binary name for {@code type}. */
+    static String nameOf(Elements elements, TypeElement type) {
+        return elements.getBinaryName(type) + SUFFIX;
+    }
+
+    /** The source of {@code type}'s generated class, or null when its shape is one this cannot write. */
+    static String of(ProcessingEnvironment env, TypeElement type) {
+        WrapperSource w = new WrapperSource(env, type);
+        return w.collect() ? w.write() : null;
+    }
+
+    /** Whether every method can be written and the methods written are exactly what reflection will list. */
+    private boolean collect() {
+        if (type.getKind() != ElementKind.INTERFACE || !reachable(type)) {
+            return false;
+        }
+        Set<String> written = new LinkedHashSet<>();
+        Set<String> signatures = new LinkedHashSet<>();
+        for (Element e : elements.getAllMembers(type)) {
+            if (e.getKind() != ElementKind.METHOD || e.getEnclosingElement().getKind() != ElementKind.INTERFACE) {
+                continue;
+            }
+            ExecutableElement m = (ExecutableElement) e;
+            if (m.getModifiers().contains(Modifier.STATIC) || m.getModifiers().contains(Modifier.PRIVATE)
+                    || objectMethod(m)) {
+                continue;
+            }
+            ExecutableType member = (ExecutableType) types.asMemberOf(self, m);
+            String signature = m.getSimpleName() + member.getParameterTypes().stream()
+                    .map(t -> types.erasure(t).toString()).collect(Collectors.joining(",", "(", ")"));
+            if (!signatures.add(signature) || !written.add(m.getSimpleName() + descriptor(m)) || !writable(member)) {
+                return false; // two methods one override would implement, or a type this cannot spell
+            }
+            methods.add(m);
+        }
+        // what Class.getMethods() will list: every method of the interface and its superinterfaces, by
+        // name and descriptor (one overridden with another descriptor stays listed, and one override
+        // could not implement both)
+        Set<String> reflected = new LinkedHashSet<>();
+        for (TypeElement t : withSuperinterfaces(type, new LinkedHashSet<>())) {
+            for (ExecutableElement m : ElementFilter.methodsIn(t.getEnclosedElements())) {
+                if (!m.getModifiers().contains(Modifier.STATIC) && !m.getModifiers().contains(Modifier.PRIVATE)
+                        && !objectMethod(m)) {
+                    reflected.add(m.getSimpleName() + descriptor(m));
+                }
+            }
+        }
+        return reflected.equals(written);
+    }
+
+    private Set<TypeElement> withSuperinterfaces(TypeElement t, Set<TypeElement> into) {
+        if (into.add(t)) {
+            for (TypeMirror s : t.getInterfaces()) {
+                withSuperinterfaces((TypeElement) ((DeclaredType) s).asElement(), into);
+            }
+        }
+        return into;
+    }
+
+    /** Whether a class in the same package can implement {@code t}: no private or local type on the way. */
+    private static boolean reachable(TypeElement t) {
+        for (Element e = t; e instanceof TypeElement; e = e.getEnclosingElement()) {
+            TypeElement c = (TypeElement) e;
+            if (c.getModifiers().contains(Modifier.PRIVATE) || c.getNestingKind() == NestingKind.LOCAL
+                    || c.getNestingKind() == NestingKind.ANONYMOUS) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@code t} is public and so is every type enclosing it. */
+    private static boolean exported(TypeElement t) {
+        for (Element e = t; e instanceof TypeElement; e = e.getEnclosingElement()) {
+            if (!e.getModifiers().contains(Modifier.PUBLIC)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean objectMethod(ExecutableElement m) {
+        String n = m.getSimpleName().toString();
+        int p = m.getParameters().size();
+        return p == 0 && (n.equals("hashCode") || n.equals("toString"))
+                || p == 1 && n.equals("equals") && m.getParameters().get(0).asType().toString().equals("java.lang.Object");
+    }
+
+    /** No error types, no type annotations (whose source form toString does not give). */
+    private boolean writable(ExecutableType member) {
+        List<TypeMirror> all = new ArrayList<>(member.getParameterTypes());
+        all.add(member.getReturnType());
+        all.addAll(member.getThrownTypes());
+        for (TypeVariable v : member.getTypeVariables()) {
+            all.add(v.getUpperBound());
+        }
+        for (TypeMirror t : all) {
+            if (t.getKind() == TypeKind.ERROR || t.toString().contains("@") || t.toString().contains("capture#")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code (Ljava/lang/String;)Ljava/lang/String;}: the JVM descriptor of {@code m} as declared. */
+    private String descriptor(ExecutableElement m) {
+        StringBuilder sb = new StringBuilder("(");
+        for (javax.lang.model.element.VariableElement p : m.getParameters()) {
+            sb.append(descriptor(types.erasure(p.asType())));
+        }
+        return sb.append(')').append(descriptor(types.erasure(m.getReturnType()))).toString();
+    }
+
+    private String descriptor(TypeMirror t) {
+        switch (t.getKind()) {
+            case VOID: return "V";
+            case BOOLEAN: return "Z";
+            case BYTE: return "B";
+            case CHAR: return "C";
+            case SHORT: return "S";
+            case INT: return "I";
+            case LONG: return "J";
+            case FLOAT: return "F";
+            case DOUBLE: return "D";
+            case ARRAY: return "[" + descriptor(((ArrayType) t).getComponentType());
+            case DECLARED:
+                return "L" + elements.getBinaryName((TypeElement) ((DeclaredType) t).asElement()).toString()
+                        .replace('.', '/') + ";";
+            default: return descriptor(types.erasure(t));
+        }
+    }
+
+    private String write() {
+        String pkg = elements.getPackageOf(type).getQualifiedName().toString();
+        String binary = elements.getBinaryName(type).toString();
+        String simple = (pkg.isEmpty() ? binary : binary.substring(pkg.length() + 1)) + SUFFIX;
+        String raw = types.erasure(self).toString();
+        String visibility = exported(type) ? "public " : "";
+        StringBuilder s = new StringBuilder();
+        if (!pkg.isEmpty()) {
+            s.append("package ").append(pkg).append(";\n\n");
+        }
+        s.append("/**\n * Generated by Rebound's annotation processor (dev.rebound.weaver.processor.ReboundProcessor) for\n")
+                .append(" * {@code Rebound.wrap(").append(type.getSimpleName())
+                .append(".class, ...)}: used instead of a JDK proxy. Do not edit.\n */\n")
+                .append("@SuppressWarnings({\"unchecked\", \"rawtypes\", \"all\"})\n")
+                .append(visibility).append("final class ").append(simple).append(typeParameters(type.getTypeParameters()))
+                .append(" extends ").append(SPI).append("GeneratedWrapper implements ").append(self).append(" {\n\n");
+        s.append("    /** The methods, in the order of the constructor's policies: name and JVM descriptor. */\n")
+                .append("    ").append(visibility).append("static final String[] METHODS = {")
+                .append(methods.stream().map(m -> "\"" + m.getSimpleName() + descriptor(m) + "\"")
+                        .collect(Collectors.joining(", ")))
+                .append("};\n\n");
+        for (int i = 0; i < methods.size(); i++) {
+            ExecutableElement m = methods.get(i);
+            ExecutableType member = (ExecutableType) types.asMemberOf(self, m);
+            s.append("    private static final ").append(SPI).append("Invoker I").append(i).append(" = (c, a) -> ");
+            String call = "((" + raw + ") c)." + m.getSimpleName() + "(" + argumentsFromArray(member) + ")";
+            if (member.getReturnType().getKind() == TypeKind.VOID) {
+                s.append("{\n        ").append(call).append(";\n        return null;\n    };\n");
+            } else {
+                s.append(call).append(";\n");
+            }
+            s.append("    private static final Class<?>[] X").append(i).append(" = ").append(checked(member)).append(";\n");
+        }
+        s.append("\n    private final ").append(self).append(" target;\n");
+        for (int i = 0; i < methods.size(); i++) {
+            s.append("    private final ").append(RM).append(" p").append(i).append(";\n");
+        }
+        s.append("\n    ").append(visibility).append(simple).append("(").append(self)
+                .append(" target, String name, ").append(RM).append("[] policies) {\n")
+                .append("        super(target, name, policies);\n        this.target = target;\n");
+        for (int i = 0; i < methods.size(); i++) {
+            s.append("        this.p").append(i).append(" = policies[").append(i).append("];\n");
+        }
+        s.append("    }\n");
+        for (int i = 0; i < methods.size(); i++) {
+            method(s, i, methods.get(i), (ExecutableType) types.asMemberOf(self, methods.get(i)));
+        }
+        return s.append("}\n").toString();
+    }
+
+    private void method(StringBuilder s, int i, ExecutableElement m, ExecutableType member) {
+        List<? extends TypeMirror> params = member.getParameterTypes();
+        StringBuilder decl = new StringBuilder();
+        StringBuilder names = new StringBuilder();
+        for (int k = 0; k < params.size(); k++) {
+            String t = params.get(k).toString();
+            if (m.isVarArgs() && k == params.size() - 1) {
+                t = ((ArrayType) params.get(k)).getComponentType() + "...";
+            }
+            decl.append(k == 0 ? "" : ", ").append(t).append(" a").append(k);
+            names.append(k == 0 ? "" : ", ").append("a").append(k);
+        }
+        String args = params.isEmpty() ? "null" : "new Object[] {" + names + "}";
+        // a failed first attempt borrows the thread's argument array for its call (GeneratedWrapper.failedWith)
+        boolean lent = !params.isEmpty() && params.size() <= 4;
+        java.util.function.Function<String, String> failed = start -> lent
+                ? "failedWith($p, $f, " + start + ", this.target, I" + i + ", " + names + ")"
+                : "$p.failed($f, " + start + ", this.target, " + args + ", I" + i + ")";
+        TypeMirror returns = member.getReturnType();
+        boolean isVoid = returns.getKind() == TypeKind.VOID;
+        String call = "this.target." + m.getSimpleName() + "(" + names + ")";
+        String cast = isVoid ? "" : "(" + returns + ") ";
+        String answer = isVoid ? "" : "return ";
+        String end = isVoid ? "\n                    return;" : "";
+        String thrown = member.getThrownTypes().isEmpty() ? "" : " throws " + member.getThrownTypes().stream()
+                .map(TypeMirror::toString).collect(Collectors.joining(", "));
+        s.append("\n    @Override\n    public ").append(methodTypeParameters(member)).append(returns).append(' ')
+                .append(m.getSimpleName()).append("(").append(decl).append(")").append(thrown).append(" {\n")
+                .append("        ").append(RM).append(" $p = this.p").append(i).append(";\n")
+                .append("        if ($p == null) {\n            ").append(answer).append(call).append(";")
+                .append(isVoid ? "\n            return;" : "").append("\n        }\n")
+                .append("        try {\n")
+                .append("            if ($p.bareFirstAttempt()) {\n")
+                .append("                try {\n                    ").append(answer).append(call).append(";")
+                .append(end).append("\n")
+                .append("                } catch (Throwable $f) {\n                    ").append(answer).append(cast)
+                .append(failed.apply(RM + ".UNTIMED")).append(";").append(end).append("\n                }\n            }\n")
+                .append("            if (!$p.admitFirstAttempt()) {\n                ").append(answer).append(cast)
+                .append("$p.executeAll(this.target, ").append(args).append(", I").append(i).append(");")
+                .append(isVoid ? "\n                return;" : "").append("\n            }\n")
+                .append("            long $s = $p.start();\n");
+        if (isVoid) {
+            s.append("            try {\n                ").append(call).append(";\n");
+        } else {
+            s.append("            ").append(returns).append(" $r;\n")
+                    .append("            try {\n                $r = ").append(call).append(";\n");
+        }
+        s.append("            } catch (Throwable $f) {\n                ").append(answer).append(cast)
+                .append(failed.apply("$s")).append(";")
+                .append(isVoid ? "\n                return;" : "").append("\n            }\n")
+                .append("            $p.succeeded($s);\n");
+        if (!isVoid) {
+            s.append("            return $r;\n");
+        }
+        s.append("        } catch (Throwable $e) {\n            throw rethrow($e, X").append(i).append(");\n        }\n    }\n");
+    }
+
+    /** {@code (java.lang.String) a[0], (int) a[1]}: the arguments typed from the invoker's array. */
+    private String argumentsFromArray(ExecutableType member) {
+        List<? extends TypeMirror> params = member.getParameterTypes();
+        StringBuilder sb = new StringBuilder();
+        for (int k = 0; k < params.size(); k++) {
+            sb.append(k == 0 ? "" : ", ").append("(").append(types.erasure(params.get(k))).append(") a[").append(k)
+                    .append("]");
+        }
+        return sb.toString();
+    }
+
+    /** The class literals of the checked exceptions {@code member} declares, or {@code NONE}. */
+    private String checked(ExecutableType member) {
+        if (member.getThrownTypes().isEmpty()) {
+            return "NONE";
+        }
+        return member.getThrownTypes().stream().map(t -> types.erasure(t) + ".class")
+                .collect(Collectors.joining(", ", "new Class<?>[] {", "}"));
+    }
+
+    private static String typeParameters(List<? extends TypeParameterElement> params) {
+        if (params.isEmpty()) {
+            return "";
+        }
+        return params.stream().map(p -> {
+            List<String> bounds = p.getBounds().stream().map(TypeMirror::toString)
+                    .filter(b -> !b.equals("java.lang.Object")).toList();
+            return p.getSimpleName() + (bounds.isEmpty() ? "" : " extends " + String.join(" & ", bounds));
+        }).collect(Collectors.joining(", ", "<", ">"));
+    }
+
+    private static String methodTypeParameters(ExecutableType member) {
+        if (member.getTypeVariables().isEmpty()) {
+            return "";
+        }
+        return member.getTypeVariables().stream().map(v -> {
+            TypeMirror upper = v.getUpperBound();
+            List<String> bounds = upper instanceof IntersectionType ? ((IntersectionType) upper).getBounds().stream()
+                    .map(TypeMirror::toString).toList() : List.of(upper.toString());
+            bounds = bounds.stream().filter(b -> !b.equals("java.lang.Object")).toList();
+            return v + (bounds.isEmpty() ? "" : " extends " + String.join(" & ", bounds));
+        }).collect(Collectors.joining(", ", "<", "> "));
+    }
+}
