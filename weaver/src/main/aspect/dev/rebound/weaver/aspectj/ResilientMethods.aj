@@ -38,9 +38,15 @@ public aspect ResilientMethods extends ResilientCalls {
         return Sites.active(self, jp);
     }
 
-    /** An interface that declares a policy on itself or on one of its own methods. */
+    /**
+     * An interface that declares a policy on itself or on one of its methods, or inherits one from an
+     * interface it extends (read from that interface, woven or not, as for classes below).
+     */
     declare parents: is(InterfaceType) && (@dev.rebound.annotations.Retry * || @dev.rebound.annotations.Fallback *
             || @dev.rebound.annotations.CircuitBreaker *
+            || hasmethod(* (@dev.rebound.annotations.Retry *).*(..))
+            || hasmethod(* (@dev.rebound.annotations.Fallback *).*(..))
+            || hasmethod(* (@dev.rebound.annotations.CircuitBreaker *).*(..))
             || hasmethod(@dev.rebound.annotations.Retry * *(..))
             || hasmethod(@dev.rebound.annotations.Fallback * *(..))
             || hasmethod(@dev.rebound.annotations.CircuitBreaker * *(..)))
@@ -51,10 +57,21 @@ public aspect ResilientMethods extends ResilientCalls {
     /**
      * A class that carries a policy: declared on itself or one of its own methods, or inherited from an
      * interface or a superclass. Its public methods are advised.
+     *
+     * <p>A supertype's annotations are read from the supertype itself, not only through
+     * {@link DeclaresPolicy} (which it carries only once it has been woven: an interface from a jar
+     * built by plain javac never is, and under the agent a class may be woven before the interface it
+     * implements is loaded). {@code hasmethod} sees inherited methods, so it finds an annotated method
+     * of any supertype, and a method declared by an annotated type ({@code * (@Retry *).*(..)}): an
+     * interface's type-level policy. A superclass's reaches {@code @Retry *} itself (the annotations
+     * are {@code @Inherited}, which AspectJ follows up the superclasses).
      */
     declare parents: !is(InterfaceType) && !is(AnnotationType) && !is(AspectType) && !is(EnumType)
         && (DeclaresPolicy+ || @dev.rebound.annotations.Retry * || @dev.rebound.annotations.Fallback *
             || @dev.rebound.annotations.CircuitBreaker *
+            || hasmethod(* (@dev.rebound.annotations.Retry *).*(..))
+            || hasmethod(* (@dev.rebound.annotations.Fallback *).*(..))
+            || hasmethod(* (@dev.rebound.annotations.CircuitBreaker *).*(..))
             || hasmethod(@dev.rebound.annotations.Retry * *(..))
             || hasmethod(@dev.rebound.annotations.Fallback * *(..))
             || hasmethod(@dev.rebound.annotations.CircuitBreaker * *(..)))
