@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * An annotated interface from a jar built by plain javac (never woven), implemented in a module that
  * ajc builds with rebound-weaver as its aspect library: the policy applies whether it sits on the
- * interface's method or on the interface itself (aspectj.md, "A quiet build").
+ * interface's method or on the interface itself (aspectj.md, "A quiet build"), and the same for an
+ * annotated superclass from the jar.
  */
 class UnwovenInterfaceTest extends VirtualTime {
 
@@ -44,6 +45,11 @@ class UnwovenInterfaceTest extends VirtualTime {
         javac.loadFrom("lib", "MethodLevel", """
                 package lib;
                 public interface MethodLevel { @dev.rebound.annotations.Retry(attempts = 3) String call(String prompt); }
+                """, false);
+        javac.loadFrom("lib", "TypeLevelBase", """
+                package lib;
+                @dev.rebound.annotations.Retry(attempts = 3)
+                public abstract class TypeLevelBase { }
                 """, false);
         javac.loadFrom("lib", "Unannotated", """
                 package lib;
@@ -116,6 +122,13 @@ class UnwovenInterfaceTest extends VirtualTime {
     void aSubclassOfAnAbstractImplementationOfATypeLevelAnnotatedInterfaceIsRetried() throws Exception {
         // Impl's superclass Base is compiled by ajc too; the interface is the javac-built one
         Class<?> impl = ajc("extends Base", "abstract class Base implements lib.TypeLevel {}");
+
+        assertAttempts(impl.getConstructor().newInstance(), 3);
+    }
+
+    @Test
+    void aSubclassOfATypeLevelAnnotatedSuperclassFromTheJarIsRetried() throws Exception {
+        Class<?> impl = ajc("extends lib.TypeLevelBase", "");
 
         assertAttempts(impl.getConstructor().newInstance(), 3);
     }
