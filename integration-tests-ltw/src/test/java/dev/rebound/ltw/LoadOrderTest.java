@@ -3,7 +3,9 @@ package dev.rebound.ltw;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.rebound.ltw.order.BaseClient;
 import dev.rebound.ltw.order.Remote;
+import dev.rebound.ltw.order.RemoteBase;
 import dev.rebound.ltw.order.RemoteClient;
 import dev.rebound.runtime.Rebound;
 import java.io.IOException;
@@ -78,6 +80,16 @@ class LoadOrderTest extends VirtualClock {
 
         // defining the class loads its interface: the class was woven first
         assertThat(loader.defined).containsExactly(CLIENT, INTERFACE);
+        assertRetriedThreeTimes(client);
+    }
+
+    @Test
+    void aClassLoadedBeforeItsTypeLevelAnnotatedSuperclassGetsItsPolicy() throws Exception {
+        FreshLoader loader = new FreshLoader();
+
+        Class<?> client = Class.forName(BaseClient.class.getName(), true, loader);
+
+        assertThat(loader.defined).containsExactly(BaseClient.class.getName(), RemoteBase.class.getName());
         assertRetriedThreeTimes(client);
     }
 
