@@ -9,10 +9,10 @@ import dev.rebound.weaver.internal.WovenPolicies;
 import org.aspectj.lang.JoinPoint;
 
 /**
- * Applies {@code @Retry} / {@code @Fallback} / {@code @CircuitBreaker} to the classes that carry a
- * policy, wherever the annotations sit: on the method, on the class, or on an interface or superclass
- * the class inherits from, whatever its visibility or shape (package-private, nested, inner, local,
- * anonymous), and to annotated default methods.
+ * Applies {@code @Retry} / {@code @Fallback} / {@code @CircuitBreaker} / {@code @RateLimit} to the
+ * classes that carry a policy, wherever the annotations sit: on the method, on the class, or on an
+ * interface or superclass the class inherits from, whatever its visibility or shape (package-private,
+ * nested, inner, local, anonymous), and to annotated default methods.
  *
  * <p>AspectJ's annotation patterns see only a method's own annotations, not those of the interface
  * method it implements. So the weave is decided per type: every type that declares a policy gets the
@@ -43,13 +43,15 @@ public aspect ResilientMethods extends ResilientCalls {
      * interface it extends (read from that interface, woven or not, as for classes below).
      */
     declare parents: is(InterfaceType) && (@dev.rebound.annotations.Retry * || @dev.rebound.annotations.Fallback *
-            || @dev.rebound.annotations.CircuitBreaker *
+            || @dev.rebound.annotations.CircuitBreaker * || @dev.rebound.annotations.RateLimit *
             || hasmethod(* (@dev.rebound.annotations.Retry *).*(..))
             || hasmethod(* (@dev.rebound.annotations.Fallback *).*(..))
             || hasmethod(* (@dev.rebound.annotations.CircuitBreaker *).*(..))
+            || hasmethod(* (@dev.rebound.annotations.RateLimit *).*(..))
             || hasmethod(@dev.rebound.annotations.Retry * *(..))
             || hasmethod(@dev.rebound.annotations.Fallback * *(..))
-            || hasmethod(@dev.rebound.annotations.CircuitBreaker * *(..)))
+            || hasmethod(@dev.rebound.annotations.CircuitBreaker * *(..))
+            || hasmethod(@dev.rebound.annotations.RateLimit * *(..)))
         && !is(AnnotationType) && !dev.rebound.annotations..* && !dev.rebound.runtime..*
         && !dev.rebound.weaver..* && !org.aspectj..* && !DeclaresPolicy+
         implements DeclaresPolicy;
@@ -68,13 +70,15 @@ public aspect ResilientMethods extends ResilientCalls {
      */
     declare parents: !is(InterfaceType) && !is(AnnotationType) && !is(AspectType) && !is(EnumType)
         && (DeclaresPolicy+ || @dev.rebound.annotations.Retry * || @dev.rebound.annotations.Fallback *
-            || @dev.rebound.annotations.CircuitBreaker *
+            || @dev.rebound.annotations.CircuitBreaker * || @dev.rebound.annotations.RateLimit *
             || hasmethod(* (@dev.rebound.annotations.Retry *).*(..))
             || hasmethod(* (@dev.rebound.annotations.Fallback *).*(..))
             || hasmethod(* (@dev.rebound.annotations.CircuitBreaker *).*(..))
+            || hasmethod(* (@dev.rebound.annotations.RateLimit *).*(..))
             || hasmethod(@dev.rebound.annotations.Retry * *(..))
             || hasmethod(@dev.rebound.annotations.Fallback * *(..))
-            || hasmethod(@dev.rebound.annotations.CircuitBreaker * *(..)))
+            || hasmethod(@dev.rebound.annotations.CircuitBreaker * *(..))
+            || hasmethod(@dev.rebound.annotations.RateLimit * *(..)))
         && !dev.rebound.annotations..* && !dev.rebound.runtime..* && !dev.rebound.weaver..* && !org.aspectj..*
         && !Woven+ && !dev.rebound.runtime.spi.GeneratedWrapper+
         implements Woven;
@@ -88,6 +92,7 @@ public aspect ResilientMethods extends ResilientCalls {
             || execution(@dev.rebound.annotations.Retry public !static * *(..))
             || execution(@dev.rebound.annotations.Fallback public !static * *(..))
             || execution(@dev.rebound.annotations.CircuitBreaker public !static * *(..))
+            || execution(@dev.rebound.annotations.RateLimit public !static * *(..))
             || execution(public !static * *(..)) && within(is(AbstractType) && !is(InterfaceType)) && this(Woven))
         && this(self)
         && !execution(boolean equals(Object)) && !execution(int hashCode()) && !execution(String toString())
