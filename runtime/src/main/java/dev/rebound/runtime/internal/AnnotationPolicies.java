@@ -127,7 +127,8 @@ public final class AnnotationPolicies {
     private static <A extends Annotation> A find(Class<A> type, Class<?> implClass, Class<?> contract, Method method,
             String deferred) {
         A onMethod = AnnotationLookup.findOnMethod(type, implClass, contract, method);
-        return onMethod != null || deferred != null ? onMethod : AnnotationLookup.findOnType(type, implClass, contract);
+        return onMethod != null || deferred != null ? onMethod
+                : AnnotationLookup.findOnType(type, implClass, contract, method);
     }
 
     private static void warnFallbackWithoutRetry(String name) {
