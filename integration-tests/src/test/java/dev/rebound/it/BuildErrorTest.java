@@ -191,6 +191,22 @@ class BuildErrorTest {
     }
 
     @Test
+    void aTypeLevelPolicyThatCannotActOnAnInheritedMethodIsACompileError() throws IOException {
+        List<String> errors = javacErrors("Chat", """
+                @dev.rebound.annotations.RateLimit(requestsPerMinute = 10)
+                public interface Chat extends Chat.Base {
+                    interface Base {
+                        java.util.concurrent.CompletableFuture<String> chat(String prompt);
+                    }
+                }
+                """);
+
+        assertThat(errors).hasSize(1);
+        assertThat(errors.get(0)).startsWith("Chat.chat(String): @RateLimit cannot act on a method returning a "
+                + "CompletionStage");
+    }
+
+    @Test
     void suppressWarningsReboundSkipsTheChecks() throws IOException {
         assertThat(javacErrors("Chat", """
                 @SuppressWarnings("rebound")
