@@ -193,16 +193,18 @@ class BuildErrorTest {
     @Test
     void aTypeLevelPolicyThatCannotActOnAnInheritedMethodIsACompileError() throws IOException {
         List<String> errors = javacErrors("Chat", """
-                @dev.rebound.annotations.RateLimit(requestsPerMinute = 10)
-                public interface Chat extends Chat.Base {
+                public interface Chat {
                     interface Base {
                         java.util.concurrent.CompletableFuture<String> chat(String prompt);
+                    }
+                    @dev.rebound.annotations.RateLimit(requestsPerMinute = 10)
+                    interface Limited extends Base {
                     }
                 }
                 """);
 
         assertThat(errors).hasSize(1);
-        assertThat(errors.get(0)).startsWith("Chat.chat(String): @RateLimit cannot act on a method returning a "
+        assertThat(errors.get(0)).startsWith("Limited.chat(String): @RateLimit cannot act on a method returning a "
                 + "CompletionStage");
     }
 
