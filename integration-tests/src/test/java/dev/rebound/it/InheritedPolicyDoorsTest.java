@@ -31,8 +31,8 @@ class InheritedPolicyDoorsTest extends VirtualTime {
             }
         });
         InheritedShapes.ChatImpl impl = (InheritedShapes.ChatImpl) injector.getInstance(InheritedShapes.Chat.class);
-        assertThat(catchThrowable(() -> impl.apply("x"))).isSameAs(impl.down);
-        assertThat(impl.calls).isEqualTo(3);
+        assertThat(catchThrowable(() -> impl.apply("x"))).isSameAs(impl.body.down);
+        assertThat(impl.body.calls).isEqualTo(3);
     }
 
     @Test
@@ -45,38 +45,39 @@ class InheritedPolicyDoorsTest extends VirtualTime {
             }
         }));
         InheritedShapes.Chat chat = injector.getInstance(InheritedShapes.Chat.class);
-        assertThat(catchThrowable(() -> chat.apply("x"))).isSameAs(impl.down);
-        assertThat(impl.calls).isEqualTo(3);
+        assertThat(catchThrowable(() -> chat.apply("x"))).isSameAs(impl.body.down);
+        assertThat(impl.body.calls).isEqualTo(3);
     }
 
     @Test
     void guiceAppliesAClassLevelPolicyToAMethodInheritedFromAConcreteSuperclass() {
-        InheritedShapes.Body body = Guice.createInjector(new ReboundModule()).getInstance(InheritedShapes.RetriedBody.class);
-        assertThat(catchThrowable(() -> body.call("x"))).isSameAs(body.down);
-        assertThat(body.calls).isEqualTo(3);
+        InheritedShapes.Concrete concrete = Guice.createInjector(new ReboundModule())
+                .getInstance(InheritedShapes.RetriedConcrete.class);
+        assertThat(catchThrowable(() -> concrete.call("x"))).isSameAs(concrete.body.down);
+        assertThat(concrete.body.calls).isEqualTo(3);
     }
 
     @Test
     void guiceAppliesAClassLevelPolicyToAMethodInheritedFromAnAbstractSuperclass() {
-        InheritedShapes.AbstractBody body = Guice.createInjector(new ReboundModule())
-                .getInstance(InheritedShapes.RetriedAbstractBody.class);
-        assertThat(catchThrowable(() -> body.call("x"))).isSameAs(body.down);
-        assertThat(body.calls).isEqualTo(3);
+        InheritedShapes.AbstractBase base = Guice.createInjector(new ReboundModule())
+                .getInstance(InheritedShapes.RetriedAbstractBase.class);
+        assertThat(catchThrowable(() -> base.call("x"))).isSameAs(base.body.down);
+        assertThat(base.body.calls).isEqualTo(3);
     }
 
     @Test
     void guiceAppliesAnAbstractClassesTypeLevelPolicyToItsLeaf() {
         Injector injector = Guice.createInjector(new ReboundModule());
         InheritedShapes.AnnotatedAbstractLeaf leaf = injector.getInstance(InheritedShapes.AnnotatedAbstractLeaf.class);
-        assertThat(catchThrowable(() -> leaf.call("x"))).isSameAs(leaf.down);
-        assertThat(leaf.calls).isEqualTo(3);
+        assertThat(catchThrowable(() -> leaf.call("x"))).isSameAs(leaf.body.down);
+        assertThat(leaf.body.calls).isEqualTo(3);
         InheritedShapes.FunctionLeaf fn = injector.getInstance(InheritedShapes.FunctionLeaf.class);
-        assertThat(catchThrowable(() -> fn.apply("x"))).isSameAs(fn.down);
-        assertThat(fn.calls).isEqualTo(3);
-        InheritedShapes.AnnotatedAbstractOverBodyLeaf over = injector.getInstance(
-                InheritedShapes.AnnotatedAbstractOverBodyLeaf.class);
-        assertThat(catchThrowable(() -> over.call("x"))).isSameAs(over.down);
-        assertThat(over.calls).isEqualTo(3);
+        assertThat(catchThrowable(() -> fn.apply("x"))).isSameAs(fn.body.down);
+        assertThat(fn.body.calls).isEqualTo(3);
+        InheritedShapes.AnnotatedAbstractOverConcreteLeaf over = injector.getInstance(
+                InheritedShapes.AnnotatedAbstractOverConcreteLeaf.class);
+        assertThat(catchThrowable(() -> over.call("x"))).isSameAs(over.body.down);
+        assertThat(over.body.calls).isEqualTo(3);
     }
 
     // ---- woven by ajc
@@ -84,43 +85,43 @@ class InheritedPolicyDoorsTest extends VirtualTime {
     @Test
     void wovenAppliesAnInterfacesTypeLevelPolicyToAMethodItInherits() {
         dev.rebound.it.woven.shapes.InheritedShapes.ChatImpl impl = new dev.rebound.it.woven.shapes.InheritedShapes.ChatImpl();
-        assertThat(catchThrowable(() -> impl.apply("x"))).isSameAs(impl.down);
-        assertThat(impl.calls).isEqualTo(3);
+        assertThat(catchThrowable(() -> impl.apply("x"))).isSameAs(impl.body.down);
+        assertThat(impl.body.calls).isEqualTo(3);
     }
 
     @Test
     void wovenAppliesAClassLevelPolicyToAMethodInheritedFromAnAbstractSuperclass() {
-        var body = new dev.rebound.it.woven.shapes.InheritedShapes.RetriedAbstractBody();
-        assertThat(catchThrowable(() -> body.call("x"))).isSameAs(body.down);
-        assertThat(body.calls).isEqualTo(3);
+        var base = new dev.rebound.it.woven.shapes.InheritedShapes.RetriedAbstractBase();
+        assertThat(catchThrowable(() -> base.call("x"))).isSameAs(base.body.down);
+        assertThat(base.body.calls).isEqualTo(3);
     }
 
     @Test
     void wovenAppliesAnAbstractClassesTypeLevelPolicyToItsLeaf() {
         var leaf = new dev.rebound.it.woven.shapes.InheritedShapes.AnnotatedAbstractLeaf();
-        assertThat(catchThrowable(() -> leaf.call("x"))).isSameAs(leaf.down);
-        assertThat(leaf.calls).isEqualTo(3);
+        assertThat(catchThrowable(() -> leaf.call("x"))).isSameAs(leaf.body.down);
+        assertThat(leaf.body.calls).isEqualTo(3);
         var fn = new dev.rebound.it.woven.shapes.InheritedShapes.FunctionLeaf();
-        assertThat(catchThrowable(() -> fn.apply("x"))).isSameAs(fn.down);
-        assertThat(fn.calls).isEqualTo(3);
+        assertThat(catchThrowable(() -> fn.apply("x"))).isSameAs(fn.body.down);
+        assertThat(fn.body.calls).isEqualTo(3);
     }
 
     @Test
     void wovenRefusesAClassLevelPolicyOverAnUnwovenConcreteSuperclassesMethod() {
-        assertRefused(dev.rebound.it.woven.shapes.InheritedShapes.RetriedBody::new, "RetriedBody");
+        assertRefused(dev.rebound.it.woven.shapes.InheritedShapes.RetriedConcrete::new, "RetriedConcrete");
     }
 
     @Test
     void wovenRefusesAnAbstractClassesPolicyOverAnUnwovenConcreteSuperclassesMethod() {
-        assertRefused(dev.rebound.it.woven.shapes.InheritedShapes.AnnotatedAbstractOverBodyLeaf::new,
-                "AnnotatedAbstractOverBody"); // its superclass initialises first
+        assertRefused(dev.rebound.it.woven.shapes.InheritedShapes.AnnotatedAbstractOverConcreteLeaf::new,
+                "AnnotatedAbstractOverConcrete"); // its superclass initialises first
     }
 
     private static void assertRefused(Supplier<?> make, String type) {
         Throwable thrown = catchThrowable(make::get);
         assertThat(thrown).isInstanceOf(ExceptionInInitializerError.class);
         assertThat(thrown.getCause()).isInstanceOf(ReboundConfigurationException.class)
-                .hasMessageContaining("Body.call(String): " + type + " runs Body.call, which was not woven")
-                .hasMessageContaining("override call in " + type + " (calling super), or make Body abstract");
+                .hasMessageContaining("Concrete.call(String): " + type + " runs Concrete.call, which was not woven")
+                .hasMessageContaining("override call in " + type + " (calling super), or make Concrete abstract");
     }
 }

@@ -4,12 +4,23 @@ import dev.rebound.annotations.Retry;
 import java.util.function.Function;
 
 /**
- * Type-level policies over inherited public methods (compiled by javac alone, for the Guice door): each failing body throws its one
+ * Type-level policies over inherited public methods (compiled by javac alone, for the Guice door; the same shapes as woven.shapes.InheritedShapes, which ajc compiles): each class's {@code body} throws its one
  * {@code down} instance and counts its calls.
  */
 public final class InheritedShapes {
 
     private InheritedShapes() {
+    }
+
+    /** A body that always fails with the same exception instance. */
+    public static final class Body {
+        public final IllegalStateException down = new IllegalStateException("down");
+        public int calls;
+
+        String fail() {
+            calls++;
+            throw down;
+        }
     }
 
     /** Its only method is inherited from an unannotated JDK interface. */
@@ -18,53 +29,40 @@ public final class InheritedShapes {
     }
 
     public static class ChatImpl implements Chat {
-        public final IllegalStateException down = new IllegalStateException("down");
-        public int calls;
+        public final Body body = new Body();
 
         @Override
         public String apply(String prompt) {
-            calls++;
-            throw down;
+            return body.fail();
         }
     }
 
     /** A concrete class without policy. */
-    public static class Body {
-        public final IllegalStateException down = new IllegalStateException("down");
-        public int calls;
+    public static class Concrete {
+        public final Body body = new Body();
 
         public String call(String prompt) {
-            calls++;
-            throw down;
+            return body.fail();
         }
     }
 
     /** An abstract class without policy. */
-    public abstract static class AbstractBody {
-        public final IllegalStateException down = new IllegalStateException("down");
-        public int calls;
+    public abstract static class AbstractBase {
+        public final Body body = new Body();
 
         public String call(String prompt) {
-            calls++;
-            throw down;
+            return body.fail();
         }
     }
 
-    /** Class-level policy; call is inherited from the abstract AbstractBody. */
+    /** Class-level policy; call is inherited from the abstract AbstractBase. */
     @Retry(attempts = 3, delay = 0)
-    public static class RetriedAbstractBody extends AbstractBody {
+    public static class RetriedAbstractBase extends AbstractBase {
     }
 
-    /** Abstract, with a type-level policy and a body of its own, inherited by an unannotated leaf. */
+    /** Abstract, with a type-level policy over call, which it inherits from the abstract AbstractBase. */
     @Retry(attempts = 3, delay = 0)
-    public abstract static class AnnotatedAbstract {
-        public final IllegalStateException down = new IllegalStateException("down");
-        public int calls;
-
-        public String call(String prompt) {
-            calls++;
-            throw down;
-        }
+    public abstract static class AnnotatedAbstract extends AbstractBase {
     }
 
     public static class AnnotatedAbstractLeaf extends AnnotatedAbstract {
@@ -76,26 +74,24 @@ public final class InheritedShapes {
     }
 
     public static class FunctionLeaf extends AnnotatedAbstractFunction {
-        public final IllegalStateException down = new IllegalStateException("down");
-        public int calls;
+        public final Body body = new Body();
 
         @Override
         public String apply(String prompt) {
-            calls++;
-            throw down;
+            return body.fail();
         }
     }
 
-    /** Class-level policy; call is inherited from the concrete, unannotated Body. */
+    /** Class-level policy; call is inherited from the concrete, unannotated Concrete. */
     @Retry(attempts = 3, delay = 0)
-    public static class RetriedBody extends Body {
+    public static class RetriedConcrete extends Concrete {
     }
 
-    /** Abstract, with a type-level policy over call, inherited from the concrete, unannotated Body. */
+    /** Abstract, with a type-level policy over call, inherited from the concrete, unannotated Concrete. */
     @Retry(attempts = 3, delay = 0)
-    public abstract static class AnnotatedAbstractOverBody extends Body {
+    public abstract static class AnnotatedAbstractOverConcrete extends Concrete {
     }
 
-    public static class AnnotatedAbstractOverBodyLeaf extends AnnotatedAbstractOverBody {
+    public static class AnnotatedAbstractOverConcreteLeaf extends AnnotatedAbstractOverConcrete {
     }
 }
