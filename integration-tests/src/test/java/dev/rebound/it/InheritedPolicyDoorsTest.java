@@ -122,6 +122,6 @@ class InheritedPolicyDoorsTest extends VirtualTime {
         assertThat(thrown).isInstanceOf(ExceptionInInitializerError.class);
         assertThat(thrown.getCause()).isInstanceOf(ReboundConfigurationException.class)
                 .hasMessageContaining("Concrete.call(String): " + type + " runs Concrete.call, which was not woven")
-                .hasMessageContaining("override call in " + type + " (calling super), or make Concrete abstract");
+                .hasMessageContaining("so its @Retry would not apply; override call in " + type + " (calling super), or make Concrete abstract");
     }
 }
