@@ -53,6 +53,15 @@ class InheritedMethodPolicyTest {
     public interface BadChat extends Function<String, String> {
     }
 
+    public interface AsyncBase {
+        java.util.concurrent.CompletableFuture<String> chat(String prompt);
+    }
+
+    /** A policy that cannot act on the method it inherits: refused, in the processor's words (BuildErrorTest). */
+    @dev.rebound.annotations.RateLimit(requestsPerMinute = 10)
+    public interface Limited extends AsyncBase {
+    }
+
     @Fallback(to = Backup.class)
     public interface GuardedChat extends Function<String, String> {
     }
@@ -139,5 +148,14 @@ class InheritedMethodPolicyTest {
         GuardedChat chat = Rebound.wrap(GuardedChat.class, (GuardedChat) this::failing).settings(settings()).build();
         assertThat(chat.apply("x")).isEqualTo("backup");
         assertThat(calls).hasValue(1);
+    }
+
+    @Test
+    void aTypeLevelPolicyThatCannotActOnAnInheritedMethodIsRefusedAtBuildNamingTheType() {
+        Throwable thrown = catchThrowable(() -> Rebound.wrap(Limited.class, (Limited) p -> null)
+                .settings(settings()).build());
+        assertThat(thrown).isInstanceOf(ReboundConfigurationException.class)
+                .hasMessageContaining("Limited.chat(String): @RateLimit cannot act on a method returning a "
+                        + "CompletionStage");
     }
 }
