@@ -105,6 +105,18 @@ class GeneratedWrapperBuildTest {
         assertTheProxyAppliesThePolicy(loader);
     }
 
+    @Test
+    void aSealedInterfaceGetsNoClassAndStillCompilesWithTheProcessor() throws Exception {
+        // only the types a sealed interface permits may implement it: a generated class would not compile
+        String sealed = source("").replace("public interface Chat {", "public sealed interface Chat permits Chat.Flaky {");
+
+        ClassLoader loader = new Javac(dir).loadFrom("out", "Chat", sealed, true);
+
+        assertThat(loader.loadClass("app.Chat").isSealed()).isTrue();
+        assertThat(dir.resolve("out/app/Chat$$Rebound.java")).doesNotExist();
+        assertTheProxyAppliesThePolicy(loader);
+    }
+
     /** {@code Rebound.wrap} makes a JDK proxy, and its retry runs: a target failing twice answers on attempt 3. */
     private static void assertTheProxyAppliesThePolicy(ClassLoader loader) throws Exception {
         Object target = flaky(loader, 2);

@@ -15,7 +15,9 @@ public interface ReboundListener {
     /**
      * Whether this listener wants events of {@code kind}; asked only when {@link #wantedKinds()} returns
      * null (its default). During a call it is asked at most once per kind, before the call's first
-     * event of that kind, and the answer holds until the call ends; outside a call (a circuit breaker's
+     * event of that kind, and the answer holds until the call ends (so an answer that changes within a
+     * call applies to the kinds not asked yet: answer from {@link #wantedKinds()} to change only between
+     * calls); outside a call (a circuit breaker's
      * transitions, a stream that broke after its call answered) it is asked before each event. When no
      * listener wants an event, the event is not built at all. Keep it cheap (a field read, a logger's
      * level check). Default: every kind.

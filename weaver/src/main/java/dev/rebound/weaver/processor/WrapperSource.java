@@ -109,8 +109,14 @@ final class WrapperSource {
         return into;
     }
 
-    /** Whether a class in the same package can implement {@code t}: no private or local type on the way. */
+    /**
+     * Whether a class in the same package can implement {@code t}: not sealed (only the types it permits
+     * may), and no private or local type on the way.
+     */
     private static boolean reachable(TypeElement t) {
+        if (t.getModifiers().contains(Modifier.SEALED)) {
+            return false;
+        }
         for (Element e = t; e instanceof TypeElement; e = e.getEnclosingElement()) {
             TypeElement c = (TypeElement) e;
             if (c.getModifiers().contains(Modifier.PRIVATE) || c.getNestingKind() == NestingKind.LOCAL
