@@ -1,6 +1,7 @@
 package dev.rebound.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundSettings;
@@ -106,7 +107,7 @@ class GeneratedWrapperBuildTest {
     }
 
     @Test
-    void aSealedInterfaceGetsNoClassAndStillCompilesWithTheProcessor() throws Exception {
+    void aSealedInterfaceGetsNoClassStillCompilesWithTheProcessorAndIsRefusedByWrap() throws Exception {
         // only the types a sealed interface permits may implement it: a generated class would not compile
         String sealed = source("").replace("public interface Chat {", "public sealed interface Chat permits Chat.Flaky {");
 
@@ -114,7 +115,12 @@ class GeneratedWrapperBuildTest {
 
         assertThat(loader.loadClass("app.Chat").isSealed()).isTrue();
         assertThat(dir.resolve("out/app/Chat$$Rebound.java")).doesNotExist();
-        assertTheProxyAppliesThePolicy(loader);
+        // nor may a JDK proxy: Rebound.wrap says so, naming the type and the ways out
+        Object target = flaky(loader, 2);
+        assertThatThrownBy(() -> wrap(loader, target)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Rebound.wrap: type app.Chat is sealed: only the classes it permits may implement it,"
+                        + " so no wrapper can; wrap an interface that is not sealed, or weave the permitted classes"
+                        + " (AspectJ)");
     }
 
     /** {@code Rebound.wrap} makes a JDK proxy, and its retry runs: a target failing twice answers on attempt 3. */

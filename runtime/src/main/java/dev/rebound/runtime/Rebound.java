@@ -43,7 +43,8 @@ public final class Rebound {
      * Starts a wrapper of {@code target} seen as {@code type}.
      *
      * @throws NullPointerException if either is null
-     * @throws IllegalArgumentException if {@code type} is not an interface or {@code target} not one
+     * @throws IllegalArgumentException if {@code type} is not an interface, is a sealed one (only the
+     *     classes it permits may implement it, so no wrapper can), or {@code target} is not one
      */
     public static <T> Builder<T> wrap(Class<T> type, T target) {
         Objects.requireNonNull(type, "type");
@@ -51,6 +52,11 @@ public final class Rebound {
         if (!type.isInterface()) {
             throw new IllegalArgumentException("Rebound.wrap: type " + type.getName()
                     + " must be an interface (wrap works through a JDK proxy)");
+        }
+        if (type.isSealed()) {
+            throw new IllegalArgumentException("Rebound.wrap: type " + type.getName() + " is sealed: only the"
+                    + " classes it permits may implement it, so no wrapper can; wrap an interface that is not"
+                    + " sealed, or weave the permitted classes (AspectJ)");
         }
         if (!type.isInstance(target)) {
             throw new IllegalArgumentException("Rebound.wrap: target " + target.getClass().getName()

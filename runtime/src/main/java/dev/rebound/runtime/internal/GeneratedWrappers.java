@@ -92,7 +92,7 @@ public final class GeneratedWrappers {
         } catch (ClassNotFoundException e) {
             found = new Found(null, null, "no class " + name + " (the weaver's annotation processor did not run"
                     + " on " + type.getSimpleName() + ", it carries no policy nor @GenerateWrapper, or it has a"
-                    + " shape the processor leaves to the proxy: private, local, sealed, a type-use annotation"
+                    + " shape the processor leaves to the proxy: private, local, a type-use annotation"
                     + " in a signature)");
         } catch (LinkageError | RuntimeException e) {
             found = new Found(null, null, name + " cannot be loaded (" + e + ")");
