@@ -80,6 +80,14 @@ class InheritedPolicyDoorsTest extends VirtualTime {
         assertThat(over.body.calls).isEqualTo(3);
     }
 
+    @Test
+    void guiceAppliesAClassLevelPolicyToADefaultMethodItInherits() {
+        InheritedShapes.RetriedGreeter greeter = Guice.createInjector(new ReboundModule())
+                .getInstance(InheritedShapes.RetriedGreeter.class);
+        assertThat(catchThrowable(() -> greeter.greet("x"))).isSameAs(greeter.body().down);
+        assertThat(greeter.body().calls).isEqualTo(3);
+    }
+
     // ---- woven by ajc
 
     @Test

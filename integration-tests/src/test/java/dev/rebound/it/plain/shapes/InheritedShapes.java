@@ -94,4 +94,24 @@ public final class InheritedShapes {
 
     public static class AnnotatedAbstractOverConcreteLeaf extends AnnotatedAbstractOverConcrete {
     }
+
+    /** An unannotated interface whose default method a policy class inherits. */
+    public interface Greeter {
+        Body body();
+
+        default String greet(String name) {
+            return body().fail();
+        }
+    }
+
+    /** Class-level policy; greet is Greeter's default method. */
+    @Retry(attempts = 3, delay = 0)
+    public static class RetriedGreeter implements Greeter {
+        private final Body body = new Body();
+
+        @Override
+        public Body body() {
+            return body;
+        }
+    }
 }
