@@ -91,6 +91,13 @@ class InheritedPolicyDoorsTest extends VirtualTime {
     // ---- woven by ajc
 
     @Test
+    void wovenAppliesAClassLevelPolicyToADefaultMethodItInherits() {
+        var greeter = new dev.rebound.it.woven.shapes.InheritedShapes.RetriedGreeter();
+        assertThat(catchThrowable(() -> greeter.greet("x"))).isSameAs(greeter.body().down);
+        assertThat(greeter.body().calls).isEqualTo(3);
+    }
+
+    @Test
     void wovenAppliesAnInterfacesTypeLevelPolicyToAMethodItInherits() {
         dev.rebound.it.woven.shapes.InheritedShapes.ChatImpl impl = new dev.rebound.it.woven.shapes.InheritedShapes.ChatImpl();
         assertThat(catchThrowable(() -> impl.apply("x"))).isSameAs(impl.body.down);
