@@ -191,6 +191,24 @@ class BuildErrorTest {
     }
 
     @Test
+    void aTypeLevelPolicyThatCannotActOnAnInheritedMethodIsACompileError() throws IOException {
+        List<String> errors = javacErrors("Chat", """
+                public interface Chat {
+                    interface Base {
+                        java.util.concurrent.CompletableFuture<String> chat(String prompt);
+                    }
+                    @dev.rebound.annotations.RateLimit(requestsPerMinute = 10)
+                    interface Limited extends Base {
+                    }
+                }
+                """);
+
+        assertThat(errors).hasSize(1);
+        assertThat(errors.get(0)).startsWith("Limited.chat(String): @RateLimit cannot act on a method returning a "
+                + "CompletionStage");
+    }
+
+    @Test
     void suppressWarningsReboundSkipsTheChecks() throws IOException {
         assertThat(javacErrors("Chat", """
                 @SuppressWarnings("rebound")

@@ -107,7 +107,7 @@ class ClassShapesTest extends VirtualTime {
         assertThat(thrown).isInstanceOf(ExceptionInInitializerError.class);
         assertThat(thrown.getCause()).isInstanceOf(ReboundConfigurationException.class)
                 .hasMessageContaining("Flaky.call(String): InheritsFromConcrete runs ConcreteBase.call, which was "
-                        + "not woven (ConcreteBase carries no policy and is not abstract), so the policy would not "
+                        + "not woven (ConcreteBase carries no policy and is not abstract), so its @Retry would not "
                         + "apply; override call in InheritsFromConcrete (calling super), or make ConcreteBase abstract");
     }
 

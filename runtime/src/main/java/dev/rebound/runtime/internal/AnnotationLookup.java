@@ -1,5 +1,9 @@
 package dev.rebound.runtime.internal;
 
+import dev.rebound.annotations.CircuitBreaker;
+import dev.rebound.annotations.Fallback;
+import dev.rebound.annotations.RateLimit;
+import dev.rebound.annotations.Retry;
 import dev.rebound.runtime.rules.MethodRules;
 import dev.rebound.runtime.rules.Rules;
 import java.lang.annotation.Annotation;
@@ -23,10 +27,17 @@ public final class AnnotationLookup {
     private AnnotationLookup() {
     }
 
-    /** The interface (else the topmost class) that declares {@code method}'s signature. */
+    /**
+     * The interface (else the topmost class) that declares {@code method}'s signature; for a method an
+     * interface declares, the most specific interface of {@code implClass} that carries a type-level
+     * policy and inherits the method, if any (so {@code @Retry interface Chat extends Function<String,
+     * String>} names {@code Chat.apply(Object)}, scopes its budget to {@code Chat} and wants alternatives
+     * that implement {@code Chat}).
+     */
     public static Class<?> contractOf(Class<?> implClass, Method method) {
         if (method.getDeclaringClass().isInterface()) {
-            return method.getDeclaringClass();
+            List<Class<?>> nearest = nearestInterfaces(AnnotationLookup::carriesTypePolicy, implClass, method);
+            return nearest.isEmpty() ? method.getDeclaringClass() : nearest.get(0);
         }
         for (Class<?> itf : allInterfaces(implClass)) {
             if (Overrides.find(itf, implClass, method) != null) {
@@ -59,7 +70,7 @@ public final class AnnotationLookup {
      */
     public static <A extends Annotation> A find(Class<A> type, Class<?> implClass, Class<?> contract, Method m) {
         A onMethod = findOnMethod(type, implClass, contract, m);
-        return onMethod != null ? onMethod : findOnType(type, implClass, contract);
+        return onMethod != null ? onMethod : findOnType(type, implClass, contract, m);
     }
 
     /** The annotation on the method: implementation's (and superclasses'), then the interfaces'. */
@@ -116,15 +127,67 @@ public final class AnnotationLookup {
                 return;
             }
         }
+        if (chosen == null) {
+            checkTypesAgree(type, implClass, m, name, problems);
+        }
     }
 
-    /** The annotation on the implementation's type, else on the contract's. */
-    public static <A extends Annotation> A findOnType(Class<A> type, Class<?> implClass, Class<?> contract) {
+    /**
+     * The type-level annotation that reaches {@code m}: on the implementation's type (or, the annotations
+     * being {@code @Inherited}, its nearest superclass that has one), else on the most specific interface
+     * of the implementation through which {@code m} is callable (inherited methods included: the
+     * wrapped type's own annotation reaches {@code Function.apply} that it inherits), else on the contract.
+     */
+    public static <A extends Annotation> A findOnType(Class<A> type, Class<?> implClass, Class<?> contract,
+            Method m) {
         A onType = implClass.getAnnotation(type);
         if (onType != null) {
             return onType;
         }
-        return contract.getAnnotation(type);
+        List<Class<?>> nearest = nearestInterfaces(c -> c.isAnnotationPresent(type), implClass, m);
+        return nearest.isEmpty() ? contract.getAnnotation(type) : nearest.get(0).getAnnotation(type);
+    }
+
+    /**
+     * Two interfaces of {@code implClass}, neither extending the other, whose type-level annotations both
+     * reach {@code m} and differ, with nothing nearer to settle it (an annotation on the method, on the
+     * class or on an interface extending both): a configuration error, as for method-level ones.
+     */
+    private static <A extends Annotation> void checkTypesAgree(Class<A> type, Class<?> implClass, Method m,
+            String name, List<String> problems) {
+        if (implClass.getAnnotation(type) != null) {
+            return;
+        }
+        List<Class<?>> nearest = nearestInterfaces(c -> c.isAnnotationPresent(type), implClass, m);
+        for (Class<?> other : nearest.subList(Math.min(1, nearest.size()), nearest.size())) {
+            if (!nearest.get(0).getAnnotation(type).equals(other.getAnnotation(type))) {
+                problems.add(Rules.at(name, MethodRules.typesDisagree("@" + type.getSimpleName(),
+                        nearest.get(0).getSimpleName(), other.getSimpleName(), m.getName())));
+                return;
+            }
+        }
+    }
+
+    /**
+     * The interfaces of {@code implClass} (itself included when it is one) that satisfy {@code carries}
+     * and through which {@code m} is callable, without those another of them extends: the most specific,
+     * nearest first.
+     */
+    private static List<Class<?>> nearestInterfaces(java.util.function.Predicate<Class<?>> carries,
+            Class<?> implClass, Method m) {
+        List<Class<?>> found = new ArrayList<>();
+        for (Class<?> itf : allInterfaces(implClass)) {
+            if (carries.test(itf) && Overrides.find(itf, implClass, m) != null) {
+                found.add(itf);
+            }
+        }
+        found.removeIf(c -> found.stream().anyMatch(sub -> sub != c && c.isAssignableFrom(sub)));
+        return found;
+    }
+
+    private static boolean carriesTypePolicy(Class<?> c) {
+        return c.isAnnotationPresent(Retry.class) || c.isAnnotationPresent(Fallback.class)
+                || c.isAnnotationPresent(CircuitBreaker.class) || c.isAnnotationPresent(RateLimit.class);
     }
     /** Every interface of {@code c} and its superclasses, nearest first. */
     public static List<Class<?>> allInterfaces(Class<?> c) {

@@ -123,11 +123,30 @@ public final class AnnotationPolicies {
                 .runsIn(implClass, method.getName()).build();
     }
 
+    /**
+     * The policy annotations that apply to {@code method} on {@code implClass}, as {@code "@Retry"}, in
+     * the order {@code @Retry}, {@code @Fallback}, {@code @CircuitBreaker}, {@code @RateLimit}: how
+     * errors name what would not apply.
+     */
+    public static List<String> annotationsOf(Class<?> implClass, Method method) {
+        Class<?> contract = AnnotationLookup.contractOf(implClass, method);
+        String deferred = Repetition.deferredResult(method);
+        List<String> out = new ArrayList<>();
+        for (Class<? extends Annotation> type : List.of(Retry.class, Fallback.class, CircuitBreaker.class,
+                RateLimit.class)) {
+            if (find(type, implClass, contract, method, deferred) != null) {
+                out.add("@" + type.getSimpleName());
+            }
+        }
+        return out;
+    }
+
     /** The method's annotation, else (unless its result is deferred) the type's. */
     private static <A extends Annotation> A find(Class<A> type, Class<?> implClass, Class<?> contract, Method method,
             String deferred) {
         A onMethod = AnnotationLookup.findOnMethod(type, implClass, contract, method);
-        return onMethod != null || deferred != null ? onMethod : AnnotationLookup.findOnType(type, implClass, contract);
+        return onMethod != null || deferred != null ? onMethod
+                : AnnotationLookup.findOnType(type, implClass, contract, method);
     }
 
     private static void warnFallbackWithoutRetry(String name) {

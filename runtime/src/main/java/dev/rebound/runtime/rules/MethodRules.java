@@ -168,4 +168,13 @@ public final class MethodRules {
         return annotation + " differs between " + first + " and " + second + " (both declare " + method
                 + "); annotate " + implClass + "." + method + " to choose";
     }
+
+    /**
+     * Two types, neither extending the other, whose type-level {@code annotation}s differ and both reach
+     * {@code method} (declared or inherited), with nothing nearer to settle it.
+     */
+    public static String typesDisagree(String annotation, String first, String second, String method) {
+        return annotation + " differs between " + first + " and " + second + " (both type-level, both reach "
+                + method + "); annotate " + method + ", or a type that extends both, to choose";
+    }
 }

@@ -111,6 +111,14 @@ public final class Policies {
         return ResilientProxy.isResilient(object);
     }
 
+    /**
+     * The policy annotations that apply to {@code method} on instances of {@code implClass}, wherever they
+     * sit (method, class, an interface, inherited), as {@code "@Retry"}; empty when none applies.
+     */
+    public static List<String> annotationsOf(Class<?> implClass, Method method) {
+        return AnnotationPolicies.annotationsOf(implClass, method);
+    }
+
     /** {@code ChatClient.chat(String)}: how logs and errors name a method. */
     public static String describe(Class<?> owner, Method method) {
         return AnnotationLookup.describe(owner, method);

@@ -85,15 +85,19 @@ public aspect ResilientMethods extends ResilientCalls {
 
     /**
      * Every public instance method of a type that carries a policy (default methods of annotated
-     * interfaces included), and every annotated public method (whatever type pattern its class
-     * escapes), except equals, hashCode and toString.
+     * interfaces included), every annotated public method (whatever type pattern its class escapes),
+     * and, behind an {@code instanceof Woven} test, every public method of an abstract class and every
+     * default method of an interface (a class with a policy inherits them), except equals, hashCode and
+     * toString. A default method of an interface compiled without the aspect (the JDK's) is not woven.
      */
     public pointcut resilient(Object self): (execution(public !static * (Woven+ || DeclaresPolicy+).*(..))
             || execution(@dev.rebound.annotations.Retry public !static * *(..))
             || execution(@dev.rebound.annotations.Fallback public !static * *(..))
             || execution(@dev.rebound.annotations.CircuitBreaker public !static * *(..))
             || execution(@dev.rebound.annotations.RateLimit public !static * *(..))
-            || execution(public !static * *(..)) && within(is(AbstractType) && !is(InterfaceType)) && this(Woven))
+            || execution(public !static * *(..)) && within(is(AbstractType) && !is(InterfaceType)) && this(Woven)
+            // a default method of an interface without policy, run by a class that has one
+            || execution(public !static * *(..)) && within(is(InterfaceType)) && this(Woven))
         && this(self)
         && !execution(boolean equals(Object)) && !execution(int hashCode()) && !execution(String toString())
         && !within(dev.rebound.annotations..*) && !within(dev.rebound.runtime..*)

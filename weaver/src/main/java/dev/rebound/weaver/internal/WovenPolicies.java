@@ -83,8 +83,8 @@ public final class WovenPolicies {
             if (!advised(m)) {
                 String base = m.getDeclaringClass().getSimpleName();
                 problems.add(policy.name() + ": " + type.getSimpleName() + " runs " + base + "." + m.getName()
-                        + ", which was not woven (" + base + " carries no policy and is not abstract), so the "
-                        + "policy would not apply; override " + m.getName() + " in " + type.getSimpleName()
+                        + ", which was not woven (" + base + " carries no policy and is not abstract), so its "
+                        + String.join(", ", Policies.annotationsOf(type, m)) + " would not apply; override " + m.getName() + " in " + type.getSimpleName()
                         + " (calling super), or make " + base + " abstract");
             }
         });

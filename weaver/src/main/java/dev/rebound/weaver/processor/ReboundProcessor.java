@@ -212,17 +212,26 @@ public final class ReboundProcessor extends AbstractProcessor {
         if (method) {
             checkAsyncShape((ExecutableElement) e, e, where, problems);
         } else if (e instanceof TypeElement) {
+            // a type-level policy reaches every public method callable through the type, inherited ones
+            // included; the runtime names an inherited one after the nearest annotated interface
             boolean itf = e.getKind() == ElementKind.INTERFACE;
-            for (ExecutableElement m : javax.lang.model.util.ElementFilter.methodsIn(e.getEnclosedElements())) {
+            for (ExecutableElement m : javax.lang.model.util.ElementFilter.methodsIn(
+                    processingEnv.getElementUtils().getAllMembers((TypeElement) e))) {
                 Set<Modifier> mods = m.getModifiers();
-                if (!mods.contains(Modifier.STATIC) && (itf || mods.contains(Modifier.PUBLIC))) {
-                    TypeElement declaring = model.contractOf(m);
+                if (!objects(m) && !mods.contains(Modifier.STATIC) && (itf || mods.contains(Modifier.PUBLIC))) {
+                    TypeElement declaring = itf && !m.getEnclosingElement().equals(e) ? (TypeElement) e
+                            : model.contractOf(m);
                     checkAsyncShape(m, e, model.describe(m, declaring != null ? declaring : (TypeElement) e),
                             problems);
                 }
             }
         }
         return problems;
+    }
+
+    /** Whether {@code m} is a member of {@code java.lang.Object} (an interface lists them among its members). */
+    private static boolean objects(ExecutableElement m) {
+        return ((TypeElement) m.getEnclosingElement()).getQualifiedName().contentEquals("java.lang.Object");
     }
 
     /**

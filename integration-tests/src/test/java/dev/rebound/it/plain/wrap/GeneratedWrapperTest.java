@@ -397,4 +397,17 @@ class GeneratedWrapperTest {
         assertThat(calls[0]).isEqualTo(3); // @Retry(attempts = 3): not 3 × 3
         assertThat(clock.slept()).isEqualTo(java.time.Duration.ofMillis(10 + 20)); // its waits, on its own clock
     }
+
+    @ParameterizedTest(name = "proxy: {0}")
+    @ValueSource(booleans = {false, true})
+    void aTypeLevelPolicyAppliesToAMethodInheritedFromAnUnannotatedInterface(boolean proxy) {
+        IllegalStateException down = new IllegalStateException("down");
+        int[] calls = {0};
+        WrapShapes.InheritedChat chat = wrap(WrapShapes.InheritedChat.class, prompt -> {
+            calls[0]++;
+            throw down;
+        }, proxy);
+        assertThat(catchThrowable(() -> chat.apply("x"))).isSameAs(down);
+        assertThat(calls[0]).isEqualTo(3);
+    }
 }

@@ -87,4 +87,9 @@ public final class WrapShapes {
         @Retry(attempts = 3, delay = 0)
         String handle(String input);
     }
+
+    /** A type-level policy whose only method is inherited from an unannotated JDK interface. */
+    @Retry(attempts = 3, delay = 0)
+    public interface InheritedChat extends java.util.function.Function<String, String> {
+    }
 }

@@ -1,0 +1,142 @@
+package dev.rebound.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import dev.rebound.it.plain.shapes.InheritedShapes;
+import dev.rebound.runtime.ReboundConfigurationException;
+import dev.rebound.weaver.guice.ReboundModule;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A type-level policy applies to every public method callable through its type, inherited ones
+ * included, through the Guice door ({@link InheritedShapes}, compiled by javac alone) and the woven door
+ * ({@code woven.shapes.InheritedShapes}, compiled by ajc); where the woven door cannot apply it, the
+ * class fails its initialisation naming the method and the fix.
+ */
+class InheritedPolicyDoorsTest extends VirtualTime {
+
+    // ---- Guice: classes the injector constructs
+
+    @Test
+    void guiceAppliesAnInterfacesTypeLevelPolicyToAMethodItInherits() {
+        Injector injector = Guice.createInjector(new ReboundModule(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(InheritedShapes.Chat.class).to(InheritedShapes.ChatImpl.class);
+            }
+        });
+        InheritedShapes.ChatImpl impl = (InheritedShapes.ChatImpl) injector.getInstance(InheritedShapes.Chat.class);
+        assertThat(catchThrowable(() -> impl.apply("x"))).isSameAs(impl.body.down);
+        assertThat(impl.body.calls).isEqualTo(3);
+    }
+
+    @Test
+    void guiceWrappingAnInterfaceBindingAppliesItsTypeLevelPolicyToAMethodItInherits() {
+        InheritedShapes.ChatImpl impl = new InheritedShapes.ChatImpl();
+        Injector injector = Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(InheritedShapes.Chat.class).toInstance(impl);
+            }
+        }));
+        InheritedShapes.Chat chat = injector.getInstance(InheritedShapes.Chat.class);
+        assertThat(catchThrowable(() -> chat.apply("x"))).isSameAs(impl.body.down);
+        assertThat(impl.body.calls).isEqualTo(3);
+    }
+
+    @Test
+    void guiceAppliesAClassLevelPolicyToAMethodInheritedFromAConcreteSuperclass() {
+        InheritedShapes.Concrete concrete = Guice.createInjector(new ReboundModule())
+                .getInstance(InheritedShapes.RetriedConcrete.class);
+        assertThat(catchThrowable(() -> concrete.call("x"))).isSameAs(concrete.body.down);
+        assertThat(concrete.body.calls).isEqualTo(3);
+    }
+
+    @Test
+    void guiceAppliesAClassLevelPolicyToAMethodInheritedFromAnAbstractSuperclass() {
+        InheritedShapes.AbstractBase base = Guice.createInjector(new ReboundModule())
+                .getInstance(InheritedShapes.RetriedAbstractBase.class);
+        assertThat(catchThrowable(() -> base.call("x"))).isSameAs(base.body.down);
+        assertThat(base.body.calls).isEqualTo(3);
+    }
+
+    @Test
+    void guiceAppliesAnAbstractClassesTypeLevelPolicyToItsLeaf() {
+        Injector injector = Guice.createInjector(new ReboundModule());
+        InheritedShapes.AnnotatedAbstractLeaf leaf = injector.getInstance(InheritedShapes.AnnotatedAbstractLeaf.class);
+        assertThat(catchThrowable(() -> leaf.call("x"))).isSameAs(leaf.body.down);
+        assertThat(leaf.body.calls).isEqualTo(3);
+        InheritedShapes.FunctionLeaf fn = injector.getInstance(InheritedShapes.FunctionLeaf.class);
+        assertThat(catchThrowable(() -> fn.apply("x"))).isSameAs(fn.body.down);
+        assertThat(fn.body.calls).isEqualTo(3);
+        InheritedShapes.AnnotatedAbstractOverConcreteLeaf over = injector.getInstance(
+                InheritedShapes.AnnotatedAbstractOverConcreteLeaf.class);
+        assertThat(catchThrowable(() -> over.call("x"))).isSameAs(over.body.down);
+        assertThat(over.body.calls).isEqualTo(3);
+    }
+
+    @Test
+    void guiceAppliesAClassLevelPolicyToADefaultMethodItInherits() {
+        InheritedShapes.RetriedGreeter greeter = Guice.createInjector(new ReboundModule())
+                .getInstance(InheritedShapes.RetriedGreeter.class);
+        assertThat(catchThrowable(() -> greeter.greet("x"))).isSameAs(greeter.body().down);
+        assertThat(greeter.body().calls).isEqualTo(3);
+    }
+
+    // ---- woven by ajc
+
+    @Test
+    void wovenAppliesAClassLevelPolicyToADefaultMethodItInherits() {
+        var greeter = new dev.rebound.it.woven.shapes.InheritedShapes.RetriedGreeter();
+        assertThat(catchThrowable(() -> greeter.greet("x"))).isSameAs(greeter.body().down);
+        assertThat(greeter.body().calls).isEqualTo(3);
+    }
+
+    @Test
+    void wovenAppliesAnInterfacesTypeLevelPolicyToAMethodItInherits() {
+        dev.rebound.it.woven.shapes.InheritedShapes.ChatImpl impl = new dev.rebound.it.woven.shapes.InheritedShapes.ChatImpl();
+        assertThat(catchThrowable(() -> impl.apply("x"))).isSameAs(impl.body.down);
+        assertThat(impl.body.calls).isEqualTo(3);
+    }
+
+    @Test
+    void wovenAppliesAClassLevelPolicyToAMethodInheritedFromAnAbstractSuperclass() {
+        var base = new dev.rebound.it.woven.shapes.InheritedShapes.RetriedAbstractBase();
+        assertThat(catchThrowable(() -> base.call("x"))).isSameAs(base.body.down);
+        assertThat(base.body.calls).isEqualTo(3);
+    }
+
+    @Test
+    void wovenAppliesAnAbstractClassesTypeLevelPolicyToItsLeaf() {
+        var leaf = new dev.rebound.it.woven.shapes.InheritedShapes.AnnotatedAbstractLeaf();
+        assertThat(catchThrowable(() -> leaf.call("x"))).isSameAs(leaf.body.down);
+        assertThat(leaf.body.calls).isEqualTo(3);
+        var fn = new dev.rebound.it.woven.shapes.InheritedShapes.FunctionLeaf();
+        assertThat(catchThrowable(() -> fn.apply("x"))).isSameAs(fn.body.down);
+        assertThat(fn.body.calls).isEqualTo(3);
+    }
+
+    @Test
+    void wovenRefusesAClassLevelPolicyOverAnUnwovenConcreteSuperclassesMethod() {
+        assertRefused(dev.rebound.it.woven.shapes.InheritedShapes.RetriedConcrete::new, "RetriedConcrete");
+    }
+
+    @Test
+    void wovenRefusesAnAbstractClassesPolicyOverAnUnwovenConcreteSuperclassesMethod() {
+        assertRefused(dev.rebound.it.woven.shapes.InheritedShapes.AnnotatedAbstractOverConcreteLeaf::new,
+                "AnnotatedAbstractOverConcrete"); // its superclass initialises first
+    }
+
+    private static void assertRefused(Supplier<?> make, String type) {
+        Throwable thrown = catchThrowable(make::get);
+        assertThat(thrown).isInstanceOf(ExceptionInInitializerError.class);
+        assertThat(thrown.getCause()).isInstanceOf(ReboundConfigurationException.class)
+                .hasMessageContaining("Concrete.call(String): " + type + " runs Concrete.call, which was not woven")
+                .hasMessageContaining("so its @Retry would not apply; override call in " + type + " (calling super), or make Concrete abstract");
+    }
+}

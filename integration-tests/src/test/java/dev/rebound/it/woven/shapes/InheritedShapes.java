@@ -1,0 +1,117 @@
+package dev.rebound.it.woven.shapes;
+
+import dev.rebound.annotations.Retry;
+import java.util.function.Function;
+
+/**
+ * Type-level policies over inherited public methods (compiled and woven by ajc; the same shapes as plain.shapes.InheritedShapes, for the Guice door): each class's {@code body} throws its one
+ * {@code down} instance and counts its calls.
+ */
+public final class InheritedShapes {
+
+    private InheritedShapes() {
+    }
+
+    /** A body that always fails with the same exception instance. */
+    public static final class Body {
+        public final IllegalStateException down = new IllegalStateException("down");
+        public int calls;
+
+        String fail() {
+            calls++;
+            throw down;
+        }
+    }
+
+    /** Its only method is inherited from an unannotated JDK interface. */
+    @Retry(attempts = 3, delay = 0)
+    public interface Chat extends Function<String, String> {
+    }
+
+    public static class ChatImpl implements Chat {
+        public final Body body = new Body();
+
+        @Override
+        public String apply(String prompt) {
+            return body.fail();
+        }
+    }
+
+    /** A concrete class without policy. */
+    public static class Concrete {
+        public final Body body = new Body();
+
+        public String call(String prompt) {
+            return body.fail();
+        }
+    }
+
+    /** An abstract class without policy. */
+    public abstract static class AbstractBase {
+        public final Body body = new Body();
+
+        public String call(String prompt) {
+            return body.fail();
+        }
+    }
+
+    /** Class-level policy; call is inherited from the abstract AbstractBase. */
+    @Retry(attempts = 3, delay = 0)
+    public static class RetriedAbstractBase extends AbstractBase {
+    }
+
+    /** Abstract, with a type-level policy over call, which it inherits from the abstract AbstractBase. */
+    @Retry(attempts = 3, delay = 0)
+    public abstract static class AnnotatedAbstract extends AbstractBase {
+    }
+
+    public static class AnnotatedAbstractLeaf extends AnnotatedAbstract {
+    }
+
+    /** Abstract, with a type-level policy over an interface method its subclass implements. */
+    @Retry(attempts = 3, delay = 0)
+    public abstract static class AnnotatedAbstractFunction implements Function<String, String> {
+    }
+
+    public static class FunctionLeaf extends AnnotatedAbstractFunction {
+        public final Body body = new Body();
+
+        @Override
+        public String apply(String prompt) {
+            return body.fail();
+        }
+    }
+
+    /** Class-level policy; call is inherited from the concrete, unannotated Concrete. */
+    @Retry(attempts = 3, delay = 0)
+    public static class RetriedConcrete extends Concrete {
+    }
+
+    /** Abstract, with a type-level policy over call, inherited from the concrete, unannotated Concrete. */
+    @Retry(attempts = 3, delay = 0)
+    public abstract static class AnnotatedAbstractOverConcrete extends Concrete {
+    }
+
+    public static class AnnotatedAbstractOverConcreteLeaf extends AnnotatedAbstractOverConcrete {
+    }
+
+    /** An unannotated interface whose default method a policy class inherits. */
+    public interface Greeter {
+        Body body();
+
+        default String greet(String name) {
+            return body().fail();
+        }
+    }
+
+    /** Class-level policy; greet is Greeter's default method. */
+    @Retry(attempts = 3, delay = 0)
+    public static class RetriedGreeter implements Greeter {
+        private final Body body = new Body();
+
+        @Override
+        public Body body() {
+            return body;
+        }
+    }
+}
