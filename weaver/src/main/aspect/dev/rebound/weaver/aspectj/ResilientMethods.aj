@@ -9,10 +9,10 @@ import dev.rebound.weaver.internal.WovenPolicies;
 import org.aspectj.lang.JoinPoint;
 
 /**
- * Applies {@code @Retry} / {@code @Fallback} / {@code @CircuitBreaker} to the classes that carry a
- * policy, wherever the annotations sit: on the method, on the class, or on an interface or superclass
- * the class inherits from, whatever its visibility or shape (package-private, nested, inner, local,
- * anonymous), and to annotated default methods.
+ * Applies {@code @Retry} / {@code @Fallback} / {@code @CircuitBreaker} / {@code @RateLimit} to the
+ * classes that carry a policy, wherever the annotations sit: on the method, on the class, or on an
+ * interface or superclass the class inherits from, whatever its visibility or shape (package-private,
+ * nested, inner, local, anonymous), and to annotated default methods.
  *
  * <p>AspectJ's annotation patterns see only a method's own annotations, not those of the interface
  * method it implements. So the weave is decided per type: every type that declares a policy gets the
@@ -38,12 +38,20 @@ public aspect ResilientMethods extends ResilientCalls {
         return Sites.active(self, jp);
     }
 
-    /** An interface that declares a policy on itself or on one of its own methods. */
+    /**
+     * An interface that declares a policy on itself or on one of its methods, or inherits one from an
+     * interface it extends (read from that interface, woven or not, as for classes below).
+     */
     declare parents: is(InterfaceType) && (@dev.rebound.annotations.Retry * || @dev.rebound.annotations.Fallback *
-            || @dev.rebound.annotations.CircuitBreaker *
+            || @dev.rebound.annotations.CircuitBreaker * || @dev.rebound.annotations.RateLimit *
+            || hasmethod(* (@dev.rebound.annotations.Retry *).*(..))
+            || hasmethod(* (@dev.rebound.annotations.Fallback *).*(..))
+            || hasmethod(* (@dev.rebound.annotations.CircuitBreaker *).*(..))
+            || hasmethod(* (@dev.rebound.annotations.RateLimit *).*(..))
             || hasmethod(@dev.rebound.annotations.Retry * *(..))
             || hasmethod(@dev.rebound.annotations.Fallback * *(..))
-            || hasmethod(@dev.rebound.annotations.CircuitBreaker * *(..)))
+            || hasmethod(@dev.rebound.annotations.CircuitBreaker * *(..))
+            || hasmethod(@dev.rebound.annotations.RateLimit * *(..)))
         && !is(AnnotationType) && !dev.rebound.annotations..* && !dev.rebound.runtime..*
         && !dev.rebound.weaver..* && !org.aspectj..* && !DeclaresPolicy+
         implements DeclaresPolicy;
@@ -51,13 +59,26 @@ public aspect ResilientMethods extends ResilientCalls {
     /**
      * A class that carries a policy: declared on itself or one of its own methods, or inherited from an
      * interface or a superclass. Its public methods are advised.
+     *
+     * <p>A supertype's annotations are read from the supertype itself, not only through
+     * {@link DeclaresPolicy} (which it carries only once it has been woven: an interface from a jar
+     * built by plain javac never is, and under the agent a class may be woven before the interface it
+     * implements is loaded). {@code hasmethod} sees inherited methods, so it finds an annotated method
+     * of any supertype, and a method declared by an annotated type ({@code * (@Retry *).*(..)}): an
+     * interface's type-level policy. A superclass's reaches {@code @Retry *} itself (the annotations
+     * are {@code @Inherited}, which AspectJ follows up the superclasses).
      */
     declare parents: !is(InterfaceType) && !is(AnnotationType) && !is(AspectType) && !is(EnumType)
         && (DeclaresPolicy+ || @dev.rebound.annotations.Retry * || @dev.rebound.annotations.Fallback *
-            || @dev.rebound.annotations.CircuitBreaker *
+            || @dev.rebound.annotations.CircuitBreaker * || @dev.rebound.annotations.RateLimit *
+            || hasmethod(* (@dev.rebound.annotations.Retry *).*(..))
+            || hasmethod(* (@dev.rebound.annotations.Fallback *).*(..))
+            || hasmethod(* (@dev.rebound.annotations.CircuitBreaker *).*(..))
+            || hasmethod(* (@dev.rebound.annotations.RateLimit *).*(..))
             || hasmethod(@dev.rebound.annotations.Retry * *(..))
             || hasmethod(@dev.rebound.annotations.Fallback * *(..))
-            || hasmethod(@dev.rebound.annotations.CircuitBreaker * *(..)))
+            || hasmethod(@dev.rebound.annotations.CircuitBreaker * *(..))
+            || hasmethod(@dev.rebound.annotations.RateLimit * *(..)))
         && !dev.rebound.annotations..* && !dev.rebound.runtime..* && !dev.rebound.weaver..* && !org.aspectj..*
         && !Woven+ && !dev.rebound.runtime.spi.GeneratedWrapper+
         implements Woven;
@@ -73,6 +94,7 @@ public aspect ResilientMethods extends ResilientCalls {
             || execution(@dev.rebound.annotations.Retry public !static * *(..))
             || execution(@dev.rebound.annotations.Fallback public !static * *(..))
             || execution(@dev.rebound.annotations.CircuitBreaker public !static * *(..))
+            || execution(@dev.rebound.annotations.RateLimit public !static * *(..))
             || execution(public !static * *(..)) && within(is(AbstractType) && !is(InterfaceType)) && this(Woven)
             // a default method of an interface without policy, run by a class that has one
             || execution(public !static * *(..)) && within(is(InterfaceType)) && this(Woven))
