@@ -268,4 +268,39 @@ class GuiceModuleTest extends VirtualTime {
         assertThat(thrown).isInstanceOf(CreationException.class)
                 .hasMessageContaining("BrokenChat.chat(String): @Retry.attempts = 0 is outside 1..100");
     }
+
+    /** Sealed: only the classes it permits may implement it. */
+    public sealed interface SealedChat permits SealedChatImpl {
+        @dev.rebound.annotations.Retry(attempts = 3, delay = 0)
+        String chat(String prompt);
+    }
+
+    /** The one class {@link SealedChat} permits. */
+    public static final class SealedChatImpl implements SealedChat {
+        @Override
+        public String chat(String prompt) {
+            return prompt;
+        }
+    }
+
+    @Test
+    void aSealedInterfaceBindingIsRefusedAtInjectorCreationInWrapsWords() {
+        Throwable thrown = catchThrowable(() -> Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(SealedChat.class).toInstance(new SealedChatImpl());
+            }
+        })));
+
+        assertThat(thrown).isInstanceOf(CreationException.class);
+        // Guice's printed message shortens class names: the error itself carries the words as written
+        assertThat(((CreationException) thrown).getErrorMessages()).singleElement()
+                .extracting(com.google.inject.spi.Message::getMessage).isEqualTo("ReboundModule.wrapping: type "
+                + SealedChat.class.getName() + " is sealed: only the classes it permits may implement it, so no"
+                + " wrapper can; wrap an interface that is not sealed, or weave the permitted classes (AspectJ)");
+        assertThatThrownBy(() -> dev.rebound.runtime.Rebound.wrap(SealedChat.class, new SealedChatImpl()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("Rebound.wrap: type "
+                + SealedChat.class.getName() + " is sealed: only the classes it permits may implement it, so no"
+                + " wrapper can; wrap an interface that is not sealed, or weave the permitted classes (AspectJ)");
+    }
 }

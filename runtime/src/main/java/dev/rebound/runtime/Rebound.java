@@ -53,10 +53,9 @@ public final class Rebound {
             throw new IllegalArgumentException("Rebound.wrap: type " + type.getName()
                     + " must be an interface (wrap works through a JDK proxy)");
         }
-        if (type.isSealed()) {
-            throw new IllegalArgumentException("Rebound.wrap: type " + type.getName() + " is sealed: only the"
-                    + " classes it permits may implement it, so no wrapper can; wrap an interface that is not"
-                    + " sealed, or weave the permitted classes (AspectJ)");
+        String unwrappable = dev.rebound.runtime.spi.Policies.unwrappable(type);
+        if (unwrappable != null) {
+            throw new IllegalArgumentException("Rebound.wrap: " + unwrappable);
         }
         if (!type.isInstance(target)) {
             throw new IllegalArgumentException("Rebound.wrap: target " + target.getClass().getName()

@@ -120,6 +120,11 @@ public final class ReboundModule extends AbstractModule {
             return false;
         }
         Binder b = binder().withSource(binding.getSource());
+        String unwrappable = Policies.unwrappable(type);
+        if (unwrappable != null) {
+            b.addError(new Message("ReboundModule.wrapping: " + unwrappable));
+            return false;
+        }
         Key<T> original = Key.get(key.getTypeLiteral(),
                 Names.named("dev.rebound.original#" + ORIGINALS.incrementAndGet()));
         ScopedBindingBuilder moved = binding.acceptTargetVisitor(new DefaultBindingTargetVisitor<T, ScopedBindingBuilder>() {
