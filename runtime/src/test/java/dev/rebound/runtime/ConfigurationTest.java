@@ -175,6 +175,9 @@ class ConfigurationTest {
         String chat(String prompt);
     }
 
+    interface Both extends Primary, Secondary {
+    }
+
     static class BothInterfaces implements Primary, Secondary {
         @Override
         public String chat(String prompt) {
@@ -196,6 +199,13 @@ class ConfigurationTest {
                 .isInstanceOf(ReboundConfigurationException.class)
                 .hasMessageContaining("Primary.chat(String): @Retry differs between Primary and Secondary")
                 .hasMessageContaining("annotate BothInterfaces.chat to choose");
+
+        // a lambda's class can't be annotated: the message says where to choose instead
+        Both lambda = prompt -> prompt;
+        assertThatThrownBy(() -> Rebound.wrap(Both.class, lambda).build())
+                .isInstanceOf(ReboundConfigurationException.class)
+                .hasMessageContaining("@Retry differs between Primary and Secondary (both declare chat); annotate chat"
+                        + " in an interface that extends both to choose");
 
         Primary settled = Rebound.wrap(Primary.class, new BothInterfacesSettled()).build();
         dev.rebound.runtime.spi.MethodDiagnostics policy = dev.rebound.runtime.internal.ResilientProxy

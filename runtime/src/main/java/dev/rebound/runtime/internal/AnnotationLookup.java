@@ -123,7 +123,8 @@ public final class AnnotationLookup {
                 chosen = a;
             } else if (!chosen.equals(a) && !itf.isAssignableFrom(first) && !first.isAssignableFrom(itf)) {
                 problems.add(Rules.at(name, MethodRules.interfacesDisagree("@" + type.getSimpleName(),
-                        first.getSimpleName(), itf.getSimpleName(), m.getName(), implClass.getSimpleName())));
+                        first.getSimpleName(), itf.getSimpleName(), m.getName(),
+                        implClass.isHidden() || implClass.isSynthetic() ? null : implClass.getSimpleName())));
                 return;
             }
         }

@@ -161,12 +161,14 @@ public final class MethodRules {
 
     /**
      * Two unrelated interfaces annotate the same method differently and the class does not choose:
-     * the policy would depend on the order of an {@code implements} clause.
+     * the policy would depend on the order of an {@code implements} clause. {@code implClass} is null
+     * when the class can't be annotated (a lambda's).
      */
     public static String interfacesDisagree(String annotation, String first, String second, String method,
             String implClass) {
         return annotation + " differs between " + first + " and " + second + " (both declare " + method
-                + "); annotate " + implClass + "." + method + " to choose";
+                + "); annotate " + (implClass == null ? method + " in an interface that extends both"
+                        : implClass + "." + method) + " to choose";
     }
 
     /**
