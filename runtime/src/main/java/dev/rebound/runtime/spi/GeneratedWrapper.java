@@ -71,40 +71,13 @@ public abstract class GeneratedWrapper {
      * attempt for the rest of its call, cleared and given back when the call ends; null while lent (a
      * call nested on the same thread then gets a new one). Nothing of a call stays in them.
      */
-    private static final ThreadLocal<Spare> SPARE = ThreadLocal.withInitial(Spare::new);
-    /**
-     * Each thread's spares found again without the thread-local (whose lookup misses its first slot in
-     * busy threads and probes), as the woven door finds its hand-off: one slot per thread id modulo its
-     * length, kept by the first thread that takes it; ownership checked by identity.
-     */
-    private static final Spare[] SLOTS = new Spare[256];
-
-    /** One thread's spare argument arrays. */
-    private static final class Spare {
-        final java.lang.ref.WeakReference<Thread> owner = new java.lang.ref.WeakReference<>(Thread.currentThread());
-        final Object[][] byLength = new Object[MAX_LENT + 1][];
-
-        Spare() {
-            for (int n = 1; n <= MAX_LENT; n++) {
-                byLength[n] = new Object[n];
-            }
+    private static final PerThread<Object[][]> SPARE = new PerThread<>(() -> {
+        Object[][] byLength = new Object[MAX_LENT + 1][];
+        for (int n = 1; n <= MAX_LENT; n++) {
+            byLength[n] = new Object[n];
         }
-
-        static Object[][] current() {
-            Thread t = Thread.currentThread();
-            int i = (int) t.getId() & (SLOTS.length - 1);
-            Spare s = SLOTS[i];
-            if (s != null && s.owner.get() == t) {
-                return s.byLength;
-            }
-            s = SPARE.get();
-            Spare there = SLOTS[i];
-            if (there == null || there.owner.get() == null) {
-                SLOTS[i] = s; // racy on purpose: a thread that loses the race keeps using the thread-local
-            }
-            return s.byLength;
-        }
-    }
+        return byLength;
+    });
 
     /**
      * {@code policy.failed(failure, start, target, [a0], invoker)} with an argument array lent by this
@@ -113,7 +86,7 @@ public abstract class GeneratedWrapper {
      */
     protected static Object failedWith(ResilientMethod policy, Throwable failure, long start, Object target,
             Invoker invoker, Object a0) throws Throwable {
-        Object[][] spare = Spare.current();
+        Object[][] spare = SPARE.get();
         Object[] args = lend(spare, 1);
         args[0] = a0;
         return failedWith(policy, failure, start, target, invoker, spare, args);
@@ -122,7 +95,7 @@ public abstract class GeneratedWrapper {
     /** As {@link #failedWith(ResilientMethod, Throwable, long, Object, Invoker, Object)}, two arguments. */
     protected static Object failedWith(ResilientMethod policy, Throwable failure, long start, Object target,
             Invoker invoker, Object a0, Object a1) throws Throwable {
-        Object[][] spare = Spare.current();
+        Object[][] spare = SPARE.get();
         Object[] args = lend(spare, 2);
         args[0] = a0;
         args[1] = a1;
@@ -132,7 +105,7 @@ public abstract class GeneratedWrapper {
     /** As {@link #failedWith(ResilientMethod, Throwable, long, Object, Invoker, Object)}, three arguments. */
     protected static Object failedWith(ResilientMethod policy, Throwable failure, long start, Object target,
             Invoker invoker, Object a0, Object a1, Object a2) throws Throwable {
-        Object[][] spare = Spare.current();
+        Object[][] spare = SPARE.get();
         Object[] args = lend(spare, 3);
         args[0] = a0;
         args[1] = a1;
@@ -143,7 +116,7 @@ public abstract class GeneratedWrapper {
     /** As {@link #failedWith(ResilientMethod, Throwable, long, Object, Invoker, Object)}, four arguments. */
     protected static Object failedWith(ResilientMethod policy, Throwable failure, long start, Object target,
             Invoker invoker, Object a0, Object a1, Object a2, Object a3) throws Throwable {
-        Object[][] spare = Spare.current();
+        Object[][] spare = SPARE.get();
         Object[] args = lend(spare, 4);
         args[0] = a0;
         args[1] = a1;

@@ -1,8 +1,8 @@
 package dev.rebound.weaver.internal;
 
 import dev.rebound.runtime.spi.Invoker;
+import dev.rebound.runtime.spi.PerThread;
 import dev.rebound.runtime.spi.ResilientMethod;
-import java.lang.ref.WeakReference;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.aspectj.lang.JoinPoint;
@@ -20,15 +20,8 @@ import org.aspectj.runtime.internal.AroundClosure;
 public final class Handoff {
 
     private static final AtomicInteger PENDING = new AtomicInteger();
-    private static final ThreadLocal<Handoff> CURRENT = ThreadLocal.withInitial(Handoff::new);
-    /**
-     * Each thread's handoff found again without the thread-local (whose lookup misses its first slot in
-     * busy threads and probes): one slot per thread id modulo its length, kept by the first thread that
-     * lands there while it lives (another uses the thread-local). Written when a thread first hands off,
-     * never on every call; ownership is checked by identity, so a slot never hands one thread's handoff
-     * to another.
-     */
-    private static final Handoff[] SLOTS = new Handoff[256];
+    /** Each thread's handoff. */
+    private static final PerThread<Handoff> CURRENT = new PerThread<>(Handoff::new);
 
     /**
      * Re-runs the method body through AspectJ's closure, the call's context: shared, so that the
@@ -67,26 +60,12 @@ public final class Handoff {
     private Throwable failure;
     private long startNanos;
 
-    /** The thread this handoff belongs to (weakly: a slot does not keep a finished thread). */
-    private final WeakReference<Thread> owner = new WeakReference<>(Thread.currentThread());
-
     private Handoff() {
     }
 
-    /** This thread's handoff: from its slot when it holds it, else from the thread-local. */
+    /** This thread's handoff. */
     private static Handoff current() {
-        Thread t = Thread.currentThread();
-        int i = (int) t.getId() & (SLOTS.length - 1);
-        Handoff h = SLOTS[i];
-        if (h != null && h.owner.get() == t) {
-            return h;
-        }
-        h = CURRENT.get();
-        Handoff there = SLOTS[i];
-        if (there == null || there.owner.get() == null) {
-            SLOTS[i] = h; // racy on purpose: a thread that loses the race keeps using the thread-local
-        }
-        return h;
+        return CURRENT.get();
     }
 
     /**

@@ -4,8 +4,8 @@ import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.TimeSource;
 import dev.rebound.runtime.observation.CallTrace;
 import dev.rebound.runtime.spi.Invoker;
+import dev.rebound.runtime.spi.PerThread;
 import java.lang.invoke.MethodHandles;
-import java.lang.ref.WeakReference;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
@@ -22,15 +22,8 @@ import java.util.concurrent.Future;
  */
 final class Execution {
 
-    private static final ThreadLocal<Execution> SPARE =
-            ThreadLocal.withInitial(() -> new Execution(Thread.currentThread()));
-    /**
-     * Each thread's spare found again without the thread-local (whose lookup misses its first slot in
-     * busy threads and probes): one slot per thread id modulo its length, kept by the first thread that
-     * lands there while it lives (another uses the thread-local). Ownership is checked by identity, so a
-     * slot never hands one thread's spare to another; written when a thread first borrows, not per call.
-     */
-    private static final Execution[] SLOTS = new Execution[256];
+    /** Each thread's spare, for its synchronous calls. */
+    private static final PerThread<Execution> SPARE = new PerThread<>(Execution::new);
 
     /**
      * What {@link Strategy#apply} returns when its part failed, the failure being in {@link #failure}:
@@ -38,8 +31,6 @@ final class Execution {
      */
     static final Object FAILED = new Object();
 
-    /** The thread whose spare this is (weakly: a slot does not keep a finished thread); null for the others. */
-    private final WeakReference<Thread> owner;
     final FailureHistory history = new FailureHistory();
     /** What the listeners want during this call: asked at its first event, forgotten when it ends. */
     final CallDemand demand = new CallDemand();
@@ -113,11 +104,6 @@ final class Execution {
     volatile boolean returned;
 
     private Execution() {
-        owner = null;
-    }
-
-    private Execution(Thread spareOf) {
-        owner = new WeakReference<>(spareOf);
     }
 
     /** An asynchronous call: its own instance, as it moves between threads. */
@@ -188,26 +174,11 @@ final class Execution {
 
     /** This thread's spare instance, or a fresh one when the spare is in use by an enclosing call. */
     static Execution borrow() {
-        Thread t = Thread.currentThread();
-        int i = (int) t.getId() & (SLOTS.length - 1);
-        Execution e = SLOTS[i];
-        if (e == null || e.owner.get() != t) {
-            e = spare(i);
-        }
+        Execution e = SPARE.get();
         if (e.inUse) {
             e = new Execution();
         }
         e.inUse = true;
-        return e;
-    }
-
-    /** This thread's spare from the thread-local; takes slot {@code i} when it is free or its thread is gone. */
-    private static Execution spare(int i) {
-        Execution e = SPARE.get();
-        Execution there = SLOTS[i];
-        if (there == null || there.owner.get() == null) {
-            SLOTS[i] = e; // racy on purpose: a thread that loses the race keeps using the thread-local
-        }
         return e;
     }
 
