@@ -9,6 +9,7 @@ import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -121,6 +122,41 @@ class GeneratedWrapperBuildTest {
                 .hasMessage("Rebound.wrap: type app.Chat is sealed: only the classes it permits may implement it,"
                         + " so no wrapper can; wrap an interface that is not sealed, or weave the permitted classes"
                         + " (AspectJ)");
+    }
+
+    @Test
+    void generateWrapperOnAClassIsACompileError() throws Exception {
+        List<String> errors = new Javac(dir).errors("Impl", """
+                package app;
+
+                @dev.rebound.annotations.GenerateWrapper
+                public class Impl {
+                    public String chat(String prompt) {
+                        return prompt;
+                    }
+                }
+                """);
+
+        assertThat(errors).containsExactly("Rebound: @GenerateWrapper applies to interfaces only (Rebound.wrap wraps"
+                + " an interface); Impl is a class");
+    }
+
+    @Test
+    void generateWrapperOnAShapeThatGetsNoClassIsACompileWarning() throws Exception {
+        List<String> warnings = new Javac(dir).warnings("Outer", """
+                package app;
+
+                public class Outer {
+                    @dev.rebound.annotations.GenerateWrapper
+                    private interface Hidden {
+                        String chat(String prompt);
+                    }
+                }
+                """);
+
+        assertThat(warnings).contains("Rebound: @GenerateWrapper on Hidden, but no class can be generated for its"
+                + " shape (sealed, private or local, a type-use annotation or a narrower-erasure redeclaration in its"
+                + " methods): Rebound.wrap(Hidden) will use a JDK proxy");
     }
 
     /** {@code Rebound.wrap} makes a JDK proxy, and its retry runs: a target failing twice answers on attempt 3. */

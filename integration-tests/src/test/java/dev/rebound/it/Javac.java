@@ -56,6 +56,11 @@ final class Javac {
         return compile(write(className, source), dir.resolve("javac"), List.of());
     }
 
+    /** javac's warnings, with rebound-weaver (and so its annotation processor) on the class path. */
+    List<String> warnings(String className, String source) throws IOException {
+        return diagnostics(write(className, source), dir.resolve("javac"), List.of(), Diagnostic.Kind.WARNING);
+    }
+
     /**
      * The classes of {@code source}, compiled with processing off (so bad values get through, as they
      * would from a build without the weaver) and loaded over the test's own class loader.
@@ -87,6 +92,11 @@ final class Javac {
     }
 
     private static List<String> compile(Path file, Path out, List<String> extra) throws IOException {
+        return diagnostics(file, out, extra, Diagnostic.Kind.ERROR);
+    }
+
+    private static List<String> diagnostics(Path file, Path out, List<String> extra, Diagnostic.Kind kind)
+            throws IOException {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         Files.createDirectories(out);
@@ -97,7 +107,7 @@ final class Javac {
         try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, null, null)) {
             javac.getTask(null, files, diagnostics, options, null, files.getJavaFileObjects(file)).call();
         }
-        return diagnostics.getDiagnostics().stream().filter(d -> d.getKind() == Diagnostic.Kind.ERROR)
+        return diagnostics.getDiagnostics().stream().filter(d -> d.getKind() == kind)
                 .map(d -> d.getMessage(Locale.ROOT)).toList();
     }
 

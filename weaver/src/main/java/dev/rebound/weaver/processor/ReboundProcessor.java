@@ -101,13 +101,26 @@ public final class ReboundProcessor extends AbstractProcessor {
         }
         TypeElement type = (TypeElement) e;
         String qualified = type.getQualifiedName().toString();
+        boolean asked = type.getAnnotation(GenerateWrapper.class) != null;
+        if (asked && type.getKind() != ElementKind.INTERFACE) {
+            processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, "Rebound: @GenerateWrapper applies to"
+                    + " interfaces only (Rebound.wrap wraps an interface); " + type.getSimpleName() + " is "
+                    + (type.getKind() == ElementKind.CLASS ? "a class" : "not an interface"), type);
+        }
         if (type.getKind() == ElementKind.INTERFACE && !qualified.startsWith("dev.rebound.annotations.")
                 && !qualified.startsWith("dev.rebound.runtime.") && !qualified.startsWith("dev.rebound.weaver.")
                 && (type.getAnnotation(GenerateWrapper.class) != null || carriesPolicy(type, new HashSet<>()))) {
             String name = WrapperSource.nameOf(processingEnv.getElementUtils(), type);
             // once per build: another round, or a compiler that already has it (ajc after javac), skips it
             boolean exists = processingEnv.getElementUtils().getTypeElement(name) != null;
-            String source = generated.add(name) && !exists ? WrapperSource.of(processingEnv, type) : null;
+            boolean first = generated.add(name) && !exists;
+            String source = first ? WrapperSource.of(processingEnv, type) : null;
+            if (first && source == null && asked) {
+                processingEnv.getMessager().printMessage(Diagnostic.Kind.WARNING, "Rebound: @GenerateWrapper on "
+                        + type.getSimpleName() + ", but no class can be generated for its shape (sealed, private or"
+                        + " local, a type-use annotation or a narrower-erasure redeclaration in its methods):"
+                        + " Rebound.wrap(" + type.getSimpleName() + ") will use a JDK proxy", type);
+            }
             if (source != null) {
                 try (java.io.Writer w = processingEnv.getFiler().createSourceFile(name, type).openWriter()) {
                     w.write(source);
