@@ -194,6 +194,12 @@ final class Execution {
         aim(primaryName, true, primary, context, args);
     }
 
+    /** A call {@link QuietLoop} runs: only its settings, for the rules and the waits. */
+    void quiet(ReboundSettings s) {
+        this.settings = s;
+        this.time = s.timeSource();
+    }
+
     /** Points the call at a target: the next attempts call {@code invoker} on {@code instance}. */
     void aim(String name, boolean isPrimary, Invoker invoker, Object instance,
             Object[] targetArgs) {

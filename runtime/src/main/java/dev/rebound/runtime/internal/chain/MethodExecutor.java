@@ -60,11 +60,17 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
      * where an enclosing retrying method shows. Racy on purpose, like {@link #failures}.
      */
     private boolean checkNestingNext;
+    /**
+     * The failure path of the common shape ({@link QuietLoop}), for a door's failed first attempt in a
+     * call no listener and no tracer observes; null when the method is not of that shape.
+     */
+    private final QuietLoop quiet;
     /** Runs the calls of a CompletionStage or streaming method. */
     private final AsyncExecutor async = new AsyncExecutor(this);
 
     MethodExecutor(MethodSpec spec, Events events, Breaker breaker, RetryStrategy primaryRetry, Strategy plainRoot,
-            Strategy tracedRoot, boolean inline) {
+            Strategy tracedRoot, boolean inline, QuietLoop quiet) {
+        this.quiet = quiet;
         this.spec = spec;
         this.events = events;
         this.breaker = breaker;
@@ -145,7 +151,33 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         if (NestedRetries.sampled(++failures)) {
             NestedRetries.check(this, spec.methodName());
         }
+        if (quiet != null) {
+            ReboundSettings s = events.settings();
+            if (!observed || !s.tracesCalls()) {
+                // the listeners are asked here, as the chain would at its first event, and only once
+                Execution call = Execution.borrow();
+                return call.demand.silent(s) ? runQuietly(call, s, context, args, primary, failure)
+                        : run(call, s, context, args, primary, start, failure);
+            }
+        }
         return run(context, args, primary, start, failure);
+    }
+
+    /** {@link QuietLoop}'s call: what the chain would do, with nothing to report but the outcome. */
+    private Object runQuietly(Execution call, ReboundSettings s, Object context, Object[] args, Invoker primary,
+            Throwable failure) throws Throwable {
+        try {
+            call.quiet(s);
+            Object result = quiet.run(call, failure, context, args, primary);
+            if (result == Execution.FAILED) {
+                FallbackStrategy.keep(call.history, call.failure);
+                throw call.history.thrown(); // FAILED, for nobody: the caller's exception, history attached
+            }
+            return result;
+        } finally {
+            RetryAfter.clear(); // a hint suggested on this thread and never thrown dies with its call
+            call.release();
+        }
     }
 
     @Override
@@ -193,8 +225,12 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     /** The call through the chain; {@code firstFailure} is the door's failed first attempt, or null. */
     private Object run(Object context, Object[] args, Invoker primary, long start, Throwable firstFailure)
             throws Throwable {
-        ReboundSettings s = events.settings();
-        Execution call = Execution.borrow();
+        return run(Execution.borrow(), events.settings(), context, args, primary, start, firstFailure);
+    }
+
+    /** As {@link #run(Object, Object[], Invoker, long, Throwable)}, on {@code call}, borrowed for it. */
+    private Object run(Execution call, ReboundSettings s, Object context, Object[] args, Invoker primary, long start,
+            Throwable firstFailure) throws Throwable {
         try {
             call.begin(s, spec.primaryName(), context, args, primary, start, firstFailure);
             Object result;

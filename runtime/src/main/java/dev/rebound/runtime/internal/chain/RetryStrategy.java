@@ -124,6 +124,18 @@ final class RetryStrategy implements Strategy {
 
     /** Waits {@code nanos}; false when interrupted (the flag is set again and reported). */
     private boolean pause(Execution call, long nanos, int nextAttempt, Throwable f) {
+        if (waited(call, nanos)) {
+            return true;
+        }
+        events.emit(call, INTERRUPTED, call.target, null, nextAttempt, 0L, Reason.INTERRUPTED, f);
+        return false;
+    }
+
+    /**
+     * Sleeps {@code nanos} on the call's time source (a zero wait only checks the interrupt flag); false
+     * when interrupted: the flag is set again and the call marked interrupted.
+     */
+    static boolean waited(Execution call, long nanos) {
         try {
             if (nanos > 0L) {
                 call.time.sleep(nanos);
@@ -134,7 +146,6 @@ final class RetryStrategy implements Strategy {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             call.interrupted = true;
-            events.emit(call, INTERRUPTED, call.target, null, nextAttempt, 0L, Reason.INTERRUPTED, f);
             return false;
         }
     }
