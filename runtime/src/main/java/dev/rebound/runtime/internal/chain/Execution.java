@@ -255,9 +255,6 @@ final class Execution {
 
     /** Ends the call: forgets everything it referenced. */
     void release() {
-        history.clear();
-        settings = null;
-        time = null;
         context = null;
         args = null;
         primary = null;
@@ -267,12 +264,23 @@ final class Execution {
         instance = null;
         targetArgs = null;
         pending = null;
-        failure = null;
-        interrupted = false;
         attemptLimit = Long.MAX_VALUE;
         deadlineOrigin = 0L;
         maxDuration = 0L;
         trace = CallTrace.NOOP;
+        releaseQuiet();
+    }
+
+    /**
+     * Ends a call {@link QuietLoop} ran, which sets only the settings ({@link #quiet}), the history, the
+     * failure, the interrupt and the demand: forgets those.
+     */
+    void releaseQuiet() {
+        history.clear();
+        settings = null;
+        time = null;
+        failure = null;
+        interrupted = false;
         demand.forget();
         inUse = false;
     }

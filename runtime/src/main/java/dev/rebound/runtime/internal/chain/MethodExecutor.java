@@ -176,7 +176,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
             return result;
         } finally {
             RetryAfter.clear(); // a hint suggested on this thread and never thrown dies with its call
-            call.release();
+            call.releaseQuiet();
         }
     }
 
