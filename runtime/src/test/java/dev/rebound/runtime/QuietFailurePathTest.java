@@ -78,6 +78,8 @@ class QuietFailurePathTest {
         final List<Object> script;
         final List<String> calls;
         final List<Throwable> thrown = new ArrayList<>();
+        /** The one instance each {@link Same} step throws in this run. */
+        final java.util.Map<String, Throwable> same = new java.util.HashMap<>();
         /** Per call after the first: whether the engine's quiet loop made it. */
         final List<Boolean> quiet;
         int next;
@@ -99,6 +101,10 @@ class QuietFailurePathTest {
                 ((Runnable) step).run();
                 step = script.get(Math.min(next++, script.size() - 1));
             }
+            if (step instanceof Same) {
+                String message = ((Same) step).message;
+                step = (Supplier<Throwable>) () -> same.computeIfAbsent(message, IOException::new);
+            }
             if (step instanceof Supplier) {
                 Throwable t = (Throwable) ((Supplier<?>) step).get();
                 thrown.add(t);
@@ -112,6 +118,10 @@ class QuietFailurePathTest {
             }
             return (String) step;
         }
+    }
+
+    /** A step that throws, in each run, one IOException instance with this message, every time. */
+    record Same(String message) {
     }
 
     /** A scenario: the primary's script, each alternative's, the primary's policy, the time source. */
@@ -220,11 +230,30 @@ class QuietFailurePathTest {
 
     @Test
     void oneFailureInstanceThrownThriceIsThrownWithNothingSuppressed() throws Exception {
-        IOException same = new IOException("same");
-        Outcome[] o = both(new Scenario().primary((Supplier<Throwable>) () -> same));
+        Outcome[] o = both(new Scenario().primary(new Same("same")));
 
         assertThat(o[0].thrown()).isEqualTo("IOException:same");
         assertThat(o[0].suppressed()).isEmpty();
+    }
+
+    @Test
+    void aPrimaryFailingWithOneInstanceThenAlternativesFailingOtherwiseLeavesThatInstanceWithTheirsSuppressed()
+            throws Exception {
+        Outcome[] o = both(new Scenario().primary(new Same("same")).alternative(io("a1"))
+                .alternative(io("b1")));
+
+        assertThat(o[0].thrown()).isEqualTo("IOException:same");
+        assertThat(o[0].suppressed()).containsExactly("a1", "b1");
+        assertThat(o[0].calls()).containsExactly("primary(q)", "primary(q)", "primary(q)", "alt0(q)", "alt1(q)");
+    }
+
+    @Test
+    void aPrimaryFailingWithOneInstanceThenAnAlternativesErrorGivesTheCallerTheError() throws Exception {
+        Outcome[] o = both(new Scenario().primary(new Same("same"))
+                .alternative((Supplier<Throwable>) () -> new AssertionError("a1")).alternative("never"));
+
+        assertThat(o[0].thrown()).isEqualTo("AssertionError:a1");
+        assertThat(o[0].suppressed()).containsExactly("same");
     }
 
     @Test

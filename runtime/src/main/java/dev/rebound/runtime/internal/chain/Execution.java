@@ -194,12 +194,6 @@ final class Execution {
         aim(primaryName, true, primary, context, args);
     }
 
-    /** A call {@link QuietLoop} runs: only its settings, for the rules and the waits. */
-    void quiet(ReboundSettings s) {
-        this.settings = s;
-        this.time = s.timeSource();
-    }
-
     /** Points the call at a target: the next attempts call {@code invoker} on {@code instance}. */
     void aim(String name, boolean isPrimary, Invoker invoker, Object instance,
             Object[] targetArgs) {
@@ -272,8 +266,8 @@ final class Execution {
     }
 
     /**
-     * Ends a call {@link QuietLoop} ran, which sets only the settings ({@link #quiet}), the history, the
-     * failure, the interrupt and the demand: forgets those.
+     * Ends a call whose state is only its history ({@link QuietLoop}'s) or that the chain ran, whose other
+     * fields {@link #release} cleared.
      */
     void releaseQuiet() {
         history.clear();

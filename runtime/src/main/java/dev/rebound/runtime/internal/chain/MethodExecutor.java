@@ -4,6 +4,8 @@ import static dev.rebound.runtime.ReboundEvent.Kind.FAILED;
 import static dev.rebound.runtime.ReboundEvent.Kind.SUCCEEDED;
 
 import dev.rebound.runtime.CircuitBreakerPolicy;
+import dev.rebound.runtime.ReboundEvent.Kind;
+import dev.rebound.runtime.ReboundListener;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryAfter;
 import dev.rebound.runtime.RetryPolicy;
@@ -14,6 +16,7 @@ import dev.rebound.runtime.spi.MethodDiagnostics;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One method's executor: the door protocol ({@link ResilientMethod}) over its chain. A first attempt
@@ -154,29 +157,32 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         if (quiet != null) {
             ReboundSettings s = events.settings();
             if (!observed || !s.tracesCalls()) {
-                // the listeners are asked here, as the chain would at its first event, and only once
-                Execution call = Execution.borrow();
-                return call.demand.silent(s) ? runQuietly(call, s, context, args, primary, failure)
-                        : run(call, s, context, args, primary, start, failure);
+                return quietUnlessListened(s, failure, start, context, args, primary);
             }
         }
         return run(context, args, primary, start, failure);
     }
 
-    /** {@link QuietLoop}'s call: what the chain would do, with nothing to report but the outcome. */
-    private Object runQuietly(Execution call, ReboundSettings s, Object context, Object[] args, Invoker primary,
-            Throwable failure) throws Throwable {
-        try {
-            call.quiet(s);
-            Object result = quiet.run(call, failure, context, args, primary);
-            if (result == Execution.FAILED) {
-                FallbackStrategy.keep(call.history, call.failure);
-                throw call.history.thrown(); // FAILED, for nobody: the caller's exception, history attached
+    /**
+     * Asks the listeners what they want of this call, each once, as the chain would at its first event:
+     * when none wants anything, {@link QuietLoop} runs the call; else the chain does, on a call state
+     * that keeps the answers.
+     */
+    private Object quietUnlessListened(ReboundSettings s, Throwable failure, long start, Object context, Object[] args,
+            Invoker primary) throws Throwable {
+        List<ReboundListener> ls = s.listeners();
+        for (int i = 0, n = ls.size(); i < n; i++) {
+            Set<Kind> k = CallDemand.kindsOf(ls.get(i));
+            if (k == null || !k.isEmpty()) {
+                Execution call = Execution.borrow();
+                call.demand.asked(ls, i, k);
+                return run(call, s, context, args, primary, start, failure);
             }
-            return result;
+        }
+        try {
+            return quiet.run(s, failure, context, args, primary);
         } finally {
             RetryAfter.clear(); // a hint suggested on this thread and never thrown dies with its call
-            call.releaseQuiet();
         }
     }
 

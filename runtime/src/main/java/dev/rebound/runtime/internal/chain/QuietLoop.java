@@ -1,5 +1,6 @@
 package dev.rebound.runtime.internal.chain;
 
+import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.internal.FallbackRule;
@@ -59,68 +60,111 @@ final class QuietLoop {
     }
 
     /**
-     * The call after the door's failed first attempt {@code failure}, on {@code call} (borrowed, its
-     * settings set, nobody listening): the primary's retries, then the alternatives in order; the result,
-     * or {@link Execution#FAILED} with the caller's exception (history attached) in {@code call.failure}.
+     * The call after the door's failed first attempt {@code failure}, with settings {@code s}, nobody
+     * listening: the primary's retries, then the alternatives in order. Returns the first result; else
+     * throws what the caller gets (the primary's last failure, unless an alternative threw an Error),
+     * the call's other failures suppressed on it. While the call's failures are one instance (the usual
+     * outage: a client that throws the same exception, or one failure then success) it keeps that
+     * instance alone; at a second distinct one it borrows the thread's spare {@link Execution} for its
+     * {@link FailureHistory}, and gives it back when the call ends.
      */
-    Object run(Execution call, Throwable failure, Object context, Object[] args, Invoker invoker) {
-        Object result;
+    Object run(ReboundSettings s, Throwable failure, Object context, Object[] args, Invoker primaryInvoker)
+            throws Throwable {
+        Throwable only = failure; // the call's failures while they are this one instance (held still null)
+        Execution held = null; // the call's history, from its second distinct failure on
+        boolean interrupted = false;
+        Throwable f = failure;
+        RetryRule rule = primary;
+        Invoker invoker = primaryInvoker;
+        Object instance = context;
+        Object[] targetArgs = args;
         try {
-            result = attempts(call, primary, invoker, context, args, failure);
-        } catch (Throwable t) {
-            result = call.failed(t); // a rule that threw (a failure's broken getCause): as the chain treats it
+            for (int next = 0; ; ) { // the index of the next alternative
+                // the attempts on the target, as RetryStrategy
+                for (int attempt = 1; ; attempt++) {
+                    if (f == null) {
+                        try {
+                            return invoker.invoke(instance, targetArgs);
+                        } catch (Throwable t) {
+                            f = t;
+                        }
+                    }
+                    held = record(held, only, f, next > 0);
+                    long wait;
+                    try {
+                        wait = rule.quietAfterFailure(s, f, attempt);
+                    } catch (Throwable t) {
+                        // a rule that threw (a failure's broken getCause): the target's last failure, as in the chain
+                        held = record(held, only, t, next > 0);
+                        break;
+                    }
+                    if (wait == RetryRule.INTERRUPTED || wait >= 0L && !RetryStrategy.waited(s.timeSource(), wait)) {
+                        interrupted = true;
+                        break;
+                    }
+                    if (wait < 0L) {
+                        break;
+                    }
+                    f = null;
+                }
+                if (next == 0 && held != null) {
+                    held.history.primaryDone();
+                }
+                // the next alternative, as FallbackStrategy
+                Alternative alt = null;
+                while (alt == null && next < alternatives.length) {
+                    Throwable last = held != null ? held.history.last() : only;
+                    boolean may;
+                    try {
+                        may = FallbackStrategy.mayFallBack(interrupted, fallbackRule, last);
+                    } catch (Throwable t) {
+                        held = record(held, only, t, true); // as the chain: the call ends with it
+                        break;
+                    }
+                    if (!may) {
+                        break;
+                    }
+                    rule = rules[next];
+                    try {
+                        instance = alternatives[next].instance();
+                        alt = alternatives[next];
+                    } catch (Throwable providerFailure) {
+                        held = record(held, only, providerFailure, true);
+                    }
+                    next++;
+                }
+                if (alt == null) {
+                    throw held == null ? only : held.history.thrown();
+                }
+                invoker = alt;
+                targetArgs = primaryInvoker.argumentsInPlace(context, args);
+                f = null;
+            }
+        } finally {
+            if (held != null) {
+                held.releaseQuiet();
+            }
         }
-        if (result != Execution.FAILED || alternatives.length == 0) {
-            return result;
-        }
-        FailureHistory history = call.history;
-        FallbackStrategy.keep(history, call.failure);
-        history.primaryDone();
-        for (int i = 0; i < alternatives.length; i++) {
-            if (!FallbackStrategy.mayFallBack(call, fallbackRule, history.last())) {
-                break;
-            }
-            Alternative alt = alternatives[i];
-            Object instance;
-            try {
-                instance = alt.instance();
-            } catch (Throwable providerFailure) {
-                history.record(providerFailure);
-                continue;
-            }
-            try {
-                result = attempts(call, rules[i], alt, instance, invoker.argumentsInPlace(context, args), null);
-            } catch (Throwable t) {
-                result = call.failed(t);
-            }
-            if (result != Execution.FAILED) {
-                return result;
-            }
-            FallbackStrategy.keep(history, call.failure);
-        }
-        return call.failed(history.last());
     }
 
     /**
-     * The attempts on one target under {@code rule}, as {@link RetryStrategy#apply}: {@code f} is the
-     * first attempt's failure when a door ran it, else null.
+     * Records {@code f}, a failure of the call whose failures so far are {@code only} or (once
+     * {@code held}) in {@code held}'s history; returns the call's state, borrowed now when {@code f} is
+     * its second distinct failure ({@code primaryDone}: the primary's attempts are over, their last
+     * failure being {@code only}).
      */
-    private static Object attempts(Execution call, RetryRule rule, Invoker invoker, Object instance, Object[] args,
-            Throwable f) {
-        for (int attempt = 1; ; attempt++) {
-            if (f == null) {
-                try {
-                    return invoker.invoke(instance, args);
-                } catch (Throwable t) {
-                    f = t;
-                }
+    private static Execution record(Execution held, Throwable only, Throwable f, boolean primaryDone) {
+        if (held == null) {
+            if (f == only) {
+                return null;
             }
-            call.history.record(f);
-            long wait = rule.quietAfterFailure(call, f, attempt);
-            if (wait < 0L || !RetryStrategy.waited(call, wait)) {
-                return call.failed(f);
+            held = Execution.borrow();
+            held.history.record(only);
+            if (primaryDone) {
+                held.history.primaryDone();
             }
-            f = null;
         }
+        held.history.record(f);
+        return held;
     }
 }

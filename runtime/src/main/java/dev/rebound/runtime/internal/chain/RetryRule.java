@@ -84,7 +84,10 @@ final class RetryRule {
         }
         ServerVerdict verdict = verdictOf(f);
         long hint = hintOf(verdict);
-        Reason stop = stop(call, f, refused, attempt, verdict, below);
+        Reason stop = stop(call.async, f, refused, attempt, verdict, below);
+        if (stop == Reason.INTERRUPTED) {
+            call.interrupted = true;
+        }
         long wait = 0L;
         Reason why = Reason.BACKOFF;
         if (stop == null) {
@@ -109,18 +112,23 @@ final class RetryRule {
         return wait;
     }
 
+    /** What {@link #quietAfterFailure} returns when the thread was interrupted: nothing more is tried. */
+    static final long INTERRUPTED = -2L;
+
     /**
      * {@link #afterFailure} for a target without a deadline, a budget or a strategy below that may refuse
-     * ({@link QuietLoop}'s), in a call that no listener and no tracer observes: the same decision, from
-     * the same reads in the same order, with nothing reported. The wait, or -1 when this target is done.
+     * ({@link QuietLoop}'s), in a synchronous call with settings {@code s} that no listener and no tracer
+     * observes: the same decision, from the same reads in the same order, with nothing reported. The
+     * wait; -1 when this target is done; {@link #INTERRUPTED} when the call is.
      */
-    long quietAfterFailure(Execution call, Throwable f, int attempt) {
+    long quietAfterFailure(ReboundSettings s, Throwable f, int attempt) {
         ServerVerdict verdict = verdictOf(f);
         long hint = hintOf(verdict);
-        if (stop(call, f, refused(f), attempt, verdict, Invocation.INSTANCE) != null) {
-            return -1L;
+        Reason stop = stop(false, f, refused(f), attempt, verdict, Invocation.INSTANCE);
+        if (stop != null) {
+            return stop == Reason.INTERRUPTED ? INTERRUPTED : -1L;
         }
-        return withHint(policy.waitNanos(attempt, call.settings.random()), hint);
+        return withHint(policy.waitNanos(attempt, s.random()), hint);
     }
 
     /** Whether {@code f} is a refusal (an open breaker's, a rate limit's): the target was not called. */
@@ -146,13 +154,12 @@ final class RetryRule {
 
     /**
      * Why attempt {@code attempt}'s failure ends this target before any wait is chosen, or null: an
-     * interrupt (marked on the call), a refusal, a refusal the chain below foresees, the failure's kind
-     * or the server's verdict, the attempts.
+     * interrupt (of the thread, unless the call is asynchronous), a refusal, a refusal the chain below
+     * foresees, the failure's kind or the server's verdict, the attempts.
      */
-    private Reason stop(Execution call, Throwable f, boolean refused, int attempt, ServerVerdict verdict,
+    private Reason stop(boolean async, Throwable f, boolean refused, int attempt, ServerVerdict verdict,
             Strategy below) {
-        if (f instanceof InterruptedException || !call.async && Thread.currentThread().isInterrupted()) {
-            call.interrupted = true;
+        if (f instanceof InterruptedException || !async && Thread.currentThread().isInterrupted()) {
             return Reason.INTERRUPTED;
         }
         if (refused) {
