@@ -37,6 +37,10 @@ import java.util.function.Predicate;
  * A strategy that must see the first attempt too (every one above but the breaker) sets
  * {@code inline} to false here: doors then hand every call to the chain instead of running the
  * first attempt themselves.
+ *
+ * <p>Beside the untraced chain of a method of the common shape, a {@link QuietLoop}: what that chain
+ * does after a door's failed first attempt, in one loop, for a call no listener and no tracer observes.
+ * A new strategy that it does not do must make {@link QuietLoop#of} refuse the methods that have it.
  */
 public final class Chains {
 
