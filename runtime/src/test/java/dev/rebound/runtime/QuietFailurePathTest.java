@@ -306,6 +306,32 @@ class QuietFailurePathTest {
         assertThat(o[0].calls()).hasSize(2);
     }
 
+    /** A failure whose getCause throws: the retry rule, which looks at causes, throws while judging it. */
+    static final class BrokenCause extends IllegalStateException {
+        BrokenCause(String message) {
+            super(message);
+        }
+
+        @Override
+        public synchronized Throwable getCause() {
+            throw new IllegalArgumentException("broken getCause");
+        }
+    }
+
+    @Test
+    void aRuleThatThrowsWhileJudgingAFailureEndsTheTargetWithWhatItThrew() throws Exception {
+        RetryPolicy onlyIo = RetryPolicy.builder().attempts(3).delay(Duration.ZERO).retryOn(IOException.class).build();
+        Supplier<Throwable> broken = () -> new BrokenCause("p1");
+
+        Outcome[] o = both(new Scenario().policy(onlyIo).primary(broken).alternative("fallback"));
+        assertThat(o[0].result()).isEqualTo("fallback");
+        assertThat(o[0].calls()).containsExactly("primary(q)", "alt0(q)");
+
+        o = both(new Scenario().policy(onlyIo).primary(broken));
+        assertThat(o[0].thrown()).isEqualTo("IllegalArgumentException:broken getCause");
+        assertThat(o[0].suppressed()).containsExactly("p1");
+    }
+
     @Test
     void anErrorIsNeitherRetriedNorFallenBackFrom() throws Exception {
         Outcome[] o = both(new Scenario().primary((Supplier<Throwable>) () -> new AssertionError("p1"))
