@@ -214,27 +214,11 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     @Override
     public Object failedAt(Object call, Throwable first, Throwable failure, int attempt, long start, Object context,
             Invoker primary, int count, Object a0, Object a1, Object a2, Object a3) throws Throwable {
-        QuietRetry retry;
-        if (call == null) {
-            ReboundSettings s = quiet == null ? null : events.settings();
-            Execution listened = null;
-            if (s == null || observed && s.tracesCalls() || (listened = listenedAfterSampling(s)) != null) {
-                Object[] args = LentArguments.lend(count, a0, a1, a2, a3);
-                try {
-                    return s == null || listened == null ? failed(failure, start, context, args, primary)
-                            : run(listened, s, context, args, primary, start, failure);
-                } finally {
-                    LentArguments.giveBack(args);
-                }
-            }
-            retry = quietRetry;
-            if (retry == null || retry.state() != s) {
-                retry = new QuietRetry(s); // once per settings: the global ones change rarely
-                quietRetry = retry;
-            }
-        } else {
-            retry = (QuietRetry) call;
+        Object r = call != null ? call : firstFailure(failure, start, context, primary, count, a0, a1, a2, a3);
+        if (!(r instanceof QuietRetry)) {
+            return r; // the call's result: the chain or the quiet loop ran it
         }
+        QuietRetry retry = (QuietRetry) r;
         ReboundSettings s = (ReboundSettings) retry.state();
         Throwable f = failure;
         long judged = QuietLoop.UNJUDGED; // a second distinct failure: the quiet loop records and judges it
@@ -252,6 +236,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
                 judged = RetryRule.INTERRUPTED;
             }
         }
+        // the rest is the quiet loop's, from the state so far
         Object[] args = LentArguments.lend(count, a0, a1, a2, a3);
         try {
             return quiet.run(s, first, f, attempt, judged, context, args, primary);
@@ -259,6 +244,32 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
             RetryAfter.clear(); // a hint suggested on this thread and never thrown dies with its call
             LentArguments.giveBack(args);
         }
+    }
+
+    /**
+     * The first attempt's failure, reported loose ({@link #failedAt}): a {@link QuietRetry} when the call
+     * is quiet (then the failure is still to be judged), else the call's result from {@link #failed} or
+     * the chain, with the arguments lent as an array.
+     */
+    private Object firstFailure(Throwable failure, long start, Object context, Invoker primary, int count, Object a0,
+            Object a1, Object a2, Object a3) throws Throwable {
+        ReboundSettings s = quiet == null ? null : events.settings();
+        Execution listened = null;
+        if (s == null || observed && s.tracesCalls() || (listened = listenedAfterSampling(s)) != null) {
+            Object[] args = LentArguments.lend(count, a0, a1, a2, a3);
+            try {
+                return s == null || listened == null ? failed(failure, start, context, args, primary)
+                        : run(listened, s, context, args, primary, start, failure);
+            } finally {
+                LentArguments.giveBack(args);
+            }
+        }
+        QuietRetry retry = quietRetry;
+        if (retry == null || retry.state() != s) {
+            retry = new QuietRetry(s); // once per settings: the global ones change rarely
+            quietRetry = retry;
+        }
+        return retry;
     }
 
     /**
