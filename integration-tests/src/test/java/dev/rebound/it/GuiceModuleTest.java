@@ -16,6 +16,8 @@ import dev.rebound.it.plain.BrokenChat;
 import dev.rebound.it.plain.Endpoint;
 import dev.rebound.it.plain.PlainChat;
 import dev.rebound.it.plain.PlainGpt4;
+import dev.rebound.it.plain.SelfCallingSummarizer;
+import dev.rebound.it.plain.Summarizer;
 import dev.rebound.weaver.Woven;
 import dev.rebound.weaver.guice.ReboundModule;
 import jakarta.inject.Provider;
@@ -302,5 +304,30 @@ class GuiceModuleTest extends VirtualTime {
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("Rebound.wrap: type "
                 + SealedChat.class.getName() + " is sealed: only the classes it permits may implement it, so no"
                 + " wrapper can; wrap an interface that is not sealed, or weave the permitted classes (AspectJ)");
+    }
+    /**
+     * Guice's interception covers a call the instance makes on itself; a wrapper around the interface
+     * (Rebound.wrap, or a wrapped binding) covers only calls through the interface. Why the Guice door
+     * cannot simply bind an annotated interface to a wrapper over its class: the policy of such a call
+     * would be lost, with nothing to say so.
+     */
+    @Test
+    void guiceInterceptionCoversACallTheInstanceMakesOnItselfWhereAnInterfaceWrapperDoesNot() {
+        Summarizer intercepted = Guice.createInjector(new ReboundModule(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(Summarizer.class).to(SelfCallingSummarizer.class);
+            }
+        }).getInstance(Summarizer.class);
+
+        assertThat(intercepted.summarize("x")).isEqualTo("ok: summarize x");
+        assertThat(((SelfCallingSummarizer) intercepted).calls).containsExactly("summarize x", "summarize x",
+                "summarize x");
+
+        SelfCallingSummarizer target = new SelfCallingSummarizer();
+        Summarizer wrapped = dev.rebound.runtime.Rebound.wrap(Summarizer.class, (Summarizer) target).build();
+
+        assertThatThrownBy(() -> wrapped.summarize("x")).hasMessage("down 1");
+        assertThat(target.calls).containsExactly("summarize x");
     }
 }
