@@ -330,4 +330,57 @@ class GuiceModuleTest extends VirtualTime {
         assertThatThrownBy(() -> wrapped.summarize("x")).hasMessage("down 1");
         assertThat(target.calls).containsExactly("summarize x");
     }
+
+    /** Answers through its fallback when the primary is down. */
+    public interface Answerer {
+        @dev.rebound.annotations.Retry(attempts = 2, delay = 0)
+        @dev.rebound.annotations.Fallback(to = BackupAnswerer.class)
+        String answer(String question);
+    }
+
+    /** The fallback, bound by a {@code @Provides} method: a wrapped binding. */
+    public interface BackupAnswerer extends Answerer {
+    }
+
+    /** How many JDK proxies are on the calling thread's stack. */
+    private static long proxiesOnTheStack() {
+        return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+                .walk(frames -> frames.filter(f -> java.lang.reflect.Proxy.isProxyClass(f.getDeclaringClass())).count());
+    }
+
+    @Test
+    void aWrappedAlternativeIsCalledOnItsOwnInstanceNotThroughItsWrapper() {
+        java.util.concurrent.atomic.AtomicInteger primaries = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger backups = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.List<Long> proxies = new java.util.ArrayList<>();
+        Injector injector = Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
+            @Provides
+            Answerer primary() {
+                return question -> {
+                    throw new IllegalStateException("down " + primaries.incrementAndGet());
+                };
+            }
+
+            @Provides
+            @Singleton
+            BackupAnswerer backup() {
+                backups.incrementAndGet();
+                return question -> {
+                    proxies.add(proxiesOnTheStack());
+                    return "backup: " + question;
+                };
+            }
+        }));
+        Answerer answerer = injector.getInstance(Answerer.class);
+
+        assertThat(answerer.answer("a")).isEqualTo("backup: a");
+        assertThat(answerer.answer("b")).isEqualTo("backup: b");
+
+        assertThat(primaries).hasValue(4);
+        assertThat(backups).as("a singleton alternative is asked for once").hasValue(1);
+        // the primary's proxy only: the engine calls the alternative's instance, once per fallback
+        assertThat(proxies).containsExactly(1L, 1L);
+        assertThat(dev.rebound.runtime.Rebound.isResilient(injector.getInstance(BackupAnswerer.class)))
+                .as("injected, the alternative is wrapped").isTrue();
+    }
 }

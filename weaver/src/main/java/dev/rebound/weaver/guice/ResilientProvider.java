@@ -2,6 +2,7 @@ package dev.rebound.weaver.guice;
 
 import com.google.inject.Inject;
 import com.google.inject.Injector;
+import com.google.inject.Key;
 import com.google.inject.Provider;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.spi.Policies;
@@ -19,6 +20,7 @@ import java.util.Map;
 final class ResilientProvider<T> implements Provider<T> {
 
     private final Class<T> type;
+    private final Key<? extends T> originalKey;
     private final Provider<? extends T> original;
     private final ReboundSettings settings;
     private final ResilientTypes interceptedTypes;
@@ -32,9 +34,10 @@ final class ResilientProvider<T> implements Provider<T> {
     /** The last instance wrapped and its proxy: scoped originals (singletons) get one proxy. */
     private volatile Object[] last = {null, null};
 
-    ResilientProvider(Class<T> type, Provider<? extends T> original, ReboundSettings settings,
-            ResilientTypes interceptedTypes) {
+    ResilientProvider(Class<T> type, Key<? extends T> originalKey, Provider<? extends T> original,
+            ReboundSettings settings, ResilientTypes interceptedTypes) {
         this.type = type;
+        this.originalKey = originalKey;
         this.original = original;
         this.settings = settings;
         this.interceptedTypes = interceptedTypes;
@@ -43,6 +46,11 @@ final class ResilientProvider<T> implements Provider<T> {
     @Inject
     void setInjector(Injector injector) {
         this.injector = injector;
+    }
+
+    /** The private key the binding this provider replaced was moved to. */
+    Key<? extends T> originalKey() {
+        return originalKey;
     }
 
     @Override
