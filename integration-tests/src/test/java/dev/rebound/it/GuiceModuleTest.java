@@ -342,10 +342,14 @@ class GuiceModuleTest extends VirtualTime {
     public interface BackupAnswerer extends Answerer {
     }
 
-    /** How many JDK proxies are on the calling thread's stack. */
-    private static long proxiesOnTheStack() {
-        return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
-                .walk(frames -> frames.filter(f -> java.lang.reflect.Proxy.isProxyClass(f.getDeclaringClass())).count());
+    /** How many wrappers' {@code answer} methods (generated classes or JDK proxies) are on this thread's stack. */
+    private static long wrappersOnTheStack() {
+        return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(frames -> frames
+                .filter(f -> f.getMethodName().equals("answer"))
+                .map(StackWalker.StackFrame::getDeclaringClass)
+                .filter(c -> java.lang.reflect.Proxy.isProxyClass(c)
+                        || dev.rebound.runtime.spi.GeneratedWrapper.class.isAssignableFrom(c))
+                .count());
     }
 
     @Test
@@ -366,7 +370,7 @@ class GuiceModuleTest extends VirtualTime {
             BackupAnswerer backup() {
                 backups.incrementAndGet();
                 return question -> {
-                    proxies.add(proxiesOnTheStack());
+                    proxies.add(wrappersOnTheStack());
                     return "backup: " + question;
                 };
             }
@@ -378,9 +382,54 @@ class GuiceModuleTest extends VirtualTime {
 
         assertThat(primaries).hasValue(4);
         assertThat(backups).as("a singleton alternative is asked for once").hasValue(1);
-        // the primary's proxy only: the engine calls the alternative's instance, once per fallback
+        // the primary's wrapper only: the engine calls the alternative's instance, once per fallback
         assertThat(proxies).containsExactly(1L, 1L);
         assertThat(dev.rebound.runtime.Rebound.isResilient(injector.getInstance(BackupAnswerer.class)))
                 .as("injected, the alternative is wrapped").isTrue();
+    }
+
+    @Test
+    void aWrappedBindingIsItsInterfacesGeneratedClass() {
+        Answerer answerer = Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
+            @Provides
+            Answerer answerer() {
+                return question -> "answer: " + question;
+            }
+
+            @Provides
+            BackupAnswerer backup() {
+                return question -> "backup: " + question;
+            }
+        })).getInstance(Answerer.class);
+
+        assertThat(answerer.getClass().getName()).isEqualTo(Answerer.class.getName() + "$$Rebound");
+        assertThat(answerer.answer("a")).isEqualTo("answer: a");
+    }
+
+    @Test
+    void aWrappedBindingThatAnotherDoorCallsAsItsAlternativeAppliesItsPolicyOnce() {
+        java.util.concurrent.atomic.AtomicInteger backups = new java.util.concurrent.atomic.AtomicInteger();
+        Injector injector = Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
+            @Provides
+            @Singleton
+            BackupAnswerer backup() {
+                return question -> {
+                    throw new IllegalStateException("backup down " + backups.incrementAndGet());
+                };
+            }
+        }));
+        assertThat(dev.rebound.runtime.Rebound.isGenerated(injector.getInstance(BackupAnswerer.class))).isTrue();
+        // Rebound.wrap's alternatives from the injector, as a user may resolve them
+        dev.rebound.runtime.ReboundSettings settings = dev.rebound.runtime.ReboundSettings.builder().logging(false)
+                .timeSource(clock).alternatives(injector::getInstance).build();
+        IllegalStateException down = new IllegalStateException("primary down");
+        Answerer answerer = dev.rebound.runtime.Rebound.wrap(Answerer.class, (Answerer) question -> {
+            throw down;
+        }).settings(settings).build();
+
+        assertThat(catchThrowable(() -> answerer.answer("a"))).isSameAs(down);
+        // the backup's own @Retry, applied once by the engine: its wrapper lets the engine's call through
+        // (else 2 attempts of the engine, each 2 of the wrapper and 2 of the wrapper's own fallback: 8)
+        assertThat(backups).hasValue(2);
     }
 }
