@@ -124,12 +124,14 @@ public final class Policies {
      * the proxy is: a call the engine makes on it as an alternative goes straight to the target.
      */
     public static <T> T wrapper(Class<T> type, T target, Map<Method, ResilientMethod> policies, String door) {
+        T generated = GeneratedWrappers.createFlat(type, target, ResilientProxy.nameOf(target), policies);
+        if (generated == null) {
+            return proxy(type, target, policies, door);
+        }
         if (!policies.isEmpty()) {
             SelfRetryCheck.warnIfSelfRetrying(target, door);
         }
-        T generated = GeneratedWrappers.createFlat(type, target, ResilientProxy.nameOf(target), policies);
-        return generated != null ? generated
-                : ResilientProxy.create(type, target, ResilientProxy.nameOf(target), policies, true);
+        return generated;
     }
 
     /** Whether {@code object} is a proxy made by {@link #proxy} or {@code Rebound.wrap}. */
