@@ -12,9 +12,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The suite's results as one Markdown table: a row per path (benchmark class), and a second row for
+ * The suite's results as Markdown tables: a row per path (benchmark class), and a second row for
  * the trials that ran Rebound's logger at INFO; a column per contender (benchmark method); each cell
- * {@code ns/op / B/op}.
+ * {@code ns/op / B/op}. The issue's paths share one table; the other benchmarks follow in their own.
  */
 final class ResultTable {
 
@@ -128,23 +128,56 @@ final class ResultTable {
                 : String.format(Locale.ROOT, "%.0f", nanos);
     }
 
+    /**
+     * The paths of the issue in one table, with the contenders they ran as columns; every other benchmark
+     * (the machinery alone, async, tracing) after it, in tables of their own, rows that ran the same contenders together.
+     */
     String markdown() {
-        StringBuilder sb = new StringBuilder("| path (ns/op / B/op) |");
-        for (String c : columns) {
-            sb.append(' ').append(columnName(c)).append(" |");
-        }
-        sb.append("\n|---|");
-        sb.append("---|".repeat(columns.size()));
-        sb.append('\n');
-        rows.forEach((row, byColumn) -> {
-            sb.append("| ").append(rowName(row)).append(" |");
-            for (String c : columns) {
-                Measurement m = byColumn.get(c);
-                sb.append(' ').append(m == null ? "-" : cell(m.nanos(), m.bytes())).append(" |");
+        Map<List<String>, List<String>> tables = new LinkedHashMap<>();
+        List<String> paths = new ArrayList<>();
+        rows.keySet().stream().filter(ResultTable::isPath).forEach(paths::add);
+        tables.put(columnsOf(paths), paths);
+        rows.keySet().stream().filter(r -> !isPath(r))
+                .forEach(r -> tables.computeIfAbsent(columnsOf(List.of(r)), c -> new ArrayList<>()).add(r));
+        StringBuilder sb = new StringBuilder();
+        tables.forEach((cols, inTable) -> {
+            if (inTable.isEmpty()) {
+                return;
             }
-            sb.append('\n');
+            if (sb.length() > 0) {
+                sb.append('\n');
+            }
+            sb.append(sb.length() == 0 ? "| path (ns/op / B/op) |" : "| benchmark (ns/op / B/op) |");
+            for (String c : cols) {
+                sb.append(' ').append(columnName(c)).append(" |");
+            }
+            sb.append("\n|---|").append("---|".repeat(cols.size())).append('\n');
+            for (String row : inTable) {
+                sb.append("| ").append(rowName(row)).append(" |");
+                for (String c : cols) {
+                    Measurement m = rows.get(row).get(c);
+                    sb.append(' ').append(m == null ? "-" : cell(m.nanos(), m.bytes())).append(" |");
+                }
+                sb.append('\n');
+            }
         });
         return sb.toString();
+    }
+
+    /** Whether {@code row} is one of the issue's paths, (a) to (e), which share the first table. */
+    private static boolean isPath(String row) {
+        return PATHS.containsKey(offRow(row)) && !offRow(row).equals("Floors");
+    }
+
+    /** The columns any of {@code inRows} has a measurement in, in the table's order. */
+    private List<String> columnsOf(List<String> inRows) {
+        List<String> cols = new ArrayList<>();
+        for (String c : columns) {
+            if (inRows.stream().anyMatch(r -> rows.get(r).containsKey(c))) {
+                cols.add(c);
+            }
+        }
+        return cols;
     }
 
     /** The line printed above the table; {@code loadBefore}: the load average at the start. */

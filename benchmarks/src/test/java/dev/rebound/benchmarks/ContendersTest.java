@@ -128,7 +128,17 @@ class ContendersTest {
 
         assertThat(table).contains("| path (ns/op / B/op) | direct | hand-written loop | Rebound woven |")
                 .contains("| (a) happy path | 1.0 / 0 | 2.0 / 0 | 3.0 / 0 |")
-                .contains("| (a) happy path, Rebound's logger at INFO | - | - | 4.0 / 16 |");
+                .contains("| (a) happy path, Rebound's logger at INFO | - | - | 4.0 / 16 |")
+                .contains("| Spring Retry |\n|---|")
+                .contains("\n\n| benchmark (ns/op / B/op) | JDK proxy alone | AspectJ closure alone |\n|---|---|---|\n"
+                        + "| machinery alone (happy path) | 6.0 / 24 | 6.0 / 48 |\n");
+        // a benchmark outside the paths gets a table of its own, with only its contenders
+        List<Measurement> withAsync = new java.util.ArrayList<>(SAMPLE);
+        withAsync.add(new Measurement("AsyncHappyPath", false, "reboundWrapAsync", 26, 1, 80));
+        withAsync.add(new Measurement("AsyncHappyPath", false, "floorDirectAsync", 16, 1, 80));
+        assertThat(ResultTable.of(withAsync).markdown())
+                .contains("\n\n| benchmark (ns/op / B/op) | reboundWrapAsync | floorDirectAsync |\n|---|---|---|\n"
+                        + "| AsyncHappyPath | 26 / 80 | 16 / 80 |\n");
     }
 
     /** A run in miniature: path (a) with and without Rebound's logger, (e), and the JDK proxy alone. */

@@ -98,6 +98,32 @@ class InheritedPolicyDoorsTest extends VirtualTime {
     }
 
     @Test
+    void wovenWarnsOnceAboutInheritedDefaultMethodsAjcDidNotWeave() {
+        var shapes = new Object() {
+            dev.rebound.it.woven.shapes.InheritedShapes.RetriedFunction fn;
+        };
+        String log = StdErr.during(() -> shapes.fn = new dev.rebound.it.woven.shapes.InheritedShapes.RetriedFunction());
+        assertThat(StdErr.count(log, "WARN")).isEqualTo(1);
+        assertThat(log).contains("dev.rebound.it.woven.shapes.InheritedShapes$RetriedFunction: Function.andThen gets "
+                + "@Retry; Function.compose gets @Retry; those default methods were not woven (the interface was "
+                + "compiled without Rebound's aspect), so their policies apply only to the calls made to "
+                + "RetriedFunction's own methods, not around the whole call. To apply it around the call, override "
+                + "the method in RetriedFunction calling Iface.super.method(...); or, for a type-level annotation, "
+                + "put it on the methods you mean");
+        // what the warning says: the policy runs on the class's own method the default calls
+        var fn = shapes.fn;
+        assertThat(catchThrowable(() -> fn.andThen(s -> s).apply("x"))).isSameAs(fn.body.down);
+        assertThat(fn.body.calls).isEqualTo(3);
+        assertThat(StdErr.during(dev.rebound.it.woven.shapes.InheritedShapes.RetriedFunction::new)).isEmpty();
+    }
+
+    @Test
+    void wovenSaysNothingAboutDefaultMethodsAjcWove() {
+        String log = StdErr.during(dev.rebound.it.woven.shapes.InheritedShapes.QuietGreeter::new);
+        assertThat(log).doesNotContain("not woven");
+    }
+
+    @Test
     void wovenAppliesAnInterfacesTypeLevelPolicyToAMethodItInherits() {
         dev.rebound.it.woven.shapes.InheritedShapes.ChatImpl impl = new dev.rebound.it.woven.shapes.InheritedShapes.ChatImpl();
         assertThat(catchThrowable(() -> impl.apply("x"))).isSameAs(impl.body.down);

@@ -22,7 +22,17 @@ import java.util.function.Supplier;
  */
 public final class Policies {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("dev.rebound");
+
     private Policies() {
+    }
+
+    /**
+     * Logs a door's warning on {@code dev.rebound} at WARN: a policy it applies only in part, said once,
+     * when it resolves the class concerned.
+     */
+    public static void warn(String message) {
+        LOG.warn(message);
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.rebound.weaver.Woven;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -79,7 +80,12 @@ public final class WovenPolicies {
         }
         Map<Method, ResilientMethod> policies = Policies.resolveAll(type, type, null, WovenPolicies::alternative);
         List<String> problems = new ArrayList<>();
+        List<String> unwoven = new ArrayList<>();
         policies.forEach((m, policy) -> {
+            if (m.isDefault() && !wovenDefault(m)) {
+                unwoven.add(m.getDeclaringClass().getSimpleName() + "." + m.getName() + " gets "
+                        + String.join(", ", Policies.annotationsOf(type, m)));
+            }
             if (!advised(m)) {
                 String base = m.getDeclaringClass().getSimpleName();
                 problems.add(policy.name() + ": " + type.getSimpleName() + " runs " + base + "." + m.getName()
@@ -90,6 +96,9 @@ public final class WovenPolicies {
         });
         if (!problems.isEmpty()) {
             throw new ReboundConfigurationException(problems);
+        }
+        if (!unwoven.isEmpty() && !Modifier.isAbstract(type.getModifiers())) { // its subclasses say it
+            warnUnwovenDefaults(type, unwoven);
         }
         return Map.copyOf(policies);
     }
@@ -126,6 +135,41 @@ public final class WovenPolicies {
         for (java.lang.reflect.Constructor<?> c : type.getDeclaredConstructors()) {
             for (java.lang.annotation.Annotation a : c.getAnnotations()) {
                 if (a.annotationType().getSimpleName().equals("Inject")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Says, once per class, which default methods it inherits carry a policy that ajc did not weave
+     * (their interface was compiled without the aspect: the JDK's, a library's): the policy then applies
+     * only to the calls they make to the class's own methods, not around the whole call.
+     */
+    private static void warnUnwovenDefaults(Class<?> type, List<String> methods) {
+        methods.sort(null);
+        boolean one = methods.size() == 1;
+        Policies.warn(type.getName() + ": " + String.join("; ", methods) + "; "
+                + (one ? "that default method was" : "those default methods were") + " not woven (the interface "
+                + "was compiled without Rebound's aspect), so " + (one ? "its policy applies" : "their policies apply")
+                + " only to the calls made to " + type.getSimpleName() + "'s own methods, not around the whole call. "
+                + "To apply it around the call, override the method in " + type.getSimpleName() + " calling "
+                + "Iface.super.method(...); or, for a type-level annotation, put it on the methods you mean");
+    }
+
+    /**
+     * Whether ajc wove the default method {@code m}: its interface then holds the method's body as a
+     * static {@code name_aroundBodyN(Iface, params...)}, which the advice calls.
+     */
+    private static boolean wovenDefault(Method m) {
+        Class<?> iface = m.getDeclaringClass();
+        Class<?>[] params = m.getParameterTypes();
+        for (Method body : iface.getDeclaredMethods()) {
+            if (Modifier.isStatic(body.getModifiers()) && body.getName().startsWith(m.getName() + "_aroundBody")) {
+                Class<?>[] b = body.getParameterTypes();
+                if (b.length >= params.length + 1 && b[0] == iface
+                        && Arrays.equals(b, 1, params.length + 1, params, 0, params.length)) {
                     return true;
                 }
             }

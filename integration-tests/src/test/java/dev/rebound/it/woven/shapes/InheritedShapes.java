@@ -114,4 +114,29 @@ public final class InheritedShapes {
             return body;
         }
     }
+
+    /** The same, for the test that no warning is logged: initialised by that test only. */
+    @Retry(attempts = 3, delay = 0)
+    public static class QuietGreeter implements Greeter {
+        private final Body body = new Body();
+
+        @Override
+        public Body body() {
+            return body;
+        }
+    }
+
+    /**
+     * Class-level policy over a JDK interface: {@code Function.compose} and {@code andThen} (defaults the
+     * policy reaches) were compiled without the aspect, so they are not woven.
+     */
+    @Retry(attempts = 3, delay = 0)
+    public static class RetriedFunction implements Function<String, String> {
+        public final Body body = new Body();
+
+        @Override
+        public String apply(String prompt) {
+            return body.fail();
+        }
+    }
 }

@@ -54,28 +54,42 @@ final class CallDemand {
      */
     private int ask(ReboundSettings s) {
         List<ReboundListener> ls = s.listeners();
-        int count = ls.size();
-        boolean quiet = true;
-        for (int i = 0; i < count; i++) {
-            ReboundListener l = ls.get(i);
-            Set<Kind> k;
-            try {
-                k = l.wantedKinds();
-            } catch (RuntimeException e) {
-                Events.ignored(l, e);
-                k = NONE; // nothing for it during this call
-            }
-            if (quiet && (k == null || !k.isEmpty())) {
-                quiet = false;
-                keep(ls, count, i);
-            }
-            if (!quiet) {
-                kinds[i] = k;
-                asked[i] = 0L;
-                wanted[i] = 0L;
+        for (int i = 0, count = ls.size(); i < count; i++) {
+            Set<Kind> k = kindsOf(ls.get(i));
+            if (k == null || !k.isEmpty()) {
+                asked(ls, i, k);
+                return SOME;
             }
         }
-        return state = quiet ? SILENT : SOME;
+        return state = SILENT;
+    }
+
+    /**
+     * What {@code l} wants during this call: its set, or null when it is asked per kind; nothing (an
+     * empty set) when it throws, which is logged.
+     */
+    static Set<Kind> kindsOf(ReboundListener l) {
+        try {
+            return l.wantedKinds();
+        } catch (RuntimeException e) {
+            Events.ignored(l, e);
+            return NONE; // nothing for it during this call
+        }
+    }
+
+    /**
+     * The call's demand, asked up to listener {@code i} of {@code ls}: the ones before it wanted nothing,
+     * it answered {@code k} (null, or not empty); asks the others once and keeps every answer.
+     */
+    void asked(List<ReboundListener> ls, int i, Set<Kind> k) {
+        int count = ls.size();
+        keep(ls, count, i);
+        for (int j = i; j < count; j++) {
+            kinds[j] = j == i ? k : kindsOf(ls.get(j));
+            asked[j] = 0L;
+            wanted[j] = 0L;
+        }
+        state = SOME;
     }
 
     /** The first listener that wants something is {@code i}: the ones before it wanted nothing. */

@@ -37,6 +37,10 @@ import java.util.function.Predicate;
  * A strategy that must see the first attempt too (every one above but the breaker) sets
  * {@code inline} to false here: doors then hand every call to the chain instead of running the
  * first attempt themselves.
+ *
+ * <p>Beside the untraced chain of a method of the common shape, a {@link QuietLoop}: what that chain
+ * does after a door's failed first attempt, in one loop, for a call no listener and no tracer observes.
+ * A new strategy that it does not do must make {@link QuietLoop#of} refuse the methods that have it.
  */
 public final class Chains {
 
@@ -44,9 +48,9 @@ public final class Chains {
     }
 
     /** Each alternative's chain: its own retry over its (observed) result check and timeout. */
-    private static Strategy[] chains(List<Alternative> alternatives, MethodSpec spec, Events events,
+    private static RetryStrategy[] chains(List<Alternative> alternatives, MethodSpec spec, Events events,
             Predicate<Object> fallbackOnResult, boolean observed, Strategy invocation) {
-        Strategy[] chains = new Strategy[alternatives.size()];
+        RetryStrategy[] chains = new RetryStrategy[alternatives.size()];
         for (int i = 0; i < chains.length; i++) {
             RetryPolicy altRetry = alternatives.get(i).retry();
             Strategy attempt = guarded(spec.name(), altRetry, fallbackOnResult, invocation);
@@ -99,8 +103,10 @@ public final class Chains {
         Chain any = plain != null ? plain : observed;
         // fixed settings with a tracer: the first attempt's observation must be current while it runs
         boolean inline = any.inline && plain != null;
+        // the failure path of the common shape, for calls nobody observes: beside the untraced chain
+        QuietLoop quiet = inline && plain != null ? QuietLoop.of(spec, plain.primary, plain.alternativeRetries) : null;
         MethodExecutor executor = new MethodExecutor(spec, events, breaker, any.primary,
-                plain == null ? null : plain.root, observed == null ? null : observed.root, inline);
+                plain == null ? null : plain.root, observed == null ? null : observed.root, inline, quiet);
         NestedRetries.register(spec.implementation(), spec.methodName(), executor);
         return executor;
     }
@@ -109,6 +115,8 @@ public final class Chains {
     private static final class Chain {
         final RetryStrategy primary;
         final Strategy root;
+        /** Each alternative's retry, when it is the top of the alternative's chain (an untraced one). */
+        final RetryStrategy[] alternativeRetries;
         /** Whether a door may run the first attempt itself: no strategy of this chain must see it. */
         final boolean inline;
 
@@ -142,13 +150,16 @@ public final class Chains {
             // the alternatives, each with its own retry
             Strategy root = primary;
             List<Alternative> alternatives = spec.alternatives();
+            RetryStrategy[] alternativeRetries = chains(alternatives, spec, events, fallbackOnResult, observed,
+                    invocation);
             if (spec.fallbackHandler() != null) {
                 root = new HandlerFallbackStrategy(spec, primary, alternatives.toArray(new Alternative[0]),
-                        chains(alternatives, spec, events, fallbackOnResult, observed, invocation), events);
+                        alternativeRetries, events);
             } else if (!alternatives.isEmpty()) {
                 root = new FallbackStrategy(spec.fallbackRule(), primary, alternatives.toArray(new Alternative[0]),
-                        chains(alternatives, spec, events, fallbackOnResult, observed, invocation), events);
+                        alternativeRetries, events);
             }
+            this.alternativeRetries = alternativeRetries;
             if (observed) {
                 root = new CallObservation(spec.name(), root);
             }

@@ -249,9 +249,6 @@ final class Execution {
 
     /** Ends the call: forgets everything it referenced. */
     void release() {
-        history.clear();
-        settings = null;
-        time = null;
         context = null;
         args = null;
         primary = null;
@@ -261,12 +258,23 @@ final class Execution {
         instance = null;
         targetArgs = null;
         pending = null;
-        failure = null;
-        interrupted = false;
         attemptLimit = Long.MAX_VALUE;
         deadlineOrigin = 0L;
         maxDuration = 0L;
         trace = CallTrace.NOOP;
+        releaseQuiet();
+    }
+
+    /**
+     * Ends a call whose state is only its history ({@link QuietLoop}'s) or that the chain ran, whose other
+     * fields {@link #release} cleared.
+     */
+    void releaseQuiet() {
+        history.clear();
+        settings = null;
+        time = null;
+        failure = null;
+        interrupted = false;
         demand.forget();
         inUse = false;
     }

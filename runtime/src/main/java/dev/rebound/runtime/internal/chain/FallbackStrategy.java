@@ -81,7 +81,12 @@ class FallbackStrategy implements Strategy {
      * (whatever {@code on} lists; {@code skipOn} still wins).
      */
     static boolean mayFallBack(Execution call, FallbackRule rule, Throwable last) {
-        if (call.interrupted || last instanceof Error) {
+        return mayFallBack(call.interrupted, rule, last);
+    }
+
+    /** As {@link #mayFallBack(Execution, FallbackRule, Throwable)}, for a call {@code interrupted} or not. */
+    static boolean mayFallBack(boolean interrupted, FallbackRule rule, Throwable last) {
+        if (interrupted || last instanceof Error) {
             return false;
         }
         return rule.fallsBackOn(last) || last instanceof RejectedResultException

@@ -4,6 +4,8 @@ import static dev.rebound.runtime.ReboundEvent.Kind.FAILED;
 import static dev.rebound.runtime.ReboundEvent.Kind.SUCCEEDED;
 
 import dev.rebound.runtime.CircuitBreakerPolicy;
+import dev.rebound.runtime.ReboundEvent.Kind;
+import dev.rebound.runtime.ReboundListener;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryAfter;
 import dev.rebound.runtime.RetryPolicy;
@@ -14,6 +16,7 @@ import dev.rebound.runtime.spi.MethodDiagnostics;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One method's executor: the door protocol ({@link ResilientMethod}) over its chain. A first attempt
@@ -60,11 +63,17 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
      * where an enclosing retrying method shows. Racy on purpose, like {@link #failures}.
      */
     private boolean checkNestingNext;
+    /**
+     * The failure path of the common shape ({@link QuietLoop}), for a door's failed first attempt in a
+     * call no listener and no tracer observes; null when the method is not of that shape.
+     */
+    private final QuietLoop quiet;
     /** Runs the calls of a CompletionStage or streaming method. */
     private final AsyncExecutor async = new AsyncExecutor(this);
 
     MethodExecutor(MethodSpec spec, Events events, Breaker breaker, RetryStrategy primaryRetry, Strategy plainRoot,
-            Strategy tracedRoot, boolean inline) {
+            Strategy tracedRoot, boolean inline, QuietLoop quiet) {
+        this.quiet = quiet;
         this.spec = spec;
         this.events = events;
         this.breaker = breaker;
@@ -144,7 +153,36 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         if (NestedRetries.sampled(++failures)) {
             NestedRetries.check(this, spec.methodName());
         }
+        if (quiet != null) {
+            ReboundSettings s = events.settings();
+            if (!observed || !s.tracesCalls()) {
+                return quietUnlessListened(s, failure, start, context, args, primary);
+            }
+        }
         return run(context, args, primary, start, failure);
+    }
+
+    /**
+     * Asks the listeners what they want of this call, each once, as the chain would at its first event:
+     * when none wants anything, {@link QuietLoop} runs the call; else the chain does, on a call state
+     * that keeps the answers.
+     */
+    private Object quietUnlessListened(ReboundSettings s, Throwable failure, long start, Object context, Object[] args,
+            Invoker primary) throws Throwable {
+        List<ReboundListener> ls = s.listeners();
+        for (int i = 0, n = ls.size(); i < n; i++) {
+            Set<Kind> k = CallDemand.kindsOf(ls.get(i));
+            if (k == null || !k.isEmpty()) {
+                Execution call = Execution.borrow();
+                call.demand.asked(ls, i, k);
+                return run(call, s, context, args, primary, start, failure);
+            }
+        }
+        try {
+            return quiet.run(s, failure, context, args, primary);
+        } finally {
+            RetryAfter.clear(); // a hint suggested on this thread and never thrown dies with its call
+        }
     }
 
     @Override
@@ -192,8 +230,12 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     /** The call through the chain; {@code firstFailure} is the door's failed first attempt, or null. */
     private Object run(Object context, Object[] args, Invoker primary, long start, Throwable firstFailure)
             throws Throwable {
-        ReboundSettings s = events.settings();
-        Execution call = Execution.borrow();
+        return run(Execution.borrow(), events.settings(), context, args, primary, start, firstFailure);
+    }
+
+    /** As {@link #run(Object, Object[], Invoker, long, Throwable)}, on {@code call}, borrowed for it. */
+    private Object run(Execution call, ReboundSettings s, Object context, Object[] args, Invoker primary, long start,
+            Throwable firstFailure) throws Throwable {
         try {
             call.begin(s, spec.primaryName(), context, args, primary, start, firstFailure);
             Object result;

@@ -75,50 +75,30 @@ final class RetryRule {
      * under the retry, asked whether the next attempt would be refused anyway.
      */
     long afterFailure(Execution call, Throwable f, int attempt, long origin, Strategy below) {
-        ReboundSettings s = call.settings;
-        boolean refused = f instanceof CircuitBreakerOpenException || f instanceof RateLimitRefusedException;
+        boolean refused = refused(f);
         if (f instanceof RejectedResultException) {
             events.emit(call, RESULT_REJECTED, call.target, null, attempt, 0L, Reason.RESULT_REJECTED, f);
         } else if (!refused) {
             events.emit(call, ATTEMPT_FAILED, call.target, null, attempt, 0L,
                     f instanceof AttemptTimeoutException ? Reason.TIMEOUT : null, f);
         }
-        // the failure's own verdict (read by the HTTP client from its response) belongs to this
-        // attempt; a hint suggested on the thread is taken either way, so it never outlives it
-        ServerVerdict verdict = ServerVerdict.find(f);
-        ServerVerdict handed = ServerVerdict.takeHandedOff(); // a streamed response's, read on this thread
-        if (verdict == null) {
-            verdict = handed;
-        }
-        long threadHint = RetryAfter.takeNanos();
-        long hint = verdict != null ? verdict.waitNanos() : threadHint;
-        Reason stop = null;
-        if (f instanceof InterruptedException || !call.async && Thread.currentThread().isInterrupted()) {
-            stop = Reason.INTERRUPTED;
+        ServerVerdict verdict = verdictOf(f);
+        long hint = hintOf(verdict);
+        Reason stop = stop(call.async, f, refused, attempt, verdict, below);
+        if (stop == Reason.INTERRUPTED) {
             call.interrupted = true;
-        } else if (refused) {
-            stop = f instanceof RateLimitRefusedException ? Reason.RATE_LIMITED : Reason.CIRCUIT_OPEN;
-        } else {
-            stop = below.refusal(); // e.g. the breaker this failure just opened: don't wait to be refused
-            if (stop == null) {
-                stop = RetryClassifier.refusal(policy, f, verdict);
-            }
-            if (stop == null && attempt >= policy.attempts()) {
-                stop = Reason.ATTEMPTS;
-            }
         }
         long wait = 0L;
         Reason why = Reason.BACKOFF;
         if (stop == null) {
-            wait = policy.waitNanos(attempt, s.random());
-            if (hint > policy.maxDelayNanos()) {
-                // the server won't take a request sooner than we agreed to wait: don't spend an attempt
+            long backoff = policy.waitNanos(attempt, call.settings.random());
+            wait = withHint(backoff, hint);
+            if (wait < 0L) {
                 stop = Reason.RETRY_AFTER_EXCEEDS_MAX_DELAY;
-            } else if (hint > wait) {
-                wait = hint;
-                why = Reason.RETRY_AFTER;
-            }
-            if (stop == null) {
+            } else {
+                if (wait != backoff) {
+                    why = Reason.RETRY_AFTER;
+                }
                 stop = limit(call, wait, origin);
             }
         }
@@ -130,6 +110,81 @@ final class RetryRule {
         events.emit(call, RETRY_SCHEDULED, call.target, null, attempt + 1, wait, why, f);
         call.trace.retryScheduled(wait, why.wire());
         return wait;
+    }
+
+    /** What {@link #quietAfterFailure} returns when the thread was interrupted: nothing more is tried. */
+    static final long INTERRUPTED = -2L;
+
+    /**
+     * {@link #afterFailure} for a target without a deadline, a budget or a strategy below that may refuse
+     * ({@link QuietLoop}'s), in a synchronous call with settings {@code s} that no listener and no tracer
+     * observes: the same decision, from the same reads in the same order, with nothing reported. The
+     * wait; -1 when this target is done; {@link #INTERRUPTED} when the call is.
+     */
+    long quietAfterFailure(ReboundSettings s, Throwable f, int attempt) {
+        ServerVerdict verdict = verdictOf(f);
+        long hint = hintOf(verdict);
+        Reason stop = stop(false, f, refused(f), attempt, verdict, Invocation.INSTANCE);
+        if (stop != null) {
+            return stop == Reason.INTERRUPTED ? INTERRUPTED : -1L;
+        }
+        return withHint(policy.waitNanos(attempt, s.random()), hint);
+    }
+
+    /** Whether {@code f} is a refusal (an open breaker's, a rate limit's): the target was not called. */
+    private static boolean refused(Throwable f) {
+        return f instanceof CircuitBreakerOpenException || f instanceof RateLimitRefusedException;
+    }
+
+    /**
+     * The failure's own verdict (read by the HTTP client from its response) belongs to this attempt, else
+     * a streamed response's handed off on this thread; the hand-off is taken either way.
+     */
+    private static ServerVerdict verdictOf(Throwable f) {
+        ServerVerdict verdict = ServerVerdict.find(f);
+        ServerVerdict handed = ServerVerdict.takeHandedOff();
+        return verdict != null ? verdict : handed;
+    }
+
+    /** The server's wait: the verdict's, else a hint suggested on the thread (taken either way, so it never outlives the attempt). */
+    private static long hintOf(ServerVerdict verdict) {
+        long threadHint = RetryAfter.takeNanos();
+        return verdict != null ? verdict.waitNanos() : threadHint;
+    }
+
+    /**
+     * Why attempt {@code attempt}'s failure ends this target before any wait is chosen, or null: an
+     * interrupt (of the thread, unless the call is asynchronous), a refusal, a refusal the chain below
+     * foresees, the failure's kind or the server's verdict, the attempts.
+     */
+    private Reason stop(boolean async, Throwable f, boolean refused, int attempt, ServerVerdict verdict,
+            Strategy below) {
+        if (f instanceof InterruptedException || !async && Thread.currentThread().isInterrupted()) {
+            return Reason.INTERRUPTED;
+        }
+        if (refused) {
+            return f instanceof RateLimitRefusedException ? Reason.RATE_LIMITED : Reason.CIRCUIT_OPEN;
+        }
+        Reason stop = below.refusal(); // e.g. the breaker this failure just opened: don't wait to be refused
+        if (stop == null) {
+            stop = RetryClassifier.refusal(policy, f, verdict);
+        }
+        if (stop == null && attempt >= policy.attempts()) {
+            stop = Reason.ATTEMPTS;
+        }
+        return stop;
+    }
+
+    /**
+     * The wait before the next attempt: the backoff's, or the server's hint when longer; -1 when the
+     * hint is longer than maxDelay (the server won't take a request sooner than we agreed to wait:
+     * don't spend an attempt).
+     */
+    private long withHint(long backoff, long hint) {
+        if (hint > policy.maxDelayNanos()) {
+            return -1L;
+        }
+        return hint > backoff ? hint : backoff;
     }
 
     /** The deadline, then the budget: whether waiting {@code wait} and retrying is still allowed. */

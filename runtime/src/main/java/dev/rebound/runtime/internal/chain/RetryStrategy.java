@@ -3,6 +3,7 @@ package dev.rebound.runtime.internal.chain;
 import static dev.rebound.runtime.ReboundEvent.Kind.INTERRUPTED;
 
 import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.TimeSource;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -124,17 +125,28 @@ final class RetryStrategy implements Strategy {
 
     /** Waits {@code nanos}; false when interrupted (the flag is set again and reported). */
     private boolean pause(Execution call, long nanos, int nextAttempt, Throwable f) {
+        if (waited(call.time, nanos)) {
+            return true;
+        }
+        call.interrupted = true;
+        events.emit(call, INTERRUPTED, call.target, null, nextAttempt, 0L, Reason.INTERRUPTED, f);
+        return false;
+    }
+
+    /**
+     * Sleeps {@code nanos} on {@code time} (a zero wait only checks the interrupt flag); false when
+     * interrupted, the flag set again.
+     */
+    static boolean waited(TimeSource time, long nanos) {
         try {
             if (nanos > 0L) {
-                call.time.sleep(nanos);
+                time.sleep(nanos);
             } else if (Thread.currentThread().isInterrupted()) {
                 throw new InterruptedException();
             }
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            call.interrupted = true;
-            events.emit(call, INTERRUPTED, call.target, null, nextAttempt, 0L, Reason.INTERRUPTED, f);
             return false;
         }
     }
