@@ -114,6 +114,7 @@ public abstract class Contenders {
 
     Model reboundWoven;
     Model reboundGuice;
+    Model reboundGuiceWrapping;
     Model reboundWrap;
     Model reboundWrapProxy;
     Model reboundWrapBreaker;
@@ -149,6 +150,12 @@ public abstract class Contenders {
             // one instance, as an application binds its clients; unscoped, each fallback would build one
             binder.bind(BackupModel.class).in(Singleton.class);
         }).getInstance(AnnotatedModel.class);
+        // the other form of the module: an instance the injector did not construct (as a model a builder
+        // made), bound to the annotated interface and wrapped in its generated class; the fallback as above
+        reboundGuiceWrapping = Guice.createInjector(ReboundModule.wrapping(binder -> {
+            binder.bind(ResilientModel.class).toInstance(new AnnotatedModel(p));
+            binder.bind(BackupModel.class).in(Singleton.class);
+        })).getInstance(ResilientModel.class);
         reboundWrap = Rebound.wrap(Model.class, p)
                 .withRetry(REBOUND_RETRY)
                 .withFallbacks(f)
@@ -216,6 +223,16 @@ public abstract class Contenders {
     @Benchmark
     public String reboundGuice() {
         return reboundGuice.chat(prompt);
+    }
+
+    /**
+     * {@code ReboundModule.wrapping(...)} over an instance bound to the annotated interface: what the
+     * module gives a binding it did not construct ({@code toInstance}, {@code @Provides}), through the
+     * interface's generated class. {@code reboundGuice} is the class the injector constructs (Guice AOP).
+     */
+    @Benchmark
+    public String reboundGuiceWrapping() {
+        return reboundGuiceWrapping.chat(prompt);
     }
 
     @Benchmark

@@ -33,6 +33,7 @@ final class ResultTable {
             "handLoop", "hand-written loop",
             "reboundWoven", "Rebound woven",
             "reboundGuice", "Rebound Guice",
+            "reboundGuiceWrapping", "Rebound Guice, wrapping",
             "reboundWrap", "Rebound.wrap",
             "reboundWrapProxy", "Rebound.wrap, JDK proxy",
             "reboundWrapBreaker", "Rebound.wrap + breaker",

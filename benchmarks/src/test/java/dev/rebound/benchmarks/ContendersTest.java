@@ -59,8 +59,8 @@ class ContendersTest {
                 }
             }
         }
-        assertThat(names).contains("handLoop", "reboundWoven", "reboundGuice", "reboundWrap", "reboundWrapProxy",
-                "resilience4j", "failsafe", "springRetry", "smallRye");
+        assertThat(names).contains("handLoop", "reboundWoven", "reboundGuice", "reboundGuiceWrapping", "reboundWrap",
+                "reboundWrapProxy", "resilience4j", "failsafe", "springRetry", "smallRye");
     }
 
     @Test
@@ -70,6 +70,8 @@ class ContendersTest {
 
         assertThat(Rebound.isGenerated(happy.reboundWrap)).isTrue();
         assertThat(happy.reboundWrap.getClass().getName()).isEqualTo("dev.rebound.benchmarks.Model$$Rebound");
+        assertThat(happy.reboundGuiceWrapping.getClass().getName())
+                .isEqualTo("dev.rebound.benchmarks.ResilientModel$$Rebound");
         assertThat(Rebound.isGenerated(happy.reboundWrapProxy)).isFalse();
         assertThat(java.lang.reflect.Proxy.isProxyClass(happy.reboundWrapProxy.getClass())).isTrue();
     }

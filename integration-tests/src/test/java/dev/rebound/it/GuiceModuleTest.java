@@ -16,6 +16,8 @@ import dev.rebound.it.plain.BrokenChat;
 import dev.rebound.it.plain.Endpoint;
 import dev.rebound.it.plain.PlainChat;
 import dev.rebound.it.plain.PlainGpt4;
+import dev.rebound.it.plain.SelfCallingSummarizer;
+import dev.rebound.it.plain.Summarizer;
 import dev.rebound.weaver.Woven;
 import dev.rebound.weaver.guice.ReboundModule;
 import jakarta.inject.Provider;
@@ -302,5 +304,132 @@ class GuiceModuleTest extends VirtualTime {
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("Rebound.wrap: type "
                 + SealedChat.class.getName() + " is sealed: only the classes it permits may implement it, so no"
                 + " wrapper can; wrap an interface that is not sealed, or weave the permitted classes (AspectJ)");
+    }
+    /**
+     * Guice's interception covers a call the instance makes on itself; a wrapper around the interface
+     * (Rebound.wrap, or a wrapped binding) covers only calls through the interface. Why the Guice door
+     * cannot simply bind an annotated interface to a wrapper over its class: the policy of such a call
+     * would be lost, with nothing to say so.
+     */
+    @Test
+    void guiceInterceptionCoversACallTheInstanceMakesOnItselfWhereAnInterfaceWrapperDoesNot() {
+        Summarizer intercepted = Guice.createInjector(new ReboundModule(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(Summarizer.class).to(SelfCallingSummarizer.class);
+            }
+        }).getInstance(Summarizer.class);
+
+        assertThat(intercepted.summarize("x")).isEqualTo("ok: summarize x");
+        assertThat(((SelfCallingSummarizer) intercepted).calls).containsExactly("summarize x", "summarize x",
+                "summarize x");
+
+        SelfCallingSummarizer target = new SelfCallingSummarizer();
+        Summarizer wrapped = dev.rebound.runtime.Rebound.wrap(Summarizer.class, (Summarizer) target).build();
+
+        assertThatThrownBy(() -> wrapped.summarize("x")).hasMessage("down 1");
+        assertThat(target.calls).containsExactly("summarize x");
+    }
+
+    /** Answers through its fallback when the primary is down. */
+    public interface Answerer {
+        @dev.rebound.annotations.Retry(attempts = 2, delay = 0)
+        @dev.rebound.annotations.Fallback(to = BackupAnswerer.class)
+        String answer(String question);
+    }
+
+    /** The fallback, bound by a {@code @Provides} method: a wrapped binding. */
+    public interface BackupAnswerer extends Answerer {
+    }
+
+    /** How many wrappers' {@code answer} methods (generated classes or JDK proxies) are on this thread's stack. */
+    private static long wrappersOnTheStack() {
+        return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(frames -> frames
+                .filter(f -> f.getMethodName().equals("answer"))
+                .map(StackWalker.StackFrame::getDeclaringClass)
+                .filter(c -> java.lang.reflect.Proxy.isProxyClass(c)
+                        || dev.rebound.runtime.spi.GeneratedWrapper.class.isAssignableFrom(c))
+                .count());
+    }
+
+    @Test
+    void aWrappedAlternativeIsCalledOnItsOwnInstanceNotThroughItsWrapper() {
+        java.util.concurrent.atomic.AtomicInteger primaries = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger backups = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.List<Long> proxies = new java.util.ArrayList<>();
+        Injector injector = Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
+            @Provides
+            Answerer primary() {
+                return question -> {
+                    throw new IllegalStateException("down " + primaries.incrementAndGet());
+                };
+            }
+
+            @Provides
+            @Singleton
+            BackupAnswerer backup() {
+                backups.incrementAndGet();
+                return question -> {
+                    proxies.add(wrappersOnTheStack());
+                    return "backup: " + question;
+                };
+            }
+        }));
+        Answerer answerer = injector.getInstance(Answerer.class);
+
+        assertThat(answerer.answer("a")).isEqualTo("backup: a");
+        assertThat(answerer.answer("b")).isEqualTo("backup: b");
+
+        assertThat(primaries).hasValue(4);
+        assertThat(backups).as("a singleton alternative is asked for once").hasValue(1);
+        // the primary's wrapper only: the engine calls the alternative's instance, once per fallback
+        assertThat(proxies).containsExactly(1L, 1L);
+        assertThat(dev.rebound.runtime.Rebound.isResilient(injector.getInstance(BackupAnswerer.class)))
+                .as("injected, the alternative is wrapped").isTrue();
+    }
+
+    @Test
+    void aWrappedBindingIsItsInterfacesGeneratedClass() {
+        Answerer answerer = Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
+            @Provides
+            Answerer answerer() {
+                return question -> "answer: " + question;
+            }
+
+            @Provides
+            BackupAnswerer backup() {
+                return question -> "backup: " + question;
+            }
+        })).getInstance(Answerer.class);
+
+        assertThat(answerer.getClass().getName()).isEqualTo(Answerer.class.getName() + "$$Rebound");
+        assertThat(answerer.answer("a")).isEqualTo("answer: a");
+    }
+
+    @Test
+    void aWrappedBindingThatAnotherDoorCallsAsItsAlternativeAppliesItsPolicyOnce() {
+        java.util.concurrent.atomic.AtomicInteger backups = new java.util.concurrent.atomic.AtomicInteger();
+        Injector injector = Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
+            @Provides
+            @Singleton
+            BackupAnswerer backup() {
+                return question -> {
+                    throw new IllegalStateException("backup down " + backups.incrementAndGet());
+                };
+            }
+        }));
+        assertThat(dev.rebound.runtime.Rebound.isGenerated(injector.getInstance(BackupAnswerer.class))).isTrue();
+        // Rebound.wrap's alternatives from the injector, as a user may resolve them
+        dev.rebound.runtime.ReboundSettings settings = dev.rebound.runtime.ReboundSettings.builder().logging(false)
+                .timeSource(clock).alternatives(injector::getInstance).build();
+        IllegalStateException down = new IllegalStateException("primary down");
+        Answerer answerer = dev.rebound.runtime.Rebound.wrap(Answerer.class, (Answerer) question -> {
+            throw down;
+        }).settings(settings).build();
+
+        assertThat(catchThrowable(() -> answerer.answer("a"))).isSameAs(down);
+        // the backup's own @Retry, applied once by the engine: its wrapper lets the engine's call through
+        // (else 2 attempts of the engine, each 2 of the wrapper and 2 of the wrapper's own fallback: 8)
+        assertThat(backups).hasValue(2);
     }
 }

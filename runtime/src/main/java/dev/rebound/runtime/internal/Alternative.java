@@ -1,6 +1,7 @@
 package dev.rebound.runtime.internal;
 
 import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.spi.GeneratedWrapper;
 import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.Passthrough;
 import java.lang.reflect.Method;
@@ -19,6 +20,8 @@ public final class Alternative implements Invoker {
      * intercepts). Asked once per class; a pure function of the class, shared by every call.
      */
     private volatile Object[] door = {null, Boolean.TRUE};
+    /** The generated wrapper last called and what to call instead: itself, or its target when flat. */
+    private volatile Object[] flat = {null, null};
 
     public Alternative(String name, Supplier<?> instance, Method method, RetryPolicy retry) {
         this.name = name;
@@ -47,6 +50,9 @@ public final class Alternative implements Invoker {
      */
     @Override
     public Object invoke(Object target, Object[] args) throws Throwable {
+        if (target instanceof GeneratedWrapper) {
+            target = unlessFlat((GeneratedWrapper) target);
+        }
         if (target != null && !mayHaveDoor(target.getClass())) {
             return method.call(target, args);
         }
@@ -56,6 +62,22 @@ public final class Alternative implements Invoker {
         } finally {
             Passthrough.exit(outer);
         }
+    }
+
+    /**
+     * A container door's flat wrapper ({@code ReboundModule.wrapping}) is called through its target, as
+     * its flat proxy lets such a call through: the engine applies the alternative's retry itself. Any
+     * other generated wrapper ({@code Rebound.wrap}) keeps its own policy. The last wrapper asked about
+     * and its answer are kept: an alternative is usually one instance.
+     */
+    private Object unlessFlat(GeneratedWrapper wrapper) {
+        Object[] f = flat;
+        if (f[0] != wrapper) {
+            Object target = GeneratedWrappers.flatTarget(wrapper);
+            f = new Object[] {wrapper, target == null ? wrapper : target};
+            flat = f;
+        }
+        return f[1];
     }
 
     private boolean mayHaveDoor(Class<?> type) {

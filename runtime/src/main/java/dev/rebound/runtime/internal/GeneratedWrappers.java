@@ -8,9 +8,12 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +34,12 @@ public final class GeneratedWrappers {
             return find(type);
         }
     };
+
+    /**
+     * The wrappers a container door made flat ({@link #createFlat}): configuration, one entry per provided
+     * instance, dropped with it.
+     */
+    private static final Set<Object> FLAT = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
     private GeneratedWrappers() {
     }
@@ -59,6 +68,24 @@ public final class GeneratedWrappers {
                     generatedName(type), e.getClass().getSimpleName());
             return null;
         }
+    }
+
+    /**
+     * As {@link #create}, flat: a call the engine makes on it as an alternative goes to its target
+     * ({@link #flatTarget}), as the flat proxy's does, so that the engine's flat chain applies each
+     * policy once. For a container door's wrappers ({@code ReboundModule.wrapping}).
+     */
+    public static <T> T createFlat(Class<T> type, T target, String name, Map<Method, ResilientMethod> policies) {
+        T wrapper = create(type, target, name, policies);
+        if (wrapper != null) {
+            FLAT.add(wrapper);
+        }
+        return wrapper;
+    }
+
+    /** The target of a flat wrapper ({@link #createFlat}); null for anything else. */
+    static Object flatTarget(GeneratedWrapper wrapper) {
+        return FLAT.contains(wrapper) ? GeneratedWrapper.targetOf(wrapper) : null;
     }
 
     /** Whether {@code type} has a generated class that {@code Rebound.wrap} uses; why not, else. */

@@ -8,12 +8,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * chain: the chain is flat and each policy applies exactly once.
  *
  * <p>Costs a door one static read per call: the counter is non-zero only while some thread is inside
- * such a call, and only then is the thread-local consulted.
+ * such a call, and only then is the thread's mark consulted (found by {@link PerThread}: a thread-local
+ * lookup missed its first slot in JMH's threads, and was a fifth of a fallback's time through Guice).
  */
 public final class Passthrough {
 
     private static final AtomicInteger ACTIVE = new AtomicInteger();
-    private static final ThreadLocal<Object> TARGET = new ThreadLocal<>();
+    /** Each thread's mark: the one element is the object whose next call is the engine's, or null. */
+    private static final PerThread<Object[]> TARGET = new PerThread<>(() -> new Object[1]);
 
     private Passthrough() {
     }
@@ -26,8 +28,9 @@ public final class Passthrough {
         if (ACTIVE.get() == 0) {
             return false;
         }
-        if (self != null && TARGET.get() == self) {
-            TARGET.set(null);
+        Object[] mark = TARGET.get();
+        if (self != null && mark[0] == self) {
+            mark[0] = null;
             return true;
         }
         return false;
@@ -35,8 +38,9 @@ public final class Passthrough {
 
     /** Marks the next call on {@code target} from this thread; returns what to hand to {@link #exit}. */
     public static Object enter(Object target) {
-        Object previous = TARGET.get();
-        TARGET.set(target);
+        Object[] mark = TARGET.get();
+        Object previous = mark[0];
+        mark[0] = target;
         ACTIVE.incrementAndGet();
         return previous;
     }
@@ -44,7 +48,6 @@ public final class Passthrough {
     /** Ends a mark made by {@link #enter}, restoring the enclosing one. */
     public static void exit(Object previous) {
         ACTIVE.decrementAndGet();
-        // set, never remove: re-creating the thread-local's entry on every fallback would allocate
-        TARGET.set(previous);
+        TARGET.get()[0] = previous;
     }
 }

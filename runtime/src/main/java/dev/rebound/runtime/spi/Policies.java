@@ -4,6 +4,7 @@ import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.internal.AnnotationLookup;
 import dev.rebound.runtime.internal.AnnotationPolicies;
+import dev.rebound.runtime.internal.GeneratedWrappers;
 import dev.rebound.runtime.internal.MethodScan;
 import dev.rebound.runtime.internal.ResilientProxy;
 import dev.rebound.runtime.internal.SelfRetryCheck;
@@ -125,6 +126,22 @@ public final class Policies {
             SelfRetryCheck.warnIfSelfRetrying(target, door);
         }
         return ResilientProxy.create(type, target, ResilientProxy.nameOf(target), policies, true);
+    }
+
+    /**
+     * As {@link #proxy}, through {@code type}'s generated class ({@code Type$$Rebound}, made by the weaver's
+     * annotation processor, as {@code Rebound.wrap} uses it) when there is one, else the same proxy. Flat as
+     * the proxy is: a call the engine makes on it as an alternative goes straight to the target.
+     */
+    public static <T> T wrapper(Class<T> type, T target, Map<Method, ResilientMethod> policies, String door) {
+        T generated = GeneratedWrappers.createFlat(type, target, ResilientProxy.nameOf(target), policies);
+        if (generated == null) {
+            return proxy(type, target, policies, door);
+        }
+        if (!policies.isEmpty()) {
+            SelfRetryCheck.warnIfSelfRetrying(target, door);
+        }
+        return generated;
     }
 
     /** Whether {@code object} is a proxy made by {@link #proxy} or {@code Rebound.wrap}. */

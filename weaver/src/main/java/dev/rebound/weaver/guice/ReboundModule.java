@@ -158,7 +158,7 @@ public final class ReboundModule extends AbstractModule {
         if (moved != null) {
             binding.acceptScopingVisitor(new ScopeCopier(moved));
         }
-        b.bind(key).toProvider(new ResilientProvider<>(type, getProvider(original), settings, types));
+        b.bind(key).toProvider(new ResilientProvider<>(type, original, getProvider(original), settings, types));
         return true;
     }
 

@@ -6,7 +6,14 @@ import dev.rebound.runtime.spi.ResilientMethod;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 
-/** Hands one intercepted method to its resolved policy; Guice's invocation re-runs the method. */
+/**
+ * Hands one intercepted method to its resolved policy; Guice's invocation re-runs the method.
+ *
+ * <p>The first attempt runs here, inline, in the door protocol of {@link ResilientMethod}: Guice's
+ * invocation reaches the engine only when that attempt fails (or the policy must see it), so on a
+ * call that succeeds it does not escape this method and the JIT may drop the invocation objects Guice
+ * makes per call (2 of its 3 allocations).
+ */
 final class ResilientInterceptor implements MethodInterceptor {
 
     /** Shared and non-capturing: the context is Guice's MethodInvocation, which may proceed again. */
@@ -42,6 +49,24 @@ final class ResilientInterceptor implements MethodInterceptor {
         if (Passthrough.claim(invocation.getThis())) {
             return invocation.proceed();
         }
-        return policy.execute(invocation, null, PROCEED);
+        ResilientMethod p = policy;
+        if (!p.bareFirstAttempt()) {
+            return p.execute(invocation, null, PROCEED);
+        }
+        Object result;
+        Throwable failure = null;
+        try {
+            result = invocation.proceed();
+        } catch (Throwable t) {
+            failure = t;
+            result = null;
+        }
+        // a branch, not the catch block, hands the invocation on: the JIT compiles a branch a call never
+        // took as a trap, so on a call that succeeds the invocation escapes nowhere (a catch block it
+        // keeps, in Java 17)
+        if (failure != null) {
+            return p.failed(failure, ResilientMethod.UNTIMED, invocation, null, PROCEED);
+        }
+        return result;
     }
 }

@@ -2,6 +2,7 @@ package dev.rebound.weaver.guice;
 
 import com.google.inject.Inject;
 import com.google.inject.Injector;
+import com.google.inject.Key;
 import com.google.inject.Provider;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.spi.Policies;
@@ -13,12 +14,16 @@ import java.util.Map;
 /**
  * Provides an annotated interface by wrapping what its original binding provides (an instance the
  * injector did not construct: {@code toInstance}, {@code @Provides}, {@code toProvider}) in a
- * resilient proxy. Policies are resolved once per implementation class, alternatives come from the
- * injector. An instance that is already resilient (woven, intercepted, wrapped) is returned as is.
+ * resilient wrapper: the interface's generated class ({@code Type$$Rebound}) when the annotation
+ * processor made one, else a JDK proxy; flat either way (a call the engine makes on it as an
+ * alternative goes to the instance). Policies are resolved once per implementation class,
+ * alternatives come from the injector. An instance that is already resilient (woven, intercepted,
+ * wrapped) is returned as is.
  */
 final class ResilientProvider<T> implements Provider<T> {
 
     private final Class<T> type;
+    private final Key<? extends T> originalKey;
     private final Provider<? extends T> original;
     private final ReboundSettings settings;
     private final ResilientTypes interceptedTypes;
@@ -29,12 +34,13 @@ final class ResilientProvider<T> implements Provider<T> {
         }
     };
     private Injector injector;
-    /** The last instance wrapped and its proxy: scoped originals (singletons) get one proxy. */
+    /** The last instance wrapped and its wrapper: scoped originals (singletons) get one wrapper. */
     private volatile Object[] last = {null, null};
 
-    ResilientProvider(Class<T> type, Provider<? extends T> original, ReboundSettings settings,
-            ResilientTypes interceptedTypes) {
+    ResilientProvider(Class<T> type, Key<? extends T> originalKey, Provider<? extends T> original,
+            ReboundSettings settings, ResilientTypes interceptedTypes) {
         this.type = type;
+        this.originalKey = originalKey;
         this.original = original;
         this.settings = settings;
         this.interceptedTypes = interceptedTypes;
@@ -43,6 +49,11 @@ final class ResilientProvider<T> implements Provider<T> {
     @Inject
     void setInjector(Injector injector) {
         this.injector = injector;
+    }
+
+    /** The private key the binding this provider replaced was moved to. */
+    Key<? extends T> originalKey() {
+        return originalKey;
     }
 
     @Override
@@ -56,10 +67,10 @@ final class ResilientProvider<T> implements Provider<T> {
         if (pair[0] == instance) {
             return type.cast(pair[1]);
         }
-        T proxy = Policies.proxy(type, instance, policies.get(instance.getClass()),
+        T wrapper = Policies.wrapper(type, instance, policies.get(instance.getClass()),
                 "ReboundModule(" + type.getSimpleName() + ")");
-        last = new Object[] {instance, proxy};
-        return proxy;
+        last = new Object[] {instance, wrapper};
+        return wrapper;
     }
 
     private Map<Method, ResilientMethod> resolve(Class<?> implClass) {
