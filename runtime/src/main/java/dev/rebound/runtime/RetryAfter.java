@@ -1,5 +1,6 @@
 package dev.rebound.runtime;
 
+import dev.rebound.runtime.internal.Leftovers;
 import java.time.Duration;
 
 /**
@@ -21,12 +22,12 @@ import java.time.Duration;
  */
 public final class RetryAfter {
 
-    private static final ThreadLocal<long[]> HINT = ThreadLocal.withInitial(() -> new long[1]);
     /**
-     * Whether any thread ever suggested a wait. Until then there is nothing to take or clear, and
-     * every failed attempt (and every successful response of an integration) skips the thread-local.
+     * Each thread's hint. Until any thread suggested one (or handed off a verdict: {@link Leftovers},
+     * one flag for both) there is nothing to take or clear, and every failed attempt (and every
+     * successful response of an integration) skips the thread-local.
      */
-    private static volatile boolean everSuggested;
+    private static final ThreadLocal<long[]> HINT = ThreadLocal.withInitial(() -> new long[1]);
 
     private RetryAfter() {
     }
@@ -44,20 +45,20 @@ public final class RetryAfter {
         } catch (ArithmeticException tooLong) {
             nanos = Long.MAX_VALUE;
         }
-        everSuggested = true;
+        Leftovers.left();
         HINT.get()[0] = nanos;
     }
 
     /** Forgets any hint on this thread. */
     public static void clear() {
-        if (everSuggested) {
+        if (Leftovers.ever()) {
             HINT.get()[0] = 0;
         }
     }
 
     /** The hint recorded on this thread in nanoseconds (0 = none), and forgets it. */
     public static long takeNanos() {
-        if (!everSuggested) {
+        if (!Leftovers.ever()) {
             return 0L;
         }
         long[] h = HINT.get();

@@ -33,10 +33,9 @@ public final class ServerVerdict {
      * A verdict read on the thread that then reports the failure, for a failure that cannot carry it (a
      * streamed response's: langchain4j builds that failure itself, on the HTTP client's thread). Taken by
      * the engine with the next failure it handles on this thread; forgotten when a call starts here.
+     * Until anything was ever left ({@link Leftovers}), taking and forgetting cost one volatile read.
      */
     private static final ThreadLocal<ServerVerdict[]> HANDED = ThreadLocal.withInitial(() -> new ServerVerdict[1]);
-    /** Whether any verdict was ever handed off: until then, taking and forgetting cost one volatile read. */
-    private static volatile boolean everHanded;
 
     private final long waitNanos;
     private final String quota;
@@ -82,7 +81,7 @@ public final class ServerVerdict {
     /** Hands {@code verdict} (null: none) to the next failure the engine handles on this thread. */
     public static void handOff(ServerVerdict verdict) {
         if (verdict != null) {
-            everHanded = true;
+            Leftovers.left();
             HANDED.get()[0] = verdict;
         } else {
             forgetHandedOff();
@@ -91,7 +90,7 @@ public final class ServerVerdict {
 
     /** The verdict handed off on this thread, or null; forgets it. */
     public static ServerVerdict takeHandedOff() {
-        if (!everHanded) {
+        if (!Leftovers.ever()) {
             return null;
         }
         ServerVerdict[] h = HANDED.get();
@@ -102,7 +101,7 @@ public final class ServerVerdict {
 
     /** Forgets a verdict handed off on this thread and never taken. */
     public static void forgetHandedOff() {
-        if (everHanded) {
+        if (Leftovers.ever()) {
             HANDED.get()[0] = null;
         }
     }

@@ -10,7 +10,7 @@ import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryAfter;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.internal.Alternative;
-import dev.rebound.runtime.internal.ServerVerdict;
+import dev.rebound.runtime.internal.Leftovers;
 import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.MethodDiagnostics;
 import dev.rebound.runtime.spi.QuietRetry;
@@ -131,11 +131,10 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
 
     /**
      * A hint or verdict another call left on this thread (an unwrapped streaming model's 429, read on
-     * the HTTP client's thread) is not this call's: a volatile read each until one was ever left.
+     * the HTTP client's thread) is not this call's: one volatile read until either was ever left.
      */
     private static void forgetLeftovers() {
-        RetryAfter.clear();
-        ServerVerdict.forgetHandedOff();
+        Leftovers.forget();
     }
 
     @Override
