@@ -117,4 +117,20 @@ class AllocationTest extends VirtualTime {
         // the proxy's argument array may be allocated or not (escape analysis); the generated class lends one
         assertThat(bytesPerCall(() -> wrappers.get(0).chat("ping").length())).isZero();
     }
+
+    @Test
+    void aFallbackAnsweringThroughTheGeneratedClassAllocatesNothing() {
+        RuntimeException down = new RuntimeException("down", null, false, false) { };
+        WrapShapes.Plain primary = p -> {
+            throw down;
+        };
+        WrapShapes.Plain generated = Rebound.wrap(WrapShapes.Plain.class, primary)
+                .settings(ReboundSettings.builder().logging(false).build())
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ZERO).jitter(true).build())
+                .withFallbacks(p -> p).build();
+        assertThat(Rebound.isGenerated(generated)).isTrue();
+
+        // three attempts in the generated class's own loop, then the engine lends the arguments to the fallback
+        assertThat(bytesPerCall(() -> generated.chat("ping").length())).isZero();
+    }
 }

@@ -63,85 +63,71 @@ public abstract class GeneratedWrapper {
         throw new UndeclaredThrowableException(failure);
     }
 
-    /** The most parameters a method may have for {@code failedWith} to lend it an argument array. */
+    /** The most parameters a method may have for {@code failedWith} and {@code retried}. */
     protected static final int MAX_LENT = 4;
 
     /**
-     * Each thread's spare argument arrays, by length (1 to {@link #MAX_LENT}): lent to a failed first
-     * attempt for the rest of its call, cleared and given back when the call ends; null while lent (a
-     * call nested on the same thread then gets a new one). Nothing of a call stays in them.
-     */
-    private static final PerThread<Object[][]> SPARE = new PerThread<>(() -> {
-        Object[][] byLength = new Object[MAX_LENT + 1][];
-        for (int n = 1; n <= MAX_LENT; n++) {
-            byLength[n] = new Object[n];
-        }
-        return byLength;
-    });
-
-    /**
-     * {@code policy.failed(failure, start, target, [a0], invoker)} with an argument array lent by this
-     * thread for the call (a synchronous first attempt's failure: the engine reads the arguments only
-     * during the call), so that a failed call allocates no array.
+     * {@code policy.failed(failure, start, target, [a0], invoker)}, as {@link ResilientMethod#failedAt}
+     * for the first attempt's failure: the engine lends the call an argument array only when it needs
+     * one, so that a failed call allocates no array. (Classes generated before {@link #retried} call it.)
      */
     protected static Object failedWith(ResilientMethod policy, Throwable failure, long start, Object target,
             Invoker invoker, Object a0) throws Throwable {
-        Object[][] spare = SPARE.get();
-        Object[] args = lend(spare, 1);
-        args[0] = a0;
-        return failedWith(policy, failure, start, target, invoker, spare, args);
+        return policy.failedAt(null, failure, failure, 1, start, target, invoker, 1, a0, null, null, null);
     }
 
     /** As {@link #failedWith(ResilientMethod, Throwable, long, Object, Invoker, Object)}, two arguments. */
     protected static Object failedWith(ResilientMethod policy, Throwable failure, long start, Object target,
             Invoker invoker, Object a0, Object a1) throws Throwable {
-        Object[][] spare = SPARE.get();
-        Object[] args = lend(spare, 2);
-        args[0] = a0;
-        args[1] = a1;
-        return failedWith(policy, failure, start, target, invoker, spare, args);
+        return policy.failedAt(null, failure, failure, 1, start, target, invoker, 2, a0, a1, null, null);
     }
 
     /** As {@link #failedWith(ResilientMethod, Throwable, long, Object, Invoker, Object)}, three arguments. */
     protected static Object failedWith(ResilientMethod policy, Throwable failure, long start, Object target,
             Invoker invoker, Object a0, Object a1, Object a2) throws Throwable {
-        Object[][] spare = SPARE.get();
-        Object[] args = lend(spare, 3);
-        args[0] = a0;
-        args[1] = a1;
-        args[2] = a2;
-        return failedWith(policy, failure, start, target, invoker, spare, args);
+        return policy.failedAt(null, failure, failure, 1, start, target, invoker, 3, a0, a1, a2, null);
     }
 
     /** As {@link #failedWith(ResilientMethod, Throwable, long, Object, Invoker, Object)}, four arguments. */
     protected static Object failedWith(ResilientMethod policy, Throwable failure, long start, Object target,
             Invoker invoker, Object a0, Object a1, Object a2, Object a3) throws Throwable {
-        Object[][] spare = SPARE.get();
-        Object[] args = lend(spare, 4);
-        args[0] = a0;
-        args[1] = a1;
-        args[2] = a2;
-        args[3] = a3;
-        return failedWith(policy, failure, start, target, invoker, spare, args);
+        return policy.failedAt(null, failure, failure, 1, start, target, invoker, 4, a0, a1, a2, a3);
     }
 
-    private static Object[] lend(Object[][] spare, int n) {
-        Object[] args = spare[n];
-        if (args == null) {
-            return new Object[n]; // this thread's is lent to a call still running: this one is nested in it
-        }
-        spare[n] = null;
-        return args;
+    /**
+     * Attempt {@code attempt} of the primary failed with {@code failure} ({@code first} being the
+     * call's first failure, {@code call} null at the first attempt, else what the previous report
+     * returned): {@link ResilientMethod#failedAt}. A {@link QuietRetry} tells the generated method to
+     * call its target again now; anything else is the call's result. A method without parameters.
+     */
+    protected static Object retried(ResilientMethod policy, Object call, Throwable first, Throwable failure,
+            int attempt, long start, Object target, Invoker invoker) throws Throwable {
+        return policy.failedAt(call, first, failure, attempt, start, target, invoker, 0, null, null, null, null);
     }
 
-    private static Object failedWith(ResilientMethod policy, Throwable failure, long start, Object target,
-            Invoker invoker, Object[][] spare, Object[] args) throws Throwable {
-        try {
-            return policy.failed(failure, start, target, args, invoker);
-        } finally {
-            java.util.Arrays.fill(args, null);
-            spare[args.length] = args;
-        }
+    /** As {@link #retried(ResilientMethod, Object, Throwable, Throwable, int, long, Object, Invoker)}, one argument. */
+    protected static Object retried(ResilientMethod policy, Object call, Throwable first, Throwable failure,
+            int attempt, long start, Object target, Invoker invoker, Object a0) throws Throwable {
+        return policy.failedAt(call, first, failure, attempt, start, target, invoker, 1, a0, null, null, null);
+    }
+
+    /** As {@link #retried(ResilientMethod, Object, Throwable, Throwable, int, long, Object, Invoker)}, two arguments. */
+    protected static Object retried(ResilientMethod policy, Object call, Throwable first, Throwable failure,
+            int attempt, long start, Object target, Invoker invoker, Object a0, Object a1) throws Throwable {
+        return policy.failedAt(call, first, failure, attempt, start, target, invoker, 2, a0, a1, null, null);
+    }
+
+    /** As {@link #retried(ResilientMethod, Object, Throwable, Throwable, int, long, Object, Invoker)}, three arguments. */
+    protected static Object retried(ResilientMethod policy, Object call, Throwable first, Throwable failure,
+            int attempt, long start, Object target, Invoker invoker, Object a0, Object a1, Object a2) throws Throwable {
+        return policy.failedAt(call, first, failure, attempt, start, target, invoker, 3, a0, a1, a2, null);
+    }
+
+    /** As {@link #retried(ResilientMethod, Object, Throwable, Throwable, int, long, Object, Invoker)}, four arguments. */
+    protected static Object retried(ResilientMethod policy, Object call, Throwable first, Throwable failure,
+            int attempt, long start, Object target, Invoker invoker, Object a0, Object a1, Object a2, Object a3)
+            throws Throwable {
+        return policy.failedAt(call, first, failure, attempt, start, target, invoker, 4, a0, a1, a2, a3);
     }
 
     @SuppressWarnings("unchecked")

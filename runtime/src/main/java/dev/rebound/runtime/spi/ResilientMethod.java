@@ -114,6 +114,31 @@ public interface ResilientMethod {
     Object failed(Throwable failure, long start, Object context, Object[] args, Invoker primary)
             throws Throwable;
 
+    /**
+     * The failure of attempt {@code attempt} of the primary, reported by a door that runs the primary's
+     * retries itself with typed calls (the class generated for {@code Rebound.wrap}): the first
+     * attempt's as {@link #failed} would take it ({@code call} null, {@code failure} being
+     * {@code first}), a later one with the {@link QuietRetry} the previous report returned.
+     * Returns a {@link QuietRetry} when the door is to call the primary again now (the call is quiet,
+     * the wait before that attempt is over); anything else is the call's result, and a throw is what
+     * the caller gets, as from {@link #failed}. The call's arguments come loose: {@code count} (0 to 4)
+     * of {@code a0..a3}, the rest null; the engine lends an array only when it needs one (an
+     * alternative, the chain).
+     *
+     * <p>By default the first failure goes to {@link #failed} (so a door never reports a later one).
+     *
+     * @param call null for the first attempt's failure, else the {@link QuietRetry} the previous report returned
+     * @param first the call's first failure
+     * @param failure attempt {@code attempt}'s failure
+     * @param attempt the primary's attempt that failed, from 1
+     * @param start as {@link #start()} returned it, or {@link #UNTIMED}
+     */
+    default Object failedAt(Object call, Throwable first, Throwable failure, int attempt, long start, Object context,
+            Invoker primary, int count, Object a0, Object a1, Object a2, Object a3) throws Throwable {
+        Object[] args = count == 0 ? null : java.util.Arrays.copyOf(new Object[] {a0, a1, a2, a3}, count);
+        return failed(failure, start, context, args, primary);
+    }
+
     /** What this policy is made of and the state of its breaker, for tests and diagnostics. */
     MethodDiagnostics diagnostics();
 }

@@ -251,17 +251,11 @@ final class WrapperSource {
             names.append(k == 0 ? "" : ", ").append("a").append(k);
         }
         String args = params.isEmpty() ? "null" : "new Object[] {" + names + "}";
-        // a failed first attempt borrows the thread's argument array for its call (GeneratedWrapper.failedWith)
-        boolean lent = !params.isEmpty() && params.size() <= 4;
-        java.util.function.Function<String, String> failed = start -> lent
-                ? "failedWith($p, $f, " + start + ", this.target, I" + i + ", " + names + ")"
-                : "$p.failed($f, " + start + ", this.target, " + args + ", I" + i + ")";
         TypeMirror returns = member.getReturnType();
         boolean isVoid = returns.getKind() == TypeKind.VOID;
         String call = "this.target." + m.getSimpleName() + "(" + names + ")";
         String cast = isVoid ? "" : "(" + returns + ") ";
         String answer = isVoid ? "" : "return ";
-        String end = isVoid ? "\n                    return;" : "";
         String thrown = member.getThrownTypes().isEmpty() ? "" : " throws " + member.getThrownTypes().stream()
                 .map(TypeMirror::toString).collect(Collectors.joining(", "));
         s.append("\n    @Override\n    public ").append(methodTypeParameters(member)).append(returns).append(' ')
@@ -272,9 +266,10 @@ final class WrapperSource {
                 .append("        try {\n")
                 .append("            if ($p.bareFirstAttempt()) {\n")
                 .append("                try {\n                    ").append(answer).append(call).append(";")
-                .append(end).append("\n")
-                .append("                } catch (Throwable $f) {\n                    ").append(answer).append(cast)
-                .append(failed.apply(RM + ".UNTIMED")).append(";").append(end).append("\n                }\n            }\n")
+                .append(isVoid ? "\n                    return;" : "").append("\n")
+                .append("                } catch (Throwable $f) {\n");
+        failed(s, "                    ", i, params.size(), names, args, call, cast, isVoid, RM + ".UNTIMED");
+        s.append("                }\n            }\n")
                 .append("            if (!$p.admitFirstAttempt()) {\n                ").append(answer).append(cast)
                 .append("$p.executeAll(this.target, ").append(args).append(", I").append(i).append(");")
                 .append(isVoid ? "\n                return;" : "").append("\n            }\n")
@@ -285,14 +280,48 @@ final class WrapperSource {
             s.append("            ").append(returns).append(" $r;\n")
                     .append("            try {\n                $r = ").append(call).append(";\n");
         }
-        s.append("            } catch (Throwable $f) {\n                ").append(answer).append(cast)
-                .append(failed.apply("$s")).append(";")
-                .append(isVoid ? "\n                return;" : "").append("\n            }\n")
+        s.append("            } catch (Throwable $f) {\n");
+        failed(s, "                ", i, params.size(), names, args, call, cast, isVoid, "$s");
+        s.append("            }\n")
                 .append("            $p.succeeded($s);\n");
         if (!isVoid) {
             s.append("            return $r;\n");
         }
         s.append("        } catch (Throwable $e) {\n            throw rethrow($e, X").append(i).append(");\n        }\n    }\n");
+    }
+
+    /**
+     * The body of the catch of the first attempt's failure {@code $f} (started at {@code start}): with at
+     * most {@code GeneratedWrapper.MAX_LENT} parameters, the primary's retries run here with typed calls,
+     * each failure reported through {@code GeneratedWrapper.retried} (the arguments loose), which sleeps
+     * the wait and says "again" (a {@code QuietRetry}) while the call is quiet, else returns the call's
+     * result (the engine having taken it over); with more, the whole rest is {@code failed}'s.
+     */
+    private static void failed(StringBuilder s, String in, int i, int arity, CharSequence names, String args,
+            String call, String cast, boolean isVoid, String start) {
+        String answer = isVoid ? "" : "return ";
+        String end = isVoid ? "\n" + in + "return;" : "";
+        if (arity > 4) {
+            s.append(in).append(answer).append(cast).append("$p.failed($f, ").append(start).append(", this.target, ")
+                    .append(args).append(", I").append(i).append(");").append(end).append("\n");
+            return;
+        }
+        s.append(in).append("Object $o = null;\n")
+                .append(in).append("Throwable $g = $f;\n")
+                .append(in).append("for (int $n = 1; ; $n++) {\n")
+                .append(in).append("    $o = retried($p, $o, $f, $g, $n, ").append(start).append(", this.target, I")
+                .append(i).append(arity == 0 ? "" : ", ").append(names).append(");\n")
+                .append(in).append("    if (!($o instanceof ").append(SPI).append("QuietRetry)) {\n")
+                .append(in).append("        ").append(answer).append(cast).append(isVoid ? "" : "$o;")
+                .append(isVoid ? "return;" : "").append("\n")
+                .append(in).append("    }\n")
+                .append(in).append("    try {\n")
+                .append(in).append("        ").append(answer).append(call).append(";")
+                .append(isVoid ? "\n" + in + "        return;" : "").append("\n")
+                .append(in).append("    } catch (Throwable $h) {\n")
+                .append(in).append("        $g = $h;\n")
+                .append(in).append("    }\n")
+                .append(in).append("}\n");
     }
 
     /** {@code (java.lang.String) a[0], (int) a[1]}: the arguments typed from the invoker's array. */

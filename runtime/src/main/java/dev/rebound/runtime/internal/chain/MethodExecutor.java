@@ -13,6 +13,7 @@ import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.internal.Leftovers;
 import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.MethodDiagnostics;
+import dev.rebound.runtime.spi.QuietRetry;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,6 +69,8 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
      * call no listener and no tracer observes; null when the method is not of that shape.
      */
     private final QuietLoop quiet;
+    /** What {@link #failedAt} returns to retry now, for the settings last seen; racy on purpose. */
+    private QuietRetry quietRetry;
     /** Runs the calls of a CompletionStage or streaming method. */
     private final AsyncExecutor async = new AsyncExecutor(this);
 
@@ -169,20 +172,114 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
      */
     private Object quietUnlessListened(ReboundSettings s, Throwable failure, long start, Object context, Object[] args,
             Invoker primary) throws Throwable {
-        List<ReboundListener> ls = s.listeners();
-        for (int i = 0, n = ls.size(); i < n; i++) {
-            Set<Kind> k = CallDemand.kindsOf(ls.get(i));
-            if (k == null || !k.isEmpty()) {
-                Execution call = Execution.borrow();
-                call.demand.asked(ls, i, k);
-                return run(call, s, context, args, primary, start, failure);
-            }
+        Execution call = listened(s);
+        if (call != null) {
+            return run(call, s, context, args, primary, start, failure);
         }
         try {
             return quiet.run(s, failure, context, args, primary);
         } finally {
             RetryAfter.clear(); // a hint suggested on this thread and never thrown dies with its call
         }
+    }
+
+    /**
+     * Asks the listeners of settings {@code s} what they want of this call, each once, as the chain would
+     * at its first event: null when none wants anything; else a call state, borrowed, that keeps the answers.
+     */
+    private static Execution listened(ReboundSettings s) {
+        List<ReboundListener> ls = s.listeners();
+        for (int i = 0, n = ls.size(); i < n; i++) {
+            Set<Kind> k = CallDemand.kindsOf(ls.get(i));
+            if (k == null || !k.isEmpty()) {
+                Execution call = Execution.borrow();
+                call.demand.asked(ls, i, k);
+                return call;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * {@link #failed} for a door that retries the primary itself: while the call is of the common shape
+     * and quiet (no tracer; no listener wants anything, asked at the first failure), each failure of the
+     * primary is judged here by the chain's rule ({@link RetryRule#quietAfterFailure}), and when it is
+     * to be retried the wait is slept here and the door is told to call again ({@link QuietRetry}, which
+     * keeps the call's settings). Everything else (a second distinct failure, the end of the primary's
+     * retries, an interrupt, the alternatives, the chain) is {@link QuietLoop}'s or the chain's, from the
+     * state so far, with the arguments lent as an array. A hint a successful retry left on the thread is
+     * forgotten at the next call's start, as one a successful first attempt left.
+     */
+    @Override
+    public Object failedAt(Object call, Throwable first, Throwable failure, int attempt, long start, Object context,
+            Invoker primary, int count, Object a0, Object a1, Object a2, Object a3) throws Throwable {
+        Object r = call != null ? call : firstFailure(failure, start, context, primary, count, a0, a1, a2, a3);
+        if (!(r instanceof QuietRetry)) {
+            return r; // the call's result: the chain or the quiet loop ran it
+        }
+        QuietRetry retry = (QuietRetry) r;
+        ReboundSettings s = (ReboundSettings) retry.state();
+        Throwable f = failure;
+        long judged = QuietLoop.UNJUDGED; // a second distinct failure: the quiet loop records and judges it
+        if (failure == first) {
+            try {
+                judged = quiet.primary().quietAfterFailure(s, failure, attempt);
+            } catch (Throwable t) {
+                f = t;
+                judged = QuietLoop.THREW;
+            }
+            if (judged >= 0L) {
+                if (RetryStrategy.waited(s.timeSource(), judged)) {
+                    return retry;
+                }
+                judged = RetryRule.INTERRUPTED;
+            }
+        }
+        // the rest is the quiet loop's, from the state so far
+        Object[] args = LentArguments.lend(count, a0, a1, a2, a3);
+        try {
+            return quiet.run(s, first, f, attempt, judged, context, args, primary);
+        } finally {
+            RetryAfter.clear(); // a hint suggested on this thread and never thrown dies with its call
+            LentArguments.giveBack(args);
+        }
+    }
+
+    /**
+     * The first attempt's failure, reported loose ({@link #failedAt}): a {@link QuietRetry} when the call
+     * is quiet (then the failure is still to be judged), else the call's result from {@link #failed} or
+     * the chain, with the arguments lent as an array.
+     */
+    private Object firstFailure(Throwable failure, long start, Object context, Invoker primary, int count, Object a0,
+            Object a1, Object a2, Object a3) throws Throwable {
+        ReboundSettings s = quiet == null ? null : events.settings();
+        Execution listened = null;
+        if (s == null || observed && s.tracesCalls() || (listened = listenedAfterSampling(s)) != null) {
+            Object[] args = LentArguments.lend(count, a0, a1, a2, a3);
+            try {
+                return s == null || listened == null ? failed(failure, start, context, args, primary)
+                        : run(listened, s, context, args, primary, start, failure);
+            } finally {
+                LentArguments.giveBack(args);
+            }
+        }
+        QuietRetry retry = quietRetry;
+        if (retry == null || retry.state() != s) {
+            retry = new QuietRetry(s); // once per settings: the global ones change rarely
+            quietRetry = retry;
+        }
+        return retry;
+    }
+
+    /**
+     * The first failure of a quiet-shaped call that is not traced, as {@link #failed} takes it: the
+     * nested-retry check (sampled), then the listeners' demand ({@link #listened}).
+     */
+    private Execution listenedAfterSampling(ReboundSettings s) {
+        if (NestedRetries.sampled(++failures)) {
+            NestedRetries.check(this, spec.methodName());
+        }
+        return listened(s);
     }
 
     @Override

@@ -70,7 +70,30 @@ final class QuietLoop {
      */
     Object run(ReboundSettings s, Throwable failure, Object context, Object[] args, Invoker primaryInvoker)
             throws Throwable {
-        Throwable only = failure; // the call's failures while they are this one instance (held still null)
+        return run(s, failure, failure, 1, UNJUDGED, context, args, primaryInvoker);
+    }
+
+    /** The primary's retry rule, which a door that retries the primary itself asks per failure. */
+    RetryRule primary() {
+        return primary;
+    }
+
+    /** {@code judged} when the primary's failure handed over has not been judged yet. */
+    static final long UNJUDGED = Long.MIN_VALUE;
+    /** {@code judged} when judging the primary's failure threw, what it threw being handed over. */
+    static final long THREW = Long.MIN_VALUE + 1L;
+
+    /**
+     * As {@link #run(ReboundSettings, Throwable, Object, Object[], Invoker)}, taking over a call whose
+     * door retried the primary itself ({@link MethodExecutor#failedAt}): its failures so far were the one
+     * instance {@code first}; attempt {@code attempt} failed with {@code failure}, and {@code judged} is
+     * the rule's answer to it ({@link RetryRule#quietAfterFailure}: -1, or {@link RetryRule#INTERRUPTED}
+     * with the wait interrupted too), or {@link #UNJUDGED}, or {@link #THREW} ({@code failure} being what
+     * the rule threw).
+     */
+    Object run(ReboundSettings s, Throwable first, Throwable failure, int firstAttempt, long judged, Object context,
+            Object[] args, Invoker primaryInvoker) throws Throwable {
+        Throwable only = first; // the call's failures while they are this one instance (held still null)
         Execution held = null; // the call's history, from its second distinct failure on
         boolean interrupted = false;
         Throwable f = failure;
@@ -81,7 +104,7 @@ final class QuietLoop {
         try {
             for (int next = 0; ; ) { // the index of the next alternative
                 // the attempts on the target, as RetryStrategy
-                for (int attempt = 1; ; attempt++) {
+                for (int attempt = firstAttempt; ; attempt++) {
                     if (f == null) {
                         try {
                             return invoker.invoke(instance, targetArgs);
@@ -90,13 +113,19 @@ final class QuietLoop {
                         }
                     }
                     held = record(held, only, f, next > 0);
-                    long wait;
-                    try {
-                        wait = rule.quietAfterFailure(s, f, attempt);
-                    } catch (Throwable t) {
-                        // a rule that threw (a failure's broken getCause): the target's last failure, as in the chain
-                        held = record(held, only, t, next > 0);
-                        break;
+                    long wait = judged;
+                    judged = UNJUDGED;
+                    if (wait == THREW) {
+                        break; // f is what the rule threw judging the door's failure: recorded, as below
+                    }
+                    if (wait == UNJUDGED) {
+                        try {
+                            wait = rule.quietAfterFailure(s, f, attempt);
+                        } catch (Throwable t) {
+                            // a rule that threw (a failure's broken getCause): the target's last failure, as in the chain
+                            held = record(held, only, t, next > 0);
+                            break;
+                        }
                     }
                     if (wait == RetryRule.INTERRUPTED || wait >= 0L && !RetryStrategy.waited(s.timeSource(), wait)) {
                         interrupted = true;
@@ -139,6 +168,7 @@ final class QuietLoop {
                 invoker = alt;
                 targetArgs = primaryInvoker.argumentsInPlace(context, args);
                 f = null;
+                firstAttempt = 1;
             }
         } finally {
             if (held != null) {

@@ -1,8 +1,16 @@
-package dev.rebound.runtime;
+package dev.rebound.it.plain.wrap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rebound.annotations.GenerateWrapper;
+import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundEvent.Kind;
+import dev.rebound.runtime.ReboundListener;
+import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.RetryAfter;
+import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.TimeSource;
 import dev.rebound.runtime.internal.ServerVerdict;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.io.IOException;
@@ -19,15 +27,20 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A failed first attempt of a method of the common shape (retry with attempts, backoff, jitter and
- * exception filters, plain alternatives) runs in one of two loops: the chain of strategies when a listener
- * wants the call's events, the engine's quiet loop when none does. Every scenario here runs through both
- * and asserts the same outcome: attempts and their order, the arguments each target got, the waits slept
- * (virtual time, one seeded jitter), the caller's exception instance and what is suppressed on it, the
- * interrupt flag. Each run also checks which loop ran its retries (by the stack), so neither can stand in
- * for the other unnoticed.
+ * exception filters, plain alternatives) runs in one of three loops: the chain of strategies when a
+ * listener wants the call's events; when none does, the engine's quiet loop ({@code QuietLoop}, behind
+ * the JDK proxy), or, behind the class generated for {@code Rebound.wrap} ({@code Chat$$Rebound}), the
+ * generated method's own loop, which calls the primary again itself while its failures are one instance
+ * and hands the rest to the quiet loop. Every scenario here runs through all three and asserts the same
+ * outcome: attempts and their order, the arguments each target got, the waits slept (virtual time, one
+ * seeded jitter), the caller's exception instance and what is suppressed on it, the interrupt flag.
+ * Each run also checks which loop made each call (by the stack), so none can stand in for another
+ * unnoticed.
  */
 class QuietFailurePathTest {
 
+    /** Generated ({@code QuietFailurePathTest$Chat$$Rebound}) by the processor this package is compiled with. */
+    @GenerateWrapper
     interface Chat {
         String chat(String prompt) throws IOException;
     }
@@ -80,11 +93,17 @@ class QuietFailurePathTest {
         final List<Throwable> thrown = new ArrayList<>();
         /** The one instance each {@link Same} step throws in this run. */
         final java.util.Map<String, Throwable> same = new java.util.HashMap<>();
-        /** Per call after the first: whether the engine's quiet loop made it. */
-        final List<Boolean> quiet;
+        /** Per call: which loop made it ({@link #madeBy}). */
+        final List<Loop> quiet;
         int next;
+        /** How many calls this target got. */
+        int made;
 
-        Scripted(String name, List<String> calls, List<Boolean> quiet, Object... script) {
+        int calls() {
+            return made;
+        }
+
+        Scripted(String name, List<String> calls, List<Loop> quiet, Object... script) {
             this.name = name;
             this.calls = calls;
             this.quiet = quiet;
@@ -94,8 +113,8 @@ class QuietFailurePathTest {
         @Override
         public String chat(String prompt) throws IOException {
             calls.add(name + "(" + prompt + ")");
-            quiet.add(StackWalker.getInstance().walk(frames -> frames.anyMatch(
-                    f -> f.getClassName().equals("dev.rebound.runtime.internal.chain.QuietLoop"))));
+            made++;
+            quiet.add(madeBy());
             Object step = script.get(Math.min(next++, script.size() - 1));
             if (step instanceof Runnable) {
                 ((Runnable) step).run();
@@ -118,6 +137,30 @@ class QuietFailurePathTest {
             }
             return (String) step;
         }
+    }
+
+    /** Which loop runs a call's attempts after its first. */
+    enum Loop {
+        /** The generated class's own: its method calls the target again. */
+        GENERATED,
+        /** The engine's quiet loop (behind the JDK proxy, or taking over from the generated class's). */
+        QUIET,
+        /** The chain of strategies (a listener wants the call's events). */
+        CHAIN
+    }
+
+    /** Which loop made the current call to a target, by the stack. */
+    static Loop madeBy() {
+        return StackWalker.getInstance().walk(frames -> {
+            List<StackWalker.StackFrame> all = frames.toList();
+            if (all.stream().anyMatch(f -> f.getClassName().equals("dev.rebound.runtime.internal.chain.QuietLoop"))) {
+                return Loop.QUIET;
+            }
+            // [madeBy, Scripted.chat, the caller]: the generated method itself, not its invoker's lambda
+            StackWalker.StackFrame caller = all.get(2);
+            return caller.getClassName().endsWith("$$Rebound") && caller.getMethodName().equals("chat") ? Loop.GENERATED
+                    : Loop.CHAIN;
+        });
     }
 
     /** A step that throws, in each run, one IOException instance with this message, every time. */
@@ -152,17 +195,23 @@ class QuietFailurePathTest {
         Thread.interrupted();
     }
 
-    /** Runs {@code s} with a listener that wants nothing (the quiet loop) and one that wants all (the chain). */
+    /**
+     * Runs {@code s} through the generated class with a listener that wants nothing (its own loop), through
+     * the JDK proxy with that listener (the quiet loop), and with a listener that wants all (the chain).
+     */
     private static Outcome[] both(Scenario s) throws Exception {
-        Outcome quiet = run(s, false);
-        Outcome chain = run(s, true);
+        Outcome generated = run(s, Loop.GENERATED);
+        Outcome quiet = run(s, Loop.QUIET);
+        Outcome chain = run(s, Loop.CHAIN);
         assertThat(quiet).as("the quiet loop and the chain agree").isEqualTo(chain);
-        return new Outcome[] {quiet, chain};
+        assertThat(generated).as("the generated class's loop and the chain agree").isEqualTo(chain);
+        return new Outcome[] {generated, quiet, chain};
     }
 
-    private static Outcome run(Scenario s, boolean listened) throws Exception {
+    private static Outcome run(Scenario s, Loop loop) throws Exception {
+        boolean listened = loop == Loop.CHAIN;
         List<String> calls = new ArrayList<>();
-        List<Boolean> quiet = new ArrayList<>();
+        List<Loop> quiet = new ArrayList<>();
         TimeSource time = s.time.get();
         Listener listener = new Listener(listened);
         ReboundSettings settings = ReboundSettings.builder().logging(false).listener(listener).timeSource(time)
@@ -176,13 +225,27 @@ class QuietFailurePathTest {
         if (!alternatives.isEmpty()) {
             b.withFallbacks(alternatives.toArray(new Chat[0]));
         }
-        Chat chat = b.build();
+        Chat chat = (loop == Loop.QUIET ? b.viaJdkProxy() : b).build();
+        assertThat(Rebound.isGenerated(chat)).as("generated").isEqualTo(loop != Loop.QUIET);
         String result = null;
         Throwable thrown = null;
         try {
             result = chat.chat("q");
         } catch (Exception | Error t) {
             thrown = t;
+        }
+        // after the first attempt (which the door runs), every call shows which loop made it: the generated
+        // class's own while the primary's failures are one instance, then the quiet loop
+        List<Loop> expected = new ArrayList<>();
+        for (int k = 1; k < quiet.size(); k++) {
+            boolean oneInstance = k < primary.calls() && primary.thrown.subList(0, k).stream()
+                    .allMatch(t -> t == primary.thrown.get(0));
+            expected.add(loop == Loop.GENERATED && !oneInstance ? Loop.QUIET : loop);
+        }
+        assertThat(quiet.subList(Math.min(1, quiet.size()), quiet.size())).as("the loop that made each call")
+                .isEqualTo(expected);
+        if (listened && calls.size() > 1) {
+            assertThat(listener.received).as("the chain reports to a listener that wants it").isNotEmpty();
         }
         boolean interrupted = Thread.interrupted();
         List<Throwable> all = new ArrayList<>(primary.thrown);
@@ -192,12 +255,6 @@ class QuietFailurePathTest {
             for (Throwable t : thrown.getSuppressed()) {
                 suppressed.add(t.getMessage());
             }
-        }
-        // after the first attempt (which the door runs), every call shows which loop made it
-        assertThat(quiet.subList(1, quiet.size())).as(listened ? "the chain ran it" : "the quiet loop ran it")
-                .allMatch(q -> q == !listened);
-        if (listened && calls.size() > 1) {
-            assertThat(listener.received).as("the chain reports to a listener that wants it").isNotEmpty();
         }
         List<Duration> sleeps = time instanceof VirtualTimeSource ? ((VirtualTimeSource) time).sleeps() : List.of();
         final Throwable caught = thrown;
@@ -216,6 +273,57 @@ class QuietFailurePathTest {
         assertThat(o[0].result()).isEqualTo("ok");
         assertThat(o[0].calls()).containsExactly("primary(q)", "primary(q)");
         assertThat(o[0].sleeps()).as("a zero wait is not slept").isEmpty();
+    }
+
+    @Test
+    void oneFailureInstanceThrownTwiceThenTheRetryAnswers() throws Exception {
+        Outcome[] o = both(new Scenario().policy(RetryPolicy.builder().attempts(4).delay(Duration.ofSeconds(1))
+                .multiplier(2.0).jitter(true).build()).primary(new Same("same"), new Same("same"), "ok")
+                .alternative("never"));
+
+        assertThat(o[0].result()).isEqualTo("ok");
+        assertThat(o[0].calls()).containsExactly("primary(q)", "primary(q)", "primary(q)");
+        assertThat(o[0].sleeps()).hasSize(2);
+        assertThat(o[0].sleeps().get(1)).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(2));
+    }
+
+    /** Wants nothing, and counts how often it is asked. */
+    static final class Counting implements ReboundListener {
+        int asked;
+
+        @Override
+        public Set<Kind> wantedKinds() {
+            asked++;
+            return EnumSet.noneOf(Kind.class);
+        }
+
+        @Override
+        public void onEvent(ReboundEvent event) {
+            throw new AssertionError("no event is wanted");
+        }
+    }
+
+    @Test
+    void eachListenerIsAskedOncePerCallWhateverTheLoop() throws Exception {
+        for (boolean proxy : new boolean[] {false, true}) {
+            for (boolean wants : new boolean[] {false, true}) {
+                Counting quietOne = new Counting();
+                Listener other = new Listener(wants);
+                ReboundSettings settings = ReboundSettings.builder().logging(false).listener(quietOne).listener(other)
+                        .timeSource(new VirtualTimeSource()).build();
+                List<String> calls = new ArrayList<>();
+                Scripted primary = new Scripted("primary", calls, new ArrayList<>(), new Same("same"));
+                Rebound.Builder<Chat> b = Rebound.wrap(Chat.class, (Chat) primary).settings(settings)
+                        .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ZERO).build())
+                        .withFallbacks(p -> "fallback(" + p + ")");
+                Chat chat = (proxy ? b.viaJdkProxy() : b).build();
+
+                assertThat(chat.chat("q")).isEqualTo("fallback(q)");
+                assertThat(calls).hasSize(3);
+                assertThat(quietOne.asked).as("proxy %s, wants %s", proxy, wants).isEqualTo(1);
+                assertThat(other.received.isEmpty()).isEqualTo(!wants);
+            }
+        }
     }
 
     @Test
@@ -425,7 +533,9 @@ class QuietFailurePathTest {
     @Test
     void aResilientAlternativeCalledInsideTheCallRunsItsOwnCallState() throws Exception {
         List<String> calls = new ArrayList<>();
-        for (boolean listened : new boolean[] {false, true}) {
+        for (int run = 0; run < 4; run++) {
+            boolean listened = run % 2 == 1;
+            boolean proxy = run >= 2;
             calls.clear();
             ReboundSettings settings = ReboundSettings.builder().logging(false).listener(new Listener(listened))
                     .timeSource(new VirtualTimeSource()).build();
@@ -434,14 +544,17 @@ class QuietFailurePathTest {
                 calls.add("inner");
                 throw new IOException("i");
             };
-            Chat inner = Rebound.wrap(Chat.class, innerDown).withRetry(twice).withFallbacks(p -> "inner fallback")
-                    .settings(settings).build();
+            Rebound.Builder<Chat> innerBuilder = Rebound.wrap(Chat.class, innerDown).withRetry(twice)
+                    .withFallbacks(p -> "inner fallback").settings(settings);
+            Chat inner = (proxy ? innerBuilder.viaJdkProxy() : innerBuilder).build();
             Chat outerDown = p -> {
                 calls.add("outer");
                 throw new IOException("o");
             };
-            Chat outer = Rebound.wrap(Chat.class, outerDown).withRetry(twice).withFallbacks(inner)
-                    .settings(settings).build();
+            Rebound.Builder<Chat> outerBuilder = Rebound.wrap(Chat.class, outerDown).withRetry(twice)
+                    .withFallbacks(inner).settings(settings);
+            Chat outer = (proxy ? outerBuilder.viaJdkProxy() : outerBuilder).build();
+            assertThat(Rebound.isGenerated(outer)).isEqualTo(!proxy);
 
             assertThat(outer.chat("q")).isEqualTo("inner fallback");
             assertThat(calls).containsExactly("outer", "outer", "inner", "inner");
