@@ -42,7 +42,9 @@ class FirstTokenLimitOverHttpTest {
 
     @Test
     void aStreamSilentPastTheLimitIsCutAndRetriedAndItsLateTokensReachNobody() throws Exception {
-        server.script("gpt-4", Fault.stallUntilReleased()); // then it answers
+        // each attempt's stream stays silent until released, then answers: the test sees attempt 2's limit
+        // set before its first token (a token already there when the attempt returns needs no limit)
+        server.script("gpt-4", Fault.stallUntilReleased(), Fault.stallUntilReleased());
         TappedStreamingModel gpt4 = new TappedStreamingModel(LoopbackModels.openAiStreaming(server, "gpt-4"));
         StreamingChatModel model = Rebound.wrap(StreamingChatModel.class, gpt4).named("gpt-4")
                 .withRetry(limited(2).build()).settings(rec.settings()).build();
@@ -66,7 +68,11 @@ class FirstTokenLimitOverHttpTest {
         assertThat(h.tokens).isEmpty();
         assertThat(h.endings).hasValue(0);
 
-        rec.clock.advance(Duration.ofMillis(100)); // the retry: a second stream, which answers at once
+        rec.clock.advance(Duration.ofMillis(100)); // the retry: a second stream, silent until released
+        assertThat(server.awaitStalled(1, REAL)).isTrue();
+        assertThat(rec.clock.scheduled()).as("attempt 2 has its own limit").containsExactly(LIMIT,
+                Duration.ofMillis(100), LIMIT);
+        server.releaseStalls();
         h.awaitEnd();
         assertThat(h.tokens).containsExactlyElementsOf(ModelServer.tokensOf(GPT4));
         assertThat(h.completions).singleElement().satisfies(r -> assertThat(r.aiMessage().text()).isEqualTo(GPT4));
@@ -76,8 +82,6 @@ class FirstTokenLimitOverHttpTest {
         assertThat(server.requests("gpt-4")).isEqualTo(2);
         assertThat(rec.events).extracting(ReboundEvent::kind).containsExactly(ReboundEvent.Kind.ATTEMPT_FAILED,
                 ReboundEvent.Kind.RETRY_SCHEDULED, ReboundEvent.Kind.SUCCEEDED);
-        assertThat(rec.clock.scheduled()).as("attempt 2 had its own limit").containsExactly(LIMIT,
-                Duration.ofMillis(100), LIMIT);
         assertThat(rec.clock.pendingTasks()).as("its first token cancelled it").isZero();
     }
 
