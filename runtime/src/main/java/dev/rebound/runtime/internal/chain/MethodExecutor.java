@@ -153,9 +153,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
             breaker.failedWithoutPermit(failure, s.timeSource());
             CircuitBreakerStrategy.askFleet(breaker, s, failure, s.timeSource());
         }
-        if (NestedRetries.sampled(++failures)) {
-            NestedRetries.check(this, spec.methodName());
-        }
+        firstAttemptFailed(true);
         if (quiet != null) {
             ReboundSettings s = events.settings();
             if (!observed || !s.tracesCalls()) {
@@ -276,9 +274,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
      * nested-retry check (sampled), then the listeners' demand ({@link #listened}).
      */
     private Execution listenedAfterSampling(ReboundSettings s) {
-        if (NestedRetries.sampled(++failures)) {
-            NestedRetries.check(this, spec.methodName());
-        }
+        firstAttemptFailed(true);
         return listened(s);
     }
 
@@ -295,8 +291,9 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     }
 
     /**
-     * The nested-retry check of an asynchronous call (sampled as the synchronous one), whose first attempt
-     * failed: now, when the caller's stack is this thread's; else at the start of the next call.
+     * The nested-retry check (sampled) of a call whose first attempt failed: now, when the caller's stack
+     * is this thread's (a synchronous call; an asynchronous one that failed before returning); else at
+     * the start of the next call.
      */
     void firstAttemptFailed(boolean callerStack) {
         if (NestedRetries.sampled(++failures)) {
