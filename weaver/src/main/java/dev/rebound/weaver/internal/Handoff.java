@@ -66,7 +66,10 @@ public final class Handoff {
     private Object self;
     private JoinPoint.StaticPart joinPoint;
     private ResilientMethod policy;
+    private Object next;
+    private Throwable first;
     private Throwable failure;
+    private int attempt;
     private long startNanos;
 
     private Handoff() {
@@ -85,21 +88,26 @@ public final class Handoff {
         if (policy.admitFirstAttempt()) {
             return true;
         }
-        give(self, jp, policy, null, start);
+        give(self, jp, policy, null, null, null, 0, start);
         return false;
     }
 
     /**
-     * Called by the outer advice after the first attempt failed, before it proceeds again;
-     * {@code start} is what {@link ResilientMethod#start()} returned.
+     * Called by the outer advice when the engine is to run the rest of the call, before it proceeds
+     * again: {@code next} is what {@link ResilientMethod#retryNow} last returned for attempt
+     * {@code attempt}'s {@code failure} ({@code first} being the call's first); {@code start} is what
+     * {@link ResilientMethod#start()} returned. A null {@code failure}: the first attempt was not run.
      */
-    public static void give(Object self, JoinPoint.StaticPart jp, ResilientMethod policy, Throwable failure,
-            long start) {
+    public static void give(Object self, JoinPoint.StaticPart jp, ResilientMethod policy, Object next,
+            Throwable first, Throwable failure, int attempt, long start) {
         Handoff h = current();
         h.self = self;
         h.joinPoint = jp;
         h.policy = policy;
+        h.next = next;
+        h.first = first;
         h.failure = failure;
+        h.attempt = attempt;
         h.startNanos = start;
         h.waiting = true;
         PENDING.incrementAndGet();
@@ -135,13 +143,16 @@ public final class Handoff {
     private static Object recoverOutOfLine(AroundClosure closure) throws Throwable {
         Handoff h = current();
         ResilientMethod policy = h.policy;
+        Object next = h.next;
+        Throwable first = h.first;
         Throwable failure = h.failure;
+        int attempt = h.attempt;
         long start = h.startNanos;
         h.clear();
         if (failure == null) {
             return policy.executeAll(closure, null, CLOSURE); // not admitted: the chain runs every attempt
         }
-        return policy.failed(failure, start, closure, null, CLOSURE);
+        return policy.takeOver(next, first, failure, attempt, start, closure, null, CLOSURE);
     }
 
     /**
@@ -163,6 +174,8 @@ public final class Handoff {
         self = null;
         joinPoint = null;
         policy = null;
+        next = null;
+        first = null;
         failure = null;
         PENDING.decrementAndGet();
     }
