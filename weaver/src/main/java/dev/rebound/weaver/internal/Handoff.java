@@ -12,11 +12,12 @@ import org.aspectj.lang.JoinPoint;
 import org.aspectj.runtime.internal.AroundClosure;
 
 /**
- * Passes a failed first attempt from the inlined advice (which has no handle on the call's
- * arguments) to the recovery advice just inside it (which has, through its closure). The recovery
- * advice's guard reads one static counter: non-zero only while some thread is handing off.
+ * Passes a call the engine is to take over (what {@link ResilientMethod#retryNow} answered for its last
+ * failure) from the inlined advice, which has no handle on the call's arguments, to the recovery advice
+ * just inside it, which has, through its closure. The recovery advice's guard reads one static counter:
+ * non-zero only while some thread is handing off.
  *
- * <p>Each thread has one handoff, filled by {@link #give} and emptied by {@link #take} before the
+ * <p>Each thread has one handoff, filled by {@link #give} and emptied by {@link #recover} before the
  * recovery runs anything, so a failed call allocates nothing here, and a call nested in the
  * recovery (a woven alternative) finds it free.
  */
@@ -156,7 +157,7 @@ public final class Handoff {
     }
 
     /**
-     * Called by the outer advice when the second proceed returns: drops a handoff nobody took. When
+     * Called by the outer advice when its last proceed returns: drops a handoff nobody took. When
      * no thread is handing off (the recovery took this one), one static read and no thread-local.
      */
     public static void drop() {
