@@ -24,6 +24,8 @@ import dev.rebound.weaver.guice.ReboundModule;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -57,6 +59,13 @@ class FirstTokenLimitGuiceTest {
                 .timeout(Duration.ofSeconds(5)).httpClientBuilder(RetryAfterHttpClientBuilder.create()).build();
     }
 
+    /** Where {@link OnModel} calls its model. */
+    private static final ExecutorService CALLERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "test-stream-caller");
+        t.setDaemon(true);
+        return t;
+    });
+
     /** The user's streamer: a streaming model behind the interface. */
     static final class OnModel implements BackupStreamer {
         private final StreamingChatModel model;
@@ -65,9 +74,14 @@ class FirstTokenLimitGuiceTest {
             this.model = model;
         }
 
+        /**
+         * Calls the model off the caller's thread: langchain4j's JDK client reads a stream on the thread
+         * that called it when the response opened before it listened, and this test's retries start on
+         * the thread that advances its virtual clock, which must not wait for a silent stream.
+         */
         @Override
         public void stream(String prompt, StreamingChatResponseHandler handler) {
-            model.chat(prompt, handler);
+            CALLERS.execute(() -> model.chat(prompt, handler));
         }
     }
 

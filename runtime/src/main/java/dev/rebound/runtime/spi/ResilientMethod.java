@@ -139,6 +139,38 @@ public interface ResilientMethod {
         return failed(failure, start, context, args, primary);
     }
 
+    /**
+     * The failure of attempt {@code attempt} of the primary, reported by a door that retries the primary
+     * itself but cannot lend the call's arguments at once (the woven door, whose arguments only AspectJ's
+     * closure holds). Returns a {@link QuietRetry} when the door is to call the primary again now (the
+     * call is quiet, the wait before that attempt is over), to report that attempt's failure, if any,
+     * with it as {@code call}. Anything else (null included) is what the engine decided and needs back:
+     * the door hands it, with the call, to {@link #takeOver}, which runs the rest of the call. Nothing
+     * is judged, asked of a listener or slept twice.
+     *
+     * <p>By default null: the first failure goes to {@link #failed} through {@link #takeOver}.
+     *
+     * @param call null for the first attempt's failure, else the {@link QuietRetry} the previous report returned
+     * @param first the call's first failure
+     * @param failure attempt {@code attempt}'s failure
+     * @param attempt the primary's attempt that failed, from 1
+     * @param start as {@link #start()} returned it, or {@link #UNTIMED}
+     */
+    default Object retryNow(Object call, Throwable first, Throwable failure, int attempt, long start) {
+        return null;
+    }
+
+    /**
+     * Runs the rest of a call that {@link #retryNow} did not retry, from what it returned ({@code next})
+     * and the same {@code first}, {@code failure}, {@code attempt} and {@code start}, with the call's
+     * context, arguments and invoker: its result, or a throw that is what the caller gets, as from
+     * {@link #failed}.
+     */
+    default Object takeOver(Object next, Throwable first, Throwable failure, int attempt, long start, Object context,
+            Object[] args, Invoker primary) throws Throwable {
+        return failed(failure, start, context, args, primary);
+    }
+
     /** What this policy is made of and the state of its breaker, for tests and diagnostics. */
     MethodDiagnostics diagnostics();
 }

@@ -13,7 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A real streaming model with a tap between it and the handler it is given (Rebound's attempt, when
  * wrapped): records, per call, what the model delivered, after the handler has had it. A test can then
  * wait for a late stream to reach an attempt the chain gave up on, and check that none of it reached
- * the caller.
+ * the caller. The model is called off the caller's thread ({@link OffThread}).
  */
 final class TappedStreamingModel implements StreamingChatModel {
 
@@ -70,6 +70,6 @@ final class TappedStreamingModel implements StreamingChatModel {
     public void chat(String userMessage, StreamingChatResponseHandler handler) {
         Tap tap = new Tap(handler);
         calls.add(tap);
-        model.chat(userMessage, tap);
+        OffThread.start(() -> model.chat(userMessage, tap)); // a silent stream must not hold the caller
     }
 }

@@ -1,5 +1,6 @@
 package dev.rebound.weaver.aspectj;
 
+import dev.rebound.runtime.spi.QuietRetry;
 import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.weaver.internal.Handoff;
 import org.aspectj.lang.JoinPoint;
@@ -15,8 +16,12 @@ import org.aspectj.lang.annotation.SuppressAjWarnings;
  * <p>The advices (one per primitive return type, so that no result is boxed) are inlined by ajc and
  * allocate nothing: an annotated method runs its first attempt right here, in the runtime's door
  * protocol (see {@link ResilientMethod}); a bare one (no breaker, budget or deadline, nothing observing
- * successes) asks nothing else before or after it. Only after a failure does {@link Recovery} take
- * over, with the engine.
+ * successes) asks nothing else before or after it. After a failure, while the call is quiet (nothing
+ * observes it, its failures are one instance), the advice runs the primary's retries itself: the engine
+ * judges each failure and sleeps the wait ({@link ResilientMethod#retryNow}), and the advice proceeds
+ * again, with no closure. Whatever else the call needs (the alternatives, the chain a listener or a
+ * tracer wants, a second distinct failure) {@link Recovery} hands to the engine, from the state so far
+ * ({@link ResilientMethod#takeOver}).
  */
 public abstract aspect ResilientCalls {
 
@@ -43,6 +48,7 @@ public abstract aspect ResilientCalls {
         boolean bare = policy.bareFirstAttempt();
         long start = bare ? ResilientMethod.UNTIMED : policy.start();
         if (bare || Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+            Throwable first;
             try {
                 Object result = proceed(self);
                 if (!bare) {
@@ -50,8 +56,20 @@ public abstract aspect ResilientCalls {
                 }
                 return result;
             } catch (Throwable t) {
-                Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+                first = t;
             }
+            Throwable failure = first;
+            int attempt = 1;
+            Object next = null;
+            while ((next = policy.retryNow(next, first, failure, attempt, start)) instanceof QuietRetry) {
+                try {
+                    return proceed(self);
+                } catch (Throwable t) {
+                    failure = t;
+                    attempt++;
+                }
+            }
+            Handoff.give(self, thisJoinPointStaticPart, policy, next, first, failure, attempt, start);
         }
         try {
             return proceed(self);
@@ -69,6 +87,7 @@ public abstract aspect ResilientCalls {
         boolean bare = policy.bareFirstAttempt();
         long start = bare ? ResilientMethod.UNTIMED : policy.start();
         if (bare || Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+            Throwable first;
             try {
                 int result = proceed(self);
                 if (!bare) {
@@ -76,8 +95,20 @@ public abstract aspect ResilientCalls {
                 }
                 return result;
             } catch (Throwable t) {
-                Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+                first = t;
             }
+            Throwable failure = first;
+            int attempt = 1;
+            Object next = null;
+            while ((next = policy.retryNow(next, first, failure, attempt, start)) instanceof QuietRetry) {
+                try {
+                    return proceed(self);
+                } catch (Throwable t) {
+                    failure = t;
+                    attempt++;
+                }
+            }
+            Handoff.give(self, thisJoinPointStaticPart, policy, next, first, failure, attempt, start);
         }
         try {
             return proceed(self);
@@ -95,6 +126,7 @@ public abstract aspect ResilientCalls {
         boolean bare = policy.bareFirstAttempt();
         long start = bare ? ResilientMethod.UNTIMED : policy.start();
         if (bare || Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+            Throwable first;
             try {
                 long result = proceed(self);
                 if (!bare) {
@@ -102,8 +134,20 @@ public abstract aspect ResilientCalls {
                 }
                 return result;
             } catch (Throwable t) {
-                Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+                first = t;
             }
+            Throwable failure = first;
+            int attempt = 1;
+            Object next = null;
+            while ((next = policy.retryNow(next, first, failure, attempt, start)) instanceof QuietRetry) {
+                try {
+                    return proceed(self);
+                } catch (Throwable t) {
+                    failure = t;
+                    attempt++;
+                }
+            }
+            Handoff.give(self, thisJoinPointStaticPart, policy, next, first, failure, attempt, start);
         }
         try {
             return proceed(self);
@@ -121,6 +165,7 @@ public abstract aspect ResilientCalls {
         boolean bare = policy.bareFirstAttempt();
         long start = bare ? ResilientMethod.UNTIMED : policy.start();
         if (bare || Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+            Throwable first;
             try {
                 double result = proceed(self);
                 if (!bare) {
@@ -128,8 +173,20 @@ public abstract aspect ResilientCalls {
                 }
                 return result;
             } catch (Throwable t) {
-                Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+                first = t;
             }
+            Throwable failure = first;
+            int attempt = 1;
+            Object next = null;
+            while ((next = policy.retryNow(next, first, failure, attempt, start)) instanceof QuietRetry) {
+                try {
+                    return proceed(self);
+                } catch (Throwable t) {
+                    failure = t;
+                    attempt++;
+                }
+            }
+            Handoff.give(self, thisJoinPointStaticPart, policy, next, first, failure, attempt, start);
         }
         try {
             return proceed(self);
@@ -147,6 +204,7 @@ public abstract aspect ResilientCalls {
         boolean bare = policy.bareFirstAttempt();
         long start = bare ? ResilientMethod.UNTIMED : policy.start();
         if (bare || Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+            Throwable first;
             try {
                 float result = proceed(self);
                 if (!bare) {
@@ -154,8 +212,20 @@ public abstract aspect ResilientCalls {
                 }
                 return result;
             } catch (Throwable t) {
-                Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+                first = t;
             }
+            Throwable failure = first;
+            int attempt = 1;
+            Object next = null;
+            while ((next = policy.retryNow(next, first, failure, attempt, start)) instanceof QuietRetry) {
+                try {
+                    return proceed(self);
+                } catch (Throwable t) {
+                    failure = t;
+                    attempt++;
+                }
+            }
+            Handoff.give(self, thisJoinPointStaticPart, policy, next, first, failure, attempt, start);
         }
         try {
             return proceed(self);
@@ -173,6 +243,7 @@ public abstract aspect ResilientCalls {
         boolean bare = policy.bareFirstAttempt();
         long start = bare ? ResilientMethod.UNTIMED : policy.start();
         if (bare || Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+            Throwable first;
             try {
                 short result = proceed(self);
                 if (!bare) {
@@ -180,8 +251,20 @@ public abstract aspect ResilientCalls {
                 }
                 return result;
             } catch (Throwable t) {
-                Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+                first = t;
             }
+            Throwable failure = first;
+            int attempt = 1;
+            Object next = null;
+            while ((next = policy.retryNow(next, first, failure, attempt, start)) instanceof QuietRetry) {
+                try {
+                    return proceed(self);
+                } catch (Throwable t) {
+                    failure = t;
+                    attempt++;
+                }
+            }
+            Handoff.give(self, thisJoinPointStaticPart, policy, next, first, failure, attempt, start);
         }
         try {
             return proceed(self);
@@ -199,6 +282,7 @@ public abstract aspect ResilientCalls {
         boolean bare = policy.bareFirstAttempt();
         long start = bare ? ResilientMethod.UNTIMED : policy.start();
         if (bare || Handoff.admitted(self, thisJoinPointStaticPart, policy, start)) {
+            Throwable first;
             try {
                 char result = proceed(self);
                 if (!bare) {
@@ -206,8 +290,20 @@ public abstract aspect ResilientCalls {
                 }
                 return result;
             } catch (Throwable t) {
-                Handoff.give(self, thisJoinPointStaticPart, policy, t, start);
+                first = t;
             }
+            Throwable failure = first;
+            int attempt = 1;
+            Object next = null;
+            while ((next = policy.retryNow(next, first, failure, attempt, start)) instanceof QuietRetry) {
+                try {
+                    return proceed(self);
+                } catch (Throwable t) {
+                    failure = t;
+                    attempt++;
+                }
+            }
+            Handoff.give(self, thisJoinPointStaticPart, policy, next, first, failure, attempt, start);
         }
         try {
             return proceed(self);

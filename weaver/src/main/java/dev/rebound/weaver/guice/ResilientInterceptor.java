@@ -2,6 +2,7 @@ package dev.rebound.weaver.guice;
 
 import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.Passthrough;
+import dev.rebound.runtime.spi.QuietRetry;
 import dev.rebound.runtime.spi.ResilientMethod;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
@@ -65,8 +66,29 @@ final class ResilientInterceptor implements MethodInterceptor {
         // took as a trap, so on a call that succeeds the invocation escapes nowhere (a catch block it
         // keeps, in Java 17)
         if (failure != null) {
-            return p.failed(failure, ResilientMethod.UNTIMED, invocation, null, PROCEED);
+            return recover(p, invocation, failure);
         }
         return result;
+    }
+
+    /**
+     * The first attempt failed with {@code first}: while the call is quiet, the primary's retries run
+     * here (the engine judges each failure and sleeps the wait: {@link ResilientMethod#retryNow}) and
+     * Guice's invocation proceeds again; the engine takes the rest of the call over from the state so
+     * far ({@link ResilientMethod#takeOver}).
+     */
+    private static Object recover(ResilientMethod p, MethodInvocation invocation, Throwable first) throws Throwable {
+        Throwable failure = first;
+        int attempt = 1;
+        Object next = null;
+        while ((next = p.retryNow(next, first, failure, attempt, ResilientMethod.UNTIMED)) instanceof QuietRetry) {
+            try {
+                return invocation.proceed();
+            } catch (Throwable t) {
+                failure = t;
+                attempt++;
+            }
+        }
+        return p.takeOver(next, first, failure, attempt, ResilientMethod.UNTIMED, invocation, null, PROCEED);
     }
 }

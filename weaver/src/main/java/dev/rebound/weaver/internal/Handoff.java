@@ -12,11 +12,12 @@ import org.aspectj.lang.JoinPoint;
 import org.aspectj.runtime.internal.AroundClosure;
 
 /**
- * Passes a failed first attempt from the inlined advice (which has no handle on the call's
- * arguments) to the recovery advice just inside it (which has, through its closure). The recovery
- * advice's guard reads one static counter: non-zero only while some thread is handing off.
+ * Passes a call the engine is to take over (what {@link ResilientMethod#retryNow} answered for its last
+ * failure) from the inlined advice, which has no handle on the call's arguments, to the recovery advice
+ * just inside it, which has, through its closure. The recovery advice's guard reads one static counter:
+ * non-zero only while some thread is handing off.
  *
- * <p>Each thread has one handoff, filled by {@link #give} and emptied by {@link #take} before the
+ * <p>Each thread has one handoff, filled by {@link #give} and emptied by {@link #recover} before the
  * recovery runs anything, so a failed call allocates nothing here, and a call nested in the
  * recovery (a woven alternative) finds it free.
  */
@@ -66,7 +67,10 @@ public final class Handoff {
     private Object self;
     private JoinPoint.StaticPart joinPoint;
     private ResilientMethod policy;
+    private Object next;
+    private Throwable first;
     private Throwable failure;
+    private int attempt;
     private long startNanos;
 
     private Handoff() {
@@ -85,21 +89,26 @@ public final class Handoff {
         if (policy.admitFirstAttempt()) {
             return true;
         }
-        give(self, jp, policy, null, start);
+        give(self, jp, policy, null, null, null, 0, start);
         return false;
     }
 
     /**
-     * Called by the outer advice after the first attempt failed, before it proceeds again;
-     * {@code start} is what {@link ResilientMethod#start()} returned.
+     * Called by the outer advice when the engine is to run the rest of the call, before it proceeds
+     * again: {@code next} is what {@link ResilientMethod#retryNow} last returned for attempt
+     * {@code attempt}'s {@code failure} ({@code first} being the call's first); {@code start} is what
+     * {@link ResilientMethod#start()} returned. A null {@code failure}: the first attempt was not run.
      */
-    public static void give(Object self, JoinPoint.StaticPart jp, ResilientMethod policy, Throwable failure,
-            long start) {
+    public static void give(Object self, JoinPoint.StaticPart jp, ResilientMethod policy, Object next,
+            Throwable first, Throwable failure, int attempt, long start) {
         Handoff h = current();
         h.self = self;
         h.joinPoint = jp;
         h.policy = policy;
+        h.next = next;
+        h.first = first;
         h.failure = failure;
+        h.attempt = attempt;
         h.startNanos = start;
         h.waiting = true;
         PENDING.incrementAndGet();
@@ -135,17 +144,20 @@ public final class Handoff {
     private static Object recoverOutOfLine(AroundClosure closure) throws Throwable {
         Handoff h = current();
         ResilientMethod policy = h.policy;
+        Object next = h.next;
+        Throwable first = h.first;
         Throwable failure = h.failure;
+        int attempt = h.attempt;
         long start = h.startNanos;
         h.clear();
         if (failure == null) {
             return policy.executeAll(closure, null, CLOSURE); // not admitted: the chain runs every attempt
         }
-        return policy.failed(failure, start, closure, null, CLOSURE);
+        return policy.takeOver(next, first, failure, attempt, start, closure, null, CLOSURE);
     }
 
     /**
-     * Called by the outer advice when the second proceed returns: drops a handoff nobody took. When
+     * Called by the outer advice when its last proceed returns: drops a handoff nobody took. When
      * no thread is handing off (the recovery took this one), one static read and no thread-local.
      */
     public static void drop() {
@@ -163,6 +175,8 @@ public final class Handoff {
         self = null;
         joinPoint = null;
         policy = null;
+        next = null;
+        first = null;
         failure = null;
         PENDING.decrementAndGet();
     }

@@ -69,7 +69,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
      * call no listener and no tracer observes; null when the method is not of that shape.
      */
     private final QuietLoop quiet;
-    /** What {@link #failedAt} returns to retry now, for the settings last seen; racy on purpose. */
+    /** What {@link #retryNow} returns to retry now, for the settings last seen; racy on purpose. */
     private QuietRetry quietRetry;
     /** Runs the calls of a CompletionStage or streaming method. */
     private final AsyncExecutor async = new AsyncExecutor(this);
@@ -199,79 +199,137 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     }
 
     /**
-     * {@link #failed} for a door that retries the primary itself: while the call is of the common shape
-     * and quiet (no tracer; no listener wants anything, asked at the first failure), each failure of the
-     * primary is judged here by the chain's rule ({@link RetryRule#quietAfterFailure}), and when it is
-     * to be retried the wait is slept here and the door is told to call again ({@link QuietRetry}, which
-     * keeps the call's settings). Everything else (a second distinct failure, the end of the primary's
-     * retries, an interrupt, the alternatives, the chain) is {@link QuietLoop}'s or the chain's, from the
-     * state so far, with the arguments lent as an array. A hint a successful retry left on the thread is
-     * forgotten at the next call's start, as one a successful first attempt left.
+     * {@link #failed} for a door that retries the primary itself and can lend the call's arguments
+     * loose (the class generated for {@code Rebound.wrap}): {@link #retryNow}, then, unless the door is
+     * to call again, {@link #takeOver} with the arguments lent as an array.
      */
     @Override
     public Object failedAt(Object call, Throwable first, Throwable failure, int attempt, long start, Object context,
             Invoker primary, int count, Object a0, Object a1, Object a2, Object a3) throws Throwable {
-        Object r = call != null ? call : firstFailure(failure, start, context, primary, count, a0, a1, a2, a3);
-        if (!(r instanceof QuietRetry)) {
-            return r; // the call's result: the chain or the quiet loop ran it
+        Object next = retryNow(call, first, failure, attempt, start);
+        if (next instanceof QuietRetry) {
+            return next;
         }
-        QuietRetry retry = (QuietRetry) r;
-        ReboundSettings s = (ReboundSettings) retry.state();
-        Throwable f = failure;
-        long judged = QuietLoop.UNJUDGED; // a second distinct failure: the quiet loop records and judges it
-        if (failure == first) {
-            try {
-                judged = quiet.primary().quietAfterFailure(s, failure, attempt);
-            } catch (Throwable t) {
-                f = t;
-                judged = QuietLoop.THREW;
-            }
-            if (judged >= 0L) {
-                if (RetryStrategy.waited(s.timeSource(), judged)) {
-                    return retry;
-                }
-                judged = RetryRule.INTERRUPTED;
-            }
-        }
-        // the rest is the quiet loop's, from the state so far
         Object[] args = LentArguments.lend(count, a0, a1, a2, a3);
         try {
-            return quiet.run(s, first, f, attempt, judged, context, args, primary);
+            return takeOver(next, first, failure, attempt, start, context, args, primary);
         } finally {
-            RetryAfter.clear(); // a hint suggested on this thread and never thrown dies with its call
             LentArguments.giveBack(args);
         }
     }
 
     /**
-     * The first attempt's failure, reported loose ({@link #failedAt}): a {@link QuietRetry} when the call
-     * is quiet (then the failure is still to be judged), else the call's result from {@link #failed} or
-     * the chain, with the arguments lent as an array.
+     * {@link #failed} for a door that retries the primary itself: while the call is of the common shape
+     * and quiet (no tracer; no listener wants anything, asked at the first failure), each failure of the
+     * primary is judged here by the chain's rule ({@link RetryRule#quietAfterFailure}), and when it is
+     * to be retried the wait is slept here and the door is told to call again ({@link QuietRetry}, which
+     * keeps the call's settings). Anything else is what {@link #takeOver} continues from: null (the first
+     * failure, for {@link #failed}), the call state of a call some listener wants (the chain), or a
+     * {@link Handover} (the quiet loop: a second distinct failure, the end of the primary's retries, an
+     * interrupt). A hint a successful retry left on the thread is forgotten at the next call's start, as
+     * one a successful first attempt left.
      */
-    private Object firstFailure(Throwable failure, long start, Object context, Invoker primary, int count, Object a0,
-            Object a1, Object a2, Object a3) throws Throwable {
+    @Override
+    public Object retryNow(Object call, Throwable first, Throwable failure, int attempt, long start) {
+        Object r = call != null ? call : firstFailure();
+        if (!(r instanceof QuietRetry)) {
+            return r;
+        }
+        QuietRetry retry = (QuietRetry) r;
+        Quiet q = (Quiet) retry.state();
+        if (failure != first) {
+            return q.unjudged; // a second distinct failure: the quiet loop records and judges it
+        }
+        long judged;
+        try {
+            judged = quiet.primary().quietAfterFailure(q.settings, failure, attempt);
+        } catch (Throwable t) {
+            return new Handover(q.settings, QuietLoop.THREW, t); // a broken failure: rare, so not kept
+        }
+        if (judged >= 0L) {
+            return RetryStrategy.waited(q.settings.timeSource(), judged) ? retry : q.interrupted;
+        }
+        return judged == RetryRule.INTERRUPTED ? q.interrupted : q.done;
+    }
+
+    @Override
+    public Object takeOver(Object next, Throwable first, Throwable failure, int attempt, long start, Object context,
+            Object[] args, Invoker primary) throws Throwable {
+        if (next == null) {
+            return failed(failure, start, context, args, primary);
+        }
+        if (next instanceof Execution) {
+            Execution listened = (Execution) next;
+            return run(listened, listened.settings, context, args, primary, start, failure);
+        }
+        Handover h = (Handover) next;
+        try {
+            return quiet.run(h.settings, first, h.threw != null ? h.threw : failure, attempt, h.judged, context, args,
+                    primary);
+        } finally {
+            RetryAfter.clear(); // a hint suggested on this thread and never thrown dies with its call
+        }
+    }
+
+    /**
+     * The first attempt's failure, reported by a door that retries the primary itself: a
+     * {@link QuietRetry} when the call is quiet (then the failure is still to be judged); null when
+     * {@link #failed} is to take it (no quiet loop, or a traced call); the call state, borrowed, keeping
+     * the listeners' answers, when some listener wants the call's events.
+     */
+    private Object firstFailure() {
         ReboundSettings s = quiet == null ? null : events.settings();
-        Execution listened = null;
-        if (s == null || observed && s.tracesCalls() || (listened = listenedAfterSampling(s)) != null) {
-            Object[] args = LentArguments.lend(count, a0, a1, a2, a3);
-            try {
-                return s == null || listened == null ? failed(failure, start, context, args, primary)
-                        : run(listened, s, context, args, primary, start, failure);
-            } finally {
-                LentArguments.giveBack(args);
-            }
+        if (s == null || observed && s.tracesCalls()) {
+            return null;
+        }
+        Execution listened = listenedAfterSampling(s);
+        if (listened != null) {
+            listened.settings = s; // begin() sets it again; the chain runs on the settings asked
+            return listened;
         }
         QuietRetry retry = quietRetry;
-        if (retry == null || retry.state() != s) {
-            retry = new QuietRetry(s); // once per settings: the global ones change rarely
+        if (retry == null || ((Quiet) retry.state()).settings != s) {
+            retry = new QuietRetry(new Quiet(s)); // once per settings: the global ones change rarely
             quietRetry = retry;
         }
         return retry;
     }
 
+    /** A {@link QuietRetry}'s state: the call's settings, and the hand-overs of their quiet calls. */
+    private static final class Quiet {
+        final ReboundSettings settings;
+        final Handover unjudged;
+        final Handover done;
+        final Handover interrupted;
+
+        Quiet(ReboundSettings settings) {
+            this.settings = settings;
+            this.unjudged = new Handover(settings, QuietLoop.UNJUDGED, null);
+            this.done = new Handover(settings, -1L, null);
+            this.interrupted = new Handover(settings, RetryRule.INTERRUPTED, null);
+        }
+    }
+
     /**
-     * The first failure of a quiet-shaped call that is not traced, as {@link #failed} takes it: the
-     * nested-retry check (sampled), then the listeners' demand ({@link #listened}).
+     * What {@link #retryNow} decided of a quiet call's failure when the door is not to call again, for
+     * {@link QuietLoop} to continue from: the rule's answer ({@code judged}, as {@link QuietLoop#run}
+     * takes it), and what the rule threw, if it did. Immutable; kept per settings but for a throw.
+     */
+    private static final class Handover {
+        final ReboundSettings settings;
+        final long judged;
+        final Throwable threw;
+
+        Handover(ReboundSettings settings, long judged, Throwable threw) {
+            this.settings = settings;
+            this.judged = judged;
+            this.threw = threw;
+        }
+    }
+
+    /**
+     * The nested-retry check (sampled), then the listeners' demand ({@link #listened}), of the first
+     * failure of a quiet-shaped call that is not traced, as {@link #failed} takes it.
      */
     private Execution listenedAfterSampling(ReboundSettings s) {
         firstAttemptFailed(true);
