@@ -24,6 +24,9 @@ public interface Scripted {
     @Fallback(to = Backup.class)
     String jittered(String prompt) throws IOException;
 
+    @Retry(attempts = 3, delay = 0)
+    String alone(String prompt) throws IOException;
+
     /** Which loop made a call. */
     enum Loop {
         /** The door's own: the advice (or interceptor) called again, no engine frame on the stack. */
@@ -108,6 +111,11 @@ public interface Scripted {
 
         @Override
         public String jittered(String prompt) throws IOException {
+            return play(name, prompt, script, next);
+        }
+
+        @Override
+        public String alone(String prompt) throws IOException {
             return play(name, prompt, script, next);
         }
     }

@@ -18,4 +18,9 @@ public class WovenScripted extends Scripted.Primary {
     public String jittered(String prompt) throws IOException {
         return super.jittered(prompt);
     }
+
+    @Override
+    public String alone(String prompt) throws IOException {
+        return super.alone(prompt);
+    }
 }

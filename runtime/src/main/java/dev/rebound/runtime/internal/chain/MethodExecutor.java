@@ -271,6 +271,13 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         }
     }
 
+    @Override
+    public void abandon(Object next) {
+        if (next instanceof Execution) {
+            ((Execution) next).release(); // the call state borrowed for the listeners' answers
+        }
+    }
+
     /**
      * The first attempt's failure, reported by a door that retries the primary itself: a
      * {@link QuietRetry} when the call is quiet (then the failure is still to be judged); null when
