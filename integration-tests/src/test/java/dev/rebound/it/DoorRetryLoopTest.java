@@ -11,6 +11,7 @@ import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundEvent.Kind;
 import dev.rebound.runtime.ReboundListener;
 import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.RetryAfter;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import dev.rebound.weaver.guice.ReboundModule;
 import java.io.IOException;
@@ -59,9 +60,21 @@ class DoorRetryLoopTest {
         }
     }
 
-    /** The doors and the reference. */
+    /** The doors quietly, and each with a listener that wants every event (the chain). */
     enum Run {
-        WOVEN, GUICE, CHAIN
+        WOVEN, GUICE, CHAIN, GUICE_CHAIN;
+
+        boolean listened() {
+            return this == CHAIN || this == GUICE_CHAIN;
+        }
+    }
+
+    /**
+     * The primary's methods: {@code chat} (3 attempts, a fallback), {@code jittered} (4, backoff from 1 s
+     * with jitter, a fallback), {@code alone} (3 attempts, no fallback).
+     */
+    enum Method {
+        CHAT, JITTERED, ALONE
     }
 
     /** What one run shows. */
@@ -93,24 +106,26 @@ class DoorRetryLoopTest {
         void script(List<Object> primary, List<Object> backup);
     }
 
-    /** Runs {@code s} through every run on the primary's method {@code jittered} or {@code chat}. */
-    private Outcome[] all(boolean jittered, Scenario s) throws Exception {
-        Outcome woven = run(Run.WOVEN, jittered, s);
-        Outcome guice = run(Run.GUICE, jittered, s);
-        Outcome chain = run(Run.CHAIN, jittered, s);
+    /** Runs {@code s} through every run on the primary's method {@code method}. */
+    private Outcome[] all(Method method, Scenario s) throws Exception {
+        Outcome woven = run(Run.WOVEN, method, s);
+        Outcome guice = run(Run.GUICE, method, s);
+        Outcome chain = run(Run.CHAIN, method, s);
+        Outcome guiceChain = run(Run.GUICE_CHAIN, method, s);
         assertThat(woven).as("the woven door's loop and the chain agree").isEqualTo(chain);
         assertThat(guice).as("the Guice door's loop and the chain agree").isEqualTo(chain);
+        assertThat(guiceChain).as("the chain behind either door").isEqualTo(chain);
         return new Outcome[] {woven, guice, chain};
     }
 
-    private Outcome run(Run run, boolean jittered, Scenario s) throws Exception {
+    private Outcome run(Run run, Method method, Scenario s) throws Exception {
         Scripted.reset();
         s.script(Scripted.PRIMARY, Scripted.BACKUP);
         VirtualTimeSource clock = new VirtualTimeSource();
-        listener = new Listener(run == Run.CHAIN);
+        listener = new Listener(run.listened());
         ReboundSettings.setGlobal(ReboundSettings.builder().logging(false).listener(listener).timeSource(clock)
                 .random(new Random(42)).build());
-        Scripted chat = run == Run.GUICE
+        Scripted chat = run == Run.GUICE || run == Run.GUICE_CHAIN
                 ? Guice.createInjector(new ReboundModule(), new AbstractModule() {
                     @Override
                     protected void configure() {
@@ -121,7 +136,11 @@ class DoorRetryLoopTest {
         String result = null;
         Throwable thrown = null;
         try {
-            result = jittered ? chat.jittered("q") : chat.chat("q");
+            result = switch (method) {
+                case CHAT -> chat.chat("q");
+                case JITTERED -> chat.jittered("q");
+                case ALONE -> chat.alone("q");
+            };
         } catch (Exception | Error t) {
             thrown = t;
         }
@@ -134,14 +153,14 @@ class DoorRetryLoopTest {
         for (int k = 0; k < Scripted.CALLS.size(); k++) {
             boolean primary = Scripted.CALLS.get(k).startsWith("primary");
             boolean oneInstance = primary && primaryThrown.stream().allMatch(t -> t == primaryThrown.get(0));
-            expected.add(k == 0 ? Loop.DOOR : run == Run.CHAIN ? Loop.CHAIN : oneInstance ? Loop.DOOR : Loop.QUIET);
+            expected.add(k == 0 ? Loop.DOOR : run.listened() ? Loop.CHAIN : oneInstance ? Loop.DOOR : Loop.QUIET);
             if (primary && primaryCalls < Scripted.THROWN.size()) {
                 primaryThrown.add(Scripted.THROWN.get(primaryCalls));
             }
             primaryCalls += primary ? 1 : 0;
         }
         assertThat(Scripted.MADE_BY).as("%s: the loop that made each call", run).isEqualTo(expected);
-        if (run == Run.CHAIN && Scripted.CALLS.size() > 1) {
+        if (run.listened() && Scripted.CALLS.size() > 1) {
             assertThat(listener.received).as("the chain reports to a listener that wants it").isNotEmpty();
         }
         List<String> suppressed = new ArrayList<>();
@@ -159,7 +178,7 @@ class DoorRetryLoopTest {
 
     @Test
     void oneFailureThenTheDoorsRetryAnswers() throws Exception {
-        Outcome[] o = all(false, (p, b) -> p.addAll(List.of(io("p1"), "ok")));
+        Outcome[] o = all(Method.CHAT, (p, b) -> p.addAll(List.of(io("p1"), "ok")));
 
         assertThat(o[0].result()).isEqualTo("ok");
         assertThat(o[0].calls()).containsExactly("primary(q)", "primary(q)");
@@ -168,7 +187,7 @@ class DoorRetryLoopTest {
 
     @Test
     void oneInstanceThrownTwiceIsRetriedByTheDoorAfterJitteredWaits() throws Exception {
-        Outcome[] o = all(true, (p, b) -> {
+        Outcome[] o = all(Method.JITTERED, (p, b) -> {
             IOException same = new IOException("same");
             p.addAll(List.of((Supplier<Throwable>) () -> same, (Supplier<Throwable>) () -> same, "ok"));
         });
@@ -182,7 +201,7 @@ class DoorRetryLoopTest {
 
     @Test
     void aSecondDistinctFailureIsHandedToTheQuietLoop() throws Exception {
-        Outcome[] o = all(false, (p, b) -> p.addAll(List.of(io("p1"), io("p2"), "ok")));
+        Outcome[] o = all(Method.CHAT, (p, b) -> p.addAll(List.of(io("p1"), io("p2"), "ok")));
 
         assertThat(o[0].result()).isEqualTo("ok");
         assertThat(o[0].calls()).containsExactly("primary(q)", "primary(q)", "primary(q)");
@@ -190,7 +209,7 @@ class DoorRetryLoopTest {
 
     @Test
     void whenTheRetriesAreOverTheFallbackAnswersWithTheCallsArguments() throws Exception {
-        Outcome[] o = all(false, (p, b) -> {
+        Outcome[] o = all(Method.CHAT, (p, b) -> {
             IOException same = new IOException("down");
             p.add((Supplier<Throwable>) () -> same);
             b.add("backup answer");
@@ -202,7 +221,7 @@ class DoorRetryLoopTest {
 
     @Test
     void everyFailureIsKeptWhenTheFallbackFailsToo() throws Exception {
-        Outcome[] o = all(false, (p, b) -> {
+        Outcome[] o = all(Method.CHAT, (p, b) -> {
             p.addAll(List.of(io("p1"), io("p2"), io("p3")));
             b.add(io("b1"));
         });
@@ -217,7 +236,7 @@ class DoorRetryLoopTest {
 
     @Test
     void aFailureThatIsNotRetriedGoesStraightToTheFallback() throws Exception {
-        Outcome[] o = all(false, (p, b) -> {
+        Outcome[] o = all(Method.CHAT, (p, b) -> {
             p.add((Supplier<Throwable>) () -> new IllegalArgumentException("bad request"));
             b.add("backup answer");
         });
@@ -228,7 +247,7 @@ class DoorRetryLoopTest {
 
     @Test
     void anInterruptEndsTheCallWithItsFailureAndTheFlagKept() throws Exception {
-        Outcome[] o = all(false, (p, b) -> {
+        Outcome[] o = all(Method.CHAT, (p, b) -> {
             p.addAll(List.of((Runnable) () -> Thread.currentThread().interrupt(), io("p1"), "never"));
             b.add("never");
         });
@@ -239,9 +258,45 @@ class DoorRetryLoopTest {
     }
 
     @Test
+    void distinctFailuresOfTheJitteredMethodAreHandedOverWithTheirWaits() throws Exception {
+        Outcome[] o = all(Method.JITTERED, (p, b) -> p.addAll(List.of(io("p1"), io("p2"), io("p3"), "ok")));
+
+        assertThat(o[0].result()).isEqualTo("ok");
+        assertThat(o[0].sleeps()).hasSize(3);
+        assertThat(o[0].sleeps().get(2)).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(4));
+    }
+
+    @Test
+    void aRetryAfterHintBeyondMaxDelayEndsTheRetriesAtOnceAndIsNotJudgedTwice() throws Exception {
+        // judged once by the door's report (the hint is taken then): judging the failure again after the
+        // hand-over would find no hint and retry
+        Outcome[] o = all(Method.JITTERED, (p, b) -> {
+            p.addAll(List.of((Runnable) () -> RetryAfter.suggest(Duration.ofMinutes(5)), io("p1"), "never"));
+            b.add("backup answer");
+        });
+
+        assertThat(o[0].calls()).containsExactly("primary(q)", "backup(q)");
+        assertThat(o[0].result()).isEqualTo("backup answer");
+        assertThat(o[0].sleeps()).isEmpty();
+    }
+
+    @Test
+    void withoutAFallbackTheCallerGetsTheLastFailureWithTheOthersSuppressed() throws Exception {
+        Outcome[] o = all(Method.ALONE, (p, b) -> {
+            IOException same = new IOException("same");
+            p.addAll(List.of((Supplier<Throwable>) () -> same, io("p2"), io("p3")));
+        });
+
+        assertThat(o[0].calls()).containsExactly("primary(q)", "primary(q)", "primary(q)");
+        assertThat(o[0].thrown()).isEqualTo("IOException:p3");
+        assertThat(o[0].thrownIsTheTargetsOwn()).isTrue();
+        assertThat(o[0].suppressed()).containsExactly("same", "p2");
+    }
+
+    @Test
     void theListenerIsAskedOncePerCallThoughTheCallChangesLoops() throws Exception {
         for (Run run : new Run[] {Run.WOVEN, Run.GUICE}) {
-            run(run, false, (p, b) -> p.addAll(List.of(io("p1"), io("p2"), io("p3"), "never")));
+            run(run, Method.CHAT, (p, b) -> p.addAll(List.of(io("p1"), io("p2"), io("p3"), "never")));
 
             assertThat(listener.asked).as(run.name()).isEqualTo(1);
         }

@@ -24,6 +24,9 @@ public interface Scripted {
     @Fallback(to = Backup.class)
     String jittered(String prompt) throws IOException;
 
+    @Retry(attempts = 3, delay = 0)
+    String alone(String prompt) throws IOException;
+
     /** Which loop made a call. */
     enum Loop {
         /** The door's own: the advice (or interceptor) called again, no engine frame on the stack. */
@@ -90,33 +93,44 @@ public interface Scripted {
         return (String) s;
     }
 
-    /** The primary: plays {@link #PRIMARY}. */
-    class Primary implements Scripted {
-        protected final int[] next = {0};
+    /** Plays one script under one name; an instance keeps its place in the script. */
+    abstract class Played implements Scripted {
+        private final String name;
+        private final List<Object> script;
+        private final int[] next = {0};
+
+        Played(String name, List<Object> script) {
+            this.name = name;
+            this.script = script;
+        }
 
         @Override
         public String chat(String prompt) throws IOException {
-            return play("primary", prompt, PRIMARY, next);
+            return play(name, prompt, script, next);
         }
 
         @Override
         public String jittered(String prompt) throws IOException {
-            return play("primary", prompt, PRIMARY, next);
+            return play(name, prompt, script, next);
+        }
+
+        @Override
+        public String alone(String prompt) throws IOException {
+            return play(name, prompt, script, next);
+        }
+    }
+
+    /** The primary: plays {@link #PRIMARY}. */
+    class Primary extends Played {
+        public Primary() {
+            super("primary", PRIMARY);
         }
     }
 
     /** The alternative: plays {@link #BACKUP}. */
-    class Backup implements Scripted {
-        private final int[] next = {0};
-
-        @Override
-        public String chat(String prompt) throws IOException {
-            return play("backup", prompt, BACKUP, next);
-        }
-
-        @Override
-        public String jittered(String prompt) throws IOException {
-            return play("backup", prompt, BACKUP, next);
+    class Backup extends Played {
+        public Backup() {
+            super("backup", BACKUP);
         }
     }
 }

@@ -171,6 +171,13 @@ public interface ResilientMethod {
         return failed(failure, start, context, args, primary);
     }
 
+    /**
+     * The door will not call {@link #takeOver} with {@code next}, what {@link #retryNow} returned (its
+     * call ended another way): whatever the engine holds for it is given back. By default nothing.
+     */
+    default void abandon(Object next) {
+    }
+
     /** What this policy is made of and the state of its breaker, for tests and diagnostics. */
     MethodDiagnostics diagnostics();
 }

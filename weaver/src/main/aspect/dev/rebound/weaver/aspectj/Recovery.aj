@@ -5,10 +5,11 @@ import java.util.concurrent.Callable;
 import org.aspectj.lang.annotation.SuppressAjWarnings;
 
 /**
- * Runs inside {@link ResilientCalls}' advices and only when the engine is to take a call over (a
- * fallback, a second distinct failure, a listener or a tracer that wants the call: what the outer
- * advice's own retries leave), or when a circuit breaker that is not closed keeps the outer advice from
- * running the first attempt (its guard is one static read otherwise): hands the call to the engine, with
+ * Runs inside {@link ResilientCalls}' advices and only when the engine is to take a call over (what the
+ * outer advice's own retries leave: a fallback, a second distinct failure, the end of the retries, an
+ * interrupt, a listener or a tracer that wants the call, a policy with more than retries and fallbacks),
+ * or when a circuit breaker that is not closed keeps the outer advice from running the first attempt (its
+ * guard is one static read otherwise): hands the call to the engine, with
  * AspectJ's closure as the call's context, which re-runs the method body for retries and holds the
  * call's arguments for the alternatives ({@link Handoff#CLOSURE}), so that the recovery allocates
  * nothing of its own.

@@ -2,11 +2,14 @@ package dev.rebound.weaver.internal;
 
 import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.PerThread;
+import dev.rebound.runtime.spi.Policies;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.aspectj.lang.JoinPoint;
 import org.aspectj.runtime.internal.AroundClosure;
@@ -24,6 +27,8 @@ import org.aspectj.runtime.internal.AroundClosure;
 public final class Handoff {
 
     private static final AtomicInteger PENDING = new AtomicInteger();
+    /** The policies whose handoff some recovery did not take, said once each ({@link #notTaken}). */
+    private static final Set<ResilientMethod> NOT_TAKEN = ConcurrentHashMap.newKeySet();
     /** Each thread's handoff. */
     private static final PerThread<Handoff> CURRENT = new PerThread<>(Handoff::new);
     /**
@@ -102,6 +107,9 @@ public final class Handoff {
     public static void give(Object self, JoinPoint.StaticPart jp, ResilientMethod policy, Object next,
             Throwable first, Throwable failure, int attempt, long start) {
         Handoff h = current();
+        if (h.waiting) {
+            notTaken(h); // the recovery of an earlier call on this thread never came for its handoff
+        }
         h.self = self;
         h.joinPoint = jp;
         h.policy = policy;
@@ -166,7 +174,26 @@ public final class Handoff {
         }
         Handoff h = current();
         if (h.waiting) {
-            h.clear();
+            notTaken(h);
+        }
+    }
+
+    /**
+     * A handoff the recovery advice did not take: the call ran on without its policy's recovery (its
+     * retries, its fallbacks), which only a weave without {@code Recovery} (an {@code aop.xml} of one's
+     * own that leaves it out) makes happen. Gives back what the engine held for it, and says so once
+     * per method, at WARN on {@code dev.rebound}: a policy that is not applied is never silent.
+     */
+    private static void notTaken(Handoff h) {
+        ResilientMethod policy = h.policy;
+        Object next = h.next;
+        h.clear();
+        policy.abandon(next);
+        if (NOT_TAKEN.add(policy)) {
+            Policies.warn("Rebound: the recovery of " + policy.name() + " did not run, so a call of it ran on"
+                    + " without its retries and fallbacks: the class was woven without the aspect"
+                    + " dev.rebound.weaver.aspectj.Recovery. An aop.xml of your own must list ResilientMethods,"
+                    + " ResilientClasses and Recovery.");
         }
     }
 

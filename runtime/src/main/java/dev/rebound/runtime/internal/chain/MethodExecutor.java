@@ -264,10 +264,17 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         }
         Handover h = (Handover) next;
         try {
-            return quiet.run(h.settings, first, h.threw != null ? h.threw : failure, attempt, h.judged, context, args,
-                    primary);
+            return quiet.run(h.settings(), first, h.threw() != null ? h.threw() : failure, attempt, h.judged(), context,
+                    args, primary);
         } finally {
             RetryAfter.clear(); // a hint suggested on this thread and never thrown dies with its call
+        }
+    }
+
+    @Override
+    public void abandon(Object next) {
+        if (next instanceof Execution) {
+            ((Execution) next).release(); // the call state borrowed for the listeners' answers
         }
     }
 
@@ -315,16 +322,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
      * {@link QuietLoop} to continue from: the rule's answer ({@code judged}, as {@link QuietLoop#run}
      * takes it), and what the rule threw, if it did. Immutable; kept per settings but for a throw.
      */
-    private static final class Handover {
-        final ReboundSettings settings;
-        final long judged;
-        final Throwable threw;
-
-        Handover(ReboundSettings settings, long judged, Throwable threw) {
-            this.settings = settings;
-            this.judged = judged;
-            this.threw = threw;
-        }
+    private record Handover(ReboundSettings settings, long judged, Throwable threw) {
     }
 
     /**
