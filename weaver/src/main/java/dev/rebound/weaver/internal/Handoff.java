@@ -180,8 +180,9 @@ public final class Handoff {
 
     /**
      * A handoff the recovery advice did not take: the call ran on without its policy's recovery (its
-     * retries, its fallbacks), which only a weave without {@code Recovery} (an {@code aop.xml} of one's
-     * own that leaves it out) makes happen. Gives back what the engine held for it, and says so once
+     * retries, its fallbacks), which a weave without {@code Recovery} (an {@code aop.xml} of one's own
+     * that leaves it out) makes happen, or a user's around advice ordered between Rebound's that makes a
+     * woven call of its own before the recovery comes (which takes this thread's one handoff). Gives back what the engine held for it, and says so once
      * per method, at WARN on {@code dev.rebound}: a policy that is not applied is never silent.
      */
     private static void notTaken(Handoff h) {
@@ -192,8 +193,10 @@ public final class Handoff {
         if (NOT_TAKEN.add(policy)) {
             Policies.warn("Rebound: the recovery of " + policy.name() + " did not run, so a call of it ran on"
                     + " without its retries and fallbacks: the class was woven without the aspect"
-                    + " dev.rebound.weaver.aspectj.Recovery. An aop.xml of your own must list ResilientMethods,"
-                    + " ResilientClasses and Recovery.");
+                    + " dev.rebound.weaver.aspectj.Recovery (an aop.xml of your own must list ResilientMethods,"
+                    + " ResilientClasses and Recovery), or an around advice of yours that runs between"
+                    + " Rebound's made a woven call first (give it precedence over ResilientCalls or after"
+                    + " Recovery).");
         }
     }
 
