@@ -105,6 +105,48 @@ class GuiceModuleTest extends VirtualTime {
     }
 
     @Test
+    void installedAloneItWarnsOnceAboutEachBindingOfAnAnnotatedInterfaceItCannotReach() {
+        String log = StdErr.during(() -> {
+            Injector injector = Guice.createInjector(new ReboundModule(), new Endpoints(), new ChatModule());
+            PlainChat chat = injector.getInstance(PlainChat.class);
+            injector.getInstance(PlainChat.class);
+            assertThat(dev.rebound.runtime.Rebound.isResilient(chat)).as("Guice AOP cannot reach it").isFalse();
+            Guice.createInjector(new ReboundModule(), new Endpoints(), new AbstractModule() {
+                @Override
+                protected void configure() {
+                    bind(PlainChat.class).toInstance(new PlainGpt4(new Endpoint("gpt-4")));
+                }
+            });
+        });
+
+        assertThat(StdErr.count(log, "WARN dev.rebound - ReboundModule: PlainChat's policies do not apply to the"
+                + " instance bound at ")).isEqualTo(2);
+        assertThat(log).contains("GuiceModuleTest$ChatModule.chat(")
+                .contains(": the injector does not construct it (toInstance, @Provides or toProvider), so Guice"
+                        + " cannot intercept it. Install the module that binds it through ReboundModule.wrapping(...),"
+                        + " or return Rebound.wrap(PlainChat.class, ...) from it");
+    }
+
+    @Test
+    void itSaysNothingOfBindingsItCoversOrWhoseInstanceIsResilientAlready() {
+        String log = StdErr.during(() -> {
+            Guice.createInjector(ReboundModule.wrapping(new Endpoints(), new ChatModule()))
+                    .getInstance(PlainChat.class);
+            Guice.createInjector(new ConstructedChatModule(), new Endpoints()).getInstance(PlainChat.class);
+            PlainChat wrapped = Guice.createInjector(new ReboundModule(), new Endpoints(), new AbstractModule() {
+                @Provides
+                PlainChat chat(@jakarta.inject.Named("gpt-4") Endpoint endpoint) {
+                    return dev.rebound.runtime.Rebound.wrap(PlainChat.class, new PlainGpt4(endpoint))
+                            .withRetry(dev.rebound.runtime.RetryPolicy.builder().attempts(2).build()).build();
+                }
+            }).getInstance(PlainChat.class);
+            assertThat(dev.rebound.runtime.Rebound.isResilient(wrapped)).isTrue();
+        });
+
+        assertThat(log).doesNotContain("policies do not apply");
+    }
+
+    @Test
     void theModuleCanRunOnItsOwnSettings() {
         dev.rebound.runtime.testing.VirtualTimeSource ownClock = new dev.rebound.runtime.testing.VirtualTimeSource();
         Injector injector = Guice.createInjector(

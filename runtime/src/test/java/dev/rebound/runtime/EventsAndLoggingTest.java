@@ -60,7 +60,8 @@ class EventsAndLoggingTest {
             }
         });
 
-        assertThat(out).contains("INFO dev.rebound - ChatClient.chat(String) on ScriptedChat: retrying, attempt 2 in")
+        assertThat(out).contains("INFO dev.rebound - ChatClient.chat(String) on ScriptedChat: retrying after java.io.IOException:"
+                + " attempt 2 in")
                 .contains("WARN dev.rebound - ChatClient.chat(String): falling back from ScriptedChat to ScriptedChat"
                         + " after java.io.IOException")
                 .contains("WARN dev.rebound - ChatClient.chat(String): failed for good")

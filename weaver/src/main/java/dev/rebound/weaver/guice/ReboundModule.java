@@ -88,6 +88,8 @@ public final class ReboundModule extends AbstractModule {
     protected void configure() {
         ResilientTypes types = new ResilientTypes(settings);
         bindListener(Matchers.any(), types);
+        UncoveredBindings uncovered = new UncoveredBindings();
+        bindListener(uncovered, uncovered);
         for (Element element : Elements.getElements(wrapped)) {
             if (element instanceof TypeListenerBinding
                     && ((TypeListenerBinding) element).getListener() instanceof ResilientTypes) {
@@ -126,7 +128,7 @@ public final class ReboundModule extends AbstractModule {
             return false;
         }
         Key<T> original = Key.get(key.getTypeLiteral(),
-                Names.named("dev.rebound.original#" + ORIGINALS.incrementAndGet()));
+                Names.named(UncoveredBindings.ORIGINAL + ORIGINALS.incrementAndGet()));
         ScopedBindingBuilder moved = binding.acceptTargetVisitor(new DefaultBindingTargetVisitor<T, ScopedBindingBuilder>() {
             @Override
             public ScopedBindingBuilder visit(InstanceBinding<? extends T> instance) {
