@@ -128,6 +128,71 @@ class GuiceModuleTest extends VirtualTime {
     }
 
     @Test
+    void anInstanceBoundToAnAnnotatedClassIsWarnedAboutToo() {
+        String log = StdErr.during(() -> Guice.createInjector(new ReboundModule(), new Endpoints(),
+                new AbstractModule() {
+                    @Override
+                    protected void configure() {
+                        bind(PlainGpt4.class).toInstance(new PlainGpt4(new Endpoint("gpt-4")));
+                    }
+                }));
+
+        assertThat(StdErr.count(log, "ReboundModule: PlainGpt4's policies do not apply to the instance bound at"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void twoReboundModulesThatAreNotEqualAreRefusedSinceEachWouldApplyEveryPolicy() {
+        dev.rebound.runtime.ReboundSettings own = dev.rebound.runtime.ReboundSettings.builder().build();
+        Throwable settingsTwice = catchThrowable(() -> Guice.createInjector(new ReboundModule(),
+                new ReboundModule(own), new ConstructedChatModule(), new Endpoints()));
+        Throwable wrappingTwice = catchThrowable(() -> Guice.createInjector(ReboundModule.wrapping(new Endpoints()),
+                ReboundModule.wrapping(new ChatModule())));
+
+        for (Throwable refused : new Throwable[] {settingsTwice, wrappingTwice}) {
+            assertThat(refused).isInstanceOf(CreationException.class).hasMessageContaining(
+                    "ReboundModule: one per injector. Two that are not equal (other settings, other wrapped"
+                            + " modules) would each apply every policy (3 attempts become 9); install one, e.g."
+                            + " ReboundModule.wrapping(settings, moduleA, moduleB)");
+        }
+        // equal modules are one to Guice, and a ReboundModule inside wrapping(...) gives way to it
+        Injector equal = Guice.createInjector(new ReboundModule(), new ConstructedChatModule(), new Endpoints());
+        assertRetriedThenFellBack(equal.getInstance(PlainChat.class));
+        FakeLlm.reset();
+        gpt4IsDown();
+        Injector inside = Guice.createInjector(ReboundModule.wrapping(new ReboundModule(), new Endpoints(),
+                new ChatModule()));
+        assertRetriedThenFellBack(inside.getInstance(PlainChat.class));
+    }
+
+    /** Run in a JVM of its own: Guice reads its bytecode flag once. */
+    public static final class WithoutBytecodeGeneration {
+        public static void main(String[] args) {
+            try {
+                Guice.createInjector(new ConstructedChatModule(), new Endpoints());
+                System.out.println("created");
+            } catch (CreationException e) {
+                System.out.println(e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void withGuicesBytecodeGenerationOffTheInjectorRefusesToStartRatherThanDropThePolicies() throws Exception {
+        String launcher = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(launcher, "-Dguice_bytecode_gen_option=DISABLED", "-cp",
+                System.getProperty("java.class.path"), WithoutBytecodeGeneration.class.getName())
+                .redirectErrorStream(true).start();
+        String out = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+
+        assertThat(child.waitFor()).isZero();
+        assertThat(out).doesNotContain("created").contains("PlainChat.chat(String): Guice's bytecode generation is"
+                + " off (-Dguice_bytecode_gen_option=DISABLED), so it runs no interceptor and"
+                + " PlainGpt4 would run without its policies; turn it on, bind the interface"
+                + " through ReboundModule.wrapping(...), or weave the class");
+    }
+
+    @Test
     void itSaysNothingOfBindingsItCoversOrWhoseInstanceIsResilientAlready() {
         String log = StdErr.during(() -> {
             Guice.createInjector(ReboundModule.wrapping(new Endpoints(), new ChatModule()))

@@ -14,13 +14,14 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Says when {@link ReboundModule} leaves a policy unapplied: a binding of an annotated interface whose
- * instance the injector does not construct ({@code toInstance}, a {@code @Provides} method,
- * {@code toProvider}) and that no {@link ReboundModule#wrapping} covers. Guice's interception reaches only
- * the classes the injector constructs, so such an instance would run without its policies. Checked on the
- * instance the binding provides, so a provider that returns {@code Rebound.wrap(...)} or a woven object
- * (resilient already) is not named. A WARN on {@code dev.rebound} once per binding key, naming the
- * interface and where it is bound (a module's method or line; never the instance).
+ * Says when {@link ReboundModule} leaves a policy unapplied: a binding of an annotated type (an interface,
+ * or a class: {@code bind(Impl.class).toInstance(...)}) whose instance the injector does not construct
+ * ({@code toInstance}, a {@code @Provides} method, {@code toProvider}) and that no
+ * {@link ReboundModule#wrapping} covers. Guice's interception reaches only the classes the injector
+ * constructs, so such an instance would run without its policies. Checked on the instance the binding
+ * provides, so a provider that returns {@code Rebound.wrap(...)} or a woven object (resilient already) is
+ * not named. A WARN on {@code dev.rebound} once per binding key, naming the type and where it is bound (a
+ * module's method or line; never the instance).
  */
 final class UncoveredBindings extends AbstractMatcher<Binding<?>> implements ProvisionListener {
 
@@ -33,7 +34,7 @@ final class UncoveredBindings extends AbstractMatcher<Binding<?>> implements Pro
     public boolean matches(Binding<?> binding) {
         Key<?> key = binding.getKey();
         Class<?> type = key.getTypeLiteral().getRawType();
-        if (!type.isInterface() || Policies.isRebound(type) || isOriginal(key)) {
+        if (Policies.isRebound(type) || isOriginal(key)) {
             return false;
         }
         boolean constructedElsewhere = binding instanceof InstanceBinding
