@@ -78,13 +78,14 @@ final class ResilientTypes implements TypeListener {
 
     /**
      * Whether Guice will run interceptors: off with {@code -Dguice_bytecode_gen_option=DISABLED}, when it
-     * drops every {@code bindInterceptor} without a word. Read from Guice's own flags, else the property.
+     * drops every {@code bindInterceptor} without a word. Read from Guice's own flags (Guice 7's
+     * {@code InternalFlags}); a Guice without them is taken to have it on.
      */
     static boolean bytecodeGenerationEnabled() {
         try {
             return com.google.inject.internal.InternalFlags.isBytecodeGenEnabled();
         } catch (LinkageError notThisGuice) {
-            return !"DISABLED".equalsIgnoreCase(System.getProperty("guice_bytecode_gen_option"));
+            return true;
         }
     }
 
