@@ -142,6 +142,39 @@ class GuiceModuleTest extends VirtualTime {
     }
 
     @Test
+    void inAChildInjectorAClassTheParentConstructsIsWarnedAboutAndBindingItInTheChildCoversIt() {
+        Injector parent = Guice.createInjector(new Endpoints());
+        String[] log = new String[1];
+        log[0] = StdErr.during(() -> {
+            PlainChat chat = parent.createChildInjector(new ReboundModule(), new AbstractModule() {
+                @Override
+                protected void configure() {
+                    bind(PlainChat.class).to(PlainGpt4.class); // PlainGpt4: a just-in-time binding of the parent
+                }
+            }).getInstance(PlainChat.class);
+            assertThatThrownBy(() -> chat.chat("hi")).hasMessage("gpt-4 unavailable (call 1)");
+        });
+        assertThat(StdErr.count(log[0], "WARN dev.rebound - ReboundModule: PlainChat's policies do not apply to the"
+                + " instance bound at ")).isEqualTo(1);
+        assertThat(log[0]).contains(": its PlainGpt4 is constructed by an injector without ReboundModule (a"
+                + " parent's just-in-time binding, when this is a child injector). Install ReboundModule in that"
+                + " injector, or bind PlainGpt4 in this one");
+
+        FakeLlm.reset();
+        gpt4IsDown();
+        Injector fresh = Guice.createInjector(new Endpoints()); // the first child left a just-in-time PlainGpt4 in parent
+        log[0] = StdErr.during(() -> assertRetriedThenFellBack(fresh.createChildInjector(new ReboundModule(),
+                new AbstractModule() {
+                    @Override
+                    protected void configure() {
+                        bind(PlainChat.class).to(PlainGpt4.class);
+                        bind(PlainGpt4.class);
+                    }
+                }).getInstance(PlainChat.class)));
+        assertThat(log[0]).doesNotContain("policies do not apply");
+    }
+
+    @Test
     void twoReboundModulesThatAreNotEqualAreRefusedSinceEachWouldApplyEveryPolicy() {
         dev.rebound.runtime.ReboundSettings own = dev.rebound.runtime.ReboundSettings.builder().build();
         Throwable settingsTwice = catchThrowable(() -> Guice.createInjector(new ReboundModule(),
@@ -149,6 +182,10 @@ class GuiceModuleTest extends VirtualTime {
         Throwable wrappingTwice = catchThrowable(() -> Guice.createInjector(ReboundModule.wrapping(new Endpoints()),
                 ReboundModule.wrapping(new ChatModule())));
 
+        Injector withModule = Guice.createInjector(new ReboundModule(), new Endpoints());
+        Throwable parentAndChild = catchThrowable(() -> withModule.createChildInjector(new ReboundModule(own)));
+        assertThat(parentAndChild).isInstanceOf(CreationException.class).hasMessageContaining("ReboundModule: one per"
+                + " injector.");
         for (Throwable refused : new Throwable[] {settingsTwice, wrappingTwice}) {
             assertThat(refused).isInstanceOf(CreationException.class).hasMessageContaining(
                     "ReboundModule: one per injector. Two that are not equal (other settings, other wrapped"

@@ -93,6 +93,7 @@ public final class ReboundModule extends AbstractModule {
         bindListener(Matchers.any(), types);
         UncoveredBindings uncovered = new UncoveredBindings();
         bindListener(uncovered, uncovered);
+        requestInjection(uncovered);
         for (Element element : Elements.getElements(wrapped)) {
             if (element instanceof TypeListenerBinding
                     && ((TypeListenerBinding) element).getListener() instanceof ResilientTypes

@@ -1,15 +1,19 @@
 package dev.rebound.weaver.guice;
 
 import com.google.inject.Binding;
+import com.google.inject.Inject;
+import com.google.inject.Injector;
 import com.google.inject.Key;
 import com.google.inject.matcher.AbstractMatcher;
 import com.google.inject.name.Named;
 import com.google.inject.spi.InstanceBinding;
+import com.google.inject.spi.LinkedKeyBinding;
 import com.google.inject.spi.ProviderInstanceBinding;
 import com.google.inject.spi.ProviderKeyBinding;
 import com.google.inject.spi.ProvisionListener;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.spi.Policies;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -32,16 +36,11 @@ final class UncoveredBindings extends AbstractMatcher<Binding<?>> implements Pro
 
     @Override
     public boolean matches(Binding<?> binding) {
-        Key<?> key = binding.getKey();
-        Class<?> type = key.getTypeLiteral().getRawType();
-        if (Policies.isRebound(type) || isOriginal(key)) {
-            return false;
-        }
         boolean constructedElsewhere = binding instanceof InstanceBinding
                 || binding instanceof ProviderInstanceBinding
                         && !(((ProviderInstanceBinding<?>) binding).getUserSuppliedProvider() instanceof ResilientProvider)
                 || binding instanceof ProviderKeyBinding;
-        return constructedElsewhere && Policies.annotated(type);
+        return constructedElsewhere && matchesType(binding.getKey());
     }
 
     @Override
@@ -55,6 +54,37 @@ final class UncoveredBindings extends AbstractMatcher<Binding<?>> implements Pro
                     + " toProvider), so Guice cannot intercept it. Install the module that binds it through"
                     + " ReboundModule.wrapping(...), or return Rebound.wrap(" + type + ".class, ...) from it");
         }
+    }
+
+    /**
+     * At the injector's creation: a linked binding of this injector ({@code bind(Chat).to(Impl)}) whose
+     * target carries a policy and is constructed by another injector (a parent's just-in-time binding of
+     * {@code Impl}, made there because everything it needs is there), which has no ReboundModule (two
+     * ReboundModules in one line of injectors are refused), so its instances are not intercepted.
+     */
+    @Inject
+    void checkLinks(Injector injector) {
+        Map<Key<?>, Binding<?>> own = injector.getAllBindings();
+        for (Binding<?> binding : injector.getBindings().values()) {
+            if (!(binding instanceof LinkedKeyBinding) || !matchesType(binding.getKey())) {
+                continue;
+            }
+            Key<?> linked = ((LinkedKeyBinding<?>) binding).getLinkedKey();
+            Class<?> target = linked.getTypeLiteral().getRawType();
+            if (!own.containsKey(linked) && !target.isInterface() && Policies.annotated(target)
+                    && said.add(binding.getKey())) {
+                Policies.warn("ReboundModule: " + binding.getKey().getTypeLiteral().getRawType().getSimpleName()
+                        + "'s policies do not apply to the instance bound at " + binding.getSource() + ": its "
+                        + target.getSimpleName() + " is constructed by an injector without ReboundModule (a"
+                        + " parent's just-in-time binding, when this is a child injector). Install ReboundModule in"
+                        + " that injector, or bind " + target.getSimpleName() + " in this one");
+            }
+        }
+    }
+
+    private static boolean matchesType(Key<?> key) {
+        Class<?> type = key.getTypeLiteral().getRawType();
+        return !Policies.isRebound(type) && !isOriginal(key) && Policies.annotated(type);
     }
 
     private static boolean isOriginal(Key<?> key) {
