@@ -55,7 +55,7 @@ class RunTimeLevelTest {
             rebound.setLevel(Level.INFO);
             assertThat(chat.chat("b")).isEqualTo("ok b");
             assertThat(lines.list).extracting(ILoggingEvent::getLevel).containsExactly(Level.INFO, Level.INFO);
-            assertThat(lines.list.get(0).getFormattedMessage()).contains("retrying, attempt 2");
+            assertThat(lines.list.get(0).getFormattedMessage()).contains("retrying after ").contains(": attempt 2 in");
             assertThat(lines.list.get(1).getFormattedMessage()).contains("succeeded on");
 
             lines.list.clear();

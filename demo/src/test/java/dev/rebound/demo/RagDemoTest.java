@@ -72,8 +72,10 @@ class RagDemoTest {
         assertThat(java.nio.file.Files.readString(Path.of("..").resolve(ModelChain.SOURCE)))
                 .contains("PRIMARY_RETRY = RetryPolicy.builder()");
         assertThat(logged.toString(StandardCharsets.UTF_8))
-                .contains("INFO dev.rebound - ChatModel.chat(ChatRequest) on gpt-4: retrying, attempt 2 in 100 ms (backoff)")
-                .contains("INFO dev.rebound - ChatModel.chat(ChatRequest) on gpt-4: retrying, attempt 3 in 300 ms (retry-after)")
+                .contains("INFO dev.rebound - ChatModel.chat(ChatRequest) on gpt-4: retrying after "
+                        + "dev.langchain4j.exception.InternalServerException: attempt 2 in 100 ms (backoff)")
+                .contains("INFO dev.rebound - ChatModel.chat(ChatRequest) on gpt-4: retrying after "
+                        + "dev.langchain4j.exception.RateLimitException: attempt 3 in 300 ms (retry-after)")
                 .contains("WARN dev.rebound - ChatModel.chat(ChatRequest): falling back from gpt-4 to gpt-3.5-turbo after "
                         + "dev.langchain4j.exception.InternalServerException");
     }

@@ -105,6 +105,150 @@ class GuiceModuleTest extends VirtualTime {
     }
 
     @Test
+    void installedAloneItWarnsOnceAboutEachBindingOfAnAnnotatedInterfaceItCannotReach() {
+        String log = StdErr.during(() -> {
+            Injector injector = Guice.createInjector(new ReboundModule(), new Endpoints(), new ChatModule());
+            PlainChat chat = injector.getInstance(PlainChat.class);
+            injector.getInstance(PlainChat.class);
+            assertThat(dev.rebound.runtime.Rebound.isResilient(chat)).as("Guice AOP cannot reach it").isFalse();
+            Guice.createInjector(new ReboundModule(), new Endpoints(), new AbstractModule() {
+                @Override
+                protected void configure() {
+                    bind(PlainChat.class).toInstance(new PlainGpt4(new Endpoint("gpt-4")));
+                }
+            });
+        });
+
+        assertThat(StdErr.count(log, "WARN dev.rebound - ReboundModule: PlainChat's policies do not apply to the"
+                + " instance bound at ")).isEqualTo(2);
+        assertThat(log).contains("GuiceModuleTest$ChatModule.chat(")
+                .contains(": the injector does not construct it (toInstance, @Provides or toProvider), so Guice"
+                        + " cannot intercept it. Install the module that binds it through ReboundModule.wrapping(...),"
+                        + " or return Rebound.wrap(PlainChat.class, ...) from it");
+    }
+
+    @Test
+    void anInstanceBoundToAnAnnotatedClassIsWarnedAboutToo() {
+        String log = StdErr.during(() -> Guice.createInjector(new ReboundModule(), new Endpoints(),
+                new AbstractModule() {
+                    @Override
+                    protected void configure() {
+                        bind(PlainGpt4.class).toInstance(new PlainGpt4(new Endpoint("gpt-4")));
+                    }
+                }));
+
+        assertThat(StdErr.count(log, "ReboundModule: PlainGpt4's policies do not apply to the instance bound at"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void inAChildInjectorAClassTheParentConstructsIsWarnedAboutAndBindingItInTheChildCoversIt() {
+        Injector parent = Guice.createInjector(new Endpoints());
+        String[] log = new String[1];
+        log[0] = StdErr.during(() -> {
+            PlainChat chat = parent.createChildInjector(new ReboundModule(), new AbstractModule() {
+                @Override
+                protected void configure() {
+                    bind(PlainChat.class).to(PlainGpt4.class); // PlainGpt4: a just-in-time binding of the parent
+                }
+            }).getInstance(PlainChat.class);
+            assertThatThrownBy(() -> chat.chat("hi")).hasMessage("gpt-4 unavailable (call 1)");
+        });
+        assertThat(StdErr.count(log[0], "WARN dev.rebound - ReboundModule: PlainChat's policies do not apply to the"
+                + " instance bound at ")).isEqualTo(1);
+        assertThat(log[0]).contains(": its PlainGpt4 is constructed by an injector without ReboundModule (a"
+                + " parent's just-in-time binding, when this is a child injector). Install ReboundModule in that"
+                + " injector, or bind PlainGpt4 in this one");
+
+        FakeLlm.reset();
+        gpt4IsDown();
+        Injector fresh = Guice.createInjector(new Endpoints()); // the first child left a just-in-time PlainGpt4 in parent
+        log[0] = StdErr.during(() -> assertRetriedThenFellBack(fresh.createChildInjector(new ReboundModule(),
+                new AbstractModule() {
+                    @Override
+                    protected void configure() {
+                        bind(PlainChat.class).to(PlainGpt4.class);
+                        bind(PlainGpt4.class);
+                    }
+                }).getInstance(PlainChat.class)));
+        assertThat(log[0]).doesNotContain("policies do not apply");
+    }
+
+    @Test
+    void twoReboundModulesThatAreNotEqualAreRefusedSinceEachWouldApplyEveryPolicy() {
+        dev.rebound.runtime.ReboundSettings own = dev.rebound.runtime.ReboundSettings.builder().build();
+        Throwable settingsTwice = catchThrowable(() -> Guice.createInjector(new ReboundModule(),
+                new ReboundModule(own), new ConstructedChatModule(), new Endpoints()));
+        Throwable wrappingTwice = catchThrowable(() -> Guice.createInjector(ReboundModule.wrapping(new Endpoints()),
+                ReboundModule.wrapping(new ChatModule())));
+
+        Injector withModule = Guice.createInjector(new ReboundModule(), new Endpoints());
+        Throwable parentAndChild = catchThrowable(() -> withModule.createChildInjector(new ReboundModule(own)));
+        assertThat(parentAndChild).isInstanceOf(CreationException.class).hasMessageContaining("ReboundModule: one per"
+                + " injector.");
+        for (Throwable refused : new Throwable[] {settingsTwice, wrappingTwice}) {
+            assertThat(refused).isInstanceOf(CreationException.class).hasMessageContaining(
+                    "ReboundModule: one per injector. Two that are not equal (other settings, other wrapped"
+                            + " modules) would each apply every policy (3 attempts become 9); install one, e.g."
+                            + " ReboundModule.wrapping(settings, moduleA, moduleB)");
+        }
+        // equal modules are one to Guice, and a ReboundModule inside wrapping(...) gives way to it
+        Injector equal = Guice.createInjector(new ReboundModule(), new ConstructedChatModule(), new Endpoints());
+        assertRetriedThenFellBack(equal.getInstance(PlainChat.class));
+        FakeLlm.reset();
+        gpt4IsDown();
+        Injector inside = Guice.createInjector(ReboundModule.wrapping(new ReboundModule(), new Endpoints(),
+                new ChatModule()));
+        assertRetriedThenFellBack(inside.getInstance(PlainChat.class));
+    }
+
+    /** Run in a JVM of its own: Guice reads its bytecode flag once. */
+    public static final class WithoutBytecodeGeneration {
+        public static void main(String[] args) {
+            try {
+                Guice.createInjector(new ConstructedChatModule(), new Endpoints());
+                System.out.println("created");
+            } catch (CreationException e) {
+                System.out.println(e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void withGuicesBytecodeGenerationOffTheInjectorRefusesToStartRatherThanDropThePolicies() throws Exception {
+        String launcher = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(launcher, "-Dguice_bytecode_gen_option=DISABLED", "-cp",
+                System.getProperty("java.class.path"), WithoutBytecodeGeneration.class.getName())
+                .redirectErrorStream(true).start();
+        String out = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+
+        assertThat(child.waitFor()).isZero();
+        assertThat(out).doesNotContain("created").contains("PlainChat.chat(String): Guice's bytecode generation is"
+                + " off (-Dguice_bytecode_gen_option=DISABLED), so it runs no interceptor and"
+                + " PlainGpt4 would run without its policies; turn it on, bind the interface"
+                + " through ReboundModule.wrapping(...), or weave the class");
+    }
+
+    @Test
+    void itSaysNothingOfBindingsItCoversOrWhoseInstanceIsResilientAlready() {
+        String log = StdErr.during(() -> {
+            Guice.createInjector(ReboundModule.wrapping(new Endpoints(), new ChatModule()))
+                    .getInstance(PlainChat.class);
+            Guice.createInjector(new ConstructedChatModule(), new Endpoints()).getInstance(PlainChat.class);
+            PlainChat wrapped = Guice.createInjector(new ReboundModule(), new Endpoints(), new AbstractModule() {
+                @Provides
+                PlainChat chat(@jakarta.inject.Named("gpt-4") Endpoint endpoint) {
+                    return dev.rebound.runtime.Rebound.wrap(PlainChat.class, new PlainGpt4(endpoint))
+                            .withRetry(dev.rebound.runtime.RetryPolicy.builder().attempts(2).build()).build();
+                }
+            }).getInstance(PlainChat.class);
+            assertThat(dev.rebound.runtime.Rebound.isResilient(wrapped)).isTrue();
+        });
+
+        assertThat(log).doesNotContain("policies do not apply");
+    }
+
+    @Test
     void theModuleCanRunOnItsOwnSettings() {
         dev.rebound.runtime.testing.VirtualTimeSource ownClock = new dev.rebound.runtime.testing.VirtualTimeSource();
         Injector injector = Guice.createInjector(

@@ -64,6 +64,9 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         if (rateLimit != null) {
             RateLimits.check(checked, rateLimit, where, type.getName(), "withRateLimit", problems);
         }
+        if (!programmatic) {
+            MethodChecks.checkUnreached(type, target.getClass(), problems);
+        }
         Map<Method, ResilientMethod> policies = MethodScan.resolveEach(type, problems, m -> {
             MethodSpec spec = programmatic ? programmatic(m, problems) : annotated(m);
             return spec == null ? null : Chains.executorOf(spec);

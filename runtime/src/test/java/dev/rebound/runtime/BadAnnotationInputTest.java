@@ -3,6 +3,7 @@ package dev.rebound.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.rebound.annotations.CircuitBreaker;
 import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.NonIdempotent;
 import dev.rebound.annotations.Retry;
@@ -540,5 +541,62 @@ class BadAnnotationInputTest {
                 return "";
             }
         }))).hasSize(3);
+    }
+    // ---- policies on methods of the target that the wrapper never intercepts
+
+    public interface Asker {
+        String ask(String prompt);
+    }
+
+    public static class AskerBase {
+        @Retry(attempts = 3, delay = 0)
+        String inherited(String prompt) {
+            return prompt;
+        }
+    }
+
+    public static final class HelperAnnotated extends AskerBase implements Asker {
+        @Override
+        public String ask(String prompt) {
+            return privately(prompt) + helper(prompt) + inherited(prompt) + statically(prompt);
+        }
+
+        @Retry(attempts = 3, delay = 0)
+        private String privately(String prompt) {
+            return prompt;
+        }
+
+        @Retry(attempts = 3, delay = 0)
+        @CircuitBreaker
+        public String helper(String prompt) {
+            return prompt;
+        }
+
+        @Retry(attempts = 3, delay = 0)
+        static String statically(String prompt) {
+            return prompt;
+        }
+    }
+
+    @Test
+    void policiesOnMethodsTheWrapperNeverInterceptsAreRejectedAtBuild() {
+        assertThat(problemsOf(() -> wrap(Asker.class, new HelperAnnotated()))).containsExactlyInAnyOrder(
+                "HelperAnnotated.privately(String): @Retry, @Fallback, @CircuitBreaker and @RateLimit apply to"
+                        + " public methods only",
+                "HelperAnnotated.helper(String): @Retry and @CircuitBreaker on a method that Rebound.wrap(Asker)"
+                        + " does not intercept (the wrapper has Asker's methods only): move it to the method of"
+                        + " Asker that calls this one, or weave the class",
+                "HelperAnnotated.statically(String): @Retry, @Fallback, @CircuitBreaker and @RateLimit apply to"
+                        + " instance methods only",
+                "AskerBase.inherited(String): @Retry, @Fallback, @CircuitBreaker and @RateLimit apply to public"
+                        + " methods only");
+    }
+
+    @Test
+    void aBuilderPolicyReplacesTheAnnotationsSoItIsNotCheckedAgainstThem() {
+        Asker wrapped = Rebound.wrap(Asker.class, new HelperAnnotated())
+                .settings(ReboundSettings.builder().logging(false).build())
+                .withRetry(dev.rebound.runtime.RetryPolicy.builder().attempts(2).build()).build();
+        assertThat(wrapped.ask("a")).isEqualTo("aaaa");
     }
 }

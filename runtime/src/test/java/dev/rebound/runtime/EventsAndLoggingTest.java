@@ -1,6 +1,7 @@
 package dev.rebound.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rebound.runtime.Fakes.CallLog;
 import dev.rebound.runtime.Fakes.ChatClient;
@@ -60,11 +61,28 @@ class EventsAndLoggingTest {
             }
         });
 
-        assertThat(out).contains("INFO dev.rebound - ChatClient.chat(String) on ScriptedChat: retrying, attempt 2 in")
+        assertThat(out).contains("INFO dev.rebound - ChatClient.chat(String) on ScriptedChat: retrying after java.io.IOException:"
+                + " attempt 2 in")
                 .contains("WARN dev.rebound - ChatClient.chat(String): falling back from ScriptedChat to ScriptedChat"
                         + " after java.io.IOException")
                 .contains("WARN dev.rebound - ChatClient.chat(String): failed for good")
                 .doesNotContain(SECRET_PROMPT).doesNotContain("SECRETKEY").doesNotContain("4111");
+    }
+
+    @Test
+    void aLambdaTargetIsNamedByWhereItWasWrittenNotByItsRunToRunClassName() {
+        List<ReboundEvent> events = new ArrayList<>();
+        ChatClient lambda = prompt -> {
+            throw new IOException("down");
+        };
+        assertThat(lambda.getClass().getSimpleName()).as("a hidden class's name").contains("/0x");
+        ChatClient llm = Rebound.wrap(ChatClient.class, lambda)
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ZERO).build())
+                .settings(Fakes.settings(new VirtualTimeSource(), events)).build();
+
+        assertThatThrownBy(() -> llm.chat("q")).isInstanceOf(IOException.class);
+
+        assertThat(events).extracting(ReboundEvent::target).containsOnly("EventsAndLoggingTest$$Lambda");
     }
 
     @Test

@@ -163,7 +163,7 @@ class LogSecrecyTest {
         // the scenario really logged every kind of line, at every level
         assertThat(logged).contains("DEBUG dev.rebound - Llm.chat(String, String) on KeyedLlm: attempt 1 failed with"
                 + " java.io.IOException")
-                .contains("INFO dev.rebound - Llm.chat(String, String) on KeyedLlm: retrying, attempt 2 in 250 ms "
+                .contains("INFO dev.rebound - Llm.chat(String, String) on KeyedLlm: retrying after java.io.IOException: attempt 2 in 250 ms "
                         + "(retry-after)")
                 .contains("WARN dev.rebound - Llm.chat(String, String): falling back from KeyedLlm to BackupLlm")
                 .contains("WARN dev.rebound - Llm.chat(String, String): failed for good")

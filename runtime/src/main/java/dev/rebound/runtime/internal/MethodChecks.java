@@ -5,6 +5,8 @@ import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.internal.chain.CallShape;
 import dev.rebound.runtime.rules.MethodRules;
 import dev.rebound.runtime.rules.Rules;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.util.List;
 
 /**
@@ -45,6 +47,31 @@ public final class MethodChecks {
         Rules.addAt(name, MethodRules.asyncRefusals(shape == CallShape.STREAM, rateLimit ? rateLimitAttribute : null,
                 handler ? handlerAttribute : null, retryPredicate ? retryAttribute : null,
                 fallbackOnResult ? fallbackAttribute : null), problems);
+    }
+
+    /**
+     * The policies written on methods of {@code implClass} (or a superclass) that {@code Rebound.wrap(type)}
+     * never intercepts, each a problem naming the method: a static or non-public one (in the words of
+     * every door), a public one {@code type} does not declare. Only method-level annotations: a type-level
+     * one reaches {@code type}'s methods by rule ({@link AnnotationLookup}).
+     */
+    public static void checkUnreached(Class<?> type, Class<?> implClass, List<String> problems) {
+        for (Class<?> c = implClass; c != null && c != Object.class; c = c.getSuperclass()) {
+            for (Method m : c.getDeclaredMethods()) {
+                String annotations = m.isSynthetic() || m.isBridge() ? null : MethodScan.policiesOn(m);
+                if (annotations == null) {
+                    continue;
+                }
+                String where = AnnotationLookup.describe(c, m);
+                if (Modifier.isStatic(m.getModifiers())) {
+                    problems.add(Rules.at(where, MethodRules.notInstance()));
+                } else if (!Modifier.isPublic(m.getModifiers())) {
+                    problems.add(Rules.at(where, MethodRules.notPublic()));
+                } else if (Overrides.find(type, implClass, m) == null) {
+                    problems.add(Rules.at(where, MethodRules.notInWrappedType(annotations, type.getSimpleName())));
+                }
+            }
+        }
     }
 
     /** A retry of more than one attempt re-runs the call: not on deferred results, not blindly if non-idempotent. */

@@ -6,10 +6,12 @@ import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.Retry;
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.spi.ResilientMethod;
+import java.lang.annotation.Annotation;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashSet;
@@ -119,6 +121,22 @@ public final class MethodScan {
     private static boolean hasPolicy(AnnotatedElement e) {
         return e.isAnnotationPresent(Retry.class) || e.isAnnotationPresent(Fallback.class)
                 || e.isAnnotationPresent(CircuitBreaker.class) || e.isAnnotationPresent(RateLimit.class);
+    }
+
+    /** The policy annotations on {@code e} itself, as written ({@code "@Retry and @Fallback"}); null for none. */
+    static String policiesOn(AnnotatedElement e) {
+        List<String> found = new ArrayList<>();
+        for (Class<? extends Annotation> a : List.of(Retry.class, Fallback.class, CircuitBreaker.class,
+                RateLimit.class)) {
+            if (e.isAnnotationPresent(a)) {
+                found.add("@" + a.getSimpleName());
+            }
+        }
+        if (found.isEmpty()) {
+            return null;
+        }
+        int last = found.size() - 1;
+        return last == 0 ? found.get(0) : String.join(", ", found.subList(0, last)) + " and " + found.get(last);
     }
 
     /** Whether {@code type} belongs to Rebound itself (never given a policy). */

@@ -75,8 +75,17 @@ public final class ResilientProxy implements InvocationHandler {
         if (Proxy.isProxyClass(o.getClass()) && Proxy.getInvocationHandler(o) instanceof ResilientProxy) {
             return ((ResilientProxy) Proxy.getInvocationHandler(o)).name;
         }
-        String simple = o.getClass().getSimpleName();
-        return simple.isEmpty() ? o.getClass().getName() : simple;
+        Class<?> c = o.getClass();
+        String simple = c.getSimpleName();
+        if (c.isHidden()) {
+            // a lambda's class, Main$$Lambda$74/0x00007f29040ccaf8: its number and address change from run to
+            // run, so logs and metric tags get the part that names where it was written
+            int lambda = simple.indexOf("$$Lambda");
+            int address = simple.indexOf('/');
+            return lambda > 0 ? simple.substring(0, lambda + "$$Lambda".length())
+                    : address > 0 ? simple.substring(0, address) : simple;
+        }
+        return simple.isEmpty() ? c.getName() : simple;
     }
 
     /** The policy this proxy (or generated wrapper) applies to {@code method}, or null; for tests and diagnostics. */

@@ -86,11 +86,18 @@ public final class ReboundModule extends AbstractModule {
 
     @Override
     protected void configure() {
+        // two ReboundModules that are not equal (other settings, other wrapped modules) would each apply
+        // every policy: Guice refuses the second binding of this key, naming both places
+        binder().withSource(ONCE).bind(Installed.class).toInstance(new Installed());
         ResilientTypes types = new ResilientTypes(settings);
         bindListener(Matchers.any(), types);
+        UncoveredBindings uncovered = new UncoveredBindings();
+        bindListener(uncovered, uncovered);
+        requestInjection(uncovered);
         for (Element element : Elements.getElements(wrapped)) {
             if (element instanceof TypeListenerBinding
-                    && ((TypeListenerBinding) element).getListener() instanceof ResilientTypes) {
+                    && ((TypeListenerBinding) element).getListener() instanceof ResilientTypes
+                    || element instanceof Binding<?> && ((Binding<?>) element).getKey().equals(INSTALLED)) {
                 continue; // a ReboundModule installed inside the wrapped modules: this one does its work
             }
             if (!(element instanceof Binding<?>) || !rewrite((Binding<?>) element, types)) {
@@ -98,6 +105,17 @@ public final class ReboundModule extends AbstractModule {
             }
         }
     }
+
+    /** What every ReboundModule binds, once per injector (its instance is never used). */
+    static final class Installed {
+    }
+
+    private static final Key<Installed> INSTALLED = Key.get(Installed.class);
+
+    /** The source Guice names when a second, different ReboundModule binds {@link Installed}. */
+    private static final String ONCE = "ReboundModule: one per injector. Two that are not equal (other settings,"
+            + " other wrapped modules) would each apply every policy (3 attempts become 9); install one, e.g."
+            + " ReboundModule.wrapping(settings, moduleA, moduleB)";
 
     /** Equal modules are installed once by Guice, so installing ReboundModule twice is harmless. */
     @Override
@@ -126,7 +144,7 @@ public final class ReboundModule extends AbstractModule {
             return false;
         }
         Key<T> original = Key.get(key.getTypeLiteral(),
-                Names.named("dev.rebound.original#" + ORIGINALS.incrementAndGet()));
+                Names.named(UncoveredBindings.ORIGINAL + ORIGINALS.incrementAndGet()));
         ScopedBindingBuilder moved = binding.acceptTargetVisitor(new DefaultBindingTargetVisitor<T, ScopedBindingBuilder>() {
             @Override
             public ScopedBindingBuilder visit(InstanceBinding<? extends T> instance) {

@@ -55,6 +55,13 @@ final class ResilientTypes implements TypeListener {
             e.problems().forEach(p -> encounter.addError(new Message(p)));
             return;
         }
+        if (!policies.isEmpty() && !bytecodeGenerationEnabled()) {
+            policies.values().forEach(policy -> encounter.addError(new Message(policy.name() + ": Guice's bytecode"
+                    + " generation is off (-Dguice_bytecode_gen_option=DISABLED), so it runs no interceptor and "
+                    + type.getName() + " would run without its policies; turn it on, bind the interface through"
+                    + " ReboundModule.wrapping(...), or weave the class")));
+            return;
+        }
         policies.forEach((m, policy) -> {
             if (Modifier.isFinal(m.getModifiers())) {
                 encounter.addError(new Message(policy.name() + ": is final in " + type.getName()
@@ -67,6 +74,19 @@ final class ResilientTypes implements TypeListener {
             // the policy with the injector's alternatives and the woven advice steps aside for them
             ContainerInterception.register(type);
         });
+    }
+
+    /**
+     * Whether Guice will run interceptors: off with {@code -Dguice_bytecode_gen_option=DISABLED}, when it
+     * drops every {@code bindInterceptor} without a word. Read from Guice's own flags (Guice 7's
+     * {@code InternalFlags}); a Guice without them is taken to have it on.
+     */
+    static boolean bytecodeGenerationEnabled() {
+        try {
+            return com.google.inject.internal.InternalFlags.isBytecodeGenEnabled();
+        } catch (LinkageError notThisGuice) {
+            return true;
+        }
     }
 
     /** Whether {@code instance} was built by Guice with our interceptors. */

@@ -1,0 +1,93 @@
+package dev.rebound.weaver.guice;
+
+import com.google.inject.Binding;
+import com.google.inject.Inject;
+import com.google.inject.Injector;
+import com.google.inject.Key;
+import com.google.inject.matcher.AbstractMatcher;
+import com.google.inject.name.Named;
+import com.google.inject.spi.InstanceBinding;
+import com.google.inject.spi.LinkedKeyBinding;
+import com.google.inject.spi.ProviderInstanceBinding;
+import com.google.inject.spi.ProviderKeyBinding;
+import com.google.inject.spi.ProvisionListener;
+import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.spi.Policies;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Says when {@link ReboundModule} leaves a policy unapplied: a binding of an annotated type (an interface,
+ * or a class: {@code bind(Impl.class).toInstance(...)}) whose instance the injector does not construct
+ * ({@code toInstance}, a {@code @Provides} method, {@code toProvider}) and that no
+ * {@link ReboundModule#wrapping} covers. Guice's interception reaches only the classes the injector
+ * constructs, so such an instance would run without its policies. Checked on the instance the binding
+ * provides, so a provider that returns {@code Rebound.wrap(...)} or a woven object (resilient already) is
+ * not named. A WARN on {@code dev.rebound} once per binding key, naming the type and where it is bound (a
+ * module's method or line; never the instance).
+ */
+final class UncoveredBindings extends AbstractMatcher<Binding<?>> implements ProvisionListener {
+
+    /** The prefix of the keys {@link ReboundModule#wrapping} moves a binding's original target to. */
+    static final String ORIGINAL = "dev.rebound.original#";
+
+    private final Set<Key<?>> said = ConcurrentHashMap.newKeySet();
+
+    @Override
+    public boolean matches(Binding<?> binding) {
+        boolean constructedElsewhere = binding instanceof InstanceBinding
+                || binding instanceof ProviderInstanceBinding
+                        && !(((ProviderInstanceBinding<?>) binding).getUserSuppliedProvider() instanceof ResilientProvider)
+                || binding instanceof ProviderKeyBinding;
+        return constructedElsewhere && matchesType(binding.getKey());
+    }
+
+    @Override
+    public <T> void onProvision(ProvisionInvocation<T> provision) {
+        T provided = provision.provision();
+        Binding<T> binding = provision.getBinding();
+        if (provided != null && !Rebound.isResilient(provided) && said.add(binding.getKey())) {
+            String type = binding.getKey().getTypeLiteral().getRawType().getSimpleName();
+            Policies.warn("ReboundModule: " + type + "'s policies do not apply to the instance bound at "
+                    + binding.getSource() + ": the injector does not construct it (toInstance, @Provides or"
+                    + " toProvider), so Guice cannot intercept it. Install the module that binds it through"
+                    + " ReboundModule.wrapping(...), or return Rebound.wrap(" + type + ".class, ...) from it");
+        }
+    }
+
+    /**
+     * At the injector's creation: a linked binding of this injector ({@code bind(Chat).to(Impl)}) whose
+     * target carries a policy and is constructed by another injector (a parent's just-in-time binding of
+     * {@code Impl}, made there because everything it needs is there), which has no ReboundModule (two
+     * ReboundModules in one line of injectors are refused), so its instances are not intercepted.
+     */
+    @Inject
+    void checkLinks(Injector injector) {
+        Map<Key<?>, Binding<?>> own = injector.getAllBindings();
+        for (Binding<?> binding : injector.getBindings().values()) {
+            if (!(binding instanceof LinkedKeyBinding) || !matchesType(binding.getKey())) {
+                continue;
+            }
+            Key<?> linked = ((LinkedKeyBinding<?>) binding).getLinkedKey();
+            Class<?> target = linked.getTypeLiteral().getRawType();
+            if (!own.containsKey(linked) && !target.isInterface() && Policies.annotated(target)
+                    && said.add(binding.getKey())) {
+                Policies.warn("ReboundModule: " + binding.getKey().getTypeLiteral().getRawType().getSimpleName()
+                        + "'s policies do not apply to the instance bound at " + binding.getSource() + ": its "
+                        + target.getSimpleName() + " is constructed by an injector without ReboundModule (a"
+                        + " parent's just-in-time binding, when this is a child injector). Install ReboundModule in"
+                        + " that injector, or bind " + target.getSimpleName() + " in this one");
+            }
+        }
+    }
+
+    private static boolean matchesType(Key<?> key) {
+        Class<?> type = key.getTypeLiteral().getRawType();
+        return !Policies.isRebound(type) && !isOriginal(key) && Policies.annotated(type);
+    }
+
+    private static boolean isOriginal(Key<?> key) {
+        return key.getAnnotation() instanceof Named && ((Named) key.getAnnotation()).value().startsWith(ORIGINAL);
+    }
+}
