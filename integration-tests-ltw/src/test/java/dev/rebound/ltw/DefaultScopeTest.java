@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rebound.it.llm.FakeLlm;
 import dev.rebound.ltw.app.Chat;
+import dev.rebound.ltw.app.LibraryBacked;
 import dev.rebound.ltw.app.Models;
+import dev.rebound.ltw.lib.LibraryModel;
 import dev.rebound.ltw.lib.Unlisted;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -40,5 +42,16 @@ class DefaultScopeTest extends VirtualClock {
             assertThat(WeaveLog.wove(name)).as(name).isFalse();
         }
         assertThat(WeaveLog.wove(Unlisted.class.getName())).isTrue();
+    }
+
+    @Test
+    void aClassInheritingItsBodyFromAWovenAbstractClassRunsItUnderItsPolicy() {
+        FakeLlm.failFirst("library", Integer.MAX_VALUE);
+
+        String answer = new LibraryBacked().chat("q");
+
+        assertThat(WeaveLog.wove(LibraryModel.class.getName())).isTrue();
+        assertThat(answer).isEqualTo("backup: q");
+        assertThat(FakeLlm.calls()).containsExactly("library #1", "library #2", "library #3", "backup #1");
     }
 }

@@ -158,11 +158,44 @@ class InheritedPolicyDoorsTest extends VirtualTime {
                 "AnnotatedAbstractOverConcrete"); // its superclass initialises first
     }
 
+    @Test
+    void wovenRefusesAPolicyOverAMethodInheritedFromAnAbstractClassAjcDidNotWeave() {
+        assertRefusedWith(dev.rebound.it.woven.shapes.InheritedShapes.LibraryBacked::new,
+                "LibraryChat.chat(String): LibraryBacked runs LibraryClient.chat, which was not woven (LibraryClient "
+                + "was compiled or loaded without Rebound's aspect: a library's class built by javac, or one outside "
+                + "the load-time weaving scope), so its @Retry would not apply; override chat in LibraryBacked "
+                + "(calling super)");
+    }
+
+    @Test
+    void wovenRefusesAPolicyOfAMethodInheritedFromAnAnnotatedClassAjcDidNotWeave() {
+        assertRefusedWith(dev.rebound.it.woven.shapes.InheritedShapes.AnnotatedLibraryBacked::new,
+                "AnnotatedLibraryClient.chat(String): AnnotatedLibraryBacked runs AnnotatedLibraryClient.chat, which "
+                + "was not woven (AnnotatedLibraryClient was compiled or loaded without Rebound's aspect: a library's "
+                + "class built by javac, or one outside the load-time weaving scope), so its @Retry would not apply; "
+                + "override chat in AnnotatedLibraryBacked (calling super)");
+    }
+
+    @Test
+    void wovenAppliesThePolicyToAnOverrideCallingAnUnwovenAbstractClassesMethod() {
+        var overriding = new dev.rebound.it.woven.shapes.InheritedShapes.LibraryBackedOverriding();
+        assertThat(catchThrowable(() -> overriding.chat("x"))).isSameAs(overriding.down);
+        assertThat(overriding.calls).isEqualTo(3);
+    }
+
     private static void assertRefused(Supplier<?> make, String type) {
         Throwable thrown = catchThrowable(make::get);
         assertThat(thrown).isInstanceOf(ExceptionInInitializerError.class);
         assertThat(thrown.getCause()).isInstanceOf(ReboundConfigurationException.class)
                 .hasMessageContaining("Concrete.call(String): " + type + " runs Concrete.call, which was not woven")
                 .hasMessageContaining("so its @Retry would not apply; override call in " + type + " (calling super), or make Concrete abstract");
+    }
+
+    /** {@code make} fails its class's initialisation with exactly {@code problem}. */
+    private static void assertRefusedWith(Supplier<?> make, String problem) {
+        Throwable thrown = catchThrowable(make::get);
+        assertThat(thrown).isInstanceOf(ExceptionInInitializerError.class);
+        assertThat(thrown.getCause()).isInstanceOf(ReboundConfigurationException.class);
+        assertThat(((ReboundConfigurationException) thrown.getCause()).problems()).containsExactly(problem);
     }
 }

@@ -69,19 +69,35 @@ public final class MethodScan {
     /**
      * The method a javac access bridge calls, or null for any other bridge. A public class gets such a
      * bridge for each public method it inherits from a non-public superclass; the superclass's method
-     * runs the body and carries the annotations, so it is the one doors intercept.
+     * runs the body and carries the annotations, so it is the one doors intercept. A bridge for an
+     * override (a covariant return, a type argument for a parameter) may share its signature with the
+     * superclass's method too, but it calls the override: the superclass's method then runs only as
+     * the override's {@code super} call, already under the override's policy, and gets none of its own.
      */
     private static Method accessBridgeTarget(Method bridge) {
-        for (Class<?> c = bridge.getDeclaringClass().getSuperclass(); c != null && c != Object.class;
-                c = c.getSuperclass()) {
+        Class<?> owner = bridge.getDeclaringClass();
+        for (Class<?> c = owner.getSuperclass(); c != null && c != Object.class; c = c.getSuperclass()) {
             try {
                 Method m = c.getDeclaredMethod(bridge.getName(), bridge.getParameterTypes());
-                return !m.isBridge() && m.getReturnType() == bridge.getReturnType() ? m : null;
+                return !m.isBridge() && m.getReturnType() == bridge.getReturnType() && !overriddenIn(owner, m)
+                        ? m : null;
             } catch (NoSuchMethodException e) {
                 // not declared here: look further up
             }
         }
         return null;
+    }
+
+    /** Whether {@code owner} declares a method of its own (no bridge) that overrides {@code m}. */
+    private static boolean overriddenIn(Class<?> owner, Method m) {
+        for (Method own : owner.getDeclaredMethods()) {
+            if (!own.isBridge() && !own.isSynthetic() && !Modifier.isStatic(own.getModifiers())
+                    && own.getName().equals(m.getName()) && own.getParameterCount() == m.getParameterCount()
+                    && m.equals(Overrides.declaredIn(m.getDeclaringClass(), owner, own))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** equals(Object), hashCode() or toString(), wherever declared. */

@@ -3,7 +3,6 @@ package dev.rebound.weaver.internal;
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.spi.Policies;
 import dev.rebound.runtime.spi.ResilientMethod;
-import dev.rebound.weaver.Woven;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -87,11 +86,7 @@ public final class WovenPolicies {
                         + String.join(", ", Policies.annotationsOf(type, m)));
             }
             if (!advised(m)) {
-                String base = m.getDeclaringClass().getSimpleName();
-                problems.add(policy.name() + ": " + type.getSimpleName() + " runs " + base + "." + m.getName()
-                        + ", which was not woven (" + base + " carries no policy and is not abstract), so its "
-                        + String.join(", ", Policies.annotationsOf(type, m)) + " would not apply; override " + m.getName() + " in " + type.getSimpleName()
-                        + " (calling super), or make " + base + " abstract");
+                problems.add(unwovenBody(type, m, policy));
             }
         });
         if (!problems.isEmpty()) {
@@ -159,28 +154,72 @@ public final class WovenPolicies {
     }
 
     /**
+     * Why {@code type}'s policy would not apply to {@code m}, a method it inherits from a class ajc did
+     * not weave, and the fix.
+     */
+    private static String unwovenBody(Class<?> type, Method m, ResilientMethod policy) {
+        Class<?> owner = m.getDeclaringClass();
+        String base = owner.getSimpleName();
+        boolean policyFree = !Modifier.isAbstract(owner.getModifiers()) && !Policies.annotated(owner);
+        return policy.name() + ": " + type.getSimpleName() + " runs " + base + "." + m.getName()
+                + ", which was not woven (" + (policyFree ? base + " carries no policy and is not abstract"
+                        : base + " was compiled or loaded without Rebound's aspect: a library's class built by "
+                                + "javac, or one outside the load-time weaving scope")
+                + "), so its " + String.join(", ", Policies.annotationsOf(type, m)) + " would not apply; override "
+                + m.getName() + " in " + type.getSimpleName() + " (calling super)"
+                + (policyFree ? ", or make " + base + " abstract" : "");
+    }
+
+    /**
      * Whether ajc wove the default method {@code m}: its interface then holds the method's body as a
      * static {@code name_aroundBodyN(Iface, params...)}, which the advice calls.
      */
     private static boolean wovenDefault(Method m) {
-        Class<?> iface = m.getDeclaringClass();
-        Class<?>[] params = m.getParameterTypes();
-        for (Method body : iface.getDeclaredMethods()) {
-            if (Modifier.isStatic(body.getModifiers()) && body.getName().startsWith(m.getName() + "_aroundBody")) {
-                Class<?>[] b = body.getParameterTypes();
-                if (b.length >= params.length + 1 && b[0] == iface
-                        && Arrays.equals(b, 1, params.length + 1, params, 0, params.length)) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return wovenBody(m, false);
     }
 
-    /** Whether the aspect advises the body of {@code m} (see the pointcut of {@code ResilientMethods}). */
+    /**
+     * Whether the body of {@code m} runs under Rebound's advice. An interface's abstract or default
+     * method is not checked here (an unwoven default is warned about); an abstract method has no body (its
+     * implementation is checked in its own class). A class's method must have been woven by Rebound's
+     * aspect, whatever the class's shape: the weave of an abstract class or of a class that carries a
+     * policy is checked, not assumed, since such a class may come from a library jar built by javac, or
+     * from outside the load-time weaving scope.
+     */
     private static boolean advised(Method m) {
-        Class<?> c = m.getDeclaringClass();
-        return Woven.class.isAssignableFrom(c) || DeclaresPolicy.class.isAssignableFrom(c)
-                || Modifier.isAbstract(c.getModifiers()) || Policies.annotated(c);
+        return m.getDeclaringClass().isInterface() || Modifier.isAbstract(m.getModifiers()) || wovenBody(m, true);
+    }
+
+    private static final String ADVICE = "dev.rebound.weaver.aspectj.ResilientCalls";
+
+    /**
+     * Whether ajc wove an around advice into the body of {@code m}, read from the loaded class (under
+     * load-time weaving the class file on the class path is the unwoven one): ajc moves the body into a
+     * static {@code name_aroundBodyN(Owner, params...)} of the same class and, when it inlines the
+     * advice (its default), adds a static {@code name_aroundBodyN$advice(Owner, params..., ResilientCalls,
+     * ...)}, which names the aspect. With {@code ours}, an inlined advice must be Rebound's; an advice
+     * that ajc did not inline ({@code -XnoInline}) leaves no trace of its aspect, and the body alone counts.
+     */
+    private static boolean wovenBody(Method m, boolean ours) {
+        Class<?> owner = m.getDeclaringClass();
+        Class<?>[] params = m.getParameterTypes();
+        boolean body = false;
+        boolean inlined = false;
+        for (Method woven : owner.getDeclaredMethods()) {
+            Class<?>[] b = woven.getParameterTypes();
+            if (!Modifier.isStatic(woven.getModifiers()) || !woven.getName().startsWith(m.getName() + "_aroundBody")
+                    || b.length < params.length + 1 || b[0] != owner
+                    || !Arrays.equals(b, 1, params.length + 1, params, 0, params.length)) {
+                continue;
+            }
+            if (!woven.getName().endsWith("$advice")) {
+                body = true;
+            } else if (Arrays.stream(b).anyMatch(p -> p.getName().equals(ADVICE))) {
+                return true;
+            } else {
+                inlined = true;
+            }
+        }
+        return body && (!ours || !inlined);
     }
 }

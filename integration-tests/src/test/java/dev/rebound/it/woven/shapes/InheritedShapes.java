@@ -1,6 +1,8 @@
 package dev.rebound.it.woven.shapes;
 
 import dev.rebound.annotations.Retry;
+import dev.rebound.it.plain.shapes.AnnotatedLibraryClient;
+import dev.rebound.it.plain.shapes.LibraryClient;
 import java.util.function.Function;
 
 /**
@@ -138,5 +140,36 @@ public final class InheritedShapes {
         public String apply(String prompt) {
             return body.fail();
         }
+    }
+
+    /** An annotated interface that a subclass of a library's abstract class implements. */
+    public interface LibraryChat {
+        @Retry(attempts = 3, delay = 0)
+        String chat(String prompt);
+    }
+
+    /** Inherits chat from the abstract LibraryClient, which ajc never wove (javac compiled it). */
+    public static class LibraryBacked extends LibraryClient implements LibraryChat {
+        @Override
+        protected String endpoint() {
+            return "gpt-4";
+        }
+    }
+
+    /** The same, overriding chat to call super: the override is woven. */
+    public static class LibraryBackedOverriding extends LibraryClient implements LibraryChat {
+        @Override
+        public String chat(String prompt) {
+            return super.chat(prompt);
+        }
+
+        @Override
+        protected String endpoint() {
+            return "gpt-4";
+        }
+    }
+
+    /** Inherits the annotated chat from AnnotatedLibraryClient, which ajc never wove (javac compiled it). */
+    public static class AnnotatedLibraryBacked extends AnnotatedLibraryClient {
     }
 }
