@@ -90,7 +90,9 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
     }
 
     private MethodSpec programmatic(Method m, List<String> problems) {
-        if (Repetition.deferredResult(m) != null) {
+        // the result as the target returns it: a type variable of a generic super-interface resolved
+        Class<?> impl = target.getClass();
+        if (Repetition.deferredResult(impl, m) != null) {
             return null;
         }
         String method = AnnotationLookup.describe(type, m);
@@ -109,14 +111,14 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
             }
         }
         int before = problems.size();
-        MethodChecks.checkShape(CallShape.of(m), method, rateLimit != null, "withRateLimit",
+        MethodChecks.checkShape(CallShape.of(impl, m), method, rateLimit != null, "withRateLimit",
                 fallbackHandler != null, "withFallbackHandler", retry,
                 "RetryPolicy.Builder.retryOnResult", !fallbackOnResult.isEmpty(), "fallbackOnResult", chain, problems);
         if (problems.size() > before) {
             return null;
         }
         m.setAccessible(true);
-        return MethodSpec.builder(method, targetName()).shapeOf(m)
+        return MethodSpec.builder(method, targetName()).shapeOf(impl, m)
                 .retry(retry != null ? retry : RetryPolicy.none()).circuitBreaker(breaker)
                 .rateLimit(rateLimit).fallbacks(fallbackRule, chain)
                 .fallbackOnResult(ResultAndHandlerRules.anyOf(fallbackOnResult))
