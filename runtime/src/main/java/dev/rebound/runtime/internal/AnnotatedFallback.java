@@ -1,6 +1,7 @@
 package dev.rebound.runtime.internal;
 
 import dev.rebound.annotations.Fallback;
+import dev.rebound.annotations.NonIdempotent;
 import dev.rebound.annotations.Retry;
 import dev.rebound.runtime.FallbackHandler;
 import dev.rebound.runtime.ReboundSettings;
@@ -76,7 +77,10 @@ record AnnotatedFallback(FallbackRule rule, List<Alternative> chain, Predicate<O
             String altName = AnnotationLookup.describe(alt, method);
             RetryPolicy altRetry = PolicyConversion.toPolicy(AnnotationLookup.find(Retry.class, alt, contract, method),
                     altName, problems);
-            MethodChecks.checkRepeat(altRetry, altName, nonIdempotent, null, problems);
+            // the alternative's own @NonIdempotent too: it is refused a blind retry as when it is the primary
+            boolean altNonIdempotent = nonIdempotent
+                    || AnnotationLookup.find(NonIdempotent.class, alt, contract, method) != null;
+            MethodChecks.checkRepeat(altRetry, altName, altNonIdempotent, null, problems);
             MethodChecks.checkBudget(budgets, altRetry, contract.getName(), altName, "@Retry.budget", problems);
             Supplier<?> instance;
             try {
