@@ -26,6 +26,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What {@link Rebound.Builder#build()} does with what the builder was given: one {@link MethodSpec}
@@ -41,6 +43,8 @@ import java.util.function.Predicate;
 record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings settings, RetryPolicy retry,
         CircuitBreakerPolicy breaker, RateLimitPolicy rateLimit, List<T> fallbacks, FallbackRule fallbackRule,
         List<Predicate<Object>> fallbackOnResult, FallbackHandler fallbackHandler, boolean jdkProxy) {
+
+    private static final Logger LOG = LoggerFactory.getLogger("dev.rebound");
 
     /** As {@link Rebound.Builder#build()}. */
     T build() {
@@ -67,12 +71,22 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         if (!programmatic) {
             MethodChecks.checkUnreached(type, target.getClass(), problems);
         }
+        List<String> replaced = new ArrayList<>();
         Map<Method, ResilientMethod> policies = MethodScan.resolveEach(type, problems, m -> {
+            if (programmatic) {
+                replacedAnnotations(m, replaced);
+            }
             MethodSpec spec = programmatic ? programmatic(m, problems) : annotated(m);
             return spec == null ? null : Chains.executorOf(spec);
         });
         if (!problems.isEmpty()) {
             throw new ReboundConfigurationException(problems);
+        }
+        if (!replaced.isEmpty()) {
+            replaced.sort(null); // reflection lists methods in no fixed order
+            LOG.warn("{} with builder policies: the annotations of {} are not applied; the builder's policies "
+                    + "replace them (give every policy to the builder, or wrap without builder policies to apply "
+                    + "the annotations)", where, String.join(", ", replaced));
         }
         if (!policies.isEmpty()) {
             if (Rebound.isResilient(target)) {
@@ -89,8 +103,25 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         return generated != null ? generated : ResilientProxy.create(type, target, targetName(), policies);
     }
 
+    /**
+     * Adds {@code m} and the policy annotations the builder's policies replace on it ({@code
+     * "Chat.chat(String) (@RateLimit)"}), if any: what the interface and the target's class carry, unless
+     * the target applies them itself (woven, intercepted, a wrapper), which {@link AlreadyResilient} reports.
+     */
+    private void replacedAnnotations(Method m, List<String> replaced) {
+        if (Rebound.isResilient(target)) {
+            return;
+        }
+        List<String> annotations = AnnotationPolicies.annotationsOf(target.getClass(), m);
+        if (!annotations.isEmpty()) {
+            replaced.add(AnnotationLookup.describe(type, m) + " (" + String.join(", ", annotations) + ")");
+        }
+    }
+
     private MethodSpec programmatic(Method m, List<String> problems) {
-        if (Repetition.deferredResult(m) != null) {
+        // the result as the target returns it: a type variable of a generic super-interface resolved
+        Class<?> impl = target.getClass();
+        if (Repetition.deferredResult(impl, m) != null) {
             return null;
         }
         String method = AnnotationLookup.describe(type, m);
@@ -109,14 +140,14 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
             }
         }
         int before = problems.size();
-        MethodChecks.checkShape(CallShape.of(m), method, rateLimit != null, "withRateLimit",
+        MethodChecks.checkShape(CallShape.of(impl, m), method, rateLimit != null, "withRateLimit",
                 fallbackHandler != null, "withFallbackHandler", retry,
                 "RetryPolicy.Builder.retryOnResult", !fallbackOnResult.isEmpty(), "fallbackOnResult", chain, problems);
         if (problems.size() > before) {
             return null;
         }
         m.setAccessible(true);
-        return MethodSpec.builder(method, targetName()).shapeOf(m)
+        return MethodSpec.builder(method, targetName()).shapeOf(impl, m)
                 .retry(retry != null ? retry : RetryPolicy.none()).circuitBreaker(breaker)
                 .rateLimit(rateLimit).fallbacks(fallbackRule, chain)
                 .fallbackOnResult(ResultAndHandlerRules.anyOf(fallbackOnResult))

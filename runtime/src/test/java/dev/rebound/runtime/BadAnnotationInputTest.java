@@ -432,6 +432,42 @@ class BadAnnotationInputTest {
                         + " repeat it on, in @Fallback.on");
     }
 
+    /** Every implementation retries 3 times; the backup must not simply send twice. */
+    @Retry(attempts = 3, delay = 0)
+    interface Sender {
+        String send(String message);
+    }
+
+    public static final class PrimarySender implements Sender {
+        @Override
+        @Fallback(to = OnceOnlySender.class)
+        public String send(String message) {
+            throw new IllegalStateException("primary down");
+        }
+    }
+
+    public static final class OnceOnlySender implements Sender {
+        static final AtomicInteger SENDS = new AtomicInteger();
+
+        @Override
+        @NonIdempotent
+        public String send(String message) {
+            SENDS.incrementAndGet();
+            throw new IllegalStateException("timed out after the message left");
+        }
+    }
+
+    @Test
+    void aNonIdempotentAlternativeIsRefusedABlindRetryInTheWordsItGetsAsThePrimary() {
+        String refusal = ": @Retry(attempts = 3) on a @NonIdempotent method must list the failures that are safe to"
+                + " repeat it on, in @Retry.on";
+        assertThat(problemsOf(() -> wrap(Sender.class, new OnceOnlySender())))
+                .containsExactly("Sender.send(String)" + refusal);
+        assertThat(problemsOf(() -> wrap(Sender.class, new PrimarySender())))
+                .as("reached as an alternative, named as alternatives are").containsExactly("OnceOnlySender.send(String)" + refusal);
+        assertThat(OnceOnlySender.SENDS.get()).isZero();
+    }
+
     @NonIdempotent
     interface SafeMailer {
         @Retry(attempts = 3, delay = 0, on = ConnectException.class)

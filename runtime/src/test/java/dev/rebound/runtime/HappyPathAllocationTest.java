@@ -90,7 +90,7 @@ class HappyPathAllocationTest {
                 .build();
         RetryPolicy retry = RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(10)).budgetRatio(0.2).build();
         return Chains.executorOf(MethodSpec.builder("AsyncModel.chat(String)", "Fake")
-                .shapeOf(AsyncModel.class.getMethod("chat", String.class)).retry(retry)
+                .shapeOf(AsyncModel.class, AsyncModel.class.getMethod("chat", String.class)).retry(retry)
                 .circuitBreaker(CircuitBreakerPolicy.builder().build()).settings(settings)
                 .budgetScope(AsyncModel.class.getName()).build());
     }

@@ -1,5 +1,7 @@
 package dev.rebound.runtime.internal;
 
+import dev.rebound.runtime.CircuitBreakerPolicy;
+import dev.rebound.runtime.RateLimitPolicy;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.spi.GeneratedWrapper;
 import dev.rebound.runtime.spi.Invoker;
@@ -7,13 +9,20 @@ import dev.rebound.runtime.spi.Passthrough;
 import java.lang.reflect.Method;
 import java.util.function.Supplier;
 
-/** One entry of a fallback chain: where its instance comes from, the method to call, its retry. */
+/**
+ * One entry of a fallback chain: where its instance comes from, the method to call, and its own
+ * policies, which the engine applies when it reaches the alternative (its own door steps aside, see
+ * {@link Passthrough}): its retry, around its circuit breaker, around its rate limit.
+ */
 public final class Alternative implements Invoker {
 
     private final String name;
     private final Supplier<?> instance;
     private final MethodCaller method;
     private final RetryPolicy retry;
+    private final CircuitBreakerPolicy circuitBreaker;
+    private final RateLimitPolicy rateLimit;
+    private final String rateLimitKey;
     /**
      * The instance class last called, and whether a door may apply a policy to it (any Rebound
      * annotation on it, its supertypes or their methods: what every door requires before it
@@ -23,11 +32,27 @@ public final class Alternative implements Invoker {
     /** The generated wrapper last called and what to call instead: itself, or its target when flat. */
     private volatile Object[] flat = {null, null};
 
+    /** An alternative with a retry only. */
     public Alternative(String name, Supplier<?> instance, Method method, RetryPolicy retry) {
+        this(name, instance, method, retry, null, null, null);
+    }
+
+    /**
+     * An alternative with its own breaker and rate limit too.
+     *
+     * @param circuitBreaker its breaker's policy; null for none
+     * @param rateLimit its rate limit; null for none
+     * @param rateLimitKey the key of its rate limit (the policy's, else its default); null without one
+     */
+    public Alternative(String name, Supplier<?> instance, Method method, RetryPolicy retry,
+            CircuitBreakerPolicy circuitBreaker, RateLimitPolicy rateLimit, String rateLimitKey) {
         this.name = name;
         this.instance = instance;
         this.method = new MethodCaller(method);
         this.retry = retry;
+        this.circuitBreaker = circuitBreaker;
+        this.rateLimit = rateLimit;
+        this.rateLimitKey = rateLimitKey;
     }
 
     public String name() {
@@ -36,6 +61,21 @@ public final class Alternative implements Invoker {
 
     public RetryPolicy retry() {
         return retry;
+    }
+
+    /** Its own circuit breaker's policy; null for none. */
+    public CircuitBreakerPolicy circuitBreaker() {
+        return circuitBreaker;
+    }
+
+    /** Its own rate limit; null for none. */
+    public RateLimitPolicy rateLimit() {
+        return rateLimit;
+    }
+
+    /** The key of {@link #rateLimit()}; null without one. */
+    public String rateLimitKey() {
+        return rateLimitKey;
     }
 
     public Object instance() {

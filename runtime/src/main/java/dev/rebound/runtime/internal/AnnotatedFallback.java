@@ -1,14 +1,21 @@
 package dev.rebound.runtime.internal;
 
+import dev.rebound.annotations.CircuitBreaker;
 import dev.rebound.annotations.Fallback;
+import dev.rebound.annotations.NonIdempotent;
+import dev.rebound.annotations.RateLimit;
 import dev.rebound.annotations.Retry;
+import dev.rebound.runtime.CircuitBreakerPolicy;
 import dev.rebound.runtime.FallbackHandler;
+import dev.rebound.runtime.RateLimitPolicy;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.internal.chain.CallShape;
 import dev.rebound.runtime.rules.FailureType;
 import dev.rebound.runtime.rules.FallbackRules;
 import dev.rebound.runtime.rules.MethodRules;
 import dev.rebound.runtime.rules.Rules;
+import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -21,7 +28,8 @@ import java.util.function.Supplier;
 /**
  * One method's {@code @Fallback}, read and checked (every problem added, none thrown): which failures
  * it catches, its alternatives in order (each listed once, implementing the contract, in no cycle,
- * with its own {@code @Retry}), its result predicate and its handler.
+ * with its own {@code @Retry}, its class's own {@code @CircuitBreaker} and {@code @RateLimit}), its result
+ * predicate and its handler.
  *
  * @param rule which failures go to the fallbacks
  * @param chain the alternatives, in order
@@ -76,8 +84,26 @@ record AnnotatedFallback(FallbackRule rule, List<Alternative> chain, Predicate<O
             String altName = AnnotationLookup.describe(alt, method);
             RetryPolicy altRetry = PolicyConversion.toPolicy(AnnotationLookup.find(Retry.class, alt, contract, method),
                     altName, problems);
-            MethodChecks.checkRepeat(altRetry, altName, nonIdempotent, null, problems);
+            // the alternative's own @NonIdempotent too: it is refused a blind retry as when it is the primary
+            boolean altNonIdempotent = nonIdempotent
+                    || AnnotationLookup.find(NonIdempotent.class, alt, contract, method) != null;
+            MethodChecks.checkRepeat(altRetry, altName, altNonIdempotent, null, problems);
             MethodChecks.checkBudget(budgets, altRetry, contract.getName(), altName, "@Retry.budget", problems);
+            // its class's own breaker and rate limit (the interface's guard the primary: the same limit on the
+            // alternative would refuse it exactly when the primary's refusal sends the call there)
+            CircuitBreakerPolicy altBreaker = PolicyConversion.toPolicy(own(CircuitBreaker.class, alt, method),
+                    altName, problems);
+            RateLimit altLimit = own(RateLimit.class, alt, method);
+            RateLimitPolicy altRateLimit = altLimit == null ? null
+                    : RateLimits.fromAnnotation(altLimit, altName, problems);
+            if (altRateLimit != null) {
+                RateLimits.check(budgets, altRateLimit, altName, contract.getName(), "@RateLimit.key", problems);
+                CallShape shape = CallShape.of(implClass, method);
+                if (shape != CallShape.SYNC) { // as on the primary (MethodChecks.checkShape)
+                    Rules.addAt(altName, MethodRules.asyncRefusals(shape == CallShape.STREAM, "@RateLimit", null, null,
+                            null), problems);
+                }
+            }
             Supplier<?> instance;
             try {
                 instance = alternatives.apply(alt);
@@ -88,7 +114,9 @@ record AnnotatedFallback(FallbackRule rule, List<Alternative> chain, Predicate<O
                                 : e.getClass().getName())));
                 continue;
             }
-            chain.add(new Alternative(AnnotationLookup.simpleName(alt), instance, contractMethod, altRetry));
+            chain.add(new Alternative(AnnotationLookup.simpleName(alt), instance, contractMethod, altRetry,
+                    altBreaker, altRateLimit, altRateLimit == null ? null
+                            : altRateLimit.key().isEmpty() ? contract.getName() : altRateLimit.key()));
         }
         if (!seen.isEmpty() && deferred != null) {
             problems.add(Rules.at(name, MethodRules.deferred("@Fallback", deferred)));
@@ -107,12 +135,17 @@ record AnnotatedFallback(FallbackRule rule, List<Alternative> chain, Predicate<O
 
     /** A @Fallback declared on the class itself (method or type), not inherited from the interface. */
     private static Fallback ownFallback(Class<?> c, Method m) {
+        return own(Fallback.class, c, m);
+    }
+
+    /** An annotation declared on the class itself (its or a superclass's method, else the type). */
+    private static <A extends Annotation> A own(Class<A> type, Class<?> c, Method m) {
         for (Class<?> k = c; k != null && k != Object.class; k = k.getSuperclass()) {
             Method own = Overrides.declaredIn(k, c, m);
-            if (own != null && own.isAnnotationPresent(Fallback.class)) {
-                return own.getAnnotation(Fallback.class);
+            if (own != null && own.isAnnotationPresent(type)) {
+                return own.getAnnotation(type);
             }
         }
-        return c.isInterface() ? null : c.getAnnotation(Fallback.class);
+        return c.isInterface() ? null : c.getAnnotation(type);
     }
 }

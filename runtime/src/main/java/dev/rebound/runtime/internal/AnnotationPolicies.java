@@ -71,7 +71,7 @@ public final class AnnotationPolicies {
         Class<?> contract = AnnotationLookup.contractOf(implClass, method);
         Method contractMethod = Overrides.find(contract, implClass, method);
         String name = AnnotationLookup.describe(contract, method);
-        String deferred = Repetition.deferredResult(method);
+        String deferred = Repetition.deferredResult(implClass, method);
         Retry retry = find(Retry.class, implClass, contract, method, deferred);
         Fallback fallback = find(Fallback.class, implClass, contract, method, deferred);
         CircuitBreaker breaker = find(CircuitBreaker.class, implClass, contract, method, deferred);
@@ -106,7 +106,7 @@ public final class AnnotationPolicies {
         }
         AnnotatedFallback fb = AnnotatedFallback.read(fallback, implClass, contract, method, contractMethod, name,
                 nonIdempotent, deferred, budgetSettings, alternatives, problems);
-        MethodChecks.checkShape(CallShape.of(method), name, rateLimit != null, "@RateLimit", fb.handler() != null,
+        MethodChecks.checkShape(CallShape.of(implClass, method), name, rateLimit != null, "@RateLimit", fb.handler() != null,
                 "@Fallback.handler", primaryRetry, "@Retry.onResult", fb.onResult() != null, "@Fallback.onResult",
                 fb.chain(), problems);
         if (!problems.isEmpty()) {
@@ -116,7 +116,7 @@ public final class AnnotationPolicies {
             warnFallbackWithoutRetry(name);
         }
         makeAccessible(contractMethod);
-        return MethodSpec.builder(name, primaryName).shapeOf(method).retry(primaryRetry).circuitBreaker(breakerPolicy)
+        return MethodSpec.builder(name, primaryName).shapeOf(implClass, method).retry(primaryRetry).circuitBreaker(breakerPolicy)
                 .rateLimit(rateLimitPolicy).fallbacks(fb.rule(), fb.chain()).fallbackOnResult(fb.onResult())
                 .fallbackHandler(fb.handler())
                 .settings(settings).budgetScope(budgetScope)
@@ -130,7 +130,7 @@ public final class AnnotationPolicies {
      */
     public static List<String> annotationsOf(Class<?> implClass, Method method) {
         Class<?> contract = AnnotationLookup.contractOf(implClass, method);
-        String deferred = Repetition.deferredResult(method);
+        String deferred = Repetition.deferredResult(implClass, method);
         List<String> out = new ArrayList<>();
         for (Class<? extends Annotation> type : List.of(Retry.class, Fallback.class, CircuitBreaker.class,
                 RateLimit.class)) {

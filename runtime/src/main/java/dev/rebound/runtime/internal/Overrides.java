@@ -73,6 +73,24 @@ final class Overrides {
         return null;
     }
 
+    /**
+     * The class {@code m} returns when called on an instance of {@code owner} (a subtype of its declaring
+     * class): its declared result with the type arguments {@code owner} and its supertypes give put in, so
+     * {@code Task<T>.run} returns {@code CompletableFuture} on {@code AsyncTask extends
+     * Task<CompletableFuture<String>>}; the erased result when nothing narrower is known.
+     */
+    static Class<?> resultType(Class<?> owner, Method m) {
+        Type generic = m.getGenericReturnType();
+        Class<?> erased = m.getReturnType();
+        if (generic instanceof Class<?>) {
+            return erased;
+        }
+        Map<TypeVariable<?>, Type> bindings = new HashMap<>();
+        bind(owner, bindings, 0);
+        Class<?> resolved = erasure(generic, bindings, 0);
+        return erased.isAssignableFrom(resolved) ? resolved : erased;
+    }
+
     /** Records the type arguments that {@code type} and its supertypes give to their type variables. */
     private static void bind(Type type, Map<TypeVariable<?>, Type> bindings, int depth) {
         if (depth > 64) {

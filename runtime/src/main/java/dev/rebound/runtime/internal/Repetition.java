@@ -10,12 +10,25 @@ public final class Repetition {
     private Repetition() {
     }
 
-    /** The simple name of the deferred type {@code m} returns, or null when it returns a plain value. */
-    public static String deferredResult(Method m) {
-        if (CallShape.of(m) != CallShape.SYNC) {
+    /**
+     * The class {@code m} returns when called on an instance of {@code owner} (the implementation, or the
+     * interface {@code Rebound.wrap} wraps), type variables resolved: what decides its shape and whether
+     * its result is deferred. {@code T run()} of {@code Task<T>} returns a {@code CompletableFuture} on
+     * {@code AsyncTask extends Task<CompletableFuture<String>>}, although reflection says {@code Object}.
+     */
+    public static Class<?> resultType(Class<?> owner, Method m) {
+        return Overrides.resultType(owner, m);
+    }
+
+    /**
+     * The simple name of the deferred type {@code m} returns on instances of {@code owner}, or null when
+     * it returns a plain value.
+     */
+    public static String deferredResult(Class<?> owner, Method m) {
+        if (CallShape.of(owner, m) != CallShape.SYNC) {
             return null; // a CompletionStage or a streaming handler: the chain runs asynchronously
         }
-        Class<?> r = m.getReturnType();
+        Class<?> r = resultType(owner, m);
         for (Class<?> c = r; c != null; c = c.getSuperclass()) {
             if (MethodRules.isDeferred(c.getName())) {
                 return r.getSimpleName();

@@ -349,6 +349,37 @@ class GeneratedWrapperTest {
 
     @ParameterizedTest(name = "proxy: {0}")
     @ValueSource(booleans = {false, true})
+    void aTypeVariableResultThatIsAFutureRunsTheAsynchronousChain(boolean proxy) {
+        int[] calls = {0};
+        WrapShapes.AsyncTask target = p -> {
+            calls[0]++;
+            return CompletableFuture.failedFuture(new IllegalStateException("down"));
+        };
+        WrapShapes.AsyncTask task = wrap(WrapShapes.AsyncTask.class, target, proxy);
+
+        CompletableFuture<String> answer = task.run("ping");
+        while (!answer.isDone() && clock.runScheduled() > 0) {
+            // the retries' zero waits are scheduled on the virtual clock
+        }
+        assertThat(answer).isCompletedExceptionally();
+        assertThat(calls[0]).as("the failed future is retried").isEqualTo(3);
+    }
+
+    @ParameterizedTest(name = "proxy: {0}")
+    @ValueSource(booleans = {false, true})
+    void aTypeVariableResultThatIsAStreamIsAConfigurationError(boolean proxy) {
+        WrapShapes.StreamTask target = java.util.stream.Stream::of;
+        Rebound.Builder<WrapShapes.StreamTask> builder = Rebound.wrap(WrapShapes.StreamTask.class, target)
+                .settings(settings);
+        Throwable t = catchThrowable(() -> (proxy ? builder.viaJdkProxy() : builder).build());
+        assertThat(t).isInstanceOfSatisfying(dev.rebound.runtime.ReboundConfigurationException.class,
+                e -> assertThat(e.problems()).containsExactly("Task.run(String): @Retry cannot act on a method "
+                        + "returning Stream: its failures arrive after the call has returned (apply the policy where "
+                        + "the result is awaited)"));
+    }
+
+    @ParameterizedTest(name = "proxy: {0}")
+    @ValueSource(booleans = {false, true})
     void aCompletionStageMethodRunsTheAsynchronousChain(boolean proxy) {
         int[] calls = {0};
         WrapShapes.Async target = p -> ++calls[0] < 3

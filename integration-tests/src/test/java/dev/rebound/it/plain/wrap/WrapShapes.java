@@ -92,4 +92,18 @@ public final class WrapShapes {
     @Retry(attempts = 3, delay = 0)
     public interface InheritedChat extends java.util.function.Function<String, String> {
     }
+
+    /** A method-level policy on a type-variable result. */
+    public interface Task<T> {
+        @Retry(attempts = 3, delay = 0)
+        T run(String input);
+    }
+
+    /** The task's result is a future: the policy acts on the future's failure. */
+    public interface AsyncTask extends Task<CompletableFuture<String>> {
+    }
+
+    /** The task's result is a stream: the policy cannot act on it, a configuration error. */
+    public interface StreamTask extends Task<java.util.stream.Stream<String>> {
+    }
 }

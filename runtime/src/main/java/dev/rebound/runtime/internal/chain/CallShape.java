@@ -1,7 +1,8 @@
 package dev.rebound.runtime.internal.chain;
 
-import java.lang.reflect.Method;
+import dev.rebound.runtime.internal.Repetition;
 import dev.rebound.runtime.rules.MethodRules;
+import java.lang.reflect.Method;
 
 /**
  * How a method delivers its outcome, which decides how its chain runs: returned or thrown
@@ -14,9 +15,13 @@ public enum CallShape {
     ASYNC,
     STREAM;
 
-    /** The shape of {@code m}. */
-    public static CallShape of(Method m) {
-        Class<?> r = m.getReturnType();
+    /**
+     * The shape of {@code m} called on an instance of {@code owner}: its result type read with
+     * {@code owner}'s type arguments ({@link Repetition#resultType}), so a type-variable result that is
+     * a future there is {@link #ASYNC}.
+     */
+    public static CallShape of(Class<?> owner, Method m) {
+        Class<?> r = Repetition.resultType(owner, m);
         if (MethodRules.isAsyncResult(r.getName())) {
             return ASYNC;
         }

@@ -12,9 +12,10 @@ import java.util.function.Predicate;
  *
  * <pre>
  *   Fallback( Retry( CircuitBreaker( RateLimit( Timeout( ResultCheck( Invocation ) ) ) ) ),
- *             Retry( Timeout( ResultCheck( Invocation ) ) ) per alternative )
+ *             Retry( CircuitBreaker( RateLimit( Timeout( ResultCheck( Invocation ) ) ) ) ) per alternative )
  * </pre>
- * RateLimit is there only with {@code @RateLimit} / {@code withRateLimit}; Timeout and ResultCheck only
+ * CircuitBreaker is there only with a breaker (an alternative's own {@code @CircuitBreaker}, its own
+ * breaker); RateLimit only with {@code @RateLimit} / {@code withRateLimit}; Timeout and ResultCheck only
  * when the target's policy (or the method's fallback result predicate) asks for them; Invocation is a
  * {@link StreamingInvocation} (the call up to the first token) for a stream; the fallback is a
  * {@link HandlerFallbackStrategy} when a fallback handler decides it.
@@ -47,17 +48,42 @@ public final class Chains {
     private Chains() {
     }
 
-    /** Each alternative's chain: its own retry over its (observed) result check and timeout. */
-    private static RetryStrategy[] chains(List<Alternative> alternatives, MethodSpec spec, Events events,
-            Predicate<Object> fallbackOnResult, boolean observed, Strategy invocation) {
+    /**
+     * Each alternative's chain, as the primary's: its own retry over its (observed) breaker, over its rate
+     * limit, over its result check and timeout; {@code breakers} are the alternatives' breakers (null
+     * where one has none), shared by the method's traced and untraced chains.
+     */
+    private static RetryStrategy[] chains(List<Alternative> alternatives, Breaker[] breakers, MethodSpec spec,
+            Events events, Predicate<Object> fallbackOnResult, boolean observed, Strategy invocation) {
         RetryStrategy[] chains = new RetryStrategy[alternatives.size()];
         for (int i = 0; i < chains.length; i++) {
-            RetryPolicy altRetry = alternatives.get(i).retry();
+            Alternative alt = alternatives.get(i);
+            RetryPolicy altRetry = alt.retry();
             Strategy attempt = guarded(spec.name(), altRetry, fallbackOnResult, invocation);
+            if (alt.rateLimit() != null) {
+                attempt = new RateLimitStrategy(alt.rateLimit(), spec.name(), alt.rateLimitKey(), events, attempt);
+            }
+            if (breakers[i] != null) {
+                attempt = new CircuitBreakerStrategy(breakers[i], attempt);
+            }
             chains[i] = new RetryStrategy(altRetry, spec.budgetScope(), events,
                     observed ? new AttemptObservation(attempt) : attempt);
         }
         return chains;
+    }
+
+    /** The breaker of each alternative that has one (else null), reported under the alternative's name. */
+    private static Breaker[] alternativeBreakers(MethodSpec spec, Events events) {
+        List<Alternative> alternatives = spec.alternatives();
+        Breaker[] breakers = new Breaker[alternatives.size()];
+        for (int i = 0; i < breakers.length; i++) {
+            Alternative alt = alternatives.get(i);
+            if (alt.circuitBreaker() != null) {
+                breakers[i] = new Breaker(alt.circuitBreaker(), spec.name(), alt.name(),
+                        CircuitBreakerStrategy.reporting(events, alt.name(), alt.circuitBreaker()));
+            }
+        }
+        return breakers;
     }
 
     /**
@@ -98,8 +124,9 @@ public final class Chains {
             breaker = new Breaker(spec.circuitBreaker(), spec.name(), spec.primaryName(),
                     CircuitBreakerStrategy.reporting(events, spec.primaryName(), spec.circuitBreaker()));
         }
-        Chain plain = live || !traced ? new Chain(spec, events, breaker, false) : null;
-        Chain observed = traced ? new Chain(spec, events, breaker, true) : null;
+        Breaker[] alternativeBreakers = alternativeBreakers(spec, events);
+        Chain plain = live || !traced ? new Chain(spec, events, breaker, alternativeBreakers, false) : null;
+        Chain observed = traced ? new Chain(spec, events, breaker, alternativeBreakers, true) : null;
         Chain any = plain != null ? plain : observed;
         // fixed settings with a tracer: the first attempt's observation must be current while it runs
         boolean inline = any.inline && plain != null;
@@ -120,7 +147,7 @@ public final class Chains {
         /** Whether a door may run the first attempt itself: no strategy of this chain must see it. */
         final boolean inline;
 
-        Chain(MethodSpec spec, Events events, Breaker breaker, boolean observed) {
+        Chain(MethodSpec spec, Events events, Breaker breaker, Breaker[] alternativeBreakers, boolean observed) {
             boolean inline = true;
             // one attempt on the primary: the target's call, or for a stream, its call up to the first token;
             // result check and timeout just above it
@@ -150,8 +177,8 @@ public final class Chains {
             // the alternatives, each with its own retry
             Strategy root = primary;
             List<Alternative> alternatives = spec.alternatives();
-            RetryStrategy[] alternativeRetries = chains(alternatives, spec, events, fallbackOnResult, observed,
-                    invocation);
+            RetryStrategy[] alternativeRetries = chains(alternatives, alternativeBreakers, spec, events,
+                    fallbackOnResult, observed, invocation);
             if (spec.fallbackHandler() != null) {
                 root = new HandlerFallbackStrategy(spec, primary, alternatives.toArray(new Alternative[0]),
                         alternativeRetries, events);

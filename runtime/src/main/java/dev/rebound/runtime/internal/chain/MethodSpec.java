@@ -222,9 +222,12 @@ public final class MethodSpec {
             return this;
         }
 
-        /** The shape of {@code method}: a CompletionStage result or a streaming handler runs asynchronously. */
-        public Builder shapeOf(java.lang.reflect.Method method) {
-            this.shape = CallShape.of(method);
+        /**
+         * The shape of {@code method} called on instances of {@code owner} ({@link CallShape#of}): a
+         * CompletionStage result or a streaming handler runs asynchronously.
+         */
+        public Builder shapeOf(Class<?> owner, java.lang.reflect.Method method) {
+            this.shape = CallShape.of(owner, method);
             this.handlerIndex = shape == CallShape.STREAM ? CallShape.handlerIndex(method) : -1;
             return this;
         }

@@ -46,7 +46,8 @@ final class QuietLoop {
         List<Alternative> alternatives = spec.alternatives();
         RetryRule[] rules = new RetryRule[alternatives.size()];
         for (int i = 0; i < rules.length; i++) {
-            if (!plain(alternatives.get(i).retry())) {
+            Alternative alt = alternatives.get(i);
+            if (!plain(alt.retry()) || alt.circuitBreaker() != null || alt.rateLimit() != null) {
                 return null;
             }
             rules[i] = alternativeRetries[i].rule();

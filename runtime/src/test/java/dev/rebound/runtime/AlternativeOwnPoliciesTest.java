@@ -1,0 +1,174 @@
+package dev.rebound.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.rebound.annotations.CircuitBreaker;
+import dev.rebound.annotations.Fallback;
+import dev.rebound.annotations.RateLimit;
+import dev.rebound.annotations.Retry;
+import dev.rebound.runtime.ReboundEvent.Kind;
+import dev.rebound.runtime.testing.VirtualTimeSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An alternative reached as a fallback gets its own policies, as when it is called directly: its
+ * {@code @Retry} around its {@code @CircuitBreaker} around its {@code @RateLimit} (its own door steps
+ * aside; the engine applies them). Its breaker counts the calls made to it as this method's alternative.
+ */
+class AlternativeOwnPoliciesTest {
+
+    public interface Quotes {
+        String quote(String symbol);
+
+        CompletableFuture<String> quoteAsync(String symbol);
+    }
+
+    static final List<String> CALLS = new ArrayList<>();
+
+    public static class Primary implements Quotes {
+        @Override
+        @Retry(attempts = 2, delay = 0)
+        @Fallback(to = Limited.class)
+        public String quote(String symbol) {
+            CALLS.add("primary");
+            throw new IllegalStateException("primary down");
+        }
+
+        @Override
+        public CompletableFuture<String> quoteAsync(String symbol) {
+            return CompletableFuture.failedFuture(new IllegalStateException("primary down"));
+        }
+    }
+
+    /** One request a minute, no waiting. */
+    public static class Limited implements Quotes {
+        @Override
+        @RateLimit(key = "alternative-own-limit", requestsPerMinute = 1, maxDelay = 0)
+        public String quote(String symbol) {
+            CALLS.add("limited");
+            return "limited " + symbol;
+        }
+
+        @Override
+        public CompletableFuture<String> quoteAsync(String symbol) {
+            return CompletableFuture.completedFuture("limited");
+        }
+    }
+
+    public static class ToBroken implements Quotes {
+        @Override
+        @Fallback(to = Broken.class)
+        public String quote(String symbol) {
+            CALLS.add("primary");
+            throw new IllegalStateException("primary down");
+        }
+
+        @Override
+        public CompletableFuture<String> quoteAsync(String symbol) {
+            return CompletableFuture.failedFuture(new IllegalStateException("primary down"));
+        }
+    }
+
+    /** Always fails; its breaker opens after 2 calls that all failed, for a minute. */
+    public static class Broken implements Quotes {
+        @Override
+        @Retry(attempts = 2, delay = 0)
+        @CircuitBreaker(requestVolumeThreshold = 2, failureRatio = 0.5, delay = 60_000)
+        public String quote(String symbol) {
+            CALLS.add("broken");
+            throw new IllegalStateException("broken down");
+        }
+
+        @Override
+        public CompletableFuture<String> quoteAsync(String symbol) {
+            return CompletableFuture.failedFuture(new IllegalStateException("broken down"));
+        }
+    }
+
+    public static class AsyncPrimary implements Quotes {
+        @Override
+        public String quote(String symbol) {
+            return symbol;
+        }
+
+        @Override
+        @Fallback(to = AsyncLimited.class)
+        public CompletableFuture<String> quoteAsync(String symbol) {
+            return CompletableFuture.failedFuture(new IllegalStateException("primary down"));
+        }
+    }
+
+    public static class AsyncLimited implements Quotes {
+        @Override
+        public String quote(String symbol) {
+            return symbol;
+        }
+
+        @Override
+        @RateLimit(key = "alternative-own-async-limit", requestsPerMinute = 1, maxDelay = 0)
+        public CompletableFuture<String> quoteAsync(String symbol) {
+            return CompletableFuture.completedFuture("limited");
+        }
+    }
+
+    private final VirtualTimeSource clock = new VirtualTimeSource();
+    private final Events events = new Events();
+
+    @BeforeEach
+    void reset() {
+        CALLS.clear();
+    }
+
+    private Quotes wrap(Quotes target) {
+        return Rebound.wrap(Quotes.class, target).settings(events.settings(clock)).build();
+    }
+
+    @Test
+    void anAlternativesOwnRateLimitRefusesItWhenReachedAsAFallback() {
+        Quotes quotes = wrap(new Primary());
+
+        assertThat(quotes.quote("A")).isEqualTo("limited A");
+        Throwable second = catchThrowable(() -> quotes.quote("B"));
+        Throwable third = catchThrowable(() -> quotes.quote("C"));
+
+        assertThat(CALLS).containsExactly("primary", "primary", "limited", "primary", "primary", "primary", "primary");
+        assertThat(second).isInstanceOf(IllegalStateException.class).hasMessage("primary down");
+        assertThat(second.getSuppressed()).hasAtLeastOneElementOfType(RateLimitRefusedException.class);
+        assertThat(third).isInstanceOf(IllegalStateException.class);
+        assertThat(events.of(Kind.RATE_LIMIT_REFUSED)).hasSize(2);
+    }
+
+    @Test
+    void anAlternativesOwnBreakerOpensAndStopsCallingItWhenReachedAsAFallback() {
+        Quotes quotes = wrap(new ToBroken());
+
+        for (int i = 0; i < 4; i++) {
+            assertThat(catchThrowable(() -> quotes.quote("A"))).hasMessage("primary down");
+        }
+
+        // its retry of 2 makes the breaker's 2 calls on the first fallback; open, it is not called again
+        assertThat(CALLS).containsExactly("primary", "broken", "broken", "primary", "primary", "primary");
+        assertThat(events.of(Kind.CIRCUIT_OPENED)).hasSize(1);
+        assertThat(events.of(Kind.CIRCUIT_OPENED).get(0).target()).isEqualTo("Broken");
+
+        clock.advance(Duration.ofMinutes(1));
+        catchThrowable(() -> quotes.quote("A"));
+        assertThat(CALLS.subList(6, CALLS.size())).as("half-open: one probe").containsExactly("primary", "broken");
+    }
+
+    @Test
+    void anAlternativesOwnRateLimitOnAFutureMethodIsRefusedAtBuild() {
+        Throwable t = catchThrowable(() -> wrap(new AsyncPrimary()));
+        assertThat(t).isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
+                .containsExactly("AsyncLimited.quoteAsync(String): @RateLimit cannot act on a method returning a"
+                        + " CompletionStage or streaming to a handler yet: the rate limit waits for its permit by"
+                        + " blocking (limit the synchronous method the call is made through)"));
+    }
+}

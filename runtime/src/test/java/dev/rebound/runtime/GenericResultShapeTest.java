@@ -1,0 +1,140 @@
+package dev.rebound.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rebound.annotations.Retry;
+import dev.rebound.runtime.spi.Policies;
+import dev.rebound.runtime.testing.VirtualTimeSource;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A method whose result is a type variable of a generic supertype has the shape of what that variable
+ * is where the method is called: a future there is retried on the future's failure, a Stream there is
+ * refused as every Stream-returning method is. (Reflection alone says {@code Object}: a plain result.)
+ * The same through the generated class: {@code GeneratedWrapperTest} in integration-tests.
+ */
+class GenericResultShapeTest {
+
+    interface Task<T> {
+        @Retry(attempts = 3, delay = 100, jitter = false)
+        T run(String input);
+    }
+
+    interface AsyncTask extends Task<CompletableFuture<String>> {
+    }
+
+    interface StreamTask extends Task<Stream<String>> {
+    }
+
+    @Retry(attempts = 3, delay = 100, jitter = false)
+    interface AsyncSupplier extends Supplier<CompletableFuture<String>> {
+    }
+
+    /** A generic base class, as a Guice-bound or woven class inherits it. */
+    abstract static class Job<T> {
+        @Retry(attempts = 3)
+        public abstract T run(String input);
+    }
+
+    static final class StreamJob extends Job<Stream<String>> {
+        @Override
+        public Stream<String> run(String input) {
+            return Stream.of(input);
+        }
+    }
+
+    private final VirtualTimeSource clock = new VirtualTimeSource();
+    private final Events events = new Events();
+
+    private <T> Rebound.Builder<T> wrap(Class<T> type, T target, boolean proxy) {
+        Rebound.Builder<T> b = Rebound.wrap(type, target).settings(events.settings(clock));
+        return proxy ? b.viaJdkProxy() : b;
+    }
+
+    @Test
+    void aFailedFutureOfATypeVariableResultIsRetriedOnTheClock() {
+        for (boolean proxy : new boolean[] {false, true}) {
+            VirtualTimeSource time = new VirtualTimeSource();
+            AtomicInteger runs = new AtomicInteger();
+            AsyncTask target = in -> {
+                runs.incrementAndGet();
+                return CompletableFuture.failedFuture(new IOException("down"));
+            };
+            Rebound.Builder<AsyncTask> b = Rebound.wrap(AsyncTask.class, target).settings(events.settings(time));
+            CompletableFuture<String> result = (proxy ? b.viaJdkProxy() : b).build().run("x");
+
+            assertThat(runs.get()).as("first attempt").isEqualTo(1);
+            assertThat(time.scheduled()).as("the wait is scheduled, not slept").containsExactly(Duration.ofMillis(100));
+            time.advance(Duration.ofMillis(100));
+            assertThat(time.scheduled()).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200));
+            time.advance(Duration.ofMillis(200));
+            assertThat(runs.get()).as("viaJdkProxy=" + proxy).isEqualTo(3);
+            assertThat(time.sleeps()).isEmpty();
+            assertThat(result).isDone();
+            assertThatThrownBy(result::join).isInstanceOf(CompletionException.class).hasCauseInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void aBuilderRetryOnATypeVariableResultThatIsAFutureRetriesTheFuture() {
+        AtomicInteger runs = new AtomicInteger();
+        AsyncTask target = in -> runs.incrementAndGet() < 3
+                ? CompletableFuture.failedFuture(new IOException("down")) : CompletableFuture.completedFuture("ok " + in);
+        CompletableFuture<String> result = wrap(AsyncTask.class, target, true)
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(100)).jitter(false).build())
+                .build().run("x");
+
+        clock.advance(Duration.ofMillis(300));
+        assertThat(result).isCompletedWithValue("ok x");
+        assertThat(runs.get()).isEqualTo(3);
+    }
+
+    @Test
+    void aTypeLevelRetryOnASupplierOfAFutureRetriesTheFuture() {
+        AtomicInteger runs = new AtomicInteger();
+        AsyncSupplier target = () -> {
+            runs.incrementAndGet();
+            return CompletableFuture.failedFuture(new IOException("down"));
+        };
+        CompletableFuture<String> result = wrap(AsyncSupplier.class, target, false).build().get();
+
+        clock.advance(Duration.ofMillis(300));
+        assertThat(runs.get()).isEqualTo(3);
+        assertThat(result).isCompletedExceptionally();
+    }
+
+    @Test
+    void aRetryOnATypeVariableResultThatIsAStreamIsRejectedAtBuild() {
+        AtomicInteger runs = new AtomicInteger();
+        StreamTask target = in -> {
+            runs.incrementAndGet();
+            return Stream.of(in);
+        };
+        for (boolean proxy : new boolean[] {false, true}) {
+            assertThatThrownBy(() -> wrap(StreamTask.class, target, proxy).build())
+                    .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
+                            .containsExactly("Task.run(String): @Retry cannot act on a method returning Stream: its "
+                                    + "failures arrive after the call has returned (apply the policy where the result "
+                                    + "is awaited)"));
+        }
+        assertThat(runs.get()).isZero();
+    }
+
+    @Test
+    void aDoorResolvingAGenericBaseClassMethodSeesTheStreamToo() throws Exception {
+        assertThatThrownBy(() -> Policies.resolve(StreamJob.class, Job.class.getMethod("run", String.class),
+                events.settings(clock), alt -> null))
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
+                        .containsExactly("Job.run(String): @Retry cannot act on a method returning Stream: its "
+                                + "failures arrive after the call has returned (apply the policy where the result "
+                                + "is awaited)"));
+    }
+}
