@@ -8,6 +8,7 @@ import com.google.inject.AbstractModule;
 import com.google.inject.CreationException;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.google.inject.PrivateModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.name.Names;
@@ -139,6 +140,16 @@ class GuiceModuleTest extends VirtualTime {
 
         assertThat(StdErr.count(log, "ReboundModule: PlainGpt4's policies do not apply to the instance bound at"))
                 .isEqualTo(1);
+
+        String inside = StdErr.during(() -> Guice.createInjector(ReboundModule.wrapping(new ReboundModule(),
+                new Endpoints(), new AbstractModule() {
+                    @Override
+                    protected void configure() {
+                        bind(PlainGpt4.class).toInstance(new PlainGpt4(new Endpoint("gpt-4")));
+                    }
+                })));
+        assertThat(StdErr.count(inside, "ReboundModule: PlainGpt4's policies do not apply to the instance bound at"))
+                .as("a ReboundModule inside wrapping(...) gives way, its warnings too").isEqualTo(1);
     }
 
     @Test
@@ -172,27 +183,57 @@ class GuiceModuleTest extends VirtualTime {
                     }
                 }).getInstance(PlainChat.class)));
         assertThat(log[0]).doesNotContain("policies do not apply");
+
+        log[0] = StdErr.during(() -> {
+            Guice.createInjector().createChildInjector(new ReboundModule(), new AbstractModule() {
+                @Override
+                protected void configure() {
+                    bind(dev.rebound.it.woven.WovenChat.class).to(dev.rebound.it.woven.WovenChat.Gpt4.class);
+                }
+            }).getInstance(dev.rebound.it.woven.WovenChat.class);
+            Guice.createInjector(new ReboundModule(), new Endpoints()).createChildInjector(new AbstractModule() {
+                @Override
+                protected void configure() {
+                    install(new ReboundModule()); // equal to the parent's: the parent's intercepts PlainGpt4
+                    bind(PlainChat.class).to(PlainGpt4.class);
+                }
+            }).getInstance(PlainChat.class);
+        });
+        assertThat(log[0]).as("a woven target, or one a parent with ReboundModule constructs")
+                .doesNotContain("policies do not apply");
     }
 
     @Test
     void twoReboundModulesThatAreNotEqualAreRefusedSinceEachWouldApplyEveryPolicy() {
         dev.rebound.runtime.ReboundSettings own = dev.rebound.runtime.ReboundSettings.builder().build();
+        AbstractModule constructed = new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(PlainChat.class).to(PlainGpt4.class);
+            }
+        };
         Throwable settingsTwice = catchThrowable(() -> Guice.createInjector(new ReboundModule(),
-                new ReboundModule(own), new ConstructedChatModule(), new Endpoints()));
+                new ReboundModule(own), constructed, new Endpoints()));
         Throwable wrappingTwice = catchThrowable(() -> Guice.createInjector(ReboundModule.wrapping(new Endpoints()),
-                ReboundModule.wrapping(new ChatModule())));
+                ReboundModule.wrapping(constructed)));
+        Throwable overridden = catchThrowable(() -> Guice.createInjector(com.google.inject.util.Modules.override(
+                new ConstructedChatModule(), new Endpoints()).with(new ReboundModule(own))));
+        Injector parent = Guice.createInjector(new ReboundModule());
+        Throwable parentAndChild = catchThrowable(() -> parent.createChildInjector(new ReboundModule(own),
+                constructed, new Endpoints()));
 
-        Injector withModule = Guice.createInjector(new ReboundModule(), new Endpoints());
-        Throwable parentAndChild = catchThrowable(() -> withModule.createChildInjector(new ReboundModule(own)));
-        assertThat(parentAndChild).isInstanceOf(CreationException.class).hasMessageContaining("ReboundModule: one per"
-                + " injector.");
-        for (Throwable refused : new Throwable[] {settingsTwice, wrappingTwice}) {
+        for (Throwable refused : new Throwable[] {settingsTwice, wrappingTwice, overridden, parentAndChild}) {
             assertThat(refused).isInstanceOf(CreationException.class).hasMessageContaining(
                     "ReboundModule: one per injector. Two that are not equal (other settings, other wrapped"
                             + " modules) would each apply every policy (3 attempts become 9); install one, e.g."
-                            + " ReboundModule.wrapping(settings, moduleA, moduleB)");
+                            + " ReboundModule.wrapping(settings, moduleA, moduleB) (both intercept"
+                            + " PlainGpt4)");
         }
-        // equal modules are one to Guice, and a ReboundModule inside wrapping(...) gives way to it
+        assertThat(FakeLlm.calls()).isEmpty();
+    }
+
+    @Test
+    void equalReboundModulesOrOneInsideWrappingApplyEveryPolicyOnce() {
         Injector equal = Guice.createInjector(new ReboundModule(), new ConstructedChatModule(), new Endpoints());
         assertRetriedThenFellBack(equal.getInstance(PlainChat.class));
         FakeLlm.reset();
@@ -200,22 +241,37 @@ class GuiceModuleTest extends VirtualTime {
         Injector inside = Guice.createInjector(ReboundModule.wrapping(new ReboundModule(), new Endpoints(),
                 new ChatModule()));
         assertRetriedThenFellBack(inside.getInstance(PlainChat.class));
+        FakeLlm.reset();
+        gpt4IsDown();
+        Injector privately = Guice.createInjector(new ReboundModule(), new Endpoints(), new PrivateModule() {
+            @Override
+            protected void configure() {
+                install(new ReboundModule());
+                bind(PlainChat.class).to(PlainGpt4.class);
+                expose(PlainChat.class);
+            }
+        });
+        assertRetriedThenFellBack(privately.getInstance(PlainChat.class));
     }
 
     /** Run in a JVM of its own: Guice reads its bytecode flag once. */
     public static final class WithoutBytecodeGeneration {
         public static void main(String[] args) {
-            try {
-                Guice.createInjector(new ConstructedChatModule(), new Endpoints());
-                System.out.println("created");
-            } catch (CreationException e) {
-                System.out.println(e.getMessage());
-            }
+            Injector injector = Guice.createInjector(new ConstructedChatModule(), new Endpoints(),
+                    new AbstractModule() {
+                        @Override
+                        protected void configure() {
+                            bind(dev.rebound.it.woven.WovenChat.class).to(dev.rebound.it.woven.WovenChat.Gpt4.class);
+                        }
+                    });
+            System.out.println("created; woven resilient: "
+                    + dev.rebound.runtime.Rebound.isResilient(injector.getInstance(dev.rebound.it.woven.WovenChat.class)));
         }
     }
 
     @Test
-    void withGuicesBytecodeGenerationOffTheInjectorRefusesToStartRatherThanDropThePolicies() throws Exception {
+    void withGuicesBytecodeGenerationOffItSaysWhichClassesRunWithoutInterceptorsAndLeavesWovenOnesToTheirAspect()
+            throws Exception {
         String launcher = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder(launcher, "-Dguice_bytecode_gen_option=DISABLED", "-cp",
                 System.getProperty("java.class.path"), WithoutBytecodeGeneration.class.getName())
@@ -223,10 +279,12 @@ class GuiceModuleTest extends VirtualTime {
         String out = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
 
         assertThat(child.waitFor()).isZero();
-        assertThat(out).doesNotContain("created").contains("PlainChat.chat(String): Guice's bytecode generation is"
-                + " off (-Dguice_bytecode_gen_option=DISABLED), so it runs no interceptor and"
-                + " PlainGpt4 would run without its policies; turn it on, bind the interface"
-                + " through ReboundModule.wrapping(...), or weave the class");
+        assertThat(out).contains("created; woven resilient: true")
+                .containsOnlyOnce("WARN dev.rebound - ReboundModule: Guice's bytecode generation is off"
+                        + " (-Dguice_bytecode_gen_option=DISABLED), so it runs no interceptor:"
+                        + " dev.rebound.it.plain.PlainGpt4's policies apply only where the engine calls it as an"
+                        + " alternative or ReboundModule.wrapping(...) wraps it; turn it on, or weave the class")
+                .doesNotContain("WovenChat$Gpt4's policies");
     }
 
     @Test

@@ -68,8 +68,12 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         if (rateLimit != null) {
             RateLimits.check(checked, rateLimit, where, type.getName(), "withRateLimit", problems);
         }
-        if (!programmatic) {
-            MethodChecks.checkUnreached(type, target.getClass(), problems);
+        // with builder policies the annotations are replaced anyway: what no door could apply is said, not refused
+        List<String> refused = programmatic ? new ArrayList<>() : problems;
+        List<String> helpers = MethodChecks.checkUnreached(target.getClass(), refused);
+        if (programmatic && !refused.isEmpty()) {
+            LOG.warn("{} with builder policies: not applied, and no door would apply them: {}", where,
+                    String.join("; ", refused));
         }
         List<String> replaced = new ArrayList<>();
         Map<Method, ResilientMethod> policies = MethodScan.resolveEach(type, problems, m -> {
@@ -87,6 +91,12 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
             LOG.warn("{} with builder policies: the annotations of {} are not applied; the builder's policies "
                     + "replace them (give every policy to the builder, or wrap without builder policies to apply "
                     + "the annotations)", where, String.join(", ", replaced));
+        }
+        if (!helpers.isEmpty() && !Rebound.isResilient(target)) {
+            LOG.warn("{}: {} not applied: no method of an interface of {} is that method, so no wrapper calls it "
+                    + "(only a door that intercepts the class, the aspect or Guice, would apply it); move the "
+                    + "annotation to the interface method that calls it, or weave the class", where,
+                    String.join(", ", helpers), AnnotationLookup.simpleName(target.getClass()));
         }
         if (!policies.isEmpty()) {
             if (Rebound.isResilient(target)) {

@@ -118,6 +118,37 @@ class AlternativeOwnPoliciesTest {
         }
     }
 
+    /** One request a minute for the primary, no key: the interface's name is its key. */
+    public static class LimitedPrimary implements Quotes {
+        @Override
+        @RateLimit(requestsPerMinute = 1, maxDelay = 0)
+        @Fallback(to = LimitedLocal.class)
+        public String quote(String symbol) {
+            CALLS.add("primary");
+            return "primary " + symbol;
+        }
+
+        @Override
+        public CompletableFuture<String> quoteAsync(String symbol) {
+            return CompletableFuture.completedFuture(symbol);
+        }
+    }
+
+    /** Its own limit, no key either: keyed by its own class, not sharing the primary's bucket. */
+    public static class LimitedLocal implements Quotes {
+        @Override
+        @RateLimit(requestsPerMinute = 1, maxDelay = 0)
+        public String quote(String symbol) {
+            CALLS.add("local");
+            return "local " + symbol;
+        }
+
+        @Override
+        public CompletableFuture<String> quoteAsync(String symbol) {
+            return CompletableFuture.completedFuture(symbol);
+        }
+    }
+
     private final VirtualTimeSource clock = new VirtualTimeSource();
     private final Events events = new Events();
 
@@ -143,6 +174,18 @@ class AlternativeOwnPoliciesTest {
         assertThat(second.getSuppressed()).hasAtLeastOneElementOfType(RateLimitRefusedException.class);
         assertThat(third).isInstanceOf(IllegalStateException.class);
         assertThat(events.of(Kind.RATE_LIMIT_REFUSED)).hasSize(2);
+    }
+
+    @Test
+    void withoutKeysAnAlternativesRateLimitIsItsOwnNotThePrimarysBucket() {
+        Quotes quotes = wrap(new LimitedPrimary());
+
+        assertThat(quotes.quote("A")).isEqualTo("primary A");
+        assertThat(quotes.quote("B")).as("the primary refused, the fallback's own permit").isEqualTo("local B");
+        Throwable third = catchThrowable(() -> quotes.quote("C"));
+
+        assertThat(CALLS).containsExactly("primary", "local");
+        assertThat(third).isInstanceOf(RateLimitRefusedException.class);
     }
 
     @Test

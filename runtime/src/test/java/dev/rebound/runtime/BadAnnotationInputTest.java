@@ -615,24 +615,93 @@ class BadAnnotationInputTest {
     }
 
     @Test
-    void policiesOnMethodsTheWrapperNeverInterceptsAreRejectedAtBuild() {
+    void policiesOnMethodsNoDoorInterceptsAreRejectedAtBuildAndOnAPublicHelperWarned() {
         assertThat(problemsOf(() -> wrap(Asker.class, new HelperAnnotated()))).containsExactlyInAnyOrder(
                 "HelperAnnotated.privately(String): @Retry, @Fallback, @CircuitBreaker and @RateLimit apply to"
                         + " public methods only",
-                "HelperAnnotated.helper(String): @Retry and @CircuitBreaker on a method that Rebound.wrap(Asker)"
-                        + " does not intercept (the wrapper has Asker's methods only): move it to the method of"
-                        + " Asker that calls this one, or weave the class",
                 "HelperAnnotated.statically(String): @Retry, @Fallback, @CircuitBreaker and @RateLimit apply to"
                         + " instance methods only",
                 "AskerBase.inherited(String): @Retry, @Fallback, @CircuitBreaker and @RateLimit apply to public"
                         + " methods only");
+
+        String log = StdErr.during(() -> wrap(Asker.class, new HelperOnly()));
+        assertThat(log).containsOnlyOnce("WARN dev.rebound - Rebound.wrap(Asker): HelperOnly.helper(String) (@Retry and"
+                + " @CircuitBreaker) not applied: no method of an interface of HelperOnly is that method, so no"
+                + " wrapper calls it (only a door that intercepts the class, the aspect or Guice, would apply it);"
+                + " move the annotation to the interface method that calls it, or weave the class");
+    }
+
+    public static final class HelperOnly implements Asker {
+        @Override
+        public String ask(String prompt) {
+            return helper(prompt);
+        }
+
+        @Retry(attempts = 3, delay = 0)
+        @CircuitBreaker
+        public String helper(String prompt) {
+            return prompt;
+        }
+    }
+
+    public interface Embedder {
+        String embed(String text);
+    }
+
+    /** A client of two interfaces, each method with its own policy: either interface may be wrapped alone. */
+    public static final class TwoInterfaces implements Asker, Embedder {
+        @Override
+        @Retry(attempts = 2, delay = 0)
+        public String ask(String prompt) {
+            return prompt;
+        }
+
+        @Override
+        @Retry(attempts = 3, delay = 0)
+        public String embed(String text) {
+            return text;
+        }
+    }
+
+    public static class GenericBase<T> {
+        @Retry(attempts = 3, delay = 0)
+        public String handle(T in) {
+            return "h" + in;
+        }
+    }
+
+    public interface Handler {
+        String handle(String in);
+    }
+
+    /** The interface's method is the superclass's generic one, its type argument bound here. */
+    public static final class GenericHandler extends GenericBase<String> implements Handler {
     }
 
     @Test
-    void aBuilderPolicyReplacesTheAnnotationsSoItIsNotCheckedAgainstThem() {
-        Asker wrapped = Rebound.wrap(Asker.class, new HelperAnnotated())
-                .settings(ReboundSettings.builder().logging(false).build())
-                .withRetry(dev.rebound.runtime.RetryPolicy.builder().attempts(2).build()).build();
-        assertThat(wrapped.ask("a")).isEqualTo("aaaa");
+    void aPolicyOnAMethodOfAnotherInterfaceOrOnAGenericSuperclassMethodIsNeitherRefusedNorWarned() {
+        String log = StdErr.during(() -> {
+            assertThat(wrap(Asker.class, new TwoInterfaces()).ask("a")).isEqualTo("a");
+            assertThat(wrap(Embedder.class, new TwoInterfaces()).embed("e")).isEqualTo("e");
+            Handler handler = wrap(Handler.class, new GenericHandler());
+            assertThat(handler.handle("x")).isEqualTo("hx");
+            assertThat(ResilientProxy.policyOf(handler, Handler.class.getMethods()[0]).diagnostics().primaryRetry()
+                    .attempts()).as("the superclass's @Retry applies through the interface").isEqualTo(3);
+        });
+        assertThat(log).doesNotContain("not applied");
+    }
+
+    @Test
+    void withBuilderPoliciesWhatNoDoorCouldApplyIsWarnedNotRefused() {
+        String log = StdErr.during(() -> {
+            Asker wrapped = Rebound.wrap(Asker.class, new HelperAnnotated())
+                    .settings(ReboundSettings.builder().logging(false).build())
+                    .withRetry(dev.rebound.runtime.RetryPolicy.builder().attempts(2).build()).build();
+            assertThat(wrapped.ask("a")).isEqualTo("aaaa");
+        });
+        assertThat(log).containsOnlyOnce("WARN dev.rebound - Rebound.wrap(Asker) with builder policies: not applied,"
+                + " and no door would apply them: ")
+                .contains("HelperAnnotated.privately(String): @Retry, @Fallback, @CircuitBreaker and @RateLimit"
+                        + " apply to public methods only");
     }
 }

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** Semantics 7: every step is an event; the default log shows it and never leaks data. */
@@ -67,6 +68,27 @@ class EventsAndLoggingTest {
                         + " after java.io.IOException")
                 .contains("WARN dev.rebound - ChatClient.chat(String): failed for good")
                 .doesNotContain(SECRET_PROMPT).doesNotContain("SECRETKEY").doesNotContain("4111");
+    }
+
+    @Test
+    void aRetryOfARejectedResultSaysSoInItsLine() {
+        String out = StdErr.during(() -> {
+            AtomicInteger calls = new AtomicInteger();
+            ChatClient blankFirst = prompt -> calls.incrementAndGet() == 1 ? "" : "answer";
+            ChatClient llm = Rebound.wrap(ChatClient.class, blankFirst)
+                    .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(5)).jitter(false)
+                            .retryOnResult((String r) -> r.isBlank()).build())
+                    .settings(ReboundSettings.builder().timeSource(new VirtualTimeSource()).build()).build();
+            try {
+                assertThat(llm.chat("q")).isEqualTo("answer");
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+
+        assertThat(out).containsPattern("on EventsAndLoggingTest\\$\\$Lambda: retrying after (a rejected result|"
+                + "dev.rebound.runtime.RejectedResultException): attempt 2 in 5 ms \\(backoff\\)")
+                .doesNotContain("retrying after -");
     }
 
     @Test

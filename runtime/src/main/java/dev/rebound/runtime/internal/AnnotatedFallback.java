@@ -97,7 +97,8 @@ record AnnotatedFallback(FallbackRule rule, List<Alternative> chain, Predicate<O
             RateLimitPolicy altRateLimit = altLimit == null ? null
                     : RateLimits.fromAnnotation(altLimit, altName, problems);
             if (altRateLimit != null) {
-                RateLimits.check(budgets, altRateLimit, altName, contract.getName(), "@RateLimit.key", problems);
+                // keyed, unless it names a key, by its own class: the primary's default key is the interface's
+                RateLimits.check(budgets, altRateLimit, altName, alt.getName(), "@RateLimit.key", problems);
                 CallShape shape = CallShape.of(implClass, method);
                 if (shape != CallShape.SYNC) { // as on the primary (MethodChecks.checkShape)
                     Rules.addAt(altName, MethodRules.asyncRefusals(shape == CallShape.STREAM, "@RateLimit", null, null,
@@ -116,7 +117,7 @@ record AnnotatedFallback(FallbackRule rule, List<Alternative> chain, Predicate<O
             }
             chain.add(new Alternative(AnnotationLookup.simpleName(alt), instance, contractMethod, altRetry,
                     altBreaker, altRateLimit, altRateLimit == null ? null
-                            : altRateLimit.key().isEmpty() ? contract.getName() : altRateLimit.key()));
+                            : altRateLimit.key().isEmpty() ? alt.getName() : altRateLimit.key()));
         }
         if (!seen.isEmpty() && deferred != null) {
             problems.add(Rules.at(name, MethodRules.deferred("@Fallback", deferred)));

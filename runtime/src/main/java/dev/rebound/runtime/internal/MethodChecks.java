@@ -7,7 +7,10 @@ import dev.rebound.runtime.rules.MethodRules;
 import dev.rebound.runtime.rules.Rules;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The checks of one method's policies that the annotation reader and {@code Rebound.wrap}'s builder
@@ -50,12 +53,27 @@ public final class MethodChecks {
     }
 
     /**
-     * The policies written on methods of {@code implClass} (or a superclass) that {@code Rebound.wrap(type)}
-     * never intercepts, each a problem naming the method: a static or non-public one (in the words of
-     * every door), a public one {@code type} does not declare. Only method-level annotations: a type-level
-     * one reaches {@code type}'s methods by rule ({@link AnnotationLookup}).
+     * The policies written on methods of {@code implClass} (or a superclass) that no wrapper of one of its
+     * interfaces intercepts. A static or non-public one is a problem added to {@code problems} (no door
+     * intercepts it: the words of every door). A public one that implements no method of any interface of
+     * {@code implClass} (a helper the interface's methods call) is returned, as {@code "Impl.helper(String)
+     * (@Retry)"}, for a warning: only a door that intercepts classes (the aspect, Guice) would apply it.
+     * Only method-level annotations: a type-level one reaches the interfaces' methods by rule
+     * ({@link AnnotationLookup}).
      */
-    public static void checkUnreached(Class<?> type, Class<?> implClass, List<String> problems) {
+    public static List<String> checkUnreached(Class<?> implClass, List<String> problems) {
+        Set<Method> reached = new HashSet<>();
+        for (Class<?> itf : AnnotationLookup.allInterfaces(implClass)) {
+            for (Method im : itf.getMethods()) {
+                for (Class<?> c = implClass; c != null && c != Object.class; c = c.getSuperclass()) {
+                    Method own = Overrides.declaredIn(c, implClass, im);
+                    if (own != null) {
+                        reached.add(own);
+                    }
+                }
+            }
+        }
+        List<String> helpers = new ArrayList<>();
         for (Class<?> c = implClass; c != null && c != Object.class; c = c.getSuperclass()) {
             for (Method m : c.getDeclaredMethods()) {
                 String annotations = m.isSynthetic() || m.isBridge() ? null : MethodScan.policiesOn(m);
@@ -67,11 +85,13 @@ public final class MethodChecks {
                     problems.add(Rules.at(where, MethodRules.notInstance()));
                 } else if (!Modifier.isPublic(m.getModifiers())) {
                     problems.add(Rules.at(where, MethodRules.notPublic()));
-                } else if (Overrides.find(type, implClass, m) == null) {
-                    problems.add(Rules.at(where, MethodRules.notInWrappedType(annotations, type.getSimpleName())));
+                } else if (!reached.contains(m)) {
+                    helpers.add(where + " (" + annotations + ")");
                 }
             }
         }
+        helpers.sort(null); // reflection lists methods in no fixed order
+        return helpers;
     }
 
     /** A retry of more than one attempt re-runs the call: not on deferred results, not blindly if non-idempotent. */

@@ -72,7 +72,8 @@ public enum Slf4jListener implements ReboundListener {
                 LOG.debug("{} on {}: attempt {} failed with {}", e.method(), e.target(), e.attempt(), failure);
                 break;
             case RETRY_SCHEDULED:
-                LOG.info("{} on {}: retrying after {}: attempt {} in {} ms ({})", e.method(), e.target(), failure,
+                LOG.info("{} on {}: retrying after {}: attempt {} in {} ms ({})", e.method(), e.target(),
+                        e.failure() == null ? "a rejected result" : failure,
                         e.attempt(), e.waitTime().toMillis(), e.reason());
                 break;
             case RETRIES_EXHAUSTED:

@@ -154,16 +154,6 @@ public final class MethodRules {
         return "@Retry, @Fallback, @CircuitBreaker and @RateLimit apply to public methods only";
     }
 
-    /**
-     * A policy on a public method of a wrapped object's class that the wrapped interface does not declare:
-     * {@code Rebound.wrap(type)} intercepts {@code type}'s methods only, so nothing would apply it.
-     */
-    public static String notInWrappedType(String annotations, String type) {
-        return annotations + " on a method that Rebound.wrap(" + type + ") does not intercept (the wrapper has "
-                + type + "'s methods only): move it to the method of " + type + " that calls this one, or weave"
-                + " the class";
-    }
-
     /** A door intercepts instance methods only. */
     public static String notInstance() {
         return "@Retry, @Fallback, @CircuitBreaker and @RateLimit apply to instance methods only";

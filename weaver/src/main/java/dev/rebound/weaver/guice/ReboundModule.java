@@ -13,10 +13,12 @@ import com.google.inject.spi.BindingScopingVisitor;
 import com.google.inject.spi.DefaultBindingTargetVisitor;
 import com.google.inject.spi.Element;
 import com.google.inject.spi.Elements;
+import com.google.inject.spi.InjectionRequest;
 import com.google.inject.spi.InstanceBinding;
 import com.google.inject.spi.Message;
 import com.google.inject.spi.ProviderInstanceBinding;
 import com.google.inject.spi.ProviderKeyBinding;
+import com.google.inject.spi.ProvisionListenerBinding;
 import com.google.inject.spi.TypeListenerBinding;
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.ReboundSettings;
@@ -86,9 +88,6 @@ public final class ReboundModule extends AbstractModule {
 
     @Override
     protected void configure() {
-        // two ReboundModules that are not equal (other settings, other wrapped modules) would each apply
-        // every policy: Guice refuses the second binding of this key, naming both places
-        binder().withSource(ONCE).bind(Installed.class).toInstance(new Installed());
         ResilientTypes types = new ResilientTypes(settings);
         bindListener(Matchers.any(), types);
         UncoveredBindings uncovered = new UncoveredBindings();
@@ -97,7 +96,10 @@ public final class ReboundModule extends AbstractModule {
         for (Element element : Elements.getElements(wrapped)) {
             if (element instanceof TypeListenerBinding
                     && ((TypeListenerBinding) element).getListener() instanceof ResilientTypes
-                    || element instanceof Binding<?> && ((Binding<?>) element).getKey().equals(INSTALLED)) {
+                    || element instanceof ProvisionListenerBinding && ((ProvisionListenerBinding) element)
+                            .getListeners().stream().anyMatch(UncoveredBindings.class::isInstance)
+                    || element instanceof InjectionRequest
+                            && ((InjectionRequest<?>) element).getInstance() instanceof UncoveredBindings) {
                 continue; // a ReboundModule installed inside the wrapped modules: this one does its work
             }
             if (!(element instanceof Binding<?>) || !rewrite((Binding<?>) element, types)) {
@@ -106,16 +108,10 @@ public final class ReboundModule extends AbstractModule {
         }
     }
 
-    /** What every ReboundModule binds, once per injector (its instance is never used). */
-    static final class Installed {
-    }
-
-    private static final Key<Installed> INSTALLED = Key.get(Installed.class);
-
-    /** The source Guice names when a second, different ReboundModule binds {@link Installed}. */
-    private static final String ONCE = "ReboundModule: one per injector. Two that are not equal (other settings,"
-            + " other wrapped modules) would each apply every policy (3 attempts become 9); install one, e.g."
-            + " ReboundModule.wrapping(settings, moduleA, moduleB)";
+    /** What an injector says when two ReboundModules that are not equal would both intercept a class. */
+    static final String ONCE_PER_INJECTOR = "ReboundModule: one per injector. Two that are not equal (other"
+            + " settings, other wrapped modules) would each apply every policy (3 attempts become 9); install one,"
+            + " e.g. ReboundModule.wrapping(settings, moduleA, moduleB)";
 
     /** Equal modules are installed once by Guice, so installing ReboundModule twice is harmless. */
     @Override

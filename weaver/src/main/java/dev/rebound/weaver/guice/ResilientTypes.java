@@ -14,7 +14,9 @@ import dev.rebound.runtime.spi.Policies;
 import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.weaver.Woven;
 import java.lang.reflect.Method;
+import java.util.Collections;
 import java.util.Map;
+import java.util.WeakHashMap;
 import java.lang.reflect.Modifier;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +29,17 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ResilientTypes implements TypeListener {
 
     private final ReboundSettings settings;
+    /**
+     * The ReboundModule listener that intercepts each type, by the type's encounter: Guice gives every
+     * listener of an injector the same encounter for a type, so a second ReboundModule that is not equal
+     * to the first (two listeners) is seen on the first type both would intercept. Weak: an encounter
+     * lives while its injector is created.
+     */
+    private static final Map<TypeEncounter<?>, ResilientTypes> HEARD =
+            Collections.synchronizedMap(new WeakHashMap<>());
+
+    /** Types said to run without interceptors (bytecode generation off), once each. */
+    private final Set<Class<?>> unintercepted = ConcurrentHashMap.newKeySet();
     /** Classes given interceptors, to recognise their instances in {@link ResilientProvider}. */
     private final Set<Class<?>> intercepted = ConcurrentHashMap.newKeySet();
 
@@ -55,11 +68,22 @@ final class ResilientTypes implements TypeListener {
             e.problems().forEach(p -> encounter.addError(new Message(p)));
             return;
         }
-        if (!policies.isEmpty() && !bytecodeGenerationEnabled()) {
-            policies.values().forEach(policy -> encounter.addError(new Message(policy.name() + ": Guice's bytecode"
-                    + " generation is off (-Dguice_bytecode_gen_option=DISABLED), so it runs no interceptor and "
-                    + type.getName() + " would run without its policies; turn it on, bind the interface through"
-                    + " ReboundModule.wrapping(...), or weave the class")));
+        if (policies.isEmpty()) {
+            return;
+        }
+        if (!bytecodeGenerationEnabled()) {
+            if (!woven && unintercepted.add(type)) {
+                Policies.warn("ReboundModule: Guice's bytecode generation is off (-Dguice_bytecode_gen_option="
+                        + "DISABLED), so it runs no interceptor: " + type.getName() + "'s policies apply only where"
+                        + " the engine calls it as an alternative or ReboundModule.wrapping(...) wraps it; turn it on,"
+                        + " or weave the class");
+            }
+            return; // a woven class's aspect applies its policies: Guice never subclasses it
+        }
+        ResilientTypes first = HEARD.putIfAbsent(encounter, this);
+        if (first != null && first != this) {
+            encounter.addError(new Message(ReboundModule.ONCE_PER_INJECTOR + " (both intercept " + type.getName()
+                    + ")"));
             return;
         }
         policies.forEach((m, policy) -> {

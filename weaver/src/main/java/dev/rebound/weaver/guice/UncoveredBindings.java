@@ -6,13 +6,16 @@ import com.google.inject.Injector;
 import com.google.inject.Key;
 import com.google.inject.matcher.AbstractMatcher;
 import com.google.inject.name.Named;
+import com.google.inject.spi.Element;
 import com.google.inject.spi.InstanceBinding;
 import com.google.inject.spi.LinkedKeyBinding;
 import com.google.inject.spi.ProviderInstanceBinding;
 import com.google.inject.spi.ProviderKeyBinding;
 import com.google.inject.spi.ProvisionListener;
+import com.google.inject.spi.TypeListenerBinding;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.spi.Policies;
+import dev.rebound.weaver.Woven;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -59,8 +62,9 @@ final class UncoveredBindings extends AbstractMatcher<Binding<?>> implements Pro
     /**
      * At the injector's creation: a linked binding of this injector ({@code bind(Chat).to(Impl)}) whose
      * target carries a policy and is constructed by another injector (a parent's just-in-time binding of
-     * {@code Impl}, made there because everything it needs is there), which has no ReboundModule (two
-     * ReboundModules in one line of injectors are refused), so its instances are not intercepted.
+     * {@code Impl}, made there because everything it needs is there) whose injectors install no
+     * ReboundModule, so its instances are not intercepted; a woven target is left out (its aspect applies
+     * its policies).
      */
     @Inject
     void checkLinks(Injector injector) {
@@ -71,7 +75,8 @@ final class UncoveredBindings extends AbstractMatcher<Binding<?>> implements Pro
             }
             Key<?> linked = ((LinkedKeyBinding<?>) binding).getLinkedKey();
             Class<?> target = linked.getTypeLiteral().getRawType();
-            if (!own.containsKey(linked) && !target.isInterface() && Policies.annotated(target)
+            if (!own.containsKey(linked) && !target.isInterface() && !Woven.class.isAssignableFrom(target)
+                    && Policies.annotated(target) && !intercepting(ownerOf(injector.getParent(), linked))
                     && said.add(binding.getKey())) {
                 Policies.warn("ReboundModule: " + binding.getKey().getTypeLiteral().getRawType().getSimpleName()
                         + "'s policies do not apply to the instance bound at " + binding.getSource() + ": its "
@@ -80,6 +85,30 @@ final class UncoveredBindings extends AbstractMatcher<Binding<?>> implements Pro
                         + " that injector, or bind " + target.getSimpleName() + " in this one");
             }
         }
+    }
+
+    /** The injector, {@code from} or one of its parents, that holds the binding of {@code key}; null for none. */
+    private static Injector ownerOf(Injector from, Key<?> key) {
+        Injector owner = from;
+        while (owner != null && !owner.getAllBindings().containsKey(key)) {
+            owner = owner.getParent();
+        }
+        return owner;
+    }
+
+    /** Whether {@code owner} (null: unknown, taken as yes) or a parent of it installs a ReboundModule. */
+    private static boolean intercepting(Injector owner) {
+        if (owner == null) {
+            return true;
+        }
+        for (Injector i = owner; i != null; i = i.getParent()) {
+            for (Element e : i.getElements()) {
+                if (e instanceof TypeListenerBinding && ((TypeListenerBinding) e).getListener() instanceof ResilientTypes) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static boolean matchesType(Key<?> key) {
