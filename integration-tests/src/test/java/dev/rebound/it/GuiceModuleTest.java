@@ -23,6 +23,7 @@ import dev.rebound.weaver.Woven;
 import dev.rebound.weaver.guice.ReboundModule;
 import jakarta.inject.Provider;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -204,7 +205,7 @@ class GuiceModuleTest extends VirtualTime {
     }
 
     @Test
-    void twoReboundModulesThatAreNotEqualAreRefusedSinceEachWouldApplyEveryPolicy() {
+    void twoReboundModulesWithOtherSettingsAreRefusedAtCreationSinceEachWouldApplyEveryPolicy() {
         dev.rebound.runtime.ReboundSettings own = dev.rebound.runtime.ReboundSettings.builder().build();
         AbstractModule constructed = new AbstractModule() {
             @Override
@@ -212,46 +213,54 @@ class GuiceModuleTest extends VirtualTime {
                 bind(PlainChat.class).to(PlainGpt4.class);
             }
         };
+        Throwable nothingBuiltYet = catchThrowable(() -> Guice.createInjector(new ReboundModule(),
+                new ReboundModule(own), new Endpoints()));
         Throwable settingsTwice = catchThrowable(() -> Guice.createInjector(new ReboundModule(),
                 new ReboundModule(own), constructed, new Endpoints()));
-        Throwable wrappingTwice = catchThrowable(() -> Guice.createInjector(ReboundModule.wrapping(new Endpoints()),
-                ReboundModule.wrapping(constructed)));
         Throwable overridden = catchThrowable(() -> Guice.createInjector(com.google.inject.util.Modules.override(
                 new ConstructedChatModule(), new Endpoints()).with(new ReboundModule(own))));
         Injector parent = Guice.createInjector(new ReboundModule());
         Throwable parentAndChild = catchThrowable(() -> parent.createChildInjector(new ReboundModule(own),
                 constructed, new Endpoints()));
 
-        for (Throwable refused : new Throwable[] {settingsTwice, wrappingTwice, overridden, parentAndChild}) {
+        for (Throwable refused : new Throwable[] {nothingBuiltYet, settingsTwice, overridden, parentAndChild}) {
             assertThat(refused).isInstanceOf(CreationException.class).hasMessageContaining(
-                    "ReboundModule: one per injector. Two that are not equal (other settings, other wrapped"
-                            + " modules) would each apply every policy (3 attempts become 9); install one, e.g."
-                            + " ReboundModule.wrapping(settings, moduleA, moduleB) (both intercept"
-                            + " PlainGpt4)");
+                    "ReboundModule: one set of settings per injector. Two ReboundModules with different"
+                            + " ReboundSettings would each apply every policy (3 attempts become 9); install one,"
+                            + " e.g. ReboundModule.wrapping(settings, moduleA, moduleB)");
         }
         assertThat(FakeLlm.calls()).isEmpty();
     }
 
     @Test
-    void equalReboundModulesOrOneInsideWrappingApplyEveryPolicyOnce() {
-        Injector equal = Guice.createInjector(new ReboundModule(), new ConstructedChatModule(), new Endpoints());
-        assertRetriedThenFellBack(equal.getInstance(PlainChat.class));
-        FakeLlm.reset();
-        gpt4IsDown();
-        Injector inside = Guice.createInjector(ReboundModule.wrapping(new ReboundModule(), new Endpoints(),
-                new ChatModule()));
-        assertRetriedThenFellBack(inside.getInstance(PlainChat.class));
-        FakeLlm.reset();
-        gpt4IsDown();
-        Injector privately = Guice.createInjector(new ReboundModule(), new Endpoints(), new PrivateModule() {
+    void reboundModulesWithTheSameSettingsApplyEveryPolicyOnce() {
+        AbstractModule constructed = new AbstractModule() {
             @Override
             protected void configure() {
-                install(new ReboundModule());
                 bind(PlainChat.class).to(PlainGpt4.class);
-                expose(PlainChat.class);
             }
-        });
-        assertRetriedThenFellBack(privately.getInstance(PlainChat.class));
+        };
+        List<Injector> injectors = List.of(
+                Guice.createInjector(new ReboundModule(), new ConstructedChatModule(), new Endpoints()),
+                Guice.createInjector(ReboundModule.wrapping(new ReboundModule(), new Endpoints(), new ChatModule())),
+                Guice.createInjector(new ReboundModule(), ReboundModule.wrapping(new Endpoints(), constructed)),
+                Guice.createInjector(ReboundModule.wrapping(new Endpoints()), ReboundModule.wrapping(constructed)),
+                Guice.createInjector(com.google.inject.util.Modules.override(new ConstructedChatModule(),
+                        new Endpoints()).with(new ReboundModule())),
+                Guice.createInjector(new ReboundModule(), new Endpoints(), new PrivateModule() {
+                    @Override
+                    protected void configure() {
+                        install(new ReboundModule());
+                        bind(PlainChat.class).to(PlainGpt4.class);
+                        bind(PlainGpt4.class); // constructed here, where both modules' listeners hear it
+                        expose(PlainChat.class);
+                    }
+                }));
+        for (Injector injector : injectors) {
+            FakeLlm.reset();
+            gpt4IsDown();
+            assertRetriedThenFellBack(injector.getInstance(PlainChat.class));
+        }
     }
 
     /** Run in a JVM of its own: Guice reads its bytecode flag once. */

@@ -678,6 +678,19 @@ class BadAnnotationInputTest {
     public static final class GenericHandler extends GenericBase<String> implements Handler {
     }
 
+    public interface TypedHandler<T> {
+        String handle(T in);
+    }
+
+    /** A generic interface bound here: javac adds a bridge handle(Object) beside the annotated method. */
+    public static final class StringHandler implements TypedHandler<String> {
+        @Override
+        @Retry(attempts = 3, delay = 0)
+        public String handle(String in) {
+            return "s" + in;
+        }
+    }
+
     @Test
     void aPolicyOnAMethodOfAnotherInterfaceOrOnAGenericSuperclassMethodIsNeitherRefusedNorWarned() {
         String log = StdErr.during(() -> {
@@ -687,6 +700,11 @@ class BadAnnotationInputTest {
             assertThat(handler.handle("x")).isEqualTo("hx");
             assertThat(ResilientProxy.policyOf(handler, Handler.class.getMethods()[0]).diagnostics().primaryRetry()
                     .attempts()).as("the superclass's @Retry applies through the interface").isEqualTo(3);
+            @SuppressWarnings("unchecked")
+            TypedHandler<String> typed = wrap(TypedHandler.class, new StringHandler());
+            assertThat(typed.handle("x")).isEqualTo("sx");
+            assertThat(ResilientProxy.policyOf(typed, TypedHandler.class.getMethods()[0]).diagnostics()
+                    .primaryRetry().attempts()).as("a generic interface's method").isEqualTo(3);
         });
         assertThat(log).doesNotContain("not applied");
     }

@@ -62,13 +62,15 @@ public final class MethodChecks {
      * ({@link AnnotationLookup}).
      */
     public static List<String> checkUnreached(Class<?> implClass, List<String> problems) {
-        Set<Method> reached = new HashSet<>();
-        for (Class<?> itf : AnnotationLookup.allInterfaces(implClass)) {
+        List<Class<?>> interfaces = AnnotationLookup.allInterfaces(implClass);
+        // the methods the interfaces' methods resolve to (a generic superclass's method an interface binds)
+        Set<Method> resolved = new HashSet<>();
+        for (Class<?> itf : interfaces) {
             for (Method im : itf.getMethods()) {
                 for (Class<?> c = implClass; c != null && c != Object.class; c = c.getSuperclass()) {
                     Method own = Overrides.declaredIn(c, implClass, im);
                     if (own != null) {
-                        reached.add(own);
+                        resolved.add(own);
                     }
                 }
             }
@@ -85,13 +87,23 @@ public final class MethodChecks {
                     problems.add(Rules.at(where, MethodRules.notInstance()));
                 } else if (!Modifier.isPublic(m.getModifiers())) {
                     problems.add(Rules.at(where, MethodRules.notPublic()));
-                } else if (!reached.contains(m)) {
+                } else if (!resolved.contains(m) && !implementsAny(interfaces, implClass, m)) {
                     helpers.add(where + " (" + annotations + ")");
                 }
             }
         }
         helpers.sort(null); // reflection lists methods in no fixed order
         return helpers;
+    }
+
+    /** Whether {@code m}, a method of {@code implClass}, is or implements a method of one of {@code interfaces}. */
+    private static boolean implementsAny(List<Class<?>> interfaces, Class<?> implClass, Method m) {
+        for (Class<?> itf : interfaces) {
+            if (Overrides.declaredIn(itf, implClass, m) != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A retry of more than one attempt re-runs the call: not on deferred results, not blindly if non-idempotent. */

@@ -2,6 +2,7 @@ package dev.rebound.runtime.internal;
 
 import dev.rebound.runtime.CircuitBreakerOpenException;
 import dev.rebound.runtime.RateLimitRefusedException;
+import dev.rebound.runtime.RejectedResultException;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundEvent.Kind;
 import dev.rebound.runtime.ReboundListener;
@@ -73,7 +74,7 @@ public enum Slf4jListener implements ReboundListener {
                 break;
             case RETRY_SCHEDULED:
                 LOG.info("{} on {}: retrying after {}: attempt {} in {} ms ({})", e.method(), e.target(),
-                        e.failure() == null ? "a rejected result" : failure,
+                        e.failure() instanceof RejectedResultException ? "a rejected result" : failure,
                         e.attempt(), e.waitTime().toMillis(), e.reason());
                 break;
             case RETRIES_EXHAUSTED:

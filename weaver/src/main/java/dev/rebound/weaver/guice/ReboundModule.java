@@ -108,9 +108,9 @@ public final class ReboundModule extends AbstractModule {
         }
     }
 
-    /** What an injector says when two ReboundModules that are not equal would both intercept a class. */
-    static final String ONCE_PER_INJECTOR = "ReboundModule: one per injector. Two that are not equal (other"
-            + " settings, other wrapped modules) would each apply every policy (3 attempts become 9); install one,"
+    /** What an injector says when two ReboundModules with other settings would both apply the policies. */
+    static final String ONCE_PER_INJECTOR = "ReboundModule: one set of settings per injector. Two ReboundModules"
+            + " with different ReboundSettings would each apply every policy (3 attempts become 9); install one,"
             + " e.g. ReboundModule.wrapping(settings, moduleA, moduleB)";
 
     /** Equal modules are installed once by Guice, so installing ReboundModule twice is harmless. */

@@ -31,9 +31,9 @@ final class ResilientTypes implements TypeListener {
     private final ReboundSettings settings;
     /**
      * The ReboundModule listener that intercepts each type, by the type's encounter: Guice gives every
-     * listener of an injector the same encounter for a type, so a second ReboundModule that is not equal
-     * to the first (two listeners) is seen on the first type both would intercept. Weak: an encounter
-     * lives while its injector is created.
+     * listener of an injector the same encounter for a type, so a second ReboundModule listener is seen on
+     * the first type both would intercept: with the same settings it steps aside, with other settings the
+     * injector fails. Weak: an encounter lives while its injector is created.
      */
     private static final Map<TypeEncounter<?>, ResilientTypes> HEARD =
             Collections.synchronizedMap(new WeakHashMap<>());
@@ -59,6 +59,16 @@ final class ResilientTypes implements TypeListener {
         if (woven && Modifier.isFinal(type.getModifiers())) {
             return; // Guice can't subclass it: its aspect applies the policy, alternatives as woven classes get them
         }
+        ResilientTypes first = HEARD.putIfAbsent(encounter, this);
+        if (first != null && first != this) {
+            if (first.settings == settings) {
+                intercepted.add(type); // an equal module's listener (a PrivateModule's, an override's) applies them
+                return;
+            }
+            encounter.addError(new Message(ReboundModule.ONCE_PER_INJECTOR + " (both intercept " + type.getName()
+                    + ")"));
+            return;
+        }
         Provider<Injector> injector = encounter.getProvider(Injector.class);
         Map<Method, ResilientMethod> policies;
         try {
@@ -79,12 +89,6 @@ final class ResilientTypes implements TypeListener {
                         + " or weave the class");
             }
             return; // a woven class's aspect applies its policies: Guice never subclasses it
-        }
-        ResilientTypes first = HEARD.putIfAbsent(encounter, this);
-        if (first != null && first != this) {
-            encounter.addError(new Message(ReboundModule.ONCE_PER_INJECTOR + " (both intercept " + type.getName()
-                    + ")"));
-            return;
         }
         policies.forEach((m, policy) -> {
             if (Modifier.isFinal(m.getModifiers())) {
@@ -112,6 +116,13 @@ final class ResilientTypes implements TypeListener {
             return true;
         }
     }
+
+    /** What tells two listeners' settings apart: the settings, or a marker for the global ones (null). */
+    Object settingsKey() {
+        return settings != null ? settings : GLOBAL;
+    }
+
+    private static final Object GLOBAL = new Object();
 
     /** Whether {@code instance} was built by Guice with our interceptors. */
     boolean isIntercepted(Object instance) {

@@ -11,11 +11,13 @@ import com.google.inject.spi.InstanceBinding;
 import com.google.inject.spi.LinkedKeyBinding;
 import com.google.inject.spi.ProviderInstanceBinding;
 import com.google.inject.spi.ProviderKeyBinding;
+import com.google.inject.spi.PrivateElements;
 import com.google.inject.spi.ProvisionListener;
 import com.google.inject.spi.TypeListenerBinding;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.spi.Policies;
 import dev.rebound.weaver.Woven;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -68,6 +70,7 @@ final class UncoveredBindings extends AbstractMatcher<Binding<?>> implements Pro
      */
     @Inject
     void checkLinks(Injector injector) {
+        onceSettingsPerInjector(injector);
         Map<Key<?>, Binding<?>> own = injector.getAllBindings();
         for (Binding<?> binding : injector.getBindings().values()) {
             if (!(binding instanceof LinkedKeyBinding) || !matchesType(binding.getKey())) {
@@ -83,6 +86,31 @@ final class UncoveredBindings extends AbstractMatcher<Binding<?>> implements Pro
                         + target.getSimpleName() + " is constructed by an injector without ReboundModule (a"
                         + " parent's just-in-time binding, when this is a child injector). Install ReboundModule in"
                         + " that injector, or bind " + target.getSimpleName() + " in this one");
+            }
+        }
+    }
+
+    /**
+     * At the injector's creation, whether or not a class is constructed yet: two ReboundModules with other
+     * settings (identity: an equal module has the same) in this injector, its private modules and its
+     * parents would each apply every policy to a class both intercept.
+     */
+    private static void onceSettingsPerInjector(Injector injector) {
+        Set<Object> settings = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Injector i = injector; i != null; i = i.getParent()) {
+            collectSettings(i.getElements(), settings);
+        }
+        if (settings.size() > 1) {
+            throw new IllegalStateException(ReboundModule.ONCE_PER_INJECTOR);
+        }
+    }
+
+    private static void collectSettings(List<Element> elements, Set<Object> settings) {
+        for (Element e : elements) {
+            if (e instanceof TypeListenerBinding && ((TypeListenerBinding) e).getListener() instanceof ResilientTypes) {
+                settings.add(((ResilientTypes) ((TypeListenerBinding) e).getListener()).settingsKey());
+            } else if (e instanceof PrivateElements) {
+                collectSettings(((PrivateElements) e).getElements(), settings);
             }
         }
     }
