@@ -316,6 +316,26 @@ class GuiceModuleTest extends VirtualTime {
     }
 
     @Test
+    void anAlternativeTheInjectorBindsToASubclassWithPoliciesOfItsOwnIsWarnedAbout() {
+        FakeLlm.failFirst("gpt-3.5", 1);
+        String log = StdErr.during(() -> assertRetriedThenFellBack(Guice.createInjector(new ConstructedChatModule(),
+                new Endpoints(), new AbstractModule() {
+                    @Override
+                    protected void configure() {
+                        bind(dev.rebound.it.plain.PlainGpt35.class).to(dev.rebound.it.plain.PatientGpt35.class);
+                    }
+                }).getInstance(PlainChat.class)));
+
+        assertThat(log).containsOnlyOnce("WARN dev.rebound - ReboundModule: @Fallback.to names PlainGpt35, which the"
+                + " injector binds to PatientGpt35: as an alternative it runs the policies of PlainGpt35 (read from"
+                + " the class @Fallback.to names), not those PatientGpt35 declares; name PatientGpt35 in"
+                + " @Fallback.to");
+        String plain = StdErr.during(() -> Guice.createInjector(new ConstructedChatModule(), new Endpoints())
+                .getInstance(PlainChat.class).chat("hi"));
+        assertThat(plain).doesNotContain("@Fallback.to names");
+    }
+
+    @Test
     void theModuleCanRunOnItsOwnSettings() {
         dev.rebound.runtime.testing.VirtualTimeSource ownClock = new dev.rebound.runtime.testing.VirtualTimeSource();
         Injector injector = Guice.createInjector(

@@ -4,7 +4,13 @@ import com.google.inject.Binding;
 import com.google.inject.Injector;
 import com.google.inject.Provider;
 import com.google.inject.Scopes;
+import com.google.inject.spi.LinkedKeyBinding;
 import com.google.inject.spi.ProviderInstanceBinding;
+import dev.rebound.annotations.CircuitBreaker;
+import dev.rebound.annotations.Fallback;
+import dev.rebound.annotations.RateLimit;
+import dev.rebound.annotations.Retry;
+import dev.rebound.runtime.spi.Policies;
 import java.util.function.Supplier;
 
 /**
@@ -49,6 +55,30 @@ final class InjectedAlternative implements Supplier<Object> {
         return instance;
     }
 
+    /**
+     * Whether {@code target} or a superclass of it below {@code named} declares a policy of its own, on
+     * itself or on one of its methods: one the engine, reading {@code named}, would not apply.
+     */
+    private static boolean declaresPoliciesBelow(Class<?> target, Class<?> named) {
+        for (Class<?> c = target; c != null && c != named && c != Object.class; c = c.getSuperclass()) {
+            if (carriesPolicy(c)) {
+                return true;
+            }
+            for (java.lang.reflect.Method m : c.getDeclaredMethods()) {
+                if (carriesPolicy(m)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean carriesPolicy(java.lang.reflect.AnnotatedElement e) {
+        return e.getDeclaredAnnotation(Retry.class) != null || e.getDeclaredAnnotation(Fallback.class) != null
+                || e.getDeclaredAnnotation(CircuitBreaker.class) != null
+                || e.getDeclaredAnnotation(RateLimit.class) != null;
+    }
+
     /** The binding that makes the instances, and whether it is a singleton. */
     private Provider<?> choose() {
         Injector in = injector.get();
@@ -59,6 +89,15 @@ final class InjectedAlternative implements Supplier<Object> {
             binding = in.getBinding(((ResilientProvider<?>) ((ProviderInstanceBinding<?>) binding)
                     .getUserSuppliedProvider()).originalKey());
             from = binding.getProvider();
+        }
+        if (binding instanceof LinkedKeyBinding<?>) {
+            Class<?> target = ((LinkedKeyBinding<?>) binding).getLinkedKey().getTypeLiteral().getRawType();
+            if (declaresPoliciesBelow(target, type)) {
+                Policies.warn("ReboundModule: @Fallback.to names " + type.getSimpleName() + ", which the injector"
+                        + " binds to " + target.getSimpleName() + ": as an alternative it runs the policies of "
+                        + type.getSimpleName() + " (read from the class @Fallback.to names), not those "
+                        + target.getSimpleName() + " declares; name " + target.getSimpleName() + " in @Fallback.to");
+            }
         }
         keep = Scopes.isSingleton(binding);
         source = from;
