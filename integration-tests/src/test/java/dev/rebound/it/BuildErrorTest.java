@@ -159,8 +159,42 @@ class BuildErrorTest {
         assertThat(errors).containsExactly(
                 "Mailer.send(String): @Retry(attempts = 3) on a @NonIdempotent method must list the failures "
                         + "that are safe to repeat it on, in @Retry.on",
+                // the alternative inherits the method's @NonIdempotent and runs the interface's @Retry
+                "Backup.send(String): @Retry(attempts = 3) on a @NonIdempotent method must list the failures "
+                        + "that are safe to repeat it on, in @Retry.on",
                 "Mailer.send(String): @Fallback on a @NonIdempotent method must list the failures that are safe "
                         + "to repeat it on, in @Fallback.on");
+    }
+
+    @Test
+    void aNonIdempotentAlternativeUnderARetryThatNamesNoFailuresIsACompileErrorInTheRuntimesWords()
+            throws IOException {
+        List<String> errors = javacErrors("Sender", """
+                @dev.rebound.annotations.Retry(attempts = 3)
+                public interface Sender {
+                    @dev.rebound.annotations.Fallback(to = OnceOnly.class)
+                    String send(String message);
+
+                    @dev.rebound.annotations.Fallback(to = Careful.class)
+                    String sendAgain(String message);
+
+                    class OnceOnly implements Sender {
+                        @dev.rebound.annotations.NonIdempotent
+                        public String send(String message) { return message; }
+                        public String sendAgain(String message) { return message; }
+                    }
+
+                    class Careful implements Sender {
+                        public String send(String message) { return message; }
+                        @dev.rebound.annotations.NonIdempotent
+                        @dev.rebound.annotations.Retry(attempts = 2, on = java.net.ConnectException.class)
+                        public String sendAgain(String message) { return message; }
+                    }
+                }
+                """);
+
+        assertThat(errors).containsExactly("OnceOnly.send(String): @Retry(attempts = 3) on a @NonIdempotent method"
+                + " must list the failures that are safe to repeat it on, in @Retry.on");
     }
 
     @Test

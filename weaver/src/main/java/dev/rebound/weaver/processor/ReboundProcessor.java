@@ -321,14 +321,41 @@ public final class ReboundProcessor extends AbstractProcessor {
             } else if (!types.isAssignable(types.erasure(alt), types.erasure(contract.asType()))) {
                 problems.add(Rules.at(where, FallbackRules.doesNotImplement("@Fallback.to", name,
                         processingEnv.getElementUtils().getBinaryName(contract).toString())));
-            } else if (e.getKind() == ElementKind.METHOD && e.getEnclosingElement().getKind() == ElementKind.CLASS) {
-                TypeElement primary = (TypeElement) e.getEnclosingElement();
-                List<TypeElement> cycle = FallbackRules.cycle(primary, (TypeElement) alt.asElement(),
-                        c -> model.ownTargets(c, (ExecutableElement) e));
-                if (cycle != null) {
-                    problems.add(Rules.at(where, FallbackRules.formsACycle("@Fallback.to",
-                            cycle.stream().map(c -> c.getSimpleName().toString()).toList())));
+            } else if (e.getKind() == ElementKind.METHOD) {
+                checkNonIdempotentAlternative((ExecutableElement) e, contract, (TypeElement) alt.asElement(), problems);
+                if (e.getEnclosingElement().getKind() == ElementKind.CLASS) {
+                    TypeElement primary = (TypeElement) e.getEnclosingElement();
+                    List<TypeElement> cycle = FallbackRules.cycle(primary, (TypeElement) alt.asElement(),
+                            c -> model.ownTargets(c, (ExecutableElement) e));
+                    if (cycle != null) {
+                        problems.add(Rules.at(where, FallbackRules.formsACycle("@Fallback.to",
+                                cycle.stream().map(c -> c.getSimpleName().toString()).toList())));
+                    }
                 }
+            }
+        }
+    }
+
+    /**
+     * A {@code @NonIdempotent} alternative of method {@code m} under a retry of more than one attempt that
+     * names no failures, in the words the runtime gives it when it resolves the alternative: the retry it
+     * runs is its own method's, else the contract method's, else its class's, else the contract's (the
+     * runtime's order).
+     */
+    private void checkNonIdempotentAlternative(ExecutableElement m, TypeElement contract, TypeElement alt,
+            List<String> problems) {
+        ExecutableElement own = model.declaredIn(alt, m);
+        if (own == null || !model.nonIdempotent(m) && !model.nonIdempotent(own)) {
+            return; // the primary's @NonIdempotent counts for its alternatives too, as in the runtime
+        }
+        ExecutableElement contractMethod = model.declaredIn(contract, m);
+        Element[] lookup = {own, contractMethod, alt, contract};
+        for (Element where : lookup) {
+            Retry retry = where == null ? null : where.getAnnotation(Retry.class);
+            if (retry != null) {
+                Rules.addAt(model.describe(own, alt), MethodRules.nonIdempotentRetry("@Retry", retry.attempts(),
+                        !model.values(where, Retry.class, "on").isEmpty(), "@Retry.on"), problems);
+                return;
             }
         }
     }

@@ -193,6 +193,18 @@ final class TypeModel {
         return List.of();
     }
 
+    /** The method of {@code c} or a superclass of it with {@code m}'s name and erased parameters; null for none. */
+    ExecutableElement declaredIn(TypeElement c, ExecutableElement m) {
+        for (TypeElement k = c; k != null; k = superclass(k)) {
+            for (ExecutableElement own : ElementFilter.methodsIn(k.getEnclosedElements())) {
+                if (sameSignature(own, m)) {
+                    return own;
+                }
+            }
+        }
+        return null;
+    }
+
     private static List<TypeElement> elements(List<DeclaredType> types) {
         return types.stream().map(t -> (TypeElement) t.asElement()).toList();
     }
