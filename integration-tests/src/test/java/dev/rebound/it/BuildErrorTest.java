@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rebound.weaver.aspectj.ResilientMethods;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -33,6 +34,33 @@ class BuildErrorTest {
         new Main().run(new String[] {"-17", "-proc:none", "-classpath", Javac.CLASSPATH, "-aspectpath",
             Javac.location(ResilientMethods.class), "-d", dir.resolve("out").toString(), file.toString()}, messages);
         return Arrays.stream(messages.getMessages(IMessage.ERROR, true)).map(IMessage::getMessage).toList();
+    }
+
+    /** ajc's errors with Rebound's aspects and its annotation processor, as the Maven plugin runs it. */
+    private List<String> ajcErrors(String className, String source) throws IOException {
+        Path file = javac().write(className, source);
+        MessageHandler messages = new MessageHandler();
+        new Main().run(new String[] {"-17", "-processor", dev.rebound.weaver.processor.ReboundProcessor.class.getName(),
+            "-classpath", Javac.CLASSPATH, "-aspectpath", Javac.location(ResilientMethods.class), "-d",
+            dir.resolve("out").toString(), "-s", Files.createDirectories(dir.resolve("generated")).toString(),
+            file.toString()}, messages);
+        return Arrays.stream(messages.getMessages(IMessage.ERROR, true)).map(IMessage::getMessage).toList();
+    }
+
+    @Test
+    void aPolicyOnAnEnumsTypeIsACompileErrorUnderAjcNotAnInternalCompilerError() throws IOException {
+        List<String> errors = ajcErrors("Single", """
+                @dev.rebound.annotations.Retry(attempts = 3)
+                public enum Single {
+                    INSTANCE;
+
+                    public String call(String prompt) { return prompt; }
+                }
+                """);
+
+        assertThat(errors).containsExactly("Single: a policy on an enum's type is not woven (the aspect applies an"
+                + " enum's method annotations only): put @Retry, @Fallback, @CircuitBreaker or @RateLimit on its"
+                + " methods");
     }
 
     /** javac's errors, with rebound-weaver (and so its annotation processor) on the class path. */

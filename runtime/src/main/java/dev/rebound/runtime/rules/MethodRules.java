@@ -154,6 +154,15 @@ public final class MethodRules {
         return "@Retry, @Fallback, @CircuitBreaker and @RateLimit apply to public methods only";
     }
 
+    /**
+     * A policy on an enum's type in a woven build: the aspect weaves an enum's annotated methods, not a
+     * policy its type declares.
+     */
+    public static String enumTypePolicy() {
+        return "a policy on an enum's type is not woven (the aspect applies an enum's method annotations only):"
+                + " put @Retry, @Fallback, @CircuitBreaker or @RateLimit on its methods";
+    }
+
     /** A door intercepts instance methods only. */
     public static String notInstance() {
         return "@Retry, @Fallback, @CircuitBreaker and @RateLimit apply to instance methods only";

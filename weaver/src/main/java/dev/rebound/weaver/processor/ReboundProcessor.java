@@ -163,6 +163,12 @@ public final class ReboundProcessor extends AbstractProcessor {
 
     private List<String> problems(Element e) {
         List<String> problems = new ArrayList<>();
+        if (e.getKind() == ElementKind.ENUM && underAjc()) {
+            // the aspect weaves an enum's annotated methods, never its type's policy (an enum is never Woven);
+            // and ajc's model of an enum's members fails on the reads below (a NullPointerException of its own)
+            problems.add(Rules.at(e.getSimpleName().toString(), MethodRules.enumTypePolicy()));
+            return problems;
+        }
         TypeElement contract = model.contractOf(e);
         String where = model.describe(e, contract);
         boolean method = e.getKind() == ElementKind.METHOD;
@@ -383,6 +389,11 @@ public final class ReboundProcessor extends AbstractProcessor {
     private static String typeName(Element e) {
         Element type = e instanceof TypeElement ? e : e.getEnclosingElement();
         return ((TypeElement) type).getQualifiedName().toString();
+    }
+
+    /** Whether this compilation is ajc's (its annotation processing is Eclipse's, inside AspectJ). */
+    private boolean underAjc() {
+        return processingEnv.getClass().getName().startsWith("org.aspectj.");
     }
 
     private static int position(Element e) {
