@@ -96,22 +96,8 @@ final class UncoveredBindings extends AbstractMatcher<Binding<?>> implements Pro
      * parents would each apply every policy to a class both intercept.
      */
     private static void onceSettingsPerInjector(Injector injector) {
-        Set<Object> settings = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        for (Injector i = injector; i != null; i = i.getParent()) {
-            collectSettings(i.getElements(), settings);
-        }
-        if (settings.size() > 1) {
+        if (reboundSettings(injector, true).size() > 1) {
             throw new IllegalStateException(ReboundModule.ONCE_PER_INJECTOR);
-        }
-    }
-
-    private static void collectSettings(List<Element> elements, Set<Object> settings) {
-        for (Element e : elements) {
-            if (e instanceof TypeListenerBinding && ((TypeListenerBinding) e).getListener() instanceof ResilientTypes) {
-                settings.add(((ResilientTypes) ((TypeListenerBinding) e).getListener()).settingsKey());
-            } else if (e instanceof PrivateElements) {
-                collectSettings(((PrivateElements) e).getElements(), settings);
-            }
         }
     }
 
@@ -126,17 +112,30 @@ final class UncoveredBindings extends AbstractMatcher<Binding<?>> implements Pro
 
     /** Whether {@code owner} (null: unknown, taken as yes) or a parent of it installs a ReboundModule. */
     private static boolean intercepting(Injector owner) {
-        if (owner == null) {
-            return true;
+        return owner == null || !reboundSettings(owner, false).isEmpty();
+    }
+
+    /**
+     * The settings of the ReboundModules installed in {@code from} and its parents (by identity, the global
+     * ones as one marker), with those of their private modules when {@code privateToo} (a private module's
+     * listener intercepts only what its own environment constructs).
+     */
+    private static Set<Object> reboundSettings(Injector from, boolean privateToo) {
+        Set<Object> settings = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Injector i = from; i != null; i = i.getParent()) {
+            collectSettings(i.getElements(), privateToo, settings);
         }
-        for (Injector i = owner; i != null; i = i.getParent()) {
-            for (Element e : i.getElements()) {
-                if (e instanceof TypeListenerBinding && ((TypeListenerBinding) e).getListener() instanceof ResilientTypes) {
-                    return true;
-                }
+        return settings;
+    }
+
+    private static void collectSettings(List<Element> elements, boolean privateToo, Set<Object> settings) {
+        for (Element e : elements) {
+            if (e instanceof TypeListenerBinding && ((TypeListenerBinding) e).getListener() instanceof ResilientTypes) {
+                settings.add(((ResilientTypes) ((TypeListenerBinding) e).getListener()).settingsKey());
+            } else if (privateToo && e instanceof PrivateElements) {
+                collectSettings(((PrivateElements) e).getElements(), true, settings);
             }
         }
-        return false;
     }
 
     private static boolean matchesType(Key<?> key) {
