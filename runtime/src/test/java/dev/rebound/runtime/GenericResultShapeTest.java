@@ -51,12 +51,40 @@ class GenericResultShapeTest {
         }
     }
 
+    /** A generic class wrapped as its generic interface: nothing binds T, so Java erases it. */
+    static final class Holder<T> implements Task<T> {
+        final AtomicInteger runs = new AtomicInteger();
+        final T result;
+
+        Holder(T result) {
+            this.result = result;
+        }
+
+        @Override
+        public T run(String input) {
+            runs.incrementAndGet();
+            return result;
+        }
+    }
+
     private final VirtualTimeSource clock = new VirtualTimeSource();
     private final Events events = new Events();
 
     private <T> Rebound.Builder<T> wrap(Class<T> type, T target, boolean proxy) {
         Rebound.Builder<T> b = Rebound.wrap(type, target).settings(events.settings(clock));
         return proxy ? b.viaJdkProxy() : b;
+    }
+
+    @Test
+    void aTypeVariableNothingBindsIsAPlainValueSoAFailedFutureIsReturnedAsItIs() {
+        CompletableFuture<String> failed = CompletableFuture.failedFuture(new IOException("down"));
+        Holder<CompletableFuture<String>> holder = new Holder<>(failed);
+        @SuppressWarnings("unchecked")
+        Task<CompletableFuture<String>> task = wrap(Task.class, holder, false).build();
+
+        assertThat(task.run("x")).as("returned as a value: the troubleshooting row's limit").isSameAs(failed);
+        assertThat(holder.runs.get()).isEqualTo(1);
+        assertThat(clock.scheduled()).isEmpty();
     }
 
     @Test
