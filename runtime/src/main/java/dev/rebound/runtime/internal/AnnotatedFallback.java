@@ -117,7 +117,7 @@ record AnnotatedFallback(FallbackRule rule, List<Alternative> chain, Predicate<O
             }
             chain.add(new Alternative(AnnotationLookup.simpleName(alt), instance, contractMethod, altRetry,
                     altBreaker, altRateLimit, altRateLimit == null ? null
-                            : altRateLimit.key().isEmpty() ? alt.getName() : altRateLimit.key()));
+                            : RateLimits.keyOf(altRateLimit, alt.getName())));
         }
         if (!seen.isEmpty() && deferred != null) {
             problems.add(Rules.at(name, MethodRules.deferred("@Fallback", deferred)));

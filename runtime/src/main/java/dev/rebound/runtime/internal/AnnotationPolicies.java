@@ -132,8 +132,7 @@ public final class AnnotationPolicies {
         Class<?> contract = AnnotationLookup.contractOf(implClass, method);
         String deferred = Repetition.deferredResult(implClass, method);
         List<String> out = new ArrayList<>();
-        for (Class<? extends Annotation> type : List.of(Retry.class, Fallback.class, CircuitBreaker.class,
-                RateLimit.class)) {
+        for (Class<? extends Annotation> type : MethodScan.POLICIES) {
             if (find(type, implClass, contract, method, deferred) != null) {
                 out.add("@" + type.getSimpleName());
             }

@@ -134,16 +134,23 @@ public final class MethodScan {
         return false;
     }
 
+    /** The annotations that carry a policy, in the order messages name them. */
+    static final List<Class<? extends Annotation>> POLICIES = List.of(Retry.class, Fallback.class,
+            CircuitBreaker.class, RateLimit.class);
+
     private static boolean hasPolicy(AnnotatedElement e) {
-        return e.isAnnotationPresent(Retry.class) || e.isAnnotationPresent(Fallback.class)
-                || e.isAnnotationPresent(CircuitBreaker.class) || e.isAnnotationPresent(RateLimit.class);
+        for (Class<? extends Annotation> a : POLICIES) {
+            if (e.isAnnotationPresent(a)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The policy annotations on {@code e} itself, as written ({@code "@Retry and @Fallback"}); null for none. */
     static String policiesOn(AnnotatedElement e) {
         List<String> found = new ArrayList<>();
-        for (Class<? extends Annotation> a : List.of(Retry.class, Fallback.class, CircuitBreaker.class,
-                RateLimit.class)) {
+        for (Class<? extends Annotation> a : POLICIES) {
             if (e.isAnnotationPresent(a)) {
                 found.add("@" + a.getSimpleName());
             }

@@ -54,13 +54,18 @@ public final class RateLimits {
      * @param scope the key when the policy names none (the interface's name)
      * @param attribute how the problem names the policy: {@code @RateLimit.key} or {@code withRateLimit}
      */
+    /** The key {@code policy}'s permits are counted under: the one it names, else {@code scope}. */
+    public static String keyOf(RateLimitPolicy policy, String scope) {
+        return policy.key().isEmpty() ? scope : policy.key();
+    }
+
     public static void check(ReboundSettings settings, RateLimitPolicy policy, String where, String scope,
             String attribute, List<String> problems) {
         if (!BUCKET4J) {
             problems.add(where + ": " + attribute + " needs com.bucket4j:bucket4j_jdk17-core on the class path");
             return;
         }
-        String key = policy.key().isEmpty() ? scope : policy.key();
+        String key = keyOf(policy, scope);
         Map<String, long[]> keys = DEFINED.computeIfAbsent(settings.rateLimitStore(), s -> new ConcurrentHashMap<>());
         long[] first = keys.computeIfAbsent(key, k -> new long[] {policy.requestsPerMinute(), policy.tokensPerMinute()});
         Rules.addAt(where, RateLimitRules.conflict(attribute, key, policy.requestsPerMinute(),

@@ -55,7 +55,7 @@ public final class MethodSpec {
         this.method = b.method;
         this.rateLimit = b.rateLimit;
         this.rateLimitKey = b.rateLimit == null ? null
-                : b.rateLimit.key().isEmpty() ? this.budgetScope : b.rateLimit.key();
+                : dev.rebound.runtime.internal.RateLimits.keyOf(b.rateLimit, this.budgetScope);
     }
 
     /**
