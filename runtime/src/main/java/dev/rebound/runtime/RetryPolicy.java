@@ -181,7 +181,9 @@ public final class RetryPolicy {
 
     /**
      * Whether {@code failure} may be retried by this policy: {@code abortOn} wins, then {@code on},
-     * and with {@code on} empty the default classifier.
+     * and with {@code on} empty the default classifier, less the refusal of a resilient call the target
+     * made (another method's open breaker or rate limit: that policy has decided, and an attempt soon
+     * after would be refused again).
      */
     public boolean retries(Throwable failure) {
         if (failure instanceof Error) {
@@ -193,7 +195,8 @@ public final class RetryPolicy {
         if (!retryOn.isEmpty()) {
             return Classifier.matchesAny(failure, retryOn);
         }
-        return Classifier.isTransient(failure);
+        return Classifier.isTransient(failure)
+                && !(failure instanceof CircuitBreakerOpenException || failure instanceof RateLimitRefusedException);
     }
 
     /**

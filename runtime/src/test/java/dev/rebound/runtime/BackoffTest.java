@@ -175,4 +175,46 @@ class BackoffTest {
         assertThat(time.sleeps()).containsExactly(Duration.ofMillis(500));
         RetryAfter.clear();
     }
+
+    /**
+     * A listener is user code run while a failure is handled, before its hint is taken: a resilient call
+     * it makes (an alert through another wrapped client) starts by forgetting what is on the thread. The
+     * outer call still waits its server's 2 s; and a hint the alert's own client leaves on the thread
+     * (30 s, on a call that then succeeds) is not taken for the outer call's.
+     */
+    @Test
+    void aResilientCallMadeByAListenerNeitherTakesNorLeavesTheFailingCallsRetryAfter() throws Exception {
+        Model alerts = Rebound.wrap(Model.class, (Model) prompt -> {
+            RetryAfter.suggest(Duration.ofSeconds(30));
+            return "sent";
+        }).withRetry(RetryPolicy.builder().attempts(2).build())
+                .settings(ReboundSettings.builder().timeSource(time).logging(false).build()).build();
+        List<String> alerted = new ArrayList<>();
+        ScriptedChat limited = new ScriptedChat("limited", log) {
+            @Override
+            public synchronized String chat(String prompt) throws Exception {
+                if (attempts < 2) {
+                    RetryAfter.suggest(Duration.ofSeconds(2));
+                }
+                return super.chat(prompt);
+            }
+        }.failing(IOException::new, IOException::new);
+        ChatClient llm = Rebound.wrap(ChatClient.class, (ChatClient) limited)
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(100)).jitter(false)
+                        .maxDelay(Duration.ofSeconds(60)).build())
+                .settings(ReboundSettings.builder().timeSource(time).logging(false).listener(e -> {
+                    events.add(e);
+                    if (e.kind() == ReboundEvent.Kind.ATTEMPT_FAILED) {
+                        alerted.add(alerts.chat("attempt " + e.attempt() + " failed"));
+                    }
+                }).build()).build();
+
+        assertThat(llm.chat("q")).isEqualTo("limited: q");
+
+        assertThat(alerted).containsExactly("sent", "sent");
+        assertThat(time.sleeps()).containsExactly(Duration.ofSeconds(2), Duration.ofSeconds(2));
+        assertThat(events).filteredOn(e -> e.kind() == ReboundEvent.Kind.RETRY_SCHEDULED)
+                .extracting(ReboundEvent::reason).containsExactly("retry-after", "retry-after");
+        RetryAfter.clear();
+    }
 }

@@ -257,4 +257,45 @@ class FallbackHandlerTest {
                 .hasMessageContaining("@Fallback.handler " + NotAPredicate.class.getName()
                         + " does not implement dev.rebound.runtime.FallbackHandler");
     }
+
+    public static final class DownToo implements Chat {
+        @Override
+        public String chat(String prompt) {
+            throw new IllegalStateException("down too");
+        }
+    }
+
+    /**
+     * Every switch a handler makes is a fallback as the plain rule's are: an event from the target before
+     * it (the handler, then the alternative that failed), so the default log shows it at WARN and
+     * {@code rebound.fallbacks} counts it.
+     */
+    @Test
+    void aHandlerWalkingTheAlternativesIsOneFallbackPerSwitchLoggedAndCounted() {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        Chat chat = Rebound.wrap(Chat.class, (Chat) new Failing(IllegalStateException::new)).named("gpt-4")
+                .withRetry(RetryPolicy.builder().attempts(1).build())
+                .withFallbacks(new DownToo(), new OtherProvider())
+                .withFallbackHandler(new ByFailure())
+                .settings(ReboundSettings.builder().timeSource(time).listener(events::add)
+                        .listener(new dev.rebound.runtime.metrics.MicrometerListener(registry)).build())
+                .build();
+
+        String[] answer = new String[1];
+        String log = StdErr.during(() -> answer[0] = chat.chat("q"));
+
+        assertThat(answer[0]).isEqualTo("other: q");
+        assertThat(events.stream().filter(e -> e.kind() == ReboundEvent.Kind.FALLBACK)
+                .map(e -> e.target() + " -> " + e.alternative()))
+                .containsExactly("gpt-4 -> ByFailure", "ByFailure -> DownToo", "DownToo -> OtherProvider");
+        assertThat(log).containsOnlyOnce("Chat.chat(String): falling back from ByFailure to DownToo after "
+                + "java.lang.IllegalStateException")
+                .containsOnlyOnce("Chat.chat(String): falling back from DownToo to OtherProvider after "
+                        + "java.lang.IllegalStateException");
+        assertThat(registry.get(dev.rebound.runtime.metrics.MicrometerListener.FALLBACKS).tag("from", "DownToo")
+                .tag("to", "OtherProvider").counter().count()).isEqualTo(1.0);
+        assertThat(registry.get(dev.rebound.runtime.metrics.MicrometerListener.FALLBACKS).tag("from", "ByFailure")
+                .tag("to", "DownToo").counter().count()).isEqualTo(1.0);
+    }
 }

@@ -26,10 +26,16 @@ class InterruptTest {
         ScriptedChat backup = new ScriptedChat("backup", log);
         BlockingTime time = new BlockingTime();
         List<ReboundEvent> events = java.util.Collections.synchronizedList(new ArrayList<>());
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        dev.rebound.runtime.observation.OtelTracing tracing = new dev.rebound.runtime.observation.OtelTracing();
         ChatClient llm = Rebound.wrap(ChatClient.class, (ChatClient) primary)
                 .withRetry(RetryPolicy.builder().attempts(5).delay(Duration.ofSeconds(10)).build())
                 .withFallbacks(backup)
-                .settings(ReboundSettings.builder().timeSource(time).listener(events::add).build()).build();
+                .settings(ReboundSettings.builder().timeSource(time).listener(events::add)
+                        .listener(new dev.rebound.runtime.metrics.MicrometerListener(registry))
+                        .tracer(new dev.rebound.runtime.observation.ObservationTracer(tracing.registry())).build())
+                .build();
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         AtomicBoolean flagAfter = new AtomicBoolean();
 
@@ -50,8 +56,18 @@ class InterruptTest {
         assertThat(thrown.get()).isSameAs(first);
         assertThat(flagAfter.get()).isTrue();
         assertThat(log.calls).containsExactly("primary #1");
-        assertThat(events).extracting(ReboundEvent::kind).contains(ReboundEvent.Kind.INTERRUPTED)
-                .doesNotContain(ReboundEvent.Kind.FALLBACK);
+        assertThat(events).extracting(ReboundEvent::kind).containsExactly(ReboundEvent.Kind.ATTEMPT_FAILED,
+                ReboundEvent.Kind.RETRY_SCHEDULED, ReboundEvent.Kind.INTERRUPTED, ReboundEvent.Kind.RETRIES_EXHAUSTED,
+                ReboundEvent.Kind.FAILED);
+        // the retries the interrupt stopped are counted as when the rule finds the flag set; in the trace the
+        // attempt ended when its wait began, and shows the wait; the call ends as a failure
+        assertThat(events.get(3).reason()).isEqualTo("interrupted");
+        assertThat(events.get(3).attempt()).isEqualTo(1);
+        assertThat(registry.get(dev.rebound.runtime.metrics.MicrometerListener.RETRIES_STOPPED)
+                .tag("reason", "interrupted").counter().count()).isEqualTo(1.0);
+        assertThat(tracing.tree()).contains("rebound.wait.reason=backoff").contains("rebound.outcome=failure")
+                .doesNotContain("attempt=2");
+        tracing.close();
     }
 
     @Test

@@ -132,12 +132,13 @@ class ParallelTest {
     }
 
     @Test
-    void aCheckedFailureArrivesWrappedWithItsIdentityAsCause() {
-        IOException io = new IOException("disk");
+    void aCheckedFailureArrivesWrappedWithItsIdentityAsCauseAndNoneOfItsMessage() {
+        IOException io = new IOException("401 for key sk-live-0123");
         Throwable thrown = catchThrowable(() -> Parallel.invokeAll(List.<Callable<String>>of(() -> {
             throw io;
         })));
-        assertThat(thrown).isInstanceOf(CompletionException.class).hasCause(io);
+        assertThat(thrown).isInstanceOf(CompletionException.class).hasCause(io)
+                .hasMessage("a branch failed with java.io.IOException"); // the class, never the failure's message
     }
 
     @Test

@@ -248,4 +248,28 @@ class RateLimitChainTest {
         assertThat(registry.get(MicrometerListener.RATE_LIMIT_TOKENS).tag("direction", "charged").counter().getId()
                 .getTags()).extracting(t -> t.getKey()).containsExactlyInAnyOrder("interface", "method", "direction");
     }
+
+    /**
+     * A request whose estimate is above the token limit is charged the whole limit; the events report
+     * that charge, and the usage is reconciled against it: here 5,000 estimated, 1,000 charged, 1,100
+     * used, so 100 more are charged (the bucket is 100 in debt) and the next call of 1,000 waits for
+     * 1,100 tokens to refill at 1,000 a minute: 66 s.
+     */
+    @Test
+    void anEstimateAboveTheTokenLimitIsChargedAndReconciledAsTheWholeLimit() {
+        Model model = p -> ChatResponse.builder().aiMessage(AiMessage.from("ok")).tokenUsage(new TokenUsage(1_000, 100))
+                .build();
+        Model limited = Rebound.wrap(Model.class, model)
+                .withRateLimit(RateLimitPolicy.builder().key("oversized").requestsPerMinute(1_000).tokensPerMinute(1_000)
+                        .maxOutputTokens(0).maxDelay(Duration.ofMinutes(5)).build())
+                .settings(settings).build();
+
+        limited.chat("a".repeat(20_000)); // estimated 5,000 tokens
+        assertThat(events.of(Kind.RATE_LIMIT_TOKENS_CHARGED)).extracting(ReboundEvent::tokens).containsExactly(1_000L, 100L);
+        assertThat(events.of(Kind.RATE_LIMIT_TOKENS_REFUNDED)).isEmpty();
+        assertThat(clock.sleeps()).isEmpty();
+
+        limited.chat("b".repeat(4_000)); // estimated 1,000 tokens
+        assertThat(clock.sleeps()).containsExactly(Duration.ofSeconds(66));
+    }
 }

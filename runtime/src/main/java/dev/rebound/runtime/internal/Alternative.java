@@ -19,14 +19,16 @@ public final class Alternative implements Invoker {
     private final String name;
     private final Supplier<?> instance;
     private final MethodCaller method;
+    /** The method called, as the interface declares it. */
+    private final Method called;
     private final RetryPolicy retry;
     private final CircuitBreakerPolicy circuitBreaker;
     private final RateLimitPolicy rateLimit;
     private final String rateLimitKey;
     /**
-     * The instance class last called, and whether a door may apply a policy to it (any Rebound
-     * annotation on it, its supertypes or their methods: what every door requires before it
-     * intercepts). Asked once per class; a pure function of the class, shared by every call.
+     * The instance class last called, and whether a door may apply a policy to this method on it (a
+     * Rebound annotation that applies to the method there: what every door requires before it applies
+     * one). Asked once per class; a pure function of the class, shared by every call.
      */
     private volatile Object[] door = {null, Boolean.TRUE};
     /** The generated wrapper last called and what to call instead: itself, or its target when flat. */
@@ -49,6 +51,7 @@ public final class Alternative implements Invoker {
         this.name = name;
         this.instance = instance;
         this.method = new MethodCaller(method);
+        this.called = method;
         this.retry = retry;
         this.circuitBreaker = circuitBreaker;
         this.rateLimit = rateLimit;
@@ -84,9 +87,11 @@ public final class Alternative implements Invoker {
 
     /**
      * Calls the method on {@code target} (the alternative's instance). When a door may apply a
-     * policy to it, the call is marked as a {@link Passthrough}: the alternative's own door must not
-     * apply its policy again. An instance no door intercepts is called as it is, without the mark
-     * (a shared counter written twice, three thread-local operations).
+     * policy to this call, it is marked as a {@link Passthrough}: the alternative's own door, which
+     * sees the call first, takes the mark and does not apply its policy again. A call no door applies
+     * a policy to is called as it is, without the mark (a shared counter written twice, three
+     * thread-local operations): no door would take it, and the first call the alternative then makes on
+     * itself to a method with a policy of its own would, and run without that policy.
      */
     @Override
     public Object invoke(Object target, Object[] args) throws Throwable {
@@ -123,7 +128,8 @@ public final class Alternative implements Invoker {
     private boolean mayHaveDoor(Class<?> type) {
         Object[] d = door;
         if (d[0] != type) {
-            d = new Object[] {type, MethodScan.annotated(type)};
+            d = new Object[] {type, MethodScan.annotated(type)
+                    && !AnnotationPolicies.annotationsOf(type, called).isEmpty()};
             door = d;
         }
         return (Boolean) d[1];

@@ -90,10 +90,14 @@ public final class Branches {
     /** The caller was interrupted while waiting: keep the flag, report it as the call's failure. */
     public static CompletionException interrupted(InterruptedException e) {
         Thread.currentThread().interrupt();
-        return new CompletionException(e);
+        return new CompletionException("interrupted while waiting for the branches", e);
     }
 
-    /** Rethrows an unchecked failure as it is; wraps a checked one in a CompletionException. */
+    /**
+     * Rethrows an unchecked failure as it is; wraps a checked one in a CompletionException whose message
+     * names its class only (the JDK's one-argument constructor would copy the failure's message, which
+     * may carry a prompt or a key, into an exception Rebound throws).
+     */
     public static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException) {
             throw (RuntimeException) t;
@@ -101,6 +105,6 @@ public final class Branches {
         if (t instanceof Error) {
             throw (Error) t;
         }
-        throw new CompletionException(t);
+        throw new CompletionException("a branch failed with " + t.getClass().getName(), t);
     }
 }

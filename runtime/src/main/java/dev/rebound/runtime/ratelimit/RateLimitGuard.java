@@ -40,13 +40,19 @@ public final class RateLimitGuard {
         return policy;
     }
 
-    /** The tokens a call with these arguments is charged before it is sent (0 without a token limit). */
+    /**
+     * The tokens a call with these arguments is charged before it is sent (0 without a token limit): its
+     * estimate, at most the whole token limit (a bucket holds no more), so that what the events report
+     * and what {@link #settle} reconciles against are what was really taken.
+     */
     public long estimate(Object[] arguments) {
         if (!policy.limitsTokens()) {
             return 0;
         }
         long output = HeuristicEstimator.langchain4jPresent() ? Langchain4jTokens.maxOutputTokens(arguments) : -1;
-        return Math.max(0, policy.estimator().promptTokens(arguments)) + (output >= 0 ? output : policy.maxOutputTokens());
+        long prompt = Math.max(0, policy.estimator().promptTokens(arguments));
+        long answer = Math.max(0, output >= 0 ? output : policy.maxOutputTokens());
+        return Math.min(prompt > Long.MAX_VALUE - answer ? Long.MAX_VALUE : prompt + answer, policy.tokensPerMinute());
     }
 
     /**

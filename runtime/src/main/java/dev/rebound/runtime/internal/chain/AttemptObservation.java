@@ -59,4 +59,9 @@ final class AttemptObservation implements Strategy {
     public Reason refusal() {
         return next.refusal();
     }
+
+    @Override
+    public boolean refused(Throwable f) {
+        return next.refused(f);
+    }
 }

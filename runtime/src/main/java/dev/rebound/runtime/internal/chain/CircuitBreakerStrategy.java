@@ -1,5 +1,6 @@
 package dev.rebound.runtime.internal.chain;
 
+import dev.rebound.runtime.CircuitBreakerOpenException;
 import dev.rebound.runtime.CircuitBreakerPolicy;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.TimeSource;
@@ -86,6 +87,12 @@ final class CircuitBreakerStrategy implements Strategy {
     @Override
     public Reason refusal() {
         return breaker.isOpen() ? Reason.CIRCUIT_OPEN : next.refusal();
+    }
+
+    @Override
+    public boolean refused(Throwable f) {
+        return f instanceof CircuitBreakerOpenException && breaker.refusedWith((CircuitBreakerOpenException) f)
+                || next.refused(f);
     }
 
     /** Reports the breaker's transitions as events on {@code target}, each once, by the thread that made it. */

@@ -4,6 +4,7 @@ import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundEvent.Kind;
 import dev.rebound.runtime.ReboundListener;
 import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.internal.Leftovers;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.time.Duration;
 import java.util.List;
@@ -83,7 +84,7 @@ final class Events {
                     event = event(call.settings, kind, target, alternative, attempt, waitNanos, reason, failure,
                             start, key, tokens);
                 }
-                l.onEvent(event);
+                notify(l, event);
             } catch (RuntimeException e) {
                 ignored(l, e);
             }
@@ -119,10 +120,24 @@ final class Events {
                     event = event(s, kind, target, alternative, attempt, waitNanos, reason, failure, start, null,
                             tokens);
                 }
-                l.onEvent(event);
+                notify(l, event);
             } catch (RuntimeException e) {
                 ignored(l, e);
             }
+        }
+    }
+
+    /**
+     * Delivers {@code event} to {@code l}. A listener is user code in the middle of a failure's handling:
+     * what the failure has yet to take from the thread (a Retry-After hint, a server's verdict) is held
+     * apart while it runs, so that a resilient call it makes (an alert) neither takes nor forgets it.
+     */
+    private static void notify(ReboundListener l, ReboundEvent event) {
+        Object held = Leftovers.hold();
+        try {
+            l.onEvent(event);
+        } finally {
+            Leftovers.putBack(held);
         }
     }
 

@@ -151,8 +151,14 @@ final class HandlerFallbackStrategy extends FallbackStrategy {
             throw history.last();
         }
 
+        /**
+         * Runs alternative {@code i}'s chain for the handler; each switch is a fallback like the plain
+         * rule's (an event from the target before it, the handler first, to this alternative), so that it
+         * is logged and counted as one.
+         */
         private Object run(int i, Object instance, Object[] callArgs) throws Throwable {
             Alternative alt = alternatives[i];
+            events.emit(call, FALLBACK, call.target, alt.name(), 0, 0L, null, call.history.last());
             call.aim(alt.name(), false, alt, instance, callArgs);
             Object result;
             try {

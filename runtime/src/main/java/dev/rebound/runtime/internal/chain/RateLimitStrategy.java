@@ -87,6 +87,18 @@ final class RateLimitStrategy implements Strategy {
         return next.refusal();
     }
 
+    /** Its own refusals name this method and key; a nested call's name its own. */
+    @Override
+    public boolean refused(Throwable f) {
+        if (f instanceof RateLimitRefusedException) {
+            RateLimitRefusedException r = (RateLimitRefusedException) f;
+            if (method.equals(r.method()) && key.equals(r.key())) {
+                return true;
+            }
+        }
+        return next.refused(f);
+    }
+
     private RateLimitGuard guard(ReboundSettings s) {
         Object[] b = bound;
         if (b[0] != s) {

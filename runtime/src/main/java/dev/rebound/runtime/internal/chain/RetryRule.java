@@ -6,7 +6,6 @@ import static dev.rebound.runtime.ReboundEvent.Kind.RETRIES_EXHAUSTED;
 import static dev.rebound.runtime.ReboundEvent.Kind.RETRY_SCHEDULED;
 
 import dev.rebound.runtime.AttemptTimeoutException;
-import dev.rebound.runtime.CircuitBreakerOpenException;
 import dev.rebound.runtime.RateLimitRefusedException;
 import dev.rebound.runtime.RejectedResultException;
 import dev.rebound.runtime.ReboundSettings;
@@ -75,7 +74,7 @@ final class RetryRule {
      * under the retry, asked whether the next attempt would be refused anyway.
      */
     long afterFailure(Execution call, Throwable f, int attempt, long origin, Strategy below) {
-        boolean refused = refused(f);
+        boolean refused = below.refused(f);
         if (f instanceof RejectedResultException) {
             events.emit(call, RESULT_REJECTED, call.target, null, attempt, 0L, Reason.RESULT_REJECTED, f);
         } else if (!refused) {
@@ -124,17 +123,13 @@ final class RetryRule {
     long quietAfterFailure(ReboundSettings s, Throwable f, int attempt) {
         ServerVerdict verdict = verdictOf(f);
         long hint = hintOf(verdict);
-        Reason stop = stop(false, f, refused(f), attempt, verdict, Invocation.INSTANCE);
+        Reason stop = stop(false, f, false, attempt, verdict, Invocation.INSTANCE); // no breaker, no rate limit
         if (stop != null) {
             return stop == Reason.INTERRUPTED ? INTERRUPTED : -1L;
         }
         return withHint(policy.waitNanos(attempt, s.random()), hint);
     }
 
-    /** Whether {@code f} is a refusal (an open breaker's, a rate limit's): the target was not called. */
-    private static boolean refused(Throwable f) {
-        return f instanceof CircuitBreakerOpenException || f instanceof RateLimitRefusedException;
-    }
 
     /**
      * The failure's own verdict (read by the HTTP client from its response) belongs to this attempt, else

@@ -1,6 +1,7 @@
 package dev.rebound.runtime.internal.chain;
 
 import static dev.rebound.runtime.ReboundEvent.Kind.INTERRUPTED;
+import static dev.rebound.runtime.ReboundEvent.Kind.RETRIES_EXHAUSTED;
 
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.TimeSource;
@@ -123,13 +124,17 @@ final class RetryStrategy implements Strategy {
         call.waitThen(wait, () -> attemptAsync(call, attempt + 1, origin, out));
     }
 
-    /** Waits {@code nanos}; false when interrupted (the flag is set again and reported). */
+    /**
+     * Waits {@code nanos}; false when interrupted (the flag is set again and reported: the interrupt, then
+     * the retries stopped by it, as when the rule finds the flag set before choosing a wait).
+     */
     private boolean pause(Execution call, long nanos, int nextAttempt, Throwable f) {
         if (waited(call.time, nanos)) {
             return true;
         }
         call.interrupted = true;
         events.emit(call, INTERRUPTED, call.target, null, nextAttempt, 0L, Reason.INTERRUPTED, f);
+        events.emit(call, RETRIES_EXHAUSTED, call.target, null, nextAttempt - 1, 0L, Reason.INTERRUPTED, f);
         return false;
     }
 

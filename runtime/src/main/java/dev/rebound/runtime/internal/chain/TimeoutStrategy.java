@@ -79,4 +79,9 @@ final class TimeoutStrategy implements Strategy {
     public Reason refusal() {
         return next.refusal();
     }
+
+    @Override
+    public boolean refused(Throwable f) {
+        return next.refused(f);
+    }
 }

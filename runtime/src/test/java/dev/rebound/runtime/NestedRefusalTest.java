@@ -1,0 +1,116 @@
+package dev.rebound.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.rebound.runtime.ReboundEvent.Kind;
+import dev.rebound.runtime.testing.VirtualTimeSource;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A refusal is its own chain's only when its own breaker or rate limit made it (the target was not
+ * called). The same exception thrown by a resilient call the target made is a failure of an attempt
+ * that ran: reported as one, and not retried by default (the inner policy has decided; an attempt soon
+ * after would be refused again), unless {@code on} names it.
+ */
+class NestedRefusalTest {
+
+    final VirtualTimeSource time = new VirtualTimeSource();
+    final Events outerEvents = new Events();
+
+    /** An inner client whose breaker is open: one failure opened it. */
+    Model openInner() {
+        Model inner = Rebound.wrap(Model.class, (Model) new Model.Fake("inner").down())
+                .withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(1).failureRatio(1.0)
+                        .delay(Duration.ofMinutes(1)).build())
+                .settings(ReboundSettings.builder().timeSource(time).logging(false).build()).build();
+        catchThrowable(() -> inner.chat("open it"));
+        return inner;
+    }
+
+    @Test
+    void anInnerBreakersRefusalIsAFailedAttemptOfTheOuterMethodNotRetriedByDefault() {
+        Model inner = openInner();
+        AtomicInteger outerCalls = new AtomicInteger();
+        Model outer = Rebound.wrap(Model.class, (Model) prompt -> {
+            outerCalls.incrementAndGet();
+            return inner.chat(prompt);
+        }).withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(100)).jitter(false).build())
+                .settings(outerEvents.settings(time)).build();
+
+        Throwable thrown = catchThrowable(() -> outer.chat("q"));
+
+        assertThat(thrown).isInstanceOf(CircuitBreakerOpenException.class);
+        assertThat(((CircuitBreakerOpenException) thrown).target()).isEqualTo("Fake");
+        assertThat(outerCalls).hasValue(1);
+        assertThat(kinds(outerEvents)).containsExactly(Kind.ATTEMPT_FAILED, Kind.RETRIES_EXHAUSTED, Kind.FAILED);
+        assertThat(outerEvents.of(Kind.RETRIES_EXHAUSTED)).singleElement()
+                .satisfies(e -> assertThat(e.reason()).isEqualTo("not-retryable"));
+        assertThat(time.sleeps()).isEmpty();
+    }
+
+    @Test
+    void anInnerRateLimitsRefusalIsAFailedAttemptOfTheOuterMethodNotRetriedByDefault() {
+        Model inner = Rebound.wrap(Model.class, (Model) prompt -> "inner")
+                .withRateLimit(RateLimitPolicy.builder().key("nested-refusal").requestsPerMinute(1)
+                        .maxDelay(Duration.ZERO).build())
+                .settings(ReboundSettings.builder().timeSource(time).logging(false).build()).build();
+        inner.chat("takes the only request of the minute");
+        Model outer = Rebound.wrap(Model.class, (Model) inner::chat)
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(100)).jitter(false).build())
+                .settings(outerEvents.settings(time)).build();
+
+        Throwable thrown = catchThrowable(() -> outer.chat("q"));
+
+        assertThat(thrown).isInstanceOf(RateLimitRefusedException.class);
+        assertThat(kinds(outerEvents)).containsExactly(Kind.ATTEMPT_FAILED, Kind.RETRIES_EXHAUSTED, Kind.FAILED);
+        assertThat(outerEvents.of(Kind.RETRIES_EXHAUSTED)).singleElement()
+                .satisfies(e -> assertThat(e.reason()).isEqualTo("not-retryable"));
+    }
+
+    @Test
+    void namedInOnAnInnerRefusalIsRetriedAsAnyOtherFailure() {
+        Model inner = openInner();
+        AtomicInteger outerCalls = new AtomicInteger();
+        Model outer = Rebound.wrap(Model.class, (Model) prompt -> {
+            outerCalls.incrementAndGet();
+            return inner.chat(prompt);
+        }).withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(100)).jitter(false)
+                        .retryOn(CircuitBreakerOpenException.class).build())
+                .settings(outerEvents.settings(time)).build();
+
+        catchThrowable(() -> outer.chat("q"));
+
+        assertThat(outerCalls).hasValue(3);
+        assertThat(time.sleeps()).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200));
+        assertThat(outerEvents.of(Kind.RETRIES_EXHAUSTED)).singleElement()
+                .satisfies(e -> assertThat(e.reason()).isEqualTo("attempts"));
+    }
+
+    @Test
+    void theOuterMethodsOwnOpenBreakerIsStillARefusalNotAFailedAttempt() {
+        Model.Fake down = new Model.Fake("primary").down();
+        Model guarded = Rebound.wrap(Model.class, (Model) down)
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(100)).jitter(false).build())
+                .withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(1).failureRatio(1.0)
+                        .delay(Duration.ofMinutes(1)).build())
+                .settings(outerEvents.settings(time)).build();
+        catchThrowable(() -> guarded.chat("opens it"));
+        int before = kinds(outerEvents).size();
+
+        Throwable thrown = catchThrowable(() -> guarded.chat("q"));
+
+        assertThat(thrown).isInstanceOf(CircuitBreakerOpenException.class);
+        assertThat(down.calls).hasValue(1);
+        assertThat(kinds(outerEvents).subList(before, kinds(outerEvents).size()))
+                .doesNotContain(Kind.ATTEMPT_FAILED).contains(Kind.RETRIES_EXHAUSTED);
+        assertThat(outerEvents.of(Kind.RETRIES_EXHAUSTED)).last()
+                .satisfies(e -> assertThat(e.reason()).isEqualTo("circuit-open"));
+    }
+
+    private static java.util.List<Kind> kinds(Events events) {
+        return events.all().stream().map(ReboundEvent::kind).toList();
+    }
+}
