@@ -50,6 +50,7 @@ final class HandlerFallbackStrategy extends FallbackStrategy {
         }
         events.emit(call, FALLBACK, call.target, handlerName, 0, 0L, null, failure);
         Object[] args = call.fallbackArgs();
+        call.trace.fallback(call.target, handlerName);
         call.aim(handlerName, false, null, null, args);
         Context context = new Context(call, failure, args);
         try {
@@ -153,6 +154,7 @@ final class HandlerFallbackStrategy extends FallbackStrategy {
 
         private Object run(int i, Object instance, Object[] callArgs) throws Throwable {
             Alternative alt = alternatives[i];
+            call.trace.fallback(call.target, alt.name());
             call.aim(alt.name(), false, alt, instance, callArgs);
             Object result;
             try {
