@@ -35,8 +35,8 @@ import java.util.concurrent.TimeUnit;
  *       as {@code gpt-4} or {@code OpenAiChatModel}): every attempt made, first ones included, on
  *       the primary and on the alternatives; the attempts a model cost.
  *   <li>{@value #WAITS}: a timer per {@code target} and {@code reason} ({@code backoff},
- *       {@code retry-after}, {@code rate-limit}): the wait chosen before each retry, by why it
- *       lasts what it does; the time a model's failures cost.
+ *       {@code retry-after}): the wait chosen before each retry, by why it lasts what it does; the
+ *       time a model's failures cost (a rate limit's waits are {@value #RATE_LIMIT_WAIT}).
  *   <li>{@value #FALLBACKS}: a counter per {@code from} and {@code to} (simple class names):
  *       switches from one target to the next alternative.
  *   <li>{@value #DURATION}: a timer of whole calls, waits and alternatives included.

@@ -1,13 +1,18 @@
 package dev.rebound.runtime.observation;
 
 /**
- * The trace of one call, told by the engine what happens in the order it happens, on the calling
- * thread. Carries names, numbers and class names only: never an argument, a result, an exception
- * message or a key.
+ * The trace of one call, told by the engine what happens in the order it happens. Carries names,
+ * numbers and class names only: never an argument, a result, an exception message or a key.
  *
  * <p>The order for one target: {@link #attemptStarted}, then {@link #attemptSucceeded}, or
  * {@link #attemptFailed} followed by one decision, {@link #retryScheduled} or {@link #retriesStopped};
  * between targets {@link #fallback}; last {@link #ended}, which also closes whatever is still open.
+ *
+ * <p>A synchronous call's trace ({@link CallTracer#start}) is told all of it on the calling thread. An
+ * asynchronous call's ({@link CallTracer#startAsync}: a CompletionStage or streaming method) is told
+ * each step after the one before, on whichever thread the call goes on (the caller's, the one that
+ * completed an attempt's future, a scheduler's): it must leave nothing current on any thread, but
+ * for the scope {@link #attemptCurrent} returns.
  */
 public interface CallTrace {
 
@@ -16,11 +21,23 @@ public interface CallTrace {
     };
 
     /**
-     * Opens attempt number {@code attempt} (1-based) on {@code target} and makes it the current
-     * observation of the calling thread until the attempt ends, so that what the attempt does (a
-     * langchain4j request, its HTTP span) nests under it.
+     * Opens attempt number {@code attempt} (1-based) on {@code target}; in a synchronous call, makes it
+     * the current observation of the calling thread until the attempt ends, so that what the attempt
+     * does (a langchain4j request, its HTTP span) nests under it.
      */
     default void attemptStarted(String target, int attempt) {
+    }
+
+    /**
+     * In an asynchronous call: makes the attempt just started current on the calling thread until the
+     * returned scope is closed, so that a client that reads the current context when it is called (as
+     * OpenTelemetry's instrumentation of asynchronous HTTP clients does) nests its spans under the
+     * attempt. The engine opens it around the target's call, up to the future or stream it returns,
+     * and closes it on the same thread. Not asked in a synchronous call, where {@link #attemptStarted}
+     * makes the attempt current until it ends.
+     */
+    default Scope attemptCurrent() {
+        return Scope.NONE;
     }
 
     /** The attempt answered: it ends. */
@@ -57,5 +74,20 @@ public interface CallTrace {
      * {@code fallback} or {@code failure}); {@code failure} is what the caller gets, or null.
      */
     default void ended(String outcome, Throwable failure) {
+    }
+
+    /**
+     * What {@link #attemptCurrent} returns: closing it, on the thread that opened it, makes the attempt
+     * stop being current there.
+     */
+    @FunctionalInterface
+    interface Scope extends AutoCloseable {
+
+        /** A scope that changed nothing. */
+        Scope NONE = () -> {
+        };
+
+        @Override
+        void close();
     }
 }

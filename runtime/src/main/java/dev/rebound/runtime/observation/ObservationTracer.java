@@ -1,5 +1,8 @@
 package dev.rebound.runtime.observation;
 
+import dev.rebound.runtime.CircuitBreakerOpenException;
+import dev.rebound.runtime.RateLimitRefusedException;
+import dev.rebound.runtime.RejectedResultException;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import java.util.Objects;
@@ -24,12 +27,16 @@ import java.util.concurrent.TimeUnit;
  * <p>Observation names (the names meter handlers use) are {@value #CALL}, {@value #ATTEMPT} and
  * {@value #FALLBACK}; span names are their contextual names, as above. Low-cardinality keys: target,
  * outcome, failure class, wait reason, stop reason, from and to; high-cardinality (spans only): the
- * attempt number and the wait in milliseconds. A failed attempt or call is reported to the
- * observation as an error whose message is the failure's class name and which has no stack trace
- * ({@link RecordedFailure}), so tracing bridges give the span an error status; the exception itself
- * is never handed to the observation, because bridges record its message.
- * The attempt is the current observation while it runs, so langchain4j's own observations and the
- * HTTP client spans of an OpenTelemetry agent nest under the attempt that made them.
+ * attempt number and the wait in milliseconds. A failed attempt (a rejected answer included; not a
+ * refused attempt, which sent nothing) or call is reported to the observation as an error whose
+ * message is the failure's class name and which has no stack trace ({@link RecordedFailure}), so
+ * tracing bridges give the span an error status; the exception itself is never handed to the
+ * observation, because bridges record its message.
+ * In a synchronous call the attempt is the current observation while it runs, so langchain4j's own
+ * observations and the HTTP client spans of an OpenTelemetry agent nest under the attempt that made
+ * them. An asynchronous call (a CompletionStage or a stream) gives every observation its parent
+ * explicitly and leaves none current on any thread: an attempt is current only while its target is
+ * called, on the calling thread ({@link CallTrace#attemptCurrent}).
  *
  * <p>A registry that is {@linkplain ObservationRegistry#isNoop() no-op} costs nothing per call.
  */
@@ -49,8 +56,9 @@ public final class ObservationTracer implements CallTracer {
     /** The attempt's number on its target, 1-based: high cardinality. */
     public static final String ATTEMPT_NUMBER = "rebound.attempt";
     /**
-     * An attempt's outcome ({@code success}, {@code failure}, {@code refused}) or a call's
-     * ({@code success}, {@code success_after_retry}, {@code fallback}, {@code failure}).
+     * An attempt's outcome ({@code success}, {@code failure}, {@code rejected} (a result predicate
+     * rejected its answer), {@code refused} (a circuit breaker or a rate limit refused it: nothing was
+     * sent)) or a call's ({@code success}, {@code success_after_retry}, {@code fallback}, {@code failure}).
      */
     public static final String OUTCOME = "rebound.outcome";
     /** The class name of the failure of an attempt or of a call. */
@@ -59,7 +67,10 @@ public final class ObservationTracer implements CallTracer {
     public static final String WAIT_REASON = "rebound.wait.reason";
     /** The wait chosen before the next attempt, in whole milliseconds: high cardinality. */
     public static final String WAIT_MILLIS = "rebound.wait.ms";
-    /** Why a target gets no more attempts (attempts, not-retryable, deadline, budget, circuit-open...). */
+    /**
+     * Why a target gets no more attempts (attempts, not-retryable, deadline, budget, circuit-open,
+     * rate-limited...).
+     */
     public static final String RETRY_STOPPED = "rebound.retry.stopped";
     /** A fallback switch's origin. */
     public static final String FROM = "rebound.from";
@@ -81,7 +92,16 @@ public final class ObservationTracer implements CallTracer {
         if (registry.isNoop()) {
             return CallTrace.NOOP;
         }
-        return new ObservedCall(registry, method);
+        return new ObservedCall(registry, method, true);
+    }
+
+    /** As {@link #start}, with nothing left current on any thread (see {@link CallTrace}). */
+    @Override
+    public CallTrace startAsync(String method) {
+        if (registry.isNoop()) {
+            return CallTrace.NOOP;
+        }
+        return new ObservedCall(registry, method, false);
     }
 
     /** {@code ChatModel.chat(String)} -> {@code ChatModel.chat}. */
@@ -90,14 +110,18 @@ public final class ObservationTracer implements CallTracer {
         return paren < 0 ? method : method.substring(0, paren);
     }
 
-    /** The observations of one call; confined to the calling thread. */
+    /**
+     * The observations of one call, told one step after the other: all on the calling thread for a
+     * synchronous call; for an asynchronous one on the threads it goes on, each step after the one
+     * before (the futures that chain them order the steps and publish these fields).
+     */
     private static final class ObservedCall implements CallTrace {
         private final ObservationRegistry registry;
         private final Observation call;
         /**
-         * The call is the current observation from its start to its end, the open fallback switch
-         * inside it: tracing bridges take the current span for a new one's parent before the
-         * parent observation given.
+         * A synchronous call is the current observation from its start to its end, the open fallback
+         * switch inside it: tracing bridges take the current span for a new one's parent before the
+         * parent observation given. Null for an asynchronous call, which keeps nothing in scope.
          */
         private final Observation.Scope callScope;
         /** The open fallback switch, parent of the attempts on its alternative; or null. */
@@ -107,25 +131,53 @@ public final class ObservationTracer implements CallTracer {
         private Observation attempt;
         private Observation.Scope attemptScope;
 
-        ObservedCall(ObservationRegistry registry, String method) {
+        /** @param scoped whether the call is synchronous, so its observations may be current while they last */
+        ObservedCall(ObservationRegistry registry, String method, boolean scoped) {
             this.registry = registry;
+            // its parent: what is current on the calling thread
             this.call = Observation.createNotStarted(CALL, registry)
                     .contextualName(shortName(method))
                     .lowCardinalityKeyValue(METHOD, method)
                     .start();
-            this.callScope = call.openScope();
+            this.callScope = scoped ? call.openScope() : null;
         }
 
         @Override
         public void attemptStarted(String target, int number) {
             endAttempt();
-            attempt = Observation.createNotStarted(ATTEMPT, registry)
-                    .parentObservation(fallback != null ? fallback : call)
+            Observation parent = fallback != null ? fallback : call;
+            attempt = startUnder(parent, Observation.createNotStarted(ATTEMPT, registry)
                     .contextualName("attempt " + target)
                     .lowCardinalityKeyValue(TARGET, target)
-                    .highCardinalityKeyValue(ATTEMPT_NUMBER, Integer.toString(number))
-                    .start();
-            attemptScope = attempt.openScope();
+                    .highCardinalityKeyValue(ATTEMPT_NUMBER, Integer.toString(number)));
+            if (callScope != null) {
+                attemptScope = attempt.openScope();
+            }
+        }
+
+        /** An asynchronous call's attempt, current on this thread until closed here (while its target is called). */
+        @Override
+        public CallTrace.Scope attemptCurrent() {
+            if (callScope != null || attempt == null) {
+                return CallTrace.Scope.NONE; // a synchronous call's attempt is current already
+            }
+            return attempt.openScope()::close;
+        }
+
+        /**
+         * Starts {@code child} under {@code parent}. An asynchronous call's steps run on threads where
+         * anything may be current (the span of the HTTP client that completed a future): the parent is
+         * made current on this thread for the start only, because tracing bridges take the current
+         * span for the parent before the parent observation given.
+         */
+        private Observation startUnder(Observation parent, Observation child) {
+            child.parentObservation(parent);
+            if (callScope != null) {
+                return child.start(); // the parent is current: its scope is open on this thread
+            }
+            try (Observation.Scope ignored = parent.openScope()) {
+                return child.start();
+            }
         }
 
         @Override
@@ -142,9 +194,13 @@ public final class ObservationTracer implements CallTracer {
             if (attempt != null) {
                 closeScope();
                 String type = failure.getClass().getName();
-                attempt.lowCardinalityKeyValue(OUTCOME, isRefusal(failure) ? "refused" : "failure")
-                        .lowCardinalityKeyValue(FAILURE, type)
-                        .error(new RecordedFailure(type));
+                attempt.lowCardinalityKeyValue(FAILURE, type);
+                if (isRefusal(failure)) {
+                    attempt.lowCardinalityKeyValue(OUTCOME, "refused"); // nothing was sent: no error
+                } else {
+                    attempt.lowCardinalityKeyValue(OUTCOME, failure instanceof RejectedResultException
+                            ? "rejected" : "failure").error(new RecordedFailure(type));
+                }
             }
         }
 
@@ -169,20 +225,22 @@ public final class ObservationTracer implements CallTracer {
         public void fallback(String from, String to) {
             endAttempt();
             endFallback();
-            fallback = Observation.createNotStarted(FALLBACK, registry)
-                    .parentObservation(call)
+            fallback = startUnder(call, Observation.createNotStarted(FALLBACK, registry)
                     .contextualName("fallback " + to)
                     .lowCardinalityKeyValue(FROM, from)
-                    .lowCardinalityKeyValue(TO, to)
-                    .start();
-            fallbackScope = fallback.openScope();
+                    .lowCardinalityKeyValue(TO, to));
+            if (callScope != null) {
+                fallbackScope = fallback.openScope();
+            }
         }
 
         @Override
         public void ended(String outcome, Throwable failure) {
             endAttempt();
             endFallback();
-            callScope.close();
+            if (callScope != null) {
+                callScope.close();
+            }
             call.lowCardinalityKeyValue(OUTCOME, outcome);
             if (failure != null) {
                 String type = failure.getClass().getName();
@@ -209,14 +267,18 @@ public final class ObservationTracer implements CallTracer {
 
         private void endFallback() {
             if (fallback != null) {
-                fallbackScope.close();
+                if (fallbackScope != null) {
+                    fallbackScope.close();
+                    fallbackScope = null;
+                }
                 fallback.stop();
                 fallback = null;
             }
         }
 
+        /** An attempt a circuit breaker or a rate limit refused: nothing was sent. */
         private static boolean isRefusal(Throwable failure) {
-            return failure instanceof dev.rebound.runtime.CircuitBreakerOpenException;
+            return failure instanceof CircuitBreakerOpenException || failure instanceof RateLimitRefusedException;
         }
     }
 }

@@ -9,6 +9,7 @@ import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +18,10 @@ class ThrowingTracerTest {
 
     public interface Chat {
         String chat(String prompt) throws IOException;
+    }
+
+    public interface AsyncChat {
+        CompletableFuture<String> chat(String prompt);
     }
 
     /** Counts what it was told, and throws at every step. */
@@ -31,6 +36,12 @@ class ThrowingTracerTest {
         @Override
         public void attemptStarted(String target, int attempt) {
             fail();
+        }
+
+        /** Asked of an asynchronous call only: its scope throws when closed. */
+        @Override
+        public Scope attemptCurrent() {
+            return this::fail;
         }
 
         @Override
@@ -85,6 +96,24 @@ class ThrowingTracerTest {
         assertThat(answer).isEqualTo("backup");
         // 2 attempts started + failed, 1 retry, 1 stop, 1 fallback, 1 attempt on the backup + success, 1 end
         assertThat(trace.told).hasValue(2 + 2 + 1 + 1 + 1 + 2 + 1);
+    }
+
+    @Test
+    void aTraceThatThrowsAtEveryStepOfAnAsyncCallScopesIncludedIsToldEverythingAndChangesNothing() {
+        Throwing trace = new Throwing();
+        VirtualTimeSource clock = new VirtualTimeSource();
+        AsyncChat chat = Rebound.wrap(AsyncChat.class, (AsyncChat) prompt -> CompletableFuture.failedFuture(
+                new IOException())).withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(10)).build())
+                .withFallbacks(prompt -> CompletableFuture.completedFuture("backup"))
+                .settings(ReboundSettings.builder().logging(false).timeSource(clock).tracer(method -> trace).build())
+                .build();
+
+        CompletableFuture<String> answer = chat.chat("hi");
+        clock.runScheduled();
+
+        assertThat(answer).isCompletedWithValue("backup");
+        // 3 attempts started, their 3 scopes closed; 2 failed, 1 retry, 1 stop, 1 fallback, 1 success, 1 end
+        assertThat(trace.told).hasValue(3 + 3 + 2 + 1 + 1 + 1 + 1 + 1);
     }
 
     @Test

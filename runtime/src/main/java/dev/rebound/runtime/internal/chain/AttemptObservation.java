@@ -6,9 +6,10 @@ import dev.rebound.runtime.observation.CallTrace;
 
 /**
  * One attempt in the call's trace: opens it (current on this thread while the attempt runs, so the
- * HTTP client's spans nest under it), then records how it ended. Sits just inside the retry, around
- * the circuit breaker, so that an attempt the breaker refuses is traced as a refused attempt; the
- * retry's decision that follows (the wait and its reason, or why it stops) closes it.
+ * HTTP client's spans nest under it; asynchronously, while its target is called), then records how it
+ * ended. Sits just inside the retry, around the circuit breaker, so that an attempt the breaker refuses
+ * is traced as a refused attempt; the retry's decision that follows (the wait and its reason, or why
+ * it stops) closes it.
  */
 final class AttemptObservation implements Strategy {
 
@@ -36,13 +37,21 @@ final class AttemptObservation implements Strategy {
         return result;
     }
 
-    /** As {@link #apply}; the attempt's span is current only while the attempt starts. */
+    /**
+     * As {@link #apply}; the attempt is current only while its target is called (up to the future or
+     * stream it returns), on this thread, where its scope is closed: its outcome may be told on
+     * another thread, before or after.
+     */
     @Override
     public CompletableFuture<Object> applyAsync(Execution call) {
         CallTrace trace = call.trace;
         trace.attemptStarted(call.target, call.attempt);
+        CompletableFuture<Object> attempt;
+        try (CallTrace.Scope ignored = trace.attemptCurrent()) {
+            attempt = next.applyAsync(call);
+        }
         CompletableFuture<Object> out = new CompletableFuture<>();
-        next.applyAsync(call).whenComplete((result, t) -> {
+        attempt.whenComplete((result, t) -> {
             if (t == null) {
                 trace.attemptSucceeded();
                 out.complete(result);

@@ -26,7 +26,7 @@ final class CallObservation implements Strategy {
         if (tracer == null) {
             return next.apply(call);
         }
-        CallTrace trace = GuardedTrace.start(tracer, method);
+        CallTrace trace = GuardedTrace.start(tracer, method, false);
         call.trace = trace;
         Object result;
         try {
@@ -53,7 +53,8 @@ final class CallObservation implements Strategy {
         if (tracer == null) {
             return next.applyAsync(call);
         }
-        CallTrace trace = GuardedTrace.start(tracer, method);
+        // its steps are told on the threads the call goes on: nothing of it is left current on any thread
+        CallTrace trace = GuardedTrace.start(tracer, method, true);
         call.trace = trace;
         CompletableFuture<Object> out = new CompletableFuture<>();
         next.applyAsync(call).whenComplete((result, t) -> {

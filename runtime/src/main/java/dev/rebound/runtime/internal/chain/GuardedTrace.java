@@ -22,13 +22,14 @@ final class GuardedTrace implements CallTrace {
     }
 
     /**
-     * The trace {@code tracer} starts for {@code method}, guarded; {@link CallTrace#NOOP} itself (and
-     * nothing allocated) when the tracer records nothing, or throws.
+     * The trace {@code tracer} starts for {@code method}, a synchronous call or an asynchronous one,
+     * guarded; {@link CallTrace#NOOP} itself (and nothing allocated) when the tracer records nothing,
+     * or throws.
      */
-    static CallTrace start(CallTracer tracer, String method) {
+    static CallTrace start(CallTracer tracer, String method, boolean async) {
         CallTrace trace;
         try {
-            trace = tracer.start(method);
+            trace = async ? tracer.startAsync(method) : tracer.start(method);
         } catch (RuntimeException e) {
             ignored(tracer, e);
             trace = null;
@@ -43,6 +44,27 @@ final class GuardedTrace implements CallTrace {
         } catch (RuntimeException e) {
             ignored(tracer, e);
         }
+    }
+
+    @Override
+    public Scope attemptCurrent() {
+        Scope scope;
+        try {
+            scope = trace.attemptCurrent();
+        } catch (RuntimeException e) {
+            ignored(tracer, e);
+            return Scope.NONE;
+        }
+        if (scope == null || scope == Scope.NONE) {
+            return Scope.NONE;
+        }
+        return () -> {
+            try {
+                scope.close();
+            } catch (RuntimeException e) {
+                ignored(tracer, e);
+            }
+        };
     }
 
     @Override

@@ -50,6 +50,7 @@ final class HandlerFallbackStrategy extends FallbackStrategy {
         }
         events.emit(call, FALLBACK, call.target, handlerName, 0, 0L, null, failure);
         Object[] args = call.fallbackArgs();
+        call.trace.fallback(call.target, handlerName);
         call.aim(handlerName, false, null, null, args);
         Context context = new Context(call, failure, args);
         try {
@@ -153,12 +154,13 @@ final class HandlerFallbackStrategy extends FallbackStrategy {
 
         /**
          * Runs alternative {@code i}'s chain for the handler; each switch is a fallback like the plain
-         * rule's (an event from the target before it, the handler first, to this alternative), so that it
-         * is logged and counted as one.
+         * rule's (an event from the target before it, the handler first, to this alternative, and a
+         * switch in the trace), so that it is logged, counted and traced as one.
          */
         private Object run(int i, Object instance, Object[] callArgs) throws Throwable {
             Alternative alt = alternatives[i];
             events.emit(call, FALLBACK, call.target, alt.name(), 0, 0L, null, call.history.last());
+            call.trace.fallback(call.target, alt.name());
             call.aim(alt.name(), false, alt, instance, callArgs);
             Object result;
             try {

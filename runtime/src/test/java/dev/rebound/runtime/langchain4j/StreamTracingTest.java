@@ -1,0 +1,116 @@
+package dev.rebound.runtime.langchain4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.exception.InternalServerException;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.observation.ObservationTracer;
+import dev.rebound.runtime.observation.OtelTracing;
+import dev.rebound.runtime.testing.VirtualTimeSource;
+import io.opentelemetry.api.trace.Span;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Traces of streamed calls, with in-memory streaming models on the virtual clock: one trace per call,
+ * an attempt per stream opened (it ends at the first token, or at the failure before it), and nothing
+ * left current on the caller's thread.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class StreamTracingTest {
+
+    /** A streaming model whose calls follow a script: each step gets the handler of its attempt. */
+    static final class ScriptedStream implements StreamingChatModel {
+        final Deque<Consumer<StreamingChatResponseHandler>> script = new ArrayDeque<>();
+        final List<StreamingChatResponseHandler> handlers = new CopyOnWriteArrayList<>();
+
+        ScriptedStream then(Consumer<StreamingChatResponseHandler> step) {
+            script.add(step);
+            return this;
+        }
+
+        @Override
+        public void chat(ChatRequest request, StreamingChatResponseHandler handler) {
+            handlers.add(handler);
+            Consumer<StreamingChatResponseHandler> step = script.poll();
+            if (step == null) {
+                handler.onPartialResponse("ok");
+                handler.onCompleteResponse(ChatResponse.builder().aiMessage(AiMessage.from("ok")).build());
+            } else {
+                step.accept(handler);
+            }
+        }
+    }
+
+    final OtelTracing tracing = new OtelTracing();
+    final VirtualTimeSource clock = new VirtualTimeSource();
+
+    @AfterEach
+    void close() {
+        tracing.close();
+    }
+
+    private StreamingChatModel traced(ScriptedStream primary) {
+        return Rebound.wrap(StreamingChatModel.class, primary).named("gpt-4")
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(100)).jitter(false).build())
+                .settings(ReboundSettings.builder().timeSource(clock).logging(false)
+                        .tracer(new ObservationTracer(tracing.registry())).build())
+                .build();
+    }
+
+    private void assertNothingCurrent(String when) {
+        assertThat(tracing.registry().getCurrentObservation()).as("observation current %s", when).isNull();
+        assertThat(Span.current().getSpanContext().isValid()).as("OpenTelemetry span current %s", when).isFalse();
+    }
+
+    @Test
+    void aStreamFailedBeforeItsFirstTokenThenRetriedIsOneTraceWithAnAttemptPerStream() {
+        ScriptedStream primary = new ScriptedStream().then(h -> h.onError(new InternalServerException("503")));
+        RecordingStreamHandler handler = new RecordingStreamHandler();
+
+        traced(primary).chat("q", handler);
+        assertNothingCurrent("after chat(...) returned");
+        clock.runScheduled();
+
+        assertThat(handler.tokens).containsExactly("ok");
+        assertNothingCurrent("after the stream ended");
+        assertThat(tracing.tree()).isEqualTo("""
+                StreamingChatModel.chat rebound.method=StreamingChatModel.chat(String, StreamingChatResponseHandler) \
+                rebound.outcome=success_after_retry status=OK
+                  attempt gpt-4 rebound.attempt=1 rebound.failure=dev.langchain4j.exception.InternalServerException \
+                rebound.outcome=failure rebound.target=gpt-4 rebound.wait.ms=100 rebound.wait.reason=backoff status=ERROR
+                  attempt gpt-4 rebound.attempt=2 rebound.outcome=success rebound.target=gpt-4 status=OK
+                """);
+    }
+
+    @Test
+    void aTracedStreamedCallLeavesNoObservationCurrentOnItsCallersThread() {
+        ScriptedStream primary = new ScriptedStream().then(h -> { /* answers later */ });
+        RecordingStreamHandler handler = new RecordingStreamHandler();
+
+        traced(primary).chat("q", handler);
+        assertNothingCurrent("after chat(...) returned, its stream open");
+
+        primary.handlers.get(0).onPartialResponse("late"); // the model's thread, here this one
+        primary.handlers.get(0).onCompleteResponse(ChatResponse.builder().aiMessage(AiMessage.from("late")).build());
+
+        assertThat(handler.tokens).containsExactly("late");
+        assertNothingCurrent("after the stream ended");
+        assertThat(tracing.tree()).contains("attempt gpt-4 rebound.attempt=1 rebound.outcome=success");
+    }
+}
