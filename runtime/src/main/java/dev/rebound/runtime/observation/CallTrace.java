@@ -5,7 +5,7 @@ package dev.rebound.runtime.observation;
  * numbers and class names only: never an argument, a result, an exception message or a key.
  *
  * <p>The order for one target: {@link #attemptStarted}, then {@link #attemptSucceeded}, or
- * {@link #attemptFailed} followed by one decision, {@link #retryScheduled} or {@link #retriesStopped};
+ * {@link #attemptFailed} (or {@link #attemptRefused}) followed by one decision, {@link #retryScheduled} or {@link #retriesStopped};
  * between targets {@link #fallback}; last {@link #ended}, which also closes whatever is still open.
  *
  * <p>A synchronous call's trace ({@link CallTracer#start}) is told all of it on the calling thread. An
@@ -45,10 +45,18 @@ public interface CallTrace {
     }
 
     /**
-     * The attempt failed, or a circuit breaker refused it: it stops being current, and stays open
-     * for the decision that follows.
+     * The attempt failed: it stops being current, and stays open for the decision that follows.
      */
     default void attemptFailed(Throwable failure) {
+    }
+
+    /**
+     * The call's own circuit breaker or rate limit refused the attempt (nothing was sent; the same
+     * exception thrown by a resilient call the target made is a failure, {@link #attemptFailed}): as
+     * {@link #attemptFailed}, which it calls by default.
+     */
+    default void attemptRefused(Throwable refusal) {
+        attemptFailed(refusal);
     }
 
     /**

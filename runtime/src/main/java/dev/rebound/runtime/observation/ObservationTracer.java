@@ -1,7 +1,5 @@
 package dev.rebound.runtime.observation;
 
-import dev.rebound.runtime.CircuitBreakerOpenException;
-import dev.rebound.runtime.RateLimitRefusedException;
 import dev.rebound.runtime.RejectedResultException;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
@@ -194,13 +192,18 @@ public final class ObservationTracer implements CallTracer {
             if (attempt != null) {
                 closeScope();
                 String type = failure.getClass().getName();
-                attempt.lowCardinalityKeyValue(FAILURE, type);
-                if (isRefusal(failure)) {
-                    attempt.lowCardinalityKeyValue(OUTCOME, "refused"); // nothing was sent: no error
-                } else {
-                    attempt.lowCardinalityKeyValue(OUTCOME, failure instanceof RejectedResultException
-                            ? "rejected" : "failure").error(new RecordedFailure(type));
-                }
+                attempt.lowCardinalityKeyValue(FAILURE, type).lowCardinalityKeyValue(OUTCOME,
+                        failure instanceof RejectedResultException ? "rejected" : "failure")
+                        .error(new RecordedFailure(type));
+            }
+        }
+
+        @Override
+        public void attemptRefused(Throwable refusal) {
+            if (attempt != null) {
+                closeScope();
+                attempt.lowCardinalityKeyValue(FAILURE, refusal.getClass().getName())
+                        .lowCardinalityKeyValue(OUTCOME, "refused"); // nothing was sent: no error
             }
         }
 
@@ -277,8 +280,5 @@ public final class ObservationTracer implements CallTracer {
         }
 
         /** An attempt a circuit breaker or a rate limit refused: nothing was sent. */
-        private static boolean isRefusal(Throwable failure) {
-            return failure instanceof CircuitBreakerOpenException || failure instanceof RateLimitRefusedException;
-        }
     }
 }

@@ -108,7 +108,7 @@ class ObservationTracerTest {
         call.retriesStopped("budget");
         call.fallback("gpt-4", "gpt-3.5-turbo");
         call.attemptStarted("gpt-3.5-turbo", 1);
-        call.attemptFailed(new CircuitBreakerOpenException("ChatModel.chat(String)", "gpt-3.5-turbo"));
+        call.attemptRefused(new CircuitBreakerOpenException("ChatModel.chat(String)", "gpt-3.5-turbo"));
         call.retriesStopped("circuit-open");
         call.ended("failure", new IOException());
 

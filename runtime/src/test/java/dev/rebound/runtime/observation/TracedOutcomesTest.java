@@ -168,4 +168,34 @@ class TracedOutcomesTest {
                     attempt Backup2 rebound.attempt=1 rebound.outcome=success rebound.target=Backup2 status=OK
                 """);
     }
+
+    /**
+     * The same exception thrown by a resilient call the target made (an inner client's open breaker) is
+     * a failure of an attempt that ran: traced as one, with its error, and not retried by default.
+     */
+    @Test
+    void anInnerBreakersRefusalIsAFailedAttemptOfTheOuterCall() {
+        Chat inner = Rebound.wrap(Chat.class, DOWN).named("inner")
+                .withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(1).build())
+                .settings(ReboundSettings.builder().timeSource(clock).logging(false).build()).build();
+        try {
+            inner.chat("opens it");
+        } catch (IllegalStateException expected) {
+            // the breaker is open now
+        }
+        Chat outer = Rebound.wrap(Chat.class, (Chat) inner::chat).named("outer")
+                .withRetry(RetryPolicy.builder().attempts(3).build())
+                .withFallbacks(new Backup2()).settings(settings).build();
+
+        assertThat(outer.chat("q")).isEqualTo("b2");
+
+        assertThat(tracing.tree()).isEqualTo("""
+                Chat.chat rebound.method=Chat.chat(String) rebound.outcome=fallback status=OK
+                  attempt outer rebound.attempt=1 rebound.failure=dev.rebound.runtime.CircuitBreakerOpenException \
+                rebound.outcome=failure rebound.retry.stopped=not-retryable rebound.target=outer \
+                status=ERROR
+                  fallback Backup2 rebound.from=outer rebound.to=Backup2 status=OK
+                    attempt Backup2 rebound.attempt=1 rebound.outcome=success rebound.target=Backup2 status=OK
+                """);
+    }
 }

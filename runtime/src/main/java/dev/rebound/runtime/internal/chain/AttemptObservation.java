@@ -30,7 +30,7 @@ final class AttemptObservation implements Strategy {
             result = call.failed(t);
         }
         if (result == Execution.FAILED) {
-            trace.attemptFailed(call.failure);
+            failed(trace, call.failure);
         } else {
             trace.attemptSucceeded();
         }
@@ -57,11 +57,20 @@ final class AttemptObservation implements Strategy {
                 out.complete(result);
             } else {
                 Throwable f = Async.failure(t);
-                trace.attemptFailed(f);
+                failed(trace, f);
                 out.completeExceptionally(f);
             }
         });
         return out;
+    }
+
+    /** A refusal of the chain's own below (its breaker's, its rate limit's), else a failure of the attempt. */
+    private void failed(CallTrace trace, Throwable f) {
+        if (next.refused(f)) {
+            trace.attemptRefused(f);
+        } else {
+            trace.attemptFailed(f);
+        }
     }
 
     @Override

@@ -86,6 +86,15 @@ final class GuardedTrace implements CallTrace {
     }
 
     @Override
+    public void attemptRefused(Throwable refusal) {
+        try {
+            trace.attemptRefused(refusal);
+        } catch (RuntimeException e) {
+            ignored(tracer, e);
+        }
+    }
+
+    @Override
     public void retryScheduled(long waitNanos, String reason) {
         try {
             trace.retryScheduled(waitNanos, reason);
