@@ -40,9 +40,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@value #FALLBACKS}: a counter per {@code from} and {@code to} (simple class names):
  *       switches from one target to the next alternative.
  *   <li>{@value #DURATION}: a timer of whole calls, waits and alternatives included.
- *   <li>{@value #RETRIES_STOPPED}: a counter per {@code reason} ({@code attempts},
- *       {@code not-retryable}, {@code deadline}, {@code interrupted}, {@code circuit-open},
- *       {@code budget}): why a target's retries ended without an answer; {@code budget} counts the
+ *   <li>{@value #RETRIES_STOPPED}: a counter per {@code reason} (the reason of the
+ *       {@code RETRIES_EXHAUSTED} event: {@code attempts}, {@code not-retryable}, {@code deadline},
+ *       {@code interrupted}, {@code circuit-open}, {@code rate-limited}, {@code budget}, ...): why a
+ *       target's retries ended without an answer; {@code budget} counts the
  *       failures a spent retry budget sent to the fallbacks.
  *   <li>{@value #CIRCUIT_TRANSITIONS}: a counter per {@code state} entered ({@code open},
  *       {@code half_open}, {@code closed}) by the method's circuit breaker.
