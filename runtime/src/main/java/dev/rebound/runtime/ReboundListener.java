@@ -4,7 +4,9 @@ import java.util.Set;
 
 /**
  * Receives {@link ReboundEvent}s. Called on the calling thread, synchronously; keep it quick and
- * never throw (a throwing listener is logged and ignored, it never changes a call's outcome).
+ * never throw (an exception it throws is logged and ignored, it never changes a call's outcome; an
+ * {@link Error} is not caught: it ends the call, and the caller gets it, as what a synchronous call
+ * throws, as an asynchronous call's failed future, or as a streamed call's {@code onError}).
  */
 @FunctionalInterface
 public interface ReboundListener {

@@ -13,10 +13,14 @@ import java.time.Duration;
  * <p>A hint belongs to the attempt that received it. Rebound's own langchain4j integration
  * ({@code RetryAfterHttpClientBuilder}) no longer uses this class: it attaches what a response said to
  * the failure itself, which the engine prefers. A client of your own calls {@link #suggest} right
- * before it throws the failure the hint explains. The engine takes the hint with the next failure it
+ * before it throws the failure the hint explains; an asynchronous client, right before it fails the
+ * attempt's future, on the thread that fails it, and calls {@link #clear} when that completion is
+ * refused ({@code completeExceptionally} returned false: the attempt was cancelled, and the JDK drops
+ * a late completion without telling anyone). The engine takes the hint with the next failure it
  * handles on this thread (and ignores it if that failure carries its own), forgets any hint when a
- * Rebound call starts on the thread and when a call through the chain ends: a call takes only what
- * was suggested during its own attempts. A hint suggested outside any Rebound call (an unwrapped
+ * Rebound call or an asynchronous call's attempt starts on the thread, when a call through the chain
+ * ends, and when it ignores a failure because its call was stopped: a call takes only what was
+ * suggested during its own attempts. A hint suggested outside any Rebound call (an unwrapped
  * client's failure you catch yourself) is never taken by the thread's next call; {@link #clear}
  * forgets it sooner.
  */

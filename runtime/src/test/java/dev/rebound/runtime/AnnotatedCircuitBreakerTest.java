@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.rebound.annotations.CircuitBreaker;
 import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.Retry;
@@ -13,9 +15,12 @@ import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.Policies;
 import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.runtime.testing.VirtualTimeSource;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -182,6 +187,49 @@ class AnnotatedCircuitBreakerTest {
                 alt -> null).diagnostics().circuitBreaker()).isNotNull();
         assertThat(Policies.resolve(Deferred.class, Deferred.class.getMethod("byTheType", String.class), settings,
                 alt -> null).diagnostics().circuitBreaker()).as("a type-level breaker covers it too").isNotNull();
+    }
+
+    public interface StreamingChat {
+        @Retry(attempts = 1)
+        @CircuitBreaker(requestVolumeThreshold = 2, failureRatio = 1.0, delay = 30, unit = TimeUnit.SECONDS)
+        void chat(String q, StreamingChatResponseHandler handler);
+    }
+
+    /**
+     * A breaker on a method that streams to a langchain4j handler judges each attempt by how it went up
+     * to its first token: two streams that fail before it open the breaker, and the next call is refused
+     * without reaching the model, its handler told so.
+     */
+    @Test
+    void aBreakerJudgesAStreamingMethodByEachAttemptUpToItsFirstToken() {
+        AtomicInteger calls = new AtomicInteger();
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        StreamingChat failing = (q, h) -> {
+            calls.incrementAndGet();
+            h.onError(new IOException("503"));
+        };
+        StreamingChat chat = Rebound.wrap(StreamingChat.class, failing).settings(settings).build();
+        StreamingChatResponseHandler handler = new StreamingChatResponseHandler() {
+            @Override
+            public void onCompleteResponse(ChatResponse response) {
+                errors.add(new AssertionError("answered"));
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                errors.add(error);
+            }
+        };
+
+        chat.chat("a", handler);
+        chat.chat("b", handler);
+        chat.chat("c", handler);
+
+        assertThat(calls).hasValue(2);
+        assertThat(errors).hasSize(3);
+        assertThat(errors.get(1)).isInstanceOf(IOException.class);
+        assertThat(errors.get(2)).isInstanceOf(CircuitBreakerOpenException.class);
+        assertThat(events.transitions()).containsExactly(ReboundEvent.Kind.CIRCUIT_OPENED);
     }
 
     interface Stream {

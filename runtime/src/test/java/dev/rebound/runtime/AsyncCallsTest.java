@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.rebound.runtime.ReboundEvent.Kind;
 import dev.rebound.runtime.internal.ResilientProxy;
 import dev.rebound.runtime.metrics.MicrometerListener;
+import dev.rebound.runtime.ratelimit.RateLimitStore;
+import dev.rebound.runtime.ratelimit.RateLimiter;
+import dev.rebound.runtime.ratelimit.SharedCircuitState;
 import dev.rebound.runtime.spi.MethodDiagnostics;
 import dev.rebound.runtime.spi.MethodDiagnostics.CircuitState;
 import dev.rebound.runtime.testing.VirtualTimeSource;
@@ -25,8 +28,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Methods returning a CompletionStage through {@code Rebound.wrap}, with scripted futures on the
@@ -602,5 +608,296 @@ class AsyncCallsTest {
         assertThat(result.join()).isEqualTo("backup:A");
         assertThat(trace).containsExactly("attempt primary #1", "failed a", "attempt primary #2", "failed b",
                 "fallback primary -> Scripted", "attempt Scripted #1", "succeeded", "ended fallback");
+    }
+
+    /** A shared store whose fleet answers each question about a breaker's open state from a script (then its last). */
+    static final class Fleet implements RateLimitStore, SharedCircuitState {
+        private final Deque<Long> answers;
+        final List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        Fleet(Duration... remaining) {
+            answers = new ArrayDeque<>();
+            for (Duration d : remaining) {
+                answers.add(d.toNanos());
+            }
+        }
+
+        @Override
+        public RateLimiter limiter(String key, long requestsPerMinute, long tokensPerMinute, TimeSource clock) {
+            return RateLimitStore.inProcess().limiter(key, requestsPerMinute, tokensPerMinute, clock);
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public void opened(String breaker, long openNanos) {
+        }
+
+        @Override
+        public synchronized long openRemainingNanos(String breaker) {
+            asked.add(breaker);
+            return answers.size() > 1 ? answers.poll() : answers.peek();
+        }
+    }
+
+    /**
+     * rate-limits.md: a closed breaker asks the fleet after each failure it counts and opens for the time
+     * left (CIRCUIT_OPENED, reason fleet). Here the fleet says "not open" after the first attempt (the
+     * door's) and "open for 30 s" after the second (the chain's): the asynchronous method asks both times
+     * and reports what the synchronous one reports, event for event.
+     */
+    @Test
+    void anAsyncBreakerAsksTheFleetAfterEachFailureItCountsAndOpensForTheTimeLeftAsASynchronousOneDoes()
+            throws Exception {
+        interface SyncQuotes {
+            String quote(String symbol) throws Exception;
+        }
+        CircuitBreakerPolicy breaker = CircuitBreakerPolicy.builder().requestVolumeThreshold(10).build();
+        Fleet syncFleet = new Fleet(Duration.ZERO, Duration.ofSeconds(30));
+        Events syncEvents = new Events();
+        SyncQuotes sync = Rebound.wrap(SyncQuotes.class, (SyncQuotes) s -> {
+            throw new IOException("down");
+        }).named("primary").withRetry(policy().build()).withCircuitBreaker(breaker)
+                .settings(ReboundSettings.builder().timeSource(new VirtualTimeSource()).logging(false)
+                        .listener(syncEvents).rateLimitStore(syncFleet).build())
+                .build();
+        assertThatThrownBy(() -> sync.quote("A")).isInstanceOf(IOException.class);
+
+        Fleet fleet = new Fleet(Duration.ZERO, Duration.ofSeconds(30));
+        Scripted primary = new Scripted("primary").failing(new IOException("a")).failing(new IOException("b"));
+        Quotes quotes = Rebound.wrap(Quotes.class, primary).named("primary").withRetry(policy().build())
+                .withCircuitBreaker(breaker)
+                .settings(ReboundSettings.builder().timeSource(clock).logging(false).listener(events)
+                        .rateLimitStore(fleet).build())
+                .build();
+        CompletableFuture<String> result = quotes.quote("A");
+        clock.runScheduled();
+
+        assertThat(result).isCompletedExceptionally();
+        assertThat(primary.attempts()).as("the breaker the fleet opened stops the retries").isEqualTo(2);
+        assertThat(fleet.asked).as("asked after each counted failure").hasSize(2)
+                .allSatisfy(name -> assertThat(name).endsWith(".quote(String)/primary"));
+        assertThat(syncFleet.asked).hasSize(2);
+        assertThat(events.of(Kind.CIRCUIT_OPENED)).singleElement().satisfies(e -> {
+            assertThat(e.reason()).isEqualTo("fleet");
+            assertThat(e.waitTime()).isEqualTo(Duration.ofSeconds(30));
+        });
+        assertThat(diagnostics(quotes).circuitState()).isEqualTo(CircuitState.OPEN);
+        assertThat(events.all()).extracting(e -> e.kind() + " #" + e.attempt() + " " + e.waitTime().toMillis() + " "
+                + e.reason())
+                .containsExactlyElementsOf(syncEvents.all().stream().map(e -> e.kind() + " #" + e.attempt() + " "
+                        + e.waitTime().toMillis() + " " + e.reason()).toList());
+    }
+
+    /**
+     * RetryAfter's promise, "a call takes only what was suggested during its own attempts", on the
+     * asynchronous path: call A's caller cancels it, then A's client reports A's 429 as RetryAfter
+     * documents (a hint on its thread, then the failure, which the JDK drops: A's future is cancelled).
+     * Call B's second attempt then runs on that thread and fails with no hint of its own: it waits its
+     * own 200 ms backoff, and is not stopped by A's 20 s hint (more than its 5 s maxDelay).
+     */
+    @Test
+    void aHintACancelledCallsClientLeftOnAThreadNeverShapesAnotherCallsRetry() throws Exception {
+        RetryPolicy retry = policy().maxDelay(Duration.ofSeconds(5)).build();
+        Scripted b = new Scripted("b").failing(new IOException("b1")).failing(new IOException("b2"));
+        CompletableFuture<String> bResult = wrap(b, retry).quote("B");
+        CompletableFuture<String> aResponse = new CompletableFuture<>();
+        CompletableFuture<String> aResult = wrap(new Scripted("a").then(() -> aResponse), retry).quote("A");
+
+        aResult.cancel(true);
+        try {
+            RetryAfter.suggest(Duration.ofSeconds(20)); // A's client, on this thread
+            assertThat(aResponse.completeExceptionally(new IOException("429 for A"))).isFalse();
+            clock.runScheduled(); // B's attempts 2 and 3 run on this thread
+
+            assertThat(bResult.get(0, TimeUnit.SECONDS)).isEqualTo("b:B");
+            assertThat(b.attempts()).isEqualTo(3);
+            assertThat(clock.scheduled()).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200));
+            assertThat(events.of(Kind.RETRY_SCHEDULED)).extracting(ReboundEvent::reason)
+                    .containsExactly("backoff", "backoff");
+        } finally {
+            RetryAfter.clear();
+        }
+    }
+
+    /** A hint suggested on a thread outside any call is never taken by an asynchronous retry that runs there. */
+    @Test
+    void aHintSuggestedOutsideAnyCallIsNeverTakenByAnAsyncRetryRunningOnThatThread() throws Exception {
+        Scripted primary = new Scripted("primary").failing(new IOException("a")).failing(new IOException("b"));
+        CompletableFuture<String> result = wrap(primary, policy().build()).quote("ACME");
+        assertThat(clock.scheduled()).containsExactly(Duration.ofMillis(100));
+
+        try {
+            RetryAfter.suggest(Duration.ofSeconds(3)); // an unwrapped client's 429, caught by its caller
+            clock.runScheduled();
+
+            assertThat(result.get(0, TimeUnit.SECONDS)).isEqualTo("primary:ACME");
+            assertThat(clock.scheduled()).as("its own backoff, not the stray 3 s")
+                    .containsExactly(Duration.ofMillis(100), Duration.ofMillis(200));
+        } finally {
+            RetryAfter.clear();
+        }
+    }
+
+    /**
+     * The JDK's own bound, {@code orTimeout}, fails the caller's future with a TimeoutException (here as
+     * it does, by {@code completeExceptionally}): the call has ended for its caller, so it stops as a
+     * cancel stops it. The first attempt in flight is cancelled, its late failure changes nothing, no
+     * retry is made, and the call ends with one FAILED, reason cancelled.
+     */
+    @Test
+    void aCallersFutureFailedByOrTimeoutStopsTheCallAsACancelDoes() throws Exception {
+        CompletableFuture<String> inFlight = new CompletableFuture<>();
+        Scripted primary = new Scripted("primary").then(() -> inFlight);
+        CompletableFuture<String> result = wrap(primary, policy().build()).quote("ACME");
+        TimeoutException timedOut = new TimeoutException();
+
+        assertThat(result.completeExceptionally(timedOut)).isTrue();
+
+        assertThat(inFlight).isCancelled();
+        assertThat(inFlight.completeExceptionally(new IOException("503"))).isFalse();
+        clock.runScheduled();
+        assertThat(primary.attempts()).isEqualTo(1);
+        assertThatThrownBy(() -> result.get(0, TimeUnit.SECONDS)).cause().isSameAs(timedOut);
+        assertEndedCancelledOnce(events);
+    }
+
+    /**
+     * Every other way the JDK gives to end the caller's future, during the first attempt: each stops the
+     * call as a cancel does (the attempt in flight cancelled, nothing retried, one FAILED, cancelled), and
+     * the caller keeps what it put there.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"complete", "completeAsync", "obtrudeValue", "obtrudeException"})
+    void everyOtherWayOfEndingTheCallersFutureStopsTheCallAsACancelDoes(String how) throws Exception {
+        CompletableFuture<String> inFlight = new CompletableFuture<>();
+        Scripted primary = new Scripted("primary").then(() -> inFlight);
+        CompletableFuture<String> result = wrap(primary, policy().build()).quote("ACME");
+        IllegalStateException mine = new IllegalStateException("the caller's");
+
+        switch (how) {
+            case "complete" -> result.complete("mine");
+            case "completeAsync" -> result.completeAsync(() -> "mine", Runnable::run);
+            case "obtrudeValue" -> result.obtrudeValue("mine");
+            default -> result.obtrudeException(mine);
+        }
+
+        assertThat(inFlight).isCancelled();
+        clock.runScheduled();
+        assertThat(primary.attempts()).isEqualTo(1);
+        if (how.equals("obtrudeException")) {
+            assertThatThrownBy(() -> result.get(0, TimeUnit.SECONDS)).cause().isSameAs(mine);
+        } else {
+            assertThat(result.get(0, TimeUnit.SECONDS)).isEqualTo("mine");
+        }
+        assertEndedCancelledOnce(events);
+    }
+
+    /**
+     * {@code completeOnTimeout} (or the caller's own {@code complete}) during a backoff: the wait is
+     * cancelled, no further attempt starts, and the caller keeps the value it chose.
+     */
+    @Test
+    void aCallersFutureCompletedDuringABackoffEndsTheWaitAndMakesNoFurtherAttempt() throws Exception {
+        Scripted primary = new Scripted("primary").failing(new IOException("x"));
+        CompletableFuture<String> result = wrap(primary, policy().build()).quote("ACME");
+        assertThat(clock.pendingTasks()).isEqualTo(1);
+
+        assertThat(result.complete("default")).isTrue();
+
+        assertThat(clock.pendingTasks()).as("the wait is cancelled").isZero();
+        clock.advance(Duration.ofHours(1));
+        assertThat(primary.attempts()).isEqualTo(1);
+        assertThat(result.get(0, TimeUnit.SECONDS)).isEqualTo("default");
+        assertEndedCancelledOnce(events, Kind.ATTEMPT_FAILED, Kind.RETRY_SCHEDULED);
+    }
+
+    /**
+     * A later attempt's answer that comes after the caller ended its future (here the target ignores the
+     * cancel of its future) is no answer: no fallback is tried, and the call is reported cancelled, never
+     * SUCCEEDED.
+     */
+    @Test
+    void anAnswerThatComesAfterTheCallerEndedItsFutureIsReportedCancelledNeverSucceeded() throws Exception {
+        CompletableFuture<String> deaf = ignoringCancel();
+        Scripted primary = new Scripted("primary").failing(new IOException("a")).then(() -> deaf);
+        Scripted backup = new Scripted("backup");
+        CompletableFuture<String> result = wrap(primary, policy().build(), backup).quote("ACME");
+        clock.runScheduled();
+        assertThat(primary.attempts()).isEqualTo(2);
+
+        result.completeExceptionally(new TimeoutException());
+        deaf.complete("late");
+
+        clock.runScheduled();
+        assertThat(primary.attempts()).isEqualTo(2);
+        assertThat(backup.attempts()).isZero();
+        assertThat(result).isCompletedExceptionally();
+        assertEndedCancelledOnce(events, Kind.ATTEMPT_FAILED, Kind.RETRY_SCHEDULED);
+    }
+
+    /** A target's future that cannot be cancelled: it completes when its target says, whatever the caller did. */
+    private static CompletableFuture<String> ignoringCancel() {
+        return new CompletableFuture<>() {
+            @Override
+            public boolean cancel(boolean mayInterruptIfRunning) {
+                return false;
+            }
+        };
+    }
+
+    /** {@code f} as a CompletionStage that is not a CompletableFuture (a client's own stage type). */
+    @SuppressWarnings("unchecked")
+    private static CompletionStage<String> notACompletableFuture(CompletableFuture<String> f) {
+        return (CompletionStage<String>) java.lang.reflect.Proxy.newProxyInstance(
+                CompletionStage.class.getClassLoader(), new Class<?>[] {CompletionStage.class},
+                (proxy, method, args) -> method.invoke(f, args));
+    }
+
+    /**
+     * The late failure of an attempt whose call the caller stopped is nobody's, and so is the hint its
+     * client suggested right before it: forgotten on that thread wherever Rebound sees that failure (the
+     * door's first attempt or a later one, their targets ignoring the cancel; a target's stage that is not
+     * a CompletableFuture). A cancelled CompletableFuture drops a late failure unseen: see RetryAfter.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"first attempt", "later attempt", "own stage"})
+    void theLateFailureOfAnAttemptTheCallerStoppedLeavesNoHintOnItsThread(String where) {
+        CompletableFuture<String> response = where.equals("own stage") ? new CompletableFuture<>() : ignoringCancel();
+        CompletionStage<String> result;
+        if (where.equals("own stage")) {
+            Quotes staged = new Quotes() {
+                @Override
+                public CompletableFuture<String> quote(String symbol) {
+                    throw new UnsupportedOperationException();
+                }
+
+                @Override
+                public CompletionStage<String> stage(String symbol) {
+                    return notACompletableFuture(response);
+                }
+            };
+            result = wrap(staged, policy().build()).stage("A");
+        } else {
+            Scripted primary = where.equals("first attempt") ? new Scripted("primary").then(() -> response)
+                    : new Scripted("primary").failing(new IOException("a")).then(() -> response);
+            result = wrap(primary, policy().build()).quote("A");
+            clock.runScheduled();
+            assertThat(primary.attempts()).isEqualTo(where.equals("first attempt") ? 1 : 2);
+        }
+
+        result.toCompletableFuture().cancel(true);
+        try {
+            RetryAfter.suggest(Duration.ofSeconds(20)); // the client, on this thread, right before it fails the attempt
+            response.completeExceptionally(new IOException("429"));
+
+            assertThat(RetryAfter.takeNanos()).as("the hint is forgotten").isZero();
+        } finally {
+            RetryAfter.clear();
+        }
+        assertThat(events.of(Kind.FAILED)).singleElement()
+                .satisfies(e -> assertThat(e.reason()).isEqualTo("cancelled"));
     }
 }

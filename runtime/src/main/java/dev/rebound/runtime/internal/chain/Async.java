@@ -1,5 +1,6 @@
 package dev.rebound.runtime.internal.chain;
 
+import dev.rebound.runtime.internal.Leftovers;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -28,8 +29,8 @@ final class Async {
         ((CompletionStage<Object>) stage).whenComplete((r, t) -> {
             if (t == null) {
                 f.complete(r);
-            } else {
-                f.completeExceptionally(failure(t));
+            } else if (!f.completeExceptionally(failure(t))) {
+                Leftovers.forget(); // an attempt given up on (cancelled, timed out): what it left here is nobody's
             }
         });
         return f;

@@ -1,13 +1,19 @@
 package dev.rebound.runtime.internal.chain;
 
 import dev.rebound.runtime.spi.Invoker;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * The future an asynchronous call returns. Cancelling it cancels the attempt in flight (the target's
  * future) and any scheduled wait, and no further attempt starts; the call's history still ends as
- * the synchronous path's would (the FAILED event, reason {@code cancelled}).
+ * the synchronous path's would (the FAILED event, reason {@code cancelled}). Any other completion
+ * that Rebound did not make ({@code orTimeout}, {@code completeOnTimeout}, {@code complete},
+ * {@code completeAsync}, {@code completeExceptionally}, {@code obtrude...}) stops the call the same
+ * way: the caller has its outcome.
  *
  * <p>When the door's first attempt is still running as the call returns, this future is also what
  * that attempt's outcome is handed to ({@link #accept}): it keeps what a retry needs, so following
@@ -49,7 +55,7 @@ final class AsyncCall extends CompletableFuture<Object> implements BiConsumer<Ob
     void runs(Execution e) {
         call = e;
         e.resultIs(this);
-        if (isCancelled()) {
+        if (isDone()) {
             e.cancel();
         }
     }
@@ -60,10 +66,74 @@ final class AsyncCall extends CompletableFuture<Object> implements BiConsumer<Ob
         executor.firstAttemptEnded(this, value, failure, context, args, primary, start, failedOnCallersStack);
     }
 
+    /** Rebound's own answer: the call ended with {@code value}. */
+    void answer(Object value) {
+        super.complete(value);
+    }
+
+    /** Rebound's own ending: the call failed with {@code failure}; false when the caller had ended it already. */
+    boolean fail(Throwable failure) {
+        return super.completeExceptionally(failure);
+    }
+
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        boolean cancelled = super.cancel(mayInterruptIfRunning);
-        if (cancelled) {
+        return stopsTheCall(super.cancel(mayInterruptIfRunning), mayInterruptIfRunning);
+    }
+
+    /** Someone else's answer (the caller's, {@code completeOnTimeout}'s): the call stops, as a cancel stops it. */
+    @Override
+    public boolean complete(Object value) {
+        return stopsTheCall(super.complete(value), true);
+    }
+
+    /** Someone else's failure (the caller's, {@code orTimeout}'s): the call stops, as a cancel stops it. */
+    @Override
+    public boolean completeExceptionally(Throwable failure) {
+        return stopsTheCall(super.completeExceptionally(failure), true);
+    }
+
+    /** Someone else's answer, later (the JDK's own would bypass {@link #complete}): it stops the call when it comes. */
+    @Override
+    public CompletableFuture<Object> completeAsync(Supplier<?> supplier, Executor executor) {
+        Objects.requireNonNull(supplier, "supplier");
+        Objects.requireNonNull(executor, "executor");
+        executor.execute(() -> {
+            if (isDone()) {
+                return;
+            }
+            Object value;
+            try {
+                value = supplier.get();
+            } catch (Throwable t) {
+                completeExceptionally(t);
+                return;
+            }
+            complete(value);
+        });
+        return this;
+    }
+
+    @Override
+    public void obtrudeValue(Object value) {
+        boolean ended = !isDone();
+        super.obtrudeValue(value);
+        stopsTheCall(ended, true);
+    }
+
+    @Override
+    public void obtrudeException(Throwable failure) {
+        boolean ended = !isDone();
+        super.obtrudeException(failure);
+        stopsTheCall(ended, true);
+    }
+
+    /**
+     * When {@code ended} (this future was ended now, not by Rebound): cancels the attempt in flight and
+     * any pending wait, and no further attempt starts ({@link Execution#cancelled}).
+     */
+    private boolean stopsTheCall(boolean ended, boolean mayInterruptIfRunning) {
+        if (ended) {
             if (first != null) {
                 first.cancel(mayInterruptIfRunning);
             }
@@ -72,6 +142,6 @@ final class AsyncCall extends CompletableFuture<Object> implements BiConsumer<Ob
                 e.cancel();
             }
         }
-        return cancelled;
+        return ended;
     }
 }

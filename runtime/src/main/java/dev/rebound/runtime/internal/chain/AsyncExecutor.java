@@ -3,8 +3,11 @@ package dev.rebound.runtime.internal.chain;
 import static dev.rebound.runtime.ReboundEvent.Kind.FAILED;
 
 import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.internal.Leftovers;
 import dev.rebound.runtime.spi.Invoker;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The calls of one CompletionStage or streaming method: the door's first attempt, then the chain run
@@ -12,6 +15,8 @@ import java.util.concurrent.CompletableFuture;
  * {@link MethodExecutor} holds its specification, breaker and events; this class only runs calls.
  */
 final class AsyncExecutor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AsyncExecutor.class);
 
     private final MethodExecutor method;
 
@@ -42,7 +47,11 @@ final class AsyncExecutor {
             first = CompletableFuture.failedFuture(t);
         }
         if (first.isDone() && !first.isCompletedExceptionally()) {
-            method.succeeded(start);
+            try {
+                method.succeeded(start);
+            } catch (Throwable listenerError) {
+                return CompletableFuture.failedFuture(listenerError); // as a synchronous caller would get it
+            }
             return first;
         }
         AsyncCall result = new AsyncCall(first, this, context, args, primary, start);
@@ -50,25 +59,59 @@ final class AsyncExecutor {
         return result;
     }
 
-    /** The door's first attempt of the asynchronous call {@code result} ended: it answered, or the chain goes on. */
+    /**
+     * The door's first attempt of the asynchronous call {@code result} ended: it answered, or the chain
+     * goes on. A listener's Error ends the call with it, as it would a synchronous one.
+     */
     void firstAttemptEnded(AsyncCall result, Object value, Throwable t, Object context, Object[] args,
             Invoker primary, long start, boolean callerStack) {
-        if (t == null) {
-            method.succeeded(start);
-            result.complete(value);
-        } else if (result.isCancelled()) {
-            // the caller cancelled the first attempt in flight: the call ends without an answer
+        if (result.isDone()) {
+            // the caller ended the call (a cancel, orTimeout, ...) with its first attempt in flight: no answer
+            Leftovers.forget(); // what an outcome nobody awaits left on its thread is nobody's
             Events events = method.events;
-            events.emit(events.settings(), FAILED, method.spec.primaryName(), null, 0, 0L, Reason.CANCELLED,
-                    Async.failure(t), start);
-        } else {
-            Throwable f = Async.failure(t);
-            if (method.breaker != null) {
-                method.breaker.failedWithoutPermit(f, method.events.settings().timeSource());
+            try {
+                events.emit(events.settings(), FAILED, method.spec.primaryName(), null, 0, 0L, Reason.CANCELLED,
+                        t != null ? Async.failure(t) : Async.cancelled(), start);
+            } catch (Throwable listenerError) {
+                endedBy(result, listenerError);
+            }
+            return;
+        }
+        Throwable f = t != null ? Async.failure(t) : null;
+        try {
+            if (f == null) {
+                method.succeeded(start);
+                result.answer(value);
+                return;
+            }
+            Breaker breaker = method.breaker;
+            if (breaker != null) {
+                ReboundSettings s = method.events.settings();
+                breaker.failedWithoutPermit(f, s.timeSource());
+                CircuitBreakerStrategy.askFleet(breaker, s, f, s.timeSource());
             }
             method.firstAttemptFailed(callerStack);
-            runAsync(result, context, args, primary, start, f, null);
+        } catch (Throwable listenerError) {
+            endedBy(result, listenerError);
+            return;
         }
+        runAsync(result, context, args, primary, start, f, null);
+    }
+
+    /**
+     * A listener threw {@code error} (an Error: the listeners' RuntimeExceptions are ignored), which ends
+     * the call: the caller's future fails with it. When the caller had ended its future already (or a
+     * stream's handler had its ending), there is nobody left to give it to: logged, by class names.
+     */
+    private void endedBy(AsyncCall result, Throwable error) {
+        if (!result.fail(error)) {
+            lost(error);
+        }
+    }
+
+    private void lost(Throwable error) {
+        LOG.error("{}: a Rebound listener threw {} after the caller had the call's outcome; not delivered",
+                method.spec.name(), error.getClass().getName());
     }
 
     /**
@@ -81,9 +124,9 @@ final class AsyncExecutor {
         Object[] a = args != null ? args : primary.arguments(context, null);
         Object handler = a[method.spec.handlerIndex()];
         StreamingInvocation.Caller caller = StreamingInvocation.caller(handler);
-        runAsync(new AsyncCall(), context, args, primary, method.start(), null, handler).whenComplete((ok, t) -> {
-            if (t != null) {
-                caller.failed(Async.failure(t));
+        runAsync(new AsyncCall(), context, args, primary, method.start(), null, caller).whenComplete((ok, t) -> {
+            if (t != null && !caller.failed(Async.failure(t))) {
+                lost(Async.failure(t)); // a listener's Error after the stream had ended: the handler had its ending
             }
         });
         return null;
@@ -100,12 +143,23 @@ final class AsyncExecutor {
         if (firstFailure == null) {
             call.firstAttemptOf = method; // the chain runs attempt 1: its failure is checked for nesting
         }
-        method.root(s).applyAsync(call).whenComplete((value, t) -> {
-            if (t == null) {
-                method.succeededInChain(call, s, start);
-                result.complete(value);
-            } else {
-                result.completeExceptionally(method.failedForGood(call, Async.failure(t)));
+        CompletableFuture<Object> chain;
+        try {
+            chain = method.root(s).applyAsync(call);
+        } catch (Throwable t) {
+            chain = CompletableFuture.failedFuture(t);
+        }
+        chain.whenComplete((value, t) -> {
+            try {
+                if (t == null && !call.cancelled()) {
+                    method.succeededInChain(call, s, start);
+                    result.answer(value);
+                } else {
+                    // an answer that came after the caller ended the call is no answer: it ends cancelled
+                    result.fail(method.failedForGood(call, t != null ? Async.failure(t) : Async.cancelled()));
+                }
+            } catch (Throwable listenerError) {
+                endedBy(result, listenerError);
             }
         });
         call.returned = true;

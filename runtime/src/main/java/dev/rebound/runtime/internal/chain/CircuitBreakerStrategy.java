@@ -68,17 +68,22 @@ final class CircuitBreakerStrategy implements Strategy {
         }
         CompletableFuture<Object> out = new CompletableFuture<>();
         next.applyAsync(call).whenComplete((result, t) -> {
-            if (t == null) {
-                breaker.succeeded(permit);
-                out.complete(result);
-            } else if (call.cancelled()) {
-                // the caller's choice, not the target's failure: recorded as nothing, a probe's slot freed
-                breaker.released(permit);
-                out.completeExceptionally(Async.failure(t));
-            } else {
-                Throwable f = Async.failure(t);
-                breaker.failed(permit, f, call.time);
-                out.completeExceptionally(f);
+            try {
+                if (t == null) {
+                    breaker.succeeded(permit);
+                    out.complete(result);
+                } else if (call.cancelled()) {
+                    // the caller's choice, not the target's failure: recorded as nothing, a probe's slot freed
+                    breaker.released(permit);
+                    out.completeExceptionally(Async.failure(t));
+                } else {
+                    Throwable f = Async.failure(t);
+                    breaker.failed(permit, f, call.time);
+                    askFleet(breaker, call.settings, f, call.time);
+                    out.completeExceptionally(f);
+                }
+            } catch (Throwable listenerError) {
+                out.completeExceptionally(listenerError); // a transition's listener threw an Error: as apply
             }
         });
         return out;

@@ -96,7 +96,10 @@ final class Execution {
             throw new ExceptionInInitializerError(e);
         }
     }
-    /** A streamed call's own handler, read once from the door's arguments (which attempts may overwrite). */
+    /**
+     * A streamed call's {@link StreamingInvocation.Caller}: its own handler, read once from the door's
+     * arguments (which attempts may overwrite), and its latest attempt.
+     */
     Object streamCaller;
     /** The executor to tell when the chain's first attempt on the primary fails (nested retries); or null. */
     MethodExecutor firstAttemptOf;
@@ -114,15 +117,18 @@ final class Execution {
         return e;
     }
 
-    /** The future the caller holds; cancelling it is what {@link #cancelled()} reports. */
+    /** The future the caller holds; ending it is what {@link #cancelled()} reports. */
     void resultIs(CompletableFuture<?> f) {
         result = f;
     }
 
-    /** Whether the caller cancelled the call: no further attempt, no further wait. */
+    /**
+     * Whether the caller ended the call: cancelled its future, or had it completed otherwise
+     * ({@code orTimeout}, {@code complete}, ...) before Rebound did. No further attempt, no further wait.
+     */
     boolean cancelled() {
         CompletableFuture<?> r = result;
-        return r != null && r.isCancelled();
+        return r != null && r.isDone();
     }
 
     /** Remembers the attempt in flight, which {@link #cancel} cancels; returns it. */
@@ -156,7 +162,10 @@ final class Execution {
         }
     }
 
-    /** The caller cancelled: cancels the pending wait (ending the call now) and the attempt in flight. */
+    /**
+     * The caller ended the call ({@link #cancelled}): cancels the pending wait (ending the call now) and
+     * the attempt in flight.
+     */
     void cancel() {
         Future<?> w = pendingWait;
         if (w != null) {

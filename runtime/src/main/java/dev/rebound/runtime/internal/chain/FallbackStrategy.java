@@ -108,25 +108,33 @@ class FallbackStrategy implements Strategy {
         return out;
     }
 
-    /** Tries alternatives from {@code i} on, as {@link #apply} does, completing {@code out}. */
+    /**
+     * Tries alternatives from {@code i} on, as {@link #apply} does, completing {@code out}; a listener's
+     * Error (the FALLBACK event's) ends the call with it, as it leaves {@link #apply}.
+     */
     private void alternativeAsync(Execution call, int i, CompletableFuture<Object> out) {
         FailureHistory history = call.history;
-        for (; i < alternatives.length; i++) {
-            if (!mayFallBack(call)) {
-                break;
-            }
-            if (!aimAt(call, i)) {
-                continue;
-            }
-            int next = i + 1;
-            chains[i].applyAsync(call).whenComplete((result, t) -> {
-                if (t == null) {
-                    out.complete(result);
-                } else {
-                    keep(history, Async.failure(t));
-                    alternativeAsync(call, next, out);
+        try {
+            for (; i < alternatives.length; i++) {
+                if (!mayFallBack(call)) {
+                    break;
                 }
-            });
+                if (!aimAt(call, i)) {
+                    continue;
+                }
+                int next = i + 1;
+                chains[i].applyAsync(call).whenComplete((result, t) -> {
+                    if (t == null) {
+                        out.complete(result);
+                    } else {
+                        keep(history, Async.failure(t));
+                        alternativeAsync(call, next, out);
+                    }
+                });
+                return;
+            }
+        } catch (Throwable listenerError) {
+            out.completeExceptionally(listenerError);
             return;
         }
         out.completeExceptionally(history.last());

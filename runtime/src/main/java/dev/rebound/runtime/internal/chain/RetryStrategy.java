@@ -5,6 +5,7 @@ import static dev.rebound.runtime.ReboundEvent.Kind.RETRIES_EXHAUSTED;
 
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.TimeSource;
+import dev.rebound.runtime.internal.Leftovers;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -87,7 +88,11 @@ final class RetryStrategy implements Strategy {
         return out;
     }
 
-    /** Runs attempt {@code attempt}, unless the call was cancelled meanwhile. */
+    /**
+     * Runs attempt {@code attempt}, unless the call was cancelled meanwhile. What another call left on
+     * this thread (a pool's, a timer's) is forgotten first: the attempt's failure is judged only with
+     * what was left during it.
+     */
     private void attemptAsync(Execution call, int attempt, long origin, CompletableFuture<Object> out) {
         if (call.cancelled()) {
             out.completeExceptionally(call.history.isEmpty() ? Async.cancelled() : call.history.last());
@@ -97,7 +102,14 @@ final class RetryStrategy implements Strategy {
         if (timed) {
             call.attemptLimit = rule.left(call, origin);
         }
-        next.applyAsync(call).whenComplete((result, t) -> {
+        Leftovers.forget();
+        CompletableFuture<Object> running;
+        try {
+            running = next.applyAsync(call);
+        } catch (Throwable t) {
+            running = CompletableFuture.failedFuture(t); // a listener's Error below (a breaker's transition): as apply
+        }
+        running.whenComplete((result, t) -> {
             if (t == null) {
                 out.complete(result);
             } else {
@@ -106,22 +118,30 @@ final class RetryStrategy implements Strategy {
         });
     }
 
-    /** The one retry rule, then the wait scheduled (never slept) before the next attempt. */
+    /**
+     * The one retry rule, then the wait scheduled (never slept) before the next attempt. A listener's
+     * Error ends the target's attempts with it, as it leaves {@link #apply}.
+     */
     private void failedAsync(Execution call, Throwable f, int attempt, long origin, CompletableFuture<Object> out) {
         call.history.record(f);
         if (call.cancelled()) {
+            Leftovers.forget(); // what the completion nobody awaits left on its thread is nobody's
             out.completeExceptionally(f); // the caller cancelled: no event for the attempt it cancelled
             return;
         }
-        if (attempt == 1 && call.onPrimary && call.firstAttemptOf != null) {
-            call.firstAttemptOf.firstAttemptFailed(!call.returned); // as a door's failed first attempt is
+        try {
+            if (attempt == 1 && call.onPrimary && call.firstAttemptOf != null) {
+                call.firstAttemptOf.firstAttemptFailed(!call.returned); // as a door's failed first attempt is
+            }
+            long wait = rule.afterFailure(call, f, attempt, origin, next);
+            if (wait < 0L) {
+                out.completeExceptionally(f);
+                return;
+            }
+            call.waitThen(wait, () -> attemptAsync(call, attempt + 1, origin, out));
+        } catch (Throwable listenerError) {
+            out.completeExceptionally(listenerError);
         }
-        long wait = rule.afterFailure(call, f, attempt, origin, next);
-        if (wait < 0L) {
-            out.completeExceptionally(f);
-            return;
-        }
-        call.waitThen(wait, () -> attemptAsync(call, attempt + 1, origin, out));
     }
 
     /**

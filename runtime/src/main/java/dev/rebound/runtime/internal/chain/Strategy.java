@@ -35,7 +35,9 @@ interface Strategy {
      * with a future of the rest of the chain's result; never throws, never blocks, never sleeps
      * (waits are {@linkplain dev.rebound.runtime.TimeSource#schedule scheduled}). A failure completes
      * the future exceptionally with the failure itself, never wrapped ({@link Async#failure} unwraps
-     * what the JDK wraps).
+     * what the JDK wraps). What a continuation throws (a listener's Error) completes the strategy's
+     * future with it too: the JDK would keep it in the dependent future of the {@code whenComplete},
+     * which nobody reads, and the caller's future would never complete.
      *
      * <p>A strategy without an asynchronous variant fails every asynchronous call loudly, naming
      * itself, rather than letting it run without its concern: implement this when adding a strategy.

@@ -35,8 +35,10 @@ final class StreamingInvocation implements Strategy {
         ReboundSettings settings = call.settings;
         String target = call.target;
         int number = call.attempt;
-        StreamAttempt attempt = StreamAttempt.start((StreamingChatResponseHandler) call.streamCaller, call.time, null,
+        Caller caller = (Caller) call.streamCaller;
+        StreamAttempt attempt = StreamAttempt.start((StreamingChatResponseHandler) caller.handler, call.time, null,
                 cut -> events.emitStreamBroken(settings, target, number, cut, cut.partialResponses()));
+        caller.last = attempt;
         args[handlerIndex] = attempt;
         try {
             call.invoker.invoke(call.instance, args);
@@ -54,16 +56,28 @@ final class StreamingInvocation implements Strategy {
         return new Caller(handler);
     }
 
-    /** Tells the caller's handler that the call failed before any attempt's first token. */
+    /** The caller's handler, and the call's latest attempt, which decides the handler's one ending. */
     static final class Caller {
         private final Object handler;
+        /** The latest attempt started; null until one is. */
+        private volatile StreamAttempt last;
 
         Caller(Object handler) {
             this.handler = handler;
         }
 
-        void failed(Throwable t) {
-            ((StreamingChatResponseHandler) handler).onError(t);
+        /**
+         * Tells the caller's handler that the call failed: every attempt before its first token, or a
+         * listener threw an Error (then an attempt may be streaming: it says nothing more). False when
+         * the handler had its one ending already, and gets nothing.
+         */
+        boolean failed(Throwable t) {
+            StreamAttempt a = last;
+            if (a == null) {
+                ((StreamingChatResponseHandler) handler).onError(t);
+                return true;
+            }
+            return a.endCall(t);
         }
     }
 }

@@ -11,6 +11,7 @@ import dev.langchain4j.model.chat.response.PartialToolCallContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.chat.response.StreamingHandle;
 import dev.rebound.runtime.TimeSource;
+import dev.rebound.runtime.internal.Leftovers;
 import dev.rebound.runtime.langchain4j.FirstTokenTimeoutException;
 import dev.rebound.runtime.langchain4j.PartialStreamException;
 import java.time.Duration;
@@ -32,13 +33,18 @@ import java.util.function.Consumer;
  * {@code onError} of the committed attempt (langchain4j 1.19 ends a cut stream with both).
  *
  * <p>An attempt the chain has given up on ({@link #abandon()}: timed out, cancelled) says nothing
- * more to anyone, and cancels its stream as soon as the stream's handle is known.
+ * more to anyone, and cancels its stream as soon as the stream's handle is known; what its late
+ * failure left on its thread (a server's verdict handed off, a hint) is forgotten. A call that ends
+ * while its attempt streams ({@link #endCall}: a listener threw an Error) does the same after the
+ * caller's handler got that ending.
  */
 public final class StreamAttempt implements StreamingChatResponseHandler {
 
     private static final int PENDING = 0;
     private static final int COMMITTED = 1;
+    /** The caller's handler had its one ending from this attempt. */
     private static final int ENDED = 2;
+    /** Nothing more of this attempt reaches anyone: it failed before its first token, or was given up on. */
     private static final int ABANDONED = 3;
 
     private final StreamingChatResponseHandler caller;
@@ -127,12 +133,34 @@ public final class StreamAttempt implements StreamingChatResponseHandler {
         if (s == PENDING && state.compareAndSet(PENDING, COMMITTED)) {
             cancelTimer();
             firstToken.complete(null);
-            return true;
+            if (state.get() == COMMITTED) {
+                return true;
+            } // else the call ended as the chain heard of this token (a listener's Error): the handler had its ending
         }
-        if (state.get() == ABANDONED && handle != null && !handle.isCancelled()) {
-            handle.cancel(); // a stream that came too late: stop its tokens
+        if (state.get() != COMMITTED && handle != null && !handle.isCancelled()) {
+            handle.cancel(); // a stream that came too late, or whose call ended: stop its tokens
         }
         return false;
+    }
+
+    /**
+     * The call ended with {@code failure} (every attempt failed before its first token, or a listener
+     * threw an Error): the caller's handler gets it as {@code onError}, its one ending, unless this
+     * attempt gave it one already; nothing more of this attempt reaches it.
+     *
+     * @return false when the handler had its ending already (and gets nothing)
+     */
+    public boolean endCall(Throwable failure) {
+        int s;
+        do {
+            s = state.get();
+            if (s == ENDED) {
+                return false;
+            }
+        } while (!state.compareAndSet(s, ENDED));
+        cancelTimer();
+        caller.onError(failure);
+        return true;
     }
 
     @Override
@@ -201,26 +229,31 @@ public final class StreamAttempt implements StreamingChatResponseHandler {
 
     @Override
     public void onCompleteResponse(ChatResponse completeResponse) {
-        if (state.compareAndSet(PENDING, ENDED)) {
-            cancelTimer(); // an answer without partial responses (a tool call, an empty answer)
-            firstToken.complete(null);
-        } else if (!state.compareAndSet(COMMITTED, ENDED)) {
-            return; // abandoned, or ended already
-        }
-        caller.onCompleteResponse(completeResponse);
+        // an answer without partial responses (a tool call, an empty answer) commits the attempt too
+        if (commit(null) && state.compareAndSet(COMMITTED, ENDED)) {
+            caller.onCompleteResponse(completeResponse);
+        } // else abandoned, or ended already
     }
 
     @Override
     public void onError(Throwable error) {
-        if (state.compareAndSet(PENDING, ENDED)) {
+        if (state.compareAndSet(PENDING, ABANDONED)) {
             cancelTimer();
             firstToken.completeExceptionally(error);
         } else if (state.compareAndSet(COMMITTED, ENDED)) {
             PartialStreamException cut = new PartialStreamException(partialText.toString(), partialResponses, error);
+            Throwable ending = cut;
             if (broken != null) {
-                broken.accept(cut);
+                try {
+                    broken.accept(cut);
+                } catch (Throwable listenerError) { // an Error from a listener of the break: the handler's ending
+                    listenerError.addSuppressed(cut);
+                    ending = listenerError;
+                }
             }
-            caller.onError(cut);
+            caller.onError(ending);
+        } else {
+            Leftovers.forget(); // a failure nobody awaits (given up on, ended): what it left on this thread is nobody's
         }
     }
 }

@@ -13,6 +13,8 @@ import dev.langchain4j.model.output.FinishReason;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
 import dev.rebound.modelserver.ModelServerExtension;
+import dev.rebound.runtime.RetryAfter;
+import dev.rebound.runtime.internal.ServerVerdict;
 import dev.rebound.runtime.langchain4j.FirstTokenTimeoutException;
 import dev.rebound.runtime.langchain4j.OffThread;
 import dev.rebound.runtime.langchain4j.PartialStreamException;
@@ -169,6 +171,30 @@ class StreamAttemptTest {
         raw.firstPartial.get(5, TimeUnit.SECONDS);
         assertThat(raw.contexts.get(0).streamingHandle().isCancelled()).isTrue();
         assertThat(caller.events).isEmpty();
+    }
+
+    /**
+     * The late failure of an attempt given up on (timed out, cancelled) reaches nobody, and what it left on
+     * its thread (the verdict the HTTP client handed off, a hint) is forgotten there: it is nobody's, and
+     * the next failure handled on that thread must not take it.
+     */
+    @Test
+    void theLateFailureOfAnAbandonedAttemptLeavesNothingOnItsThread() {
+        StreamAttempt attempt = StreamAttempt.start(caller, clock, null);
+        attempt.abandon();
+        try {
+            ServerVerdict.handOff(ServerVerdict.of(Duration.ofSeconds(20).toNanos(), null, null));
+            RetryAfter.suggest(Duration.ofSeconds(20));
+
+            attempt.onError(new InternalServerException("429"));
+
+            assertThat(ServerVerdict.takeHandedOff()).isNull();
+            assertThat(RetryAfter.takeNanos()).isZero();
+            assertThat(caller.events).isEmpty();
+        } finally {
+            RetryAfter.clear();
+            ServerVerdict.forgetHandedOff();
+        }
     }
 
     /** The caller's handler: what it saw, in order. */
