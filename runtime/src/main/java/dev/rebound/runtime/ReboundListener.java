@@ -3,7 +3,9 @@ package dev.rebound.runtime;
 import java.util.Set;
 
 /**
- * Receives {@link ReboundEvent}s. Called on the calling thread, synchronously; keep it quick and
+ * Receives {@link ReboundEvent}s. Called synchronously, on the thread the call is on when the event
+ * happens (the caller's for a synchronous call; for an asynchronous or streamed one, also the thread that
+ * completed an attempt or ran a scheduled retry); keep it quick and
  * never throw (an exception it throws is logged and ignored, it never changes a call's outcome; an
  * {@link Error} is not caught: it ends the call, and the caller gets it, as what a synchronous call
  * throws, as an asynchronous call's failed future, or as a streamed call's {@code onError}).
@@ -11,7 +13,7 @@ import java.util.Set;
 @FunctionalInterface
 public interface ReboundListener {
 
-    /** Called for every event of a call that failed at least once, on the calling thread; must not throw. */
+    /** Called for every event of a call that failed at least once, on the thread the event happens on; must not throw. */
     void onEvent(ReboundEvent event);
 
     /**

@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Reports what one method's chain does to the listeners of its settings. An event is built only
  * when some listener wants its kind, and at most once: during a call, as the call's {@link CallDemand}
- * says (asked at its first event); outside a call, asked before each event. A listener that throws is
- * logged (by class name) and ignored: it never changes a call's outcome.
+ * says (asked at its first event); outside a call, asked before each event. A listener that throws an
+ * exception is logged (by class name) and ignored: it never changes a call's outcome; an Error is not
+ * caught, and ends the call with it.
  */
 final class Events {
 
