@@ -100,12 +100,18 @@ public final class Fault {
                 .withHeader("retry-after-ms", Long.toString(millis));
     }
 
-    /** 429 with {@code Retry-After} as an HTTP date (RFC 1123), the header's other form. */
+    /**
+     * 429 with {@code Retry-After} as an HTTP date, the header's other form: the IMF-fixdate of RFC 9110,
+     * section 5.6.7 ({@code Sat, 05 Jan 2030 08:49:37 GMT}: a two-digit day, whole seconds).
+     */
     public static Fault rateLimitedUntil(Instant until) {
         Objects.requireNonNull(until, "until");
-        return status(429).withHeader("Retry-After",
-                DateTimeFormatter.RFC_1123_DATE_TIME.format(until.atOffset(ZoneOffset.UTC)));
+        return status(429).withHeader("Retry-After", IMF_FIXDATE.format(until.atOffset(ZoneOffset.UTC)));
     }
+
+    /** RFC 9110's preferred HTTP date; the JDK's RFC 1123 formatter writes days 1 to 9 with one digit. */
+    private static final DateTimeFormatter IMF_FIXDATE =
+            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", java.util.Locale.US);
 
     /** 500 Internal Server Error. */
     public static Fault serverError() {

@@ -84,7 +84,7 @@ class ModelServerTest {
     void retryAfterAsHttpDate() throws Exception {
         server.script("gpt-4", Fault.rateLimitedUntil(Instant.parse("2030-01-02T03:04:05Z")));
         assertThat(chat("gpt-4", "q").headers().firstValue("Retry-After"))
-                .hasValue("Wed, 2 Jan 2030 03:04:05 GMT");
+                .hasValue("Wed, 02 Jan 2030 03:04:05 GMT"); // the IMF-fixdate: a two-digit day
     }
 
     @Test

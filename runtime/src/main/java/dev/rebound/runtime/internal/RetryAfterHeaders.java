@@ -1,9 +1,15 @@
 package dev.rebound.runtime.internal;
 
 import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
+import java.util.Locale;
 import java.util.function.Function;
 
 /**
@@ -211,13 +217,44 @@ public final class RetryAfterHeaders {
         }
     }
 
+    /** asctime's form ({@code Sun Nov  6 08:49:37 1994}): no zone, GMT by definition. */
+    private static final DateTimeFormatter ASCTIME = new DateTimeFormatterBuilder().parseCaseInsensitive()
+            .appendPattern("EEE MMM ppd HH:mm:ss yyyy").toFormatter(Locale.US);
+
+    /**
+     * The wait until an HTTP date, in any of the three forms a recipient must accept (RFC 9110, section
+     * 5.6.7): the IMF-fixdate ({@code Sun, 06 Nov 1994 08:49:37 GMT}), RFC 850's
+     * ({@code Sunday, 06-Nov-94 08:49:37 GMT}) and asctime's; -1 if it is none of them.
+     */
     private static long untilDate(String value, Clock clock) {
-        try {
-            ZonedDateTime when = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME);
-            long deltaMillis = when.toInstant().toEpochMilli() - clock.millis();
-            return deltaMillis > 0 ? saturatedMultiply(deltaMillis, NANOS_PER_MILLI) : 0L;
-        } catch (DateTimeParseException e) {
+        Instant when = httpDate(value, clock);
+        if (when == null) {
             return -1L;
+        }
+        long deltaMillis = when.toEpochMilli() - clock.millis();
+        return deltaMillis > 0 ? saturatedMultiply(deltaMillis, NANOS_PER_MILLI) : 0L;
+    }
+
+    private static Instant httpDate(String value, Clock clock) {
+        try {
+            return ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        } catch (DateTimeParseException notImf) {
+            // one of the obsolete forms
+        }
+        try {
+            // a two-digit year more than 50 years ahead is the most recent past year with those digits
+            int base = ZonedDateTime.ofInstant(clock.instant(), ZoneOffset.UTC).getYear() - 49;
+            DateTimeFormatter rfc850 = new DateTimeFormatterBuilder().parseCaseInsensitive()
+                    .appendPattern("EEEE, dd-MMM-").appendValueReduced(ChronoField.YEAR, 2, 2, base)
+                    .appendPattern(" HH:mm:ss 'GMT'").toFormatter(Locale.US);
+            return LocalDateTime.parse(value, rfc850).toInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException notRfc850) {
+            // asctime, or nothing
+        }
+        try {
+            return LocalDateTime.parse(value, ASCTIME).toInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException none) {
+            return null;
         }
     }
 

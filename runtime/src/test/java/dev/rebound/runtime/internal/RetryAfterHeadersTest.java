@@ -40,6 +40,19 @@ class RetryAfterHeadersTest {
         assertThat(hint(429, "Retry-After", "Wed, 31 Dec 2025 23:59:00 GMT")).as("in the past").isZero();
     }
 
+    /** RFC 9110, 5.6.7: a recipient accepts the two obsolete forms too. */
+    @Test
+    void retryAfterInTheObsoleteHttpDateForms() {
+        assertThat(hint(429, "Retry-After", "Thursday, 01-Jan-26 00:00:07 GMT")).as("RFC 850").isEqualTo(ms(7000));
+        assertThat(hint(429, "Retry-After", "Thu Jan  1 00:00:07 2026")).as("asctime").isEqualTo(ms(7000));
+        assertThat(hint(429, "Retry-After", "Thu Jan 01 00:00:09 2026")).as("asctime, zero-padded").isEqualTo(ms(9000));
+        // two digits are the year within 50 years of now: 75 is 2075 (a Tuesday), 77 is 1977 (a Saturday)
+        assertThat(hint(429, "Retry-After", "Tuesday, 01-Jan-75 00:00:00 GMT")).as("2075")
+                .isEqualTo(ms(Duration.between(Instant.parse("2026-01-01T00:00:00Z"),
+                        Instant.parse("2075-01-01T00:00:00Z")).toMillis()));
+        assertThat(hint(429, "Retry-After", "Saturday, 01-Jan-77 00:00:07 GMT")).as("1977, in the past").isZero();
+    }
+
     @Test
     void retryAfterMsWinsForItsPrecision() {
         assertThat(hint(429, "Retry-After", "2", "retry-after-ms", "1250")).isEqualTo(ms(1250));

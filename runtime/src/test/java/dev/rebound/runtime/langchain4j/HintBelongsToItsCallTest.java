@@ -114,4 +114,52 @@ class HintBelongsToItsCallTest {
         assertThat(found.get(10, TimeUnit.SECONDS)).isEqualTo("found k");
         assertRetriedAfterItsOwnBackoff();
     }
+
+    /** An unrelated asynchronous service, wrapped by Rebound. */
+    public interface AsyncLookup {
+        CompletableFuture<String> find(String key);
+    }
+
+    /**
+     * An asynchronous call's attempt may fail on any thread, with no call starting there to forget what
+     * is on it: an unrelated lookup's pending attempt failed from an unwrapped stream's {@code onError},
+     * on the thread that read the stream's 429, is judged with its own failure only. A quota 429 does not
+     * stop it; a Retry-After does not set its wait.
+     */
+    @ParameterizedTest(name = "a stray streamed {0}")
+    @ValueSource(strings = {"quota", "retry-after"})
+    void anUnwrappedStreamsVerdictNeverShapesAnAsyncCallFailingOnItsThread(String fault) throws Exception {
+        server.script("other-model", fault.equals("quota") ? Fault.quotaExhausted()
+                : Fault.rateLimited(Duration.ofSeconds(3)));
+        CompletableFuture<String> pending = new CompletableFuture<>();
+        int[] calls = {0};
+        AsyncLookup target = key -> ++calls[0] == 1 ? pending : CompletableFuture.completedFuture("found " + key);
+        AsyncLookup lookup = Rebound.wrap(AsyncLookup.class, target)
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(100))
+                        .maxDelay(Duration.ofSeconds(5)).jitter(false).build())
+                .settings(rec.settings()).build();
+        CompletableFuture<String> found = lookup.find("k"); // its first attempt in flight
+        CompletableFuture<Throwable> judged = new CompletableFuture<>();
+
+        LoopbackModels.openAiStreaming(server, "other-model").chat("hi", new StreamingChatResponseHandler() {
+            @Override
+            public void onCompleteResponse(ChatResponse response) {
+                judged.completeExceptionally(new AssertionError("the 429 answered"));
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                pending.completeExceptionally(new IllegalStateException("index busy")); // judged here, now
+                judged.complete(error);
+            }
+        });
+
+        assertThat(judged.get(10, TimeUnit.SECONDS)).isInstanceOf(RateLimitException.class);
+        assertThat(rec.exhaustedReasons()).isEmpty();
+        assertThat(rec.retryReasons()).containsExactly("backoff");
+        assertThat(rec.clock.scheduled()).containsExactly(Duration.ofMillis(100));
+        rec.clock.runScheduled();
+        assertThat(found.get(10, TimeUnit.SECONDS)).isEqualTo("found k");
+        assertThat(calls[0]).isEqualTo(2);
+    }
 }
