@@ -49,7 +49,8 @@ public @interface Fallback {
      * answer goes to the larger model rather than spending attempts on the same one). Applied to every
      * target's result, alternatives included; each is a {@code java.util.function.Predicate} with a
      * public no-argument constructor. When no target returns an accepted result, the caller gets a
-     * {@code RejectedResultException} carrying the last one.
+     * {@code RejectedResultException} carrying the last one. Not on a {@link NonIdempotent} method
+     * with alternatives.
      */
     @SuppressWarnings("rawtypes")
     Class<? extends java.util.function.Predicate>[] onResult() default {};

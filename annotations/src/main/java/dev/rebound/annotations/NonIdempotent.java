@@ -25,8 +25,14 @@ import java.lang.annotation.Target;
  * is resolved, unless they name the failures they act on ({@link Retry#on()}, {@link Fallback#on()}):
  * failures known to happen before the request had any effect, such as a refused connection or a
  * rate limit. The default classifier, which retries any transient-looking exception, is never used
- * for them. {@code Rebound.wrap} applies the same rule to {@code withRetry} ({@code retryOn}) and
- * {@code withFallbacks} ({@code fallbackOn}).
+ * for them. Nothing else may repeat the call either: a result predicate ({@link Retry#onResult()} with
+ * more than one attempt, {@link Fallback#onResult()} with alternatives) is a configuration error, since
+ * the call returned and so had its effect; so is a {@link Retry#attemptTimeout()} with more than one
+ * attempt unless {@link Retry#on()} lists {@code AttemptTimeoutException} (a timed-out call is safe to
+ * repeat) or {@link Retry#abortOn()} does (the call ends at its first timeout). {@code Rebound.wrap}
+ * applies the same rules to {@code withRetry} ({@code retryOn}, {@code retryOnResult},
+ * {@code attemptTimeout}) and {@code withFallbacks} ({@code fallbackOn}, {@code fallbackOnResult}), and
+ * the weaver's annotation processor at compile time.
  */
 @Documented
 @Inherited

@@ -66,8 +66,9 @@ public @interface Retry {
      * is interrupted (on a method returning a {@code CompletionStage}: its future is cancelled; on a
      * streaming method the limit is the wait for the attempt's first token, and a started stream is not
      * timed) and counts as a transient failure (reason {@code "timeout"}), retried whatever
-     * {@link #on()} lists unless {@link #abortOn()} lists {@code AttemptTimeoutException}; the next
-     * attempt gets the smaller of this and what is left of {@link #maxDuration()}. At least 0.
+     * {@link #on()} lists unless {@link #abortOn()} lists {@code AttemptTimeoutException} (on a
+     * {@link NonIdempotent} method one of the two must list it); the next attempt gets the smaller of
+     * this and what is left of {@link #maxDuration()}. At least 0.
      */
     long attemptTimeout() default 0;
 
@@ -76,7 +77,7 @@ public @interface Retry {
      * a {@code java.util.function.Predicate} over the method's result with a public no-argument
      * constructor (e.g. {@code dev.rebound.runtime.langchain4j.ChatResults.Blank}); empty = every
      * result is accepted. When no target returns an accepted result, the caller gets a
-     * {@code RejectedResultException} carrying the last one.
+     * {@code RejectedResultException} carrying the last one. Not on a {@link NonIdempotent} method.
      */
     @SuppressWarnings("rawtypes")
     Class<? extends java.util.function.Predicate>[] onResult() default {};

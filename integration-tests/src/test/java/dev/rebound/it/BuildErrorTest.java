@@ -226,6 +226,31 @@ class BuildErrorTest {
     }
 
     @Test
+    void anInterfacesOwnRateLimitGivenOtherLimitsByTwoMethodsIsACompileErrorAndAClasssIsLeftToBind()
+            throws IOException {
+        List<String> errors = javacErrors("Chat", """
+                public interface Chat {
+                    @dev.rebound.annotations.RateLimit(requestsPerMinute = 500)
+                    String first(String prompt);
+
+                    @dev.rebound.annotations.RateLimit(requestsPerMinute = 100)
+                    String second(String prompt);
+
+                    class Local implements Chat {
+                        // the interface's limit when Local is the primary, Local's own when it is an alternative
+                        @dev.rebound.annotations.RateLimit(requestsPerMinute = 10)
+                        public String first(String prompt) { return prompt; }
+                        public String second(String prompt) { return prompt; }
+                    }
+                }
+                """);
+
+        assertThat(errors).containsExactly("Chat.second(String): @RateLimit.key names rate limit \"Chat\" "
+                + "(requestsPerMinute 500, tokensPerMinute 0) with requestsPerMinute 100, tokensPerMinute 0; every "
+                + "method naming a rate limit key must give it the same limits");
+    }
+
+    @Test
     void badResultPredicatesHandlersAndAttemptTimeoutsAreCompileErrorsInTheRuntimesWords() throws IOException {
         List<String> errors = javacErrors("Chat", """
                 public interface Chat {

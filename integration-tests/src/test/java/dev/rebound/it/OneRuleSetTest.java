@@ -68,6 +68,15 @@ class OneRuleSetTest {
         return (retry == null ? b : b.withRetry(retry)).build();
     }
 
+    /** The problems {@code Rebound.wrap} of {@code type} reports under {@code settings} (and {@code retry}, if given). */
+    private static List<String> wrapProblems(ClassLoader loader, String type, ReboundSettings settings,
+            RetryPolicy retry) {
+        List<String> problems = new ArrayList<>();
+        assertThatThrownBy(() -> wrapped(loader, type, null, settings, retry))
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> problems.addAll(e.problems()));
+        return problems;
+    }
+
     private static String builder(Supplier<?> build) {
         List<String> message = new ArrayList<>();
         assertThatThrownBy(build::get).isInstanceOfSatisfying(IllegalArgumentException.class,
@@ -163,16 +172,10 @@ class OneRuleSetTest {
         ReboundSettings shared = quiet();
         Object first = wrapped(loader, "Chat", null, shared, null);
         assertThat(first).isNotNull();
-        List<String> fromReader = new ArrayList<>();
-        assertThatThrownBy(() -> wrapped(loader, "Chat$Other", null, shared, null))
-                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> fromReader.addAll(e.problems()));
-        assertThat(fromReader).containsExactly(expected);
+        assertThat(wrapProblems(loader, "Chat$Other", shared, null)).containsExactly(expected);
 
-        List<String> fromBuilder = new ArrayList<>();
-        assertThatThrownBy(() -> wrapped(loader, "Chat$Other", null, shared,
-                RetryPolicy.builder().budget("openai").budgetRatio(0.3).build()))
-                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> fromBuilder.addAll(e.problems()));
-        assertThat(fromBuilder).containsExactly("Rebound.wrap(Other): "
+        assertThat(wrapProblems(loader, "Chat$Other", shared,
+                RetryPolicy.builder().budget("openai").budgetRatio(0.3).build())).containsExactly("Rebound.wrap(Other): "
                 + asBuilder(expected, "@Retry.budget", "budget"));
     }
 
@@ -345,6 +348,143 @@ class OneRuleSetTest {
         assertThat(fromWrap.stream().map(p -> p.replace("withRetry", "@Retry")
                 .replace("RetryPolicy.Builder.retryOn", "@Retry.on").replace("withFallbacks", "@Fallback")
                 .replace("fallbackOn", "@Fallback.on")).toList()).isEqualTo(expected);
+    }
+
+    @Test
+    void aNonIdempotentMethodRepeatedOnAResultOrATimeoutReadsTheSameFromAnnotationWrapAndProcessor()
+            throws Exception {
+        String source = """
+                import dev.rebound.annotations.*;
+                public interface Mailer {
+                    @NonIdempotent @Retry(attempts = 3, on = java.net.ConnectException.class, onResult = Blank.class)
+                    String send(String mail);
+                    @NonIdempotent @Retry(attempts = 3, on = java.net.ConnectException.class, attemptTimeout = 1000)
+                    String sendSlowly(String mail);
+                    @NonIdempotent @Fallback(to = Backup.class, on = java.net.ConnectException.class,
+                            onResult = Blank.class)
+                    String sendOnce(String mail);
+                    @NonIdempotent String sendPlainly(String mail);
+                    class Blank implements java.util.function.Predicate<Object> {
+                        public boolean test(Object answer) { return answer == null; }
+                    }
+                    class Backup implements Mailer {
+                        public String send(String mail) { return mail; }
+                        public String sendSlowly(String mail) { return mail; }
+                        public String sendOnce(String mail) { return mail; }
+                        public String sendPlainly(String mail) { return mail; }
+                    }
+                }
+                """;
+        String returned = " on a @NonIdempotent method would repeat a call that returned, and so had its effect (where"
+                + " a result shows that the call had no effect, throw a failure instead and list it in ";
+        List<String> expected = List.of(
+                "Mailer.send(String): @Retry.onResult" + returned + "@Retry.on)",
+                "Mailer.sendSlowly(String): @Retry.attemptTimeout on a @NonIdempotent method would repeat a call that"
+                        + " timed out, which may have had its effect: list dev.rebound.runtime.AttemptTimeoutException"
+                        + " in @Retry.on if a timed-out call is safe to repeat, else in @Retry.abortOn",
+                "Mailer.sendOnce(String): @Fallback.onResult" + returned + "@Fallback.on)");
+        sameInEveryPath("Mailer", source, expected);
+
+        // the builder's policies over the unannotated method, in the builder's names
+        ClassLoader loader = new Javac(dir).load("Mailer", source);
+        @SuppressWarnings("unchecked")
+        Class<Object> mailer = (Class<Object>) loader.loadClass("Mailer");
+        Object smtp = loader.loadClass("Mailer$Backup").getConstructor().newInstance();
+        Object backup = loader.loadClass("Mailer$Backup").getConstructor().newInstance();
+        List<String> fromWrap = new ArrayList<>();
+        assertThatThrownBy(() -> Rebound.wrap(mailer, smtp)
+                .withRetry(RetryPolicy.builder().attempts(3).retryOn(java.net.ConnectException.class)
+                        .retryOnResult(answer -> answer == null).attemptTimeout(Duration.ofSeconds(1)).build())
+                .withFallbacks(backup).fallbackOn(java.net.ConnectException.class)
+                .fallbackOnResult(answer -> answer == null).settings(quiet()).build())
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> fromWrap.addAll(e.problems()));
+        assertThat(fromWrap.stream().filter(p -> p.startsWith("Mailer.sendPlainly(String): "))
+                .map(p -> p.replace("Mailer.sendPlainly(String): ", "")
+                        .replace("RetryPolicy.Builder.retryOnResult", "@Retry.onResult")
+                        .replace("RetryPolicy.Builder.attemptTimeout", "@Retry.attemptTimeout")
+                        .replace("RetryPolicy.Builder.retryOn", "@Retry.on")
+                        .replace("RetryPolicy.Builder.abortOn", "@Retry.abortOn")
+                        .replace("fallbackOnResult", "@Fallback.onResult").replace("fallbackOn", "@Fallback.on"))
+                .toList())
+                .containsExactly(expected.get(0).substring(expected.get(0).indexOf("@")),
+                        expected.get(1).substring(expected.get(1).indexOf("@")),
+                        expected.get(2).substring(expected.get(2).indexOf("@")));
+    }
+
+    @Test
+    void aTypeLevelPolicyOverANonIdempotentMethodReadsTheSameFromAnnotationAndProcessor() throws Exception {
+        String blind = " on a @NonIdempotent method must list the failures that are safe to repeat it on, in ";
+        sameInEveryPath("Mailer", """
+                import dev.rebound.annotations.*;
+                @Retry(attempts = 3)
+                @Fallback(to = Mailer.Backup.class)
+                public interface Mailer {
+                    @NonIdempotent String send(String mail);
+                    String status(String id);
+                    @NonIdempotent @Retry(attempts = 3, on = java.net.ConnectException.class) @Fallback(to = {})
+                    String sendSafely(String mail);
+                    class Backup implements Mailer {
+                        public String send(String mail) { return mail; }
+                        public String status(String id) { return id; }
+                        public String sendSafely(String mail) { return mail; }
+                    }
+                }
+                """, List.of(
+                        "Mailer.send(String): @Retry(attempts = 3)" + blind + "@Retry.on",
+                        // the alternative inherits the method's @NonIdempotent and runs the interface's @Retry
+                        "Backup.send(String): @Retry(attempts = 3)" + blind + "@Retry.on",
+                        "Mailer.send(String): @Fallback" + blind + "@Fallback.on"));
+
+        // a @NonIdempotent type whose @Retry reaches a method it inherits
+        String inherited = """
+                import dev.rebound.annotations.*;
+                public interface Outbox {
+                    interface Sends {
+                        String send(String mail);
+                    }
+                    @NonIdempotent @Retry(attempts = 2, on = java.net.ConnectException.class, attemptTimeout = 500)
+                    interface Queue extends Sends {
+                    }
+                }
+                """;
+        String expected = "Queue.send(String): @Retry.attemptTimeout on a @NonIdempotent method would repeat a call"
+                + " that timed out, which may have had its effect: list dev.rebound.runtime.AttemptTimeoutException"
+                + " in @Retry.on if a timed-out call is safe to repeat, else in @Retry.abortOn";
+        assertThat(processor("Outbox", inherited)).containsExactly(expected);
+        assertThat(wrapProblems(new Javac(dir).load("Outbox", inherited), "Outbox$Queue", quiet(), null))
+                .containsExactly(expected);
+    }
+
+    @Test
+    void aRateLimitKeyDefinedTwiceReadsTheSameFromAnnotationBuilderAndProcessor() throws Exception {
+        String source = """
+                import dev.rebound.annotations.RateLimit;
+                public interface Chat {
+                    @RateLimit(key = "openai", requestsPerMinute = 500) String first(String p);
+                    interface Other {
+                        @RateLimit(key = "openai", requestsPerMinute = 100) String second(String p);
+                    }
+                }
+                """;
+        String expected = "Other.second(String): @RateLimit.key names rate limit \"openai\" (requestsPerMinute 500,"
+                + " tokensPerMinute 0) with requestsPerMinute 100, tokensPerMinute 0; every method naming a rate limit"
+                + " key must give it the same limits";
+        assertThat(processor("Chat", source)).containsExactly(expected);
+
+        ClassLoader loader = new Javac(dir).load("Chat", source);
+        ReboundSettings shared = quiet();
+        assertThat(wrapped(loader, "Chat", null, shared, null)).isNotNull();
+        assertThat(wrapProblems(loader, "Chat$Other", shared, null)).containsExactly(expected);
+
+        @SuppressWarnings("unchecked")
+        Class<Object> other = (Class<Object>) loader.loadClass("Chat$Other");
+        Object impl = Proxy.newProxyInstance(loader, new Class<?>[] {other}, (p, m, args) -> null);
+        List<String> fromBuilder = new ArrayList<>();
+        assertThatThrownBy(() -> Rebound.wrap(other, impl).withRateLimit(dev.rebound.runtime.RateLimitPolicy.builder()
+                .key("openai").requestsPerMinute(100).build()).settings(shared).build())
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> fromBuilder.addAll(e.problems()));
+        assertThat(fromBuilder).containsExactly("Rebound.wrap(Other): "
+                + asBuilder(expected, "@RateLimit.key", "withRateLimit"));
     }
 
     @Test

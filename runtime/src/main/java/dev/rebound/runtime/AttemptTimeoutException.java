@@ -5,7 +5,9 @@ import java.time.Duration;
 /**
  * An attempt ran past its timeout ({@code @Retry(attemptTimeout = ...)},
  * {@link RetryPolicy.Builder#attemptTimeout}) and was interrupted. It is a transient failure: the next
- * attempt follows, with the wait of the backoff, and the fallbacks take it like any other failure. Its
+ * attempt follows, with the wait of the backoff, and the fallbacks take it like any other failure. On a
+ * {@code @NonIdempotent} method the retry's {@code on} or {@code abortOn} must list it, since the request
+ * may have taken effect before it timed out. Its
  * cause is what the interrupted attempt threw, if it threw anything (an HTTP client reports an
  * interrupted request as an exception of its own).
  *

@@ -137,11 +137,11 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         String method = AnnotationLookup.describe(type, m);
         if (AnnotationLookup.find(NonIdempotent.class, target.getClass(), type, m) != null) {
             if (retry != null) {
-                Rules.addAt(method, MethodRules.nonIdempotentRetry("withRetry", retry.attempts(),
-                        !retry.retryOn().isEmpty(), "RetryPolicy.Builder.retryOn"), problems);
+                MethodChecks.checkRepeat(retry, MethodRules.RetryAttributes.BUILDER, method, true, null, problems);
             }
             Rules.addAt(method, MethodRules.nonIdempotentFallback("withFallbacks",
-                    fallbacks != null && !fallbacks.isEmpty(), fallbackRule.named(), "fallbackOn"), problems);
+                    fallbacks != null && !fallbacks.isEmpty(), fallbackRule.named(), "fallbackOn",
+                    !fallbackOnResult.isEmpty(), "fallbackOnResult"), problems);
         }
         List<Alternative> chain = new ArrayList<>();
         if (fallbacks != null) {

@@ -3,8 +3,11 @@ package dev.rebound.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.rebound.annotations.NonIdempotent;
+import dev.rebound.annotations.Retry;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -133,6 +136,74 @@ class AttemptTimeoutTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("attemptTimeout");
         assertThat(catchThrowable(() -> RetryPolicy.builder().attemptTimeout(null)))
                 .isInstanceOf(NullPointerException.class).hasMessage("attemptTimeout");
+    }
+
+    /** Sends for real; the server's answer is slow: a timed-out request may already have gone out. */
+    public interface SlowMailer {
+        @NonIdempotent
+        @Retry(attempts = 3, delay = 0, on = ConnectException.class, attemptTimeout = 1000)
+        String send(String mail) throws Exception;
+    }
+
+    public interface PlainMailer {
+        @NonIdempotent
+        String send(String mail) throws Exception;
+    }
+
+    @Test
+    void aNonIdempotentMethodIsRefusedARetryAfterATimeoutItsRetryDoesNotName() {
+        Hanging smtp = new Hanging(Duration.ofSeconds(5));
+        String repeats = " on a @NonIdempotent method would repeat a call that timed out, which may have had its"
+                + " effect: list dev.rebound.runtime.AttemptTimeoutException in ";
+
+        assertThat(catchThrowable(() -> Rebound.wrap(SlowMailer.class, smtp::answer).settings(settings).build()))
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
+                        .containsExactly("SlowMailer.send(String): @Retry.attemptTimeout" + repeats
+                                + "@Retry.on if a timed-out call is safe to repeat, else in @Retry.abortOn"));
+        assertThat(catchThrowable(() -> Rebound.wrap(PlainMailer.class, smtp::answer)
+                .withRetry(RetryPolicy.builder().attempts(3).retryOn(ConnectException.class)
+                        .attemptTimeout(Duration.ofSeconds(1)).build())
+                .settings(settings).build()))
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
+                        .containsExactly("PlainMailer.send(String): RetryPolicy.Builder.attemptTimeout" + repeats
+                                + "RetryPolicy.Builder.retryOn if a timed-out call is safe to repeat, else in "
+                                + "RetryPolicy.Builder.abortOn"));
+        assertThat(smtp.calls).isZero();
+    }
+
+    /** The same mailer, the timeout named either way: ended at its first timeout, or safe to repeat. */
+    public interface NamedTimeoutMailer {
+        @NonIdempotent
+        @Retry(attempts = 3, delay = 0, on = ConnectException.class, abortOn = AttemptTimeoutException.class,
+                attemptTimeout = 1000)
+        String send(String mail) throws Exception;
+
+        /** Sent with an idempotency key: the server drops a second copy. */
+        @NonIdempotent
+        @Retry(attempts = 3, delay = 0, on = {ConnectException.class, AttemptTimeoutException.class},
+                attemptTimeout = 1000)
+        String sendWithKey(String mail) throws Exception;
+    }
+
+    @Test
+    void aTimedOutNonIdempotentCallIsSentAgainOnlyWhenItsRetryOnNamesTheTimeout() throws Exception {
+        Hanging once = new Hanging(Duration.ofSeconds(5));
+        Hanging withKey = new Hanging(Duration.ofSeconds(5));
+        NamedTimeoutMailer wrapped = Rebound.wrap(NamedTimeoutMailer.class, new NamedTimeoutMailer() {
+            public String send(String mail) throws Exception {
+                return once.answer(mail);
+            }
+
+            public String sendWithKey(String mail) throws Exception {
+                return withKey.answer(mail);
+            }
+        }).settings(settings).build();
+
+        assertThat(catchThrowable(() -> wrapped.send("m"))).isInstanceOf(AttemptTimeoutException.class);
+        assertThat(once.calls).isEqualTo(1);
+        assertThat(wrapped.sendWithKey("m")).isEqualTo("answer 2");
+        assertThat(withKey.calls).isEqualTo(2);
+        assertThat(Thread.currentThread().isInterrupted()).isFalse();
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
@@ -488,6 +489,79 @@ class BadAnnotationInputTest {
         assertThatThrownBy(() -> wrapped.send("hello")).isInstanceOf(IOException.class)
                 .isNotInstanceOf(ConnectException.class);
         assertThat(sends.get()).isEqualTo(2);
+    }
+
+    /** Rejects a blank answer. */
+    public static final class Blank implements Predicate<Object> {
+        @Override
+        public boolean test(Object answer) {
+            return answer == null || answer.toString().isBlank();
+        }
+    }
+
+    /** Sends for real, and answers blank: the mail went out, the server's answer was empty. */
+    interface ResultMailer {
+        @NonIdempotent
+        @Retry(attempts = 3, delay = 0, on = ConnectException.class, onResult = Blank.class)
+        String send(String mail);
+
+        @NonIdempotent
+        @Fallback(to = ResultBackup.class, on = ConnectException.class, onResult = Blank.class)
+        String sendOnce(String mail);
+    }
+
+    public static final class ResultBackup implements ResultMailer {
+        static final AtomicInteger SENDS = new AtomicInteger();
+
+        @Override
+        public String send(String mail) {
+            SENDS.incrementAndGet();
+            return "";
+        }
+
+        @Override
+        public String sendOnce(String mail) {
+            return send(mail);
+        }
+    }
+
+    /** The alternative is @NonIdempotent itself, and its own retry judges its result. */
+    interface Notifier {
+        @Fallback(to = ResultRetryingBackup.class, on = ConnectException.class)
+        String post(String message);
+    }
+
+    public static final class ResultRetryingBackup implements Notifier {
+        @Override
+        @NonIdempotent
+        @Retry(attempts = 2, on = ConnectException.class, onResult = Blank.class)
+        public String post(String message) {
+            return "";
+        }
+    }
+
+    @Test
+    void aNonIdempotentMethodIsRefusedARetryOrAFallbackOnItsResult() {
+        AtomicInteger sends = new AtomicInteger();
+        ResultMailer smtp = new ResultMailer() {
+            public String send(String mail) {
+                sends.incrementAndGet();
+                return "";
+            }
+
+            public String sendOnce(String mail) {
+                return send(mail);
+            }
+        };
+        String repeats = " on a @NonIdempotent method would repeat a call that returned, and so had its effect (where"
+                + " a result shows that the call had no effect, throw a failure instead and list it in ";
+        assertThat(problemsOf(() -> wrap(ResultMailer.class, smtp))).containsExactlyInAnyOrder(
+                "ResultMailer.send(String): @Retry.onResult" + repeats + "@Retry.on)",
+                "ResultMailer.sendOnce(String): @Fallback.onResult" + repeats + "@Fallback.on)");
+        assertThat(problemsOf(() -> wrap(Notifier.class, m -> "sent")))
+                .as("an alternative's own retry, named as alternatives are")
+                .containsExactly("ResultRetryingBackup.post(String): @Retry.onResult" + repeats + "@Retry.on)");
+        assertThat(sends.get() + ResultBackup.SENDS.get()).isZero();
     }
 
     interface Async {

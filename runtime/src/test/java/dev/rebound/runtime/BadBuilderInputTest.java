@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -175,9 +176,21 @@ class BadBuilderInputTest {
     }
 
     static final class FakeMailer implements Mailer {
+        final AtomicInteger sends = new AtomicInteger();
+        private final String answer;
+
+        FakeMailer() {
+            this("sent");
+        }
+
+        FakeMailer(String answer) {
+            this.answer = answer;
+        }
+
         @Override
         public String send(String mail) {
-            return "sent";
+            sends.incrementAndGet();
+            return answer;
         }
 
         @Override
@@ -201,6 +214,25 @@ class BadBuilderInputTest {
                                         + "the failures that are safe to repeat it on, in RetryPolicy.Builder.retryOn",
                                 "Mailer.send(String): withFallbacks on a @NonIdempotent method must list the "
                                         + "failures that are safe to repeat it on, in fallbackOn"));
+    }
+
+    @Test
+    void wrapRefusesToSendANonIdempotentCallAgainOnItsResult() {
+        FakeMailer blank = new FakeMailer(""); // the mail goes out; the server's answer is blank
+        Predicate<String> blankAnswer = String::isBlank;
+        String repeats = " on a @NonIdempotent method would repeat a call that returned, and so had its effect (where"
+                + " a result shows that the call had no effect, throw a failure instead and list it in ";
+        assertThatThrownBy(() -> Rebound.wrap(Mailer.class, (Mailer) blank)
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ZERO).retryOn(ConnectException.class)
+                        .retryOnResult(blankAnswer).build())
+                .withFallbacks(new FakeMailer()).fallbackOn(ConnectException.class).fallbackOnResult(blankAnswer)
+                .settings(ReboundSettings.builder().logging(false).build()).build())
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
+                        .containsExactly(
+                                "Mailer.send(String): RetryPolicy.Builder.retryOnResult" + repeats
+                                        + "RetryPolicy.Builder.retryOn)",
+                                "Mailer.send(String): fallbackOnResult" + repeats + "fallbackOn)"));
+        assertThat(blank.sends.get()).isZero();
     }
 
     @Test

@@ -87,7 +87,8 @@ record AnnotatedFallback(FallbackRule rule, List<Alternative> chain, Predicate<O
             // the alternative's own @NonIdempotent too: it is refused a blind retry as when it is the primary
             boolean altNonIdempotent = nonIdempotent
                     || AnnotationLookup.find(NonIdempotent.class, alt, contract, method) != null;
-            MethodChecks.checkRepeat(altRetry, altName, altNonIdempotent, null, problems);
+            MethodChecks.checkRepeat(altRetry, MethodRules.RetryAttributes.ANNOTATION, altName, altNonIdempotent, null,
+                    problems);
             MethodChecks.checkBudget(budgets, altRetry, contract.getName(), altName, "@Retry.budget", problems);
             // its class's own breaker and rate limit (the interface's guard the primary: the same limit on the
             // alternative would refuse it exactly when the primary's refusal sends the call there)
@@ -123,7 +124,7 @@ record AnnotatedFallback(FallbackRule rule, List<Alternative> chain, Predicate<O
             problems.add(Rules.at(name, MethodRules.deferred("@Fallback", deferred)));
         } else if (nonIdempotent) {
             Rules.addAt(name, MethodRules.nonIdempotentFallback("@Fallback", !seen.isEmpty(), rule.named(),
-                    "@Fallback.on"), problems);
+                    "@Fallback.on", fallback.onResult().length > 0, "@Fallback.onResult"), problems);
         }
         return new AnnotatedFallback(rule, chain, onResult, handler);
     }

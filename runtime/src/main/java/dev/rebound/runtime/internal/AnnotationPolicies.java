@@ -88,7 +88,8 @@ public final class AnnotationPolicies {
         ReboundSettings budgetSettings = settings != null ? settings : ReboundSettings.global();
         String budgetScope = contract.getName();
         RetryPolicy primaryRetry = PolicyConversion.toPolicy(retry, name, problems);
-        MethodChecks.checkRepeat(primaryRetry, name, nonIdempotent, deferred, problems);
+        MethodChecks.checkRepeat(primaryRetry, MethodRules.RetryAttributes.ANNOTATION, name, nonIdempotent, deferred,
+                problems);
         MethodChecks.checkBudget(budgetSettings, primaryRetry, budgetScope, name, "@Retry.budget", problems);
         CircuitBreakerPolicy breakerPolicy = PolicyConversion.toPolicy(breaker, name, problems);
         if (breaker != null && deferred != null) {

@@ -3,6 +3,7 @@ package dev.rebound.runtime.internal;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.internal.chain.CallShape;
+import dev.rebound.runtime.rules.FailureType;
 import dev.rebound.runtime.rules.MethodRules;
 import dev.rebound.runtime.rules.Rules;
 import java.lang.reflect.Method;
@@ -106,17 +107,23 @@ public final class MethodChecks {
         return false;
     }
 
-    /** A retry of more than one attempt re-runs the call: not on deferred results, not blindly if non-idempotent. */
-    static void checkRepeat(RetryPolicy retry, String where, boolean nonIdempotent, String deferred,
-            List<String> problems) {
+    /**
+     * A retry of more than one attempt re-runs the call: not on deferred results; on a non-idempotent
+     * method, only on the failures named as safe ({@link MethodRules#nonIdempotentRetry}).
+     *
+     * @param names {@link MethodRules.RetryAttributes#ANNOTATION} or {@link MethodRules.RetryAttributes#BUILDER}
+     */
+    public static void checkRepeat(RetryPolicy retry, MethodRules.RetryAttributes names, String where,
+            boolean nonIdempotent, String deferred, List<String> problems) {
         if (retry.attempts() == 1) {
             return;
         }
         if (deferred != null) {
-            problems.add(Rules.at(where, MethodRules.deferred("@Retry", deferred)));
+            problems.add(Rules.at(where, MethodRules.deferred(names.policy(), deferred)));
         } else if (nonIdempotent) {
-            Rules.addAt(where, MethodRules.nonIdempotentRetry("@Retry", retry.attempts(), !retry.retryOn().isEmpty(),
-                    "@Retry.on"), problems);
+            Rules.addAt(where, MethodRules.nonIdempotentRetry(names, retry.attempts(),
+                    FailureType.of(retry.retryOn()), FailureType.of(retry.abortOn()),
+                    retry.resultPredicate() != null, retry.attemptTimeoutNanos() > 0), problems);
         }
     }
 

@@ -1,13 +1,15 @@
 package dev.rebound.runtime.rules;
 
+import dev.rebound.runtime.AttemptTimeoutException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
  * What a method's shape or marker forbids a policy to do: apply where no door can intercept, re-run a
  * call whose failures arrive after it returned (a future, a stream, a publisher), or repeat an effect
- * ({@code @NonIdempotent}) on failures that were not named as safe.
+ * ({@code @NonIdempotent}) on failures that were not named as safe, on a result, or after a timeout.
  */
 public final class MethodRules {
 
@@ -127,26 +129,110 @@ public final class MethodRules {
     }
 
     /**
-     * A retry of a {@code @NonIdempotent} method that does not name the failures safe to repeat it on,
-     * or null: {@code @Retry(attempts = 3) on a @NonIdempotent method must list ..., in @Retry.on}.
+     * How a reader names a retry's attributes in the problems of a {@code @NonIdempotent} method:
+     * {@link #ANNOTATION} ({@code @Retry.on}) or {@link #BUILDER} ({@code RetryPolicy.Builder.retryOn}).
      *
      * @param policy {@code "@Retry"} or {@code "withRetry"}
-     * @param onAttribute where the safe failures go: {@code "@Retry.on"}, {@code "RetryPolicy.Builder.retryOn"}
+     * @param on where the failures safe to repeat the call on go
+     * @param abortOn where the failures never retried go
+     * @param onResult the result predicates that retry
+     * @param attemptTimeout the timeout of one attempt
      */
-    public static String nonIdempotentRetry(String policy, int attempts, boolean onNamed, String onAttribute) {
-        return attempts > 1 && !onNamed
-                ? nonIdempotent(policy + "(attempts = " + attempts + ")", onAttribute) : null;
+    public record RetryAttributes(String policy, String on, String abortOn, String onResult, String attemptTimeout) {
+
+        /** {@code @Retry}'s members. */
+        public static final RetryAttributes ANNOTATION = new RetryAttributes("@Retry", "@Retry.on", "@Retry.abortOn",
+                "@Retry.onResult", "@Retry.attemptTimeout");
+        /** {@code Rebound.wrap(...).withRetry(policy)}: the policy's builder methods. */
+        public static final RetryAttributes BUILDER = new RetryAttributes("withRetry", "RetryPolicy.Builder.retryOn",
+                "RetryPolicy.Builder.abortOn", "RetryPolicy.Builder.retryOnResult",
+                "RetryPolicy.Builder.attemptTimeout");
     }
 
-    /** As {@link #nonIdempotentRetry} for a fallback: alternatives, and no failures named to reach them. */
-    public static String nonIdempotentFallback(String policy, boolean hasAlternatives, boolean onNamed,
-            String onAttribute) {
-        return hasAlternatives && !onNamed ? nonIdempotent(policy, onAttribute) : null;
+    /** The binary names of {@code AttemptTimeoutException} and its superclasses: a failure list naming one retries it. */
+    private static final Set<String> TIMEOUT_AND_SUPERCLASSES = superclassesOf(AttemptTimeoutException.class);
+
+    private static Set<String> superclassesOf(Class<?> type) {
+        Set<String> names = new HashSet<>();
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            names.add(c.getName());
+        }
+        return Set.copyOf(names);
+    }
+
+    /**
+     * What would repeat the effect of a {@code @NonIdempotent} method under a retry of more than one
+     * attempt, in this order: no failures named as safe to repeat it on ({@code @Retry(attempts = 3) on a
+     * @NonIdempotent method must list ..., in @Retry.on}); a result predicate, which repeats a call that
+     * returned and so had its effect; an attempt timeout, whose {@code AttemptTimeoutException} is retried
+     * unless {@code on} lists it (the call is safe to repeat) or {@code abortOn} does (it ends the call).
+     *
+     * @param names how the reader names the attributes
+     * @param on the failures the retry names as safe ({@code @Retry.on}); empty for the default classifier
+     * @param abortOn the failures it never retries
+     * @param onResult whether a result predicate retries
+     * @param attemptTimeout whether an attempt has a timeout
+     * @return the problems, without the method's name; empty when nothing repeats the effect
+     */
+    public static List<String> nonIdempotentRetry(RetryAttributes names, int attempts, List<FailureType> on,
+            List<FailureType> abortOn, boolean onResult, boolean attemptTimeout) {
+        List<String> problems = new ArrayList<>();
+        if (attempts < 2) {
+            return problems;
+        }
+        if (on.isEmpty()) {
+            problems.add(nonIdempotent(names.policy() + "(attempts = " + attempts + ")", names.on()));
+        }
+        if (onResult) {
+            problems.add(nonIdempotentOnResult(names.onResult(), names.on()));
+        }
+        if (attemptTimeout && !listsTimeout(on) && !listsTimeout(abortOn)) {
+            problems.add(names.attemptTimeout() + " on a @NonIdempotent method would repeat a call that timed out,"
+                    + " which may have had its effect: list " + AttemptTimeoutException.class.getName() + " in "
+                    + names.on() + " if a timed-out call is safe to repeat, else in " + names.abortOn());
+        }
+        return problems;
+    }
+
+    private static boolean listsTimeout(List<FailureType> types) {
+        for (FailureType t : types) {
+            if (TIMEOUT_AND_SUPERCLASSES.contains(t.name())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * As {@link #nonIdempotentRetry} for a fallback with alternatives: no failures named to reach them, and a
+     * result predicate that sends a call that returned to them.
+     *
+     * @param policy {@code "@Fallback"} or {@code "withFallbacks"}
+     * @param onAttribute {@code "@Fallback.on"} or {@code "fallbackOn"}
+     * @param onResultAttribute {@code "@Fallback.onResult"} or {@code "fallbackOnResult"}
+     */
+    public static List<String> nonIdempotentFallback(String policy, boolean hasAlternatives, boolean onNamed,
+            String onAttribute, boolean onResult, String onResultAttribute) {
+        List<String> problems = new ArrayList<>();
+        if (hasAlternatives && !onNamed) {
+            problems.add(nonIdempotent(policy, onAttribute));
+        }
+        if (hasAlternatives && onResult) {
+            problems.add(nonIdempotentOnResult(onResultAttribute, onAttribute));
+        }
+        return problems;
     }
 
     private static String nonIdempotent(String what, String onAttribute) {
         return what + " on a @NonIdempotent method must list the failures that are safe to repeat it on, in "
                 + onAttribute;
+    }
+
+    /** A result predicate judges a call that returned: repeating it, here or on an alternative, repeats its effect. */
+    private static String nonIdempotentOnResult(String attribute, String onAttribute) {
+        return attribute + " on a @NonIdempotent method would repeat a call that returned, and so had its effect"
+                + " (where a result shows that the call had no effect, throw a failure instead and list it in "
+                + onAttribute + ")";
     }
 
     /** A door intercepts public methods only (the aspect says the same in its {@code declare error}). */

@@ -91,4 +91,29 @@ class RulesTest {
         assertThat(MethodRules.isDeferred("java.util.concurrent.CompletionStage")).isTrue();
         assertThat(MethodRules.isDeferred("java.lang.String")).isFalse();
     }
+
+    @Test
+    void aNonIdempotentRetryIsRefusedEachWayItWouldRepeatTheEffect() {
+        MethodRules.RetryAttributes names = MethodRules.RetryAttributes.ANNOTATION;
+        List<FailureType> connect = List.of(FailureType.of(java.net.ConnectException.class));
+        List<FailureType> runtime = List.of(FailureType.of(RuntimeException.class));
+        List<FailureType> none = List.of();
+        assertThat(MethodRules.nonIdempotentRetry(names, 1, none, none, true, true)).as("one attempt").isEmpty();
+        assertThat(MethodRules.nonIdempotentRetry(names, 2, connect, none, false, false)).isEmpty();
+        assertThat(MethodRules.nonIdempotentRetry(names, 2, none, none, true, true)).hasSize(3);
+        assertThat(MethodRules.nonIdempotentRetry(names, 2, connect, none, true, false)).containsExactly(
+                "@Retry.onResult on a @NonIdempotent method would repeat a call that returned, and so had its effect"
+                        + " (where a result shows that the call had no effect, throw a failure instead and list it in"
+                        + " @Retry.on)");
+        assertThat(MethodRules.nonIdempotentRetry(names, 2, connect, none, false, true)).singleElement().asString()
+                .startsWith("@Retry.attemptTimeout on a @NonIdempotent method would repeat a call that timed out");
+        // a list names the timeout by its class or a superclass of it
+        assertThat(MethodRules.nonIdempotentRetry(names, 2, runtime, none, false, true)).isEmpty();
+        assertThat(MethodRules.nonIdempotentRetry(names, 2, connect, List.of(FailureType.of(Exception.class)), false,
+                true)).isEmpty();
+        assertThat(MethodRules.nonIdempotentRetry(names, 2, connect,
+                List.of(FailureType.of(dev.rebound.runtime.AttemptTimeoutException.class)), false, true)).isEmpty();
+        assertThat(MethodRules.nonIdempotentRetry(names, 2, connect, List.of(FailureType.of(IOException.class)), false,
+                true)).hasSize(1);
+    }
 }

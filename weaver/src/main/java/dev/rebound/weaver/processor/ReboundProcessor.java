@@ -42,7 +42,9 @@ import javax.tools.Diagnostic;
  * bound of {@code @Retry} and {@code @CircuitBreaker}, failure lists that can never take effect, an
  * alternative that does not implement the interface, is listed twice or leads back in a cycle, a policy
  * on a method no door can intercept (non-public or static) or on one returning a deferred result (a
- * future, a stream), a retry or fallback on a {@code @NonIdempotent} method that names no safe failures.
+ * future, a stream), a retry or fallback on a {@code @NonIdempotent} method (its own, or its type's) that
+ * names no safe failures or would repeat it on a result or after an attempt timeout, a retry budget or a
+ * rate limit key defined twice in the compilation with other values.
  * Runs in javac (and ajc) from the weaver jar, for woven and Guice users alike; it loads no logging
  * framework. {@code @SuppressWarnings("rebound")} on an element or an enclosing type skips it. Whether an
  * alternative can be constructed is known only at run time (a container may provide it).
@@ -60,6 +62,8 @@ public final class ReboundProcessor extends AbstractProcessor {
     private final Set<String> generated = new HashSet<>();
     /** The retry budgets defined so far in this compilation, by name: the first definition wins. */
     private final Map<String, Budget> budgets = new HashMap<>();
+    /** The rate limits defined so far in this compilation, by key: the first definition wins. */
+    private final Map<String, Limits> rateLimits = new HashMap<>();
 
     @Override
     public synchronized void init(ProcessingEnvironment env) {
@@ -181,7 +185,8 @@ public final class ReboundProcessor extends AbstractProcessor {
             }
         }
         String deferred = method ? model.deferredResult(((ExecutableElement) e).getReturnType()) : null;
-        boolean nonIdempotent = model.nonIdempotent(e);
+        // a type's policies reach each of its methods, checked as such below
+        boolean nonIdempotent = method && model.nonIdempotent(e);
         Retry retry = e.getAnnotation(Retry.class);
         if (retry != null) {
             List<String> found = RetryRules.check(retry, model.failureTypes(e, Retry.class, "on"),
@@ -192,9 +197,8 @@ public final class ReboundProcessor extends AbstractProcessor {
             }
             if (found.isEmpty() && retry.attempts() > 1 && deferred != null) {
                 problems.add(Rules.at(where, MethodRules.deferred("@Retry", deferred)));
-            } else if (found.isEmpty() && nonIdempotent) {
-                Rules.addAt(where, MethodRules.nonIdempotentRetry("@Retry", retry.attempts(),
-                        !model.values(e, Retry.class, "on").isEmpty(), "@Retry.on"), problems);
+            } else if (nonIdempotent) {
+                checkNonIdempotentRetry(e, where, problems);
             }
         }
         checkNamedClasses(e, where, problems);
@@ -208,7 +212,11 @@ public final class ReboundProcessor extends AbstractProcessor {
         }
         RateLimit rateLimit = e.getAnnotation(RateLimit.class);
         if (rateLimit != null) {
-            Rules.addAt(where, RateLimitRules.check(rateLimit), problems);
+            List<String> found = RateLimitRules.check(rateLimit);
+            Rules.addAt(where, found, problems);
+            if (found.isEmpty()) {
+                checkRateLimitKey(rateLimit, e, contract, where, problems);
+            }
             if (deferred != null) {
                 problems.add(Rules.at(where, MethodRules.deferred("@RateLimit", deferred)));
             }
@@ -224,8 +232,7 @@ public final class ReboundProcessor extends AbstractProcessor {
             if (hasAlternatives && deferred != null) {
                 problems.add(Rules.at(where, MethodRules.deferred("@Fallback", deferred)));
             } else if (nonIdempotent) {
-                Rules.addAt(where, MethodRules.nonIdempotentFallback("@Fallback", hasAlternatives,
-                        !model.values(e, Fallback.class, "on").isEmpty(), "@Fallback.on"), problems);
+                checkNonIdempotentFallback(e, where, problems);
             }
         }
         if (method) {
@@ -240,8 +247,9 @@ public final class ReboundProcessor extends AbstractProcessor {
                 if (!objects(m) && !mods.contains(Modifier.STATIC) && (itf || mods.contains(Modifier.PUBLIC))) {
                     TypeElement declaring = itf && !m.getEnclosingElement().equals(e) ? (TypeElement) e
                             : model.contractOf(m);
-                    checkAsyncShape(m, e, model.describe(m, declaring != null ? declaring : (TypeElement) e),
-                            problems);
+                    String reached = model.describe(m, declaring != null ? declaring : (TypeElement) e);
+                    checkAsyncShape(m, e, reached, problems);
+                    checkNonIdempotentReached(m, (TypeElement) e, itf ? (TypeElement) e : null, reached, problems);
                 }
             }
         }
@@ -328,7 +336,8 @@ public final class ReboundProcessor extends AbstractProcessor {
                 problems.add(Rules.at(where, FallbackRules.doesNotImplement("@Fallback.to", name,
                         processingEnv.getElementUtils().getBinaryName(contract).toString())));
             } else if (e.getKind() == ElementKind.METHOD) {
-                checkNonIdempotentAlternative((ExecutableElement) e, contract, (TypeElement) alt.asElement(), problems);
+                checkNonIdempotentAlternative((ExecutableElement) e, model.nonIdempotent(e), contract,
+                        (TypeElement) alt.asElement(), problems);
                 if (e.getEnclosingElement().getKind() == ElementKind.CLASS) {
                     TypeElement primary = (TypeElement) e.getEnclosingElement();
                     List<TypeElement> cycle = FallbackRules.cycle(primary, (TypeElement) alt.asElement(),
@@ -348,20 +357,75 @@ public final class ReboundProcessor extends AbstractProcessor {
      * runs is its own method's, else the contract method's, else its class's, else the contract's (the
      * runtime's order).
      */
-    private void checkNonIdempotentAlternative(ExecutableElement m, TypeElement contract, TypeElement alt,
-            List<String> problems) {
+    private void checkNonIdempotentAlternative(ExecutableElement m, boolean primaryNonIdempotent,
+            TypeElement contract, TypeElement alt, List<String> problems) {
         ExecutableElement own = model.declaredIn(alt, m);
-        if (own == null || !model.nonIdempotent(m) && !model.nonIdempotent(own)) {
+        if (own == null || !primaryNonIdempotent && !model.nonIdempotent(own)) {
             return; // the primary's @NonIdempotent counts for its alternatives too, as in the runtime
         }
         ExecutableElement contractMethod = model.declaredIn(contract, m);
         Element[] lookup = {own, contractMethod, alt, contract};
         for (Element where : lookup) {
-            Retry retry = where == null ? null : where.getAnnotation(Retry.class);
-            if (retry != null) {
-                Rules.addAt(model.describe(own, alt), MethodRules.nonIdempotentRetry("@Retry", retry.attempts(),
-                        !model.values(where, Retry.class, "on").isEmpty(), "@Retry.on"), problems);
+            if (where != null && where.getAnnotation(Retry.class) != null) {
+                checkNonIdempotentRetry(where, model.describe(own, alt), problems);
                 return;
+            }
+        }
+    }
+
+    /**
+     * What would repeat the effect of a {@code @NonIdempotent} method under the {@code @Retry} of
+     * {@code annotated} ({@link MethodRules#nonIdempotentRetry}), once that retry is valid: the runtime
+     * applies no retry that has a problem of its own.
+     */
+    private void checkNonIdempotentRetry(Element annotated, String where, List<String> problems) {
+        Retry retry = annotated.getAnnotation(Retry.class);
+        List<FailureType> on = model.failureTypes(annotated, Retry.class, "on");
+        List<FailureType> abortOn = model.failureTypes(annotated, Retry.class, "abortOn");
+        List<DeclaredType> onResult = model.classes(annotated, Retry.class, "onResult");
+        if (!RetryRules.check(retry, on, abortOn).isEmpty() || onResult.stream()
+                .anyMatch(t -> namedClassProblem("@Retry.onResult", t, NamedClassRules.PREDICATE) != null)) {
+            return;
+        }
+        Rules.addAt(where, MethodRules.nonIdempotentRetry(MethodRules.RetryAttributes.ANNOTATION, retry.attempts(),
+                on, abortOn, !onResult.isEmpty(), retry.attemptTimeout() > 0), problems);
+    }
+
+    /** The same for the {@code @Fallback} of {@code annotated} ({@link MethodRules#nonIdempotentFallback}). */
+    private void checkNonIdempotentFallback(Element annotated, String where, List<String> problems) {
+        Rules.addAt(where, MethodRules.nonIdempotentFallback("@Fallback",
+                !model.values(annotated, Fallback.class, "to").isEmpty(),
+                !model.values(annotated, Fallback.class, "on").isEmpty(), "@Fallback.on",
+                !model.values(annotated, Fallback.class, "onResult").isEmpty(), "@Fallback.onResult"), problems);
+    }
+
+    /**
+     * The {@code @Retry} and {@code @Fallback} of {@code type} on {@code m}, a method they reach (its own or
+     * an overridden method's annotation wins; a deferred result is skipped), when {@code m} is
+     * {@code @NonIdempotent}, named as the runtime names it ({@code where}); and the alternatives of the
+     * type's {@code @Fallback}, when {@code contract} (the annotated interface) is known.
+     */
+    private void checkNonIdempotentReached(ExecutableElement m, TypeElement type, TypeElement contract, String where,
+            List<String> problems) {
+        if (model.deferredResult(m.getReturnType()) != null) {
+            return; // type-level policies skip a method whose failures arrive after it returns
+        }
+        boolean nonIdempotent = model.nonIdempotent(m, type);
+        if (nonIdempotent && type.getAnnotation(Retry.class) != null && !model.onMethod(m, type, Retry.class)) {
+            checkNonIdempotentRetry(type, where, problems);
+        }
+        if (type.getAnnotation(Fallback.class) == null || model.onMethod(m, type, Fallback.class)) {
+            return;
+        }
+        if (nonIdempotent) {
+            checkNonIdempotentFallback(type, where, problems);
+        }
+        if (contract != null) {
+            Types types = processingEnv.getTypeUtils();
+            for (DeclaredType alt : model.classes(type, Fallback.class, "to")) {
+                if (types.isAssignable(types.erasure(alt), types.erasure(contract.asType()))) {
+                    checkNonIdempotentAlternative(m, nonIdempotent, contract, (TypeElement) alt.asElement(), problems);
+                }
             }
         }
     }
@@ -383,6 +447,30 @@ public final class ReboundProcessor extends AbstractProcessor {
     }
 
     private record Budget(double ratio, int minPerSecond) {
+    }
+
+    /**
+     * A rate limit key defined twice in this compilation with other limits (the runtime also sees the keys
+     * of other jars and of builders). An unnamed key is the interface's; one on a class is checked at bind
+     * only, since it is the interface's when the class is called as the primary and the class's own when it
+     * is called as an alternative.
+     */
+    private void checkRateLimitKey(RateLimit limit, Element e, TypeElement contract, String where,
+            List<String> problems) {
+        boolean ofInterface = e.getKind() == ElementKind.INTERFACE
+                || e.getKind() == ElementKind.METHOD && e.getEnclosingElement().getKind() == ElementKind.INTERFACE;
+        if (limit.key().isEmpty() && (!ofInterface || contract == null)) {
+            return;
+        }
+        String key = limit.key().isEmpty() ? model.binaryName(contract.asType()) : limit.key();
+        Limits first = rateLimits.putIfAbsent(key, new Limits(limit.requestsPerMinute(), limit.tokensPerMinute()));
+        if (first != null) {
+            Rules.addAt(where, RateLimitRules.conflict("@RateLimit.key", key, limit.requestsPerMinute(),
+                    limit.tokensPerMinute(), first.requestsPerMinute(), first.tokensPerMinute()), problems);
+        }
+    }
+
+    private record Limits(long requestsPerMinute, long tokensPerMinute) {
     }
 
     /** The type an element belongs to, for a stable order: a budget's first definition is the same on every build. */

@@ -65,6 +65,55 @@ final class TypeModel {
         return false;
     }
 
+    /**
+     * Whether {@code m}, a method that {@code type}'s policies reach (declared or inherited), is
+     * {@code @NonIdempotent} there: on itself or what it overrides ({@link #nonIdempotent(Element)}), on
+     * {@code type}, or on a supertype of {@code type} that {@code m} is a member of.
+     */
+    boolean nonIdempotent(ExecutableElement m, TypeElement type) {
+        if (nonIdempotent(m) || marked(type)) {
+            return true;
+        }
+        Types types = processingEnv.getTypeUtils();
+        TypeMirror owner = types.erasure(m.getEnclosingElement().asType());
+        for (TypeElement s : supertypes(type)) {
+            if (marked(s) && types.isSubtype(types.erasure(s.asType()), owner)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether {@code m}, a member of {@code type}, or a method of {@code type}'s supertypes that it
+     * overrides carries {@code annotation}: a method-level annotation wins over every type-level one.
+     */
+    boolean onMethod(ExecutableElement m, TypeElement type, Class<? extends java.lang.annotation.Annotation> annotation) {
+        if (m.getAnnotation(annotation) != null) {
+            return true;
+        }
+        for (TypeElement s : supertypes(type)) {
+            for (ExecutableElement other : ElementFilter.methodsIn(s.getEnclosedElements())) {
+                if (other.getAnnotation(annotation) != null
+                        && processingEnv.getElementUtils().overrides(m, other, type)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** {@code type}, its interfaces and its superclasses. */
+    private Set<TypeElement> supertypes(TypeElement type) {
+        Set<TypeElement> out = new LinkedHashSet<>();
+        out.add(type);
+        interfaces(type, out);
+        for (TypeElement k = superclass(type); k != null; k = superclass(k)) {
+            out.add(k);
+        }
+        return out;
+    }
+
     private static boolean marked(Element e) {
         return e.getAnnotation(NonIdempotent.class) != null;
     }
