@@ -13,6 +13,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.name.Names;
 import dev.rebound.it.llm.FakeLlm;
+import dev.rebound.it.plain.AbstractFallbackChat;
 import dev.rebound.it.plain.BrokenChat;
 import dev.rebound.it.plain.Endpoint;
 import dev.rebound.it.plain.PlainChat;
@@ -500,6 +501,67 @@ class GuiceModuleTest extends VirtualTime {
 
         assertThat(thrown).isInstanceOf(CreationException.class)
                 .hasMessageContaining("BrokenChat.chat(String): @Retry.attempts = 0 is outside 1..100");
+    }
+
+    @Test
+    void anAlternativeTheInjectorCannotMakeFailsCreationNamingMethodAndAttributeAsWrapDoes() {
+        String method = "AbstractFallbackChat.chat(String): @Fallback.to " + AbstractFallbackChat.Backup.class.getName()
+                + " cannot be provided: ";
+        Throwable byWrap = catchThrowable(() -> dev.rebound.runtime.Rebound.wrap(AbstractFallbackChat.class,
+                new AbstractFallbackChat.Impl()).build());
+        assertThat(((dev.rebound.runtime.ReboundConfigurationException) byWrap).problems()).containsExactly(method
+                + AbstractFallbackChat.Backup.class.getName() + " is abstract and cannot be instantiated");
+
+        String byInjector = method + "the injector cannot make it (No implementation for "
+                + AbstractFallbackChat.Backup.class.getName() + " was bound.)";
+        Throwable installed = catchThrowable(() -> Guice.createInjector(new ReboundModule(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(AbstractFallbackChat.class).to(AbstractFallbackChat.Impl.class);
+            }
+        }));
+        Throwable wrapped = catchThrowable(() -> Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
+            @Provides
+            AbstractFallbackChat chat() {
+                return new AbstractFallbackChat.Impl();
+            }
+        })));
+        for (Throwable refused : new Throwable[] {installed, wrapped}) {
+            assertThat(refused).isInstanceOf(CreationException.class);
+            assertThat(((CreationException) refused).getErrorMessages())
+                    .extracting(com.google.inject.spi.Message::getMessage).containsExactly(byInjector);
+        }
+        // a class the injector binds just in time after its creation: refused when asked for, in the same words
+        Injector later = Guice.createInjector(new ReboundModule());
+        assertThatThrownBy(() -> later.getInstance(AbstractFallbackChat.Impl.class))
+                .isInstanceOf(com.google.inject.ConfigurationException.class).satisfies(e -> assertThat(
+                        ((com.google.inject.ConfigurationException) e).getErrorMessages())
+                        .extracting(com.google.inject.spi.Message::getMessage).containsExactly(byInjector));
+    }
+
+    @Test
+    void anAbstractAlternativeThatAnotherModuleBindsIsMadeByTheInjector() {
+        AbstractModule backup = new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(AbstractFallbackChat.Backup.class).to(AbstractFallbackChat.BoundBackup.class);
+            }
+        };
+        AbstractFallbackChat installed = Guice.createInjector(new ReboundModule(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(AbstractFallbackChat.class).to(AbstractFallbackChat.Impl.class);
+            }
+        }, backup).getInstance(AbstractFallbackChat.class);
+        AbstractFallbackChat wrapped = Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
+            @Provides
+            AbstractFallbackChat chat() {
+                return new AbstractFallbackChat.Impl();
+            }
+        }), backup).getInstance(AbstractFallbackChat.class);
+
+        assertThat(installed.chat("q")).isEqualTo("bound backup: q");
+        assertThat(wrapped.chat("q")).isEqualTo("bound backup: q");
     }
 
     /** Sealed: only the classes it permits may implement it. */

@@ -116,4 +116,13 @@ class WovenGuardsTest extends VirtualTime {
                 + "dev.rebound.it.woven.Misconfigured$NeedsArgument cannot be provided: "
                 + "dev.rebound.it.woven.Misconfigured$NeedsArgument has no public no-arg constructor");
     }
+
+    @Test
+    void anAlternativeBuiltForInjectionThatNoInjectorProvidesFailsTheClassInitialisationNotItsFallbacks() {
+        ReboundConfigurationException e = initialisationFailure(Misconfigured.FallbackBuiltForInjection.class);
+
+        assertThat(e.problems()).containsExactly("Chat.chat(String): @Fallback.to "
+                + "dev.rebound.it.woven.Misconfigured$NeedsInjection cannot be provided: "
+                + "dev.rebound.it.woven.Misconfigured$NeedsInjection has no public no-arg constructor");
+    }
 }

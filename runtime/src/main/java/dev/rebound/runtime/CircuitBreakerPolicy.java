@@ -207,10 +207,14 @@ public final class CircuitBreakerPolicy {
          * Record only these failures and their subclasses; none = the transient ones.
          *
          * @throws NullPointerException if the array or an element is null
+         * @throws IllegalArgumentException if a type is never recorded (an Error, an InterruptedException)
          */
         @SafeVarargs
         public final Builder failOn(Class<? extends Throwable>... types) {
-            this.failOn = Rules.nonNull("failOn", types);
+            List<Class<? extends Throwable>> on = Rules.nonNull("failOn", types);
+            Rules.require(FailureType.problems("failOn", FailureType.of(on), "skipOn", List.of(),
+                    FailureType.Action.RECORDED));
+            this.failOn = on;
             return this;
         }
 
@@ -228,8 +232,7 @@ public final class CircuitBreakerPolicy {
         /**
          * An immutable policy.
          *
-         * @throws IllegalArgumentException if failOn lists an Error or InterruptedException (never
-         *     recorded), or a type skipOn lists too
+         * @throws IllegalArgumentException if failOn lists a type skipOn lists too
          */
         public CircuitBreakerPolicy build() {
             Rules.require(FailureType.problems("failOn", FailureType.of(failOn), "skipOn", FailureType.of(skipOn),

@@ -124,8 +124,13 @@ public final class RateLimitPolicy {
             return this;
         }
 
-        /** Requests per minute; required, at least 1 (checked by {@link #build()}, with the token limit known). */
+        /**
+         * Requests per minute; required ({@link #build()} refuses a policy without it).
+         *
+         * @throws IllegalArgumentException if below 1
+         */
         public Builder requestsPerMinute(int requestsPerMinute) {
+            Rules.require(RateLimitRules.requestsPerMinute("requestsPerMinute", requestsPerMinute, tokensPerMinute));
             this.requestsPerMinute = requestsPerMinute;
             return this;
         }
@@ -179,7 +184,7 @@ public final class RateLimitPolicy {
         /**
          * The policy.
          *
-         * @throws IllegalArgumentException if requestsPerMinute is below 1 (or was never set)
+         * @throws IllegalArgumentException if requestsPerMinute was never set
          */
         public RateLimitPolicy build() {
             Rules.require(RateLimitRules.requestsPerMinute("requestsPerMinute", requestsPerMinute, tokensPerMinute));

@@ -150,7 +150,8 @@ public final class Rebound {
          * Alternatives, in priority order, called as they are once the target's attempts are spent.
          *
          * @throws NullPointerException if the array or an element is null
-         * @throws IllegalArgumentException if an alternative is the target itself or appears twice
+         * @throws IllegalArgumentException if an alternative is the target itself, appears twice or (through a
+         *     raw builder) does not implement the interface
          */
         @SafeVarargs
         public final Builder<T> withFallbacks(T... alternatives) {
@@ -158,6 +159,10 @@ public final class Rebound {
             List<T> list = new ArrayList<>();
             for (int i = 0; i < alternatives.length; i++) {
                 T alt = Objects.requireNonNull(alternatives[i], "alternatives[" + i + "]");
+                if (!type.isInstance(alt)) { // a raw builder or an unchecked cast: else a ClassCastException per call
+                    Rules.require(FallbackRules.doesNotImplement("alternatives[" + i + "]", alt.getClass().getName(),
+                            type.getName()));
+                }
                 if (alt == target) {
                     Rules.require(FallbackRules.isTheTarget("alternatives", "alternatives[" + i + "]"));
                 }
@@ -173,7 +178,9 @@ public final class Rebound {
         }
 
         /**
-         * Fall back only on these failures (default: any Exception).
+         * Fall back only on these failures (default: any Exception), to the {@link #withFallbacks} alternatives
+         * or the {@link #withFallbackHandler} handler; {@link #build()} refuses it without either (it never
+         * adjusts the annotations' {@code @Fallback}).
          *
          * @throws NullPointerException if the array or an element is null
          * @throws IllegalArgumentException if a type can never reach a fallback (an Error, an InterruptedException)
@@ -255,7 +262,8 @@ public final class Rebound {
          *     annotations on {@code type}, a retry or fallback on a {@code @NonIdempotent} method
          *     that does not name the failures it acts on, a retry policy naming a budget defined
          *     with other values, a rate limit naming a key defined with other limits (or without
-         *     Bucket4j on the class path), or, on the module path, a {@code type} whose package is not
+         *     Bucket4j on the class path), {@code fallbackOn} without alternatives or a fallback handler to
+         *     act on, or, on the module path, a {@code type} whose package is not
          *     exported (for a non-public interface: opened) to {@code dev.rebound.runtime}: the message
          *     gives the {@code module-info} line that fixes it
          */

@@ -17,6 +17,7 @@ import dev.rebound.runtime.internal.SelfRetryCheck;
 import dev.rebound.runtime.internal.chain.CallShape;
 import dev.rebound.runtime.internal.chain.Chains;
 import dev.rebound.runtime.internal.chain.MethodSpec;
+import dev.rebound.runtime.rules.FallbackRules;
 import dev.rebound.runtime.rules.MethodRules;
 import dev.rebound.runtime.rules.Rules;
 import dev.rebound.runtime.spi.ResilientMethod;
@@ -50,17 +51,22 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
     T build() {
         boolean programmatic = retry != null || fallbacks != null || breaker != null || rateLimit != null
                 || fallbackHandler != null || !fallbackOnResult.isEmpty();
-        if (!programmatic && Rebound.isResilient(target)) {
+        String where = "Rebound.wrap(" + type.getSimpleName() + ")";
+        List<String> problems = new ArrayList<>();
+        if (fallbackRule != FallbackRule.ANY_EXCEPTION && (fallbacks == null || fallbacks.isEmpty())
+                && fallbackHandler == null) {
+            problems.add(Rules.at(where, FallbackRules.nothingToFallBackTo("fallbackOn", "withFallbacks",
+                    "withFallbackHandler")));
+        }
+        if (!programmatic && problems.isEmpty() && Rebound.isResilient(target)) {
             // the same annotations would apply a second time: every attempt would be multiplied
             AlreadyResilient.logOnce(type, target, settings != null, name != null);
             return target;
         }
-        String where = "Rebound.wrap(" + type.getSimpleName() + ")";
         String closed = closedPackage(type, where);
         if (closed != null) {
             throw new ReboundConfigurationException(List.of(closed)); // before any reflective access fails
         }
-        List<String> problems = new ArrayList<>();
         ReboundSettings checked = settings != null ? settings : ReboundSettings.global();
         if (retry != null) {
             MethodChecks.checkBudget(checked, retry, type.getName(), where, "budget", problems);

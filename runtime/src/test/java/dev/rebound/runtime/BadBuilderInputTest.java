@@ -3,9 +3,11 @@ package dev.rebound.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.NonIdempotent;
 import dev.rebound.runtime.internal.ResilientProxy;
 import dev.rebound.runtime.metrics.MicrometerListener;
+import dev.rebound.runtime.ratelimit.RedisRateLimitStore;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -114,6 +116,62 @@ class BadBuilderInputTest {
                 .hasMessage("fallbackOn lists java.lang.StackOverflowError, an Error: Errors are never caught by a "
                         + "fallback");
         assertThatThrownBy(() -> b.settings(null)).isInstanceOf(NullPointerException.class).hasMessage("settings");
+    }
+
+    @Test
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    void anAlternativeThatDoesNotImplementTheInterfaceIsRefusedAtWithFallbacksNotAtACall() {
+        Rebound.Builder raw = Rebound.wrap(Chat.class, p -> p);
+        assertThatThrownBy(() -> raw.withFallbacks((Chat) p -> "ok", "not a Chat"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("alternatives[1] java.lang.String does not implement " + Chat.class.getName());
+    }
+
+    public interface AnnotatedChat {
+        @Fallback(to = AnnotatedBackup.class)
+        String chat(String prompt);
+    }
+
+    public static final class AnnotatedBackup implements AnnotatedChat {
+        @Override
+        public String chat(String prompt) {
+            return "backup";
+        }
+    }
+
+    @Test
+    void fallbackOnWithNoFallbackToActOnIsRefusedAtBuildNotIgnored() {
+        AnnotatedChat failing = p -> {
+            throw new IllegalStateException("down");
+        };
+        ReboundSettings quiet = ReboundSettings.builder().logging(false).build();
+        String refused = "Rebound.wrap(AnnotatedChat): fallbackOn has no fallback to act on (no withFallbacks "
+                + "alternative, no withFallbackHandler), and builder policies never adjust the annotations' "
+                + "@Fallback: give the alternatives to withFallbacks, or drop fallbackOn to apply the annotations";
+        for (Rebound.Builder<AnnotatedChat> b : List.of(
+                Rebound.wrap(AnnotatedChat.class, failing).fallbackOn(IOException.class),
+                Rebound.wrap(AnnotatedChat.class, failing).withRetry(RetryPolicy.none()).fallbackOn(IOException.class),
+                Rebound.wrap(AnnotatedChat.class, failing).withFallbacks().fallbackOn(IOException.class))) {
+            assertThatThrownBy(() -> b.settings(quiet).build()).isInstanceOfSatisfying(
+                    ReboundConfigurationException.class, e -> assertThat(e.problems()).containsExactly(refused));
+        }
+        // with alternatives (or a handler) to act on, it holds: an IllegalStateException is not an IOException
+        AnnotatedChat narrowed = Rebound.wrap(AnnotatedChat.class, failing).withFallbacks(new AnnotatedBackup())
+                .fallbackOn(IOException.class).settings(quiet).build();
+        assertThatThrownBy(() -> narrowed.chat("q")).isInstanceOf(IllegalStateException.class).hasMessage("down");
+        AnnotatedChat handled = Rebound.wrap(AnnotatedChat.class, failing).withFallbackHandler(c -> "handled")
+                .fallbackOn(IllegalStateException.class).settings(quiet).build();
+        assertThat(handled.chat("q")).isEqualTo("handled");
+    }
+
+    @Test
+    void redisStoreBuilderRefusesADurationThatIsNotPositiveInTheRuleSetsWords() {
+        RedisRateLimitStore.Builder b = RedisRateLimitStore.builder("redis://127.0.0.1:1");
+        assertThatThrownBy(() -> b.timeout(Duration.ofMillis(-5))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("timeout = -5 ms is not positive");
+        assertThatThrownBy(() -> b.retryInterval(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("retryInterval = 0 s is not positive");
+        assertThatThrownBy(() -> b.timeout(null)).isInstanceOf(NullPointerException.class).hasMessage("timeout");
     }
 
     @Test

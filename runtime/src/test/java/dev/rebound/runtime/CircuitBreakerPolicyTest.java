@@ -90,7 +90,8 @@ class CircuitBreakerPolicyTest {
 
     @Test
     void failureListsThatCanNeverTakeEffectAreRefused() {
-        assertThatThrownBy(() -> CircuitBreakerPolicy.builder().failOn(OutOfMemoryError.class).build())
+        // at the setter, as every builder's setter refuses a bad value
+        assertThatThrownBy(() -> CircuitBreakerPolicy.builder().failOn(OutOfMemoryError.class))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("failOn lists java.lang.OutOfMemoryError, an Error: Errors are never recorded by a"
                         + " circuit breaker");

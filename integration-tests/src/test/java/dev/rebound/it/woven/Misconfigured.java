@@ -42,6 +42,30 @@ public final class Misconfigured {
         }
     }
 
+    /** Its alternative is built for injection, and no injector intercepts it: nothing can make it. */
+    public static class FallbackBuiltForInjection implements Chat {
+        @Override
+        @Retry(attempts = 1)
+        @Fallback(to = NeedsInjection.class)
+        public String chat(String prompt) {
+            throw new IllegalStateException("primary down");
+        }
+    }
+
+    public static class NeedsInjection implements Chat {
+        private final String name;
+
+        @jakarta.inject.Inject
+        public NeedsInjection(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String chat(String prompt) {
+            return name;
+        }
+    }
+
     public static class NeedsArgument implements Chat {
         private final String name;
 

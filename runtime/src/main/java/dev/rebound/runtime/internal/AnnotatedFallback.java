@@ -15,6 +15,7 @@ import dev.rebound.runtime.rules.FailureType;
 import dev.rebound.runtime.rules.FallbackRules;
 import dev.rebound.runtime.rules.MethodRules;
 import dev.rebound.runtime.rules.Rules;
+import dev.rebound.runtime.spi.AlternativeUnavailable;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -112,7 +113,7 @@ record AnnotatedFallback(FallbackRule rule, List<Alternative> chain, Predicate<O
             } catch (RuntimeException e) {
                 // a user's resolver may put anything in its message: show only our own
                 problems.add(Rules.at(name, FallbackRules.cannotBeProvided("@Fallback.to", alt.getName(),
-                        e instanceof DefaultAlternativeResolver.NotConstructible ? e.getMessage()
+                        e instanceof AlternativeUnavailable ? e.getMessage()
                                 : e.getClass().getName())));
                 continue;
             }

@@ -1,6 +1,7 @@
 package dev.rebound.runtime.internal;
 
 import dev.rebound.runtime.spi.AlternativeResolver;
+import dev.rebound.runtime.spi.AlternativeUnavailable;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
@@ -61,7 +62,7 @@ public final class DefaultAlternativeResolver implements AlternativeResolver {
     }
 
     /** This resolver's own refusal: its message names classes only, so it may be shown as it is. */
-    static final class NotConstructible extends IllegalArgumentException {
+    static final class NotConstructible extends AlternativeUnavailable {
         private static final long serialVersionUID = 1L;
 
         NotConstructible(String message) {

@@ -57,6 +57,7 @@ final class FailoverLimiter implements RateLimiter {
             return r.limiter;
         }
         warnIfConfiguredOtherwise(p, requestsKey, requestsPerMinute, "requestsPerMinute");
+        warnIfConfiguredOtherwise(p, tokensKey, tokensPerMinute, "tokensPerMinute");
         BucketConfiguration requests = BucketLimiter.configuration(requestsPerMinute);
         BucketConfiguration tokens = tokensPerMinute > 0 ? BucketLimiter.configuration(tokensPerMinute) : null;
         BucketLimiter limiter = new BucketLimiter(
@@ -67,14 +68,18 @@ final class FailoverLimiter implements RateLimiter {
         return limiter;
     }
 
-    /** Another instance created the key with other limits: Bucket4j keeps the first until the key expires. */
+    /**
+     * Another instance created the key with other limits: Bucket4j keeps the first until the key expires. A
+     * stored token limit where this instance has none (0) differs too: the others charge tokens, this one not.
+     */
     private void warnIfConfiguredOtherwise(ProxyManager<byte[]> p, byte[] redisKey, long perMinute, String attribute) {
         Optional<BucketConfiguration> existing = p.getProxyConfiguration(redisKey);
         if (existing.isPresent()
                 && existing.get().getBandwidths()[0].getCapacity() != perMinute) {
-            LOG.warn("Rebound rate limit \"{}\": Redis already holds it with {} = {}, not {}; the stored limit "
-                    + "applies until the key expires: give every instance the same limits", key, attribute,
-                    existing.get().getBandwidths()[0].getCapacity(), perMinute);
+            LOG.warn("Rebound rate limit \"{}\": Redis already holds it with {} = {}, not {}; {}: give every "
+                    + "instance the same limits", key, attribute, existing.get().getBandwidths()[0].getCapacity(),
+                    perMinute, perMinute == 0 ? "the instances that set it charge their tokens against it until the"
+                            + " key expires, and this one charges none" : "the stored limit applies until the key expires");
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.rebound.runtime.ratelimit;
 
 import dev.rebound.runtime.TimeSource;
+import dev.rebound.runtime.rules.Rules;
+import dev.rebound.runtime.rules.TimeAmount;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SetArgs;
 import java.nio.charset.StandardCharsets;
@@ -156,13 +158,23 @@ public final class RedisRateLimitStore implements RateLimitStore, SharedCircuitS
             return this;
         }
 
-        /** How long a command or connection may take before the call goes on with local limits (default 500 ms). */
+        /**
+         * How long a command or connection may take before the call goes on with local limits (default 500 ms).
+         *
+         * @throws NullPointerException if null
+         * @throws IllegalArgumentException if not positive
+         */
         public Builder timeout(Duration timeout) {
             this.timeout = positive("timeout", timeout);
             return this;
         }
 
-        /** How long to use local limits after Redis failed before asking it again (default 2 s). */
+        /**
+         * How long to use local limits after Redis failed before asking it again (default 2 s).
+         *
+         * @throws NullPointerException if null
+         * @throws IllegalArgumentException if not positive
+         */
         public Builder retryInterval(Duration retryInterval) {
             this.retryInterval = positive("retryInterval", retryInterval);
             return this;
@@ -202,9 +214,7 @@ public final class RedisRateLimitStore implements RateLimitStore, SharedCircuitS
 
         private static Duration positive(String name, Duration d) {
             Objects.requireNonNull(d, name);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException("RedisRateLimitStore." + name + " = " + d + " is not positive");
-            }
+            Rules.require(Rules.positive(name, TimeAmount.of(d)));
             return d;
         }
     }

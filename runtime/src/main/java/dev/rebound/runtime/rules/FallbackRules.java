@@ -24,6 +24,16 @@ public final class FallbackRules {
         return attribute + " lists " + alternative + ", the target itself";
     }
 
+    /**
+     * Failures to fall back on ({@code on}) with no fallback to act on, neither alternatives ({@code to})
+     * nor a handler: they would be ignored.
+     */
+    public static String nothingToFallBackTo(String on, String to, String handler) {
+        return on + " has no fallback to act on (no " + to + " alternative, no " + handler + "), and builder "
+                + "policies never adjust the annotations' @Fallback: give the alternatives to " + to
+                + ", or drop " + on + " to apply the annotations";
+    }
+
     /** An alternative must be callable as the method's interface (or class). */
     public static String doesNotImplement(String attribute, String alternative, String contract) {
         return attribute + " " + alternative + " does not implement " + contract;

@@ -51,6 +51,11 @@ public final class Rules {
         return amount.isNegative() ? problem(attribute, amount, "is negative") : null;
     }
 
+    /** A timeout or an interval to wait ({@code timeout}, {@code retryInterval}): above zero. */
+    public static String positive(String attribute, TimeAmount amount) {
+        return amount.amount() > 0 ? null : problem(attribute, amount, "is not positive");
+    }
+
     /**
      * An immutable copy of a builder's varargs list of failure types.
      *

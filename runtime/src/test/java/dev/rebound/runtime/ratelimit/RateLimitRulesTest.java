@@ -52,6 +52,10 @@ class RateLimitRulesTest {
                 "Bad.negatives(): @RateLimit.maxDelay = -3 ms is negative",
                 "Bad.negativeRequests(): @RateLimit.requestsPerMinute = -5 is below 1");
         // the builder says the same, attribute by attribute, as each value is set
+        assertThatThrownBy(() -> RateLimitPolicy.builder().requestsPerMinute(-5))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("requestsPerMinute = -5 is below 1");
+        assertThatThrownBy(() -> RateLimitPolicy.builder().tokensPerMinute(1000).requestsPerMinute(0))
+                .hasMessage("requestsPerMinute = 0 is below 1 (a token limit needs a request limit)");
         assertThatThrownBy(() -> RateLimitPolicy.builder().tokensPerMinute(-1))
                 .hasMessage("tokensPerMinute = -1 is negative (0 = no token limit)");
         assertThatThrownBy(() -> RateLimitPolicy.builder().maxOutputTokens(-2))

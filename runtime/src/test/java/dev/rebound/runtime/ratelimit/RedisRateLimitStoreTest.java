@@ -100,6 +100,31 @@ class RedisRateLimitStoreTest {
     }
 
     @Test
+    void anInstanceWhoseLimitsDifferFromTheStoredOnesWarnsNamingTheKeyAndBothValues() {
+        String logged;
+        try (RedisRateLimitStore first = store(); RedisRateLimitStore other = store()) {
+            assertThat(first.limiter("openai", 100, 1000, clock).acquire(10, 0)).isZero(); // stores both buckets
+            try (StdStreams captured = new StdStreams()) {
+                other.limiter("openai", 100, 1000, clock).acquire(10, 0); // the same limits: nothing to say
+                other.limiter("openai", 50, 1000, clock).acquire(10, 0);
+                other.limiter("openai", 100, 50_000, clock).acquire(10, 0);
+                other.limiter("openai", 100, 0, clock).acquire(0, 0);
+                logged = captured.text();
+            }
+        }
+        assertThat(logged.lines().filter(l -> l.contains("WARN ")).map(l -> l.substring(l.indexOf("WARN "))))
+                .containsExactly(
+                "WARN dev.rebound - Rebound rate limit \"openai\": Redis already holds it with requestsPerMinute = 100,"
+                        + " not 50; the stored limit applies until the key expires: give every instance the same limits",
+                "WARN dev.rebound - Rebound rate limit \"openai\": Redis already holds it with tokensPerMinute = 1000,"
+                        + " not 50000; the stored limit applies until the key expires: give every instance the same"
+                        + " limits",
+                "WARN dev.rebound - Rebound rate limit \"openai\": Redis already holds it with tokensPerMinute = 1000,"
+                        + " not 0; the instances that set it charge their tokens against it until the key expires, and"
+                        + " this one charges none: give every instance the same limits");
+    }
+
+    @Test
     void whenRedisDiesCallsGoOnLocallyWithOneWarningAndComeBackWhenItAnswers() {
         try (RedisRateLimitStore a = store()) {
             RateLimiter limiter = a.limiter("openai", 2, 0, clock);

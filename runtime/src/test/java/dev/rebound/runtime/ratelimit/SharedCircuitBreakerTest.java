@@ -13,10 +13,13 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,6 +39,16 @@ class SharedCircuitBreakerTest {
     @AfterAll
     static void stop() {
         redis.close();
+    }
+
+    @BeforeEach
+    void emptyRedis() {
+        RedisClient raw = RedisClient.create("redis://127.0.0.1:" + redis.port);
+        try (StatefulRedisConnection<String, String> c = raw.connect()) {
+            c.sync().flushall(); // each test starts with no breaker open in the fleet
+        } finally {
+            raw.shutdown(0, 1, TimeUnit.SECONDS);
+        }
     }
 
     public interface Chat {
@@ -69,8 +82,54 @@ class SharedCircuitBreakerTest {
         try (StatefulRedisConnection<String, String> c = raw.connect()) {
             assertThat(c.sync().keys("*")).containsExactly("rebound:breaker:Chat.chat(String)/dead:open");
         } finally {
-            raw.shutdown(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+            raw.shutdown(0, 1, TimeUnit.SECONDS);
         }
+    }
+
+    public interface AsyncChat {
+        CompletableFuture<String> chat(String prompt);
+    }
+
+    @Test
+    void anAsyncMethodsBreakerOpensAtItsFirstFailureWhenTheFleetsBreakerIsOpenAsASynchronousOneDoes()
+            throws Exception {
+        AtomicInteger calledOnA = new AtomicInteger();
+        AtomicInteger calledOnB = new AtomicInteger();
+        List<ReboundEvent> eventsOfA = new CopyOnWriteArrayList<>();
+        List<ReboundEvent> eventsOfB = new CopyOnWriteArrayList<>();
+        try (RedisRateLimitStore storeA = store(); RedisRateLimitStore storeB = store()) {
+            AsyncChat a = asyncInstance(storeA, calledOnA, eventsOfA::add);
+            AsyncChat b = asyncInstance(storeB, calledOnB, eventsOfB::add);
+            a.chat("1").get(10, TimeUnit.SECONDS);
+            a.chat("2").get(10, TimeUnit.SECONDS); // the window of 2 is full of failures: A opens, and says so
+            assertThat(eventsOfA).filteredOn(e -> e.kind() == Kind.CIRCUIT_OPENED).hasSize(1);
+
+            assertThat(b.chat("1").get(10, TimeUnit.SECONDS)).isEqualTo("backup");
+            assertThat(b.chat("2").get(10, TimeUnit.SECONDS)).isEqualTo("backup");
+            assertThat(calledOnB).hasValue(1); // at its first counted failure B asks Redis and opens
+            assertThat(eventsOfB).filteredOn(e -> e.kind() == Kind.CIRCUIT_OPENED).extracting(ReboundEvent::reason)
+                    .containsExactly("fleet");
+        }
+        RedisClient raw = RedisClient.create("redis://127.0.0.1:" + redis.port);
+        try (StatefulRedisConnection<String, String> c = raw.connect()) {
+            assertThat(c.sync().keys("*")).containsExactly("rebound:breaker:AsyncChat.chat(String)/dead:open");
+        } finally {
+            raw.shutdown(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    private AsyncChat asyncInstance(RedisRateLimitStore store, AtomicInteger called,
+            dev.rebound.runtime.ReboundListener l) {
+        AsyncChat dead = p -> {
+            called.incrementAndGet();
+            return CompletableFuture.failedFuture(new IOException("503"));
+        };
+        ReboundSettings settings = ReboundSettings.builder().timeSource(clock).logging(false).listener(l)
+                .rateLimitStore(store).build();
+        return Rebound.wrap(AsyncChat.class, dead).named("dead")
+                .withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(2).failureRatio(1.0)
+                        .delay(Duration.ofSeconds(5)).build())
+                .withFallbacks(p -> CompletableFuture.completedFuture("backup")).settings(settings).build();
     }
 
     private RedisRateLimitStore store() {

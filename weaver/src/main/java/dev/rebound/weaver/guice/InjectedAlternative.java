@@ -32,6 +32,7 @@ final class InjectedAlternative implements Supplier<Object> {
     private volatile Provider<?> source;
     private volatile boolean keep;
 
+    /** @param provider the alternative's provider; null to take the injector's when first called */
     InjectedAlternative(Class<?> type, Provider<?> provider, Provider<Injector> injector) {
         this.type = type;
         this.provider = provider;
@@ -83,7 +84,7 @@ final class InjectedAlternative implements Supplier<Object> {
     private Provider<?> choose() {
         Injector in = injector.get();
         Binding<?> binding = in.getBinding(type);
-        Provider<?> from = provider;
+        Provider<?> from = provider != null ? provider : binding.getProvider();
         if (binding instanceof ProviderInstanceBinding<?>
                 && ((ProviderInstanceBinding<?>) binding).getUserSuppliedProvider() instanceof ResilientProvider<?>) {
             binding = in.getBinding(((ResilientProvider<?>) ((ProviderInstanceBinding<?>) binding)

@@ -24,8 +24,10 @@ import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.spi.Policies;
 import java.lang.annotation.Annotation;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -88,7 +90,9 @@ public final class ReboundModule extends AbstractModule {
 
     @Override
     protected void configure() {
-        ResilientTypes types = new ResilientTypes(settings);
+        AlternativeChecks checks = new AlternativeChecks();
+        requestInjection(checks);
+        ResilientTypes types = new ResilientTypes(settings, checks);
         bindListener(Matchers.any(), types);
         UncoveredBindings uncovered = new UncoveredBindings();
         bindListener(uncovered, uncovered);
@@ -102,7 +106,7 @@ public final class ReboundModule extends AbstractModule {
                             && ((InjectionRequest<?>) element).getInstance() instanceof UncoveredBindings) {
                 continue; // a ReboundModule installed inside the wrapped modules: this one does its work
             }
-            if (!(element instanceof Binding<?>) || !rewrite((Binding<?>) element, types)) {
+            if (!(element instanceof Binding<?>) || !rewrite((Binding<?>) element, types, checks)) {
                 element.applyTo(binder());
             }
         }
@@ -126,7 +130,7 @@ public final class ReboundModule extends AbstractModule {
     }
 
     /** Moves a binding of an annotated interface to a private key and binds the key to a wrapper. */
-    private <T> boolean rewrite(Binding<T> binding, ResilientTypes types) {
+    private <T> boolean rewrite(Binding<T> binding, ResilientTypes types, AlternativeChecks checks) {
         Key<T> key = binding.getKey();
         @SuppressWarnings("unchecked")
         Class<T> type = (Class<T>) key.getTypeLiteral().getRawType();
@@ -144,20 +148,20 @@ public final class ReboundModule extends AbstractModule {
         ScopedBindingBuilder moved = binding.acceptTargetVisitor(new DefaultBindingTargetVisitor<T, ScopedBindingBuilder>() {
             @Override
             public ScopedBindingBuilder visit(InstanceBinding<? extends T> instance) {
-                validate(b, type, instance.getInstance().getClass());
+                validate(b, type, instance.getInstance().getClass(), checks);
                 b.bind(original).toInstance(instance.getInstance());
                 return null;
             }
 
             @Override
             public ScopedBindingBuilder visit(ProviderInstanceBinding<? extends T> provider) {
-                validate(b, type, type);
+                validate(b, type, type, checks);
                 return b.bind(original).toProvider(provider.getUserSuppliedProvider());
             }
 
             @Override
             public ScopedBindingBuilder visit(ProviderKeyBinding<? extends T> provider) {
-                validate(b, type, type);
+                validate(b, type, type, checks);
                 return b.bind(original).toProvider(provider.getProviderKey());
             }
 
@@ -191,16 +195,22 @@ public final class ReboundModule extends AbstractModule {
         }
     };
 
-    /** Resolves the policies of {@code type} on {@code implClass} now, reporting problems as errors. */
-    private static void validate(Binder b, Class<?> type, Class<?> implClass) {
+    /**
+     * Resolves the policies of {@code type} on {@code implClass} now, reporting problems as errors; its
+     * alternatives are checked once the injector's bindings are known.
+     */
+    private static void validate(Binder b, Class<?> type, Class<?> implClass, AlternativeChecks checks) {
+        Set<Class<?>> alternatives = new LinkedHashSet<>();
         try {
             Policies.resolveAll(implClass, type, null, alt -> {
-                b.getProvider(alt);
+                alternatives.add(alt);
                 return () -> null;
             });
         } catch (ReboundConfigurationException e) {
             e.problems().forEach(p -> b.addError(new Message(p)));
+            return;
         }
+        checks.defer(implClass, type, null, alternatives);
     }
 
     /** Re-applies a binding's scope to the moved binding. */

@@ -1,5 +1,6 @@
 package dev.rebound.weaver.guice;
 
+import com.google.inject.ConfigurationException;
 import com.google.inject.Provider;
 import com.google.inject.Injector;
 import com.google.inject.TypeLiteral;
@@ -9,12 +10,14 @@ import com.google.inject.spi.TypeEncounter;
 import com.google.inject.spi.TypeListener;
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.spi.AlternativeUnavailable;
 import dev.rebound.runtime.spi.ContainerInterception;
 import dev.rebound.runtime.spi.Policies;
 import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.weaver.Woven;
 import java.lang.reflect.Method;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.lang.reflect.Modifier;
@@ -43,8 +46,12 @@ final class ResilientTypes implements TypeListener {
     /** Classes given interceptors, to recognise their instances in {@link ResilientProvider}. */
     private final Set<Class<?>> intercepted = ConcurrentHashMap.newKeySet();
 
-    ResilientTypes(ReboundSettings settings) {
+    /** Where the alternatives named while the injector is created are checked, once its bindings are known. */
+    private final AlternativeChecks checks;
+
+    ResilientTypes(ReboundSettings settings, AlternativeChecks checks) {
         this.settings = settings;
+        this.checks = checks;
     }
 
     @Override
@@ -71,13 +78,25 @@ final class ResilientTypes implements TypeListener {
         }
         Provider<Injector> injector = encounter.getProvider(Injector.class);
         Map<Method, ResilientMethod> policies;
+        boolean deferred = !checks.checked();
+        Set<Class<?>> alternatives = new LinkedHashSet<>();
         try {
-            policies = Policies.resolveAll(type, type, settings,
-                    alt -> new InjectedAlternative(alt, encounter.getProvider(alt), injector));
+            policies = Policies.resolveAll(type, type, settings, alt -> {
+                if (deferred) { // the injector's bindings are not all known yet: checked once they are
+                    alternatives.add(alt);
+                    return new InjectedAlternative(alt, null, injector);
+                }
+                try {
+                    return new InjectedAlternative(alt, encounter.getProvider(alt), injector);
+                } catch (ConfigurationException e) { // a just-in-time binding made after the injector
+                    throw new AlternativeUnavailable(AlternativeChecks.reason(e));
+                }
+            });
         } catch (ReboundConfigurationException e) {
             e.problems().forEach(p -> encounter.addError(new Message(p)));
             return;
         }
+        checks.defer(type, type, settings, alternatives);
         if (policies.isEmpty()) {
             return;
         }

@@ -1,6 +1,7 @@
 package dev.rebound.weaver.internal;
 
 import dev.rebound.runtime.ReboundConfigurationException;
+import dev.rebound.runtime.spi.ContainerInterception;
 import dev.rebound.runtime.spi.Policies;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.lang.reflect.Method;
@@ -77,7 +78,7 @@ public final class WovenPolicies {
         if (type.isInterface() || !Policies.annotated(type)) {
             return Map.of();
         }
-        Map<Method, ResilientMethod> policies = Policies.resolveAll(type, type, null, WovenPolicies::alternative);
+        Map<Method, ResilientMethod> policies = Policies.resolveAll(type, type, null, alt -> alternative(type, alt));
         List<String> problems = new ArrayList<>();
         List<String> unwoven = new ArrayList<>();
         policies.forEach((m, policy) -> {
@@ -99,30 +100,36 @@ public final class WovenPolicies {
     }
 
     /**
-     * Where a woven class's alternative comes from: made now by the global {@code AlternativeResolver}
-     * (so that a failure shows when the class initialises), unless the alternative is built for
-     * injection (an {@code @Inject} constructor), whose instance is asked for on the first fallback.
-     * Under Guice's {@code ReboundModule} such classes never get that far: the injector intercepts them
-     * and provides their alternatives.
+     * Where an alternative of the woven class {@code woven} comes from: made now, when the class is
+     * initialised, by the global {@code AlternativeResolver}, so that one it cannot make fails the
+     * initialisation (the resolver's exception becomes the configuration error). One exception: a class that
+     * Guice's {@code ReboundModule} intercepts already (it heard the class before making an instance, so
+     * before the class is initialised) gets the alternatives of the instances it makes from the injector; an
+     * alternative built for injection (an {@code @Inject} constructor) that the resolver cannot make is then
+     * asked for again at the first fallback of an instance made outside the injector.
      */
-    private static Supplier<?> alternative(Class<?> type) {
-        if (injectable(type)) {
-            return new Supplier<Object>() {
-                private volatile Object instance;
-
-                @Override
-                public Object get() {
-                    Object i = instance;
-                    if (i == null) {
-                        i = ReboundSettings.global().alternatives().instanceOf(type);
-                        instance = i;
-                    }
-                    return i;
-                }
-            };
+    private static Supplier<?> alternative(Class<?> woven, Class<?> type) {
+        try {
+            Object instance = ReboundSettings.global().alternatives().instanceOf(type);
+            return () -> instance;
+        } catch (RuntimeException notNow) {
+            if (!injectable(type) || !ContainerInterception.registered(woven)) {
+                throw notNow;
+            }
         }
-        Object instance = ReboundSettings.global().alternatives().instanceOf(type);
-        return () -> instance;
+        return new Supplier<Object>() {
+            private volatile Object instance;
+
+            @Override
+            public Object get() {
+                Object i = instance;
+                if (i == null) {
+                    i = ReboundSettings.global().alternatives().instanceOf(type);
+                    instance = i;
+                }
+                return i;
+            }
+        };
     }
 
     /** Whether {@code type} has a constructor annotated {@code @Inject} (JSR-330, Jakarta or Guice). */
