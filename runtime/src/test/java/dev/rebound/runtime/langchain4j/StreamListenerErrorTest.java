@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.model.chat.StreamingChatModel;
-import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.rebound.runtime.Rebound;
@@ -16,11 +15,6 @@ import dev.rebound.runtime.StdErr;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,26 +23,6 @@ import org.junit.jupiter.api.Test;
  * and nothing more of the stream; with in-memory models on the virtual clock.
  */
 class StreamListenerErrorTest {
-
-    /** A streaming model whose calls follow a script: each step gets the handler of its attempt. */
-    static final class ScriptedStream implements StreamingChatModel {
-        final Deque<Consumer<StreamingChatResponseHandler>> script = new ArrayDeque<>();
-        final List<StreamingChatResponseHandler> handlers = new CopyOnWriteArrayList<>();
-
-        ScriptedStream then(Consumer<StreamingChatResponseHandler> step) {
-            script.add(step);
-            return this;
-        }
-
-        @Override
-        public void chat(ChatRequest request, StreamingChatResponseHandler handler) {
-            handlers.add(handler);
-            Consumer<StreamingChatResponseHandler> step = script.poll();
-            if (step != null) {
-                step.accept(handler);
-            }
-        }
-    }
 
     private final VirtualTimeSource clock = new VirtualTimeSource();
     private final AssertionError bug = new AssertionError("listener bug");

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.exception.InternalServerException;
 import dev.langchain4j.model.chat.StreamingChatModel;
-import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.rebound.runtime.Rebound;
@@ -16,12 +15,7 @@ import dev.rebound.runtime.observation.OtelTracing;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import io.opentelemetry.api.trace.Span;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,29 +27,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class StreamTracingTest {
-
-    /** A streaming model whose calls follow a script: each step gets the handler of its attempt. */
-    static final class ScriptedStream implements StreamingChatModel {
-        final Deque<Consumer<StreamingChatResponseHandler>> script = new ArrayDeque<>();
-        final List<StreamingChatResponseHandler> handlers = new CopyOnWriteArrayList<>();
-
-        ScriptedStream then(Consumer<StreamingChatResponseHandler> step) {
-            script.add(step);
-            return this;
-        }
-
-        @Override
-        public void chat(ChatRequest request, StreamingChatResponseHandler handler) {
-            handlers.add(handler);
-            Consumer<StreamingChatResponseHandler> step = script.poll();
-            if (step == null) {
-                handler.onPartialResponse("ok");
-                handler.onCompleteResponse(ChatResponse.builder().aiMessage(AiMessage.from("ok")).build());
-            } else {
-                step.accept(handler);
-            }
-        }
-    }
 
     final OtelTracing tracing = new OtelTracing();
     final VirtualTimeSource clock = new VirtualTimeSource();
