@@ -110,6 +110,67 @@ class NestedRefusalTest {
                 .satisfies(e -> assertThat(e.reason()).isEqualTo("circuit-open"));
     }
 
+    /*
+     * Whose refusal it is goes by the exception instance the chain's own breaker or rate limit made, never
+     * by names: two layers may name their target alike, and share a rate limit's key as keys are shared.
+     */
+
+    @Test
+    void anInnerBreakersRefusalIsAFailedAttemptOfTheOuterCallEvenWhenBothLayersNameTheTargetAlike() {
+        Model inner = Rebound.wrap(Model.class, (Model) new Model.Fake("inner").down()).named("gpt-4")
+                .withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(1).failureRatio(1.0)
+                        .delay(Duration.ofMinutes(1)).build())
+                .settings(ReboundSettings.builder().timeSource(time).logging(false).build()).build();
+        catchThrowable(() -> inner.chat("open it"));
+        AtomicInteger outerCalls = new AtomicInteger();
+        Model outer = Rebound.wrap(Model.class, (Model) prompt -> {
+            outerCalls.incrementAndGet();
+            return inner.chat(prompt);
+        }).named("gpt-4")
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(100)).jitter(false).build())
+                .withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(5).build())
+                .settings(outerEvents.settings(time)).build();
+
+        Throwable thrown = catchThrowable(() -> outer.chat("q"));
+
+        assertThat(thrown).isInstanceOf(CircuitBreakerOpenException.class);
+        assertThat(outerCalls).as("the outer target was called: its attempt ran").hasValue(1);
+        assertThat(outerEvents.all()).extracting(ReboundEvent::kind).as("an attempt that ran and failed")
+                .contains(Kind.ATTEMPT_FAILED);
+        assertThat(outerEvents.of(Kind.RETRIES_EXHAUSTED)).singleElement()
+                .satisfies(e -> assertThat(e.reason()).isEqualTo("not-retryable"));
+    }
+
+    @Test
+    void anInnerRateLimitsRefusalIsAFailedAttemptOfTheOuterCallEvenWhenBothLayersShareTheKey() {
+        RateLimitPolicy shared = RateLimitPolicy.builder().key("nested-shared-key").requestsPerMinute(3)
+                .maxDelay(Duration.ZERO).build();
+        // one settings (one store: the key's one bucket), so the layers share the key as keys are shared
+        ReboundSettings settings = outerEvents.settings(time);
+        Model inner = Rebound.wrap(Model.class, (Model) prompt -> "inner").named("inner").withRateLimit(shared)
+                .settings(settings).build();
+        AtomicInteger outerCalls = new AtomicInteger();
+        Model outer = Rebound.wrap(Model.class, (Model) prompt -> {
+            outerCalls.incrementAndGet();
+            return inner.chat(prompt);
+        }).named("outer").withRateLimit(shared)
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(100)).jitter(false).build())
+                .settings(settings).build();
+        outer.chat("takes two of the three requests: the outer's and the inner's");
+        int before = outerEvents.all().size();
+
+        Throwable thrown = catchThrowable(() -> outer.chat("the outer takes the third; the inner is refused"));
+
+        assertThat(thrown).isInstanceOf(RateLimitRefusedException.class);
+        assertThat(outerCalls).as("the outer target was called twice").hasValue(2);
+        java.util.List<ReboundEvent> ofOuter = outerEvents.all().subList(before, outerEvents.all().size()).stream()
+                .filter(e -> "outer".equals(e.target())).toList();
+        assertThat(ofOuter).extracting(ReboundEvent::kind).as("the outer's attempt that ran and failed")
+                .contains(Kind.ATTEMPT_FAILED);
+        assertThat(ofOuter).filteredOn(e -> e.kind() == Kind.RETRIES_EXHAUSTED).singleElement()
+                .satisfies(e -> assertThat(e.reason()).isEqualTo("not-retryable"));
+    }
+
     private static java.util.List<Kind> kinds(Events events) {
         return events.all().stream().map(ReboundEvent::kind).toList();
     }

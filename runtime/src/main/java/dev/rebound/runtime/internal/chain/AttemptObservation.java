@@ -30,7 +30,7 @@ final class AttemptObservation implements Strategy {
             result = call.failed(t);
         }
         if (result == Execution.FAILED) {
-            failed(trace, call.failure);
+            failed(call, trace, call.failure);
         } else {
             trace.attemptSucceeded();
         }
@@ -57,7 +57,7 @@ final class AttemptObservation implements Strategy {
                 out.complete(result);
             } else {
                 Throwable f = Async.failure(t);
-                failed(trace, f);
+                failed(call, trace, f);
                 out.completeExceptionally(f);
             }
         });
@@ -65,8 +65,8 @@ final class AttemptObservation implements Strategy {
     }
 
     /** A refusal of the chain's own below (its breaker's, its rate limit's), else a failure of the attempt. */
-    private void failed(CallTrace trace, Throwable f) {
-        if (next.refused(f)) {
+    private static void failed(Execution call, CallTrace trace, Throwable f) {
+        if (call.refusedHere(f)) {
             trace.attemptRefused(f);
         } else {
             trace.attemptFailed(f);
@@ -76,10 +76,5 @@ final class AttemptObservation implements Strategy {
     @Override
     public Reason refusal() {
         return next.refusal();
-    }
-
-    @Override
-    public boolean refused(Throwable f) {
-        return next.refused(f);
     }
 }

@@ -130,11 +130,6 @@ final class Breaker {
         return new CircuitBreakerOpenException(method, target);
     }
 
-    /** Whether {@code e} is a refusal of this breaker's (its method and target), not another's. */
-    boolean refusedWith(CircuitBreakerOpenException e) {
-        return method.equals(e.method()) && target.equals(e.target());
-    }
-
     /** The attempt admitted by {@code permit} succeeded. */
     void succeeded(Object permit) {
         if (permit instanceof Closed) {

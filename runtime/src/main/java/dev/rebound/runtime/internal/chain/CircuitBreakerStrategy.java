@@ -27,7 +27,7 @@ final class CircuitBreakerStrategy implements Strategy {
     public Object apply(Execution call) throws Throwable {
         Object permit = breaker.tryAcquire(call.time);
         if (permit == null) {
-            return call.failed(breaker.refusal());
+            return call.refused(breaker.refusal());
         }
         Object result;
         try {
@@ -64,7 +64,9 @@ final class CircuitBreakerStrategy implements Strategy {
     public CompletableFuture<Object> applyAsync(Execution call) {
         Object permit = breaker.tryAcquire(call.time);
         if (permit == null) {
-            return CompletableFuture.failedFuture(breaker.refusal());
+            CircuitBreakerOpenException refusal = breaker.refusal();
+            call.refusal = refusal;
+            return CompletableFuture.failedFuture(refusal);
         }
         CompletableFuture<Object> out = new CompletableFuture<>();
         next.applyAsync(call).whenComplete((result, t) -> {
@@ -92,12 +94,6 @@ final class CircuitBreakerStrategy implements Strategy {
     @Override
     public Reason refusal() {
         return breaker.isOpen() ? Reason.CIRCUIT_OPEN : next.refusal();
-    }
-
-    @Override
-    public boolean refused(Throwable f) {
-        return f instanceof CircuitBreakerOpenException && breaker.refusedWith((CircuitBreakerOpenException) f)
-                || next.refused(f);
     }
 
     /** Reports the breaker's transitions as events on {@code target}, each once, by the thread that made it. */

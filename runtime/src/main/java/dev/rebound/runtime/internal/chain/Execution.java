@@ -233,6 +233,24 @@ final class Execution {
     }
 
     /**
+     * The last refusal this call's own circuit breaker or rate limit made (the target was not called);
+     * compared by identity, since the same exception type thrown by a resilient call the target made is
+     * another instance, a failure of an attempt that ran, whatever names the two layers share.
+     */
+    Throwable refusal;
+
+    /** Returns {@link #FAILED} for {@code refusal}, this call's own breaker's or rate limit's. */
+    Object refused(Throwable refusal) {
+        this.refusal = refusal;
+        return failed(refusal);
+    }
+
+    /** Whether {@code f} is a refusal this call's own breaker or rate limit made. */
+    boolean refusedHere(Throwable f) {
+        return f != null && f == refusal;
+    }
+
+    /**
      * Returns {@link #FAILED} for {@code t}: a strategy's part ended with it. Also what a caller of
      * {@link Strategy#apply} makes of a throw: the same as a returned failure.
      */
@@ -283,6 +301,7 @@ final class Execution {
         settings = null;
         time = null;
         failure = null;
+        refusal = null;
         interrupted = false;
         demand.forget();
         inUse = false;

@@ -48,7 +48,7 @@ final class RateLimitStrategy implements Strategy {
             events.emitRateLimit(call, RATE_LIMIT_REFUSED, call.attempt, 0L,
                     remaining < policy.maxDelayNanos() ? Reason.DEADLINE : Reason.RATE_LIMIT_EXCEEDS_MAX_DELAY, e,
                     key, 0L);
-            return call.failed(e);
+            return call.refused(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // the retry stops on it and keeps the flag
             return call.failed(e);
@@ -85,18 +85,6 @@ final class RateLimitStrategy implements Strategy {
     @Override
     public Reason refusal() {
         return next.refusal();
-    }
-
-    /** Its own refusals name this method and key; a nested call's name its own. */
-    @Override
-    public boolean refused(Throwable f) {
-        if (f instanceof RateLimitRefusedException) {
-            RateLimitRefusedException r = (RateLimitRefusedException) f;
-            if (method.equals(r.method()) && key.equals(r.key())) {
-                return true;
-            }
-        }
-        return next.refused(f);
     }
 
     private RateLimitGuard guard(ReboundSettings s) {

@@ -76,11 +76,6 @@ final class ResultCheckStrategy implements Strategy {
         return next.refusal();
     }
 
-    @Override
-    public boolean refused(Throwable f) {
-        return next.refused(f);
-    }
-
     /** The predicate's class's simple name, or "a lambda". */
     private static String nameOf(Predicate<?> p) {
         String n = p.getClass().getSimpleName();

@@ -74,7 +74,7 @@ final class RetryRule {
      * under the retry, asked whether the next attempt would be refused anyway.
      */
     long afterFailure(Execution call, Throwable f, int attempt, long origin, Strategy below) {
-        boolean refused = below.refused(f);
+        boolean refused = call.refusedHere(f);
         if (f instanceof RejectedResultException) {
             events.emit(call, RESULT_REJECTED, call.target, null, attempt, 0L, Reason.RESULT_REJECTED, f);
         } else if (!refused) {

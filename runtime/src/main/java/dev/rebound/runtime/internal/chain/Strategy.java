@@ -55,13 +55,4 @@ interface Strategy {
     default Reason refusal() {
         return null;
     }
-
-    /**
-     * Whether {@code f} is a refusal of this chain's own, below here (its circuit breaker's or its rate
-     * limit's: the target was not called), rather than a failure the target threw, such as the refusal
-     * of a resilient call the target made. A strategy that wraps another passes the question on.
-     */
-    default boolean refused(Throwable f) {
-        return false;
-    }
 }

@@ -79,9 +79,4 @@ final class TimeoutStrategy implements Strategy {
     public Reason refusal() {
         return next.refusal();
     }
-
-    @Override
-    public boolean refused(Throwable f) {
-        return next.refused(f);
-    }
 }
