@@ -29,7 +29,7 @@ import java.lang.annotation.Target;
  * more than one attempt, {@link Fallback#onResult()} with alternatives) is a configuration error, since
  * the call returned and so had its effect; so is a {@link Retry#attemptTimeout()} with more than one
  * attempt unless {@link Retry#on()} lists {@code AttemptTimeoutException} (a timed-out call is safe to
- * repeat) or {@link Retry#abortOn()} does (the call ends at its first timeout). {@code Rebound.wrap}
+ * repeat) or {@link Retry#abortOn()} does (no further attempt on that target after its first timeout). {@code Rebound.wrap}
  * applies the same rules to {@code withRetry} ({@code retryOn}, {@code retryOnResult},
  * {@code attemptTimeout}) and {@code withFallbacks} ({@code fallbackOn}, {@code fallbackOnResult}), and
  * the weaver's annotation processor at compile time.

@@ -77,7 +77,8 @@ public @interface Retry {
      * a {@code java.util.function.Predicate} over the method's result with a public no-argument
      * constructor (e.g. {@code dev.rebound.runtime.langchain4j.ChatResults.Blank}); empty = every
      * result is accepted. When no target returns an accepted result, the caller gets a
-     * {@code RejectedResultException} carrying the last one. Not on a {@link NonIdempotent} method.
+     * {@code RejectedResultException} carrying the last one. Not on a {@link NonIdempotent} method with more
+     * than one attempt.
      */
     @SuppressWarnings("rawtypes")
     Class<? extends java.util.function.Predicate>[] onResult() default {};

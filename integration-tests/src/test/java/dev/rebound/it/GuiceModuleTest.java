@@ -540,6 +540,24 @@ class GuiceModuleTest extends VirtualTime {
     }
 
     @Test
+    void anAlternativeWhoseDependencyNoModuleBindsFailsCreationNamingMethodAttributeAndTheDependency() {
+        Throwable refused = catchThrowable(() -> Guice.createInjector(new ReboundModule(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(dev.rebound.it.plain.DependentFallbackChat.class)
+                        .to(dev.rebound.it.plain.DependentFallbackChat.Impl.class);
+            }
+        }));
+
+        assertThat(refused).isInstanceOf(CreationException.class);
+        assertThat(((CreationException) refused).getErrorMessages()).extracting(com.google.inject.spi.Message::getMessage)
+                .containsExactly("DependentFallbackChat.chat(String): @Fallback.to "
+                        + dev.rebound.it.plain.DependentFallbackChat.NeedsDep.class.getName()
+                        + " cannot be provided: the injector cannot make it (No implementation for "
+                        + dev.rebound.it.plain.DependentFallbackChat.Dep.class.getName() + " was bound.)");
+    }
+
+    @Test
     void anAbstractAlternativeThatAnotherModuleBindsIsMadeByTheInjector() {
         AbstractModule backup = new AbstractModule() {
             @Override

@@ -160,7 +160,8 @@ public final class ReboundEvent {
      * attemptTimeout) or null; for RESULT_REJECTED "result-rejected"; for RATE_LIMIT_REFUSED
      * "rate-limit-exceeds-max-delay" or "deadline"; for SUCCEEDED "retry" (the primary answered after
      * failing) or "fallback" (an alternative or a fallback handler answered); for FAILED "interrupted",
-     * "cancelled" (the caller cancelled the future of an asynchronous call) or null; for CIRCUIT_OPENED
+     * "cancelled" (the caller cancelled the future of an asynchronous call, or ended it otherwise: {@code orTimeout},
+     * {@code complete}, ...) or null; for CIRCUIT_OPENED
      * "failure-ratio", "probe-failed" or "fleet" (the breaker of the same name elsewhere in the fleet is
      * open, as a shared store said); otherwise null.
      */

@@ -23,7 +23,7 @@ public enum Reason {
     // CIRCUIT_OPENED: from which phase
     FAILURE_RATIO("failure-ratio"),
     PROBE_FAILED("probe-failed"),
-    // FAILED: an asynchronous call whose future the caller cancelled
+    // FAILED: an asynchronous call whose future the caller cancelled or ended otherwise (orTimeout, complete, ...)
     CANCELLED("cancelled"),
     // RETRIES_EXHAUSTED: the rate limit refused the attempt (never retried)
     RATE_LIMITED("rate-limited"),
