@@ -171,6 +171,38 @@ class NestedRefusalTest {
                 .satisfies(e -> assertThat(e.reason()).isEqualTo("not-retryable"));
     }
 
+    /**
+     * The default log: a fallback the method's own open breaker made is a DEBUG line (the opening warned),
+     * its event's reason {@code circuit-open}; one after an inner client's refusal is a fallback from a
+     * failed attempt, at WARN, with no reason.
+     */
+    @Test
+    void aFallbackAfterAnInnerRefusalIsLoggedAtWarnAndOneTheOwnBreakerMadeAtDebug() {
+        Model inner = openInner();
+        Model outer = Rebound.wrap(Model.class, (Model) inner::chat).named("outer")
+                .withRetry(RetryPolicy.builder().attempts(1).build())
+                .withFallbacks((Model) prompt -> "backup")
+                .settings(ReboundSettings.builder().timeSource(time).listener(outerEvents).build()).build();
+        Model.Fake down = new Model.Fake("primary").down();
+        Model guarded = Rebound.wrap(Model.class, (Model) down).named("guarded")
+                .withRetry(RetryPolicy.builder().attempts(1).build())
+                .withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(1).failureRatio(1.0)
+                        .delay(Duration.ofMinutes(1)).build())
+                .withFallbacks((Model) prompt -> "backup")
+                .settings(ReboundSettings.builder().timeSource(time).listener(outerEvents).build()).build();
+        guarded.chat("opens its breaker");
+
+        String log = StdErr.during(() -> {
+            assertThat(outer.chat("q")).isEqualTo("backup");
+            assertThat(guarded.chat("q")).isEqualTo("backup");
+        });
+
+        assertThat(outerEvents.of(Kind.FALLBACK)).extracting(e -> e.target() + ":" + e.reason())
+                .containsExactly("guarded:null", "outer:null", "guarded:circuit-open");
+        assertThat(log).containsOnlyOnce("WARN dev.rebound - Model.chat(String): falling back from outer to ")
+                .doesNotContain("falling back from guarded");
+    }
+
     private static java.util.List<Kind> kinds(Events events) {
         return events.all().stream().map(ReboundEvent::kind).toList();
     }

@@ -1,7 +1,6 @@
 package dev.rebound.runtime.internal;
 
 import dev.rebound.runtime.CircuitBreakerOpenException;
-import dev.rebound.runtime.RateLimitRefusedException;
 import dev.rebound.runtime.RejectedResultException;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundEvent.Kind;
@@ -82,14 +81,15 @@ public enum Slf4jListener implements ReboundListener {
                         e.target(), e.attempt(), e.reason(), failure);
                 break;
             case FALLBACK:
-                if (e.failure() instanceof CircuitBreakerOpenException) {
+                // the method's own breaker or rate limit refused the call: its opening warned already
+                if ("circuit-open".equals(e.reason())) {
                     if (LOG.isDebugEnabled()) { // wanted for the WARN line: no argument array for nothing
                         LOG.debug("{}: circuit open, falling back from {} to {}", e.method(), e.target(),
                                 e.alternative());
                     }
                     break;
                 }
-                if (e.failure() instanceof RateLimitRefusedException) {
+                if ("rate-limited".equals(e.reason())) {
                     LOG.debug("{}: rate limit refused, falling back from {} to {}", e.method(), e.target(),
                             e.alternative());
                     break;

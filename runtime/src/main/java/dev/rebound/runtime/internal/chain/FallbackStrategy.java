@@ -2,6 +2,7 @@ package dev.rebound.runtime.internal.chain;
 
 import static dev.rebound.runtime.ReboundEvent.Kind.FALLBACK;
 
+import dev.rebound.runtime.RateLimitRefusedException;
 import dev.rebound.runtime.RejectedResultException;
 import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.internal.FallbackRule;
@@ -155,7 +156,8 @@ class FallbackStrategy implements Strategy {
      */
     private boolean aimAt(Execution call, int i) {
         Alternative alt = alternatives[i];
-        events.emit(call, FALLBACK, call.target, alt.name(), 0, 0L, null, call.history.last());
+        Throwable last = call.history.last();
+        events.emit(call, FALLBACK, call.target, alt.name(), 0, 0L, refusedBy(call, last), last);
         call.trace.fallback(call.target, alt.name());
         call.aim(alt.name(), false, alt, null, null);
         Object instance;
@@ -168,6 +170,18 @@ class FallbackStrategy implements Strategy {
         // synchronously, the arguments where the door holds them; an asynchronous call's, copied once
         call.aim(alt.name(), false, alt, instance, call.async ? call.fallbackArgs() : call.alternativeArgs());
         return true;
+    }
+
+    /**
+     * Why a switch is made without a failure of the target's: {@code circuit-open} or {@code rate-limited}
+     * when {@code last} is a refusal of the call's own breaker or rate limit; null for any other failure
+     * (one a call the target made met included).
+     */
+    static Reason refusedBy(Execution call, Throwable last) {
+        if (!call.refusedHere(last)) {
+            return null;
+        }
+        return last instanceof RateLimitRefusedException ? Reason.RATE_LIMITED : Reason.CIRCUIT_OPEN;
     }
 
     /** A failure the retry below did not record (it came from above the attempts) joins the history. */

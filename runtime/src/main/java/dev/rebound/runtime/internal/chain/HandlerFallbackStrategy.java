@@ -48,7 +48,7 @@ final class HandlerFallbackStrategy extends FallbackStrategy {
         if (!mayFallBack(call, rule, failure)) {
             return call.failed(failure);
         }
-        events.emit(call, FALLBACK, call.target, handlerName, 0, 0L, null, failure);
+        events.emit(call, FALLBACK, call.target, handlerName, 0, 0L, refusedBy(call, failure), failure);
         Object[] args = call.fallbackArgs();
         call.trace.fallback(call.target, handlerName);
         call.aim(handlerName, false, null, null, args);
@@ -159,7 +159,8 @@ final class HandlerFallbackStrategy extends FallbackStrategy {
          */
         private Object run(int i, Object instance, Object[] callArgs) throws Throwable {
             Alternative alt = alternatives[i];
-            events.emit(call, FALLBACK, call.target, alt.name(), 0, 0L, null, call.history.last());
+            Throwable last = call.history.last();
+            events.emit(call, FALLBACK, call.target, alt.name(), 0, 0L, refusedBy(call, last), last);
             call.trace.fallback(call.target, alt.name());
             call.aim(alt.name(), false, alt, instance, callArgs);
             Object result;
