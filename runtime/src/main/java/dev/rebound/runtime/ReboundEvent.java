@@ -161,7 +161,9 @@ public final class ReboundEvent {
      * "rate-limit-exceeds-max-delay" or "deadline"; for SUCCEEDED "retry" (the primary answered after
      * failing) or "fallback" (an alternative or a fallback handler answered); for FAILED "interrupted",
      * "cancelled" (the caller cancelled the future of an asynchronous call, or ended it otherwise: {@code orTimeout},
-     * {@code complete}, ...) or null; for CIRCUIT_OPENED
+     * {@code complete}, ...), "circuit-open" or "rate-limited" (the caller gets the refusal of the method's own
+     * breaker or rate limit) or null; for FALLBACK "circuit-open" or "rate-limited" (the method's own breaker
+     * or rate limit refused the call) or null; for CIRCUIT_OPENED
      * "failure-ratio", "probe-failed" or "fleet" (the breaker of the same name elsewhere in the fleet is
      * open, as a shared store said); otherwise null.
      */

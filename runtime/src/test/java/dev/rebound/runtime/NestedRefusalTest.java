@@ -203,6 +203,32 @@ class NestedRefusalTest {
                 .doesNotContain("falling back from guarded");
     }
 
+    /** The same for a call that fails for good: WARN after an inner client's refusal, DEBUG on its own open breaker. */
+    @Test
+    void aCallFailingForGoodOnAnInnerRefusalIsLoggedAtWarnAndOnItsOwnOpenBreakerAtDebug() {
+        Model inner = openInner();
+        Model outer = Rebound.wrap(Model.class, (Model) inner::chat).named("outer")
+                .withRetry(RetryPolicy.builder().attempts(1).build())
+                .settings(ReboundSettings.builder().timeSource(time).listener(outerEvents).build()).build();
+        Model guarded = Rebound.wrap(Model.class, (Model) new Model.Fake("primary").down()).named("guarded")
+                .withRetry(RetryPolicy.builder().attempts(1).build())
+                .withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(1).failureRatio(1.0)
+                        .delay(Duration.ofMinutes(1)).build())
+                .settings(ReboundSettings.builder().timeSource(time).listener(outerEvents).build()).build();
+        catchThrowable(() -> guarded.chat("opens its breaker"));
+
+        String log = StdErr.during(() -> {
+            assertThat(catchThrowable(() -> outer.chat("q"))).isInstanceOf(CircuitBreakerOpenException.class);
+            assertThat(catchThrowable(() -> guarded.chat("q"))).isInstanceOf(CircuitBreakerOpenException.class);
+        });
+
+        assertThat(outerEvents.of(Kind.FAILED)).extracting(e -> e.target() + ":" + e.reason())
+                .containsExactly("guarded:null", "outer:null", "guarded:circuit-open");
+        assertThat(log).containsOnlyOnce("WARN dev.rebound - Model.chat(String): failed for good on outer, throwing "
+                + "dev.rebound.runtime.CircuitBreakerOpenException")
+                .doesNotContain("failed for good on guarded");
+    }
+
     private static java.util.List<Kind> kinds(Events events) {
         return events.all().stream().map(ReboundEvent::kind).toList();
     }

@@ -1,6 +1,5 @@
 package dev.rebound.runtime.internal;
 
-import dev.rebound.runtime.CircuitBreakerOpenException;
 import dev.rebound.runtime.RejectedResultException;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundEvent.Kind;
@@ -101,7 +100,7 @@ public enum Slf4jListener implements ReboundListener {
                 LOG.info("{}: succeeded on {} at attempt {}", e.method(), e.target(), e.attempt());
                 break;
             case FAILED:
-                if (e.failure() instanceof CircuitBreakerOpenException && e.failure().getSuppressed().length == 0) {
+                if ("circuit-open".equals(e.reason()) && e.failure().getSuppressed().length == 0) {
                     // refused, nothing else tried: the opening already warned; one line per call would flood
                     LOG.debug("{}: circuit open, throwing {}", e.method(), failure);
                     break;

@@ -437,9 +437,10 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         }
         Throwable thrown = history.thrown();
         // named after whose exception the caller gets: the primary's, unless an alternative threw an Error
+        Reason why = call.interrupted ? Reason.INTERRUPTED : call.cancelled() ? Reason.CANCELLED
+                : FallbackStrategy.refusedBy(call, thrown);
         events.emit(call, FAILED, history.isPrimary(thrown) ? spec.primaryName() : call.target, null, 0,
-                0L, call.interrupted ? Reason.INTERRUPTED : call.cancelled() ? Reason.CANCELLED : null, thrown,
-                call.start);
+                0L, why, thrown, call.start);
         return thrown;
     }
 
