@@ -121,7 +121,7 @@ class CircuitBreakerTest {
         assertThat(model.chat("b")).isEqualTo("backup:b"); // refused: the target was not called
 
         FallbackRule skipping = new FallbackRule(List.of(), List.of(CircuitBreakerOpenException.class));
-        assertThat(skipping.fallsBackOn(new CircuitBreakerOpenException("m", "t"))).isFalse();
+        assertThat(skipping.fallsBackOn(new CircuitBreakerOpenException("m", "t"), true)).isFalse();
     }
 
     @Test

@@ -3,10 +3,18 @@ package dev.rebound.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.rebound.annotations.Fallback;
+import dev.rebound.annotations.NonIdempotent;
+import dev.rebound.annotations.RateLimit;
 import dev.rebound.runtime.ReboundEvent.Kind;
 import dev.rebound.runtime.testing.VirtualTimeSource;
+import java.net.ConnectException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -227,6 +235,130 @@ class NestedRefusalTest {
         assertThat(log).containsOnlyOnce("WARN dev.rebound - Model.chat(String): failed for good on outer, throwing "
                 + "dev.rebound.runtime.CircuitBreakerOpenException")
                 .doesNotContain("failed for good on guarded");
+    }
+
+    /*
+     * A call keeps every refusal its own breakers and rate limits made, the primary's and its alternatives',
+     * so the primary's is still its own after an alternative's; and a nested refusal goes to the
+     * alternatives only as @Fallback.on says, as any failure of an attempt that ran.
+     */
+
+    public interface Quotes {
+        String quote(String symbol);
+
+        CompletableFuture<String> quoteAsync(String symbol);
+    }
+
+    static final List<String> CALLS = new ArrayList<>();
+
+    /** One request a minute for the primary, then its own alternative, also one a minute. */
+    public static class LimitedPrimary implements Quotes {
+        @Override
+        @RateLimit(key = "own-refusals-primary", requestsPerMinute = 1, maxDelay = 0)
+        @Fallback(to = LimitedLocal.class)
+        public String quote(String symbol) {
+            CALLS.add("primary");
+            return "primary " + symbol;
+        }
+
+        @Override
+        public CompletableFuture<String> quoteAsync(String symbol) {
+            return CompletableFuture.completedFuture(symbol);
+        }
+    }
+
+    public static class LimitedLocal implements Quotes {
+        @Override
+        @RateLimit(key = "own-refusals-local", requestsPerMinute = 1, maxDelay = 0)
+        public String quote(String symbol) {
+            CALLS.add("local");
+            return "local " + symbol;
+        }
+
+        @Override
+        public CompletableFuture<String> quoteAsync(String symbol) {
+            return CompletableFuture.completedFuture(symbol);
+        }
+    }
+
+    
+    @BeforeEach
+    void clearCalls() {
+        CALLS.clear();
+    }
+
+    /**
+     * events.md / ReboundEvent.reason(): FAILED has reason rate-limited when "the caller gets the refusal of
+     * the method's own breaker or rate limit". Here the caller gets the primary's own rate limit's refusal
+     * (the very instance the FALLBACK event carried with reason rate-limited), after the alternative's own
+     * rate limit refused too.
+     */
+    @Test
+    void aFailedCallWhoseCallerGetsThePrimarysOwnRefusalSaysRateLimitedAfterAnAlternativesRefusalToo() {
+        Quotes quotes = Rebound.wrap(Quotes.class, (Quotes) new LimitedPrimary()).settings(outerEvents.settings(time))
+                .build();
+        quotes.quote("A"); // the primary's one request
+        quotes.quote("B"); // the primary refused; the alternative's one request
+        int before = outerEvents.all().size();
+
+        Throwable thrown = catchThrowable(() -> quotes.quote("C"));
+
+        List<ReboundEvent> call = outerEvents.all().subList(before, outerEvents.all().size());
+        ReboundEvent fallback = call.stream().filter(e -> e.kind() == Kind.FALLBACK).findFirst().orElseThrow();
+        ReboundEvent failed = call.stream().filter(e -> e.kind() == Kind.FAILED).findFirst().orElseThrow();
+        assertThat(thrown).isInstanceOf(RateLimitRefusedException.class);
+        assertThat(fallback.failure()).as("the primary's own refusal").isSameAs(thrown);
+        assertThat(fallback.reason()).isEqualTo("rate-limited");
+        assertThat(failed.failure()).isSameAs(thrown);
+        assertThat(failed.reason()).as("the caller gets the primary's own rate limit's refusal").isEqualTo("rate-limited");
+    }
+
+    // a nested refusal is a failure of an attempt that ran: @Fallback.on judges it as any other
+
+    public interface Orders {
+        String place(String order);
+    }
+
+    /** An inner client, resilient, whose rate limit is spent. */
+    static Orders inner;
+
+    /** Does its side effect, then calls the inner client, which refuses. Falls back only on ConnectException. */
+    public static class Placing implements Orders {
+        @Override
+        @NonIdempotent
+        @Fallback(to = Backup.class, on = ConnectException.class)
+        public String place(String order) {
+            CALLS.add("placed " + order); // the effect
+            return inner.place(order);
+        }
+    }
+
+    public static class Backup implements Orders {
+        @Override
+        public String place(String order) {
+            CALLS.add("backup placed " + order); // the effect again
+            return "backup";
+        }
+    }
+
+    /**
+     * @Fallback.on: "Fall back only on these failures". A @NonIdempotent method whose target ran (had its
+     * effect) and then met an inner client's refusal must not be sent to its alternative when on does not
+     * name the refusal: the target was called, so this is not "the target was not called".
+     */
+    @Test
+    void aNonIdempotentMethodIsNotFallenBackOnAnInnerClientsRefusalItsOnDoesNotName() {
+        inner = Rebound.wrap(Orders.class, (Orders) o -> "ok")
+                .withRateLimit(RateLimitPolicy.builder().key("own-refusals-inner").requestsPerMinute(1)
+                        .maxDelay(Duration.ZERO).build())
+                .settings(ReboundSettings.builder().timeSource(time).logging(false).build()).build();
+        inner.place("spends the minute's request");
+        Orders orders = Rebound.wrap(Orders.class, (Orders) new Placing()).settings(outerEvents.settings(time)).build();
+
+        Throwable thrown = catchThrowable(() -> orders.place("o1"));
+
+        assertThat(CALLS).as("placed once, never by the backup").containsExactly("placed o1");
+        assertThat(thrown).isInstanceOf(RateLimitRefusedException.class);
     }
 
     private static java.util.List<Kind> kinds(Events events) {

@@ -1,7 +1,5 @@
 package dev.rebound.runtime.internal;
 
-import dev.rebound.runtime.CircuitBreakerOpenException;
-import dev.rebound.runtime.RateLimitRefusedException;
 import java.util.List;
 
 /**
@@ -31,12 +29,19 @@ public final class FallbackRule {
         return Classifier.matchesAny(t, skipOn);
     }
 
-    public boolean fallsBackOn(Throwable t) {
+    /**
+     * Whether the call goes on to its alternatives after {@code t}: not when {@code skipOn} lists it; always
+     * when it is {@code ownRefusal}, a refusal of the method's own breaker or rate limit (the target was not
+     * called: its alternatives are what the caller asked for); else when {@code on} lists it, or, with
+     * {@code on} empty, for any {@code Exception} but an interrupt. The same refusal types thrown by a
+     * resilient call the target made are failures of an attempt that ran, judged as any other.
+     */
+    public boolean fallsBackOn(Throwable t, boolean ownRefusal) {
         if (Classifier.matchesAny(t, skipOn)) {
             return false;
         }
-        if (t instanceof CircuitBreakerOpenException || t instanceof RateLimitRefusedException) {
-            return true; // the target was not called: its alternatives are what the caller asked for
+        if (ownRefusal) {
+            return true;
         }
         if (!on.isEmpty()) {
             return Classifier.matchesAny(t, on);

@@ -65,7 +65,7 @@ final class CircuitBreakerStrategy implements Strategy {
         Object permit = breaker.tryAcquire(call.time);
         if (permit == null) {
             CircuitBreakerOpenException refusal = breaker.refusal();
-            call.refusal = refusal;
+            call.addRefusal(refusal);
             return CompletableFuture.failedFuture(refusal);
         }
         CompletableFuture<Object> out = new CompletableFuture<>();

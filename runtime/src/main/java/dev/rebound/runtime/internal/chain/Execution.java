@@ -233,21 +233,38 @@ final class Execution {
     }
 
     /**
-     * The last refusal this call's own circuit breaker or rate limit made (the target was not called);
-     * compared by identity, since the same exception type thrown by a resilient call the target made is
-     * another instance, a failure of an attempt that ran, whatever names the two layers share.
+     * The refusals this call's own circuit breakers and rate limits made (the primary's and its
+     * alternatives': the target was not called), the first {@link #refusalCount}; compared by identity,
+     * since the same exception type thrown by a resilient call the target made is another instance, a
+     * failure of an attempt that ran, whatever names the two layers share. Kept with the call state, so
+     * a borrowed one allocates only at its first refusals.
      */
-    Throwable refusal;
+    private Throwable[] refusals = NO_REFUSALS;
+    private int refusalCount;
+    private static final Throwable[] NO_REFUSALS = {};
 
     /** Returns {@link #FAILED} for {@code refusal}, this call's own breaker's or rate limit's. */
     Object refused(Throwable refusal) {
-        this.refusal = refusal;
+        addRefusal(refusal);
         return failed(refusal);
+    }
+
+    /** Records {@code refusal} as one this call's own breaker or rate limit made. */
+    void addRefusal(Throwable refusal) {
+        if (refusalCount == refusals.length) {
+            refusals = java.util.Arrays.copyOf(refusals, Math.max(2, refusalCount * 2));
+        }
+        refusals[refusalCount++] = refusal;
     }
 
     /** Whether {@code f} is a refusal this call's own breaker or rate limit made. */
     boolean refusedHere(Throwable f) {
-        return f != null && f == refusal;
+        for (int i = 0; i < refusalCount; i++) {
+            if (refusals[i] == f) {
+                return f != null;
+            }
+        }
+        return false;
     }
 
     /**
@@ -301,7 +318,10 @@ final class Execution {
         settings = null;
         time = null;
         failure = null;
-        refusal = null;
+        if (refusalCount > 0) {
+            java.util.Arrays.fill(refusals, 0, refusalCount, null);
+            refusalCount = 0;
+        }
         interrupted = false;
         demand.forget();
         inUse = false;

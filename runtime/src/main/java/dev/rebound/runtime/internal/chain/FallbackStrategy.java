@@ -82,15 +82,18 @@ class FallbackStrategy implements Strategy {
      * (whatever {@code on} lists; {@code skipOn} still wins).
      */
     static boolean mayFallBack(Execution call, FallbackRule rule, Throwable last) {
-        return mayFallBack(call.interrupted, rule, last);
+        return mayFallBack(call.interrupted, call.refusedHere(last), rule, last);
     }
 
-    /** As {@link #mayFallBack(Execution, FallbackRule, Throwable)}, for a call {@code interrupted} or not. */
-    static boolean mayFallBack(boolean interrupted, FallbackRule rule, Throwable last) {
+    /**
+     * As {@link #mayFallBack(Execution, FallbackRule, Throwable)}, for a call {@code interrupted} or not,
+     * whose {@code last} failure is a refusal of its own ({@code ownRefusal}) or not.
+     */
+    static boolean mayFallBack(boolean interrupted, boolean ownRefusal, FallbackRule rule, Throwable last) {
         if (interrupted || last instanceof Error) {
             return false;
         }
-        return rule.fallsBackOn(last) || last instanceof RejectedResultException
+        return rule.fallsBackOn(last, ownRefusal) || last instanceof RejectedResultException
                 && ((RejectedResultException) last).sendsToFallbacks() && !rule.skips(last);
     }
 

@@ -146,7 +146,7 @@ final class QuietLoop {
                     Throwable last = held != null ? held.history.last() : only;
                     boolean may;
                     try {
-                        may = FallbackStrategy.mayFallBack(interrupted, fallbackRule, last);
+                        may = FallbackStrategy.mayFallBack(interrupted, false, fallbackRule, last); // no breaker, no rate limit
                     } catch (Throwable t) {
                         held = record(held, only, t, true); // as the chain: the call ends with it
                         break;
