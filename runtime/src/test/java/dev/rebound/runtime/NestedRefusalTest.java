@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.NonIdempotent;
-import dev.rebound.annotations.RateLimit;
 import dev.rebound.runtime.ReboundEvent.Kind;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -243,45 +241,8 @@ class NestedRefusalTest {
      * alternatives only as @Fallback.on says, as any failure of an attempt that ran.
      */
 
-    public interface Quotes {
-        String quote(String symbol);
-
-        CompletableFuture<String> quoteAsync(String symbol);
-    }
-
     static final List<String> CALLS = new ArrayList<>();
 
-    /** One request a minute for the primary, then its own alternative, also one a minute. */
-    public static class LimitedPrimary implements Quotes {
-        @Override
-        @RateLimit(key = "own-refusals-primary", requestsPerMinute = 1, maxDelay = 0)
-        @Fallback(to = LimitedLocal.class)
-        public String quote(String symbol) {
-            CALLS.add("primary");
-            return "primary " + symbol;
-        }
-
-        @Override
-        public CompletableFuture<String> quoteAsync(String symbol) {
-            return CompletableFuture.completedFuture(symbol);
-        }
-    }
-
-    public static class LimitedLocal implements Quotes {
-        @Override
-        @RateLimit(key = "own-refusals-local", requestsPerMinute = 1, maxDelay = 0)
-        public String quote(String symbol) {
-            CALLS.add("local");
-            return "local " + symbol;
-        }
-
-        @Override
-        public CompletableFuture<String> quoteAsync(String symbol) {
-            return CompletableFuture.completedFuture(symbol);
-        }
-    }
-
-    
     @BeforeEach
     void clearCalls() {
         CALLS.clear();
@@ -295,7 +256,9 @@ class NestedRefusalTest {
      */
     @Test
     void aFailedCallWhoseCallerGetsThePrimarysOwnRefusalSaysRateLimitedAfterAnAlternativesRefusalToo() {
-        Quotes quotes = Rebound.wrap(Quotes.class, (Quotes) new LimitedPrimary()).settings(outerEvents.settings(time))
+        // the primary and its alternative, each with its own one-a-minute limit
+        AlternativeOwnPoliciesTest.Quotes quotes = Rebound.wrap(AlternativeOwnPoliciesTest.Quotes.class,
+                (AlternativeOwnPoliciesTest.Quotes) new AlternativeOwnPoliciesTest.LimitedPrimary()).settings(outerEvents.settings(time))
                 .build();
         quotes.quote("A"); // the primary's one request
         quotes.quote("B"); // the primary refused; the alternative's one request
