@@ -33,7 +33,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Only failures that say something about the target's health are recorded: with {@link #on()}
  * empty, the failures the retry classifier calls transient. Deterministic failures (an invalid
- * request, IllegalArgumentException, NullPointerException, an {@link Error}) are not recorded at all.
+ * request, IllegalArgumentException, NullPointerException, an {@link Error}) are not recorded at all,
+ * nor, unless {@link #on()} names it, the refusal of a resilient call the target makes (another
+ * breaker's {@code CircuitBreakerOpenException}, another rate limit's {@code RateLimitRefusedException}).
+ * The method's own rate limit's refusal is never recorded: the target was not called.
  *
  * <p>The state belongs to the method on one implementation class (one per {@code Rebound.wrap}
  * wrapper) and is shared by every caller and thread. On a type, the annotation applies to every

@@ -88,7 +88,7 @@ public final class CircuitBreakerPolicy {
         return halfOpenProbes;
     }
 
-    /** The failures recorded, with their subclasses; empty = the transient ones. */
+    /** The failures recorded, with their subclasses; empty = the transient ones ({@link #counts}). */
     public List<Class<? extends Throwable>> failOn() {
         return failOn;
     }
@@ -107,22 +107,25 @@ public final class CircuitBreakerPolicy {
     }
 
     /**
-     * Whether {@code failure} counts against the target's health: never an Error, an interrupt or a
-     * rate limiter's refusal (the target was not called);
-     * {@code skipOn} wins, then
-     * {@code failOn}, and with {@code failOn} empty the failures the retry classifier calls transient.
-     * Other failures are not recorded at all.
+     * Whether {@code failure}, thrown by an attempt that called the target, counts against the target's
+     * health: never an Error or an interrupt; {@code skipOn} wins, then {@code failOn}, and with
+     * {@code failOn} empty the failures the retry's default classifier retries
+     * ({@link RetryPolicy#retries}): not a programming error, and not the {@link CircuitBreakerOpenException}
+     * or {@link RateLimitRefusedException} of a resilient call the target made (that call's own policy
+     * has decided; counting it here too would keep this breaker open after that one closes). Other
+     * failures are not recorded at all. A refusal by the method's own rate limit, which sits inside its
+     * breaker, is never recorded whatever {@code failOn} lists: the target was not called.
      */
     public boolean counts(Throwable failure) {
         if (failure instanceof Error || failure instanceof InterruptedException
-                || failure instanceof RateLimitRefusedException // not sent: says nothing of the target
                 || Classifier.matchesAny(failure, skipOn)) {
             return false;
         }
         if (!failOn.isEmpty()) {
             return Classifier.matchesAny(failure, failOn);
         }
-        return Classifier.isTransient(failure);
+        return Classifier.isTransient(failure)
+                && !(failure instanceof CircuitBreakerOpenException || failure instanceof RateLimitRefusedException);
     }
 
     @Override
@@ -204,7 +207,7 @@ public final class CircuitBreakerPolicy {
         }
 
         /**
-         * Record only these failures and their subclasses; none = the transient ones.
+         * Record only these failures and their subclasses; none = the transient ones ({@link CircuitBreakerPolicy#counts}).
          *
          * @throws NullPointerException if the array or an element is null
          * @throws IllegalArgumentException if a type is never recorded (an Error, an InterruptedException)

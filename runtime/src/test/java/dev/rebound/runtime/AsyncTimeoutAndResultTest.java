@@ -64,6 +64,26 @@ class AsyncTimeoutAndResultTest {
     }
 
     @Test
+    void withAResultPredicateTooTheTimedOutAttemptsOwnFutureIsCancelled() throws Exception {
+        CompletableFuture<String> hanging = new CompletableFuture<>();
+        Scripted primary = new Scripted("primary").then(() -> hanging);
+        Quotes quotes = Rebound.wrap(Quotes.class, primary).named("primary")
+                .withRetry(policy().attemptTimeout(Duration.ofMillis(500)).retryOnResult((String s) -> s.isBlank())
+                        .build())
+                .settings(events.settings(clock)).build();
+
+        CompletableFuture<String> result = quotes.quote("ACME");
+        clock.advance(Duration.ofMillis(500));
+
+        assertThat(hanging).as("the target's future, not only the result check's, is cancelled").isCancelled();
+        assertThat(events.of(Kind.ATTEMPT_FAILED)).singleElement()
+                .satisfies(e -> assertThat(e.failure()).isInstanceOf(AttemptTimeoutException.class));
+        clock.advance(Duration.ofMillis(100));
+        assertThat(result.get(0, TimeUnit.SECONDS)).isEqualTo("primary:ACME");
+        assertThat(primary.attempts()).isEqualTo(2);
+    }
+
+    @Test
     void anAttemptThatAnswersInTimeCancelsItsTimerAndKeepsItsAnswer() throws Exception {
         CompletableFuture<String> later = new CompletableFuture<>();
         Scripted primary = new Scripted("primary").then(() -> later);

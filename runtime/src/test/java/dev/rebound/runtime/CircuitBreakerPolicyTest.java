@@ -74,7 +74,13 @@ class CircuitBreakerPolicyTest {
         assertThat(defaults.counts(new IllegalArgumentException())).isFalse();
         assertThat(defaults.counts(new NullPointerException())).isFalse();
         assertThat(defaults.counts(new OutOfMemoryError())).isFalse();
-        assertThat(defaults.counts(new CircuitBreakerOpenException("m", "t"))).isTrue();
+        // another policy's refusal, thrown by a resilient call the target made: that policy has decided
+        assertThat(defaults.counts(new CircuitBreakerOpenException("m", "t"))).isFalse();
+        assertThat(defaults.counts(new RateLimitRefusedException("m", "key", 2L, 1L))).isFalse();
+        CircuitBreakerPolicy namesThem = CircuitBreakerPolicy.builder()
+                .failOn(CircuitBreakerOpenException.class, RateLimitRefusedException.class).build();
+        assertThat(namesThem.counts(new CircuitBreakerOpenException("m", "t"))).isTrue();
+        assertThat(namesThem.counts(new RateLimitRefusedException("m", "key", 2L, 1L))).isTrue();
         assertThat(defaults.counts(new dev.langchain4j.exception.InvalidRequestException("bad request"))).isFalse();
         assertThat(defaults.counts(new dev.langchain4j.exception.AuthenticationException("bad key"))).isFalse();
         assertThat(defaults.counts(new dev.langchain4j.exception.RateLimitException("slow down"))).isTrue();

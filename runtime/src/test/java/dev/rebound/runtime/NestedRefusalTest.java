@@ -116,6 +116,66 @@ class NestedRefusalTest {
                 .satisfies(e -> assertThat(e.reason()).isEqualTo("circuit-open"));
     }
 
+    @Test
+    void anInnerBreakersRefusalIsNotRecordedByTheOuterBreakerUnlessItsOnNamesIt() {
+        Model inner = openInner();
+        AtomicInteger outerCalls = new AtomicInteger();
+        Model outer = Rebound.wrap(Model.class, (Model) prompt -> {
+            outerCalls.incrementAndGet();
+            return inner.chat(prompt);
+        }).withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(2).failureRatio(0.5)
+                        .delay(Duration.ofMinutes(1)).build())
+                .settings(outerEvents.settings(time)).build();
+
+        List<Throwable> thrown = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            thrown.add(catchThrowable(() -> outer.chat("q")));
+        }
+
+        assertThat(outerCalls).as("the outer target is called every time: its breaker stays closed").hasValue(3);
+        assertThat(thrown).allSatisfy(t -> assertThat(((CircuitBreakerOpenException) t).target()).isEqualTo("Fake"));
+        assertThat(kinds(outerEvents)).doesNotContain(Kind.CIRCUIT_OPENED);
+    }
+
+    @Test
+    void namedInTheBreakersOnAnInnerRateLimitsRefusalIsRecordedAndTheMethodsOwnNever() {
+        Model inner = Rebound.wrap(Model.class, (Model) prompt -> "inner")
+                .withRateLimit(RateLimitPolicy.builder().key("nested-counted").requestsPerMinute(1)
+                        .maxDelay(Duration.ZERO).build())
+                .settings(ReboundSettings.builder().timeSource(time).logging(false).build()).build();
+        inner.chat("takes the only request of the minute");
+        AtomicInteger outerCalls = new AtomicInteger();
+        Model outer = Rebound.wrap(Model.class, (Model) prompt -> {
+            outerCalls.incrementAndGet();
+            return inner.chat(prompt);
+        }).withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(1).failureRatio(1.0)
+                        .delay(Duration.ofMinutes(1)).failOn(RateLimitRefusedException.class).build())
+                .settings(outerEvents.settings(time)).build();
+
+        Throwable first = catchThrowable(() -> outer.chat("q"));
+        Throwable second = catchThrowable(() -> outer.chat("q"));
+
+        assertThat(first).isInstanceOf(RateLimitRefusedException.class);
+        assertThat(second).as("the nested refusal opened the outer breaker").isInstanceOf(CircuitBreakerOpenException.class);
+        assertThat(outerCalls).hasValue(1);
+
+        AtomicInteger ownCalls = new AtomicInteger();
+        Model limited = Rebound.wrap(Model.class, (Model) prompt -> "answer " + ownCalls.incrementAndGet())
+                .withRateLimit(RateLimitPolicy.builder().key("own-not-counted").requestsPerMinute(1)
+                        .maxDelay(Duration.ZERO).build())
+                .withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(1).failureRatio(1.0)
+                        .delay(Duration.ofMinutes(1)).failOn(RateLimitRefusedException.class).build())
+                .settings(ReboundSettings.builder().timeSource(time).logging(false).build()).build();
+        limited.chat("takes the only request of the minute");
+
+        assertThat(catchThrowable(() -> limited.chat("q"))).isInstanceOf(RateLimitRefusedException.class);
+        assertThat(catchThrowable(() -> limited.chat("q")))
+                .as("its own refusal said nothing of the target: the breaker stays closed")
+                .isInstanceOf(RateLimitRefusedException.class);
+        time.advance(Duration.ofMinutes(1));
+        assertThat(limited.chat("q")).isEqualTo("answer 2");
+    }
+
     /*
      * Whose refusal it is goes by the exception instance the chain's own breaker or rate limit made, never
      * by names: two layers may name their target alike, and share a rate limit's key as keys are shared.

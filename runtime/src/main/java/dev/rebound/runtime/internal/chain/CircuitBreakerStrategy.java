@@ -37,6 +37,10 @@ final class CircuitBreakerStrategy implements Strategy {
         }
         if (result == Execution.FAILED) {
             Throwable t = call.failure;
+            if (call.refusedHere(t)) { // this method's own rate limit refused: the target was not called
+                breaker.released(permit);
+                return call.failed(t);
+            }
             breaker.failed(permit, t, call.time);
             askFleet(breaker, call.settings, t, call.time);
             return call.failed(t);

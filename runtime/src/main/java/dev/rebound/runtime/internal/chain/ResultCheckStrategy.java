@@ -40,10 +40,22 @@ final class ResultCheckStrategy implements Strategy {
         }
     }
 
+    /**
+     * As {@link #apply}, on the attempt's future. Cancelling the returned future (the attempt timeout
+     * above it) cancels the attempt's own, so the target hears of it.
+     */
     @Override
     public CompletableFuture<Object> applyAsync(Execution call) {
-        CompletableFuture<Object> out = new CompletableFuture<>();
-        next.applyAsync(call).whenComplete((result, t) -> {
+        CompletableFuture<Object> attempt = next.applyAsync(call);
+        CompletableFuture<Object> out = new CompletableFuture<>() {
+            @Override
+            public boolean cancel(boolean mayInterruptIfRunning) {
+                boolean cancelled = super.cancel(mayInterruptIfRunning);
+                attempt.cancel(mayInterruptIfRunning);
+                return cancelled;
+            }
+        };
+        attempt.whenComplete((result, t) -> {
             if (t != null) {
                 out.completeExceptionally(Async.failure(t));
                 return;
