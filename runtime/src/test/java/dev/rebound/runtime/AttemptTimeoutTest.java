@@ -75,6 +75,59 @@ class AttemptTimeoutTest {
         assertThat(time.pendingTasks()).isZero();
     }
 
+    /** Each attempt a read that ignores interrupts: 3 s on the virtual clock, then a failure. */
+    Model deafReads(List<String> calls, boolean interruptedByItsCaller) {
+        return q -> {
+            calls.add(q);
+            if (interruptedByItsCaller) {
+                Thread.currentThread().interrupt(); // as Future.cancel(true) does to a thread mid-call
+            }
+            time.advance(Duration.ofSeconds(3));
+            throw new IOException("read timed out");
+        };
+    }
+
+    @Test
+    void anEnclosingCallsTimeoutStopsTheInnerCallsRetriesTheInnerTimerLeavesItsInterrupt() {
+        List<String> innerCalls = new ArrayList<>();
+        Model inner = Rebound.wrap(Model.class, deafReads(innerCalls, false))
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ZERO).jitter(false)
+                        .attemptTimeout(Duration.ofSeconds(2)).build())
+                .settings(settings).build();
+        Model outer = Rebound.wrap(Model.class, (Model) inner::answer)
+                .withRetry(RetryPolicy.builder().attempts(1).attemptTimeout(Duration.ofSeconds(1)).build())
+                .settings(settings).build();
+        long start = time.nanoTime();
+
+        Throwable thrown = catchThrowable(() -> outer.answer("q"));
+
+        // the outer timer interrupts at 1 s; the inner one, at 2 s, finds the thread interrupted and
+        // leaves it so: the inner retry sees the interrupt and stops
+        assertThat(innerCalls).as("the inner call's attempts").containsExactly("q");
+        assertThat(time.nanoTime() - start).isEqualTo(Duration.ofSeconds(3).toNanos());
+        assertThat(thrown).isInstanceOf(AttemptTimeoutException.class);
+        assertThat(((AttemptTimeoutException) thrown).timeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(Thread.interrupted()).as("the outer timer took back its own interrupt").isFalse();
+    }
+
+    @Test
+    void aCallersInterruptDuringAnAttemptThatAlsoTimesOutIsKeptAndStopsTheRetries() {
+        List<String> calls = new ArrayList<>();
+        Model resilient = Rebound.wrap(Model.class, deafReads(calls, true))
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ZERO).jitter(false)
+                        .attemptTimeout(Duration.ofSeconds(2)).build())
+                .settings(settings).build();
+
+        Throwable thrown = catchThrowable(() -> resilient.answer("q"));
+
+        boolean interrupted = Thread.interrupted();
+        assertThat(calls).containsExactly("q");
+        assertThat(interrupted).as("the caller's interrupt flag after the call").isTrue();
+        assertThat(thrown).isInstanceOf(AttemptTimeoutException.class);
+        assertThat(events).filteredOn(e -> e.kind() == ReboundEvent.Kind.RETRIES_EXHAUSTED).singleElement()
+                .satisfies(e -> assertThat(e.reason()).isEqualTo("interrupted"));
+    }
+
     @Test
     void theNextAttemptGetsOnlyWhatIsLeftOfMaxDuration() throws Exception {
         Hanging model = new Hanging(Duration.ofSeconds(60), Duration.ofSeconds(60));

@@ -10,6 +10,7 @@ import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.RateLimit;
 import dev.rebound.runtime.ReboundEvent.Kind;
 import dev.rebound.runtime.metrics.MicrometerListener;
+import dev.rebound.runtime.ratelimit.RateLimitHeaders;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -98,6 +99,57 @@ class RateLimitChainTest {
         assertThat(events.of(Kind.RETRIES_EXHAUSTED)).singleElement()
                 .satisfies(e -> assertThat(e.reason()).isEqualTo("rate-limited"));
         assertThat(events.of(Kind.ATTEMPT_FAILED)).hasSize(2); // the refusal is not an attempt's failure
+    }
+
+    public interface Embed {
+        String embed(String text);
+    }
+
+    /** An embedding client of another provider, retried, no rate limit: its response says 0 requests left there. */
+    Embed embeddingsSayingNoneLeft() {
+        return Rebound.wrap(Embed.class, (Embed) text -> {
+            RateLimitHeaders.record(new RateLimitHeaders(0, RateLimitHeaders.UNKNOWN, 60 * SECOND,
+                    RateLimitHeaders.UNKNOWN));
+            return "vector";
+        }).withRetry(RetryPolicy.builder().attempts(2).build()).settings(settings).build();
+    }
+
+    @Test
+    void aNestedCallsResponseHeadersNeverCorrectTheEnclosingCallsLimiter() throws Exception {
+        Embed embeddings = embeddingsSayingNoneLeft();
+        Chat chat = Rebound.wrap(Chat.class, (Chat) prompt -> primary.chat(prompt) + " with " + embeddings.embed(prompt))
+                .withRateLimit(RateLimitPolicy.builder().key("nested-headers").requestsPerMinute(60)
+                        .maxDelay(Duration.ofMillis(100)).build())
+                .withFallbacks(backup).settings(settings).build();
+
+        try {
+            assertThat(chat.chat("a")).isEqualTo("primary with vector");
+            assertThat(chat.chat("b")).as("1 of 60 requests spent: the second goes at once")
+                    .isEqualTo("primary with vector");
+            assertThat(primary.prompts).containsExactly("a", "b");
+        } finally {
+            RateLimitHeaders.clear();
+        }
+    }
+
+    @Test
+    void theAttemptsOwnClientsHeadersStillCorrectItsLimiter() throws Exception {
+        Chat chat = Rebound.wrap(Chat.class, (Chat) prompt -> {
+            RateLimitHeaders.record(new RateLimitHeaders(0, RateLimitHeaders.UNKNOWN, 60 * SECOND,
+                    RateLimitHeaders.UNKNOWN));
+            return primary.chat(prompt);
+        }).withRateLimit(RateLimitPolicy.builder().key("own-headers").requestsPerMinute(60)
+                        .maxDelay(Duration.ofMillis(100)).build())
+                .withFallbacks(backup).settings(settings).build();
+
+        try {
+            assertThat(chat.chat("a")).isEqualTo("primary");
+            assertThat(chat.chat("b")).as("the provider said none left: the next request is 1 s away")
+                    .isEqualTo("backup");
+            assertThat(primary.prompts).containsExactly("a");
+        } finally {
+            RateLimitHeaders.clear();
+        }
     }
 
     @Test

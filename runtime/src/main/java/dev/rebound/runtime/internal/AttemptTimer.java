@@ -6,9 +6,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The watch over one attempt with a timeout: when the time comes before {@link #finish}, it
- * interrupts the attempt's thread. {@link #finish} tells whether it did, and then takes back the
- * interrupt it caused, so nothing of the timeout outlives the attempt (the thread's flag is as the
- * attempt left it otherwise). Built per attempt, only for methods that have a timeout.
+ * interrupts the attempt's thread. {@link #finish} tells whether the time came, and then takes back the
+ * interrupt it caused, so nothing of the timeout outlives the attempt. A thread already interrupted
+ * when the time comes (by an enclosing call's timeout, or a caller cancelling it) is left as it is and
+ * keeps its flag: that interrupt is not this timer's to take back. An interrupt someone else sends
+ * after the timer's, before the attempt ends, is one flag with it and is taken back too. Built per
+ * attempt, only for methods that have a timeout.
  */
 public final class AttemptTimer implements Runnable {
 
@@ -16,6 +19,8 @@ public final class AttemptTimer implements Runnable {
     private static final int FINISHED = 1;
     private static final int FIRING = 2;
     private static final int FIRED = 3;
+    /** The time came on a thread already interrupted: the timer sent nothing, and takes nothing back. */
+    private static final int FIRED_ON_INTERRUPTED = 4;
 
     private final Thread thread;
     private final AtomicInteger state = new AtomicInteger(RUNNING);
@@ -35,6 +40,10 @@ public final class AttemptTimer implements Runnable {
     @Override
     public void run() {
         if (state.compareAndSet(RUNNING, FIRING)) {
+            if (thread.isInterrupted()) {
+                state.set(FIRED_ON_INTERRUPTED);
+                return;
+            }
             thread.interrupt();
             state.set(FIRED);
         }
@@ -42,7 +51,7 @@ public final class AttemptTimer implements Runnable {
 
     /**
      * Ends the watch, on the attempt's thread: true when the timeout fired, in which case the interrupt
-     * it sent is cleared; false when the attempt ended first (the timer is cancelled).
+     * it sent, if it sent one, is cleared; false when the attempt ended first (the timer is cancelled).
      */
     public boolean finish() {
         if (state.compareAndSet(RUNNING, FINISHED)) {
@@ -52,10 +61,13 @@ public final class AttemptTimer implements Runnable {
             }
             return false;
         }
-        while (state.get() != FIRED) {
+        int fired;
+        while ((fired = state.get()) == FIRING) {
             Thread.onSpinWait(); // the timer is between its CAS and its interrupt: a few instructions
         }
-        Thread.interrupted();
+        if (fired == FIRED) {
+            Thread.interrupted();
+        }
         return true;
     }
 }

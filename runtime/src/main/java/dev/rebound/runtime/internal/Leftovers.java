@@ -6,7 +6,8 @@ import java.time.Duration;
 /**
  * Whether any thread ever left something for the engine to take with a later failure on the same
  * thread: a wait suggested through {@link RetryAfter#suggest}, or a verdict handed off through
- * {@link ServerVerdict#handOff}. One flag for both, so that a call that starts while nothing was ever
+ * {@link ServerVerdict#handOff}; or recorded a response's rate-limit headers ({@link SeenHeaders}),
+ * which makes every call's start count. One flag for all, so that a call that starts while nothing was ever
  * left ({@link #forget}, on every happy path) reads one volatile field, and no thread-local. Only
  * ever set, and to what is true of the JVM, never of a call: it changes no outcome.
  */
@@ -72,12 +73,14 @@ public final class Leftovers {
 
     /**
      * Forgets what another call left on this thread (a hint or a verdict read on the HTTP client's
-     * thread, for a call that is not this one): one volatile read until something was ever left.
+     * thread, for a call that is not this one), and counts the call's start for the rate-limit headers
+     * ({@link SeenHeaders}): one volatile read until something was ever left.
      */
     public static void forget() {
         if (ever) {
             RetryAfter.clear();
             ServerVerdict.forgetHandedOff();
+            SeenHeaders.callStarted();
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.rebound.runtime.ratelimit;
 import dev.rebound.runtime.RateLimitPolicy;
 import dev.rebound.runtime.RateLimitRefusedException;
 import dev.rebound.runtime.TimeSource;
+import dev.rebound.runtime.internal.SeenHeaders;
 import dev.rebound.runtime.langchain4j.Langchain4jTokens;
 
 /**
@@ -66,7 +67,6 @@ public final class RateLimitGuard {
      * @throws InterruptedException if interrupted while waiting; what was taken is given back
      */
     public long acquire(long tokens, long remainingNanos) throws InterruptedException {
-        RateLimitHeaders.clear(); // only this attempt's response may correct the limiter
         long allowed = Math.min(policy.maxDelayNanos(), Math.max(0, remainingNanos));
         long wait = limiter.acquire(tokens, allowed);
         if (wait == RateLimiter.REFUSED) {
@@ -94,7 +94,16 @@ public final class RateLimitGuard {
      * @return the tokens charged (positive) or refunded (negative) now
      */
     public long settle(long charged, Object result, boolean failed) {
-        RateLimitHeaders seen = RateLimitHeaders.take();
+        return settle(charged, result, failed, SeenHeaders.mark());
+    }
+
+    /**
+     * As {@link #settle(long, Object, boolean)}, taking only the headers the attempt's own client
+     * recorded since {@code headersMark}, {@link SeenHeaders#mark()} read when the attempt started
+     * (never a nested resilient call's).
+     */
+    public long settle(long charged, Object result, boolean failed, long headersMark) {
+        RateLimitHeaders seen = SeenHeaders.takeSince(headersMark);
         if (seen != null) {
             limiter.correct(seen);
         }

@@ -1,5 +1,6 @@
 package dev.rebound.runtime.ratelimit;
 
+import dev.rebound.runtime.internal.SeenHeaders;
 import java.util.function.Function;
 
 /**
@@ -10,17 +11,15 @@ import java.util.function.Function;
  * {@code 1h2m3.5s}) or plain seconds. Immutable.
  *
  * <p>Handed from the HTTP client that saw the response to the rate limiter of the call, on the calling
- * thread: integrations call {@link #record} after each response, the limiter {@link #take}s it after
- * the call, so a call only ever sees its own response's headers.
+ * thread: integrations call {@link #record} after each response, and the limiter takes them after the
+ * attempt. A limiter takes only what its attempt's own client recorded: headers recorded inside a
+ * resilient call nested in the attempt (an embedding client a rate-limited chat method calls) are
+ * that call's, and never correct the enclosing call's limiter.
  */
 public final class RateLimitHeaders {
 
     /** A count or reset not given. */
     public static final long UNKNOWN = -1;
-
-    private static final ThreadLocal<RateLimitHeaders[]> SEEN = ThreadLocal.withInitial(() -> new RateLimitHeaders[1]);
-    /** Until some response carried the headers, {@link #take} and {@link #clear} skip the thread-local. */
-    private static volatile boolean everRecorded;
 
     private final long remainingRequests;
     private final long remainingTokens;
@@ -53,30 +52,17 @@ public final class RateLimitHeaders {
 
     /** Records {@code seen} for the call on this thread (null forgets). */
     public static void record(RateLimitHeaders seen) {
-        if (seen == null) {
-            clear();
-            return;
-        }
-        everRecorded = true;
-        SEEN.get()[0] = seen;
+        SeenHeaders.record(seen);
     }
 
     /** Forgets what was recorded on this thread. */
     public static void clear() {
-        if (everRecorded) {
-            SEEN.get()[0] = null;
-        }
+        SeenHeaders.clear();
     }
 
     /** What was recorded on this thread since the last take or clear, or null; forgets it. */
     public static RateLimitHeaders take() {
-        if (!everRecorded) {
-            return null;
-        }
-        RateLimitHeaders[] slot = SEEN.get();
-        RateLimitHeaders h = slot[0];
-        slot[0] = null;
-        return h;
+        return SeenHeaders.take();
     }
 
     public long remainingRequests() {

@@ -9,6 +9,7 @@ import dev.rebound.runtime.RateLimitPolicy;
 import dev.rebound.runtime.RateLimitRefusedException;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.internal.RateLimits;
+import dev.rebound.runtime.internal.SeenHeaders;
 import dev.rebound.runtime.ratelimit.RateLimitGuard;
 
 /**
@@ -41,6 +42,7 @@ final class RateLimitStrategy implements Strategy {
         RateLimitGuard guard = guard(s);
         long tokens = guard.estimate(call.targetArgs);
         long remaining = call.remainingNanos();
+        long headers = SeenHeaders.mark(); // only what this attempt's own client records may correct the limiter
         long waited;
         try {
             waited = guard.acquire(tokens, remaining);
@@ -67,10 +69,10 @@ final class RateLimitStrategy implements Strategy {
         }
         if (result == Execution.FAILED) {
             Throwable t = call.failure;
-            settled(s, call, guard.settle(tokens, null, true));
+            settled(s, call, guard.settle(tokens, null, true, headers));
             return call.failed(t);
         }
-        settled(s, call, guard.settle(tokens, result, false));
+        settled(s, call, guard.settle(tokens, result, false, headers));
         return result;
     }
 
