@@ -35,6 +35,9 @@ import java.util.function.Function;
  */
 public final class RetryAfterHeaders {
 
+    /** The longest number read as one: a header of more characters than this is not a wait but garbage. */
+    static final int MAX_NUMBER_LENGTH = 256;
+
     private static final long NANOS_PER_MILLI = 1_000_000L;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     /** A reset value above this is an epoch second, not a delta (2001-09-09). */
@@ -197,10 +200,14 @@ public final class RetryAfterHeaders {
         return -1L;
     }
 
-    /** A non-negative decimal number times {@code unitNanos}; -1 if absent or not such a number. */
+    /**
+     * A non-negative decimal number times {@code unitNanos}, saturated at {@code Long.MAX_VALUE} however
+     * many digits it has (RFC 9110's delay-seconds is {@code 1*DIGIT}: more digits are a longer wait,
+     * never none); -1 if absent, not such a number, or longer than {@link #MAX_NUMBER_LENGTH} characters.
+     */
     private static long decimal(String value, long unitNanos) {
         String v = trim(value);
-        if (v == null || v.isEmpty() || v.length() > 20) {
+        if (v == null || v.isEmpty() || v.length() > MAX_NUMBER_LENGTH) {
             return -1L;
         }
         for (int i = 0; i < v.length(); i++) {

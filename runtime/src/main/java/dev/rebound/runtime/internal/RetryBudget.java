@@ -32,6 +32,13 @@ public final class RetryBudget {
     private final AtomicLongArray retries = new AtomicLongArray(WINDOW_SECONDS);
     /** Per slot: {@link #calls} when the slot's second was first seen. */
     private final AtomicLongArray callsAtStart = new AtomicLongArray(WINDOW_SECONDS);
+    /**
+     * The clock reading the budget's seconds count from, the first one it was asked with (readings
+     * have no origin of their own: a second is {@code (now - origin) / 1 s}, never an absolute
+     * reading's, so a clock near {@code Long.MAX_VALUE} that wraps keeps the window).
+     */
+    private long origin;
+    private volatile boolean hasOrigin;
 
     RetryBudget(String name, double ratio, int minPerSecond) {
         this.name = name;
@@ -65,7 +72,10 @@ public final class RetryBudget {
      * @return false when the budget is spent: the failure must not be retried
      */
     public boolean tryWithdraw(long nowNanos) {
-        long second = Math.floorDiv(nowNanos, SECOND);
+        if (!hasOrigin) {
+            setOrigin(nowNanos);
+        }
+        long second = Math.floorDiv(nowNanos - origin, SECOND);
         int slot = (int) Math.floorMod(second, (long) WINDOW_SECONDS);
         while (true) {
             long current = retries.get(slot);
@@ -97,6 +107,13 @@ public final class RetryBudget {
             if (retries.compareAndSet(slot, current, current + 1)) {
                 return true;
             }
+        }
+    }
+
+    private synchronized void setOrigin(long nowNanos) {
+        if (!hasOrigin) {
+            origin = nowNanos;
+            hasOrigin = true;
         }
     }
 

@@ -8,6 +8,8 @@ import io.github.bucket4j.EstimationProbe;
 import io.github.bucket4j.TimeMeter;
 import dev.rebound.runtime.TimeSource;
 import java.time.Duration;
+import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
  * A {@link RateLimiter} on Bucket4j buckets, local or remote (a Redis proxy is a {@link Bucket} too):
@@ -54,12 +56,20 @@ final class BucketLimiter implements RateLimiter {
         return BucketConfiguration.builder().addLimit(perMinute(perMinute)).build();
     }
 
-    /** Bucket4j's clock over {@code clock}; {@code wallClock} when instances compare its readings (Redis). */
+    /**
+     * Bucket4j's clock over {@code clock}; {@code wallClock} when instances compare its readings (Redis).
+     * Bucket4j compares readings absolutely (a bucket refills only while a reading is above its last),
+     * and a {@link TimeSource}'s readings have no origin: one near {@code Long.MAX_VALUE} wraps. So the
+     * meter reads the time since the first reading of that same source ({@link #originOf}), which grows
+     * from 0 for 292 years; every meter over one source shares that origin, so stores sharing a virtual
+     * clock in a test still compare their readings.
+     */
     static TimeMeter meter(TimeSource clock, boolean wallClock) {
+        long origin = originOf(clock);
         return new TimeMeter() {
             @Override
             public long currentTimeNanos() {
-                return clock.nanoTime();
+                return clock.nanoTime() - origin;
             }
 
             @Override
@@ -67,6 +77,15 @@ final class BucketLimiter implements RateLimiter {
                 return wallClock;
             }
         };
+    }
+
+    /** The first reading of each source a meter was made over, by identity; weakly held. */
+    private static final Map<TimeSource, Long> ORIGINS = new WeakHashMap<>();
+
+    private static long originOf(TimeSource clock) {
+        synchronized (ORIGINS) {
+            return ORIGINS.computeIfAbsent(clock, c -> c.nanoTime());
+        }
     }
 
     @Override

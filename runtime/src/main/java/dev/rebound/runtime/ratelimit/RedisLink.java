@@ -62,6 +62,16 @@ final class RedisLink {
         client.setOptions(options.build());
     }
 
+    /** Whether the store runs on the system clock: then Redis's own clock times what expires there. */
+    boolean systemClock() {
+        return clock == TimeSource.system();
+    }
+
+    /** A reading of the clock the buckets share (see {@link RedisRateLimitStore}'s class comment). */
+    long nowNanos() {
+        return meter.currentTimeNanos();
+    }
+
     /** {@code redis://host:port/db}: never the password. */
     String where() {
         return where;

@@ -35,8 +35,9 @@ import java.util.Objects;
  * {@link #toString()} show {@code redis://host:port/db} only, and no exception Rebound throws carries it.
  *
  * <p><b>Clock.</b> The buckets' clock is the wall clock ({@link System#currentTimeMillis}), the only one
- * instances share; with a non-system {@link TimeSource} (a virtual clock in tests) it is that source's
- * reading, which every store in the test must then share.
+ * instances share, and a breaker's open state expires on Redis's own clock; with a non-system
+ * {@link TimeSource} (a virtual clock in tests) both are that source's reading (since its first reading,
+ * so a source near {@code Long.MAX_VALUE} does not wrap), which every store in the test must then share.
  */
 public final class RedisRateLimitStore implements RateLimitStore, SharedCircuitState {
 
@@ -85,7 +86,12 @@ public final class RedisRateLimitStore implements RateLimitStore, SharedCircuitS
         return namespace + ":breaker:" + breaker + ":open";
     }
 
-    /** {@code SET <namespace>:breaker:<name>:open 1 PX <open ms>}: the key is the state and expires with it. */
+    /**
+     * {@code SET <namespace>:breaker:<name>:open 1 PX <open ms>}: the key is the state and expires with it,
+     * on Redis's clock. With a non-system {@link TimeSource} the value is the reading of that clock when
+     * the state ends, which {@link #openRemainingNanos} compares with the clock's reading (the key still
+     * expires, an hour later at least, so nothing is left behind).
+     */
     @Override
     public void opened(String breaker, long openNanos) {
         long millis = Math.max(1, openNanos / 1_000_000);
@@ -93,26 +99,58 @@ public final class RedisRateLimitStore implements RateLimitStore, SharedCircuitS
             return;
         }
         try {
-            link.commands().set(breakerKey(breaker).getBytes(StandardCharsets.UTF_8), OPEN, SetArgs.Builder.px(millis));
+            byte[] value = OPEN;
+            if (!link.systemClock()) {
+                value = Long.toString(saturatedSum(link.nowNanos(), openNanos)).getBytes(StandardCharsets.UTF_8);
+                millis = Math.max(millis, CLEANUP_MILLIS);
+            }
+            link.commands().set(breakerKey(breaker).getBytes(StandardCharsets.UTF_8), value, SetArgs.Builder.px(millis));
             link.answered();
         } catch (RuntimeException e) {
             link.failed(e, false);
         }
     }
 
-    /** {@code PTTL <namespace>:breaker:<name>:open}. */
+    /**
+     * {@code PTTL <namespace>:breaker:<name>:open}; with a non-system {@link TimeSource}, {@code GET} of it,
+     * the end of the open state on that clock, less the clock's reading.
+     */
     @Override
     public long openRemainingNanos(String breaker) {
         if (link.proxies() == null) {
             return 0;
         }
         try {
-            Long ttl = link.commands().pttl(breakerKey(breaker).getBytes(StandardCharsets.UTF_8));
+            byte[] key = breakerKey(breaker).getBytes(StandardCharsets.UTF_8);
+            if (!link.systemClock()) {
+                byte[] until = link.commands().get(key);
+                link.answered();
+                Long end = until == null ? null : parseReading(until);
+                return end == null ? 0 : Math.max(0, end - link.nowNanos());
+            }
+            Long ttl = link.commands().pttl(key);
             link.answered();
             return ttl == null || ttl <= 0 ? 0 : ttl * 1_000_000;
         } catch (RuntimeException e) {
             link.failed(e, false);
             return 0;
+        }
+    }
+
+    /** How long, at least, a breaker's key lives on Redis's clock when the store runs on another clock. */
+    private static final long CLEANUP_MILLIS = 3_600_000L;
+
+    private static long saturatedSum(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+    }
+
+    /** A reading written by {@link #opened}, or null for any other value (a system-clock store's "1"). */
+    private static Long parseReading(byte[] value) {
+        try {
+            return Long.parseLong(new String(value, StandardCharsets.UTF_8));
+        } catch (NumberFormatException e) {
+            return null;
         }
     }
 

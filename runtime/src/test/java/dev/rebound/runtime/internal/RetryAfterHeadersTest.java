@@ -82,12 +82,16 @@ class RetryAfterHeadersTest {
         assertThat(hint(429, "Retry-After", "soon")).isZero();
         assertThat(hint(429, "Retry-After", "-3")).isZero();
         assertThat(hint(429, "x-ratelimit-reset-requests", "1x")).isZero();
-        assertThat(hint(429, "retry-after-ms", "99999999999999999999999")).isZero();
+        assertThat(hint(429, "Retry-After", "9".repeat(RetryAfterHeaders.MAX_NUMBER_LENGTH + 1))).isZero();
     }
 
     @Test
     void hugeValuesSaturateInsteadOfOverflowing() {
         assertThat(hint(429, "Retry-After", "9999999999999999999")).isEqualTo(Long.MAX_VALUE);
+        // delay-seconds is 1*DIGIT: more digits are a longer wait, never none
+        assertThat(hint(429, "Retry-After", "100000000000000000000")).isEqualTo(Long.MAX_VALUE);
+        assertThat(hint(429, "retry-after-ms", "99999999999999999999999")).isEqualTo(Long.MAX_VALUE);
+        assertThat(hint(429, "Retry-After", "000000000000000000000003")).isEqualTo(3_000_000_000L);
         assertThat(hint(429, "x-ratelimit-reset-requests", "99999999999h")).isEqualTo(Long.MAX_VALUE);
     }
 
