@@ -56,8 +56,17 @@ public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
         return wrap(jdk, Clock.systemUTC());
     }
 
-    /** As {@link #wrap(JdkHttpClientBuilder)}, with the wall clock that HTTP dates are read against. */
-    static RetryAfterHttpClientBuilder wrap(JdkHttpClientBuilder jdk, Clock clock) {
+    /**
+     * As {@link #wrap(JdkHttpClientBuilder)}, with the wall clock that HTTP dates ({@code Retry-After:
+     * Wed, 21 Oct 2026 07:28:00 GMT}, Anthropic's reset timestamps) are read against: the wait is the
+     * date less this clock's instant, taken when the response arrives. {@link #create()} and
+     * {@link #wrap(JdkHttpClientBuilder)} use {@code Clock.systemUTC()}; a test that serves dates pins
+     * the clock ({@code Clock.fixed}) so that the wait it asserts does not depend on real time (the wait
+     * itself is slept on the settings' {@code TimeSource}).
+     *
+     * @throws NullPointerException if {@code jdk} or {@code clock} is null
+     */
+    public static RetryAfterHttpClientBuilder wrap(JdkHttpClientBuilder jdk, Clock clock) {
         Objects.requireNonNull(jdk, "jdk");
         return new RetryAfterHttpClientBuilder(jdk, Objects.requireNonNull(clock, "clock"));
     }
