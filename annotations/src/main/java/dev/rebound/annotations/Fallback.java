@@ -31,7 +31,10 @@ import java.lang.annotation.Target;
 @Target({ElementType.METHOD, ElementType.TYPE})
 public @interface Fallback {
 
-    /** The alternatives, in priority order. */
+    /**
+     * The alternatives, in priority order. {@code {}} = no alternative: on a method, it opts that
+     * method out of a type-level {@code @Fallback} (or leaves {@link #handler()} alone to decide).
+     */
     Class<?>[] to();
 
     /**

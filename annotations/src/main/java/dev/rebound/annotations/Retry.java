@@ -28,8 +28,13 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>When {@link #on()} is empty, a default classifier decides: {@link Error}s,
  * {@link InterruptedException}, programming errors (IllegalArgumentException, NullPointerException,
- * ClassCastException, UnsupportedOperationException) and langchain4j's non-retriable exceptions are
- * never retried; every other {@link Exception} is.
+ * ClassCastException, UnsupportedOperationException), langchain4j's non-retriable exceptions, and the
+ * refusal of a resilient call the method makes (a {@code CircuitBreakerOpenException} or
+ * {@code RateLimitRefusedException} thrown by another method's breaker or rate limit: that policy has
+ * decided, and an attempt soon after would be refused again) are not retried; every other
+ * {@link Exception} is. Such a refusal is retried only when {@link #on()} names it. The refusal of this
+ * method's own circuit breaker or rate limit (the target was not called) is never retried, whatever
+ * {@code on} lists: it goes to the {@link Fallback} alternatives.
  */
 @Documented
 @Inherited
@@ -85,7 +90,9 @@ public @interface Retry {
 
     /**
      * Retry only these and their subclasses, thrown or anywhere in the failure's cause chain (16 levels
-     * deep at most); empty = the default classifier decides.
+     * deep at most); empty = the default classifier decides. Naming {@code CircuitBreakerOpenException}
+     * or {@code RateLimitRefusedException} retries the refusal of a resilient call the method makes,
+     * never that of the method's own breaker or rate limit.
      */
     Class<? extends Throwable>[] on() default {};
 

@@ -18,8 +18,10 @@ import dev.rebound.it.plain.BrokenChat;
 import dev.rebound.it.plain.Endpoint;
 import dev.rebound.it.plain.PlainChat;
 import dev.rebound.it.plain.PlainGpt4;
+import dev.rebound.it.plain.PlainRateLimited;
 import dev.rebound.it.plain.SelfCallingSummarizer;
 import dev.rebound.it.plain.Summarizer;
+import dev.rebound.runtime.RateLimitRefusedException;
 import dev.rebound.weaver.Woven;
 import dev.rebound.weaver.guice.ReboundModule;
 import jakarta.inject.Provider;
@@ -359,6 +361,34 @@ class GuiceModuleTest extends VirtualTime {
         })).getInstance(PlainChat.class);
 
         assertRetriedThenFellBack(chat);
+    }
+
+    /** ReboundModule's Javadoc: it applies @RateLimit too, both ways in (the breaker: CircuitBreakerDoorsTest). */
+    @Test
+    void bothWaysInApplyARateLimit() {
+        PlainRateLimited.CALLS.clear();
+        Injector injector = Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(PlainRateLimited.Constructed.class).to(PlainRateLimited.ConstructedChat.class);
+                bind(PlainRateLimited.Provided.class).toInstance(prompt -> {
+                    PlainRateLimited.CALLS.add("provided");
+                    return "provided: " + prompt;
+                });
+            }
+        }));
+        PlainRateLimited.Constructed constructed = injector.getInstance(PlainRateLimited.Constructed.class);
+        PlainRateLimited.Provided provided = injector.getInstance(PlainRateLimited.Provided.class);
+
+        assertThat(constructed.chat("a")).isEqualTo("constructed: a");
+        assertThat(catchThrowable(() -> constructed.chat("b"))).isInstanceOf(RateLimitRefusedException.class)
+                .hasMessage("rate limit \"guice-constructed\" refused Constructed.chat(String): the wait is longer "
+                        + "than the 0 ms allowed");
+        assertThat(provided.chat("a")).isEqualTo("provided: a");
+        assertThat(catchThrowable(() -> provided.chat("b"))).isInstanceOf(RateLimitRefusedException.class)
+                .hasMessage("rate limit \"guice-provided\" refused Provided.chat(String): the wait is longer "
+                        + "than the 0 ms allowed");
+        assertThat(PlainRateLimited.CALLS).containsExactly("constructed", "provided");
     }
 
     private static void assertFiveAttemptsThenFellBack(PlainChat chat) {

@@ -1,5 +1,6 @@
 package dev.rebound.runtime;
 
+import dev.rebound.runtime.rules.TimeAmount;
 import java.time.Duration;
 
 /**
@@ -11,7 +12,9 @@ import java.time.Duration;
  * cause is what the interrupted attempt threw, if it threw anything (an HTTP client reports an
  * interrupted request as an exception of its own).
  *
- * <p>Its message names the method and the timeout, never arguments or answers.
+ * <p>Its message names the method and the timeout, in its largest exact unit as the rule set writes
+ * durations ({@code "Chat.chat(String): attempt timed out after 2 s"}, {@code "... after 500 us"}),
+ * never arguments or answers.
  */
 public final class AttemptTimeoutException extends RuntimeException {
 
@@ -26,7 +29,7 @@ public final class AttemptTimeoutException extends RuntimeException {
      * @param cause what the interrupted attempt threw, or null
      */
     public AttemptTimeoutException(String method, Duration timeout, Throwable cause) {
-        super(method + ": attempt timed out after " + timeout.toMillis() + " ms", cause);
+        super(method + ": attempt timed out after " + TimeAmount.of(timeout), cause);
         this.method = method;
         this.timeout = timeout;
     }

@@ -1,6 +1,7 @@
 package dev.rebound.runtime;
 
 import dev.rebound.runtime.internal.Branches;
+import dev.rebound.runtime.rules.Rules;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -60,7 +61,8 @@ public final class Batch {
      *
      * @return one result per input, in input order
      * @throws IllegalArgumentException if {@code maxConcurrency} is below 1
-     * @throws NullPointerException if an argument is null
+     *     ({@code "maxConcurrency = 0 is below 1"})
+     * @throws NullPointerException naming the argument ({@code "inputs"}) if one is null
      * @throws java.util.concurrent.CompletionException with the InterruptedException if the caller is
      *     interrupted while waiting; the calls still running are cancelled, the flag kept
      * @throws VirtualMachineError if an input's call threw one, after the others finished
@@ -70,9 +72,7 @@ public final class Batch {
         Objects.requireNonNull(executor, "executor");
         Objects.requireNonNull(inputs, "inputs");
         Objects.requireNonNull(call, "call");
-        if (maxConcurrency < 1) {
-            throw new IllegalArgumentException("maxConcurrency must be at least 1, was " + maxConcurrency);
-        }
+        Rules.require(Rules.atLeastOne("maxConcurrency", maxConcurrency));
         int n = inputs.size();
         @SuppressWarnings("unchecked")
         Result<O>[] results = new Result[n];

@@ -3,7 +3,14 @@ package dev.rebound.runtime;
 /**
  * A call refused by an open (or fully probing half-open) circuit breaker: the target was not
  * called. The engine hands it to the fallbacks as the primary's failure; without fallbacks the
- * caller gets it. It is never retried and never counts against the target's health.
+ * caller gets it.
+ *
+ * <p>The method's own breaker's refusal is never retried, whatever the retry's {@code on} lists: it goes
+ * to the fallbacks, and it never counts against the target's health. Thrown by a resilient call the
+ * target makes (a nested one, from another method's breaker), it is a failure of the attempt that ran,
+ * not retried by default (that breaker has decided) and retried only when the retry's {@code on}
+ * ({@code retryOn}) names it; this method's breaker records it only when its {@code on}
+ * ({@code failOn}) names it.
  *
  * <p>Cheap by design: no stack trace is captured (the refusal happens in the engine, and every
  * refused call makes one). Suppressed failures are kept, so the caller still sees what the

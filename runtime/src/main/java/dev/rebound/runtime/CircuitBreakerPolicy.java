@@ -68,7 +68,7 @@ public final class CircuitBreakerPolicy {
         return failureRatio;
     }
 
-    /** How long the breaker stays open before probing. */
+    /** How long the breaker stays open before letting probes through (default 5 s). */
     public Duration delay() {
         return Duration.ofNanos(delayNanos);
     }
@@ -208,6 +208,7 @@ public final class CircuitBreakerPolicy {
 
         /**
          * Record only these failures and their subclasses; none = the transient ones ({@link CircuitBreakerPolicy#counts}).
+         * Replaces any earlier {@code failOn} list.
          *
          * @throws NullPointerException if the array or an element is null
          * @throws IllegalArgumentException if a type is never recorded (an Error, an InterruptedException)
@@ -222,7 +223,7 @@ public final class CircuitBreakerPolicy {
         }
 
         /**
-         * Never record these failures; wins over {@link #failOn}.
+         * Never record these failures; wins over {@link #failOn}. Replaces any earlier {@code skipOn} list.
          *
          * @throws NullPointerException if the array or an element is null
          */

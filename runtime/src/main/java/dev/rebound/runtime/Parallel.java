@@ -33,10 +33,15 @@ public final class Parallel {
         return invokeAll(Branches.defaultExecutor(), branches);
     }
 
-    /** As {@link #invokeAll(List)}, the branches given as arguments. */
+    /**
+     * As {@link #invokeAll(List)}, the branches given as arguments.
+     *
+     * @throws NullPointerException {@code "branches"} if the array is null, {@code "branches[1]"} if its
+     *     second element is
+     */
     @SafeVarargs
     public static <T> List<T> invokeAll(Callable<? extends T>... branches) {
-        return invokeAll(Arrays.asList(branches));
+        return invokeAll(Arrays.asList(Objects.requireNonNull(branches, "branches")));
     }
 
     /**
@@ -49,7 +54,8 @@ public final class Parallel {
      *     CompletionException with the InterruptedException is thrown, the interrupt flag kept.
      * @throws java.util.concurrent.CancellationException if {@code executor} is shut down with
      *     {@code shutdownNow()} before every branch ran (instead of waiting for ever)
-     * @throws NullPointerException if an argument or a branch is null
+     * @throws NullPointerException naming the argument ({@code "executor"}, {@code "branches"}) or the
+     *     branch ({@code "branches[1]"}) that is null
      */
     public static <T> List<T> invokeAll(Executor executor, List<? extends Callable<? extends T>> branches) {
         Objects.requireNonNull(executor, "executor");

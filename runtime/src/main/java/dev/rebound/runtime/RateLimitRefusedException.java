@@ -4,7 +4,13 @@ package dev.rebound.runtime;
  * A call the rate limiter did not send: the wait for its provider key's limit was longer than the
  * policy's {@code maxDelay}, or would end past the retry's {@code maxDuration}. The target was not
  * called and no quota was spent. The engine hands it to the fallbacks as the primary's failure; without
- * fallbacks the caller gets it. It is never retried.
+ * fallbacks the caller gets it.
+ *
+ * <p>The method's own rate limit's refusal is never retried, whatever the retry's {@code on} lists: it
+ * goes to the fallbacks. Thrown by a resilient call the target makes (a nested one), it is a failure of
+ * the attempt that ran, not retried by default (that limit has decided) and retried only when the
+ * retry's {@code on} ({@code retryOn}) names it; a breaker records it only when its {@code on}
+ * ({@code failOn}) names it, and never the refusal of its own method's rate limit.
  *
  * <p>Cheap by design: no stack trace is captured (every refused call makes one).
  */

@@ -25,14 +25,17 @@ import java.util.Objects;
  *     .build();
  * }</pre>
  *
- * <p>Without {@code withRetry}/{@code withCircuitBreaker}/{@code withFallbacks}, {@code build()}
- * applies the {@code @Retry}, {@code @CircuitBreaker} and {@code @Fallback} annotations found on
- * {@code type} (and on the target's class). With any of them, the builder's policy replaces the
- * annotations for every method of {@code type} (each method gets its own breaker, shared by every
- * caller of this wrapper), and the fallbacks are
- * called as they are: wrap them first to give them a retry, as LangChain's
- * {@code secondary.with_retry(...)}. Methods without a policy, and Object's methods, go straight to
- * the target.
+ * <p>Without builder policies ({@code withRetry}, {@code withCircuitBreaker}, {@code withRateLimit},
+ * {@code withFallbacks}, {@code withFallbackHandler}, {@code fallbackOnResult}), {@code build()}
+ * applies the {@code @Retry}, {@code @CircuitBreaker}, {@code @RateLimit} and {@code @Fallback}
+ * annotations found on {@code type} (and on the target's class). With any of them, the builder's
+ * policies replace all of those annotations for every method of {@code type} (a WARN line names the
+ * annotations it does not apply; each method gets its own breaker, shared by every caller of this
+ * wrapper), and the fallbacks are called as they are: wrap them first to give them a retry, as
+ * LangChain's {@code secondary.with_retry(...)}. {@code fallbackOn}, {@code named}, {@code settings} and
+ * {@code viaJdkProxy} replace nothing: {@code fallbackOn} narrows the builder's own fallbacks and is
+ * refused without them. Methods without a policy, methods whose failures arrive after they return
+ * (see {@link Builder#build()}), and Object's methods go straight to the target.
  */
 public final class Rebound {
 
@@ -113,7 +116,7 @@ public final class Rebound {
         }
 
         /**
-         * The retry for the target; replaces the annotations.
+         * The retry for the target; replaces the annotations, and any earlier {@code withRetry}.
          *
          * @throws NullPointerException if {@code policy} is null
          */
@@ -123,8 +126,8 @@ public final class Rebound {
         }
 
         /**
-         * A circuit breaker on the target, inside the retry; replaces the annotations. Each method of
-         * the wrapper gets its own breaker state.
+         * A circuit breaker on the target, inside the retry; replaces the annotations, and any earlier
+         * {@code withCircuitBreaker}. Each method of the wrapper gets its own breaker state.
          *
          * @throws NullPointerException if {@code policy} is null
          */
@@ -135,9 +138,9 @@ public final class Rebound {
 
         /**
          * A rate limit on the target, taken before each attempt (inside the retry and the breaker);
-         * replaces the annotations. A call the limit would hold back longer than its maxDelay (or past
-         * the retry's maxDuration) goes to the fallbacks at once. Every method of the wrapper, and every
-         * other method naming the policy's key, draws on one limit.
+         * replaces the annotations, and any earlier {@code withRateLimit}. A call the limit would hold
+         * back longer than its maxDelay (or past the retry's maxDuration) goes to the fallbacks at once.
+         * Every method of the wrapper, and every other method naming the policy's key, draws on one limit.
          *
          * @throws NullPointerException if {@code policy} is null
          */
@@ -147,7 +150,9 @@ public final class Rebound {
         }
 
         /**
-         * Alternatives, in priority order, called as they are once the target's attempts are spent.
+         * Alternatives, in priority order, called as they are once the target's attempts are spent;
+         * replaces the annotations, and any earlier {@code withFallbacks} list (they are not added to it).
+         * {@code withFallbacks()} = none.
          *
          * @throws NullPointerException if the array or an element is null
          * @throws IllegalArgumentException if an alternative is the target itself, appears twice or (through a
@@ -180,7 +185,7 @@ public final class Rebound {
         /**
          * Fall back only on these failures (default: any Exception), to the {@link #withFallbacks} alternatives
          * or the {@link #withFallbackHandler} handler; {@link #build()} refuses it without either (it never
-         * adjusts the annotations' {@code @Fallback}).
+         * adjusts the annotations' {@code @Fallback}). Replaces any earlier {@code fallbackOn} list.
          *
          * @throws NullPointerException if the array or an element is null
          * @throws IllegalArgumentException if a type can never reach a fallback (an Error, an InterruptedException)
@@ -214,6 +219,7 @@ public final class Rebound {
          * A handler that decides the fallback once the target has failed for good (see
          * {@link FallbackHandler}): it gets the failure, the history and the arguments, and may answer,
          * call one of {@link #withFallbacks} alternatives by class with other arguments, or throw.
+         * Replaces the annotations, and any earlier {@code withFallbackHandler}.
          *
          * @throws NullPointerException if {@code handler} is null
          */
@@ -226,6 +232,7 @@ public final class Rebound {
          * How events and logs name the target (default: its simple class name), e.g. "gpt-4" when
          * several models share one class. Also the name this wrapper has when it is another's fallback.
          *
+         * @throws NullPointerException if {@code name} is null
          * @throws IllegalArgumentException if blank
          */
         public Builder<T> named(String name) {
@@ -247,23 +254,38 @@ public final class Rebound {
             return this;
         }
 
-        /** The settings for this wrapper (clock, listeners, jitter); default: the global ones. */
+        /**
+         * The settings for this wrapper (clock, listeners, jitter, alternatives, rate limit store);
+         * default: {@link ReboundSettings#global()}, read live.
+         *
+         * @throws NullPointerException if {@code settings} is null
+         */
         public Builder<T> settings(ReboundSettings settings) {
             this.settings = Objects.requireNonNull(settings, "settings");
             return this;
         }
 
         /**
-         * The resilient wrapper. Like a type-level annotation, the builder's policy skips methods
-         * whose failures arrive after they return (futures, streams, publishers): they pass straight
-         * to the target.
+         * The resilient wrapper. A method declared to return {@code CompletionStage} or
+         * {@code CompletableFuture}, and a {@code void} method that streams to a langchain4j
+         * {@code StreamingChatResponseHandler}, gets the builder's whole policy, run on its future or
+         * its stream. Like a type-level annotation, the builder's policy skips the methods whose failures
+         * arrive after they return, which pass straight to the target: those returning a {@code Stream}
+         * (any {@code BaseStream}), a {@code Flow.Publisher} or Reactive Streams {@code Publisher}, a
+         * langchain4j {@code TokenStream}, or a {@code Future} or {@code CompletionStage} declared as any
+         * other type (a plain {@code Future}, a subclass of {@code CompletableFuture}). The result type
+         * is the one the target's class returns, a type variable its interfaces bind resolved
+         * ({@code T run()} of {@code Task<T>} returns a future on a class implementing
+         * {@code Task<CompletableFuture<String>>}).
          *
          * @throws ReboundConfigurationException listing every problem of every method: invalid
          *     annotations on {@code type}, a retry or fallback on a {@code @NonIdempotent} method
          *     that does not name the failures it acts on, a retry policy naming a budget defined
          *     with other values, a rate limit naming a key defined with other limits (or without
          *     Bucket4j on the class path), {@code fallbackOn} without alternatives or a fallback handler to
-         *     act on, or, on the module path, a {@code type} whose package is not
+         *     act on, {@code withRateLimit} or {@code withFallbackHandler} over a method returning a
+         *     {@code CompletionStage} or streaming to a handler, a result predicate over a streaming
+         *     method, or, on the module path, a {@code type} whose package is not
          *     exported (for a non-public interface: opened) to {@code dev.rebound.runtime}: the message
          *     gives the {@code module-info} line that fixes it
          */

@@ -13,6 +13,10 @@ public final class ReboundConfigurationException extends RuntimeException {
 
     private final List<String> problems;
 
+    /**
+     * @param problems each problem, as {@link #problems()} gives it back (copied); its message joins them
+     * @throws NullPointerException if {@code problems} or one of them is null
+     */
     public ReboundConfigurationException(List<String> problems) {
         super(render(problems));
         this.problems = List.copyOf(problems);

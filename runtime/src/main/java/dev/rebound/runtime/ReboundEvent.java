@@ -89,12 +89,30 @@ public final class ReboundEvent {
     private final String rateLimitKey;
     private final long tokens;
 
+    /**
+     * An event as the engine builds it; public so that a test can hand a listener one of its own. Nothing
+     * is checked: each value is returned as given, and {@link #toString()} needs {@code kind} and
+     * {@code waitTime} not null.
+     *
+     * @param kind what happened
+     * @param method the resilient method, as {@code ChatClient.chat(String)}
+     * @param target the object called at this point: its simple class name or the wrapper's name
+     * @param alternative for {@link Kind#FALLBACK}, the alternative switched to; else null
+     * @param attempt as {@link #attempt()}: from 1, or 0 for an event of no one attempt
+     * @param waitTime as {@link #waitTime()}: {@link Duration#ZERO} for the kinds that carry no wait
+     * @param reason as {@link #reason()}, or null
+     * @param failure the failure concerned, or null
+     */
     public ReboundEvent(Kind kind, String method, String target, String alternative, int attempt,
             Duration waitTime, String reason, Throwable failure) {
         this(kind, method, target, alternative, attempt, waitTime, reason, failure, null);
     }
 
-    /** As the 8-argument constructor, with the call's duration for the final events. */
+    /**
+     * As the 8-argument constructor, with the call's duration for the final events.
+     *
+     * @param elapsed as {@link #elapsed()}: for SUCCEEDED and FAILED, else null
+     */
     public ReboundEvent(Kind kind, String method, String target, String alternative, int attempt,
             Duration waitTime, String reason, Throwable failure, Duration elapsed) {
         this(kind, method, target, alternative, attempt, waitTime, reason, failure, elapsed, null, 0L);
@@ -102,6 +120,9 @@ public final class ReboundEvent {
 
     /**
      * As the 9-argument constructor, with a rate limit's key and a token count (the RATE_LIMIT_ kinds).
+     *
+     * @param rateLimitKey as {@link #rateLimitKey()}: for the RATE_LIMIT_ kinds, else null
+     * @param tokens as {@link #tokens()}: a count of tokens or of partial responses, else 0
      */
     public ReboundEvent(Kind kind, String method, String target, String alternative, int attempt,
             Duration waitTime, String reason, Throwable failure, Duration elapsed, String rateLimitKey, long tokens) {
@@ -118,6 +139,7 @@ public final class ReboundEvent {
         this.elapsed = elapsed;
     }
 
+    /** What happened; never null for an event the engine built. */
     public Kind kind() {
         return kind;
     }
@@ -137,14 +159,20 @@ public final class ReboundEvent {
         return alternative;
     }
 
-    /** The attempt number on {@link #target()}, 1-based; for RETRY_SCHEDULED, the attempt to come. */
+    /**
+     * The attempt number on {@link #target()}, from 1: the attempt the event is about (for
+     * RETRIES_EXHAUSTED the last one made, for SUCCEEDED the one that answered); for RETRY_SCHEDULED
+     * and INTERRUPTED, the attempt to come. 0 for the events of no one attempt: FALLBACK, FAILED and
+     * the circuit breaker's transitions (CIRCUIT_OPENED, CIRCUIT_HALF_OPEN, CIRCUIT_CLOSED).
+     */
     public int attempt() {
         return attempt;
     }
 
     /**
      * For {@link Kind#RETRY_SCHEDULED}: the wait chosen; for {@link Kind#CIRCUIT_OPENED}: how long it
-     * stays open; otherwise {@link Duration#ZERO}.
+     * stays open; for {@link Kind#RATE_LIMIT_WAITED}: how long the rate limit held the attempt back;
+     * otherwise {@link Duration#ZERO}.
      */
     public Duration waitTime() {
         return waitTime;

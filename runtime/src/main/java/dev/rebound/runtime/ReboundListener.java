@@ -13,7 +13,16 @@ import java.util.Set;
 @FunctionalInterface
 public interface ReboundListener {
 
-    /** Called for every event of a call that failed at least once, on the thread the event happens on; must not throw. */
+    /**
+     * Called for every event this listener wants ({@link #wantedKinds()}, {@link #wants}), on the thread
+     * the event happens on; must not throw. The events are those of a call that failed at least once;
+     * the rate limit's ({@link ReboundEvent.Kind#RATE_LIMIT_WAITED RATE_LIMIT_WAITED},
+     * {@link ReboundEvent.Kind#RATE_LIMIT_TOKENS_CHARGED RATE_LIMIT_TOKENS_CHARGED},
+     * {@link ReboundEvent.Kind#RATE_LIMIT_TOKENS_REFUNDED RATE_LIMIT_TOKENS_REFUNDED}), which a call
+     * through a rate limit emits whatever its outcome, one that succeeds on its first attempt too; and
+     * those outside a call: a circuit breaker's transitions (a successful probe closes it), a stream that broke after
+     * its call answered, a call cancelled before its chain ran.
+     */
     void onEvent(ReboundEvent event);
 
     /**
@@ -33,7 +42,8 @@ public interface ReboundListener {
     /**
      * The kinds of event this listener wants during the call that is starting, all at once, or null
      * (the default) to be asked {@link #wants} per kind instead. Asked once per call, when the call's
-     * first event is about to be built (a call that succeeds on its first attempt asks nothing), and the
+     * first event is about to be built (a call that succeeds on its first attempt asks nothing, unless
+     * its rate limit held it back or charged it tokens: those events come from any call), and the
      * answer holds until that call ends: a change (a log level set at run time) applies from the next
      * call, and one call's answer never serves another. Also asked before each event outside a call,
      * as {@link #wants} is. When every listener's set is empty, the call builds no event and asks

@@ -56,6 +56,11 @@ public final class ReboundSettings {
         this.rateLimitStore = b.rateLimitStore != null ? b.rateLimitStore : RateLimitStore.inProcess();
     }
 
+    /**
+     * A builder with the defaults: the system clock ({@link TimeSource#system()}), the SLF4J logger
+     * as the only listener, {@code ThreadLocalRandom} for jitter, each alternative class made once by
+     * its public no-arg constructor, rate limits kept in this process, no tracer.
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -75,14 +80,23 @@ public final class ReboundSettings {
         global = Objects.requireNonNull(settings, "settings");
     }
 
+    /** The clock and sleeper of every wait and deadline (default {@link TimeSource#system()}). */
     public TimeSource timeSource() {
         return timeSource;
     }
 
+    /**
+     * The listeners, in the order they are called: the SLF4J logger first when logging is on (the
+     * default), then those added with {@link Builder#listener}. Unmodifiable.
+     */
     public List<ReboundListener> listeners() {
         return listeners;
     }
 
+    /**
+     * Where {@code @Fallback(to = ...)} instances come from outside an injector (default: each class's
+     * public no-arg constructor, called once per class).
+     */
     public AlternativeResolver alternatives() {
         return alternatives;
     }
@@ -187,13 +201,22 @@ public final class ReboundSettings {
             return this;
         }
 
-        /** The clock and sleeper; tests pass a virtual one. */
+        /**
+         * The clock and sleeper (default {@link TimeSource#system()}); tests pass a virtual one.
+         *
+         * @throws NullPointerException if {@code timeSource} is null
+         */
         public Builder timeSource(TimeSource timeSource) {
             this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
             return this;
         }
 
-        /** Adds a listener, called after the default logger. */
+        /**
+         * Adds a listener, called after the default logger and the listeners added before it; each call
+         * adds one.
+         *
+         * @throws NullPointerException if {@code listener} is null
+         */
         public Builder listener(ReboundListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
@@ -205,18 +228,28 @@ public final class ReboundSettings {
             return this;
         }
 
-        /** The jitter source; default: {@code ThreadLocalRandom}. A seeded one makes waits repeatable. */
+        /**
+         * The jitter source; default: {@code ThreadLocalRandom}. A seeded one makes waits repeatable.
+         *
+         * @throws NullPointerException if {@code random} is null
+         */
         public Builder random(RandomGenerator random) {
             this.random = Objects.requireNonNull(random, "random");
             return this;
         }
 
-        /** Where {@code @Fallback(to = ...)} instances come from outside an injector. */
+        /**
+         * Where {@code @Fallback(to = ...)} instances come from outside an injector (default: each
+         * class's public no-arg constructor, called once per class).
+         *
+         * @throws NullPointerException if {@code alternatives} is null
+         */
         public Builder alternatives(AlternativeResolver alternatives) {
             this.alternatives = Objects.requireNonNull(alternatives, "alternatives");
             return this;
         }
 
+        /** Immutable settings with this builder's values; the builder may go on to build others. */
         public ReboundSettings build() {
             return new ReboundSettings(this);
         }

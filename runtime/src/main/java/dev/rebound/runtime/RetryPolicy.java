@@ -111,22 +111,30 @@ public final class RetryPolicy {
         return NONE;
     }
 
+    /** Total attempts, the first included: 1..{@value #MAX_ATTEMPTS} (default 3; 1 = no retry). */
     public int attempts() {
         return attempts;
     }
 
+    /**
+     * The wait before the second attempt, before jitter (default 500 ms); the wait before attempt
+     * {@code n + 1} is {@code delay * multiplier^(n-1)}, capped by {@link #maxDelay()}.
+     */
     public Duration delay() {
         return Duration.ofNanos(delayNanos);
     }
 
+    /** Cap on any single wait, before jitter (default 30 s); never below {@link #delay()}. */
     public Duration maxDelay() {
         return Duration.ofNanos(maxDelayNanos);
     }
 
+    /** Growth of the wait per attempt: at least 1.0, finite (default 2.0). */
     public double multiplier() {
         return multiplier;
     }
 
+    /** Whether each wait is drawn uniformly from {@code [wait/2, wait]} (default true). */
     public boolean jitter() {
         return jitter;
     }
@@ -136,10 +144,18 @@ public final class RetryPolicy {
         return Duration.ofNanos(maxDurationNanos);
     }
 
+    /**
+     * The failures retried, with their subclasses, thrown or as a cause; empty (the default) = the
+     * default classifier decides ({@link #retries}). Unmodifiable.
+     */
     public List<Class<? extends Throwable>> retryOn() {
         return retryOn;
     }
 
+    /**
+     * The failures never retried, with their subclasses, thrown or as a cause; wins over
+     * {@link #retryOn()}. Empty by default; unmodifiable.
+     */
     public List<Class<? extends Throwable>> abortOn() {
         return abortOn;
     }

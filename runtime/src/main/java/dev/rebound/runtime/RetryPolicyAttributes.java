@@ -78,7 +78,7 @@ abstract sealed class RetryPolicyAttributes permits RetryPolicy.Builder {
     }
 
     /**
-     * Total attempts, the first included.
+     * Total attempts, the first included (default 3; 1 = no retry).
      *
      * @throws IllegalArgumentException if outside 1..100
      */
@@ -89,7 +89,7 @@ abstract sealed class RetryPolicyAttributes permits RetryPolicy.Builder {
     }
 
     /**
-     * The wait before the second attempt.
+     * The wait before the second attempt (default 500 ms; {@link Duration#ZERO} allowed).
      *
      * @throws NullPointerException if {@code delay} is null
      * @throws IllegalArgumentException if negative
@@ -100,7 +100,8 @@ abstract sealed class RetryPolicyAttributes permits RetryPolicy.Builder {
     }
 
     /**
-     * Cap on any single wait; checked against {@code delay} at {@link RetryPolicy.Builder#build()}.
+     * Cap on any single wait (default 30 s); checked against {@code delay} at
+     * {@link RetryPolicy.Builder#build()}.
      *
      * @throws NullPointerException if {@code maxDelay} is null
      * @throws IllegalArgumentException if negative
@@ -111,7 +112,7 @@ abstract sealed class RetryPolicyAttributes permits RetryPolicy.Builder {
     }
 
     /**
-     * Growth of the wait per attempt.
+     * Growth of the wait per attempt (default 2.0; 1.0 = a constant wait).
      *
      * @throws IllegalArgumentException if below 1.0 or not finite
      */
@@ -121,7 +122,7 @@ abstract sealed class RetryPolicyAttributes permits RetryPolicy.Builder {
         return self();
     }
 
-    /** Randomise each wait within {@code [wait/2, wait]}. */
+    /** Randomise each wait within {@code [wait/2, wait]} (default true). */
     public RetryPolicy.Builder jitter(boolean jitter) {
         this.jitter = jitter;
         return self();
@@ -140,7 +141,8 @@ abstract sealed class RetryPolicyAttributes permits RetryPolicy.Builder {
 
     /**
      * Retry only these failures and their subclasses, thrown or anywhere in the failure's cause
-     * chain; none = the default classifier decides.
+     * chain; none = the default classifier decides (the default). Replaces any earlier
+     * {@code retryOn} list: {@code retryOn(A.class).retryOn(B.class)} retries only {@code B}.
      *
      * @throws NullPointerException if the array or an element is null
      * @throws IllegalArgumentException if a type can never be retried (an Error, an InterruptedException)
@@ -156,7 +158,8 @@ abstract sealed class RetryPolicyAttributes permits RetryPolicy.Builder {
 
     /**
      * Never retry these failures, thrown or as a cause; wins over {@link #retryOn}, even when
-     * retryOn names the thrown type and this list one of its causes.
+     * retryOn names the thrown type and this list one of its causes. Default: none. Replaces any
+     * earlier {@code abortOn} list.
      *
      * @throws NullPointerException if the array or an element is null
      */

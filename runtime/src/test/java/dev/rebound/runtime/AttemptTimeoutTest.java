@@ -184,6 +184,20 @@ class AttemptTimeoutTest {
     }
 
     @Test
+    void theTimeoutMessageGivesTheTimeoutInItsLargestExactUnitEvenBelowAMillisecond() {
+        assertThat(new AttemptTimeoutException("Chat.chat(String)", Duration.ofNanos(500_000), null))
+                .hasMessage("Chat.chat(String): attempt timed out after 500 us");
+        assertThat(new AttemptTimeoutException("Chat.chat(String)", Duration.ofMillis(1500), null))
+                .hasMessage("Chat.chat(String): attempt timed out after 1500 ms");
+
+        Model resilient = Rebound.wrap(Model.class, (Model) new Hanging(Duration.ofSeconds(60)))
+                .withRetry(RetryPolicy.builder().attempts(1).attemptTimeout(Duration.ofSeconds(2)).build())
+                .settings(settings).build();
+        assertThat(catchThrowable(() -> resilient.answer("q"))).isInstanceOf(AttemptTimeoutException.class)
+                .hasMessage("Model.answer(String): attempt timed out after 2 s");
+    }
+
+    @Test
     void theBuilderRejectsANegativeTimeoutNamingIt() {
         assertThat(catchThrowable(() -> RetryPolicy.builder().attemptTimeout(Duration.ofMillis(-1))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("attemptTimeout");

@@ -113,6 +113,6 @@ class BatchTest {
     void badArgumentsAreRefusedAndEmptyIsEmpty() {
         assertThat(Batch.map(List.<String>of(), 3, s -> s)).isEmpty();
         assertThatThrownBy(() -> Batch.map(List.of("a"), 0, s -> s))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxConcurrency");
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("maxConcurrency = 0 is below 1");
     }
 }

@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.Retry;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Semantics 8: invalid configuration fails when the policy is built, naming method and attribute. */
@@ -41,6 +46,37 @@ class ConfigurationTest {
         assertThat(b.build().attempts()).isEqualTo(7);
         assertThatThrownBy(() -> first.retryOn().add(Exception.class))
                 .isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    public interface Plain {
+        String chat(String prompt) throws IOException;
+    }
+
+    /** The Javadoc of each list setter: a second call replaces the earlier list, it does not add to it. */
+    @Test
+    void aListSetterCalledAgainReplacesTheEarlierList() throws Exception {
+        RetryPolicy retry = RetryPolicy.builder().retryOn(ConnectException.class)
+                .retryOn(SocketTimeoutException.class).abortOn(IllegalStateException.class)
+                .abortOn(UnsupportedOperationException.class).build();
+        assertThat(retry.retryOn()).containsExactly(SocketTimeoutException.class);
+        assertThat(retry.abortOn()).containsExactly(UnsupportedOperationException.class);
+        assertThat(retry.retries(new ConnectException())).isFalse();
+
+        List<String> called = new ArrayList<>();
+        Plain first = p -> {
+            called.add("first");
+            return "first";
+        };
+        Plain second = p -> {
+            called.add("second");
+            return "second";
+        };
+        Plain wrapped = Rebound.wrap(Plain.class, (Plain) p -> {
+            throw new IOException("down");
+        }).withFallbacks(first).withFallbacks(second)
+                .settings(ReboundSettings.builder().logging(false).build()).build();
+        assertThat(wrapped.chat("q")).isEqualTo("second");
+        assertThat(called).containsExactly("second");
     }
 
     interface BadValues {

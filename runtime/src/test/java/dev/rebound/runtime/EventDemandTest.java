@@ -7,6 +7,7 @@ import dev.rebound.runtime.internal.Slf4jListener;
 import dev.rebound.runtime.internal.chain.Reason;
 import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.ResilientMethod;
+import dev.rebound.runtime.testing.VirtualTimeSource;
 import dev.rebound.runtime.internal.ResilientProxy;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -260,6 +261,50 @@ class EventDemandTest {
         assertThat(log.wants(Kind.FALLBACK)).isTrue();
         assertThat(log.wants(Kind.FAILED)).isTrue();
         assertThat(log.wants(Kind.CIRCUIT_OPENED)).isTrue();
+    }
+
+    /** Counts its wantedKinds questions and keeps every event. */
+    static final class AsksOncePerCall implements ReboundListener {
+        final List<ReboundEvent> received = new ArrayList<>();
+        int asked;
+
+        @Override
+        public Set<Kind> wantedKinds() {
+            asked++;
+            return null;
+        }
+
+        @Override
+        public void onEvent(ReboundEvent event) {
+            received.add(event);
+        }
+    }
+
+    public interface Chat {
+        String chat(String prompt);
+    }
+
+    /** ReboundListener.onEvent and ReboundEvent.waitTime: a rate limit's events come from any call. */
+    @Test
+    void aCallThatSucceedsAtOnceThroughARateLimitGivesItsRateLimitEventsTheWaitIncluded() {
+        AsksOncePerCall listener = new AsksOncePerCall();
+        VirtualTimeSource clock = new VirtualTimeSource();
+        Chat chat = Rebound.wrap(Chat.class, (Chat) p -> "ok")
+                .withRateLimit(RateLimitPolicy.builder().requestsPerMinute(1).tokensPerMinute(100_000)
+                        .maxDelay(Duration.ofMinutes(2)).build())
+                .settings(ReboundSettings.builder().logging(false).timeSource(clock).listener(listener).build())
+                .build();
+
+        assertThat(chat.chat("a")).isEqualTo("ok");
+        assertThat(chat.chat("b")).isEqualTo("ok"); // held back a minute, then its first attempt answers
+
+        assertThat(listener.received).extracting(ReboundEvent::kind).containsExactly(
+                Kind.RATE_LIMIT_TOKENS_CHARGED, Kind.RATE_LIMIT_WAITED, Kind.RATE_LIMIT_TOKENS_CHARGED);
+        assertThat(listener.received).extracting(ReboundEvent::attempt).containsOnly(1);
+        assertThat(listener.received).extracting(ReboundEvent::waitTime)
+                .containsExactly(Duration.ZERO, Duration.ofMinutes(1), Duration.ZERO);
+        assertThat(listener.received).extracting(ReboundEvent::tokens).containsExactly(257L, 0L, 257L);
+        assertThat(listener.asked).as("wantedKinds, once per call").isEqualTo(2);
     }
 
     @Test

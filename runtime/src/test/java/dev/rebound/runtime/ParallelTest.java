@@ -147,4 +147,11 @@ class ParallelTest {
         assertThatThrownBy(() -> Parallel.invokeAll(java.util.Arrays.asList(() -> "a", null)))
                 .isInstanceOf(NullPointerException.class).hasMessage("branches[1]");
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aNullBranchArrayIsRefusedNamingItAsANullBranchIs() {
+        assertThatThrownBy(() -> Parallel.invokeAll((Callable<String>[]) null))
+                .isInstanceOf(NullPointerException.class).hasMessage("branches");
+    }
 }

@@ -56,6 +56,11 @@ public final class Rules {
         return amount.amount() > 0 ? null : problem(attribute, amount, "is not positive");
     }
 
+    /** A count that must be at least 1 ({@code maxConcurrency}): {@code "maxConcurrency = 0 is below 1"}. */
+    public static String atLeastOne(String attribute, int value) {
+        return value < 1 ? problem(attribute, value, "is below 1") : null;
+    }
+
     /**
      * An immutable copy of a builder's varargs list of failure types.
      *

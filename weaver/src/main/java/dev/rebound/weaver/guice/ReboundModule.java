@@ -31,7 +31,8 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Applies {@code @Retry} and {@code @Fallback} to what a Guice injector provides. Two ways in:
+ * Applies {@code @Retry}, {@code @Fallback}, {@code @CircuitBreaker} and {@code @RateLimit} to what a
+ * Guice injector provides, as the aspect and {@code Rebound.wrap} do. Two ways in:
  *
  * <pre>{@code
  * // 1. every class the injector constructs itself (Guice AOP):
@@ -83,7 +84,12 @@ public final class ReboundModule extends AbstractModule {
         return new ReboundModule(null, List.of(modules));
     }
 
-    /** As {@link #wrapping(Module...)}, with policies running on {@code settings}. */
+    /**
+     * As {@link #wrapping(Module...)}, with policies running on {@code settings} (clock, listeners,
+     * jitter, rate limit store).
+     *
+     * @throws NullPointerException if {@code settings}, the array or an element is null
+     */
     public static Module wrapping(ReboundSettings settings, Module... modules) {
         return new ReboundModule(Objects.requireNonNull(settings, "settings"), List.of(modules));
     }
