@@ -55,7 +55,10 @@ public @interface CircuitBreaker {
     /** The share of failures in the window that opens the breaker. Allowed: more than 0, at most 1. */
     double failureRatio() default 0.5;
 
-    /** How long the breaker stays open before letting probes through, in {@link #unit()}. 0 allowed. */
+    /**
+     * How long the breaker stays open before letting probes through, in {@link #unit()}. At least 0, at most
+     * 365 days ({@code @CircuitBreaker.delay = 400 d is above 365 d} otherwise).
+     */
     long delay() default 5_000;
 
     /** Unit of {@link #delay()}. */

@@ -214,7 +214,8 @@ class OneRuleSetTest {
                 "Chat.probes(String): @CircuitBreaker.halfOpenProbes = 0 is below 1",
                 "Chat.error(String): @CircuitBreaker.on lists java.lang.OutOfMemoryError, an Error: Errors are "
                         + "never recorded by a circuit breaker",
-                "Chat.both(String): @CircuitBreaker.on and @CircuitBreaker.skipOn both list java.io.IOException");
+                "Chat.both(String): @CircuitBreaker.on and @CircuitBreaker.skipOn both list java.io.IOException",
+                "Chat.longDelay(String): @CircuitBreaker.delay = 400 d is above 365 d");
         sameInEveryPath("Chat", """
                 import dev.rebound.annotations.CircuitBreaker;
                 public interface Chat {
@@ -226,6 +227,8 @@ class OneRuleSetTest {
                     @CircuitBreaker(on = OutOfMemoryError.class) String error(String p);
                     @CircuitBreaker(on = java.io.IOException.class, skipOn = java.io.IOException.class)
                     String both(String p);
+                    @CircuitBreaker(delay = 400, unit = java.util.concurrent.TimeUnit.DAYS) String longDelay(String p);
+                    @CircuitBreaker(delay = 365, unit = java.util.concurrent.TimeUnit.DAYS) String aYear(String p);
                 }
                 """, expected);
 
@@ -237,7 +240,8 @@ class OneRuleSetTest {
                 builder(() -> CircuitBreakerPolicy.builder().halfOpenProbes(0)),
                 builder(() -> CircuitBreakerPolicy.builder().failOn(OutOfMemoryError.class).build()),
                 builder(() -> CircuitBreakerPolicy.builder().failOn(IOException.class).skipOn(IOException.class)
-                        .build())))
+                        .build()),
+                builder(() -> CircuitBreakerPolicy.builder().delay(Duration.ofDays(400)))))
                 .isEqualTo(expected.stream().map(p -> asBuilder(p, "@CircuitBreaker.on", "failOn",
                         "@CircuitBreaker.", "")).toList());
     }

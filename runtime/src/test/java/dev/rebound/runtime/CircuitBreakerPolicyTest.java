@@ -61,10 +61,17 @@ class CircuitBreakerPolicyTest {
     }
 
     @Test
-    void anEnormousDelayIsCappedSoDeadlinesCannotOverflow() {
-        CircuitBreakerPolicy p = CircuitBreakerPolicy.builder().delay(Duration.ofSeconds(Long.MAX_VALUE)).build();
-
-        assertThat(p.delay()).isEqualTo(Duration.ofDays(365));
+    void aDelayAboveAYearIsRefusedNotSilentlyCapped() {
+        assertThat(CircuitBreakerPolicy.builder().delay(Duration.ofDays(365)).build().delay())
+                .isEqualTo(Duration.ofDays(365));
+        assertThatThrownBy(() -> CircuitBreakerPolicy.builder().delay(Duration.ofDays(400)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("delay = 400 d is above 365 d");
+        assertThatThrownBy(() -> CircuitBreakerPolicy.builder().delay(Duration.ofDays(365).plusNanos(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("delay = 31536000000000001 ns is above 365 d");
+        assertThatThrownBy(() -> CircuitBreakerPolicy.builder().delay(Duration.ofSeconds(Long.MAX_VALUE)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("delay = 9223372036854775807 s is above 365 d");
     }
 
     @Test
