@@ -115,6 +115,9 @@ public @interface Retry {
      */
     String budget() default "";
 
-    /** Retries per second the budget always allows, so low-traffic services can still retry. At least 0. */
+    /**
+     * Retries per second the budget always allows, so low-traffic services can still retry. At least 0. A
+     * value other than 1 needs {@link #budgetRatio()} above 0: without a budget it would mean nothing.
+     */
     int budgetMinPerSecond() default 1;
 }

@@ -135,20 +135,24 @@ class OneRuleSetTest {
         List<String> expected = List.of(
                 "Chat.ratio(String): @Retry.budgetRatio = 1.5 is outside 0..1",
                 "Chat.floor(String): @Retry.budgetMinPerSecond = -1 is negative",
-                "Chat.named(String): @Retry.budget = \"openai\" needs @Retry.budgetRatio above 0");
+                "Chat.named(String): @Retry.budget = \"openai\" needs @Retry.budgetRatio above 0",
+                "Chat.floorAlone(String): @Retry.budgetMinPerSecond = 50 needs @Retry.budgetRatio above 0");
         sameInEveryPath("Chat", """
                 import dev.rebound.annotations.Retry;
                 public interface Chat {
                     @Retry(budgetRatio = 1.5) String ratio(String p);
                     @Retry(budgetRatio = 0.2, budgetMinPerSecond = -1) String floor(String p);
                     @Retry(budget = "openai") String named(String p);
+                    @Retry(budgetMinPerSecond = 50) String floorAlone(String p);
+                    @Retry(budgetMinPerSecond = 1) String theDefault(String p);
                 }
                 """, expected);
 
         assertThat(List.of(
                 builder(() -> RetryPolicy.builder().budgetRatio(1.5)),
                 builder(() -> RetryPolicy.builder().budgetMinPerSecond(-1)),
-                builder(() -> RetryPolicy.builder().budget("openai").build())))
+                builder(() -> RetryPolicy.builder().budget("openai").build()),
+                builder(() -> RetryPolicy.builder().budgetMinPerSecond(50).build())))
                 .isEqualTo(expected.stream().map(p -> asBuilder(p, "@Retry.", "")).toList());
     }
 
@@ -457,6 +461,29 @@ class OneRuleSetTest {
         assertThat(processor("Outbox", inherited)).containsExactly(expected);
         assertThat(wrapProblems(new Javac(dir).load("Outbox", inherited), "Outbox$Queue", quiet(), null))
                 .containsExactly(expected);
+    }
+
+    @Test
+    void rateLimitTokenAttributesReadTheSameFromAnnotationBuilderAndProcessor() throws Exception {
+        List<String> expected = List.of(
+                "Chat.answer(String): @RateLimit.maxOutputTokens = 4000 needs @RateLimit.tokensPerMinute above 0",
+                "Chat.negative(String): @RateLimit.maxOutputTokens = -2 is negative");
+        sameInEveryPath("Chat", """
+                import dev.rebound.annotations.RateLimit;
+                public interface Chat {
+                    @RateLimit(requestsPerMinute = 10, maxOutputTokens = 4000) String answer(String p);
+                    @RateLimit(requestsPerMinute = 10, maxOutputTokens = -2) String negative(String p);
+                    @RateLimit(requestsPerMinute = 10, maxOutputTokens = 256) String theDefault(String p);
+                    @RateLimit(key = "tokens", requestsPerMinute = 10, tokensPerMinute = 1000, maxOutputTokens = 4000)
+                    String limited(String p);
+                }
+                """, expected);
+
+        assertThat(List.of(
+                builder(() -> dev.rebound.runtime.RateLimitPolicy.builder().requestsPerMinute(10).maxOutputTokens(4000)
+                        .build()),
+                builder(() -> dev.rebound.runtime.RateLimitPolicy.builder().maxOutputTokens(-2))))
+                .isEqualTo(expected.stream().map(p -> asBuilder(p, "@RateLimit.", "")).toList());
     }
 
     @Test

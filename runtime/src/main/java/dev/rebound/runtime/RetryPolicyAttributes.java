@@ -27,7 +27,7 @@ abstract sealed class RetryPolicyAttributes permits RetryPolicy.Builder {
     List<Class<? extends Throwable>> abortOn = List.of();
     String budget = "";
     double budgetRatio;
-    int budgetMinPerSecond = 1;
+    int budgetMinPerSecond = RetryRules.DEFAULT_BUDGET_MIN_PER_SECOND;
     long attemptTimeoutNanos;
     final List<Predicate<Object>> resultPredicates = new ArrayList<>();
 
@@ -190,7 +190,9 @@ abstract sealed class RetryPolicyAttributes permits RetryPolicy.Builder {
     }
 
     /**
-     * Retries per second the budget always allows (default 1).
+     * Retries per second the budget always allows (default 1). A value other than 1 needs
+     * {@link #budgetRatio} above 0, checked at {@link RetryPolicy.Builder#build()}: without a budget it
+     * would mean nothing.
      *
      * @throws IllegalArgumentException if negative
      */
