@@ -72,10 +72,15 @@ public @interface CircuitBreaker {
 
     /**
      * Record only these failures and their subclasses, thrown or as a cause; empty = the transient ones
-     * (see the class comment).
+     * (see the class comment). Not an {@link Error} or {@code InterruptedException}, nor a type that
+     * {@link #skipOn()} lists or a subclass of one: it would never be recorded.
      */
     Class<? extends Throwable>[] on() default {};
 
-    /** Never record these failures, thrown or as a cause; wins over {@link #on()}. */
+    /**
+     * Never record these failures and their subclasses, thrown or as a cause; wins over {@link #on()}. A
+     * subclass of an {@code on} type narrows it ({@code on = IOException.class, skipOn =
+     * ConnectException.class}).
+     */
     Class<? extends Throwable>[] skipOn() default {};
 }

@@ -85,13 +85,16 @@ public @interface Retry {
 
     /**
      * Retry only these and their subclasses, thrown or anywhere in the failure's cause chain (16 levels
-     * deep at most); empty = the default classifier decides.
+     * deep at most); empty = the default classifier decides. Not an {@link Error} or
+     * {@link InterruptedException}, nor a type that {@link #abortOn()} lists or a subclass of one: it
+     * would never be retried.
      */
     Class<? extends Throwable>[] on() default {};
 
     /**
      * Never retry these and their subclasses, thrown or as a cause; wins over {@link #on()}, even when
-     * {@code on} names the thrown type and this list one of its causes.
+     * {@code on} names the thrown type and this list one of its causes. A subclass of an {@code on} type
+     * narrows it ({@code on = IOException.class, abortOn = ConnectException.class}).
      */
     Class<? extends Throwable>[] abortOn() default {};
 

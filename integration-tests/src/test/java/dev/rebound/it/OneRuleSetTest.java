@@ -190,20 +190,28 @@ class OneRuleSetTest {
                         + "retried",
                 "Chat.interrupt(String): @Retry.on lists java.lang.InterruptedException: an interrupted call is "
                         + "never retried",
-                "Chat.both(String): @Retry.on and @Retry.abortOn both list java.io.IOException");
+                "Chat.both(String): @Retry.on and @Retry.abortOn both list java.io.IOException",
+                "Chat.covered(String): @Retry.on lists java.net.ConnectException, a subclass of java.io.IOException,"
+                        + " which @Retry.abortOn lists: it would never be retried");
         sameInEveryPath("Chat", """
                 import dev.rebound.annotations.Retry;
                 public interface Chat {
                     @Retry(on = StackOverflowError.class) String error(String p);
                     @Retry(on = InterruptedException.class) String interrupt(String p);
                     @Retry(on = java.io.IOException.class, abortOn = java.io.IOException.class) String both(String p);
+                    @Retry(on = java.net.ConnectException.class, abortOn = java.io.IOException.class)
+                    String covered(String p);
+                    @Retry(on = java.io.IOException.class, abortOn = java.net.ConnectException.class)
+                    String narrowed(String p);
                 }
                 """, expected);
 
         assertThat(List.of(
                 builder(() -> RetryPolicy.builder().retryOn(StackOverflowError.class)),
                 builder(() -> RetryPolicy.builder().retryOn(InterruptedException.class)),
-                builder(() -> RetryPolicy.builder().retryOn(IOException.class).abortOn(IOException.class).build())))
+                builder(() -> RetryPolicy.builder().retryOn(IOException.class).abortOn(IOException.class).build()),
+                builder(() -> RetryPolicy.builder().retryOn(java.net.ConnectException.class).abortOn(IOException.class)
+                        .build())))
                 .isEqualTo(expected.stream().map(p -> asBuilder(p, "@Retry.on", "retryOn",
                         "@Retry.abortOn", "abortOn")).toList());
     }
@@ -219,7 +227,10 @@ class OneRuleSetTest {
                 "Chat.error(String): @CircuitBreaker.on lists java.lang.OutOfMemoryError, an Error: Errors are "
                         + "never recorded by a circuit breaker",
                 "Chat.both(String): @CircuitBreaker.on and @CircuitBreaker.skipOn both list java.io.IOException",
-                "Chat.longDelay(String): @CircuitBreaker.delay = 400 d is above 365 d");
+                "Chat.longDelay(String): @CircuitBreaker.delay = 400 d is above 365 d",
+                "Chat.covered(String): @CircuitBreaker.on lists java.net.ConnectException, a subclass of"
+                        + " java.io.IOException, which @CircuitBreaker.skipOn lists: it would never be recorded by a"
+                        + " circuit breaker");
         sameInEveryPath("Chat", """
                 import dev.rebound.annotations.CircuitBreaker;
                 public interface Chat {
@@ -233,6 +244,10 @@ class OneRuleSetTest {
                     String both(String p);
                     @CircuitBreaker(delay = 400, unit = java.util.concurrent.TimeUnit.DAYS) String longDelay(String p);
                     @CircuitBreaker(delay = 365, unit = java.util.concurrent.TimeUnit.DAYS) String aYear(String p);
+                    @CircuitBreaker(on = java.net.ConnectException.class, skipOn = java.io.IOException.class)
+                    String covered(String p);
+                    @CircuitBreaker(on = java.io.IOException.class, skipOn = java.net.ConnectException.class)
+                    String narrowed(String p);
                 }
                 """, expected);
 
@@ -245,7 +260,9 @@ class OneRuleSetTest {
                 builder(() -> CircuitBreakerPolicy.builder().failOn(OutOfMemoryError.class).build()),
                 builder(() -> CircuitBreakerPolicy.builder().failOn(IOException.class).skipOn(IOException.class)
                         .build()),
-                builder(() -> CircuitBreakerPolicy.builder().delay(Duration.ofDays(400)))))
+                builder(() -> CircuitBreakerPolicy.builder().delay(Duration.ofDays(400))),
+                builder(() -> CircuitBreakerPolicy.builder().failOn(java.net.ConnectException.class)
+                        .skipOn(IOException.class).build())))
                 .isEqualTo(expected.stream().map(p -> asBuilder(p, "@CircuitBreaker.on", "failOn",
                         "@CircuitBreaker.", "")).toList());
     }
@@ -262,7 +279,9 @@ class OneRuleSetTest {
                 "Chat.error(String): @Fallback.on lists java.lang.StackOverflowError, an Error: Errors are never "
                         + "caught by a fallback",
                 "Chat.interrupt(String): @Fallback.on lists java.lang.InterruptedException: an interrupted call is "
-                        + "never caught by a fallback");
+                        + "never caught by a fallback",
+                "Chat.covered(String): @Fallback.on lists java.net.ConnectException, a subclass of java.io.IOException,"
+                        + " which @Fallback.skipOn lists: it would never be caught by a fallback");
         sameInEveryPath("Chat", """
                 import dev.rebound.annotations.Fallback;
                 public interface Chat {
@@ -270,11 +289,17 @@ class OneRuleSetTest {
                     @Fallback(to = String.class) String stranger(String p);
                     @Fallback(to = Backup.class, on = StackOverflowError.class) String error(String p);
                     @Fallback(to = Backup.class, on = InterruptedException.class) String interrupt(String p);
+                    @Fallback(to = Backup.class, on = java.net.ConnectException.class, skipOn = java.io.IOException.class)
+                    String covered(String p);
+                    @Fallback(to = Backup.class, on = java.io.IOException.class, skipOn = java.net.ConnectException.class)
+                    String narrowed(String p);
                     class Backup implements Chat {
                         public String twice(String p) { return p; }
                         public String stranger(String p) { return p; }
                         public String error(String p) { return p; }
                         public String interrupt(String p) { return p; }
+                        public String covered(String p) { return p; }
+                        public String narrowed(String p) { return p; }
                     }
                 }
                 """, expected);

@@ -225,7 +225,9 @@ public final class CircuitBreakerPolicy {
         }
 
         /**
-         * Never record these failures; wins over {@link #failOn}.
+         * Never record these failures and their subclasses, thrown or as a cause; wins over {@link #failOn}.
+         * {@link #build()} refuses a {@code failOn} type that is one of these or a subclass of one: it
+         * would never be recorded. One that is a subclass of a {@code failOn} type narrows it.
          *
          * @throws NullPointerException if the array or an element is null
          */
@@ -238,7 +240,9 @@ public final class CircuitBreakerPolicy {
         /**
          * An immutable policy.
          *
-         * @throws IllegalArgumentException if failOn lists a type skipOn lists too
+         * @throws IllegalArgumentException if failOn lists a type that skipOn lists, or a subclass of one
+         *     ({@code failOn lists java.net.ConnectException, a subclass of java.io.IOException, which skipOn
+         *     lists: it would never be recorded by a circuit breaker})
          */
         public CircuitBreakerPolicy build() {
             Rules.require(FailureType.problems("failOn", FailureType.of(failOn), "skipOn", FailureType.of(skipOn),

@@ -155,8 +155,11 @@ abstract sealed class RetryPolicyAttributes permits RetryPolicy.Builder {
     }
 
     /**
-     * Never retry these failures, thrown or as a cause; wins over {@link #retryOn}, even when
-     * retryOn names the thrown type and this list one of its causes.
+     * Never retry these failures and their subclasses, thrown or as a cause; wins over {@link #retryOn},
+     * even when retryOn names the thrown type and this list one of its causes. {@link RetryPolicy.Builder#build()}
+     * refuses a {@code retryOn} type that is one of these or a subclass of one: it would never be retried.
+     * One that is a subclass of a {@code retryOn} type narrows it ({@code retryOn(IOException.class)
+     * .abortOn(ConnectException.class)}).
      *
      * @throws NullPointerException if the array or an element is null
      */

@@ -11,6 +11,7 @@ import dev.rebound.runtime.ratelimit.RedisRateLimitStore;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -66,6 +67,19 @@ class BadBuilderInputTest {
         assertThatThrownBy(() -> RetryPolicy.builder().retryOn(IOException.class).abortOn(IOException.class).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("retryOn and abortOn both list java.io.IOException");
+    }
+
+    /** abortOn wins for its subclasses and causes: a retryOn type under an abortOn type is never retried. */
+    @Test
+    void aRetryOnTypeUnderAnAbortOnTypeIsRefusedAndANarrowingAbortOnIsNot() throws Exception {
+        assertThatThrownBy(() -> RetryPolicy.builder().retryOn(ConnectException.class, SocketTimeoutException.class)
+                .abortOn(IOException.class).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("retryOn lists java.net.ConnectException, a subclass of java.io.IOException, which abortOn"
+                        + " lists: it would never be retried");
+        RetryPolicy narrowed = RetryPolicy.builder().retryOn(IOException.class).abortOn(ConnectException.class).build();
+        assertThat(narrowed.retries(new SocketTimeoutException())).isTrue();
+        assertThat(narrowed.retries(new ConnectException())).isFalse();
     }
 
     @Test
