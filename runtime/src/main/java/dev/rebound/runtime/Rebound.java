@@ -254,16 +254,19 @@ public final class Rebound {
         }
 
         /**
-         * The resilient wrapper. Like a type-level annotation, the builder's policy skips methods
-         * whose failures arrive after they return (futures, streams, publishers): they pass straight
-         * to the target.
+         * The resilient wrapper. Like a type-level annotation, the builder's policies skip methods
+         * whose failures arrive after they return (a {@code Stream}, a publisher, a plain {@code Future},
+         * a {@code TokenStream}; a {@code CompletionStage} or {@code CompletableFuture} gets them, run
+         * asynchronously): those pass straight to the target, and one WARN on {@code dev.rebound} names
+         * them. Builder policies that reach no method at all, every method being skipped, are refused.
          *
          * @throws ReboundConfigurationException listing every problem of every method: invalid
          *     annotations on {@code type}, a retry or fallback on a {@code @NonIdempotent} method
          *     that does not name the failures it acts on, a retry policy naming a budget defined
          *     with other values, a rate limit naming a key defined with other limits (or without
          *     Bucket4j on the class path), {@code fallbackOn} without alternatives or a fallback handler to
-         *     act on, or, on the module path, a {@code type} whose package is not
+         *     act on, builder policies that reach no method of {@code type} (naming the methods skipped
+         *     and why), or, on the module path, a {@code type} whose package is not
          *     exported (for a non-public interface: opened) to {@code dev.rebound.runtime}: the message
          *     gives the {@code module-info} line that fixes it
          */
