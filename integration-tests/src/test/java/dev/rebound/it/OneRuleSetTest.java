@@ -289,9 +289,11 @@ class OneRuleSetTest {
                     @Fallback(to = String.class) String stranger(String p);
                     @Fallback(to = Backup.class, on = StackOverflowError.class) String error(String p);
                     @Fallback(to = Backup.class, on = InterruptedException.class) String interrupt(String p);
-                    @Fallback(to = Backup.class, on = java.net.ConnectException.class, skipOn = java.io.IOException.class)
+                    @Fallback(to = Backup.class, on = java.net.ConnectException.class,
+                            skipOn = java.io.IOException.class)
                     String covered(String p);
-                    @Fallback(to = Backup.class, on = java.io.IOException.class, skipOn = java.net.ConnectException.class)
+                    @Fallback(to = Backup.class, on = java.io.IOException.class,
+                            skipOn = java.net.ConnectException.class)
                     String narrowed(String p);
                     class Backup implements Chat {
                         public String twice(String p) { return p; }

@@ -87,6 +87,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         Map<Method, ResilientMethod> policies = MethodScan.resolveEach(type, problems, m -> {
             if (programmatic) {
                 replacedAnnotations(m, replaced);
+                // the result as the target returns it: a type variable of a generic super-interface resolved
                 String deferred = Repetition.deferredResult(target.getClass(), m);
                 if (deferred != null) {
                     skipped.add(AnnotationLookup.describe(type, m) + " (returns " + deferred + ")");
@@ -176,7 +177,6 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
 
     /** {@code m}'s spec from the builder's policies; {@code m} does not return a deferred result. */
     private MethodSpec programmatic(Method m, List<String> problems) {
-        // the result as the target returns it: a type variable of a generic super-interface resolved
         Class<?> impl = target.getClass();
         String method = AnnotationLookup.describe(type, m);
         if (AnnotationLookup.find(NonIdempotent.class, target.getClass(), type, m) != null) {

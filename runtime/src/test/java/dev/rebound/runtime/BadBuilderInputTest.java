@@ -207,7 +207,7 @@ class BadBuilderInputTest {
      */
     @Test
     void builderPoliciesThatReachNoMethodAreRefusedAndTheMethodsTheySkipWarned() throws Exception {
-        Lines lines = new Lines() {
+        class FixedLines implements Lines {
             @Override
             public Stream<String> lines(String prompt) {
                 return Stream.of(prompt);
@@ -217,7 +217,8 @@ class BadBuilderInputTest {
             public Future<String> later(String prompt) {
                 return CompletableFuture.completedFuture(prompt);
             }
-        };
+        }
+        Lines lines = new FixedLines();
         ReboundSettings quiet = ReboundSettings.builder().logging(false).build();
         assertThatThrownBy(() -> Rebound.wrap(Lines.class, lines).withRetry(RetryPolicy.builder().attempts(3).build())
                 .withCircuitBreaker(CircuitBreakerPolicy.builder().build()).settings(quiet).build())
@@ -229,17 +230,7 @@ class BadBuilderInputTest {
                                 + " is awaited)"));
 
         AtomicInteger calls = new AtomicInteger();
-        LinesAndChat both = new LinesAndChat() {
-            @Override
-            public Stream<String> lines(String prompt) {
-                return Stream.of(prompt);
-            }
-
-            @Override
-            public Future<String> later(String prompt) {
-                return CompletableFuture.completedFuture(prompt);
-            }
-
+        class FlakyChat extends FixedLines implements LinesAndChat {
             @Override
             public String chat(String prompt) throws IOException {
                 if (calls.incrementAndGet() < 3) {
@@ -247,16 +238,16 @@ class BadBuilderInputTest {
                 }
                 return prompt;
             }
-        };
+        }
+        LinesAndChat both = new FlakyChat();
         LinesAndChat[] wrapped = new LinesAndChat[1];
         String log = StdErr.during(() -> wrapped[0] = Rebound.wrap(LinesAndChat.class, both)
                 .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ZERO).build()).settings(quiet).build());
-        assertThat(log.lines().filter(l -> l.contains("WARN ")).map(l -> l.substring(l.indexOf("WARN ")))).containsExactly(
-                "WARN dev.rebound - Rebound.wrap(LinesAndChat): the builder's policies (withRetry) skip 2"
-                        + " methods: LinesAndChat.later(String) (returns Future), LinesAndChat.lines(String) (returns"
-                        + " Stream) go"
-                        + " straight to the target, since their failures arrive after the call has returned (apply the"
-                        + " policy where the result is awaited)");
+        assertThat(log.lines().filter(l -> l.contains("WARN ")).map(l -> l.substring(l.indexOf("WARN "))))
+                .containsExactly("WARN dev.rebound - Rebound.wrap(LinesAndChat): the builder's policies (withRetry)"
+                        + " skip 2 methods: LinesAndChat.later(String) (returns Future), LinesAndChat.lines(String)"
+                        + " (returns Stream) go straight to the target, since their failures arrive after the call has"
+                        + " returned (apply the policy where the result is awaited)");
         assertThat(wrapped[0].chat("q")).isEqualTo("q");
         assertThat(calls).hasValue(3);
         assertThat(wrapped[0].lines("q")).containsExactly("q");

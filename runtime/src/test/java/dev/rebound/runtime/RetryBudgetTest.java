@@ -168,9 +168,6 @@ class RetryBudgetTest {
     public interface MinOnly {
         @dev.rebound.annotations.Retry(attempts = 2, budgetMinPerSecond = 50)
         String chat(String prompt);
-
-        @dev.rebound.annotations.Retry(attempts = 2, budgetMinPerSecond = 1)
-        String theDefault(String prompt);
     }
 
     /** A budget minimum without a ratio is no budget at all: refused, as a budget name alone is. */
@@ -187,17 +184,7 @@ class RetryBudgetTest {
         assertThat(dev.rebound.annotations.Retry.class.getMethod("budgetMinPerSecond").getDefaultValue())
                 .isEqualTo(RetryPolicy.builder().build().budgetMinPerSecond());
 
-        assertThatThrownBy(() -> Rebound.wrap(MinOnly.class, new MinOnly() {
-            @Override
-            public String chat(String prompt) {
-                return prompt;
-            }
-
-            @Override
-            public String theDefault(String prompt) {
-                return prompt;
-            }
-        }).settings(settings).build())
+        assertThatThrownBy(() -> Rebound.wrap(MinOnly.class, (MinOnly) prompt -> prompt).settings(settings).build())
                 .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
                         .containsExactly("MinOnly.chat(String): @Retry.budgetMinPerSecond = 50 needs"
                                 + " @Retry.budgetRatio above 0"));
