@@ -55,7 +55,10 @@ public @interface CircuitBreaker {
     /** The share of failures in the window that opens the breaker. Allowed: more than 0, at most 1. */
     double failureRatio() default 0.5;
 
-    /** How long the breaker stays open before letting probes through, in {@link #unit()}. 0 allowed. */
+    /**
+     * How long the breaker stays open before letting probes through, in {@link #unit()}. At least 0, at most
+     * 365 days ({@code @CircuitBreaker.delay = 400 d is above 365 d} otherwise).
+     */
     long delay() default 5_000;
 
     /** Unit of {@link #delay()}. */
@@ -69,10 +72,15 @@ public @interface CircuitBreaker {
 
     /**
      * Record only these failures and their subclasses, thrown or as a cause; empty = the transient ones
-     * (see the class comment).
+     * (see the class comment). Not an {@link Error} or {@code InterruptedException}, nor a type that
+     * {@link #skipOn()} lists or a subclass of one: it would never be recorded.
      */
     Class<? extends Throwable>[] on() default {};
 
-    /** Never record these failures, thrown or as a cause; wins over {@link #on()}. */
+    /**
+     * Never record these failures and their subclasses, thrown or as a cause; wins over {@link #on()}. A
+     * subclass of an {@code on} type narrows it ({@code on = IOException.class, skipOn =
+     * ConnectException.class}).
+     */
     Class<? extends Throwable>[] skipOn() default {};
 }

@@ -39,11 +39,15 @@ public @interface Fallback {
 
     /**
      * Fall back only on these and their subclasses, thrown or anywhere in the failure's cause chain;
-     * empty = any {@link Exception}.
+     * empty = any {@link Exception}. Not an {@link Error} or {@link InterruptedException}, nor a type that
+     * {@link #skipOn()} lists or a subclass of one: it would never be caught.
      */
     Class<? extends Throwable>[] on() default {};
 
-    /** Never fall back on these, thrown or as a cause; wins over {@link #on()}. */
+    /**
+     * Never fall back on these and their subclasses, thrown or as a cause; wins over {@link #on()}. A
+     * subclass of an {@code on} type narrows it.
+     */
     Class<? extends Throwable>[] skipOn() default {};
 
     /**

@@ -51,7 +51,8 @@ public @interface RateLimit {
 
     /**
      * The answer's tokens charged before the call when the request does not say its own
-     * {@code maxOutputTokens}. At least 0. Used only with {@link #tokensPerMinute()}.
+     * {@code maxOutputTokens}. At least 0. Used only with {@link #tokensPerMinute()}: a value other than 256
+     * needs a token limit ({@code @RateLimit.maxOutputTokens = 4000 needs @RateLimit.tokensPerMinute above 0}).
      */
     int maxOutputTokens() default 256;
 

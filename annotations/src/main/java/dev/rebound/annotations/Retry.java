@@ -92,13 +92,16 @@ public @interface Retry {
      * Retry only these and their subclasses, thrown or anywhere in the failure's cause chain (16 levels
      * deep at most); empty = the default classifier decides. Naming {@code CircuitBreakerOpenException}
      * or {@code RateLimitRefusedException} retries the refusal of a resilient call the method makes,
-     * never that of the method's own breaker or rate limit.
+     * never that of the method's own breaker or rate limit. Not an {@link Error} or
+     * {@link InterruptedException}, nor a type that {@link #abortOn()} lists or a subclass of one: it
+     * would never be retried.
      */
     Class<? extends Throwable>[] on() default {};
 
     /**
      * Never retry these and their subclasses, thrown or as a cause; wins over {@link #on()}, even when
-     * {@code on} names the thrown type and this list one of its causes.
+     * {@code on} names the thrown type and this list one of its causes. A subclass of an {@code on} type
+     * narrows it ({@code on = IOException.class, abortOn = ConnectException.class}).
      */
     Class<? extends Throwable>[] abortOn() default {};
 
@@ -122,6 +125,9 @@ public @interface Retry {
      */
     String budget() default "";
 
-    /** Retries per second the budget always allows, so low-traffic services can still retry. At least 0. */
+    /**
+     * Retries per second the budget always allows, so low-traffic services can still retry. At least 0. A
+     * value other than 1 needs {@link #budgetRatio()} above 0: without a budget it would mean nothing.
+     */
     int budgetMinPerSecond() default 1;
 }

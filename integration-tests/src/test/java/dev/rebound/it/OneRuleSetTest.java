@@ -135,20 +135,24 @@ class OneRuleSetTest {
         List<String> expected = List.of(
                 "Chat.ratio(String): @Retry.budgetRatio = 1.5 is outside 0..1",
                 "Chat.floor(String): @Retry.budgetMinPerSecond = -1 is negative",
-                "Chat.named(String): @Retry.budget = \"openai\" needs @Retry.budgetRatio above 0");
+                "Chat.named(String): @Retry.budget = \"openai\" needs @Retry.budgetRatio above 0",
+                "Chat.floorAlone(String): @Retry.budgetMinPerSecond = 50 needs @Retry.budgetRatio above 0");
         sameInEveryPath("Chat", """
                 import dev.rebound.annotations.Retry;
                 public interface Chat {
                     @Retry(budgetRatio = 1.5) String ratio(String p);
                     @Retry(budgetRatio = 0.2, budgetMinPerSecond = -1) String floor(String p);
                     @Retry(budget = "openai") String named(String p);
+                    @Retry(budgetMinPerSecond = 50) String floorAlone(String p);
+                    @Retry(budgetMinPerSecond = 1) String theDefault(String p);
                 }
                 """, expected);
 
         assertThat(List.of(
                 builder(() -> RetryPolicy.builder().budgetRatio(1.5)),
                 builder(() -> RetryPolicy.builder().budgetMinPerSecond(-1)),
-                builder(() -> RetryPolicy.builder().budget("openai").build())))
+                builder(() -> RetryPolicy.builder().budget("openai").build()),
+                builder(() -> RetryPolicy.builder().budgetMinPerSecond(50).build())))
                 .isEqualTo(expected.stream().map(p -> asBuilder(p, "@Retry.", "")).toList());
     }
 
@@ -186,20 +190,28 @@ class OneRuleSetTest {
                         + "retried",
                 "Chat.interrupt(String): @Retry.on lists java.lang.InterruptedException: an interrupted call is "
                         + "never retried",
-                "Chat.both(String): @Retry.on and @Retry.abortOn both list java.io.IOException");
+                "Chat.both(String): @Retry.on and @Retry.abortOn both list java.io.IOException",
+                "Chat.covered(String): @Retry.on lists java.net.ConnectException, a subclass of java.io.IOException,"
+                        + " which @Retry.abortOn lists: it would never be retried");
         sameInEveryPath("Chat", """
                 import dev.rebound.annotations.Retry;
                 public interface Chat {
                     @Retry(on = StackOverflowError.class) String error(String p);
                     @Retry(on = InterruptedException.class) String interrupt(String p);
                     @Retry(on = java.io.IOException.class, abortOn = java.io.IOException.class) String both(String p);
+                    @Retry(on = java.net.ConnectException.class, abortOn = java.io.IOException.class)
+                    String covered(String p);
+                    @Retry(on = java.io.IOException.class, abortOn = java.net.ConnectException.class)
+                    String narrowed(String p);
                 }
                 """, expected);
 
         assertThat(List.of(
                 builder(() -> RetryPolicy.builder().retryOn(StackOverflowError.class)),
                 builder(() -> RetryPolicy.builder().retryOn(InterruptedException.class)),
-                builder(() -> RetryPolicy.builder().retryOn(IOException.class).abortOn(IOException.class).build())))
+                builder(() -> RetryPolicy.builder().retryOn(IOException.class).abortOn(IOException.class).build()),
+                builder(() -> RetryPolicy.builder().retryOn(java.net.ConnectException.class).abortOn(IOException.class)
+                        .build())))
                 .isEqualTo(expected.stream().map(p -> asBuilder(p, "@Retry.on", "retryOn",
                         "@Retry.abortOn", "abortOn")).toList());
     }
@@ -214,7 +226,11 @@ class OneRuleSetTest {
                 "Chat.probes(String): @CircuitBreaker.halfOpenProbes = 0 is below 1",
                 "Chat.error(String): @CircuitBreaker.on lists java.lang.OutOfMemoryError, an Error: Errors are "
                         + "never recorded by a circuit breaker",
-                "Chat.both(String): @CircuitBreaker.on and @CircuitBreaker.skipOn both list java.io.IOException");
+                "Chat.both(String): @CircuitBreaker.on and @CircuitBreaker.skipOn both list java.io.IOException",
+                "Chat.longDelay(String): @CircuitBreaker.delay = 400 d is above 365 d",
+                "Chat.covered(String): @CircuitBreaker.on lists java.net.ConnectException, a subclass of"
+                        + " java.io.IOException, which @CircuitBreaker.skipOn lists: it would never be recorded by a"
+                        + " circuit breaker");
         sameInEveryPath("Chat", """
                 import dev.rebound.annotations.CircuitBreaker;
                 public interface Chat {
@@ -226,6 +242,12 @@ class OneRuleSetTest {
                     @CircuitBreaker(on = OutOfMemoryError.class) String error(String p);
                     @CircuitBreaker(on = java.io.IOException.class, skipOn = java.io.IOException.class)
                     String both(String p);
+                    @CircuitBreaker(delay = 400, unit = java.util.concurrent.TimeUnit.DAYS) String longDelay(String p);
+                    @CircuitBreaker(delay = 365, unit = java.util.concurrent.TimeUnit.DAYS) String aYear(String p);
+                    @CircuitBreaker(on = java.net.ConnectException.class, skipOn = java.io.IOException.class)
+                    String covered(String p);
+                    @CircuitBreaker(on = java.io.IOException.class, skipOn = java.net.ConnectException.class)
+                    String narrowed(String p);
                 }
                 """, expected);
 
@@ -237,7 +259,10 @@ class OneRuleSetTest {
                 builder(() -> CircuitBreakerPolicy.builder().halfOpenProbes(0)),
                 builder(() -> CircuitBreakerPolicy.builder().failOn(OutOfMemoryError.class).build()),
                 builder(() -> CircuitBreakerPolicy.builder().failOn(IOException.class).skipOn(IOException.class)
-                        .build())))
+                        .build()),
+                builder(() -> CircuitBreakerPolicy.builder().delay(Duration.ofDays(400))),
+                builder(() -> CircuitBreakerPolicy.builder().failOn(java.net.ConnectException.class)
+                        .skipOn(IOException.class).build())))
                 .isEqualTo(expected.stream().map(p -> asBuilder(p, "@CircuitBreaker.on", "failOn",
                         "@CircuitBreaker.", "")).toList());
     }
@@ -254,7 +279,9 @@ class OneRuleSetTest {
                 "Chat.error(String): @Fallback.on lists java.lang.StackOverflowError, an Error: Errors are never "
                         + "caught by a fallback",
                 "Chat.interrupt(String): @Fallback.on lists java.lang.InterruptedException: an interrupted call is "
-                        + "never caught by a fallback");
+                        + "never caught by a fallback",
+                "Chat.covered(String): @Fallback.on lists java.net.ConnectException, a subclass of java.io.IOException,"
+                        + " which @Fallback.skipOn lists: it would never be caught by a fallback");
         sameInEveryPath("Chat", """
                 import dev.rebound.annotations.Fallback;
                 public interface Chat {
@@ -262,11 +289,19 @@ class OneRuleSetTest {
                     @Fallback(to = String.class) String stranger(String p);
                     @Fallback(to = Backup.class, on = StackOverflowError.class) String error(String p);
                     @Fallback(to = Backup.class, on = InterruptedException.class) String interrupt(String p);
+                    @Fallback(to = Backup.class, on = java.net.ConnectException.class,
+                            skipOn = java.io.IOException.class)
+                    String covered(String p);
+                    @Fallback(to = Backup.class, on = java.io.IOException.class,
+                            skipOn = java.net.ConnectException.class)
+                    String narrowed(String p);
                     class Backup implements Chat {
                         public String twice(String p) { return p; }
                         public String stranger(String p) { return p; }
                         public String error(String p) { return p; }
                         public String interrupt(String p) { return p; }
+                        public String covered(String p) { return p; }
+                        public String narrowed(String p) { return p; }
                     }
                 }
                 """, expected);
@@ -453,6 +488,29 @@ class OneRuleSetTest {
         assertThat(processor("Outbox", inherited)).containsExactly(expected);
         assertThat(wrapProblems(new Javac(dir).load("Outbox", inherited), "Outbox$Queue", quiet(), null))
                 .containsExactly(expected);
+    }
+
+    @Test
+    void rateLimitTokenAttributesReadTheSameFromAnnotationBuilderAndProcessor() throws Exception {
+        List<String> expected = List.of(
+                "Chat.answer(String): @RateLimit.maxOutputTokens = 4000 needs @RateLimit.tokensPerMinute above 0",
+                "Chat.negative(String): @RateLimit.maxOutputTokens = -2 is negative");
+        sameInEveryPath("Chat", """
+                import dev.rebound.annotations.RateLimit;
+                public interface Chat {
+                    @RateLimit(requestsPerMinute = 10, maxOutputTokens = 4000) String answer(String p);
+                    @RateLimit(requestsPerMinute = 10, maxOutputTokens = -2) String negative(String p);
+                    @RateLimit(requestsPerMinute = 10, maxOutputTokens = 256) String theDefault(String p);
+                    @RateLimit(key = "tokens", requestsPerMinute = 10, tokensPerMinute = 1000, maxOutputTokens = 4000)
+                    String limited(String p);
+                }
+                """, expected);
+
+        assertThat(List.of(
+                builder(() -> dev.rebound.runtime.RateLimitPolicy.builder().requestsPerMinute(10).maxOutputTokens(4000)
+                        .build()),
+                builder(() -> dev.rebound.runtime.RateLimitPolicy.builder().maxOutputTokens(-2))))
+                .isEqualTo(expected.stream().map(p -> asBuilder(p, "@RateLimit.", "")).toList());
     }
 
     @Test

@@ -35,6 +35,9 @@ public final class CircuitBreakerPolicy {
     /** The largest window accepted. */
     public static final int MAX_REQUEST_VOLUME = BreakerRules.MAX_REQUEST_VOLUME;
 
+    /** The longest delay accepted: 365 days. */
+    public static final Duration MAX_DELAY = Duration.ofDays(BreakerRules.MAX_DELAY_DAYS);
+
     private final int requestVolumeThreshold;
     private final double failureRatio;
     private final long delayNanos;
@@ -171,16 +174,16 @@ public final class CircuitBreakerPolicy {
         }
 
         /**
-         * How long the breaker stays open before letting probes through.
+         * How long the breaker stays open before letting probes through (default 5 s); at least 0, at
+         * most 365 days ({@link CircuitBreakerPolicy#MAX_DELAY}).
          *
          * @throws NullPointerException if {@code delay} is null
-         * @throws IllegalArgumentException if negative
+         * @throws IllegalArgumentException if negative or above 365 days ({@code delay = 400 d is above 365 d})
          */
         public Builder delay(Duration delay) {
             Objects.requireNonNull(delay, "delay");
-            Rules.require(Rules.notNegative("delay", TimeAmount.of(delay)));
-            // capped so that now + delay cannot overflow
-            this.delayNanos = delay.compareTo(Duration.ofDays(365)) > 0 ? Duration.ofDays(365).toNanos() : delay.toNanos();
+            Rules.require(BreakerRules.delay("delay", TimeAmount.of(delay)));
+            this.delayNanos = delay.toNanos();
             return this;
         }
 
@@ -223,7 +226,10 @@ public final class CircuitBreakerPolicy {
         }
 
         /**
-         * Never record these failures; wins over {@link #failOn}. Replaces any earlier {@code skipOn} list.
+         * Never record these failures and their subclasses, thrown or as a cause; wins over {@link #failOn}.
+         * {@link #build()} refuses a {@code failOn} type that is one of these or a subclass of one: it
+         * would never be recorded. One that is a subclass of a {@code failOn} type narrows it. Replaces any
+         * earlier {@code skipOn} list.
          *
          * @throws NullPointerException if the array or an element is null
          */
@@ -236,7 +242,9 @@ public final class CircuitBreakerPolicy {
         /**
          * An immutable policy.
          *
-         * @throws IllegalArgumentException if failOn lists a type skipOn lists too
+         * @throws IllegalArgumentException if failOn lists a type that skipOn lists, or a subclass of one
+         *     ({@code failOn lists java.net.ConnectException, a subclass of java.io.IOException, which skipOn
+         *     lists: it would never be recorded by a circuit breaker})
          */
         public CircuitBreakerPolicy build() {
             Rules.require(FailureType.problems("failOn", FailureType.of(failOn), "skipOn", FailureType.of(skipOn),

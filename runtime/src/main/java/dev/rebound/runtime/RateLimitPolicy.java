@@ -107,7 +107,7 @@ public final class RateLimitPolicy {
         private String key = "";
         private int requestsPerMinute;
         private long tokensPerMinute;
-        private int maxOutputTokens = 256;
+        private int maxOutputTokens = RateLimitRules.DEFAULT_MAX_OUTPUT_TOKENS;
         private long maxDelayNanos = Duration.ofSeconds(1).toNanos();
         private TokenEstimator estimator = TokenEstimator.heuristic();
 
@@ -147,7 +147,9 @@ public final class RateLimitPolicy {
         }
 
         /**
-         * The answer's tokens charged when the request does not say (default 256).
+         * The answer's tokens charged when the request does not say (default 256). A value other than 256
+         * needs {@link #tokensPerMinute} above 0, checked at {@link #build()}: without a token limit no
+         * token is charged.
          *
          * @throws IllegalArgumentException if negative
          */
@@ -172,7 +174,8 @@ public final class RateLimitPolicy {
 
         /**
          * How prompt tokens are estimated (default {@link TokenEstimator#heuristic()}); for
-         * langchain4j's estimators see {@code Langchain4jTokens.estimator(...)}.
+         * langchain4j's estimators see {@code Langchain4jTokens.estimator(...)}. Another estimator needs
+         * {@link #tokensPerMinute} above 0, checked at {@link #build()}: without a token limit none is asked.
          *
          * @throws NullPointerException if null
          */
@@ -184,10 +187,16 @@ public final class RateLimitPolicy {
         /**
          * The policy.
          *
-         * @throws IllegalArgumentException if requestsPerMinute was never set
+         * @throws IllegalArgumentException if requestsPerMinute was never set, or without tokensPerMinute, a
+         *     maxOutputTokens other than 256 ({@code maxOutputTokens = 4000 needs tokensPerMinute above 0}) or
+         *     a tokenEstimator other than the default
          */
         public RateLimitPolicy build() {
             Rules.require(RateLimitRules.requestsPerMinute("requestsPerMinute", requestsPerMinute, tokensPerMinute));
+            Rules.require(RateLimitRules.maxOutputTokensNeedsTokenLimit("maxOutputTokens", maxOutputTokens,
+                    "tokensPerMinute", tokensPerMinute));
+            Rules.require(RateLimitRules.estimatorNeedsTokenLimit("tokenEstimator",
+                    estimator != TokenEstimator.heuristic(), "tokensPerMinute", tokensPerMinute));
             return new RateLimitPolicy(this);
         }
 

@@ -273,7 +273,9 @@ public final class Rebound {
          * arrive after they return, which pass straight to the target: those returning a {@code Stream}
          * (any {@code BaseStream}), a {@code Flow.Publisher} or Reactive Streams {@code Publisher}, a
          * langchain4j {@code TokenStream}, or a {@code Future} or {@code CompletionStage} declared as any
-         * other type (a plain {@code Future}, a subclass of {@code CompletableFuture}). The result type
+         * other type (a plain {@code Future}, a subclass of {@code CompletableFuture}); one WARN on
+         * {@code dev.rebound} names them, and builder policies that reach no method at all, every
+         * method being skipped, are refused. The result type
          * is the one the target's class returns, a type variable its interfaces bind resolved
          * ({@code T run()} of {@code Task<T>} returns a future on a class implementing
          * {@code Task<CompletableFuture<String>>}).
@@ -285,7 +287,8 @@ public final class Rebound {
          *     Bucket4j on the class path), {@code fallbackOn} without alternatives or a fallback handler to
          *     act on, {@code withRateLimit} or {@code withFallbackHandler} over a method returning a
          *     {@code CompletionStage} or streaming to a handler, a result predicate over a streaming
-         *     method, or, on the module path, a {@code type} whose package is not
+         *     method, builder policies that reach no method of {@code type} (naming the methods skipped
+         *     and why), or, on the module path, a {@code type} whose package is not
          *     exported (for a non-public interface: opened) to {@code dev.rebound.runtime}: the message
          *     gives the {@code module-info} line that fixes it
          */

@@ -249,8 +249,11 @@ public final class RetryPolicy {
         /**
          * An immutable policy.
          *
-         * @throws IllegalArgumentException if maxDelay is below delay, a type is in both retryOn and
-         *     abortOn, or a budget is named without a budgetRatio
+         * @throws IllegalArgumentException if maxDelay is below delay; if retryOn lists a type that abortOn
+         *     lists, or a subclass of one ({@code retryOn lists java.net.ConnectException, a subclass of
+         *     java.io.IOException, which abortOn lists: it would never be retried}); or if a budget name or a
+         *     budgetMinPerSecond other than 1 is given without a budgetRatio above 0
+         *     ({@code budgetMinPerSecond = 50 needs budgetRatio above 0})
          */
         public RetryPolicy build() {
             Rules.require(RetryRules.maxDelay("maxDelay", TimeAmount.ofNanos(maxDelayNanos), "delay",
@@ -258,6 +261,8 @@ public final class RetryPolicy {
             Rules.require(FailureType.problems("retryOn", FailureType.of(retryOn), "abortOn", FailureType.of(abortOn),
                     FailureType.Action.RETRIED));
             Rules.require(RetryRules.budgetNeedsRatio("budget", budget, "budgetRatio", budgetRatio));
+            Rules.require(RetryRules.budgetMinNeedsRatio("budgetMinPerSecond", budgetMinPerSecond, "budgetRatio",
+                    budgetRatio));
             return new RetryPolicy(this);
         }
     }

@@ -27,7 +27,7 @@ abstract sealed class RetryPolicyAttributes permits RetryPolicy.Builder {
     List<Class<? extends Throwable>> abortOn = List.of();
     String budget = "";
     double budgetRatio;
-    int budgetMinPerSecond = 1;
+    int budgetMinPerSecond = RetryRules.DEFAULT_BUDGET_MIN_PER_SECOND;
     long attemptTimeoutNanos;
     final List<Predicate<Object>> resultPredicates = new ArrayList<>();
 
@@ -157,8 +157,11 @@ abstract sealed class RetryPolicyAttributes permits RetryPolicy.Builder {
     }
 
     /**
-     * Never retry these failures, thrown or as a cause; wins over {@link #retryOn}, even when
-     * retryOn names the thrown type and this list one of its causes. Default: none. Replaces any
+     * Never retry these failures and their subclasses, thrown or as a cause; wins over {@link #retryOn},
+     * even when retryOn names the thrown type and this list one of its causes. Default: none.
+     * {@link RetryPolicy.Builder#build()} refuses a {@code retryOn} type that is one of these or a
+     * subclass of one: it would never be retried. One that is a subclass of a {@code retryOn} type
+     * narrows it ({@code retryOn(IOException.class).abortOn(ConnectException.class)}). Replaces any
      * earlier {@code abortOn} list.
      *
      * @throws NullPointerException if the array or an element is null
@@ -193,7 +196,9 @@ abstract sealed class RetryPolicyAttributes permits RetryPolicy.Builder {
     }
 
     /**
-     * Retries per second the budget always allows (default 1).
+     * Retries per second the budget always allows (default 1). A value other than 1 needs
+     * {@link #budgetRatio} above 0, checked at {@link RetryPolicy.Builder#build()}: without a budget it
+     * would mean nothing.
      *
      * @throws IllegalArgumentException if negative
      */

@@ -82,15 +82,32 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
                     String.join("; ", refused));
         }
         List<String> replaced = new ArrayList<>();
+        List<String> skipped = new ArrayList<>(); // methods the builder's policies skip: a deferred result
+        int[] reached = {0};
         Map<Method, ResilientMethod> policies = MethodScan.resolveEach(type, problems, m -> {
             if (programmatic) {
                 replacedAnnotations(m, replaced);
+                // the result as the target returns it: a type variable of a generic super-interface resolved
+                String deferred = Repetition.deferredResult(target.getClass(), m);
+                if (deferred != null) {
+                    skipped.add(AnnotationLookup.describe(type, m) + " (returns " + deferred + ")");
+                    return null;
+                }
+                reached[0]++;
             }
             MethodSpec spec = programmatic ? programmatic(m, problems) : annotated(m);
             return spec == null ? null : Chains.executorOf(spec);
         });
+        skipped.sort(null); // reflection lists methods in no fixed order
+        if (!skipped.isEmpty() && reached[0] == 0) {
+            problems.add(Rules.at(where, MethodRules.reachesNoMethod(builderPolicies(), type.getSimpleName(),
+                    skipped)));
+        }
         if (!problems.isEmpty()) {
             throw new ReboundConfigurationException(problems);
+        }
+        if (!skipped.isEmpty()) {
+            LOG.warn("{}: {}", where, MethodRules.skipsDeferred(builderPolicies(), skipped));
         }
         if (!replaced.isEmpty()) {
             replaced.sort(null); // reflection lists methods in no fixed order
@@ -134,12 +151,33 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         }
     }
 
-    private MethodSpec programmatic(Method m, List<String> problems) {
-        // the result as the target returns it: a type variable of a generic super-interface resolved
-        Class<?> impl = target.getClass();
-        if (Repetition.deferredResult(impl, m) != null) {
-            return null;
+    /** What the builder was given, as its methods are named: {@code "withRetry, withFallbacks"}. */
+    private String builderPolicies() {
+        List<String> given = new ArrayList<>();
+        if (retry != null) {
+            given.add("withRetry");
         }
+        if (breaker != null) {
+            given.add("withCircuitBreaker");
+        }
+        if (rateLimit != null) {
+            given.add("withRateLimit");
+        }
+        if (fallbacks != null) {
+            given.add("withFallbacks");
+        }
+        if (fallbackHandler != null) {
+            given.add("withFallbackHandler");
+        }
+        if (!fallbackOnResult.isEmpty()) {
+            given.add("fallbackOnResult");
+        }
+        return String.join(", ", given);
+    }
+
+    /** {@code m}'s spec from the builder's policies; {@code m} does not return a deferred result. */
+    private MethodSpec programmatic(Method m, List<String> problems) {
+        Class<?> impl = target.getClass();
         String method = AnnotationLookup.describe(type, m);
         if (AnnotationLookup.find(NonIdempotent.class, target.getClass(), type, m) != null) {
             if (retry != null) {

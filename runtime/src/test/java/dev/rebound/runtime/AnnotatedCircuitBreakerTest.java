@@ -173,6 +173,32 @@ class AnnotatedCircuitBreakerTest {
                         + " needs @Retry.budgetRatio above 0");
     }
 
+    public interface YearLong {
+        @CircuitBreaker(requestVolumeThreshold = 1, failureRatio = 1.0, delay = 365, unit = TimeUnit.DAYS)
+        String ask(String q) throws IOException;
+    }
+
+    public interface LongerThanAYear {
+        @CircuitBreaker(requestVolumeThreshold = 1, failureRatio = 1.0, delay = 400, unit = TimeUnit.DAYS)
+        String ask(String q) throws IOException;
+    }
+
+    @Test
+    void aDelayAboveAYearIsAConfigurationErrorNotSilentlyCapped() throws Exception {
+        assertThatThrownBy(() -> Rebound.wrap(LongerThanAYear.class, (LongerThanAYear) q -> q).settings(settings)
+                .build())
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
+                        .containsExactly("LongerThanAYear.ask(String): @CircuitBreaker.delay = 400 d is above 365 d"));
+
+        // a year is kept as written: the breaker stays open for it
+        YearLong year = Rebound.wrap(YearLong.class, (YearLong) q -> {
+            throw new IOException("down");
+        }).settings(settings).build();
+        assertThatThrownBy(() -> year.ask("q")).isInstanceOf(IOException.class);
+        assertThat(events.of(ReboundEvent.Kind.CIRCUIT_OPENED)).singleElement()
+                .satisfies(e -> assertThat(e.waitTime()).isEqualTo(Duration.ofDays(365)));
+    }
+
     @CircuitBreaker
     interface Deferred {
         @CircuitBreaker

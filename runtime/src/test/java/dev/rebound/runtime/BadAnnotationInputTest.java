@@ -12,6 +12,7 @@ import dev.rebound.runtime.spi.MethodDiagnostics;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -403,6 +404,88 @@ class BadAnnotationInputTest {
                 "FallbackLists.chat(String): @Fallback.on lists java.lang.InterruptedException: an interrupted call "
                         + "is never caught by a fallback",
                 "FallbackLists.chat(String): @Fallback.on and @Fallback.skipOn both list java.io.IOException");
+    }
+
+    // ---- an exclusion that covers a type acted on
+
+    public interface Covered {
+        @Retry(attempts = 3, delay = 0, on = {ConnectException.class, SocketTimeoutException.class},
+                abortOn = IOException.class)
+        String retried(String prompt) throws IOException;
+
+        @CircuitBreaker(on = ConnectException.class, skipOn = IOException.class)
+        String recorded(String prompt) throws IOException;
+
+        @Fallback(to = CoveredBackup.class, on = ConnectException.class, skipOn = IOException.class)
+        String caught(String prompt) throws IOException;
+
+        /** An exclusion under a type acted on narrows it: fine. */
+        @Retry(attempts = 3, delay = 0, jitter = false, on = IOException.class, abortOn = ConnectException.class)
+        @CircuitBreaker(on = IOException.class, skipOn = ConnectException.class)
+        @Fallback(to = CoveredBackup.class, on = IOException.class, skipOn = ConnectException.class)
+        String narrowed(String prompt) throws IOException;
+    }
+
+    public static class CoveredBackup implements Covered {
+        @Override
+        public String retried(String prompt) {
+            return "backup";
+        }
+
+        @Override
+        public String recorded(String prompt) {
+            return "backup";
+        }
+
+        @Override
+        public String caught(String prompt) {
+            return "backup";
+        }
+
+        @Override
+        public String narrowed(String prompt) {
+            return "backup";
+        }
+    }
+
+    /**
+     * The exclusion wins for its subclasses and causes, so a type acted on that is one of them never takes
+     * effect: refused, naming both types and both attributes.
+     */
+    @Test
+    void aTypeActedOnThatAnExclusionCoversIsRejectedAndANarrowingExclusionIsNot() throws Exception {
+        assertThat(problemsOf(() -> wrap(Covered.class, new CoveredBackup() { }))).containsExactlyInAnyOrder(
+                "Covered.retried(String): @Retry.on lists java.net.ConnectException, a subclass of java.io.IOException,"
+                        + " which @Retry.abortOn lists: it would never be retried",
+                "Covered.retried(String): @Retry.on lists java.net.SocketTimeoutException, a subclass of"
+                        + " java.io.IOException, which @Retry.abortOn lists: it would never be retried",
+                "Covered.recorded(String): @CircuitBreaker.on lists java.net.ConnectException, a subclass of"
+                        + " java.io.IOException, which @CircuitBreaker.skipOn lists: it would never be recorded by a"
+                        + " circuit breaker",
+                "Covered.caught(String): @Fallback.on lists java.net.ConnectException, a subclass of"
+                        + " java.io.IOException, which @Fallback.skipOn lists: it would never be caught by a fallback");
+    }
+
+    public interface Narrowed {
+        @Retry(attempts = 3, delay = 0, jitter = false, on = IOException.class, abortOn = ConnectException.class)
+        String chat(String prompt) throws IOException;
+    }
+
+    @Test
+    void anExclusionUnderATypeActedOnNarrowsIt() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        Narrowed refused = wrap(Narrowed.class, p -> {
+            calls.incrementAndGet();
+            throw new ConnectException("refused");
+        });
+        assertThatThrownBy(() -> refused.chat("q")).isInstanceOf(ConnectException.class);
+        assertThat(calls).hasValue(1);
+        Narrowed timedOut = wrap(Narrowed.class, p -> {
+            calls.incrementAndGet();
+            throw new SocketTimeoutException("slow");
+        });
+        assertThatThrownBy(() -> timedOut.chat("q")).isInstanceOf(SocketTimeoutException.class);
+        assertThat(calls).hasValue(4);
     }
 
     // ---- methods that must not simply run again

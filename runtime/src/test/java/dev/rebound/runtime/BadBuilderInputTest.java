@@ -11,11 +11,14 @@ import dev.rebound.runtime.ratelimit.RedisRateLimitStore;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -66,6 +69,19 @@ class BadBuilderInputTest {
         assertThatThrownBy(() -> RetryPolicy.builder().retryOn(IOException.class).abortOn(IOException.class).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("retryOn and abortOn both list java.io.IOException");
+    }
+
+    /** abortOn wins for its subclasses and causes: a retryOn type under an abortOn type is never retried. */
+    @Test
+    void aRetryOnTypeUnderAnAbortOnTypeIsRefusedAndANarrowingAbortOnIsNot() throws Exception {
+        assertThatThrownBy(() -> RetryPolicy.builder().retryOn(ConnectException.class, SocketTimeoutException.class)
+                .abortOn(IOException.class).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("retryOn lists java.net.ConnectException, a subclass of java.io.IOException, which abortOn"
+                        + " lists: it would never be retried");
+        RetryPolicy narrowed = RetryPolicy.builder().retryOn(IOException.class).abortOn(ConnectException.class).build();
+        assertThat(narrowed.retries(new SocketTimeoutException())).isTrue();
+        assertThat(narrowed.retries(new ConnectException())).isFalse();
     }
 
     @Test
@@ -172,6 +188,69 @@ class BadBuilderInputTest {
         assertThatThrownBy(() -> b.retryInterval(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("retryInterval = 0 s is not positive");
         assertThatThrownBy(() -> b.timeout(null)).isInstanceOf(NullPointerException.class).hasMessage("timeout");
+    }
+
+    public interface Lines {
+        Stream<String> lines(String prompt);
+
+        Future<String> later(String prompt);
+    }
+
+    public interface LinesAndChat extends Lines {
+        String chat(String prompt) throws IOException;
+    }
+
+    /**
+     * A method whose failures arrive after it returns is out of the builder's policies' reach: over an
+     * interface of only such methods they would apply to nothing, and are refused; over one that also has
+     * other methods, one WARN names the methods skipped (and none of the arguments).
+     */
+    @Test
+    void builderPoliciesThatReachNoMethodAreRefusedAndTheMethodsTheySkipWarned() throws Exception {
+        class FixedLines implements Lines {
+            @Override
+            public Stream<String> lines(String prompt) {
+                return Stream.of(prompt);
+            }
+
+            @Override
+            public Future<String> later(String prompt) {
+                return CompletableFuture.completedFuture(prompt);
+            }
+        }
+        Lines lines = new FixedLines();
+        ReboundSettings quiet = ReboundSettings.builder().logging(false).build();
+        assertThatThrownBy(() -> Rebound.wrap(Lines.class, lines).withRetry(RetryPolicy.builder().attempts(3).build())
+                .withCircuitBreaker(CircuitBreakerPolicy.builder().build()).settings(quiet).build())
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
+                        .containsExactly("Rebound.wrap(Lines): the builder's policies (withRetry, withCircuitBreaker)"
+                                + " reach no method of Lines: Lines.later(String) (returns Future),"
+                                + " Lines.lines(String) (returns Stream) go straight to the target, since their"
+                                + " failures arrive after the call has returned (apply the policy where the result"
+                                + " is awaited)"));
+
+        AtomicInteger calls = new AtomicInteger();
+        class FlakyChat extends FixedLines implements LinesAndChat {
+            @Override
+            public String chat(String prompt) throws IOException {
+                if (calls.incrementAndGet() < 3) {
+                    throw new IOException("down");
+                }
+                return prompt;
+            }
+        }
+        LinesAndChat both = new FlakyChat();
+        LinesAndChat[] wrapped = new LinesAndChat[1];
+        String log = StdErr.during(() -> wrapped[0] = Rebound.wrap(LinesAndChat.class, both)
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ZERO).build()).settings(quiet).build());
+        assertThat(log.lines().filter(l -> l.contains("WARN ")).map(l -> l.substring(l.indexOf("WARN "))))
+                .containsExactly("WARN dev.rebound - Rebound.wrap(LinesAndChat): the builder's policies (withRetry)"
+                        + " skip 2 methods: LinesAndChat.later(String) (returns Future), LinesAndChat.lines(String)"
+                        + " (returns Stream) go straight to the target, since their failures arrive after the call has"
+                        + " returned (apply the policy where the result is awaited)");
+        assertThat(wrapped[0].chat("q")).isEqualTo("q");
+        assertThat(calls).hasValue(3);
+        assertThat(wrapped[0].lines("q")).containsExactly("q");
     }
 
     @Test

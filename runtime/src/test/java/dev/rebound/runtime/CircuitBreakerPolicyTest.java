@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -61,10 +62,17 @@ class CircuitBreakerPolicyTest {
     }
 
     @Test
-    void anEnormousDelayIsCappedSoDeadlinesCannotOverflow() {
-        CircuitBreakerPolicy p = CircuitBreakerPolicy.builder().delay(Duration.ofSeconds(Long.MAX_VALUE)).build();
-
-        assertThat(p.delay()).isEqualTo(Duration.ofDays(365));
+    void aDelayAboveAYearIsRefusedNotSilentlyCapped() {
+        assertThat(CircuitBreakerPolicy.builder().delay(Duration.ofDays(365)).build().delay())
+                .isEqualTo(Duration.ofDays(365));
+        assertThatThrownBy(() -> CircuitBreakerPolicy.builder().delay(Duration.ofDays(400)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("delay = 400 d is above 365 d");
+        assertThatThrownBy(() -> CircuitBreakerPolicy.builder().delay(Duration.ofDays(365).plusNanos(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("delay = 31536000000000001 ns is above 365 d");
+        assertThatThrownBy(() -> CircuitBreakerPolicy.builder().delay(Duration.ofSeconds(Long.MAX_VALUE)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("delay = 9223372036854775807 s is above 365 d");
     }
 
     @Test
@@ -105,6 +113,17 @@ class CircuitBreakerPolicyTest {
                 .build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("failOn and skipOn both list java.io.IOException");
+        // a failOn type under a skipOn type: skipOn wins, for the type and its subclasses
+        assertThatThrownBy(() -> CircuitBreakerPolicy.builder().failOn(ConnectException.class)
+                .skipOn(IOException.class).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("failOn lists java.net.ConnectException, a subclass of java.io.IOException, which skipOn"
+                        + " lists: it would never be recorded by a circuit breaker");
+        // a skipOn type under a failOn type narrows it
+        CircuitBreakerPolicy narrowed = CircuitBreakerPolicy.builder().failOn(IOException.class)
+                .skipOn(ConnectException.class).build();
+        assertThat(narrowed.counts(new IOException())).isTrue();
+        assertThat(narrowed.counts(new ConnectException())).isFalse();
         assertThatThrownBy(() -> CircuitBreakerPolicy.builder().skipOn(IOException.class, null))
                 .isInstanceOf(NullPointerException.class).hasMessage("skipOn[1]");
     }

@@ -165,6 +165,31 @@ class RetryBudgetTest {
         assertThat(RetryPolicy.builder().build().budgetMinPerSecond()).isEqualTo(1);
     }
 
+    public interface MinOnly {
+        @dev.rebound.annotations.Retry(attempts = 2, budgetMinPerSecond = 50)
+        String chat(String prompt);
+    }
+
+    /** A budget minimum without a ratio is no budget at all: refused, as a budget name alone is. */
+    @Test
+    void aBudgetMinimumWithoutABudgetRatioIsRefusedAsABudgetNameIs() throws Exception {
+        assertThatThrownBy(() -> RetryPolicy.builder().budgetMinPerSecond(50).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("budgetMinPerSecond = 50 needs budgetRatio above 0");
+        assertThatThrownBy(() -> RetryPolicy.builder().budgetMinPerSecond(0).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("budgetMinPerSecond = 0 needs budgetRatio above 0");
+        // the default, written or not, is no choice: the builder and the annotation agree on it
+        assertThat(RetryPolicy.builder().budgetMinPerSecond(1).build().hasBudget()).isFalse();
+        assertThat(dev.rebound.annotations.Retry.class.getMethod("budgetMinPerSecond").getDefaultValue())
+                .isEqualTo(RetryPolicy.builder().build().budgetMinPerSecond());
+
+        assertThatThrownBy(() -> Rebound.wrap(MinOnly.class, (MinOnly) prompt -> prompt).settings(settings).build())
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
+                        .containsExactly("MinOnly.chat(String): @Retry.budgetMinPerSecond = 50 needs"
+                                + " @Retry.budgetRatio above 0"));
+    }
+
     @Test
     void eightThreadsNeverOverdrawTheBudget() throws Exception {
         Model model = wrap(primary, retry().budgetRatio(0.1).budgetMinPerSecond(0).build(),

@@ -7,6 +7,7 @@ import static dev.rebound.runtime.rules.Rules.problem;
 import dev.rebound.annotations.CircuitBreaker;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The bounds of a circuit breaker ({@code @CircuitBreaker}, {@code CircuitBreakerPolicy.Builder}). Each
@@ -16,6 +17,11 @@ public final class BreakerRules {
 
     /** The largest window accepted. */
     public static final int MAX_REQUEST_VOLUME = 10_000;
+
+    /** The longest a breaker stays open, in days: its reopening time (now + delay) cannot overflow. */
+    public static final int MAX_DELAY_DAYS = 365;
+
+    private static final TimeAmount MAX_DELAY = new TimeAmount(MAX_DELAY_DAYS, TimeUnit.DAYS);
 
     private BreakerRules() {
     }
@@ -29,6 +35,15 @@ public final class BreakerRules {
     /** The share of failures that opens the breaker: more than 0, at most 1. */
     public static String failureRatio(String attribute, double ratio) {
         return !(ratio > 0.0 && ratio <= 1.0) ? problem(attribute, ratio, "must be more than 0 and at most 1") : null;
+    }
+
+    /** How long the breaker stays open: at least 0, at most {@value #MAX_DELAY_DAYS} days. */
+    public static String delay(String attribute, TimeAmount delay) {
+        String negative = notNegative(attribute, delay);
+        if (negative != null) {
+            return negative;
+        }
+        return delay.toNanos() > MAX_DELAY.toNanos() ? problem(attribute, delay, "is above " + MAX_DELAY) : null;
     }
 
     /** A count that must be at least 1 ({@code successThreshold}, {@code halfOpenProbes}). */
@@ -45,7 +60,7 @@ public final class BreakerRules {
         add(problems, requestVolumeThreshold("@CircuitBreaker.requestVolumeThreshold",
                 cb.requestVolumeThreshold()));
         add(problems, failureRatio("@CircuitBreaker.failureRatio", cb.failureRatio()));
-        add(problems, notNegative("@CircuitBreaker.delay", new TimeAmount(cb.delay(), cb.unit())));
+        add(problems, delay("@CircuitBreaker.delay", new TimeAmount(cb.delay(), cb.unit())));
         add(problems, atLeastOne("@CircuitBreaker.successThreshold", cb.successThreshold()));
         add(problems, atLeastOne("@CircuitBreaker.halfOpenProbes", cb.halfOpenProbes()));
         problems.addAll(FailureType.problems("@CircuitBreaker.on", on, "@CircuitBreaker.skipOn", skipOn,

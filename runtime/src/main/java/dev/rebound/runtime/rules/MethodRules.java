@@ -129,6 +129,37 @@ public final class MethodRules {
     }
 
     /**
+     * {@code Rebound.wrap}'s builder policies over an interface whose every method returns a deferred
+     * result: they would apply to nothing, so {@code build()} refuses them.
+     *
+     * @param policies what the builder was given, {@code "withRetry"}, {@code "withRetry, withCircuitBreaker"}
+     * @param type the interface's simple name
+     * @param skipped each method with its result, {@code "Lines.lines(String) (returns Stream)"}
+     */
+    public static String reachesNoMethod(String policies, String type, List<String> skipped) {
+        return "the builder's policies (" + policies + ") reach no method of " + type + ": " + straightOn(skipped);
+    }
+
+    /**
+     * {@code Rebound.wrap}'s builder policies skip some methods (each returns a deferred result) and apply
+     * to the others: said once, at WARN.
+     *
+     * @param policies what the builder was given
+     * @param skipped each method skipped with its result, {@code "Chat.lines(String) (returns Stream)"}
+     */
+    public static String skipsDeferred(String policies, List<String> skipped) {
+        return "the builder's policies (" + policies + ") skip " + skipped.size()
+                + (skipped.size() == 1 ? " method: " : " methods: ") + straightOn(skipped);
+    }
+
+    private static String straightOn(List<String> skipped) {
+        boolean one = skipped.size() == 1;
+        return String.join(", ", skipped) + (one ? " goes" : " go") + " straight to the target, since "
+                + (one ? "its" : "their") + " failures arrive after the call has returned (apply the policy where"
+                + " the result is awaited)";
+    }
+
+    /**
      * How a reader names a retry's attributes in the problems of a {@code @NonIdempotent} method:
      * {@link #ANNOTATION} ({@code @Retry.on}) or {@link #BUILDER} ({@code RetryPolicy.Builder.retryOn}).
      *

@@ -14,6 +14,9 @@ import java.util.List;
  */
 public final class RateLimitRules {
 
+    /** The default of {@code maxOutputTokens}, {@code @RateLimit}'s and {@code RateLimitPolicy.Builder}'s. */
+    public static final int DEFAULT_MAX_OUTPUT_TOKENS = 256;
+
     private RateLimitRules() {
     }
 
@@ -33,12 +36,33 @@ public final class RateLimitRules {
         return tokens < 0 ? problem(attribute, tokens, "is negative") : null;
     }
 
+    /**
+     * An answer budget other than the default needs a token limit: without one no token is charged, so
+     * it would silently mean nothing. Compared with the default, so the annotation and the builder agree.
+     */
+    public static String maxOutputTokensNeedsTokenLimit(String attribute, long tokens, String tokensAttribute,
+            long tokensPerMinute) {
+        return tokens >= 0 && tokens != DEFAULT_MAX_OUTPUT_TOKENS && tokensPerMinute == 0
+                ? problem(attribute, tokens, "needs " + tokensAttribute + " above 0") : null;
+    }
+
+    /**
+     * A token estimator other than the default ({@code other}) needs a token limit: without one no token
+     * is estimated. The builder's only (an annotation names no estimator).
+     */
+    public static String estimatorNeedsTokenLimit(String attribute, boolean other, String tokensAttribute,
+            long tokensPerMinute) {
+        return other && tokensPerMinute == 0 ? attribute + " needs " + tokensAttribute + " above 0" : null;
+    }
+
     /** Every problem of one {@code @RateLimit}, its attributes named {@code @RateLimit.<member>}. */
     public static List<String> check(RateLimit r) {
         List<String> problems = new ArrayList<>();
         add(problems, requestsPerMinute("@RateLimit.requestsPerMinute", r.requestsPerMinute(), r.tokensPerMinute()));
         add(problems, tokensPerMinute("@RateLimit.tokensPerMinute", r.tokensPerMinute()));
         add(problems, maxOutputTokens("@RateLimit.maxOutputTokens", r.maxOutputTokens()));
+        add(problems, maxOutputTokensNeedsTokenLimit("@RateLimit.maxOutputTokens", r.maxOutputTokens(),
+                "@RateLimit.tokensPerMinute", r.tokensPerMinute()));
         add(problems, notNegative("@RateLimit.maxDelay", new TimeAmount(r.maxDelay(), r.unit())));
         return problems;
     }

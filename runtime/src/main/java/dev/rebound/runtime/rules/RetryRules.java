@@ -18,6 +18,9 @@ public final class RetryRules {
     /** At most this many attempts: retrying forever is impossible. */
     public static final int MAX_ATTEMPTS = 100;
 
+    /** The default of {@code budgetMinPerSecond}, {@code @Retry}'s and {@code RetryPolicy.Builder}'s. */
+    public static final int DEFAULT_BUDGET_MIN_PER_SECOND = 1;
+
     private RetryRules() {
     }
 
@@ -59,6 +62,16 @@ public final class RetryRules {
     }
 
     /**
+     * A budget minimum other than the default needs a ratio: without a budget it would silently mean
+     * nothing. Compared with the default, so the annotation and the builder agree.
+     */
+    public static String budgetMinNeedsRatio(String minAttribute, int minPerSecond, String ratioAttribute,
+            double ratio) {
+        return minPerSecond >= 0 && minPerSecond != DEFAULT_BUDGET_MIN_PER_SECOND && ratio == 0
+                ? problem(minAttribute, minPerSecond, "needs " + ratioAttribute + " above 0") : null;
+    }
+
+    /**
      * A retry budget defined again with other values: the first definition ({@code firstRatio},
      * {@code firstMinPerSecond}) wins, so the second would silently not apply. {@code name} is the
      * budget's name, or the interface's binary name for an unnamed budget.
@@ -92,6 +105,8 @@ public final class RetryRules {
         add(problems, budgetRatio("@Retry.budgetRatio", r.budgetRatio()));
         add(problems, budgetNeedsRatio("@Retry.budget", r.budget(), "@Retry.budgetRatio", r.budgetRatio()));
         add(problems, budgetMinPerSecond("@Retry.budgetMinPerSecond", r.budgetMinPerSecond()));
+        add(problems, budgetMinNeedsRatio("@Retry.budgetMinPerSecond", r.budgetMinPerSecond(), "@Retry.budgetRatio",
+                r.budgetRatio()));
         return problems;
     }
 }

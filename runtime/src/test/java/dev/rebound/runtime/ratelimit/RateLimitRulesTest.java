@@ -24,6 +24,9 @@ class RateLimitRulesTest {
 
         @RateLimit(requestsPerMinute = -5)
         void negativeRequests();
+
+        @RateLimit(requestsPerMinute = 10, maxOutputTokens = 4000)
+        void answerBudgetWithoutATokenLimit();
     }
 
     static RateLimit on(String method) throws NoSuchMethodException {
@@ -62,6 +65,29 @@ class RateLimitRulesTest {
                 .hasMessage("maxOutputTokens = -2 is negative");
         assertThatThrownBy(() -> RateLimitPolicy.builder().maxDelay(Duration.ofMillis(-3)))
                 .hasMessage("maxDelay = -3 ms is negative");
+    }
+
+    /** Without a token limit no token is charged or estimated: an answer budget or an estimator is refused. */
+    @Test
+    void maxOutputTokensOrAnEstimatorWithoutATokenLimitIsRefusedNotIgnored() throws Exception {
+        List<String> problems = new ArrayList<>();
+        assertThat(RateLimits.fromAnnotation(on("answerBudgetWithoutATokenLimit"), "Bad.answerBudgetWithoutATokenLimit()",
+                problems)).isNull();
+        assertThat(problems).containsExactly("Bad.answerBudgetWithoutATokenLimit(): @RateLimit.maxOutputTokens = 4000"
+                + " needs @RateLimit.tokensPerMinute above 0");
+        assertThatThrownBy(() -> RateLimitPolicy.builder().requestsPerMinute(10).maxOutputTokens(4000).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxOutputTokens = 4000 needs tokensPerMinute above 0");
+        assertThatThrownBy(() -> RateLimitPolicy.builder().requestsPerMinute(10).tokenEstimator(arguments -> 7).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("tokenEstimator needs tokensPerMinute above 0");
+        // the default, written or not, is no choice; with a token limit both are used
+        assertThat(RateLimitPolicy.builder().requestsPerMinute(10).maxOutputTokens(256)
+                .tokenEstimator(TokenEstimator.heuristic()).build().maxOutputTokens()).isEqualTo(256);
+        assertThat(RateLimit.class.getMethod("maxOutputTokens").getDefaultValue())
+                .isEqualTo(RateLimitPolicy.builder().requestsPerMinute(1).build().maxOutputTokens());
+        assertThat(RateLimitPolicy.builder().requestsPerMinute(10).tokensPerMinute(1000).maxOutputTokens(4000)
+                .tokenEstimator(arguments -> 7).build().maxOutputTokens()).isEqualTo(4000);
     }
 
     @Test

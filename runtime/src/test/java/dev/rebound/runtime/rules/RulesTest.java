@@ -71,6 +71,19 @@ class RulesTest {
     }
 
     @Test
+    void aTypeActedOnThatIsASubclassOfAnExclusionIsNamedWithIt() {
+        FailureType connect = FailureType.of(java.net.ConnectException.class);
+        assertThat(FailureType.problems("on", List.of(connect), "off", FailureType.of(List.of(IOException.class)),
+                FailureType.Action.CAUGHT)).containsExactly("on lists java.net.ConnectException, a subclass of"
+                        + " java.io.IOException, which off lists: it would never be caught by a fallback");
+        // an exclusion under a type acted on narrows it
+        assertThat(FailureType.problems("on", FailureType.of(List.of(IOException.class)), "off", List.of(connect),
+                FailureType.Action.CAUGHT)).isEmpty();
+        assertThat(FailureType.of(StackOverflowError.class).error()).isTrue();
+        assertThat(FailureType.of(IOException.class).error()).isFalse();
+    }
+
+    @Test
     void aCycleIsTheFirstPathBackToThePrimary() {
         Map<String, List<String>> own = Map.of("A", List.of("B"), "B", List.of("C", "D"), "C", List.of(),
                 "D", List.of("A"));

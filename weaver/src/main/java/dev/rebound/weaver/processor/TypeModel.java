@@ -164,14 +164,17 @@ final class TypeModel {
         return out;
     }
 
+    /** The failure types a class-array member lists, each with its superclasses' names, nearest first. */
     List<FailureType> failureTypes(Element e, Class<?> annotation, String member) {
-        Types types = processingEnv.getTypeUtils();
-        TypeMirror error = processingEnv.getElementUtils().getTypeElement("java.lang.Error").asType();
-        TypeMirror interrupt = processingEnv.getElementUtils()
-                .getTypeElement("java.lang.InterruptedException").asType();
         List<FailureType> out = new ArrayList<>();
         for (DeclaredType t : classes(e, annotation, member)) {
-            out.add(new FailureType(binaryName(t), types.isSubtype(t, error), types.isSubtype(t, interrupt)));
+            List<String> superclasses = new ArrayList<>();
+            TypeMirror s = ((TypeElement) t.asElement()).getSuperclass();
+            while (s.getKind() == TypeKind.DECLARED) {
+                superclasses.add(binaryName(s));
+                s = ((TypeElement) ((DeclaredType) s).asElement()).getSuperclass();
+            }
+            out.add(new FailureType(binaryName(t), superclasses));
         }
         return out;
     }
