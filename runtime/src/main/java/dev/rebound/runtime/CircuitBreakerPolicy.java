@@ -193,7 +193,7 @@ public final class CircuitBreakerPolicy {
          * @throws IllegalArgumentException if below 1
          */
         public Builder successThreshold(int successes) {
-            Rules.require(BreakerRules.atLeastOne("successThreshold", successes));
+            Rules.require(Rules.atLeastOne("successThreshold", successes));
             this.successThreshold = successes;
             return this;
         }
@@ -204,7 +204,7 @@ public final class CircuitBreakerPolicy {
          * @throws IllegalArgumentException if below 1
          */
         public Builder halfOpenProbes(int probes) {
-            Rules.require(BreakerRules.atLeastOne("halfOpenProbes", probes));
+            Rules.require(Rules.atLeastOne("halfOpenProbes", probes));
             this.halfOpenProbes = probes;
             return this;
         }

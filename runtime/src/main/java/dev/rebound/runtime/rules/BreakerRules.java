@@ -46,11 +46,6 @@ public final class BreakerRules {
         return delay.toNanos() > MAX_DELAY.toNanos() ? problem(attribute, delay, "is above " + MAX_DELAY) : null;
     }
 
-    /** A count that must be at least 1 ({@code successThreshold}, {@code halfOpenProbes}). */
-    public static String atLeastOne(String attribute, int value) {
-        return value < 1 ? problem(attribute, value, "is below 1") : null;
-    }
-
     /**
      * Every problem of one {@code @CircuitBreaker}, its attributes named {@code @CircuitBreaker.<member>};
      * reads only the primitive members, the failure lists come as {@link FailureType}s.
@@ -61,8 +56,8 @@ public final class BreakerRules {
                 cb.requestVolumeThreshold()));
         add(problems, failureRatio("@CircuitBreaker.failureRatio", cb.failureRatio()));
         add(problems, delay("@CircuitBreaker.delay", new TimeAmount(cb.delay(), cb.unit())));
-        add(problems, atLeastOne("@CircuitBreaker.successThreshold", cb.successThreshold()));
-        add(problems, atLeastOne("@CircuitBreaker.halfOpenProbes", cb.halfOpenProbes()));
+        add(problems, Rules.atLeastOne("@CircuitBreaker.successThreshold", cb.successThreshold()));
+        add(problems, Rules.atLeastOne("@CircuitBreaker.halfOpenProbes", cb.halfOpenProbes()));
         problems.addAll(FailureType.problems("@CircuitBreaker.on", on, "@CircuitBreaker.skipOn", skipOn,
                 FailureType.Action.RECORDED));
         return problems;

@@ -56,7 +56,10 @@ public final class Rules {
         return amount.amount() > 0 ? null : problem(attribute, amount, "is not positive");
     }
 
-    /** A count that must be at least 1 ({@code maxConcurrency}): {@code "maxConcurrency = 0 is below 1"}. */
+    /**
+     * A count that must be at least 1 ({@code successThreshold}, {@code halfOpenProbes},
+     * {@code maxConcurrency}): {@code "maxConcurrency = 0 is below 1"}.
+     */
     public static String atLeastOne(String attribute, int value) {
         return value < 1 ? problem(attribute, value, "is below 1") : null;
     }

@@ -31,7 +31,7 @@ class RulesTest {
         assertThat(BreakerRules.failureRatio("r", 1.0)).isNull();
         assertThat(BreakerRules.failureRatio("r", Double.MIN_VALUE)).isNull();
         assertThat(BreakerRules.failureRatio("r", Double.NaN)).isEqualTo("r = NaN must be more than 0 and at most 1");
-        assertThat(BreakerRules.atLeastOne("p", 1)).isNull();
+        assertThat(Rules.atLeastOne("p", 1)).isNull();
         assertThat(Rules.notNegative("delay", new TimeAmount(0, TimeUnit.DAYS))).isNull();
     }
 
