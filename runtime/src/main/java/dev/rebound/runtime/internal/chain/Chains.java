@@ -108,7 +108,7 @@ public final class Chains {
      */
     public static void warnNestedRetries(String outer, int outerAttempts, String inner, int innerAttempts) {
         if (outerAttempts > 1 && innerAttempts > 1) {
-            NestedRetries.warnOnce(outer, outerAttempts, inner, innerAttempts, List.of(outer, inner));
+            NestedRetries.warnOnce(outer, outerAttempts, inner, innerAttempts);
         }
     }
 

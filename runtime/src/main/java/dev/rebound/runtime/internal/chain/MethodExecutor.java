@@ -18,6 +18,7 @@ import dev.rebound.runtime.spi.ResilientMethod;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One method's executor: the door protocol ({@link ResilientMethod}) over its chain. A first attempt
@@ -64,6 +65,8 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
      * where an enclosing retrying method shows. Racy on purpose, like {@link #failures}.
      */
     private boolean checkNestingNext;
+    /** The outer retrying methods this method was found retrying inside, warned about once each. */
+    private final Set<String> nestingWarned = ConcurrentHashMap.newKeySet();
     /**
      * The failure path of the common shape ({@link QuietLoop}), for a door's failed first attempt in a
      * call no listener and no tracer observes; null when the method is not of that shape.
@@ -354,7 +357,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     void firstAttemptFailed(boolean callerStack) {
         if (NestedRetries.sampled(++failures)) {
             if (callerStack) {
-                NestedRetries.check(this, spec.methodName());
+                NestedRetries.check(this, spec.methodName(), nestingWarned);
             } else {
                 checkNestingNext = true;
             }
@@ -365,7 +368,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     void checkNestingDeferred() {
         if (checkNestingNext) {
             checkNestingNext = false;
-            NestedRetries.check(this, spec.methodName());
+            NestedRetries.check(this, spec.methodName(), nestingWarned);
         }
     }
 

@@ -9,8 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Warns, once per pair, when a retrying method is about to retry inside another retrying method:
- * the attempts multiply (3 x 3 = 9 calls to the inner dependency). Every door's methods are
+ * Warns, once per pair of method names, when a retrying method is about to retry inside another
+ * retrying method: the attempts multiply (3 x 3 = 9 calls to the inner dependency). Every door's methods are
  * registered by {@link Chains#executorOf}, so it works whichever door made them, {@code Rebound.wrap}
  * included.
  *
@@ -28,12 +28,22 @@ final class NestedRetries {
      */
     private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.SHOW_HIDDEN_FRAMES);
     /**
-     * "class#method" where the code of resolved methods that retry runs -> their executors: several
-     * when one body serves several policies (a base class's method under its subclasses' interfaces).
+     * "class#method" where the code of resolved methods that retry runs -> the policies run there, by
+     * name and attempts: several when one body serves several policies (a base class's method under
+     * its subclasses' interfaces). Names and counts only, never an executor: a wrapper built per
+     * tenant and dropped leaves nothing here but its method's name (and no class loader is held).
      */
-    private static final Map<String, Set<ResilientMethod>> RETRYING = new ConcurrentHashMap<>();
-    /** Pairs of methods (compared by identity) already warned about. */
-    private static final Set<List<Object>> WARNED = ConcurrentHashMap.newKeySet();
+    private static final Map<String, Set<Retrying>> RETRYING = new ConcurrentHashMap<>();
+    /**
+     * Pairs of methods (by name) already warned about when a door wraps an object that retries itself
+     * ({@link Chains#warnNestedRetries}); a pair found on the stack is remembered by the inner method's
+     * executor instead (see {@link #check}), so that it goes with it.
+     */
+    private static final Set<List<String>> WARNED = ConcurrentHashMap.newKeySet();
+
+    /** A retrying policy as the check needs it: its method's name and its attempts. */
+    private record Retrying(String name, int attempts) {
+    }
     static final int SAMPLE = 1 << 16;
 
     private NestedRetries() {
@@ -41,8 +51,10 @@ final class NestedRetries {
 
     /** Records {@code policy}, whose code runs in {@code type}'s method {@code method}, if it retries. */
     static void register(Class<?> type, String method, ResilientMethod policy) {
-        if (type != null && attempts(policy) > 1) {
-            RETRYING.computeIfAbsent(type.getName() + '#' + method, k -> ConcurrentHashMap.newKeySet()).add(policy);
+        int attempts = attempts(policy);
+        if (type != null && attempts > 1) {
+            RETRYING.computeIfAbsent(type.getName() + '#' + method, k -> ConcurrentHashMap.newKeySet())
+                    .add(new Retrying(policy.name(), attempts));
         }
     }
 
@@ -55,36 +67,41 @@ final class NestedRetries {
      * Called when {@code inner}'s first attempt failed, before its retries start, from inside the
      * execution of its method {@code methodName}: the first frame of that name is the inner call itself
      * (its code may live in a superclass, or a generated subclass or proxy), so the search for an
-     * outer retrying method starts below it.
+     * outer retrying method starts below it. {@code warned} holds the names of the outer methods
+     * {@code inner}'s executor has warned about: once each.
      */
-    static void check(ResilientMethod inner, String methodName) {
+    static void check(ResilientMethod inner, String methodName, Set<String> warned) {
         int innerAttempts = attempts(inner);
+        String innerName = inner.name();
         // nothing else registered (nor anything at all: a spec without runsIn): no outer retry to find
-        if (innerAttempts < 2 || RETRYING.isEmpty()
-                || RETRYING.size() < 2 && RETRYING.values().iterator().next().contains(inner)) {
+        if (innerAttempts < 2 || RETRYING.isEmpty() || RETRYING.size() < 2
+                && RETRYING.values().iterator().next().stream().allMatch(p -> p.name().equals(innerName))) {
             return;
         }
-        ResilientMethod outer = WALKER.walk(frames -> frames
+        Retrying outer = WALKER.walk(frames -> frames
                 .dropWhile(f -> !f.getMethodName().equals(methodName))
                 .skip(1)
                 .map(f -> RETRYING.get(f.getClassName() + '#' + f.getMethodName()))
-                .filter(ps -> ps != null && !ps.contains(inner)
-                        && ps.stream().noneMatch(p -> p.name().equals(inner.name())))
+                .filter(ps -> ps != null && !ps.isEmpty() && ps.stream().noneMatch(p -> p.name().equals(innerName)))
                 .map(ps -> ps.iterator().next())
                 .findFirst().orElse(null));
-        if (outer != null) {
-            warnOnce(outer.name(), attempts(outer), inner.name(), innerAttempts, List.of(outer, inner));
+        if (outer != null && warned.add(outer.name())) {
+            warn(outer.name(), outer.attempts(), innerName, innerAttempts);
         }
     }
 
-    /** Logs the nested-retry warning for a pair, the first time {@code pair} is seen. */
-    static void warnOnce(String outer, int outerAttempts, String inner, int innerAttempts, List<Object> pair) {
-        if (WARNED.add(pair)) {
-            LOG.warn("Nested retries: {} ({} attempts) calls {} ({} attempts), so one call of {} can make up "
-                    + "to {} attempts of {}. Retry at one level only: drop @Retry from one of them, or "
-                    + "narrow its @Retry.on.", outer, outerAttempts, inner, innerAttempts,
-                    outer, outerAttempts * innerAttempts, inner);
+    /** Logs the nested-retry warning for a pair of methods, the first time the pair (by name) is seen. */
+    static void warnOnce(String outer, int outerAttempts, String inner, int innerAttempts) {
+        if (WARNED.add(List.of(outer, inner))) {
+            warn(outer, outerAttempts, inner, innerAttempts);
         }
+    }
+
+    private static void warn(String outer, int outerAttempts, String inner, int innerAttempts) {
+        LOG.warn("Nested retries: {} ({} attempts) calls {} ({} attempts), so one call of {} can make up "
+                + "to {} attempts of {}. Retry at one level only: drop @Retry from one of them, or "
+                + "narrow its @Retry.on.", outer, outerAttempts, inner, innerAttempts,
+                outer, outerAttempts * innerAttempts, inner);
     }
 
     private static int attempts(ResilientMethod policy) {
