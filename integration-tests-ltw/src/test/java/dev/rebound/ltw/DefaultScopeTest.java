@@ -2,6 +2,8 @@ package dev.rebound.ltw;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rebound.annotations.Fallback;
+import dev.rebound.annotations.Retry;
 import dev.rebound.it.llm.FakeLlm;
 import dev.rebound.ltw.app.Chat;
 import dev.rebound.ltw.app.LibraryBacked;
@@ -53,5 +55,43 @@ class DefaultScopeTest extends VirtualClock {
         assertThat(WeaveLog.wove(LibraryModel.class.getName())).isTrue();
         assertThat(answer).isEqualTo("backup: q");
         assertThat(FakeLlm.calls()).containsExactly("library #1", "library #2", "library #3", "backup #1");
+    }
+
+    /** A library's interface that declares the same method, carrying no policy. */
+    public interface Completer {
+        String chat(String prompt);
+    }
+
+    public interface Answers {
+        @Retry(attempts = 3, delay = 10, jitter = false)
+        @Fallback(to = BackupAnswers.class)
+        String chat(String prompt);
+    }
+
+    /** Lists the library's interface first: the method is still Answers'. */
+    public static class CompleterFirst implements Completer, Answers {
+        int calls;
+
+        @Override
+        public String chat(String prompt) {
+            calls++;
+            throw new IllegalStateException("down");
+        }
+    }
+
+    public static class BackupAnswers implements Answers {
+        @Override
+        public String chat(String prompt) {
+            return "backup: " + prompt;
+        }
+    }
+
+    @Test
+    void aClassListingAnUnannotatedInterfaceFirstIsWovenWithTheAnnotatedInterfacesPolicy() {
+        CompleterFirst primary = new CompleterFirst(); // its initialisation resolves its policies
+
+        assertThat(woven(CompleterFirst.class)).isTrue();
+        assertThat(primary.chat("q")).isEqualTo("backup: q");
+        assertThat(primary.calls).isEqualTo(3);
     }
 }

@@ -154,6 +154,35 @@ class BuildErrorTest {
     }
 
     @Test
+    void aClassMethodsFallbackMustImplementTheInterfaceWhereItsPolicyIsWrittenWhateverTheImplementsOrder()
+            throws IOException {
+        List<String> errors = javacErrors("Gpt4", """
+                interface Completer { String chat(String prompt); }
+                interface Chat {
+                    @dev.rebound.annotations.Retry(attempts = 3)
+                    String chat(String prompt);
+                }
+                class Backup implements Chat {
+                    public String chat(String prompt) { return prompt; }
+                }
+                class Other implements Completer {
+                    public String chat(String prompt) { return prompt; }
+                }
+                public class Gpt4 implements Completer, Chat {
+                    @dev.rebound.annotations.Fallback(to = Backup.class)
+                    public String chat(String prompt) { return prompt; }
+                }
+                class Gpt35 implements Completer, Chat {
+                    @dev.rebound.annotations.Fallback(to = Other.class)
+                    public String chat(String prompt) { return prompt; }
+                }
+                """);
+
+        // the method is Chat's, as at run time through every door: Completer, listed first, carries no policy
+        assertThat(errors).containsExactly("Chat.chat(String): @Fallback.to Other does not implement Chat");
+    }
+
+    @Test
     void theProcessorRejectsAnnotatedNonPublicMethodsForGuiceUsersToo() throws IOException {
         assertThat(javacErrors("Hidden", """
                 public class Hidden {

@@ -7,6 +7,7 @@ import dev.rebound.it.woven.shapes.Failing;
 import dev.rebound.it.woven.shapes.Flaky;
 import dev.rebound.it.woven.shapes.InheritsFromConcrete;
 import dev.rebound.runtime.ReboundConfigurationException;
+import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.it.woven.shapes.NoPolicy;
 import dev.rebound.it.woven.shapes.PublicShape;
 import dev.rebound.it.woven.shapes.Shapes;
@@ -88,11 +89,13 @@ class ClassShapesTest extends VirtualTime {
     void oneBodyUnderTwoPoliciesIsNotANestedRetry() {
         String log = StdErr.during(() -> {
             catchThrowable(() -> new Shapes.PublicNested().call("p")); // Base.call under Flaky's policy
-            Flaky sub = Shapes.all().get("implements a sub-interface").get(); // Base.call under SubFlaky's
+            Flaky sub = Shapes.all().get("implements a sub-interface").get(); // Base.call under ViaSubInterface's
             catchThrowable(() -> sub.call("p"));
             assertThat(sub.calls()).isEqualTo(3);
         });
-        assertThat(log).contains("SubFlaky.call(String): failed for good").doesNotContain("Nested retries");
+        // the policy is Flaky's, where it is written, whichever interface the class implements it through
+        assertThat(log).contains("Flaky.call(String): failed for good on ViaSubInterface")
+                .doesNotContain("SubFlaky").doesNotContain("Nested retries");
     }
 
     @Test
@@ -109,6 +112,20 @@ class ClassShapesTest extends VirtualTime {
                 .hasMessageContaining("Flaky.call(String): InheritsFromConcrete runs ConcreteBase.call, which was "
                         + "not woven (ConcreteBase carries no policy and is not abstract), so its @Retry would not "
                         + "apply; override call in InheritsFromConcrete (calling super), or make ConcreteBase abstract");
+    }
+
+    @Test
+    void anAnnotatedInterfaceListedAfterAnUnannotatedOneGivesTheMethodItsPolicyAndName() {
+        Shapes.CompleterFirst primary = new Shapes.CompleterFirst(); // its initialisation resolves its policies
+        assertThat(primary.chat("hi")).isEqualTo("backup: hi");
+        assertThat(primary.body.calls()).isEqualTo(3);
+        assertThat(events.stream().map(ReboundEvent::method).distinct()).containsExactly("Chat.chat(String)");
+
+        events.clear();
+        Shapes.AskCompleterFirst ask = new Shapes.AskCompleterFirst();
+        assertThat(catchThrowable(() -> ask.chat("hi"))).hasMessage("down");
+        assertThat(ask.body.calls()).isEqualTo(3);
+        assertThat(events.stream().map(ReboundEvent::method).distinct()).containsExactly("Ask.chat(String)");
     }
 
     @Test

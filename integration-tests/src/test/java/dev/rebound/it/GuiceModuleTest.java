@@ -22,6 +22,7 @@ import dev.rebound.it.plain.PlainRateLimited;
 import dev.rebound.it.plain.SelfCallingSummarizer;
 import dev.rebound.it.plain.Summarizer;
 import dev.rebound.runtime.RateLimitRefusedException;
+import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.weaver.Woven;
 import dev.rebound.weaver.guice.ReboundModule;
 import jakarta.inject.Provider;
@@ -531,6 +532,167 @@ class GuiceModuleTest extends VirtualTime {
 
         assertThat(thrown).isInstanceOf(CreationException.class)
                 .hasMessageContaining("BrokenChat.chat(String): @Retry.attempts = 0 is outside 1..100");
+    }
+
+    /**
+     * Classes from a jar whose build never ran the annotation processor (javac -proc:none). {@code Helper}
+     * has policies on a protected, a package-private and a static method: no door applies them.
+     * {@code Relay} has one on a public helper that its interface's method calls.
+     */
+    static final String UNREACHED = """
+            package rv;
+
+            import dev.rebound.annotations.CircuitBreaker;
+            import dev.rebound.annotations.Retry;
+
+            public final class Rv {
+                public interface Ask {
+                    @CircuitBreaker
+                    String ask(String prompt);
+                }
+
+                public static class Helper implements Ask {
+                    @Override
+                    public String ask(String prompt) {
+                        return attempt(prompt);
+                    }
+
+                    @Retry(attempts = 3, delay = 100, jitter = false)
+                    protected String attempt(String prompt) {
+                        throw new IllegalStateException("down");
+                    }
+
+                    @CircuitBreaker
+                    String probe() {
+                        return "up";
+                    }
+
+                    @Retry
+                    public static String warm() {
+                        return "warm";
+                    }
+                }
+
+                public static class Relay implements Ask {
+                    public int calls;
+
+                    @Override
+                    public String ask(String prompt) {
+                        return attempt(prompt);
+                    }
+
+                    @Retry(attempts = 3, delay = 100, jitter = false)
+                    public String attempt(String prompt) {
+                        calls++;
+                        throw new IllegalStateException("down");
+                    }
+                }
+            }
+            """;
+
+    static final List<String> UNREACHED_PROBLEMS = List.of(
+            "Helper.attempt(String): @Retry, @Fallback, @CircuitBreaker and @RateLimit apply to public methods only",
+            "Helper.probe(): @Retry, @Fallback, @CircuitBreaker and @RateLimit apply to public methods only",
+            "Helper.warm(): @Retry, @Fallback, @CircuitBreaker and @RateLimit apply to instance methods only");
+
+    @Test
+    void policiesOnNonPublicOrStaticMethodsAreRefusedAtInjectorCreationInWrapsWordsNotDropped(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        ClassLoader loader = new Javac(dir).load("Rv", UNREACHED);
+        Class<Object> ask = nested(loader, "Ask");
+        Class<Object> helper = nested(loader, "Helper");
+        Throwable byWrap = catchThrowable(() -> dev.rebound.runtime.Rebound.wrap(ask,
+                helper.getConstructor().newInstance()).build());
+        assertThat(((ReboundConfigurationException) byWrap).problems())
+                .containsExactlyInAnyOrderElementsOf(UNREACHED_PROBLEMS);
+
+        // the injector constructs the class: Guice would intercept none of them, nor would the aspect
+        Throwable constructed = catchThrowable(() -> Guice.createInjector(new ReboundModule(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(ask).to(helper);
+            }
+        }));
+        assertThat(messages(constructed)).containsExactlyInAnyOrderElementsOf(UNREACHED_PROBLEMS);
+        // bound just in time: refused when the injector is asked for it, before any instance is made
+        Throwable justInTime = catchThrowable(() -> Guice.createInjector(new ReboundModule()).getInstance(helper));
+        assertThat(justInTime).isInstanceOf(com.google.inject.ConfigurationException.class);
+        assertThat(((com.google.inject.ConfigurationException) justInTime).getErrorMessages())
+                .extracting(com.google.inject.spi.Message::getMessage)
+                .containsExactlyInAnyOrderElementsOf(UNREACHED_PROBLEMS);
+
+        // an instance it wraps: refused at creation, or through a provider when it is provided
+        Object instance = helper.getConstructor().newInstance();
+        Throwable wrapped = catchThrowable(() -> Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(ask).toInstance(instance);
+            }
+        })));
+        assertThat(messages(wrapped)).containsExactlyInAnyOrderElementsOf(UNREACHED_PROBLEMS);
+        Injector provided = Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(ask).toProvider((Provider<Object>) () -> instance);
+            }
+        }));
+        Throwable provision = catchThrowable(() -> provided.getInstance(ask));
+        assertThat(provision).isInstanceOf(com.google.inject.ProvisionException.class)
+                .hasRootCauseInstanceOf(ReboundConfigurationException.class);
+        assertThat(((ReboundConfigurationException) rootCause(provision)).problems())
+                .containsExactlyInAnyOrderElementsOf(UNREACHED_PROBLEMS);
+    }
+
+    /**
+     * A public method that no interface method is (a helper the interface's method calls): Guice applies
+     * its policy to a class it constructs; the wrapper of an instance never calls it, which a WARN says
+     * in Rebound.wrap's words.
+     */
+    @Test
+    void aPolicyOnAPublicHelperIsAppliedToAClassTheInjectorConstructsAndWarnedAboutWhenWrapped(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        ClassLoader loader = new Javac(dir).load("Rv", UNREACHED);
+        Class<Object> ask = nested(loader, "Ask");
+        Class<Object> relay = nested(loader, "Relay");
+        java.lang.reflect.Method askMethod = ask.getMethod("ask", String.class);
+        java.lang.reflect.Field calls = relay.getField("calls");
+
+        Object constructed = Guice.createInjector(new ReboundModule()).getInstance(relay);
+        assertThat(catchThrowable(() -> askMethod.invoke(constructed, "hi"))).cause().hasMessage("down");
+        assertThat(calls.getInt(constructed)).isEqualTo(3);
+
+        Object instance = relay.getConstructor().newInstance();
+        Injector injector = Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(ask).toInstance(instance);
+            }
+        }));
+        Object[] wrapper = new Object[1];
+        String log = StdErr.during(() -> wrapper[0] = injector.getInstance(ask));
+        assertThat(StdErr.count(log, "WARN")).isEqualTo(1);
+        assertThat(log).contains("ReboundModule(Ask): Relay.attempt(String) (@Retry) not applied: no method of an"
+                + " interface of Relay is that method, so no wrapper calls it (only a door that intercepts the class,"
+                + " the aspect or Guice, would apply it); move the annotation to the interface method that calls it,"
+                + " or weave the class");
+        assertThat(catchThrowable(() -> askMethod.invoke(wrapper[0], "hi"))).cause().hasMessage("down");
+        assertThat(calls.getInt(instance)).isEqualTo(1);
+    }
+
+    /** A type nested in {@code rv.Rv} of {@link #UNREACHED}. */
+    @SuppressWarnings("unchecked")
+    private static Class<Object> nested(ClassLoader loader, String name) throws ClassNotFoundException {
+        return (Class<Object>) loader.loadClass("rv.Rv$" + name);
+    }
+
+    private static List<String> messages(Throwable creation) {
+        assertThat(creation).isInstanceOf(CreationException.class);
+        return ((CreationException) creation).getErrorMessages().stream()
+                .map(com.google.inject.spi.Message::getMessage).toList();
+    }
+
+    private static Throwable rootCause(Throwable t) {
+        return t.getCause() == null ? t : rootCause(t.getCause());
     }
 
     @Test

@@ -10,6 +10,8 @@ import com.google.inject.TypeLiteral;
 import com.google.inject.name.Names;
 import dev.rebound.it.plain.shapes.PlainShapes;
 import dev.rebound.it.plain.shapes.PlainShapesModule;
+import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.weaver.guice.ReboundModule;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,5 +62,25 @@ class GuiceShapesTest extends VirtualTime {
         PlainShapes.UsesDefault uses = injector.getInstance(PlainShapes.UsesDefault.class);
         catchThrowable(() -> uses.call("p"));
         assertThat(uses.body().calls()).isEqualTo(3);
+    }
+
+    @Test
+    void anAnnotatedInterfaceListedAfterAnUnannotatedOneGivesTheMethodItsPolicyAndNameAsWrapDoes() {
+        PlainShapes.CompleterFirst primary = injector.getInstance(PlainShapes.CompleterFirst.class);
+        assertThat(primary.chat("hi")).isEqualTo("backup: hi");
+        assertThat(primary.body.calls()).isEqualTo(3);
+        assertThat(events.stream().map(ReboundEvent::method).distinct()).containsExactly("Chat.chat(String)");
+
+        events.clear();
+        PlainShapes.AskCompleterFirst ask = injector.getInstance(PlainShapes.AskCompleterFirst.class);
+        assertThat(catchThrowable(() -> ask.chat("hi"))).hasMessage("down");
+        assertThat(ask.body.calls()).isEqualTo(3);
+        assertThat(events.stream().map(ReboundEvent::method).distinct()).containsExactly("Ask.chat(String)");
+
+        events.clear(); // Rebound.wrap, over either interface, reads the same
+        PlainShapes.CompleterFirst wrapped = new PlainShapes.CompleterFirst();
+        assertThat(Rebound.wrap(PlainShapes.Completer.class, wrapped).build().chat("hi")).isEqualTo("backup: hi");
+        assertThat(wrapped.body.calls()).isEqualTo(3);
+        assertThat(events.stream().map(ReboundEvent::method).distinct()).containsExactly("Chat.chat(String)");
     }
 }

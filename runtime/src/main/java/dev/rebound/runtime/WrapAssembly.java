@@ -116,10 +116,8 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
                     + "the annotations)", where, String.join(", ", replaced));
         }
         if (!helpers.isEmpty() && !Rebound.isResilient(target)) {
-            LOG.warn("{}: {} not applied: no method of an interface of {} is that method, so no wrapper calls it "
-                    + "(only a door that intercepts the class, the aspect or Guice, would apply it); move the "
-                    + "annotation to the interface method that calls it, or weave the class", where,
-                    String.join(", ", helpers), AnnotationLookup.simpleName(target.getClass()));
+            LOG.warn("{}: {}", where, MethodRules.helpersNotWrapped(helpers,
+                    AnnotationLookup.simpleName(target.getClass())));
         }
         if (!policies.isEmpty()) {
             if (Rebound.isResilient(target)) {

@@ -249,6 +249,52 @@ class ConfigurationTest {
         assertThat(policy.primaryRetry().attempts()).isEqualTo(4);
     }
 
+    /** A library's interface that declares the same method, carrying no policy. */
+    public interface Completer {
+        String chat(String prompt);
+    }
+
+    public interface Answers {
+        @Retry(attempts = 3, delay = 0)
+        @Fallback(to = AnswersBackup.class)
+        String chat(String prompt);
+    }
+
+    public static class AnswersBackup implements Answers {
+        @Override
+        public String chat(String prompt) {
+            return "backup: " + prompt;
+        }
+    }
+
+    /** Lists the unannotated interface first. */
+    public static class CompleterFirst implements Completer, Answers {
+        int calls;
+
+        @Override
+        public String chat(String prompt) {
+            calls++;
+            throw new IllegalStateException("down");
+        }
+    }
+
+    @Test
+    void aMethodBelongsToTheInterfaceWhereItsPolicyIsWrittenWhateverTheImplementsOrder() {
+        List<ReboundEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ReboundSettings settings = ReboundSettings.builder().logging(false).listener(events::add).build();
+        // wrapped as the interface listed first: Answers' policy, named after Answers, its alternatives Answers
+        CompleterFirst first = new CompleterFirst();
+        assertThat(Rebound.wrap(Completer.class, first).settings(settings).build().chat("q")).isEqualTo("backup: q");
+        assertThat(first.calls).isEqualTo(3);
+        assertThat(events.stream().map(ReboundEvent::method).distinct()).containsExactly("Answers.chat(String)");
+
+        events.clear();
+        CompleterFirst second = new CompleterFirst();
+        assertThat(Rebound.wrap(Answers.class, second).settings(settings).build().chat("q")).isEqualTo("backup: q");
+        assertThat(second.calls).isEqualTo(3);
+        assertThat(events.stream().map(ReboundEvent::method).distinct()).containsExactly("Answers.chat(String)");
+    }
+
     interface Resolved {
         @Retry
         @Fallback(to = ResolvedBackup.class)

@@ -7,6 +7,7 @@ import dev.rebound.annotations.Retry;
 import dev.rebound.runtime.rules.MethodRules;
 import dev.rebound.runtime.rules.Rules;
 import java.lang.annotation.Annotation;
+import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Method;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -28,16 +29,24 @@ public final class AnnotationLookup {
     }
 
     /**
-     * The interface (else the topmost class) that declares {@code method}'s signature; for a method an
-     * interface declares, the most specific interface of {@code implClass} that carries a type-level
-     * policy and inherits the method, if any (so {@code @Retry interface Chat extends Function<String,
-     * String>} names {@code Chat.apply(Object)}, scopes its budget to {@code Chat} and wants alternatives
-     * that implement {@code Chat}).
+     * The type a method belongs to: the one that names it in logs, events and errors, scopes its retry
+     * budget and rate limit, and that its alternatives must implement. That is the interface where a policy
+     * for it is written (on its own declaration of the method, or on its type), the most specific one if
+     * several are, nearest first; so {@code class Primary implements Completer, Chat}, where only {@code
+     * Chat.chat} is annotated, belongs to {@code Chat} whatever the order of the {@code implements} clause,
+     * through every door; a class implementing {@code SubChat extends Chat} belongs to {@code Chat} too;
+     * and {@code @Retry interface Chat extends Function<String, String>} names {@code Chat.apply(Object)}.
+     * Without one (the policy is the class's): the interface that declares the method, else the first
+     * interface of {@code implClass} through which it is callable, else the topmost class that declares it.
      */
     public static Class<?> contractOf(Class<?> implClass, Method method) {
+        List<Class<?>> nearest = nearestInterfaces(itf -> carriesPolicy(itf)
+                || carriesPolicy(Overrides.declaredIn(itf, implClass, method)), implClass, method);
+        if (!nearest.isEmpty()) {
+            return nearest.get(0);
+        }
         if (method.getDeclaringClass().isInterface()) {
-            List<Class<?>> nearest = nearestInterfaces(AnnotationLookup::carriesTypePolicy, implClass, method);
-            return nearest.isEmpty() ? method.getDeclaringClass() : nearest.get(0);
+            return method.getDeclaringClass();
         }
         for (Class<?> itf : allInterfaces(implClass)) {
             if (Overrides.find(itf, implClass, method) != null) {
@@ -186,10 +195,12 @@ public final class AnnotationLookup {
         return found;
     }
 
-    private static boolean carriesTypePolicy(Class<?> c) {
-        return c.isAnnotationPresent(Retry.class) || c.isAnnotationPresent(Fallback.class)
-                || c.isAnnotationPresent(CircuitBreaker.class) || c.isAnnotationPresent(RateLimit.class);
+    /** Whether {@code e} (a type, a method, or null for none) carries a policy annotation itself. */
+    private static boolean carriesPolicy(AnnotatedElement e) {
+        return e != null && (e.isAnnotationPresent(Retry.class) || e.isAnnotationPresent(Fallback.class)
+                || e.isAnnotationPresent(CircuitBreaker.class) || e.isAnnotationPresent(RateLimit.class));
     }
+
     /** Every interface of {@code c} and its superclasses, nearest first. */
     public static List<Class<?>> allInterfaces(Class<?> c) {
         Set<Class<?>> out = new LinkedHashSet<>();

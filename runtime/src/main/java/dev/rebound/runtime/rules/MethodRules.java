@@ -152,6 +152,21 @@ public final class MethodRules {
                 + (skipped.size() == 1 ? " method: " : " methods: ") + straightOn(skipped);
     }
 
+    /**
+     * A wrapper of an interface ({@code Rebound.wrap}, Guice's {@code ReboundModule.wrapping} over an
+     * instance it did not construct) calls only the interface's methods: the policies on public methods of
+     * the target that implement none are not applied. Said once, at WARN.
+     *
+     * @param helpers each method with its annotations, {@code "Impl.helper(String) (@Retry)"}
+     * @param implClass the target's simple class name
+     */
+    public static String helpersNotWrapped(List<String> helpers, String implClass) {
+        return String.join(", ", helpers) + " not applied: no method of an interface of " + implClass
+                + " is that method, so no wrapper calls it (only a door that intercepts the class, the aspect or"
+                + " Guice, would apply it); move the annotation to the interface method that calls it, or weave the"
+                + " class";
+    }
+
     private static String straightOn(List<String> skipped) {
         boolean one = skipped.size() == 1;
         return String.join(", ", skipped) + (one ? " goes" : " go") + " straight to the target, since "

@@ -5,6 +5,7 @@ import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.internal.AnnotationLookup;
 import dev.rebound.runtime.internal.AnnotationPolicies;
 import dev.rebound.runtime.internal.GeneratedWrappers;
+import dev.rebound.runtime.internal.MethodChecks;
 import dev.rebound.runtime.internal.MethodScan;
 import dev.rebound.runtime.internal.ResilientProxy;
 import dev.rebound.runtime.internal.SelfRetryCheck;
@@ -88,6 +89,19 @@ public final class Policies {
         return out;
     }
 
+    /**
+     * The policies written on methods of {@code implClass} (or a superclass) that a door which resolves
+     * public methods only would drop: each one on a static or non-public method is a problem added to
+     * {@code problems}, in the words {@code Rebound.wrap} refuses it ({@code Impl.helper(String): @Retry,
+     * @Fallback, @CircuitBreaker and @RateLimit apply to public methods only}, or {@code instance methods
+     * only}). Returned: the public methods carrying one that implement no method of an interface of
+     * {@code implClass}, as {@code "Impl.helper(String) (@Retry)"}, which a door that intercepts the class
+     * applies and a wrapper of an interface does not.
+     */
+    public static List<String> unreached(Class<?> implClass, List<String> problems) {
+        return MethodChecks.checkUnreached(implClass, problems);
+    }
+
     /** Public instance methods a door may intercept: not Object's, static, bridge or synthetic. */
     public static boolean interceptable(Method m) {
         return MethodScan.interceptable(m);
@@ -155,6 +169,11 @@ public final class Policies {
      */
     public static List<String> annotationsOf(Class<?> implClass, Method method) {
         return AnnotationPolicies.annotationsOf(implClass, method);
+    }
+
+    /** A class's simple name, for an anonymous class {@code Shapes$1}: how logs and errors name a class. */
+    public static String simpleName(Class<?> c) {
+        return AnnotationLookup.simpleName(c);
     }
 
     /** {@code ChatClient.chat(String)}: how logs and errors name a method. */

@@ -207,6 +207,8 @@ public final class ReboundModule extends AbstractModule {
      */
     private static void validate(Binder b, Class<?> type, Class<?> implClass, AlternativeChecks checks) {
         Set<Class<?>> alternatives = new LinkedHashSet<>();
+        // a policy on a static or non-public method of an instance's class: refused by ResilientTypes, which
+        // hears the class (Guice injects the instance's members)
         try {
             Policies.resolveAll(implClass, type, null, alt -> {
                 alternatives.add(alt);

@@ -4,11 +4,15 @@ import com.google.inject.Inject;
 import com.google.inject.Injector;
 import com.google.inject.Key;
 import com.google.inject.Provider;
+import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.rules.MethodRules;
 import dev.rebound.runtime.spi.Policies;
 import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.weaver.Woven;
 import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -67,14 +71,39 @@ final class ResilientProvider<T> implements Provider<T> {
         if (pair[0] == instance) {
             return type.cast(pair[1]);
         }
-        T wrapper = Policies.wrapper(type, instance, policies.get(instance.getClass()),
-                "ReboundModule(" + type.getSimpleName() + ")");
+        T wrapper = Policies.wrapper(type, instance, policies.get(instance.getClass()), door());
         last = new Object[] {instance, wrapper};
         return wrapper;
     }
 
+    /**
+     * The policies of {@code type}'s methods on {@code implClass}, as {@code Rebound.wrap} resolves them: a
+     * policy on a static or non-public method of the class is refused with the others' problems; one on a
+     * public method that no interface method is (a helper) is said once, since the wrapper never calls it.
+     *
+     * @throws ReboundConfigurationException listing every problem
+     */
     private Map<Method, ResilientMethod> resolve(Class<?> implClass) {
-        return Policies.resolveAll(implClass, type, settings,
-                alt -> new InjectedAlternative(alt, injector.getProvider(alt), () -> injector));
+        List<String> problems = new ArrayList<>();
+        List<String> helpers = Policies.unreached(implClass, problems);
+        Map<Method, ResilientMethod> resolved = Map.of();
+        try {
+            resolved = Policies.resolveAll(implClass, type, settings,
+                    alt -> new InjectedAlternative(alt, injector.getProvider(alt), () -> injector));
+        } catch (ReboundConfigurationException e) {
+            problems.addAll(e.problems());
+        }
+        if (!problems.isEmpty()) {
+            throw new ReboundConfigurationException(problems);
+        }
+        if (!helpers.isEmpty()) {
+            Policies.warn(door() + ": " + MethodRules.helpersNotWrapped(helpers, Policies.simpleName(implClass)));
+        }
+        return resolved;
+    }
+
+    /** How warnings name this door: {@code ReboundModule(Chat)}. */
+    private String door() {
+        return "ReboundModule(" + type.getSimpleName() + ")";
     }
 }

@@ -16,8 +16,10 @@ import dev.rebound.runtime.spi.Policies;
 import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.weaver.Woven;
 import java.lang.reflect.Method;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.lang.reflect.Modifier;
@@ -77,9 +79,12 @@ final class ResilientTypes implements TypeListener {
             return;
         }
         Provider<Injector> injector = encounter.getProvider(Injector.class);
-        Map<Method, ResilientMethod> policies;
+        Map<Method, ResilientMethod> policies = Map.of();
         boolean deferred = !checks.checked();
         Set<Class<?>> alternatives = new LinkedHashSet<>();
+        // a policy on a static or non-public method: Guice could intercept some, but no other door does
+        List<String> problems = new ArrayList<>();
+        Policies.unreached(type, problems); // a public helper is intercepted here, as the aspect weaves it
         try {
             policies = Policies.resolveAll(type, type, settings, alt -> {
                 if (deferred) { // the injector's bindings are not all known yet: checked once they are
@@ -93,7 +98,10 @@ final class ResilientTypes implements TypeListener {
                 }
             });
         } catch (ReboundConfigurationException e) {
-            e.problems().forEach(p -> encounter.addError(new Message(p)));
+            problems.addAll(e.problems());
+        }
+        if (!problems.isEmpty()) {
+            problems.forEach(p -> encounter.addError(new Message(p)));
             return;
         }
         checks.defer(type, type, settings, alternatives);

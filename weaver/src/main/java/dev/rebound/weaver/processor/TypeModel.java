@@ -281,8 +281,10 @@ final class TypeModel {
     }
 
     /**
-     * The type the alternatives must implement and that names the method in messages, as at run time:
-     * the interface declaring the method, else the topmost class declaring it.
+     * The type the alternatives must implement and that names the method in messages, as at run time
+     * ({@code AnnotationLookup.contractOf}): for a class's method, the most specific interface where a policy
+     * for it is written (on the interface's own declaration of the method, or on its type), nearest first;
+     * else the interface declaring the method, else the topmost class declaring it.
      */
     TypeElement contractOf(Element e) {
         if (e.getKind() == ElementKind.INTERFACE) {
@@ -295,6 +297,10 @@ final class TypeModel {
         TypeElement owner = (TypeElement) e.getEnclosingElement();
         if (owner.getKind() == ElementKind.INTERFACE) {
             return owner;
+        }
+        TypeElement written = nearestWithPolicy(owner, m);
+        if (written != null) {
+            return written;
         }
         for (TypeElement itf : interfaces(owner, new LinkedHashSet<>())) {
             for (ExecutableElement other : ElementFilter.methodsIn(itf.getEnclosedElements())) {
@@ -313,6 +319,57 @@ final class TypeModel {
             }
         }
         return top;
+    }
+
+    /**
+     * The most specific interface of {@code owner} where a policy for {@code m} is written, on its own
+     * declaration of a method {@code m} overrides or on its type (then {@code m} must override a method of it
+     * or of its super-interfaces), in the runtime's order: {@code owner}'s interfaces, its superclasses',
+     * then theirs, breadth first. Null when there is none.
+     */
+    private TypeElement nearestWithPolicy(TypeElement owner, ExecutableElement m) {
+        List<TypeElement> found = new ArrayList<>();
+        for (TypeElement itf : interfacesNearestFirst(owner)) {
+            boolean written = false;
+            boolean callable = false;
+            for (TypeElement s : interfaces(itf, new LinkedHashSet<>(List.of(itf)))) {
+                for (ExecutableElement other : ElementFilter.methodsIn(s.getEnclosedElements())) {
+                    if (processingEnv.getElementUtils().overrides(m, other, owner)) {
+                        callable = true;
+                        written |= s == itf && carriesPolicy(other);
+                    }
+                }
+            }
+            if (callable && (written || carriesPolicy(itf))) {
+                found.add(itf);
+            }
+        }
+        Types types = processingEnv.getTypeUtils();
+        found.removeIf(c -> found.stream().anyMatch(sub -> sub != c
+                && types.isSubtype(types.erasure(sub.asType()), types.erasure(c.asType()))));
+        return found.isEmpty() ? null : found.get(0);
+    }
+
+    /** As the runtime's {@code AnnotationLookup.allInterfaces}: breadth first, {@code c}'s own before its superclasses'. */
+    private List<TypeElement> interfacesNearestFirst(TypeElement c) {
+        Set<TypeElement> out = new LinkedHashSet<>();
+        java.util.Deque<TypeElement> todo = new java.util.ArrayDeque<>();
+        for (TypeElement k = c; k != null; k = superclass(k)) {
+            k.getInterfaces().forEach(t -> todo.add((TypeElement) ((DeclaredType) t).asElement()));
+        }
+        while (!todo.isEmpty()) {
+            TypeElement i = todo.poll();
+            if (out.add(i)) {
+                i.getInterfaces().forEach(t -> todo.add((TypeElement) ((DeclaredType) t).asElement()));
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
+    private static boolean carriesPolicy(Element e) {
+        return e.getAnnotation(dev.rebound.annotations.Retry.class) != null || e.getAnnotation(Fallback.class) != null
+                || e.getAnnotation(dev.rebound.annotations.CircuitBreaker.class) != null
+                || e.getAnnotation(dev.rebound.annotations.RateLimit.class) != null;
     }
 
     private Set<TypeElement> interfaces(TypeElement type, Set<TypeElement> out) {

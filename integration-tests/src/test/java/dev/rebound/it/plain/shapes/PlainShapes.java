@@ -1,5 +1,6 @@
 package dev.rebound.it.plain.shapes;
 
+import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.Retry;
 import dev.rebound.it.woven.shapes.Failing;
 
@@ -92,6 +93,52 @@ public final class PlainShapes {
         @Override
         public Failing body() {
             return body;
+        }
+    }
+
+    // ---- an annotated interface listed after an unannotated one that declares the same method ----
+
+    /** A library's interface: declares the method, carries no policy. */
+    public interface Completer {
+        String chat(String prompt);
+    }
+
+    /** The user's interface. */
+    public interface Chat {
+        @Retry(attempts = 3, delay = 0)
+        @Fallback(to = Backup.class)
+        String chat(String prompt);
+    }
+
+    /** Lists the library's interface first: the method still belongs to {@link Chat}. */
+    public static class CompleterFirst implements Completer, Chat {
+        public final Failing body = new Failing();
+
+        @Override
+        public String chat(String prompt) {
+            return body.fail();
+        }
+    }
+
+    public static class Backup implements Chat {
+        @Override
+        public String chat(String prompt) {
+            return "backup: " + prompt;
+        }
+    }
+
+    /** The user's interface, a retry only: it names the method and scopes its budget. */
+    public interface Ask {
+        @Retry(attempts = 3, delay = 0)
+        String chat(String prompt);
+    }
+
+    public static class AskCompleterFirst implements Completer, Ask {
+        public final Failing body = new Failing();
+
+        @Override
+        public String chat(String prompt) {
+            return body.fail();
         }
     }
 }
