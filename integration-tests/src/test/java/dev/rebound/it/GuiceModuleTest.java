@@ -100,6 +100,21 @@ class GuiceModuleTest extends VirtualTime {
     }
 
     @Test
+    void aDroppedInjectorThatWrappedABindingIsCollected() {
+        java.lang.ref.WeakReference<Injector> last = null;
+        for (int i = 0; i < 20; i++) {
+            Injector injector = Guice.createInjector(ReboundModule.wrapping(new Endpoints(), new ChatModule()));
+            assertThat(injector.getInstance(PlainChat.class).model()).isEqualTo("gpt-4");
+            last = new java.lang.ref.WeakReference<>(injector);
+        }
+        for (int i = 0; i < 50 && last.get() != null; i++) {
+            System.gc();
+        }
+
+        assertThat(last.get()).as("the last dropped injector, after GC").isNull();
+    }
+
+    @Test
     void wrappingCoversProvidesMethods() {
         // docs:guice-wrapping
         Injector injector = Guice.createInjector(ReboundModule.wrapping(new Endpoints(), new ChatModule()));

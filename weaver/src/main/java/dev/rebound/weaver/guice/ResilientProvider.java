@@ -14,6 +14,7 @@ import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Provides an annotated interface by wrapping what its original binding provides (an instance the
@@ -31,12 +32,12 @@ final class ResilientProvider<T> implements Provider<T> {
     private final Provider<? extends T> original;
     private final ReboundSettings settings;
     private final ResilientTypes interceptedTypes;
-    private final ClassValue<Map<Method, ResilientMethod>> policies = new ClassValue<>() {
-        @Override
-        protected Map<Method, ResilientMethod> computeValue(Class<?> implClass) {
-            return resolve(implClass);
-        }
-    };
+    /**
+     * The policies per implementation class, held by this provider (so by its injector) and nowhere else:
+     * a {@code ClassValue} would keep them, and through their alternatives this injector, in the class
+     * for as long as the class lives (a dropped injector would never be collected).
+     */
+    private final Map<Class<?>, Map<Method, ResilientMethod>> policies = new ConcurrentHashMap<>();
     private Injector injector;
     /** The last instance wrapped and its wrapper: scoped originals (singletons) get one wrapper. */
     private volatile Object[] last = {null, null};
@@ -71,7 +72,7 @@ final class ResilientProvider<T> implements Provider<T> {
         if (pair[0] == instance) {
             return type.cast(pair[1]);
         }
-        T wrapper = Policies.wrapper(type, instance, policies.get(instance.getClass()), door());
+        T wrapper = Policies.wrapper(type, instance, policies.computeIfAbsent(instance.getClass(), this::resolve), door());
         last = new Object[] {instance, wrapper};
         return wrapper;
     }
