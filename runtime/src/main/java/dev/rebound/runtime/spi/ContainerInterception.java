@@ -1,7 +1,6 @@
 package dev.rebound.runtime.spi;
 
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The classes whose instances a container door (Guice's {@code ReboundModule}) makes resilient by
@@ -11,19 +10,29 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ContainerInterception {
 
-    private static final Set<Class<?>> INTERCEPTED = ConcurrentHashMap.newKeySet();
+    /**
+     * The mark, kept in each class itself (a {@code ClassValue} whose value refers to nothing): a static set
+     * of classes would keep an application's classes, and its class loader, for as long as Rebound's own
+     * classes live (a web application redeployed under a Rebound in the server's shared libraries).
+     */
+    private static final ClassValue<AtomicBoolean> INTERCEPTED = new ClassValue<>() {
+        @Override
+        protected AtomicBoolean computeValue(Class<?> type) {
+            return new AtomicBoolean();
+        }
+    };
 
     private ContainerInterception() {
     }
 
     /** Records that a container intercepts the policy methods of {@code type}'s generated subclasses. */
     public static void register(Class<?> type) {
-        INTERCEPTED.add(type);
+        INTERCEPTED.get(type).set(true);
     }
 
     /** Whether a container door has registered {@code type}: it intercepts the instances it makes of it. */
     public static boolean registered(Class<?> type) {
-        return INTERCEPTED.contains(type);
+        return INTERCEPTED.get(type).get();
     }
 
     /**
@@ -32,6 +41,6 @@ public final class ContainerInterception {
      */
     public static boolean intercepts(Class<?> runtimeClass) {
         Class<?> parent = runtimeClass.getSuperclass();
-        return parent != null && runtimeClass.getName().contains("$$") && INTERCEPTED.contains(parent);
+        return parent != null && runtimeClass.getName().contains("$$") && INTERCEPTED.get(parent).get();
     }
 }

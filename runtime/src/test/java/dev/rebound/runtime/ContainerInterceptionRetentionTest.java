@@ -1,0 +1,42 @@
+package dev.rebound.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rebound.runtime.spi.ContainerInterception;
+import java.lang.ref.WeakReference;
+import java.net.URL;
+import java.net.URLClassLoader;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a container door registers of an application's classes stays with those classes: an
+ * application whose class a door registered, and that is then dropped (a web application undeployed
+ * under a Rebound in the server's shared libraries), lets its class loader go.
+ */
+class ContainerInterceptionRetentionTest {
+
+    /** Loaded again, alone, by a throwaway loader: the application's class. */
+    public static final class ApplicationClass {
+    }
+
+    @Test
+    void aRegisteredClassOfADroppedLoaderLetsTheLoaderGo() throws Exception {
+        URL classes = ApplicationClass.class.getProtectionDomain().getCodeSource().getLocation();
+        URLClassLoader application = new URLClassLoader(new URL[] {classes}, ClassLoader.getPlatformClassLoader());
+        Class<?> type = application.loadClass(ApplicationClass.class.getName());
+        assertThat(type.getClassLoader()).isSameAs(application);
+        ContainerInterception.register(type);
+        assertThat(ContainerInterception.registered(type)).isTrue();
+        assertThat(ContainerInterception.registered(ApplicationClass.class)).as("another class of that name").isFalse();
+        WeakReference<ClassLoader> loader = new WeakReference<>(application);
+        application.close();
+        application = null;
+        type = null;
+
+        for (int i = 0; i < 50 && loader.get() != null; i++) {
+            System.gc();
+        }
+
+        assertThat(loader.get()).as("the dropped application's loader, after GC").isNull();
+    }
+}
