@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.rebound.ltw.order.BaseClient;
+import dev.rebound.ltw.order.Rank;
+import dev.rebound.ltw.order.Ranked;
 import dev.rebound.ltw.order.Remote;
 import dev.rebound.ltw.order.RemoteBase;
 import dev.rebound.ltw.order.RemoteClient;
+import dev.rebound.ltw.order.RemoteTier;
 import dev.rebound.runtime.Rebound;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
- * Under the agent, a class that implements a type-level annotated interface gets the interface's
+ * Under the agent, a class or an enum that implements an annotated interface gets the interface's
  * policy whichever of the two the JVM loads first. Each test defines its own copies of both in a fresh
  * class loader (over the same javac-compiled bytes), so the order is the test's, not the suite's.
  */
@@ -61,15 +64,18 @@ class LoadOrderTest extends VirtualClock {
 
     /** Calls {@code call("p")}, which always fails: three attempts, and the caller gets the last one's exception. */
     private static void assertRetriedThreeTimes(Class<?> client) throws Exception {
-        Object instance = client.getConstructor().newInstance();
-        assertThat(Rebound.isResilient(instance)).isTrue();
+        assertRetriedThreeTimes(client, client.getConstructor().newInstance());
+    }
 
-        Throwable thrown = catchThrowable(() -> client.getMethod("call", String.class).invoke(instance, "p"));
+    /** As above, on {@code instance} of the public type {@code type} (an enum constant's class body is not). */
+    private static void assertRetriedThreeTimes(Class<?> type, Object instance) throws Exception {
+        Throwable thrown = catchThrowable(() -> type.getMethod("call", String.class).invoke(instance, "p"));
 
         assertThat(thrown).isInstanceOf(InvocationTargetException.class);
-        assertThat(client.getField("calls").getInt(instance)).isEqualTo(3);
-        assertThat(thrown.getCause()).isSameAs(client.getField("last").get(instance))
+        assertThat(type.getField("calls").getInt(instance)).as("attempts").isEqualTo(3);
+        assertThat(thrown.getCause()).isSameAs(type.getField("last").get(instance))
                 .hasMessage("attempt 3");
+        assertThat(Rebound.isResilient(instance)).as("Rebound.isResilient").isTrue();
     }
 
     @Test
@@ -102,5 +108,41 @@ class LoadOrderTest extends VirtualClock {
 
         assertThat(loader.defined).containsExactly(INTERFACE, CLIENT);
         assertRetriedThreeTimes(client);
+    }
+
+    @Test
+    void anEnumLoadedBeforeItsTypeLevelAnnotatedInterfaceGetsItsPolicy() throws Exception {
+        FreshLoader loader = new FreshLoader();
+
+        Class<?> tier = Class.forName(RemoteTier.class.getName(), true, loader);
+
+        assertThat(loader.defined).containsExactly(RemoteTier.class.getName(), INTERFACE);
+        assertRetriedThreeTimes(tier, tier.getEnumConstants()[0]);
+    }
+
+    @Test
+    void anEnumAndItsConstantsClassBodyLoadedBeforeTheirMethodLevelAnnotatedInterfaceGetItsPolicy()
+            throws Exception {
+        FreshLoader loader = new FreshLoader();
+
+        Class<?> rank = Class.forName(Rank.class.getName(), true, loader);
+
+        assertThat(loader.defined).containsExactly(Rank.class.getName(), Ranked.class.getName(),
+                Rank.class.getName() + "$1");
+        Object[] constants = rank.getEnumConstants();
+        assertThat(constants[1].getClass().getName()).isEqualTo(Rank.class.getName() + "$1");
+        assertRetriedThreeTimes(rank, constants[0]);
+        assertRetriedThreeTimes(rank, constants[1]);
+    }
+
+    @Test
+    void anEnumLoadedAfterItsTypeLevelAnnotatedInterfaceGetsItsPolicy() throws Exception {
+        FreshLoader loader = new FreshLoader();
+
+        Class.forName(INTERFACE, true, loader);
+        Class<?> tier = Class.forName(RemoteTier.class.getName(), true, loader);
+
+        assertThat(loader.defined).containsExactly(INTERFACE, RemoteTier.class.getName());
+        assertRetriedThreeTimes(tier, tier.getEnumConstants()[0]);
     }
 }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.rebound.ltw.app.Chat;
+import dev.rebound.ltw.app.Level;
 import dev.rebound.ltw.app.Misplaced;
+import dev.rebound.ltw.app.Rated;
 import dev.rebound.runtime.ReboundConfigurationException;
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +20,27 @@ class MisconfigurationTest {
         assertThat(thrown).isInstanceOf(ExceptionInInitializerError.class);
         assertThat(((ReboundConfigurationException) thrown.getCause()).problems())
                 .containsExactly("Chat.chat(String): @Retry.attempts = 101 is outside 1..100");
+    }
+
+    @Test
+    void aMisconfiguredEnumFailsItsInitialisationNotItsFirstCall() {
+        // Class.forName initialises the enum and calls none of its methods
+        Throwable thrown = catchThrowable(() -> Class.forName(Rated.Tier.class.getName()));
+
+        assertThat(thrown).isInstanceOf(ExceptionInInitializerError.class);
+        assertThat(((ReboundConfigurationException) thrown.getCause()).problems())
+                .containsExactly("Rated.rate(String): @Retry.attempts = 101 is outside 1..100");
+    }
+
+    @Test
+    void aPolicyOnAnEnumsOwnTypeFailsItsInitialisationInTheWordsOfTheBuild() {
+        Throwable thrown = catchThrowable(() -> Class.forName(Level.class.getName()));
+
+        assertThat(thrown).isInstanceOf(ExceptionInInitializerError.class);
+        assertThat(((ReboundConfigurationException) thrown.getCause()).problems())
+                .containsExactly("Level: a policy on an enum's type is not woven (the aspect applies the annotations"
+                        + " on an enum's methods and on its interfaces only): put @Retry, @Fallback, @CircuitBreaker"
+                        + " or @RateLimit on its methods");
     }
 
     @Test

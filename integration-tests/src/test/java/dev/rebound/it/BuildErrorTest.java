@@ -58,9 +58,9 @@ class BuildErrorTest {
                 }
                 """);
 
-        assertThat(errors).containsExactly("Single: a policy on an enum's type is not woven (the aspect applies an"
-                + " enum's method annotations only): put @Retry, @Fallback, @CircuitBreaker or @RateLimit on its"
-                + " methods");
+        assertThat(errors).containsExactly("Single: a policy on an enum's type is not woven (the aspect applies the"
+                + " annotations on an enum's methods and on its interfaces only): put @Retry, @Fallback,"
+                + " @CircuitBreaker or @RateLimit on its methods");
     }
 
     /** javac's errors, with rebound-weaver (and so its annotation processor) on the class path. */

@@ -3,6 +3,7 @@ package dev.rebound.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.rebound.it.woven.shapes.EnumShape;
 import dev.rebound.it.woven.shapes.Failing;
 import dev.rebound.it.woven.shapes.Flaky;
 import dev.rebound.it.woven.shapes.InheritsFromConcrete;
@@ -33,6 +34,17 @@ class ClassShapesTest extends VirtualTime {
                     assertThat(thrown).isInstanceOf(IllegalStateException.class);
                     assertThat(flaky.calls()).as(shape.getKey()).isEqualTo(3);
                 }));
+    }
+
+    @Test
+    void everyConstantOfAnEnumIsRetried() {
+        for (EnumShape constant : EnumShape.values()) {
+            int before = constant.calls();
+            Throwable thrown = catchThrowable(() -> constant.call("p"));
+            assertThat(thrown).isInstanceOf(IllegalStateException.class);
+            assertThat(constant.calls() - before).as(constant.name()).isEqualTo(3);
+        }
+        assertThat(EnumShape.OWN_BODY.getClass()).isNotEqualTo(EnumShape.class);
     }
 
     @Test

@@ -9,7 +9,9 @@ import com.google.inject.Injector;
 import com.google.inject.name.Names;
 import dev.rebound.it.plain.shapes.PlainShapes;
 import dev.rebound.it.woven.shapes.DeadPrimary;
+import dev.rebound.it.woven.shapes.EnumShape;
 import dev.rebound.it.woven.shapes.Flaky;
+import dev.rebound.it.woven.shapes.NoPolicy;
 import dev.rebound.it.woven.shapes.PublicShape;
 import dev.rebound.it.woven.shapes.Shapes;
 import dev.rebound.runtime.Rebound;
@@ -34,6 +36,19 @@ class ExactlyOnceDoorsTest extends VirtualTime {
         assertThat(woven.calls()).isEqualTo(3); // not 3 x 3
         assertThat(StdErr.count(log, "Rebound.wrap(Flaky): PublicShape applies its policies already; returned as "
                 + "it is, so each policy applies once")).isEqualTo(1);
+    }
+
+    @Test
+    void wrappingAWovenEnumWithoutABuilderPolicyAddsNoSecondLayer() {
+        int before = EnumShape.PLAIN.calls();
+        String log = StdErr.during(() -> {
+            Flaky wrapped = Rebound.wrap(Flaky.class, (Flaky) EnumShape.PLAIN).build();
+            assertThat(wrapped).isSameAs(EnumShape.PLAIN);
+            catchThrowable(() -> wrapped.call("p"));
+        });
+        assertThat(EnumShape.PLAIN.calls() - before).isEqualTo(3); // not 3 x 3
+        assertThat(log).contains("Rebound.wrap(Flaky): EnumShape applies its policies already; returned as it is,"
+                + " so each policy applies once");
     }
 
     @Test
@@ -86,6 +101,9 @@ class ExactlyOnceDoorsTest extends VirtualTime {
             }
         };
         assertThat(Rebound.isResilient(lambda)).as("anonymous class, woven").isTrue();
+        assertThat(Rebound.isResilient(EnumShape.PLAIN)).as("enum, woven").isTrue();
+        assertThat(Rebound.isResilient(EnumShape.OWN_BODY)).as("enum constant's class body, woven").isTrue();
+        assertThat(Rebound.isResilient(NoPolicy.Kind.PLAIN)).as("enum without policy").isFalse();
         assertThat(Rebound.isResilient(null)).isFalse();
     }
 

@@ -57,21 +57,40 @@ class UnwovenInterfaceTest extends VirtualTime {
                 """, false);
     }
 
+    /** The members of {@code app.Impl} and {@code app.Tier}: {@code call} always fails, counting its attempts. */
+    private static final String FAILING_CALL = """
+                public int calls;
+                public RuntimeException last;
+                public String call(String prompt) {
+                    calls++;
+                    last = new IllegalStateException("attempt " + calls);
+                    throw last;
+                }
+            """;
+
     /** The class {@code app.Impl}, compiled by ajc over the javac-built library, loaded with it. */
     private Class<?> ajc(String implementsClause, String extra) throws Exception {
-        Path file = javac.write("Impl", """
+        return compile("Impl", """
                 package app;
                 public class Impl %s {
-                    public int calls;
-                    public RuntimeException last;
-                    public String call(String prompt) {
-                        calls++;
-                        last = new IllegalStateException("attempt " + calls);
-                        throw last;
-                    }
-                }
+                %s}
                 %s
-                """.formatted(implementsClause, extra));
+                """.formatted(implementsClause, FAILING_CALL, extra));
+    }
+
+    /** The enum {@code app.Tier} (one constant, {@code GOLD}), compiled by ajc over the javac-built library. */
+    private Object ajcEnum(String implementsClause) throws Exception {
+        return compile("Tier", """
+                package app;
+                public enum Tier %s {
+                    GOLD;
+                %s}
+                """.formatted(implementsClause, FAILING_CALL)).getEnumConstants()[0];
+    }
+
+    /** The class {@code app.<className>} of {@code source}, compiled by ajc over the javac-built library. */
+    private Class<?> compile(String className, String source) throws Exception {
+        Path file = javac.write(className, source);
         Path lib = dir.resolve("lib");
         Path out = dir.resolve("out");
         MessageHandler messages = new MessageHandler();
@@ -81,7 +100,7 @@ class UnwovenInterfaceTest extends VirtualTime {
                 .isEmpty();
         URLClassLoader loader = new URLClassLoader(new URL[] {out.toUri().toURL(), lib.toUri().toURL()},
                 getClass().getClassLoader());
-        return loader.loadClass("app.Impl");
+        return loader.loadClass("app." + className);
     }
 
     /** Calls {@code impl.call("p")}, which always fails: the attempts it made and the exception the caller got. */
@@ -130,6 +149,30 @@ class UnwovenInterfaceTest extends VirtualTime {
         Class<?> impl = ajc("extends lib.TypeLevelBase", "");
 
         assertAttempts(impl.getConstructor().newInstance(), 3);
+    }
+
+    @Test
+    void anEnumImplementingAMethodLevelAnnotatedInterfaceIsRetried() throws Exception {
+        Object gold = ajcEnum("implements lib.MethodLevel");
+
+        assertAttempts(gold, 3);
+        assertThat(Rebound.isResilient(gold)).isTrue();
+    }
+
+    @Test
+    void anEnumImplementingATypeLevelAnnotatedInterfaceIsRetried() throws Exception {
+        Object gold = ajcEnum("implements lib.TypeLevel");
+
+        assertAttempts(gold, 3);
+        assertThat(Rebound.isResilient(gold)).isTrue();
+    }
+
+    @Test
+    void anEnumImplementingAnUnannotatedInterfaceIsLeftAlone() throws Exception {
+        Object gold = ajcEnum("implements lib.Unannotated");
+
+        assertThat(Rebound.isResilient(gold)).isFalse();
+        assertAttempts(gold, 1);
     }
 
     @Test

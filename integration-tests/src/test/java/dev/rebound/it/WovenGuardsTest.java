@@ -91,6 +91,16 @@ class WovenGuardsTest extends VirtualTime {
     }
 
     @Test
+    void outOfRangeAttemptsFailAnEnumsInitialisationNotItsFirstCall() {
+        // Class.forName initialises the enum and calls none of its methods
+        Throwable thrown = catchThrowable(() -> Class.forName(Misconfigured.AttemptsOutOfRangeTier.class.getName()));
+
+        assertThat(thrown).isInstanceOf(ExceptionInInitializerError.class);
+        assertThat(((ReboundConfigurationException) thrown.getCause()).problems())
+                .containsExactly("Chat.chat(String): @Retry.attempts = 101 is outside 1..100");
+    }
+
+    @Test
     void outOfRangeAttemptsFailTheClassInitialisationNamingEveryProblem() {
         ReboundConfigurationException e = initialisationFailure(Misconfigured.AttemptsOutOfRange.class);
 

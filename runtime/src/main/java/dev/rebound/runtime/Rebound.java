@@ -5,6 +5,7 @@ import dev.rebound.runtime.internal.ResilientProxy;
 import dev.rebound.runtime.spi.ContainerInterception;
 import dev.rebound.runtime.spi.GeneratedWrapper;
 import dev.rebound.runtime.spi.Resilient;
+import dev.rebound.runtime.spi.ResilientEnum;
 import dev.rebound.runtime.rules.FailureType;
 import dev.rebound.runtime.rules.FallbackRules;
 import dev.rebound.runtime.rules.Rules;
@@ -69,14 +70,15 @@ public final class Rebound {
 
     /**
      * Whether {@code object} applies Rebound policies itself: a wrapper made by {@code Rebound.wrap}, an
-     * instance of a woven class that carries a policy, or an instance that Guice's {@code ReboundModule}
-     * intercepts. Use it in a test to prove that a policy you wrote is attached; a lambda or a class
-     * that no door reached answers false.
+     * instance of a woven class or a constant of a woven enum that carries a policy, or an instance that
+     * Guice's {@code ReboundModule} intercepts. Use it in a test to prove that a policy you wrote is
+     * attached; a lambda or a class that no door reached answers false.
      *
      * @return false for null
      */
     public static boolean isResilient(Object object) {
         return object != null && (ResilientProxy.isResilient(object) || object instanceof Resilient
+                || object instanceof Enum<?> && object.getClass().isAnnotationPresent(ResilientEnum.class)
                 || ContainerInterception.intercepts(object.getClass()));
     }
 

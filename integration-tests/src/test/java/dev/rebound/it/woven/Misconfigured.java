@@ -25,6 +25,17 @@ public final class Misconfigured {
         }
     }
 
+    /** The same, on an enum: fails when it is initialised too, not on its first call. */
+    public enum AttemptsOutOfRangeTier implements Chat {
+        GOLD;
+
+        @Override
+        @Retry(attempts = 101)
+        public String chat(String prompt) {
+            return prompt;
+        }
+    }
+
     public static class FallbackToAStranger implements Chat {
         @Override
         @Fallback(to = String.class)

@@ -287,12 +287,13 @@ public final class MethodRules {
     }
 
     /**
-     * A policy on an enum's type in a woven build: the aspect weaves an enum's annotated methods, not a
+     * A policy on an enum's type in a woven build (ajc's annotation processing, or the agent as the enum
+     * initialises): the aspect weaves the policies of an enum's methods and of its interfaces, not a
      * policy its type declares.
      */
     public static String enumTypePolicy() {
-        return "a policy on an enum's type is not woven (the aspect applies an enum's method annotations only):"
-                + " put @Retry, @Fallback, @CircuitBreaker or @RateLimit on its methods";
+        return "a policy on an enum's type is not woven (the aspect applies the annotations on an enum's methods"
+                + " and on its interfaces only): put @Retry, @Fallback, @CircuitBreaker or @RateLimit on its methods";
     }
 
     /** A door intercepts instance methods only. */

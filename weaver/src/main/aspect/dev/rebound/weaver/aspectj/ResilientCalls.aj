@@ -10,7 +10,7 @@ import org.aspectj.lang.annotation.SuppressAjWarnings;
  * The around advices of {@link ResilientMethods#resilient}, written once for the two aspects that find
  * a join point's policy: {@link ResilientClasses}, one instance per woven class, in a slot per join point
  * of that class; {@link ResilientMethods}, for the join points it can't hold (default methods of
- * interfaces), in {@link dev.rebound.weaver.internal.Sites}. Their {@link #scope()}s split the join
+ * interfaces, methods of enums), in {@link dev.rebound.weaver.internal.Sites}. Their {@link #scope()}s split the join
  * points between them, each to exactly one.
  *
  * <p>The advices (one per primitive return type, so that no result is boxed) are inlined by ajc and

@@ -16,16 +16,17 @@ import org.aspectj.lang.JoinPoint;
  *
  * <p>AspectJ's annotation patterns see only a method's own annotations, not those of the interface
  * method it implements. So the weave is decided per type: every type that declares a policy gets the
- * {@link DeclaresPolicy} marker, every class below one gets {@link Woven}, and only the public methods
- * of those types are advised ({@link #resilient}). An abstract class's public methods are advised too,
- * behind an {@code instanceof Woven} test, since a subclass that carries a policy may run them as they
+ * {@link DeclaresPolicy} marker, every class below one gets {@link Woven} (an enum, to which AspectJ
+ * adds no interface, the {@code ResilientEnum} annotation), and only the public methods of those types
+ * are advised ({@link #resilient}). An abstract class's public methods are advised too, behind an
+ * {@code instanceof Woven} test, since a subclass that carries a policy may run them as they
  * are. Any other class without a policy is left exactly as the compiler made it; a policy class that
  * would run a public method inherited from such a class fails its initialisation, naming the fix.
  *
  * <p>The advices are {@link ResilientCalls}'. A {@link Woven} class's join points are
  * {@link ResilientClasses}' (a slot per join point, in the class itself); this singleton takes the
- * others (default methods of interfaces, abstract classes without a policy of their own, annotated
- * methods of enums), whose policies it finds in {@link Sites} (an identity hash, an array read, two
+ * others (default methods of interfaces, abstract classes without a policy of their own, the methods
+ * of enums), whose policies it finds in {@link Sites} (an identity hash, an array read, two
  * compares). Misconfigurations the build can see are compile errors (the weaver's annotation
  * processor, and the declare errors below); the rest fail the class's initialisation.
  */
@@ -67,6 +68,9 @@ public aspect ResilientMethods extends ResilientCalls {
      * of any supertype, and a method declared by an annotated type ({@code * (@Retry *).*(..)}): an
      * interface's type-level policy. A superclass's reaches {@code @Retry *} itself (the annotations
      * are {@code @Inherited}, which AspectJ follows up the superclasses).
+     *
+     * <p>Not an enum: AspectJ adds no interface to an enum (its {@code declare parents} skips them). An
+     * enum is marked by the next declaration instead.
      */
     declare parents: !is(InterfaceType) && !is(AnnotationType) && !is(AspectType) && !is(EnumType)
         && (DeclaresPolicy+ || @dev.rebound.annotations.Retry * || @dev.rebound.annotations.Fallback *
@@ -84,13 +88,34 @@ public aspect ResilientMethods extends ResilientCalls {
         implements Woven;
 
     /**
+     * An enum that carries a policy, found as a class is above (the supertypes' annotations read from the
+     * supertypes themselves, so whichever the JVM loads first), and each constant's class body: marked with
+     * an annotation, since it can't get {@link Woven}. Its public methods are advised, with their policies
+     * in {@link Sites}; it is checked as it initialises, and {@code Rebound.isResilient} reads the mark.
+     */
+    declare @type: is(EnumType)
+        && (DeclaresPolicy+ || @dev.rebound.annotations.Retry * || @dev.rebound.annotations.Fallback *
+            || @dev.rebound.annotations.CircuitBreaker * || @dev.rebound.annotations.RateLimit *
+            || hasmethod(* (@dev.rebound.annotations.Retry *).*(..))
+            || hasmethod(* (@dev.rebound.annotations.Fallback *).*(..))
+            || hasmethod(* (@dev.rebound.annotations.CircuitBreaker *).*(..))
+            || hasmethod(* (@dev.rebound.annotations.RateLimit *).*(..))
+            || hasmethod(@dev.rebound.annotations.Retry * *(..))
+            || hasmethod(@dev.rebound.annotations.Fallback * *(..))
+            || hasmethod(@dev.rebound.annotations.CircuitBreaker * *(..))
+            || hasmethod(@dev.rebound.annotations.RateLimit * *(..)))
+        && !dev.rebound.annotations..* && !dev.rebound.runtime..* && !dev.rebound.weaver..* && !org.aspectj..*
+        : @dev.rebound.runtime.spi.ResilientEnum;
+
+    /**
      * Every public instance method of a type that carries a policy (default methods of annotated
-     * interfaces included), every annotated public method (whatever type pattern its class escapes),
-     * and, behind an {@code instanceof Woven} test, every public method of an abstract class and every
+     * interfaces and methods of marked enums included), every annotated public method (whatever type
+     * pattern its class escapes), and, behind an {@code instanceof Woven} test, every public method of an abstract class and every
      * default method of an interface (a class with a policy inherits them), except equals, hashCode and
      * toString. A default method of an interface compiled without the aspect (the JDK's) is not woven.
      */
-    public pointcut resilient(Object self): (execution(public !static * (Woven+ || DeclaresPolicy+).*(..))
+    public pointcut resilient(Object self): (execution(public !static * (Woven+ || DeclaresPolicy+
+                    || @dev.rebound.runtime.spi.ResilientEnum *).*(..))
             || execution(@dev.rebound.annotations.Retry public !static * *(..))
             || execution(@dev.rebound.annotations.Fallback public !static * *(..))
             || execution(@dev.rebound.annotations.CircuitBreaker public !static * *(..))
@@ -117,9 +142,13 @@ public aspect ResilientMethods extends ResilientCalls {
         || execution(@dev.rebound.annotations.RateLimit static * *(..))
         : "Rebound: @Retry, @Fallback, @CircuitBreaker and @RateLimit apply to instance methods only ({joinpoint.signature})";
 
-    /** Resolves every policy of the class as it initialises: a misconfiguration fails here, never on a call. */
+    /**
+     * Resolves every policy of the class or enum as it initialises: a misconfiguration fails here, never on
+     * a call.
+     */
     @SuppressAjWarnings("adviceDidNotMatch")
-    after() returning: staticinitialization(Woven+ && !dev.rebound.weaver..*) {
+    after() returning: staticinitialization((Woven+ || @dev.rebound.runtime.spi.ResilientEnum *)
+            && !dev.rebound.weaver..*) {
         WovenPolicies.validate(thisJoinPointStaticPart.getSignature().getDeclaringType());
     }
 }

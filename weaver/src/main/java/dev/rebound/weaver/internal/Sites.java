@@ -8,7 +8,7 @@ import org.aspectj.lang.reflect.MethodSignature;
 
 /**
  * The policies of the woven join points that have no {@link Slot} of their own (default methods of
- * interfaces, an inherited body running on another class than its slot's), in one open hash table keyed by the join point's static part
+ * interfaces, methods of enums, an inherited body running on another class than its slot's), in one open hash table keyed by the join point's static part
  * (its identity: one object per join point, made when its class initialises) and the runtime class:
  * after the first call, finding a policy is an identity hash, an array read and two compares, and finds
  * null for a method without a policy.

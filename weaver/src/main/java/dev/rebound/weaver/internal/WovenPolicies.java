@@ -1,9 +1,17 @@
 package dev.rebound.weaver.internal;
 
+import dev.rebound.annotations.CircuitBreaker;
+import dev.rebound.annotations.Fallback;
+import dev.rebound.annotations.RateLimit;
+import dev.rebound.annotations.Retry;
 import dev.rebound.runtime.ReboundConfigurationException;
+import dev.rebound.runtime.rules.MethodRules;
+import dev.rebound.runtime.rules.Rules;
 import dev.rebound.runtime.spi.ContainerInterception;
 import dev.rebound.runtime.spi.Policies;
 import dev.rebound.runtime.spi.ResilientMethod;
+import dev.rebound.weaver.Woven;
+import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -14,9 +22,9 @@ import java.util.function.Supplier;
 import dev.rebound.runtime.ReboundSettings;
 
 /**
- * The policies of a woven class, resolved once per class (when it is initialised) with alternatives
- * from the global {@code AlternativeResolver}. A misconfigured class fails its initialisation with a
- * {@link ReboundConfigurationException}, never a call.
+ * The policies of a woven class or enum, resolved once per class (when it is initialised) with
+ * alternatives from the global {@code AlternativeResolver}. A misconfigured class fails its
+ * initialisation with a {@link ReboundConfigurationException}, never a call.
  */
 public final class WovenPolicies {
 
@@ -36,7 +44,8 @@ public final class WovenPolicies {
      * @throws ReboundConfigurationException listing every problem of the class
      */
     public static void validate(Class<?> type) {
-        if (!type.isInterface() && !hasClassAspect(type)) {
+        // an enum has no slots of its own (it can't be Woven): its join points are ResilientMethods'
+        if (Woven.class.isAssignableFrom(type) && !hasClassAspect(type)) {
             throw new ReboundConfigurationException(List.of(type.getName() + " was woven without the aspect "
                     + CLASS_ASPECT + ", which applies the policies of a class's methods: declare it beside "
                     + "ResilientMethods and Recovery (in your aop.xml's <aspects>)"));
@@ -78,6 +87,11 @@ public final class WovenPolicies {
         if (type.isInterface() || !Policies.annotated(type)) {
             return Map.of();
         }
+        Class<?> enumType = enumOf(type);
+        if (enumType != null && declaresPolicy(enumType)) {
+            throw new ReboundConfigurationException(List.of(Rules.at(enumType.getSimpleName(),
+                    MethodRules.enumTypePolicy())));
+        }
         Map<Method, ResilientMethod> policies = Policies.resolveAll(type, type, null, alt -> alternative(type, alt));
         List<String> problems = new ArrayList<>();
         List<String> unwoven = new ArrayList<>();
@@ -97,6 +111,25 @@ public final class WovenPolicies {
             warnUnwovenDefaults(type, unwoven);
         }
         return Map.copyOf(policies);
+    }
+
+    private static final List<Class<? extends Annotation>> POLICIES = List.of(Retry.class, Fallback.class,
+            CircuitBreaker.class, RateLimit.class);
+
+    /** The enum {@code type} is, or whose constant's class body it is; null for any other class. */
+    private static Class<?> enumOf(Class<?> type) {
+        return type.isEnum() ? type : type.getSuperclass() != null && type.getSuperclass().isEnum()
+                ? type.getSuperclass() : null;
+    }
+
+    /** Whether {@code type} itself carries a policy annotation (not only its methods). */
+    private static boolean declaresPolicy(Class<?> type) {
+        for (Class<? extends Annotation> a : POLICIES) {
+            if (type.isAnnotationPresent(a)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -8,4 +8,13 @@ public class NoPolicy implements Serializable {
     public String echo(String s) {
         return s;
     }
+
+    /** An enum without policy either. */
+    public enum Kind {
+        PLAIN;
+
+        public String echo(String s) {
+            return s;
+        }
+    }
 }
