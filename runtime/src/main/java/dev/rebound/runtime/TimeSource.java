@@ -1,5 +1,6 @@
 package dev.rebound.runtime;
 
+import dev.rebound.runtime.internal.OwnThreads;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -26,10 +27,11 @@ public interface TimeSource {
      * returned future is cancelled first. Per-attempt timeouts ({@code attemptTimeout}) use it to
      * interrupt an attempt that runs too long; asynchronous calls ({@code CompletionStage} methods,
      * streams) schedule their backoff with it instead of sleeping, so no thread waits per call. The
-     * default triggers on one shared daemon thread ({@code rebound-timeout}) against the real clock
-     * and runs the task on {@link java.util.concurrent.ForkJoinPool#commonPool()} (a delay of 0 or less
-     * goes straight there), so a task that
-     * starts the next attempt of a call never delays another call's timer;
+     * default triggers on one shared daemon thread ({@code rebound-timeout}, which ends after 5 s
+     * without a pending task and starts again with the next) against the real clock and runs the
+     * task on {@link java.util.concurrent.ForkJoinPool#commonPool()} (a delay of 0 or less goes
+     * straight there), so a task that starts the next attempt of a call never delays another call's
+     * timer;
      * {@link dev.rebound.runtime.testing.VirtualTimeSource} runs it when its clock reaches the time.
      *
      * @return a future whose {@code cancel} stops a task that has not run yet
@@ -63,17 +65,23 @@ enum SystemTimeSource implements TimeSource {
     }
 }
 
-/** The thread that fires per-attempt timeouts on the real clock, started at first use. */
+/**
+ * The thread that fires per-attempt timeouts and asynchronous waits on the real clock: started at
+ * first use, ended after {@link #IDLE_SECONDS} without a pending timer, started again by the next. A
+ * cancelled timer is dropped at once, so a call that ended leaves nothing pending. Rebound's own
+ * thread ({@link OwnThreads}): it keeps no caller's class loader; and, once ended, nothing keeps
+ * Rebound's own loader either (an application that bundles Rebound, undeployed).
+ */
 final class Timeouts {
+    /** How long the thread waits for a next timer before it ends. */
+    static final long IDLE_SECONDS = 5;
     static final ScheduledThreadPoolExecutor EXECUTOR;
 
     static {
-        EXECUTOR = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "rebound-timeout");
-            t.setDaemon(true);
-            return t;
-        });
+        EXECUTOR = new ScheduledThreadPoolExecutor(1, r -> OwnThreads.daemon(r, "rebound-timeout"));
         EXECUTOR.setRemoveOnCancelPolicy(true);
+        EXECUTOR.setKeepAliveTime(IDLE_SECONDS, TimeUnit.SECONDS);
+        EXECUTOR.allowCoreThreadTimeOut(true);
     }
 
     private Timeouts() {

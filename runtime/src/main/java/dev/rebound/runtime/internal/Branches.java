@@ -19,12 +19,12 @@ public final class Branches {
     /** How often a wait checks whether the executor died under it. */
     private static final long POLL_MILLIS = 10;
 
-    /** Daemon threads made on demand and kept 60 s: branches block on I/O, so not the common pool. */
-    private static final ExecutorService DEFAULT = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "rebound-branch-" + THREADS.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-    });
+    /**
+     * Daemon threads made on demand and kept 60 s once idle: branches block on I/O, so not the common
+     * pool. Rebound's own ({@link OwnThreads}): none keeps the class loader of the caller that started it.
+     */
+    private static final ExecutorService DEFAULT = Executors.newCachedThreadPool(
+            r -> OwnThreads.daemon(r, "rebound-branch-" + THREADS.incrementAndGet()));
 
     private Branches() {
     }

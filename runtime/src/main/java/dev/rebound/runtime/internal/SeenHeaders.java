@@ -1,6 +1,7 @@
 package dev.rebound.runtime.internal;
 
 import dev.rebound.runtime.ratelimit.RateLimitHeaders;
+import dev.rebound.runtime.spi.PerThread;
 
 /**
  * Where {@link RateLimitHeaders#record} keeps a response's rate-limit headers for the rate limiter of
@@ -17,7 +18,8 @@ import dev.rebound.runtime.ratelimit.RateLimitHeaders;
  */
 public final class SeenHeaders {
 
-    private static final ThreadLocal<SeenHeaders> SEEN = ThreadLocal.withInitial(SeenHeaders::new);
+    /** Held by Rebound, not by the thread ({@link PerThread}). */
+    private static final PerThread<SeenHeaders> SEEN = new PerThread<>(SeenHeaders::new);
     private static volatile boolean ever;
 
     private RateLimitHeaders headers;

@@ -1,5 +1,7 @@
 package dev.rebound.runtime.internal;
 
+import dev.rebound.runtime.spi.PerThread;
+
 /**
  * What a failed response said about trying again, read where the response was still whole (the
  * HTTP client) and carried by the failure itself, so it belongs to the attempt that received it and
@@ -34,8 +36,9 @@ public final class ServerVerdict {
      * streamed response's: langchain4j builds that failure itself, on the HTTP client's thread). Taken by
      * the engine with the next failure it handles on this thread; forgotten when a call starts here.
      * Until anything was ever left ({@link Leftovers}), taking and forgetting cost one volatile read.
+     * Held by Rebound, not by the thread ({@link PerThread}).
      */
-    private static final ThreadLocal<ServerVerdict[]> HANDED = ThreadLocal.withInitial(() -> new ServerVerdict[1]);
+    private static final PerThread<ServerVerdict[]> HANDED = new PerThread<>(() -> new ServerVerdict[1]);
 
     private final long waitNanos;
     private final String quota;

@@ -1,6 +1,7 @@
 package dev.rebound.runtime.spi;
 
 import java.lang.ref.WeakReference;
+import java.util.Arrays;
 import java.util.function.Supplier;
 
 /**
@@ -11,17 +12,29 @@ import java.util.function.Supplier;
  * weakly. For the engine and the doors: the engine's spare call state, the woven door's hand-off, a
  * generated wrapper's argument arrays. What a call puts in the object must be cleared when it ends.
  *
+ * <p>The objects are held by this {@code PerThread} (so by the class that owns it), never by the
+ * threads: the thread-local holds a weak reference only. A thread that outlives Rebound's class
+ * loader (an application server's pool thread, once the application that bundled Rebound is
+ * undeployed) keeps nothing that would keep that loader. A thread's object is dropped once the thread
+ * has ended, when a later thread's first ask finds the list of kept objects full.
+ *
  * @param <T> what each thread gets
  */
 public final class PerThread<T> {
 
-    private final ThreadLocal<Held<T>> local;
+    private final Supplier<? extends T> initial;
+    /** Each thread's {@link Held}, weakly: what keeps it is {@link #kept}, which the thread cannot reach. */
+    private final ThreadLocal<WeakReference<Held<T>>> local = new ThreadLocal<>();
     @SuppressWarnings("unchecked")
     private final Held<T>[] slots = new Held[256];
+    /** Every living thread's {@link Held} (and those of threads ended since the last purge); guarded by this. */
+    @SuppressWarnings("unchecked")
+    private Held<T>[] kept = new Held[8];
+    private int keptCount;
 
     /** Each thread's object is made by {@code initial}, on that thread, the first time it asks. */
     public PerThread(Supplier<? extends T> initial) {
-        this.local = ThreadLocal.withInitial(() -> new Held<>(Thread.currentThread(), initial.get()));
+        this.initial = initial;
     }
 
     /** This thread's object. */
@@ -32,12 +45,42 @@ public final class PerThread<T> {
         if (h != null && h.owner.get() == t) {
             return h.value;
         }
-        h = local.get();
+        WeakReference<Held<T>> mine = local.get();
+        h = mine != null ? mine.get() : null;
+        if (h == null) {
+            h = first(t);
+        }
         Held<T> there = slots[i];
         if (there == null || there.owner.get() == null) {
             slots[i] = h; // racy on purpose: a thread that loses the race keeps using the thread-local
         }
         return h.value;
+    }
+
+    /** This thread's first ask: its object made, kept here, and found again through the thread-local. */
+    private Held<T> first(Thread t) {
+        Held<T> h = new Held<>(t, initial.get());
+        keep(h);
+        local.set(new WeakReference<>(h));
+        return h;
+    }
+
+    private synchronized void keep(Held<T> h) {
+        if (keptCount == kept.length) {
+            int alive = 0;
+            for (int i = 0; i < keptCount; i++) {
+                Thread owner = kept[i].owner.get();
+                if (owner != null && owner.isAlive()) {
+                    kept[alive++] = kept[i];
+                }
+            }
+            Arrays.fill(kept, alive, keptCount, null);
+            keptCount = alive;
+            if (alive > kept.length / 2) {
+                kept = Arrays.copyOf(kept, kept.length * 2);
+            }
+        }
+        kept[keptCount++] = h;
     }
 
     /** A thread's object, and the thread it belongs to (weakly: a slot does not keep a finished thread). */

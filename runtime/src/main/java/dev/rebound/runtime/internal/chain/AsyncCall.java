@@ -18,19 +18,24 @@ import java.util.function.Supplier;
  * <p>When the door's first attempt is still running as the call returns, this future is also what
  * that attempt's outcome is handed to ({@link #accept}): it keeps what a retry needs, so following
  * the first attempt costs this future and the JDK's subscription to the target's, nothing more.
+ *
+ * <p>Once it is done, by Rebound or by the caller, it keeps its outcome only: the call's arguments,
+ * the first attempt's future and the call state are forgotten ({@link #forget}), so a caller that
+ * keeps finished futures (a cache of answers) keeps no prompt and no failure met on the way.
  */
 final class AsyncCall extends CompletableFuture<Object> implements BiConsumer<Object, Throwable> {
 
-    /** The door's first attempt, still running when the call was returned; or null. */
-    private final CompletableFuture<?> first;
-    /** The call through the chain, once the first attempt has failed (or was not run inline). */
+    /** The door's first attempt, still running when the call was returned; or null (and once done). */
+    private volatile CompletableFuture<?> first;
+    /** The call through the chain, once the first attempt has failed (or was not run inline); null once done. */
     private volatile Execution call;
 
-    // what the chain needs if the door's first attempt fails (null/unused when the chain ran it)
+    // what the chain needs if the door's first attempt fails (null/unused when the chain ran it; null once
+    // done: volatile, so an outcome read as not done yet was read with them, see accept)
     private final AsyncExecutor executor;
-    private final Object context;
-    private final Object[] args;
-    private final Invoker primary;
+    private volatile Object context;
+    private volatile Object[] args;
+    private volatile Invoker primary;
     private final long start;
     /** Whether the first attempt had failed already when the call returned: its caller's stack is here. */
     private final boolean failedOnCallersStack;
@@ -60,20 +65,46 @@ final class AsyncCall extends CompletableFuture<Object> implements BiConsumer<Ob
         }
     }
 
-    /** The door's first attempt ended: done, or on through the chain. */
+    /**
+     * The door's first attempt ended: done, or on through the chain. What the chain needs is read
+     * before {@code firstAttemptEnded} asks whether this future is done: when it is not, the fields
+     * were read before any {@link #forget}.
+     */
     @Override
     public void accept(Object value, Throwable failure) {
-        executor.firstAttemptEnded(this, value, failure, context, args, primary, start, failedOnCallersStack);
+        Object c = context;
+        Object[] a = args;
+        Invoker p = primary;
+        executor.firstAttemptEnded(this, value, failure, c, a, p, start, failedOnCallersStack);
     }
 
     /** Rebound's own answer: the call ended with {@code value}. */
     void answer(Object value) {
         super.complete(value);
+        forget();
     }
 
-    /** Rebound's own ending: the call failed with {@code failure}; false when the caller had ended it already. */
+    /**
+     * Rebound's own ending: the call failed with {@code failure}; false when the caller had ended it
+     * already. Either way the call is over: what it kept is forgotten.
+     */
     boolean fail(Throwable failure) {
-        return super.completeExceptionally(failure);
+        boolean failed = super.completeExceptionally(failure);
+        forget();
+        return failed;
+    }
+
+    /**
+     * The call is over: this future keeps its outcome, nothing of the call (its arguments, the first
+     * attempt's future and outcome, the call state with its failures). Called on every ending, the
+     * chain's included: an ending that raced {@link #runs} is followed by the chain's own end.
+     */
+    private void forget() {
+        first = null;
+        call = null;
+        context = null;
+        args = null;
+        primary = null;
     }
 
     @Override
@@ -134,13 +165,15 @@ final class AsyncCall extends CompletableFuture<Object> implements BiConsumer<Ob
      */
     private boolean stopsTheCall(boolean ended, boolean mayInterruptIfRunning) {
         if (ended) {
-            if (first != null) {
-                first.cancel(mayInterruptIfRunning);
+            CompletableFuture<?> f = first;
+            if (f != null) {
+                f.cancel(mayInterruptIfRunning);
             }
             Execution e = call;
             if (e != null) {
                 e.cancel();
             }
+            forget();
         }
         return ended;
     }

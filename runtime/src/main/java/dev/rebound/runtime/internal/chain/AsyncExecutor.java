@@ -160,6 +160,8 @@ final class AsyncExecutor {
                 }
             } catch (Throwable listenerError) {
                 endedBy(result, listenerError);
+            } finally {
+                call.ended(); // the caller's future has the outcome: nothing of the call stays with it
             }
         });
         call.returned = true;

@@ -143,21 +143,27 @@ final class Execution {
     /**
      * Schedules a wait of {@code nanos}, then {@code next}: run once, when the wait ends, or at once
      * when the caller cancels the call meanwhile ({@code next} then sees {@link #cancelled()} and ends
-     * the call, so a cancelled call still ends with its FAILED event).
+     * the call, so a cancelled call still ends with its FAILED event). The timer's task holds this
+     * state only, not {@code next}: a clock that keeps a cancelled task until its time
+     * ({@code java.util.Timer}, a timing wheel) keeps nothing of the call once it has ended.
      */
     void waitThen(long nanos, Runnable next) {
         afterWait = next;
-        Future<?> wait = time.schedule(nanos, () -> endWait(next));
+        Future<?> wait = time.schedule(nanos, this::waitEnded);
         pendingWait = wait;
         if (cancelled()) {
             wait.cancel(false);
-            endWait(next);
+            waitEnded();
         }
     }
 
-    /** Runs {@code next} if the wait it follows has not been ended yet (by the timer or a cancel). */
-    private void endWait(Runnable next) {
-        if (AFTER_WAIT.compareAndSet(this, next, null)) {
+    /**
+     * Runs what follows the current wait, unless the timer or a cancel took it first. A call has one
+     * wait at a time, and none once its caller's future is done, so whoever takes it takes the current one.
+     */
+    private void waitEnded() {
+        Runnable next = (Runnable) AFTER_WAIT.getAndSet(this, null);
+        if (next != null) {
             next.run();
         }
     }
@@ -171,10 +177,7 @@ final class Execution {
         if (w != null) {
             w.cancel(false);
         }
-        Runnable next = afterWait;
-        if (next != null) {
-            endWait(next);
-        }
+        waitEnded();
         CompletableFuture<?> a = inFlight;
         if (a != null) {
             a.cancel(true);
@@ -307,6 +310,22 @@ final class Execution {
         maxDuration = 0L;
         trace = CallTrace.NOOP;
         releaseQuiet();
+    }
+
+    /**
+     * Ends an asynchronous call, once its chain has ended and the caller's future has its outcome:
+     * forgets what it referenced (arguments, targets, failures, the caller's handler), as
+     * {@link #release} does for a synchronous one, and the attempt and wait it last had. What may
+     * still run for it (an attempt that ignored its cancel, a timer that fires anyway) finds the
+     * caller's future done ({@link #cancelled}), and starts nothing.
+     */
+    void ended() {
+        release();
+        streamCaller = null;
+        firstAttemptOf = null;
+        inFlight = null;
+        pendingWait = null;
+        afterWait = null;
     }
 
     /**

@@ -34,7 +34,7 @@ final class ResultCheckStrategy implements Strategy {
             return result;
         }
         try {
-            return check(call, result);
+            return check(call.target, result);
         } catch (Throwable rejected) {
             return call.failed(rejected); // a rejection, or the predicate's own failure
         }
@@ -46,6 +46,9 @@ final class ResultCheckStrategy implements Strategy {
      */
     @Override
     public CompletableFuture<Object> applyAsync(Execution call) {
+        // the attempt's target, read now: an outcome that comes after a timeout ended the attempt finds
+        // the call moved on (or over, its state forgotten)
+        String target = call.target;
         CompletableFuture<Object> attempt = next.applyAsync(call);
         CompletableFuture<Object> out = new CompletableFuture<>() {
             @Override
@@ -62,7 +65,7 @@ final class ResultCheckStrategy implements Strategy {
             }
             Object checked;
             try {
-                checked = check(call, result);
+                checked = check(target, result);
             } catch (Throwable rejected) {
                 out.completeExceptionally(rejected);
                 return;
@@ -73,12 +76,12 @@ final class ResultCheckStrategy implements Strategy {
     }
 
     /** {@code result}, or the RejectedResultException a predicate's rejection becomes. */
-    private Object check(Execution call, Object result) {
+    private Object check(String target, Object result) {
         if (fallbackOn != null && fallbackOn.test(result)) {
-            throw new RejectedResultException(method, call.target, nameOf(fallbackOn), result, true);
+            throw new RejectedResultException(method, target, nameOf(fallbackOn), result, true);
         }
         if (retryOn != null && retryOn.test(result)) {
-            throw new RejectedResultException(method, call.target, nameOf(retryOn), result, false);
+            throw new RejectedResultException(method, target, nameOf(retryOn), result, false);
         }
         return result;
     }

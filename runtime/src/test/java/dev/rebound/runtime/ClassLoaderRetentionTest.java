@@ -1,0 +1,206 @@
+package dev.rebound.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.ref.WeakReference;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An application server undeploys a web application: its class loader must be collectable once the
+ * application's own objects are gone, whether Rebound sits in the server's shared lib (a parent
+ * loader that stays) or in the application (WEB-INF/lib, a copy that goes with it). The application
+ * ({@link WebappCalls}) runs on a request thread whose context class loader is the application's, as
+ * a container sets it, and which carries an inheritable thread-local holding one of its classes.
+ * Checked with a weak reference and a bounded number of collections.
+ */
+class ClassLoaderRetentionTest {
+
+    private static final InheritableThreadLocal<Object> REQUEST_SCOPED = new InheritableThreadLocal<>();
+
+    private static URL where(Class<?> c) {
+        return c.getProtectionDomain().getCodeSource().getLocation();
+    }
+
+    /** What the shared lib or WEB-INF/lib holds: Rebound, its annotations, slf4j's API. */
+    private static List<URL> rebound() {
+        List<URL> urls = new ArrayList<>();
+        urls.add(where(Rebound.class));
+        urls.add(where(dev.rebound.annotations.Retry.class));
+        urls.add(where(org.slf4j.Logger.class));
+        return urls;
+    }
+
+    /** A web application's loader over {@code parent}: it defines {@link WebappCalls} (and its nested types) itself. */
+    static final class ApplicationLoader extends ClassLoader {
+        ApplicationLoader(ClassLoader parent) {
+            super("application", parent);
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            if (!name.startsWith(WebappCalls.class.getName())) {
+                return super.loadClass(name, resolve);
+            }
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> c = findLoadedClass(name);
+                if (c == null) {
+                    String file = name.replace('.', '/') + ".class";
+                    try (InputStream in = ClassLoaderRetentionTest.class.getClassLoader().getResourceAsStream(file)) {
+                        byte[] b = in.readAllBytes();
+                        c = defineClass(name, b, 0, b.length);
+                    } catch (IOException e) {
+                        throw new ClassNotFoundException(name, e);
+                    }
+                }
+                return c;
+            }
+        }
+    }
+
+    private static boolean collected(WeakReference<?> ref) {
+        for (int i = 0; i < 50 && ref.get() != null; i++) {
+            System.gc();
+        }
+        return ref.get() == null;
+    }
+
+    private static Set<Thread> threadsNamed(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith(prefix))
+                .collect(Collectors.toSet());
+    }
+
+    /**
+     * Runs each of {@code methods} of the application's {@link WebappCalls}, as a request would: with the
+     * application's loader as context class loader and in an inheritable thread-local, on
+     * {@code thread}'s executor; then forgets everything of the application on that thread.
+     */
+    private static void request(ExecutorService thread, ClassLoader application, String... methods)
+            throws Exception {
+        thread.submit(() -> {
+            Thread me = Thread.currentThread();
+            ClassLoader before = me.getContextClassLoader();
+            me.setContextClassLoader(application);
+            try {
+                Class<?> calls = application.loadClass(WebappCalls.class.getName());
+                assertThat(calls.getClassLoader()).isSameAs(application);
+                REQUEST_SCOPED.set(calls);
+                for (String m : methods) {
+                    Method method = calls.getMethod(m);
+                    assertThat(method.invoke(null)).isEqualTo("ok");
+                }
+            } finally {
+                REQUEST_SCOPED.remove();
+                me.setContextClassLoader(before);
+            }
+            return null;
+        }).get(30, TimeUnit.SECONDS);
+    }
+
+    /** A request thread that ends with its request. */
+    private static void requestOnAThreadThatEnds(ClassLoader application, String... methods) throws Exception {
+        ExecutorService thread = Executors.newSingleThreadExecutor();
+        try {
+            request(thread, application, methods);
+        } finally {
+            thread.shutdown();
+            assertThat(thread.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    /**
+     * Rebound in the server's shared lib: the timer and branch threads an application's request
+     * started keep running for the other applications, and keep nothing of the one undeployed.
+     */
+    @Test
+    void reboundInTheSharedLibKeepsNoUndeployedApplicationsLoaderInItsThreads() throws Exception {
+        try (URLClassLoader shared = new URLClassLoader("shared", rebound().toArray(new URL[0]),
+                ClassLoader.getPlatformClassLoader())) {
+            Set<Thread> before = threadsNamed("rebound-");
+            ApplicationLoader application = new ApplicationLoader(shared);
+            requestOnAThreadThatEnds(application, "timedCall", "parallelCall");
+            // a timer pending for another application keeps the shared timer thread running
+            Object clock = shared.loadClass(TimeSource.class.getName()).getMethod("system").invoke(null);
+            Future<?> other = (Future<?>) clock.getClass().getMethod("schedule", long.class, Runnable.class)
+                    .invoke(clock, TimeUnit.HOURS.toNanos(1), (Runnable) () -> { });
+            try {
+                Set<Thread> started = threadsNamed("rebound-");
+                started.removeAll(before);
+                assertThat(started).extracting(Thread::getName).contains("rebound-timeout", "rebound-branch-1");
+                assertThat(started).allSatisfy(t -> assertThat(t.getContextClassLoader()).as(t.getName()).isNull());
+                WeakReference<ClassLoader> undeployed = new WeakReference<>(application);
+                application = null;
+
+                assertThat(collected(undeployed)).as("the undeployed application's loader is collected").isTrue();
+                assertThat(started).as("Rebound's threads still run").allMatch(Thread::isAlive);
+            } finally {
+                other.cancel(false);
+            }
+        }
+    }
+
+    /**
+     * Rebound in the application (WEB-INF/lib): once its timer thread has ended, a few seconds after
+     * its last timer, nothing keeps the application's loader, Rebound's copy in it included.
+     */
+    @Test
+    void reboundInTheApplicationLetsItsLoaderGoOnceItsTimerThreadHasEnded() throws Exception {
+        List<URL> urls = rebound();
+        urls.add(where(WebappCalls.class));
+        URLClassLoader application = new URLClassLoader("application", urls.toArray(new URL[0]),
+                ClassLoader.getPlatformClassLoader());
+        Set<Thread> before = threadsNamed("rebound-timeout");
+        requestOnAThreadThatEnds(application, "timedCall");
+        Set<Thread> timers = threadsNamed("rebound-timeout");
+        timers.removeAll(before);
+        assertThat(timers).as("the application's own timer thread").hasSize(1);
+        Thread timer = timers.iterator().next();
+        assertThat(timer.getContextClassLoader()).isNull();
+        application.close();
+        WeakReference<ClassLoader> undeployed = new WeakReference<>(application);
+        application = null;
+
+        timer.join(TimeUnit.SECONDS.toMillis(15));
+        assertThat(timer.isAlive()).as("the idle timer thread has ended").isFalse();
+        timer = null;
+        timers = null;
+        assertThat(collected(undeployed)).as("the undeployed application's loader is collected").isTrue();
+    }
+
+    /**
+     * Rebound in the application, called on a container's pool thread that outlives the application:
+     * what Rebound keeps per thread (the spare call state, the argument arrays, the fallback's mark, a
+     * client's rate-limit headers) is held by Rebound, never by the thread, so the thread keeps nothing
+     * of the application.
+     */
+    @Test
+    void reboundInTheApplicationKeepsNothingOfItOnAPoolThreadThatOutlivesIt() throws Exception {
+        List<URL> urls = rebound();
+        urls.add(where(WebappCalls.class));
+        URLClassLoader application = new URLClassLoader("application", urls.toArray(new URL[0]),
+                ClassLoader.getPlatformClassLoader());
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            request(pool, application, "retriedCall", "fallbackCall", "clientHintsCall");
+            application.close();
+            WeakReference<ClassLoader> undeployed = new WeakReference<>(application);
+            application = null;
+
+            assertThat(collected(undeployed)).as("the undeployed application's loader is collected").isTrue();
+        } finally {
+            pool.shutdown();
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.rebound.runtime;
+
+import dev.rebound.runtime.testing.VirtualTimeSource;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What a web application does with Rebound, for {@link ClassLoaderRetentionTest}, which loads this class
+ * in a loader of its own (the application's), with Rebound in it (WEB-INF/lib) or in its parent (the
+ * server's shared lib). Public API only; every method answers "ok".
+ */
+public final class WebappCalls {
+
+    /** The application's service interface. */
+    public interface Service {
+        String call(String question) throws Exception;
+    }
+
+    private WebappCalls() {
+    }
+
+    /** A call that fails once and is retried, observed by a listener, on a virtual clock. */
+    public static String retriedCall() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        Service target = q -> {
+            if (calls.incrementAndGet() == 1) {
+                throw new java.io.IOException("503");
+            }
+            return "ok";
+        };
+        ReboundSettings settings = ReboundSettings.builder().timeSource(new VirtualTimeSource())
+                .listener(e -> { }).logging(false).build();
+        Service service = Rebound.wrap(Service.class, target)
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(10)).build())
+                .settings(settings).build();
+        return service.call("q");
+    }
+
+    /**
+     * A call under an attempt timeout on the real clock, made once: the shared timer thread starts, if it
+     * was not running.
+     */
+    public static String timedCall() throws Exception {
+        Service target = q -> "ok";
+        Service service = Rebound.wrap(Service.class, target)
+                .withRetry(RetryPolicy.builder().attempts(1).attemptTimeout(Duration.ofSeconds(30)).build())
+                .settings(ReboundSettings.builder().logging(false).build()).build();
+        return service.call("q");
+    }
+
+    /** Two branches on Rebound's default branch threads. */
+    public static String parallelCall() {
+        List<String> both = Parallel.invokeAll(() -> "o", () -> "k");
+        return both.get(0) + both.get(1);
+    }
+
+    /** The primary always fails; its fallback, itself wrapped, answers: the engine marks its own call to it. */
+    public static String fallbackCall() throws Exception {
+        ReboundSettings settings = ReboundSettings.builder().timeSource(new VirtualTimeSource()).logging(false)
+                .build();
+        Service primary = q -> {
+            throw new java.io.IOException("503");
+        };
+        Service alternative = Rebound.wrap(Service.class, (Service) q -> "ok")
+                .withRetry(RetryPolicy.builder().attempts(2).build()).settings(settings).build();
+        Service service = Rebound.wrap(Service.class, primary)
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(10)).build())
+                .withFallbacks(alternative).settings(settings).build();
+        return service.call("q");
+    }
+
+    /**
+     * A client that reports what its responses said, as Rebound's integrations do on the calling
+     * thread: rate-limit headers (never taken here: the method has no rate limit), a server's wait.
+     */
+    public static String clientHintsCall() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        Service target = q -> {
+            dev.rebound.runtime.ratelimit.RateLimitHeaders.record(
+                    new dev.rebound.runtime.ratelimit.RateLimitHeaders(9, 900, 1_000_000L, 1_000_000L));
+            if (calls.incrementAndGet() == 1) {
+                RetryAfter.suggest(Duration.ofMillis(5));
+                throw new java.io.IOException("429");
+            }
+            return "ok";
+        };
+        Service service = Rebound.wrap(Service.class, target)
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(10)).build())
+                .settings(ReboundSettings.builder().timeSource(new VirtualTimeSource()).logging(false).build())
+                .build();
+        return service.call("q");
+    }
+}
