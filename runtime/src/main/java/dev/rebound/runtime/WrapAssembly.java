@@ -99,7 +99,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
             return spec == null ? null : Chains.executorOf(spec);
         });
         skipped.sort(null); // reflection lists methods in no fixed order
-        if (!skipped.isEmpty() && reached[0] == 0) {
+        if (programmatic && reached[0] == 0) {
             problems.add(Rules.at(where, MethodRules.reachesNoMethod(builderPolicies(), type.getSimpleName(),
                     skipped)));
         }

@@ -129,6 +129,34 @@ class AttemptTimeoutTest {
     }
 
     @Test
+    void aCallersInterruptTheAttemptConsumedBeforeItsTimeCameIsNotTurnedIntoARetriedTimeout() {
+        List<String> calls = new ArrayList<>();
+        Model cancelledMidRead = q -> {
+            calls.add(q);
+            Thread.currentThread().interrupt(); // as Future.cancel(true) does to a thread mid-call
+            try {
+                time.sleep(Duration.ofSeconds(10).toNanos()); // the read: throws at once, the flag cleared
+                return "never";
+            } catch (InterruptedException e) {
+                time.advance(Duration.ofSeconds(3)); // closing the connection while the attempt's time comes
+                throw e;
+            }
+        };
+        Model resilient = Rebound.wrap(Model.class, cancelledMidRead)
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ZERO).jitter(false)
+                        .attemptTimeout(Duration.ofSeconds(2)).build())
+                .settings(settings).build();
+
+        Throwable thrown = catchThrowable(() -> resilient.answer("q"));
+
+        Thread.interrupted();
+        assertThat(calls).as("the caller cancelled: no second attempt").containsExactly("q");
+        assertThat(thrown).as("the caller gets the interrupt, as without a timeout")
+                .isInstanceOf(InterruptedException.class);
+        assertThat(attemptFailedReasons()).doesNotContain("timeout");
+    }
+
+    @Test
     void theNextAttemptGetsOnlyWhatIsLeftOfMaxDuration() throws Exception {
         Hanging model = new Hanging(Duration.ofSeconds(60), Duration.ofSeconds(60));
         Model resilient = Rebound.wrap(Model.class, (Model) model)

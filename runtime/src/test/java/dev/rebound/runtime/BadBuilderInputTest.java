@@ -200,6 +200,28 @@ class BadBuilderInputTest {
         String chat(String prompt) throws IOException;
     }
 
+    /** Redeclares one of Object's methods only: no wrapper intercepts it. */
+    public interface Described {
+        @Override
+        String toString();
+    }
+
+    @Test
+    void builderPoliciesOverAnInterfaceWithoutAMethodAWrapperInterceptsAreRefused() {
+        Described described = new Described() {
+            @Override
+            public String toString() {
+                return "described";
+            }
+        };
+        assertThatThrownBy(() -> Rebound.wrap(Described.class, described)
+                .withRetry(RetryPolicy.builder().attempts(3).build()).build())
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
+                        .containsExactly("Rebound.wrap(Described): the builder's policies (withRetry) reach no method"
+                                + " of Described: it declares no method a wrapper intercepts (Object's methods go"
+                                + " straight to the target)"));
+    }
+
     /**
      * A method whose failures arrive after it returns is out of the builder's policies' reach: over an
      * interface of only such methods they would apply to nothing, and are refused; over one that also has

@@ -133,6 +133,80 @@ class RateLimitChainTest {
     }
 
     @Test
+    void aNestedCallsHeadersFromAnEarlierAttemptNeverCorrectTheRetrysLimiter() throws Exception {
+        Embed embeddings = embeddingsSayingNoneLeft();
+        List<String> calls = new ArrayList<>();
+        Chat chat = Rebound.wrap(Chat.class, (Chat) prompt -> {
+            calls.add(prompt);
+            if (calls.size() == 1) {
+                embeddings.embed(prompt); // its response: 0 left at the embedding provider
+                throw new IOException("connection refused"); // this attempt's own request: no response
+            }
+            if (calls.size() == 2) {
+                throw new IOException("connection refused");
+            }
+            return "primary";
+        }).withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ZERO).build())
+                .withRateLimit(RateLimitPolicy.builder().key("nested-earlier-attempt").requestsPerMinute(60)
+                        .maxDelay(Duration.ofMillis(100)).build())
+                .withFallbacks(backup).settings(settings).build();
+
+        try {
+            assertThat(chat.chat("a")).isEqualTo("backup");
+            assertThat(chat.chat("b")).as("2 of 60 requests spent: the next goes at once").isEqualTo("primary");
+        } finally {
+            RateLimitHeaders.clear();
+        }
+    }
+
+    /**
+     * The first rate-limited attempt of the JVM, whose nested call's response is the first to carry the
+     * headers: simulated on a fresh thread with SeenHeaders' flags as at JVM start.
+     */
+    @Test
+    void theJvmsFirstHeadersFromANestedCallNeverCorrectTheEnclosingLimiter() throws Throwable {
+        Embed embeddings = embeddingsSayingNoneLeft();
+        Chat chat = Rebound.wrap(Chat.class, (Chat) prompt -> primary.chat(prompt) + " with " + embeddings.embed(prompt))
+                .withRateLimit(RateLimitPolicy.builder().key("nested-first-ever").requestsPerMinute(60)
+                        .maxDelay(Duration.ofMillis(100)).build())
+                .withFallbacks(backup).settings(settings).build();
+        List<String> answers = new ArrayList<>();
+        Throwable[] error = {null};
+        Thread fresh = new Thread(() -> {
+            try {
+                answers.add(chat.chat("a"));
+                answers.add(chat.chat("b"));
+            } catch (Throwable t) {
+                error[0] = t;
+            } finally {
+                RateLimitHeaders.clear();
+            }
+        });
+        java.lang.reflect.Field recorded = seenHeadersFlag("recorded");
+        java.lang.reflect.Field scoping = seenHeadersFlag("scoping");
+        recorded.setBoolean(null, false);
+        scoping.setBoolean(null, false);
+        try {
+            fresh.start();
+            fresh.join();
+        } finally {
+            recorded.setBoolean(null, true);
+            scoping.setBoolean(null, true);
+        }
+        if (error[0] != null) {
+            throw error[0];
+        }
+        assertThat(answers).as("1 of 60 requests spent: the second goes at once")
+                .containsExactly("primary with vector", "primary with vector");
+    }
+
+    static java.lang.reflect.Field seenHeadersFlag(String name) throws ReflectiveOperationException {
+        java.lang.reflect.Field f = Class.forName("dev.rebound.runtime.internal.SeenHeaders").getDeclaredField(name);
+        f.setAccessible(true);
+        return f;
+    }
+
+    @Test
     void theAttemptsOwnClientsHeadersStillCorrectItsLimiter() throws Exception {
         Chat chat = Rebound.wrap(Chat.class, (Chat) prompt -> {
             RateLimitHeaders.record(new RateLimitHeaders(0, RateLimitHeaders.UNKNOWN, 60 * SECOND,

@@ -49,25 +49,35 @@ public final class AttemptTimer implements Runnable {
         }
     }
 
+    /** What {@link #finish} answers: the attempt ended before its time came (the timer is cancelled). */
+    public static final int IN_TIME = 0;
+    /** The time came and the attempt ended after it (its interrupt heard, or the thread already interrupted). */
+    public static final int TIMED_OUT = 1;
     /**
-     * Ends the watch, on the attempt's thread: true when the timeout fired, in which case the interrupt
-     * it sent, if it sent one, is cleared; false when the attempt ended first (the timer is cancelled).
+     * The time came, but the attempt ended without hearing the timer's interrupt (still pending when it
+     * ended): what it ended with is its own doing, a caller's interrupt it consumed included.
      */
-    public boolean finish() {
+    public static final int TIMED_OUT_UNHEARD = 2;
+
+    /**
+     * Ends the watch, on the attempt's thread: {@link #IN_TIME}, {@link #TIMED_OUT} or
+     * {@link #TIMED_OUT_UNHEARD}; the interrupt the timer sent, if it sent one, is cleared.
+     */
+    public int finish() {
         if (state.compareAndSet(RUNNING, FINISHED)) {
             Future<?> f = task;
             if (f != null) {
                 f.cancel(false);
             }
-            return false;
+            return IN_TIME;
         }
         int fired;
         while ((fired = state.get()) == FIRING) {
             Thread.onSpinWait(); // the timer is between its CAS and its interrupt: a few instructions
         }
-        if (fired == FIRED) {
-            Thread.interrupted();
+        if (fired == FIRED && Thread.interrupted()) {
+            return TIMED_OUT_UNHEARD;
         }
-        return true;
+        return TIMED_OUT;
     }
 }

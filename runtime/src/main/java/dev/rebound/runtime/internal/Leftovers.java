@@ -6,10 +6,11 @@ import java.time.Duration;
 /**
  * Whether any thread ever left something for the engine to take with a later failure on the same
  * thread: a wait suggested through {@link RetryAfter#suggest}, or a verdict handed off through
- * {@link ServerVerdict#handOff}; or recorded a response's rate-limit headers ({@link SeenHeaders}),
- * which makes every call's start count. One flag for all, so that a call that starts while nothing was ever
- * left ({@link #forget}, on every happy path) reads one volatile field, and no thread-local. Only
- * ever set, and to what is true of the JVM, never of a call: it changes no outcome.
+ * {@link ServerVerdict#handOff}; or ran a rate-limited attempt, from which on every call's start opens
+ * a scope for the rate-limit headers ({@link SeenHeaders}). One flag for all, so that a call that
+ * starts while nothing was ever left ({@link #forget}, on every happy path) reads one volatile field,
+ * and no thread-local. Only ever set, and to what is true of the JVM, never of a call: it changes no
+ * outcome.
  */
 public final class Leftovers {
 
@@ -73,7 +74,7 @@ public final class Leftovers {
 
     /**
      * Forgets what another call left on this thread (a hint or a verdict read on the HTTP client's
-     * thread, for a call that is not this one), and counts the call's start for the rate-limit headers
+     * thread, for a call that is not this one), and opens the call's scope for the rate-limit headers
      * ({@link SeenHeaders}): one volatile read until something was ever left.
      */
     public static void forget() {

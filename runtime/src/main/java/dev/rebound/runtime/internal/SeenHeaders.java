@@ -5,28 +5,36 @@ import dev.rebound.runtime.spi.PerThread;
 
 /**
  * Where {@link RateLimitHeaders#record} keeps a response's rate-limit headers for the rate limiter of
- * the call that made the request, on the calling thread, and how that limiter tells its own call's
+ * the call that made the request, on the calling thread, and how that limiter tells its own attempt's
  * headers from those of a resilient call nested in it.
  *
- * <p>Every call's start counts on its thread ({@link #callStarted}, through {@link Leftovers#forget}),
- * and headers are recorded with the count at that moment. A rate limit {@link #mark}s the count when
- * its attempt starts and {@link #takeSince takes} only headers recorded under the same count: what a
- * nested resilient call's client recorded (an embedding client called by a rate-limited chat method)
- * is that call's, and never corrects the enclosing call's limiter. Headers the attempt's own client
- * recorded after such a nested call are set aside too: a correction missed is safe, a wrong one is not.
- * A thread-local touched only once some response carried the headers.
+ * <p>Each rate-limited attempt opens a scope of its own ({@link #mark}: a per-thread count, raised), and
+ * so does every call that starts on the thread once some rate limit has run in this JVM
+ * ({@link #callStarted}, through {@link Leftovers#forget}). Headers are recorded with the scope current
+ * at that moment, and a limiter {@link #takeSince takes} only those recorded in its attempt's own scope:
+ * what a nested resilient call's client recorded (an embedding client called by a rate-limited chat
+ * method), in this attempt or an earlier one, is that call's, and never corrects the enclosing limiter.
+ * Headers the attempt's own client recorded after such a nested call are set aside too: a correction
+ * missed is safe, a wrong one is not.
+ *
+ * <p>Cost: nothing until a rate limit runs; from then on, a call's start reads this thread's object (as
+ * it touches {@link dev.rebound.runtime.RetryAfter}'s once a server suggested a wait), which a thread's
+ * first call creates.
  */
 public final class SeenHeaders {
 
     /** Held by Rebound, not by the thread ({@link PerThread}). */
     private static final PerThread<SeenHeaders> SEEN = new PerThread<>(SeenHeaders::new);
-    private static volatile boolean ever;
+    /** Some response carried headers: {@link #clear} and {@link #take} have something to look at. */
+    private static volatile boolean recorded;
+    /** Some rate-limited attempt ran: call starts open scopes. */
+    private static volatile boolean scoping;
 
     private RateLimitHeaders headers;
-    /** {@link #starts} when {@link #headers} were recorded. */
-    private long recordedAt;
-    /** Calls started on this thread since some response carried headers (any count: compared by equality). */
-    private long starts;
+    /** {@link #scope} when {@link #headers} were recorded. */
+    private long recordedIn;
+    /** The current scope on this thread (any count: compared by equality). */
+    private long scope;
 
     private SeenHeaders() {
     }
@@ -37,25 +45,24 @@ public final class SeenHeaders {
             clear();
             return;
         }
-        if (!ever) {
-            ever = true;
-            Leftovers.left(); // from now on each call's start is counted
+        if (!recorded) {
+            recorded = true;
         }
         SeenHeaders s = SEEN.get();
         s.headers = seen;
-        s.recordedAt = s.starts;
+        s.recordedIn = s.scope;
     }
 
     /** Forgets what was recorded on this thread. */
     public static void clear() {
-        if (ever) {
+        if (recorded) {
             SEEN.get().headers = null;
         }
     }
 
     /** What was recorded on this thread since the last take or clear, whoever recorded it, or null; forgets it. */
     public static RateLimitHeaders take() {
-        if (!ever) {
+        if (!recorded) {
             return null;
         }
         SeenHeaders s = SEEN.get();
@@ -64,30 +71,34 @@ public final class SeenHeaders {
         return h;
     }
 
-    /** A call starts on this thread: headers recorded from now on are not an enclosing call's. */
+    /** A call starts on this thread: headers recorded from now on are not an enclosing attempt's. */
     static void callStarted() {
-        if (ever) {
-            SEEN.get().starts++;
+        if (scoping) {
+            SEEN.get().scope++;
         }
     }
 
-    /** At the start of a rate-limited attempt: the mark to pass to {@link #takeSince}. */
+    /** At the start of a rate-limited attempt: opens its scope; the mark to pass to {@link #takeSince}. */
     public static long mark() {
-        return ever ? SEEN.get().starts : 0L;
+        if (!scoping) {
+            scoping = true;
+            Leftovers.left(); // from now on every call's start opens a scope (Leftovers.forget)
+        }
+        return ++SEEN.get().scope;
     }
 
     /**
-     * The headers recorded on this thread since {@code mark} by the attempt's own client (no call
-     * started on this thread in between), or null; taken, so nobody gets them twice. Headers a nested
-     * call's client recorded stay where they are, for that call's own limiter.
+     * The headers recorded on this thread in the scope {@code mark} opened, by the attempt's own client,
+     * or null; taken, so nobody gets them twice. Headers a nested call's client recorded stay where they
+     * are, for that call's own limiter.
      */
     public static RateLimitHeaders takeSince(long mark) {
-        if (!ever) {
+        if (!recorded) {
             return null;
         }
         SeenHeaders s = SEEN.get();
         RateLimitHeaders h = s.headers;
-        if (h == null || s.recordedAt != mark) {
+        if (h == null || s.recordedIn != mark) {
             return null;
         }
         s.headers = null;

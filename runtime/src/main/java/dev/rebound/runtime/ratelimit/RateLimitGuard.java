@@ -67,6 +67,7 @@ public final class RateLimitGuard {
      * @throws InterruptedException if interrupted while waiting; what was taken is given back
      */
     public long acquire(long tokens, long remainingNanos) throws InterruptedException {
+        RateLimitHeaders.clear(); // what an earlier request left is not this attempt's response
         long allowed = Math.min(policy.maxDelayNanos(), Math.max(0, remainingNanos));
         long wait = limiter.acquire(tokens, allowed);
         if (wait == RateLimiter.REFUSED) {
@@ -94,16 +95,19 @@ public final class RateLimitGuard {
      * @return the tokens charged (positive) or refunded (negative) now
      */
     public long settle(long charged, Object result, boolean failed) {
-        return settle(charged, result, failed, SeenHeaders.mark());
+        return settleWith(charged, RateLimitHeaders.take(), result, failed);
     }
 
     /**
      * As {@link #settle(long, Object, boolean)}, taking only the headers the attempt's own client
-     * recorded since {@code headersMark}, {@link SeenHeaders#mark()} read when the attempt started
-     * (never a nested resilient call's).
+     * recorded in the scope {@code headersMark} opened ({@link SeenHeaders#mark()}, called when the
+     * attempt started), never a nested resilient call's.
      */
     public long settle(long charged, Object result, boolean failed, long headersMark) {
-        RateLimitHeaders seen = SeenHeaders.takeSince(headersMark);
+        return settleWith(charged, SeenHeaders.takeSince(headersMark), result, failed);
+    }
+
+    private long settleWith(long charged, RateLimitHeaders seen, Object result, boolean failed) {
         if (seen != null) {
             limiter.correct(seen);
         }

@@ -130,13 +130,19 @@ public final class MethodRules {
 
     /**
      * {@code Rebound.wrap}'s builder policies over an interface whose every method returns a deferred
-     * result: they would apply to nothing, so {@code build()} refuses them.
+     * result, or that declares no method a wrapper intercepts (none, or only {@code Object}'s): they would
+     * apply to nothing, so {@code build()} refuses them.
      *
      * @param policies what the builder was given, {@code "withRetry"}, {@code "withRetry, withCircuitBreaker"}
      * @param type the interface's simple name
-     * @param skipped each method with its result, {@code "Lines.lines(String) (returns Stream)"}
+     * @param skipped each method with its result, {@code "Lines.lines(String) (returns Stream)"}; empty when
+     *     the interface has no method to skip
      */
     public static String reachesNoMethod(String policies, String type, List<String> skipped) {
+        if (skipped.isEmpty()) {
+            return "the builder's policies (" + policies + ") reach no method of " + type + ": it declares no method"
+                    + " a wrapper intercepts (Object's methods go straight to the target)";
+        }
         return "the builder's policies (" + policies + ") reach no method of " + type + ": " + straightOn(skipped);
     }
 

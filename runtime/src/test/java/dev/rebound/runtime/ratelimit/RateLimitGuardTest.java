@@ -14,6 +14,7 @@ import dev.rebound.runtime.RateLimitRefusedException;
 import dev.rebound.runtime.langchain4j.Langchain4jTokens;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -111,5 +112,49 @@ class RateLimitGuardTest {
         g.settle(0, "answer", false);
         // nothing left: the next request when the refill brings it, 1 s (not the 10 s until the limit is whole)
         assertThat(g.acquire(0, 60 * SECOND)).isEqualTo(SECOND);
+    }
+    @Test
+    void headersAnEarlierRequestLeftOnTheThreadAreNotThisAttemptsOwn() throws Exception {
+        List<RateLimitHeaders> corrections = new ArrayList<>();
+        RateLimiter real = RateLimitStore.inProcess().limiter("guard-stale-headers", 60, 0, clock);
+        RateLimiter recording = new RateLimiter() {
+            @Override
+            public long acquire(long tokens, long maxWaitNanos) {
+                return real.acquire(tokens, maxWaitNanos);
+            }
+
+            @Override
+            public long wouldWait(long tokens) {
+                return real.wouldWait(tokens);
+            }
+
+            @Override
+            public void adjustTokens(long delta) {
+                real.adjustTokens(delta);
+            }
+
+            @Override
+            public void release(long tokens) {
+                real.release(tokens);
+            }
+
+            @Override
+            public void correct(RateLimitHeaders remaining) {
+                corrections.add(remaining);
+                real.correct(remaining);
+            }
+        };
+        RateLimitGuard g = new RateLimitGuard("Chat.chat(String)", "guard-stale-headers",
+                RateLimitPolicy.builder().requestsPerMinute(60).build(), recording, clock);
+        try {
+            RateLimitHeaders.record(new RateLimitHeaders(0, RateLimitHeaders.UNKNOWN, 60 * SECOND,
+                    RateLimitHeaders.UNKNOWN)); // another client's response, before this attempt
+            g.acquire(0, Long.MAX_VALUE);
+            g.settle(0, null, true); // this attempt's request got no response: no headers of its own
+
+            assertThat(corrections).as("corrected by headers this attempt never saw").isEmpty();
+        } finally {
+            RateLimitHeaders.clear();
+        }
     }
 }

@@ -9,8 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Warns, once per pair of method names, when a retrying method is about to retry inside another
- * retrying method: the attempts multiply (3 x 3 = 9 calls to the inner dependency). Every door's methods are
+ * Warns when a retrying method is about to retry inside another retrying method, once for each outer
+ * method a method's executor is found in (a wrapper built anew warns anew; a wrapper over an object that
+ * retries itself, once per pair of names): the attempts multiply (3 x 3 = 9 calls to the inner dependency). Every door's methods are
  * registered by {@link Chains#executorOf}, so it works whichever door made them, {@code Rebound.wrap}
  * included.
  *

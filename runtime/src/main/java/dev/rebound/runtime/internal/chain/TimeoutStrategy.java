@@ -42,7 +42,11 @@ final class TimeoutStrategy implements Strategy {
         }
         if (result == Execution.FAILED) {
             Throwable t = call.failure;
-            if (timer.finish()) {
+            int ended = timer.finish();
+            // an attempt that ended on an interrupt it heard before the timer's (a caller's cancel, the
+            // flag consumed by the InterruptedException) ended on that interrupt, not on its timeout
+            if (ended == AttemptTimer.TIMED_OUT
+                    || ended == AttemptTimer.TIMED_OUT_UNHEARD && !(t instanceof InterruptedException)) {
                 return call.failed(new AttemptTimeoutException(method, Duration.ofNanos(limit), t));
             }
             return call.failed(t);
