@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The limiter's rules, on the virtual clock: every wait asserted to the nanosecond. */
 class BucketLimiterTest {
@@ -109,5 +111,16 @@ class BucketLimiterTest {
         RateLimitStore store = RateLimitStore.inProcess();
         assertThat(store.limiter("a", 1, 0, clock)).isSameAs(store.limiter("a", 1, 0, clock))
                 .isNotSameAs(store.limiter("b", 1, 0, clock));
+    }
+    /** As the fleet's limit: a bucket refills whatever the clock reads, Long.MAX_VALUE passed included. */
+    @ParameterizedTest
+    @ValueSource(longs = {1_000_000_000L, 0L, -5_000_000_000L, Long.MIN_VALUE + 1_000_000_000L,
+            Long.MAX_VALUE - 300_000_000_000L})
+    void anInProcessLimitIsFullAgainAfterTenQuietMinutesWhateverTheClockReads(long origin) {
+        VirtualTimeSource clock = new VirtualTimeSource(origin);
+        RateLimiter limiter = RateLimitStore.inProcess().limiter("origin-free", 1, 0, clock);
+        assertThat(limiter.acquire(0, 0)).isZero();
+        clock.advance(Duration.ofMinutes(10));
+        assertThat(limiter.acquire(0, 0)).as("wait after ten quiet minutes").isZero();
     }
 }

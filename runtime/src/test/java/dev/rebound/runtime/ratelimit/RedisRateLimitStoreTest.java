@@ -11,6 +11,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * One limit for a fleet, against a real redis-server this class starts on 127.0.0.1 (and stops):
@@ -204,6 +206,25 @@ class RedisRateLimitStoreTest {
                 redis.restart();
                 rawConnection.sync().ping();
             }
+        }
+    }
+    /**
+     * One request a minute, one request, ten quiet minutes, then one more, which is free: whatever the
+     * shared clock reads, Long.MAX_VALUE passed included (Bucket4j compares readings absolutely; the
+     * store's meter reads the time since the source's first reading).
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1_000_000_000L, 0L, -5_000_000_000L, Long.MIN_VALUE + 1_000_000_000L,
+            Long.MAX_VALUE - 300_000_000_000L})
+    void aFleetLimitIsFullAgainAfterTenQuietMinutesWhateverTheClockReads(long origin) {
+        VirtualTimeSource wrapping = new VirtualTimeSource(origin);
+        try (RedisRateLimitStore store = RedisRateLimitStore.builder("redis://127.0.0.1:" + redis.port)
+                .timeSource(wrapping).timeout(Duration.ofSeconds(10)).build()) {
+            RateLimiter limiter = store.limiter("origin-free", 1, 0, wrapping);
+            assertThat(limiter.acquire(0, 0)).isZero();
+            wrapping.advance(Duration.ofMinutes(10));
+            assertThat(limiter.acquire(0, 0)).as("wait after ten quiet minutes").isZero();
+            assertThat(store.reachable()).as("Redis still used").isTrue();
         }
     }
 }

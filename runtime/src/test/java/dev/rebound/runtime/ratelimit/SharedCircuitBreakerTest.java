@@ -132,12 +132,41 @@ class SharedCircuitBreakerTest {
                 .withFallbacks(p -> CompletableFuture.completedFuture("backup")).settings(settings).build();
     }
 
+    /**
+     * Every instance and store on one virtual clock (as RedisRateLimitStore's class comment asks of a
+     * test): once that clock is past the breaker's delay, the fleet's breaker is no longer open, whatever
+     * Redis's own clock says.
+     */
+    @Test
+    void anOpenStateWhoseDelayHasPassedOnTheClockOpensNoOtherInstance() throws Exception {
+        AtomicInteger calledOnB = new AtomicInteger();
+        List<ReboundEvent> eventsOfB = new CopyOnWriteArrayList<>();
+        try (RedisRateLimitStore storeA = store(); RedisRateLimitStore storeB = store()) {
+            Chat a = instance(storeA, new AtomicInteger(), e -> { }, 2);
+            Chat b = instance(storeB, calledOnB, eventsOfB::add, 5);
+            a.chat("1");
+            a.chat("2"); // A opens for 5 s and says so in Redis
+
+            clock.advance(Duration.ofSeconds(60)); // a minute later, on every instance's clock
+
+            b.chat("1");
+            b.chat("2");
+            assertThat(calledOnB).as("B's calls reaching the target").hasValue(2);
+            assertThat(eventsOfB).filteredOn(e -> e.kind() == Kind.CIRCUIT_OPENED).isEmpty();
+        }
+    }
+
     private RedisRateLimitStore store() {
         return RedisRateLimitStore.builder("redis://127.0.0.1:" + redis.port).timeSource(clock)
                 .timeout(Duration.ofSeconds(10)).build();
     }
 
     private Chat instance(RedisRateLimitStore store, AtomicInteger called, dev.rebound.runtime.ReboundListener l) {
+        return instance(store, called, l, 2);
+    }
+
+    private Chat instance(RedisRateLimitStore store, AtomicInteger called, dev.rebound.runtime.ReboundListener l,
+            int window) {
         Chat dead = p -> {
             called.incrementAndGet();
             throw new IOException("503");
@@ -145,7 +174,7 @@ class SharedCircuitBreakerTest {
         ReboundSettings settings = ReboundSettings.builder().timeSource(clock).logging(false).listener(l)
                 .rateLimitStore(store).build();
         return Rebound.wrap(Chat.class, dead).named("dead")
-                .withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(2).failureRatio(1.0)
+                .withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(window).failureRatio(1.0)
                         .delay(Duration.ofSeconds(5)).build())
                 .withFallbacks(p -> "backup").settings(settings).build();
     }
