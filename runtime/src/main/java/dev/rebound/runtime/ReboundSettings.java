@@ -95,7 +95,8 @@ public final class ReboundSettings {
 
     /**
      * Where {@code @Fallback(to = ...)} instances come from outside an injector (default: each class's
-     * public no-arg constructor, called once per class).
+     * public no-arg constructor; one instance per class is kept and reused, though two threads racing on
+     * a class's first fallback may each construct one).
      */
     public AlternativeResolver alternatives() {
         return alternatives;
@@ -240,7 +241,8 @@ public final class ReboundSettings {
 
         /**
          * Where {@code @Fallback(to = ...)} instances come from outside an injector (default: each
-         * class's public no-arg constructor, called once per class).
+         * class's public no-arg constructor; one instance per class is kept and reused, though two threads
+         * racing on a class's first fallback may each construct one).
          *
          * @throws NullPointerException if {@code alternatives} is null
          */
