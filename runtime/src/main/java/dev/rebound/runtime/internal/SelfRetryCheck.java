@@ -3,8 +3,7 @@ package dev.rebound.runtime.internal;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Proxy;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +15,17 @@ import org.slf4j.LoggerFactory;
 public final class SelfRetryCheck {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.rebound");
-    private static final Set<Class<?>> WARNED = ConcurrentHashMap.newKeySet();
+    /**
+     * The classes warned about, marked in each class itself (a {@code ClassValue} whose value refers to
+     * nothing): a static set would keep an application's model and holder classes, and its class loader,
+     * for as long as Rebound's own classes live.
+     */
+    private static final ClassValue<AtomicBoolean> WARNED = new ClassValue<>() {
+        @Override
+        protected AtomicBoolean computeValue(Class<?> type) {
+            return new AtomicBoolean();
+        }
+    };
 
     private SelfRetryCheck() {
     }
@@ -104,7 +113,7 @@ public final class SelfRetryCheck {
             return warnForFields(target, where);
         }
         int retries = builtInRetries(target);
-        if (retries <= 0 || !WARNED.add(target.getClass())) {
+        if (retries <= 0 || WARNED.get(target.getClass()).getAndSet(true)) {
             return false;
         }
         LOG.warn("{}: {} has its own retries on (maxRetries = {}): each Rebound attempt may send up to {} "
@@ -147,11 +156,11 @@ public final class SelfRetryCheck {
 
     private static boolean warnForFields(Object instance, String where) {
         Class<?> holder = instance.getClass();
-        if (WARNED.contains(holder)) {
+        if (WARNED.get(holder).get()) {
             return false;
         }
         java.util.Map<String, Integer> found = selfRetryingFields(instance);
-        if (found.isEmpty() || !WARNED.add(holder)) {
+        if (found.isEmpty() || WARNED.get(holder).getAndSet(true)) {
             return false;
         }
         found.forEach((field, retries) -> LOG.warn("{}: field {} holds a langchain4j model with its own retries on "

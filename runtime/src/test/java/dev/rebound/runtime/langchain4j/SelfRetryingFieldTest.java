@@ -67,4 +67,40 @@ class SelfRetryingFieldTest {
                 + "\\(maxRetries = 2\\)", -1)).hasSize(2);
         assertThat(log).contains("up to 3 requests").contains(".maxRetries(0)").doesNotContain("sk-secret");
     }
+    @Test
+    void aWarnedHolderClassOfADroppedApplicationLetsItsLoaderGo() throws Exception {
+        String name = ApplicationDesk.class.getName();
+        java.net.URL classes = ApplicationDesk.class.getProtectionDomain().getCodeSource().getLocation();
+        java.net.URLClassLoader application = new java.net.URLClassLoader(new java.net.URL[] {classes},
+                SelfRetryingFieldTest.class.getClassLoader()) {
+            @Override
+            protected Class<?> loadClass(String n, boolean resolve) throws ClassNotFoundException {
+                synchronized (getClassLoadingLock(n)) {
+                    if (n.equals(name)) { // this one class is the application's own
+                        Class<?> c = findLoadedClass(n);
+                        return c != null ? c : findClass(n);
+                    }
+                    return super.loadClass(n, resolve);
+                }
+            }
+        };
+        Object desk = application.loadClass(name).getConstructor(Object.class)
+                .newInstance(OpenAiChatModel.builder().apiKey("sk-secret").modelName("gpt-4").build());
+        assertThat(desk.getClass().getClassLoader()).isSameAs(application);
+        Object[] held = {desk};
+        String log = StdErr.during(() -> assertThat(SelfRetryCheck.warnIfSelfRetrying(held[0], "Rebound.wrap(Desk)"))
+                .isTrue());
+        held[0] = null;
+        assertThat(log).contains("field ApplicationDesk.model holds a langchain4j model with its own retries on");
+        java.lang.ref.WeakReference<ClassLoader> loader = new java.lang.ref.WeakReference<>(application);
+        application.close();
+        application = null;
+        desk = null;
+
+        for (int i = 0; i < 50 && loader.get() != null; i++) {
+            System.gc();
+        }
+
+        assertThat(loader.get()).as("the dropped application's loader, after GC").isNull();
+    }
 }
