@@ -274,4 +274,78 @@ class RetentionTest {
         assertThat(reachable(refs)).as("prompt, and the first attempt's failure").isZero();
         assertThat(time.pendingTasks()).isZero();
     }
+
+    @Test
+    void aCallTheCallerEndsKeepsNoEarlierAttemptsFailureInThatAttemptsCancelledTimeoutTimer() {
+        VirtualTimeSource clock = new VirtualTimeSource();
+        Scripted target = new Scripted(100);
+        target.later = true; // each attempt's future fails after the call returned: the chain's timer is armed
+        Asker asker = Rebound.wrap(Asker.class, (Asker) target)
+                .withRetry(RetryPolicy.builder().attempts(5).delay(Duration.ofMillis(10)).jitter(false)
+                        .attemptTimeout(Duration.ofSeconds(60)).build())
+                .settings(ReboundSettings.builder().timeSource(clock).listener(e -> { }).logging(false).build())
+                .build();
+
+        CompletableFuture<Answer> kept = asker.ask(new Prompt());
+        target.failPending(); // attempt 1 fails on its own, long before its 60 s: its timer is cancelled
+        clock.advance(Duration.ofMillis(10)); // the backoff: attempt 2 starts, in flight
+        assertThat(target.prompts).hasSize(2);
+        kept.cancel(true); // the caller ends the call
+
+        assertThat(kept).isCancelled();
+        assertThat(target.failed).hasSize(2);
+        // attempt 2's future and failure are still the test's own (Scripted keeps them): let them go
+        target.pending.clear();
+        target.pendingFailures.clear();
+        List<WeakReference<Object>> refs = new ArrayList<>(target.prompts);
+        refs.add(target.failed.get(0));
+        int reachable = reachable(refs);
+        clock.pendingTasks(); // drops the cancelled timers the clock still held
+        int withoutTheCancelledTimers = reachable(refs);
+        assertThat(reachable)
+                .as("prompt and attempt 1's failure, after the caller ended the call (once the clock drops its"
+                        + " cancelled timers: " + withoutTheCancelledTimers + ")").isZero();
+    }
+
+    /**
+     * The same doc: "A streamed call keeps nothing once its handler had its ending (RetentionTest)", here
+     * with an attemptTimeout whose first attempt fails after the call returned (a 503 from the server).
+     */
+    @Test
+    void aStreamedCallWithAnAttemptTimeoutKeepsItsFirstAttemptsFailureOnceItsHandlerHadItsEnding() {
+        VirtualTimeSource clock = new VirtualTimeSource();
+        List<WeakReference<Object>> refs = new ArrayList<>();
+        List<StreamingChatResponseHandler> open = new ArrayList<>(); // the server's pending responses
+        int[] calls = {0};
+        Streamer target = (p, h) -> {
+            refs.add(new WeakReference<>(p));
+            if (calls[0]++ == 0) {
+                open.add(h); // answered later
+                return;
+            }
+            h.onPartialResponse("ok");
+            h.onCompleteResponse(ChatResponse.builder().aiMessage(AiMessage.from("ok")).build());
+        };
+        Streamer streamer = Rebound.wrap(Streamer.class, target)
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(10)).jitter(false)
+                        .attemptTimeout(Duration.ofSeconds(60)).build())
+                .settings(ReboundSettings.builder().timeSource(clock).listener(e -> { }).logging(false).build())
+                .build();
+        KeptHandler handler = new KeptHandler();
+
+        streamer.stream(new Prompt(), handler);
+        Boom boom = new Boom();
+        refs.add(new WeakReference<>(boom));
+        open.remove(0).onError(boom); // attempt 1 fails long before its 60 s
+        boom = null;
+        clock.advance(Duration.ofMillis(10)); // the backoff; attempt 2 streams to its end
+
+        assertThat(handler.text).hasToString("ok");
+        assertThat(handler.endings).isOne();
+        assertThat(refs).hasSize(3);
+        int reachable = reachable(refs);
+        clock.pendingTasks(); // drops the cancelled timers the clock still held
+        assertThat(reachable).as("prompt, and the first attempt's failure, once the handler had its ending"
+                + " (once the clock drops its cancelled timers: " + reachable(refs) + ")").isZero();
+    }
 }

@@ -16,7 +16,8 @@ import java.util.function.Supplier;
  * threads: the thread-local holds a weak reference only. A thread that outlives Rebound's class
  * loader (an application server's pool thread, once the application that bundled Rebound is
  * undeployed) keeps nothing that would keep that loader. A thread's object is dropped once the thread
- * has ended, when a later thread's first ask finds the list of kept objects full.
+ * has ended, when a later thread's first ask finds the list of kept objects full, and its slot by thread
+ * id (at most 256 objects, Rebound's own) when another thread whose id falls on that slot asks.
  *
  * @param <T> what each thread gets
  */

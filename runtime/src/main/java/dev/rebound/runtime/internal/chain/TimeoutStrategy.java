@@ -63,12 +63,10 @@ final class TimeoutStrategy implements Strategy {
             return attempt;
         }
         CompletableFuture<Object> out = new CompletableFuture<>();
-        Future<?> timer = call.time.schedule(limit, () -> {
-            if (out.completeExceptionally(new AttemptTimeoutException(method, Duration.ofNanos(limit), null))) {
-                attempt.cancel(true); // the timeout won: the attempt's own outcome no longer matters
-            }
-        });
+        Watch watch = new Watch(attempt, out);
+        Future<?> timer = call.time.schedule(limit, () -> watch.timedOut(method, limit));
         attempt.whenComplete((result, t) -> {
+            watch.ended();
             timer.cancel(false);
             if (t == null) {
                 out.complete(result);
@@ -77,6 +75,35 @@ final class TimeoutStrategy implements Strategy {
             }
         });
         return out;
+    }
+
+    /**
+     * What an asynchronous attempt's timer needs, let go of when the attempt ends: a clock that holds a
+     * cancelled timer until its time (java.util.Timer, a timing wheel, VirtualTimeSource) then holds
+     * nothing of the attempt (its future, its failure, the call's prompt).
+     */
+    private static final class Watch {
+        private volatile CompletableFuture<Object> attempt;
+        private volatile CompletableFuture<Object> out;
+
+        Watch(CompletableFuture<Object> attempt, CompletableFuture<Object> out) {
+            this.attempt = attempt;
+            this.out = out;
+        }
+
+        void timedOut(String method, long limit) {
+            CompletableFuture<Object> o = out;
+            CompletableFuture<Object> a = attempt;
+            if (o != null && a != null
+                    && o.completeExceptionally(new AttemptTimeoutException(method, Duration.ofNanos(limit), null))) {
+                a.cancel(true); // the timeout won: the attempt's own outcome no longer matters
+            }
+        }
+
+        void ended() {
+            attempt = null;
+            out = null;
+        }
     }
 
     @Override
