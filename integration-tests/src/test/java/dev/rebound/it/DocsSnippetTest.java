@@ -166,7 +166,8 @@ class DocsSnippetTest {
         Map<String, String> property = Map.of("Java", "maven.compiler.release", "langchain4j", "langchain4j.version",
                 "Guice", "guice.version", "AspectJ", "aspectj.version",
                 "aspectj-maven-plugin", "aspectj-maven-plugin.version", "Micrometer", "micrometer.version",
-                "SLF4J", "slf4j.version");
+                "SLF4J", "slf4j.version", "Bucket4j (rate limits)", "bucket4j.version",
+                "Lettuce (the Redis rate-limit store)", "lettuce.version");
         String readme = Files.readString(ROOT.resolve("README.md"));
         String table = readme.substring(readme.indexOf("<!-- tested-versions -->"),
                 readme.indexOf("<!-- /tested-versions -->"));
