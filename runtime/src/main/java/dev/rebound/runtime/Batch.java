@@ -80,8 +80,10 @@ public final class Batch {
         int workers = Math.min(n, maxConcurrency);
         CountDownLatch finished = new CountDownLatch(workers);
         List<FutureTask<Void>> tasks = new ArrayList<>(workers);
+        ClassLoader loader = Branches.loaderFor(executor);
         for (int w = 0; w < workers; w++) {
             FutureTask<Void> task = new FutureTask<>(() -> {
+                Branches.enter(loader);
                 try {
                     for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
                         if (Thread.currentThread().isInterrupted()) {
@@ -94,6 +96,7 @@ public final class Batch {
                         results[i] = r;
                     }
                 } finally {
+                    Branches.leave(loader);
                     finished.countDown();
                 }
             }, null);

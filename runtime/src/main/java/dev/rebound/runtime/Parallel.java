@@ -65,9 +65,17 @@ public final class Parallel {
         }
         ExecutorCompletionService<T> done = new ExecutorCompletionService<>(executor);
         List<Future<T>> futures = new ArrayList<>(branches.size());
+        ClassLoader loader = Branches.loaderFor(executor);
         try {
             for (Callable<? extends T> branch : branches) {
-                futures.add(done.submit(branch::call));
+                futures.add(done.submit(() -> {
+                    Branches.enter(loader);
+                    try {
+                        return branch.call();
+                    } finally {
+                        Branches.leave(loader);
+                    }
+                }));
             }
             for (int i = 0; i < futures.size(); i++) {
                 Future<T> finished = Branches.take(done, executor);

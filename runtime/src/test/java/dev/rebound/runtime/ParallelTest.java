@@ -154,4 +154,26 @@ class ParallelTest {
         assertThatThrownBy(() -> Parallel.invokeAll((Callable<String>[]) null))
                 .isInstanceOf(NullPointerException.class).hasMessage("branches");
     }
+    @Test
+    void aBranchRunsWithTheContextClassLoaderOfTheCallThatSubmittedItAndItsThreadKeepsNone() throws Exception {
+        ClassLoader application = new java.net.URLClassLoader(new java.net.URL[0], getClass().getClassLoader());
+        ClassLoader before = Thread.currentThread().getContextClassLoader();
+        Thread[] ran = new Thread[1];
+        List<ClassLoader> seen;
+        Thread.currentThread().setContextClassLoader(application);
+        try {
+            seen = Parallel.invokeAll(() -> {
+                ran[0] = Thread.currentThread();
+                return Thread.currentThread().getContextClassLoader();
+            });
+        } finally {
+            Thread.currentThread().setContextClassLoader(before);
+        }
+
+        assertThat(seen).containsExactly(application);
+        assertThat(ran[0].getName()).startsWith("rebound-branch-");
+        assertThat(ran[0].getContextClassLoader()).as("the branch's thread, once the call returned").isNull();
+        assertThat(Batch.map(List.of("a"), 1, in -> Thread.currentThread().getContextClassLoader()))
+                .extracting(Batch.Result::value).as("a batch's branch").containsExactly(before);
+    }
 }

@@ -33,6 +33,34 @@ public final class Branches {
         return DEFAULT;
     }
 
+    /** What {@link #loaderFor} answers for an executor of the caller's: its threads' loaders are left alone. */
+    private static final ClassLoader KEEP = new ClassLoader(null) {
+    };
+
+    /**
+     * The context class loader a branch about to be submitted to {@code executor} runs with: on the
+     * default threads, the submitting thread's (code that looks services up through it, as
+     * {@code ServiceLoader.load} does, finds the application's), taken back when the branch ends, before
+     * its caller hears of it; an executor of the caller's keeps its threads' own.
+     */
+    public static ClassLoader loaderFor(Executor executor) {
+        return executor == DEFAULT ? Thread.currentThread().getContextClassLoader() : KEEP;
+    }
+
+    /** A branch starts, on its thread: with {@code loader}, from {@link #loaderFor}. */
+    public static void enter(ClassLoader loader) {
+        if (loader != KEEP) {
+            Thread.currentThread().setContextClassLoader(loader);
+        }
+    }
+
+    /** The branch ends: a default thread goes back to no context class loader. */
+    public static void leave(ClassLoader loader) {
+        if (loader != KEEP) {
+            Thread.currentThread().setContextClassLoader(null);
+        }
+    }
+
     /**
      * Waits until {@code done} reaches zero, or until {@code executor} (when it is an
      * ExecutorService) has terminated: then a task it had queued and not started will never run
