@@ -1,13 +1,8 @@
 package dev.rebound.runtime.internal;
 
-import dev.rebound.annotations.CircuitBreaker;
-import dev.rebound.annotations.Fallback;
-import dev.rebound.annotations.RateLimit;
-import dev.rebound.annotations.Retry;
 import dev.rebound.runtime.rules.MethodRules;
 import dev.rebound.runtime.rules.Rules;
 import java.lang.annotation.Annotation;
-import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Method;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -40,8 +35,8 @@ public final class AnnotationLookup {
      * interface of {@code implClass} through which it is callable, else the topmost class that declares it.
      */
     public static Class<?> contractOf(Class<?> implClass, Method method) {
-        List<Class<?>> nearest = nearestInterfaces(itf -> carriesPolicy(itf)
-                || carriesPolicy(Overrides.declaredIn(itf, implClass, method)), implClass, method);
+        List<Class<?>> nearest = nearestInterfaces(itf -> MethodScan.carriesPolicy(itf)
+                || MethodScan.carriesPolicy(Overrides.declaredIn(itf, implClass, method)), implClass, method);
         if (!nearest.isEmpty()) {
             return nearest.get(0);
         }
@@ -193,12 +188,6 @@ public final class AnnotationLookup {
         }
         found.removeIf(c -> found.stream().anyMatch(sub -> sub != c && c.isAssignableFrom(sub)));
         return found;
-    }
-
-    /** Whether {@code e} (a type, a method, or null for none) carries a policy annotation itself. */
-    private static boolean carriesPolicy(AnnotatedElement e) {
-        return e != null && (e.isAnnotationPresent(Retry.class) || e.isAnnotationPresent(Fallback.class)
-                || e.isAnnotationPresent(CircuitBreaker.class) || e.isAnnotationPresent(RateLimit.class));
     }
 
     /** Every interface of {@code c} and its superclasses, nearest first. */

@@ -118,11 +118,11 @@ public final class MethodScan {
             if (c == null || c == Object.class || !seen.add(c)) {
                 continue;
             }
-            if (hasPolicy(c)) {
+            if (carriesPolicy(c)) {
                 return true;
             }
             for (Method m : c.getDeclaredMethods()) {
-                if (hasPolicy(m)) {
+                if (carriesPolicy(m)) {
                     return true;
                 }
             }
@@ -138,7 +138,11 @@ public final class MethodScan {
     static final List<Class<? extends Annotation>> POLICIES = List.of(Retry.class, Fallback.class,
             CircuitBreaker.class, RateLimit.class);
 
-    private static boolean hasPolicy(AnnotatedElement e) {
+    /** Whether {@code e} (a type, a method, or null for none) carries a policy annotation itself. */
+    public static boolean carriesPolicy(AnnotatedElement e) {
+        if (e == null) {
+            return false;
+        }
         for (Class<? extends Annotation> a : POLICIES) {
             if (e.isAnnotationPresent(a)) {
                 return true;

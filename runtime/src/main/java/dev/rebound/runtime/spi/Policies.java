@@ -11,6 +11,7 @@ import dev.rebound.runtime.internal.ResilientProxy;
 import dev.rebound.runtime.internal.SelfRetryCheck;
 import dev.rebound.runtime.internal.chain.Chains;
 import dev.rebound.runtime.internal.chain.MethodSpec;
+import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,6 +106,11 @@ public final class Policies {
     /** Public instance methods a door may intercept: not Object's, static, bridge or synthetic. */
     public static boolean interceptable(Method m) {
         return MethodScan.interceptable(m);
+    }
+
+    /** Whether {@code e} itself (a type or a method; null for none) carries a policy annotation. */
+    public static boolean carriesPolicy(AnnotatedElement e) {
+        return MethodScan.carriesPolicy(e);
     }
 
     /** Whether any Rebound annotation appears on {@code type}, its supertypes or their methods. */

@@ -1,9 +1,5 @@
 package dev.rebound.weaver.internal;
 
-import dev.rebound.annotations.CircuitBreaker;
-import dev.rebound.annotations.Fallback;
-import dev.rebound.annotations.RateLimit;
-import dev.rebound.annotations.Retry;
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.rules.MethodRules;
 import dev.rebound.runtime.rules.Rules;
@@ -11,7 +7,6 @@ import dev.rebound.runtime.spi.ContainerInterception;
 import dev.rebound.runtime.spi.Policies;
 import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.weaver.Woven;
-import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -88,7 +83,7 @@ public final class WovenPolicies {
             return Map.of();
         }
         Class<?> enumType = enumOf(type);
-        if (enumType != null && declaresPolicy(enumType)) {
+        if (enumType != null && Policies.carriesPolicy(enumType)) {
             throw new ReboundConfigurationException(List.of(Rules.at(enumType.getSimpleName(),
                     MethodRules.enumTypePolicy())));
         }
@@ -113,23 +108,10 @@ public final class WovenPolicies {
         return Map.copyOf(policies);
     }
 
-    private static final List<Class<? extends Annotation>> POLICIES = List.of(Retry.class, Fallback.class,
-            CircuitBreaker.class, RateLimit.class);
-
     /** The enum {@code type} is, or whose constant's class body it is; null for any other class. */
     private static Class<?> enumOf(Class<?> type) {
         return type.isEnum() ? type : type.getSuperclass() != null && type.getSuperclass().isEnum()
                 ? type.getSuperclass() : null;
-    }
-
-    /** Whether {@code type} itself carries a policy annotation (not only its methods). */
-    private static boolean declaresPolicy(Class<?> type) {
-        for (Class<? extends Annotation> a : POLICIES) {
-            if (type.isAnnotationPresent(a)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**
