@@ -2,6 +2,7 @@ package dev.rebound.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.rebound.runtime.ReboundEvent.Kind;
 import dev.rebound.runtime.internal.ResilientProxy;
@@ -417,6 +418,10 @@ class AsyncCallsTest {
         assertThat(clock.pendingTasks()).isZero();
         assertThat(events.of(Kind.FAILED)).singleElement()
                 .satisfies(e -> assertThat(e.reason()).isEqualTo("cancelled"));
+        // the target's own future keeps its own exception: the call's history is not attached to it (a
+        // target that keeps its futures would keep every failure of the call)
+        assertThat(catchThrowable(inFlight::join)).isInstanceOf(CancellationException.class)
+                .satisfies(c -> assertThat(c.getSuppressed()).isEmpty());
         assertEndedCancelledOnce(events, Kind.ATTEMPT_FAILED, Kind.RETRY_SCHEDULED);
     }
 

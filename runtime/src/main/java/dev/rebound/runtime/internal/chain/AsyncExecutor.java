@@ -5,6 +5,7 @@ import static dev.rebound.runtime.ReboundEvent.Kind.FAILED;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.internal.Leftovers;
 import dev.rebound.runtime.spi.Invoker;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -132,6 +133,20 @@ final class AsyncExecutor {
         return null;
     }
 
+    /**
+     * The failure an asynchronous call ended on, which gets the call's history. When the caller ended
+     * the call with an attempt in flight, the chain ends on that attempt's cancellation: the target's
+     * own future's exception, which the target may keep (and nobody else sees); the history goes on an
+     * exception of the call's own instead.
+     */
+    private static Throwable endedOn(Execution call, Throwable t) {
+        Throwable f = t != null ? Async.failure(t) : null;
+        if (f == null || (f instanceof CancellationException && call.cancelled())) {
+            return Async.cancelled();
+        }
+        return f;
+    }
+
     /** The call through the chain, asynchronously, completing {@code result}. */
     private CompletableFuture<Object> runAsync(AsyncCall result, Object context, Object[] args, Invoker primary,
             long start, Throwable firstFailure, Object streamCaller) {
@@ -156,7 +171,7 @@ final class AsyncExecutor {
                     result.answer(value);
                 } else {
                     // an answer that came after the caller ended the call is no answer: it ends cancelled
-                    result.fail(method.failedForGood(call, t != null ? Async.failure(t) : Async.cancelled()));
+                    result.fail(method.failedForGood(call, endedOn(call, t)));
                 }
             } catch (Throwable listenerError) {
                 endedBy(result, listenerError);
