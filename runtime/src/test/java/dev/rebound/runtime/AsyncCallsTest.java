@@ -405,7 +405,8 @@ class AsyncCallsTest {
     @Test
     void cancellingDuringAnAttemptCancelsTheAttemptInFlightAndMakesNoFurtherAttempt() {
         CompletableFuture<String> inFlight = new CompletableFuture<>();
-        Scripted primary = new Scripted("primary").failing(new IOException("x")).then(() -> inFlight);
+        IOException first = new IOException("x");
+        Scripted primary = new Scripted("primary").failing(first).then(() -> inFlight);
         CompletableFuture<String> result = wrap(primary, policy().build()).quote("ACME");
         clock.runScheduled();
         assertThat(primary.attempts()).isEqualTo(2);
@@ -420,8 +421,14 @@ class AsyncCallsTest {
                 .satisfies(e -> assertThat(e.reason()).isEqualTo("cancelled"));
         // the target's own future keeps its own exception: the call's history is not attached to it (a
         // target that keeps its futures would keep every failure of the call)
-        assertThat(catchThrowable(inFlight::join)).isInstanceOf(CancellationException.class)
+        Throwable targets = catchThrowable(inFlight::join);
+        assertThat(targets).isInstanceOf(CancellationException.class)
                 .satisfies(c -> assertThat(c.getSuppressed()).isEmpty());
+        // the history is on the call's own cancellation, the one the FAILED event carries
+        assertThat(events.of(Kind.FAILED).get(0).failure()).isInstanceOf(CancellationException.class)
+                .isNotSameAs(targets).hasMessage("the call was cancelled")
+                .satisfies(c -> assertThat(c.getSuppressed()).singleElement()
+                        .isSameAs(first));
         assertEndedCancelledOnce(events, Kind.ATTEMPT_FAILED, Kind.RETRY_SCHEDULED);
     }
 
