@@ -111,7 +111,8 @@ public final class CircuitBreakerPolicy {
 
     /**
      * Whether {@code failure}, thrown by an attempt that called the target, counts against the target's
-     * health: never an Error or an interrupt; {@code skipOn} wins, then {@code failOn}, and with
+     * health: never an Error or an interrupt (an {@code InterruptedException}; the engine also records
+     * nothing of a synchronous attempt whose thread is interrupted when it fails); {@code skipOn} wins, then {@code failOn}, and with
      * {@code failOn} empty the failures the retry's default classifier retries
      * ({@link RetryPolicy#retries}): not a programming error, and not the {@link CircuitBreakerOpenException}
      * or {@link RateLimitRefusedException} of a resilient call the target made (that call's own policy

@@ -2,6 +2,7 @@ package dev.rebound.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.rebound.runtime.ReboundEvent.Kind;
@@ -10,9 +11,18 @@ import dev.rebound.runtime.spi.MethodDiagnostics.CircuitState;
 import dev.rebound.runtime.internal.FallbackRule;
 import dev.rebound.runtime.internal.ResilientProxy;
 import dev.rebound.runtime.testing.VirtualTimeSource;
+import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class CircuitBreakerTest {
@@ -316,5 +326,144 @@ class CircuitBreakerTest {
         assertThat(opened.get(0).toString()).isEqualTo(
                 "CIRCUIT_OPENED Model.chat(String) target=Fake wait=10000ms reason=failure-ratio"
                         + " failure=java.lang.IllegalStateException");
+    }
+
+    /**
+     * The usual LLM outage: a request hangs, the breaker opens on the fast failures, the provider
+     * recovers and a probe closes the breaker; then the hung request fails. Its failure belongs to the
+     * phase that admitted it, long gone: it does not reopen the breaker (it did when the door's inline
+     * first attempt recorded into whatever closed phase was current).
+     */
+    @Test
+    void theLateFailureOfAnAttemptAdmittedBeforeTheBreakerOpenedDoesNotReopenItAfterItsRecovery() throws Exception {
+        CountDownLatch hanging = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        Model target = prompt -> {
+            calls.incrementAndGet();
+            if (prompt.equals("hangs")) {
+                hanging.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new UncheckedIOException(new IOException("read timed out"));
+            }
+            if (prompt.equals("fails")) {
+                throw new UncheckedIOException(new IOException("503"));
+            }
+            return "ok:" + prompt;
+        };
+        Model model = Rebound.wrap(Model.class, target).withCircuitBreaker(CircuitBreakerPolicy.builder()
+                .requestVolumeThreshold(2).failureRatio(0.5).delay(Duration.ofSeconds(10)).build())
+                .settings(events.settings(time)).build();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<Throwable> hung = pool.submit(() -> catchThrowable(() -> model.chat("hangs")));
+            assertThat(hanging.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(model.chat("a")).isEqualTo("ok:a");
+            assertThatThrownBy(() -> model.chat("fails")).isInstanceOf(UncheckedIOException.class);
+            assertThat(breakerOf(model).circuitState()).isEqualTo(CircuitState.OPEN);
+            time.advance(Duration.ofSeconds(10));
+            assertThat(model.chat("probe")).isEqualTo("ok:probe");
+            assertThat(model.chat("b")).isEqualTo("ok:b");
+            assertThat(breakerOf(model).circuitState()).isEqualTo(CircuitState.CLOSED);
+
+            release.countDown();
+
+            assertThat(hung.get(10, TimeUnit.SECONDS)).isInstanceOf(UncheckedIOException.class)
+                    .hasRootCauseMessage("read timed out");
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(events.transitions()).containsExactly(Kind.CIRCUIT_OPENED, Kind.CIRCUIT_HALF_OPEN,
+                Kind.CIRCUIT_CLOSED);
+        assertThat(breakerOf(model).circuitState()).isEqualTo(CircuitState.CLOSED);
+        // the closed phase after the recovery counts its own calls: one more failure fills the window
+        assertThatThrownBy(() -> model.chat("fails")).isInstanceOf(UncheckedIOException.class);
+        assertThat(breakerOf(model).circuitState()).isEqualTo(CircuitState.OPEN);
+        assertThat(calls).hasValue(6);
+    }
+
+    /** A method returning a future, its first attempt's future pending as an HTTP client's is. */
+    interface AsyncModel {
+        CompletableFuture<String> chat(String prompt);
+    }
+
+    /** As the synchronous case: an asynchronous first attempt keeps the closed phase it ran under. */
+    @Test
+    void theLateFailureOfAnAsyncFirstAttemptAdmittedBeforeTheBreakerOpenedDoesNotReopenIt() throws Exception {
+        CompletableFuture<String> hung = new CompletableFuture<>();
+        AsyncModel target = prompt -> prompt.equals("hangs") ? hung
+                : prompt.equals("fails") ? CompletableFuture.failedFuture(new IOException("503"))
+                : CompletableFuture.completedFuture("ok:" + prompt);
+        AsyncModel model = Rebound.wrap(AsyncModel.class, target).withCircuitBreaker(CircuitBreakerPolicy.builder()
+                .requestVolumeThreshold(2).failureRatio(0.5).delay(Duration.ofSeconds(10)).build())
+                .settings(events.settings(time)).build();
+
+        CompletableFuture<String> call = model.chat("hangs");
+        assertThat(model.chat("a").join()).isEqualTo("ok:a");
+        assertThat(model.chat("fails")).isCompletedExceptionally();
+        time.advance(Duration.ofSeconds(10));
+        assertThat(model.chat("probe").join()).isEqualTo("ok:probe");
+        assertThat(model.chat("b").join()).isEqualTo("ok:b");
+
+        IOException late = new IOException("read timed out");
+        hung.completeExceptionally(late);
+
+        assertThat(catchThrowable(call::join)).hasCauseReference(late);
+        assertThat(events.transitions()).containsExactly(Kind.CIRCUIT_OPENED, Kind.CIRCUIT_HALF_OPEN,
+                Kind.CIRCUIT_CLOSED);
+        // the phase after the recovery counts its own calls, the inline first attempts included
+        assertThat(model.chat("fails")).isCompletedExceptionally();
+        assertThat(events.transitions()).containsExactly(Kind.CIRCUIT_OPENED, Kind.CIRCUIT_HALF_OPEN,
+                Kind.CIRCUIT_CLOSED, Kind.CIRCUIT_OPENED);
+    }
+
+    /**
+     * A client interrupted mid-request keeps the flag and throws its own I/O failure: the retry stops
+     * there (reason interrupted) and the breaker records nothing, on the door's first attempt and on an
+     * attempt the chain runs (once the breaker has opened, every attempt takes a permit there).
+     */
+    @Test
+    void aFailureOfAnAttemptWhoseThreadIsInterruptedIsNotRecorded() {
+        AtomicInteger calls = new AtomicInteger();
+        Model target = prompt -> {
+            calls.incrementAndGet();
+            if (prompt.equals("interrupted")) {
+                Thread.currentThread().interrupt();
+                throw new UncheckedIOException(new InterruptedIOException("interrupted"));
+            }
+            if (prompt.equals("fails")) {
+                throw new UncheckedIOException(new IOException("503"));
+            }
+            return "ok:" + prompt;
+        };
+        Model model = Rebound.wrap(Model.class, target)
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(100)).build())
+                .withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(1).failureRatio(1.0)
+                        .delay(Duration.ofSeconds(10)).build())
+                .settings(events.settings(time)).build();
+
+        for (boolean afterAnOpening : new boolean[] {false, true}) {
+            if (afterAnOpening) {
+                assertThatThrownBy(() -> model.chat("fails")).isInstanceOf(UncheckedIOException.class);
+                time.advance(Duration.ofSeconds(10));
+                assertThat(model.chat("probe")).isEqualTo("ok:probe");
+                events.clear();
+            }
+            int before = calls.get();
+
+            Throwable thrown = catchThrowable(() -> model.chat("interrupted"));
+
+            assertThat(Thread.interrupted()).as("the flag is kept").isTrue();
+            assertThat(thrown).isInstanceOf(UncheckedIOException.class);
+            assertThat(calls.get() - before).as("the retry stopped at the interrupt").isOne();
+            assertThat(events.of(Kind.RETRIES_EXHAUSTED)).extracting(ReboundEvent::reason)
+                    .containsExactly("interrupted");
+            assertThat(events.transitions()).as("after an opening: " + afterAnOpening).isEmpty();
+            assertThat(model.chat("c")).isEqualTo("ok:c");
+        }
     }
 }

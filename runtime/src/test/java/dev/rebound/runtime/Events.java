@@ -29,6 +29,11 @@ final class Events implements ReboundListener {
         return out;
     }
 
+    /** Forgets the events so far. */
+    void clear() {
+        events.clear();
+    }
+
     /** The kinds of the circuit events, in order. */
     List<Kind> transitions() {
         List<Kind> out = new ArrayList<>();

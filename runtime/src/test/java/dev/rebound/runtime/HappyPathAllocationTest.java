@@ -75,6 +75,31 @@ class HappyPathAllocationTest {
         assertThat(allocatedBy(door)).as("bytes allocated by 100000 calls").isLessThan(1_000);
     }
 
+    /**
+     * Once the breaker has opened, a closed breaker's calls take a permit in the chain (so that an
+     * attempt admitted before an opening never records into a later phase): still nothing allocated.
+     */
+    @Test
+    void aCallThroughABreakerThatOpenedAndClosedAgainAllocatesNothing() throws Throwable {
+        VirtualTimeSource time = new VirtualTimeSource();
+        ResilientMethod engine = Chains.executorOf(MethodSpec.builder("Model.chat(String)", "Fake")
+                .retry(RetryPolicy.builder().attempts(1).build())
+                .circuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(1).failureRatio(1.0)
+                        .delay(Duration.ofSeconds(1)).build())
+                .settings(ReboundSettings.builder().timeSource(time).logging(false).build())
+                .budgetScope(Model.class.getName()).build());
+        RuntimeException down = new java.io.UncheckedIOException(new java.io.IOException("503"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine.execute(null, null, (c, a) -> {
+            throw down;
+        })).isSameAs(down);
+        time.advance(Duration.ofSeconds(1));
+        assertThat(engine.execute(null, null, OK)).isSameAs(RESULT); // the probe closes it
+        assertThat(engine.admitFirstAttempt()).as("a permit to take").isFalse();
+
+        assertThat(allocatedBy(engine, e -> e.execute(null, null, OK))).as("bytes allocated by 100000 calls")
+                .isLessThan(1_000);
+    }
+
     /** A method returning a future, for the asynchronous chain. */
     interface AsyncModel {
         java.util.concurrent.CompletableFuture<String> chat(String prompt);

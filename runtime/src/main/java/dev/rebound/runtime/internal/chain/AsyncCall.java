@@ -39,21 +39,24 @@ final class AsyncCall extends CompletableFuture<Object> implements BiConsumer<Ob
     private final long start;
     /** Whether the first attempt had failed already when the call returned: its caller's stack is here. */
     private final boolean failedOnCallersStack;
+    /** The closed phase of the method's breaker the first attempt runs under (its permit); null without one. */
+    private final Object permit;
 
     /** A call whose attempts all run in the chain. */
     AsyncCall() {
-        this(null, null, null, null, null, 0L);
+        this(null, null, null, null, null, 0L, null);
     }
 
     /** A call whose first attempt {@code first} the door started; its outcome comes to {@link #accept}. */
     AsyncCall(CompletableFuture<?> first, AsyncExecutor executor, Object context, Object[] args, Invoker primary,
-            long start) {
+            long start, Object permit) {
         this.first = first;
         this.executor = executor;
         this.context = context;
         this.args = args;
         this.primary = primary;
         this.start = start;
+        this.permit = permit;
         this.failedOnCallersStack = first != null && first.isDone();
     }
 
@@ -75,7 +78,7 @@ final class AsyncCall extends CompletableFuture<Object> implements BiConsumer<Ob
         Object c = context;
         Object[] a = args;
         Invoker p = primary;
-        executor.firstAttemptEnded(this, value, failure, c, a, p, start, failedOnCallersStack);
+        executor.firstAttemptEnded(this, value, failure, c, a, p, start, failedOnCallersStack, permit);
     }
 
     /** Rebound's own answer: the call ended with {@code value}. */

@@ -34,7 +34,8 @@ final class AsyncExecutor {
         method.checkNestingDeferred();
         ReboundSettings s = method.events.settings();
         Breaker breaker = method.breaker;
-        if (method.firstInChain || breaker != null && !breaker.isClosed() || method.observed && s.tracesCalls()) {
+        Object permit = breaker != null ? breaker.closedPhase() : null; // the closed phase the attempt runs under
+        if (method.firstInChain || breaker != null && permit == null || method.observed && s.tracesCalls()) {
             // refused, or a probe; or traced: the chain runs the first attempt inside the call's trace;
             // or a strategy must see it (its timer, its result check)
             return runAsync(new AsyncCall(), context, args, primary, method.start(), null, null);
@@ -49,13 +50,13 @@ final class AsyncExecutor {
         }
         if (first.isDone() && !first.isCompletedExceptionally()) {
             try {
-                method.succeeded(start);
+                succeeded(permit, start);
             } catch (Throwable listenerError) {
                 return CompletableFuture.failedFuture(listenerError); // as a synchronous caller would get it
             }
             return first;
         }
-        AsyncCall result = new AsyncCall(first, this, context, args, primary, start);
+        AsyncCall result = new AsyncCall(first, this, context, args, primary, start, permit);
         first.whenComplete(result);
         return result;
     }
@@ -65,7 +66,7 @@ final class AsyncExecutor {
      * goes on. A listener's Error ends the call with it, as it would a synchronous one.
      */
     void firstAttemptEnded(AsyncCall result, Object value, Throwable t, Object context, Object[] args,
-            Invoker primary, long start, boolean callerStack) {
+            Invoker primary, long start, boolean callerStack, Object permit) {
         if (result.isDone()) {
             // the caller ended the call (a cancel, orTimeout, ...) with its first attempt in flight: no answer
             Leftovers.forget(); // what an outcome nobody awaits left on its thread is nobody's
@@ -81,14 +82,14 @@ final class AsyncExecutor {
         Throwable f = t != null ? Async.failure(t) : null;
         try {
             if (f == null) {
-                method.succeeded(start);
+                succeeded(permit, start);
                 result.answer(value);
                 return;
             }
             Breaker breaker = method.breaker;
             if (breaker != null) {
                 ReboundSettings s = method.events.settings();
-                breaker.failedWithoutPermit(f, s.timeSource());
+                breaker.failed(permit, f, s.timeSource()); // into the phase it ran under: a late failure changes no later one
                 CircuitBreakerStrategy.askFleet(breaker, s, f, s.timeSource());
             }
             method.firstAttemptFailed(callerStack);
@@ -97,6 +98,14 @@ final class AsyncExecutor {
             return;
         }
         runAsync(result, context, args, primary, start, f, null);
+    }
+
+    /** The first attempt, run under the breaker's closed phase {@code permit} (null: no breaker), succeeded. */
+    private void succeeded(Object permit, long start) {
+        if (permit != null) {
+            method.breaker.succeeded(permit);
+        }
+        method.events.firstAttemptSucceeded(method.events.settings(), start);
     }
 
     /**

@@ -17,7 +17,10 @@ import java.util.function.LongBinaryOperator;
  * <p>The phase is an immutable object swapped by CAS; each transition is made by exactly one
  * thread (the CAS winner), which reports it. A phase object is also the permit of the attempts it
  * admitted: an outcome is recorded into the phase that admitted it, so a late outcome of an old
- * phase can never change the current one.
+ * phase can never change the current one. A door's inline first attempt carries no permit: it runs
+ * only while the breaker is in its first closed phase ({@link #admitsWithoutPermit}), and its outcome
+ * is recorded only if the breaker is still in it, so it too can never change a later phase (an
+ * asynchronous call's first attempt keeps the closed phase it ran under as its permit).
  *
  * <p>Closed, the happy path takes no lock, reads no clock and allocates nothing: one volatile
  * read to admit, one counter increment and one read of the ring of outcome bits to record a
@@ -53,6 +56,8 @@ final class Breaker {
     private final Transitions transitions;
     private final String sharedName;
     private final AtomicReference<Phase> phase;
+    /** The first closed phase, the one a door's inline first attempts run under, without a permit. */
+    private final Closed initial;
 
     Breaker(CircuitBreakerPolicy policy, String method, String target, Transitions transitions) {
         this.policy = policy;
@@ -61,7 +66,8 @@ final class Breaker {
         this.target = target;
         this.transitions = transitions;
         this.sharedName = sharedName(method, target);
-        this.phase = new AtomicReference<>(new Closed(policy.requestVolumeThreshold()));
+        this.initial = new Closed(policy.requestVolumeThreshold());
+        this.phase = new AtomicReference<>(initial);
     }
 
     CircuitBreakerPolicy policy() {
@@ -85,21 +91,40 @@ final class Breaker {
     }
 
     /**
-     * An attempt a door ran without a permit, after {@link #isClosed()}, succeeded: recorded in the
-     * current window if the breaker is still closed, else dropped (as a late outcome of an old phase).
+     * Whether a door may run an attempt without a permit: the breaker is in its first closed phase, so
+     * an outcome reported without a permit belongs to that phase while it lasts. Once the breaker has
+     * opened (the closed phases after it are other objects), every attempt takes a permit in the chain,
+     * so that the late outcome of an attempt admitted before an opening can never reopen the breaker a
+     * recovery closed. One volatile read.
+     */
+    boolean admitsWithoutPermit() {
+        return phase.get() == initial;
+    }
+
+    /**
+     * The current phase when the breaker is closed, else null: the permit of an attempt an asynchronous
+     * call runs before its chain, which keeps it until the attempt's outcome ({@link #succeeded},
+     * {@link #failed}). One volatile read.
+     */
+    Object closedPhase() {
+        Phase p = phase.get();
+        return p instanceof Closed ? p : null;
+    }
+
+    /**
+     * An attempt a door ran without a permit, after {@link #admitsWithoutPermit()}, succeeded: recorded
+     * if the breaker is still in its first closed phase, else dropped (a late outcome of an old phase).
      */
     void succeededWithoutPermit() {
-        Phase p = phase.get();
-        if (p instanceof Closed) {
-            ((Closed) p).recordSuccess();
+        if (phase.get() == initial) {
+            initial.recordSuccess();
         }
     }
 
     /** As {@link #succeededWithoutPermit()}, for an attempt that failed. */
     void failedWithoutPermit(Throwable failure, TimeSource time) {
-        Phase p = phase.get();
-        if (p instanceof Closed) {
-            failed(p, failure, time);
+        if (phase.get() == initial) {
+            failed(initial, failure, time);
         }
     }
 

@@ -37,7 +37,9 @@ final class CircuitBreakerStrategy implements Strategy {
         }
         if (result == Execution.FAILED) {
             Throwable t = call.failure;
-            if (call.refusedHere(t)) { // this method's own rate limit refused: the target was not called
+            // this method's own rate limit refused: the target was not called; or the thread was
+            // interrupted (a shutdown, a cancel), which says nothing of the target, as the retry reads it
+            if (call.refusedHere(t) || Thread.currentThread().isInterrupted()) {
                 breaker.released(permit);
                 return call.failed(t);
             }

@@ -118,8 +118,8 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         if (!guarded) {
             return inline;
         }
-        if (!inline || breaker != null && !breaker.isClosed()) {
-            return false; // the chain asks the breaker, which refuses or lets a probe through
+        if (!inline || breaker != null && !breaker.admitsWithoutPermit()) {
+            return false; // the chain asks the breaker for a permit: it refuses, lets a probe through, or admits
         }
         primaryRetry.rule().countCall(events.settings());
         return true;
@@ -151,7 +151,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     @Override
     public Object failed(Throwable failure, long start, Object context, Object[] args, Invoker primary)
             throws Throwable {
-        if (breaker != null) {
+        if (breaker != null && !Thread.currentThread().isInterrupted()) { // an interrupt is not the target's
             ReboundSettings s = events.settings();
             breaker.failedWithoutPermit(failure, s.timeSource());
             CircuitBreakerStrategy.askFleet(breaker, s, failure, s.timeSource());
