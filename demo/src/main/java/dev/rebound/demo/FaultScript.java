@@ -29,7 +29,7 @@ public enum FaultScript {
             s -> s.always("gpt-4", Fault.quotaExhausted())),
     TRUNCATED("gpt-4 and gpt-3.5-turbo cut their answers off (finish_reason length): no retries, the 16k model "
             + "answers", s -> s.always("gpt-4", Fault.truncatedAnswer()).always("gpt-3.5-turbo", Fault.truncatedAnswer())),
-    ALL_DOWN("every model is down: the caller gets gpt-4's last failure, the others suppressed on it",
+    ALL_DOWN("every model is down: the caller gets gpt-4's last failure, the rest of the history suppressed on it",
             s -> s.always("gpt-4", Fault.unavailable()).always("gpt-3.5-turbo", Fault.serverError())
                     .always("gpt-3.5-turbo-16k", Fault.unavailable())),
     STREAM_EARLY("(streams) gpt-4's stream fails before its first token three times (503, cut, 503):"

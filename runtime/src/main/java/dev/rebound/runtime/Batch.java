@@ -18,8 +18,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Runs a list of inputs through one call with bounded concurrency and per-input isolation, as
  * LangChain's {@code batch} should: every input is its own call, with its own attempts, waits and
- * fallbacks, so one input's failure never fails, delays or retries another. Results come back in
- * input order, each a value or that input's own failure.
+ * fallbacks, so one input's failure never fails, delays or retries another by itself. What the inputs'
+ * calls share still joins them, as it joins any callers of one method: a circuit breaker that one
+ * input's failures open refuses the next inputs' calls, and a retry budget or a rate limit spent by some
+ * inputs is spent for all. Results come back in input order, each a value or that input's own failure.
  *
  * <pre>{@code
  * List<Batch.Result<String>> answers = Batch.map(questions, 4, resilientAssistant::answer);

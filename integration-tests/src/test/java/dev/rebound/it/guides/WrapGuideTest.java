@@ -73,6 +73,30 @@ class WrapGuideTest {
         assertThat(List.of(gpt4.calls(), backup.calls())).containsExactly(3, 2);
     }
 
+    /**
+     * A wrapped fallback is one call of the outer one: when it fails too, the caller's exception (the
+     * primary's last) carries the primary's earlier failures and the fallback's last, which carries the
+     * fallback's own earlier failure: each instance once, one level down.
+     */
+    @Test
+    void whenAWrappedFallbackFailsTooItsEarlierFailuresAreSuppressedOnItsLast() {
+        RuntimeException[] gpt4Failures = {new IllegalStateException("gpt-4 #1"),
+                new IllegalStateException("gpt-4 #2"), new IllegalStateException("gpt-4 #3")};
+        RuntimeException[] backupFailures = {new IllegalStateException("gpt-3.5 #1"),
+                new IllegalStateException("gpt-3.5 #2")};
+        GuideChat gpt35 = Rebound.wrap(GuideChat.class, Scripted.failingThenAnswering("gpt-3.5", backupFailures))
+                .withRetry(RetryPolicy.builder().attempts(2).build()).settings(settings).build();
+        GuideChat llm = Rebound.wrap(GuideChat.class, Scripted.failingThenAnswering("gpt-4", gpt4Failures))
+                .withRetry(RetryPolicy.builder().attempts(3).build()).withFallbacks(gpt35).settings(settings)
+                .build();
+
+        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> llm.chat("hi"));
+
+        assertThat(thrown).isSameAs(gpt4Failures[2]);
+        assertThat(thrown.getSuppressed()).containsExactly(gpt4Failures[0], gpt4Failures[1], backupFailures[1]);
+        assertThat(backupFailures[1].getSuppressed()).containsExactly(backupFailures[0]);
+    }
+
     @Test
     void aBreakerAndABudgetStopCallingADeadPrimary() {
         Scripted gpt4 = Scripted.down("gpt-4");
