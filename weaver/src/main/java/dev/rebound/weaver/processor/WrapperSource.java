@@ -219,7 +219,7 @@ final class WrapperSource {
             } else {
                 s.append(call).append(";\n");
             }
-            s.append("    private static final Class<?>[] X").append(i).append(" = ").append(checked(member)).append(";\n");
+            s.append("    private static final Class<?>[] X").append(i).append(" = ").append(checked(m)).append(";\n");
         }
         s.append("\n    private final ").append(self).append(" target;\n");
         for (int i = 0; i < methods.size(); i++) {
@@ -335,12 +335,17 @@ final class WrapperSource {
         return sb.toString();
     }
 
-    /** The class literals of the checked exceptions {@code member} declares, or {@code NONE}. */
-    private String checked(ExecutableType member) {
-        if (member.getThrownTypes().isEmpty()) {
+    /**
+     * The class literals of the checked exceptions {@code m} declares, or {@code NONE}: erased as declared
+     * (a {@code throws E} of {@code Op<E extends Exception>} is {@code Exception} in {@code IoOp extends
+     * Op<IOException>} too), as reflection's {@code getExceptionTypes()}, which the JDK proxy and the other
+     * doors go by.
+     */
+    private String checked(ExecutableElement m) {
+        if (m.getThrownTypes().isEmpty()) {
             return "NONE";
         }
-        return member.getThrownTypes().stream().map(t -> types.erasure(t) + ".class")
+        return m.getThrownTypes().stream().map(t -> types.erasure(t) + ".class")
                 .collect(Collectors.joining(", ", "new Class<?>[] {", "}"));
     }
 
