@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Which class {@code Rebound.wrap} uses, for an interface compiled by javac as a user's build compiles
@@ -124,6 +126,99 @@ class GeneratedWrapperBuildTest {
                         + " (AspectJ)");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "Chat NONE = prompt -> \"none\";", // GeneratedWrapper's NONE too
+        "enum Class { SPAM, HAM }\n    default Class classify(String text) { return Class.HAM; }",
+        "interface Object { }\n    interface Throwable { }\n    @interface Override { }",
+        "String app = \"\", java = \"\";"}) // only in type contexts, where a variable hides no package
+    void namesTheInterfaceDeclaresDoNotHideTheGeneratedClasssOwn(String members) throws Exception {
+        ClassLoader loader = new Javac(dir).loadFrom("out", "Chat", source(members), true);
+        Object target = flaky(loader, 2);
+
+        Object chat = wrap(loader, target);
+
+        assertThat(chat.getClass().getName()).isEqualTo("app.Chat$$Rebound");
+        assertThat(chat(chat)).isEqualTo("answer to ping");
+        assertThat(calls(target)).isEqualTo(3);
+    }
+
+    @Test
+    void anInterfaceTypeVariableNamedStringDoesNotHideTheGeneratedClasssStrings() throws Exception {
+        List<String> errors = new Javac(dir).errors("Echo", """
+                package app;
+
+                public interface Echo<String> {
+                    @dev.rebound.annotations.Retry(attempts = 3)
+                    String echo(String prompt);
+                }
+                """);
+
+        assertThat(errors).isEmpty();
+        assertThat(dir.resolve("javac/app/Echo$$Rebound.java")).exists();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "int dev = 1;", // dev.rebound.runtime.spi.GeneratedWrapper would mean this int
+        "final class java { }", // java.lang.String this class
+        "final class app { }", // app.Chat, the interface's own package
+        "default <dev> dev echo(dev prompt) { return prompt; }",
+        "default RuntimeException rethrow(Throwable failure, Class<?>[] declared) { return null; }"})
+    void aMemberNamedLikeANameTheGeneratedClassNeedsGetsNoClassAndTheProxy(String member) throws Exception {
+        ClassLoader loader = new Javac(dir).loadFrom("out", "Chat", source(member), true);
+        assertThat(dir.resolve("out/app/Chat$$Rebound.java")).doesNotExist();
+        assertTheProxyAppliesThePolicy(loader);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"String call(Request request);", "java.util.List<? extends Request> call(String prompt);",
+        "String call(String prompt) throws Busy;"})
+    void aMethodNamingAPrivateTypeOfTheEnclosingClassGetsNoClassAndStillCompiles(String method) throws Exception {
+        String service = """
+                package app;
+
+                public class Service {
+                    private record Request(String prompt) {
+                    }
+
+                    private static final class Busy extends Exception {
+                    }
+
+                    interface Backend {
+                        @dev.rebound.annotations.Retry(attempts = 3)
+                        %s
+                    }
+                }
+                """.formatted(method);
+
+        assertThat(new Javac(dir).errors("Service", service)).isEmpty();
+        assertThat(dir.resolve("javac/app/Service$Backend$$Rebound.java")).doesNotExist();
+        // the same method with the types package-private: the class is generated
+        assertThat(new Javac(dir).errors("Service", service.replace("private record", "record")
+                .replace("private static final class", "static final class"))).isEmpty();
+        assertThat(dir.resolve("javac/app/Service$Backend$$Rebound.java")).exists();
+    }
+
+    @Test
+    void generateWrapperOnAnInterfaceWithAMemberNamedDevIsACompileWarning() throws Exception {
+        List<String> warnings = new Javac(dir).warnings("Chat", """
+                package app;
+
+                @dev.rebound.annotations.GenerateWrapper
+                public interface Chat {
+                    int dev = 1;
+
+                    String chat(String prompt);
+                }
+                """);
+
+        assertThat(warnings).contains("Rebound: @GenerateWrapper on Chat, but no class can be generated for its"
+                + " shape (sealed, private or local; a type-use annotation, a type the class cannot name or a"
+                + " narrower-erasure redeclaration in its methods; a member named like a name the class uses, such"
+                + " as dev, java or rethrow): Rebound.wrap(Chat) will use a JDK proxy");
+    }
+
     @Test
     void generateWrapperOnAClassIsACompileError() throws Exception {
         List<String> errors = new Javac(dir).errors("Impl", """
@@ -155,8 +250,9 @@ class GeneratedWrapperBuildTest {
                 """);
 
         assertThat(warnings).contains("Rebound: @GenerateWrapper on Hidden, but no class can be generated for its"
-                + " shape (sealed, private or local, a type-use annotation or a narrower-erasure redeclaration in its"
-                + " methods): Rebound.wrap(Hidden) will use a JDK proxy");
+                + " shape (sealed, private or local; a type-use annotation, a type the class cannot name or a"
+                + " narrower-erasure redeclaration in its methods; a member named like a name the class uses, such"
+                + " as dev, java or rethrow): Rebound.wrap(Hidden) will use a JDK proxy");
     }
 
     /** {@code Rebound.wrap} makes a JDK proxy, and its retry runs: a target failing twice answers on attempt 3. */

@@ -119,8 +119,8 @@ public final class GeneratedWrappers {
         } catch (ClassNotFoundException e) {
             found = new Found(null, null, "no class " + name + " (the weaver's annotation processor did not run"
                     + " on " + type.getSimpleName() + ", it carries no policy nor @GenerateWrapper, or it has a"
-                    + " shape the processor leaves to the proxy: private, local, a type-use annotation"
-                    + " in a signature)");
+                    + " shape the processor leaves to the proxy: private, local, a type-use annotation or a type"
+                    + " it cannot name in a signature, a member named like a name the class uses)");
         } catch (LinkageError | RuntimeException e) {
             found = new Found(null, null, name + " cannot be loaded (" + e + ")");
         }

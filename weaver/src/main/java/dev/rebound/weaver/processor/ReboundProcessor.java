@@ -122,8 +122,9 @@ public final class ReboundProcessor extends AbstractProcessor {
             if (first && source == null && asked) {
                 processingEnv.getMessager().printMessage(Diagnostic.Kind.WARNING, "Rebound: @GenerateWrapper on "
                         + type.getSimpleName() + ", but no class can be generated for its shape (sealed, private or"
-                        + " local, a type-use annotation or a narrower-erasure redeclaration in its methods):"
-                        + " Rebound.wrap(" + type.getSimpleName() + ") will use a JDK proxy", type);
+                        + " local; a type-use annotation, a type the class cannot name or a narrower-erasure"
+                        + " redeclaration in its methods; a member named like a name the class uses, such as dev,"
+                        + " java or rethrow): Rebound.wrap(" + type.getSimpleName() + ") will use a JDK proxy", type);
             }
             if (source != null) {
                 try (java.io.Writer w = processingEnv.getFiler().createSourceFile(name, type).openWriter()) {

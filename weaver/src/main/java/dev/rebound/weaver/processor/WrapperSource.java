@@ -1,6 +1,7 @@
 package dev.rebound.weaver.processor;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -36,12 +37,23 @@ final class WrapperSource {
     static final String SUFFIX = "$$Rebound";
     private static final String SPI = "dev.rebound.runtime.spi.";
     private static final String RM = SPI + "ResilientMethod";
+    private static final String GW = SPI + "GeneratedWrapper";
+    private static final String METHODS = "METHODS";
+
+    /** The packages of the names the source writes whatever the interface: java.lang's, the runtime's. */
+    private static final Set<String> FIXED_ROOTS = Set.of("java", "dev");
+    /** The package the source names in expressions too, where a variable of that name would hide it. */
+    private static final String EXPRESSION_ROOT = "dev";
 
     private final Types types;
     private final Elements elements;
     private final TypeElement type;
     private final DeclaredType self;
     private final List<ExecutableElement> methods = new ArrayList<>();
+    /** The first identifiers of the packages of the types the source writes ({@link #spellable}). */
+    private final Set<String> packageRoots = new LinkedHashSet<>(FIXED_ROOTS);
+    /** The top-level types of the unnamed package the source writes, by simple name. */
+    private final Set<String> typeRoots = new LinkedHashSet<>();
 
     private WrapperSource(ProcessingEnvironment env, TypeElement type) {
         this.types = env.getTypeUtils();
@@ -63,7 +75,7 @@ final class WrapperSource {
 
     /** Whether every method can be written and the methods written are exactly what reflection will list. */
     private boolean collect() {
-        if (type.getKind() != ElementKind.INTERFACE || !reachable(type)) {
+        if (type.getKind() != ElementKind.INTERFACE || !reachable(type) || !spellable(self, new HashSet<>())) {
             return false;
         }
         Set<String> written = new LinkedHashSet<>();
@@ -80,10 +92,14 @@ final class WrapperSource {
             ExecutableType member = (ExecutableType) types.asMemberOf(self, m);
             String signature = m.getSimpleName() + member.getParameterTypes().stream()
                     .map(t -> types.erasure(t).toString()).collect(Collectors.joining(",", "(", ")"));
-            if (!signatures.add(signature) || !written.add(m.getSimpleName() + descriptor(m)) || !writable(member)) {
+            if (!signatures.add(signature) || !written.add(m.getSimpleName() + descriptor(m)) || !writable(m, member)
+                    || hidesAStaticOfGeneratedWrapper(m, signature)) {
                 return false; // two methods one override would implement, or a type this cannot spell
             }
             methods.add(m);
+        }
+        if (rootHidden()) {
+            return false; // a member named like a package the source names (dev, java, the interface's own)
         }
         // what Class.getMethods() will list: every method of the interface and its superinterfaces, by
         // name and descriptor (one overridden with another descriptor stays listed, and one override
@@ -144,20 +160,154 @@ final class WrapperSource {
                 || p == 1 && n.equals("equals") && m.getParameters().get(0).asType().toString().equals("java.lang.Object");
     }
 
-    /** No error types, no type annotations (whose source form toString does not give). */
-    private boolean writable(ExecutableType member) {
+    /**
+     * No error types, no type annotations (whose source form toString does not give), and every type the
+     * source names for {@code m} accessible from the generated class ({@link #spellable}).
+     */
+    private boolean writable(ExecutableElement m, ExecutableType member) {
         List<TypeMirror> all = new ArrayList<>(member.getParameterTypes());
         all.add(member.getReturnType());
         all.addAll(member.getThrownTypes());
         for (TypeVariable v : member.getTypeVariables()) {
             all.add(v.getUpperBound());
         }
+        for (TypeMirror t : m.getThrownTypes()) {
+            all.add(types.erasure(t)); // the class literals of checked()
+        }
         for (TypeMirror t : all) {
-            if (t.getKind() == TypeKind.ERROR || t.toString().contains("@") || t.toString().contains("capture#")) {
+            if (t.getKind() == TypeKind.ERROR || t.toString().contains("@") || t.toString().contains("capture#")
+                    || !spellable(t, new HashSet<>())) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * Whether the generated class (top level, in the interface's package) may name {@code t} and every
+     * type in it: each declared type, its type arguments and the types enclosing it public, or not private
+     * and in that package (a private type of the enclosing class, a package-private type of another
+     * package's super-interface, cannot be named). Notes the first identifier of each name ({@link #rootHidden}).
+     */
+    private boolean spellable(TypeMirror t, Set<TypeParameterElement> seen) {
+        switch (t.getKind()) {
+            case ARRAY:
+                return spellable(((ArrayType) t).getComponentType(), seen);
+            case WILDCARD: {
+                javax.lang.model.type.WildcardType w = (javax.lang.model.type.WildcardType) t;
+                return (w.getExtendsBound() == null || spellable(w.getExtendsBound(), seen))
+                        && (w.getSuperBound() == null || spellable(w.getSuperBound(), seen));
+            }
+            case TYPEVAR: {
+                TypeVariable v = (TypeVariable) t;
+                return !seen.add((TypeParameterElement) v.asElement())
+                        || spellable(v.getUpperBound(), seen) && spellable(v.getLowerBound(), seen);
+            }
+            case INTERSECTION:
+                return ((IntersectionType) t).getBounds().stream().allMatch(b -> spellable(b, seen));
+            case DECLARED: {
+                DeclaredType d = (DeclaredType) t;
+                if (!accessible((TypeElement) d.asElement())) {
+                    return false;
+                }
+                noteRoot((TypeElement) d.asElement());
+                return d.getTypeArguments().stream().allMatch(a -> spellable(a, seen))
+                        && spellable(d.getEnclosingType(), seen);
+            }
+            case ERROR:
+                return false;
+            default:
+                return true; // primitives, void, null, none
+        }
+    }
+
+    /** Whether a top-level class in the interface's package may name {@code t}. */
+    private boolean accessible(TypeElement t) {
+        Element pkg = elements.getPackageOf(type);
+        for (Element e = t; e instanceof TypeElement; e = e.getEnclosingElement()) {
+            TypeElement c = (TypeElement) e;
+            if (c.getNestingKind() == NestingKind.LOCAL || c.getNestingKind() == NestingKind.ANONYMOUS
+                    || !c.getModifiers().contains(Modifier.PUBLIC)
+                    && (c.getModifiers().contains(Modifier.PRIVATE) || !elements.getPackageOf(c).equals(pkg))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Notes the first identifier of {@code t}'s canonical name: its package's first, or its top-level type. */
+    private void noteRoot(TypeElement t) {
+        String pkg = elements.getPackageOf(t).getQualifiedName().toString();
+        if (!pkg.isEmpty()) {
+            packageRoots.add(pkg.contains(".") ? pkg.substring(0, pkg.indexOf('.')) : pkg);
+            return;
+        }
+        Element top = t;
+        while (top.getEnclosingElement() instanceof TypeElement) {
+            top = top.getEnclosingElement();
+        }
+        typeRoots.add(top.getSimpleName().toString());
+    }
+
+    /**
+     * Whether a name in scope in the generated class hides the first identifier of a qualified name its
+     * source writes (JLS 6.5.2): a type (a member type of the interface or of {@code GeneratedWrapper}, a
+     * type variable of the interface or of a method; for a package, also a type of the interface's package
+     * or of {@code java.lang}) hides any, as {@code enum java} would {@code java.lang.String}; a variable
+     * (a field, the class's own fields and locals) hides {@code dev} only, the one package the source names
+     * in expressions ({@code dev.rebound.runtime.spi.GeneratedWrapper.NONE}), as a constant {@code dev} would.
+     */
+    private boolean rootHidden() {
+        Set<String> typesInScope = new HashSet<>();
+        Set<String> variablesInScope = new HashSet<>(List.of("target", METHODS, "$c", "$a"));
+        List<Element> members = new ArrayList<>(elements.getAllMembers(type));
+        TypeElement superclass = elements.getTypeElement(GW);
+        if (superclass != null) {
+            elements.getAllMembers(superclass).stream().filter(e -> !e.getModifiers().contains(Modifier.PRIVATE))
+                    .forEach(members::add);
+        }
+        for (Element e : members) {
+            if (e.getKind().isField()) {
+                variablesInScope.add(e.getSimpleName().toString());
+            } else if (e.getKind().isClass() || e.getKind().isInterface()) {
+                typesInScope.add(e.getSimpleName().toString());
+            }
+        }
+        type.getTypeParameters().forEach(p -> typesInScope.add(p.getSimpleName().toString()));
+        for (int i = 0; i < methods.size(); i++) {
+            variablesInScope.addAll(List.of("p" + i, "I" + i, "X" + i));
+            methods.get(i).getTypeParameters().forEach(p -> typesInScope.add(p.getSimpleName().toString()));
+            for (int k = 0; k < methods.get(i).getParameters().size(); k++) {
+                variablesInScope.add("a" + k);
+            }
+        }
+        String pkg = elements.getPackageOf(type).getQualifiedName().toString();
+        for (String root : packageRoots) {
+            if (typesInScope.contains(root) || elements.getTypeElement("java.lang." + root) != null
+                    || !pkg.isEmpty() && elements.getTypeElement(pkg + "." + root) != null) {
+                return true;
+            }
+        }
+        return variablesInScope.contains(EXPRESSION_ROOT) || typeRoots.stream().anyMatch(typesInScope::contains);
+    }
+
+    /**
+     * Whether {@code m} has the name and parameters of a static method the generated class inherits from
+     * {@code GeneratedWrapper} ({@code rethrow}, {@code retried}, ...): its override could not be written.
+     */
+    private boolean hidesAStaticOfGeneratedWrapper(ExecutableElement m, String signature) {
+        TypeElement superclass = elements.getTypeElement(GW);
+        if (superclass == null) {
+            return false;
+        }
+        for (ExecutableElement s : ElementFilter.methodsIn(elements.getAllMembers(superclass))) {
+            if (s.getModifiers().contains(Modifier.STATIC) && !s.getModifiers().contains(Modifier.PRIVATE)
+                    && signature.equals(s.getSimpleName() + s.getParameters().stream()
+                            .map(p -> types.erasure(p.asType()).toString()).collect(Collectors.joining(",", "(", ")")))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code (Ljava/lang/String;)Ljava/lang/String;}: the JVM descriptor of {@code m} as declared. */
@@ -201,32 +351,32 @@ final class WrapperSource {
         s.append("/**\n * Generated by Rebound's annotation processor (dev.rebound.weaver.processor.ReboundProcessor) for\n")
                 .append(" * {@code Rebound.wrap(").append(type.getSimpleName())
                 .append(".class, ...)}: used instead of a JDK proxy. Do not edit.\n */\n")
-                .append("@SuppressWarnings({\"unchecked\", \"rawtypes\", \"all\"})\n")
+                .append("@java.lang.SuppressWarnings({\"unchecked\", \"rawtypes\", \"all\"})\n")
                 .append(visibility).append("final class ").append(simple).append(typeParameters(type.getTypeParameters()))
-                .append(" extends ").append(SPI).append("GeneratedWrapper implements ").append(self).append(" {\n\n");
+                .append(" extends ").append(GW).append(" implements ").append(self).append(" {\n\n");
         s.append("    /** The methods, in the order of the constructor's policies: name and JVM descriptor. */\n")
-                .append("    ").append(visibility).append("static final String[] METHODS = {")
+                .append("    ").append(visibility).append("static final java.lang.String[] ").append(METHODS).append(" = {")
                 .append(methods.stream().map(m -> "\"" + m.getSimpleName() + descriptor(m) + "\"")
                         .collect(Collectors.joining(", ")))
                 .append("};\n\n");
         for (int i = 0; i < methods.size(); i++) {
             ExecutableElement m = methods.get(i);
             ExecutableType member = (ExecutableType) types.asMemberOf(self, m);
-            s.append("    private static final ").append(SPI).append("Invoker I").append(i).append(" = (c, a) -> ");
-            String call = "((" + raw + ") c)." + m.getSimpleName() + "(" + argumentsFromArray(member) + ")";
+            s.append("    private static final ").append(SPI).append("Invoker I").append(i).append(" = ($c, $a) -> ");
+            String call = "((" + raw + ") $c)." + m.getSimpleName() + "(" + argumentsFromArray(member) + ")";
             if (member.getReturnType().getKind() == TypeKind.VOID) {
                 s.append("{\n        ").append(call).append(";\n        return null;\n    };\n");
             } else {
                 s.append(call).append(";\n");
             }
-            s.append("    private static final Class<?>[] X").append(i).append(" = ").append(checked(member)).append(";\n");
+            s.append("    private static final java.lang.Class<?>[] X").append(i).append(" = ").append(checked(methods.get(i))).append(";\n");
         }
         s.append("\n    private final ").append(self).append(" target;\n");
         for (int i = 0; i < methods.size(); i++) {
             s.append("    private final ").append(RM).append(" p").append(i).append(";\n");
         }
         s.append("\n    ").append(visibility).append(simple).append("(").append(self)
-                .append(" target, String name, ").append(RM).append("[] policies) {\n")
+                .append(" target, java.lang.String name, ").append(RM).append("[] policies) {\n")
                 .append("        super(target, name, policies);\n        this.target = target;\n");
         for (int i = 0; i < methods.size(); i++) {
             s.append("        this.p").append(i).append(" = policies[").append(i).append("];\n");
@@ -250,7 +400,7 @@ final class WrapperSource {
             decl.append(k == 0 ? "" : ", ").append(t).append(" a").append(k);
             names.append(k == 0 ? "" : ", ").append("a").append(k);
         }
-        String args = params.isEmpty() ? "null" : "new Object[] {" + names + "}";
+        String args = params.isEmpty() ? "null" : "new java.lang.Object[] {" + names + "}";
         TypeMirror returns = member.getReturnType();
         boolean isVoid = returns.getKind() == TypeKind.VOID;
         String call = "this.target." + m.getSimpleName() + "(" + names + ")";
@@ -258,7 +408,7 @@ final class WrapperSource {
         String answer = isVoid ? "" : "return ";
         String thrown = member.getThrownTypes().isEmpty() ? "" : " throws " + member.getThrownTypes().stream()
                 .map(TypeMirror::toString).collect(Collectors.joining(", "));
-        s.append("\n    @Override\n    public ").append(methodTypeParameters(member)).append(returns).append(' ')
+        s.append("\n    @java.lang.Override\n    public ").append(methodTypeParameters(member)).append(returns).append(' ')
                 .append(m.getSimpleName()).append("(").append(decl).append(")").append(thrown).append(" {\n")
                 .append("        ").append(RM).append(" $p = this.p").append(i).append(";\n")
                 .append("        if ($p == null) {\n            ").append(answer).append(call).append(";")
@@ -267,7 +417,7 @@ final class WrapperSource {
                 .append("            if ($p.bareFirstAttempt()) {\n")
                 .append("                try {\n                    ").append(answer).append(call).append(";")
                 .append(isVoid ? "\n                    return;" : "").append("\n")
-                .append("                } catch (Throwable $f) {\n");
+                .append("                } catch (java.lang.Throwable $f) {\n");
         failed(s, "                    ", i, params.size(), names, args, call, cast, isVoid, RM + ".UNTIMED");
         s.append("                }\n            }\n")
                 .append("            if (!$p.admitFirstAttempt()) {\n                ").append(answer).append(cast)
@@ -280,14 +430,14 @@ final class WrapperSource {
             s.append("            ").append(returns).append(" $r;\n")
                     .append("            try {\n                $r = ").append(call).append(";\n");
         }
-        s.append("            } catch (Throwable $f) {\n");
+        s.append("            } catch (java.lang.Throwable $f) {\n");
         failed(s, "                ", i, params.size(), names, args, call, cast, isVoid, "$s");
         s.append("            }\n")
                 .append("            $p.succeeded($s);\n");
         if (!isVoid) {
             s.append("            return $r;\n");
         }
-        s.append("        } catch (Throwable $e) {\n            throw rethrow($e, X").append(i).append(");\n        }\n    }\n");
+        s.append("        } catch (java.lang.Throwable $e) {\n            throw ").append(GW).append(".rethrow($e, X").append(i).append(");\n        }\n    }\n");
     }
 
     /**
@@ -306,10 +456,10 @@ final class WrapperSource {
                     .append(args).append(", I").append(i).append(");").append(end).append("\n");
             return;
         }
-        s.append(in).append("Object $o = null;\n")
-                .append(in).append("Throwable $g = $f;\n")
+        s.append(in).append("java.lang.Object $o = null;\n")
+                .append(in).append("java.lang.Throwable $g = $f;\n")
                 .append(in).append("for (int $n = 1; ; $n++) {\n")
-                .append(in).append("    $o = retried($p, $o, $f, $g, $n, ").append(start).append(", this.target, I")
+                .append(in).append("    $o = ").append(GW).append(".retried($p, $o, $f, $g, $n, ").append(start).append(", this.target, I")
                 .append(i).append(arity == 0 ? "" : ", ").append(names).append(");\n")
                 .append(in).append("    if (!($o instanceof ").append(SPI).append("QuietRetry)) {\n")
                 .append(in).append("        ").append(answer).append(cast).append(isVoid ? "" : "$o;")
@@ -318,30 +468,35 @@ final class WrapperSource {
                 .append(in).append("    try {\n")
                 .append(in).append("        ").append(answer).append(call).append(";")
                 .append(isVoid ? "\n" + in + "        return;" : "").append("\n")
-                .append(in).append("    } catch (Throwable $h) {\n")
+                .append(in).append("    } catch (java.lang.Throwable $h) {\n")
                 .append(in).append("        $g = $h;\n")
                 .append(in).append("    }\n")
                 .append(in).append("}\n");
     }
 
-    /** {@code (java.lang.String) a[0], (int) a[1]}: the arguments typed from the invoker's array. */
+    /** {@code (java.lang.String) $a[0], (int) $a[1]}: the arguments typed from the invoker's array. */
     private String argumentsFromArray(ExecutableType member) {
         List<? extends TypeMirror> params = member.getParameterTypes();
         StringBuilder sb = new StringBuilder();
         for (int k = 0; k < params.size(); k++) {
-            sb.append(k == 0 ? "" : ", ").append("(").append(types.erasure(params.get(k))).append(") a[").append(k)
+            sb.append(k == 0 ? "" : ", ").append("(").append(types.erasure(params.get(k))).append(") $a[").append(k)
                     .append("]");
         }
         return sb.toString();
     }
 
-    /** The class literals of the checked exceptions {@code member} declares, or {@code NONE}. */
-    private String checked(ExecutableType member) {
-        if (member.getThrownTypes().isEmpty()) {
-            return "NONE";
+    /**
+     * The class literals of the checked exceptions {@code m} declares, or {@code NONE}: erased as declared
+     * (a {@code throws E} of {@code Op<E extends Exception>} is {@code Exception} in {@code IoOp extends
+     * Op<IOException>} too), as reflection's {@code getExceptionTypes()}, which the JDK proxy and the other
+     * doors go by.
+     */
+    private String checked(ExecutableElement m) {
+        if (m.getThrownTypes().isEmpty()) {
+            return GW + ".NONE";
         }
-        return member.getThrownTypes().stream().map(t -> types.erasure(t) + ".class")
-                .collect(Collectors.joining(", ", "new Class<?>[] {", "}"));
+        return m.getThrownTypes().stream().map(t -> types.erasure(t) + ".class")
+                .collect(Collectors.joining(", ", "new java.lang.Class<?>[] {", "}"));
     }
 
     private static String typeParameters(List<? extends TypeParameterElement> params) {

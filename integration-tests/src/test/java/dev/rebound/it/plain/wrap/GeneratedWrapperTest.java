@@ -145,6 +145,23 @@ class GeneratedWrapperTest {
 
     @ParameterizedTest(name = "proxy: {0}")
     @ValueSource(booleans = {false, true})
+    void aCheckedFailureIsJudgedByTheExceptionsTheMethodDeclaresNotByATypeArgument(boolean proxy) {
+        // Op.run declares "throws E" (Exception, erased): IoOp sees IOException, reflection and every door Exception
+        java.sql.SQLException busy = new java.sql.SQLException("busy");
+        int[] calls = {0};
+        WrapShapes.IoOp op = wrap(WrapShapes.IoOp.class, p -> {
+            calls[0]++;
+            throw Chat.<RuntimeException>sneaky(busy);
+        }, proxy);
+
+        Throwable caught = catchThrowable(() -> op.run("x"));
+
+        assertThat(caught).isSameAs(busy);
+        assertThat(calls[0]).isEqualTo(2);
+    }
+
+    @ParameterizedTest(name = "proxy: {0}")
+    @ValueSource(booleans = {false, true})
     void primitivesVarargsArraysAndDefaultMethodsPassAsTheyAre(boolean proxy) {
         Chat target = new Chat(new IllegalStateException("a"), new IllegalStateException("b"));
         WrapShapes.Chat chat = wrap(WrapShapes.Chat.class, target, proxy);

@@ -58,6 +58,18 @@ public final class WrapShapes {
         String more();
     }
 
+    /**
+     * A checked exception through a type variable: {@code run} declares {@code E}, erased to
+     * {@code Exception} as reflection lists it, though {@link IoOp} sees {@code IOException}.
+     */
+    public interface Op<E extends Exception> {
+        @Retry(attempts = 2, delay = 0)
+        String run(String p) throws E;
+    }
+
+    public interface IoOp extends Op<IOException> {
+    }
+
     /** Package-private. */
     interface Hidden {
         @Retry(attempts = 2, delay = 0)
