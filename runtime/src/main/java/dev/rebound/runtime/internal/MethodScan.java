@@ -37,7 +37,7 @@ public final class MethodScan {
 
     /**
      * The executors of the interceptable methods of {@code methodsOf}, in order; each method's
-     * problems are added to {@code problems} (the caller throws them all together).
+     * problems are added to {@code problems} (the caller throws them all together), each distinct one once.
      */
     public static Map<Method, ResilientMethod> resolveEach(Class<?> methodsOf, List<String> problems,
             Resolver each) {
@@ -53,7 +53,13 @@ public final class MethodScan {
                     out.put(m, rm);
                 }
             } catch (ReboundConfigurationException e) {
-                problems.addAll(e.problems());
+                // one problem may be found through several methods: two unrelated interfaces that declare
+                // the same method differently are both listed by getMethods(), each naming the conflict
+                for (String p : e.problems()) {
+                    if (!problems.contains(p)) {
+                        problems.add(p);
+                    }
+                }
             }
         }
         return Collections.unmodifiableMap(out);
