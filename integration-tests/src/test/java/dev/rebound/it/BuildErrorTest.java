@@ -192,6 +192,72 @@ class BuildErrorTest {
                 """)).containsExactly("Hidden.call(): @Retry, @Fallback, @CircuitBreaker and @RateLimit apply to public methods only");
     }
 
+    /** A Java 9+ private interface method: ajc's declare error refuses it, and so does javac's processor. */
+    @Test
+    void aPolicyOnAPrivateInterfaceMethodIsABuildErrorUnderJavacAsUnderAjc() throws IOException {
+        String source = """
+                public interface Helper {
+                    @dev.rebound.annotations.Retry(attempts = 3)
+                    private String helper(String prompt) {
+                        return ask(prompt);
+                    }
+
+                    String ask(String prompt);
+
+                    default String chat(String prompt) {
+                        return helper(prompt);
+                    }
+                }
+                """;
+        assertThat(compileErrors("Helper", source)).containsExactly("Rebound: @Retry, @Fallback, @CircuitBreaker and"
+                + " @RateLimit apply to public methods only (java.lang.String Helper.helper(java.lang.String))");
+        assertThat(javacErrors("Helper", source)).containsExactly(
+                "Helper.helper(String): @Retry, @Fallback, @CircuitBreaker and @RateLimit apply to public methods only");
+    }
+
+    /**
+     * equals, hashCode and toString: a method-level policy on one, the interface's or the class's, is a
+     * compile error; a type-level policy does not reach them, so it is none.
+     */
+    @Test
+    void aMethodLevelPolicyOnEqualsHashCodeOrToStringIsACompileErrorAndATypeLevelOneIsNot() throws IOException {
+        assertThat(javacErrors("Described", """
+                public interface Described {
+                    @dev.rebound.annotations.Retry(attempts = 3)
+                    String toString();
+
+                    @dev.rebound.annotations.CircuitBreaker
+                    int hashCode();
+
+                    String chat(String prompt);
+
+                    class Impl implements Described {
+                        public String chat(String prompt) { return prompt; }
+
+                        @dev.rebound.annotations.Fallback(to = {})
+                        public boolean equals(Object other) { return other == this; }
+                    }
+                }
+                """)).containsExactly(
+                "Described.toString(): @Retry, @Fallback, @CircuitBreaker and @RateLimit do not apply to equals,"
+                        + " hashCode and toString: no door intercepts Object's methods",
+                "Described.hashCode(): @Retry, @Fallback, @CircuitBreaker and @RateLimit do not apply to equals,"
+                        + " hashCode and toString: no door intercepts Object's methods",
+                "Impl.equals(Object): @Retry, @Fallback, @CircuitBreaker and @RateLimit do not apply to equals,"
+                        + " hashCode and toString: no door intercepts Object's methods");
+
+        assertThat(javacErrors("Outbox", """
+                @dev.rebound.annotations.NonIdempotent
+                @dev.rebound.annotations.Retry(attempts = 3)
+                public interface Outbox {
+                    String toString();
+
+                    @dev.rebound.annotations.Retry(attempts = 3, on = java.net.ConnectException.class)
+                    void send(String mail);
+                }
+                """)).as("the type's blind retry reaches no method: toString is outside it").isEmpty();
+    }
+
     @Test
     void retryingOrFallingBackFromANonIdempotentMethodWithoutNamingSafeFailuresIsACompileError()
             throws IOException {

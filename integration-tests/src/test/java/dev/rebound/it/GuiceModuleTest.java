@@ -694,6 +694,117 @@ class GuiceModuleTest extends VirtualTime {
         assertThat(calls.getInt(instance)).isEqualTo(1);
     }
 
+    /**
+     * An interface whose policies no door applies: on a private and a static interface method (callable only
+     * from within the interface), and on the Object methods it redeclares; its implementation's own policy on
+     * toString likewise. {@code SUPPRESSED} is replaced by nothing (the processor checks it) or by a
+     * {@code @SuppressWarnings("rebound")} (it only generates the interface's Rebound.wrap class).
+     */
+    static final String NEVER_INTERCEPTED = """
+            package rv;
+
+            import dev.rebound.annotations.CircuitBreaker;
+            import dev.rebound.annotations.Fallback;
+            import dev.rebound.annotations.Retry;
+
+            public final class Rv {
+                SUPPRESSED
+                public interface Helper {
+                    @Retry(attempts = 3, delay = 0)
+                    private String helper(String prompt) {
+                        return ask(prompt);
+                    }
+
+                    @Retry(attempts = 3, delay = 0)
+                    static String make(String prompt) {
+                        return prompt;
+                    }
+
+                    @CircuitBreaker
+                    String toString();
+
+                    @Fallback(to = {})
+                    boolean equals(Object other);
+
+                    String ask(String prompt);
+
+                    default String chat(String prompt) {
+                        return helper(prompt);
+                    }
+                }
+
+                SUPPRESSED
+                public static class HelperImpl implements Helper {
+                    public int calls;
+
+                    @Override
+                    public String ask(String prompt) {
+                        calls++;
+                        return prompt;
+                    }
+
+                    @Override
+                    @Retry(attempts = 2, delay = 0)
+                    public int hashCode() {
+                        return 1;
+                    }
+                }
+            }
+            """;
+
+    static final List<String> NEVER_INTERCEPTED_PROBLEMS = List.of(
+            "Helper.equals(Object): @Retry, @Fallback, @CircuitBreaker and @RateLimit do not apply to equals, hashCode"
+                    + " and toString: no door intercepts Object's methods",
+            "Helper.helper(String): @Retry, @Fallback, @CircuitBreaker and @RateLimit apply to public methods only",
+            "Helper.make(String): @Retry, @Fallback, @CircuitBreaker and @RateLimit apply to instance methods only",
+            "Helper.toString(): @Retry, @Fallback, @CircuitBreaker and @RateLimit do not apply to equals, hashCode"
+                    + " and toString: no door intercepts Object's methods",
+            "HelperImpl.hashCode(): @Retry, @Fallback, @CircuitBreaker and @RateLimit do not apply to equals, hashCode"
+                    + " and toString: no door intercepts Object's methods");
+
+    /**
+     * The processor refuses them at compile time; Rebound.wrap (its generated class and its JDK proxy) at
+     * build(), and Guice at the injector's creation, in the same words, rather than dropping them.
+     */
+    @Test
+    void policiesNoDoorInterceptsOnAnInterfaceAreRefusedByTheProcessorWrapAndGuiceInOneWording(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Javac javac = new Javac(dir);
+        assertThat(javac.errors("Rv", NEVER_INTERCEPTED.replace("SUPPRESSED", "")))
+                .containsExactlyInAnyOrderElementsOf(NEVER_INTERCEPTED_PROBLEMS);
+
+        // a build that skipped the check: the processor still wrote the interface's Rebound.wrap class
+        ClassLoader loader = javac.loadFrom("suppressed", "Rv",
+                NEVER_INTERCEPTED.replace("SUPPRESSED", "@SuppressWarnings(\"rebound\")"), true);
+        Class<Object> helper = nested(loader, "Helper");
+        Class<Object> impl = nested(loader, "HelperImpl");
+        Object target = impl.getConstructor().newInstance();
+        for (boolean proxy : new boolean[] {false, true}) {
+            dev.rebound.runtime.Rebound.Builder<Object> b = dev.rebound.runtime.Rebound.wrap(helper, target);
+            Throwable byWrap = catchThrowable((proxy ? b.viaJdkProxy() : b)::build);
+            assertThat(byWrap).as("proxy: %s", proxy).isInstanceOf(ReboundConfigurationException.class);
+            assertThat(((ReboundConfigurationException) byWrap).problems()).as("proxy: %s", proxy)
+                    .containsExactlyElementsOf(NEVER_INTERCEPTED_PROBLEMS);
+        }
+        assertThat(loader.loadClass(helper.getName() + "$$Rebound")).as("the generated class exists").isNotNull();
+
+        Throwable constructed = catchThrowable(() -> Guice.createInjector(new ReboundModule(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(helper).to(impl);
+            }
+        }));
+        assertThat(messages(constructed)).containsExactlyInAnyOrderElementsOf(NEVER_INTERCEPTED_PROBLEMS);
+        Throwable wrapped = catchThrowable(() -> Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(helper).toInstance(target);
+            }
+        })));
+        assertThat(messages(wrapped)).containsExactlyInAnyOrderElementsOf(NEVER_INTERCEPTED_PROBLEMS);
+        assertThat(impl.getField("calls").getInt(target)).isZero();
+    }
+
     /** A type nested in {@code rv.Rv} of {@link #UNREACHED}. */
     @SuppressWarnings("unchecked")
     private static Class<Object> nested(ClassLoader loader, String name) throws ClassNotFoundException {

@@ -135,4 +135,15 @@ class WovenGuardsTest extends VirtualTime {
                 + "dev.rebound.it.woven.Misconfigured$NeedsInjection cannot be provided: "
                 + "dev.rebound.it.woven.Misconfigured$NeedsInjection has no public no-arg constructor");
     }
+
+    @Test
+    void aPolicyOnToStringOrHashCodeFailsTheClassInitialisationNotSilentlyDropped() {
+        ReboundConfigurationException e = initialisationFailure(Misconfigured.DescribedImpl.class);
+
+        assertThat(e.problems()).containsExactly(
+                "Described.toString(): @Retry, @Fallback, @CircuitBreaker and @RateLimit do not apply to equals,"
+                        + " hashCode and toString: no door intercepts Object's methods",
+                "DescribedImpl.hashCode(): @Retry, @Fallback, @CircuitBreaker and @RateLimit do not apply to equals,"
+                        + " hashCode and toString: no door intercepts Object's methods");
+    }
 }

@@ -788,6 +788,115 @@ class BadAnnotationInputTest {
                 + " move the annotation to the interface method that calls it, or weave the class");
     }
 
+    /** A private and a static interface method with a policy: callable only from within the interface. */
+    public interface PrivateHelper {
+        @Retry(attempts = 3, delay = 0)
+        private String helper(String prompt) {
+            return ask(prompt);
+        }
+
+        @Retry(attempts = 3, delay = 0)
+        static String make(String prompt) {
+            return prompt;
+        }
+
+        String ask(String prompt);
+
+        default String chat(String prompt) {
+            return helper(prompt);
+        }
+    }
+
+    public static final class PrivateHelperImpl implements PrivateHelper {
+        int calls;
+
+        @Override
+        public String ask(String prompt) {
+            calls++;
+            return prompt;
+        }
+    }
+
+    @Test
+    void policiesOnAPrivateOrStaticInterfaceMethodAreRejectedAtBuildNotDropped() {
+        List<String> expected = List.of(
+                "PrivateHelper.helper(String): @Retry, @Fallback, @CircuitBreaker and @RateLimit apply to public"
+                        + " methods only",
+                "PrivateHelper.make(String): @Retry, @Fallback, @CircuitBreaker and @RateLimit apply to instance"
+                        + " methods only");
+        PrivateHelperImpl target = new PrivateHelperImpl();
+        assertThat(problemsOf(() -> wrap(PrivateHelper.class, target))).containsExactlyElementsOf(expected);
+        assertThat(problemsOf(() -> Rebound.wrap(PrivateHelper.class, target).viaJdkProxy().build()))
+                .containsExactlyElementsOf(expected);
+        assertThat(target.calls).isZero();
+    }
+
+    /** Object's methods redeclared with a policy, by the interface and by the class. */
+    public interface Described {
+        @Retry(attempts = 3, delay = 0)
+        String toString();
+
+        @CircuitBreaker
+        int hashCode();
+
+        @Fallback(to = {})
+        boolean equals(Object other);
+
+        String chat(String prompt);
+    }
+
+    public static final class DescribedImpl implements Described {
+        @Override
+        @Retry(attempts = 2, delay = 0)
+        public String toString() {
+            return "described";
+        }
+
+        @Override
+        public String chat(String prompt) {
+            return prompt;
+        }
+    }
+
+    /** A type-level policy: it reaches chat, not the redeclared toString. */
+    @Retry(attempts = 3, delay = 0)
+    public interface TypeLevelDescribed {
+        String toString();
+
+        String chat(String prompt);
+    }
+
+    @Test
+    void aMethodLevelPolicyOnEqualsHashCodeOrToStringIsRejectedAtBuildAndATypeLevelOneDoesNotReachThem() {
+        assertThat(problemsOf(() -> wrap(Described.class, new DescribedImpl()))).containsExactly(
+                "Described.equals(Object): @Retry, @Fallback, @CircuitBreaker and @RateLimit do not apply to equals,"
+                        + " hashCode and toString: no door intercepts Object's methods",
+                "Described.hashCode(): @Retry, @Fallback, @CircuitBreaker and @RateLimit do not apply to equals,"
+                        + " hashCode and toString: no door intercepts Object's methods",
+                "Described.toString(): @Retry, @Fallback, @CircuitBreaker and @RateLimit do not apply to equals,"
+                        + " hashCode and toString: no door intercepts Object's methods",
+                "DescribedImpl.toString(): @Retry, @Fallback, @CircuitBreaker and @RateLimit do not apply to equals,"
+                        + " hashCode and toString: no door intercepts Object's methods");
+
+        String log = StdErr.during(() -> {
+            TypeLevelDescribed wrapped = Rebound.wrap(TypeLevelDescribed.class, new TypeLevelDescribed() {
+                @Override
+                public String chat(String prompt) {
+                    return prompt;
+                }
+            }).viaJdkProxy().build();
+            assertThat(ResilientProxy.policyOf(wrapped, method(TypeLevelDescribed.class, "chat")).diagnostics()
+                    .primaryRetry().attempts()).isEqualTo(3);
+            assertThat(ResilientProxy.policyOf(wrapped, method(TypeLevelDescribed.class, "toString"))).isNull();
+        });
+        assertThat(log).doesNotContain("toString");
+    }
+
+    private static java.lang.reflect.Method method(Class<?> type, String name) {
+        return java.util.Arrays.stream(type.getMethods()).filter(m -> m.getName().equals(name)).findFirst()
+                .orElseThrow();
+    }
+
     public static final class HelperOnly implements Asker {
         @Override
         public String ask(String prompt) {

@@ -249,6 +249,16 @@ class ConfigurationTest {
         assertThat(policy.primaryRetry().attempts()).isEqualTo(4);
     }
 
+    @Test
+    void twoInterfacesThatAnnotateOneMethodDifferentlyAreOneProblemListedOnce() {
+        // Both lists Primary.chat and Secondary.chat: each resolves to the same conflict, said once
+        Both lambda = prompt -> prompt;
+        assertThatThrownBy(() -> Rebound.wrap(Both.class, lambda).build())
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
+                        .containsExactly("Primary.chat(String): @Retry differs between Primary and Secondary (both"
+                                + " declare chat); annotate chat in an interface that extends both to choose"));
+    }
+
     /** A library's interface that declares the same method, carrying no policy. */
     public interface Completer {
         String chat(String prompt);

@@ -5,7 +5,8 @@ import dev.rebound.annotations.Retry;
 
 /**
  * Misconfigured woven classes: each fails when it is initialised. The annotation processor would
- * reject the first two at build time; the suppression shows the run-time line of defence.
+ * reject the first two and the policies on Object's methods at build time; the suppression shows the
+ * run-time line of defence.
  */
 @SuppressWarnings("rebound")
 public final class Misconfigured {
@@ -60,6 +61,35 @@ public final class Misconfigured {
         @Fallback(to = NeedsInjection.class)
         public String chat(String prompt) {
             throw new IllegalStateException("primary down");
+        }
+    }
+
+    /** Object's methods redeclared with a policy: no door intercepts them (the processor refuses it too). */
+    public interface Described {
+        @Retry(attempts = 3, delay = 0)
+        String toString();
+
+        String chat(String prompt);
+    }
+
+    public static class DescribedImpl implements Described {
+        public int calls;
+
+        @Override
+        public String toString() {
+            calls++;
+            return "described";
+        }
+
+        @Override
+        @Retry(attempts = 2, delay = 0)
+        public int hashCode() {
+            return 1;
+        }
+
+        @Override
+        public String chat(String prompt) {
+            return prompt;
         }
     }
 

@@ -56,11 +56,12 @@ public final class MethodChecks {
     /**
      * The policies written on methods of {@code implClass} (or a superclass) that no wrapper of one of its
      * interfaces intercepts. A static or non-public one is a problem added to {@code problems} (no door
-     * intercepts it: the words of every door). A public one that implements no method of any interface of
-     * {@code implClass} (a helper the interface's methods call) is returned, as {@code "Impl.helper(String)
-     * (@Retry)"}, for a warning: only a door that intercepts classes (the aspect, Guice) would apply it.
-     * Only method-level annotations: a type-level one reaches the interfaces' methods by rule
-     * ({@link AnnotationLookup}).
+     * intercepts it: the words of every door), and so is every policy {@link #checkNeverIntercepted} finds
+     * (on Object's methods; on an interface's private or static method). A public one that implements no
+     * method of any interface of {@code implClass} (a helper the interface's methods call) is returned, as
+     * {@code "Impl.helper(String) (@Retry)"}, for a warning: only a door that intercepts classes (the
+     * aspect, Guice) would apply it. Only method-level annotations: a type-level one reaches the
+     * interfaces' methods by rule ({@link AnnotationLookup}).
      */
     public static List<String> checkUnreached(Class<?> implClass, List<String> problems) {
         List<Class<?>> interfaces = AnnotationLookup.allInterfaces(implClass);
@@ -80,7 +81,7 @@ public final class MethodChecks {
         for (Class<?> c = implClass; c != null && c != Object.class; c = c.getSuperclass()) {
             for (Method m : c.getDeclaredMethods()) {
                 String annotations = m.isSynthetic() || m.isBridge() ? null : MethodScan.policiesOn(m);
-                if (annotations == null) {
+                if (annotations == null || MethodScan.isObjectMethod(m)) { // Object's: checkNeverIntercepted's
                     continue;
                 }
                 String where = AnnotationLookup.describe(c, m);
@@ -93,8 +94,43 @@ public final class MethodChecks {
                 }
             }
         }
+        checkNeverIntercepted(implClass, problems);
         helpers.sort(null); // reflection lists methods in no fixed order
         return helpers;
+    }
+
+    /**
+     * The method-level policies of {@code type} that no door applies, whatever the build, each a problem
+     * added to {@code problems}: one on {@code equals}, {@code hashCode} or {@code toString}, declared by
+     * the class, a superclass or an interface ({@link MethodRules#objectMethod}); one on a private or
+     * static method of an interface of {@code type} ({@link MethodRules#notPublic},
+     * {@link MethodRules#notInstance}), which a wrapper never calls and which the aspect's build-time
+     * errors see only when ajc compiles the interface.
+     */
+    public static void checkNeverIntercepted(Class<?> type, List<String> problems) {
+        List<Class<?>> declaring = new ArrayList<>();
+        for (Class<?> c = type; c != null && c != Object.class && !c.isInterface(); c = c.getSuperclass()) {
+            declaring.add(c);
+        }
+        declaring.addAll(AnnotationLookup.allInterfaces(type));
+        List<String> found = new ArrayList<>();
+        for (Class<?> c : declaring) {
+            for (Method m : c.getDeclaredMethods()) {
+                if (m.isSynthetic() || m.isBridge() || !MethodScan.carriesPolicy(m)) {
+                    continue;
+                }
+                String where = AnnotationLookup.describe(c, m);
+                if (MethodScan.isObjectMethod(m)) {
+                    found.add(Rules.at(where, MethodRules.objectMethod()));
+                } else if (c.isInterface() && Modifier.isStatic(m.getModifiers())) {
+                    found.add(Rules.at(where, MethodRules.notInstance()));
+                } else if (c.isInterface() && Modifier.isPrivate(m.getModifiers())) {
+                    found.add(Rules.at(where, MethodRules.notPublic()));
+                }
+            }
+        }
+        found.sort(null); // reflection lists methods in no fixed order
+        problems.addAll(found);
     }
 
     /** Whether {@code m}, a method of {@code implClass}, is or implements a method of one of {@code interfaces}. */

@@ -5,6 +5,7 @@ import dev.rebound.annotations.RateLimit;
 import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.Retry;
 import dev.rebound.runtime.ReboundConfigurationException;
+import dev.rebound.runtime.rules.MethodRules;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.AnnotatedElement;
@@ -12,6 +13,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashSet;
@@ -37,7 +39,7 @@ public final class MethodScan {
 
     /**
      * The executors of the interceptable methods of {@code methodsOf}, in order; each method's
-     * problems are added to {@code problems} (the caller throws them all together).
+     * problems are added to {@code problems} (the caller throws them all together), each distinct one once.
      */
     public static Map<Method, ResilientMethod> resolveEach(Class<?> methodsOf, List<String> problems,
             Resolver each) {
@@ -53,7 +55,13 @@ public final class MethodScan {
                     out.put(m, rm);
                 }
             } catch (ReboundConfigurationException e) {
-                problems.addAll(e.problems());
+                // one problem may be found through several methods: two unrelated interfaces that declare
+                // the same method differently are both listed by getMethods(), each naming the conflict
+                for (String p : e.problems()) {
+                    if (!problems.contains(p)) {
+                        problems.add(p);
+                    }
+                }
             }
         }
         return Collections.unmodifiableMap(out);
@@ -102,10 +110,8 @@ public final class MethodScan {
 
     /** equals(Object), hashCode() or toString(), wherever declared. */
     static boolean isObjectMethod(Method m) {
-        String n = m.getName();
-        int p = m.getParameterCount();
-        return p == 0 && (n.equals("hashCode") || n.equals("toString"))
-                || p == 1 && n.equals("equals") && m.getParameterTypes()[0] == Object.class;
+        return m.getParameterCount() <= 1 && MethodRules.isObjectMethod(m.getName(),
+                Arrays.stream(m.getParameterTypes()).map(Class::getName).toList());
     }
 
     /** Whether any Rebound annotation appears on {@code type}, its supertypes or their methods. */

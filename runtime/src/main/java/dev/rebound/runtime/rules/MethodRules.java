@@ -308,6 +308,27 @@ public final class MethodRules {
     }
 
     /**
+     * No door intercepts {@code equals(Object)}, {@code hashCode()} or {@code toString()}, wherever declared
+     * (a class, an interface that redeclares it): a {@code Rebound.wrap} wrapper answers them itself, Guice's
+     * interceptors and the aspect pass them straight to the object. A method-level policy on one is refused;
+     * a type-level policy does not reach them.
+     */
+    public static String objectMethod() {
+        return "@Retry, @Fallback, @CircuitBreaker and @RateLimit do not apply to equals, hashCode and toString:"
+                + " no door intercepts Object's methods";
+    }
+
+    /**
+     * Whether a method named {@code name} taking parameters of the types named {@code parameterTypes}
+     * (binary names) is one of {@code Object}'s that no door intercepts: {@code equals(java.lang.Object)},
+     * {@code hashCode()}, {@code toString()}, wherever it is declared.
+     */
+    public static boolean isObjectMethod(String name, List<String> parameterTypes) {
+        return parameterTypes.isEmpty() && (name.equals("hashCode") || name.equals("toString"))
+                || name.equals("equals") && parameterTypes.equals(List.of("java.lang.Object"));
+    }
+
+    /**
      * Two unrelated interfaces annotate the same method differently and the class does not choose:
      * the policy would depend on the order of an {@code implements} clause. {@code implClass} is null
      * when the class can't be annotated (a lambda's).

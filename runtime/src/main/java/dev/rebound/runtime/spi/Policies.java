@@ -97,10 +97,23 @@ public final class Policies {
      * @Fallback, @CircuitBreaker and @RateLimit apply to public methods only}, or {@code instance methods
      * only}). Returned: the public methods carrying one that implement no method of an interface of
      * {@code implClass}, as {@code "Impl.helper(String) (@Retry)"}, which a door that intercepts the class
-     * applies and a wrapper of an interface does not.
+     * applies and a wrapper of an interface does not. The problems of {@link #neverIntercepted} are added too.
      */
     public static List<String> unreached(Class<?> implClass, List<String> problems) {
         return MethodChecks.checkUnreached(implClass, problems);
+    }
+
+    /**
+     * The method-level policies of {@code type} that no door applies, whatever the build, each a problem
+     * added to {@code problems} in the words every door and the annotation processor use: on
+     * {@code equals}, {@code hashCode} or {@code toString}, declared by the class, a superclass or an
+     * interface ({@code Chat.toString(): @Retry, @Fallback, @CircuitBreaker and @RateLimit do not apply to
+     * equals, hashCode and toString: no door intercepts Object's methods}); on a private or static method
+     * of one of its interfaces ({@code public methods only}, {@code instance methods only}). A door that
+     * calls {@link #unreached} has these already.
+     */
+    public static void neverIntercepted(Class<?> type, List<String> problems) {
+        MethodChecks.checkNeverIntercepted(type, problems);
     }
 
     /** Public instance methods a door may intercept: not Object's, static, bridge or synthetic. */

@@ -87,8 +87,15 @@ public final class WovenPolicies {
             throw new ReboundConfigurationException(List.of(Rules.at(enumType.getSimpleName(),
                     MethodRules.enumTypePolicy())));
         }
-        Map<Method, ResilientMethod> policies = Policies.resolveAll(type, type, null, alt -> alternative(type, alt));
+        // a policy on Object's methods, or on an interface's private or static method, that ajc never saw
         List<String> problems = new ArrayList<>();
+        Policies.neverIntercepted(type, problems);
+        Map<Method, ResilientMethod> policies = Map.of();
+        try {
+            policies = Policies.resolveAll(type, type, null, alt -> alternative(type, alt));
+        } catch (ReboundConfigurationException e) {
+            problems.addAll(e.problems());
+        }
         List<String> unwoven = new ArrayList<>();
         policies.forEach((m, policy) -> {
             if (m.isDefault() && !wovenDefault(m)) {

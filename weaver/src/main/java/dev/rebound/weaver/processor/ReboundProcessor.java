@@ -41,7 +41,8 @@ import javax.tools.Diagnostic;
  * with the runtime's rule set and so the runtime's words ({@link dev.rebound.runtime.rules}): every
  * bound of {@code @Retry} and {@code @CircuitBreaker}, failure lists that can never take effect, an
  * alternative that does not implement the interface, is listed twice or leads back in a cycle, a policy
- * on a method no door can intercept (non-public or static) or on one returning a deferred result (a
+ * on a method no door can intercept (non-public, a private interface method, static, or {@code equals},
+ * {@code hashCode} or {@code toString}) or on one returning a deferred result (a
  * future, a stream), a retry or fallback on a {@code @NonIdempotent} method (its own, or its type's) that
  * names no safe failures or would repeat it on a result or after an attempt timeout, a retry budget or a
  * rate limit key defined twice in the compilation with other values.
@@ -179,10 +180,14 @@ public final class ReboundProcessor extends AbstractProcessor {
         boolean method = e.getKind() == ElementKind.METHOD;
         if (method) {
             Set<Modifier> mods = e.getModifiers();
+            // an interface's method is public unless it is private (a Java 9+ private interface method)
+            boolean itfMethod = e.getEnclosingElement().getKind() == ElementKind.INTERFACE;
             if (mods.contains(Modifier.STATIC)) {
                 problems.add(Rules.at(where, MethodRules.notInstance()));
-            } else if (e.getEnclosingElement().getKind() != ElementKind.INTERFACE && !mods.contains(Modifier.PUBLIC)) {
+            } else if (itfMethod ? mods.contains(Modifier.PRIVATE) : !mods.contains(Modifier.PUBLIC)) {
                 problems.add(Rules.at(where, MethodRules.notPublic()));
+            } else if (objectMethod((ExecutableElement) e)) {
+                problems.add(Rules.at(where, MethodRules.objectMethod()));
             }
         }
         String deferred = method ? model.deferredResult(((ExecutableElement) e).getReturnType()) : null;
@@ -245,7 +250,8 @@ public final class ReboundProcessor extends AbstractProcessor {
             for (ExecutableElement m : javax.lang.model.util.ElementFilter.methodsIn(
                     processingEnv.getElementUtils().getAllMembers((TypeElement) e))) {
                 Set<Modifier> mods = m.getModifiers();
-                if (!objects(m) && !mods.contains(Modifier.STATIC) && (itf || mods.contains(Modifier.PUBLIC))) {
+                if (!objects(m) && !objectMethod(m) && !mods.contains(Modifier.STATIC)
+                        && (itf ? !mods.contains(Modifier.PRIVATE) : mods.contains(Modifier.PUBLIC))) {
                     TypeElement declaring = itf && !m.getEnclosingElement().equals(e) ? (TypeElement) e
                             : model.contractOf(m);
                     String reached = model.describe(m, declaring != null ? declaring : (TypeElement) e);
@@ -260,6 +266,18 @@ public final class ReboundProcessor extends AbstractProcessor {
     /** Whether {@code m} is a member of {@code java.lang.Object} (an interface lists them among its members). */
     private static boolean objects(ExecutableElement m) {
         return ((TypeElement) m.getEnclosingElement()).getQualifiedName().contentEquals("java.lang.Object");
+    }
+
+    /**
+     * Whether {@code m} is {@code equals(Object)}, {@code hashCode()} or {@code toString()}, Object's own (an
+     * interface lists them among its members) or redeclared: no door intercepts them.
+     */
+    private boolean objectMethod(ExecutableElement m) {
+        List<String> parameters = new ArrayList<>();
+        for (javax.lang.model.element.VariableElement p : m.getParameters()) {
+            parameters.add(processingEnv.getTypeUtils().erasure(p.asType()).toString());
+        }
+        return MethodRules.isObjectMethod(m.getSimpleName().toString(), parameters);
     }
 
     /**
