@@ -47,4 +47,20 @@ class NestedRetriesTest extends VirtualTime {
         assertThat(FakeLlm.calls()).hasSize(2 * 9);
         assertThat(StdErr.count(log, WARNING)).isEqualTo(1);
     }
+
+    @Test
+    void wovenNestedRetriesThroughAParallelBranchAreWarnedAboutOnce() {
+        FakeLlm.failFirst("inner", Integer.MAX_VALUE);
+        Nested.ParallelOuter outer = new Nested.ParallelOuter();
+
+        String log = StdErr.during(() -> {
+            catchThrowable(() -> outer.answer("q"));
+            catchThrowable(() -> outer.answer("q"));
+        });
+
+        assertThat(FakeLlm.calls()).hasSize(2 * 9);
+        assertThat(StdErr.count(log, "Nested retries: ParallelOuter.answer(String) (3 attempts) calls "
+                + "BranchInner.fetch(String) (3 attempts), so one call of ParallelOuter.answer(String) can make up "
+                + "to 9 attempts")).isEqualTo(1);
+    }
 }

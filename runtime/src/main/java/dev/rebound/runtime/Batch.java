@@ -82,10 +82,10 @@ public final class Batch {
         int workers = Math.min(n, maxConcurrency);
         CountDownLatch finished = new CountDownLatch(workers);
         List<FutureTask<Void>> tasks = new ArrayList<>(workers);
-        ClassLoader loader = Branches.loaderFor(executor);
+        Branches.Run run = Branches.run(executor);
         for (int w = 0; w < workers; w++) {
             FutureTask<Void> task = new FutureTask<>(() -> {
-                Branches.enter(loader);
+                Branches.Run before = run.enter();
                 try {
                     for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
                         if (Thread.currentThread().isInterrupted()) {
@@ -98,7 +98,7 @@ public final class Batch {
                         results[i] = r;
                     }
                 } finally {
-                    Branches.leave(loader);
+                    run.leave(before);
                     finished.countDown();
                 }
             }, null);
@@ -124,6 +124,8 @@ public final class Batch {
         } catch (RuntimeException | Error e) {
             Branches.cancelAll(tasks);
             throw e;
+        } finally {
+            run.end(); // e.g. a nested-retry check an input's call left for this caller's stack
         }
         for (int i = 0; i < n; i++) {
             if (results[i] == null) {

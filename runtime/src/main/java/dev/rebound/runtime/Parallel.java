@@ -65,15 +65,15 @@ public final class Parallel {
         }
         ExecutorCompletionService<T> done = new ExecutorCompletionService<>(executor);
         List<Future<T>> futures = new ArrayList<>(branches.size());
-        ClassLoader loader = Branches.loaderFor(executor);
+        Branches.Run run = Branches.run(executor);
         try {
             for (Callable<? extends T> branch : branches) {
                 futures.add(done.submit(() -> {
-                    Branches.enter(loader);
+                    Branches.Run before = run.enter();
                     try {
                         return branch.call();
                     } finally {
-                        Branches.leave(loader);
+                        run.leave(before);
                     }
                 }));
             }
@@ -99,6 +99,8 @@ public final class Parallel {
         } catch (RuntimeException | Error e) {
             Branches.cancelAll(futures); // e.g. the executor rejected a branch
             throw e;
+        } finally {
+            run.end(); // e.g. a nested-retry check a branch left for this caller's stack
         }
     }
 }

@@ -115,4 +115,36 @@ class BatchTest {
         assertThatThrownBy(() -> Batch.map(List.of("a"), 0, s -> s))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("maxConcurrency = 0 is below 1");
     }
+
+    /**
+     * A retrying method that runs its inputs through a retrying model: 3 x 3 requests per input, and the
+     * nesting is warned about once, though each model call runs on a branch thread.
+     */
+    @Test
+    void aRetryingModelInABatchOfARetryingMethodIsWarnedAboutAsNestedRetries() {
+        server.always("gpt-4o", Fault.unavailable());
+        ReboundSettings settings = ReboundSettings.builder().timeSource(new VirtualTimeSource()).build();
+        RetryPolicy threeAttempts = RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(100)).build();
+        ChatModel model = Rebound.wrap(ChatModel.class, openAi(server, "gpt-4o")).named("gpt-4o")
+                .withRetry(threeAttempts).settings(settings).build();
+        Summarizer summarizer = Rebound.wrap(Summarizer.class, (Summarizer) questions -> {
+            for (Batch.Result<String> r : Batch.map(questions, 2, model::chat)) {
+                r.value(); // the first failed input fails the summary
+            }
+            return "summary";
+        }).named("summarizer").withRetry(threeAttempts).settings(settings).build();
+
+        String log = StdErr.during(() -> assertThatThrownBy(() -> summarizer.summarize(List.of("a", "b")))
+                .isInstanceOf(NoSuchElementException.class));
+
+        assertThat(server.requests("gpt-4o")).as("3 x 2 inputs x 3 requests").isEqualTo(18);
+        assertThat(log.lines().filter(l -> l.contains("Nested retries: Summarizer.summarize(List) (3 attempts) calls "
+                + "ChatModel.chat(String) (3 attempts), so one call of Summarizer.summarize(List) can make up to 9 "
+                + "attempts of ChatModel.chat(String)")).count()).isEqualTo(1);
+    }
+
+    /** A method that answers several questions at once. */
+    public interface Summarizer {
+        String summarize(List<String> questions);
+    }
 }

@@ -176,4 +176,33 @@ class ParallelTest {
         assertThat(Batch.map(List.of("a"), 1, in -> Thread.currentThread().getContextClassLoader()))
                 .extracting(Batch.Result::value).as("a batch's branch").containsExactly(before);
     }
+
+    /** A method that asks two sources at once, as the RAG tutorial's parallel step does. */
+    public interface Answerer {
+        String answer(String question);
+    }
+
+    /**
+     * The tutorial's "retrying indefinitely" mistake through a branch: a retrying method whose branch calls
+     * a retrying model makes 3 x 3 requests, and the nesting is warned about as when the call is direct,
+     * though the model's first failure is on a branch thread, whose stack does not show the method.
+     */
+    @Test
+    void aRetryingModelInABranchOfARetryingMethodIsWarnedAboutAsNestedRetries() {
+        server.always("gpt-4o", Fault.unavailable());
+        ReboundSettings settings = ReboundSettings.builder().timeSource(new VirtualTimeSource()).build();
+        RetryPolicy threeAttempts = RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(100)).build();
+        ChatModel model = Rebound.wrap(ChatModel.class, openAi(server, "gpt-4o")).named("gpt-4o")
+                .withRetry(threeAttempts).settings(settings).build();
+        Answerer answerer = Rebound.wrap(Answerer.class,
+                (Answerer) q -> String.join("\n", Parallel.invokeAll(() -> model.chat(q), () -> "faq")))
+                .named("answerer").withRetry(threeAttempts).settings(settings).build();
+
+        String log = StdErr.during(() -> catchThrowable(() -> answerer.answer("q")));
+
+        assertThat(server.requests("gpt-4o")).as("3 x 3 requests").isEqualTo(9);
+        assertThat(log.lines().filter(l -> l.contains("Nested retries: Answerer.answer(String) (3 attempts) calls "
+                + "ChatModel.chat(String) (3 attempts), so one call of Answerer.answer(String) can make up to 9 "
+                + "attempts of ChatModel.chat(String)")).count()).isEqualTo(1);
+    }
 }

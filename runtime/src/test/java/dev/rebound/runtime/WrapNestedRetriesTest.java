@@ -7,10 +7,18 @@ import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** Rebound.wrap keeps the nested-retry rule of every door: retries that multiply are warned about, once. */
+/**
+ * Rebound.wrap keeps the nested-retry rule of every door: retries that multiply are warned about, once,
+ * the inner call made directly or in a {@code Parallel} or {@code Batch} branch on another thread.
+ */
 class WrapNestedRetriesTest {
 
     interface Search {
@@ -108,5 +116,107 @@ class WrapNestedRetriesTest {
                 .settings(settings).build();
 
         assertTwoCallsWarnOnce(answers, index, 2, 3);
+    }
+
+    /** The RAG tutorial's parallel step inside a retrying method: the search runs on a branch thread. */
+    record ParallelAssistant(Search search) implements Answers {
+        @Override
+        public String answer(String question) {
+            return String.join("\n", Parallel.invokeAll(() -> search.find(question), () -> "faq"));
+        }
+    }
+
+    /** A retrying method asking its one question through a batch: the search runs on a branch thread. */
+    record BatchAssistant(Search search) implements Answers {
+        @Override
+        public String answer(String question) {
+            Batch.Result<String> r = Batch.map(List.of(question), 1, search::find).get(0);
+            if (!r.isSuccess()) {
+                throw (RuntimeException) r.failure();
+            }
+            return r.value();
+        }
+    }
+
+    /**
+     * Branches of branches on an executor of the caller's: the search runs two threads away from the
+     * retrying method, each thread a pool thread of the caller's.
+     */
+    record BranchOfABranchAssistant(Search search, ExecutorService pool) implements Answers {
+        @Override
+        public String answer(String question) {
+            Callable<String> inner = () -> search.find(question);
+            Callable<String> outer = () -> Parallel.invokeAll(pool, List.of(inner)).get(0);
+            return Parallel.invokeAll(pool, List.of(outer)).get(0);
+        }
+    }
+
+    private static Answers retrying(Answers target, ReboundSettings settings) {
+        return Rebound.wrap(Answers.class, target)
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(10)).build())
+                .settings(settings).build();
+    }
+
+    private static Search retrying(Index index, ReboundSettings settings) {
+        return Rebound.wrap(Search.class, (Search) index)
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(10)).build())
+                .settings(settings).build();
+    }
+
+    @Test
+    void aRetryInAParallelBranchOfAnotherRetryIsWarnedAboutOnce() {
+        ReboundSettings settings = ReboundSettings.builder().timeSource(new VirtualTimeSource()).build();
+        Index index = new Index();
+
+        assertTwoCallsWarnOnce(retrying(new ParallelAssistant(retrying(index, settings)), settings), index, 3, 3);
+    }
+
+    @Test
+    void aRetryInABatchInputOfAnotherRetryIsWarnedAboutOnce() {
+        ReboundSettings settings = ReboundSettings.builder().timeSource(new VirtualTimeSource()).build();
+        Index index = new Index();
+
+        assertTwoCallsWarnOnce(retrying(new BatchAssistant(retrying(index, settings)), settings), index, 3, 3);
+    }
+
+    @Test
+    void aRetryInABranchOfABranchOnTheCallersExecutorIsWarnedAboutOnce() throws Exception {
+        ReboundSettings settings = ReboundSettings.builder().timeSource(new VirtualTimeSource()).build();
+        Index index = new Index();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            assertTwoCallsWarnOnce(retrying(new BranchOfABranchAssistant(retrying(index, settings), pool), settings),
+                    index, 3, 3);
+        } finally {
+            pool.shutdown();
+            assertThat(pool.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    /**
+     * What a branch's thread knew of its run is gone when the branch ends: a later task on the same pool
+     * thread, in no branch, whose retrying call fails is nested in nothing, and nothing is warned.
+     */
+    @Test
+    void aPoolThreadThatRanABranchOfARetryingMethodKeepsNothingOfItForItsNextTask() throws Exception {
+        ReboundSettings settings = ReboundSettings.builder().timeSource(new VirtualTimeSource()).build();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Answers answers = retrying(q -> Parallel.invokeAll(pool, List.<Callable<String>>of(() -> "found " + q))
+                    .get(0), settings);
+            Index index = new Index();
+            Search alone = retrying(index, settings);
+
+            String log = StdErr.during(() -> {
+                assertThat(answers.answer("q")).isEqualTo("found q");
+                catchThrowable(() -> pool.submit(() -> alone.find("q")).get());
+            });
+
+            assertThat(index.calls).hasValue(3);
+            assertThat(log).doesNotContain("Nested retries");
+        } finally {
+            pool.shutdown();
+            assertThat(pool.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+        }
     }
 }

@@ -1,5 +1,8 @@
 package dev.rebound.runtime.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
@@ -12,7 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** What {@code Parallel} and {@code Batch} share: the default threads and cancelling. */
+/** What {@code Parallel} and {@code Batch} share: the default threads, a run's branches, and cancelling. */
 public final class Branches {
 
     private static final AtomicInteger THREADS = new AtomicInteger();
@@ -33,31 +36,117 @@ public final class Branches {
         return DEFAULT;
     }
 
-    /** What {@link #loaderFor} answers for an executor of the caller's: its threads' loaders are left alone. */
+    /**
+     * One run of branches ({@code Parallel.invokeAll}, {@code Batch.map}), made on the submitting thread
+     * before its branches are submitted, for {@link Run#enter} and {@link Run#leave} around each branch on
+     * the thread that runs it, and {@link Run#end} on the submitting thread once it stops waiting.
+     */
+    public static Run run(Executor executor) {
+        return new Run(executor == DEFAULT ? Thread.currentThread().getContextClassLoader() : KEEP);
+    }
+
+    /**
+     * Asks the thread that submitted the branch this thread is running to run {@code task} when it
+     * stops waiting for the run's branches ({@link Run#end}), on its own stack, where the code that made
+     * the run shows (a branch's stack ends at its pool thread's loop). The task runs only on that thread,
+     * and never after the run's end: a branch still running then (cancelled) has its task dropped.
+     *
+     * @return whether the task will run: false when this thread runs no branch, or the run has ended
+     */
+    public static boolean atSubmitter(Runnable task) {
+        Run run = Run.CURRENT.get();
+        return run != null && run.defer(task);
+    }
+
+    /** What {@link #run} keeps for an executor of the caller's: its threads' loaders are left alone. */
     private static final ClassLoader KEEP = new ClassLoader(null) {
     };
 
     /**
-     * The context class loader a branch about to be submitted to {@code executor} runs with: on the
-     * default threads, the submitting thread's (code that looks services up through it, as
-     * {@code ServiceLoader.load} does, finds the application's), taken back when the branch ends, before
-     * its caller hears of it; an executor of the caller's keeps its threads' own.
+     * One run of branches, as each branch's thread sees it while it runs one of them (a thread-local
+     * set by {@link #enter}, put back by {@link #leave}: a pool thread's next task finds what it found
+     * before), and the tasks its branches left for the submitting thread ({@link #atSubmitter}).
      */
-    public static ClassLoader loaderFor(Executor executor) {
-        return executor == DEFAULT ? Thread.currentThread().getContextClassLoader() : KEEP;
-    }
+    public static final class Run {
+        private static final ThreadLocal<Run> CURRENT = new ThreadLocal<>();
+        /** The top of {@link #deferred} once the run has ended: nothing more is taken. */
+        private static final Deferred ENDED = new Deferred(null, null);
+        private static final VarHandle DEFERRED;
 
-    /** A branch starts, on its thread: with {@code loader}, from {@link #loaderFor}. */
-    public static void enter(ClassLoader loader) {
-        if (loader != KEEP) {
-            Thread.currentThread().setContextClassLoader(loader);
+        static {
+            try {
+                DEFERRED = MethodHandles.lookup().findVarHandle(Run.class, "deferred", Deferred.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
         }
-    }
 
-    /** The branch ends: a default thread goes back to no context class loader. */
-    public static void leave(ClassLoader loader) {
-        if (loader != KEEP) {
-            Thread.currentThread().setContextClassLoader(null);
+        /**
+         * The context class loader the branches run with: on the default threads, the submitting
+         * thread's (code that looks services up through it, as {@code ServiceLoader.load} does, finds the
+         * application's), taken back when the branch ends, before its caller hears of it; an executor of
+         * the caller's keeps its threads' own ({@link #KEEP}).
+         */
+        private final ClassLoader loader;
+        /** The tasks left for the submitting thread, last first; null while there are none (a run that never fails). */
+        @SuppressWarnings("unused") // through DEFERRED
+        private volatile Deferred deferred;
+
+        private Run(ClassLoader loader) {
+            this.loader = loader;
+        }
+
+        private record Deferred(Runnable task, Deferred next) {
+        }
+
+        /**
+         * A branch of this run starts, on its thread.
+         *
+         * @return what {@link #leave} puts back: the run this thread was in before (a branch run on the
+         *     submitting thread by an executor that runs tasks in place may be inside another run's branch)
+         */
+        public Run enter() {
+            if (loader != KEEP) {
+                Thread.currentThread().setContextClassLoader(loader);
+            }
+            Run before = CURRENT.get();
+            CURRENT.set(this);
+            return before;
+        }
+
+        /** The branch ends: the thread goes back to {@code before}, and a default thread to no context class loader. */
+        public void leave(Run before) {
+            CURRENT.set(before);
+            if (loader != KEEP) {
+                Thread.currentThread().setContextClassLoader(null);
+            }
+        }
+
+        private boolean defer(Runnable task) {
+            Deferred top;
+            do {
+                top = (Deferred) DEFERRED.getVolatile(this);
+                if (top == ENDED) {
+                    return false;
+                }
+            } while (!DEFERRED.compareAndSet(this, top, new Deferred(task, top)));
+            return true;
+        }
+
+        /**
+         * The submitting thread stops waiting for the branches (all ended, or it gave up on them): runs
+         * the tasks they left, in the order they were left; a branch still running leaves nothing more.
+         */
+        public void end() {
+            Deferred left = (Deferred) DEFERRED.getAndSet(this, ENDED);
+            if (left == null || left == ENDED) {
+                return; // the branches left nothing (none failed), or the run had ended
+            }
+            ArrayDeque<Runnable> inOrder = new ArrayDeque<>();
+            for (Deferred d = left; d != null; d = d.next()) {
+                inOrder.push(d.task());
+            }
+            inOrder.forEach(Runnable::run);
         }
     }
 

@@ -1,10 +1,12 @@
 package dev.rebound.runtime.internal.chain;
 
+import dev.rebound.runtime.internal.Branches;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * <p>Checked only when an inner first attempt has failed, by walking the stack for frames of
  * registered retrying methods, so a successful call pays nothing. A walk costs tens of microseconds
  * and kilobytes, so it runs on failures number 1, 2, 4, 8, ... of each method and on one in
- * {@link #SAMPLE} after that: a nesting that happens at all happens often, and is still found.
+ * {@link #SAMPLE} after that: a nesting that happens at all happens often, and is still found. An
+ * inner call in a {@code Parallel} or {@code Batch} branch is checked on its own stack, then on the
+ * stack of the thread that submitted the branch, when that thread stops waiting for its branches.
  */
 final class NestedRetries {
 
@@ -70,24 +74,43 @@ final class NestedRetries {
      * (its code may live in a superclass, or a generated subclass or proxy), so the search for an
      * outer retrying method starts below it. {@code warned} holds the names of the outer methods
      * {@code inner}'s executor has warned about: once each.
+     *
+     * <p>When this thread runs a branch of {@code Parallel} or {@code Batch}, its stack ends at its pool
+     * thread's loop, and the method that made the branches is on the submitting thread's: when no outer
+     * method shows here, the search goes on there, from the top, once that thread stops waiting for the
+     * branches ({@link Branches#atSubmitter}), and so on up through branches of branches.
      */
     static void check(ResilientMethod inner, String methodName, Set<String> warned) {
-        int innerAttempts = attempts(inner);
+        if (mayNest(inner)) {
+            found(inner, warned, WALKER.walk(frames -> outer(frames
+                    .dropWhile(f -> !f.getMethodName().equals(methodName))
+                    .skip(1), inner.name())));
+        }
+    }
+
+    /** Whether any retrying method but {@code inner} is registered, which could be found around it. */
+    private static boolean mayNest(ResilientMethod inner) {
         String innerName = inner.name();
         // nothing else registered (nor anything at all: a spec without runsIn): no outer retry to find
-        if (innerAttempts < 2 || RETRYING.isEmpty() || RETRYING.size() < 2
-                && RETRYING.values().iterator().next().stream().allMatch(p -> p.name().equals(innerName))) {
-            return;
-        }
-        Retrying outer = WALKER.walk(frames -> frames
-                .dropWhile(f -> !f.getMethodName().equals(methodName))
-                .skip(1)
+        return attempts(inner) >= 2 && !RETRYING.isEmpty() && (RETRYING.size() >= 2
+                || !RETRYING.values().iterator().next().stream().allMatch(p -> p.name().equals(innerName)));
+    }
+
+    /** The first of {@code frames} in a retrying method other than {@code innerName}'s, or null. */
+    private static Retrying outer(Stream<StackWalker.StackFrame> frames, String innerName) {
+        return frames
                 .map(f -> RETRYING.get(f.getClassName() + '#' + f.getMethodName()))
                 .filter(ps -> ps != null && !ps.isEmpty() && ps.stream().noneMatch(p -> p.name().equals(innerName)))
                 .map(ps -> ps.iterator().next())
-                .findFirst().orElse(null));
-        if (outer != null && warned.add(outer.name())) {
-            warn(outer.name(), outer.attempts(), innerName, innerAttempts);
+                .findFirst().orElse(null);
+    }
+
+    /** Warns of {@code outer}, once for {@code inner}; else goes on on the thread that submitted this branch, if any. */
+    private static void found(ResilientMethod inner, Set<String> warned, Retrying outer) {
+        if (outer == null) {
+            Branches.atSubmitter(() -> found(inner, warned, WALKER.walk(frames -> outer(frames, inner.name()))));
+        } else if (warned.add(outer.name())) {
+            warn(outer.name(), outer.attempts(), inner.name(), attempts(inner));
         }
     }
 
