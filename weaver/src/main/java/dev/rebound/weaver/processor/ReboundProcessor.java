@@ -268,16 +268,8 @@ public final class ReboundProcessor extends AbstractProcessor {
         return ((TypeElement) m.getEnclosingElement()).getQualifiedName().contentEquals("java.lang.Object");
     }
 
-    /**
-     * Whether {@code m} is {@code equals(Object)}, {@code hashCode()} or {@code toString()}, Object's own (an
-     * interface lists them among its members) or redeclared: no door intercepts them.
-     */
     private boolean objectMethod(ExecutableElement m) {
-        List<String> parameters = new ArrayList<>();
-        for (javax.lang.model.element.VariableElement p : m.getParameters()) {
-            parameters.add(processingEnv.getTypeUtils().erasure(p.asType()).toString());
-        }
-        return MethodRules.isObjectMethod(m.getSimpleName().toString(), parameters);
+        return WrapperSource.objectMethod(processingEnv.getTypeUtils(), m);
     }
 
     /**

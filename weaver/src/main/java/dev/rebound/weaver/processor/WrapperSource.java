@@ -1,5 +1,6 @@
 package dev.rebound.weaver.processor;
 
+import dev.rebound.runtime.rules.MethodRules;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -14,6 +15,7 @@ import javax.lang.model.element.Modifier;
 import javax.lang.model.element.NestingKind;
 import javax.lang.model.element.TypeElement;
 import javax.lang.model.element.TypeParameterElement;
+import javax.lang.model.element.VariableElement;
 import javax.lang.model.type.ArrayType;
 import javax.lang.model.type.DeclaredType;
 import javax.lang.model.type.ExecutableType;
@@ -86,7 +88,7 @@ final class WrapperSource {
             }
             ExecutableElement m = (ExecutableElement) e;
             if (m.getModifiers().contains(Modifier.STATIC) || m.getModifiers().contains(Modifier.PRIVATE)
-                    || objectMethod(m)) {
+                    || objectMethod(types, m)) {
                 continue;
             }
             ExecutableType member = (ExecutableType) types.asMemberOf(self, m);
@@ -108,7 +110,7 @@ final class WrapperSource {
         for (TypeElement t : withSuperinterfaces(type, new LinkedHashSet<>())) {
             for (ExecutableElement m : ElementFilter.methodsIn(t.getEnclosedElements())) {
                 if (!m.getModifiers().contains(Modifier.STATIC) && !m.getModifiers().contains(Modifier.PRIVATE)
-                        && !objectMethod(m)) {
+                        && !objectMethod(types, m)) {
                     reflected.add(m.getSimpleName() + descriptor(m));
                 }
             }
@@ -153,11 +155,17 @@ final class WrapperSource {
         return true;
     }
 
-    private static boolean objectMethod(ExecutableElement m) {
-        String n = m.getSimpleName().toString();
-        int p = m.getParameters().size();
-        return p == 0 && (n.equals("hashCode") || n.equals("toString"))
-                || p == 1 && n.equals("equals") && m.getParameters().get(0).asType().toString().equals("java.lang.Object");
+    /**
+     * Whether {@code m} is {@code equals(Object)}, {@code hashCode()} or {@code toString()}, Object's own (an
+     * interface lists them among its members) or redeclared: no door intercepts them
+     * ({@link MethodRules#isObjectMethod}, the rule the runtime applies).
+     */
+    static boolean objectMethod(Types types, ExecutableElement m) {
+        List<String> parameters = new ArrayList<>();
+        for (VariableElement p : m.getParameters()) {
+            parameters.add(types.erasure(p.asType()).toString());
+        }
+        return MethodRules.isObjectMethod(m.getSimpleName().toString(), parameters);
     }
 
     /**
