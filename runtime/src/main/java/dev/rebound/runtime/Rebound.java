@@ -154,7 +154,9 @@ public final class Rebound {
         /**
          * Alternatives, in priority order, called as they are once the target's attempts are spent;
          * replaces the annotations, and any earlier {@code withFallbacks} list (they are not added to it).
-         * {@code withFallbacks()} = none.
+         * {@code withFallbacks()} = none. Without a {@link #withRetry} of more than one attempt,
+         * {@link #build()} logs one WARN per wrapper name ({@code Rebound.wrap(Chat) has withFallbacks but no
+         * withRetry: ...}; silenced by {@code -Drebound.warnFallbackWithoutRetry=false}).
          *
          * @throws NullPointerException if the array or an element is null
          * @throws IllegalArgumentException if an alternative is the target itself, appears twice or (through a
