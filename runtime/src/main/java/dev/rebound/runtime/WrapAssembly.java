@@ -190,7 +190,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         List<Alternative> chain = new ArrayList<>();
         if (fallbacks != null) {
             for (T alt : fallbacks) {
-                chain.add(new Alternative(ResilientProxy.nameOf(alt), () -> alt, m, RetryPolicy.none()));
+                chain.add(Alternative.asIs(ResilientProxy.nameOf(alt), () -> alt, m));
             }
         }
         int before = problems.size();
