@@ -5,10 +5,16 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
+import dev.rebound.it.llm.FakeLlm;
+import dev.rebound.it.plain.Endpoint;
+import dev.rebound.it.plain.PlainChat;
+import dev.rebound.it.plain.PlainGpt35;
+import dev.rebound.it.plain.PlainGpt4;
 import dev.rebound.it.plain.alternatives.PlainOwnPolicyAlternatives;
 import dev.rebound.it.woven.OwnPolicyAlternatives;
 import dev.rebound.runtime.RateLimitRefusedException;
 import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.weaver.Woven;
 import dev.rebound.weaver.guice.ReboundModule;
 import java.time.Duration;
@@ -71,5 +77,62 @@ class AlternativePoliciesDoorsTest extends VirtualTime {
         PlainOwnPolicyAlternatives.Quotes viaWrap = Rebound.wrap(PlainOwnPolicyAlternatives.Quotes.class,
                 new PlainOwnPolicyAlternatives.ToBroken()).build();
         broken(viaWrap::quote, PlainOwnPolicyAlternatives.CALLS);
+    }
+
+    // ---- an alternative given to Rebound.wrap(...).withFallbacks is called as it is: its own door applies
+    // its own policy, once (the engine applies none of its own to it) ----------------------------------
+
+    @Test
+    void aWovenAlternativeGivenToWithFallbacksKeepsItsOwnRetryAndBreaker() {
+        OwnPolicyAlternatives.CALLS.clear();
+        OwnPolicyAlternatives.Quotes primary = symbol -> {
+            OwnPolicyAlternatives.CALLS.add("primary");
+            throw new IllegalStateException("primary down");
+        };
+        OwnPolicyAlternatives.Broken broken = new OwnPolicyAlternatives.Broken();
+        assertThat(broken).isInstanceOf(Woven.class);
+        OwnPolicyAlternatives.Quotes quotes = Rebound.wrap(OwnPolicyAlternatives.Quotes.class, primary)
+                .withRetry(RetryPolicy.builder().attempts(1).build()).withFallbacks(broken).build();
+
+        broken(quotes::quote, OwnPolicyAlternatives.CALLS);
+    }
+
+    /** gpt-4 always fails (2 attempts, the builder's), gpt-3.5 fails once: its own @Retry(attempts = 3) answers. */
+    private static void retriedByItsOwnPolicy(PlainChat gpt35) {
+        FakeLlm.failFirst("gpt-4", Integer.MAX_VALUE);
+        FakeLlm.failFirst("gpt-3.5", 1);
+        PlainChat chat = Rebound.wrap(PlainChat.class, new PlainGpt4(new Endpoint("gpt-4"))).named("gpt-4")
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(300)).jitter(false).build())
+                .withFallbacks(gpt35).build();
+
+        String[] answer = {null};
+        Throwable thrown = catchThrowable(() -> answer[0] = chat.chat("x"));
+
+        assertThat(FakeLlm.calls()).containsExactly("gpt-4 #1", "gpt-4 #2", "gpt-3.5 #1", "gpt-3.5 #2");
+        assertThat(thrown).isNull();
+        assertThat(answer[0]).isEqualTo("gpt-3.5: x");
+    }
+
+    @Test
+    void anAlternativeTheInjectorInterceptsGivenToWithFallbacksKeepsItsOwnRetry() {
+        PlainChat gpt35 = Guice.createInjector(new ReboundModule(), new GuiceModuleTest.Endpoints())
+                .getInstance(PlainGpt35.class);
+
+        retriedByItsOwnPolicy(gpt35);
+        assertThat(clock.sleeps()).containsExactly(Duration.ofMillis(300), Duration.ofMillis(100));
+    }
+
+    @Test
+    void anAlternativeReboundModuleWrappingWrapsGivenToWithFallbacksKeepsItsOwnRetry() {
+        PlainChat gpt35 = Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(PlainChat.class).toInstance(new PlainGpt35(new Endpoint("gpt-3.5")));
+            }
+        })).getInstance(PlainChat.class);
+        assertThat(Rebound.isResilient(gpt35)).isTrue();
+
+        retriedByItsOwnPolicy(gpt35);
+        assertThat(clock.sleeps()).containsExactly(Duration.ofMillis(300), Duration.ofMillis(100));
     }
 }

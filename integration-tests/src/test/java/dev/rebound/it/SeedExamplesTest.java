@@ -9,6 +9,8 @@ import dev.rebound.it.seed.Fallbacks;
 import dev.rebound.it.seed.OneModel;
 import dev.rebound.it.seed.RetryAndFallback;
 import dev.rebound.it.seed.Sequence;
+import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.RetryPolicy;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -137,5 +139,25 @@ class SeedExamplesTest extends VirtualTime {
 
         assertThat(answer).isEqualTo("gpt-3.5: x");
         assertThat(FakeLlm.calls()).containsExactly("gpt-3.5 #1", "gpt-3.5 #2");
+    }
+
+    @Test
+    void aWovenAlternativeGivenToWithFallbacksStillAppliesItsOwnPolicy() {
+        FakeLlm.failFirst("gpt-4", Integer.MAX_VALUE);
+        FakeLlm.failFirst("gpt-3.5", 1);
+        RetryAndFallback.Llm primary = prompt -> FakeLlm.complete("gpt-4", prompt);
+        RetryAndFallback.Llm llm = Rebound.wrap(RetryAndFallback.Llm.class, primary).named("gpt-4")
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(300)).jitter(false).build())
+                .withFallbacks(new RetryAndFallback.Gpt35())
+                .build();
+
+        String[] answer = {null};
+        Throwable thrown = catchThrowable(() -> answer[0] = llm.invoke("x"));
+
+        // called as it is: the woven Gpt35's own @Retry(attempts = 2, delay = 200), once
+        assertThat(FakeLlm.calls()).containsExactly("gpt-4 #1", "gpt-4 #2", "gpt-3.5 #1", "gpt-3.5 #2");
+        assertThat(clock.sleeps()).containsExactly(Duration.ofMillis(300), Duration.ofMillis(200));
+        assertThat(thrown).isNull();
+        assertThat(answer[0]).isEqualTo("gpt-3.5: x");
     }
 }

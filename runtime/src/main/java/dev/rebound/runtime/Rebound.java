@@ -32,10 +32,11 @@ import java.util.Objects;
  * annotations found on {@code type} (and on the target's class). With any of them, the builder's
  * policies replace all of those annotations for every method of {@code type} (a WARN line names the
  * annotations it does not apply; each method gets its own breaker, shared by every caller of this
- * wrapper), and the fallbacks are called as they are: wrap them first to give them a retry, as
- * LangChain's {@code secondary.with_retry(...)}. {@code fallbackOn}, {@code named}, {@code settings} and
- * {@code viaJdkProxy} replace nothing: {@code fallbackOn} narrows the builder's own fallbacks and is
- * refused without them. Methods without a policy, methods whose failures arrive after they return
+ * wrapper), and the fallbacks are called as they are: one that applies a policy of its own (woven,
+ * intercepted by Guice, a wrapper of any door) applies it, once, as when called directly; wrap the
+ * others first to give them a retry, as LangChain's {@code secondary.with_retry(...)}.
+ * {@code fallbackOn}, {@code named}, {@code settings} and {@code viaJdkProxy} replace nothing:
+ * {@code fallbackOn} narrows the builder's own fallbacks and is refused without them. Methods without a policy, methods whose failures arrive after they return
  * (see {@link Builder#build()}), and Object's methods go straight to the target.
  */
 public final class Rebound {
@@ -152,9 +153,13 @@ public final class Rebound {
         }
 
         /**
-         * Alternatives, in priority order, called as they are once the target's attempts are spent;
-         * replaces the annotations, and any earlier {@code withFallbacks} list (they are not added to it).
-         * {@code withFallbacks()} = none.
+         * Alternatives, in priority order, called as they are once the target's attempts are spent: an
+         * alternative that applies a policy of its own (a woven class, one Guice intercepts, a wrapper made by
+         * {@code Rebound.wrap} or {@code ReboundModule.wrapping}) applies it, once; the builder adds none.
+         * Replaces the annotations, and any earlier {@code withFallbacks} list (they are not added to it).
+         * {@code withFallbacks()} = none. Without a {@link #withRetry} of more than one attempt,
+         * {@link #build()} logs one WARN per wrapper name ({@code Rebound.wrap(Chat) has withFallbacks but no
+         * withRetry: ...}; silenced by {@code -Drebound.warnFallbackWithoutRetry=false}).
          *
          * @throws NullPointerException if the array or an element is null
          * @throws IllegalArgumentException if an alternative is the target itself, appears twice or (through a

@@ -120,6 +120,8 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
                     AnnotationLookup.simpleName(target.getClass())));
         }
         if (!policies.isEmpty()) {
+            MethodChecks.warnFallbackWithoutRetry(where, "withFallbacks", "withRetry",
+                    fallbacks != null && !fallbacks.isEmpty(), retry != null ? retry.attempts() : 1);
             if (Rebound.isResilient(target)) {
                 AlreadyResilient.warnIfNested(type, target, policies);
             }
@@ -188,7 +190,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         List<Alternative> chain = new ArrayList<>();
         if (fallbacks != null) {
             for (T alt : fallbacks) {
-                chain.add(new Alternative(ResilientProxy.nameOf(alt), () -> alt, m, RetryPolicy.none()));
+                chain.add(Alternative.asIs(ResilientProxy.nameOf(alt), () -> alt, m));
             }
         }
         int before = problems.size();

@@ -128,4 +128,53 @@ class EventsAndLoggingTest {
         assertThat(llm.chat("q")).isEqualTo("gpt-4: q");
         assertThat(log.calls).containsExactly("gpt-4 #1", "gpt-4 #2");
     }
+
+    /** Only these tests wrap it: the warning is logged once per wrapper name or method. */
+    public interface UnretriedAnswers {
+        String answer(String question);
+    }
+
+    /** The same mistake written as annotations. */
+    public interface AnnotatedUnretriedAnswers {
+        @dev.rebound.annotations.Fallback(to = CannedAnswers.class)
+        String answer(String question);
+    }
+
+    public static final class CannedAnswers implements AnnotatedUnretriedAnswers {
+        @Override
+        public String answer(String question) {
+            return "canned";
+        }
+    }
+
+    @Test
+    void aFallbackWithoutRetryGivenToTheBuilderIsWarnedOnceInTheBuildersWords() {
+        UnretriedAnswers primary = q -> "primary";
+        UnretriedAnswers backup = q -> "backup";
+
+        String out = StdErr.during(() -> {
+            Rebound.wrap(UnretriedAnswers.class, primary).withFallbacks(backup).build();
+            Rebound.wrap(UnretriedAnswers.class, primary).named("again").withFallbacks(backup).build();
+        });
+        String retried = StdErr.during(() -> Rebound.wrap(UnretriedAnswers.class, primary)
+                .withRetry(RetryPolicy.builder().attempts(2).build()).withFallbacks(backup).build());
+
+        String warning = "WARN dev.rebound - Rebound.wrap(UnretriedAnswers) has withFallbacks but no withRetry: one"
+                + " transient failure sends every call to the fallback. Add withRetry, or set"
+                + " -Drebound.warnFallbackWithoutRetry=false if that is intended.";
+        assertThat(out.split(java.util.regex.Pattern.quote(warning), -1).length - 1).as("times warned").isEqualTo(1);
+        assertThat(out).doesNotContain("@Fallback").doesNotContain("@Retry");
+        assertThat(retried).doesNotContain("no withRetry");
+    }
+
+    @Test
+    void aFallbackWithoutRetryAnnotatedIsWarnedInTheAnnotationsWordsThroughWrap() {
+        AnnotatedUnretriedAnswers primary = q -> "primary";
+
+        String out = StdErr.during(() -> Rebound.wrap(AnnotatedUnretriedAnswers.class, primary).build());
+
+        assertThat(out).contains("WARN dev.rebound - AnnotatedUnretriedAnswers.answer(String) has @Fallback but no"
+                + " @Retry: one transient failure sends every call to the fallback. Add @Retry, or set"
+                + " -Drebound.warnFallbackWithoutRetry=false if that is intended.");
+    }
 }

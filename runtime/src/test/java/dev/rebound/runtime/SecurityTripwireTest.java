@@ -28,9 +28,9 @@ class SecurityTripwireTest {
     static final List<String> REVIEWED = List.of(
             // langchain4j's exception families, by constant name (langchain4j is optional)
             "Classifier.java: return Class.forName(name, false, Classifier.class.getClassLoader());",
-            // the one configuration switch: silences a warning, changes no policy
-            "AnnotationPolicies.java: if (!Boolean.parseBoolean(System.getProperty(WARN_FALLBACK_WITHOUT_RETRY,"
-                    + " \"true\"))) {",
+            // the one configuration switch: silences a warning (of every door), changes no policy
+            "MethodChecks.java: if (warning == null || !Boolean.parseBoolean(System.getProperty("
+                    + "FallbackRules.WARN_WITHOUT_RETRY, \"true\"))) {",
             // instantiates a class named in @Fallback(to = ...), checked against the interface first
             "DefaultAlternativeResolver.java: return c.newInstance();",
             // instantiates a class named in @Retry/@Fallback(onResult = ...) or @Fallback(handler = ...),

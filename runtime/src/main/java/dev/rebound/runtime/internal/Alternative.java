@@ -12,7 +12,9 @@ import java.util.function.Supplier;
 /**
  * One entry of a fallback chain: where its instance comes from, the method to call, and its own
  * policies, which the engine applies when it reaches the alternative (its own door steps aside, see
- * {@link Passthrough}): its retry, around its circuit breaker, around its rate limit.
+ * {@link Passthrough}): its retry, around its circuit breaker, around its rate limit. An alternative
+ * given to a builder ({@link #asIs}) has no policies here and is called as it is: its own door, if it
+ * has one (woven, intercepted, a wrapper of any door), applies its own policy, once.
  */
 public final class Alternative implements Invoker {
 
@@ -25,6 +27,8 @@ public final class Alternative implements Invoker {
     private final CircuitBreakerPolicy circuitBreaker;
     private final RateLimitPolicy rateLimit;
     private final String rateLimitKey;
+    /** Whether the alternative is called as it is: never marked, never unwrapped (see {@link #asIs}). */
+    private final boolean asIs;
     /**
      * The instance class last called, and whether a door may apply a policy to this method on it (a
      * Rebound annotation that applies to the method there: what every door requires before it applies
@@ -36,7 +40,17 @@ public final class Alternative implements Invoker {
 
     /** An alternative with a retry only. */
     public Alternative(String name, Supplier<?> instance, Method method, RetryPolicy retry) {
-        this(name, instance, method, retry, null, null, null);
+        this(name, instance, method, retry, null, null, null, false);
+    }
+
+    /**
+     * An alternative called as it is ({@code Rebound.wrap(...).withFallbacks}): the engine applies no
+     * policy of its own to it, so its call is not marked as a {@link Passthrough} and a container door's
+     * flat wrapper is not unwrapped: whatever door the instance has applies its own policy, exactly once,
+     * as when the instance is called directly.
+     */
+    public static Alternative asIs(String name, Supplier<?> instance, Method method) {
+        return new Alternative(name, instance, method, RetryPolicy.none(), null, null, null, true);
     }
 
     /**
@@ -48,6 +62,11 @@ public final class Alternative implements Invoker {
      */
     public Alternative(String name, Supplier<?> instance, Method method, RetryPolicy retry,
             CircuitBreakerPolicy circuitBreaker, RateLimitPolicy rateLimit, String rateLimitKey) {
+        this(name, instance, method, retry, circuitBreaker, rateLimit, rateLimitKey, false);
+    }
+
+    private Alternative(String name, Supplier<?> instance, Method method, RetryPolicy retry,
+            CircuitBreakerPolicy circuitBreaker, RateLimitPolicy rateLimit, String rateLimitKey, boolean asIs) {
         this.name = name;
         this.instance = instance;
         this.method = new MethodCaller(method);
@@ -56,6 +75,7 @@ public final class Alternative implements Invoker {
         this.circuitBreaker = circuitBreaker;
         this.rateLimit = rateLimit;
         this.rateLimitKey = rateLimitKey;
+        this.asIs = asIs;
     }
 
     public String name() {
@@ -91,10 +111,14 @@ public final class Alternative implements Invoker {
      * sees the call first, takes the mark and does not apply its policy again. A call no door applies
      * a policy to is called as it is, without the mark (a shared counter written twice, three
      * thread-local operations): no door would take it, and the first call the alternative then makes on
-     * itself to a method with a policy of its own would, and run without that policy.
+     * itself to a method with a policy of its own would, and run without that policy. An alternative
+     * {@link #asIs} is always called as it is.
      */
     @Override
     public Object invoke(Object target, Object[] args) throws Throwable {
+        if (asIs) {
+            return method.call(target, args);
+        }
         if (target instanceof GeneratedWrapper) {
             target = unlessFlat((GeneratedWrapper) target);
         }

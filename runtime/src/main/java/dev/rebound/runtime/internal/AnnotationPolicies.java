@@ -19,12 +19,8 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Reads {@code @Retry}, {@code @CircuitBreaker} and {@code @Fallback} for one method on one
@@ -37,11 +33,6 @@ import org.slf4j.LoggerFactory;
  * interface's, and any method-level annotation wins over any type-level one.
  */
 public final class AnnotationPolicies {
-
-    private static final Logger LOG = LoggerFactory.getLogger("dev.rebound");
-    /** System property that silences the "fallback without retry" warning. */
-    public static final String WARN_FALLBACK_WITHOUT_RETRY = "rebound.warnFallbackWithoutRetry";
-    private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
 
     private AnnotationPolicies() {
     }
@@ -113,9 +104,8 @@ public final class AnnotationPolicies {
         if (!problems.isEmpty()) {
             throw new ReboundConfigurationException(problems);
         }
-        if (!fb.chain().isEmpty() && primaryRetry.attempts() == 1) {
-            warnFallbackWithoutRetry(name);
-        }
+        MethodChecks.warnFallbackWithoutRetry(name, "@Fallback", "@Retry", !fb.chain().isEmpty(),
+                primaryRetry.attempts());
         makeAccessible(contractMethod);
         return MethodSpec.builder(name, primaryName).shapeOf(implClass, method).retry(primaryRetry).circuitBreaker(breakerPolicy)
                 .rateLimit(rateLimitPolicy).fallbacks(fb.rule(), fb.chain()).fallbackOnResult(fb.onResult())
@@ -147,17 +137,6 @@ public final class AnnotationPolicies {
         A onMethod = AnnotationLookup.findOnMethod(type, implClass, contract, method);
         return onMethod != null || deferred != null ? onMethod
                 : AnnotationLookup.findOnType(type, implClass, contract, method);
-    }
-
-    private static void warnFallbackWithoutRetry(String name) {
-        if (!Boolean.parseBoolean(System.getProperty(WARN_FALLBACK_WITHOUT_RETRY, "true"))) {
-            return;
-        }
-        if (WARNED.add(name)) {
-            LOG.warn("{} has @Fallback but no @Retry: one transient failure sends every call to the "
-                    + "fallback. Add @Retry, or set -D{}=false if that is intended.", name,
-                    WARN_FALLBACK_WITHOUT_RETRY);
-        }
     }
 
     private static void makeAccessible(Method m) {

@@ -4,6 +4,7 @@ import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.internal.chain.CallShape;
 import dev.rebound.runtime.rules.FailureType;
+import dev.rebound.runtime.rules.FallbackRules;
 import dev.rebound.runtime.rules.MethodRules;
 import dev.rebound.runtime.rules.Rules;
 import java.lang.reflect.Method;
@@ -12,6 +13,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The checks of one method's policies that the annotation reader and {@code Rebound.wrap}'s builder
@@ -19,7 +23,27 @@ import java.util.Set;
  */
 public final class MethodChecks {
 
+    private static final Logger LOG = LoggerFactory.getLogger("dev.rebound");
+    /** The methods and wrappers warned about by {@link #warnFallbackWithoutRetry}: once each. */
+    private static final Set<String> WARNED_WITHOUT_RETRY = ConcurrentHashMap.newKeySet();
+
     private MethodChecks() {
+    }
+
+    /**
+     * Logs {@link FallbackRules#withoutRetry}'s warning for {@code where} (a method, or a builder's
+     * wrapper), once, unless {@code -Drebound.warnFallbackWithoutRetry=false}: {@code "Chat.chat(String) has
+     * @Fallback but no @Retry: ..."}, {@code "Rebound.wrap(Chat) has withFallbacks but no withRetry: ..."}.
+     */
+    public static void warnFallbackWithoutRetry(String where, String fallback, String retry, boolean hasAlternatives,
+            int attempts) {
+        String warning = FallbackRules.withoutRetry(fallback, retry, hasAlternatives, attempts);
+        if (warning == null || !Boolean.parseBoolean(System.getProperty(FallbackRules.WARN_WITHOUT_RETRY, "true"))) {
+            return;
+        }
+        if (WARNED_WITHOUT_RETRY.add(where)) {
+            LOG.warn("{} {}", where, warning);
+        }
     }
 
     /**

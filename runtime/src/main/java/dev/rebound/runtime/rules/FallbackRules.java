@@ -11,7 +11,22 @@ import java.util.function.Function;
 /** The rules of a fallback list ({@code @Fallback.to}, {@code Rebound.wrap(...).withFallbacks}). */
 public final class FallbackRules {
 
+    /** The system property that silences {@link #withoutRetry}'s warning, when {@code false}. */
+    public static final String WARN_WITHOUT_RETRY = "rebound.warnFallbackWithoutRetry";
+
     private FallbackRules() {
+    }
+
+    /**
+     * A warning, not a problem: alternatives ({@code fallback}: {@code "@Fallback"}, {@code "withFallbacks"})
+     * under a retry of one attempt ({@code retry}: {@code "@Retry"}, {@code "withRetry"}; none counts as one)
+     * send every call that fails once, transient failures included, to the fallback. Null when there are
+     * no alternatives or more than one attempt.
+     */
+    public static String withoutRetry(String fallback, String retry, boolean hasAlternatives, int attempts) {
+        return !hasAlternatives || attempts > 1 ? null : "has " + fallback + " but no " + retry
+                + ": one transient failure sends every call to the fallback. Add " + retry + ", or set -D"
+                + WARN_WITHOUT_RETRY + "=false if that is intended.";
     }
 
     /** An alternative listed twice would be called twice for one failure. */
