@@ -1,10 +1,12 @@
 package dev.rebound.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rebound.it.plain.wrap.WrapShapes;
 import dev.rebound.it.woven.Counter;
 import dev.rebound.it.woven.Relay;
+import dev.rebound.runtime.CircuitBreakerPolicy;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
@@ -58,6 +60,41 @@ class AllocationTest extends VirtualTime {
     void aWovenMethodThroughAClosedBreakerAndABudgetAllocatesNothing() {
         Counter counter = new Counter();
         assertThat(bytesPerCall(counter::nextGuarded)).isZero();
+    }
+
+    /**
+     * Once a breaker has opened and closed again, a door still runs the first attempt itself (its start,
+     * read from the clock, tells the closed phase that let it through): a successful call through the
+     * woven door and through the generated class still allocates nothing.
+     */
+    @Test
+    void aSuccessfulCallThroughABreakerThatOpenedAndClosedAgainAllocatesNothing() {
+        Counter counter = new Counter();
+        counter.down = true;
+        assertThatThrownBy(counter::nextAfterOutage).isInstanceOf(java.io.UncheckedIOException.class); // opens it
+        counter.down = false;
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(counter.nextAfterOutage()).isPositive(); // the probe closes it
+        assertThat(bytesPerCall(counter::nextAfterOutage)).as("woven").isZero();
+
+        RuntimeException outage = new RuntimeException("503", null, false, false) { };
+        boolean[] down = {true};
+        WrapShapes.Plain generated = Rebound.wrap(WrapShapes.Plain.class, (WrapShapes.Plain) p -> {
+            if (down[0]) {
+                throw outage;
+            }
+            return p;
+        }).settings(ReboundSettings.builder().logging(false).timeSource(clock).build())
+                .withRetry(RetryPolicy.builder().attempts(1).build())
+                .withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(1).failureRatio(1.0)
+                        .delay(Duration.ofSeconds(1)).build())
+                .build();
+        assertThat(Rebound.isGenerated(generated)).isTrue();
+        assertThatThrownBy(() -> generated.chat("ping")).isSameAs(outage);
+        down[0] = false;
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(generated.chat("probe")).isEqualTo("probe");
+        assertThat(bytesPerCall(() -> generated.chat("ping").length())).as("generated class").isZero();
     }
 
     @Test

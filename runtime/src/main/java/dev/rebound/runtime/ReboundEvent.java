@@ -207,8 +207,8 @@ public final class ReboundEvent {
     /**
      * For SUCCEEDED and FAILED, the final events of a call that failed at least once: the whole
      * call's duration, first attempt included. Null for other kinds, and when the call's start was
-     * not measured (no deadline and no listener that {@link ReboundListener#wantsFirstAttemptSuccess
-     * times calls}).
+     * not measured (no deadline, no listener that {@link ReboundListener#wantsFirstAttemptSuccess
+     * times calls}, and a circuit breaker on the method, if any, that has not opened yet).
      */
     public Duration elapsed() {
         return elapsed;

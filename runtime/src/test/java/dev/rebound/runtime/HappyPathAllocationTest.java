@@ -76,8 +76,8 @@ class HappyPathAllocationTest {
     }
 
     /**
-     * Once the breaker has opened, a closed breaker's calls take a permit in the chain (so that an
-     * attempt admitted before an opening never records into a later phase): still nothing allocated.
+     * Once the breaker has opened, a door's first attempt reads its start from the clock (which tells
+     * the closed phase that let it through): still run by the door, still nothing allocated.
      */
     @Test
     void aCallThroughABreakerThatOpenedAndClosedAgainAllocatesNothing() throws Throwable {
@@ -94,7 +94,8 @@ class HappyPathAllocationTest {
         })).isSameAs(down);
         time.advance(Duration.ofSeconds(1));
         assertThat(engine.execute(null, null, OK)).isSameAs(RESULT); // the probe closes it
-        assertThat(engine.admitFirstAttempt()).as("a permit to take").isFalse();
+        assertThat(engine.admitFirstAttempt()).as("the door runs the first attempt").isTrue();
+        assertThat(engine.start()).as("a clock reading").isNotEqualTo(ResilientMethod.UNTIMED);
 
         assertThat(allocatedBy(engine, e -> e.execute(null, null, OK))).as("bytes allocated by 100000 calls")
                 .isLessThan(1_000);

@@ -26,6 +26,19 @@ public class Counter {
         return ++count;
     }
 
+    /** Whether {@link #nextAfterOutage} fails. */
+    public boolean down;
+
+    /** A breaker that one failure opens for a second, then the probe closes; succeeds unless {@link #down}. */
+    @Retry(attempts = 1)
+    @CircuitBreaker(requestVolumeThreshold = 1, failureRatio = 1.0, delay = 1, unit = java.util.concurrent.TimeUnit.SECONDS)
+    public long nextAfterOutage() {
+        if (down) {
+            throw new java.io.UncheckedIOException(new java.io.IOException("503"));
+        }
+        return ++count;
+    }
+
     /** Annotated, with a primitive argument. */
     @Retry(attempts = 3)
     public long add(long n) {

@@ -87,11 +87,9 @@ public interface ResilientMethod {
     }
 
     /**
-     * Asked by a door just before it runs the first attempt itself: whether it may. False when the
-     * method's circuit breaker has left its first closed phase (the call may be refused, or be a
-     * half-open probe; once the breaker has opened, every attempt takes a permit in the chain, so that
-     * an attempt's outcome counts in the phase that let it through), or when some strategy of the
-     * chain must see every attempt: the door then calls {@link #execute}.
+     * Asked by a door just before it runs the first attempt itself: whether it may. False while the
+     * method's circuit breaker is not closed (the call may be refused, or be a half-open probe), or
+     * when some strategy of the chain must see every attempt: the door then calls {@link #execute}.
      * True: the door runs the attempt and reports it through {@link #succeeded} or {@link #failed};
      * a retry budget has counted the call.
      *
@@ -101,7 +99,8 @@ public interface ResilientMethod {
 
     /**
      * The start of an admitted first attempt: a clock reading when this method needs one (a
-     * deadline, or a listener timing calls), else {@link #UNTIMED}. Pass it back unchanged.
+     * deadline, a listener timing calls, or a circuit breaker that has opened, which reads it to tell
+     * the closed phase that let the attempt through), else {@link #UNTIMED}. Pass it back unchanged.
      */
     long start();
 

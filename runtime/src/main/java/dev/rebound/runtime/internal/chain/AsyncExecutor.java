@@ -103,7 +103,7 @@ final class AsyncExecutor {
     /** The first attempt, run under the breaker's closed phase {@code permit} (null: no breaker), succeeded. */
     private void succeeded(Object permit, long start) {
         if (permit != null) {
-            method.breaker.succeeded(permit);
+            method.breaker.succeeded(permit, method.events.settings().timeSource());
         }
         method.events.firstAttemptSucceeded(method.events.settings(), start);
     }

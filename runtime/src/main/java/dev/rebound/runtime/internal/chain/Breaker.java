@@ -4,6 +4,7 @@ import dev.rebound.runtime.CircuitBreakerOpenException;
 import dev.rebound.runtime.CircuitBreakerPolicy;
 import dev.rebound.runtime.TimeSource;
 import dev.rebound.runtime.spi.MethodDiagnostics.CircuitState;
+import dev.rebound.runtime.spi.ResilientMethod;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -17,14 +18,17 @@ import java.util.function.LongBinaryOperator;
  * <p>The phase is an immutable object swapped by CAS; each transition is made by exactly one
  * thread (the CAS winner), which reports it. A phase object is also the permit of the attempts it
  * admitted: an outcome is recorded into the phase that admitted it, so a late outcome of an old
- * phase can never change the current one. A door's inline first attempt carries no permit: it runs
- * only while the breaker is in its first closed phase ({@link #admitsWithoutPermit}), and its outcome
- * is recorded only if the breaker is still in it, so it too can never change a later phase (an
- * asynchronous call's first attempt keeps the closed phase it ran under as its permit).
+ * phase can never change the current one. A door's inline first attempt carries no permit, only its
+ * start ({@link dev.rebound.runtime.spi.ResilientMethod#start}): its outcome is recorded into the
+ * current closed phase only if that phase let it through, which is every attempt while the breaker is
+ * in its first closed phase, and after an opening an attempt that started no earlier than the closed
+ * phase did ({@link Closed#admitted}). An asynchronous call's first attempt keeps the closed phase it
+ * ran under as its permit.
  *
- * <p>Closed, the happy path takes no lock, reads no clock and allocates nothing: one volatile
- * read to admit, one counter increment and one read of the ring of outcome bits to record a
- * success. The ring is a bit per slot of the window, packed in longs; a counter of set bits is
+ * <p>Closed, the happy path takes no lock and allocates nothing: one volatile read to admit, one
+ * counter increment and one read of the ring of outcome bits to record a success. It reads no clock
+ * until the breaker has opened once ({@link #hasOpened}); then a door's first attempt reads it once,
+ * as its start. The ring is a bit per slot of the window, packed in longs; a counter of set bits is
  * kept exact by adjusting it only by what each atomic bit update really changed.
  */
 final class Breaker {
@@ -66,7 +70,7 @@ final class Breaker {
         this.target = target;
         this.transitions = transitions;
         this.sharedName = sharedName(method, target);
-        this.initial = new Closed(policy.requestVolumeThreshold());
+        this.initial = new Closed(policy.requestVolumeThreshold(), 0L, true);
         this.phase = new AtomicReference<>(initial);
     }
 
@@ -91,14 +95,12 @@ final class Breaker {
     }
 
     /**
-     * Whether a door may run an attempt without a permit: the breaker is in its first closed phase, so
-     * an outcome reported without a permit belongs to that phase while it lasts. Once the breaker has
-     * opened (the closed phases after it are other objects), every attempt takes a permit in the chain,
-     * so that the late outcome of an attempt admitted before an opening can never reopen the breaker a
-     * recovery closed. One volatile read.
+     * Whether the breaker has left its first closed phase: then a door's first attempt, which carries no
+     * permit, needs its start read from the clock, which tells the closed phase that let it through
+     * ({@link Closed#admitted}). One volatile read.
      */
-    boolean admitsWithoutPermit() {
-        return phase.get() == initial;
+    boolean hasOpened() {
+        return phase.get() != initial;
     }
 
     /**
@@ -112,19 +114,23 @@ final class Breaker {
     }
 
     /**
-     * An attempt a door ran without a permit, after {@link #admitsWithoutPermit()}, succeeded: recorded
-     * if the breaker is still in its first closed phase, else dropped (a late outcome of an old phase).
+     * An attempt a door ran without a permit, after {@link #isClosed()}, started at {@code start} (a
+     * clock reading, or {@code UNTIMED} while the breaker had not opened), succeeded: recorded if the
+     * breaker is closed and its current closed phase let the attempt through, else dropped (a late
+     * outcome of an old phase: a request that hung through an outage must not count after a recovery).
      */
-    void succeededWithoutPermit() {
-        if (phase.get() == initial) {
-            initial.recordSuccess();
+    void succeededWithoutPermit(long start) {
+        Phase p = phase.get();
+        if (p instanceof Closed && ((Closed) p).admitted(start)) {
+            ((Closed) p).recordSuccess();
         }
     }
 
-    /** As {@link #succeededWithoutPermit()}, for an attempt that failed. */
-    void failedWithoutPermit(Throwable failure, TimeSource time) {
-        if (phase.get() == initial) {
-            failed(initial, failure, time);
+    /** As {@link #succeededWithoutPermit(long)}, for an attempt that failed. */
+    void failedWithoutPermit(Throwable failure, TimeSource time, long start) {
+        Phase p = phase.get();
+        if (p instanceof Closed && ((Closed) p).admitted(start)) {
+            failed(p, failure, time);
         }
     }
 
@@ -155,15 +161,15 @@ final class Breaker {
         return new CircuitBreakerOpenException(method, target);
     }
 
-    /** The attempt admitted by {@code permit} succeeded. */
-    void succeeded(Object permit) {
+    /** The attempt admitted by {@code permit} succeeded; a success that closes the breaker reads {@code time}. */
+    void succeeded(Object permit, TimeSource time) {
         if (permit instanceof Closed) {
             ((Closed) permit).recordSuccess();
             return;
         }
         HalfOpen h = (HalfOpen) permit;
         if (h.leaveWithSuccess() >= policy.successThreshold()
-                && phase.compareAndSet(h, new Closed(policy.requestVolumeThreshold()))) {
+                && phase.compareAndSet(h, new Closed(policy.requestVolumeThreshold(), Clock.read(time), false))) {
             transitions.closed();
         }
     }
@@ -237,15 +243,30 @@ final class Breaker {
      */
     private static final class Closed extends Phase {
         private final int window;
+        /** When this phase began (a clock reading), unless it is the breaker's first. */
+        private final long since;
+        private final boolean first;
         private final AtomicInteger recorded = new AtomicInteger();
         private final AtomicLongArray failedBits;
         private final AtomicInteger failures = new AtomicInteger();
         /** Set once {@code window} outcomes were recorded: from then on the ring may open the breaker. */
         private volatile boolean full;
 
-        Closed(int window) {
+        Closed(int window, long since, boolean first) {
             this.window = window;
+            this.since = since;
+            this.first = first;
             this.failedBits = new AtomicLongArray((window + 63) / 64);
+        }
+
+        /**
+         * Whether this phase let through a door's first attempt that started at {@code start}: the first
+         * closed phase let through every attempt reported while it lasts (nothing came before it); a
+         * later one, only an attempt whose start was read no earlier than the phase began (an attempt
+         * of the first phase, unread, never).
+         */
+        boolean admitted(long start) {
+            return first || start != ResilientMethod.UNTIMED && start - since >= 0;
         }
 
         private int nextSlot() {

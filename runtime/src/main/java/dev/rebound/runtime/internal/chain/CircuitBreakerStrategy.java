@@ -47,7 +47,7 @@ final class CircuitBreakerStrategy implements Strategy {
             askFleet(breaker, call.settings, t, call.time);
             return call.failed(t);
         }
-        breaker.succeeded(permit);
+        breaker.succeeded(permit, call.time);
         return result;
     }
 
@@ -78,7 +78,7 @@ final class CircuitBreakerStrategy implements Strategy {
         next.applyAsync(call).whenComplete((result, t) -> {
             try {
                 if (t == null) {
-                    breaker.succeeded(permit);
+                    breaker.succeeded(permit, call.time);
                     out.complete(result);
                 } else if (call.cancelled()) {
                     // the caller's choice, not the target's failure: recorded as nothing, a probe's slot freed

@@ -118,8 +118,8 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         if (!guarded) {
             return inline;
         }
-        if (!inline || breaker != null && !breaker.admitsWithoutPermit()) {
-            return false; // the chain asks the breaker for a permit: it refuses, lets a probe through, or admits
+        if (!inline || breaker != null && !breaker.isClosed()) {
+            return false; // the chain asks the breaker, which refuses or lets a probe through
         }
         primaryRetry.rule().countCall(events.settings());
         return true;
@@ -129,7 +129,9 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     public long start() {
         forgetLeftovers();
         ReboundSettings s = events.settings();
-        return deadline || s.timesSuccess() ? Clock.read(s.timeSource()) : UNTIMED;
+        // a breaker that has opened: the start tells which closed phase let the attempt through
+        return deadline || s.timesSuccess() || breaker != null && breaker.hasOpened() ? Clock.read(s.timeSource())
+                : UNTIMED;
     }
 
     /**
@@ -143,7 +145,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     @Override
     public void succeeded(long start) {
         if (breaker != null) {
-            breaker.succeededWithoutPermit();
+            breaker.succeededWithoutPermit(start);
         }
         events.firstAttemptSucceeded(events.settings(), start);
     }
@@ -153,7 +155,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
             throws Throwable {
         if (breaker != null && !Thread.currentThread().isInterrupted()) { // an interrupt is not the target's
             ReboundSettings s = events.settings();
-            breaker.failedWithoutPermit(failure, s.timeSource());
+            breaker.failedWithoutPermit(failure, s.timeSource(), start);
             CircuitBreakerStrategy.askFleet(breaker, s, failure, s.timeSource());
         }
         firstAttemptFailed(true);
