@@ -98,13 +98,33 @@ final class BucketLimiter implements RateLimiter {
         long t = clamp(tokenCount);
         if (tokens != null && t > 0) {
             r.nanos = 0;
-            if (!reserve(tokens, t, maxWaitNanos, r)) {
+            boolean reserved;
+            try {
+                reserved = reserve(tokens, t, maxWaitNanos, r);
+            } catch (RuntimeException storeFailed) {
+                giveBackRequest(storeFailed); // the caller goes on elsewhere (a fleet's local stand-in)
+                throw storeFailed;
+            }
+            if (!reserved) {
                 requests.addTokens(1);
                 return REFUSED;
             }
             wait = Math.max(wait, r.nanos);
         }
         return wait;
+    }
+
+    /**
+     * Gives back the request taken before the token bucket failed (Redis gone between the two), so that a
+     * failed acquire takes nothing; when the store fails that too, the failure is kept as suppressed and the
+     * request stays taken until its bucket refills.
+     */
+    private void giveBackRequest(RuntimeException storeFailed) {
+        try {
+            requests.addTokens(1);
+        } catch (RuntimeException alsoFailed) {
+            storeFailed.addSuppressed(alsoFailed);
+        }
     }
 
     @Override

@@ -1,8 +1,11 @@
 package dev.rebound.runtime.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.rebound.runtime.testing.VirtualTimeSource;
+import io.github.bucket4j.Bucket;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -104,6 +107,21 @@ class BucketLimiterTest {
         limiter.correct(new RateLimitHeaders(RateLimitHeaders.UNKNOWN, 0, RateLimitHeaders.UNKNOWN, 120 * SECOND));
         // 6000 - 100/s x 120 s = a debt of 6000 tokens: the next token in 60.01 s, the whole limit at 120 s
         assertThat(limiter.acquire(1, 90 * SECOND)).isEqualTo(60 * SECOND + 60 * SECOND / 6000);
+    }
+
+    /** Redis failed between the two reservations: the request is given back, and the failure goes up. */
+    @Test
+    void aTokenBucketThatFailsGivesTheRequestBack() {
+        RuntimeException gone = new IllegalStateException("Redis gone");
+        Bucket failing = (Bucket) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {Bucket.class}, (proxy, m, args) -> {
+                    throw gone;
+                });
+        Bucket requests = Bucket.builder().addLimit(BucketLimiter.perMinute(1))
+                .withCustomTimePrecision(BucketLimiter.meter(clock, false)).build();
+        BucketLimiter limiter = new BucketLimiter(requests, failing, 1, 1000);
+        assertThat(catchThrowable(() -> limiter.acquire(10, 0))).isSameAs(gone);
+        assertThat(requests.getAvailableTokens()).as("the minute's one request").isEqualTo(1);
     }
 
     @Test
