@@ -398,4 +398,67 @@ class RateLimitChainTest {
         limited.chat("b".repeat(4_000)); // estimated 1,000 tokens
         assertThat(clock.sleeps()).containsExactly(Duration.ofSeconds(66));
     }
+
+    /**
+     * The provider answered each attempt, and billed 1,000 tokens for it; the retry's result predicate
+     * rejected the blank answer. Each rejected answer is still settled against its usage: 200 charged
+     * before, 800 more after, nothing refunded.
+     */
+    @Test
+    void anAnswerTheRetryRejectsWasBilledSoItsUsageIsChargedNotRefunded() {
+        Model model = p -> ChatResponse.builder().aiMessage(AiMessage.from(" ")).tokenUsage(new TokenUsage(100, 900))
+                .build();
+        Model limited = Rebound.wrap(Model.class, model)
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ZERO).jitter(false)
+                        .retryOnResult((ChatResponse r) -> r.aiMessage().text().isBlank()).build())
+                .withRateLimit(RateLimitPolicy.builder().key("rejected-usage").requestsPerMinute(100)
+                        .tokensPerMinute(10_000).maxOutputTokens(100).build())
+                .settings(settings).build();
+
+        assertThatThrownBy(() -> limited.chat("x".repeat(400))) // 100 prompt + 100 answer estimated per attempt
+                .isInstanceOf(RejectedResultException.class);
+        assertThat(events.of(Kind.RATE_LIMIT_TOKENS_CHARGED)).extracting(ReboundEvent::tokens)
+                .containsExactly(200L, 800L, 200L, 800L);
+        assertThat(events.of(Kind.RATE_LIMIT_TOKENS_REFUNDED)).isEmpty();
+    }
+
+    /** As a retried rejection: an answer {@code fallbackOnResult} sends to the alternatives was billed too. */
+    @Test
+    void anAnswerSentToTheFallbacksByItsResultWasBilledSoItsUsageIsCharged() {
+        Model model = p -> ChatResponse.builder().aiMessage(AiMessage.from("cut")).tokenUsage(new TokenUsage(100, 400))
+                .build();
+        Model backupModel = p -> ChatResponse.builder().aiMessage(AiMessage.from("whole")).build();
+        Model limited = Rebound.wrap(Model.class, model)
+                .withRateLimit(RateLimitPolicy.builder().key("fallback-on-result-usage").requestsPerMinute(100)
+                        .tokensPerMinute(10_000).maxOutputTokens(100).build())
+                .withFallbacks(backupModel).fallbackOnResult((ChatResponse r) -> r.aiMessage().text().equals("cut"))
+                .settings(settings).build();
+
+        assertThat(limited.chat("x".repeat(400)).aiMessage().text()).isEqualTo("whole");
+        assertThat(events.of(Kind.RATE_LIMIT_TOKENS_CHARGED)).extracting(ReboundEvent::tokens)
+                .containsExactly(200L, 300L);
+        assertThat(events.of(Kind.RATE_LIMIT_TOKENS_REFUNDED)).isEmpty();
+    }
+
+    /**
+     * The target's own resilient call rejected its answer and threw: that answer is the nested call's,
+     * and this attempt produced none, so its estimate is refunded (the rejection is told apart by
+     * identity, not by its type).
+     */
+    @Test
+    void aNestedCallsRejectedAnswerIsNotThisAttemptsAnswer() {
+        Model nested = Rebound.wrap(Model.class, (Model) p -> ChatResponse.builder().aiMessage(AiMessage.from(" "))
+                        .tokenUsage(new TokenUsage(100, 900)).build())
+                .withRetry(RetryPolicy.builder().attempts(1)
+                        .retryOnResult((ChatResponse r) -> r.aiMessage().text().isBlank()).build())
+                .settings(settings).build();
+        Model limited = Rebound.wrap(Model.class, (Model) nested::chat)
+                .withRateLimit(RateLimitPolicy.builder().key("nested-rejection").requestsPerMinute(100)
+                        .tokensPerMinute(10_000).maxOutputTokens(100).build())
+                .settings(settings).build();
+
+        assertThatThrownBy(() -> limited.chat("x".repeat(400))).isInstanceOf(RejectedResultException.class);
+        assertThat(events.of(Kind.RATE_LIMIT_TOKENS_CHARGED)).extracting(ReboundEvent::tokens).containsExactly(200L);
+        assertThat(events.of(Kind.RATE_LIMIT_TOKENS_REFUNDED)).extracting(ReboundEvent::tokens).containsExactly(200L);
+    }
 }

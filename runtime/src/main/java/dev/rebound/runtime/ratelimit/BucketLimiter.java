@@ -26,16 +26,12 @@ final class BucketLimiter implements RateLimiter {
     private final Bucket tokens; // null: tokens are not limited
     private final long tokenCapacity;
     private final long requestsCapacity;
-    private final double requestsPerNano;
-    private final double tokensPerNano;
 
     BucketLimiter(Bucket requests, Bucket tokens, long requestsPerMinute, long tokensPerMinute) {
         this.requests = requests;
         this.tokens = tokens;
         this.tokenCapacity = tokensPerMinute;
         this.requestsCapacity = requestsPerMinute;
-        this.requestsPerNano = requestsPerMinute / (double) MINUTE.toNanos();
-        this.tokensPerNano = tokensPerMinute / (double) MINUTE.toNanos();
     }
 
     /** A process-local limiter on {@code clock}. */
@@ -98,13 +94,33 @@ final class BucketLimiter implements RateLimiter {
         long t = clamp(tokenCount);
         if (tokens != null && t > 0) {
             r.nanos = 0;
-            if (!reserve(tokens, t, maxWaitNanos, r)) {
+            boolean reserved;
+            try {
+                reserved = reserve(tokens, t, maxWaitNanos, r);
+            } catch (RuntimeException storeFailed) {
+                giveBackRequest(storeFailed); // the caller goes on elsewhere (a fleet's local stand-in)
+                throw storeFailed;
+            }
+            if (!reserved) {
                 requests.addTokens(1);
                 return REFUSED;
             }
             wait = Math.max(wait, r.nanos);
         }
         return wait;
+    }
+
+    /**
+     * Gives back the request taken before the token bucket failed (Redis gone between the two), so that a
+     * failed acquire takes nothing; when the store fails that too, the failure is kept as suppressed and the
+     * request stays taken until its bucket refills.
+     */
+    private void giveBackRequest(RuntimeException storeFailed) {
+        try {
+            requests.addTokens(1);
+        } catch (RuntimeException alsoFailed) {
+            storeFailed.addSuppressed(alsoFailed);
+        }
     }
 
     @Override
@@ -142,27 +158,30 @@ final class BucketLimiter implements RateLimiter {
 
     @Override
     public void correct(RateLimitHeaders seen) {
-        lower(requests, seen.remainingRequests(), seen.resetRequestsNanos(), requestsCapacity, requestsPerNano);
+        lower(requests, seen.remainingRequests(), seen.resetRequestsNanos(), requestsCapacity);
         if (tokens != null) {
-            lower(tokens, seen.remainingTokens(), seen.resetTokensNanos(), tokenCapacity, tokensPerNano);
+            lower(tokens, seen.remainingTokens(), seen.resetTokensNanos(), tokenCapacity);
         }
     }
 
     /**
-     * Lowers the bucket to what the provider says: no more than {@code remaining} now, and (the reset
-     * being, as OpenAI defines it, when the limit is whole again) no more than would let it be whole
-     * before the reset: {@code capacity - refill rate x reset}, a debt when the reset is further away
-     * than a minute's refill. Never raises it.
+     * Lowers the bucket to what the provider says is left, never below it: a count the provider gives is
+     * the floor, whatever its reset says (a reset belongs to the provider's own window, which may not be
+     * ours: OpenAI's tokens reset in minutes while most remain, Groq's request headers count per day).
+     * Without a count, the reset (as OpenAI defines it, when the limit is whole again) says that at least
+     * what our refill brings in that time is spent: the bucket is lowered to {@code capacity} less that, at
+     * most one minute's refill (0 left, never a debt). Never raises it.
      */
-    private static void lower(Bucket bucket, long remaining, long resetNanos, long capacity, double perNano) {
-        long target = Long.MAX_VALUE;
+    private static void lower(Bucket bucket, long remaining, long resetNanos, long capacity) {
+        long target;
         if (remaining >= 0) {
             target = remaining;
-        }
-        if (resetNanos > 0 && (remaining >= 0 || target == Long.MAX_VALUE)) {
-            target = Math.min(target, capacity - (long) Math.ceil(resetNanos * perNano));
-        }
-        if (target == Long.MAX_VALUE) {
+        } else if (resetNanos > 0) {
+            long minute = MINUTE.toNanos();
+            // capacity x reset / minute, rounded up; the product before the division, exact for whole results
+            target = resetNanos >= minute ? 0
+                    : capacity - (long) Math.ceil((double) resetNanos * capacity / minute);
+        } else {
             return;
         }
         long available = bucket.getAvailableTokens();

@@ -86,12 +86,13 @@ public final class RateLimitGuard {
 
     /**
      * After the attempt: the provider's headers seen on this thread correct the limiter; the tokens
-     * charged are reconciled with the usage the result reports (refunded whole when the call failed,
-     * since no answer was produced).
+     * charged are reconciled with the usage the result reports (refunded whole when the attempt failed
+     * without an answer; an answer a result predicate rejected was produced and billed, so it is passed
+     * as a result, {@code failed} false).
      *
      * @param charged what {@link #acquire} took
-     * @param result the attempt's result (null on failure)
-     * @param failed whether the attempt failed
+     * @param result the answer the attempt produced, accepted or rejected (null when it produced none)
+     * @param failed whether the attempt produced no answer (it threw)
      * @return the tokens charged (positive) or refunded (negative) now
      */
     public long settle(long charged, Object result, boolean failed) {

@@ -5,12 +5,14 @@ import dev.rebound.runtime.TimeSource;
 /**
  * Where rate limits are kept: in this process (the default, {@link #inProcess()}), or in Redis for a
  * whole fleet ({@link RedisRateLimitStore}). A store hands out one {@link RateLimiter} per key; every
- * method and every instance naming the key shares it.
+ * method and every instance naming the key shares it (a fleet store's stand-in while its server is away
+ * too: one limit per key in the process, never one per method or per wrapper).
  */
 public interface RateLimitStore extends AutoCloseable {
 
     /**
-     * The limiter of {@code key}, made on first use with these limits.
+     * The limiter of {@code key}, made on first use with these limits; the same one for every later call
+     * naming {@code key}.
      *
      * @param key the provider key (a name from configuration, never user data)
      * @param requestsPerMinute at least 1

@@ -8,7 +8,9 @@ import io.lettuce.core.SetArgs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Rate limits shared by a whole fleet: Bucket4j's buckets kept in Redis (through Lettuce), so every
@@ -23,8 +25,8 @@ import java.util.Objects;
  * <p><b>Never fails a call.</b> When Redis does not answer (down at start-up, gone mid-run, slower
  * than {@link Builder#timeout}), calls go on with in-process limits and one WARN line per outage;
  * Redis is tried again every {@link Builder#retryInterval}, and an INFO line says when it answers.
- * While it is away each instance keeps the whole limit to itself, so the fleet can exceed it and the
- * provider's 429s (and Retry-After) take over.
+ * While it is away each instance keeps the whole limit to itself (one per key, shared by the instance's
+ * methods naming it), so the fleet can exceed it and the provider's 429s (and Retry-After) take over.
  *
  * <p><b>Keys.</b> {@code <namespace>:rate-limit:<key>:requests} and {@code ...:tokens}: only names
  * from configuration. Each expires once its bucket would be full again (plus 10 s), so a fleet that
@@ -45,6 +47,11 @@ public final class RedisRateLimitStore implements RateLimitStore, SharedCircuitS
 
     private final RedisLink link;
     private final String namespace;
+    /**
+     * One limiter per key, whatever asks for it (each method, alternative and wrapper naming the key): its
+     * local stand-in is then one limit per key in this instance while Redis is away, not one per asker.
+     */
+    private final Map<String, RateLimiter> limiters = new ConcurrentHashMap<>();
 
     private RedisRateLimitStore(RedisLink link, String namespace) {
         this.link = link;
@@ -70,10 +77,16 @@ public final class RedisRateLimitStore implements RateLimitStore, SharedCircuitS
         return new Builder(Objects.requireNonNull(uri, "uri"));
     }
 
+    /**
+     * The limiter of {@code key}: Redis's buckets while it answers, and one in-process stand-in per key while
+     * it does not, made on first use with these limits and {@code localClock} (later calls for the key get
+     * the same limiter; the rule set refuses a second definition of a key with other limits).
+     */
     @Override
     public RateLimiter limiter(String key, long requestsPerMinute, long tokensPerMinute, TimeSource localClock) {
-        return new FailoverLimiter(link, key, keyBytes(key, "requests"), keyBytes(key, "tokens"), requestsPerMinute,
-                tokensPerMinute, BucketLimiter.local(requestsPerMinute, tokensPerMinute, localClock));
+        return limiters.computeIfAbsent(key, k -> new FailoverLimiter(link, k, keyBytes(k, "requests"),
+                keyBytes(k, "tokens"), requestsPerMinute, tokensPerMinute,
+                BucketLimiter.local(requestsPerMinute, tokensPerMinute, localClock)));
     }
 
     /** The Redis key of {@code key}'s {@code kind} ("requests" or "tokens") bucket. */

@@ -1,8 +1,11 @@
 package dev.rebound.runtime.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.rebound.runtime.testing.VirtualTimeSource;
+import io.github.bucket4j.Bucket;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -98,12 +101,64 @@ class BucketLimiterTest {
         assertThat(limiter.wouldWait(0)).isZero(); // the requests were not said to be spent
     }
 
+    /**
+     * OpenAI's documented sample (rate limits guide, "Rate limits in headers"): 59 of 60 requests and
+     * 149,984 of 150,000 tokens left, the tokens whole again in 6m0s. The count is what is left, whatever
+     * the reset says: no debt of 150,000 - 2,500/s x 360 s.
+     */
     @Test
-    void aResetFurtherAwayThanAMinutesRefillHoldsCallsBackUntilTheLimitCouldBeWhole() {
+    void aCountTheProviderGivesIsWhatIsLeftWhateverItsResetSays() {
+        RateLimiter limiter = RateLimitStore.inProcess().limiter("k", 60, 150_000, clock);
+        limiter.correct(new RateLimitHeaders(59, 149_984, SECOND, 360 * SECOND));
+        assertThat(limiter.wouldWait(149_984)).isZero();
+        assertThat(limiter.wouldWait(149_985)).as("one token short at 2,500 a second").isEqualTo(400_000L);
+        assertThat(limiter.acquire(16, 0)).isZero();
+    }
+
+    /**
+     * Groq sends OpenAI's names, but its request headers count requests per day (its rate limits page):
+     * 14,370 left today, whole again in 2m59.56s. Against 30 requests a minute that is no correction.
+     */
+    @Test
+    void aPerDayRequestCountAboveTheMinutesLimitLeavesItWhole() {
+        RateLimiter limiter = RateLimitStore.inProcess().limiter("k", 30, 0, clock);
+        limiter.correct(new RateLimitHeaders(14_370, 5_990, RateLimitHeaders.duration("2m59.56s"),
+                RateLimitHeaders.duration("100ms")));
+        for (int i = 0; i < 30; i++) {
+            assertThat(limiter.acquire(0, 0)).as("request %d of the minute", i + 1).isZero();
+        }
+        assertThat(limiter.wouldWait(0)).isEqualTo(2 * SECOND);
+    }
+
+    @Test
+    void aResetWithoutACountLowersTheLimitAtMostToNothingLeft() {
         RateLimiter limiter = RateLimitStore.inProcess().limiter("k", 60, 6000, clock);
-        limiter.correct(new RateLimitHeaders(RateLimitHeaders.UNKNOWN, 0, RateLimitHeaders.UNKNOWN, 120 * SECOND));
-        // 6000 - 100/s x 120 s = a debt of 6000 tokens: the next token in 60.01 s, the whole limit at 120 s
-        assertThat(limiter.acquire(1, 90 * SECOND)).isEqualTo(60 * SECOND + 60 * SECOND / 6000);
+        // the requests whole again in 120 s, further than a minute's refill: nothing left, never a debt
+        limiter.correct(new RateLimitHeaders(RateLimitHeaders.UNKNOWN, 6000, 120 * SECOND, RateLimitHeaders.UNKNOWN));
+        assertThat(limiter.wouldWait(0)).as("the next request, as the refill brings it").isEqualTo(SECOND);
+
+        RateLimiter other = RateLimitStore.inProcess().limiter("k", 60, 6000, clock);
+        // whole again in 30 s: at least the 30 our refill brings in that time are spent
+        other.correct(new RateLimitHeaders(RateLimitHeaders.UNKNOWN, 6000, 30 * SECOND, RateLimitHeaders.UNKNOWN));
+        for (int i = 0; i < 30; i++) {
+            assertThat(other.acquire(0, 0)).isZero();
+        }
+        assertThat(other.wouldWait(0)).isEqualTo(SECOND);
+    }
+
+    /** Redis failed between the two reservations: the request is given back, and the failure goes up. */
+    @Test
+    void aTokenBucketThatFailsGivesTheRequestBack() {
+        RuntimeException gone = new IllegalStateException("Redis gone");
+        Bucket failing = (Bucket) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {Bucket.class}, (proxy, m, args) -> {
+                    throw gone;
+                });
+        Bucket requests = Bucket.builder().addLimit(BucketLimiter.perMinute(1))
+                .withCustomTimePrecision(BucketLimiter.meter(clock, false)).build();
+        BucketLimiter limiter = new BucketLimiter(requests, failing, 1, 1000);
+        assertThat(catchThrowable(() -> limiter.acquire(10, 0))).isSameAs(gone);
+        assertThat(requests.getAvailableTokens()).as("the minute's one request").isEqualTo(1);
     }
 
     @Test

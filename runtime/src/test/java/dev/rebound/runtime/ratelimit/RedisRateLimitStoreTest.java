@@ -1,11 +1,18 @@
 package dev.rebound.runtime.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.rebound.annotations.RateLimit;
+import dev.rebound.runtime.RateLimitPolicy;
+import dev.rebound.runtime.RateLimitRefusedException;
+import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,7 +87,8 @@ class RedisRateLimitStoreTest {
             first.adjustTokens(-300); // used 500
             assertThat(second.acquire(400, 0)).isZero();
             second.correct(new RateLimitHeaders(RateLimitHeaders.UNKNOWN, 0, RateLimitHeaders.UNKNOWN, 120 * SECOND));
-            assertThat(first.wouldWait(1)).isEqualTo(60 * SECOND + 60 * SECOND / 1000);
+            // none left, for both instances: the next token as the refill brings it, 60 ms at 1000 a minute
+            assertThat(first.wouldWait(1)).isEqualTo(60 * SECOND / 1000);
         }
     }
 
@@ -104,13 +112,16 @@ class RedisRateLimitStoreTest {
     @Test
     void anInstanceWhoseLimitsDifferFromTheStoredOnesWarnsNamingTheKeyAndBothValues() {
         String logged;
-        try (RedisRateLimitStore first = store(); RedisRateLimitStore other = store()) {
+        // one store per instance: within one, a key has one limiter (and the rule set one definition)
+        try (RedisRateLimitStore first = store(); RedisRateLimitStore same = store();
+                RedisRateLimitStore fewerRequests = store(); RedisRateLimitStore moreTokens = store();
+                RedisRateLimitStore noTokens = store()) {
             assertThat(first.limiter("openai", 100, 1000, clock).acquire(10, 0)).isZero(); // stores both buckets
             try (StdStreams captured = new StdStreams()) {
-                other.limiter("openai", 100, 1000, clock).acquire(10, 0); // the same limits: nothing to say
-                other.limiter("openai", 50, 1000, clock).acquire(10, 0);
-                other.limiter("openai", 100, 50_000, clock).acquire(10, 0);
-                other.limiter("openai", 100, 0, clock).acquire(0, 0);
+                same.limiter("openai", 100, 1000, clock).acquire(10, 0); // the same limits: nothing to say
+                fewerRequests.limiter("openai", 50, 1000, clock).acquire(10, 0);
+                moreTokens.limiter("openai", 100, 50_000, clock).acquire(10, 0);
+                noTokens.limiter("openai", 100, 0, clock).acquire(0, 0);
                 logged = captured.text();
             }
         }
@@ -174,6 +185,87 @@ class RedisRateLimitStoreTest {
         assertThat(logged).contains("Rebound rate-limit store redis://127.0.0.1:" + nobody
                 + "/0 is unreachable at start-up (");
         assertThat(logged.lines().filter(l -> l.contains("unreachable"))).hasSize(1);
+    }
+
+    RedisRateLimitStore unreachable() {
+        return RedisRateLimitStore.builder("redis://127.0.0.1:" + LocalRedis.freePort()).timeSource(clock)
+                .timeout(Duration.ofMillis(200)).build();
+    }
+
+    @Test
+    void whileRedisIsAwayAKeyIsStillOneLimitInTheInstanceWhoeverAsksForIt() {
+        try (StdStreams quiet = new StdStreams(); RedisRateLimitStore store = unreachable()) {
+            RateLimiter first = store.limiter("openai", 1, 0, clock);
+            RateLimiter second = store.limiter("openai", 1, 0, clock);
+            assertThat(second).isSameAs(first).isNotSameAs(store.limiter("other", 1, 0, clock));
+            assertThat(first.acquire(0, 0)).isZero();
+            assertThat(second.acquire(0, 0)).as("the key's one request of the minute is spent")
+                    .isEqualTo(RateLimiter.REFUSED);
+        }
+    }
+
+    public interface Chat {
+        @RateLimit(key = "openai", requestsPerMinute = 1, maxDelay = 0)
+        String chat(String prompt);
+
+        @RateLimit(key = "openai", requestsPerMinute = 1, maxDelay = 0)
+        String summarize(String text);
+    }
+
+    /** Records what reached the provider. */
+    static final class Provider implements Chat {
+        final List<String> sent = new ArrayList<>();
+
+        @Override
+        public String chat(String prompt) {
+            sent.add("chat:" + prompt);
+            return "ok";
+        }
+
+        @Override
+        public String summarize(String text) {
+            sent.add("summarize:" + text);
+            return "ok";
+        }
+    }
+
+    @Test
+    void whileRedisIsAwayTwoMethodsNamingOneKeyShareItsLimit() {
+        Provider provider = new Provider();
+        Throwable refused;
+        try (StdStreams quiet = new StdStreams(); RedisRateLimitStore store = unreachable()) {
+            ReboundSettings settings = ReboundSettings.builder().timeSource(clock).logging(false)
+                    .rateLimitStore(store).build();
+            Chat chat = Rebound.wrap(Chat.class, (Chat) provider).settings(settings).build();
+            assertThat(chat.chat("a")).isEqualTo("ok");
+            refused = catchThrowable(() -> chat.summarize("b"));
+        }
+        assertThat(provider.sent).as("requests sent in one minute on a key of 1 request a minute")
+                .containsExactly("chat:a");
+        assertThat(refused).isInstanceOf(RateLimitRefusedException.class);
+    }
+
+    @Test
+    void whileRedisIsAwayWrappersOfOneKeyShareItsLimit() {
+        Provider provider = new Provider();
+        int sent = 0;
+        try (StdStreams quiet = new StdStreams(); RedisRateLimitStore store = unreachable()) {
+            ReboundSettings settings = ReboundSettings.builder().timeSource(clock).logging(false)
+                    .rateLimitStore(store).build();
+            RateLimitPolicy openai = RateLimitPolicy.builder().key("openai-wrapped").requestsPerMinute(2)
+                    .maxDelay(Duration.ZERO).build();
+            for (int w = 0; w < 3; w++) {
+                Chat wrapper = Rebound.wrap(Chat.class, (Chat) provider).withRateLimit(openai).settings(settings)
+                        .build();
+                for (int i = 0; i < 2; i++) {
+                    if (catchThrowable(() -> wrapper.chat("x")) == null) {
+                        sent++;
+                    }
+                }
+            }
+        }
+        assertThat(sent).as("requests sent in one minute by three wrappers on a key of 2 a minute").isEqualTo(2);
+        assertThat(provider.sent).containsExactly("chat:x", "chat:x");
     }
 
     @Test

@@ -71,6 +71,13 @@ final class Execution {
     CallTrace trace = CallTrace.NOOP;
     /** The failure a strategy's {@link Strategy#apply} returned {@link #FAILED} for; read at once. */
     Throwable failure;
+    /**
+     * The failure this call's own result check last made of a result (its rejection, or its predicate's
+     * throw), and that result: an answer the target produced, which a rate limit above settles its tokens
+     * against. Compared by identity, as refusals are: a resilient call the target made has its own.
+     */
+    Throwable judged;
+    Object judgedResult;
 
     // ---- an asynchronous call (its own instance, handed between threads by its futures) ----
 
@@ -337,6 +344,8 @@ final class Execution {
         settings = null;
         time = null;
         failure = null;
+        judged = null;
+        judgedResult = null;
         if (refusalCount > 0) {
             java.util.Arrays.fill(refusals, 0, refusalCount, null);
             refusalCount = 0;

@@ -16,7 +16,10 @@ import dev.rebound.runtime.ratelimit.RateLimitGuard;
  * Takes each attempt's request and tokens from its key's limit before it is sent: waits on the call's
  * clock, or refuses at once ({@link RateLimitRefusedException}, which the breaker does not count, the
  * retry does not retry and the fallback takes) when the wait would exceed maxDelay or the retry's
- * deadline; after the attempt, settles the tokens with the response's usage and headers.
+ * deadline; after the attempt, settles the tokens with the response's usage and headers. An answer the
+ * result check below rejected was produced and billed: it is settled against its usage as any answer,
+ * only an attempt that produced none is refunded. (Synchronous only: the rule set refuses a rate limit
+ * on an asynchronous method.)
  */
 final class RateLimitStrategy implements Strategy {
 
@@ -69,7 +72,14 @@ final class RateLimitStrategy implements Strategy {
         }
         if (result == Execution.FAILED) {
             Throwable t = call.failure;
-            settled(s, call, guard.settle(tokens, null, true, headers));
+            if (t != null && t == call.judged) {
+                // the result check turned an answer into the failure: the provider produced it, and billed it
+                Object answer = call.judgedResult;
+                call.judgedResult = null;
+                settled(s, call, guard.settle(tokens, answer, false, headers));
+            } else {
+                settled(s, call, guard.settle(tokens, null, true, headers));
+            }
             return call.failed(t);
         }
         settled(s, call, guard.settle(tokens, result, false, headers));

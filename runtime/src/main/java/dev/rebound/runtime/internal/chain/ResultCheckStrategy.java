@@ -36,7 +36,9 @@ final class ResultCheckStrategy implements Strategy {
         try {
             return check(call.target, result);
         } catch (Throwable rejected) {
-            return call.failed(rejected); // a rejection, or the predicate's own failure
+            call.judged = rejected; // a rejection, or the predicate's own failure, of an answer produced
+            call.judgedResult = result;
+            return call.failed(rejected);
         }
     }
 
