@@ -267,6 +267,65 @@ class ParallelTest {
         assertThat(thrown.getSuppressed()).isEmpty();
     }
 
+    /** A model whose failures are checked, as an HTTP client's. */
+    public interface Model {
+        String answer(String question) throws IOException;
+    }
+
+    /**
+     * A branch's attempt times out (the timer's interrupt heard), and while the request is still
+     * unwinding the branch is cancelled: the cancel's interrupt is one flag with the timer's, and is kept
+     * when the timer takes its own back, so the cancelled branch's retry stops there.
+     */
+    @Test
+    void aCancelArrivingJustAfterTheAttemptTimedOutStillStopsTheBranchsRetries() throws Exception {
+        VirtualTimeSource clock = new VirtualTimeSource();
+        AtomicInteger attempts = new AtomicInteger();
+        CountDownLatch inFlight = new CountDownLatch(1);
+        CountDownLatch timerHeard = new CountDownLatch(1);
+        CountDownLatch ended = new CountDownLatch(1);
+        Model timed = Rebound.wrap(Model.class, (Model) q -> {
+            if (attempts.incrementAndGet() > 1) {
+                return "late answer";
+            }
+            inFlight.countDown();
+            int interrupts = 0;
+            while (interrupts < 2) { // a request that unwinds slowly: it ends on its second interrupt
+                try {
+                    new CountDownLatch(1).await();
+                } catch (InterruptedException e) {
+                    if (++interrupts == 1) {
+                        timerHeard.countDown();
+                    }
+                }
+            }
+            Thread.currentThread().interrupt(); // as langchain4j's JDK client: flag kept, I/O failure thrown
+            throw new IOException("request cancelled");
+        }).named("timed").withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(100)).jitter(false)
+                .attemptTimeout(Duration.ofSeconds(1)).build())
+                .settings(ReboundSettings.builder().timeSource(clock).logging(false).build()).build();
+        IllegalStateException failure = new IllegalStateException("other branch failed");
+
+        Throwable thrown = catchThrowable(() -> Parallel.invokeAll(
+                () -> {
+                    try {
+                        return timed.answer("q");
+                    } finally {
+                        ended.countDown();
+                    }
+                },
+                () -> {
+                    inFlight.await();
+                    clock.advance(Duration.ofSeconds(2)); // the attempt's timer fires
+                    timerHeard.await();
+                    throw failure;
+                }));
+
+        assertThat(thrown).isSameAs(failure);
+        assertThat(ended.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(attempts).as("attempts of the cancelled branch's call").hasValue(1);
+    }
+
     @Test
     void aCheckedFailureArrivesWrappedWithItsIdentityAsCauseAndNoneOfItsMessage() {
         IOException io = new IOException("401 for key sk-live-0123");
