@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -59,14 +60,18 @@ public final class Batch {
      * {@code shutdownNow()} during the run, the batch ends promptly: inputs not yet started and inputs
      * whose call failed after the interrupt (a Rebound retry stops waiting) are reported as
      * {@linkplain Result#isCancelled() cancelled}, never as successes. A plain {@code shutdown()}
-     * lets the batch finish.
+     * lets the batch finish. An interrupt an input's call leaves set on its thread (its own business)
+     * is cleared before the worker takes the next input, as a pool clears a task's before the next task:
+     * it neither cancels nor fails another input.
      *
      * @return one result per input, in input order
      * @throws IllegalArgumentException if {@code maxConcurrency} is below 1
      *     ({@code "maxConcurrency = 0 is below 1"})
      * @throws NullPointerException naming the argument ({@code "inputs"}) if one is null
      * @throws java.util.concurrent.CompletionException with the InterruptedException if the caller is
-     *     interrupted while waiting; the calls still running are cancelled, the flag kept
+     *     interrupted while waiting: the calls still running are cancelled (interrupted), no input is
+     *     called after, and this method throws once those calls have ended (a call that ignores its
+     *     interrupt holds the caller until it ends), the flag kept
      * @throws VirtualMachineError if an input's call threw one, after the others finished
      */
     public static <I, O> List<Result<O>> map(Executor executor, List<? extends I> inputs, int maxConcurrency,
@@ -83,16 +88,19 @@ public final class Batch {
         CountDownLatch finished = new CountDownLatch(workers);
         List<FutureTask<Void>> tasks = new ArrayList<>(workers);
         Branches.Run run = Branches.run(executor);
+        Thread caller = Thread.currentThread();
         for (int w = 0; w < workers; w++) {
             FutureTask<Void> task = new FutureTask<>(() -> {
                 Branches.Run before = run.enter();
                 try {
-                    for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
-                        if (Thread.currentThread().isInterrupted()) {
-                            break; // cancelled: input i and the rest stay unset, reported as cancelled
+                    while (!stopped(run, executor, caller)) { // else the inputs left stay unset: cancelled
+                        int i = next.getAndIncrement();
+                        if (i >= n) {
+                            break;
                         }
                         Result<O> r = callOne(call, inputs.get(i), i);
-                        if (Thread.currentThread().isInterrupted() && !r.isSuccess()) {
+                        if (!r.isSuccess() && Thread.currentThread().isInterrupted()
+                                && (run.isCancelled() || Branches.stoppedByShutdown(executor, null))) {
                             r = Result.cancelled(i, r.failure);
                         }
                         results[i] = r;
@@ -119,10 +127,10 @@ public final class Batch {
             }
             Branches.await(finished, executor);
         } catch (InterruptedException e) {
-            Branches.cancelAll(tasks);
+            run.cancel(tasks);
             throw Branches.interrupted(e);
         } catch (RuntimeException | Error e) {
-            Branches.cancelAll(tasks);
+            run.cancel(tasks);
             throw e;
         } finally {
             run.end(); // e.g. a nested-retry check an input's call left for this caller's stack
@@ -135,6 +143,31 @@ public final class Batch {
             }
         }
         return Collections.unmodifiableList(Arrays.asList(results));
+    }
+
+    /**
+     * Whether a worker takes no more input: the caller gave up on the batch, or this thread's interrupt
+     * is a stop, from {@code shutdownNow()} or, run in place, the caller's own. Any other interrupt left
+     * set when an input's call ended is that call's: cleared before the next input, as a pool clears a
+     * task's before its next task (checked again once cleared: {@code shutdownNow()} marks the pool
+     * stopped before it interrupts).
+     */
+    private static boolean stopped(Branches.Run run, Executor executor, Thread caller) {
+        if (run.isCancelled()) {
+            return true;
+        }
+        if (!Thread.currentThread().isInterrupted()) {
+            return false;
+        }
+        if (Thread.currentThread() == caller || Branches.stoppedByShutdown(executor, null)) {
+            return true;
+        }
+        Thread.interrupted();
+        if (run.isCancelled() || executor instanceof ExecutorService && ((ExecutorService) executor).isShutdown()) {
+            Thread.currentThread().interrupt(); // it may have been the stop's: kept
+            return true;
+        }
+        return false;
     }
 
     private static <I, O> Result<O> callOne(Call<? super I, ? extends O> call, I input, int index) {
@@ -174,8 +207,10 @@ public final class Batch {
         }
 
         /**
-         * Whether this input was cancelled: the executor was shut down before it started, or while it
-         * ran and its call then failed. {@link #failure()} is then a CancellationException.
+         * Whether this input was cancelled: the executor was shut down ({@code shutdownNow()}) before it
+         * started, or while it ran and its call then failed. {@link #failure()} is then a
+         * CancellationException. Nothing else cancels an input: an interrupt another input's call left
+         * on the thread does not.
          */
         public boolean isCancelled() {
             return cancelled;

@@ -14,8 +14,10 @@ import java.util.concurrent.Future;
 /**
  * Runs branches at the same time, as LangChain's {@code RunnableParallel}: two retrievers for one
  * question, or one question to two models. Each branch keeps its own policy (wrap it, or annotate
- * what it calls); the first branch to fail for good fails the whole, and the branches still running
- * are cancelled (interrupted: a Rebound retry stops waiting and tries nothing more).
+ * what it calls); the first branch to fail for good fails the whole: the branches still running are
+ * cancelled (interrupted: a Rebound retry stops waiting and tries nothing more) and waited for, and those
+ * not started yet never start. The call returns only once every branch it started has ended, so nothing
+ * of it goes on after it, as with a structured task scope.
  *
  * <pre>{@code
  * List<List<Content>> contexts = Parallel.invokeAll(
@@ -47,13 +49,25 @@ public final class Parallel {
     /**
      * Runs every branch on {@code executor} and waits for all of them.
      *
+     * <p>When a branch fails for good, the branches still running are interrupted
+     * ({@code Future.cancel(true)}) and this method returns once they have ended: a branch that ignores
+     * its interrupt holds the caller until it ends. A branch that has not started by then never starts,
+     * on an executor that runs branches in place ({@code Runnable::run}, a saturated pool's
+     * {@code CallerRunsPolicy}) as on a pool. A branch that waits on a future (a Rebound asynchronous
+     * call's) should cancel it when interrupted: interrupting {@code get()} does not cancel the future.
+     *
      * @return each branch's result, in branch order
      * @throws RuntimeException the first branch failure to complete, as it is (a checked exception
-     *     wrapped in a {@link java.util.concurrent.CompletionException}); the other branches are
-     *     cancelled. If the caller is interrupted while waiting, every branch is cancelled and a
-     *     CompletionException with the InterruptedException is thrown, the interrupt flag kept.
-     * @throws java.util.concurrent.CancellationException if {@code executor} is shut down with
-     *     {@code shutdownNow()} before every branch ran (instead of waiting for ever)
+     *     wrapped in a {@link java.util.concurrent.CompletionException} whose message names its class:
+     *     {@code "a branch failed with java.io.IOException"}), the failures of the other branches that had
+     *     already failed by then added to it as {@linkplain Throwable#getSuppressed() suppressed}, in
+     *     branch order, each instance once (not what the cancelled branches threw on their interrupt).
+     *     If the caller is interrupted while waiting, every branch is cancelled and, once those running
+     *     have ended, a CompletionException with the InterruptedException is thrown, the interrupt flag kept.
+     * @throws java.util.concurrent.CancellationException {@code "the executor was shut down before every
+     *     branch ran"} if {@code executor} is an ExecutorService shut down with {@code shutdownNow()}
+     *     before every branch ran (instead of waiting for ever) or while one ran: a branch that then fails
+     *     on the interrupt (a Rebound retry stops waiting) is cancelled, its failure the cause
      * @throws NullPointerException naming the argument ({@code "executor"}, {@code "branches"}) or the
      *     branch ({@code "branches[1]"}) that is null
      */
@@ -71,7 +85,17 @@ public final class Parallel {
                 futures.add(done.submit(() -> {
                     Branches.Run before = run.enter();
                     try {
+                        if (run.isCancelled()) {
+                            return null; // another branch failed for good before this one started: it never will
+                        }
                         return branch.call();
+                    } catch (Throwable t) {
+                        boolean shutDown = !run.isCancelled() && Branches.stoppedByShutdown(executor, t);
+                        run.stop(); // the whole has failed: branches not started yet never start
+                        if (shutDown) {
+                            throw Branches.shutDown(t); // shutdownNow() interrupted it: cancelled, as a branch never run
+                        }
+                        throw t;
                     } finally {
                         run.leave(before);
                     }
@@ -82,8 +106,8 @@ public final class Parallel {
                 try {
                     finished.get();
                 } catch (ExecutionException failed) {
-                    Branches.cancelAll(futures);
-                    throw Branches.rethrow(failed.getCause());
+                    run.cancel(futures);
+                    throw Branches.rethrow(failed.getCause(), failuresBefore(futures));
                 }
             }
             List<T> results = new ArrayList<>(futures.size());
@@ -92,15 +116,33 @@ public final class Parallel {
             }
             return results;
         } catch (InterruptedException e) {
-            Branches.cancelAll(futures);
+            run.cancel(futures);
             throw Branches.interrupted(e);
         } catch (ExecutionException cannotHappen) {
             throw new IllegalStateException(cannotHappen);
         } catch (RuntimeException | Error e) {
-            Branches.cancelAll(futures); // e.g. the executor rejected a branch
+            run.cancel(futures); // e.g. the executor rejected a branch
             throw e;
         } finally {
             run.end(); // e.g. a nested-retry check a branch left for this caller's stack
         }
+    }
+
+    /**
+     * The failures of the branches that had failed before the run was cancelled, in branch order: not
+     * those of the branches it cancelled (their futures report the cancel), so not what the cancel caused.
+     */
+    private static List<Throwable> failuresBefore(List<? extends Future<?>> futures) throws InterruptedException {
+        List<Throwable> failures = new ArrayList<>();
+        for (Future<?> f : futures) {
+            if (!f.isCancelled()) {
+                try {
+                    f.get();
+                } catch (ExecutionException failed) {
+                    failures.add(failed.getCause());
+                }
+            }
+        }
+        return failures;
     }
 }

@@ -1,6 +1,7 @@
 package dev.rebound.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.rebound.runtime.Fakes.BlockingTime;
@@ -114,18 +115,22 @@ class BatchShutdownTest {
         stopper.join(10_000);
     }
 
+    /** A pool of one thread whose queue counts {@code queued} down when a task waits in it. */
+    private static ExecutorService oneThreadTellingWhenATaskQueues(CountDownLatch queued) {
+        return new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>() {
+            @Override
+            public boolean offer(Runnable task) {
+                boolean added = super.offer(task);
+                queued.countDown();
+                return added;
+            }
+        });
+    }
+
     @Test
     void shutdownNowDuringParallelBranchesEndsTheWaitInsteadOfHanging() {
         CountDownLatch queued = new CountDownLatch(1);
-        ExecutorService pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, // the second branch queues
-                new LinkedBlockingQueue<>() {
-                    @Override
-                    public boolean offer(Runnable task) {
-                        boolean added = super.offer(task);
-                        queued.countDown();
-                        return added;
-                    }
-                });
+        ExecutorService pool = oneThreadTellingWhenATaskQueues(queued); // the second branch queues
         CountDownLatch running = new CountDownLatch(1);
         AtomicInteger secondRan = new AtomicInteger();
         Thread stopper = new Thread(() -> {
@@ -161,6 +166,47 @@ class BatchShutdownTest {
 
         assertThat(thrown).isInstanceOf(CancellationException.class)
                 .hasMessage("the executor was shut down before every branch ran");
+        assertThat(secondRan).hasValue(0);
+    }
+
+    /**
+     * shutdownNow() while a branch's Rebound retry waits and another branch is queued: the waiting branch
+     * fails on the interrupt, and the caller gets the CancellationException the Javadoc promises (the
+     * branch's failure its cause), not that failure as if the branch had failed for good.
+     */
+    @Test
+    void shutdownNowBeforeEveryBranchRanThrowsCancellationEvenWhenTheRunningBranchFailsOnIt() {
+        BlockingTime time = new BlockingTime(1);
+        Model model = Rebound.wrap(Model.class, (Model) q -> {
+            throw new IOException("busy");
+        }).withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofSeconds(1)).build())
+                .settings(ReboundSettings.builder().timeSource(time).logging(false).build()).build();
+        CountDownLatch queued = new CountDownLatch(1);
+        ExecutorService pool = oneThreadTellingWhenATaskQueues(queued); // the second branch queues
+        AtomicInteger secondRan = new AtomicInteger();
+        Thread stopper = new Thread(() -> {
+            try {
+                if (time.sleeping.await(10, TimeUnit.SECONDS) && queued.await(10, TimeUnit.SECONDS)) {
+                    pool.shutdownNow(); // the first branch's retry waits, the second is queued
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        stopper.start();
+
+        Throwable thrown = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> catchThrowable(
+                () -> Parallel.invokeAll(pool, List.<java.util.concurrent.Callable<String>>of(
+                        () -> model.answer(1),
+                        () -> {
+                            secondRan.incrementAndGet();
+                            return "second";
+                        }))));
+
+        assertThat(thrown).isInstanceOf(CancellationException.class)
+                .hasMessage("the executor was shut down before every branch ran")
+                .hasCauseInstanceOf(IOException.class);
+        assertThat(thrown.getCause()).hasMessage("busy");
         assertThat(secondRan).hasValue(0);
     }
 }

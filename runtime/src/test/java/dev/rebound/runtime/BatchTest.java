@@ -15,10 +15,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -97,16 +102,104 @@ class BatchTest {
         assertThat(results.get(0).toString()).isEqualTo("Result[0 failed: java.lang.IllegalStateException]");
     }
 
+    /**
+     * An interrupt an input's call leaves set on its worker's thread is that call's own (nobody cancelled
+     * or shut down anything): cleared before the next input, as a pool clears a task's, so the next input
+     * is neither cancelled nor failed by it.
+     */
     @Test
-    void anInputLeftUnrunByAnInterruptedWorkerIsReportedNotLost() {
-        // one worker; the first call leaves its thread interrupted, so the worker takes no more input
+    void anInterruptOneInputsCallLeavesSetNeitherCancelsNorFailsTheNextInput() {
+        List<Boolean> startedInterrupted = new CopyOnWriteArrayList<>();
+
         List<Batch.Result<String>> results = Batch.map(List.of("a", "b"), 1, s -> {
-            Thread.currentThread().interrupt();
+            startedInterrupted.add(Thread.currentThread().isInterrupted());
+            if (s.equals("a")) {
+                Thread.currentThread().interrupt();
+            }
             return s;
         });
 
-        assertThat(results.get(0).value()).isEqualTo("a");
-        assertThat(results.get(1).failure()).isInstanceOf(java.util.concurrent.CancellationException.class);
+        assertThat(results).extracting(Batch.Result::toString).containsExactly("Result[0 ok]", "Result[1 ok]");
+        assertThat(results).extracting(Batch.Result::value).containsExactly("a", "b");
+        assertThat(startedInterrupted).containsExactly(false, false);
+    }
+
+    /**
+     * The caller is interrupted while input 0's call is in flight; that call ends on the interrupt
+     * without keeping the flag (a client that wraps InterruptedException). Its worker takes no more
+     * input: once the caller has returned, no input is called.
+     */
+    @Test
+    void noInputIsCalledOnceTheCallerWasInterrupted() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        CountDownLatch firstInFlight = new CountDownLatch(1);
+        List<Thread> workers = new CopyOnWriteArrayList<>();
+        Executor ownThreads = task -> {
+            Thread t = new Thread(task);
+            workers.add(t);
+            t.start();
+        };
+        AtomicReference<Throwable> callerGot = new AtomicReference<>();
+        Thread caller = new Thread(() -> {
+            try {
+                Batch.map(ownThreads, List.of(0, 1, 2), 1, i -> {
+                    calls.incrementAndGet();
+                    if (i == 0) {
+                        firstInFlight.countDown();
+                        try {
+                            new CountDownLatch(1).await();
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException("request interrupted"); // the flag not kept
+                        }
+                    }
+                    return "answer " + i;
+                });
+            } catch (Throwable t) {
+                callerGot.set(t);
+            }
+        });
+        caller.start();
+        firstInFlight.await();
+        caller.interrupt();
+        caller.join();
+        for (Thread w : workers) {
+            w.join(); // whatever the worker went on to do, it has done
+        }
+
+        assertThat(callerGot.get()).isInstanceOf(CompletionException.class)
+                .hasCauseInstanceOf(InterruptedException.class);
+        assertThat(calls).as("inputs called").hasValue(1);
+    }
+
+    /**
+     * An interrupted batch throws only once the calls it cancelled have ended: a call that takes a
+     * moment to answer its interrupt (a blocking socket read) holds the caller until it ends.
+     */
+    @Test
+    void anInterruptedBatchThrowsOnlyOnceTheCallsItCancelledHaveEnded() throws Exception {
+        ParallelTest.SlowToAnswerItsInterrupt read = new ParallelTest.SlowToAnswerItsInterrupt();
+        CountDownLatch callerReturned = new CountDownLatch(1);
+        AtomicReference<Throwable> callerGot = new AtomicReference<>();
+        AtomicLong stillRunning = new AtomicLong(-1);
+        Thread caller = new Thread(() -> {
+            try {
+                Batch.map(List.of("slow"), 1, s -> read.call());
+            } catch (Throwable t) {
+                callerGot.set(t);
+            }
+            stillRunning.set(read.ended.getCount());
+            callerReturned.countDown();
+        });
+        caller.start();
+        read.inFlight.await();
+        Thread releaser = read.unwindOnceWaitingOrReturned(caller, callerReturned);
+        caller.interrupt();
+        caller.join();
+        releaser.join();
+
+        assertThat(callerGot.get()).isInstanceOf(CompletionException.class)
+                .hasCauseInstanceOf(InterruptedException.class);
+        assertThat(stillRunning).as("calls still running when the batch threw").hasValue(0);
     }
 
     @Test

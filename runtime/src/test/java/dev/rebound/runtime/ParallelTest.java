@@ -17,8 +17,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -129,6 +131,199 @@ class ParallelTest {
 
         assertThat(thrown).isSameAs(failure);
         assertThat(bInterrupted.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(thrown.getSuppressed()).as("what the cancelled branch threw on its interrupt").isEmpty();
+    }
+
+    /**
+     * A cancelled branch that takes a moment to answer its interrupt (a blocking socket read) has ended
+     * when invokeAll throws: nothing of the call goes on after it, as with a structured task scope.
+     */
+    @Test
+    void parallelReturnsOnlyOnceTheBranchesItCancelledHaveEnded() throws Exception {
+        SlowToAnswerItsInterrupt read = new SlowToAnswerItsInterrupt();
+        CountDownLatch callerReturned = new CountDownLatch(1);
+        Thread releaser = read.unwindOnceWaitingOrReturned(Thread.currentThread(), callerReturned);
+        IllegalStateException failure = new IllegalStateException("b");
+
+        Throwable thrown = catchThrowable(() -> Parallel.invokeAll(read::call, () -> {
+            read.inFlight.await();
+            throw failure;
+        }));
+        long stillRunning = read.ended.getCount();
+        callerReturned.countDown();
+        releaser.join();
+
+        assertThat(thrown).isSameAs(failure);
+        assertThat(stillRunning).as("branches still running when invokeAll threw").isZero();
+    }
+
+    /** A blocking read that answers its interrupt only once {@link #unwound}, as a socket read a moment later. */
+    static final class SlowToAnswerItsInterrupt {
+        final CountDownLatch inFlight = new CountDownLatch(1);
+        final CountDownLatch interruptHeard = new CountDownLatch(1);
+        final CountDownLatch unwound = new CountDownLatch(1);
+        final CountDownLatch ended = new CountDownLatch(1);
+
+        String call() throws InterruptedException {
+            try {
+                inFlight.countDown();
+                new CountDownLatch(1).await();
+                return "never";
+            } catch (InterruptedException e) {
+                interruptHeard.countDown();
+                unwound.await();
+                throw e;
+            } finally {
+                ended.countDown();
+            }
+        }
+
+        /**
+         * Lets the read end once its interrupt was heard and {@code caller} waits (for the branches to
+         * end), or has returned without waiting.
+         */
+        Thread unwindOnceWaitingOrReturned(Thread caller, CountDownLatch callerReturned) {
+            Thread releaser = new Thread(() -> {
+                try {
+                    interruptHeard.await();
+                    while (callerReturned.getCount() > 0 && caller.getState() != Thread.State.WAITING) {
+                        Thread.onSpinWait();
+                    }
+                    unwound.countDown();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            releaser.start();
+            return releaser;
+        }
+    }
+
+    /**
+     * Three branches fail for good before the caller looks (the first two on their own threads, the
+     * third in place, ending after them): the caller gets the first to complete, and the others' failures
+     * are attached to it as suppressed, the instance two branches threw once.
+     */
+    @Test
+    void whenSeveralBranchesFailForGoodTheOthersFailuresAreAttachedToTheFirstOnce() {
+        IllegalStateException first = new IllegalStateException("a");
+        IllegalArgumentException shared = new IllegalArgumentException("b");
+        CountDownLatch othersStarted = new CountDownLatch(2);
+        CountDownLatch[] taskEnded = {new CountDownLatch(1), new CountDownLatch(1)};
+        AtomicInteger submitted = new AtomicInteger();
+        Executor twoThreadsThenInPlace = task -> {
+            int k = submitted.getAndIncrement();
+            if (k < 2) {
+                new Thread(() -> {
+                    task.run();
+                    taskEnded[k].countDown();
+                }).start();
+            } else {
+                task.run();
+            }
+        };
+
+        Throwable thrown = catchThrowable(() -> Parallel.invokeAll(twoThreadsThenInPlace, List.<Callable<String>>of(
+                () -> {
+                    othersStarted.await();
+                    throw first;
+                },
+                () -> {
+                    othersStarted.countDown();
+                    taskEnded[0].await();
+                    throw shared;
+                },
+                () -> {
+                    othersStarted.countDown();
+                    taskEnded[0].await();
+                    taskEnded[1].await();
+                    throw shared;
+                })));
+
+        assertThat(thrown).isSameAs(first);
+        assertThat(thrown.getSuppressed()).containsExactly(shared);
+    }
+
+    /**
+     * On an executor that runs branches in place (as a saturated pool's CallerRunsPolicy does), a branch
+     * that has not started when another fails for good never starts.
+     */
+    @Test
+    void noBranchStartsAfterAnotherHasFailedForGoodOnAnInPlaceExecutor() {
+        IllegalStateException failure = new IllegalStateException("a");
+        AtomicInteger laterRan = new AtomicInteger();
+
+        Throwable thrown = catchThrowable(() -> Parallel.invokeAll(Runnable::run, List.<Callable<String>>of(
+                () -> {
+                    throw failure;
+                },
+                () -> {
+                    laterRan.incrementAndGet();
+                    return "b";
+                })));
+
+        assertThat(thrown).isSameAs(failure);
+        assertThat(laterRan).as("branches started after the whole had failed").hasValue(0);
+        assertThat(thrown.getSuppressed()).isEmpty();
+    }
+
+    /** A model whose failures are checked, as an HTTP client's. */
+    public interface Model {
+        String answer(String question) throws IOException;
+    }
+
+    /**
+     * A branch's attempt times out (the timer's interrupt heard), and while the request is still
+     * unwinding the branch is cancelled: the cancel's interrupt is one flag with the timer's, and is kept
+     * when the timer takes its own back, so the cancelled branch's retry stops there.
+     */
+    @Test
+    void aCancelArrivingJustAfterTheAttemptTimedOutStillStopsTheBranchsRetries() throws Exception {
+        VirtualTimeSource clock = new VirtualTimeSource();
+        AtomicInteger attempts = new AtomicInteger();
+        CountDownLatch inFlight = new CountDownLatch(1);
+        CountDownLatch timerHeard = new CountDownLatch(1);
+        CountDownLatch ended = new CountDownLatch(1);
+        Model timed = Rebound.wrap(Model.class, (Model) q -> {
+            if (attempts.incrementAndGet() > 1) {
+                return "late answer";
+            }
+            inFlight.countDown();
+            int interrupts = 0;
+            while (interrupts < 2) { // a request that unwinds slowly: it ends on its second interrupt
+                try {
+                    new CountDownLatch(1).await();
+                } catch (InterruptedException e) {
+                    if (++interrupts == 1) {
+                        timerHeard.countDown();
+                    }
+                }
+            }
+            Thread.currentThread().interrupt(); // as langchain4j's JDK client: flag kept, I/O failure thrown
+            throw new IOException("request cancelled");
+        }).named("timed").withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(100)).jitter(false)
+                .attemptTimeout(Duration.ofSeconds(1)).build())
+                .settings(ReboundSettings.builder().timeSource(clock).logging(false).build()).build();
+        IllegalStateException failure = new IllegalStateException("other branch failed");
+
+        Throwable thrown = catchThrowable(() -> Parallel.invokeAll(
+                () -> {
+                    try {
+                        return timed.answer("q");
+                    } finally {
+                        ended.countDown();
+                    }
+                },
+                () -> {
+                    inFlight.await();
+                    clock.advance(Duration.ofSeconds(2)); // the attempt's timer fires
+                    timerHeard.await();
+                    throw failure;
+                }));
+
+        assertThat(thrown).isSameAs(failure);
+        assertThat(ended.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(attempts).as("attempts of the cancelled branch's call").hasValue(1);
     }
 
     @Test

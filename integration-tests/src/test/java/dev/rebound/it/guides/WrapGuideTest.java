@@ -1,6 +1,7 @@
 package dev.rebound.it.guides;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.rebound.runtime.Batch;
 import dev.rebound.runtime.CircuitBreakerPolicy;
@@ -12,7 +13,10 @@ import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The examples of docs/guides/wrap.md, run. */
@@ -141,5 +145,58 @@ class WrapGuideTest {
 
         assertThat(contexts).containsExactly("docs: retry", "faq: retry");
         assertThat(answers).extracting(Batch.Result::value).containsExactly("gpt-4: a", "gpt-4: b", "gpt-4: c");
+    }
+
+    /** The asynchronous chat interface of the guide's example. */
+    public interface AsyncGuideChat {
+        CompletableFuture<String> chat(String prompt);
+    }
+
+    /**
+     * The faq branch fails for good while the docs branch waits on an asynchronous call whose retry
+     * waits between attempts: the branch, cancelled, cancels the call's future, and the call tries
+     * nothing more, though its clock goes on.
+     */
+    @Test
+    void aBranchWaitingOnAnAsyncCallCancelsItWhenInterrupted() throws Exception {
+        AtomicInteger attempts = new AtomicInteger();
+        CountDownLatch firstFailed = new CountDownLatch(1);
+        AsyncGuideChat asyncDocs = Rebound.wrap(AsyncGuideChat.class, (AsyncGuideChat) p -> {
+            attempts.incrementAndGet();
+            firstFailed.countDown();
+            return CompletableFuture.failedFuture(new IllegalStateException("docs busy"));
+        }).withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(100)).build())
+                .settings(settings).build();
+        IllegalStateException faqDown = new IllegalStateException("faq down");
+        GuideChat faq = p -> {
+            try {
+                firstFailed.await();
+                clock.awaitPendingTasks(1, Duration.ofSeconds(5)); // the docs call's retry waits
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw faqDown;
+        };
+        String query = "retry";
+
+        Throwable thrown = catchThrowable(() -> {
+            // docs:parallel-async-branch
+            List<String> contexts = Parallel.invokeAll(
+                    () -> {
+                        CompletableFuture<String> answer = asyncDocs.chat(query);
+                        try {
+                            return answer.get();
+                        } catch (InterruptedException e) {
+                            answer.cancel(true);   // stops its retries: the branch was cancelled
+                            throw e;
+                        }
+                    },
+                    () -> faq.chat(query));
+            // /docs:parallel-async-branch
+        });
+        clock.advance(Duration.ofSeconds(10)); // when a retry left running would try again
+
+        assertThat(thrown).isSameAs(faqDown);
+        assertThat(attempts).as("attempts of the cancelled branch's call").hasValue(1);
     }
 }

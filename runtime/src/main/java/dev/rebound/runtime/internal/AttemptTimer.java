@@ -10,8 +10,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * interrupt it caused, so nothing of the timeout outlives the attempt. A thread already interrupted
  * when the time comes (by an enclosing call's timeout, or a caller cancelling it) is left as it is and
  * keeps its flag: that interrupt is not this timer's to take back. An interrupt someone else sends
- * after the timer's, before the attempt ends, is one flag with it and is taken back too. Built per
- * attempt, only for methods that have a timeout.
+ * after the timer's, before the attempt ends, is one flag with it and is taken back too, except the
+ * cancel of a {@code Parallel} or {@code Batch} branch this thread runs ({@link Branches#cancelled}, read
+ * only then): the flag is set again, so the cancelled branch's retry stops. Built per attempt, only for
+ * methods that have a timeout.
  */
 public final class AttemptTimer implements Runnable {
 
@@ -61,7 +63,8 @@ public final class AttemptTimer implements Runnable {
 
     /**
      * Ends the watch, on the attempt's thread: {@link #IN_TIME}, {@link #TIMED_OUT} or
-     * {@link #TIMED_OUT_UNHEARD}; the interrupt the timer sent, if it sent one, is cleared.
+     * {@link #TIMED_OUT_UNHEARD}; the interrupt the timer sent, if it sent one, is cleared (unless this
+     * thread's branch has been cancelled meanwhile).
      */
     public int finish() {
         if (state.compareAndSet(RUNNING, FINISHED)) {
@@ -76,6 +79,9 @@ public final class AttemptTimer implements Runnable {
             Thread.onSpinWait(); // the timer is between its CAS and its interrupt: a few instructions
         }
         if (fired == FIRED && Thread.interrupted()) {
+            if (Branches.cancelled()) {
+                Thread.currentThread().interrupt(); // the branch's cancel came as one flag with the timer's: kept
+            }
             return TIMED_OUT_UNHEARD;
         }
         return TIMED_OUT;

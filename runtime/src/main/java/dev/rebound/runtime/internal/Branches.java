@@ -3,7 +3,10 @@ package dev.rebound.runtime.internal;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionService;
@@ -42,7 +45,41 @@ public final class Branches {
      * the thread that runs it, and {@link Run#end} on the submitting thread once it stops waiting.
      */
     public static Run run(Executor executor) {
-        return new Run(executor == DEFAULT ? Thread.currentThread().getContextClassLoader() : KEEP);
+        return new Run(executor == DEFAULT ? Thread.currentThread().getContextClassLoader() : KEEP, Run.CURRENT.get());
+    }
+
+    /**
+     * Whether the branch this thread runs has been cancelled ({@link Run#isCancelled}), or the branch
+     * that started its run: false when this thread runs no branch. Read where an interrupt is about to be
+     * taken back as one's own (a timed-out attempt's): a cancel that came as one flag with it is kept.
+     */
+    public static boolean cancelled() {
+        for (Run r = Run.CURRENT.get(); r != null; r = r.parent) {
+            if (r.cancelled) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether this thread's interrupt is taken to come from {@code executor}'s {@code shutdownNow()}: it is
+     * interrupted (or {@code failure} is the InterruptedException that consumed the flag) while
+     * {@code executor} is an ExecutorService shut down ({@code shutdownNow()} marks the pool stopped
+     * before it interrupts its threads).
+     */
+    public static boolean stoppedByShutdown(Executor executor, Throwable failure) {
+        return (failure instanceof InterruptedException || Thread.currentThread().isInterrupted())
+                && executor instanceof ExecutorService && ((ExecutorService) executor).isShutdown();
+    }
+
+    /** What a run reports when its executor was shut down before every branch ran. */
+    public static CancellationException shutDown(Throwable branchFailure) {
+        CancellationException c = new CancellationException("the executor was shut down before every branch ran");
+        if (branchFailure != null) {
+            c.initCause(branchFailure);
+        }
+        return c;
     }
 
     /**
@@ -65,7 +102,9 @@ public final class Branches {
     /**
      * One run of branches, as each branch's thread sees it while it runs one of them (a thread-local
      * set by {@link #enter}, put back by {@link #leave}: a pool thread's next task finds what it found
-     * before), and the tasks its branches left for the submitting thread ({@link #atSubmitter}).
+     * before), the tasks its branches left for the submitting thread ({@link #atSubmitter}), whether the
+     * run is over for its branches ({@link #isCancelled}), and how many of them are running, so that the
+     * submitting thread that cancels them returns only once they have ended ({@link #cancel}).
      */
     public static final class Run {
         private static final ThreadLocal<Run> CURRENT = new ThreadLocal<>();
@@ -91,9 +130,16 @@ public final class Branches {
         /** The tasks left for the submitting thread, last first; null while there are none (a run that never fails). */
         @SuppressWarnings("unused") // through DEFERRED
         private volatile Deferred deferred;
+        /** The run whose branch made this one ({@link Branches#cancelled}), or null. */
+        private final Run parent;
+        /** Set by {@link #stop}: branches not started yet do not start, and Batch's take no more input. */
+        private volatile boolean cancelled;
+        /** The branches between {@link #enter} and {@link #leave}; guarded by this for the wait in {@link #cancel}. */
+        private final AtomicInteger running = new AtomicInteger();
 
-        private Run(ClassLoader loader) {
+        private Run(ClassLoader loader, Run parent) {
             this.loader = loader;
+            this.parent = parent;
         }
 
         private record Deferred(Runnable task, Deferred next) {
@@ -106,6 +152,7 @@ public final class Branches {
          *     submitting thread by an executor that runs tasks in place may be inside another run's branch)
          */
         public Run enter() {
+            running.incrementAndGet(); // before the branch reads isCancelled: cancel() waits for it or it does not start
             if (loader != KEEP) {
                 Thread.currentThread().setContextClassLoader(loader);
             }
@@ -119,6 +166,54 @@ public final class Branches {
             CURRENT.set(before);
             if (loader != KEEP) {
                 Thread.currentThread().setContextClassLoader(null);
+            }
+            if (running.decrementAndGet() == 0 && cancelled) {
+                synchronized (this) {
+                    notifyAll(); // the submitting thread waits in cancel()
+                }
+            }
+        }
+
+        /**
+         * Whether the run is over for its branches ({@link #stop}, {@link #cancel}): a branch that enters
+         * now does not start its call, and a running one that reads it stops as if interrupted.
+         */
+        public boolean isCancelled() {
+            return cancelled;
+        }
+
+        /** The run is over for its branches: one failed for good, or the submitter gave up on them. */
+        public void stop() {
+            cancelled = true;
+        }
+
+        /**
+         * The submitting thread gives up on the branches: {@link #stop}, interrupts those still running
+         * ({@code Future.cancel(true)}; those not started never will), and waits until every branch that
+         * started has ended, as a structured scope does: nothing of the run goes on after its caller
+         * returns, and a branch that ignores its interrupt holds the caller until it ends. The wait is not
+         * interruptible; an interrupt during it is kept.
+         */
+        public void cancel(List<? extends Future<?>> futures) {
+            cancelled = true;
+            for (Future<?> f : futures) {
+                f.cancel(true);
+            }
+            if (running.get() == 0) {
+                return;
+            }
+            boolean interrupted = false;
+            synchronized (this) {
+                while (running.get() > 0) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
 
@@ -192,15 +287,8 @@ public final class Branches {
                 if (next != null) {
                     return next;
                 }
-                throw new CancellationException("the executor was shut down before every branch ran");
+                throw shutDown(null);
             }
-        }
-    }
-
-    /** Interrupts every future still running. */
-    public static void cancelAll(List<? extends Future<?>> futures) {
-        for (Future<?> f : futures) {
-            f.cancel(true);
         }
     }
 
@@ -213,15 +301,24 @@ public final class Branches {
     /**
      * Rethrows an unchecked failure as it is; wraps a checked one in a CompletionException whose message
      * names its class only (the JDK's one-argument constructor would copy the failure's message, which
-     * may carry a prompt or a key, into an exception Rebound throws).
+     * may carry a prompt or a key, into an exception Rebound throws). {@code others} (the failures of the
+     * other branches that had failed too) are added to what is thrown as suppressed, each instance once,
+     * never {@code t} itself.
      */
-    public static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException) {
-            throw (RuntimeException) t;
+    public static RuntimeException rethrow(Throwable t, List<Throwable> others) {
+        Throwable thrown = t instanceof RuntimeException || t instanceof Error ? t
+                : new CompletionException("a branch failed with " + t.getClass().getName(), t);
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        seen.add(thrown);
+        seen.add(t);
+        for (Throwable o : others) {
+            if (seen.add(o)) {
+                thrown.addSuppressed(o);
+            }
         }
-        if (t instanceof Error) {
-            throw (Error) t;
+        if (thrown instanceof Error) {
+            throw (Error) thrown;
         }
-        throw new CompletionException("a branch failed with " + t.getClass().getName(), t);
+        throw (RuntimeException) thrown;
     }
 }
