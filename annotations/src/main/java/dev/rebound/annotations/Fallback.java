@@ -33,7 +33,11 @@ public @interface Fallback {
 
     /**
      * The alternatives, in priority order. {@code {}} = no alternative: on a method, it opts that
-     * method out of a type-level {@code @Fallback} (or leaves {@link #handler()} alone to decide).
+     * method out of a type-level {@code @Fallback} (or leaves {@link #handler()} alone to decide);
+     * without a handler, {@link #on()}, {@link #skipOn()} and {@link #onResult()} must then be empty
+     * (they would be ignored: a configuration error). A class's own method-level list may not name the
+     * class itself (it would only repeat the failed call: a configuration error); a type-level list, or
+     * one on an interface or a superclass, is shared by the classes it names, and each skips itself.
      */
     Class<?>[] to();
 

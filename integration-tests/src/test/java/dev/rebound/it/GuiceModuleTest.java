@@ -335,16 +335,19 @@ class GuiceModuleTest extends VirtualTime {
     }
 
     @Test
-    void anAlternativeTheInjectorBindsToASubclassWithPoliciesOfItsOwnIsWarnedAbout() {
+    void anAlternativeTheInjectorBindsToASubclassWithPoliciesOfItsOwnIsWarnedAtCreationNotAtTheFirstFallback() {
         FakeLlm.failFirst("gpt-3.5", 1);
-        String log = StdErr.during(() -> assertRetriedThenFellBack(Guice.createInjector(new ConstructedChatModule(),
+        Injector[] injector = new Injector[1];
+        String log = StdErr.during(() -> injector[0] = Guice.createInjector(new ConstructedChatModule(),
                 new Endpoints(), new AbstractModule() {
                     @Override
                     protected void configure() {
                         bind(dev.rebound.it.plain.PlainGpt35.class).to(dev.rebound.it.plain.PatientGpt35.class);
                     }
-                }).getInstance(PlainChat.class)));
+                }));
+        String atFallback = StdErr.during(() -> assertRetriedThenFellBack(injector[0].getInstance(PlainChat.class)));
 
+        assertThat(atFallback).as("said once, at creation").doesNotContain("@Fallback.to names");
         assertThat(log).containsOnlyOnce("WARN dev.rebound - ReboundModule: @Fallback.to names PlainGpt35, which the"
                 + " injector binds to PatientGpt35: as an alternative it runs the policies of PlainGpt35 (read from"
                 + " the class @Fallback.to names), not those PatientGpt35 declares; name PatientGpt35 in"

@@ -318,6 +318,95 @@ class OneRuleSetTest {
     }
 
     @Test
+    void aFallbackWithNothingToFallBackToReadsTheSameFromAnnotationBuilderAndProcessor() throws Exception {
+        String nothing = " no fallback to act on (no @Fallback.to alternative, no @Fallback.handler): name the "
+                + "alternatives in @Fallback.to or a @Fallback.handler, or drop ";
+        String optOut = " (an empty @Fallback.to alone opts the method out of a type-level @Fallback)";
+        List<String> expected = List.of(
+                "Narrowed.chat(String): @Fallback.on has" + nothing + "@Fallback.on" + optOut,
+                "Narrowed.judged(String): @Fallback.skipOn and @Fallback.onResult have" + nothing
+                        + "@Fallback.skipOn and @Fallback.onResult" + optOut);
+        sameInEveryPath("Narrowed", """
+                import dev.rebound.annotations.*;
+                @Fallback(to = Narrowed.Backup.class)
+                public interface Narrowed {
+                    @Retry(attempts = 2, delay = 0) @Fallback(to = {}, on = java.io.IOException.class)
+                    String chat(String p);
+                    @Fallback(to = {}, skipOn = java.io.IOException.class, onResult = Blank.class)
+                    String judged(String p);
+                    @Fallback(to = {}, on = java.io.IOException.class, handler = Handler.class) String handled(String p);
+                    @Fallback(to = {}) String optedOut(String p);
+                    class Blank implements java.util.function.Predicate<Object> {
+                        public boolean test(Object o) { return o == null; }
+                    }
+                    class Handler implements dev.rebound.runtime.FallbackHandler {
+                        public Object handle(dev.rebound.runtime.FallbackContext call) { return null; }
+                    }
+                    class Backup implements Narrowed {
+                        public String chat(String p) { return p; }
+                        public String judged(String p) { return p; }
+                        public String handled(String p) { return p; }
+                        public String optedOut(String p) { return p; }
+                    }
+                }
+                """, expected);
+        // the builder's fallbackOn, given the same: the same rule, in its words up to its own advice
+        Chat primary = p -> p;
+        assertThatThrownBy(() -> Rebound.wrap(Chat.class, primary).fallbackOn(IOException.class).build())
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems().get(0))
+                        .startsWith("Rebound.wrap(Chat): fallbackOn has no fallback to act on (no withFallbacks "
+                                + "alternative, no withFallbackHandler)"));
+    }
+
+    @Test
+    void aClassListingItselfInItsOwnFallbackReadsTheSameFromAnnotationBuilderAndProcessor() throws Exception {
+        String source = """
+                import dev.rebound.annotations.Fallback;
+                public interface Chat {
+                    String chat(String p);
+                    class Self implements Chat {
+                        @Fallback(to = Self.class) public String chat(String p) { return p; }
+                    }
+                    @Fallback(to = {Shared.class, Self.class})
+                    class Shared implements Chat {
+                        public String chat(String p) { return p; }
+                    }
+                }
+                """;
+        String expected = "Chat.chat(String): @Fallback.to lists Chat$Self, the target itself";
+        assertThat(reader("Chat", source, "Chat$Self")).containsExactly(expected);
+        // a type-level list is shared: naming the class itself is no error (the runtime skips it)
+        assertThat(processor("Chat", source)).containsExactly(expected);
+
+        Chat target = p -> p;
+        assertThat(builder(() -> Rebound.wrap(Chat.class, target).withFallbacks(target)))
+                .isEqualTo("alternatives lists alternatives[0], the target itself");
+    }
+
+    @Test
+    void aFallbackCycleThroughTypeLevelFallbacksReadsTheSameFromAnnotationAndProcessor() throws Exception {
+        String source = """
+                import dev.rebound.annotations.Fallback;
+                public interface Ring {
+                    String chat(String p);
+                    @Fallback(to = Second.class)
+                    class First implements Ring {
+                        public String chat(String p) { return p; }
+                    }
+                    @Fallback(to = First.class)
+                    class Second implements Ring {
+                        public String chat(String p) { return p; }
+                    }
+                }
+                """;
+        String fromFirst = "Ring.chat(String): @Fallback.to forms a cycle First -> Second -> First";
+
+        assertThat(reader("Ring", source, "Ring$First")).containsExactly(fromFirst);
+        assertThat(processor("Ring", source)).containsExactlyInAnyOrder(fromFirst,
+                "Ring.chat(String): @Fallback.to forms a cycle Second -> First -> Second");
+    }
+
+    @Test
     void aFallbackCycleReadsTheSameFromAnnotationAndProcessor() throws Exception {
         String source = """
                 import dev.rebound.annotations.Fallback;
@@ -556,11 +645,18 @@ class OneRuleSetTest {
                     @CircuitBreaker Stream<String> stream(String p);
                     @Fallback(to = Backup.class) CompletionStage<String> stage(String p);
                     @Retry(attempts = 3) Future<String> plain(String p);
+                    @Fallback(to = {}, handler = Handler.class) Stream<String> handled(String p);
+                    @Fallback(to = {}) Stream<String> optedOut(String p);
+                    class Handler implements dev.rebound.runtime.FallbackHandler {
+                        public Object handle(dev.rebound.runtime.FallbackContext call) { return null; }
+                    }
                     class Backup implements Async {
                         public CompletableFuture<String> future(String p) { return null; }
                         public Stream<String> stream(String p) { return null; }
                         public CompletionStage<String> stage(String p) { return null; }
                         public Future<String> plain(String p) { return null; }
+                        public Stream<String> handled(String p) { return null; }
+                        public Stream<String> optedOut(String p) { return null; }
                     }
                 }
                 """, List.of(
@@ -568,6 +664,9 @@ class OneRuleSetTest {
                 "Async.stream(String): @CircuitBreaker cannot act on a method returning Stream: its failures "
                         + "arrive after the call has returned (apply the policy where the result is awaited)",
                 "Async.plain(String): @Retry cannot act on a method returning Future: its failures "
+                        + "arrive after the call has returned (apply the policy where the result is awaited)",
+                // a handler as much as an alternative; an empty @Fallback.to alone opts the method out
+                "Async.handled(String): @Fallback cannot act on a method returning Stream: its failures "
                         + "arrive after the call has returned (apply the policy where the result is awaited)"));
     }
 

@@ -388,6 +388,75 @@ class BadAnnotationInputTest {
         assertThat(wrapped.other("q")).isEqualTo("backup: q");
     }
 
+    interface NothingToFallBackTo extends Chat {
+        @Override
+        @Retry(attempts = 2, delay = 0)
+        @Fallback(to = {}, on = IOException.class)
+        String chat(String prompt) throws IOException;
+
+        @Fallback(to = {}, skipOn = ConnectException.class, onResult = Blank.class)
+        String ask(String prompt);
+
+        @Fallback(to = {}, on = IOException.class, handler = FallbackHandlerTest.Canned.class)
+        String handled(String prompt) throws IOException;
+    }
+
+    @Test
+    void aFallbackOnWithNothingToFallBackToIsRejectedAsTheBuildersFallbackOnIs() {
+        String nothing = " no fallback to act on (no @Fallback.to alternative, no @Fallback.handler): name the "
+                + "alternatives in @Fallback.to or a @Fallback.handler, or drop ";
+        String optOut = " (an empty @Fallback.to alone opts the method out of a type-level @Fallback)";
+        assertThat(problemsOf(() -> wrap(NothingToFallBackTo.class, new NothingToFallBackTo() {
+            public String chat(String prompt) {
+                return prompt;
+            }
+
+            public String ask(String prompt) {
+                return prompt;
+            }
+
+            public String handled(String prompt) {
+                return prompt;
+            }
+        }))).containsExactly(
+                "NothingToFallBackTo.chat(String): @Fallback.on has" + nothing + "@Fallback.on" + optOut,
+                "NothingToFallBackTo.ask(String): @Fallback.skipOn and @Fallback.onResult have" + nothing
+                        + "@Fallback.skipOn and @Fallback.onResult" + optOut);
+        // the builder's fallbackOn, given the same, in the same words up to its own advice
+        assertThatThrownBy(() -> Rebound.wrap(Chat.class, new ChatImpl()).fallbackOn(IOException.class).build())
+                .hasMessageContaining("fallbackOn has no fallback to act on (no withFallbacks alternative, no "
+                        + "withFallbackHandler)");
+    }
+
+    public static class SelfListing implements Chat {
+        @Override
+        @Fallback(to = SelfListing.class)
+        public String chat(String prompt) {
+            return "self";
+        }
+    }
+
+    /** A class that the shared, type-level list names: it is every class's fallback but its own. */
+    @Fallback(to = SharedListMember.class)
+    public static class SharedListMember implements Chat {
+        @Override
+        public String chat(String prompt) {
+            return "shared";
+        }
+    }
+
+    @Test
+    void aClassListingItselfInItsOwnMethodLevelFallbackIsRejectedAsTheBuilderRefusesTheTarget() {
+        assertThat(problemsOf(() -> wrap(Chat.class, new SelfListing()))).containsExactly(
+                "Chat.chat(String): @Fallback.to lists " + SelfListing.class.getName() + ", the target itself");
+        Chat target = new ChatImpl();
+        assertThatThrownBy(() -> Rebound.wrap(Chat.class, target).withFallbacks(target))
+                .hasMessage("alternatives lists alternatives[0], the target itself");
+        // a type-level list naming the class itself is a shared one: the class is skipped, not refused
+        assertThat(Rebound.wrap(Chat.class, (Chat) new SharedListMember()).settings(ReboundSettings.builder()
+                .logging(false).build()).build()).isNotNull();
+    }
+
     interface FallbackLists extends Chat {
         @Override
         @Retry
@@ -685,6 +754,29 @@ class BadAnnotationInputTest {
                 String.class), ReboundSettings.builder().logging(false).build(), alt -> null).diagnostics()
                 .primaryRetry().attempts())
                 .as("a CompletableFuture method gets its @Retry (AsyncCallsTest runs it)").isEqualTo(3);
+    }
+
+    interface HandledStream {
+        @Fallback(to = {}, handler = FallbackHandlerTest.Canned.class)
+        Stream<String> lines(String prompt);
+
+        @Fallback(to = {})
+        Stream<String> optedOut(String prompt);
+    }
+
+    @Test
+    void aMethodLevelFallbackHandlerOnAMethodReturningAStreamIsRejectedAsAnAlternativeIs() {
+        String cannot = " cannot act on a method returning Stream: its failures arrive after the call has returned"
+                + " (apply the policy where the result is awaited)";
+        assertThat(problemsOf(() -> wrap(HandledStream.class, new HandledStream() {
+            public Stream<String> lines(String prompt) {
+                return Stream.of(prompt);
+            }
+
+            public Stream<String> optedOut(String prompt) {
+                return Stream.of(prompt);
+            }
+        }))).containsExactly("HandledStream.lines(String): @Fallback" + cannot);
     }
 
     @Retry(attempts = 3, delay = 0)

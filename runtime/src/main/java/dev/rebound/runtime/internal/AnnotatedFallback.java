@@ -28,7 +28,8 @@ import java.util.function.Supplier;
 
 /**
  * One method's {@code @Fallback}, read and checked (every problem added, none thrown): which failures
- * it catches, its alternatives in order (each listed once, implementing the contract, in no cycle,
+ * it catches (with something to act on them), its alternatives in order (each listed once, implementing
+ * the contract, not the class itself in the class's own method-level list, in no cycle,
  * with its own {@code @Retry}, its class's own {@code @CircuitBreaker} and {@code @RateLimit}), its result
  * predicate and its handler.
  *
@@ -61,11 +62,28 @@ record AnnotatedFallback(FallbackRule rule, List<Alternative> chain, Predicate<O
         Rules.addAt(name, FailureType.problems("@Fallback.on", FailureType.of(on), "@Fallback.skipOn",
                 FailureType.of(skipOn), FailureType.Action.CAUGHT), problems);
         FallbackRule rule = new FallbackRule(on, skipOn);
+        if (fallback.to().length == 0 && fallback.handler() == void.class) {
+            List<String> given = new ArrayList<>();
+            addIf(!on.isEmpty(), "@Fallback.on", given);
+            addIf(!skipOn.isEmpty(), "@Fallback.skipOn", given);
+            addIf(fallback.onResult().length > 0, "@Fallback.onResult", given);
+            if (!given.isEmpty()) {
+                problems.add(Rules.at(name, FallbackRules.nothingToFallBackTo(given, "@Fallback.to",
+                        "@Fallback.handler")));
+            }
+        }
+        // the class's own method-level @Fallback; a type-level one, an interface's or a superclass's is a list
+        // shared by several classes, which may name each of them
+        Method own = Overrides.declaredIn(implClass, implClass, method);
+        boolean ownList = own != null && own.isAnnotationPresent(Fallback.class);
         List<Alternative> chain = new ArrayList<>();
         Set<Class<?>> seen = new LinkedHashSet<>();
         for (Class<?> alt : fallback.to()) {
             if (alt == implClass) {
-                continue; // a class never falls back to itself (type- or interface-level @Fallback)
+                if (ownList) { // it would only repeat the failed call
+                    problems.add(Rules.at(name, FallbackRules.isTheTarget("@Fallback.to", alt.getName())));
+                }
+                continue; // in a shared list, a class never falls back to itself
             }
             if (!seen.add(alt)) {
                 problems.add(Rules.at(name, FallbackRules.listedTwice("@Fallback.to", alt.getName())));
@@ -121,13 +139,20 @@ record AnnotatedFallback(FallbackRule rule, List<Alternative> chain, Predicate<O
                     altBreaker, altRateLimit, altRateLimit == null ? null
                             : RateLimits.keyOf(altRateLimit, alt.getName())));
         }
-        if (!seen.isEmpty() && deferred != null) {
+        // a handler as much as an alternative: neither would see a failure arriving after the call
+        if (deferred != null && (!seen.isEmpty() || fallback.handler() != void.class)) {
             problems.add(Rules.at(name, MethodRules.deferred("@Fallback", deferred)));
         } else if (nonIdempotent) {
             Rules.addAt(name, MethodRules.nonIdempotentFallback("@Fallback", !seen.isEmpty(), rule.named(),
                     "@Fallback.on", fallback.onResult().length > 0, "@Fallback.onResult"), problems);
         }
         return new AnnotatedFallback(rule, chain, onResult, handler);
+    }
+
+    private static void addIf(boolean written, String attribute, List<String> given) {
+        if (written) {
+            given.add(attribute);
+        }
     }
 
     /** The alternatives {@code c}'s own (class-declared) @Fallback lists for {@code m}: the edges of a cycle. */

@@ -44,9 +44,25 @@ public final class FallbackRules {
      * nor a handler: they would be ignored.
      */
     public static String nothingToFallBackTo(String on, String to, String handler) {
-        return on + " has no fallback to act on (no " + to + " alternative, no " + handler + "), and builder "
-                + "policies never adjust the annotations' @Fallback: give the alternatives to " + to
-                + ", or drop " + on + " to apply the annotations";
+        return nothingToActOn(on, " has", to, handler) + ", and builder policies never adjust the annotations'"
+                + " @Fallback: give the alternatives to " + to + ", or drop " + on + " to apply the annotations";
+    }
+
+    /**
+     * The same for an annotation: a {@code @Fallback} whose {@code to} is empty and that names no handler,
+     * but names failures or results to fall back on ({@code given}, the attributes written among
+     * {@code @Fallback.on}, {@code skipOn} and {@code onResult}): they would be ignored. An empty {@code to}
+     * alone is fine: it opts a method out of a type-level {@code @Fallback}.
+     */
+    public static String nothingToFallBackTo(List<String> given, String to, String handler) {
+        String named = String.join(" and ", given);
+        return nothingToActOn(named, given.size() == 1 ? " has" : " have", to, handler) + ": name the alternatives"
+                + " in " + to + " or a " + handler + ", or drop " + named + " (an empty " + to + " alone opts the"
+                + " method out of a type-level @Fallback)";
+    }
+
+    private static String nothingToActOn(String on, String has, String to, String handler) {
+        return on + has + " no fallback to act on (no " + to + " alternative, no " + handler + ")";
     }
 
     /** An alternative must be callable as the method's interface (or class). */

@@ -9,6 +9,7 @@ import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.spi.AlternativeUnavailable;
 import dev.rebound.runtime.spi.Policies;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -28,6 +29,8 @@ final class AlternativeChecks {
     }
 
     private final List<Pending> pending = new ArrayList<>();
+    /** The alternatives whose binding to a subclass was looked at: each said once per injector. */
+    private final Set<Class<?>> lookedAt = new HashSet<>();
     private boolean checked;
 
     /**
@@ -48,15 +51,24 @@ final class AlternativeChecks {
 
     /**
      * At the injector's creation, once its bindings are complete: every alternative it cannot make, as
-     * errors of the creation. An alternative made here just in time may name alternatives of its own: they
-     * are checked too.
+     * errors of the creation, and every one it binds to a subclass whose own policies would not apply, as a
+     * warning ({@link #warnIfBoundBelow}). An alternative made here just in time may name alternatives of
+     * its own: they are checked too.
      */
     @Inject
     synchronized void check(Injector injector) {
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < pending.size(); i++) { // grows while alternatives are bound just in time
             Pending p = pending.get(i);
-            if (p.alternatives().stream().allMatch(alt -> whyNot(injector, alt) == null)) {
+            boolean all = true;
+            for (Class<?> alt : p.alternatives()) {
+                if (whyNot(injector, alt) == null) {
+                    warnIfBoundBelow(injector, alt);
+                } else {
+                    all = false;
+                }
+            }
+            if (all) {
                 continue;
             }
             try { // again, to say each problem in the rule set's words, with its method
@@ -75,6 +87,21 @@ final class AlternativeChecks {
         checked = true;
         if (!problems.isEmpty()) {
             throw new ConfigurationException(problems.stream().distinct().map(Message::new).toList());
+        }
+    }
+
+    /**
+     * Warns, once per alternative, when {@code injector} binds {@code alternative} to a subclass that
+     * declares policies of its own, which the engine would not apply to it as an alternative
+     * ({@link InjectedAlternative#boundBelow}). Asked once the binding is known: at the injector's creation,
+     * when a wrapped instance's policies are resolved, and otherwise at the first fallback.
+     */
+    synchronized void warnIfBoundBelow(Injector injector, Class<?> alternative) {
+        if (lookedAt.add(alternative)) {
+            String warning = InjectedAlternative.boundBelow(injector, alternative);
+            if (warning != null) {
+                Policies.warn(warning);
+            }
         }
     }
 

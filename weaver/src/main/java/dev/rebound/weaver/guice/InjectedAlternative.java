@@ -10,7 +10,6 @@ import dev.rebound.annotations.CircuitBreaker;
 import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.RateLimit;
 import dev.rebound.annotations.Retry;
-import dev.rebound.runtime.spi.Policies;
 import java.util.function.Supplier;
 
 /**
@@ -27,16 +26,24 @@ final class InjectedAlternative implements Supplier<Object> {
     private final Class<?> type;
     private final Provider<?> provider;
     private final Provider<Injector> injector;
+    /** Where to say, at the first fallback, a binding to a subclass; null when it was looked at before. */
+    private final AlternativeChecks late;
     private volatile Object singleton;
     /** Where instances come from, once known (written after {@link #keep}). */
     private volatile Provider<?> source;
     private volatile boolean keep;
 
-    /** @param provider the alternative's provider; null to take the injector's when first called */
-    InjectedAlternative(Class<?> type, Provider<?> provider, Provider<Injector> injector) {
+    /**
+     * @param provider the alternative's provider; null to take the injector's when first called
+     * @param late where its binding to a subclass is said at the first fallback, when no earlier moment knows
+     *     the binding (a just-in-time binding heard after the injector's creation); null when
+     *     {@link AlternativeChecks} looked at it already
+     */
+    InjectedAlternative(Class<?> type, Provider<?> provider, Provider<Injector> injector, AlternativeChecks late) {
         this.type = type;
         this.provider = provider;
         this.injector = injector;
+        this.late = late;
     }
 
     @Override
@@ -54,6 +61,35 @@ final class InjectedAlternative implements Supplier<Object> {
             singleton = instance;
         }
         return instance;
+    }
+
+    /**
+     * The warning that {@code in} binds {@code type}, an alternative, to a subclass that declares policies
+     * of its own (on itself or its methods, below {@code type}): the engine, reading the class
+     * {@code @Fallback.to} names, would not apply them. Null when it does not.
+     */
+    static String boundBelow(Injector in, Class<?> type) {
+        Binding<?> binding = original(in, in.getBinding(type));
+        if (binding instanceof LinkedKeyBinding<?>) {
+            Class<?> target = ((LinkedKeyBinding<?>) binding).getLinkedKey().getTypeLiteral().getRawType();
+            if (declaresPoliciesBelow(target, type)) {
+                return "ReboundModule: @Fallback.to names " + type.getSimpleName() + ", which the injector binds to "
+                        + target.getSimpleName() + ": as an alternative it runs the policies of " + type.getSimpleName()
+                        + " (read from the class @Fallback.to names), not those " + target.getSimpleName()
+                        + " declares; name " + target.getSimpleName() + " in @Fallback.to";
+            }
+        }
+        return null;
+    }
+
+    /** The binding that makes the instances of {@code binding}'s key: a {@code wrapping(...)} wrapper's original one. */
+    private static Binding<?> original(Injector in, Binding<?> binding) {
+        if (binding instanceof ProviderInstanceBinding<?>
+                && ((ProviderInstanceBinding<?>) binding).getUserSuppliedProvider() instanceof ResilientProvider<?>) {
+            return in.getBinding(((ResilientProvider<?>) ((ProviderInstanceBinding<?>) binding)
+                    .getUserSuppliedProvider()).originalKey());
+        }
+        return binding;
     }
 
     /**
@@ -83,23 +119,12 @@ final class InjectedAlternative implements Supplier<Object> {
     /** The binding that makes the instances, and whether it is a singleton. */
     private Provider<?> choose() {
         Injector in = injector.get();
-        Binding<?> binding = in.getBinding(type);
-        Provider<?> from = provider != null ? provider : binding.getProvider();
-        if (binding instanceof ProviderInstanceBinding<?>
-                && ((ProviderInstanceBinding<?>) binding).getUserSuppliedProvider() instanceof ResilientProvider<?>) {
-            binding = in.getBinding(((ResilientProvider<?>) ((ProviderInstanceBinding<?>) binding)
-                    .getUserSuppliedProvider()).originalKey());
-            from = binding.getProvider();
+        if (late != null) {
+            late.warnIfBoundBelow(in, type);
         }
-        if (binding instanceof LinkedKeyBinding<?>) {
-            Class<?> target = ((LinkedKeyBinding<?>) binding).getLinkedKey().getTypeLiteral().getRawType();
-            if (declaresPoliciesBelow(target, type)) {
-                Policies.warn("ReboundModule: @Fallback.to names " + type.getSimpleName() + ", which the injector"
-                        + " binds to " + target.getSimpleName() + ": as an alternative it runs the policies of "
-                        + type.getSimpleName() + " (read from the class @Fallback.to names), not those "
-                        + target.getSimpleName() + " declares; name " + target.getSimpleName() + " in @Fallback.to");
-            }
-        }
+        Binding<?> bound = in.getBinding(type);
+        Binding<?> binding = original(in, bound);
+        Provider<?> from = binding != bound || provider == null ? binding.getProvider() : provider;
         keep = Scopes.isSingleton(binding);
         source = from;
         return from;

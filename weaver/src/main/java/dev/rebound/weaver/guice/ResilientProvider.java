@@ -89,8 +89,11 @@ final class ResilientProvider<T> implements Provider<T> {
         List<String> helpers = Policies.unreached(implClass, problems);
         Map<Method, ResilientMethod> resolved = Map.of();
         try {
-            resolved = Policies.resolveAll(implClass, type, settings,
-                    alt -> new InjectedAlternative(alt, injector.getProvider(alt), () -> injector));
+            resolved = Policies.resolveAll(implClass, type, settings, alt -> {
+                Provider<?> provider = injector.getProvider(alt);
+                interceptedTypes.checks().warnIfBoundBelow(injector, alt); // known now, before any call
+                return new InjectedAlternative(alt, provider, () -> injector, null);
+            });
         } catch (ReboundConfigurationException e) {
             problems.addAll(e.problems());
         }

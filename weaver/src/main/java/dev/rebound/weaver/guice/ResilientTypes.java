@@ -56,6 +56,11 @@ final class ResilientTypes implements TypeListener {
         this.checks = checks;
     }
 
+    /** Where the alternatives of the classes it hears are checked. */
+    AlternativeChecks checks() {
+        return checks;
+    }
+
     @Override
     public <I> void hear(TypeLiteral<I> literal, TypeEncounter<I> encounter) {
         Class<?> type = literal.getRawType();
@@ -89,10 +94,11 @@ final class ResilientTypes implements TypeListener {
             policies = Policies.resolveAll(type, type, settings, alt -> {
                 if (deferred) { // the injector's bindings are not all known yet: checked once they are
                     alternatives.add(alt);
-                    return new InjectedAlternative(alt, null, injector);
+                    return new InjectedAlternative(alt, null, injector, null);
                 }
                 try {
-                    return new InjectedAlternative(alt, encounter.getProvider(alt), injector);
+                    // the injector cannot be asked while it hears a type: its binding is looked at on first use
+                    return new InjectedAlternative(alt, encounter.getProvider(alt), injector, checks);
                 } catch (ConfigurationException e) { // a just-in-time binding made after the injector
                     throw new AlternativeUnavailable(AlternativeChecks.reason(e));
                 }

@@ -39,8 +39,9 @@ import javax.tools.Diagnostic;
 /**
  * Rejects misconfigured {@code @Retry}, {@code @CircuitBreaker}, {@code @RateLimit} and {@code @Fallback} at compile time,
  * with the runtime's rule set and so the runtime's words ({@link dev.rebound.runtime.rules}): every
- * bound of {@code @Retry} and {@code @CircuitBreaker}, failure lists that can never take effect, an
- * alternative that does not implement the interface, is listed twice or leads back in a cycle, a policy
+ * bound of {@code @Retry} and {@code @CircuitBreaker}, failure lists that can never take effect or that
+ * no alternative or handler would act on, an alternative that does not implement the interface, is
+ * listed twice, is the class's own in its method-level list or leads back in a cycle, a policy
  * on a method no door can intercept (non-public, a private interface method, static, or {@code equals},
  * {@code hashCode} or {@code toString}) or on one returning a deferred result (a
  * future, a stream), a retry or fallback on a {@code @NonIdempotent} method (its own, or its type's) that
@@ -231,11 +232,13 @@ public final class ReboundProcessor extends AbstractProcessor {
             Rules.addAt(where, FailureType.problems("@Fallback.on", model.failureTypes(e, Fallback.class, "on"),
                     "@Fallback.skipOn", model.failureTypes(e, Fallback.class, "skipOn"), FailureType.Action.CAUGHT),
                     problems);
+            checkNothingToFallBackTo(e, where, problems);
             if (contract != null) {
                 checkFallbackTargets(e, where, contract, problems);
             }
             boolean hasAlternatives = !model.values(e, Fallback.class, "to").isEmpty();
-            if (hasAlternatives && deferred != null) {
+            // a handler as much as an alternative: neither would see a failure arriving after the call
+            if (deferred != null && (hasAlternatives || model.classValue(e, Fallback.class, "handler") != null)) {
                 problems.add(Rules.at(where, MethodRules.deferred("@Fallback", deferred)));
             } else if (nonIdempotent) {
                 checkNonIdempotentFallback(e, where, problems);
@@ -256,7 +259,7 @@ public final class ReboundProcessor extends AbstractProcessor {
                             : model.contractOf(m);
                     String reached = model.describe(m, declaring != null ? declaring : (TypeElement) e);
                     checkAsyncShape(m, e, reached, problems);
-                    checkNonIdempotentReached(m, (TypeElement) e, itf ? (TypeElement) e : null, reached, problems);
+                    checkTypePolicyReached(m, (TypeElement) e, itf ? (TypeElement) e : declaring, reached, problems);
                 }
             }
         }
@@ -339,7 +342,9 @@ public final class ReboundProcessor extends AbstractProcessor {
             String name = model.binaryName(alt);
             if (e.getKind() == ElementKind.METHOD && alt.asElement().equals(e.getEnclosingElement())
                     && e.getEnclosingElement().getKind() == ElementKind.CLASS) {
-                continue; // a class never falls back to itself (type- or interface-level @Fallback)
+                // a class's own method-level @Fallback (a type-level list is shared: the runtime skips the class)
+                problems.add(Rules.at(where, FallbackRules.isTheTarget("@Fallback.to", name)));
+                continue;
             }
             if (!seen.add(name)) {
                 problems.add(Rules.at(where, FallbackRules.listedTwice("@Fallback.to", name)));
@@ -350,15 +355,42 @@ public final class ReboundProcessor extends AbstractProcessor {
                 checkNonIdempotentAlternative((ExecutableElement) e, model.nonIdempotent(e), contract,
                         (TypeElement) alt.asElement(), problems);
                 if (e.getEnclosingElement().getKind() == ElementKind.CLASS) {
-                    TypeElement primary = (TypeElement) e.getEnclosingElement();
-                    List<TypeElement> cycle = FallbackRules.cycle(primary, (TypeElement) alt.asElement(),
-                            c -> model.ownTargets(c, (ExecutableElement) e));
-                    if (cycle != null) {
-                        problems.add(Rules.at(where, FallbackRules.formsACycle("@Fallback.to",
-                                cycle.stream().map(c -> c.getSimpleName().toString()).toList())));
-                    }
+                    checkCycle((TypeElement) e.getEnclosingElement(), (TypeElement) alt.asElement(),
+                            (ExecutableElement) e, where, problems);
                 }
             }
+        }
+    }
+
+    /**
+     * A {@code @Fallback} with no alternative and no handler that names failures or results to fall back
+     * on ({@link FallbackRules#nothingToFallBackTo(List, String, String)}).
+     */
+    private void checkNothingToFallBackTo(Element e, String where, List<String> problems) {
+        if (!model.values(e, Fallback.class, "to").isEmpty() || model.classValue(e, Fallback.class, "handler") != null) {
+            return;
+        }
+        List<String> given = new ArrayList<>();
+        for (String attribute : List.of("on", "skipOn", "onResult")) {
+            if (!model.values(e, Fallback.class, attribute).isEmpty()) {
+                given.add("@Fallback." + attribute);
+            }
+        }
+        if (!given.isEmpty()) {
+            problems.add(Rules.at(where, FallbackRules.nothingToFallBackTo(given, "@Fallback.to", "@Fallback.handler")));
+        }
+    }
+
+    /**
+     * The cycle an alternative of {@code primary}, a class, leads back through on {@code m}
+     * ({@link FallbackRules#cycle}, edges the classes' own {@code @Fallback.to}).
+     */
+    private void checkCycle(TypeElement primary, TypeElement alt, ExecutableElement m, String where,
+            List<String> problems) {
+        List<TypeElement> cycle = FallbackRules.cycle(primary, alt, c -> model.ownTargets(c, m));
+        if (cycle != null) {
+            problems.add(Rules.at(where, FallbackRules.formsACycle("@Fallback.to",
+                    cycle.stream().map(c -> c.getSimpleName().toString()).toList())));
         }
     }
 
@@ -414,9 +446,11 @@ public final class ReboundProcessor extends AbstractProcessor {
      * The {@code @Retry} and {@code @Fallback} of {@code type} on {@code m}, a method they reach (its own or
      * an overridden method's annotation wins; a deferred result is skipped), when {@code m} is
      * {@code @NonIdempotent}, named as the runtime names it ({@code where}); and the alternatives of the
-     * type's {@code @Fallback}, when {@code contract} (the annotated interface) is known.
+     * type's {@code @Fallback}, when {@code contract} (the annotated interface, or for a class the one
+     * {@code m} is called through) is known: their own retry, and for a class, the cycle they lead back
+     * through, as a method-level {@code @Fallback}'s.
      */
-    private void checkNonIdempotentReached(ExecutableElement m, TypeElement type, TypeElement contract, String where,
+    private void checkTypePolicyReached(ExecutableElement m, TypeElement type, TypeElement contract, String where,
             List<String> problems) {
         if (model.deferredResult(m.getReturnType()) != null) {
             return; // type-level policies skip a method whose failures arrive after it returns
@@ -434,8 +468,13 @@ public final class ReboundProcessor extends AbstractProcessor {
         if (contract != null) {
             Types types = processingEnv.getTypeUtils();
             for (DeclaredType alt : model.classes(type, Fallback.class, "to")) {
-                if (types.isAssignable(types.erasure(alt), types.erasure(contract.asType()))) {
-                    checkNonIdempotentAlternative(m, nonIdempotent, contract, (TypeElement) alt.asElement(), problems);
+                TypeElement altType = (TypeElement) alt.asElement();
+                // a type-level list may name the class itself, which the runtime skips
+                if (!altType.equals(type) && types.isAssignable(types.erasure(alt), types.erasure(contract.asType()))) {
+                    checkNonIdempotentAlternative(m, nonIdempotent, contract, altType, problems);
+                    if (type.getKind() == ElementKind.CLASS) {
+                        checkCycle(type, altType, m, where, problems);
+                    }
                 }
             }
         }
