@@ -103,6 +103,45 @@ class BadAnnotationInputTest {
                 "Delays.negativeDeadline(): @Retry.maxDuration = -1 ms is negative");
     }
 
+    interface Waits {
+        @Retry(delay = 1000, maxDelay = 500)
+        String waits(String p);
+
+        @CircuitBreaker(delay = 9000, unit = TimeUnit.HOURS)
+        String opens(String p);
+
+        @Retry(delay = -60, unit = TimeUnit.SECONDS)
+        String negative(String p);
+    }
+
+    /** A Duration keeps no unit, so both show a time in its largest exact unit (TimeAmount). */
+    @Test
+    void aTimeValueReadsTheSameFromTheAnnotationAndTheBuilderInItsLargestExactUnit() {
+        assertThat(problemsOf(() -> wrap(Waits.class, new Waits() {
+            public String waits(String p) {
+                return p;
+            }
+
+            public String opens(String p) {
+                return p;
+            }
+
+            public String negative(String p) {
+                return p;
+            }
+        }))).containsExactlyInAnyOrder(
+                "Waits.waits(String): @Retry.maxDelay = 500 ms is below @Retry.delay = 1 s",
+                "Waits.opens(String): @CircuitBreaker.delay = 375 d is above 365 d",
+                "Waits.negative(String): @Retry.delay = -1 min is negative");
+
+        assertThatThrownBy(() -> RetryPolicy.builder().delay(Duration.ofMillis(1000)).maxDelay(Duration.ofMillis(500))
+                .build()).hasMessage("maxDelay = 500 ms is below delay = 1 s");
+        assertThatThrownBy(() -> CircuitBreakerPolicy.builder().delay(Duration.ofHours(9000)))
+                .hasMessage("delay = 375 d is above 365 d");
+        assertThatThrownBy(() -> RetryPolicy.builder().delay(Duration.ofSeconds(-60)))
+                .hasMessage("delay = -1 min is negative");
+    }
+
     interface Multipliers {
         @Retry(multiplier = 0.5)
         String shrinking();
