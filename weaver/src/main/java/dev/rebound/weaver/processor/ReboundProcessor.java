@@ -330,9 +330,9 @@ public final class ReboundProcessor extends AbstractProcessor {
                 .anyMatch(c -> c.getParameters().isEmpty() && c.getModifiers().contains(Modifier.PUBLIC));
         return NamedClassRules.problem(attribute, model.binaryName(t), contractName,
                 contract == null || types.isAssignable(types.erasure(t), types.erasure(contract.asType())),
-                type.getKind() == ElementKind.INTERFACE || mods.contains(Modifier.ABSTRACT),
-                mods.contains(Modifier.PUBLIC) && (type.getNestingKind() == javax.lang.model.element.NestingKind.TOP_LEVEL
-                        || mods.contains(Modifier.STATIC)), noArg);
+                type.getKind() == ElementKind.INTERFACE, mods.contains(Modifier.ABSTRACT),
+                type.getNestingKind() != javax.lang.model.element.NestingKind.TOP_LEVEL
+                        && !mods.contains(Modifier.STATIC), mods.contains(Modifier.PUBLIC), noArg);
     }
 
     private void checkFallbackTargets(Element e, String where, TypeElement contract, List<String> problems) {
