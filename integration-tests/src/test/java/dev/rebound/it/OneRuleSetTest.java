@@ -178,6 +178,41 @@ class OneRuleSetTest {
     }
 
     @Test
+    void aMethodWithVarargsOrATypeVariableParameterIsNamedAlikeByTheProcessorAndTheRuntime() throws Exception {
+        sameInEveryPath("Chat", """
+                import dev.rebound.annotations.Retry;
+                public interface Chat<T> {
+                    @Retry(attempts = 0) String varargs(String... parts);
+                    @Retry(attempts = 0) String generic(T input);
+                    @Retry(attempts = 0) <N extends Number> String bounded(N n, java.util.List<N>[] lists, int i);
+                }
+                """, List.of(
+                "Chat.varargs(String[]): @Retry.attempts = 0 is outside 1..100",
+                "Chat.generic(Object): @Retry.attempts = 0 is outside 1..100",
+                "Chat.bounded(Number, List[], int): @Retry.attempts = 0 is outside 1..100"));
+    }
+
+    @Test
+    void aTypeLevelBadAttributeIsNamedPerMethodItReachesByTheProcessorAsByTheRuntime() throws Exception {
+        sameInEveryPath("Typed", """
+                import dev.rebound.annotations.Retry;
+                @Retry(attempts = 0)
+                public interface Typed extends Base {
+                    String ask(String p);
+                    String tell(String p);
+                    @Retry(attempts = 2) String own(String p);
+                    java.util.stream.Stream<String> lines(String p);
+                }
+                interface Base {
+                    String inherited(String p);
+                }
+                """, List.of(
+                "Typed.ask(String): @Retry.attempts = 0 is outside 1..100",
+                "Typed.tell(String): @Retry.attempts = 0 is outside 1..100",
+                "Typed.inherited(String): @Retry.attempts = 0 is outside 1..100"));
+    }
+
+    @Test
     void retryBudgetAttributesReadTheSameFromAnnotationBuilderAndProcessor() throws Exception {
         List<String> expected = List.of(
                 "Chat.ratio(String): @Retry.budgetRatio = 1.5 is outside 0..1",
