@@ -917,6 +917,30 @@ class GuiceModuleTest extends VirtualTime {
         }
     }
 
+    /** A class the injector constructs whose policy sits on a final method, which Guice cannot subclass. */
+    public static class FinalCall {
+        @dev.rebound.annotations.Retry(attempts = 2, delay = 0)
+        public final String call() {
+            return "";
+        }
+    }
+
+    @Test
+    void aPolicyOnAFinalMethodFailsCreationNamingTheMethodAndTheAnnotations() {
+        Throwable thrown = catchThrowable(() -> Guice.createInjector(new ReboundModule(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(FinalCall.class);
+            }
+        }));
+
+        assertThat(thrown).isInstanceOf(CreationException.class);
+        assertThat(((CreationException) thrown).getErrorMessages()).singleElement()
+                .extracting(com.google.inject.spi.Message::getMessage).isEqualTo("FinalCall.call(): @Retry, @Fallback,"
+                + " @CircuitBreaker and @RateLimit apply to non-final methods only under Guice: the method is final in "
+                + FinalCall.class.getName() + ", so Guice cannot intercept it; make it non-final or weave the class");
+    }
+
     @Test
     void aSealedInterfaceBindingIsRefusedAtInjectorCreationInWrapsWords() {
         Throwable thrown = catchThrowable(() -> Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
