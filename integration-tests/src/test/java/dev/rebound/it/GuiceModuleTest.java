@@ -831,7 +831,7 @@ class GuiceModuleTest extends VirtualTime {
         Throwable byWrap = catchThrowable(() -> dev.rebound.runtime.Rebound.wrap(AbstractFallbackChat.class,
                 new AbstractFallbackChat.Impl()).build());
         assertThat(((dev.rebound.runtime.ReboundConfigurationException) byWrap).problems()).containsExactly(method
-                + AbstractFallbackChat.Backup.class.getName() + " is abstract and cannot be instantiated");
+                + AbstractFallbackChat.Backup.class.getName() + " is abstract");
 
         String byInjector = method + "the injector cannot make it (No implementation for "
                 + AbstractFallbackChat.Backup.class.getName() + " was bound.)";
@@ -915,6 +915,30 @@ class GuiceModuleTest extends VirtualTime {
         public String chat(String prompt) {
             return prompt;
         }
+    }
+
+    /** A class the injector constructs whose policy sits on a final method, which Guice cannot subclass. */
+    public static class FinalCall {
+        @dev.rebound.annotations.Retry(attempts = 2, delay = 0)
+        public final String call() {
+            return "";
+        }
+    }
+
+    @Test
+    void aPolicyOnAFinalMethodFailsCreationNamingTheMethodAndTheAnnotations() {
+        Throwable thrown = catchThrowable(() -> Guice.createInjector(new ReboundModule(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(FinalCall.class);
+            }
+        }));
+
+        assertThat(thrown).isInstanceOf(CreationException.class);
+        assertThat(((CreationException) thrown).getErrorMessages()).singleElement()
+                .extracting(com.google.inject.spi.Message::getMessage).isEqualTo("FinalCall.call(): @Retry, @Fallback,"
+                + " @CircuitBreaker and @RateLimit apply to non-final methods only under Guice: the method is final in "
+                + FinalCall.class.getName() + ", so Guice cannot intercept it; make it non-final or weave the class");
     }
 
     @Test

@@ -131,6 +131,88 @@ class OneRuleSetTest {
     }
 
     @Test
+    void aTimeValueReadsInItsLargestExactUnitFromAnnotationBuilderAndProcessor() throws Exception {
+        List<String> expected = List.of(
+                "Chat.waits(String): @Retry.maxDelay = 500 ms is below @Retry.delay = 1 s",
+                "Chat.opens(String): @CircuitBreaker.delay = 375 d is above 365 d",
+                "Chat.negative(String): @Retry.delay = -1 min is negative");
+        sameInEveryPath("Chat", """
+                import dev.rebound.annotations.CircuitBreaker;
+                import dev.rebound.annotations.Retry;
+                import java.util.concurrent.TimeUnit;
+                public interface Chat {
+                    @Retry(delay = 1000, maxDelay = 500) String waits(String p);
+                    @CircuitBreaker(delay = 9000, unit = TimeUnit.HOURS) String opens(String p);
+                    @Retry(delay = -60, unit = TimeUnit.SECONDS) String negative(String p);
+                }
+                """, expected);
+
+        assertThat(List.of(
+                builder(() -> RetryPolicy.builder().delay(Duration.ofMillis(1000)).maxDelay(Duration.ofMillis(500))
+                        .build()),
+                builder(() -> CircuitBreakerPolicy.builder().delay(Duration.ofHours(9000))),
+                builder(() -> RetryPolicy.builder().delay(Duration.ofSeconds(-60)))))
+                .isEqualTo(expected.stream().map(p -> asBuilder(p, "@Retry.", "", "@CircuitBreaker.", "")).toList());
+    }
+
+    @Test
+    void namedClassesThatCannotBeMadeReadTheSameFromAnnotationAndProcessor() throws Exception {
+        sameInEveryPath("Chat", """
+                public interface Chat {
+                    @dev.rebound.annotations.Retry(onResult = {java.util.function.Predicate.class, Outer.Inner.class,
+                            Hidden.class})
+                    String chat(String p);
+                }
+                class Outer {
+                    public class Inner implements java.util.function.Predicate<Object> {
+                        public boolean test(Object o) { return false; }
+                    }
+                }
+                class Hidden implements java.util.function.Predicate<Object> {
+                    public boolean test(Object o) { return false; }
+                }
+                """, List.of(
+                "Chat.chat(String): @Retry.onResult java.util.function.Predicate is an interface",
+                "Chat.chat(String): @Retry.onResult Outer$Inner is an inner (non-static) class",
+                "Chat.chat(String): @Retry.onResult Hidden is not public"));
+    }
+
+    @Test
+    void aMethodWithVarargsOrATypeVariableParameterIsNamedAlikeByTheProcessorAndTheRuntime() throws Exception {
+        sameInEveryPath("Chat", """
+                import dev.rebound.annotations.Retry;
+                public interface Chat<T> {
+                    @Retry(attempts = 0) String varargs(String... parts);
+                    @Retry(attempts = 0) String generic(T input);
+                    @Retry(attempts = 0) <N extends Number> String bounded(N n, java.util.List<N>[] lists, int i);
+                }
+                """, List.of(
+                "Chat.varargs(String[]): @Retry.attempts = 0 is outside 1..100",
+                "Chat.generic(Object): @Retry.attempts = 0 is outside 1..100",
+                "Chat.bounded(Number, List[], int): @Retry.attempts = 0 is outside 1..100"));
+    }
+
+    @Test
+    void aTypeLevelBadAttributeIsNamedPerMethodItReachesByTheProcessorAsByTheRuntime() throws Exception {
+        sameInEveryPath("Typed", """
+                import dev.rebound.annotations.Retry;
+                @Retry(attempts = 0)
+                public interface Typed extends Base {
+                    String ask(String p);
+                    String tell(String p);
+                    @Retry(attempts = 2) String own(String p);
+                    java.util.stream.Stream<String> lines(String p);
+                }
+                interface Base {
+                    String inherited(String p);
+                }
+                """, List.of(
+                "Typed.ask(String): @Retry.attempts = 0 is outside 1..100",
+                "Typed.tell(String): @Retry.attempts = 0 is outside 1..100",
+                "Typed.inherited(String): @Retry.attempts = 0 is outside 1..100"));
+    }
+
+    @Test
     void retryBudgetAttributesReadTheSameFromAnnotationBuilderAndProcessor() throws Exception {
         List<String> expected = List.of(
                 "Chat.ratio(String): @Retry.budgetRatio = 1.5 is outside 0..1",

@@ -1,11 +1,19 @@
 package dev.rebound.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.CreationException;
+import com.google.inject.Guice;
 
 import dev.rebound.annotations.Retry;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundEvent;
+import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.metrics.MicrometerListener;
+import dev.rebound.weaver.guice.ReboundModule;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
@@ -28,7 +36,8 @@ import org.junit.jupiter.api.Test;
 /**
  * docs/reference cannot drift from the code: every annotation attribute (with its type, default and
  * unit), every public builder method (with its default where the built value exposes it), every event
- * kind and every meter name is read by reflection and must be on its page, as written there.
+ * kind and every meter name is read by reflection and must be on its page, as written there; and every
+ * configuration message a door reports is listed in configuration-errors.md.
  *
  * <p>Page format: a section {@code ## `@Retry`} (or {@code ## `RetryPolicy.builder()`}) holds a table
  * whose first cell names the attribute ({@code `attempts`}) or the method ({@code `attempts(int)`}).
@@ -161,6 +170,83 @@ class ReferenceDocsTest {
                 assertThat(metrics).as("metrics.md names " + f.getName()).contains("`" + f.get(null) + "`");
             }
         }
+    }
+
+    public static class FinalMethod {
+        @Retry(attempts = 2, delay = 0)
+        public final String call() {
+            return "";
+        }
+    }
+
+    public static final class ThrowingPredicate implements java.util.function.Predicate<Object> {
+        public ThrowingPredicate() {
+            throw new IllegalStateException("boom");
+        }
+
+        @Override
+        public boolean test(Object o) {
+            return false;
+        }
+    }
+
+    public interface Judged {
+        @Retry(attempts = 2, onResult = ThrowingPredicate.class)
+        String chat(String p);
+    }
+
+    public interface NoMethods {
+    }
+
+    public sealed interface SealedChat permits SealedImpl {
+        @Retry(attempts = 2)
+        String chat(String p);
+    }
+
+    public static final class SealedImpl implements SealedChat {
+        @Override
+        public String chat(String p) {
+            return p;
+        }
+    }
+
+    /**
+     * configuration-errors.md lists every message: each door's message below, produced here, carries
+     * words the page shows. (Two it lists are proven elsewhere: a class woven without the per-class
+     * aspect by {@code MissingAspectTest} in integration-tests-ltw; Bucket4j missing cannot be produced
+     * in a build that has it.)
+     */
+    @Test
+    void everyConfigurationErrorADoorReportsIsListedInTheConfigurationErrorsReference() throws IOException {
+        String page = Files.readString(DOCS.resolve("configuration-errors.md"));
+        ReboundSettings quiet = ReboundSettings.builder().logging(false).build();
+        Map<String, Throwable> produced = new LinkedHashMap<>();
+        produced.put("apply to non-final methods only under Guice: the method is final in ",
+                catchThrowable(() -> Guice.createInjector(new ReboundModule(), new AbstractModule() {
+                    @Override
+                    protected void configure() {
+                        bind(FinalMethod.class);
+                    }
+                })));
+        produced.put(" cannot be provided: constructor of ",
+                catchThrowable(() -> Rebound.wrap(Judged.class, p -> p).settings(quiet).build()));
+        produced.put(": it declares no method a wrapper intercepts (Object's methods go straight to the target)",
+                catchThrowable(() -> Rebound.wrap(NoMethods.class, new NoMethods() { }).settings(quiet)
+                        .withRetry(RetryPolicy.builder().build()).build()));
+        produced.put(" is sealed: only the classes it permits may implement it, so no wrapper can; wrap an interface"
+                + " that is not sealed, or weave the permitted classes (AspectJ)",
+                catchThrowable(() -> Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
+                    @Override
+                    protected void configure() {
+                        bind(SealedChat.class).toInstance(new SealedImpl());
+                    }
+                }))));
+        produced.forEach((words, thrown) -> {
+            assertThat(thrown).as(words).isNotNull();
+            assertThat(thrown instanceof CreationException c ? c.getErrorMessages().iterator().next().getMessage()
+                    : thrown.getMessage()).contains(words);
+            assertThat(page).as("configuration-errors.md lists the message with " + words).contains(words);
+        });
     }
 
     /** The Javadoc comment right before the declaration of {@code attribute()} in an annotation's source. */

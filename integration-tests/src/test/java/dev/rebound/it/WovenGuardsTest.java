@@ -124,7 +124,7 @@ class WovenGuardsTest extends VirtualTime {
 
         assertThat(e.problems()).containsExactly("Chat.chat(String): @Fallback.to "
                 + "dev.rebound.it.woven.Misconfigured$NeedsArgument cannot be provided: "
-                + "dev.rebound.it.woven.Misconfigured$NeedsArgument has no public no-arg constructor");
+                + "dev.rebound.it.woven.Misconfigured$NeedsArgument has no public no-argument constructor");
     }
 
     @Test
@@ -133,7 +133,7 @@ class WovenGuardsTest extends VirtualTime {
 
         assertThat(e.problems()).containsExactly("Chat.chat(String): @Fallback.to "
                 + "dev.rebound.it.woven.Misconfigured$NeedsInjection cannot be provided: "
-                + "dev.rebound.it.woven.Misconfigured$NeedsInjection has no public no-arg constructor");
+                + "dev.rebound.it.woven.Misconfigured$NeedsInjection has no public no-argument constructor");
     }
 
     @Test

@@ -103,6 +103,45 @@ class BadAnnotationInputTest {
                 "Delays.negativeDeadline(): @Retry.maxDuration = -1 ms is negative");
     }
 
+    interface Waits {
+        @Retry(delay = 1000, maxDelay = 500)
+        String waits(String p);
+
+        @CircuitBreaker(delay = 9000, unit = TimeUnit.HOURS)
+        String opens(String p);
+
+        @Retry(delay = -60, unit = TimeUnit.SECONDS)
+        String negative(String p);
+    }
+
+    /** A Duration keeps no unit, so both show a time in its largest exact unit (TimeAmount). */
+    @Test
+    void aTimeValueReadsTheSameFromTheAnnotationAndTheBuilderInItsLargestExactUnit() {
+        assertThat(problemsOf(() -> wrap(Waits.class, new Waits() {
+            public String waits(String p) {
+                return p;
+            }
+
+            public String opens(String p) {
+                return p;
+            }
+
+            public String negative(String p) {
+                return p;
+            }
+        }))).containsExactlyInAnyOrder(
+                "Waits.waits(String): @Retry.maxDelay = 500 ms is below @Retry.delay = 1 s",
+                "Waits.opens(String): @CircuitBreaker.delay = 375 d is above 365 d",
+                "Waits.negative(String): @Retry.delay = -1 min is negative");
+
+        assertThatThrownBy(() -> RetryPolicy.builder().delay(Duration.ofMillis(1000)).maxDelay(Duration.ofMillis(500))
+                .build()).hasMessage("maxDelay = 500 ms is below delay = 1 s");
+        assertThatThrownBy(() -> CircuitBreakerPolicy.builder().delay(Duration.ofHours(9000)))
+                .hasMessage("delay = 375 d is above 365 d");
+        assertThatThrownBy(() -> RetryPolicy.builder().delay(Duration.ofSeconds(-60)))
+                .hasMessage("delay = -1 min is negative");
+    }
+
     interface Multipliers {
         @Retry(multiplier = 0.5)
         String shrinking();
@@ -300,13 +339,112 @@ class BadAnnotationInputTest {
 
         assertThat(problems).hasSize(6);
         assertThat(problems).allMatch(p -> p.startsWith("Unmakeable.chat(String): @Fallback.to "));
-        assertThat(problems.get(0)).endsWith("AbstractChat is abstract and cannot be instantiated");
-        assertThat(problems.get(1)).endsWith("NeedsAKey has no public no-arg constructor");
-        assertThat(problems.get(2)).endsWith("PrivateConstructor has no public no-arg constructor");
-        assertThat(problems.get(3)).endsWith("Inner is an inner (non-static) class and has no no-arg constructor");
+        assertThat(problems.get(0)).endsWith("AbstractChat is abstract");
+        assertThat(problems.get(1)).endsWith("NeedsAKey has no public no-argument constructor");
+        assertThat(problems.get(2)).endsWith("PrivateConstructor has no public no-argument constructor");
+        assertThat(problems.get(3)).endsWith("Inner is an inner (non-static) class");
         assertThat(problems.get(4)).endsWith("constructor of " + ThrowingConstructor.class.getName()
                 + " threw java.lang.IllegalStateException").doesNotContain("sk-secret");
-        assertThat(problems.get(5)).endsWith("Unmakeable is an interface and cannot be instantiated");
+        assertThat(problems.get(5)).endsWith("Unmakeable is an interface");
+    }
+
+    public static final class ThrowingBackup implements MadeByAThrowingConstructor {
+        public ThrowingBackup() {
+            throw new IllegalStateException("sk-secret-in-constructor");
+        }
+
+        @Override
+        public String toAlternative(String p) {
+            return p;
+        }
+
+        @Override
+        public String toHandler(String p) {
+            return p;
+        }
+
+        @Override
+        public String toPredicate(String p) {
+            return p;
+        }
+
+        @Override
+        public String toInterface(String p) {
+            return p;
+        }
+    }
+
+    public static final class ThrowingHandler implements FallbackHandler {
+        public ThrowingHandler() {
+            throw new IllegalStateException("sk-secret-in-constructor");
+        }
+
+        @Override
+        public Object handle(FallbackContext call) {
+            return "";
+        }
+    }
+
+    public static final class ThrowingPredicate implements Predicate<Object> {
+        public ThrowingPredicate() {
+            throw new IllegalStateException("sk-secret-in-constructor");
+        }
+
+        @Override
+        public boolean test(Object result) {
+            return false;
+        }
+    }
+
+    public interface MadeByAThrowingConstructor {
+        @Retry
+        @Fallback(to = ThrowingBackup.class)
+        String toAlternative(String p);
+
+        @Retry
+        @Fallback(to = {}, handler = ThrowingHandler.class)
+        String toHandler(String p);
+
+        @Retry(onResult = ThrowingPredicate.class)
+        String toPredicate(String p);
+
+        @Retry
+        @Fallback(to = {}, handler = FallbackHandler.class)
+        String toInterface(String p);
+    }
+
+    /** NamedClassRules: one wording for a class that cannot be made, whichever attribute names it. */
+    @Test
+    void aNamedClassThatCannotBeMadeIsRefusedInOneWordingWhateverAttributeNamesIt() {
+        String backup = ThrowingBackup.class.getName();
+        String handler = ThrowingHandler.class.getName();
+        String predicate = ThrowingPredicate.class.getName();
+        assertThat(problemsOf(() -> wrap(MadeByAThrowingConstructor.class, new MadeByAThrowingConstructor() {
+            public String toAlternative(String p) {
+                return p;
+            }
+
+            public String toHandler(String p) {
+                return p;
+            }
+
+            public String toPredicate(String p) {
+                return p;
+            }
+
+            public String toInterface(String p) {
+                return p;
+            }
+        }))).containsExactlyInAnyOrder(
+                "MadeByAThrowingConstructor.toAlternative(String): @Fallback.to " + backup + " cannot be provided: "
+                        + "constructor of " + backup + " threw java.lang.IllegalStateException",
+                "MadeByAThrowingConstructor.toHandler(String): @Fallback.handler " + handler + " cannot be provided: "
+                        + "constructor of " + handler + " threw java.lang.IllegalStateException",
+                "MadeByAThrowingConstructor.toPredicate(String): @Retry.onResult " + predicate + " cannot be "
+                        + "provided: constructor of " + predicate + " threw java.lang.IllegalStateException",
+                // an alternative that is an interface: "@Fallback.to app.Unmakeable cannot be provided: app.Unmakeable is an interface"
+                "MadeByAThrowingConstructor.toInterface(String): @Fallback.handler dev.rebound.runtime.FallbackHandler"
+                        + " is an interface");
     }
 
     interface Twice extends Chat {

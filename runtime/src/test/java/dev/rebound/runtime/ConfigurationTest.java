@@ -185,7 +185,7 @@ class ConfigurationTest {
                 .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> {
                     assertThat(e.problems()).hasSize(2);
                     assertThat(e.problems().get(0)).contains("Unmakeable.chat(String): @Fallback.to")
-                            .contains("NoDefaultConstructor has no public no-arg constructor");
+                            .contains("NoDefaultConstructor has no public no-argument constructor");
                     assertThat(e.problems().get(1)).contains("AbstractChat is abstract");
                 });
     }

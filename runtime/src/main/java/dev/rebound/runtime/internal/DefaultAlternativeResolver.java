@@ -1,5 +1,6 @@
 package dev.rebound.runtime.internal;
 
+import dev.rebound.runtime.rules.NamedClassRules;
 import dev.rebound.runtime.spi.AlternativeResolver;
 import dev.rebound.runtime.spi.AlternativeUnavailable;
 import java.lang.reflect.Constructor;
@@ -23,24 +24,20 @@ public final class DefaultAlternativeResolver implements AlternativeResolver {
         return raced != null ? raced : made;
     }
 
-    /** Why {@code type} can't be made by this resolver, or null if it can. */
+    /**
+     * Why {@code type} can't be made by this resolver, or null if it can, in the words of
+     * {@link NamedClassRules#whyNotMade} (a class that is not public is made through its public
+     * constructor all the same).
+     */
     public static String whyNotConstructible(Class<?> type) {
-        if (type.isInterface() || Modifier.isAbstract(type.getModifiers())) {
-            return type.getName() + " is " + (type.isInterface() ? "an interface" : "abstract")
-                    + " and cannot be instantiated";
-        }
-        if (type.getEnclosingClass() != null && !Modifier.isStatic(type.getModifiers())) {
-            return type.getName() + " is an inner (non-static) class and has no no-arg constructor";
-        }
+        boolean noArg;
         try {
-            Constructor<?> c = type.getConstructor();
-            if (!Modifier.isPublic(type.getModifiers())) {
-                return null; // reachable through setAccessible below
-            }
-            return c == null ? "no public no-arg constructor" : null;
+            noArg = Modifier.isPublic(type.getConstructor().getModifiers());
         } catch (NoSuchMethodException e) {
-            return type.getName() + " has no public no-arg constructor";
+            noArg = false;
         }
+        return NamedClassRules.whyNotMade(type.getName(), type.isInterface(), Modifier.isAbstract(type.getModifiers()),
+                ResultAndHandlerRules.inner(type), noArg);
     }
 
     private static Object create(Class<?> type) {
@@ -53,8 +50,8 @@ public final class DefaultAlternativeResolver implements AlternativeResolver {
             c.setAccessible(true);
             return c.newInstance();
         } catch (InvocationTargetException e) {
-            throw new NotConstructible("constructor of " + type.getName() + " threw "
-                    + e.getCause().getClass().getName(), e.getCause());
+            throw new NotConstructible(NamedClassRules.constructorThrew(type.getName(),
+                    e.getCause().getClass().getName()), e.getCause());
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new NotConstructible("cannot instantiate " + type.getName() + ": "
                     + e.getClass().getSimpleName(), e);

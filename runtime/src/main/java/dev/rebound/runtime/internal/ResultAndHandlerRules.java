@@ -1,6 +1,8 @@
 package dev.rebound.runtime.internal;
 
+import dev.rebound.runtime.rules.FallbackRules;
 import dev.rebound.runtime.rules.NamedClassRules;
+import dev.rebound.runtime.rules.Rules;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -29,8 +31,12 @@ public final class ResultAndHandlerRules {
         }
         int m = type.getModifiers();
         return NamedClassRules.problem(attribute, type.getName(), contract.getName(), contract.isAssignableFrom(type),
-                type.isInterface() || Modifier.isAbstract(m),
-                Modifier.isPublic(m) && (type.getEnclosingClass() == null || Modifier.isStatic(m)), noArg);
+                type.isInterface(), Modifier.isAbstract(m), inner(type), Modifier.isPublic(m), noArg);
+    }
+
+    /** Whether {@code type} is an inner (non-static nested) class: only an enclosing instance can make it. */
+    public static boolean inner(Class<?> type) {
+        return type.getEnclosingClass() != null && !Modifier.isStatic(type.getModifiers());
     }
 
     /**
@@ -48,8 +54,8 @@ public final class ResultAndHandlerRules {
             return contract.cast(type.getConstructor().newInstance());
         } catch (ReflectiveOperationException | RuntimeException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            problems.add(where + ": " + attribute + " " + type.getName() + " cannot be made: its constructor threw "
-                    + cause.getClass().getName());
+            problems.add(Rules.at(where, FallbackRules.cannotBeProvided(attribute, type.getName(),
+                    NamedClassRules.constructorThrew(type.getName(), cause.getClass().getName()))));
             return null;
         }
     }

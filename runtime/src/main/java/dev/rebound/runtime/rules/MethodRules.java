@@ -293,6 +293,18 @@ public final class MethodRules {
     }
 
     /**
+     * Guice applies a policy by subclassing the class it constructs, so it cannot intercept a final
+     * method: {@code ReboundModule} refuses a policy there when the injector is created.
+     *
+     * @param className the class in which the method is final, as {@code app.Impl}
+     */
+    public static String finalUnderGuice(String className) {
+        return "@Retry, @Fallback, @CircuitBreaker and @RateLimit apply to non-final methods only under Guice: the"
+                + " method is final in " + className + ", so Guice cannot intercept it; make it non-final or weave"
+                + " the class";
+    }
+
+    /**
      * A policy on an enum's type in a woven build (ajc's annotation processing, or the agent as the enum
      * initialises): the aspect weaves the policies of an enum's methods and of its interfaces, not a
      * policy its type declares.

@@ -5,42 +5,34 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An amount of time as a user wrote it: {@code delay = 500} with {@code unit = MILLISECONDS} in an
- * annotation, or a {@link Duration} given to a builder. Shown as {@code "500 ms"} in both cases, so a
- * problem reads the same whichever way the value came in.
+ * An amount of time as a user gave it: {@code delay = 1000} with {@code unit = MILLISECONDS} in an
+ * annotation, or a {@link Duration} given to a builder. Shown in its largest exact unit in both cases
+ * ({@code delay = 1000} reads {@code "1 s"}, {@code delay = 1500} reads {@code "1500 ms"}, {@code 9000}
+ * hours {@code "375 d"}, zero {@code "0 s"}), since a {@code Duration} keeps no unit: so a problem reads
+ * the same whichever way the value came in.
  *
  * @param amount the number, possibly negative
  * @param unit its unit
  */
 public record TimeAmount(long amount, TimeUnit unit) {
 
+    /** Nanoseconds to days, each unit an exact multiple of the one before. */
+    private static final TimeUnit[] UNITS = TimeUnit.values();
+
     public TimeAmount {
         Objects.requireNonNull(unit, "unit");
     }
 
-    /** The duration in its largest exact unit: {@code Duration.ofMillis(-1)} is {@code -1 ms}. */
+    /** The duration, shown in its largest exact unit: {@code Duration.ofMillis(-1)} is {@code -1 ms}. */
     public static TimeAmount of(Duration d) {
         if (d.getNano() == 0) {
-            long s = d.getSeconds();
-            if (s != 0) {
-                for (TimeUnit u : new TimeUnit[] {TimeUnit.DAYS, TimeUnit.HOURS, TimeUnit.MINUTES}) {
-                    if (s % u.toSeconds(1) == 0) {
-                        return new TimeAmount(s / u.toSeconds(1), u);
-                    }
-                }
-            }
-            return new TimeAmount(s, TimeUnit.SECONDS);
+            return new TimeAmount(d.getSeconds(), TimeUnit.SECONDS);
         }
         long nanos; // exact when it fits, else saturated: a positive duration never turns negative here
         try {
             nanos = d.toNanos();
         } catch (ArithmeticException tooLong) {
             nanos = d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
-        }
-        for (TimeUnit u : new TimeUnit[] {TimeUnit.MILLISECONDS, TimeUnit.MICROSECONDS}) {
-            if (nanos % u.toNanos(1) == 0) {
-                return new TimeAmount(nanos / u.toNanos(1), u);
-            }
         }
         return new TimeAmount(nanos, TimeUnit.NANOSECONDS);
     }
@@ -60,10 +52,27 @@ public record TimeAmount(long amount, TimeUnit unit) {
         return unit.toNanos(amount);
     }
 
-    /** {@code "500 ms"}, {@code "2 s"}, {@code "1 d"}. */
+    /**
+     * In its largest exact unit, whatever unit it was given in: {@code "500 ms"}, {@code "1 s"} for 1000
+     * ms, {@code "2 min"}, {@code "1 d"}; zero is {@code "0 s"}.
+     */
     @Override
     public String toString() {
-        return amount + " " + symbol(unit);
+        if (amount == 0) {
+            return "0 " + symbol(TimeUnit.SECONDS);
+        }
+        long n = amount;
+        TimeUnit u = unit;
+        // each step divides exactly, so no amount overflows on the way up
+        for (int i = u.ordinal() + 1; i < UNITS.length; i++) {
+            long per = UNITS[i - 1].convert(1, UNITS[i]); // 1000 ms in 1 s, 24 h in 1 d
+            if (n % per != 0) {
+                break;
+            }
+            n /= per;
+            u = UNITS[i];
+        }
+        return n + " " + symbol(u);
     }
 
     private static String symbol(TimeUnit unit) {

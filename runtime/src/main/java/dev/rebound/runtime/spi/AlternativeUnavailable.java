@@ -11,7 +11,7 @@ public class AlternativeUnavailable extends IllegalArgumentException {
 
     private static final long serialVersionUID = 1L;
 
-    /** @param reason why, naming classes only, e.g. {@code "app.Backup has no public no-arg constructor"} */
+    /** @param reason why, naming classes only, e.g. {@code "app.Backup has no public no-argument constructor"} */
     public AlternativeUnavailable(String reason) {
         super(reason);
     }

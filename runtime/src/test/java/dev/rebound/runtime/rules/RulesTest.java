@@ -44,8 +44,14 @@ class RulesTest {
     }
 
     @Test
-    void aDurationPrintsInItsLargestExactUnit() {
+    void aDurationOrAnAnnotationsAmountPrintsInItsLargestExactUnit() {
         assertThat(TimeAmount.of(Duration.ofMillis(-1))).hasToString("-1 ms");
+        assertThat(new TimeAmount(1000, TimeUnit.MILLISECONDS)).hasToString("1 s");
+        assertThat(new TimeAmount(9000, TimeUnit.HOURS)).hasToString("375 d");
+        assertThat(new TimeAmount(-60, TimeUnit.SECONDS)).hasToString("-1 min");
+        assertThat(new TimeAmount(0, TimeUnit.DAYS)).hasToString("0 s");
+        assertThat(new TimeAmount(Long.MAX_VALUE, TimeUnit.DAYS)).hasToString(Long.MAX_VALUE + " d");
+        assertThat(new TimeAmount(Long.MIN_VALUE, TimeUnit.NANOSECONDS)).hasToString(Long.MIN_VALUE + " ns");
         assertThat(TimeAmount.of(Duration.ofMillis(1500))).hasToString("1500 ms");
         assertThat(TimeAmount.of(Duration.ofSeconds(90))).hasToString("90 s");
         assertThat(TimeAmount.of(Duration.ofMinutes(2))).hasToString("2 min");

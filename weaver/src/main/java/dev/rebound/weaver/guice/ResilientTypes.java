@@ -10,6 +10,8 @@ import com.google.inject.spi.TypeEncounter;
 import com.google.inject.spi.TypeListener;
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.rules.MethodRules;
+import dev.rebound.runtime.rules.Rules;
 import dev.rebound.runtime.spi.AlternativeUnavailable;
 import dev.rebound.runtime.spi.ContainerInterception;
 import dev.rebound.runtime.spi.Policies;
@@ -125,8 +127,7 @@ final class ResilientTypes implements TypeListener {
         }
         policies.forEach((m, policy) -> {
             if (Modifier.isFinal(m.getModifiers())) {
-                encounter.addError(new Message(policy.name() + ": is final in " + type.getName()
-                        + ", so Guice cannot intercept it; make it non-final or weave the class"));
+                encounter.addError(new Message(Rules.at(policy.name(), MethodRules.finalUnderGuice(type.getName()))));
                 return;
             }
             encounter.bindInterceptor(Matchers.only(m), new ResilientInterceptor(policy));

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -250,6 +251,7 @@ public final class ReboundProcessor extends AbstractProcessor {
             // a type-level policy reaches every public method callable through the type, inherited ones
             // included; the runtime names an inherited one after the nearest annotated interface
             boolean itf = e.getKind() == ElementKind.INTERFACE;
+            Map<ExecutableElement, String> reachedMethods = new LinkedHashMap<>();
             for (ExecutableElement m : javax.lang.model.util.ElementFilter.methodsIn(
                     processingEnv.getElementUtils().getAllMembers((TypeElement) e))) {
                 Set<Modifier> mods = m.getModifiers();
@@ -258,12 +260,53 @@ public final class ReboundProcessor extends AbstractProcessor {
                     TypeElement declaring = itf && !m.getEnclosingElement().equals(e) ? (TypeElement) e
                             : model.contractOf(m);
                     String reached = model.describe(m, declaring != null ? declaring : (TypeElement) e);
+                    reachedMethods.put(m, reached);
                     checkAsyncShape(m, e, reached, problems);
                     checkTypePolicyReached(m, (TypeElement) e, itf ? (TypeElement) e : declaring, reached, problems);
                 }
             }
+            return perReachedMethod((TypeElement) e, where, reachedMethods, problems);
         }
         return problems;
+    }
+
+    /**
+     * The problems of a type-level annotation's attributes, named as the runtime names them: once per
+     * method the annotation reaches ({@code Typed.ask(String): @Retry.attempts = 0 is outside 1..100}),
+     * that is each method above without an annotation of that kind of its own and without a deferred
+     * result (a stream, a publisher, a plain future: type-level policies skip it). An annotation that
+     * reaches no method keeps the type's name ({@code Typed: ...}), so its problem is still reported.
+     *
+     * @param typeName the type's name, which each of those problems starts with ({@code "Typed: "})
+     */
+    private List<String> perReachedMethod(TypeElement type, String typeName, Map<ExecutableElement, String> reached,
+            List<String> problems) {
+        String prefix = typeName + ": ";
+        List<String> out = new ArrayList<>();
+        for (String p : problems) {
+            if (!p.startsWith(prefix)) {
+                out.add(p); // already named after a reached method
+                continue;
+            }
+            String words = p.substring(prefix.length());
+            Class<? extends java.lang.annotation.Annotation> annotation = POLICIES.stream()
+                    .filter(a -> words.startsWith("@" + a.getSimpleName() + ".")
+                            || words.startsWith("@" + a.getSimpleName() + " "))
+                    .findFirst().orElse(null);
+            List<String> named = annotation == null ? List.of() : reached.entrySet().stream()
+                    .filter(m -> !model.onMethod(m.getKey(), type, annotation)
+                            && model.deferredResult(m.getKey().getReturnType()) == null)
+                    .map(m -> Rules.at(m.getValue(), words)).toList();
+            if (named.isEmpty()) {
+                out.add(p);
+            }
+            for (String n : named) {
+                if (!out.contains(n)) {
+                    out.add(n);
+                }
+            }
+        }
+        return out;
     }
 
     /** Whether {@code m} is a member of {@code java.lang.Object} (an interface lists them among its members). */
@@ -330,9 +373,9 @@ public final class ReboundProcessor extends AbstractProcessor {
                 .anyMatch(c -> c.getParameters().isEmpty() && c.getModifiers().contains(Modifier.PUBLIC));
         return NamedClassRules.problem(attribute, model.binaryName(t), contractName,
                 contract == null || types.isAssignable(types.erasure(t), types.erasure(contract.asType())),
-                type.getKind() == ElementKind.INTERFACE || mods.contains(Modifier.ABSTRACT),
-                mods.contains(Modifier.PUBLIC) && (type.getNestingKind() == javax.lang.model.element.NestingKind.TOP_LEVEL
-                        || mods.contains(Modifier.STATIC)), noArg);
+                type.getKind() == ElementKind.INTERFACE, mods.contains(Modifier.ABSTRACT),
+                type.getNestingKind() != javax.lang.model.element.NestingKind.TOP_LEVEL
+                        && !mods.contains(Modifier.STATIC), mods.contains(Modifier.PUBLIC), noArg);
     }
 
     private void checkFallbackTargets(Element e, String where, TypeElement contract, List<String> problems) {

@@ -18,6 +18,7 @@ import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
 import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.TypeElement;
+import javax.lang.model.type.ArrayType;
 import javax.lang.model.type.DeclaredType;
 import javax.lang.model.type.TypeKind;
 import javax.lang.model.type.TypeMirror;
@@ -401,9 +402,20 @@ final class TypeModel {
                 .map(p -> simpleName(p.asType())).collect(Collectors.joining(", ", "(", ")"));
     }
 
-    private static String simpleName(TypeMirror t) {
-        String s = t.toString().replaceAll("<.*>", "");
-        return s.substring(s.lastIndexOf('.') + 1);
+    /**
+     * The simple name of {@code t}'s erasure, as reflection names a parameter: {@code T} is {@code Object},
+     * {@code <N extends Number> N} is {@code Number}, {@code String...} is {@code String[]}.
+     */
+    private String simpleName(TypeMirror t) {
+        TypeMirror erased = processingEnv.getTypeUtils().erasure(t);
+        if (erased.getKind() == TypeKind.ARRAY) {
+            return simpleName(((ArrayType) erased).getComponentType()) + "[]";
+        }
+        if (erased.getKind() == TypeKind.DECLARED) {
+            return ((DeclaredType) erased).asElement().getSimpleName().toString();
+        }
+        return erased.getKind().isPrimitive() ? erased.getKind().name().toLowerCase(java.util.Locale.ROOT)
+                : erased.toString();
     }
 
 }
