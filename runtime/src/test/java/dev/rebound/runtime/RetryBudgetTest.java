@@ -46,7 +46,7 @@ class RetryBudgetTest {
             assertThat(model.chat("q")).isEqualTo("backup:q");
         }
 
-        // retry k is allowed once k <= 0.5 * (calls before it): calls 3, 5, 7, 9 and 11 retry
+        // retry k is allowed once k <= 0.5 * (calls so far): calls 2, 4, 6, 8 and 10 retry
         assertThat(primary.calls).hasValue(11 + 5);
         assertThat(exhaustedFor("attempts")).isEqualTo(5);
         assertThat(exhaustedFor("budget")).isEqualTo(6);
@@ -54,6 +54,43 @@ class RetryBudgetTest {
         assertThat(refused.reason()).isEqualTo("budget");
         assertThat(refused.attempt()).isEqualTo(1);
         assertThat(events.of(Kind.FALLBACK)).hasSize(11);
+    }
+
+    @Test
+    void theCallsBeforeAFailurePayForItsRetry() {
+        Model.Fake target = new Model.Fake("primary");
+        Model model = wrap(target, retry().budgetRatio(0.5).budgetMinPerSecond(0).build(), settings);
+        for (int i = 0; i < 100; i++) {
+            assertThat(model.chat("ok")).isEqualTo("primary:ok");
+        }
+
+        target.thenFail(Model::outage);
+        assertThat(model.chat("q")).isEqualTo("primary:q"); // 0.5 x 101 calls in the window pay for it
+
+        assertThat(target.calls).hasValue(100 + 2);
+        assertThat(events.of(Kind.RETRY_SCHEDULED)).hasSize(1);
+        assertThat(events.of(Kind.RETRIES_EXHAUSTED)).isEmpty();
+    }
+
+    @Test
+    void callsEarlierInTheWindowPayForARetryUntilTheyLeaveIt() {
+        Model.Fake target = new Model.Fake("primary");
+        Model model = wrap(target, retry().budgetRatio(0.2).budgetMinPerSecond(0).build(), settings);
+        for (int second = 0; second < 9; second++) {
+            for (int i = 0; i < 50; i++) {
+                model.chat("ok");
+            }
+            time.advance(Duration.ofSeconds(1));
+        }
+
+        target.thenFail(Model::outage);
+        assertThat(model.chat("q")).isEqualTo("primary:q"); // second 9: 0.2 x 451 calls in the window
+        time.advance(Duration.ofSeconds(10));
+        target.thenFail(Model::outage);
+        assertThat(model.chat("q")).isEqualTo("backup:q");  // second 19: the window holds this call only
+
+        assertThat(target.calls).hasValue(450 + 2 + 1);
+        assertThat(events.of(Kind.RETRIES_EXHAUSTED)).extracting(ReboundEvent::reason).containsExactly("budget");
     }
 
     @Test

@@ -38,11 +38,11 @@ final class RetryRule {
         this.events = events;
     }
 
-    /** Counts a call (a first attempt of the primary) in the retry budget, if there is one. */
+    /** Counts a call (a first attempt of the primary) in the retry budget, if there is one, now. */
     void countCall(ReboundSettings s) {
         RetryBudget b = budget.of(s);
         if (b != null) {
-            b.recordCall();
+            b.recordCall(s.timeSource().nanoTime());
         }
     }
 
