@@ -3,6 +3,8 @@ package dev.rebound.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.rebound.annotations.Fallback;
+import dev.rebound.annotations.Retry;
 import dev.rebound.runtime.ReboundEvent.Kind;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.time.Duration;
@@ -14,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -256,6 +259,90 @@ class RetryBudgetTest {
         // every retry was granted while retries + 1 <= 0.1 * calls so far: never more than 800
         int retries = primary.calls.get() - threads * calls;
         assertThat(retries).isBetween(780, 800);
+    }
+
+    public interface Quotes {
+        String quote(String symbol);
+    }
+
+    static final AtomicInteger ALTERNATIVE_CALLS = new AtomicInteger();
+
+    public static class DownQuotes implements Quotes {
+        @Override
+        @Fallback(to = FlakyQuotes.class)
+        public String quote(String symbol) {
+            throw new IllegalStateException("primary down");
+        }
+    }
+
+    /** Fails the first attempt of every call, answers the second; its own budget pays for one retry a call. */
+    public static class FlakyQuotes implements Quotes {
+        @Override
+        @Retry(attempts = 2, delay = 0, jitter = false, budgetRatio = 1.0, budgetMinPerSecond = 0)
+        public String quote(String symbol) {
+            if (ALTERNATIVE_CALLS.incrementAndGet() % 2 == 1) {
+                throw new IllegalStateException("alternative hiccup");
+            }
+            return "alternative " + symbol;
+        }
+    }
+
+    @Test
+    void anAlternativesOwnBudgetCountsTheCallsThatReachIt() {
+        ALTERNATIVE_CALLS.set(0);
+        Quotes quotes = Rebound.wrap(Quotes.class, (Quotes) new DownQuotes()).settings(settings).build();
+
+        List<String> answers = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            try {
+                answers.add(quotes.quote("A"));
+            } catch (IllegalStateException e) {
+                answers.add(e.getMessage());
+            }
+        }
+
+        assertThat(answers).containsOnly("alternative A").hasSize(20);
+        assertThat(ALTERNATIVE_CALLS).hasValue(40);
+        assertThat(exhaustedFor("budget")).isZero();
+    }
+
+    static final AtomicInteger SHARING_PRIMARY_CALLS = new AtomicInteger();
+
+    /** Down; it and its alternative draw on the interface's budget. */
+    public static class SharingQuotes implements Quotes {
+        @Override
+        @Retry(attempts = 2, delay = 0, jitter = false, budgetRatio = 0.5, budgetMinPerSecond = 0)
+        @Fallback(to = SharingAlternative.class)
+        public String quote(String symbol) {
+            SHARING_PRIMARY_CALLS.incrementAndGet();
+            throw new IllegalStateException("primary down");
+        }
+    }
+
+    public static class SharingAlternative implements Quotes {
+        @Override
+        @Retry(attempts = 2, delay = 0, jitter = false, budgetRatio = 0.5, budgetMinPerSecond = 0)
+        public String quote(String symbol) {
+            return "alternative " + symbol;
+        }
+    }
+
+    /**
+     * A call reaching the primary and its alternative is one call for the budget both draw on: counted
+     * twice, the primary's retries would reach 0.5 x 2 = all the calls.
+     */
+    @Test
+    void aCallIsCountedOnceInABudgetItsPrimaryAndAlternativeShare() {
+        SHARING_PRIMARY_CALLS.set(0);
+        Quotes quotes = Rebound.wrap(Quotes.class, (Quotes) new SharingQuotes()).settings(settings).build();
+
+        for (int i = 0; i < 10; i++) {
+            assertThat(quotes.quote("A")).isEqualTo("alternative A");
+        }
+
+        // retry k is allowed once k <= 0.5 * (calls so far): calls 2, 4, 6, 8 and 10 retry
+        assertThat(SHARING_PRIMARY_CALLS).hasValue(10 + 5);
+        assertThat(exhaustedFor("budget")).isEqualTo(5);
     }
 
     @Test

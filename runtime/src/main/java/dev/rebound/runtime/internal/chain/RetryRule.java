@@ -46,6 +46,18 @@ final class RetryRule {
         }
     }
 
+    /**
+     * Counts {@code call}, which has just reached this rule's target (an alternative), in the target's
+     * budget, unless that budget has counted it already: a budget counts a call once, whichever of its
+     * targets the call reaches. The primary's ({@code primary}) counted it when it started.
+     */
+    void countReached(Execution call, RetryRule primary) {
+        RetryBudget b = budget.of(call.settings);
+        if (b != null && b != primary.budget.of(call.settings) && call.firstCountIn(b)) {
+            b.recordCall(call.time.nanoTime());
+        }
+    }
+
     /** Whether the policy has an attempt timeout, which needs what is left of maxDuration per attempt. */
     boolean timed() {
         return policy.attemptTimeoutNanos() > 0L;
