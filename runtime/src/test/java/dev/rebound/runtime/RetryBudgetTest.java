@@ -96,14 +96,19 @@ class RetryBudgetTest {
         assertThat(events.of(Kind.RETRIES_EXHAUSTED)).extracting(ReboundEvent::reason).containsExactly("budget");
     }
 
+    /**
+     * budgetMinPerSecond is a reserve for the window, as Finagle's minRetriesPerSec: 10 x the minimum
+     * within any 10 s whatever the traffic, which a burst may spend at once; each retry gives it back
+     * when it leaves the window.
+     */
     @Test
-    void theMinimumPerSecondLetsALowTrafficServiceRetryAndTheWindowSlides() {
+    void theMinimumPerSecondIsAReserveForTheWindowThatABurstMaySpendAtOnce() {
         Model model = wrap(primary, retry().budgetRatio(0.01).budgetMinPerSecond(2).build(), settings);
 
         for (int i = 0; i < 30; i++) {
             model.chat("q");
         }
-        assertThat(primary.calls).hasValue(30 + 20); // 2 per second over a 10-second window
+        assertThat(primary.calls).hasValue(30 + 20); // 2 per second of a 10-second window, all in second 0
 
         time.advance(Duration.ofSeconds(9));
         model.chat("q");
