@@ -107,9 +107,10 @@ public @interface Retry {
 
     /**
      * The retry budget's share: retries within the last 10 seconds stay below this fraction of the
-     * calls in those 10 seconds, plus {@link #budgetMinPerSecond()} per second. When the budget is
-     * spent a failure is not retried but goes to the {@link Fallback} alternatives. Allowed: 0..1;
-     * 0 = no budget (the default), 0.2 is a common choice.
+     * calls in those 10 seconds, plus the reserve of {@link #budgetMinPerSecond()}. A call counts once
+     * in each budget that a target it reaches draws on (an alternative's own budget counts the calls
+     * that fall back to it). When the budget is spent a failure is not retried but goes to the
+     * {@link Fallback} alternatives. Allowed: 0..1; 0 = no budget (the default), 0.2 is a common choice.
      *
      * <pre>{@code
      * @Retry(attempts = 3, budgetRatio = 0.2)                    // the budget of this interface
@@ -126,8 +127,12 @@ public @interface Retry {
     String budget() default "";
 
     /**
-     * Retries per second the budget always allows, so low-traffic services can still retry. At least 0. A
-     * value other than 1 needs {@link #budgetRatio()} above 0: without a budget it would mean nothing.
+     * The budget's reserve, in retries per second of its 10-second window: whatever the traffic, the
+     * budget allows 10 times this many retries within any 10 seconds on top of its share of the calls,
+     * so low-traffic services can still retry. A reserve, not a rate (Finagle's
+     * {@code minRetriesPerSec}): a burst of failures may spend it at once, and each retry gives it back
+     * 10 seconds after it was made. At least 0; 0 = no reserve. A value other than 1 needs
+     * {@link #budgetRatio()} above 0: without a budget it would mean nothing.
      */
     int budgetMinPerSecond() default 1;
 }

@@ -47,7 +47,7 @@ class CircuitBreakerDoorsTest extends VirtualTime {
                 .containsExactly(ReboundEvent.Kind.CIRCUIT_OPENED, ReboundEvent.Kind.CIRCUIT_HALF_OPEN,
                         ReboundEvent.Kind.CIRCUIT_CLOSED);
 
-        // the budget (0.5 of the calls, no minimum): calls 1 and 2 of "ask" are not retried, call 3 is
+        // the budget (0.4 of the calls, no minimum): calls 1 and 2 of "ask" are not retried, call 3 is
         FakeLlm.reset();
         FakeLlm.failFirst("gpt-4", Integer.MAX_VALUE);
         for (int i = 0; i < 3; i++) {

@@ -31,8 +31,9 @@ import java.util.random.RandomGenerator;
  *
  * <p>A retry budget caps the retries of every method drawing on it, to stop retry storms when a
  * dependency is down: {@code .budgetRatio(0.2)} keeps retries within the last 10 seconds below 20%
- * of the calls, plus {@link #budgetMinPerSecond()} per second. A failure the budget can't pay for is
- * not retried (event {@code RETRIES_EXHAUSTED}, reason {@code "budget"}) and goes to the fallbacks.
+ * of the calls, plus a reserve of {@link #budgetMinPerSecond()} per second of the window. A failure
+ * the budget can't pay for is not retried (event {@code RETRIES_EXHAUSTED}, reason {@code "budget"})
+ * and goes to the fallbacks.
  * Unnamed, the budget is the interface's; {@code .budget("openai")} shares one across interfaces.
  */
 public final class RetryPolicy {
@@ -175,7 +176,7 @@ public final class RetryPolicy {
         return budgetRatio;
     }
 
-    /** Retries per second the budget always allows. */
+    /** The budget's reserve, in retries per second of its 10-second window: 10 times this many within any 10 s. */
     public int budgetMinPerSecond() {
         return budgetMinPerSecond;
     }

@@ -173,8 +173,9 @@ abstract sealed class RetryPolicyAttributes permits RetryPolicy.Builder {
     }
 
     /**
-     * Caps retries to this share of the calls over the last 10 seconds (plus
-     * {@link #budgetMinPerSecond}); 0 = no budget (the default).
+     * Caps retries to this share of the calls over the last 10 seconds (plus the reserve of
+     * {@link #budgetMinPerSecond}); 0 = no budget (the default). A call counts once in each budget
+     * that a target it reaches draws on.
      *
      * @throws IllegalArgumentException if outside 0..1
      */
@@ -196,9 +197,11 @@ abstract sealed class RetryPolicyAttributes permits RetryPolicy.Builder {
     }
 
     /**
-     * Retries per second the budget always allows (default 1). A value other than 1 needs
-     * {@link #budgetRatio} above 0, checked at {@link RetryPolicy.Builder#build()}: without a budget it
-     * would mean nothing.
+     * The budget's reserve, in retries per second of its 10-second window (default 1): whatever the
+     * traffic, the budget allows 10 times this many retries within any 10 seconds on top of its share
+     * of the calls. A reserve, not a rate: a burst may spend it at once, and each retry gives it back
+     * 10 seconds after it was made. 0 = no reserve. A value other than 1 needs {@link #budgetRatio}
+     * above 0, checked at {@link RetryPolicy.Builder#build()}: without a budget it would mean nothing.
      *
      * @throws IllegalArgumentException if negative
      */

@@ -3,6 +3,8 @@ package dev.rebound.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.rebound.annotations.Fallback;
+import dev.rebound.annotations.Retry;
 import dev.rebound.runtime.ReboundEvent.Kind;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.time.Duration;
@@ -14,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -46,7 +49,7 @@ class RetryBudgetTest {
             assertThat(model.chat("q")).isEqualTo("backup:q");
         }
 
-        // retry k is allowed once k <= 0.5 * (calls before it): calls 3, 5, 7, 9 and 11 retry
+        // retry k is allowed once k <= 0.5 * (calls so far): calls 2, 4, 6, 8 and 10 retry
         assertThat(primary.calls).hasValue(11 + 5);
         assertThat(exhaustedFor("attempts")).isEqualTo(5);
         assertThat(exhaustedFor("budget")).isEqualTo(6);
@@ -57,13 +60,55 @@ class RetryBudgetTest {
     }
 
     @Test
-    void theMinimumPerSecondLetsALowTrafficServiceRetryAndTheWindowSlides() {
+    void theCallsBeforeAFailurePayForItsRetry() {
+        Model.Fake target = new Model.Fake("primary");
+        Model model = wrap(target, retry().budgetRatio(0.5).budgetMinPerSecond(0).build(), settings);
+        for (int i = 0; i < 100; i++) {
+            assertThat(model.chat("ok")).isEqualTo("primary:ok");
+        }
+
+        target.thenFail(Model::outage);
+        assertThat(model.chat("q")).isEqualTo("primary:q"); // 0.5 x 101 calls in the window pay for it
+
+        assertThat(target.calls).hasValue(100 + 2);
+        assertThat(events.of(Kind.RETRY_SCHEDULED)).hasSize(1);
+        assertThat(events.of(Kind.RETRIES_EXHAUSTED)).isEmpty();
+    }
+
+    @Test
+    void callsEarlierInTheWindowPayForARetryUntilTheyLeaveIt() {
+        Model.Fake target = new Model.Fake("primary");
+        Model model = wrap(target, retry().budgetRatio(0.2).budgetMinPerSecond(0).build(), settings);
+        for (int second = 0; second < 9; second++) {
+            for (int i = 0; i < 50; i++) {
+                model.chat("ok");
+            }
+            time.advance(Duration.ofSeconds(1));
+        }
+
+        target.thenFail(Model::outage);
+        assertThat(model.chat("q")).isEqualTo("primary:q"); // second 9: 0.2 x 451 calls in the window
+        time.advance(Duration.ofSeconds(10));
+        target.thenFail(Model::outage);
+        assertThat(model.chat("q")).isEqualTo("backup:q");  // second 19: the window holds this call only
+
+        assertThat(target.calls).hasValue(450 + 2 + 1);
+        assertThat(events.of(Kind.RETRIES_EXHAUSTED)).extracting(ReboundEvent::reason).containsExactly("budget");
+    }
+
+    /**
+     * budgetMinPerSecond is a reserve for the window, as Finagle's minRetriesPerSec: 10 x the minimum
+     * within any 10 s whatever the traffic, which a burst may spend at once; each retry gives it back
+     * when it leaves the window.
+     */
+    @Test
+    void theMinimumPerSecondIsAReserveForTheWindowThatABurstMaySpendAtOnce() {
         Model model = wrap(primary, retry().budgetRatio(0.01).budgetMinPerSecond(2).build(), settings);
 
         for (int i = 0; i < 30; i++) {
             model.chat("q");
         }
-        assertThat(primary.calls).hasValue(30 + 20); // 2 per second over a 10-second window
+        assertThat(primary.calls).hasValue(30 + 20); // 2 per second of a 10-second window, all in second 0
 
         time.advance(Duration.ofSeconds(9));
         model.chat("q");
@@ -219,6 +264,90 @@ class RetryBudgetTest {
         // every retry was granted while retries + 1 <= 0.1 * calls so far: never more than 800
         int retries = primary.calls.get() - threads * calls;
         assertThat(retries).isBetween(780, 800);
+    }
+
+    public interface Quotes {
+        String quote(String symbol);
+    }
+
+    static final AtomicInteger ALTERNATIVE_CALLS = new AtomicInteger();
+
+    public static class DownQuotes implements Quotes {
+        @Override
+        @Fallback(to = FlakyQuotes.class)
+        public String quote(String symbol) {
+            throw new IllegalStateException("primary down");
+        }
+    }
+
+    /** Fails the first attempt of every call, answers the second; its own budget pays for one retry a call. */
+    public static class FlakyQuotes implements Quotes {
+        @Override
+        @Retry(attempts = 2, delay = 0, jitter = false, budgetRatio = 1.0, budgetMinPerSecond = 0)
+        public String quote(String symbol) {
+            if (ALTERNATIVE_CALLS.incrementAndGet() % 2 == 1) {
+                throw new IllegalStateException("alternative hiccup");
+            }
+            return "alternative " + symbol;
+        }
+    }
+
+    @Test
+    void anAlternativesOwnBudgetCountsTheCallsThatReachIt() {
+        ALTERNATIVE_CALLS.set(0);
+        Quotes quotes = Rebound.wrap(Quotes.class, (Quotes) new DownQuotes()).settings(settings).build();
+
+        List<String> answers = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            try {
+                answers.add(quotes.quote("A"));
+            } catch (IllegalStateException e) {
+                answers.add(e.getMessage());
+            }
+        }
+
+        assertThat(answers).containsOnly("alternative A").hasSize(20);
+        assertThat(ALTERNATIVE_CALLS).hasValue(40);
+        assertThat(exhaustedFor("budget")).isZero();
+    }
+
+    static final AtomicInteger SHARING_PRIMARY_CALLS = new AtomicInteger();
+
+    /** Down; it and its alternative draw on the interface's budget. */
+    public static class SharingQuotes implements Quotes {
+        @Override
+        @Retry(attempts = 2, delay = 0, jitter = false, budgetRatio = 0.5, budgetMinPerSecond = 0)
+        @Fallback(to = SharingAlternative.class)
+        public String quote(String symbol) {
+            SHARING_PRIMARY_CALLS.incrementAndGet();
+            throw new IllegalStateException("primary down");
+        }
+    }
+
+    public static class SharingAlternative implements Quotes {
+        @Override
+        @Retry(attempts = 2, delay = 0, jitter = false, budgetRatio = 0.5, budgetMinPerSecond = 0)
+        public String quote(String symbol) {
+            return "alternative " + symbol;
+        }
+    }
+
+    /**
+     * A call reaching the primary and its alternative is one call for the budget both draw on: counted
+     * twice, the primary's retries would reach 0.5 x 2 = all the calls.
+     */
+    @Test
+    void aCallIsCountedOnceInABudgetItsPrimaryAndAlternativeShare() {
+        SHARING_PRIMARY_CALLS.set(0);
+        Quotes quotes = Rebound.wrap(Quotes.class, (Quotes) new SharingQuotes()).settings(settings).build();
+
+        for (int i = 0; i < 10; i++) {
+            assertThat(quotes.quote("A")).isEqualTo("alternative A");
+        }
+
+        // retry k is allowed once k <= 0.5 * (calls so far): calls 2, 4, 6, 8 and 10 retry
+        assertThat(SHARING_PRIMARY_CALLS).hasValue(10 + 5);
+        assertThat(exhaustedFor("budget")).isEqualTo(5);
     }
 
     @Test

@@ -25,7 +25,7 @@ public class PoliciesGuideTest {
 
     // docs:policies-outage
     public interface ChatClient {
-        @Retry(attempts = 3, budgetRatio = 0.2)        // retries <= 20% of calls (+1/s), per interface
+        @Retry(attempts = 3, budgetRatio = 0.2)        // retries <= 20% of calls (+10 per 10 s), per interface
         @CircuitBreaker(delay = 30, unit = TimeUnit.SECONDS)
         @Fallback(to = LocalModelClient.class)
         String chat(String prompt);

@@ -13,7 +13,7 @@ public interface PlainGuardedChat {
     @Fallback(to = Local.class)
     String chat(String prompt);
 
-    @Retry(attempts = 2, delay = 0, budgetRatio = 0.5, budgetMinPerSecond = 0)
+    @Retry(attempts = 2, delay = 0, budgetRatio = 0.4, budgetMinPerSecond = 0)
     @Fallback(to = Local.class)
     String ask(String prompt);
 

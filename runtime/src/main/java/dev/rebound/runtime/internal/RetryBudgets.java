@@ -33,8 +33,8 @@ public final class RetryBudgets {
         }
         String name = policy.budget().isEmpty() ? scope : policy.budget();
         Map<String, RetryBudget> budgets = BY_SETTINGS.computeIfAbsent(settings, s -> new ConcurrentHashMap<>());
-        return budgets.computeIfAbsent(name,
-                n -> new RetryBudget(n, policy.budgetRatio(), policy.budgetMinPerSecond()));
+        return budgets.computeIfAbsent(name, n -> new RetryBudget(n, policy.budgetRatio(), policy.budgetMinPerSecond(),
+                settings.timeSource().nanoTime()));
     }
 
     /**

@@ -48,7 +48,7 @@ public final class RetryRules {
         return !(ratio >= 0.0 && ratio <= 1.0) ? problem(attribute, ratio, "is outside 0..1") : null;
     }
 
-    /** Retries per second a budget always allows: not negative. */
+    /** A budget's reserve, in retries per second of its window: not negative. */
     public static String budgetMinPerSecond(String attribute, int retries) {
         return retries < 0 ? problem(attribute, retries, "is negative") : null;
     }

@@ -166,7 +166,7 @@ class MicrometerListenerTest {
     @Test
     void breakerTransitionsAndRetriesStoppedByTheBudgetOrTheBreakerAreCounted() throws IOException {
         ChatApi guarded = Rebound.wrap(ChatApi.class, (ChatApi) new Primary())
-                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ZERO).budgetRatio(0.5)
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ZERO).budgetRatio(0.4)
                         .budgetMinPerSecond(0).build())
                 .withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(3).failureRatio(1.0)
                         .delay(Duration.ofSeconds(1)).build())
@@ -175,8 +175,8 @@ class MicrometerListenerTest {
                         .listener(new MicrometerListener(registry)).build())
                 .build();
 
-        guarded.chat("down");  // 1 attempt, no retry: the budget has nothing yet
-        guarded.chat("down");  // 1 attempt, no retry: 0.5 of 1 call is not a whole retry
+        guarded.chat("down");  // 1 attempt, no retry: 0.4 of 1 call is not a whole retry
+        guarded.chat("down");  // 1 attempt, no retry: nor 0.4 of 2 calls
         guarded.chat("down");  // the breaker's third failure opens it: no retry
         guarded.chat("down");  // refused
         time.advance(Duration.ofSeconds(1));

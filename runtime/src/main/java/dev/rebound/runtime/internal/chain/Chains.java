@@ -54,7 +54,8 @@ public final class Chains {
      * where one has none), shared by the method's traced and untraced chains.
      */
     private static RetryStrategy[] chains(List<Alternative> alternatives, Breaker[] breakers, MethodSpec spec,
-            Events events, Predicate<Object> fallbackOnResult, boolean observed, Strategy invocation) {
+            Events events, Predicate<Object> fallbackOnResult, boolean observed, Strategy invocation,
+            RetryStrategy primary) {
         RetryStrategy[] chains = new RetryStrategy[alternatives.size()];
         for (int i = 0; i < chains.length; i++) {
             Alternative alt = alternatives.get(i);
@@ -67,7 +68,7 @@ public final class Chains {
                 attempt = new CircuitBreakerStrategy(breakers[i], attempt);
             }
             chains[i] = new RetryStrategy(altRetry, spec.budgetScope(), events,
-                    observed ? new AttemptObservation(attempt) : attempt);
+                    observed ? new AttemptObservation(attempt) : attempt, primary);
         }
         return chains;
     }
@@ -178,7 +179,7 @@ public final class Chains {
             Strategy root = primary;
             List<Alternative> alternatives = spec.alternatives();
             RetryStrategy[] alternativeRetries = chains(alternatives, alternativeBreakers, spec, events,
-                    fallbackOnResult, observed, invocation);
+                    fallbackOnResult, observed, invocation, primary);
             if (spec.fallbackHandler() != null) {
                 root = new HandlerFallbackStrategy(spec, primary, alternatives.toArray(new Alternative[0]),
                         alternativeRetries, events);

@@ -2,6 +2,7 @@ package dev.rebound.runtime.internal.chain;
 
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.TimeSource;
+import dev.rebound.runtime.internal.RetryBudget;
 import dev.rebound.runtime.observation.CallTrace;
 import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.PerThread;
@@ -253,6 +254,29 @@ final class Execution {
     private int refusalCount;
     private static final Throwable[] NO_REFUSALS = {};
 
+    /**
+     * The retry budgets this call was counted in on reaching an alternative (the primary's counted it
+     * when it started), the first {@link #budgetCount}: a budget counts a call once. Kept with the call
+     * state, as {@link #refusals}.
+     */
+    private RetryBudget[] budgets = NO_BUDGETS;
+    private int budgetCount;
+    private static final RetryBudget[] NO_BUDGETS = {};
+
+    /** Whether this call is not yet counted in {@code budget} by an alternative; from now on it is. */
+    boolean firstCountIn(RetryBudget budget) {
+        for (int i = 0; i < budgetCount; i++) {
+            if (budgets[i] == budget) {
+                return false;
+            }
+        }
+        if (budgetCount == budgets.length) {
+            budgets = java.util.Arrays.copyOf(budgets, Math.max(2, budgetCount * 2));
+        }
+        budgets[budgetCount++] = budget;
+        return true;
+    }
+
     /** Returns {@link #FAILED} for {@code refusal}, this call's own breaker's or rate limit's. */
     Object refused(Throwable refusal) {
         addRefusal(refusal);
@@ -349,6 +373,10 @@ final class Execution {
         if (refusalCount > 0) {
             java.util.Arrays.fill(refusals, 0, refusalCount, null);
             refusalCount = 0;
+        }
+        if (budgetCount > 0) {
+            java.util.Arrays.fill(budgets, 0, budgetCount, null);
+            budgetCount = 0;
         }
         interrupted = false;
         demand.forget();

@@ -38,11 +38,23 @@ final class RetryRule {
         this.events = events;
     }
 
-    /** Counts a call (a first attempt of the primary) in the retry budget, if there is one. */
+    /** Counts a call (a first attempt of the primary) in the retry budget, if there is one, now. */
     void countCall(ReboundSettings s) {
         RetryBudget b = budget.of(s);
         if (b != null) {
-            b.recordCall();
+            b.recordCall(s.timeSource().nanoTime());
+        }
+    }
+
+    /**
+     * Counts {@code call}, which has just reached this rule's target (an alternative), in the target's
+     * budget, unless that budget has counted it already: a budget counts a call once, whichever of its
+     * targets the call reaches. The primary's ({@code primary}) counted it when it started.
+     */
+    void countReached(Execution call, RetryRule primary) {
+        RetryBudget b = budget.of(call.settings);
+        if (b != null && b != primary.budget.of(call.settings) && call.firstCountIn(b)) {
+            b.recordCall(call.time.nanoTime());
         }
     }
 

@@ -21,11 +21,21 @@ final class RetryStrategy implements Strategy {
     /** Whether the policy has an attempt timeout, which needs what is left of maxDuration per attempt. */
     private final boolean timed;
 
+    /** The primary's rule, for an alternative's (whose budget counts a call the primary's has not); else null. */
+    private final RetryRule primary;
+
+    /** The primary's retry. */
     RetryStrategy(RetryPolicy policy, String budgetScope, Events events, Strategy next) {
+        this(policy, budgetScope, events, next, null);
+    }
+
+    /** An alternative's retry, {@code primary} being the primary's. */
+    RetryStrategy(RetryPolicy policy, String budgetScope, Events events, Strategy next, RetryStrategy primary) {
         this.rule = new RetryRule(policy, budgetScope, events);
         this.events = events;
         this.next = next;
         this.timed = rule.timed();
+        this.primary = primary == null ? null : primary.rule;
     }
 
     RetryRule rule() {
@@ -34,11 +44,17 @@ final class RetryStrategy implements Strategy {
 
     /**
      * The door's failed first attempt, if it ran one (else null, and the call is counted in the
-     * budget): taken once, by the primary's retry.
+     * budget): taken once, by the primary's retry. An alternative's counts the call in its budget.
      */
     private Throwable begin(Execution call) {
-        Throwable f = call.onPrimary ? call.takePending() : null;
-        if (f == null && call.onPrimary) {
+        if (!call.onPrimary) {
+            if (primary != null) {
+                rule.countReached(call, primary);
+            }
+            return null;
+        }
+        Throwable f = call.takePending();
+        if (f == null) {
             rule.countCall(call.settings);
         }
         return f;
