@@ -62,7 +62,9 @@ public final class Batch {
      * {@linkplain Result#isCancelled() cancelled}, never as successes. A plain {@code shutdown()}
      * lets the batch finish. An interrupt an input's call leaves set on its thread (its own business)
      * is cleared before the worker takes the next input, as a pool clears a task's before the next task:
-     * it neither cancels nor fails another input.
+     * it neither cancels nor fails another input. Not when the worker runs on the caller's own thread
+     * (an executor that runs tasks in place, a saturated pool's {@code CallerRunsPolicy}): there an
+     * interrupt left set cannot be told from the caller's own, and stops the batch as the caller's does.
      *
      * @return one result per input, in input order
      * @throws IllegalArgumentException if {@code maxConcurrency} is below 1

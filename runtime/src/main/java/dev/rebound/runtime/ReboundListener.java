@@ -61,7 +61,9 @@ public interface ReboundListener {
 
     /**
      * Whether this listener also wants {@link #onFirstAttemptSuccess}. When no listener does, the
-     * happy path reads no clock and builds nothing.
+     * happy path reads no clock for it and builds nothing (a method with a retry budget reads the clock
+     * to count the call in its second, and one whose circuit breaker has opened to read the attempt's
+     * start).
      */
     default boolean wantsFirstAttemptSuccess() {
         return false;

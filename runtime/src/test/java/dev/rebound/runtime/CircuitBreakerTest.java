@@ -466,4 +466,43 @@ class CircuitBreakerTest {
             assertThat(model.chat("c")).isEqualTo("ok:c");
         }
     }
+
+    /**
+     * A door reads its attempt's start before it asks to be admitted (the protocol's order): an attempt
+     * admitted by one closed phase whose outcome comes after the breaker opened and a probe closed it
+     * again is not counted in the new phase, even when the door was held between its two questions.
+     */
+    @Test
+    void aDoorsAttemptAdmittedByAnEarlierClosedPhaseIsNotCountedInALaterOne() throws Throwable {
+        Model model = Rebound.wrap(Model.class, (Model) primary)
+                .withCircuitBreaker(breaker().requestVolumeThreshold(1).failureRatio(1.0).build())
+                .settings(events.settings(time)).build();
+        dev.rebound.runtime.spi.ResilientMethod policy =
+                ResilientProxy.policyOf(model, Model.class.getMethod("chat", String.class));
+        primary.down();
+        failTransiently(model, 1); // the first closed phase opens
+        time.advance(Duration.ofSeconds(10));
+        primary.up();
+        assertThat(model.chat("probe")).isEqualTo("primary:probe"); // a second closed phase
+
+        // a door, in the protocol's order: the start, then admitted by the second closed phase
+        long start = policy.start();
+        assertThat(policy.admitFirstAttempt()).isTrue();
+        // meanwhile the second phase opens and a probe closes a third
+        primary.down();
+        failTransiently(model, 1);
+        time.advance(Duration.ofSeconds(10));
+        primary.up();
+        assertThat(model.chat("probe")).isEqualTo("primary:probe");
+        assertThat(breakerOf(model).circuitState()).isEqualTo(CircuitState.CLOSED);
+
+        UncheckedIOException late = new UncheckedIOException(new java.io.IOException("late"));
+        assertThatThrownBy(() -> policy.failed(late, start, primary, new Object[] {"late"},
+                (c, args) -> ((Model) c).chat((String) args[0]))).isSameAs(late);
+
+        assertThat(breakerOf(model).circuitState()).as("the third phase let nothing through yet")
+                .isEqualTo(CircuitState.CLOSED);
+        assertThat(events.transitions()).containsExactly(Kind.CIRCUIT_OPENED, Kind.CIRCUIT_HALF_OPEN,
+                Kind.CIRCUIT_CLOSED, Kind.CIRCUIT_OPENED, Kind.CIRCUIT_HALF_OPEN, Kind.CIRCUIT_CLOSED);
+    }
 }

@@ -16,10 +16,10 @@ package dev.rebound.runtime.spi;
  *         return policy.failed(failure, UNTIMED, context, args, invoker);
  *     }
  * }
+ * long start = policy.start();                           // a clock reading, or UNTIMED: before admission
  * if (!policy.admitFirstAttempt()) {
- *     return policy.execute(context, args, invoker);     // the chain runs every attempt
+ *     return policy.executeAll(context, args, invoker);  // the chain runs every attempt
  * }
- * long start = policy.start();                           // a clock reading, or UNTIMED
  * Object result;
  * try {
  *     result = invoker.invoke(context, args);             // attempt 1, inline
@@ -53,10 +53,10 @@ public interface ResilientMethod {
                 return failed(failure, UNTIMED, context, args, primary);
             }
         }
+        long start = start();
         if (!admitFirstAttempt()) {
             return executeAll(context, args, primary);
         }
-        long start = start();
         Object result;
         try {
             result = primary.invoke(context, args);
@@ -93,14 +93,17 @@ public interface ResilientMethod {
      * True: the door runs the attempt and reports it through {@link #succeeded} or {@link #failed};
      * a retry budget has counted the call.
      *
-     * <p>Without a breaker or budget it reads one field; with a closed breaker, one volatile read.
+     * <p>Without a breaker or budget it reads one field; with a closed breaker, one volatile read; with
+     * a retry budget, a clock reading and an atomic increment (the budget counts the call in its second).
      */
     boolean admitFirstAttempt();
 
     /**
-     * The start of an admitted first attempt: a clock reading when this method needs one (a
-     * deadline, a listener timing calls, or a circuit breaker that has opened, which reads it to tell
-     * the closed phase that let the attempt through), else {@link #UNTIMED}. Pass it back unchanged.
+     * The start of a first attempt, read before {@link #admitFirstAttempt} asks: a clock reading when
+     * this method needs one (a deadline, a listener timing calls, or a circuit breaker that has opened,
+     * which compares it with the start of the closed phase that admits the attempt: read after the
+     * admission, it could postdate a later closed phase and be counted there), else {@link #UNTIMED}.
+     * Pass it back unchanged.
      */
     long start();
 

@@ -428,10 +428,10 @@ final class WrapperSource {
                 .append("                } catch (java.lang.Throwable $f) {\n");
         failed(s, "                    ", i, params.size(), names, args, call, cast, isVoid, RM + ".UNTIMED");
         s.append("                }\n            }\n")
+                .append("            long $s = $p.start();\n") // read before admission: see ResilientMethod.start
                 .append("            if (!$p.admitFirstAttempt()) {\n                ").append(answer).append(cast)
                 .append("$p.executeAll(this.target, ").append(args).append(", I").append(i).append(");")
-                .append(isVoid ? "\n                return;" : "").append("\n            }\n")
-                .append("            long $s = $p.start();\n");
+                .append(isVoid ? "\n                return;" : "").append("\n            }\n");
         if (isVoid) {
             s.append("            try {\n                ").append(call).append(";\n");
         } else {
