@@ -27,8 +27,8 @@ import java.util.function.LongBinaryOperator;
  *
  * <p>Closed, the happy path takes no lock and allocates nothing: one volatile read to admit, one
  * counter increment and one read of the ring of outcome bits to record a success. It reads no clock
- * until the breaker has opened once ({@link #hasOpened}); then a door's first attempt reads it once,
- * as its start. The ring is a bit per slot of the window, packed in longs; a counter of set bits is
+ * until the breaker has opened once; then, while it is closed, a door's first attempt reads it once,
+ * as its start ({@link #readsStarts}). The ring is a bit per slot of the window, packed in longs; a counter of set bits is
  * kept exact by adjusting it only by what each atomic bit update really changed.
  */
 final class Breaker {
@@ -95,12 +95,15 @@ final class Breaker {
     }
 
     /**
-     * Whether the breaker has left its first closed phase: then a door's first attempt, which carries no
-     * permit, needs its start read from the clock, which tells the closed phase that let it through
-     * ({@link Closed#admitted}). One volatile read.
+     * Whether a door's first attempt, which carries no permit, needs its start read from the clock: the
+     * breaker is closed again after an opening, and the reading tells the closed phase that let the
+     * attempt through ({@link Closed#admitted}). Not while it is open or half-open (no attempt is
+     * admitted inline then: an attempt whose phase closes between this question and its admission
+     * carries no reading, and its outcome is not recorded). One volatile read.
      */
-    boolean hasOpened() {
-        return phase.get() != initial;
+    boolean readsStarts() {
+        Phase p = phase.get();
+        return p != initial && p instanceof Closed;
     }
 
     /**

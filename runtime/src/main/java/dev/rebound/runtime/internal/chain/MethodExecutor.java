@@ -130,7 +130,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         forgetLeftovers();
         ReboundSettings s = events.settings();
         // a breaker that has opened: the start tells which closed phase let the attempt through
-        return deadline || s.timesSuccess() || breaker != null && breaker.hasOpened() ? Clock.read(s.timeSource())
+        return deadline || s.timesSuccess() || breaker != null && breaker.readsStarts() ? Clock.read(s.timeSource())
                 : UNTIMED;
     }
 
