@@ -158,7 +158,7 @@ public final class Rebound {
          * {@code Rebound.wrap} or {@code ReboundModule.wrapping}) applies it, once; the builder adds none.
          * Replaces the annotations, and any earlier {@code withFallbacks} list (they are not added to it).
          * {@code withFallbacks()} = none. Without a {@link #withRetry} of more than one attempt,
-         * {@link #build()} logs one WARN per wrapper name ({@code Rebound.wrap(Chat) has withFallbacks but no
+         * {@link #build()} logs one WARN per wrapped interface ({@code Rebound.wrap(Chat) has withFallbacks but no
          * withRetry: ...}; silenced by {@code -Drebound.warnFallbackWithoutRetry=false}).
          *
          * @throws NullPointerException if the array or an element is null

@@ -120,7 +120,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
                     AnnotationLookup.simpleName(target.getClass())));
         }
         if (!policies.isEmpty()) {
-            MethodChecks.warnFallbackWithoutRetry(where, "withFallbacks", "withRetry",
+            MethodChecks.warnFallbackWithoutRetry(type.getName(), where, "withFallbacks", "withRetry",
                     fallbacks != null && !fallbacks.isEmpty(), retry != null ? retry.attempts() : 1);
             if (Rebound.isResilient(target)) {
                 AlreadyResilient.warnIfNested(type, target, policies);

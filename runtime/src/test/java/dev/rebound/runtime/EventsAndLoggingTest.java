@@ -177,4 +177,64 @@ class EventsAndLoggingTest {
                 + " @Retry: one transient failure sends every call to the fallback. Add @Retry, or set"
                 + " -Drebound.warnFallbackWithoutRetry=false if that is intended.");
     }
+
+    /** Two teams' interfaces of one simple name, in their own packages (nested types stand for them here). */
+    public static final class OpenAi {
+        public interface Answers {
+            String answer(String question);
+        }
+
+        public interface Annotated {
+            @dev.rebound.annotations.Fallback(to = Canned.class)
+            String answer(String question);
+        }
+
+        public static final class Canned implements Annotated {
+            @Override
+            public String answer(String question) {
+                return "canned";
+            }
+        }
+    }
+
+    /** The other team's. */
+    public static final class Anthropic {
+        public interface Answers {
+            String answer(String question);
+        }
+
+        public interface Annotated {
+            @dev.rebound.annotations.Fallback(to = Canned.class)
+            String answer(String question);
+        }
+
+        public static final class Canned implements Annotated {
+            @Override
+            public String answer(String question) {
+                return "canned";
+            }
+        }
+    }
+
+    /**
+     * The warning is kept once per interface or method by its fully qualified name: two interfaces that
+     * share a simple name are each warned about (the second was silent when the record was the line's
+     * simple name).
+     */
+    @Test
+    void aFallbackWithoutRetryIsWarnedForEachOfTwoInterfacesThatShareASimpleName() {
+        String builders = StdErr.during(() -> {
+            Rebound.wrap(OpenAi.Answers.class, q -> "a").withFallbacks(q -> "b").build();
+            Rebound.wrap(Anthropic.Answers.class, q -> "a").withFallbacks(q -> "b").build();
+        });
+        String annotated = StdErr.during(() -> {
+            Rebound.wrap(OpenAi.Annotated.class, q -> "a").build();
+            Rebound.wrap(Anthropic.Annotated.class, q -> "a").build();
+        });
+
+        assertThat(builders.split(java.util.regex.Pattern.quote("Rebound.wrap(Answers) has withFallbacks but no"
+                + " withRetry"), -1).length - 1).as("builders warned").isEqualTo(2);
+        assertThat(annotated.split(java.util.regex.Pattern.quote("Annotated.answer(String) has @Fallback but no"
+                + " @Retry"), -1).length - 1).as("annotations warned").isEqualTo(2);
+    }
 }

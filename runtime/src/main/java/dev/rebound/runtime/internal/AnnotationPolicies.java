@@ -104,7 +104,8 @@ public final class AnnotationPolicies {
         if (!problems.isEmpty()) {
             throw new ReboundConfigurationException(problems);
         }
-        MethodChecks.warnFallbackWithoutRetry(name, "@Fallback", "@Retry", !fb.chain().isEmpty(),
+        MethodChecks.warnFallbackWithoutRetry(contract.getName() + '#' + method.getName()
+                + java.util.Arrays.toString(method.getParameterTypes()), name, "@Fallback", "@Retry", !fb.chain().isEmpty(),
                 primaryRetry.attempts());
         makeAccessible(contractMethod);
         return MethodSpec.builder(name, primaryName).shapeOf(implClass, method).retry(primaryRetry).circuitBreaker(breakerPolicy)

@@ -24,7 +24,10 @@ import org.slf4j.LoggerFactory;
 public final class MethodChecks {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.rebound");
-    /** The methods and wrappers warned about by {@link #warnFallbackWithoutRetry}: once each. */
+    /**
+     * The methods and interfaces warned about by {@link #warnFallbackWithoutRetry}, by fully qualified
+     * name (two interfaces of one simple name are two): once each.
+     */
     private static final Set<String> WARNED_WITHOUT_RETRY = ConcurrentHashMap.newKeySet();
 
     private MethodChecks() {
@@ -32,16 +35,17 @@ public final class MethodChecks {
 
     /**
      * Logs {@link FallbackRules#withoutRetry}'s warning for {@code where} (a method, or a builder's
-     * wrapper), once, unless {@code -Drebound.warnFallbackWithoutRetry=false}: {@code "Chat.chat(String) has
-     * @Fallback but no @Retry: ..."}, {@code "Rebound.wrap(Chat) has withFallbacks but no withRetry: ..."}.
+     * wrapper), once per {@code key} (the method's or the wrapped interface's fully qualified name), unless
+     * {@code -Drebound.warnFallbackWithoutRetry=false}: {@code "Chat.chat(String) has @Fallback but no
+     * @Retry: ..."}, {@code "Rebound.wrap(Chat) has withFallbacks but no withRetry: ..."}.
      */
-    public static void warnFallbackWithoutRetry(String where, String fallback, String retry, boolean hasAlternatives,
-            int attempts) {
+    public static void warnFallbackWithoutRetry(String key, String where, String fallback, String retry,
+            boolean hasAlternatives, int attempts) {
         String warning = FallbackRules.withoutRetry(fallback, retry, hasAlternatives, attempts);
         if (warning == null || !Boolean.parseBoolean(System.getProperty(FallbackRules.WARN_WITHOUT_RETRY, "true"))) {
             return;
         }
-        if (WARNED_WITHOUT_RETRY.add(where)) {
+        if (WARNED_WITHOUT_RETRY.add(key)) {
             LOG.warn("{} {}", where, warning);
         }
     }

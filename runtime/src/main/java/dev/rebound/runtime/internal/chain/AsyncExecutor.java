@@ -72,8 +72,10 @@ final class AsyncExecutor {
             Leftovers.forget(); // what an outcome nobody awaits left on its thread is nobody's
             Events events = method.events;
             try {
+                // the target's own future, cancelled by the caller's cancel, keeps its exception to itself
+                Throwable f = t != null ? Async.failure(t) : null;
                 events.emit(events.settings(), FAILED, method.spec.primaryName(), null, 0, 0L, Reason.CANCELLED,
-                        t != null ? Async.failure(t) : Async.cancelled(), start);
+                        f == null || f instanceof CancellationException ? Async.cancelled() : f, start);
             } catch (Throwable listenerError) {
                 endedBy(result, listenerError);
             }
