@@ -72,10 +72,8 @@ final class AsyncExecutor {
             Leftovers.forget(); // what an outcome nobody awaits left on its thread is nobody's
             Events events = method.events;
             try {
-                // the target's own future, cancelled by the caller's cancel, keeps its exception to itself
-                Throwable f = t != null ? Async.failure(t) : null;
                 events.emit(events.settings(), FAILED, method.spec.primaryName(), null, 0, 0L, Reason.CANCELLED,
-                        f == null || f instanceof CancellationException ? Async.cancelled() : f, start);
+                        endedOn(t, true), start);
             } catch (Throwable listenerError) {
                 endedBy(result, listenerError);
             }
@@ -145,14 +143,14 @@ final class AsyncExecutor {
     }
 
     /**
-     * The failure an asynchronous call ended on, which gets the call's history. When the caller ended
-     * the call with an attempt in flight, the chain ends on that attempt's cancellation: the target's
-     * own future's exception, which the target may keep (and nobody else sees); the history goes on an
-     * exception of the call's own instead.
+     * The failure an asynchronous call ended on, which gets the call's history and its FAILED event.
+     * When the caller ended the call ({@code callerEnded}) with an attempt in flight, the call ends on that
+     * attempt's cancellation: the target's own future's exception, which the target may keep (and nobody
+     * else sees); the history and the event get an exception of the call's own instead.
      */
-    private static Throwable endedOn(Execution call, Throwable t) {
+    private static Throwable endedOn(Throwable t, boolean callerEnded) {
         Throwable f = t != null ? Async.failure(t) : null;
-        if (f == null || (f instanceof CancellationException && call.cancelled())) {
+        if (f == null || (f instanceof CancellationException && callerEnded)) {
             return Async.cancelled();
         }
         return f;
@@ -182,7 +180,7 @@ final class AsyncExecutor {
                     result.answer(value);
                 } else {
                     // an answer that came after the caller ended the call is no answer: it ends cancelled
-                    result.fail(method.failedForGood(call, endedOn(call, t)));
+                    result.fail(method.failedForGood(call, endedOn(t, call.cancelled())));
                 }
             } catch (Throwable listenerError) {
                 endedBy(result, listenerError);
