@@ -320,6 +320,26 @@ class BuildErrorTest {
                 + " must list the failures that are safe to repeat it on, in @Retry.on");
     }
 
+    /** As above, with the alternatives listed by the interface's own, type-level {@code @Fallback}. */
+    @Test
+    void aNonIdempotentAlternativeOfATypeLevelFallbackListIsACompileErrorInTheSameWords() throws IOException {
+        List<String> errors = javacErrors("Mailer", """
+                @dev.rebound.annotations.Retry(attempts = 3)
+                @dev.rebound.annotations.Fallback(to = Mailer.OnceOnly.class)
+                public interface Mailer {
+                    String send(String message);
+
+                    class OnceOnly implements Mailer {
+                        @dev.rebound.annotations.NonIdempotent
+                        public String send(String message) { return message; }
+                    }
+                }
+                """);
+
+        assertThat(errors).containsExactly("OnceOnly.send(String): @Retry(attempts = 3) on a @NonIdempotent method"
+                + " must list the failures that are safe to repeat it on, in @Retry.on");
+    }
+
     @Test
     void anInterfacesOwnRateLimitGivenOtherLimitsByTwoMethodsIsACompileErrorAndAClasssIsLeftToBind()
             throws IOException {

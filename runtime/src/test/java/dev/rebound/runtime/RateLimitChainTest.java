@@ -422,6 +422,32 @@ class RateLimitChainTest {
         assertThat(events.of(Kind.RATE_LIMIT_TOKENS_REFUNDED)).isEmpty();
     }
 
+    /**
+     * The provider answered after the attempt's time was up (3 s of a 2 s timeout, its client deaf to
+     * the interrupt), and the retry's predicate rejected the answer: the attempt fails on its timeout,
+     * but the answer was produced and billed, so it is settled against its usage, not refunded.
+     */
+    @Test
+    void anAnswerRejectedAndCutByTheAttemptTimeoutWasBilledSoItsUsageIsCharged() {
+        Model late = p -> {
+            clock.advance(Duration.ofSeconds(3));
+            return ChatResponse.builder().aiMessage(AiMessage.from(" ")).tokenUsage(new TokenUsage(100, 900)).build();
+        };
+        Model limited = Rebound.wrap(Model.class, late)
+                .withRetry(RetryPolicy.builder().attempts(1).attemptTimeout(Duration.ofSeconds(2))
+                        .retryOnResult((ChatResponse r) -> r.aiMessage().text().isBlank()).build())
+                .withRateLimit(RateLimitPolicy.builder().key("rejected-late-usage").requestsPerMinute(100)
+                        .tokensPerMinute(10_000).maxOutputTokens(100).build())
+                .settings(settings).build();
+
+        assertThatThrownBy(() -> limited.chat("x".repeat(400)))
+                .isInstanceOf(AttemptTimeoutException.class).hasCauseInstanceOf(RejectedResultException.class);
+        assertThat(events.of(Kind.RATE_LIMIT_TOKENS_CHARGED)).extracting(ReboundEvent::tokens)
+                .containsExactly(200L, 800L);
+        assertThat(events.of(Kind.RATE_LIMIT_TOKENS_REFUNDED)).isEmpty();
+        assertThat(Thread.interrupted()).isFalse();
+    }
+
     /** As a retried rejection: an answer {@code fallbackOnResult} sends to the alternatives was billed too. */
     @Test
     void anAnswerSentToTheFallbacksByItsResultWasBilledSoItsUsageIsCharged() {

@@ -46,6 +46,11 @@ public final class RateLimits {
                 .maxDelay(Duration.ofNanos(annotation.unit().toNanos(annotation.maxDelay()))).build();
     }
 
+    /** The key {@code policy}'s permits are counted under: the one it names, else {@code scope}. */
+    public static String keyOf(RateLimitPolicy policy, String scope) {
+        return policy.key().isEmpty() ? scope : policy.key();
+    }
+
     /**
      * Registers {@code policy}'s key in the settings' store, or adds a problem: Bucket4j missing, or the
      * key already defined there with other limits.
@@ -54,11 +59,6 @@ public final class RateLimits {
      * @param scope the key when the policy names none (the interface's name)
      * @param attribute how the problem names the policy: {@code @RateLimit.key} or {@code withRateLimit}
      */
-    /** The key {@code policy}'s permits are counted under: the one it names, else {@code scope}. */
-    public static String keyOf(RateLimitPolicy policy, String scope) {
-        return policy.key().isEmpty() ? scope : policy.key();
-    }
-
     public static void check(ReboundSettings settings, RateLimitPolicy policy, String where, String scope,
             String attribute, List<String> problems) {
         if (!BUCKET4J) {

@@ -18,6 +18,9 @@ public record TimeAmount(long amount, TimeUnit unit) {
 
     /** Nanoseconds to days, each unit an exact multiple of the one before. */
     private static final TimeUnit[] UNITS = TimeUnit.values();
+    /** The units finer than a second, finest first. */
+    private static final TimeUnit[] FRACTIONS = {TimeUnit.NANOSECONDS, TimeUnit.MICROSECONDS, TimeUnit.MILLISECONDS};
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     public TimeAmount {
         Objects.requireNonNull(unit, "unit");
@@ -28,13 +31,20 @@ public record TimeAmount(long amount, TimeUnit unit) {
         if (d.getNano() == 0) {
             return new TimeAmount(d.getSeconds(), TimeUnit.SECONDS);
         }
-        long nanos; // exact when it fits, else saturated: a positive duration never turns negative here
-        try {
-            nanos = d.toNanos();
-        } catch (ArithmeticException tooLong) {
-            nanos = d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+        // the finest unit that holds it exactly: an annotation's 10^18 ms (beyond 292 years of ns) reads
+        // in ms from a builder too; saturated in ns when none does (a positive one never turns negative)
+        for (TimeUnit u : FRACTIONS) {
+            long per = u.toNanos(1);
+            if (d.getNano() % per == 0) {
+                try {
+                    return new TimeAmount(Math.addExact(Math.multiplyExact(d.getSeconds(), NANOS_PER_SECOND / per),
+                            d.getNano() / per), u);
+                } catch (ArithmeticException tooLong) {
+                    // a coarser unit may hold it
+                }
+            }
         }
-        return new TimeAmount(nanos, TimeUnit.NANOSECONDS);
+        return new TimeAmount(d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE, TimeUnit.NANOSECONDS);
     }
 
     /** An amount in nanoseconds, as builders store it. */

@@ -67,6 +67,21 @@ class RulesTest {
     }
 
     @Test
+    void anAmountBeyondWhatNanosecondsHoldReadsTheSameFromABuilderAsFromAnAnnotation() {
+        long millis = 1_000_000_000_000_001L; // 31,700 years and 1 ms: beyond a long of nanoseconds
+        assertThat(TimeAmount.of(Duration.ofMillis(millis)))
+                .hasToString(new TimeAmount(millis, TimeUnit.MILLISECONDS).toString())
+                .hasToString(millis + " ms");
+        assertThat(TimeAmount.of(Duration.ofMillis(-millis))).hasToString("-" + millis + " ms");
+        long micros = 1_000_000_000_000_000_001L;
+        assertThat(TimeAmount.of(Duration.of(micros, java.time.temporal.ChronoUnit.MICROS)))
+                .hasToString(micros + " us");
+        assertThat(TimeAmount.of(Duration.ofMillis(millis)).toNanos()).isEqualTo(Long.MAX_VALUE);
+        assertThat(TimeAmount.of(Duration.ofSeconds(Long.MAX_VALUE, 1))).hasToString(Long.MAX_VALUE + " ns");
+        assertThat(TimeAmount.of(Duration.ofSeconds(Long.MIN_VALUE, 1))).hasToString(Long.MIN_VALUE + " ns");
+    }
+
+    @Test
     void failureListsNameEveryTypeThatCanNeverTakeEffect() {
         assertThat(FailureType.problems("on", FailureType.of(List.of(IOException.class, Error.class,
                 InterruptedException.class)), "off", FailureType.of(List.of(IOException.class)),

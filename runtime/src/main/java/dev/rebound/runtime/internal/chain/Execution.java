@@ -73,9 +73,10 @@ final class Execution {
     /** The failure a strategy's {@link Strategy#apply} returned {@link #FAILED} for; read at once. */
     Throwable failure;
     /**
-     * The failure this call's own result check last made of a result (its rejection, or its predicate's
-     * throw), and that result: an answer the target produced, which a rate limit above settles its tokens
-     * against. Compared by identity, as refusals are: a resilient call the target made has its own.
+     * The failure this call's own result check made of a result in the current attempt (its rejection,
+     * or its predicate's throw), and that result: an answer the target produced, which a rate limit above
+     * settles its tokens against even when the attempt timeout then cut the attempt off. The rate limit
+     * clears both before each attempt; a resilient call the target made has its own.
      */
     Throwable judged;
     Object judgedResult;

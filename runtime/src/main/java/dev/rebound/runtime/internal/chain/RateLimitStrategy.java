@@ -64,6 +64,8 @@ final class RateLimitStrategy implements Strategy {
         if (tokens > 0L) {
             events.emitRateLimit(call, RATE_LIMIT_TOKENS_CHARGED, call.attempt, 0L, null, null, key, tokens);
         }
+        call.judged = null; // only this attempt's result check may say it produced an answer
+        call.judgedResult = null;
         Object result;
         try {
             result = next.apply(call);
@@ -72,9 +74,11 @@ final class RateLimitStrategy implements Strategy {
         }
         if (result == Execution.FAILED) {
             Throwable t = call.failure;
-            if (t != null && t == call.judged) {
-                // the result check turned an answer into the failure: the provider produced it, and billed it
+            if (call.judged != null) {
+                // the result check turned an answer into the failure (which the attempt timeout may have
+                // cut off since): the provider produced it, and billed it
                 Object answer = call.judgedResult;
+                call.judged = null;
                 call.judgedResult = null;
                 settled(s, call, guard.settle(tokens, answer, false, headers));
             } else {
