@@ -107,9 +107,7 @@ class Langchain4jGuideTest {
                     .modelName("gpt-4").maxRetries(0)
                     .httpClientBuilder(RetryAfterHttpClientBuilder.create()).build();   // Rebound sees Retry-After
             ChatModel llm = Rebound.wrap(ChatModel.class, gpt4)
-                    // docs-omit
-                    .settings(virtualTime)
-                    // /docs-omit
+                    .settings(virtualTime)                // a VirtualTimeSource's: the waits are recorded, not slept
                     .withRetry(RetryPolicy.builder().attempts(3).build()).build();
 
             String answer = llm.chat("Hello");            // 503, 429, a 2 s wait, then the answer
