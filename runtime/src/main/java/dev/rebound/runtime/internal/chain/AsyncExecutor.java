@@ -89,8 +89,10 @@ final class AsyncExecutor {
             Breaker breaker = method.breaker;
             if (breaker != null) {
                 ReboundSettings s = method.events.settings();
-                breaker.failed(permit, f, s.timeSource()); // into the phase it ran under: a late failure changes no later one
-                CircuitBreakerStrategy.askFleet(breaker, s, f, s.timeSource());
+                // into the phase it ran under: a late failure changes no later one, nor asks the fleet
+                if (breaker.failed(permit, f, s.timeSource())) {
+                    CircuitBreakerStrategy.askFleet(breaker, s, f, s.timeSource());
+                }
             }
             method.firstAttemptFailed(callerStack);
         } catch (Throwable listenerError) {

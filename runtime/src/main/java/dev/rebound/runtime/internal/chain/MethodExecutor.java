@@ -155,8 +155,9 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
             throws Throwable {
         if (breaker != null && !Thread.currentThread().isInterrupted()) { // an interrupt is not the target's
             ReboundSettings s = events.settings();
-            breaker.failedWithoutPermit(failure, s.timeSource(), start);
-            CircuitBreakerStrategy.askFleet(breaker, s, failure, s.timeSource());
+            if (breaker.failedWithoutPermit(failure, s.timeSource(), start)) {
+                CircuitBreakerStrategy.askFleet(breaker, s, failure, s.timeSource());
+            }
         }
         firstAttemptFailed(true);
         if (quiet != null) {
