@@ -237,7 +237,11 @@ public final class Rebound {
 
         /**
          * How events and logs name the target (default: its simple class name), e.g. "gpt-4" when
-         * several models share one class. Also the name this wrapper has when it is another's fallback.
+         * several models share one class. Also the name this wrapper has when it is another's fallback,
+         * and, with a store that shares circuit breakers with a fleet (Redis), the target's part of the
+         * name its breakers' open state is shared under (default: the target's fully qualified class
+         * name, so two wrappers of one class without a name share it, which their {@link #build()} warns
+         * about).
          *
          * @throws NullPointerException if {@code name} is null
          * @throws IllegalArgumentException if blank

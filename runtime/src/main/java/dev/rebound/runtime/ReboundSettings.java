@@ -71,13 +71,28 @@ public final class ReboundSettings {
     }
 
     /**
-     * Replaces the global settings. Takes effect on the next failure of every woven method (a
-     * resolved policy reads them live); alternatives already resolved keep their instances.
+     * Replaces the global settings, which every method run on them reads live: woven classes, the Guice
+     * module's methods, and {@code Rebound.wrap} wrappers built without {@code settings(...)}.
+     *
+     * <ul>
+     *   <li>From the next call on, successes included: a tracer traces every call whole, first attempt
+     *       included, and a listener timing first-attempt successes times them; one removed no longer does.</li>
+     *   <li>A call in flight: one whose first attempt the door runs itself (not traced) goes on, from that
+     *       attempt's failure, on the settings it reads then (their listeners, clock, store), untraced to its
+     *       end; one the chain runs whole (traced, or asynchronous) keeps the settings it started with to its
+     *       end. Either way its time (deadline, durations) is counted across the change of clock: the old
+     *       clock up to the change, the new one from then on.</li>
+     *   <li>Alternatives already resolved keep their instances.</li>
+     * </ul>
      *
      * @throws NullPointerException if {@code settings} is null
      */
     public static void setGlobal(ReboundSettings settings) {
-        global = Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(settings, "settings");
+        synchronized (ReboundSettings.class) {
+            dev.rebound.runtime.internal.chain.LiveClock.switchTo(settings);
+            global = settings;
+        }
     }
 
     /** The clock and sleeper of every wait and deadline (default {@link TimeSource#system()}). */

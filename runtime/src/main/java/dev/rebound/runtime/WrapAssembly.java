@@ -17,6 +17,8 @@ import dev.rebound.runtime.internal.SelfRetryCheck;
 import dev.rebound.runtime.internal.chain.CallShape;
 import dev.rebound.runtime.internal.chain.Chains;
 import dev.rebound.runtime.internal.chain.MethodSpec;
+import dev.rebound.runtime.ratelimit.SharedCircuitState;
+import dev.rebound.runtime.rules.BreakerRules;
 import dev.rebound.runtime.rules.FallbackRules;
 import dev.rebound.runtime.rules.MethodRules;
 import dev.rebound.runtime.rules.Rules;
@@ -26,6 +28,8 @@ import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +50,13 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         List<Predicate<Object>> fallbackOnResult, FallbackHandler fallbackHandler, boolean jdkProxy) {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.rebound");
+
+    /**
+     * The fleet names of the circuit breakers of wrappers built without a name on settings whose store
+     * shares breakers (see {@link #warnIfSharedInTheFleet}), and those already warned about: one line per name.
+     */
+    private static final Set<String> UNNAMED_SHARED = ConcurrentHashMap.newKeySet();
+    private static final Set<String> WARNED_SHARED = ConcurrentHashMap.newKeySet();
 
     /** As {@link Rebound.Builder#build()}. */
     T build() {
@@ -84,6 +95,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         List<String> replaced = new ArrayList<>();
         List<String> skipped = new ArrayList<>(); // methods the builder's policies skip: a deferred result
         int[] reached = {0};
+        List<MethodSpec> breakers = new ArrayList<>(); // the methods whose primary has a breaker
         Map<Method, ResilientMethod> policies = MethodScan.resolveEach(type, problems, m -> {
             if (programmatic) {
                 replacedAnnotations(m, replaced);
@@ -96,6 +108,9 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
                 reached[0]++;
             }
             MethodSpec spec = programmatic ? programmatic(m, problems) : annotated(m);
+            if (spec != null && spec.circuitBreaker() != null) {
+                breakers.add(spec);
+            }
             return spec == null ? null : Chains.executorOf(spec);
         });
         skipped.sort(null); // reflection lists methods in no fixed order
@@ -115,6 +130,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
                     + "replace them (give every policy to the builder, or wrap without builder policies to apply "
                     + "the annotations)", where, String.join(", ", replaced));
         }
+        warnIfSharedInTheFleet(where, checked, breakers);
         if (!helpers.isEmpty() && !Rebound.isResilient(target)) {
             LOG.warn("{}: {}", where, MethodRules.helpersNotWrapped(helpers,
                     AnnotationLookup.simpleName(target.getClass())));
@@ -148,6 +164,27 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         List<String> annotations = AnnotationPolicies.annotationsOf(target.getClass(), m);
         if (!annotations.isEmpty()) {
             replaced.add(AnnotationLookup.describe(type, m) + " (" + String.join(", ", annotations) + ")");
+        }
+    }
+
+    /**
+     * A wrapper without a name, whose settings' store shares circuit breakers with the fleet
+     * ({@link SharedCircuitState}; the global settings as they are now, when the wrapper reads them
+     * live): its breakers are named in the fleet by method and target class only, so a second such
+     * wrapper of the same class (or a lambda of the same outer class) in this JVM would share their open
+     * state, one's opening opening the other's everywhere. Said once per fleet name, at WARN, when the
+     * second is built.
+     */
+    private void warnIfSharedInTheFleet(String where, ReboundSettings checked, List<MethodSpec> breakers) {
+        if (name != null || !(checked.rateLimitStore() instanceof SharedCircuitState)) {
+            return;
+        }
+        for (MethodSpec spec : breakers) {
+            String shared = spec.fleetName();
+            if (!UNNAMED_SHARED.add(shared) && WARNED_SHARED.add(shared)) {
+                LOG.warn("{}: {}", where, BreakerRules.sharedInTheFleet(spec.fleetMethod(),
+                        shared.substring(spec.fleetMethod().length() + 1)));
+            }
         }
     }
 
@@ -206,6 +243,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
                 .rateLimit(rateLimit).fallbacks(fallbackRule, chain)
                 .fallbackOnResult(ResultAndHandlerRules.anyOf(fallbackOnResult))
                 .fallbackHandler(fallbackHandler).settings(settings).budgetScope(type.getName())
+                .sharedAs(AnnotationLookup.qualified(type, m), fleetTarget())
                 .runsIn(target.getClass(), m.getName()).build();
     }
 
@@ -234,9 +272,17 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         return name != null ? name : ResilientProxy.nameOf(target);
     }
 
+    /**
+     * How the fleet names the target ({@link MethodSpec#fleetName()}): the name given with {@code named}; a
+     * wrapper's own name when the target is one; else null, for the target's binary name.
+     */
+    private String fleetTarget() {
+        return name != null ? name : Rebound.isResilient(target) ? ResilientProxy.nameOf(target) : null;
+    }
+
     private MethodSpec annotated(Method m) {
         ReboundSettings s = settings;
-        return AnnotationPolicies.resolve(target.getClass(), targetName(), m, s, alt -> {
+        return AnnotationPolicies.resolve(target.getClass(), targetName(), fleetTarget(), m, s, alt -> {
             Object instance = (s != null ? s : ReboundSettings.global()).alternatives().instanceOf(alt);
             return () -> instance;
         });

@@ -691,7 +691,7 @@ class AsyncCallsTest {
         assertThat(result).isCompletedExceptionally();
         assertThat(primary.attempts()).as("the breaker the fleet opened stops the retries").isEqualTo(2);
         assertThat(fleet.asked).as("asked after each counted failure").hasSize(2)
-                .allSatisfy(name -> assertThat(name).endsWith(".quote(String)/primary"));
+                .allSatisfy(name -> assertThat(name).endsWith("$Quotes.quote(java.lang.String)/primary"));
         assertThat(syncFleet.asked).hasSize(2);
         assertThat(events.of(Kind.CIRCUIT_OPENED)).singleElement().satisfies(e -> {
             assertThat(e.reason()).isEqualTo("fleet");

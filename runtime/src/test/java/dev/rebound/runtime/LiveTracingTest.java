@@ -7,16 +7,23 @@ import dev.rebound.runtime.internal.chain.MethodSpec;
 import dev.rebound.runtime.observation.CallTrace;
 import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.ResilientMethod;
+import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * A method on the global settings has a traced chain and a plain one; each call takes the one the
  * settings it reads live need, so a tracer set (or removed) between calls applies from the next call.
+ * A call in flight when {@code setGlobal} replaces them is traced whole or not at all, and timed on one
+ * scale across the change of clock.
  */
 class LiveTracingTest {
 
@@ -94,5 +101,137 @@ class LiveTracingTest {
         assertThat(started).containsExactly("Model.chat(String)");
         assertThat(seen).containsExactly("attempt 1 on Fake", "failed IOException", "retry (backoff)",
                 "attempt 2 on Fake", "succeeded", "ended success_after_retry");
+    }
+
+    public interface Chat {
+        String chat(String prompt) throws IOException;
+    }
+
+    public interface AsyncChat {
+        CompletableFuture<String> chat(String prompt);
+    }
+
+    /** Two test clocks at unrelated origins (an origin is arbitrary: VirtualTimeSource's Javadoc); neither moves. */
+    private final VirtualTimeSource before = new VirtualTimeSource(0L);
+    private final VirtualTimeSource after = new VirtualTimeSource(3_600_000_000_000L);
+
+    /**
+     * No time passes on either clock during the call, so its 10 s maxDuration is not over when attempt 1
+     * fails: its start, read on the old clock, is measured on one scale with the new one, not against it.
+     */
+    @Test
+    void aCallInFlightWhenTheGlobalClockIsReplacedKeepsItsRetries() throws Exception {
+        ReboundSettings.setGlobal(ReboundSettings.builder().timeSource(before).logging(false).build());
+        ReboundSettings next = ReboundSettings.builder().timeSource(after).logging(false).build();
+        AtomicInteger attempts = new AtomicInteger();
+        Chat target = p -> {
+            if (attempts.incrementAndGet() == 1) {
+                ReboundSettings.setGlobal(next); // another thread's setGlobal, while attempt 1 is in flight
+                throw new IOException("503");
+            }
+            return "ok";
+        };
+        Chat chat = Rebound.wrap(Chat.class, target).withRetry(RetryPolicy.builder().attempts(3)
+                .delay(Duration.ZERO).maxDuration(Duration.ofSeconds(10)).build()).build();
+
+        assertThat(chat.chat("hi")).isEqualTo("ok");
+        assertThat(attempts).hasValue(2);
+    }
+
+    /** A listener that times first-attempt successes. */
+    private static ReboundListener timer(List<Long> timed) {
+        return new ReboundListener() {
+            @Override
+            public void onEvent(ReboundEvent event) {
+            }
+
+            @Override
+            public boolean wantsFirstAttemptSuccess() {
+                return true;
+            }
+
+            @Override
+            public void onFirstAttemptSuccess(String method, String target, long nanos) {
+                timed.add(nanos);
+            }
+        };
+    }
+
+    /** A first attempt that takes no time on either clock, during which the global settings change clock. */
+    @Test
+    void aFirstAttemptStraddlingSetGlobalIsTimedOnOneScale() throws Exception {
+        List<Long> timed = new CopyOnWriteArrayList<>();
+        ReboundSettings.setGlobal(ReboundSettings.builder().timeSource(before).logging(false).listener(timer(timed))
+                .build());
+        ReboundSettings next = ReboundSettings.builder().timeSource(after).logging(false).listener(timer(timed))
+                .build();
+        Chat target = p -> {
+            ReboundSettings.setGlobal(next);
+            return "ok";
+        };
+        Chat chat = Rebound.wrap(Chat.class, target).withRetry(RetryPolicy.builder().attempts(2)
+                .delay(Duration.ZERO).build()).build();
+
+        assertThat(chat.chat("hi")).isEqualTo("ok");
+        after.advance(Duration.ofMillis(7));
+        assertThat(chat.chat("hi")).isEqualTo("ok"); // on the new clock alone, which moves 7 ms after the switch
+        assertThat(timed).containsExactly(0L, 0L);
+    }
+
+    /**
+     * A tracer set while attempt 1 of a call is in flight: the door ran that attempt untraced, so the rest
+     * of the call is not traced either (a trace without the attempt the call began with would misreport
+     * it); the next call is traced whole.
+     */
+    @Test
+    void aTracerSetDuringACallTracesItNotAtAllAndTheNextCallWhole() throws Exception {
+        ReboundSettings quiet = ReboundSettings.builder().logging(false).build();
+        ReboundSettings.setGlobal(quiet);
+        List<String> seen = new ArrayList<>();
+        ReboundSettings traced = quiet.toBuilder().tracer(m -> new Recording(seen)).build();
+        AtomicInteger attempts = new AtomicInteger();
+        Chat target = p -> {
+            if (attempts.incrementAndGet() % 2 == 1) {
+                ReboundSettings.setGlobal(traced);
+                throw new IOException("503");
+            }
+            return "ok";
+        };
+        Chat chat = Rebound.wrap(Chat.class, target).withRetry(RetryPolicy.builder().attempts(3)
+                .delay(Duration.ZERO).build()).build();
+
+        assertThat(chat.chat("hi")).isEqualTo("ok");
+        assertThat(seen).as("the call the tracer was set during").isEmpty();
+        assertThat(chat.chat("hi")).isEqualTo("ok");
+        assertThat(seen).containsExactly("attempt 1 on LiveTracingTest$$Lambda", "failed IOException",
+                "retry (backoff)", "attempt 2 on LiveTracingTest$$Lambda", "succeeded", "ended success_after_retry");
+    }
+
+    /**
+     * An asynchronous call keeps the settings it started with: a clock and a tracer set while its first
+     * attempt is in flight neither cut its 10 s maxDuration short nor trace the rest of it.
+     */
+    @Test
+    void anAsyncCallInFlightWhenTheGlobalSettingsAreReplacedRunsOnTheSettingsItStartedWith() throws Exception {
+        ReboundSettings.setGlobal(ReboundSettings.builder().timeSource(before).logging(false).build());
+        List<String> seen = new ArrayList<>();
+        ReboundSettings next = ReboundSettings.builder().timeSource(after).logging(false)
+                .tracer(m -> new Recording(seen)).build();
+        AtomicInteger attempts = new AtomicInteger();
+        AsyncChat target = p -> {
+            if (attempts.incrementAndGet() == 1) {
+                ReboundSettings.setGlobal(next);
+                return CompletableFuture.failedFuture(new IOException("503"));
+            }
+            return CompletableFuture.completedFuture("ok");
+        };
+        AsyncChat chat = Rebound.wrap(AsyncChat.class, target).withRetry(RetryPolicy.builder().attempts(3)
+                .delay(Duration.ZERO).maxDuration(Duration.ofSeconds(10)).build()).build();
+
+        CompletableFuture<String> answer = chat.chat("hi");
+        before.runScheduled(); // its wait before attempt 2 is scheduled on the clock it started with
+        assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+        assertThat(attempts).hasValue(2);
+        assertThat(seen).isEmpty();
     }
 }

@@ -19,6 +19,8 @@ import java.util.function.Supplier;
 public final class Alternative implements Invoker {
 
     private final String name;
+    /** How the fleet names this alternative's breaker's target: its class's binary name. */
+    private final String fleetName;
     private final Supplier<?> instance;
     private final MethodCaller method;
     /** The method called, as the interface declares it. */
@@ -56,18 +58,26 @@ public final class Alternative implements Invoker {
     /**
      * An alternative with its own breaker and rate limit too.
      *
+     * @param type the alternative's class: the fleet names its breaker by its binary name
      * @param circuitBreaker its breaker's policy; null for none
      * @param rateLimit its rate limit; null for none
      * @param rateLimitKey the key of its rate limit (the policy's, else its default); null without one
      */
-    public Alternative(String name, Supplier<?> instance, Method method, RetryPolicy retry,
+    public Alternative(String name, Class<?> type, Supplier<?> instance, Method method, RetryPolicy retry,
             CircuitBreakerPolicy circuitBreaker, RateLimitPolicy rateLimit, String rateLimitKey) {
-        this(name, instance, method, retry, circuitBreaker, rateLimit, rateLimitKey, false);
+        this(name, AnnotationLookup.qualifiedName(type), instance, method, retry, circuitBreaker, rateLimit,
+                rateLimitKey, false);
     }
 
     private Alternative(String name, Supplier<?> instance, Method method, RetryPolicy retry,
             CircuitBreakerPolicy circuitBreaker, RateLimitPolicy rateLimit, String rateLimitKey, boolean asIs) {
+        this(name, name, instance, method, retry, circuitBreaker, rateLimit, rateLimitKey, asIs);
+    }
+
+    private Alternative(String name, String fleetName, Supplier<?> instance, Method method, RetryPolicy retry,
+            CircuitBreakerPolicy circuitBreaker, RateLimitPolicy rateLimit, String rateLimitKey, boolean asIs) {
         this.name = name;
+        this.fleetName = fleetName;
         this.instance = instance;
         this.method = new MethodCaller(method);
         this.called = method;
@@ -80,6 +90,11 @@ public final class Alternative implements Invoker {
 
     public String name() {
         return name;
+    }
+
+    /** How the fleet names this target ({@code com.acme.LocalModel}), in its breaker's shared name. */
+    public String fleetName() {
+        return fleetName;
     }
 
     public RetryPolicy retry() {

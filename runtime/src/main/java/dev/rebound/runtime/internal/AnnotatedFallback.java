@@ -135,7 +135,7 @@ record AnnotatedFallback(FallbackRule rule, List<Alternative> chain, Predicate<O
                                 : e.getClass().getName())));
                 continue;
             }
-            chain.add(new Alternative(AnnotationLookup.simpleName(alt), instance, contractMethod, altRetry,
+            chain.add(new Alternative(AnnotationLookup.simpleName(alt), alt, instance, contractMethod, altRetry,
                     altBreaker, altRateLimit, altRateLimit == null ? null
                             : RateLimits.keyOf(altRateLimit, alt.getName())));
         }

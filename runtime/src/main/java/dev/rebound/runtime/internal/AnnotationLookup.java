@@ -69,6 +69,31 @@ public final class AnnotationLookup {
                 .map(Class::getSimpleName).collect(Collectors.joining(", ", "(", ")"));
     }
     /**
+     * {@code com.acme.ChatClient.chat(java.lang.String)}: as {@link #describe}, with fully qualified names
+     * (parameters by erasure), the same on every JVM that loads the same classes: how the fleet names a
+     * method whose circuit breaker's open state it shares.
+     */
+    public static String qualified(Class<?> owner, Method method) {
+        return owner.getName() + "." + method.getName() + Arrays.stream(method.getParameterTypes())
+                .map(Class::getTypeName).collect(Collectors.joining(", ", "(", ")"));
+    }
+
+    /**
+     * A class's binary name, the same on every JVM that loads it: a lambda's ({@code app.Main$$Lambda$74/0x...})
+     * ends at {@code $$Lambda}, another hidden class's before its address; how the fleet names a target.
+     */
+    public static String qualifiedName(Class<?> c) {
+        String name = c.getName();
+        if (!c.isHidden()) {
+            return name;
+        }
+        int lambda = name.indexOf("$$Lambda");
+        int address = name.indexOf('/');
+        return lambda > 0 ? name.substring(0, lambda + "$$Lambda".length()) : address > 0 ? name.substring(0, address)
+                : name;
+    }
+
+    /**
      * The annotation that applies: implementation method, contract method, implementation type,
      * contract type.
      */

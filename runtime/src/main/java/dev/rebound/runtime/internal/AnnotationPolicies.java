@@ -49,12 +49,16 @@ public final class AnnotationPolicies {
      */
     public static MethodSpec resolve(Class<?> implClass, Method method, ReboundSettings settings,
             Function<Class<?>, Supplier<?>> alternatives) {
-        return resolve(implClass, AnnotationLookup.simpleName(implClass), method, settings, alternatives);
+        return resolve(implClass, AnnotationLookup.simpleName(implClass), null, method, settings, alternatives);
     }
 
-    /** As {@link #resolve(Class, Method, ReboundSettings, Function)}, naming the primary {@code primaryName}. */
-    public static MethodSpec resolve(Class<?> implClass, String primaryName, Method method, ReboundSettings settings,
-            Function<Class<?>, Supplier<?>> alternatives) {
+    /**
+     * As {@link #resolve(Class, Method, ReboundSettings, Function)}, naming the primary {@code primaryName} in
+     * events, and {@code fleetTarget} in the fleet ({@link MethodSpec#fleetName()}; null: {@code implClass}'s
+     * binary name).
+     */
+    public static MethodSpec resolve(Class<?> implClass, String primaryName, String fleetTarget, Method method,
+            ReboundSettings settings, Function<Class<?>, Supplier<?>> alternatives) {
         if (method.getDeclaringClass() == Object.class || Modifier.isStatic(method.getModifiers())
                 || method.isSynthetic() || method.isBridge()) {
             return null;
@@ -112,6 +116,7 @@ public final class AnnotationPolicies {
                 .rateLimit(rateLimitPolicy).fallbacks(fb.rule(), fb.chain()).fallbackOnResult(fb.onResult())
                 .fallbackHandler(fb.handler())
                 .settings(settings).budgetScope(budgetScope)
+                .sharedAs(AnnotationLookup.qualified(contract, method), fleetTarget)
                 .runsIn(implClass, method.getName()).build();
     }
 

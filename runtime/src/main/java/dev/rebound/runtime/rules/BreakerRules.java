@@ -47,6 +47,20 @@ public final class BreakerRules {
     }
 
     /**
+     * Two wrappers without a name ({@code Rebound.wrap} over objects of one class, or lambdas of one outer
+     * class) whose settings share circuit breakers with the fleet (a Redis store): the fleet names a
+     * breaker by method and target class, so theirs share one open state. A warning, said once per name.
+     *
+     * @param method the method, fully qualified ({@code com.acme.Chat.chat(java.lang.String)})
+     * @param target the target's binary name ({@code com.acme.HttpChat})
+     */
+    public static String sharedInTheFleet(String method, String target) {
+        return "another wrapper built without a name shares the fleet-wide circuit breaker of " + method + " on "
+                + target + " with this one: an opening of either opens both, on every instance that shares the"
+                + " store; give each wrapper its own name with Rebound.wrap(...).named(...)";
+    }
+
+    /**
      * Every problem of one {@code @CircuitBreaker}, its attributes named {@code @CircuitBreaker.<member>};
      * reads only the primitive members, the failure lists come as {@link FailureType}s.
      */

@@ -15,7 +15,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,7 +82,7 @@ class SharedCircuitBreakerTest {
         }
         RedisClient raw = RedisClient.create("redis://127.0.0.1:" + redis.port);
         try (StatefulRedisConnection<String, String> c = raw.connect()) {
-            assertThat(c.sync().keys("*")).containsExactly("rebound:breaker:Chat.chat(String)/dead:open");
+            assertThat(c.sync().keys("*")).containsExactly("rebound:breaker:dev.rebound.runtime.ratelimit.SharedCircuitBreakerTest$Chat.chat(java.lang.String)/dead:open");
         } finally {
             raw.shutdown(0, 1, TimeUnit.SECONDS);
         }
@@ -112,7 +114,7 @@ class SharedCircuitBreakerTest {
         }
         RedisClient raw = RedisClient.create("redis://127.0.0.1:" + redis.port);
         try (StatefulRedisConnection<String, String> c = raw.connect()) {
-            assertThat(c.sync().keys("*")).containsExactly("rebound:breaker:AsyncChat.chat(String)/dead:open");
+            assertThat(c.sync().keys("*")).containsExactly("rebound:breaker:dev.rebound.runtime.ratelimit.SharedCircuitBreakerTest$AsyncChat.chat(java.lang.String)/dead:open");
         } finally {
             raw.shutdown(0, 1, TimeUnit.SECONDS);
         }
@@ -156,6 +158,221 @@ class SharedCircuitBreakerTest {
         }
     }
 
+    public static final class Billing {
+        public interface Client {
+            String send(String request) throws IOException;
+        }
+
+        public static final class Impl implements Client {
+            final AtomicInteger calls = new AtomicInteger();
+
+            @Override
+            public String send(String request) throws IOException {
+                calls.incrementAndGet();
+                throw new IOException("billing down");
+            }
+        }
+    }
+
+    public static final class Mail {
+        public interface Client {
+            String send(String request) throws IOException;
+        }
+
+        public static final class Impl implements Client {
+            final AtomicInteger calls = new AtomicInteger();
+
+            @Override
+            public String send(String request) throws IOException {
+                calls.incrementAndGet();
+                throw new IOException("mail down");
+            }
+        }
+    }
+
+    /**
+     * Two unrelated interfaces and classes that share simple names (Billing.Client/Impl, Mail.Client/Impl),
+     * each wrapped without a name on its own instance of the fleet: the fleet names a breaker by fully
+     * qualified method and target class, so billing's opening leaves mail's breaker to its own evidence.
+     */
+    @Test
+    void unrelatedInterfacesWithTheSameSimpleNamesDoNotShareAFleetBreaker() throws Exception {
+        Billing.Impl billingTarget = new Billing.Impl();
+        Mail.Impl mailTarget = new Mail.Impl();
+        List<ReboundEvent> mailEvents = new CopyOnWriteArrayList<>();
+        try (RedisRateLimitStore storeA = store(); RedisRateLimitStore storeB = store()) {
+            Billing.Client billing = Rebound.wrap(Billing.Client.class, billingTarget).withCircuitBreaker(window(2))
+                    .withFallbacks(r -> "queued").settings(ReboundSettings.builder().timeSource(clock).logging(false)
+                            .rateLimitStore(storeA).build()).build();
+            Mail.Client mail = Rebound.wrap(Mail.Client.class, mailTarget).withCircuitBreaker(window(2))
+                    .withFallbacks(r -> "queued").settings(ReboundSettings.builder().timeSource(clock).logging(false)
+                            .listener(mailEvents::add).rateLimitStore(storeB).build()).build();
+            billing.send("1");
+            billing.send("2"); // billing's window is full of failures: it opens, and says so in Redis
+
+            mail.send("1");
+            mail.send("2");
+            assertThat(mailTarget.calls).as("mail's calls reaching its target").hasValue(2);
+            assertThat(mailEvents).filteredOn(e -> e.kind() == Kind.CIRCUIT_OPENED).extracting(ReboundEvent::reason)
+                    .containsExactly("failure-ratio");
+        }
+        RedisClient raw = RedisClient.create("redis://127.0.0.1:" + redis.port);
+        try (StatefulRedisConnection<String, String> c = raw.connect()) {
+            assertThat(c.sync().keys("*")).containsExactlyInAnyOrder(
+                    "rebound:breaker:dev.rebound.runtime.ratelimit.SharedCircuitBreakerTest$Billing$Client.send(java.lang.String)/dev.rebound.runtime.ratelimit.SharedCircuitBreakerTest$Billing$Impl:open",
+                    "rebound:breaker:dev.rebound.runtime.ratelimit.SharedCircuitBreakerTest$Mail$Client.send(java.lang.String)/dev.rebound.runtime.ratelimit.SharedCircuitBreakerTest$Mail$Impl:open");
+        } finally {
+            raw.shutdown(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    public interface Completion {
+        String complete(String prompt) throws IOException;
+    }
+
+    /** One HTTP client class, two endpoints (two providers): two wrappers of one class. */
+    public static final class HttpCompletion implements Completion {
+        final String endpoint;
+        final AtomicInteger calls = new AtomicInteger();
+
+        HttpCompletion(String endpoint) {
+            this.endpoint = endpoint;
+        }
+
+        @Override
+        public String complete(String prompt) throws IOException {
+            calls.incrementAndGet();
+            throw new IOException("503 from " + endpoint);
+        }
+    }
+
+    /**
+     * Two wrappers of one class on one shared store keep their own breakers when named apart; built
+     * without names they would share one open state in the fleet (its name holds no object identity, so
+     * that every instance names a breaker alike), which the second such wrapper's build warns about,
+     * once per fleet name, whatever the number of wrappers; lambdas of one outer class alike.
+     */
+    @Test
+    void twoWrappersOfOneClassOnASharedStoreKeepTheirOwnBreakerWhenNamedAndAreWarnedOnceWhenNot()
+            throws Exception {
+        HttpCompletion openaiTarget = new HttpCompletion("openai");
+        HttpCompletion anthropicTarget = new HttpCompletion("anthropic");
+        String logged;
+        try (RedisRateLimitStore store = store()) {
+            ReboundSettings settings = ReboundSettings.builder().timeSource(clock).logging(false)
+                    .rateLimitStore(store).build();
+            String warnings;
+            try (StdStreams captured = new StdStreams()) {
+                Completion openai = Rebound.wrap(Completion.class, openaiTarget).named("openai")
+                        .withCircuitBreaker(window(2)).withFallbacks(p -> "backup").settings(settings).build();
+                Completion anthropic = Rebound.wrap(Completion.class, anthropicTarget).named("anthropic")
+                        .withCircuitBreaker(window(2)).withFallbacks(p -> "backup").settings(settings).build();
+                warnings = captured.text();
+
+                openai.complete("1");
+                openai.complete("2"); // openai's window is full of failures: it opens
+                anthropic.complete("1");
+                anthropic.complete("2");
+                anthropic.complete("3");
+            }
+            assertThat(warnings).as("named wrappers").doesNotContain("fleet-wide");
+            assertThat(anthropicTarget.calls).as("anthropic's calls: its own window of 2 fills before it opens")
+                    .hasValue(2);
+
+            try (StdStreams captured = new StdStreams()) {
+                for (int i = 0; i < 3; i++) {
+                    Rebound.wrap(Completion.class, new HttpCompletion("unnamed " + i)).withCircuitBreaker(window(2))
+                            .withFallbacks(p -> "backup").settings(settings).build();
+                }
+                Completion first = p -> "one";
+                Completion second = p -> "two";
+                Rebound.wrap(Completion.class, first).withCircuitBreaker(window(2)).settings(settings).build();
+                Rebound.wrap(Completion.class, second).withCircuitBreaker(window(2)).settings(settings).build();
+                logged = captured.text();
+            }
+        }
+        String method = "dev.rebound.runtime.ratelimit.SharedCircuitBreakerTest$Completion.complete(java.lang.String)";
+        assertThat(logged.lines().filter(l -> l.contains("fleet-wide"))).containsExactly(
+                "[main] WARN dev.rebound - Rebound.wrap(Completion): another wrapper built without a name shares the"
+                        + " fleet-wide circuit breaker of " + method + " on dev.rebound.runtime.ratelimit.SharedCircuitBreakerTest$HttpCompletion with this"
+                        + " one: an opening of either opens both, on every instance that shares the store; give each"
+                        + " wrapper its own name with Rebound.wrap(...).named(...)",
+                "[main] WARN dev.rebound - Rebound.wrap(Completion): another wrapper built without a name shares the"
+                        + " fleet-wide circuit breaker of " + method + " on dev.rebound.runtime.ratelimit."
+                        + "SharedCircuitBreakerTest$$Lambda with this one: an opening of either opens both, on every"
+                        + " instance that shares the store; give each wrapper its own name with"
+                        + " Rebound.wrap(...).named(...)");
+    }
+
+    /**
+     * policies.md: a request that hung through an outage and fails after a probe closed the breaker again
+     * does not reopen it; rate-limits.md: a closed breaker asks the fleet only after a failure it counts.
+     * Here another instance's breaker of the same name is open when the late failure comes: it is not
+     * recorded, so it asks nothing, and B stays closed.
+     */
+    @Test
+    void theLateFailureOfAnAttemptAdmittedBeforeTheOpeningDoesNotReopenTheBreakerThroughTheFleet()
+            throws Exception {
+        AtomicInteger calledOnB = new AtomicInteger();
+        AtomicBoolean healthy = new AtomicBoolean();
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<ReboundEvent> eventsOfB = new CopyOnWriteArrayList<>();
+        Chat targetB = p -> {
+            calledOnB.incrementAndGet();
+            if (p.equals("hung")) {
+                entered.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IOException("late 503");
+            }
+            if (healthy.get()) {
+                return "ok";
+            }
+            throw new IOException("503");
+        };
+        try (RedisRateLimitStore storeA = store(); RedisRateLimitStore storeB = store()) {
+            Chat b = Rebound.wrap(Chat.class, targetB).named("model").withCircuitBreaker(window(2))
+                    .withFallbacks(p -> "backup").settings(ReboundSettings.builder().timeSource(clock)
+                            .logging(false).listener(eventsOfB::add).rateLimitStore(storeB).build()).build();
+            Chat a = instance(storeA, new AtomicInteger(), e -> { }, 2, "model");
+
+            CompletableFuture<String> hung = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return b.chat("hung");
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+            b.chat("x");
+            b.chat("y"); // B opens
+            clock.advance(Duration.ofSeconds(5));
+            healthy.set(true);
+            assertThat(b.chat("probe")).isEqualTo("ok"); // the probe closes B again
+
+            a.chat("1");
+            a.chat("2"); // meanwhile A, elsewhere in the fleet, opens for 5 s
+
+            release.countDown(); // the request that hung through B's outage fails now
+            assertThat(hung.get(10, TimeUnit.SECONDS)).isEqualTo("backup");
+
+            assertThat(eventsOfB).filteredOn(e -> e.kind() == Kind.CIRCUIT_OPENED).extracting(ReboundEvent::reason)
+                    .as("B's openings").containsExactly("failure-ratio");
+            int before = calledOnB.get();
+            assertThat(b.chat("after")).isEqualTo("ok");
+            assertThat(calledOnB.get() - before).as("B's next call reaches its (healthy) target").isEqualTo(1);
+        }
+    }
+
+    private static CircuitBreakerPolicy window(int attempts) {
+        return CircuitBreakerPolicy.builder().requestVolumeThreshold(attempts).failureRatio(1.0)
+                .delay(Duration.ofSeconds(5)).build();
+    }
+
     private RedisRateLimitStore store() {
         return RedisRateLimitStore.builder("redis://127.0.0.1:" + redis.port).timeSource(clock)
                 .timeout(Duration.ofSeconds(10)).build();
@@ -167,15 +384,18 @@ class SharedCircuitBreakerTest {
 
     private Chat instance(RedisRateLimitStore store, AtomicInteger called, dev.rebound.runtime.ReboundListener l,
             int window) {
+        return instance(store, called, l, window, "dead");
+    }
+
+    private Chat instance(RedisRateLimitStore store, AtomicInteger called, dev.rebound.runtime.ReboundListener l,
+            int window, String name) {
         Chat dead = p -> {
             called.incrementAndGet();
             throw new IOException("503");
         };
         ReboundSettings settings = ReboundSettings.builder().timeSource(clock).logging(false).listener(l)
                 .rateLimitStore(store).build();
-        return Rebound.wrap(Chat.class, dead).named("dead")
-                .withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(window).failureRatio(1.0)
-                        .delay(Duration.ofSeconds(5)).build())
+        return Rebound.wrap(Chat.class, dead).named(name).withCircuitBreaker(window(window))
                 .withFallbacks(p -> "backup").settings(settings).build();
     }
 }

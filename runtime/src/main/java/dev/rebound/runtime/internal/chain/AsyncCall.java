@@ -1,5 +1,6 @@
 package dev.rebound.runtime.internal.chain;
 
+import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.spi.Invoker;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -37,6 +38,8 @@ final class AsyncCall extends CompletableFuture<Object> implements BiConsumer<Ob
     private volatile Object[] args;
     private volatile Invoker primary;
     private final long start;
+    /** The settings the call runs on from its start to its end. */
+    private final ReboundSettings settings;
     /** Whether the first attempt had failed already when the call returned: its caller's stack is here. */
     private final boolean failedOnCallersStack;
     /** The closed phase of the method's breaker the first attempt runs under (its permit); null without one. */
@@ -44,14 +47,15 @@ final class AsyncCall extends CompletableFuture<Object> implements BiConsumer<Ob
 
     /** A call whose attempts all run in the chain. */
     AsyncCall() {
-        this(null, null, null, null, null, 0L, null);
+        this(null, null, null, null, null, null, 0L, null);
     }
 
     /** A call whose first attempt {@code first} the door started; its outcome comes to {@link #accept}. */
-    AsyncCall(CompletableFuture<?> first, AsyncExecutor executor, Object context, Object[] args, Invoker primary,
-            long start, Object permit) {
+    AsyncCall(CompletableFuture<?> first, AsyncExecutor executor, ReboundSettings settings, Object context,
+            Object[] args, Invoker primary, long start, Object permit) {
         this.first = first;
         this.executor = executor;
+        this.settings = settings;
         this.context = context;
         this.args = args;
         this.primary = primary;
@@ -78,7 +82,7 @@ final class AsyncCall extends CompletableFuture<Object> implements BiConsumer<Ob
         Object c = context;
         Object[] a = args;
         Invoker p = primary;
-        executor.firstAttemptEnded(this, value, failure, c, a, p, start, failedOnCallersStack, permit);
+        executor.firstAttemptEnded(this, settings, value, failure, c, a, p, start, failedOnCallersStack, permit);
     }
 
     /** Rebound's own answer: the call ended with {@code value}. */

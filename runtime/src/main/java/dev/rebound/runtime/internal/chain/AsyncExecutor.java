@@ -35,13 +35,14 @@ final class AsyncExecutor {
         ReboundSettings s = method.events.settings();
         Breaker breaker = method.breaker;
         Object permit = breaker != null ? breaker.closedPhase() : null; // the closed phase the attempt runs under
+        // one settings for the whole call: its start on their clock, its events and chain on them
         if (method.firstInChain || breaker != null && permit == null || method.observed && s.tracesCalls()) {
             // refused, or a probe; or traced: the chain runs the first attempt inside the call's trace;
             // or a strategy must see it (its timer, its result check)
-            return runAsync(new AsyncCall(), context, args, primary, method.start(), null, null);
+            return runAsync(new AsyncCall(), s, context, args, primary, method.startOn(s), null, null);
         }
         method.primaryRetry.rule().countCall(s);
-        long start = method.start();
+        long start = method.startOn(s);
         CompletableFuture<Object> first;
         try {
             first = Async.future(primary.invoke(context, args), method.spec.primaryName());
@@ -50,13 +51,13 @@ final class AsyncExecutor {
         }
         if (first.isDone() && !first.isCompletedExceptionally()) {
             try {
-                succeeded(permit, start);
+                succeeded(s, permit, start);
             } catch (Throwable listenerError) {
                 return CompletableFuture.failedFuture(listenerError); // as a synchronous caller would get it
             }
             return first;
         }
-        AsyncCall result = new AsyncCall(first, this, context, args, primary, start, permit);
+        AsyncCall result = new AsyncCall(first, this, s, context, args, primary, start, permit);
         first.whenComplete(result);
         return result;
     }
@@ -65,14 +66,14 @@ final class AsyncExecutor {
      * The door's first attempt of the asynchronous call {@code result} ended: it answered, or the chain
      * goes on. A listener's Error ends the call with it, as it would a synchronous one.
      */
-    void firstAttemptEnded(AsyncCall result, Object value, Throwable t, Object context, Object[] args,
-            Invoker primary, long start, boolean callerStack, Object permit) {
+    void firstAttemptEnded(AsyncCall result, ReboundSettings s, Object value, Throwable t, Object context,
+            Object[] args, Invoker primary, long start, boolean callerStack, Object permit) {
         if (result.isDone()) {
             // the caller ended the call (a cancel, orTimeout, ...) with its first attempt in flight: no answer
             Leftovers.forget(); // what an outcome nobody awaits left on its thread is nobody's
             Events events = method.events;
             try {
-                events.emit(events.settings(), FAILED, method.spec.primaryName(), null, 0, 0L, Reason.CANCELLED,
+                events.emit(s, FAILED, method.spec.primaryName(), null, 0, 0L, Reason.CANCELLED,
                         endedOn(t, true), start);
             } catch (Throwable listenerError) {
                 endedBy(result, listenerError);
@@ -82,30 +83,34 @@ final class AsyncExecutor {
         Throwable f = t != null ? Async.failure(t) : null;
         try {
             if (f == null) {
-                succeeded(permit, start);
+                succeeded(s, permit, start);
                 result.answer(value);
                 return;
             }
             Breaker breaker = method.breaker;
             if (breaker != null) {
-                ReboundSettings s = method.events.settings();
-                breaker.failed(permit, f, s.timeSource()); // into the phase it ran under: a late failure changes no later one
-                CircuitBreakerStrategy.askFleet(breaker, s, f, s.timeSource());
+                // into the phase it ran under: a late failure changes no later one, nor asks the fleet
+                if (breaker.failed(permit, f, s.timeSource())) {
+                    CircuitBreakerStrategy.askFleet(breaker, s, f, s.timeSource());
+                }
             }
             method.firstAttemptFailed(callerStack);
         } catch (Throwable listenerError) {
             endedBy(result, listenerError);
             return;
         }
-        runAsync(result, context, args, primary, start, f, null);
+        runAsync(result, s, context, args, primary, start, f, null);
     }
 
-    /** The first attempt, run under the breaker's closed phase {@code permit} (null: no breaker), succeeded. */
-    private void succeeded(Object permit, long start) {
+    /**
+     * The first attempt of a call on settings {@code s}, run under the breaker's closed phase {@code permit}
+     * (null: no breaker), succeeded.
+     */
+    private void succeeded(ReboundSettings s, Object permit, long start) {
         if (permit != null) {
-            method.breaker.succeeded(permit, method.events.settings().timeSource());
+            method.breaker.succeeded(permit, s.timeSource());
         }
-        method.events.firstAttemptSucceeded(method.events.settings(), start);
+        method.events.firstAttemptSucceeded(s, start);
     }
 
     /**
@@ -134,7 +139,8 @@ final class AsyncExecutor {
         Object[] a = args != null ? args : primary.arguments(context, null);
         Object handler = a[method.spec.handlerIndex()];
         StreamingInvocation.Caller caller = StreamingInvocation.caller(handler);
-        runAsync(new AsyncCall(), context, args, primary, method.start(), null, caller).whenComplete((ok, t) -> {
+        ReboundSettings s = method.events.settings();
+        runAsync(new AsyncCall(), s, context, args, primary, method.startOn(s), null, caller).whenComplete((ok, t) -> {
             if (t != null && !caller.failed(Async.failure(t))) {
                 lost(Async.failure(t)); // a listener's Error after the stream had ended: the handler had its ending
             }
@@ -156,10 +162,12 @@ final class AsyncExecutor {
         return f;
     }
 
-    /** The call through the chain, asynchronously, completing {@code result}. */
-    private CompletableFuture<Object> runAsync(AsyncCall result, Object context, Object[] args, Invoker primary,
-            long start, Throwable firstFailure, Object streamCaller) {
-        ReboundSettings s = method.events.settings();
+    /**
+     * The call through the chain on settings {@code s}, asynchronously, completing {@code result}; untraced
+     * when the door ran the first attempt ({@code firstFailure} not null), which it does only then.
+     */
+    private CompletableFuture<Object> runAsync(AsyncCall result, ReboundSettings s, Object context, Object[] args,
+            Invoker primary, long start, Throwable firstFailure, Object streamCaller) {
         Execution call = Execution.forAsync();
         call.streamCaller = streamCaller;
         call.begin(s, method.spec.primaryName(), context, args, primary, start, firstFailure);
@@ -169,7 +177,7 @@ final class AsyncExecutor {
         }
         CompletableFuture<Object> chain;
         try {
-            chain = method.root(s).applyAsync(call);
+            chain = method.root(s, firstFailure != null).applyAsync(call);
         } catch (Throwable t) {
             chain = CompletableFuture.failedFuture(t);
         }

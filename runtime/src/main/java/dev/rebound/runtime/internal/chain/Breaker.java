@@ -63,13 +63,18 @@ final class Breaker {
     /** The first closed phase, the one a door's inline first attempts run under, without a permit. */
     private final Closed initial;
 
-    Breaker(CircuitBreakerPolicy policy, String method, String target, Transitions transitions) {
+    /**
+     * @param method the method, as events name it
+     * @param target the target, as events name it
+     * @param sharedName the name the fleet shares its open state under ({@link MethodSpec#fleetName()})
+     */
+    Breaker(CircuitBreakerPolicy policy, String method, String target, String sharedName, Transitions transitions) {
         this.policy = policy;
         this.failuresToOpen = policy.failuresToOpen();
         this.method = method;
         this.target = target;
         this.transitions = transitions;
-        this.sharedName = sharedName(method, target);
+        this.sharedName = sharedName;
         this.initial = new Closed(policy.requestVolumeThreshold(), 0L, true);
         this.phase = new AtomicReference<>(initial);
     }
@@ -129,12 +134,13 @@ final class Breaker {
         }
     }
 
-    /** As {@link #succeededWithoutPermit(long)}, for an attempt that failed. */
-    void failedWithoutPermit(Throwable failure, TimeSource time, long start) {
+    /**
+     * As {@link #succeededWithoutPermit(long)}, for an attempt that failed; true when the failure was
+     * recorded into the current closed phase (as {@link #failed}).
+     */
+    boolean failedWithoutPermit(Throwable failure, TimeSource time, long start) {
         Phase p = phase.get();
-        if (p instanceof Closed && ((Closed) p).admitted(start)) {
-            failed(p, failure, time);
-        }
+        return p instanceof Closed && ((Closed) p).admitted(start) && failed(p, failure, time);
     }
 
     /**
@@ -187,20 +193,26 @@ final class Breaker {
         }
     }
 
-    /** The attempt admitted by {@code permit} failed with {@code failure}. */
-    void failed(Object permit, Throwable failure, TimeSource time) {
+    /**
+     * The attempt admitted by {@code permit} failed with {@code failure}. Returns true when the failure
+     * counts and was recorded into the breaker's current closed phase: only then may the fleet's breaker
+     * be asked ({@code CircuitBreakerStrategy.askFleet}); a late failure of an older phase, which changes
+     * no later one, asks nothing either.
+     */
+    boolean failed(Object permit, Throwable failure, TimeSource time) {
         if (!policy.counts(failure)) {
             released(permit);
-            return;
+            return false;
         }
         if (permit instanceof Closed) {
             Closed c = (Closed) permit;
             if (c.recordFailure(failuresToOpen) && phase.get() == c) {
                 open(c, failure, time, false);
             }
-            return;
+            return phase.get() == c;
         }
         open((HalfOpen) permit, failure, time, true);
+        return false;
     }
 
     /**
@@ -215,18 +227,11 @@ final class Breaker {
     }
 
     /**
-     * The name the fleet shares this breaker's open state under: method and target, names only. A
-     * lambda's class name ends in a number that differs from JVM to JVM: dropped, so every instance
-     * of the fleet names the breaker alike (name the target with {@code Rebound.wrap(...).named(...)}
-     * to tell two lambdas apart).
+     * The name the fleet shares this breaker's open state under, {@code <method>/<target>} in fully
+     * qualified names ({@link MethodSpec#fleetName()}): the same on every instance of the fleet.
      */
     String sharedName() {
         return sharedName;
-    }
-
-    static String sharedName(String method, String target) {
-        int lambda = target.indexOf("$$Lambda");
-        return method + "/" + (lambda < 0 ? target : target.substring(0, lambda + "$$Lambda".length()));
     }
 
     private void open(Phase from, Throwable cause, TimeSource time, boolean fromHalfOpen) {

@@ -80,8 +80,9 @@ public final class Chains {
         for (int i = 0; i < breakers.length; i++) {
             Alternative alt = alternatives.get(i);
             if (alt.circuitBreaker() != null) {
-                breakers[i] = new Breaker(alt.circuitBreaker(), spec.name(), alt.name(),
-                        CircuitBreakerStrategy.reporting(events, alt.name(), alt.circuitBreaker()));
+                String shared = spec.fleetMethod() + "/" + alt.fleetName();
+                breakers[i] = new Breaker(alt.circuitBreaker(), spec.name(), alt.name(), shared,
+                        CircuitBreakerStrategy.reporting(events, alt.name(), shared, alt.circuitBreaker()));
             }
         }
         return breakers;
@@ -122,8 +123,8 @@ public final class Chains {
         boolean traced = live || spec.settings().tracer() != null;
         Breaker breaker = null;
         if (spec.circuitBreaker() != null) {
-            breaker = new Breaker(spec.circuitBreaker(), spec.name(), spec.primaryName(),
-                    CircuitBreakerStrategy.reporting(events, spec.primaryName(), spec.circuitBreaker()));
+            breaker = new Breaker(spec.circuitBreaker(), spec.name(), spec.primaryName(), spec.fleetName(),
+                    CircuitBreakerStrategy.reporting(events, spec.primaryName(), spec.fleetName(), spec.circuitBreaker()));
         }
         Breaker[] alternativeBreakers = alternativeBreakers(spec, events);
         Chain plain = live || !traced ? new Chain(spec, events, breaker, alternativeBreakers, false) : null;

@@ -43,8 +43,9 @@ final class CircuitBreakerStrategy implements Strategy {
                 breaker.released(permit);
                 return call.failed(t);
             }
-            breaker.failed(permit, t, call.time);
-            askFleet(breaker, call.settings, t, call.time);
+            if (breaker.failed(permit, t, call.time)) {
+                askFleet(breaker, call.settings, t, call.time);
+            }
             return call.failed(t);
         }
         breaker.succeeded(permit, call.time);
@@ -52,13 +53,15 @@ final class CircuitBreakerStrategy implements Strategy {
     }
 
     /**
-     * After a failure the breaker counted and that left it closed: if the fleet's breaker of the same
-     * name is open (the settings' store is shared and says so), opens this one for the time left. Asked
-     * only on failure, so a healthy call costs nothing; a store that is away answers "not open".
+     * After a failure the breaker recorded into its current closed phase ({@link Breaker#failed} said
+     * true) and that left it closed: if the fleet's breaker of the same name is open (the settings' store
+     * is shared and says so), opens this one for the time left. Asked only on such a failure, so a healthy
+     * call costs nothing, and neither does a late failure of an older phase; a store that is away answers
+     * "not open".
      */
     static void askFleet(Breaker breaker, ReboundSettings s, Throwable t, TimeSource time) {
         RateLimitStore store = s.rateLimitStore();
-        if (store instanceof SharedCircuitState && breaker.isClosed() && breaker.policy().counts(t)) {
+        if (store instanceof SharedCircuitState && breaker.isClosed()) {
             long remaining = ((SharedCircuitState) store).openRemainingNanos(breaker.sharedName());
             if (remaining > 0L) {
                 breaker.openFor(remaining, t, time);
@@ -86,8 +89,9 @@ final class CircuitBreakerStrategy implements Strategy {
                     out.completeExceptionally(Async.failure(t));
                 } else {
                     Throwable f = Async.failure(t);
-                    breaker.failed(permit, f, call.time);
-                    askFleet(breaker, call.settings, f, call.time);
+                    if (breaker.failed(permit, f, call.time)) {
+                        askFleet(breaker, call.settings, f, call.time);
+                    }
                     out.completeExceptionally(f);
                 }
             } catch (Throwable listenerError) {
@@ -102,8 +106,11 @@ final class CircuitBreakerStrategy implements Strategy {
         return breaker.isOpen() ? Reason.CIRCUIT_OPEN : next.refusal();
     }
 
-    /** Reports the breaker's transitions as events on {@code target}, each once, by the thread that made it. */
-    static Breaker.Transitions reporting(Events events, String target, CircuitBreakerPolicy policy) {
+    /**
+     * Reports the breaker's transitions as events on {@code target}, each once, by the thread that made it;
+     * an opening also to the fleet, under {@code sharedName}, when the settings' store is shared.
+     */
+    static Breaker.Transitions reporting(Events events, String target, String sharedName, CircuitBreakerPolicy policy) {
         return new Breaker.Transitions() {
             @Override
             public void opened(boolean fromHalfOpen, Throwable cause) {
@@ -111,8 +118,7 @@ final class CircuitBreakerStrategy implements Strategy {
                 events.emit(s, Kind.CIRCUIT_OPENED, target, null, 0, policy.delayNanos(),
                         fromHalfOpen ? Reason.PROBE_FAILED : Reason.FAILURE_RATIO, cause);
                 if (s.rateLimitStore() instanceof SharedCircuitState) {
-                    ((SharedCircuitState) s.rateLimitStore()).opened(Breaker.sharedName(events.method(), target),
-                            policy.delayNanos());
+                    ((SharedCircuitState) s.rateLimitStore()).opened(sharedName, policy.delayNanos());
                 }
             }
 

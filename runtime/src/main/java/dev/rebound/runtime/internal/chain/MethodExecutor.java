@@ -125,13 +125,31 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         return true;
     }
 
+    /**
+     * A door's start: on the fixed settings' clock; for a method on the global settings, on the
+     * {@link LiveClock}, which {@link #succeeded} and {@link #failed} turn into a reading of the clock the
+     * rest of the call runs on, whatever {@code setGlobal} did in between.
+     */
     @Override
     public long start() {
+        if (!live) {
+            return startOn(spec.settings());
+        }
         forgetLeftovers();
-        ReboundSettings s = events.settings();
+        LiveClock l = LiveClock.current();
+        return timed(l.settings) ? l.read() : UNTIMED;
+    }
+
+    /** The start of a call that runs on settings {@code s} from its start to its end: on their clock. */
+    long startOn(ReboundSettings s) {
+        forgetLeftovers();
+        return timed(s) ? Clock.read(s.timeSource()) : UNTIMED;
+    }
+
+    /** Whether a call on settings {@code s} reads its start. */
+    private boolean timed(ReboundSettings s) {
         // a breaker that has opened: the start tells which closed phase let the attempt through
-        return deadline || s.timesSuccess() || breaker != null && breaker.readsStarts() ? Clock.read(s.timeSource())
-                : UNTIMED;
+        return deadline || s.timesSuccess() || breaker != null && breaker.readsStarts();
     }
 
     /**
@@ -144,28 +162,47 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
 
     @Override
     public void succeeded(long start) {
+        ReboundSettings s;
+        if (live) {
+            LiveClock l = LiveClock.current();
+            s = l.settings;
+            start = l.onClock(start);
+        } else {
+            s = spec.settings();
+        }
         if (breaker != null) {
             breaker.succeededWithoutPermit(start);
         }
-        events.firstAttemptSucceeded(events.settings(), start);
+        events.firstAttemptSucceeded(s, start);
     }
 
+    /**
+     * The door ran the first attempt, so the call is not traced (a door runs it only then: see
+     * {@link #admitFirstAttempt} and {@link #bareFirstAttempt}), and its rest runs untraced on the plain
+     * chain whatever tracer the settings have now, rather than a trace missing the attempt the call
+     * began with. It runs on the settings read here, its start on their clock ({@link LiveClock}).
+     */
     @Override
     public Object failed(Throwable failure, long start, Object context, Object[] args, Invoker primary)
             throws Throwable {
+        ReboundSettings s;
+        if (live) {
+            LiveClock l = LiveClock.current();
+            s = l.settings;
+            start = l.onClock(start);
+        } else {
+            s = spec.settings();
+        }
         if (breaker != null && !Thread.currentThread().isInterrupted()) { // an interrupt is not the target's
-            ReboundSettings s = events.settings();
-            breaker.failedWithoutPermit(failure, s.timeSource(), start);
-            CircuitBreakerStrategy.askFleet(breaker, s, failure, s.timeSource());
+            if (breaker.failedWithoutPermit(failure, s.timeSource(), start)) {
+                CircuitBreakerStrategy.askFleet(breaker, s, failure, s.timeSource());
+            }
         }
         firstAttemptFailed(true);
         if (quiet != null) {
-            ReboundSettings s = events.settings();
-            if (!observed || !s.tracesCalls()) {
-                return quietUnlessListened(s, failure, start, context, args, primary);
-            }
+            return quietUnlessListened(s, failure, start, context, args, primary);
         }
-        return run(context, args, primary, start, failure);
+        return run(Execution.borrow(), s, context, args, primary, start, failure);
     }
 
     /**
@@ -265,7 +302,8 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         }
         if (next instanceof Execution) {
             Execution listened = (Execution) next;
-            return run(listened, listened.settings, context, args, primary, start, failure);
+            ReboundSettings s = listened.settings;
+            return run(listened, s, context, args, primary, live ? LiveClock.onClockOf(s, start) : start, failure);
         }
         Handover h = (Handover) next;
         try {
@@ -290,10 +328,11 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
      * the listeners' answers, when some listener wants the call's events.
      */
     private Object firstFailure() {
-        ReboundSettings s = quiet == null ? null : events.settings();
-        if (s == null || observed && s.tracesCalls()) {
+        if (quiet == null) {
             return null;
         }
+        // the door ran the first attempt, so the call is not traced, whatever the settings are now (see failed)
+        ReboundSettings s = live ? LiveClock.current().settings : spec.settings();
         Execution listened = listenedAfterSampling(s);
         if (listened != null) {
             listened.settings = s; // begin() sets it again; the chain runs on the settings asked
@@ -347,7 +386,9 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
             case STREAM:
                 return async.executeStream(context, args, primary);
             default:
-                return run(context, args, primary, start(), null);
+                // one settings for the whole call: its start is read on their clock, its chain runs on them
+                ReboundSettings s = events.settings();
+                return run(Execution.borrow(), s, context, args, primary, startOn(s), null);
         }
     }
 
@@ -376,26 +417,24 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
 
     /**
      * The chain a call with settings {@code s} runs: the traced one when they trace calls (a method on
-     * the global settings has both, and a tracer set later applies from the next call), else the plain one.
+     * the global settings has both, and a tracer set later applies from the next call), else the plain one;
+     * the plain one too when the door ran the first attempt ({@code doorRanFirst}): the call began untraced.
      */
-    Strategy root(ReboundSettings s) {
-        return plainRoot == null || tracedRoot != null && s.tracesCalls() ? tracedRoot : plainRoot;
+    Strategy root(ReboundSettings s, boolean doorRanFirst) {
+        return plainRoot == null || !doorRanFirst && tracedRoot != null && s.tracesCalls() ? tracedRoot : plainRoot;
     }
 
-    /** The call through the chain; {@code firstFailure} is the door's failed first attempt, or null. */
-    private Object run(Object context, Object[] args, Invoker primary, long start, Throwable firstFailure)
-            throws Throwable {
-        return run(Execution.borrow(), events.settings(), context, args, primary, start, firstFailure);
-    }
-
-    /** As {@link #run(Object, Object[], Invoker, long, Throwable)}, on {@code call}, borrowed for it. */
+    /**
+     * The call through the chain, on settings {@code s} and {@code call}, borrowed for it;
+     * {@code firstFailure} is the door's failed first attempt, or null.
+     */
     private Object run(Execution call, ReboundSettings s, Object context, Object[] args, Invoker primary, long start,
             Throwable firstFailure) throws Throwable {
         try {
             call.begin(s, spec.primaryName(), context, args, primary, start, firstFailure);
             Object result;
             try {
-                result = root(s).apply(call);
+                result = root(s, firstFailure != null).apply(call);
             } catch (Throwable t) {
                 result = call.failed(t);
             }

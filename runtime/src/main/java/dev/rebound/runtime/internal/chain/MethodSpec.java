@@ -36,6 +36,8 @@ public final class MethodSpec {
 
     private final RateLimitPolicy rateLimit;
     private final String rateLimitKey;
+    private final String fleetMethod;
+    private final String fleetName;
 
     private MethodSpec(Builder b) {
         this.fallbackOnResult = b.fallbackOnResult;
@@ -54,6 +56,9 @@ public final class MethodSpec {
         this.implementation = b.implementation;
         this.method = b.method;
         this.rateLimit = b.rateLimit;
+        this.fleetMethod = b.fleetMethod != null ? b.fleetMethod : b.name;
+        this.fleetName = fleetMethod + "/" + (b.fleetTarget != null ? b.fleetTarget : b.implementation != null
+                ? dev.rebound.runtime.internal.AnnotationLookup.qualifiedName(b.implementation) : b.primaryName);
         this.rateLimitKey = b.rateLimit == null ? null
                 : dev.rebound.runtime.internal.RateLimits.keyOf(b.rateLimit, this.budgetScope);
     }
@@ -108,6 +113,23 @@ public final class MethodSpec {
         return rateLimitKey;
     }
 
+    /**
+     * The method as the fleet names it ({@code com.acme.Chat.chat(java.lang.String)}): fully qualified, the
+     * same on every instance; the spec's name unless the builder was told ({@link Builder#sharedAs}).
+     */
+    public String fleetMethod() {
+        return fleetMethod;
+    }
+
+    /**
+     * The name the fleet shares the primary's circuit breaker's open state under, {@code <method>/<target>}
+     * ({@link dev.rebound.runtime.ratelimit.SharedCircuitState}): the fleet's method, and the wrapper's name
+     * when it was given one, else the implementation's binary name (a lambda's up to {@code $$Lambda}).
+     */
+    public String fleetName() {
+        return fleetName;
+    }
+
     /** Whose retry budget an unnamed one is (the interface's name). */
     public String budgetScope() {
         return budgetScope;
@@ -160,6 +182,8 @@ public final class MethodSpec {
         private Predicate<Object> fallbackOnResult;
         private FallbackHandler fallbackHandler;
         private RateLimitPolicy rateLimit;
+        private String fleetMethod;
+        private String fleetTarget;
 
         private Builder(String name, String primaryName) {
             this.name = Objects.requireNonNull(name, "name");
@@ -207,6 +231,16 @@ public final class MethodSpec {
         public Builder runsIn(Class<?> implementation, String method) {
             this.implementation = implementation;
             this.method = method;
+            return this;
+        }
+
+        /**
+         * How the fleet names the method and the primary ({@link MethodSpec#fleetName()}): {@code method}
+         * fully qualified; {@code target} the wrapper's given name, or null for the implementation's binary name.
+         */
+        public Builder sharedAs(String method, String target) {
+            this.fleetMethod = Objects.requireNonNull(method, "method");
+            this.fleetTarget = target;
             return this;
         }
 
