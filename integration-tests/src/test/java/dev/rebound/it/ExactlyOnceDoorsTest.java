@@ -7,6 +7,7 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.name.Names;
+import dev.rebound.it.plain.GuiceReach;
 import dev.rebound.it.plain.shapes.PlainShapes;
 import dev.rebound.it.woven.shapes.DeadPrimary;
 import dev.rebound.it.woven.shapes.EnumShape;
@@ -119,5 +120,62 @@ class ExactlyOnceDoorsTest extends VirtualTime {
         assertThat(primary.answer("q")).isEqualTo("injected backup: q");
         assertThat(primary.body.calls()).isEqualTo(3);
         assertThat(Rebound.isResilient(primary)).isTrue();
+    }
+
+    /** Another library's interceptor (a transaction, a metric), in an injector without ReboundModule. */
+    static final class AuditModule extends AbstractModule {
+        @Override
+        protected void configure() {
+            org.aopalliance.intercept.MethodInterceptor pass = invocation -> invocation.proceed();
+            bindInterceptor(com.google.inject.matcher.Matchers.any(),
+                    com.google.inject.matcher.Matchers.annotatedWith(GuiceReach.Audited.class), pass);
+        }
+    }
+
+    static final java.util.concurrent.atomic.AtomicInteger JOB_CALLS = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** A woven class with a policy, and a method another interceptor wants. */
+    public static class WovenJob {
+        @dev.rebound.annotations.Retry(attempts = 3, delay = 100, jitter = false)
+        public String work(String task) {
+            JOB_CALLS.incrementAndGet();
+            throw new IllegalStateException("down " + JOB_CALLS.get());
+        }
+
+        @GuiceReach.Audited
+        public String audit() {
+            return "audited";
+        }
+    }
+
+    @Test
+    void aWovenClassThatAnotherInjectorSubclassesKeepsItsAspectsPolicyThoughAnInjectorWithReboundModuleInterceptsIt() {
+        WovenJob intercepted = Guice.createInjector(new ReboundModule()).getInstance(WovenJob.class);
+        JOB_CALLS.set(0);
+        assertThat(catchThrowable(() -> intercepted.work("t"))).hasMessage("down 3");
+
+        WovenJob elsewhere = Guice.createInjector(new AuditModule()).getInstance(WovenJob.class);
+        assertThat(elsewhere.getClass()).as("Guice's subclass, for @Audited").isNotEqualTo(WovenJob.class)
+                .isNotEqualTo(intercepted.getClass());
+        JOB_CALLS.set(0);
+        assertThat(catchThrowable(() -> elsewhere.work("t"))).as("the aspect's policy").hasMessage("down 3");
+        assertThat(Rebound.isResilient(elsewhere)).as("woven").isTrue();
+    }
+
+    @Test
+    void anInstanceAnotherInjectorSubclassesForItsOwnInterceptorIsNotTakenForResilientAndWrapWrapsIt() {
+        GuiceReach.AuditedJob intercepted = Guice.createInjector(new ReboundModule())
+                .getInstance(GuiceReach.AuditedJob.class);
+        assertThat(Rebound.isResilient(intercepted)).as("before any call").isTrue();
+
+        GuiceReach.AuditedJob elsewhere = Guice.createInjector(new AuditModule()).getInstance(GuiceReach.AuditedJob.class);
+        assertThat(elsewhere.getClass()).isNotEqualTo(GuiceReach.AuditedJob.class).isNotEqualTo(intercepted.getClass());
+        assertThat(Rebound.isResilient(elsewhere)).as("no door reached it").isFalse();
+        GuiceReach.reset();
+        assertThat(catchThrowable(() -> elsewhere.chat("q"))).hasMessage("down 1");
+
+        GuiceReach.Model wrapped = Rebound.wrap(GuiceReach.Model.class, (GuiceReach.Model) elsewhere).build();
+        GuiceReach.reset();
+        assertThat(catchThrowable(() -> wrapped.chat("q"))).hasMessage("down 3");
     }
 }

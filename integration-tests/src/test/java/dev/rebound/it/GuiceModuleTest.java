@@ -8,6 +8,7 @@ import com.google.inject.AbstractModule;
 import com.google.inject.CreationException;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.google.inject.Key;
 import com.google.inject.PrivateModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
@@ -16,6 +17,7 @@ import dev.rebound.it.llm.FakeLlm;
 import dev.rebound.it.plain.AbstractFallbackChat;
 import dev.rebound.it.plain.BrokenChat;
 import dev.rebound.it.plain.Endpoint;
+import dev.rebound.it.plain.GuiceReach;
 import dev.rebound.it.plain.PlainChat;
 import dev.rebound.it.plain.PlainGpt4;
 import dev.rebound.it.plain.PlainRateLimited;
@@ -160,6 +162,11 @@ class GuiceModuleTest extends VirtualTime {
 
         assertThat(StdErr.count(log, "ReboundModule: PlainGpt4's policies do not apply to the instance bound at"))
                 .isEqualTo(1);
+        String classRemedy = ": the injector does not construct it (toInstance, @Provides or toProvider), so Guice"
+                + " cannot intercept it, and ReboundModule.wrapping(...) wraps interfaces only. Let the injector"
+                + " construct it (bind PlainGpt4 to a class, not to an instance or a provider), or bind it as an"
+                + " interface it implements in a module given to ReboundModule.wrapping(...)";
+        assertThat(log).contains(classRemedy).doesNotContain("Install the module that binds it");
 
         String inside = StdErr.during(() -> Guice.createInjector(ReboundModule.wrapping(new ReboundModule(),
                 new Endpoints(), new AbstractModule() {
@@ -170,6 +177,191 @@ class GuiceModuleTest extends VirtualTime {
                 })));
         assertThat(StdErr.count(inside, "ReboundModule: PlainGpt4's policies do not apply to the instance bound at"))
                 .as("a ReboundModule inside wrapping(...) gives way, its warnings too").isEqualTo(1);
+        assertThat(inside).as("wrapping(...) covers no class binding: the remedy says so").contains(classRemedy)
+                .doesNotContain("Install the module that binds it");
+    }
+
+    @Test
+    void wrappingAppliesThePolicyOfTheProvidedClassWhenItsInterfaceCarriesNone() {
+        GuiceReach.PlainModel plain = new GuiceReach.PlainModel();
+        Injector injector = Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(GuiceReach.Model.class).annotatedWith(Names.named("instance"))
+                        .toInstance(new GuiceReach.RetryingModel());
+                bind(GuiceReach.Model.class).annotatedWith(Names.named("provider"))
+                        .toProvider((Provider<GuiceReach.Model>) GuiceReach.RetryingModel::new);
+                bind(GuiceReach.Model.class).annotatedWith(Names.named("plain")).toInstance(plain);
+            }
+
+            @Provides
+            @jakarta.inject.Named("provides")
+            GuiceReach.Model provides() {
+                return new GuiceReach.RetryingModel();
+            }
+
+            @Provides
+            @jakarta.inject.Named("plain provides")
+            GuiceReach.Model plainProvides() {
+                return plain;
+            }
+        }));
+
+        for (String name : List.of("instance", "provider", "provides")) {
+            GuiceReach.Model model = injector.getInstance(Key.get(GuiceReach.Model.class, Names.named(name)));
+            GuiceReach.reset();
+            assertThat(catchThrowable(() -> model.chat("hi"))).as(name).hasMessage("down 3");
+            assertThat(GuiceReach.ATTEMPTS).as(name).hasValue(3);
+        }
+        assertThat(clock.sleeps()).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200),
+                Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(100), Duration.ofMillis(200));
+        assertThat(injector.getInstance(Key.get(GuiceReach.Model.class, Names.named("plain"))))
+                .as("a class without policies is provided as it is").isSameAs(plain);
+        assertThat(injector.getInstance(Key.get(GuiceReach.Model.class, Names.named("plain provides")))).isSameAs(plain);
+    }
+
+    @Test
+    void installedAloneItWarnsOnceAboutAnInstanceWhoseClassCarriesAPolicyItsInterfaceDoesNot() {
+        String log = StdErr.during(() -> {
+            Injector injector = Guice.createInjector(new ReboundModule(), new AbstractModule() {
+                @Override
+                protected void configure() {
+                    bind(GuiceReach.Model.class).toInstance(new GuiceReach.RetryingModel());
+                    bind(GuiceReach.Model.class).annotatedWith(Names.named("plain"))
+                            .toInstance(new GuiceReach.PlainModel());
+                }
+
+                @Provides
+                @jakarta.inject.Named("provides")
+                GuiceReach.Model provides() {
+                    return new GuiceReach.RetryingModel();
+                }
+            });
+            GuiceReach.Model model = injector.getInstance(GuiceReach.Model.class);
+            GuiceReach.reset();
+            assertThat(catchThrowable(() -> model.chat("hi"))).hasMessage("down 1");
+            injector.getInstance(Key.get(GuiceReach.Model.class, Names.named("provides")));
+            injector.getInstance(Key.get(GuiceReach.Model.class, Names.named("provides")));
+            injector.getInstance(Key.get(GuiceReach.Model.class, Names.named("plain")));
+        });
+
+        assertThat(StdErr.count(log, "WARN dev.rebound - ReboundModule: RetryingModel's policies do not apply to the"
+                + " instance bound at ")).as("once per class").isEqualTo(1);
+        assertThat(log).contains(": the injector does not construct it (toInstance, @Provides or toProvider), so"
+                + " Guice cannot intercept it. Install the module that binds it through ReboundModule.wrapping(...),"
+                + " or return Rebound.wrap(Model.class, ...) from it").doesNotContain("PlainModel's");
+    }
+
+    @Test
+    void aReboundModuleInAChildWhoseParentHasNoneSaysOnceThatTheParentsJustInTimeClassesRunWithoutPolicies() {
+        Injector parent = Guice.createInjector();
+        String[] log = new String[1];
+        log[0] = StdErr.during(() -> {
+            Injector child = parent.createChildInjector(new ReboundModule());
+            GuiceReach.Worker worker = child.getInstance(GuiceReach.Worker.class);
+            GuiceReach.reset();
+            assertThat(catchThrowable(() -> worker.work("t"))).hasMessage("down 1");
+            Injector other = parent.createChildInjector(new ReboundModule(), new AbstractModule() {
+                @Override
+                protected void configure() {
+                    bind(GuiceReach.Boss.class);
+                }
+            });
+            GuiceReach.reset();
+            assertThat(catchThrowable(() -> other.getInstance(GuiceReach.Boss.class).worker.work("t")))
+                    .as("Worker, which Boss needs, is constructed by the parent").hasMessage("down 1");
+        });
+        assertThat(StdErr.count(log[0], "WARN dev.rebound - ReboundModule: installed in a child injector (or a"
+                + " PrivateModule) whose parent installs none: a class with policies that the parent can construct"
+                + " (everything it needs is bound there) becomes the parent's just-in-time binding even when this"
+                + " injector is asked for it (child.getInstance(Impl.class), or a class bound here that needs it), and"
+                + " the parent runs it without them (a woven class keeps its aspect's). Install ReboundModule in the"
+                + " parent injector, or bind each such class in this one")).as("once per parent").isEqualTo(1);
+
+        log[0] = StdErr.during(() -> {
+            Injector child = Guice.createInjector(new ReboundModule()).createChildInjector(new ReboundModule(),
+                    new AbstractModule() {
+                        @Override
+                        protected void configure() {
+                            bind(GuiceReach.Boss.class);
+                        }
+                    });
+            GuiceReach.reset();
+            assertThat(catchThrowable(() -> child.getInstance(GuiceReach.Boss.class).worker.work("t")))
+                    .hasMessage("down 3");
+        });
+        assertThat(log[0]).as("the parent installs ReboundModule").doesNotContain("installed in a child injector");
+    }
+
+    @Test
+    void wrappingReachesTheBindingsOfAPrivateModuleAndKeepsWhatItExposes() {
+        Injector[] injector = new Injector[1];
+        String log = StdErr.during(() -> injector[0] = Guice.createInjector(ReboundModule.wrapping(
+                new PrivateModule() {
+                    @Override
+                    protected void configure() {
+                        bind(GuiceReach.Model.class).toInstance(new GuiceReach.RetryingModel()); // not exposed
+                    }
+
+                    @Provides
+                    @com.google.inject.Exposed
+                    GuiceReach.Asked asked() {
+                        return new GuiceReach.FailingAsked();
+                    }
+                })));
+        GuiceReach.Asked asked = injector[0].getInstance(GuiceReach.Asked.class);
+        GuiceReach.reset();
+
+        assertThat(catchThrowable(() -> asked.ask("q"))).hasMessage("down 3");
+        assertThat(GuiceReach.ATTEMPTS).hasValue(3);
+        assertThat(injector[0].getExistingBinding(Key.get(GuiceReach.Model.class))).as("kept private").isNull();
+        assertThat(log).doesNotContain("policies do not apply");
+    }
+
+    @Test
+    void aProvidedByInterfaceIsWarnedAboutWithItsOwnRemedyAndBindingItInWrappingCoversIt() {
+        String log = StdErr.during(() -> {
+            GuiceReach.ProvidedAsked justInTime = Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
+            })).getInstance(GuiceReach.ProvidedAsked.class);
+            GuiceReach.reset();
+            assertThat(catchThrowable(() -> justInTime.ask("q"))).hasMessage("down 1");
+        });
+        assertThat(log).containsOnlyOnce("WARN dev.rebound - ReboundModule: ProvidedAsked's policies do not apply to"
+                + " the instance of ProvidedAsked's @ProvidedBy provider: that binding is made just in time, by no"
+                + " module, so ReboundModule.wrapping(...) cannot wrap it and Guice cannot intercept it. Bind"
+                + " ProvidedAsked explicitly in a module given to ReboundModule.wrapping(...)"
+                + " (bind(ProvidedAsked.class).toProvider(...)), or return Rebound.wrap(ProvidedAsked.class, ...)"
+                + " from the provider").doesNotContain("Install the module that binds it");
+
+        GuiceReach.ProvidedAsked bound = Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(GuiceReach.ProvidedAsked.class).toProvider(GuiceReach.ProvidedAskedProvider.class);
+            }
+        })).getInstance(GuiceReach.ProvidedAsked.class);
+        GuiceReach.reset();
+        assertThat(catchThrowable(() -> bound.ask("q"))).hasMessage("down 3");
+    }
+
+    /** Each injector is an application graph of its own, as each Rebound.wrap wrapper is: a breaker each. */
+    @Test
+    void eachInjectorKeepsTheStateOfItsOwnBreaker() {
+        AbstractModule guarded = new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(GuiceReach.Guarded.class).to(GuiceReach.FailingGuarded.class);
+            }
+        };
+        GuiceReach.Guarded a = Guice.createInjector(new ReboundModule(), guarded).getInstance(GuiceReach.Guarded.class);
+        GuiceReach.Guarded b = Guice.createInjector(new ReboundModule(), guarded).getInstance(GuiceReach.Guarded.class);
+        GuiceReach.reset();
+        catchThrowable(() -> a.ask("q"));
+
+        assertThat(catchThrowable(() -> a.ask("q"))).isInstanceOf(dev.rebound.runtime.CircuitBreakerOpenException.class);
+        assertThat(catchThrowable(() -> b.ask("q"))).hasMessage("down 2");
+        assertThat(GuiceReach.ATTEMPTS).hasValue(2);
+        assertThat(catchThrowable(() -> a.ask("q"))).as("a's breaker, still open")
+                .isInstanceOf(dev.rebound.runtime.CircuitBreakerOpenException.class);
     }
 
     @Test

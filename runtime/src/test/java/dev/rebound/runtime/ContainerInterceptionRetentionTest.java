@@ -28,6 +28,9 @@ class ContainerInterceptionRetentionTest {
         ContainerInterception.register(type);
         assertThat(ContainerInterception.registered(type)).isTrue();
         assertThat(ContainerInterception.registered(ApplicationClass.class)).as("another class of that name").isFalse();
+        ContainerInterception.registerSubclass(type); // as a container's generated subclass is marked
+        assertThat(ContainerInterception.intercepts(type)).isTrue();
+        assertThat(ContainerInterception.intercepts(ApplicationClass.class)).as("another class of that name").isFalse();
         WeakReference<ClassLoader> loader = new WeakReference<>(application);
         application.close();
         application = null;

@@ -5,19 +5,25 @@ import com.google.inject.Binder;
 import com.google.inject.Binding;
 import com.google.inject.Key;
 import com.google.inject.Module;
+import com.google.inject.PrivateBinder;
 import com.google.inject.Scope;
 import com.google.inject.binder.ScopedBindingBuilder;
+import com.google.inject.matcher.AbstractMatcher;
 import com.google.inject.matcher.Matchers;
 import com.google.inject.name.Names;
 import com.google.inject.spi.BindingScopingVisitor;
+import com.google.inject.spi.ConstructorBinding;
 import com.google.inject.spi.DefaultBindingTargetVisitor;
 import com.google.inject.spi.Element;
 import com.google.inject.spi.Elements;
 import com.google.inject.spi.InjectionRequest;
 import com.google.inject.spi.InstanceBinding;
 import com.google.inject.spi.Message;
+import com.google.inject.spi.PrivateElements;
 import com.google.inject.spi.ProviderInstanceBinding;
 import com.google.inject.spi.ProviderKeyBinding;
+import com.google.inject.spi.ProviderWithExtensionVisitor;
+import com.google.inject.spi.ProvidesMethodBinding;
 import com.google.inject.spi.ProvisionListenerBinding;
 import com.google.inject.spi.TypeListenerBinding;
 import dev.rebound.runtime.ReboundConfigurationException;
@@ -39,9 +45,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Guice.createInjector(new ReboundModule(), new MyModule());
  *
  * // 2. the same, plus every binding of these modules for an annotated interface, whatever its
- * //    target: toInstance, @Provides, toProvider (objects made by builders, AiServices proxies):
+ * //    target: toInstance, @Provides, toProvider (objects made by builders, AiServices proxies),
+ * //    in their PrivateModules too:
  * Guice.createInjector(ReboundModule.wrapping(new MyModule()));
  * }</pre>
+ *
+ * <p>An interface without annotations counts as annotated for an instance whose class carries a policy (a
+ * library's interface, provided by an application's class): {@code wrapping} wraps those instances, decided
+ * once per class; installed alone, the module logs a WARN once per class. A binding it cannot reach (a
+ * {@code @ProvidedBy} interface, made just in time; a class bound to an instance) gets a WARN naming the
+ * remedy. Installed in a child injector whose parent has none, it says once that the classes the parent
+ * constructs just in time run without their policies. Policy state (a circuit breaker's) is per injector.
  *
  * <p>Alternatives named in {@code @Fallback(to = ...)} come from the injector, with their own
  * dependencies and their own {@code @Retry}. A misconfigured annotation fails injector creation
@@ -76,7 +90,10 @@ public final class ReboundModule extends AbstractModule {
 
     /**
      * A module that installs {@code modules} with every binding of an annotated interface made
-     * resilient, and this module for the classes the injector constructs.
+     * resilient ({@code toInstance}, {@code @Provides}, {@code toProvider}, inside a {@code PrivateModule}
+     * too, its exposures kept), and of an interface without annotations whose instance's class carries a
+     * policy (looked at once per class, when first provided), and this module for the classes the injector
+     * constructs.
      *
      * @throws NullPointerException if the array or an element is null
      */
@@ -100,20 +117,43 @@ public final class ReboundModule extends AbstractModule {
         requestInjection(checks);
         ResilientTypes types = new ResilientTypes(settings, checks);
         bindListener(Matchers.any(), types);
+        bindListener(new AbstractMatcher<Binding<?>>() {
+            @Override
+            public boolean matches(Binding<?> binding) { // the classes it may intercept: their instances are marked
+                return binding instanceof ConstructorBinding && Policies.annotated(
+                        ((ConstructorBinding<?>) binding).getConstructor().getDeclaringType().getRawType());
+            }
+        }, types);
         UncoveredBindings uncovered = new UncoveredBindings();
         bindListener(uncovered, uncovered);
         requestInjection(uncovered);
-        for (Element element : Elements.getElements(wrapped)) {
+        apply(Elements.getElements(wrapped), binder(), types);
+    }
+
+    /**
+     * Applies {@code elements} to {@code to}, each binding a wrapper covers rewritten; a private module's
+     * elements are rewritten inside a private binder of their own, with the same exposures.
+     */
+    private void apply(List<Element> elements, Binder to, ResilientTypes types) {
+        for (Element element : elements) {
             if (element instanceof TypeListenerBinding
                     && ((TypeListenerBinding) element).getListener() instanceof ResilientTypes
                     || element instanceof ProvisionListenerBinding && ((ProvisionListenerBinding) element)
-                            .getListeners().stream().anyMatch(UncoveredBindings.class::isInstance)
+                            .getListeners().stream().anyMatch(l -> l instanceof UncoveredBindings
+                                    || l instanceof ResilientTypes)
                     || element instanceof InjectionRequest
                             && ((InjectionRequest<?>) element).getInstance() instanceof UncoveredBindings) {
                 continue; // a ReboundModule installed inside the wrapped modules: this one does its work
             }
-            if (!(element instanceof Binding<?>) || !rewrite((Binding<?>) element, types, checks)) {
-                element.applyTo(binder());
+            if (element instanceof PrivateElements) {
+                PrivateElements inside = (PrivateElements) element;
+                PrivateBinder binder = to.withSource(inside.getSource()).newPrivateBinder();
+                apply(inside.getElements(), binder, types);
+                for (Key<?> exposed : inside.getExposedKeys()) {
+                    binder.withSource(inside.getExposedSource(exposed)).expose(exposed);
+                }
+            } else if (!(element instanceof Binding<?>) || !rewrite((Binding<?>) element, to, types)) {
+                element.applyTo(to);
             }
         }
     }
@@ -135,20 +175,33 @@ public final class ReboundModule extends AbstractModule {
         return System.identityHashCode(settings) * 31 + wrapped.hashCode();
     }
 
-    /** Moves a binding of an annotated interface to a private key and binds the key to a wrapper. */
-    private <T> boolean rewrite(Binding<T> binding, ResilientTypes types, AlternativeChecks checks) {
+    /**
+     * Moves a binding of an interface to a private key and binds the key to a wrapper, when the interface
+     * or the class of what it provides carries a policy: an instance's class is known now; a provider's
+     * instances are wrapped when their class carries one, decided once per class by the wrapper's provider.
+     */
+    private <T> boolean rewrite(Binding<T> binding, Binder to, ResilientTypes types) {
         Key<T> key = binding.getKey();
         @SuppressWarnings("unchecked")
         Class<T> type = (Class<T>) key.getTypeLiteral().getRawType();
-        if (!type.isInterface() || !Policies.annotated(type)) {
+        if (!type.isInterface() || type.isAnnotation() || Policies.isRebound(type) || UncoveredBindings.isOriginal(key)
+                || binding instanceof ProviderInstanceBinding
+                        && ((ProviderInstanceBinding<?>) binding).getUserSuppliedProvider() instanceof ResilientProvider) {
             return false;
         }
-        Binder b = binder().withSource(binding.getSource());
+        boolean annotated = Policies.annotated(type);
+        if (!annotated && !byProvidedClass(binding)) {
+            return false;
+        }
+        Binder b = to.withSource(binding.getSource());
         String unwrappable = Policies.unwrappable(type);
         if (unwrappable != null) {
-            b.addError(new Message("ReboundModule.wrapping: " + unwrappable));
+            if (annotated || binding instanceof InstanceBinding) {
+                b.addError(new Message("ReboundModule.wrapping: " + unwrappable));
+            }
             return false;
         }
+        AlternativeChecks checks = types.checks();
         Key<T> original = Key.get(key.getTypeLiteral(),
                 Names.named(UncoveredBindings.ORIGINAL + ORIGINALS.incrementAndGet()));
         ScopedBindingBuilder moved = binding.acceptTargetVisitor(new DefaultBindingTargetVisitor<T, ScopedBindingBuilder>() {
@@ -182,8 +235,26 @@ public final class ReboundModule extends AbstractModule {
         if (moved != null) {
             binding.acceptScopingVisitor(new ScopeCopier(moved));
         }
-        b.bind(key).toProvider(new ResilientProvider<>(type, original, getProvider(original), settings, types));
+        b.bind(key).toProvider(new ResilientProvider<>(type, original, b.getProvider(original), settings, types,
+                !annotated));
         return true;
+    }
+
+    /**
+     * Whether a binding of an interface without policies is wrapped for the class of what it provides: an
+     * instance whose class carries a policy; any provider's (a {@code @Provides} method, {@code toProvider}),
+     * whose instances are looked at once per class; not an extension's (a multibinder's set, an assisted
+     * factory), whose instances are the extension's own.
+     */
+    private static boolean byProvidedClass(Binding<?> binding) {
+        if (binding instanceof InstanceBinding) {
+            return Policies.annotated(((InstanceBinding<?>) binding).getInstance().getClass());
+        }
+        if (binding instanceof ProviderInstanceBinding) {
+            Object provider = ((ProviderInstanceBinding<?>) binding).getUserSuppliedProvider();
+            return !(provider instanceof ProviderWithExtensionVisitor) || provider instanceof ProvidesMethodBinding;
+        }
+        return binding instanceof ProviderKeyBinding;
     }
 
     /** Marks a binding kind that the injector constructs itself (AOP covers it) or that we keep. */

@@ -1,5 +1,6 @@
 package dev.rebound.weaver.guice;
 
+import dev.rebound.runtime.spi.ContainerInterception;
 import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.Passthrough;
 import dev.rebound.runtime.spi.QuietRetry;
@@ -40,6 +41,11 @@ final class ResilientInterceptor implements MethodInterceptor {
     };
 
     private final ResilientMethod policy;
+    /**
+     * The last class this interceptor ran on, marked as one that carries it (Guice's subclass): a call an
+     * instance makes on itself while Guice makes it comes before its provision listener (racy, idempotent).
+     */
+    private Class<?> marked;
 
     ResilientInterceptor(ResilientMethod policy) {
         this.policy = policy;
@@ -47,7 +53,12 @@ final class ResilientInterceptor implements MethodInterceptor {
 
     @Override
     public Object invoke(MethodInvocation invocation) throws Throwable {
-        if (Passthrough.claim(invocation.getThis())) {
+        Object self = invocation.getThis();
+        if (self.getClass() != marked) {
+            ContainerInterception.registerSubclass(self.getClass());
+            marked = self.getClass();
+        }
+        if (Passthrough.claim(self)) {
             return invocation.proceed();
         }
         ResilientMethod p = policy;

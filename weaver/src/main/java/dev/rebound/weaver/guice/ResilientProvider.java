@@ -23,7 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * processor made one, else a JDK proxy; flat either way (a call the engine makes on it as an
  * alternative goes to the instance). Policies are resolved once per implementation class,
  * alternatives come from the injector. An instance that is already resilient (woven, intercepted,
- * wrapped) is returned as is.
+ * wrapped) is returned as is; so is one whose class carries no policy, when the interface carries none
+ * (a library's interface, bound to a class of the application's that carries them).
  */
 final class ResilientProvider<T> implements Provider<T> {
 
@@ -32,6 +33,8 @@ final class ResilientProvider<T> implements Provider<T> {
     private final Provider<? extends T> original;
     private final ReboundSettings settings;
     private final ResilientTypes interceptedTypes;
+    /** Whether the interface carries no policy: an instance is wrapped when its class carries one. */
+    private final boolean byClass;
     /**
      * The policies per implementation class, held by this provider (so by its injector) and nowhere else:
      * a {@code ClassValue} would keep them, and through their alternatives this injector, in the class
@@ -43,8 +46,9 @@ final class ResilientProvider<T> implements Provider<T> {
     private volatile Object[] last = {null, null};
 
     ResilientProvider(Class<T> type, Key<? extends T> originalKey, Provider<? extends T> original,
-            ReboundSettings settings, ResilientTypes interceptedTypes) {
+            ReboundSettings settings, ResilientTypes interceptedTypes, boolean byClass) {
         this.type = type;
+        this.byClass = byClass;
         this.originalKey = originalKey;
         this.original = original;
         this.settings = settings;
@@ -72,7 +76,11 @@ final class ResilientProvider<T> implements Provider<T> {
         if (pair[0] == instance) {
             return type.cast(pair[1]);
         }
-        T wrapper = Policies.wrapper(type, instance, policies.computeIfAbsent(instance.getClass(), this::resolve), door());
+        Map<Method, ResilientMethod> resolved = policies.computeIfAbsent(instance.getClass(), this::resolve);
+        if (byClass && resolved.isEmpty()) {
+            return instance; // its class carries no policy a wrapper of the interface applies
+        }
+        T wrapper = Policies.wrapper(type, instance, resolved, door());
         last = new Object[] {instance, wrapper};
         return wrapper;
     }
@@ -85,6 +93,9 @@ final class ResilientProvider<T> implements Provider<T> {
      * @throws ReboundConfigurationException listing every problem
      */
     private Map<Method, ResilientMethod> resolve(Class<?> implClass) {
+        if (byClass && !Policies.annotated(implClass)) {
+            return Map.of();
+        }
         List<String> problems = new ArrayList<>();
         List<String> helpers = Policies.unreached(implClass, problems);
         Map<Method, ResilientMethod> resolved = Map.of();

@@ -7,6 +7,7 @@ import com.google.inject.TypeLiteral;
 import com.google.inject.matcher.Matchers;
 import com.google.inject.spi.Message;
 import com.google.inject.spi.TypeEncounter;
+import com.google.inject.spi.ProvisionListener;
 import com.google.inject.spi.TypeListener;
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.ReboundSettings;
@@ -31,9 +32,12 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Attaches an interceptor to each annotated method of every class the injector constructs, with
  * alternatives from the injector. Problems become injector-creation errors. Woven classes are left
- * alone: their aspect applies the policy already.
+ * alone: their aspect applies the policy already. As a provision listener (of the constructor bindings of
+ * annotated classes) it marks the class of each instance it intercepts, Guice's generated subclass, for
+ * {@code Rebound.isResilient} and the woven door: that subclass, not the user's class, since another
+ * injector may generate a subclass of the same class for interceptors of its own.
  */
-final class ResilientTypes implements TypeListener {
+final class ResilientTypes implements TypeListener, ProvisionListener {
 
     private final ReboundSettings settings;
     /**
@@ -132,10 +136,23 @@ final class ResilientTypes implements TypeListener {
             }
             encounter.bindInterceptor(Matchers.only(m), new ResilientInterceptor(policy));
             intercepted.add(type);
-            // Rebound.isResilient knows its instances; for a woven class, the injector's subclass applies
-            // the policy with the injector's alternatives and the woven advice steps aside for them
+            // for a woven class, the injector's subclass applies the policy with the injector's alternatives
+            // and the woven advice steps aside for the instances of that subclass (marked at provision)
             ContainerInterception.register(type);
         });
+    }
+
+    /**
+     * Marks the class of an instance this injector made with our interceptors, before any call on it
+     * returns to the caller (a call the instance makes on itself while it is made is marked by the
+     * interceptor itself).
+     */
+    @Override
+    public <T> void onProvision(ProvisionInvocation<T> provision) {
+        T provided = provision.provision();
+        if (provided != null && isIntercepted(provided)) {
+            ContainerInterception.registerSubclass(provided.getClass());
+        }
     }
 
     /**

@@ -4,6 +4,7 @@ import com.google.inject.Binding;
 import com.google.inject.Inject;
 import com.google.inject.Injector;
 import com.google.inject.Key;
+import com.google.inject.ProvidedBy;
 import com.google.inject.matcher.AbstractMatcher;
 import com.google.inject.name.Named;
 import com.google.inject.spi.Element;
@@ -12,6 +13,8 @@ import com.google.inject.spi.LinkedKeyBinding;
 import com.google.inject.spi.ProviderInstanceBinding;
 import com.google.inject.spi.ProviderKeyBinding;
 import com.google.inject.spi.PrivateElements;
+import com.google.inject.spi.ProviderWithExtensionVisitor;
+import com.google.inject.spi.ProvidesMethodBinding;
 import com.google.inject.spi.ProvisionListener;
 import com.google.inject.spi.TypeListenerBinding;
 import dev.rebound.runtime.Rebound;
@@ -23,42 +26,96 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Says when {@link ReboundModule} leaves a policy unapplied: a binding of an annotated type (an interface,
- * or a class: {@code bind(Impl.class).toInstance(...)}) whose instance the injector does not construct
- * ({@code toInstance}, a {@code @Provides} method, {@code toProvider}) and that no
- * {@link ReboundModule#wrapping} covers. Guice's interception reaches only the classes the injector
- * constructs, so such an instance would run without its policies. Checked on the instance the binding
- * provides, so a provider that returns {@code Rebound.wrap(...)} or a woven object (resilient already) is
- * not named. A WARN on {@code dev.rebound} once per binding key, naming the type and where it is bound (a
- * module's method or line; never the instance).
+ * Says when {@link ReboundModule} leaves a policy unapplied: a binding whose instance the injector does not
+ * construct ({@code toInstance}, a {@code @Provides} method, {@code toProvider}, a {@code @ProvidedBy}
+ * interface) and that no {@link ReboundModule#wrapping} covers, of an annotated type (an interface, or a
+ * class: {@code bind(Impl.class).toInstance(...)}) or of a type whose instance's class carries a policy (a
+ * library's interface, provided by an application's class). Guice's interception reaches only the classes
+ * the injector constructs, so such an instance would run without its policies. Checked on the instance the
+ * binding provides, so a provider that returns {@code Rebound.wrap(...)} or a woven object (resilient
+ * already) is not named. A WARN on {@code dev.rebound} once per binding key (for an instance's class, once
+ * per class), naming the type and where it is bound (a module's method or line; never the instance), and
+ * the remedy for that kind of binding.
  */
 final class UncoveredBindings extends AbstractMatcher<Binding<?>> implements ProvisionListener {
 
     /** The prefix of the keys {@link ReboundModule#wrapping} moves a binding's original target to. */
     static final String ORIGINAL = "dev.rebound.original#";
 
+    /** The parent injectors said to construct classes without policies for a child's ReboundModule, once each. */
+    private static final Map<Injector, Boolean> PARENTS_SAID =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
     private final Set<Key<?>> said = ConcurrentHashMap.newKeySet();
+    private final Set<Class<?>> saidClasses = ConcurrentHashMap.newKeySet();
+    /** Whether a class carries a policy (its own, or its supertypes'), looked up once per class. */
+    private final Map<Class<?>, Boolean> carries = new ConcurrentHashMap<>();
 
     @Override
     public boolean matches(Binding<?> binding) {
-        boolean constructedElsewhere = binding instanceof InstanceBinding
-                || binding instanceof ProviderInstanceBinding
-                        && !(((ProviderInstanceBinding<?>) binding).getUserSuppliedProvider() instanceof ResilientProvider)
-                || binding instanceof ProviderKeyBinding;
-        return constructedElsewhere && matchesType(binding.getKey());
+        Key<?> key = binding.getKey();
+        if (Policies.isRebound(key.getTypeLiteral().getRawType()) || isOriginal(key)) {
+            return false;
+        }
+        if (binding instanceof InstanceBinding) {
+            return carriesPolicy(key.getTypeLiteral().getRawType())
+                    || carriesPolicy(((InstanceBinding<?>) binding).getInstance().getClass());
+        }
+        if (binding instanceof ProviderInstanceBinding) {
+            Object provider = ((ProviderInstanceBinding<?>) binding).getUserSuppliedProvider();
+            return !(provider instanceof ResilientProvider) && (!(provider instanceof ProviderWithExtensionVisitor)
+                    || provider instanceof ProvidesMethodBinding); // an extension's (a multibinder's) is its own
+        }
+        return binding instanceof ProviderKeyBinding;
     }
 
     @Override
     public <T> void onProvision(ProvisionInvocation<T> provision) {
         T provided = provision.provision();
-        Binding<T> binding = provision.getBinding();
-        if (provided != null && !Rebound.isResilient(provided) && said.add(binding.getKey())) {
-            String type = binding.getKey().getTypeLiteral().getRawType().getSimpleName();
-            Policies.warn("ReboundModule: " + type + "'s policies do not apply to the instance bound at "
-                    + binding.getSource() + ": the injector does not construct it (toInstance, @Provides or"
-                    + " toProvider), so Guice cannot intercept it. Install the module that binds it through"
-                    + " ReboundModule.wrapping(...), or return Rebound.wrap(" + type + ".class, ...) from it");
+        if (provided == null || Rebound.isResilient(provided)) {
+            return;
         }
+        Binding<T> binding = provision.getBinding();
+        Class<?> type = binding.getKey().getTypeLiteral().getRawType();
+        if (carriesPolicy(type)) {
+            if (said.add(binding.getKey())) {
+                warn(type.getSimpleName(), binding, type);
+            }
+        } else if (carriesPolicy(provided.getClass()) && saidClasses.add(provided.getClass())) {
+            warn(Policies.simpleName(provided.getClass()), binding, type);
+        }
+    }
+
+    /**
+     * Says that the policies of {@code whose} (the bound type, or the provided instance's class) do not apply
+     * to what {@code binding} provides, with the remedy for its kind: a just-in-time {@code @ProvidedBy}
+     * binding, which no module declares; a binding of a class, which no wrapper of an interface covers; a
+     * binding of an interface in a module not given to {@link ReboundModule#wrapping}.
+     */
+    private static void warn(String whose, Binding<?> binding, Class<?> type) {
+        String name = type.getSimpleName();
+        String prefix = "ReboundModule: " + whose + "'s policies do not apply to the instance ";
+        if (binding.getSource() == type && type.isAnnotationPresent(ProvidedBy.class)) {
+            Policies.warn(prefix + "of " + name + "'s @ProvidedBy provider: that binding is made just in time, by"
+                    + " no module, so ReboundModule.wrapping(...) cannot wrap it and Guice cannot intercept it. Bind "
+                    + name + " explicitly in a module given to ReboundModule.wrapping(...) (bind(" + name
+                    + ".class).toProvider(...)), or return Rebound.wrap(" + name + ".class, ...) from the provider");
+        } else if (!type.isInterface()) {
+            Policies.warn(prefix + "bound at " + binding.getSource() + ": the injector does not construct it"
+                    + " (toInstance, @Provides or toProvider), so Guice cannot intercept it, and"
+                    + " ReboundModule.wrapping(...) wraps interfaces only. Let the injector construct it (bind "
+                    + name + " to a class, not to an instance or a provider), or bind it as an interface it"
+                    + " implements in a module given to ReboundModule.wrapping(...)");
+        } else {
+            Policies.warn(prefix + "bound at " + binding.getSource() + ": the injector does not construct it"
+                    + " (toInstance, @Provides or toProvider), so Guice cannot intercept it. Install the module that"
+                    + " binds it through ReboundModule.wrapping(...), or return Rebound.wrap(" + name
+                    + ".class, ...) from it");
+        }
+    }
+
+    private boolean carriesPolicy(Class<?> c) {
+        return carries.computeIfAbsent(c, Policies::annotated);
     }
 
     /**
@@ -71,6 +128,15 @@ final class UncoveredBindings extends AbstractMatcher<Binding<?>> implements Pro
     @Inject
     void checkLinks(Injector injector) {
         onceSettingsPerInjector(injector);
+        Injector parent = injector.getParent();
+        if (parent != null && reboundSettings(parent, false).isEmpty() && PARENTS_SAID.put(parent, true) == null) {
+            Policies.warn("ReboundModule: installed in a child injector (or a PrivateModule) whose parent installs"
+                    + " none: a class with policies that the parent can construct (everything it needs is bound"
+                    + " there) becomes the parent's just-in-time binding even when this injector is asked for it"
+                    + " (child.getInstance(Impl.class), or a class bound here that needs it), and the parent runs it"
+                    + " without them (a woven class keeps its aspect's). Install ReboundModule in the parent"
+                    + " injector, or bind each such class in this one");
+        }
         Map<Key<?>, Binding<?>> own = injector.getAllBindings();
         for (Binding<?> binding : injector.getBindings().values()) {
             if (!(binding instanceof LinkedKeyBinding) || !matchesType(binding.getKey())) {
@@ -143,7 +209,7 @@ final class UncoveredBindings extends AbstractMatcher<Binding<?>> implements Pro
         return !Policies.isRebound(type) && !isOriginal(key) && Policies.annotated(type);
     }
 
-    private static boolean isOriginal(Key<?> key) {
+    static boolean isOriginal(Key<?> key) {
         return key.getAnnotation() instanceof Named && ((Named) key.getAnnotation()).value().startsWith(ORIGINAL);
     }
 }
