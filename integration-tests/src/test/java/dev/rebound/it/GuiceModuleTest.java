@@ -1280,4 +1280,73 @@ class GuiceModuleTest extends VirtualTime {
         // (else 2 attempts of the engine, each 2 of the wrapper and 2 of the wrapper's own fallback: 8)
         assertThat(backups).hasValue(2);
     }
+
+    public interface WovenTalk {
+        @dev.rebound.annotations.Retry(attempts = 3)
+        @dev.rebound.annotations.Fallback(to = WovenCanned.class)
+        String talk(String p);
+    }
+
+    public static class WovenCanned implements WovenTalk {
+        @Override
+        public String talk(String p) {
+            return "canned";
+        }
+    }
+
+    /** Final, as a Lombok {@code @Value} class is: Guice cannot subclass it, so its aspect applies its policy. */
+    public static final class FinalWovenDown implements WovenTalk {
+        @Override
+        public String talk(String p) {
+            throw new java.io.UncheckedIOException(new java.net.ConnectException("refused"));
+        }
+    }
+
+    public static class WovenDown implements WovenTalk {
+        @Override
+        public String talk(String p) {
+            throw new java.io.UncheckedIOException(new java.net.ConnectException("refused"));
+        }
+    }
+
+    /**
+     * A woven object the module leaves to its aspect (a final class; an instance under wrapping) runs on
+     * the global settings: the module's own settings are not used for it, and a WARN says so once per
+     * class, as Rebound.wrap(...).settings(...) over a woven object does.
+     */
+    @Test
+    void aWovenObjectTheModuleLeavesToItsAspectIsWarnedAboutOnceWhenTheModuleHasSettingsOfItsOwn() {
+        dev.rebound.runtime.testing.VirtualTimeSource moduleClock = new dev.rebound.runtime.testing.VirtualTimeSource();
+        dev.rebound.runtime.ReboundSettings own = dev.rebound.runtime.ReboundSettings.builder().timeSource(moduleClock)
+                .logging(false).build();
+        String[] answers = new String[3];
+        String log = StdErr.during(() -> {
+            for (int i = 0; i < 2; i++) {
+                answers[i] = Guice.createInjector(new AbstractModule() {
+                    @Override
+                    protected void configure() {
+                        install(new ReboundModule(own));
+                        bind(WovenTalk.class).to(FinalWovenDown.class);
+                    }
+                }).getInstance(WovenTalk.class).talk("p");
+            }
+            answers[2] = Guice.createInjector(ReboundModule.wrapping(own, new AbstractModule() {
+                @Override
+                protected void configure() {
+                    bind(WovenTalk.class).toInstance(new WovenDown());
+                }
+            })).getInstance(WovenTalk.class).talk("p");
+        });
+
+        assertThat(answers).containsExactly("canned", "canned", "canned");
+        assertThat(moduleClock.sleeps()).as("the module's clock").isEmpty();
+        assertThat(clock.sleeps()).as("the global clock: 2 waits per call").hasSize(6);
+        assertThat(StdErr.count(log, "WARN dev.rebound - ReboundModule: " + FinalWovenDown.class.getName()
+                + " is woven and final (Guice cannot subclass it), so its aspect applies its policies with the global"
+                + " settings: the module's own settings(...) are not used for it. Give a woven class its clock and"
+                + " listeners with ReboundSettings.setGlobal")).isEqualTo(1L);
+        assertThat(StdErr.count(log, "WARN dev.rebound - ReboundModule: " + WovenDown.class.getName()
+                + " is woven and bound as an instance the injector does not construct, so its aspect applies its"
+                + " policies with the global settings")).isEqualTo(1L);
+    }
 }

@@ -69,7 +69,7 @@ public final class ReboundModule extends AbstractModule {
     private final ReboundSettings settings;
     private final List<Module> wrapped;
 
-    /** Policies run with {@link ReboundSettings#global()}, read on each failure. */
+    /** Policies run with {@link ReboundSettings#global()}, read live (see {@link ReboundSettings#setGlobal}). */
     public ReboundModule() {
         this(null, List.of());
     }

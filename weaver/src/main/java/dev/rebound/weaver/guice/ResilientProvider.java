@@ -70,6 +70,9 @@ final class ResilientProvider<T> implements Provider<T> {
         T instance = original.get();
         if (instance == null || instance instanceof Woven || Policies.isProxy(instance)
                 || interceptedTypes.isIntercepted(instance)) {
+            if (instance instanceof Woven && settings != null) {
+                WovenOnGlobalSettings.warnOnce(instance.getClass(), "bound as an instance the injector does not construct");
+            }
             return instance;
         }
         Object[] pair = last;

@@ -77,6 +77,9 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
         }
         boolean woven = Woven.class.isAssignableFrom(type);
         if (woven && Modifier.isFinal(type.getModifiers())) {
+            if (settings != null) {
+                WovenOnGlobalSettings.warnOnce(type, "final (Guice cannot subclass it)");
+            }
             return; // Guice can't subclass it: its aspect applies the policy, alternatives as woven classes get them
         }
         ResilientTypes first = HEARD.putIfAbsent(encounter, this);
