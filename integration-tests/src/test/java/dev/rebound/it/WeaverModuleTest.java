@@ -94,6 +94,62 @@ class WeaverModuleTest {
         assertThat(argumentFile).as("ajc's argument file (it lists this machine's paths) in " + weaver).isFalse();
     }
 
+    /**
+     * The descriptor does not read SLF4J (the weaver logs through the runtime's {@code Policies.warn}):
+     * a weaver class that named SLF4J itself would fail with an {@code IllegalAccessError} on the module
+     * path, at the warning it exists to give, and its javadoc would not build.
+     */
+    @Test
+    void noWeaverClassNamesSlf4jWhichItsDescriptorDoesNotRead() throws Exception {
+        Path weaver = location(Woven.class);
+        List<String> naming = new java.util.ArrayList<>();
+        byte[] slf4j = "org/slf4j/".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        if (Files.isDirectory(weaver)) {
+            try (var files = Files.walk(weaver)) {
+                for (Path f : files.filter(f -> f.toString().endsWith(".class")).toList()) {
+                    if (contains(Files.readAllBytes(f), slf4j)) {
+                        naming.add(weaver.relativize(f).toString());
+                    }
+                }
+            }
+        } else {
+            try (JarFile jar = new JarFile(weaver.toFile())) {
+                for (var e : java.util.Collections.list(jar.entries())) {
+                    if (e.getName().endsWith(".class")) {
+                        try (InputStream in = jar.getInputStream(e)) {
+                            if (contains(in.readAllBytes(), slf4j)) {
+                                naming.add(e.getName());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        assertThat(descriptor(weaver).requires().stream().map(ModuleDescriptor.Requires::name)).doesNotContain("org.slf4j");
+        assertThat(naming).as("weaver classes naming org.slf4j").isEmpty();
+        ModuleFinder jars = ModuleFinder.of(weaver, location(Rebound.class), location(Retry.class),
+                location(JoinPoint.class), location(Logger.class));
+        Configuration config = ModuleLayer.boot().configuration()
+                .resolveAndBind(jars, ModuleFinder.of(), Set.of("dev.rebound.weaver"));
+        ModuleLayer layer = ModuleLayer.boot().defineModulesWithOneLoader(config, ClassLoader.getPlatformClassLoader());
+        assertThat(Class.forName("dev.rebound.weaver.guice.WovenOnGlobalSettings", true,
+                layer.findLoader("dev.rebound.weaver")).getModule().getName()).isEqualTo("dev.rebound.weaver");
+    }
+
+    private static boolean contains(byte[] bytes, byte[] part) {
+        outer:
+        for (int i = 0; i + part.length <= bytes.length; i++) {
+            for (int j = 0; j < part.length; j++) {
+                if (bytes[i + j] != part[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
     /** The jar or classes directory {@code type} was loaded from. */
     private static Path location(Class<?> type) throws URISyntaxException {
         return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());

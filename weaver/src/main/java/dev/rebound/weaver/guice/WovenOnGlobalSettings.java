@@ -1,9 +1,8 @@
 package dev.rebound.weaver.guice;
 
+import dev.rebound.runtime.spi.Policies;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A woven object that a module with settings of its own ({@code new ReboundModule(settings)},
@@ -13,7 +12,6 @@ import org.slf4j.LoggerFactory;
  */
 final class WovenOnGlobalSettings {
 
-    private static final Logger LOG = LoggerFactory.getLogger("dev.rebound");
     private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
 
     private WovenOnGlobalSettings() {
@@ -22,9 +20,10 @@ final class WovenOnGlobalSettings {
     /** {@code why}: how the module came to leave {@code type} to its aspect. */
     static void warnOnce(Class<?> type, String why) {
         if (WARNED.add(type.getName())) {
-            LOG.warn("ReboundModule: {} is woven and {}, so its aspect applies its policies with the global "
-                    + "settings: the module's own settings(...) are not used for it. Give a woven class its clock "
-                    + "and listeners with ReboundSettings.setGlobal", type.getName(), why);
+            // through the runtime's logger: the weaver's module does not read SLF4J
+            Policies.warn("ReboundModule: " + type.getName() + " is woven and " + why + ", so its aspect applies its "
+                    + "policies with the global settings: the module's own settings(...) are not used for it. Give a "
+                    + "woven class its clock and listeners with ReboundSettings.setGlobal");
         }
     }
 }
