@@ -61,7 +61,9 @@ public @interface Fallback {
      * target's result, alternatives included; each is a {@code java.util.function.Predicate} with a
      * public no-argument constructor. When no target returns an accepted result, the caller gets a
      * {@code RejectedResultException} carrying the last one. Not on a {@link NonIdempotent} method
-     * with alternatives.
+     * with alternatives, nor on a method whose declared result the predicate can never judge (its
+     * {@code Predicate<T>}'s {@code T}; {@code ChatResults.Truncated} reads a {@code ChatResponse}, which
+     * a method returning {@code String} never returns): a configuration error.
      */
     @SuppressWarnings("rawtypes")
     Class<? extends java.util.function.Predicate>[] onResult() default {};

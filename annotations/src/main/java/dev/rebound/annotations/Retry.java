@@ -83,7 +83,9 @@ public @interface Retry {
      * constructor (e.g. {@code dev.rebound.runtime.langchain4j.ChatResults.Blank}); empty = every
      * result is accepted. When no target returns an accepted result, the caller gets a
      * {@code RejectedResultException} carrying the last one. Not on a {@link NonIdempotent} method with more
-     * than one attempt.
+     * than one attempt, nor on a method whose declared result the predicate can never judge (its
+     * {@code Predicate<T>}'s {@code T}; {@code ChatResults.Truncated} reads a {@code ChatResponse}, which a
+     * method returning {@code String} never returns): a configuration error.
      */
     @SuppressWarnings("rawtypes")
     Class<? extends java.util.function.Predicate>[] onResult() default {};

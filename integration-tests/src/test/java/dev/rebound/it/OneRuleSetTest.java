@@ -835,6 +835,86 @@ class OneRuleSetTest {
                 expected.get(2).replace("@Retry.onResult", "RetryPolicy.Builder.retryOnResult"));
     }
 
+    /**
+     * A result predicate that can never judge the method's result (ChatResults.Truncated reads a
+     * ChatResponse's finish reason; a String has none) reads the same from the annotation reader and
+     * javac, on a method's annotation and on a type's; the builder names it in the same words.
+     */
+    @Test
+    void aResultPredicateThatCanNeverJudgeTheResultReadsTheSameFromAnnotationBuilderAndProcessor() throws Exception {
+        String source = """
+                import dev.rebound.annotations.*;
+                import dev.rebound.runtime.langchain4j.ChatResults;
+                import dev.langchain4j.model.chat.response.ChatResponse;
+                import java.util.concurrent.CompletableFuture;
+                public interface Judged {
+                    @Fallback(to = Backup.class, onResult = ChatResults.Truncated.class) String text(String p);
+                    @Retry(onResult = ChatResults.ContentFiltered.class) ChatResponse response(String p);
+                    @Retry(onResult = ChatResults.Blank.class) String blank(String p);
+                    @Retry(onResult = Short.class) CharSequence chars(String p);
+                    @Retry(onResult = Short.class) int count(String p);
+                    @Retry(onResult = Short.class) CompletableFuture<Integer> later(String p);
+                    class Short extends Shorter<String> {
+                    }
+                    abstract class Shorter<T extends CharSequence> implements java.util.function.Predicate<T> {
+                        public boolean test(T t) { return t.length() < 2; }
+                    }
+                    interface Text {
+                        String text(String p);
+                    }
+                    class Backup implements Judged, Text {
+                        public String text(String p) { return p; }
+                        public ChatResponse response(String p) { return null; }
+                        public String blank(String p) { return p; }
+                        public CharSequence chars(String p) { return p; }
+                        public int count(String p) { return 0; }
+                        public CompletableFuture<Integer> later(String p) { return null; }
+                    }
+                }
+                """;
+        String truncated = "@Fallback.onResult dev.rebound.runtime.langchain4j.ChatResults$Truncated judges a"
+                + " dev.langchain4j.model.chat.response.ChatResponse, which a method returning java.lang.String never"
+                + " returns: it would never reject a result (declare the method to return"
+                + " dev.langchain4j.model.chat.response.ChatResponse, as ChatModel.chat(ChatRequest) does, since a"
+                + " String has no finish reason, or name a predicate of java.lang.String)";
+        sameInEveryPath("Judged", source, List.of("Judged.text(String): " + truncated,
+                "Judged.count(String): @Retry.onResult Judged$Short judges a java.lang.String, which a method returning"
+                        + " java.lang.Integer never returns: it would never reject a result (declare the method to"
+                        + " return java.lang.String, or name a predicate of java.lang.Integer)"));
+
+        // a type's annotation, on each method whose result it cannot judge
+        sameInEveryPath("Typed", """
+                import dev.rebound.annotations.*;
+                import dev.rebound.runtime.langchain4j.ChatResults;
+                import dev.langchain4j.model.chat.response.ChatResponse;
+                @Fallback(to = Typed.Backup.class, onResult = ChatResults.Truncated.class)
+                public interface Typed {
+                    String text(String p);
+                    ChatResponse response(String p);
+                    class Backup implements Typed {
+                        public String text(String p) { return p; }
+                        public ChatResponse response(String p) { return null; }
+                    }
+                }
+                """, List.of("Typed.text(String): " + truncated));
+
+        // the builder's predicate covers the interface: one that judges none of its methods is refused
+        ClassLoader loader = new Javac(dir).load("Judged", source);
+        @SuppressWarnings("unchecked")
+        Class<Object> text = (Class<Object>) loader.loadClass("Judged$Text");
+        Object impl = loader.loadClass("Judged$Backup").getConstructor().newInstance();
+        Object backup = loader.loadClass("Judged$Backup").getConstructor().newInstance();
+        List<String> fromWrap = new ArrayList<>();
+        assertThatThrownBy(() -> Rebound.wrap(text, impl).withFallbacks(backup)
+                .fallbackOnResult(dev.rebound.runtime.langchain4j.ChatResults.truncated())
+                .withRetry(RetryPolicy.builder().retryOnResult((java.util.function.Predicate<?>) loader
+                        .loadClass("Judged$Short").getConstructor().newInstance()).build())
+                .settings(quiet()).build())
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> fromWrap.addAll(e.problems()));
+        assertThat(fromWrap).containsExactly(
+                "Text.text(String): " + truncated.replace("@Fallback.onResult", "fallbackOnResult"));
+    }
+
     /** Issue 12: the processor ran runtime classes that start SLF4J, which warned in every user's build. */
     @Test
     void theProcessorRunsInJavacWithoutStartingALoggingFramework() throws Exception {

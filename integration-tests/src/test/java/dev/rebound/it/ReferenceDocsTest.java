@@ -198,6 +198,12 @@ class ReferenceDocsTest {
     public interface NoMethods {
     }
 
+    @SuppressWarnings("rebound") // the processor refuses it too: this is the runtime's refusal
+    public interface TextOnly {
+        @Retry(onResult = dev.rebound.runtime.langchain4j.ChatResults.Truncated.class)
+        String chat(String p);
+    }
+
     public sealed interface SealedChat permits SealedImpl {
         @Retry(attempts = 2)
         String chat(String p);
@@ -230,6 +236,9 @@ class ReferenceDocsTest {
                 })));
         produced.put(" cannot be provided: constructor of ",
                 catchThrowable(() -> Rebound.wrap(Judged.class, p -> p).settings(quiet).build()));
+        produced.put(" judges a dev.langchain4j.model.chat.response.ChatResponse, which a method returning"
+                + " java.lang.String never returns: it would never reject a result",
+                catchThrowable(() -> Rebound.wrap(TextOnly.class, p -> p).settings(quiet).build()));
         produced.put(": it declares no method a wrapper intercepts (Object's methods go straight to the target)",
                 catchThrowable(() -> Rebound.wrap(NoMethods.class, new NoMethods() { }).settings(quiet)
                         .withRetry(RetryPolicy.builder().build()).build()));

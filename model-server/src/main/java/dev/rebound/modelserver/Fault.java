@@ -167,8 +167,8 @@ public final class Fault {
     /**
      * For a streamed request: {@code tokens} content chunks, then the connection is cut without
      * {@code [DONE]}, 100 ms after the last of them ({@code 0}: 100 ms after the 200). For a request
-     * that does not stream: a
-     * dropped connection.
+     * that does not stream: a dropped connection, without this fault's headers, logged as one
+     * ({@link #dropConnection()}, status 0).
      *
      * @throws IllegalArgumentException if {@code tokens} is negative
      */
@@ -179,7 +179,7 @@ public final class Fault {
     /**
      * For a streamed request: {@code tokens} content chunks, then an event whose data is not JSON
      * ({@code 0}: the first chunk is the malformed one). For a request that does not stream: a
-     * malformed body.
+     * malformed body, logged as one.
      *
      * @throws IllegalArgumentException if {@code tokens} is negative
      */
@@ -274,12 +274,15 @@ public final class Fault {
 
     /**
      * Gemini's 429 {@code RESOURCE_EXHAUSTED} for a per-minute limit, with the wait in the body only
-     * ({@code google.rpc.RetryInfo.retryDelay}, whole or fractional seconds).
+     * ({@code google.rpc.RetryInfo.retryDelay}, whole or fractional seconds as a plain decimal, to the
+     * nanosecond: {@code 1.5s}, {@code 10000000s}).
      */
     public static Fault geminiRateLimited(Duration retryDelay) {
         Objects.requireNonNull(retryDelay, "retryDelay");
+        String seconds = java.math.BigDecimal.valueOf(retryDelay.getSeconds())
+                .add(java.math.BigDecimal.valueOf(retryDelay.getNano(), 9)).stripTrailingZeros().toPlainString();
         return providerError(429, ProviderBodies.geminiResourceExhausted(
-                "GenerateRequestsPerMinutePerProjectPerModel", "15", retryDelay.toMillis() / 1000.0 + "s"));
+                "GenerateRequestsPerMinutePerProjectPerModel", "15", seconds + "s"));
     }
 
     /** Gemini's 429 {@code RESOURCE_EXHAUSTED} for a per-day quota: no retry helps before tomorrow. */
@@ -333,6 +336,28 @@ public final class Fault {
     /** Extra response headers. */
     public Map<String, String> headers() {
         return headers;
+    }
+
+    /**
+     * What this fault serves to a request that streams or not: itself, except that a request that does
+     * not stream gets a {@link Kind#CUT_MID_STREAM} as a dropped connection (no status, no headers), a
+     * {@link Kind#MALFORMED_CHUNK} as a malformed body and a {@link Kind#STALL_BEFORE_FIRST_TOKEN} as a
+     * slow answer, as their kinds say: what {@link ServedRequest#fault()} records.
+     */
+    Fault servedTo(boolean streamed) {
+        if (streamed) {
+            return this;
+        }
+        switch (kind) {
+            case CUT_MID_STREAM:
+                return dropConnection();
+            case MALFORMED_CHUNK:
+                return new Fault(Kind.MALFORMED_BODY, status, headers, delay, detail, 0);
+            case STALL_BEFORE_FIRST_TOKEN:
+                return new Fault(Kind.SLOW_ANSWER, status, headers, delay, detail, 0);
+            default:
+                return this;
+        }
     }
 
     /**

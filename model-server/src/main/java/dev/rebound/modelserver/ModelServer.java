@@ -272,7 +272,8 @@ public final class ModelServer implements AutoCloseable {
             fault = limit.take(fault, System.nanoTime());
         }
         counts.merge(model, 1, Integer::sum);
-        log.add(new ServedRequest(sequence.incrementAndGet(), model, digest(prompt), fault, streamed));
+        log.add(new ServedRequest(sequence.incrementAndGet(), model, digest(prompt), fault.servedTo(streamed),
+                streamed));
         return fault;
     }
 

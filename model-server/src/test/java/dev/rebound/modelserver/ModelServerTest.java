@@ -111,6 +111,34 @@ class ModelServerTest {
         assertThat(server.requests("gpt-4")).isEqualTo(2);
     }
 
+    /** A stream fault served to a request that does not stream is logged as what that request got. */
+    @Test
+    void aStreamFaultServedToARequestThatDoesNotStreamIsLoggedAsWhatItGot() throws Exception {
+        server.script("gpt-4", Fault.cutMidStream(2).withHeader("x-request-id", "r1"), Fault.malformedChunk(1),
+                Fault.stallBeforeFirstToken(Duration.ofMillis(10)));
+        assertThatThrownBy(() -> chat("gpt-4", "q")).isInstanceOf(IOException.class);
+        assertThat(chat("gpt-4", "q").statusCode()).isEqualTo(200);
+        assertThat(chat("gpt-4", "q").statusCode()).isEqualTo(200);
+
+        List<ServedRequest> log = server.log();
+        assertThat(log).extracting(r -> r.fault().toString()).containsExactly("dropped", "malformed", "slow 10ms");
+        assertThat(log.get(0).fault().status()).isZero();
+        assertThat(log.get(0).fault().headers()).isEmpty();
+        assertThat(log).extracting(r -> r.fault().kind()).containsExactly(Fault.Kind.DROP_CONNECTION,
+                Fault.Kind.MALFORMED_BODY, Fault.Kind.SLOW_ANSWER);
+    }
+
+    /** Gemini's retryDelay: whole or fractional seconds, a plain decimal however long. */
+    @Test
+    void geminiRetryDelayIsAPlainDecimalOfSeconds() {
+        assertThat(Fault.geminiRateLimited(Duration.ofSeconds(10_000_000)).detail())
+                .contains("\"retryDelay\": \"10000000s\"");
+        assertThat(Fault.geminiRateLimited(Duration.ofMillis(1500)).detail()).contains("\"retryDelay\": \"1.5s\"");
+        assertThat(Fault.geminiRateLimited(Duration.ofNanos(1)).detail())
+                .contains("\"retryDelay\": \"0.000000001s\"");
+        assertThat(Fault.geminiRateLimited(Duration.ZERO).detail()).contains("\"retryDelay\": \"0s\"");
+    }
+
     @Test
     void malformedBodyIsNotJson() throws Exception {
         server.script("gpt-4", Fault.malformedBody());

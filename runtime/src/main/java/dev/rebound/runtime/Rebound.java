@@ -213,6 +213,10 @@ public final class Rebound {
          * reason {@code "result-rejected"}). When no target returns an accepted result, the caller gets
          * the primary's RejectedResultException, the alternatives' suppressed on it. Each call adds a
          * predicate. E.g. {@code ChatResults.truncated()}: a cut-off answer goes to the larger model.
+         * It covers every method of the interface: {@link #build()} names at WARN the methods whose
+         * declared result it can never judge (its class's {@code Predicate<T>}, or the
+         * {@code ChatResponse} that {@code ChatResults.truncated()} reads, against {@code chat(String)}'s
+         * {@code String}) and refuses it when it can judge none.
          *
          * @throws NullPointerException if {@code predicate} is null
          */
@@ -298,7 +302,8 @@ public final class Rebound {
          *     Bucket4j on the class path), {@code fallbackOn} without alternatives or a fallback handler to
          *     act on, {@code withRateLimit} or {@code withFallbackHandler} over a method returning a
          *     {@code CompletionStage} or streaming to a handler, a result predicate over a streaming
-         *     method, builder policies that reach no method of {@code type} (naming the methods skipped
+         *     method, a result predicate that can judge no method's declared result (and annotations
+         *     naming one on such a method), builder policies that reach no method of {@code type} (naming the methods skipped
          *     and why), or, on the module path, a {@code type} whose package is not
          *     exported (for a non-public interface: opened) to {@code dev.rebound.runtime}: the message
          *     gives the {@code module-info} line that fixes it

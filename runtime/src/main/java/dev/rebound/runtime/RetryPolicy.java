@@ -58,6 +58,8 @@ public final class RetryPolicy {
     private final long attemptTimeoutNanos;
     /** Rejects a result as if the attempt had failed; null = every result is accepted. */
     private final Predicate<Object> resultPredicate;
+    /** Those given to {@link Builder#retryOnResult}, each as given: checked against each method's result. */
+    private final List<Predicate<Object>> resultPredicates;
     /** waits[n] = the un-jittered wait after failed attempt n+1, capped; computed once. */
     private final long[] waits;
 
@@ -75,6 +77,7 @@ public final class RetryPolicy {
         this.budgetMinPerSecond = b.budgetMinPerSecond;
         this.attemptTimeoutNanos = b.attemptTimeoutNanos;
         this.resultPredicate = ResultAndHandlerRules.anyOf(b.resultPredicates);
+        this.resultPredicates = List.copyOf(b.resultPredicates);
         this.waits = new long[Math.max(0, attempts - 1)];
         double next = delayNanos;
         for (int i = 0; i < waits.length; i++) {
@@ -100,6 +103,11 @@ public final class RetryPolicy {
      */
     public Predicate<Object> resultPredicate() {
         return resultPredicate;
+    }
+
+    /** The predicates given to {@link Builder#retryOnResult}, each as given, for {@code Rebound.wrap}'s checks. */
+    List<Predicate<Object>> resultPredicates() {
+        return resultPredicates;
     }
 
     /** A new builder with the defaults of {@code @Retry}: 3 attempts, 500 ms, x2, 30 s cap, jitter. */

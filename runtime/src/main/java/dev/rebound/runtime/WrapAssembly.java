@@ -114,6 +114,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
             return spec == null ? null : Chains.executorOf(spec);
         });
         skipped.sort(null); // reflection lists methods in no fixed order
+        List<String> neverJudged = programmatic ? neverJudged(policies.keySet(), problems) : List.of();
         if (programmatic && reached[0] == 0) {
             problems.add(Rules.at(where, MethodRules.reachesNoMethod(builderPolicies(), type.getSimpleName(),
                     skipped)));
@@ -123,6 +124,10 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         }
         if (!skipped.isEmpty()) {
             LOG.warn("{}: {}", where, MethodRules.skipsDeferred(builderPolicies(), skipped));
+        }
+        if (!neverJudged.isEmpty()) {
+            LOG.warn("{} with builder policies: a result predicate never judges some methods' results, which go"
+                    + " unjudged: {}", where, String.join("; ", neverJudged));
         }
         if (!replaced.isEmpty()) {
             replaced.sort(null); // reflection lists methods in no fixed order
@@ -186,6 +191,35 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
                         shared.substring(spec.fleetMethod().length() + 1)));
             }
         }
+    }
+
+    /**
+     * The builder's result predicates that would never judge the result of some of {@code methods}
+     * ({@link ResultAndHandlerRules#neverJudges}), each problem named after its method. The builder's
+     * predicate covers every method of the interface, so these are said at WARN (a {@code ChatModel}'s
+     * {@code chat(String)} beside its {@code chat(ChatRequest)}); a predicate that judges none of them is
+     * applied nowhere, a problem added to {@code problems}.
+     */
+    private List<String> neverJudged(java.util.Set<Method> methods, List<String> problems) {
+        Map<Predicate<Object>, String> predicates = new java.util.LinkedHashMap<>();
+        if (retry != null) {
+            retry.resultPredicates().forEach(p -> predicates.putIfAbsent(p, "RetryPolicy.Builder.retryOnResult"));
+        }
+        fallbackOnResult.forEach(p -> predicates.putIfAbsent(p, "fallbackOnResult"));
+        List<String> warned = new ArrayList<>();
+        for (Map.Entry<Predicate<Object>, String> p : predicates.entrySet()) {
+            List<String> never = new ArrayList<>();
+            for (Method m : methods) {
+                String problem = ResultAndHandlerRules.neverJudges(p.getValue(), p.getKey().getClass(),
+                        m.getReturnType());
+                if (problem != null) {
+                    never.add(Rules.at(AnnotationLookup.describe(type, m), problem));
+                }
+            }
+            never.sort(null); // reflection lists methods in no fixed order
+            (never.size() == methods.size() && !never.isEmpty() ? problems : warned).addAll(never);
+        }
+        return warned;
     }
 
     /** What the builder was given, as its methods are named: {@code "withRetry, withFallbacks"}. */

@@ -36,6 +36,9 @@ class SecurityTripwireTest {
             // instantiates a class named in @Retry/@Fallback(onResult = ...) or @Fallback(handler = ...),
             // checked against Predicate / FallbackHandler and for a public no-arg constructor first
             "ResultAndHandlerRules.java: return contract.cast(type.getConstructor().newInstance());",
+            // the type a ready-made result predicate reads (ResultPredicateRules' constant table: langchain4j's
+            // ChatResponse), loaded uninitialised through that predicate's class loader to compare with a result
+            "ResultAndHandlerRules.java: : Class.forName(judgedName, false, type.getClassLoader());",
             // Rebound.wrap's generated class: a fixed name derived from the wrapped interface's (Name$$Rebound),
             // loaded through that interface's class loader, used only if it is a GeneratedWrapper implementing it
             "GeneratedWrappers.java: found = check(type, Class.forName(name, false, type.getClassLoader()));",

@@ -100,6 +100,12 @@ public final class AnnotationPolicies {
                 problems.add(Rules.at(name, MethodRules.deferred("@RateLimit", deferred)));
             }
         }
+        if (retry != null) {
+            checkJudged("@Retry.onResult", retry.onResult(), method, name, problems);
+        }
+        if (fallback != null) {
+            checkJudged("@Fallback.onResult", fallback.onResult(), method, name, problems);
+        }
         AnnotatedFallback fb = AnnotatedFallback.read(fallback, implClass, contract, method, contractMethod, name,
                 nonIdempotent, deferred, budgetSettings, alternatives, problems);
         MethodChecks.checkShape(CallShape.of(implClass, method), name, rateLimit != null, "@RateLimit", fb.handler() != null,
@@ -118,6 +124,18 @@ public final class AnnotationPolicies {
                 .settings(settings).budgetScope(budgetScope)
                 .sharedAs(AnnotationLookup.qualified(contract, method), fleetTarget)
                 .runsIn(implClass, method.getName()).build();
+    }
+
+    /** The result predicates named in {@code attribute} that would never judge {@code method}'s result. */
+    @SuppressWarnings("rawtypes")
+    private static void checkJudged(String attribute, Class<? extends java.util.function.Predicate>[] predicates,
+            Method method, String name, List<String> problems) {
+        for (Class<?> p : predicates) {
+            String problem = ResultAndHandlerRules.neverJudges(attribute, p, method.getReturnType());
+            if (problem != null) {
+                problems.add(Rules.at(name, problem));
+            }
+        }
     }
 
     /**

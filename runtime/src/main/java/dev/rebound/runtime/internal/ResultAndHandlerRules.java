@@ -2,11 +2,17 @@ package dev.rebound.runtime.internal;
 
 import dev.rebound.runtime.rules.FallbackRules;
 import dev.rebound.runtime.rules.NamedClassRules;
+import dev.rebound.runtime.rules.ResultPredicateRules;
 import dev.rebound.runtime.rules.Rules;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.lang.reflect.TypeVariable;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 
 /**
@@ -72,6 +78,75 @@ public final class ResultAndHandlerRules {
             }
         }
         return out;
+    }
+
+    /**
+     * Why the predicate class {@code type}, named in {@code attribute}, would never judge the result of a
+     * method declared to return {@code returned} ({@link ResultPredicateRules#neverJudges}), or null.
+     */
+    public static String neverJudges(String attribute, Class<?> type, Class<?> returned) {
+        if (returned.isArray() || !ResultPredicateRules.checked(returned.getName())) { // arrays: not checked
+            return null;
+        }
+        Class<?> declared = judgedBy(type, new HashMap<>());
+        String judgedName = ResultPredicateRules.judged(type.getName(), declared == null ? null : declared.getName());
+        if (judgedName == null || judgedName.equals(Object.class.getName())) {
+            return null;
+        }
+        Class<?> judged;
+        try {
+            judged = declared != null && declared.getName().equals(judgedName) ? declared
+                    : Class.forName(judgedName, false, type.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            return null;
+        }
+        Class<?> result = boxed(returned);
+        boolean related = judged.isAssignableFrom(result) || result.isAssignableFrom(judged);
+        return ResultPredicateRules.canBeBoth(related, judged.isInterface(), Modifier.isFinal(judged.getModifiers()),
+                result.isInterface(), Modifier.isFinal(result.getModifiers())) ? null
+                : ResultPredicateRules.neverJudges(attribute, type.getName(), judgedName, result.getName());
+    }
+
+    /** The erasure of the {@code T} of the {@code Predicate<T>} that {@code type} implements; null if unknown. */
+    private static Class<?> judgedBy(Type type, Map<TypeVariable<?>, Type> bound) {
+        Class<?> raw;
+        if (type instanceof ParameterizedType) {
+            ParameterizedType p = (ParameterizedType) type;
+            raw = (Class<?>) p.getRawType();
+            Type[] args = p.getActualTypeArguments();
+            TypeVariable<?>[] vars = raw.getTypeParameters();
+            for (int i = 0; i < vars.length && i < args.length; i++) {
+                Type arg = args[i];
+                bound.put(vars[i], arg instanceof TypeVariable && bound.containsKey(arg) ? bound.get(arg) : arg);
+            }
+            if (raw == Predicate.class) {
+                Type t = bound.get(vars[0]);
+                return t instanceof Class ? (Class<?>) t
+                        : t instanceof ParameterizedType ? (Class<?>) ((ParameterizedType) t).getRawType() : null;
+            }
+        } else if (type instanceof Class) {
+            raw = (Class<?>) type;
+        } else {
+            return null;
+        }
+        List<Type> supers = new ArrayList<>(List.of(raw.getGenericInterfaces()));
+        if (raw.getGenericSuperclass() != null) {
+            supers.add(raw.getGenericSuperclass());
+        }
+        for (Type s : supers) {
+            Class<?> found = judgedBy(s, bound);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
+    }
+
+    private static Class<?> boxed(Class<?> type) {
+        if (!type.isPrimitive()) {
+            return type;
+        }
+        return java.lang.invoke.MethodType.methodType(type).wrap().returnType();
     }
 
     /** One predicate rejecting what any of {@code predicates} rejects; null for none. */

@@ -20,16 +20,23 @@ import java.util.function.Function;
  *   <li>{@code Retry-After} (RFC 9110): delay-seconds or an HTTP date;</li>
  *   <li>{@code x-ratelimit-reset-requests} / {@code x-ratelimit-reset-tokens} (OpenAI): a duration
  *       such as {@code 1s}, {@code 6m0s}, {@code 20ms}; of the limits whose
- *       {@code x-ratelimit-remaining-*} is 0, else the longer;</li>
+ *       {@code x-ratelimit-remaining-*} is 0, else (on a 429 only) the longer;</li>
  *   <li>{@code anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-reset} (Anthropic):
- *       RFC 3339 instants; of the limits whose {@code -remaining} is 0, else the latest;</li>
+ *       RFC 3339 instants; of the limits whose {@code -remaining} is 0, else (on a 429 only) the latest;</li>
  *   <li>{@code RateLimit} (IETF draft-ietf-httpapi-ratelimit-headers, structured fields such as
  *       {@code "default";r=0;t=30}): the {@code t} seconds of the policies whose remaining
- *       {@code r} is 0, else the longest; a policy without {@code t} waits its window {@code w} from
- *       {@code RateLimit-Policy};</li>
+ *       {@code r} is 0, else (on a 429 only) the longest; a policy without {@code t} waits its window
+ *       {@code w} from {@code RateLimit-Policy};</li>
  *   <li>{@code RateLimit-Reset} / {@code X-RateLimit-Reset}: delta seconds, or epoch seconds when
- *       the value is a date.</li>
+ *       the value is a date; when its {@code RateLimit-Remaining} / {@code X-RateLimit-Remaining} is
+ *       0, else on a 429 only.</li>
  * </ol>
+ * Providers send the reset headers on every response, and a reset is when the limit is whole again
+ * (OpenAI: "resets to its initial state"; Anthropic: "fully replenished"), not when the next request
+ * may go. So a reset is a wait only for a limit the response says is used up, or on a 429, which says
+ * some limit is and leaves the latest reset as the only bound given. A 5xx carrying a provider's
+ * everyday headers (149,984 of 150,000 tokens left, whole again in {@code 6m0s}) is a plain 5xx: only
+ * {@code retry-after-ms} and {@code Retry-After} make it wait.
  * {@link #shouldRetry} reads {@code x-should-retry} (OpenAI, Anthropic).
  * Unparseable values are ignored.
  */
@@ -42,6 +49,7 @@ public final class RetryAfterHeaders {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     /** A reset value above this is an epoch second, not a delta (2001-09-09). */
     private static final long EPOCH_SECONDS_THRESHOLD = 1_000_000_000L;
+    private static final int TOO_MANY_REQUESTS = 429;
 
     private RetryAfterHeaders() {
     }
@@ -71,27 +79,33 @@ public final class RetryAfterHeaders {
                 return date;
             }
         }
+        boolean tooManyRequests = status == TOO_MANY_REQUESTS;
         long requests = goDuration(header.apply("x-ratelimit-reset-requests"));
         long tokens = goDuration(header.apply("x-ratelimit-reset-tokens"));
         boolean requestsOut = "0".equals(trim(header.apply("x-ratelimit-remaining-requests")));
         boolean tokensOut = "0".equals(trim(header.apply("x-ratelimit-remaining-tokens")));
         long reset = requestsOut || tokensOut
                 ? Math.max(requestsOut ? requests : -1, tokensOut ? tokens : -1)
-                : Math.max(requests, tokens);
+                : tooManyRequests ? Math.max(requests, tokens) : -1L;
         if (reset >= 0) {
             return reset;
         }
-        long anthropic = anthropicReset(header, clock);
+        long anthropic = anthropicReset(header, clock, tooManyRequests);
         if (anthropic >= 0) {
             return anthropic;
         }
-        long ietf = ietfRateLimit(header.apply("ratelimit"), header.apply("ratelimit-policy"));
+        long ietf = ietfRateLimit(header.apply("ratelimit"), header.apply("ratelimit-policy"), tooManyRequests);
         if (ietf >= 0) {
             return ietf;
         }
         String generic = header.apply("ratelimit-reset");
+        String remaining = header.apply("ratelimit-remaining");
         if (generic == null) {
             generic = header.apply("x-ratelimit-reset");
+            remaining = header.apply("x-ratelimit-remaining");
+        }
+        if (!tooManyRequests && !"0".equals(trim(remaining))) {
+            return 0L;
         }
         long value = decimal(generic, 1L);
         if (value >= 0) {
@@ -118,8 +132,11 @@ public final class RetryAfterHeaders {
 
     private static final String[] ANTHROPIC_LIMITS = {"requests", "tokens", "input-tokens", "output-tokens"};
 
-    /** Anthropic's resets (RFC 3339): of the limits at 0 remaining, else all, the latest; -1 if none. */
-    private static long anthropicReset(Function<String, String> header, Clock clock) {
+    /**
+     * Anthropic's resets (RFC 3339): of the limits at 0 remaining, else (when {@code anyLimit}) all, the
+     * latest; -1 if none.
+     */
+    private static long anthropicReset(Function<String, String> header, Clock clock, boolean anyLimit) {
         long any = -1L;
         long exhausted = -1L;
         for (String limit : ANTHROPIC_LIMITS) {
@@ -139,15 +156,16 @@ public final class RetryAfterHeaders {
                 exhausted = Math.max(exhausted, wait);
             }
         }
-        return exhausted >= 0 ? exhausted : any;
+        return exhausted >= 0 || !anyLimit ? exhausted : any;
     }
 
     /**
      * The IETF {@code RateLimit} field: a list of {@code "policy";r=remaining;t=seconds} items. Of
-     * the items with {@code r=0}, else all, the longest {@code t}; an item without {@code t} takes
-     * the window {@code w} of its policy in {@code RateLimit-Policy}. -1 if nothing usable.
+     * the items with {@code r=0}, else (when {@code anyPolicy}) all, the longest {@code t}; an item
+     * without {@code t} takes the window {@code w} of its policy in {@code RateLimit-Policy}. -1 if
+     * nothing usable.
      */
-    static long ietfRateLimit(String rateLimit, String policies) {
+    static long ietfRateLimit(String rateLimit, String policies, boolean anyPolicy) {
         if (rateLimit == null || rateLimit.isBlank()) {
             return -1L;
         }
@@ -177,7 +195,7 @@ public final class RetryAfterHeaders {
                 exhausted = Math.max(exhausted, t);
             }
         }
-        return exhausted >= 0 ? exhausted : any;
+        return exhausted >= 0 || !anyPolicy ? exhausted : any;
     }
 
     /** The window {@code w} in nanoseconds of policy {@code name} in a {@code RateLimit-Policy} field; -1 if none. */

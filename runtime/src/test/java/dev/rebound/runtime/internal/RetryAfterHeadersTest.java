@@ -114,6 +114,31 @@ class RetryAfterHeadersTest {
         assertThat(hint(429, "RateLimit", "garbage;;")).isZero();
     }
 
+    /**
+     * A reset is when a limit is whole again, sent on every response: a wait only for a limit the
+     * response says is used up, or on a 429 (some limit is); a 5xx's is no wait, its Retry-After is.
+     */
+    @Test
+    void aResetIsAWaitOnlyForALimitAtZeroOrOnA429() {
+        assertThat(hint(503, "x-ratelimit-remaining-requests", "499", "x-ratelimit-reset-requests", "120ms",
+                "x-ratelimit-remaining-tokens", "149984", "x-ratelimit-reset-tokens", "6m0s")).isZero();
+        assertThat(hint(500, "x-ratelimit-reset-tokens", "6m0s")).as("no count").isZero();
+        assertThat(hint(503, "x-ratelimit-remaining-requests", "0", "x-ratelimit-reset-requests", "1s",
+                "x-ratelimit-reset-tokens", "6m0s")).isEqualTo(ms(1000));
+        assertThat(hint(500, "anthropic-ratelimit-requests-remaining", "49",
+                "anthropic-ratelimit-requests-reset", "2026-01-01T00:00:40Z")).isZero();
+        assertThat(hint(529, "anthropic-ratelimit-tokens-remaining", "0",
+                "anthropic-ratelimit-tokens-reset", "2026-01-01T00:00:40Z")).isEqualTo(ms(40_000));
+        assertThat(hint(503, "RateLimit", "\"minute\";r=3;t=20")).isZero();
+        assertThat(hint(503, "RateLimit", "\"minute\";r=0;t=20, \"day\";r=9;t=3600")).isEqualTo(ms(20_000));
+        assertThat(hint(503, "X-RateLimit-Remaining", "12", "X-RateLimit-Reset", "4")).isZero();
+        assertThat(hint(503, "X-RateLimit-Remaining", "0", "X-RateLimit-Reset", "4")).isEqualTo(ms(4000));
+        assertThat(hint(503, "RateLimit-Reset", "4")).isZero();
+        assertThat(hint(503, "Retry-After", "2", "x-ratelimit-reset-tokens", "6m0s")).isEqualTo(ms(2000));
+        assertThat(hint(429, "x-ratelimit-remaining-requests", "499", "x-ratelimit-reset-tokens", "6m0s"))
+                .as("a 429 says some limit is used up").isEqualTo(ms(360_000));
+    }
+
     @Test
     void xShouldRetry() {
         assertThat(RetryAfterHeaders.shouldRetry(n -> n.equals("x-should-retry") ? "true" : null)).isTrue();

@@ -133,6 +133,65 @@ class FaultKindsOverHttpTest {
         assertThat(rec.clock.sleeps()).containsExactly(Duration.ofMillis(1500));
     }
 
+    /**
+     * OpenAI sends its x-ratelimit-* headers on every response; a reset is when the limit is whole
+     * again, not a wait. A 503 carrying them, no limit used up, is a plain 503: the backoff.
+     */
+    @Test
+    void a503CarryingOpenAisEverydayRateLimitHeadersIsRetriedWithTheBackoff() {
+        server.script("gpt-4", Fault.unavailable()
+                .withHeader("x-ratelimit-limit-requests", "500").withHeader("x-ratelimit-remaining-requests", "499")
+                .withHeader("x-ratelimit-reset-requests", "120ms").withHeader("x-ratelimit-limit-tokens", "150000")
+                .withHeader("x-ratelimit-remaining-tokens", "149984").withHeader("x-ratelimit-reset-tokens", "6m0s"));
+
+        assertThat(resilient().chat(PROMPT)).isEqualTo(GPT4_ANSWER);
+
+        assertThat(server.requests("gpt-4")).isEqualTo(2);
+        assertThat(rec.clock.sleeps()).containsExactly(Duration.ofMillis(100));
+        assertThat(rec.retryReasons()).containsExactly("backoff");
+        assertThat(rec.exhaustedReasons()).isEmpty();
+    }
+
+    /** Anthropic's anthropic-ratelimit-*-reset comes with every response too: a 500 with them, none at 0. */
+    @Test
+    void a500CarryingAnthropicsEverydayRateLimitHeadersIsRetriedWithTheBackoff() {
+        server.script("gpt-4", Fault.serverError()
+                .withHeader("anthropic-ratelimit-requests-limit", "50")
+                .withHeader("anthropic-ratelimit-requests-remaining", "49")
+                .withHeader("anthropic-ratelimit-requests-reset", Instant.now().plusSeconds(40).toString()));
+
+        assertThat(resilient().chat(PROMPT)).isEqualTo(GPT4_ANSWER);
+
+        assertThat(rec.clock.sleeps()).containsExactly(Duration.ofMillis(100));
+        assertThat(rec.retryReasons()).containsExactly("backoff");
+        assertThat(rec.exhaustedReasons()).isEmpty();
+    }
+
+    /** A limit the 5xx says is used up is a wait all the same: the next request would be refused before it. */
+    @Test
+    void a503WhoseRequestLimitIsUsedUpWaitsForThatLimitsReset() {
+        server.script("gpt-4", Fault.unavailable().withHeader("x-ratelimit-remaining-requests", "0")
+                .withHeader("x-ratelimit-reset-requests", "1.5s").withHeader("x-ratelimit-reset-tokens", "6m0s"));
+
+        assertThat(resilient().chat(PROMPT)).isEqualTo(GPT4_ANSWER);
+
+        assertThat(rec.clock.sleeps()).containsExactly(Duration.ofMillis(1500));
+        assertThat(rec.retryReasons()).containsExactly("retry-after");
+    }
+
+    /** The model server's own request limit adds its x-ratelimit-* headers to every scripted fault. */
+    @Test
+    void aScripted503WithinTheServersOwnRequestLimitIsRetriedWithTheBackoff() {
+        server.limitRequestsPerMinute("gpt-4", 2);
+        server.script("gpt-4", Fault.unavailable());
+
+        assertThat(resilient().chat(PROMPT)).isEqualTo(GPT4_ANSWER);
+
+        assertThat(server.rateLimited("gpt-4")).isZero();
+        assertThat(rec.retryReasons()).containsExactly("backoff");
+        assertThat(rec.exhaustedReasons()).isEmpty();
+    }
+
     @Test
     void retryAfterBeyondMaxDelayEndsTheRetriesAndFallsBack() {
         server.script("gpt-4", Fault.rateLimited(Duration.ofSeconds(30)));

@@ -76,6 +76,24 @@ class ResilientStreamingTest {
         assertThat(h.text()).isEqualTo(GPT4);
     }
 
+    /** As over a synchronous call: a streamed 503 with OpenAI's everyday x-ratelimit-* headers, no limit at 0. */
+    @Test
+    void aStreamed503CarryingOpenAisEverydayRateLimitHeadersIsRetriedWithTheBackoff() throws Exception {
+        server.script("gpt-4", Fault.unavailable()
+                .withHeader("x-ratelimit-remaining-requests", "499").withHeader("x-ratelimit-reset-requests", "120ms")
+                .withHeader("x-ratelimit-remaining-tokens", "149984").withHeader("x-ratelimit-reset-tokens", "6m0s"));
+        RecordingStreamHandler h = new RecordingStreamHandler();
+
+        resilient(3).chat(PROMPT, h);
+        assertThat(rec.clock.awaitPendingTasks(1, REAL)).isTrue();
+        rec.clock.runScheduled();
+        h.awaitEnd();
+
+        assertThat(rec.clock.scheduled()).containsExactly(Duration.ofMillis(100));
+        assertThat(rec.retryReasons()).containsExactly("backoff");
+        assertThat(h.text()).isEqualTo(GPT4);
+    }
+
     /** The other server hints of a streamed response: its error body's quota code, its x-should-retry. */
     @org.junit.jupiter.params.ParameterizedTest(name = "{1}")
     @org.junit.jupiter.params.provider.MethodSource("verdicts")

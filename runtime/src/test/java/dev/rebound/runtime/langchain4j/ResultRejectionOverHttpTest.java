@@ -64,15 +64,37 @@ class ResultRejectionOverHttpTest {
                 .fallbackOnResult(ChatResults.truncated())   // cut off: no retry, the larger model at once
                 .settings(rec.settings())
                 .build();
+        ChatResponse r = model.chat(REQUEST);   // a ChatResponse: chat(String) has no finish reason to judge
         // /docs:llm-truncated-to-larger
-
-        ChatResponse r = model.chat(REQUEST);
 
         assertThat(r.aiMessage().text()).isEqualTo(ModelServer.answerFor("gpt-4-32k", "Explain backoff"));
         assertThat(r.finishReason()).isEqualTo(FinishReason.STOP);
         assertThat(server.requests("gpt-4")).isEqualTo(1);
         assertThat(rec.exhaustedReasons()).containsExactly("result-rejected");
         assertThat(rec.clock.sleeps()).isEmpty();
+    }
+
+    /**
+     * The guide's snippet puts its predicate on every ChatModel method; chat(String) returns the text
+     * only, with no finish reason to judge: said at build, naming the method, rather than a half answer
+     * returned in silence (ModelProvider provider() neither).
+     */
+    @Test
+    void aFinishReasonCheckOverChatStringIsNamedAtBuildSinceItsTextHasNoFinishReason() {
+        server.always("gpt-4", Fault.truncatedAnswer());
+        String log = dev.rebound.runtime.StdErr.during(() -> Rebound.wrap(ChatModel.class, openAi(server, "gpt-4"))
+                .withFallbacks(openAi(server, "gpt-4-32k")).fallbackOnResult(ChatResults.truncated())
+                .settings(rec.settings()).build());
+
+        String judges = ": fallbackOnResult dev.rebound.runtime.langchain4j.ChatResults$Truncated judges a"
+                + " dev.langchain4j.model.chat.response.ChatResponse, which a method returning ";
+        String remedy = " never returns: it would never reject a result (declare the method to return"
+                + " dev.langchain4j.model.chat.response.ChatResponse, as ChatModel.chat(ChatRequest) does, since a"
+                + " String has no finish reason, or name a predicate of ";
+        assertThat(log).contains("WARN dev.rebound - Rebound.wrap(ChatModel) with builder policies: a result"
+                + " predicate never judges some methods' results, which go unjudged: ChatModel.chat(String)" + judges
+                + "java.lang.String" + remedy + "java.lang.String); ChatModel.provider()" + judges
+                + "dev.langchain4j.model.ModelProvider" + remedy + "dev.langchain4j.model.ModelProvider)");
     }
 
     @Test

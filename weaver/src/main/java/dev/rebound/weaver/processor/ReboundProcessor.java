@@ -12,6 +12,7 @@ import dev.rebound.runtime.rules.FailureType;
 import dev.rebound.runtime.rules.FallbackRules;
 import dev.rebound.runtime.rules.MethodRules;
 import dev.rebound.runtime.rules.NamedClassRules;
+import dev.rebound.runtime.rules.ResultPredicateRules;
 import dev.rebound.runtime.rules.RetryRules;
 import dev.rebound.runtime.rules.Rules;
 import java.util.ArrayList;
@@ -34,6 +35,8 @@ import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.Modifier;
 import javax.lang.model.element.TypeElement;
 import javax.lang.model.type.DeclaredType;
+import javax.lang.model.type.TypeKind;
+import javax.lang.model.type.TypeMirror;
 import javax.lang.model.util.Types;
 import javax.tools.Diagnostic;
 
@@ -247,6 +250,7 @@ public final class ReboundProcessor extends AbstractProcessor {
         }
         if (method) {
             checkAsyncShape((ExecutableElement) e, e, where, problems);
+            checkResultJudged((ExecutableElement) e, e, where, problems);
         } else if (e instanceof TypeElement) {
             // a type-level policy reaches every public method callable through the type, inherited ones
             // included; the runtime names an inherited one after the nearest annotated interface
@@ -262,6 +266,9 @@ public final class ReboundProcessor extends AbstractProcessor {
                     String reached = model.describe(m, declaring != null ? declaring : (TypeElement) e);
                     reachedMethods.put(m, reached);
                     checkAsyncShape(m, e, reached, problems);
+                    if (model.deferredResult(m.getReturnType()) == null) { // type-level policies skip it
+                        checkResultJudged(m, e, reached, problems);
+                    }
                     checkTypePolicyReached(m, (TypeElement) e, itf ? (TypeElement) e : declaring, reached, problems);
                 }
             }
@@ -339,6 +346,75 @@ public final class ReboundProcessor extends AbstractProcessor {
                 && !model.classes(annotated, Fallback.class, "onResult").isEmpty() ? "@Fallback.onResult" : null;
         Rules.addAt(where, MethodRules.asyncRefusals(stream, rateLimit, handler, retryOnResult, fallbackOnResult),
                 problems);
+    }
+
+    /**
+     * The result predicates {@code annotated} puts on {@code m} that would never judge its result
+     * ({@link ResultPredicateRules}: the runtime's words, javac's facts).
+     */
+    private void checkResultJudged(ExecutableElement m, Element annotated, String where, List<String> problems) {
+        boolean own = annotated == m;
+        if (has(m, annotated, own, Retry.class)) {
+            for (DeclaredType p : model.classes(annotated, Retry.class, "onResult")) {
+                Rules.addAt(where, neverJudges("@Retry.onResult", p, m.getReturnType()), problems);
+            }
+        }
+        if (has(m, annotated, own, Fallback.class)) {
+            for (DeclaredType p : model.classes(annotated, Fallback.class, "onResult")) {
+                Rules.addAt(where, neverJudges("@Fallback.onResult", p, m.getReturnType()), problems);
+            }
+        }
+    }
+
+    private String neverJudges(String attribute, DeclaredType predicate, TypeMirror returned) {
+        Types types = processingEnv.getTypeUtils();
+        TypeMirror result = returned.getKind().isPrimitive()
+                ? types.boxedClass((javax.lang.model.type.PrimitiveType) returned).asType() : types.erasure(returned);
+        if (returned.getKind() == TypeKind.VOID) {
+            return null;
+        }
+        if (result.getKind() != TypeKind.DECLARED
+                || !ResultPredicateRules.checked(model.binaryName(result))) { // arrays: not checked
+            return null;
+        }
+        TypeMirror declared = judgedBy(predicate);
+        String judgedName = ResultPredicateRules.judged(model.binaryName(predicate),
+                declared == null ? null : model.binaryName(declared));
+        if (judgedName == null || judgedName.equals("java.lang.Object")) {
+            return null;
+        }
+        TypeElement judgedType = processingEnv.getElementUtils().getTypeElement(judgedName.replace('$', '.'));
+        if (judgedType == null) {
+            return null;
+        }
+        TypeMirror judged = types.erasure(judgedType.asType());
+        TypeElement resultType = (TypeElement) types.asElement(result);
+        boolean related = types.isAssignable(result, judged) || types.isAssignable(judged, result);
+        return ResultPredicateRules.canBeBoth(related, judgedType.getKind().isInterface(),
+                judgedType.getModifiers().contains(Modifier.FINAL), resultType.getKind().isInterface(),
+                resultType.getModifiers().contains(Modifier.FINAL)) ? null
+                : ResultPredicateRules.neverJudges(attribute, model.binaryName(predicate), judgedName,
+                        model.binaryName(result));
+    }
+
+    /** The erasure of the {@code T} of the {@code Predicate<T>} {@code type} implements; null if unknown. */
+    private TypeMirror judgedBy(TypeMirror type) {
+        Types types = processingEnv.getTypeUtils();
+        for (TypeMirror s : types.directSupertypes(type)) {
+            if (s instanceof DeclaredType d && ((TypeElement) d.asElement()).getQualifiedName()
+                    .contentEquals(NamedClassRules.PREDICATE)) {
+                if (d.getTypeArguments().size() != 1) {
+                    return null;
+                }
+                TypeMirror t = d.getTypeArguments().get(0);
+                return t.getKind() == TypeKind.DECLARED ? types.erasure(t) : null;
+            }
+            TypeMirror found = judgedBy(s);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
     }
 
     /** Whether {@code annotated} has {@code a} and it applies to {@code m} (a method's own one wins over its type's). */
