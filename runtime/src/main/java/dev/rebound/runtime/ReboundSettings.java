@@ -130,8 +130,9 @@ public final class ReboundSettings {
     /**
      * Where rate limits ({@code @RateLimit}, {@code withRateLimit}) are kept: by default in this
      * process, one limit per key for the methods run with these settings (and the settings made from
-     * them with {@link #toBuilder()}); {@link dev.rebound.runtime.ratelimit.RedisRateLimitStore} shares
-     * them with a fleet.
+     * them with {@link #toBuilder()} on the same clock: a {@code toBuilder().timeSource(...)} gets limits
+     * of its own, its clock's); {@link dev.rebound.runtime.ratelimit.RedisRateLimitStore} shares them
+     * with a fleet.
      */
     public RateLimitStore rateLimitStore() {
         return rateLimitStore;
@@ -195,7 +196,8 @@ public final class ReboundSettings {
         }
 
         /**
-         * Where rate limits are kept (default: in this process, per settings instance); e.g.
+         * Where rate limits are kept (default: in this process, per settings instance, shared with the settings
+         * {@code toBuilder()} makes on the same clock); e.g.
          * {@code RedisRateLimitStore.connect("rediss://...")} for one limit across a fleet.
          *
          * @throws NullPointerException if {@code store} is null

@@ -423,6 +423,30 @@ class RateLimitChainTest {
     }
 
     /**
+     * Settings made from others with another clock (as a test makes its own from a shared base) share the
+     * store but not a bucket: one made under the first clock would read its refill from a clock that no
+     * longer moves and never refill. The second gets its own minute's request, and its own refill.
+     */
+    @Test
+    void settingsWithAClockOfTheirOwnGetBucketsOfTheirOwnFromASharedStore() throws Exception {
+        RateLimitPolicy oneAMinute = RateLimitPolicy.builder().key("per-clock").requestsPerMinute(1)
+                .maxDelay(Duration.ZERO).build();
+        ReboundSettings test1 = settings.toBuilder().timeSource(new VirtualTimeSource()).build();
+        Chat first = Rebound.wrap(Chat.class, (Chat) primary).withRateLimit(oneAMinute).settings(test1).build();
+        VirtualTimeSource clock2 = new VirtualTimeSource();
+        ReboundSettings test2 = settings.toBuilder().timeSource(clock2).build();
+        Chat second = Rebound.wrap(Chat.class, (Chat) primary).withRateLimit(oneAMinute).settings(test2).build();
+
+        assertThat(test2.rateLimitStore()).isSameAs(test1.rateLimitStore());
+        assertThat(first.chat("a")).isEqualTo("primary");
+        assertThat(second.chat("b")).as("the second clock's own request").isEqualTo("primary");
+        assertThatThrownBy(() -> second.chat("c")).isInstanceOf(RateLimitRefusedException.class);
+        clock2.advance(Duration.ofMinutes(1));
+        assertThat(second.chat("d")).as("refilled on its own clock").isEqualTo("primary");
+        assertThat(primary.prompts).containsExactly("a", "b", "d");
+    }
+
+    /**
      * The provider answered after the attempt's time was up (3 s of a 2 s timeout, its client deaf to
      * the interrupt), and the retry's predicate rejected the answer: the attempt fails on its timeout,
      * but the answer was produced and billed, so it is settled against its usage, not refunded.

@@ -25,7 +25,10 @@ public interface RateLimitStore extends AutoCloseable {
     @Override
     void close();
 
-    /** Limits kept in this process's memory: one per key per store, on the asking settings' clock. */
+    /**
+     * Limits kept in this process's memory: one per key per store and clock, on the asking settings'
+     * clock (settings with a clock of their own, as a test's, get buckets of their own).
+     */
     static RateLimitStore inProcess() {
         return new InProcessStore();
     }
