@@ -382,6 +382,7 @@ final class Execution {
         inFlight = null;
         pendingWait = null;
         afterWait = null;
+        ending = null; // read by then: the failure it may be is not kept by a timer that holds this state
     }
 
     /**
