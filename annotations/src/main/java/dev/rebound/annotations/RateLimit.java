@@ -39,7 +39,11 @@ public @interface RateLimit {
 
     /**
      * The provider key this method draws on, shared by every method naming it (e.g. "openai", one
-     * per organisation key); {@code ""} = one limit for the interface.
+     * per provider account); {@code ""} = one limit for the interface.
+     *
+     * <p>The key is written in log lines and in the rate limit's events ({@code rateLimitKey()}, their
+     * {@code toString()}), never in meters or spans: it must be a name, never a credential (not the
+     * provider's API key, not a tenant's token).
      */
     String key() default "";
 

@@ -115,7 +115,13 @@ public final class RateLimitPolicy {
         }
 
         /**
-         * The provider key, shared by every method naming it (e.g. "openai").
+         * The provider key, shared by every method naming it (e.g. "openai"); default {@code ""}, one
+         * limit for the interface.
+         *
+         * <p>The key is written in log lines and in the rate limit's events
+         * ({@link dev.rebound.runtime.ReboundEvent#rateLimitKey()}, their {@code toString()}), never in
+         * meters or spans: it must be a name, never a credential (not the provider's API key, not a
+         * tenant's token).
          *
          * @throws NullPointerException if null
          */

@@ -162,8 +162,10 @@ public final class ReboundEvent {
     /**
      * The attempt number on {@link #target()}, from 1: the attempt the event is about (for
      * RETRIES_EXHAUSTED the last one made, for SUCCEEDED the one that answered); for RETRY_SCHEDULED
-     * and INTERRUPTED, the attempt to come. 0 for the events of no one attempt: FALLBACK, FAILED and
-     * the circuit breaker's transitions (CIRCUIT_OPENED, CIRCUIT_HALF_OPEN, CIRCUIT_CLOSED).
+     * and INTERRUPTED, the attempt to come. 0 for the events of no one attempt: FALLBACK, FAILED,
+     * the circuit breaker's transitions (CIRCUIT_OPENED, CIRCUIT_HALF_OPEN, CIRCUIT_CLOSED), and a
+     * SUCCEEDED whose {@link #target()} is a fallback handler that answered itself (no attempt sent:
+     * {@code MicrometerListener} counts none).
      */
     public int attempt() {
         return attempt;

@@ -97,6 +97,10 @@ public enum Slf4jListener implements ReboundListener {
                         failure);
                 break;
             case SUCCEEDED:
+                if (e.attempt() == 0) { // a fallback handler answered itself: no attempt was sent
+                    LOG.info("{}: succeeded on {}, the fallback handler's own answer", e.method(), e.target());
+                    break;
+                }
                 LOG.info("{}: succeeded on {} at attempt {}", e.method(), e.target(), e.attempt());
                 break;
             case FAILED:

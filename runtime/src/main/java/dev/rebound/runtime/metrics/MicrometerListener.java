@@ -33,7 +33,8 @@ import java.util.concurrent.TimeUnit;
  *       the calls made.
  *   <li>{@value #ATTEMPTS}: a counter per {@code target} (the primary's or an alternative's name,
  *       as {@code gpt-4} or {@code OpenAiChatModel}): every attempt made, first ones included, on
- *       the primary and on the alternatives; the attempts a model cost.
+ *       the primary and on the alternatives; the attempts a model cost. A fallback handler's own
+ *       answer sent nothing and is none (its {@code SUCCEEDED} event has attempt 0).
  *   <li>{@value #WAITS}: a timer per {@code target} and {@code reason} ({@code backoff},
  *       {@code retry-after}): the wait chosen before each retry, by why it lasts what it does; the
  *       time a model's failures cost (a rate limit's waits are {@value #RATE_LIMIT_WAIT}).
@@ -58,8 +59,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Meters are registered once per method (and per target, fallback pair or reason) and cached: a
  * call that succeeds on its first attempt costs two map reads, two counter increments and a timer
- * record, and builds no event and no tag list. Argument values, results and exception messages never
- * become tags.
+ * record, and builds no event and no tag list; under a rate limit it also has the rate limit's events
+ * ({@code RATE_LIMIT_TOKENS_CHARGED}, {@code RATE_LIMIT_WAITED}, ...), which count in
+ * {@value #RATE_LIMIT_TOKENS} and {@value #RATE_LIMIT_WAIT}. Argument values, results and exception
+ * messages never become tags.
  */
 public final class MicrometerListener implements ReboundListener {
 
@@ -161,7 +164,9 @@ public final class MicrometerListener implements ReboundListener {
                 break;
             case SUCCEEDED: {
                 MethodMeters m = meters(e.method());
-                m.attempts(e.target()).increment();
+                if (e.attempt() >= 1) { // 0: a fallback handler's own answer, which sent nothing
+                    m.attempts(e.target()).increment();
+                }
                 ("fallback".equals(e.reason()) ? m.fallback : m.successAfterRetry).increment();
                 record(m, e.elapsed());
                 break;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rebound.runtime.CircuitBreakerPolicy;
+import dev.rebound.runtime.FallbackContext;
+import dev.rebound.runtime.FallbackHandler;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundSettings;
@@ -215,6 +217,100 @@ class MicrometerListenerTest {
         assertThat(registry.getMeters()).hasSize(meters);
         assertThat(count(MicrometerListener.CALLS, "outcome", "success")).isEqualTo(10 + 200_001);
         assertThat(perCall).isZero();
+    }
+
+    /** Answers itself, sending nothing. */
+    static final class CannedHandler implements FallbackHandler {
+        @Override
+        public Object handle(FallbackContext call) {
+            return "canned";
+        }
+    }
+
+    /** Tries the alternatives in order; when none answers, answers itself. */
+    static final class NextOrCanned implements FallbackHandler {
+        @Override
+        public Object handle(FallbackContext call) {
+            try {
+                return call.next(call.arguments());
+            } catch (Throwable t) {
+                return "canned";
+            }
+        }
+    }
+
+    private ChatApi handled(ChatApi primary, FallbackHandler handler, ChatApi... alternatives) {
+        return Rebound.wrap(ChatApi.class, primary).named("gpt-4")
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(10)).jitter(false).build())
+                .withFallbacks(alternatives).withFallbackHandler(handler)
+                .settings(ReboundSettings.builder().timeSource(time)
+                        .listener(new MicrometerListener(registry)).listener(events::add).build())
+                .build();
+    }
+
+    /** The attempts of each target, by tag value: only the targets something was sent to. */
+    private java.util.Map<String, Double> attemptsByTarget() {
+        java.util.Map<String, Double> all = new java.util.TreeMap<>();
+        for (Meter m : registry.find(MicrometerListener.ATTEMPTS).meters()) {
+            all.put(m.getId().getTag("target"), ((io.micrometer.core.instrument.Counter) m).count());
+        }
+        return all;
+    }
+
+    private List<String> finalEvents() {
+        return events.stream().filter(e -> e.kind() == ReboundEvent.Kind.SUCCEEDED || e.kind() == ReboundEvent.Kind.FAILED)
+                .map(e -> e.kind() + " " + e.target() + " " + e.attempt() + " " + e.reason()).toList();
+    }
+
+    /**
+     * A handler's own answer sent nothing: its SUCCEEDED names the handler at attempt 0, the log says it
+     * answered itself, and {@code rebound.attempts} has no handler target.
+     */
+    @Test
+    void aFallbackHandlersOwnAnswerIsNoAttempt() {
+        ChatApi chat = handled(new LastResort(), new CannedHandler());
+
+        String[] answer = new String[1];
+        String log = dev.rebound.runtime.StdErr.during(() -> {
+            try {
+                answer[0] = chat.chat("q");
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
+
+        assertThat(answer[0]).isEqualTo("canned");
+        assertThat(attemptsByTarget()).isEqualTo(java.util.Map.of("gpt-4", 2.0));
+        assertThat(finalEvents()).containsExactly("SUCCEEDED CannedHandler 0 fallback");
+        assertThat(log).containsOnlyOnce("ChatApi.chat(String): succeeded on CannedHandler, the fallback handler's "
+                + "own answer");
+        assertThat(count(MicrometerListener.CALLS, "outcome", "fallback")).isEqualTo(1);
+    }
+
+    /**
+     * A handler tries the alternative, which fails (its ATTEMPT_FAILED counts its one attempt), then
+     * answers itself: the call's success is the handler's, at attempt 0, not a second attempt of the
+     * alternative.
+     */
+    @Test
+    void anAlternativeThatFailedUnderAHandlerIsCountedOnceAndTheHandlerAnswers() throws IOException {
+        ChatApi chat = handled(new LastResort(), new NextOrCanned(), new LastResort());
+
+        assertThat(chat.chat("q")).isEqualTo("canned");
+
+        assertThat(attemptsByTarget()).isEqualTo(java.util.Map.of("gpt-4", 2.0, "LastResort", 1.0));
+        assertThat(finalEvents()).containsExactly("SUCCEEDED NextOrCanned 0 fallback");
+    }
+
+    /** An alternative that answered under a handler: its answering attempt is counted, once, as without one. */
+    @Test
+    void anAlternativeThatAnsweredUnderAHandlerIsCountedOnceAsTheOneThatAnswered() throws IOException {
+        ChatApi chat = handled(new LastResort(), new NextOrCanned(), new LastResort(), new Backup());
+
+        assertThat(chat.chat("q")).isEqualTo("backup");
+
+        assertThat(finalEvents()).containsExactly("SUCCEEDED Backup 1 fallback");
+        assertThat(attemptsByTarget()).isEqualTo(java.util.Map.of("gpt-4", 2.0, "LastResort", 1.0, "Backup", 1.0));
     }
 
     private double attempts(String target) {

@@ -3,9 +3,12 @@ package dev.rebound.runtime.observation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.metrics.MicrometerListener;
 import dev.rebound.runtime.testing.VirtualTimeSource;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.Observation;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -13,6 +16,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -231,6 +236,104 @@ class AsyncTracingTest {
                     POST
                   attempt primary rebound.attempt=2 rebound.outcome=success rebound.target=primary status=OK
                     POST
+                """);
+    }
+    /** A tracer whose trace lets the caller cancel just as an attempt answers (as another thread may then). */
+    static final class CancelAtAnswer implements CallTracer {
+        final CallTracer delegate;
+        volatile CompletableFuture<?> callersFuture;
+
+        CancelAtAnswer(CallTracer delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public CallTrace start(String method) {
+            return delegate.start(method);
+        }
+
+        @Override
+        public CallTrace startAsync(String method) {
+            CallTrace t = delegate.startAsync(method);
+            return new CallTrace() {
+                @Override
+                public void attemptStarted(String target, int attempt) {
+                    t.attemptStarted(target, attempt);
+                }
+
+                @Override
+                public CallTrace.Scope attemptCurrent() {
+                    return t.attemptCurrent();
+                }
+
+                @Override
+                public void attemptSucceeded() {
+                    callersFuture.cancel(true);
+                    t.attemptSucceeded();
+                }
+
+                @Override
+                public void attemptFailed(Throwable failure) {
+                    t.attemptFailed(failure);
+                }
+
+                @Override
+                public void attemptRefused(Throwable refusal) {
+                    t.attemptRefused(refusal);
+                }
+
+                @Override
+                public void retryScheduled(long waitNanos, String reason) {
+                    t.retryScheduled(waitNanos, reason);
+                }
+
+                @Override
+                public void retriesStopped(String reason) {
+                    t.retriesStopped(reason);
+                }
+
+                @Override
+                public void fallback(String from, String to) {
+                    t.fallback(from, to);
+                }
+
+                @Override
+                public void ended(String outcome, Throwable failure) {
+                    t.ended(outcome, failure);
+                }
+            };
+        }
+    }
+
+    /**
+     * The caller cancels just as the attempt answers: the answer came after the call was ended, so the
+     * call ended cancelled, and the trace, the events and the meters say so alike (one outcome, decided
+     * once): a failed call in the trace, one FAILED with reason cancelled, rebound.calls{outcome=failure}.
+     */
+    @Test
+    void aCallCancelledAsItsAnswerArrivesIsAFailureInTheTraceAsInTheEventsAndMeters() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        List<ReboundEvent> events = new CopyOnWriteArrayList<>();
+        CancelAtAnswer tracer = new CancelAtAnswer(new ObservationTracer(tracing.registry()));
+        CompletableFuture<String> answer = new CompletableFuture<>();
+        Quotes quotes = Rebound.wrap(Quotes.class, (Quotes) symbol -> answer).named("primary")
+                .withRetry(retry(2).build())
+                .settings(settings.toBuilder().tracer(tracer).listener(new MicrometerListener(registry))
+                        .listener(events::add).build())
+                .build();
+
+        CompletableFuture<String> result = quotes.quote("ACME");
+        tracer.callersFuture = result;
+        answer.complete("primary:ACME");
+
+        assertThat(result).isCancelled();
+        assertThat(events).extracting(e -> e.kind() + " " + e.reason()).containsExactly("FAILED cancelled");
+        assertThat(registry.get(MicrometerListener.CALLS).tag("outcome", "failure").counter().count()).isEqualTo(1);
+        assertThat(registry.get(MicrometerListener.CALLS).tag("outcome", "success").counter().count()).isZero();
+        assertThat(tracing.tree()).isEqualTo("""
+                Quotes.quote rebound.failure=java.util.concurrent.CancellationException \
+                rebound.method=Quotes.quote(String) rebound.outcome=failure status=ERROR
+                  attempt primary rebound.attempt=1 rebound.outcome=success rebound.target=primary status=OK
                 """);
     }
 }

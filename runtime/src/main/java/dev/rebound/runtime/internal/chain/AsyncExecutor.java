@@ -154,7 +154,7 @@ final class AsyncExecutor {
      * attempt's cancellation: the target's own future's exception, which the target may keep (and nobody
      * else sees); the history and the event get an exception of the call's own instead.
      */
-    private static Throwable endedOn(Throwable t, boolean callerEnded) {
+    static Throwable endedOn(Throwable t, boolean callerEnded) {
         Throwable f = t != null ? Async.failure(t) : null;
         if (f == null || (f instanceof CancellationException && callerEnded)) {
             return Async.cancelled();
@@ -183,12 +183,12 @@ final class AsyncExecutor {
         }
         chain.whenComplete((value, t) -> {
             try {
-                if (t == null && !call.cancelled()) {
+                Throwable failure = call.endedOn(t); // as the trace was told, when one was
+                if (failure == null) {
                     method.succeededInChain(call, s, start);
                     result.answer(value);
                 } else {
-                    // an answer that came after the caller ended the call is no answer: it ends cancelled
-                    result.fail(method.failedForGood(call, endedOn(t, call.cancelled())));
+                    result.fail(method.failedForGood(call, failure));
                 }
             } catch (Throwable listenerError) {
                 endedBy(result, listenerError);

@@ -58,12 +58,12 @@ final class CallObservation implements Strategy {
         call.trace = trace;
         CompletableFuture<Object> out = new CompletableFuture<>();
         next.applyAsync(call).whenComplete((result, t) -> {
-            if (t == null) {
+            Throwable f = call.endedOn(t); // decided once: the executor's events and meters say the same
+            if (f == null) {
                 trace.ended(call.history.isEmpty() ? "success" : call.onPrimary ? "success_after_retry" : "fallback",
                         null);
                 out.complete(result);
             } else {
-                Throwable f = Async.failure(t);
                 FailureHistory history = call.history;
                 if (f != history.last()) {
                     history.record(f);

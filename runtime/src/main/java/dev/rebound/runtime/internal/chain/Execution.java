@@ -89,6 +89,12 @@ final class Execution {
     private volatile CompletableFuture<?> result;
     /** The attempt in flight: the target's future. */
     private volatile CompletableFuture<?> inFlight;
+    /**
+     * How the chain ended, once {@link #endedOn} decided it: {@link #ANSWERED} or the failure. Set and
+     * read as the chain's future completes: the executor's reading follows the trace root's through it.
+     */
+    private Object ending;
+    private static final Object ANSWERED = new Object();
     /** The scheduled wait before the next attempt. */
     private volatile Future<?> pendingWait;
     /**
@@ -138,6 +144,24 @@ final class Execution {
     boolean cancelled() {
         CompletableFuture<?> r = result;
         return r != null && r.isDone();
+    }
+
+    /**
+     * How the asynchronous call ended, given its chain's outcome {@code t} (null for an answer): null when
+     * it answered, else the failure it ends on ({@link AsyncExecutor#endedOn}). An answer that came after
+     * the caller ended the call ({@link #cancelled}) is no answer: the call ends cancelled. Decided once, by
+     * the first to ask (the trace's root, {@link CallObservation}, then the executor, on the thread the
+     * chain completed on), so the trace, the events and the meters tell one outcome even when the caller
+     * cancels in between.
+     */
+    Throwable endedOn(Throwable t) {
+        Object e = ending;
+        if (e == null) {
+            boolean callerEnded = cancelled();
+            e = t == null && !callerEnded ? ANSWERED : AsyncExecutor.endedOn(t, callerEnded);
+            ending = e;
+        }
+        return e == ANSWERED ? null : (Throwable) e;
     }
 
     /** Remembers the attempt in flight, which {@link #cancel} cancels; returns it. */
@@ -358,6 +382,7 @@ final class Execution {
         inFlight = null;
         pendingWait = null;
         afterWait = null;
+        ending = null; // read by then: the failure it may be is not kept by a timer that holds this state
     }
 
     /**

@@ -54,7 +54,13 @@ final class HandlerFallbackStrategy extends FallbackStrategy {
         call.aim(handlerName, false, null, null, args);
         Context context = new Context(call, failure, args);
         try {
-            return handler.handle(context);
+            Object answer = handler.handle(context);
+            if (!context.alternativeAnswered) {
+                // the handler's own answer (nothing called, or what it called failed): the call's success
+                // names the handler, at attempt 0, as no attempt was sent for it
+                call.aim(handlerName, false, null, null, args);
+            }
+            return answer;
         } catch (Throwable t) {
             if (!history.contains(t)) {
                 history.outcome(t); // the handler's own exception: the caller gets it, history suppressed
@@ -71,6 +77,8 @@ final class HandlerFallbackStrategy extends FallbackStrategy {
         private final Throwable failure;
         private final Object[] args;
         boolean open = true;
+        /** Whether the last alternative the handler ran answered: the call is still aimed at it. */
+        boolean alternativeAnswered;
 
         Context(Execution call, Throwable failure, Object[] args) {
             this.call = call;
@@ -170,10 +178,12 @@ final class HandlerFallbackStrategy extends FallbackStrategy {
                 result = call.failed(t);
             }
             if (result == Execution.FAILED) {
+                alternativeAnswered = false;
                 Throwable t = call.failure;
                 keep(call.history, t);
                 throw t; // to the handler, whose code called the alternative
             }
+            alternativeAnswered = true;
             return result;
         }
 
