@@ -17,18 +17,22 @@ import dev.rebound.runtime.internal.SelfRetryCheck;
 import dev.rebound.runtime.internal.chain.CallShape;
 import dev.rebound.runtime.internal.chain.Chains;
 import dev.rebound.runtime.internal.chain.MethodSpec;
+import dev.rebound.runtime.ratelimit.RateLimitStore;
 import dev.rebound.runtime.ratelimit.SharedCircuitState;
 import dev.rebound.runtime.rules.BreakerRules;
 import dev.rebound.runtime.rules.FallbackRules;
 import dev.rebound.runtime.rules.MethodRules;
 import dev.rebound.runtime.rules.Rules;
 import dev.rebound.runtime.spi.ResilientMethod;
+import java.lang.ref.WeakReference;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -52,11 +56,14 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
     private static final Logger LOG = LoggerFactory.getLogger("dev.rebound");
 
     /**
-     * The fleet names of the circuit breakers of wrappers built without a name on settings whose store
-     * shares breakers (see {@link #warnIfSharedInTheFleet}), and those already warned about: one line per name.
+     * Per store that shares circuit breakers with a fleet, the executors of the unnamed wrappers' breakers
+     * by fleet name, each held weakly (a wrapper dropped shares nothing), and the names already warned
+     * about (see {@link #warnIfSharedInTheFleet}): one line per name and store. Weak in the store too.
      */
-    private static final Set<String> UNNAMED_SHARED = ConcurrentHashMap.newKeySet();
-    private static final Set<String> WARNED_SHARED = ConcurrentHashMap.newKeySet();
+    private static final Map<RateLimitStore, Map<String, WeakReference<ResilientMethod>>> UNNAMED_SHARED =
+            Collections.synchronizedMap(new WeakHashMap<>());
+    private static final Map<RateLimitStore, Set<String>> WARNED_SHARED =
+            Collections.synchronizedMap(new WeakHashMap<>());
 
     /** As {@link Rebound.Builder#build()}. */
     T build() {
@@ -95,7 +102,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         List<String> replaced = new ArrayList<>();
         List<String> skipped = new ArrayList<>(); // methods the builder's policies skip: a deferred result
         int[] reached = {0};
-        List<MethodSpec> breakers = new ArrayList<>(); // the methods whose primary has a breaker
+        List<Map.Entry<MethodSpec, ResilientMethod>> breakers = new ArrayList<>(); // methods whose primary has one
         Map<Method, ResilientMethod> policies = MethodScan.resolveEach(type, problems, m -> {
             if (programmatic) {
                 replacedAnnotations(m, replaced);
@@ -108,10 +115,11 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
                 reached[0]++;
             }
             MethodSpec spec = programmatic ? programmatic(m, problems) : annotated(m);
+            ResilientMethod executor = spec == null ? null : Chains.executorOf(spec);
             if (spec != null && spec.circuitBreaker() != null) {
-                breakers.add(spec);
+                breakers.add(Map.entry(spec, executor));
             }
-            return spec == null ? null : Chains.executorOf(spec);
+            return executor;
         });
         skipped.sort(null); // reflection lists methods in no fixed order
         List<String> neverJudged = programmatic ? neverJudged(policies.keySet(), problems) : List.of();
@@ -180,13 +188,20 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
      * state, one's opening opening the other's everywhere. Said once per fleet name, at WARN, when the
      * second is built.
      */
-    private void warnIfSharedInTheFleet(String where, ReboundSettings checked, List<MethodSpec> breakers) {
-        if (name != null || !(checked.rateLimitStore() instanceof SharedCircuitState)) {
+    private void warnIfSharedInTheFleet(String where, ReboundSettings checked,
+            List<Map.Entry<MethodSpec, ResilientMethod>> breakers) {
+        RateLimitStore store = checked.rateLimitStore();
+        if (name != null || !(store instanceof SharedCircuitState)) {
             return;
         }
-        for (MethodSpec spec : breakers) {
+        Map<String, WeakReference<ResilientMethod>> unnamed =
+                UNNAMED_SHARED.computeIfAbsent(store, k -> new ConcurrentHashMap<>());
+        for (Map.Entry<MethodSpec, ResilientMethod> b : breakers) {
+            MethodSpec spec = b.getKey();
             String shared = spec.fleetName();
-            if (!UNNAMED_SHARED.add(shared) && WARNED_SHARED.add(shared)) {
+            WeakReference<ResilientMethod> other = unnamed.put(shared, new WeakReference<>(b.getValue()));
+            if (other != null && other.get() != null
+                    && WARNED_SHARED.computeIfAbsent(store, k -> ConcurrentHashMap.newKeySet()).add(shared)) {
                 LOG.warn("{}: {}", where, BreakerRules.sharedInTheFleet(spec.fleetMethod(),
                         shared.substring(spec.fleetMethod().length() + 1)));
             }

@@ -234,4 +234,65 @@ class LiveTracingTest {
         assertThat(attempts).hasValue(2);
         assertThat(seen).isEmpty();
     }
+
+    public interface Guarded {
+        String chat(String prompt) throws IOException;
+    }
+
+    /**
+     * A breaker that opened and closed again on one clock keeps counting the door's first attempts after
+     * setGlobal brings another clock, whichever clock's origin is the larger: its phases and the door's
+     * starts are read on one scale (LiveClock). Before, a closed phase begun on the old clock compared
+     * the new clock's starts with its own, and with the new origin below the old one counted no failure.
+     */
+    @Test
+    void aBreakerThatClosedAgainBeforeTheGlobalClockChangedStillOpensOnTheFailuresAfterIt() {
+        for (long[] origins : new long[][] {{3_600_000_000_000L, 0L}, {0L, 3_600_000_000_000L}}) {
+            VirtualTimeSource before = new VirtualTimeSource(origins[0]);
+            VirtualTimeSource after = new VirtualTimeSource(origins[1]);
+            ReboundSettings.setGlobal(ReboundSettings.builder().timeSource(before).logging(false).build());
+            boolean[] healthy = {false};
+            AtomicInteger calls = new AtomicInteger();
+            Guarded chat = Rebound.wrap(Guarded.class, (Guarded) p -> {
+                calls.incrementAndGet();
+                if (healthy[0]) {
+                    return "ok";
+                }
+                throw new IOException("503");
+            }).withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(2).failureRatio(1.0)
+                    .delay(Duration.ofSeconds(5)).build()).build();
+
+            fails(chat);
+            fails(chat); // opens
+            before.advance(Duration.ofSeconds(6));
+            healthy[0] = true;
+            assertThat(call(chat)).isEqualTo("ok"); // the probe closes it again
+            healthy[0] = false;
+            ReboundSettings.setGlobal(ReboundSettings.builder().timeSource(after).logging(false).build());
+            fails(chat);
+            fails(chat); // a window of 2 failures: opens again
+            int reached = calls.get();
+
+            assertThat(call(chat)).as("origins " + origins[0] + " then " + origins[1])
+                    .isEqualTo("refused: " + CircuitBreakerOpenException.class.getSimpleName());
+            assertThat(calls.get()).isEqualTo(reached);
+            after.advance(Duration.ofSeconds(6));
+            healthy[0] = true;
+            assertThat(call(chat)).as("its open time counted on the new clock").isEqualTo("ok");
+        }
+    }
+
+    private static void fails(Guarded chat) {
+        assertThat(call(chat)).isEqualTo("failed: 503");
+    }
+
+    private static String call(Guarded chat) {
+        try {
+            return chat.chat("q");
+        } catch (CircuitBreakerOpenException e) {
+            return "refused: " + e.getClass().getSimpleName();
+        } catch (IOException e) {
+            return "failed: " + e.getMessage();
+        }
+    }
 }

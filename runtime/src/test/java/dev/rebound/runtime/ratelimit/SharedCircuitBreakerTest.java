@@ -7,11 +7,13 @@ import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundEvent.Kind;
 import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.TimeSource;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -279,17 +281,19 @@ class SharedCircuitBreakerTest {
             assertThat(anthropicTarget.calls).as("anthropic's calls: its own window of 2 fills before it opens")
                     .hasValue(2);
 
+            List<Completion> live = new ArrayList<>(); // a dropped wrapper shares nothing: these are all in use
             try (StdStreams captured = new StdStreams()) {
                 for (int i = 0; i < 3; i++) {
-                    Rebound.wrap(Completion.class, new HttpCompletion("unnamed " + i)).withCircuitBreaker(window(2))
-                            .withFallbacks(p -> "backup").settings(settings).build();
+                    live.add(Rebound.wrap(Completion.class, new HttpCompletion("unnamed " + i))
+                            .withCircuitBreaker(window(2)).withFallbacks(p -> "backup").settings(settings).build());
                 }
                 Completion first = p -> "one";
                 Completion second = p -> "two";
-                Rebound.wrap(Completion.class, first).withCircuitBreaker(window(2)).settings(settings).build();
-                Rebound.wrap(Completion.class, second).withCircuitBreaker(window(2)).settings(settings).build();
+                live.add(Rebound.wrap(Completion.class, first).withCircuitBreaker(window(2)).settings(settings).build());
+                live.add(Rebound.wrap(Completion.class, second).withCircuitBreaker(window(2)).settings(settings).build());
                 logged = captured.text();
             }
+            assertThat(live).hasSize(5);
         }
         String method = "dev.rebound.runtime.ratelimit.SharedCircuitBreakerTest$Completion.complete(java.lang.String)";
         assertThat(logged.lines().filter(l -> l.contains("fleet-wide"))).containsExactly(
@@ -302,6 +306,47 @@ class SharedCircuitBreakerTest {
                         + "SharedCircuitBreakerTest$$Lambda with this one: an opening of either opens both, on every"
                         + " instance that shares the store; give each wrapper its own name with"
                         + " Rebound.wrap(...).named(...)");
+    }
+
+    /** A store of a fleet of its own: shares no breaker with another instance of this class. */
+    static final class OwnFleet implements RateLimitStore, SharedCircuitState {
+        @Override
+        public RateLimiter limiter(String key, long rpm, long tpm, TimeSource clock) {
+            return RateLimitStore.inProcess().limiter(key, rpm, tpm, clock);
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public void opened(String breaker, long openNanos) {
+        }
+
+        @Override
+        public long openRemainingNanos(String breaker) {
+            return 0L;
+        }
+    }
+
+    /** Two unnamed wrappers of one class on two stores that share nothing share no breaker: nothing to say. */
+    @Test
+    void unnamedWrappersOnTwoUnrelatedFleetStoresAreNotSaidToShareABreaker() throws Exception {
+        ReboundSettings a = ReboundSettings.builder().timeSource(clock).logging(false).rateLimitStore(new OwnFleet())
+                .build();
+        ReboundSettings b = ReboundSettings.builder().timeSource(clock).logging(false).rateLimitStore(new OwnFleet())
+                .build();
+        List<Completion> live = new ArrayList<>();
+        String logged;
+        try (StdStreams captured = new StdStreams()) {
+            live.add(Rebound.wrap(Completion.class, new HttpCompletion("a")).withCircuitBreaker(window(2))
+                    .settings(a).build());
+            live.add(Rebound.wrap(Completion.class, new HttpCompletion("b")).withCircuitBreaker(window(2))
+                    .settings(b).build());
+            logged = captured.text();
+        }
+        assertThat(live).hasSize(2);
+        assertThat(logged.lines().filter(l -> l.contains("fleet-wide"))).isEmpty();
     }
 
     /**

@@ -60,6 +60,8 @@ final class Breaker {
     private final Transitions transitions;
     private final String sharedName;
     private final AtomicReference<Phase> phase;
+    /** Whether this breaker reads the {@link LiveClock} scale instead of the clock it is given. */
+    private final boolean live;
     /** The first closed phase, the one a door's inline first attempts run under, without a permit. */
     private final Closed initial;
 
@@ -67,8 +69,14 @@ final class Breaker {
      * @param method the method, as events name it
      * @param target the target, as events name it
      * @param sharedName the name the fleet shares its open state under ({@link MethodSpec#fleetName()})
+     * @param live whether the method reads the global settings live: then every reading the breaker keeps
+     *     (when it opened, when a closed phase began) and every door's start it is given are on the
+     *     {@link LiveClock} scale, so that none is compared with a reading of another clock after
+     *     {@code setGlobal} changed it
      */
-    Breaker(CircuitBreakerPolicy policy, String method, String target, String sharedName, Transitions transitions) {
+    Breaker(CircuitBreakerPolicy policy, String method, String target, String sharedName, Transitions transitions,
+            boolean live) {
+        this.live = live;
         this.policy = policy;
         this.failuresToOpen = policy.failuresToOpen();
         this.method = method;
@@ -77,6 +85,11 @@ final class Breaker {
         this.sharedName = sharedName;
         this.initial = new Closed(policy.requestVolumeThreshold(), 0L, true);
         this.phase = new AtomicReference<>(initial);
+    }
+
+    /** The clock this breaker reads: {@code time}, or the live scale for a method on the global settings. */
+    private TimeSource clock(TimeSource time) {
+        return live ? LiveClock.SCALE : time;
     }
 
     CircuitBreakerPolicy policy() {
@@ -156,7 +169,7 @@ final class Breaker {
             if (p instanceof HalfOpen) {
                 return ((HalfOpen) p).tryEnter(policy.halfOpenProbes()) ? p : null;
             }
-            if (time.nanoTime() - ((Open) p).until < 0) {
+            if (clock(time).nanoTime() - ((Open) p).until < 0) {
                 return null;
             }
             if (phase.compareAndSet(p, new HalfOpen())) {
@@ -178,7 +191,7 @@ final class Breaker {
         }
         HalfOpen h = (HalfOpen) permit;
         if (h.leaveWithSuccess() >= policy.successThreshold()
-                && phase.compareAndSet(h, new Closed(policy.requestVolumeThreshold(), Clock.read(time), false))) {
+                && phase.compareAndSet(h, new Closed(policy.requestVolumeThreshold(), Clock.read(clock(time)), false))) {
             transitions.closed();
         }
     }
@@ -221,7 +234,7 @@ final class Breaker {
      */
     void openFor(long nanos, Throwable cause, TimeSource time) {
         Phase p = phase.get();
-        if (p instanceof Closed && phase.compareAndSet(p, new Open(time.nanoTime() + nanos))) {
+        if (p instanceof Closed && phase.compareAndSet(p, new Open(clock(time).nanoTime() + nanos))) {
             transitions.openedByFleet(nanos, cause);
         }
     }
@@ -235,7 +248,7 @@ final class Breaker {
     }
 
     private void open(Phase from, Throwable cause, TimeSource time, boolean fromHalfOpen) {
-        if (phase.compareAndSet(from, new Open(time.nanoTime() + policy.delayNanos()))) {
+        if (phase.compareAndSet(from, new Open(clock(time).nanoTime() + policy.delayNanos()))) {
             transitions.opened(fromHalfOpen, cause);
         }
     }

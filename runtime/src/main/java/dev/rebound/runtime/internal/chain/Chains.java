@@ -82,7 +82,8 @@ public final class Chains {
             if (alt.circuitBreaker() != null) {
                 String shared = spec.fleetMethod() + "/" + alt.fleetName();
                 breakers[i] = new Breaker(alt.circuitBreaker(), spec.name(), alt.name(), shared,
-                        CircuitBreakerStrategy.reporting(events, alt.name(), shared, alt.circuitBreaker()));
+                        CircuitBreakerStrategy.reporting(events, alt.name(), shared, alt.circuitBreaker()),
+                        spec.settings() == null);
             }
         }
         return breakers;
@@ -124,7 +125,8 @@ public final class Chains {
         Breaker breaker = null;
         if (spec.circuitBreaker() != null) {
             breaker = new Breaker(spec.circuitBreaker(), spec.name(), spec.primaryName(), spec.fleetName(),
-                    CircuitBreakerStrategy.reporting(events, spec.primaryName(), spec.fleetName(), spec.circuitBreaker()));
+                    CircuitBreakerStrategy.reporting(events, spec.primaryName(), spec.fleetName(), spec.circuitBreaker()),
+                    live);
         }
         Breaker[] alternativeBreakers = alternativeBreakers(spec, events);
         Chain plain = live || !traced ? new Chain(spec, events, breaker, alternativeBreakers, false) : null;

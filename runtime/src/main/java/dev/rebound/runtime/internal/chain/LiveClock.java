@@ -27,6 +27,23 @@ public final class LiveClock {
         this.offset = offset;
     }
 
+    /**
+     * The scale as a clock, for what a method on the global settings reads and compares across calls (its
+     * breaker's phases: when it opened, when a closed phase began): one scale, whatever {@code setGlobal}
+     * did between two readings. Its sleeps are the current global clock's.
+     */
+    static final TimeSource SCALE = new TimeSource() {
+        @Override
+        public long nanoTime() {
+            return current.read();
+        }
+
+        @Override
+        public void sleep(long nanos) throws InterruptedException {
+            current.settings.timeSource().sleep(nanos);
+        }
+    };
+
     /** The scale now, with the global settings it goes with. One volatile read. */
     static LiveClock current() {
         return current;

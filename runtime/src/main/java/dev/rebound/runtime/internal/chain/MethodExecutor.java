@@ -162,6 +162,9 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
 
     @Override
     public void succeeded(long start) {
+        if (breaker != null) {
+            breaker.succeededWithoutPermit(start); // a live method's breaker reads the scale, as its start is
+        }
         ReboundSettings s;
         if (live) {
             LiveClock l = LiveClock.current();
@@ -169,9 +172,6 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
             start = l.onClock(start);
         } else {
             s = spec.settings();
-        }
-        if (breaker != null) {
-            breaker.succeededWithoutPermit(start);
         }
         events.firstAttemptSucceeded(s, start);
     }
@@ -186,6 +186,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     public Object failed(Throwable failure, long start, Object context, Object[] args, Invoker primary)
             throws Throwable {
         ReboundSettings s;
+        long onScale = start; // a live method's breaker reads the scale, as the door's start is
         if (live) {
             LiveClock l = LiveClock.current();
             s = l.settings;
@@ -194,7 +195,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
             s = spec.settings();
         }
         if (breaker != null && !Thread.currentThread().isInterrupted()) { // an interrupt is not the target's
-            if (breaker.failedWithoutPermit(failure, s.timeSource(), start)) {
+            if (breaker.failedWithoutPermit(failure, s.timeSource(), onScale)) {
                 CircuitBreakerStrategy.askFleet(breaker, s, failure, s.timeSource());
             }
         }
