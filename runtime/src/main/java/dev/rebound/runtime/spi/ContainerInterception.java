@@ -60,7 +60,8 @@ public final class ContainerInterception {
     /**
      * Whether {@code runtimeClass} is a subclass that a container generated with the door's interceptor
      * ({@link #registerSubclass}); a subclass another container generated of the same class, for interceptors
-     * of its own, is not.
+     * of its own, is not, unless the container shares one generated class between both (Guice does for two
+     * injectors that intercept exactly the same methods of a class: guice.md says what follows).
      */
     public static boolean intercepts(Class<?> runtimeClass) {
         return GENERATED.get(runtimeClass).get();
