@@ -838,7 +838,8 @@ class OneRuleSetTest {
     /**
      * A result predicate that can never judge the method's result (ChatResults.Truncated reads a
      * ChatResponse's finish reason; a String has none) reads the same from the annotation reader and
-     * javac, on a method's annotation and on a type's; the builder names it in the same words.
+     * javac, on a method's annotation and on a type's; the builder names it in the same words. On a method
+     * returning a future, the value it completes with is judged (unknown for a future of ?, not checked).
      */
     @Test
     void aResultPredicateThatCanNeverJudgeTheResultReadsTheSameFromAnnotationBuilderAndProcessor() throws Exception {
@@ -847,6 +848,7 @@ class OneRuleSetTest {
                 import dev.rebound.runtime.langchain4j.ChatResults;
                 import dev.langchain4j.model.chat.response.ChatResponse;
                 import java.util.concurrent.CompletableFuture;
+                import java.util.concurrent.CompletionStage;
                 public interface Judged {
                     @Fallback(to = Backup.class, onResult = ChatResults.Truncated.class) String text(String p);
                     @Retry(onResult = ChatResults.ContentFiltered.class) ChatResponse response(String p);
@@ -854,6 +856,9 @@ class OneRuleSetTest {
                     @Retry(onResult = Short.class) CharSequence chars(String p);
                     @Retry(onResult = Short.class) int count(String p);
                     @Retry(onResult = Short.class) CompletableFuture<Integer> later(String p);
+                    @Retry(onResult = ChatResults.Truncated.class) CompletableFuture<String> textLater(String p);
+                    @Retry(onResult = ChatResults.Truncated.class) CompletionStage<ChatResponse> responseLater(String p);
+                    @Retry(onResult = Short.class) CompletableFuture<?> anything(String p);
                     class Short extends Shorter<String> {
                     }
                     abstract class Shorter<T extends CharSequence> implements java.util.function.Predicate<T> {
@@ -862,13 +867,19 @@ class OneRuleSetTest {
                     interface Text {
                         String text(String p);
                     }
-                    class Backup implements Judged, Text {
+                    interface Later {
+                        CompletableFuture<String> textLater(String p);
+                    }
+                    class Backup implements Judged, Text, Later {
                         public String text(String p) { return p; }
                         public ChatResponse response(String p) { return null; }
                         public String blank(String p) { return p; }
                         public CharSequence chars(String p) { return p; }
                         public int count(String p) { return 0; }
                         public CompletableFuture<Integer> later(String p) { return null; }
+                        public CompletableFuture<String> textLater(String p) { return null; }
+                        public CompletionStage<ChatResponse> responseLater(String p) { return null; }
+                        public CompletableFuture<?> anything(String p) { return null; }
                     }
                 }
                 """;
@@ -877,10 +888,21 @@ class OneRuleSetTest {
                 + " returns: it would never reject a result (declare the method to return"
                 + " dev.langchain4j.model.chat.response.ChatResponse, as ChatModel.chat(ChatRequest) does, since a"
                 + " String has no finish reason, or name a predicate of java.lang.String)";
+        String future = "java.util.concurrent.CompletableFuture";
+        String truncatedLater = "@Retry.onResult dev.rebound.runtime.langchain4j.ChatResults$Truncated judges a"
+                + " dev.langchain4j.model.chat.response.ChatResponse, which a method returning " + future
+                + "<java.lang.String> never completes with: it would never reject a result (declare the method to"
+                + " return " + future + "<dev.langchain4j.model.chat.response.ChatResponse>, since a String has no"
+                + " finish reason, or name a predicate of java.lang.String)";
         sameInEveryPath("Judged", source, List.of("Judged.text(String): " + truncated,
                 "Judged.count(String): @Retry.onResult Judged$Short judges a java.lang.String, which a method returning"
                         + " java.lang.Integer never returns: it would never reject a result (declare the method to"
-                        + " return java.lang.String, or name a predicate of java.lang.Integer)"));
+                        + " return java.lang.String, or name a predicate of java.lang.Integer)",
+                "Judged.later(String): @Retry.onResult Judged$Short judges a java.lang.String, which a method returning "
+                        + future + "<java.lang.Integer> never completes with: it would never reject a result (declare"
+                        + " the method to return " + future + "<java.lang.String>, or name a predicate of"
+                        + " java.lang.Integer)",
+                "Judged.textLater(String): " + truncatedLater));
 
         // a type's annotation, on each method whose result it cannot judge
         sameInEveryPath("Typed", """
@@ -913,6 +935,16 @@ class OneRuleSetTest {
                 .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> fromWrap.addAll(e.problems()));
         assertThat(fromWrap).containsExactly(
                 "Text.text(String): " + truncated.replace("@Fallback.onResult", "fallbackOnResult"));
+
+        // and over a future's value
+        @SuppressWarnings("unchecked")
+        Class<Object> later = (Class<Object>) loader.loadClass("Judged$Later");
+        assertThatThrownBy(() -> Rebound.wrap(later, impl).withRetry(RetryPolicy.builder()
+                .retryOnResult(dev.rebound.runtime.langchain4j.ChatResults.truncated()).build())
+                .settings(quiet()).build())
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
+                        .containsExactly("Later.textLater(String): "
+                                + truncatedLater.replace("@Retry.onResult", "RetryPolicy.Builder.retryOnResult")));
     }
 
     /** Issue 12: the processor ran runtime classes that start SLF4J, which warned in every user's build. */

@@ -204,6 +204,12 @@ class ReferenceDocsTest {
         String chat(String p);
     }
 
+    @SuppressWarnings("rebound") // the processor refuses it too: this is the runtime's refusal
+    public interface TextLater {
+        @Retry(onResult = dev.rebound.runtime.langchain4j.ChatResults.Truncated.class)
+        java.util.concurrent.CompletableFuture<String> chatLater(String p);
+    }
+
     public sealed interface SealedChat permits SealedImpl {
         @Retry(attempts = 2)
         String chat(String p);
@@ -239,6 +245,10 @@ class ReferenceDocsTest {
         produced.put(" judges a dev.langchain4j.model.chat.response.ChatResponse, which a method returning"
                 + " java.lang.String never returns: it would never reject a result",
                 catchThrowable(() -> Rebound.wrap(TextOnly.class, p -> p).settings(quiet).build()));
+        produced.put(" judges a dev.langchain4j.model.chat.response.ChatResponse, which a method returning"
+                + " java.util.concurrent.CompletableFuture<java.lang.String> never completes with: it would never"
+                + " reject a result", catchThrowable(() -> Rebound.wrap(TextLater.class,
+                        java.util.concurrent.CompletableFuture::completedFuture).settings(quiet).build()));
         produced.put(": it declares no method a wrapper intercepts (Object's methods go straight to the target)",
                 catchThrowable(() -> Rebound.wrap(NoMethods.class, new NoMethods() { }).settings(quiet)
                         .withRetry(RetryPolicy.builder().build()).build()));

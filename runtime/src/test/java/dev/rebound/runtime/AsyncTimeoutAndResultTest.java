@@ -3,13 +3,17 @@ package dev.rebound.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.rebound.annotations.Retry;
 import dev.rebound.runtime.AsyncCallsTest.Quotes;
 import dev.rebound.runtime.AsyncCallsTest.Scripted;
 import dev.rebound.runtime.ReboundEvent.Kind;
+import dev.rebound.runtime.langchain4j.ChatResults;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +28,28 @@ class AsyncTimeoutAndResultTest {
     interface Streamer {
         void chat(String prompt, StreamingChatResponseHandler handler);
     }
+
+    /** A finish-reason check on futures of a String (never judged), of a ChatResponse, and of an unknown value. */
+    interface AsyncChat {
+        @Retry(attempts = 2, delay = 1, jitter = false, onResult = ChatResults.Truncated.class)
+        CompletableFuture<String> chat(String prompt);
+
+        @Retry(attempts = 2, delay = 1, jitter = false, onResult = ChatResults.Truncated.class)
+        CompletionStage<ChatResponse> respond(String prompt);
+
+        @Retry(attempts = 2, delay = 1, jitter = false, onResult = ChatResults.Truncated.class)
+        CompletableFuture<?> anything(String prompt);
+
+        @Retry(attempts = 2, delay = 1, jitter = false, onResult = ChatResults.Truncated.class)
+        <T> CompletableFuture<T> typed(String prompt);
+    }
+
+    /** The message for a finish-reason check over a future of a String, after the method and the attribute. */
+    private static final String TRUNCATED_OVER_A_FUTURE_OF_TEXT = " dev.rebound.runtime.langchain4j.ChatResults$Truncated"
+            + " judges a dev.langchain4j.model.chat.response.ChatResponse, which a method returning %s<java.lang.String>"
+            + " never completes with: it would never reject a result (declare the method to return"
+            + " %s<dev.langchain4j.model.chat.response.ChatResponse>, since a String has no finish reason, or name a"
+            + " predicate of java.lang.String)";
 
     private final VirtualTimeSource clock = new VirtualTimeSource();
     private final Events events = new Events();
@@ -167,5 +193,52 @@ class AsyncTimeoutAndResultTest {
                 .satisfies(e -> assertThat(((ReboundConfigurationException) e).problems()).singleElement()
                         .satisfies(p -> assertThat(p).contains("Streamer.chat(String, StreamingChatResponseHandler)")
                                 .contains("RetryPolicy.Builder.retryOnResult cannot act on a streaming method")));
+    }
+
+    @Test
+    void aResultPredicateThatNeverJudgesTheFuturesValueIsRefusedAtBuild() {
+        AsyncChat target = new AsyncChat() {
+            @Override
+            public CompletableFuture<String> chat(String prompt) {
+                return CompletableFuture.completedFuture(prompt);
+            }
+
+            @Override
+            public CompletionStage<ChatResponse> respond(String prompt) {
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public CompletableFuture<?> anything(String prompt) {
+                return CompletableFuture.completedFuture(prompt);
+            }
+
+            @Override
+            public <T> CompletableFuture<T> typed(String prompt) {
+                return CompletableFuture.completedFuture(null);
+            }
+        };
+        String future = CompletableFuture.class.getName();
+
+        assertThatThrownBy(() -> Rebound.wrap(AsyncChat.class, target).build())
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
+                        .as("a future of a ChatResponse is judged; a future of ? or of T is not checked")
+                        .containsExactly("AsyncChat.chat(String): @Retry.onResult"
+                                + String.format(TRUNCATED_OVER_A_FUTURE_OF_TEXT, future, future)));
+    }
+
+    @Test
+    void aBuilderResultPredicateThatJudgesNoFuturesValueIsRefusedInTheSameWords() {
+        String future = CompletableFuture.class.getName();
+        String stage = CompletionStage.class.getName();
+
+        assertThatThrownBy(() -> Rebound.wrap(Quotes.class, new Scripted("primary"))
+                .withRetry(policy().retryOnResult(ChatResults.truncated()).build()).build())
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
+                        .containsExactly(
+                                "Quotes.quote(String): RetryPolicy.Builder.retryOnResult"
+                                        + String.format(TRUNCATED_OVER_A_FUTURE_OF_TEXT, future, future),
+                                "Quotes.stage(String): RetryPolicy.Builder.retryOnResult"
+                                        + String.format(TRUNCATED_OVER_A_FUTURE_OF_TEXT, stage, stage)));
     }
 }

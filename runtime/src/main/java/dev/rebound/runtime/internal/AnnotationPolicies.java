@@ -131,7 +131,7 @@ public final class AnnotationPolicies {
     private static void checkJudged(String attribute, Class<? extends java.util.function.Predicate>[] predicates,
             Method method, String name, List<String> problems) {
         for (Class<?> p : predicates) {
-            String problem = ResultAndHandlerRules.neverJudges(attribute, p, method.getReturnType());
+            String problem = ResultAndHandlerRules.neverJudges(attribute, p, method);
             if (problem != null) {
                 problems.add(Rules.at(name, problem));
             }

@@ -1,10 +1,12 @@
 package dev.rebound.runtime.internal;
 
 import dev.rebound.runtime.rules.FallbackRules;
+import dev.rebound.runtime.rules.MethodRules;
 import dev.rebound.runtime.rules.NamedClassRules;
 import dev.rebound.runtime.rules.ResultPredicateRules;
 import dev.rebound.runtime.rules.Rules;
 import java.lang.reflect.Constructor;
+import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
@@ -81,10 +83,23 @@ public final class ResultAndHandlerRules {
     }
 
     /**
-     * Why the predicate class {@code type}, named in {@code attribute}, would never judge the result of a
-     * method declared to return {@code returned} ({@link ResultPredicateRules#neverJudges}), or null.
+     * Why the predicate class {@code type}, named in {@code attribute}, would never judge the result of
+     * {@code method} ({@link ResultPredicateRules#neverJudges}), or null: its declared result, or for a
+     * method returning a {@code CompletionStage<T>} or {@code CompletableFuture<T>} the erasure of {@code T}
+     * (not checked when {@code T} is unknown: a raw future, a type variable, a wildcard).
      */
-    public static String neverJudges(String attribute, Class<?> type, Class<?> returned) {
+    public static String neverJudges(String attribute, Class<?> type, Method method) {
+        Class<?> returned = method.getReturnType();
+        String future = null;
+        if (MethodRules.isAsyncResult(returned.getName())) {
+            future = returned.getName();
+            Type value = method.getGenericReturnType() instanceof ParameterizedType p
+                    ? p.getActualTypeArguments()[0] : null;
+            returned = erased(value);
+            if (returned == null) {
+                return null;
+            }
+        }
         if (returned.isArray() || !ResultPredicateRules.checked(returned.getName())) { // arrays: not checked
             return null;
         }
@@ -104,7 +119,7 @@ public final class ResultAndHandlerRules {
         boolean related = judged.isAssignableFrom(result) || result.isAssignableFrom(judged);
         return ResultPredicateRules.canBeBoth(related, judged.isInterface(), Modifier.isFinal(judged.getModifiers()),
                 result.isInterface(), Modifier.isFinal(result.getModifiers())) ? null
-                : ResultPredicateRules.neverJudges(attribute, type.getName(), judgedName, result.getName());
+                : ResultPredicateRules.neverJudges(attribute, type.getName(), judgedName, future, result.getName());
     }
 
     /** The erasure of the {@code T} of the {@code Predicate<T>} that {@code type} implements; null if unknown. */
@@ -120,9 +135,7 @@ public final class ResultAndHandlerRules {
                 bound.put(vars[i], arg instanceof TypeVariable && bound.containsKey(arg) ? bound.get(arg) : arg);
             }
             if (raw == Predicate.class) {
-                Type t = bound.get(vars[0]);
-                return t instanceof Class ? (Class<?>) t
-                        : t instanceof ParameterizedType ? (Class<?>) ((ParameterizedType) t).getRawType() : null;
+                return erased(bound.get(vars[0]));
             }
         } else if (type instanceof Class) {
             raw = (Class<?>) type;
@@ -140,6 +153,12 @@ public final class ResultAndHandlerRules {
             }
         }
         return null;
+    }
+
+    /** The class {@code type} names, or a parameterized type's raw class; null otherwise (a type variable, ...). */
+    private static Class<?> erased(Type type) {
+        return type instanceof Class ? (Class<?>) type
+                : type instanceof ParameterizedType ? (Class<?>) ((ParameterizedType) type).getRawType() : null;
     }
 
     private static Class<?> boxed(Class<?> type) {

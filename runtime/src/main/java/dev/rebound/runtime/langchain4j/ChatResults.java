@@ -20,8 +20,9 @@ import java.util.function.Predicate;
  * (text), or a {@link String} (text only: {@code ChatModel.chat(String)} drops the finish reason, so
  * only {@link Blank} can judge it). Anything else, and null, is never rejected by
  * {@link Truncated} or {@link ContentFiltered}; {@link Blank} rejects null. Named on a method whose
- * declared result can never be a {@code ChatResponse} ({@code String}, {@code AiMessage}),
- * {@link Truncated} and {@link ContentFiltered} are a configuration error
+ * declared result can never be a {@code ChatResponse} ({@code String}, {@code AiMessage}; for a method
+ * returning a {@code CompletableFuture} or {@code CompletionStage}, the value it completes with:
+ * {@code CompletableFuture<String>}), {@link Truncated} and {@link ContentFiltered} are a configuration error
  * ({@code dev.rebound.runtime.ReboundConfigurationException}, a compile error with the processor);
  * given to {@code Rebound.wrap}'s builder, whose predicate covers every method of the interface, the
  * methods they cannot judge are named at WARN when it builds.

@@ -9,7 +9,9 @@ import java.util.Map;
  * or, for the ready-made langchain4j predicates that take any result but read what only one type
  * carries, that type ({@link #judged}); a method whose declared result can never be one would have its
  * predicate never reject: {@code ChatResults.Truncated} on {@code ChatModel.chat(String)}, whose text has
- * no finish reason. The facts come from reflection (the annotation reader and {@code Rebound.wrap}) or
+ * no finish reason. On a method returning a {@code CompletionStage<T>} or {@code CompletableFuture<T>} the
+ * predicate judges the value the future completes with, so {@code T} is what is checked: {@code Truncated}
+ * on {@code CompletableFuture<String> chat(String)} never rejects either. The facts come from reflection (the annotation reader and {@code Rebound.wrap}) or
  * from javac's model (the processor); the words come from here.
  */
 public final class ResultPredicateRules {
@@ -38,9 +40,10 @@ public final class ResultPredicateRules {
     }
 
     /**
-     * Whether a method declared to return {@code returned} (a binary name) has a result a predicate
-     * judges as declared: not {@code void}, not a {@code CompletionStage} or {@code CompletableFuture}
-     * (whose value is judged, a type the declaration does not give after erasure).
+     * Whether a result of type {@code returned} (a binary name) is judged as declared: not {@code void},
+     * not itself a {@code CompletionStage} or {@code CompletableFuture}. A method returning one of those
+     * has its predicate judge the value it completes with: the caller checks the future's type argument
+     * instead (skipped when that is unknown: raw, a type variable, a wildcard).
      */
     public static boolean checked(String returned) {
         return !"void".equals(returned) && !MethodRules.isAsyncResult(returned);
@@ -66,18 +69,27 @@ public final class ResultPredicateRules {
     /**
      * {@code "@Fallback.onResult dev.rebound.runtime.langchain4j.ChatResults$Truncated judges a
      * dev.langchain4j.model.chat.response.ChatResponse, which a method returning java.lang.String never
-     * returns: it would never reject a result (...)"}.
+     * returns: it would never reject a result (...)"}; for a method returning a future, {@code "..., which a
+     * method returning java.util.concurrent.CompletableFuture<java.lang.String> never completes with: ..."}.
      *
      * @param attribute {@code "@Retry.onResult"}, {@code "@Fallback.onResult"},
      *     {@code "RetryPolicy.Builder.retryOnResult"} or {@code "fallbackOnResult"}
      * @param predicate the predicate's class, a binary name
      * @param judged what it judges ({@link #judged})
-     * @param returned what the method is declared to return (primitives boxed)
+     * @param future the method's declared {@code CompletionStage} or {@code CompletableFuture} (a binary
+     *     name), whose value the predicate judges; null for a method that returns its result
+     * @param result the result the predicate is given: what the method is declared to return (primitives
+     *     boxed), or the erasure of its future's type argument
      */
-    public static String neverJudges(String attribute, String predicate, String judged, String returned) {
+    public static String neverJudges(String attribute, String predicate, String judged, String future,
+            String result) {
+        String returned = future == null ? result : future + "<" + result + ">";
         return attribute + " " + predicate + " judges a " + judged + ", which a method returning " + returned
-                + " never returns: it would never reject a result (declare the method to return " + judged
-                + (CHAT_RESPONSE.equals(judged) ? ", as ChatModel.chat(ChatRequest) does, since a String has no"
-                        + " finish reason" : "") + ", or name a predicate of " + returned + ")";
+                + (future == null ? " never returns" : " never completes with")
+                + ": it would never reject a result (declare the method to return "
+                + (future == null ? judged : future + "<" + judged + ">")
+                + (CHAT_RESPONSE.equals(judged) ? (future == null ? ", as ChatModel.chat(ChatRequest) does" : "")
+                        + ", since a String has no finish reason" : "")
+                + ", or name a predicate of " + result + ")";
     }
 }

@@ -368,11 +368,22 @@ public final class ReboundProcessor extends AbstractProcessor {
 
     private String neverJudges(String attribute, DeclaredType predicate, TypeMirror returned) {
         Types types = processingEnv.getTypeUtils();
-        TypeMirror result = returned.getKind().isPrimitive()
-                ? types.boxedClass((javax.lang.model.type.PrimitiveType) returned).asType() : types.erasure(returned);
         if (returned.getKind() == TypeKind.VOID) {
             return null;
         }
+        String future = null;
+        if (returned.getKind() == TypeKind.DECLARED
+                && MethodRules.isAsyncResult(model.binaryName(types.erasure(returned)))) {
+            // the value the future completes with is judged: its type argument, unless unknown (raw, T, ?)
+            List<? extends TypeMirror> args = ((DeclaredType) returned).getTypeArguments();
+            if (args.size() != 1 || args.get(0).getKind() != TypeKind.DECLARED) {
+                return null;
+            }
+            future = model.binaryName(types.erasure(returned));
+            returned = args.get(0);
+        }
+        TypeMirror result = returned.getKind().isPrimitive()
+                ? types.boxedClass((javax.lang.model.type.PrimitiveType) returned).asType() : types.erasure(returned);
         if (result.getKind() != TypeKind.DECLARED
                 || !ResultPredicateRules.checked(model.binaryName(result))) { // arrays: not checked
             return null;
@@ -393,7 +404,7 @@ public final class ReboundProcessor extends AbstractProcessor {
         return ResultPredicateRules.canBeBoth(related, judgedType.getKind().isInterface(),
                 judgedType.getModifiers().contains(Modifier.FINAL), resultType.getKind().isInterface(),
                 resultType.getModifiers().contains(Modifier.FINAL)) ? null
-                : ResultPredicateRules.neverJudges(attribute, model.binaryName(predicate), judgedName,
+                : ResultPredicateRules.neverJudges(attribute, model.binaryName(predicate), judgedName, future,
                         model.binaryName(result));
     }
 
