@@ -82,7 +82,9 @@ public final class ReboundSettings {
      *       end; one the chain runs whole (traced, or asynchronous) keeps the settings it started with to its
      *       end. Either way its time (deadline, durations) is counted across the change of clock: the old
      *       clock up to the change, the new one from then on.</li>
-     *   <li>Alternatives already resolved keep their instances.</li>
+     *   <li>Alternatives already resolved keep their instances: a new alternatives resolver is asked only by
+     *       policies resolved from then on (a WARN names the classes the previous one made, when either
+     *       resolver is one you gave).</li>
      * </ul>
      *
      * @throws NullPointerException if {@code settings} is null
@@ -91,6 +93,7 @@ public final class ReboundSettings {
         Objects.requireNonNull(settings, "settings");
         synchronized (ReboundSettings.class) {
             dev.rebound.runtime.internal.chain.LiveClock.switchTo(settings);
+            dev.rebound.runtime.internal.GlobalAlternatives.replaced(global.alternatives, settings.alternatives);
             global = settings;
         }
     }

@@ -331,7 +331,8 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
     private MethodSpec annotated(Method m) {
         ReboundSettings s = settings;
         return AnnotationPolicies.resolve(target.getClass(), targetName(), fleetTarget(), m, s, alt -> {
-            Object instance = (s != null ? s : ReboundSettings.global()).alternatives().instanceOf(alt);
+            Object instance = s != null ? s.alternatives().instanceOf(alt)
+                    : dev.rebound.runtime.internal.GlobalAlternatives.instanceOf(alt);
             return () -> instance;
         });
     }

@@ -295,4 +295,55 @@ class LiveTracingTest {
             return "failed: " + e.getMessage();
         }
     }
+
+    public interface Answering {
+        @dev.rebound.annotations.Fallback(to = Stubbed.class)
+        String answer(String q) throws IOException;
+    }
+
+    public static class Stubbed implements Answering {
+        @Override
+        public String answer(String q) {
+            return "stub";
+        }
+    }
+
+    /**
+     * A policy on the global settings keeps the alternatives it was given: a resolver that setGlobal
+     * brings after the previous one made some is never asked for them. Said once, naming the classes, when
+     * either resolver is one the user gave; one default resolver for another says nothing.
+     */
+    @Test
+    void aResolverReplacedAfterItMadeAlternativesIsSaidOnceWithTheClassesItMade() {
+        List<Class<?>> askedOfTheFirst = new ArrayList<>();
+        ReboundSettings first = ReboundSettings.builder().logging(false).alternatives(type -> {
+            askedOfTheFirst.add(type);
+            return new Stubbed();
+        }).build();
+        ReboundSettings.setGlobal(first);
+        Answering wrapped = Rebound.wrap(Answering.class, (Answering) q -> {
+            throw new IOException("down");
+        }).build();
+        ReboundSettings second = ReboundSettings.builder().logging(false).alternatives(type -> new Stubbed()).build();
+
+        String log = StdErr.during(() -> {
+            ReboundSettings.setGlobal(second);
+            ReboundSettings.setGlobal(second);
+            ReboundSettings.setGlobal(ReboundSettings.builder().logging(false).build());
+        });
+
+        assertThat(askedOfTheFirst).containsExactly(Stubbed.class);
+        assertThat(log.lines().filter(l -> l.contains("alternatives resolver"))).containsExactly("[main] WARN"
+                + " dev.rebound - ReboundSettings.setGlobal: the new settings' alternatives resolver is not asked for"
+                + " the alternatives the previous one made for policies resolved before (" + Stubbed.class.getName()
+                + "): those policies keep them. Set the resolver before the first call of a woven class (or the"
+                + " build of a wrapper on the global settings)");
+        String quiet = StdErr.during(() -> {
+            ReboundSettings.setGlobal(ReboundSettings.builder().logging(false).build());
+            Rebound.wrap(Answering.class, (Answering) q -> "primary").build();
+            ReboundSettings.setGlobal(ReboundSettings.builder().logging(false).build());
+        });
+        assertThat(quiet).as("one default resolver for another").doesNotContain("alternatives resolver");
+        assertThat(wrapped).isNotNull();
+    }
 }

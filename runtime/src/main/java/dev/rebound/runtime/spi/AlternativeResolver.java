@@ -9,7 +9,8 @@ package dev.rebound.runtime.spi;
 public interface AlternativeResolver {
 
     /**
-     * The instance to call for {@code type}. Called once, when the policy is resolved.
+     * The instance to call for {@code type}. Called once per method whose policy names {@code type}, when
+     * that policy is resolved (the default resolver makes each class once and gives every method that one).
      *
      * @throws RuntimeException with a clear message if {@code type} can't be provided
      */

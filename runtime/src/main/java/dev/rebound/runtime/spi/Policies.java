@@ -57,9 +57,18 @@ public final class Policies {
      */
     public static ResilientMethod resolve(Class<?> implClass, Method method) {
         return resolve(implClass, method, null, type -> {
-            Object instance = ReboundSettings.global().alternatives().instanceOf(type);
+            Object instance = globalAlternative(type);
             return () -> instance;
         });
+    }
+
+    /**
+     * The global settings' {@link AlternativeResolver}'s instance of {@code type}, for a policy on the
+     * global settings, noted so that {@link ReboundSettings#setGlobal} can say when a new resolver comes
+     * after it.
+     */
+    public static Object globalAlternative(Class<?> type) {
+        return dev.rebound.runtime.internal.GlobalAlternatives.instanceOf(type);
     }
 
     /**

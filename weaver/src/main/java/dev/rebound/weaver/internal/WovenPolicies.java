@@ -14,7 +14,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import dev.rebound.runtime.ReboundSettings;
 
 /**
  * The policies of a woven class or enum, resolved once per class (when it is initialised) with
@@ -132,7 +131,7 @@ public final class WovenPolicies {
      */
     private static Supplier<?> alternative(Class<?> woven, Class<?> type) {
         try {
-            Object instance = ReboundSettings.global().alternatives().instanceOf(type);
+            Object instance = Policies.globalAlternative(type);
             return () -> instance;
         } catch (RuntimeException notNow) {
             if (!injectable(type) || !ContainerInterception.registered(woven)) {
@@ -146,7 +145,7 @@ public final class WovenPolicies {
             public Object get() {
                 Object i = instance;
                 if (i == null) {
-                    i = ReboundSettings.global().alternatives().instanceOf(type);
+                    i = Policies.globalAlternative(type);
                     instance = i;
                 }
                 return i;
