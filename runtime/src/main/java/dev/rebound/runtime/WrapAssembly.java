@@ -225,7 +225,8 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         for (Map.Entry<Predicate<Object>, String> p : predicates.entrySet()) {
             List<String> never = new ArrayList<>();
             for (Method m : methods) {
-                String problem = ResultAndHandlerRules.neverJudges(p.getValue(), p.getKey().getClass(), m);
+                String problem = ResultAndHandlerRules.neverJudges(p.getValue(), p.getKey().getClass(),
+                        target.getClass(), m);
                 if (problem != null) {
                     never.add(Rules.at(AnnotationLookup.describe(type, m), problem));
                 }

@@ -44,6 +44,33 @@ class AsyncTimeoutAndResultTest {
         <T> CompletableFuture<T> typed(String prompt);
     }
 
+    /** A generic interface: what its futures carry, and what it returns, is fixed by the implementation. */
+    interface GenericChat<R> {
+        @Retry(attempts = 2, delay = 1, jitter = false, onResult = ChatResults.Truncated.class)
+        CompletableFuture<R> chatLater(String prompt);
+
+        @Retry(attempts = 2, delay = 1, jitter = false, onResult = ChatResults.Truncated.class)
+        R chatNow(String prompt);
+    }
+
+    /** Its implementation as a chat of text: neither result can ever be a ChatResponse. */
+    static final class TextChat implements GenericChat<String> {
+        @Override
+        public CompletableFuture<String> chatLater(String prompt) {
+            return CompletableFuture.completedFuture(prompt);
+        }
+
+        @Override
+        public String chatNow(String prompt) {
+            return prompt;
+        }
+    }
+
+    /** The same without annotations, for the builder's predicate. */
+    interface PlainGenericChat<R> {
+        CompletableFuture<R> chatLater(String prompt);
+    }
+
     /** The message for a finish-reason check over a future of a String, after the method and the attribute. */
     private static final String TRUNCATED_OVER_A_FUTURE_OF_TEXT = " dev.rebound.runtime.langchain4j.ChatResults$Truncated"
             + " judges a dev.langchain4j.model.chat.response.ChatResponse, which a method returning %s<java.lang.String>"
@@ -240,5 +267,42 @@ class AsyncTimeoutAndResultTest {
                                         + String.format(TRUNCATED_OVER_A_FUTURE_OF_TEXT, future, future),
                                 "Quotes.stage(String): RetryPolicy.Builder.retryOnResult"
                                         + String.format(TRUNCATED_OVER_A_FUTURE_OF_TEXT, stage, stage)));
+    }
+
+    /**
+     * A generic interface's {@code CompletableFuture<R>} and {@code R}, which the implementation fixes to
+     * String: judged as the String they are on the class that runs, through the annotation as through the
+     * builder, in the words a plain interface gets (before, the type variable skipped the check).
+     */
+    @Test
+    void aResultPredicateOverAGenericInterfaceIsJudgedByWhatTheImplementationFixes() {
+        String future = CompletableFuture.class.getName();
+
+        assertThatThrownBy(() -> Rebound.wrap(GenericChat.class, new TextChat()).build())
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
+                        .containsExactlyInAnyOrder("GenericChat.chatLater(String): @Retry.onResult"
+                                + String.format(TRUNCATED_OVER_A_FUTURE_OF_TEXT, future, future),
+                                "GenericChat.chatNow(String): @Retry.onResult dev.rebound.runtime.langchain4j."
+                                        + "ChatResults$Truncated judges a dev.langchain4j.model.chat.response."
+                                        + "ChatResponse, which a method returning java.lang.String never returns: it"
+                                        + " would never reject a result (declare the method to return"
+                                        + " dev.langchain4j.model.chat.response.ChatResponse, as"
+                                        + " ChatModel.chat(ChatRequest) does, since a String has no finish reason,"
+                                        + " or name a predicate of java.lang.String)"));
+        PlainGenericChat<String> text = prompt -> CompletableFuture.completedFuture(prompt);
+        PlainGenericChat<String> textClass = new PlainGenericChat<String>() {
+            @Override
+            public CompletableFuture<String> chatLater(String prompt) {
+                return CompletableFuture.completedFuture(prompt);
+            }
+        };
+        assertThatThrownBy(() -> Rebound.wrap(PlainGenericChat.class, textClass)
+                .withRetry(policy().retryOnResult(ChatResults.truncated()).build()).build())
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
+                        .containsExactly("PlainGenericChat.chatLater(String): RetryPolicy.Builder.retryOnResult"
+                                + String.format(TRUNCATED_OVER_A_FUTURE_OF_TEXT, future, future)));
+        assertThat(Rebound.wrap(PlainGenericChat.class, text)
+                .withRetry(policy().retryOnResult(ChatResults.truncated()).build()).build())
+                .as("a lambda fixes nothing its class shows: not checked").isNotNull();
     }
 }

@@ -101,10 +101,10 @@ public final class AnnotationPolicies {
             }
         }
         if (retry != null) {
-            checkJudged("@Retry.onResult", retry.onResult(), method, name, problems);
+            checkJudged("@Retry.onResult", retry.onResult(), implClass, method, name, problems);
         }
         if (fallback != null) {
-            checkJudged("@Fallback.onResult", fallback.onResult(), method, name, problems);
+            checkJudged("@Fallback.onResult", fallback.onResult(), implClass, method, name, problems);
         }
         AnnotatedFallback fb = AnnotatedFallback.read(fallback, implClass, contract, method, contractMethod, name,
                 nonIdempotent, deferred, budgetSettings, alternatives, problems);
@@ -129,9 +129,9 @@ public final class AnnotationPolicies {
     /** The result predicates named in {@code attribute} that would never judge {@code method}'s result. */
     @SuppressWarnings("rawtypes")
     private static void checkJudged(String attribute, Class<? extends java.util.function.Predicate>[] predicates,
-            Method method, String name, List<String> problems) {
+            Class<?> implClass, Method method, String name, List<String> problems) {
         for (Class<?> p : predicates) {
-            String problem = ResultAndHandlerRules.neverJudges(attribute, p, method);
+            String problem = ResultAndHandlerRules.neverJudges(attribute, p, implClass, method);
             if (problem != null) {
                 problems.add(Rules.at(name, problem));
             }

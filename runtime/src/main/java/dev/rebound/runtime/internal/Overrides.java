@@ -91,6 +91,31 @@ final class Overrides {
         return erased.isAssignableFrom(resolved) ? resolved : erased;
     }
 
+    /**
+     * The type argument of the future {@code m} returns ({@code CompletableFuture<T>}'s {@code T}), as
+     * instances of {@code owner} fix it (a generic interface's {@code CompletableFuture<R>} is a future
+     * of {@code String} on a class that implements it as {@code Chat<String>}); null when not known: a raw
+     * future, a wildcard, a type variable nothing fixes.
+     */
+    static Type futureValue(Class<?> owner, Method m) {
+        if (!(m.getGenericReturnType() instanceof ParameterizedType p)) {
+            return null;
+        }
+        Type value = p.getActualTypeArguments()[0];
+        if (value instanceof TypeVariable<?>) {
+            Map<TypeVariable<?>, Type> bindings = new HashMap<>();
+            bind(owner, bindings, 0);
+            for (int depth = 0; value instanceof TypeVariable<?> v && depth < 64; depth++) {
+                Type bound = bindings.get(v);
+                if (bound == null || bound == v) {
+                    return null;
+                }
+                value = bound;
+            }
+        }
+        return value instanceof Class<?> || value instanceof ParameterizedType ? value : null;
+    }
+
     /** Records the type arguments that {@code type} and its supertypes give to their type variables. */
     private static void bind(Type type, Map<TypeVariable<?>, Type> bindings, int depth) {
         if (depth > 64) {

@@ -84,18 +84,17 @@ public final class ResultAndHandlerRules {
 
     /**
      * Why the predicate class {@code type}, named in {@code attribute}, would never judge the result of
-     * {@code method} ({@link ResultPredicateRules#neverJudges}), or null: its declared result, or for a
-     * method returning a {@code CompletionStage<T>} or {@code CompletableFuture<T>} the erasure of {@code T}
-     * (not checked when {@code T} is unknown: a raw future, a type variable, a wildcard).
+     * {@code method} on instances of {@code owner} ({@link ResultPredicateRules#neverJudges}), or null: its
+     * result, or for a method returning a {@code CompletionStage<T>} or {@code CompletableFuture<T>} the
+     * erasure of {@code T}, each as {@code owner} fixes a type variable of a generic interface (not
+     * checked when {@code T} is unknown: a raw future, a wildcard, a type variable nothing fixes).
      */
-    public static String neverJudges(String attribute, Class<?> type, Method method) {
-        Class<?> returned = method.getReturnType();
+    public static String neverJudges(String attribute, Class<?> type, Class<?> owner, Method method) {
+        Class<?> returned = Repetition.resultType(owner, method);
         String future = null;
-        if (MethodRules.isAsyncResult(returned.getName())) {
-            future = returned.getName();
-            Type value = method.getGenericReturnType() instanceof ParameterizedType p
-                    ? p.getActualTypeArguments()[0] : null;
-            returned = erased(value);
+        if (MethodRules.isAsyncResult(method.getReturnType().getName())) {
+            future = method.getReturnType().getName();
+            returned = erased(Overrides.futureValue(owner, method));
             if (returned == null) {
                 return null;
             }
