@@ -94,7 +94,9 @@ public final class ReboundSettings {
         synchronized (ReboundSettings.class) {
             dev.rebound.runtime.internal.chain.LiveClock.switchTo(settings);
             dev.rebound.runtime.internal.GlobalAlternatives.replaced(global.alternatives, settings.alternatives);
+            RateLimitStore before = global.rateLimitStore;
             global = settings;
+            dev.rebound.runtime.internal.UnnamedFleetBreakers.globalStore(before, settings.rateLimitStore);
         }
     }
 

@@ -14,25 +14,21 @@ import dev.rebound.runtime.internal.Repetition;
 import dev.rebound.runtime.internal.ResilientProxy;
 import dev.rebound.runtime.internal.ResultAndHandlerRules;
 import dev.rebound.runtime.internal.SelfRetryCheck;
+import dev.rebound.runtime.internal.UnnamedFleetBreakers;
 import dev.rebound.runtime.internal.chain.CallShape;
 import dev.rebound.runtime.internal.chain.Chains;
 import dev.rebound.runtime.internal.chain.MethodSpec;
-import dev.rebound.runtime.ratelimit.RateLimitStore;
-import dev.rebound.runtime.ratelimit.SharedCircuitState;
 import dev.rebound.runtime.rules.BreakerRules;
 import dev.rebound.runtime.rules.FallbackRules;
 import dev.rebound.runtime.rules.MethodRules;
 import dev.rebound.runtime.rules.Rules;
 import dev.rebound.runtime.spi.ResilientMethod;
-import java.lang.ref.WeakReference;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -54,16 +50,6 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         List<Predicate<Object>> fallbackOnResult, FallbackHandler fallbackHandler, boolean jdkProxy) {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.rebound");
-
-    /**
-     * Per store that shares circuit breakers with a fleet, the executors of the unnamed wrappers' breakers
-     * by fleet name, each held weakly (a wrapper dropped shares nothing), and the names already warned
-     * about (see {@link #warnIfSharedInTheFleet}): one line per name and store. Weak in the store too.
-     */
-    private static final Map<RateLimitStore, Map<String, WeakReference<ResilientMethod>>> UNNAMED_SHARED =
-            Collections.synchronizedMap(new WeakHashMap<>());
-    private static final Map<RateLimitStore, Set<String>> WARNED_SHARED =
-            Collections.synchronizedMap(new WeakHashMap<>());
 
     /** As {@link Rebound.Builder#build()}. */
     T build() {
@@ -143,7 +129,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
                     + "replace them (give every policy to the builder, or wrap without builder policies to apply "
                     + "the annotations)", where, String.join(", ", replaced));
         }
-        warnIfSharedInTheFleet(where, checked, breakers);
+        warnIfSharedInTheFleet(where, breakers);
         if (!helpers.isEmpty() && !Rebound.isResilient(target)) {
             LOG.warn("{}: {}", where, MethodRules.helpersNotWrapped(helpers,
                     AnnotationLookup.simpleName(target.getClass())));
@@ -181,30 +167,18 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
     }
 
     /**
-     * A wrapper without a name, whose settings' store shares circuit breakers with the fleet
-     * ({@link SharedCircuitState}; the global settings as they are now, when the wrapper reads them
-     * live): its breakers are named in the fleet by method and target class only, so a second such
-     * wrapper of the same class (or a lambda of the same outer class) in this JVM would share their open
-     * state, one's opening opening the other's everywhere. Said once per fleet name, at WARN, when the
-     * second is built.
+     * A wrapper without a name: its breakers are named in the fleet by method and target class only, so
+     * a second such wrapper of the same class (or a lambda of the same outer class) in use at once would
+     * share their open state on a store that shares breakers ({@link UnnamedFleetBreakers}, which says so).
      */
-    private void warnIfSharedInTheFleet(String where, ReboundSettings checked,
-            List<Map.Entry<MethodSpec, ResilientMethod>> breakers) {
-        RateLimitStore store = checked.rateLimitStore();
-        if (name != null || !(store instanceof SharedCircuitState)) {
+    private void warnIfSharedInTheFleet(String where, List<Map.Entry<MethodSpec, ResilientMethod>> breakers) {
+        if (name != null) {
             return;
         }
-        Map<String, WeakReference<ResilientMethod>> unnamed =
-                UNNAMED_SHARED.computeIfAbsent(store, k -> new ConcurrentHashMap<>());
         for (Map.Entry<MethodSpec, ResilientMethod> b : breakers) {
             MethodSpec spec = b.getKey();
-            String shared = spec.fleetName();
-            WeakReference<ResilientMethod> other = unnamed.put(shared, new WeakReference<>(b.getValue()));
-            if (other != null && other.get() != null
-                    && WARNED_SHARED.computeIfAbsent(store, k -> ConcurrentHashMap.newKeySet()).add(shared)) {
-                LOG.warn("{}: {}", where, BreakerRules.sharedInTheFleet(spec.fleetMethod(),
-                        shared.substring(spec.fleetMethod().length() + 1)));
-            }
+            UnnamedFleetBreakers.built(where, settings != null ? settings.rateLimitStore() : null, spec.fleetMethod(),
+                    spec.fleetName().substring(spec.fleetMethod().length() + 1), b.getValue());
         }
     }
 

@@ -350,6 +350,57 @@ class SharedCircuitBreakerTest {
     }
 
     /**
+     * Unnamed wrappers built without settings read the global settings live: whatever store those had when
+     * each was built, they share the breaker of the store the global settings have now. Said when the second
+     * is built on a sharing store, and when setGlobal brings one to two that were built before it.
+     */
+    @Test
+    void unnamedWrappersOnTheGlobalSettingsAreSaidToShareABreakerOnTheStoreTheGlobalSettingsBring() {
+        ReboundSettings saved = ReboundSettings.global();
+        List<Completion> live = new ArrayList<>();
+        try {
+            String builtOnTwoStores;
+            try (StdStreams captured = new StdStreams()) {
+                ReboundSettings.setGlobal(ReboundSettings.builder().timeSource(clock).logging(false)
+                        .rateLimitStore(new OwnFleet()).build());
+                live.add(Rebound.wrap(Completion.class, new HttpCompletion("a")).withCircuitBreaker(window(2)).build());
+                ReboundSettings.setGlobal(ReboundSettings.builder().timeSource(clock).logging(false)
+                        .rateLimitStore(new OwnFleet()).build());
+                live.add(Rebound.wrap(Completion.class, new HttpCompletion("b")).withCircuitBreaker(window(2)).build());
+                builtOnTwoStores = captured.text();
+            }
+            String broughtLater;
+            try (StdStreams captured = new StdStreams()) {
+                ReboundSettings.setGlobal(ReboundSettings.builder().timeSource(clock).logging(false).build());
+                live.add(Rebound.wrap(Completion.class, (Completion) p -> "one").withCircuitBreaker(window(2)).build());
+                live.add(Rebound.wrap(Completion.class, (Completion) p -> "two").withCircuitBreaker(window(2)).build());
+                ReboundSettings.setGlobal(ReboundSettings.builder().timeSource(clock).logging(false)
+                        .rateLimitStore(new OwnFleet()).build());
+                broughtLater = captured.text();
+            }
+            String method = "dev.rebound.runtime.ratelimit.SharedCircuitBreakerTest$Completion.complete(java.lang.String)";
+            assertThat(builtOnTwoStores.lines().filter(l -> l.contains("fleet-wide"))).containsExactly(
+                    "[main] WARN dev.rebound - Rebound.wrap(Completion): another wrapper built without a name shares the"
+                            + " fleet-wide circuit breaker of " + method + " on dev.rebound.runtime.ratelimit."
+                            + "SharedCircuitBreakerTest$HttpCompletion with this one: an opening of either opens both,"
+                            + " on every instance that shares the store; give each wrapper its own name with"
+                            + " Rebound.wrap(...).named(...)");
+            // the two lambdas, and the two wrappers of HttpCompletion above, both still in use, on this new store
+            assertThat(broughtLater.lines().filter(l -> l.contains("fleet-wide")).map(l -> l.substring(0,
+                    l.indexOf(" with this one")))).containsExactlyInAnyOrder(
+                    "[main] WARN dev.rebound - ReboundSettings.setGlobal: another wrapper built without a name shares"
+                            + " the fleet-wide circuit breaker of " + method
+                            + " on dev.rebound.runtime.ratelimit.SharedCircuitBreakerTest$$Lambda",
+                    "[main] WARN dev.rebound - ReboundSettings.setGlobal: another wrapper built without a name shares"
+                            + " the fleet-wide circuit breaker of " + method
+                            + " on dev.rebound.runtime.ratelimit.SharedCircuitBreakerTest$HttpCompletion");
+            assertThat(live).hasSize(4);
+        } finally {
+            ReboundSettings.setGlobal(saved);
+        }
+    }
+
+    /**
      * policies.md: a request that hung through an outage and fails after a probe closed the breaker again
      * does not reopen it; rate-limits.md: a closed breaker asks the fleet only after a failure it counts.
      * Here another instance's breaker of the same name is open when the late failure comes: it is not

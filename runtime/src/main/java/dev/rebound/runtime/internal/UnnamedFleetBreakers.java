@@ -1,0 +1,97 @@
+package dev.rebound.runtime.internal;
+
+import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.ratelimit.RateLimitStore;
+import dev.rebound.runtime.ratelimit.SharedCircuitState;
+import dev.rebound.runtime.rules.BreakerRules;
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The circuit breakers of {@code Rebound.wrap} wrappers built without a name, by fleet name: two such
+ * wrappers of one class (or two lambdas of one outer class) in use at once, on a store that shares
+ * breakers with the fleet, share one open state there, which a WARN says once per name and store. A
+ * wrapper on fixed settings is filed under its settings' store; one built without settings reads the
+ * global settings live, so it is filed under the global settings whatever store they have, and is checked
+ * again when {@code setGlobal} brings a store that shares breakers. Each wrapper is held weakly (one
+ * dropped shares nothing), and each store too.
+ */
+public final class UnnamedFleetBreakers {
+
+    private static final Logger LOG = LoggerFactory.getLogger("dev.rebound");
+    /** The key of the wrappers that read the global settings live. */
+    private static final Object GLOBAL = new Object();
+    /** Per store (or {@link #GLOBAL}), per fleet name, the wrappers' executors, weakly. */
+    private static final Map<Object, Map<Breaker, List<WeakReference<Object>>>> BUILT =
+            Collections.synchronizedMap(new WeakHashMap<>());
+    /** Per store, the fleet names already warned about. */
+    private static final Map<RateLimitStore, Set<String>> WARNED = Collections.synchronizedMap(new WeakHashMap<>());
+
+    /** One fleet name: the method and the target, as {@link BreakerRules#sharedInTheFleet} names them. */
+    private record Breaker(String method, String target) {
+    }
+
+    private UnnamedFleetBreakers() {
+    }
+
+    /**
+     * An unnamed wrapper's breaker of {@code method} on {@code target} was built, its calls run by
+     * {@code executor}; {@code fixed} is the wrapper's own store, or null when it reads the global settings.
+     * Warns as {@code where} when another such wrapper in use shares it on a store that shares breakers.
+     */
+    public static void built(String where, RateLimitStore fixed, String method, String target, Object executor) {
+        RateLimitStore store = fixed != null ? fixed : ReboundSettings.global().rateLimitStore();
+        if (fixed != null && !(fixed instanceof SharedCircuitState)) {
+            return;
+        }
+        Breaker b = new Breaker(method, target);
+        int inUse;
+        Map<Breaker, List<WeakReference<Object>>> byName =
+                BUILT.computeIfAbsent(fixed != null ? fixed : GLOBAL, k -> new ConcurrentHashMap<>());
+        List<WeakReference<Object>> wrappers = byName.computeIfAbsent(b, k -> new ArrayList<>());
+        synchronized (wrappers) {
+            wrappers.removeIf(r -> r.get() == null);
+            wrappers.add(new WeakReference<>(executor));
+            inUse = wrappers.size();
+        }
+        if (inUse > 1) {
+            warnOnce(where, store, b);
+        }
+    }
+
+    /** {@code setGlobal} brings {@code store}: the live wrappers that now share a breaker there are said. */
+    public static void globalStore(RateLimitStore before, RateLimitStore store) {
+        if (store == before || !(store instanceof SharedCircuitState)) {
+            return;
+        }
+        Map<Breaker, List<WeakReference<Object>>> byName = BUILT.get(GLOBAL);
+        if (byName == null) {
+            return;
+        }
+        byName.forEach((b, wrappers) -> {
+            int inUse;
+            synchronized (wrappers) {
+                wrappers.removeIf(r -> r.get() == null);
+                inUse = wrappers.size();
+            }
+            if (inUse > 1) {
+                warnOnce("ReboundSettings.setGlobal", store, b);
+            }
+        });
+    }
+
+    private static void warnOnce(String where, RateLimitStore store, Breaker b) {
+        if (store instanceof SharedCircuitState
+                && WARNED.computeIfAbsent(store, k -> ConcurrentHashMap.newKeySet()).add(b.method + '/' + b.target)) {
+            LOG.warn("{}: {}", where, BreakerRules.sharedInTheFleet(b.method, b.target));
+        }
+    }
+}
