@@ -266,11 +266,10 @@ public final class ModelServer implements AutoCloseable {
     }
 
     private synchronized Fault record(String model, String prompt, boolean streamed) {
-        Fault fault = scripts.next(model, prompt);
         RequestsPerMinute limit = limits.get(model);
-        if (limit != null) {
-            fault = limit.take(fault, System.nanoTime());
-        }
+        // the limit first: a request it refuses leaves the scripted step to the next request
+        Fault fault = limit == null ? scripts.next(model, prompt)
+                : limit.take(() -> scripts.next(model, prompt), System.nanoTime());
         counts.merge(model, 1, Integer::sum);
         log.add(new ServedRequest(sequence.incrementAndGet(), model, digest(prompt), fault.servedTo(streamed),
                 streamed));
