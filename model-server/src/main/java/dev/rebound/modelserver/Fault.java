@@ -28,7 +28,10 @@ public final class Fault {
         SLOW_ANSWER,
         /** The connection is closed without any response. */
         DROP_CONNECTION,
-        /** 200 with a body that is not valid JSON. */
+        /**
+         * 200 with a body that is not valid JSON. Streamed: the 200 and its headers, then a first event
+         * whose data is not JSON (a {@link #MALFORMED_CHUNK} after no tokens).
+         */
         MALFORMED_BODY,
         /**
          * Streamed: the 200 and its headers, then nothing for {@link #delay()}, then the tokens. Not
@@ -137,7 +140,10 @@ public final class Fault {
         return of(Kind.DROP_CONNECTION, 0, Duration.ZERO, null, 0);
     }
 
-    /** 200 with a truncated JSON body. */
+    /**
+     * 200 with a truncated JSON body. For a streamed request: the stream opens and its first event is
+     * not JSON, as {@link #malformedChunk(int) malformedChunk(0)}; logged as {@code malformed}.
+     */
     public static Fault malformedBody() {
         return of(Kind.MALFORMED_BODY, 200, Duration.ZERO, null, 0);
     }

@@ -19,8 +19,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 
@@ -38,7 +40,11 @@ import java.util.function.BiFunction;
  * }</pre>
  *
  * <p>Answers are deterministic: by default {@link #answerFor(String, String)}, naming the model and
- * a digest of the prompt. {@code POST .../chat/completions} is served whole, or as OpenAI's
+ * a digest of the prompt. A request's prompt is the text of every one of its messages, system message
+ * and earlier turns included, joined by {@code "\n"} (the text parts only of a multi-part message): a
+ * request with the system message {@code "Be brief."} and the user message {@code "Hello"} is answered
+ * {@code answerFor(model, "Be brief.\nHello")}. That string is what {@link #scriptForPrompt} matches and
+ * what {@link ServedRequest#promptDigest()} digests. {@code POST .../chat/completions} is served whole, or as OpenAI's
  * server-sent events when the request has {@code "stream": true}: one {@code chat.completion.chunk}
  * per token of the answer ({@link #tokensOf}), a last chunk with {@code finish_reason}, a usage chunk
  * when {@code stream_options.include_usage} is set, then {@code data: [DONE]}. The streaming faults
@@ -55,6 +61,8 @@ public final class ModelServer implements AutoCloseable {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
     }
+
+    private static final String HOST = "127.0.0.1";
 
     private final HttpServer http;
     private final ExecutorService handlers;
@@ -73,7 +81,8 @@ public final class ModelServer implements AutoCloseable {
     }
 
     /**
-     * Starts a server on 127.0.0.1 and a free port.
+     * Starts a server on 127.0.0.1 (whatever {@code java.net.preferIPv6Addresses} says) and a free port.
+     * Its threads are daemons: a server never closed does not keep the JVM running.
      *
      * @throws UncheckedIOException if no port can be bound
      */
@@ -94,15 +103,42 @@ public final class ModelServer implements AutoCloseable {
             return t;
         });
         try {
-            HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            // 127.0.0.1 by its address, not getLoopbackAddress(): that is ::1 under -Djava.net.preferIPv6Addresses=true
+            HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getByName(HOST), 0), 0);
             ModelServer server = new ModelServer(http, handlers, answers);
             http.createContext("/", server::handle);
             http.setExecutor(handlers);
-            http.start();
+            startOnADaemonThread(http, handlers);
             return server;
         } catch (IOException e) {
             handlers.shutdownNow();
             throw new UncheckedIOException("cannot start the model server", e);
+        }
+    }
+
+    /**
+     * Starts {@code http} from one of the (daemon) handler threads and waits for it: the JDK server's
+     * dispatcher thread takes the daemon status of the thread that calls {@code start()}, and a server
+     * nobody stopped must not keep the JVM running.
+     */
+    private static void startOnADaemonThread(HttpServer http, ExecutorService handlers) {
+        Future<?> started = handlers.submit(http::start);
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    started.get();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true; // the start takes microseconds: finish it, keep the flag
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("cannot start the model server", e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -113,7 +149,7 @@ public final class ModelServer implements AutoCloseable {
 
     /** {@code http://127.0.0.1:PORT/v1}: what {@code OpenAiChatModel.builder().baseUrl(...)} takes. */
     public String baseUrl() {
-        return "http://" + http.getAddress().getAddress().getHostAddress() + ":" + port() + "/v1";
+        return "http://" + HOST + ":" + port() + "/v1";
     }
 
     /**
@@ -134,7 +170,8 @@ public final class ModelServer implements AutoCloseable {
     /**
      * Requests for {@code model} whose prompt contains {@code promptContains} get {@code steps}, in
      * order, before the model's own script is consulted; after them, answers. For per-input faults
-     * in a batch.
+     * in a batch. The prompt is every message of the request joined by {@code "\n"}, the system message
+     * included (see the class comment), so a part of the user's message matches whatever comes before it.
      */
     public synchronized ModelServer scriptForPrompt(String model, String promptContains, Fault... steps) {
         scripts.scriptForPrompt(model, promptContains, steps);
@@ -211,7 +248,11 @@ public final class ModelServer implements AutoCloseable {
         handlers.shutdownNow();
     }
 
-    /** The content of the answer {@code model} gives to {@code prompt}: deterministic. */
+    /**
+     * The content of the answer {@code model} gives to {@code prompt}: deterministic. {@code prompt} is
+     * the text of every message of the request joined by {@code "\n"}, not only the user's last one: for
+     * a system message {@code "Be brief."} then {@code "Hello"}, pass {@code "Be brief.\nHello"}.
+     */
     public static String answerFor(String model, String prompt) {
         return model + " answers prompt " + digest(prompt) + ".";
     }
@@ -266,11 +307,10 @@ public final class ModelServer implements AutoCloseable {
     }
 
     private synchronized Fault record(String model, String prompt, boolean streamed) {
-        Fault fault = scripts.next(model, prompt);
         RequestsPerMinute limit = limits.get(model);
-        if (limit != null) {
-            fault = limit.take(fault, System.nanoTime());
-        }
+        // the limit first: a request it refuses leaves the scripted step to the next request
+        Fault fault = limit == null ? scripts.next(model, prompt)
+                : limit.take(() -> scripts.next(model, prompt), System.nanoTime());
         counts.merge(model, 1, Integer::sum);
         log.add(new ServedRequest(sequence.incrementAndGet(), model, digest(prompt), fault.servedTo(streamed),
                 streamed));

@@ -1,6 +1,7 @@
 package dev.rebound.modelserver;
 
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * A provider's requests-per-minute limit, as OpenAI enforces it: a token bucket of {@code limit}
@@ -32,6 +33,14 @@ final class RequestsPerMinute {
 
     /** Takes one request at {@code now}: the answer's headers, or a 429 fault when over the limit. */
     Fault take(Fault planned, long now) {
+        return take(() -> planned, now);
+    }
+
+    /**
+     * Takes one request at {@code now}: {@code planned}'s fault with the answer's headers, or a 429
+     * fault when over the limit, without asking {@code planned} (a refused request uses no scripted step).
+     */
+    Fault take(Supplier<Fault> planned, long now) {
         refill(now);
         if (available < 1) {
             refused++;
@@ -39,10 +48,11 @@ final class RequestsPerMinute {
             return headers(Fault.rateLimited(Duration.ofNanos(waitNanos)), waitNanos);
         }
         available -= 1;
-        if (planned.kind() == Fault.Kind.DROP_CONNECTION) {
-            return planned;
+        Fault fault = planned.get();
+        if (fault.kind() == Fault.Kind.DROP_CONNECTION) {
+            return fault;
         }
-        return headers(planned, (long) Math.ceil((limit - available) * nanosPerRequest));
+        return headers(fault, (long) Math.ceil((limit - available) * nanosPerRequest));
     }
 
     /** How many requests were refused. */

@@ -76,7 +76,6 @@ final class Responder {
         switch (fault.kind()) {
             case DROP_CONNECTION:
                 return;
-            case MALFORMED_BODY:
             case STATUS:
             case PROVIDER_ERROR:
                 serve(exchange, fault, model, prompt);
@@ -107,7 +106,8 @@ final class Responder {
             String answer = stopped ? stoppedContent(fault.detail(), model, prompt) : answers.apply(model, prompt);
             List<String> tokens = answer.isEmpty() ? List.of() : ModelServer.tokensOf(answer);
             boolean cuts = fault.kind() == Fault.Kind.CUT_MID_STREAM;
-            boolean breaks = fault.kind() == Fault.Kind.MALFORMED_CHUNK;
+            // a malformed body, streamed, is a stream whose first event is not JSON (malformedChunk(0))
+            boolean breaks = fault.kind() == Fault.Kind.MALFORMED_CHUNK || fault.kind() == Fault.Kind.MALFORMED_BODY;
             for (int i = 0; i < tokens.size(); i++) {
                 if ((cuts || breaks) && i == fault.tokens()) {
                     break;

@@ -11,11 +11,29 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
+import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
 /** The server at the HTTP level, with the JDK's client: what each fault puts on the wire. */
 class ModelServerTest {
@@ -43,6 +61,76 @@ class ModelServerTest {
     void listensOnLoopbackOnly() {
         assertThat(server.baseUrl()).startsWith("http://127.0.0.1:").endsWith("/v1");
         assertThat(server.port()).isPositive();
+    }
+
+    /** Run in a JVM of its own: the base URL, and the status of a request sent to it (or its failure). */
+    public static final class PrintBaseUrlAndStatus {
+        public static void main(String[] args) {
+            try (ModelServer server = ModelServer.start()) {
+                System.out.println("baseUrl " + server.baseUrl().replace(":" + server.port() + "/", ":PORT/"));
+                HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/chat/completions"))
+                        .timeout(Duration.ofSeconds(5))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gpt-4\",\"messages\":[]}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                System.out.println("status " + r.statusCode());
+            } catch (Exception e) {
+                System.out.println("failed " + e);
+            }
+            System.exit(0);
+        }
+    }
+
+    @Test
+    void listensOn127001EvenWhenTheJvmPrefersIpv6Addresses() throws Exception {
+        Process jvm = java("-Djava.net.preferIPv6Addresses=true", PrintBaseUrlAndStatus.class);
+        try {
+            assertThat(jvm.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(new String(jvm.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines())
+                    .containsExactly("baseUrl http://127.0.0.1:PORT/v1", "status 200");
+        } finally {
+            jvm.destroyForcibly();
+        }
+    }
+
+    /** Run in a JVM of its own: starts a server and returns from main without stopping it. */
+    public static final class LeaveAServerRunning {
+        public static void main(String[] args) {
+            System.out.println("port " + ModelServer.start().port());
+        }
+    }
+
+    @Test
+    void aServerNobodyStopsDoesNotKeepTheJvmRunning() throws Exception {
+        Process jvm = java("-Dunused=0", LeaveAServerRunning.class);
+        try {
+            assertThat(jvm.waitFor(20, TimeUnit.SECONDS)).as("the JVM ended when main returned").isTrue();
+            assertThat(new String(jvm.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).startsWith("port ");
+        } finally {
+            jvm.destroyForcibly();
+        }
+    }
+
+    private static Process java(String property, Class<?> main) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(java, property, "-cp", System.getProperty("java.class.path"), main.getName())
+                .redirectErrorStream(true).start();
+    }
+
+    /** The prompt is every message of the request, the system message and earlier turns included. */
+    @Test
+    void thePromptIsEveryMessageJoinedByNewlinesSystemMessageIncluded() throws Exception {
+        server.scriptForPrompt("gpt-4", "Be brief.\nHello", Fault.serverError());
+        String body = "{\"model\":\"gpt-4\",\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},"
+                + "{\"role\":\"user\",\"content\":\"Hello\"}]}";
+        HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/chat/completions"))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        assertThat(CLIENT.send(request, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(500);
+        HttpResponse<String> answer = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(JSON.readTree(answer.body()).path("choices").path(0).path("message").path("content").asText())
+                .isEqualTo(ModelServer.answerFor("gpt-4", "Be brief.\nHello"))
+                .isNotEqualTo(ModelServer.answerFor("gpt-4", "Hello"));
+        assertThat(server.log()).extracting(ServedRequest::promptDigest)
+                .containsOnly(ModelServer.digest("Be brief.\nHello"));
     }
 
     @Test
@@ -270,6 +358,18 @@ class ModelServerTest {
     }
 
     @Test
+    void aMalformedBodyServedToAStreamIsAStreamWhoseFirstEventIsNotJson() throws Exception {
+        server.script("gpt-4", Fault.malformedBody());
+        HttpResponse<String> r = stream("gpt-4", "q", false);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("text/event-stream");
+        List<String> data = data(r.body());
+        assertThat(data).hasSize(1);
+        assertThatThrownBy(() -> JSON.readTree(data.get(0))).isInstanceOf(IOException.class);
+        assertThat(server.log()).extracting(e -> e.fault().toString()).containsExactly("malformed");
+    }
+
+    @Test
     void cutMidStreamBreaksTheConnection() throws Exception {
         server.script("gpt-4", Fault.cutMidStream(2));
         assertThatThrownBy(() -> stream("gpt-4", "q", false)).isInstanceOf(IOException.class);
@@ -295,5 +395,146 @@ class ModelServerTest {
         assertThatThrownBy(() -> Fault.slowAnswer(Duration.ofMillis(-1))).hasMessageContaining("delay");
         assertThatThrownBy(() -> Fault.rateLimited(Duration.ofMillis(-1))).hasMessageContaining("retryAfter");
         assertThatThrownBy(() -> Fault.dropConnection().withHeader("a", "b")).isInstanceOf(IllegalStateException.class);
+    }
+
+    // ---- the extension in user-shaped test classes, run through the JUnit launcher
+
+    private static TestExecutionSummary run(Class<?> testClass, Map<String, String> configuration) {
+        SummaryGeneratingListener listener = new SummaryGeneratingListener();
+        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
+                .selectors(DiscoverySelectors.selectClass(testClass)).configurationParameters(configuration).build(),
+                listener);
+        return listener.getSummary();
+    }
+
+    private static boolean listening(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            return true;
+        } catch (IOException refused) {
+            return false;
+        }
+    }
+
+    /** Two tests run concurrently on one server: b starts while a is in progress. */
+    @Execution(ExecutionMode.CONCURRENT)
+    static class ConcurrentTests {
+        static final CountDownLatch aCalledOnce = new CountDownLatch(1);
+        static final CountDownLatch bEnded = new CountDownLatch(1);
+        static final List<Integer> aSaw = new CopyOnWriteArrayList<>();
+
+        @RegisterExtension
+        @Order(1)
+        static final BeforeEachCallback bStartsWhileAIsInProgress = context -> {
+            if (context.getRequiredTestMethod().getName().equals("b")) {
+                aCalledOnce.await(10, TimeUnit.SECONDS);
+            }
+        };
+
+        @RegisterExtension
+        @Order(2)
+        static final ModelServerExtension models = new ModelServerExtension();
+
+        @RegisterExtension
+        @Order(3)
+        static final AfterEachCallback bEnds = context -> {
+            if (context.getRequiredTestMethod().getName().equals("b")) {
+                bEnded.countDown();
+            }
+        };
+
+        @Test
+        void a() throws Exception {
+            ModelServer server = models.server();
+            server.script("gpt-4", Fault.unavailable(), Fault.unavailable());
+            aSaw.add(chatOn(server));
+            aCalledOnce.countDown();
+            bEnded.await(10, TimeUnit.SECONDS);
+            aSaw.add(chatOn(server));
+            aSaw.add(server.requests("gpt-4"));
+        }
+
+        @Test
+        void b() {
+        }
+
+        private static int chatOn(ModelServer server) throws IOException, InterruptedException {
+            return CLIENT.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/chat/completions"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gpt-4\",\"messages\":[]}")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode();
+        }
+    }
+
+    @Test
+    void aTestStartedWhileAnotherIsInProgressFailsInsteadOfWipingItsScriptAndCounts() {
+        TestExecutionSummary summary = run(ConcurrentTests.class, Map.of(
+                "junit.jupiter.execution.parallel.enabled", "true",
+                "junit.jupiter.execution.parallel.config.strategy", "fixed",
+                "junit.jupiter.execution.parallel.config.fixed.parallelism", "2"));
+        assertThat(ConcurrentTests.aSaw).as("a's two scripted 503s and its count").containsExactly(503, 503, 2);
+        assertThat(summary.getTestsSucceededCount()).isEqualTo(1);
+        assertThat(summary.getFailures()).singleElement().satisfies(f -> {
+            assertThat(f.getTestIdentifier().getDisplayName()).isEqualTo("b()");
+            assertThat(f.getException()).isInstanceOf(IllegalStateException.class).hasMessage(
+                    "ModelServerExtension: test b() started while test a() is in progress on the same model server,"
+                    + " whose reset before each test would wipe the other test's scripts and counts; run the class"
+                    + " with @Execution(ExecutionMode.SAME_THREAD), or start a server per test (ModelServer.start())");
+        });
+    }
+
+    /** The extension on an instance field: one per test instance, so a server per test. */
+    static class ExtensionOnAnInstanceField {
+        static final List<ModelServer> servers = new CopyOnWriteArrayList<>();
+
+        @RegisterExtension
+        final ModelServerExtension models = new ModelServerExtension();
+
+        @Test
+        void one() {
+            servers.add(models.server());
+        }
+
+        @Test
+        void two() {
+            servers.add(models.server());
+        }
+    }
+
+    @Test
+    void anExtensionOnAnInstanceFieldStopsItsServerWithItsTestInstance() {
+        TestExecutionSummary summary = run(ExtensionOnAnInstanceField.class, Map.of());
+        assertThat(summary.getTestsSucceededCount()).isEqualTo(2);
+        assertThat(ExtensionOnAnInstanceField.servers).hasSize(2).doesNotHaveDuplicates()
+                .as("servers still listening after their tests").noneMatch(s -> listening(s.port()));
+    }
+
+    /** The extension on a static field: one server for the class, reset before each test, stopped after. */
+    @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.MethodName.class)
+    static class ExtensionOnAStaticField {
+        static final List<Object> seen = new CopyOnWriteArrayList<>();
+
+        @RegisterExtension
+        static final ModelServerExtension models = new ModelServerExtension();
+
+        @Test
+        void a() throws Exception {
+            models.server().always("gpt-4", Fault.serverError());
+            seen.add(ConcurrentTests.chatOn(models.server()));
+            seen.add(listening(models.server().port()));
+        }
+
+        @Test
+        void b() throws Exception {
+            seen.add(ConcurrentTests.chatOn(models.server()));
+            seen.add(models.server().requests("gpt-4"));
+        }
+    }
+
+    @Test
+    void anExtensionOnAStaticFieldKeepsOneServerForTheClassAndStopsItAfter() {
+        TestExecutionSummary summary = run(ExtensionOnAStaticField.class, Map.of());
+        assertThat(summary.getTestsSucceededCount()).isEqualTo(2);
+        assertThat(ExtensionOnAStaticField.seen).containsExactly(500, true, 200, 1);
+        assertThat(listening(ExtensionOnAStaticField.models.server().port())).isFalse();
     }
 }

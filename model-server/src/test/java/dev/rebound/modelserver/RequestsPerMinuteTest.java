@@ -56,4 +56,24 @@ class RequestsPerMinuteTest {
             assertThat(server.rateLimited("gpt-3.5")).isZero();
         }
     }
+
+    @Test
+    void aRequestRefusedByTheLimitLeavesItsScriptedStepToTheNextRequest() throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        try (ModelServer server = ModelServer.start()) {
+            server.limitRequestsPerMinute("gpt-4", 1);
+            server.script("gpt-4", Fault.answer(), Fault.serverError());
+            int[] statuses = new int[3];
+            for (int i = 0; i < 3; i++) {
+                if (i == 2) {
+                    server.limitRequestsPerMinute("gpt-4", 1); // a new, full bucket
+                }
+                statuses[i] = client.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/chat/completions"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gpt-4\",\"messages\":[]}")).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode();
+            }
+            assertThat(statuses).as("step 1, refused, step 2").containsExactly(200, 429, 500);
+            assertThat(server.log()).extracting(r -> r.fault().toString()).containsExactly("200", "429 Retry-After=60", "500");
+        }
+    }
 }
