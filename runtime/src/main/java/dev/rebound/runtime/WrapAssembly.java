@@ -306,8 +306,10 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
     private MethodSpec annotated(Method m) {
         ReboundSettings s = settings;
         return AnnotationPolicies.resolve(target.getClass(), targetName(), fleetTarget(), m, s, alt -> {
-            Object instance = s != null ? s.alternatives().instanceOf(alt)
-                    : dev.rebound.runtime.internal.GlobalAlternatives.instanceOf(alt);
+            if (s == null) {
+                return dev.rebound.runtime.internal.GlobalAlternatives.supplier(alt);
+            }
+            Object instance = s.alternatives().instanceOf(alt);
             return () -> instance;
         });
     }

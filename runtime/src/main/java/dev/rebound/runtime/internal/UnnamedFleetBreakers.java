@@ -53,17 +53,34 @@ public final class UnnamedFleetBreakers {
             return;
         }
         Breaker b = new Breaker(method, target);
-        int inUse;
         Map<Breaker, List<WeakReference<Object>>> byName =
                 BUILT.computeIfAbsent(fixed != null ? fixed : GLOBAL, k -> new ConcurrentHashMap<>());
         List<WeakReference<Object>> wrappers = byName.computeIfAbsent(b, k -> new ArrayList<>());
         synchronized (wrappers) {
-            wrappers.removeIf(r -> r.get() == null);
             wrappers.add(new WeakReference<>(executor));
-            inUse = wrappers.size();
         }
-        if (inUse > 1) {
+        if (inUse(store, b) > 1) {
             warnOnce(where, store, b);
+        }
+    }
+
+    /**
+     * The wrappers in use whose breaker {@code b} is on {@code store} now: those given it, and those on the
+     * global settings while these have it.
+     */
+    private static int inUse(RateLimitStore store, Breaker b) {
+        int n = inUse(BUILT.get(store), b);
+        return ReboundSettings.global().rateLimitStore() == store ? n + inUse(BUILT.get(GLOBAL), b) : n;
+    }
+
+    private static int inUse(Map<Breaker, List<WeakReference<Object>>> byName, Breaker b) {
+        List<WeakReference<Object>> wrappers = byName == null ? null : byName.get(b);
+        if (wrappers == null) {
+            return 0;
+        }
+        synchronized (wrappers) {
+            wrappers.removeIf(r -> r.get() == null);
+            return wrappers.size();
         }
     }
 
@@ -76,13 +93,9 @@ public final class UnnamedFleetBreakers {
         if (byName == null) {
             return;
         }
-        byName.forEach((b, wrappers) -> {
-            int inUse;
-            synchronized (wrappers) {
-                wrappers.removeIf(r -> r.get() == null);
-                inUse = wrappers.size();
-            }
-            if (inUse > 1) {
+        Map<Breaker, List<WeakReference<Object>>> given = BUILT.get(store);
+        byName.keySet().forEach(b -> {
+            if (inUse(byName, b) + inUse(given, b) > 1) {
                 warnOnce("ReboundSettings.setGlobal", store, b);
             }
         });

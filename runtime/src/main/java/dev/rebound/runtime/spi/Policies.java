@@ -56,19 +56,16 @@ public final class Policies {
      * the {@link AlternativeResolver} of the global settings (by default, public no-arg constructors).
      */
     public static ResilientMethod resolve(Class<?> implClass, Method method) {
-        return resolve(implClass, method, null, type -> {
-            Object instance = globalAlternative(type);
-            return () -> instance;
-        });
+        return resolve(implClass, method, null, Policies::globalAlternative);
     }
 
     /**
-     * The global settings' {@link AlternativeResolver}'s instance of {@code type}, for a policy on the
-     * global settings, noted so that {@link ReboundSettings#setGlobal} can say when a new resolver comes
-     * after it.
+     * The global settings' {@link AlternativeResolver}'s instance of {@code type}, made now, as the
+     * supplier a policy on the global settings holds: noted, so that {@link ReboundSettings#setGlobal} can
+     * say when a new resolver comes after it while the policy is in use.
      */
-    public static Object globalAlternative(Class<?> type) {
-        return dev.rebound.runtime.internal.GlobalAlternatives.instanceOf(type);
+    public static Supplier<Object> globalAlternative(Class<?> type) {
+        return dev.rebound.runtime.internal.GlobalAlternatives.supplier(type);
     }
 
     /**

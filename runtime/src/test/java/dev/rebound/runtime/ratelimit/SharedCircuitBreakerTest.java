@@ -400,6 +400,40 @@ class SharedCircuitBreakerTest {
         }
     }
 
+    /** A class of its own, so that no other test's wrappers (in use until the next GC) share its breakers. */
+    public static final class OtherEndpoint implements Completion {
+        @Override
+        public String complete(String prompt) throws IOException {
+            throw new IOException("503");
+        }
+    }
+
+    /** One unnamed wrapper on the global settings and one given them share their store's breaker: said once. */
+    @Test
+    void anUnnamedWrapperOnTheGlobalSettingsAndOneGivenTheirStoreAreSaidToShareABreaker() {
+        ReboundSettings saved = ReboundSettings.global();
+        List<Completion> live = new ArrayList<>();
+        try {
+            ReboundSettings.setGlobal(ReboundSettings.builder().timeSource(clock).logging(false)
+                    .rateLimitStore(new OwnFleet()).build());
+            String logged;
+            try (StdStreams captured = new StdStreams()) {
+                live.add(Rebound.wrap(Completion.class, new OtherEndpoint()).withCircuitBreaker(window(2)).build());
+                live.add(Rebound.wrap(Completion.class, new OtherEndpoint()).withCircuitBreaker(window(2))
+                        .settings(ReboundSettings.global()).build());
+                logged = captured.text();
+            }
+            assertThat(logged.lines().filter(l -> l.contains("fleet-wide"))).singleElement().satisfies(l ->
+                    assertThat(l).contains("Rebound.wrap(Completion): another wrapper built without a name shares the"
+                            + " fleet-wide circuit breaker of dev.rebound.runtime.ratelimit.SharedCircuitBreakerTest"
+                            + "$Completion.complete(java.lang.String) on dev.rebound.runtime.ratelimit."
+                            + "SharedCircuitBreakerTest$OtherEndpoint"));
+            assertThat(live).hasSize(2);
+        } finally {
+            ReboundSettings.setGlobal(saved);
+        }
+    }
+
     /**
      * policies.md: a request that hung through an outage and fails after a probe closed the breaker again
      * does not reopen it; rate-limits.md: a closed breaker asks the fleet only after a failure it counts.

@@ -131,8 +131,7 @@ public final class WovenPolicies {
      */
     private static Supplier<?> alternative(Class<?> woven, Class<?> type) {
         try {
-            Object instance = Policies.globalAlternative(type);
-            return () -> instance;
+            return Policies.globalAlternative(type);
         } catch (RuntimeException notNow) {
             if (!injectable(type) || !ContainerInterception.registered(woven)) {
                 throw notNow;
@@ -145,7 +144,7 @@ public final class WovenPolicies {
             public Object get() {
                 Object i = instance;
                 if (i == null) {
-                    i = Policies.globalAlternative(type);
+                    i = Policies.globalAlternative(type).get();
                     instance = i;
                 }
                 return i;
