@@ -1,7 +1,10 @@
 package dev.rebound.modelserver;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -12,8 +15,9 @@ import org.junit.jupiter.api.extension.TestInstancePreDestroyCallback;
 /**
  * One {@link ModelServer} for a JUnit 5 test class: started when the class's extension field is
  * initialised, its scripts, limits, counts and log forgotten before each test
- * ({@link ModelServer#reset()}), stopped after the last test. Needs {@code junit-jupiter-api} (an
- * optional dependency of this module) on the test class path.
+ * ({@link ModelServer#reset()}), stopped once no test class that uses it will run again. Needs
+ * {@code junit-jupiter-api} 5.13 or later (an optional dependency of this module) on the test class
+ * path.
  *
  * <pre>{@code
  * @RegisterExtension
@@ -28,9 +32,16 @@ import org.junit.jupiter.api.extension.TestInstancePreDestroyCallback;
  * scripts and counts. Run such a class with {@code @Execution(ExecutionMode.SAME_THREAD)}, or start a
  * server per test ({@code try (ModelServer server = ModelServer.start()) { ... }}).
  *
- * <p>On a {@code static} field the server is stopped after the class; on an instance field (one
- * extension, so one server, per test instance) it is stopped when its test instance is destroyed:
- * after its test, or after the class with {@code @TestInstance(Lifecycle.PER_CLASS)}.
+ * <p>On a {@code static} field the server is stopped after the class that declares the field, its
+ * {@code @Nested} classes included: they share the server, and their end leaves it running for the
+ * next one. On a static field of a base class (abstract, or a superclass of the classes that run),
+ * every subclass shares the one server, and it is stopped when the test run ends (JUnit closes it
+ * with the run's root {@link ExtensionContext.Store}), not after the first subclass. A base class that
+ * declares the field and has tests of its own stops the server when its own tests end: a subclass
+ * that runs after it fails in {@link #beforeAll} with an {@link IllegalStateException} naming both
+ * classes; make the base class abstract, or give the subclass its own extension. On an instance field
+ * (one extension, so one server, per test instance) the server is stopped when its test instance is
+ * destroyed: after its test, or after the class with {@code @TestInstance(Lifecycle.PER_CLASS)}.
  *
  * <p>A class that JUnit skips ({@code @Disabled}, a false {@code @EnabledIf...}) gets no callback, yet
  * JUnit reads its static extension field, which starts the server: that server stays bound, idle,
@@ -43,6 +54,10 @@ public final class ModelServerExtension
     private final ModelServer server;
     /** Whether {@link #beforeAll} ran: registered on a static field, so the server lives for the class. */
     private volatile boolean classScoped;
+    /** The class whose end stopped the server (the one that declares the static field), or null. */
+    private volatile Class<?> stoppedAfter;
+    /** Whether the server was stopped: after its class, with its instance, or at the end of the run. */
+    private final AtomicBoolean stopped = new AtomicBoolean();
     /** The tests in progress on this server, by unique id: their display names. Guarded by itself. */
     private final Map<String, String> inProgress = new LinkedHashMap<>();
 
@@ -60,9 +75,21 @@ public final class ModelServerExtension
         return server;
     }
 
-    /** Notes that the server belongs to the class: it is stopped {@linkplain #afterAll after it}. */
+    /**
+     * Notes that the server belongs to the class: it is stopped {@linkplain #afterAll after it}.
+     *
+     * @throws IllegalStateException if the server was already stopped after the class that declares
+     *     its static field (a base class with tests of its own, run before this subclass)
+     */
     @Override
     public void beforeAll(ExtensionContext context) {
+        Class<?> stopped = stoppedAfter;
+        if (stopped != null) {
+            throw new IllegalStateException("ModelServerExtension: class " + context.getRequiredTestClass().getName()
+                    + " uses the model server of a static field of " + stopped.getName()
+                    + ", which was stopped when the tests of " + stopped.getName() + " ended; make "
+                    + stopped.getName() + " abstract, or give this class its own extension");
+        }
         classScoped = true;
     }
 
@@ -96,16 +123,59 @@ public final class ModelServerExtension
         }
     }
 
-    /** Stops the server. */
+    /**
+     * Stops the server after the class that declares its static field; after any other class (a
+     * {@code @Nested} class of it, a subclass of it) leaves it running, to be stopped when the
+     * declaring class ends or, for a base class, when the test run ends.
+     */
     @Override
     public void afterAll(ExtensionContext context) {
-        server.close();
+        Class<?> testClass = context.getRequiredTestClass();
+        if (declaringClass(testClass) == testClass) {
+            stoppedAfter = testClass;
+            stop();
+        } else {
+            context.getRoot().getStore(ExtensionContext.Namespace.create(ModelServerExtension.class))
+                    .getOrComputeIfAbsent(this, extension -> (AutoCloseable) this::stop, AutoCloseable.class);
+        }
+    }
+
+    /**
+     * The class that declares the static field holding this extension, looked for in {@code testClass},
+     * its superclasses, its enclosing classes and theirs; null if none is found.
+     */
+    private Class<?> declaringClass(Class<?> testClass) {
+        for (Class<?> enclosing = testClass; enclosing != null; enclosing = enclosing.getEnclosingClass()) {
+            for (Class<?> type = enclosing; type != null && type != Object.class; type = type.getSuperclass()) {
+                for (Field field : type.getDeclaredFields()) {
+                    if (Modifier.isStatic(field.getModifiers()) && field.getType().isInstance(this)
+                            && field.trySetAccessible() && holdsThis(field)) {
+                        return type;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private boolean holdsThis(Field staticField) {
+        try {
+            return staticField.get(null) == this;
+        } catch (IllegalAccessException unreadable) {
+            return false;
+        }
     }
 
     /** Stops the server of an extension on an instance field (no {@link #beforeAll}): its instance is done. */
     @Override
     public void preDestroyTestInstance(ExtensionContext context) {
         if (!classScoped) {
+            stop();
+        }
+    }
+
+    private void stop() {
+        if (stopped.compareAndSet(false, true)) {
             server.close();
         }
     }

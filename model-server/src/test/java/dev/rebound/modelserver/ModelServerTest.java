@@ -22,8 +22,11 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.ClassOrderer;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestClassOrder;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -400,11 +403,23 @@ class ModelServerTest {
     // ---- the extension in user-shaped test classes, run through the JUnit launcher
 
     private static TestExecutionSummary run(Class<?> testClass, Map<String, String> configuration) {
+        return run(List.of(testClass), configuration);
+    }
+
+    /** Runs the classes in one test run, in the order of their names. */
+    private static TestExecutionSummary run(List<Class<?>> testClasses, Map<String, String> configuration) {
         SummaryGeneratingListener listener = new SummaryGeneratingListener();
         LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
-                .selectors(DiscoverySelectors.selectClass(testClass)).configurationParameters(configuration).build(),
-                listener);
+                .selectors(testClasses.stream().map(DiscoverySelectors::selectClass).toList())
+                .configurationParameter("junit.jupiter.testclass.order.default", ClassOrderer.ClassName.class.getName())
+                .configurationParameters(configuration).build(), listener);
         return listener.getSummary();
+    }
+
+    /** Each failure of the run as its test's display name and exception. */
+    private static List<String> failures(TestExecutionSummary summary) {
+        return summary.getFailures().stream()
+                .map(f -> f.getTestIdentifier().getDisplayName() + ": " + f.getException()).toList();
     }
 
     private static boolean listening(int port) {
@@ -536,5 +551,104 @@ class ModelServerTest {
         assertThat(summary.getTestsSucceededCount()).isEqualTo(2);
         assertThat(ExtensionOnAStaticField.seen).containsExactly(500, true, 200, 1);
         assertThat(listening(ExtensionOnAStaticField.models.server().port())).isFalse();
+    }
+
+    /** The extension on the outer class's static field, used by two @Nested classes one after the other. */
+    @TestClassOrder(ClassOrderer.ClassName.class)
+    static class ExtensionOnAnOuterClassStaticField {
+        static final List<Object> seen = new CopyOnWriteArrayList<>();
+
+        @RegisterExtension
+        static final ModelServerExtension models = new ModelServerExtension();
+
+        @Nested
+        class First {
+            @Test
+            void a() throws Exception {
+                seen.add(ConcurrentTests.chatOn(models.server()));
+            }
+        }
+
+        @Nested
+        class Second {
+            @Test
+            void b() throws Exception {
+                seen.add(ConcurrentTests.chatOn(models.server()));
+                seen.add(models.server().requests("gpt-4"));
+            }
+        }
+    }
+
+    @Test
+    void anExtensionOnAnOuterClassStaticFieldServesEveryNestedClassAndStopsAfterTheOuterClass() {
+        TestExecutionSummary summary = run(ExtensionOnAnOuterClassStaticField.class, Map.of());
+        assertThat(failures(summary)).isEmpty();
+        assertThat(summary.getTestsSucceededCount()).isEqualTo(2);
+        assertThat(ExtensionOnAnOuterClassStaticField.seen).as("Second's answer and count, reset after First")
+                .containsExactly(200, 200, 1);
+        assertThat(listening(ExtensionOnAnOuterClassStaticField.models.server().port())).isFalse();
+    }
+
+    /** The extension on a static field of an abstract base class that two test classes extend. */
+    abstract static class ExtensionOnABaseClassStaticField {
+        static final List<Object> seen = new CopyOnWriteArrayList<>();
+
+        @RegisterExtension
+        static final ModelServerExtension models = new ModelServerExtension();
+        static final ModelServer server = models.server();
+    }
+
+    static class ExtensionOnABaseClassStaticFieldFirstSubclass extends ExtensionOnABaseClassStaticField {
+        @Test
+        void a() throws Exception {
+            seen.add(ConcurrentTests.chatOn(server));
+        }
+    }
+
+    static class ExtensionOnABaseClassStaticFieldSecondSubclass extends ExtensionOnABaseClassStaticField {
+        @Test
+        void b() throws Exception {
+            seen.add(ConcurrentTests.chatOn(server));
+            seen.add(server.requests("gpt-4"));
+        }
+    }
+
+    @Test
+    void anExtensionOnABaseClassStaticFieldServesEverySubclassAndStopsWhenTheRunEnds() {
+        TestExecutionSummary summary = run(List.of(ExtensionOnABaseClassStaticFieldFirstSubclass.class,
+                ExtensionOnABaseClassStaticFieldSecondSubclass.class), Map.of());
+        assertThat(failures(summary)).isEmpty();
+        assertThat(summary.getTestsSucceededCount()).isEqualTo(2);
+        assertThat(ExtensionOnABaseClassStaticField.seen).containsExactly(200, 200, 1);
+        assertThat(listening(ExtensionOnABaseClassStaticField.server.port())).as("listening after the run").isFalse();
+    }
+
+    /** A concrete base class with the extension's static field and tests of its own, and a subclass. */
+    static class ExtensionOnAConcreteBaseClassStaticField {
+        @RegisterExtension
+        static final ModelServerExtension models = new ModelServerExtension();
+
+        @Test
+        void a() throws Exception {
+            assertThat(ConcurrentTests.chatOn(models.server())).isEqualTo(200);
+        }
+    }
+
+    static class ExtensionOnAConcreteBaseClassStaticFieldSubclass extends ExtensionOnAConcreteBaseClassStaticField {
+    }
+
+    @Test
+    void aSubclassRunAfterTheConcreteBaseClassThatStoppedItsServerFailsNamingBoth() {
+        TestExecutionSummary summary = run(List.of(ExtensionOnAConcreteBaseClassStaticField.class,
+                ExtensionOnAConcreteBaseClassStaticFieldSubclass.class), Map.of());
+        assertThat(summary.getTestsSucceededCount()).isEqualTo(1);
+        String base = ExtensionOnAConcreteBaseClassStaticField.class.getName();
+        assertThat(summary.getFailures()).singleElement().satisfies(f -> {
+            assertThat(f.getTestIdentifier().getDisplayName()).isEqualTo("ModelServerTest$ExtensionOnAConcreteBaseClassStaticFieldSubclass");
+            assertThat(f.getException()).isInstanceOf(IllegalStateException.class).hasMessage(
+                    "ModelServerExtension: class " + ExtensionOnAConcreteBaseClassStaticFieldSubclass.class.getName()
+                    + " uses the model server of a static field of " + base + ", which was stopped when the tests of "
+                    + base + " ended; make " + base + " abstract, or give this class its own extension");
+        });
     }
 }
