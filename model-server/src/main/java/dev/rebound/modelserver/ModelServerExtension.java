@@ -41,7 +41,8 @@ import org.junit.jupiter.api.extension.TestInstancePreDestroyCallback;
  * that runs after it fails in {@link #beforeAll} with an {@link IllegalStateException} naming both
  * classes; make the base class abstract, or give the subclass its own extension. On an instance field
  * (one extension, so one server, per test instance) the server is stopped when its test instance is
- * destroyed: after its test, or after the class with {@code @TestInstance(Lifecycle.PER_CLASS)}.
+ * destroyed: after its test, or after the class under the per-class test instance lifecycle
+ * ({@code Lifecycle.PER_CLASS}).
  *
  * <p>A class that JUnit skips ({@code @Disabled}, a false {@code @EnabledIf...}) gets no callback, yet
  * JUnit reads its static extension field, which starts the server: that server stays bound, idle,
