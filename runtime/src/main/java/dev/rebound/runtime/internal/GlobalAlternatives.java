@@ -2,11 +2,15 @@ package dev.rebound.runtime.internal;
 
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.spi.AlternativeResolver;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.WeakHashMap;
 import java.util.function.Supplier;
@@ -27,8 +31,28 @@ public final class GlobalAlternatives {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.rebound");
     /** Per resolver, the suppliers it made alternatives for, each weakly. */
-    private static final Map<AlternativeResolver, List<WeakReference<Made>>> MADE =
-            Collections.synchronizedMap(new WeakHashMap<>());
+    private static final Map<AlternativeResolver, Notes> MADE = Collections.synchronizedMap(new WeakHashMap<>());
+
+    /**
+     * One resolver's notes: the suppliers, weakly; the ones a collection cleared (a dropped wrapper's) are
+     * removed at the next note, so wrappers built and dropped per request leave nothing. Guarded by itself.
+     */
+    private static final class Notes {
+        final Set<WeakReference<Made>> refs = new HashSet<>(); // references compare by identity
+        private final ReferenceQueue<Made> cleared = new ReferenceQueue<>();
+
+        void add(Made made) {
+            for (Reference<? extends Made> r = cleared.poll(); r != null; r = cleared.poll()) {
+                refs.remove(r);
+            }
+            refs.add(new WeakReference<>(made, cleared));
+        }
+
+        /** For tests: how many notes there are. */
+        int size() {
+            return refs.size();
+        }
+    }
 
     /** An alternative the global resolver made: what a policy holds. */
     private static final class Made implements Supplier<Object> {
@@ -59,13 +83,24 @@ public final class GlobalAlternatives {
         AlternativeResolver resolver;
         synchronized (ReboundSettings.class) { // setGlobal's lock: the resolver read and the note are one step
             resolver = ReboundSettings.global().alternatives();
-            List<WeakReference<Made>> noted = MADE.computeIfAbsent(resolver, r -> new ArrayList<>());
+            Notes noted = MADE.computeIfAbsent(resolver, r -> new Notes());
             synchronized (noted) {
-                noted.add(new WeakReference<>(made));
+                noted.add(made);
             }
         }
         made.instance = resolver.instanceOf(type);
         return made;
+    }
+
+    /** How many alternatives {@code resolver} is noted for (dropped wrappers' included until the next note). */
+    static int notes(AlternativeResolver resolver) {
+        Notes n = MADE.get(resolver);
+        if (n == null) {
+            return 0;
+        }
+        synchronized (n) {
+            return n.size();
+        }
     }
 
     /** {@code setGlobal} replaces resolver {@code before} with {@code after}; called under its lock. */
@@ -73,17 +108,18 @@ public final class GlobalAlternatives {
         if (before == after) {
             return;
         }
-        List<WeakReference<Made>> noted = MADE.remove(before);
+        Notes noted = MADE.remove(before);
         if (noted == null) {
             return;
         }
         TreeSet<String> held = new TreeSet<>();
+        List<Made> live = new ArrayList<>();
         synchronized (noted) {
-            noted.removeIf(r -> r.get() == null);
-            for (WeakReference<Made> r : noted) {
+            for (WeakReference<Made> r : noted.refs) {
                 Made m = r.get();
                 if (m != null) {
                     held.add(m.type);
+                    live.add(m);
                 }
             }
         }
@@ -93,9 +129,9 @@ public final class GlobalAlternatives {
         if (before instanceof DefaultAlternativeResolver && after instanceof DefaultAlternativeResolver) {
             // one default for another: both make the same classes the same way; a resolver set after this
             // one is said as after the first
-            List<WeakReference<Made>> next = MADE.computeIfAbsent(after, r -> new ArrayList<>());
+            Notes next = MADE.computeIfAbsent(after, r -> new Notes());
             synchronized (next) {
-                next.addAll(noted);
+                live.forEach(next::add);
             }
             return;
         }

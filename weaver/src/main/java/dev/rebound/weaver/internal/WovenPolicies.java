@@ -138,16 +138,17 @@ public final class WovenPolicies {
             }
         }
         return new Supplier<Object>() {
-            private volatile Object instance;
+            /** The noted supplier the global resolver's instance comes in, kept: the policy holds it. */
+            private volatile Supplier<Object> made;
 
             @Override
             public Object get() {
-                Object i = instance;
-                if (i == null) {
-                    i = Policies.globalAlternative(type).get();
-                    instance = i;
+                Supplier<Object> m = made;
+                if (m == null) {
+                    m = Policies.globalAlternative(type);
+                    made = m;
                 }
-                return i;
+                return m.get();
             }
         };
     }

@@ -1,0 +1,55 @@
+package dev.rebound.runtime.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rebound.annotations.Fallback;
+import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.ReboundSettings;
+import java.lang.ref.WeakReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The notes the late-resolver warning keeps belong to the policies that hold them: wrappers built on the
+ * global settings and dropped, one per request or per tenant, leave nothing behind.
+ */
+class GlobalAlternativesTest {
+
+    public interface Asking {
+        @Fallback(to = Backup.class)
+        String ask(String q);
+    }
+
+    public static class Backup implements Asking {
+        @Override
+        public String ask(String q) {
+            return "backup";
+        }
+    }
+
+    private final ReboundSettings saved = ReboundSettings.global();
+
+    @AfterEach
+    void restore() {
+        ReboundSettings.setGlobal(saved);
+    }
+
+    @Test
+    void wrappersBuiltAndDroppedLeaveNoNotesBehind() {
+        ReboundSettings.setGlobal(ReboundSettings.builder().logging(false).build());
+        WeakReference<Object> last = null;
+        for (int i = 0; i < 10_000; i++) {
+            last = new WeakReference<>(Rebound.wrap(Asking.class, (Asking) q -> "primary").build());
+        }
+        for (int i = 0; i < 50 && last.get() != null; i++) {
+            System.gc();
+        }
+        assertThat(last.get()).isNull();
+
+        Asking kept = Rebound.wrap(Asking.class, (Asking) q -> "primary").build(); // a note: where the cleared go
+
+        assertThat(GlobalAlternatives.notes(ReboundSettings.global().alternatives()))
+                .as("notes left by 10,001 wrappers of which one is in use").isLessThan(100);
+        assertThat(kept.ask("q")).isEqualTo("primary");
+    }
+}
