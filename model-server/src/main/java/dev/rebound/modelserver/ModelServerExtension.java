@@ -2,8 +2,11 @@ package dev.rebound.modelserver;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -32,16 +35,27 @@ import org.junit.jupiter.api.extension.TestInstancePreDestroyCallback;
  * scripts and counts. Run such a class with {@code @Execution(ExecutionMode.SAME_THREAD)}, or start a
  * server per test ({@code try (ModelServer server = ModelServer.start()) { ... }}).
  *
- * <p>On a {@code static} field the server is stopped after the class that declares the field, its
- * {@code @Nested} classes included: they share the server, and their end leaves it running for the
- * next one. On a static field of a base class (abstract, or a superclass of the classes that run),
- * every subclass shares the one server, and it is stopped when the test run ends (JUnit closes it
- * with the run's root {@link ExtensionContext.Store}), not after the first subclass. A base class that
- * declares the field and has tests of its own stops the server when its own tests end: a subclass
- * that runs after it fails in {@link #beforeAll} with an {@link IllegalStateException} naming both
- * classes; make the base class abstract, or give the subclass its own extension. On an instance field
- * (one extension, so one server, per test instance) the server is stopped when its test instance is
- * destroyed: after its test, or after the class under the per-class test instance lifecycle
+ * <p>On a {@code static} field the server is stopped after the class that declares the field and
+ * makes the extension (in its static initialiser, as above), its {@code @Nested} classes included: they
+ * share the server, and their end leaves it running for the next one. On a static field of a base class
+ * (abstract, or a superclass of the classes that run), every subclass shares the one server, and it is
+ * stopped when the test run ends (JUnit closes it with the run's root {@link ExtensionContext.Store}),
+ * not after the first subclass. So is one extension that a class with no tests makes and several test
+ * classes register ({@code static final ModelServerExtension models = SharedServers.MODELS;}). A base
+ * class that declares the field and has tests of its own stops the server when its own tests end: a
+ * subclass that runs after it fails in {@link #beforeAll} with an {@link IllegalStateException} naming
+ * both classes; make the base class abstract, or give the subclass its own extension. Likewise a class
+ * that registers the extension of another test class and runs after it fails, naming both.
+ *
+ * <p>A static field's server serves one test run of its classes in a JVM: a stopped server cannot
+ * serve again, and the field, set once when its class is initialised, cannot be given a new one. A
+ * second run of those classes in the same JVM (the JUnit launcher called again, as an IDE or a watch
+ * mode may) fails in {@link #beforeAll} with an {@link IllegalStateException} that says so; run again in
+ * a new JVM, or give each run its own extension (an instance field).
+ *
+ * <p>On an instance field (one extension, so one server, per test instance) the server is stopped
+ * when the test instance that holds it is destroyed: after its test, or after its class (its
+ * {@code @Nested} classes included) under the per-class test instance lifecycle
  * ({@code Lifecycle.PER_CLASS}).
  *
  * <p>A class that JUnit skips ({@code @Disabled}, a false {@code @EnabledIf...}) gets no callback, yet
@@ -52,11 +66,16 @@ public final class ModelServerExtension
         implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, AfterAllCallback,
         TestInstancePreDestroyCallback {
 
+    private static final ExtensionContext.Namespace NAMESPACE =
+            ExtensionContext.Namespace.create(ModelServerExtension.class);
+
     private final ModelServer server;
-    /** Whether {@link #beforeAll} ran: registered on a static field, so the server lives for the class. */
-    private volatile boolean classScoped;
-    /** The class whose end stopped the server (the one that declares the static field), or null. */
+    /** The class whose static initialiser made this extension (null if none did): it owns the server. */
+    private final Class<?> maker;
+    /** The class whose end stopped the server (the one that makes and declares the static field), or null. */
     private volatile Class<?> stoppedAfter;
+    /** The test run that the server last served (its marker in the root store), or null. */
+    private volatile Object servedRun;
     /** Whether the server was stopped: after its class, with its instance, or at the end of the run. */
     private final AtomicBoolean stopped = new AtomicBoolean();
     /** The tests in progress on this server, by unique id: their display names. Guarded by itself. */
@@ -69,6 +88,9 @@ public final class ModelServerExtension
      */
     public ModelServerExtension() {
         this.server = ModelServer.start();
+        this.maker = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(frames -> frames
+                .filter(frame -> frame.getMethodName().equals("<clinit>")).findFirst()
+                .<Class<?>>map(StackWalker.StackFrame::getDeclaringClass).orElse(null));
     }
 
     /** The running server. */
@@ -77,21 +99,34 @@ public final class ModelServerExtension
     }
 
     /**
-     * Notes that the server belongs to the class: it is stopped {@linkplain #afterAll after it}.
+     * Checks that the server still runs for the class.
      *
-     * @throws IllegalStateException if the server was already stopped after the class that declares
-     *     its static field (a base class with tests of its own, run before this subclass)
+     * @throws IllegalStateException if the server was stopped: after the class that makes and declares
+     *     its static field (a base class with tests of its own, run before this subclass; or another
+     *     test class whose extension this class registers too), or by an earlier test run in this JVM
      */
     @Override
     public void beforeAll(ExtensionContext context) {
-        Class<?> stopped = stoppedAfter;
-        if (stopped != null) {
-            throw new IllegalStateException("ModelServerExtension: class " + context.getRequiredTestClass().getName()
-                    + " uses the model server of a static field of " + stopped.getName()
-                    + ", which was stopped when the tests of " + stopped.getName() + " ended; make "
-                    + stopped.getName() + " abstract, or give this class its own extension");
+        Object run = context.getRoot().getStore(NAMESPACE)
+                .getOrComputeIfAbsent(ModelServerExtension.class, key -> new Object(), Object.class);
+        if (stopped.get()) {
+            Class<?> testClass = context.getRequiredTestClass();
+            Class<?> after = stoppedAfter;
+            String prefix = "ModelServerExtension: class " + testClass.getName()
+                    + " uses the model server of a static field";
+            if (servedRun != run || after == null) {
+                throw new IllegalStateException(prefix + ", stopped by an earlier test run in this JVM; a static"
+                        + " field's server serves one test run of its classes: run them again in a new JVM, or give"
+                        + " each run its own extension (an instance field)");
+            }
+            prefix += " of " + after.getName() + ", which was stopped when the tests of " + after.getName()
+                    + " ended; ";
+            throw new IllegalStateException(after.isAssignableFrom(testClass)
+                    ? prefix + "make " + after.getName() + " abstract, or give this class its own extension"
+                    : prefix + "give this class its own extension, or share one that a class with no tests makes"
+                            + " (a holder's static final field)");
         }
-        classScoped = true;
+        servedRun = run;
     }
 
     /**
@@ -125,18 +160,19 @@ public final class ModelServerExtension
     }
 
     /**
-     * Stops the server after the class that declares its static field; after any other class (a
-     * {@code @Nested} class of it, a subclass of it) leaves it running, to be stopped when the
-     * declaring class ends or, for a base class, when the test run ends.
+     * Stops the server after the class that makes the extension in its static initialiser and declares
+     * the static field that holds it; after any other class (a {@code @Nested} class of it, a subclass of
+     * it, a class that registers an extension made elsewhere) leaves it running, to be stopped when that
+     * class ends or when the test run ends.
      */
     @Override
     public void afterAll(ExtensionContext context) {
         Class<?> testClass = context.getRequiredTestClass();
-        if (declaringClass(testClass) == testClass) {
+        if (testClass == maker && declaringClass(testClass) == testClass) {
             stoppedAfter = testClass;
             stop();
         } else {
-            context.getRoot().getStore(ExtensionContext.Namespace.create(ModelServerExtension.class))
+            context.getRoot().getStore(NAMESPACE)
                     .getOrComputeIfAbsent(this, extension -> (AutoCloseable) this::stop, AutoCloseable.class);
         }
     }
@@ -147,31 +183,55 @@ public final class ModelServerExtension
      */
     private Class<?> declaringClass(Class<?> testClass) {
         for (Class<?> enclosing = testClass; enclosing != null; enclosing = enclosing.getEnclosingClass()) {
-            for (Class<?> type = enclosing; type != null && type != Object.class; type = type.getSuperclass()) {
-                for (Field field : type.getDeclaredFields()) {
-                    if (Modifier.isStatic(field.getModifiers()) && field.getType().isInstance(this)
-                            && field.trySetAccessible() && holdsThis(field)) {
-                        return type;
-                    }
+            Class<?> declaring = holder(enclosing, null);
+            if (declaring != null) {
+                return declaring;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The class, {@code type} or a superclass, that declares a field holding this extension: a static
+     * field if {@code instance} is null, else an instance field of {@code instance}; null if none does.
+     */
+    private Class<?> holder(Class<?> type, Object instance) {
+        for (; type != null && type != Object.class; type = type.getSuperclass()) {
+            for (Field field : type.getDeclaredFields()) {
+                if (Modifier.isStatic(field.getModifiers()) == (instance == null) && field.getType().isInstance(this)
+                        && field.trySetAccessible() && holdsThis(field, instance)) {
+                    return type;
                 }
             }
         }
         return null;
     }
 
-    private boolean holdsThis(Field staticField) {
+    private boolean holdsThis(Field field, Object instance) {
         try {
-            return staticField.get(null) == this;
+            return field.get(instance) == this;
         } catch (IllegalAccessException unreadable) {
             return false;
         }
     }
 
-    /** Stops the server of an extension on an instance field (no {@link #beforeAll}): its instance is done. */
+    /**
+     * Stops the server of an extension on an instance field when the test instance that holds it is
+     * destroyed: after its test, or after its class under the per-class lifecycle. The instances of
+     * enclosing classes that outlive this context (per-class ones) are not destroyed here.
+     */
     @Override
     public void preDestroyTestInstance(ExtensionContext context) {
-        if (!classScoped) {
-            stop();
+        Set<Object> outliving = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (ExtensionContext parent = context.getParent().orElse(null); parent != null;
+                parent = parent.getParent().orElse(null)) {
+            parent.getTestInstance().ifPresent(outliving::add);
+        }
+        for (Object instance : context.getRequiredTestInstances().getAllInstances()) {
+            if (!outliving.contains(instance) && holder(instance.getClass(), instance) != null) {
+                stop();
+                return;
+            }
         }
     }
 

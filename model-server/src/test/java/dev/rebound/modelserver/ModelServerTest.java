@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestClassOrder;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -650,5 +651,168 @@ class ModelServerTest {
                     + " uses the model server of a static field of " + base + ", which was stopped when the tests of "
                     + base + " ended; make " + base + " abstract, or give this class its own extension");
         });
+    }
+
+    /**
+     * The extension on an instance field under the per-class lifecycle: one test instance, so one server
+     * for the class and its @Nested classes, stopped after the class.
+     */
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    @TestClassOrder(ClassOrderer.ClassName.class)
+    static class PerClassInstanceField {
+        static final List<Object> seen = new CopyOnWriteArrayList<>();
+        static volatile ModelServer server;
+
+        @RegisterExtension
+        final ModelServerExtension models = new ModelServerExtension();
+
+        @Test
+        void a() throws Exception {
+            server = models.server();
+            seen.add(ConcurrentTests.chatOn(models.server()));
+        }
+
+        @Nested
+        class First {
+            @Test
+            void b() throws Exception {
+                seen.add(ConcurrentTests.chatOn(models.server()));
+            }
+        }
+
+        @Nested
+        class Second {
+            @Test
+            void c() throws Exception {
+                seen.add(ConcurrentTests.chatOn(models.server()));
+            }
+        }
+    }
+
+    /** Runs after PerClassInstanceField (class-name order), once that class has ended. */
+    static class PerClassInstanceFieldThen {
+        @Test
+        void d() {
+            PerClassInstanceField.seen.add(listening(PerClassInstanceField.server.port()));
+        }
+    }
+
+    @Test
+    void anExtensionOnAnInstanceFieldUnderThePerClassLifecycleServesItsNestedClassesAndStopsAfterItsClass() {
+        TestExecutionSummary summary = run(List.of(PerClassInstanceField.class, PerClassInstanceFieldThen.class),
+                Map.of());
+        assertThat(failures(summary)).isEmpty();
+        assertThat(PerClassInstanceField.seen).as("three answers, then whether it listens after its class")
+                .containsExactly(200, 200, 200, false);
+    }
+
+    /** One extension, made by a holder class, that two unrelated test classes register. */
+    static final class SharedModelServer {
+        static final ModelServerExtension MODELS = new ModelServerExtension();
+    }
+
+    static class SharedExtensionFirstClass {
+        static final List<Object> seen = new CopyOnWriteArrayList<>();
+
+        @RegisterExtension
+        static final ModelServerExtension models = SharedModelServer.MODELS;
+
+        @Test
+        void a() throws Exception {
+            seen.add(ConcurrentTests.chatOn(models.server()));
+        }
+    }
+
+    static class SharedExtensionSecondClass {
+        @RegisterExtension
+        static final ModelServerExtension models = SharedModelServer.MODELS;
+
+        @Test
+        void b() throws Exception {
+            SharedExtensionFirstClass.seen.add(ConcurrentTests.chatOn(models.server()));
+            SharedExtensionFirstClass.seen.add(models.server().requests("gpt-4"));
+        }
+    }
+
+    @Test
+    void oneExtensionThatTwoUnrelatedClassesRegisterServesBothAndStopsWhenTheRunEnds() {
+        TestExecutionSummary summary = run(List.of(SharedExtensionFirstClass.class, SharedExtensionSecondClass.class),
+                Map.of());
+        assertThat(failures(summary)).isEmpty();
+        assertThat(summary.getTestsSucceededCount()).isEqualTo(2);
+        assertThat(SharedExtensionFirstClass.seen).containsExactly(200, 200, 1);
+        assertThat(listening(SharedModelServer.MODELS.server().port())).as("listening after the run").isFalse();
+    }
+
+    /** A test class that makes its extension, and an unrelated one that registers it too, run after it. */
+    static class MakesItsExtension {
+        @RegisterExtension
+        static final ModelServerExtension models = new ModelServerExtension();
+
+        @Test
+        void a() {
+        }
+    }
+
+    static class MakesItsExtensionThenAnotherClassRegistersIt {
+        @RegisterExtension
+        static final ModelServerExtension models = MakesItsExtension.models;
+
+        @Test
+        void b() {
+        }
+    }
+
+    @Test
+    void aClassThatRegistersTheExtensionOfAnotherTestClassRunAfterItFailsNamingBothWithoutTheSubclassAdvice() {
+        TestExecutionSummary summary = run(List.of(MakesItsExtension.class,
+                MakesItsExtensionThenAnotherClassRegistersIt.class), Map.of());
+        assertThat(summary.getTestsSucceededCount()).isEqualTo(1);
+        String maker = MakesItsExtension.class.getName();
+        assertThat(summary.getFailures()).singleElement().satisfies(f -> assertThat(f.getException())
+                .isInstanceOf(IllegalStateException.class).hasMessage(
+                        "ModelServerExtension: class " + MakesItsExtensionThenAnotherClassRegistersIt.class.getName()
+                        + " uses the model server of a static field of " + maker + ", which was stopped when the tests"
+                        + " of " + maker + " ended; give this class its own extension, or share one that a class"
+                        + " with no tests makes (a holder's static final field)"));
+    }
+
+    static class RunTwice {
+        @RegisterExtension
+        static final ModelServerExtension models = new ModelServerExtension();
+
+        @Test
+        void a() throws Exception {
+            assertThat(ConcurrentTests.chatOn(models.server())).isEqualTo(200);
+        }
+    }
+
+    abstract static class RunTwiceBase {
+        @RegisterExtension
+        static final ModelServerExtension models = new ModelServerExtension();
+    }
+
+    static class RunTwiceSubclass extends RunTwiceBase {
+        @Test
+        void a() throws Exception {
+            assertThat(ConcurrentTests.chatOn(models.server())).isEqualTo(200);
+        }
+    }
+
+    private static String stoppedByAnEarlierRun(Class<?> testClass) {
+        return "ModelServerExtension: class " + testClass.getName() + " uses the model server of a static field,"
+                + " stopped by an earlier test run in this JVM; a static field's server serves one test run of its"
+                + " classes: run them again in a new JVM, or give each run its own extension (an instance field)";
+    }
+
+    @Test
+    void aClassRunAgainInTheSameJvmFailsSayingTheEarlierRunStoppedItsStaticFieldsServer() {
+        for (Class<?> testClass : List.of(RunTwice.class, RunTwiceSubclass.class)) {
+            assertThat(failures(run(testClass, Map.of()))).as("the first run of " + testClass).isEmpty();
+            TestExecutionSummary second = run(testClass, Map.of());
+            assertThat(second.getTestsStartedCount()).isZero();
+            assertThat(second.getFailures()).singleElement().satisfies(f -> assertThat(f.getException())
+                    .isInstanceOf(IllegalStateException.class).hasMessage(stoppedByAnEarlierRun(testClass)));
+        }
     }
 }
