@@ -46,10 +46,19 @@ class GlobalAlternativesTest {
         }
         assertThat(last.get()).isNull();
 
-        Asking kept = Rebound.wrap(Asking.class, (Asking) q -> "primary").build(); // a note: where the cleared go
+        // each note hands back the references the collector cleared, as the JVM's reference handler queues
+        // them (on its own thread, after the collection): a few more builds, at most, see them all
+        Asking kept = null;
+        for (int i = 0; i < 50; i++) {
+            kept = Rebound.wrap(Asking.class, (Asking) q -> "primary").build();
+            if (GlobalAlternatives.notes(ReboundSettings.global().alternatives()) < 100) {
+                break;
+            }
+            System.gc();
+        }
 
         assertThat(GlobalAlternatives.notes(ReboundSettings.global().alternatives()))
-                .as("notes left by 10,001 wrappers of which one is in use").isLessThan(100);
+                .as("notes left by 10,000 dropped wrappers and a few in use").isLessThan(100);
         assertThat(kept.ask("q")).isEqualTo("primary");
     }
 }
