@@ -168,7 +168,9 @@ public final class ModelServerExtension
     @Override
     public void afterAll(ExtensionContext context) {
         Class<?> testClass = context.getRequiredTestClass();
-        if (testClass == maker && declaringClass(testClass) == testClass) {
+        // made in this class's static initialiser, or off it (on another thread: no maker is known), and
+        // held by this class's own static field
+        if ((maker == null || testClass == maker) && declaringClass(testClass) == testClass) {
             stoppedAfter = testClass;
             stop();
         } else {
@@ -218,7 +220,9 @@ public final class ModelServerExtension
     /**
      * Stops the server of an extension on an instance field when the test instance that holds it is
      * destroyed: after its test, or after its class under the per-class lifecycle. The instances of
-     * enclosing classes that outlive this context (per-class ones) are not destroyed here.
+     * enclosing classes that outlive this context (per-class ones) are not destroyed here. An extension a
+     * class's static initialiser made (a shared constant some instance field holds too) is stopped when the
+     * run ends instead: other classes may use it later in the run.
      */
     @Override
     public void preDestroyTestInstance(ExtensionContext context) {
@@ -229,7 +233,14 @@ public final class ModelServerExtension
         }
         for (Object instance : context.getRequiredTestInstances().getAllInstances()) {
             if (!outliving.contains(instance) && holder(instance.getClass(), instance) != null) {
-                stop();
+                if (maker != null) {
+                    // made by a class's static initialiser (a holder's shared constant): other classes may
+                    // use it later in the run, so it is stopped when the run ends
+                    context.getRoot().getStore(NAMESPACE)
+                            .getOrComputeIfAbsent(this, extension -> (AutoCloseable) this::stop, AutoCloseable.class);
+                } else {
+                    stop();
+                }
                 return;
             }
         }

@@ -161,4 +161,5 @@ class LateResolverWarningTest {
         String log = StdErr.during(() -> ReboundSettings.setGlobal(saved));
         assertThat(log).doesNotContain(WARN);
     }
+
 }

@@ -48,6 +48,11 @@ public final class GlobalAlternatives {
             refs.add(new WeakReference<>(made, cleared));
         }
 
+        /** {@code made}'s note, when the resolver could not make it. */
+        void forget(Made made) {
+            refs.removeIf(r -> r.get() == made);
+        }
+
         /** For tests: how many notes there are. */
         int size() {
             return refs.size();
@@ -81,14 +86,22 @@ public final class GlobalAlternatives {
     public static Supplier<Object> supplier(Class<?> type) {
         Made made = new Made(type.getName());
         AlternativeResolver resolver;
+        Notes noted;
         synchronized (ReboundSettings.class) { // setGlobal's lock: the resolver read and the note are one step
             resolver = ReboundSettings.global().alternatives();
-            Notes noted = MADE.computeIfAbsent(resolver, r -> new Notes());
+            noted = MADE.computeIfAbsent(resolver, r -> new Notes());
             synchronized (noted) {
                 noted.add(made);
             }
         }
-        made.instance = resolver.instanceOf(type);
+        try {
+            made.instance = resolver.instanceOf(type);
+        } catch (RuntimeException | Error notMade) {
+            synchronized (noted) {
+                noted.forget(made); // no policy will hold it
+            }
+            throw notMade;
+        }
         return made;
     }
 

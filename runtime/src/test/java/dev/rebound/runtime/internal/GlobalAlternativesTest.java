@@ -61,4 +61,21 @@ class GlobalAlternativesTest {
                 .as("notes left by 10,000 dropped wrappers and a few in use").isLessThan(100);
         assertThat(kept.ask("q")).isEqualTo("primary");
     }
+
+    /**
+     * A resolver that could not make the alternative made none a policy holds: no note is left for it, so
+     * replacing it says nothing (the wrapper's build failed; nothing holds anything).
+     */
+    @Test
+    void aResolverThatCouldNotMakeTheAlternativeKeepsNoNoteOfIt() {
+        dev.rebound.runtime.spi.AlternativeResolver failing = type -> {
+            throw new IllegalStateException("cannot make " + type.getSimpleName());
+        };
+        ReboundSettings.setGlobal(ReboundSettings.builder().logging(false).alternatives(failing).build());
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Rebound.wrap(Asking.class, (Asking) q -> "p").build())
+                .isInstanceOf(dev.rebound.runtime.ReboundConfigurationException.class);
+
+        assertThat(GlobalAlternatives.notes(failing)).isZero();
+    }
 }
