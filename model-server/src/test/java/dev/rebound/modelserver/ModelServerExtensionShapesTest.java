@@ -1,10 +1,11 @@
 package dev.rebound.modelserver;
 
+import static dev.rebound.modelserver.UserSuites.failures;
+import static dev.rebound.modelserver.UserSuites.listening;
+import static dev.rebound.modelserver.UserSuites.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,17 +15,12 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.ClassOrderer;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.platform.engine.discovery.DiscoverySelectors;
-import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
-import org.junit.platform.launcher.core.LauncherFactory;
-import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
 /**
@@ -36,29 +32,6 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
 class ModelServerExtensionShapesTest {
 
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
-    private static TestExecutionSummary run(List<Class<?>> testClasses, Map<String, String> configuration) {
-        SummaryGeneratingListener listener = new SummaryGeneratingListener();
-        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
-                .selectors(testClasses.stream().map(DiscoverySelectors::selectClass).toList())
-                .configurationParameter("junit.jupiter.testclass.order.default", ClassOrderer.ClassName.class.getName())
-                .configurationParameters(configuration).build(), listener);
-        return listener.getSummary();
-    }
-
-    private static List<String> failures(TestExecutionSummary summary) {
-        return summary.getFailures().stream()
-                .map(f -> f.getTestIdentifier().getDisplayName() + ": " + f.getException()).toList();
-    }
-
-    static boolean listening(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-            return true;
-        } catch (IOException refused) {
-            return false;
-        }
-    }
 
     static int chatOn(ModelServer server) throws IOException, InterruptedException {
         return CLIENT.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/chat/completions"))

@@ -1,5 +1,8 @@
 package dev.rebound.modelserver;
 
+import static dev.rebound.modelserver.UserSuites.failures;
+import static dev.rebound.modelserver.UserSuites.listening;
+import static dev.rebound.modelserver.UserSuites.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,8 +14,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,10 +34,6 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
-import org.junit.platform.engine.discovery.DiscoverySelectors;
-import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
-import org.junit.platform.launcher.core.LauncherFactory;
-import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
 /** The server at the HTTP level, with the JDK's client: what each fault puts on the wire. */
@@ -402,35 +399,6 @@ class ModelServerTest {
     }
 
     // ---- the extension in user-shaped test classes, run through the JUnit launcher
-
-    private static TestExecutionSummary run(Class<?> testClass, Map<String, String> configuration) {
-        return run(List.of(testClass), configuration);
-    }
-
-    /** Runs the classes in one test run, in the order of their names. */
-    private static TestExecutionSummary run(List<Class<?>> testClasses, Map<String, String> configuration) {
-        SummaryGeneratingListener listener = new SummaryGeneratingListener();
-        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
-                .selectors(testClasses.stream().map(DiscoverySelectors::selectClass).toList())
-                .configurationParameter("junit.jupiter.testclass.order.default", ClassOrderer.ClassName.class.getName())
-                .configurationParameters(configuration).build(), listener);
-        return listener.getSummary();
-    }
-
-    /** Each failure of the run as its test's display name and exception. */
-    private static List<String> failures(TestExecutionSummary summary) {
-        return summary.getFailures().stream()
-                .map(f -> f.getTestIdentifier().getDisplayName() + ": " + f.getException()).toList();
-    }
-
-    private static boolean listening(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-            return true;
-        } catch (IOException refused) {
-            return false;
-        }
-    }
 
     /** Two tests run concurrently on one server: b starts while a is in progress. */
     @Execution(ExecutionMode.CONCURRENT)
