@@ -22,18 +22,21 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  *
  * <p>The breaker watches every attempt on the primary target, retries included
- * ({@code Fallback(Retry(CircuitBreaker(call)))}). It is <b>closed</b> at first. When at least
- * {@link #failureRatio()} of the last {@link #requestVolumeThreshold()} recorded attempts failed,
- * it <b>opens</b> for {@link #delay()}: calls do not reach the target at all, the retry stops, and
- * the call goes straight to the {@link Fallback} alternatives with a
+ * ({@code Fallback(Retry(CircuitBreaker(call)))}). It is <b>closed</b> at first. It is judged at each
+ * recorded failure: when at least {@link #failureRatio()} of the last {@link #requestVolumeThreshold()}
+ * recorded attempts failed (that failure included; the window must be full), it <b>opens</b> for
+ * {@link #delay()}. A success is never what opens it: a window that fills on a success with enough
+ * failures in it opens at the next recorded failure. Open, calls do not reach the target at all,
+ * the retry stops, and the call goes straight to the {@link Fallback} alternatives with a
  * {@code dev.rebound.runtime.CircuitBreakerOpenException} as cause (without alternatives, the caller
  * gets that exception). After the delay it is <b>half-open</b>: at most {@link #halfOpenProbes()}
  * calls at a time reach the target; {@link #successThreshold()} successes close it, one failure
  * opens it again.
  *
  * <p>Only failures that say something about the target's health are recorded: with {@link #on()}
- * empty, the failures the retry classifier calls transient. Deterministic failures (an invalid
- * request, IllegalArgumentException, NullPointerException, an {@link Error}) are not recorded at all,
+ * empty, the failures the retry classifier calls transient, so not the deterministic ones (an invalid
+ * request, IllegalArgumentException, NullPointerException); with {@link #on()} given, what it lists
+ * (as {@code @Retry.on}). An {@link Error} or an interrupt is never recorded,
  * nor, unless {@link #on()} names it, the refusal of a resilient call the target makes (another
  * breaker's {@code CircuitBreakerOpenException}, another rate limit's {@code RateLimitRefusedException}).
  * The method's own rate limit's refusal is never recorded: the target was not called.

@@ -152,6 +152,85 @@ class DocsSnippetTest {
         }
     }
 
+    /**
+     * A shell block is a command the reader runs: every module it builds ({@code -pl}), test class it
+     * names ({@code -Dtest}, in those modules), demo fault script ({@code --faults=}, {@code REBOUND_FAULTS=})
+     * and benchmark class ({@code benchmarks.jar} patterns) exists.
+     */
+    @Test
+    void everyShellBlockNamesModulesTestsScriptsAndBenchmarksThatExist() throws IOException {
+        Pattern modules = Pattern.compile("(?:^|\\s)-pl\\s+([\\w.,:-]+)");
+        Pattern tests = Pattern.compile("-Dtest=(?:'([^']+)'|\"([^\"]+)\"|(\\S+))");
+        Pattern scripts = Pattern.compile("(?:--faults=|REBOUND_FAULTS=)([\\w-]+)");
+        Pattern benchmarks = Pattern.compile("benchmarks\\.jar\\s+'([^']+)'|benchmarks\\.jar\\s+([A-Z]\\w+)");
+        String faultScripts = Files.readString(ROOT.resolve("demo/src/main/java/dev/rebound/demo/FaultScript.java"));
+        List<String> problems = new ArrayList<>();
+        int commands = 0;
+        for (Path page : pages()) {
+            for (Block block : blocks(page)) {
+                if (!SHELL.contains(block.language())) {
+                    continue;
+                }
+                for (String line : block.text().split("\n")) {
+                    List<Path> built = new ArrayList<>();
+                    Matcher m = modules.matcher(line);
+                    while (m.find()) {
+                        for (String module : m.group(1).split(",")) {
+                            Path dir = ROOT.resolve(module.replaceFirst("^:", ""));
+                            built.add(dir);
+                            commands++;
+                            if (!Files.isRegularFile(dir.resolve("pom.xml"))) {
+                                problems.add(block.where() + ": no module " + module);
+                            }
+                        }
+                    }
+                    m = tests.matcher(line);
+                    while (m.find()) {
+                        String names = m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3);
+                        for (String name : names.split(",")) {
+                            String file = name.replaceFirst("#.*$", "") + ".java";
+                            commands++;
+                            if (!testClassIn(built.isEmpty() ? List.of(ROOT) : built, file)) {
+                                problems.add(block.where() + ": no test class " + name + " in " + built);
+                            }
+                        }
+                    }
+                    m = scripts.matcher(line);
+                    while (m.find()) {
+                        commands++;
+                        if (!faultScripts.matches("(?s).*\\n    " + m.group(1).toUpperCase(java.util.Locale.ROOT)
+                                .replace('-', '_') + "\\(.*")) {
+                            problems.add(block.where() + ": the demo has no fault script " + m.group(1));
+                        }
+                    }
+                    m = benchmarks.matcher(line);
+                    while (m.find()) {
+                        Matcher name = Pattern.compile("(?<!\\w)[A-Z]\\w+").matcher(m.group(1) != null ? m.group(1) : m.group(2));
+                        while (name.find()) {
+                            commands++;
+                            if (!testClassIn(List.of(ROOT.resolve("benchmarks/src/main/java")), name.group() + ".java")) {
+                                problems.add(block.where() + ": no benchmark class " + name.group());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(problems).as("shell blocks").isEmpty();
+        assertThat(commands).as("names checked").isGreaterThan(20);
+    }
+
+    private static boolean testClassIn(List<Path> roots, String file) throws IOException {
+        for (Path root : roots) {
+            try (Stream<Path> found = Files.walk(root)) {
+                if (found.anyMatch(p -> p.getFileName().toString().equals(file) && !p.toString().contains("/target/"))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     @Test
     void theReadmeIsShortAndStartsWithTheTwoCommands() throws IOException {
         Path readme = ROOT.resolve("README.md");

@@ -268,6 +268,21 @@ class ReferenceDocsTest {
         });
     }
 
+    /**
+     * The LLM-failures guide quotes a negative attempt timeout's message through the annotation (a compile
+     * error here: {@code BuildErrorTest} checks its words) and through the builder, which is what
+     * {@code RetryPolicy.builder()} says.
+     */
+    @Test
+    void theLlmFailuresGuideQuotesTheBuildersAttemptTimeoutMessage() throws IOException {
+        String guide = Files.readString(ROOT.resolve("docs/guides/llm-failures.md"));
+        Throwable built = catchThrowable(() -> RetryPolicy.builder().attemptTimeout(Duration.ofMillis(-5)));
+
+        assertThat(built).isInstanceOf(IllegalArgumentException.class).hasMessage("attemptTimeout = -5 ms is negative");
+        assertThat(guide).contains("| negative attempt timeout | `@Retry.attemptTimeout = -5 ms is negative` (builder: `"
+                + built.getMessage() + "`) |");
+    }
+
     /** The Javadoc comment right before the declaration of {@code attribute()} in an annotation's source. */
     static String javadocOf(String source, String attribute) {
         java.util.regex.Matcher declaration = java.util.regex.Pattern

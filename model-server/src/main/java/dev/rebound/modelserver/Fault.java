@@ -92,15 +92,25 @@ public final class Fault {
 
     /**
      * 429 with {@code Retry-After} in whole seconds (rounded up, as the header allows no fraction)
-     * and OpenAI's precise {@code retry-after-ms}.
+     * and OpenAI's {@code retry-after-ms} in whole milliseconds (rounded up): a wait that is not zero is
+     * never told as 0, "come back now".
      *
      * @throws IllegalArgumentException if {@code retryAfter} is negative
      */
     public static Fault rateLimited(Duration retryAfter) {
-        long millis = notNegative("retryAfter", retryAfter).toMillis();
-        long seconds = (millis + 999) / 1000;
-        return status(429).withHeader("Retry-After", Long.toString(seconds))
-                .withHeader("retry-after-ms", Long.toString(millis));
+        notNegative("retryAfter", retryAfter);
+        return status(429).withHeader("Retry-After", Long.toString(secondsRoundedUp(retryAfter)))
+                .withHeader("retry-after-ms", Long.toString(millisRoundedUp(retryAfter)));
+    }
+
+    /** {@code d} in whole seconds, rounded up. */
+    static long secondsRoundedUp(Duration d) {
+        return d.getNano() == 0 ? d.getSeconds() : Math.addExact(d.getSeconds(), 1);
+    }
+
+    /** {@code d} in whole milliseconds, rounded up. */
+    static long millisRoundedUp(Duration d) {
+        return Math.addExact(Math.multiplyExact(d.getSeconds(), 1000), (d.getNano() + 999_999) / 1_000_000);
     }
 
     /**
@@ -299,12 +309,12 @@ public final class Fault {
 
     /**
      * 429 with the IETF fields only: {@code RateLimit-Policy: "default";q=100;w=60} and
-     * {@code RateLimit: "default";r=0;t=<reset in whole seconds>}.
+     * {@code RateLimit: "default";r=0;t=<reset in whole seconds, rounded up>}.
      */
     public static Fault ietfRateLimited(Duration reset) {
         Objects.requireNonNull(reset, "reset");
         return status(429).withHeader("RateLimit-Policy", "\"default\";q=100;w=60")
-                .withHeader("RateLimit", "\"default\";r=0;t=" + (reset.toMillis() + 999) / 1000);
+                .withHeader("RateLimit", "\"default\";r=0;t=" + secondsRoundedUp(reset));
     }
 
     /** 200, {@code finish_reason: "length"}: the answer cut off at its first half. */

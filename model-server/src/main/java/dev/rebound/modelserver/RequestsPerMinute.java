@@ -44,7 +44,7 @@ final class RequestsPerMinute {
         refill(now);
         if (available < 1) {
             refused++;
-            long waitNanos = (long) Math.ceil((1 - available) * nanosPerRequest);
+            long waitNanos = nanosUntil(1 - available);
             return headers(Fault.rateLimited(Duration.ofNanos(waitNanos)), waitNanos);
         }
         available -= 1;
@@ -52,7 +52,7 @@ final class RequestsPerMinute {
         if (fault.kind() == Fault.Kind.DROP_CONNECTION) {
             return fault;
         }
-        return headers(fault, (long) Math.ceil((limit - available) * nanosPerRequest));
+        return headers(fault, nanosUntil(limit - available));
     }
 
     /** How many requests were refused. */
@@ -63,7 +63,17 @@ final class RequestsPerMinute {
     private Fault headers(Fault f, long resetNanos) {
         return f.withHeader("x-ratelimit-limit-requests", Integer.toString(limit))
                 .withHeader("x-ratelimit-remaining-requests", Long.toString((long) Math.floor(available)))
-                .withHeader("x-ratelimit-reset-requests", Math.max(1, resetNanos / 1_000_000) + "ms");
+                .withHeader("x-ratelimit-reset-requests",
+                        Math.max(1, Fault.millisRoundedUp(Duration.ofNanos(resetNanos))) + "ms");
+    }
+
+    /**
+     * Nanoseconds until {@code requests} more are available, rounded up but for the bucket's rounding error
+     * (a thousandth of a nanosecond), which would otherwise make an exact 20 s wait 20.000000001 s and its
+     * whole-second header 21.
+     */
+    private long nanosUntil(double requests) {
+        return (long) Math.ceil(requests * nanosPerRequest - 1e-3);
     }
 
     private void refill(long now) {

@@ -3,6 +3,7 @@ package dev.rebound.modelserver;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
+import java.time.Duration;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -26,6 +27,25 @@ class RequestsPerMinuteTest {
         assertThat(refused.headers()).containsEntry("Retry-After", "20").containsEntry("retry-after-ms", "20000");
         assertThat(limit.refused()).isEqualTo(1);
         assertThat(limit.take(Fault.answer(), 30 * SECOND).kind()).isEqualTo(Fault.Kind.ANSWER);
+    }
+
+    /** Whole seconds and milliseconds rounded up: an empty bucket never tells the client to come back at once. */
+    @Test
+    void aWaitOfLessThanAMillisecondIsToldAsOneSecondAndOneMillisecondNeverAsZero() {
+        RequestsPerMinute limit = new RequestsPerMinute(60, 0); // one request a second
+        for (int i = 0; i < 60; i++) {
+            limit.take(Fault.answer(), 0);
+        }
+        Fault refused = limit.take(Fault.answer(), SECOND - 500_000); // 0.5 ms before the next permit
+
+        assertThat(refused.status()).isEqualTo(429);
+        assertThat(refused.headers()).containsEntry("Retry-After", "1").containsEntry("retry-after-ms", "1")
+                .containsEntry("x-ratelimit-reset-requests", "1ms");
+        assertThat(Fault.rateLimited(Duration.ofNanos(1_000_001)).headers()).containsEntry("Retry-After", "1")
+                .containsEntry("retry-after-ms", "2");
+        assertThat(Fault.rateLimited(Duration.ofSeconds(2)).headers()).containsEntry("Retry-After", "2")
+                .containsEntry("retry-after-ms", "2000");
+        assertThat(Fault.ietfRateLimited(Duration.ofNanos(1)).headers()).containsEntry("RateLimit", "\"default\";r=0;t=1");
     }
 
     @Test

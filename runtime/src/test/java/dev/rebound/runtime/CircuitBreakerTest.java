@@ -88,6 +88,23 @@ class CircuitBreakerTest {
         assertThat(events.transitions()).isEmpty();
     }
 
+    /** As the docs say: judged at each recorded failure, so a window that fills on a success opens at the next failure. */
+    @Test
+    void aWindowThatFillsOnASuccessOpensAtTheNextFailureNotOnTheSuccess() throws Exception {
+        Model model = wrap(breaker().build());
+        primary.up().thenFail(Model::outage, Model::outage);
+        failTransiently(model, 2);
+        assertThat(model.chat("hi")).isEqualTo("primary:hi");
+        assertThat(model.chat("hi")).isEqualTo("primary:hi");   // the window is full: 2 failures of 4
+        assertThat(breakerOf(model).circuitState()).isEqualTo(CircuitState.CLOSED);
+
+        primary.thenFail(Model::outage);
+        failTransiently(model, 1);                                // 2 of the last 4 (the oldest gone)
+
+        assertThat(breakerOf(model).circuitState()).isEqualTo(CircuitState.OPEN);
+        assertThat(primary.calls).hasValue(5);
+    }
+
     @Test
     void staysClosedBelowTheFailureRatio() throws Exception {
         Model model = wrap(breaker().build());
@@ -259,6 +276,21 @@ class CircuitBreakerTest {
         assertThatThrownBy(() -> onlyIllegalState.chat("a")).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> onlyIllegalState.chat("a")).isInstanceOf(IllegalStateException.class);
         assertThat(breakerOf(onlyIllegalState).circuitState()).isEqualTo(CircuitState.OPEN);
+    }
+
+    /** An {@code on} the user gives is what counts, as {@code @Retry.on} is what retries: programming errors included. */
+    @Test
+    void anOnThatNamesASupertypeRecordsTheProgrammingErrorsItCovers() throws Exception {
+        Model model = wrap(breaker().requestVolumeThreshold(2).failureRatio(1.0).failOn(RuntimeException.class).build());
+        NullPointerException bug = new NullPointerException("bug");
+        primary.failingWith(() -> bug);
+
+        assertThat(catchThrowable(() -> model.chat("a"))).isSameAs(bug);
+        assertThat(catchThrowable(() -> model.chat("a"))).isSameAs(bug);
+
+        assertThat(breakerOf(model).circuitState()).isEqualTo(CircuitState.OPEN);
+        assertThat(catchThrowable(() -> model.chat("a"))).isInstanceOf(CircuitBreakerOpenException.class);
+        assertThat(primary.calls).hasValue(2);
     }
 
     @Test
