@@ -329,6 +329,33 @@ class CircuitBreakerTest {
         assertThat(out.split("falling back from", -1)).hasSize(2); // only the first call's fallback warns
     }
 
+    /**
+     * At INFO (these tests' level), a call the open circuit refused and a fallback answered prints nothing:
+     * the opening told it at WARN; its fallback and its success are DEBUG lines (LogbackLevelsTest).
+     */
+    @Test
+    void callsAnOpenCircuitRefusedAndAFallbackAnsweredPrintNoLineAtInfo() {
+        Model model = Rebound.wrap(Model.class, (Model) primary)
+                .withCircuitBreaker(breaker().requestVolumeThreshold(1).failureRatio(1.0).build())
+                .withFallbacks(backup).settings(ReboundSettings.builder().timeSource(time).build()).build();
+        primary.down();
+        String opening = StdErr.during(() -> assertThat(model.chat("q")).isEqualTo("backup:q"));
+
+        String refused = StdErr.during(() -> {
+            for (int i = 0; i < 100; i++) {
+                assertThat(model.chat("q")).isEqualTo("backup:q");
+            }
+        });
+
+        assertThat(primary.calls).hasValue(1);
+        assertThat(backup.calls).hasValue(101);
+        assertThat(opening).contains("WARN dev.rebound - Model.chat(String) on Fake: circuit opened for 10000 ms")
+                .contains("WARN dev.rebound - Model.chat(String): falling back from Fake to Fake after "
+                        + "java.io.UncheckedIOException")
+                .contains("INFO dev.rebound - Model.chat(String): succeeded on Fake at attempt 1");
+        assertThat(refused).isEmpty();
+    }
+
     @Test
     void aRefusedCallWithoutFallbacksIsNotWarnedAboutAgain() {
         String out = StdErr.during(() -> {

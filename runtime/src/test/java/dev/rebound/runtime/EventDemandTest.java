@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.rebound.runtime.ReboundEvent.Kind;
 import dev.rebound.runtime.internal.Slf4jListener;
 import dev.rebound.runtime.internal.chain.Reason;
+import dev.rebound.runtime.internal.chain.RefusalAwareListener;
 import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.runtime.testing.VirtualTimeSource;
@@ -261,6 +262,61 @@ class EventDemandTest {
         assertThat(log.wants(Kind.FALLBACK)).isTrue();
         assertThat(log.wants(Kind.FAILED)).isTrue();
         assertThat(log.wants(Kind.CIRCUIT_OPENED)).isTrue();
+    }
+
+    /** Wants FALLBACK and SUCCEEDED; of a call an open circuit refused, what {@code whenRefused} says. */
+    static final class TellsRefusalsApart implements RefusalAwareListener {
+        final Set<Kind> wanted = EnumSet.of(Kind.FALLBACK, Kind.SUCCEEDED);
+        volatile Set<Kind> whenRefused = EnumSet.noneOf(Kind.class);
+        final List<String> received = new ArrayList<>();
+
+        @Override
+        public Set<Kind> wantedKinds() {
+            return wanted;
+        }
+
+        @Override
+        public Set<Kind> wantedWhenRefused(Set<Kind> asked) {
+            assertThat(asked).isSameAs(wanted);
+            return whenRefused;
+        }
+
+        @Override
+        public void onEvent(ReboundEvent event) {
+            received.add(event.kind() + " " + event.reason());
+        }
+
+        @Override
+        public void onRefusedEvent(ReboundEvent event) {
+            received.add("refused " + event.kind() + " " + event.reason());
+        }
+    }
+
+    @Test
+    void aCallAnOpenCircuitRefusedReachesAListenerThatTellsRefusalsApartOnlyAsItAsks() throws Throwable {
+        TellsRefusalsApart apart = new TellsRefusalsApart();
+        Picky other = new Picky(EnumSet.of(Kind.FALLBACK, Kind.SUCCEEDED));
+        Counter backup = i -> 7;
+        Counter chat = Rebound.wrap(Counter.class, (Counter) i -> {
+                    throw new IllegalStateException("down");
+                })
+                .withRetry(RetryPolicy.builder().attempts(1).build())
+                .withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(1).failureRatio(1.0)
+                        .delay(Duration.ofMinutes(1)).build())
+                .withFallbacks(backup)
+                .settings(ReboundSettings.builder().logging(false).timeSource(new VirtualTimeSource()).listener(apart)
+                        .listener(other).build()).build();
+
+        assertThat(chat.next(1)).isEqualTo(7); // fails, opens the circuit, falls back
+        assertThat(chat.next(1)).isEqualTo(7); // refused
+        apart.whenRefused = EnumSet.of(Kind.SUCCEEDED);
+        assertThat(chat.next(1)).isEqualTo(7); // refused
+
+        assertThat(apart.received).containsExactly("FALLBACK null", "SUCCEEDED fallback",
+                "refused SUCCEEDED fallback");
+        assertThat(other.received).extracting(e -> e.kind() + " " + e.reason()).containsExactly("FALLBACK null",
+                "SUCCEEDED fallback", "FALLBACK circuit-open", "SUCCEEDED fallback", "FALLBACK circuit-open",
+                "SUCCEEDED fallback");
     }
 
     /** Counts its wantedKinds questions and keeps every event. */

@@ -226,6 +226,35 @@ class RateLimitChainTest {
         }
     }
 
+    /**
+     * A fallback the rate limit forced is a WARN line, as every fallback but an open circuit's: at WARN, the
+     * usual production level, it is the only line the call leaves (the refusal itself is INFO).
+     */
+    @Test
+    void aFallbackTheRateLimitForcedIsAWarnLine() throws Exception {
+        Chat chat = Rebound.wrap(Chat.class, (Chat) primary)
+                .withRateLimit(RateLimitPolicy.builder().key("openai").requestsPerMinute(1).maxDelay(Duration.ZERO)
+                        .build())
+                .withFallbacks(backup).settings(ReboundSettings.builder().timeSource(clock).build()).build();
+        assertThat(chat.chat("a")).isEqualTo("primary");
+
+        String log = StdErr.during(() -> {
+            try {
+                assertThat(chat.chat("b")).isEqualTo("backup");
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
+
+        assertThat(primary.prompts).containsExactly("a");
+        assertThat(log.lines()).containsExactly(
+                "[main] INFO dev.rebound - Chat.chat(String) on Primary: rate limit \"openai\" refused attempt 1 "
+                        + "without sending it (rate-limit-exceeds-max-delay)",
+                "[main] WARN dev.rebound - Chat.chat(String): rate limit refused, falling back from Primary to "
+                        + "RateLimitChainTest$$Lambda",
+                "[main] INFO dev.rebound - Chat.chat(String): succeeded on RateLimitChainTest$$Lambda at attempt 1");
+    }
+
     @Test
     void theBreakerDoesNotCountARefusal() throws Exception {
         Chat chat = Rebound.wrap(Chat.class, (Chat) primary)

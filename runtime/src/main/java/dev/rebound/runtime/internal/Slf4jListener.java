@@ -3,7 +3,7 @@ package dev.rebound.runtime.internal;
 import dev.rebound.runtime.RejectedResultException;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundEvent.Kind;
-import dev.rebound.runtime.ReboundListener;
+import dev.rebound.runtime.internal.chain.RefusalAwareListener;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
@@ -11,13 +11,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The default listener: retries, a circuit closing and a rate limit's refusal at INFO; fallbacks, final
- * failures, a circuit opening and a stream broken after its first token at WARN; the rest (and calls an open circuit refused, already told by
- * its opening: their fallback, or their failure when there is nothing to fall back to; the fallback of a
- * call the rate limit refused, told by the refusal; rate-limit waits and tokens) at DEBUG.
+ * The default listener: retries, a success after a failure, a circuit closing and a rate limit's refusal at
+ * INFO; fallbacks (a rate limit's included), final failures, a circuit opening and a stream broken after its
+ * first token at WARN; the rest at DEBUG: attempts, rate-limit waits and tokens, and the calls an open
+ * circuit refused, already told by its opening at WARN (their fallback, and their success or failure when
+ * nothing else failed: {@link RefusalAwareListener}, so that below DEBUG no event is even built for them).
  * Prints names, numbers and exception class names only: never arguments, results or messages.
  */
-public enum Slf4jListener implements ReboundListener {
+public enum Slf4jListener implements RefusalAwareListener {
     INSTANCE;
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.rebound");
@@ -28,7 +29,7 @@ public enum Slf4jListener implements ReboundListener {
     /** ... and at INFO: retries, successes after a failure, a circuit closing, a rate limit's refusal. */
     private static final Set<Kind> AT_INFO = Collections.unmodifiableSet(union(AT_WARN,
             EnumSet.of(Kind.RETRY_SCHEDULED, Kind.SUCCEEDED, Kind.CIRCUIT_CLOSED, Kind.RATE_LIMIT_REFUSED)));
-    /** ... and at DEBUG, everything (a refused call's fallback and failure are DEBUG lines). */
+    /** ... and at DEBUG, everything (a call an open circuit refused is told in DEBUG lines). */
     private static final Set<Kind> AT_DEBUG = Collections.unmodifiableSet(EnumSet.allOf(Kind.class));
     private static final Set<Kind> NONE = Collections.unmodifiableSet(EnumSet.noneOf(Kind.class));
 
@@ -52,6 +53,34 @@ public enum Slf4jListener implements ReboundListener {
             return AT_WARN;
         }
         return LOG.isDebugEnabled() ? AT_DEBUG : AT_INFO;
+    }
+
+    /** Of a call an open circuit refused, nothing below DEBUG: its lines are DEBUG lines. */
+    @Override
+    public Set<Kind> wantedWhenRefused(Set<Kind> wanted) {
+        return wanted == AT_DEBUG ? AT_DEBUG : NONE;
+    }
+
+    /** A call its own open circuit refused: told by the opening's WARN line, so at DEBUG. */
+    @Override
+    public void onRefusedEvent(ReboundEvent e) {
+        switch (e.kind()) {
+            case FALLBACK:
+                LOG.debug("{}: circuit open, falling back from {} to {}", e.method(), e.target(), e.alternative());
+                break;
+            case SUCCEEDED:
+                if (e.attempt() == 0) {
+                    LOG.debug("{}: succeeded on {}, the fallback handler's own answer", e.method(), e.target());
+                    break;
+                }
+                LOG.debug("{}: succeeded on {} at attempt {}", e.method(), e.target(), e.attempt());
+                break;
+            case FAILED:
+                LOG.debug("{}: circuit open, throwing {}", e.method(), e.failure().getClass().getName());
+                break;
+            default:
+                onEvent(e);
+        }
     }
 
     /** As {@link #wantedKinds()}, for one kind (the engine asks {@code wantedKinds}). */
@@ -80,16 +109,9 @@ public enum Slf4jListener implements ReboundListener {
                         e.target(), e.attempt(), e.reason(), failure);
                 break;
             case FALLBACK:
-                // the method's own breaker or rate limit refused the call: its opening warned already
-                if ("circuit-open".equals(e.reason())) {
-                    if (LOG.isDebugEnabled()) { // wanted for the WARN line: no argument array for nothing
-                        LOG.debug("{}: circuit open, falling back from {} to {}", e.method(), e.target(),
-                                e.alternative());
-                    }
-                    break;
-                }
+                // the method's own rate limit refused the call: nothing was sent, a fallback answers
                 if ("rate-limited".equals(e.reason())) {
-                    LOG.debug("{}: rate limit refused, falling back from {} to {}", e.method(), e.target(),
+                    LOG.warn("{}: rate limit refused, falling back from {} to {}", e.method(), e.target(),
                             e.alternative());
                     break;
                 }
@@ -104,11 +126,6 @@ public enum Slf4jListener implements ReboundListener {
                 LOG.info("{}: succeeded on {} at attempt {}", e.method(), e.target(), e.attempt());
                 break;
             case FAILED:
-                if ("circuit-open".equals(e.reason()) && e.failure().getSuppressed().length == 0) {
-                    // refused, nothing else tried: the opening already warned; one line per call would flood
-                    LOG.debug("{}: circuit open, throwing {}", e.method(), failure);
-                    break;
-                }
                 if ("cancelled".equals(e.reason())) {
                     // the caller gets a CancellationException: say so, and what the call had last seen
                     LOG.warn("{}: failed for good on {}, cancelled by the caller (last {})", e.method(), e.target(),

@@ -4,14 +4,23 @@ import dev.rebound.runtime.ReboundEvent.Kind;
 import dev.rebound.runtime.ReboundListener;
 import dev.rebound.runtime.ReboundSettings;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import org.slf4j.MDC;
 
 /**
  * What the listeners of one call want: asked at the call's first event ({@link ReboundListener#wantedKinds},
  * once per listener), kept until the call ends ({@link #forget}), so a level changed at run time
  * applies from the next call. A listener without a set of its own is asked {@link ReboundListener#wants}
  * at most once per kind, at that kind's first event in the call. Belongs to one {@link Execution}; a
- * synchronous call's is reused by its thread's next call, which asks again.
+ * synchronous call's is reused by its thread's next call, which asks again. A listener that tells apart
+ * the events of a call its own open circuit refused ({@link RefusalAwareListener}) says what it wants of
+ * those from the same answer.
+ *
+ * <p>An asynchronous call's events happen on whichever thread completes its futures: each is handed to the
+ * listeners with the MDC of the thread its first event was handed over on ({@link #enter}), so that a
+ * logger's level rule on the MDC (Logback's {@code DynamicThresholdFilter}, {@code MDCFilter}) lets all of
+ * the call's lines of a level through, or none. Copied once, and only for a call some listener gets events of.
  */
 final class CallDemand {
 
@@ -38,6 +47,12 @@ final class CallDemand {
     /** For a listener asked per kind: the kinds asked (bit = ordinal), and those it wants. */
     private long[] asked = new long[2];
     private long[] wanted = new long[2];
+
+    /** What {@link #enter} returns when it changed nothing on the thread. */
+    static final Object KEPT = new Object();
+    /** An asynchronous call's: the thread its first event was handed over on (null before), and its MDC then. */
+    private Thread handedOn;
+    private Map<String, String> context;
 
     /** Whether no listener wants anything more of this call; asks them at its first event. */
     boolean silent(ReboundSettings s) {
@@ -131,8 +146,62 @@ final class CallDemand {
         return (wanted[i] & bit) != 0L;
     }
 
+    /**
+     * Whether listener {@code i} wants {@code kind} in this call for an event {@code refused} or not by
+     * the call's own open circuit: a {@link RefusalAwareListener} says it of such an event from its set.
+     */
+    boolean wants(int i, Kind kind, boolean refused) {
+        Set<Kind> k = kinds[i];
+        ReboundListener l = listeners.get(i);
+        if (refused && k != null && l instanceof RefusalAwareListener) {
+            return ((RefusalAwareListener) l).wantedWhenRefused(k).contains(kind);
+        }
+        return wants(i, kind);
+    }
+
+    /**
+     * Before an event of the call is handed to its listeners: for an {@code async} call, on another thread
+     * than its first event handed over, that thread's MDC is put in place (what {@link #leave} restores is
+     * returned); the first one keeps its thread's. Else nothing: {@link #KEPT}.
+     */
+    Object enter(boolean async) {
+        if (!async) {
+            return KEPT;
+        }
+        Thread now = Thread.currentThread();
+        if (handedOn == null) {
+            handedOn = now;
+            context = MDC.getCopyOfContextMap();
+            return KEPT;
+        }
+        if (handedOn == now) {
+            return KEPT;
+        }
+        Map<String, String> own = MDC.getCopyOfContextMap();
+        put(context);
+        return own;
+    }
+
+    /** After the event: the thread's own MDC back, as {@link #enter} returned it. */
+    @SuppressWarnings("unchecked")
+    static void leave(Object own) {
+        if (own != KEPT) {
+            put((Map<String, String>) own);
+        }
+    }
+
+    private static void put(Map<String, String> mdc) {
+        if (mdc == null) {
+            MDC.clear();
+        } else {
+            MDC.setContextMap(mdc);
+        }
+    }
+
     /** The call ended: the next one asks again, and nothing of this one is kept. */
     void forget() {
+        handedOn = null;
+        context = null;
         if (state == SOME) {
             for (int i = 0, n = listeners.size(); i < n; i++) {
                 kinds[i] = null;

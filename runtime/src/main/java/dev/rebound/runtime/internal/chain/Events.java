@@ -74,21 +74,46 @@ final class Events {
         if (d.silent(call.settings)) {
             return;
         }
+        boolean refused = refusedByOpenCircuit(call, kind, reason);
         ReboundEvent event = null;
-        for (int i = 0, n = d.size(); i < n; i++) {
-            ReboundListener l = d.listener(i);
-            try {
-                if (!d.wants(i, kind)) {
-                    continue;
+        Object mdc = CallDemand.KEPT;
+        try {
+            for (int i = 0, n = d.size(); i < n; i++) {
+                ReboundListener l = d.listener(i);
+                try {
+                    if (!d.wants(i, kind, refused)) {
+                        continue;
+                    }
+                    if (event == null) {
+                        event = event(call.settings, kind, target, alternative, attempt, waitNanos, reason, failure,
+                                start, key, tokens);
+                        mdc = d.enter(call.async);
+                    }
+                    notify(l, event, refused);
+                } catch (RuntimeException e) {
+                    ignored(l, e);
                 }
-                if (event == null) {
-                    event = event(call.settings, kind, target, alternative, attempt, waitNanos, reason, failure,
-                            start, key, tokens);
-                }
-                notify(l, event);
-            } catch (RuntimeException e) {
-                ignored(l, e);
             }
+        } finally {
+            CallDemand.leave(mdc);
+        }
+    }
+
+    /**
+     * Whether an event of {@code call} is one of a call its own open circuit refused, which that circuit's
+     * opening told of already ({@link RefusalAwareListener}): the switch away from the open circuit; the
+     * end of a call whose every failure was such a refusal (nothing else was tried, or it answered).
+     */
+    static boolean refusedByOpenCircuit(Execution call, Kind kind, Reason reason) {
+        switch (kind) {
+            case FALLBACK:
+                return reason == Reason.CIRCUIT_OPEN;
+            case FAILED:
+                return reason == Reason.CIRCUIT_OPEN && call.history.onlyOpenCircuitRefusals(call);
+            case SUCCEEDED:
+                return call.history.onlyOpenCircuitRefusals(call);
+            default:
+                return false;
         }
     }
 
@@ -134,9 +159,18 @@ final class Events {
      * apart while it runs, so that a resilient call it makes (an alert) neither takes nor forgets it.
      */
     private static void notify(ReboundListener l, ReboundEvent event) {
+        notify(l, event, false);
+    }
+
+    /** As {@link #notify(ReboundListener, ReboundEvent)}; an event {@code refused} by the call's open circuit apart. */
+    private static void notify(ReboundListener l, ReboundEvent event, boolean refused) {
         Object held = Leftovers.hold();
         try {
-            l.onEvent(event);
+            if (refused && l instanceof RefusalAwareListener) {
+                ((RefusalAwareListener) l).onRefusedEvent(event);
+            } else {
+                l.onEvent(event);
+            }
         } finally {
             Leftovers.putBack(held);
         }

@@ -1,5 +1,6 @@
 package dev.rebound.runtime.internal.chain;
 
+import dev.rebound.runtime.CircuitBreakerOpenException;
 import java.util.Arrays;
 
 /**
@@ -61,6 +62,28 @@ final class FailureHistory {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether something failed, and every failure was a refusal of {@code call}'s own open circuits
+     * (as {@link Execution#refusedHere} says): nothing the call sent failed.
+     */
+    boolean onlyOpenCircuitRefusals(Execution call) {
+        if (!openCircuitRefusal(call, first)) {
+            return false;
+        }
+        if (others != null) {
+            for (int i = 0; i < others.length && others[i] != null; i++) {
+                if (!openCircuitRefusal(call, others[i])) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static boolean openCircuitRefusal(Execution call, Throwable t) {
+        return t instanceof CircuitBreakerOpenException && call.refusedHere(t);
     }
 
     /** Whether nothing has failed yet. */
