@@ -13,6 +13,8 @@ import org.aspectj.bridge.MessageHandler;
 import org.aspectj.tools.ajc.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What the build rejects: ajc (the aspect's declare errors, processing off) and javac (the annotation
@@ -408,6 +410,48 @@ class BuildErrorTest {
         assertThat(errors).hasSize(1);
         assertThat(errors.get(0)).startsWith("Limited.chat(String): @RateLimit cannot act on a method returning a "
                 + "CompletionStage");
+    }
+
+    /**
+     * A class an annotation names, or a parameter type, that does not exist: javac's own "cannot find symbol"
+     * (the processor waits for a later round, in case another processor generates it, and in the last
+     * leaves it to javac), and the processor's checks of the type's other methods.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"@dev.rebound.annotations.Fallback(to = Bakup.class) String chat(String prompt);",
+        "@dev.rebound.annotations.Retry(on = Typo.class) String chat(String prompt);",
+        "@dev.rebound.annotations.Retry(onResult = Typo.class) String chat(String prompt);",
+        "@dev.rebound.annotations.CircuitBreaker(on = Typo.class) String chat(String prompt);",
+        "@dev.rebound.annotations.Retry(attempts = 3) String chat(Reqest prompt);",
+        "@dev.rebound.annotations.Retry(attempts = 3) java.util.List<Reqest> chat(String prompt) throws Typo;"})
+    void aMisspelledClassIsJavacsCannotFindSymbolNotAProcessorCrash(String method) throws IOException {
+        List<String> errors = javacErrors("Chat", """
+                public interface Chat {
+                    %s
+
+                    @dev.rebound.annotations.Retry(attempts = 0)
+                    String other(String prompt);
+                }
+                """.formatted(method));
+
+        assertThat(errors).allMatch(e -> e.startsWith("cannot find symbol\n  symbol:   class ")
+                        || e.equals("Chat.other(String): @Retry.attempts = 0 is outside 1..100"))
+                .contains("Chat.other(String): @Retry.attempts = 0 is outside 1..100")
+                .anyMatch(e -> e.startsWith("cannot find symbol"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"@dev.rebound.annotations.Fallback(to = Bakup.class) String chat(String p);",
+        "String chat(Reqest p);"})
+    void aMisspelledClassIsAjcsOwnErrorNotAnInternalCompilerError(String method) throws IOException {
+        List<String> errors = ajcErrors("Chat", """
+                public interface Chat {
+                    @dev.rebound.annotations.Retry(attempts = 3)
+                    %s
+                }
+                """.formatted(method));
+
+        assertThat(errors).singleElement().asString().matches("(Bakup|Reqest) cannot be resolved to a type");
     }
 
     @Test

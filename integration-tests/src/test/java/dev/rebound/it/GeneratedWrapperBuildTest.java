@@ -6,10 +6,29 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.testing.VirtualTimeSource;
+import dev.rebound.weaver.processor.ReboundProcessor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.annotation.processing.AbstractProcessor;
+import javax.annotation.processing.RoundEnvironment;
+import javax.lang.model.SourceVersion;
+import javax.lang.model.element.TypeElement;
+import javax.tools.DiagnosticCollector;
+import javax.tools.JavaCompiler;
+import javax.tools.JavaFileObject;
+import javax.tools.StandardJavaFileManager;
+import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -107,6 +126,89 @@ class GeneratedWrapperBuildTest {
                 false);
         assertThat(dir.resolve("out/app/Chat$$Rebound.class")).exists();
         assertTheProxyAppliesThePolicy(loader);
+    }
+
+    /**
+     * {@code method("ping")} on Chat's wrapper over a target whose every call throws {@code failure}: what the
+     * caller gets, and whether through the generated class.
+     */
+    private static Outcome callFailing(ClassLoader loader, String method, Throwable failure, AtomicInteger calls)
+            throws Exception {
+        Class<?> chat = loader.loadClass("app.Chat");
+        Object target = Proxy.newProxyInstance(loader, new Class<?>[] {chat}, (p, m, a) -> {
+            calls.incrementAndGet();
+            throw failure;
+        });
+        Object wrapper = wrap(loader, target);
+        try {
+            chat.getMethod(method, String.class).invoke(wrapper, "ping");
+            return new Outcome(null, Rebound.isGenerated(wrapper));
+        } catch (InvocationTargetException e) {
+            return new Outcome(e.getCause(), Rebound.isGenerated(wrapper));
+        }
+    }
+
+    private record Outcome(Throwable thrown, boolean generated) {
+    }
+
+    @Test
+    void aDeclaredCheckedExceptionAddedInAnIncrementalBuildReachesTheCallerAsItIs() throws Exception {
+        Javac javac = new Javac(dir);
+        Path out = dir.resolve("out");
+        String v1 = """
+                package app;
+
+                public interface Chat {
+                    @dev.rebound.annotations.Retry(attempts = 3, delay = 0)
+                    String chat(String prompt);
+                }
+                """;
+        assertThat(javac.compileAgainst("out", "Chat", v1, out)).isEmpty();
+        // the method now declares IOException, and only its file is compiled again, the last build's
+        // classes on the class path (an IDE, Maven with useIncrementalCompilation=false)
+        assertThat(javac.compileAgainst("out", "Chat", v1.replace("String prompt);",
+                "String prompt) throws java.io.IOException;"), out)).isEmpty();
+        ClassLoader loader = new URLClassLoader(new URL[] {out.toUri().toURL()}, getClass().getClassLoader());
+        IOException down = new IOException("down");
+        AtomicInteger calls = new AtomicInteger();
+
+        Outcome outcome = callFailing(loader, "chat", down, calls);
+
+        assertThat(calls).hasValue(3);
+        assertThat(outcome.thrown()).isSameAs(down);
+        // through the class generated again, which declares it
+        assertThat(outcome.generated()).isTrue();
+        assertThat(Files.readString(out.resolve("app/Chat$$Rebound.java")))
+                .contains("METHODS = {\"chat(Ljava/lang/String;)Ljava/lang/String;^Ljava/io/IOException;\"}");
+    }
+
+    @Test
+    void aLibraryJarsNewThrowsClauseReachesTheCallerOfAnAppWrapperCompiledAgainstTheOldOne() throws Exception {
+        Javac javac = new Javac(dir);
+        Path lib = dir.resolve("lib");
+        String base = "package lib;\n\npublic interface Base {\n    String ask(String prompt)%s;\n}\n";
+        javac.loadFrom("lib", "Base", base.formatted(""), false);
+        assertThat(javac.compileAgainst("app", "Chat", """
+                package app;
+
+                @dev.rebound.annotations.Retry(attempts = 3, delay = 0)
+                public interface Chat extends lib.Base {
+                }
+                """, lib)).isEmpty();
+        assertThat(dir.resolve("app/app/Chat$$Rebound.class")).exists();
+        // lib 1.1: ask declares IOException (binary compatible); the app is not compiled again
+        javac.loadFrom("lib", "Base", base.formatted(" throws java.io.IOException"), false);
+        ClassLoader loader = new URLClassLoader(new URL[] {lib.toUri().toURL(), dir.resolve("app").toUri().toURL()},
+                getClass().getClassLoader());
+        IOException down = new IOException("down");
+        AtomicInteger calls = new AtomicInteger();
+
+        Outcome outcome = callFailing(loader, "ask", down, calls);
+
+        assertThat(calls).hasValue(3);
+        assertThat(outcome.thrown()).isSameAs(down);
+        // the app's class lists ask without the exception: not used; the proxy lets it through as declared
+        assertThat(outcome.generated()).isFalse();
     }
 
     @Test
@@ -214,7 +316,7 @@ class GeneratedWrapperBuildTest {
                 """);
 
         assertThat(warnings).contains("Rebound: @GenerateWrapper on Chat, but no class can be generated for its"
-                + " shape (sealed, private or local; a type-use annotation, a type the class cannot name or a"
+                + " shape (private or local; a type-use annotation, a type the class cannot name or a"
                 + " narrower-erasure redeclaration in its methods; a member named like a name the class uses, such"
                 + " as dev, java or rethrow): Rebound.wrap(Chat) will use a JDK proxy");
     }
@@ -237,6 +339,162 @@ class GeneratedWrapperBuildTest {
     }
 
     @Test
+    void generateWrapperOnASealedInterfaceIsACompileErrorInTheWordsWrapRefusesItIn() throws Exception {
+        List<String> errors = new Javac(dir).errors("Sealed", """
+                package app;
+
+                @dev.rebound.annotations.GenerateWrapper
+                public sealed interface Sealed permits Sealed.Impl {
+                    String chat(String prompt);
+
+                    final class Impl implements Sealed {
+                        public String chat(String prompt) {
+                            return prompt;
+                        }
+                    }
+                }
+                """);
+
+        // Rebound.wrap(Sealed.class, ...) throws IllegalArgumentException("Rebound.wrap: type app.Sealed ...")
+        assertThat(errors).containsExactly("Rebound: @GenerateWrapper on Sealed: type app.Sealed is sealed: only the"
+                + " classes it permits may implement it, so no wrapper can; wrap an interface that is not sealed, or"
+                + " weave the permitted classes (AspectJ)");
+    }
+
+    /** Generates one source file in the first round, as a code generator (Immutables, AutoValue) would. */
+    static final class GeneratesInTheFirstRound extends AbstractProcessor {
+        private final String name;
+        private final String source;
+        private boolean done;
+
+        GeneratesInTheFirstRound(String name, String source) {
+            this.name = name;
+            this.source = source;
+        }
+
+        @Override
+        public Set<String> getSupportedAnnotationTypes() {
+            return Set.of("*");
+        }
+
+        @Override
+        public SourceVersion getSupportedSourceVersion() {
+            return SourceVersion.latestSupported();
+        }
+
+        @Override
+        public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
+            if (!done) {
+                done = true;
+                try (Writer w = processingEnv.getFiler().createSourceFile(name).openWriter()) {
+                    w.write(source);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return false;
+        }
+    }
+
+    /** javac's diagnostics for {@code chat}, run with {@code other} before the weaver's processor. */
+    private List<String> compileWith(AbstractProcessor other, String chat) throws IOException {
+        Path file = Files.writeString(dir.resolve("Chat.java"), chat);
+        Path out = Files.createDirectories(dir.resolve("out"));
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
+        try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, null, null)) {
+            JavaCompiler.CompilationTask task = javac.getTask(null, files, diagnostics, List.of("--release", "17",
+                    "-classpath", Javac.CLASSPATH, "-d", out.toString(), "-s", out.toString()), null,
+                    files.getJavaFileObjects(file));
+            task.setProcessors(List.of(other, new ReboundProcessor()));
+            task.call();
+        }
+        return diagnostics.getDiagnostics().stream().map(d -> d.getKind() + ": " + d.getMessage(Locale.ROOT)).toList();
+    }
+
+    @Test
+    void aFallbackClassAnotherProcessorGeneratesCompilesAndIsChecked() throws Exception {
+        String chat = """
+                package app;
+
+                public interface Chat {
+                    @dev.rebound.annotations.Retry(attempts = 2, delay = 0)
+                    @dev.rebound.annotations.Fallback(to = Backup.class)
+                    String chat(String prompt);
+                }
+                """;
+        String backup = "package app;\n\npublic class Backup implements Chat {\n    public String chat(String p) {\n"
+                + "        return \"backup\";\n    }\n}\n";
+
+        assertThat(compileWith(new GeneratesInTheFirstRound("app.Backup", backup), chat)).isEmpty();
+        assertThat(dir.resolve("out/app/Chat$$Rebound.class")).exists();
+        // checked once it exists: the processor's own error when it does not implement Chat
+        assertThat(compileWith(new GeneratesInTheFirstRound("app.Backup", backup.replace(" implements Chat", "")),
+                chat)).containsExactly("ERROR: Chat.chat(String): @Fallback.to app.Backup does not implement app.Chat");
+    }
+
+    @Test
+    void aParameterTypeAnotherProcessorGeneratesCompilesAndGetsItsClass() throws Exception {
+        List<String> diagnostics = compileWith(new GeneratesInTheFirstRound("app.Request",
+                "package app;\n\npublic class Request {\n}\n"), """
+                package app;
+
+                public interface Chat {
+                    @dev.rebound.annotations.Retry(attempts = 2, delay = 0)
+                    String chat(Request request);
+                }
+                """);
+
+        assertThat(diagnostics).isEmpty();
+        assertThat(Files.readString(dir.resolve("out/app/Chat$$Rebound.java")))
+                .contains("METHODS = {\"chat(Lapp/Request;)Ljava/lang/String;\"}");
+    }
+
+    @Test
+    void anApiModuleWithTheAnnotationsOnlyCompilesWithTheProcessorOnItsProcessorPathAndSaysWhyNoClass()
+            throws Exception {
+        // rebound-annotations is the module's one dependency; rebound-weaver (and so the runtime) is on its
+        // processor path, as configuration-errors.md says to list it for the checks to run
+        Path file = Files.writeString(dir.resolve("Chat.java"), """
+                package api;
+
+                public interface Chat {
+                    @dev.rebound.annotations.Retry(attempts = 3)
+                    String chat(String prompt);
+
+                    @dev.rebound.annotations.GenerateWrapper
+                    interface Asked {
+                        String ask(String prompt);
+                    }
+
+                    @dev.rebound.annotations.Retry(attempts = 0)
+                    String bad(String prompt);
+                }
+                """);
+        Path out = Files.createDirectories(dir.resolve("out"));
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
+        try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, null, null)) {
+            javac.getTask(null, files, diagnostics, List.of("--release", "17", "-classpath",
+                    Javac.location(dev.rebound.annotations.Retry.class), "-processorpath", Javac.CLASSPATH, "-d",
+                    out.toString(), "-s", out.toString()), null, files.getJavaFileObjects(file)).call();
+        }
+
+        assertThat(diagnostics.getDiagnostics().stream().map(d -> d.getKind() + ": " + d.getMessage(Locale.ROOT)))
+                .containsExactly("ERROR: Chat.bad(String): @Retry.attempts = 0 is outside 1..100", // the checks ran
+                        "NOTE: Rebound: rebound-runtime is not on the compile class path (no"
+                                + " dev.rebound.runtime.spi.GeneratedWrapper), so no class is generated for Chat nor"
+                                + " another interface of this compilation: Rebound.wrap will use a JDK proxy, with"
+                                + " the same policy (the checks ran); add dev.rebound:rebound-runtime to the"
+                                + " dependencies to generate it",
+                        "WARNING: Rebound: @GenerateWrapper on Asked, but rebound-runtime is not on the compile class"
+                                + " path (no dev.rebound.runtime.spi.GeneratedWrapper): no class is generated, and"
+                                + " Rebound.wrap(Asked) will use a JDK proxy; add dev.rebound:rebound-runtime to the"
+                                + " dependencies to generate it");
+        assertThat(out.resolve("api/Chat$$Rebound.java")).doesNotExist();
+    }
+
+    @Test
     void generateWrapperOnAShapeThatGetsNoClassIsACompileWarning() throws Exception {
         List<String> warnings = new Javac(dir).warnings("Outer", """
                 package app;
@@ -250,7 +508,7 @@ class GeneratedWrapperBuildTest {
                 """);
 
         assertThat(warnings).contains("Rebound: @GenerateWrapper on Hidden, but no class can be generated for its"
-                + " shape (sealed, private or local; a type-use annotation, a type the class cannot name or a"
+                + " shape (private or local; a type-use annotation, a type the class cannot name or a"
                 + " narrower-erasure redeclaration in its methods; a member named like a name the class uses, such"
                 + " as dev, java or rethrow): Rebound.wrap(Hidden) will use a JDK proxy");
     }

@@ -91,23 +91,43 @@ final class Javac {
         return new URLClassLoader(new URL[] {dirOut.toUri().toURL()}, Javac.class.getClassLoader());
     }
 
+    /**
+     * javac's errors and warnings for {@code source} compiled into {@code out} with the processor, the
+     * directories {@code classPath} added to the class path: {@code out} itself for a build's incremental
+     * step (an IDE, Maven with {@code useIncrementalCompilation=false}), which finds the last build's classes
+     * there, the generated ones included; a library's classes.
+     */
+    List<String> compileAgainst(String out, String className, String source, Path... classPath) throws IOException {
+        StringBuilder cp = new StringBuilder(CLASSPATH);
+        for (Path p : classPath) {
+            cp.append(File.pathSeparator).append(p);
+        }
+        return diagnostics(write(className, source), dir.resolve(out), cp.toString(), List.of(), Diagnostic.Kind.ERROR,
+                Diagnostic.Kind.WARNING);
+    }
+
     private static List<String> compile(Path file, Path out, List<String> extra) throws IOException {
         return diagnostics(file, out, extra, Diagnostic.Kind.ERROR);
     }
 
     private static List<String> diagnostics(Path file, Path out, List<String> extra, Diagnostic.Kind kind)
             throws IOException {
+        return diagnostics(file, out, CLASSPATH, extra, kind);
+    }
+
+    private static List<String> diagnostics(Path file, Path out, String classPath, List<String> extra,
+            Diagnostic.Kind... kinds) throws IOException {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         Files.createDirectories(out);
         // -s: the processor's generated sources beside the classes (without it they may land in the working directory)
-        List<String> options = new ArrayList<>(List.of("--release", "17", "-classpath", CLASSPATH, "-d",
+        List<String> options = new ArrayList<>(List.of("--release", "17", "-classpath", classPath, "-d",
                 out.toString(), "-s", out.toString()));
         options.addAll(extra);
         try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, null, null)) {
             javac.getTask(null, files, diagnostics, options, null, files.getJavaFileObjects(file)).call();
         }
-        return diagnostics.getDiagnostics().stream().filter(d -> d.getKind() == kind)
+        return diagnostics.getDiagnostics().stream().filter(d -> List.of(kinds).contains(d.getKind()))
                 .map(d -> d.getMessage(Locale.ROOT)).toList();
     }
 

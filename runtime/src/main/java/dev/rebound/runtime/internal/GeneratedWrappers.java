@@ -154,7 +154,7 @@ public final class GeneratedWrappers {
         for (Method m : type.getMethods()) {
             if (!Modifier.isStatic(m.getModifiers()) && m.getDeclaringClass() != Object.class
                     && !MethodScan.isObjectMethod(m)) {
-                methods.put(m.getName() + descriptor(m), m);
+                methods.put(entry(m), m);
             }
         }
         List<Method> order = new ArrayList<>();
@@ -171,6 +171,21 @@ public final class GeneratedWrappers {
                     + ": it was generated from another version of " + type.getSimpleName());
         }
         return new Found(constructor, order.toArray(new Method[0]), null);
+    }
+
+    /**
+     * {@code chat(Ljava/lang/String;)Ljava/lang/String;^Ljava/io/IOException;}: how a generated class lists
+     * {@code m}, by name, JVM descriptor and the checked exceptions it declares (a {@code ^} before each, as
+     * in a JVM signature). A class generated before the method's {@code throws} clause changed lists it
+     * otherwise and is not used: it would wrap a newly declared exception in an
+     * {@code UndeclaredThrowableException}.
+     */
+    static String entry(Method m) {
+        StringBuilder sb = new StringBuilder(m.getName()).append(descriptor(m));
+        for (Class<?> c : m.getExceptionTypes()) {
+            sb.append('^').append(descriptor(c));
+        }
+        return sb.toString();
     }
 
     /** {@code (Ljava/lang/String;)Ljava/lang/String;}: a method's JVM descriptor. */

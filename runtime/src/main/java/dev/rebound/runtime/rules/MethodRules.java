@@ -305,6 +305,18 @@ public final class MethodRules {
     }
 
     /**
+     * Why no wrapper can implement a sealed interface: only the classes it permits may. The doors that
+     * wrap an interface ({@code Rebound.wrap}, Guice's {@code ReboundModule.wrapping}) refuse it in these
+     * words after their own name, and the processor refuses {@code @GenerateWrapper} on it in them.
+     *
+     * @param typeName the interface's binary name, as {@code app.Chat}
+     */
+    public static String sealedInterface(String typeName) {
+        return "type " + typeName + " is sealed: only the classes it permits may implement it, so no wrapper can;"
+                + " wrap an interface that is not sealed, or weave the permitted classes (AspectJ)";
+    }
+
+    /**
      * A policy on an enum's type in a woven build (ajc's annotation processing, or the agent as the enum
      * initialises): the aspect weaves the policies of an enum's methods and of its interfaces, not a
      * policy its type declares.

@@ -11,7 +11,8 @@ import java.lang.reflect.UndeclaredThrowableException;
  *
  * <p>Not for applications: only generated code extends it. A generated class declares, in the order
  * its constructor takes their policies, the methods it implements ({@value #METHODS_FIELD}: each as
- * its name and JVM descriptor, e.g. {@code chat(Ljava/lang/String;)Ljava/lang/String;}), and a
+ * its name, JVM descriptor and declared checked exceptions, e.g.
+ * {@code chat(Ljava/lang/String;)Ljava/lang/String;^Ljava/io/IOException;}), and a
  * constructor {@code (Chat target, String name, ResilientMethod[] policies)}; the runtime uses it only
  * when that list is exactly the interface's methods.
  *

@@ -140,12 +140,11 @@ public final class Policies {
     /**
      * Why no wrapper can implement {@code type}, or null when one can: a sealed interface permits only
      * the classes it names. The doors that wrap an interface ({@code Rebound.wrap}, Guice's
-     * {@code ReboundModule.wrapping}) refuse it in these words, after their own name.
+     * {@code ReboundModule.wrapping}) refuse it in these words, after their own name
+     * ({@link dev.rebound.runtime.rules.MethodRules#sealedInterface}, the processor's words too).
      */
     public static String unwrappable(Class<?> type) {
-        return type.isSealed() ? "type " + type.getName() + " is sealed: only the classes it permits may implement"
-                + " it, so no wrapper can; wrap an interface that is not sealed, or weave the permitted classes"
-                + " (AspectJ)" : null;
+        return type.isSealed() ? dev.rebound.runtime.rules.MethodRules.sealedInterface(type.getName()) : null;
     }
 
     /** Whether {@code type} belongs to Rebound itself (never given a policy). */

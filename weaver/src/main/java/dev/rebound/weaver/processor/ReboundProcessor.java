@@ -57,7 +57,12 @@ import javax.tools.Diagnostic;
  *
  * <p>Also generates, for every interface that carries a policy (on itself, its methods or the
  * interfaces it extends) or {@code @GenerateWrapper}, the class {@code Rebound.wrap} uses for it instead
- * of a JDK proxy ({@link WrapperSource}).
+ * of a JDK proxy ({@link WrapperSource}), again when a class file from an earlier build is there; none
+ * where {@code rebound-runtime} is not on the compile class path (a note says so).
+ *
+ * <p>A type that names a type not resolved yet (in a Rebound annotation, a supertype or a method's
+ * signature) waits for the next round, since another processor may generate it; in the last round it is
+ * checked without the annotations that name one, which are javac's own error, and gets no class.
  */
 @SupportedAnnotationTypes("*") // an interface may inherit its policy from one compiled elsewhere
 
@@ -66,6 +71,12 @@ public final class ReboundProcessor extends AbstractProcessor {
     private TypeModel model;
     /** The generated classes so far, by binary name: each once, whatever the round. */
     private final Set<String> generated = new HashSet<>();
+    /** The top-level types of this compilation's sources so far, by binary name. */
+    private final Set<String> compiled = new HashSet<>();
+    /** The types left to the next round, by canonical name: they name a type not generated yet. */
+    private final Set<String> deferred = new LinkedHashSet<>();
+    /** Whether the note that no class is generated without the runtime was given. */
+    private boolean notedWithoutRuntime;
     /** The retry budgets defined so far in this compilation, by name: the first definition wins. */
     private final Map<String, Budget> budgets = new HashMap<>();
     /** The rate limits defined so far in this compilation, by key: the first definition wins. */
@@ -84,24 +95,83 @@ public final class ReboundProcessor extends AbstractProcessor {
 
     @Override
     public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
-        Set<Element> annotated = new LinkedHashSet<>(round.getElementsAnnotatedWith(Retry.class));
-        annotated.addAll(round.getElementsAnnotatedWith(Fallback.class));
-        annotated.addAll(round.getElementsAnnotatedWith(CircuitBreaker.class));
-        annotated.addAll(round.getElementsAnnotatedWith(RateLimit.class));
-        List<Element> ordered = new ArrayList<>(annotated);
+        List<TypeElement> types = new ArrayList<>();
+        for (String name : deferred) {
+            TypeElement type = processingEnv.getElementUtils().getTypeElement(name);
+            if (type != null) {
+                types.add(type); // read again: what it names may have been generated in the last round
+            }
+        }
+        deferred.clear();
+        for (TypeElement root : javax.lang.model.util.ElementFilter.typesIn(round.getRootElements())) {
+            compiled.add(processingEnv.getElementUtils().getBinaryName(root).toString());
+            types.add(root);
+        }
+        List<TypeElement> ready = new ArrayList<>();
+        List<TypeElement> resolved = new ArrayList<>();
+        for (TypeElement type : types) {
+            boolean unresolved = model.unresolved(type);
+            if (unresolved && !round.processingOver()) {
+                // a type another processor generates in this round (an Immutables value, an alternative)
+                deferred.add(type.getQualifiedName().toString());
+                continue;
+            }
+            ready.add(type); // in the last round, javac reports what never resolved; the rest is checked
+            if (!unresolved) {
+                resolved.add(type);
+            }
+        }
+        List<Element> ordered = new ArrayList<>();
+        for (TypeElement type : ready) {
+            annotatedIn(type, ordered);
+        }
         ordered.sort(Comparator.comparing(ReboundProcessor::typeName).thenComparingInt(ReboundProcessor::position));
         for (Element e : ordered) {
-            if (suppressed(e)) {
-                continue;
+            if (suppressed(e) || unresolvedPolicy(e)) {
+                continue; // an unresolved class in its annotation is javac's "cannot find symbol"
             }
             for (String problem : problems(e)) {
                 processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, problem, e);
             }
         }
-        for (Element root : round.getRootElements()) {
-            generateWrappers(root);
+        for (TypeElement type : resolved) {
+            generateWrappers(type);
         }
         return false;
+    }
+
+    /**
+     * {@code type}, its methods and its nested types that carry a policy annotation ({@code type}'s own or,
+     * for a class, one it inherits), as {@code RoundEnvironment.getElementsAnnotatedWith} finds them.
+     */
+    private void annotatedIn(TypeElement type, List<Element> into) {
+        if (policyMirror(type)) {
+            into.add(type);
+        }
+        for (Element e : type.getEnclosedElements()) {
+            if (e instanceof TypeElement nested) {
+                annotatedIn(nested, into);
+            } else if (e.getKind() == ElementKind.METHOD && policyMirror(e)) {
+                into.add(e);
+            }
+        }
+    }
+
+    /** Whether {@code e} has a policy annotation, resolved or not. */
+    private boolean policyMirror(Element e) {
+        return POLICIES.stream().anyMatch(p -> hasMirror(e, p));
+    }
+
+    /** Whether a policy annotation of {@code e} names a class that does not resolve. */
+    private boolean unresolvedPolicy(Element e) {
+        return POLICIES.stream().anyMatch(p -> hasMirror(e, p) && model.annotation(e, p) == null);
+    }
+
+    /** Whether {@code e} has {@code annotation} (a class's inherited one too), read from its mirrors. */
+    private boolean hasMirror(Element e, Class<?> annotation) {
+        return processingEnv.getElementUtils().getAllAnnotationMirrors(e).stream()
+                .anyMatch(a -> ((TypeElement) a.getAnnotationType().asElement()).getQualifiedName()
+                        .contentEquals(annotation.getName()));
     }
 
     /** The {@code Rebound.wrap} classes of {@code e}'s interfaces and of those nested in it. */
@@ -119,31 +189,71 @@ public final class ReboundProcessor extends AbstractProcessor {
         }
         if (type.getKind() == ElementKind.INTERFACE && !qualified.startsWith("dev.rebound.annotations.")
                 && !qualified.startsWith("dev.rebound.runtime.") && !qualified.startsWith("dev.rebound.weaver.")
-                && (type.getAnnotation(GenerateWrapper.class) != null || carriesPolicy(type, new HashSet<>()))) {
-            String name = WrapperSource.nameOf(processingEnv.getElementUtils(), type);
-            // once per build: another round, or a compiler that already has it (ajc after javac), skips it
-            boolean exists = processingEnv.getElementUtils().getTypeElement(name) != null;
-            boolean first = generated.add(name) && !exists;
-            String source = first ? WrapperSource.of(processingEnv, type) : null;
-            if (first && source == null && asked) {
-                processingEnv.getMessager().printMessage(Diagnostic.Kind.WARNING, "Rebound: @GenerateWrapper on "
-                        + type.getSimpleName() + ", but no class can be generated for its shape (sealed, private or"
-                        + " local; a type-use annotation, a type the class cannot name or a narrower-erasure"
-                        + " redeclaration in its methods; a member named like a name the class uses, such as dev,"
-                        + " java or rethrow): Rebound.wrap(" + type.getSimpleName() + ") will use a JDK proxy", type);
-            }
-            if (source != null) {
-                try (java.io.Writer w = processingEnv.getFiler().createSourceFile(name, type).openWriter()) {
-                    w.write(source);
-                } catch (java.io.IOException failed) {
-                    processingEnv.getMessager().printMessage(Diagnostic.Kind.WARNING, "Rebound: could not write "
-                            + name + " (" + failed.getMessage() + "): Rebound.wrap(" + type.getSimpleName()
-                            + ") will use a JDK proxy", type);
-                }
-            }
+                && (asked || carriesPolicy(type, new HashSet<>()))) {
+            generateWrapper(type, asked);
         }
         for (Element nested : type.getEnclosedElements()) {
             generateWrappers(nested);
+        }
+    }
+
+    /** {@code type}'s class, once per build; {@code asked}: it says {@code @GenerateWrapper}. */
+    private void generateWrapper(TypeElement type, boolean asked) {
+        String name = WrapperSource.nameOf(processingEnv.getElementUtils(), type);
+        // a source of this compilation (ajc given the sources javac generated) is current; a class file
+        // from an earlier build may have been generated from another version of the interface
+        if (generated.contains(name) || compiled.contains(name)) {
+            return;
+        }
+        if (asked && type.getModifiers().contains(Modifier.SEALED)) {
+            processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, "Rebound: @GenerateWrapper on "
+                    + type.getSimpleName() + ": " + MethodRules.sealedInterface(
+                            processingEnv.getElementUtils().getBinaryName(type).toString()), type);
+            return;
+        }
+        if (processingEnv.getElementUtils().getTypeElement(WrapperSource.GW) == null) {
+            withoutRuntime(type, asked);
+            return;
+        }
+        String source = WrapperSource.of(processingEnv, type);
+        if (source == null && asked) {
+            processingEnv.getMessager().printMessage(Diagnostic.Kind.WARNING, "Rebound: @GenerateWrapper on "
+                    + type.getSimpleName() + ", but no class can be generated for its shape (private or"
+                    + " local; a type-use annotation, a type the class cannot name or a narrower-erasure"
+                    + " redeclaration in its methods; a member named like a name the class uses, such as dev,"
+                    + " java or rethrow): Rebound.wrap(" + type.getSimpleName() + ") will use a JDK proxy", type);
+        }
+        if (source == null) {
+            return;
+        }
+        generated.add(name);
+        try (java.io.Writer w = processingEnv.getFiler().createSourceFile(name, type).openWriter()) {
+            w.write(source);
+        } catch (java.io.IOException failed) {
+            processingEnv.getMessager().printMessage(Diagnostic.Kind.WARNING, "Rebound: could not write "
+                    + name + " (" + failed.getMessage() + "): Rebound.wrap(" + type.getSimpleName()
+                    + ") will use a JDK proxy, or a class an earlier build generated if it still fits "
+                    + type.getSimpleName(), type);
+        }
+    }
+
+    /**
+     * No class is generated where the runtime is not on the compile class path (an API module that
+     * depends on rebound-annotations only, the weaver on its processor path): it would not compile. Said
+     * once as a note, and as a warning on each interface that asks for its class.
+     */
+    private void withoutRuntime(TypeElement type, boolean asked) {
+        String missing = "rebound-runtime is not on the compile class path (no " + WrapperSource.GW + ")";
+        String fix = "add dev.rebound:rebound-runtime to the dependencies to generate it";
+        if (asked) {
+            processingEnv.getMessager().printMessage(Diagnostic.Kind.WARNING, "Rebound: @GenerateWrapper on "
+                    + type.getSimpleName() + ", but " + missing + ": no class is generated, and Rebound.wrap("
+                    + type.getSimpleName() + ") will use a JDK proxy; " + fix, type);
+        } else if (!notedWithoutRuntime) {
+            notedWithoutRuntime = true;
+            processingEnv.getMessager().printMessage(Diagnostic.Kind.NOTE, "Rebound: " + missing + ", so no class"
+                    + " is generated for " + type.getSimpleName() + " nor another interface of this compilation:"
+                    + " Rebound.wrap will use a JDK proxy, with the same policy (the checks ran); " + fix, type);
         }
     }
 
@@ -151,17 +261,15 @@ public final class ReboundProcessor extends AbstractProcessor {
             List.of(Retry.class, Fallback.class, CircuitBreaker.class, RateLimit.class);
 
     /** Whether a policy annotation sits on {@code type}, one of its methods, or an interface it extends. */
-    private static boolean carriesPolicy(TypeElement type, Set<TypeElement> seen) {
+    private boolean carriesPolicy(TypeElement type, Set<TypeElement> seen) {
         if (!seen.add(type)) {
             return false;
         }
         List<Element> annotated = new ArrayList<>(javax.lang.model.util.ElementFilter.methodsIn(type.getEnclosedElements()));
         annotated.add(type);
         for (Element e : annotated) {
-            for (Class<? extends java.lang.annotation.Annotation> a : POLICIES) {
-                if (e.getAnnotation(a) != null) {
-                    return true;
-                }
+            if (policyMirror(e)) {
+                return true;
             }
         }
         for (javax.lang.model.type.TypeMirror s : type.getInterfaces()) {
@@ -198,7 +306,7 @@ public final class ReboundProcessor extends AbstractProcessor {
         String deferred = method ? model.deferredResult(((ExecutableElement) e).getReturnType()) : null;
         // a type's policies reach each of its methods, checked as such below
         boolean nonIdempotent = method && model.nonIdempotent(e);
-        Retry retry = e.getAnnotation(Retry.class);
+        Retry retry = model.annotation(e, Retry.class);
         if (retry != null) {
             List<String> found = RetryRules.check(retry, model.failureTypes(e, Retry.class, "on"),
                     model.failureTypes(e, Retry.class, "abortOn"));
@@ -213,7 +321,7 @@ public final class ReboundProcessor extends AbstractProcessor {
             }
         }
         checkNamedClasses(e, where, problems);
-        CircuitBreaker breaker = e.getAnnotation(CircuitBreaker.class);
+        CircuitBreaker breaker = model.annotation(e, CircuitBreaker.class);
         if (breaker != null) {
             Rules.addAt(where, BreakerRules.check(breaker, model.failureTypes(e, CircuitBreaker.class, "on"),
                     model.failureTypes(e, CircuitBreaker.class, "skipOn")), problems);
@@ -221,7 +329,7 @@ public final class ReboundProcessor extends AbstractProcessor {
                 problems.add(Rules.at(where, MethodRules.deferred("@CircuitBreaker", deferred)));
             }
         }
-        RateLimit rateLimit = e.getAnnotation(RateLimit.class);
+        RateLimit rateLimit = model.annotation(e, RateLimit.class);
         if (rateLimit != null) {
             List<String> found = RateLimitRules.check(rateLimit);
             Rules.addAt(where, found, problems);
@@ -232,7 +340,7 @@ public final class ReboundProcessor extends AbstractProcessor {
                 problems.add(Rules.at(where, MethodRules.deferred("@RateLimit", deferred)));
             }
         }
-        if (e.getAnnotation(Fallback.class) != null) {
+        if (model.annotation(e, Fallback.class) != null) {
             Rules.addAt(where, FailureType.problems("@Fallback.on", model.failureTypes(e, Fallback.class, "on"),
                     "@Fallback.skipOn", model.failureTypes(e, Fallback.class, "skipOn"), FailureType.Action.CAUGHT),
                     problems);
@@ -429,9 +537,9 @@ public final class ReboundProcessor extends AbstractProcessor {
     }
 
     /** Whether {@code annotated} has {@code a} and it applies to {@code m} (a method's own one wins over its type's). */
-    private static boolean has(ExecutableElement m, Element annotated, boolean own,
+    private boolean has(ExecutableElement m, Element annotated, boolean own,
             Class<? extends java.lang.annotation.Annotation> a) {
-        return annotated.getAnnotation(a) != null && (own || m.getAnnotation(a) == null);
+        return model.annotation(annotated, a) != null && (own || model.annotation(m, a) == null);
     }
 
     /**
@@ -539,7 +647,7 @@ public final class ReboundProcessor extends AbstractProcessor {
         ExecutableElement contractMethod = model.declaredIn(contract, m);
         Element[] lookup = {own, contractMethod, alt, contract};
         for (Element where : lookup) {
-            if (where != null && where.getAnnotation(Retry.class) != null) {
+            if (where != null && model.annotation(where, Retry.class) != null) {
                 checkNonIdempotentRetry(where, model.describe(own, alt), problems);
                 return;
             }
@@ -552,7 +660,7 @@ public final class ReboundProcessor extends AbstractProcessor {
      * applies no retry that has a problem of its own.
      */
     private void checkNonIdempotentRetry(Element annotated, String where, List<String> problems) {
-        Retry retry = annotated.getAnnotation(Retry.class);
+        Retry retry = model.annotation(annotated, Retry.class);
         List<FailureType> on = model.failureTypes(annotated, Retry.class, "on");
         List<FailureType> abortOn = model.failureTypes(annotated, Retry.class, "abortOn");
         List<DeclaredType> onResult = model.classes(annotated, Retry.class, "onResult");
@@ -586,10 +694,10 @@ public final class ReboundProcessor extends AbstractProcessor {
             return; // type-level policies skip a method whose failures arrive after it returns
         }
         boolean nonIdempotent = model.nonIdempotent(m, type);
-        if (nonIdempotent && type.getAnnotation(Retry.class) != null && !model.onMethod(m, type, Retry.class)) {
+        if (nonIdempotent && model.annotation(type, Retry.class) != null && !model.onMethod(m, type, Retry.class)) {
             checkNonIdempotentRetry(type, where, problems);
         }
-        if (type.getAnnotation(Fallback.class) == null || model.onMethod(m, type, Fallback.class)) {
+        if (model.annotation(type, Fallback.class) == null || model.onMethod(m, type, Fallback.class)) {
             return;
         }
         if (nonIdempotent) {

@@ -90,12 +90,12 @@ final class TypeModel {
      * overrides carries {@code annotation}: a method-level annotation wins over every type-level one.
      */
     boolean onMethod(ExecutableElement m, TypeElement type, Class<? extends java.lang.annotation.Annotation> annotation) {
-        if (m.getAnnotation(annotation) != null) {
+        if (annotation(m, annotation) != null) {
             return true;
         }
         for (TypeElement s : supertypes(type)) {
             for (ExecutableElement other : ElementFilter.methodsIn(s.getEnclosedElements())) {
-                if (other.getAnnotation(annotation) != null
+                if (annotation(other, annotation) != null
                         && processingEnv.getElementUtils().overrides(m, other, type)) {
                     return true;
                 }
@@ -117,6 +117,101 @@ final class TypeModel {
 
     private static boolean marked(Element e) {
         return e.getAnnotation(NonIdempotent.class) != null;
+    }
+
+    /**
+     * {@code e}'s annotation {@code a} as {@code getAnnotation} gives it (a class's inherited one too); null
+     * when absent, or when a class it names does not resolve: javac cannot make the annotation then (it
+     * fails on an unresolved class in a class-array value), and that class is javac's own error
+     * ("cannot find symbol") or one a later round generates.
+     */
+    <A extends java.lang.annotation.Annotation> A annotation(Element e, Class<A> a) {
+        for (AnnotationMirror mirror : processingEnv.getElementUtils().getAllAnnotationMirrors(e)) {
+            if (((TypeElement) mirror.getAnnotationType().asElement()).getQualifiedName().contentEquals(a.getName())) {
+                return unresolved(mirror) ? null : e.getAnnotation(a);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Whether {@code type}, or a type nested in it, names a type that does not resolve (yet) where the
+     * processor reads: a class a Rebound annotation names, a supertype, a type in a method's signature
+     * (an interface's inherited methods too). Another processor may generate it in this round, to be read
+     * in the next; else it is javac's own error, which the processor leaves to javac.
+     */
+    boolean unresolved(TypeElement type) {
+        if (unresolvedAnnotation(type) || holdsError(type.getSuperclass())
+                || type.getInterfaces().stream().anyMatch(TypeModel::holdsError)
+                || type.getTypeParameters().stream().anyMatch(p -> p.getBounds().stream().anyMatch(TypeModel::holdsError))) {
+            return true;
+        }
+        List<? extends Element> members = type.getKind() == ElementKind.INTERFACE
+                ? processingEnv.getElementUtils().getAllMembers(type) : type.getEnclosedElements();
+        for (ExecutableElement m : ElementFilter.methodsIn(members)) {
+            List<TypeMirror> signature = new ArrayList<>(List.of(m.getReturnType()));
+            m.getParameters().forEach(p -> signature.add(p.asType()));
+            signature.addAll(m.getThrownTypes());
+            m.getTypeParameters().forEach(p -> signature.addAll(p.getBounds()));
+            if (unresolvedAnnotation(m) || signature.stream().anyMatch(TypeModel::holdsError)) {
+                return true;
+            }
+        }
+        return ElementFilter.typesIn(type.getEnclosedElements()).stream().anyMatch(this::unresolved);
+    }
+
+    /** Whether a Rebound annotation on {@code e} names a class that does not resolve. */
+    private boolean unresolvedAnnotation(Element e) {
+        return processingEnv.getElementUtils().getAllAnnotationMirrors(e).stream()
+                .filter(a -> ((TypeElement) a.getAnnotationType().asElement()).getQualifiedName().toString()
+                        .startsWith("dev.rebound.annotations."))
+                .anyMatch(TypeModel::unresolved);
+    }
+
+    /**
+     * Whether a class or class-array value of {@code mirror} is not a resolved type: javac gives an
+     * unresolved class as an error type, or in an array as the string {@code "<error>"}.
+     */
+    private static boolean unresolved(AnnotationMirror mirror) {
+        for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> attr
+                : mirror.getElementValues().entrySet()) {
+            TypeMirror member = attr.getKey().getReturnType();
+            if (member.getKind() == TypeKind.ARRAY) {
+                member = ((ArrayType) member).getComponentType();
+            }
+            if (member.getKind() != TypeKind.DECLARED || !((TypeElement) ((DeclaredType) member).asElement())
+                    .getQualifiedName().contentEquals("java.lang.Class")) {
+                continue;
+            }
+            List<?> values = attr.getValue().getValue() instanceof List<?> list ? list : List.of(attr.getValue());
+            for (Object v : values) {
+                if (!(((AnnotationValue) v).getValue() instanceof TypeMirror t) || t.getKind() == TypeKind.ERROR) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code t} is or holds an error type (a type variable's bounds are checked where it is declared). */
+    private static boolean holdsError(TypeMirror t) {
+        switch (t.getKind()) {
+            case ERROR:
+                return true;
+            case ARRAY:
+                return holdsError(((ArrayType) t).getComponentType());
+            case DECLARED:
+                return ((DeclaredType) t).getTypeArguments().stream().anyMatch(TypeModel::holdsError);
+            case WILDCARD: {
+                javax.lang.model.type.WildcardType w = (javax.lang.model.type.WildcardType) t;
+                return w.getExtendsBound() != null && holdsError(w.getExtendsBound())
+                        || w.getSuperBound() != null && holdsError(w.getSuperBound());
+            }
+            case INTERSECTION:
+                return ((javax.lang.model.type.IntersectionType) t).getBounds().stream().anyMatch(TypeModel::holdsError);
+            default:
+                return false;
+        }
     }
 
     /** The values of the array {@code member} of {@code annotation} on {@code e}, as written (none if absent). */
@@ -230,7 +325,7 @@ final class TypeModel {
     List<TypeElement> ownTargets(TypeElement c, ExecutableElement m) {
         for (TypeElement k = c; k != null; k = superclass(k)) {
             for (ExecutableElement own : ElementFilter.methodsIn(k.getEnclosedElements())) {
-                if (sameSignature(own, m) && own.getAnnotation(Fallback.class) != null) {
+                if (sameSignature(own, m) && annotation(own, Fallback.class) != null) {
                     return elements(classes(own, Fallback.class, "to"));
                 }
             }
@@ -239,7 +334,7 @@ final class TypeModel {
             return List.of();
         }
         for (TypeElement k = c; k != null; k = superclass(k)) {
-            if (k.getAnnotation(Fallback.class) != null) {
+            if (annotation(k, Fallback.class) != null) {
                 return elements(classes(k, Fallback.class, "to"));
             }
         }
@@ -367,10 +462,10 @@ final class TypeModel {
         return new ArrayList<>(out);
     }
 
-    private static boolean carriesPolicy(Element e) {
-        return e.getAnnotation(dev.rebound.annotations.Retry.class) != null || e.getAnnotation(Fallback.class) != null
-                || e.getAnnotation(dev.rebound.annotations.CircuitBreaker.class) != null
-                || e.getAnnotation(dev.rebound.annotations.RateLimit.class) != null;
+    private boolean carriesPolicy(Element e) {
+        return annotation(e, dev.rebound.annotations.Retry.class) != null || annotation(e, Fallback.class) != null
+                || annotation(e, dev.rebound.annotations.CircuitBreaker.class) != null
+                || annotation(e, dev.rebound.annotations.RateLimit.class) != null;
     }
 
     private Set<TypeElement> interfaces(TypeElement type, Set<TypeElement> out) {

@@ -39,7 +39,7 @@ final class WrapperSource {
     static final String SUFFIX = "$$Rebound";
     private static final String SPI = "dev.rebound.runtime.spi.";
     private static final String RM = SPI + "ResilientMethod";
-    private static final String GW = SPI + "GeneratedWrapper";
+    static final String GW = SPI + "GeneratedWrapper";
     private static final String METHODS = "METHODS";
 
     /** The packages of the names the source writes whatever the interface: java.lang's, the runtime's. */
@@ -342,8 +342,26 @@ final class WrapperSource {
             case DECLARED:
                 return "L" + elements.getBinaryName((TypeElement) ((DeclaredType) t).asElement()).toString()
                         .replace('.', '/') + ";";
-            default: return descriptor(types.erasure(t));
+            case TYPEVAR:
+            case INTERSECTION:
+                return descriptor(types.erasure(t)); // a declared type or an array
+            default: // an error type (unresolved): never recursed into; writable() refuses it
+                return "L" + t + ";";
         }
+    }
+
+    /**
+     * {@code chat(Ljava/lang/String;)Ljava/lang/String;^Ljava/io/IOException;}: the entry of {@code m} in the
+     * generated class's {@code METHODS}, its name, JVM descriptor and, as a JVM signature writes them, the
+     * checked exceptions it declares, erased as reflection's {@code getExceptionTypes()} gives them; so that
+     * a class generated before a {@code throws} clause changed is seen not to fit ({@code GeneratedWrappers}).
+     */
+    private String entry(ExecutableElement m) {
+        StringBuilder sb = new StringBuilder(m.getSimpleName()).append(descriptor(m));
+        for (TypeMirror t : m.getThrownTypes()) {
+            sb.append('^').append(descriptor(types.erasure(t)));
+        }
+        return sb.toString();
     }
 
     private String write() {
@@ -362,9 +380,9 @@ final class WrapperSource {
                 .append("@java.lang.SuppressWarnings({\"unchecked\", \"rawtypes\", \"all\"})\n")
                 .append(visibility).append("final class ").append(simple).append(typeParameters(type.getTypeParameters()))
                 .append(" extends ").append(GW).append(" implements ").append(self).append(" {\n\n");
-        s.append("    /** The methods, in the order of the constructor's policies: name and JVM descriptor. */\n")
+        s.append("    /** The methods, in the order of the constructor's policies: name, JVM descriptor, checked exceptions. */\n")
                 .append("    ").append(visibility).append("static final java.lang.String[] ").append(METHODS).append(" = {")
-                .append(methods.stream().map(m -> "\"" + m.getSimpleName() + descriptor(m) + "\"")
+                .append(methods.stream().map(m -> "\"" + entry(m) + "\"")
                         .collect(Collectors.joining(", ")))
                 .append("};\n\n");
         for (int i = 0; i < methods.size(); i++) {
