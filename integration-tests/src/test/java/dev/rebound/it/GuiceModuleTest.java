@@ -20,6 +20,7 @@ import dev.rebound.it.plain.Endpoint;
 import dev.rebound.it.plain.GuiceReach;
 import dev.rebound.it.plain.PlainChat;
 import dev.rebound.it.plain.PlainGpt4;
+import dev.rebound.it.plain.PlainGuardedChat;
 import dev.rebound.it.plain.PlainRateLimited;
 import dev.rebound.it.plain.SelfCallingSummarizer;
 import dev.rebound.it.plain.Summarizer;
@@ -362,6 +363,36 @@ class GuiceModuleTest extends VirtualTime {
         assertThat(GuiceReach.ATTEMPTS).hasValue(2);
         assertThat(catchThrowable(() -> a.ask("q"))).as("a's breaker, still open")
                 .isInstanceOf(dev.rebound.runtime.CircuitBreakerOpenException.class);
+    }
+
+    private static PlainGuardedChat guardedChatOfANewInjector() {
+        return Guice.createInjector(new ReboundModule(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(PlainGuardedChat.class).to(PlainGuardedChat.Gpt4.class);
+            }
+        }).getInstance(PlainGuardedChat.class);
+    }
+
+    /**
+     * A retry budget is a shared pool by name, as a rate-limit key is, not per injector: two injectors on the
+     * global settings draw on the interface's one budget, whose calls pay for the retries of both.
+     */
+    @Test
+    void injectorsOnTheGlobalSettingsShareARetryBudget() {
+        FakeLlm.reset();
+        PlainGuardedChat a = guardedChatOfANewInjector();
+        PlainGuardedChat b = guardedChatOfANewInjector();
+        for (int i = 0; i < 10; i++) {
+            assertThat(a.ask("q")).isEqualTo("gpt-4: q"); // ten calls through injector a
+        }
+        FakeLlm.reset();
+        FakeLlm.failFirst("gpt-4", Integer.MAX_VALUE);
+
+        // b's first call: 11 calls in the budget (ratio 0.4, no reserve): 1 retry <= 0.4 x 11
+        assertThat(b.ask("q")).isEqualTo("local: q");
+        assertThat(FakeLlm.calls()).as("b's call is retried on the budget a's calls filled")
+                .containsExactly("gpt-4 #1", "gpt-4 #2", "local #1");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.rebound.runtime;
 
 import dev.rebound.runtime.internal.DefaultAlternativeResolver;
+import dev.rebound.runtime.internal.RetryBudgets;
 import dev.rebound.runtime.internal.Slf4jListener;
 import dev.rebound.runtime.ratelimit.RateLimitStore;
 import dev.rebound.runtime.observation.CallTracer;
@@ -19,8 +20,10 @@ import java.util.random.RandomGenerator;
  * fallback taken and a final failure at WARN; never argument values, results or exception messages.
  *
  * <p>Retry budgets ({@code @Retry(budgetRatio = ...)}) are shared by name among the methods run with
- * the same settings instance: all woven code shares those of the global settings, and a test with its
- * own settings (and clock) gets budgets of its own.
+ * these settings and with the settings made from them by {@link #toBuilder()} on the same clock, as the
+ * in-process rate limits are: all woven code shares those of the global settings, also across a
+ * {@code setGlobal(global().toBuilder()...build())}; settings made with {@link #builder()} (a test's own)
+ * get budgets of their own, and so does a {@code toBuilder().timeSource(...)}: its clock's.
  */
 public final class ReboundSettings {
 
@@ -54,6 +57,7 @@ public final class ReboundSettings {
         this.timesSuccess = times;
         this.observesSuccess = times || tracer != null;
         this.rateLimitStore = b.rateLimitStore != null ? b.rateLimitStore : RateLimitStore.inProcess();
+        RetryBudgets.made(this, b.budgets);
     }
 
     /**
@@ -85,6 +89,11 @@ public final class ReboundSettings {
      *   <li>Alternatives already resolved keep their instances: a new alternatives resolver is asked only by
      *       policies resolved from then on (a WARN names the classes the previous one made, when either
      *       resolver is one you gave).</li>
+     *   <li>Retry budgets and in-process rate limits go on where they were when {@code settings} were made from
+     *       the previous ones with {@link #toBuilder()} on the same clock: a budget spent stays spent (its
+     *       retries are given back 10 s after they were made). Settings made with {@link #builder()}, or with
+     *       another clock, start with budgets and limits of their own: full.</li>
+     *   <li>Circuit breakers keep their state whatever the new settings.</li>
      * </ul>
      *
      * @throws NullPointerException if {@code settings} is null
@@ -170,13 +179,17 @@ public final class ReboundSettings {
         return observesSuccess;
     }
 
-    /** A builder pre-filled with these settings. */
+    /**
+     * A builder pre-filled with these settings; the settings it builds share their retry budgets and (unless
+     * given another store) their rate-limit store, per clock.
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.timeSource = timeSource;
         b.random = random;
         b.alternatives = alternatives;
         b.rateLimitStore = rateLimitStore;
+        b.budgets = RetryBudgets.lineageOf(this);
         b.tracer = tracer;
         b.logging = listeners.contains(Slf4jListener.INSTANCE);
         for (ReboundListener l : listeners) {
@@ -195,6 +208,8 @@ public final class ReboundSettings {
         private RandomGenerator random;
         private AlternativeResolver alternatives = new DefaultAlternativeResolver();
         private RateLimitStore rateLimitStore;
+        /** The retry budgets of the settings {@code toBuilder()} was called on; null: budgets of their own. */
+        private RetryBudgets.Lineage budgets;
         private CallTracer tracer;
 
         private Builder() {

@@ -5,6 +5,7 @@ import dev.rebound.runtime.internal.AlreadyResilient;
 import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.internal.AnnotationLookup;
 import dev.rebound.runtime.internal.AnnotationPolicies;
+import dev.rebound.runtime.internal.Definitions;
 import dev.rebound.runtime.internal.FallbackRule;
 import dev.rebound.runtime.internal.GeneratedWrappers;
 import dev.rebound.runtime.internal.MethodChecks;
@@ -72,11 +73,12 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
             throw new ReboundConfigurationException(List.of(closed)); // before any reflective access fails
         }
         ReboundSettings checked = settings != null ? settings : ReboundSettings.global();
+        Definitions defined = new Definitions(); // registered only when the build has no problem
         if (retry != null) {
-            MethodChecks.checkBudget(checked, retry, type.getName(), where, "budget", problems);
+            MethodChecks.checkBudget(checked, retry, type.getName(), where, "budget", defined, problems);
         }
         if (rateLimit != null) {
-            RateLimits.check(checked, rateLimit, where, type.getName(), "withRateLimit", problems);
+            RateLimits.check(checked, rateLimit, where, type.getName(), "withRateLimit", defined, problems);
         }
         // with builder policies the annotations are replaced anyway: what no door could apply is said, not refused
         List<String> refused = programmatic ? new ArrayList<>() : problems;
@@ -100,7 +102,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
                 }
                 reached[0]++;
             }
-            MethodSpec spec = programmatic ? programmatic(m, problems) : annotated(m);
+            MethodSpec spec = programmatic ? programmatic(m, problems) : annotated(m, defined);
             ResilientMethod executor = spec == null ? null : Chains.executorOf(spec);
             if (spec != null && spec.circuitBreaker() != null) {
                 breakers.add(Map.entry(spec, executor));
@@ -116,6 +118,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         if (!problems.isEmpty()) {
             throw new ReboundConfigurationException(problems);
         }
+        defined.register();
         if (!skipped.isEmpty()) {
             LOG.warn("{}: {}", where, MethodRules.skipsDeferred(builderPolicies(), skipped));
         }
@@ -303,7 +306,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         return name != null ? name : Rebound.isResilient(target) ? ResilientProxy.nameOf(target) : null;
     }
 
-    private MethodSpec annotated(Method m) {
+    private MethodSpec annotated(Method m, Definitions defined) {
         ReboundSettings s = settings;
         return AnnotationPolicies.resolve(target.getClass(), targetName(), fleetTarget(), m, s, alt -> {
             if (s == null) {
@@ -311,6 +314,6 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
             }
             Object instance = s.alternatives().instanceOf(alt);
             return () -> instance;
-        });
+        }, defined);
     }
 }

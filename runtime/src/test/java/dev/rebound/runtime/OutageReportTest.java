@@ -3,6 +3,10 @@ package dev.rebound.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rebound.runtime.ReboundEvent.Kind;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,8 +20,9 @@ import org.junit.jupiter.api.Test;
  * 40 users each call every 4 s (10 calls/s) for 180 s; the primary answers in 200 ms, except during
  * the outage (60 s to 120 s) when it fails every request after 100 ms; the fallback answers in
  * 500 ms. Retry: 3 attempts, waits 0.5 s then 1 s, no jitter. Breaker: the defaults (window 20,
- * ratio 0.5, 5 s open, 1 probe). Budget: ratio 0.2, 1 retry per second minimum. Prints the README
- * table:
+ * ratio 0.5, 5 s open, 1 probe). Budget: ratio 0.2, 1 retry per second minimum. Prints the tables of
+ * docs/reports/reliability.md, and fails when that report shows other rows (the simulation is exactly
+ * repeatable: regenerate the report's rows, and its prose, from what this prints):
  * {@code mvn -B -pl runtime -am verify -Dtest=OutageReportTest -Dsurefire.failIfNoSpecifiedTests=false}
  */
 class OutageReportTest {
@@ -222,6 +227,9 @@ class OutageReportTest {
         assertThat(breaker.requestsDuringOutage()).isLessThan(otherOrder.requestsDuringOutage());
         // and the simulation is exactly repeatable
         assertThat(row("again", retryAndBreaker(always, RETRY))).isEqualTo(row("again", breaker));
+        assertThat(List.of(row("retry only", retryOnly), row("retry + breaker", breaker),
+                row("retry + breaker + budget", budget), row("breaker outside retry (not chosen)", otherOrder)))
+                .as("the hard outage's rows in " + REPORT).containsExactlyElementsOf(documentedRows("Hard outage:"));
     }
 
     @Test
@@ -243,5 +251,34 @@ class OutageReportTest {
         // retries stay within 20% of the calls plus 1 per second of the 60 s
         long retries = budget.requestsDuringOutage() - budget.callsDuringOutage().size();
         assertThat(retries).isLessThanOrEqualTo(budget.callsDuringOutage().size() / 5 + 60);
+        assertThat(List.of(row("retry only", retryOnly), row("retry + breaker", breaker),
+                row("retry + breaker + budget", budget)))
+                .as("the brownout's rows in " + REPORT).containsExactlyElementsOf(documentedRows("Brownout:"));
+    }
+
+    /** The report that shows these figures, from the runtime module's directory. */
+    private static final Path REPORT = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize()
+            .resolveSibling("docs/reports/reliability.md");
+
+    /** The rows of the report's table under its line that starts with {@code title}, header and rule left out. */
+    private static List<String> documentedRows(String title) {
+        List<String> doc;
+        try {
+            doc = Files.readAllLines(REPORT);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> rows = new ArrayList<>();
+        int i = 0;
+        while (!doc.get(i).startsWith(title)) {
+            i++;
+        }
+        for (i++; i < doc.size() && (rows.isEmpty() || doc.get(i).startsWith("|")); i++) {
+            String line = doc.get(i);
+            if (line.startsWith("| ") && !line.startsWith("| setup |")) {
+                rows.add(line);
+            }
+        }
+        return rows;
     }
 }

@@ -377,6 +377,29 @@ class RateLimitChainTest {
                 });
     }
 
+    /**
+     * A build that fails defines no rate-limit key: the next build, the only wrapper with the key, may define
+     * it otherwise, and is the one later builds are held to.
+     */
+    @Test
+    void aRateLimitKeyOfABuildThatFailedIsNotDefinedForTheNextBuild() throws Exception {
+        assertThatThrownBy(() -> Rebound.wrap(Chat.class, (Chat) primary)
+                .withRateLimit(RateLimitPolicy.builder().key("once").requestsPerMinute(60).build())
+                .fallbackOn(IOException.class) // no fallback to act on: a configuration problem
+                .settings(settings).build())
+                .isInstanceOf(ReboundConfigurationException.class).hasMessageNotContaining("rate limit \"once\"");
+
+        Chat valid = Rebound.wrap(Chat.class, (Chat) primary)
+                .withRateLimit(RateLimitPolicy.builder().key("once").requestsPerMinute(100).build())
+                .settings(settings).build();
+
+        assertThat(valid.chat("q")).isEqualTo("primary");
+        assertThatThrownBy(() -> wrap(RateLimitPolicy.builder().key("once").requestsPerMinute(60).build()))
+                .hasMessage("Invalid Rebound configuration: Rebound.wrap(Chat): withRateLimit names rate limit \"once\""
+                        + " (requestsPerMinute 100, tokensPerMinute 0) with requestsPerMinute 60, tokensPerMinute 0;"
+                        + " every method naming a rate limit key must give it the same limits");
+    }
+
     public interface Model {
         ChatResponse chat(String prompt);
     }

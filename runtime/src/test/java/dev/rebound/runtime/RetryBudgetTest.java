@@ -2,6 +2,7 @@ package dev.rebound.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.Retry;
@@ -116,7 +117,323 @@ class RetryBudgetTest {
 
         time.advance(Duration.ofSeconds(1));
         model.chat("q");
-        assertThat(primary.calls).hasValue(52 + 1); // they left it
+        assertThat(primary.calls).hasValue(52 + 0); // 10.0 s later: given back between 10.0 and 10.1 s
+
+        time.advance(Duration.ofMillis(100));
+        model.chat("q");
+        assertThat(primary.calls).hasValue(53 + 1); // 10.1 s later: they left it
+    }
+
+    /**
+     * The window is counted in ticks of 100 ms, not whole seconds from the budget's making: ten retries
+     * made at +0.9 s are still within the last 10 s at +10.0 s, and leave it by +11.0 s.
+     */
+    @Test
+    void aRetryIsGivenBackNoEarlierThanTenSecondsAfterItWasMade() {
+        Model.Fake target = new Model.Fake("primary");
+        Model model = wrap(target, retry().budgetRatio(0.001).budgetMinPerSecond(1).build(), settings);
+        assertThat(model.chat("ok")).isEqualTo("primary:ok"); // the budget is made now, at +0 s
+        target.down();
+
+        time.advance(Duration.ofMillis(900));
+        for (int i = 0; i < 11; i++) {
+            model.chat("q");
+        }
+        assertThat(target.calls).hasValue(1 + 10 * 2 + 1); // the reserve of 10 spent at +0.9 s, the 11th refused
+
+        time.advance(Duration.ofMillis(9100)); // +10.0 s: the ten retries were made 9.1 s ago
+        model.chat("q");
+        assertThat(target.calls).as("the call at +10.0 s is not retried").hasValue(23);
+
+        time.advance(Duration.ofMillis(1000)); // +11.0 s: 10.1 s later
+        model.chat("q");
+        assertThat(target.calls).as("the call at +11.0 s is retried").hasValue(25);
+    }
+
+    /** A wrapper on a down target whose retries draw on the named budget "shared": a reserve of 10. */
+    private Model drawingOnTheSharedReserve(Model.Fake target, ReboundSettings s) {
+        return Rebound.wrap(Model.class, (Model) target).withRetry(retry().budget("shared").budgetRatio(0.001)
+                .budgetMinPerSecond(1).build()).settings(s).build();
+    }
+
+    /** Fails 11 calls through {@code model}: the calls {@code target} saw (21 when the reserve of 10 is whole). */
+    private static int targetCallsForElevenFailures(Model model, Model.Fake target) {
+        for (int i = 0; i < 11; i++) {
+            assertThatThrownBy(() -> model.chat("q")).isInstanceOf(RuntimeException.class);
+        }
+        return target.calls.get();
+    }
+
+    /**
+     * A retry the rate limit then refuses sends nothing: its attempt was not made, and it is given back to
+     * the budget, whose reserve of 10 stays whole for the next calls.
+     */
+    @Test
+    void aRetryTheRateLimitRefusesIsGivenBackToTheBudget() {
+        Model.Fake limited = new Model.Fake("limited").down();
+        Model model = Rebound.wrap(Model.class, (Model) limited)
+                .withRetry(retry().budget("shared").budgetRatio(0.001).budgetMinPerSecond(1).build())
+                .withRateLimit(RateLimitPolicy.builder().key("one-a-minute").requestsPerMinute(1)
+                        .maxDelay(Duration.ZERO).build())
+                .settings(settings).build();
+        assertThatThrownBy(() -> model.chat("q")).isInstanceOf(RateLimitRefusedException.class);
+        assertThat(limited.calls).hasValue(1);
+        assertThat(events.of(Kind.RETRIES_EXHAUSTED)).extracting(ReboundEvent::reason).containsExactly("rate-limited");
+
+        assertThat(targetCallsForElevenFailures(drawingOnTheSharedReserve(primary, settings), primary))
+                .isEqualTo(1 + 10 * 2);
+    }
+
+    /** A retry whose wait is interrupted is not made: it is given back to the budget. */
+    @Test
+    void aRetryWhoseWaitIsInterruptedIsGivenBackToTheBudget() {
+        AtomicInteger scheduled = new AtomicInteger();
+        ReboundSettings interrupting = ReboundSettings.builder().timeSource(time).logging(false).listener(e -> {
+            if (e.kind() == Kind.RETRY_SCHEDULED && scheduled.incrementAndGet() == 1) {
+                Thread.currentThread().interrupt(); // during the first retry's wait
+            }
+        }).build();
+        Model.Fake interrupted = new Model.Fake("interrupted").down();
+        Model model = drawingOnTheSharedReserve(interrupted, interrupting);
+        try {
+            assertThatThrownBy(() -> model.chat("q")).isInstanceOf(RuntimeException.class);
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(interrupted.calls).hasValue(1);
+
+        assertThat(targetCallsForElevenFailures(model, interrupted)).isEqualTo(1 + 1 + 10 * 2);
+    }
+
+    /** An asynchronous client. */
+    public interface AsyncModel {
+        java.util.concurrent.CompletableFuture<String> chat(String prompt);
+    }
+
+    /** A retry whose call is cancelled during its wait is not made: it is given back to the budget. */
+    @Test
+    void aRetryWhoseCallIsCancelledDuringItsWaitIsGivenBackToTheBudget() {
+        AtomicInteger attempts = new AtomicInteger();
+        AsyncModel failing = prompt -> {
+            attempts.incrementAndGet();
+            return java.util.concurrent.CompletableFuture.failedFuture(Model.outage());
+        };
+        AsyncModel model = Rebound.wrap(AsyncModel.class, failing).withRetry(RetryPolicy.builder().attempts(2)
+                .delay(Duration.ofSeconds(1)).jitter(false).budget("shared").budgetRatio(0.001).budgetMinPerSecond(1)
+                .build()).settings(settings).build();
+        java.util.concurrent.CompletableFuture<String> call = model.chat("q");
+        assertThat(time.pendingTasks()).as("the retry's wait").isEqualTo(1);
+        assertThat(call.cancel(true)).isTrue();
+        assertThat(attempts).hasValue(1);
+
+        assertThat(targetCallsForElevenFailures(drawingOnTheSharedReserve(primary, settings), primary))
+                .isEqualTo(1 + 10 * 2);
+    }
+
+    /** A target whose behaviour is the prompt: fail, or hold until released then fail, or hold then answer. */
+    static final class Held implements Model {
+        final java.util.Map<String, AtomicInteger> calls = new java.util.concurrent.ConcurrentHashMap<>();
+        final java.util.concurrent.CountDownLatch enteredFailing = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch releaseFailing = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch enteredProbe = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch releaseProbe = new java.util.concurrent.CountDownLatch(1);
+
+        int calls(String prompt) {
+            return calls.computeIfAbsent(prompt, k -> new AtomicInteger()).get();
+        }
+
+        @Override
+        public String chat(String prompt) {
+            calls.computeIfAbsent(prompt, k -> new AtomicInteger()).incrementAndGet();
+            try {
+                switch (prompt) {
+                    case "fail":
+                        throw Model.outage();
+                    case "hold-then-fail":
+                        enteredFailing.countDown();
+                        releaseFailing.await(10, TimeUnit.SECONDS);
+                        throw Model.outage();
+                    case "probe":
+                        enteredProbe.countDown();
+                        releaseProbe.await(10, TimeUnit.SECONDS);
+                        return "probe";
+                    default:
+                        return prompt;
+                }
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /**
+     * A retry that the half-open breaker refuses (its probe slot taken by another call) sends nothing: it
+     * is given back, and a later real retry is paid for by the calls in the window.
+     */
+    @Test
+    void aRetryTheHalfOpenBreakerRefusesIsGivenBackToTheBudget() throws Exception {
+        Held target = new Held();
+        Model model = Rebound.wrap(Model.class, (Model) target)
+                .withRetry(retry().budgetRatio(0.5).budgetMinPerSecond(0).build())
+                .withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(2).failureRatio(1.0)
+                        .delay(Duration.ofSeconds(5)).build())
+                .settings(settings).build();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            assertThat(model.chat("ok")).isEqualTo("ok");                                          // call 1
+            Future<Throwable> held = pool.submit(() -> catchThrowable(() -> model.chat("hold-then-fail"))); // 2
+            assertThat(target.enteredFailing.await(10, TimeUnit.SECONDS)).isTrue();
+            catchThrowable(() -> model.chat("fail"));                      // call 3: retried once, opens the breaker
+            assertThat(target.calls("fail")).isEqualTo(2);
+
+            time.advance(Duration.ofSeconds(5));
+            Future<String> probe = pool.submit(() -> model.chat("probe"));            // call 4: the probe, held
+            assertThat(target.enteredProbe.await(10, TimeUnit.SECONDS)).isTrue();
+            target.releaseFailing.countDown();                                     // call 2 fails: its retry is refused
+            assertThat(held.get(10, TimeUnit.SECONDS)).isInstanceOf(CircuitBreakerOpenException.class);
+            assertThat(target.calls("hold-then-fail")).as("call 2's retry sent nothing").isEqualTo(1);
+            target.releaseProbe.countDown();
+            assertThat(probe.get(10, TimeUnit.SECONDS)).isEqualTo("probe");
+        } finally {
+            pool.shutdownNow();
+        }
+
+        catchThrowable(() -> model.chat("fail")); // call 5: 5 calls in the window, 1 retry made: 2 <= 0.5 x 5
+        // its second failure opens the breaker again: that, not the budget, ends it
+        assertThat(events.of(Kind.RETRIES_EXHAUSTED)).extracting(ReboundEvent::reason)
+                .containsExactly("circuit-open", "circuit-open", "circuit-open");
+        assertThat(target.calls("fail")).as("call 5 is retried").isEqualTo(4);
+    }
+
+    /**
+     * Budgets are kept as the in-process rate limits are: settings made with toBuilder() on the same clock
+     * share them, so replacing the global settings to add a listener leaves a spent budget spent.
+     */
+    @Test
+    void replacingTheGlobalSettingsToAddAListenerLeavesASpentBudgetSpent() {
+        ReboundSettings before = ReboundSettings.global();
+        try {
+            ReboundSettings.setGlobal(ReboundSettings.builder().timeSource(time).logging(false).build());
+            Model model = Rebound.wrap(Model.class, (Model) primary)
+                    .withRetry(retry().budgetRatio(0.001).budgetMinPerSecond(1).build())
+                    .build(); // no settings(...): reads the global ones live
+            for (int i = 0; i < 11; i++) {
+                assertThatThrownBy(() -> model.chat("q")).isInstanceOf(RuntimeException.class);
+            }
+            assertThat(primary.calls).hasValue(10 * 2 + 1); // the reserve of 10 spent, the 11th call refused
+
+            ReboundSettings.setGlobal(ReboundSettings.global().toBuilder().listener(events).build());
+            assertThatThrownBy(() -> model.chat("q")).isInstanceOf(RuntimeException.class);
+
+            assertThat(primary.calls).as("a call 0 s after the reserve was spent is not retried").hasValue(22);
+            assertThat(events.of(Kind.RETRIES_EXHAUSTED)).extracting(ReboundEvent::reason).containsExactly("budget");
+        } finally {
+            ReboundSettings.setGlobal(before);
+        }
+    }
+
+    /**
+     * Settings made with toBuilder() on another clock get budgets of their own, that clock's: a window never
+     * reads readings of two clocks.
+     */
+    @Test
+    void settingsMadeWithToBuilderOnAnotherClockGetBudgetsOfTheirOwn() {
+        RetryPolicy policy = retry().budgetRatio(0.001).budgetMinPerSecond(1).build();
+        Model model = wrap(primary, policy, settings);
+        for (int i = 0; i < 11; i++) {
+            model.chat("q");
+        }
+        assertThat(primary.calls).hasValue(10 * 2 + 1); // the reserve of 10 spent
+
+        Model.Fake other = new Model.Fake("other").down();
+        Model onAnotherClock = wrap(other, policy,
+                settings.toBuilder().timeSource(new VirtualTimeSource(Long.MAX_VALUE - 1_000_000_000L)).build());
+        onAnotherClock.chat("q");
+        assertThat(other.calls).as("a reserve of its own").hasValue(2);
+        Model onTheSameClock = wrap(new Model.Fake("same").down(), policy, settings.toBuilder().build());
+        onTheSameClock.chat("q");
+        assertThat(exhaustedFor("budget")).as("the same clock: the spent budget").isEqualTo(2);
+    }
+
+    /**
+     * A build that fails defines no budget: the next build, the only wrapper that draws on it, may define
+     * it otherwise.
+     */
+    @Test
+    void aBudgetOfABuildThatFailedIsNotDefinedForTheNextBuild() {
+        assertThatThrownBy(() -> Rebound.wrap(Model.class, (Model) primary)
+                .withRetry(retry().budget("provider").budgetRatio(0.1).build())
+                .fallbackOn(java.io.IOException.class) // no fallback to act on: a configuration problem
+                .settings(settings).build())
+                .isInstanceOf(ReboundConfigurationException.class)
+                .hasMessageNotContaining("retry budget");
+
+        Model valid = Rebound.wrap(Model.class, (Model) primary)
+                .withRetry(retry().budget("provider").budgetRatio(0.3).build()).settings(settings).build();
+
+        assertThat(valid).isNotNull();
+        assertThatThrownBy(() -> wrap(primary, retry().budget("provider").budgetRatio(0.1).build(), settings))
+                .hasMessageContaining("budget names retry budget \"provider\" (budgetRatio 0.3, budgetMinPerSecond 1)"
+                        + " with budgetRatio 0.1");
+    }
+
+    public interface TwoBudgets {
+        @Retry(attempts = 2, budget = "two", budgetRatio = 0.2)
+        String first(String prompt);
+
+        @Retry(attempts = 2, budget = "two", budgetRatio = 0.4)
+        String second(String prompt);
+    }
+
+    public interface BadAfterABudget {
+        @Retry(attempts = 2, budget = "annotated", budgetRatio = 0.2)
+        String fine(String prompt);
+
+        @Retry(attempts = 0)
+        String bad(String prompt);
+    }
+
+    public interface GoodWithTheBudget {
+        @Retry(attempts = 2, budget = "annotated", budgetRatio = 0.5)
+        String fine(String prompt);
+    }
+
+    /**
+     * The annotations of a class are one build: a method's budget is defined only when no method of the
+     * class has a problem, and two methods of the same build that define a name otherwise conflict.
+     */
+    @Test
+    void theAnnotationsOfAClassThatFailsDefineNoBudget() {
+        assertThatThrownBy(() -> Rebound.wrap(BadAfterABudget.class, new BadAfterABudget() {
+            @Override
+            public String fine(String prompt) {
+                return prompt;
+            }
+
+            @Override
+            public String bad(String prompt) {
+                return prompt;
+            }
+        }).settings(settings).build()).isInstanceOfSatisfying(ReboundConfigurationException.class,
+                e -> assertThat(e.problems()).containsExactly("BadAfterABudget.bad(String): @Retry.attempts = 0 is outside 1..100"));
+
+        assertThat(Rebound.wrap(GoodWithTheBudget.class, (GoodWithTheBudget) prompt -> prompt).settings(settings)
+                .build().fine("q")).isEqualTo("q");
+        assertThatThrownBy(() -> Rebound.wrap(TwoBudgets.class, new TwoBudgets() {
+            @Override
+            public String first(String prompt) {
+                return prompt;
+            }
+
+            @Override
+            public String second(String prompt) {
+                return prompt;
+            }
+        }).settings(settings).build()).isInstanceOfSatisfying(ReboundConfigurationException.class,
+                e -> assertThat(e.problems()).singleElement().asString()
+                        .matches("TwoBudgets\\.(first|second)\\(String\\): @Retry\\.budget names retry budget \"two\""
+                                + " \\(budgetRatio 0\\.(2|4), budgetMinPerSecond 1\\) with budgetRatio 0\\.(2|4), .*"));
     }
 
     @Test

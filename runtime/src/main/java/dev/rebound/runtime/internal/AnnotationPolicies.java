@@ -59,6 +59,19 @@ public final class AnnotationPolicies {
      */
     public static MethodSpec resolve(Class<?> implClass, String primaryName, String fleetTarget, Method method,
             ReboundSettings settings, Function<Class<?>, Supplier<?>> alternatives) {
+        Definitions build = new Definitions();
+        MethodSpec spec = resolve(implClass, primaryName, fleetTarget, method, settings, alternatives, build);
+        build.register();
+        return spec;
+    }
+
+    /**
+     * As {@link #resolve(Class, String, String, Method, ReboundSettings, Function)}, within a build of more
+     * than one method: the rate-limit keys and retry budgets it defines are registered by {@code build},
+     * once the whole build has no problem.
+     */
+    public static MethodSpec resolve(Class<?> implClass, String primaryName, String fleetTarget, Method method,
+            ReboundSettings settings, Function<Class<?>, Supplier<?>> alternatives, Definitions build) {
         if (method.getDeclaringClass() == Object.class || Modifier.isStatic(method.getModifiers())
                 || method.isSynthetic() || method.isBridge()) {
             return null;
@@ -85,7 +98,8 @@ public final class AnnotationPolicies {
         RetryPolicy primaryRetry = PolicyConversion.toPolicy(retry, name, problems);
         MethodChecks.checkRepeat(primaryRetry, MethodRules.RetryAttributes.ANNOTATION, name, nonIdempotent, deferred,
                 problems);
-        MethodChecks.checkBudget(budgetSettings, primaryRetry, budgetScope, name, "@Retry.budget", problems);
+        MethodChecks.checkBudget(budgetSettings, primaryRetry, budgetScope, name, "@Retry.budget", build,
+                problems);
         CircuitBreakerPolicy breakerPolicy = PolicyConversion.toPolicy(breaker, name, problems);
         if (breaker != null && deferred != null) {
             problems.add(Rules.at(name, MethodRules.deferred("@CircuitBreaker", deferred)));
@@ -94,7 +108,8 @@ public final class AnnotationPolicies {
         if (rateLimit != null) {
             rateLimitPolicy = RateLimits.fromAnnotation(rateLimit, name, problems);
             if (rateLimitPolicy != null) {
-                RateLimits.check(budgetSettings, rateLimitPolicy, name, budgetScope, "@RateLimit.key", problems);
+                RateLimits.check(budgetSettings, rateLimitPolicy, name, budgetScope, "@RateLimit.key", build,
+                        problems);
             }
             if (deferred != null) {
                 problems.add(Rules.at(name, MethodRules.deferred("@RateLimit", deferred)));
@@ -107,7 +122,7 @@ public final class AnnotationPolicies {
             checkJudged("@Fallback.onResult", fallback.onResult(), implClass, method, name, problems);
         }
         AnnotatedFallback fb = AnnotatedFallback.read(fallback, implClass, contract, method, contractMethod, name,
-                nonIdempotent, deferred, budgetSettings, alternatives, problems);
+                nonIdempotent, deferred, budgetSettings, alternatives, build, problems);
         MethodChecks.checkShape(CallShape.of(implClass, method), name, rateLimit != null, "@RateLimit", fb.handler() != null,
                 "@Fallback.handler", primaryRetry, "@Retry.onResult", fb.onResult() != null, "@Fallback.onResult",
                 fb.chain(), problems);

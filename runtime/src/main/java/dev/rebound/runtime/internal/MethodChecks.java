@@ -51,12 +51,16 @@ public final class MethodChecks {
     }
 
     /**
-     * Registers the retry budget of {@code policy}; a problem of {@code where} when its name is defined
-     * otherwise, naming {@code attribute} ({@code "@Retry.budget"}, or {@code "budget"} for a builder's policy).
+     * Defines the retry budget of {@code policy} once {@code build} registers; a problem of {@code where} when
+     * its name is defined otherwise, naming {@code attribute} ({@code "@Retry.budget"}, or {@code "budget"}
+     * for a builder's policy).
      */
     public static void checkBudget(ReboundSettings settings, RetryPolicy policy, String scope, String where,
-            String attribute, List<String> problems) {
-        Rules.addAt(where, RetryBudgets.conflict(settings, policy, scope, attribute), problems);
+            String attribute, Definitions build, List<String> problems) {
+        String conflict = RetryBudgets.conflict(settings, policy, scope, where, attribute, build);
+        if (conflict != null) {
+            problems.add(conflict);
+        }
     }
 
     /**

@@ -19,12 +19,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * Where a method's rate limit comes from: {@code @RateLimit} read into a {@link RateLimitPolicy}
  * (the rule set's words, {@link RateLimitRules}), and the key's {@link RateLimiter} from the
  * settings' store. Each key is defined once per store: a second definition with other limits is a
- * configuration problem. Asked at resolution, never per call.
+ * configuration problem; a build that fails defines none ({@link Definitions}). Asked at resolution, never
+ * per call.
  */
 public final class RateLimits {
 
     /** The limits each key was first defined with, per store. */
-    private static final Map<RateLimitStore, Map<String, long[]>> DEFINED =
+    private static final Map<RateLimitStore, Map<String, Object>> DEFINED =
             Collections.synchronizedMap(new WeakHashMap<>());
     private static final boolean BUCKET4J = bucket4jOnClassPath();
 
@@ -51,25 +52,33 @@ public final class RateLimits {
         return policy.key().isEmpty() ? scope : policy.key();
     }
 
+    /** A key's limits: how a store's keys are defined. */
+    private record Limits(long requestsPerMinute, long tokensPerMinute) {
+    }
+
     /**
-     * Registers {@code policy}'s key in the settings' store, or adds a problem: Bucket4j missing, or the
-     * key already defined there with other limits.
+     * Defines {@code policy}'s key in the settings' store once {@code build} registers, or adds a problem:
+     * Bucket4j missing, or the key already defined there (or by this build) with other limits.
      *
      * @param where the method, as {@code ChatClient.chat(String)}, or the builder
      * @param scope the key when the policy names none (the interface's name)
      * @param attribute how the problem names the policy: {@code @RateLimit.key} or {@code withRateLimit}
      */
     public static void check(ReboundSettings settings, RateLimitPolicy policy, String where, String scope,
-            String attribute, List<String> problems) {
+            String attribute, Definitions build, List<String> problems) {
         if (!BUCKET4J) {
             problems.add(where + ": " + attribute + " needs com.bucket4j:bucket4j_jdk17-core on the class path");
             return;
         }
         String key = keyOf(policy, scope);
-        Map<String, long[]> keys = DEFINED.computeIfAbsent(settings.rateLimitStore(), s -> new ConcurrentHashMap<>());
-        long[] first = keys.computeIfAbsent(key, k -> new long[] {policy.requestsPerMinute(), policy.tokensPerMinute()});
-        Rules.addAt(where, RateLimitRules.conflict(attribute, key, policy.requestsPerMinute(),
-                policy.tokensPerMinute(), first[0], first[1]), problems);
+        Map<String, Object> keys = DEFINED.computeIfAbsent(settings.rateLimitStore(), s -> new ConcurrentHashMap<>());
+        String conflict = build.define(keys, key, new Limits(policy.requestsPerMinute(), policy.tokensPerMinute()),
+                first -> Rules.at(where, RateLimitRules.conflict(attribute, key, policy.requestsPerMinute(),
+                        policy.tokensPerMinute(), ((Limits) first).requestsPerMinute(),
+                        ((Limits) first).tokensPerMinute())));
+        if (conflict != null) {
+            problems.add(conflict);
+        }
     }
 
     /** The guard of one method with {@code settings}: the limiter of its key in the settings' store. */

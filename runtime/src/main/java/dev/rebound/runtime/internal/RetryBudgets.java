@@ -2,51 +2,103 @@ package dev.rebound.runtime.internal;
 
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.TimeSource;
 import dev.rebound.runtime.rules.RetryRules;
+import dev.rebound.runtime.rules.Rules;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Where named retry budgets live: one set per {@link ReboundSettings} instance, so every method run
- * with the same settings (all woven code, with the global ones) shares a budget by name, and a test
- * with its own settings and clock gets budgets of its own. Asked at resolution and when the global
- * settings change, never per call.
+ * Where named retry budgets live: one set per lineage of {@link ReboundSettings} (settings made with
+ * {@code builder()}, and every settings made from them with {@code toBuilder()}), as the in-process
+ * rate-limit store is shared: every method run with the same settings or a later version of them (all
+ * woven code, with the global ones, across {@code setGlobal(global().toBuilder()...build())}) shares a
+ * budget by name, and a test with settings of its own gets budgets of its own. Within a lineage a budget
+ * is kept per clock, as a rate-limit bucket is: its window reads the clock it was made on, whose readings
+ * have an origin of their own. Asked at resolution and when the global settings change, never per call.
  */
 public final class RetryBudgets {
 
-    private static final Map<ReboundSettings, Map<String, RetryBudget>> BY_SETTINGS =
-            Collections.synchronizedMap(new WeakHashMap<>());
+    /** The budgets of one lineage of settings: how each name is defined, and its budget per clock. */
+    public static final class Lineage {
+        private final Map<String, Object> defined = new ConcurrentHashMap<>();
+        private final Map<Key, RetryBudget> budgets = new ConcurrentHashMap<>();
+
+        private Lineage() {
+        }
+    }
+
+    /** A budget's values: how a name is defined. */
+    private record Shape(double ratio, int minPerSecond) {
+    }
+
+    /** A name's budget on one clock, the clock compared by identity. */
+    private record Key(String name, TimeSource clock) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.name.equals(name) && k.clock == clock;
+        }
+
+        @Override
+        public int hashCode() {
+            return name.hashCode() * 31 + System.identityHashCode(clock);
+        }
+    }
+
+    private static final Map<ReboundSettings, Lineage> LINEAGES = Collections.synchronizedMap(new WeakHashMap<>());
 
     private RetryBudgets() {
     }
 
     /**
-     * The budget {@code policy} draws on under {@code settings}, made on first use; null when the
-     * policy has none. An unnamed budget is the one of {@code scope} (the interface). The first
-     * definition of a name wins; {@link #conflict} tells resolution when another one differs.
+     * Notes that {@code settings}, just made, belong to {@code from} (a lineage {@link #lineageOf} gave for
+     * the settings {@code toBuilder()} was called on), or to a new lineage when {@code from} is null.
+     */
+    public static void made(ReboundSettings settings, Lineage from) {
+        LINEAGES.put(settings, from != null ? from : new Lineage());
+    }
+
+    /** The lineage of {@code settings}, which settings made from them with {@code toBuilder()} carry over. */
+    public static Lineage lineageOf(ReboundSettings settings) {
+        return LINEAGES.get(settings);
+    }
+
+    /**
+     * The budget {@code policy} draws on under {@code settings}, made on first use; null when the policy
+     * has none. An unnamed budget is the one of {@code scope} (the interface).
      */
     public static RetryBudget of(ReboundSettings settings, RetryPolicy policy, String scope) {
         if (!policy.hasBudget()) {
             return null;
         }
-        String name = policy.budget().isEmpty() ? scope : policy.budget();
-        Map<String, RetryBudget> budgets = BY_SETTINGS.computeIfAbsent(settings, s -> new ConcurrentHashMap<>());
-        return budgets.computeIfAbsent(name, n -> new RetryBudget(n, policy.budgetRatio(), policy.budgetMinPerSecond(),
-                settings.timeSource().nanoTime()));
+        String name = nameOf(policy, scope);
+        TimeSource clock = settings.timeSource();
+        return LINEAGES.get(settings).budgets.computeIfAbsent(new Key(name, clock),
+                k -> new RetryBudget(name, policy.budgetRatio(), policy.budgetMinPerSecond(), clock.nanoTime()));
     }
 
     /**
-     * Registers the budget of {@code policy} and returns null, or describes how an existing budget of
-     * the same name differs, naming the policy's {@code attribute} ({@code "@Retry.budget"}, {@code "budget"}).
+     * Defines the budget of {@code policy} once {@code build} registers and returns null, or the problem of
+     * {@code where} when the lineage or the build defines the same name otherwise, naming the policy's
+     * {@code attribute} ({@code "@Retry.budget"}, {@code "budget"}).
      */
-    public static String conflict(ReboundSettings settings, RetryPolicy policy, String scope, String attribute) {
-        RetryBudget b = of(settings, policy, scope);
-        if (b == null || b.sameAs(policy.budgetRatio(), policy.budgetMinPerSecond())) {
+    public static String conflict(ReboundSettings settings, RetryPolicy policy, String scope, String where,
+            String attribute, Definitions build) {
+        if (!policy.hasBudget()) {
             return null;
         }
-        return RetryRules.budgetDefinedOtherwise(attribute, b.name(), b.ratio(), b.minPerSecond(),
-                policy.budgetRatio(), policy.budgetMinPerSecond());
+        String name = nameOf(policy, scope);
+        return build.define(LINEAGES.get(settings).defined, name,
+                new Shape(policy.budgetRatio(), policy.budgetMinPerSecond()), found -> {
+                    Shape first = (Shape) found;
+                    return Rules.at(where, RetryRules.budgetDefinedOtherwise(attribute, name, first.ratio(),
+                            first.minPerSecond(), policy.budgetRatio(), policy.budgetMinPerSecond()));
+                });
+    }
+
+    private static String nameOf(RetryPolicy policy, String scope) {
+        return policy.budget().isEmpty() ? scope : policy.budget();
     }
 }

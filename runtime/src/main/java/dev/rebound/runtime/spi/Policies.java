@@ -4,6 +4,7 @@ import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.internal.AnnotationLookup;
 import dev.rebound.runtime.internal.AnnotationPolicies;
+import dev.rebound.runtime.internal.Definitions;
 import dev.rebound.runtime.internal.GeneratedWrappers;
 import dev.rebound.runtime.internal.MethodChecks;
 import dev.rebound.runtime.internal.MethodScan;
@@ -71,29 +72,30 @@ public final class Policies {
     /**
      * The policies of every interceptable method of {@code methodsOf} (the class itself, or the
      * interface a binding provides) on instances of {@code implClass}: the methods without one are
-     * absent.
+     * absent. The rate-limit keys and retry budgets the methods define are registered only when no method
+     * has a problem.
      *
      * @throws ReboundConfigurationException listing every problem of every method
      */
     public static Map<Method, ResilientMethod> resolveAll(Class<?> implClass, Class<?> methodsOf,
             ReboundSettings settings, Function<Class<?>, Supplier<?>> alternatives) {
         List<String> problems = new ArrayList<>();
-        Map<Method, ResilientMethod> out = MethodScan.resolveEach(methodsOf, problems,
-                m -> resolve(implClass, m, settings, alternatives));
+        Definitions defined = new Definitions(); // registered only when no method has a problem
+        Map<Method, ResilientMethod> out = MethodScan.resolveEach(methodsOf, problems, m -> {
+            MethodSpec spec = AnnotationPolicies.resolve(implClass, AnnotationLookup.simpleName(implClass), null, m,
+                    settings, alternatives, defined);
+            return spec == null ? null : Chains.executorOf(spec);
+        });
         if (!problems.isEmpty()) {
             throw new ReboundConfigurationException(problems);
         }
+        defined.register();
         return out;
     }
 
     /** As {@link #resolveAll(Class, Class, ReboundSettings, Function)} with the global alternatives. */
     public static Map<Method, ResilientMethod> resolveAll(Class<?> type) {
-        List<String> problems = new ArrayList<>();
-        Map<Method, ResilientMethod> out = MethodScan.resolveEach(type, problems, m -> resolve(type, m));
-        if (!problems.isEmpty()) {
-            throw new ReboundConfigurationException(problems);
-        }
-        return out;
+        return resolveAll(type, type, null, Policies::globalAlternative);
     }
 
     /**

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.rebound.annotations.RateLimit;
 import dev.rebound.runtime.RateLimitPolicy;
 import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.internal.Definitions;
 import dev.rebound.runtime.internal.RateLimits;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -96,15 +97,17 @@ class RateLimitRulesTest {
         List<String> problems = new ArrayList<>();
         RateLimitPolicy a = RateLimitPolicy.builder().key("openai").requestsPerMinute(500).build();
         RateLimitPolicy b = RateLimitPolicy.builder().key("openai").requestsPerMinute(500).tokensPerMinute(9000).build();
-        RateLimits.check(settings, a, "Chat.a()", "Chat", "@RateLimit.key", problems);
-        RateLimits.check(settings, a, "Chat.c()", "Chat", "@RateLimit.key", problems);
-        RateLimits.check(settings, b, "Chat.b()", "Chat", "@RateLimit.key", problems);
+        Definitions build = new Definitions();
+        RateLimits.check(settings, a, "Chat.a()", "Chat", "@RateLimit.key", build, problems);
+        RateLimits.check(settings, a, "Chat.c()", "Chat", "@RateLimit.key", build, problems);
+        RateLimits.check(settings, b, "Chat.b()", "Chat", "@RateLimit.key", build, problems);
         assertThat(problems).containsExactly("Chat.b(): @RateLimit.key names rate limit \"openai\" "
                 + "(requestsPerMinute 500, tokensPerMinute 0) with requestsPerMinute 500, tokensPerMinute 9000; "
                 + "every method naming a rate limit key must give it the same limits");
         // other settings, other store: no conflict
         List<String> none = new ArrayList<>();
-        RateLimits.check(ReboundSettings.builder().build(), b, "Chat.b()", "Chat", "@RateLimit.key", none);
+        RateLimits.check(ReboundSettings.builder().build(), b, "Chat.b()", "Chat", "@RateLimit.key",
+                new Definitions(), none);
         assertThat(none).isEmpty();
     }
 

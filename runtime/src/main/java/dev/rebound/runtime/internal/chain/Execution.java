@@ -249,6 +249,7 @@ final class Execution {
         this.targetArgs = targetArgs;
         this.attempt = 0;
         this.attemptLimit = Long.MAX_VALUE;
+        this.paidTo = null;
     }
 
     /** The call's arguments for an alternative, asked of the door once: an array of exactly them. */
@@ -287,6 +288,13 @@ final class Execution {
     private RetryBudget[] budgets = NO_BUDGETS;
     private int budgetCount;
     private static final RetryBudget[] NO_BUDGETS = {};
+
+    /**
+     * The budget that paid for the retry whose attempt is next or running, and the receipt to give it back
+     * with ({@link RetryRule#settle}); null when none is owed.
+     */
+    RetryBudget paidTo;
+    long paidReceipt;
 
     /** Whether this call is not yet counted in {@code budget} by an alternative; from now on it is. */
     boolean firstCountIn(RetryBudget budget) {
@@ -405,6 +413,7 @@ final class Execution {
             budgetCount = 0;
         }
         interrupted = false;
+        paidTo = null;
         demand.forget();
         inUse = false;
     }

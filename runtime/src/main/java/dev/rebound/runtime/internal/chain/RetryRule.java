@@ -206,7 +206,40 @@ final class RetryRule {
             }
         }
         RetryBudget b = budget.of(call.settings);
-        return b == null || b.tryWithdraw(call.time.nanoTime()) ? null : Reason.BUDGET;
+        if (b == null) {
+            return null;
+        }
+        long receipt = b.withdraw(call.time.nanoTime());
+        if (receipt == RetryBudget.REFUSED) {
+            return Reason.BUDGET;
+        }
+        call.paidTo = b; // given back if the attempt it pays for is not made (settle, giveBack)
+        call.paidReceipt = receipt;
+        return null;
+    }
+
+    /**
+     * After the attempt a retry paid for ended with {@code f} (null: it answered): the retry is given back
+     * to the budget when the attempt was not made, refused by the call's own breaker or rate limit; kept
+     * otherwise. Either way the call owes the budget nothing more.
+     */
+    static void settle(Execution call, Throwable f) {
+        RetryBudget b = call.paidTo;
+        if (b != null) {
+            call.paidTo = null;
+            if (f != null && call.refusedHere(f)) {
+                b.giveBack(call.paidReceipt);
+            }
+        }
+    }
+
+    /** The retry paid for an attempt that will not be made (its wait interrupted, its call cancelled): given back. */
+    static void giveBack(Execution call) {
+        RetryBudget b = call.paidTo;
+        if (b != null) {
+            call.paidTo = null;
+            b.giveBack(call.paidReceipt);
+        }
     }
 
     /** The retry budget of this target under the settings last seen (the global ones may change). */

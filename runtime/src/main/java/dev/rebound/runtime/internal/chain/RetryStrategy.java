@@ -76,6 +76,9 @@ final class RetryStrategy implements Strategy {
                 } catch (Throwable t) {
                     result = call.failed(t);
                 }
+                if (attempt > 1) {
+                    RetryRule.settle(call, result == Execution.FAILED ? call.failure : null);
+                }
                 if (result != Execution.FAILED) {
                     return result;
                 }
@@ -83,7 +86,11 @@ final class RetryStrategy implements Strategy {
             }
             call.history.record(f);
             long wait = rule.afterFailure(call, f, attempt, origin, next);
-            if (wait < 0L || !pause(call, wait, attempt + 1, f)) {
+            if (wait < 0L) {
+                return call.failed(f);
+            }
+            if (!pause(call, wait, attempt + 1, f)) {
+                RetryRule.giveBack(call);
                 return call.failed(f);
             }
             f = null;
@@ -111,6 +118,7 @@ final class RetryStrategy implements Strategy {
      */
     private void attemptAsync(Execution call, int attempt, long origin, CompletableFuture<Object> out) {
         if (call.cancelled()) {
+            RetryRule.giveBack(call); // the retry paid for this attempt, which is not made
             out.completeExceptionally(call.history.isEmpty() ? Async.cancelled() : call.history.last());
             return;
         }
@@ -126,6 +134,9 @@ final class RetryStrategy implements Strategy {
             running = CompletableFuture.failedFuture(t); // a listener's Error below (a breaker's transition): as apply
         }
         running.whenComplete((result, t) -> {
+            if (attempt > 1) {
+                RetryRule.settle(call, t == null ? null : Async.failure(t));
+            }
             if (t == null) {
                 out.complete(result);
             } else {
