@@ -176,7 +176,10 @@ final class RetryStrategy implements Strategy {
 
     /**
      * Sleeps {@code nanos} on {@code time} (a zero wait only checks the interrupt flag); false when
-     * interrupted, the flag set again.
+     * interrupted, the flag set again. Anything else the sleep throws goes up: in every loop (the chain,
+     * {@link QuietLoop}, a door's own through {@code MethodExecutor.retryNow}) it ends the target's
+     * attempts as their last failure, the failures before it suppressed on it, and the call goes on to
+     * its fallbacks as after any last failure (not after an Error).
      */
     static boolean waited(TimeSource time, long nanos) {
         try {
