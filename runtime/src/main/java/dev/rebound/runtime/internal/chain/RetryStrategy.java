@@ -106,8 +106,8 @@ final class RetryStrategy implements Strategy {
 
     /**
      * Runs attempt {@code attempt}, unless the call was cancelled meanwhile. What another call left on
-     * this thread (a pool's, a timer's) is forgotten first: the attempt's failure is judged only with
-     * what was left during it.
+     * this thread (a pool's, a timer's) is forgotten first, and the attempt's mark taken: its failure is
+     * judged only with what was left during it, on whatever thread it completes.
      */
     private void attemptAsync(Execution call, int attempt, long origin, CompletableFuture<Object> out) {
         if (call.cancelled()) {
@@ -118,7 +118,7 @@ final class RetryStrategy implements Strategy {
         if (timed) {
             call.attemptLimit = rule.left(call, origin);
         }
-        Leftovers.forget();
+        call.hintsAfter = Leftovers.attemptStarted();
         CompletableFuture<Object> running;
         try {
             running = next.applyAsync(call);
