@@ -12,6 +12,7 @@ import dev.rebound.runtime.ReboundEvent.Kind;
 import dev.rebound.runtime.ReboundListener;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryAfter;
+import dev.rebound.runtime.TimeSource;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import dev.rebound.weaver.guice.ReboundModule;
 import java.io.IOException;
@@ -84,6 +85,8 @@ class DoorRetryLoopTest {
 
     private ReboundSettings saved;
     private Listener listener;
+    /** The clock of each run: a virtual one unless a scenario breaks its sleep. */
+    private Supplier<TimeSource> clocks = VirtualTimeSource::new;
 
     @BeforeEach
     void save() {
@@ -121,7 +124,7 @@ class DoorRetryLoopTest {
     private Outcome run(Run run, Method method, Scenario s) throws Exception {
         Scripted.reset();
         s.script(Scripted.PRIMARY, Scripted.BACKUP);
-        VirtualTimeSource clock = new VirtualTimeSource();
+        TimeSource clock = clocks.get();
         listener = new Listener(run.listened());
         ReboundSettings.setGlobal(ReboundSettings.builder().logging(false).listener(listener).timeSource(clock)
                 .random(new Random(42)).build());
@@ -173,7 +176,8 @@ class DoorRetryLoopTest {
         return new Outcome(result,
                 thrown == null ? null : thrown.getClass().getSimpleName() + ":" + thrown.getMessage(),
                 thrown != null && Scripted.THROWN.stream().anyMatch(t -> t == caught), suppressed,
-                List.copyOf(Scripted.CALLS), clock.sleeps(), interrupted);
+                List.copyOf(Scripted.CALLS), clock instanceof BrokenSleep ? ((BrokenSleep) clock).sleeps()
+                        : ((VirtualTimeSource) clock).sleeps(), interrupted);
     }
 
     @Test
@@ -278,6 +282,42 @@ class DoorRetryLoopTest {
         assertThat(o[0].calls()).containsExactly("primary(q)", "backup(q)");
         assertThat(o[0].result()).isEqualTo("backup answer");
         assertThat(o[0].sleeps()).isEmpty();
+    }
+
+    /**
+     * A sleep that throws (a broken TimeSource) ends the primary's attempts with what it threw, the
+     * failures before it suppressed on it, as any last failure: the fallback answers; after an Error it
+     * is not called. Whether the door's report sleeps it (the first wait) or the quiet loop (after a
+     * second distinct failure).
+     */
+    @Test
+    void aSleepThatThrowsEndsThePrimaryWithWhatItThrew() throws Exception {
+        clocks = () -> new BrokenSleep(0, () -> new IllegalStateException("clock broke"));
+        Outcome[] o = all(Method.JITTERED, (p, b) -> {
+            p.addAll(List.of(io("p1"), "never"));
+            b.add("backup answer");
+        });
+        assertThat(o[0].result()).isEqualTo("backup answer");
+        assertThat(o[0].calls()).containsExactly("primary(q)", "backup(q)");
+
+        clocks = () -> new BrokenSleep(1, () -> new IllegalStateException("clock broke"));
+        o = all(Method.JITTERED, (p, b) -> {
+            p.addAll(List.of(io("p1"), io("p2"), "never"));
+            b.add("backup answer");
+        });
+        assertThat(o[0].result()).isEqualTo("backup answer");
+        assertThat(o[0].calls()).containsExactly("primary(q)", "primary(q)", "backup(q)");
+        assertThat(o[0].sleeps()).hasSize(1);
+
+        clocks = () -> new BrokenSleep(0, () -> new AssertionError("clock broke"));
+        o = all(Method.JITTERED, (p, b) -> {
+            p.addAll(List.of(io("p1"), "never"));
+            b.add("never");
+        });
+        assertThat(o[0].thrown()).isEqualTo("AssertionError:clock broke");
+        assertThat(o[0].thrownIsTheTargetsOwn()).isFalse();
+        assertThat(o[0].suppressed()).containsExactly("p1");
+        assertThat(o[0].calls()).containsExactly("primary(q)");
     }
 
     @Test

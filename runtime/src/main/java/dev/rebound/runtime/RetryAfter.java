@@ -20,18 +20,13 @@ import java.time.Duration;
  * handles on this thread (and ignores it if that failure carries its own), forgets any hint when a
  * Rebound call or an asynchronous call's attempt starts on the thread, when a call through the chain
  * ends, and when it ignores a failure because its call was stopped: a call takes only what was
- * suggested during its own attempts. A hint suggested outside any Rebound call (an unwrapped
- * client's failure you catch yourself) is never taken by the thread's next call; {@link #clear}
+ * suggested during its own attempts. An asynchronous attempt whose future fails on another thread (its
+ * client's pool) takes there only a hint suggested after that attempt began. A hint suggested outside
+ * any Rebound call (an unwrapped client's failure you catch yourself) is never taken by the thread's
+ * next call, nor by an asynchronous attempt that began before it and fails there; {@link #clear}
  * forgets it sooner.
  */
 public final class RetryAfter {
-
-    /**
-     * Each thread's hint. Until any thread suggested one (or handed off a verdict: {@link Leftovers},
-     * one flag for both) there is nothing to take or clear, and every failed attempt (and every
-     * successful response of an integration) skips the thread-local.
-     */
-    private static final ThreadLocal<long[]> HINT = ThreadLocal.withInitial(() -> new long[1]);
 
     private RetryAfter() {
     }
@@ -49,25 +44,16 @@ public final class RetryAfter {
         } catch (ArithmeticException tooLong) {
             nanos = Long.MAX_VALUE;
         }
-        Leftovers.left();
-        HINT.get()[0] = nanos;
+        Leftovers.suggest(nanos); // each thread's hint is kept there, with what else is left on a thread
     }
 
     /** Forgets any hint on this thread. */
     public static void clear() {
-        if (Leftovers.ever()) {
-            HINT.get()[0] = 0;
-        }
+        Leftovers.clearHint();
     }
 
     /** The hint recorded on this thread in nanoseconds (0 = none), and forgets it. */
     public static long takeNanos() {
-        if (!Leftovers.ever()) {
-            return 0L;
-        }
-        long[] h = HINT.get();
-        long v = h[0];
-        h[0] = 0;
-        return v;
+        return Leftovers.takeHint();
     }
 }

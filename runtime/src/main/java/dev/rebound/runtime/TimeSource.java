@@ -16,7 +16,9 @@ public interface TimeSource {
     long nanoTime();
 
     /**
-     * Waits {@code nanos} nanoseconds.
+     * Waits {@code nanos} nanoseconds. Anything else it throws (a broken clock) ends the attempts of
+     * the target whose wait it was, as their last failure, the failures before it suppressed on it: the
+     * call goes on to its fallbacks (not after an Error), through every door alike.
      *
      * @throws InterruptedException if the thread is interrupted while waiting
      */

@@ -755,6 +755,48 @@ class AsyncCallsTest {
     }
 
     /**
+     * An asynchronous attempt's future fails on its client's pool thread, where an unrelated, unwrapped
+     * client had left a 30 s hint before the attempt began: the door's first attempt and an attempt the
+     * chain runs each wait their own backoff. A hint the attempt's client suggests there right before
+     * failing it (after the attempt began) is still the wait.
+     */
+    @Test
+    void aHintLeftOnAPoolThreadBeforeAnAttemptBeganIsNotTakenWhenTheAttemptFailsThere() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Runnable unrelated429 = () -> RetryAfter.suggest(Duration.ofSeconds(30)); // caught by its own caller
+            CompletableFuture<String> first = new CompletableFuture<>();
+            CompletableFuture<String> second = new CompletableFuture<>();
+            CompletableFuture<String> third = new CompletableFuture<>();
+            Scripted primary = new Scripted("primary").then(() -> first).then(() -> second).then(() -> third);
+            pool.submit(unrelated429).get();
+            CompletableFuture<String> result = wrap(primary, policy().attempts(4).maxDelay(Duration.ofSeconds(60))
+                    .build()).quote("ACME");
+
+            pool.submit(() -> first.completeExceptionally(new IOException("503"))).get(); // the door's attempt
+            pool.submit(unrelated429).get();
+            clock.runScheduled(); // attempt 2, the chain's
+            pool.submit(() -> second.completeExceptionally(new IOException("503"))).get();
+            clock.runScheduled(); // attempt 3
+            pool.submit(() -> {
+                RetryAfter.suggest(Duration.ofSeconds(2)); // attempt 3's client, right before it fails it
+                third.completeExceptionally(new IOException("429"));
+            }).get();
+            clock.runScheduled();
+
+            assertThat(result.get(0, TimeUnit.SECONDS)).isEqualTo("primary:ACME");
+            assertThat(primary.attempts()).isEqualTo(4);
+            assertThat(clock.scheduled()).as("their own backoffs, then the hint of attempt 3's client")
+                    .containsExactly(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofSeconds(2));
+            assertThat(events.of(Kind.RETRY_SCHEDULED)).extracting(ReboundEvent::reason)
+                    .containsExactly("backoff", "backoff", "retry-after");
+        } finally {
+            pool.submit(RetryAfter::clear).get();
+            pool.shutdownNow();
+        }
+    }
+
+    /**
      * The JDK's own bound, {@code orTimeout}, fails the caller's future with a TimeoutException (here as
      * it does, by {@code completeExceptionally}): the call has ended for its caller, so it stops as a
      * cancel stops it. The first attempt in flight is cancelled, its late failure changes nothing, no

@@ -87,16 +87,24 @@ class AttemptTimeoutTest {
         };
     }
 
+    /**
+     * A call (one attempt, timeout 1 s) whose target is another resilient call: 3 attempts of
+     * {@link #deafReads}, each with timeout {@code innerTimeout}, recorded in {@code innerCalls}.
+     */
+    Model outerOverInner(List<String> innerCalls, Duration innerTimeout) {
+        Model inner = Rebound.wrap(Model.class, deafReads(innerCalls, false))
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ZERO).jitter(false)
+                        .attemptTimeout(innerTimeout).build())
+                .settings(settings).build();
+        return Rebound.wrap(Model.class, (Model) inner::answer)
+                .withRetry(RetryPolicy.builder().attempts(1).attemptTimeout(Duration.ofSeconds(1)).build())
+                .settings(settings).build();
+    }
+
     @Test
     void anEnclosingCallsTimeoutStopsTheInnerCallsRetriesTheInnerTimerLeavesItsInterrupt() {
         List<String> innerCalls = new ArrayList<>();
-        Model inner = Rebound.wrap(Model.class, deafReads(innerCalls, false))
-                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ZERO).jitter(false)
-                        .attemptTimeout(Duration.ofSeconds(2)).build())
-                .settings(settings).build();
-        Model outer = Rebound.wrap(Model.class, (Model) inner::answer)
-                .withRetry(RetryPolicy.builder().attempts(1).attemptTimeout(Duration.ofSeconds(1)).build())
-                .settings(settings).build();
+        Model outer = outerOverInner(innerCalls, Duration.ofSeconds(2));
         long start = time.nanoTime();
 
         Throwable thrown = catchThrowable(() -> outer.answer("q"));
@@ -108,6 +116,30 @@ class AttemptTimeoutTest {
         assertThat(thrown).isInstanceOf(AttemptTimeoutException.class);
         assertThat(((AttemptTimeoutException) thrown).timeout()).isEqualTo(Duration.ofSeconds(1));
         assertThat(Thread.interrupted()).as("the outer timer took back its own interrupt").isFalse();
+    }
+
+    /**
+     * The mirror case: the inner call's timer (0.5 s) fires first; the outer one (1 s) finds the thread
+     * interrupted by it and sends nothing. When the inner attempt ends, its timer takes its interrupt back
+     * and sets it again as the outer timer's: the inner retry stops there, and the outer timer takes it back.
+     */
+    @Test
+    void anInnerCallsTimeoutThatFiresFirstDoesNotSwallowTheEnclosingAttemptsTimeout() {
+        List<String> innerCalls = new ArrayList<>();
+        Model outer = outerOverInner(innerCalls, Duration.ofMillis(500));
+        long start = time.nanoTime();
+
+        Throwable thrown = catchThrowable(() -> outer.answer("q"));
+
+        assertThat(innerCalls).as("the inner call's attempts: the outer timeout came during the first")
+                .containsExactly("q");
+        assertThat(time.nanoTime() - start).isEqualTo(Duration.ofSeconds(3).toNanos());
+        assertThat(thrown).isInstanceOf(AttemptTimeoutException.class);
+        assertThat(((AttemptTimeoutException) thrown).timeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(thrown.getCause()).isInstanceOf(AttemptTimeoutException.class);
+        assertThat(((AttemptTimeoutException) thrown.getCause()).timeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(Thread.interrupted()).as("the outer timer took back the interrupt it was owed").isFalse();
+        assertThat(time.pendingTasks()).isZero();
     }
 
     @Test

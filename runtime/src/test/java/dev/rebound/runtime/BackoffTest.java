@@ -10,9 +10,14 @@ import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Semantics 6: waits are chosen exactly, capped, jittered within bounds, and bounded by the deadline. */
 class BackoffTest {
@@ -216,5 +221,70 @@ class BackoffTest {
         assertThat(events).filteredOn(e -> e.kind() == ReboundEvent.Kind.RETRY_SCHEDULED)
                 .extracting(ReboundEvent::reason).containsExactly("retry-after", "retry-after");
         RetryAfter.clear();
+    }
+
+    /**
+     * Asking a listener what it wants of a call ({@code wantedKinds} once per call, or {@code wants} per
+     * kind) is user code run while the failure is handled, before its hint is taken, as {@code onEvent}
+     * is: a resilient lookup it makes (a feature flag through another wrapped client) starts by
+     * forgetting what is on the thread. The failing call still waits its server's 2 s, not its 100 ms backoff.
+     */
+    @ParameterizedTest(name = "asked through {0}")
+    @ValueSource(strings = {"wantedKinds", "wants"})
+    void aResilientCallMadeWhileAListenerIsAskedWhatItWantsDoesNotForgetTheFailingCallsRetryAfter(String asked)
+            throws Exception {
+        AtomicInteger lookups = new AtomicInteger();
+        ChatClient flags = Rebound.wrap(ChatClient.class, (ChatClient) prompt -> {
+            lookups.incrementAndGet();
+            return "on";
+        }).withRetry(RetryPolicy.builder().attempts(2).build())
+                .settings(ReboundSettings.builder().timeSource(time).logging(false).build()).build();
+        ReboundListener dynamic = new ReboundListener() {
+            @Override
+            public void onEvent(ReboundEvent event) {
+                events.add(event);
+            }
+
+            @Override
+            public Set<ReboundEvent.Kind> wantedKinds() {
+                return asked.equals("wantedKinds") ? (on(flags) ? EnumSet.allOf(ReboundEvent.Kind.class)
+                        : EnumSet.noneOf(ReboundEvent.Kind.class)) : null;
+            }
+
+            @Override
+            public boolean wants(ReboundEvent.Kind kind) {
+                return on(flags);
+            }
+        };
+        ScriptedChat limited = new ScriptedChat("limited", log) {
+            @Override
+            public synchronized String chat(String prompt) throws Exception {
+                if (attempts < 1) {
+                    RetryAfter.suggest(Duration.ofSeconds(2));
+                }
+                return super.chat(prompt);
+            }
+        }.failing(IOException::new);
+        ChatClient llm = Rebound.wrap(ChatClient.class, (ChatClient) limited)
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(100)).jitter(false)
+                        .maxDelay(Duration.ofSeconds(60)).build())
+                .settings(ReboundSettings.builder().timeSource(time).logging(false).listener(dynamic).build()).build();
+
+        assertThat(llm.chat("q")).isEqualTo("limited: q");
+
+        // once per call; or once per kind: attempt-failed, retry-scheduled, succeeded
+        assertThat(lookups.get()).as("the listener's lookups").isEqualTo(asked.equals("wantedKinds") ? 1 : 3);
+        assertThat(time.sleeps()).containsExactly(Duration.ofSeconds(2));
+        assertThat(events).filteredOn(e -> e.kind() == ReboundEvent.Kind.RETRY_SCHEDULED)
+                .extracting(ReboundEvent::reason).containsExactly("retry-after");
+        RetryAfter.clear();
+    }
+
+    private static boolean on(ChatClient flags) {
+        try {
+            return "on".equals(flags.chat("events"));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -12,8 +12,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * keeps its flag: that interrupt is not this timer's to take back. An interrupt someone else sends
  * after the timer's, before the attempt ends, is one flag with it and is taken back too, except the
  * cancel of a {@code Parallel} or {@code Batch} branch this thread runs ({@link Branches#cancelled}, read
- * only then): the flag is set again, so the cancelled branch's retry stops. Built per attempt, only for
- * methods that have a timeout.
+ * only then): the flag is set again, so the cancelled branch's retry stops. So it is when the time of
+ * an enclosing attempt on this thread (a resilient call's attempt that made this call) came meanwhile:
+ * that timer found the thread interrupted by this one and sent nothing, and the flag it would have sent
+ * is set again, as that timer's to take back. Built per attempt, only for methods that have a timeout.
  */
 public final class AttemptTimer implements Runnable {
 
@@ -24,18 +26,25 @@ public final class AttemptTimer implements Runnable {
     /** The time came on a thread already interrupted: the timer sent nothing, and takes nothing back. */
     private static final int FIRED_ON_INTERRUPTED = 4;
 
+    /** The watch over each thread's innermost attempt with a timeout, while it runs. */
+    private static final ThreadLocal<AttemptTimer> WATCHING = new ThreadLocal<>();
+
     private final Thread thread;
+    /** The watch over the attempt this one runs inside, on the same thread; or null. */
+    private final AttemptTimer enclosing;
     private final AtomicInteger state = new AtomicInteger(RUNNING);
     private volatile Future<?> task;
 
-    private AttemptTimer(Thread thread) {
+    private AttemptTimer(Thread thread, AttemptTimer enclosing) {
         this.thread = thread;
+        this.enclosing = enclosing;
     }
 
     /** Starts watching the current thread's attempt: it is interrupted {@code nanos} from now on {@code time}. */
     public static AttemptTimer start(TimeSource time, long nanos) {
-        AttemptTimer t = new AttemptTimer(Thread.currentThread());
+        AttemptTimer t = new AttemptTimer(Thread.currentThread(), WATCHING.get());
         t.task = time.schedule(nanos, t);
+        WATCHING.set(t); // once scheduled: a schedule that throws leaves nothing on the thread
         return t;
     }
 
@@ -64,9 +73,14 @@ public final class AttemptTimer implements Runnable {
     /**
      * Ends the watch, on the attempt's thread: {@link #IN_TIME}, {@link #TIMED_OUT} or
      * {@link #TIMED_OUT_UNHEARD}; the interrupt the timer sent, if it sent one, is cleared (unless this
-     * thread's branch has been cancelled meanwhile).
+     * thread's branch has been cancelled meanwhile, or an enclosing attempt's time came).
      */
     public int finish() {
+        if (enclosing == null) {
+            WATCHING.remove(); // nothing of the watch stays with a pool's thread
+        } else {
+            WATCHING.set(enclosing);
+        }
         if (state.compareAndSet(RUNNING, FINISHED)) {
             Future<?> f = task;
             if (f != null) {
@@ -79,11 +93,31 @@ public final class AttemptTimer implements Runnable {
             Thread.onSpinWait(); // the timer is between its CAS and its interrupt: a few instructions
         }
         if (fired == FIRED && Thread.interrupted()) {
-            if (Branches.cancelled()) {
-                Thread.currentThread().interrupt(); // the branch's cancel came as one flag with the timer's: kept
+            if (Branches.cancelled() || enclosingTimedOut()) {
+                // the branch's cancel, or an enclosing timeout, came as one flag with the timer's: kept
+                Thread.currentThread().interrupt();
             }
             return TIMED_OUT_UNHEARD;
         }
         return TIMED_OUT;
+    }
+
+    /**
+     * Whether the time of an attempt enclosing this one came while this one's interrupt was pending (its
+     * timer found the flag set, sent nothing, and the flag just taken back was all it had: that timer now
+     * owns it, and takes it back when its attempt ends), or came and interrupted the thread (the flag just
+     * taken back was its too). Asked only when this timer has taken its interrupt back.
+     */
+    private boolean enclosingTimedOut() {
+        for (AttemptTimer e = enclosing; e != null; e = e.enclosing) {
+            int s;
+            while ((s = e.state.get()) == FIRING) {
+                Thread.onSpinWait();
+            }
+            if (s == FIRED || s == FIRED_ON_INTERRUPTED && e.state.compareAndSet(FIRED_ON_INTERRUPTED, FIRED)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

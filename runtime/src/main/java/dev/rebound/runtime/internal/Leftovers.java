@@ -1,7 +1,7 @@
 package dev.rebound.runtime.internal;
 
 import dev.rebound.runtime.RetryAfter;
-import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Whether any thread ever left something for the engine to take with a later failure on the same
@@ -31,11 +31,72 @@ public final class Leftovers {
         return ever;
     }
 
+    /**
+     * Each thread's suggested wait ({@link RetryAfter}): its nanoseconds (0 = none), and its number in
+     * {@link #SUGGESTED}. Until anything was ever left there is nothing to take or clear, and every
+     * failed attempt (and every successful response of an integration) skips the thread-local.
+     */
+    private static final ThreadLocal<long[]> HINT = ThreadLocal.withInitial(() -> new long[2]);
+
+    /**
+     * The waits suggested so far, on any thread: each hint is numbered when suggested, so that an
+     * asynchronous attempt whose failure completes on another thread (a pool's) takes there only a hint
+     * suggested after it began ({@link #attemptStarted}), not one an earlier, unrelated client left.
+     * Counted on a failure's path only (a suggestion), read when an asynchronous attempt starts. An int,
+     * compared by difference: it may wrap, as long as fewer than 2^31 waits are suggested during one
+     * attempt (an attempt's mark is kept in the future a call returns, which has no room for a long).
+     */
+    private static final AtomicInteger SUGGESTED = new AtomicInteger();
+
+    /** Records a wait of {@code nanos} (0 = none) suggested on this thread: {@link RetryAfter#suggest}. */
+    public static void suggest(long nanos) {
+        left();
+        long[] h = HINT.get();
+        h[0] = nanos;
+        h[1] = SUGGESTED.incrementAndGet();
+    }
+
+    /** Forgets any wait suggested on this thread: {@link RetryAfter#clear}. */
+    public static void clearHint() {
+        if (ever) {
+            HINT.get()[0] = 0L;
+        }
+    }
+
+    /** The wait suggested on this thread in nanoseconds (0 = none), and forgets it: {@link RetryAfter#takeNanos}. */
+    public static long takeHint() {
+        if (!ever) {
+            return 0L;
+        }
+        long[] h = HINT.get();
+        long v = h[0];
+        h[0] = 0L;
+        return v;
+    }
+
+    /**
+     * As {@link #takeHint}, for an asynchronous attempt whose mark is {@code mark} ({@link #attemptStarted}),
+     * on whatever thread its failure completes: only a wait suggested after the mark is taken; one
+     * suggested before it is left for whoever it belongs to.
+     */
+    public static long takeHintAfter(int mark) {
+        if (!ever) {
+            return 0L;
+        }
+        long[] h = HINT.get();
+        if ((int) h[1] - mark <= 0) {
+            return 0L;
+        }
+        long v = h[0];
+        h[0] = 0L;
+        return v;
+    }
+
     /** What {@link #hold} answers when something was ever left but this thread holds nothing now. */
     private static final Object NOTHING = new Object();
 
-    /** A hint and a verdict taken off the thread by {@link #hold}, for {@link #putBack}. */
-    private record Held(long hintNanos, ServerVerdict verdict) {
+    /** A hint (with its number) and a verdict taken off the thread by {@link #hold}, for {@link #putBack}. */
+    private record Held(long hintNanos, long hintNumber, ServerVerdict verdict) {
     }
 
     /**
@@ -48,25 +109,29 @@ public final class Leftovers {
         if (!ever) {
             return null;
         }
-        long hint = RetryAfter.takeNanos();
+        long[] h = HINT.get();
+        long hint = h[0];
+        h[0] = 0L;
         ServerVerdict verdict = ServerVerdict.takeHandedOff();
-        return hint == 0L && verdict == null ? NOTHING : new Held(hint, verdict);
+        return hint == 0L && verdict == null ? NOTHING : new Held(hint, h[1], verdict);
     }
 
     /**
-     * Puts back what {@link #hold} took, after forgetting whatever the user code's own calls left on the
-     * thread (that belongs to them, not to the failure being handled).
+     * Puts back what {@link #hold} took, as it was (a hint keeps its number), after forgetting whatever
+     * the user code's own calls left on the thread (that belongs to them, not to the failure being handled).
      */
     public static void putBack(Object held) {
         if (held == null && !ever) {
             return;
         }
-        RetryAfter.clear();
+        clearHint();
         ServerVerdict.forgetHandedOff();
         if (held instanceof Held) {
             Held h = (Held) held;
             if (h.hintNanos() != 0L) {
-                RetryAfter.suggest(Duration.ofNanos(h.hintNanos()));
+                long[] hint = HINT.get();
+                hint[0] = h.hintNanos();
+                hint[1] = h.hintNumber();
             }
             ServerVerdict.handOff(h.verdict());
         }
@@ -79,9 +144,30 @@ public final class Leftovers {
      */
     public static void forget() {
         if (ever) {
-            RetryAfter.clear();
+            clearHint();
             ServerVerdict.forgetHandedOff();
             SeenHeaders.callStarted();
         }
+    }
+
+    /**
+     * An asynchronous attempt starts on this thread (the door's first, or one the chain runs): {@link #forget},
+     * then the mark its failure takes hints after ({@link #takeHintAfter}), wherever that failure
+     * completes; 0 while nothing was ever left (any later hint is then after it).
+     */
+    public static int attemptStarted() {
+        if (!ever) {
+            return 0;
+        }
+        forget();
+        return SUGGESTED.get();
+    }
+
+    /**
+     * The mark of an asynchronous attempt starting now on a thread already cleared ({@link #forget}: a
+     * call's start), as {@link #attemptStarted} returns it.
+     */
+    public static int mark() {
+        return ever ? SUGGESTED.get() : 0;
     }
 }

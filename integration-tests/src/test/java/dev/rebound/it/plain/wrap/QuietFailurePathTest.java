@@ -3,6 +3,7 @@ package dev.rebound.it.plain.wrap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rebound.annotations.GenerateWrapper;
+import dev.rebound.it.BrokenSleep;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundEvent.Kind;
@@ -256,7 +257,8 @@ class QuietFailurePathTest {
                 suppressed.add(t.getMessage());
             }
         }
-        List<Duration> sleeps = time instanceof VirtualTimeSource ? ((VirtualTimeSource) time).sleeps() : List.of();
+        List<Duration> sleeps = time instanceof VirtualTimeSource ? ((VirtualTimeSource) time).sleeps()
+                : time instanceof BrokenSleep ? ((BrokenSleep) time).sleeps() : List.of();
         final Throwable caught = thrown;
         return new Outcome(result, thrown == null ? null : thrown.getClass().getSimpleName() + ":" + thrown.getMessage(),
                 thrown != null && all.stream().anyMatch(t -> t == caught), suppressed, calls, sleeps, interrupted);
@@ -528,6 +530,44 @@ class QuietFailurePathTest {
         assertThat(o[0].thrown()).isEqualTo("IOException:p1");
         assertThat(o[0].calls()).containsExactly("primary(q)");
         assertThat(o[0].interrupted()).isTrue();
+    }
+
+    /**
+     * A sleep that throws (a broken TimeSource) ends the primary's attempts with what it threw, as any
+     * last failure: the fallback answers; without one the caller gets it with the primary's failure
+     * suppressed on it; after an Error no fallback is called. Whether the generated class's report sleeps
+     * it (the first wait, or a later one of one instance thrown again) or the quiet loop.
+     */
+    @Test
+    void aSleepThatThrowsEndsThePrimaryWithWhatItThrew() throws Exception {
+        RetryPolicy waits = RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(100)).jitter(false).build();
+        Supplier<Throwable> broke = () -> new IllegalStateException("clock broke");
+        Scenario s = new Scenario().policy(waits).primary(io("p1"), "never").alternative("fallback");
+        s.time = () -> new BrokenSleep(0, broke);
+        Outcome[] o = both(s);
+        assertThat(o[0].result()).isEqualTo("fallback");
+        assertThat(o[0].calls()).containsExactly("primary(q)", "alt0(q)");
+
+        s = new Scenario().policy(waits).primary(io("p1"), "never");
+        s.time = () -> new BrokenSleep(0, broke);
+        o = both(s);
+        assertThat(o[0].thrown()).isEqualTo("IllegalStateException:clock broke");
+        assertThat(o[0].thrownIsTheTargetsOwn()).isFalse();
+        assertThat(o[0].suppressed()).containsExactly("p1");
+
+        s = new Scenario().policy(waits).primary(new Same("same"), new Same("same"), "never").alternative("fallback");
+        s.time = () -> new BrokenSleep(1, broke);
+        o = both(s);
+        assertThat(o[0].result()).isEqualTo("fallback");
+        assertThat(o[0].calls()).containsExactly("primary(q)", "primary(q)", "alt0(q)");
+        assertThat(o[0].sleeps()).containsExactly(Duration.ofMillis(100));
+
+        s = new Scenario().policy(waits).primary(io("p1"), "never").alternative("never");
+        s.time = () -> new BrokenSleep(0, () -> new AssertionError("clock broke"));
+        o = both(s);
+        assertThat(o[0].thrown()).isEqualTo("AssertionError:clock broke");
+        assertThat(o[0].suppressed()).containsExactly("p1");
+        assertThat(o[0].calls()).containsExactly("primary(q)");
     }
 
     @Test

@@ -40,20 +40,28 @@ final class AsyncCall extends CompletableFuture<Object> implements BiConsumer<Ob
     private final long start;
     /** The settings the call runs on from its start to its end. */
     private final ReboundSettings settings;
-    /** Whether the first attempt had failed already when the call returned: its caller's stack is here. */
-    private final boolean failedOnCallersStack;
     /** The closed phase of the method's breaker the first attempt runs under (its permit); null without one. */
     private final Object permit;
+    /**
+     * The door's first attempt's mark ({@link dev.rebound.runtime.internal.Leftovers#mark}); 0 when the
+     * chain runs it. An int, with no flag beside it, so that this future stays 64 bytes
+     * ({@code HappyPathAllocationTest}).
+     */
+    final int hintsAfter;
 
     /** A call whose attempts all run in the chain. */
     AsyncCall() {
-        this(null, null, null, null, null, null, 0L, null);
+        this(null, null, null, null, null, null, 0L, null, 0);
     }
 
-    /** A call whose first attempt {@code first} the door started; its outcome comes to {@link #accept}. */
+    /**
+     * A call whose first attempt {@code first} the door started, {@code hintsAfter} being the mark taken
+     * as it started; its outcome comes to {@link #accept} when it was still pending as the call returned.
+     */
     AsyncCall(CompletableFuture<?> first, AsyncExecutor executor, ReboundSettings settings, Object context,
-            Object[] args, Invoker primary, long start, Object permit) {
+            Object[] args, Invoker primary, long start, Object permit, int hintsAfter) {
         this.first = first;
+        this.hintsAfter = hintsAfter;
         this.executor = executor;
         this.settings = settings;
         this.context = context;
@@ -61,7 +69,6 @@ final class AsyncCall extends CompletableFuture<Object> implements BiConsumer<Ob
         this.primary = primary;
         this.start = start;
         this.permit = permit;
-        this.failedOnCallersStack = first != null && first.isDone();
     }
 
     void runs(Execution e) {
@@ -73,16 +80,16 @@ final class AsyncCall extends CompletableFuture<Object> implements BiConsumer<Ob
     }
 
     /**
-     * The door's first attempt ended: done, or on through the chain. What the chain needs is read
-     * before {@code firstAttemptEnded} asks whether this future is done: when it is not, the fields
-     * were read before any {@link #forget}.
+     * The door's first attempt, pending when the call returned, ended: done, or on through the chain, off
+     * its caller's stack. What the chain needs is read before {@code firstAttemptEnded} asks whether this
+     * future is done: when it is not, the fields were read before any {@link #forget}.
      */
     @Override
     public void accept(Object value, Throwable failure) {
         Object c = context;
         Object[] a = args;
         Invoker p = primary;
-        executor.firstAttemptEnded(this, settings, value, failure, c, a, p, start, failedOnCallersStack, permit);
+        executor.firstAttemptEnded(this, settings, value, failure, c, a, p, start, false, permit);
     }
 
     /** Rebound's own answer: the call ended with {@code value}. */

@@ -43,6 +43,7 @@ final class AsyncExecutor {
         }
         method.primaryRetry.rule().countCall(s);
         long start = method.startOn(s);
+        int hintsAfter = Leftovers.mark(); // the first attempt's failure may complete on another thread
         CompletableFuture<Object> first;
         try {
             first = Async.future(primary.invoke(context, args), method.spec.primaryName());
@@ -57,8 +58,13 @@ final class AsyncExecutor {
             }
             return first;
         }
-        AsyncCall result = new AsyncCall(first, this, s, context, args, primary, start, permit);
-        first.whenComplete(result);
+        AsyncCall result = new AsyncCall(first, this, s, context, args, primary, start, permit, hintsAfter);
+        if (first.isDone()) { // failed already: here, on its caller's stack
+            first.whenComplete((value, t) -> firstAttemptEnded(result, s, value, t, context, args, primary, start,
+                    true, permit));
+        } else {
+            first.whenComplete(result);
+        }
         return result;
     }
 
@@ -171,6 +177,7 @@ final class AsyncExecutor {
         Execution call = Execution.forAsync();
         call.streamCaller = streamCaller;
         call.begin(s, method.spec.primaryName(), context, args, primary, start, firstFailure);
+        call.hintsAfter = result.hintsAfter; // the door's first attempt's mark; the chain's attempts take their own
         result.runs(call);
         if (firstFailure == null) {
             call.firstAttemptOf = method; // the chain runs attempt 1: its failure is checked for nesting

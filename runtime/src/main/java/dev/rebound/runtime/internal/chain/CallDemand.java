@@ -3,6 +3,7 @@ package dev.rebound.runtime.internal.chain;
 import dev.rebound.runtime.ReboundEvent.Kind;
 import dev.rebound.runtime.ReboundListener;
 import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.internal.Leftovers;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -81,14 +82,18 @@ final class CallDemand {
 
     /**
      * What {@code l} wants during this call: its set, or null when it is asked per kind; nothing (an
-     * empty set) when it throws, which is logged.
+     * empty set) when it throws, which is logged. Asked while a failure is handled, as {@code onEvent}
+     * is: what that failure has yet to take from the thread is held apart ({@link Leftovers#hold}).
      */
     static Set<Kind> kindsOf(ReboundListener l) {
+        Object held = Leftovers.hold();
         try {
             return l.wantedKinds();
         } catch (RuntimeException e) {
             Events.ignored(l, e);
             return NONE; // nothing for it during this call
+        } finally {
+            Leftovers.putBack(held);
         }
     }
 
@@ -139,8 +144,13 @@ final class CallDemand {
         long bit = 1L << kind.ordinal();
         if ((asked[i] & bit) == 0L) {
             asked[i] |= bit; // a listener that throws here is not asked again this call
-            if (listeners.get(i).wants(kind)) {
-                wanted[i] |= bit;
+            Object held = Leftovers.hold(); // as around kindsOf
+            try {
+                if (listeners.get(i).wants(kind)) {
+                    wanted[i] |= bit;
+                }
+            } finally {
+                Leftovers.putBack(held);
             }
         }
         return (wanted[i] & bit) != 0L;

@@ -176,10 +176,18 @@ final class Events {
         }
     }
 
-    /** Whether {@code l} wants {@code kind} now: its set of kinds when it has one, else its {@code wants}. */
+    /**
+     * Whether {@code l} wants {@code kind} now: its set of kinds when it has one, else its {@code wants};
+     * asked with what a failure being handled has yet to take held apart, as {@link #notify} does.
+     */
     static boolean wanted(ReboundListener l, Kind kind) {
-        Set<Kind> k = l.wantedKinds();
-        return k != null ? k.contains(kind) : l.wants(kind);
+        Object held = Leftovers.hold();
+        try {
+            Set<Kind> k = l.wantedKinds();
+            return k != null ? k.contains(kind) : l.wants(kind);
+        } finally {
+            Leftovers.putBack(held);
+        }
     }
 
     private ReboundEvent event(ReboundSettings s, Kind kind, String target, String alternative, int attempt,

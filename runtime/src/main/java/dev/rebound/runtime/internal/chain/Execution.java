@@ -2,6 +2,7 @@ package dev.rebound.runtime.internal.chain;
 
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.TimeSource;
+import dev.rebound.runtime.internal.Leftovers;
 import dev.rebound.runtime.internal.RetryBudget;
 import dev.rebound.runtime.observation.CallTrace;
 import dev.rebound.runtime.spi.Invoker;
@@ -85,6 +86,12 @@ final class Execution {
 
     /** Whether the call runs {@link Strategy#applyAsync}: the thread's interrupt flag is not the call's. */
     boolean async;
+    /**
+     * The mark of the attempt running or last run ({@link Leftovers#attemptStarted}): its failure takes
+     * only a Retry-After hint suggested after it, on whatever thread it completes. Unused by a
+     * synchronous call, whose start forgets what was on its thread and which takes any hint.
+     */
+    int hintsAfter;
     /** The returned future, once the caller may cancel it; null for a synchronous call. */
     private volatile CompletableFuture<?> result;
     /** The attempt in flight: the target's future. */

@@ -269,7 +269,8 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
      * keeps the call's settings). Anything else is what {@link #takeOver} continues from: null (the first
      * failure, for {@link #failed}), the call state of a call some listener wants (the chain), or a
      * {@link Handover} (the quiet loop: a second distinct failure, the end of the primary's retries, an
-     * interrupt). A hint a successful retry left on the thread is forgotten at the next call's start, as
+     * interrupt, a rule or a sleep that threw: what it threw is then the primary's last failure, as in
+     * the chain). A hint a successful retry left on the thread is forgotten at the next call's start, as
      * one a successful first attempt left.
      */
     @Override
@@ -290,7 +291,11 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
             return new Handover(q.settings, QuietLoop.THREW, t); // a broken failure: rare, so not kept
         }
         if (judged >= 0L) {
-            return RetryStrategy.waited(q.settings.timeSource(), judged) ? retry : q.interrupted;
+            try {
+                return RetryStrategy.waited(q.settings.timeSource(), judged) ? retry : q.interrupted;
+            } catch (Throwable t) {
+                return new Handover(q.settings, QuietLoop.THREW, t); // a sleep that threw: as the rule's throw
+            }
         }
         return judged == RetryRule.INTERRUPTED ? q.interrupted : q.done;
     }
@@ -365,7 +370,8 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     /**
      * What {@link #retryNow} decided of a quiet call's failure when the door is not to call again, for
      * {@link QuietLoop} to continue from: the rule's answer ({@code judged}, as {@link QuietLoop#run}
-     * takes it), and what the rule threw, if it did. Immutable; kept per settings but for a throw.
+     * takes it), and what the rule or the wait's sleep threw, if either did. Immutable; kept per settings
+     * but for a throw.
      */
     private record Handover(ReboundSettings settings, long judged, Throwable threw) {
     }

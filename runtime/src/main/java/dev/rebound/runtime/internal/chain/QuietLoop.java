@@ -81,7 +81,10 @@ final class QuietLoop {
 
     /** {@code judged} when the primary's failure handed over has not been judged yet. */
     static final long UNJUDGED = Long.MIN_VALUE;
-    /** {@code judged} when judging the primary's failure threw, what it threw being handed over. */
+    /**
+     * {@code judged} when judging the primary's failure, or sleeping the wait chosen for it, threw: what
+     * it threw being handed over.
+     */
     static final long THREW = Long.MIN_VALUE + 1L;
 
     /**
@@ -90,7 +93,7 @@ final class QuietLoop {
      * instance {@code first}; attempt {@code attempt} failed with {@code failure}, and {@code judged} is
      * the rule's answer to it ({@link RetryRule#quietAfterFailure}: -1, or {@link RetryRule#INTERRUPTED}
      * with the wait interrupted too), or {@link #UNJUDGED}, or {@link #THREW} ({@code failure} being what
-     * the rule threw).
+     * the rule or the wait's sleep threw).
      */
     Object run(ReboundSettings s, Throwable first, Throwable failure, int firstAttempt, long judged, Object context,
             Object[] args, Invoker primaryInvoker) throws Throwable {
@@ -117,7 +120,7 @@ final class QuietLoop {
                     long wait = judged;
                     judged = UNJUDGED;
                     if (wait == THREW) {
-                        break; // f is what the rule threw judging the door's failure: recorded, as below
+                        break; // f is what the rule (or the wait's sleep) threw after the door's failure: recorded, as below
                     }
                     if (wait == UNJUDGED) {
                         try {
@@ -128,11 +131,21 @@ final class QuietLoop {
                             break;
                         }
                     }
-                    if (wait == RetryRule.INTERRUPTED || wait >= 0L && !RetryStrategy.waited(s.timeSource(), wait)) {
+                    if (wait == RetryRule.INTERRUPTED) {
                         interrupted = true;
                         break;
                     }
                     if (wait < 0L) {
+                        break;
+                    }
+                    try {
+                        if (!RetryStrategy.waited(s.timeSource(), wait)) {
+                            interrupted = true;
+                            break;
+                        }
+                    } catch (Throwable t) {
+                        // a sleep that threw (a broken TimeSource): the target's last failure, as in the chain
+                        held = record(held, only, t, next > 0);
                         break;
                     }
                     f = null;

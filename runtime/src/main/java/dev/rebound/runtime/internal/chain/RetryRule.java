@@ -9,8 +9,8 @@ import dev.rebound.runtime.AttemptTimeoutException;
 import dev.rebound.runtime.RateLimitRefusedException;
 import dev.rebound.runtime.RejectedResultException;
 import dev.rebound.runtime.ReboundSettings;
-import dev.rebound.runtime.RetryAfter;
 import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.internal.Leftovers;
 import dev.rebound.runtime.internal.RetryBudget;
 import dev.rebound.runtime.internal.RetryBudgets;
 import dev.rebound.runtime.internal.ServerVerdict;
@@ -94,7 +94,7 @@ final class RetryRule {
                     f instanceof AttemptTimeoutException ? Reason.TIMEOUT : null, f);
         }
         ServerVerdict verdict = verdictOf(f, call.streamCaller != null);
-        long hint = hintOf(verdict);
+        long hint = hintOf(verdict, call.async ? Leftovers.takeHintAfter(call.hintsAfter) : Leftovers.takeHint());
         Reason stop = stop(call.async, f, refused, attempt, verdict, below);
         if (stop == Reason.INTERRUPTED) {
             call.interrupted = true;
@@ -134,7 +134,7 @@ final class RetryRule {
      */
     long quietAfterFailure(ReboundSettings s, Throwable f, int attempt) {
         ServerVerdict verdict = verdictOf(f, false);
-        long hint = hintOf(verdict);
+        long hint = hintOf(verdict, Leftovers.takeHint());
         Reason stop = stop(false, f, false, attempt, verdict, Invocation.INSTANCE); // no breaker, no rate limit
         if (stop != null) {
             return stop == Reason.INTERRUPTED ? INTERRUPTED : -1L;
@@ -156,9 +156,12 @@ final class RetryRule {
         return verdict != null ? verdict : handed;
     }
 
-    /** The server's wait: the verdict's, else a hint suggested on the thread (taken either way, so it never outlives the attempt). */
-    private static long hintOf(ServerVerdict verdict) {
-        long threadHint = RetryAfter.takeNanos();
+    /**
+     * The server's wait: the verdict's, else {@code threadHint}, the hint taken off the thread (taken
+     * either way, so it never outlives the attempt; an asynchronous attempt's only if suggested after it
+     * began: {@link Leftovers#takeHintAfter}).
+     */
+    private static long hintOf(ServerVerdict verdict, long threadHint) {
         return verdict != null ? verdict.waitNanos() : threadHint;
     }
 

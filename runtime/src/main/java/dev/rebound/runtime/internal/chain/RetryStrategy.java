@@ -113,8 +113,8 @@ final class RetryStrategy implements Strategy {
 
     /**
      * Runs attempt {@code attempt}, unless the call was cancelled meanwhile. What another call left on
-     * this thread (a pool's, a timer's) is forgotten first: the attempt's failure is judged only with
-     * what was left during it.
+     * this thread (a pool's, a timer's) is forgotten first, and the attempt's mark taken: its failure is
+     * judged only with what was left during it, on whatever thread it completes.
      */
     private void attemptAsync(Execution call, int attempt, long origin, CompletableFuture<Object> out) {
         if (call.cancelled()) {
@@ -126,7 +126,7 @@ final class RetryStrategy implements Strategy {
         if (timed) {
             call.attemptLimit = rule.left(call, origin);
         }
-        Leftovers.forget();
+        call.hintsAfter = Leftovers.attemptStarted();
         CompletableFuture<Object> running;
         try {
             running = next.applyAsync(call);
@@ -187,7 +187,10 @@ final class RetryStrategy implements Strategy {
 
     /**
      * Sleeps {@code nanos} on {@code time} (a zero wait only checks the interrupt flag); false when
-     * interrupted, the flag set again.
+     * interrupted, the flag set again. Anything else the sleep throws goes up: in every loop (the chain,
+     * {@link QuietLoop}, a door's own through {@code MethodExecutor.retryNow}) it ends the target's
+     * attempts as their last failure, the failures before it suppressed on it, and the call goes on to
+     * its fallbacks as after any last failure (not after an Error).
      */
     static boolean waited(TimeSource time, long nanos) {
         try {
