@@ -16,7 +16,8 @@ import java.util.Map;
  * Prints one aligned line per attempt (model, outcome or HTTP status, the wait chosen and why) and
  * per fallback switch. The chain has two levels (gpt-4's wrapper, whose fallbacks are wrappers with
  * their own retry): {@link #primary()} listens to the first, {@link #fallback()} to the second, and
- * each level reports only what the other can't see. Prints names, statuses and class names only.
+ * each level reports only what the other can't see; every attempt gets one line, and the count of
+ * lines is the attempts the Micrometer meters count. Prints names, statuses and class names only.
  */
 final class EventPrinter {
 
@@ -45,11 +46,17 @@ final class EventPrinter {
         out.printf(FORMAT, "#", "model", "attempt", "outcome", "then");
     }
 
-    /** For gpt-4's wrapper: its own attempts, the fallback switches, the successes of fallbacks. */
+    /**
+     * For gpt-4's wrapper: its own attempts, the fallback switches, the successes of fallbacks, and
+     * the answers it rejects, a fallback's included (the rule on answers is gpt-4's wrapper's: the
+     * fallback's own wrapper saw a success).
+     */
     ReboundListener primary() {
         return e -> {
             boolean own = primaryName.equals(e.target());
-            if (own || e.kind() == Kind.FALLBACK || e.kind() == Kind.FAILED
+            boolean judged = e.kind() == Kind.RESULT_REJECTED
+                    || (e.kind() == Kind.RETRIES_EXHAUSTED && "result-rejected".equals(e.reason()));
+            if (own || judged || e.kind() == Kind.FALLBACK || e.kind() == Kind.FAILED
                     || (e.kind() == Kind.SUCCEEDED && !lastWasSuccess)) {
                 onEvent(e);
             }
@@ -155,6 +162,8 @@ final class EventPrinter {
                 return "out of quota: no retry";
             case "result-rejected":
                 return "answer rejected: no retry";
+            case "retry-after-exceeds-max-delay":
+                return "server's Retry-After beyond maxDelay";
             default:
                 return reason;
         }

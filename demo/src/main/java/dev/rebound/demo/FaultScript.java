@@ -28,7 +28,8 @@ public enum FaultScript {
     QUOTA("gpt-4's account is out of credit (429 insufficient_quota): not retried, straight to gpt-3.5-turbo",
             s -> s.always("gpt-4", Fault.quotaExhausted())),
     TRUNCATED("gpt-4 and gpt-3.5-turbo cut their answers off (finish_reason length): no retries, the 16k model "
-            + "answers", s -> s.always("gpt-4", Fault.truncatedAnswer()).always("gpt-3.5-turbo", Fault.truncatedAnswer())),
+            + "answers (not with --stream)", Defaults.CLIENT_TIMEOUT, false, true,
+            s -> s.always("gpt-4", Fault.truncatedAnswer()).always("gpt-3.5-turbo", Fault.truncatedAnswer())),
     ALL_DOWN("every model is down: the caller gets gpt-4's last failure, the rest of the history suppressed on it",
             s -> s.always("gpt-4", Fault.unavailable()).always("gpt-3.5-turbo", Fault.serverError())
                     .always("gpt-3.5-turbo-16k", Fault.unavailable())),
@@ -42,6 +43,7 @@ public enum FaultScript {
     private final String description;
     private final Duration clientTimeout;
     private final boolean streams;
+    private final boolean judgesAnswers;
     private final Consumer<ModelServer> script;
 
     FaultScript(String description, Consumer<ModelServer> script) {
@@ -49,9 +51,15 @@ public enum FaultScript {
     }
 
     FaultScript(String description, Duration clientTimeout, boolean streams, Consumer<ModelServer> script) {
+        this(description, clientTimeout, streams, false, script);
+    }
+
+    FaultScript(String description, Duration clientTimeout, boolean streams, boolean judgesAnswers,
+            Consumer<ModelServer> script) {
         this.description = description;
         this.clientTimeout = clientTimeout;
         this.streams = streams;
+        this.judgesAnswers = judgesAnswers;
         this.script = script;
     }
 
@@ -68,6 +76,14 @@ public enum FaultScript {
     /** Whether the script is about streams: it turns on --stream. */
     boolean streams() {
         return streams;
+    }
+
+    /**
+     * Whether the script's point is an answer the chain judges (a cut-off answer goes to the next model):
+     * the streaming chain has no such rule, so --stream refuses it.
+     */
+    boolean judgesAnswers() {
+        return judgesAnswers;
     }
 
     /** The models' HTTP timeout under this script (default 5 s). */

@@ -2,6 +2,8 @@ package dev.rebound.demo;
 
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.rebound.runtime.Rebound;
@@ -44,18 +46,30 @@ public final class ModelChain {
 
     /**
      * The policy in effect, as the demo prints it: each model of the chain in order, with its attempts
-     * and the waits between them.
+     * and the waits between them, then the rule on answers.
      */
     public static List<String> describe() {
+        return describe(false);
+    }
+
+    /**
+     * The policy in effect for calls ({@code streams} false, {@link #resilient}) or for streams
+     * ({@link #resilientStreaming}, which has no rule on answers: Rebound does not judge a stream's result).
+     */
+    public static List<String> describe(boolean streams) {
         List<String> lines = new java.util.ArrayList<>();
-        lines.add(String.format(java.util.Locale.ROOT, "%-22s %s", PRIMARY, describe(PRIMARY_RETRY)));
-        for (String name : FALLBACKS) {
-            lines.add(String.format(java.util.Locale.ROOT, "%-22s %s", "then " + name, describe(FALLBACK_RETRY)));
+        lines.add(String.format(java.util.Locale.ROOT, "%-22s %s", PRIMARY, describe(PRIMARY_RETRY, true)));
+        for (int i = 0; i < FALLBACKS.size(); i++) {
+            lines.add(String.format(java.util.Locale.ROOT, "%-22s %s", "then " + FALLBACKS.get(i),
+                    describe(FALLBACK_RETRY, i < FALLBACKS.size() - 1)));
         }
+        lines.add(String.format(java.util.Locale.ROOT, "%-22s %s", "any answer", streams
+                ? "a stream is not judged: a cut-off stream is the caller's"
+                : "a cut-off answer (finish_reason length) goes to the next model without retry"));
         return lines;
     }
 
-    private static String describe(RetryPolicy p) {
+    private static String describe(RetryPolicy p, boolean nextModel) {
         List<String> waits = new java.util.ArrayList<>();
         long next = p.delay().toMillis();
         for (int i = 1; i < p.attempts(); i++) {
@@ -63,28 +77,54 @@ public final class ModelChain {
             waits.add(capped + " ms");
             next = (long) (capped * p.multiplier());
         }
+        // RetryRule: a Retry-After longer than maxDelay ends the retries at once (retry-after-exceeds-max-delay)
         return p.attempts() + " attempts" + (waits.isEmpty() ? "" : ", waits " + String.join(" then ", waits))
                 + (p.jitter() ? " (jittered)" : "") + (p.hasDeadline() ? ", " + p.maxDuration().toSeconds()
-                + " s deadline" : "") + "; a server's Retry-After wait wins if longer";
+                + " s deadline" : "") + "; a server's Retry-After wait wins if longer, up to "
+                + millisOrSeconds(p.maxDelay()) + "; beyond that, " + (nextModel ? "the next model" : "the call fails")
+                + " at once";
+    }
+
+    private static String millisOrSeconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 
     /**
-     * The resilient model.
+     * The one call the demo makes of a model: langchain4j's {@code ChatModel.chat(ChatRequest)}, whose
+     * response keeps its finish reason. The chain wraps this interface rather than {@code ChatModel}:
+     * a result rule covers every method of the interface it wraps, and {@code ChatModel}'s others
+     * ({@code chat(String)} returns a {@code String}) have no finish reason to judge, which
+     * {@code build()} would rightly point out at WARN. Any {@code ChatModel} is one:
+     * {@code chatModel::chat}.
+     */
+    @FunctionalInterface
+    public interface Generator {
+        ChatResponse chat(ChatRequest request);
+    }
+
+    /**
+     * The resilient model: gpt-4 with its retry, then each fallback with its own, and a cut-off answer
+     * from any of them goes to the next model without retry.
      *
      * @param models the plain model for a model name
-     * @param primarySettings settings of the gpt-4 wrapper (its listener sees the fallback switches)
+     * @param primarySettings settings of the gpt-4 wrapper (its listener sees the fallback switches,
+     *     and the answers it judges, the fallbacks' included)
      * @param fallbackSettings settings of each fallback's own retry
      */
-    public static ChatModel resilient(Function<String, ChatModel> models, ReboundSettings primarySettings,
+    public static Generator resilient(Function<String, ChatModel> models, ReboundSettings primarySettings,
             ReboundSettings fallbackSettings) {
-        ChatModel[] fallbacks = FALLBACKS.stream()
-                .map(name -> Rebound.wrap(ChatModel.class, models.apply(name)).named(name)
+        Generator[] fallbacks = FALLBACKS.stream()
+                .map(name -> Rebound.wrap(Generator.class, generator(models.apply(name))).named(name)
                         .withRetry(FALLBACK_RETRY).settings(fallbackSettings).build())
-                .toArray(ChatModel[]::new);
-        return Rebound.wrap(ChatModel.class, models.apply(PRIMARY)).named(PRIMARY)
+                .toArray(Generator[]::new);
+        return Rebound.wrap(Generator.class, generator(models.apply(PRIMARY))).named(PRIMARY)
                 .withRetry(PRIMARY_RETRY).withFallbacks(fallbacks)
                 .fallbackOnResult(ChatResults.truncated()) // a cut-off answer: the next model, no retry
                 .settings(primarySettings).build();
+    }
+
+    private static Generator generator(ChatModel model) {
+        return model::chat;
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.rebound.demo;
 
-import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.rebound.modelserver.ModelServer;
 import dev.rebound.runtime.ReboundSettings;
@@ -42,7 +41,8 @@ public final class RagDemo {
         if (o.help) {
             out.println("usage: [--stream] [--faults=NAME] [--question=TEXT] [--log]   (or REBOUND_FAULTS,"
                     + " REBOUND_QUESTION)");
-            out.println("  --stream    stream the answer, printing tokens as they arrive (stream-* scripts imply it)");
+            out.println("  --stream    stream the answer, printing tokens as they arrive (stream-* scripts imply it;"
+                    + " a stream's answer is not judged, so not with truncated)");
             out.println("  --log       also print Rebound's own log lines (logger dev.rebound, on stderr),"
                     + " as your service would");
             for (FaultScript s : FaultScript.values()) {
@@ -70,7 +70,7 @@ public final class RagDemo {
                 out.println("                 | models: embedded OpenAI-compatible server at " + server.baseUrl());
             }
             out.println("Policy (declared in " + ModelChain.SOURCE + "):");
-            ModelChain.describe().forEach(line -> out.println("  " + line));
+            ModelChain.describe(o.stream).forEach(line -> out.println("  " + line));
             if (o.log) {
                 out.println("Rebound's log lines (stderr) are on: --log");
             }
@@ -84,7 +84,7 @@ public final class RagDemo {
             String key = real ? apiKey : "demo-key";
             ReboundSettings primarySettings = settings(o.log, printer.primary(), metrics.primaryListener(), trace);
             ReboundSettings fallbackSettings = settings(o.log, printer.fallback(), metrics.fallbackListener(), trace);
-            ChatModel llm = o.stream ? null : ModelChain.resilient(
+            ModelChain.Generator llm = o.stream ? null : ModelChain.resilient(
                     name -> ModelChain.openAi(baseUrl, key, name, timeout), primarySettings, fallbackSettings);
 
             out.println();
@@ -98,6 +98,7 @@ public final class RagDemo {
             long generationStart = System.nanoTime();
             String answer = null;
             Throwable failure = null;
+            boolean cutOff = false;
             if (o.stream) {
                 StreamingChatModel streaming = ModelChain.resilientStreaming(
                         name -> ModelChain.openAiStreaming(baseUrl, key, name, timeout), primarySettings,
@@ -106,6 +107,7 @@ public final class RagDemo {
                 streaming.chat(RagPipeline.prompt(o.question, context), tokens);
                 failure = tokens.awaitEnd();
                 answer = tokens.text();
+                cutOff = tokens.cutOff();
             } else {
                 try {
                     answer = RagPipeline.generate(llm, RagPipeline.prompt(o.question, context));
@@ -122,6 +124,9 @@ public final class RagDemo {
                 out.println("Stream broken after " + broken.partialResponses() + " tokens: the caller keeps the "
                         + broken.partialText().length() + " characters received and gets PartialStreamException"
                         + " (cause " + EventPrinter.outcome(broken.getCause()) + "); nothing was restarted");
+            } else if (cutOff) {
+                out.println("Streamed answer cut off (finish_reason length) after " + answer.length() + " characters:"
+                        + " Rebound does not judge a stream's answer, so no other model was asked");
             } else if (o.stream && failure == null) {
                 out.println("Streamed answer complete: " + answer.length() + " characters");
             } else if (failure == null) {
@@ -186,6 +191,7 @@ public final class RagDemo {
             if (env.get("REBOUND_FAULTS") != null) {
                 o.faults = FaultScript.named(env.get("REBOUND_FAULTS"));
             }
+            String questionFrom = "REBOUND_QUESTION";
             if (env.get("REBOUND_QUESTION") != null) {
                 o.question = env.get("REBOUND_QUESTION");
             }
@@ -194,6 +200,7 @@ public final class RagDemo {
                     o.faults = FaultScript.named(a.substring("--faults=".length()));
                 } else if (a.startsWith("--question=")) {
                     o.question = a.substring("--question=".length());
+                    questionFrom = "--question";
                 } else if (a.equals("--stream")) {
                     o.stream = true;
                 } else if (a.equals("--log")) {
@@ -205,6 +212,18 @@ public final class RagDemo {
                 }
             }
             o.stream |= o.faults.streams();
+            if (o.help) {
+                return o;
+            }
+            if (o.question.isBlank()) {
+                throw new IllegalArgumentException(questionFrom + " is blank; ask a question, e.g. "
+                        + questionFrom + "='What does a 429 mean?'");
+            }
+            if (o.stream && o.faults.judgesAnswers()) {
+                throw new IllegalArgumentException("--stream does not go with the fault script '" + o.faults.cliName()
+                        + "': its point is a check of the answer (a cut-off answer goes to the next model), which"
+                        + " Rebound does not make on a stream; run it without --stream");
+            }
             return o;
         }
     }

@@ -1,7 +1,6 @@
 package dev.rebound.demo;
 
 import dev.langchain4j.data.message.UserMessage;
-import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.input.PromptTemplate;
 import dev.langchain4j.rag.content.Content;
@@ -28,9 +27,9 @@ public final class RagPipeline {
             "Answer the question based on context:\nContext: {{context}}\nQuestion: {{question}}");
 
     private final ContentRetriever retriever;
-    private final ChatModel model;
+    private final ModelChain.Generator model;
 
-    public RagPipeline(ContentRetriever retriever, ChatModel model) {
+    public RagPipeline(ContentRetriever retriever, ModelChain.Generator model) {
         this.retriever = Objects.requireNonNull(retriever, "retriever");
         this.model = Objects.requireNonNull(model, "model");
     }
@@ -50,7 +49,7 @@ public final class RagPipeline {
      * {@code chat(String)}: the response keeps its finish reason, which the chain judges (a cut-off
      * answer goes to the next model).
      */
-    public static String generate(ChatModel model, String prompt) {
+    public static String generate(ModelChain.Generator model, String prompt) {
         return model.chat(ChatRequest.builder().messages(UserMessage.from(prompt)).build()).aiMessage().text();
     }
 

@@ -1,6 +1,7 @@
 package dev.rebound.demo;
 
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import java.io.PrintStream;
 import java.util.concurrent.CompletableFuture;
@@ -19,6 +20,7 @@ final class StreamPrinter implements StreamingChatResponseHandler {
     private final StringBuilder text = new StringBuilder();
     private final CompletableFuture<Throwable> ended = new CompletableFuture<>();
     private boolean started;
+    private boolean cutOff;
 
     StreamPrinter(PrintStream out, EventPrinter table) {
         this.out = out;
@@ -40,8 +42,9 @@ final class StreamPrinter implements StreamingChatResponseHandler {
 
     @Override
     public synchronized void onCompleteResponse(ChatResponse completeResponse) {
+        cutOff = completeResponse.finishReason() == FinishReason.LENGTH;
         if (started) {
-            out.println();
+            out.println(cutOff ? " [cut off]" : "");
         }
         ended.complete(null);
     }
@@ -64,6 +67,11 @@ final class StreamPrinter implements StreamingChatResponseHandler {
         } catch (ExecutionException | TimeoutException e) {
             return e;
         }
+    }
+
+    /** Whether the stream ended normally but its answer was cut off by the token limit (finish_reason length). */
+    synchronized boolean cutOff() {
+        return cutOff;
     }
 
     synchronized String text() {

@@ -82,7 +82,7 @@ class RagPipelineTest {
         }
     }
 
-    private ChatModel chain() {
+    private ModelChain.Generator chain() {
         ReboundSettings settings = ReboundSettings.builder().timeSource(clock).logging(false)
                 .listener(events::add).build();
         Function<String, ChatModel> models = name -> ModelChain.openAi(server.baseUrl(), "test-key", name,
@@ -174,6 +174,23 @@ class RagPipelineTest {
         assertThat(retriever.total()).isEqualTo(1);
     }
 
+    /** The printed policy says what a Retry-After beyond gpt-4's maxDelay (2 s) does: the next model at once. */
+    @Test
+    void aRetryAfterBeyondMaxDelayGoesToTheNextModelAtOnceAsThePrintedPolicySays() {
+        assertThat(ModelChain.describe().get(0)).isEqualTo("gpt-4                  3 attempts, waits 100 ms then"
+                + " 200 ms, 20 s deadline; a server's Retry-After wait wins if longer, up to 2 s; beyond that, the next"
+                + " model at once");
+        server.script("gpt-4", Fault.rateLimited(Duration.ofSeconds(3)));
+
+        String answer = RagPipeline.generate(chain(), "Question: q");
+
+        assertThat(answer).isEqualTo(ModelServer.answerFor("gpt-3.5-turbo", "Question: q"));
+        assertThat(clock.sleeps()).isEmpty();
+        assertThat(events).filteredOn(e -> e.kind() == ReboundEvent.Kind.RETRIES_EXHAUSTED)
+                .extracting(ReboundEvent::target, ReboundEvent::reason)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("gpt-4", "retry-after-exceeds-max-delay"));
+    }
+
     @Test
     void sequenceScopeAFailingRetrievalMeansNoModelIsCalled() {
         IllegalStateException indexDown = new IllegalStateException("index offline");
@@ -196,7 +213,7 @@ class RagPipelineTest {
                 () -> RagPipeline.retrieve(faq, QUESTION));
         List<String> context = new ArrayList<>(contexts.get(0));
         context.addAll(contexts.get(1));
-        String answer = chain().chat(RagPipeline.prompt(QUESTION, context));
+        String answer = RagPipeline.generate(chain(), RagPipeline.prompt(QUESTION, context));
 
         assertThat(contexts.get(0).get(0)).isEqualTo(SEED_DOCUMENT);
         assertThat(contexts.get(1)).containsExactly("FAQ: a 503 from the model provider is retried, then the next model is used.");

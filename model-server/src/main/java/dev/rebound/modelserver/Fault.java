@@ -181,10 +181,16 @@ public final class Fault {
     }
 
     /**
-     * For a streamed request: {@code tokens} content chunks, then the connection is cut without
-     * {@code [DONE]}, 100 ms after the last of them ({@code 0}: 100 ms after the 200). For a request
-     * that does not stream: a dropped connection, without this fault's headers, logged as one
-     * ({@link #dropConnection()}, status 0).
+     * For a streamed request: {@code tokens} content events, then the connection is cut without
+     * {@code [DONE]} ({@code 0}: right after the 200's headers). What the client sees is the same every
+     * run, whatever its speed: every one of the {@code tokens} events (sent together, in one HTTP chunk,
+     * which a client reads whole), then the connection closing (an orderly close, not a reset) in the
+     * middle of the chunked body, which it reports as an I/O failure (langchain4j's
+     * {@code OpenAiStreamingChatModel}: {@code tokens} calls of {@code onPartialResponse}, then
+     * {@code onError}). Kept to one chunk, the events before the cut should stay under 4 KB (about 20
+     * tokens): past that the JDK server splits them into chunks, and a client may see the close before
+     * it has read them all. For a request that does not stream: a dropped connection, without this
+     * fault's headers, logged as one ({@link #dropConnection()}, status 0).
      *
      * @throws IllegalArgumentException if {@code tokens} is negative
      */

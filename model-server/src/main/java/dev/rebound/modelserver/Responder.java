@@ -1,6 +1,7 @@
 package dev.rebound.modelserver;
 
 import com.sun.net.httpserver.HttpExchange;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,9 +17,6 @@ import java.util.function.BiFunction;
  * {@code [DONE]}). A fault that cuts the connection mid-response throws {@link CutConnection}.
  */
 final class Responder {
-
-    /** How long a stream stays open, silent, after the tokens sent before a cut. */
-    private static final Duration CUT_LINGER = Duration.ofMillis(100);
 
     private final BiFunction<String, String, String> answers;
     private final Stalls stalls;
@@ -108,17 +106,25 @@ final class Responder {
             boolean cuts = fault.kind() == Fault.Kind.CUT_MID_STREAM;
             // a malformed body, streamed, is a stream whose first event is not JSON (malformedChunk(0))
             boolean breaks = fault.kind() == Fault.Kind.MALFORMED_CHUNK || fault.kind() == Fault.Kind.MALFORMED_BODY;
+            if (cuts) {
+                // The tokens before the cut go out as one chunk, in one write, then the connection closes
+                // (an orderly close, the body's terminating chunk never sent). A client reads every byte
+                // sent before it sees the end. One chunk, not one per token: the JDK client hands the
+                // chunks of one read to its reader as a list, and drops the rest of that list once the
+                // close is reported, which a reader still busy with the first chunk may see first.
+                ByteArrayOutputStream sent = new ByteArrayOutputStream();
+                for (int i = 0; i < Math.min(fault.tokens(), tokens.size()); i++) {
+                    sent.write(eventBytes(ChatJson.tokenChunk(id, model, tokens.get(i), i == 0)));
+                }
+                sent.writeTo(out);
+                out.flush();
+                throw new CutConnection();
+            }
             for (int i = 0; i < tokens.size(); i++) {
-                if ((cuts || breaks) && i == fault.tokens()) {
+                if (breaks && i == fault.tokens()) {
                     break;
                 }
                 event(out, ChatJson.tokenChunk(id, model, tokens.get(i), i == 0));
-            }
-            if (cuts) {
-                // the JDK client drops what it has buffered once it sees the connection fail: give it
-                // the time to hand the tokens sent to the reader, as a network would, before cutting
-                pause(CUT_LINGER);
-                throw new CutConnection();
             }
             if (breaks) {
                 event(out, "{\"id\": \"" + id + "\", \"choices\": [{\"delta\": ");
@@ -154,8 +160,12 @@ final class Responder {
     }
 
     private static void event(OutputStream out, String data) throws IOException {
-        out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.write(eventBytes(data));
         out.flush();
+    }
+
+    private static byte[] eventBytes(String data) {
+        return ("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8);
     }
 
     /** A whole JSON response. */

@@ -43,6 +43,12 @@ class ModelServerTest {
     @RegisterExtension
     static final ModelServerExtension models = new ModelServerExtension();
     private static final ModelServer server = models.server();
+    private static final java.util.concurrent.ScheduledExecutorService LAG =
+            java.util.concurrent.Executors.newScheduledThreadPool(4, r -> {
+                Thread t = new Thread(r, "lagging-client");
+                t.setDaemon(true);
+                return t;
+            });
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private static HttpResponse<String> chat(String model, String prompt, Duration timeout)
@@ -376,6 +382,90 @@ class ModelServerTest {
         assertThatThrownBy(() -> stream("gpt-4", "q", false)).isInstanceOf(IOException.class);
         assertThat(server.requests("gpt-4")).isEqualTo(1);
         assertThat(stream("gpt-4", "q", false).statusCode()).isEqualTo(200);
+    }
+
+    /**
+     * The cut as the wire shows it to a client that reads late (as a cold JVM does): the tokens sent
+     * before the cut are one chunk, every byte of it arrives, then the end of the stream (an orderly
+     * close, never a reset) without the body's terminating chunk or {@code [DONE]}.
+     */
+    @Test
+    void cutMidStreamSendsItsTokensAsOneChunkThenClosesWithoutEndingTheBody() throws Exception {
+        server.script("gpt-4", Fault.cutMidStream(2));
+        String body = "{\"model\":\"gpt-4\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"q\"}]}";
+        String received;
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                    .getBytes(StandardCharsets.UTF_8));
+            Thread.sleep(300); // a slow reader: whatever the server did meanwhile must not lose a byte
+            received = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+
+        assertThat(received).startsWith("HTTP/1.1 200").containsIgnoringCase("Transfer-encoding: chunked");
+        List<String> chunks = new java.util.ArrayList<>();
+        String rest = received.substring(received.indexOf("\r\n\r\n") + 4);
+        while (!rest.isEmpty()) {
+            int size = Integer.parseInt(rest.substring(0, rest.indexOf("\r\n")), 16);
+            String chunk = rest.substring(rest.indexOf("\r\n") + 2, rest.indexOf("\r\n") + 2 + size);
+            chunks.add(chunk);
+            rest = rest.substring(rest.indexOf("\r\n") + 2 + size + 2);
+        }
+        assertThat(chunks).as("the chunks before the close: one, never the terminating empty one").hasSize(1);
+        assertThat(data(chunks.get(0))).hasSize(2).doesNotContain("[DONE]")
+                .extracting(d -> JSON.readTree(d).path("choices").path(0).path("delta").path("content").asText())
+                .containsExactly("gpt-4", " answers");
+    }
+
+    /**
+     * What users' tests rely on: langchain4j's own streaming client (its default JDK HTTP client), on
+     * a fresh connection each time, gets exactly the tokens sent before the cut, then one error, even
+     * when its handler is slow (a cold JVM's first token).
+     */
+    @Test
+    void langchain4jsStreamingClientGetsEveryTokenBeforeTheCutThenAnError() throws Exception {
+        List<String> stories = new java.util.ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            server.reset();
+            server.script("gpt-4", Fault.cutMidStream(3));
+            long slow = i % 3 == 0 ? 200 : 0;
+            // a client slow to hand what it read from one thread to the next, as a cold JVM is
+            java.util.concurrent.Executor lagging = task -> LAG.schedule(task, slow / 4, TimeUnit.MILLISECONDS);
+            dev.langchain4j.model.chat.StreamingChatModel model = dev.langchain4j.model.openai.OpenAiStreamingChatModel
+                    .builder().baseUrl(server.baseUrl()).apiKey("test-key").modelName("gpt-4")
+                    .httpClientBuilder(dev.langchain4j.http.client.jdk.JdkHttpClient.builder()
+                            .httpClientBuilder(HttpClient.newBuilder().executor(lagging)))
+                    .timeout(Duration.ofSeconds(5)).build();
+            List<String> tokens = new CopyOnWriteArrayList<>();
+            java.util.concurrent.CompletableFuture<String> end = new java.util.concurrent.CompletableFuture<>();
+            model.chat("q", new dev.langchain4j.model.chat.response.StreamingChatResponseHandler() {
+                @Override
+                public void onPartialResponse(String token) {
+                    if (tokens.isEmpty() && slow > 0) {
+                        try {
+                            Thread.sleep(slow);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    tokens.add(token);
+                }
+
+                @Override
+                public void onCompleteResponse(dev.langchain4j.model.chat.response.ChatResponse response) {
+                    end.complete("complete");
+                }
+
+                @Override
+                public void onError(Throwable error) {
+                    end.complete("error");
+                }
+            });
+            stories.add(end.get(10, TimeUnit.SECONDS) + " after " + String.join("", tokens));
+        }
+
+        assertThat(stories).hasSize(24).containsOnly("error after gpt-4 answers prompt");
     }
 
     @Test
