@@ -15,6 +15,7 @@ import com.google.inject.Singleton;
 import com.google.inject.name.Names;
 import dev.rebound.it.llm.FakeLlm;
 import dev.rebound.it.plain.AbstractFallbackChat;
+import dev.rebound.it.plain.BrokenCauseChat;
 import dev.rebound.it.plain.BrokenChat;
 import dev.rebound.it.plain.Endpoint;
 import dev.rebound.it.plain.GuiceReach;
@@ -393,6 +394,22 @@ class GuiceModuleTest extends VirtualTime {
         assertThat(b.ask("q")).isEqualTo("local: q");
         assertThat(FakeLlm.calls()).as("b's call is retried on the budget a's calls filled")
                 .containsExactly("gpt-4 #1", "gpt-4 #2", "local #1");
+    }
+
+    /**
+     * Guice prunes the stack trace of every failure that crosses its interception, walking its causes: a
+     * failure whose {@code getCause()} throws reaches Rebound, and the caller, as what it threw (guice.md);
+     * the generated class, the proxy and the woven door give the target's failure itself
+     * ({@code ClassifierTest.aFailureWhoseCauseCannotBeReadIsJudgedByItselfAndReachesTheCallerAsItIs}).
+     */
+    @Test
+    void aFailureWhoseGetCauseThrowsReachesTheCallerAsWhatGuicesPruningThrew() {
+        BrokenCauseChat chat = Guice.createInjector(new ReboundModule()).getInstance(BrokenCauseChat.class);
+
+        Throwable thrown = catchThrowable(() -> chat.chat("q"));
+
+        assertThat(thrown).isInstanceOf(IllegalStateException.class).hasMessage("getCause broke");
+        assertThat(chat.calls).as("not a failure its retry names: not retried").containsExactly("q");
     }
 
     @Test

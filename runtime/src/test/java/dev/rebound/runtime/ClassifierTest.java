@@ -139,4 +139,35 @@ class ClassifierTest {
         assertThat(catchThrowable(() -> llm.chat("q"))).isSameAs(io);
         assertThat(log.calls).containsExactly("primary #1");
     }
+
+    /** An exception whose getCause() throws: a chain that ends there, never the caller's exception. */
+    static final class BrokenCause extends IOException {
+        BrokenCause(String message) {
+            super(message);
+        }
+
+        @Override
+        public synchronized Throwable getCause() {
+            throw new IllegalStateException("getCause broke");
+        }
+    }
+
+    @Test
+    void aFailureWhoseCauseCannotBeReadIsJudgedByItselfAndReachesTheCallerAsItIs() {
+        BrokenCause first = new BrokenCause("1");
+        BrokenCause second = new BrokenCause("2");
+        ScriptedChat primary = new ScriptedChat("primary", log).failing(() -> first, () -> second);
+        ChatClient llm = Rebound.wrap(ChatClient.class, (ChatClient) primary)
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ZERO).retryOn(IOException.class)
+                        .abortOn(IllegalStateException.class).build())
+                .withFallbacks(new ScriptedChat("backup", log)).fallbackOn(RateLimitException.class)
+                .settings(settings).build();
+
+        Throwable thrown = catchThrowable(() -> llm.chat("q"));
+
+        assertThat(thrown).isSameAs(second);
+        assertThat(thrown.getSuppressed()).containsExactly(first);
+        assertThat(log.calls).containsExactly("primary #1", "primary #2");
+        assertThat(RetryPolicy.builder().retryOn(IllegalStateException.class).build().retries(first)).isFalse();
+    }
 }

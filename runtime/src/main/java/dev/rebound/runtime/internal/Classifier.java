@@ -48,7 +48,7 @@ public final class Classifier {
      * wraps it: langchain4j's JDK client reports a refused connection as a RuntimeException whose cause
      * is the ConnectException. The walk follows {@link Throwable#getCause()} at most
      * {@link #MAX_CAUSE_DEPTH} levels and stops at a cause that is its own cause, so a cyclic chain
-     * ends. Allocates nothing.
+     * ends, and at a failure whose {@code getCause()} throws ({@link #causeOf}). Allocates nothing.
      */
     public static boolean matchesAny(Throwable t, List<Class<? extends Throwable>> types) {
         int n = types.size();
@@ -62,10 +62,23 @@ public final class Classifier {
                     return true;
                 }
             }
-            Throwable cause = current.getCause();
+            Throwable cause = causeOf(current);
             current = cause == current || cause == t ? null : cause;
         }
         return false;
+    }
+
+    /**
+     * {@code t.getCause()}, or null when it throws (an exception class that overrides it badly): the
+     * chain ends there, so what the engine reads of a failure never replaces the failure itself, which
+     * the caller gets as it is.
+     */
+    public static Throwable causeOf(Throwable t) {
+        try {
+            return t.getCause();
+        } catch (RuntimeException broken) {
+            return null;
+        }
     }
 
     private static Class<?> load(String name) {

@@ -75,7 +75,7 @@ public final class ServerVerdict {
             if (current instanceof Carrier) {
                 return ((Carrier) current).serverVerdict();
             }
-            Throwable cause = current.getCause();
+            Throwable cause = Classifier.causeOf(current);
             current = cause == current || cause == failure ? null : cause;
         }
         return null;
