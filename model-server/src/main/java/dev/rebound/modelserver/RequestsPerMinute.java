@@ -44,7 +44,7 @@ final class RequestsPerMinute {
         refill(now);
         if (available < 1) {
             refused++;
-            long waitNanos = nanosUntil(1 - available);
+            long waitNanos = Math.max(1, nanosUntil(1 - available)); // short of a permit: never "now"
             return headers(Fault.rateLimited(Duration.ofNanos(waitNanos)), waitNanos);
         }
         available -= 1;

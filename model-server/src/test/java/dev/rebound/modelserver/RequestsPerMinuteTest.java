@@ -46,6 +46,13 @@ class RequestsPerMinuteTest {
         assertThat(Fault.rateLimited(Duration.ofSeconds(2)).headers()).containsEntry("Retry-After", "2")
                 .containsEntry("retry-after-ms", "2000");
         assertThat(Fault.ietfRateLimited(Duration.ofNanos(1)).headers()).containsEntry("RateLimit", "\"default\";r=0;t=1");
+
+        RequestsPerMinute odd = new RequestsPerMinute(2113, 0); // 28,395,646.000946 ns a request
+        for (int i = 0; i < 2113; i++) {
+            odd.take(Fault.answer(), 0);
+        }
+        assertThat(odd.take(Fault.answer(), 28_395_646L).headers()).as("0.00095 ns short of a permit")
+                .containsEntry("Retry-After", "1").containsEntry("retry-after-ms", "1");
     }
 
     @Test
