@@ -416,7 +416,7 @@ class QuietFailurePathTest {
         assertThat(o[0].calls()).hasSize(2);
     }
 
-    /** A failure whose getCause throws: the retry rule, which looks at causes, throws while judging it. */
+    /** A failure whose getCause throws: the retry rule, which looks at causes, cannot read them. */
     static final class BrokenCause extends IllegalStateException {
         BrokenCause(String message) {
             super(message);
@@ -428,8 +428,9 @@ class QuietFailurePathTest {
         }
     }
 
+    /** The rule reads a cause that cannot be read as none: the failure is judged by itself, and kept. */
     @Test
-    void aRuleThatThrowsWhileJudgingAFailureEndsTheTargetWithWhatItThrew() throws Exception {
+    void aFailureWhoseCauseCannotBeReadIsJudgedByItselfInEveryLoop() throws Exception {
         RetryPolicy onlyIo = RetryPolicy.builder().attempts(3).delay(Duration.ZERO).retryOn(IOException.class).build();
         Supplier<Throwable> broken = () -> new BrokenCause("p1");
 
@@ -438,8 +439,9 @@ class QuietFailurePathTest {
         assertThat(o[0].calls()).containsExactly("primary(q)", "alt0(q)");
 
         o = both(new Scenario().policy(onlyIo).primary(broken));
-        assertThat(o[0].thrown()).isEqualTo("IllegalArgumentException:broken getCause");
-        assertThat(o[0].suppressed()).containsExactly("p1");
+        assertThat(o[0].thrown()).isEqualTo("BrokenCause:p1");
+        assertThat(o[0].suppressed()).isEmpty();
+        assertThat(o[0].calls()).containsExactly("primary(q)");
     }
 
     @Test
