@@ -25,6 +25,15 @@ import java.time.Duration;
  * any Rebound call (an unwrapped client's failure you catch yourself) is never taken by the thread's
  * next call, nor by an asynchronous attempt that began before it and fails there; {@link #clear}
  * forgets it sooner.
+ *
+ * <p>A limit for asynchronous clients: the hint is taken on the thread the engine handles the attempt's
+ * failure on, which is the thread that fails the future only when the future fails after the engine
+ * registered on it (after the client's method returned). A future that had failed by then (a fast pool:
+ * a connection refused at once, an answer from a cache) is handled on the thread that called the client,
+ * and the hint its pool suggested is not taken there: the attempt waits its backoff. No protocol on the
+ * thread closes that race; a wait carried by the failure itself has no such limit, and is what Rebound's
+ * langchain4j integration ({@code RetryAfterHttpClientBuilder}) attaches. A client of your own has no
+ * public way to attach one to its failures yet.
  */
 public final class RetryAfter {
 

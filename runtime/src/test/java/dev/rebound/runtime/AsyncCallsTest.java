@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.rebound.runtime.ReboundEvent.Kind;
 import dev.rebound.runtime.internal.ResilientProxy;
+import dev.rebound.runtime.internal.ServerVerdict;
 import dev.rebound.runtime.metrics.MicrometerListener;
 import dev.rebound.runtime.ratelimit.RateLimitStore;
 import dev.rebound.runtime.ratelimit.RateLimiter;
@@ -792,6 +793,100 @@ class AsyncCallsTest {
                     .containsExactly("backoff", "backoff", "retry-after");
         } finally {
             pool.submit(RetryAfter::clear).get();
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * A client whose pool fails the attempt's future before the engine registers on it (a fast pool: here
+     * it waits for it): the future is done when the client's method returns, whatever thread completed it.
+     */
+    private static Supplier<CompletableFuture<String>> failedOnAFastPool(ExecutorService pool, Runnable before,
+            Throwable failure) {
+        return () -> {
+            CompletableFuture<String> f = new CompletableFuture<>();
+            try {
+                pool.submit(() -> {
+                    before.run();
+                    f.completeExceptionally(failure);
+                }).get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return f;
+        };
+    }
+
+    /**
+     * Documented (RetryAfter, async-and-streaming.md): a hint is taken on the thread the engine handles the
+     * attempt's failure on. The client suggests it on its pool's thread right before it fails the future,
+     * but the pool was faster than the engine: the future had failed when the engine registered on it, so
+     * the engine handles the failure on the thread that registered, where there is no hint. The door's
+     * first attempt and an attempt the chain runs each wait their backoff.
+     */
+    @Test
+    void aHintSuggestedOnAPoolThatFailedTheFutureBeforeTheEngineRegisteredOnItIsNotTaken() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Runnable serverSaid3s = () -> RetryAfter.suggest(Duration.ofSeconds(3));
+            Scripted primary = new Scripted("primary")
+                    .then(failedOnAFastPool(pool, serverSaid3s, new IOException("429")))
+                    .then(failedOnAFastPool(pool, serverSaid3s, new IOException("429")));
+            CompletableFuture<String> result = wrap(primary, policy().maxDelay(Duration.ofSeconds(10)).build())
+                    .quote("ACME");
+            clock.runScheduled(); // attempt 2, the chain's
+            clock.runScheduled(); // attempt 3 answers
+
+            assertThat(result.get(0, TimeUnit.SECONDS)).isEqualTo("primary:ACME");
+            assertThat(clock.scheduled()).as("their backoffs, not the server's 3 s")
+                    .containsExactly(Duration.ofMillis(100), Duration.ofMillis(200));
+            assertThat(events.of(Kind.RETRY_SCHEDULED)).extracting(ReboundEvent::reason)
+                    .containsExactly("backoff", "backoff");
+        } finally {
+            pool.submit(RetryAfter::clear).get();
+            pool.shutdownNow();
+        }
+    }
+
+    /** A 429 that carries the server's wait, as Rebound's langchain4j integration attaches a response's. */
+    static final class WaitCarrying extends IOException implements ServerVerdict.Carrier {
+        private static final long serialVersionUID = 1L;
+        private final transient ServerVerdict verdict;
+
+        WaitCarrying(Duration wait) {
+            super("429");
+            verdict = ServerVerdict.of(wait.toNanos(), null, null);
+        }
+
+        @Override
+        public ServerVerdict serverVerdict() {
+            return verdict;
+        }
+    }
+
+    /**
+     * Documented (RetryAfter, async-and-streaming.md): a wait the failure carries is the attempt's wherever
+     * the engine handles it, the thread that registered on a future a fast pool had failed included.
+     */
+    @Test
+    void aWaitTheFailureCarriesIsTakenWhenThePoolFailedTheFutureBeforeTheEngineRegisteredOnIt() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Runnable nothing = () -> { };
+            Scripted primary = new Scripted("primary")
+                    .then(failedOnAFastPool(pool, nothing, new WaitCarrying(Duration.ofSeconds(3))))
+                    .then(failedOnAFastPool(pool, nothing, new WaitCarrying(Duration.ofSeconds(4))));
+            CompletableFuture<String> result = wrap(primary, policy().maxDelay(Duration.ofSeconds(10)).build())
+                    .quote("ACME");
+            clock.runScheduled(); // attempt 2, the chain's
+            clock.runScheduled(); // attempt 3 answers
+
+            assertThat(result.get(0, TimeUnit.SECONDS)).isEqualTo("primary:ACME");
+            assertThat(clock.scheduled()).as("the server's waits")
+                    .containsExactly(Duration.ofSeconds(3), Duration.ofSeconds(4));
+            assertThat(events.of(Kind.RETRY_SCHEDULED)).extracting(ReboundEvent::reason)
+                    .containsExactly("retry-after", "retry-after");
+        } finally {
             pool.shutdownNow();
         }
     }

@@ -37,7 +37,13 @@ final class Logback {
         context.reset();
         Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.WARN);
-        lines = new ListAppender<>();
+        lines = new ListAppender<>() {
+            @Override
+            protected void append(ILoggingEvent e) {
+                e.prepareForDeferredProcessing(); // its MDC as on the logging thread then, not read later
+                super.append(e);
+            }
+        };
         lines.setContext(context);
         lines.start();
         root.addAppender(lines);

@@ -284,4 +284,68 @@ class LogbackLevelsTest {
         assertThat(result.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
         assertThat(Logback.lines()).isEmpty();
     }
+
+    /**
+     * Documented (observability.md): all of an asynchronous call's lines carry the MDC of the thread of its
+     * first, as it was then, also on that same thread once it serves another request (a pool's thread).
+     */
+    @Test
+    void anAsynchronousCallsLaterLinesOnTheThreadOfItsFirstKeepItsMdcWhenThatThreadServesAnotherRequest()
+            throws Exception {
+        Logback.levelByMdc("user", "alice", "INFO");
+        ScriptedQuotes primary = new ScriptedQuotes();
+        primary.script.add(CompletableFuture.failedFuture(new IOException("503")));
+        primary.script.add(CompletableFuture.failedFuture(new IOException("503")));
+        Quotes quotes = quotes(primary);
+
+        MDC.put("user", "alice");
+        CompletableFuture<String> result = quotes.quote("a"); // its first failure and retry: alice's
+        MDC.put("user", "bob"); // the same thread now serves bob, whose lines are WARN
+        clock.advance(Duration.ofMillis(100)); // attempt 2 fails here, during bob's request
+        clock.advance(Duration.ofMillis(200)); // attempt 3 answers here
+
+        assertThat(result.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+        assertThat(Logback.lines()).containsExactly(
+                "INFO dev.rebound Quotes.quote(String) on primary: retrying after java.io.IOException: attempt 2 in "
+                        + "100 ms (backoff)",
+                "INFO dev.rebound Quotes.quote(String) on primary: retrying after java.io.IOException: attempt 3 in "
+                        + "200 ms (backoff)",
+                "INFO dev.rebound Quotes.quote(String): succeeded on primary at attempt 3");
+        assertThat(Logback.mdc("user")).containsExactly("alice", "alice", "alice");
+        assertThat(MDC.getCopyOfContextMap()).as("the thread's own MDC, after the call's lines")
+                .isEqualTo(java.util.Map.of("user", "bob"));
+    }
+
+    /**
+     * Documented (observability.md): a breaker's transition an asynchronous call's attempt made is one of
+     * the call's lines, with its MDC, whichever thread completed the attempt.
+     */
+    @Test
+    void theCircuitOpeningAnAsynchronousCallsRetryCausesIsLoggedWithTheCallsMdc() throws Exception {
+        Logback.levelByMdc("user", "alice", "INFO");
+        ScriptedQuotes primary = new ScriptedQuotes();
+        CompletableFuture<String> second = new CompletableFuture<>();
+        primary.script.add(CompletableFuture.failedFuture(new IOException("503")));
+        primary.script.add(second);
+        Quotes quotes = Rebound.wrap(Quotes.class, primary).named("primary")
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(100)).jitter(false).build())
+                .withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(2).failureRatio(1.0)
+                        .delay(Duration.ofSeconds(30)).build())
+                .settings(ReboundSettings.builder().timeSource(clock).build()).build();
+
+        MDC.put("user", "alice");
+        CompletableFuture<String> result = quotes.quote("a"); // its first failure and retry: alice's
+        // the second failure, which opens the circuit, completes on the client's thread, without an MDC
+        onAnotherThread(() -> clock.advance(Duration.ofMillis(100)),
+                () -> second.completeExceptionally(new IOException("503")));
+
+        assertThat(catchThrowable(() -> result.get(10, TimeUnit.SECONDS))).hasCauseInstanceOf(IOException.class);
+        assertThat(Logback.lines()).containsExactly(
+                "INFO dev.rebound Quotes.quote(String) on primary: retrying after java.io.IOException: attempt 2 in "
+                        + "100 ms (backoff)",
+                "WARN dev.rebound Quotes.quote(String) on primary: circuit opened for 30000 ms (failure-ratio) after "
+                        + "java.io.IOException",
+                "WARN dev.rebound Quotes.quote(String): failed for good on primary, throwing java.io.IOException");
+        assertThat(Logback.mdc("user")).containsExactly("alice", "alice", "alice");
+    }
 }

@@ -96,8 +96,8 @@ final class AsyncExecutor {
             Breaker breaker = method.breaker;
             if (breaker != null) {
                 // into the phase it ran under: a late failure changes no later one, nor asks the fleet
-                if (breaker.failed(permit, f, s.timeSource())) {
-                    CircuitBreakerStrategy.askFleet(breaker, s, f, s.timeSource());
+                if (breaker.failed(permit, f, s.timeSource(), null)) { // before the call's chain: its first line's thread
+                    CircuitBreakerStrategy.askFleet(breaker, s, f, s.timeSource(), null);
                 }
             }
             method.firstAttemptFailed(callerStack);
@@ -114,7 +114,7 @@ final class AsyncExecutor {
      */
     private void succeeded(ReboundSettings s, Object permit, long start) {
         if (permit != null) {
-            method.breaker.succeeded(permit, s.timeSource());
+            method.breaker.succeeded(permit, s.timeSource(), null);
         }
         method.events.firstAttemptSucceeded(s, start);
     }

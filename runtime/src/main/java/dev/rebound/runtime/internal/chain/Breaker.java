@@ -33,20 +33,24 @@ import java.util.function.LongBinaryOperator;
  */
 final class Breaker {
 
-    /** What the breaker reports: each transition once, by the thread that made it. */
+    /**
+     * What the breaker reports: each transition once, by the thread that made it, and {@code by} the call
+     * whose attempt made it, when the chain knows it (null: a door's first attempt, run before its call's
+     * chain, on the thread its first event then happens on).
+     */
     interface Transitions {
         /** Closed or half-open to open; {@code cause} is the attempt's failure. */
-        void opened(boolean fromHalfOpen, Throwable cause);
+        void opened(boolean fromHalfOpen, Throwable cause, Execution by);
 
         /** Open to half-open: probes may go through. */
-        void halfOpened();
+        void halfOpened(Execution by);
 
         /** Half-open to closed. */
-        void closed();
+        void closed(Execution by);
 
         /** Closed to open for {@code nanos} because the fleet's breaker of the same name is open. */
-        default void openedByFleet(long nanos, Throwable cause) {
-            opened(false, cause);
+        default void openedByFleet(long nanos, Throwable cause, Execution by) {
+            opened(false, cause, by);
         }
     }
 
@@ -153,14 +157,15 @@ final class Breaker {
      */
     boolean failedWithoutPermit(Throwable failure, TimeSource time, long start) {
         Phase p = phase.get();
-        return p instanceof Closed && ((Closed) p).admitted(start) && failed(p, failure, time);
+        return p instanceof Closed && ((Closed) p).admitted(start) && failed(p, failure, time, null);
     }
 
     /**
-     * Asks to run one attempt. Returns the permit to pass to {@link #succeeded} or {@link #failed},
-     * or null when the attempt is refused (open, or every probe slot taken).
+     * Asks to run one attempt of the call {@code by} (null: not known). Returns the permit to pass to
+     * {@link #succeeded} or {@link #failed}, or null when the attempt is refused (open, or every probe
+     * slot taken).
      */
-    Object tryAcquire(TimeSource time) {
+    Object tryAcquire(TimeSource time, Execution by) {
         while (true) {
             Phase p = phase.get();
             if (p instanceof Closed) {
@@ -173,7 +178,7 @@ final class Breaker {
                 return null;
             }
             if (phase.compareAndSet(p, new HalfOpen())) {
-                transitions.halfOpened();
+                transitions.halfOpened(by);
             }
         }
     }
@@ -183,8 +188,11 @@ final class Breaker {
         return new CircuitBreakerOpenException(method, target);
     }
 
-    /** The attempt admitted by {@code permit} succeeded; a success that closes the breaker reads {@code time}. */
-    void succeeded(Object permit, TimeSource time) {
+    /**
+     * The attempt admitted by {@code permit}, of the call {@code by} (null: not known), succeeded; a success
+     * that closes the breaker reads {@code time}.
+     */
+    void succeeded(Object permit, TimeSource time, Execution by) {
         if (permit instanceof Closed) {
             ((Closed) permit).recordSuccess();
             return;
@@ -192,7 +200,7 @@ final class Breaker {
         HalfOpen h = (HalfOpen) permit;
         if (h.leaveWithSuccess() >= policy.successThreshold()
                 && phase.compareAndSet(h, new Closed(policy.requestVolumeThreshold(), Clock.read(clock(time)), false))) {
-            transitions.closed();
+            transitions.closed(by);
         }
     }
 
@@ -207,12 +215,13 @@ final class Breaker {
     }
 
     /**
-     * The attempt admitted by {@code permit} failed with {@code failure}. Returns true when the failure
+     * The attempt admitted by {@code permit}, of the call {@code by} (null: not known), failed with
+     * {@code failure}. Returns true when the failure
      * counts and was recorded into the breaker's current closed phase: only then may the fleet's breaker
      * be asked ({@code CircuitBreakerStrategy.askFleet}); a late failure of an older phase, which changes
      * no later one, asks nothing either.
      */
-    boolean failed(Object permit, Throwable failure, TimeSource time) {
+    boolean failed(Object permit, Throwable failure, TimeSource time, Execution by) {
         if (!policy.counts(failure)) {
             released(permit);
             return false;
@@ -220,22 +229,23 @@ final class Breaker {
         if (permit instanceof Closed) {
             Closed c = (Closed) permit;
             if (c.recordFailure(failuresToOpen) && phase.get() == c) {
-                open(c, failure, time, false);
+                open(c, failure, time, false, by);
             }
             return phase.get() == c;
         }
-        open((HalfOpen) permit, failure, time, true);
+        open((HalfOpen) permit, failure, time, true, by);
         return false;
     }
 
     /**
      * Opens a closed breaker for {@code nanos}: the fleet's breaker of the same name is open (see
-     * {@link dev.rebound.runtime.ratelimit.SharedCircuitState}). No-op unless closed.
+     * {@link dev.rebound.runtime.ratelimit.SharedCircuitState}), as a failure of the call {@code by} (null:
+     * not known) found. No-op unless closed.
      */
-    void openFor(long nanos, Throwable cause, TimeSource time) {
+    void openFor(long nanos, Throwable cause, TimeSource time, Execution by) {
         Phase p = phase.get();
         if (p instanceof Closed && phase.compareAndSet(p, new Open(clock(time).nanoTime() + nanos))) {
-            transitions.openedByFleet(nanos, cause);
+            transitions.openedByFleet(nanos, cause, by);
         }
     }
 
@@ -247,9 +257,9 @@ final class Breaker {
         return sharedName;
     }
 
-    private void open(Phase from, Throwable cause, TimeSource time, boolean fromHalfOpen) {
+    private void open(Phase from, Throwable cause, TimeSource time, boolean fromHalfOpen, Execution by) {
         if (phase.compareAndSet(from, new Open(clock(time).nanoTime() + policy.delayNanos()))) {
-            transitions.opened(fromHalfOpen, cause);
+            transitions.opened(fromHalfOpen, cause, by);
         }
     }
 

@@ -19,9 +19,12 @@ import org.slf4j.MDC;
  * those from the same answer.
  *
  * <p>An asynchronous call's events happen on whichever thread completes its futures: each is handed to the
- * listeners with the MDC of the thread its first event was handed over on ({@link #enter}), so that a
- * logger's level rule on the MDC (Logback's {@code DynamicThresholdFilter}, {@code MDCFilter}) lets all of
- * the call's lines of a level through, or none. Copied once, and only for a call some listener gets events of.
+ * listeners with the MDC of the thread its first event was handed over on, as it was then ({@link #enter}),
+ * on that thread too when it has served another request since; so is a breaker's transition one of its
+ * attempts made ({@link #putCopied}). A logger's level rule on the MDC (Logback's
+ * {@code DynamicThresholdFilter}, {@code MDCFilter}) then lets all of the call's lines of a level through,
+ * or none. Copied once, and only for a call some listener gets events of; each later event reads the
+ * thread's own (MDC offers no cheaper way to tell it is the call's already), to restore it after.
  */
 final class CallDemand {
 
@@ -51,8 +54,8 @@ final class CallDemand {
 
     /** What {@link #enter} returns when it changed nothing on the thread. */
     static final Object KEPT = new Object();
-    /** An asynchronous call's: the thread its first event was handed over on (null before), and its MDC then. */
-    private Thread handedOn;
+    /** An asynchronous call's: whether its first event was handed over (its MDC copied then), and that MDC. */
+    private boolean copied;
     private Map<String, String> context;
 
     /** Whether no listener wants anything more of this call; asks them at its first event. */
@@ -170,24 +173,37 @@ final class CallDemand {
     }
 
     /**
-     * Before an event of the call is handed to its listeners: for an {@code async} call, on another thread
-     * than its first event handed over, that thread's MDC is put in place (what {@link #leave} restores is
-     * returned); the first one keeps its thread's. Else nothing: {@link #KEPT}.
+     * Before an event of the call is handed to its listeners: for an {@code async} call, the MDC of the
+     * thread its first event was handed over on, copied then, is put in place on any thread whose MDC is
+     * not that one now (what {@link #leave} restores is returned); the first event keeps its thread's. Else
+     * nothing: {@link #KEPT}.
      */
     Object enter(boolean async) {
         if (!async) {
             return KEPT;
         }
-        Thread now = Thread.currentThread();
-        if (handedOn == null) {
-            handedOn = now;
+        if (!copied) {
+            copied = true;
             context = MDC.getCopyOfContextMap();
             return KEPT;
         }
-        if (handedOn == now) {
+        return putCopied();
+    }
+
+    /**
+     * The call's MDC, as its first event copied it, put in place unless the thread's is the same (what
+     * {@link #leave} restores is returned); {@link #KEPT} when nothing changed, or before that first event
+     * (a synchronous call's, whose events all happen on its thread, never copies it). For a breaker's
+     * transition an attempt of the call made: the call's line, wherever its attempt completed.
+     */
+    Object putCopied() {
+        if (!copied) {
             return KEPT;
         }
         Map<String, String> own = MDC.getCopyOfContextMap();
+        if (own == null || own.isEmpty() ? context == null || context.isEmpty() : own.equals(context)) {
+            return KEPT;
+        }
         put(context);
         return own;
     }
@@ -210,7 +226,7 @@ final class CallDemand {
 
     /** The call ended: the next one asks again, and nothing of this one is kept. */
     void forget() {
-        handedOn = null;
+        copied = false;
         context = null;
         if (state == SOME) {
             for (int i = 0, n = listeners.size(); i < n; i++) {

@@ -25,7 +25,7 @@ final class CircuitBreakerStrategy implements Strategy {
 
     @Override
     public Object apply(Execution call) throws Throwable {
-        Object permit = breaker.tryAcquire(call.time);
+        Object permit = breaker.tryAcquire(call.time, call);
         if (permit == null) {
             return call.refused(breaker.refusal());
         }
@@ -43,12 +43,12 @@ final class CircuitBreakerStrategy implements Strategy {
                 breaker.released(permit);
                 return call.failed(t);
             }
-            if (breaker.failed(permit, t, call.time)) {
-                askFleet(breaker, call.settings, t, call.time);
+            if (breaker.failed(permit, t, call.time, call)) {
+                askFleet(breaker, call.settings, t, call.time, call);
             }
             return call.failed(t);
         }
-        breaker.succeeded(permit, call.time);
+        breaker.succeeded(permit, call.time, call);
         return result;
     }
 
@@ -57,21 +57,21 @@ final class CircuitBreakerStrategy implements Strategy {
      * true) and that left it closed: if the fleet's breaker of the same name is open (the settings' store
      * is shared and says so), opens this one for the time left. Asked only on such a failure, so a healthy
      * call costs nothing, and neither does a late failure of an older phase; a store that is away answers
-     * "not open".
+     * "not open". {@code by} is the call whose failure it was, when known (null: a door's first attempt).
      */
-    static void askFleet(Breaker breaker, ReboundSettings s, Throwable t, TimeSource time) {
+    static void askFleet(Breaker breaker, ReboundSettings s, Throwable t, TimeSource time, Execution by) {
         RateLimitStore store = s.rateLimitStore();
         if (store instanceof SharedCircuitState && breaker.isClosed()) {
             long remaining = ((SharedCircuitState) store).openRemainingNanos(breaker.sharedName());
             if (remaining > 0L) {
-                breaker.openFor(remaining, t, time);
+                breaker.openFor(remaining, t, time, by);
             }
         }
     }
 
     @Override
     public CompletableFuture<Object> applyAsync(Execution call) {
-        Object permit = breaker.tryAcquire(call.time);
+        Object permit = breaker.tryAcquire(call.time, call);
         if (permit == null) {
             CircuitBreakerOpenException refusal = breaker.refusal();
             call.addRefusal(refusal);
@@ -81,7 +81,7 @@ final class CircuitBreakerStrategy implements Strategy {
         next.applyAsync(call).whenComplete((result, t) -> {
             try {
                 if (t == null) {
-                    breaker.succeeded(permit, call.time);
+                    breaker.succeeded(permit, call.time, call);
                     out.complete(result);
                 } else if (call.cancelled()) {
                     // the caller's choice, not the target's failure: recorded as nothing, a probe's slot freed
@@ -89,8 +89,8 @@ final class CircuitBreakerStrategy implements Strategy {
                     out.completeExceptionally(Async.failure(t));
                 } else {
                     Throwable f = Async.failure(t);
-                    if (breaker.failed(permit, f, call.time)) {
-                        askFleet(breaker, call.settings, f, call.time);
+                    if (breaker.failed(permit, f, call.time, call)) {
+                        askFleet(breaker, call.settings, f, call.time, call);
                     }
                     out.completeExceptionally(f);
                 }
@@ -107,15 +107,17 @@ final class CircuitBreakerStrategy implements Strategy {
     }
 
     /**
-     * Reports the breaker's transitions as events on {@code target}, each once, by the thread that made it;
-     * an opening also to the fleet, under {@code sharedName}, when the settings' store is shared.
+     * Reports the breaker's transitions as events on {@code target}, each once, by the thread that made it,
+     * with the MDC of the call whose attempt made it ({@link Events#emit(Execution, ReboundSettings, Kind,
+     * String, long, Reason, Throwable)}); an opening also to the fleet, under {@code sharedName}, when the
+     * settings' store is shared.
      */
     static Breaker.Transitions reporting(Events events, String target, String sharedName, CircuitBreakerPolicy policy) {
         return new Breaker.Transitions() {
             @Override
-            public void opened(boolean fromHalfOpen, Throwable cause) {
+            public void opened(boolean fromHalfOpen, Throwable cause, Execution by) {
                 ReboundSettings s = events.settings();
-                events.emit(s, Kind.CIRCUIT_OPENED, target, null, 0, policy.delayNanos(),
+                events.emit(by, s, Kind.CIRCUIT_OPENED, target, policy.delayNanos(),
                         fromHalfOpen ? Reason.PROBE_FAILED : Reason.FAILURE_RATIO, cause);
                 if (s.rateLimitStore() instanceof SharedCircuitState) {
                     ((SharedCircuitState) s.rateLimitStore()).opened(sharedName, policy.delayNanos());
@@ -123,18 +125,18 @@ final class CircuitBreakerStrategy implements Strategy {
             }
 
             @Override
-            public void openedByFleet(long nanos, Throwable cause) {
-                events.emit(events.settings(), Kind.CIRCUIT_OPENED, target, null, 0, nanos, Reason.FLEET, cause);
+            public void openedByFleet(long nanos, Throwable cause, Execution by) {
+                events.emit(by, events.settings(), Kind.CIRCUIT_OPENED, target, nanos, Reason.FLEET, cause);
             }
 
             @Override
-            public void halfOpened() {
-                events.emit(events.settings(), Kind.CIRCUIT_HALF_OPEN, target, null, 0, 0L, null, null);
+            public void halfOpened(Execution by) {
+                events.emit(by, events.settings(), Kind.CIRCUIT_HALF_OPEN, target, 0L, null, null);
             }
 
             @Override
-            public void closed() {
-                events.emit(events.settings(), Kind.CIRCUIT_CLOSED, target, null, 0, 0L, null, null);
+            public void closed(Execution by) {
+                events.emit(by, events.settings(), Kind.CIRCUIT_CLOSED, target, 0L, null, null);
             }
         };
     }

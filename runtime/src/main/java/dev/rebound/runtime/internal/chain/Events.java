@@ -123,33 +123,43 @@ final class Events {
      */
     void emit(ReboundSettings s, Kind kind, String target, String alternative, int attempt, long waitNanos,
             Reason reason, Throwable failure, long start) {
-        deliver(s, kind, target, alternative, attempt, waitNanos, reason, failure, start, 0L);
+        deliver(null, s, kind, target, alternative, attempt, waitNanos, reason, failure, start, 0L);
     }
 
-    /** As the 9-argument form, without a call duration. */
-    void emit(ReboundSettings s, Kind kind, String target, String alternative, int attempt, long waitNanos,
-            Reason reason, Throwable failure) {
-        deliver(s, kind, target, alternative, attempt, waitNanos, reason, failure, ResilientMethod.UNTIMED, 0L);
+    /**
+     * A breaker's transition on {@code target}, which an attempt of the call {@code by} made (null: not
+     * known): asked and handed over as an event outside any call, with that call's MDC in place
+     * ({@link CallDemand#putCopied}), so that it is logged as the call's lines are, whichever thread
+     * completed the attempt.
+     */
+    void emit(Execution by, ReboundSettings s, Kind kind, String target, long waitNanos, Reason reason,
+            Throwable failure) {
+        deliver(by, s, kind, target, null, 0, waitNanos, reason, failure, ResilientMethod.UNTIMED, 0L);
     }
 
-    private void deliver(ReboundSettings s, Kind kind, String target, String alternative, int attempt,
-            long waitNanos, Reason reason, Throwable failure, long start, long tokens) {
+    private void deliver(Execution by, ReboundSettings s, Kind kind, String target, String alternative,
+            int attempt, long waitNanos, Reason reason, Throwable failure, long start, long tokens) {
         List<ReboundListener> ls = s.listeners();
         ReboundEvent event = null;
-        for (int i = 0, n = ls.size(); i < n; i++) {
-            ReboundListener l = ls.get(i);
-            try {
-                if (!wanted(l, kind)) {
-                    continue;
+        Object mdc = by != null ? by.demand.putCopied() : CallDemand.KEPT; // a transition: rare
+        try {
+            for (int i = 0, n = ls.size(); i < n; i++) {
+                ReboundListener l = ls.get(i);
+                try {
+                    if (!wanted(l, kind)) {
+                        continue;
+                    }
+                    if (event == null) {
+                        event = event(s, kind, target, alternative, attempt, waitNanos, reason, failure, start,
+                                null, tokens);
+                    }
+                    notify(l, event);
+                } catch (RuntimeException e) {
+                    ignored(l, e);
                 }
-                if (event == null) {
-                    event = event(s, kind, target, alternative, attempt, waitNanos, reason, failure, start, null,
-                            tokens);
-                }
-                notify(l, event);
-            } catch (RuntimeException e) {
-                ignored(l, e);
             }
+        } finally {
+            CallDemand.leave(mdc);
         }
     }
 
@@ -204,7 +214,7 @@ final class Events {
      * {@code target}; {@code failure} is what the caller's handler got. After its call answered: asked per event.
      */
     void emitStreamBroken(ReboundSettings s, String target, int attempt, Throwable failure, int partialResponses) {
-        deliver(s, Kind.STREAM_BROKEN, target, null, attempt, 0L, null, failure, ResilientMethod.UNTIMED,
+        deliver(null, s, Kind.STREAM_BROKEN, target, null, attempt, 0L, null, failure, ResilientMethod.UNTIMED,
                 partialResponses);
     }
 

@@ -196,7 +196,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         }
         if (breaker != null && !Thread.currentThread().isInterrupted()) { // an interrupt is not the target's
             if (breaker.failedWithoutPermit(failure, s.timeSource(), onScale)) {
-                CircuitBreakerStrategy.askFleet(breaker, s, failure, s.timeSource());
+                CircuitBreakerStrategy.askFleet(breaker, s, failure, s.timeSource(), null);
             }
         }
         firstAttemptFailed(true);
