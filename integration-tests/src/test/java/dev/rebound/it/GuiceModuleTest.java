@@ -19,6 +19,7 @@ import dev.rebound.it.plain.BrokenCauseChat;
 import dev.rebound.it.plain.BrokenChat;
 import dev.rebound.it.plain.Endpoint;
 import dev.rebound.it.plain.GuiceReach;
+import dev.rebound.it.plain.OwnSettingsBudgets;
 import dev.rebound.it.plain.PlainChat;
 import dev.rebound.it.plain.PlainGpt4;
 import dev.rebound.it.plain.PlainGuardedChat;
@@ -394,6 +395,57 @@ class GuiceModuleTest extends VirtualTime {
         assertThat(b.ask("q")).isEqualTo("local: q");
         assertThat(FakeLlm.calls()).as("b's call is retried on the budget a's calls filled")
                 .containsExactly("gpt-4 #1", "gpt-4 #2", "local #1");
+    }
+
+    /** {@code type} bound to {@code instance}, wrapped on the settings {@code own}, as a test's are. */
+    private static <T> T boundOn(dev.rebound.runtime.ReboundSettings own, Class<T> type, T instance) {
+        return Guice.createInjector(ReboundModule.wrapping(own, new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(type).toInstance(instance);
+            }
+        })).getInstance(type);
+    }
+
+    /** A wrapper on the global settings naming the retry budget and rate-limit key {@code name}, with other values. */
+    private static OwnSettingsBudgets.Other onTheGlobalSettings(String name) {
+        return dev.rebound.runtime.Rebound.wrap(OwnSettingsBudgets.Other.class, (OwnSettingsBudgets.Other) q -> q)
+                .withRetry(dev.rebound.runtime.RetryPolicy.builder().attempts(2).budget(name).budgetRatio(0.2).build())
+                .withRateLimit(dev.rebound.runtime.RateLimitPolicy.builder().key(name).requestsPerMinute(60).build())
+                .build();
+    }
+
+    /**
+     * A binding wrapped on settings of its own defines its retry budget and rate-limit key in those settings
+     * only (ReboundSettings: settings made with builder() get budgets of their own), at the injector's creation
+     * too: a wrapper on the global settings may then name them with other values, and a wrapper on the
+     * binding's settings may not.
+     */
+    @Test
+    void aBindingOnSettingsOfItsOwnDefinesItsBudgetAndKeyThereNotInTheGlobalSettings() {
+        dev.rebound.runtime.ReboundSettings own = dev.rebound.runtime.ReboundSettings.builder().logging(false).build();
+        OwnSettingsBudgets.BoundFirst bound = boundOn(own, OwnSettingsBudgets.BoundFirst.class, q -> "answer to " + q);
+        assertThat(bound.ask("q")).isEqualTo("answer to q");
+
+        Throwable global = catchThrowable(() -> onTheGlobalSettings("guice-own-settings-first").other("q"));
+        assertThat(global).as("defined in the binding's settings only").isNull();
+        Throwable sameSettings = catchThrowable(() -> dev.rebound.runtime.Rebound.wrap(OwnSettingsBudgets.Other.class,
+                (OwnSettingsBudgets.Other) q -> q).withRetry(dev.rebound.runtime.RetryPolicy.builder().attempts(2)
+                        .budget("guice-own-settings-first").budgetRatio(0.2).build()).settings(own).build());
+        assertThat(sameSettings).isInstanceOf(ReboundConfigurationException.class);
+        assertThat(((ReboundConfigurationException) sameSettings).problems()).containsExactly("Rebound.wrap(Other): "
+                + "budget names retry budget \"guice-own-settings-first\" (budgetRatio 0.5, budgetMinPerSecond 1) with "
+                + "budgetRatio 0.2, budgetMinPerSecond 1; every method naming a budget must give it the same values");
+    }
+
+    /** The other way round: a budget and key the global settings define leave a binding on its own settings free. */
+    @Test
+    void aBudgetAndKeyOfTheGlobalSettingsLeaveABindingOnSettingsOfItsOwnFree() {
+        assertThat(onTheGlobalSettings("guice-own-settings-after").other("q")).isEqualTo("q");
+
+        OwnSettingsBudgets.BoundAfter bound = boundOn(dev.rebound.runtime.ReboundSettings.builder().logging(false)
+                .build(), OwnSettingsBudgets.BoundAfter.class, q -> "answer to " + q);
+        assertThat(bound.ask("q")).isEqualTo("answer to q");
     }
 
     /**

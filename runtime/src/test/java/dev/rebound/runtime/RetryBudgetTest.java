@@ -231,6 +231,95 @@ class RetryBudgetTest {
                 .isEqualTo(1 + 10 * 2);
     }
 
+    /** {@link #time}, but its first sleep or first scheduled wait throws (a broken clock), as chosen. */
+    private final class BrokenOnce implements TimeSource {
+        final boolean sleepThrows;
+        final IllegalStateException broken = new IllegalStateException("clock broken");
+        final AtomicInteger thrown = new AtomicInteger();
+
+        BrokenOnce(boolean sleepThrows) {
+            this.sleepThrows = sleepThrows;
+        }
+
+        @Override
+        public long nanoTime() {
+            return time.nanoTime();
+        }
+
+        @Override
+        public void sleep(long nanos) throws InterruptedException {
+            if (sleepThrows && thrown.getAndIncrement() == 0) {
+                throw broken;
+            }
+            time.sleep(nanos);
+        }
+
+        @Override
+        public Future<?> schedule(long delayNanos, Runnable task) {
+            if (!sleepThrows && thrown.getAndIncrement() == 0) {
+                throw broken;
+            }
+            return time.schedule(delayNanos, task);
+        }
+    }
+
+    /**
+     * A retry whose wait's sleep throws is not made (the throw ends the target's attempts, TimeSource.sleep):
+     * it is given back to the budget, whose reserve of 10 stays whole for the next calls.
+     */
+    @Test
+    void aRetryWhoseSleepThrowsIsGivenBackToTheBudget() {
+        BrokenOnce clock = new BrokenOnce(true);
+        ReboundSettings s = ReboundSettings.builder().timeSource(clock).logging(false).build();
+        Model.Fake broken = new Model.Fake("broken").down();
+        Model waiting = Rebound.wrap(Model.class, (Model) broken).withRetry(retry().delay(Duration.ofMillis(1))
+                .budget("shared").budgetRatio(0.001).budgetMinPerSecond(1).build()).settings(s).build();
+        Throwable thrown = catchThrowable(() -> waiting.chat("q"));
+        assertThat(thrown).isSameAs(clock.broken);
+        assertThat(thrown.getSuppressed()).as("the outage before the wait").hasSize(1);
+        assertThat(broken.calls).as("the retry was not made").hasValue(1);
+
+        assertThat(targetCallsForElevenFailures(drawingOnTheSharedReserve(primary, s), primary)).isEqualTo(1 + 10 * 2);
+    }
+
+    /** An asynchronous call's retry whose wait cannot be scheduled (the clock throws) is given back too. */
+    @Test
+    void aRetryWhoseWaitCannotBeScheduledIsGivenBackToTheBudget() {
+        BrokenOnce clock = new BrokenOnce(false);
+        ReboundSettings s = ReboundSettings.builder().timeSource(clock).logging(false).build();
+        AtomicInteger attempts = new AtomicInteger();
+        AsyncModel failing = prompt -> {
+            attempts.incrementAndGet();
+            return java.util.concurrent.CompletableFuture.failedFuture(Model.outage());
+        };
+        AsyncModel model = Rebound.wrap(AsyncModel.class, failing).withRetry(retry().delay(Duration.ofSeconds(1))
+                .budget("shared").budgetRatio(0.001).budgetMinPerSecond(1).build()).settings(s).build();
+        Throwable thrown = catchThrowable(() -> model.chat("q").join());
+        assertThat(thrown.getCause()).isSameAs(clock.broken);
+        assertThat(clock.thrown).as("the one schedule, the retry's wait").hasValue(1);
+        assertThat(attempts).as("the retry was not made").hasValue(1);
+
+        assertThat(targetCallsForElevenFailures(drawingOnTheSharedReserve(primary, s), primary)).isEqualTo(1 + 10 * 2);
+    }
+
+    /** A retry a listener's Error ends after it was paid for (on RETRY_SCHEDULED) is given back too. */
+    @Test
+    void aRetryEndedByAListenersErrorIsGivenBackToTheBudget() {
+        AssertionError bug = new AssertionError("listener bug");
+        AtomicInteger scheduled = new AtomicInteger();
+        ReboundSettings s = ReboundSettings.builder().timeSource(time).logging(false).listener(e -> {
+            if (e.kind() == Kind.RETRY_SCHEDULED && scheduled.incrementAndGet() == 1) {
+                throw bug;
+            }
+        }).build();
+        Model.Fake ended = new Model.Fake("ended").down();
+        Model model = drawingOnTheSharedReserve(ended, s);
+        assertThat(catchThrowable(() -> model.chat("q"))).isSameAs(bug);
+        assertThat(ended.calls).as("the retry was not made").hasValue(1);
+
+        assertThat(targetCallsForElevenFailures(model, ended)).isEqualTo(1 + 10 * 2 + 1);
+    }
+
     /** A target whose behaviour is the prompt: fail, or hold until released then fail, or hold then answer. */
     static final class Held implements Model {
         final java.util.Map<String, AtomicInteger> calls = new java.util.concurrent.ConcurrentHashMap<>();

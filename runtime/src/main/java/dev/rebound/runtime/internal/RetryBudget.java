@@ -143,8 +143,8 @@ public final class RetryBudget {
 
     /**
      * Gives back the retry {@link #withdraw} took with {@code receipt}, whose attempt was not made (a
-     * breaker or a rate limit refused it, its wait was interrupted, its call cancelled): as if it had not
-     * been taken. Nothing once its tick has left the ring.
+     * breaker or a rate limit refused it, its wait was interrupted or ended by a throw, its call
+     * cancelled): as if it had not been taken. Nothing once its tick has left the ring.
      */
     public void giveBack(long receipt) {
         int slot = slotOf(receipt);

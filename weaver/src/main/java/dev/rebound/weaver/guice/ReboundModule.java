@@ -273,15 +273,17 @@ public final class ReboundModule extends AbstractModule {
     };
 
     /**
-     * Resolves the policies of {@code type} on {@code implClass} now, reporting problems as errors; its
-     * alternatives are checked once the injector's bindings are known.
+     * Resolves the policies of {@code type} on {@code implClass} now, on this module's settings (the
+     * rate-limit keys and retry budgets it defines are theirs, not the global settings', when the module has
+     * its own), reporting problems as errors; its alternatives are checked once the injector's bindings are
+     * known.
      */
-    private static void validate(Binder b, Class<?> type, Class<?> implClass, AlternativeChecks checks) {
+    private void validate(Binder b, Class<?> type, Class<?> implClass, AlternativeChecks checks) {
         Set<Class<?>> alternatives = new LinkedHashSet<>();
         // a policy on a static or non-public method of an instance's class: refused by ResilientTypes, which
         // hears the class (Guice injects the instance's members)
         try {
-            Policies.resolveAll(implClass, type, null, alt -> {
+            Policies.resolveAll(implClass, type, settings, alt -> {
                 alternatives.add(alt);
                 return () -> null;
             });
@@ -289,7 +291,7 @@ public final class ReboundModule extends AbstractModule {
             e.problems().forEach(p -> b.addError(new Message(p)));
             return;
         }
-        checks.defer(implClass, type, null, alternatives);
+        checks.defer(implClass, type, settings, alternatives);
     }
 
     /** Re-applies a binding's scope to the moved binding. */

@@ -85,12 +85,16 @@ final class RetryStrategy implements Strategy {
                 f = call.failure;
             }
             call.history.record(f);
-            long wait = rule.afterFailure(call, f, attempt, origin, next);
-            if (wait < 0L) {
-                return call.failed(f);
+            boolean again;
+            try {
+                long wait = rule.afterFailure(call, f, attempt, origin, next);
+                again = wait >= 0L && pause(call, wait, attempt + 1, f);
+            } catch (Throwable t) {
+                RetryRule.giveBack(call); // a listener's Error or a sleep that threw: the retry paid for is not made
+                throw t;
             }
-            if (!pause(call, wait, attempt + 1, f)) {
-                RetryRule.giveBack(call);
+            if (!again) {
+                RetryRule.giveBack(call); // an interrupted wait's retry (none is paid for when the rule stops)
                 return call.failed(f);
             }
             f = null;
@@ -167,6 +171,7 @@ final class RetryStrategy implements Strategy {
             }
             call.waitThen(wait, () -> attemptAsync(call, attempt + 1, origin, out));
         } catch (Throwable listenerError) {
+            RetryRule.giveBack(call); // or a schedule that threw: the retry paid for is not made
             out.completeExceptionally(listenerError);
         }
     }
@@ -190,7 +195,9 @@ final class RetryStrategy implements Strategy {
      * interrupted, the flag set again. Anything else the sleep throws goes up: in every loop (the chain,
      * {@link QuietLoop}, a door's own through {@code MethodExecutor.retryNow}) it ends the target's
      * attempts as their last failure, the failures before it suppressed on it, and the call goes on to
-     * its fallbacks as after any last failure (not after an Error).
+     * its fallbacks as after any last failure (not after an Error). The chain gives back the retry it
+     * paid for; the other loops hold none (they run only for policies without a budget:
+     * {@code QuietLoop.plain}).
      */
     static boolean waited(TimeSource time, long nanos) {
         try {
