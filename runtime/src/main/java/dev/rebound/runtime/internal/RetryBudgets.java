@@ -24,7 +24,7 @@ public final class RetryBudgets {
     /** The budgets of one lineage of settings: how each name is defined, and its budget per clock. */
     public static final class Lineage {
         private final Map<String, Object> defined = new ConcurrentHashMap<>();
-        private final Map<Key, RetryBudget> budgets = new ConcurrentHashMap<>();
+        private final Map<NameOnClock, RetryBudget> budgets = new ConcurrentHashMap<>();
 
         private Lineage() {
         }
@@ -32,19 +32,6 @@ public final class RetryBudgets {
 
     /** A budget's values: how a name is defined. */
     private record Shape(double ratio, int minPerSecond) {
-    }
-
-    /** A name's budget on one clock, the clock compared by identity. */
-    private record Key(String name, TimeSource clock) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k && k.name.equals(name) && k.clock == clock;
-        }
-
-        @Override
-        public int hashCode() {
-            return name.hashCode() * 31 + System.identityHashCode(clock);
-        }
     }
 
     private static final Map<ReboundSettings, Lineage> LINEAGES = Collections.synchronizedMap(new WeakHashMap<>());
@@ -75,7 +62,7 @@ public final class RetryBudgets {
         }
         String name = nameOf(policy, scope);
         TimeSource clock = settings.timeSource();
-        return LINEAGES.get(settings).budgets.computeIfAbsent(new Key(name, clock),
+        return LINEAGES.get(settings).budgets.computeIfAbsent(new NameOnClock(name, clock),
                 k -> new RetryBudget(name, policy.budgetRatio(), policy.budgetMinPerSecond(), clock.nanoTime()));
     }
 

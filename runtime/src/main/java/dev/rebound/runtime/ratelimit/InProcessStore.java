@@ -1,6 +1,7 @@
 package dev.rebound.runtime.ratelimit;
 
 import dev.rebound.runtime.TimeSource;
+import dev.rebound.runtime.internal.NameOnClock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -13,24 +14,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class InProcessStore implements RateLimitStore {
 
-    /** A key's bucket on one clock, the clock compared by identity. */
-    private record Bucket(String key, TimeSource clock) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Bucket b && b.key.equals(key) && b.clock == clock;
-        }
-
-        @Override
-        public int hashCode() {
-            return key.hashCode() * 31 + System.identityHashCode(clock);
-        }
-    }
-
-    private final Map<Bucket, RateLimiter> limiters = new ConcurrentHashMap<>();
+    private final Map<NameOnClock, RateLimiter> limiters = new ConcurrentHashMap<>();
 
     @Override
     public RateLimiter limiter(String key, long requestsPerMinute, long tokensPerMinute, TimeSource clock) {
-        return limiters.computeIfAbsent(new Bucket(key, clock),
+        return limiters.computeIfAbsent(new NameOnClock(key, clock),
                 k -> BucketLimiter.local(requestsPerMinute, tokensPerMinute, clock));
     }
 
