@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -242,6 +243,76 @@ class ParallelTest {
 
         assertThat(thrown).isSameAs(first);
         assertThat(thrown.getSuppressed()).containsExactly(shared);
+    }
+
+    /**
+     * wrap.md's asynchronous branch (get(), cancel on interrupt) whose call fails for good: the caller gets
+     * the call's own exception, its history attached, not the ExecutionException get() wrapped it in; and
+     * a failure another branch threw from join() is attached as itself, not its CompletionException.
+     */
+    @Test
+    void anAsyncBranchThatFailsForGoodGivesTheCallerTheCallsOwnExceptionAndTheOthersAsThemselves() {
+        VirtualTimeSource clock = new VirtualTimeSource();
+        IllegalStateException a = new IllegalStateException("a");
+        IllegalStateException b = new IllegalStateException("b");
+        IllegalArgumentException other = new IllegalArgumentException("other");
+        AsyncCallsTest.Scripted target = new AsyncCallsTest.Scripted("primary").failing(a).failing(b);
+        AsyncCallsTest.Quotes quotes = Rebound.wrap(AsyncCallsTest.Quotes.class, target).named("primary")
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(100)).jitter(false)
+                        .retryOn(IllegalStateException.class).build())
+                .settings(ReboundSettings.builder().timeSource(clock).logging(false).build()).build();
+        CountDownLatch[] taskEnded = {new CountDownLatch(1), new CountDownLatch(1)};
+        AtomicInteger submitted = new AtomicInteger();
+        Executor twoThreadsThenInPlace = task -> {
+            int k = submitted.getAndIncrement();
+            if (k < 2) {
+                new Thread(() -> {
+                    task.run();
+                    taskEnded[k].countDown();
+                }).start();
+            } else {
+                task.run();
+            }
+        };
+
+        Throwable thrown = catchThrowable(() -> Parallel.invokeAll(twoThreadsThenInPlace, List.<Callable<String>>of(
+                () -> {
+                    CompletableFuture<String> answer = quotes.quote("ACME");
+                    clock.runScheduled();
+                    try {
+                        return answer.get();
+                    } catch (InterruptedException e) {
+                        answer.cancel(true);
+                        throw e;
+                    }
+                },
+                () -> {
+                    taskEnded[0].await();
+                    return CompletableFuture.<String>failedFuture(other).join();
+                },
+                () -> {
+                    taskEnded[0].await();
+                    taskEnded[1].await();
+                    return "c";
+                })));
+
+        assertThat(target.attempts()).isEqualTo(2);
+        assertThat(thrown).isSameAs(b);
+        assertThat(b.getSuppressed()).containsExactly(a, other);
+    }
+
+    @Test
+    void aCheckedFailureAnAsyncBranchWaitedOnArrivesWrappedOnceWithItselfAsCause() {
+        IOException io = new IOException("401 for key sk-live-0123");
+        AsyncCallsTest.Quotes quotes = Rebound.wrap(AsyncCallsTest.Quotes.class,
+                new AsyncCallsTest.Scripted("primary").failing(io)).named("primary")
+                .settings(ReboundSettings.builder().logging(false).build()).build();
+
+        Throwable thrown = catchThrowable(() -> Parallel.invokeAll(List.<Callable<String>>of(
+                () -> quotes.quote("ACME").get())));
+
+        assertThat(thrown).isInstanceOf(CompletionException.class).hasCause(io)
+                .hasMessage("a branch failed with java.io.IOException");
     }
 
     /**
