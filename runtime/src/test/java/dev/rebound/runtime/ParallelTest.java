@@ -201,18 +201,12 @@ class ParallelTest {
     }
 
     /**
-     * Three branches fail for good before the caller looks (the first two on their own threads, the
-     * third in place, ending after them): the caller gets the first to complete, and the others' failures
-     * are attached to it as suppressed, the instance two branches threw once.
+     * Runs the first two branches on threads of their own, counting down {@code taskEnded[k]} once the
+     * k-th has ended (its outcome reported), and the others in place, on the submitting thread.
      */
-    @Test
-    void whenSeveralBranchesFailForGoodTheOthersFailuresAreAttachedToTheFirstOnce() {
-        IllegalStateException first = new IllegalStateException("a");
-        IllegalArgumentException shared = new IllegalArgumentException("b");
-        CountDownLatch othersStarted = new CountDownLatch(2);
-        CountDownLatch[] taskEnded = {new CountDownLatch(1), new CountDownLatch(1)};
+    private static Executor twoThreadsThenInPlace(CountDownLatch[] taskEnded) {
         AtomicInteger submitted = new AtomicInteger();
-        Executor twoThreadsThenInPlace = task -> {
+        return task -> {
             int k = submitted.getAndIncrement();
             if (k < 2) {
                 new Thread(() -> {
@@ -223,6 +217,20 @@ class ParallelTest {
                 task.run();
             }
         };
+    }
+
+    /**
+     * Three branches fail for good before the caller looks (the first two on their own threads, the
+     * third in place, ending after them): the caller gets the first to complete, and the others' failures
+     * are attached to it as suppressed, the instance two branches threw once.
+     */
+    @Test
+    void whenSeveralBranchesFailForGoodTheOthersFailuresAreAttachedToTheFirstOnce() {
+        IllegalStateException first = new IllegalStateException("a");
+        IllegalArgumentException shared = new IllegalArgumentException("b");
+        CountDownLatch othersStarted = new CountDownLatch(2);
+        CountDownLatch[] taskEnded = {new CountDownLatch(1), new CountDownLatch(1)};
+        Executor twoThreadsThenInPlace = twoThreadsThenInPlace(taskEnded);
 
         Throwable thrown = catchThrowable(() -> Parallel.invokeAll(twoThreadsThenInPlace, List.<Callable<String>>of(
                 () -> {
@@ -262,18 +270,7 @@ class ParallelTest {
                         .retryOn(IllegalStateException.class).build())
                 .settings(ReboundSettings.builder().timeSource(clock).logging(false).build()).build();
         CountDownLatch[] taskEnded = {new CountDownLatch(1), new CountDownLatch(1)};
-        AtomicInteger submitted = new AtomicInteger();
-        Executor twoThreadsThenInPlace = task -> {
-            int k = submitted.getAndIncrement();
-            if (k < 2) {
-                new Thread(() -> {
-                    task.run();
-                    taskEnded[k].countDown();
-                }).start();
-            } else {
-                task.run();
-            }
-        };
+        Executor twoThreadsThenInPlace = twoThreadsThenInPlace(taskEnded);
 
         Throwable thrown = catchThrowable(() -> Parallel.invokeAll(twoThreadsThenInPlace, List.<Callable<String>>of(
                 () -> {
