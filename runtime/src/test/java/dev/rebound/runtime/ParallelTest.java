@@ -269,11 +269,13 @@ class ParallelTest {
                 .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(100)).jitter(false)
                         .retryOn(IllegalStateException.class).build())
                 .settings(ReboundSettings.builder().timeSource(clock).logging(false).build()).build();
+        CountDownLatch otherStarted = new CountDownLatch(1);
         CountDownLatch[] taskEnded = {new CountDownLatch(1), new CountDownLatch(1)};
         Executor twoThreadsThenInPlace = twoThreadsThenInPlace(taskEnded);
 
         Throwable thrown = catchThrowable(() -> Parallel.invokeAll(twoThreadsThenInPlace, List.<Callable<String>>of(
                 () -> {
+                    otherStarted.await(); // else the other, not started when this one fails, never starts
                     CompletableFuture<String> answer = quotes.quote("ACME");
                     clock.runScheduled();
                     try {
@@ -284,6 +286,7 @@ class ParallelTest {
                     }
                 },
                 () -> {
+                    otherStarted.countDown();
                     taskEnded[0].await();
                     return CompletableFuture.<String>failedFuture(other).join();
                 },
