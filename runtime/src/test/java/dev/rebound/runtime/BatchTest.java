@@ -13,6 +13,7 @@ import dev.rebound.modelserver.ServedRequest;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -213,14 +214,16 @@ class BatchTest {
         }
 
         final BlockingQueue<Call> calls = new LinkedBlockingQueue<>();
-        final AtomicInteger inFlight = new AtomicInteger();
+        final AtomicInteger made = new AtomicInteger();
+        /** Counted before the test completes a call's future. */
+        final AtomicInteger answered = new AtomicInteger();
+        /** The most calls made and not answered yet, as each call was made. */
         final AtomicInteger maxInFlight = new AtomicInteger();
 
         @Override
         public CompletableFuture<String> quote(String symbol) {
-            maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            maxInFlight.accumulateAndGet(made.incrementAndGet() - answered.get(), Math::max);
             CompletableFuture<String> f = new CompletableFuture<>();
-            f.whenComplete((v, t) -> inFlight.decrementAndGet());
             calls.add(new Call(symbol, f));
             return f;
         }
@@ -249,21 +252,33 @@ class BatchTest {
         CompletableFuture<List<Batch.Result<CompletableFuture<String>>>> batch = CompletableFuture.supplyAsync(
                 () -> Batch.map(List.of("A", "B", "C", "D"), 2, quotes::quote), runnable -> new Thread(runnable).start());
 
-        for (int answered = 0; answered < 4; answered++) {
+        // answer each call once the next one is in flight too: two at a time, never a third before one ends
+        ArrayDeque<Pending.Call> outstanding = new ArrayDeque<>();
+        for (int made = 0; made < 4; made++) {
             Pending.Call call = target.calls.poll(10, TimeUnit.SECONDS);
-            assertThat(call).as("call %s", answered).isNotNull();
-            if (call.symbol().equals("B")) {
-                call.answer().completeExceptionally(down);
-            } else {
-                call.answer().complete(call.symbol() + "!");
+            assertThat(call).as("call %s", made).isNotNull();
+            outstanding.add(call);
+            if (outstanding.size() == 2 || made == 3) {
+                answer(target, outstanding.poll(), down);
             }
         }
+        answer(target, outstanding.poll(), down);
         List<Batch.Result<CompletableFuture<String>>> results = batch.get(10, TimeUnit.SECONDS);
 
         assertThat(target.maxInFlight).as("calls in flight at once, maxConcurrency = 2").hasValue(2);
         assertThat(results).extracting(Batch.Result::isSuccess).containsExactly(true, false, true, true);
         assertThat(results.get(1).failure()).isSameAs(down);
         assertThat(results.get(3).value().join()).isEqualTo("D!");
+    }
+
+    /** Input B's call fails with {@code down}; the others answer their input and "!". */
+    private static void answer(Pending target, Pending.Call call, IOException down) {
+        target.answered.incrementAndGet();
+        if (call.symbol().equals("B")) {
+            call.answer().completeExceptionally(down);
+        } else {
+            call.answer().complete(call.symbol() + "!");
+        }
     }
 
     /**
