@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.FutureTask;
@@ -23,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * calls share still joins them, as it joins any callers of one method: a circuit breaker that one
  * input's failures open refuses the next inputs' calls, and a retry budget or a rate limit spent by some
  * inputs is spent for all. Results come back in input order, each a value or that input's own failure.
+ * An asynchronous call's input ends when its future does ({@link #map(Executor, List, int, Call)}).
  *
  * <pre>{@code
  * List<Batch.Result<String>> answers = Batch.map(questions, 4, resilientAssistant::answer);
@@ -65,6 +69,17 @@ public final class Batch {
      * it neither cancels nor fails another input. Not when the worker runs on the caller's own thread
      * (an executor that runs tasks in place, a saturated pool's {@code CallerRunsPolicy}): there an
      * interrupt left set cannot be told from the caller's own, and stops the batch as the caller's does.
+     *
+     * <p>An input whose call returns a {@link CompletionStage} (an asynchronous method, a Rebound
+     * asynchronous call's {@code CompletableFuture}) holds its place among the {@code maxConcurrency}
+     * until that stage has completed, and its outcome is the stage's: a success whose {@link Result#value()}
+     * is the completed stage, or a failure, the stage's own exception (not the {@code CompletionException}
+     * or {@code ExecutionException} the JDK wraps it in), as a synchronous call's. A failure a call throws
+     * is taken out of those wrappers too ({@code q -> model.chatAsync(q).get()} fails with the call's own
+     * exception). When the batch is cancelled (the caller interrupted, {@code shutdownNow()}) those stages
+     * are cancelled, which stops a Rebound call's retries. An input's call that waits on a future itself
+     * ({@code get()}) should cancel it when interrupted, as a {@link Parallel} branch does: interrupting
+     * {@code get()} does not cancel the future.
      *
      * @return one result per input, in input order
      * @throws IllegalArgumentException if {@code maxConcurrency} is below 1
@@ -173,10 +188,46 @@ public final class Batch {
     }
 
     private static <I, O> Result<O> callOne(Call<? super I, ? extends O> call, I input, int index) {
+        O value;
         try {
-            return new Result<>(index, call.apply(input), null);
+            value = call.apply(input);
         } catch (Throwable t) {
-            return new Result<>(index, null, t);
+            return new Result<>(index, null, Branches.failure(t));
+        }
+        Throwable failed = value instanceof CompletionStage<?> stage ? outcome(stage) : null;
+        return new Result<>(index, failed == null ? value : null, failed);
+    }
+
+    /**
+     * Holds the input's place among the {@code maxConcurrency} until the stage its call returned has
+     * completed: its failure (taken out of the JDK's wrapper), or null when it succeeded. Interrupted
+     * (the batch cancelled, the executor shut down): cancels the stage, which stops a Rebound call's
+     * retries, and keeps the flag for the worker to read.
+     */
+    private static Throwable outcome(CompletionStage<?> stage) {
+        CompletableFuture<?> f;
+        try {
+            f = stage.toCompletableFuture();
+        } catch (UnsupportedOperationException notAFuture) { // an optional method: followed, not cancellable
+            CompletableFuture<Object> followed = new CompletableFuture<>();
+            stage.whenComplete((v, t) -> {
+                if (t == null) {
+                    followed.complete(v);
+                } else {
+                    followed.completeExceptionally(t);
+                }
+            });
+            f = followed;
+        }
+        try {
+            f.get();
+            return null;
+        } catch (ExecutionException | CancellationException failed) {
+            return Branches.failure(failed);
+        } catch (InterruptedException stop) {
+            f.cancel(true);
+            Thread.currentThread().interrupt();
+            return stop;
         }
     }
 

@@ -54,10 +54,14 @@ public final class Parallel {
      * its interrupt holds the caller until it ends. A branch that has not started by then never starts,
      * on an executor that runs branches in place ({@code Runnable::run}, a saturated pool's
      * {@code CallerRunsPolicy}) as on a pool. A branch that waits on a future (a Rebound asynchronous
-     * call's) should cancel it when interrupted: interrupting {@code get()} does not cancel the future.
+     * call's) should cancel it when interrupted: interrupting {@code get()} does not cancel the future. A
+     * Rebound streamed call a branch starts (a wrapped {@code StreamingChatModel}'s, which runs on no thread
+     * of the branch's) is cancelled with the branch: its pending wait and its attempt before the first token
+     * end, and its handler gets a CancellationException as {@code onError}.
      *
      * @return each branch's result, in branch order
-     * @throws RuntimeException the first branch failure to complete, as it is (a checked exception
+     * @throws RuntimeException the first branch failure to complete, as it is, once taken out of the
+     *     ExecutionException or CompletionException of a future it was waiting on (a checked exception
      *     wrapped in a {@link java.util.concurrent.CompletionException} whose message names its class:
      *     {@code "a branch failed with java.io.IOException"}), the failures of the other branches that had
      *     already failed by then added to it as {@linkplain Throwable#getSuppressed() suppressed}, in

@@ -11,15 +11,21 @@ import dev.rebound.modelserver.ModelServer;
 import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.modelserver.ServedRequest;
 import dev.rebound.runtime.testing.VirtualTimeSource;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -200,6 +206,127 @@ class BatchTest {
         assertThat(callerGot.get()).isInstanceOf(CompletionException.class)
                 .hasCauseInstanceOf(InterruptedException.class);
         assertThat(stillRunning).as("calls still running when the batch threw").hasValue(0);
+    }
+
+    /** An asynchronous client's calls, answered by the test: each returned future queued with its input. */
+    static final class Pending implements AsyncCallsTest.Quotes {
+        record Call(String symbol, CompletableFuture<String> answer) {
+        }
+
+        final BlockingQueue<Call> calls = new LinkedBlockingQueue<>();
+        final AtomicInteger made = new AtomicInteger();
+        /** Counted before the test completes a call's future. */
+        final AtomicInteger answered = new AtomicInteger();
+        /** The most calls made and not answered yet, as each call was made. */
+        final AtomicInteger maxInFlight = new AtomicInteger();
+
+        @Override
+        public CompletableFuture<String> quote(String symbol) {
+            maxInFlight.accumulateAndGet(made.incrementAndGet() - answered.get(), Math::max);
+            CompletableFuture<String> f = new CompletableFuture<>();
+            calls.add(new Call(symbol, f));
+            return f;
+        }
+
+        @Override
+        public CompletionStage<String> stage(String symbol) {
+            return quote(symbol);
+        }
+    }
+
+    private static AsyncCallsTest.Quotes asyncQuotes(AsyncCallsTest.Quotes target, int attempts, VirtualTimeSource clock) {
+        return Rebound.wrap(AsyncCallsTest.Quotes.class, target).named("quotes")
+                .withRetry(RetryPolicy.builder().attempts(attempts).delay(Duration.ofMillis(100)).jitter(false).build())
+                .settings(ReboundSettings.builder().timeSource(clock).logging(false).build()).build();
+    }
+
+    /**
+     * An input whose call returns a future (an asynchronous client's {@code llm::chat}) holds its place
+     * among the maxConcurrency until its future completes, and its outcome is the future's.
+     */
+    @Test
+    void anAsyncInputHoldsItsPlaceUntilItsFutureCompletesAndItsOutcomeIsTheFutures() throws Exception {
+        Pending target = new Pending();
+        AsyncCallsTest.Quotes quotes = asyncQuotes(target, 1, new VirtualTimeSource());
+        IOException down = new IOException("down");
+        CompletableFuture<List<Batch.Result<CompletableFuture<String>>>> batch = CompletableFuture.supplyAsync(
+                () -> Batch.map(List.of("A", "B", "C", "D"), 2, quotes::quote), runnable -> new Thread(runnable).start());
+
+        // answer each call once the next one is in flight too: two at a time, never a third before one ends
+        ArrayDeque<Pending.Call> outstanding = new ArrayDeque<>();
+        for (int made = 0; made < 4; made++) {
+            Pending.Call call = target.calls.poll(10, TimeUnit.SECONDS);
+            assertThat(call).as("call %s", made).isNotNull();
+            outstanding.add(call);
+            if (outstanding.size() == 2 || made == 3) {
+                answer(target, outstanding.poll(), down);
+            }
+        }
+        answer(target, outstanding.poll(), down);
+        List<Batch.Result<CompletableFuture<String>>> results = batch.get(10, TimeUnit.SECONDS);
+
+        assertThat(target.maxInFlight).as("calls in flight at once, maxConcurrency = 2").hasValue(2);
+        assertThat(results).extracting(Batch.Result::isSuccess).containsExactly(true, false, true, true);
+        assertThat(results.get(1).failure()).isSameAs(down);
+        assertThat(results.get(3).value().join()).isEqualTo("D!");
+    }
+
+    /** Input B's call fails with {@code down}; the others answer their input and "!". */
+    private static void answer(Pending target, Pending.Call call, IOException down) {
+        target.answered.incrementAndGet();
+        if (call.symbol().equals("B")) {
+            call.answer().completeExceptionally(down);
+        } else {
+            call.answer().complete(call.symbol() + "!");
+        }
+    }
+
+    /**
+     * An input whose asynchronous call failed for good is a failure, with the call's own exception, whether
+     * the batch holds the future or the input waits on it with get().
+     */
+    @Test
+    void anInputWhoseAsyncCallFailedForGoodIsAFailureWithTheCallsOwnException() {
+        IOException down = new IOException("down");
+        AsyncCallsTest.Quotes quotes = asyncQuotes(
+                new AsyncCallsTest.Scripted("primary").failing(down).failing(down), 1, new VirtualTimeSource());
+
+        Batch.Result<CompletableFuture<String>> returned = Batch.map(Runnable::run, List.of("A"), 1, quotes::quote)
+                .get(0);
+        Batch.Result<String> waitedOn = Batch.map(Runnable::run, List.of("A"), 1, q -> quotes.quote(q).get()).get(0);
+
+        assertThat(returned.isSuccess()).isFalse();
+        assertThat(returned.failure()).isSameAs(down);
+        assertThat(waitedOn.failure()).isSameAs(down);
+    }
+
+    /**
+     * An interrupted batch of asynchronous calls cancels the futures its inputs returned: a call waiting to
+     * retry tries nothing more, and the batch throws with no timer of it left.
+     */
+    @Test
+    void anInterruptedBatchCancelsItsInputsAsyncCallsAndNoRetryRunsAfterItThrew() throws Exception {
+        VirtualTimeSource clock = new VirtualTimeSource();
+        AsyncCallsTest.Scripted target = new AsyncCallsTest.Scripted("primary").failing(new IOException("x"));
+        AsyncCallsTest.Quotes quotes = asyncQuotes(target, 3, clock);
+        AtomicReference<Throwable> callerGot = new AtomicReference<>();
+        Thread caller = new Thread(() -> {
+            try {
+                Batch.map(List.of("A"), 1, quotes::quote);
+            } catch (Throwable t) {
+                callerGot.set(t);
+            }
+        });
+        caller.start();
+        assertThat(clock.awaitPendingTasks(1, Duration.ofSeconds(10))).isTrue(); // input A waits to retry
+        caller.interrupt();
+        caller.join(10_000);
+
+        assertThat(callerGot.get()).isInstanceOf(CompletionException.class)
+                .hasCauseInstanceOf(InterruptedException.class);
+        assertThat(clock.pendingTasks()).as("timers left").isZero();
+        clock.advance(Duration.ofHours(1));
+        assertThat(target.attempts()).as("attempts of input A").isEqualTo(1);
     }
 
     @Test

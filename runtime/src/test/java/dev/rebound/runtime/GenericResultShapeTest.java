@@ -87,6 +87,49 @@ class GenericResultShapeTest {
         assertThat(clock.scheduled()).isEmpty();
     }
 
+    /** LangChain's Runnable shape: a generic step, its type arguments given nowhere a wrapper can see. */
+    interface Step<I, O> {
+        O invoke(I input);
+    }
+
+    /**
+     * A retry on a generic step wrapped around a lambda that answers with a future: the unbound result is a
+     * plain value, so the retry judges the future; the first future returned is warned about, once per
+     * method, naming it and the remedy. A step that answers with a plain value, or a method whose result is
+     * not a type variable, is never warned about.
+     */
+    @Test
+    void aPolicyOnAGenericStepThatAnswersWithAFutureIsWarnedAboutOnceNamingTheRemedy() {
+        AtomicInteger runs = new AtomicInteger();
+        Step<String, CompletableFuture<String>> target = q -> {
+            runs.incrementAndGet();
+            return CompletableFuture.failedFuture(new IOException("503"));
+        };
+        Step<String, String> plain = q -> "answer";
+        String err = StdErr.during(() -> {
+            @SuppressWarnings("unchecked")
+            Step<String, CompletableFuture<String>> step = wrap(Step.class, target, false)
+                    .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(100)).jitter(false).build())
+                    .build();
+            assertThat(step.invoke("q")).isCompletedExceptionally();
+            assertThat(step.invoke("q")).isCompletedExceptionally();
+            @SuppressWarnings("unchecked")
+            Step<String, String> plainStep = wrap(Step.class, plain, true)
+                    .withRetry(RetryPolicy.builder().attempts(3).build()).build();
+            assertThat(plainStep.invoke("q")).isEqualTo("answer");
+        });
+
+        String warning = "WARN dev.rebound - Step.invoke(Object) returned a CompletableFuture, but its result is a"
+                + " type variable nothing binds, read as a plain value: its retry, fallback, result check and circuit"
+                + " breaker judge the future, not its outcome, so a future that fails is a success; give the wrapper"
+                + " a type argument it can see (wrap an interface that binds it, interface AsyncStep extends"
+                + " Step<String, CompletableFuture<String>>, or a class that implements"
+                + " Step<String, CompletableFuture<String>>)";
+        assertThat(runs).as("attempts: the future is a plain value, the limit the WARN names").hasValue(2);
+        assertThat(err.lines().filter(l -> l.contains("Step.invoke")).map(l -> l.substring(l.indexOf("WARN "))))
+                .as("warnings about Step.invoke").containsExactly(warning);
+    }
+
     @Test
     void aFailedFutureOfATypeVariableResultIsRetriedOnTheClock() {
         for (boolean proxy : new boolean[] {false, true}) {

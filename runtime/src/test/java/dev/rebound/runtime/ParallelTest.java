@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -200,18 +201,12 @@ class ParallelTest {
     }
 
     /**
-     * Three branches fail for good before the caller looks (the first two on their own threads, the
-     * third in place, ending after them): the caller gets the first to complete, and the others' failures
-     * are attached to it as suppressed, the instance two branches threw once.
+     * Runs the first two branches on threads of their own, counting down {@code taskEnded[k]} once the
+     * k-th has ended (its outcome reported), and the others in place, on the submitting thread.
      */
-    @Test
-    void whenSeveralBranchesFailForGoodTheOthersFailuresAreAttachedToTheFirstOnce() {
-        IllegalStateException first = new IllegalStateException("a");
-        IllegalArgumentException shared = new IllegalArgumentException("b");
-        CountDownLatch othersStarted = new CountDownLatch(2);
-        CountDownLatch[] taskEnded = {new CountDownLatch(1), new CountDownLatch(1)};
+    private static Executor twoThreadsThenInPlace(CountDownLatch[] taskEnded) {
         AtomicInteger submitted = new AtomicInteger();
-        Executor twoThreadsThenInPlace = task -> {
+        return task -> {
             int k = submitted.getAndIncrement();
             if (k < 2) {
                 new Thread(() -> {
@@ -222,6 +217,20 @@ class ParallelTest {
                 task.run();
             }
         };
+    }
+
+    /**
+     * Three branches fail for good before the caller looks (the first two on their own threads, the
+     * third in place, ending after them): the caller gets the first to complete, and the others' failures
+     * are attached to it as suppressed, the instance two branches threw once.
+     */
+    @Test
+    void whenSeveralBranchesFailForGoodTheOthersFailuresAreAttachedToTheFirstOnce() {
+        IllegalStateException first = new IllegalStateException("a");
+        IllegalArgumentException shared = new IllegalArgumentException("b");
+        CountDownLatch othersStarted = new CountDownLatch(2);
+        CountDownLatch[] taskEnded = {new CountDownLatch(1), new CountDownLatch(1)};
+        Executor twoThreadsThenInPlace = twoThreadsThenInPlace(taskEnded);
 
         Throwable thrown = catchThrowable(() -> Parallel.invokeAll(twoThreadsThenInPlace, List.<Callable<String>>of(
                 () -> {
@@ -242,6 +251,68 @@ class ParallelTest {
 
         assertThat(thrown).isSameAs(first);
         assertThat(thrown.getSuppressed()).containsExactly(shared);
+    }
+
+    /**
+     * wrap.md's asynchronous branch (get(), cancel on interrupt) whose call fails for good: the caller gets
+     * the call's own exception, its history attached, not the ExecutionException get() wrapped it in; and
+     * a failure another branch threw from join() is attached as itself, not its CompletionException.
+     */
+    @Test
+    void anAsyncBranchThatFailsForGoodGivesTheCallerTheCallsOwnExceptionAndTheOthersAsThemselves() {
+        VirtualTimeSource clock = new VirtualTimeSource();
+        IllegalStateException a = new IllegalStateException("a");
+        IllegalStateException b = new IllegalStateException("b");
+        IllegalArgumentException other = new IllegalArgumentException("other");
+        AsyncCallsTest.Scripted target = new AsyncCallsTest.Scripted("primary").failing(a).failing(b);
+        AsyncCallsTest.Quotes quotes = Rebound.wrap(AsyncCallsTest.Quotes.class, target).named("primary")
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(100)).jitter(false)
+                        .retryOn(IllegalStateException.class).build())
+                .settings(ReboundSettings.builder().timeSource(clock).logging(false).build()).build();
+        CountDownLatch otherStarted = new CountDownLatch(1);
+        CountDownLatch[] taskEnded = {new CountDownLatch(1), new CountDownLatch(1)};
+        Executor twoThreadsThenInPlace = twoThreadsThenInPlace(taskEnded);
+
+        Throwable thrown = catchThrowable(() -> Parallel.invokeAll(twoThreadsThenInPlace, List.<Callable<String>>of(
+                () -> {
+                    otherStarted.await(); // else the other, not started when this one fails, never starts
+                    CompletableFuture<String> answer = quotes.quote("ACME");
+                    clock.runScheduled();
+                    try {
+                        return answer.get();
+                    } catch (InterruptedException e) {
+                        answer.cancel(true);
+                        throw e;
+                    }
+                },
+                () -> {
+                    otherStarted.countDown();
+                    taskEnded[0].await();
+                    return CompletableFuture.<String>failedFuture(other).join();
+                },
+                () -> {
+                    taskEnded[0].await();
+                    taskEnded[1].await();
+                    return "c";
+                })));
+
+        assertThat(target.attempts()).isEqualTo(2);
+        assertThat(thrown).isSameAs(b);
+        assertThat(b.getSuppressed()).containsExactly(a, other);
+    }
+
+    @Test
+    void aCheckedFailureAnAsyncBranchWaitedOnArrivesWrappedOnceWithItselfAsCause() {
+        IOException io = new IOException("401 for key sk-live-0123");
+        AsyncCallsTest.Quotes quotes = Rebound.wrap(AsyncCallsTest.Quotes.class,
+                new AsyncCallsTest.Scripted("primary").failing(io)).named("primary")
+                .settings(ReboundSettings.builder().logging(false).build()).build();
+
+        Throwable thrown = catchThrowable(() -> Parallel.invokeAll(List.<Callable<String>>of(
+                () -> quotes.quote("ACME").get())));
+
+        assertThat(thrown).isInstanceOf(CompletionException.class).hasCause(io)
+                .hasMessage("a branch failed with java.io.IOException");
     }
 
     /**

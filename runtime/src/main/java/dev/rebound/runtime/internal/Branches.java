@@ -10,7 +10,9 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionService;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -95,6 +97,20 @@ public final class Branches {
         return run != null && run.defer(task);
     }
 
+    /**
+     * A streamed call (one reporting to a handler, {@code call} its future, which nobody else holds)
+     * started on this thread: when the thread runs a branch, the branch's run cancels it when it cancels
+     * its branches ({@link Run#cancel}), as it interrupts their threads, and at once when the run is
+     * cancelled already. Such a call has no thread of its own to interrupt, and the branch that waits on
+     * its handler cannot cancel it. Read only where a stream starts; nothing when this thread runs no branch.
+     */
+    public static void cancelledWithBranch(Future<?> call) {
+        Run run = Run.CURRENT.get();
+        if (run != null) {
+            run.adopt(call);
+        }
+    }
+
     /** What {@link #run} keeps for an executor of the caller's: its threads' loaders are left alone. */
     private static final ClassLoader KEEP = new ClassLoader(null) {
     };
@@ -136,6 +152,8 @@ public final class Branches {
         private volatile boolean cancelled;
         /** The branches between {@link #enter} and {@link #leave}; guarded by this for the wait in {@link #cancel}. */
         private final AtomicInteger running = new AtomicInteger();
+        /** The streamed calls its branches started that have not ended ({@link #adopt}); null until one is. Guarded by this. */
+        private Set<Future<?>> calls;
 
         private Run(ClassLoader loader, Run parent) {
             this.loader = loader;
@@ -199,6 +217,13 @@ public final class Branches {
             for (Future<?> f : futures) {
                 f.cancel(true);
             }
+            List<Future<?>> adopted;
+            synchronized (this) {
+                adopted = calls == null ? List.of() : List.copyOf(calls);
+            }
+            for (Future<?> c : adopted) {
+                c.cancel(true); // a stream's pending wait and its attempt before the first token: ended now
+            }
             if (running.get() == 0) {
                 return;
             }
@@ -214,6 +239,29 @@ public final class Branches {
             }
             if (interrupted) {
                 Thread.currentThread().interrupt();
+            }
+        }
+
+        /**
+         * {@code call}, a streamed call a branch started, is cancelled with the run: kept until it ends
+         * (it is done at once once cancelled), cancelled now if the run is cancelled already.
+         */
+        private void adopt(Future<?> call) {
+            synchronized (this) {
+                if (calls == null) {
+                    calls = Collections.newSetFromMap(new IdentityHashMap<>());
+                }
+                calls.add(call);
+            }
+            if (call instanceof CompletionStage<?> stage) {
+                stage.whenComplete((v, t) -> {
+                    synchronized (this) {
+                        calls.remove(call);
+                    }
+                });
+            }
+            if (cancelled) { // read after the add: cancel() sees the call, or the call sees the cancel
+                call.cancel(true);
             }
         }
 
@@ -299,19 +347,35 @@ public final class Branches {
     }
 
     /**
+     * The failure itself: the cause of the {@link ExecutionException} or {@link CompletionException} a
+     * future's {@code get()} or {@code join()} wraps it in (a branch or an input that waits on a Rebound
+     * asynchronous call throws the call's failure so wrapped), however deep; {@code t} when it is neither,
+     * or has no cause.
+     */
+    public static Throwable failure(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    /**
      * Rethrows an unchecked failure as it is; wraps a checked one in a CompletionException whose message
      * names its class only (the JDK's one-argument constructor would copy the failure's message, which
-     * may carry a prompt or a key, into an exception Rebound throws). {@code others} (the failures of the
-     * other branches that had failed too) are added to what is thrown as suppressed, each instance once,
-     * never {@code t} itself.
+     * may carry a prompt or a key, into an exception Rebound throws). {@code t} and {@code others} (the
+     * failures of the other branches that had failed too) are first taken out of the ExecutionException or
+     * CompletionException a future wrapped them in ({@link #failure}); {@code others} are added to what is
+     * thrown as suppressed, each instance once, never {@code t} itself.
      */
-    public static RuntimeException rethrow(Throwable t, List<Throwable> others) {
+    public static RuntimeException rethrow(Throwable branchFailure, List<Throwable> others) {
+        Throwable t = failure(branchFailure);
         Throwable thrown = t instanceof RuntimeException || t instanceof Error ? t
                 : new CompletionException("a branch failed with " + t.getClass().getName(), t);
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         seen.add(thrown);
         seen.add(t);
-        for (Throwable o : others) {
+        for (Throwable other : others) {
+            Throwable o = failure(other);
             if (seen.add(o)) {
                 thrown.addSuppressed(o);
             }

@@ -173,6 +173,25 @@ public final class MethodRules {
                 + " class";
     }
 
+    /**
+     * A method whose declared result is a type variable nothing binds where it is wrapped (a generic
+     * {@code Step<I, O>}'s {@code O invoke(I)} over a lambda), read as a plain value, that a policy judges
+     * by its outcome, returned a {@code CompletionStage}: the policies judged the future, not its outcome.
+     * Said once per method, at WARN, the first time it happens.
+     *
+     * @param method the method, {@code "Step.invoke(Object)"}
+     * @param stage the class of what it returned, {@code "CompletableFuture"}
+     * @param declaring the simple name of the generic type that declares it, {@code "Step"}
+     */
+    public static String futureReadAsPlainValue(String method, String stage, String declaring) {
+        return method + " returned a " + stage + ", but its result is a type variable nothing binds, read as a"
+                + " plain value: its retry, fallback, result check and circuit breaker judge the future, not its"
+                + " outcome, so a future that fails is a success; give the wrapper a type argument it can see (wrap"
+                + " an interface that binds it, interface AsyncStep extends " + declaring
+                + "<String, CompletableFuture<String>>, or a class that implements " + declaring
+                + "<String, CompletableFuture<String>>)";
+    }
+
     private static String straightOn(List<String> skipped) {
         boolean one = skipped.size() == 1;
         return String.join(", ", skipped) + (one ? " goes" : " go") + " straight to the target, since "

@@ -1,6 +1,7 @@
 package dev.rebound.runtime.langchain4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.langchain4j.exception.InternalServerException;
 import dev.langchain4j.exception.RateLimitException;
@@ -8,12 +9,19 @@ import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
 import dev.rebound.modelserver.ModelServerExtension;
+import dev.rebound.runtime.Parallel;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundEvent;
+import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.metrics.MicrometerListener;
+import dev.rebound.runtime.testing.VirtualTimeSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -216,5 +224,66 @@ class ResilientStreamingTest {
         });
         assertThat(h.endings).hasValue(1);
         assertThat(server.requestCounts()).containsEntry("gpt-4", 2).containsEntry("gpt-3.5-turbo", 1);
+    }
+
+    @Test
+    void aStreamStartedInAParallelBranchIsCancelledWithTheBranchAndMakesNoFurtherAttempt() {
+        VirtualTimeSource clock = new VirtualTimeSource();
+        ScriptedStream target = new ScriptedStream()
+                .then(h -> h.onError(new IOException("connection reset before the first token")));
+        StreamingChatModel model = Rebound.wrap(StreamingChatModel.class, target).named("gpt-4")
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(100)).jitter(false).build())
+                .settings(ReboundSettings.builder().timeSource(clock).logging(false).build()).build();
+        RecordingStreamHandler handler = new RecordingStreamHandler();
+        IllegalStateException other = new IllegalStateException("the other branch failed for good");
+        Callable<String> streaming = () -> {
+            model.chat(PROMPT, handler);
+            handler.ended.get(); // interrupted when the other branch fails
+            return handler.text();
+        };
+        Callable<String> failing = () -> {
+            assertThat(clock.awaitPendingTasks(1, REAL)).isTrue(); // the stream waits to retry
+            throw other;
+        };
+
+        assertThat(catchThrowable(() -> Parallel.invokeAll(List.of(streaming, failing)))).isSameAs(other);
+        int timersLeft = clock.pendingTasks();
+        clock.advance(Duration.ofHours(1));
+
+        assertThat("timers left=" + timersLeft + " attempts=" + target.handlers.size() + " tokens="
+                + handler.tokens.size()).isEqualTo("timers left=0 attempts=1 tokens=0");
+        assertThat(handler.errors).singleElement().isInstanceOf(CancellationException.class);
+        assertThat(handler.endings).hasValue(1);
+    }
+
+    @Test
+    void aStreamCancelledWithItsParallelBranchSendsNoFurtherRequestOverHttp() throws Exception {
+        server.script("gpt-4", Fault.unavailable());
+        StreamingChatModel model = resilient(3);
+        RecordingStreamHandler handler = new RecordingStreamHandler();
+        IllegalStateException other = new IllegalStateException("retriever failed for good");
+        Callable<String> streaming = () -> {
+            model.chat(PROMPT, handler);
+            handler.ended.get();
+            return handler.text();
+        };
+        Callable<String> failing = () -> {
+            assertThat(rec.clock.awaitPendingTasks(1, REAL)).isTrue(); // 503 seen, the retry waits
+            throw other;
+        };
+
+        assertThat(catchThrowable(() -> Parallel.invokeAll(List.of(streaming, failing)))).isSameAs(other);
+        // the wait was cancelled; the HTTP thread that scheduled it may still be on its way out of scheduling
+        for (long deadline = System.nanoTime() + REAL.toNanos(); rec.clock.pendingTasks() > 0
+                && System.nanoTime() < deadline; ) {
+            Thread.sleep(5);
+        }
+        int timersLeft = rec.clock.pendingTasks();
+        int timersRun = rec.clock.runScheduled();
+
+        assertThat("timers left=" + timersLeft + " run=" + timersRun + " requests=" + server.requests("gpt-4") + "+"
+                + server.requests("gpt-3.5-turbo") + " tokens=" + handler.tokens.size())
+                .isEqualTo("timers left=0 run=0 requests=1+0 tokens=0");
+        assertThat(handler.errors).singleElement().isInstanceOf(CancellationException.class);
     }
 }

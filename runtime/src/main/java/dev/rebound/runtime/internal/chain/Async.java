@@ -1,11 +1,10 @@
 package dev.rebound.runtime.internal.chain;
 
+import dev.rebound.runtime.internal.Branches;
 import dev.rebound.runtime.internal.Leftovers;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 
 /** What the asynchronous chain needs of the JDK's futures: a target's stage as a future, failures unwrapped. */
 final class Async {
@@ -37,14 +36,11 @@ final class Async {
     }
 
     /**
-     * The failure itself: the cause of the {@link CompletionException} (or ExecutionException) the
+     * The failure itself: the cause of the CompletionException (or ExecutionException) the
      * JDK wraps it in when it passes through a dependent stage.
      */
     static Throwable failure(Throwable t) {
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
+        return Branches.failure(t);
     }
 
     /** The failure of a call cancelled before any attempt failed. */

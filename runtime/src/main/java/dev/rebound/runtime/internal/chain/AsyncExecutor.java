@@ -3,6 +3,7 @@ package dev.rebound.runtime.internal.chain;
 import static dev.rebound.runtime.ReboundEvent.Kind.FAILED;
 
 import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.internal.Branches;
 import dev.rebound.runtime.internal.Leftovers;
 import dev.rebound.runtime.spi.Invoker;
 import java.util.concurrent.CancellationException;
@@ -138,7 +139,10 @@ final class AsyncExecutor {
     /**
      * A streaming method (void, reporting to its handler): the chain runs asynchronously over the
      * attempts' first tokens; when every target has failed before its first token, the caller's
-     * handler gets the failure, with the history attached, as {@code onError}.
+     * handler gets the failure, with the history attached, as {@code onError}. Started on a branch of a
+     * {@code Parallel} or an input of a {@code Batch}, the call is cancelled when that run cancels its
+     * branches ({@link Branches#cancelledWithBranch}): its pending wait and its attempt before the first
+     * token end, and the handler gets a CancellationException as {@code onError}.
      */
     Object executeStream(Object context, Object[] args, Invoker primary) {
         method.checkNestingDeferred();
@@ -146,11 +150,15 @@ final class AsyncExecutor {
         Object handler = a[method.spec.handlerIndex()];
         StreamingInvocation.Caller caller = StreamingInvocation.caller(handler);
         ReboundSettings s = method.events.settings();
-        runAsync(new AsyncCall(), s, context, args, primary, method.startOn(s), null, caller).whenComplete((ok, t) -> {
+        CompletableFuture<Object> call = runAsync(new AsyncCall(), s, context, args, primary, method.startOn(s), null,
+                caller);
+        call.whenComplete((ok, t) -> {
             if (t != null && !caller.failed(Async.failure(t))) {
                 lost(Async.failure(t)); // a listener's Error after the stream had ended: the handler had its ending
             }
         });
+        // nobody holds this call's future: a Parallel or Batch that cancels the branch it started on cancels it
+        Branches.cancelledWithBranch(call);
         return null;
     }
 

@@ -129,8 +129,15 @@ public final class Chains {
                     live);
         }
         Breaker[] alternativeBreakers = alternativeBreakers(spec, events);
-        Chain plain = live || !traced ? new Chain(spec, events, breaker, alternativeBreakers, false) : null;
-        Chain observed = traced ? new Chain(spec, events, breaker, alternativeBreakers, true) : null;
+        // one attempt on the primary: the target's call, or for a stream, its call up to the first token;
+        // for a result read as a plain Object that a policy judges, the WARN that it was a future
+        Strategy invocation = spec.shape() == CallShape.STREAM
+                ? new StreamingInvocation(spec.handlerIndex(), events) : Invocation.INSTANCE;
+        if (UnboundFutureWarning.applies(spec)) {
+            invocation = new UnboundFutureWarning(spec, invocation);
+        }
+        Chain plain = live || !traced ? new Chain(spec, events, breaker, alternativeBreakers, invocation, false) : null;
+        Chain observed = traced ? new Chain(spec, events, breaker, alternativeBreakers, invocation, true) : null;
         Chain any = plain != null ? plain : observed;
         // fixed settings with a tracer: the first attempt's observation must be current while it runs
         boolean inline = any.inline && plain != null;
@@ -151,12 +158,11 @@ public final class Chains {
         /** Whether a door may run the first attempt itself: no strategy of this chain must see it. */
         final boolean inline;
 
-        Chain(MethodSpec spec, Events events, Breaker breaker, Breaker[] alternativeBreakers, boolean observed) {
-            boolean inline = true;
-            // one attempt on the primary: the target's call, or for a stream, its call up to the first token;
-            // result check and timeout just above it
-            Strategy invocation = spec.shape() == CallShape.STREAM
-                    ? new StreamingInvocation(spec.handlerIndex(), events) : Invocation.INSTANCE;
+        Chain(MethodSpec spec, Events events, Breaker breaker, Breaker[] alternativeBreakers, Strategy invocation,
+                boolean observed) {
+            // a warning on the result must see the first attempt's too
+            boolean inline = !(invocation instanceof UnboundFutureWarning);
+            // result check and timeout just above the invocation
             Predicate<Object> fallbackOnResult = spec.fallbackOnResult();
             Strategy attempt = guarded(spec.name(), spec.retry(), fallbackOnResult, invocation);
             if (attempt != invocation) {

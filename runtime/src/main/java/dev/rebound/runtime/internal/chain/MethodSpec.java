@@ -7,6 +7,8 @@ import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.internal.FallbackRule;
+import dev.rebound.runtime.internal.Repetition;
+import java.lang.reflect.TypeVariable;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Predicate;
@@ -28,6 +30,8 @@ public final class MethodSpec {
     private final ReboundSettings settings;
     private final String budgetScope;
     private final CallShape shape;
+    /** The declaring generic type's simple name when the result is a type variable read as Object; else null. */
+    private final String unboundResultOf;
     private final int handlerIndex;
     private final Class<?> implementation;
     private final String method;
@@ -43,6 +47,7 @@ public final class MethodSpec {
         this.fallbackOnResult = b.fallbackOnResult;
         this.fallbackHandler = b.fallbackHandler;
         this.shape = b.shape;
+        this.unboundResultOf = b.unboundResultOf;
         this.handlerIndex = b.handlerIndex;
 
         this.name = b.name;
@@ -160,6 +165,15 @@ public final class MethodSpec {
         return shape;
     }
 
+    /**
+     * When the method's declared result is a type variable nothing binds where it is wrapped, read as a
+     * plain {@code Object} (a generic {@code Step<I, O>}'s {@code O invoke(I)} over a lambda): the simple
+     * name of the type that declares it, {@code "Step"}; else null.
+     */
+    public String unboundResultOf() {
+        return unboundResultOf;
+    }
+
     /** For {@link CallShape#STREAM}: the index of the handler parameter. */
     public int handlerIndex() {
         return handlerIndex;
@@ -177,6 +191,7 @@ public final class MethodSpec {
         private String budgetScope;
         private CallShape shape = CallShape.SYNC;
         private int handlerIndex = -1;
+        private String unboundResultOf;
         private Class<?> implementation;
         private String method;
         private Predicate<Object> fallbackOnResult;
@@ -263,6 +278,9 @@ public final class MethodSpec {
         public Builder shapeOf(Class<?> owner, java.lang.reflect.Method method) {
             this.shape = CallShape.of(owner, method);
             this.handlerIndex = shape == CallShape.STREAM ? CallShape.handlerIndex(method) : -1;
+            this.unboundResultOf = method.getGenericReturnType() instanceof TypeVariable<?>
+                    && shape == CallShape.SYNC && Repetition.resultType(owner, method) == Object.class
+                    ? method.getDeclaringClass().getSimpleName() : null;
             return this;
         }
 
