@@ -170,4 +170,32 @@ class ClassifierTest {
         assertThat(log.calls).containsExactly("primary #1", "primary #2");
         assertThat(RetryPolicy.builder().retryOn(IllegalStateException.class).build().retries(first)).isFalse();
     }
+
+    /** As BrokenCause, its getCause() throwing an Error (an assert, a deep override's StackOverflowError). */
+    static final class ErrorCause extends IOException {
+        ErrorCause(String message) {
+            super(message);
+        }
+
+        @Override
+        public synchronized Throwable getCause() {
+            throw new AssertionError("getCause broke");
+        }
+    }
+
+    @Test
+    void aFailureWhoseCauseThrowsAnErrorIsJudgedByItselfToo() {
+        ErrorCause first = new ErrorCause("1");
+        ErrorCause second = new ErrorCause("2");
+        ScriptedChat primary = new ScriptedChat("primary", log).failing(() -> first, () -> second);
+        ChatClient llm = Rebound.wrap(ChatClient.class, (ChatClient) primary)
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ZERO).retryOn(IOException.class)
+                        .abortOn(IllegalStateException.class).build())
+                .settings(settings).build();
+
+        Throwable thrown = catchThrowable(() -> llm.chat("q"));
+
+        assertThat(thrown == second).as("the second failure itself, not " + thrown.getClass().getName()).isTrue();
+        assertThat(log.calls).containsExactly("primary #1", "primary #2");
+    }
 }

@@ -119,12 +119,12 @@ class GenericResultShapeTest {
             assertThat(plainStep.invoke("q")).isEqualTo("answer");
         });
 
-        String warning = "WARN dev.rebound - Step.invoke(Object) returned a CompletableFuture, but its result is a"
-                + " type variable nothing binds, read as a plain value: its retry, fallback, result check and circuit"
-                + " breaker judge the future, not its outcome, so a future that fails is a success; give the wrapper"
-                + " a type argument it can see (wrap an interface that binds it, interface AsyncStep extends"
-                + " Step<String, CompletableFuture<String>>, or a class that implements"
-                + " Step<String, CompletableFuture<String>>)";
+        String warning = "WARN dev.rebound - Step.invoke(Object) returned a CompletableFuture, but its result is"
+                + " read as a plain Object (a type variable nothing binds where it is wrapped, or one bound to Object):"
+                + " its retry, fallback, result check and circuit breaker judge the future, not its outcome, so a"
+                + " future that fails is a success; give the wrapper the future's type where it can see it (wrap an"
+                + " interface that binds it, interface AsyncStep extends Step<I, CompletableFuture<O>>, or a class"
+                + " that implements Step<I, CompletableFuture<O>>)";
         assertThat(runs).as("attempts: the future is a plain value, the limit the WARN names").hasValue(2);
         assertThat(err.lines().filter(l -> l.contains("Step.invoke")).map(l -> l.substring(l.indexOf("WARN "))))
                 .as("warnings about Step.invoke").containsExactly(warning);

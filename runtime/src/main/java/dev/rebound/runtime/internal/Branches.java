@@ -349,14 +349,27 @@ public final class Branches {
     /**
      * The failure itself: the cause of the {@link ExecutionException} or {@link CompletionException} a
      * future's {@code get()} or {@code join()} wraps it in (a branch or an input that waits on a Rebound
-     * asynchronous call throws the call's failure so wrapped), however deep; {@code t} when it is neither,
-     * or has no cause.
+     * asynchronous call throws the call's failure so wrapped), however deep. Only the JDK's own two classes,
+     * exactly, and only while they carry nothing of their own: a subclass is the user's failure (a
+     * {@code JobFailedException extends ExecutionException}), and a wrapper with suppressed failures is a
+     * history (the {@code CompletionException} a nested {@code Parallel} threw with its other branches'
+     * failures), both kept. {@code t} when it is neither, or its cause is none or cannot be read
+     * ({@link Classifier#causeOf}).
      */
     public static Throwable failure(Throwable t) {
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
+        for (int depth = 0; depth <= Classifier.MAX_CAUSE_DEPTH && plainWrapper(t); depth++) {
+            Throwable cause = Classifier.causeOf(t);
+            if (cause == null || cause == t) {
+                break;
+            }
+            t = cause;
         }
         return t;
+    }
+
+    private static boolean plainWrapper(Throwable t) {
+        Class<?> c = t.getClass();
+        return (c == CompletionException.class || c == ExecutionException.class) && t.getSuppressed().length == 0;
     }
 
     /**

@@ -69,14 +69,17 @@ public final class Classifier {
     }
 
     /**
-     * {@code t.getCause()}, or null when it throws (an exception class that overrides it badly): the
-     * chain ends there, so what the engine reads of a failure never replaces the failure itself, which
-     * the caller gets as it is.
+     * {@code t.getCause()}, or null when it throws (an exception class that overrides it badly, an
+     * {@code AssertionError} included; the JVM's own {@link VirtualMachineError}s go up): the chain ends
+     * there, so what the engine reads of a failure never replaces the failure itself, which the caller gets
+     * as it is.
      */
     public static Throwable causeOf(Throwable t) {
         try {
             return t.getCause();
-        } catch (RuntimeException broken) {
+        } catch (VirtualMachineError vm) {
+            throw vm;
+        } catch (Throwable broken) {
             return null;
         }
     }

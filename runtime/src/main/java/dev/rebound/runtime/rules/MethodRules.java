@@ -184,12 +184,12 @@ public final class MethodRules {
      * @param declaring the simple name of the generic type that declares it, {@code "Step"}
      */
     public static String futureReadAsPlainValue(String method, String stage, String declaring) {
-        return method + " returned a " + stage + ", but its result is a type variable nothing binds, read as a"
-                + " plain value: its retry, fallback, result check and circuit breaker judge the future, not its"
-                + " outcome, so a future that fails is a success; give the wrapper a type argument it can see (wrap"
-                + " an interface that binds it, interface AsyncStep extends " + declaring
-                + "<String, CompletableFuture<String>>, or a class that implements " + declaring
-                + "<String, CompletableFuture<String>>)";
+        return method + " returned a " + stage + ", but its result is read as a plain Object (a type variable"
+                + " nothing binds where it is wrapped, or one bound to Object): its retry, fallback, result check and"
+                + " circuit breaker judge the future, not its outcome, so a future that fails is a success; give the"
+                + " wrapper the future's type where it can see it (wrap an interface that binds it, interface"
+                + " AsyncStep extends " + declaring + "<I, CompletableFuture<O>>, or a class that implements "
+                + declaring + "<I, CompletableFuture<O>>)";
     }
 
     private static String straightOn(List<String> skipped) {
