@@ -111,7 +111,7 @@ public final class Batch {
         Thread caller = Thread.currentThread();
         for (int w = 0; w < workers; w++) {
             FutureTask<Void> task = new FutureTask<>(() -> {
-                Branches.Run before = run.enter();
+                Branches.Branch branch = run.enter();
                 try {
                     while (!stopped(run, executor, caller)) { // else the inputs left stay unset: cancelled
                         int i = next.getAndIncrement();
@@ -119,6 +119,7 @@ public final class Batch {
                             break;
                         }
                         Result<O> r = callOne(call, inputs.get(i), i);
+                        branch.handOver(); // the input has its outcome: the streams its call started are its caller's
                         if (!r.isSuccess() && Thread.currentThread().isInterrupted()
                                 && (run.isCancelled() || Branches.stoppedByShutdown(executor, null))) {
                             r = Result.cancelled(i, r.failure);
@@ -126,7 +127,7 @@ public final class Batch {
                         results[i] = r;
                     }
                 } finally {
-                    run.leave(before);
+                    run.leave(branch);
                     finished.countDown();
                 }
             }, null);
