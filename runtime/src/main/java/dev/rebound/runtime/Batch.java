@@ -1,6 +1,7 @@
 package dev.rebound.runtime;
 
 import dev.rebound.runtime.internal.Branches;
+import dev.rebound.runtime.internal.chain.Chains;
 import dev.rebound.runtime.rules.Rules;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -76,8 +77,10 @@ public final class Batch {
      * is the completed stage, or a failure, the stage's own exception (not the {@code CompletionException}
      * or {@code ExecutionException} the JDK wraps it in), as a synchronous call's. A failure a call throws
      * is taken out of those wrappers too ({@code q -> model.chatAsync(q).get()} fails with the call's own
-     * exception). When the batch is cancelled (the caller interrupted, {@code shutdownNow()}) those stages
-     * are cancelled, which stops a Rebound call's retries. An input's call that waits on a future itself
+     * exception). When the batch is cancelled (the caller interrupted, {@code shutdownNow()}) a stage that is
+     * a Rebound asynchronous call's own future is cancelled, which stops that call's retries; any other
+     * stage (one a cache or another request may share) is left alone and only no longer waited on, and
+     * the batch does not wait for it to complete. An input's call that waits on a future itself
      * ({@code get()}) should cancel it when interrupted, as a {@link Parallel} branch does: interrupting
      * {@code get()} does not cancel the future.
      *
@@ -108,7 +111,7 @@ public final class Batch {
         Thread caller = Thread.currentThread();
         for (int w = 0; w < workers; w++) {
             FutureTask<Void> task = new FutureTask<>(() -> {
-                Branches.Run before = run.enter();
+                Branches.Branch branch = run.enter();
                 try {
                     while (!stopped(run, executor, caller)) { // else the inputs left stay unset: cancelled
                         int i = next.getAndIncrement();
@@ -116,6 +119,7 @@ public final class Batch {
                             break;
                         }
                         Result<O> r = callOne(call, inputs.get(i), i);
+                        branch.handOver(); // the input has its outcome: the streams its call started are its caller's
                         if (!r.isSuccess() && Thread.currentThread().isInterrupted()
                                 && (run.isCancelled() || Branches.stoppedByShutdown(executor, null))) {
                             r = Result.cancelled(i, r.failure);
@@ -123,7 +127,7 @@ public final class Batch {
                         results[i] = r;
                     }
                 } finally {
-                    run.leave(before);
+                    run.leave(branch);
                     finished.countDown();
                 }
             }, null);
@@ -201,8 +205,8 @@ public final class Batch {
     /**
      * Holds the input's place among the {@code maxConcurrency} until the stage its call returned has
      * completed: its failure (taken out of the JDK's wrapper), or null when it succeeded. Interrupted
-     * (the batch cancelled, the executor shut down): cancels the stage, which stops a Rebound call's
-     * retries, and keeps the flag for the worker to read.
+     * (the batch cancelled, the executor shut down): cancels the stage if it is a Rebound call's own
+     * future, which stops its retries, else stops waiting on it; keeps the flag for the worker to read.
      */
     private static Throwable outcome(CompletionStage<?> stage) {
         CompletableFuture<?> f;
@@ -225,7 +229,9 @@ public final class Batch {
         } catch (ExecutionException | CancellationException failed) {
             return Branches.failure(failed);
         } catch (InterruptedException stop) {
-            f.cancel(true);
+            if (Chains.isResilientCall(f)) {
+                f.cancel(true); // the input's own Rebound call: its retries stop
+            } // else a stage others may hold too (a cache's, a shared request's): only no longer waited on
             Thread.currentThread().interrupt();
             return stop;
         }

@@ -56,8 +56,11 @@ public final class Parallel {
      * {@code CallerRunsPolicy}) as on a pool. A branch that waits on a future (a Rebound asynchronous
      * call's) should cancel it when interrupted: interrupting {@code get()} does not cancel the future. A
      * Rebound streamed call a branch starts (a wrapped {@code StreamingChatModel}'s, which runs on no thread
-     * of the branch's) is cancelled with the branch: its pending wait and its attempt before the first token
-     * end, and its handler gets a CancellationException as {@code onError}.
+     * of the branch's) is cancelled with the branch when this method cancels that branch (it was still
+     * running, or failed once the whole had failed): its pending wait and its attempt before the first
+     * token end, and its handler gets a CancellationException as {@code onError}. The streams of a branch
+     * that had returned, or had failed before the whole failed, are left to run: they are its caller's, as
+     * a future it returned would be.
      *
      * @return each branch's result, in branch order
      * @throws RuntimeException the first branch failure to complete, as it is, once taken out of the
@@ -87,21 +90,26 @@ public final class Parallel {
         try {
             for (Callable<? extends T> branch : branches) {
                 futures.add(done.submit(() -> {
-                    Branches.Run before = run.enter();
+                    Branches.Branch self = run.enter();
                     try {
                         if (run.isCancelled()) {
                             return null; // another branch failed for good before this one started: it never will
                         }
-                        return branch.call();
+                        T value = branch.call();
+                        self.handOver(); // the streams it started are its caller's, as its value is
+                        return value;
                     } catch (Throwable t) {
                         boolean shutDown = !run.isCancelled() && Branches.stoppedByShutdown(executor, t);
+                        if (!run.isCancelled() && !shutDown) {
+                            self.handOver(); // failed on its own, not cancelled: its streams are not the run's to end
+                        }
                         run.stop(); // the whole has failed: branches not started yet never start
                         if (shutDown) {
                             throw Branches.shutDown(t); // shutdownNow() interrupted it: cancelled, as a branch never run
                         }
                         throw t;
                     } finally {
-                        run.leave(before);
+                        run.leave(self);
                     }
                 }));
             }

@@ -329,6 +329,39 @@ class BatchTest {
         assertThat(target.attempts()).as("attempts of input A").isEqualTo(1);
     }
 
+    /**
+     * An interrupted batch cancels only the futures of its inputs' own Rebound calls: a future an input
+     * returned that other callers share (a cache's, a request in flight for several users) is left alone,
+     * and the batch throws without waiting for it.
+     */
+    @Test
+    void anInterruptedBatchLeavesAFutureItsInputSharesWithOtherCallersAlone() throws Exception {
+        CompletableFuture<String> shared = new CompletableFuture<>();
+        CompletableFuture<String> otherCaller = shared.thenApply(v -> "other got " + v);
+        CountDownLatch inputReturned = new CountDownLatch(1);
+        AtomicReference<Throwable> callerGot = new AtomicReference<>();
+        Thread caller = new Thread(() -> {
+            try {
+                Batch.map(List.of("q"), 1, q -> {
+                    inputReturned.countDown();
+                    return shared;
+                });
+            } catch (Throwable t) {
+                callerGot.set(t);
+            }
+        });
+        caller.start();
+        inputReturned.await();
+        caller.interrupt();
+        caller.join(10_000);
+        shared.complete("answer");
+
+        assertThat("batch threw=" + callerGot.get() + " shared cancelled=" + shared.isCancelled() + " other caller="
+                + otherCaller.handle((v, t) -> v != null ? v : t.getClass().getSimpleName()).join())
+                .isEqualTo("batch threw=java.util.concurrent.CompletionException: interrupted while waiting for the "
+                        + "branches shared cancelled=false other caller=other got answer");
+    }
+
     @Test
     void badArgumentsAreRefusedAndEmptyIsEmpty() {
         assertThat(Batch.map(List.<String>of(), 3, s -> s)).isEmpty();

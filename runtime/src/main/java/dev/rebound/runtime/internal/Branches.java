@@ -3,6 +3,7 @@ package dev.rebound.runtime.internal;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -47,7 +48,9 @@ public final class Branches {
      * the thread that runs it, and {@link Run#end} on the submitting thread once it stops waiting.
      */
     public static Run run(Executor executor) {
-        return new Run(executor == DEFAULT ? Thread.currentThread().getContextClassLoader() : KEEP, Run.CURRENT.get());
+        Branch in = Run.CURRENT.get();
+        return new Run(executor == DEFAULT ? Thread.currentThread().getContextClassLoader() : KEEP,
+                in == null ? null : in.run);
     }
 
     /**
@@ -56,7 +59,8 @@ public final class Branches {
      * taken back as one's own (a timed-out attempt's): a cancel that came as one flag with it is kept.
      */
     public static boolean cancelled() {
-        for (Run r = Run.CURRENT.get(); r != null; r = r.parent) {
+        Branch in = Run.CURRENT.get();
+        for (Run r = in == null ? null : in.run; r != null; r = r.parent) {
             if (r.cancelled) {
                 return true;
             }
@@ -93,21 +97,57 @@ public final class Branches {
      * @return whether the task will run: false when this thread runs no branch, or the run has ended
      */
     public static boolean atSubmitter(Runnable task) {
-        Run run = Run.CURRENT.get();
-        return run != null && run.defer(task);
+        Branch in = Run.CURRENT.get();
+        return in != null && in.run.defer(task);
     }
 
     /**
      * A streamed call (one reporting to a handler, {@code call} its future, which nobody else holds)
-     * started on this thread: when the thread runs a branch, the branch's run cancels it when it cancels
-     * its branches ({@link Run#cancel}), as it interrupts their threads, and at once when the run is
+     * started on this thread: when the thread runs a branch, the branch's run cancels it if it cancels
+     * that branch ({@link Run#cancel}), as it interrupts the branch's thread, and at once when the run is
      * cancelled already. Such a call has no thread of its own to interrupt, and the branch that waits on
-     * its handler cannot cancel it. Read only where a stream starts; nothing when this thread runs no branch.
+     * its handler cannot cancel it. Once the branch has returned or failed on its own
+     * ({@link Branch#handOver}) the call is its caller's, as any future the branch returned: the run
+     * leaves it to run. Read only where a stream starts; nothing when this thread runs no branch.
      */
     public static void cancelledWithBranch(Future<?> call) {
-        Run run = Run.CURRENT.get();
-        if (run != null) {
-            run.adopt(call);
+        Branch in = Run.CURRENT.get();
+        if (in != null) {
+            in.run.adopt(in, call);
+        }
+    }
+
+    /**
+     * One branch of a run as the thread that runs it sees it ({@link Run#enter} to {@link Run#leave}; a
+     * {@code Batch} worker's branch is handed over after each input): its run, and the streamed calls it
+     * started that are still the run's to cancel.
+     */
+    public static final class Branch {
+        private final Run run;
+        /** The branch this thread was in before, put back by {@link Run#leave}. */
+        private final Branch before;
+        /** Its streamed calls not ended and not handed over; null while there are none. Written under {@code run}. */
+        private volatile Set<Future<?>> streams;
+
+        private Branch(Run run, Branch before) {
+            this.run = run;
+            this.before = before;
+        }
+
+        /**
+         * The branch has returned (or failed on its own): the streamed calls it started are its caller's
+         * now, as its value is, and the run no longer cancels them. On the branch's thread.
+         */
+        public void handOver() {
+            if (streams == null) { // set only on this thread: the usual case takes no lock
+                return;
+            }
+            synchronized (run) {
+                if (streams != null) {
+                    streams = null;
+                    run.streaming.remove(this);
+                }
+            }
         }
     }
 
@@ -123,7 +163,7 @@ public final class Branches {
      * submitting thread that cancels them returns only once they have ended ({@link #cancel}).
      */
     public static final class Run {
-        private static final ThreadLocal<Run> CURRENT = new ThreadLocal<>();
+        private static final ThreadLocal<Branch> CURRENT = new ThreadLocal<>();
         /** The top of {@link #deferred} once the run has ended: nothing more is taken. */
         private static final Deferred ENDED = new Deferred(null, null);
         private static final VarHandle DEFERRED;
@@ -152,8 +192,11 @@ public final class Branches {
         private volatile boolean cancelled;
         /** The branches between {@link #enter} and {@link #leave}; guarded by this for the wait in {@link #cancel}. */
         private final AtomicInteger running = new AtomicInteger();
-        /** The streamed calls its branches started that have not ended ({@link #adopt}); null until one is. Guarded by this. */
-        private Set<Future<?>> calls;
+        /**
+         * Its branches that started streamed calls still the run's to cancel ({@link #adopt}, until
+         * each call ends or its branch hands it over); null until one does. Guarded by this.
+         */
+        private Set<Branch> streaming;
 
         private Run(ClassLoader loader, Run parent) {
             this.loader = loader;
@@ -166,22 +209,27 @@ public final class Branches {
         /**
          * A branch of this run starts, on its thread.
          *
-         * @return what {@link #leave} puts back: the run this thread was in before (a branch run on the
-         *     submitting thread by an executor that runs tasks in place may be inside another run's branch)
+         * @return the branch, for {@link #leave}, which puts back the branch this thread was in before (a
+         *     branch run on the submitting thread by an executor that runs tasks in place may be inside
+         *     another run's branch)
          */
-        public Run enter() {
+        public Branch enter() {
             running.incrementAndGet(); // before the branch reads isCancelled: cancel() waits for it or it does not start
             if (loader != KEEP) {
                 Thread.currentThread().setContextClassLoader(loader);
             }
-            Run before = CURRENT.get();
-            CURRENT.set(this);
-            return before;
+            Branch branch = new Branch(this, CURRENT.get());
+            CURRENT.set(branch);
+            return branch;
         }
 
-        /** The branch ends: the thread goes back to {@code before}, and a default thread to no context class loader. */
-        public void leave(Run before) {
-            CURRENT.set(before);
+        /**
+         * The branch ends: the thread goes back to the branch it was in before, and a default thread to
+         * no context class loader. Streamed calls it did not {@linkplain Branch#handOver hand over} stay
+         * the run's to cancel until they end.
+         */
+        public void leave(Branch branch) {
+            CURRENT.set(branch.before);
             if (loader != KEEP) {
                 Thread.currentThread().setContextClassLoader(null);
             }
@@ -206,7 +254,8 @@ public final class Branches {
         }
 
         /**
-         * The submitting thread gives up on the branches: {@link #stop}, interrupts those still running
+         * The submitting thread gives up on the branches: {@link #stop}, cancels the streamed calls of the
+         * branches it cancels (not those a branch handed over), interrupts the branches still running
          * ({@code Future.cancel(true)}; those not started never will), and waits until every branch that
          * started has ended, as a structured scope does: nothing of the run goes on after its caller
          * returns, and a branch that ignores its interrupt holds the caller until it ends. The wait is not
@@ -214,15 +263,19 @@ public final class Branches {
          */
         public void cancel(List<? extends Future<?>> futures) {
             cancelled = true;
-            for (Future<?> f : futures) {
-                f.cancel(true);
-            }
-            List<Future<?>> adopted;
-            synchronized (this) {
-                adopted = calls == null ? List.of() : List.copyOf(calls);
+            List<Future<?>> adopted = new ArrayList<>();
+            synchronized (this) { // before the interrupts: a branch that then returns hands over nothing left
+                if (streaming != null) {
+                    for (Branch b : streaming) {
+                        adopted.addAll(b.streams);
+                    }
+                }
             }
             for (Future<?> c : adopted) {
                 c.cancel(true); // a stream's pending wait and its attempt before the first token: ended now
+            }
+            for (Future<?> f : futures) {
+                f.cancel(true);
             }
             if (running.get() == 0) {
                 return;
@@ -243,25 +296,35 @@ public final class Branches {
         }
 
         /**
-         * {@code call}, a streamed call a branch started, is cancelled with the run: kept until it ends
-         * (it is done at once once cancelled), cancelled now if the run is cancelled already.
+         * {@code call}, a streamed call {@code branch} started on its thread, is cancelled with the branch:
+         * kept until it ends (it is done at once once cancelled) or the branch hands it over, cancelled
+         * now if the run is cancelled already.
          */
-        private void adopt(Future<?> call) {
+        private void adopt(Branch branch, Future<?> call) {
             synchronized (this) {
-                if (calls == null) {
-                    calls = Collections.newSetFromMap(new IdentityHashMap<>());
+                if (branch.streams == null) {
+                    branch.streams = Collections.newSetFromMap(new IdentityHashMap<>());
+                    if (streaming == null) {
+                        streaming = Collections.newSetFromMap(new IdentityHashMap<>());
+                    }
+                    streaming.add(branch);
                 }
-                calls.add(call);
+                branch.streams.add(call);
             }
             if (call instanceof CompletionStage<?> stage) {
-                stage.whenComplete((v, t) -> {
-                    synchronized (this) {
-                        calls.remove(call);
-                    }
-                });
+                stage.whenComplete((v, t) -> ended(branch, call));
             }
             if (cancelled) { // read after the add: cancel() sees the call, or the call sees the cancel
                 call.cancel(true);
+            }
+        }
+
+        /** {@code call} of {@code branch} ended: nothing of it is kept. */
+        private synchronized void ended(Branch branch, Future<?> call) {
+            Set<Future<?>> streams = branch.streams;
+            if (streams != null && streams.remove(call) && streams.isEmpty()) {
+                branch.streams = null;
+                streaming.remove(branch);
             }
         }
 

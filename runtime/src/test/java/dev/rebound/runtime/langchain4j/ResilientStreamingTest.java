@@ -9,6 +9,7 @@ import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
 import dev.rebound.modelserver.ModelServerExtension;
+import dev.rebound.runtime.Batch;
 import dev.rebound.runtime.Parallel;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundEvent;
@@ -22,6 +23,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -254,6 +259,90 @@ class ResilientStreamingTest {
                 + handler.tokens.size()).isEqualTo("timers left=0 attempts=1 tokens=0");
         assertThat(handler.errors).singleElement().isInstanceOf(CancellationException.class);
         assertThat(handler.endings).hasValue(1);
+    }
+
+    /**
+     * A branch that starts a stream and returns at once (the handler is a UI's, a queue's) has succeeded:
+     * its stream is its caller's, not cancelled when a sibling fails later, and goes on retrying.
+     */
+    @Test
+    void aStreamWhoseParallelBranchHadReturnedIsNotCancelledByASiblingsLaterFailure() {
+        VirtualTimeSource clock = new VirtualTimeSource();
+        StreamingChatModel model = retrying(new ScriptedStream()
+                .then(h -> h.onError(new IOException("connection reset before the first token"))), clock);
+        RecordingStreamHandler handler = new RecordingStreamHandler();
+        IllegalStateException other = new IllegalStateException("the other branch failed for good");
+        CountDownLatch streamingBranchEnded = new CountDownLatch(1);
+        AtomicInteger submitted = new AtomicInteger();
+        Executor threads = task -> {
+            boolean streamingBranch = submitted.getAndIncrement() == 0;
+            new Thread(() -> {
+                task.run();
+                if (streamingBranch) {
+                    streamingBranchEnded.countDown(); // returned and left its run
+                }
+            }).start();
+        };
+        Callable<String> streaming = () -> {
+            model.chat(PROMPT, handler); // handed off: this branch's work is done
+            return "started";
+        };
+        Callable<String> failing = () -> {
+            streamingBranchEnded.await();
+            assertThat(clock.awaitPendingTasks(1, REAL)).isTrue(); // the stream waits to retry
+            throw other;
+        };
+
+        assertThat(catchThrowable(() -> Parallel.invokeAll(threads, List.of(streaming, failing)))).isSameAs(other);
+        clock.advance(Duration.ofHours(1));
+
+        assertThat("tokens=" + handler.tokens + " errors=" + handler.errors).isEqualTo("tokens=[ok] errors=[]");
+    }
+
+    /**
+     * A Batch input that starts a stream and returns has its outcome: the stream is its caller's, not
+     * cancelled when the batch is cancelled later, while another input is still running.
+     */
+    @Test
+    void aStreamWhoseBatchInputHadReturnedIsNotCancelledWhenTheBatchIsCancelledLater() throws Exception {
+        VirtualTimeSource clock = new VirtualTimeSource();
+        StreamingChatModel model = retrying(new ScriptedStream()
+                .then(h -> h.onError(new IOException("connection reset before the first token"))), clock);
+        RecordingStreamHandler handler = new RecordingStreamHandler();
+        CountDownLatch secondInputRunning = new CountDownLatch(1);
+        AtomicReference<Throwable> callerGot = new AtomicReference<>();
+        Thread caller = new Thread(() -> {
+            try {
+                Batch.map(List.of("stream", "block"), 1, input -> {
+                    if (input.equals("stream")) {
+                        model.chat(PROMPT, handler);
+                        return "started";
+                    }
+                    secondInputRunning.countDown();
+                    Thread.sleep(REAL.toMillis()); // until the batch is cancelled
+                    return "slept";
+                });
+            } catch (Throwable t) {
+                callerGot.set(t);
+            }
+        });
+        caller.start();
+        secondInputRunning.await(); // the same worker took the next input: its branch goes on
+        assertThat(clock.awaitPendingTasks(1, REAL)).isTrue(); // the stream waits to retry
+        caller.interrupt();
+        caller.join(REAL.toMillis());
+        clock.advance(Duration.ofHours(1));
+
+        assertThat("batch threw=" + callerGot.get() + " tokens=" + handler.tokens + " errors=" + handler.errors)
+                .isEqualTo("batch threw=java.util.concurrent.CompletionException: interrupted while waiting for the "
+                        + "branches tokens=[ok] errors=[]");
+    }
+
+    /** A streaming model over {@code target} that retries 3 times, 100 ms apart, on {@code clock}. */
+    private static StreamingChatModel retrying(ScriptedStream target, VirtualTimeSource clock) {
+        return Rebound.wrap(StreamingChatModel.class, target).named("gpt-4")
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(100)).jitter(false).build())
+                .settings(ReboundSettings.builder().timeSource(clock).logging(false).build()).build();
     }
 
     @Test

@@ -140,9 +140,10 @@ final class AsyncExecutor {
      * A streaming method (void, reporting to its handler): the chain runs asynchronously over the
      * attempts' first tokens; when every target has failed before its first token, the caller's
      * handler gets the failure, with the history attached, as {@code onError}. Started on a branch of a
-     * {@code Parallel} or an input of a {@code Batch}, the call is cancelled when that run cancels its
-     * branches ({@link Branches#cancelledWithBranch}): its pending wait and its attempt before the first
-     * token end, and the handler gets a CancellationException as {@code onError}.
+     * {@code Parallel} or an input of a {@code Batch}, the call is cancelled if that run cancels that
+     * branch ({@link Branches#cancelledWithBranch}; not once the branch has returned): its pending wait
+     * and its attempt before the first token end, and the handler gets a CancellationException as
+     * {@code onError}.
      */
     Object executeStream(Object context, Object[] args, Invoker primary) {
         method.checkNestingDeferred();

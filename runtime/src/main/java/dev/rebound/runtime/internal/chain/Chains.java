@@ -4,6 +4,7 @@ import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.runtime.RetryPolicy;
 import java.util.List;
+import java.util.concurrent.Future;
 import java.util.function.Predicate;
 
 /**
@@ -113,6 +114,15 @@ public final class Chains {
         if (outerAttempts > 1 && innerAttempts > 1) {
             NestedRetries.warnOnce(outer, outerAttempts, inner, innerAttempts);
         }
+    }
+
+    /**
+     * Whether {@code future} is the future Rebound returned for one asynchronous call ({@link AsyncCall}),
+     * whose cancel ends that call only (its attempt in flight, its wait, its retries), not a stage of a
+     * target's or a caller's that others may hold too.
+     */
+    public static boolean isResilientCall(Future<?> future) {
+        return future instanceof AsyncCall;
     }
 
     /** The executor of {@code spec}: what the doors call. */
