@@ -524,4 +524,23 @@ class GeneratedWrapperBuildTest {
         assertThat(chat(chat)).isEqualTo("answer to ping");
         assertThat(calls(target)).isEqualTo(3);
     }
+
+    /**
+     * troubleshooting.md: under {@code -Xlint:all -Werror} javac's processing lint fails a build that has the
+     * weaver's processor (it claims no annotation, so later processors see them too); leaving that one lint
+     * out builds it.
+     */
+    @Test
+    void underXlintAllAndWerrorTheProcessingLintIsTheOneToLeaveOut() throws Exception {
+        String chat = "package app; public interface Chat { @dev.rebound.annotations.Retry(attempts = 2)"
+                + " String chat(String prompt); }";
+
+        List<String> strict = new Javac(Files.createDirectories(dir.resolve("strict"))).diagnosticsWith("Chat", chat, "-Xlint:all", "-Werror");
+        List<String> lessProcessing = new Javac(Files.createDirectories(dir.resolve("less"))).diagnosticsWith("Chat", chat,
+                "-Xlint:all,-processing", "-Werror");
+
+        assertThat(strict).anyMatch(m -> m.contains("No processor claimed any of these annotations"))
+                .anyMatch(m -> m.contains("warnings found and -Werror specified"));
+        assertThat(lessProcessing).isEmpty();
+    }
 }

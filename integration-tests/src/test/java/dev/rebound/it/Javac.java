@@ -106,6 +106,12 @@ final class Javac {
                 Diagnostic.Kind.WARNING);
     }
 
+    /** javac's errors and warnings with the processor and these options added ({@code -Xlint:all}, say). */
+    List<String> diagnosticsWith(String className, String source, String... options) throws IOException {
+        return diagnostics(write(className, source), dir.resolve("lint"), CLASSPATH, List.of(options),
+                Diagnostic.Kind.ERROR, Diagnostic.Kind.WARNING);
+    }
+
     private static List<String> compile(Path file, Path out, List<String> extra) throws IOException {
         return diagnostics(file, out, extra, Diagnostic.Kind.ERROR);
     }
