@@ -399,7 +399,9 @@ class ModelServerTest {
             socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                     + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
                     .getBytes(StandardCharsets.UTF_8));
-            Thread.sleep(300); // a slow reader: whatever the server did meanwhile must not lose a byte
+            // a slow reader, for real: the server's socket runs on the wall clock, which no virtual clock reaches;
+            // whatever the server did meanwhile (closing) must not lose a byte
+            Thread.sleep(300);
             received = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
 
@@ -444,7 +446,7 @@ class ModelServerTest {
                 public void onPartialResponse(String token) {
                     if (tokens.isEmpty() && slow > 0) {
                         try {
-                            Thread.sleep(slow);
+                            Thread.sleep(slow); // a slow client, for real: the JDK client's threads run on the wall clock
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                         }

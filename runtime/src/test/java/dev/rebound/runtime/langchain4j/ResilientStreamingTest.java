@@ -25,6 +25,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -319,7 +320,7 @@ class ResilientStreamingTest {
                         return "started";
                     }
                     secondInputRunning.countDown();
-                    Thread.sleep(REAL.toMillis()); // until the batch is cancelled
+                    new CountDownLatch(1).await(REAL.toMillis(), TimeUnit.MILLISECONDS); // until the batch is cancelled
                     return "slept";
                 });
             } catch (Throwable t) {
@@ -365,7 +366,7 @@ class ResilientStreamingTest {
         // the wait was cancelled; the HTTP thread that scheduled it may still be on its way out of scheduling
         for (long deadline = System.nanoTime() + REAL.toNanos(); rec.clock.pendingTasks() > 0
                 && System.nanoTime() < deadline; ) {
-            Thread.sleep(5);
+            Thread.onSpinWait();
         }
         int timersLeft = rec.clock.pendingTasks();
         int timersRun = rec.clock.runScheduled();
