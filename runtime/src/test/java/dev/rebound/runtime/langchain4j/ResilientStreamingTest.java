@@ -25,6 +25,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -384,6 +387,50 @@ class ResilientStreamingTest {
         assertThat("timers left=" + timersLeft + " attempts=" + target.handlers.size() + " tokens="
                 + handler.tokens.size() + " errors=" + handler.errors.size())
                 .isEqualTo("timers left=0 attempts=1 tokens=0 errors=1");
+        assertThat(handler.errors).singleElement().isInstanceOf(CancellationException.class);
+    }
+
+    /**
+     * shutdownNow() interrupts a Batch input waiting on the handler of the stream it started: the input is
+     * reported cancelled, and its stream, never handed over, is cancelled too, as a Parallel branch's is.
+     */
+    @Test
+    void aBatchInputInterruptedByShutdownNowHasItsStreamCancelled() throws Exception {
+        VirtualTimeSource clock = new VirtualTimeSource();
+        ScriptedStream target = resetBeforeTheFirstToken();
+        StreamingChatModel model = retrying(target, clock);
+        RecordingStreamHandler handler = new RecordingStreamHandler();
+        ExecutorService pool = Executors.newFixedThreadPool(1);
+        AtomicReference<Object> got = new AtomicReference<>();
+        CountDownLatch batchReturned = new CountDownLatch(1);
+        Thread caller = new Thread(() -> {
+            try {
+                got.set(Batch.map(pool, List.of("q"), 1, q -> {
+                    model.chat(PROMPT, handler);
+                    try {
+                        handler.ended.get(); // interrupted by shutdownNow()
+                    } catch (InterruptedException stop) {
+                        Thread.currentThread().interrupt(); // kept, as a Rebound retry keeps it
+                        throw stop;
+                    }
+                    return handler.text();
+                }).get(0).isCancelled());
+            } catch (Throwable t) {
+                got.set(t);
+            } finally {
+                batchReturned.countDown();
+            }
+        });
+        caller.start();
+        assertThat(clock.awaitPendingTasks(1, REAL)).isTrue(); // the stream waits to retry
+        pool.shutdownNow();
+        assertThat(batchReturned.await(REAL.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        int timersLeft = clock.pendingTasks();
+        clock.advance(Duration.ofHours(1));
+
+        assertThat("input cancelled=" + got.get() + " timers left=" + timersLeft + " attempts="
+                + target.handlers.size() + " tokens=" + handler.tokens.size())
+                .isEqualTo("input cancelled=true timers left=0 attempts=1 tokens=0");
         assertThat(handler.errors).singleElement().isInstanceOf(CancellationException.class);
     }
 
