@@ -80,9 +80,13 @@ public final class Batch {
      * exception). When the batch is cancelled (the caller interrupted, {@code shutdownNow()}) a stage that is
      * a Rebound asynchronous call's own future is cancelled, which stops that call's retries; any other
      * stage (one a cache or another request may share) is left alone and only no longer waited on, and
-     * the batch does not wait for it to complete. An input's call that waits on a future itself
-     * ({@code get()}) should cancel it when interrupted, as a {@link Parallel} branch does: interrupting
-     * {@code get()} does not cancel the future.
+     * the batch does not wait for it to complete. A Rebound streamed call an input started (a wrapped
+     * {@code StreamingChatModel}'s) is cancelled with the input when {@code shutdownNow()} or the caller's
+     * interrupt stops the input (it is then reported cancelled); the stream of an input that had its
+     * outcome is its caller's and goes on, unless this batch runs inside a {@link Parallel} branch or
+     * another batch's input that is cancelled later: it is cancelled with that branch. An input's call
+     * that waits on a future itself ({@code get()}) should cancel it when interrupted, as a
+     * {@link Parallel} branch does: interrupting {@code get()} does not cancel the future.
      *
      * @return one result per input, in input order
      * @throws IllegalArgumentException if {@code maxConcurrency} is below 1
@@ -119,10 +123,11 @@ public final class Batch {
                             break;
                         }
                         Result<O> r = callOne(call, inputs.get(i), i);
-                        branch.handOver(); // the input has its outcome: the streams its call started are its caller's
                         if (!r.isSuccess() && Thread.currentThread().isInterrupted()
                                 && (run.isCancelled() || Branches.stoppedByShutdown(executor, null))) {
-                            r = Result.cancelled(i, r.failure);
+                            r = Result.cancelled(i, r.failure); // its streams stay the run's: cancelled with it
+                        } else {
+                            branch.handOver(); // the input has its outcome: its call's streams are its caller's
                         }
                         results[i] = r;
                     }
@@ -147,6 +152,9 @@ public final class Batch {
                 }
             }
             Branches.await(finished, executor);
+            if (executor instanceof ExecutorService && ((ExecutorService) executor).isShutdown()) {
+                run.cancel(tasks); // the workers ended: the streams of inputs shutdownNow() stopped end too
+            }
         } catch (InterruptedException e) {
             run.cancel(tasks);
             throw Branches.interrupted(e);

@@ -60,7 +60,9 @@ public final class Parallel {
      * running, or failed once the whole had failed): its pending wait and its attempt before the first
      * token end, and its handler gets a CancellationException as {@code onError}. The streams of a branch
      * that had returned, or had failed before the whole failed, are left to run: they are its caller's, as
-     * a future it returned would be.
+     * a future it returned would be. When this method is called inside a branch of another
+     * {@code Parallel} or an input of a {@code Batch}, that caller is the enclosing branch: the streams it
+     * was handed are cancelled with it, as those it started itself, so none outlives the outer call.
      *
      * @return each branch's result, in branch order
      * @throws RuntimeException the first branch failure to complete, as it is, once taken out of the

@@ -49,8 +49,7 @@ public final class Branches {
      */
     public static Run run(Executor executor) {
         Branch in = Run.CURRENT.get();
-        return new Run(executor == DEFAULT ? Thread.currentThread().getContextClassLoader() : KEEP,
-                in == null ? null : in.run);
+        return new Run(executor == DEFAULT ? Thread.currentThread().getContextClassLoader() : KEEP, in);
     }
 
     /**
@@ -108,7 +107,9 @@ public final class Branches {
      * cancelled already. Such a call has no thread of its own to interrupt, and the branch that waits on
      * its handler cannot cancel it. Once the branch has returned or failed on its own
      * ({@link Branch#handOver}) the call is its caller's, as any future the branch returned: the run
-     * leaves it to run. Read only where a stream starts; nothing when this thread runs no branch.
+     * leaves it to run, and when the run was made inside another run's branch (a nested
+     * {@code Parallel}, a {@code Batch} in a branch), that caller is the enclosing branch, which cancels
+     * it if it is cancelled itself. Read only where a stream starts; nothing when this thread runs no branch.
      */
     public static void cancelledWithBranch(Future<?> call) {
         Branch in = Run.CURRENT.get();
@@ -136,16 +137,30 @@ public final class Branches {
 
         /**
          * The branch has returned (or failed on its own): the streamed calls it started are its caller's
-         * now, as its value is, and the run no longer cancels them. On the branch's thread.
+         * now, as its value is, and the run no longer cancels them. When the run was made inside another
+         * run's branch, that branch is the caller: the calls not ended yet are its own from now on,
+         * cancelled with it (at once if its run is cancelled already), so that none outlives the outer
+         * run's caller. On the branch's thread.
          */
         public void handOver() {
-            if (streams == null) { // set only on this thread: the usual case takes no lock
+            if (streams == null) { // set on this thread, or by a nested run before it returned here: no lock
                 return;
             }
+            Set<Future<?>> handed;
             synchronized (run) {
-                if (streams != null) {
-                    streams = null;
-                    run.streaming.remove(this);
+                handed = streams;
+                if (handed == null) {
+                    return;
+                }
+                streams = null;
+                run.streaming.remove(this);
+            }
+            Branch caller = run.enclosing;
+            if (caller != null) { // outside this run's lock: the enclosing run's is taken
+                for (Future<?> call : handed) {
+                    if (!call.isDone()) {
+                        caller.run.adopt(caller, call);
+                    }
                 }
             }
         }
@@ -188,6 +203,8 @@ public final class Branches {
         private volatile Deferred deferred;
         /** The run whose branch made this one ({@link Branches#cancelled}), or null. */
         private final Run parent;
+        /** The branch that made this run, given its branches' streams ({@link Branch#handOver}), or null. */
+        private final Branch enclosing;
         /** Set by {@link #stop}: branches not started yet do not start, and Batch's take no more input. */
         private volatile boolean cancelled;
         /** The branches between {@link #enter} and {@link #leave}; guarded by this for the wait in {@link #cancel}. */
@@ -198,9 +215,10 @@ public final class Branches {
          */
         private Set<Branch> streaming;
 
-        private Run(ClassLoader loader, Run parent) {
+        private Run(ClassLoader loader, Branch enclosing) {
             this.loader = loader;
-            this.parent = parent;
+            this.enclosing = enclosing;
+            this.parent = enclosing == null ? null : enclosing.run;
         }
 
         private record Deferred(Runnable task, Deferred next) {

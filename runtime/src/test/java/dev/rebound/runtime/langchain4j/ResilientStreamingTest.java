@@ -25,6 +25,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -235,30 +237,16 @@ class ResilientStreamingTest {
     @Test
     void aStreamStartedInAParallelBranchIsCancelledWithTheBranchAndMakesNoFurtherAttempt() {
         VirtualTimeSource clock = new VirtualTimeSource();
-        ScriptedStream target = new ScriptedStream()
-                .then(h -> h.onError(new IOException("connection reset before the first token")));
-        StreamingChatModel model = Rebound.wrap(StreamingChatModel.class, target).named("gpt-4")
-                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(100)).jitter(false).build())
-                .settings(ReboundSettings.builder().timeSource(clock).logging(false).build()).build();
+        ScriptedStream target = resetBeforeTheFirstToken();
+        StreamingChatModel model = retrying(target, clock);
         RecordingStreamHandler handler = new RecordingStreamHandler();
-        IllegalStateException other = new IllegalStateException("the other branch failed for good");
         Callable<String> streaming = () -> {
             model.chat(PROMPT, handler);
             handler.ended.get(); // interrupted when the other branch fails
             return handler.text();
         };
-        Callable<String> failing = () -> {
-            assertThat(clock.awaitPendingTasks(1, REAL)).isTrue(); // the stream waits to retry
-            throw other;
-        };
 
-        assertThat(catchThrowable(() -> Parallel.invokeAll(List.of(streaming, failing)))).isSameAs(other);
-        int timersLeft = clock.pendingTasks();
-        clock.advance(Duration.ofHours(1));
-
-        assertThat("timers left=" + timersLeft + " attempts=" + target.handlers.size() + " tokens="
-                + handler.tokens.size()).isEqualTo("timers left=0 attempts=1 tokens=0");
-        assertThat(handler.errors).singleElement().isInstanceOf(CancellationException.class);
+        assertBranchsStreamIsCancelledWithIt(streaming, target, handler, clock);
         assertThat(handler.endings).hasValue(1);
     }
 
@@ -337,6 +325,118 @@ class ResilientStreamingTest {
         assertThat("batch threw=" + callerGot.get() + " tokens=" + handler.tokens + " errors=" + handler.errors)
                 .isEqualTo("batch threw=java.util.concurrent.CompletionException: interrupted while waiting for the "
                         + "branches tokens=[ok] errors=[]");
+    }
+
+    /**
+     * A nested Parallel's branch starts a stream and returns: the stream is its caller's, the outer branch,
+     * still running (waiting on the handler) when the outer run cancels it, so it is cancelled with it.
+     */
+    @Test
+    void aStreamANestedParallelBranchHandedToItsStillRunningOuterBranchIsCancelledWithThatBranch() {
+        VirtualTimeSource clock = new VirtualTimeSource();
+        ScriptedStream target = resetBeforeTheFirstToken();
+        StreamingChatModel model = retrying(target, clock);
+        RecordingStreamHandler handler = new RecordingStreamHandler();
+        Callable<String> streaming = () -> {
+            Parallel.invokeAll(List.<Callable<String>>of(() -> {
+                model.chat(PROMPT, handler); // the nested branch returns: handed over to this outer branch
+                return "started";
+            }));
+            handler.ended.get(); // still running: interrupted when the other branch fails
+            return handler.text();
+        };
+
+        assertBranchsStreamIsCancelledWithIt(streaming, target, handler, clock);
+    }
+
+    /** The same through a Batch inside the Parallel branch: the input hands its stream over to that branch. */
+    @Test
+    void aStreamABatchInputInsideAParallelBranchHandedToThatBranchIsCancelledWithThatBranch() {
+        VirtualTimeSource clock = new VirtualTimeSource();
+        ScriptedStream target = resetBeforeTheFirstToken();
+        StreamingChatModel model = retrying(target, clock);
+        RecordingStreamHandler handler = new RecordingStreamHandler();
+        Callable<String> streaming = () -> {
+            Batch.map(List.of("q"), 1, q -> {
+                model.chat(PROMPT, handler); // the input has its outcome: handed over to this outer branch
+                return "started";
+            });
+            handler.ended.get();
+            return handler.text();
+        };
+
+        assertBranchsStreamIsCancelledWithIt(streaming, target, handler, clock);
+    }
+
+    /**
+     * Runs {@code streaming} beside a branch that fails once the stream waits to retry: the stream is
+     * cancelled with the streaming branch, before its second attempt.
+     */
+    private static void assertBranchsStreamIsCancelledWithIt(Callable<String> streaming, ScriptedStream target,
+            RecordingStreamHandler handler, VirtualTimeSource clock) {
+        IllegalStateException other = new IllegalStateException("the other branch failed for good");
+        Callable<String> failing = () -> {
+            assertThat(clock.awaitPendingTasks(1, REAL)).isTrue(); // the stream waits to retry
+            throw other;
+        };
+
+        assertThat(catchThrowable(() -> Parallel.invokeAll(List.of(streaming, failing)))).isSameAs(other);
+        int timersLeft = clock.pendingTasks();
+        clock.advance(Duration.ofHours(1));
+
+        assertThat("timers left=" + timersLeft + " attempts=" + target.handlers.size() + " tokens="
+                + handler.tokens.size() + " errors=" + handler.errors.size())
+                .isEqualTo("timers left=0 attempts=1 tokens=0 errors=1");
+        assertThat(handler.errors).singleElement().isInstanceOf(CancellationException.class);
+    }
+
+    /**
+     * shutdownNow() interrupts a Batch input waiting on the handler of the stream it started: the input is
+     * reported cancelled, and its stream, never handed over, is cancelled too, as a Parallel branch's is.
+     */
+    @Test
+    void aBatchInputInterruptedByShutdownNowHasItsStreamCancelled() throws Exception {
+        VirtualTimeSource clock = new VirtualTimeSource();
+        ScriptedStream target = resetBeforeTheFirstToken();
+        StreamingChatModel model = retrying(target, clock);
+        RecordingStreamHandler handler = new RecordingStreamHandler();
+        ExecutorService pool = Executors.newFixedThreadPool(1);
+        AtomicReference<Object> got = new AtomicReference<>();
+        CountDownLatch batchReturned = new CountDownLatch(1);
+        Thread caller = new Thread(() -> {
+            try {
+                got.set(Batch.map(pool, List.of("q"), 1, q -> {
+                    model.chat(PROMPT, handler);
+                    try {
+                        handler.ended.get(); // interrupted by shutdownNow()
+                    } catch (InterruptedException stop) {
+                        Thread.currentThread().interrupt(); // kept, as a Rebound retry keeps it
+                        throw stop;
+                    }
+                    return handler.text();
+                }).get(0).isCancelled());
+            } catch (Throwable t) {
+                got.set(t);
+            } finally {
+                batchReturned.countDown();
+            }
+        });
+        caller.start();
+        assertThat(clock.awaitPendingTasks(1, REAL)).isTrue(); // the stream waits to retry
+        pool.shutdownNow();
+        assertThat(batchReturned.await(REAL.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        int timersLeft = clock.pendingTasks();
+        clock.advance(Duration.ofHours(1));
+
+        assertThat("input cancelled=" + got.get() + " timers left=" + timersLeft + " attempts="
+                + target.handlers.size() + " tokens=" + handler.tokens.size())
+                .isEqualTo("input cancelled=true timers left=0 attempts=1 tokens=0");
+        assertThat(handler.errors).singleElement().isInstanceOf(CancellationException.class);
+    }
+
+    /** A target whose first attempt fails before its first token; its next ones stream "ok". */
+    private static ScriptedStream resetBeforeTheFirstToken() {
+        return new ScriptedStream().then(h -> h.onError(new IOException("connection reset before the first token")));
     }
 
     /** A streaming model over {@code target} that retries 3 times, 100 ms apart, on {@code clock}. */
