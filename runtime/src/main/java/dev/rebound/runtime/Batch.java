@@ -123,8 +123,10 @@ public final class Batch {
                             break;
                         }
                         Result<O> r = callOne(call, inputs.get(i), i);
-                        if (!r.isSuccess() && Thread.currentThread().isInterrupted()
-                                && (run.isCancelled() || Branches.stoppedByShutdown(executor, null))) {
+                        if (!r.isSuccess() && stoppedDuring(r.failure, run, executor, caller)) {
+                            // the stop's flag, which the input's InterruptedException may have taken, is kept:
+                            // the worker stops, and the caller running it in place sees its interrupt
+                            Thread.currentThread().interrupt();
                             r = Result.cancelled(i, r.failure); // its streams stay the run's: cancelled with it
                         } else {
                             branch.handOver(); // the input has its outcome: its call's streams are its caller's
@@ -181,6 +183,19 @@ public final class Batch {
      * task's before its next task (checked again once cleared: {@code shutdownNow()} marks the pool
      * stopped before it interrupts).
      */
+    /**
+     * Whether an input's call that failed with {@code failure} was stopped by the batch's cancel, the
+     * caller's interrupt (an executor that runs inputs in place, on the caller's thread) or the executor's
+     * {@code shutdownNow()}: its thread is interrupted, or the failure is the InterruptedException that took
+     * the flag.
+     */
+    private static boolean stoppedDuring(Throwable failure, Branches.Run run, Executor executor, Thread caller) {
+        if (!Thread.currentThread().isInterrupted() && !(failure instanceof InterruptedException)) {
+            return false;
+        }
+        return run.isCancelled() || Thread.currentThread() == caller || Branches.stoppedByShutdown(executor, failure);
+    }
+
     private static boolean stopped(Branches.Run run, Executor executor, Thread caller) {
         if (run.isCancelled()) {
             return true;

@@ -476,4 +476,82 @@ class ResilientStreamingTest {
                 .isEqualTo("timers left=0 run=0 requests=1+0 tokens=0");
         assertThat(handler.errors).singleElement().isInstanceOf(CancellationException.class);
     }
+
+    /**
+     * The plainest input: it waits on its handler and lets the InterruptedException out (Call declares
+     * Exception), which takes the interrupt flag: shutdownNow() still stops it, with its stream.
+     */
+    @Test
+    void aBatchInputThatThrowsTheShutdownNowInterruptIsCancelledWithItsStream() throws Exception {
+        VirtualTimeSource clock = new VirtualTimeSource();
+        ScriptedStream target = resetBeforeTheFirstToken();
+        StreamingChatModel model = retrying(target, clock);
+        RecordingStreamHandler handler = new RecordingStreamHandler();
+        ExecutorService pool = Executors.newFixedThreadPool(1);
+        AtomicReference<Object> got = new AtomicReference<>();
+        CountDownLatch batchReturned = new CountDownLatch(1);
+        Thread caller = new Thread(() -> {
+            try {
+                got.set(Batch.map(pool, List.of("q"), 1, q -> {
+                    model.chat(PROMPT, handler);
+                    handler.ended.get(); // InterruptedException out, flag consumed
+                    return handler.text();
+                }).get(0).isCancelled());
+            } catch (Throwable t) {
+                got.set(t);
+            } finally {
+                batchReturned.countDown();
+            }
+        });
+        caller.start();
+        assertThat(clock.awaitPendingTasks(1, REAL)).isTrue();
+        pool.shutdownNow();
+        assertThat(batchReturned.await(REAL.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        int timersLeft = clock.pendingTasks();
+        clock.advance(Duration.ofHours(1));
+
+        assertThat("input cancelled=" + got.get() + " timers left=" + timersLeft + " attempts="
+                + target.handlers.size() + " tokens=" + handler.tokens.size())
+                .isEqualTo("input cancelled=true timers left=0 attempts=1 tokens=0");
+    }
+
+    /** An executor that runs in place: the caller's interrupt stops the input, and its stream with it. */
+    @Test
+    void aBatchRunInPlaceStopsTheInputAndItsStreamAtTheCallersInterrupt() throws Exception {
+        VirtualTimeSource clock = new VirtualTimeSource();
+        ScriptedStream target = resetBeforeTheFirstToken();
+        StreamingChatModel model = retrying(target, clock);
+        RecordingStreamHandler handler = new RecordingStreamHandler();
+        AtomicReference<Object> got = new AtomicReference<>();
+        CountDownLatch batchReturned = new CountDownLatch(1);
+        Thread caller = new Thread(() -> {
+            try {
+                got.set(Batch.map(Runnable::run, List.of("q"), 1, q -> {
+                    model.chat(PROMPT, handler);
+                    try {
+                        handler.ended.get();
+                    } catch (InterruptedException stop) {
+                        Thread.currentThread().interrupt(); // kept, as a Rebound retry keeps it
+                        throw stop;
+                    }
+                    return handler.text();
+                }).get(0).isCancelled());
+            } catch (Throwable t) {
+                got.set(t.getClass().getSimpleName());
+            } finally {
+                batchReturned.countDown();
+            }
+        });
+        caller.start();
+        assertThat(clock.awaitPendingTasks(1, REAL)).isTrue();
+        caller.interrupt();
+        assertThat(batchReturned.await(REAL.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        int timersLeft = clock.pendingTasks();
+        clock.advance(Duration.ofHours(1));
+
+        assertThat("timers left=" + timersLeft + " attempts=" + target.handlers.size() + " tokens="
+                + handler.tokens.size() + " got=" + got.get())
+                .startsWith("timers left=0 attempts=1 tokens=0");
+    }
+
 }
