@@ -396,42 +396,13 @@ class ResilientStreamingTest {
      */
     @Test
     void aBatchInputInterruptedByShutdownNowHasItsStreamCancelled() throws Exception {
-        VirtualTimeSource clock = new VirtualTimeSource();
-        ScriptedStream target = resetBeforeTheFirstToken();
-        StreamingChatModel model = retrying(target, clock);
-        RecordingStreamHandler handler = new RecordingStreamHandler();
         ExecutorService pool = Executors.newFixedThreadPool(1);
-        AtomicReference<Object> got = new AtomicReference<>();
-        CountDownLatch batchReturned = new CountDownLatch(1);
-        Thread caller = new Thread(() -> {
-            try {
-                got.set(Batch.map(pool, List.of("q"), 1, q -> {
-                    model.chat(PROMPT, handler);
-                    try {
-                        handler.ended.get(); // interrupted by shutdownNow()
-                    } catch (InterruptedException stop) {
-                        Thread.currentThread().interrupt(); // kept, as a Rebound retry keeps it
-                        throw stop;
-                    }
-                    return handler.text();
-                }).get(0).isCancelled());
-            } catch (Throwable t) {
-                got.set(t);
-            } finally {
-                batchReturned.countDown();
-            }
-        });
-        caller.start();
-        assertThat(clock.awaitPendingTasks(1, REAL)).isTrue(); // the stream waits to retry
-        pool.shutdownNow();
-        assertThat(batchReturned.await(REAL.toSeconds(), TimeUnit.SECONDS)).isTrue();
-        int timersLeft = clock.pendingTasks();
-        clock.advance(Duration.ofHours(1));
+        StoppedBatch b = batchStoppedWhileItsStreamWaits(pool, true, caller -> pool.shutdownNow());
 
-        assertThat("input cancelled=" + got.get() + " timers left=" + timersLeft + " attempts="
-                + target.handlers.size() + " tokens=" + handler.tokens.size())
+        assertThat("input cancelled=" + b.got() + " timers left=" + b.timersLeft() + " attempts="
+                + b.attempts() + " tokens=" + b.handler().tokens.size())
                 .isEqualTo("input cancelled=true timers left=0 attempts=1 tokens=0");
-        assertThat(handler.errors).singleElement().isInstanceOf(CancellationException.class);
+        assertThat(b.handler().errors).singleElement().isInstanceOf(CancellationException.class);
     }
 
     /** A target whose first attempt fails before its first token; its next ones stream "ok". */
@@ -483,18 +454,54 @@ class ResilientStreamingTest {
      */
     @Test
     void aBatchInputThatThrowsTheShutdownNowInterruptIsCancelledWithItsStream() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(1);
+        StoppedBatch b = batchStoppedWhileItsStreamWaits(pool, false, caller -> pool.shutdownNow());
+
+        assertThat("input cancelled=" + b.got() + " timers left=" + b.timersLeft() + " attempts="
+                + b.attempts() + " tokens=" + b.handler().tokens.size())
+                .isEqualTo("input cancelled=true timers left=0 attempts=1 tokens=0");
+    }
+
+    /** An executor that runs in place: the caller's interrupt stops the input, and its stream with it. */
+    @Test
+    void aBatchRunInPlaceStopsTheInputAndItsStreamAtTheCallersInterrupt() throws Exception {
+        StoppedBatch b = batchStoppedWhileItsStreamWaits(Runnable::run, true, Thread::interrupt);
+
+        assertThat("timers left=" + b.timersLeft() + " attempts=" + b.attempts() + " tokens="
+                + b.handler().tokens.size() + " got=" + b.got())
+                .startsWith("timers left=0 attempts=1 tokens=0");
+    }
+
+    /** What {@link #batchStoppedWhileItsStreamWaits} saw: the batch's answer (the input's isCancelled, or what it threw). */
+    private record StoppedBatch(Object got, int timersLeft, int attempts, RecordingStreamHandler handler) {
+    }
+
+    /**
+     * A Batch of one input on {@code executor} that starts a retrying stream and waits on its handler, stopped
+     * by {@code stop} (given the caller's thread) once the stream waits to retry; the input lets the
+     * InterruptedException out, keeping the flag first when {@code keepsTheFlag} (as a Rebound retry does).
+     * Read once the batch returned, then the clock run an hour on.
+     */
+    private static StoppedBatch batchStoppedWhileItsStreamWaits(Executor executor, boolean keepsTheFlag,
+            java.util.function.Consumer<Thread> stop) throws Exception {
         VirtualTimeSource clock = new VirtualTimeSource();
         ScriptedStream target = resetBeforeTheFirstToken();
         StreamingChatModel model = retrying(target, clock);
         RecordingStreamHandler handler = new RecordingStreamHandler();
-        ExecutorService pool = Executors.newFixedThreadPool(1);
         AtomicReference<Object> got = new AtomicReference<>();
         CountDownLatch batchReturned = new CountDownLatch(1);
         Thread caller = new Thread(() -> {
             try {
-                got.set(Batch.map(pool, List.of("q"), 1, q -> {
+                got.set(Batch.map(executor, List.of("q"), 1, q -> {
                     model.chat(PROMPT, handler);
-                    handler.ended.get(); // InterruptedException out, flag consumed
+                    try {
+                        handler.ended.get();
+                    } catch (InterruptedException interrupted) {
+                        if (keepsTheFlag) {
+                            Thread.currentThread().interrupt();
+                        }
+                        throw interrupted;
+                    }
                     return handler.text();
                 }).get(0).isCancelled());
             } catch (Throwable t) {
@@ -504,54 +511,11 @@ class ResilientStreamingTest {
             }
         });
         caller.start();
-        assertThat(clock.awaitPendingTasks(1, REAL)).isTrue();
-        pool.shutdownNow();
+        assertThat(clock.awaitPendingTasks(1, REAL)).isTrue(); // the stream waits to retry
+        stop.accept(caller);
         assertThat(batchReturned.await(REAL.toSeconds(), TimeUnit.SECONDS)).isTrue();
         int timersLeft = clock.pendingTasks();
         clock.advance(Duration.ofHours(1));
-
-        assertThat("input cancelled=" + got.get() + " timers left=" + timersLeft + " attempts="
-                + target.handlers.size() + " tokens=" + handler.tokens.size())
-                .isEqualTo("input cancelled=true timers left=0 attempts=1 tokens=0");
+        return new StoppedBatch(got.get(), timersLeft, target.handlers.size(), handler);
     }
-
-    /** An executor that runs in place: the caller's interrupt stops the input, and its stream with it. */
-    @Test
-    void aBatchRunInPlaceStopsTheInputAndItsStreamAtTheCallersInterrupt() throws Exception {
-        VirtualTimeSource clock = new VirtualTimeSource();
-        ScriptedStream target = resetBeforeTheFirstToken();
-        StreamingChatModel model = retrying(target, clock);
-        RecordingStreamHandler handler = new RecordingStreamHandler();
-        AtomicReference<Object> got = new AtomicReference<>();
-        CountDownLatch batchReturned = new CountDownLatch(1);
-        Thread caller = new Thread(() -> {
-            try {
-                got.set(Batch.map(Runnable::run, List.of("q"), 1, q -> {
-                    model.chat(PROMPT, handler);
-                    try {
-                        handler.ended.get();
-                    } catch (InterruptedException stop) {
-                        Thread.currentThread().interrupt(); // kept, as a Rebound retry keeps it
-                        throw stop;
-                    }
-                    return handler.text();
-                }).get(0).isCancelled());
-            } catch (Throwable t) {
-                got.set(t.getClass().getSimpleName());
-            } finally {
-                batchReturned.countDown();
-            }
-        });
-        caller.start();
-        assertThat(clock.awaitPendingTasks(1, REAL)).isTrue();
-        caller.interrupt();
-        assertThat(batchReturned.await(REAL.toSeconds(), TimeUnit.SECONDS)).isTrue();
-        int timersLeft = clock.pendingTasks();
-        clock.advance(Duration.ofHours(1));
-
-        assertThat("timers left=" + timersLeft + " attempts=" + target.handlers.size() + " tokens="
-                + handler.tokens.size() + " got=" + got.get())
-                .startsWith("timers left=0 attempts=1 tokens=0");
-    }
-
 }
