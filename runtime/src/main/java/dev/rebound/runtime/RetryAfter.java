@@ -1,6 +1,7 @@
 package dev.rebound.runtime;
 
 import dev.rebound.runtime.internal.Leftovers;
+import dev.rebound.runtime.internal.ServerVerdict;
 import java.time.Duration;
 
 /**
@@ -31,13 +32,63 @@ import java.time.Duration;
  * registered on it (after the client's method returned). A future that had failed by then (a fast pool:
  * a connection refused at once, an answer from a cache) is handled on the thread that called the client,
  * and the hint its pool suggested is not taken there: the attempt waits its backoff. No protocol on the
- * thread closes that race; a wait carried by the failure itself has no such limit, and is what Rebound's
- * langchain4j integration ({@code RetryAfterHttpClientBuilder}) attaches. A client of your own has no
- * public way to attach one to its failures yet.
+ * thread closes that race; a wait carried by the failure itself ({@link Carrier}) has no such limit, and
+ * is what Rebound's langchain4j integration ({@code RetryAfterHttpClientBuilder}) attaches.
  */
 public final class RetryAfter {
 
     private RetryAfter() {
+    }
+
+    /**
+     * A failure that carries the server's suggested wait for the attempt that failed with it: the way for
+     * a client of your own, asynchronous ones above all, to hand the engine a {@code Retry-After}, as
+     * Rebound's langchain4j integration hands a response's. Implement it on the exception your client
+     * throws or fails its future with. The wait belongs to that failure and to nothing else: it is taken
+     * wherever and whenever the engine handles the failure (on the thread that called the client when a
+     * fast pool had failed the future already), and nothing is left on any thread, so {@link #suggest} and
+     * {@link #clear} are not needed.
+     *
+     * <p>The engine looks for a carrier on the failure and then along its causes (a library that wraps your
+     * exception, as langchain4j wraps an HTTP client's), 16 levels deep as {@code @Retry.on} looks; the
+     * first carrier found speaks, for its whole chain, and is preferred to a hint suggested on
+     * the thread. Its wait is then what a suggested wait is (above): the next wait is at least this long,
+     * never past maxDuration, and a wait longer than maxDelay ends the target's retries (reason
+     * {@code retry-after-exceeds-max-delay}).
+     *
+     * <p>{@link #retryAfter} is called once per failed attempt, on the thread the failure is handled on,
+     * and must not block; when it throws, the failure carries no wait and is otherwise judged, and reaches
+     * the caller, as it is (a {@link VirtualMachineError} goes up).
+     */
+    public interface Carrier {
+
+        /**
+         * No suggested wait: what {@link #retryAfter} returns for a failure whose response said nothing
+         * (null, zero and negative waits count as none too). {@link Duration#ZERO}.
+         */
+        Duration NONE = ServerVerdict.carrierClassesExist(); // set when any class implementing this one is first initialized
+
+        /** The server's suggested wait for the attempt that failed with this, or {@link #NONE}. */
+        Duration retryAfter();
+
+        /**
+         * {@link #retryAfter} in nanoseconds, what the engine reads: 0 for none (null, zero or negative), a
+         * wait too long for a {@code long} of nanoseconds as {@link Long#MAX_VALUE}. Need not be overridden.
+         * It is also what makes the engine look for carriers among a failure's causes: an interface with a
+         * default method is initialized with the first class that implements it (JLS 12.4.1), before any
+         * such failure exists.
+         */
+        default long retryAfterNanos() {
+            Duration wait = retryAfter();
+            if (wait == null || wait.isNegative()) {
+                return 0L;
+            }
+            try {
+                return wait.toNanos();
+            } catch (ArithmeticException tooLong) {
+                return Long.MAX_VALUE;
+            }
+        }
     }
 
     /**

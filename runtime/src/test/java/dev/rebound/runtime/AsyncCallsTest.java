@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.rebound.runtime.ReboundEvent.Kind;
 import dev.rebound.runtime.internal.ResilientProxy;
-import dev.rebound.runtime.internal.ServerVerdict;
 import dev.rebound.runtime.metrics.MicrometerListener;
 import dev.rebound.runtime.ratelimit.RateLimitStore;
 import dev.rebound.runtime.ratelimit.RateLimiter;
@@ -848,19 +847,19 @@ class AsyncCallsTest {
         }
     }
 
-    /** A 429 that carries the server's wait, as Rebound's langchain4j integration attaches a response's. */
-    static final class WaitCarrying extends IOException implements ServerVerdict.Carrier {
+    /** A 429 that carries the server's wait ({@link RetryAfter.Carrier}), as a client of your own attaches it. */
+    static final class WaitCarrying extends IOException implements RetryAfter.Carrier {
         private static final long serialVersionUID = 1L;
-        private final transient ServerVerdict verdict;
+        private final Duration wait;
 
         WaitCarrying(Duration wait) {
             super("429");
-            verdict = ServerVerdict.of(wait.toNanos(), null, null);
+            this.wait = wait;
         }
 
         @Override
-        public ServerVerdict serverVerdict() {
-            return verdict;
+        public Duration retryAfter() {
+            return wait;
         }
     }
 

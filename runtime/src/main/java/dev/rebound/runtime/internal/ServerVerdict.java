@@ -1,5 +1,6 @@
 package dev.rebound.runtime.internal;
 
+import dev.rebound.runtime.RetryAfter;
 import dev.rebound.runtime.spi.PerThread;
 
 /**
@@ -24,12 +25,23 @@ public final class ServerVerdict {
     }
 
     /**
-     * Whether a verdict was ever made in this JVM. Until then no failure can carry one, and
-     * {@link #find} skips the walk over the causes: {@link Throwable#getCause()} is synchronized, an
-     * atomic lock and unlock on every failed attempt. Only ever set, and to what is true of the JVM,
-     * never of a call: it changes no outcome.
+     * Whether a verdict was ever made in this JVM, or a class implementing {@link RetryAfter.Carrier} was
+     * ever initialized (which it is before its first instance exists). Until then no failure can carry a
+     * verdict or a wait, and {@link #find} skips the walk over the causes: {@link Throwable#getCause()} is
+     * synchronized, an atomic lock and unlock on every failed attempt. Only ever set, and to what is true
+     * of the JVM, never of a call: it changes no outcome.
      */
     private static volatile boolean everMade;
+
+    /**
+     * {@link RetryAfter.Carrier#NONE}, run when that interface is initialized, which the JVM does before it
+     * initializes any class implementing it (it declares a default method): from then on {@link #find}
+     * walks the causes.
+     */
+    public static java.time.Duration carrierClassesExist() {
+        everMade = true;
+        return java.time.Duration.ZERO;
+    }
 
     /**
      * A verdict read on the thread that then reports the failure, for a failure that cannot carry it (a
@@ -63,8 +75,10 @@ public final class ServerVerdict {
 
     /**
      * The verdict carried by {@code failure} or one of its causes (the walk of
-     * {@link Classifier#matchesAny}: bounded, cycle-safe), or null. Allocates nothing; returns at once
-     * while no verdict was ever made.
+     * {@link Classifier#matchesAny}: bounded, cycle-safe), or null: the first {@link Carrier} found, or a
+     * {@link RetryAfter.Carrier}'s wait (null when it suggests none, or its method throws). Allocates
+     * nothing but a public carrier's verdict; returns at once while no verdict or carrier class ever
+     * existed.
      */
     public static ServerVerdict find(Throwable failure) {
         if (!everMade) {
@@ -75,10 +89,25 @@ public final class ServerVerdict {
             if (current instanceof Carrier) {
                 return ((Carrier) current).serverVerdict();
             }
+            if (current instanceof RetryAfter.Carrier) {
+                return ofCarrier((RetryAfter.Carrier) current);
+            }
             Throwable cause = Classifier.causeOf(current);
             current = cause == current || cause == failure ? null : cause;
         }
         return null;
+    }
+
+    private static ServerVerdict ofCarrier(RetryAfter.Carrier carrier) {
+        long nanos;
+        try {
+            nanos = carrier.retryAfterNanos();
+        } catch (VirtualMachineError vm) {
+            throw vm;
+        } catch (Throwable broken) {
+            return null; // what the engine reads of a failure never replaces it (Classifier.causeOf)
+        }
+        return of(nanos, null, null);
     }
 
     /** Hands {@code verdict} (null: none) to the next failure the engine handles on this thread. */
