@@ -177,13 +177,6 @@ public final class Batch {
     }
 
     /**
-     * Whether a worker takes no more input: the caller gave up on the batch, or this thread's interrupt
-     * is a stop, from {@code shutdownNow()} or, run in place, the caller's own. Any other interrupt left
-     * set when an input's call ended is that call's: cleared before the next input, as a pool clears a
-     * task's before its next task (checked again once cleared: {@code shutdownNow()} marks the pool
-     * stopped before it interrupts).
-     */
-    /**
      * Whether an input's call that failed with {@code failure} was stopped by the batch's cancel, the
      * caller's interrupt (an executor that runs inputs in place, on the caller's thread) or the executor's
      * {@code shutdownNow()}: its thread is interrupted, or the failure is the InterruptedException that took
@@ -196,6 +189,13 @@ public final class Batch {
         return run.isCancelled() || Thread.currentThread() == caller || Branches.stoppedByShutdown(executor, failure);
     }
 
+    /**
+     * Whether a worker takes no more input: the caller gave up on the batch, or this thread's interrupt
+     * is a stop, from {@code shutdownNow()} or, run in place, the caller's own. Any other interrupt left
+     * set when an input's call ended is that call's: cleared before the next input, as a pool clears a
+     * task's before its next task (checked again once cleared: {@code shutdownNow()} marks the pool
+     * stopped before it interrupts).
+     */
     private static boolean stopped(Branches.Run run, Executor executor, Thread caller) {
         if (run.isCancelled()) {
             return true;

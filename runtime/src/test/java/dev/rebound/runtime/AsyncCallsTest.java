@@ -135,6 +135,91 @@ class AsyncCallsTest {
         assertThat(events.all()).isEmpty();
     }
 
+    /**
+     * A client that hands out read-only stages ({@link CompletableFuture#minimalCompletionStage()}, the JDK's
+     * way to give out a stage its callers cannot complete): a {@code CompletableFuture} subclass whose
+     * {@code isDone}, {@code cancel} and {@code get} throw {@link UnsupportedOperationException}.
+     */
+    static final class ReadOnlyStages implements Quotes {
+        final Scripted backing;
+
+        ReadOnlyStages(Scripted backing) {
+            this.backing = backing;
+        }
+
+        @Override
+        public CompletableFuture<String> quote(String symbol) {
+            throw new AssertionError("not called");
+        }
+
+        @Override
+        public CompletionStage<String> stage(String symbol) {
+            return backing.quote(symbol).minimalCompletionStage();
+        }
+    }
+
+    @Test
+    void aReadOnlyStageThatSucceededAnswers() throws Exception {
+        Scripted backing = new Scripted("primary");
+
+        CompletionStage<String> result = wrap(new ReadOnlyStages(backing), policy().build()).stage("ACME");
+
+        assertThat(result.toCompletableFuture().get(0, TimeUnit.SECONDS)).isEqualTo("primary:ACME");
+        assertThat(backing.attempts()).isEqualTo(1);
+        assertThat(events.all()).isEmpty();
+    }
+
+    @Test
+    void aReadOnlyStageThatFailedIsRetriedAndTheCallerGetsItsLastFailureWithTheHistory() {
+        IOException first = new IOException("first");
+        IOException second = new IOException("second");
+        IOException third = new IOException("third");
+        Scripted backing = new Scripted("primary").failing(first).failing(second).failing(third);
+
+        CompletionStage<String> result = wrap(new ReadOnlyStages(backing), policy().build()).stage("ACME");
+        clock.runScheduled();
+        clock.runScheduled();
+
+        Throwable thrown = catchThrowable(() -> result.toCompletableFuture().get(0, TimeUnit.SECONDS));
+        assertThat(thrown).isInstanceOf(ExecutionException.class).cause().isSameAs(third);
+        assertThat(third.getSuppressed()).containsExactly(first, second);
+        assertThat(backing.attempts()).isEqualTo(3);
+        assertThat(clock.scheduled()).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200));
+    }
+
+    @Test
+    void aReadOnlyStagePastItsAttemptTimeoutIsGivenUpOnAndTheNextAttemptAnswers() throws Exception {
+        CompletableFuture<String> hanging = new CompletableFuture<>();
+        Scripted backing = new Scripted("primary").then(() -> hanging);
+        Quotes quotes = Rebound.wrap(Quotes.class, (Quotes) new ReadOnlyStages(backing)).named("primary")
+                .withRetry(policy().attemptTimeout(Duration.ofMillis(500)).build())
+                .settings(events.settings(clock)).build();
+
+        CompletionStage<String> result = quotes.stage("ACME");
+        clock.advance(Duration.ofMillis(500));
+        clock.advance(Duration.ofMillis(100));
+
+        assertThat(result.toCompletableFuture().get(0, TimeUnit.SECONDS)).isEqualTo("primary:ACME");
+        assertThat(backing.attempts()).isEqualTo(2);
+        assertThat(events.of(Kind.ATTEMPT_FAILED)).extracting(ReboundEvent::reason).containsExactly("timeout");
+        assertThat(hanging).as("a read-only stage cannot be cancelled: it is no longer followed").isNotDone();
+    }
+
+    @Test
+    void cancellingACallWhoseReadOnlyStageIsInFlightEndsItCancelled() {
+        CompletableFuture<String> inFlight = new CompletableFuture<>();
+        Scripted backing = new Scripted("primary").then(() -> inFlight);
+        CompletionStage<String> result = wrap(new ReadOnlyStages(backing), policy().build()).stage("ACME");
+
+        assertThat(result.toCompletableFuture().cancel(true)).isTrue();
+
+        inFlight.complete("late");
+        clock.runScheduled();
+        assertThat(backing.attempts()).isEqualTo(1);
+        assertThat(events.of(Kind.FAILED)).singleElement()
+                .satisfies(e -> assertThat(e.reason()).isEqualTo("cancelled"));
+    }
+
     @Test
     void aPendingFirstAttemptThatFailsLaterIsRetried() throws Exception {
         CompletableFuture<String> slow = new CompletableFuture<>();

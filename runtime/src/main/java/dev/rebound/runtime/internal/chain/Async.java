@@ -13,12 +13,21 @@ final class Async {
     }
 
     /**
+     * The class of the JDK's read-only stage ({@link CompletableFuture#minimalCompletionStage()}): a
+     * {@link CompletableFuture} subclass whose {@code isDone}, {@code get}, {@code cancel} and every other
+     * method beyond {@link CompletionStage}'s throw {@link UnsupportedOperationException}.
+     */
+    private static final Class<?> READ_ONLY = CompletableFuture.completedFuture(null).minimalCompletionStage().getClass();
+
+    /**
      * The attempt's result as a future: the target's own {@link CompletableFuture} when it returned
-     * one, else one that follows its stage. A target returning null instead of a stage fails the attempt.
+     * one, else one that follows its stage (a {@link CompletionStage} of another kind, or the JDK's
+     * read-only one: cancelling the call cannot reach those). A target returning null instead of a stage
+     * fails the attempt.
      */
     @SuppressWarnings("unchecked")
     static CompletableFuture<Object> future(Object stage, String target) {
-        if (stage instanceof CompletableFuture) {
+        if (stage instanceof CompletableFuture && stage.getClass() != READ_ONLY) {
             return (CompletableFuture<Object>) stage;
         }
         if (stage == null) {
