@@ -18,6 +18,7 @@ import dev.rebound.it.plain.AbstractFallbackChat;
 import dev.rebound.it.plain.BrokenCauseChat;
 import dev.rebound.it.plain.BrokenChat;
 import dev.rebound.it.plain.Endpoint;
+import dev.rebound.it.plain.GuiceCannotSubclass;
 import dev.rebound.it.plain.GuiceReach;
 import dev.rebound.it.plain.OwnSettingsBudgets;
 import dev.rebound.it.plain.PlainChat;
@@ -1233,6 +1234,67 @@ class GuiceModuleTest extends VirtualTime {
                 + FinalCall.class.getName() + ", so Guice cannot intercept it; make it non-final or weave the class");
     }
 
+    /**
+     * A class Guice constructs but cannot subclass (final, sealed, or with a private constructor to call)
+     * is refused at creation in Rebound's words, one error per policy, naming the method and the
+     * annotations: else Guice fails on its own ("Unable to method intercept"), naming neither.
+     */
+    @Test
+    void aClassGuiceCannotSubclassFailsCreationNamingEachMethodAndTheAnnotations() {
+        String prefix = "@Retry, @Fallback, @CircuitBreaker and @RateLimit apply under Guice only in a class it can"
+                + " subclass: ";
+        String sealed = GuiceCannotSubclass.SealedChat.class.getName();
+        String injected = GuiceCannotSubclass.PrivatelyInjectedChat.class.getName();
+        String privateConstructor = ", so Guice cannot intercept its methods; make it package-private or public (for a"
+                + " private nested class's default constructor, the class), or weave the class";
+
+        String finalChat = "FinalChat.chat(String): " + prefix + GuiceCannotSubclass.FinalChat.class.getName()
+                + " is final, so Guice cannot intercept its methods; make it non-final or weave the class";
+
+        assertThat(creationErrors(GuiceCannotSubclass.FinalChat.class)).containsExactly(finalChat);
+        assertThat(creationErrors(GuiceCannotSubclass.SealedChat.class)).containsExactly("SealedChat.chat(String): "
+                + prefix + sealed + " is sealed: only the classes it permits may extend it, so Guice cannot intercept"
+                + " its methods; make it not sealed, bind a non-sealed class it permits, or weave the class");
+        assertThat(creationErrors(GuiceCannotSubclass.PrivatelyInjectedChat.class)).containsExactlyInAnyOrder(
+                "PrivatelyInjectedChat.chat(String): " + prefix + "the constructor Guice calls in " + injected
+                        + " is private" + privateConstructor,
+                "PrivatelyInjectedChat.summarize(String): " + prefix + "the constructor Guice calls in " + injected
+                        + " is private" + privateConstructor);
+        assertThat(creationErrors(GuiceCannotSubclass.privateNested())).containsExactly("PrivateChat.chat(String): "
+                + prefix + "the constructor Guice calls in " + GuiceCannotSubclass.privateNested().getName()
+                + " is private" + privateConstructor);
+        // just in time, after the creation: the same words; an instance of it is not constructed, so no error
+        assertThatThrownBy(() -> Guice.createInjector(new ReboundModule())
+                .getInstance(GuiceCannotSubclass.FinalChat.class))
+                .isInstanceOf(com.google.inject.ConfigurationException.class).satisfies(e -> assertThat(
+                        ((com.google.inject.ConfigurationException) e).getErrorMessages())
+                        .extracting(com.google.inject.spi.Message::getMessage).containsExactly(finalChat));
+        GuiceCannotSubclass.FinalChat instance = new GuiceCannotSubclass.FinalChat();
+        assertThat(Guice.createInjector(new ReboundModule(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(GuiceCannotSubclass.FinalChat.class).toInstance(instance);
+            }
+        }).getInstance(GuiceCannotSubclass.FinalChat.class)).isSameAs(instance);
+        // a non-sealed class the sealed one permits is subclassed and intercepted
+        assertThat(Guice.createInjector(new ReboundModule()).getInstance(GuiceCannotSubclass.PermittedChat.class))
+                .matches(dev.rebound.runtime.Rebound::isResilient);
+    }
+
+    /** The messages of the CreationException of an injector with ReboundModule that constructs {@code type}. */
+    private static List<String> creationErrors(Class<?> type) {
+        Throwable thrown = catchThrowable(() -> Guice.createInjector(new ReboundModule(), new AbstractModule() {
+            @Override
+            @SuppressWarnings({"unchecked", "rawtypes"})
+            protected void configure() {
+                bind((Class) type);
+            }
+        }));
+        assertThat(thrown).as(type.getName()).isInstanceOf(CreationException.class);
+        return ((CreationException) thrown).getErrorMessages().stream()
+                .map(com.google.inject.spi.Message::getMessage).toList();
+    }
+
     @Test
     void aSealedInterfaceBindingIsRefusedAtInjectorCreationInWrapsWords() {
         Throwable thrown = catchThrowable(() -> Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
@@ -1400,6 +1462,46 @@ class GuiceModuleTest extends VirtualTime {
         public String talk(String p) {
             throw new java.io.UncheckedIOException(new java.net.ConnectException("refused"));
         }
+    }
+
+    /** Sealed: Guice cannot subclass it, so its aspect applies its policy. */
+    public static sealed class SealedWovenDown implements WovenTalk permits SealedWovenLeaf {
+        @Override
+        public String talk(String p) {
+            throw new java.io.UncheckedIOException(new java.net.ConnectException("refused"));
+        }
+    }
+
+    public static final class SealedWovenLeaf extends SealedWovenDown {
+    }
+
+    /** Made by a private constructor, which Guice's subclass could not call: its aspect applies its policy. */
+    public static class PrivatelyInjectedWovenDown implements WovenTalk {
+        @jakarta.inject.Inject
+        private PrivatelyInjectedWovenDown() {
+        }
+
+        @Override
+        public String talk(String p) {
+            throw new java.io.UncheckedIOException(new java.net.ConnectException("refused"));
+        }
+    }
+
+    /** As a final woven class: a woven class Guice cannot subclass for another reason is left to its aspect. */
+    @Test
+    void aWovenClassGuiceCannotSubclassIsLeftToItsAspect() {
+        for (Class<? extends WovenTalk> type : List.of(SealedWovenDown.class, PrivatelyInjectedWovenDown.class)) {
+            WovenTalk talk = Guice.createInjector(new ReboundModule(), new AbstractModule() {
+                @Override
+                protected void configure() {
+                    bind(WovenTalk.class).to(type);
+                }
+            }).getInstance(WovenTalk.class);
+
+            assertThat(talk).isExactlyInstanceOf(type);
+            assertThat(talk.talk("p")).isEqualTo("canned");
+        }
+        assertThat(clock.sleeps()).as("the aspect's retry: 2 waits per call").hasSize(4);
     }
 
     public static class WovenDown implements WovenTalk {

@@ -324,6 +324,47 @@ public final class MethodRules {
     }
 
     /**
+     * As {@link #finalUnderGuice}, for a class Guice constructs but cannot subclass because it is final:
+     * {@code ReboundModule} refuses each of its policies when the injector is created, rather than leave
+     * Guice to fail in its own words ({@code Unable to method intercept}). A woven class is left to its
+     * aspect instead.
+     *
+     * @param className the class, as {@code app.Impl}
+     */
+    public static String finalClassUnderGuice(String className) {
+        return underGuice(className + " is final", "make it non-final or weave the class");
+    }
+
+    /**
+     * As {@link #finalClassUnderGuice}, for a sealed class: only the classes it permits may extend it, so
+     * Guice cannot generate its subclass. A non-sealed class it permits can be bound instead.
+     *
+     * @param className the class, as {@code app.Impl}
+     */
+    public static String sealedClassUnderGuice(String className) {
+        return underGuice(className + " is sealed: only the classes it permits may extend it",
+                "make it not sealed, bind a non-sealed class it permits, or weave the class");
+    }
+
+    /**
+     * As {@link #finalClassUnderGuice}, for a class whose constructor Guice calls (its {@code @Inject}
+     * constructor, else its no-argument one) is private: Guice's subclass cannot call it, though Guice alone
+     * could construct the class. A private nested class's default constructor is private too.
+     *
+     * @param className the class, as {@code app.Impl}
+     */
+    public static String privateConstructorUnderGuice(String className) {
+        return underGuice("the constructor Guice calls in " + className + " is private",
+                "make it package-private or public (for a private nested class's default constructor, the class),"
+                        + " or weave the class");
+    }
+
+    private static String underGuice(String why, String remedy) {
+        return "@Retry, @Fallback, @CircuitBreaker and @RateLimit apply under Guice only in a class it can subclass: "
+                + why + ", so Guice cannot intercept its methods; " + remedy;
+    }
+
+    /**
      * Why no wrapper can implement a sealed interface: only the classes it permits may. The doors that
      * wrap an interface ({@code Rebound.wrap}, Guice's {@code ReboundModule.wrapping}) refuse it in these
      * words after their own name, and the processor refuses {@code @GenerateWrapper} on it in them.

@@ -116,6 +116,7 @@ public final class ReboundModule extends AbstractModule {
         AlternativeChecks checks = new AlternativeChecks();
         requestInjection(checks);
         ResilientTypes types = new ResilientTypes(settings, checks);
+        requestInjection(types); // refuses, once the bindings are known, the classes it cannot subclass
         bindListener(Matchers.any(), types);
         bindListener(new AbstractMatcher<Binding<?>>() {
             @Override

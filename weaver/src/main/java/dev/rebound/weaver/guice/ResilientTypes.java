@@ -1,10 +1,14 @@
 package dev.rebound.weaver.guice;
 
 import com.google.inject.ConfigurationException;
+import com.google.inject.Inject;
+import com.google.inject.Key;
 import com.google.inject.Provider;
 import com.google.inject.Injector;
 import com.google.inject.TypeLiteral;
 import com.google.inject.matcher.Matchers;
+import com.google.inject.spi.ConstructorBinding;
+import com.google.inject.spi.InjectionPoint;
 import com.google.inject.spi.Message;
 import com.google.inject.spi.TypeEncounter;
 import com.google.inject.spi.ProvisionListener;
@@ -54,6 +58,11 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
     /** Classes given interceptors, to recognise their instances in {@link ResilientProvider}. */
     private final Set<Class<?>> intercepted = ConcurrentHashMap.newKeySet();
 
+    /** The refusals of the classes heard while the injector is created that Guice cannot subclass, by key. */
+    private final Map<Key<?>, List<String>> refusedOnceCreated = new ConcurrentHashMap<>();
+    /** Whether the injector is created: from then on it is asked as it hears a class (not held: it may be dropped). */
+    private volatile boolean created;
+
     /** Where the alternatives named while the injector is created are checked, once its bindings are known. */
     private final AlternativeChecks checks;
 
@@ -76,9 +85,10 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
             return;
         }
         boolean woven = Woven.class.isAssignableFrom(type);
-        if (woven && Modifier.isFinal(type.getModifiers())) {
+        Unsubclassable unsubclassable = Unsubclassable.of(literal);
+        if (woven && unsubclassable != null) {
             if (settings != null) {
-                WovenOnGlobalSettings.warnOnce(type, "final (Guice cannot subclass it)");
+                WovenOnGlobalSettings.warnOnce(type, unsubclassable.what() + " (Guice cannot subclass it)");
             }
             return; // Guice can't subclass it: its aspect applies the policy, alternatives as woven classes get them
         }
@@ -132,6 +142,13 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
             }
             return; // a woven class's aspect applies its policies: Guice never subclasses it
         }
+        if (unsubclassable != null) {
+            List<String> refusals = new ArrayList<>();
+            policies.values().forEach(policy -> refusals.add(Rules.at(policy.name(), unsubclassable.problem())));
+            if (refuseIfConstructed(literal, refusals, encounter)) {
+                return;
+            }
+        }
         policies.forEach((m, policy) -> {
             if (Modifier.isFinal(m.getModifiers())) {
                 encounter.addError(new Message(Rules.at(policy.name(), MethodRules.finalUnderGuice(type.getName()))));
@@ -143,6 +160,54 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
             // and the woven advice steps aside for the instances of that subclass (marked at provision)
             ContainerInterception.register(type);
         });
+    }
+
+    /**
+     * Refuses the policies of a class Guice cannot subclass (in {@code refusals}) if the injector constructs
+     * it; the type of an instance ({@code toInstance}, {@code injectMembers}) is heard too, and is no error.
+     * While the injector is created its bindings are not all known: the refusals wait for
+     * {@link #refuseConstructedUnsubclassable}. After, a class the injector does not construct (the type
+     * of an instance, or a class a child injector constructs) gets its interceptors as before.
+     *
+     * @return whether the type is done with: refused, or waiting
+     */
+    private boolean refuseIfConstructed(TypeLiteral<?> literal, List<String> refusals, TypeEncounter<?> encounter) {
+        if (!created) {
+            refusedOnceCreated.put(Key.get(literal), List.copyOf(refusals));
+            return true;
+        }
+        Injector injector;
+        try {
+            injector = encounter.getProvider(Injector.class).get();
+        } catch (IllegalStateException childBeingCreated) {
+            return false;
+        }
+        if (injector.getExistingBinding(Key.get(literal)) instanceof ConstructorBinding) {
+            refusals.forEach(p -> encounter.addError(new Message(p)));
+            return true;
+        }
+        // an instance's type: Guice ignores its interceptors (a child injector constructing it fails in Guice's words)
+        return false;
+    }
+
+    /**
+     * Once every binding of the injector is known, at its creation: the policies of each class it constructs
+     * and cannot subclass, as errors of the creation. Else Guice fails on its own ({@code Unable to method
+     * intercept}), naming neither the method nor the policy.
+     */
+    @Inject
+    void refuseConstructedUnsubclassable(Injector injector) {
+        List<Message> problems = new ArrayList<>();
+        refusedOnceCreated.forEach((key, refusals) -> {
+            if (injector.getExistingBinding(key) instanceof ConstructorBinding) {
+                refusals.forEach(p -> problems.add(new Message(p)));
+            }
+        });
+        refusedOnceCreated.clear();
+        created = true;
+        if (!problems.isEmpty()) {
+            throw new ConfigurationException(problems);
+        }
     }
 
     /**
@@ -168,6 +233,33 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
             return com.google.inject.internal.InternalFlags.isBytecodeGenEnabled();
         } catch (LinkageError notThisGuice) {
             return true;
+        }
+    }
+
+    /**
+     * What stops Guice subclassing a class it constructs, so intercepting its methods: the class is final or
+     * sealed, or the constructor Guice calls is private ({@code what}, for the WARN of a woven class left to
+     * its aspect), with the rule's problem for an unwoven one.
+     */
+    record Unsubclassable(String what, String problem) {
+
+        /** Null when Guice can subclass the class, or cannot construct it at all (Guice says why itself). */
+        static Unsubclassable of(TypeLiteral<?> literal) {
+            Class<?> type = literal.getRawType();
+            if (Modifier.isFinal(type.getModifiers())) {
+                return new Unsubclassable("final", MethodRules.finalClassUnderGuice(type.getName()));
+            }
+            if (type.isSealed()) {
+                return new Unsubclassable("sealed", MethodRules.sealedClassUnderGuice(type.getName()));
+            }
+            try {
+                if (Modifier.isPrivate(InjectionPoint.forConstructorOf(literal).getMember().getModifiers())) {
+                    return new Unsubclassable("built by a private constructor",
+                            MethodRules.privateConstructorUnderGuice(type.getName()));
+                }
+            } catch (ConfigurationException noConstructor) { // Guice's own error, reported as it binds the class
+            }
+            return null;
         }
     }
 
