@@ -221,7 +221,14 @@ public final class Batch {
         } catch (Throwable t) {
             return new Result<>(index, null, Branches.failure(t));
         }
-        Throwable failed = value instanceof CompletionStage<?> stage ? outcome(stage) : null;
+        Throwable failed;
+        try {
+            failed = value instanceof CompletionStage<?> stage ? outcome(stage) : null;
+        } catch (VirtualMachineError vm) {
+            throw vm;
+        } catch (Throwable broken) { // the stage's own methods threw: that is this input's outcome
+            failed = broken;
+        }
         return new Result<>(index, failed == null ? value : null, failed);
     }
 

@@ -50,9 +50,10 @@ public final class RetryAfter {
      * {@link #clear} are not needed.
      *
      * <p>The engine looks for a carrier on the failure and then along its causes (a library that wraps your
-     * exception, as langchain4j wraps an HTTP client's), 16 levels deep as {@code @Retry.on} looks; the
-     * first carrier found speaks, for its whole chain, and is preferred to a hint suggested on
-     * the thread. Its wait is then what a suggested wait is (above): the next wait is at least this long,
+     * exception, as langchain4j wraps an HTTP client's), 16 levels deep as {@code @Retry.on} looks. The
+     * first carrier found states the wait, none included: a hint suggested on the thread is then not used.
+     * What a response said below it about retrying (an exhausted quota, {@code x-should-retry}, as
+     * Rebound's langchain4j integration attaches) still applies. The wait is what a suggested wait is (above): the next wait is at least this long,
      * never past maxDuration, and a wait longer than maxDelay ends the target's retries (reason
      * {@code retry-after-exceeds-max-delay}).
      *

@@ -271,6 +271,42 @@ class BatchTest {
         assertThat(results.get(3).value().join()).isEqualTo("D!");
     }
 
+    /** A stage of a library that does not interoperate: its toCompletableFuture() throws what it is given. */
+    static final class Refusing<T> extends CompletableFuture<T> {
+        private final RuntimeException refusal;
+
+        Refusing(T value, RuntimeException refusal) {
+            this.refusal = refusal;
+            complete(value);
+        }
+
+        @Override
+        public CompletableFuture<T> toCompletableFuture() {
+            throw refusal;
+        }
+    }
+
+    /**
+     * A stage whose own methods throw (here toCompletableFuture(), with anything but the optional method's
+     * UnsupportedOperationException) is its input's failure, that exception, and the worker goes on to the
+     * next input: never an input "cancelled before it started".
+     */
+    @Test
+    void aStageWhoseToCompletableFutureThrowsIsItsInputsFailureAndTheNextInputRuns() {
+        IllegalStateException refusal = new IllegalStateException("not interoperable");
+        AtomicInteger called = new AtomicInteger();
+
+        List<Batch.Result<CompletionStage<String>>> results = Batch.map(Runnable::run, List.of("a", "b"), 1, in -> {
+            called.incrementAndGet();
+            return in.equals("a") ? new Refusing<>("A", refusal) : CompletableFuture.completedFuture("B");
+        });
+
+        assertThat(results.get(0).isCancelled()).isFalse();
+        assertThat(results.get(0).failure()).isSameAs(refusal);
+        assertThat(called).hasValue(2);
+        assertThat(results.get(1).isSuccess()).isTrue();
+    }
+
     /** Input B's call fails with {@code down}; the others answer their input and "!". */
     private static void answer(Pending target, Pending.Call call, IOException down) {
         target.answered.incrementAndGet();

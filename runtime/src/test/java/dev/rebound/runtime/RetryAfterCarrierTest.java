@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.rebound.annotations.Retry;
+import dev.rebound.runtime.internal.ServerVerdict;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -131,6 +132,81 @@ class RetryAfterCarrierTest {
         assertThat(time.sleeps()).isEmpty();
         assertThat(events).filteredOn(e -> e.kind() == ReboundEvent.Kind.RETRIES_EXHAUSTED)
                 .extracting(ReboundEvent::reason).containsExactly("retry-after-exceeds-max-delay");
+    }
+
+    @Test
+    void aCarrierThatSuggestsNoWaitHasSpokenAndAHintOnTheThreadIsNotUsed() {
+        AtomicInteger calls = new AtomicInteger();
+        Chat chat = wrap(p -> {
+            int n = calls.incrementAndGet();
+            if (n == 1) {
+                RetryAfter.suggest(Duration.ofSeconds(8));
+                throw new UncheckedIOException(new RateLimited(RetryAfter.Carrier.NONE));
+            }
+            if (n == 2) {
+                RetryAfter.suggest(Duration.ofSeconds(8));
+                throw new Broken();
+            }
+            return "ok";
+        }, threeAttempts());
+
+        assertThat(chat.chat("q")).isEqualTo("ok");
+        assertThat(time.sleeps()).as("the backoffs").containsExactly(Duration.ofMillis(100), Duration.ofMillis(200));
+        assertThat(RetryAfter.takeNanos()).isZero();
+    }
+
+    /** What Rebound's langchain4j integration attaches to an HTTP failure: the response's verdict. */
+    static final class ResponseSaid extends RuntimeException implements ServerVerdict.Carrier {
+        private final transient ServerVerdict verdict;
+
+        ResponseSaid(String quota, Boolean shouldRetry) {
+            super("429");
+            verdict = ServerVerdict.of(Duration.ofSeconds(1).toNanos(), quota, shouldRetry);
+        }
+
+        @Override
+        public ServerVerdict serverVerdict() {
+            return verdict;
+        }
+    }
+
+    /** A client's 429 carrying 2 s, over the failure it caught. */
+    private static RateLimited above(Throwable caught) {
+        RateLimited limited = new RateLimited(Duration.ofSeconds(2));
+        limited.initCause(caught);
+        return limited;
+    }
+
+    @Test
+    void aResponsesQuotaOrRefusalBelowACarrierStillEndsTheRetriesAndTheCarrierStatesTheWait() {
+        AtomicInteger quotaCalls = new AtomicInteger();
+        Chat quota = wrap(p -> {
+            quotaCalls.incrementAndGet();
+            throw new UncheckedIOException(above(new ResponseSaid("insufficient_quota", null)));
+        }, threeAttempts());
+        catchThrowable(() -> quota.chat("q"));
+
+        AtomicInteger declinedCalls = new AtomicInteger();
+        Chat declined = wrap(p -> {
+            declinedCalls.incrementAndGet();
+            throw new UncheckedIOException(above(new ResponseSaid(null, false)));
+        }, threeAttempts());
+        catchThrowable(() -> declined.chat("q"));
+
+        AtomicInteger waitCalls = new AtomicInteger();
+        Chat waitOnly = wrap(p -> {
+            if (waitCalls.incrementAndGet() == 1) {
+                throw new UncheckedIOException(above(new ResponseSaid(null, null)));
+            }
+            return "ok";
+        }, threeAttempts());
+
+        assertThat(waitOnly.chat("q")).isEqualTo("ok");
+        assertThat(quotaCalls).hasValue(1);
+        assertThat(declinedCalls).hasValue(1);
+        assertThat(events).filteredOn(e -> e.kind() == ReboundEvent.Kind.RETRIES_EXHAUSTED)
+                .extracting(ReboundEvent::reason).containsExactly("quota-exhausted", "server-declined-retry");
+        assertThat(time.sleeps()).as("the carrier's wait, not the response's 1 s").containsExactly(Duration.ofSeconds(2));
     }
 
     /** A carrier whose method throws carries no wait; the failure is judged, and reaches the caller, as it is. */

@@ -74,40 +74,56 @@ public final class ServerVerdict {
     }
 
     /**
+     * A {@link RetryAfter.Carrier} that suggests no wait (or whose method throws): it has spoken, so a hint
+     * suggested on the thread does not apply either.
+     */
+    private static final ServerVerdict NO_WAIT = new ServerVerdict(0L, null, null);
+
+    /**
      * The verdict carried by {@code failure} or one of its causes (the walk of
-     * {@link Classifier#matchesAny}: bounded, cycle-safe), or null: the first {@link Carrier} found, or a
-     * {@link RetryAfter.Carrier}'s wait (null when it suggests none, or its method throws). Allocates
-     * nothing but a public carrier's verdict; returns at once while no verdict or carrier class ever
-     * existed.
+     * {@link Classifier#matchesAny}: bounded, cycle-safe), or null. The first {@link Carrier} found is the
+     * response's verdict; a {@link RetryAfter.Carrier} found before it states the wait (none when it
+     * suggests none, or its method throws), and the response's quota and {@code x-should-retry} below it
+     * still apply. Allocates nothing but a public carrier's verdict; returns at once while no verdict or
+     * carrier class ever existed.
      */
     public static ServerVerdict find(Throwable failure) {
         if (!everMade) {
             return null;
         }
+        long carried = -1L; // the first RetryAfter.Carrier's wait, once one is found
         Throwable current = failure;
         for (int depth = 0; current != null && depth <= Classifier.MAX_CAUSE_DEPTH; depth++) {
             if (current instanceof Carrier) {
-                return ((Carrier) current).serverVerdict();
+                ServerVerdict response = ((Carrier) current).serverVerdict();
+                return carried < 0L ? response : carriedWait(carried, response);
             }
-            if (current instanceof RetryAfter.Carrier) {
-                return ofCarrier((RetryAfter.Carrier) current);
+            if (carried < 0L && current instanceof RetryAfter.Carrier) {
+                carried = waitOf((RetryAfter.Carrier) current);
             }
             Throwable cause = Classifier.causeOf(current);
             current = cause == current || cause == failure ? null : cause;
         }
-        return null;
+        return carried < 0L ? null : carriedWait(carried, null);
     }
 
-    private static ServerVerdict ofCarrier(RetryAfter.Carrier carrier) {
-        long nanos;
+    /** What a public carrier says: its wait in nanoseconds, 0 for none or when its method throws. */
+    private static long waitOf(RetryAfter.Carrier carrier) {
         try {
-            nanos = carrier.retryAfterNanos();
+            return Math.max(0L, carrier.retryAfterNanos());
         } catch (VirtualMachineError vm) {
             throw vm;
         } catch (Throwable broken) {
-            return null; // what the engine reads of a failure never replaces it (Classifier.causeOf)
+            return 0L; // what the engine reads of a failure never replaces it (Classifier.causeOf)
         }
-        return of(nanos, null, null);
+    }
+
+    /** A public carrier's wait, with the quota and x-should-retry of the {@code response} below it, if any. */
+    private static ServerVerdict carriedWait(long waitNanos, ServerVerdict response) {
+        if (response == null || response.quota == null && response.shouldRetry == null) {
+            return waitNanos == 0L ? NO_WAIT : new ServerVerdict(waitNanos, null, null);
+        }
+        return new ServerVerdict(waitNanos, response.quota, response.shouldRetry);
     }
 
     /** Hands {@code verdict} (null: none) to the next failure the engine handles on this thread. */
