@@ -1,6 +1,7 @@
 package dev.rebound.ltw;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.Retry;
@@ -93,5 +94,31 @@ class DefaultScopeTest extends VirtualClock {
         assertThat(woven(CompleterFirst.class)).isTrue();
         assertThat(primary.chat("q")).isEqualTo("backup: q");
         assertThat(primary.calls).isEqualTo(3);
+    }
+
+    /** A type-level policy over an abstract method and a default method calling it, implemented by lambdas. */
+    @Retry(attempts = 3, delay = 10, jitter = false)
+    public interface Task {
+        String run();
+
+        default String twice() {
+            return run() + run();
+        }
+    }
+
+    @Test
+    void aDefaultMethodCalledOnALambdaRunsUnderItsPolicyAndTheLambdasOwnMethodStaysUnwoven() {
+        int[] calls = {0};
+        IllegalStateException down = new IllegalStateException("down");
+        Task task = () -> {
+            calls[0]++;
+            throw down;
+        };
+
+        assertThat(catchThrowable(task::twice)).isSameAs(down);
+        assertThat(calls[0]).as("attempts of twice(), each failing at its first run()").isEqualTo(3);
+        calls[0] = 0;
+        assertThat(catchThrowable(task::run)).as("the lambda's own run(), never woven").isSameAs(down);
+        assertThat(calls[0]).isEqualTo(1);
     }
 }
