@@ -13,6 +13,7 @@ import dev.rebound.ltw.lib.LibraryModel;
 import dev.rebound.ltw.lib.Unlisted;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.springframework.samples.petclinic.owner.OwnerRepository;
 
 /** Under the agent with rebound-weaver's META-INF/aop.xml as it ships. */
 class DefaultScopeTest extends VirtualClock {
@@ -45,6 +46,23 @@ class DefaultScopeTest extends VirtualClock {
             assertThat(WeaveLog.wove(name)).as(name).isFalse();
         }
         assertThat(WeaveLog.wove(Unlisted.class.getName())).isTrue();
+        // every class the weaver wove in this JVM so far is the application's: no library's, whatever its name
+        assertThat(WeaveLog.messages().stream().filter(m -> m.startsWith("weaving '"))
+                .map(m -> m.substring("weaving '".length(), m.length() - 1)))
+                .isNotEmpty()
+                .allMatch(name -> name.startsWith("dev.rebound.ltw.") || name.startsWith("dev.rebound.it.")
+                        || name.startsWith("org.springframework.samples."));
+    }
+
+    @Test
+    void anApplicationClassUnderALibrarysTopLevelNameIsWoven() {
+        OwnerRepository owners = new OwnerRepository();
+
+        Throwable thrown = catchThrowable(() -> owners.findByLastName("Davis"));
+
+        assertThat(woven(OwnerRepository.class)).isTrue();
+        assertThat(thrown).isSameAs(owners.last);
+        assertThat(owners.calls).isEqualTo(3);
     }
 
     @Test
