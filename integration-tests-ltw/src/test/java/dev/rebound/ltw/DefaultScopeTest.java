@@ -1,6 +1,7 @@
 package dev.rebound.ltw;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.Retry;
@@ -12,6 +13,7 @@ import dev.rebound.ltw.lib.LibraryModel;
 import dev.rebound.ltw.lib.Unlisted;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.springframework.samples.petclinic.owner.OwnerRepository;
 
 /** Under the agent with rebound-weaver's META-INF/aop.xml as it ships. */
 class DefaultScopeTest extends VirtualClock {
@@ -44,6 +46,23 @@ class DefaultScopeTest extends VirtualClock {
             assertThat(WeaveLog.wove(name)).as(name).isFalse();
         }
         assertThat(WeaveLog.wove(Unlisted.class.getName())).isTrue();
+        // every class the weaver wove in this JVM so far is the application's: no library's, whatever its name
+        assertThat(WeaveLog.messages().stream().filter(m -> m.startsWith("weaving '"))
+                .map(m -> m.substring("weaving '".length(), m.length() - 1)))
+                .isNotEmpty()
+                .allMatch(name -> name.startsWith("dev.rebound.ltw.") || name.startsWith("dev.rebound.it.")
+                        || name.startsWith("org.springframework.samples."));
+    }
+
+    @Test
+    void anApplicationClassUnderALibrarysTopLevelNameIsWoven() {
+        OwnerRepository owners = new OwnerRepository();
+
+        Throwable thrown = catchThrowable(() -> owners.findByLastName("Davis"));
+
+        assertThat(woven(OwnerRepository.class)).isTrue();
+        assertThat(thrown).isSameAs(owners.last);
+        assertThat(owners.calls).isEqualTo(3);
     }
 
     @Test
@@ -93,5 +112,31 @@ class DefaultScopeTest extends VirtualClock {
         assertThat(woven(CompleterFirst.class)).isTrue();
         assertThat(primary.chat("q")).isEqualTo("backup: q");
         assertThat(primary.calls).isEqualTo(3);
+    }
+
+    /** A type-level policy over an abstract method and a default method calling it, implemented by lambdas. */
+    @Retry(attempts = 3, delay = 10, jitter = false)
+    public interface Task {
+        String run();
+
+        default String twice() {
+            return run() + run();
+        }
+    }
+
+    @Test
+    void aDefaultMethodCalledOnALambdaRunsUnderItsPolicyAndTheLambdasOwnMethodStaysUnwoven() {
+        int[] calls = {0};
+        IllegalStateException down = new IllegalStateException("down");
+        Task task = () -> {
+            calls[0]++;
+            throw down;
+        };
+
+        assertThat(catchThrowable(task::twice)).isSameAs(down);
+        assertThat(calls[0]).as("attempts of twice(), each failing at its first run()").isEqualTo(3);
+        calls[0] = 0;
+        assertThat(catchThrowable(task::run)).as("the lambda's own run(), never woven").isSameAs(down);
+        assertThat(calls[0]).isEqualTo(1);
     }
 }

@@ -7,7 +7,10 @@ import dev.rebound.ltw.app.Chat;
 import dev.rebound.ltw.app.Level;
 import dev.rebound.ltw.app.Misplaced;
 import dev.rebound.ltw.app.Rated;
+import dev.rebound.ltw.deployment.Ask;
 import dev.rebound.runtime.ReboundConfigurationException;
+import java.io.IOException;
+import java.io.InputStream;
 import org.junit.jupiter.api.Test;
 
 /** Under the agent, bad annotations are reported when the class loads or initialises, never on a call. */
@@ -49,5 +52,49 @@ class MisconfigurationTest {
 
         assertThat(WeaveLog.messages()).anyMatch(m -> m.startsWith("Rebound: @Retry")
                 && m.endsWith(" apply to public methods only (java.lang.String dev.rebound.ltw.app.Misplaced.hidden())"));
+    }
+
+    /**
+     * A deployment (an application server's, with Rebound in the parent loader) that defines the classes of
+     * {@code dev.rebound.ltw.deployment} itself, without {@link Ask.Backup}.
+     */
+    static final class WithoutBackup extends ClassLoader {
+        WithoutBackup() {
+            super(MisconfigurationTest.class.getClassLoader());
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            if (!name.startsWith(Ask.class.getPackageName() + ".")) {
+                return super.loadClass(name, resolve);
+            }
+            if (name.equals(Ask.Backup.class.getName())) {
+                throw new ClassNotFoundException(name);
+            }
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> c = findLoadedClass(name);
+                if (c == null) {
+                    try (InputStream in = getParent().getResourceAsStream(name.replace('.', '/') + ".class")) {
+                        byte[] bytes = in.readAllBytes();
+                        c = defineClass(name, bytes, 0, bytes.length);
+                    } catch (IOException e) {
+                        throw new ClassNotFoundException(name, e);
+                    }
+                }
+                return c;
+            }
+        }
+    }
+
+    @Test
+    void aFallbackClassMissingFromTheDeploymentFailsTheInitialisationNamingTheMethodAndAttribute() {
+        Throwable thrown = catchThrowable(() -> Class.forName(Ask.Primary.class.getName(), true, new WithoutBackup()));
+
+        assertThat(thrown).isInstanceOf(ExceptionInInitializerError.class);
+        assertThat(thrown.getCause()).isInstanceOf(ReboundConfigurationException.class);
+        assertThat(((ReboundConfigurationException) thrown.getCause()).problems()).containsExactly(
+                "Ask.ask(String): @Fallback.to dev.rebound.ltw.deployment.Ask$Backup is missing at run time: the "
+                        + "annotated class was compiled with it, but its class loader cannot load it (deploy it beside "
+                        + "the annotated class, or remove it from @Fallback.to)");
     }
 }

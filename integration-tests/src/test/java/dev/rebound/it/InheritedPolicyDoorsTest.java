@@ -118,6 +118,21 @@ class InheritedPolicyDoorsTest extends VirtualTime {
     }
 
     @Test
+    void wovenAppliesADefaultMethodsPolicyOnALambdaWhoseOwnMethodStaysUnwoven() {
+        var body = new dev.rebound.it.woven.shapes.InheritedShapes.Body();
+        dev.rebound.it.woven.shapes.InheritedShapes.Task task = () -> {
+            body.calls++;
+            throw body.down;
+        };
+
+        assertThat(catchThrowable(task::twice)).isSameAs(body.down);
+        assertThat(body.calls).as("attempts of twice(), each failing at its first run()").isEqualTo(3);
+        body.calls = 0;
+        assertThat(catchThrowable(task::run)).as("the lambda's own run(), never woven").isSameAs(body.down);
+        assertThat(body.calls).isEqualTo(1);
+    }
+
+    @Test
     void wovenSaysNothingAboutDefaultMethodsAjcWove() {
         String log = StdErr.during(dev.rebound.it.woven.shapes.InheritedShapes.QuietGreeter::new);
         assertThat(log).doesNotContain("not woven");

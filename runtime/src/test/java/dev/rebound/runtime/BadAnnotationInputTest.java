@@ -447,6 +447,59 @@ class BadAnnotationInputTest {
                         + " is an interface");
     }
 
+    /** A deployment of {@link Deployed} (defined again, in a loader of its own) that leaves out its {@code Gone*} classes. */
+    static final class WithoutGoneClasses extends ClassLoader {
+        WithoutGoneClasses() {
+            super(BadAnnotationInputTest.class.getClassLoader());
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            if (!name.startsWith(Deployed.class.getName())) {
+                return super.loadClass(name, resolve);
+            }
+            if (name.contains("$Gone")) {
+                throw new ClassNotFoundException(name);
+            }
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> c = findLoadedClass(name);
+                if (c == null) {
+                    try (java.io.InputStream in = getParent().getResourceAsStream(name.replace('.', '/') + ".class")) {
+                        byte[] b = in.readAllBytes();
+                        c = defineClass(name, b, 0, b.length);
+                    } catch (IOException e) {
+                        throw new ClassNotFoundException(name, e);
+                    }
+                }
+                return c;
+            }
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aClassAnAttributeNamesThatIsMissingAtRunTimeIsAConfigurationErrorNamingTheMethodAndAttribute() throws Exception {
+        ClassLoader deployment = new WithoutGoneClasses();
+        Class<Object> deployed = (Class<Object>) deployment.loadClass(Deployed.class.getName());
+        Object target = deployment.loadClass(Deployed.Backup.class.getName()).getConstructor().newInstance();
+        String gone = Deployed.class.getName() + "$Gone";
+        String fix = " is missing at run time: the annotated class was compiled with it, but its class loader cannot "
+                + "load it (deploy it beside the annotated class, or remove it from ";
+
+        assertThat(problemsOf(() -> wrap(deployed, target))).containsExactlyInAnyOrder(
+                "Deployed.retryOn(String): @Retry.on " + gone + fix + "@Retry.on)",
+                "Deployed.retryAbortOn(String): @Retry.abortOn " + gone + fix + "@Retry.abortOn)",
+                "Deployed.retryOnResult(String): @Retry.onResult " + gone + "Predicate" + fix + "@Retry.onResult)",
+                "Deployed.fallbackTo(String): @Fallback.to " + gone + "Backup" + fix + "@Fallback.to)",
+                "Deployed.fallbackOn(String): @Fallback.on " + gone + fix + "@Fallback.on)",
+                "Deployed.fallbackSkipOn(String): @Fallback.skipOn " + gone + fix + "@Fallback.skipOn)",
+                "Deployed.fallbackOnResult(String): @Fallback.onResult " + gone + "Predicate" + fix
+                        + "@Fallback.onResult)",
+                "Deployed.fallbackHandler(String): @Fallback.handler " + gone + "Handler" + fix + "@Fallback.handler)",
+                "Deployed.breakerOn(String): @CircuitBreaker.on " + gone + fix + "@CircuitBreaker.on)",
+                "Deployed.breakerSkipOn(String): @CircuitBreaker.skipOn " + gone + fix + "@CircuitBreaker.skipOn)");
+    }
+
     interface Twice extends Chat {
         @Override
         @Retry

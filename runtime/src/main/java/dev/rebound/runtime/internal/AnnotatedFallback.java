@@ -160,7 +160,10 @@ record AnnotatedFallback(FallbackRule rule, List<Alternative> chain, Predicate<O
     /** The alternatives {@code c}'s own (class-declared) @Fallback lists for {@code m}: the edges of a cycle. */
     private static List<Class<?>> ownTargets(Class<?> c, Method m) {
         Fallback own = ownFallback(c, m);
-        return own == null ? List.of() : List.of(own.to());
+        if (own == null || !NamedClasses.present(own)) {
+            return List.of(); // a class it names that is missing is c's own problem, reported where c is resolved
+        }
+        return List.of(own.to());
     }
 
     /** A @Fallback declared on the class itself (method or type), not inherited from the interface. */

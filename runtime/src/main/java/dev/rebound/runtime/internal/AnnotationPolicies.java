@@ -89,6 +89,12 @@ public final class AnnotationPolicies {
         }
         boolean nonIdempotent = AnnotationLookup.find(NonIdempotent.class, implClass, contract, method) != null;
         List<String> problems = new ArrayList<>();
+        // a class an attribute names that is missing at run time: nothing more of the method can be read
+        boolean present = NamedClasses.present(retry, name, problems) & NamedClasses.present(fallback, name, problems)
+                & NamedClasses.present(breaker, name, problems) & NamedClasses.present(rateLimit, name, problems);
+        if (!present) {
+            throw new ReboundConfigurationException(problems);
+        }
         AnnotationLookup.checkInterfacesAgree(Retry.class, implClass, method, name, problems);
         AnnotationLookup.checkInterfacesAgree(Fallback.class, implClass, method, name, problems);
         AnnotationLookup.checkInterfacesAgree(CircuitBreaker.class, implClass, method, name, problems);

@@ -24,7 +24,7 @@ final class PolicyConversion {
 
     /** Converts and validates one {@code @Retry}; null means one attempt. */
     static RetryPolicy toPolicy(Retry r, String where, List<String> problems) {
-        if (r == null) {
+        if (r == null || !NamedClasses.present(r, where, problems)) { // an alternative's, read here first
             return RetryPolicy.none();
         }
         List<String> found = RetryRules.check(r, FailureType.of(List.of(r.on())),
@@ -60,7 +60,7 @@ final class PolicyConversion {
 
     /** Converts and validates one {@code @CircuitBreaker}; null stays null (no breaker). */
     static CircuitBreakerPolicy toPolicy(CircuitBreaker cb, String where, List<String> problems) {
-        if (cb == null) {
+        if (cb == null || !NamedClasses.present(cb, where, problems)) {
             return null;
         }
         List<String> found = BreakerRules.check(cb, FailureType.of(List.of(cb.on())),

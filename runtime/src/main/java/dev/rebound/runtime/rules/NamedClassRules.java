@@ -7,6 +7,8 @@ package dev.rebound.runtime.rules;
  * no-argument constructor. The facts come from reflection (the annotation reader) or from javac's
  * model (the processor); the words come from here, and the default resolver of {@code @Fallback.to}
  * alternatives says why it cannot make one in the same words ({@link #whyNotMade}, {@link #constructorThrew}).
+ * A class named in any attribute of a policy annotation ({@code to}, {@code on}, {@code abortOn},
+ * {@code skipOn}, {@code onResult}, {@code handler}) that is missing at run time is {@link #missing}.
  */
 public final class NamedClassRules {
 
@@ -70,5 +72,18 @@ public final class NamedClassRules {
      */
     public static String constructorThrew(String className, String exceptionClass) {
         return "constructor of " + className + " threw " + exceptionClass;
+    }
+
+    /**
+     * A class named in {@code attribute} that the class loader of the annotated class cannot load at run
+     * time (it was there at compile time; the deployment left it out):
+     * {@code "@Fallback.to app.Chat$Backup is missing at run time: the annotated class was compiled with it, but
+     * its class loader cannot load it (deploy it beside the annotated class, or remove it from @Fallback.to)"}.
+     * Only reflection meets it (javac reports a class that does not exist as {@code cannot find symbol}).
+     */
+    public static String missing(String attribute, String className) {
+        return attribute + " " + className + " is missing at run time: the annotated class was compiled with it, but "
+                + "its class loader cannot load it (deploy it beside the annotated class, or remove it from "
+                + attribute + ")";
     }
 }

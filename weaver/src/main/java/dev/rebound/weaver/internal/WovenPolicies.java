@@ -95,8 +95,14 @@ public final class WovenPolicies {
         } catch (ReboundConfigurationException e) {
             problems.addAll(e.problems());
         }
+        // a hidden class (a lambda's, a method reference's) is never woven and never can be: only the woven
+        // default methods it inherits run under a policy, and its own methods are what they are
+        boolean hidden = type.isHidden();
         List<String> unwoven = new ArrayList<>();
         policies.forEach((m, policy) -> {
+            if (hidden) {
+                return;
+            }
             if (m.isDefault() && !wovenDefault(m)) {
                 unwoven.add(m.getDeclaringClass().getSimpleName() + "." + m.getName() + " gets "
                         + String.join(", ", Policies.annotationsOf(type, m)));

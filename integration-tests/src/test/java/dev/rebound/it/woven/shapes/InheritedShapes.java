@@ -142,6 +142,19 @@ public final class InheritedShapes {
         }
     }
 
+    /**
+     * A type-level policy over an abstract method and a default method that calls it, implemented by a
+     * lambda: the lambda's class is hidden, never woven; the default method is woven here.
+     */
+    @Retry(attempts = 3, delay = 0)
+    public interface Task {
+        String run();
+
+        default String twice() {
+            return run() + run();
+        }
+    }
+
     /** An annotated interface that a subclass of a library's abstract class implements. */
     public interface LibraryChat {
         @Retry(attempts = 3, delay = 0)
