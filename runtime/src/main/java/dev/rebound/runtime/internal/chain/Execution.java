@@ -9,7 +9,9 @@ import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.PerThread;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Future;
 
 /**
@@ -151,6 +153,22 @@ final class Execution {
     boolean cancelled() {
         CompletableFuture<?> r = result;
         return r != null && r.isDone();
+    }
+
+    /**
+     * What the caller's future holds once the caller ended the call ({@link #cancelled}): the exception
+     * it was ended with (a CancellationException when cancelled, {@code orTimeout}'s TimeoutException),
+     * or {@code f}, the failure the call ended on, when the caller completed it with a value.
+     */
+    Throwable callersEnding(Throwable f) {
+        try {
+            result.getNow(null);
+            return f;
+        } catch (CancellationException e) {
+            return e;
+        } catch (CompletionException e) {
+            return e.getCause() != null ? e.getCause() : e;
+        }
     }
 
     /**
