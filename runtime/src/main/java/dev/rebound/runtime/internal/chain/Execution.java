@@ -125,6 +125,11 @@ final class Execution {
      * arguments (which attempts may overwrite), and its latest attempt.
      */
     Object streamCaller;
+    /**
+     * Whether the call is one an enclosing call made on this method's wrapper as its alternative
+     * ({@link dev.rebound.runtime.internal.NestedCalls}): its events say so. Set as the chain begins.
+     */
+    boolean nested;
     /** The executor to tell when the chain's first attempt on the primary fails (nested retries); or null. */
     MethodExecutor firstAttemptOf;
     /** Set once the call has returned to its caller: a failure after that is not on the caller's stack. */
