@@ -502,6 +502,33 @@ class ParallelTest {
         }
     }
 
+    /** Run in a loader with Rebound and SLF4J only: no Micrometer, no OpenTelemetry. */
+    public static final class WithoutTracing {
+        public static String run() {
+            return String.join(" ", Parallel.invokeAll(() -> "a", () -> "b"))
+                    + " " + Batch.map(List.of("c"), 1, in -> in).get(0).value();
+        }
+    }
+
+    /** The trace context a branch carries costs an application without a tracing library nothing, and fails nothing. */
+    @Test
+    void branchesRunWithoutAnyTracingLibraryOnTheClassPath() throws Exception {
+        java.net.URL[] onlyRebound = {where(Rebound.class), where(dev.rebound.annotations.Retry.class),
+                where(org.slf4j.Logger.class), where(ParallelTest.class)};
+        try (java.net.URLClassLoader application = new java.net.URLClassLoader("no-tracing", onlyRebound,
+                ClassLoader.getPlatformClassLoader())) {
+            assertThat(application.getResource("io/micrometer/observation/Observation.class")).isNull();
+            assertThat(application.getResource("io/opentelemetry/context/Context.class")).isNull();
+            Object answer = application.loadClass(WithoutTracing.class.getName()).getMethod("run").invoke(null);
+
+            assertThat(answer).isEqualTo("a b c");
+        }
+    }
+
+    private static java.net.URL where(Class<?> c) {
+        return c.getProtectionDomain().getCodeSource().getLocation();
+    }
+
     /** A method that asks two sources at once, as the RAG tutorial's parallel step does. */
     public interface Answerer {
         String answer(String question);

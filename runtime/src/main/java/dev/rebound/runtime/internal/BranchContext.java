@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 final class BranchContext {
 
     private static final Logger LOG = LoggerFactory.getLogger(BranchContext.class);
-    private static final boolean OBSERVATION = present("io.micrometer.observation.ObservationRegistry");
-    private static final boolean OPENTELEMETRY = present("io.opentelemetry.context.Context");
+    private static final boolean OBSERVATION = observationPresent();
+    private static final boolean OPENTELEMETRY = openTelemetryPresent();
 
     /** The submitting thread's current observation, or null; its OpenTelemetry context, or null. */
     private final Object observation;
@@ -88,11 +88,22 @@ final class BranchContext {
         LOG.warn("Rebound could not carry the trace context into a branch: {}; ignored", e.getClass().getName());
     }
 
-    private static boolean present(String className) {
+    /** Whether Micrometer's Observation API is on the class path: its first use links it, or fails to. */
+    private static boolean observationPresent() {
         try {
-            Class.forName(className, false, BranchContext.class.getClassLoader());
+            Observations.current();
             return true;
-        } catch (ClassNotFoundException | LinkageError e) {
+        } catch (LinkageError absent) { // NoClassDefFoundError: the optional dependency is not there
+            return false;
+        }
+    }
+
+    /** Whether OpenTelemetry's context is on the class path, as {@link #observationPresent}. */
+    private static boolean openTelemetryPresent() {
+        try {
+            Otel.current();
+            return true;
+        } catch (LinkageError absent) {
             return false;
         }
     }
