@@ -10,6 +10,7 @@ module dev.rebound.runtime {
     requires static java.net.http;
     requires static micrometer.core;
     requires static micrometer.observation;
+    requires static io.opentelemetry.context;
     requires static langchain4j.core;
     requires static langchain4j.http.client;
     requires static langchain4j.http.client.jdk;

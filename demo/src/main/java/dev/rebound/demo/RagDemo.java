@@ -82,8 +82,8 @@ public final class RagDemo {
             Duration timeout = real ? Duration.ofSeconds(60) : o.faults.clientTimeout();
             MetricsLine metrics = new MetricsLine();
             String key = real ? apiKey : "demo-key";
-            ReboundSettings primarySettings = settings(o.log, printer.primary(), metrics.primaryListener(), trace);
-            ReboundSettings fallbackSettings = settings(o.log, printer.fallback(), metrics.fallbackListener(), trace);
+            ReboundSettings primarySettings = settings(o.log, printer.primary(), metrics.listener(), trace);
+            ReboundSettings fallbackSettings = settings(o.log, printer.fallback(), metrics.listener(), trace);
             ModelChain.Generator llm = o.stream ? null : ModelChain.resilient(
                     name -> ModelChain.openAi(baseUrl, key, name, timeout), primarySettings, fallbackSettings);
 

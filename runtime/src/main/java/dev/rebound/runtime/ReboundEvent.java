@@ -88,6 +88,8 @@ public final class ReboundEvent {
     private final Duration elapsed;
     private final String rateLimitKey;
     private final long tokens;
+    private final boolean attemptOnWrapper;
+    private final boolean nestedCall;
 
     /**
      * An event as the engine builds it; public so that a test can hand a listener one of its own. Nothing
@@ -126,6 +128,21 @@ public final class ReboundEvent {
      */
     public ReboundEvent(Kind kind, String method, String target, String alternative, int attempt,
             Duration waitTime, String reason, Throwable failure, Duration elapsed, String rateLimitKey, long tokens) {
+        this(kind, method, target, alternative, attempt, waitTime, reason, failure, elapsed, rateLimitKey, tokens,
+                false, false);
+    }
+
+    /**
+     * As the 11-argument constructor, for the events of a fallback that is a wrapper of its own.
+     *
+     * @param attemptOnWrapper as {@link #attemptOnWrapper()}
+     * @param nestedCall as {@link #nestedCall()}
+     */
+    public ReboundEvent(Kind kind, String method, String target, String alternative, int attempt,
+            Duration waitTime, String reason, Throwable failure, Duration elapsed, String rateLimitKey, long tokens,
+            boolean attemptOnWrapper, boolean nestedCall) {
+        this.attemptOnWrapper = attemptOnWrapper;
+        this.nestedCall = nestedCall;
         this.rateLimitKey = rateLimitKey;
         this.tokens = tokens;
         this.kind = kind;
@@ -227,6 +244,28 @@ public final class ReboundEvent {
      */
     public long tokens() {
         return tokens;
+    }
+
+    /**
+     * Whether the attempt this event tells of (ATTEMPT_FAILED, RESULT_REJECTED, SUCCEEDED) was a call of
+     * an alternative that is itself a {@code Rebound.wrap} wrapper applying a policy to the method (the
+     * "fallback with a retry of its own" set-up): that wrapper reports the requests it sent as its own
+     * attempts, in its own events, so this attempt sent no request of its own, and
+     * {@code MicrometerListener} does not count it in {@code rebound.attempts}. False for any other event.
+     */
+    public boolean attemptOnWrapper() {
+        return attemptOnWrapper;
+    }
+
+    /**
+     * Whether the call this event belongs to is one an enclosing call made on this method's
+     * {@code Rebound.wrap} wrapper as its alternative (a fallback that is a wrapper of its own): its
+     * attempts are requests of their own, but the call is part of the enclosing one, one logical call,
+     * which {@code MicrometerListener} counts alone in {@code rebound.calls} and
+     * {@code rebound.call.duration}. False for any other call's events.
+     */
+    public boolean nestedCall() {
+        return nestedCall;
     }
 
     /** A log-safe rendering: names, numbers and the failure's class only. */

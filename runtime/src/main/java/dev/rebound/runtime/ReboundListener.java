@@ -90,4 +90,18 @@ public interface ReboundListener {
     default void onFirstAttemptSuccess(String method, String target, long nanos) {
         onFirstAttemptSuccess(method, nanos);
     }
+
+    /**
+     * As {@link #onFirstAttemptSuccess(String, String, long)}, for a call an enclosing call made on this
+     * method's {@code Rebound.wrap} wrapper as its alternative ({@link ReboundEvent#nestedCall()}): its
+     * first attempt answered, one request, inside the enclosing call, which is the logical call. The
+     * engine calls this one for such a call; by default it calls the three-argument method.
+     *
+     * @param method the resilient method, as {@code ChatClient.chat(String)}
+     * @param target the primary's name, as {@code OpenAiChatModel} or the name given to the wrapper
+     * @param nanos the nested call's duration, or -1 when timing is off
+     */
+    default void onNestedFirstAttemptSuccess(String method, String target, long nanos) {
+        onFirstAttemptSuccess(method, target, nanos);
+    }
 }

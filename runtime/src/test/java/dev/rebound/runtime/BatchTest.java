@@ -10,7 +10,10 @@ import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
 import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.modelserver.ServedRequest;
+import dev.rebound.runtime.observation.ObservationTracer;
+import dev.rebound.runtime.observation.OtelTracing;
 import dev.rebound.runtime.testing.VirtualTimeSource;
+import io.micrometer.observation.Observation;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -435,5 +438,29 @@ class BatchTest {
     /** A method that answers several questions at once. */
     public interface Summarizer {
         String summarize(List<String> questions);
+    }
+
+    /** "One trace per logical call": a call a Batch worker makes is part of the trace of the call that ran the batch. */
+    @Test
+    void aCallInABatchWorkerIsPartOfTheCallersTrace() {
+        try (OtelTracing tracing = new OtelTracing()) {
+            Summarizer one = Rebound.wrap(Summarizer.class, (Summarizer) questions -> "answer").named("gpt-4")
+                    .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(10)).build())
+                    .settings(ReboundSettings.builder().logging(false).timeSource(new VirtualTimeSource())
+                            .tracer(new ObservationTracer(tracing.registry())).build())
+                    .build();
+            Observation request = Observation.start("request", tracing.registry());
+            try (Observation.Scope ignored = request.openScope()) {
+                assertThat(Batch.map(List.of("q"), 1, q -> one.summarize(List.of(q))))
+                        .extracting(Batch.Result::value).containsExactly("answer");
+            }
+            request.stop();
+
+            assertThat(tracing.tree()).isEqualTo("""
+                    request status=OK
+                      Summarizer.summarize rebound.method=Summarizer.summarize(List) rebound.outcome=success status=OK
+                        attempt gpt-4 rebound.attempt=1 rebound.outcome=success rebound.target=gpt-4 status=OK
+                    """);
+        }
     }
 }

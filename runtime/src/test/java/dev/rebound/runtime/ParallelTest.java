@@ -10,7 +10,12 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
 import dev.rebound.modelserver.ModelServerExtension;
+import dev.rebound.runtime.observation.ObservationTracer;
+import dev.rebound.runtime.observation.OtelTracing;
 import dev.rebound.runtime.testing.VirtualTimeSource;
+import io.micrometer.observation.Observation;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -441,6 +446,87 @@ class ParallelTest {
         assertThat(ran[0].getContextClassLoader()).as("the branch's thread, once the call returned").isNull();
         assertThat(Batch.map(List.of("a"), 1, in -> Thread.currentThread().getContextClassLoader()))
                 .extracting(Batch.Result::value).as("a batch's branch").containsExactly(before);
+    }
+
+    public interface Chat {
+        String chat(String prompt) throws IOException;
+    }
+
+    /**
+     * "One trace per logical call": a call made in a branch is part of the trace of the call that made
+     * the branches, its span a child of what was current there, on Rebound's threads and on an executor
+     * of the caller's alike; the branch's thread keeps nothing of it once the branch has ended.
+     */
+    @Test
+    void aCallInABranchIsPartOfTheCallersTraceAndItsThreadKeepsNothingOfIt() throws Exception {
+        java.util.concurrent.ExecutorService own = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (OtelTracing tracing = new OtelTracing()) {
+            Chat chat = Rebound.wrap(Chat.class, (Chat) prompt -> "answer").named("gpt-4")
+                    .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(10)).build())
+                    .settings(ReboundSettings.builder().logging(false).timeSource(new VirtualTimeSource())
+                            .tracer(new ObservationTracer(tracing.registry())).build())
+                    .build();
+            Observation request = Observation.start("request", tracing.registry());
+            try (Observation.Scope ignored = request.openScope()) {
+                Parallel.invokeAll(() -> chat.chat("on Rebound's threads"));
+                Parallel.invokeAll(own, List.of(() -> chat.chat("on the caller's executor")));
+            }
+            request.stop();
+
+            assertThat(tracing.tree()).isEqualTo("""
+                    request status=OK
+                      Chat.chat rebound.method=Chat.chat(String) rebound.outcome=success status=OK
+                        attempt gpt-4 rebound.attempt=1 rebound.outcome=success rebound.target=gpt-4 status=OK
+                      Chat.chat rebound.method=Chat.chat(String) rebound.outcome=success status=OK
+                        attempt gpt-4 rebound.attempt=1 rebound.outcome=success rebound.target=gpt-4 status=OK
+                    """);
+            assertThat(own.submit(() -> tracing.registry().getCurrentObservation() == null
+                    && !Span.current().getSpanContext().isValid()).get()).as("nothing current on the branch's thread after it").isTrue();
+        } finally {
+            own.shutdown();
+        }
+    }
+
+    /** Without Micrometer's Observation: the caller's current OpenTelemetry context is a branch's. */
+    @Test
+    void aBranchRunsInTheOpenTelemetryContextOfTheCallThatSubmittedIt() {
+        try (OtelTracing tracing = new OtelTracing()) {
+            Span request = tracing.otel().spanBuilder("request").startSpan();
+            List<String> traces;
+            try (Scope ignored = request.makeCurrent()) {
+                traces = Parallel.invokeAll(() -> Span.current().getSpanContext().getTraceId());
+            }
+            request.end();
+
+            assertThat(traces).containsExactly(request.getSpanContext().getTraceId());
+        }
+    }
+
+    /** Run in a loader with Rebound and SLF4J only: no Micrometer, no OpenTelemetry. */
+    public static final class WithoutTracing {
+        public static String run() {
+            return String.join(" ", Parallel.invokeAll(() -> "a", () -> "b"))
+                    + " " + Batch.map(List.of("c"), 1, in -> in).get(0).value();
+        }
+    }
+
+    /** The trace context a branch carries costs an application without a tracing library nothing, and fails nothing. */
+    @Test
+    void branchesRunWithoutAnyTracingLibraryOnTheClassPath() throws Exception {
+        java.net.URL[] onlyRebound = {where(Rebound.class), where(dev.rebound.annotations.Retry.class),
+                where(org.slf4j.Logger.class), where(ParallelTest.class)};
+        try (java.net.URLClassLoader application = new java.net.URLClassLoader("no-tracing", onlyRebound,
+                ClassLoader.getPlatformClassLoader())) {
+            assertThat(application.getResource("io/micrometer/observation/Observation.class")).isNull();
+            assertThat(application.getResource("io/opentelemetry/context/Context.class")).isNull();
+            Object answer = application.loadClass(WithoutTracing.class.getName()).getMethod("run").invoke(null);
+
+            assertThat(answer).isEqualTo("a b c");
+        }
+    }
+
+    private static java.net.URL where(Class<?> c) {
+        return c.getProtectionDomain().getCodeSource().getLocation();
     }
 
     /** A method that asks two sources at once, as the RAG tutorial's parallel step does. */

@@ -6,6 +6,7 @@ import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.spi.GeneratedWrapper;
 import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.Passthrough;
+import dev.rebound.runtime.spi.ResilientMethod;
 import java.lang.reflect.Method;
 import java.util.function.Supplier;
 
@@ -39,6 +40,8 @@ public final class Alternative implements Invoker {
     private volatile Object[] door = {null, Boolean.TRUE};
     /** The generated wrapper last called and what to call instead: itself, or its target when flat. */
     private volatile Object[] flat = {null, null};
+    /** The instance last asked about by {@link #ownPolicy} and its answer. */
+    private volatile Object[] own = {null, null};
 
     /** An alternative with a retry only. */
     public Alternative(String name, Supplier<?> instance, Method method, RetryPolicy retry) {
@@ -92,6 +95,25 @@ public final class Alternative implements Invoker {
         return name;
     }
 
+    /**
+     * The policy {@code instance}'s own {@code Rebound.wrap} wrapper applies to the method called, when
+     * this alternative is called as it is ({@link #asIs}) and is such a wrapper: the requests it sends
+     * are its own to report, in its own events. Null otherwise (and for a null instance). The last
+     * instance asked about and its answer are kept: an alternative is usually one instance.
+     */
+    public ResilientMethod ownPolicy(Object instance) {
+        if (!asIs || instance == null) {
+            return null;
+        }
+        Object[] o = own;
+        if (o[0] != instance) {
+            o = new Object[] {instance, ResilientProxy.isResilient(instance)
+                    ? ResilientProxy.policyOf(instance, called) : null};
+            own = o;
+        }
+        return (ResilientMethod) o[1];
+    }
+
     /** How the fleet names this target ({@code com.acme.LocalModel}), in its breaker's shared name. */
     public String fleetName() {
         return fleetName;
@@ -132,7 +154,16 @@ public final class Alternative implements Invoker {
     @Override
     public Object invoke(Object target, Object[] args) throws Throwable {
         if (asIs) {
-            return method.call(target, args);
+            ResilientMethod own = ownPolicy(target);
+            if (own == null) {
+                return method.call(target, args);
+            }
+            Object outer = NestedCalls.enter(own); // the wrapper's call is part of this one: it reports no call
+            try {
+                return method.call(target, args);
+            } finally {
+                NestedCalls.exit(outer);
+            }
         }
         if (target instanceof GeneratedWrapper) {
             target = unlessFlat((GeneratedWrapper) target);

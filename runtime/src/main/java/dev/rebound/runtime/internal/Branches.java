@@ -49,7 +49,8 @@ public final class Branches {
      */
     public static Run run(Executor executor) {
         Branch in = Run.CURRENT.get();
-        return new Run(executor == DEFAULT ? Thread.currentThread().getContextClassLoader() : KEEP, in);
+        return new Run(executor == DEFAULT ? Thread.currentThread().getContextClassLoader() : KEEP, in,
+                BranchContext.capture());
     }
 
     /**
@@ -127,6 +128,8 @@ public final class Branches {
         private final Run run;
         /** The branch this thread was in before, put back by {@link Run#leave}. */
         private final Branch before;
+        /** What the run's trace context made current on this thread ({@link BranchContext#enter}); or null. */
+        private Object[] traced;
         /** Its streamed calls not ended and not handed over; null while there are none. Written under {@code run}. */
         private volatile Set<Future<?>> streams;
 
@@ -198,6 +201,12 @@ public final class Branches {
          * the caller's keeps its threads' own ({@link #KEEP}).
          */
         private final ClassLoader loader;
+        /**
+         * The submitting thread's trace context (its current observation, its OpenTelemetry context),
+         * current on each branch's thread while the branch runs, whatever the executor; null when nothing
+         * was current there, or no tracing library is present.
+         */
+        private final BranchContext trace;
         /** The tasks left for the submitting thread, last first; null while there are none (a run that never fails). */
         @SuppressWarnings("unused") // through DEFERRED
         private volatile Deferred deferred;
@@ -215,8 +224,9 @@ public final class Branches {
          */
         private Set<Branch> streaming;
 
-        private Run(ClassLoader loader, Branch enclosing) {
+        private Run(ClassLoader loader, Branch enclosing, BranchContext trace) {
             this.loader = loader;
+            this.trace = trace;
             this.enclosing = enclosing;
             this.parent = enclosing == null ? null : enclosing.run;
         }
@@ -225,7 +235,8 @@ public final class Branches {
         }
 
         /**
-         * A branch of this run starts, on its thread.
+         * A branch of this run starts, on its thread, with the submitting thread's trace context current
+         * ({@link BranchContext}) until {@link #leave}.
          *
          * @return the branch, for {@link #leave}, which puts back the branch this thread was in before (a
          *     branch run on the submitting thread by an executor that runs tasks in place may be inside
@@ -238,6 +249,9 @@ public final class Branches {
             }
             Branch branch = new Branch(this, CURRENT.get());
             CURRENT.set(branch);
+            if (trace != null) {
+                branch.traced = trace.enter();
+            }
             return branch;
         }
 
@@ -247,6 +261,7 @@ public final class Branches {
          * the run's to cancel until they end.
          */
         public void leave(Branch branch) {
+            BranchContext.leave(branch.traced); // the caller's trace context taken back, on every ending
             CURRENT.set(branch.before);
             if (loader != KEEP) {
                 Thread.currentThread().setContextClassLoader(null);

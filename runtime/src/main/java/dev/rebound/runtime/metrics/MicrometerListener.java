@@ -30,17 +30,20 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@value #CALLS}: a counter per {@code outcome}: {@code success} (first attempt),
  *       {@code success_after_retry} (the primary answered after failing), {@code fallback} (an
  *       alternative answered), {@code failure} (the caller got an exception). The four add up to
- *       the calls made.
+ *       the logical calls made: a fallback that is a {@code Rebound.wrap} wrapper of its own is part
+ *       of the call that fell back to it, and counts no call ({@link ReboundEvent#nestedCall()}).
  *   <li>{@value #ATTEMPTS}: a counter per {@code target} (the primary's or an alternative's name,
  *       as {@code gpt-4} or {@code OpenAiChatModel}): every attempt made, first ones included, on
  *       the primary and on the alternatives; the attempts a model cost. A fallback handler's own
- *       answer sent nothing and is none (its {@code SUCCEEDED} event has attempt 0).
+ *       answer sent nothing and is none (its {@code SUCCEEDED} event has attempt 0). A fallback that is
+ *       a {@code Rebound.wrap} wrapper of its own counts the requests it sent, retries included; the
+ *       call that fell back to it counts none for it ({@link ReboundEvent#attemptOnWrapper()}).
  *   <li>{@value #WAITS}: a timer per {@code target} and {@code reason} ({@code backoff},
  *       {@code retry-after}): the wait chosen before each retry, by why it lasts what it does; the
  *       time a model's failures cost (a rate limit's waits are {@value #RATE_LIMIT_WAIT}).
  *   <li>{@value #FALLBACKS}: a counter per {@code from} and {@code to} (simple class names):
  *       switches from one target to the next alternative.
- *   <li>{@value #DURATION}: a timer of whole calls, waits and alternatives included.
+ *   <li>{@value #DURATION}: a timer of whole logical calls, waits and alternatives included.
  *   <li>{@value #RETRIES_STOPPED}: a counter per {@code reason} (the reason of the
  *       {@code RETRIES_EXHAUSTED} event: {@code attempts}, {@code not-retryable}, {@code deadline},
  *       {@code interrupted}, {@code circuit-open}, {@code rate-limited}, {@code budget}, ...): why a
@@ -139,12 +142,23 @@ public final class MicrometerListener implements ReboundListener {
         }
     }
 
+    /**
+     * A fallback that is a wrapper of its own answered at once, inside its enclosing call: one request,
+     * counted in {@value #ATTEMPTS}; the enclosing call is the call, counted when it ends.
+     */
+    @Override
+    public void onNestedFirstAttemptSuccess(String method, String target, long nanos) {
+        meters(method).attempts(target).increment();
+    }
+
     @Override
     public void onEvent(ReboundEvent e) {
         switch (e.kind()) {
             case ATTEMPT_FAILED: {
                 MethodMeters m = meters(e.method());
-                m.attempts(e.target()).increment();
+                if (!e.attemptOnWrapper()) { // a wrapper of its own counts the requests it sent
+                    m.attempts(e.target()).increment();
+                }
                 if ("timeout".equals(e.reason())) {
                     m.tagged(ATTEMPT_TIMEOUTS, "reason", "timeout").increment();
                 }
@@ -155,7 +169,9 @@ public final class MicrometerListener implements ReboundListener {
                 break;
             case RESULT_REJECTED: {
                 MethodMeters m = meters(e.method());
-                m.attempts(e.target()).increment();
+                if (!e.attemptOnWrapper()) {
+                    m.attempts(e.target()).increment();
+                }
                 m.tagged(RESULTS_REJECTED, "reason", e.reason()).increment();
                 break;
             }
@@ -164,17 +180,22 @@ public final class MicrometerListener implements ReboundListener {
                 break;
             case SUCCEEDED: {
                 MethodMeters m = meters(e.method());
-                if (e.attempt() >= 1) { // 0: a fallback handler's own answer, which sent nothing
+                // 0: a fallback handler's own answer, which sent nothing; a wrapper of its own counts its requests
+                if (e.attempt() >= 1 && !e.attemptOnWrapper()) {
                     m.attempts(e.target()).increment();
                 }
-                ("fallback".equals(e.reason()) ? m.fallback : m.successAfterRetry).increment();
-                record(m, e.elapsed());
+                if (!e.nestedCall()) { // a wrapper's call as a fallback is part of its enclosing call
+                    ("fallback".equals(e.reason()) ? m.fallback : m.successAfterRetry).increment();
+                    record(m, e.elapsed());
+                }
                 break;
             }
             case FAILED: {
-                MethodMeters m = meters(e.method());
-                m.failure.increment();
-                record(m, e.elapsed());
+                if (!e.nestedCall()) {
+                    MethodMeters m = meters(e.method());
+                    m.failure.increment();
+                    record(m, e.elapsed());
+                }
                 break;
             }
             case RETRIES_EXHAUSTED:

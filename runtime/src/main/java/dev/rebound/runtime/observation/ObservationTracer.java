@@ -142,7 +142,14 @@ public final class ObservationTracer implements CallTracer {
 
         @Override
         public void attemptStarted(String target, int number) {
-            endAttempt();
+            try {
+                endAttempt();
+            } finally {
+                startAttempt(target, number);
+            }
+        }
+
+        private void startAttempt(String target, int number) {
             Observation parent = fallback != null ? fallback : call;
             attempt = startUnder(parent, Observation.createNotStarted(ATTEMPT, registry)
                     .contextualName("attempt " + target)
@@ -226,8 +233,18 @@ public final class ObservationTracer implements CallTracer {
 
         @Override
         public void fallback(String from, String to) {
-            endAttempt();
-            endFallback();
+            try {
+                endAttempt();
+            } finally {
+                try {
+                    endFallback();
+                } finally {
+                    startFallback(from, to);
+                }
+            }
+        }
+
+        private void startFallback(String from, String to) {
             fallback = startUnder(call, Observation.createNotStarted(FALLBACK, registry)
                     .contextualName("fallback " + to)
                     .lowCardinalityKeyValue(FROM, from)
@@ -237,48 +254,72 @@ public final class ObservationTracer implements CallTracer {
             }
         }
 
+        /**
+         * Ends everything still open and the call, each step whatever an earlier one threw (a handler
+         * that throws when an observation stops): nothing of the call stays current on the thread.
+         * The first exception is rethrown, for the engine to log.
+         */
         @Override
         public void ended(String outcome, Throwable failure) {
-            endAttempt();
-            endFallback();
-            if (callScope != null) {
-                callScope.close();
-            }
-            call.lowCardinalityKeyValue(OUTCOME, outcome);
-            if (failure != null) {
-                String type = failure.getClass().getName();
-                call.lowCardinalityKeyValue(FAILURE, type).error(new RecordedFailure(type));
-            }
-            call.stop();
-        }
-
-        private void closeScope() {
-            if (attemptScope != null) {
-                attemptScope.close();
-                attemptScope = null;
-            }
-        }
-
-        /** Ends the open attempt, if any (its scope first). */
-        private void endAttempt() {
-            if (attempt != null) {
-                closeScope();
-                attempt.stop();
-                attempt = null;
-            }
-        }
-
-        private void endFallback() {
-            if (fallback != null) {
-                if (fallbackScope != null) {
-                    fallbackScope.close();
-                    fallbackScope = null;
+            try {
+                endAttempt();
+            } finally {
+                try {
+                    endFallback();
+                } finally {
+                    try {
+                        if (callScope != null) {
+                            callScope.close();
+                        }
+                    } finally {
+                        call.lowCardinalityKeyValue(OUTCOME, outcome);
+                        if (failure != null) {
+                            String type = failure.getClass().getName();
+                            call.lowCardinalityKeyValue(FAILURE, type).error(new RecordedFailure(type));
+                        }
+                        call.stop();
+                    }
                 }
-                fallback.stop();
-                fallback = null;
             }
         }
 
-        /** An attempt a circuit breaker or a rate limit refused: nothing was sent. */
+        /** Closes the open attempt's scope, if any; forgotten first, so it is closed once whatever closing throws. */
+        private void closeScope() {
+            Observation.Scope scope = attemptScope;
+            if (scope != null) {
+                attemptScope = null;
+                scope.close();
+            }
+        }
+
+        /** Ends the open attempt, if any (its scope first); forgotten first, and stopped whatever closing threw. */
+        private void endAttempt() {
+            Observation ending = attempt;
+            if (ending != null) {
+                attempt = null;
+                try {
+                    closeScope();
+                } finally {
+                    ending.stop();
+                }
+            }
+        }
+
+        /** Ends the open fallback switch, as {@link #endAttempt} ends an attempt. */
+        private void endFallback() {
+            Observation ending = fallback;
+            if (ending != null) {
+                Observation.Scope scope = fallbackScope;
+                fallback = null;
+                fallbackScope = null;
+                try {
+                    if (scope != null) {
+                        scope.close();
+                    }
+                } finally {
+                    ending.stop();
+                }
+            }
+        }
     }
 }

@@ -328,4 +328,141 @@ class MicrometerListenerTest {
     private double count(String name, String tag, String value) {
         return registry.get(name).tag(tag, value).counter().count();
     }
+
+    /** Sums the counter {@code name} over every tag value, or counts the timer's records. */
+    private static double total(SimpleMeterRegistry registry, String name) {
+        return registry.find(name).meters().stream().mapToDouble(m -> m instanceof Timer
+                ? ((Timer) m).count() : ((io.micrometer.core.instrument.Counter) m).count()).sum();
+    }
+
+    private double attempts(SimpleMeterRegistry registry, String target) {
+        io.micrometer.core.instrument.Counter c = registry.find(MicrometerListener.ATTEMPTS).tag("target", target)
+                .counter();
+        return c == null ? 0 : c.count();
+    }
+
+    /** A model that fails its first {@code failures} requests, then answers; counts the requests it received. */
+    static final class Counted implements ChatApi {
+        final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+        final int failures;
+
+        Counted(int failures) {
+            this.failures = failures;
+        }
+
+        @Override
+        public String chat(String prompt) throws IOException {
+            if (requests.incrementAndGet() <= failures) {
+                throw new IOException();
+            }
+            return "answer " + requests.get();
+        }
+    }
+
+    private ChatApi wrapped(String name, ChatApi target, int attempts, ReboundSettings settings, ChatApi... fallbacks) {
+        return Rebound.wrap(ChatApi.class, target).named(name)
+                .withRetry(RetryPolicy.builder().attempts(attempts).delay(Duration.ofMillis(10)).jitter(false).build())
+                .withFallbacks(fallbacks).settings(settings).build();
+    }
+
+    /**
+     * The guides' set-up: the fallback is a wrapper with a retry of its own, one listener on one settings.
+     * rebound.attempts{target} is the requests each model received (the wrapper counts its own; the
+     * enclosing call leaves them to it), and the one logical call is one call, timed once.
+     */
+    @Test
+    void aFallbackThatIsAWrapperOfItsOwnCountsTheRequestsItReceivedAndOneLogicalCallIsOneCall() throws IOException {
+        ReboundSettings settings = ReboundSettings.builder().logging(false).timeSource(time)
+                .listener(new MicrometerListener(registry)).build();
+        Counted gpt4 = new Counted(Integer.MAX_VALUE);
+        Counted gpt35 = new Counted(0);
+        Counted flaky = new Counted(1);
+        ChatApi chat = wrapped("gpt-4", gpt4, 3, settings, wrapped("gpt-3.5-turbo", gpt35, 2, settings));
+        ChatApi retried = wrapped("gpt-4", gpt4, 3, settings, wrapped("flaky", flaky, 2, settings));
+
+        assertThat(chat.chat("hi")).isEqualTo("answer 1");         // gpt-3.5-turbo answers at once
+        assertThat(retried.chat("hi")).isEqualTo("answer 2");      // flaky answers its retry
+
+        assertThat(gpt4.requests).hasValue(6);
+        assertThat(attempts(registry, "gpt-4")).isEqualTo(6);
+        assertThat(attempts(registry, "gpt-3.5-turbo")).as("rebound.attempts{target=gpt-3.5-turbo}").isEqualTo(1);
+        assertThat(attempts(registry, "flaky")).as("rebound.attempts{target=flaky}").isEqualTo(2);
+        assertThat(total(registry, MicrometerListener.CALLS)).as("rebound.calls, every outcome").isEqualTo(2);
+        assertThat(registry.get(MicrometerListener.CALLS).tag("outcome", "fallback").counter().count()).isEqualTo(2);
+        assertThat(total(registry, MicrometerListener.DURATION)).as("rebound.call.duration's count").isEqualTo(2);
+    }
+
+    /** A wrapper fallback that fails for good: its requests are its attempts; the one call is one failure. */
+    @Test
+    void aFallbackWrapperThatFailsForGoodCountsItsRequestsAndTheCallOnce() {
+        ReboundSettings settings = ReboundSettings.builder().logging(false).timeSource(time)
+                .listener(new MicrometerListener(registry)).build();
+        Counted gpt35 = new Counted(Integer.MAX_VALUE);
+        ChatApi chat = wrapped("gpt-4", new Counted(Integer.MAX_VALUE), 2, settings,
+                wrapped("gpt-3.5-turbo", gpt35, 2, settings));
+
+        assertThatThrownBy(() -> chat.chat("hi")).isInstanceOf(IOException.class);
+
+        assertThat(gpt35.requests).hasValue(2);
+        assertThat(attempts(registry, "gpt-3.5-turbo")).isEqualTo(2);
+        assertThat(total(registry, MicrometerListener.CALLS)).isEqualTo(1);
+        assertThat(registry.get(MicrometerListener.CALLS).tag("outcome", "failure").counter().count()).isEqualTo(1);
+    }
+
+    /** Each level on a registry of its own: the attempts add up to the requests, the calls to the logical calls. */
+    @Test
+    void aFallbackWrapperOnARegistryOfItsOwnCountsItsRequestsThereAndNoCall() throws IOException {
+        SimpleMeterRegistry fallbacks = new SimpleMeterRegistry();
+        ChatApi chat = wrapped("gpt-4", new Counted(Integer.MAX_VALUE), 3, ReboundSettings.builder().logging(false)
+                .timeSource(time).listener(new MicrometerListener(registry)).build(),
+                wrapped("gpt-3.5-turbo", new Counted(1), 2, ReboundSettings.builder().logging(false).timeSource(time)
+                        .listener(new MicrometerListener(fallbacks)).build()));
+
+        chat.chat("hi");
+
+        assertThat(attempts(registry, "gpt-4")).isEqualTo(3);
+        assertThat(attempts(registry, "gpt-3.5-turbo")).as("the enclosing call's registry").isZero();
+        assertThat(attempts(fallbacks, "gpt-3.5-turbo")).as("the wrapper's registry").isEqualTo(2);
+        assertThat(total(registry, MicrometerListener.CALLS)).isEqualTo(1);
+        assertThat(total(fallbacks, MicrometerListener.CALLS)).isZero();
+    }
+
+    public interface AsyncChatApi {
+        java.util.concurrent.CompletableFuture<String> chat(String prompt);
+    }
+
+    /** The same for asynchronous calls, whose steps go on on other threads. */
+    @Test
+    void anAsyncFallbackThatIsAWrapperOfItsOwnCountsTheRequestsItReceivedAndOneLogicalCallIsOneCall() {
+        ReboundSettings settings = ReboundSettings.builder().logging(false).timeSource(time)
+                .listener(new MicrometerListener(registry)).build();
+        java.util.concurrent.atomic.AtomicInteger backupRequests = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CompletableFuture<String> later = new java.util.concurrent.CompletableFuture<>();
+        AsyncChatApi backup = Rebound.wrap(AsyncChatApi.class, (AsyncChatApi) p -> backupRequests.incrementAndGet() == 1
+                ? java.util.concurrent.CompletableFuture.failedFuture(new IOException()) : later)
+                .named("gpt-3.5-turbo")
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(10)).jitter(false).build())
+                .settings(settings).build();
+        AsyncChatApi quick = Rebound.wrap(AsyncChatApi.class, (AsyncChatApi) p ->
+                java.util.concurrent.CompletableFuture.completedFuture("quick")).named("quick").settings(settings)
+                .withRetry(RetryPolicy.builder().attempts(2).build()).build();
+        AsyncChatApi chat = Rebound.wrap(AsyncChatApi.class, (AsyncChatApi) p ->
+                java.util.concurrent.CompletableFuture.failedFuture(new IOException())).named("gpt-4")
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(10)).jitter(false).build())
+                .withFallbacks(backup).settings(settings).build();
+        AsyncChatApi toQuick = Rebound.wrap(AsyncChatApi.class, (AsyncChatApi) p ->
+                java.util.concurrent.CompletableFuture.failedFuture(new IOException())).named("gpt-4")
+                .withFallbacks(quick).settings(settings).build();
+
+        java.util.concurrent.CompletableFuture<String> answer = chat.chat("hi");
+        time.runScheduled();
+        later.complete("backup"); // the backup's retry answers on this thread, after its call returned
+        assertThat(answer).isCompletedWithValue("backup");
+        assertThat(toQuick.chat("hi")).isCompletedWithValue("quick");
+
+        assertThat(attempts(registry, "gpt-4")).isEqualTo(3);
+        assertThat(attempts(registry, "gpt-3.5-turbo")).as("rebound.attempts{target=gpt-3.5-turbo}").isEqualTo(2);
+        assertThat(attempts(registry, "quick")).as("rebound.attempts{target=quick}").isEqualTo(1);
+        assertThat(total(registry, MicrometerListener.CALLS)).as("rebound.calls, every outcome").isEqualTo(2);
+    }
 }

@@ -336,4 +336,29 @@ class AsyncTracingTest {
                   attempt primary rebound.attempt=1 rebound.outcome=success rebound.target=primary status=OK
                 """);
     }
+
+    /**
+     * rebound.failure on a failed call is the class name of the exception the caller gets: a caller that
+     * cancels its future while the call waits to retry gets a CancellationException, not the failure met.
+     */
+    @Test
+    void anAsyncCallCancelledWhileWaitingToRetryTellsTheCancellationInItsTrace() {
+        Quotes quotes = quotes(new Scripted("primary").failing(new IOException("503")), retry(3).build());
+
+        CompletableFuture<String> result = quotes.quote("ACME");
+        assertThat(clock.pendingTasks()).isEqualTo(1); // the wait before attempt 2
+        result.cancel(true);
+        clock.runScheduled();
+
+        assertThat(result).isCancelled();
+        assertNothingCurrent("after the call ended");
+        assertThat(tracing.tree()).isEqualTo("""
+                Quotes.quote rebound.failure=java.util.concurrent.CancellationException \
+                rebound.method=Quotes.quote(String) rebound.outcome=failure status=ERROR
+                  attempt primary rebound.attempt=1 rebound.failure=java.io.IOException rebound.outcome=failure \
+                rebound.target=primary rebound.wait.ms=100 rebound.wait.reason=backoff status=ERROR
+                """);
+        assertThat(tracing.spans().get(0).getStatus().getDescription())
+                .isEqualTo("java.util.concurrent.CancellationException");
+    }
 }

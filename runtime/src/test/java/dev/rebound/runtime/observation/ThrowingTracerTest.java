@@ -7,8 +7,12 @@ import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.testing.VirtualTimeSource;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -129,5 +133,55 @@ class ThrowingTracerTest {
                 .build();
 
         assertThatThrownBy(() -> chat.chat("hi")).isSameAs(down);
+    }
+
+    /** An observation handler (a meter handler's, an exporter's) that throws when an attempt stops. */
+    static final class ThrowsWhenAnAttemptStops implements ObservationHandler<Observation.Context> {
+        volatile boolean broken = true;
+
+        @Override
+        public void onStop(Observation.Context context) {
+            if (ObservationTracer.ATTEMPT.equals(context.getName()) && broken) {
+                throw new IllegalStateException("handler broke");
+            }
+        }
+
+        @Override
+        public boolean supportsContext(Observation.Context context) {
+            return true;
+        }
+    }
+
+    /**
+     * A handler that throws as an attempt stops must not leave the call current on the caller's thread:
+     * the call still ends, and the next, unrelated call on the thread is a trace of its own.
+     */
+    @Test
+    void aHandlerThatThrowsWhenAnAttemptStopsStillEndsTheCallAndLeavesNothingCurrent() throws IOException {
+        try (OtelTracing tracing = new OtelTracing()) {
+            ThrowsWhenAnAttemptStops handler = new ThrowsWhenAnAttemptStops();
+            tracing.registry().observationConfig().observationHandler(handler);
+            Chat chat = Rebound.wrap(Chat.class, (Chat) prompt -> "answer").named("gpt-4")
+                    .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(10)).build())
+                    .settings(ReboundSettings.builder().logging(false).timeSource(new VirtualTimeSource())
+                            .tracer(new ObservationTracer(tracing.registry())).build())
+                    .build();
+
+            try {
+                assertThat(chat.chat("first")).isEqualTo("answer");
+                assertThat(tracing.registry().getCurrentObservation()).as("current after the first call").isNull();
+                handler.broken = false;
+                assertThat(chat.chat("second")).isEqualTo("answer");
+
+                List<SpanData> calls = tracing.spans().stream().filter(s -> s.getName().equals("Chat.chat")).toList();
+                assertThat(calls).as("call spans ended").hasSize(2);
+                assertThat(calls).extracting(s -> s.getParentSpanContext().isValid()).containsExactly(false, false);
+                assertThat(calls.get(1).getTraceId()).isNotEqualTo(calls.get(0).getTraceId());
+            } finally {
+                for (int i = 0; i < 10 && tracing.registry().getCurrentObservationScope() != null; i++) {
+                    tracing.registry().getCurrentObservationScope().close(); // leak nothing into other tests
+                }
+            }
+        }
     }
 }

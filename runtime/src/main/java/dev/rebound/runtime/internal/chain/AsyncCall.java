@@ -24,7 +24,7 @@ import java.util.function.Supplier;
  * the first attempt's future and the call state are forgotten ({@link #forget}), so a caller that
  * keeps finished futures (a cache of answers) keeps no prompt and no failure met on the way.
  */
-final class AsyncCall extends CompletableFuture<Object> implements BiConsumer<Object, Throwable> {
+class AsyncCall extends CompletableFuture<Object> implements BiConsumer<Object, Throwable> {
 
     /** The door's first attempt, still running when the call was returned; or null (and once done). */
     private volatile CompletableFuture<?> first;
@@ -69,6 +69,25 @@ final class AsyncCall extends CompletableFuture<Object> implements BiConsumer<Ob
         this.primary = primary;
         this.start = start;
         this.permit = permit;
+    }
+
+    /**
+     * The future of a call an enclosing call made on this method's wrapper as its alternative
+     * ({@link dev.rebound.runtime.internal.NestedCalls}): its class says so, so that no field is added.
+     */
+    static final class Nested extends AsyncCall {
+        Nested() {
+        }
+
+        Nested(CompletableFuture<?> first, AsyncExecutor executor, ReboundSettings settings, Object context,
+                Object[] args, Invoker primary, long start, Object permit, int hintsAfter) {
+            super(first, executor, settings, context, args, primary, start, permit, hintsAfter);
+        }
+    }
+
+    /** Whether the call is one an enclosing call made on this method's wrapper as its alternative. */
+    final boolean nested() {
+        return this instanceof Nested;
     }
 
     void runs(Execution e) {

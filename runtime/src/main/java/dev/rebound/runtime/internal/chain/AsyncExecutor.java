@@ -5,6 +5,7 @@ import static dev.rebound.runtime.ReboundEvent.Kind.FAILED;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.internal.Branches;
 import dev.rebound.runtime.internal.Leftovers;
+import dev.rebound.runtime.internal.NestedCalls;
 import dev.rebound.runtime.spi.Invoker;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +34,7 @@ final class AsyncExecutor {
      */
     CompletableFuture<Object> executeAsync(Object context, Object[] args, Invoker primary) {
         method.checkNestingDeferred();
+        boolean nested = NestedCalls.isNested(method); // read here, on the enclosing call's thread
         ReboundSettings s = method.events.settings();
         Breaker breaker = method.breaker;
         Object permit = breaker != null ? breaker.closedPhase() : null; // the closed phase the attempt runs under
@@ -40,7 +42,8 @@ final class AsyncExecutor {
         if (method.firstInChain || breaker != null && permit == null || method.observed && s.tracesCalls()) {
             // refused, or a probe; or traced: the chain runs the first attempt inside the call's trace;
             // or a strategy must see it (its timer, its result check)
-            return runAsync(new AsyncCall(), s, context, args, primary, method.startOn(s), null, null);
+            return runAsync(nested ? new AsyncCall.Nested() : new AsyncCall(), s, context, args, primary,
+                    method.startOn(s), null, null);
         }
         method.primaryRetry.rule().countCall(s);
         long start = method.startOn(s);
@@ -53,13 +56,14 @@ final class AsyncExecutor {
         }
         if (first.isDone() && !first.isCompletedExceptionally()) {
             try {
-                succeeded(s, permit, start);
+                succeeded(s, permit, start, nested);
             } catch (Throwable listenerError) {
                 return CompletableFuture.failedFuture(listenerError); // as a synchronous caller would get it
             }
             return first;
         }
-        AsyncCall result = new AsyncCall(first, this, s, context, args, primary, start, permit, hintsAfter);
+        AsyncCall result = nested ? new AsyncCall.Nested(first, this, s, context, args, primary, start, permit,
+                hintsAfter) : new AsyncCall(first, this, s, context, args, primary, start, permit, hintsAfter);
         if (first.isDone()) { // failed already: here, on its caller's stack
             first.whenComplete((value, t) -> firstAttemptEnded(result, s, value, t, context, args, primary, start,
                     true, permit));
@@ -90,7 +94,7 @@ final class AsyncExecutor {
         Throwable f = t != null ? Async.failure(t) : null;
         try {
             if (f == null) {
-                succeeded(s, permit, start);
+                succeeded(s, permit, start, result.nested());
                 result.answer(value);
                 return;
             }
@@ -113,11 +117,11 @@ final class AsyncExecutor {
      * The first attempt of a call on settings {@code s}, run under the breaker's closed phase {@code permit}
      * (null: no breaker), succeeded.
      */
-    private void succeeded(ReboundSettings s, Object permit, long start) {
+    private void succeeded(ReboundSettings s, Object permit, long start, boolean nested) {
         if (permit != null) {
             method.breaker.succeeded(permit, s.timeSource(), null);
         }
-        method.events.firstAttemptSucceeded(s, start);
+        method.events.firstAttemptSucceeded(s, start, nested);
     }
 
     /**
@@ -151,7 +155,8 @@ final class AsyncExecutor {
         Object handler = a[method.spec.handlerIndex()];
         StreamingInvocation.Caller caller = StreamingInvocation.caller(handler);
         ReboundSettings s = method.events.settings();
-        CompletableFuture<Object> call = runAsync(new AsyncCall(), s, context, args, primary, method.startOn(s), null,
+        AsyncCall started = NestedCalls.isNested(method) ? new AsyncCall.Nested() : new AsyncCall();
+        CompletableFuture<Object> call = runAsync(started, s, context, args, primary, method.startOn(s), null,
                 caller);
         call.whenComplete((ok, t) -> {
             if (t != null && !caller.failed(Async.failure(t))) {
@@ -186,6 +191,7 @@ final class AsyncExecutor {
         Execution call = Execution.forAsync();
         call.streamCaller = streamCaller;
         call.begin(s, method.spec.primaryName(), context, args, primary, start, firstFailure);
+        call.nested = result.nested();
         call.hintsAfter = result.hintsAfter; // the door's first attempt's mark; the chain's attempts take their own
         result.runs(call);
         if (firstFailure == null) {

@@ -68,7 +68,8 @@ final class CallObservation implements Strategy {
                 if (f != history.last()) {
                     history.record(f);
                 }
-                trace.ended("failure", history.callersFailure());
+                // what the caller gets: its own ending when it ended the call, else the call's failure
+                trace.ended("failure", call.cancelled() ? call.callersEnding(f) : history.callersFailure());
                 out.completeExceptionally(f);
             }
         });

@@ -4,6 +4,7 @@ import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundEvent.Kind;
 import dev.rebound.runtime.ReboundListener;
 import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.internal.Leftovers;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.time.Duration;
@@ -86,7 +87,7 @@ final class Events {
                     }
                     if (event == null) {
                         event = event(call.settings, kind, target, alternative, attempt, waitNanos, reason, failure,
-                                start, key, tokens);
+                                start, key, tokens, attemptOnWrapper(call, kind), call.nested);
                         mdc = d.enter(call.async);
                     }
                     notify(l, event, refused);
@@ -151,7 +152,7 @@ final class Events {
                     }
                     if (event == null) {
                         event = event(s, kind, target, alternative, attempt, waitNanos, reason, failure, start,
-                                null, tokens);
+                                null, tokens, false, false);
                     }
                     notify(l, event);
                 } catch (RuntimeException e) {
@@ -200,13 +201,25 @@ final class Events {
         }
     }
 
+    /**
+     * Whether an event of {@code call} tells of an attempt on an alternative that is a wrapper of its own
+     * ({@link ReboundEvent#attemptOnWrapper}): that wrapper reports the requests it sent itself.
+     */
+    private static boolean attemptOnWrapper(Execution call, Kind kind) {
+        if (call.onPrimary || kind != Kind.ATTEMPT_FAILED && kind != Kind.RESULT_REJECTED && kind != Kind.SUCCEEDED) {
+            return false;
+        }
+        return call.invoker instanceof Alternative && ((Alternative) call.invoker).ownPolicy(call.instance) != null;
+    }
+
     private ReboundEvent event(ReboundSettings s, Kind kind, String target, String alternative, int attempt,
-            long waitNanos, Reason reason, Throwable failure, long start, String key, long tokens) {
+            long waitNanos, Reason reason, Throwable failure, long start, String key, long tokens,
+            boolean attemptOnWrapper, boolean nested) {
         long nanos = kind == Kind.SUCCEEDED || kind == Kind.FAILED ? Clock.since(start, s.timeSource()) : -1L;
         return new ReboundEvent(kind, method, target, alternative, attempt,
                 waitNanos == 0L ? Duration.ZERO : Duration.ofNanos(waitNanos),
                 reason == null ? null : reason.wire(), failure, nanos < 0 ? null : Duration.ofNanos(nanos),
-                key, tokens);
+                key, tokens, attemptOnWrapper, nested);
     }
 
     /**
@@ -218,8 +231,12 @@ final class Events {
                 partialResponses);
     }
 
-    /** Tells the listeners that time calls about a first attempt that succeeded; builds nothing. */
-    void firstAttemptSucceeded(ReboundSettings s, long start) {
+    /**
+     * Tells the listeners that time calls about a first attempt that succeeded; builds nothing. A
+     * {@code nested} call (one an enclosing call made on this method's wrapper as its alternative,
+     * {@link dev.rebound.runtime.internal.NestedCalls}) is told as such.
+     */
+    void firstAttemptSucceeded(ReboundSettings s, long start, boolean nested) {
         if (!s.timesSuccess()) {
             return;
         }
@@ -229,7 +246,11 @@ final class Events {
             ReboundListener l = ls.get(i);
             if (l.wantsFirstAttemptSuccess()) {
                 try {
-                    l.onFirstAttemptSuccess(method, primaryName, nanos);
+                    if (nested) {
+                        l.onNestedFirstAttemptSuccess(method, primaryName, nanos);
+                    } else {
+                        l.onFirstAttemptSuccess(method, primaryName, nanos);
+                    }
                 } catch (RuntimeException e) {
                     ignored(l, e);
                 }

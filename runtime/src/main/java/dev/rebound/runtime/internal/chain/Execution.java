@@ -9,7 +9,9 @@ import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.PerThread;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Future;
 
 /**
@@ -123,6 +125,11 @@ final class Execution {
      * arguments (which attempts may overwrite), and its latest attempt.
      */
     Object streamCaller;
+    /**
+     * Whether the call is one an enclosing call made on this method's wrapper as its alternative
+     * ({@link dev.rebound.runtime.internal.NestedCalls}): its events say so. Set as the chain begins.
+     */
+    boolean nested;
     /** The executor to tell when the chain's first attempt on the primary fails (nested retries); or null. */
     MethodExecutor firstAttemptOf;
     /** Set once the call has returned to its caller: a failure after that is not on the caller's stack. */
@@ -151,6 +158,22 @@ final class Execution {
     boolean cancelled() {
         CompletableFuture<?> r = result;
         return r != null && r.isDone();
+    }
+
+    /**
+     * What the caller's future holds once the caller ended the call ({@link #cancelled}): the exception
+     * it was ended with (a CancellationException when cancelled, {@code orTimeout}'s TimeoutException),
+     * or {@code f}, the failure the call ended on, when the caller completed it with a value.
+     */
+    Throwable callersEnding(Throwable f) {
+        try {
+            result.getNow(null);
+            return f;
+        } catch (CancellationException e) {
+            return e;
+        } catch (CompletionException e) {
+            return e.getCause() != null ? e.getCause() : e;
+        }
     }
 
     /**

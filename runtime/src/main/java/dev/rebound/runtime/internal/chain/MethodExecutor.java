@@ -11,6 +11,7 @@ import dev.rebound.runtime.RetryAfter;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.internal.Leftovers;
+import dev.rebound.runtime.internal.NestedCalls;
 import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.MethodDiagnostics;
 import dev.rebound.runtime.spi.QuietRetry;
@@ -173,7 +174,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         } else {
             s = spec.settings();
         }
-        events.firstAttemptSucceeded(s, start);
+        events.firstAttemptSucceeded(s, start, s.timesSuccess() && NestedCalls.isNested(this));
     }
 
     /**
@@ -439,6 +440,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
             Throwable firstFailure) throws Throwable {
         try {
             call.begin(s, spec.primaryName(), context, args, primary, start, firstFailure);
+            call.nested = NestedCalls.isNested(this); // synchronous: the enclosing call's mark is on this thread
             Object result;
             try {
                 result = root(s, firstFailure != null).apply(call);
@@ -473,7 +475,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     /** A call that reached the chain answered: reported as SUCCEEDED, or as a first-attempt success. */
     void succeededInChain(Execution call, ReboundSettings s, long start) {
         if (call.history.isEmpty()) {
-            events.firstAttemptSucceeded(s, start);
+            events.firstAttemptSucceeded(s, start, call.nested);
         } else {
             events.emit(call, SUCCEEDED, call.target, null, call.attempt, 0L,
                     call.onPrimary ? Reason.RETRY : Reason.FALLBACK, null, start);

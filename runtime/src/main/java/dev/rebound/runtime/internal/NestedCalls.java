@@ -1,0 +1,45 @@
+package dev.rebound.runtime.internal;
+
+import dev.rebound.runtime.spi.PerThread;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Marks the call an enclosing call makes on an alternative that is a {@code Rebound.wrap} wrapper of its
+ * own ({@link Alternative#ownPolicy}): that wrapper's call of the method is part of the enclosing call,
+ * one logical call, which reports it as a call; the wrapper reports the requests it sent, not a call.
+ *
+ * <p>Costs a call one static read while no thread is inside such a call (as
+ * {@link dev.rebound.runtime.spi.Passthrough}): only then is the thread's mark consulted.
+ */
+public final class NestedCalls {
+
+    private static final AtomicInteger ACTIVE = new AtomicInteger();
+    /** Each thread's mark: the policy whose call now is an enclosing call's alternative, or null. */
+    private static final PerThread<Object[]> POLICY = new PerThread<>(() -> new Object[1]);
+
+    private NestedCalls() {
+    }
+
+    /** Marks the calls of {@code policy} from this thread; returns what to hand to {@link #exit}. */
+    static Object enter(Object policy) {
+        Object[] mark = POLICY.get();
+        Object previous = mark[0];
+        mark[0] = policy;
+        ACTIVE.incrementAndGet();
+        return previous;
+    }
+
+    /** Ends a mark made by {@link #enter}, restoring the enclosing one. */
+    static void exit(Object previous) {
+        ACTIVE.decrementAndGet();
+        POLICY.get()[0] = previous;
+    }
+
+    /**
+     * Whether a call of {@code policy} starting (or, synchronous, ending) on this thread now is the call an
+     * enclosing call makes on it as its alternative.
+     */
+    public static boolean isNested(Object policy) {
+        return ACTIVE.get() != 0 && POLICY.get()[0] == policy;
+    }
+}
