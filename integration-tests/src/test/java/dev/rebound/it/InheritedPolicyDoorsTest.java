@@ -125,11 +125,42 @@ class InheritedPolicyDoorsTest extends VirtualTime {
             throw body.down;
         };
 
-        assertThat(catchThrowable(task::twice)).isSameAs(body.down);
+        Throwable[] thrown = new Throwable[1];
+        String said = StdErr.during(() -> thrown[0] = catchThrowable(task::twice));
+
+        assertThat(thrown[0]).isSameAs(body.down);
         assertThat(body.calls).as("attempts of twice(), each failing at its first run()").isEqualTo(3);
+        assertThat(said).contains(task.getClass().getName() + " is a hidden class (a lambda's, a method reference's,"
+                + " or one a bytecode generator defined), which is never woven: run gets @Retry, so that policy does"
+                + " not apply to its own method (a woven default method it inherits still applies its own). Wrap the"
+                + " object with Rebound.wrap to apply it");
         body.calls = 0;
-        assertThat(catchThrowable(task::run)).as("the lambda's own run(), never woven").isSameAs(body.down);
+        assertThat(StdErr.during(() -> thrown[0] = catchThrowable(task::run))).as("said once").isEmpty();
+        assertThat(thrown[0]).as("the lambda's own run(), never woven").isSameAs(body.down);
         assertThat(body.calls).isEqualTo(1);
+    }
+
+    @Test
+    void wovenSaysAHiddenClassesOwnPolicyCannotApplyAndRunsItsWovenDefaultUnderItsOwn() throws Exception {
+        byte[] bytes;
+        try (java.io.InputStream in = dev.rebound.it.plain.shapes.HiddenGreeter.class
+                .getResourceAsStream("HiddenGreeter.class")) {
+            bytes = in.readAllBytes();
+        }
+        Class<?> hidden = dev.rebound.it.plain.shapes.HiddenGreeter.lookup().defineHiddenClass(bytes, true).lookupClass();
+        var greeter = (dev.rebound.it.woven.shapes.InheritedShapes.HiddenGreeting) hidden.getConstructor().newInstance();
+        Object down = hidden.getField("DOWN").get(null); // the hidden class's own statics
+
+        Throwable[] thrown = new Throwable[1];
+        String said = StdErr.during(() -> thrown[0] = catchThrowable(greeter::greet));
+
+        assertThat(thrown[0]).isSameAs(down);
+        assertThat(hidden.getField("calls").getInt(null)).as("greet()'s two attempts, one name() each").isEqualTo(2);
+        assertThat(said).contains(hidden.getName() + " is a hidden class (a lambda's, a method reference's, or one a"
+                + " bytecode generator defined), which is never woven: name gets @Retry, so that policy does not"
+                + " apply to its own method");
+        assertThat(StdErr.during(() -> catchThrowable(greeter::name))).as("said once per class").isEmpty();
+        assertThat(hidden.getField("calls").getInt(null)).as("name() called directly: one call").isEqualTo(3);
     }
 
     @Test

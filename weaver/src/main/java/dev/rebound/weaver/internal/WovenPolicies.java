@@ -95,14 +95,26 @@ public final class WovenPolicies {
         } catch (ReboundConfigurationException e) {
             problems.addAll(e.problems());
         }
-        // a hidden class (a lambda's, a method reference's) is never woven and never can be: only the woven
-        // default methods it inherits run under a policy, and its own methods are what they are
-        boolean hidden = type.isHidden();
+        // a hidden class (a lambda's, a method reference's, a bytecode generator's) is never woven and never
+        // can be: only the woven default methods it inherits run under a policy; of its own methods' policies,
+        // it is told, never refused (it is found on a call)
+        if (type.isHidden()) {
+            List<String> notApplied = new ArrayList<>();
+            policies.forEach((m, policy) -> {
+                if (m.isDefault() ? !wovenDefault(m) : !advised(m)) {
+                    notApplied.add(m.getName() + " gets " + String.join(", ", Policies.annotationsOf(type, m)));
+                }
+            });
+            if (!problems.isEmpty()) {
+                throw new ReboundConfigurationException(problems);
+            }
+            if (!notApplied.isEmpty()) {
+                warnHidden(type, notApplied);
+            }
+            return Map.copyOf(policies);
+        }
         List<String> unwoven = new ArrayList<>();
         policies.forEach((m, policy) -> {
-            if (hidden) {
-                return;
-            }
             if (m.isDefault() && !wovenDefault(m)) {
                 unwoven.add(m.getDeclaringClass().getSimpleName() + "." + m.getName() + " gets "
                         + String.join(", ", Policies.annotationsOf(type, m)));
@@ -185,6 +197,20 @@ public final class WovenPolicies {
                 + " only to the calls made to " + type.getSimpleName() + "'s own methods, not around the whole call. "
                 + "To apply it around the call, override the method in " + type.getSimpleName() + " calling "
                 + "Iface.super.method(...); or, for a type-level annotation, put it on the methods you mean");
+    }
+
+    /**
+     * Says, once per hidden class, which of its methods carry a policy that cannot apply (their bodies were
+     * never woven: a hidden class never is), and what to do instead.
+     */
+    private static void warnHidden(Class<?> type, List<String> methods) {
+        methods.sort(null);
+        boolean one = methods.size() == 1;
+        Policies.warn(type.getName() + " is a hidden class (a lambda's, a method reference's, or one a bytecode "
+                + "generator defined), which is never woven: " + String.join("; ", methods) + ", so "
+                + (one ? "that policy does" : "those policies do") + " not apply to its own "
+                + (one ? "method" : "methods") + " (a woven default method it inherits still applies its own). "
+                + "Wrap the object with Rebound.wrap to apply " + (one ? "it" : "them"));
     }
 
     /**

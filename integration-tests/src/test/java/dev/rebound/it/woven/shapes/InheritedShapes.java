@@ -143,6 +143,19 @@ public final class InheritedShapes {
     }
 
     /**
+     * A woven default method under a policy of its own over an abstract method, implemented by a class a
+     * bytecode generator defines as a hidden class ({@code plain.shapes.HiddenGreeter}).
+     */
+    public interface HiddenGreeting {
+        String name();
+
+        @Retry(attempts = 2, delay = 0)
+        default String greet() {
+            return "hi " + name();
+        }
+    }
+
+    /**
      * A type-level policy over an abstract method and a default method that calls it, implemented by a
      * lambda: the lambda's class is hidden, never woven; the default method is woven here.
      */
