@@ -7,8 +7,14 @@ import com.google.inject.Guice;
 import dev.rebound.it.llm.FakeLlm;
 import dev.rebound.it.plain.NestedPlain;
 import dev.rebound.it.woven.Nested;
+import dev.rebound.it.woven.SpringProxied;
+import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.weaver.guice.ReboundModule;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.springframework.aop.framework.ProxyFactory;
 
 /** Failure scoping per method: each level applies its own policy, and multiplying retries are flagged. */
 class NestedRetriesTest extends VirtualTime {
@@ -62,5 +68,24 @@ class NestedRetriesTest extends VirtualTime {
         assertThat(StdErr.count(log, "Nested retries: ParallelOuter.answer(String) (3 attempts) calls "
                 + "BranchInner.fetch(String) (3 attempts), so one call of ParallelOuter.answer(String) can make up "
                 + "to 9 attempts")).isEqualTo(1);
+    }
+
+    @Test
+    void aBuilderRetryOverASpringJdkProxyOfAWovenBeanIsWarnedAsNested() {
+        SpringProxied.CALLS.clear();
+        SpringProxied.Relay bean = (SpringProxied.Relay) new ProxyFactory(new SpringProxied.WovenRelay()).getProxy();
+        assertThat(Proxy.isProxyClass(bean.getClass())).isTrue();
+
+        String log = StdErr.during(() -> {
+            SpringProxied.Relay relay = Rebound.wrap(SpringProxied.Relay.class, bean)
+                    .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(10)).jitter(false).build())
+                    .build();
+            catchThrowable(() -> relay.relay("m"));
+        });
+
+        assertThat(SpringProxied.CALLS).hasSize(6).containsOnly("relay");
+        assertThat(StdErr.count(log, "Nested retries: Relay.relay(String) (Rebound.wrap) (3 attempts) calls "
+                + "Relay.relay(String) on WovenRelay (2 attempts), so one call of Relay.relay(String) (Rebound.wrap) "
+                + "can make up to 6 attempts")).isEqualTo(1);
     }
 }
