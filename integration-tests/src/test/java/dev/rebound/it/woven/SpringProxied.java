@@ -5,6 +5,8 @@ import dev.rebound.annotations.RateLimit;
 import dev.rebound.annotations.Retry;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.springframework.retry.annotation.Backoff;
+import org.springframework.retry.annotation.Retryable;
 
 /**
  * Woven classes whose instances a Spring AOP proxy stands in front of, as a Spring application's own
@@ -103,6 +105,22 @@ public final class SpringProxied {
         @Retry(attempts = 2, delay = 100, jitter = false)
         public String relay(String m) {
             throw down("relay");
+        }
+    }
+
+    // ---- Spring Retry's @Retryable beside @Retry ----------------------------------------------------
+
+    public interface Pinger {
+        String ping(String host);
+    }
+
+    /** Both retry ping: 3 attempts each. */
+    public static class DoublyRetried implements Pinger {
+        @Override
+        @Retry(attempts = 3, delay = 100, jitter = false)
+        @Retryable(retryFor = IllegalStateException.class, maxAttempts = 3, backoff = @Backoff(0))
+        public String ping(String host) {
+            throw down("ping");
         }
     }
 }
