@@ -12,15 +12,20 @@ import dev.rebound.it.plain.PlainGpt35;
 import dev.rebound.it.plain.PlainGpt4;
 import dev.rebound.it.plain.alternatives.PlainOwnPolicyAlternatives;
 import dev.rebound.it.woven.OwnPolicyAlternatives;
+import dev.rebound.it.woven.SpringProxied;
 import dev.rebound.runtime.RateLimitRefusedException;
 import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.weaver.Woven;
 import dev.rebound.weaver.guice.ReboundModule;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
+import org.aopalliance.intercept.MethodInterceptor;
 import org.junit.jupiter.api.Test;
+import org.springframework.aop.framework.ProxyFactory;
+import org.springframework.aop.support.AopUtils;
 
 /**
  * An alternative reached as a fallback gets its class's own @RateLimit and @CircuitBreaker through
@@ -134,5 +139,76 @@ class AlternativePoliciesDoorsTest extends VirtualTime {
 
         retriedByItsOwnPolicy(gpt35);
         assertThat(clock.sleeps()).containsExactly(Duration.ofMillis(300), Duration.ofMillis(100));
+    }
+
+    // ---- an alternative that a container's proxy stands in front of (a Spring bean the application's own
+    // aspect proxies): the proxy calls its target, another instance, whose door lets the engine's call
+    // through, so the alternative's own policies still apply once --------------------------------------
+
+    /** A Spring AOP proxy of {@code target}, as an application's aspect makes it: CGLIB or JDK. */
+    private static Object springProxy(Object target, boolean subclass) {
+        ProxyFactory factory = new ProxyFactory(target);
+        factory.setProxyTargetClass(subclass);
+        factory.addAdvice((MethodInterceptor) invocation -> {
+            SpringProxied.CALLS.add("aspect");
+            return invocation.proceed();
+        });
+        Object proxy = factory.getProxy();
+        assertThat(subclass ? AopUtils.isCglibProxy(proxy) : AopUtils.isJdkDynamicProxy(proxy)).isTrue();
+        return proxy;
+    }
+
+    @Test
+    void anAlternativeBehindASpringProxyGetsItsOwnRetryOnceThroughWrap() {
+        SpringProxied.CALLS.clear();
+        IllegalStateException primaryDown = new IllegalStateException("primary down");
+        SpringProxied.Quotes primary = symbol -> {
+            SpringProxied.CALLS.add("primary");
+            throw primaryDown;
+        };
+        Object backup = springProxy(new SpringProxied.QuotesBackup(), true);
+        SpringProxied.Quotes quotes = Rebound.wrap(SpringProxied.Quotes.class, primary)
+                .settings(ReboundSettings.builder().alternatives(type -> backup).timeSource(clock).logging(false)
+                        .build())
+                .build();
+
+        Throwable thrown = catchThrowable(() -> quotes.quote("X"));
+
+        assertThat(thrown).isSameAs(primaryDown);
+        assertThat(SpringProxied.CALLS).as("the alternative's own @Retry(attempts = 2), once")
+                .containsExactly("primary", "primary", "aspect", "backup", "aspect", "backup");
+        assertThat(thrown.getSuppressed()).extracting(Throwable::getMessage).containsExactly("backup down", "backup down");
+    }
+
+    @Test
+    void aWovenPrimarysAlternativeBehindASpringProxyGetsItsOwnRetryOnce() {
+        SpringProxied.CALLS.clear();
+        Object backup = springProxy(new SpringProxied.RatesBackup(), true);
+        ReboundSettings.setGlobal(ReboundSettings.global().toBuilder().alternatives(type -> backup).build());
+        SpringProxied.WovenRates rates = new SpringProxied.WovenRates(); // its policy resolved now, on that resolver
+        assertThat(rates).isInstanceOf(Woven.class);
+
+        Throwable thrown = catchThrowable(() -> rates.rate("EURUSD"));
+
+        assertThat(thrown).hasMessage("primary down");
+        assertThat(SpringProxied.CALLS).as("the alternative's own @Retry(attempts = 3), once").containsExactly(
+                "primary", "aspect", "backup", "aspect", "backup", "aspect", "backup");
+        assertThat(thrown.getSuppressed()).extracting(Throwable::getMessage)
+                .containsExactly("backup down", "backup down", "backup down");
+    }
+
+    @Test
+    void aRateLimitedAlternativeBehindASpringJdkProxyServesItsOnePermit() {
+        SpringProxied.CALLS.clear();
+        Object limited = springProxy(new SpringProxied.LimitedPrices(), false); // of Prices, which carries no policy
+        ReboundSettings.setGlobal(ReboundSettings.global().toBuilder().alternatives(type -> limited).build());
+        SpringProxied.WovenPrices prices = new SpringProxied.WovenPrices();
+
+        assertThat(prices.price("A")).isEqualTo("limited A");
+        Throwable refused = catchThrowable(() -> prices.price("B"));
+
+        assertThat(refused).hasMessage("primary down");
+        assertThat(refused.getSuppressed()).hasExactlyElementsOfTypes(RateLimitRefusedException.class);
+        assertThat(SpringProxied.CALLS).containsExactly("primary", "aspect", "limited", "primary");
     }
 }

@@ -7,8 +7,16 @@ import com.google.inject.Guice;
 import dev.rebound.it.llm.FakeLlm;
 import dev.rebound.it.plain.NestedPlain;
 import dev.rebound.it.woven.Nested;
+import dev.rebound.it.woven.SpringProxied;
+import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.weaver.guice.ReboundModule;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.springframework.aop.framework.ProxyFactory;
+import org.springframework.aop.support.DefaultPointcutAdvisor;
+import org.springframework.retry.annotation.AnnotationAwareRetryOperationsInterceptor;
 
 /** Failure scoping per method: each level applies its own policy, and multiplying retries are flagged. */
 class NestedRetriesTest extends VirtualTime {
@@ -62,5 +70,60 @@ class NestedRetriesTest extends VirtualTime {
         assertThat(StdErr.count(log, "Nested retries: ParallelOuter.answer(String) (3 attempts) calls "
                 + "BranchInner.fetch(String) (3 attempts), so one call of ParallelOuter.answer(String) can make up "
                 + "to 9 attempts")).isEqualTo(1);
+    }
+
+    @Test
+    void aBuilderRetryOverASpringJdkProxyOfAWovenBeanIsWarnedAsNested() {
+        SpringProxied.CALLS.clear();
+        SpringProxied.Relay bean = (SpringProxied.Relay) new ProxyFactory(new SpringProxied.WovenRelay()).getProxy();
+        assertThat(Proxy.isProxyClass(bean.getClass())).isTrue();
+
+        String log = StdErr.during(() -> {
+            SpringProxied.Relay relay = Rebound.wrap(SpringProxied.Relay.class, bean)
+                    .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(10)).jitter(false).build())
+                    .build();
+            catchThrowable(() -> relay.relay("m"));
+        });
+
+        assertThat(SpringProxied.CALLS).hasSize(6).containsOnly("relay");
+        assertThat(StdErr.count(log, "Nested retries: Relay.relay(String) (Rebound.wrap) (3 attempts) calls "
+                + "Relay.relay(String) on WovenRelay (2 attempts), so one call of Relay.relay(String) (Rebound.wrap) "
+                + "can make up to 6 attempts")).isEqualTo(1);
+    }
+
+    private static String retriedByAnotherLibrary(String method, int attempts, String other) {
+        return "Nested retries: " + method + " has @Retry (" + attempts + " attempts) and @" + other
+                + ", which retries it too, so one call of " + method + " can make up to " + attempts
+                + " times that annotation's attempts. Retry at one level only: drop one of the two annotations, or"
+                + " narrow @Retry.on.";
+    }
+
+    @Test
+    void springRetrysRetryableBesideRetryMultipliesAndIsWarnedAsNestedOnce() {
+        SpringProxied.CALLS.clear();
+        String log = StdErr.during(() -> {
+            ProxyFactory factory = new ProxyFactory(new SpringProxied.DoublyRetried()); // as @EnableRetry proxies it
+            factory.addAdvisor(new DefaultPointcutAdvisor(new AnnotationAwareRetryOperationsInterceptor()));
+            SpringProxied.Pinger pinger = (SpringProxied.Pinger) factory.getProxy();
+            catchThrowable(() -> pinger.ping("h"));
+            catchThrowable(() -> pinger.ping("h"));
+        });
+
+        assertThat(SpringProxied.CALLS).as("3 x 3 attempts per call").hasSize(2 * 9);
+        assertThat(StdErr.count(log, retriedByAnotherLibrary("Pinger.ping(String)", 3,
+                "org.springframework.retry.annotation.Retryable"))).isEqualTo(1);
+    }
+
+    @Test
+    void anotherLibrarysRetryOnTheMethodOrItsClassIsWarnedInTheSameWordsByWrapAndGuice() {
+        String log = StdErr.during(() -> {
+            Rebound.wrap(NestedPlain.Pinger.class, new NestedPlain.WrappedDoublyRetried()).build();
+            Guice.createInjector(new ReboundModule()).getInstance(NestedPlain.InjectedDoublyRetried.class);
+        });
+
+        assertThat(StdErr.count(log, retriedByAnotherLibrary("Pinger.ping(String)", 3,
+                "org.springframework.retry.annotation.Retryable"))).isEqualTo(1);
+        assertThat(StdErr.count(log, retriedByAnotherLibrary("Pinger.ping(String)", 4,
+                "org.springframework.retry.annotation.Retryable"))).isEqualTo(1);
     }
 }

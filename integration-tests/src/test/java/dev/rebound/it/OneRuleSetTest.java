@@ -968,4 +968,53 @@ class OneRuleSetTest {
                 .contains("Chat.chat(String): @CircuitBreaker.failureRatio = 2.0 must be more than 0 and at most 1")
                 .doesNotContain("SLF4J");
     }
+
+    /**
+     * Another library's retry annotation beside {@code @Retry}: matched by name, so neither the processor
+     * nor the runtime needs the library (resilience4j's is a stand-in of that name, compiled here); a
+     * compile-time warning and, when a door resolves the policy, one WARN per method, in the same words.
+     */
+    @Test
+    void anotherLibrarysRetryBesideRetryIsWarnedInTheSameWordsByTheProcessorAndTheRuntime() throws Exception {
+        Javac javac = new Javac(dir);
+        javac.loadFrom("r4j", "Retry", """
+                package io.github.resilience4j.retry.annotation;
+                @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
+                public @interface Retry {
+                    String name();
+                }
+                """, false);
+        String source = """
+                import dev.rebound.annotations.Retry;
+                import org.springframework.retry.annotation.Retryable;
+                public class Pinger {
+                    @Retry(attempts = 3) @Retryable
+                    public String ping(String host) { return "pong"; }
+                    @Retry(attempts = 2) @io.github.resilience4j.retry.annotation.Retry(name = "pong")
+                    public String pong(String host) { return "ping"; }
+                    @Retry(attempts = 1) @Retryable
+                    public String once(String host) { return "once"; }
+                }
+                """;
+        List<String> expected = List.of(
+                "Nested retries: Pinger.ping(String) has @Retry (3 attempts) and"
+                        + " @org.springframework.retry.annotation.Retryable, which retries it too, so one call of"
+                        + " Pinger.ping(String) can make up to 3 times that annotation's attempts. Retry at one level"
+                        + " only: drop one of the two annotations, or narrow @Retry.on.",
+                "Nested retries: Pinger.pong(String) has @Retry (2 attempts) and"
+                        + " @io.github.resilience4j.retry.annotation.Retry, which retries it too, so one call of"
+                        + " Pinger.pong(String) can make up to 2 times that annotation's attempts. Retry at one level"
+                        + " only: drop one of the two annotations, or narrow @Retry.on.");
+
+        List<String> compiled = javac.compileAgainst("pinger", "Pinger", source,
+                Path.of(Javac.location(org.springframework.retry.annotation.Retryable.class)), dir.resolve("r4j"));
+        ClassLoader loader = new java.net.URLClassLoader(new java.net.URL[] {dir.resolve("pinger").toUri().toURL(),
+                dir.resolve("r4j").toUri().toURL()}, OneRuleSetTest.class.getClassLoader());
+        Class<?> pinger = loader.loadClass("Pinger");
+        String log = StdErr.during(() -> dev.rebound.runtime.spi.Policies.resolveAll(pinger));
+
+        assertThat(compiled).as("the processor's warnings").containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(log.lines().filter(l -> l.contains("Nested retries")).map(l -> l.substring(l.indexOf("Nested")))
+                .toList()).as("the runtime's WARNs").containsExactlyInAnyOrderElementsOf(expected);
+    }
 }

@@ -5,12 +5,12 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /** Captures what slf4j-simple writes (it prints to the current System.err) while a block runs. */
-final class StdErr {
+public final class StdErr {
 
     private StdErr() {
     }
 
-    static String during(Runnable block) {
+    public static String during(Runnable block) {
         PrintStream saved = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
@@ -22,7 +22,7 @@ final class StdErr {
         return captured.toString(StandardCharsets.UTF_8);
     }
 
-    static long count(String text, String needle) {
+    public static long count(String text, String needle) {
         return text.lines().filter(l -> l.contains(needle)).count();
     }
 }

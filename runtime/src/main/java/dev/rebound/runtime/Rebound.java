@@ -29,7 +29,9 @@ import java.util.Objects;
  * <p>Without builder policies ({@code withRetry}, {@code withCircuitBreaker}, {@code withRateLimit},
  * {@code withFallbacks}, {@code withFallbackHandler}, {@code fallbackOnResult}), {@code build()}
  * applies the {@code @Retry}, {@code @CircuitBreaker}, {@code @RateLimit} and {@code @Fallback}
- * annotations found on {@code type} (and on the target's class). With any of them, the builder's
+ * annotations found on {@code type} (and on the target's class: behind a container's proxy, the class it
+ * proxies, as Spring's proxies say it; a JDK proxy that does not say hides it, and a WARN line says so when
+ * {@code type} carries no policy either). With any of them, the builder's
  * policies replace all of those annotations for every method of {@code type} (a WARN line names the
  * annotations it does not apply; each method gets its own breaker, shared by every caller of this
  * wrapper), and the fallbacks are called as they are: one that applies a policy of its own (woven,

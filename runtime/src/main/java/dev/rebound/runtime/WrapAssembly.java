@@ -5,6 +5,7 @@ import dev.rebound.runtime.internal.AlreadyResilient;
 import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.internal.AnnotationLookup;
 import dev.rebound.runtime.internal.AnnotationPolicies;
+import dev.rebound.runtime.internal.ContainerProxies;
 import dev.rebound.runtime.internal.Definitions;
 import dev.rebound.runtime.internal.FallbackRule;
 import dev.rebound.runtime.internal.GeneratedWrappers;
@@ -73,6 +74,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
             throw new ReboundConfigurationException(List.of(closed)); // before any reflective access fails
         }
         ReboundSettings checked = settings != null ? settings : ReboundSettings.global();
+        Class<?> impl = implClass();
         Definitions defined = new Definitions(); // registered only when the build has no problem
         if (retry != null) {
             MethodChecks.checkBudget(checked, retry, type.getName(), where, "budget", defined, problems);
@@ -82,7 +84,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         }
         // with builder policies the annotations are replaced anyway: what no door could apply is said, not refused
         List<String> refused = programmatic ? new ArrayList<>() : problems;
-        List<String> helpers = MethodChecks.checkUnreached(target.getClass(), refused);
+        List<String> helpers = MethodChecks.checkUnreached(impl, refused);
         if (programmatic && !refused.isEmpty()) {
             LOG.warn("{} with builder policies: not applied, and no door would apply them: {}", where,
                     String.join("; ", refused));
@@ -95,7 +97,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
             if (programmatic) {
                 replacedAnnotations(m, replaced);
                 // the result as the target returns it: a type variable of a generic super-interface resolved
-                String deferred = Repetition.deferredResult(target.getClass(), m);
+                String deferred = Repetition.deferredResult(impl, m);
                 if (deferred != null) {
                     skipped.add(AnnotationLookup.describe(type, m) + " (returns " + deferred + ")");
                     return null;
@@ -133,9 +135,13 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
                     + "the annotations)", where, String.join(", ", replaced));
         }
         warnIfSharedInTheFleet(where, breakers);
+        if (!programmatic && policies.isEmpty() && ContainerProxies.isOpaqueProxy(target)) {
+            LOG.warn("{}: {}", where, MethodRules.classBehindProxyUnseen(type.getSimpleName(),
+                    target.getClass().getName()));
+        }
         if (!helpers.isEmpty() && !Rebound.isResilient(target)) {
             LOG.warn("{}: {}", where, MethodRules.helpersNotWrapped(helpers,
-                    AnnotationLookup.simpleName(target.getClass())));
+                    AnnotationLookup.simpleName(impl)));
         }
         if (!policies.isEmpty()) {
             MethodChecks.warnFallbackWithoutRetry(type.getName(), where, "withFallbacks", "withRetry",
@@ -163,7 +169,8 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         if (Rebound.isResilient(target)) {
             return;
         }
-        List<String> annotations = AnnotationPolicies.annotationsOf(target.getClass(), m);
+        Class<?> impl = implClass();
+        List<String> annotations = AnnotationPolicies.annotationsOf(impl, m);
         if (!annotations.isEmpty()) {
             replaced.add(AnnotationLookup.describe(type, m) + " (" + String.join(", ", annotations) + ")");
         }
@@ -199,11 +206,12 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         }
         fallbackOnResult.forEach(p -> predicates.putIfAbsent(p, "fallbackOnResult"));
         List<String> warned = new ArrayList<>();
+        Class<?> impl = implClass();
         for (Map.Entry<Predicate<Object>, String> p : predicates.entrySet()) {
             List<String> never = new ArrayList<>();
             for (Method m : methods) {
                 String problem = ResultAndHandlerRules.neverJudges(p.getValue(), p.getKey().getClass(),
-                        target.getClass(), m);
+                        impl, m);
                 if (problem != null) {
                     never.add(Rules.at(AnnotationLookup.describe(type, m), problem));
                 }
@@ -240,9 +248,9 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
 
     /** {@code m}'s spec from the builder's policies; {@code m} does not return a deferred result. */
     private MethodSpec programmatic(Method m, List<String> problems) {
-        Class<?> impl = target.getClass();
+        Class<?> impl = implClass();
         String method = AnnotationLookup.describe(type, m);
-        if (AnnotationLookup.find(NonIdempotent.class, target.getClass(), type, m) != null) {
+        if (AnnotationLookup.find(NonIdempotent.class, impl, type, m) != null) {
             if (retry != null) {
                 MethodChecks.checkRepeat(retry, MethodRules.RetryAttributes.BUILDER, method, true, null, problems);
             }
@@ -270,7 +278,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
                 .fallbackOnResult(ResultAndHandlerRules.anyOf(fallbackOnResult))
                 .fallbackHandler(fallbackHandler).settings(settings).budgetScope(type.getName())
                 .sharedAs(AnnotationLookup.qualified(type, m), fleetTarget())
-                .runsIn(target.getClass(), m.getName()).build();
+                .runsIn(impl, m.getName()).build();
     }
 
     /**
@@ -306,9 +314,19 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         return name != null ? name : Rebound.isResilient(target) ? ResilientProxy.nameOf(target) : null;
     }
 
+    /**
+     * The class whose annotations apply to the target's calls: the user's class behind a container's
+     * proxy that says what it is (Spring's, JDK or CGLIB: {@link ContainerProxies}), else the target's own.
+     */
+    private Class<?> implClass() {
+        Class<?> behind = ContainerProxies.targetClassOf(target);
+        return behind != null ? behind : target.getClass();
+    }
+
     private MethodSpec annotated(Method m, Definitions defined) {
         ReboundSettings s = settings;
-        return AnnotationPolicies.resolve(target.getClass(), targetName(), fleetTarget(), m, s, alt -> {
+        Class<?> impl = implClass();
+        return AnnotationPolicies.resolve(impl, targetName(), fleetTarget(), m, s, alt -> {
             if (s == null) {
                 return dev.rebound.runtime.internal.GlobalAlternatives.supplier(alt);
             }

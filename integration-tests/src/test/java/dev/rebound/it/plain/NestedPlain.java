@@ -3,8 +3,12 @@ package dev.rebound.it.plain;
 import dev.rebound.annotations.Retry;
 import dev.rebound.it.llm.FakeLlm;
 import jakarta.inject.Inject;
+import org.springframework.retry.annotation.Retryable;
 
-/** An outer resilient service calling an inner resilient one, both intercepted by Guice. */
+/**
+ * An outer resilient service calling an inner resilient one, both intercepted by Guice; and methods that
+ * another library's retry annotation retries too.
+ */
 public final class NestedPlain {
 
     private NestedPlain() {
@@ -28,6 +32,30 @@ public final class NestedPlain {
         @Retry(attempts = 3, delay = 10, jitter = false)
         public String answer(String q) {
             return inner.fetch(q);
+        }
+    }
+
+    public interface Pinger {
+        String ping(String host);
+    }
+
+    /** Rebound's @Retry and Spring Retry's @Retryable on one method: for Rebound.wrap. */
+    public static class WrappedDoublyRetried implements Pinger {
+        @Override
+        @Retry(attempts = 3, delay = 10, jitter = false)
+        @Retryable(maxAttempts = 3)
+        public String ping(String host) {
+            return "pong";
+        }
+    }
+
+    /** Spring Retry's @Retryable on the class, Rebound's @Retry on its method: for Guice. */
+    @Retryable(maxAttempts = 3)
+    public static class InjectedDoublyRetried implements Pinger {
+        @Override
+        @Retry(attempts = 4, delay = 10, jitter = false)
+        public String ping(String host) {
+            return "pong";
         }
     }
 }

@@ -50,10 +50,19 @@ public final class AlreadyResilient {
     public static void warnIfNested(Class<?> type, Object target, Map<Method, ResilientMethod> outer) {
         outer.forEach((m, executor) -> {
             int innerAttempts = ownAttempts(type, target, m);
-            String inner = AnnotationLookup.describe(type, m) + " on " + ResilientProxy.nameOf(target);
+            String inner = AnnotationLookup.describe(type, m) + " on " + nameOf(target);
             Chains.warnNestedRetries(executor.name() + " (Rebound.wrap)",
                     executor.diagnostics().primaryRetry().attempts(), inner, innerAttempts);
         });
+    }
+
+    /**
+     * How a log names {@code target}: a wrapper's name; the user's class behind a container's proxy that
+     * says which; else its own simple name.
+     */
+    private static String nameOf(Object target) {
+        Class<?> user = ResilientProxy.isResilient(target) ? null : ContainerProxies.targetClassOf(target);
+        return user != null ? AnnotationLookup.simpleName(user) : ResilientProxy.nameOf(target);
     }
 
     /** How many attempts {@code target} makes of {@code m} by itself. */
@@ -62,10 +71,8 @@ public final class AlreadyResilient {
         if (own != null) {
             return own.diagnostics().primaryRetry().attempts();
         }
-        Class<?> impl = target.getClass();
-        while (impl.getName().contains("$$") && impl.getSuperclass() != null) {
-            impl = impl.getSuperclass(); // a container's generated subclass: the user's class above it
-        }
+        // a container's proxy or generated subclass: the user's class behind it (a Spring JDK proxy says which)
+        Class<?> impl = ContainerProxies.userClassOf(target);
         Retry retry = AnnotationLookup.find(Retry.class, impl, type, m);
         return retry == null ? 1 : retry.attempts();
     }

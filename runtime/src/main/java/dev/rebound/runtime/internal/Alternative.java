@@ -8,6 +8,7 @@ import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.Passthrough;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.util.function.Supplier;
 
 /**
@@ -38,6 +39,12 @@ public final class Alternative implements Invoker {
      * one). Asked once per class; a pure function of the class, shared by every call.
      */
     private volatile Object[] door = {null, Boolean.TRUE};
+    /**
+     * The instance last called and the class behind it when it is a container's proxy that says so
+     * ({@link ContainerProxies#targetClassOf}), else null: asked once per instance, since one JDK proxy
+     * class serves many targets.
+     */
+    private volatile Object[] behind = {null, null};
     /** The generated wrapper last called and what to call instead: itself, or its target when flat. */
     private volatile Object[] flat = {null, null};
     /** The instance last asked about by {@link #ownPolicy} and its answer. */
@@ -145,7 +152,9 @@ public final class Alternative implements Invoker {
     /**
      * Calls the method on {@code target} (the alternative's instance). When a door may apply a
      * policy to this call, it is marked as a {@link Passthrough}: the alternative's own door, which
-     * sees the call first, takes the mark and does not apply its policy again. A call no door applies
+     * sees the call first, takes the mark and does not apply its policy again; behind a container's
+     * proxy (a Spring bean some aspect of the application proxies), the door of the proxy's target,
+     * an instance of the class behind it, takes it. A call no door applies
      * a policy to is called as it is, without the mark (a shared counter written twice, three
      * thread-local operations): no door would take it, and the first call the alternative then makes on
      * itself to a method with a policy of its own would, and run without that policy. An alternative
@@ -168,10 +177,11 @@ public final class Alternative implements Invoker {
         if (target instanceof GeneratedWrapper) {
             target = unlessFlat((GeneratedWrapper) target);
         }
-        if (target != null && !mayHaveDoor(target.getClass())) {
+        Class<?> proxied = target == null ? null : behind(target);
+        if (target != null && !mayHaveDoor(proxied != null ? proxied : target.getClass())) {
             return method.call(target, args);
         }
-        Object outer = Passthrough.enter(target);
+        Object outer = Passthrough.enter(target, proxied);
         try {
             return method.call(target, args);
         } finally {
@@ -193,6 +203,19 @@ public final class Alternative implements Invoker {
             flat = f;
         }
         return f[1];
+    }
+
+    /** The class behind {@code target} when it is a container's proxy that says so, else null. */
+    private Class<?> behind(Object target) {
+        Object[] b = behind;
+        if (b[0] != target) {
+            Class<?> type = target.getClass();
+            // only a JDK proxy or a generated subclass may be a container's proxy: the rest is not asked
+            b = new Object[] {target, Proxy.isProxyClass(type) || type.getName().contains("$$")
+                    ? ContainerProxies.targetClassOf(target) : null};
+            behind = b;
+        }
+        return (Class<?>) b[1];
     }
 
     private boolean mayHaveDoor(Class<?> type) {

@@ -1,6 +1,7 @@
 package dev.rebound.runtime.internal;
 
 import dev.rebound.runtime.rules.MethodRules;
+import dev.rebound.runtime.rules.RetryRules;
 import dev.rebound.runtime.rules.Rules;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
@@ -213,6 +214,48 @@ public final class AnnotationLookup {
         }
         found.removeIf(c -> found.stream().anyMatch(sub -> sub != c && c.isAssignableFrom(sub)));
         return found;
+    }
+
+    /**
+     * The binary name of another library's retry annotation ({@link RetryRules#OTHER_LIBRARIES_RETRIES},
+     * matched by name) on {@code m} as {@code implClass} runs it: on its declaration in the class, a
+     * superclass or an interface, else on one of those types; null when there is none.
+     */
+    public static String otherLibraryRetry(Class<?> implClass, Class<?> contract, Method m) {
+        List<Class<?>> types = new ArrayList<>();
+        for (Class<?> c = implClass; c != null && c != Object.class; c = c.getSuperclass()) {
+            types.add(c);
+        }
+        types.addAll(allInterfaces(implClass));
+        if (!types.contains(contract)) {
+            types.add(contract);
+        }
+        for (Class<?> c : types) {
+            String found = otherLibraryRetry(Overrides.declaredIn(c, implClass, m));
+            if (found != null) {
+                return found;
+            }
+        }
+        for (Class<?> c : types) {
+            String found = otherLibraryRetry(c);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
+    }
+
+    private static String otherLibraryRetry(java.lang.reflect.AnnotatedElement e) {
+        if (e == null) {
+            return null;
+        }
+        for (Annotation a : e.getDeclaredAnnotations()) {
+            String name = a.annotationType().getName();
+            if (RetryRules.OTHER_LIBRARIES_RETRIES.contains(name)) {
+                return name;
+            }
+        }
+        return null;
     }
 
     /** Every interface of {@code c} and its superclasses, nearest first. */

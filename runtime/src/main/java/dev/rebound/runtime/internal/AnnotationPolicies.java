@@ -135,9 +135,10 @@ public final class AnnotationPolicies {
         if (!problems.isEmpty()) {
             throw new ReboundConfigurationException(problems);
         }
-        MethodChecks.warnFallbackWithoutRetry(contract.getName() + '#' + method.getName()
-                + java.util.Arrays.toString(method.getParameterTypes()), name, "@Fallback", "@Retry", !fb.chain().isEmpty(),
+        String key = contract.getName() + '#' + method.getName() + java.util.Arrays.toString(method.getParameterTypes());
+        MethodChecks.warnFallbackWithoutRetry(key, name, "@Fallback", "@Retry", !fb.chain().isEmpty(),
                 primaryRetry.attempts());
+        MethodChecks.warnIfRetriedByAnotherLibrary(implClass.getName() + ' ' + key, name, primaryRetry.attempts(), implClass, contract, method);
         makeAccessible(contractMethod);
         return MethodSpec.builder(name, primaryName).shapeOf(implClass, method).retry(primaryRetry).circuitBreaker(breakerPolicy)
                 .rateLimit(rateLimitPolicy).fallbacks(fb.rule(), fb.chain()).fallbackOnResult(fb.onResult())

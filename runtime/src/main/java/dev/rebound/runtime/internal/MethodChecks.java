@@ -6,6 +6,7 @@ import dev.rebound.runtime.internal.chain.CallShape;
 import dev.rebound.runtime.rules.FailureType;
 import dev.rebound.runtime.rules.FallbackRules;
 import dev.rebound.runtime.rules.MethodRules;
+import dev.rebound.runtime.rules.RetryRules;
 import dev.rebound.runtime.rules.Rules;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -30,6 +31,9 @@ public final class MethodChecks {
      */
     private static final Set<String> WARNED_WITHOUT_RETRY = ConcurrentHashMap.newKeySet();
 
+    /** The methods warned about by {@link #warnIfRetriedByAnotherLibrary}, with their classes: once each. */
+    private static final Set<String> WARNED_OTHER_RETRY = ConcurrentHashMap.newKeySet();
+
     private MethodChecks() {
     }
 
@@ -47,6 +51,23 @@ public final class MethodChecks {
         }
         if (WARNED_WITHOUT_RETRY.add(key)) {
             LOG.warn("{} {}", where, warning);
+        }
+    }
+
+    /**
+     * Logs {@link RetryRules#retriedByAnotherLibrary}'s warning, once per method and class (by {@code key}:
+     * their fully qualified names), when {@code attempts} is above 1 and another library's retry annotation applies to
+     * {@code method} on {@code implClass} too ({@link AnnotationLookup#otherLibraryRetry}): the two
+     * retries nest, whichever runs outside.
+     */
+    public static void warnIfRetriedByAnotherLibrary(String key, String name, int attempts, Class<?> implClass,
+            Class<?> contract, Method method) {
+        if (attempts < 2 || WARNED_OTHER_RETRY.contains(key)) {
+            return;
+        }
+        String other = AnnotationLookup.otherLibraryRetry(implClass, contract, method);
+        if (other != null && WARNED_OTHER_RETRY.add(key)) {
+            LOG.warn(RetryRules.retriedByAnotherLibrary(name, attempts, other));
         }
     }
 

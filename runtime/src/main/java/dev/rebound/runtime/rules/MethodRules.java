@@ -174,6 +174,22 @@ public final class MethodRules {
     }
 
     /**
+     * {@code Rebound.wrap} without builder policies over a JDK proxy that is not Rebound's and does not say
+     * what class is behind it (Spring's says so, unless made opaque), of an interface that carries no
+     * policy: the annotations on the class behind the proxy cannot be seen, so the wrapper would apply
+     * none. Said at WARN, when {@code build()} runs.
+     *
+     * @param type the wrapped interface's simple name
+     * @param proxyClass the proxy's class name, {@code jdk.proxy2.$Proxy12}
+     */
+    public static String classBehindProxyUnseen(String type, String proxyClass) {
+        return "the target is a JDK proxy (" + proxyClass + ") that does not say what class is behind it, and "
+                + type + " carries no policy: annotations on the class behind a JDK proxy cannot be seen, so this"
+                + " wrapper applies none (annotate " + type + ", give the policies to the builder, or wrap the"
+                + " object behind the proxy)";
+    }
+
+    /**
      * A method whose declared result is a type variable nothing binds where it is wrapped (a generic
      * {@code Step<I, O>}'s {@code O invoke(I)} over a lambda), read as a plain value, that a policy judges
      * by its outcome, returned a {@code CompletionStage}: the policies judged the future, not its outcome.

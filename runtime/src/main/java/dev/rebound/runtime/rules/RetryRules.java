@@ -21,7 +21,36 @@ public final class RetryRules {
     /** The default of {@code budgetMinPerSecond}, {@code @Retry}'s and {@code RetryPolicy.Builder}'s. */
     public static final int DEFAULT_BUDGET_MIN_PER_SECOND = 1;
 
+    /**
+     * Other libraries' retry annotations, by binary name: Spring Retry's {@code @Retryable}, Spring
+     * Framework 7's, resilience4j's {@code @Retry}, MicroProfile Fault Tolerance's {@code @Retry}. Matched
+     * by name, so none of them is a dependency: beside Rebound's {@code @Retry} on one method (or its
+     * class), each retries the calls the other makes ({@link #retriedByAnotherLibrary}).
+     */
+    public static final List<String> OTHER_LIBRARIES_RETRIES = List.of(
+            "org.springframework.retry.annotation.Retryable",
+            "org.springframework.resilience.annotation.Retryable",
+            "io.github.resilience4j.retry.annotation.Retry",
+            "org.eclipse.microprofile.faulttolerance.Retry");
+
     private RetryRules() {
+    }
+
+    /**
+     * Rebound's {@code @Retry} of {@code attempts} (above 1) on {@code method} beside {@code other}, another
+     * library's retry annotation ({@link #OTHER_LIBRARIES_RETRIES}) on the method or its class: the two
+     * retries nest, and their attempts multiply (3 x 3 = 9 calls), in the words of Rebound's nested-retry
+     * warning. Not an error: said once per method at WARN on {@code dev.rebound} when a door resolves the
+     * policy, and as a compile-time warning by the annotation processor.
+     *
+     * @param method how logs name the method, {@code "Pinger.ping(String)"}
+     * @param other the other annotation's binary name
+     */
+    public static String retriedByAnotherLibrary(String method, int attempts, String other) {
+        return "Nested retries: " + method + " has @Retry (" + attempts + " attempts) and @" + other
+                + ", which retries it too, so one call of " + method + " can make up to " + attempts
+                + " times that annotation's attempts. Retry at one level only: drop one of the two annotations,"
+                + " or narrow @Retry.on.";
     }
 
     /** Attempts, the first included: 1..{@value #MAX_ATTEMPTS}. */

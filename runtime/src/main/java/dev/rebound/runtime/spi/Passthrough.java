@@ -7,6 +7,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * woven advice, its Guice interceptor, its wrapper) lets it through instead of applying a second
  * chain: the chain is flat and each policy applies exactly once.
  *
+ * <p>The door that lets the call through is the first one this thread reaches for it: the door of the
+ * instance called, or, when that instance is a container's proxy (Spring's, JDK or CGLIB) that calls
+ * another instance, its target, the first instance of exactly the class behind the proxy that a door
+ * reaches. A proxy that calls its target on another thread (an {@code @Async} one) leaves the mark
+ * here, and the target's door applies its policy there too.
+ *
  * <p>Costs a door one static read per call: the counter is non-zero only while some thread is inside
  * such a call, and only then is the thread's mark consulted (found by {@link PerThread}: a thread-local
  * lookup missed its first slot in JMH's threads, and was a fifth of a fallback's time through Guice).
@@ -14,23 +20,28 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Passthrough {
 
     private static final AtomicInteger ACTIVE = new AtomicInteger();
-    /** Each thread's mark: the one element is the object whose next call is the engine's, or null. */
-    private static final PerThread<Object[]> TARGET = new PerThread<>(() -> new Object[1]);
+    /**
+     * Each thread's mark: the object whose next call is the engine's, or null; and the class behind it
+     * when it is a container's proxy that calls another instance, or null.
+     */
+    private static final PerThread<Object[]> TARGET = new PerThread<>(() -> new Object[2]);
 
     private Passthrough() {
     }
 
     /**
-     * Whether this call on {@code self} is the engine's own call and must run as it is. True at most
-     * once per {@link #enter}: calls that the target makes from inside keep their policies.
+     * Whether this call on {@code self} is the engine's own call and must run as it is: {@code self} is
+     * the instance marked, or an instance of exactly the class behind it. True at most once per
+     * {@link #enter}: calls that the target makes from inside keep their policies.
      */
     public static boolean claim(Object self) {
         if (ACTIVE.get() == 0) {
             return false;
         }
         Object[] mark = TARGET.get();
-        if (self != null && mark[0] == self) {
+        if (self != null && (mark[0] == self || mark[1] != null && mark[1] == self.getClass())) {
             mark[0] = null;
+            mark[1] = null;
             return true;
         }
         return false;
@@ -38,9 +49,20 @@ public final class Passthrough {
 
     /** Marks the next call on {@code target} from this thread; returns what to hand to {@link #exit}. */
     public static Object enter(Object target) {
+        return enter(target, null);
+    }
+
+    /**
+     * Marks the next call on {@code target} from this thread, a container's proxy whose calls reach an
+     * instance of {@code behind} (null: {@code target} itself runs the call); returns what to hand to
+     * {@link #exit}.
+     */
+    public static Object enter(Object target, Class<?> behind) {
         Object[] mark = TARGET.get();
-        Object previous = mark[0];
+        // an enclosing proxy's mark, not claimed yet, is kept whole (the one case that allocates)
+        Object previous = mark[1] == null ? mark[0] : new Enclosing(mark[0], (Class<?>) mark[1]);
         mark[0] = target;
+        mark[1] = behind;
         ACTIVE.incrementAndGet();
         return previous;
     }
@@ -48,6 +70,24 @@ public final class Passthrough {
     /** Ends a mark made by {@link #enter}, restoring the enclosing one. */
     public static void exit(Object previous) {
         ACTIVE.decrementAndGet();
-        TARGET.get()[0] = previous;
+        Object[] mark = TARGET.get();
+        if (previous instanceof Enclosing) {
+            mark[0] = ((Enclosing) previous).target;
+            mark[1] = ((Enclosing) previous).behind;
+        } else {
+            mark[0] = previous;
+            mark[1] = null;
+        }
+    }
+
+    /** A proxy's mark that an inner one replaced for a while. */
+    private static final class Enclosing {
+        final Object target;
+        final Class<?> behind;
+
+        Enclosing(Object target, Class<?> behind) {
+            this.target = target;
+            this.behind = behind;
+        }
     }
 }

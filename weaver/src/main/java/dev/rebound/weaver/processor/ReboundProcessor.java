@@ -133,6 +133,7 @@ public final class ReboundProcessor extends AbstractProcessor {
             for (String problem : problems(e)) {
                 processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, problem, e);
             }
+            warnIfRetriedByAnotherLibrary(e);
         }
         for (TypeElement type : resolved) {
             generateWrappers(type);
@@ -278,6 +279,62 @@ public final class ReboundProcessor extends AbstractProcessor {
             }
         }
         return false;
+    }
+
+    /**
+     * Warns, in the runtime's words ({@link RetryRules#retriedByAnotherLibrary}), where a {@code @Retry} of
+     * more than one attempt meets another library's retry annotation: {@code e}'s own on a method that
+     * carries one, or on its class; for a type's {@code @Retry}, on each method of the type it reaches that
+     * carries one. Matched by name: the other library is on the compile class path (its annotation would
+     * not compile otherwise), never the processor's.
+     */
+    private void warnIfRetriedByAnotherLibrary(Element e) {
+        Retry retry = model.annotation(e, Retry.class);
+        if (retry == null || retry.attempts() < 2) {
+            return;
+        }
+        if (e.getKind() == ElementKind.METHOD) {
+            String other = otherLibraryRetry(e);
+            if (other == null) {
+                other = otherLibraryRetry(e.getEnclosingElement());
+            }
+            if (other != null) {
+                warnRetriedByAnotherLibrary(e, model.contractOf(e), retry, other);
+            }
+        } else if (e instanceof TypeElement type) {
+            String onType = otherLibraryRetry(type);
+            for (ExecutableElement m : javax.lang.model.util.ElementFilter.methodsIn(type.getEnclosedElements())) {
+                String other = otherLibraryRetry(m);
+                Set<Modifier> mods = m.getModifiers();
+                boolean reached = type.getKind() == ElementKind.INTERFACE ? !mods.contains(Modifier.PRIVATE)
+                        : mods.contains(Modifier.PUBLIC);
+                if (model.annotation(m, Retry.class) == null && reached && !mods.contains(Modifier.STATIC)
+                        && model.deferredResult(m.getReturnType()) == null && (other != null || onType != null)) {
+                    TypeElement contract = model.contractOf(m);
+                    warnRetriedByAnotherLibrary(m, contract != null ? contract : type, retry,
+                            other != null ? other : onType);
+                }
+            }
+        }
+    }
+
+    private void warnRetriedByAnotherLibrary(Element m, TypeElement contract, Retry retry, String other) {
+        processingEnv.getMessager().printMessage(Diagnostic.Kind.WARNING,
+                RetryRules.retriedByAnotherLibrary(model.describe(m, contract), retry.attempts(), other), m);
+    }
+
+    /** The binary name of another library's retry annotation on {@code e} itself, or null. */
+    private String otherLibraryRetry(Element e) {
+        for (javax.lang.model.element.AnnotationMirror a : e.getAnnotationMirrors()) {
+            if (a.getAnnotationType().getKind() != TypeKind.DECLARED) {
+                continue; // unresolved: javac's own error
+            }
+            String name = model.binaryName(a.getAnnotationType());
+            if (RetryRules.OTHER_LIBRARIES_RETRIES.contains(name)) {
+                return name;
+            }
+        }
+        return null;
     }
 
     private List<String> problems(Element e) {

@@ -1,0 +1,84 @@
+package dev.rebound.runtime.internal;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+
+/**
+ * The user's class behind a container's proxy: the class whose methods, and so whose annotations and
+ * woven code, a call on the proxy reaches in the end. Spring says it on each of its proxies, JDK and
+ * CGLIB alike, through {@code org.springframework.aop.TargetClassAware}, read here by name so that
+ * Spring stays an optional dependency nobody declares; a subclass a container generates at run time
+ * ({@code Impl$$SpringCGLIB$$0}, {@code Impl$$EnhancerByGuice$$1a2b}) has the user's class above it.
+ */
+public final class ContainerProxies {
+
+    private static final String TARGET_CLASS_AWARE = "org.springframework.aop.TargetClassAware";
+
+    private ContainerProxies() {
+    }
+
+    /**
+     * The class behind {@code instance} when it is a proxy that says what it delegates to (Spring's, unless
+     * made opaque), or null: not such a proxy, Rebound's own, or one whose target class is not known (a
+     * target source without one). Asked of the instance: one JDK proxy class serves every target of its
+     * interfaces.
+     */
+    public static Class<?> targetClassOf(Object instance) {
+        Class<?> type = instance.getClass();
+        if (ResilientProxy.isResilient(instance)) {
+            return null;
+        }
+        Method getTargetClass = targetClassMethod(type);
+        if (getTargetClass == null) {
+            return null;
+        }
+        try {
+            Object c = getTargetClass.invoke(instance);
+            return c instanceof Class<?> && c != type ? (Class<?>) c : null;
+        } catch (IllegalAccessException | InvocationTargetException | RuntimeException unreadable) {
+            return null; // a proxy that cannot say: treated as one that does not
+        }
+    }
+
+    /**
+     * The user's class whose annotations apply to calls on {@code instance}: the class behind a proxy that
+     * says it ({@link #targetClassOf}), else, for a subclass a container generated ({@code $$} in its name),
+     * the first class above it that is not one, else the instance's own class (a JDK proxy that does not say
+     * what it delegates to included: see {@link #isOpaqueProxy}).
+     */
+    public static Class<?> userClassOf(Object instance) {
+        Class<?> behind = targetClassOf(instance);
+        if (behind != null) {
+            return behind;
+        }
+        Class<?> c = instance.getClass();
+        while (c.getName().contains("$$") && c.getSuperclass() != null && c.getSuperclass() != Object.class) {
+            c = c.getSuperclass();
+        }
+        return c;
+    }
+
+    /**
+     * Whether {@code instance} is a JDK proxy, not Rebound's own, that does not say what class is behind
+     * it: the annotations on that class cannot be seen, only its interfaces'.
+     */
+    public static boolean isOpaqueProxy(Object instance) {
+        return Proxy.isProxyClass(instance.getClass()) && !ResilientProxy.isResilient(instance)
+                && targetClassOf(instance) == null;
+    }
+
+    /** {@code TargetClassAware.getTargetClass()} when {@code type} implements it, else null. */
+    private static Method targetClassMethod(Class<?> type) {
+        for (Class<?> itf : AnnotationLookup.allInterfaces(type)) {
+            if (itf.getName().equals(TARGET_CLASS_AWARE)) {
+                try {
+                    return itf.getMethod("getTargetClass");
+                } catch (NoSuchMethodException other) {
+                    return null; // another library of that name
+                }
+            }
+        }
+        return null;
+    }
+}
