@@ -9,11 +9,15 @@ import org.slf4j.LoggerFactory;
 /**
  * A key's limit in Redis, with an in-process one standing by: every operation goes to Redis when the
  * store has it, and to the local buckets when it has not or fails, so a call never fails because of
- * the store.
+ * the store. A failure of the store (unreachable, refusing) is the link's; a failure of this key alone (a
+ * value under its name that is not a Bucket4j bucket) keeps this key local, says so once, and asks again
+ * every retry interval, while the other keys stay on Redis.
  */
 final class FailoverLimiter implements RateLimiter {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.rebound");
+    /** How often, at most, a key in use compares the limits Redis holds with its own. */
+    private static final long CHECK_EVERY_NANOS = BucketLimiter.MINUTE.toNanos();
 
     private final RedisLink link;
     private final String key;
@@ -24,6 +28,12 @@ final class FailoverLimiter implements RateLimiter {
     private final BucketLimiter local;
     /** The remote limiter and the proxy manager it was built on (rebuilt after a reconnection). */
     private volatile Remote remote;
+    /** The stored limits last warned about (-1: none), so that one difference is said once. */
+    private volatile long warnedRequests = -1;
+    private volatile long warnedTokens = -1;
+    /** Whether this key's value in Redis failed (the key is then local until {@link #keyRetryAtNanos}). */
+    private volatile boolean keyFailed;
+    private volatile long keyRetryAtNanos;
 
     FailoverLimiter(RedisLink link, String key, byte[] requestsKey, byte[] tokensKey, long requestsPerMinute,
             long tokensPerMinute, BucketLimiter local) {
@@ -39,47 +49,101 @@ final class FailoverLimiter implements RateLimiter {
     private static final class Remote {
         final ProxyManager<byte[]> proxies;
         final BucketLimiter limiter;
+        volatile long checkAtNanos;
 
-        Remote(ProxyManager<byte[]> proxies, BucketLimiter limiter) {
+        Remote(ProxyManager<byte[]> proxies, BucketLimiter limiter, long checkAtNanos) {
             this.proxies = proxies;
             this.limiter = limiter;
+            this.checkAtNanos = checkAtNanos;
         }
     }
 
-    /** The Redis-backed limiter now, or null. */
+    /**
+     * The Redis-backed limiter now, or null. The limits Redis holds for the key are compared with this
+     * instance's on each new connection (start-up, every reconnection, so after a restart) and on the first
+     * use in each minute after that: another instance that recreated an expired key with its own limits is
+     * noticed within a minute, for a read of each bucket once a minute, nothing on the other calls.
+     */
     private BucketLimiter remote() {
+        if (keyFailed && link.nanoTime() - keyRetryAtNanos < 0) {
+            return null;
+        }
         ProxyManager<byte[]> p = link.proxies();
         if (p == null) {
             return null;
         }
         Remote r = remote;
         if (r != null && r.proxies == p) {
+            long now = link.nanoTime();
+            if (now - r.checkAtNanos >= 0) {
+                r.checkAtNanos = now + CHECK_EVERY_NANOS;
+                checkStoredLimits(p);
+            }
             return r.limiter;
         }
-        warnIfConfiguredOtherwise(p, requestsKey, requestsPerMinute, "requestsPerMinute");
-        warnIfConfiguredOtherwise(p, tokensKey, tokensPerMinute, "tokensPerMinute");
+        checkStoredLimits(p);
         BucketConfiguration requests = BucketLimiter.configuration(requestsPerMinute);
         BucketConfiguration tokens = tokensPerMinute > 0 ? BucketLimiter.configuration(tokensPerMinute) : null;
         BucketLimiter limiter = new BucketLimiter(
                 p.builder().build(requestsKey, () -> requests),
                 tokens == null ? null : p.builder().build(tokensKey, () -> tokens),
                 requestsPerMinute, tokensPerMinute);
-        remote = new Remote(p, limiter);
+        remote = new Remote(p, limiter, link.nanoTime() + CHECK_EVERY_NANOS);
         return limiter;
+    }
+
+    private void checkStoredLimits(ProxyManager<byte[]> p) {
+        warnedRequests = warnIfConfiguredOtherwise(p, requestsKey, requestsPerMinute, "requestsPerMinute",
+                warnedRequests);
+        warnedTokens = warnIfConfiguredOtherwise(p, tokensKey, tokensPerMinute, "tokensPerMinute", warnedTokens);
     }
 
     /**
      * Another instance created the key with other limits: Bucket4j keeps the first until the key expires. A
      * stored token limit where this instance has none (0) differs too: the others charge tokens, this one not.
+     * Said once per stored value that differs ({@code warned}, the last one said); answers the new one.
      */
-    private void warnIfConfiguredOtherwise(ProxyManager<byte[]> p, byte[] redisKey, long perMinute, String attribute) {
+    private long warnIfConfiguredOtherwise(ProxyManager<byte[]> p, byte[] redisKey, long perMinute, String attribute,
+            long warned) {
         Optional<BucketConfiguration> existing = p.getProxyConfiguration(redisKey);
-        if (existing.isPresent()
-                && existing.get().getBandwidths()[0].getCapacity() != perMinute) {
+        if (existing.isEmpty() || existing.get().getBandwidths()[0].getCapacity() == perMinute) {
+            return -1;
+        }
+        long stored = existing.get().getBandwidths()[0].getCapacity();
+        if (stored != warned) {
             LOG.warn("Rebound rate limit \"{}\": Redis already holds it with {} = {}, not {}; {}: give every "
-                    + "instance the same limits", key, attribute, existing.get().getBandwidths()[0].getCapacity(),
+                    + "instance the same limits", key, attribute, stored,
                     perMinute, perMinute == 0 ? "the instances that set it charge their tokens against it until the"
                             + " key expires, and this one charges none" : "the stored limit applies until the key expires");
+        }
+        return stored;
+    }
+
+    /** A Redis operation failed: the whole store's failure, or this key's alone. */
+    private void failed(RuntimeException e) {
+        if (!link.keyOnly(e)) {
+            link.failed(e, false);
+            return;
+        }
+        keyRetryAtNanos = link.nanoTime() + link.retryIntervalNanos();
+        if (!keyFailed) {
+            keyFailed = true;
+            // the exception's class only: its message may carry the value read
+            LOG.warn("Rebound rate limit \"{}\": Redis holds a value under its name that is not a rate-limit bucket "
+                    + "({}; another application using the same key names?): this key is limited per process, "
+                    + "asking again every {} ms; the store's other keys are unaffected", key,
+                    RedisLink.errorCode(e) != null ? RedisLink.errorCode(e) : e.getClass().getSimpleName(),
+                    link.retryIntervalNanos() / 1_000_000);
+        }
+    }
+
+    /** Redis answered for this key. */
+    private void answered() {
+        link.answered();
+        if (keyFailed) {
+            keyFailed = false;
+            LOG.info("Rebound rate limit \"{}\": its value in Redis is a rate-limit bucket again: the limit is shared "
+                    + "again", key);
         }
     }
 
@@ -89,11 +153,11 @@ final class FailoverLimiter implements RateLimiter {
             BucketLimiter r = remote();
             if (r != null) {
                 long wait = r.acquire(tokens, maxWaitNanos);
-                link.answered();
+                answered();
                 return wait;
             }
         } catch (RuntimeException e) {
-            link.failed(e, false);
+            failed(e);
         }
         return local.acquire(tokens, maxWaitNanos);
     }
@@ -106,7 +170,7 @@ final class FailoverLimiter implements RateLimiter {
                 return r.wouldWait(tokens);
             }
         } catch (RuntimeException e) {
-            link.failed(e, false);
+            failed(e);
         }
         return local.wouldWait(tokens);
     }
@@ -120,7 +184,7 @@ final class FailoverLimiter implements RateLimiter {
                 return;
             }
         } catch (RuntimeException e) {
-            link.failed(e, false);
+            failed(e);
         }
         local.adjustTokens(delta);
     }
@@ -134,7 +198,7 @@ final class FailoverLimiter implements RateLimiter {
                 return;
             }
         } catch (RuntimeException e) {
-            link.failed(e, false);
+            failed(e);
         }
         local.release(tokens);
     }
@@ -148,7 +212,7 @@ final class FailoverLimiter implements RateLimiter {
                 return;
             }
         } catch (RuntimeException e) {
-            link.failed(e, false);
+            failed(e);
         }
         local.correct(seen);
     }

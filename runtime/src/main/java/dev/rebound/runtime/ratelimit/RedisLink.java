@@ -7,6 +7,8 @@ import io.github.bucket4j.distributed.proxy.ProxyManager;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SslOptions;
@@ -16,15 +18,23 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The {@link RedisRateLimitStore}'s connection to Redis, which may be away: while it is, callers get
  * null and use in-process limits; it is asked again every retry interval; one WARN line says when it
- * goes away, one INFO line when it answers again. Names the server {@code redis://host:port/db} only.
+ * goes away (or refuses, naming Redis's error code), one INFO line when it answers again. Names the
+ * server {@code redis://host:port/db} only. It alone reconnects (Lettuce's own reconnection is off: it
+ * would log every attempt, and reconnect out of sight of the restart check), on the first call after a
+ * closed connection and then every retry interval; each connection reads the server's {@code run_id},
+ * and a new one (Redis restarted or failed over) is said in one WARN: what the fleet kept there is gone.
  */
 final class RedisLink {
 
@@ -42,6 +52,10 @@ final class RedisLink {
     private volatile ProxyManager<byte[]> proxies;
     private volatile long retryAtNanos;
     private volatile boolean closed;
+    /** The {@code run_id} of the server last connected to (null: none yet, or INFO not allowed). */
+    private volatile String runId;
+    /** What the last outage WARN said: "away" or Redis's error code. */
+    private volatile String warned;
 
     RedisLink(RedisURI uri, Duration timeout, Duration retryInterval, Path trustedCertificates, TimeSource clock) {
         this.where = redacted(uri);
@@ -51,7 +65,7 @@ final class RedisLink {
         this.meter = clock == TimeSource.system() ? TimeMeter.SYSTEM_MILLISECONDS : BucketLimiter.meter(clock, true);
         uri.setTimeout(timeout);
         ClientOptions.Builder options = ClientOptions.builder()
-                .autoReconnect(true)
+                .autoReconnect(false) // this link reconnects, once per retry interval
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
                 .timeoutOptions(TimeoutOptions.enabled(timeout));
@@ -87,21 +101,34 @@ final class RedisLink {
         return connection.sync();
     }
 
-    /** The proxy manager to use now, or null while Redis is away (and then, now and then, one reconnection). */
+    /** The reading of the store's clock (for retry intervals). */
+    long nanoTime() {
+        return clock.nanoTime();
+    }
+
+    /** How long to stay local after a failure before asking again. */
+    long retryIntervalNanos() {
+        return retryIntervalNanos;
+    }
+
+    /**
+     * The proxy manager to use now, or null while Redis is away (and then, now and then, one reconnection).
+     * A connection found closed (Redis stopped or restarted, the network cut) is replaced at once.
+     */
     ProxyManager<byte[]> proxies() {
         if (closed) {
             return null;
         }
         ProxyManager<byte[]> p = proxies;
+        StatefulRedisConnection<byte[], byte[]> c = connection;
         if (p != null && !down.get()) {
-            return p;
+            return c.isOpen() || connect() ? proxies : null;
         }
         if (clock.nanoTime() - retryAtNanos < 0) {
             return null;
         }
-        StatefulRedisConnection<byte[], byte[]> c = connection;
         if (p != null && c != null && c.isOpen()) {
-            return p; // Lettuce has reconnected by itself: try the next command
+            return p; // a timeout or a refusal left the connection open: try the next command on it
         }
         return connect() ? proxies : null;
     }
@@ -113,10 +140,11 @@ final class RedisLink {
         }
         try {
             StatefulRedisConnection<byte[], byte[]> old = connection;
-            if (old != null) {
-                old.closeAsync(); // a fresh connection now rather than Lettuce's reconnection later
+            if (old != null && old.isOpen()) {
+                old.closeAsync(); // a closed one (Redis went away) has closed itself
             }
             StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE);
+            String server = runIdOf(c);
             this.connection = c;
             this.proxies = Bucket4jLettuce.casBasedBuilder(c)
                     .clientClock(meter)
@@ -125,6 +153,15 @@ final class RedisLink {
                             .basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
                     .build();
             answered();
+            String before = runId;
+            if (server != null) {
+                runId = server;
+                if (before != null && !before.equals(server)) {
+                    LOG.warn("Rebound rate-limit store {} is a new Redis process (restarted or failed over): unless "
+                            + "it kept its data (persistence, a replica), the fleet's rate limits held there start "
+                            + "full again and circuit breakers' shared open states are lost", where);
+                }
+            }
             return true;
         } catch (RuntimeException e) {
             failed(e, true);
@@ -134,22 +171,105 @@ final class RedisLink {
         }
     }
 
+    /** The server's {@code run_id} ({@code INFO server}), or null when an ACL does not allow INFO. */
+    private static String runIdOf(StatefulRedisConnection<byte[], byte[]> c) {
+        try {
+            for (String line : c.sync().info("server").split("\r?\n")) {
+                if (line.startsWith("run_id:")) {
+                    return line.substring("run_id:".length()).trim();
+                }
+            }
+            return null;
+        } catch (RedisCommandExecutionException notAllowed) {
+            return null; // a restart then goes unnoticed (documented)
+        }
+    }
+
     /** Redis answered: if it had been away, say so once. */
     void answered() {
         if (down.compareAndSet(true, false)) {
+            warned = null;
             LOG.info("Rebound rate-limit store {} answers again: limits are shared again", where);
         }
     }
 
-    /** Redis did not answer: use in-process limits until the retry interval has passed; warn once per outage. */
+    /**
+     * Redis did not answer, or refused: use in-process limits until the retry interval has passed; warn once
+     * per outage (and again if its cause changes, from away to refusing or from one error code to another).
+     */
     void failed(Throwable e, boolean connecting) {
         retryAtNanos = clock.nanoTime() + retryIntervalNanos;
-        if (down.compareAndSet(false, true)) {
+        String code = errorCode(e);
+        String said = code == null ? "away" : code;
+        boolean wentDown = down.compareAndSet(false, true);
+        if (!wentDown && said.equals(warned)) {
+            return;
+        }
+        warned = said;
+        long every = retryIntervalNanos / 1_000_000;
+        if (code == null) {
             // the exception's class only: its message may carry addresses or server replies
             LOG.warn("Rebound rate-limit store {} is unreachable{} ({}): limits are kept per process until it "
                     + "answers; retrying every {} ms", where, connecting && proxies == null ? " at start-up" : "",
-                    e.getClass().getSimpleName(), retryIntervalNanos / 1_000_000);
+                    e.getClass().getSimpleName(), every);
+        } else if (CREDENTIALS.contains(code)) {
+            LOG.warn("Rebound rate-limit store {} refuses this client's credentials ({}): a configuration error, "
+                    + "check the user and password of the connection string and the user's ACL; limits are kept "
+                    + "per process until it accepts them; asking again every {} ms", where, code, every);
+        } else {
+            LOG.warn("Rebound rate-limit store {} refuses commands ({}): limits are kept per process until it "
+                    + "accepts them; asking again every {} ms", where, code, every);
         }
+    }
+
+    /** Redis's error codes that say the client's user, password or ACL is wrong: they will not heal alone. */
+    private static final Set<String> CREDENTIALS = Set.of("WRONGPASS", "NOAUTH", "NOPERM");
+
+    /**
+     * Whether a failure concerns one key only (Redis answered, the connection is open, and what failed was
+     * that key's value: {@code WRONGTYPE}, or a value Bucket4j cannot read): the store stays in use for
+     * the other keys. A closed connection, a timeout, or any other Redis error concerns the whole store.
+     */
+    boolean keyOnly(Throwable e) {
+        StatefulRedisConnection<byte[], byte[]> c = connection;
+        if (c == null || !c.isOpen()) {
+            return false;
+        }
+        int depth = 0;
+        for (Throwable t = e; t != null && depth < 16; t = t.getCause(), depth++) {
+            if (t instanceof RedisCommandExecutionException) {
+                return "WRONGTYPE".equals(errorCode(t));
+            }
+            if (t instanceof RedisException || t instanceof io.github.bucket4j.TimeoutException
+                    || t instanceof TimeoutException) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A command error inside a script, as Redis 6 reports it. */
+    private static final Pattern SCRIPT_ERROR = Pattern.compile(": -([A-Z][A-Z_]{1,31}) ");
+
+    /**
+     * Redis's error code when Redis answered with an error ({@code WRONGPASS}, {@code OOM}, {@code READONLY}...:
+     * the first word of its reply, never the rest, which may repeat data), or null when it did not answer.
+     */
+    static String errorCode(Throwable e) {
+        int depth = 0;
+        for (Throwable t = e; t != null && depth < 16; t = t.getCause(), depth++) {
+            if (t instanceof RedisCommandExecutionException) {
+                String m = t.getMessage() == null ? "" : t.getMessage();
+                Matcher script = SCRIPT_ERROR.matcher(m);
+                if (m.startsWith("ERR Error running script") && script.find()) {
+                    return script.group(1); // Redis 6 wraps a script's command error: "...: -OOM command not..."
+                }
+                int end = m.indexOf(' ');
+                String word = end < 0 ? m : m.substring(0, end);
+                return word.matches("[A-Z][A-Z_]{1,31}") ? word : "ERR";
+            }
+        }
+        return null;
     }
 
     void close() {

@@ -27,6 +27,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * Redis is tried again every {@link Builder#retryInterval}, and an INFO line says when it answers.
  * While it is away each instance keeps the whole limit to itself (one per key, shared by the instance's
  * methods naming it), so the fleet can exceed it and the provider's 429s (and Retry-After) take over.
+ * A Redis that answers with an error for every command is handled alike, its WARN naming Redis's error
+ * code ({@code OOM}, {@code READONLY}; {@code WRONGPASS}, {@code NOAUTH}, {@code NOPERM} as a configuration
+ * error); a key whose value is not a bucket (another application's) is kept per process alone, said once.
+ * A Redis restart (a new {@code run_id} when the store reconnects) is said in one WARN: unless Redis kept its
+ * data, the fleet's limits start full again and the breakers' shared open states are lost.
  *
  * <p><b>Keys.</b> {@code <namespace>:rate-limit:<key>:requests} and {@code ...:tokens}: only names
  * from configuration. Each expires once its bucket would be full again (plus 10 s), so a fleet that

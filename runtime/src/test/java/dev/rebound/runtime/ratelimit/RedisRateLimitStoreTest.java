@@ -11,9 +11,15 @@ import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.event.Event;
+import io.lettuce.core.event.connection.DisconnectedEvent;
+import io.lettuce.core.event.connection.ReconnectAttemptEvent;
+import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -318,5 +324,203 @@ class RedisRateLimitStoreTest {
             assertThat(limiter.acquire(0, 0)).as("wait after ten quiet minutes").isZero();
             assertThat(store.reachable()).as("Redis still used").isTrue();
         }
+    }
+
+    /** Rebound's lines in {@code logged} from {@code LEVEL dev.rebound} on (the thread's name cut off). */
+    static List<String> reboundLines(String logged) {
+        return logged.lines().filter(l -> l.contains(" dev.rebound - "))
+                .map(l -> l.substring(l.indexOf("] ") + 2)).toList();
+    }
+
+    /** A latch opened by the store's own Lettuce client's next event of {@code type} (an event, not a sleep). */
+    static CountDownLatch onEvent(RedisRateLimitStore store, Class<? extends Event> type)
+            throws ReflectiveOperationException {
+        Field link = RedisRateLimitStore.class.getDeclaredField("link");
+        link.setAccessible(true);
+        Field client = RedisLink.class.getDeclaredField("client");
+        client.setAccessible(true);
+        CountDownLatch seen = new CountDownLatch(1);
+        ((RedisClient) client.get(link.get(store))).getResources().eventBus().get()
+                .filter(type::isInstance).subscribe(e -> seen.countDown());
+        return seen;
+    }
+
+    @Test
+    void aRedisRestartBetweenTwoCallsIsSaidOnceThatTheFleetsLimitsAndOpenStatesHeldThereAreLost() throws Exception {
+        String logged;
+        long afterRestart;
+        long openLeft;
+        boolean reachable;
+        try (RedisRateLimitStore a = store()) {
+            RateLimiter limiter = a.limiter("openai", 1, 0, clock);
+            assertThat(limiter.acquire(0, 0)).isZero();
+            assertThat(limiter.acquire(0, 0)).as("the minute's one request is spent").isEqualTo(RateLimiter.REFUSED);
+            a.opened("Chat.chat(String)", 60 * SECOND);
+            CountDownLatch disconnected = onEvent(a, DisconnectedEvent.class);
+            try (StdStreams captured = new StdStreams()) {
+                redis.stop();
+                redis.restart(); // no persistence: every key is gone
+                assertThat(disconnected.await(20, TimeUnit.SECONDS)).as("the store's connection closed").isTrue();
+                afterRestart = limiter.acquire(0, 0); // reconnects at once: Redis is back
+                openLeft = a.openRemainingNanos("Chat.chat(String)");
+                limiter.acquire(0, 0);
+                logged = captured.text();
+            }
+            reachable = a.reachable();
+        }
+        assertThat(afterRestart).as("the key was lost with the restart: full again").isZero();
+        assertThat(openLeft).as("the fleet's open state was lost with the restart").isZero();
+        assertThat(reboundLines(logged)).containsExactly("WARN dev.rebound - Rebound rate-limit store redis://127.0.0.1:"
+                + redis.port + "/0 is a new Redis process (restarted or failed over): unless it kept its data "
+                + "(persistence, a replica), the fleet's rate limits held there start full again and circuit breakers' "
+                + "shared open states are lost");
+        assertThat(reachable).as("the store, back on Redis").isTrue();
+    }
+
+    @Test
+    void anInstanceWhoseLimitsDifferIsToldAgainWithinAMinuteWhenAnotherRecreatesTheKeyWithItsOwn() {
+        String logged;
+        try (RedisRateLimitStore strictStore = store(); RedisRateLimitStore laxStore = store()) {
+            RateLimiter strict = strictStore.limiter("openai", 10, 0, clock);
+            RateLimiter lax = laxStore.limiter("openai", 100, 0, clock);
+            try (StdStreams captured = new StdStreams()) {
+                assertThat(strict.acquire(0, 0)).isZero(); // creates the key with 10
+                assertThat(lax.acquire(0, 0)).isZero(); // told: Redis holds 10, not 100
+                rawConnection.sync().del("rebound:rate-limit:openai:requests"); // as an expiry would
+                assertThat(lax.acquire(0, 0)).isZero(); // recreates it with 100
+                strict.acquire(0, 0); // within the minute of its last check: nothing asked, nothing said
+                clock.advance(Duration.ofMinutes(1));
+                for (int i = 0; i < 3; i++) {
+                    strict.acquire(0, 0); // the minute's first use compares; one difference is said once
+                }
+                clock.advance(Duration.ofMinutes(1));
+                strict.acquire(0, 0);
+                lax.acquire(0, 0);
+                logged = captured.text();
+            }
+        }
+        assertThat(reboundLines(logged)).containsExactly(
+                "WARN dev.rebound - Rebound rate limit \"openai\": Redis already holds it with requestsPerMinute = 10,"
+                        + " not 100; the stored limit applies until the key expires: give every instance the same limits",
+                "WARN dev.rebound - Rebound rate limit \"openai\": Redis already holds it with requestsPerMinute = 100,"
+                        + " not 10; the stored limit applies until the key expires: give every instance the same limits");
+    }
+
+    @Test
+    void oneUnreadableKeyIsSaidOnceAndLimitedLocallyWhileTheOtherKeysStayOnRedis() {
+        String logged;
+        try (RedisRateLimitStore a = store(); RedisRateLimitStore b = store()) {
+            rawConnection.sync().set("rebound:rate-limit:search:requests", "another application's value");
+            rawConnection.sync().hset("rebound:rate-limit:index:requests", "field", "a hash");
+            RateLimiter search = a.limiter("search", 1, 0, clock);
+            RateLimiter index = a.limiter("index", 1000, 0, clock);
+            RateLimiter embed = a.limiter("embed", 1000, 0, clock);
+            RateLimiter openaiHere = a.limiter("openai", 1, 0, clock);
+            RateLimiter openaiThere = b.limiter("openai", 1, 0, clock);
+            long searchAccepted = 0;
+            try (StdStreams captured = new StdStreams()) {
+                for (int i = 0; i < 5; i++) { // everyday traffic, five retry intervals
+                    embed.acquire(0, 0);
+                    index.acquire(0, 0);
+                    if (search.acquire(0, 0) == 0) {
+                        searchAccepted++;
+                    }
+                    clock.advance(Duration.ofSeconds(2));
+                }
+                assertThat(openaiThere.acquire(0, 0)).isZero(); // the fleet's one request of the minute
+                assertThat(openaiHere.acquire(0, 0)).as("a fleet key's second request in its minute")
+                        .isEqualTo(RateLimiter.REFUSED);
+                assertThat(a.reachable()).isTrue();
+                rawConnection.sync().del("rebound:rate-limit:search:requests"); // the other application left
+                clock.advance(Duration.ofSeconds(2));
+                assertThat(search.acquire(0, 0)).isZero();
+                assertThat(rawConnection.sync().exists("rebound:rate-limit:search:requests")).isOne();
+                logged = captured.text();
+            }
+            assertThat(searchAccepted).as("one a minute, kept per process while its key is unreadable").isEqualTo(1);
+            assertThat(rawConnection.sync().exists("rebound:rate-limit:embed:requests")).isOne();
+        }
+        assertThat(reboundLines(logged)).containsExactly(
+                "WARN dev.rebound - Rebound rate limit \"index\": Redis holds a value under its name that is not a "
+                        + "rate-limit bucket (WRONGTYPE; another application using the same key names?): this key is "
+                        + "limited per process, asking again every 2000 ms; the store's other keys are unaffected",
+                "WARN dev.rebound - Rebound rate limit \"search\": Redis holds a value under its name that is not a "
+                        + "rate-limit bucket (IllegalStateException; another application using the same key names?): this key is "
+                        + "limited per process, asking again every 2000 ms; the store's other keys are unaffected",
+                "INFO dev.rebound - Rebound rate limit \"search\": its value in Redis is a rate-limit bucket again: the "
+                        + "limit is shared again");
+    }
+
+    @Test
+    void anOutageWhileIdleIsLeftToTheStoreWhichSaysItOnceAndReconnectsOnTheFirstCallAfterTheRetryInterval()
+            throws Exception {
+        String logged;
+        try (RedisRateLimitStore a = store()) {
+            RateLimiter limiter = a.limiter("openai", 10, 0, clock);
+            assertThat(limiter.acquire(0, 0)).isZero();
+            CountDownLatch disconnected = onEvent(a, DisconnectedEvent.class);
+            CountDownLatch lettuceReconnects = onEvent(a, ReconnectAttemptEvent.class);
+            try (StdStreams captured = new StdStreams()) {
+                rawConnection.close(); // this test's own client would reconnect, and log, by itself
+                try {
+                    redis.stop();
+                    assertThat(disconnected.await(20, TimeUnit.SECONDS)).as("the store's connection closed").isTrue();
+                    // Lettuce's own reconnection would start within milliseconds, and log each failed attempt
+                    assertThat(lettuceReconnects.await(1, TimeUnit.SECONDS)).as("Lettuce reconnecting by itself")
+                            .isFalse();
+                    assertThat(limiter.acquire(0, 0)).as("the first call finds the connection closed").isZero();
+                    assertThat(a.reachable()).isFalse();
+                } finally {
+                    redis.restart();
+                    rawConnection = raw.connect();
+                }
+                clock.advance(Duration.ofMillis(1999));
+                limiter.acquire(0, 0);
+                assertThat(a.reachable()).as("within the retry interval").isFalse();
+                clock.advance(Duration.ofMillis(1));
+                assertThat(limiter.acquire(0, 0)).isZero();
+                assertThat(a.reachable()).as("the first call after the retry interval reconnects").isTrue();
+                logged = captured.text();
+            }
+        }
+        assertThat(logged.lines().filter(l -> l.contains("io.lettuce") && !l.contains(" DEBUG ")
+                && !l.contains(" TRACE "))).as("Lettuce's own lines").isEmpty();
+        assertThat(reboundLines(logged)).containsExactly(
+                "WARN dev.rebound - Rebound rate-limit store redis://127.0.0.1:" + redis.port + "/0 is unreachable "
+                        + "(RedisConnectionException): limits are kept per process until it answers; retrying every "
+                        + "2000 ms",
+                "INFO dev.rebound - Rebound rate-limit store redis://127.0.0.1:" + redis.port + "/0 answers again: "
+                        + "limits are shared again",
+                "WARN dev.rebound - Rebound rate-limit store redis://127.0.0.1:" + redis.port + "/0 is a new Redis "
+                        + "process (restarted or failed over): unless it kept its data (persistence, a replica), the "
+                        + "fleet's rate limits held there start full again and circuit breakers' shared open states are "
+                        + "lost");
+    }
+
+    @Test
+    void aRedisThatRefusesWritesIsSaidToRefuseNamingItsErrorCodeNotToBeUnreachable() {
+        String logged;
+        try (RedisRateLimitStore a = store()) {
+            RateLimiter limiter = a.limiter("openai", 1, 0, clock);
+            try (StdStreams captured = new StdStreams()) {
+                rawConnection.sync().configSet("maxmemory", "1"); // every write is refused: OOM
+                try {
+                    assertThat(limiter.acquire(0, 0)).as("limited per process meanwhile").isZero();
+                    assertThat(limiter.acquire(0, 0)).isEqualTo(RateLimiter.REFUSED);
+                    assertThat(a.reachable()).isFalse();
+                } finally {
+                    rawConnection.sync().configSet("maxmemory", "0");
+                }
+                clock.advance(Duration.ofSeconds(2));
+                assertThat(limiter.acquire(0, 0)).isZero();
+                assertThat(a.reachable()).isTrue();
+                logged = captured.text();
+            }
+        }
+        assertThat(reboundLines(logged)).containsExactly(
+                "WARN dev.rebound - Rebound rate-limit store redis://127.0.0.1:" + redis.port + "/0 refuses commands "
+                        + "(OOM): limits are kept per process until it accepts them; asking again every 2000 ms",
+                "INFO dev.rebound - Rebound rate-limit store redis://127.0.0.1:" + redis.port + "/0 answers again: "
+                        + "limits are shared again");
     }
 }

@@ -76,11 +76,30 @@ class RedisSecrecyTest {
             }
             logged = captured.text();
         }
-        assertThat(logged).contains("is unreachable"); // the wrong password and the dead server were logged
+        // the dead server and the wrong password were logged
+        assertThat(logged).contains("is unreachable").contains("refuses this client's credentials (WRONGPASS)");
         for (String text : seen) {
             assertThat(text).doesNotContain(PASSWORD).doesNotContain(WRONG).doesNotContain("7c1e9b")
                     .doesNotContain("33d0a4");
         }
+        assertNoRecordCarriesThePassword(logged);
+    }
+
+    @Test
+    void aWrongPasswordIsSaidToBeRefusedCredentialsAConfigurationErrorNotAnOutage() {
+        String logged;
+        try (StdStreams captured = new StdStreams();
+                RedisRateLimitStore s = RedisRateLimitStore.builder("redis://:" + WRONG + "@127.0.0.1:" + plain.port)
+                        .timeSource(clock).timeout(Duration.ofSeconds(10)).build()) {
+            assertThat(s.limiter("openai", 1, 0, clock).acquire(0, 0)).isZero(); // per process meanwhile
+            assertThat(s.reachable()).isFalse();
+            logged = captured.text();
+        }
+        assertThat(logged.lines().filter(l -> l.contains(" dev.rebound - ")).map(l -> l.substring(l.indexOf("] ") + 2)))
+                .containsExactly("WARN dev.rebound - Rebound rate-limit store redis://127.0.0.1:" + plain.port
+                        + "/0 refuses this client's credentials (WRONGPASS): a configuration error, check the user and "
+                        + "password of the connection string and the user's ACL; limits are kept per process until "
+                        + "it accepts them; asking again every 2000 ms");
         assertNoRecordCarriesThePassword(logged);
     }
 
