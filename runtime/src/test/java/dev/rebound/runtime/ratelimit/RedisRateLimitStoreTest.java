@@ -465,9 +465,6 @@ class RedisRateLimitStoreTest {
                 try {
                     redis.stop();
                     assertThat(disconnected.await(20, TimeUnit.SECONDS)).as("the store's connection closed").isTrue();
-                    // Lettuce's own reconnection would start within milliseconds, and log each failed attempt
-                    assertThat(lettuceReconnects.await(1, TimeUnit.SECONDS)).as("Lettuce reconnecting by itself")
-                            .isFalse();
                     assertThat(limiter.acquire(0, 0)).as("the first call finds the connection closed").isZero();
                     assertThat(a.reachable()).isFalse();
                 } finally {
@@ -480,6 +477,9 @@ class RedisRateLimitStoreTest {
                 clock.advance(Duration.ofMillis(1));
                 assertThat(limiter.acquire(0, 0)).isZero();
                 assertThat(a.reachable()).as("the first call after the retry interval reconnects").isTrue();
+                // Lettuce's own reconnection starts within milliseconds of the disconnect, and logs each failed
+                // attempt: by now, after the restart, it would have tried (read without waiting for it)
+                assertThat(lettuceReconnects.getCount()).as("Lettuce reconnecting by itself").isEqualTo(1L);
                 logged = captured.text();
             }
         }
