@@ -249,9 +249,10 @@ public final class ReboundEvent {
     /**
      * Whether the attempt this event tells of (ATTEMPT_FAILED, RESULT_REJECTED, SUCCEEDED) was a call of
      * an alternative that is itself a {@code Rebound.wrap} wrapper applying a policy to the method (the
-     * "fallback with a retry of its own" set-up): that wrapper reports the requests it sent as its own
-     * attempts, in its own events, so this attempt sent no request of its own, and
-     * {@code MicrometerListener} does not count it in {@code rebound.attempts}. False for any other event.
+     * "fallback with a retry of its own" set-up) whose settings have a {@code MicrometerListener}: that
+     * wrapper counts the requests it sent as its own attempts, from its own events, so this attempt sent no
+     * request of its own, and {@code MicrometerListener} does not count it in {@code rebound.attempts}.
+     * False for any other event (a wrapper no such listener hears is counted here, one attempt per call).
      */
     public boolean attemptOnWrapper() {
         return attemptOnWrapper;

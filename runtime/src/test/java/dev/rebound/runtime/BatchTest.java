@@ -441,6 +441,29 @@ class BatchTest {
     }
 
     /** "One trace per logical call": a call a Batch worker makes is part of the trace of the call that ran the batch. */
+    /** A Batch worker sees the span current on the caller, one opened inside the caller's observation included. */
+    @Test
+    void aBatchWorkerSeesTheSpanCurrentOnTheCallerEvenOneOpenedInsideItsObservation() {
+        try (dev.rebound.runtime.observation.OtelTracing tracing = new dev.rebound.runtime.observation.OtelTracing()) {
+            io.micrometer.observation.Observation request = io.micrometer.observation.Observation.start("request",
+                    tracing.registry());
+            String onCaller;
+            List<Batch.Result<String>> inWorker;
+            try (io.micrometer.observation.Observation.Scope ignored = request.openScope()) {
+                io.opentelemetry.api.trace.Span db = tracing.otel().spanBuilder("db").startSpan();
+                try (io.opentelemetry.context.Scope s = db.makeCurrent()) {
+                    onCaller = io.opentelemetry.api.trace.Span.current().getSpanContext().getSpanId();
+                    inWorker = Batch.map(List.of("x"), 1,
+                            in -> io.opentelemetry.api.trace.Span.current().getSpanContext().getSpanId());
+                }
+                db.end();
+            }
+            request.stop();
+
+            assertThat(inWorker.get(0).value()).isEqualTo(onCaller);
+        }
+    }
+
     @Test
     void aCallInABatchWorkerIsPartOfTheCallersTrace() {
         try (OtelTracing tracing = new OtelTracing()) {

@@ -488,6 +488,33 @@ class ParallelTest {
     }
 
     /** Without Micrometer's Observation: the caller's current OpenTelemetry context is a branch's. */
+    /**
+     * The caller has an observation in scope and, inside it, an OpenTelemetry span of its own current (as an
+     * instrumented client or a user's span makes one): the branch sees that span current, not the
+     * observation's.
+     */
+    @Test
+    void aBranchSeesTheSpanCurrentOnTheCallerEvenOneOpenedInsideItsObservation() {
+        try (dev.rebound.runtime.observation.OtelTracing tracing = new dev.rebound.runtime.observation.OtelTracing()) {
+            io.micrometer.observation.Observation request = io.micrometer.observation.Observation.start("request",
+                    tracing.registry());
+            String onCaller;
+            List<String> inBranch;
+            try (io.micrometer.observation.Observation.Scope ignored = request.openScope()) {
+                io.opentelemetry.api.trace.Span db = tracing.otel().spanBuilder("db").startSpan();
+                try (io.opentelemetry.context.Scope s = db.makeCurrent()) {
+                    onCaller = io.opentelemetry.api.trace.Span.current().getSpanContext().getSpanId();
+                    inBranch = Parallel.invokeAll(
+                            () -> io.opentelemetry.api.trace.Span.current().getSpanContext().getSpanId());
+                }
+                db.end();
+            }
+            request.stop();
+
+            assertThat(inBranch).containsExactly(onCaller);
+        }
+    }
+
     @Test
     void aBranchRunsInTheOpenTelemetryContextOfTheCallThatSubmittedIt() {
         try (OtelTracing tracing = new OtelTracing()) {

@@ -49,12 +49,13 @@ final class BranchContext {
             return null;
         }
         Object[] scopes = new Object[2];
-        try {
-            if (otel != null) {
-                scopes[1] = Otel.makeCurrent(otel);
-            }
+        try { // the observation first: through a tracing bridge its scope makes its span current, and the
+            // caller's OpenTelemetry context, which may hold a span opened inside it, goes on top
             if (observation != null) {
                 scopes[0] = Observations.openScope(observation);
+            }
+            if (otel != null) {
+                scopes[1] = Otel.makeCurrent(otel);
             }
         } catch (RuntimeException e) { // a handler that throws: the branch runs, without the caller's context
             ignored(e);
@@ -62,21 +63,24 @@ final class BranchContext {
         return scopes;
     }
 
-    /** Takes back what {@link #enter} made current, the observation's scope first, each whatever the other threw. */
+    /**
+     * Takes back what {@link #enter} made current, in the reverse order: the OpenTelemetry context, then the
+     * observation's scope, each whatever the other threw.
+     */
     static void leave(Object[] scopes) {
         if (scopes == null) {
             return;
         }
         try {
-            if (scopes[0] != null) {
-                Observations.close(scopes[0]);
+            if (scopes[1] != null) {
+                Otel.close(scopes[1]);
             }
         } catch (RuntimeException e) {
             ignored(e);
         } finally {
             try {
-                if (scopes[1] != null) {
-                    Otel.close(scopes[1]);
+                if (scopes[0] != null) {
+                    Observations.close(scopes[0]);
                 }
             } catch (RuntimeException e) {
                 ignored(e);

@@ -427,6 +427,25 @@ class MicrometerListenerTest {
         assertThat(total(fallbacks, MicrometerListener.CALLS)).isZero();
     }
 
+    /**
+     * The enclosing call has the listener, the fallback wrapper's settings have none: nobody else counts the
+     * wrapper, so the enclosing call counts each call of it as one attempt (its own retries are counted
+     * nowhere, as documented), never zero.
+     */
+    @Test
+    void aFallbackWrapperThatNoMetricsListenerHearsIsCountedAsOneAttemptPerCallByTheEnclosingCall() throws IOException {
+        ChatApi chat = wrapped("gpt-4", new Counted(Integer.MAX_VALUE), 3, ReboundSettings.builder().logging(false)
+                .timeSource(time).listener(new MicrometerListener(registry)).build(),
+                wrapped("gpt-3.5-turbo", new Counted(1), 2, ReboundSettings.builder().logging(false).timeSource(time)
+                        .build()));
+
+        chat.chat("hi");
+
+        assertThat(attempts(registry, "gpt-4")).isEqualTo(3);
+        assertThat(attempts(registry, "gpt-3.5-turbo")).as("one call of the wrapper").isEqualTo(1);
+        assertThat(total(registry, MicrometerListener.CALLS)).isEqualTo(1);
+    }
+
     public interface AsyncChatApi {
         java.util.concurrent.CompletableFuture<String> chat(String prompt);
     }

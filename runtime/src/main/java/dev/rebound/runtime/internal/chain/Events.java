@@ -6,6 +6,7 @@ import dev.rebound.runtime.ReboundListener;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.internal.Leftovers;
+import dev.rebound.runtime.metrics.MicrometerListener;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.time.Duration;
 import java.util.List;
@@ -203,13 +204,24 @@ final class Events {
 
     /**
      * Whether an event of {@code call} tells of an attempt on an alternative that is a wrapper of its own
-     * ({@link ReboundEvent#attemptOnWrapper}): that wrapper reports the requests it sent itself.
+     * ({@link ReboundEvent#attemptOnWrapper}) whose settings count the requests it sent (a
+     * {@link MicrometerListener} of their own): a wrapper that no such listener hears leaves them to this call.
      */
     private static boolean attemptOnWrapper(Execution call, Kind kind) {
-        if (call.onPrimary || kind != Kind.ATTEMPT_FAILED && kind != Kind.RESULT_REJECTED && kind != Kind.SUCCEEDED) {
+        if (call.onPrimary || kind != Kind.ATTEMPT_FAILED && kind != Kind.RESULT_REJECTED && kind != Kind.SUCCEEDED
+                || !(call.invoker instanceof Alternative)) {
             return false;
         }
-        return call.invoker instanceof Alternative && ((Alternative) call.invoker).ownPolicy(call.instance) != null;
+        ResilientMethod own = ((Alternative) call.invoker).ownPolicy(call.instance);
+        if (!(own instanceof MethodExecutor)) {
+            return own != null;
+        }
+        for (ReboundListener l : ((MethodExecutor) own).events.settings().listeners()) {
+            if (l instanceof MicrometerListener) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private ReboundEvent event(ReboundSettings s, Kind kind, String target, String alternative, int attempt,
