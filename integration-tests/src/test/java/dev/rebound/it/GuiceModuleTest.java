@@ -1281,6 +1281,109 @@ class GuiceModuleTest extends VirtualTime {
                 .matches(dev.rebound.runtime.Rebound::isResilient);
     }
 
+    /** What ReboundModule says of each policy method of {@link GuiceCannotSubclass.FinalChat}: one. */
+    private static final String FINAL_CHAT = "FinalChat.chat(String): @Retry, @Fallback, @CircuitBreaker and"
+            + " @RateLimit apply under Guice only in a class it can subclass: "
+            + GuiceCannotSubclass.FinalChat.class.getName() + " is final, so Guice cannot intercept its methods; make"
+            + " it non-final or weave the class";
+
+    /**
+     * Decided per binding, in whichever injector holds it: a final class a PrivateModule constructs, exposed
+     * or not, is refused at creation as a top-level binding is, not constructed without its policy.
+     */
+    @Test
+    void aClassGuiceCannotSubclassThatAPrivateModuleConstructsFailsCreationExposedOrNot() {
+        assertThat(creationErrors(new PrivateModule() {
+            @Override
+            protected void configure() {
+                bind(GuiceCannotSubclass.FinalChat.class);
+                expose(GuiceCannotSubclass.FinalChat.class);
+            }
+        })).containsExactly(FINAL_CHAT);
+        assertThat(creationErrors(new PrivateModule() {
+            @Override
+            protected void configure() {
+                bind(GuiceCannotSubclass.FinalChat.class).asEagerSingleton(); // exposes nothing
+            }
+        })).containsExactly(FINAL_CHAT);
+    }
+
+    /** Decided by the constructor a binding calls, under any key: an annotated one too, said once. */
+    @Test
+    void aClassGuiceCannotSubclassBoundUnderAnAnnotationToItsConstructorFailsCreation() throws Exception {
+        java.lang.reflect.Constructor<GuiceCannotSubclass.FinalChat> constructor =
+                GuiceCannotSubclass.FinalChat.class.getConstructor();
+
+        assertThat(creationErrors(new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(GuiceCannotSubclass.FinalChat.class).annotatedWith(Names.named("chat")).toConstructor(constructor);
+                bind(GuiceCannotSubclass.FinalChat.class).annotatedWith(Names.named("summary"))
+                        .toConstructor(constructor);
+            }
+        })).containsExactly(FINAL_CHAT);
+    }
+
+    /**
+     * The type of an instance gets no interceptor and is no error; if the injector constructs it later (just
+     * in time), each provision is refused in the same words, not run without its policy.
+     */
+    @Test
+    void aClassGuiceCannotSubclassFirstMetAsAnInstanceIsRefusedWhenTheInjectorConstructsItLater() {
+        GuiceCannotSubclass.FinalChat given = new GuiceCannotSubclass.FinalChat();
+        Injector injector = Guice.createInjector(new ReboundModule(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(GuiceCannotSubclass.FinalChat.class).annotatedWith(Names.named("given")).toInstance(given);
+            }
+        });
+        assertThat(injector.getInstance(Key.get(GuiceCannotSubclass.FinalChat.class, Names.named("given"))))
+                .isSameAs(given);
+
+        for (int i = 0; i < 2; i++) {
+            assertThatThrownBy(() -> injector.getInstance(GuiceCannotSubclass.FinalChat.class))
+                    .as("refused at provision, not constructed without the policy").isInstanceOf(com.google.inject.ProvisionException.class).satisfies(e -> assertThat(
+                            ((com.google.inject.ProvisionException) e).getErrorMessages())
+                            .extracting(com.google.inject.spi.Message::getMessage).containsExactly(FINAL_CHAT));
+        }
+    }
+
+    /**
+     * A child injector runs no hook of ReboundModule's once its bindings are known, so a class Guice cannot
+     * subclass that it constructs keeps its interceptor, and Guice fails the child's creation in its own
+     * words: loud, never constructed without its policy. An instance of it in the child is no error.
+     */
+    @Test
+    void aClassGuiceCannotSubclassThatAChildInjectorConstructsFailsTheChildsCreationInGuicesWords() {
+        Injector parent = Guice.createInjector(new ReboundModule());
+        Throwable thrown = catchThrowable(() -> parent.createChildInjector(new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(GuiceCannotSubclass.FinalChat.class);
+            }
+        }));
+
+        assertThat(thrown).isInstanceOf(CreationException.class);
+        assertThat(((CreationException) thrown).getErrorMessages()).extracting(com.google.inject.spi.Message::getMessage)
+                .containsExactly("Unable to method intercept: " + GuiceCannotSubclass.FinalChat.class.getName());
+        GuiceCannotSubclass.FinalChat given = new GuiceCannotSubclass.FinalChat();
+        assertThat(parent.createChildInjector(new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(GuiceCannotSubclass.FinalChat.class).annotatedWith(Names.named("given")).toInstance(given);
+            }
+        }).getInstance(Key.get(GuiceCannotSubclass.FinalChat.class, Names.named("given")))).isSameAs(given);
+    }
+
+    /** The messages of the CreationException of an injector with ReboundModule and {@code module}. */
+    private static List<String> creationErrors(com.google.inject.Module module) {
+        Throwable thrown = catchThrowable(() -> Guice.createInjector(new ReboundModule(), module));
+        assertThat(thrown).as("refused at creation, not created without the policy")
+                .isInstanceOf(CreationException.class);
+        return ((CreationException) thrown).getErrorMessages().stream()
+                .map(com.google.inject.spi.Message::getMessage).toList();
+    }
+
     /** The messages of the CreationException of an injector with ReboundModule that constructs {@code type}. */
     private static List<String> creationErrors(Class<?> type) {
         Throwable thrown = catchThrowable(() -> Guice.createInjector(new ReboundModule(), new AbstractModule() {

@@ -118,6 +118,7 @@ public final class ReboundModule extends AbstractModule {
         ResilientTypes types = new ResilientTypes(settings, checks);
         requestInjection(types); // refuses, once the bindings are known, the classes it cannot subclass
         bindListener(Matchers.any(), types);
+        bindListener(types.constructedLater(), types.constructedLater()); // and any it constructs later
         bindListener(new AbstractMatcher<Binding<?>>() {
             @Override
             public boolean matches(Binding<?> binding) { // the classes it may intercept: their instances are marked
@@ -141,7 +142,7 @@ public final class ReboundModule extends AbstractModule {
                     && ((TypeListenerBinding) element).getListener() instanceof ResilientTypes
                     || element instanceof ProvisionListenerBinding && ((ProvisionListenerBinding) element)
                             .getListeners().stream().anyMatch(l -> l instanceof UncoveredBindings
-                                    || l instanceof ResilientTypes)
+                                    || l instanceof ResilientTypes || l instanceof ResilientTypes.ConstructedLater)
                     || element instanceof InjectionRequest
                             && ((InjectionRequest<?>) element).getInstance() instanceof UncoveredBindings) {
                 continue; // a ReboundModule installed inside the wrapped modules: this one does its work

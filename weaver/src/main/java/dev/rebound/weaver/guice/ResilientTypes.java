@@ -1,11 +1,13 @@
 package dev.rebound.weaver.guice;
 
+import com.google.inject.Binding;
 import com.google.inject.ConfigurationException;
 import com.google.inject.Inject;
 import com.google.inject.Key;
 import com.google.inject.Provider;
 import com.google.inject.Injector;
 import com.google.inject.TypeLiteral;
+import com.google.inject.matcher.AbstractMatcher;
 import com.google.inject.matcher.Matchers;
 import com.google.inject.spi.ConstructorBinding;
 import com.google.inject.spi.InjectionPoint;
@@ -58,10 +60,20 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
     /** Classes given interceptors, to recognise their instances in {@link ResilientProvider}. */
     private final Set<Class<?>> intercepted = ConcurrentHashMap.newKeySet();
 
-    /** The refusals of the classes heard while the injector is created that Guice cannot subclass, by key. */
-    private final Map<Key<?>, List<String>> refusedOnceCreated = new ConcurrentHashMap<>();
+    /**
+     * The refusals of each class heard that Guice cannot subclass, kept: a class heard as an instance's type
+     * gets no interceptor, and is refused if an injector constructs it later ({@link ConstructedLater}).
+     */
+    private final Map<Class<?>, List<String>> refusals = new ConcurrentHashMap<>();
+    /**
+     * The classes Guice cannot subclass heard while the injector is created, each with the injector that heard
+     * it (this one, a private module's, whichever holds the binding), asked once every binding is known.
+     */
+    private final List<Heard> heardWhileCreated = Collections.synchronizedList(new ArrayList<>());
     /** Whether the injector is created: from then on it is asked as it hears a class (not held: it may be dropped). */
     private volatile boolean created;
+    /** Refuses the provision of a class Guice cannot subclass that no check refused before. */
+    private final ConstructedLater constructedLater = new ConstructedLater();
 
     /** Where the alternatives named while the injector is created are checked, once its bindings are known. */
     private final AlternativeChecks checks;
@@ -143,9 +155,9 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
             return; // a woven class's aspect applies its policies: Guice never subclasses it
         }
         if (unsubclassable != null) {
-            List<String> refusals = new ArrayList<>();
-            policies.values().forEach(policy -> refusals.add(Rules.at(policy.name(), unsubclassable.problem())));
-            if (refuseIfConstructed(literal, refusals, encounter)) {
+            List<String> refused = new ArrayList<>();
+            policies.values().forEach(policy -> refused.add(Rules.at(policy.name(), unsubclassable.problem())));
+            if (refuseIfConstructed(literal, refused, injector, encounter)) {
                 return;
             }
         }
@@ -163,50 +175,105 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
     }
 
     /**
-     * Refuses the policies of a class Guice cannot subclass (in {@code refusals}) if the injector constructs
+     * Refuses the policies of a class Guice cannot subclass (in {@code problems}) if the injector constructs
      * it; the type of an instance ({@code toInstance}, {@code injectMembers}) is heard too, and is no error.
-     * While the injector is created its bindings are not all known: the refusals wait for
-     * {@link #refuseConstructedUnsubclassable}. After, a class the injector does not construct (the type
-     * of an instance, or a class a child injector constructs) gets its interceptors as before.
+     * While the injector is created its bindings are not all known: the class waits for
+     * {@link #refuseConstructedUnsubclassable} with the injector that heard it. After, the injector is asked
+     * at once (a binding made just in time). A child injector cannot be asked while it is created, and runs
+     * no hook of ours once its bindings are known: the class gets its interceptors as before, so Guice fails
+     * the child's creation on its own if the child constructs it ({@code Unable to method intercept}), and
+     * ignores them for an instance. Any later construction of a class that got no interceptor is refused at
+     * its provision ({@link ConstructedLater}): never run without its policies.
      *
-     * @return whether the type is done with: refused, or waiting
+     * @return whether the type is done with: refused, waiting, or an instance's type
      */
-    private boolean refuseIfConstructed(TypeLiteral<?> literal, List<String> refusals, TypeEncounter<?> encounter) {
+    private boolean refuseIfConstructed(TypeLiteral<?> literal, List<String> problems, Provider<Injector> injector,
+            TypeEncounter<?> encounter) {
+        Class<?> type = literal.getRawType();
+        refusals.putIfAbsent(type, List.copyOf(problems));
         if (!created) {
-            refusedOnceCreated.put(Key.get(literal), List.copyOf(refusals));
+            heardWhileCreated.add(new Heard(type, injector));
             return true;
         }
-        Injector injector;
+        Injector made;
         try {
-            injector = encounter.getProvider(Injector.class).get();
+            made = injector.get();
         } catch (IllegalStateException childBeingCreated) {
             return false;
         }
-        if (injector.getExistingBinding(Key.get(literal)) instanceof ConstructorBinding) {
-            refusals.forEach(p -> encounter.addError(new Message(p)));
-            return true;
+        // a just-in-time binding, the one being made (not ready to be asked for its constructor), or an instance
+        if (made.getExistingBinding(Key.get(literal)) instanceof ConstructorBinding) {
+            problems.forEach(p -> encounter.addError(new Message(p)));
         }
-        // an instance's type: Guice ignores its interceptors (a child injector constructing it fails in Guice's words)
-        return false;
+        return true;
     }
 
     /**
-     * Once every binding of the injector is known, at its creation: the policies of each class it constructs
-     * and cannot subclass, as errors of the creation. Else Guice fails on its own ({@code Unable to method
-     * intercept}), naming neither the method nor the policy.
+     * Once every binding of the injector, of its private modules, is known, at its creation: the policies of
+     * each class Guice cannot subclass that an injector which heard it constructs, under any key
+     * ({@code toConstructor} under an annotation, a private module's binding, exposed or not), as errors of
+     * the creation. Else Guice would construct it without them. Decided per binding, by the constructor's
+     * class; the injectors are let go.
      */
     @Inject
-    void refuseConstructedUnsubclassable(Injector injector) {
-        List<Message> problems = new ArrayList<>();
-        refusedOnceCreated.forEach((key, refusals) -> {
-            if (injector.getExistingBinding(key) instanceof ConstructorBinding) {
-                refusals.forEach(p -> problems.add(new Message(p)));
-            }
-        });
-        refusedOnceCreated.clear();
+    void refuseConstructedUnsubclassable() {
         created = true;
+        Set<String> problems = new LinkedHashSet<>();
+        synchronized (heardWhileCreated) {
+            for (Heard heard : heardWhileCreated) {
+                if (heard.constructed()) {
+                    problems.addAll(refusals.get(heard.type()));
+                }
+            }
+            heardWhileCreated.clear();
+        }
         if (!problems.isEmpty()) {
-            throw new ConfigurationException(problems);
+            throw new ConfigurationException(problems.stream().map(Message::new).toList());
+        }
+    }
+
+    /** A class Guice cannot subclass, heard by {@code injector} while it was created. */
+    private record Heard(Class<?> type, Provider<Injector> injector) {
+
+        /** Whether a binding of the injector that heard the class, explicit or just in time, constructs it. */
+        boolean constructed() {
+            Injector heardBy;
+            try {
+                heardBy = injector.get();
+            } catch (IllegalStateException neverCreated) { // a child injector that failed: it constructs nothing
+                return false;
+            }
+            return heardBy.getAllBindings().values().stream().anyMatch(binding -> binding instanceof ConstructorBinding
+                    && ((ConstructorBinding<?>) binding).getConstructor().getDeclaringType().getRawType() == type);
+        }
+    }
+
+    /** The guard that refuses the provision of a class Guice cannot subclass: its matcher and its listener. */
+    ConstructedLater constructedLater() {
+        return constructedLater;
+    }
+
+    /**
+     * Matches a constructor binding of a class Guice cannot subclass whose policies were heard (a class first
+     * heard as an instance's type, then bound just in time, keeps the members injector Guice made for it,
+     * without interceptors, and is not heard again), and refuses each provision in the same words, in a
+     * {@link com.google.inject.ProvisionException}: the policies are never silently dropped.
+     */
+    final class ConstructedLater extends AbstractMatcher<Binding<?>> implements ProvisionListener {
+
+        @Override
+        public boolean matches(Binding<?> binding) {
+            return binding instanceof ConstructorBinding && refusals.containsKey(declaringClass(binding));
+        }
+
+        @Override
+        public <T> void onProvision(ProvisionInvocation<T> provision) {
+            throw new ConfigurationException(refusals.get(declaringClass(provision.getBinding())).stream()
+                    .map(Message::new).toList());
+        }
+
+        private static Class<?> declaringClass(Binding<?> binding) {
+            return ((ConstructorBinding<?>) binding).getConstructor().getDeclaringType().getRawType();
         }
     }
 
