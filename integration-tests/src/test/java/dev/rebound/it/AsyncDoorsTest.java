@@ -7,6 +7,7 @@ import com.google.inject.Guice;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.rebound.it.plain.PlainAsyncChat;
 import dev.rebound.it.woven.AsyncChat;
+import dev.rebound.runtime.langchain4j.PartialStreamException;
 import dev.rebound.weaver.Woven;
 import dev.rebound.weaver.guice.ReboundModule;
 import java.time.Duration;
@@ -75,6 +76,19 @@ class AsyncDoorsTest extends VirtualTime {
         assertThat(failed.events).containsExactly("error");
         assertThat(failed.errors.get(0)).isSameAs(f.get(1));
         assertThat(failed.errors.get(0).getSuppressed()).containsExactly(f.get(0), f.get(2), f.get(3));
+
+        // the target throws on its own stack after its first token: the stream was the caller's, never restarted
+        AsyncScript.reset();
+        AsyncScript.throwAfterFirstToken("primary");
+        SeenStream cut = new SeenStream();
+        stream.accept("y", cut);
+        clock.runScheduled();
+        assertThat(cut.events).containsExactly("primary:", "error");
+        assertThat(cut.errors.get(0)).isInstanceOfSatisfying(PartialStreamException.class, e -> {
+            assertThat(e.partialText()).isEqualTo("primary:");
+            assertThat(e.getCause()).isSameAs(AsyncScript.FAILURES.get(0));
+        });
+        assertThat(AsyncScript.calls()).containsExactly("primary #1");
     }
 
     @Test

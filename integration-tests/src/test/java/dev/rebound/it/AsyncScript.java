@@ -21,6 +21,7 @@ public final class AsyncScript {
     private static final Map<String, Integer> FAIL_FIRST = new ConcurrentHashMap<>();
     private static final Map<String, Integer> COUNTS = new ConcurrentHashMap<>();
     private static final List<String> CALLS = new CopyOnWriteArrayList<>();
+    private static final Map<String, Boolean> THROW_AFTER_FIRST_TOKEN = new ConcurrentHashMap<>();
     /** Every failure handed out, in order. */
     public static final List<Throwable> FAILURES = new CopyOnWriteArrayList<>();
 
@@ -32,6 +33,15 @@ public final class AsyncScript {
         COUNTS.clear();
         CALLS.clear();
         FAILURES.clear();
+        THROW_AFTER_FIRST_TOKEN.clear();
+    }
+
+    /**
+     * The target's next stream delivers its first token, then throws from the target's own code, on its
+     * caller's thread (an in-memory model whose bookkeeping failed): the failure is added to {@link #FAILURES}.
+     */
+    public static void throwAfterFirstToken(String target) {
+        THROW_AFTER_FIRST_TOKEN.put(target, true);
     }
 
     public static void failFirst(String target, int n) {
@@ -69,6 +79,11 @@ public final class AsyncScript {
         String text = target + ": " + prompt;
         for (String token : text.split("(?<=\\S)(?=\\s)")) {
             handler.onPartialResponse(token);
+            if (THROW_AFTER_FIRST_TOKEN.remove(target) != null) {
+                IllegalStateException broke = new IllegalStateException(target + " failed after its first token");
+                FAILURES.add(broke);
+                throw broke;
+            }
         }
         handler.onCompleteResponse(ChatResponse.builder().aiMessage(AiMessage.from(text))
                 .finishReason(FinishReason.STOP).build());

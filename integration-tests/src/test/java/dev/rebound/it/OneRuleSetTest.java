@@ -3,11 +3,15 @@ package dev.rebound.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.inject.AbstractModule;
+import com.google.inject.CreationException;
+import com.google.inject.Guice;
 import dev.rebound.runtime.CircuitBreakerPolicy;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.weaver.guice.ReboundModule;
 import java.io.IOException;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
@@ -833,6 +837,51 @@ class OneRuleSetTest {
         assertThat(fromWrap).contains(expected.get(0).replace("@RateLimit", "withRateLimit"),
                 expected.get(1).replace("@Fallback.handler", "withFallbackHandler"),
                 expected.get(2).replace("@Retry.onResult", "RetryPolicy.Builder.retryOnResult"));
+    }
+
+    /**
+     * A streaming method whose handler parameter is the user's own subtype of langchain4j's handler: each
+     * attempt hands the target a handler of Rebound's own, which is not one, so the method is refused, in the
+     * same words by the processor, the annotation reader, the builder and Guice. A method returning a value
+     * that takes one is not a streamed call: its handler goes to the target as it is.
+     */
+    @Test
+    void aStreamingHandlerParameterOfASubtypeIsRefusedAlikeByTheProcessorAndEveryDoor() throws Exception {
+        String source = """
+                import dev.rebound.annotations.*;
+                import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+                public interface Sinks {
+                    interface TokenSink extends StreamingChatResponseHandler { }
+                    @Retry(attempts = 2) void stream(String p, TokenSink sink);
+                    @Retry(attempts = 2) void plain(String p, StreamingChatResponseHandler h);
+                    @Retry(attempts = 2) String answer(String p, TokenSink sink);
+                    class Impl implements Sinks {
+                        public void stream(String p, TokenSink sink) { }
+                        public void plain(String p, StreamingChatResponseHandler h) { }
+                        public String answer(String p, TokenSink sink) { return p; }
+                    }
+                }
+                """;
+        String refused = "the streaming handler parameter's type TokenSink is a subtype of StreamingChatResponseHandler;"
+                + " a streamed call's policies hand the target a StreamingChatResponseHandler of their own for each"
+                + " attempt, which is not a TokenSink: declare the parameter as StreamingChatResponseHandler";
+        sameInEveryPath("Sinks", source, List.of("Sinks.stream(String, TokenSink): " + refused));
+
+        ClassLoader loader = new Javac(dir).load("Sinks", source);
+        @SuppressWarnings("unchecked")
+        Class<Object> sinks = (Class<Object>) loader.loadClass("Sinks");
+        @SuppressWarnings("unchecked")
+        Class<Object> impl = (Class<Object>) loader.loadClass("Sinks$Impl");
+        assertThatThrownBy(() -> Rebound.wrap(sinks, impl.getConstructor().newInstance())
+                .withRetry(RetryPolicy.builder().attempts(2).build()).settings(quiet()).build())
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
+                        .containsExactly("Sinks.stream(String, TokenSink): " + refused));
+        assertThatThrownBy(() -> Guice.createInjector(new ReboundModule(quiet()), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(sinks).to(impl);
+            }
+        })).isInstanceOf(CreationException.class).hasMessageContaining("Sinks.stream(String, TokenSink): " + refused);
     }
 
     /**

@@ -198,6 +198,13 @@ class ReferenceDocsTest {
     public interface NoMethods {
     }
 
+    public interface TokenSink extends dev.langchain4j.model.chat.response.StreamingChatResponseHandler {
+    }
+
+    public interface SinkStream {
+        void stream(String p, TokenSink sink);
+    }
+
     @SuppressWarnings("rebound") // the processor refuses it too: this is the runtime's refusal
     public interface TextOnly {
         @Retry(onResult = dev.rebound.runtime.langchain4j.ChatResults.Truncated.class)
@@ -251,6 +258,10 @@ class ReferenceDocsTest {
                         java.util.concurrent.CompletableFuture::completedFuture).settings(quiet).build()));
         produced.put(": it declares no method a wrapper intercepts (Object's methods go straight to the target)",
                 catchThrowable(() -> Rebound.wrap(NoMethods.class, new NoMethods() { }).settings(quiet)
+                        .withRetry(RetryPolicy.builder().build()).build()));
+        produced.put(" is a subtype of StreamingChatResponseHandler; a streamed call's policies hand the target a"
+                + " StreamingChatResponseHandler of their own for each attempt",
+                catchThrowable(() -> Rebound.wrap(SinkStream.class, (p, sink) -> { }).settings(quiet)
                         .withRetry(RetryPolicy.builder().build()).build()));
         produced.put(" is sealed: only the classes it permits may implement it, so no wrapper can; wrap an interface"
                 + " that is not sealed, or weave the permitted classes (AspectJ)",

@@ -222,6 +222,36 @@ class AsyncTimeoutAndResultTest {
                                 .contains("RetryPolicy.Builder.retryOnResult cannot act on a streaming method")));
     }
 
+    /** The user's own handler type: each attempt's handler, Rebound's, could never be one. */
+    interface TokenSink extends StreamingChatResponseHandler {
+    }
+
+    interface SinkStreamer {
+        void stream(String prompt, TokenSink sink);
+    }
+
+    /** An annotated one, read by the annotation reader (the aspect's and Guice's door). */
+    interface AnnotatedSinkStreamer {
+        @Retry(attempts = 2, delay = 1, jitter = false)
+        void stream(String prompt, TokenSink sink);
+    }
+
+    @Test
+    void aStreamingMethodWhoseHandlerParameterIsASubtypeOfTheHandlerIsRefusedAtBuild() {
+        String refused = ": the streaming handler parameter's type TokenSink is a subtype of"
+                + " StreamingChatResponseHandler; a streamed call's policies hand the target a"
+                + " StreamingChatResponseHandler of their own for each attempt, which is not a TokenSink: declare"
+                + " the parameter as StreamingChatResponseHandler";
+        SinkStreamer target = (prompt, sink) -> { };
+        assertThatThrownBy(() -> Rebound.wrap(SinkStreamer.class, target).withRetry(policy().build()).build())
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
+                        .containsExactly("SinkStreamer.stream(String, TokenSink)" + refused));
+        AnnotatedSinkStreamer annotated = (prompt, sink) -> { };
+        assertThatThrownBy(() -> Rebound.wrap(AnnotatedSinkStreamer.class, annotated).build())
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
+                        .containsExactly("AnnotatedSinkStreamer.stream(String, TokenSink)" + refused));
+    }
+
     @Test
     void aResultPredicateThatNeverJudgesTheFuturesValueIsRefusedAtBuild() {
         AsyncChat target = new AsyncChat() {

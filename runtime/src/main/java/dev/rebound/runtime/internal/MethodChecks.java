@@ -88,9 +88,10 @@ public final class MethodChecks {
      * What the asynchronous chain cannot apply, refused rather than skipped ({@link MethodRules#asyncRefusals},
      * which the annotation processor applies too): a rate limit or a fallback handler on a CompletionStage or
      * streaming method, a result predicate (the target's, an alternative's retry's, or the fallback's) on a
-     * streaming method.
+     * streaming method; then a streaming method's handler parameter declared as a subtype of the handler
+     * ({@link MethodRules#narrowedStreamHandler}). {@code method} is the method {@code shape} is of.
      */
-    public static void checkShape(CallShape shape, String name, boolean rateLimit,
+    public static void checkShape(CallShape shape, Method method, String name, boolean rateLimit,
             String rateLimitAttribute, boolean handler,
             String handlerAttribute, RetryPolicy primaryRetry, String retryAttribute, boolean fallbackOnResult,
             String fallbackAttribute, List<Alternative> chain, List<String> problems) {
@@ -104,6 +105,10 @@ public final class MethodChecks {
         Rules.addAt(name, MethodRules.asyncRefusals(shape == CallShape.STREAM, rateLimit ? rateLimitAttribute : null,
                 handler ? handlerAttribute : null, retryPredicate ? retryAttribute : null,
                 fallbackOnResult ? fallbackAttribute : null), problems);
+        Class<?> narrowed = shape == CallShape.STREAM ? CallShape.narrowedHandler(method) : null;
+        if (narrowed != null) {
+            problems.add(Rules.at(name, MethodRules.narrowedStreamHandler(narrowed.getSimpleName())));
+        }
     }
 
     /**

@@ -51,6 +51,22 @@ public final class MethodRules {
     public static final String STREAM_HANDLER = "dev.langchain4j.model.chat.response.StreamingChatResponseHandler";
 
     /**
+     * {@code the streaming handler parameter's type TokenSink is a subtype of StreamingChatResponseHandler; ...}:
+     * a streaming method's handler parameter declared as
+     * a subtype of {@code StreamingChatResponseHandler} (an interface extending it, a class implementing
+     * it). Each attempt hands the target a handler of Rebound's own in the caller's place, which is a
+     * {@code StreamingChatResponseHandler} and nothing more, so the method is refused rather than failing
+     * every call with a {@code ClassCastException}.
+     *
+     * @param type the parameter type's simple name, as {@code TokenSink}
+     */
+    public static String narrowedStreamHandler(String type) {
+        return "the streaming handler parameter's type " + type + " is a subtype of StreamingChatResponseHandler;"
+                + " a streamed call's policies hand the target a StreamingChatResponseHandler of their own for each"
+                + " attempt, which is not a " + type + ": declare the parameter as StreamingChatResponseHandler";
+    }
+
+    /**
      * What the asynchronous chain cannot apply, refused rather than skipped, in this order: a rate limit
      * and a fallback handler on a method returning a {@code CompletionStage} or streaming to a handler;
      * a result predicate (the target's retry's or an alternative's, and the fallback's) on a streaming

@@ -20,10 +20,16 @@ final class RecordingStreamHandler implements StreamingChatResponseHandler {
     final List<String> endingKinds = new CopyOnWriteArrayList<>();
     final CompletableFuture<Void> ended = new CompletableFuture<>();
     final CompletableFuture<Void> completed = new CompletableFuture<>();
+    /** When set, thrown from every token once it is recorded: the caller stopping the stream. */
+    volatile RuntimeException stopWith;
 
     @Override
     public void onPartialResponse(String partialResponse) {
         tokens.add(partialResponse);
+        RuntimeException stop = stopWith;
+        if (stop != null) {
+            throw stop;
+        }
     }
 
     @Override

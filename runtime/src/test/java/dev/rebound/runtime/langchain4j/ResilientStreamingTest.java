@@ -3,9 +3,11 @@ package dev.rebound.runtime.langchain4j;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.exception.InternalServerException;
 import dev.langchain4j.exception.RateLimitException;
 import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
 import dev.rebound.modelserver.ModelServerExtension;
@@ -211,6 +213,110 @@ class ResilientStreamingTest {
         h.awaitEnd();
         assertThat(h.completions).hasSize(1);
         assertThat(rec.events).isEmpty();
+    }
+
+    /** A streaming model over {@code target} that retries twice, 100 ms apart, on the recording's clock. */
+    private StreamingChatModel retryingTwice(StreamingChatModel target) {
+        return Rebound.wrap(StreamingChatModel.class, target).named("gpt-4")
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(100)).jitter(false).build())
+                .settings(rec.settings()).build();
+    }
+
+    /**
+     * A model streaming on its caller's thread (an in-memory model, a client that read the response there)
+     * delivers a token, then its own code throws: the stream was the caller's from that token, so it
+     * breaks there, never restarted; after its ending, a throw changes nothing.
+     */
+    @Test
+    void aTargetThatThrowsOnTheCallersThreadAfterItsFirstTokenBreaksTheStreamAndIsNeverRetried() {
+        IllegalStateException bookkeeping = new IllegalStateException("the model's bookkeeping failed after a token");
+        ScriptedStream target = new ScriptedStream().then(h -> {
+            h.onPartialResponse("first");
+            throw bookkeeping;
+        });
+        RecordingStreamHandler h = new RecordingStreamHandler();
+
+        retryingTwice(target).chat(PROMPT, h);
+        rec.clock.runScheduled();
+
+        assertThat(h.tokens).containsExactly("first");
+        assertThat(target.handlers).as("attempts").hasSize(1);
+        assertThat(h.endingKinds).containsExactly("error");
+        assertThat(h.errors.get(0)).isInstanceOfSatisfying(PartialStreamException.class, cut -> {
+            assertThat(cut.partialText()).isEqualTo("first");
+            assertThat(cut.getCause()).isSameAs(bookkeeping);
+        });
+        assertThat(rec.events).extracting(ReboundEvent::kind).containsExactly(ReboundEvent.Kind.STREAM_BROKEN);
+
+        // a throw after the stream completed: the handler had its one ending, and gets nothing more
+        rec.events.clear();
+        ScriptedStream completesThenThrows = new ScriptedStream().then(s -> {
+            s.onPartialResponse("ok");
+            s.onCompleteResponse(ChatResponse.builder().aiMessage(AiMessage.from("ok")).build());
+            throw bookkeeping;
+        });
+        RecordingStreamHandler completed = new RecordingStreamHandler();
+
+        retryingTwice(completesThenThrows).chat(PROMPT, completed);
+        rec.clock.runScheduled();
+
+        assertThat(completed.tokens).containsExactly("ok");
+        assertThat(completed.endingKinds).containsExactly("complete");
+        assertThat(completesThenThrows.handlers).as("attempts").hasSize(1);
+        assertThat(rec.events).isEmpty();
+    }
+
+    /**
+     * The caller's handler stops the stream by throwing from its first token, and the model calls the
+     * handler directly, on the caller's thread: the handler gets its own exception as its one onError, as
+     * unwrapped, the stream is not restarted and the model is not reported broken.
+     */
+    @Test
+    void aHandlerThatThrowsFromItsFirstTokenGetsItsOwnExceptionAndIsNotStreamedToAgain() {
+        ScriptedStream target = new ScriptedStream().then(s -> {
+            s.onPartialResponse("one");
+            s.onPartialResponse("two");
+            s.onCompleteResponse(ChatResponse.builder().aiMessage(AiMessage.from("onetwo")).build());
+        });
+        RecordingStreamHandler h = new RecordingStreamHandler();
+        IllegalStateException stop = new IllegalStateException("the caller stops");
+        h.stopWith = stop;
+
+        retryingTwice(target).chat(PROMPT, h);
+        rec.clock.runScheduled();
+
+        assertThat(h.tokens).containsExactly("one");
+        assertThat(h.endingKinds).containsExactly("error");
+        assertThat(h.errors).singleElement().isSameAs(stop);
+        assertThat(target.handlers).as("attempts").hasSize(1);
+        assertThat(rec.events).isEmpty();
+    }
+
+    /**
+     * Over real HTTP (langchain4j's OpenAI client, which hands a handler's exception to onError): the
+     * caller's handler throws from its first token. The caller stopped; the model did not break.
+     */
+    @Test
+    void aHandlerThatThrowsOverHttpGetsItsOwnExceptionAndTheModelIsNotReportedBroken() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        StreamingChatModel model = Rebound.wrap(StreamingChatModel.class, LoopbackModels.openAiStreaming(server, "gpt-4"))
+                .named("gpt-4")
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(100)).jitter(false).build())
+                .withFallbacks(LoopbackModels.openAiStreaming(server, "gpt-3.5-turbo"))
+                .settings(rec.settings().toBuilder().listener(new MicrometerListener(registry)).build()).build();
+        RecordingStreamHandler h = new RecordingStreamHandler();
+        IllegalStateException stop = new IllegalStateException("the caller stops");
+        h.stopWith = stop;
+
+        model.chat(PROMPT, h);
+        h.awaitEnd();
+
+        assertThat(h.errors).singleElement().isSameAs(stop);
+        assertThat(h.tokens).containsExactly(ModelServer.tokensOf(GPT4).get(0));
+        assertThat(h.endings).hasValue(1);
+        assertThat(rec.events).extracting(ReboundEvent::kind).doesNotContain(ReboundEvent.Kind.STREAM_BROKEN);
+        assertThat(registry.find(MicrometerListener.STREAMS_BROKEN).counters()).isEmpty();
+        assertThat(server.requestCounts()).containsEntry("gpt-4", 1).doesNotContainKey("gpt-3.5-turbo");
     }
 
     @Test

@@ -491,7 +491,8 @@ public final class ReboundProcessor extends AbstractProcessor {
     }
 
     /**
-     * What the asynchronous chain refuses ({@link MethodRules#asyncRefusals}) on {@code m}, a method
+     * What the asynchronous chain refuses ({@link MethodRules#asyncRefusals}, then a handler parameter
+     * declared as a subtype of the handler: {@link MethodRules#narrowedStreamHandler}) on {@code m}, a method
      * returning a {@code CompletionStage} or streaming to a langchain4j handler, for the policies
      * {@code annotated} (the method itself, or its type for the methods that do not say otherwise) puts
      * on it. An alternative's own {@code @Retry.onResult} is checked when the runtime resolves the chain.
@@ -511,6 +512,10 @@ public final class ReboundProcessor extends AbstractProcessor {
                 && !model.classes(annotated, Fallback.class, "onResult").isEmpty() ? "@Fallback.onResult" : null;
         Rules.addAt(where, MethodRules.asyncRefusals(stream, rateLimit, handler, retryOnResult, fallbackOnResult),
                 problems);
+        String narrowed = stream ? model.narrowedHandler(m) : null;
+        if (narrowed != null) {
+            problems.add(Rules.at(where, MethodRules.narrowedStreamHandler(narrowed)));
+        }
     }
 
     /**

@@ -18,6 +18,7 @@ import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
 import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.TypeElement;
+import javax.lang.model.element.VariableElement;
 import javax.lang.model.type.ArrayType;
 import javax.lang.model.type.DeclaredType;
 import javax.lang.model.type.TypeKind;
@@ -316,6 +317,26 @@ final class TypeModel {
         javax.lang.model.util.Types types = processingEnv.getTypeUtils();
         TypeMirror h = types.erasure(handler.asType());
         return m.getParameters().stream().anyMatch(p -> types.isAssignable(types.erasure(p.asType()), h));
+    }
+
+    /**
+     * The simple name of the type of {@code m}'s streaming handler parameter (the last one that is a
+     * langchain4j {@code StreamingChatResponseHandler}, as the runtime reads it) when it is a subtype of
+     * that interface, not the interface itself ({@link MethodRules#narrowedStreamHandler}); else null.
+     * Only for a method that {@link #streams}.
+     */
+    String narrowedHandler(ExecutableElement m) {
+        TypeElement handler = processingEnv.getElementUtils().getTypeElement(MethodRules.STREAM_HANDLER);
+        Types types = processingEnv.getTypeUtils();
+        TypeMirror h = types.erasure(handler.asType());
+        List<? extends VariableElement> params = m.getParameters();
+        for (int i = params.size() - 1; i >= 0; i--) {
+            TypeMirror p = types.erasure(params.get(i).asType());
+            if (types.isAssignable(p, h)) {
+                return types.isSameType(p, h) ? null : simpleName(p);
+            }
+        }
+        return null;
     }
 
     /**

@@ -42,6 +42,16 @@ public enum CallShape {
         return -1;
     }
 
+    /**
+     * The type of {@code m}'s streaming handler parameter when it is a subtype of langchain4j's handler
+     * rather than that interface itself ({@link MethodRules#narrowedStreamHandler}, refused), else null.
+     */
+    public static Class<?> narrowedHandler(Method m) {
+        int i = handlerIndex(m);
+        Class<?> type = i < 0 ? null : m.getParameterTypes()[i];
+        return type == null || type.getName().equals(MethodRules.STREAM_HANDLER) ? null : type;
+    }
+
     private static boolean isStreamHandler(Class<?> c) {
         if (c.getName().equals(MethodRules.STREAM_HANDLER)) {
             return true;
@@ -51,6 +61,7 @@ public enum CallShape {
                 return true;
             }
         }
-        return false;
+        Class<?> superclass = c.getSuperclass(); // a class whose superclass implements it, as javac reads it
+        return superclass != null && isStreamHandler(superclass);
     }
 }

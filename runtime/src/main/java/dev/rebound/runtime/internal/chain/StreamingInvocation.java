@@ -10,7 +10,9 @@ import java.util.concurrent.CompletableFuture;
  * {@link StreamAttempt} in place of the caller's handler, and it ends at the first partial response.
  * The retry and fallback above it see only what happens before that token; after it, the stream
  * belongs to the caller, and a break after the first token is reported as a {@code STREAM_BROKEN}
- * event (the caller's handler gets the {@code PartialStreamException}). Loaded only for methods that take a langchain4j streaming handler.
+ * event (the caller's handler gets the {@code PartialStreamException}): also when the target's call
+ * throws after its first token (it streamed on this thread), which is never retried. Loaded only for
+ * methods that take a langchain4j streaming handler.
  */
 final class StreamingInvocation implements Strategy {
 
@@ -43,8 +45,9 @@ final class StreamingInvocation implements Strategy {
         try {
             call.invoker.invoke(call.instance, args);
         } catch (Throwable t) {
-            attempt.abandon();
-            return CompletableFuture.failedFuture(t);
+            if (!attempt.targetThrew(t)) {
+                return CompletableFuture.failedFuture(t);
+            } // else it threw after its first token, on this thread: the stream was the caller's, and ended there
         }
         @SuppressWarnings("unchecked")
         CompletableFuture<Object> firstToken = (CompletableFuture<Object>) (CompletableFuture<?>) attempt.firstToken();

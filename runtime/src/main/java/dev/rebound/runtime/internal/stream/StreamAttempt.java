@@ -32,6 +32,13 @@ import java.util.function.Consumer;
  * Whatever the model does, the caller sees one ending: the first {@code onCompleteResponse} or
  * {@code onError} of the committed attempt (langchain4j 1.19 ends a cut stream with both).
  *
+ * <p>A committed attempt is the caller's stream, never restarted. When the caller's handler throws
+ * from a callback other than its endings, the caller stopped the stream, the model did not break: the
+ * attempt ends, its stream is cancelled (when its handle is known), and the handler gets that same
+ * exception as its one {@code onError}, as langchain4j gives it unwrapped, with no break reported.
+ * When the target's call throws after the first token ({@link #targetThrew}: a model streaming on its
+ * caller's thread, whose own code failed), the stream broke: as a failure after the first token.
+ *
  * <p>An attempt the chain has given up on ({@link #abandon()}: timed out, cancelled) says nothing
  * more to anyone, and cancels its stream as soon as the stream's handle is known; what its late
  * failure left on its thread (a server's verdict handed off, a hint) is forgotten. A call that ends
@@ -111,6 +118,50 @@ public final class StreamAttempt implements StreamingChatResponseHandler {
         }
     }
 
+    /**
+     * The target's call threw {@code failure} on the thread that started the attempt. Before the first
+     * partial response the attempt is abandoned and false returned: the chain judges the failure (retry,
+     * fallback). After it the stream is the caller's and is never restarted: the failure ends it as a
+     * failure after the first token does ({@link #onError}: a {@link PartialStreamException} with
+     * {@code failure} as its cause, reported broken), or does nothing when the handler had its ending;
+     * true returned.
+     */
+    public boolean targetThrew(Throwable failure) {
+        if (state.compareAndSet(PENDING, ABANDONED)) {
+            cancelTimer();
+            return false;
+        }
+        if (state.get() == ABANDONED) {
+            return false; // it failed before its first token (or was given up on): the chain judges it
+        }
+        onError(failure);
+        return true;
+    }
+
+    /**
+     * The caller's handler threw {@code thrown} from a callback other than its endings: it stopped the
+     * stream. Unless the handler had its ending meanwhile, the attempt ends, its stream is cancelled
+     * ({@code handle}, when known; later callbacks cancel it too) and the handler gets {@code thrown} as
+     * its one {@code onError}: the model did not break, so no break is reported. A
+     * {@link VirtualMachineError} ends the attempt and cancels its stream, and goes up, as everywhere in
+     * the engine.
+     */
+    private void handlerThrew(Throwable thrown, StreamingHandle handle) {
+        if (!state.compareAndSet(COMMITTED, ENDED)) {
+            if (thrown instanceof VirtualMachineError) {
+                throw (VirtualMachineError) thrown;
+            }
+            return;
+        }
+        if (handle != null && !handle.isCancelled()) {
+            handle.cancel();
+        }
+        if (thrown instanceof VirtualMachineError) {
+            throw (VirtualMachineError) thrown;
+        }
+        caller.onError(thrown);
+    }
+
     private void timedOut(Duration limit) {
         if (state.compareAndSet(PENDING, ABANDONED)) {
             firstToken.completeExceptionally(new FirstTokenTimeoutException(limit));
@@ -178,52 +229,80 @@ public final class StreamAttempt implements StreamingChatResponseHandler {
             partialText.append(text);
         }
         partialResponses++;
-        if (context == null) {
-            caller.onPartialResponse(text);
-        } else {
-            caller.onPartialResponse(partialResponse, context);
+        try {
+            if (context == null) {
+                caller.onPartialResponse(text);
+            } else {
+                caller.onPartialResponse(partialResponse, context);
+            }
+        } catch (Throwable thrown) {
+            handlerThrew(thrown, context == null ? null : context.streamingHandle());
         }
     }
 
     @Override
     public void onPartialThinking(PartialThinking partialThinking) {
         if (commit(null)) {
-            caller.onPartialThinking(partialThinking);
+            try {
+                caller.onPartialThinking(partialThinking);
+            } catch (Throwable thrown) {
+                handlerThrew(thrown, null);
+            }
         }
     }
 
     @Override
     public void onPartialThinking(PartialThinking partialThinking, PartialThinkingContext context) {
         if (commit(context.streamingHandle())) {
-            caller.onPartialThinking(partialThinking, context);
+            try {
+                caller.onPartialThinking(partialThinking, context);
+            } catch (Throwable thrown) {
+                handlerThrew(thrown, context.streamingHandle());
+            }
         }
     }
 
     @Override
     public void onPartialToolCall(PartialToolCall partialToolCall) {
         if (commit(null)) {
-            caller.onPartialToolCall(partialToolCall);
+            try {
+                caller.onPartialToolCall(partialToolCall);
+            } catch (Throwable thrown) {
+                handlerThrew(thrown, null);
+            }
         }
     }
 
     @Override
     public void onPartialToolCall(PartialToolCall partialToolCall, PartialToolCallContext context) {
         if (commit(context.streamingHandle())) {
-            caller.onPartialToolCall(partialToolCall, context);
+            try {
+                caller.onPartialToolCall(partialToolCall, context);
+            } catch (Throwable thrown) {
+                handlerThrew(thrown, context.streamingHandle());
+            }
         }
     }
 
     @Override
     public void onCompleteToolCall(CompleteToolCall completeToolCall) {
         if (commit(null)) {
-            caller.onCompleteToolCall(completeToolCall);
+            try {
+                caller.onCompleteToolCall(completeToolCall);
+            } catch (Throwable thrown) {
+                handlerThrew(thrown, null);
+            }
         }
     }
 
     @Override
     public void onUnmappedRawEvent(Object rawEvent) {
         if (state.get() == COMMITTED) {
-            caller.onUnmappedRawEvent(rawEvent);
+            try {
+                caller.onUnmappedRawEvent(rawEvent);
+            } catch (Throwable thrown) {
+                handlerThrew(thrown, null);
+            }
         }
     }
 
