@@ -158,6 +158,41 @@ class AlternativePoliciesDoorsTest extends VirtualTime {
         return proxy;
     }
 
+    /**
+     * The proxy of a singleton bean (one fixed target) whose advice first calls another bean of the same
+     * class: that bean keeps its own retry, and the proxy's target gets its own once. The engine's mark is
+     * the target itself, not its class.
+     */
+    @Test
+    void anAlternativeBehindASpringProxyWhoseAdviceCallsAnotherBeanOfItsClassLeavesThatBeanItsOwnRetry() {
+        SpringProxied.CALLS.clear();
+        SpringProxied.QuotesBackup audit = new SpringProxied.QuotesBackup("audit");
+        ProxyFactory factory = new ProxyFactory(new SpringProxied.QuotesBackup());
+        factory.setProxyTargetClass(true);
+        factory.addAdvice((MethodInterceptor) invocation -> {
+            SpringProxied.CALLS.add("aspect");
+            catchThrowable(() -> audit.quote("audit"));
+            return invocation.proceed();
+        });
+        Object backup = factory.getProxy();
+        IllegalStateException primaryDown = new IllegalStateException("primary down");
+        SpringProxied.Quotes primary = symbol -> {
+            SpringProxied.CALLS.add("primary");
+            throw primaryDown;
+        };
+        SpringProxied.Quotes quotes = Rebound.wrap(SpringProxied.Quotes.class, primary)
+                .settings(ReboundSettings.builder().alternatives(type -> backup).timeSource(clock).logging(false)
+                        .build())
+                .build();
+
+        Throwable thrown = catchThrowable(() -> quotes.quote("X"));
+
+        assertThat(thrown).isSameAs(primaryDown);
+        assertThat(SpringProxied.CALLS).as("audit's own 2 attempts each time; the target's @Retry(attempts = 2) once")
+                .containsExactly("primary", "primary", "aspect", "audit", "audit", "backup",
+                        "aspect", "audit", "audit", "backup");
+    }
+
     @Test
     void anAlternativeBehindASpringProxyGetsItsOwnRetryOnceThroughWrap() {
         SpringProxied.CALLS.clear();

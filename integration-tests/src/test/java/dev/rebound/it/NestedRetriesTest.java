@@ -115,6 +115,15 @@ class NestedRetriesTest extends VirtualTime {
     }
 
     @Test
+    void anAlternativesOwnRetryBesideAnotherLibrarysRetryIsWarnedAsThePrimarysIs() {
+        String log = StdErr.during(() -> Rebound.wrap(NestedPlain.FallsBackToDoublyRetried.class,
+                (NestedPlain.FallsBackToDoublyRetried) host -> "pong").build());
+
+        assertThat(StdErr.count(log, retriedByAnotherLibrary("AlternativeDoublyRetried.ping(String)", 2,
+                "org.springframework.retry.annotation.Retryable"))).as(log).isEqualTo(1);
+    }
+
+    @Test
     void anotherLibrarysRetryOnTheMethodOrItsClassIsWarnedInTheSameWordsByWrapAndGuice() {
         String log = StdErr.during(() -> {
             Rebound.wrap(NestedPlain.Pinger.class, new NestedPlain.WrappedDoublyRetried()).build();

@@ -58,4 +58,21 @@ public final class NestedPlain {
             return "pong";
         }
     }
+
+    /** A primary whose alternative carries @Retry and Spring Retry's @Retryable on its method. */
+    public interface FallsBackToDoublyRetried {
+        @Retry(attempts = 1)
+        @dev.rebound.annotations.Fallback(to = AlternativeDoublyRetried.class)
+        String ping(String host);
+    }
+
+    /** The alternative: Rebound's @Retry (2 attempts) and Spring Retry's @Retryable on one method. */
+    public static class AlternativeDoublyRetried implements FallsBackToDoublyRetried {
+        @Override
+        @Retry(attempts = 2, delay = 10, jitter = false)
+        @Retryable(maxAttempts = 3)
+        public String ping(String host) {
+            return "pong";
+        }
+    }
 }

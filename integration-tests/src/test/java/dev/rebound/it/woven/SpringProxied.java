@@ -36,12 +36,22 @@ public final class SpringProxied {
         String quote(String symbol);
     }
 
-    /** The alternative: its own 2 attempts. */
+    /** The alternative: its own 2 attempts; "backup", or the name it is given (another bean of its class). */
     public static class QuotesBackup implements Quotes {
+        private final String who;
+
+        public QuotesBackup() {
+            this("backup");
+        }
+
+        public QuotesBackup(String who) {
+            this.who = who;
+        }
+
         @Override
         @Retry(attempts = 2, delay = 100, jitter = false)
         public String quote(String symbol) {
-            throw down("backup");
+            throw down(who);
         }
     }
 

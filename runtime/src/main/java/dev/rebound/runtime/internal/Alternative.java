@@ -44,7 +44,7 @@ public final class Alternative implements Invoker {
      * ({@link ContainerProxies#targetClassOf}), else null: asked once per instance, since one JDK proxy
      * class serves many targets.
      */
-    private volatile Object[] behind = {null, null};
+    private volatile Object[] behind = {null, null, null};
     /** The generated wrapper last called and what to call instead: itself, or its target when flat. */
     private volatile Object[] flat = {null, null};
     /** The instance last asked about by {@link #ownPolicy} and its answer. */
@@ -177,11 +177,12 @@ public final class Alternative implements Invoker {
         if (target instanceof GeneratedWrapper) {
             target = unlessFlat((GeneratedWrapper) target);
         }
-        Class<?> proxied = target == null ? null : behind(target);
+        Object[] b = target == null ? null : behind(target);
+        Class<?> proxied = b == null ? null : (Class<?>) b[1];
         if (target != null && !mayHaveDoor(proxied != null ? proxied : target.getClass())) {
             return method.call(target, args);
         }
-        Object outer = Passthrough.enter(target, proxied);
+        Object outer = Passthrough.enter(target, proxied == null ? null : b[2] != null ? b[2] : proxied);
         try {
             return method.call(target, args);
         } finally {
@@ -205,17 +206,22 @@ public final class Alternative implements Invoker {
         return f[1];
     }
 
-    /** The class behind {@code target} when it is a container's proxy that says so, else null. */
-    private Class<?> behind(Object target) {
+    /**
+     * {@code {target, the class behind it, the instance behind it}} when {@code target} is a container's
+     * proxy that says its class (the instance only when the proxy has one fixed target), else
+     * {@code {target, null, null}}: asked once per instance.
+     */
+    private Object[] behind(Object target) {
         Object[] b = behind;
         if (b[0] != target) {
             Class<?> type = target.getClass();
             // only a JDK proxy or a generated subclass may be a container's proxy: the rest is not asked
-            b = new Object[] {target, Proxy.isProxyClass(type) || type.getName().contains("$$")
-                    ? ContainerProxies.targetClassOf(target) : null};
+            Class<?> c = Proxy.isProxyClass(type) || type.getName().contains("$$")
+                    ? ContainerProxies.targetClassOf(target) : null;
+            b = new Object[] {target, c, c == null ? null : ContainerProxies.staticTargetOf(target)};
             behind = b;
         }
-        return (Class<?>) b[1];
+        return b;
     }
 
     private boolean mayHaveDoor(Class<?> type) {

@@ -104,6 +104,10 @@ record AnnotatedFallback(FallbackRule rule, List<Alternative> chain, Predicate<O
             String altName = AnnotationLookup.describe(alt, method);
             RetryPolicy altRetry = PolicyConversion.toPolicy(AnnotationLookup.find(Retry.class, alt, contract, method),
                     altName, problems);
+            // its own @Retry beside another library's retry multiplies as the primary's does: said alike
+            MethodChecks.warnIfRetriedByAnotherLibrary(alt.getName() + ' ' + contract.getName() + '#' + method.getName()
+                    + java.util.Arrays.toString(method.getParameterTypes()), altName, altRetry.attempts(), alt, contract,
+                    method);
             // the alternative's own @NonIdempotent too: it is refused a blind retry as when it is the primary
             boolean altNonIdempotent = nonIdempotent
                     || AnnotationLookup.find(NonIdempotent.class, alt, contract, method) != null;

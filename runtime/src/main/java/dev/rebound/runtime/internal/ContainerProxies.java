@@ -68,6 +68,37 @@ public final class ContainerProxies {
                 && targetClassOf(instance) == null;
     }
 
+    private static final String ADVISED = "org.springframework.aop.framework.Advised";
+
+    /**
+     * The one instance behind {@code instance} when it is a Spring proxy over a fixed target (its
+     * {@code Advised.getTargetSource()} is static: a singleton bean's proxy), read by name as
+     * {@link #targetClassOf}; null otherwise (not such a proxy, Rebound's own, or a target source that
+     * makes or picks its target per call: a prototype, a pool, a lazy or hot-swappable one, which is not
+     * asked, since asking may make one).
+     */
+    public static Object staticTargetOf(Object instance) {
+        if (ResilientProxy.isResilient(instance)) {
+            return null;
+        }
+        for (Class<?> itf : AnnotationLookup.allInterfaces(instance.getClass())) {
+            if (!itf.getName().equals(ADVISED)) {
+                continue;
+            }
+            try {
+                Object source = itf.getMethod("getTargetSource").invoke(instance);
+                if (source == null || !Boolean.TRUE.equals(source.getClass().getMethod("isStatic").invoke(source))) {
+                    return null;
+                }
+                Object target = source.getClass().getMethod("getTarget").invoke(source);
+                return target != instance ? target : null;
+            } catch (ReflectiveOperationException | RuntimeException unreadable) {
+                return null; // a proxy that cannot say: its class is matched instead
+            }
+        }
+        return null;
+    }
+
     /** {@code TargetClassAware.getTargetClass()} when {@code type} implements it, else null. */
     private static Method targetClassMethod(Class<?> type) {
         for (Class<?> itf : AnnotationLookup.allInterfaces(type)) {

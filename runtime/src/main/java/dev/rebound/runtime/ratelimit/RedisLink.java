@@ -144,7 +144,13 @@ final class RedisLink {
                 old.closeAsync(); // a closed one (Redis went away) has closed itself
             }
             StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE);
-            String server = runIdOf(c);
+            String server;
+            try {
+                server = runIdOf(c);
+            } catch (RuntimeException noAnswer) { // INFO timed out: this connection is not kept, so not left open
+                c.closeAsync();
+                throw noAnswer;
+            }
             this.connection = c;
             this.proxies = Bucket4jLettuce.casBasedBuilder(c)
                     .clientClock(meter)

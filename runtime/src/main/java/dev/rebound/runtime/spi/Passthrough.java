@@ -9,8 +9,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>The door that lets the call through is the first one this thread reaches for it: the door of the
  * instance called, or, when that instance is a container's proxy (Spring's, JDK or CGLIB) that calls
- * another instance, its target, the first instance of exactly the class behind the proxy that a door
- * reaches. A proxy that calls its target on another thread (an {@code @Async} one) leaves the mark
+ * another instance, its target: that very instance when the proxy has one fixed target (a singleton
+ * bean's), else the first instance of exactly the class behind the proxy that a door reaches (a
+ * prototype's, a pooled one's: another instance of that class the proxy's advice calls first would take
+ * it). A proxy that calls its target on another thread (an {@code @Async} one) leaves the mark
  * here, and the target's door applies its policy there too.
  *
  * <p>Costs a door one static read per call: the counter is non-zero only while some thread is inside
@@ -39,7 +41,8 @@ public final class Passthrough {
             return false;
         }
         Object[] mark = TARGET.get();
-        if (self != null && (mark[0] == self || mark[1] != null && mark[1] == self.getClass())) {
+        Object behind = mark[1];
+        if (self != null && (mark[0] == self || behind != null && (behind == self || behind == self.getClass()))) {
             mark[0] = null;
             mark[1] = null;
             return true;
@@ -53,14 +56,15 @@ public final class Passthrough {
     }
 
     /**
-     * Marks the next call on {@code target} from this thread, a container's proxy whose calls reach an
-     * instance of {@code behind} (null: {@code target} itself runs the call); returns what to hand to
+     * Marks the next call on {@code target} from this thread, a container's proxy whose calls reach
+     * {@code behind}: the instance behind it, or, when the proxy has no one fixed target, the class of the
+     * instances behind it (null: {@code target} itself runs the call); returns what to hand to
      * {@link #exit}.
      */
-    public static Object enter(Object target, Class<?> behind) {
+    public static Object enter(Object target, Object behind) {
         Object[] mark = TARGET.get();
         // an enclosing proxy's mark, not claimed yet, is kept whole (the one case that allocates)
-        Object previous = mark[1] == null ? mark[0] : new Enclosing(mark[0], (Class<?>) mark[1]);
+        Object previous = mark[1] == null ? mark[0] : new Enclosing(mark[0], mark[1]);
         mark[0] = target;
         mark[1] = behind;
         ACTIVE.incrementAndGet();
@@ -83,9 +87,9 @@ public final class Passthrough {
     /** A proxy's mark that an inner one replaced for a while. */
     private static final class Enclosing {
         final Object target;
-        final Class<?> behind;
+        final Object behind;
 
-        Enclosing(Object target, Class<?> behind) {
+        Enclosing(Object target, Object behind) {
             this.target = target;
             this.behind = behind;
         }
