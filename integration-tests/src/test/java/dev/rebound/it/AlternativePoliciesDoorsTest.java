@@ -193,6 +193,37 @@ class AlternativePoliciesDoorsTest extends VirtualTime {
                         "aspect", "audit", "audit", "backup");
     }
 
+    /** The same singleton proxy, its target swapped between two calls: the mark follows the target. */
+    @Test
+    void anAlternativeBehindASpringProxyWhoseTargetWasSwappedStillGetsItsOwnRetryOnce() {
+        SpringProxied.CALLS.clear();
+        ProxyFactory factory = new ProxyFactory(new SpringProxied.QuotesBackup("first"));
+        factory.setProxyTargetClass(true);
+        factory.addAdvice((MethodInterceptor) invocation -> {
+            SpringProxied.CALLS.add("aspect");
+            return invocation.proceed();
+        });
+        Object backup = factory.getProxy();
+        IllegalStateException primaryDown = new IllegalStateException("primary down");
+        SpringProxied.Quotes primary = symbol -> {
+            SpringProxied.CALLS.add("primary");
+            throw primaryDown;
+        };
+        SpringProxied.Quotes quotes = Rebound.wrap(SpringProxied.Quotes.class, primary)
+                .settings(ReboundSettings.builder().alternatives(type -> backup).timeSource(clock).logging(false)
+                        .build())
+                .build();
+
+        assertThat(catchThrowable(() -> quotes.quote("X"))).isSameAs(primaryDown);
+        ((org.springframework.aop.framework.Advised) backup).setTargetSource(
+                new org.springframework.aop.target.SingletonTargetSource(new SpringProxied.QuotesBackup("second")));
+        assertThat(catchThrowable(() -> quotes.quote("X"))).isSameAs(primaryDown);
+
+        assertThat(SpringProxied.CALLS).as("the alternative's own @Retry(attempts = 2), once, before and after")
+                .containsExactly("primary", "primary", "aspect", "first", "aspect", "first",
+                        "primary", "primary", "aspect", "second", "aspect", "second");
+    }
+
     @Test
     void anAlternativeBehindASpringProxyGetsItsOwnRetryOnceThroughWrap() {
         SpringProxied.CALLS.clear();

@@ -265,7 +265,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
             }
         }
         int before = problems.size();
-        MethodChecks.checkShape(CallShape.of(impl, m), m, method, rateLimit != null, "withRateLimit",
+        MethodChecks.checkShape(CallShape.of(impl, m), impl, m, method, rateLimit != null, "withRateLimit",
                 fallbackHandler != null, "withFallbackHandler", retry,
                 "RetryPolicy.Builder.retryOnResult", !fallbackOnResult.isEmpty(), "fallbackOnResult", chain, problems);
         if (problems.size() > before) {

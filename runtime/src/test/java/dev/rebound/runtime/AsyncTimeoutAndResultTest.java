@@ -252,6 +252,27 @@ class AsyncTimeoutAndResultTest {
                         .containsExactly("AnnotatedSinkStreamer.stream(String, TokenSink)" + refused));
     }
 
+    /** A generic contract whose handler parameter is a type variable: the implementation narrows it. */
+    interface GenericStreamer<H extends StreamingChatResponseHandler> {
+        void stream(String prompt, H handler);
+    }
+
+    /** Narrows it to TokenSink: its method takes a TokenSink, behind a bridge that casts. */
+    static final class SinkGenericStreamer implements GenericStreamer<TokenSink> {
+        @Override
+        public void stream(String prompt, TokenSink sink) {
+        }
+    }
+
+    @Test
+    void aGenericContractWhoseImplementationNarrowsTheHandlerParameterIsRefusedAtBuild() {
+        assertThatThrownBy(() -> Rebound.wrap(GenericStreamer.class, new SinkGenericStreamer())
+                .withRetry(policy().build()).build())
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
+                        .singleElement().asString().contains("the streaming handler parameter's type TokenSink is a"
+                                + " subtype of StreamingChatResponseHandler"));
+    }
+
     @Test
     void aResultPredicateThatNeverJudgesTheFuturesValueIsRefusedAtBuild() {
         AsyncChat target = new AsyncChat() {

@@ -44,7 +44,7 @@ public final class Alternative implements Invoker {
      * ({@link ContainerProxies#targetClassOf}), else null: asked once per instance, since one JDK proxy
      * class serves many targets.
      */
-    private volatile Object[] behind = {null, null, null};
+    private volatile Object[] behind = {null, null};
     /** The generated wrapper last called and what to call instead: itself, or its target when flat. */
     private volatile Object[] flat = {null, null};
     /** The instance last asked about by {@link #ownPolicy} and its answer. */
@@ -182,7 +182,7 @@ public final class Alternative implements Invoker {
         if (target != null && !mayHaveDoor(proxied != null ? proxied : target.getClass())) {
             return method.call(target, args);
         }
-        Object outer = Passthrough.enter(target, proxied == null ? null : b[2] != null ? b[2] : proxied);
+        Object outer = Passthrough.enter(target, proxied == null ? null : behindNow(target, proxied));
         try {
             return method.call(target, args);
         } finally {
@@ -207,21 +207,29 @@ public final class Alternative implements Invoker {
     }
 
     /**
-     * {@code {target, the class behind it, the instance behind it}} when {@code target} is a container's
-     * proxy that says its class (the instance only when the proxy has one fixed target), else
-     * {@code {target, null, null}}: asked once per instance.
+     * {@code {target, the class behind it}} when {@code target} is a container's proxy that says its class,
+     * else {@code {target, null}}: asked once per instance (a proxy's class does not change).
      */
     private Object[] behind(Object target) {
         Object[] b = behind;
         if (b[0] != target) {
             Class<?> type = target.getClass();
             // only a JDK proxy or a generated subclass may be a container's proxy: the rest is not asked
-            Class<?> c = Proxy.isProxyClass(type) || type.getName().contains("$$")
-                    ? ContainerProxies.targetClassOf(target) : null;
-            b = new Object[] {target, c, c == null ? null : ContainerProxies.staticTargetOf(target)};
+            b = new Object[] {target, Proxy.isProxyClass(type) || type.getName().contains("$$")
+                    ? ContainerProxies.targetClassOf(target) : null};
             behind = b;
         }
         return b;
+    }
+
+    /**
+     * What the engine's mark names behind the container's proxy {@code target}: its fixed target, read
+     * now (a proxy's target may be swapped, and a swapped one would not claim a mark read before), else
+     * the class behind it.
+     */
+    private static Object behindNow(Object target, Class<?> proxied) {
+        Object fixed = ContainerProxies.staticTargetOf(target);
+        return fixed != null ? fixed : proxied;
     }
 
     private boolean mayHaveDoor(Class<?> type) {

@@ -129,7 +129,7 @@ public final class AnnotationPolicies {
         }
         AnnotatedFallback fb = AnnotatedFallback.read(fallback, implClass, contract, method, contractMethod, name,
                 nonIdempotent, deferred, budgetSettings, alternatives, build, problems);
-        MethodChecks.checkShape(CallShape.of(implClass, method), method, name, rateLimit != null, "@RateLimit", fb.handler() != null,
+        MethodChecks.checkShape(CallShape.of(implClass, method), implClass, method, name, rateLimit != null, "@RateLimit", fb.handler() != null,
                 "@Fallback.handler", primaryRetry, "@Retry.onResult", fb.onResult() != null, "@Fallback.onResult",
                 fb.chain(), problems);
         if (!problems.isEmpty()) {

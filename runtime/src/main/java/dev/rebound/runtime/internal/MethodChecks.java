@@ -91,7 +91,7 @@ public final class MethodChecks {
      * streaming method; then a streaming method's handler parameter declared as a subtype of the handler
      * ({@link MethodRules#narrowedStreamHandler}). {@code method} is the method {@code shape} is of.
      */
-    public static void checkShape(CallShape shape, Method method, String name, boolean rateLimit,
+    public static void checkShape(CallShape shape, Class<?> impl, Method method, String name, boolean rateLimit,
             String rateLimitAttribute, boolean handler,
             String handlerAttribute, RetryPolicy primaryRetry, String retryAttribute, boolean fallbackOnResult,
             String fallbackAttribute, List<Alternative> chain, List<String> problems) {
@@ -105,10 +105,33 @@ public final class MethodChecks {
         Rules.addAt(name, MethodRules.asyncRefusals(shape == CallShape.STREAM, rateLimit ? rateLimitAttribute : null,
                 handler ? handlerAttribute : null, retryPredicate ? retryAttribute : null,
                 fallbackOnResult ? fallbackAttribute : null), problems);
-        Class<?> narrowed = shape == CallShape.STREAM ? CallShape.narrowedHandler(method) : null;
+        Class<?> narrowed = shape == CallShape.STREAM ? narrowedHandler(impl, method) : null;
         if (narrowed != null) {
             problems.add(Rules.at(name, MethodRules.narrowedStreamHandler(narrowed.getSimpleName())));
         }
+    }
+
+    /**
+     * The narrowed handler parameter ({@link CallShape#narrowedHandler}) of {@code method}, else of the
+     * method of {@code impl} that implements it: a generic contract ({@code Chat<H extends
+     * StreamingChatResponseHandler>}) implemented as {@code Chat<TokenSink>} erases to the handler itself,
+     * and only the implementation's method (behind a bridge that casts) shows the narrower type. Null when
+     * neither narrows it.
+     */
+    static Class<?> narrowedHandler(Class<?> impl, Method method) {
+        Class<?> narrowed = CallShape.narrowedHandler(method);
+        if (narrowed != null || impl == null || impl.isInterface()) {
+            return narrowed;
+        }
+        for (Method candidate : impl.getMethods()) {
+            if (!candidate.isBridge() && candidate.getName().equals(method.getName())
+                    && candidate.getParameterCount() == method.getParameterCount()
+                    && method.getDeclaringClass().isAssignableFrom(impl)
+                    && method.equals(Overrides.declaredIn(method.getDeclaringClass(), impl, candidate))) {
+                return CallShape.narrowedHandler(candidate);
+            }
+        }
+        return null;
     }
 
     /**

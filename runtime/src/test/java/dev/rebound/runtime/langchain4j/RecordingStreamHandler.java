@@ -20,15 +20,18 @@ final class RecordingStreamHandler implements StreamingChatResponseHandler {
     final List<String> endingKinds = new CopyOnWriteArrayList<>();
     final CompletableFuture<Void> ended = new CompletableFuture<>();
     final CompletableFuture<Void> completed = new CompletableFuture<>();
-    /** When set, thrown from every token once it is recorded: the caller stopping the stream. */
-    volatile RuntimeException stopWith;
+    /** When set (a RuntimeException or an Error), thrown from every token once it is recorded: the caller stopping the stream. */
+    volatile Throwable stopWith;
 
     @Override
     public void onPartialResponse(String partialResponse) {
         tokens.add(partialResponse);
-        RuntimeException stop = stopWith;
-        if (stop != null) {
-            throw stop;
+        Throwable stop = stopWith;
+        if (stop instanceof RuntimeException) {
+            throw (RuntimeException) stop;
+        }
+        if (stop instanceof Error) {
+            throw (Error) stop;
         }
     }
 

@@ -293,6 +293,41 @@ class ResilientStreamingTest {
     }
 
     /**
+     * A model streaming on its caller's thread: a VirtualMachineError, the target's own after its first
+     * token or the caller's handler's from its first token, reaches the handler's onError (the target's as
+     * the PartialStreamException's cause), once, never retried: the handler is the stream's one channel.
+     */
+    @Test
+    void aVirtualMachineErrorOnTheCallersThreadReachesTheHandlerWhetherTheTargetOrTheHandlerThrewIt() {
+        OutOfMemoryError targets = new OutOfMemoryError("the model's buffer");
+        ScriptedStream failing = new ScriptedStream().then(s -> {
+            s.onPartialResponse("one");
+            throw targets;
+        });
+        RecordingStreamHandler first = new RecordingStreamHandler();
+        retryingTwice(failing).chat(PROMPT, first);
+
+        StackOverflowError handlers = new StackOverflowError("the handler overflowed");
+        ScriptedStream answering = new ScriptedStream().then(s -> {
+            s.onPartialResponse("one");
+            s.onPartialResponse("two");
+            s.onCompleteResponse(ChatResponse.builder().aiMessage(AiMessage.from("onetwo")).build());
+        });
+        RecordingStreamHandler second = new RecordingStreamHandler();
+        second.stopWith = handlers;
+        retryingTwice(answering).chat(PROMPT, second);
+        rec.clock.runScheduled();
+
+        assertThat(first.tokens).containsExactly("one");
+        assertThat(first.errors).singleElement().isInstanceOf(PartialStreamException.class)
+                .satisfies(e -> assertThat(e.getCause()).isSameAs(targets));
+        assertThat(failing.handlers).as("attempts").hasSize(1);
+        assertThat(second.tokens).containsExactly("one");
+        assertThat(second.errors).singleElement().isSameAs(handlers);
+        assertThat(answering.handlers).as("attempts").hasSize(1);
+    }
+
+    /**
      * Over real HTTP (langchain4j's OpenAI client, which hands a handler's exception to onError): the
      * caller's handler throws from its first token. The caller stopped; the model did not break.
      */

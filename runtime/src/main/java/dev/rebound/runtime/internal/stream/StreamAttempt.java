@@ -142,22 +142,17 @@ public final class StreamAttempt implements StreamingChatResponseHandler {
      * The caller's handler threw {@code thrown} from a callback other than its endings: it stopped the
      * stream. Unless the handler had its ending meanwhile, the attempt ends, its stream is cancelled
      * ({@code handle}, when known; later callbacks cancel it too) and the handler gets {@code thrown} as
-     * its one {@code onError}: the model did not break, so no break is reported. A
-     * {@link VirtualMachineError} ends the attempt and cancels its stream, and goes up, as everywhere in
-     * the engine.
+     * its one {@code onError}: the model did not break, so no break is reported. An {@link Error}
+     * included: a streamed call's handler is the one channel of its outcome (a listener's {@code Error}
+     * reaches it the same way), and langchain4j, which hands a handler's exceptions back, would let an
+     * {@code Error} kill its reading thread with nobody told.
      */
     private void handlerThrew(Throwable thrown, StreamingHandle handle) {
         if (!state.compareAndSet(COMMITTED, ENDED)) {
-            if (thrown instanceof VirtualMachineError) {
-                throw (VirtualMachineError) thrown;
-            }
             return;
         }
         if (handle != null && !handle.isCancelled()) {
             handle.cancel();
-        }
-        if (thrown instanceof VirtualMachineError) {
-            throw (VirtualMachineError) thrown;
         }
         caller.onError(thrown);
     }
