@@ -193,6 +193,57 @@ class AlternativePoliciesDoorsTest extends VirtualTime {
                         "aspect", "audit", "audit", "backup");
     }
 
+    /**
+     * A proxy over a fixed target whose target source is not a public class (an anonymous one) and whose
+     * target is a subclass of the class behind it: the source is read through Spring's public interface,
+     * so the mark is the target itself, and its own @Retry applies once.
+     */
+    @Test
+    void anAlternativeBehindASpringProxyWhoseFixedTargetSourceIsNotPublicGetsItsOwnRetryOnce() {
+        SpringProxied.CALLS.clear();
+        SpringProxied.QuotesBackup sub = new SpringProxied.QuotesBackup("sub") { };
+        org.springframework.aop.TargetSource source = new org.springframework.aop.TargetSource() {
+            @Override
+            public Class<?> getTargetClass() {
+                return SpringProxied.QuotesBackup.class;
+            }
+
+            @Override
+            public boolean isStatic() {
+                return true;
+            }
+
+            @Override
+            public Object getTarget() {
+                return sub;
+            }
+
+            @Override
+            public void releaseTarget(Object target) {
+            }
+        };
+        ProxyFactory factory = new ProxyFactory();
+        factory.setTargetSource(source);
+        factory.setProxyTargetClass(true);
+        factory.addAdvice((MethodInterceptor) invocation -> {
+            SpringProxied.CALLS.add("aspect");
+            return invocation.proceed();
+        });
+        Object backup = factory.getProxy();
+        IllegalStateException primaryDown = new IllegalStateException("primary down");
+        SpringProxied.Quotes primary = symbol -> {
+            SpringProxied.CALLS.add("primary");
+            throw primaryDown;
+        };
+        SpringProxied.Quotes quotes = Rebound.wrap(SpringProxied.Quotes.class, primary)
+                .settings(ReboundSettings.builder().alternatives(type -> backup).timeSource(clock).logging(false)
+                        .build())
+                .build();
+
+        assertThat(catchThrowable(() -> quotes.quote("X"))).isSameAs(primaryDown);
+        assertThat(SpringProxied.CALLS).containsExactly("primary", "primary", "aspect", "sub", "aspect", "sub");
+    }
+
     /** The same singleton proxy, its target swapped between two calls: the mark follows the target. */
     @Test
     void anAlternativeBehindASpringProxyWhoseTargetWasSwappedStillGetsItsOwnRetryOnce() {

@@ -265,6 +265,14 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
             }
         }
         int before = problems.size();
+        if (fallbacks != null && CallShape.of(impl, m) == CallShape.STREAM) {
+            for (T alt : fallbacks) { // an alternative that narrows the handler could never be handed one
+                String narrowed = MethodChecks.narrowedHandlerProblem(alt.getClass(), m, method);
+                if (narrowed != null && !problems.contains(narrowed)) {
+                    problems.add(narrowed);
+                }
+            }
+        }
         MethodChecks.checkShape(CallShape.of(impl, m), impl, m, method, rateLimit != null, "withRateLimit",
                 fallbackHandler != null, "withFallbackHandler", retry,
                 "RetryPolicy.Builder.retryOnResult", !fallbackOnResult.isEmpty(), "fallbackOnResult", chain, problems);

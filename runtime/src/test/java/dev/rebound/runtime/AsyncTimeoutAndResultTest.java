@@ -264,13 +264,36 @@ class AsyncTimeoutAndResultTest {
         }
     }
 
+    /** A public implementation that inherits the narrowing method from a package-private base (a visibility bridge). */
+    abstract static class HiddenSinkBase implements GenericStreamer<TokenSink> {
+        @Override
+        public void stream(String prompt, TokenSink sink) {
+        }
+    }
+
+    public static final class InheritingSinkStreamer extends HiddenSinkBase {
+    }
+
     @Test
-    void aGenericContractWhoseImplementationNarrowsTheHandlerParameterIsRefusedAtBuild() {
+    void aGenericContractWhoseImplementationNarrowsTheHandlerParameterIsRefusedAtBuildNamingTheNarrowingMethod() {
+        String refused = "GenericStreamer.stream(String, TokenSink): the streaming handler parameter's type TokenSink"
+                + " is a subtype of StreamingChatResponseHandler; a streamed call's policies hand the target a"
+                + " StreamingChatResponseHandler of their own for each attempt, which is not a TokenSink: declare"
+                + " the parameter as StreamingChatResponseHandler";
         assertThatThrownBy(() -> Rebound.wrap(GenericStreamer.class, new SinkGenericStreamer())
                 .withRetry(policy().build()).build())
                 .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
-                        .singleElement().asString().contains("the streaming handler parameter's type TokenSink is a"
-                                + " subtype of StreamingChatResponseHandler"));
+                        .containsExactly(refused));
+        assertThatThrownBy(() -> Rebound.wrap(GenericStreamer.class, new InheritingSinkStreamer())
+                .withRetry(policy().build()).build())
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
+                        .containsExactly(refused));
+        GenericStreamer<StreamingChatResponseHandler> plain = (prompt, handler) -> { };
+        assertThatThrownBy(() -> Rebound.wrap(GenericStreamer.class, plain).withRetry(policy().build())
+                .withFallbacks(new SinkGenericStreamer()).build())
+                .as("an alternative that narrows it could never be handed a handler either")
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
+                        .containsExactly(refused));
     }
 
     @Test

@@ -102,6 +102,13 @@ record AnnotatedFallback(FallbackRule rule, List<Alternative> chain, Predicate<O
                 continue;
             }
             String altName = AnnotationLookup.describe(alt, method);
+            if (dev.rebound.runtime.internal.chain.CallShape.of(implClass, method)
+                    == dev.rebound.runtime.internal.chain.CallShape.STREAM) { // it could never be handed a handler
+                String narrowed = MethodChecks.narrowedHandlerProblem(alt, contractMethod, altName);
+                if (narrowed != null) {
+                    problems.add(narrowed);
+                }
+            }
             RetryPolicy altRetry = PolicyConversion.toPolicy(AnnotationLookup.find(Retry.class, alt, contract, method),
                     altName, problems);
             // its own @Retry beside another library's retry multiplies as the primary's does: said alike

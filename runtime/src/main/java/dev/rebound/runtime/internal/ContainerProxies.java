@@ -69,6 +69,20 @@ public final class ContainerProxies {
     }
 
     private static final String ADVISED = "org.springframework.aop.framework.Advised";
+    private static final String TARGET_SOURCE = "org.springframework.aop.TargetSource";
+
+    /**
+     * The interface named {@code name} that {@code type} implements, or null: its methods are read through
+     * it, since the class may not be public (an anonymous target source).
+     */
+    private static Class<?> publicInterface(Class<?> type, String name) {
+        for (Class<?> itf : AnnotationLookup.allInterfaces(type)) {
+            if (itf.getName().equals(name)) {
+                return itf;
+            }
+        }
+        return null;
+    }
 
     /**
      * The one instance behind {@code instance} when it is a Spring proxy over a fixed target (its
@@ -87,10 +101,11 @@ public final class ContainerProxies {
             }
             try {
                 Object source = itf.getMethod("getTargetSource").invoke(instance);
-                if (source == null || !Boolean.TRUE.equals(source.getClass().getMethod("isStatic").invoke(source))) {
+                Class<?> targetSource = source == null ? null : publicInterface(source.getClass(), TARGET_SOURCE);
+                if (targetSource == null || !Boolean.TRUE.equals(targetSource.getMethod("isStatic").invoke(source))) {
                     return null;
                 }
-                Object target = source.getClass().getMethod("getTarget").invoke(source);
+                Object target = targetSource.getMethod("getTarget").invoke(source);
                 return target != instance ? target : null;
             } catch (ReflectiveOperationException | RuntimeException unreadable) {
                 return null; // a proxy that cannot say: its class is matched instead

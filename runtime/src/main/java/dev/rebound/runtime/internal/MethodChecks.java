@@ -105,33 +105,53 @@ public final class MethodChecks {
         Rules.addAt(name, MethodRules.asyncRefusals(shape == CallShape.STREAM, rateLimit ? rateLimitAttribute : null,
                 handler ? handlerAttribute : null, retryPredicate ? retryAttribute : null,
                 fallbackOnResult ? fallbackAttribute : null), problems);
-        Class<?> narrowed = shape == CallShape.STREAM ? narrowedHandler(impl, method) : null;
+        String narrowed = shape == CallShape.STREAM ? narrowedHandlerProblem(impl, method, name) : null;
         if (narrowed != null) {
-            problems.add(Rules.at(name, MethodRules.narrowedStreamHandler(narrowed.getSimpleName())));
+            problems.add(narrowed);
         }
     }
 
     /**
-     * The narrowed handler parameter ({@link CallShape#narrowedHandler}) of {@code method}, else of the
-     * method of {@code impl} that implements it: a generic contract ({@code Chat<H extends
-     * StreamingChatResponseHandler>}) implemented as {@code Chat<TokenSink>} erases to the handler itself,
-     * and only the implementation's method (behind a bridge that casts) shows the narrower type. Null when
-     * neither narrows it.
+     * The method whose streaming handler parameter is narrowed ({@link CallShape#narrowedHandler}):
+     * {@code method} itself, else the method of {@code impl} (or of a superclass, a package-private one
+     * behind a public subclass's visibility bridge included) that implements it: a generic contract
+     * ({@code Chat<H extends StreamingChatResponseHandler>}) implemented as {@code Chat<TokenSink>} erases to
+     * the handler itself, and only the implementation's method (behind a bridge that casts) shows the
+     * narrower type. Null when neither narrows it. A lambda's method is erased: its narrowing cannot be
+     * seen (configuration-errors.md says so).
      */
-    static Class<?> narrowedHandler(Class<?> impl, Method method) {
-        Class<?> narrowed = CallShape.narrowedHandler(method);
-        if (narrowed != null || impl == null || impl.isInterface()) {
-            return narrowed;
+    public static Method narrowingMethod(Class<?> impl, Method method) {
+        if (CallShape.narrowedHandler(method) != null) {
+            return method;
         }
-        for (Method candidate : impl.getMethods()) {
-            if (!candidate.isBridge() && candidate.getName().equals(method.getName())
-                    && candidate.getParameterCount() == method.getParameterCount()
-                    && method.getDeclaringClass().isAssignableFrom(impl)
-                    && method.equals(Overrides.declaredIn(method.getDeclaringClass(), impl, candidate))) {
-                return CallShape.narrowedHandler(candidate);
+        if (impl == null || impl.isInterface() || !method.getDeclaringClass().isAssignableFrom(impl)) {
+            return null;
+        }
+        for (Class<?> k = impl; k != null && k != Object.class; k = k.getSuperclass()) {
+            for (Method candidate : k.getDeclaredMethods()) {
+                if (!candidate.isBridge() && !candidate.isSynthetic() && candidate.getName().equals(method.getName())
+                        && candidate.getParameterCount() == method.getParameterCount()
+                        && !java.lang.reflect.Modifier.isStatic(candidate.getModifiers())
+                        && method.equals(Overrides.declaredIn(method.getDeclaringClass(), impl, candidate))) {
+                    return CallShape.narrowedHandler(candidate) != null ? candidate : null;
+                }
             }
         }
         return null;
+    }
+
+    /**
+     * The problem of {@code impl} (the target's or an alternative's class) narrowing the streaming handler
+     * parameter of {@code method} (a contract's), named by the method that narrows it as Guice names it
+     * ({@code Chat.stream(String, TokenSink)}); null when it does not.
+     */
+    public static String narrowedHandlerProblem(Class<?> impl, Method method, String name) {
+        Method narrowing = narrowingMethod(impl, method);
+        if (narrowing == null) {
+            return null;
+        }
+        String where = narrowing == method ? name : AnnotationLookup.describe(method.getDeclaringClass(), narrowing);
+        return Rules.at(where, MethodRules.narrowedStreamHandler(CallShape.narrowedHandler(narrowing).getSimpleName()));
     }
 
     /**

@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * another instance, its target: that very instance when the proxy has one fixed target (a singleton
  * bean's), else the first instance of exactly the class behind the proxy that a door reaches (a
  * prototype's, a pooled one's: another instance of that class the proxy's advice calls first would take
- * it). A proxy that calls its target on another thread (an {@code @Async} one) leaves the mark
+ * it; a fixed target swapped by another thread between the engine's read and the proxy's own would not
+ * take it either). A proxy that calls its target on another thread (an {@code @Async} one) leaves the mark
  * here, and the target's door applies its policy there too.
  *
  * <p>Costs a door one static read per call: the counter is non-zero only while some thread is inside

@@ -328,6 +328,57 @@ class ResilientStreamingTest {
     }
 
     /**
+     * A VirtualMachineError that comes when nobody is left to tell is never dropped: the handler's, thrown
+     * after its call ended meanwhile (a listener's Error ended it), goes up; a target's, thrown on its
+     * caller's thread after the stream completed, is logged at ERROR by class name.
+     */
+    @Test
+    void aVirtualMachineErrorAfterTheStreamEndedIsThrownOnOrLoggedNeverDropped() {
+        AtomicReference<dev.rebound.runtime.internal.stream.StreamAttempt> attempt = new AtomicReference<>();
+        AssertionError listenerError = new AssertionError("a listener's Error ends the call");
+        StackOverflowError overflow = new StackOverflowError("the handler overflowed");
+        List<Throwable> endedErrors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        dev.langchain4j.model.chat.response.StreamingChatResponseHandler ended =
+                new dev.langchain4j.model.chat.response.StreamingChatResponseHandler() {
+                    @Override
+                    public void onPartialResponse(String token) {
+                        attempt.get().endCall(listenerError); // the call ends meanwhile
+                        throw overflow;
+                    }
+
+                    @Override
+                    public void onCompleteResponse(ChatResponse response) {
+                    }
+
+                    @Override
+                    public void onError(Throwable error) {
+                        endedErrors.add(error);
+                    }
+                };
+        attempt.set(dev.rebound.runtime.internal.stream.StreamAttempt.start(ended, new VirtualTimeSource(), null));
+        Throwable fromHandler = catchThrowable(() -> attempt.get().onPartialResponse("one"));
+
+        OutOfMemoryError oom = new OutOfMemoryError("the model's buffer");
+        ScriptedStream completesThenThrows = new ScriptedStream().then(s -> {
+            s.onPartialResponse("ok");
+            s.onCompleteResponse(ChatResponse.builder().aiMessage(AiMessage.from("ok")).build());
+            throw oom;
+        });
+        RecordingStreamHandler completed = new RecordingStreamHandler();
+        String log = dev.rebound.runtime.StdErr.during(() -> {
+            retryingTwice(completesThenThrows).chat(PROMPT, completed);
+            rec.clock.runScheduled();
+        });
+
+        assertThat(fromHandler).isSameAs(overflow);
+        assertThat(endedErrors).containsExactly(listenerError);
+        assertThat(completed.endingKinds).containsExactly("complete");
+        assertThat(completesThenThrows.handlers).as("attempts").hasSize(1);
+        assertThat(log).contains("ERROR").contains(": java.lang.OutOfMemoryError was thrown after the stream had ended;"
+                + " not delivered").doesNotContain("the model's buffer");
+    }
+
+    /**
      * Over real HTTP (langchain4j's OpenAI client, which hands a handler's exception to onError): the
      * caller's handler throws from its first token. The caller stopped; the model did not break.
      */

@@ -160,7 +160,13 @@ final class AsyncExecutor {
                 caller);
         call.whenComplete((ok, t) -> {
             if (t != null && !caller.failed(Async.failure(t))) {
-                lost(Async.failure(t)); // a listener's Error after the stream had ended: the handler had its ending
+                Throwable f = Async.failure(t);
+                if (f instanceof VirtualMachineError) { // the target's (or its handler's) after the stream ended
+                    LOG.error("{}: {} was thrown after the stream had ended; not delivered", method.spec.name(),
+                            f.getClass().getName());
+                } else {
+                    lost(f); // a listener's Error after the stream had ended: the handler had its ending
+                }
             }
         });
         // nobody holds this call's future: a Parallel or Batch that cancels the branch it started on cancels it

@@ -134,6 +134,9 @@ public final class StreamAttempt implements StreamingChatResponseHandler {
         if (state.get() == ABANDONED) {
             return false; // it failed before its first token (or was given up on): the chain judges it
         }
+        if (state.get() == ENDED && failure instanceof VirtualMachineError) {
+            throw (VirtualMachineError) failure; // nobody's left to tell: up, where the engine logs it as lost
+        }
         onError(failure);
         return true;
     }
@@ -149,6 +152,9 @@ public final class StreamAttempt implements StreamingChatResponseHandler {
      */
     private void handlerThrew(Throwable thrown, StreamingHandle handle) {
         if (!state.compareAndSet(COMMITTED, ENDED)) {
+            if (thrown instanceof VirtualMachineError) {
+                throw (VirtualMachineError) thrown; // it had its ending meanwhile: up, never dropped
+            }
             return;
         }
         if (handle != null && !handle.isCancelled()) {
