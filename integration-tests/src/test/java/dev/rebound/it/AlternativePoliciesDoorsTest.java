@@ -158,6 +158,31 @@ class AlternativePoliciesDoorsTest extends VirtualTime {
         return proxy;
     }
 
+    /** What the primary of {@link #fallingBackTo} always throws. */
+    private final IllegalStateException primaryDown = new IllegalStateException("primary down");
+
+    /** A {@code Rebound.wrap} primary that always fails, whose alternative the settings' resolver gives as {@code backup}. */
+    private SpringProxied.Quotes fallingBackTo(Object backup) {
+        SpringProxied.Quotes primary = symbol -> {
+            SpringProxied.CALLS.add("primary");
+            throw primaryDown;
+        };
+        return Rebound.wrap(SpringProxied.Quotes.class, primary)
+                .settings(ReboundSettings.builder().alternatives(type -> backup).timeSource(clock).logging(false)
+                        .build())
+                .build();
+    }
+
+    /** The CGLIB proxy {@code factory} makes, with the application's "aspect" advice. */
+    private static Object aspectProxy(ProxyFactory factory) {
+        factory.setProxyTargetClass(true);
+        factory.addAdvice((MethodInterceptor) invocation -> {
+            SpringProxied.CALLS.add("aspect");
+            return invocation.proceed();
+        });
+        return factory.getProxy();
+    }
+
     /**
      * The proxy of a singleton bean (one fixed target) whose advice first calls another bean of the same
      * class: that bean keeps its own retry, and the proxy's target gets its own once. The engine's mark is
@@ -175,15 +200,7 @@ class AlternativePoliciesDoorsTest extends VirtualTime {
             return invocation.proceed();
         });
         Object backup = factory.getProxy();
-        IllegalStateException primaryDown = new IllegalStateException("primary down");
-        SpringProxied.Quotes primary = symbol -> {
-            SpringProxied.CALLS.add("primary");
-            throw primaryDown;
-        };
-        SpringProxied.Quotes quotes = Rebound.wrap(SpringProxied.Quotes.class, primary)
-                .settings(ReboundSettings.builder().alternatives(type -> backup).timeSource(clock).logging(false)
-                        .build())
-                .build();
+        SpringProxied.Quotes quotes = fallingBackTo(backup);
 
         Throwable thrown = catchThrowable(() -> quotes.quote("X"));
 
@@ -224,21 +241,8 @@ class AlternativePoliciesDoorsTest extends VirtualTime {
         };
         ProxyFactory factory = new ProxyFactory();
         factory.setTargetSource(source);
-        factory.setProxyTargetClass(true);
-        factory.addAdvice((MethodInterceptor) invocation -> {
-            SpringProxied.CALLS.add("aspect");
-            return invocation.proceed();
-        });
-        Object backup = factory.getProxy();
-        IllegalStateException primaryDown = new IllegalStateException("primary down");
-        SpringProxied.Quotes primary = symbol -> {
-            SpringProxied.CALLS.add("primary");
-            throw primaryDown;
-        };
-        SpringProxied.Quotes quotes = Rebound.wrap(SpringProxied.Quotes.class, primary)
-                .settings(ReboundSettings.builder().alternatives(type -> backup).timeSource(clock).logging(false)
-                        .build())
-                .build();
+        Object backup = aspectProxy(factory);
+        SpringProxied.Quotes quotes = fallingBackTo(backup);
 
         assertThat(catchThrowable(() -> quotes.quote("X"))).isSameAs(primaryDown);
         assertThat(SpringProxied.CALLS).containsExactly("primary", "primary", "aspect", "sub", "aspect", "sub");
@@ -249,21 +253,8 @@ class AlternativePoliciesDoorsTest extends VirtualTime {
     void anAlternativeBehindASpringProxyWhoseTargetWasSwappedStillGetsItsOwnRetryOnce() {
         SpringProxied.CALLS.clear();
         ProxyFactory factory = new ProxyFactory(new SpringProxied.QuotesBackup("first"));
-        factory.setProxyTargetClass(true);
-        factory.addAdvice((MethodInterceptor) invocation -> {
-            SpringProxied.CALLS.add("aspect");
-            return invocation.proceed();
-        });
-        Object backup = factory.getProxy();
-        IllegalStateException primaryDown = new IllegalStateException("primary down");
-        SpringProxied.Quotes primary = symbol -> {
-            SpringProxied.CALLS.add("primary");
-            throw primaryDown;
-        };
-        SpringProxied.Quotes quotes = Rebound.wrap(SpringProxied.Quotes.class, primary)
-                .settings(ReboundSettings.builder().alternatives(type -> backup).timeSource(clock).logging(false)
-                        .build())
-                .build();
+        Object backup = aspectProxy(factory);
+        SpringProxied.Quotes quotes = fallingBackTo(backup);
 
         assertThat(catchThrowable(() -> quotes.quote("X"))).isSameAs(primaryDown);
         ((org.springframework.aop.framework.Advised) backup).setTargetSource(
@@ -278,16 +269,7 @@ class AlternativePoliciesDoorsTest extends VirtualTime {
     @Test
     void anAlternativeBehindASpringProxyGetsItsOwnRetryOnceThroughWrap() {
         SpringProxied.CALLS.clear();
-        IllegalStateException primaryDown = new IllegalStateException("primary down");
-        SpringProxied.Quotes primary = symbol -> {
-            SpringProxied.CALLS.add("primary");
-            throw primaryDown;
-        };
-        Object backup = springProxy(new SpringProxied.QuotesBackup(), true);
-        SpringProxied.Quotes quotes = Rebound.wrap(SpringProxied.Quotes.class, primary)
-                .settings(ReboundSettings.builder().alternatives(type -> backup).timeSource(clock).logging(false)
-                        .build())
-                .build();
+        SpringProxied.Quotes quotes = fallingBackTo(springProxy(new SpringProxied.QuotesBackup(), true));
 
         Throwable thrown = catchThrowable(() -> quotes.quote("X"));
 
