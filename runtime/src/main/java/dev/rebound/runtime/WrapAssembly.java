@@ -267,7 +267,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         int before = problems.size();
         if (fallbacks != null && CallShape.of(impl, m) == CallShape.STREAM) {
             for (T alt : fallbacks) { // an alternative that narrows the handler could never be handed one
-                String narrowed = MethodChecks.narrowedHandlerProblem(alt.getClass(), m, method);
+                String narrowed = MethodChecks.narrowingAlternativeProblem(alt.getClass(), m);
                 if (narrowed != null && !problems.contains(narrowed)) {
                     problems.add(narrowed);
                 }

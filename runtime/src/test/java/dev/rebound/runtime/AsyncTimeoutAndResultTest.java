@@ -291,9 +291,21 @@ class AsyncTimeoutAndResultTest {
         GenericStreamer<StreamingChatResponseHandler> plain = (prompt, handler) -> { };
         assertThatThrownBy(() -> Rebound.wrap(GenericStreamer.class, plain).withRetry(policy().build())
                 .withFallbacks(new SinkGenericStreamer()).build())
-                .as("an alternative that narrows it could never be handed a handler either")
+                .as("an alternative that narrows it could never be handed a handler either: named by its own method")
                 .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
-                        .containsExactly(refused));
+                        .containsExactly(refused.replace("GenericStreamer.stream", "SinkGenericStreamer.stream")));
+        assertThatThrownBy(() -> Rebound.wrap(GenericStreamer.class, new SinkGenericStreamer())
+                .withRetry(policy().build()).withFallbacks(new SinkGenericStreamer()).build())
+                .as("a primary and an alternative that both narrow it: two problems, each named by its own class")
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
+                        .containsExactlyInAnyOrder(refused,
+                                refused.replace("GenericStreamer.stream", "SinkGenericStreamer.stream")));
+        SinkStreamer narrowsItself = (prompt, sink) -> { };
+        assertThatThrownBy(() -> Rebound.wrap(SinkStreamer.class, narrowsItself).withRetry(policy().build())
+                .withFallbacks((SinkStreamer) (prompt, sink) -> { }).build())
+                .as("a contract that narrows it, with a fallback: said once")
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
+                        .hasSize(1));
     }
 
     @Test

@@ -104,7 +104,7 @@ record AnnotatedFallback(FallbackRule rule, List<Alternative> chain, Predicate<O
             String altName = AnnotationLookup.describe(alt, method);
             if (dev.rebound.runtime.internal.chain.CallShape.of(implClass, method)
                     == dev.rebound.runtime.internal.chain.CallShape.STREAM) { // it could never be handed a handler
-                String narrowed = MethodChecks.narrowedHandlerProblem(alt, contractMethod, altName);
+                String narrowed = MethodChecks.narrowingAlternativeProblem(alt, contractMethod);
                 if (narrowed != null) {
                     problems.add(narrowed);
                 }

@@ -155,6 +155,21 @@ public final class MethodChecks {
     }
 
     /**
+     * The problem of an alternative of class {@code alt} narrowing the streaming handler parameter of
+     * {@code method} in its own implementation, named by its own narrowing method
+     * ({@code NarrowAlt.stream(String, TokenSink)}); null when it does not, or when {@code method} itself
+     * narrows it (the primary's problem says so, once).
+     */
+    public static String narrowingAlternativeProblem(Class<?> alt, Method method) {
+        if (CallShape.narrowedHandler(method) != null) {
+            return null;
+        }
+        Method narrowing = narrowingMethod(alt, method);
+        return narrowing == null ? null : Rules.at(AnnotationLookup.describe(narrowing.getDeclaringClass(), narrowing),
+                MethodRules.narrowedStreamHandler(CallShape.narrowedHandler(narrowing).getSimpleName()));
+    }
+
+    /**
      * The policies written on methods of {@code implClass} (or a superclass) that no wrapper of one of its
      * interfaces intercepts. A static or non-public one is a problem added to {@code problems} (no door
      * intercepts it: the words of every door), and so is every policy {@link #checkNeverIntercepted} finds

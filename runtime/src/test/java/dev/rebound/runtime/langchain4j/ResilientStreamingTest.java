@@ -376,6 +376,22 @@ class ResilientStreamingTest {
         assertThat(completesThenThrows.handlers).as("attempts").hasSize(1);
         assertThat(log).contains("ERROR").contains(": java.lang.OutOfMemoryError was thrown after the stream had ended;"
                 + " not delivered").doesNotContain("the model's buffer");
+
+        // a client that reports its error to the handler and then throws it: delivered, so not logged as lost
+        OutOfMemoryError reported = new OutOfMemoryError("reported, then thrown");
+        ScriptedStream reportsThenThrows = new ScriptedStream().then(s -> {
+            s.onPartialResponse("one");
+            s.onError(reported);
+            throw reported;
+        });
+        RecordingStreamHandler told = new RecordingStreamHandler();
+        String quiet = dev.rebound.runtime.StdErr.during(() -> {
+            retryingTwice(reportsThenThrows).chat(PROMPT, told);
+            rec.clock.runScheduled();
+        });
+        assertThat(told.errors).singleElement().isInstanceOf(PartialStreamException.class)
+                .satisfies(e -> assertThat(e.getCause()).isSameAs(reported));
+        assertThat(quiet).doesNotContain("not delivered");
     }
 
     /**

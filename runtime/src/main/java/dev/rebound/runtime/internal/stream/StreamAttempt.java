@@ -69,6 +69,11 @@ public final class StreamAttempt implements StreamingChatResponseHandler {
         }
     };
     private final AtomicInteger state = new AtomicInteger(PENDING);
+    /**
+     * The model's failure the handler's ending carries (the cause of its PartialStreamException), or null:
+     * when the target then throws that same error on its caller's thread, it was delivered already.
+     */
+    private volatile Throwable endedOn;
     /** The text delivered; written and read only by the stream's callbacks, which come one at a time. */
     private final StringBuilder partialText = new StringBuilder();
     private int partialResponses;
@@ -134,7 +139,7 @@ public final class StreamAttempt implements StreamingChatResponseHandler {
         if (state.get() == ABANDONED) {
             return false; // it failed before its first token (or was given up on): the chain judges it
         }
-        if (state.get() == ENDED && failure instanceof VirtualMachineError) {
+        if (state.get() == ENDED && failure instanceof VirtualMachineError && failure != endedOn) {
             throw (VirtualMachineError) failure; // nobody's left to tell: up, where the engine logs it as lost
         }
         onError(failure);
@@ -321,6 +326,7 @@ public final class StreamAttempt implements StreamingChatResponseHandler {
             cancelTimer();
             firstToken.completeExceptionally(error);
         } else if (state.compareAndSet(COMMITTED, ENDED)) {
+            endedOn = error;
             PartialStreamException cut = new PartialStreamException(partialText.toString(), partialResponses, error);
             Throwable ending = cut;
             if (broken != null) {
