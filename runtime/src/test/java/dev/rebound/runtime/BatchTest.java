@@ -445,22 +445,10 @@ class BatchTest {
     @Test
     void aBatchWorkerSeesTheSpanCurrentOnTheCallerEvenOneOpenedInsideItsObservation() {
         try (dev.rebound.runtime.observation.OtelTracing tracing = new dev.rebound.runtime.observation.OtelTracing()) {
-            io.micrometer.observation.Observation request = io.micrometer.observation.Observation.start("request",
-                    tracing.registry());
-            String onCaller;
-            List<Batch.Result<String>> inWorker;
-            try (io.micrometer.observation.Observation.Scope ignored = request.openScope()) {
-                io.opentelemetry.api.trace.Span db = tracing.otel().spanBuilder("db").startSpan();
-                try (io.opentelemetry.context.Scope s = db.makeCurrent()) {
-                    onCaller = io.opentelemetry.api.trace.Span.current().getSpanContext().getSpanId();
-                    inWorker = Batch.map(List.of("x"), 1,
-                            in -> io.opentelemetry.api.trace.Span.current().getSpanContext().getSpanId());
-                }
-                db.end();
-            }
-            request.stop();
+            var seen = tracing.underASpanInsideAnObservation(() -> Batch.map(List.of("x"), 1,
+                    in -> dev.rebound.runtime.observation.OtelTracing.currentSpanId()));
 
-            assertThat(inWorker.get(0).value()).isEqualTo(onCaller);
+            assertThat(seen.returned().get(0).value()).isEqualTo(seen.onCaller());
         }
     }
 

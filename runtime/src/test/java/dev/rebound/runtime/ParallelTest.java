@@ -496,22 +496,10 @@ class ParallelTest {
     @Test
     void aBranchSeesTheSpanCurrentOnTheCallerEvenOneOpenedInsideItsObservation() {
         try (dev.rebound.runtime.observation.OtelTracing tracing = new dev.rebound.runtime.observation.OtelTracing()) {
-            io.micrometer.observation.Observation request = io.micrometer.observation.Observation.start("request",
-                    tracing.registry());
-            String onCaller;
-            List<String> inBranch;
-            try (io.micrometer.observation.Observation.Scope ignored = request.openScope()) {
-                io.opentelemetry.api.trace.Span db = tracing.otel().spanBuilder("db").startSpan();
-                try (io.opentelemetry.context.Scope s = db.makeCurrent()) {
-                    onCaller = io.opentelemetry.api.trace.Span.current().getSpanContext().getSpanId();
-                    inBranch = Parallel.invokeAll(
-                            () -> io.opentelemetry.api.trace.Span.current().getSpanContext().getSpanId());
-                }
-                db.end();
-            }
-            request.stop();
+            var seen = tracing.underASpanInsideAnObservation(
+                    () -> Parallel.invokeAll(dev.rebound.runtime.observation.OtelTracing::currentSpanId));
 
-            assertThat(inBranch).containsExactly(onCaller);
+            assertThat(seen.returned()).containsExactly(seen.onCaller());
         }
     }
 

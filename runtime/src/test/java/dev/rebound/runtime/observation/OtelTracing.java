@@ -60,6 +60,35 @@ public final class OtelTracing implements AutoCloseable {
         return otel;
     }
 
+    /** The span id current on the caller, and what the call made there returned. */
+    public record Seen<T>(String onCaller, T returned) {
+    }
+
+    /**
+     * Runs {@code call} on this thread with a "request" observation in scope and, inside it, an
+     * OpenTelemetry span "db" of its own current (as an instrumented client or a user's span makes one):
+     * the span id current then, and what {@code call} returned.
+     */
+    public <T> Seen<T> underASpanInsideAnObservation(java.util.function.Supplier<T> call) {
+        io.micrometer.observation.Observation request = io.micrometer.observation.Observation.start("request",
+                registry());
+        try (io.micrometer.observation.Observation.Scope ignored = request.openScope()) {
+            io.opentelemetry.api.trace.Span db = otel().spanBuilder("db").startSpan();
+            try (io.opentelemetry.context.Scope current = db.makeCurrent()) {
+                return new Seen<>(currentSpanId(), call.get());
+            } finally {
+                db.end();
+            }
+        } finally {
+            request.stop();
+        }
+    }
+
+    /** The id of the OpenTelemetry span current on this thread. */
+    public static String currentSpanId() {
+        return io.opentelemetry.api.trace.Span.current().getSpanContext().getSpanId();
+    }
+
     /** The spans ended so far, in the order they started. */
     public List<SpanData> spans() {
         List<SpanData> spans = new ArrayList<>(exporter.getFinishedSpanItems());
