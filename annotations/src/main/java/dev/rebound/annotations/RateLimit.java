@@ -50,7 +50,10 @@ public @interface RateLimit {
     /** Requests per minute allowed for the key. At least 1. */
     int requestsPerMinute();
 
-    /** Tokens (prompt and answer) per minute allowed for the key; 0 = no token limit. At least 0. */
+    /**
+     * Tokens (prompt and answer) per minute allowed for the key; 0 = no token limit. At least 0, at most
+     * 60,000,000,000 (one token a nanosecond, the fastest refill Bucket4j keeps).
+     */
     long tokensPerMinute() default 0;
 
     /**

@@ -142,9 +142,10 @@ public final class RateLimitPolicy {
         }
 
         /**
-         * Tokens per minute; 0 = none (the default).
+         * Tokens per minute; 0 = none (the default). At most 60,000,000,000 (one token a nanosecond, the
+         * fastest refill Bucket4j keeps).
          *
-         * @throws IllegalArgumentException if negative
+         * @throws IllegalArgumentException if negative or above 60,000,000,000
          */
         public Builder tokensPerMinute(long tokensPerMinute) {
             Rules.require(RateLimitRules.tokensPerMinute("tokensPerMinute", tokensPerMinute));

@@ -79,11 +79,12 @@ public final class RetryPolicy {
         this.resultPredicate = ResultAndHandlerRules.anyOf(b.resultPredicates);
         this.resultPredicates = List.copyOf(b.resultPredicates);
         this.waits = new long[Math.max(0, attempts - 1)];
+        // delay * multiplier^i, kept unrounded (rounding each step stalled nanosecond waits: 1, 1, 1...)
+        // and capped at each step, so it cannot overflow however many attempts
         double next = delayNanos;
         for (int i = 0; i < waits.length; i++) {
-            long capped = next >= maxDelayNanos ? maxDelayNanos : (long) next;
-            waits[i] = capped;
-            next = Math.min((double) capped * multiplier, (double) maxDelayNanos);
+            waits[i] = next >= maxDelayNanos ? maxDelayNanos : (long) next;
+            next = Math.min(next * multiplier, (double) maxDelayNanos);
         }
     }
 

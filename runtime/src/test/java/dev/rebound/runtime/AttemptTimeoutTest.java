@@ -230,6 +230,32 @@ class AttemptTimeoutTest {
         assertThat(model.calls).isEqualTo(1);
     }
 
+    /**
+     * A busy attempt past its timeout (the timer's interrupt unheard) that then fails with an Error: the
+     * Error is no timeout's doing. It reaches the caller as itself, never retried, never a fallback's (it
+     * was the cause of a retried {@code AttemptTimeoutException}, and a fallback answered for it).
+     */
+    @Test
+    void anErrorThrownAfterTheTimeoutFiredPassesAsItselfNeitherRetriedNorFallenBackOn() {
+        List<String> calls = new ArrayList<>();
+        AssertionError bug = new AssertionError("invariant broken");
+        Model busyThenBroken = q -> {
+            calls.add(q);
+            time.advance(Duration.ofSeconds(3));
+            throw bug;
+        };
+        Model resilient = Rebound.wrap(Model.class, busyThenBroken)
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ZERO)
+                        .attemptTimeout(Duration.ofSeconds(1)).build())
+                .withFallbacks((Model) q -> "canned")
+                .settings(settings).build();
+
+        assertThat(catchThrowable(() -> resilient.answer("q"))).isSameAs(bug);
+        assertThat(calls).hasSize(1);
+        assertThat(events).noneMatch(e -> e.kind() == ReboundEvent.Kind.FALLBACK);
+        assertThat(Thread.interrupted()).as("the timer's unheard interrupt is not left behind").isFalse();
+    }
+
     @Test
     void anAttemptWithinItsTimeoutIsUntouchedAndLeavesNoTimerBehind() throws Exception {
         Hanging model = new Hanging(Duration.ofMillis(900));

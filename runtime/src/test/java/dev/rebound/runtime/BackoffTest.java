@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -59,6 +60,20 @@ class BackoffTest {
         assertThat(policy.waitNanos(2, random)).isEqualTo(Duration.ofSeconds(10).toNanos());
         assertThat(policy.waitNanos(3, random)).isEqualTo(Duration.ofSeconds(30).toNanos());
         assertThat(policy.waitNanos(99, random)).isEqualTo(Duration.ofSeconds(30).toNanos());
+    }
+
+    /**
+     * {@code delay * multiplier^(n-1)}, whatever the unit: rounding each wait before multiplying it again
+     * stalled waits of a few nanoseconds at the first one (1, 1, 1, 1, 1 ns).
+     */
+    @Test
+    void theWaitsFollowDelayTimesMultiplierToTheNEvenInNanoseconds() {
+        RetryPolicy policy = RetryPolicy.builder().attempts(6).delay(Duration.ofNanos(1)).multiplier(1.5)
+                .jitter(false).build();
+        Random random = new Random(1);
+
+        assertThat(IntStream.rangeClosed(1, 5).mapToLong(n -> policy.waitNanos(n, random)).toArray())
+                .containsExactly(1L, 1L, 2L, 3L, 5L); // 1, 1.5, 2.25, 3.375, 5.0625
     }
 
     @Test

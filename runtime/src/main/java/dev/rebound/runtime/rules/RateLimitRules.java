@@ -26,9 +26,19 @@ public final class RateLimitRules {
                 + (tokensPerMinute > 0 ? " (a token limit needs a request limit)" : "")) : null;
     }
 
-    /** Tokens per minute: at least 0 (0 = no token limit). */
+    /**
+     * The most tokens per minute a limit can refill: one a nanosecond, the fastest refill Bucket4j keeps
+     * (it refuses a faster one when the bucket is built, which would be the first call).
+     */
+    public static final long MAX_TOKENS_PER_MINUTE = 60_000_000_000L;
+
+    /** Tokens per minute: 0 (no token limit) to {@link #MAX_TOKENS_PER_MINUTE}. */
     public static String tokensPerMinute(String attribute, long tokens) {
-        return tokens < 0 ? problem(attribute, tokens, "is negative (0 = no token limit)") : null;
+        if (tokens < 0) {
+            return problem(attribute, tokens, "is negative (0 = no token limit)");
+        }
+        return tokens > MAX_TOKENS_PER_MINUTE ? problem(attribute, tokens, "is above 60000000000, one token a "
+                + "nanosecond, the fastest refill Bucket4j keeps (0 = no token limit)") : null;
     }
 
     /** The answer's tokens charged before a call: at least 0. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rebound.annotations.RateLimit;
 import dev.rebound.runtime.RateLimitPolicy;
+import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.internal.Definitions;
 import dev.rebound.runtime.internal.RateLimits;
@@ -28,6 +29,9 @@ class RateLimitRulesTest {
 
         @RateLimit(requestsPerMinute = 10, maxOutputTokens = 4000)
         void answerBudgetWithoutATokenLimit();
+
+        @RateLimit(requestsPerMinute = 10, tokensPerMinute = Long.MAX_VALUE)
+        void noPracticalTokenLimit();
     }
 
     static RateLimit on(String method) throws NoSuchMethodException {
@@ -66,6 +70,30 @@ class RateLimitRulesTest {
                 .hasMessage("maxOutputTokens = -2 is negative");
         assertThatThrownBy(() -> RateLimitPolicy.builder().maxDelay(Duration.ofMillis(-3)))
                 .hasMessage("maxDelay = -3 ms is negative");
+    }
+
+    /**
+     * Bucket4j refills at most one token a nanosecond and refuses a faster bucket when it is built, on the
+     * first call, where the failure went to the fallbacks and the primary was never called: such a limit
+     * ({@code Long.MAX_VALUE} for "no practical limit") is refused when resolved, and the fastest it keeps works.
+     */
+    @Test
+    void aTokenLimitFasterThanBucket4jRefillsIsRefusedWhenResolvedAndTheFastestItKeepsWorks() throws Exception {
+        List<String> problems = new ArrayList<>();
+        assertThat(RateLimits.fromAnnotation(on("noPracticalTokenLimit"), "Bad.noPracticalTokenLimit()", problems))
+                .isNull();
+        assertThat(problems).containsExactly("Bad.noPracticalTokenLimit(): @RateLimit.tokensPerMinute = "
+                + "9223372036854775807 is above 60000000000, one token a nanosecond, the fastest refill Bucket4j "
+                + "keeps (0 = no token limit)");
+        assertThatThrownBy(() -> RateLimitPolicy.builder().tokensPerMinute(60_000_000_001L))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("tokensPerMinute = 60000000001 is above 60000000000, one token a nanosecond, the "
+                        + "fastest refill Bucket4j keeps (0 = no token limit)");
+
+        RateLimitPolicy fastest = RateLimitPolicy.builder().key("fastest-refill").requestsPerMinute(10)
+                .tokensPerMinute(60_000_000_000L).build();
+        Runnable call = Rebound.wrap(Runnable.class, () -> { }).withRateLimit(fastest).build();
+        call.run(); // the bucket is built on the first call: Bucket4j accepts it
     }
 
     /** Without a token limit no token is charged or estimated: an answer budget or an estimator is refused. */

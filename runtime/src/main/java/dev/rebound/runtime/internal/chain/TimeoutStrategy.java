@@ -44,9 +44,10 @@ final class TimeoutStrategy implements Strategy {
             Throwable t = call.failure;
             int ended = timer.finish();
             // an attempt that ended on an interrupt it heard before the timer's (a caller's cancel, the
-            // flag consumed by the InterruptedException) ended on that interrupt, not on its timeout
-            if (ended == AttemptTimer.TIMED_OUT
-                    || ended == AttemptTimer.TIMED_OUT_UNHEARD && !(t instanceof InterruptedException)) {
+            // flag consumed by the InterruptedException) ended on that interrupt, not on its timeout; an
+            // Error is never a timeout's doing and passes as itself (never retried, never a fallback's)
+            if (!(t instanceof Error) && (ended == AttemptTimer.TIMED_OUT
+                    || ended == AttemptTimer.TIMED_OUT_UNHEARD && !(t instanceof InterruptedException))) {
                 return call.failed(new AttemptTimeoutException(method, Duration.ofNanos(limit), t));
             }
             return call.failed(t);
