@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs a list of inputs through one call with bounded concurrency and per-input isolation, as
@@ -96,7 +97,15 @@ public final class Batch {
      *     interrupted while waiting: the calls still running are cancelled (interrupted), no input is
      *     called after, and this method throws once those calls have ended (a call that ignores its
      *     interrupt holds the caller until it ends), the flag kept
-     * @throws VirtualMachineError if an input's call threw one, after the others finished
+     * @throws VirtualMachineError if an input's call threw one, or its stage or the wait on it did (a
+     *     {@code StackOverflowError} from {@code toCompletableFuture()}, an {@code OutOfMemoryError} from
+     *     {@code get()}), after the others finished; any other throwable of an input's is that input's
+     *     failure. A throwable that stops a worker outside any input's call (Rebound's own steps) is thrown
+     *     as it is, after the other workers finished, never reported as inputs cancelled
+     * @throws java.util.concurrent.RejectedExecutionException the executor's own, if it rejects the first
+     *     worker: no input has run. A later worker it rejects (a saturated pool with an {@code AbortPolicy})
+     *     is not an error: the batch runs with the workers accepted, fewer than {@code maxConcurrency} at a
+     *     time, at least one, and every input is still answered
      */
     public static <I, O> List<Result<O>> map(Executor executor, List<? extends I> inputs, int maxConcurrency,
             Call<? super I, ? extends O> call) {
@@ -113,28 +122,28 @@ public final class Batch {
         List<FutureTask<Void>> tasks = new ArrayList<>(workers);
         Branches.Run run = Branches.run(executor);
         Thread caller = Thread.currentThread();
+        AtomicReference<Throwable> broke = new AtomicReference<>();
         for (int w = 0; w < workers; w++) {
             FutureTask<Void> task = new FutureTask<>(() -> {
-                Branches.Branch branch = run.enter();
                 try {
-                    while (!stopped(run, executor, caller)) { // else the inputs left stay unset: cancelled
-                        int i = next.getAndIncrement();
-                        if (i >= n) {
-                            break;
+                    Branches.Branch branch = run.enter();
+                    try {
+                        while (!stopped(run, executor, caller)) { // else the inputs left stay unset: cancelled
+                            int i = next.getAndIncrement();
+                            if (i >= n) {
+                                break;
+                            }
+                            results[i] = answer(call, inputs, i, branch, run, executor, caller);
                         }
-                        Result<O> r = callOne(call, inputs.get(i), i);
-                        if (!r.isSuccess() && stoppedDuring(r.failure, run, executor, caller)) {
-                            // the stop's flag, which the input's InterruptedException may have taken, is kept:
-                            // the worker stops, and the caller running it in place sees its interrupt
-                            Thread.currentThread().interrupt();
-                            r = Result.cancelled(i, r.failure); // its streams stay the run's: cancelled with it
-                        } else {
-                            branch.handOver(); // the input has its outcome: its call's streams are its caller's
-                        }
-                        results[i] = r;
+                    } finally {
+                        run.leave(branch);
+                    }
+                } catch (Throwable outsideAnyInput) { // the worker's own steps: thrown to the caller, never lost
+                    Throwable first = broke.compareAndExchange(null, outsideAnyInput);
+                    if (first != null && first != outsideAnyInput) {
+                        first.addSuppressed(outsideAnyInput);
                     }
                 } finally {
-                    run.leave(branch);
                     finished.countDown();
                 }
             }, null);
@@ -150,7 +159,7 @@ public final class Batch {
                     if (accepted == 0) {
                         throw rejected;
                     }
-                    finished.countDown(); // shut down mid-submission: fewer workers take the inputs
+                    finished.countDown(); // full or shut down mid-submission: fewer workers take the inputs
                 }
             }
             Branches.await(finished, executor);
@@ -165,6 +174,10 @@ public final class Batch {
             throw e;
         } finally {
             run.end(); // e.g. a nested-retry check an input's call left for this caller's stack
+        }
+        Throwable workerFailure = broke.get();
+        if (workerFailure != null) { // a worker stopped outside any input: the inputs it left are not cancelled
+            throw Branches.rethrow(workerFailure, List.of());
         }
         for (int i = 0; i < n; i++) {
             if (results[i] == null) {
@@ -214,6 +227,28 @@ public final class Batch {
         return false;
     }
 
+    /**
+     * Input {@code i}'s outcome, never thrown: whatever its call, its stage or the steps around them throw
+     * (a VirtualMachineError included, thrown by {@link #map} once the others finished) is this input's
+     * failure, and the worker goes on to the next input.
+     */
+    private static <I, O> Result<O> answer(Call<? super I, ? extends O> call, List<? extends I> inputs, int i,
+            Branches.Branch branch, Branches.Run run, Executor executor, Thread caller) {
+        try {
+            Result<O> r = callOne(call, inputs.get(i), i);
+            if (!r.isSuccess() && stoppedDuring(r.failure, run, executor, caller)) {
+                // the stop's flag, which the input's InterruptedException may have taken, is kept:
+                // the worker stops, and the caller running it in place sees its interrupt
+                Thread.currentThread().interrupt();
+                return Result.cancelled(i, r.failure); // its streams stay the run's: cancelled with it
+            }
+            branch.handOver(); // the input has its outcome: its call's streams are its caller's
+            return r;
+        } catch (Throwable t) { // e.g. the inputs list's get(i) threw
+            return new Result<>(i, null, t);
+        }
+    }
+
     private static <I, O> Result<O> callOne(Call<? super I, ? extends O> call, I input, int index) {
         O value;
         try {
@@ -224,9 +259,7 @@ public final class Batch {
         Throwable failed;
         try {
             failed = value instanceof CompletionStage<?> stage ? outcome(stage) : null;
-        } catch (VirtualMachineError vm) {
-            throw vm;
-        } catch (Throwable broken) { // the stage's own methods threw: that is this input's outcome
+        } catch (Throwable broken) { // the stage's own methods threw, or waiting on it did: this input's outcome
             failed = broken;
         }
         return new Result<>(index, failed == null ? value : null, failed);

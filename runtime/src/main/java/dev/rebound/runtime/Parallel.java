@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Runs branches at the same time, as LangChain's {@code RunnableParallel}: two retrievers for one
@@ -77,6 +78,14 @@ public final class Parallel {
      *     branch ran"} if {@code executor} is an ExecutorService shut down with {@code shutdownNow()}
      *     before every branch ran (instead of waiting for ever) or while one ran: a branch that then fails
      *     on the interrupt (a Rebound retry stops waiting) is cancelled, its failure the cause
+     * @throws java.util.concurrent.RejectedExecutionException the executor's own, if it rejects a branch
+     *     (a saturated pool with an {@code AbortPolicy}, one shut down) before any branch had failed for
+     *     good: the branches it had accepted are cancelled as for a failure and waited for (those not
+     *     started never start), the failures of those that had failed on their own by then added as
+     *     suppressed. If a branch had failed for good before the rejection, the whole had failed already
+     *     (no branch would have started after it): the caller gets that failure, as above, the rejection
+     *     added to it as suppressed, last. Give an executor that queues or runs in place
+     *     ({@code CallerRunsPolicy}) for every branch to run.
      * @throws NullPointerException naming the argument ({@code "executor"}, {@code "branches"}) or the
      *     branch ({@code "branches[1]"}) that is null
      */
@@ -89,9 +98,10 @@ public final class Parallel {
         ExecutorCompletionService<T> done = new ExecutorCompletionService<>(executor);
         List<Future<T>> futures = new ArrayList<>(branches.size());
         Branches.Run run = Branches.run(executor);
+        RejectedExecutionException rejected = null;
         try {
             for (Callable<? extends T> branch : branches) {
-                futures.add(done.submit(() -> {
+                Callable<T> task = () -> {
                     Branches.Branch self = run.enter();
                     try {
                         if (run.isCancelled()) {
@@ -113,7 +123,17 @@ public final class Parallel {
                     } finally {
                         run.leave(self);
                     }
-                }));
+                };
+                try {
+                    futures.add(done.submit(task));
+                } catch (RejectedExecutionException e) {
+                    if (!run.isCancelled()) { // no branch had failed: the rejection fails the whole
+                        run.cancel(futures);
+                        throw Branches.rethrow(e, failuresBefore(futures));
+                    }
+                    rejected = e; // a branch had failed for good first: its failure is the whole's, waited for below
+                    break;
+                }
             }
             for (int i = 0; i < futures.size(); i++) {
                 Future<T> finished = Branches.take(done, executor);
@@ -121,8 +141,15 @@ public final class Parallel {
                     finished.get();
                 } catch (ExecutionException failed) {
                     run.cancel(futures);
-                    throw Branches.rethrow(failed.getCause(), failuresBefore(futures));
+                    List<Throwable> others = failuresBefore(futures);
+                    if (rejected != null) {
+                        others.add(rejected);
+                    }
+                    throw Branches.rethrow(failed.getCause(), others);
                 }
+            }
+            if (rejected != null) { // not reached: the branch that stopped the run failed
+                throw rejected;
             }
             List<T> results = new ArrayList<>(futures.size());
             for (Future<T> f : futures) {
@@ -135,7 +162,7 @@ public final class Parallel {
         } catch (ExecutionException cannotHappen) {
             throw new IllegalStateException(cannotHappen);
         } catch (RuntimeException | Error e) {
-            run.cancel(futures); // e.g. the executor rejected a branch
+            run.cancel(futures); // e.g. the executor terminated before every branch ran
             throw e;
         } finally {
             run.end(); // e.g. a nested-retry check a branch left for this caller's stack

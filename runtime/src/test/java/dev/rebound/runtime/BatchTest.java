@@ -3,6 +3,7 @@ package dev.rebound.runtime;
 import static dev.rebound.runtime.langchain4j.LoopbackModels.openAi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.langchain4j.exception.InternalServerException;
 import dev.langchain4j.model.chat.ChatModel;
@@ -20,6 +21,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -28,7 +30,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -308,6 +313,182 @@ class BatchTest {
         assertThat(results.get(0).failure()).isSameAs(refusal);
         assertThat(called).hasValue(2);
         assertThat(results.get(1).isSuccess()).isTrue();
+    }
+
+    /**
+     * A stage that cannot give its future for lack of stack: the VirtualMachineError is that input's, and
+     * is thrown once the other inputs ran (maxConcurrency 1: the same worker takes them), never lost with
+     * the inputs after it reported cancelled though nothing cancelled them.
+     */
+    @Test
+    void aVirtualMachineErrorFromAnInputsStageIsThrownAfterTheOthersFinishedNotReportedAsNeverStarted() {
+        StackOverflowError noStack = new StackOverflowError();
+        List<String> called = new CopyOnWriteArrayList<>();
+
+        Throwable thrown = catchThrowable(() -> Batch.map(List.of("a", "b", "c", "d"), 1, in -> {
+            called.add(in);
+            return in.equals("b") ? new CompletableFuture<String>() {
+                @Override
+                public CompletableFuture<String> toCompletableFuture() {
+                    throw noStack;
+                }
+            } : in;
+        }));
+
+        assertThat(thrown).isSameAs(noStack);
+        assertThat(called).containsExactly("a", "b", "c", "d");
+    }
+
+    /** The same for an OutOfMemoryError the wait on an input's future throws. */
+    @Test
+    void anOutOfMemoryErrorWaitingOnAnInputsFutureIsThrownAfterTheOthersFinished() {
+        OutOfMemoryError noMemory = new OutOfMemoryError("waiting");
+        List<String> called = new CopyOnWriteArrayList<>();
+
+        Throwable thrown = catchThrowable(() -> Batch.map(List.of("a", "b", "c"), 1, in -> {
+            called.add(in);
+            return in.equals("a") ? new CompletableFuture<String>() {
+                @Override
+                public String get() {
+                    throw noMemory;
+                }
+            } : in;
+        }));
+
+        assertThat(thrown).isSameAs(noMemory);
+        assertThat(called).containsExactly("a", "b", "c");
+    }
+
+    /**
+     * An input the list cannot give (a lazily mapped view whose function throws) is that input's failure;
+     * the worker goes on to the next input, none reported cancelled.
+     */
+    @Test
+    void anInputTheListCannotGiveIsThatInputsFailureAndTheNextInputsRun() {
+        IllegalStateException unmapped = new IllegalStateException("input 1");
+        List<String> lazy = new java.util.AbstractList<>() {
+            @Override
+            public String get(int index) {
+                if (index == 1) {
+                    throw unmapped;
+                }
+                return "q" + index;
+            }
+
+            @Override
+            public int size() {
+                return 3;
+            }
+        };
+
+        List<Batch.Result<String>> results = Batch.map(lazy, 1, String::toUpperCase);
+
+        assertThat(results).extracting(Batch.Result::toString).containsExactly("Result[0 ok]",
+                "Result[1 failed: java.lang.IllegalStateException]", "Result[2 ok]");
+        assertThat(results.get(1).failure()).isSameAs(unmapped);
+        assertThat(results.get(2).value()).isEqualTo("Q2");
+    }
+
+    /**
+     * A throwable that stops a worker between inputs (here the executor's own isShutdown(), which the
+     * worker reads when an input left an interrupt set) is thrown to the caller once the other workers
+     * ended: the inputs the worker left are not reported cancelled, as nothing cancelled them.
+     */
+    @Test
+    void aFailureThatStopsAWorkerBetweenInputsIsThrownNotReportedAsCancelledInputs() {
+        IllegalStateException broken = new IllegalStateException("isShutdown broke");
+        Thread caller = Thread.currentThread();
+        ExecutorService threads = Executors.newCachedThreadPool();
+        ExecutorService brokenOnItsThreads = new AbstractExecutorService() {
+            @Override
+            public boolean isShutdown() {
+                if (Thread.currentThread() != caller) {
+                    throw broken;
+                }
+                return threads.isShutdown();
+            }
+
+            @Override
+            public boolean isTerminated() {
+                return threads.isTerminated();
+            }
+
+            @Override
+            public void execute(Runnable task) {
+                threads.execute(task);
+            }
+
+            @Override
+            public void shutdown() {
+                threads.shutdown();
+            }
+
+            @Override
+            public List<Runnable> shutdownNow() {
+                return threads.shutdownNow();
+            }
+
+            @Override
+            public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+                return threads.awaitTermination(timeout, unit);
+            }
+        };
+        List<String> called = new CopyOnWriteArrayList<>();
+        try {
+            Throwable thrown = catchThrowable(() -> Batch.map(brokenOnItsThreads, List.of("a", "b", "c"), 1, in -> {
+                called.add(in);
+                Thread.currentThread().interrupt(); // the input's own, left set
+                return in;
+            }));
+
+            assertThat(thrown).isSameAs(broken);
+            assertThat(called).containsExactly("a");
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    /**
+     * An executor that takes one worker and rejects the next (a saturated pool's AbortPolicy): the batch
+     * runs with the one it has, every input answered, never two at a time.
+     */
+    @Test
+    void anExecutorThatRejectsLaterWorkersRunsTheBatchWithFewerAndAnswersEveryInput() {
+        List<Thread> accepted = new CopyOnWriteArrayList<>();
+        Executor oneWorker = task -> {
+            if (!accepted.isEmpty()) {
+                throw new RejectedExecutionException("full");
+            }
+            Thread t = new Thread(task);
+            accepted.add(t);
+            t.start();
+        };
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+
+        List<Batch.Result<String>> results = Batch.map(oneWorker, List.of("a", "b", "c", "d"), 3, in -> {
+            most.accumulateAndGet(running.incrementAndGet(), Math::max);
+            running.decrementAndGet();
+            return in.toUpperCase();
+        });
+
+        assertThat(results).extracting(Batch.Result::value).containsExactly("A", "B", "C", "D");
+        assertThat(most).hasValue(1);
+        assertThat(accepted).hasSize(1);
+    }
+
+    /** Rejected at its first worker, the batch runs nothing and throws the executor's own rejection. */
+    @Test
+    void anExecutorThatRejectsTheFirstWorkerFailsTheBatchWithItsRejection() {
+        RejectedExecutionException full = new RejectedExecutionException("full");
+        AtomicInteger called = new AtomicInteger();
+
+        Throwable thrown = catchThrowable(() -> Batch.map(task -> {
+            throw full;
+        }, List.of("a", "b"), 2, in -> called.incrementAndGet()));
+
+        assertThat(thrown).isSameAs(full);
+        assertThat(called).hasValue(0);
     }
 
     /** Input B's call fails with {@code down}; the others answer their input and "!". */

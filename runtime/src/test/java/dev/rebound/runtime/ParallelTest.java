@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -341,6 +342,85 @@ class ParallelTest {
         assertThat(thrown).isSameAs(failure);
         assertThat(laterRan).as("branches started after the whole had failed").hasValue(0);
         assertThat(thrown.getSuppressed()).isEmpty();
+    }
+
+    /**
+     * A branch fails for good, then the executor rejects the next branch (full: its one thread taken).
+     * The whole had failed with the branch already, and the next branch would never have started: the
+     * caller gets the branch's own failure, as it is, the rejection attached as suppressed. The same
+     * whether the executor ran the failed branch in place or on its own thread.
+     */
+    @Test
+    void aBranchsFailureBeforeTheExecutorRejectedTheNextBranchIsNotLost() {
+        for (boolean inPlace : new boolean[] {true, false}) {
+            IllegalStateException failure = new IllegalStateException("branch 0 failed");
+            RejectedExecutionException full = new RejectedExecutionException("full");
+            AtomicInteger submitted = new AtomicInteger();
+            Executor oneThenFull = task -> {
+                if (submitted.getAndIncrement() > 0) {
+                    throw full; // by then the one branch it took has failed
+                }
+                if (inPlace) {
+                    task.run();
+                    return;
+                }
+                Thread only = new Thread(task);
+                only.start();
+                try {
+                    only.join();
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            };
+
+            Throwable thrown = catchThrowable(() -> Parallel.invokeAll(oneThenFull, List.<Callable<String>>of(() -> {
+                throw failure;
+            }, () -> "b")));
+
+            assertThat(thrown).as("in place: " + inPlace).isSameAs(failure);
+            assertThat(thrown.getSuppressed()).as("in place: " + inPlace).containsExactly(full);
+            assertThat(submitted).hasValue(2);
+        }
+    }
+
+    /**
+     * Rejected before any branch failed, the call fails with the executor's own rejection, once the branch
+     * it had accepted has been cancelled (interrupted) and has ended.
+     */
+    @Test
+    void aRejectionBeforeAnyBranchFailedIsThrownOnceTheAcceptedBranchesWereCancelled() {
+        RejectedExecutionException full = new RejectedExecutionException("full");
+        CountDownLatch firstRunning = new CountDownLatch(1);
+        AtomicBoolean firstEnded = new AtomicBoolean();
+        AtomicInteger submitted = new AtomicInteger();
+        Executor oneThreadThenFull = task -> {
+            if (submitted.getAndIncrement() == 0) {
+                new Thread(task).start();
+                return;
+            }
+            try {
+                firstRunning.await(); // the branch it took is running when it rejects the next
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            throw full;
+        };
+
+        Throwable thrown = catchThrowable(() -> Parallel.invokeAll(oneThreadThenFull, List.<Callable<String>>of(
+                () -> {
+                    try {
+                        firstRunning.countDown();
+                        new CountDownLatch(1).await(); // until cancelled
+                        return "a";
+                    } finally {
+                        firstEnded.set(true);
+                    }
+                },
+                () -> "b")));
+
+        assertThat(thrown).isSameAs(full);
+        assertThat(thrown.getSuppressed()).isEmpty();
+        assertThat(firstEnded).as("the accepted branch, cancelled, had ended").isTrue();
     }
 
     /** A model whose failures are checked, as an HTTP client's. */
