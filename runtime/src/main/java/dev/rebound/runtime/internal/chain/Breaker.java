@@ -351,6 +351,13 @@ final class Breaker {
      * Closed: a ring of the last {@code window} recorded outcomes, one bit each (1 = failed). The
      * cursor is an int (a cheaper division than a long's); past 2^31 outcomes it wraps to slot 0,
      * which only reorders the ring once.
+     *
+     * <p>A slot is taken (the cursor) before its bit is written, in two steps: while a thread is
+     * descheduled between them, its slot still holds the outcome of a window earlier, which the count
+     * includes (a failure there can open the breaker one failure early), and a thread held there for a
+     * whole window then writes over a newer outcome. The window is one outcome off, either way, for that
+     * long. Making the two steps one would cost every recorded success a write or a CAS loop on a shared
+     * word instead of one increment and one read; the happy path does not pay that.
      */
     private static final class Closed extends Phase {
         private final int window;
