@@ -239,4 +239,55 @@ class CircuitBreakerConcurrencyTest {
         assertThat(halfOpened).isEqualTo(fromHalfOpen + closed + (last == CircuitState.HALF_OPEN ? 1 : 0));
         assertThat(1 + closed).isEqualTo(fromClosed + (last == CircuitState.CLOSED ? 1 : 0));
     }
+
+    /**
+     * Transitions reach the listeners in the order the breaker made them. The thread that opened the breaker
+     * is held in the first listener (as a synchronous appender writing the opening's WARN line can be);
+     * meanwhile another thread takes the breaker half-open and closed. The second listener (an audit, a
+     * state kept from the events) hears the opening first and ends on closed, as the breaker is; the held
+     * thread tells the later two once it is free, and the thread that made them is not held. (With the
+     * MDC of the call that made each: {@code LogbackLevelsTest}.)
+     */
+    @Test
+    void transitionEventsReachTheListenersInTheOrderOfTheTransitions() throws Exception {
+        Switchable target = new Switchable();
+        target.mode = Switchable.Mode.FAIL;
+        CountDownLatch openingHeard = new CountDownLatch(1);
+        CountDownLatch appenderDone = new CountDownLatch(1);
+        ReboundListener slowAppender = event -> {
+            if (event.kind() == Kind.CIRCUIT_OPENED && openingHeard.getCount() > 0) {
+                openingHeard.countDown();
+                try {
+                    appenderDone.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        Model model = Rebound.wrap(Model.class, (Model) target)
+                .withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(1).failureRatio(1.0)
+                        .delay(Duration.ofSeconds(1)).build())
+                .settings(ReboundSettings.builder().timeSource(time).logging(false).listener(slowAppender)
+                        .listener(events).build())
+                .build();
+
+        Future<Object> opener = pool.submit(() -> {
+            try {
+                return model.chat("opens it");
+            } catch (RuntimeException e) {
+                return e;
+            }
+        });
+        assertThat(openingHeard.await(10, TimeUnit.SECONDS)).isTrue();
+        time.advance(Duration.ofSeconds(1));
+        target.mode = Switchable.Mode.SUCCEED;
+        assertThat(model.chat("probe")).isEqualTo("ok");
+        assertThat(breakerOf(model).circuitState()).isEqualTo(CircuitState.CLOSED);
+        assertThat(events.transitions()).as("nothing overtakes the opening held in the first listener").isEmpty();
+        appenderDone.countDown();
+        assertThat(opener.get(10, TimeUnit.SECONDS)).isInstanceOf(java.io.UncheckedIOException.class);
+
+        assertThat(events.transitions()).as("the transitions as the second listener heard them")
+                .containsExactly(Kind.CIRCUIT_OPENED, Kind.CIRCUIT_HALF_OPEN, Kind.CIRCUIT_CLOSED);
+    }
 }

@@ -7,10 +7,13 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.turbo.DynamicThresholdFilter;
 import ch.qos.logback.classic.turbo.MDCValueLevelPair;
 import ch.qos.logback.classic.turbo.TurboFilter;
+import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import ch.qos.logback.core.read.ListAppender;
 import ch.qos.logback.core.spi.FilterReply;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.Marker;
@@ -46,6 +49,34 @@ final class Logback {
         };
         lines.setContext(context);
         lines.start();
+        root.addAppender(lines);
+    }
+
+    /**
+     * A slow appender in front of the kept lines, as a synchronous one writing to a slow disk is: the first
+     * line that contains {@code text} counts {@code heard} down, then holds its thread until {@code release}
+     * (10 s at most), before the line is kept. Takes no lock: other threads log meanwhile.
+     */
+    static void holdFirstLineContaining(String text, CountDownLatch heard, CountDownLatch release) {
+        LoggerContext context = context();
+        Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        UnsynchronizedAppenderBase<ILoggingEvent> slow = new UnsynchronizedAppenderBase<>() {
+            @Override
+            protected void append(ILoggingEvent e) {
+                if (e.getFormattedMessage().contains(text) && heard.getCount() > 0) {
+                    heard.countDown();
+                    try {
+                        release.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        };
+        slow.setContext(context);
+        slow.start();
+        root.detachAppender(lines);
+        root.addAppender(slow);
         root.addAppender(lines);
     }
 

@@ -348,4 +348,60 @@ class LogbackLevelsTest {
                 "WARN dev.rebound Quotes.quote(String): failed for good on primary, throwing java.io.IOException");
         assertThat(Logback.mdc("user")).containsExactly("alice", "alice", "alice");
     }
+
+    /**
+     * Documented (events.md, observability.md): a breaker's transitions are logged in the order they were
+     * made, each with the MDC of the call that made it. Alice's call opens the circuit and its WARN line is
+     * held in a slow appender; meanwhile bob's probe takes the circuit half-open and closed: those two are
+     * logged after the opening, by alice's thread once it is free, with bob's MDC (his level rule lets the
+     * DEBUG line through), and alice's thread has her MDC back for her call's last line.
+     */
+    @Test
+    void transitionsAreLoggedInTheirOrderEachWithTheMdcOfTheCallThatMadeItWhicheverThreadTellsIt()
+            throws Exception {
+        Logback.levelByMdc("user", "bob", "DEBUG");
+        java.util.concurrent.CountDownLatch openingHeld = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+        Logback.holdFirstLineContaining("circuit opened", openingHeld, released);
+        boolean[] outage = {true};
+        Chat chat = Rebound.wrap(Chat.class, (Chat) prompt -> {
+                    if (outage[0]) {
+                        throw down;
+                    }
+                    return "ok";
+                }).named("primary")
+                .withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(1).failureRatio(1.0)
+                        .delay(Duration.ofSeconds(1)).build())
+                .settings(ReboundSettings.builder().timeSource(clock).build()).build();
+        ExecutorService alices = Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.Future<Throwable> alice = alices.submit(() -> {
+                MDC.put("user", "alice");
+                try {
+                    return catchThrowable(() -> chat.chat("opens it"));
+                } finally {
+                    MDC.clear();
+                }
+            });
+            assertThat(openingHeld.await(10, TimeUnit.SECONDS)).isTrue();
+            clock.advance(Duration.ofSeconds(1));
+            outage[0] = false;
+            MDC.put("user", "bob");
+            assertThat(chat.chat("probe")).isEqualTo("ok");
+            MDC.clear();
+            assertThat(Logback.lines()).as("nothing logged past the held opening").isEmpty();
+            released.countDown();
+            assertThat(alice.get(10, TimeUnit.SECONDS)).isSameAs(down);
+        } finally {
+            alices.shutdownNow();
+        }
+
+        assertThat(Logback.lines()).containsExactly(
+                "WARN dev.rebound Chat.chat(String) on primary: circuit opened for 1000 ms (failure-ratio) after "
+                        + "java.io.IOException",
+                "DEBUG dev.rebound Chat.chat(String) on primary: circuit half-open, letting probes through",
+                "INFO dev.rebound Chat.chat(String) on primary: circuit closed",
+                "WARN dev.rebound Chat.chat(String): failed for good on primary, throwing java.io.IOException");
+        assertThat(Logback.mdc("user")).containsExactly("alice", "bob", "bob", "alice");
+    }
 }

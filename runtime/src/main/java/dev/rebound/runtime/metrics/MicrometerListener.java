@@ -49,8 +49,10 @@ import java.util.concurrent.TimeUnit;
  *       {@code interrupted}, {@code circuit-open}, {@code rate-limited}, {@code budget}, ...): why a
  *       target's retries ended without an answer; {@code budget} counts the
  *       failures a spent retry budget sent to the fallbacks.
- *   <li>{@value #CIRCUIT_TRANSITIONS}: a counter per {@code state} entered ({@code open},
- *       {@code half_open}, {@code closed}) by the method's circuit breaker.
+ *   <li>{@value #CIRCUIT_TRANSITIONS}: a counter per {@code target} and {@code state} entered
+ *       ({@code open}, {@code half_open}, {@code closed}): each breaker is a target's, the primary's (the
+ *       method's own breaker) or an alternative's (its own {@code @CircuitBreaker}), and {@code target}
+ *       names whose, as {@value #ATTEMPTS} does.
  *   <li>{@value #RATE_LIMIT_WAIT}: a timer of the waits a rate limit imposed before an attempt.
  *   <li>{@value #RATE_LIMIT_REFUSED}: a counter per {@code reason} ({@code rate-limit-exceeds-max-delay},
  *       {@code deadline}): attempts a rate limit refused without sending them.
@@ -202,13 +204,13 @@ public final class MicrometerListener implements ReboundListener {
                 meters(e.method()).tagged(RETRIES_STOPPED, "reason", e.reason()).increment();
                 break;
             case CIRCUIT_OPENED:
-                meters(e.method()).tagged(CIRCUIT_TRANSITIONS, "state", "open").increment();
+                meters(e.method()).transitions(e.target(), "open").increment();
                 break;
             case CIRCUIT_HALF_OPEN:
-                meters(e.method()).tagged(CIRCUIT_TRANSITIONS, "state", "half_open").increment();
+                meters(e.method()).transitions(e.target(), "half_open").increment();
                 break;
             case CIRCUIT_CLOSED:
-                meters(e.method()).tagged(CIRCUIT_TRANSITIONS, "state", "closed").increment();
+                meters(e.method()).transitions(e.target(), "closed").increment();
                 break;
             case RATE_LIMIT_WAITED:
                 meters(e.method()).rateLimitWait().record(e.waitTime());
@@ -256,6 +258,8 @@ public final class MicrometerListener implements ReboundListener {
         final ConcurrentHashMap<String, ConcurrentHashMap<String, Timer>> waits = new ConcurrentHashMap<>();
         /** from -> to -> counter. */
         final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> fallbacks = new ConcurrentHashMap<>();
+        /** target whose breaker it is -> state entered -> counter. */
+        final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> transitions = new ConcurrentHashMap<>();
         /** meter name -> tag value -> counter, for the counters with one tag from a fixed set. */
         final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> tagged = new ConcurrentHashMap<>();
 
@@ -299,6 +303,18 @@ public final class MicrometerListener implements ReboundListener {
             return c != null ? c : byTo.computeIfAbsent(to, k -> Counter.builder(FALLBACKS)
                     .description("Switches to an alternative").tags(tags).tag("from", from).tag("to", k)
                     .register(registry));
+        }
+
+        /**
+         * The transitions into {@code state} of the breaker of {@code target}: the primary's (the method's
+         * own breaker) or an alternative's, which has its own.
+         */
+        Counter transitions(String target, String state) {
+            ConcurrentHashMap<String, Counter> byState = transitions.computeIfAbsent(String.valueOf(target),
+                    k -> new ConcurrentHashMap<>());
+            return byState.computeIfAbsent(state, k -> Counter.builder(CIRCUIT_TRANSITIONS)
+                    .description("Circuit breaker transitions, by the target whose breaker it is and the state entered")
+                    .tags(tags).tag("target", String.valueOf(target)).tag("state", k).register(registry));
         }
 
         private volatile Timer rateLimitWait;

@@ -186,10 +186,69 @@ class MicrometerListenerTest {
 
         assertThat(count(MicrometerListener.RETRIES_STOPPED, "reason", "budget")).isEqualTo(2);
         assertThat(count(MicrometerListener.RETRIES_STOPPED, "reason", "circuit-open")).isEqualTo(2);
-        assertThat(count(MicrometerListener.CIRCUIT_TRANSITIONS, "state", "open")).isEqualTo(1);
-        assertThat(count(MicrometerListener.CIRCUIT_TRANSITIONS, "state", "half_open")).isEqualTo(1);
-        assertThat(count(MicrometerListener.CIRCUIT_TRANSITIONS, "state", "closed")).isEqualTo(1);
+        assertThat(transitionsByTargetAndState()).isEqualTo(java.util.Map.of("Primary open", 1.0,
+                "Primary half_open", 1.0, "Primary closed", 1.0));
         assertThat(count(MicrometerListener.CALLS, "outcome", "fallback")).isEqualTo(4);
+    }
+
+    /** {@code "target state"} -> count, of every {@code rebound.circuit.transitions} counter. */
+    private java.util.Map<String, Double> transitionsByTargetAndState() {
+        java.util.Map<String, Double> all = new java.util.TreeMap<>();
+        for (Meter m : registry.find(MicrometerListener.CIRCUIT_TRANSITIONS).meters()) {
+            all.put(m.getId().getTag("target") + " " + m.getId().getTag("state"),
+                    ((io.micrometer.core.instrument.Counter) m).count());
+        }
+        return all;
+    }
+
+    /** A primary without a breaker that always falls back to an alternative that has its own. */
+    public interface Quotes {
+        String quote(String symbol);
+    }
+
+    /** No breaker of its own: it fails over to {@link BrokenQuotes}. */
+    public static class HealthyQuotes implements Quotes {
+        @Override
+        @dev.rebound.annotations.Retry(attempts = 1)
+        @dev.rebound.annotations.Fallback(to = BrokenQuotes.class)
+        public String quote(String symbol) {
+            throw new IllegalStateException("primary down");
+        }
+    }
+
+    /** An alternative with its own breaker, which opens after two failed calls. */
+    public static class BrokenQuotes implements Quotes {
+        @Override
+        @dev.rebound.annotations.Retry(attempts = 1)
+        @dev.rebound.annotations.CircuitBreaker(requestVolumeThreshold = 2, failureRatio = 0.5, delay = 60_000)
+        public String quote(String symbol) {
+            throw new IllegalStateException("broken down");
+        }
+    }
+
+    /**
+     * The method has no breaker; its alternative's own opens. The opening is counted under the alternative's
+     * name, as its event names it, never as the method's breaker's: every transition counter says whose
+     * breaker it is ({@code target}), so a dashboard on the primary's breaker sees nothing.
+     */
+    @Test
+    void anAlternativesBreakerOpeningIsCountedUnderItsOwnTargetNotAsTheMethodsBreaker() {
+        Quotes quotes = Rebound.wrap(Quotes.class, (Quotes) new HealthyQuotes())
+                .settings(ReboundSettings.builder().logging(false).timeSource(time)
+                        .listener(new MicrometerListener(registry)).listener(events::add).build())
+                .build();
+
+        for (int i = 0; i < 3; i++) {
+            assertThatThrownBy(() -> quotes.quote("A")).isInstanceOf(IllegalStateException.class);
+        }
+
+        assertThat(events.stream().filter(e -> e.kind() == ReboundEvent.Kind.CIRCUIT_OPENED))
+                .singleElement().satisfies(e -> assertThat(e.target()).isEqualTo("BrokenQuotes"));
+        double unattributed = registry.find(MicrometerListener.CIRCUIT_TRANSITIONS).tag("state", "open").counters()
+                .stream().filter(c -> c.getId().getTag("target") == null)
+                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+        assertThat(unattributed).as("openings counted as the method's own breaker's").isEqualTo(0.0);
+        assertThat(transitionsByTargetAndState()).isEqualTo(java.util.Map.of("BrokenQuotes open", 1.0));
     }
 
     @Test

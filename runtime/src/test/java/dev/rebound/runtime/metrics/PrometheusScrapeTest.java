@@ -201,6 +201,8 @@ class PrometheusScrapeTest {
                 .contains("attempts", "budget", "circuit-open");
         assertThat(labelValues(scrape, "rebound_circuit_transitions_total", "state"))
                 .containsExactly("closed", "half_open", "open");
+        assertThat(labelKeySets(scrape, "rebound_circuit_transitions_total"))
+                .containsExactly("interface,method,state,target");
         assertThat(labelValues(scrape, "rebound_rate_limit_tokens_total", "direction")).contains("charged", "refunded");
         assertThat(labelValues(scrape, "rebound_rate_limit_refused_total", "reason")).contains("rate-limit-exceeds-max-delay");
         assertThat(scrape).contains("rebound_rate_limit_wait_seconds_count{");

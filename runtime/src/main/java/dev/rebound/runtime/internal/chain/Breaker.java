@@ -16,9 +16,9 @@ import java.util.function.LongBinaryOperator;
  * primary target.
  *
  * <p>The phase is an immutable object swapped by CAS; each transition is made by exactly one
- * thread (the CAS winner), which reports it. A phase object is also the permit of the attempts it
- * admitted: an outcome is recorded into the phase that admitted it, so a late outcome of an old
- * phase can never change the current one. A door's inline first attempt carries no permit, only its
+ * thread (the CAS winner), and told once, in the order the transitions were made ({@link #tell}). A
+ * phase object is also the permit of the attempts it admitted: an outcome is recorded into the phase
+ * that admitted it, so a late outcome of an old phase can never change the current one. A door's inline first attempt carries no permit, only its
  * start ({@link dev.rebound.runtime.spi.ResilientMethod#start}): its outcome is recorded into the
  * current closed phase only if that phase let it through, which is every attempt while the breaker is
  * in its first closed phase, and after an opening an attempt that started no earlier than the closed
@@ -34,23 +34,31 @@ import java.util.function.LongBinaryOperator;
 final class Breaker {
 
     /**
-     * What the breaker reports: each transition once, by the thread that made it, and {@code by} the call
-     * whose attempt made it, when the chain knows it (null: a door's first attempt, run before its call's
-     * chain, on the thread its first event then happens on).
+     * What the breaker reports: each transition once, in the order the transitions were made, by the thread
+     * that made it, or by a thread telling an earlier transition of this breaker at that moment, after it
+     * ({@link #tell}). What a transition is told with ({@code context}) is taken by the thread that made it,
+     * from {@code by}, the call whose attempt made it when the chain knows it (null: a door's first attempt,
+     * run before its call's chain, on the thread its first event then happens on).
      */
     interface Transitions {
+        /**
+         * What a transition the call {@code by} made is told with, on whichever thread tells it: asked once
+         * per transition, by the thread that made it, right after it made it.
+         */
+        Object context(Execution by);
+
         /** Closed or half-open to open; {@code cause} is the attempt's failure. */
-        void opened(boolean fromHalfOpen, Throwable cause, Execution by);
+        void opened(boolean fromHalfOpen, Throwable cause, Object context);
 
         /** Open to half-open: probes may go through. */
-        void halfOpened(Execution by);
+        void halfOpened(Object context);
 
         /** Half-open to closed. */
-        void closed(Execution by);
+        void closed(Object context);
 
         /** Closed to open for {@code nanos} because the fleet's breaker of the same name is open. */
-        default void openedByFleet(long nanos, Throwable cause, Execution by) {
-            opened(false, cause, by);
+        default void openedByFleet(long nanos, Throwable cause, Object context) {
+            opened(false, cause, context);
         }
     }
 
@@ -68,6 +76,10 @@ final class Breaker {
     private final boolean live;
     /** The first closed phase, the one a door's inline first attempts run under, without a permit. */
     private final Closed initial;
+    /** The last phase whose transition was told (at first {@link #initial}); written by the teller only. */
+    private volatile Phase told;
+    /** Transitions made and not yet seen by the teller; the thread that raises it from 0 tells ({@link #tell}). */
+    private final AtomicInteger telling = new AtomicInteger();
 
     /**
      * @param method the method, as events name it
@@ -89,6 +101,7 @@ final class Breaker {
         this.sharedName = sharedName;
         this.initial = new Closed(policy.requestVolumeThreshold(), 0L, true);
         this.phase = new AtomicReference<>(initial);
+        this.told = initial;
     }
 
     /** The clock this breaker reads: {@code time}, or the live scale for a method on the global settings. */
@@ -177,8 +190,9 @@ final class Breaker {
             if (clock(time).nanoTime() - ((Open) p).until < 0) {
                 return null;
             }
-            if (phase.compareAndSet(p, new HalfOpen())) {
-                transitions.halfOpened(by);
+            HalfOpen h = new HalfOpen();
+            if (phase.compareAndSet(p, h)) {
+                tell(p, h, by);
             }
         }
     }
@@ -198,9 +212,11 @@ final class Breaker {
             return;
         }
         HalfOpen h = (HalfOpen) permit;
-        if (h.leaveWithSuccess() >= policy.successThreshold()
-                && phase.compareAndSet(h, new Closed(policy.requestVolumeThreshold(), Clock.read(clock(time)), false))) {
-            transitions.closed(by);
+        if (h.leaveWithSuccess() >= policy.successThreshold()) {
+            Closed c = new Closed(policy.requestVolumeThreshold(), Clock.read(clock(time)), false);
+            if (phase.compareAndSet(h, c)) {
+                tell(h, c, by);
+            }
         }
     }
 
@@ -244,8 +260,11 @@ final class Breaker {
      */
     void openFor(long nanos, Throwable cause, TimeSource time, Execution by) {
         Phase p = phase.get();
-        if (p instanceof Closed && phase.compareAndSet(p, new Open(clock(time).nanoTime() + nanos))) {
-            transitions.openedByFleet(nanos, cause, by);
+        if (p instanceof Closed) {
+            Open o = new Open(clock(time).nanoTime() + nanos, false, cause, nanos);
+            if (phase.compareAndSet(p, o)) {
+                tell(p, o, by);
+            }
         }
     }
 
@@ -258,19 +277,87 @@ final class Breaker {
     }
 
     private void open(Phase from, Throwable cause, TimeSource time, boolean fromHalfOpen, Execution by) {
-        if (phase.compareAndSet(from, new Open(clock(time).nanoTime() + policy.delayNanos()))) {
-            transitions.opened(fromHalfOpen, cause, by);
+        Open o = new Open(clock(time).nanoTime() + policy.delayNanos(), fromHalfOpen, cause, -1L);
+        if (phase.compareAndSet(from, o)) {
+            tell(from, o, by);
+        }
+    }
+
+    /**
+     * Tells the transition from {@code from} to {@code to}, which this thread just made for the call
+     * {@code by}, after every earlier transition of this breaker, without a lock: the transition is linked
+     * after {@code from}; the thread that finds no one telling tells every linked transition in order, this
+     * one and those that other threads link meanwhile; one that finds a thread telling leaves its transition
+     * to it. So a thread held in a slow listener (a synchronous appender) by an opening cannot be overtaken:
+     * the half-opening and closing another thread makes meanwhile are told after the opening, by the held
+     * thread. Only transitions pay for this (the context taken, two atomic updates); admitting and recording
+     * attempts do not. An Error a listener throws reaches this thread once every linked transition was told.
+     */
+    private void tell(Phase from, Phase to, Execution by) {
+        Object context = null;
+        try {
+            context = transitions.context(by);
+        } finally {
+            to.context = context;
+            from.next = to; // linked even if taking the context failed: no later transition waits on this one
+        }
+        if (telling.getAndIncrement() != 0) {
+            return;
+        }
+        Throwable error = null;
+        int seen = 1;
+        while (true) {
+            Phase last = told;
+            Phase next;
+            while ((next = last.next) != null) {
+                last.next = null; // told: no older phase (a permit kept by a late attempt) holds the newer ones
+                told = next;
+                try {
+                    next.tellTo(transitions);
+                } catch (Throwable t) {
+                    if (error == null) {
+                        error = t;
+                    } else {
+                        error.addSuppressed(t);
+                    }
+                }
+                last = next;
+            }
+            seen = telling.addAndGet(-seen);
+            if (seen == 0) {
+                break;
+            }
+        }
+        if (error instanceof Error) {
+            throw (Error) error;
+        }
+        if (error != null) {
+            throw (RuntimeException) error; // the transitions' methods throw no checked exception
         }
     }
 
     /** A phase; its identity is what CAS and permits compare. */
     private abstract static class Phase {
+        /** The phase that replaced this one, linked by the thread that replaced it, until that transition is told. */
+        volatile Phase next;
+        /** What the transition into this phase is told with ({@link Transitions#context}); null once told. */
+        Object context;
+
+        /** Tells the transition into this phase, then forgets what it was told with. */
+        abstract void tellTo(Transitions t);
     }
 
     /**
      * Closed: a ring of the last {@code window} recorded outcomes, one bit each (1 = failed). The
      * cursor is an int (a cheaper division than a long's); past 2^31 outcomes it wraps to slot 0,
      * which only reorders the ring once.
+     *
+     * <p>A slot is taken (the cursor) before its bit is written, in two steps: while a thread is
+     * descheduled between them, its slot still holds the outcome of a window earlier, which the count
+     * includes (a failure there can open the breaker one failure early), and a thread held there for a
+     * whole window then writes over a newer outcome. The window is one outcome off, either way, for that
+     * long. Making the two steps one would cost every recorded success a write or a CAS loop on a shared
+     * word instead of one increment and one read; the happy path does not pay that.
      */
     private static final class Closed extends Phase {
         private final int window;
@@ -288,6 +375,13 @@ final class Breaker {
             this.since = since;
             this.first = first;
             this.failedBits = new AtomicLongArray((window + 63) / 64);
+        }
+
+        @Override
+        void tellTo(Transitions t) {
+            Object c = context;
+            context = null;
+            t.closed(c);
         }
 
         /**
@@ -331,9 +425,30 @@ final class Breaker {
     /** Open until {@code until} (a {@link TimeSource#nanoTime()} reading). */
     private static final class Open extends Phase {
         final long until;
+        private final boolean fromHalfOpen;
+        /** The failure that opened it; null once told. */
+        private Throwable cause;
+        /** How long the fleet's breaker said it stays open; negative when this one opened on its own failures. */
+        private final long fleetNanos;
 
-        Open(long until) {
+        Open(long until, boolean fromHalfOpen, Throwable cause, long fleetNanos) {
             this.until = until;
+            this.fromHalfOpen = fromHalfOpen;
+            this.cause = cause;
+            this.fleetNanos = fleetNanos;
+        }
+
+        @Override
+        void tellTo(Transitions t) {
+            Object c = context;
+            Throwable f = cause;
+            context = null;
+            cause = null;
+            if (fleetNanos >= 0L) {
+                t.openedByFleet(fleetNanos, f, c);
+            } else {
+                t.opened(fromHalfOpen, f, c);
+            }
         }
     }
 
@@ -341,6 +456,13 @@ final class Breaker {
     private static final class HalfOpen extends Phase {
         private static final long SUCCESS = 1L << 32;
         private final AtomicLong counts = new AtomicLong();
+
+        @Override
+        void tellTo(Transitions t) {
+            Object c = context;
+            context = null;
+            t.halfOpened(c);
+        }
 
         boolean tryEnter(int probes) {
             while (true) {

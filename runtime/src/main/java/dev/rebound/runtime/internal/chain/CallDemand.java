@@ -197,9 +197,27 @@ final class CallDemand {
      * transition an attempt of the call made: the call's line, wherever its attempt completed.
      */
     Object putCopied() {
-        if (!copied) {
-            return KEPT;
-        }
+        return copied ? putUnlessSame(context) : KEPT;
+    }
+
+    /**
+     * The MDC a breaker's transition that an attempt of the call {@code by} made (null: not known) is told
+     * with, taken as the transition is made: the call's, as its first event copied it, else this thread's
+     * now (a synchronous call's lines are its thread's). Never null; put in place by {@link #putContext} on
+     * whichever thread tells the transition. Copies the thread's MDC: for transitions only, which are rare.
+     */
+    static Object contextOf(Execution by) {
+        Map<String, String> mdc = by != null && by.demand.copied ? by.demand.context : MDC.getCopyOfContextMap();
+        return mdc != null ? mdc : Map.of();
+    }
+
+    /** {@code context}, from {@link #contextOf}, put in place unless the thread's is the same (what {@link #leave} restores is returned). */
+    @SuppressWarnings("unchecked")
+    static Object putContext(Object context) {
+        return putUnlessSame((Map<String, String>) context);
+    }
+
+    private static Object putUnlessSame(Map<String, String> context) {
         Map<String, String> own = MDC.getCopyOfContextMap();
         if (own == null || own.isEmpty() ? context == null || context.isEmpty() : own.equals(context)) {
             return KEPT;

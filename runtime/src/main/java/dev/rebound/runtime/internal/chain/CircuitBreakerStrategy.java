@@ -107,17 +107,22 @@ final class CircuitBreakerStrategy implements Strategy {
     }
 
     /**
-     * Reports the breaker's transitions as events on {@code target}, each once, by the thread that made it,
-     * with the MDC of the call whose attempt made it ({@link Events#emit(Execution, ReboundSettings, Kind,
-     * String, long, Reason, Throwable)}); an opening also to the fleet, under {@code sharedName}, when the
-     * settings' store is shared.
+     * Reports the breaker's transitions as events on {@code target}, each once, in the order they were made
+     * ({@link Breaker#tell}), with the MDC of the call whose attempt made it, taken when it was made
+     * ({@link CallDemand#contextOf}), whichever thread tells it; an opening also to the fleet, under
+     * {@code sharedName}, when the settings' store is shared.
      */
     static Breaker.Transitions reporting(Events events, String target, String sharedName, CircuitBreakerPolicy policy) {
         return new Breaker.Transitions() {
             @Override
-            public void opened(boolean fromHalfOpen, Throwable cause, Execution by) {
+            public Object context(Execution by) {
+                return CallDemand.contextOf(by);
+            }
+
+            @Override
+            public void opened(boolean fromHalfOpen, Throwable cause, Object context) {
                 ReboundSettings s = events.settings();
-                events.emit(by, s, Kind.CIRCUIT_OPENED, target, policy.delayNanos(),
+                events.emitTransition(context, s, Kind.CIRCUIT_OPENED, target, policy.delayNanos(),
                         fromHalfOpen ? Reason.PROBE_FAILED : Reason.FAILURE_RATIO, cause);
                 if (s.rateLimitStore() instanceof SharedCircuitState) {
                     ((SharedCircuitState) s.rateLimitStore()).opened(sharedName, policy.delayNanos());
@@ -125,18 +130,19 @@ final class CircuitBreakerStrategy implements Strategy {
             }
 
             @Override
-            public void openedByFleet(long nanos, Throwable cause, Execution by) {
-                events.emit(by, events.settings(), Kind.CIRCUIT_OPENED, target, nanos, Reason.FLEET, cause);
+            public void openedByFleet(long nanos, Throwable cause, Object context) {
+                events.emitTransition(context, events.settings(), Kind.CIRCUIT_OPENED, target, nanos, Reason.FLEET,
+                        cause);
             }
 
             @Override
-            public void halfOpened(Execution by) {
-                events.emit(by, events.settings(), Kind.CIRCUIT_HALF_OPEN, target, 0L, null, null);
+            public void halfOpened(Object context) {
+                events.emitTransition(context, events.settings(), Kind.CIRCUIT_HALF_OPEN, target, 0L, null, null);
             }
 
             @Override
-            public void closed(Execution by) {
-                events.emit(by, events.settings(), Kind.CIRCUIT_CLOSED, target, 0L, null, null);
+            public void closed(Object context) {
+                events.emitTransition(context, events.settings(), Kind.CIRCUIT_CLOSED, target, 0L, null, null);
             }
         };
     }

@@ -129,21 +129,21 @@ final class Events {
     }
 
     /**
-     * A breaker's transition on {@code target}, which an attempt of the call {@code by} made (null: not
-     * known): asked and handed over as an event outside any call, with that call's MDC in place
-     * ({@link CallDemand#putCopied}), so that it is logged as the call's lines are, whichever thread
-     * completed the attempt.
+     * A breaker's transition on {@code target}: asked and handed over as an event outside any call, with
+     * {@code context} in place, the MDC of the call whose attempt made it as it was then
+     * ({@link CallDemand#contextOf}), so that it is logged as the call's lines are, whichever thread
+     * completed the attempt and whichever thread tells it.
      */
-    void emit(Execution by, ReboundSettings s, Kind kind, String target, long waitNanos, Reason reason,
+    void emitTransition(Object context, ReboundSettings s, Kind kind, String target, long waitNanos, Reason reason,
             Throwable failure) {
-        deliver(by, s, kind, target, null, 0, waitNanos, reason, failure, ResilientMethod.UNTIMED, 0L);
+        deliver(context, s, kind, target, null, 0, waitNanos, reason, failure, ResilientMethod.UNTIMED, 0L);
     }
 
-    private void deliver(Execution by, ReboundSettings s, Kind kind, String target, String alternative,
+    private void deliver(Object context, ReboundSettings s, Kind kind, String target, String alternative,
             int attempt, long waitNanos, Reason reason, Throwable failure, long start, long tokens) {
         List<ReboundListener> ls = s.listeners();
         ReboundEvent event = null;
-        Object mdc = by != null ? by.demand.putCopied() : CallDemand.KEPT; // a transition: rare
+        Object mdc = context != null ? CallDemand.putContext(context) : CallDemand.KEPT; // a transition: rare
         try {
             for (int i = 0, n = ls.size(); i < n; i++) {
                 ReboundListener l = ls.get(i);
