@@ -567,6 +567,78 @@ class ParallelTest {
         }
     }
 
+    /**
+     * A tracing handler that throws an Error when the caller's observation is made current on a branch's
+     * thread: the branch fails with it, the caller gets it (it waited for ever for the branch to leave), and
+     * the thread keeps nothing (no scope, no branch) for the next task it runs.
+     */
+    @Test
+    void aTracingHandlersErrorEnteringABranchIsTheBranchsFailureAndLeavesItsThreadAsItWas() throws Exception {
+        AssertionError broken = new AssertionError("handler broken");
+        BranchUnderAThrowingHandler run = new BranchUnderAThrowingHandler(broken);
+
+        assertThat(run.thrown).isSameAs(broken);
+        assertThat(run.scopeLeftOnTheBranchsThread).as("no scope left on the branch's thread").isFalse();
+        assertThat(run.nextRun).containsExactly("the next run");
+    }
+
+    /**
+     * The same handler throwing an exception: the branch runs without the caller's context (as documented),
+     * and Micrometer's scope, current before the handler threw, is not left on the thread for its next task.
+     */
+    @Test
+    void aTracingHandlersExceptionEnteringABranchLeavesNoScopeOnItsThread() throws Exception {
+        BranchUnderAThrowingHandler run = new BranchUnderAThrowingHandler(new IllegalStateException("handler broken"));
+
+        assertThat(run.thrown).isNull();
+        assertThat(run.scopeLeftOnTheBranchsThread).as("no scope left on the branch's thread").isFalse();
+        assertThat(run.nextRun).containsExactly("the next run");
+    }
+
+    /** One Parallel run on an executor of the caller's, under an observation whose handler throws on a branch's thread. */
+    static final class BranchUnderAThrowingHandler {
+        final Throwable thrown;
+        final boolean scopeLeftOnTheBranchsThread;
+        final List<String> nextRun;
+
+        BranchUnderAThrowingHandler(Throwable onScopeOpened) throws Exception {
+            java.util.concurrent.atomic.AtomicReference<Thread> caller = new java.util.concurrent.atomic.AtomicReference<>();
+            io.micrometer.observation.ObservationRegistry registry = io.micrometer.observation.ObservationRegistry.create();
+            registry.observationConfig().observationHandler(new io.micrometer.observation.ObservationHandler<>() {
+                @Override
+                public boolean supportsContext(Observation.Context context) {
+                    return true;
+                }
+
+                @Override
+                public void onScopeOpened(Observation.Context context) {
+                    if (Thread.currentThread() != caller.get()) {
+                        if (onScopeOpened instanceof Error e) {
+                            throw e;
+                        }
+                        throw (RuntimeException) onScopeOpened;
+                    }
+                }
+            });
+            java.util.concurrent.ExecutorService own = java.util.concurrent.Executors.newSingleThreadExecutor();
+            try {
+                thrown = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+                    caller.set(Thread.currentThread());
+                    Observation request = Observation.start("request", registry);
+                    try (Observation.Scope ignored = request.openScope()) {
+                        return catchThrowable(() -> Parallel.invokeAll(own, List.of(() -> "a branch")));
+                    } finally {
+                        request.stop();
+                    }
+                }, "the caller waited for ever for a branch that never left");
+                scopeLeftOnTheBranchsThread = own.submit(() -> registry.getCurrentObservationScope() != null).get();
+                nextRun = Parallel.invokeAll(own, List.of(() -> "the next run"));
+            } finally {
+                own.shutdown();
+            }
+        }
+    }
+
     /** Without Micrometer's Observation: the caller's current OpenTelemetry context is a branch's. */
     /**
      * The caller has an observation in scope and, inside it, an OpenTelemetry span of its own current (as an

@@ -59,6 +59,9 @@ final class BranchContext {
             }
         } catch (RuntimeException e) { // a handler that throws: the branch runs, without the caller's context
             ignored(e);
+        } catch (Error e) { // the branch fails with it: what was made current is taken back first
+            leave(scopes);
+            throw e;
         }
         return scopes;
     }
@@ -122,7 +125,13 @@ final class BranchContext {
         }
 
         static Object openScope(Object observation) {
-            return ((Observation) observation).openScope();
+            Observation.Scope before = ANY.getCurrentObservationScope();
+            try {
+                return ((Observation) observation).openScope();
+            } catch (RuntimeException | Error e) { // a handler threw once the scope was current: not left so
+                ANY.setCurrentObservationScope(before);
+                throw e;
+            }
         }
 
         static void close(Object scope) {

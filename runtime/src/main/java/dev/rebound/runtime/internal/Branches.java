@@ -244,15 +244,25 @@ public final class Branches {
          */
         public Branch enter() {
             running.incrementAndGet(); // before the branch reads isCancelled: cancel() waits for it or it does not start
-            if (loader != KEEP) {
-                Thread.currentThread().setContextClassLoader(loader);
+            Branch before = CURRENT.get();
+            try {
+                if (loader != KEEP) {
+                    Thread.currentThread().setContextClassLoader(loader);
+                }
+                Branch branch = new Branch(this, before);
+                CURRENT.set(branch);
+                if (trace != null) {
+                    branch.traced = trace.enter();
+                }
+                return branch;
+            } catch (Throwable t) { // e.g. a tracing handler's Error: the branch fails with it, nothing left behind
+                CURRENT.set(before);
+                if (loader != KEEP) {
+                    Thread.currentThread().setContextClassLoader(null);
+                }
+                left(); // else cancel() would wait for it for ever
+                throw t;
             }
-            Branch branch = new Branch(this, CURRENT.get());
-            CURRENT.set(branch);
-            if (trace != null) {
-                branch.traced = trace.enter();
-            }
-            return branch;
         }
 
         /**
@@ -266,6 +276,10 @@ public final class Branches {
             if (loader != KEEP) {
                 Thread.currentThread().setContextClassLoader(null);
             }
+            left();
+        }
+
+        private void left() {
             if (running.decrementAndGet() == 0 && cancelled) {
                 synchronized (this) {
                     notifyAll(); // the submitting thread waits in cancel()
