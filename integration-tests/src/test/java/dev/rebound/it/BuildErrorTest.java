@@ -65,6 +65,37 @@ class BuildErrorTest {
                 + " @CircuitBreaker or @RateLimit on its methods");
     }
 
+    /**
+     * {@code @Retry}'s {@code @Target(TYPE)} lets it on an annotation type, as if a meta-annotation; no door
+     * reads an annotation's own annotations, so the method marked {@code @Resilient} would be called once:
+     * a compile error naming the annotation type, under javac and ajc, rather than a policy lost in silence.
+     */
+    @Test
+    void aPolicyOnAnAnnotationTypeIsACompileErrorNamingItNotAPolicyLostInSilence() throws IOException {
+        String source = """
+                import dev.rebound.annotations.*;
+                import java.lang.annotation.*;
+
+                public interface Chat {
+                    @Retry(attempts = 3, delay = 0)
+                    @Fallback(to = {})
+                    @Retention(RetentionPolicy.RUNTIME)
+                    @Target({ElementType.METHOD, ElementType.TYPE})
+                    @interface Resilient {
+                    }
+
+                    @Resilient
+                    String chat(String prompt);
+                }
+                """;
+        String expected = "Resilient: a policy on an annotation type (@Retry, @Fallback) does not apply where that"
+                + " annotation is used: policy annotations do not act as meta-annotations (no door reads an"
+                + " annotation's own annotations); put @Retry, @Fallback on the methods or types it marks";
+
+        assertThat(javacErrors("Chat", source)).containsExactly(expected);
+        assertThat(ajcErrors("Chat", source)).containsExactly(expected);
+    }
+
     /** javac's errors, with rebound-weaver (and so its annotation processor) on the class path. */
     private List<String> javacErrors(String className, String source) throws IOException {
         return javac().errors(className, source);

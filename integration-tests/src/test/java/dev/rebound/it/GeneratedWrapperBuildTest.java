@@ -528,12 +528,41 @@ class GeneratedWrapperBuildTest {
     /**
      * troubleshooting.md: under {@code -Xlint:all -Werror} javac's processing lint fails a build that has the
      * weaver's processor (it claims no annotation, so later processors see them too); leaving that one lint
-     * out builds it.
+     * out builds it, the generated classes included whatever the interface's shapes: a parameter and a
+     * result of type {@code Object} or of a type variable erased to it (no redundant cast), a generic
+     * method, a deprecated method the class overrides and calls.
      */
     @Test
     void underXlintAllAndWerrorTheProcessingLintIsTheOneToLeaveOut() throws Exception {
-        String chat = "package app; public interface Chat { @dev.rebound.annotations.Retry(attempts = 2)"
-                + " String chat(String prompt); }";
+        String chat = """
+                package app;
+
+                public interface Chat<T> {
+                    @dev.rebound.annotations.Retry(attempts = 2)
+                    String chat(String prompt);
+
+                    @dev.rebound.annotations.Retry(attempts = 3, delay = 0)
+                    Object echo(Object message);
+
+                    @dev.rebound.annotations.Retry(attempts = 3, delay = 0)
+                    T handle(T input);
+
+                    @dev.rebound.annotations.Retry(attempts = 3, delay = 0)
+                    <U> U pass(U input, Object[] more, Object... rest);
+
+                    Object plain(Object message);
+
+                    @Deprecated
+                    @dev.rebound.annotations.Retry(attempts = 2)
+                    String old(String prompt);
+
+                    @Deprecated(forRemoval = true)
+                    String gone(String prompt);
+                }
+                """;
+        // the user's own code is clean under these flags
+        assertThat(new Javac(Files.createDirectories(dir.resolve("plain"))).diagnosticsWith("Chat", chat,
+                "-Xlint:all,-processing", "-Werror", "-proc:none")).isEmpty();
 
         List<String> strict = new Javac(Files.createDirectories(dir.resolve("strict"))).diagnosticsWith("Chat", chat, "-Xlint:all", "-Werror");
         List<String> lessProcessing = new Javac(Files.createDirectories(dir.resolve("less"))).diagnosticsWith("Chat", chat,
@@ -542,5 +571,104 @@ class GeneratedWrapperBuildTest {
         assertThat(strict).anyMatch(m -> m.contains("No processor claimed any of these annotations"))
                 .anyMatch(m -> m.contains("warnings found and -Werror specified"));
         assertThat(lessProcessing).isEmpty();
+        assertThat(dir.resolve("less/lint/app/Chat$$Rebound.class")).exists();
+    }
+
+    /**
+     * {@code <E extends Object & Comparable<? super E>>} (the JDK's {@code Collections.max}) erases to
+     * {@code Object}: the generated method keeps {@code Object} in its bounds, so that it implements the
+     * interface's (without it, it erases to {@code Comparable} and the user's build fails in a file they never
+     * wrote); the generated class is used, and retries.
+     */
+    @Test
+    void aMethodTypeVariableBoundedByObjectAndAnInterfaceGetsItsClassAndItsPolicy() throws Exception {
+        String sorter = """
+                package app;
+
+                public interface Sorter {
+                    @dev.rebound.annotations.Retry(attempts = 3, delay = 0)
+                    <E extends Object & Comparable<? super E>> E max(java.util.Collection<? extends E> items);
+
+                    final class Flaky implements Sorter {
+                        public int calls;
+
+                        @Override
+                        public <E extends Object & Comparable<? super E>> E max(java.util.Collection<? extends E> items) {
+                            if (++calls < 3) {
+                                throw new IllegalStateException("down " + calls);
+                            }
+                            return java.util.Collections.max(items);
+                        }
+                    }
+                }
+                """;
+        assertThat(new Javac(Files.createDirectories(dir.resolve("errors"))).errors("Sorter", sorter)).isEmpty();
+        ClassLoader loader = new Javac(dir).loadFrom("out", "Sorter", sorter, true);
+        Object target = loader.loadClass("app.Sorter$Flaky").getConstructor().newInstance();
+
+        Object wrapper = wrapAs(loader, "app.Sorter", target);
+
+        assertThat(Rebound.isGenerated(wrapper)).isTrue();
+        assertThat(loader.loadClass("app.Sorter").getMethod("max", java.util.Collection.class)
+                .invoke(wrapper, List.of("b", "c", "a"))).isEqualTo("c");
+        assertThat(calls(target)).isEqualTo(3);
+    }
+
+    /**
+     * A generic method inherited through a sub-interface whose own type variable has the method's type
+     * variable's name ({@code <U> T convert(U)} of {@code Base<T>} in {@code Sub<U> extends Base<U>}): the
+     * generated class, which declares the interface's {@code U}, writes the method's as {@code U$1}, and as
+     * {@code U$2} where the interface has a {@code U$1} too; both classes compile, are used and retry.
+     */
+    @Test
+    void aMethodTypeVariableNamedLikeTheSubInterfacesTypeVariableGetsItsClassAndItsPolicy() throws Exception {
+        String conv = """
+                package app;
+
+                public interface Conv {
+                    interface Base<T> {
+                        @dev.rebound.annotations.Retry(attempts = 3, delay = 0)
+                        <U> T convert(U input);
+                    }
+
+                    interface Sub<U> extends Base<U> {
+                    }
+
+                    interface Both<U, U$1> extends Base<java.util.List<U$1>> {
+                    }
+
+                    final class Flaky implements Sub<String> {
+                        public int calls;
+
+                        @Override
+                        public <U> String convert(U input) {
+                            if (++calls < 3) {
+                                throw new IllegalStateException("down " + calls);
+                            }
+                            return "converted " + input;
+                        }
+                    }
+                }
+                """;
+        assertThat(new Javac(Files.createDirectories(dir.resolve("errors"))).errors("Conv", conv)).isEmpty();
+        ClassLoader loader = new Javac(dir).loadFrom("out", "Conv", conv, true);
+        assertThat(Files.readString(dir.resolve("out/app/Conv$Sub$$Rebound.java")))
+                .contains("public <U$1> U convert(U$1 a0)");
+        assertThat(Files.readString(dir.resolve("out/app/Conv$Both$$Rebound.java")))
+                .contains("public <U$2> java.util.List<U$1> convert(U$2 a0)");
+        Object target = loader.loadClass("app.Conv$Flaky").getConstructor().newInstance();
+
+        Object wrapper = wrapAs(loader, "app.Conv$Sub", target);
+
+        assertThat(Rebound.isGenerated(wrapper)).isTrue();
+        assertThat(loader.loadClass("app.Conv$Base").getMethod("convert", Object.class).invoke(wrapper, 7))
+                .isEqualTo("converted 7");
+        assertThat(calls(target)).isEqualTo(3);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Object wrapAs(ClassLoader loader, String type, Object target) throws Exception {
+        return Rebound.wrap((Class<Object>) loader.loadClass(type), target).settings(ReboundSettings.builder()
+                .timeSource(new VirtualTimeSource()).logging(false).build()).build();
     }
 }

@@ -885,6 +885,69 @@ class OneRuleSetTest {
     }
 
     /**
+     * A class's method whose interfaces carry no policy belongs to the first interface of the class through
+     * which it is callable, breadth first: {@code Impl implements Chat}, {@code Chat extends Base}, only
+     * {@code Base} declaring the methods, belongs to {@code Chat} (not to {@code Base}, which declares them)
+     * by the processor as through Guice, and through {@code Rebound.wrap} whichever interface it was given:
+     * named {@code Chat.ask(String)}, its alternatives must implement {@code Chat}.
+     */
+    @Test
+    void aClassMethodBelongsToTheFirstInterfaceItIsCallableThroughAlikeForTheProcessorGuiceAndWrap() throws Exception {
+        String source = """
+                import dev.rebound.annotations.*;
+                public class Shapes {
+                    public interface Base {
+                        String chat(String prompt);
+                        String ask(String prompt);
+                    }
+
+                    public interface Chat extends Base {
+                    }
+
+                    public static class Backup implements Base {
+                        public String chat(String prompt) { return "backup"; }
+                        public String ask(String prompt) { return "backup"; }
+                    }
+
+                    public static class Impl implements Chat {
+                        @Retry(attempts = 2, delay = 0)
+                        @Fallback(to = Backup.class)
+                        public String chat(String prompt) { return prompt; }
+
+                        @Retry(attempts = 0)
+                        public String ask(String prompt) { return prompt; }
+                    }
+                }
+                """;
+        List<String> expected = List.of("Chat.ask(String): @Retry.attempts = 0 is outside 1..100",
+                "Chat.chat(String): @Fallback.to Shapes$Backup does not implement Shapes$Chat");
+        ClassLoader loader = new Javac(dir).load("Shapes", source);
+        @SuppressWarnings("unchecked")
+        Class<Object> chat = (Class<Object>) loader.loadClass("Shapes$Chat");
+        @SuppressWarnings("unchecked")
+        Class<Object> base = (Class<Object>) loader.loadClass("Shapes$Base");
+        @SuppressWarnings("unchecked")
+        Class<Object> impl = (Class<Object>) loader.loadClass("Shapes$Impl");
+
+        List<String> guice = new ArrayList<>();
+        assertThatThrownBy(() -> Guice.createInjector(new ReboundModule(quiet()), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(chat).to(impl);
+            }
+        })).isInstanceOfSatisfying(CreationException.class,
+                e -> e.getErrorMessages().forEach(m -> guice.add(m.getMessage())));
+        assertThat(String.join("\n", guice)).contains(expected);
+        for (Class<Object> wrapped : List.of(chat, base)) {
+            assertThatThrownBy(() -> Rebound.wrap(wrapped, impl.getConstructor().newInstance()).settings(quiet()).build())
+                    .as("Rebound.wrap(%s)", wrapped.getSimpleName())
+                    .isInstanceOfSatisfying(ReboundConfigurationException.class,
+                            e -> assertThat(e.problems()).containsExactlyInAnyOrderElementsOf(expected));
+        }
+        assertThat(processor("Shapes", source)).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    /**
      * A result predicate that can never judge the method's result (ChatResults.Truncated reads a
      * ChatResponse's finish reason; a String has none) reads the same from the annotation reader and
      * javac, on a method's annotation and on a type's; the builder names it in the same words. On a method

@@ -32,17 +32,19 @@ public final class AnnotationLookup {
      * Chat.chat} is annotated, belongs to {@code Chat} whatever the order of the {@code implements} clause,
      * through every door; a class implementing {@code SubChat extends Chat} belongs to {@code Chat} too;
      * and {@code @Retry interface Chat extends Function<String, String>} names {@code Chat.apply(Object)}.
-     * Without one (the policy is the class's): the interface that declares the method, else the first
-     * interface of {@code implClass} through which it is callable, else the topmost class that declares it.
+     * Without one (the policy is the class's): the first interface of {@code implClass} through which the
+     * method is callable, in {@link #allInterfaces}' order (the class's own, in the order of its {@code
+     * implements} clause, then its superclasses', then theirs, breadth first), else the topmost class that
+     * declares it; so {@code class Impl implements Chat}, {@code Chat extends Base}, where only {@code Base}
+     * declares {@code chat}, belongs to {@code Chat}, whichever door calls it and whichever interface
+     * {@code Rebound.wrap} was given. The annotation processor follows the same rule
+     * ({@code TypeModel.contractOf}).
      */
     public static Class<?> contractOf(Class<?> implClass, Method method) {
         List<Class<?>> nearest = nearestInterfaces(itf -> MethodScan.carriesPolicy(itf)
                 || MethodScan.carriesPolicy(Overrides.declaredIn(itf, implClass, method)), implClass, method);
         if (!nearest.isEmpty()) {
             return nearest.get(0);
-        }
-        if (method.getDeclaringClass().isInterface()) {
-            return method.getDeclaringClass();
         }
         for (Class<?> itf : allInterfaces(implClass)) {
             if (Overrides.find(itf, implClass, method) != null) {

@@ -418,6 +418,20 @@ public final class MethodRules {
                 + " and on its interfaces only): put @Retry, @Fallback, @CircuitBreaker or @RateLimit on its methods";
     }
 
+    /**
+     * {@code a policy on an annotation type (@Retry) does not apply where that annotation is used: ...}: a policy
+     * annotation on an annotation type ({@code @Retry @interface Resilient}), which its {@code @Target}
+     * allows. No door reads the annotations of an annotation, so a method marked {@code @Resilient} would
+     * get no policy: the processor refuses it rather than let it go unapplied.
+     *
+     * @param policies the policy annotations on it, {@code "@Retry"} or {@code "@Retry, @Fallback"}
+     */
+    public static String annotationTypePolicy(String policies) {
+        return "a policy on an annotation type (" + policies + ") does not apply where that annotation is used:"
+                + " policy annotations do not act as meta-annotations (no door reads an annotation's own"
+                + " annotations); put " + policies + " on the methods or types it marks";
+    }
+
     /** A door intercepts instance methods only. */
     public static String notInstance() {
         return "@Retry, @Fallback, @CircuitBreaker and @RateLimit apply to instance methods only";

@@ -50,7 +50,8 @@ import javax.tools.Diagnostic;
  * {@code hashCode} or {@code toString}) or on one returning a deferred result (a
  * future, a stream), a retry or fallback on a {@code @NonIdempotent} method (its own, or its type's) that
  * names no safe failures or would repeat it on a result or after an attempt timeout, a retry budget or a
- * rate limit key defined twice in the compilation with other values.
+ * rate limit key defined twice in the compilation with other values, a policy on an annotation type (policy
+ * annotations do not act as meta-annotations, and no door reads an annotation's own).
  * Runs in javac (and ajc) from the weaver jar, for woven and Guice users alike; it loads no logging
  * framework. {@code @SuppressWarnings("rebound")} on an element or an enclosing type skips it. Whether an
  * alternative can be constructed is known only at run time (a container may provide it).
@@ -345,6 +346,12 @@ public final class ReboundProcessor extends AbstractProcessor {
             problems.add(Rules.at(e.getSimpleName().toString(), MethodRules.enumTypePolicy()));
             return problems;
         }
+        if (e.getKind() == ElementKind.ANNOTATION_TYPE) {
+            // @Retry's @Target(TYPE) lets it on an annotation type: it would be lost in silence where that is used
+            problems.add(Rules.at(e.getSimpleName().toString(), MethodRules.annotationTypePolicy(String.join(", ",
+                    POLICIES.stream().filter(p -> hasMirror(e, p)).map(p -> "@" + p.getSimpleName()).toList()))));
+            return problems;
+        }
         TypeElement contract = model.contractOf(e);
         String where = model.describe(e, contract);
         boolean method = e.getKind() == ElementKind.METHOD;
@@ -426,8 +433,8 @@ public final class ReboundProcessor extends AbstractProcessor {
                 Set<Modifier> mods = m.getModifiers();
                 if (!objects(m) && !objectMethod(m) && !mods.contains(Modifier.STATIC)
                         && (itf ? !mods.contains(Modifier.PRIVATE) : mods.contains(Modifier.PUBLIC))) {
-                    TypeElement declaring = itf && !m.getEnclosingElement().equals(e) ? (TypeElement) e
-                            : model.contractOf(m);
+                    TypeElement declaring = itf ? (m.getEnclosingElement().equals(e) ? model.contractOf(m) : (TypeElement) e)
+                            : model.contractOf(m, (TypeElement) e);
                     String reached = model.describe(m, declaring != null ? declaring : (TypeElement) e);
                     reachedMethods.put(m, reached);
                     checkAsyncShape(m, e, reached, problems);

@@ -398,10 +398,13 @@ final class TypeModel {
     }
 
     /**
-     * The type the alternatives must implement and that names the method in messages, as at run time
-     * ({@code AnnotationLookup.contractOf}): for a class's method, the most specific interface where a policy
-     * for it is written (on the interface's own declaration of the method, or on its type), nearest first;
-     * else the interface declaring the method, else the topmost class declaring it.
+     * The type the alternatives must implement and that names the method in messages, by the runtime's rule
+     * ({@code AnnotationLookup.contractOf}): an interface's method belongs to the interface; a class's method to
+     * the most specific interface where a policy for it is written (on the interface's own declaration of the
+     * method, or on its type), nearest first; without one (the policy is the class's), to the first interface
+     * of the class through which the method is callable (the class's own, in the order of its {@code
+     * implements} clause, then its superclasses', then theirs, breadth first), else to the topmost class that
+     * declares it. Null for a class-level annotation: each method's contract differs, checked at run time.
      */
     TypeElement contractOf(Element e) {
         if (e.getKind() == ElementKind.INTERFACE) {
@@ -410,27 +413,30 @@ final class TypeModel {
         if (e.getKind() != ElementKind.METHOD) {
             return null; // a class-level @Fallback: each method's contract differs; checked at run time
         }
-        ExecutableElement m = (ExecutableElement) e;
         TypeElement owner = (TypeElement) e.getEnclosingElement();
-        if (owner.getKind() == ElementKind.INTERFACE) {
-            return owner;
-        }
+        return owner.getKind() == ElementKind.INTERFACE ? owner : contractOf((ExecutableElement) e, owner);
+    }
+
+    /**
+     * As {@link #contractOf(Element)} for {@code m}, a method the class {@code owner} declares or inherits
+     * (from a superclass, or a default method from an interface): what a type-level policy of {@code owner}
+     * that reaches it names it after.
+     */
+    TypeElement contractOf(ExecutableElement m, TypeElement owner) {
         TypeElement written = nearestWithPolicy(owner, m);
         if (written != null) {
             return written;
         }
-        for (TypeElement itf : interfaces(owner, new LinkedHashSet<>())) {
-            for (ExecutableElement other : ElementFilter.methodsIn(itf.getEnclosedElements())) {
-                if (processingEnv.getElementUtils().overrides(m, other, owner)) {
-                    return itf;
-                }
+        for (TypeElement itf : interfacesNearestFirst(owner)) {
+            if (callableThrough(itf, m, owner)) {
+                return itf;
             }
         }
-        TypeElement top = owner;
-        for (TypeElement k = superclass(owner); k != null; k = superclass(k)) {
+        TypeElement top = (TypeElement) m.getEnclosingElement();
+        for (TypeElement k = superclass(top); k != null && !k.getQualifiedName().contentEquals("java.lang.Object");
+                k = superclass(k)) {
             for (ExecutableElement other : ElementFilter.methodsIn(k.getEnclosedElements())) {
-                if (!k.getQualifiedName().contentEquals("java.lang.Object")
-                        && processingEnv.getElementUtils().overrides(m, other, owner)) {
+                if (processingEnv.getElementUtils().overrides(m, other, owner)) {
                     top = k;
                 }
             }
@@ -440,24 +446,14 @@ final class TypeModel {
 
     /**
      * The most specific interface of {@code owner} where a policy for {@code m} is written, on its own
-     * declaration of a method {@code m} overrides or on its type (then {@code m} must override a method of it
-     * or of its super-interfaces), in the runtime's order: {@code owner}'s interfaces, its superclasses',
-     * then theirs, breadth first. Null when there is none.
+     * declaration of a method {@code m} is or overrides, or on its type (then {@code m} must be callable
+     * through it), in the runtime's order ({@link #interfacesNearestFirst}). Null when there is none.
      */
     private TypeElement nearestWithPolicy(TypeElement owner, ExecutableElement m) {
         List<TypeElement> found = new ArrayList<>();
         for (TypeElement itf : interfacesNearestFirst(owner)) {
-            boolean written = false;
-            boolean callable = false;
-            for (TypeElement s : interfaces(itf, new LinkedHashSet<>(List.of(itf)))) {
-                for (ExecutableElement other : ElementFilter.methodsIn(s.getEnclosedElements())) {
-                    if (processingEnv.getElementUtils().overrides(m, other, owner)) {
-                        callable = true;
-                        written |= s == itf && carriesPolicy(other);
-                    }
-                }
-            }
-            if (callable && (written || carriesPolicy(itf))) {
+            if (callableThrough(itf, m, owner) && (carriesPolicy(itf) || ElementFilter.methodsIn(itf.getEnclosedElements())
+                    .stream().anyMatch(other -> is(m, other, owner) && carriesPolicy(other)))) {
                 found.add(itf);
             }
         }
@@ -465,6 +461,23 @@ final class TypeModel {
         found.removeIf(c -> found.stream().anyMatch(sub -> sub != c
                 && types.isSubtype(types.erasure(sub.asType()), types.erasure(c.asType()))));
         return found.isEmpty() ? null : found.get(0);
+    }
+
+    /** Whether {@code m}, a method of the class {@code owner}, is callable through {@code itf}: it or one it overrides is a member of it. */
+    private boolean callableThrough(TypeElement itf, ExecutableElement m, TypeElement owner) {
+        for (TypeElement s : interfaces(itf, new LinkedHashSet<>(List.of(itf)))) {
+            for (ExecutableElement other : ElementFilter.methodsIn(s.getEnclosedElements())) {
+                if (is(m, other, owner)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code m} is {@code other} or overrides it in {@code owner}. */
+    private boolean is(ExecutableElement m, ExecutableElement other, TypeElement owner) {
+        return m.equals(other) || processingEnv.getElementUtils().overrides(m, other, owner);
     }
 
     /** As the runtime's {@code AnnotationLookup.allInterfaces}: breadth first, {@code c}'s own before its superclasses'. */

@@ -143,6 +143,22 @@ class GeneratedWrapperTest {
         assertThat(caught.getCause()).isSameAs(undeclared);
     }
 
+    /** A method without policy goes straight to the target, and its undeclared checked failure arrives as from the proxy. */
+    @ParameterizedTest(name = "proxy: {0}")
+    @ValueSource(booleans = {false, true})
+    void anUndeclaredCheckedFailureOfAMethodWithoutPolicyArrivesWrappedAsFromAJdkProxy(boolean proxy) {
+        IOException undeclared = new IOException("not declared by plain");
+        Chat target = new Chat(undeclared);
+        WrapShapes.Chat chat = wrap(WrapShapes.Chat.class, target, proxy);
+
+        Throwable caught = catchThrowable(() -> chat.plain(1));
+
+        assertThat(caught).isInstanceOf(UndeclaredThrowableException.class);
+        assertThat(caught.getCause()).isSameAs(undeclared);
+        assertThat(target.calls).isEqualTo(1);
+        assertThat(events).isEmpty();
+    }
+
     @ParameterizedTest(name = "proxy: {0}")
     @ValueSource(booleans = {false, true})
     void aCheckedFailureIsJudgedByTheExceptionsTheMethodDeclaresNotByATypeArgument(boolean proxy) {
