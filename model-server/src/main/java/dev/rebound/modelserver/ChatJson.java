@@ -24,17 +24,46 @@ final class ChatJson {
         return JSON.readTree(in);
     }
 
-    /** The text of every message, joined by newlines (text parts only for multi-part content). */
+    /**
+     * Why {@code request} is not a chat request, as OpenAI's 400 error body; null if it is one: a JSON
+     * object with a {@code model} string that is not empty and a {@code messages} array.
+     */
+    static String notAChatRequest(JsonNode request) {
+        if (!request.isObject()) {
+            return error("request body is not a JSON object", "invalid_request_error", null, null);
+        }
+        JsonNode model = request.path("model");
+        if (!model.isTextual() || model.asText().isEmpty()) {
+            return error("you must provide a model parameter", "invalid_request_error", null, null);
+        }
+        JsonNode messages = request.path("messages");
+        if (messages.isMissingNode() || messages.isNull()) {
+            return error("Missing required parameter: 'messages'.", "invalid_request_error", "messages",
+                    "missing_required_parameter");
+        }
+        if (!messages.isArray()) {
+            return error("Invalid type for 'messages': expected an array.", "invalid_request_error", "messages",
+                    "invalid_type");
+        }
+        return null;
+    }
+
+    /**
+     * The text of every message, joined by newlines: a message's string content, or each text part of a
+     * multi-part one; an image or other part, and a message without content, add nothing.
+     */
     static String prompt(JsonNode request) {
         StringBuilder sb = new StringBuilder();
         for (JsonNode message : request.path("messages")) {
             JsonNode content = message.path("content");
             if (content.isArray()) {
                 for (JsonNode part : content) {
-                    append(sb, part.path("text").asText(""));
+                    if ("text".equals(part.path("type").asText()) && part.path("text").isTextual()) {
+                        append(sb, part.path("text").asText());
+                    }
                 }
-            } else {
-                append(sb, content.asText(""));
+            } else if (content.isTextual()) {
+                append(sb, content.asText());
             }
         }
         return sb.toString();
@@ -118,15 +147,42 @@ final class ChatJson {
         usage.put("total_tokens", promptTokens + 8);
     }
 
-    /** An OpenAI-style error body: its type from the status (429, 5xx, else an invalid request). */
-    static String error(int status, String message) {
+    /**
+     * The error body OpenAI sends with {@code status}, for a {@link Fault#status} (scripted, or a
+     * requests-per-minute limit's 429): its {@code type} and {@code code} as OpenAI's (429:
+     * {@code requests}, {@code rate_limit_exceeded}; 401: {@code invalid_request_error},
+     * {@code invalid_api_key}; 404: {@code invalid_request_error}, {@code model_not_found}; 5xx:
+     * {@code server_error}, no code; any other: {@code invalid_request_error}, no code).
+     */
+    static String statusError(int status) {
+        switch (status) {
+            case 401:
+                return error("Incorrect API key provided.", "invalid_request_error", null, "invalid_api_key");
+            case 404:
+                return error("The model does not exist or you do not have access to it.",
+                        "invalid_request_error", null, "model_not_found");
+            case 429:
+                return error("Rate limit reached for requests.", "requests", null,
+                        "rate_limit_exceeded");
+            default:
+                return status >= 500
+                        ? error("The server had an error while processing your request.",
+                                "server_error", null, null)
+                        : error("The request failed with HTTP status " + status + ".", "invalid_request_error", null, null);
+        }
+    }
+
+    /**
+     * An error body in OpenAI's shape: {@code {"error": {"message", "type", "param", "code"}}}, where
+     * {@code code} is OpenAI's identifier of the error or null, never the HTTP status.
+     */
+    static String error(String message, String type, String param, String code) {
         ObjectNode root = JSON.createObjectNode();
         ObjectNode error = root.putObject("error");
         error.put("message", message);
-        error.put("type", status == 429 ? "rate_limit_exceeded" : status >= 500 ? "server_error"
-                : "invalid_request_error");
-        error.putNull("param");
-        error.put("code", Integer.toString(status));
+        error.put("type", type);
+        error.put("param", param);
+        error.put("code", code);
         return root.toString();
     }
 }

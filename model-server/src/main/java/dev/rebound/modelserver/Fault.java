@@ -10,7 +10,11 @@ import java.util.Objects;
 
 /**
  * What the {@link ModelServer} does with one request: answer, fail with an HTTP status, answer too
- * late, drop the connection, or send a body that is not JSON. Immutable.
+ * late, drop the connection, or send a body that is not JSON. Immutable, and a value: two faults that
+ * serve the same response are {@link #equals equal} (so an expected {@link ServedRequest} built from
+ * the same values equals the logged one). Bad input is refused when the fault is made, naming the
+ * argument: a status outside 400..599, a negative count, a negative or too long wait, a header that
+ * cannot be sent.
  *
  * <pre>{@code
  * server.script("gpt-4", Fault.unavailable(), Fault.rateLimited(Duration.ofMillis(300)));
@@ -95,10 +99,10 @@ public final class Fault {
      * and OpenAI's {@code retry-after-ms} in whole milliseconds (rounded up): a wait that is not zero is
      * never told as 0, "come back now".
      *
-     * @throws IllegalArgumentException if {@code retryAfter} is negative
+     * @throws IllegalArgumentException if {@code retryAfter} is negative or longer than {@link #MAX_WAIT}
      */
     public static Fault rateLimited(Duration retryAfter) {
-        notNegative("retryAfter", retryAfter);
+        wait("retryAfter", retryAfter);
         return status(429).withHeader("Retry-After", Long.toString(secondsRoundedUp(retryAfter)))
                 .withHeader("retry-after-ms", Long.toString(millisRoundedUp(retryAfter)));
     }
@@ -108,7 +112,7 @@ public final class Fault {
         return d.getNano() == 0 ? d.getSeconds() : Math.addExact(d.getSeconds(), 1);
     }
 
-    /** {@code d} in whole milliseconds, rounded up. */
+    /** {@code d} in whole milliseconds, rounded up; {@code d} at most {@link #MAX_WAIT}. */
     static long millisRoundedUp(Duration d) {
         return Math.addExact(Math.multiplyExact(d.getSeconds(), 1000), (d.getNano() + 999_999) / 1_000_000);
     }
@@ -139,10 +143,10 @@ public final class Fault {
     /**
      * A normal answer sent after {@code delay}: longer than the client's timeout, it is a timeout.
      *
-     * @throws IllegalArgumentException if {@code delay} is negative
+     * @throws IllegalArgumentException if {@code delay} is negative or longer than {@link #MAX_WAIT}
      */
     public static Fault slowAnswer(Duration delay) {
-        return of(Kind.SLOW_ANSWER, 200, notNegative("delay", delay), null, 0);
+        return of(Kind.SLOW_ANSWER, 200, wait("delay", delay), null, 0);
     }
 
     /** The server reads the request and closes the connection without a response. */
@@ -163,10 +167,10 @@ public final class Fault {
      * comes for {@code delay}, after which the tokens stream as usual; past a client's
      * time-to-first-token limit it is a stall. For a request that does not stream: a slow answer.
      *
-     * @throws IllegalArgumentException if {@code delay} is negative
+     * @throws IllegalArgumentException if {@code delay} is negative or longer than {@link #MAX_WAIT}
      */
     public static Fault stallBeforeFirstToken(Duration delay) {
-        return of(Kind.STALL_BEFORE_FIRST_TOKEN, 200, notNegative("delay", delay), null, 0);
+        return of(Kind.STALL_BEFORE_FIRST_TOKEN, 200, wait("delay", delay), null, 0);
     }
 
     /**
@@ -216,9 +220,20 @@ public final class Fault {
         return tokens;
     }
 
-    private static Duration notNegative(String name, Duration d) {
+    /**
+     * The longest wait a fault takes, for every factory that takes one: {@code Long.MAX_VALUE}
+     * nanoseconds (about 292 years), what the server can time and {@code retry-after-ms} can carry.
+     */
+    public static final Duration MAX_WAIT = Duration.ofNanos(Long.MAX_VALUE);
+
+    /** The one check of every wait and delay a factory takes: not null, not negative, at most {@link #MAX_WAIT}. */
+    private static Duration wait(String name, Duration d) {
         if (Objects.requireNonNull(d, name).isNegative()) {
             throw new IllegalArgumentException(name + " must not be negative, was " + d);
+        }
+        if (d.compareTo(MAX_WAIT) > 0) {
+            throw new IllegalArgumentException(name + " must be at most " + MAX_WAIT
+                    + " (Long.MAX_VALUE nanoseconds, about 292 years), was " + d);
         }
         return d;
     }
@@ -237,17 +252,21 @@ public final class Fault {
     }
 
     /**
-     * This fault with one more response header (e.g. {@code x-ratelimit-reset-requests: 2s}).
+     * This fault with one more response header (e.g. {@code x-ratelimit-reset-requests: 2s}); a header
+     * of the same name, in any case, is replaced (HTTP field names are case-insensitive).
      *
+     * @throws IllegalArgumentException if {@code name} is not an HTTP token (RFC 9110, section 5.6.2:
+     *     letters, digits and {@code !#$%&'*+-.^_`|~}), or {@code value} holds a control character (CR,
+     *     LF, any other below U+0020 but the tab, or DEL) or one above U+00FF: such a header cannot be sent
      * @throws IllegalStateException for a dropped connection, which sends no headers
      */
     public Fault withHeader(String name, String value) {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(value, "value");
+        HeaderRules.check(name, value);
         if (kind == Kind.DROP_CONNECTION) {
             throw new IllegalStateException("a dropped connection sends no headers");
         }
         Map<String, String> more = new LinkedHashMap<>(headers);
+        more.keySet().removeIf(name::equalsIgnoreCase);
         more.put(name, value);
         return new Fault(kind, status, Map.copyOf(more), delay, detail, tokens);
     }
@@ -298,9 +317,11 @@ public final class Fault {
      * Gemini's 429 {@code RESOURCE_EXHAUSTED} for a per-minute limit, with the wait in the body only
      * ({@code google.rpc.RetryInfo.retryDelay}, whole or fractional seconds as a plain decimal, to the
      * nanosecond: {@code 1.5s}, {@code 10000000s}).
+     *
+     * @throws IllegalArgumentException if {@code retryDelay} is negative or longer than {@link #MAX_WAIT}
      */
     public static Fault geminiRateLimited(Duration retryDelay) {
-        Objects.requireNonNull(retryDelay, "retryDelay");
+        wait("retryDelay", retryDelay);
         String seconds = java.math.BigDecimal.valueOf(retryDelay.getSeconds())
                 .add(java.math.BigDecimal.valueOf(retryDelay.getNano(), 9)).stripTrailingZeros().toPlainString();
         return providerError(429, ProviderBodies.geminiResourceExhausted(
@@ -316,9 +337,11 @@ public final class Fault {
     /**
      * 429 with the IETF fields only: {@code RateLimit-Policy: "default";q=100;w=60} and
      * {@code RateLimit: "default";r=0;t=<reset in whole seconds, rounded up>}.
+     *
+     * @throws IllegalArgumentException if {@code reset} is negative or longer than {@link #MAX_WAIT}
      */
     public static Fault ietfRateLimited(Duration reset) {
-        Objects.requireNonNull(reset, "reset");
+        wait("reset", reset);
         return status(429).withHeader("RateLimit-Policy", "\"default\";q=100;w=60")
                 .withHeader("RateLimit", "\"default\";r=0;t=" + secondsRoundedUp(reset));
     }
@@ -399,6 +422,29 @@ public final class Fault {
     }
 
     /**
+     * Equal when every part of what is served is: the kind, the status, the headers (names compared
+     * without case, as HTTP does), the delay, the detail and the tokens.
+     */
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof Fault)) {
+            return false;
+        }
+        Fault f = (Fault) o;
+        return kind == f.kind && status == f.status && tokens == f.tokens && delay.equals(f.delay)
+                && Objects.equals(detail, f.detail) && HeaderRules.byLowerCaseName(headers)
+                        .equals(HeaderRules.byLowerCaseName(f.headers));
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(kind, status, HeaderRules.byLowerCaseName(headers), delay, detail, tokens);
+    }
+
+    /**
      * {@code 200}, {@code 429 Retry-After=1}, {@code slow 300ms}, {@code dropped}, {@code malformed},
      * {@code stall 300ms}, {@code cut after 3 tokens}, {@code malformed chunk after 3 tokens}.
      */
@@ -422,7 +468,7 @@ public final class Fault {
             case STOPPED_ANSWER:
                 return "200 finish_reason=" + detail;
             default:
-                String retryAfter = headers.get("Retry-After");
+                String retryAfter = HeaderRules.byLowerCaseName(headers).get("retry-after");
                 return retryAfter == null ? Integer.toString(status) : status + " Retry-After=" + retryAfter;
         }
     }

@@ -43,14 +43,24 @@ import java.util.function.BiFunction;
  * a digest of the prompt. A request's prompt is the text of every one of its messages, system message
  * and earlier turns included, joined by {@code "\n"} (the text parts only of a multi-part message): a
  * request with the system message {@code "Be brief."} and the user message {@code "Hello"} is answered
- * {@code answerFor(model, "Be brief.\nHello")}. That string is what {@link #scriptForPrompt} matches and
- * what {@link ServedRequest#promptDigest()} digests. {@code POST .../chat/completions} is served whole, or as OpenAI's
- * server-sent events when the request has {@code "stream": true}: one {@code chat.completion.chunk}
- * per token of the answer ({@link #tokensOf}), a last chunk with {@code finish_reason}, a usage chunk
- * when {@code stream_options.include_usage} is set, then {@code data: [DONE]}. The streaming faults
- * ({@link Fault#stallBeforeFirstToken}, {@link Fault#stallUntilReleased}, {@link Fault#cutMidStream}, {@link Fault#malformedChunk})
- * and every other fault apply to streamed requests too; each is counted and logged like any request.
- * Thread-safe.
+ * {@code answerFor(model, "Be brief.\nHello")}; an image or other part that is not text, and a message
+ * without content, add nothing. That string is what {@link #scriptForPrompt} matches and what
+ * {@link ServedRequest#promptDigest()} digests.
+ *
+ * <p>A request that is no chat request (a body that is not JSON, not a JSON object, or without a
+ * {@code model} string or a {@code messages} array) and any other path are answered as OpenAI does, 400
+ * (404 for the path) with an {@code invalid_request_error} body, and are neither counted nor logged.
+ * Error bodies have OpenAI's shape, {@code {"error": {"message", "type", "param", "code"}}}, {@code code}
+ * being OpenAI's identifier of the error or null, never the HTTP status ({@code rate_limit_exceeded},
+ * with the {@code type} {@code requests}, for a 429).
+ *
+ * <p>{@code POST .../chat/completions} is served whole, or as OpenAI's server-sent events when the
+ * request has {@code "stream": true}: one {@code chat.completion.chunk} per token of the answer
+ * ({@link #tokensOf}), a last chunk with {@code finish_reason}, a usage chunk when
+ * {@code stream_options.include_usage} is set, then {@code data: [DONE]}. The streaming faults
+ * ({@link Fault#stallBeforeFirstToken}, {@link Fault#stallUntilReleased}, {@link Fault#cutMidStream},
+ * {@link Fault#malformedChunk}) and every other fault apply to streamed requests too; each is counted
+ * and logged like any request. Thread-safe.
  */
 public final class ModelServer implements AutoCloseable {
 
@@ -208,14 +218,20 @@ public final class ModelServer implements AutoCloseable {
         return Collections.unmodifiableMap(new LinkedHashMap<>(counts));
     }
 
-    /** Every request received, in arrival order. */
+    /**
+     * Every request received, in arrival order, with what it was served ({@link ServedRequest#fault()}),
+     * logged when the request arrives. A response that could not begin (the {@code answers} function
+     * failed) is logged as the dropped connection the client got; a client that went away before its
+     * response (a timeout on a slow answer) is logged with the fault it was served all the same.
+     */
     public synchronized List<ServedRequest> log() {
         return List.copyOf(log);
     }
 
     /**
-     * Ends every stall of {@link Fault#stallUntilReleased()} now open: their tokens stream. Stalls that
-     * open later wait for the next release.
+     * Ends every stall of {@link Fault#stallUntilReleased()} now open: their tokens stream, and
+     * {@link #awaitStalled} no longer counts them, even before their handlers wake. Stalls that open later
+     * wait for the next release.
      */
     public void releaseStalls() {
         stalls.releaseAll();
@@ -223,7 +239,10 @@ public final class ModelServer implements AutoCloseable {
 
     /**
      * Waits until {@code streams} streams are open and silent under {@link Fault#stallUntilReleased()}
-     * (a condition, not a time); false if {@code timeout} passes first.
+     * (a condition, not a time); false if {@code timeout} passes first. Counted from when each stall
+     * opens until it is released ({@link #releaseStalls()}, {@link #reset()}): a stalled stream whose
+     * client has gone away (timed out, cancelled) still counts until then, as the server learns that
+     * only when it writes.
      *
      * @throws InterruptedException if interrupted while waiting
      */
@@ -231,7 +250,10 @@ public final class ModelServer implements AutoCloseable {
         return stalls.await(streams, timeout);
     }
 
-    /** Forgets scripts, counts and the log; releases the stalls still open. */
+    /**
+     * Forgets scripts, limits, counts and the log; releases the stalls still open, which
+     * {@link #awaitStalled} stops counting at once: nothing of the previous test is left.
+     */
     public synchronized void reset() {
         stalls.releaseAll();
         scripts.clear();
@@ -284,37 +306,71 @@ public final class ModelServer implements AutoCloseable {
     private void respond(HttpExchange exchange) throws IOException {
         if (!"POST".equals(exchange.getRequestMethod())
                 || !exchange.getRequestURI().getPath().endsWith("/chat/completions")) {
-            Responder.send(exchange, 404, ChatJson.error(404, "only POST /v1/chat/completions is served"), Map.of());
+            Responder.send(exchange, 404, ChatJson.error("only POST /v1/chat/completions is served",
+                    "invalid_request_error", null, null), Map.of());
             return;
         }
         JsonNode request;
         try (InputStream in = exchange.getRequestBody()) {
             request = ChatJson.read(in);
         } catch (IOException e) {
-            Responder.send(exchange, 400, ChatJson.error(400, "request body is not JSON"), Map.of());
+            request = null;
+        }
+        if (request == null || request.isMissingNode()) { // not JSON, or no body at all
+            Responder.send(exchange, 400, ChatJson.error("request body is not JSON", "invalid_request_error", null,
+                    null), Map.of());
             return;
         }
-        String model = request.path("model").asText("");
+        String notAChatRequest = ChatJson.notAChatRequest(request);
+        if (notAChatRequest != null) { // neither counted nor logged, as a body that is not JSON
+            Responder.send(exchange, 400, notAChatRequest, Map.of());
+            return;
+        }
+        String model = request.path("model").asText();
         String prompt = ChatJson.prompt(request);
         boolean streamed = request.path("stream").asBoolean(false);
-        Fault fault = record(model, prompt, streamed);
-        if (streamed) {
-            responder.stream(exchange, fault, model, prompt,
-                    request.path("stream_options").path("include_usage").asBoolean());
-        } else {
-            responder.serve(exchange, fault, model, prompt);
+        ServedRequest served = record(model, prompt, streamed);
+        try {
+            if (streamed) {
+                responder.stream(exchange, served.fault(), model, prompt,
+                        request.path("stream_options").path("include_usage").asBoolean());
+            } else {
+                responder.serve(exchange, served.fault(), model, prompt);
+            }
+        } catch (RuntimeException unsent) {
+            if (exchange.getResponseCode() == -1) {
+                // no response began (the answers function failed, say): the JDK server drops the connection
+                relog(served, Fault.dropConnection());
+            }
+            throw unsent;
         }
     }
 
-    private synchronized Fault record(String model, String prompt, boolean streamed) {
+    /**
+     * Counts and logs a request and picks its fault: what the request gets (a stream fault served to a
+     * request that does not stream is the fault its kind says it becomes, see {@link Fault#servedTo}).
+     */
+    private synchronized ServedRequest record(String model, String prompt, boolean streamed) {
         RequestsPerMinute limit = limits.get(model);
         // the limit first: a request it refuses leaves the scripted step to the next request
         Fault fault = limit == null ? scripts.next(model, prompt)
                 : limit.take(() -> scripts.next(model, prompt), System.nanoTime());
         counts.merge(model, 1, Integer::sum);
-        log.add(new ServedRequest(sequence.incrementAndGet(), model, digest(prompt), fault.servedTo(streamed),
-                streamed));
-        return fault;
+        ServedRequest served = new ServedRequest(sequence.incrementAndGet(), model, digest(prompt),
+                fault.servedTo(streamed), streamed);
+        log.add(served);
+        return served;
+    }
+
+    /** Logs {@code served} as {@code got} instead, unless a {@link #reset} has forgotten it. */
+    private synchronized void relog(ServedRequest served, Fault got) {
+        for (int i = log.size() - 1; i >= 0; i--) {
+            if (log.get(i) == served) {
+                log.set(i, new ServedRequest(served.sequence(), served.model(), served.promptDigest(), got,
+                        served.streamed()));
+                return;
+            }
+        }
     }
 
     /**

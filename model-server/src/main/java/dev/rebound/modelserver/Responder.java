@@ -37,7 +37,7 @@ final class Responder {
                 send(exchange, 200, "{\"id\": \"chatcmpl-malformed\", \"choices\": [{\"message\": ", fault.headers());
                 return;
             case STATUS:
-                send(exchange, fault.status(), ChatJson.error(fault.status(), "scripted failure"), fault.headers());
+                send(exchange, fault.status(), ChatJson.statusError(fault.status()), fault.headers());
                 return;
             case PROVIDER_ERROR:
                 send(exchange, fault.status(), fault.detail(), fault.headers());
@@ -151,7 +151,7 @@ final class Responder {
     /** Waits on the server's side; false when the server is closing. */
     private static boolean pause(Duration delay) {
         try {
-            TimeUnit.NANOSECONDS.sleep(delay.toNanos());
+            TimeUnit.NANOSECONDS.sleep(delay.toNanos()); // at most Fault.MAX_WAIT: no overflow
             return true;
         } catch (InterruptedException closing) {
             Thread.currentThread().interrupt();

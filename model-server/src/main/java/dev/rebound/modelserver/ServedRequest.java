@@ -7,7 +7,8 @@ package dev.rebound.modelserver;
  * @param model the {@code model} of the request body
  * @param promptDigest {@link ModelServer#digest} of the prompt
  * @param fault what the server did with it: the fault served, as the request got it (a
- *     {@code cutMidStream} served to a request that does not stream is a dropped connection)
+ *     {@code cutMidStream} served to a request that does not stream is a dropped connection; a response
+ *     that could not begin is a dropped connection too); compared by value, as {@link Fault} is
  * @param streamed whether the request asked for a stream ({@code "stream": true})
  */
 public record ServedRequest(int sequence, String model, String promptDigest, Fault fault, boolean streamed) {

@@ -12,13 +12,17 @@ final class Stalls {
 
     /** Opened by {@link #releaseAll()}; the stalls that open after wait for the next one. */
     private CountDownLatch release = new CountDownLatch(1);
-    /** Streams now open and silent. */
+    /** Streams now open and silent, waiting on {@link #release}: none once it opens. */
     private int open;
 
-    /** Ends every stall now open. */
+    /**
+     * Ends every stall now open, and stops counting them at once: a released stall whose handler has not
+     * yet woken is not open for {@link #await} (the next test's wait must see its own stall, not this one).
+     */
     synchronized void releaseAll() {
         release.countDown();
         release = new CountDownLatch(1);
+        open = 0;
     }
 
     /** Waits until {@code streams} stalls are open; false if {@code timeout} passes first. */
@@ -50,7 +54,9 @@ final class Stalls {
             return false;
         } finally {
             synchronized (this) {
-                open--;
+                if (gate == release) { // interrupted (the server closing), not released: counted until now
+                    open--;
+                }
             }
         }
     }

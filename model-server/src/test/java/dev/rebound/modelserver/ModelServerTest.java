@@ -8,6 +8,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.langchain4j.data.message.ImageContent;
+import dev.langchain4j.data.message.TextContent;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.openai.OpenAiChatModel;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +68,12 @@ class ModelServerTest {
 
     private static HttpResponse<String> chat(String model, String prompt) throws IOException, InterruptedException {
         return chat(model, prompt, Duration.ofSeconds(5));
+    }
+
+    private static HttpResponse<String> post(String body) throws IOException, InterruptedException {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/chat/completions"))
+                .timeout(Duration.ofSeconds(5)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -140,6 +152,29 @@ class ModelServerTest {
                 .containsOnly(ModelServer.digest("Be brief.\nHello"));
     }
 
+    /**
+     * The text parts only of a multi-part message: an image part, as langchain4j's own client sends it,
+     * and a message without content add nothing to the prompt (no empty line).
+     */
+    @Test
+    void anImagePartAddsNothingToThePrompt() throws Exception {
+        dev.langchain4j.model.chat.ChatModel gpt4 = OpenAiChatModel.builder().baseUrl(server.baseUrl()).apiKey("any")
+                .modelName("gpt-4").maxRetries(0).build();
+
+        String answer = gpt4.chat(ChatRequest.builder().messages(UserMessage.from(
+                TextContent.from("Describe the picture"), ImageContent.from("https://example.com/cat.png")))
+                .build()).aiMessage().text();
+        HttpResponse<String> raw = post("{\"model\":\"gpt-4\",\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},"
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://example.com/a.png\"}},"
+                + "{\"type\":\"text\",\"text\":\"Hello\"}]},{\"role\":\"assistant\",\"content\":null}]}");
+
+        assertThat(answer).isEqualTo(ModelServer.answerFor("gpt-4", "Describe the picture"));
+        assertThat(JSON.readTree(raw.body()).path("choices").path(0).path("message").path("content").asText())
+                .isEqualTo(ModelServer.answerFor("gpt-4", "Be brief.\nHello"));
+        assertThat(server.log()).extracting(ServedRequest::promptDigest)
+                .containsExactly(ModelServer.digest("Describe the picture"), ModelServer.digest("Be brief.\nHello"));
+    }
+
     @Test
     void answersDeterministicallyNamingModelAndPromptDigest() throws Exception {
         HttpResponse<String> r = chat("gpt-4", "hello");
@@ -161,7 +196,7 @@ class ModelServerTest {
         assertThat(limited.statusCode()).isEqualTo(429);
         assertThat(limited.headers().firstValue("Retry-After")).hasValue("2");
         assertThat(limited.headers().firstValue("retry-after-ms")).hasValue("1500");
-        assertThat(JSON.readTree(limited.body()).path("error").path("type").asText()).isEqualTo("rate_limit_exceeded");
+        assertThat(JSON.readTree(limited.body()).path("error").path("code").asText()).isEqualTo("rate_limit_exceeded");
         assertThat(chat("gpt-4", "q").statusCode()).isEqualTo(200);
         assertThat(chat("gpt-3.5-turbo", "q").statusCode()).isEqualTo(200);
         assertThat(server.requests("gpt-4")).isEqualTo(4);
@@ -170,6 +205,8 @@ class ModelServerTest {
                 org.assertj.core.api.Assertions.entry("gpt-3.5-turbo", 1));
         List<ServedRequest> log = server.log();
         assertThat(log).extracting(ServedRequest::sequence).containsExactly(1, 2, 3, 4, 5);
+        assertThat(log).extracting(ServedRequest::fault).containsExactly(Fault.unavailable(), Fault.serverError(),
+                Fault.rateLimited(Duration.ofMillis(1500)), Fault.answer(), Fault.answer());
         assertThat(log).extracting(r -> r.fault().toString())
                 .containsExactly("503", "500", "429 Retry-After=2", "200", "200");
         assertThat(log.get(0).promptDigest()).isEqualTo(ModelServer.digest("q"));
@@ -217,10 +254,10 @@ class ModelServerTest {
 
         List<ServedRequest> log = server.log();
         assertThat(log).extracting(r -> r.fault().toString()).containsExactly("dropped", "malformed", "slow 10ms");
+        assertThat(log).extracting(ServedRequest::fault).containsExactly(Fault.dropConnection(), Fault.malformedBody(),
+                Fault.slowAnswer(Duration.ofMillis(10)));
         assertThat(log.get(0).fault().status()).isZero();
         assertThat(log.get(0).fault().headers()).isEmpty();
-        assertThat(log).extracting(r -> r.fault().kind()).containsExactly(Fault.Kind.DROP_CONNECTION,
-                Fault.Kind.MALFORMED_BODY, Fault.Kind.SLOW_ANSWER);
     }
 
     /** Gemini's retryDelay: whole or fractional seconds, a plain decimal however long. */
@@ -262,7 +299,60 @@ class ModelServerTest {
                 .POST(HttpRequest.BodyPublishers.ofString("{nope")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(get.statusCode()).isEqualTo(404);
         assertThat(notJson.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(get.body()).path("error").path("type").asText()).isEqualTo("invalid_request_error");
+        assertThat(JSON.readTree(notJson.body()).path("error").path("type").asText()).isEqualTo("invalid_request_error");
         assertThat(server.log()).isEmpty();
+    }
+
+    /**
+     * A body that is JSON but no chat request (none, an array, no model, a model that is not a string, no
+     * messages) is answered as OpenAI does, 400 {@code invalid_request_error}, and neither counted nor
+     * logged, as a body that is not JSON.
+     */
+    @Test
+    void aBodyThatIsNoChatRequestIsA400AndNotLogged() throws Exception {
+        List<HttpResponse<String>> refused = List.of(post(""), post("[]"), post("{}"),
+                post("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"),
+                post("{\"model\":42,\"messages\":[]}"), post("{\"model\":\"gpt-4\"}"),
+                post("{\"model\":\"gpt-4\",\"messages\":\"hi\"}"));
+
+        assertThat(refused).extracting(HttpResponse::statusCode).containsOnly(400).hasSize(7);
+        List<JsonNode> errors = new java.util.ArrayList<>();
+        for (HttpResponse<String> r : refused) {
+            errors.add(JSON.readTree(r.body()).path("error"));
+        }
+        assertThat(errors).extracting(e -> e.path("type").asText()).containsOnly("invalid_request_error");
+        assertThat(errors).extracting(e -> e.path("message").asText()).containsExactly("request body is not JSON",
+                "request body is not a JSON object", "you must provide a model parameter",
+                "you must provide a model parameter", "you must provide a model parameter",
+                "Missing required parameter: 'messages'.", "Invalid type for 'messages': expected an array.");
+        assertThat(errors.get(5).path("code").asText()).isEqualTo("missing_required_parameter");
+        assertThat(errors.get(5).path("param").asText()).isEqualTo("messages");
+        assertThat(server.log()).isEmpty();
+        assertThat(server.requestCounts()).isEmpty();
+    }
+
+    /**
+     * Every error body has OpenAI's shape: {@code code} is OpenAI's identifier of the error (what a client
+     * tells a rate limit from a quota by) or null, never the HTTP status; {@code type} is OpenAI's.
+     */
+    @Test
+    void aRateLimitErrorBodyCarriesOpenAisCode() throws Exception {
+        server.script("gpt-4", Fault.rateLimited(Duration.ofSeconds(1)), Fault.serverError(), Fault.unavailable(),
+                Fault.status(401), Fault.status(404), Fault.status(400));
+        List<JsonNode> errors = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            errors.add(JSON.readTree(chat("gpt-4", "q").body()).path("error"));
+        }
+
+        assertThat(errors).extracting(e -> e.path("type").asText()).containsExactly("requests", "server_error",
+                "server_error", "invalid_request_error", "invalid_request_error", "invalid_request_error");
+        assertThat(errors).extracting(e -> e.path("code").isNull() ? null : e.path("code").asText())
+                .containsExactly("rate_limit_exceeded", null, null, "invalid_api_key", "model_not_found", null);
+        assertThat(errors).allSatisfy(e -> {
+            assertThat(e.path("param").isNull()).isTrue();
+            assertThat(e.path("message").asText()).isNotBlank();
+        });
     }
 
     private static HttpResponse<String> stream(String model, String prompt, boolean usage)
@@ -362,6 +452,36 @@ class ModelServerTest {
         assertThat(answer.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(answer.body()).path("choices").path(0).path("message").path("content").asText())
                 .isEqualTo(ModelServer.answerFor("gpt-4", "q"));
+    }
+
+    /**
+     * A stall released by the reset between two tests is no longer counted, even before its handler wakes:
+     * the next test's {@code awaitStalled} waits for its own stall. The same after {@code releaseStalls()}.
+     */
+    @Test
+    void aStallReleasedByResetIsNotCountedForTheNextTest() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            boolean byReset = i % 2 == 0;
+            server.script("gpt-4", Fault.stallUntilReleased());
+            CompletableFuture<HttpResponse<String>> previousTest = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return chat("gpt-4", "q");
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(server.awaitStalled(1, Duration.ofSeconds(10))).isTrue();
+
+            if (byReset) {
+                server.reset(); // the next test begins
+            } else {
+                server.releaseStalls();
+            }
+
+            assertThat(server.awaitStalled(1, Duration.ZERO)).as("a stall open after the %s, run %d",
+                    byReset ? "reset" : "release", i).isFalse();
+            assertThat(previousTest.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        }
     }
 
     @Test
@@ -488,6 +608,117 @@ class ModelServerTest {
         assertThatThrownBy(() -> Fault.slowAnswer(Duration.ofMillis(-1))).hasMessageContaining("delay");
         assertThatThrownBy(() -> Fault.rateLimited(Duration.ofMillis(-1))).hasMessageContaining("retryAfter");
         assertThatThrownBy(() -> Fault.dropConnection().withHeader("a", "b")).isInstanceOf(IllegalStateException.class);
+    }
+
+    /** Every factory that takes a wait refuses a negative one, in the same words, naming its argument. */
+    @Test
+    void aNegativeWaitIsRefusedByEveryRateLimitFactory() {
+        Duration negative = Duration.ofSeconds(-5);
+        assertThatThrownBy(() -> Fault.rateLimited(negative)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("retryAfter must not be negative, was PT-5S");
+        assertThatThrownBy(() -> Fault.geminiRateLimited(negative)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("retryDelay must not be negative, was PT-5S");
+        assertThatThrownBy(() -> Fault.ietfRateLimited(negative)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("reset must not be negative, was PT-5S");
+    }
+
+    /**
+     * A wait longer than {@link Fault#MAX_WAIT} (Long.MAX_VALUE nanoseconds) is refused by every factory,
+     * naming the argument and the bound, not an {@code ArithmeticException}; the bound itself is served.
+     */
+    @Test
+    void aWaitTooLongForTheHeadersIsRefusedNamingTheArgument() {
+        Duration tooLong = Duration.ofSeconds(Long.MAX_VALUE);
+        Duration longest = Duration.ofNanos(Long.MAX_VALUE); // Fault.MAX_WAIT
+        String bound = " must be at most PT2562047H47M16.854775807S (Long.MAX_VALUE nanoseconds, about 292 years), was "
+                + tooLong;
+        assertThatThrownBy(() -> Fault.rateLimited(tooLong)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("retryAfter" + bound);
+        assertThatThrownBy(() -> Fault.geminiRateLimited(tooLong)).hasMessage("retryDelay" + bound);
+        assertThatThrownBy(() -> Fault.ietfRateLimited(tooLong)).hasMessage("reset" + bound);
+        assertThatThrownBy(() -> Fault.slowAnswer(tooLong)).hasMessage("delay" + bound);
+        assertThatThrownBy(() -> Fault.stallBeforeFirstToken(longest.plusNanos(1)))
+                .hasMessageStartingWith("delay must be at most");
+
+        assertThat(Fault.rateLimited(longest).headers()).containsEntry("Retry-After", "9223372037")
+                .containsEntry("retry-after-ms", "9223372036855");
+        assertThat(Fault.ietfRateLimited(longest).headers()).containsEntry("RateLimit",
+                "\"default\";r=0;t=9223372037");
+        assertThat(Fault.slowAnswer(longest)).hasToString("slow 9223372036854ms");
+    }
+
+    /**
+     * A header that cannot be put on the wire (a name that is not an HTTP token, a value with a line
+     * break or another control character) is refused when the fault is made, naming the argument, as
+     * {@code status(200)} is; a header of the same name in another case replaces the first.
+     */
+    @Test
+    void aHeaderThatCannotBeSentIsRefusedWhenTheFaultIsMade() throws Exception {
+        assertThatThrownBy(() -> Fault.serverError().withHeader("Retry-After", "1\r\nX-Injected: yes"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("value of header Retry-After must hold no CR, LF or other control character and nothing"
+                        + " above U+00FF, had U+000D at index 1");
+        assertThatThrownBy(() -> Fault.serverError().withHeader("Retry After", "1"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("name must be an HTTP token (RFC 9110 tchar: letters, digits and !#$%&'*+-.^_`|~), was"
+                        + " \"Retry After\" (U+0020 at index 5)");
+        assertThatThrownBy(() -> Fault.serverError().withHeader("", "1")).hasMessageStartingWith("name must be");
+        assertThatThrownBy(() -> Fault.serverError().withHeader("X-A:", "1")).hasMessageStartingWith("name must be");
+        assertThatThrownBy(() -> Fault.serverError().withHeader("X-A", "a\nb")).hasMessageStartingWith("value of");
+        assertThatThrownBy(() -> Fault.serverError().withHeader("X-A", "a\u007fb")).hasMessageStartingWith("value of");
+        assertThatThrownBy(() -> Fault.serverError().withHeader("X-A", "\u20ac")).hasMessageStartingWith("value of");
+        assertThatThrownBy(() -> Fault.serverError().withHeader(null, "1")).isInstanceOf(NullPointerException.class);
+
+        server.script("gpt-4", Fault.rateLimited(Duration.ofSeconds(1)).withHeader("retry-after", "5")
+                .withHeader("x-a!#$%&'*+-.^_`|~", "a b"));
+        HttpResponse<String> r = chat("gpt-4", "q");
+        assertThat(r.headers().allValues("Retry-After")).containsExactly("5");
+        assertThat(r.headers().firstValue("x-a!#$%&'*+-.^_`|~")).hasValue("a b");
+        assertThat(Fault.serverError().withHeader("X-A", "a\tb").headers()).containsEntry("X-A", "a\tb");
+        assertThat(server.log()).extracting(e -> e.fault().toString()).containsExactly("429 Retry-After=5");
+    }
+
+    /**
+     * A response that cannot begin (here the answers function fails) drops the connection, and the log
+     * says so: never a response the client did not get.
+     */
+    @Test
+    void theLogRecordsWhatTheClientGotWhenAResponseCannotBeSent() throws Exception {
+        try (ModelServer failing = ModelServer.start((model, prompt) -> {
+            throw new IllegalStateException("no answer");
+        })) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(failing.baseUrl() + "/chat/completions"))
+                    .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"model\":\"gpt-4\",\"messages\":[{\"role\":\"user\",\"content\":\"q\"}]}")).build();
+            assertThatThrownBy(() -> CLIENT.send(request, HttpResponse.BodyHandlers.ofString()))
+                    .isInstanceOf(IOException.class);
+            failing.script("gpt-4", Fault.serverError());
+            assertThat(CLIENT.send(request, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(500);
+
+            assertThat(failing.log()).extracting(ServedRequest::fault)
+                    .containsExactly(Fault.dropConnection(), Fault.serverError());
+        }
+    }
+
+    /** Fault is a value: equal when every part of what it serves is, so a logged request equals its expectation. */
+    @Test
+    void aLoggedRequestEqualsTheSameValues() throws Exception {
+        server.script("gpt-4", Fault.serverError());
+        chat("gpt-4", "q");
+
+        assertThat(server.log()).containsExactly(
+                new ServedRequest(1, "gpt-4", ModelServer.digest("q"), Fault.serverError(), false));
+        assertThat(Fault.rateLimited(Duration.ofMillis(1500))).isEqualTo(Fault.rateLimited(Duration.ofMillis(1500)))
+                .hasSameHashCodeAs(Fault.rateLimited(Duration.ofMillis(1500)))
+                .isNotEqualTo(Fault.rateLimited(Duration.ofMillis(1400))); // retry-after-ms differs
+        assertThat(Fault.serverError().withHeader("X-A", "1")).isEqualTo(Fault.serverError().withHeader("x-a", "1"))
+                .hasSameHashCodeAs(Fault.serverError().withHeader("x-a", "1"))
+                .isNotEqualTo(Fault.serverError().withHeader("X-A", "2")).isNotEqualTo(Fault.serverError());
+        assertThat(Fault.slowAnswer(Duration.ofMillis(1))).isNotEqualTo(Fault.slowAnswer(Duration.ofMillis(2)))
+                .isNotEqualTo(Fault.stallBeforeFirstToken(Duration.ofMillis(1)));
+        assertThat(Fault.cutMidStream(1)).isNotEqualTo(Fault.cutMidStream(2));
+        assertThat(Fault.truncatedAnswer()).isNotEqualTo(Fault.contentFiltered());
+        assertThat(Fault.status(400)).isNotEqualTo(Fault.status(401));
     }
 
     // ---- the extension in user-shaped test classes, run through the JUnit launcher
