@@ -124,8 +124,8 @@ public final class ReboundSettings {
 
     /**
      * Where {@code @Fallback(to = ...)} instances come from outside an injector (default: each class's
-     * public no-arg constructor; one instance per class is kept and reused, though two threads racing on
-     * a class's first fallback may each construct one).
+     * public no-arg constructor; one instance per class is kept and reused, with the class, so that it
+     * keeps no class loader, though two threads racing on a class's first fallback may each construct one).
      */
     public AlternativeResolver alternatives() {
         return alternatives;

@@ -152,6 +152,29 @@ class ClassLoaderRetentionTest {
     }
 
     /**
+     * Rebound in the server's shared lib, an application that fell back on the global settings (a wrapper
+     * built without settings; a policy resolved as a woven class's): the global settings' resolver, which
+     * stays with the shared lib, made its fallback, and keeps nothing of the application once it is
+     * undeployed. The global settings are still in use by the server's other applications.
+     */
+    @Test
+    void reboundInTheSharedLibKeepsNoUndeployedApplicationThatFellBackOnTheGlobalSettings() throws Exception {
+        try (URLClassLoader shared = new URLClassLoader("shared", rebound().toArray(new URL[0]),
+                ClassLoader.getPlatformClassLoader())) {
+            ApplicationLoader application = new ApplicationLoader(shared);
+            requestOnAThreadThatEnds(application, "globalFallbackCall", "globalFallbackCallThroughTheDoorProtocol");
+            WeakReference<ClassLoader> undeployed = new WeakReference<>(application);
+            application = null;
+
+            assertThat(collected(undeployed)).as("the undeployed application's loader is collected").isTrue();
+            Object global = shared.loadClass(ReboundSettings.class.getName()).getMethod("global").invoke(null);
+            assertThat(global.getClass().getMethod("alternatives").invoke(global).getClass().getName())
+                    .as("the resolver that made the fallback, still the global one")
+                    .isEqualTo("dev.rebound.runtime.internal.DefaultAlternativeResolver");
+        }
+    }
+
+    /**
      * Rebound in the application (WEB-INF/lib): once its timer thread has ended, a few seconds after
      * its last timer, nothing keeps the application's loader, Rebound's copy in it included.
      */
@@ -193,7 +216,7 @@ class ClassLoaderRetentionTest {
                 ClassLoader.getPlatformClassLoader());
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
-            request(pool, application, "retriedCall", "fallbackCall", "clientHintsCall");
+            request(pool, application, "retriedCall", "fallbackCall", "clientHintsCall", "globalFallbackCall");
             application.close();
             WeakReference<ClassLoader> undeployed = new WeakReference<>(application);
             application = null;

@@ -1,6 +1,7 @@
 package dev.rebound.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.rebound.runtime.ReboundEvent.Kind;
 import dev.rebound.runtime.internal.Slf4jListener;
@@ -225,6 +226,54 @@ class EventDemandTest {
 
         assertThat(policy.execute(null, new Object[] {1}, DOWN)).isEqualTo(7);
         assertThat(other.received).extracting(ReboundEvent::kind).containsExactly(Kind.SUCCEEDED);
+    }
+
+    /** Asked per kind, as a whole it throws {@code error}: the {@code Error} of a broken listener. */
+    static ReboundListener demandThrows(Error error) {
+        return new ReboundListener() {
+            @Override
+            public Set<Kind> wantedKinds() {
+                throw error;
+            }
+
+            @Override
+            public void onEvent(ReboundEvent event) {
+            }
+        };
+    }
+
+    /**
+     * A listener's {@code Error} while the call's demand is asked (after an earlier listener wanted something,
+     * so the call state was borrowed) reaches the caller, the thread's spare call state given back: the
+     * fallen-back calls after it, observed by a listener, borrow it and allocate nothing.
+     */
+    @Test
+    void aListenersErrorFromItsDemandAtAFailedFirstAttemptLeavesTheThreadsSpareCallStateFree() throws Throwable {
+        AssertionError broken = new AssertionError("listener broken");
+        ResilientMethod other = policy(ReboundSettings.builder().logging(false)
+                .listener(new Picky(EnumSet.noneOf(Kind.class))).listener(demandThrows(broken)).build());
+
+        assertThat(catchThrowable(() -> other.execute(null, new Object[] {1}, DOWN))).isSameAs(broken);
+
+        Picky nothing = new Picky(EnumSet.noneOf(Kind.class));
+        ResilientMethod policy = policy(ReboundSettings.builder().logging(false).listener(nothing).build());
+        assertThat(bytesPerFallenBackCall(policy)).as("bytes per later fallen-back call on this thread").isZero();
+    }
+
+    /** The same through a door that retries the primary itself: its first failure asks the listeners. */
+    @Test
+    void aListenersErrorFromItsDemandWhenADoorRetriesItselfLeavesTheThreadsSpareCallStateFree() throws Throwable {
+        AssertionError broken = new AssertionError("listener broken");
+        ResilientMethod other = policy(ReboundSettings.builder().logging(false)
+                .listener(new Picky(EnumSet.noneOf(Kind.class))).listener(demandThrows(broken)).build());
+        IOException down = new IOException("down");
+
+        assertThat(catchThrowable(() -> other.retryNow(null, down, down, 1, ResilientMethod.UNTIMED)))
+                .isSameAs(broken);
+
+        Picky nothing = new Picky(EnumSet.noneOf(Kind.class));
+        ResilientMethod policy = policy(ReboundSettings.builder().logging(false).listener(nothing).build());
+        assertThat(bytesPerFallenBackCall(policy)).as("bytes per later fallen-back call on this thread").isZero();
     }
 
     @Test

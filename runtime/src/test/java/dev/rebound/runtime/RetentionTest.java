@@ -1,6 +1,7 @@
 package dev.rebound.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.model.chat.response.ChatResponse;
@@ -123,6 +124,42 @@ class RetentionTest {
         }
         assertThat(f).isDone();
         return f;
+    }
+
+    interface Replier {
+        Answer reply(Prompt p) throws IOException;
+    }
+
+    /**
+     * A synchronous call that a listener's {@code Error} ended while the call's listeners were asked what
+     * they want (the call state borrowed for their answers) keeps none of them on its thread, once the
+     * caller has dropped the wrapper and its settings.
+     */
+    @Test
+    void aCallEndedByAListenersErrorFromItsDemandKeepsNoneOfItsListenersOnItsThread() {
+        List<WeakReference<Object>> listeners = new ArrayList<>();
+        callEndedByAListenersError(listeners);
+        assertThat(reachable(listeners)).as("the call's listeners still reachable").isZero();
+    }
+
+    private static void callEndedByAListenersError(List<WeakReference<Object>> listeners) {
+        AssertionError broken = new AssertionError("listener broken");
+        ReboundListener wantsAll = new ReboundListener() {
+            @Override
+            public void onEvent(ReboundEvent event) {
+            }
+        };
+        ReboundListener throwing = EventDemandTest.demandThrows(broken);
+        listeners.add(new WeakReference<>(wantsAll));
+        listeners.add(new WeakReference<>(throwing));
+        Replier target = p -> {
+            throw new Boom();
+        };
+        Replier wrapped = Rebound.wrap(Replier.class, target).withRetry(threeAttempts())
+                .settings(ReboundSettings.builder().timeSource(new VirtualTimeSource()).listener(wantsAll)
+                        .listener(throwing).logging(false).build()).build();
+        assertThat(catchThrowable(() -> wrapped.reply(new Prompt())))
+                .isSameAs(broken);
     }
 
     @Test

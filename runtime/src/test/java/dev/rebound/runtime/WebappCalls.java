@@ -1,5 +1,8 @@
 package dev.rebound.runtime;
 
+import dev.rebound.annotations.Fallback;
+import dev.rebound.runtime.spi.Policies;
+import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +20,52 @@ public final class WebappCalls {
         String call(String question) throws Exception;
     }
 
+    /** A service whose fallback is named by class, as the README shows. */
+    public interface Answers {
+        @Fallback(to = CannedAnswers.class)
+        String answer(String question);
+    }
+
+    /** The primary: down. */
+    public static final class Down implements Answers {
+        @Override
+        public String answer(String question) {
+            throw new IllegalStateException("down");
+        }
+    }
+
+    /** The fallback: made by the resolver of the settings, through its public no-arg constructor. */
+    public static final class CannedAnswers implements Answers {
+        @Override
+        public String answer(String question) {
+            return "ok";
+        }
+    }
+
+    /** The policy of {@link Down#answer}, resolved on the global settings as a woven class's are, and kept as they are. */
+    private static ResilientMethod downsPolicy;
+
     private WebappCalls() {
+    }
+
+    /**
+     * A wrapper built without settings, so on the global ones (the README's main), that falls back: the
+     * global settings' resolver makes the fallback.
+     */
+    public static String globalFallbackCall() {
+        return Rebound.wrap(Answers.class, new Down()).build().answer("q");
+    }
+
+    /**
+     * The same policy resolved through the door protocol as the woven door resolves a woven class's
+     * ({@code Policies.resolve}, alternatives from the global resolver), kept in a static field of the
+     * application's, and called.
+     */
+    public static String globalFallbackCallThroughTheDoorProtocol() throws Throwable {
+        downsPolicy = Policies.resolve(Down.class, Down.class.getMethod("answer", String.class));
+        Down down = new Down();
+        return (String) downsPolicy.execute(down, new Object[] {"q"}, (target, args) ->
+                ((Down) target).answer((String) args[0]));
     }
 
     /** A call that fails once and is retried, observed by a listener, on a virtual clock. */

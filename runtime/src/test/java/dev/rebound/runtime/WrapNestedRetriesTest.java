@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -218,5 +219,45 @@ class WrapNestedRetriesTest {
             pool.shutdown();
             assertThat(pool.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
         }
+    }
+
+    private static long nestedWarnings(String log) {
+        return log.lines().filter(l -> l.contains("Nested retries: Answers.answer(String)")).count();
+    }
+
+    /**
+     * The warning tells of the call it is logged in: a retrying wrapper over another instance of the same
+     * class, built and dropped before, makes a call through a wrapper that makes one attempt warn of
+     * nothing. The stack shows the assistant's method, not whose wrapper called it.
+     */
+    @Test
+    void aRetryingWrapperOfTheSameClassBuiltAndDroppedBeforeDoesNotMakeAnotherWrappersCallWarnOfNestedRetries() {
+        ReboundSettings settings = ReboundSettings.builder().timeSource(new VirtualTimeSource()).build();
+        RetryPolicy threeAttempts = RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(10)).build();
+        Index index = new Index();
+        Search search = retrying(index, settings);
+        Answers once = Rebound.wrap(Answers.class, (Answers) new Assistant(search))
+                .withRetry(RetryPolicy.builder().attempts(1).build())
+                .withFallbacks((Answers) q -> "canned").settings(settings).build();
+
+        String first = StdErr.during(() -> assertThat(once.answer("q")).isEqualTo("canned"));
+        assertThat(index.calls).hasValue(3);
+        assertThat(nestedWarnings(first)).as("no nested retry in the first call").isZero();
+
+        Answers retrying = Rebound.wrap(Answers.class, (Answers) new Assistant(q -> "fine")).withRetry(threeAttempts)
+                .settings(settings).build();
+        assertThat(retrying.answer("q")).isEqualTo("fine");
+        WeakReference<Answers> dropped = new WeakReference<>(retrying);
+        retrying = null;
+        for (int i = 0; i < 50 && dropped.get() != null; i++) {
+            System.gc();
+        }
+        assertThat(dropped.get()).as("the retrying wrapper is gone").isNull();
+
+        String second = StdErr.during(() -> assertThat(once.answer("q")).isEqualTo("canned"));
+
+        assertThat(index.calls).hasValue(6);
+        assertThat(nestedWarnings(second)).as("nested-retry warnings of the second, identical call: " + second)
+                .isZero();
     }
 }

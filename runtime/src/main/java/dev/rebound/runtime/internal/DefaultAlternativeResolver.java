@@ -6,22 +6,26 @@ import dev.rebound.runtime.spi.AlternativeUnavailable;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
-import java.util.concurrent.ConcurrentHashMap;
 
-/** Makes each alternative class once, through its public no-arg constructor. */
+/**
+ * Makes each alternative class once, through its public no-arg constructor. Each instance is kept in its
+ * class's own map ({@link ClassValue}), never in this resolver: the global settings' resolver lives as long
+ * as Rebound's class loader (a server's shared lib), and would otherwise keep every application that fell
+ * back through it, class loader included, after its undeploy. Two threads racing on a class's first
+ * instance may each construct one; one is kept.
+ */
 public final class DefaultAlternativeResolver implements AlternativeResolver {
 
-    private final ConcurrentHashMap<Class<?>, Object> instances = new ConcurrentHashMap<>();
+    private final ClassValue<Object> instances = new ClassValue<>() {
+        @Override
+        protected Object computeValue(Class<?> type) {
+            return create(type);
+        }
+    };
 
     @Override
     public Object instanceOf(Class<?> type) {
-        Object existing = instances.get(type);
-        if (existing != null) {
-            return existing;
-        }
-        Object made = create(type);
-        Object raced = instances.putIfAbsent(type, made);
-        return raced != null ? raced : made;
+        return instances.get(type);
     }
 
     /**

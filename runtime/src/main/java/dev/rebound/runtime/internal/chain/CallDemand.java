@@ -242,11 +242,14 @@ final class CallDemand {
         }
     }
 
-    /** The call ended: the next one asks again, and nothing of this one is kept. */
+    /**
+     * The call ended: the next one asks again, and nothing of this one is kept, the listeners of a call
+     * that ended while they were asked ({@link #asked}: one threw an {@code Error}) included.
+     */
     void forget() {
         copied = false;
         context = null;
-        if (state == SOME) {
+        if (listeners != null) {
             for (int i = 0, n = listeners.size(); i < n; i++) {
                 kinds[i] = null;
             }

@@ -228,6 +228,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     /**
      * Asks the listeners of settings {@code s} what they want of this call, each once, as the chain would
      * at its first event: null when none wants anything; else a call state, borrowed, that keeps the answers.
+     * A listener's {@code Error} while the others are asked reaches the caller, the call state given back.
      */
     private static Execution listened(ReboundSettings s) {
         List<ReboundListener> ls = s.listeners();
@@ -235,7 +236,12 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
             Set<Kind> k = CallDemand.kindsOf(ls.get(i));
             if (k == null || !k.isEmpty()) {
                 Execution call = Execution.borrow();
-                call.demand.asked(ls, i, k);
+                try {
+                    call.demand.asked(ls, i, k);
+                } catch (Throwable t) { // only an Error: kindsOf logs and ignores the rest
+                    call.release();
+                    throw t;
+                }
                 return call;
             }
         }
