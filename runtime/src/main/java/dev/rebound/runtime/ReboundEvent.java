@@ -212,7 +212,7 @@ public final class ReboundEvent {
      * breaker or rate limit) or null; for FALLBACK "circuit-open" or "rate-limited" (the method's own breaker
      * or rate limit refused the call) or null; for CIRCUIT_OPENED
      * "failure-ratio", "probe-failed" or "fleet" (the breaker of the same name elsewhere in the fleet is
-     * open, as a shared store said); otherwise null.
+     * open, as a shared store said); for INTERRUPTED "interrupted"; otherwise null.
      */
     public String reason() {
         return reason;

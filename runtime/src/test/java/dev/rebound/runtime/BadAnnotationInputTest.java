@@ -947,6 +947,22 @@ class BadAnnotationInputTest {
                 .as("a CompletableFuture method gets its @Retry (AsyncCallsTest runs it)").isEqualTo(3);
     }
 
+    /** A future of the user's own type: Rebound answers with a CompletableFuture of its own and cannot make one. */
+    static class OwnFuture extends CompletableFuture<String> {
+    }
+
+    interface OwnFutures {
+        @Retry(attempts = 2, on = IOException.class)
+        OwnFuture chat(String prompt);
+    }
+
+    @Test
+    void aPolicyOnAMethodReturningASubtypeOfCompletableFutureIsRefusedNamingTheType() {
+        assertThat(problemsOf(() -> wrap(OwnFutures.class, (OwnFutures) prompt -> new OwnFuture()))).containsExactly(
+                "OwnFutures.chat(String): @Retry cannot act on a method returning OwnFuture: its failures arrive "
+                        + "after the call has returned (apply the policy where the result is awaited)");
+    }
+
     interface HandledStream {
         @Fallback(to = {}, handler = FallbackHandlerTest.Canned.class)
         Stream<String> lines(String prompt);

@@ -61,6 +61,7 @@ class InterruptTest {
                 ReboundEvent.Kind.FAILED);
         // the retries the interrupt stopped are counted as when the rule finds the flag set; in the trace the
         // attempt ended when its wait began, and shows the wait; the call ends as a failure
+        assertThat(events.get(2).reason()).as("INTERRUPTED's reason, as events.md gives it").isEqualTo("interrupted");
         assertThat(events.get(3).reason()).isEqualTo("interrupted");
         assertThat(events.get(3).attempt()).isEqualTo(1);
         assertThat(registry.get(dev.rebound.runtime.metrics.MicrometerListener.RETRIES_STOPPED)
