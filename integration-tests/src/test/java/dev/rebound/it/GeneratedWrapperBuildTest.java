@@ -666,6 +666,39 @@ class GeneratedWrapperBuildTest {
         assertThat(calls(target)).isEqualTo(3);
     }
 
+    /**
+     * A member class of a member class of a generic class ({@code Outer<U>.Mid.Inner}): its outer type
+     * arguments are written however deep they are ({@code Mid} has none of its own); written raw, a generic
+     * method's parameter made the generated method no override, and the user's valid interface no build.
+     */
+    @Test
+    void aMemberClassNestedTwiceInAGenericClassKeepsItsOuterTypeArguments() throws Exception {
+        String shapes = """
+                package app;
+
+                public interface Shapes {
+                    class Outer<A> {
+                        public class Mid {
+                            public class Inner {
+                            }
+                        }
+                    }
+
+                    @dev.rebound.annotations.Retry(attempts = 3, delay = 0)
+                    <U> String nested(Outer<U>.Mid.Inner x);
+
+                    @dev.rebound.annotations.Retry(attempts = 3, delay = 0)
+                    String plain(Outer<String>.Mid.Inner x);
+                }
+                """;
+        new Javac(dir).loadFrom("plain", "Shapes", shapes, false); // the interface alone compiles
+
+        assertThat(new Javac(Files.createDirectories(dir.resolve("errors"))).errors("Shapes", shapes)).isEmpty();
+        new Javac(dir).loadFrom("out", "Shapes", shapes, true);
+        assertThat(Files.readString(dir.resolve("out/app/Shapes$$Rebound.java")))
+                .contains("app.Shapes.Outer<U>.Mid.Inner a0").contains("app.Shapes.Outer<java.lang.String>.Mid.Inner a0");
+    }
+
     @SuppressWarnings("unchecked")
     private static Object wrapAs(ClassLoader loader, String type, Object target) throws Exception {
         return Rebound.wrap((Class<Object>) loader.loadClass(type), target).settings(ReboundSettings.builder()

@@ -595,6 +595,55 @@ class ParallelTest {
         assertThat(run.nextRun).containsExactly("the next run");
     }
 
+    /**
+     * A handler registered after the tracing bridge throws as the scope opens on a branch's thread: the
+     * bridge had made the caller's span current there, and the scope is closed so that it takes it back;
+     * else every later task on that pool thread started its spans in the caller's request.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void aHandlerThatThrowsAfterTheTracingBridgeLeavesNoSpanCurrentOnTheBranchsThread(boolean error) throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Thread> caller = new java.util.concurrent.atomic.AtomicReference<>();
+        try (OtelTracing tracing = new OtelTracing()) {
+            tracing.registry().observationConfig().observationHandler(new io.micrometer.observation.ObservationHandler<>() {
+                @Override
+                public boolean supportsContext(Observation.Context context) {
+                    return true;
+                }
+
+                @Override
+                public void onScopeOpened(Observation.Context context) {
+                    if (Thread.currentThread() != caller.get()) {
+                        if (error) {
+                            throw new AssertionError("handler broken");
+                        }
+                        throw new IllegalStateException("handler broken");
+                    }
+                }
+            });
+            java.util.concurrent.ExecutorService own = java.util.concurrent.Executors.newSingleThreadExecutor();
+            try {
+                String callersSpan = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
+                        () -> {
+                            caller.set(Thread.currentThread());
+                            Observation request = Observation.start("request", tracing.registry());
+                            try (Observation.Scope ignored = request.openScope()) {
+                                catchThrowable(() -> Parallel.invokeAll(own, List.of(() -> "a branch")));
+                                return OtelTracing.currentSpanId();
+                            } finally {
+                                request.stop();
+                            }
+                        });
+
+                assertThat(own.submit(OtelTracing::currentSpanId).get())
+                        .as("the caller's span %s left current on the pool thread", callersSpan)
+                        .isEqualTo(Span.getInvalid().getSpanContext().getSpanId());
+            } finally {
+                own.shutdown();
+            }
+        }
+    }
+
     /** One Parallel run on an executor of the caller's, under an observation whose handler throws on a branch's thread. */
     static final class BranchUnderAThrowingHandler {
         final Throwable thrown;

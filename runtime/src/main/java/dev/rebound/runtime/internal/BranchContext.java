@@ -128,8 +128,19 @@ final class BranchContext {
             Observation.Scope before = ANY.getCurrentObservationScope();
             try {
                 return ((Observation) observation).openScope();
-            } catch (RuntimeException | Error e) { // a handler threw once the scope was current: not left so
-                ANY.setCurrentObservationScope(before);
+            } catch (RuntimeException | Error e) {
+                // a handler threw once the scope was current, after earlier handlers acted on it (a tracing
+                // bridge made the caller's span current): closed, so that they undo it, then not left current
+                Observation.Scope opened = ANY.getCurrentObservationScope();
+                try {
+                    if (opened != null && opened != before) {
+                        opened.close();
+                    }
+                } catch (RuntimeException | Error closing) {
+                    e.addSuppressed(closing);
+                } finally {
+                    ANY.setCurrentObservationScope(before);
+                }
                 throw e;
             }
         }

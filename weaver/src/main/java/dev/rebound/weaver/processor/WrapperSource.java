@@ -618,6 +618,16 @@ final class WrapperSource {
      * writes it, but a type variable that {@code variables} names is written with that name. (No type
      * annotations: {@link #writable} refuses them.)
      */
+    /** Whether {@code t} is a class type with type arguments, its own or an enclosing class's. */
+    private static boolean parameterized(TypeMirror t) {
+        for (; t.getKind() == TypeKind.DECLARED; t = ((DeclaredType) t).getEnclosingType()) {
+            if (!((DeclaredType) t).getTypeArguments().isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private String spell(TypeMirror t, Map<Element, String> variables) {
         switch (t.getKind()) {
             case ARRAY:
@@ -637,9 +647,8 @@ final class WrapperSource {
             case DECLARED: {
                 DeclaredType d = (DeclaredType) t;
                 TypeMirror outer = d.getEnclosingType();
-                // a member class of a parameterized class: Outer<T>.Inner
-                String name = outer.getKind() == TypeKind.DECLARED && !((DeclaredType) outer).getTypeArguments().isEmpty()
-                        ? spell(outer, variables) + "." + d.asElement().getSimpleName()
+                // a member class of a parameterized class, at any depth: Outer<T>.Inner, Outer<T>.Mid.Inner
+                String name = parameterized(outer) ? spell(outer, variables) + "." + d.asElement().getSimpleName()
                         : ((TypeElement) d.asElement()).getQualifiedName().toString();
                 return d.getTypeArguments().isEmpty() ? name : d.getTypeArguments().stream()
                         .map(a -> spell(a, variables)).collect(Collectors.joining(", ", name + "<", ">"));
