@@ -89,15 +89,20 @@ class StreamingFaultsOverHttpTest {
         assertThat(server.log()).extracting(r -> r.fault().toString()).containsExactly("cut after 2 tokens");
     }
 
+    /**
+     * A cut before the first token ends the stream with an error, on one of two courses that the JDK client's
+     * timing decides (the server's bytes are the same): the response is handed over, its body read fails,
+     * langchain4j's parser calls onError, then onCompleteResponse with nothing in it (ended twice, as a cut
+     * after tokens); or the JDK client fails the exchange before handing the response over, and onError is
+     * the one ending (seen under load). Rebound takes the first ending either way.
+     */
     @Test
-    void cutBeforeTheFirstTokenEndsTwiceToo() throws Exception {
+    void cutBeforeTheFirstTokenEndsWithAnErrorFirstAndAnyCompletionAfterItIsEmpty() throws Exception {
         server.script("gpt-4", Fault.cutMidStream(0));
-        RecordingStreamHandler h = new RecordingStreamHandler();
-        LoopbackModels.openAiStreaming(server, "gpt-4").chat(PROMPT, h);
-        h.awaitCompletion();
+        RecordingStreamHandler h = stream("gpt-4");
         assertThat(h.tokens).isEmpty();
-        assertThat(h.endingKinds).containsExactly("error", "complete");
-        assertThat(h.completions).singleElement().satisfies(r -> {
+        assertThat(h.endingKinds).first().isEqualTo("error");
+        assertThat(h.completions).allSatisfy(r -> {
             assertThat(r.aiMessage().text()).isNull();
             assertThat(r.finishReason()).isNull();
         });

@@ -82,9 +82,14 @@ class StreamAttemptTest {
         assertThat(caller.events).isEmpty();
     }
 
+    /**
+     * langchain4j ends a stream broken before its first token twice, onError then an empty onCompleteResponse.
+     * A malformed first event does so every time (a cut there does on one of two courses the JDK client's
+     * timing decides: StreamingFaultsOverHttpTest); the late completion is dropped.
+     */
     @Test
-    void cutBeforeTheFirstTokenFailsTheFutureOnceAndTheLateCompletionIsDropped() throws Exception {
-        server.script("gpt-4", Fault.cutMidStream(0));
+    void aBreakBeforeTheFirstTokenFailsTheFutureOnceAndTheLateCompletionIsDropped() throws Exception {
+        server.script("gpt-4", Fault.malformedChunk(0));
         StreamAttempt attempt = attempt(null);
         assertThatThrownBy(() -> attempt.firstToken().get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
         raw.completed.get(5, TimeUnit.SECONDS); // langchain4j's second ending
