@@ -507,4 +507,150 @@ class BuildErrorTest {
         assertThat(compileErrors("Fine", fine)).isEmpty();
         assertThat(javacErrors("Fine", fine)).isEmpty();
     }
+
+    // ---- a synchronized method a policy reaches: woven, it holds its monitor through the retries
+
+    private static final String SYNCHRONIZED = """
+            package app;
+            import dev.rebound.annotations.Retry;
+            public class Sync {
+                public interface Chat {
+                    @Retry(attempts = 3, delay = 100, jitter = false)
+                    String chat(String prompt);
+                }
+                /** Fails its first two calls; synchronized on the instance. */
+                public static class SyncChat implements Chat {
+                    public final java.util.List<String> calls = new java.util.ArrayList<>();
+                    @Override
+                    public synchronized String chat(String prompt) {
+                        calls.add(prompt);
+                        if (calls.size() < 3) throw new IllegalStateException("down");
+                        return "ok " + prompt;
+                    }
+                    public synchronized String helper(String prompt) { return prompt; } // no policy
+                }
+                @Retry(attempts = 3)
+                public interface Typed {
+                    String run(String prompt);
+                }
+                public static class SyncTyped implements Typed {
+                    public synchronized String run(String prompt) { return prompt; }
+                }
+                @Retry(attempts = 3)
+                public static class ClassLevel {
+                    public synchronized String call(String prompt) { return prompt; }
+                }
+                public static class Own {
+                    @Retry(attempts = 3)
+                    public synchronized String call(String prompt) { return prompt; }
+                    public synchronized String other(String prompt) { return prompt; }
+                }
+                public static class NoPolicy {
+                    public synchronized String call(String prompt) { return prompt; }
+                }
+            }
+            """;
+
+    /** ajc's messages of {@code kind} for {@code source}, woven with rebound-weaver into {@code out}. */
+    private List<String> ajcMessages(String className, String source, String out, IMessage.Kind kind)
+            throws IOException {
+        Path file = javac().write(className, source);
+        MessageHandler messages = new MessageHandler();
+        new Main().run(new String[] {"-17", "-proc:none", "-classpath", Javac.CLASSPATH, "-aspectpath",
+            Javac.location(ResilientMethods.class), "-d", dir.resolve(out).toString(), file.toString()}, messages);
+        return Arrays.stream(messages.getMessages(kind, false)).map(IMessage::getMessage).toList();
+    }
+
+    private static String holdsTheMonitor(String signature) {
+        return "Rebound: " + signature + " is synchronized: woven, it holds the object's monitor through every attempt"
+                + " of its policy and every wait between them (up to maxDelay each), so the object's other synchronized"
+                + " callers wait for the whole call. Synchronize inside the method's body or in its caller, or apply the"
+                + " policy through Guice's ReboundModule or Rebound.wrap, which release the monitor between attempts";
+    }
+
+    @Test
+    void aSynchronizedMethodAPolicyReachesIsAWarningOfTheWovenBuild() throws IOException {
+        List<String> warnings = ajcMessages("Sync", SYNCHRONIZED, "woven", IMessage.WARNING);
+
+        assertThat(warnings).containsExactlyInAnyOrder(
+                holdsTheMonitor("java.lang.String app.Sync$SyncChat.chat(java.lang.String)"), // the interface's method
+                holdsTheMonitor("java.lang.String app.Sync$SyncTyped.run(java.lang.String)"), // the interface's type
+                holdsTheMonitor("java.lang.String app.Sync$ClassLevel.call(java.lang.String)"), // its class
+                holdsTheMonitor("java.lang.String app.Sync$Own.call(java.lang.String)")); // itself
+        assertThat(ajcMessages("Sync", SYNCHRONIZED, "woven", IMessage.ERROR)).isEmpty();
+    }
+
+    /** A clock that records, at each wait, whether the waiting thread holds {@code monitor}'s lock. */
+    private static final class LockWatchingClock implements dev.rebound.runtime.TimeSource {
+        final dev.rebound.runtime.testing.VirtualTimeSource clock = new dev.rebound.runtime.testing.VirtualTimeSource();
+        final List<Boolean> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+        volatile Object monitor;
+
+        @Override
+        public long nanoTime() {
+            return clock.nanoTime();
+        }
+
+        @Override
+        public void sleep(long nanos) throws InterruptedException {
+            held.add(monitor != null && Thread.holdsLock(monitor));
+            clock.sleep(nanos);
+        }
+    }
+
+    /**
+     * What the warning says: the woven method holds the instance's monitor through both 100 ms waits, while
+     * Guice's interceptor and Rebound.wrap, around the same class compiled by javac, release it between
+     * attempts. No sound way to release it from inside the method exists (the JVM gives a synchronized
+     * method's monitor back only when the method returns), hence the warning.
+     */
+    @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void aWovenSynchronizedMethodHoldsItsMonitorThroughItsWaitsWhereGuiceAndWrapReleaseIt() throws Exception {
+        ajcMessages("Sync", SYNCHRONIZED, "woven", IMessage.ERROR);
+        ClassLoader woven = new java.net.URLClassLoader(new java.net.URL[] {dir.resolve("woven").toUri().toURL()},
+                getClass().getClassLoader());
+        ClassLoader plain = javac().loadFrom("plain", "Sync", SYNCHRONIZED, false);
+        dev.rebound.runtime.ReboundSettings before = dev.rebound.runtime.ReboundSettings.global();
+        LockWatchingClock watching = new LockWatchingClock();
+        dev.rebound.runtime.ReboundSettings.setGlobal(before.toBuilder().timeSource(watching).logging(false).build());
+        try {
+            Object wovenChat = woven.loadClass("app.Sync$SyncChat").getConstructor().newInstance();
+            watching.monitor = wovenChat;
+            assertThat(chat(wovenChat, "v")).isEqualTo("ok v");
+            assertThat(wovenChat.getClass().getField("calls").get(wovenChat)).isEqualTo(List.of("v", "v", "v"));
+            assertThat(watching.held).as("woven: the monitor during each wait").containsExactly(true, true);
+
+            Class chatType = plain.loadClass("app.Sync$Chat");
+            Class syncChat = plain.loadClass("app.Sync$SyncChat");
+            Object guiced = com.google.inject.Guice.createInjector(new dev.rebound.weaver.guice.ReboundModule(),
+                    new com.google.inject.AbstractModule() {
+                        @Override
+                        protected void configure() {
+                            bind(chatType).to(syncChat);
+                        }
+                    }).getInstance(chatType);
+            watching.held.clear();
+            watching.monitor = guiced;
+            assertThat(chat(guiced, "g")).isEqualTo("ok g");
+            assertThat(watching.held).as("Guice").containsExactly(false, false);
+
+            Object target = syncChat.getConstructor().newInstance();
+            Object wrapped = dev.rebound.runtime.Rebound.wrap(chatType, target).build();
+            watching.held.clear();
+            watching.monitor = target;
+            assertThat(chat(wrapped, "w")).isEqualTo("ok w");
+            assertThat(watching.held).as("Rebound.wrap").containsExactly(false, false);
+        } finally {
+            dev.rebound.runtime.ReboundSettings.setGlobal(before);
+        }
+    }
+
+    private static Object chat(Object chat, String prompt) throws Exception {
+        try {
+            return chat.getClass().getMethod("chat", String.class).invoke(chat, prompt);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw (Exception) e.getCause();
+        }
+    }
 }

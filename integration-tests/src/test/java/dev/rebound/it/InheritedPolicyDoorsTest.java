@@ -7,6 +7,8 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import dev.rebound.it.plain.shapes.InheritedShapes;
+import dev.rebound.it.plain.shapes.PlainAssistants;
+import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.weaver.guice.ReboundModule;
 import java.util.function.Supplier;
@@ -161,6 +163,121 @@ class InheritedPolicyDoorsTest extends VirtualTime {
                 + " apply to its own method");
         assertThat(StdErr.during(() -> catchThrowable(greeter::name))).as("said once per class").isEmpty();
         assertThat(hidden.getField("calls").getInt(null)).as("name() called directly: one call").isEqualTo(3);
+    }
+
+    // ---- a class compiled by javac alone over an interface ajc wove (an API module built with rebound-weaver)
+
+    private static final String UNWOVEN = " was not woven (compiled without Rebound's aspect, or loaded outside the"
+            + " load-time weaving scope): ";
+
+    @Test
+    void wovenAppliesAnInheritedDefaultMethodsPolicyOnAJavacClassAndSaysOnceItsOwnMethodsPolicyDoesNot() {
+        var plain = new PlainAssistants.PlainAssistant();
+        Throwable[] thrown = new Throwable[1];
+
+        String said = StdErr.during(() -> thrown[0] = catchThrowable(() -> plain.summarize("t")));
+
+        assertThat(thrown[0]).as("no configuration error: the body's own failure").isSameAs(plain.body.down);
+        assertThat(plain.body.calls).as("summarize's attempts, under its woven policy").isEqualTo(3);
+        assertThat(StdErr.count(said, "was not woven")).isEqualTo(1);
+        assertThat(said).contains(PlainAssistants.PlainAssistant.class.getName() + UNWOVEN + "chat gets @Retry, so"
+                + " that policy does not apply to its own method (a woven default method it inherits still applies"
+                + " its own). Weave the class, or call the object through Rebound.wrap or Guice's ReboundModule,"
+                + " which apply it");
+        // what it says: chat runs as it is; said once per class
+        assertThat(StdErr.during(() -> thrown[0] = catchThrowable(() -> plain.chat("c")))).isEmpty();
+        assertThat(thrown[0]).isSameAs(plain.chatDown);
+        assertThat(plain.chats).isEqualTo(1);
+        plain.body.calls = 0;
+        assertThat(StdErr.during(() -> catchThrowable(() -> plain.summarize("t")))).doesNotContain("was not woven");
+        assertThat(plain.body.calls).isEqualTo(3);
+    }
+
+    @Test
+    void wrapAppliesAnInheritedWovenDefaultMethodsPolicyOnceOnAJavacClassAndHasNothingToSay() {
+        var target = new PlainAssistants.WrappedAssistant();
+        var wrapped = Rebound.wrap(dev.rebound.it.woven.shapes.InheritedShapes.Assistant.class, target).build();
+        Throwable[] thrown = new Throwable[2];
+
+        String said = StdErr.during(() -> {
+            thrown[0] = catchThrowable(() -> wrapped.summarize("t"));
+            thrown[1] = catchThrowable(() -> wrapped.chat("c"));
+        });
+
+        assertThat(thrown[0]).isSameAs(target.body.down);
+        assertThat(target.body.calls).as("the wrapper's 3 attempts, the woven advice inside applying none")
+                .isEqualTo(3);
+        assertThat(thrown[1]).isSameAs(target.chatDown);
+        assertThat(target.chats).as("the wrapper applies chat's policy").isEqualTo(3);
+        assertThat(said).doesNotContain("was not woven");
+        // the class's first call no door makes says it
+        target.body.calls = 0;
+        said = StdErr.during(() -> thrown[0] = catchThrowable(() -> target.summarize("t")));
+        assertThat(thrown[0]).isSameAs(target.body.down);
+        assertThat(target.body.calls).isEqualTo(3);
+        assertThat(said).contains(PlainAssistants.WrappedAssistant.class.getName() + UNWOVEN + "chat gets @Retry");
+    }
+
+    @Test
+    void guiceAppliesAnInheritedWovenDefaultMethodsPolicyOnceOnAJavacClassAndHasNothingToSay() {
+        var made = new PlainAssistants.GuicedAssistant();
+        Injector injector = Guice.createInjector(new ReboundModule(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(dev.rebound.it.woven.shapes.InheritedShapes.Assistant.class).to(PlainAssistants.GuicedAssistant.class);
+            }
+        });
+        var intercepted = (PlainAssistants.GuicedAssistant) injector.getInstance(dev.rebound.it.woven.shapes.InheritedShapes.Assistant.class);
+        dev.rebound.it.woven.shapes.InheritedShapes.Assistant provided = Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(dev.rebound.it.woven.shapes.InheritedShapes.Assistant.class).toInstance(made);
+            }
+        })).getInstance(dev.rebound.it.woven.shapes.InheritedShapes.Assistant.class);
+        Throwable[] thrown = new Throwable[2];
+
+        String said = StdErr.during(() -> {
+            thrown[0] = catchThrowable(() -> intercepted.summarize("t"));
+            thrown[1] = catchThrowable(() -> provided.summarize("t"));
+        });
+
+        assertThat(thrown[0]).isSameAs(intercepted.body.down);
+        assertThat(intercepted.body.calls).as("the interceptor's 3 attempts, the woven advice applying none")
+                .isEqualTo(3);
+        assertThat(thrown[1]).isSameAs(made.body.down);
+        assertThat(made.body.calls).as("the toInstance wrapper's 3 attempts").isEqualTo(3);
+        assertThat(said).doesNotContain("was not woven");
+        made.body.calls = 0;
+        said = StdErr.during(() -> catchThrowable(() -> made.summarize("t")));
+        assertThat(made.body.calls).isEqualTo(3);
+        assertThat(said).contains(PlainAssistants.GuicedAssistant.class.getName() + UNWOVEN + "chat gets @Retry");
+    }
+
+    /**
+     * A javac override that calls the woven default through {@code Assistant.super}: the override is never
+     * woven, and the super call runs as it is (its policy is the override's), as for a woven class's
+     * super call; the door applies the override's policy once.
+     */
+    @Test
+    void aJavacOverrideCallingAWovenDefaultThroughIfaceSuperRunsOnceUnderWrapsPolicyAndAsItIsAlone() {
+        var target = new PlainAssistants.SuperCallingAssistant();
+        var wrapped = Rebound.wrap(dev.rebound.it.woven.shapes.InheritedShapes.Assistant.class, target).build();
+        Throwable[] thrown = new Throwable[1];
+
+        String said = StdErr.during(() -> thrown[0] = catchThrowable(() -> wrapped.summarize("t")));
+
+        assertThat(thrown[0]).isSameAs(target.body.down);
+        assertThat(target.body.calls).as("the wrapper's 3 attempts, each one call of the default").isEqualTo(3);
+        assertThat(said).doesNotContain("was not woven");
+
+        target.body.calls = 0;
+        said = StdErr.during(() -> thrown[0] = catchThrowable(() -> target.summarize("t")));
+        assertThat(thrown[0]).as("no configuration error at the call").isSameAs(target.body.down);
+        assertThat(target.body.calls).as("the override alone: never woven").isEqualTo(1);
+        assertThat(said).contains(PlainAssistants.SuperCallingAssistant.class.getName() + UNWOVEN + "chat gets"
+                + " @Retry; summarize gets @Retry, so those policies do not apply to its own methods (a woven default"
+                + " method it inherits still applies its own). Weave the class, or call the object through"
+                + " Rebound.wrap or Guice's ReboundModule, which apply them");
     }
 
     @Test

@@ -122,7 +122,7 @@ public final class CircuitBreakerPolicy {
      */
     public boolean counts(Throwable failure) {
         if (failure instanceof Error || failure instanceof InterruptedException
-                || Classifier.matchesAny(failure, skipOn)) {
+                || failure instanceof ReboundConfigurationException || Classifier.matchesAny(failure, skipOn)) {
             return false;
         }
         if (!failOn.isEmpty()) {

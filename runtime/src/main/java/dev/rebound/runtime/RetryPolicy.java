@@ -209,10 +209,11 @@ public final class RetryPolicy {
      * Whether {@code failure} may be retried by this policy: {@code abortOn} wins, then {@code on},
      * and with {@code on} empty the default classifier, less the refusal of a resilient call the target
      * made (another method's open breaker or rate limit: that policy has decided, and an attempt soon
-     * after would be refused again).
+     * after would be refused again). Never an {@code Error}, nor a {@link ReboundConfigurationException}
+     * (a policy the target could not build: another attempt builds it no better), whatever the lists say.
      */
     public boolean retries(Throwable failure) {
-        if (failure instanceof Error) {
+        if (failure instanceof Error || failure instanceof ReboundConfigurationException) {
             return false;
         }
         if (Classifier.matchesAny(failure, abortOn)) {

@@ -63,6 +63,10 @@ class BadBuilderInputTest {
                 .hasMessage("retryOn lists java.lang.AssertionError, an Error: Errors are never retried");
         assertThatThrownBy(() -> b.retryOn(InterruptedException.class))
                 .hasMessage("retryOn lists java.lang.InterruptedException: an interrupted call is never retried");
+        assertThatThrownBy(() -> b.retryOn(ReboundConfigurationException.class))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("retryOn lists dev.rebound.runtime.ReboundConfigurationException, a policy that could"
+                        + " not be built: a configuration error is never retried");
         assertThatThrownBy(() -> RetryPolicy.builder().delay(Duration.ofSeconds(2)).maxDelay(Duration.ofSeconds(1))
                 .build()).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("maxDelay = 1 s is below delay = 2 s");

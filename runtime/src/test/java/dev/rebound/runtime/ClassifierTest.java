@@ -17,6 +17,7 @@ import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -96,6 +97,34 @@ class ClassifierTest {
 
         assertThat(catchThrowable(() -> withRetryAndFallback(primary, backup).chat("q"))).isSameAs(error);
         assertThat(log.calls).containsExactly("primary #1");
+    }
+
+    /**
+     * A target that fails with a ReboundConfigurationException (a wrapper or a woven class it could not
+     * build) is misconfigured, not down: no retry, no fallback, no breaker count, whatever the lists say.
+     */
+    @Test
+    void aConfigurationErrorIsNeitherRetriedNorCaughtByAFallbackNorCountedByABreaker() {
+        ReboundConfigurationException misconfigured = new ReboundConfigurationException(List.of("Chat.chat(String): x"));
+        ScriptedChat primary = new ScriptedChat("primary", log).failingAlways(() -> misconfigured);
+        ScriptedChat backup = new ScriptedChat("backup", log);
+
+        assertThat(catchThrowable(() -> withRetryAndFallback(primary, backup).chat("q"))).isSameAs(misconfigured);
+        assertThat(log.calls).containsExactly("primary #1");
+        assertThat(time.sleeps()).isEmpty();
+
+        RetryPolicy broad = RetryPolicy.builder().retryOn(RuntimeException.class).build();
+        assertThat(broad.retries(misconfigured)).isFalse();
+        assertThat(broad.retries(new IllegalStateException())).isTrue();
+        assertThat(CircuitBreakerPolicy.builder().failOn(RuntimeException.class).build().counts(misconfigured))
+                .isFalse();
+        assertThat(CircuitBreakerPolicy.builder().build().counts(misconfigured)).isFalse();
+
+        log.calls.clear();
+        ChatClient fallsBackOnAnything = Rebound.wrap(ChatClient.class, (ChatClient) primary)
+                .withRetry(broad).withFallbacks(backup).fallbackOn(RuntimeException.class).settings(settings).build();
+        assertThat(catchThrowable(() -> fallsBackOnAnything.chat("q"))).isSameAs(misconfigured);
+        assertThat(log.calls).containsExactly("primary #2");
     }
 
     @Test

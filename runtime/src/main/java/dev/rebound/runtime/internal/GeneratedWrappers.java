@@ -60,6 +60,13 @@ public final class GeneratedWrappers {
         ResilientMethod[] ordered = new ResilientMethod[found.order.length];
         for (int i = 0; i < ordered.length; i++) {
             ordered[i] = policies.get(found.order[i]);
+            if (ordered[i] != null && WovenDefaults.marksCalls(target, found.order[i])) {
+                // the generated class calls the target directly, unmarked: the woven default's advice would
+                // apply the policy a second time; the proxy marks those calls
+                LOG.debug("Rebound.wrap({}): {} was not woven and {} is a woven default method; using a JDK proxy",
+                        type.getSimpleName(), target.getClass().getName(), found.order[i].getName());
+                return null;
+            }
         }
         try {
             return type.cast(found.constructor.newInstance(target, name, ordered));

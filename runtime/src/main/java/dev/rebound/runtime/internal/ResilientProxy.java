@@ -172,15 +172,30 @@ public final class ResilientProxy implements InvocationHandler {
         final Object target;
         final MethodCaller method;
         final ResilientMethod policy;
+        /**
+         * Whether each call of the target is marked as the door's ({@link Passthrough}): the target's class
+         * was never woven and the method is a woven default method, whose advice would otherwise apply the
+         * policy a second time inside this one ({@link WovenDefaults#marksCalls}).
+         */
+        final boolean marked;
 
         Call(Object target, Method method, ResilientMethod policy) {
             this.target = target;
             this.method = new MethodCaller(method);
             this.policy = policy;
+            this.marked = policy != null && WovenDefaults.marksCalls(target, method);
         }
 
         Object invoke(Object[] args) throws Throwable {
-            return method.call(target, args);
+            if (!marked) {
+                return method.call(target, args);
+            }
+            Object outer = Passthrough.enter(target);
+            try {
+                return method.call(target, args);
+            } finally {
+                Passthrough.exit(outer);
+            }
         }
     }
 }

@@ -48,6 +48,11 @@ public record FailureType(String name, List<String> superclasses) {
         return is("java.lang.Error");
     }
 
+    /** Whether it is Rebound's own {@code ReboundConfigurationException}, a policy that could not be built. */
+    public boolean configurationError() {
+        return is("dev.rebound.runtime.ReboundConfigurationException");
+    }
+
     /** Whether it is an {@link InterruptedException} or a subclass. */
     public boolean interruption() {
         return is("java.lang.InterruptedException");
@@ -76,8 +81,8 @@ public record FailureType(String name, List<String> superclasses) {
 
     /**
      * Every problem with a list of failures to act on ({@code onName}) and its exclusions
-     * ({@code offName}): a type that can never take effect there (an Error is never retried, caught or
-     * recorded; an interrupt stops the call), a type in both lists, or a type that is a subclass of an
+     * ({@code offName}): a type that can never take effect there (an Error or a
+     * {@code ReboundConfigurationException} is never retried, caught or recorded; an interrupt stops the call), a type in both lists, or a type that is a subclass of an
      * exclusion (the exclusion wins, for subclasses and causes alike, so it would never take effect). An
      * exclusion that is a subclass of a type acted on narrows it, and is fine.
      */
@@ -89,6 +94,9 @@ public record FailureType(String name, List<String> superclasses) {
                 problems.add(onName + " lists " + type.name + ", an Error: Errors are never " + action);
             } else if (type.interruption()) {
                 problems.add(onName + " lists " + type.name + ": an interrupted call is never " + action);
+            } else if (type.configurationError()) {
+                problems.add(onName + " lists " + type.name + ", a policy that could not be built: a configuration "
+                        + "error is never " + action);
             }
             for (FailureType excluded : off) {
                 if (excluded.name.equals(type.name)) {

@@ -42,13 +42,25 @@ public final class Passthrough {
             return false;
         }
         Object[] mark = TARGET.get();
-        Object behind = mark[1];
-        if (self != null && (mark[0] == self || behind != null && (behind == self || behind == self.getClass()))) {
+        if (marks(mark, self)) {
             mark[0] = null;
             mark[1] = null;
             return true;
         }
         return false;
+    }
+
+    /**
+     * Whether {@link #claim} would answer true for {@code self} now, leaving the mark in place: for a door
+     * that resolves a policy on such a call and must not take it for one the door itself applies.
+     */
+    public static boolean marked(Object self) {
+        return ACTIVE.get() != 0 && marks(TARGET.get(), self);
+    }
+
+    private static boolean marks(Object[] mark, Object self) {
+        Object behind = mark[1];
+        return self != null && (mark[0] == self || behind != null && (behind == self || behind == self.getClass()));
     }
 
     /** Marks the next call on {@code target} from this thread; returns what to hand to {@link #exit}. */

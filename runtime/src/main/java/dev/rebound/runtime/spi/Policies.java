@@ -10,6 +10,7 @@ import dev.rebound.runtime.internal.MethodChecks;
 import dev.rebound.runtime.internal.MethodScan;
 import dev.rebound.runtime.internal.ResilientProxy;
 import dev.rebound.runtime.internal.SelfRetryCheck;
+import dev.rebound.runtime.internal.WovenDefaults;
 import dev.rebound.runtime.internal.chain.Chains;
 import dev.rebound.runtime.internal.chain.MethodSpec;
 import java.lang.reflect.AnnotatedElement;
@@ -195,6 +196,15 @@ public final class Policies {
      */
     public static List<String> annotationsOf(Class<?> implClass, Method method) {
         return AnnotationPolicies.annotationsOf(implClass, method);
+    }
+
+    /**
+     * Whether ajc wove an around advice into the body of {@code method}, read from its loaded class: its
+     * body moved to a static {@code name_aroundBodyN}; with {@code advice} (an aspect's binary name), an
+     * advice ajc inlined there must be that aspect's. Null {@code advice}: the moved body alone counts.
+     */
+    public static boolean wovenBody(Method method, String advice) {
+        return WovenDefaults.wovenBody(method, advice);
     }
 
     /** A class's simple name, for an anonymous class {@code Shapes$1}: how logs and errors name a class. */

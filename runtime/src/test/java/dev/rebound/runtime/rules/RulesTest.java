@@ -84,11 +84,13 @@ class RulesTest {
     @Test
     void failureListsNameEveryTypeThatCanNeverTakeEffect() {
         assertThat(FailureType.problems("on", FailureType.of(List.of(IOException.class, Error.class,
-                InterruptedException.class)), "off", FailureType.of(List.of(IOException.class)),
-                FailureType.Action.RETRIED)).containsExactly(
+                InterruptedException.class, dev.rebound.runtime.ReboundConfigurationException.class)), "off",
+                FailureType.of(List.of(IOException.class)), FailureType.Action.RETRIED)).containsExactly(
                         "on and off both list java.io.IOException",
                         "on lists java.lang.Error, an Error: Errors are never retried",
-                        "on lists java.lang.InterruptedException: an interrupted call is never retried");
+                        "on lists java.lang.InterruptedException: an interrupted call is never retried",
+                        "on lists dev.rebound.runtime.ReboundConfigurationException, a policy that could not be"
+                                + " built: a configuration error is never retried");
     }
 
     @Test

@@ -143,6 +143,36 @@ public aspect ResilientMethods extends ResilientCalls {
         : "Rebound: @Retry, @Fallback, @CircuitBreaker and @RateLimit apply to instance methods only ({joinpoint.signature})";
 
     /**
+     * A synchronized method a policy reaches: ajc moves its body into {@code name_aroundBodyN} and runs the
+     * advice, its retries and the waits between them inside the method, which still holds the object's
+     * monitor, so every other synchronized caller of the object waits for the whole call (Guice's
+     * interceptor and {@code Rebound.wrap} call the method once per attempt, and release it between them).
+     * The monitor cannot be released from inside the method: said at build time. The policy is found as
+     * the advice finds it, as far as a static pattern can: on the method itself, on its class (or a
+     * superclass, {@code @Inherited}), on an interface that declares the method, or on one of that
+     * interface's methods (an interface that declares a policy: its other methods are named too).
+     */
+    declare warning: execution(synchronized public !static * *(..))
+        && (execution(@dev.rebound.annotations.Retry * *(..)) || execution(@dev.rebound.annotations.Fallback * *(..))
+            || execution(@dev.rebound.annotations.CircuitBreaker * *(..))
+            || execution(@dev.rebound.annotations.RateLimit * *(..))
+            || execution(* (@dev.rebound.annotations.Retry *).*(..))
+            || execution(* (@dev.rebound.annotations.Fallback *).*(..))
+            || execution(* (@dev.rebound.annotations.CircuitBreaker *).*(..))
+            || execution(* (@dev.rebound.annotations.RateLimit *).*(..))
+            || execution(* (@dev.rebound.annotations.Retry * && is(InterfaceType)).*(..))
+            || execution(* (@dev.rebound.annotations.Fallback * && is(InterfaceType)).*(..))
+            || execution(* (@dev.rebound.annotations.CircuitBreaker * && is(InterfaceType)).*(..))
+            || execution(* (@dev.rebound.annotations.RateLimit * && is(InterfaceType)).*(..))
+            || execution(* (DeclaresPolicy+ && is(InterfaceType)).*(..)))
+        && !within(dev.rebound.annotations..*) && !within(dev.rebound.runtime..*) && !within(dev.rebound.weaver..*)
+        && !within(org.aspectj..*) && !within(dev.rebound.runtime.spi.GeneratedWrapper+)
+        : "Rebound: {joinpoint.signature} is synchronized: woven, it holds the object's monitor through every attempt"
+          + " of its policy and every wait between them (up to maxDelay each), so the object's other synchronized"
+          + " callers wait for the whole call. Synchronize inside the method's body or in its caller, or apply the"
+          + " policy through Guice's ReboundModule or Rebound.wrap, which release the monitor between attempts";
+
+    /**
      * Resolves every policy of the class or enum as it initialises: a misconfiguration fails here, never on
      * a call.
      */

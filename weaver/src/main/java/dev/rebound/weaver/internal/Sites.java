@@ -1,6 +1,7 @@
 package dev.rebound.weaver.internal;
 
 import dev.rebound.runtime.spi.ContainerInterception;
+import dev.rebound.runtime.spi.Passthrough;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.lang.reflect.Method;
 import org.aspectj.lang.JoinPoint;
@@ -42,13 +43,24 @@ public final class Sites {
                 return site.policy;
             }
         }
-        return resolve(type, jp);
+        return resolve(self, type, jp);
     }
 
-    private static ResilientMethod resolve(Class<?> type, JoinPoint.StaticPart jp) {
+    private static ResilientMethod resolve(Object self, Class<?> type, JoinPoint.StaticPart jp) {
         Method method = ((MethodSignature) jp.getSignature()).getMethod();
         // an instance of a container's subclass that intercepts this class applies the policy there
-        ResilientMethod policy = ContainerInterception.intercepts(type) ? null : WovenPolicies.of(userClass(type), method);
+        Class<?> user = userClass(type);
+        boolean intercepted = ContainerInterception.intercepts(type);
+        ResilientMethod policy = intercepted ? null : WovenPolicies.of(user, method);
+        if (Passthrough.marked(self)) {
+            // a door that applies the policies itself is calling (Rebound.wrap over an object ajc never wove, the
+            // engine calling an alternative): the advice lets the call through; not kept, so that the first call
+            // no door makes is the one that says what a class ajc never wove misses
+            return policy;
+        }
+        if (!intercepted) {
+            WovenPolicies.reached(user);
+        }
         synchronized (Sites.class) {
             Site[] t = table;
             if (++size > t.length / 2) {

@@ -5,12 +5,12 @@ import dev.rebound.runtime.rules.MethodRules;
 import dev.rebound.runtime.rules.Rules;
 import dev.rebound.runtime.spi.ContainerInterception;
 import dev.rebound.runtime.spi.Policies;
+import dev.rebound.runtime.spi.ResilientEnum;
 import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.weaver.Woven;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -26,6 +26,23 @@ public final class WovenPolicies {
         @Override
         protected Map<Method, ResilientMethod> computeValue(Class<?> type) {
             return resolveAll(type);
+        }
+    };
+
+    /**
+     * Said once per class that ajc never wove (javac's, a lambda's, a hidden class), at the first call of a
+     * woven default method on it that no door makes: which of the class's own methods carry a policy that
+     * no advice applies. Never through a door that applies them ({@code Rebound.wrap}, Guice's
+     * {@code ReboundModule}): there they do apply.
+     */
+    private static final ClassValue<Boolean> TOLD = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            List<String> notApplied = notApplied(type, BY_CLASS.get(type));
+            if (!notApplied.isEmpty()) {
+                warnUnwovenClass(type, notApplied);
+            }
+            return Boolean.TRUE;
         }
     };
 
@@ -77,6 +94,26 @@ public final class WovenPolicies {
         return BY_CLASS.get(type).get(method);
     }
 
+    /**
+     * The woven advice of a default method runs on an instance of {@code type} and no door is calling it
+     * (no door applies the class's policies around the call): for a class ajc never wove, says once which
+     * of its own methods' policies no advice applies.
+     */
+    public static void reached(Class<?> type) {
+        if (unwoven(type)) {
+            TOLD.get(type);
+        }
+    }
+
+    /**
+     * Whether {@code type} is a class that ajc never wove: neither {@link Woven} nor a marked enum (a
+     * class compiled by javac alone, or outside the load-time weaving scope; a lambda's or another hidden
+     * class). Only the woven default methods it inherits reach it, each under its own policy.
+     */
+    private static boolean unwoven(Class<?> type) {
+        return !Woven.class.isAssignableFrom(type) && !type.isAnnotationPresent(ResilientEnum.class);
+    }
+
     private static Map<Method, ResilientMethod> resolveAll(Class<?> type) {
         if (type.isInterface() || !Policies.annotated(type)) {
             return Map.of();
@@ -95,21 +132,13 @@ public final class WovenPolicies {
         } catch (ReboundConfigurationException e) {
             problems.addAll(e.problems());
         }
-        // a hidden class (a lambda's, a method reference's, a bytecode generator's) is never woven and never
-        // can be: only the woven default methods it inherits run under a policy; of its own methods' policies,
-        // it is told, never refused (it is found on a call)
-        if (type.isHidden()) {
-            List<String> notApplied = new ArrayList<>();
-            policies.forEach((m, policy) -> {
-                if (m.isDefault() ? !wovenDefault(m) : !advised(m)) {
-                    notApplied.add(m.getName() + " gets " + String.join(", ", Policies.annotationsOf(type, m)));
-                }
-            });
+        // a class ajc never wove (javac's, a lambda's, a bytecode generator's hidden class) is found on a call
+        // of a woven default method it inherits: only those run under a policy; of its own methods' policies
+        // it is told (reached), never refused: a door such as Rebound.wrap may apply them, and the woven
+        // default must run as the docs say, as for a lambda
+        if (unwoven(type)) {
             if (!problems.isEmpty()) {
                 throw new ReboundConfigurationException(problems);
-            }
-            if (!notApplied.isEmpty()) {
-                warnHidden(type, notApplied);
             }
             return Map.copyOf(policies);
         }
@@ -199,18 +228,36 @@ public final class WovenPolicies {
                 + "Iface.super.method(...); or, for a type-level annotation, put it on the methods you mean");
     }
 
+    /** The methods of the unwoven class {@code type} whose policies no advice applies, as "run gets @Retry". */
+    private static List<String> notApplied(Class<?> type, Map<Method, ResilientMethod> policies) {
+        List<String> notApplied = new ArrayList<>();
+        policies.forEach((m, policy) -> {
+            if (m.isDefault() ? !wovenDefault(m) : !advised(m)) {
+                notApplied.add(m.getName() + " gets " + String.join(", ", Policies.annotationsOf(type, m)));
+            }
+        });
+        notApplied.sort(null);
+        return notApplied;
+    }
+
     /**
-     * Says, once per hidden class, which of its methods carry a policy that cannot apply (their bodies were
-     * never woven: a hidden class never is), and what to do instead.
+     * Says, once per class ajc never wove, which of its methods carry a policy that no advice applies (their
+     * bodies were never woven), and what to do instead.
      */
-    private static void warnHidden(Class<?> type, List<String> methods) {
-        methods.sort(null);
+    private static void warnUnwovenClass(Class<?> type, List<String> methods) {
         boolean one = methods.size() == 1;
-        Policies.warn(type.getName() + " is a hidden class (a lambda's, a method reference's, or one a bytecode "
-                + "generator defined), which is never woven: " + String.join("; ", methods) + ", so "
-                + (one ? "that policy does" : "those policies do") + " not apply to its own "
-                + (one ? "method" : "methods") + " (a woven default method it inherits still applies its own). "
-                + "Wrap the object with Rebound.wrap to apply " + (one ? "it" : "them"));
+        String applies = (one ? "that policy does" : "those policies do") + " not apply to its own "
+                + (one ? "method" : "methods") + " (a woven default method it inherits still applies its own). ";
+        if (type.isHidden()) {
+            Policies.warn(type.getName() + " is a hidden class (a lambda's, a method reference's, or one a bytecode "
+                    + "generator defined), which is never woven: " + String.join("; ", methods) + ", so " + applies
+                    + "Wrap the object with Rebound.wrap to apply " + (one ? "it" : "them"));
+        } else {
+            Policies.warn(type.getName() + " was not woven (compiled without Rebound's aspect, or loaded outside the "
+                    + "load-time weaving scope): " + String.join("; ", methods) + ", so " + applies
+                    + "Weave the class, or call the object through Rebound.wrap or Guice's ReboundModule, which "
+                    + "apply " + (one ? "it" : "them"));
+        }
     }
 
     /**
@@ -252,34 +299,8 @@ public final class WovenPolicies {
 
     private static final String ADVICE = "dev.rebound.weaver.aspectj.ResilientCalls";
 
-    /**
-     * Whether ajc wove an around advice into the body of {@code m}, read from the loaded class (under
-     * load-time weaving the class file on the class path is the unwoven one): ajc moves the body into a
-     * static {@code name_aroundBodyN(Owner, params...)} of the same class and, when it inlines the
-     * advice (its default), adds a static {@code name_aroundBodyN$advice(Owner, params..., ResilientCalls,
-     * ...)}, which names the aspect. With {@code ours}, an inlined advice must be Rebound's; an advice
-     * that ajc did not inline ({@code -XnoInline}) leaves no trace of its aspect, and the body alone counts.
-     */
+    /** Whether ajc wove the body of {@code m}, with Rebound's advice when {@code ours} ({@link Policies#wovenBody}). */
     private static boolean wovenBody(Method m, boolean ours) {
-        Class<?> owner = m.getDeclaringClass();
-        Class<?>[] params = m.getParameterTypes();
-        boolean body = false;
-        boolean inlined = false;
-        for (Method woven : owner.getDeclaredMethods()) {
-            Class<?>[] b = woven.getParameterTypes();
-            if (!Modifier.isStatic(woven.getModifiers()) || !woven.getName().startsWith(m.getName() + "_aroundBody")
-                    || b.length < params.length + 1 || b[0] != owner
-                    || !Arrays.equals(b, 1, params.length + 1, params, 0, params.length)) {
-                continue;
-            }
-            if (!woven.getName().endsWith("$advice")) {
-                body = true;
-            } else if (Arrays.stream(b).anyMatch(p -> p.getName().equals(ADVICE))) {
-                return true;
-            } else {
-                inlined = true;
-            }
-        }
-        return body && (!ours || !inlined);
+        return Policies.wovenBody(m, ours ? ADVICE : null);
     }
 }

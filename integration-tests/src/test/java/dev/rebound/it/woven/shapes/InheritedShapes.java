@@ -168,6 +168,23 @@ public final class InheritedShapes {
         }
     }
 
+    /**
+     * An API interface of a module built with rebound-weaver: an annotated abstract method, and an annotated
+     * default method (woven here), implemented by classes compiled by javac alone
+     * ({@code plain.shapes.PlainAssistants}).
+     */
+    public interface Assistant {
+        @Retry(attempts = 3, delay = 0)
+        String chat(String prompt);
+
+        @Retry(attempts = 3, delay = 0)
+        default String summarize(String text) {
+            return body().fail();
+        }
+
+        Body body();
+    }
+
     /** An annotated interface that a subclass of a library's abstract class implements. */
     public interface LibraryChat {
         @Retry(attempts = 3, delay = 0)

@@ -1,5 +1,6 @@
 package dev.rebound.runtime.internal.chain;
 
+import dev.rebound.runtime.ReboundConfigurationException;
 import static dev.rebound.runtime.ReboundEvent.Kind.FALLBACK;
 
 import dev.rebound.runtime.RateLimitRefusedException;
@@ -77,8 +78,9 @@ class FallbackStrategy implements Strategy {
     }
 
     /**
-     * Whether the call may go on to an alternative after {@code last}: never after an interrupt or an
-     * Error; when the rule lets the failure through, or a fallback predicate rejected the result
+     * Whether the call may go on to an alternative after {@code last}: never after an interrupt, an
+     * Error or a {@code ReboundConfigurationException} (a policy the target could not build: an alternative
+     * would hide it); when the rule lets the failure through, or a fallback predicate rejected the result
      * (whatever {@code on} lists; {@code skipOn} still wins).
      */
     static boolean mayFallBack(Execution call, FallbackRule rule, Throwable last) {
@@ -90,7 +92,7 @@ class FallbackStrategy implements Strategy {
      * whose {@code last} failure is a refusal of its own ({@code ownRefusal}) or not.
      */
     static boolean mayFallBack(boolean interrupted, boolean ownRefusal, FallbackRule rule, Throwable last) {
-        if (interrupted || last instanceof Error) {
+        if (interrupted || last instanceof Error || last instanceof ReboundConfigurationException) {
             return false;
         }
         return rule.fallsBackOn(last, ownRefusal) || last instanceof RejectedResultException

@@ -1,5 +1,6 @@
 package dev.rebound.runtime.internal.chain;
 
+import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.AttemptTimeoutException;
 import dev.rebound.runtime.RejectedResultException;
 import dev.rebound.runtime.RetryPolicy;
@@ -25,6 +26,9 @@ final class RetryClassifier {
 
     /** Null when {@code f} may be retried under {@code policy}; else why not. Allocates nothing. */
     static Reason refusal(RetryPolicy policy, Throwable f, ServerVerdict verdict) {
+        if (f instanceof ReboundConfigurationException) {
+            return Reason.NOT_RETRYABLE; // a misconfiguration is no transient failure, whatever a server says
+        }
         if (f instanceof RejectedResultException) {
             // a result predicate rejected the result: retried (its own rule) unless abortOn lists it,
             // or the fallback predicate rejected it, which sends the call on without a retry

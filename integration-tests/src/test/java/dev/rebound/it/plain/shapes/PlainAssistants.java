@@ -1,0 +1,61 @@
+package dev.rebound.it.plain.shapes;
+
+import dev.rebound.it.woven.shapes.InheritedShapes.Assistant;
+import dev.rebound.it.woven.shapes.InheritedShapes.Body;
+
+/**
+ * Implementations, compiled by javac alone, of an interface whose default method ajc wove
+ * ({@code woven.shapes.InheritedShapes.Assistant}): as an application's module built without the weaver
+ * over an API module built with it.
+ */
+public final class PlainAssistants {
+
+    private PlainAssistants() {
+    }
+
+    /** Implements chat (never woven); inherits the woven summarize. */
+    public static class PlainAssistant implements Assistant {
+        public final Body body = new Body();
+        public final IllegalStateException chatDown = new IllegalStateException("chat down");
+        public int chats;
+
+        @Override
+        public Body body() {
+            return body;
+        }
+
+        @Override
+        public String chat(String prompt) {
+            chats++;
+            throw chatDown;
+        }
+    }
+
+    /** The same, for a test through Rebound.wrap (what a class's first direct call says is said once per class). */
+    public static class WrappedAssistant extends PlainAssistant {
+    }
+
+    /** The same, for a test through Guice. */
+    public static class GuicedAssistant extends PlainAssistant {
+    }
+
+    /** Overrides summarize (never woven), calling the woven default through {@code Assistant.super}. */
+    public static class SuperCallingAssistant implements Assistant {
+        public final Body body = new Body();
+
+        @Override
+        public Body body() {
+            return body;
+        }
+
+        @Override
+        public String chat(String prompt) {
+            throw new IllegalStateException("chat down");
+        }
+
+        @Override
+        public String summarize(String text) {
+            return Assistant.super.summarize(text);
+        }
+    }
+}
