@@ -6,6 +6,7 @@ import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.EstimationProbe;
 import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.distributed.proxy.ProxyManager;
 import dev.rebound.runtime.TimeSource;
 import java.time.Duration;
 import java.util.Map;
@@ -26,12 +27,22 @@ final class BucketLimiter implements RateLimiter {
     private final Bucket tokens; // null: tokens are not limited
     private final long tokenCapacity;
     private final long requestsCapacity;
+    private final Lowering requestsLowering;
+    private final Lowering tokensLowering;
 
+    /** In-process buckets. */
     BucketLimiter(Bucket requests, Bucket tokens, long requestsPerMinute, long tokensPerMinute) {
+        this(requests, Lowering.inProcess(), tokens, Lowering.inProcess(), requestsPerMinute, tokensPerMinute);
+    }
+
+    private BucketLimiter(Bucket requests, Lowering requestsLowering, Bucket tokens, Lowering tokensLowering,
+            long requestsPerMinute, long tokensPerMinute) {
         this.requests = requests;
         this.tokens = tokens;
         this.tokenCapacity = tokensPerMinute;
         this.requestsCapacity = requestsPerMinute;
+        this.requestsLowering = requestsLowering;
+        this.tokensLowering = tokensLowering;
     }
 
     /** A process-local limiter on {@code clock}. */
@@ -42,6 +53,19 @@ final class BucketLimiter implements RateLimiter {
                 ? Bucket.builder().addLimit(perMinute(tokensPerMinute)).withCustomTimePrecision(meter).build()
                 : null;
         return new BucketLimiter(r, t, requestsPerMinute, tokensPerMinute);
+    }
+
+    /** A limiter on the buckets {@code proxies} keeps under these keys, made on first use with these limits. */
+    static BucketLimiter remote(ProxyManager<byte[]> proxies, byte[] requestsKey, byte[] tokensKey,
+            long requestsPerMinute, long tokensPerMinute) {
+        Lowering.Remote r = Lowering.remote(configuration(requestsPerMinute));
+        Bucket requests = proxies.builder().withOptimization(r).build(requestsKey, r::configuration);
+        if (tokensPerMinute <= 0) {
+            return new BucketLimiter(requests, r, null, null, requestsPerMinute, tokensPerMinute);
+        }
+        Lowering.Remote t = Lowering.remote(configuration(tokensPerMinute));
+        Bucket tokens = proxies.builder().withOptimization(t).build(tokensKey, t::configuration);
+        return new BucketLimiter(requests, r, tokens, t, requestsPerMinute, tokensPerMinute);
     }
 
     static Bandwidth perMinute(long limit) {
@@ -158,9 +182,9 @@ final class BucketLimiter implements RateLimiter {
 
     @Override
     public void correct(RateLimitHeaders seen) {
-        lower(requests, seen.remainingRequests(), seen.resetRequestsNanos(), requestsCapacity);
+        lower(requests, requestsLowering, seen.remainingRequests(), seen.resetRequestsNanos(), requestsCapacity);
         if (tokens != null) {
-            lower(tokens, seen.remainingTokens(), seen.resetTokensNanos(), tokenCapacity);
+            lower(tokens, tokensLowering, seen.remainingTokens(), seen.resetTokensNanos(), tokenCapacity);
         }
     }
 
@@ -170,9 +194,10 @@ final class BucketLimiter implements RateLimiter {
      * ours: OpenAI's tokens reset in minutes while most remain, Groq's request headers count per day).
      * Without a count, the reset (as OpenAI defines it, when the limit is whole again) says that at least
      * what our refill brings in that time is spent: the bucket is lowered to {@code capacity} less that, at
-     * most one minute's refill (0 left, never a debt). Never raises it.
+     * most one minute's refill (0 left, never a debt). Never raises it. In one step ({@link Lowering}):
+     * corrections from the provider's one count, arriving together, lower the bucket to it once, not once each.
      */
-    private static void lower(Bucket bucket, long remaining, long resetNanos, long capacity) {
+    private static void lower(Bucket bucket, Lowering lowering, long remaining, long resetNanos, long capacity) {
         long target;
         if (remaining >= 0) {
             target = remaining;
@@ -184,9 +209,8 @@ final class BucketLimiter implements RateLimiter {
         } else {
             return;
         }
-        long available = bucket.getAvailableTokens();
-        if (available > target) {
-            bucket.consumeIgnoringRateLimits(available - target);
+        if (target < capacity) { // a bucket never holds more than its capacity
+            lowering.lower(bucket, target);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.rebound.runtime.ratelimit;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,8 +30,8 @@ final class FailoverLimiter implements RateLimiter {
     /** The remote limiter and the proxy manager it was built on (rebuilt after a reconnection). */
     private volatile Remote remote;
     /** The stored limits last warned about (-1: none), so that one difference is said once. */
-    private volatile long warnedRequests = -1;
-    private volatile long warnedTokens = -1;
+    private final AtomicLong warnedRequests = new AtomicLong(-1);
+    private final AtomicLong warnedTokens = new AtomicLong(-1);
     /** Whether this key's value in Redis failed (the key is then local until {@link #keyRetryAtNanos}). */
     private volatile boolean keyFailed;
     private volatile long keyRetryAtNanos;
@@ -49,12 +50,19 @@ final class FailoverLimiter implements RateLimiter {
     private static final class Remote {
         final ProxyManager<byte[]> proxies;
         final BucketLimiter limiter;
-        volatile long checkAtNanos;
+        /** When the stored limits are next compared; claimed by one thread at a time ({@link #claimCheck}). */
+        final AtomicLong checkAtNanos;
 
         Remote(ProxyManager<byte[]> proxies, BucketLimiter limiter, long checkAtNanos) {
             this.proxies = proxies;
             this.limiter = limiter;
-            this.checkAtNanos = checkAtNanos;
+            this.checkAtNanos = new AtomicLong(checkAtNanos);
+        }
+
+        /** Whether the comparison is due at {@code now} and this thread is the one to make it. */
+        boolean claimCheck(long now) {
+            long due = checkAtNanos.get();
+            return now - due >= 0 && checkAtNanos.compareAndSet(due, now + CHECK_EVERY_NANOS);
         }
     }
 
@@ -62,7 +70,8 @@ final class FailoverLimiter implements RateLimiter {
      * The Redis-backed limiter now, or null. The limits Redis holds for the key are compared with this
      * instance's on each new connection (start-up, every reconnection, so after a restart) and on the first
      * use in each minute after that: another instance that recreated an expired key with its own limits is
-     * noticed within a minute, for a read of each bucket once a minute, nothing on the other calls.
+     * noticed within a minute, for a read of each bucket once a minute, nothing on the other calls. One
+     * thread compares, whatever the number using the key at that moment, so a difference is said once.
      */
     private BucketLimiter remote() {
         if (keyFailed && link.nanoTime() - keyRetryAtNanos < 0) {
@@ -73,50 +82,52 @@ final class FailoverLimiter implements RateLimiter {
             return null;
         }
         Remote r = remote;
+        if (r == null || r.proxies != p) {
+            return connected(p);
+        }
+        if (r.claimCheck(link.nanoTime())) {
+            checkStoredLimits(p);
+        }
+        return r.limiter;
+    }
+
+    /** The limiter on a new connection's {@code p}, made by the first thread to use it, its limits compared. */
+    private synchronized BucketLimiter connected(ProxyManager<byte[]> p) {
+        Remote r = remote;
         if (r != null && r.proxies == p) {
-            long now = link.nanoTime();
-            if (now - r.checkAtNanos >= 0) {
-                r.checkAtNanos = now + CHECK_EVERY_NANOS;
-                checkStoredLimits(p);
-            }
-            return r.limiter;
+            return r.limiter; // another thread made it while this one waited
         }
         checkStoredLimits(p);
-        BucketConfiguration requests = BucketLimiter.configuration(requestsPerMinute);
-        BucketConfiguration tokens = tokensPerMinute > 0 ? BucketLimiter.configuration(tokensPerMinute) : null;
-        BucketLimiter limiter = new BucketLimiter(
-                p.builder().build(requestsKey, () -> requests),
-                tokens == null ? null : p.builder().build(tokensKey, () -> tokens),
-                requestsPerMinute, tokensPerMinute);
+        BucketLimiter limiter = BucketLimiter.remote(p, requestsKey, tokensKey, requestsPerMinute, tokensPerMinute);
         remote = new Remote(p, limiter, link.nanoTime() + CHECK_EVERY_NANOS);
         return limiter;
     }
 
     private void checkStoredLimits(ProxyManager<byte[]> p) {
-        warnedRequests = warnIfConfiguredOtherwise(p, requestsKey, requestsPerMinute, "requestsPerMinute",
-                warnedRequests);
-        warnedTokens = warnIfConfiguredOtherwise(p, tokensKey, tokensPerMinute, "tokensPerMinute", warnedTokens);
+        warnIfConfiguredOtherwise(p, requestsKey, requestsPerMinute, "requestsPerMinute", warnedRequests);
+        warnIfConfiguredOtherwise(p, tokensKey, tokensPerMinute, "tokensPerMinute", warnedTokens);
     }
 
     /**
      * Another instance created the key with other limits: Bucket4j keeps the first until the key expires. A
      * stored token limit where this instance has none (0) differs too: the others charge tokens, this one not.
-     * Said once per stored value that differs ({@code warned}, the last one said); answers the new one.
+     * Said once per stored value that differs ({@code warned}, the last one said, swapped atomically: of
+     * threads reading the same value at once, one says it).
      */
-    private long warnIfConfiguredOtherwise(ProxyManager<byte[]> p, byte[] redisKey, long perMinute, String attribute,
-            long warned) {
+    private void warnIfConfiguredOtherwise(ProxyManager<byte[]> p, byte[] redisKey, long perMinute, String attribute,
+            AtomicLong warned) {
         Optional<BucketConfiguration> existing = p.getProxyConfiguration(redisKey);
         if (existing.isEmpty() || existing.get().getBandwidths()[0].getCapacity() == perMinute) {
-            return -1;
+            warned.set(-1);
+            return;
         }
         long stored = existing.get().getBandwidths()[0].getCapacity();
-        if (stored != warned) {
+        if (warned.getAndSet(stored) != stored) {
             LOG.warn("Rebound rate limit \"{}\": Redis already holds it with {} = {}, not {}; {}: give every "
                     + "instance the same limits", key, attribute, stored,
                     perMinute, perMinute == 0 ? "the instances that set it charge their tokens against it until the"
                             + " key expires, and this one charges none" : "the stored limit applies until the key expires");
         }
-        return stored;
     }
 
     /** A Redis operation failed: the whole store's failure, or this key's alone. */

@@ -47,6 +47,8 @@ final class RedisLink {
     private final TimeSource clock;
     private final TimeMeter meter;
     private final AtomicBoolean connecting = new AtomicBoolean();
+    /** What the threads waiting for another's reconnection wait on. */
+    private final Object reconnection = new Object();
     private final AtomicBoolean down = new AtomicBoolean();
     private volatile StatefulRedisConnection<byte[], byte[]> connection;
     private volatile ProxyManager<byte[]> proxies;
@@ -113,7 +115,9 @@ final class RedisLink {
 
     /**
      * The proxy manager to use now, or null while Redis is away (and then, now and then, one reconnection).
-     * A connection found closed (Redis stopped or restarted, the network cut) is replaced at once.
+     * A connection found closed (Redis stopped or restarted, the network cut) is replaced at once: one thread
+     * reconnects, and the others finding it closed wait for that (a store's timeout at most), so that none
+     * goes on with its local limit while Redis answers, and none without an outage said.
      */
     ProxyManager<byte[]> proxies() {
         if (closed) {
@@ -122,7 +126,7 @@ final class RedisLink {
         ProxyManager<byte[]> p = proxies;
         StatefulRedisConnection<byte[], byte[]> c = connection;
         if (p != null && !down.get()) {
-            return c.isOpen() || connect() ? proxies : null;
+            return c.isOpen() || replace(c) ? proxies : null;
         }
         if (clock.nanoTime() - retryAtNanos < 0) {
             return null;
@@ -130,14 +134,66 @@ final class RedisLink {
         if (p != null && c != null && c.isOpen()) {
             return p; // a timeout or a refusal left the connection open: try the next command on it
         }
-        return connect() ? proxies : null;
+        return connect() ? proxies : null; // during an outage said: the threads not reconnecting stay local
     }
 
-    /** Connects (again); false, with the outage noted, when Redis does not answer. */
+    /**
+     * Replaces {@code stale}, found closed while Redis was answering: reconnects, unless another thread has
+     * already, or waits for the thread reconnecting (the store's timeout at most: longer is an outage, said
+     * as any other); true when the new connection answered.
+     */
+    private boolean replace(StatefulRedisConnection<byte[], byte[]> stale) {
+        if (connecting.compareAndSet(false, true)) {
+            try {
+                return connection != stale ? !down.get() : open();
+            } finally {
+                connected();
+            }
+        }
+        long waitUntil = System.nanoTime() + timeout.toNanos();
+        boolean interrupted = false;
+        synchronized (reconnection) {
+            long left;
+            while (connecting.get() && (left = waitUntil - System.nanoTime()) > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(reconnection, left);
+                } catch (InterruptedException e) {
+                    interrupted = true; // the wait is bounded: finish it, and keep the flag for the caller's
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (connecting.get()) {
+            failed(new TimeoutException(), false);
+            return false;
+        }
+        return connection != stale && !down.get();
+    }
+
+    /** Connects (again); false, with the outage noted, when Redis does not answer, or when another thread is. */
     boolean connect() {
         if (!connecting.compareAndSet(false, true)) {
             return false;
         }
+        try {
+            return open();
+        } finally {
+            connected();
+        }
+    }
+
+    /** The connecting thread is done: wakes the threads waiting for it in {@link #replace}. */
+    private void connected() {
+        synchronized (reconnection) {
+            connecting.set(false);
+            reconnection.notifyAll();
+        }
+    }
+
+    /** Opens a connection; called by the one thread {@link #connecting}. */
+    private boolean open() {
         try {
             StatefulRedisConnection<byte[], byte[]> old = connection;
             if (old != null && old.isOpen()) {
@@ -172,8 +228,6 @@ final class RedisLink {
         } catch (RuntimeException e) {
             failed(e, true);
             return false;
-        } finally {
-            connecting.set(false);
         }
     }
 
@@ -191,9 +245,14 @@ final class RedisLink {
         }
     }
 
-    /** Redis answered: if it had been away, say so once. */
+    /**
+     * Redis answered: if it had been away, say so once. An answer that comes back after its connection
+     * closed (a command sent before Redis stopped, returning after another's failure said the outage) is not
+     * Redis answering again.
+     */
     void answered() {
-        if (down.compareAndSet(true, false)) {
+        StatefulRedisConnection<byte[], byte[]> c = connection;
+        if (down.get() && c != null && c.isOpen() && down.compareAndSet(true, false)) {
             warned = null;
             LOG.info("Rebound rate-limit store {} answers again: limits are shared again", where);
         }

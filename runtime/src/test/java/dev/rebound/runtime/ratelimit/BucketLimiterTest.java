@@ -93,6 +93,44 @@ class BucketLimiterTest {
         assertThat(limiter.wouldWait(0)).isEqualTo(SECOND);
     }
 
+    /**
+     * A correction arrives while another, from the provider's same count (40 of 100 left), has read the
+     * bucket's level and not yet lowered it (the interleaving made certain: the first waits until the second
+     * has finished or is held back): the bucket holds 40, not 40 less the difference twice.
+     */
+    @Test
+    void aCorrectionArrivingWhileAnotherIsUnderWayLowersTheBucketToTheProvidersCountNotBelow() throws Exception {
+        Bucket requests = Bucket.builder().addLimit(BucketLimiter.perMinute(100))
+                .withCustomTimePrecision(BucketLimiter.meter(clock, false)).build();
+        RateLimitHeaders fortyLeft = new RateLimitHeaders(40, RateLimitHeaders.UNKNOWN, RateLimitHeaders.UNKNOWN,
+                RateLimitHeaders.UNKNOWN);
+        BucketLimiter[] limiter = new BucketLimiter[1];
+        Thread[] second = new Thread[1];
+        Bucket interleaving = (Bucket) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Bucket.class},
+                (proxy, m, args) -> {
+                    Object result = m.invoke(requests, args);
+                    if (m.getName().equals("getAvailableTokens") && second[0] == null) {
+                        second[0] = new Thread(() -> limiter[0].correct(fortyLeft));
+                        second[0].start();
+                        long deadline = System.nanoTime() + 30 * SECOND;
+                        while (second[0].getState() != Thread.State.TERMINATED
+                                && second[0].getState() != Thread.State.BLOCKED && System.nanoTime() - deadline < 0) {
+                            Thread.onSpinWait();
+                        }
+                    }
+                    return result;
+                });
+        limiter[0] = new BucketLimiter(interleaving, null, 100, 0);
+        limiter[0].correct(fortyLeft);
+        second[0].join(30_000);
+        assertThat(limiter[0].wouldWait(0)).as("wait, in ns, for the next request").isZero();
+        long admitted = 0;
+        while (admitted < 100 && limiter[0].acquire(0, 0) == 0) {
+            admitted++;
+        }
+        assertThat(admitted).as("requests admitted after the provider said 40 are left").isEqualTo(40);
+    }
+
     @Test
     void nothingLeftWithinAMinutesResetMeansTheNextTokenAsOurRefillBringsIt() {
         RateLimiter limiter = RateLimitStore.inProcess().limiter("k", 60, 6000, clock);

@@ -3,11 +3,22 @@ package dev.rebound.runtime.ratelimit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.rebound.annotations.RateLimit;
+import dev.rebound.modelserver.Fault;
+import dev.rebound.modelserver.ModelServer;
+import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.runtime.RateLimitPolicy;
 import dev.rebound.runtime.RateLimitRefusedException;
 import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.ReboundEvent;
+import dev.rebound.runtime.ReboundEvent.Kind;
 import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.langchain4j.LoopbackModels;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -17,13 +28,25 @@ import io.lettuce.core.event.connection.ReconnectAttemptEvent;
 import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.IntFunction;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -32,6 +55,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * two stores play two instances; the clock is virtual and shared, so every wait is exact.
  */
 class RedisRateLimitStoreTest {
+
+    @RegisterExtension
+    static final ModelServerExtension models = new ModelServerExtension();
+    static final ModelServer server = models.server();
 
     static final long SECOND = 1_000_000_000L;
     static LocalRedis redis;
@@ -98,6 +125,192 @@ class RedisRateLimitStoreTest {
         }
     }
 
+    /**
+     * Four instances, two threads each, receive at the same moment the provider's one count for the key, 40
+     * of 100 left: the fleet's bucket holds 40, not 40 less the difference once per correction. Ten rounds.
+     */
+    @Test
+    void correctionsArrivingTogetherLowerTheFleetsBucketToTheProvidersCountNotBelow() throws Exception {
+        RateLimitHeaders fortyLeft = new RateLimitHeaders(40, RateLimitHeaders.UNKNOWN, RateLimitHeaders.UNKNOWN,
+                RateLimitHeaders.UNKNOWN);
+        long fewest = Long.MAX_VALUE;
+        long longestWait = 0;
+        for (int round = 0; round < 10; round++) {
+            List<RedisRateLimitStore> stores = new ArrayList<>();
+            try {
+                List<RateLimiter> fleet = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    stores.add(store());
+                    fleet.add(stores.get(i).limiter("corrected-" + round, 100, 0, clock));
+                }
+                assertThat(fleet.get(0).acquire(0, 0)).isZero(); // makes the bucket
+                fleet.get(0).release(0); // 100 left, as the provider's window began
+                together(8, t -> () -> {
+                    fleet.get(t % 4).correct(fortyLeft);
+                    return null;
+                });
+                longestWait = Math.max(longestWait, fleet.get(0).wouldWait(0));
+                long admitted = 0;
+                while (admitted < 100 && fleet.get(0).acquire(0, 0) == 0) {
+                    admitted++;
+                }
+                fewest = Math.min(fewest, admitted);
+            } finally {
+                stores.forEach(RedisRateLimitStore::close);
+            }
+        }
+        assertThat(longestWait).as("wait, in ns, for the fleet's next request after the provider said 40 are left"
+                + " (longest of 10 rounds)").isZero();
+        assertThat(fewest).as("requests the fleet may still send after the provider said 40 are left (fewest of 10"
+                + " rounds)").isEqualTo(40);
+    }
+
+    /** The same eight corrections one after another: the bucket holds 40 (the control for the test above). */
+    @Test
+    void correctionsOneAfterAnotherLowerTheFleetsBucketToTheProvidersCount() {
+        List<RedisRateLimitStore> stores = new ArrayList<>();
+        try {
+            List<RateLimiter> fleet = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                stores.add(store());
+                fleet.add(stores.get(i).limiter("corrected", 100, 0, clock));
+            }
+            RateLimitHeaders fortyLeft = new RateLimitHeaders(40, RateLimitHeaders.UNKNOWN,
+                    RateLimitHeaders.UNKNOWN, RateLimitHeaders.UNKNOWN);
+            for (int t = 0; t < 8; t++) {
+                fleet.get(t % 4).correct(fortyLeft);
+            }
+            long admitted = 0;
+            while (admitted < 100 && fleet.get(0).acquire(0, 0) == 0) {
+                admitted++;
+            }
+            assertThat(admitted).isEqualTo(40);
+        } finally {
+            stores.forEach(RedisRateLimitStore::close);
+        }
+    }
+
+    /** What the wrapper sees: langchain4j's ChatModel, called with a ChatRequest. */
+    public interface Model {
+        ChatResponse chat(ChatRequest request);
+    }
+
+    /**
+     * Four instances (own settings, store and wrapper) call the model server through langchain4j's real HTTP
+     * client and {@code RetryAfterHttpClientBuilder}. The provider allows 100 a minute, the fleet's limit says
+     * 1,000 (another user of the organisation's key): its headers lower the fleet's bucket to what it says is
+     * left. 40 calls in rounds of eight at once (each round's answers held by the server and released
+     * together), then 20 one at a time: the provider has 40 left after them and says so in every answer, so
+     * every call reaches it.
+     */
+    @Test
+    void answersArrivingTogetherLowerTheFleetsLimitToWhatTheProviderSaysIsLeftNotBelow() throws Exception {
+        List<ReboundEvent> events = new CopyOnWriteArrayList<>();
+        int sent = sixtyCallsOverHttp(8, events);
+        assertThat(server.rateLimited("gpt-4o")).as("429s from the provider").isZero();
+        assertThat(sent).as("of 60 calls, those the fleet sent to the provider (which allows 100 a minute);"
+                + " refused by the fleet's limit: %s", events.stream().filter(e -> e.kind() == Kind.RATE_LIMIT_REFUSED)
+                .count()).isEqualTo(60);
+    }
+
+    /** The same 60 calls one at a time (the control for the test above). */
+    @Test
+    void answersOneAfterAnotherLowerTheFleetsLimitToWhatTheProviderSaysIsLeft() throws Exception {
+        assertThat(sixtyCallsOverHttp(1, new CopyOnWriteArrayList<>())).isEqualTo(60);
+    }
+
+    /** 40 calls in rounds of {@code threads} at once across four instances, then 20 one at a time. */
+    private int sixtyCallsOverHttp(int threads, List<ReboundEvent> events) throws Exception {
+        server.reset();
+        server.limitRequestsPerMinute("gpt-4o", 100);
+        List<RedisRateLimitStore> stores = new ArrayList<>();
+        List<Model> fleet = new ArrayList<>();
+        RateLimitPolicy policy = RateLimitPolicy.builder().key("org-key").requestsPerMinute(1000)
+                .maxDelay(Duration.ofSeconds(1)).build();
+        ChatResponse backup = ChatResponse.builder().aiMessage(AiMessage.from("backup")).build();
+        try {
+            for (int i = 0; i < 4; i++) {
+                stores.add(store());
+                ChatModel gpt4o = LoopbackModels.openAi(server, "gpt-4o");
+                fleet.add(Rebound.wrap(Model.class, (Model) gpt4o::chat).withRateLimit(policy)
+                        .withFallbacks((Model) r -> backup)
+                        .settings(ReboundSettings.builder().timeSource(clock).logging(false).listener(events::add)
+                                .rateLimitStore(stores.get(i)).build())
+                        .build());
+            }
+            ChatRequest request = ChatRequest.builder().messages(UserMessage.from("hello")).build();
+            for (int round = 0; round < 40 / threads; round++) {
+                int base = round * threads;
+                if (threads > 1) { // the round's answers are held, to leave the server together whatever the timing
+                    Fault[] held = new Fault[threads];
+                    Arrays.fill(held, Fault.stallUntilReleased());
+                    server.script("gpt-4o", held);
+                }
+                CompletableFuture<List<ChatResponse>> answers = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return together(threads, t -> () -> fleet.get((base + t) % 4).chat(request));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                if (threads > 1) {
+                    if (!server.awaitStalled(threads, Duration.ofSeconds(5))) {
+                        server.script("gpt-4o"); // some calls of the round never reached the provider
+                    }
+                    server.releaseStalls();
+                }
+                answers.get(60, TimeUnit.SECONDS);
+            }
+            for (int i = 0; i < 20; i++) {
+                fleet.get(i % 4).chat(request);
+            }
+            assertThat(stores).as("the fleet's limit, shared on Redis throughout").allMatch(RedisRateLimitStore::reachable);
+            return server.requests("gpt-4o");
+        } finally {
+            stores.forEach(RedisRateLimitStore::close);
+        }
+    }
+
+    /**
+     * What the guide says an attempt costs, counted by Redis ({@code INFO commandstats}): per bucket a GET of
+     * its state and an EVAL of Bucket4j's compare-and-swap script (whose own GET and PSETEX, the expiry, run
+     * inside Redis: one round trip); settling the tokens as much again. Warm key, no contention.
+     */
+    @Test
+    void anAttemptCostsTwoRedisRoundTripsPerBucketAndSettlingItsTokensTwoMore() {
+        try (RedisRateLimitStore a = store()) {
+            RateLimiter requestsOnly = a.limiter("requests-only", 1000, 0, clock);
+            RateLimiter withTokens = a.limiter("with-tokens", 1000, 100_000, clock);
+            requestsOnly.acquire(0, 0); // warm: the buckets exist, the limits were compared
+            withTokens.acquire(100, 0);
+            assertThat(roundTrips(() -> requestsOnly.acquire(0, 0))).as("an attempt without a token limit")
+                    .isEqualTo(2);
+            assertThat(roundTrips(() -> withTokens.acquire(100, 0))).as("an attempt with a token limit").isEqualTo(4);
+            assertThat(roundTrips(() -> withTokens.adjustTokens(-40))).as("settling its tokens").isEqualTo(2);
+        }
+    }
+
+    /** The commands {@code action} sent to Redis: those run inside a script are Redis's, not round trips. */
+    private static long roundTrips(Runnable action) {
+        rawConnection.sync().configResetstat();
+        action.run();
+        String stats = rawConnection.sync().info("commandstats");
+        long all = 0;
+        long inScripts = 0;
+        for (String line : stats.lines().filter(l -> l.startsWith("cmdstat_")).toList()) {
+            String command = line.substring("cmdstat_".length(), line.indexOf(':'));
+            long calls = Long.parseLong(line.replaceAll("^[^:]+:calls=(\\d+),.*$", "$1").trim());
+            if (command.equals("psetex") || command.equals("config")) {
+                continue; // the script's write; the reset above
+            }
+            all += calls;
+            if (command.equals("eval") || command.equals("evalsha")) {
+                inScripts += calls; // each script reads the state once more, inside Redis
+            }
+        }
+        return all - inScripts;
+    }
+
     @Test
     void keysAreNamespacedCarryOnlyTheKeyNameAndExpire() {
         try (RedisRateLimitStore a = RedisRateLimitStore.builder("redis://127.0.0.1:" + redis.port)
@@ -141,6 +354,29 @@ class RedisRateLimitStoreTest {
                 "WARN dev.rebound - Rebound rate limit \"openai\": Redis already holds it with tokensPerMinute = 1000,"
                         + " not 0; the instances that set it charge their tokens against it until the key expires, and"
                         + " this one charges none: give every instance the same limits");
+    }
+
+    /**
+     * An instance of 100 a minute whose eight threads first use, at the same moment, a key another instance
+     * made with 10: one WARN per key, whatever the number of threads. Ten keys.
+     */
+    @Test
+    void anInstanceWhoseLimitsDifferWarnsOncePerKeyWhenItsThreadsFirstUseTheKeyTogether() throws Exception {
+        String logged;
+        try (RedisRateLimitStore strict = store(); RedisRateLimitStore lax = store();
+                StdStreams captured = new StdStreams()) {
+            for (int k = 0; k < 10; k++) {
+                assertThat(strict.limiter("differs-" + k, 10, 0, clock).acquire(0, 0)).isZero(); // stores 10
+                RateLimiter mine = lax.limiter("differs-" + k, 100, 0, clock);
+                together(8, t -> () -> mine.acquire(0, 0));
+            }
+            logged = captured.text();
+        }
+        for (int k = 0; k < 10; k++) {
+            String key = "\"differs-" + k + "\"";
+            assertThat(reboundLines(logged)).as("WARNs about key %s", key)
+                    .filteredOn(l -> l.startsWith("WARN ") && l.contains(key)).hasSize(1);
+        }
     }
 
     @Test
@@ -326,6 +562,29 @@ class RedisRateLimitStoreTest {
         }
     }
 
+    /** Runs {@code task} on {@code threads} threads released together; answers their results, in order. */
+    static <T> List<T> together(int threads, IntFunction<Callable<T>> task) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            CyclicBarrier start = new CyclicBarrier(threads);
+            List<Future<T>> futures = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                Callable<T> c = task.apply(i);
+                futures.add(pool.submit(() -> {
+                    start.await(30, TimeUnit.SECONDS);
+                    return c.call();
+                }));
+            }
+            List<T> out = new ArrayList<>();
+            for (Future<T> f : futures) {
+                out.add(f.get(60, TimeUnit.SECONDS));
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** Rebound's lines in {@code logged} from {@code LEVEL dev.rebound} on (the thread's name cut off). */
     static List<String> reboundLines(String logged) {
         return logged.lines().filter(l -> l.contains(" dev.rebound - "))
@@ -388,6 +647,68 @@ class RedisRateLimitStoreTest {
                     + "redis://127.0.0.1:" + redis.port + "/0 answers again: limits are shared again", newProcess);
         }
         assertThat(reachable).as("the store, back on Redis").isTrue();
+    }
+
+    /**
+     * A Redis restart while four instances, two threads each, are sending on a key of 5 a minute: a thread
+     * finding its instance's connection closed while another thread reconnects waits for it, and is not
+     * handed the local limit with nothing said. The fleet sends the new Redis's 5, plus at most 5 per
+     * instance whose outage was said (a first command may still find the old connection closing).
+     */
+    @Test
+    void afterARestartTheFleetSendsNoMoreThanTheNewLimitPlusWhatTheOutagesItSaidAllow() throws Exception {
+        List<RedisRateLimitStore> stores = new ArrayList<>();
+        long[] after;
+        String logged;
+        try {
+            List<RateLimiter> fleet = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                stores.add(store());
+                fleet.add(stores.get(i).limiter("restart", 5, 0, clock));
+            }
+            assertThat(LongStream.of(admittedPerInstance(fleet, 2, 5)).sum()).as("the fleet's 5 before the restart")
+                    .isEqualTo(5);
+            List<CountDownLatch> closed = new ArrayList<>();
+            for (RedisRateLimitStore s : stores) {
+                closed.add(onEvent(s, DisconnectedEvent.class));
+            }
+            redis.stop();
+            redis.restart(); // no persistence: the key is gone, 5 again
+            rawConnection.sync().ping();
+            for (CountDownLatch c : closed) {
+                assertThat(c.await(20, TimeUnit.SECONDS)).as("each store saw its connection close").isTrue();
+            }
+            try (StdStreams captured = new StdStreams()) {
+                after = admittedPerInstance(fleet, 2, 50);
+                logged = captured.text();
+            }
+        } finally {
+            stores.forEach(RedisRateLimitStore::close);
+        }
+        long outagesSaid = reboundLines(logged).stream().filter(l -> l.startsWith("WARN ") && l.contains("is unreachable"))
+                .count();
+        assertThat(LongStream.of(after).sum()).as("requests the fleet sent after the restart (per instance %s), with %s"
+                + " outage(s) said; lines: %s", Arrays.toString(after), outagesSaid, reboundLines(logged))
+                .isLessThanOrEqualTo(5 + 5 * outagesSaid);
+    }
+
+    /** {@code threads} threads per limiter at once, each trying {@code tries} requests (no wait allowed). */
+    static long[] admittedPerInstance(List<RateLimiter> instances, int threads, int tries) throws Exception {
+        AtomicLongArray admitted = new AtomicLongArray(instances.size());
+        together(instances.size() * threads, t -> () -> {
+            int i = t % instances.size();
+            for (int n = 0; n < tries; n++) {
+                if (instances.get(i).acquire(0, 0) == 0) {
+                    admitted.incrementAndGet(i);
+                }
+            }
+            return null;
+        });
+        long[] out = new long[instances.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = admitted.get(i);
+        }
+        return out;
     }
 
     @Test
