@@ -12,6 +12,7 @@ module dev.rebound.runtime {
     requires static micrometer.observation;
     requires static io.opentelemetry.context;
     requires static langchain4j.core;
+    requires static langchain4j;
     requires static langchain4j.http.client;
     requires static langchain4j.http.client.jdk;
     requires static io.github.bucket4j.core;

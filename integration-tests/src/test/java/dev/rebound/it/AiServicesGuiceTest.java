@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import dev.langchain4j.memory.ChatMemory;
+import dev.langchain4j.memory.chat.MessageWindowChatMemory;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.service.AiServices;
@@ -106,5 +109,65 @@ class AiServicesGuiceTest {
         assertThat(StdErr.count(log, "ReboundModule(SelfRetryingAssistant): the model behind this AiServices proxy "
                 + "has its own retries on (maxRetries = 2)")).isEqualTo(1);
         assertThat(log).doesNotContain("test-key");
+    }
+
+    /**
+     * llm-failures.md section 7: a fallback's model is seen. The injector provides the backup assistant on a
+     * model with langchain4j's default retries: said once, when the fallback first resolves it.
+     */
+    @Test
+    void aProvidedBackupAssistantWhoseModelRetriesByItselfIsWarnedAbout() {
+        server.always("gpt-4", Fault.status(400)); // straight to the fallback, no retry, no sleep
+        String[] answer = new String[2];
+        String log = StdErr.during(() -> {
+            Assistant assistant = Guice.createInjector(ReboundModule.wrapping(
+                    ReboundSettings.builder().timeSource(new VirtualTimeSource()).build(), new AbstractModule() {
+                        @Provides
+                        Assistant assistant() {
+                            return AiServices.create(Assistant.class, openAi("gpt-4"));
+                        }
+
+                        @Provides
+                        BackupAssistant backup() {
+                            ChatModel selfRetrying = OpenAiChatModel.builder().baseUrl(server.baseUrl())
+                                    .apiKey("test-key").modelName("gpt-3.5-turbo").build(); // maxRetries = 2
+                            return AiServices.create(BackupAssistant.class, selfRetrying);
+                        }
+                    })).getInstance(Assistant.class);
+            answer[0] = assistant.answer("What is retry?");
+            answer[1] = assistant.answer("What is a fallback?");
+        });
+
+        assertThat(answer[0]).isEqualTo(ModelServer.answerFor("gpt-3.5-turbo", "What is retry?"));
+        assertThat(answer[1]).isEqualTo(ModelServer.answerFor("gpt-3.5-turbo", "What is a fallback?"));
+        assertThat(StdErr.count(log, "ReboundModule(Assistant) @Fallback.to BackupAssistant: the model behind this"
+                + " AiServices proxy has its own retries on (maxRetries = 2)")).isEqualTo(1);
+        assertThat(log).doesNotContain("test-key");
+    }
+
+    /** The placement the langchain4j guide warns against, through Guice: an assistant with chat memory. */
+    @Test
+    void aProvidedAssistantWithChatMemoryIsWarnedThatEachAttemptAddsTheQuestionAgain() {
+        ChatMemory memory = MessageWindowChatMemory.withMaxMessages(10);
+        String log = StdErr.during(() -> Guice.createInjector(ReboundModule.wrapping(
+                ReboundSettings.builder().timeSource(new VirtualTimeSource()).logging(false).build(),
+                new AbstractModule() {
+                    @Provides
+                    @Singleton
+                    Assistant assistant() {
+                        return AiServices.builder(Assistant.class).chatModel(openAi("gpt-4")).chatMemory(memory)
+                                .build();
+                    }
+
+                    @Provides
+                    BackupAssistant backup() {
+                        return AiServices.create(BackupAssistant.class, openAi("gpt-3.5-turbo"));
+                    }
+                })).getInstance(Assistant.class));
+
+        assertThat(StdErr.count(log, "ReboundModule(Assistant): the policy of Assistant.answer(String) retries or"
+                + " falls back from an AiServices assistant, and each attempt calls the whole assistant again: the"
+                + " user's message is added to its chat memory again, and sent to the model twice. Put the retry and"
+                + " the fallbacks on the ChatModel")).isEqualTo(1);
     }
 }

@@ -32,11 +32,12 @@ final class Javac {
 
     /**
      * What a user's build has on its class path: the weaver jar brings the runtime and annotations; and
-     * langchain4j's core, for a user's streaming methods.
+     * langchain4j's core, for a user's streaming methods, and its AiServices, for their {@code Result}.
      */
     static final String CLASSPATH = Stream.of(Retry.class, Policies.class, JoinPoint.class,
             ResilientMethods.class, org.slf4j.Logger.class,
-            dev.langchain4j.model.chat.response.StreamingChatResponseHandler.class).map(Javac::location)
+            dev.langchain4j.model.chat.response.StreamingChatResponseHandler.class,
+            dev.langchain4j.service.Result.class).map(Javac::location)
             .collect(Collectors.joining(File.pathSeparator));
 
     private final Path dir;

@@ -948,8 +948,9 @@ class OneRuleSetTest {
     }
 
     /**
-     * A result predicate that can never judge the method's result (ChatResults.Truncated reads a
-     * ChatResponse's finish reason; a String has none) reads the same from the annotation reader and
+     * A result predicate that can never judge the method's result (ChatResults.Truncated reads the finish
+     * reason of a ChatResponse or an AiServices Result; a String has none, and ChatResults.Blank reads no
+     * Integer) reads the same from the annotation reader and
      * javac, on a method's annotation and on a type's; the builder names it in the same words. On a method
      * returning a future, the value it completes with is judged (unknown for a future of ?, not checked).
      */
@@ -958,13 +959,18 @@ class OneRuleSetTest {
         String source = """
                 import dev.rebound.annotations.*;
                 import dev.rebound.runtime.langchain4j.ChatResults;
+                import dev.langchain4j.data.message.AiMessage;
                 import dev.langchain4j.model.chat.response.ChatResponse;
+                import dev.langchain4j.service.Result;
                 import java.util.concurrent.CompletableFuture;
                 import java.util.concurrent.CompletionStage;
                 public interface Judged {
                     @Fallback(to = Backup.class, onResult = ChatResults.Truncated.class) String text(String p);
                     @Retry(onResult = ChatResults.ContentFiltered.class) ChatResponse response(String p);
                     @Retry(onResult = ChatResults.Blank.class) String blank(String p);
+                    @Retry(onResult = ChatResults.Blank.class) Integer blankCount(String p);
+                    @Retry(onResult = ChatResults.Truncated.class) AiMessage message(String p);
+                    @Retry(onResult = ChatResults.Truncated.class) Result<String> assisted(String p);
                     @Retry(onResult = Short.class) CharSequence chars(String p);
                     @Retry(onResult = Short.class) int count(String p);
                     @Retry(onResult = Short.class) CompletableFuture<Integer> later(String p);
@@ -986,6 +992,9 @@ class OneRuleSetTest {
                         public String text(String p) { return p; }
                         public ChatResponse response(String p) { return null; }
                         public String blank(String p) { return p; }
+                        public Integer blankCount(String p) { return 0; }
+                        public AiMessage message(String p) { return null; }
+                        public Result<String> assisted(String p) { return null; }
                         public CharSequence chars(String p) { return p; }
                         public int count(String p) { return 0; }
                         public CompletableFuture<Integer> later(String p) { return null; }
@@ -996,13 +1005,15 @@ class OneRuleSetTest {
                 }
                 """;
         String truncated = "@Fallback.onResult dev.rebound.runtime.langchain4j.ChatResults$Truncated judges a"
-                + " dev.langchain4j.model.chat.response.ChatResponse, which a method returning java.lang.String never"
-                + " returns: it would never reject a result (declare the method to return"
-                + " dev.langchain4j.model.chat.response.ChatResponse, as ChatModel.chat(ChatRequest) does, since a"
-                + " String has no finish reason, or name a predicate of java.lang.String)";
+                + " dev.langchain4j.model.chat.response.ChatResponse or a dev.langchain4j.service.Result, which a"
+                + " method returning java.lang.String never returns: it would never reject a result (declare the"
+                + " method to return dev.langchain4j.model.chat.response.ChatResponse, as ChatModel.chat(ChatRequest)"
+                + " does, or dev.langchain4j.service.Result, as an AiServices method can, since a String has no"
+                + " finish reason, or name a predicate of java.lang.String)";
         String future = "java.util.concurrent.CompletableFuture";
         String truncatedLater = "@Retry.onResult dev.rebound.runtime.langchain4j.ChatResults$Truncated judges a"
-                + " dev.langchain4j.model.chat.response.ChatResponse, which a method returning " + future
+                + " dev.langchain4j.model.chat.response.ChatResponse or a dev.langchain4j.service.Result, which a"
+                + " method returning " + future
                 + "<java.lang.String> never completes with: it would never reject a result (declare the method to"
                 + " return " + future + "<dev.langchain4j.model.chat.response.ChatResponse>, since a String has no"
                 + " finish reason, or name a predicate of java.lang.String)";
@@ -1014,7 +1025,20 @@ class OneRuleSetTest {
                         + future + "<java.lang.Integer> never completes with: it would never reject a result (declare"
                         + " the method to return " + future + "<java.lang.String>, or name a predicate of"
                         + " java.lang.Integer)",
-                "Judged.textLater(String): " + truncatedLater));
+                "Judged.textLater(String): " + truncatedLater,
+                // Blank reads four types, none of them an Integer; Truncated's words fit the AiMessage declared
+                "Judged.blankCount(String): @Retry.onResult dev.rebound.runtime.langchain4j.ChatResults$Blank judges a"
+                        + " dev.langchain4j.model.chat.response.ChatResponse, a dev.langchain4j.data.message.AiMessage, a"
+                        + " java.lang.String or a dev.langchain4j.service.Result, which a method returning"
+                        + " java.lang.Integer never returns: it would never reject a result (declare the method to"
+                        + " return one of them, or name a predicate of java.lang.Integer)",
+                "Judged.message(String): @Retry.onResult dev.rebound.runtime.langchain4j.ChatResults$Truncated judges a"
+                        + " dev.langchain4j.model.chat.response.ChatResponse or a dev.langchain4j.service.Result, which a"
+                        + " method returning dev.langchain4j.data.message.AiMessage never returns: it would never"
+                        + " reject a result (declare the method to return"
+                        + " dev.langchain4j.model.chat.response.ChatResponse, as ChatModel.chat(ChatRequest) does, or"
+                        + " dev.langchain4j.service.Result, as an AiServices method can, since an AiMessage has no"
+                        + " finish reason, or name a predicate of dev.langchain4j.data.message.AiMessage)"));
 
         // a type's annotation, on each method whose result it cannot judge
         sameInEveryPath("Typed", """

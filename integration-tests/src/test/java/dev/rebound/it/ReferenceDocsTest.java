@@ -249,11 +249,11 @@ class ReferenceDocsTest {
                 })));
         produced.put(" cannot be provided: constructor of ",
                 catchThrowable(() -> Rebound.wrap(Judged.class, p -> p).settings(quiet).build()));
-        produced.put(" judges a dev.langchain4j.model.chat.response.ChatResponse, which a method returning"
-                + " java.lang.String never returns: it would never reject a result",
+        produced.put(" judges a dev.langchain4j.model.chat.response.ChatResponse or a dev.langchain4j.service.Result,"
+                + " which a method returning java.lang.String never returns: it would never reject a result",
                 catchThrowable(() -> Rebound.wrap(TextOnly.class, p -> p).settings(quiet).build()));
-        produced.put(" judges a dev.langchain4j.model.chat.response.ChatResponse, which a method returning"
-                + " java.util.concurrent.CompletableFuture<java.lang.String> never completes with: it would never"
+        produced.put(" judges a dev.langchain4j.model.chat.response.ChatResponse or a dev.langchain4j.service.Result,"
+                + " which a method returning java.util.concurrent.CompletableFuture<java.lang.String> never completes with: it would never"
                 + " reject a result", catchThrowable(() -> Rebound.wrap(TextLater.class,
                         java.util.concurrent.CompletableFuture::completedFuture).settings(quiet).build()));
         produced.put(": it declares no method a wrapper intercepts (Object's methods go straight to the target)",

@@ -1,6 +1,7 @@
 package dev.rebound.runtime;
 
 import dev.rebound.annotations.NonIdempotent;
+import dev.rebound.runtime.internal.AiServicesProxies;
 import dev.rebound.runtime.internal.AlreadyResilient;
 import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.internal.AnnotationLookup;
@@ -92,6 +93,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         List<String> replaced = new ArrayList<>();
         List<String> skipped = new ArrayList<>(); // methods the builder's policies skip: a deferred result
         int[] reached = {0};
+        Map<Object, Class<?>> resolved = new java.util.IdentityHashMap<>(); // the alternatives the annotations name
         List<Map.Entry<MethodSpec, ResilientMethod>> breakers = new ArrayList<>(); // methods whose primary has one
         Map<Method, ResilientMethod> policies = MethodScan.resolveEach(type, problems, m -> {
             if (programmatic) {
@@ -104,7 +106,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
                 }
                 reached[0]++;
             }
-            MethodSpec spec = programmatic ? programmatic(m, problems) : annotated(m, defined);
+            MethodSpec spec = programmatic ? programmatic(m, problems) : annotated(m, defined, resolved);
             ResilientMethod executor = spec == null ? null : Chains.executorOf(spec);
             if (spec != null && spec.circuitBreaker() != null) {
                 breakers.add(Map.entry(spec, executor));
@@ -150,11 +152,15 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
                 AlreadyResilient.warnIfNested(type, target, policies);
             }
             SelfRetryCheck.warnIfSelfRetrying(target, where);
+            AiServicesProxies.warnIfRepeated(target, where, policies);
             if (fallbacks != null) {
                 for (T alt : fallbacks) {
                     SelfRetryCheck.warnIfSelfRetrying(alt, where);
                 }
             }
+            // each instance the settings' resolver made for a @Fallback.to, as a withFallbacks model is checked
+            resolved.forEach((alt, named) -> SelfRetryCheck.warnIfSelfRetrying(alt,
+                    where + " @Fallback.to " + named.getSimpleName()));
         }
         T generated = jdkProxy ? null : GeneratedWrappers.create(type, target, targetName(), policies);
         return generated != null ? generated : ResilientProxy.create(type, target, targetName(), policies);
@@ -261,7 +267,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         List<Alternative> chain = new ArrayList<>();
         if (fallbacks != null) {
             for (T alt : fallbacks) {
-                chain.add(Alternative.asIs(ResilientProxy.nameOf(alt), () -> alt, m));
+                chain.add(Alternative.asIs(ResilientProxy.nameOf(alt, type), () -> alt, m));
             }
         }
         int before = problems.size();
@@ -311,7 +317,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
     }
 
     private String targetName() {
-        return name != null ? name : ResilientProxy.nameOf(target);
+        return name != null ? name : ResilientProxy.nameOf(target, type);
     }
 
     /**
@@ -331,15 +337,26 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         return behind != null ? behind : target.getClass();
     }
 
-    private MethodSpec annotated(Method m, Definitions defined) {
+    /**
+     * {@code m}'s spec from the annotations; each alternative instance the resolver makes is put in {@code
+     * resolved} with the class {@code @Fallback.to} names, to be checked once the build has no problem.
+     */
+    private MethodSpec annotated(Method m, Definitions defined, Map<Object, Class<?>> resolved) {
         ReboundSettings s = settings;
         Class<?> impl = implClass();
         return AnnotationPolicies.resolve(impl, targetName(), fleetTarget(), m, s, alt -> {
+            java.util.function.Supplier<Object> made;
             if (s == null) {
-                return dev.rebound.runtime.internal.GlobalAlternatives.supplier(alt);
+                made = dev.rebound.runtime.internal.GlobalAlternatives.supplier(alt);
+            } else {
+                Object instance = s.alternatives().instanceOf(alt);
+                made = () -> instance;
             }
-            Object instance = s.alternatives().instanceOf(alt);
-            return () -> instance;
+            Object instance = made.get();
+            if (instance != null) {
+                resolved.putIfAbsent(instance, alt);
+            }
+            return made;
         }, defined);
     }
 }

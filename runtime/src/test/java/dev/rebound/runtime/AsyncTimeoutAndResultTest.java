@@ -73,8 +73,8 @@ class AsyncTimeoutAndResultTest {
 
     /** The message for a finish-reason check over a future of a String, after the method and the attribute. */
     private static final String TRUNCATED_OVER_A_FUTURE_OF_TEXT = " dev.rebound.runtime.langchain4j.ChatResults$Truncated"
-            + " judges a dev.langchain4j.model.chat.response.ChatResponse, which a method returning %s<java.lang.String>"
-            + " never completes with: it would never reject a result (declare the method to return"
+            + " judges a dev.langchain4j.model.chat.response.ChatResponse or a dev.langchain4j.service.Result, which a"
+            + " method returning %s<java.lang.String> never completes with: it would never reject a result (declare the method to return"
             + " %s<dev.langchain4j.model.chat.response.ChatResponse>, since a String has no finish reason, or name a"
             + " predicate of java.lang.String)";
 
@@ -370,10 +370,11 @@ class AsyncTimeoutAndResultTest {
                                 + String.format(TRUNCATED_OVER_A_FUTURE_OF_TEXT, future, future),
                                 "GenericChat.chatNow(String): @Retry.onResult dev.rebound.runtime.langchain4j."
                                         + "ChatResults$Truncated judges a dev.langchain4j.model.chat.response."
-                                        + "ChatResponse, which a method returning java.lang.String never returns: it"
-                                        + " would never reject a result (declare the method to return"
-                                        + " dev.langchain4j.model.chat.response.ChatResponse, as"
-                                        + " ChatModel.chat(ChatRequest) does, since a String has no finish reason,"
+                                        + "ChatResponse or a dev.langchain4j.service.Result, which a method returning"
+                                        + " java.lang.String never returns: it would never reject a result (declare"
+                                        + " the method to return dev.langchain4j.model.chat.response.ChatResponse, as"
+                                        + " ChatModel.chat(ChatRequest) does, or dev.langchain4j.service.Result, as an"
+                                        + " AiServices method can, since a String has no finish reason,"
                                         + " or name a predicate of java.lang.String)"));
         PlainGenericChat<String> text = prompt -> CompletableFuture.completedFuture(prompt);
         PlainGenericChat<String> textClass = new PlainGenericChat<String>() {

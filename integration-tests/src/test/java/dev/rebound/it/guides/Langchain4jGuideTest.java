@@ -2,6 +2,10 @@ package dev.rebound.it.guides;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.memory.ChatMemory;
+import dev.langchain4j.memory.chat.MessageWindowChatMemory;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.service.AiServices;
@@ -63,6 +67,41 @@ class Langchain4jGuideTest {
         assertThat(server.requests("gpt-3.5-turbo")).isEqualTo(1);
         assertThat(clock.sleeps()).hasSize(2);
         assertThat(clock.sleeps().get(1)).isEqualTo(Duration.ofSeconds(2));   // the server's wait, not the backoff
+    }
+
+    /** An assistant with chat memory: no annotation, its ChatModel carries the policies. */
+    interface Chat {
+        String answer(String question);
+    }
+
+    @Test
+    void anAssistantWithChatMemoryIsBuiltOnAResilientChatModelAndRemembersTheQuestionOnce() {
+        ChatModel gpt4 = model("gpt-4");
+        ChatModel gpt35 = model("gpt-3.5-turbo");
+        server.script("gpt-4", Fault.unavailable());
+        // docs:langchain4j-aiservices-model
+        ChatModel model = Rebound.wrap(ChatModel.class, gpt4).named("gpt-4")
+                .withRetry(RetryPolicy.builder().attempts(3).build())
+                .withFallbacks(gpt35)
+                // docs-omit
+                .settings(virtualTime)
+                // /docs-omit
+                .build();
+        ChatMemory memory = MessageWindowChatMemory.withMaxMessages(20);
+        Chat chat = AiServices.builder(Chat.class)
+                .chatModel(model)      // the policies act on each request the assistant sends
+                .chatMemory(memory)    // and on tools, a retrieval augmentor: the same
+                .build();
+        // /docs:langchain4j-aiservices-model
+
+        String answer = chat.answer("What is retry?");
+
+        assertThat(answer).isEqualTo(ModelServer.answerFor("gpt-4", "What is retry?"));
+        assertThat(server.requests("gpt-4")).isEqualTo(2);
+        assertThat(memory.messages()).hasSize(2);   // the question once, then the answer
+        assertThat(((UserMessage) memory.messages().get(0)).singleText()).isEqualTo("What is retry?");
+        assertThat(((AiMessage) memory.messages().get(1)).text()).isEqualTo(answer);
+        assertThat(clock.sleeps()).hasSize(1);
     }
 
     // docs:langchain4j-aiservices-interfaces

@@ -83,9 +83,14 @@ public final class AnnotationLookup {
 
     /**
      * A class's binary name, the same on every JVM that loads it: a lambda's ({@code app.Main$$Lambda$74/0x...})
-     * ends at {@code $$Lambda}, another hidden class's before its address; how the fleet names a target.
+     * ends at {@code $$Lambda}, another hidden class's before its address; a JDK proxy's ({@code
+     * jdk.proxy2.$Proxy28}, numbered anew in each run) is the first interface it implements; how the fleet
+     * names a target.
      */
     public static String qualifiedName(Class<?> c) {
+        if (java.lang.reflect.Proxy.isProxyClass(c) && c.getInterfaces().length > 0) {
+            return c.getInterfaces()[0].getName();
+        }
         String name = c.getName();
         if (!c.isHidden()) {
             return name;

@@ -67,13 +67,33 @@ public final class ResilientProxy implements InvocationHandler {
                 && Proxy.getInvocationHandler(object) instanceof ResilientProxy;
     }
 
-    /** How events name {@code o}: a wrapper's name, else the simple class name. */
+    /**
+     * How events name {@code o}: a wrapper's name, else the simple class name; a JDK proxy's class
+     * ({@code $Proxy28}, numbered anew in each run: every AiServices assistant is one) by the first
+     * interface it implements.
+     */
     public static String nameOf(Object o) {
+        return nameOf(o, null);
+    }
+
+    /**
+     * As {@link #nameOf(Object)}, a JDK proxy that implements {@code wrapped} (the interface a door wraps it
+     * as; null for none) named by it: {@code Assistant}, the same in every run.
+     */
+    public static String nameOf(Object o, Class<?> wrapped) {
         if (o instanceof GeneratedWrapper) {
             return GeneratedWrapper.nameOf((GeneratedWrapper) o);
         }
-        if (Proxy.isProxyClass(o.getClass()) && Proxy.getInvocationHandler(o) instanceof ResilientProxy) {
-            return ((ResilientProxy) Proxy.getInvocationHandler(o)).name;
+        if (Proxy.isProxyClass(o.getClass())) {
+            if (Proxy.getInvocationHandler(o) instanceof ResilientProxy) {
+                return ((ResilientProxy) Proxy.getInvocationHandler(o)).name;
+            }
+            Class<?>[] implemented = o.getClass().getInterfaces();
+            Class<?> named = wrapped != null && wrapped.isInstance(o) ? wrapped
+                    : implemented.length > 0 ? implemented[0] : null;
+            if (named != null) {
+                return AnnotationLookup.simpleName(named);
+            }
         }
         Class<?> c = o.getClass();
         String simple = c.getSimpleName();

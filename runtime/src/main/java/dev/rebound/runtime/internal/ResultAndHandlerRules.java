@@ -103,22 +103,30 @@ public final class ResultAndHandlerRules {
             return null;
         }
         Class<?> declared = judgedBy(type, new HashMap<>());
-        String judgedName = ResultPredicateRules.judged(type.getName(), declared == null ? null : declared.getName());
-        if (judgedName == null || judgedName.equals(Object.class.getName())) {
-            return null;
-        }
-        Class<?> judged;
-        try {
-            judged = declared != null && declared.getName().equals(judgedName) ? declared
-                    : Class.forName(judgedName, false, type.getClassLoader());
-        } catch (ClassNotFoundException | LinkageError e) {
+        List<String> judgedNames = ResultPredicateRules.judged(type.getName(),
+                declared == null ? null : declared.getName());
+        if (judgedNames.isEmpty() || judgedNames.contains(Object.class.getName())) {
             return null;
         }
         Class<?> result = boxed(returned);
-        boolean related = judged.isAssignableFrom(result) || result.isAssignableFrom(judged);
-        return ResultPredicateRules.canBeBoth(related, judged.isInterface(), Modifier.isFinal(judged.getModifiers()),
-                result.isInterface(), Modifier.isFinal(result.getModifiers())) ? null
-                : ResultPredicateRules.neverJudges(attribute, type.getName(), judgedName, future, result.getName());
+        boolean known = false;
+        for (String judgedName : judgedNames) {
+            Class<?> judged;
+            try {
+                judged = declared != null && declared.getName().equals(judgedName) ? declared
+                        : Class.forName(judgedName, false, type.getClassLoader());
+            } catch (ClassNotFoundException | LinkageError e) {
+                continue; // an optional library absent: its type is never the result
+            }
+            known = true;
+            boolean related = judged.isAssignableFrom(result) || result.isAssignableFrom(judged);
+            if (ResultPredicateRules.canBeBoth(related, judged.isInterface(), Modifier.isFinal(judged.getModifiers()),
+                    result.isInterface(), Modifier.isFinal(result.getModifiers()))) {
+                return null;
+            }
+        }
+        return known ? ResultPredicateRules.neverJudges(attribute, type.getName(), judgedNames, future,
+                result.getName()) : null;
     }
 
     /** The erasure of the {@code T} of the {@code Predicate<T>} that {@code type} implements; null if unknown. */

@@ -35,7 +35,7 @@ public final class SelfRetryCheck {
      * behind an AiServices proxy), or 0 when it is not one, has none, or it can't be read.
      */
     public static int builtInRetries(Object target) {
-        Object model = Proxy.isProxyClass(target.getClass()) ? modelBehind(Proxy.getInvocationHandler(target), 0)
+        Object model = Proxy.isProxyClass(target.getClass()) ? modelBehind(Proxy.getInvocationHandler(target))
                 : target;
         return model == null ? 0 : ownRetries(model);
     }
@@ -64,36 +64,12 @@ public final class SelfRetryCheck {
      * which holds a context whose {@code chatModel} is the model. Followed through langchain4j objects
      * only, a few levels deep; null when not found.
      */
-    private static Object modelBehind(Object holder, int depth) {
-        if (holder == null || depth > 3 || !isLangchain4j(holder)) {
-            return null;
-        }
-        for (Class<?> c = holder.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
-            for (Field f : c.getDeclaredFields()) {
-                if (f.getType().isPrimitive() || Modifier.isStatic(f.getModifiers())) {
-                    continue;
-                }
-                Object value;
-                try {
-                    f.setAccessible(true);
-                    value = f.get(holder);
-                } catch (ReflectiveOperationException | RuntimeException unreadable) {
-                    continue;
-                }
-                if (f.getName().equals("chatModel") && value != null) {
-                    return value;
-                }
-                Object deeper = modelBehind(value, depth + 1);
-                if (deeper != null) {
-                    return deeper;
-                }
-            }
-        }
-        return null;
+    private static Object modelBehind(Object handler) {
+        return Langchain4jFields.find(handler, 3, (field, value) -> field.equals("chatModel") && value != null);
     }
 
     private static boolean isLangchain4j(Object o) {
-        return o.getClass().getName().startsWith("dev.langchain4j.");
+        return Langchain4jFields.isLangchain4j(o);
     }
 
     /**

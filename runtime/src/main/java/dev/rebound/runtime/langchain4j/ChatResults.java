@@ -17,12 +17,15 @@ import java.util.function.Predicate;
  * }</pre>
  *
  * <p>Each accepts any result: a {@link ChatResponse} (text and finish reason), an {@link AiMessage}
- * (text), or a {@link String} (text only: {@code ChatModel.chat(String)} drops the finish reason, so
- * only {@link Blank} can judge it). Anything else, and null, is never rejected by
- * {@link Truncated} or {@link ContentFiltered}; {@link Blank} rejects null. Named on a method whose
- * declared result can never be a {@code ChatResponse} ({@code String}, {@code AiMessage}; for a method
- * returning a {@code CompletableFuture} or {@code CompletionStage}, the value it completes with:
- * {@code CompletableFuture<String>}), {@link Truncated} and {@link ContentFiltered} are a configuration error
+ * (text), a {@link String} (text only: {@code ChatModel.chat(String)} drops the finish reason, so
+ * only {@link Blank} can judge it), or an AiServices method's {@code dev.langchain4j.service.Result}
+ * ({@code Result<String>}: its {@code content()} as text, its finish reason; read when langchain4j's
+ * {@code langchain4j} artifact is on the class path). Anything else, and null, is never rejected by
+ * {@link Truncated} or {@link ContentFiltered}; {@link Blank} rejects null, and a {@code Result} whose
+ * content is null or blank. Named on a method whose declared result can never be one they read
+ * ({@code String} or {@code AiMessage} for {@link Truncated} and {@link ContentFiltered}; {@code Integer}
+ * for any of them; for a method returning a {@code CompletableFuture} or {@code CompletionStage}, the value
+ * it completes with: {@code CompletableFuture<String>}), they are a configuration error
  * ({@code dev.rebound.runtime.ReboundConfigurationException}, a compile error with the processor);
  * given to {@code Rebound.wrap}'s builder, whose predicate covers every method of the interface, the
  * methods they cannot judge are named at WARN when it builds.
@@ -57,11 +60,17 @@ public final class ChatResults {
             if (result instanceof String) {
                 return ((String) result).isBlank();
             }
-            AiMessage message = result instanceof ChatResponse ? ((ChatResponse) result).aiMessage()
-                    : result instanceof AiMessage ? (AiMessage) result : null;
-            if (message == null) {
-                return result instanceof ChatResponse;
+            if (result instanceof ChatResponse) {
+                AiMessage message = ((ChatResponse) result).aiMessage();
+                return message == null || blank(message);
             }
+            if (result instanceof AiMessage) {
+                return blank((AiMessage) result);
+            }
+            return AI_SERVICES && AiServicesResults.is(result) && test(AiServicesResults.content(result));
+        }
+
+        private static boolean blank(AiMessage message) {
             return (message.text() == null || message.text().isBlank()) && !message.hasToolExecutionRequests();
         }
     }
@@ -83,6 +92,45 @@ public final class ChatResults {
     }
 
     private static FinishReason finishReason(Object result) {
-        return result instanceof ChatResponse ? ((ChatResponse) result).finishReason() : null;
+        if (result instanceof ChatResponse) {
+            return ((ChatResponse) result).finishReason();
+        }
+        return AI_SERVICES && AiServicesResults.is(result) ? AiServicesResults.finishReason(result) : null;
+    }
+
+    /**
+     * Whether AiServices' {@code Result} can be on the class path ({@code dev.langchain4j:langchain4j}, beside the
+     * core): {@link AiServicesResults}, the only class naming it, is used only then.
+     */
+    private static final boolean AI_SERVICES = aiServicesPresent();
+
+    private static boolean aiServicesPresent() {
+        try {
+            Class.forName("dev.langchain4j.service.Result", false, ChatResults.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError absent) {
+            return false;
+        }
+    }
+
+    /** Reads an AiServices method's {@code Result}; loaded only when langchain4j's AiServices are there. */
+    private static final class AiServicesResults {
+        static boolean is(Object result) {
+            return result instanceof dev.langchain4j.service.Result;
+        }
+
+        static Object content(Object result) {
+            return ((dev.langchain4j.service.Result<?>) result).content();
+        }
+
+        /** Its finish reason, else its final response's (null when it has neither). */
+        static FinishReason finishReason(Object result) {
+            dev.langchain4j.service.Result<?> r = (dev.langchain4j.service.Result<?>) result;
+            if (r.finishReason() != null) {
+                return r.finishReason();
+            }
+            ChatResponse last = r.finalResponse();
+            return last == null ? null : last.finishReason();
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.rebound.runtime.spi;
 
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.internal.AiServicesProxies;
 import dev.rebound.runtime.internal.AnnotationLookup;
 import dev.rebound.runtime.internal.AnnotationPolicies;
 import dev.rebound.runtime.internal.Definitions;
@@ -158,15 +159,17 @@ public final class Policies {
     /**
      * A proxy of {@code type} over {@code target} that applies {@code policies} and passes every
      * other method through; a call the engine makes on it as an alternative ({@link Passthrough})
-     * goes straight to the target. Warns (once per class) when the target retries by itself.
+     * goes straight to the target. Warns (once per class) when the target retries by itself, and (once per
+     * proxy) when it is an AiServices assistant whose every attempt would repeat its memory, tools or retrieval.
      *
      * @param door how the warning names the door, e.g. {@code ReboundModule(ChatClient)}
      */
     public static <T> T proxy(Class<T> type, T target, Map<Method, ResilientMethod> policies, String door) {
         if (!policies.isEmpty()) {
             SelfRetryCheck.warnIfSelfRetrying(target, door);
+            AiServicesProxies.warnIfRepeated(target, door, policies);
         }
-        return ResilientProxy.create(type, target, ResilientProxy.nameOf(target), policies, true);
+        return ResilientProxy.create(type, target, ResilientProxy.nameOf(target, type), policies, true);
     }
 
     /**
@@ -175,14 +178,27 @@ public final class Policies {
      * the proxy is: a call the engine makes on it as an alternative goes straight to the target.
      */
     public static <T> T wrapper(Class<T> type, T target, Map<Method, ResilientMethod> policies, String door) {
-        T generated = GeneratedWrappers.createFlat(type, target, ResilientProxy.nameOf(target), policies);
+        T generated = GeneratedWrappers.createFlat(type, target, ResilientProxy.nameOf(target, type), policies);
         if (generated == null) {
             return proxy(type, target, policies, door);
         }
         if (!policies.isEmpty()) {
             SelfRetryCheck.warnIfSelfRetrying(target, door);
+            AiServicesProxies.warnIfRepeated(target, door, policies);
         }
         return generated;
+    }
+
+    /**
+     * Warns (once per class, in the words the target gets) when {@code alternative}, an instance a door
+     * resolved for a {@code @Fallback.to}, retries by itself: a langchain4j model, or an AiServices proxy
+     * whose chat model does, with {@code maxRetries} above 0, sends that many more requests per attempt.
+     * Call it when the instance is first resolved, not on every fallback.
+     *
+     * @param where how the warning names the door and the alternative, {@code ReboundModule(Chat) @Fallback.to Backup}
+     */
+    public static void checkAlternative(Object alternative, String where) {
+        SelfRetryCheck.warnIfSelfRetrying(alternative, where);
     }
 
     /** Whether {@code object} is a proxy made by {@link #proxy} or {@code Rebound.wrap}. */

@@ -9,12 +9,17 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.FinishReason;
+import dev.langchain4j.service.AiServices;
+import dev.langchain4j.service.Result;
+import dev.rebound.annotations.Fallback;
+import dev.rebound.annotations.Retry;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
 import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.RejectedResultException;
+import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -54,6 +59,51 @@ class ResultRejectionOverHttpTest {
         assertThat(rec.clock.sleeps()).containsExactly(Duration.ofMillis(100));
     }
 
+    /** An AiServices assistant that answers with langchain4j's Result: its text, finish reason and token usage. */
+    interface Detailed {
+        @Retry(attempts = 2, delay = 100, jitter = false, onResult = ChatResults.Blank.class)
+        Result<String> answer(String question);
+    }
+
+    @Test
+    void aBlankAnswerOfAnAiServicesAssistantReturningResultIsRetried() {
+        server.script("gpt-4", Fault.blankAnswer());
+        Detailed detailed = Rebound.wrap(Detailed.class, AiServices.create(Detailed.class, openAi(server, "gpt-4")))
+                .settings(rec.settings()).build();
+
+        Result<String> answer = detailed.answer("What is retry?");
+
+        assertThat(answer.content()).isEqualTo(ModelServer.answerFor("gpt-4", "What is retry?"));
+        assertThat(server.requests("gpt-4")).isEqualTo(2);
+        assertThat(count(ReboundEvent.Kind.RESULT_REJECTED)).isEqualTo(1);
+        assertThat(rec.clock.sleeps()).containsExactly(Duration.ofMillis(100));
+    }
+
+    interface CutShort {
+        @Fallback(to = LargerCutShort.class, onResult = ChatResults.Truncated.class)
+        Result<String> answer(String question);
+    }
+
+    interface LargerCutShort extends CutShort {
+    }
+
+    @Test
+    void aTruncatedAnswerOfAnAiServicesAssistantReturningResultGoesStraightToTheLargerModel() {
+        server.always("gpt-4", Fault.truncatedAnswer());
+        ReboundSettings settings = rec.settings().toBuilder()
+                .alternatives(type -> AiServices.create(type, openAi(server, "gpt-4-32k"))).build();
+        CutShort assistant = Rebound.wrap(CutShort.class, AiServices.create(CutShort.class, openAi(server, "gpt-4")))
+                .settings(settings).build();
+
+        Result<String> answer = assistant.answer("Explain backoff");
+
+        assertThat(answer.content()).isEqualTo(ModelServer.answerFor("gpt-4-32k", "Explain backoff"));
+        assertThat(answer.finishReason()).isEqualTo(FinishReason.STOP);
+        assertThat(server.requests("gpt-4")).isEqualTo(1);
+        assertThat(server.requests("gpt-4-32k")).isEqualTo(1);
+        assertThat(rec.exhaustedReasons()).containsExactly("result-rejected");
+    }
+
     @Test
     void aTruncatedAnswerGoesStraightToTheLargerModel() {
         server.always("gpt-4", Fault.truncatedAnswer());
@@ -87,14 +137,17 @@ class ResultRejectionOverHttpTest {
                 .settings(rec.settings()).build());
 
         String judges = ": fallbackOnResult dev.rebound.runtime.langchain4j.ChatResults$Truncated judges a"
-                + " dev.langchain4j.model.chat.response.ChatResponse, which a method returning ";
+                + " dev.langchain4j.model.chat.response.ChatResponse or a dev.langchain4j.service.Result, which a method"
+                + " returning ";
         String remedy = " never returns: it would never reject a result (declare the method to return"
-                + " dev.langchain4j.model.chat.response.ChatResponse, as ChatModel.chat(ChatRequest) does, since a"
-                + " String has no finish reason, or name a predicate of ";
+                + " dev.langchain4j.model.chat.response.ChatResponse, as ChatModel.chat(ChatRequest) does, or"
+                + " dev.langchain4j.service.Result, as an AiServices method can, since a %s has no finish reason, or"
+                + " name a predicate of ";
         assertThat(log).contains("WARN dev.rebound - Rebound.wrap(ChatModel) with builder policies: a result"
                 + " predicate never judges some methods' results, which go unjudged: ChatModel.chat(String)" + judges
-                + "java.lang.String" + remedy + "java.lang.String); ChatModel.provider()" + judges
-                + "dev.langchain4j.model.ModelProvider" + remedy + "dev.langchain4j.model.ModelProvider)");
+                + "java.lang.String" + remedy.formatted("String") + "java.lang.String); ChatModel.provider()" + judges
+                + "dev.langchain4j.model.ModelProvider" + remedy.formatted("ModelProvider")
+                + "dev.langchain4j.model.ModelProvider)");
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.rebound.annotations.CircuitBreaker;
 import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.RateLimit;
 import dev.rebound.annotations.Retry;
+import dev.rebound.runtime.spi.Policies;
 import java.util.function.Supplier;
 
 /**
@@ -32,15 +33,25 @@ final class InjectedAlternative implements Supplier<Object> {
     /** Where instances come from, once known (written after {@link #keep}). */
     private volatile Provider<?> source;
     private volatile boolean keep;
+    /** How warnings name the door whose policy falls back here: {@code ReboundModule(Assistant)}. */
+    private final String door;
+    /**
+     * The class of the last instance checked for retries of its own ({@link Policies#checkAlternative}): each
+     * class is checked at its first instance (a provider's instances are made alike), not on every fallback.
+     */
+    private volatile Class<?> checked;
 
     /**
      * @param provider the alternative's provider; null to take the injector's when first called
      * @param late where its binding to a subclass is said at the first fallback, when no earlier moment knows
      *     the binding (a just-in-time binding heard after the injector's creation); null when
      *     {@link AlternativeChecks} looked at it already
+     * @param door how warnings name the door whose policy falls back here, {@code ReboundModule(Assistant)}
      */
-    InjectedAlternative(Class<?> type, Provider<?> provider, Provider<Injector> injector, AlternativeChecks late) {
+    InjectedAlternative(Class<?> type, Provider<?> provider, Provider<Injector> injector, AlternativeChecks late,
+            String door) {
         this.type = type;
+        this.door = door;
         this.provider = provider;
         this.injector = injector;
         this.late = late;
@@ -57,6 +68,10 @@ final class InjectedAlternative implements Supplier<Object> {
             from = choose();
         }
         Object instance = from.get();
+        if (instance != null && instance.getClass() != checked) {
+            checked = instance.getClass();
+            Policies.checkAlternative(instance, door + " @Fallback.to " + type.getSimpleName());
+        }
         if (keep) {
             singleton = instance;
         }

@@ -106,7 +106,7 @@ final class ResilientProvider<T> implements Provider<T> {
             resolved = Policies.resolveAll(implClass, type, settings, alt -> {
                 Provider<?> provider = injector.getProvider(alt);
                 interceptedTypes.checks().warnIfBoundBelow(injector, alt); // known now, before any call
-                return new InjectedAlternative(alt, provider, () -> injector, null);
+                return new InjectedAlternative(alt, provider, () -> injector, null, door());
             });
         } catch (ReboundConfigurationException e) {
             problems.addAll(e.problems());

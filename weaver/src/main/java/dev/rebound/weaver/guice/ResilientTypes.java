@@ -115,6 +115,7 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
             return;
         }
         Provider<Injector> injector = encounter.getProvider(Injector.class);
+        String door = "ReboundModule(" + Policies.simpleName(type) + ")";
         Map<Method, ResilientMethod> policies = Map.of();
         boolean deferred = !checks.checked();
         Set<Class<?>> alternatives = new LinkedHashSet<>();
@@ -125,11 +126,11 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
             policies = Policies.resolveAll(type, type, settings, alt -> {
                 if (deferred) { // the injector's bindings are not all known yet: checked once they are
                     alternatives.add(alt);
-                    return new InjectedAlternative(alt, null, injector, null);
+                    return new InjectedAlternative(alt, null, injector, null, door);
                 }
                 try {
                     // the injector cannot be asked while it hears a type: its binding is looked at on first use
-                    return new InjectedAlternative(alt, encounter.getProvider(alt), injector, checks);
+                    return new InjectedAlternative(alt, encounter.getProvider(alt), injector, checks, door);
                 } catch (ConfigurationException e) { // a just-in-time binding made after the injector
                     throw new AlternativeUnavailable(AlternativeChecks.reason(e));
                 }

@@ -566,23 +566,29 @@ public final class ReboundProcessor extends AbstractProcessor {
             return null;
         }
         TypeMirror declared = judgedBy(predicate);
-        String judgedName = ResultPredicateRules.judged(model.binaryName(predicate),
+        List<String> judgedNames = ResultPredicateRules.judged(model.binaryName(predicate),
                 declared == null ? null : model.binaryName(declared));
-        if (judgedName == null || judgedName.equals("java.lang.Object")) {
+        if (judgedNames.isEmpty() || judgedNames.contains("java.lang.Object")) {
             return null;
         }
-        TypeElement judgedType = processingEnv.getElementUtils().getTypeElement(judgedName.replace('$', '.'));
-        if (judgedType == null) {
-            return null;
-        }
-        TypeMirror judged = types.erasure(judgedType.asType());
         TypeElement resultType = (TypeElement) types.asElement(result);
-        boolean related = types.isAssignable(result, judged) || types.isAssignable(judged, result);
-        return ResultPredicateRules.canBeBoth(related, judgedType.getKind().isInterface(),
-                judgedType.getModifiers().contains(Modifier.FINAL), resultType.getKind().isInterface(),
-                resultType.getModifiers().contains(Modifier.FINAL)) ? null
-                : ResultPredicateRules.neverJudges(attribute, model.binaryName(predicate), judgedName, future,
-                        model.binaryName(result));
+        boolean known = false;
+        for (String judgedName : judgedNames) {
+            TypeElement judgedType = processingEnv.getElementUtils().getTypeElement(judgedName.replace('$', '.'));
+            if (judgedType == null) {
+                continue; // an optional library absent from the build: its type is never the result
+            }
+            known = true;
+            TypeMirror judged = types.erasure(judgedType.asType());
+            boolean related = types.isAssignable(result, judged) || types.isAssignable(judged, result);
+            if (ResultPredicateRules.canBeBoth(related, judgedType.getKind().isInterface(),
+                    judgedType.getModifiers().contains(Modifier.FINAL), resultType.getKind().isInterface(),
+                    resultType.getModifiers().contains(Modifier.FINAL))) {
+                return null;
+            }
+        }
+        return known ? ResultPredicateRules.neverJudges(attribute, model.binaryName(predicate), judgedNames, future,
+                model.binaryName(result)) : null;
     }
 
     /** The erasure of the {@code T} of the {@code Predicate<T>} {@code type} implements; null if unknown. */
