@@ -539,6 +539,18 @@ class BuildErrorTest {
                 @Retry(attempts = 3)
                 public static class ClassLevel {
                     public synchronized String call(String prompt) { return prompt; }
+                    // Object's methods: no door intercepts them, no warning
+                    @Override public synchronized String toString() { return "ClassLevel"; }
+                    @Override public synchronized int hashCode() { return 1; }
+                    @Override public synchronized boolean equals(Object other) { return other == this; }
+                }
+                public static class Base {
+                    @Retry(attempts = 3, delay = 0)
+                    public String call(String prompt) { return prompt; }
+                }
+                /** Base.call's policy reaches it; no static pattern sees that. */
+                public static class Sub extends Base {
+                    @Override public synchronized String call(String prompt) { return prompt; }
                 }
                 public static class Own {
                     @Retry(attempts = 3)
@@ -578,6 +590,31 @@ class BuildErrorTest {
                 holdsTheMonitor("java.lang.String app.Sync$ClassLevel.call(java.lang.String)"), // its class
                 holdsTheMonitor("java.lang.String app.Sync$Own.call(java.lang.String)")); // itself
         assertThat(ajcMessages("Sync", SYNCHRONIZED, "woven", IMessage.ERROR)).isEmpty();
+    }
+
+    /**
+     * A synchronized override whose policy is its superclass method's: out of a static pattern's sight (no
+     * build warning above), said in the same words when the woven class initialises, once.
+     */
+    @Test
+    void aSynchronizedOverrideOfASuperclassesAnnotatedMethodIsSaidWhenItsClassInitialises() throws Exception {
+        ajcMessages("Sync", SYNCHRONIZED, "woven", IMessage.ERROR);
+        ClassLoader woven = new java.net.URLClassLoader(new java.net.URL[] {dir.resolve("woven").toUri().toURL()},
+                getClass().getClassLoader());
+
+        String log = StdErr.during(() -> {
+            try {
+                Class.forName("app.Sync$Sub", true, woven);
+            } catch (ClassNotFoundException e) {
+                throw new AssertionError(e);
+            }
+        });
+
+        assertThat(StdErr.count(log, "WARN dev.rebound - Sub.call(String) (under the policy of Base.call(String)) is synchronized: woven, it holds the"
+                + " object's monitor through every attempt of its policy and every wait between them (up to maxDelay"
+                + " each), so the object's other synchronized callers wait for the whole call. Synchronize inside the"
+                + " method's body or in its caller, or apply the policy through Guice's ReboundModule or Rebound.wrap,"
+                + " which release the monitor between attempts")).as(log).isEqualTo(1);
     }
 
     /** A clock that records, at each wait, whether the waiting thread holds {@code monitor}'s lock. */

@@ -432,6 +432,19 @@ public final class MethodRules {
                 + " annotations); put " + policies + " on the methods or types it marks";
     }
 
+    /**
+     * {@code Chat.chat(String) is synchronized: woven, it holds the object's monitor ...}: a woven method runs
+     * its policy's attempts and waits inside itself, so a synchronized one holds its monitor all along (Guice
+     * and {@code Rebound.wrap} call it once per attempt). The words of the woven build's warning
+     * ({@code ResilientMethods}, which names the signature), said as a woven class initialises.
+     */
+    public static String synchronizedWoven(String method) {
+        return method + " is synchronized: woven, it holds the object's monitor through every attempt of its policy"
+                + " and every wait between them (up to maxDelay each), so the object's other synchronized callers wait"
+                + " for the whole call. Synchronize inside the method's body or in its caller, or apply the policy"
+                + " through Guice's ReboundModule or Rebound.wrap, which release the monitor between attempts";
+    }
+
     /** A door intercepts instance methods only. */
     public static String notInstance() {
         return "@Retry, @Fallback, @CircuitBreaker and @RateLimit apply to instance methods only";

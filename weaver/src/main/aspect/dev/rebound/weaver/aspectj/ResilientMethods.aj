@@ -150,9 +150,12 @@ public aspect ResilientMethods extends ResilientCalls {
      * The monitor cannot be released from inside the method: said at build time. The policy is found as
      * the advice finds it, as far as a static pattern can: on the method itself, on its class (or a
      * superclass, {@code @Inherited}), on an interface that declares the method, or on one of that
-     * interface's methods (an interface that declares a policy: its other methods are named too).
+     * interface's methods (an interface that declares a policy: its other methods are named too); never
+     * Object's methods, which no door intercepts. A policy inherited from a superclass's method is out of
+     * a static pattern's sight: the class's initialisation says that one ({@code WovenPolicies.validate}).
      */
     declare warning: execution(synchronized public !static * *(..))
+        && !execution(boolean equals(Object)) && !execution(int hashCode()) && !execution(String toString())
         && (execution(@dev.rebound.annotations.Retry * *(..)) || execution(@dev.rebound.annotations.Fallback * *(..))
             || execution(@dev.rebound.annotations.CircuitBreaker * *(..))
             || execution(@dev.rebound.annotations.RateLimit * *(..))

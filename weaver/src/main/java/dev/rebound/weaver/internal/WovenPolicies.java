@@ -11,9 +11,11 @@ import dev.rebound.weaver.Woven;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * The policies of a woven class or enum, resolved once per class (when it is initialised) with
@@ -62,10 +64,40 @@ public final class WovenPolicies {
                     + "ResilientMethods and Recovery (in your aop.xml's <aspects>)"));
         }
         try {
-            BY_CLASS.get(type);
+            warnSynchronized(type, BY_CLASS.get(type));
         } catch (LinkageError missingType) {
             // a signature names a class absent at run time: the class stays usable, its methods
             // resolve on their first call (and fail there only if they are the ones concerned)
+        }
+    }
+
+    /**
+     * Each {@code synchronized} method {@code type} declares that a policy reaches, said once as the class
+     * initialises: woven, the method holds the object's monitor through every attempt and every wait
+     * between them. The build's warning ({@code ResilientMethods}) sees the policies a static pattern can
+     * (on the method, its class, its interfaces); this one sees every policy, one inherited from a
+     * superclass's method included.
+     */
+    private static void warnSynchronized(Class<?> type, Map<Method, ResilientMethod> policies) {
+        if (!Woven.class.isAssignableFrom(type)) {
+            return;
+        }
+        for (Map.Entry<Method, ResilientMethod> e : policies.entrySet()) {
+            Method m = e.getKey();
+            if (e.getValue() == null) {
+                continue;
+            }
+            try {
+                Method body = type.getMethod(m.getName(), m.getParameterTypes());
+                if (body.getDeclaringClass() == type && Modifier.isSynchronized(body.getModifiers())) {
+                    String own = type.getSimpleName() + "." + m.getName() + Arrays.stream(m.getParameterTypes())
+                            .map(Class::getSimpleName).collect(Collectors.joining(", ", "(", ")"));
+                    Policies.warn(MethodRules.synchronizedWoven(own.equals(e.getValue().name()) ? own
+                            : own + " (under the policy of " + e.getValue().name() + ")"));
+                }
+            } catch (NoSuchMethodException notPublic) {
+                // a door intercepts public methods only
+            }
         }
     }
 
