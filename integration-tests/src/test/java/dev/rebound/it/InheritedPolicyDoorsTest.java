@@ -280,6 +280,55 @@ class InheritedPolicyDoorsTest extends VirtualTime {
                 + " Rebound.wrap or Guice's ReboundModule, which apply them");
     }
 
+    /**
+     * A javac override of one woven default ({@code draft}, no {@code Writer.super}) that calls another
+     * ({@code polish}) on itself: directly, polish runs under its own policy; through a door, the door's mark
+     * for draft is draft's alone, so polish, which no door called, keeps its policy there too.
+     */
+    @Test
+    void aJavacOverrideCallingAnotherWovenDefaultOnItselfRunsItUnderItsOwnPolicy() {
+        var target = new PlainAssistants.OverridingWriter();
+
+        Throwable thrown = catchThrowable(() -> target.draft("t"));
+
+        assertThat(thrown).isSameAs(target.body.down);
+        assertThat(target.drafts).isEqualTo(1);
+        assertThat(target.body.calls).as("polish's own @Retry(attempts = 3), woven").isEqualTo(3);
+    }
+
+    @Test
+    void throughWrapAJavacOverridesCallOfAnotherWovenDefaultKeepsThatDefaultsPolicy() {
+        var target = new PlainAssistants.WrappedWriter();
+        assertEachDraftAttemptPolishesUnderPolishsOwnPolicy(target,
+                Rebound.wrap(dev.rebound.it.woven.shapes.InheritedShapes.Writer.class, target).build());
+    }
+
+    @Test
+    void throughGuiceWrappingAJavacOverridesCallOfAnotherWovenDefaultKeepsThatDefaultsPolicy() {
+        var target = new PlainAssistants.GuicedWriter();
+        assertEachDraftAttemptPolishesUnderPolishsOwnPolicy(target, Guice.createInjector(ReboundModule.wrapping(
+                new AbstractModule() {
+                    @Override
+                    protected void configure() {
+                        bind(dev.rebound.it.woven.shapes.InheritedShapes.Writer.class).toInstance(target);
+                    }
+                })).getInstance(dev.rebound.it.woven.shapes.InheritedShapes.Writer.class));
+    }
+
+    /** {@code door}'s draft, over {@code target}: draft's 2 attempts, each calling polish under its own 3. */
+    private static void assertEachDraftAttemptPolishesUnderPolishsOwnPolicy(PlainAssistants.OverridingWriter target,
+            dev.rebound.it.woven.shapes.InheritedShapes.Writer door) {
+        Throwable[] thrown = new Throwable[1];
+
+        String said = StdErr.during(() -> thrown[0] = catchThrowable(() -> door.draft("t")));
+
+        assertThat(thrown[0]).isSameAs(target.body.down);
+        assertThat(target.drafts).as("draft's 2 attempts, applied by the door").isEqualTo(2);
+        assertThat(target.body.calls).as("each draft attempt calls polish, under polish's own 3 attempts")
+                .isEqualTo(6);
+        assertThat(said).as("the door applies draft's policy: nothing to say").doesNotContain("was not woven");
+    }
+
     @Test
     void wovenSaysNothingAboutDefaultMethodsAjcWove() {
         String log = StdErr.during(dev.rebound.it.woven.shapes.InheritedShapes.QuietGreeter::new);

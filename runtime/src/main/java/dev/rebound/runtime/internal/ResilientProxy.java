@@ -193,24 +193,25 @@ public final class ResilientProxy implements InvocationHandler {
         final MethodCaller method;
         final ResilientMethod policy;
         /**
-         * Whether each call of the target is marked as the door's ({@link Passthrough}): the target's class
-         * was never woven and the method is a woven default method, whose advice would otherwise apply the
-         * policy a second time inside this one ({@link WovenDefaults#marksCalls}).
+         * The method whose advice each call of the target is marked for ({@link Passthrough#enterMethod}),
+         * or null: the target's class was never woven and the method is a woven default method, whose
+         * advice would otherwise apply the policy a second time inside this one
+         * ({@link WovenDefaults#marksCalls}).
          */
-        final boolean marked;
+        final Method marked;
 
         Call(Object target, Method method, ResilientMethod policy) {
             this.target = target;
             this.method = new MethodCaller(method);
             this.policy = policy;
-            this.marked = policy != null && WovenDefaults.marksCalls(target, method);
+            this.marked = policy != null && WovenDefaults.marksCalls(target, method) ? method : null;
         }
 
         Object invoke(Object[] args) throws Throwable {
-            if (!marked) {
+            if (marked == null) {
                 return method.call(target, args);
             }
-            Object outer = Passthrough.enter(target);
+            Object outer = Passthrough.enterMethod(target, marked);
             try {
                 return method.call(target, args);
             } finally {

@@ -17,14 +17,15 @@ public final class WovenDefaults {
 
     /**
      * Whether a door that applies {@code method}'s policy to {@code target} must mark each call it makes
-     * (a {@link dev.rebound.runtime.spi.Passthrough}) so that a woven advice inside lets it through:
-     * {@code target}'s class was never woven (javac alone, a lambda's, a hidden class) and {@code method}
-     * is an interface's default method that ajc wove. The class runs that body, whose advice would apply
-     * the policy a second time inside the door's, or overrides it, most often to call it with
-     * {@code Iface.super}, whose advice must then neither apply a policy nor say that the class's own
-     * methods go without theirs: the door applies them. (A mark nobody takes lasts the call: a call the
-     * target makes on itself to another woven default method would take it and run without its own
-     * policy, as for an alternative, see {@code Passthrough}.)
+     * for {@code method} ({@link dev.rebound.runtime.spi.Passthrough#enterMethod}) so that the woven advice
+     * of that method lets it through: {@code target}'s class was never woven (javac alone, a lambda's, a
+     * hidden class) and {@code method} is an interface's default method that ajc wove. The class runs that
+     * body, whose advice would apply the policy a second time inside the door's, or overrides it, most
+     * often to call it with {@code Iface.super}, whose advice must then neither apply a policy nor say that
+     * the class's own methods go without theirs: the door applies them. The mark is that method's alone: an
+     * override that never reaches the default leaves it untaken, and another woven default method the
+     * target calls on itself meanwhile runs under its own policy, as called directly (nothing is said of
+     * the class there either: a door is calling it).
      */
     public static boolean marksCalls(Object target, Method method) {
         return method.isDefault() && target != null && !Rebound.isResilient(target) && wovenBody(method, null);

@@ -1,5 +1,6 @@
 package dev.rebound.runtime.spi;
 
+import java.lang.reflect.Method;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -16,6 +17,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * take it either). A proxy that calls its target on another thread (an {@code @Async} one) leaves the mark
  * here, and the target's door applies its policy there too.
  *
+ * <p>A door that applies a woven default method's policy to an object ajc never wove ({@code Rebound.wrap},
+ * {@code ReboundModule.wrapping}) marks its call for that method alone ({@link #enterMethod}): only that
+ * default's advice takes it ({@link #claim(Object, Method)}), whether the object inherits the body or an
+ * override reaches it with {@code Iface.super}. An override that never does leaves the mark untaken, and the
+ * other woven defaults it calls on itself keep their policies.
+ *
  * <p>Costs a door one static read per call: the counter is non-zero only while some thread is inside
  * such a call, and only then is the thread's mark consulted (found by {@link PerThread}: a thread-local
  * lookup missed its first slot in JMH's threads, and was a fifth of a fallback's time through Guice).
@@ -24,10 +31,11 @@ public final class Passthrough {
 
     private static final AtomicInteger ACTIVE = new AtomicInteger();
     /**
-     * Each thread's mark: the object whose next call is the engine's, or null; and the class behind it
-     * when it is a container's proxy that calls another instance, or null.
+     * Each thread's mark: the object whose next call is the engine's, or null; the class behind it
+     * when it is a container's proxy that calls another instance, or null; the one method whose advice
+     * may take the mark ({@link #enterMethod}), or null for any door.
      */
-    private static final PerThread<Object[]> TARGET = new PerThread<>(() -> new Object[2]);
+    private static final PerThread<Object[]> TARGET = new PerThread<>(() -> new Object[3]);
 
     private Passthrough() {
     }
@@ -35,27 +43,56 @@ public final class Passthrough {
     /**
      * Whether this call on {@code self} is the engine's own call and must run as it is: {@code self} is
      * the instance marked, or an instance of exactly the class behind it. True at most once per
-     * {@link #enter}: calls that the target makes from inside keep their policies.
+     * {@link #enter}: calls that the target makes from inside keep their policies. Never a mark made for
+     * one method ({@link #enterMethod}).
      */
     public static boolean claim(Object self) {
         if (ACTIVE.get() == 0) {
             return false;
         }
         Object[] mark = TARGET.get();
-        if (marks(mark, self)) {
-            mark[0] = null;
-            mark[1] = null;
-            return true;
-        }
-        return false;
+        return mark[2] == null && take(mark, self);
     }
 
     /**
-     * Whether {@link #claim} would answer true for {@code self} now, leaving the mark in place: for a door
-     * that resolves a policy on such a call and must not take it for one the door itself applies.
+     * As {@link #claim(Object)}, for the advice of {@code method} (a woven default method, or a method of an
+     * enum, found from its join point): it also takes a mark made for that very method
+     * ({@link #enterMethod}), and only for it.
+     */
+    public static boolean claim(Object self, Method method) {
+        if (ACTIVE.get() == 0) {
+            return false;
+        }
+        Object[] mark = TARGET.get();
+        return (mark[2] == null || mark[2].equals(method)) && take(mark, self);
+    }
+
+    /**
+     * Whether some mark is in place on this or another thread: one static read. A door that must find
+     * something before it {@link #claim(Object, Method) claims} (its method) asks this first, so that it
+     * does nothing more while no thread is inside a marked call.
+     */
+    public static boolean pending() {
+        return ACTIVE.get() != 0;
+    }
+
+    /**
+     * Whether a door is calling {@code self} now: a mark on it is in place, for any door or for one
+     * method, left in place: for a door that resolves a policy on such a call and must neither take the
+     * mark for one the door itself applies nor keep what it finds as if no door were calling.
      */
     public static boolean marked(Object self) {
         return ACTIVE.get() != 0 && marks(TARGET.get(), self);
+    }
+
+    private static boolean take(Object[] mark, Object self) {
+        if (marks(mark, self)) {
+            mark[0] = null;
+            mark[1] = null;
+            mark[2] = null;
+            return true;
+        }
+        return false;
     }
 
     private static boolean marks(Object[] mark, Object self) {
@@ -75,11 +112,28 @@ public final class Passthrough {
      * {@link #exit}.
      */
     public static Object enter(Object target, Object behind) {
+        return enter(target, behind, null);
+    }
+
+    /**
+     * Marks the next call of {@code method} on {@code target} from this thread, for that method's own
+     * woven advice alone ({@link #claim(Object, Method)}): a door that applies the policy of {@code method},
+     * a woven default method, to an object ajc never wove, and calls it. Any other door, and any other
+     * method's advice, leave it in place (an override that never reaches the default leaves it untaken for
+     * the call: the other woven defaults it calls keep their policies). Returns what to hand to {@link #exit}.
+     */
+    public static Object enterMethod(Object target, Method method) {
+        return enter(target, null, method);
+    }
+
+    private static Object enter(Object target, Object behind, Method method) {
         Object[] mark = TARGET.get();
-        // an enclosing proxy's mark, not claimed yet, is kept whole (the one case that allocates)
-        Object previous = mark[1] == null ? mark[0] : new Enclosing(mark[0], mark[1]);
+        // an enclosing proxy's or method's mark, not claimed yet, is kept whole (the one case that allocates)
+        Object previous = mark[1] == null && mark[2] == null ? mark[0]
+                : new Enclosing(mark[0], mark[1], (Method) mark[2]);
         mark[0] = target;
         mark[1] = behind;
+        mark[2] = method;
         ACTIVE.incrementAndGet();
         return previous;
     }
@@ -91,20 +145,24 @@ public final class Passthrough {
         if (previous instanceof Enclosing) {
             mark[0] = ((Enclosing) previous).target;
             mark[1] = ((Enclosing) previous).behind;
+            mark[2] = ((Enclosing) previous).method;
         } else {
             mark[0] = previous;
             mark[1] = null;
+            mark[2] = null;
         }
     }
 
-    /** A proxy's mark that an inner one replaced for a while. */
+    /** A proxy's or one method's mark that an inner one replaced for a while. */
     private static final class Enclosing {
         final Object target;
         final Object behind;
+        final Method method;
 
-        Enclosing(Object target, Object behind) {
+        Enclosing(Object target, Object behind, Method method) {
             this.target = target;
             this.behind = behind;
+            this.method = method;
         }
     }
 }

@@ -27,11 +27,19 @@ public final class Sites {
     }
 
     /**
-     * The policy to apply to this call of {@code jp} on {@code self}: null when there is none, or when
-     * the engine is calling {@code self} as an alternative ({@link dev.rebound.runtime.spi.Passthrough}).
+     * The policy to apply to this call of {@code jp} on {@code self}: null when there is none, or when a
+     * door that applies it is calling ({@link Passthrough}): the engine calling {@code self} as an
+     * alternative, or a door calling this very method, a woven default, on an object ajc never wove (a mark
+     * for another method is not this advice's to take). The join point's method is read only while some
+     * mark is in place.
      */
     public static ResilientMethod active(Object self, JoinPoint.StaticPart jp) {
-        return Slot.unlessPassedThrough(self, policy(self, jp));
+        ResilientMethod policy = policy(self, jp);
+        return policy == null || Passthrough.pending() && Passthrough.claim(self, methodOf(jp)) ? null : policy;
+    }
+
+    private static Method methodOf(JoinPoint.StaticPart jp) {
+        return ((MethodSignature) jp.getSignature()).getMethod();
     }
 
     /** The policy of the join point {@code jp} executing on {@code self}, or null. */
@@ -47,15 +55,17 @@ public final class Sites {
     }
 
     private static ResilientMethod resolve(Object self, Class<?> type, JoinPoint.StaticPart jp) {
-        Method method = ((MethodSignature) jp.getSignature()).getMethod();
+        Method method = methodOf(jp);
         // an instance of a container's subclass that intercepts this class applies the policy there
         Class<?> user = userClass(type);
         boolean intercepted = ContainerInterception.intercepts(type);
         ResilientMethod policy = intercepted ? null : WovenPolicies.of(user, method);
         if (Passthrough.marked(self)) {
             // a door that applies the policies itself is calling (Rebound.wrap over an object ajc never wove, the
-            // engine calling an alternative): the advice lets the call through; not kept, so that the first call
-            // no door makes is the one that says what a class ajc never wove misses
+            // engine calling an alternative): the advice lets the call through, or, when the door's mark is
+            // another method's, applies its own policy; not kept, so that the first call no door makes is the
+            // one that says what a class ajc never wove misses (so a woven default that a javac override calls
+            // on itself inside a door's call resolves again at each such call: a ClassValue and a map read)
             return policy;
         }
         if (!intercepted) {

@@ -23,7 +23,10 @@ public final class Slot {
         this.policy = policy;
     }
 
-    /** The policy to apply to this call on {@code self}, as {@link Sites#active} answers it. */
+    /**
+     * The policy to apply to this call on {@code self}, as {@link Sites#active} answers it (a door's mark
+     * for one method never concerns a woven class: doors make one only for objects ajc never wove).
+     */
     public ResilientMethod active(Object self) {
         return unlessPassedThrough(self, policy);
     }

@@ -2,11 +2,12 @@ package dev.rebound.it.plain.shapes;
 
 import dev.rebound.it.woven.shapes.InheritedShapes.Assistant;
 import dev.rebound.it.woven.shapes.InheritedShapes.Body;
+import dev.rebound.it.woven.shapes.InheritedShapes.Writer;
 
 /**
- * Implementations, compiled by javac alone, of an interface whose default method ajc wove
- * ({@code woven.shapes.InheritedShapes.Assistant}): as an application's module built without the weaver
- * over an API module built with it.
+ * Implementations, compiled by javac alone, of interfaces whose default methods ajc wove
+ * ({@code woven.shapes.InheritedShapes.Assistant}, {@code .Writer}): as an application's module built
+ * without the weaver over an API module built with it.
  */
 public final class PlainAssistants {
 
@@ -57,5 +58,33 @@ public final class PlainAssistants {
         public String summarize(String text) {
             return Assistant.super.summarize(text);
         }
+    }
+
+    /**
+     * Overrides the woven default {@code draft} (never woven, no {@code Writer.super}) and calls the other
+     * woven default, {@code polish}, on itself: polish's own advice applies its policy.
+     */
+    public static class OverridingWriter implements Writer {
+        public final Body body = new Body();
+        public int drafts;
+
+        @Override
+        public Body polishBody() {
+            return body;
+        }
+
+        @Override
+        public String draft(String text) {
+            drafts++;
+            return polish(text);
+        }
+    }
+
+    /** The same, for a test through Rebound.wrap (what a class's first direct call says is said once per class). */
+    public static class WrappedWriter extends OverridingWriter {
+    }
+
+    /** The same, for a test through Guice. */
+    public static class GuicedWriter extends OverridingWriter {
     }
 }

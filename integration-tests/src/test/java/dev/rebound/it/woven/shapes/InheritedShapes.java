@@ -185,6 +185,24 @@ public final class InheritedShapes {
         Body body();
     }
 
+    /**
+     * Two annotated default methods (both woven here) of an API interface, implemented by a javac class
+     * that overrides one of them and calls the other on itself ({@code plain.shapes.PlainAssistants.OverridingWriter}).
+     */
+    public interface Writer {
+        @Retry(attempts = 2, delay = 0)
+        default String draft(String text) {
+            return "draft " + text;
+        }
+
+        @Retry(attempts = 3, delay = 0)
+        default String polish(String text) {
+            return polishBody().fail();
+        }
+
+        Body polishBody();
+    }
+
     /** An annotated interface that a subclass of a library's abstract class implements. */
     public interface LibraryChat {
         @Retry(attempts = 3, delay = 0)
