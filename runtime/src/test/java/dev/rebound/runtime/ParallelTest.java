@@ -603,44 +603,12 @@ class ParallelTest {
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
     void aHandlerThatThrowsAfterTheTracingBridgeLeavesNoSpanCurrentOnTheBranchsThread(boolean error) throws Exception {
-        java.util.concurrent.atomic.AtomicReference<Thread> caller = new java.util.concurrent.atomic.AtomicReference<>();
         try (OtelTracing tracing = new OtelTracing()) {
-            tracing.registry().observationConfig().observationHandler(new io.micrometer.observation.ObservationHandler<>() {
-                @Override
-                public boolean supportsContext(Observation.Context context) {
-                    return true;
-                }
+            BranchUnderAThrowingHandler run = new BranchUnderAThrowingHandler(tracing.registry(),
+                    error ? new AssertionError("handler broken") : new IllegalStateException("handler broken"));
 
-                @Override
-                public void onScopeOpened(Observation.Context context) {
-                    if (Thread.currentThread() != caller.get()) {
-                        if (error) {
-                            throw new AssertionError("handler broken");
-                        }
-                        throw new IllegalStateException("handler broken");
-                    }
-                }
-            });
-            java.util.concurrent.ExecutorService own = java.util.concurrent.Executors.newSingleThreadExecutor();
-            try {
-                String callersSpan = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
-                        () -> {
-                            caller.set(Thread.currentThread());
-                            Observation request = Observation.start("request", tracing.registry());
-                            try (Observation.Scope ignored = request.openScope()) {
-                                catchThrowable(() -> Parallel.invokeAll(own, List.of(() -> "a branch")));
-                                return OtelTracing.currentSpanId();
-                            } finally {
-                                request.stop();
-                            }
-                        });
-
-                assertThat(own.submit(OtelTracing::currentSpanId).get())
-                        .as("the caller's span %s left current on the pool thread", callersSpan)
-                        .isEqualTo(Span.getInvalid().getSpanContext().getSpanId());
-            } finally {
-                own.shutdown();
-            }
+            assertThat(run.spanOnTheBranchsThread).as("the caller's span left current on the pool thread")
+                    .isEqualTo(Span.getInvalid().getSpanContext().getSpanId());
         }
     }
 
@@ -648,11 +616,18 @@ class ParallelTest {
     static final class BranchUnderAThrowingHandler {
         final Throwable thrown;
         final boolean scopeLeftOnTheBranchsThread;
+        /** The OpenTelemetry span current on the branch's thread afterwards, for its next task. */
+        final String spanOnTheBranchsThread;
         final List<String> nextRun;
 
         BranchUnderAThrowingHandler(Throwable onScopeOpened) throws Exception {
+            this(io.micrometer.observation.ObservationRegistry.create(), onScopeOpened);
+        }
+
+        /** On {@code registry}, whose handlers registered before this one (a tracing bridge's) act first. */
+        BranchUnderAThrowingHandler(io.micrometer.observation.ObservationRegistry registry, Throwable onScopeOpened)
+                throws Exception {
             java.util.concurrent.atomic.AtomicReference<Thread> caller = new java.util.concurrent.atomic.AtomicReference<>();
-            io.micrometer.observation.ObservationRegistry registry = io.micrometer.observation.ObservationRegistry.create();
             registry.observationConfig().observationHandler(new io.micrometer.observation.ObservationHandler<>() {
                 @Override
                 public boolean supportsContext(Observation.Context context) {
@@ -681,6 +656,7 @@ class ParallelTest {
                     }
                 }, "the caller waited for ever for a branch that never left");
                 scopeLeftOnTheBranchsThread = own.submit(() -> registry.getCurrentObservationScope() != null).get();
+                spanOnTheBranchsThread = own.submit(OtelTracing::currentSpanId).get();
                 nextRun = Parallel.invokeAll(own, List.of(() -> "the next run"));
             } finally {
                 own.shutdown();
