@@ -552,6 +552,16 @@ class BuildErrorTest {
                 public static class Sub extends Base {
                     @Override public synchronized String call(String prompt) { return prompt; }
                 }
+                @dev.rebound.annotations.Fallback(to = Backup.class)
+                public static class OptedOut {
+                    public String call(String prompt) { return prompt; }
+                    /** opted out of the type's @Fallback: nothing keeps it past one attempt */
+                    @dev.rebound.annotations.Fallback(to = {})
+                    public synchronized String quiet(String prompt) { return prompt; }
+                }
+                public static class Backup extends OptedOut {
+                    @Override public String call(String prompt) { return "backup"; }
+                }
                 public static class Own {
                     @Retry(attempts = 3)
                     public synchronized String call(String prompt) { return prompt; }
@@ -588,7 +598,9 @@ class BuildErrorTest {
                 holdsTheMonitor("java.lang.String app.Sync$SyncChat.chat(java.lang.String)"), // the interface's method
                 holdsTheMonitor("java.lang.String app.Sync$SyncTyped.run(java.lang.String)"), // the interface's type
                 holdsTheMonitor("java.lang.String app.Sync$ClassLevel.call(java.lang.String)"), // its class
-                holdsTheMonitor("java.lang.String app.Sync$Own.call(java.lang.String)")); // itself
+                holdsTheMonitor("java.lang.String app.Sync$Own.call(java.lang.String)"), // itself
+                // opted out with to = {}: a static pattern sees the type's @Fallback, not the opt-out
+                holdsTheMonitor("java.lang.String app.Sync$OptedOut.quiet(java.lang.String)"));
         assertThat(ajcMessages("Sync", SYNCHRONIZED, "woven", IMessage.ERROR)).isEmpty();
     }
 
@@ -615,6 +627,27 @@ class BuildErrorTest {
                 + " each), so the object's other synchronized callers wait for the whole call. Synchronize inside the"
                 + " method's body or in its caller, or apply the policy through Guice's ReboundModule or Rebound.wrap,"
                 + " which release the monitor between attempts")).as(log).isEqualTo(1);
+    }
+
+    /**
+     * A synchronized method opted out of its type's {@code @Fallback} ({@code to = {}}): nothing keeps it past
+     * one attempt, so its class's initialisation says nothing of it (the build's static pattern still names it).
+     */
+    @Test
+    void aSynchronizedMethodNoPolicyKeepsPastOneAttemptIsNotSaidWhenItsClassInitialises() throws Exception {
+        ajcMessages("Sync", SYNCHRONIZED, "woven", IMessage.ERROR);
+        ClassLoader woven = new java.net.URLClassLoader(new java.net.URL[] {dir.resolve("woven").toUri().toURL()},
+                getClass().getClassLoader());
+
+        String log = StdErr.during(() -> {
+            try {
+                Class.forName("app.Sync$OptedOut", true, woven);
+            } catch (ClassNotFoundException e) {
+                throw new AssertionError(e);
+            }
+        });
+
+        assertThat(log).doesNotContain("is synchronized");
     }
 
     /** A clock that records, at each wait, whether the waiting thread holds {@code monitor}'s lock. */

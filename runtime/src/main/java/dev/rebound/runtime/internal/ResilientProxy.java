@@ -77,8 +77,10 @@ public final class ResilientProxy implements InvocationHandler {
     }
 
     /**
-     * As {@link #nameOf(Object)}, a JDK proxy that implements {@code wrapped} (the interface a door wraps it
-     * as; null for none) named by it: {@code Assistant}, the same in every run.
+     * As {@link #nameOf(Object)}, a JDK proxy named by its first interface that is {@code wrapped} or extends
+     * it ({@code wrapped}: the interface a door wraps it as; null for none), else its first interface:
+     * {@code Assistant}, the same in every run, and a fallback built on {@code BackupAssistant extends
+     * Assistant} told apart from the primary.
      */
     public static String nameOf(Object o, Class<?> wrapped) {
         if (o instanceof GeneratedWrapper) {
@@ -89,8 +91,13 @@ public final class ResilientProxy implements InvocationHandler {
                 return ((ResilientProxy) Proxy.getInvocationHandler(o)).name;
             }
             Class<?>[] implemented = o.getClass().getInterfaces();
-            Class<?> named = wrapped != null && wrapped.isInstance(o) ? wrapped
-                    : implemented.length > 0 ? implemented[0] : null;
+            Class<?> named = implemented.length > 0 ? implemented[0] : null;
+            for (Class<?> i : implemented) {
+                if (wrapped != null && wrapped.isAssignableFrom(i)) {
+                    named = i;
+                    break;
+                }
+            }
             if (named != null) {
                 return AnnotationLookup.simpleName(named);
             }

@@ -27,4 +27,9 @@ public interface MethodDiagnostics {
 
     /** The alternatives' names, in order. */
     List<String> alternatives();
+
+    /** The method's rate limit, or null; none by default (a view that does not know of one). */
+    default dev.rebound.runtime.RateLimitPolicy rateLimit() {
+        return null;
+    }
 }

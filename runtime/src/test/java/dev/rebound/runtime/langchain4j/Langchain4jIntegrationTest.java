@@ -200,6 +200,25 @@ class Langchain4jIntegrationTest {
     }
 
     /**
+     * The same through withFallbacks: a backup assistant built on a sub-interface is named by it, not by the
+     * interface wrapped (logs read "falling back from Assistant to Assistant", its meters merged the two).
+     */
+    @Test
+    void aWithFallbacksAssistantOfASubInterfaceIsNamedByItsOwnInterface() {
+        Assistant assistant = Rebound.wrap(Assistant.class, AiServices.create(Assistant.class, openAi(server, "gpt-4")))
+                .withFallbacks(AiServices.create(BackupAssistant.class, openAi(server, "gpt-3.5-turbo")))
+                .settings(rec.settings()).build();
+        server.always("gpt-4", Fault.status(400));
+
+        assistant.answer("What is retry?");
+
+        ReboundEvent fallback = rec.events.stream().filter(e -> e.kind() == ReboundEvent.Kind.FALLBACK).findFirst()
+                .orElseThrow();
+        assertThat(fallback.target()).isEqualTo("Assistant");
+        assertThat(fallback.alternative()).isEqualTo("BackupAssistant");
+    }
+
+    /**
      * llm-failures.md section 7: a fallback's model is seen. The settings' resolver makes the fallback assistant
      * on a model with langchain4j's default retries: said when the wrapper is built, as for withFallbacks.
      */

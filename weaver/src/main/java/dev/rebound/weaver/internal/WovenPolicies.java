@@ -84,7 +84,7 @@ public final class WovenPolicies {
         }
         for (Map.Entry<Method, ResilientMethod> e : policies.entrySet()) {
             Method m = e.getKey();
-            if (e.getValue() == null) {
+            if (e.getValue() == null || !holdsOn(e.getValue())) {
                 continue;
             }
             try {
@@ -99,6 +99,18 @@ public final class WovenPolicies {
                 // a door intercepts public methods only
             }
         }
+    }
+
+    /**
+     * Whether {@code policy} keeps its method running past one attempt: retries (and their waits),
+     * alternatives, or a rate limit's wait. One that applies none of them (a method opted out of its type's
+     * {@code @Fallback} with {@code to = {}}, say) holds a monitor no longer than the method alone.
+     */
+    private static boolean holdsOn(ResilientMethod policy) {
+        if (!(policy instanceof dev.rebound.runtime.spi.MethodDiagnostics d)) {
+            return true;
+        }
+        return d.primaryRetry().attempts() > 1 || !d.alternatives().isEmpty() || d.rateLimit() != null;
     }
 
     private static final String CLASS_ASPECT = "dev.rebound.weaver.aspectj.ResilientClasses";

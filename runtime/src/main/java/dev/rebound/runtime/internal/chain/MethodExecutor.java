@@ -524,6 +524,11 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     }
 
     @Override
+    public dev.rebound.runtime.RateLimitPolicy rateLimit() {
+        return spec.rateLimit();
+    }
+
+    @Override
     public List<String> alternatives() {
         List<String> names = new ArrayList<>();
         for (Alternative a : spec.alternatives()) {
