@@ -107,6 +107,37 @@ class EventsAndLoggingTest {
     }
 
     @Test
+    void anAnonymousTargetAndAlternativeAreNamedWithoutTheirPackageAsTheOtherDoorsNameThem() throws Exception {
+        List<ReboundEvent> events = new ArrayList<>();
+        ChatClient primary = new ChatClient() {
+            @Override
+            public String chat(String prompt) throws IOException {
+                throw new IOException("down");
+            }
+        };
+        ChatClient backup = new ChatClient() {
+            @Override
+            public String chat(String prompt) {
+                return "backup";
+            }
+        };
+        ChatClient llm = Rebound.wrap(ChatClient.class, primary)
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ZERO).build())
+                .withFallbacks(backup)
+                .settings(Fakes.settings(new VirtualTimeSource(), events)).build();
+
+        assertThat(llm.chat("q")).isEqualTo("backup");
+
+        String primaryName = primary.getClass().getName().substring("dev.rebound.runtime.".length());
+        String backupName = backup.getClass().getName().substring("dev.rebound.runtime.".length());
+        assertThat(events).filteredOn(e -> e.kind() == Kind.RETRY_SCHEDULED).extracting(ReboundEvent::target)
+                .containsExactly(primaryName);
+        assertThat(events).filteredOn(e -> e.kind() == Kind.FALLBACK).extracting(ReboundEvent::alternative)
+                .containsExactly(backupName);
+        assertThat(primaryName).isEqualTo(dev.rebound.runtime.spi.Policies.simpleName(primary.getClass()));
+    }
+
+    @Test
     void anEventsStringNamesClassesOnly() {
         ReboundEvent e = new ReboundEvent(Kind.RETRY_SCHEDULED, "ChatClient.chat(String)", "Gpt4Client", null, 2,
                 Duration.ofMillis(300), "backoff", new IOException(SECRET_MESSAGE));

@@ -112,7 +112,8 @@ public final class ResilientProxy implements InvocationHandler {
             return lambda > 0 ? simple.substring(0, lambda + "$$Lambda".length())
                     : address > 0 ? simple.substring(0, address) : simple;
         }
-        return simple.isEmpty() ? c.getName() : simple;
+        // an anonymous class: Outer$1, as the woven and Guice doors name it (AnnotationLookup.simpleName)
+        return simple.isEmpty() ? AnnotationLookup.simpleName(c) : simple;
     }
 
     /** The policy this proxy (or generated wrapper) applies to {@code method}, or null; for tests and diagnostics. */
