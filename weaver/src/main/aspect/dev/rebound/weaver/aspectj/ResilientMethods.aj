@@ -71,6 +71,12 @@ public aspect ResilientMethods extends ResilientCalls {
      *
      * <p>Not an enum: AspectJ adds no interface to an enum (its {@code declare parents} skips them). An
      * enum is marked by the next declaration instead.
+     *
+     * <p>Never a JDK dynamic proxy ({@code java.lang.reflect.Proxy+}), wherever the JDK defines it: one of a
+     * package-private interface lives in that interface's package, where the load-time agent sees it. It hands
+     * each call to its handler, which calls a target of its own ({@code Rebound.wrap}'s engine, a woven object,
+     * an AiServices assistant): weaving it would apply the policy twice, or take the call from
+     * {@code Rebound.wrap}. Said here, not only in aop.xml, so that it holds whatever aop.xml an application uses.
      */
     declare parents: !is(InterfaceType) && !is(AnnotationType) && !is(AspectType) && !is(EnumType)
         && (DeclaresPolicy+ || @dev.rebound.annotations.Retry * || @dev.rebound.annotations.Fallback *
@@ -84,7 +90,7 @@ public aspect ResilientMethods extends ResilientCalls {
             || hasmethod(@dev.rebound.annotations.CircuitBreaker * *(..))
             || hasmethod(@dev.rebound.annotations.RateLimit * *(..)))
         && !dev.rebound.annotations..* && !dev.rebound.runtime..* && !dev.rebound.weaver..* && !org.aspectj..*
-        && !Woven+ && !dev.rebound.runtime.spi.GeneratedWrapper+
+        && !Woven+ && !dev.rebound.runtime.spi.GeneratedWrapper+ && !java.lang.reflect.Proxy+
         implements Woven;
 
     /**
@@ -112,7 +118,8 @@ public aspect ResilientMethods extends ResilientCalls {
      * interfaces and methods of marked enums included), every annotated public method (whatever type
      * pattern its class escapes), and, behind an {@code instanceof Woven} test, every public method of an abstract class and every
      * default method of an interface (a class with a policy inherits them), except equals, hashCode and
-     * toString. A default method of an interface compiled without the aspect (the JDK's) is not woven.
+     * toString, and never a JDK proxy's. A default method of an interface compiled without the aspect (the
+     * JDK's) is not woven.
      */
     public pointcut resilient(Object self): (execution(public !static * (Woven+ || DeclaresPolicy+
                     || @dev.rebound.runtime.spi.ResilientEnum *).*(..))
@@ -128,7 +135,10 @@ public aspect ResilientMethods extends ResilientCalls {
         && !within(dev.rebound.annotations..*) && !within(dev.rebound.runtime..*)
         && !within(dev.rebound.weaver..*) && !within(org.aspectj..*)
         // a Rebound.wrap class the processor generated applies its policies itself
-        && !within(dev.rebound.runtime.spi.GeneratedWrapper+);
+        && !within(dev.rebound.runtime.spi.GeneratedWrapper+)
+        // a JDK proxy's methods implement its interfaces' (DeclaresPolicy+ would reach them): its handler's target
+        // has the policy (see the declare parents above)
+        && !within(java.lang.reflect.Proxy+);
 
     declare error: execution(@dev.rebound.annotations.Retry !public * *(..))
         || execution(@dev.rebound.annotations.Fallback !public * *(..))
