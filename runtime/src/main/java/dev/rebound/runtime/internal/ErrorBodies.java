@@ -74,7 +74,7 @@ public final class ErrorBodies {
         for (JsonNode detail : error.path("details")) {
             String type = detail.path("@type").asText("");
             if (type.endsWith("google.rpc.RetryInfo")) {
-                wait = RetryAfterHeaders.goDuration(detail.path("retryDelay").asText(null));
+                wait = RetryAfterHeaders.duration(detail.path("retryDelay").asText(null));
             } else if (type.endsWith("google.rpc.QuotaFailure") && quota == null) {
                 for (JsonNode violation : detail.path("violations")) {
                     String id = violation.path("quotaId").asText("");

@@ -19,7 +19,8 @@ import java.util.function.Function;
  *   <li>{@code retry-after-ms} (OpenAI, Azure): milliseconds;</li>
  *   <li>{@code Retry-After} (RFC 9110): delay-seconds or an HTTP date;</li>
  *   <li>{@code x-ratelimit-reset-requests} / {@code x-ratelimit-reset-tokens} (OpenAI): a duration
- *       such as {@code 1s}, {@code 6m0s}, {@code 20ms}; of the limits whose
+ *       such as {@code 1s}, {@code 6m0s}, {@code 20ms}, or plain seconds ({@link #duration}, as the rate
+ *       limiter reads them); of the limits whose
  *       {@code x-ratelimit-remaining-*} is 0, else (on a 429 only) the longer;</li>
  *   <li>{@code anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-reset} (Anthropic):
  *       RFC 3339 instants; of the limits whose {@code -remaining} is 0, else (on a 429 only) the latest;</li>
@@ -80,8 +81,8 @@ public final class RetryAfterHeaders {
             }
         }
         boolean tooManyRequests = status == TOO_MANY_REQUESTS;
-        long requests = goDuration(header.apply("x-ratelimit-reset-requests"));
-        long tokens = goDuration(header.apply("x-ratelimit-reset-tokens"));
+        long requests = duration(header.apply("x-ratelimit-reset-requests"));
+        long tokens = duration(header.apply("x-ratelimit-reset-tokens"));
         boolean requestsOut = "0".equals(trim(header.apply("x-ratelimit-remaining-requests")));
         boolean tokensOut = "0".equals(trim(header.apply("x-ratelimit-remaining-tokens")));
         long reset = requestsOut || tokensOut
@@ -284,10 +285,14 @@ public final class RetryAfterHeaders {
     }
 
     /**
-     * A Go-style duration as OpenAI sends it ({@code 1h2m3.5s}, {@code 20ms}, {@code 0.5s}); -1 if
-     * absent or malformed.
+     * A reset or delay as providers send it, in nanoseconds: a Go-style duration ({@code 1h2m3.5s},
+     * {@code 6m0s}, {@code 20ms}, {@code 0.5s}, with {@code h}, {@code m}, {@code s}, {@code ms},
+     * {@code us}/{@code µs}/{@code μs}, {@code ns}) or plain seconds ({@code 2}, {@code 1.5}); saturated at
+     * {@code Long.MAX_VALUE}; -1 if absent or malformed. The one reading of {@code x-ratelimit-reset-*}, for
+     * the retry's wait ({@link #hintNanos}) and the rate limiter's correction
+     * ({@link dev.rebound.runtime.ratelimit.RateLimitHeaders#parse}) alike, and of Gemini's {@code retryDelay}.
      */
-    public static long goDuration(String value) {
+    public static long duration(String value) {
         String v = trim(value);
         if (v == null || v.isEmpty()) {
             return -1L;
@@ -312,22 +317,20 @@ public final class RetryAfterHeaders {
             while (i < v.length() && Character.isLetter(v.charAt(i))) {
                 i++;
             }
+            double scale;
             switch (v.substring(unitStart, i)) {
-                case "h":
-                    total += number * 3600 * NANOS_PER_SECOND;
-                    break;
-                case "m":
-                    total += number * 60 * NANOS_PER_SECOND;
-                    break;
-                case "s":
-                    total += number * NANOS_PER_SECOND;
-                    break;
-                case "ms":
-                    total += number * NANOS_PER_MILLI;
-                    break;
-                default:
-                    return -1L;
+                case "h": scale = 3600.0 * NANOS_PER_SECOND; break;
+                case "m": scale = 60.0 * NANOS_PER_SECOND; break;
+                case "":
+                case "s": scale = NANOS_PER_SECOND; break;
+                case "ms": scale = NANOS_PER_MILLI; break;
+                case "us":
+                case "\u00b5s": // micro sign
+                case "\u03bcs": scale = 1_000; break; // Greek mu, as Go accepts too
+                case "ns": scale = 1; break;
+                default: return -1L;
             }
+            total += number * scale;
         }
         return total >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) Math.ceil(total);
     }

@@ -1,5 +1,6 @@
 package dev.rebound.runtime.ratelimit;
 
+import dev.rebound.runtime.internal.RetryAfterHeaders;
 import dev.rebound.runtime.internal.SeenHeaders;
 import java.util.function.Function;
 
@@ -8,7 +9,8 @@ import java.util.function.Function;
  * {@code x-ratelimit-remaining-tokens}, {@code x-ratelimit-reset-requests} and
  * {@code x-ratelimit-reset-tokens} headers of a response (OpenAI's names; Groq, Mistral, Together and
  * others send the same). Resets are durations ({@code 1s}, {@code 6m0s}, {@code 20ms},
- * {@code 1h2m3.5s}) or plain seconds. Immutable.
+ * {@code 1h2m3.5s}) or plain seconds, read as the retry reads them for its wait. A reset without its count
+ * is kept: it still corrects the limiter (the limit is whole again then). Immutable.
  *
  * <p>Handed from the HTTP client that saw the response to the rate limiter of the call, on the calling
  * thread: integrations call {@link #record} after each response, and the limiter takes them after the
@@ -37,14 +39,14 @@ public final class RateLimitHeaders {
 
     /**
      * Reads the four headers through {@code header} (a name to its first value, or null); null when
-     * none of them is there or readable.
+     * none of them is there or readable. A reset alone is read: a correction all the same.
      */
     public static RateLimitHeaders parse(Function<String, String> header) {
         long rr = count(header.apply("x-ratelimit-remaining-requests"));
         long rt = count(header.apply("x-ratelimit-remaining-tokens"));
-        long sr = duration(header.apply("x-ratelimit-reset-requests"));
-        long st = duration(header.apply("x-ratelimit-reset-tokens"));
-        if (rr == UNKNOWN && rt == UNKNOWN) {
+        long sr = RetryAfterHeaders.duration(header.apply("x-ratelimit-reset-requests"));
+        long st = RetryAfterHeaders.duration(header.apply("x-ratelimit-reset-tokens"));
+        if (rr == UNKNOWN && rt == UNKNOWN && sr == UNKNOWN && st == UNKNOWN) {
             return null;
         }
         return new RateLimitHeaders(rr, rt, sr, st);
@@ -91,52 +93,6 @@ public final class RateLimitHeaders {
         } catch (NumberFormatException e) {
             return UNKNOWN;
         }
-    }
-
-    /** {@code 1h2m3.5s}, {@code 6m0s}, {@code 20ms}, {@code 1.5} (seconds) in nanoseconds, or UNKNOWN. */
-    static long duration(String v) {
-        if (v == null || v.isBlank()) {
-            return UNKNOWN;
-        }
-        String s = v.trim();
-        double total = 0;
-        int i = 0;
-        boolean any = false;
-        while (i < s.length()) {
-            int start = i;
-            while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.')) {
-                i++;
-            }
-            if (start == i) {
-                return UNKNOWN;
-            }
-            double n;
-            try {
-                n = Double.parseDouble(s.substring(start, i));
-            } catch (NumberFormatException e) {
-                return UNKNOWN;
-            }
-            int u = i;
-            while (i < s.length() && Character.isLetter(s.charAt(i))) {
-                i++;
-            }
-            String unit = s.substring(u, i);
-            double scale;
-            switch (unit) {
-                case "h": scale = 3600e9; break;
-                case "m": scale = 60e9; break;
-                case "":
-                case "s": scale = 1e9; break;
-                case "ms": scale = 1e6; break;
-                case "us":
-                case "µs": scale = 1e3; break;
-                case "ns": scale = 1; break;
-                default: return UNKNOWN;
-            }
-            total += n * scale;
-            any = true;
-        }
-        return any && total < Long.MAX_VALUE ? (long) Math.ceil(total) : UNKNOWN;
     }
 
     @Override

@@ -68,6 +68,20 @@ class RetryAfterHeadersTest {
         assertThat(hint(429, "x-ratelimit-reset-tokens", "1h2m3.5s")).isEqualTo(ms(3_723_500));
     }
 
+    /** A reset is read as the rate limiter reads it (one parser): plain seconds, micro- and nanoseconds too. */
+    @Test
+    void openAiResetsInPlainSecondsAndEveryUnitTheLimiterReads() {
+        assertThat(hint(429, "x-ratelimit-remaining-requests", "0", "x-ratelimit-reset-requests", "2"))
+                .isEqualTo(ms(2000));
+        assertThat(hint(429, "x-ratelimit-reset-tokens", "1.5")).isEqualTo(ms(1500));
+        assertThat(hint(429, "x-ratelimit-reset-tokens", "250us")).isEqualTo(250_000L);
+        assertThat(hint(429, "x-ratelimit-reset-tokens", "250\u00b5s")).isEqualTo(250_000L);
+        assertThat(hint(429, "x-ratelimit-reset-tokens", "250\u03bcs")).isEqualTo(250_000L);
+        assertThat(hint(429, "x-ratelimit-reset-tokens", "7ns")).isEqualTo(7L);
+        assertThat(hint(503, "x-ratelimit-remaining-requests", "1", "x-ratelimit-reset-requests", "2"))
+                .as("a limit not used up, on a 5xx: no wait").isZero();
+    }
+
     @Test
     void genericRateLimitResetAsDeltaOrEpochSeconds() {
         assertThat(hint(429, "RateLimit-Reset", "4")).isEqualTo(ms(4000));

@@ -134,6 +134,22 @@ class FaultKindsOverHttpTest {
     }
 
     /**
+     * A reset in plain seconds, as the rate limiter reads it: the retry waits the 2 s the server says its
+     * used-up limit needs, not its 100 ms backoff into that limit.
+     */
+    @Test
+    void aResetInPlainSecondsOnA429WithNoRequestsLeftIsTheRetrysWait() {
+        server.script("gpt-4", Fault.status(429).withHeader("x-ratelimit-remaining-requests", "0")
+                .withHeader("x-ratelimit-reset-requests", "2"));
+
+        assertThat(resilient().chat(PROMPT)).isEqualTo(GPT4_ANSWER);
+
+        assertThat(server.requests("gpt-4")).isEqualTo(2);
+        assertThat(rec.clock.sleeps()).containsExactly(Duration.ofSeconds(2));
+        assertThat(rec.retryReasons()).containsExactly("retry-after");
+    }
+
+    /**
      * OpenAI sends its x-ratelimit-* headers on every response; a reset is when the limit is whole
      * again, not a wait. A 503 carrying them, no limit used up, is a plain 503: the backoff.
      */

@@ -8,6 +8,7 @@ import dev.langchain4j.exception.RateLimitException;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
 import dev.rebound.modelserver.ModelServerExtension;
 import dev.rebound.runtime.RateLimitPolicy;
@@ -55,6 +56,46 @@ class RateLimitOverHttpTest {
         assertThat(rec.clock.sleeps()).containsExactly(Duration.ofSeconds(1));
         assertThat(rec.events).filteredOn(e -> e.kind() == Kind.RATE_LIMIT_WAITED).extracting(ReboundEvent::waitTime)
                 .containsExactly(Duration.ofSeconds(1));
+    }
+
+    /**
+     * rate-limits.md, Settle: a reset without its count is used, the limit whole again then, so what our
+     * refill brings in that time is spent. An answer whose only rate-limit header is
+     * {@code x-ratelimit-reset-requests: 1m0s} spends our 2-a-minute limit: the next call (maxDelay 0) goes to
+     * the fallback, not to the provider.
+     */
+    @Test
+    void aResponseGivingOnlyAResetLowersTheLimiter() {
+        assertThat(twoCallsAfterAnAnswerWith("reset-only", Fault.answer()
+                .withHeader("x-ratelimit-reset-requests", "1m0s"))).as("requests the spent limit let through")
+                .isEqualTo(1);
+        assertThat(server.requests("gpt-3.5-turbo")).isEqualTo(1);
+    }
+
+    /** The control: the same reset beside a count of the other limit (tokens). */
+    @Test
+    void theSameResetBesideATokenCountLowersTheLimiter() {
+        assertThat(twoCallsAfterAnAnswerWith("reset-with-token-count", Fault.answer()
+                .withHeader("x-ratelimit-reset-requests", "1m0s").withHeader("x-ratelimit-remaining-tokens", "100000")))
+                .isEqualTo(1);
+        assertThat(server.requests("gpt-3.5-turbo")).isEqualTo(1);
+    }
+
+    /** Two calls to gpt-4o under 2 requests a minute, maxDelay 0, falling back to gpt-3.5-turbo; its requests. */
+    private int twoCallsAfterAnAnswerWith(String key, Fault first) {
+        server.reset();
+        server.script("gpt-4o", first);
+        LoopbackModels.Recording rec = new LoopbackModels.Recording();
+        ChatModel gpt4o = LoopbackModels.openAi(server, "gpt-4o");
+        ChatModel backup = LoopbackModels.openAi(server, "gpt-3.5-turbo");
+        Model model = Rebound.wrap(Model.class, (Model) gpt4o::chat)
+                .withRateLimit(RateLimitPolicy.builder().key(key).requestsPerMinute(2).maxDelay(Duration.ZERO).build())
+                .withFallbacks((Model) backup::chat)
+                .settings(rec.settings()).build();
+        ChatRequest request = ChatRequest.builder().messages(UserMessage.from("hello")).build();
+        model.chat(request);
+        model.chat(request);
+        return server.requests("gpt-4o");
     }
 
     @Test

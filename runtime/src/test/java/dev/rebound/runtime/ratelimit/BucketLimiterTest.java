@@ -7,6 +7,7 @@ import dev.rebound.runtime.testing.VirtualTimeSource;
 import io.github.bucket4j.Bucket;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -160,8 +161,9 @@ class BucketLimiterTest {
     @Test
     void aPerDayRequestCountAboveTheMinutesLimitLeavesItWhole() {
         RateLimiter limiter = RateLimitStore.inProcess().limiter("k", 30, 0, clock);
-        limiter.correct(new RateLimitHeaders(14_370, 5_990, RateLimitHeaders.duration("2m59.56s"),
-                RateLimitHeaders.duration("100ms")));
+        limiter.correct(RateLimitHeaders.parse(Map.of("x-ratelimit-remaining-requests", "14370",
+                "x-ratelimit-remaining-tokens", "5990", "x-ratelimit-reset-requests", "2m59.56s",
+                "x-ratelimit-reset-tokens", "100ms")::get));
         for (int i = 0; i < 30; i++) {
             assertThat(limiter.acquire(0, 0)).as("request %d of the minute", i + 1).isZero();
         }

@@ -219,6 +219,38 @@ class RedisRateLimitStoreTest {
         assertThat(sixtyCallsOverHttp(1, new CopyOnWriteArrayList<>())).isEqualTo(60);
     }
 
+    /**
+     * The fleet reads a reset without its count as one instance does (rate-limits.md, Settle): an answer to
+     * one instance whose only rate-limit header is {@code x-ratelimit-reset-requests: 1m0s} spends the fleet's
+     * 2-a-minute limit on Redis, so the other instance's next call (maxDelay 0) goes to its fallback.
+     */
+    @Test
+    void anAnswerGivingOnlyAResetLowersTheFleetsLimit() {
+        server.reset();
+        server.script("gpt-4o", Fault.answer().withHeader("x-ratelimit-reset-requests", "1m0s"));
+        RateLimitPolicy policy = RateLimitPolicy.builder().key("org-key").requestsPerMinute(2)
+                .maxDelay(Duration.ZERO).build();
+        ChatResponse backup = ChatResponse.builder().aiMessage(AiMessage.from("backup")).build();
+        ChatRequest request = ChatRequest.builder().messages(UserMessage.from("hello")).build();
+        try (RedisRateLimitStore a = store(); RedisRateLimitStore b = store()) {
+            List<Model> fleet = new ArrayList<>();
+            for (RedisRateLimitStore instance : List.of(a, b)) {
+                ChatModel gpt4o = LoopbackModels.openAi(server, "gpt-4o");
+                fleet.add(Rebound.wrap(Model.class, (Model) gpt4o::chat).withRateLimit(policy)
+                        .withFallbacks((Model) r -> backup)
+                        .settings(ReboundSettings.builder().timeSource(clock).logging(false)
+                                .rateLimitStore(instance).build())
+                        .build());
+            }
+            fleet.get(0).chat(request);
+            ChatResponse second = fleet.get(1).chat(request);
+
+            assertThat(server.requests("gpt-4o")).as("requests the fleet's spent limit let through").isEqualTo(1);
+            assertThat(second).isSameAs(backup);
+            assertThat(List.of(a, b)).as("on Redis throughout").allMatch(RedisRateLimitStore::reachable);
+        }
+    }
+
     /** 40 calls in rounds of {@code threads} at once across four instances, then 20 one at a time. */
     private int sixtyCallsOverHttp(int threads, List<ReboundEvent> events) throws Exception {
         server.reset();
