@@ -263,6 +263,99 @@ class DocsSnippetTest {
                 assertThat(version).as(name).isEqualTo(properties.get(property.get(name))));
     }
 
+    /**
+     * Every version a page writes of an artifact the build uses, in a block or in prose, is the one the root
+     * pom gives it, so that a version bump cannot leave a page stale: {@code <artifactId>A</artifactId>
+     * <version>V</version>}, {@code A-V.jar}, {@code group:A:V}, {@code A V} ("langchain4j 1.19", "ajc
+     * 1.9.24": a shorter version is a prefix of the build's; "5.13 or later" is a floor, not checked), and any
+     * {@code X.Y.Z-SNAPSHOT} (Rebound's version: the build uses no other snapshot). A is an artifact of the
+     * root pom, a family of its BOMs ({@code langchain4j-bom}: {@code langchain4j-open-ai}) or a name for one
+     * ({@link #VERSION_ALIASES}). The reports are left out: each records the versions of its own run.
+     */
+    @Test
+    void everyVersionOfAnArtifactTheBuildUsesIsTheBuilds() throws IOException {
+        Map<String, String> versions = buildVersions();
+        List<String> problems = new ArrayList<>();
+        int checked = 0;
+        for (Path page : pages()) {
+            if (page.startsWith(ROOT.resolve("docs/reports"))) {
+                continue;
+            }
+            String text = Files.readString(page);
+            for (Pattern mention : VERSION_MENTIONS) {
+                Matcher m = mention.matcher(text);
+                while (m.find()) {
+                    String artifact = m.group("name");
+                    String expected = versionOf(artifact, versions);
+                    if (expected == null || FLOOR.matcher(text).region(m.end(), text.length()).lookingAt()) {
+                        continue; // not an artifact of this build (Java 17, Maven 3.8), or a floor: "5.13 or later"
+                    }
+                    checked++;
+                    String written = m.group("version");
+                    if (!expected.equals(written) && !expected.startsWith(written + ".")) {
+                        int line = text.substring(0, m.start()).split("\n", -1).length;
+                        problems.add(ROOT.relativize(page) + ":" + line + ": " + artifact + " " + written
+                                + ", but the build uses " + expected);
+                    }
+                }
+            }
+        }
+        assertThat(problems).as("versions written in the docs").isEmpty();
+        assertThat(checked).as("versions checked").isGreaterThan(15);
+    }
+
+    /** A version as pages write it: 1.9.24, 1.19, 0.1.0-SNAPSHOT, 6.8.1.RELEASE. */
+    private static final String VERSION = "(?<version>\\d+(?:\\.\\d+)+(?:-SNAPSHOT|\\.RELEASE)?)";
+    /** Where a version written in prose ends: not inside a longer word or number. */
+    private static final String END = "(?![\\w-]|\\.\\d)";
+
+    /** What makes a version a floor rather than the build's: "5.13 or later". */
+    private static final Pattern FLOOR = Pattern.compile("\\s+or\\s+(?:later|newer|above)");
+
+    /** How a page writes an artifact's version: each pattern names the artifact and the version. */
+    private static final List<Pattern> VERSION_MENTIONS = List.of(
+            Pattern.compile("<artifactId>(?<name>[\\w.-]+)</artifactId>\\s*<version>" + VERSION + "</version>"),
+            Pattern.compile("(?<![\\w.-])(?<name>[a-zA-Z][\\w.]*(?:-[a-zA-Z]\\w*)*)-" + VERSION + "\\.jar"),
+            Pattern.compile("[\\w.]+:(?<name>[\\w-]+):" + VERSION + END),
+            Pattern.compile("(?<![\\w.-])(?<name>[a-zA-Z][\\w-]*)`?\\s+v?" + VERSION + END),
+            // a bare X.Y.Z-SNAPSHOT, named "": Rebound's
+            Pattern.compile("(?<![\\w.])(?<name>)(?<version>\\d+\\.\\d+\\.\\d+-SNAPSHOT)"));
+
+    /** Names pages give artifacts ("AspectJ 1.9.24"), and "" for a bare snapshot version: Rebound's. */
+    private static final Map<String, String> VERSION_ALIASES = Map.of("aspectj", "aspectjweaver", "ajc",
+            "aspectjweaver", "rebound", "rebound-parent", "", "rebound-parent", "slf4j", "slf4j-api", "micrometer",
+            "micrometer-core", "bucket4j", "bucket4j_jdk17-core", "lettuce", "lettuce-core");
+
+    /** The version of {@code artifact} in this build, or null: not one of its artifacts. */
+    private static String versionOf(String artifact, Map<String, String> versions) {
+        String name = artifact.toLowerCase(java.util.Locale.ROOT);
+        name = VERSION_ALIASES.getOrDefault(name, name);
+        if (versions.containsKey(name)) {
+            return versions.get(name);
+        }
+        for (Map.Entry<String, String> v : versions.entrySet()) { // a BOM's family: langchain4j-bom's langchain4j-*
+            String family = v.getKey().endsWith("-bom") ? v.getKey().substring(0, v.getKey().length() - 4) : null;
+            if (family != null && (name.equals(family) || name.startsWith(family + "-"))) {
+                return v.getValue();
+            }
+        }
+        return null;
+    }
+
+    /** Each artifact the root pom names with a version (a dependency, a plugin, a BOM), and that version. */
+    static Map<String, String> buildVersions() throws IOException {
+        String pom = Files.readString(ROOT.resolve("pom.xml"));
+        Map<String, String> properties = buildProperties();
+        Map<String, String> versions = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("<artifactId>([\\w.-]+)</artifactId>\\s*<version>([^<]+)</version>").matcher(pom);
+        while (m.find()) {
+            versions.put(m.group(1), substitute(m.group(2), properties));
+        }
+        assertThat(versions).as("the root pom's versions").containsKeys("rebound-parent", "aspectjweaver",
+                "aspectj-maven-plugin", "guice", "langchain4j-bom");
+        return versions;
+    }
+
     static List<Path> pages() throws IOException {
         List<Path> pages = new ArrayList<>();
         pages.add(ROOT.resolve("README.md"));

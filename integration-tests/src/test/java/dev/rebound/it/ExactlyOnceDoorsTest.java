@@ -9,6 +9,7 @@ import com.google.inject.Injector;
 import com.google.inject.name.Names;
 import dev.rebound.it.plain.GuiceReach;
 import dev.rebound.it.plain.shapes.PlainShapes;
+import dev.rebound.it.plain.wrap.WrapShapes;
 import dev.rebound.it.woven.shapes.DeadPrimary;
 import dev.rebound.it.woven.shapes.EnumShape;
 import dev.rebound.it.woven.shapes.Flaky;
@@ -19,8 +20,12 @@ import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.weaver.guice.ReboundModule;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Each policy applies exactly once, whichever doors an object passes through. */
 class ExactlyOnceDoorsTest extends VirtualTime {
@@ -106,6 +111,49 @@ class ExactlyOnceDoorsTest extends VirtualTime {
         assertThat(Rebound.isResilient(EnumShape.OWN_BODY)).as("enum constant's class body, woven").isTrue();
         assertThat(Rebound.isResilient(NoPolicy.Kind.PLAIN)).as("enum without policy").isFalse();
         assertThat(Rebound.isResilient(null)).isFalse();
+    }
+
+    /**
+     * A logging decorator (a JDK proxy that calls its target, as a framework's client is) hides the class
+     * behind it: a wrapper over it of an interface without annotations applies no policy, build() says so at
+     * WARN, and isResilient answers false, through the generated class and the JDK proxy alike; a wrapper of
+     * the same decorator with a builder policy applies it, and answers true.
+     */
+    @ParameterizedTest(name = "viaJdkProxy: {0}")
+    @ValueSource(booleans = {false, true})
+    void isResilientIsFalseForAWrapperThatAppliesNoPolicy(boolean viaJdkProxy) {
+        WrapShapes.RetriedPlain retried = new WrapShapes.RetriedPlain();
+        WrapShapes.Plain[] chat = new WrapShapes.Plain[1];
+        String log = StdErr.during(() -> chat[0] = build(Rebound.wrap(WrapShapes.Plain.class, decorator(retried)),
+                viaJdkProxy));
+
+        catchThrowable(() -> chat[0].chat("hi"));
+
+        assertThat(retried.calls.get()).as("attempts: the class's @Retry(attempts = 3) is not applied").isEqualTo(1);
+        assertThat(log).contains("WARN dev.rebound - Rebound.wrap(Plain): the target is a JDK proxy (");
+        assertThat(Rebound.isGenerated(chat[0])).as("generated class").isEqualTo(!viaJdkProxy);
+        assertThat(Rebound.isResilient(chat[0])).as("a wrapper that applies no policy").isFalse();
+        WrapShapes.Plain bare = build(Rebound.wrap(WrapShapes.Plain.class, decorator(prompt -> prompt)), viaJdkProxy);
+        assertThat(Rebound.isResilient(bare)).as("a wrapper of an interface and a class without policy").isFalse();
+        WrapShapes.Plain retrying = build(Rebound.wrap(WrapShapes.Plain.class, decorator(retried))
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ZERO).build()), viaJdkProxy);
+        assertThat(Rebound.isResilient(retrying)).as("the same decorator wrapped with a builder retry").isTrue();
+    }
+
+    private static WrapShapes.Plain build(Rebound.Builder<WrapShapes.Plain> builder, boolean viaJdkProxy) {
+        return (viaJdkProxy ? builder.viaJdkProxy() : builder).build();
+    }
+
+    /** A JDK proxy of {@link WrapShapes.Plain} that calls {@code target}: a decorator that hides its class. */
+    private static WrapShapes.Plain decorator(WrapShapes.Plain target) {
+        return (WrapShapes.Plain) Proxy.newProxyInstance(WrapShapes.Plain.class.getClassLoader(),
+                new Class<?>[] {WrapShapes.Plain.class}, (proxy, method, args) -> {
+                    try {
+                        return method.invoke(target, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     @Test

@@ -1,11 +1,8 @@
 package dev.rebound.runtime;
 
+import dev.rebound.runtime.internal.DoorReach;
 import dev.rebound.runtime.internal.FallbackRule;
-import dev.rebound.runtime.internal.ResilientProxy;
-import dev.rebound.runtime.spi.ContainerInterception;
 import dev.rebound.runtime.spi.GeneratedWrapper;
-import dev.rebound.runtime.spi.Resilient;
-import dev.rebound.runtime.spi.ResilientEnum;
 import dev.rebound.runtime.rules.FailureType;
 import dev.rebound.runtime.rules.FallbackRules;
 import dev.rebound.runtime.rules.Rules;
@@ -72,17 +69,25 @@ public final class Rebound {
     }
 
     /**
-     * Whether {@code object} applies Rebound policies itself: a wrapper made by {@code Rebound.wrap}, an
-     * instance of a woven class or a constant of a woven enum that carries a policy, or an instance that
-     * Guice's {@code ReboundModule} intercepts. Use it in a test to prove that a policy you wrote is
-     * attached; a lambda or a class that no door reached answers false.
+     * Whether {@code object} applies at least one Rebound policy to at least one of its methods. Use it in a
+     * test to prove that a policy you wrote is attached:
+     * <ul>
+     * <li>a {@code Rebound.wrap} wrapper (a JDK proxy or a generated class): true when it applies a policy to
+     * at least one method; false for one that applies none, as one over an interface without annotations
+     * and a JDK proxy that hides the annotated class behind it ({@code build()} says so at WARN);
+     * <li>an instance of a woven class, or a constant of a woven enum: true when the class carries a policy
+     * (the weaver marks only those);
+     * <li>an instance that Guice's {@code ReboundModule} intercepts (a subclass the injector generated with
+     * Rebound's interceptor): true; an instance another injector subclassed for interceptors of its own: false, unless its class is woven;
+     * <li>a lambda, a hidden class, a JDK proxy no door made, a class no door reached: false.
+     * </ul>
+     * It reads a mark or a flag the door set when it made the object or wove its class: no reflection over
+     * its methods.
      *
      * @return false for null
      */
     public static boolean isResilient(Object object) {
-        return object != null && (ResilientProxy.isResilient(object) || object instanceof Resilient
-                || object instanceof Enum<?> && object.getClass().isAnnotationPresent(ResilientEnum.class)
-                || ContainerInterception.intercepts(object.getClass()));
+        return DoorReach.appliesPolicy(object);
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.rebound.runtime.internal.AnnotationLookup;
 import dev.rebound.runtime.internal.AnnotationPolicies;
 import dev.rebound.runtime.internal.ContainerProxies;
 import dev.rebound.runtime.internal.Definitions;
+import dev.rebound.runtime.internal.DoorReach;
 import dev.rebound.runtime.internal.FallbackRule;
 import dev.rebound.runtime.internal.GeneratedWrappers;
 import dev.rebound.runtime.internal.MethodChecks;
@@ -65,8 +66,9 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
             problems.add(Rules.at(where, FallbackRules.nothingToFallBackTo("fallbackOn", "withFallbacks",
                     "withFallbackHandler")));
         }
-        if (!programmatic && problems.isEmpty() && Rebound.isResilient(target)) {
-            // the same annotations would apply a second time: every attempt would be multiplied
+        if (!programmatic && problems.isEmpty() && DoorReach.madeByDoor(target)) {
+            // the same annotations would apply a second time: every attempt would be multiplied (a wrapper
+            // that applies none was built from the same annotations: none would apply here either)
             AlreadyResilient.logOnce(type, target, settings != null, name != null);
             return target;
         }
@@ -141,14 +143,14 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
             LOG.warn("{}: {}", where, MethodRules.classBehindProxyUnseen(type.getSimpleName(),
                     target.getClass().getName()));
         }
-        if (!helpers.isEmpty() && !Rebound.isResilient(target)) {
+        if (!helpers.isEmpty() && !DoorReach.appliesPolicy(target)) {
             LOG.warn("{}: {}", where, MethodRules.helpersNotWrapped(helpers,
                     AnnotationLookup.simpleName(impl)));
         }
         if (!policies.isEmpty()) {
             MethodChecks.warnFallbackWithoutRetry(type.getName(), where, "withFallbacks", "withRetry",
                     fallbacks != null && !fallbacks.isEmpty(), retry != null ? retry.attempts() : 1);
-            if (Rebound.isResilient(target)) {
+            if (DoorReach.appliesPolicy(target)) {
                 AlreadyResilient.warnIfNested(type, target, policies);
             }
             SelfRetryCheck.warnIfSelfRetrying(target, where);
@@ -172,7 +174,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
      * the target applies them itself (woven, intercepted, a wrapper), which {@link AlreadyResilient} reports.
      */
     private void replacedAnnotations(Method m, List<String> replaced) {
-        if (Rebound.isResilient(target)) {
+        if (DoorReach.appliesPolicy(target)) {
             return;
         }
         Class<?> impl = implClass();
@@ -325,7 +327,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
      * wrapper's own name when the target is one; else null, for the target's binary name.
      */
     private String fleetTarget() {
-        return name != null ? name : Rebound.isResilient(target) ? ResilientProxy.nameOf(target) : null;
+        return name != null ? name : DoorReach.madeByDoor(target) ? ResilientProxy.nameOf(target) : null;
     }
 
     /**

@@ -44,6 +44,7 @@ public final class NestedPlain {
         @Override
         @Retry(attempts = 3, delay = 10, jitter = false)
         @Retryable(maxAttempts = 3)
+        @SuppressWarnings("rebound") // the nested retry is the point: its run-time WARN is NestedRetriesTest's
         public String ping(String host) {
             return "pong";
         }
@@ -54,6 +55,7 @@ public final class NestedPlain {
     public static class InjectedDoublyRetried implements Pinger {
         @Override
         @Retry(attempts = 4, delay = 10, jitter = false)
+        @SuppressWarnings("rebound") // the nested retry is the point: its run-time WARN is NestedRetriesTest's
         public String ping(String host) {
             return "pong";
         }
@@ -71,6 +73,7 @@ public final class NestedPlain {
         @Override
         @Retry(attempts = 2, delay = 10, jitter = false)
         @Retryable(maxAttempts = 3)
+        @SuppressWarnings("rebound") // the nested retry is the point: its run-time WARN is NestedRetriesTest's
         public String ping(String host) {
             return "pong";
         }

@@ -129,6 +129,7 @@ public final class SpringProxied {
         @Override
         @Retry(attempts = 3, delay = 100, jitter = false)
         @Retryable(retryFor = IllegalStateException.class, maxAttempts = 3, backoff = @Backoff(0))
+        @SuppressWarnings("rebound") // the nested retry is the point: its run-time WARN is NestedRetriesTest's
         public String ping(String host) {
             throw down("ping");
         }

@@ -61,13 +61,13 @@ public final class AlreadyResilient {
      * says which; else its own simple name.
      */
     private static String nameOf(Object target) {
-        Class<?> user = ResilientProxy.isResilient(target) ? null : ContainerProxies.targetClassOf(target);
+        Class<?> user = ResilientProxy.isWrapper(target) ? null : ContainerProxies.targetClassOf(target);
         return user != null ? AnnotationLookup.simpleName(user) : ResilientProxy.nameOf(target);
     }
 
     /** How many attempts {@code target} makes of {@code m} by itself. */
     private static int ownAttempts(Class<?> type, Object target, Method m) {
-        ResilientMethod own = ResilientProxy.isResilient(target) ? ResilientProxy.policyOf(target, m) : null;
+        ResilientMethod own = ResilientProxy.isWrapper(target) ? ResilientProxy.policyOf(target, m) : null;
         if (own != null) {
             return own.diagnostics().primaryRetry().attempts();
         }

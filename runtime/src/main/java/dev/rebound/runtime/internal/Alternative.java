@@ -114,7 +114,7 @@ public final class Alternative implements Invoker {
         }
         Object[] o = own;
         if (o[0] != instance) {
-            o = new Object[] {instance, ResilientProxy.isResilient(instance)
+            o = new Object[] {instance, ResilientProxy.isWrapper(instance)
                     ? ResilientProxy.policyOf(instance, called) : null};
             own = o;
         }

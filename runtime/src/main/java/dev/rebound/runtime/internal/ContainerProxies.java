@@ -26,7 +26,7 @@ public final class ContainerProxies {
      */
     public static Class<?> targetClassOf(Object instance) {
         Class<?> type = instance.getClass();
-        if (ResilientProxy.isResilient(instance)) {
+        if (ResilientProxy.isWrapper(instance)) {
             return null;
         }
         Method getTargetClass = targetClassMethod(type);
@@ -64,7 +64,7 @@ public final class ContainerProxies {
      * it: the annotations on that class cannot be seen, only its interfaces'.
      */
     public static boolean isOpaqueProxy(Object instance) {
-        return Proxy.isProxyClass(instance.getClass()) && !ResilientProxy.isResilient(instance)
+        return Proxy.isProxyClass(instance.getClass()) && !ResilientProxy.isWrapper(instance)
                 && targetClassOf(instance) == null;
     }
 
@@ -92,7 +92,7 @@ public final class ContainerProxies {
      * asked, since asking may make one).
      */
     public static Object staticTargetOf(Object instance) {
-        if (ResilientProxy.isResilient(instance)) {
+        if (ResilientProxy.isWrapper(instance)) {
             return null;
         }
         for (Class<?> itf : AnnotationLookup.allInterfaces(instance.getClass())) {

@@ -29,6 +29,8 @@ public final class ResilientProxy implements InvocationHandler {
     private volatile Seen[] seen = new Seen[0];
     /** Whether the engine's own call on this proxy as an alternative ({@link Passthrough}) skips the policy. */
     private final boolean flat;
+    /** Whether at least one method has a policy ({@link #appliesPolicy}). */
+    private final boolean anyPolicy;
 
     private ResilientProxy(Class<?> type, Object target, String name, Map<Method, ResilientMethod> policies,
             boolean flat) {
@@ -41,6 +43,7 @@ public final class ResilientProxy implements InvocationHandler {
                 calls.put(m, new Call(target, m, policies.get(m)));
             }
         }
+        this.anyPolicy = calls.values().stream().anyMatch(c -> c.policy != null);
     }
 
     /** A proxy of {@code type} that applies {@code policies} and passes every other method to the target. */
@@ -61,10 +64,26 @@ public final class ResilientProxy implements InvocationHandler {
         return type.cast(proxy);
     }
 
-    /** Whether {@code object} is a proxy made here or a {@code Rebound.wrap} wrapper of a generated class. */
-    public static boolean isResilient(Object object) {
+    /**
+     * Whether {@code object} is a proxy made here or a {@code Rebound.wrap} wrapper of a generated class,
+     * whether or not it applies a policy ({@link #appliesPolicy} tells).
+     */
+    public static boolean isWrapper(Object object) {
         return object instanceof GeneratedWrapper || Proxy.isProxyClass(object.getClass())
                 && Proxy.getInvocationHandler(object) instanceof ResilientProxy;
+    }
+
+    /**
+     * Whether {@code object} is a wrapper ({@link #isWrapper}) that applies a policy to at least one of its
+     * methods: one built over an interface and a class that carry none (behind a JDK proxy that hides its
+     * class) applies none. Read from a flag each wrapper sets when it is made.
+     */
+    public static boolean appliesPolicy(Object object) {
+        if (object instanceof GeneratedWrapper) {
+            return GeneratedWrapper.appliesAnyPolicy((GeneratedWrapper) object);
+        }
+        return Proxy.isProxyClass(object.getClass()) && Proxy.getInvocationHandler(object) instanceof ResilientProxy
+                && ((ResilientProxy) Proxy.getInvocationHandler(object)).anyPolicy;
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.rebound.runtime.internal;
 
-import dev.rebound.runtime.Rebound;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Arrays;
@@ -28,7 +27,7 @@ public final class WovenDefaults {
      * the class there either: a door is calling it).
      */
     public static boolean marksCalls(Object target, Method method) {
-        return method.isDefault() && target != null && !Rebound.isResilient(target) && wovenBody(method, null);
+        return method.isDefault() && target != null && !DoorReach.madeByDoor(target) && wovenBody(method, null);
     }
 
     /**

@@ -34,6 +34,7 @@ public abstract class GeneratedWrapper {
     private final Object target;
     private final String name;
     private final ResilientMethod[] policies;
+    private final boolean anyPolicy;
 
     /**
      * @param target the wrapped object
@@ -45,6 +46,11 @@ public abstract class GeneratedWrapper {
         this.target = target;
         this.name = name;
         this.policies = policies.clone();
+        boolean any = false;
+        for (ResilientMethod p : this.policies) {
+            any |= p != null;
+        }
+        this.anyPolicy = any;
     }
 
     /**
@@ -162,6 +168,11 @@ public abstract class GeneratedWrapper {
     /** The object {@code wrapper} calls. */
     public static Object targetOf(GeneratedWrapper wrapper) {
         return wrapper.target;
+    }
+
+    /** Whether {@code wrapper} applies a policy to at least one of its methods. */
+    public static boolean appliesAnyPolicy(GeneratedWrapper wrapper) {
+        return wrapper.anyPolicy;
     }
 
     /** The policy of {@code wrapper}'s method at {@code index} in its {@value #METHODS_FIELD}, or null. */

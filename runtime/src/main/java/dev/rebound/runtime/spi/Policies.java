@@ -203,7 +203,7 @@ public final class Policies {
 
     /** Whether {@code object} is a proxy made by {@link #proxy} or {@code Rebound.wrap}. */
     public static boolean isProxy(Object object) {
-        return ResilientProxy.isResilient(object);
+        return ResilientProxy.isWrapper(object);
     }
 
     /**

@@ -84,6 +84,18 @@ public final class WrapShapes {
     }
     // /docs:wrap-generate-wrapper
 
+    /** {@link Plain} with a policy on its class: applied only where a door sees the class. */
+    public static class RetriedPlain implements Plain {
+        public final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        @Retry(attempts = 3, delay = 0)
+        public String chat(String prompt) {
+            calls.incrementAndGet();
+            throw new IllegalStateException("down");
+        }
+    }
+
     /** A CompletionStage method: the engine's asynchronous chain, as through the proxy. */
     public interface Async {
         @Retry(attempts = 3, delay = 0)
