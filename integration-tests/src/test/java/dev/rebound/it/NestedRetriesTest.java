@@ -13,6 +13,8 @@ import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.weaver.guice.ReboundModule;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.List;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.aop.support.DefaultPointcutAdvisor;
@@ -70,6 +72,58 @@ class NestedRetriesTest extends VirtualTime {
         assertThat(StdErr.count(log, "Nested retries: ParallelOuter.answer(String) (3 attempts) calls "
                 + "BranchInner.fetch(String) (3 attempts), so one call of ParallelOuter.answer(String) can make up "
                 + "to 9 attempts")).isEqualTo(1);
+    }
+
+    /**
+     * Two calls of {@code dig(2)}, a retrying method (2 attempts) that calls itself down to a level that always
+     * fails: every level's attempts made, their bodies in {@code calls}, and the recursion warned about once.
+     */
+    private static void assertTwoRecursiveCallsWarnOnce(IntFunction<String> dig, List<String> calls) {
+        calls.clear();
+
+        String log = StdErr.during(() -> {
+            catchThrowable(() -> dig.apply(2));
+            catchThrowable(() -> dig.apply(2));
+        });
+
+        assertThat(calls).as("2 + 2 x 2 + 2 x 2 x 2 bodies per call").hasSize(2 * (2 + 4 + 8));
+        assertThat(StdErr.count(log, "Nested retries: Recursive.dig(int) (2 attempts) calls Recursive.dig(int) "
+                + "(2 attempts), itself: each level of the recursion retries, so the attempts multiply (4 at two levels, "
+                + "8 at three)")).as(log).isEqualTo(1);
+    }
+
+    @Test
+    void aWovenMethodThatCallsItselfMultipliesItsRetriesAndIsWarnedAboutOnce() {
+        assertTwoRecursiveCallsWarnOnce(new Nested.Recursive()::dig, Nested.Recursive.CALLS);
+    }
+
+    @Test
+    void aGuiceMethodThatCallsItselfMultipliesItsRetriesAndIsWarnedAboutOnce() {
+        assertTwoRecursiveCallsWarnOnce(Guice.createInjector(new ReboundModule())
+                .getInstance(NestedPlain.Recursive.class)::dig, NestedPlain.Recursive.CALLS);
+    }
+
+    /**
+     * Not a recursion: javac's bridge {@code handle(Object)}, a frame of the same class and name below the
+     * call, is the call's own way in (each door its own fixture, so that a warning could not be given before).
+     */
+    @Test
+    void aRetryingMethodCalledThroughItsErasedBridgeIsNoNestedRetryThroughEveryDoor() {
+        Nested.StringHandler.CALLS.clear();
+        NestedPlain.StringHandler.CALLS.clear();
+        Nested.Handler<String> woven = new Nested.StringHandler();
+        NestedPlain.Handler<String> injected = Guice.createInjector(new ReboundModule())
+                .getInstance(NestedPlain.StringHandler.class);
+
+        String log = StdErr.during(() -> {
+            catchThrowable(() -> woven.handle("e")); // invokeinterface handle(Object): the bridge
+            catchThrowable(() -> injected.handle("e"));
+        });
+
+        assertThat(Nested.StringHandler.CALLS).containsExactly("handle(e)", "handle(e)");
+        assertThat(NestedPlain.StringHandler.CALLS).containsExactly("handle(e)", "handle(e)");
+        assertThat(StdErr.count(log, "Handler.handle(String): failed for good on StringHandler")).isEqualTo(2);
+        assertThat(log).doesNotContain("Nested retries");
     }
 
     @Test

@@ -119,6 +119,63 @@ class WrapNestedRetriesTest {
         assertTwoCallsWarnOnce(answers, index, 2, 3);
     }
 
+    interface Digger {
+        String dig(int depth);
+    }
+
+    /**
+     * Calls itself back through its wrapper, {@link #self}: each level is a call of the wrapper, with its
+     * retry; made directly, or in a {@code Parallel} branch (the level above on the submitting thread).
+     */
+    static final class Digging implements Digger {
+        final AtomicInteger calls = new AtomicInteger();
+        final boolean inABranch;
+        final Digger self;
+
+        Digging(boolean inABranch, ReboundSettings settings) {
+            this.inABranch = inABranch;
+            this.self = Rebound.wrap(Digger.class, (Digger) this)
+                    .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(10)).build())
+                    .settings(settings).build();
+        }
+
+        @Override
+        public String dig(int depth) {
+            calls.incrementAndGet();
+            if (depth == 0) {
+                throw new UncheckedIOException(new IOException("503"));
+            }
+            return inABranch ? Parallel.invokeAll(() -> self.dig(depth - 1), () -> "faq").get(0) : self.dig(depth - 1);
+        }
+    }
+
+    private static final String RECURSION = "Nested retries: Digger.dig(int) (2 attempts) calls Digger.dig(int) "
+            + "(2 attempts), itself: each level of the recursion retries, so the attempts multiply (4 at two levels, "
+            + "8 at three)";
+
+    @Test
+    void aWrapperWhoseTargetCallsItBackMultipliesItsRetriesAndIsWarnedAboutOnce() {
+        Digging digging = new Digging(false, ReboundSettings.builder().timeSource(new VirtualTimeSource()).build());
+
+        String log = StdErr.during(() -> {
+            catchThrowable(() -> digging.self.dig(2));
+            catchThrowable(() -> digging.self.dig(2));
+        });
+
+        assertThat(digging.calls).as("2 + 2 x 2 + 2 x 2 x 2 bodies per call").hasValue(2 * (2 + 4 + 8));
+        assertThat(log.lines().filter(l -> l.contains(RECURSION)).count()).as(log).isEqualTo(1);
+    }
+
+    @Test
+    void aWrapperWhoseTargetCallsItBackInAParallelBranchIsWarnedAboutOnce() {
+        Digging digging = new Digging(true, ReboundSettings.builder().timeSource(new VirtualTimeSource()).build());
+
+        String log = StdErr.during(() -> catchThrowable(() -> digging.self.dig(1)));
+
+        assertThat(digging.calls).as("2 + 2 x 2 bodies").hasValue(2 + 4);
+        assertThat(log.lines().filter(l -> l.contains(RECURSION)).count()).as(log).isEqualTo(1);
+    }
+
     /** The RAG tutorial's parallel step inside a retrying method: the search runs on a branch thread. */
     record ParallelAssistant(Search search) implements Answers {
         @Override

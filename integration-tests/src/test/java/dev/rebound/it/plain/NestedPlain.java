@@ -3,6 +3,8 @@ package dev.rebound.it.plain;
 import dev.rebound.annotations.Retry;
 import dev.rebound.it.llm.FakeLlm;
 import jakarta.inject.Inject;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.springframework.retry.annotation.Retryable;
 
 /**
@@ -32,6 +34,42 @@ public final class NestedPlain {
         @Retry(attempts = 3, delay = 10, jitter = false)
         public String answer(String q) {
             return inner.fetch(q);
+        }
+    }
+
+    /**
+     * A retrying method that calls itself, through the instance Guice made (so each level is intercepted):
+     * the attempts multiply.
+     */
+    public static class Recursive {
+        /** Every body reached, in order. */
+        public static final List<String> CALLS = new CopyOnWriteArrayList<>();
+
+        @Retry(attempts = 2, delay = 10, jitter = false)
+        public String dig(int n) {
+            CALLS.add("dig(" + n + ")");
+            if (n == 0) {
+                throw new IllegalStateException("bottom");
+            }
+            return dig(n - 1);
+        }
+    }
+
+    /** Called through its erased interface method: javac's bridge {@code handle(Object)} calls {@code handle(String)}. */
+    public interface Handler<T> {
+        String handle(T item);
+    }
+
+    /** A retrying method reached through a bridge of its own name in its own class: one call, no nesting. */
+    public static class StringHandler implements Handler<String> {
+        /** Every body reached, in order. */
+        public static final List<String> CALLS = new CopyOnWriteArrayList<>();
+
+        @Override
+        @Retry(attempts = 2, delay = 10, jitter = false)
+        public String handle(String item) {
+            CALLS.add("handle(" + item + ")");
+            throw new IllegalStateException("down");
         }
     }
 

@@ -3,6 +3,8 @@ package dev.rebound.it.woven;
 import dev.rebound.annotations.Retry;
 import dev.rebound.it.llm.FakeLlm;
 import dev.rebound.runtime.Parallel;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A woven resilient method calling another: retries multiply. */
 public final class Nested {
@@ -41,6 +43,39 @@ public final class Nested {
         @Retry(attempts = 3, delay = 10, jitter = false)
         public String answer(String q) {
             return Parallel.invokeAll(() -> inner.fetch(q), () -> "faq").get(0);
+        }
+    }
+
+    /** A retrying method that calls itself: each level retries, so the attempts multiply (2 x 2 x 2 at the bottom). */
+    public static class Recursive {
+        /** Every body reached, in order. */
+        public static final List<String> CALLS = new CopyOnWriteArrayList<>();
+
+        @Retry(attempts = 2, delay = 10, jitter = false)
+        public String dig(int n) {
+            CALLS.add("dig(" + n + ")");
+            if (n == 0) {
+                throw new IllegalStateException("bottom");
+            }
+            return dig(n - 1);
+        }
+    }
+
+    /** Called through its erased interface method: javac's bridge {@code handle(Object)} calls {@code handle(String)}. */
+    public interface Handler<T> {
+        String handle(T item);
+    }
+
+    /** A retrying method reached through a bridge of its own name in its own class: one call, no nesting. */
+    public static class StringHandler implements Handler<String> {
+        /** Every body reached, in order. */
+        public static final List<String> CALLS = new CopyOnWriteArrayList<>();
+
+        @Override
+        @Retry(attempts = 2, delay = 10, jitter = false)
+        public String handle(String item) {
+            CALLS.add("handle(" + item + ")");
+            throw new IllegalStateException("down");
         }
     }
 }

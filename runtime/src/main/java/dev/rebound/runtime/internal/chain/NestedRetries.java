@@ -2,14 +2,17 @@ package dev.rebound.runtime.internal.chain;
 
 import dev.rebound.runtime.internal.Branches;
 import dev.rebound.runtime.spi.ResilientMethod;
+import java.lang.invoke.MethodType;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
+import java.lang.reflect.Method;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,17 +56,22 @@ final class NestedRetries {
      */
     private static final Set<List<String>> WARNED = ConcurrentHashMap.newKeySet();
 
-    /** An executor, weakly, as the check needs it: where its code runs, its method's name and its attempts. */
+    /**
+     * An executor, weakly, as the check needs it: where its code runs, its method's name and its attempts,
+     * and the descriptors of the methods of that name its class declares, bridges left out ({@link #ownCode}).
+     */
     private static final class Registered extends WeakReference<ResilientMethod> {
         final String at;
         final String name;
         final int attempts;
+        final Set<String> ownCode;
 
-        Registered(ResilientMethod policy, String at, int attempts) {
+        Registered(ResilientMethod policy, String at, int attempts, Set<String> ownCode) {
             super(policy, DROPPED);
             this.at = at;
             this.name = policy.name();
             this.attempts = attempts;
+            this.ownCode = ownCode;
         }
 
         boolean live() {
@@ -87,12 +95,32 @@ final class NestedRetries {
             RUNS_IN.computeIfPresent(gone.at, (k, set) -> set.remove(gone) && set.isEmpty() ? null : set);
         }
         String at = type.getName() + '#' + method;
-        Registered registered = new Registered(policy, at, attempts);
+        Registered registered = new Registered(policy, at, attempts, ownCode(type, method));
         RUNS_IN.compute(at, (k, set) -> {
             Set<Registered> s = set != null ? set : ConcurrentHashMap.newKeySet();
             s.add(registered); // under the key's lock: a set emptied by a purge is never added to
             return s;
         });
+    }
+
+    /**
+     * The descriptors of {@code type}'s own methods named {@code name}, bridges left out: a frame of one of
+     * them is that method's code running. A frame of a bridge javac added (for an erased or covariant
+     * signature, or to make a non-public superclass's method public, with the same descriptor) is only the
+     * way into the method's code, and never taken for a recursive call.
+     */
+    private static Set<String> ownCode(Class<?> type, String name) {
+        try {
+            Set<String> own = new HashSet<>();
+            for (Method m : type.getDeclaredMethods()) {
+                if (m.getName().equals(name) && !m.isBridge()) {
+                    own.add(MethodType.methodType(m.getReturnType(), m.getParameterTypes()).toMethodDescriptorString());
+                }
+            }
+            return Set.copyOf(own);
+        } catch (LinkageError | SecurityException e) {
+            return Set.of(); // its methods can't be read: no frame of it is taken for a recursive call
+        }
     }
 
     /** Whether the {@code n}th failure (1-based) of a method is one to check. */
@@ -107,6 +135,12 @@ final class NestedRetries {
      * outer retrying method starts below it. {@code warned} holds the names of the outer methods
      * {@code inner}'s executor has warned about: once each.
      *
+     * <p>A method that calls itself is its own outer method: below the inner call, a frame of {@code inner}'s
+     * own method with the inner call's descriptor is an execution of that method, one level up (its door's
+     * frame for a woven method, its body for Guice and {@code Rebound.wrap}). A frame of that name with
+     * another descriptor (the bridge javac adds for an erased or covariant signature, an overload) is not,
+     * nor one of a bridge with the same descriptor (javac's, making a non-public superclass's method public).
+     *
      * <p>When this thread runs a branch of {@code Parallel} or {@code Batch}, its stack ends at its pool
      * thread's loop, and the method that made the branches is on the submitting thread's: when no outer
      * method shows here, the search goes on there, from the top, once that thread stops waiting for the
@@ -114,38 +148,63 @@ final class NestedRetries {
      */
     static void check(ResilientMethod inner, String methodName, Set<String> warned) {
         if (mayNest(inner)) {
-            found(inner, warned, WALKER.walk(frames -> outer(frames
-                    .dropWhile(f -> !f.getMethodName().equals(methodName))
-                    .skip(1), inner.name())));
+            Below below = WALKER.walk(frames -> below(frames.iterator(), methodName, inner.name()));
+            found(inner, warned, below.outer(), below.entry());
         }
     }
 
-    /** Whether any live retrying method but {@code inner} is registered, which could be found around it. */
+    /** The inner call's frame, by its descriptor (null if not found), and the first outer retrying method below it. */
+    private record Below(String entry, Registered outer) {
+    }
+
+    private static Below below(Iterator<StackWalker.StackFrame> frames, String methodName, String innerName) {
+        while (frames.hasNext()) {
+            StackWalker.StackFrame f = frames.next();
+            if (f.getMethodName().equals(methodName)) {
+                String entry = f.getDescriptor();
+                return new Below(entry, outer(frames, innerName, entry));
+            }
+        }
+        return new Below(null, null);
+    }
+
+    /** Whether any live retrying method is registered, {@code inner}'s own included, which could be found around it. */
     private static boolean mayNest(ResilientMethod inner) {
         if (attempts(inner) < 2) {
             return false;
         }
-        String innerName = inner.name();
         for (Set<Registered> at : RUNS_IN.values()) {
             for (Registered r : at) {
-                if (!r.name.equals(innerName) && r.live()) {
+                if (r.live()) {
                     return true;
                 }
             }
         }
-        return false; // nothing else registered (nor anything at all: a spec without runsIn): no outer retry
+        return false; // nothing registered (inner a spec without runsIn, and no other): no outer retry
     }
 
-    /** The first of {@code frames} in a live retrying method other than {@code innerName}'s, or null. */
-    private static Registered outer(Stream<StackWalker.StackFrame> frames, String innerName) {
-        return frames
-                .map(f -> retryingAt(RUNS_IN.get(f.getClassName() + '#' + f.getMethodName()), innerName))
-                .filter(r -> r != null)
-                .findFirst().orElse(null);
+    /**
+     * The first of {@code frames} in a live retrying method: another than {@code innerName}, or that one
+     * called again (a frame with the inner call's descriptor {@code entry}, when it is known); or null.
+     */
+    private static Registered outer(Iterator<StackWalker.StackFrame> frames, String innerName, String entry) {
+        while (frames.hasNext()) {
+            StackWalker.StackFrame f = frames.next();
+            Registered r = retryingAt(RUNS_IN.get(f.getClassName() + '#' + f.getMethodName()), innerName, f, entry);
+            if (r != null) {
+                return r;
+            }
+        }
+        return null;
     }
 
-    /** Of the executors registered at one frame's method: the first live one, when none is {@code innerName}'s. */
-    private static Registered retryingAt(Set<Registered> at, String innerName) {
+    /**
+     * Of the executors registered at {@code frame}'s method: the first live one, when none is {@code innerName}'s;
+     * else {@code innerName}'s when the frame has the inner call's descriptor {@code entry} and is the code of
+     * a method its class declares, not a bridge (a recursive call).
+     */
+    private static Registered retryingAt(Set<Registered> at, String innerName, StackWalker.StackFrame frame,
+            String entry) {
         if (at == null) {
             return null;
         }
@@ -155,7 +214,7 @@ final class NestedRetries {
                 continue; // a dropped wrapper is no caller
             }
             if (r.name.equals(innerName)) {
-                return null;
+                return entry != null && entry.equals(frame.getDescriptor()) && r.ownCode.contains(entry) ? r : null;
             }
             if (first == null) {
                 first = r;
@@ -164,10 +223,14 @@ final class NestedRetries {
         return first;
     }
 
-    /** Warns of {@code outer}, once for {@code inner}; else goes on on the thread that submitted this branch, if any. */
-    private static void found(ResilientMethod inner, Set<String> warned, Registered outer) {
+    /**
+     * Warns of {@code outer}, once for {@code inner}; else goes on on the thread that submitted this branch,
+     * if any, where a frame with {@code inner}'s descriptor {@code entry} is a recursive call too.
+     */
+    private static void found(ResilientMethod inner, Set<String> warned, Registered outer, String entry) {
         if (outer == null) {
-            Branches.atSubmitter(() -> found(inner, warned, WALKER.walk(frames -> outer(frames, inner.name()))));
+            Branches.atSubmitter(() -> found(inner, warned,
+                    WALKER.walk(frames -> outer(frames.iterator(), inner.name(), entry)), entry));
         } else if (warned.add(outer.name)) {
             warn(outer.name, outer.attempts, inner.name(), attempts(inner));
         }
@@ -181,6 +244,14 @@ final class NestedRetries {
     }
 
     private static void warn(String outer, int outerAttempts, String inner, int innerAttempts) {
+        if (outer.equals(inner)) {
+            LOG.warn("Nested retries: {} ({} attempts) calls {} ({} attempts), itself: each level of the recursion "
+                    + "retries, so the attempts multiply ({} at two levels, {} at three). Retry outside the "
+                    + "recursion: keep @Retry on a method that calls {}, not on {} itself, or narrow its @Retry.on.",
+                    outer, outerAttempts, inner, innerAttempts, outerAttempts * innerAttempts,
+                    outerAttempts * outerAttempts * innerAttempts, inner, inner);
+            return;
+        }
         LOG.warn("Nested retries: {} ({} attempts) calls {} ({} attempts), so one call of {} can make up "
                 + "to {} attempts of {}. Retry at one level only: drop @Retry from one of them, or "
                 + "narrow its @Retry.on.", outer, outerAttempts, inner, innerAttempts,
