@@ -16,6 +16,7 @@ import dev.rebound.annotations.Retry;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
 import dev.rebound.modelserver.ModelServerExtension;
+import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.langchain4j.RetryAfterHttpClientBuilder;
@@ -85,6 +86,29 @@ class AiServicesGuiceTest {
         assertThat(server.requests("gpt-3.5-turbo")).isEqualTo(2);
         assertThat(clock.sleeps()).containsExactly(Duration.ofMillis(100), Duration.ofMillis(700));
         assertThat(events).filteredOn(e -> e.kind() == ReboundEvent.Kind.FALLBACK).hasSize(1);
+    }
+
+    /** An assistant without policies: the application puts them on its ChatModel, as the guide advises. */
+    interface PlainAssistant {
+        String answer(String question);
+    }
+
+    @Test
+    void aProvidedAssistantWithoutPoliciesIsProvidedAsItIsWithNoWordOfAProxyThatHidesItsClass() {
+        server.reset();
+        String log = StdErr.during(() -> {
+            PlainAssistant assistant = Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
+                @Provides
+                PlainAssistant assistant() {
+                    return AiServices.create(PlainAssistant.class, openAi("gpt-4"));
+                }
+            })).getInstance(PlainAssistant.class);
+
+            assertThat(Rebound.isResilient(assistant)).isFalse();
+            assertThat(assistant.answer("What is retry?")).isEqualTo(ModelServer.answerFor("gpt-4", "What is retry?"));
+        });
+
+        assertThat(log).doesNotContain("WARN");
     }
 
     interface SelfRetryingAssistant {

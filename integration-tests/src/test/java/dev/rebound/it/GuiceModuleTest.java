@@ -12,6 +12,13 @@ import com.google.inject.Key;
 import com.google.inject.PrivateModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import com.google.inject.TypeLiteral;
+import com.google.inject.multibindings.MapBinder;
+import com.google.inject.multibindings.Multibinder;
+import com.google.inject.multibindings.OptionalBinder;
+import com.google.inject.multibindings.ProvidesIntoMap;
+import com.google.inject.multibindings.ProvidesIntoSet;
+import com.google.inject.multibindings.StringMapKey;
 import com.google.inject.name.Names;
 import dev.rebound.it.llm.FakeLlm;
 import dev.rebound.it.plain.AbstractFallbackChat;
@@ -28,12 +35,16 @@ import dev.rebound.it.plain.PlainRateLimited;
 import dev.rebound.it.plain.SelfCallingSummarizer;
 import dev.rebound.it.plain.Summarizer;
 import dev.rebound.runtime.RateLimitRefusedException;
+import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.weaver.Woven;
 import dev.rebound.weaver.guice.ReboundModule;
 import jakarta.inject.Provider;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -222,6 +233,160 @@ class GuiceModuleTest extends VirtualTime {
         assertThat(injector.getInstance(Key.get(GuiceReach.Model.class, Names.named("plain"))))
                 .as("a class without policies is provided as it is").isSameAs(plain);
         assertThat(injector.getInstance(Key.get(GuiceReach.Model.class, Names.named("plain provides")))).isSameAs(plain);
+    }
+
+    /** A logging decorator, as a framework or the application makes one: a JDK proxy that does not say its class. */
+    private static GuiceReach.Model logged(GuiceReach.Model target) {
+        return (GuiceReach.Model) java.lang.reflect.Proxy.newProxyInstance(GuiceReach.Model.class.getClassLoader(),
+                new Class<?>[] {GuiceReach.Model.class}, (proxy, method, args) -> {
+                    try {
+                        return method.invoke(target, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    @Test
+    void wrappingSaysAsWrapDoesThatAJdkProxyHidesTheClassBehindItAndItsPolicy() {
+        GuiceReach.Model proxy = logged(new GuiceReach.RetryingModel());
+        String wrapLog = StdErr.during(() -> Rebound.wrap(GuiceReach.Model.class, proxy).build());
+        String words = "the target is a JDK proxy (" + proxy.getClass().getName() + ") that does not say what class is"
+                + " behind it, and Model carries no policy: annotations on the class behind a JDK proxy cannot be seen,"
+                + " so this wrapper applies none (annotate Model, give the policies to the builder, or wrap the object"
+                + " behind the proxy)";
+        assertThat(wrapLog).contains("WARN dev.rebound - Rebound.wrap(Model): " + words);
+        List<GuiceReach.Model> provided = new java.util.ArrayList<>();
+
+        String log = StdErr.during(() -> {
+            Injector injector = Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
+                @Override
+                protected void configure() {
+                    bind(GuiceReach.Model.class).annotatedWith(Names.named("instance")).toInstance(proxy);
+                    bind(GuiceReach.Model.class).annotatedWith(Names.named("provider"))
+                            .toProvider((Provider<GuiceReach.Model>) () -> logged(new GuiceReach.RetryingModel()));
+                }
+
+                @Provides
+                @jakarta.inject.Named("provides")
+                GuiceReach.Model provides() {
+                    return logged(new GuiceReach.RetryingModel());
+                }
+            }));
+            for (String name : List.of("instance", "provider", "provides", "provider", "provides")) {
+                provided.add(injector.getInstance(Key.get(GuiceReach.Model.class, Names.named(name))));
+            }
+        });
+
+        assertThat(StdErr.count(log, "WARN dev.rebound - ReboundModule(Model): " + words))
+                .as("once per binding: toInstance, toProvider, @Provides").isEqualTo(3);
+        for (GuiceReach.Model model : provided) { // as Rebound.wrap's: no policy applies
+            GuiceReach.reset();
+            assertThat(catchThrowable(() -> model.chat("hi"))).hasMessage("down 1");
+            assertThat(Rebound.isResilient(model)).isFalse();
+        }
+    }
+
+    /**
+     * A module with a MapBinder, a Multibinder and an OptionalBinder of {@code Model} (as applications register
+     * handlers), whose values are bound every way: to a class, to an instance, to a provider, by a method.
+     */
+    private static AbstractModule multibinders(Class<? extends GuiceReach.Model> byClass,
+            Provider<GuiceReach.Model> made) {
+        return new AbstractModule() {
+            @Override
+            protected void configure() {
+                MapBinder<String, GuiceReach.Model> map = MapBinder.newMapBinder(binder(), String.class,
+                        GuiceReach.Model.class);
+                map.addBinding("to").to(byClass);
+                map.addBinding("instance").toInstance(made.get());
+                map.addBinding("provider").toProvider(made);
+                Multibinder.newSetBinder(binder(), GuiceReach.Model.class).addBinding().toInstance(made.get());
+                OptionalBinder.newOptionalBinder(binder(), GuiceReach.Model.class).setDefault().toInstance(made.get());
+            }
+
+            @ProvidesIntoMap
+            @StringMapKey("provides")
+            GuiceReach.Model provides() {
+                return made.get();
+            }
+
+            @ProvidesIntoSet
+            GuiceReach.Model providesIntoSet() {
+                return made.get();
+            }
+        };
+    }
+
+    /** Every value of the three multibinders of {@link #multibinders}, by where it was added. */
+    private static Map<String, GuiceReach.Model> multibound(Injector injector) {
+        Map<String, GuiceReach.Model> values = new java.util.TreeMap<>(
+                injector.getInstance(Key.get(new TypeLiteral<Map<String, GuiceReach.Model>>() { })));
+        int i = 0;
+        for (GuiceReach.Model m : injector.getInstance(Key.get(new TypeLiteral<Set<GuiceReach.Model>>() { }))) {
+            values.put("set " + i++, m);
+        }
+        values.put("optional", injector.getInstance(Key.get(new TypeLiteral<Optional<GuiceReach.Model>>() { })).get());
+        values.put("optional's type", injector.getInstance(GuiceReach.Model.class));
+        return values;
+    }
+
+    @Test
+    void wrappingAModuleWithMultibindersOfAnInterfaceWithoutPoliciesProvidesTheirValuesAsTheyAre() {
+        AbstractModule module = multibinders(GuiceReach.PlainModel.class, GuiceReach.PlainModel::new);
+        assertThat(multibound(Guice.createInjector(module))).as("without Rebound").hasSize(8);
+
+        Map<String, GuiceReach.Model> values = multibound(Guice.createInjector(ReboundModule.wrapping(module)));
+
+        assertThat(values.keySet()).containsExactly("instance", "optional", "optional's type", "provider",
+                "provides", "set 0", "set 1", "to");
+        values.forEach((where, model) -> assertThat(model.getClass()).as(where).isEqualTo(GuiceReach.PlainModel.class));
+    }
+
+    @Test
+    void wrappingAppliesThePolicyOfEachValueOfAMultibinderWhoseClassCarriesOne() {
+        Injector injector = Guice.createInjector(ReboundModule.wrapping(
+                multibinders(GuiceReach.RetryingModel.class, GuiceReach.RetryingModel::new)));
+
+        Map<String, GuiceReach.Model> values = multibound(injector);
+
+        assertThat(values).hasSize(8);
+        values.forEach((where, model) -> {
+            GuiceReach.reset();
+            assertThat(catchThrowable(() -> model.chat("hi"))).as(where).hasMessage("down 3");
+            assertThat(GuiceReach.ATTEMPTS).as(where).hasValue(3);
+        });
+    }
+
+    @Test
+    void wrappingAppliesThePolicyOfAMultibindersValuesBoundToAnAnnotatedInterface() {
+        Injector injector = Guice.createInjector(ReboundModule.wrapping(new Endpoints(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                MapBinder.newMapBinder(binder(), String.class, PlainChat.class).addBinding("gpt-4")
+                        .toInstance(new PlainGpt4(new Endpoint("gpt-4")));
+                Multibinder<GuiceReach.Asked> set = Multibinder.newSetBinder(binder(), GuiceReach.Asked.class);
+                set.addBinding().to(GuiceReach.FailingAsked.class);
+                set.addBinding().toInstance(new GuiceReach.FailingAsked());
+                set.addBinding().toProvider((Provider<GuiceReach.Asked>) GuiceReach.FailingAsked::new);
+                OptionalBinder.newOptionalBinder(binder(), GuiceReach.Asked.class).setBinding()
+                        .toInstance(new GuiceReach.FailingAsked());
+            }
+        }));
+        PlainChat chat = injector.getInstance(Key.get(new TypeLiteral<Map<String, PlainChat>>() { })).get("gpt-4");
+
+        assertThat(Rebound.isResilient(chat)).isTrue();
+        assertRetriedThenFellBack(chat);
+        List<GuiceReach.Asked> asked = new java.util.ArrayList<>(
+                injector.getInstance(Key.get(new TypeLiteral<Set<GuiceReach.Asked>>() { })));
+        asked.add(injector.getInstance(Key.get(new TypeLiteral<Optional<GuiceReach.Asked>>() { })).get());
+        asked.add(injector.getInstance(GuiceReach.Asked.class));
+        assertThat(asked).hasSize(5);
+        for (GuiceReach.Asked a : asked) {
+            GuiceReach.reset();
+            assertThat(catchThrowable(() -> a.ask("q"))).hasMessage("down 3");
+            assertThat(GuiceReach.ATTEMPTS).hasValue(3);
+        }
     }
 
     @Test

@@ -139,9 +139,9 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
                     + "the annotations)", where, String.join(", ", replaced));
         }
         warnIfSharedInTheFleet(where, breakers);
-        if (!programmatic && policies.isEmpty() && ContainerProxies.isOpaqueProxy(target)) {
-            LOG.warn("{}: {}", where, MethodRules.classBehindProxyUnseen(type.getSimpleName(),
-                    target.getClass().getName()));
+        String unseen = programmatic || !policies.isEmpty() ? null : ContainerProxies.classBehindUnseen(type, target);
+        if (unseen != null) {
+            LOG.warn("{}: {}", where, unseen);
         }
         if (!helpers.isEmpty() && !DoorReach.appliesPolicy(target)) {
             LOG.warn("{}: {}", where, MethodRules.helpersNotWrapped(helpers,

@@ -1,5 +1,6 @@
 package dev.rebound.runtime.internal;
 
+import dev.rebound.runtime.rules.MethodRules;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -66,6 +67,17 @@ public final class ContainerProxies {
     public static boolean isOpaqueProxy(Object instance) {
         return Proxy.isProxyClass(instance.getClass()) && !ResilientProxy.isWrapper(instance)
                 && targetClassOf(instance) == null;
+    }
+
+    /**
+     * What a wrapper of {@code type} that applies no policy says when {@code target} is a JDK proxy that
+     * hides the class behind it ({@link #isOpaqueProxy}): that class's annotations cannot be seen, so the
+     * wrapper applies none ({@link MethodRules#classBehindProxyUnseen}); null for any other target. Asked by
+     * every door that wraps an instance, after its own name.
+     */
+    public static String classBehindUnseen(Class<?> type, Object target) {
+        return isOpaqueProxy(target)
+                ? MethodRules.classBehindProxyUnseen(type.getSimpleName(), target.getClass().getName()) : null;
     }
 
     private static final String ADVISED = "org.springframework.aop.framework.Advised";

@@ -5,6 +5,7 @@ import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.internal.AiServicesProxies;
 import dev.rebound.runtime.internal.AnnotationLookup;
 import dev.rebound.runtime.internal.AnnotationPolicies;
+import dev.rebound.runtime.internal.ContainerProxies;
 import dev.rebound.runtime.internal.Definitions;
 import dev.rebound.runtime.internal.GeneratedWrappers;
 import dev.rebound.runtime.internal.MethodChecks;
@@ -199,6 +200,18 @@ public final class Policies {
      */
     public static void checkAlternative(Object alternative, String where) {
         SelfRetryCheck.warnIfSelfRetrying(alternative, where);
+    }
+
+    /**
+     * What {@code Rebound.wrap} says when it finds no policy for {@code type} on {@code target} because
+     * {@code target} is a JDK proxy that hides the class behind it ({@code the target is a JDK proxy (...) that
+     * does not say what class is behind it, and Chat carries no policy: ...}), for a door that wraps the
+     * instances a binding provides to say it in the same words after its own name; null for any other target,
+     * and for an AiServices assistant, a JDK proxy with no class of the user's behind it (a door provides one
+     * without policies in silence).
+     */
+    public static String classBehindUnseen(Class<?> type, Object target) {
+        return AiServicesProxies.isAiServicesProxy(target) ? null : ContainerProxies.classBehindUnseen(type, target);
     }
 
     /** Whether {@code object} is a proxy made by {@link #proxy} or {@code Rebound.wrap}. */

@@ -54,8 +54,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * library's interface, provided by an application's class): {@code wrapping} wraps those instances, decided
  * once per class; installed alone, the module logs a WARN once per class. A binding it cannot reach (a
  * {@code @ProvidedBy} interface, made just in time; a class bound to an instance) gets a WARN naming the
- * remedy. Installed in a child injector whose parent has none, it says once that the classes the parent
- * constructs just in time run without their policies. Policy state (a circuit breaker's) is per injector.
+ * remedy. Under {@code wrapping}, the values added to Guice's multibinders ({@code MapBinder},
+ * {@code Multibinder}, {@code OptionalBinder}) are wrapped as any binding; the bindings those make for
+ * themselves are left as they are. Installed in a child injector whose parent has none, it says once that
+ * the classes the parent constructs just in time run without their policies. Policy state (a circuit
+ * breaker's) is per injector.
  *
  * <p>Alternatives named in {@code @Fallback(to = ...)} come from the injector, with their own
  * dependencies and their own {@code @Retry}. A misconfigured annotation fails injector creation
@@ -129,14 +132,17 @@ public final class ReboundModule extends AbstractModule {
         UncoveredBindings uncovered = new UncoveredBindings();
         bindListener(uncovered, uncovered);
         requestInjection(uncovered);
-        apply(Elements.getElements(wrapped), binder(), types);
+        List<Element> elements = Elements.getElements(wrapped);
+        apply(elements, binder(), types, new MultibinderParts(elements));
     }
 
     /**
      * Applies {@code elements} to {@code to}, each binding a wrapper covers rewritten; a private module's
-     * elements are rewritten inside a private binder of their own, with the same exposures.
+     * elements are rewritten inside a private binder of their own, with the same exposures. The bindings a
+     * multibinder makes for itself are applied as they are (Guice reads them back as its own); the values
+     * added to it are rewritten as any binding.
      */
-    private void apply(List<Element> elements, Binder to, ResilientTypes types) {
+    private void apply(List<Element> elements, Binder to, ResilientTypes types, MultibinderParts multibinders) {
         for (Element element : elements) {
             if (element instanceof TypeListenerBinding
                     && ((TypeListenerBinding) element).getListener() instanceof ResilientTypes
@@ -150,11 +156,12 @@ public final class ReboundModule extends AbstractModule {
             if (element instanceof PrivateElements) {
                 PrivateElements inside = (PrivateElements) element;
                 PrivateBinder binder = to.withSource(inside.getSource()).newPrivateBinder();
-                apply(inside.getElements(), binder, types);
+                apply(inside.getElements(), binder, types, multibinders);
                 for (Key<?> exposed : inside.getExposedKeys()) {
                     binder.withSource(inside.getExposedSource(exposed)).expose(exposed);
                 }
-            } else if (!(element instanceof Binding<?>) || !rewrite((Binding<?>) element, to, types)) {
+            } else if (!(element instanceof Binding<?>) || multibinders.isOwnBinding((Binding<?>) element)
+                    || !rewrite((Binding<?>) element, to, types)) {
                 element.applyTo(to);
             }
         }
@@ -193,6 +200,9 @@ public final class ReboundModule extends AbstractModule {
         }
         boolean annotated = Policies.annotated(type);
         if (!annotated && !byProvidedClass(binding)) {
+            if (binding instanceof InstanceBinding) { // its class carries no policy, or hides it behind a JDK proxy
+                ResilientProvider.warnIfClassBehindUnseen(type, ((InstanceBinding<?>) binding).getInstance());
+            }
             return false;
         }
         Binder b = to.withSource(binding.getSource());

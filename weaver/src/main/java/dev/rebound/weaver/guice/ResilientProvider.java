@@ -79,7 +79,10 @@ final class ResilientProvider<T> implements Provider<T> {
         if (pair[0] == instance) {
             return type.cast(pair[1]);
         }
-        Map<Method, ResilientMethod> resolved = policies.computeIfAbsent(instance.getClass(), this::resolve);
+        Map<Method, ResilientMethod> resolved = policies.get(instance.getClass());
+        if (resolved == null) { // the first instance of its class: a lambda per class, none per provision
+            resolved = policies.computeIfAbsent(instance.getClass(), c -> resolve(c, instance));
+        }
         if (byClass && resolved.isEmpty()) {
             return instance; // its class carries no policy a wrapper of the interface applies
         }
@@ -92,11 +95,14 @@ final class ResilientProvider<T> implements Provider<T> {
      * The policies of {@code type}'s methods on {@code implClass}, as {@code Rebound.wrap} resolves them: a
      * policy on a static or non-public method of the class is refused with the others' problems; one on a
      * public method that no interface method is (a helper) is said once, since the wrapper never calls it.
+     * When neither {@code type} nor the class carries one and {@code instance} (the first of its class) is a
+     * JDK proxy that hides the class behind it, that is said once, as {@code Rebound.wrap} says it.
      *
      * @throws ReboundConfigurationException listing every problem
      */
-    private Map<Method, ResilientMethod> resolve(Class<?> implClass) {
+    private Map<Method, ResilientMethod> resolve(Class<?> implClass, T instance) {
         if (byClass && !Policies.annotated(implClass)) {
+            warnIfClassBehindUnseen(type, instance);
             return Map.of();
         }
         List<String> problems = new ArrayList<>();
@@ -122,6 +128,22 @@ final class ResilientProvider<T> implements Provider<T> {
 
     /** How warnings name this door: {@code ReboundModule(Chat)}. */
     private String door() {
+        return door(type);
+    }
+
+    private static String door(Class<?> type) {
         return "ReboundModule(" + type.getSimpleName() + ")";
+    }
+
+    /**
+     * Says, in {@code Rebound.wrap}'s words after this door's name, that {@code instance}, provided for
+     * {@code type}, which carries no policy, is a JDK proxy that hides the class behind it, whose annotations
+     * therefore cannot be seen; nothing for any other instance, an AiServices assistant included.
+     */
+    static void warnIfClassBehindUnseen(Class<?> type, Object instance) {
+        String unseen = Policies.classBehindUnseen(type, instance);
+        if (unseen != null) {
+            Policies.warn(door(type) + ": " + unseen);
+        }
     }
 }
