@@ -64,6 +64,11 @@ public interface ReboundListener {
      * happy path reads no clock for it and builds nothing (a method with a retry budget reads the clock
      * to count the call in its second, and one whose circuit breaker has opened to read the attempt's
      * start).
+     *
+     * <p>Asked when the settings are built (whether any listener times successes: a listener that answers
+     * false then is never timed, even if it answers true later) and again after each successful first
+     * attempt, before {@link #onFirstAttemptSuccess}; an exception it throws then is logged and ignored, as
+     * any listener's, and that call's success is not told to it.
      */
     default boolean wantsFirstAttemptSuccess() {
         return false;

@@ -86,6 +86,38 @@ class FinalEventsTest {
     }
 
     @Test
+    void aListenerThatThrowsWhenAskedWhetherItTimesSuccessesChangesNoSuccessfulCall() throws Exception {
+        List<String> told = new ArrayList<>();
+        int[] asked = {0};
+        ReboundListener closing = new ReboundListener() {
+            @Override
+            public void onEvent(ReboundEvent event) {
+            }
+
+            @Override
+            public boolean wantsFirstAttemptSuccess() {
+                if (++asked[0] > 2) { // answered when the settings were built and on the first call: then closed
+                    throw new IllegalStateException("meter registry closed");
+                }
+                return true;
+            }
+
+            @Override
+            public void onFirstAttemptSuccess(String method, long nanos) {
+                told.add(method);
+            }
+        };
+        ChatClient llm = wrap(new ScriptedChat("p", log), new ScriptedChat("b", log), closing);
+
+        assertThat(llm.chat("q1")).isEqualTo("p: q1");
+        assertThat(llm.chat("q2")).isEqualTo("p: q2");
+
+        assertThat(log.calls).containsExactly("p #1", "p #2");
+        assertThat(told).containsExactly("ChatClient.chat(String)");
+        assertThat(asked[0]).isEqualTo(3);
+    }
+
+    @Test
     void aListenerThrowingAnErrorOnSuccessNeverReRunsTheCall() throws Exception {
         ChatClient llm = wrap(new ScriptedChat("p", log).failing(IOException::new), new ScriptedChat("b", log),
                 e -> {

@@ -256,16 +256,17 @@ final class Events {
         List<ReboundListener> ls = s.listeners();
         for (int i = 0, n = ls.size(); i < n; i++) {
             ReboundListener l = ls.get(i);
-            if (l.wantsFirstAttemptSuccess()) {
-                try {
-                    if (nested) {
-                        l.onNestedFirstAttemptSuccess(method, primaryName, nanos);
-                    } else {
-                        l.onFirstAttemptSuccess(method, primaryName, nanos);
-                    }
-                } catch (RuntimeException e) {
-                    ignored(l, e);
+            try { // the question too: a listener asked per call may throw when asked, and changes no outcome
+                if (!l.wantsFirstAttemptSuccess()) {
+                    continue;
                 }
+                if (nested) {
+                    l.onNestedFirstAttemptSuccess(method, primaryName, nanos);
+                } else {
+                    l.onFirstAttemptSuccess(method, primaryName, nanos);
+                }
+            } catch (RuntimeException e) {
+                ignored(l, e);
             }
         }
     }
