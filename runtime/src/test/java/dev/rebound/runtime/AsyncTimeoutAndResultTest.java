@@ -452,6 +452,51 @@ class AsyncTimeoutAndResultTest {
                                 .contains("RetryPolicy.Builder.retryOnResult cannot act on a streaming method")));
     }
 
+    /** A client of the user's own that streams to the handler and also hands back the answer. */
+    interface StreamingAnswers {
+        CompletableFuture<ChatResponse> answer(String prompt, StreamingChatResponseHandler handler);
+
+        ChatResponse answerNow(String prompt, StreamingChatResponseHandler handler);
+    }
+
+    /**
+     * A method taking the streaming handler that returns a future or a value is no streamed call: a retry
+     * or a fallback would run it again after the handler had the failed attempt's tokens. Refused when the
+     * wrapper is built, naming the method and what to do, never run to repeat tokens.
+     */
+    @Test
+    void aRetryOrFallbackOnAMethodTakingAStreamingHandlerAndReturningAResultIsRefusedAtBuild() {
+        class Answers implements StreamingAnswers {
+            @Override
+            public CompletableFuture<ChatResponse> answer(String prompt, StreamingChatResponseHandler handler) {
+                return new CompletableFuture<>();
+            }
+
+            @Override
+            public ChatResponse answerNow(String prompt, StreamingChatResponseHandler handler) {
+                return null;
+            }
+        }
+        StreamingAnswers target = new Answers();
+        String words = " cannot act on a method that takes a StreamingChatResponseHandler and returns %s: it would"
+                + " run the method again after the handler had the failed attempt's tokens (return void, so that"
+                + " Rebound streams it and the handler gets one attempt's tokens, or take no handler)";
+        assertThatThrownBy(() -> Rebound.wrap(StreamingAnswers.class, target)
+                .withRetry(policy().attempts(2).build()).withFallbacks(new Answers()).build())
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
+                        .containsExactlyInAnyOrder(
+                                "StreamingAnswers.answer(String, StreamingChatResponseHandler): withRetry"
+                                        + String.format(words, "CompletableFuture"),
+                                "StreamingAnswers.answer(String, StreamingChatResponseHandler): withFallbacks"
+                                        + String.format(words, "CompletableFuture"),
+                                "StreamingAnswers.answerNow(String, StreamingChatResponseHandler): withRetry"
+                                        + String.format(words, "ChatResponse"),
+                                "StreamingAnswers.answerNow(String, StreamingChatResponseHandler): withFallbacks"
+                                        + String.format(words, "ChatResponse")));
+        assertThat(Rebound.wrap(StreamingAnswers.class, target).withRetry(policy().attempts(1).build()).build())
+                .as("one attempt and no alternative run it once: nothing to refuse").isNotNull();
+    }
+
     /** The user's own handler type: each attempt's handler, Rebound's, could never be one. */
     interface TokenSink extends StreamingChatResponseHandler {
     }
