@@ -843,7 +843,8 @@ class OneRuleSetTest {
      * A streaming method whose handler parameter is the user's own subtype of langchain4j's handler: each
      * attempt hands the target a handler of Rebound's own, which is not one, so the method is refused, in the
      * same words by the processor, the annotation reader, the builder and Guice. A method returning a value
-     * that takes one is not a streamed call: its handler goes to the target as it is.
+     * that takes one is not a streamed call: its retry is refused for what it is
+     * ({@link #aRetryOrFallbackOnAMethodTakingAStreamingHandlerAndReturningAResultIsRefusedAlikeByTheProcessorAndEveryDoor}).
      */
     @Test
     void aStreamingHandlerParameterOfASubtypeIsRefusedAlikeByTheProcessorAndEveryDoor() throws Exception {
@@ -865,7 +866,11 @@ class OneRuleSetTest {
         String refused = "the streaming handler parameter's type TokenSink is a subtype of StreamingChatResponseHandler;"
                 + " a streamed call's policies hand the target a StreamingChatResponseHandler of their own for each"
                 + " attempt, which is not a TokenSink: declare the parameter as StreamingChatResponseHandler";
-        sameInEveryPath("Sinks", source, List.of("Sinks.stream(String, TokenSink): " + refused));
+        String answerRefused = "Sinks.answer(String, TokenSink): @Retry cannot act on a method that takes a"
+                + " StreamingChatResponseHandler and returns String: it would run the method again after the handler"
+                + " had the failed attempt's tokens (return void, so that Rebound streams it and the handler gets one"
+                + " attempt's tokens, or take no handler)";
+        sameInEveryPath("Sinks", source, List.of("Sinks.stream(String, TokenSink): " + refused, answerRefused));
 
         ClassLoader loader = new Javac(dir).load("Sinks", source);
         @SuppressWarnings("unchecked")
@@ -875,13 +880,82 @@ class OneRuleSetTest {
         assertThatThrownBy(() -> Rebound.wrap(sinks, impl.getConstructor().newInstance())
                 .withRetry(RetryPolicy.builder().attempts(2).build()).settings(quiet()).build())
                 .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
-                        .containsExactly("Sinks.stream(String, TokenSink): " + refused));
+                        .containsExactly("Sinks.stream(String, TokenSink): " + refused,
+                                answerRefused.replace("@Retry", "withRetry")));
         assertThatThrownBy(() -> Guice.createInjector(new ReboundModule(quiet()), new AbstractModule() {
             @Override
             protected void configure() {
                 bind(sinks).to(impl);
             }
         })).isInstanceOf(CreationException.class).hasMessageContaining("Sinks.stream(String, TokenSink): " + refused);
+    }
+
+    /**
+     * A method that takes langchain4j's streaming handler but returns a result (a future, a value) is no
+     * streamed call: a retry or a fallback's alternative would run it again after the handler had the failed
+     * attempt's tokens. Refused in the same words by the processor, the annotation reader, the builder and
+     * Guice; a single attempt with no alternative (a breaker alone) is fine, and so is the void method.
+     */
+    @Test
+    void aRetryOrFallbackOnAMethodTakingAStreamingHandlerAndReturningAResultIsRefusedAlikeByTheProcessorAndEveryDoor()
+            throws Exception {
+        String source = """
+                import dev.rebound.annotations.*;
+                import dev.langchain4j.model.chat.response.ChatResponse;
+                import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+                import java.util.concurrent.CompletableFuture;
+                public interface Answers {
+                    @Retry CompletableFuture<ChatResponse> answer(String p, StreamingChatResponseHandler h);
+                    @Fallback(to = Backup.class) ChatResponse answerNow(String p, StreamingChatResponseHandler h);
+                    @Retry(attempts = 1) @CircuitBreaker ChatResponse once(String p, StreamingChatResponseHandler h);
+                    @Retry(attempts = 2) void stream(String p, StreamingChatResponseHandler h);
+                    class Backup implements Answers {
+                        public CompletableFuture<ChatResponse> answer(String p, StreamingChatResponseHandler h) { return null; }
+                        public ChatResponse answerNow(String p, StreamingChatResponseHandler h) { return null; }
+                        public ChatResponse once(String p, StreamingChatResponseHandler h) { return null; }
+                        public void stream(String p, StreamingChatResponseHandler h) { }
+                    }
+                    class Impl extends Backup { }
+                }
+                """;
+        String words = " cannot act on a method that takes a StreamingChatResponseHandler and returns %s: it would run"
+                + " the method again after the handler had the failed attempt's tokens (return void, so that Rebound"
+                + " streams it and the handler gets one attempt's tokens, or take no handler)";
+        String answer = "Answers.answer(String, StreamingChatResponseHandler): @Retry"
+                + String.format(words, "CompletableFuture");
+        String answerNow = "Answers.answerNow(String, StreamingChatResponseHandler): @Fallback"
+                + String.format(words, "ChatResponse");
+        sameInEveryPath("Answers", source, List.of(answer, answerNow));
+
+        ClassLoader loader = new Javac(dir).load("Answers", source);
+        @SuppressWarnings("unchecked")
+        Class<Object> answers = (Class<Object>) loader.loadClass("Answers");
+        @SuppressWarnings("unchecked")
+        Class<Object> bound = (Class<Object>) loader.loadClass("Answers$Impl");
+        assertThatThrownBy(() -> Guice.createInjector(new ReboundModule(quiet()), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(answers).to(bound);
+            }
+        })).isInstanceOf(CreationException.class).hasMessageContaining(answer).hasMessageContaining(answerNow);
+        Class<?> unannotated = new Javac(dir).loadFrom("unannotated", "Unannotated", """
+                import dev.langchain4j.model.chat.response.ChatResponse;
+                import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+                public interface Unannotated {
+                    ChatResponse answerNow(String p, StreamingChatResponseHandler h);
+                }
+                """, false).loadClass("Unannotated");
+        @SuppressWarnings("unchecked")
+        Class<Object> u = (Class<Object>) unannotated;
+        Object impl = java.lang.reflect.Proxy.newProxyInstance(u.getClassLoader(), new Class<?>[] {u}, (p, m, a) -> null);
+        String unannotatedWords = "Unannotated.answerNow(String, StreamingChatResponseHandler): %s"
+                + String.format(words, "ChatResponse");
+        assertThatThrownBy(() -> Rebound.wrap(u, impl).withRetry(RetryPolicy.builder().attempts(2).build())
+                .withFallbacks(java.lang.reflect.Proxy.newProxyInstance(u.getClassLoader(), new Class<?>[] {u},
+                        (p, m, a) -> null)).settings(quiet()).build())
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
+                        .containsExactly(String.format(unannotatedWords, "withRetry"),
+                                String.format(unannotatedWords, "withFallbacks")));
     }
 
     /**

@@ -205,6 +205,11 @@ class ReferenceDocsTest {
         void stream(String p, TokenSink sink);
     }
 
+    public interface AnswerStream {
+        java.util.concurrent.CompletableFuture<String> answer(String p,
+                dev.langchain4j.model.chat.response.StreamingChatResponseHandler h);
+    }
+
     @SuppressWarnings("rebound") // the processor refuses it too: this is the runtime's refusal
     public interface TextOnly {
         @Retry(onResult = dev.rebound.runtime.langchain4j.ChatResults.Truncated.class)
@@ -262,6 +267,11 @@ class ReferenceDocsTest {
         produced.put(" is a subtype of StreamingChatResponseHandler; a streamed call's policies hand the target a"
                 + " StreamingChatResponseHandler of their own for each attempt",
                 catchThrowable(() -> Rebound.wrap(SinkStream.class, (p, sink) -> { }).settings(quiet)
+                        .withRetry(RetryPolicy.builder().build()).build()));
+        produced.put(" cannot act on a method that takes a StreamingChatResponseHandler and returns CompletableFuture: it"
+                + " would run the method again after the handler had the failed attempt's tokens",
+                catchThrowable(() -> Rebound.wrap(AnswerStream.class,
+                        (p, h) -> java.util.concurrent.CompletableFuture.completedFuture(p)).settings(quiet)
                         .withRetry(RetryPolicy.builder().build()).build()));
         produced.put(" is sealed: only the classes it permits may implement it, so no wrapper can; wrap an interface"
                 + " that is not sealed, or weave the permitted classes (AspectJ)",

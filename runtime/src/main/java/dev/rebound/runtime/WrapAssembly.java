@@ -283,7 +283,8 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         }
         MethodChecks.checkShape(CallShape.of(impl, m), impl, m, method, rateLimit != null, "withRateLimit",
                 fallbackHandler != null, "withFallbackHandler", retry,
-                "RetryPolicy.Builder.retryOnResult", !fallbackOnResult.isEmpty(), "fallbackOnResult", chain, problems);
+                "RetryPolicy.Builder.retryOnResult", !fallbackOnResult.isEmpty(), "fallbackOnResult", chain,
+                "withRetry", "withFallbacks", problems);
         if (problems.size() > before) {
             return null;
         }

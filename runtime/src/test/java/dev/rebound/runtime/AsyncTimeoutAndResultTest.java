@@ -11,10 +11,20 @@ import dev.rebound.runtime.AsyncCallsTest.Scripted;
 import dev.rebound.runtime.ReboundEvent.Kind;
 import dev.rebound.runtime.langchain4j.ChatResults;
 import dev.rebound.runtime.testing.VirtualTimeSource;
+import dev.langchain4j.data.message.AiMessage;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -108,8 +118,8 @@ class AsyncTimeoutAndResultTest {
         assertThat(clock.scheduled()).as("the timer, then the retry's wait")
                 .containsExactly(Duration.ofMillis(500), Duration.ofMillis(100));
         clock.advance(Duration.ofMillis(100));
-        assertThat(clock.scheduled()).as("the second attempt answered at once: no timer for it")
-                .containsExactly(Duration.ofMillis(500), Duration.ofMillis(100));
+        assertThat(clock.scheduled()).as("the second attempt's timer starts with it, and is cancelled as it answers")
+                .containsExactly(Duration.ofMillis(500), Duration.ofMillis(100), Duration.ofMillis(500));
         assertThat(result.get(0, TimeUnit.SECONDS)).isEqualTo("primary:ACME");
         assertThat(primary.attempts()).isEqualTo(2);
         assertThat(clock.pendingTasks()).as("the answered attempt's timer is cancelled").isZero();
@@ -134,6 +144,226 @@ class AsyncTimeoutAndResultTest {
         clock.advance(Duration.ofMillis(100));
         assertThat(result.get(0, TimeUnit.SECONDS)).isEqualTo("primary:ACME");
         assertThat(primary.attempts()).isEqualTo(2);
+    }
+
+    /**
+     * A target that blocks on its caller's thread before it returns its future: the attempt's time counts
+     * from its start, not from the return (300 ms spent in the call leave 200 ms for the future).
+     */
+    @Test
+    void theTimeATargetSpendsBeforeReturningItsFutureCountsAgainstTheAttemptTimeout() throws Exception {
+        CompletableFuture<String> hanging = new CompletableFuture<>();
+        Scripted primary = new Scripted("primary").then(() -> {
+            clock.advance(Duration.ofMillis(300)); // a slow call on the caller's thread: connecting, say
+            return hanging;
+        });
+        Quotes quotes = Rebound.wrap(Quotes.class, primary).named("primary")
+                .withRetry(policy().attemptTimeout(Duration.ofMillis(500)).build())
+                .settings(events.settings(clock)).build();
+
+        CompletableFuture<String> result = quotes.quote("ACME");
+        clock.advance(Duration.ofMillis(199));
+        assertThat(hanging).isNotDone();
+        clock.advance(Duration.ofMillis(1));
+
+        assertThat(hanging).as("500 ms after the attempt started").isCancelled();
+        assertThat(events.of(Kind.ATTEMPT_FAILED)).singleElement().satisfies(e -> {
+            assertThat(e.failure()).isInstanceOf(AttemptTimeoutException.class);
+            assertThat(((AttemptTimeoutException) e.failure()).timeout()).isEqualTo(Duration.ofMillis(500));
+        });
+        clock.advance(Duration.ofMillis(100));
+        assertThat(result.get(0, TimeUnit.SECONDS)).isEqualTo("primary:ACME");
+        assertThat(primary.attempts()).isEqualTo(2);
+        assertThat(Thread.currentThread().isInterrupted()).isFalse();
+    }
+
+    /**
+     * A target that blocks on its caller's thread past the limit before it returns its future is
+     * interrupted, as a synchronous attempt is; its failure is the attempt's timeout, and the retry answers.
+     */
+    @Test
+    void aTargetBlockedOnItsCallersThreadPastTheAttemptTimeoutIsInterruptedAndRetried() throws Exception {
+        CountDownLatch blocked = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        Quotes target = new Quotes() {
+            @Override
+            public CompletableFuture<String> quote(String symbol) {
+                if (calls.incrementAndGet() == 1) {
+                    blocked.countDown();
+                    try {
+                        never.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        return CompletableFuture.failedFuture(e);
+                    }
+                    return new CompletableFuture<>();
+                }
+                return CompletableFuture.completedFuture("second:" + symbol);
+            }
+
+            @Override
+            public CompletionStage<String> stage(String symbol) {
+                return quote(symbol);
+            }
+        };
+        Quotes quotes = Rebound.wrap(Quotes.class, target).named("primary")
+                .withRetry(policy().attemptTimeout(Duration.ofMillis(500)).build())
+                .settings(events.settings(clock)).build();
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try {
+            Future<Boolean> left = caller.submit(() -> {
+                CompletableFuture<String> f = quotes.quote("ACME");
+                return f != null && Thread.currentThread().isInterrupted();
+            });
+            assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
+            clock.advance(Duration.ofMillis(500));
+            assertThat(left.get(10, TimeUnit.SECONDS)).as("the caller's thread is left uninterrupted").isFalse();
+            assertThat(clock.awaitPendingTasks(1, Duration.ofSeconds(10))).as("the retry's wait").isTrue();
+            clock.advance(Duration.ofMillis(100));
+
+            assertThat(events.of(Kind.ATTEMPT_FAILED)).singleElement().satisfies(e -> {
+                assertThat(e.failure()).isInstanceOf(AttemptTimeoutException.class)
+                        .hasCauseInstanceOf(InterruptedException.class);
+                assertThat(((AttemptTimeoutException) e.failure()).timeout()).isEqualTo(Duration.ofMillis(500));
+            });
+            assertThat(calls.get()).isEqualTo(2);
+        } finally {
+            never.countDown();
+            caller.shutdown();
+            assertThat(caller.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    /** A handler that records each callback. */
+    private static StreamingChatResponseHandler recording(List<String> seen) {
+        return new StreamingChatResponseHandler() {
+            @Override
+            public void onPartialResponse(String token) {
+                seen.add(token);
+            }
+
+            @Override
+            public void onCompleteResponse(ChatResponse response) {
+                seen.add("complete");
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                seen.add("error");
+            }
+        };
+    }
+
+    private static void answer(StreamingChatResponseHandler handler, String text) {
+        handler.onPartialResponse(text);
+        handler.onCompleteResponse(ChatResponse.builder().aiMessage(AiMessage.from(text)).build());
+    }
+
+    /**
+     * A model that streams on its caller's thread and stalls there before its first token: at the limit
+     * its attempt is given up on and the thread interrupted, the attempt fails with the timeout, and the
+     * retry's tokens alone reach the caller's handler.
+     */
+    @Test
+    void anAttemptStalledOnItsCallersThreadBeforeItsFirstTokenIsTimedOutAndRetried() throws Exception {
+        CountDownLatch stalled = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        Streamer target = (prompt, handler) -> {
+            if (calls.incrementAndGet() == 1) { // the first attempt stalls before its first token, on this thread
+                stalled.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                handler.onError(new IOException("gave up"));
+                return;
+            }
+            answer(handler, "ok");
+        };
+        List<String> seen = new CopyOnWriteArrayList<>();
+        Streamer streamer = Rebound.wrap(Streamer.class, target).named("local")
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(100)).jitter(false)
+                        .attemptTimeout(Duration.ofMillis(500))
+                        .retryOn(AttemptTimeoutException.class, IOException.class).build())
+                .settings(events.settings(clock)).build();
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try {
+            Future<Boolean> leftInterrupted = caller.submit(() -> {
+                streamer.chat("hello", recording(seen));
+                return Thread.currentThread().isInterrupted();
+            });
+            assertThat(stalled.await(10, TimeUnit.SECONDS)).isTrue();
+
+            clock.advance(Duration.ofMillis(500)); // the first token is 500 ms late
+            assertThat(leftInterrupted.get(10, TimeUnit.SECONDS)).as("the interrupt is taken back").isFalse();
+            assertThat(clock.awaitPendingTasks(1, Duration.ofSeconds(10))).as("the retry's wait").isTrue();
+            clock.advance(Duration.ofMillis(100));
+
+            assertThat(events.of(Kind.ATTEMPT_FAILED)).as("the stalled attempt timed out").singleElement()
+                    .satisfies(e -> assertThat(e.failure()).isInstanceOf(AttemptTimeoutException.class));
+            assertThat(calls.get()).as("the next attempt started").isEqualTo(2);
+            assertThat(seen).containsExactly("ok", "complete");
+        } finally {
+            release.countDown();
+            caller.shutdown();
+            assertThat(caller.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    /**
+     * A model on its caller's thread that ignores the interrupt and streams after the limit: its late
+     * tokens reach nobody (the attempt was given up on at the limit), and its call's return starts the retry.
+     */
+    @Test
+    void aStreamOnItsCallersThreadThatAnswersPastTheLimitIsGivenUpOnAndItsTokensReachNobody() {
+        AtomicInteger calls = new AtomicInteger();
+        Streamer target = (prompt, handler) -> {
+            if (calls.incrementAndGet() == 1) {
+                clock.advance(Duration.ofMillis(600)); // stalled past the limit, deaf to the interrupt
+                answer(handler, "late");
+                return;
+            }
+            answer(handler, "ok");
+        };
+        List<String> seen = new CopyOnWriteArrayList<>();
+        Streamer streamer = Rebound.wrap(Streamer.class, target).named("local")
+                .withRetry(policy().attempts(2).attemptTimeout(Duration.ofMillis(500)).build())
+                .settings(events.settings(clock)).build();
+
+        streamer.chat("hello", recording(seen));
+        assertThat(Thread.interrupted()).as("the interrupt is taken back").isFalse();
+        assertThat(seen).isEmpty();
+        clock.advance(Duration.ofMillis(100));
+
+        assertThat(events.of(Kind.ATTEMPT_FAILED)).singleElement()
+                .satisfies(e -> assertThat(e.failure()).isInstanceOf(AttemptTimeoutException.class));
+        assertThat(calls.get()).isEqualTo(2);
+        assertThat(seen).containsExactly("ok", "complete");
+    }
+
+    /** Once its first token has come in time, a stream on its caller's thread runs on: no timeout, no interrupt. */
+    @Test
+    void aStreamOnItsCallersThreadPastTheLimitAfterItsFirstTokenIsNeitherInterruptedNorTimedOut() {
+        AtomicBoolean interrupted = new AtomicBoolean();
+        Streamer target = (prompt, handler) -> {
+            handler.onPartialResponse("first");
+            clock.advance(Duration.ofMillis(600)); // a long answer
+            interrupted.set(Thread.currentThread().isInterrupted());
+            answer(handler, " rest");
+        };
+        List<String> seen = new CopyOnWriteArrayList<>();
+        Streamer streamer = Rebound.wrap(Streamer.class, target).named("local")
+                .withRetry(policy().attempts(2).attemptTimeout(Duration.ofMillis(500)).build())
+                .settings(events.settings(clock)).build();
+
+        streamer.chat("hello", recording(seen));
+
+        assertThat(interrupted).isFalse();
+        assertThat(seen).containsExactly("first", " rest", "complete");
+        assertThat(events.of(Kind.ATTEMPT_FAILED)).isEmpty();
+        assertThat(clock.pendingTasks()).isZero();
     }
 
     @Test
@@ -220,6 +450,51 @@ class AsyncTimeoutAndResultTest {
                 .satisfies(e -> assertThat(((ReboundConfigurationException) e).problems()).singleElement()
                         .satisfies(p -> assertThat(p).contains("Streamer.chat(String, StreamingChatResponseHandler)")
                                 .contains("RetryPolicy.Builder.retryOnResult cannot act on a streaming method")));
+    }
+
+    /** A client of the user's own that streams to the handler and also hands back the answer. */
+    interface StreamingAnswers {
+        CompletableFuture<ChatResponse> answer(String prompt, StreamingChatResponseHandler handler);
+
+        ChatResponse answerNow(String prompt, StreamingChatResponseHandler handler);
+    }
+
+    /**
+     * A method taking the streaming handler that returns a future or a value is no streamed call: a retry
+     * or a fallback would run it again after the handler had the failed attempt's tokens. Refused when the
+     * wrapper is built, naming the method and what to do, never run to repeat tokens.
+     */
+    @Test
+    void aRetryOrFallbackOnAMethodTakingAStreamingHandlerAndReturningAResultIsRefusedAtBuild() {
+        class Answers implements StreamingAnswers {
+            @Override
+            public CompletableFuture<ChatResponse> answer(String prompt, StreamingChatResponseHandler handler) {
+                return new CompletableFuture<>();
+            }
+
+            @Override
+            public ChatResponse answerNow(String prompt, StreamingChatResponseHandler handler) {
+                return null;
+            }
+        }
+        StreamingAnswers target = new Answers();
+        String words = " cannot act on a method that takes a StreamingChatResponseHandler and returns %s: it would"
+                + " run the method again after the handler had the failed attempt's tokens (return void, so that"
+                + " Rebound streams it and the handler gets one attempt's tokens, or take no handler)";
+        assertThatThrownBy(() -> Rebound.wrap(StreamingAnswers.class, target)
+                .withRetry(policy().attempts(2).build()).withFallbacks(new Answers()).build())
+                .isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
+                        .containsExactlyInAnyOrder(
+                                "StreamingAnswers.answer(String, StreamingChatResponseHandler): withRetry"
+                                        + String.format(words, "CompletableFuture"),
+                                "StreamingAnswers.answer(String, StreamingChatResponseHandler): withFallbacks"
+                                        + String.format(words, "CompletableFuture"),
+                                "StreamingAnswers.answerNow(String, StreamingChatResponseHandler): withRetry"
+                                        + String.format(words, "ChatResponse"),
+                                "StreamingAnswers.answerNow(String, StreamingChatResponseHandler): withFallbacks"
+                                        + String.format(words, "ChatResponse")));
+        assertThat(Rebound.wrap(StreamingAnswers.class, target).withRetry(policy().attempts(1).build()).build())
+                .as("one attempt and no alternative run it once: nothing to refuse").isNotNull();
     }
 
     /** The user's own handler type: each attempt's handler, Rebound's, could never be one. */

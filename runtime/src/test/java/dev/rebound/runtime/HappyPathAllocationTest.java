@@ -164,7 +164,7 @@ class HappyPathAllocationTest {
             f.complete(RESULT);
             return returned;
         }) / 100_000;
-        // on a 64-bit JVM with compressed references: 144 against 88, the returned future's 56 bytes
+        // on a 64-bit JVM with compressed references: 152 against 88, the returned future's 64 bytes
         assertThat(rebound).as("bytes per call (%d) against thenApply's (%d): the returned future alone more",
                 rebound, floor).isLessThanOrEqualTo(floor + 64);
     }

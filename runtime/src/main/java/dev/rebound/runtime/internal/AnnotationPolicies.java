@@ -131,7 +131,7 @@ public final class AnnotationPolicies {
                 nonIdempotent, deferred, budgetSettings, alternatives, build, problems);
         MethodChecks.checkShape(CallShape.of(implClass, method), implClass, method, name, rateLimit != null, "@RateLimit", fb.handler() != null,
                 "@Fallback.handler", primaryRetry, "@Retry.onResult", fb.onResult() != null, "@Fallback.onResult",
-                fb.chain(), problems);
+                fb.chain(), "@Retry", "@Fallback", problems);
         if (!problems.isEmpty()) {
             throw new ReboundConfigurationException(problems);
         }

@@ -16,6 +16,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * an enclosing attempt on this thread (a resilient call's attempt that made this call) came meanwhile:
  * that timer found the thread interrupted by this one and sent nothing, and the flag it would have sent
  * is set again, as that timer's to take back. Built per attempt, only for methods that have a timeout.
+ *
+ * <p>An asynchronous attempt ({@link #startAsync}) is watched the same way while the target's call runs on
+ * the attempt's thread (a target that streams there, or blocks before returning its future): its time
+ * counts from the attempt's start, and when it comes during that call its {@link Expiry} gives the attempt
+ * up and the thread is interrupted, as a synchronous attempt's is. When the call returns an outcome still
+ * pending ({@link #callReturned}), the same timer goes on for the time left, and ends the attempt through
+ * the {@link Expiry} unless {@link #cancel} comes first: one timer per attempt.
  */
 public final class AttemptTimer implements Runnable {
 
@@ -25,6 +32,10 @@ public final class AttemptTimer implements Runnable {
     private static final int FIRED = 3;
     /** The time came on a thread already interrupted: the timer sent nothing, and takes nothing back. */
     private static final int FIRED_ON_INTERRUPTED = 4;
+    /** An asynchronous attempt's call returned its outcome pending: the time's coming goes to {@link Expiry#afterCall}. */
+    private static final int FOLLOWING = 5;
+    /** The time came during an asynchronous attempt's call that had its outcome already: nothing sent. */
+    private static final int HAD_OUTCOME = 6;
 
     /** The watch over each thread's innermost attempt with a timeout, while it runs. */
     private static final ThreadLocal<AttemptTimer> WATCHING = new ThreadLocal<>();
@@ -34,15 +45,44 @@ public final class AttemptTimer implements Runnable {
     private final AttemptTimer enclosing;
     private final AtomicInteger state = new AtomicInteger(RUNNING);
     private volatile Future<?> task;
+    /** What an asynchronous attempt does when its time comes; null for a synchronous attempt. */
+    private final Expiry expiry;
 
-    private AttemptTimer(Thread thread, AttemptTimer enclosing) {
+    private AttemptTimer(Thread thread, AttemptTimer enclosing, Expiry expiry) {
         this.thread = thread;
         this.enclosing = enclosing;
+        this.expiry = expiry;
+    }
+
+    /** How an asynchronous attempt is given up on when its time comes. */
+    public interface Expiry {
+        /**
+         * The time came while the target's call still runs on the attempt's thread: gives the attempt up
+         * (a stream before its first token is abandoned) and says true, for the thread to be interrupted;
+         * false when the attempt had its outcome already (a stream's first token), which then stands.
+         */
+        boolean duringCall();
+
+        /** The time came after the call returned its outcome pending, before {@link #cancel}: ends the attempt. */
+        void afterCall();
     }
 
     /** Starts watching the current thread's attempt: it is interrupted {@code nanos} from now on {@code time}. */
     public static AttemptTimer start(TimeSource time, long nanos) {
-        AttemptTimer t = new AttemptTimer(Thread.currentThread(), WATCHING.get());
+        return start(time, nanos, null);
+    }
+
+    /**
+     * Starts watching the current thread's call of an asynchronous attempt: {@code nanos} from now on
+     * {@code time}, {@code expiry} gives it up. End the call's watch with {@link #finish} (its outcome is
+     * there) or {@link #callReturned} (pending).
+     */
+    public static AttemptTimer startAsync(TimeSource time, long nanos, Expiry expiry) {
+        return start(time, nanos, java.util.Objects.requireNonNull(expiry, "expiry"));
+    }
+
+    private static AttemptTimer start(TimeSource time, long nanos, Expiry expiry) {
+        AttemptTimer t = new AttemptTimer(Thread.currentThread(), WATCHING.get(), expiry);
         t.task = time.schedule(nanos, t);
         WATCHING.set(t); // once scheduled: a schedule that throws leaves nothing on the thread
         return t;
@@ -50,13 +90,27 @@ public final class AttemptTimer implements Runnable {
 
     @Override
     public void run() {
-        if (state.compareAndSet(RUNNING, FIRING)) {
-            if (thread.isInterrupted()) {
-                state.set(FIRED_ON_INTERRUPTED);
+        int s;
+        while ((s = state.get()) == RUNNING || s == FOLLOWING) { // again if the call returned meanwhile
+            if (s == FOLLOWING) {
+                if (state.compareAndSet(FOLLOWING, FINISHED)) {
+                    expiry.afterCall();
+                }
                 return;
             }
-            thread.interrupt();
-            state.set(FIRED);
+            if (state.compareAndSet(RUNNING, FIRING)) {
+                if (expiry != null && !expiry.duringCall()) {
+                    state.set(HAD_OUTCOME);
+                    return;
+                }
+                if (thread.isInterrupted()) {
+                    state.set(FIRED_ON_INTERRUPTED);
+                    return;
+                }
+                thread.interrupt();
+                state.set(FIRED);
+                return;
+            }
         }
     }
 
@@ -76,14 +130,37 @@ public final class AttemptTimer implements Runnable {
      * thread's branch has been cancelled meanwhile, or an enclosing attempt's time came).
      */
     public int finish() {
+        return end(FINISHED);
+    }
+
+    /**
+     * Ends the watch over an asynchronous attempt's call, on its thread, when the call returned the
+     * attempt's outcome still pending: as {@link #finish}, but in time the timer goes on for the time
+     * left, to {@link Expiry#afterCall} unless {@link #cancel} comes first.
+     */
+    public int callReturned() {
+        return end(FOLLOWING);
+    }
+
+    /** The pending outcome of an asynchronous attempt came ({@link #callReturned}): its timer is cancelled. */
+    public void cancel() {
+        if (state.compareAndSet(FOLLOWING, FINISHED)) {
+            Future<?> f = task;
+            if (f != null) {
+                f.cancel(false);
+            }
+        }
+    }
+
+    private int end(int inTime) {
         if (enclosing == null) {
             WATCHING.remove(); // nothing of the watch stays with a pool's thread
         } else {
             WATCHING.set(enclosing);
         }
-        if (state.compareAndSet(RUNNING, FINISHED)) {
+        if (state.compareAndSet(RUNNING, inTime)) {
             Future<?> f = task;
-            if (f != null) {
+            if (f != null && inTime == FINISHED) {
                 f.cancel(false);
             }
             return IN_TIME;
@@ -91,6 +168,9 @@ public final class AttemptTimer implements Runnable {
         int fired;
         while ((fired = state.get()) == FIRING) {
             Thread.onSpinWait(); // the timer is between its CAS and its interrupt: a few instructions
+        }
+        if (fired == HAD_OUTCOME) {
+            return IN_TIME; // an asynchronous attempt's outcome came before its time: nothing was sent
         }
         if (fired == FIRED && Thread.interrupted()) {
             if (Branches.cancelled() || enclosingTimedOut()) {

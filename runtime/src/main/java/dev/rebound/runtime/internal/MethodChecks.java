@@ -89,12 +89,25 @@ public final class MethodChecks {
      * which the annotation processor applies too): a rate limit or a fallback handler on a CompletionStage or
      * streaming method, a result predicate (the target's, an alternative's retry's, or the fallback's) on a
      * streaming method; then a streaming method's handler parameter declared as a subtype of the handler
-     * ({@link MethodRules#narrowedStreamHandler}). {@code method} is the method {@code shape} is of.
+     * ({@link MethodRules#narrowedStreamHandler}). A method that takes a streaming handler and returns a
+     * result is no streamed call: a retry ({@code retryPolicy}) or a fallback's alternatives
+     * ({@code fallbackPolicy}) that would run it again are refused ({@link MethodRules#handlerWithResult}).
+     * {@code method} is the method {@code shape} is of.
      */
     public static void checkShape(CallShape shape, Class<?> impl, Method method, String name, boolean rateLimit,
             String rateLimitAttribute, boolean handler,
             String handlerAttribute, RetryPolicy primaryRetry, String retryAttribute, boolean fallbackOnResult,
-            String fallbackAttribute, List<Alternative> chain, List<String> problems) {
+            String fallbackAttribute, List<Alternative> chain, String retryPolicy, String fallbackPolicy,
+            List<String> problems) {
+        if (shape != CallShape.STREAM && CallShape.handlerIndex(method) >= 0) {
+            String returned = method.getReturnType().getSimpleName();
+            if (primaryRetry != null && primaryRetry.attempts() > 1) {
+                problems.add(Rules.at(name, MethodRules.handlerWithResult(retryPolicy, returned)));
+            }
+            if (!chain.isEmpty()) {
+                problems.add(Rules.at(name, MethodRules.handlerWithResult(fallbackPolicy, returned)));
+            }
+        }
         if (shape == CallShape.SYNC) {
             return;
         }

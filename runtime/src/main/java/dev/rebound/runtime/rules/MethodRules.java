@@ -67,6 +67,22 @@ public final class MethodRules {
     }
 
     /**
+     * {@code @Retry cannot act on a method that takes a StreamingChatResponseHandler and returns
+     * CompletableFuture: ...}: such a method is no streamed call (only a void one is), so a policy that runs it
+     * again (a retry, a fallback's alternative) would run it after the handler had the failed attempt's
+     * tokens, and the handler would get them twice; refused rather than let repeat them.
+     *
+     * @param policy what would run it again: {@code "@Retry"}, {@code "@Fallback"}, {@code "withRetry"},
+     *     {@code "withFallbacks"}
+     * @param returned the simple name of the method's result type
+     */
+    public static String handlerWithResult(String policy, String returned) {
+        return policy + " cannot act on a method that takes a StreamingChatResponseHandler and returns " + returned
+                + ": it would run the method again after the handler had the failed attempt's tokens (return void,"
+                + " so that Rebound streams it and the handler gets one attempt's tokens, or take no handler)";
+    }
+
+    /**
      * What the asynchronous chain cannot apply, refused rather than skipped, in this order: a rate limit
      * and a fallback handler on a method returning a {@code CompletionStage} or streaming to a handler;
      * a result predicate (the target's retry's or an alternative's, and the fallback's) on a streaming

@@ -500,16 +500,27 @@ public final class ReboundProcessor extends AbstractProcessor {
     /**
      * What the asynchronous chain refuses ({@link MethodRules#asyncRefusals}, then a handler parameter
      * declared as a subtype of the handler: {@link MethodRules#narrowedStreamHandler}) on {@code m}, a method
-     * returning a {@code CompletionStage} or streaming to a langchain4j handler, for the policies
+     * returning a {@code CompletionStage} or streaming to a langchain4j handler; and on a method that takes
+     * such a handler but returns a result, a retry or alternatives ({@link MethodRules#handlerWithResult}), for the policies
      * {@code annotated} (the method itself, or its type for the methods that do not say otherwise) puts
      * on it. An alternative's own {@code @Retry.onResult} is checked when the runtime resolves the chain.
      */
     private void checkAsyncShape(ExecutableElement m, Element annotated, String where, List<String> problems) {
         boolean stream = model.streams(m);
+        boolean own = annotated == m;
+        String returned = stream ? null : model.returnsWithStreamHandler(m);
+        if (returned != null) { // no streamed call: what would run it again would repeat the handler's tokens
+            Retry retry = has(m, annotated, own, Retry.class) ? model.annotation(annotated, Retry.class) : null;
+            if (retry != null && retry.attempts() > 1) {
+                problems.add(Rules.at(where, MethodRules.handlerWithResult("@Retry", returned)));
+            }
+            if (has(m, annotated, own, Fallback.class) && !model.values(annotated, Fallback.class, "to").isEmpty()) {
+                problems.add(Rules.at(where, MethodRules.handlerWithResult("@Fallback", returned)));
+            }
+        }
         if (!stream && !model.returnsAsync(m)) {
             return;
         }
-        boolean own = annotated == m;
         String rateLimit = has(m, annotated, own, RateLimit.class) ? "@RateLimit" : null;
         String handler = has(m, annotated, own, Fallback.class) && model.classValue(annotated, Fallback.class,
                 "handler") != null ? "@Fallback.handler" : null;

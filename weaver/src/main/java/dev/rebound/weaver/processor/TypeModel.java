@@ -320,6 +320,27 @@ final class TypeModel {
     }
 
     /**
+     * The simple name of {@code m}'s result type when {@code m} takes a langchain4j
+     * {@code StreamingChatResponseHandler} but does not return void (no streamed call:
+     * {@link MethodRules#handlerWithResult}); else null (and when langchain4j is not on the class path).
+     */
+    String returnsWithStreamHandler(ExecutableElement m) {
+        if (m.getReturnType().getKind() == TypeKind.VOID) {
+            return null;
+        }
+        TypeElement handler = processingEnv.getElementUtils().getTypeElement(MethodRules.STREAM_HANDLER);
+        if (handler == null) {
+            return null;
+        }
+        Types types = processingEnv.getTypeUtils();
+        TypeMirror h = types.erasure(handler.asType());
+        return m.getReturnType().getKind() != TypeKind.ERROR && m.getParameters().stream()
+                .map(p -> types.erasure(p.asType()))
+                .anyMatch(p -> p.getKind() == TypeKind.DECLARED && types.isAssignable(p, h)) // javac's error types pass any test
+                ? simpleName(m.getReturnType()) : null;
+    }
+
+    /**
      * The simple name of the type of {@code m}'s streaming handler parameter (the last one that is a
      * langchain4j {@code StreamingChatResponseHandler}, as the runtime reads it) when it is a subtype of
      * that interface, not the interface itself ({@link MethodRules#narrowedStreamHandler}); else null.

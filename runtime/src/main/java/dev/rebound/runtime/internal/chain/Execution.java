@@ -194,6 +194,11 @@ final class Execution {
         return e == ANSWERED ? null : (Throwable) e;
     }
 
+    /** The attempt in flight, or the last one; null before any. */
+    CompletableFuture<?> inFlight() {
+        return inFlight;
+    }
+
     /** Remembers the attempt in flight, which {@link #cancel} cancels; returns it. */
     <T> CompletableFuture<T> inFlight(CompletableFuture<T> attempt) {
         inFlight = attempt;

@@ -32,7 +32,8 @@ final class StreamingInvocation implements Strategy {
     @Override
     public CompletableFuture<Object> applyAsync(Execution call) {
         Object[] args = call.targetArgs != null ? call.targetArgs.clone() : call.fallbackArgs().clone();
-        // the time to the first token is limited by a per-attempt timeout above, which cancels firstToken
+        // the time to the first token is limited by a per-attempt timeout above, which cancels firstToken,
+        // while the target's call runs too (TimeoutStrategy)
         // the attempt that streams is named when it breaks: the call's fields move on with later attempts
         ReboundSettings settings = call.settings;
         String target = call.target;
@@ -42,6 +43,10 @@ final class StreamingInvocation implements Strategy {
                 cut -> events.emitStreamBroken(settings, target, number, cut, cut.partialResponses()));
         caller.last = attempt;
         args[handlerIndex] = attempt;
+        @SuppressWarnings("unchecked")
+        CompletableFuture<Object> firstToken = (CompletableFuture<Object>) (CompletableFuture<?>) attempt.firstToken();
+        // in flight before the target's call: a target streaming on this thread is given up on while it runs
+        call.inFlight(firstToken);
         try {
             call.invoker.invoke(call.instance, args);
         } catch (Throwable t) {
@@ -49,9 +54,7 @@ final class StreamingInvocation implements Strategy {
                 return CompletableFuture.failedFuture(t);
             } // else it threw after its first token, on this thread: the stream was the caller's, and ended there
         }
-        @SuppressWarnings("unchecked")
-        CompletableFuture<Object> firstToken = (CompletableFuture<Object>) (CompletableFuture<?>) attempt.firstToken();
-        return call.inFlight(firstToken);
+        return firstToken;
     }
 
     /** The caller's handler as the executor, which must not name langchain4j's types, holds it. */

@@ -4,7 +4,8 @@ import dev.rebound.runtime.AttemptTimeoutException;
 import dev.rebound.runtime.internal.AttemptTimer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
 
 /**
  * Just above {@link Invocation} (inside the breaker): interrupts an attempt that runs past its
@@ -13,10 +14,14 @@ import java.util.concurrent.Future;
  * a transient failure. The interrupt it sent is taken back before the failure goes up; an attempt
  * that answers just as the timer fires keeps its answer.
  *
- * <p>Asynchronously ({@code CompletionStage} methods; for a stream, the time to its first token) it
- * schedules a timer with the call's {@link dev.rebound.runtime.TimeSource#schedule} instead: when it
- * fires first, the attempt's future is cancelled and the attempt fails with the
- * {@link AttemptTimeoutException}; an attempt that completes first cancels the timer.
+ * <p>Asynchronously ({@code CompletionStage} methods; for a stream, the time to its first token) the
+ * timer ({@link AttemptTimer#startAsync}, on the call's {@link dev.rebound.runtime.TimeSource#schedule})
+ * starts with the attempt too, before the target's call: when it fires during that call (a target that
+ * streams on its caller's thread, or blocks before returning its future) the attempt is given up on (a
+ * stream's tokens from then on reach nobody) and the thread interrupted, as a synchronous attempt's, and
+ * the attempt fails with the {@link AttemptTimeoutException} when the call returns; when it fires after
+ * the call returned a pending future, that future is cancelled and the attempt fails with it at once. An
+ * attempt that completes first cancels the timer.
  */
 final class TimeoutStrategy implements Strategy {
 
@@ -59,16 +64,28 @@ final class TimeoutStrategy implements Strategy {
     @Override
     public CompletableFuture<Object> applyAsync(Execution call) {
         long limit = Math.max(0L, Math.min(timeoutNanos, call.attemptLimit));
-        CompletableFuture<Object> attempt = next.applyAsync(call);
+        // timed from the attempt's start: a target may stream on this thread, or block before returning its future
+        Watch watch = new Watch(method, limit, call);
+        AttemptTimer timer = AttemptTimer.startAsync(call.time, limit, watch);
+        CompletableFuture<Object> attempt;
+        try {
+            attempt = next.applyAsync(call);
+        } catch (Throwable t) {
+            attempt = CompletableFuture.failedFuture(t); // never, by contract; the watch must end all the same
+        }
         if (attempt.isDone()) {
-            return attempt;
+            int ended = timer.finish();
+            return ended == AttemptTimer.IN_TIME ? watch.ended(attempt) : watch.timedOutDuringCall(attempt, ended);
         }
         CompletableFuture<Object> out = new CompletableFuture<>();
-        Watch watch = new Watch(attempt, out);
-        Future<?> timer = call.time.schedule(limit, () -> watch.timedOut(method, limit));
+        watch.follow(attempt, out);
+        int ended = timer.callReturned();
+        if (ended != AttemptTimer.IN_TIME) {
+            return watch.timedOutDuringCall(attempt, ended);
+        }
         attempt.whenComplete((result, t) -> {
-            watch.ended();
-            timer.cancel(false);
+            timer.cancel();
+            watch.ended(null);
             if (t == null) {
                 out.complete(result);
             } else {
@@ -79,20 +96,58 @@ final class TimeoutStrategy implements Strategy {
     }
 
     /**
-     * What an asynchronous attempt's timer needs, let go of when the attempt ends: a clock that holds a
-     * cancelled timer until its time (java.util.Timer, a timing wheel, VirtualTimeSource) then holds
-     * nothing of the attempt (its future, its failure, the call's prompt).
+     * One asynchronous attempt's watch. During the target's call ({@link #duringCall}, on the timer's
+     * thread) it gives up the attempt it can see: a stream's first token, put in flight before the call
+     * ({@link StreamingInvocation}), is cancelled, which abandons the stream (its late tokens reach nobody);
+     * the timer then interrupts the call's thread, as a synchronous attempt's. After a call that returned
+     * its future pending ({@link #afterCall}), the future is cancelled and the attempt fails with the
+     * {@link AttemptTimeoutException}.
+     *
+     * <p>What it holds is let go of when the attempt ends: a clock that holds a cancelled timer until its
+     * time (java.util.Timer, a timing wheel, VirtualTimeSource) then holds nothing of the attempt (its
+     * future, its failure, the call's prompt).
      */
-    private static final class Watch {
+    private static final class Watch implements AttemptTimer.Expiry {
+        private final String method;
+        private final long limit;
+        private volatile Execution call;
+        /** The attempt in flight before this one's call: the one in flight during it, if another, is this one's. */
+        private volatile CompletableFuture<?> before;
         private volatile CompletableFuture<Object> attempt;
         private volatile CompletableFuture<Object> out;
+        /** Whether {@link #duringCall} cancelled the attempt's future (its CancellationException is then the timeout's). */
+        private volatile boolean gaveUp;
 
-        Watch(CompletableFuture<Object> attempt, CompletableFuture<Object> out) {
-            this.attempt = attempt;
-            this.out = out;
+        Watch(String method, long limit, Execution call) {
+            this.method = method;
+            this.limit = limit;
+            this.call = call;
+            this.before = call.inFlight();
         }
 
-        void timedOut(String method, long limit) {
+        void follow(CompletableFuture<Object> attempt, CompletableFuture<Object> out) {
+            this.attempt = attempt;
+            this.out = out;
+            this.call = null;
+            this.before = null;
+        }
+
+        @Override
+        public boolean duringCall() {
+            Execution c = call;
+            CompletableFuture<?> a = c == null ? null : c.inFlight();
+            if (a == null || a == before) {
+                return true; // nothing of the attempt's in flight yet: the interrupt alone stops its call
+            }
+            if (a.isDone()) {
+                return false; // the stream had its first token (or failed) in time: that stands
+            }
+            gaveUp = a.cancel(true); // a stream before its first token: abandoned
+            return gaveUp; // else it had its outcome just now: that stands
+        }
+
+        @Override
+        public void afterCall() {
             CompletableFuture<Object> o = out;
             CompletableFuture<Object> a = attempt;
             if (o != null && a != null
@@ -101,9 +156,43 @@ final class TimeoutStrategy implements Strategy {
             }
         }
 
-        void ended() {
+        /**
+         * The time came during the target's call (or the call's thread was found interrupted then), and
+         * the call has returned {@code a}: as a synchronous attempt, an answer that came as the time came
+         * stands, an {@link Error} passes as itself, and a failure is the {@link AttemptTimeoutException}
+         * (unless it is an interrupt the call heard before the timer's); a future still pending is given up on.
+         */
+        CompletableFuture<Object> timedOutDuringCall(CompletableFuture<Object> a, int ended) {
+            ended(null);
+            Duration timeout = Duration.ofNanos(limit);
+            if (!a.isDone()) {
+                a.cancel(true);
+                return CompletableFuture.failedFuture(new AttemptTimeoutException(method, timeout, null));
+            }
+            Throwable t;
+            try {
+                a.join();
+                return a;
+            } catch (CancellationException c) {
+                t = c;
+            } catch (CompletionException c) {
+                t = Async.failure(c);
+            }
+            if (!(t instanceof Error) && (ended == AttemptTimer.TIMED_OUT
+                    || ended == AttemptTimer.TIMED_OUT_UNHEARD && !(t instanceof InterruptedException))) {
+                return CompletableFuture.failedFuture(new AttemptTimeoutException(method, timeout,
+                        gaveUp && t instanceof CancellationException ? null : t));
+            }
+            return a;
+        }
+
+        /** The attempt ended: nothing of it stays with the timer; returns {@code a}. */
+        CompletableFuture<Object> ended(CompletableFuture<Object> a) {
+            call = null;
+            before = null;
             attempt = null;
             out = null;
+            return a;
         }
     }
 
