@@ -288,13 +288,14 @@ public final class RetryAfterHeaders {
      * A reset or delay as providers send it, in nanoseconds: a Go-style duration ({@code 1h2m3.5s},
      * {@code 6m0s}, {@code 20ms}, {@code 0.5s}, with {@code h}, {@code m}, {@code s}, {@code ms},
      * {@code us}/{@code µs}/{@code μs}, {@code ns}) or plain seconds ({@code 2}, {@code 1.5}); saturated at
-     * {@code Long.MAX_VALUE}; -1 if absent or malformed. The one reading of {@code x-ratelimit-reset-*}, for
+     * {@code Long.MAX_VALUE}; -1 if absent, malformed or longer than {@link #MAX_NUMBER_LENGTH} characters
+     * (garbage, as for every other number here). The one reading of {@code x-ratelimit-reset-*}, for
      * the retry's wait ({@link #hintNanos}) and the rate limiter's correction
      * ({@link dev.rebound.runtime.ratelimit.RateLimitHeaders#parse}) alike, and of Gemini's {@code retryDelay}.
      */
     public static long duration(String value) {
         String v = trim(value);
-        if (v == null || v.isEmpty()) {
+        if (v == null || v.isEmpty() || v.length() > MAX_NUMBER_LENGTH) {
             return -1L;
         }
         double total = 0;

@@ -97,6 +97,11 @@ class RetryAfterHeadersTest {
         assertThat(hint(429, "Retry-After", "-3")).isZero();
         assertThat(hint(429, "x-ratelimit-reset-requests", "1x")).isZero();
         assertThat(hint(429, "Retry-After", "9".repeat(RetryAfterHeaders.MAX_NUMBER_LENGTH + 1))).isZero();
+        // a reset is read as plain seconds too, and garbage alike past the same length
+        assertThat(hint(429, "x-ratelimit-reset-requests", "9".repeat(RetryAfterHeaders.MAX_NUMBER_LENGTH + 1)))
+                .isZero();
+        assertThat(hint(429, "x-ratelimit-reset-requests", "9".repeat(RetryAfterHeaders.MAX_NUMBER_LENGTH)))
+                .isEqualTo(Long.MAX_VALUE);
     }
 
     @Test

@@ -55,6 +55,9 @@ class RateLimitHeadersTest {
     void noCountAndNoResetMeansNothingToCorrect() {
         assertThat(RateLimitHeaders.parse(Map.<String, String>of()::get)).isNull();
         assertThat(RateLimitHeaders.parse(Map.of("x-ratelimit-limit-requests", "500")::get)).isNull();
+        // a reset longer than any number may be is garbage, not a limit spent for ever
+        assertThat(RateLimitHeaders.parse(Map.of("x-ratelimit-reset-requests",
+                "9".repeat(257))::get)).isNull(); // RetryAfterHeaders.MAX_NUMBER_LENGTH + 1
     }
 
     @Test
