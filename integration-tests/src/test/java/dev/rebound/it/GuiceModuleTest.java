@@ -34,6 +34,7 @@ import dev.rebound.it.plain.PlainGuardedChat;
 import dev.rebound.it.plain.PlainRateLimited;
 import dev.rebound.it.plain.SelfCallingSummarizer;
 import dev.rebound.it.plain.Summarizer;
+import dev.rebound.it.plain.TransactionBeside;
 import dev.rebound.runtime.RateLimitRefusedException;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundConfigurationException;
@@ -1607,6 +1608,41 @@ class GuiceModuleTest extends VirtualTime {
 
         assertThatThrownBy(() -> wrapped.summarize("x")).hasMessage("down 1");
         assertThat(target.calls).containsExactly("summarize x");
+    }
+
+    /** The user's transaction module: its own interceptor, bound with Guice's {@code bindInterceptor}. */
+    static final class TransactionModule extends AbstractModule {
+        @Override
+        protected void configure() {
+            bindInterceptor(com.google.inject.matcher.Matchers.any(),
+                    com.google.inject.matcher.Matchers.annotatedWith(TransactionBeside.InTransaction.class),
+                    new TransactionBeside.TransactionInterceptor());
+        }
+    }
+
+    /**
+     * A user's own interceptor beside ReboundModule runs once, around every attempt: Rebound's interceptor is
+     * the innermost, whichever module comes first (Guice runs a module's {@code bindInterceptor} before what a
+     * type listener binds). A transaction around a retried method is one transaction for all attempts; with
+     * the retry on the method that calls the transactional one, each attempt has its own.
+     */
+    @Test
+    void aUsersOwnInterceptorRunsOnceAroundAllAttemptsWhicheverModuleComesFirst() {
+        for (List<com.google.inject.Module> modules : List.of(
+                List.<com.google.inject.Module>of(new ReboundModule(), new TransactionModule()),
+                List.<com.google.inject.Module>of(new TransactionModule(), new ReboundModule()))) {
+            TransactionBeside.reset();
+            Injector injector = Guice.createInjector(modules);
+
+            assertThat(injector.getInstance(TransactionBeside.Ledger.class).post("x")).isEqualTo("posted");
+            assertThat(TransactionBeside.TRACE).as("ReboundModule " + (modules.get(0) instanceof ReboundModule
+                    ? "first" : "last")).containsExactly("begin", "post", "post", "post", "commit");
+
+            TransactionBeside.reset();
+            assertThat(injector.getInstance(TransactionBeside.RetriedPoster.class).post("x")).isEqualTo("posted");
+            assertThat(TransactionBeside.TRACE).containsExactly("begin", "write", "rollback", "begin", "write",
+                    "rollback", "begin", "write", "commit");
+        }
     }
 
     /** Answers through its fallback when the primary is down. */

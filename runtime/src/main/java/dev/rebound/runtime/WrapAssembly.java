@@ -78,7 +78,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         }
         ReboundSettings checked = settings != null ? settings : ReboundSettings.global();
         Class<?> impl = implClass();
-        Definitions defined = new Definitions(); // registered only when the build has no problem
+        Definitions defined = new Definitions(type, impl); // registered only when the build has no problem
         if (retry != null) {
             MethodChecks.checkBudget(checked, retry, type.getName(), where, "budget", defined, problems);
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.ref.WeakReference;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -41,6 +42,13 @@ class ClassLoaderRetentionTest {
         urls.add(where(dev.rebound.annotations.Retry.class));
         urls.add(where(org.slf4j.Logger.class));
         return urls;
+    }
+
+    /** The shared lib of applications with rate limits: Rebound's and Bucket4j. */
+    private static URLClassLoader sharedLibWithBucket4j() {
+        List<URL> urls = rebound();
+        urls.add(where(io.github.bucket4j.Bucket.class));
+        return new URLClassLoader("shared", urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader());
     }
 
     /** A web application's loader over {@code parent}: it defines {@link WebappCalls} (and its nested types) itself. */
@@ -107,6 +115,38 @@ class ClassLoaderRetentionTest {
             }
             return null;
         }).get(30, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Calls the application's {@link WebappCalls} {@code method} with {@code args} on this thread, with the
+     * application's loader as context class loader: what it returns, or throws.
+     */
+    private static Object call(ClassLoader application, String method, Object... args) throws Throwable {
+        Thread me = Thread.currentThread();
+        ClassLoader before = me.getContextClassLoader();
+        me.setContextClassLoader(application);
+        try {
+            for (Method m : application.loadClass(WebappCalls.class.getName()).getMethods()) {
+                if (m.getName().equals(method)) {
+                    return m.invoke(null, args);
+                }
+            }
+            throw new AssertionError("no method " + method);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        } finally {
+            me.setContextClassLoader(before);
+        }
+    }
+
+    /** What {@link #call} throws; null when it returns. */
+    private static Throwable thrown(ClassLoader application, String method, Object... args) {
+        try {
+            call(application, method, args);
+            return null;
+        } catch (Throwable t) {
+            return t;
+        }
     }
 
     /** A request thread that ends with its request. */
@@ -224,6 +264,108 @@ class ClassLoaderRetentionTest {
             assertThat(collected(undeployed)).as("the undeployed application's loader is collected").isTrue();
         } finally {
             pool.shutdown();
+        }
+    }
+
+    /**
+     * Rebound in the shared lib: version 1 of an application calls {@code wrapped} with {@code v1} (a wrapper on
+     * the global settings) and resolves {@code woven}V1's policy (as its woven door would), then is undeployed and
+     * its loader collected; version 2 gives the same names its own values: {@code v2}, and {@code woven}V2.
+     */
+    private static void redeployWithOtherValues(String wrapped, Object v1, Object v2, String woven)
+            throws Throwable {
+        try (URLClassLoader shared = sharedLibWithBucket4j()) {
+            ApplicationLoader first = new ApplicationLoader(shared);
+            assertThat(call(first, wrapped, v1)).isEqualTo("ok");
+            assertThat(call(first, "wovenCall", woven + "V1")).isEqualTo("ok");
+            WeakReference<ClassLoader> undeployed = new WeakReference<>(first);
+            first = null;
+            assertThat(collected(undeployed)).as("version 1 is undeployed and its loader collected").isTrue();
+
+            ApplicationLoader second = new ApplicationLoader(shared);
+            assertThat(call(second, wrapped, v2)).as("Rebound.wrap, version 2").isEqualTo("ok");
+            assertThat(call(second, "wovenCall", woven + "V2")).as("woven, version 2").isEqualTo("ok");
+        }
+    }
+
+    /**
+     * An application redeployed with another budget ratio for the retry budgets it defines on the global
+     * settings: the interface's own (a wrapper) and a named one (a woven class's {@code @Retry(budget =
+     * "quotes", budgetRatio = ...)}). Once the old version's loader is collected, its definitions go with
+     * it, and the new version starts with its own values.
+     */
+    @Test
+    void aRedeployedApplicationWithAnotherBudgetRatioStartsOnceTheOldVersionIsUndeployed() throws Throwable {
+        redeployWithOtherValues("budgetedCall", 0.1, 0.2, "Budgeted");
+    }
+
+    /** The same for rate limits: the interface's own key, and a woven class's {@code @RateLimit(key = ...)}. */
+    @Test
+    void aRedeployedApplicationWithAnotherRateLimitStartsOnceTheOldVersionIsUndeployed() throws Throwable {
+        redeployWithOtherValues("limitedCall", 60, 120, "Limited");
+    }
+
+    /**
+     * Two applications alive at once (the old version not yet collected, or two applications) that give one
+     * budget or one rate limit key other values: the second is refused, in the words of any two methods.
+     */
+    @Test
+    void twoLiveApplicationsGivingOneBudgetOrRateLimitOtherValuesAreStillRefused() throws Throwable {
+        try (URLClassLoader shared = sharedLibWithBucket4j()) {
+            ApplicationLoader first = new ApplicationLoader(shared);
+            call(first, "budgetedCall", 0.1);
+            call(first, "wovenCall", "BudgetedV1");
+            call(first, "limitedCall", 60);
+            call(first, "wovenCall", "LimitedV1");
+            ApplicationLoader second = new ApplicationLoader(shared);
+
+            String quotes = WebappCalls.Quotes.class.getName();
+            assertThat(thrown(second, "budgetedCall", 0.2)).hasMessageContaining(
+                    "Rebound.wrap(Quotes): budget names retry budget \"" + quotes + "\" (budgetRatio 0.1,"
+                    + " budgetMinPerSecond 1) with budgetRatio 0.2, budgetMinPerSecond 1; every method naming a budget"
+                    + " must give it the same values")
+                    .extracting(t -> t.getClass().getName()).isEqualTo(ReboundConfigurationException.class.getName());
+            assertThat(thrown(second, "wovenCall", "BudgetedV2")).hasMessageContaining(
+                    "Quotes.quote(String): @Retry.budget names retry budget \"quotes\" (budgetRatio 0.1,"
+                    + " budgetMinPerSecond 1) with budgetRatio 0.2");
+            assertThat(thrown(second, "limitedCall", 120)).hasMessageContaining(
+                    "Rebound.wrap(Quotes): withRateLimit names rate limit \"" + quotes + "\" (requestsPerMinute 60,"
+                    + " tokensPerMinute 0) with requestsPerMinute 120, tokensPerMinute 0; every method naming a rate"
+                    + " limit key must give it the same limits");
+            assertThat(thrown(second, "wovenCall", "LimitedV2")).hasMessageContaining(
+                    "Quotes.quote(String): @RateLimit.key names rate limit \"quotes-api\" (requestsPerMinute 60,"
+                    + " tokensPerMinute 0) with requestsPerMinute 120");
+            assertThat(call(first, "budgetedCall", 0.1)).as("the first application still builds").isEqualTo("ok");
+        }
+    }
+
+    /**
+     * What a rate limit key spent outlives the application that defined it, as the provider's count does: the
+     * next version with the same limit goes on from the bucket the old one emptied; one with a higher limit
+     * gets the difference on top of what is left, not a full bucket. On the global settings' virtual clock,
+     * which stands still: nothing refills.
+     */
+    @Test
+    void aRedeployedApplicationGoesOnFromWhatItsRateLimitSpentAndItsNewLimitAppliesToIt() throws Throwable {
+        try (URLClassLoader shared = sharedLibWithBucket4j()) {
+            ApplicationLoader v1 = new ApplicationLoader(shared);
+            call(v1, "globalSettingsOnAVirtualClock");
+            assertThat(call(v1, "limitedCall", 1)).isEqualTo("ok");
+            WeakReference<ClassLoader> undeployed = new WeakReference<>(v1);
+            v1 = null;
+            assertThat(collected(undeployed)).as("version 1 is undeployed and its loader collected").isTrue();
+
+            ApplicationLoader v2 = new ApplicationLoader(shared);
+            assertThat(thrown(v2, "limitedCall", 1)).as("the same limit: its one request is spent")
+                    .extracting(t -> t.getClass().getName()).isEqualTo(RateLimitRefusedException.class.getName());
+            undeployed = new WeakReference<>(v2);
+            v2 = null;
+            assertThat(collected(undeployed)).as("version 2 is undeployed and its loader collected").isTrue();
+
+            ApplicationLoader v3 = new ApplicationLoader(shared);
+            assertThat(call(v3, "limitedCall", 2)).as("a limit raised by one: one request more").isEqualTo("ok");
+            assertThat(thrown(v3, "limitedCall", 2)).as("and no more")
+                    .extracting(t -> t.getClass().getName()).isEqualTo(RateLimitRefusedException.class.getName());
         }
     }
 }

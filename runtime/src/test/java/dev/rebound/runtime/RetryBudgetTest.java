@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.Retry;
 import dev.rebound.runtime.ReboundEvent.Kind;
+import dev.rebound.runtime.internal.RetryBudget;
+import dev.rebound.runtime.internal.RetryBudgets;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -443,6 +445,33 @@ class RetryBudgetTest {
         Model onTheSameClock = wrap(new Model.Fake("same").down(), policy, settings.toBuilder().build());
         onTheSameClock.chat("q");
         assertThat(exhaustedFor("budget")).as("the same clock: the spent budget").isEqualTo(2);
+    }
+
+    /**
+     * A budget given other values once what defined it is gone (an application redeployed in the server's
+     * shared lib: {@code ClassLoaderRetentionTest}) takes them over the window the old values counted: the
+     * retries and calls of the last 10 s count for the new values, as they happened.
+     */
+    @Test
+    void aBudgetGivenOtherValuesAfterARedeployKeepsItsWindowOfCallsAndRetries() {
+        RetryBudget first = RetryBudgets.of(settings, retry().budgetRatio(0.001).build(), "Quotes");
+        long now = time.nanoTime();
+        for (int i = 0; i < 10; i++) {
+            assertThat(first.tryWithdraw(now)).isTrue();
+        }
+        assertThat(first.tryWithdraw(now)).as("the reserve of 10 spent").isFalse();
+
+        RetryPolicy redeployed = retry().budgetRatio(0.5).build();
+        RetryBudget second = RetryBudgets.of(settings, redeployed, "Quotes");
+
+        assertThat(second.ratio()).isEqualTo(0.5);
+        assertThat(second.tryWithdraw(now)).as("the 10 retries in the window count for the new values").isFalse();
+        second.recordCall(now);
+        second.recordCall(now);
+        assertThat(second.tryWithdraw(now)).as("half of the 2 calls since: one retry").isTrue();
+        assertThat(second.tryWithdraw(now)).isFalse();
+        assertThat(RetryBudgets.of(settings, redeployed, "Quotes")).as("the same values: the same budget")
+                .isSameAs(second);
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.rebound.runtime;
 
 import dev.rebound.annotations.Fallback;
+import dev.rebound.annotations.RateLimit;
+import dev.rebound.annotations.Retry;
 import dev.rebound.runtime.spi.Policies;
 import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.runtime.testing.VirtualTimeSource;
@@ -11,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * What a web application does with Rebound, for {@link ClassLoaderRetentionTest}, which loads this class
  * in a loader of its own (the application's), with Rebound in it (WEB-INF/lib) or in its parent (the
- * server's shared lib). Public API only; every method answers "ok".
+ * server's shared lib). Public API only; every method answers "ok". The methods that take a value are one
+ * version of the application each, with that value for its configuration (a redeploy gives another).
  */
 public final class WebappCalls {
 
@@ -138,5 +141,81 @@ public final class WebappCalls {
                 .settings(ReboundSettings.builder().timeSource(new VirtualTimeSource()).logging(false).build())
                 .build();
         return service.call("q");
+    }
+
+    /** The application's quotes service: its retry budget and rate limit are each version's configuration. */
+    public interface Quotes {
+        String quote(String symbol);
+    }
+
+    /**
+     * Sets the global settings (in the shared lib, Rebound's) on a virtual clock, as a test would: rate-limit
+     * buckets then refill only when the test says so.
+     */
+    public static String globalSettingsOnAVirtualClock() {
+        ReboundSettings.setGlobal(ReboundSettings.global().toBuilder().timeSource(new VirtualTimeSource()).build());
+        return "ok";
+    }
+
+    /** A wrapper on the global settings whose retry draws on the interface's own budget, of this ratio. */
+    public static String budgetedCall(double budgetRatio) {
+        return Rebound.wrap(Quotes.class, (Quotes) s -> "ok")
+                .withRetry(RetryPolicy.builder().attempts(3).budgetRatio(budgetRatio).build()).build().quote("ACME");
+    }
+
+    /**
+     * A wrapper on the global settings under the interface's own rate limit, this many requests per minute,
+     * refusing rather than waiting (a refusal throws {@link RateLimitRefusedException}).
+     */
+    public static String limitedCall(int requestsPerMinute) {
+        return Rebound.wrap(Quotes.class, (Quotes) s -> "ok").withRateLimit(RateLimitPolicy.builder()
+                .requestsPerMinute(requestsPerMinute).maxDelay(Duration.ZERO).build()).build().quote("ACME");
+    }
+
+    /** Version 1 of a class woven with a named budget. */
+    public static final class BudgetedV1 implements Quotes {
+        @Override
+        @Retry(attempts = 3, budget = "quotes", budgetRatio = 0.1)
+        public String quote(String symbol) {
+            return "ok";
+        }
+    }
+
+    /** Version 2: the same budget, another ratio. */
+    public static final class BudgetedV2 implements Quotes {
+        @Override
+        @Retry(attempts = 3, budget = "quotes", budgetRatio = 0.2)
+        public String quote(String symbol) {
+            return "ok";
+        }
+    }
+
+    /** Version 1 of a class woven with a named rate limit key. */
+    public static final class LimitedV1 implements Quotes {
+        @Override
+        @RateLimit(key = "quotes-api", requestsPerMinute = 60)
+        public String quote(String symbol) {
+            return "ok";
+        }
+    }
+
+    /** Version 2: the same key, another limit. */
+    public static final class LimitedV2 implements Quotes {
+        @Override
+        @RateLimit(key = "quotes-api", requestsPerMinute = 120)
+        public String quote(String symbol) {
+            return "ok";
+        }
+    }
+
+    /**
+     * The policy of {@code simpleName}'s (one of the classes above) {@code quote}, resolved on the global
+     * settings through the door protocol as the woven door resolves it, and called.
+     */
+    public static String wovenCall(String simpleName) throws Throwable {
+        Class<?> woven = Class.forName(WebappCalls.class.getName() + "$" + simpleName);
+        Quotes quotes = (Quotes) woven.getConstructor().newInstance();
+        ResilientMethod policy = Policies.resolve(woven, woven.getMethod("quote", String.class));
+        return (String) policy.execute(quotes, new Object[] {"ACME"}, (t, a) -> ((Quotes) t).quote((String) a[0]));
     }
 }

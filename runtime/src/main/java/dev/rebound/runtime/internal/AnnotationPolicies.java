@@ -59,7 +59,7 @@ public final class AnnotationPolicies {
      */
     public static MethodSpec resolve(Class<?> implClass, String primaryName, String fleetTarget, Method method,
             ReboundSettings settings, Function<Class<?>, Supplier<?>> alternatives) {
-        Definitions build = new Definitions();
+        Definitions build = new Definitions(implClass, method.getDeclaringClass());
         MethodSpec spec = resolve(implClass, primaryName, fleetTarget, method, settings, alternatives, build);
         build.register();
         return spec;

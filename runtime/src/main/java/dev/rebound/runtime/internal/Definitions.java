@@ -1,45 +1,138 @@
 package dev.rebound.runtime.internal;
 
 import dev.rebound.runtime.ReboundConfigurationException;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
  * The shared names one build defines (the rate-limit keys and retry budgets of a {@code Rebound.wrap}, of a
  * class a door resolves): each checked against the names defined before it and the build's own, and
  * registered only by {@link #register()}, once the whole build has no problem. A build that fails defines
- * nothing, and the next build may define the name otherwise. Used at resolution, never per call.
+ * nothing, and the next build may define the name otherwise.
+ *
+ * <p>A definition lasts as long as what defined it: each build is made with its classes (the wrapped
+ * interface and the target's class, the resolved class), and a name is held with the class loaders of
+ * every build that defined it, weakly. Once each of those builds has lost a loader (its application
+ * undeployed and collected, Rebound staying in the server's shared lib), the name is free: the next build
+ * defines it anew, with its own values. Classes of the bootstrap loader never go. Used at resolution,
+ * never per call.
  */
 public final class Definitions {
+
+    /** Where one kind of name is defined (a store's rate-limit keys, a lineage's retry budgets). */
+    static final class Registry {
+        private final Map<String, Defined> names = new ConcurrentHashMap<>();
+
+        /** The values {@code name} is defined with while a build that defined it lives; else null. */
+        Object live(String name) {
+            Defined d = names.get(name);
+            return d != null && d.live() ? d.value : null;
+        }
+    }
+
+    /** A name's values, and the loaders of each build that defined it so (never the classes themselves). */
+    private record Defined(Object value, List<Definer> definers) {
+        boolean live() {
+            for (Definer d : definers) {
+                if (d.live()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** These values defined by {@code definer} too: the builds gone are dropped, one already here kept. */
+        Defined with(Definer definer) {
+            List<Definer> kept = new ArrayList<>(definers.size() + 1);
+            boolean known = false;
+            for (Definer d : definers) {
+                if (d.live()) {
+                    kept.add(d);
+                    known |= d.sameAs(definer);
+                }
+            }
+            if (!known) {
+                kept.add(definer);
+            }
+            return new Defined(value, List.copyOf(kept));
+        }
+    }
+
+    /** One build's class loaders, weakly held: it lives while all of them do (none: for good). */
+    private static final class Definer {
+        private final List<WeakReference<ClassLoader>> loaders;
+
+        Definer(Class<?>... definedBy) {
+            List<WeakReference<ClassLoader>> own = new ArrayList<>(definedBy.length);
+            for (Class<?> c : definedBy) {
+                ClassLoader l = c == null ? null : c.getClassLoader();
+                if (l != null && own.stream().noneMatch(r -> r.get() == l)) {
+                    own.add(new WeakReference<>(l));
+                }
+            }
+            this.loaders = List.copyOf(own);
+        }
+
+        boolean live() {
+            for (WeakReference<ClassLoader> r : loaders) {
+                if (r.get() == null) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        boolean sameAs(Definer other) {
+            if (loaders.size() != other.loaders.size()) {
+                return false;
+            }
+            for (int i = 0; i < loaders.size(); i++) {
+                if (loaders.get(i).get() != other.loaders.get(i).get()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
 
     /**
      * One name of {@code registry} that this build defines as {@code value}; {@code problem}: the
      * configuration problem, in full, when another definition is found.
      */
-    private record Pending(Map<String, Object> registry, String name, Object value,
-            Function<Object, String> problem) {
+    private record Pending(Registry registry, String name, Object value, Function<Object, String> problem) {
     }
 
+    private final Definer definer;
     private final List<Pending> pending = new ArrayList<>();
 
     /**
-     * Defines {@code name} in {@code registry} as {@code value} once the build registers: null, or, when
-     * the registry or this build already defines it otherwise, {@code problem} of the value found there
-     * (the whole problem, naming its method). Writes nothing to {@code registry}.
+     * A build by {@code definedBy}: the classes whose application the definitions belong to (the wrapped
+     * interface and the target's class, or the class resolved and the method's declaring class).
      */
-    String define(Map<String, Object> registry, String name, Object value, Function<Object, String> problem) {
+    public Definitions(Class<?>... definedBy) {
+        this.definer = new Definer(definedBy);
+    }
+
+    /**
+     * Defines {@code name} in {@code registry} as {@code value} once the build registers: null, or, when
+     * the registry (a build that still lives) or this build already defines it otherwise, {@code problem} of
+     * the value found there (the whole problem, naming its method). Writes nothing to {@code registry}.
+     */
+    String define(Registry registry, String name, Object value, Function<Object, String> problem) {
         for (Pending p : pending) {
             if (p.registry == registry && p.name.equals(name)) {
                 return p.value.equals(value) ? null : problem.apply(p.value);
             }
         }
-        Object first = registry.get(name);
-        if (first != null) {
-            return first.equals(value) ? null : problem.apply(first);
+        Object first = registry.live(name);
+        if (first != null && !first.equals(value)) {
+            return problem.apply(first);
         }
-        pending.add(new Pending(registry, name, value, problem));
+        pending.add(new Pending(registry, name, value, problem)); // the same values: this build defines them too
         return null;
     }
 
@@ -56,7 +149,7 @@ public final class Definitions {
         synchronized (Definitions.class) {
             List<String> problems = new ArrayList<>();
             for (Pending p : pending) {
-                Object first = p.registry.get(p.name);
+                Object first = p.registry.live(p.name);
                 if (first != null && !first.equals(p.value)) {
                     problems.add(p.problem.apply(first));
                 }
@@ -65,7 +158,8 @@ public final class Definitions {
                 throw new ReboundConfigurationException(problems);
             }
             for (Pending p : pending) {
-                p.registry.putIfAbsent(p.name, p.value);
+                p.registry.names.compute(p.name, (n, d) -> d == null || !d.live()
+                        ? new Defined(p.value, List.of(definer)) : d.with(definer));
             }
         }
         pending.clear();

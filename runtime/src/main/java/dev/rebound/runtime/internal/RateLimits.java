@@ -13,19 +13,18 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where a method's rate limit comes from: {@code @RateLimit} read into a {@link RateLimitPolicy}
  * (the rule set's words, {@link RateLimitRules}), and the key's {@link RateLimiter} from the
  * settings' store. Each key is defined once per store: a second definition with other limits is a
- * configuration problem; a build that fails defines none ({@link Definitions}). Asked at resolution, never
- * per call.
+ * configuration problem while the first one's application lives; a build that fails defines none
+ * ({@link Definitions}). Asked at resolution, never per call.
  */
 public final class RateLimits {
 
-    /** The limits each key was first defined with, per store. */
-    private static final Map<RateLimitStore, Map<String, Object>> DEFINED =
+    /** The limits each key is defined with, per store, while what defined it lives ({@link Definitions}). */
+    private static final Map<RateLimitStore, Definitions.Registry> DEFINED =
             Collections.synchronizedMap(new WeakHashMap<>());
     private static final boolean BUCKET4J = bucket4jOnClassPath();
 
@@ -71,7 +70,7 @@ public final class RateLimits {
             return;
         }
         String key = keyOf(policy, scope);
-        Map<String, Object> keys = DEFINED.computeIfAbsent(settings.rateLimitStore(), s -> new ConcurrentHashMap<>());
+        Definitions.Registry keys = DEFINED.computeIfAbsent(settings.rateLimitStore(), s -> new Definitions.Registry());
         String conflict = build.define(keys, key, new Limits(policy.requestsPerMinute(), policy.tokensPerMinute()),
                 first -> Rules.at(where, RateLimitRules.conflict(attribute, key, policy.requestsPerMinute(),
                         policy.tokensPerMinute(), ((Limits) first).requestsPerMinute(),

@@ -53,22 +53,38 @@ public final class RetryBudget {
      * Per stripe, {@link #SLOTS} apart: a slot per tick of the calls made then. Threads of two stripes
      * count into the same slot of each at a time, 1 KB apart: never on one cache line.
      */
-    private final AtomicLongArray calls = new AtomicLongArray(STRIPES * SLOTS);
+    private final AtomicLongArray calls;
     /** A slot per tick of the retries granted then. */
-    private final AtomicLongArray retries = new AtomicLongArray(SLOTS);
+    private final AtomicLongArray retries;
 
     /** {@code originNanos}: a reading of the clock the budget will be asked with, taken now. */
     RetryBudget(String name, double ratio, int minPerSecond, long originNanos) {
-        this.name = name;
-        this.ratio = ratio;
-        this.minPerSecond = minPerSecond;
-        this.origin = originNanos;
+        this(name, ratio, minPerSecond, originNanos, new AtomicLongArray(STRIPES * SLOTS),
+                new AtomicLongArray(SLOTS));
         for (int i = 0; i < calls.length(); i++) {
             calls.set(i, NEVER);
         }
         for (int i = 0; i < SLOTS; i++) {
             retries.set(i, NEVER);
         }
+    }
+
+    private RetryBudget(String name, double ratio, int minPerSecond, long origin, AtomicLongArray calls,
+            AtomicLongArray retries) {
+        this.name = name;
+        this.ratio = ratio;
+        this.minPerSecond = minPerSecond;
+        this.origin = origin;
+        this.calls = calls;
+        this.retries = retries;
+    }
+
+    /**
+     * This budget with other values over the same window: the calls and retries counted so far count
+     * for it too (a redeployed application that defines the name otherwise, its first definer gone).
+     */
+    RetryBudget withValues(double ratio, int minPerSecond) {
+        return new RetryBudget(name, ratio, minPerSecond, origin, calls, retries);
     }
 
     public String name() {

@@ -23,7 +23,7 @@ public final class RetryBudgets {
 
     /** The budgets of one lineage of settings: how each name is defined, and its budget per clock. */
     public static final class Lineage {
-        private final Map<String, Object> defined = new ConcurrentHashMap<>();
+        private final Definitions.Registry defined = new Definitions.Registry();
         private final Map<NameOnClock, RetryBudget> budgets = new ConcurrentHashMap<>();
 
         private Lineage() {
@@ -54,7 +54,10 @@ public final class RetryBudgets {
 
     /**
      * The budget {@code policy} draws on under {@code settings}, made on first use; null when the policy
-     * has none. An unnamed budget is the one of {@code scope} (the interface).
+     * has none. An unnamed budget is the one of {@code scope} (the interface). A budget outlives the
+     * application that defined it, as the calls it counted happened: one redeployed with the same values
+     * goes on with it; one with other values (the name free again, {@link Definitions}) gets a budget of
+     * those values over the same window of calls and retries.
      */
     public static RetryBudget of(ReboundSettings settings, RetryPolicy policy, String scope) {
         if (!policy.hasBudget()) {
@@ -62,8 +65,11 @@ public final class RetryBudgets {
         }
         String name = nameOf(policy, scope);
         TimeSource clock = settings.timeSource();
-        return LINEAGES.get(settings).budgets.computeIfAbsent(new NameOnClock(name, clock),
-                k -> new RetryBudget(name, policy.budgetRatio(), policy.budgetMinPerSecond(), clock.nanoTime()));
+        double ratio = policy.budgetRatio();
+        int minPerSecond = policy.budgetMinPerSecond();
+        return LINEAGES.get(settings).budgets.compute(new NameOnClock(name, clock), (k, old) -> old == null
+                ? new RetryBudget(name, ratio, minPerSecond, clock.nanoTime())
+                : old.sameAs(ratio, minPerSecond) ? old : old.withValues(ratio, minPerSecond));
     }
 
     /**

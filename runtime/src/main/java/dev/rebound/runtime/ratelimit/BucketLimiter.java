@@ -6,6 +6,7 @@ import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.EstimationProbe;
 import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.TokensInheritanceStrategy;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
 import dev.rebound.runtime.TimeSource;
 import java.time.Duration;
@@ -53,6 +54,30 @@ final class BucketLimiter implements RateLimiter {
                 ? Bucket.builder().addLimit(perMinute(tokensPerMinute)).withCustomTimePrecision(meter).build()
                 : null;
         return new BucketLimiter(r, t, requestsPerMinute, tokensPerMinute);
+    }
+
+    /** Whether this limiter counts these limits. */
+    boolean hasLimits(long requestsPerMinute, long tokensPerMinute) {
+        return requestsCapacity == requestsPerMinute && tokenCapacity == tokensPerMinute;
+    }
+
+    /**
+     * This process-local limiter with other limits, over what its buckets have spent (Bucket4j's
+     * {@code ADDITIVE}: a bucket keeps the tokens it has, plus the difference when its limit is raised, at
+     * most the new limit): the key's limits given anew once what defined them is gone (a redeployed
+     * application). A token limit new to the key starts full. {@code clock}: the one this limiter reads.
+     */
+    BucketLimiter withLimits(long requestsPerMinute, long tokensPerMinute, TimeSource clock) {
+        requests.replaceConfiguration(configuration(requestsPerMinute), TokensInheritanceStrategy.ADDITIVE);
+        Bucket t = null;
+        if (tokensPerMinute > 0 && tokens != null) {
+            tokens.replaceConfiguration(configuration(tokensPerMinute), TokensInheritanceStrategy.ADDITIVE);
+            t = tokens;
+        } else if (tokensPerMinute > 0) {
+            t = Bucket.builder().addLimit(perMinute(tokensPerMinute)).withCustomTimePrecision(meter(clock, false))
+                    .build();
+        }
+        return new BucketLimiter(requests, t, requestsPerMinute, tokensPerMinute);
     }
 
     /** A limiter on the buckets {@code proxies} keeps under these keys, made on first use with these limits. */

@@ -1,5 +1,6 @@
 package dev.rebound.runtime.ratelimit;
 
+import dev.rebound.runtime.TimeSource;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
 import java.util.Optional;
@@ -45,6 +46,21 @@ final class FailoverLimiter implements RateLimiter {
         this.requestsPerMinute = requestsPerMinute;
         this.tokensPerMinute = tokensPerMinute;
         this.local = local;
+    }
+
+    /** Whether this limiter counts these limits. */
+    boolean hasLimits(long requestsPerMinute, long tokensPerMinute) {
+        return this.requestsPerMinute == requestsPerMinute && this.tokensPerMinute == tokensPerMinute;
+    }
+
+    /**
+     * The key with other limits (defined anew, its first definer gone): its stand-in keeps what it spent
+     * ({@link BucketLimiter#withLimits}); Redis keeps the limits it holds until the key expires, which the
+     * new limiter compares with its own and warns about, as any instance whose limits differ.
+     */
+    FailoverLimiter withLimits(long requestsPerMinute, long tokensPerMinute, TimeSource localClock) {
+        return new FailoverLimiter(link, key, requestsKey, tokensKey, requestsPerMinute, tokensPerMinute,
+                local.withLimits(requestsPerMinute, tokensPerMinute, localClock));
     }
 
     private static final class Remote {

@@ -56,7 +56,7 @@ public final class RedisRateLimitStore implements RateLimitStore, SharedCircuitS
      * One limiter per key, whatever asks for it (each method, alternative and wrapper naming the key): its
      * local stand-in is then one limit per key in this instance while Redis is away, not one per asker.
      */
-    private final Map<String, RateLimiter> limiters = new ConcurrentHashMap<>();
+    private final Map<String, FailoverLimiter> limiters = new ConcurrentHashMap<>();
 
     private RedisRateLimitStore(RedisLink link, String namespace) {
         this.link = link;
@@ -85,13 +85,16 @@ public final class RedisRateLimitStore implements RateLimitStore, SharedCircuitS
     /**
      * The limiter of {@code key}: Redis's buckets while it answers, and one in-process stand-in per key while
      * it does not, made on first use with these limits and {@code localClock} (later calls for the key get
-     * the same limiter; the rule set refuses a second definition of a key with other limits).
+     * the same limiter; the rule set refuses a second definition of a key with other limits while its first
+     * definer lives, and one made after it is gone gets a limiter of its limits: {@link FailoverLimiter#withLimits}).
      */
     @Override
     public RateLimiter limiter(String key, long requestsPerMinute, long tokensPerMinute, TimeSource localClock) {
-        return limiters.computeIfAbsent(key, k -> new FailoverLimiter(link, k, keyBytes(k, "requests"),
-                keyBytes(k, "tokens"), requestsPerMinute, tokensPerMinute,
-                BucketLimiter.local(requestsPerMinute, tokensPerMinute, localClock)));
+        return limiters.compute(key, (k, old) -> old == null
+                ? new FailoverLimiter(link, k, keyBytes(k, "requests"), keyBytes(k, "tokens"), requestsPerMinute,
+                        tokensPerMinute, BucketLimiter.local(requestsPerMinute, tokensPerMinute, localClock))
+                : old.hasLimits(requestsPerMinute, tokensPerMinute) ? old
+                : old.withLimits(requestsPerMinute, tokensPerMinute, localClock));
     }
 
     /** The Redis key of {@code key}'s {@code kind} ("requests" or "tokens") bucket. */

@@ -83,7 +83,7 @@ public final class Policies {
     public static Map<Method, ResilientMethod> resolveAll(Class<?> implClass, Class<?> methodsOf,
             ReboundSettings settings, Function<Class<?>, Supplier<?>> alternatives) {
         List<String> problems = new ArrayList<>();
-        Definitions defined = new Definitions(); // registered only when no method has a problem
+        Definitions defined = new Definitions(implClass, methodsOf); // registered only when no method has a problem
         Map<Method, ResilientMethod> out = MethodScan.resolveEach(methodsOf, problems, m -> {
             MethodSpec spec = AnnotationPolicies.resolve(implClass, AnnotationLookup.simpleName(implClass), null, m,
                     settings, alternatives, defined);
