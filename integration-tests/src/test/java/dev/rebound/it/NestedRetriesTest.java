@@ -14,6 +14,7 @@ import dev.rebound.weaver.guice.ReboundModule;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 import org.springframework.aop.framework.ProxyFactory;
@@ -101,6 +102,68 @@ class NestedRetriesTest extends VirtualTime {
     void aGuiceMethodThatCallsItselfMultipliesItsRetriesAndIsWarnedAboutOnce() {
         assertTwoRecursiveCallsWarnOnce(Guice.createInjector(new ReboundModule())
                 .getInstance(NestedPlain.Recursive.class)::dig, NestedPlain.Recursive.CALLS);
+    }
+
+    /**
+     * Two calls of {@code find("abc")}, a retrying overload (2 attempts) calling another ({@code find(int)}, 2
+     * attempts, its bodies in {@code calls}): a pair of methods, warned about once in the pair's words.
+     */
+    private static void assertTwoOverloadCallsWarnOnce(Function<String, String> find,
+            List<String> calls) {
+        calls.clear();
+
+        String log = StdErr.during(() -> {
+            catchThrowable(() -> find.apply("abc"));
+            catchThrowable(() -> find.apply("abc"));
+        });
+
+        assertThat(calls).as("2 x 2 bodies of find(int) per call").hasSize(2 * 4).containsOnly("find(3)");
+        assertThat(StdErr.count(log, "Nested retries: Lookup.find(String) (2 attempts) calls Lookup.find(int) "
+                + "(2 attempts), so one call of Lookup.find(String) can make up to 4 attempts of Lookup.find(int)"))
+                .as(log).isEqualTo(1);
+        assertThat(log).doesNotContain("itself");
+    }
+
+    @Test
+    void aWovenRetryingOverloadCallingAnotherRetryingOverloadIsWarnedAsNestedRetries() {
+        assertTwoOverloadCallsWarnOnce(new Nested.Lookup()::find, Nested.Lookup.CALLS);
+    }
+
+    @Test
+    void aGuiceRetryingOverloadCallingAnotherRetryingOverloadIsWarnedAsNestedRetries() {
+        assertTwoOverloadCallsWarnOnce(Guice.createInjector(new ReboundModule())
+                .getInstance(NestedPlain.Lookup.class)::find, NestedPlain.Lookup.CALLS);
+    }
+
+    /**
+     * Two calls of a retrying decorator (2 attempts) over another implementation of its contract, which retries
+     * too (its bodies in {@code calls}): a pair whose attempts multiply, not a recursion.
+     */
+    private static void assertTwoDecoratorCallsWarnOnceAsAPair(Function<String, String> chat,
+            List<String> calls) {
+        calls.clear();
+
+        String log = StdErr.during(() -> {
+            catchThrowable(() -> chat.apply("hi"));
+            catchThrowable(() -> chat.apply("hi"));
+        });
+
+        assertThat(calls).as("2 x 2 bodies per call").hasSize(2 * 4);
+        assertThat(StdErr.count(log, "Nested retries: Chat.chat(String) (2 attempts) calls Chat.chat(String) "
+                + "(2 attempts), so one call of Chat.chat(String) can make up to 4 attempts of Chat.chat(String)"))
+                .as(log).isEqualTo(1);
+        assertThat(log).as("the words of a recursion").doesNotContain("itself");
+    }
+
+    @Test
+    void aWovenRetryingDecoratorOverAnotherRetryingImplementationIsWarnedAsAPairNotAsARecursion() {
+        assertTwoDecoratorCallsWarnOnceAsAPair(new Nested.Routing(new Nested.Remote())::chat, Nested.Remote.CALLS);
+    }
+
+    @Test
+    void aGuiceRetryingDecoratorOverAnotherRetryingImplementationIsWarnedAsAPairNotAsARecursion() {
+        assertTwoDecoratorCallsWarnOnceAsAPair(Guice.createInjector(new ReboundModule())
+                .getInstance(NestedPlain.Routing.class)::chat, NestedPlain.Remote.CALLS);
     }
 
     /**

@@ -234,6 +234,46 @@ class AsyncTimeoutAndResultTest {
         }
     }
 
+    /** A future whose outcome comes just as it is cancelled: its cancel completes it first, and so loses. */
+    static final class AnsweredAsCancelled extends CompletableFuture<String> {
+        private final String answer;
+
+        AnsweredAsCancelled(String answer) {
+            this.answer = answer;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            complete(answer);
+            return super.cancel(mayInterruptIfRunning);
+        }
+    }
+
+    /**
+     * The time comes during the target's call, which returns its future pending; the future has its
+     * answer just as the timeout cancels it: the cancel lost, the answer stands (as for a future that answers
+     * as the timer fires after the call), and no retry follows it.
+     */
+    @Test
+    void aFutureThatAnswersAsTheTimeoutCancelsItAfterACallPastTheLimitKeepsItsAnswer() throws Exception {
+        AnsweredAsCancelled late = new AnsweredAsCancelled("late:ACME");
+        Scripted primary = new Scripted("primary").then(() -> {
+            clock.advance(Duration.ofMillis(600)); // the call itself outlasts the attempt's 500 ms
+            return late;
+        });
+        Quotes quotes = Rebound.wrap(Quotes.class, primary).named("primary")
+                .withRetry(policy().attemptTimeout(Duration.ofMillis(500)).build())
+                .settings(events.settings(clock)).build();
+
+        CompletableFuture<String> result = quotes.quote("ACME");
+
+        assertThat(events.of(Kind.ATTEMPT_FAILED)).as("no timeout of an attempt that answered").isEmpty();
+        assertThat(result.get(0, TimeUnit.SECONDS)).isEqualTo("late:ACME");
+        assertThat(primary.attempts()).as("no retry after the answer").isEqualTo(1);
+        assertThat(late).as("completed by the cancel's race, not cancelled").isNotCancelled();
+        assertThat(Thread.interrupted()).as("the timer's interrupt taken back").isFalse();
+    }
+
     /** A handler that records each callback. */
     private static StreamingChatResponseHandler recording(List<String> seen) {
         return new StreamingChatResponseHandler() {

@@ -176,6 +176,102 @@ class WrapNestedRetriesTest {
         assertThat(log.lines().filter(l -> l.contains(RECURSION)).count()).as(log).isEqualTo(1);
     }
 
+    interface Lookup {
+        String find(int id);
+
+        String find(String name);
+    }
+
+    /** find(String) resolves the name to an id and calls find(int) back through its wrapper, {@link #self}. */
+    static final class Directory implements Lookup {
+        final AtomicInteger byId = new AtomicInteger();
+        Lookup self;
+
+        @Override
+        public String find(int id) {
+            byId.incrementAndGet();
+            throw new UncheckedIOException(new IOException("503"));
+        }
+
+        @Override
+        public String find(String name) {
+            return self.find(name.length());
+        }
+    }
+
+    /**
+     * Two overloads are two methods: one retrying overload calling another makes a pair whose attempts
+     * multiply (2 x 2 of find(int) per call), warned about once in the pair's words, though the class holds
+     * both under one name.
+     */
+    @Test
+    void aRetryingOverloadCallingAnotherRetryingOverloadIsWarnedAsNestedRetries() {
+        ReboundSettings settings = ReboundSettings.builder().timeSource(new VirtualTimeSource()).build();
+        Directory directory = new Directory();
+        Lookup lookup = Rebound.wrap(Lookup.class, (Lookup) directory)
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(10)).build())
+                .settings(settings).build();
+        directory.self = lookup;
+
+        String log = StdErr.during(() -> {
+            catchThrowable(() -> lookup.find("abc"));
+            catchThrowable(() -> lookup.find("abc"));
+        });
+
+        assertThat(directory.byId).as("2 x 2 attempts of find(int) per call").hasValue(2 * 4);
+        assertThat(log.lines().filter(l -> l.contains("Nested retries: Lookup.find(String) (2 attempts) calls "
+                + "Lookup.find(int) (2 attempts), so one call of Lookup.find(String) can make up to 4 attempts of "
+                + "Lookup.find(int)")).count()).as(log).isEqualTo(1);
+        assertThat(log).doesNotContain("itself");
+    }
+
+    interface Chat {
+        String chat(String prompt);
+    }
+
+    static final class Remote implements Chat {
+        final AtomicInteger calls = new AtomicInteger();
+
+        @Override
+        public String chat(String prompt) {
+            calls.incrementAndGet();
+            throw new UncheckedIOException(new IOException("503"));
+        }
+    }
+
+    /** A decorator of another Chat (a router over a model): the same contract method, on another object. */
+    record Routing(Chat next) implements Chat {
+        @Override
+        public String chat(String prompt) {
+            return next.chat(prompt);
+        }
+    }
+
+    /**
+     * A retrying decorator over another retrying implementation of the same interface is a pair whose
+     * attempts multiply (2 x 2), not a recursion: nothing calls itself, and the recursion's advice would
+     * not apply.
+     */
+    @Test
+    void aRetryingDecoratorOverAnotherRetryingImplementationIsWarnedAsAPairNotAsARecursion() {
+        ReboundSettings settings = ReboundSettings.builder().timeSource(new VirtualTimeSource()).build();
+        RetryPolicy two = RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(10)).build();
+        Remote remote = new Remote();
+        Chat inner = Rebound.wrap(Chat.class, (Chat) remote).withRetry(two).settings(settings).build();
+        Chat outer = Rebound.wrap(Chat.class, (Chat) new Routing(inner)).withRetry(two).settings(settings).build();
+
+        String log = StdErr.during(() -> {
+            catchThrowable(() -> outer.chat("hi"));
+            catchThrowable(() -> outer.chat("hi"));
+        });
+
+        assertThat(remote.calls).as("2 x 2 attempts per call").hasValue(2 * 4);
+        assertThat(log.lines().filter(l -> l.contains("Nested retries: Chat.chat(String) (2 attempts) calls "
+                + "Chat.chat(String) (2 attempts), so one call of Chat.chat(String) can make up to 4 attempts of "
+                + "Chat.chat(String)")).count()).as(log).isEqualTo(1);
+        assertThat(log).as("the words of a recursion").doesNotContain("itself");
+    }
+
     /** The RAG tutorial's parallel step inside a retrying method: the search runs on a branch thread. */
     record ParallelAssistant(Search search) implements Answers {
         @Override

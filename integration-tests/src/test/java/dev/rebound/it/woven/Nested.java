@@ -61,6 +61,55 @@ public final class Nested {
         }
     }
 
+    /** Two retrying overloads, one calling the other (woven): a pair of methods, whose attempts multiply (2 x 2). */
+    public static class Lookup {
+        /** Every body of {@code find(int)} reached. */
+        public static final List<String> CALLS = new CopyOnWriteArrayList<>();
+
+        @Retry(attempts = 2, delay = 10, jitter = false)
+        public String find(int id) {
+            CALLS.add("find(" + id + ")");
+            throw new IllegalStateException("down");
+        }
+
+        @Retry(attempts = 2, delay = 10, jitter = false)
+        public String find(String name) {
+            return find(name.length());
+        }
+    }
+
+    /** A contract whose method retries in every implementation. */
+    public interface Chat {
+        @Retry(attempts = 2, delay = 10, jitter = false)
+        String chat(String prompt);
+    }
+
+    /** An implementation that always fails. */
+    public static class Remote implements Chat {
+        /** Every body reached. */
+        public static final List<String> CALLS = new CopyOnWriteArrayList<>();
+
+        @Override
+        public String chat(String prompt) {
+            CALLS.add("chat(" + prompt + ")");
+            throw new IllegalStateException("down");
+        }
+    }
+
+    /** A decorator (a router) over another implementation: the same contract method, on another object. */
+    public static class Routing implements Chat {
+        private final Chat next;
+
+        public Routing(Chat next) {
+            this.next = next;
+        }
+
+        @Override
+        public String chat(String prompt) {
+            return next.chat(prompt);
+        }
+    }
+
     /** Called through its erased interface method: javac's bridge {@code handle(Object)} calls {@code handle(String)}. */
     public interface Handler<T> {
         String handle(T item);

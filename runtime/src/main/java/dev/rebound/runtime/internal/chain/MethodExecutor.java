@@ -414,7 +414,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     void firstAttemptFailed(boolean callerStack) {
         if (NestedRetries.sampled(++failures)) {
             if (callerStack) {
-                NestedRetries.check(this, spec.methodName(), nestingWarned);
+                NestedRetries.check(this, spec.implementation(), spec.methodName(), nestingWarned);
             } else {
                 checkNestingNext = true;
             }
@@ -425,7 +425,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     void checkNestingDeferred() {
         if (checkNestingNext) {
             checkNestingNext = false;
-            NestedRetries.check(this, spec.methodName(), nestingWarned);
+            NestedRetries.check(this, spec.implementation(), spec.methodName(), nestingWarned);
         }
     }
 

@@ -136,33 +136,42 @@ final class NestedRetries {
      * {@code inner}'s executor has warned about: once each.
      *
      * <p>A method that calls itself is its own outer method: below the inner call, a frame of {@code inner}'s
-     * own method with the inner call's descriptor is an execution of that method, one level up (its door's
-     * frame for a woven method, its body for Guice and {@code Rebound.wrap}). A frame of that name with
-     * another descriptor (the bridge javac adds for an erased or covariant signature, an overload) is not,
-     * nor one of a bridge with the same descriptor (javac's, making a non-public superclass's method public).
+     * own method (in the class where its code runs, {@code runsIn}) with the inner call's descriptor is an
+     * execution of that method, one level up (its door's frame for a woven method, its body for Guice and
+     * {@code Rebound.wrap}). A frame of that name in that class with another descriptor is not: the bridge
+     * javac adds for an erased or covariant signature is the inner call's way in, as is a bridge with the same
+     * descriptor (javac's, making a non-public superclass's method public); an overload of the method, running
+     * its own code, is another method, an outer one if it retries. A frame of another class is another
+     * method's, whatever its name: a decorator's method calling the same contract method on another object
+     * is an outer method of a pair, not a recursion.
      *
      * <p>When this thread runs a branch of {@code Parallel} or {@code Batch}, its stack ends at its pool
      * thread's loop, and the method that made the branches is on the submitting thread's: when no outer
      * method shows here, the search goes on there, from the top, once that thread stops waiting for the
      * branches ({@link Branches#atSubmitter}), and so on up through branches of branches.
      */
-    static void check(ResilientMethod inner, String methodName, Set<String> warned) {
+    static void check(ResilientMethod inner, Class<?> runsIn, String methodName, Set<String> warned) {
         if (mayNest(inner)) {
-            Below below = WALKER.walk(frames -> below(frames.iterator(), methodName, inner.name()));
-            found(inner, warned, below.outer(), below.entry());
+            Inner in = new Inner(inner.name(), runsIn == null ? null : runsIn.getName() + '#' + methodName);
+            Below below = WALKER.walk(frames -> below(frames.iterator(), methodName, in));
+            found(inner, in, warned, below.outer(), below.entry());
         }
+    }
+
+    /** The inner call's method, as frames and registrations tell it: its name, and where its code runs ({@code at}). */
+    private record Inner(String name, String at) {
     }
 
     /** The inner call's frame, by its descriptor (null if not found), and the first outer retrying method below it. */
     private record Below(String entry, Registered outer) {
     }
 
-    private static Below below(Iterator<StackWalker.StackFrame> frames, String methodName, String innerName) {
+    private static Below below(Iterator<StackWalker.StackFrame> frames, String methodName, Inner inner) {
         while (frames.hasNext()) {
             StackWalker.StackFrame f = frames.next();
             if (f.getMethodName().equals(methodName)) {
                 String entry = f.getDescriptor();
-                return new Below(entry, outer(frames, innerName, entry));
+                return new Below(entry, outer(frames, inner, entry));
             }
         }
         return new Below(null, null);
@@ -184,13 +193,13 @@ final class NestedRetries {
     }
 
     /**
-     * The first of {@code frames} in a live retrying method: another than {@code innerName}, or that one
+     * The first of {@code frames} in a live retrying method: another than {@code inner}'s, or that one
      * called again (a frame with the inner call's descriptor {@code entry}, when it is known); or null.
      */
-    private static Registered outer(Iterator<StackWalker.StackFrame> frames, String innerName, String entry) {
+    private static Registered outer(Iterator<StackWalker.StackFrame> frames, Inner inner, String entry) {
         while (frames.hasNext()) {
             StackWalker.StackFrame f = frames.next();
-            Registered r = retryingAt(RUNS_IN.get(f.getClassName() + '#' + f.getMethodName()), innerName, f, entry);
+            Registered r = retryingAt(RUNS_IN.get(f.getClassName() + '#' + f.getMethodName()), inner, f, entry);
             if (r != null) {
                 return r;
             }
@@ -199,52 +208,74 @@ final class NestedRetries {
     }
 
     /**
-     * Of the executors registered at {@code frame}'s method: the first live one, when none is {@code innerName}'s;
-     * else {@code innerName}'s when the frame has the inner call's descriptor {@code entry} and is the code of
-     * a method its class declares, not a bridge (a recursive call).
+     * Of the live executors registered at {@code frame}'s method, every one considered (one name of a class
+     * holds all its overloads' executors, and every wrapper's over it):
+     * <ul>
+     * <li>in {@code inner}'s class and of its name: itself when the frame has the inner call's descriptor
+     * {@code entry} and is the code of a method the class declares, not a bridge (a recursive call); else
+     * nothing (the inner call's way in, a bridge);
+     * <li>in {@code inner}'s class, of another name (an overload): that one, when the frame is the code of a
+     * method the class declares, not a bridge into the inner call;
+     * <li>in another class, of {@code inner}'s name (a decorator over another implementation of the same
+     * contract method): that one, when the frame is the code of a method the class declares;
+     * <li>in another class, of another name: that one.
+     * </ul>
+     * A recursive call is taken first; else the first other one; else null.
      */
-    private static Registered retryingAt(Set<Registered> at, String innerName, StackWalker.StackFrame frame,
+    private static Registered retryingAt(Set<Registered> at, Inner inner, StackWalker.StackFrame frame,
             String entry) {
         if (at == null) {
             return null;
         }
-        Registered first = null;
+        String descriptor = frame.getDescriptor();
+        Registered other = null;
         for (Registered r : at) {
             if (!r.live()) {
                 continue; // a dropped wrapper is no caller
             }
-            if (r.name.equals(innerName)) {
-                return entry != null && entry.equals(frame.getDescriptor()) && r.ownCode.contains(entry) ? r : null;
-            }
-            if (first == null) {
-                first = r;
+            boolean innersName = r.name.equals(inner.name());
+            if (r.at.equals(inner.at())) {
+                boolean innersCode = descriptor.equals(entry);
+                if (innersName && innersCode && r.ownCode.contains(entry)) {
+                    return r;
+                }
+                if (!innersName && !innersCode && other == null && r.ownCode.contains(descriptor)) {
+                    other = r;
+                }
+            } else if (other == null && (!innersName || r.ownCode.contains(descriptor))) {
+                other = r;
             }
         }
-        return first;
+        return other;
+    }
+
+    /** Whether {@code outer}, found around {@code inner}'s call, is {@code inner}'s method called again. */
+    private static boolean recursion(Registered outer, Inner inner) {
+        return outer.at.equals(inner.at()) && outer.name.equals(inner.name());
     }
 
     /**
      * Warns of {@code outer}, once for {@code inner}; else goes on on the thread that submitted this branch,
      * if any, where a frame with {@code inner}'s descriptor {@code entry} is a recursive call too.
      */
-    private static void found(ResilientMethod inner, Set<String> warned, Registered outer, String entry) {
+    private static void found(ResilientMethod inner, Inner in, Set<String> warned, Registered outer, String entry) {
         if (outer == null) {
-            Branches.atSubmitter(() -> found(inner, warned,
-                    WALKER.walk(frames -> outer(frames.iterator(), inner.name(), entry)), entry));
+            Branches.atSubmitter(() -> found(inner, in, warned,
+                    WALKER.walk(frames -> outer(frames.iterator(), in, entry)), entry));
         } else if (warned.add(outer.name)) {
-            warn(outer.name, outer.attempts, inner.name(), attempts(inner));
+            warn(outer.name, outer.attempts, inner.name(), attempts(inner), recursion(outer, in));
         }
     }
 
     /** Logs the nested-retry warning for a pair of methods, the first time the pair (by name) is seen. */
     static void warnOnce(String outer, int outerAttempts, String inner, int innerAttempts) {
         if (WARNED.add(List.of(outer, inner))) {
-            warn(outer, outerAttempts, inner, innerAttempts);
+            warn(outer, outerAttempts, inner, innerAttempts, false);
         }
     }
 
-    private static void warn(String outer, int outerAttempts, String inner, int innerAttempts) {
-        if (outer.equals(inner)) {
+    private static void warn(String outer, int outerAttempts, String inner, int innerAttempts, boolean itself) {
+        if (itself) {
             LOG.warn("Nested retries: {} ({} attempts) calls {} ({} attempts), itself: each level of the recursion "
                     + "retries, so the attempts multiply ({} at two levels, {} at three). Retry outside the "
                     + "recursion: keep @Retry on a method that calls {}, not on {} itself, or narrow its @Retry.on.",

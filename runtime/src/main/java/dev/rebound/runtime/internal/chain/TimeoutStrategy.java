@@ -160,13 +160,14 @@ final class TimeoutStrategy implements Strategy {
          * The time came during the target's call (or the call's thread was found interrupted then), and
          * the call has returned {@code a}: as a synchronous attempt, an answer that came as the time came
          * stands, an {@link Error} passes as itself, and a failure is the {@link AttemptTimeoutException}
-         * (unless it is an interrupt the call heard before the timer's); a future still pending is given up on.
+         * (unless it is an interrupt the call heard before the timer's); a future still pending is given up on,
+         * unless it has its outcome just as it is cancelled: then that outcome is judged as above, as
+         * {@link #afterCall} lets it stand (a stream's first token, which the handler already has).
          */
         CompletableFuture<Object> timedOutDuringCall(CompletableFuture<Object> a, int ended) {
             ended(null);
             Duration timeout = Duration.ofNanos(limit);
-            if (!a.isDone()) {
-                a.cancel(true);
+            if (!a.isDone() && a.cancel(true)) {
                 return CompletableFuture.failedFuture(new AttemptTimeoutException(method, timeout, null));
             }
             Throwable t;
