@@ -274,6 +274,29 @@ class AsyncTimeoutAndResultTest {
         assertThat(Thread.interrupted()).as("the timer's interrupt taken back").isFalse();
     }
 
+    /**
+     * The target's call itself outlasts the attempt's limit, deaf to the interrupt, and returns its future
+     * already answered: the answer stands, as a synchronous attempt's that answers past its timer does
+     * (a stream past its first-token limit is given up on instead: its tokens reached nobody).
+     */
+    @Test
+    void aTargetThatAnswersOnItsCallersThreadPastTheLimitKeepsItsAnswerAsASynchronousAttemptDoes() throws Exception {
+        Scripted primary = new Scripted("primary").then(() -> {
+            clock.advance(Duration.ofMillis(600)); // past the attempt's 500 ms, the timer's interrupt unheard
+            return CompletableFuture.completedFuture("late:ACME");
+        });
+        Quotes quotes = Rebound.wrap(Quotes.class, primary).named("primary")
+                .withRetry(policy().attemptTimeout(Duration.ofMillis(500)).build())
+                .settings(events.settings(clock)).build();
+
+        CompletableFuture<String> result = quotes.quote("ACME");
+
+        assertThat(result.get(0, TimeUnit.SECONDS)).isEqualTo("late:ACME");
+        assertThat(events.of(Kind.ATTEMPT_FAILED)).as("no timeout of an attempt that answered").isEmpty();
+        assertThat(primary.attempts()).as("no retry after the answer").isEqualTo(1);
+        assertThat(Thread.interrupted()).as("the timer's interrupt taken back").isFalse();
+    }
+
     /** A handler that records each callback. */
     private static StreamingChatResponseHandler recording(List<String> seen) {
         return new StreamingChatResponseHandler() {
