@@ -93,6 +93,11 @@ public final class ReboundSettings {
      *       the previous ones with {@link #toBuilder()} on the same clock: a budget spent stays spent (its
      *       retries are given back 10 s after they were made). Settings made with {@link #builder()}, or with
      *       another clock, start with budgets and limits of their own: full.</li>
+     *   <li>A method reading the global settings live keeps how it defines its budgets and rate-limit keys: the
+     *       definitions go along to {@code settings} (their budgets, their store), so a build from then on,
+     *       live or given {@code settings}, that gives one of those names other values is refused as on one
+     *       settings; a method already built on {@code settings} that does is said in one WARN per name,
+     *       beginning {@code ReboundSettings.setGlobal:}.</li>
      *   <li>Circuit breakers keep their state whatever the new settings.</li>
      * </ul>
      *
@@ -105,6 +110,9 @@ public final class ReboundSettings {
             dev.rebound.runtime.internal.GlobalAlternatives.replaced(global.alternatives, settings.alternatives);
             RateLimitStore before = global.rateLimitStore;
             global = settings;
+            // the methods reading the global settings live take their budgets' and keys' definitions along
+            RetryBudgets.globalChanged(settings);
+            dev.rebound.runtime.internal.RateLimits.globalChanged(settings.rateLimitStore);
             dev.rebound.runtime.internal.UnnamedFleetBreakers.globalStore(before, settings.rateLimitStore);
         }
     }

@@ -76,14 +76,13 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         if (closed != null) {
             throw new ReboundConfigurationException(List.of(closed)); // before any reflective access fails
         }
-        ReboundSettings checked = settings != null ? settings : ReboundSettings.global();
         Class<?> impl = implClass();
         Definitions defined = new Definitions(type, impl); // registered only when the build has no problem
-        if (retry != null) {
-            MethodChecks.checkBudget(checked, retry, type.getName(), where, "budget", defined, problems);
+        if (retry != null) { // without settings: the global ones, read live, wherever setGlobal takes them
+            MethodChecks.checkBudget(settings, retry, type.getName(), where, "budget", defined, problems);
         }
         if (rateLimit != null) {
-            RateLimits.check(checked, rateLimit, where, type.getName(), "withRateLimit", defined, problems);
+            RateLimits.check(settings, rateLimit, where, type.getName(), "withRateLimit", defined, problems);
         }
         // with builder policies the annotations are replaced anyway: what no door could apply is said, not refused
         List<String> refused = programmatic ? new ArrayList<>() : problems;

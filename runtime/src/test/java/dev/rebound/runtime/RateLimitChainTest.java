@@ -400,6 +400,79 @@ class RateLimitChainTest {
                         + " every method naming a rate limit key must give it the same limits");
     }
 
+    public interface FastChat {
+        @RateLimit(key = "held-across-set-global", requestsPerMinute = 600, maxDelay = 0)
+        String chat(String prompt);
+    }
+
+    /**
+     * A wrapper built without settings reads the global settings live, so its key's limits run in whatever
+     * store a later {@code setGlobal} brings (made with {@code builder()}: an in-process store of its own):
+     * its definition goes along, and a build on them defining the key otherwise, live or not, through a
+     * builder or an annotation, is refused in the words of one store, not left to share one limiter with it.
+     */
+    @Test
+    void aRateLimitKeyAWrapperOnTheGlobalSettingsDefinesIsHeldToAfterSetGlobalBringsAnotherStore() throws Exception {
+        ReboundSettings before = ReboundSettings.global();
+        try {
+            ReboundSettings.setGlobal(ReboundSettings.builder().timeSource(clock).logging(false).build());
+            Chat slow = Rebound.wrap(Chat.class, (Chat) primary)
+                    .withRateLimit(RateLimitPolicy.builder().key("held-across-set-global").requestsPerMinute(1)
+                            .maxDelay(Duration.ZERO).build())
+                    .withFallbacks(backup).build(); // no settings(...): reads the global ones live
+            ReboundSettings.setGlobal(ReboundSettings.builder().timeSource(clock).listener(events).build());
+            RateLimitPolicy fast = RateLimitPolicy.builder().key("held-across-set-global").requestsPerMinute(600)
+                    .maxDelay(Duration.ZERO).build();
+            String held = "rate limit \"held-across-set-global\" (requestsPerMinute 1, tokensPerMinute 0) with"
+                    + " requestsPerMinute 600, tokensPerMinute 0; every method naming a rate limit key must give it the"
+                    + " same limits";
+
+            assertThatThrownBy(() -> Rebound.wrap(Chat.class, (Chat) p -> "fast").withRateLimit(fast).build())
+                    .isInstanceOf(ReboundConfigurationException.class)
+                    .hasMessage("Invalid Rebound configuration: Rebound.wrap(Chat): withRateLimit names " + held);
+            assertThatThrownBy(() -> Rebound.wrap(Chat.class, (Chat) p -> "fast").withRateLimit(fast)
+                    .settings(ReboundSettings.global()).build())
+                    .hasMessage("Invalid Rebound configuration: Rebound.wrap(Chat): withRateLimit names " + held);
+            assertThatThrownBy(() -> Rebound.wrap(FastChat.class, p -> "fast").build())
+                    .hasMessage("Invalid Rebound configuration: FastChat.chat(String): @RateLimit.key names " + held);
+
+            assertThat(slow.chat("a")).isEqualTo("primary");
+            assertThat(slow.chat("b")).as("its own 1 request a minute").isEqualTo("backup");
+            assertThat(primary.prompts).containsExactly("a");
+            assertThat(events.of(Kind.RATE_LIMIT_REFUSED)).hasSize(1);
+        } finally {
+            ReboundSettings.setGlobal(before);
+        }
+    }
+
+    /**
+     * A store given to a wrapper before {@code setGlobal} makes its settings global may define a key otherwise
+     * than the wrappers reading the global settings live: both were built, so {@code setGlobal} says it in a
+     * WARN naming the key and both limits.
+     */
+    @Test
+    void aRateLimitKeyDefinedOtherwiseOnTheStoreSetGlobalThenBringsIsAWarnLine() {
+        ReboundSettings before = ReboundSettings.global();
+        try {
+            ReboundSettings.setGlobal(ReboundSettings.builder().timeSource(clock).logging(false).build());
+            Rebound.wrap(Chat.class, (Chat) primary).withRateLimit(RateLimitPolicy.builder()
+                    .key("warned-at-set-global").requestsPerMinute(1).build()).build(); // reads the global ones live
+            ReboundSettings next = ReboundSettings.builder().timeSource(clock).logging(false).build();
+            Rebound.wrap(Chat.class, (Chat) primary).withRateLimit(RateLimitPolicy.builder()
+                    .key("warned-at-set-global").requestsPerMinute(600).build()).settings(next).build();
+
+            String log = StdErr.during(() -> ReboundSettings.setGlobal(next));
+
+            assertThat(log.lines()).containsExactly("[main] WARN dev.rebound - ReboundSettings.setGlobal: rate limit"
+                    + " \"warned-at-set-global\" is defined with requestsPerMinute 1, tokensPerMinute 0 by methods"
+                    + " reading the global settings live, and with requestsPerMinute 600, tokensPerMinute 0 by methods"
+                    + " built on the new global settings' store: both count on the key's one limiter there, so one of"
+                    + " the two is not applied; every method naming a rate limit key must give it the same limits");
+        } finally {
+            ReboundSettings.setGlobal(before);
+        }
+    }
+
     public interface Model {
         ChatResponse chat(String prompt);
     }

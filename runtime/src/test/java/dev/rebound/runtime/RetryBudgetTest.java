@@ -424,6 +424,81 @@ class RetryBudgetTest {
         }
     }
 
+    public interface GenerousQuotes {
+        @Retry(attempts = 2, delay = 0, jitter = false, budget = "held-across-set-global", budgetRatio = 0.9,
+                budgetMinPerSecond = 0)
+        String quote(String symbol);
+    }
+
+    /**
+     * A wrapper built without settings reads the global settings live, so it runs on those a later
+     * {@code setGlobal} brings, even made with {@code builder()} (budgets of their own): its budget's
+     * definition goes along, and a build on them defining the name otherwise, live or not, through a builder
+     * or an annotation, is refused in the words of one settings, not left to run on the first one's values.
+     */
+    @Test
+    void aBudgetAWrapperOnTheGlobalSettingsDefinesIsHeldToAfterSetGlobalBringsSettingsOfTheirOwn() {
+        ReboundSettings before = ReboundSettings.global();
+        try {
+            ReboundSettings.setGlobal(ReboundSettings.builder().timeSource(time).logging(false).build());
+            Model strict = Rebound.wrap(Model.class, (Model) primary)
+                    .withRetry(retry().budget("held-across-set-global").budgetRatio(0.001).budgetMinPerSecond(0)
+                            .build())
+                    .build(); // no settings(...): reads the global ones live
+            ReboundSettings.setGlobal(ReboundSettings.builder().timeSource(time).listener(events).build());
+            RetryPolicy generous = retry().budget("held-across-set-global").budgetRatio(0.9).budgetMinPerSecond(0)
+                    .build();
+            String held = "retry budget \"held-across-set-global\" (budgetRatio 0.001, budgetMinPerSecond 0) with"
+                    + " budgetRatio 0.9, budgetMinPerSecond 0; every method naming a budget must give it the same"
+                    + " values";
+
+            assertThatThrownBy(() -> Rebound.wrap(Model.class, (Model) backup).withRetry(generous).build())
+                    .isInstanceOf(ReboundConfigurationException.class)
+                    .hasMessage("Invalid Rebound configuration: Rebound.wrap(Model): budget names " + held);
+            assertThatThrownBy(() -> wrap(new Model.Fake("generous"), generous, ReboundSettings.global()))
+                    .hasMessage("Invalid Rebound configuration: Rebound.wrap(Model): budget names " + held);
+            assertThatThrownBy(() -> Rebound.wrap(GenerousQuotes.class, s -> s).build())
+                    .hasMessage("Invalid Rebound configuration: GenerousQuotes.quote(String): @Retry.budget names "
+                            + held);
+
+            assertThatThrownBy(() -> strict.chat("q")).isInstanceOf(RuntimeException.class);
+            assertThat(primary.calls).as("its own budgetRatio 0.001 pays for no retry").hasValue(1);
+            assertThat(events.of(Kind.RETRIES_EXHAUSTED)).extracting(ReboundEvent::reason).containsExactly("budget");
+        } finally {
+            ReboundSettings.setGlobal(before);
+        }
+    }
+
+    /**
+     * Settings given to a wrapper before {@code setGlobal} makes them global may define a budget otherwise
+     * than the wrappers reading the global settings live: both were built, so {@code setGlobal} says it in a
+     * WARN naming the budget and both values.
+     */
+    @Test
+    void aBudgetDefinedOtherwiseOnSettingsThatSetGlobalThenBringsIsAWarnLine() {
+        ReboundSettings before = ReboundSettings.global();
+        try {
+            ReboundSettings.setGlobal(ReboundSettings.builder().timeSource(time).logging(false).build());
+            Rebound.wrap(Model.class, (Model) primary)
+                    .withRetry(retry().budget("warned-at-set-global").budgetRatio(0.001).budgetMinPerSecond(0).build())
+                    .build(); // no settings(...): reads the global ones live
+            ReboundSettings next = ReboundSettings.builder().timeSource(time).logging(false).build();
+            wrap(new Model.Fake("generous"),
+                    retry().budget("warned-at-set-global").budgetRatio(0.9).budgetMinPerSecond(0).build(), next);
+
+            String log = StdErr.during(() -> ReboundSettings.setGlobal(next));
+
+            assertThat(log.lines()).containsExactly("[main] WARN dev.rebound - ReboundSettings.setGlobal: retry budget"
+                    + " \"warned-at-set-global\" is defined with budgetRatio 0.001, budgetMinPerSecond 0 by methods"
+                    + " reading the global settings live, and with budgetRatio 0.9, budgetMinPerSecond 0 by methods"
+                    + " built on settings sharing the new global settings' budgets: each draws on the budget's one"
+                    + " window of calls and retries with its own values; every method naming a budget must give it"
+                    + " the same values");
+        } finally {
+            ReboundSettings.setGlobal(before);
+        }
+    }
+
     /**
      * Settings made with toBuilder() on another clock get budgets of their own, that clock's: a window never
      * reads readings of two clocks.

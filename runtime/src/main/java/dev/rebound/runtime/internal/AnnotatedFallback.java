@@ -46,10 +46,11 @@ record AnnotatedFallback(FallbackRule rule, List<Alternative> chain, Predicate<O
     /**
      * Reads {@code fallback} (null: {@link #NONE}) of {@code method} on {@code implClass}, whose
      * contract is {@code contract}; {@code name} is how problems name the method. The alternatives' rate-limit
-     * keys and retry budgets are defined in {@code build}.
+     * keys and retry budgets are defined in {@code build}, for {@code settings} (null: the global ones, read
+     * live).
      */
     static AnnotatedFallback read(Fallback fallback, Class<?> implClass, Class<?> contract, Method method,
-            Method contractMethod, String name, boolean nonIdempotent, String deferred, ReboundSettings budgets,
+            Method contractMethod, String name, boolean nonIdempotent, String deferred, ReboundSettings settings,
             Function<Class<?>, Supplier<?>> alternatives, Definitions build, List<String> problems) {
         if (fallback == null) {
             return NONE;
@@ -120,7 +121,7 @@ record AnnotatedFallback(FallbackRule rule, List<Alternative> chain, Predicate<O
                     || AnnotationLookup.find(NonIdempotent.class, alt, contract, method) != null;
             MethodChecks.checkRepeat(altRetry, MethodRules.RetryAttributes.ANNOTATION, altName, altNonIdempotent, null,
                     problems);
-            MethodChecks.checkBudget(budgets, altRetry, contract.getName(), altName, "@Retry.budget", build,
+            MethodChecks.checkBudget(settings, altRetry, contract.getName(), altName, "@Retry.budget", build,
                     problems);
             // its class's own breaker and rate limit (the interface's guard the primary: the same limit on the
             // alternative would refuse it exactly when the primary's refusal sends the call there)
@@ -131,7 +132,7 @@ record AnnotatedFallback(FallbackRule rule, List<Alternative> chain, Predicate<O
                     : RateLimits.fromAnnotation(altLimit, altName, problems);
             if (altRateLimit != null) {
                 // keyed, unless it names a key, by its own class: the primary's default key is the interface's
-                RateLimits.check(budgets, altRateLimit, altName, alt.getName(), "@RateLimit.key", build, problems);
+                RateLimits.check(settings, altRateLimit, altName, alt.getName(), "@RateLimit.key", build, problems);
                 CallShape shape = CallShape.of(implClass, method);
                 if (shape != CallShape.SYNC) { // as on the primary (MethodChecks.checkShape)
                     Rules.addAt(altName, MethodRules.asyncRefusals(shape == CallShape.STREAM, "@RateLimit", null, null,

@@ -99,12 +99,11 @@ public final class AnnotationPolicies {
         AnnotationLookup.checkInterfacesAgree(Fallback.class, implClass, method, name, problems);
         AnnotationLookup.checkInterfacesAgree(CircuitBreaker.class, implClass, method, name, problems);
         AnnotationLookup.checkInterfacesAgree(RateLimit.class, implClass, method, name, problems);
-        ReboundSettings budgetSettings = settings != null ? settings : ReboundSettings.global();
         String budgetScope = contract.getName();
         RetryPolicy primaryRetry = PolicyConversion.toPolicy(retry, name, problems);
         MethodChecks.checkRepeat(primaryRetry, MethodRules.RetryAttributes.ANNOTATION, name, nonIdempotent, deferred,
                 problems);
-        MethodChecks.checkBudget(budgetSettings, primaryRetry, budgetScope, name, "@Retry.budget", build,
+        MethodChecks.checkBudget(settings, primaryRetry, budgetScope, name, "@Retry.budget", build,
                 problems);
         CircuitBreakerPolicy breakerPolicy = PolicyConversion.toPolicy(breaker, name, problems);
         if (breaker != null && deferred != null) {
@@ -114,7 +113,7 @@ public final class AnnotationPolicies {
         if (rateLimit != null) {
             rateLimitPolicy = RateLimits.fromAnnotation(rateLimit, name, problems);
             if (rateLimitPolicy != null) {
-                RateLimits.check(budgetSettings, rateLimitPolicy, name, budgetScope, "@RateLimit.key", build,
+                RateLimits.check(settings, rateLimitPolicy, name, budgetScope, "@RateLimit.key", build,
                         problems);
             }
             if (deferred != null) {
@@ -128,7 +127,7 @@ public final class AnnotationPolicies {
             checkJudged("@Fallback.onResult", fallback.onResult(), implClass, method, name, problems);
         }
         AnnotatedFallback fb = AnnotatedFallback.read(fallback, implClass, contract, method, contractMethod, name,
-                nonIdempotent, deferred, budgetSettings, alternatives, build, problems);
+                nonIdempotent, deferred, settings, alternatives, build, problems);
         MethodChecks.checkShape(CallShape.of(implClass, method), implClass, method, name, rateLimit != null, "@RateLimit", fb.handler() != null,
                 "@Fallback.handler", primaryRetry, "@Retry.onResult", fb.onResult() != null, "@Fallback.onResult",
                 fb.chain(), "@Retry", "@Fallback", problems);

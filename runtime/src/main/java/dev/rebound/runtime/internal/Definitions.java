@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The shared names one build defines (the rate-limit keys and retry budgets of a {@code Rebound.wrap}, of a
@@ -20,6 +21,11 @@ import java.util.function.Function;
  * undeployed and collected, Rebound staying in the server's shared lib), the name is free: the next build
  * defines it anew, with its own values. Classes of the bootstrap loader never go. Used at resolution,
  * never per call.
+ *
+ * <p>A method that reads the global settings live runs on whatever settings {@code setGlobal} brings: its
+ * names are defined among all such methods (a registry of their own, whatever the global settings), and in
+ * the registry of the global settings of the moment, into which {@link #carry} brings them when
+ * {@code setGlobal} brings others. So a later build on the new settings is held to them, live or not.
  */
 public final class Definitions {
 
@@ -59,6 +65,15 @@ public final class Definitions {
                 kept.add(definer);
             }
             return new Defined(value, List.copyOf(kept));
+        }
+
+        /** These values defined by the builds of {@code other} too. */
+        Defined withAll(Defined other) {
+            Defined all = this;
+            for (Definer d : other.definers) {
+                all = all.with(d);
+            }
+            return all;
         }
     }
 
@@ -100,10 +115,27 @@ public final class Definitions {
     }
 
     /**
-     * One name of {@code registry} that this build defines as {@code value}; {@code problem}: the
-     * configuration problem, in full, when another definition is found.
+     * One name of {@code registry} that this build defines as {@code value}, and of the registry {@code also}
+     * gives when it registers (null: none); {@code problem}: the configuration problem, in full, when another
+     * definition is found.
      */
-    private record Pending(Registry registry, String name, Object value, Function<Object, String> problem) {
+    private record Pending(Registry registry, Supplier<Registry> also, String name, Object value,
+            Function<Object, String> problem) {
+
+        /** The value a build that lives defines the name with otherwise, in either registry; else null. */
+        Object otherwise() {
+            Object found = registry.live(name);
+            if ((found == null || found.equals(value)) && also != null) {
+                found = also.get().live(name);
+            }
+            return found == null || found.equals(value) ? null : found;
+        }
+    }
+
+    /** What {@link #carry} says of a name defined otherwise where it is carried: the live value, the one there. */
+    @FunctionalInterface
+    interface Conflict {
+        String of(String name, Object live, Object there);
     }
 
     private final Definer definer;
@@ -123,16 +155,27 @@ public final class Definitions {
      * the value found there (the whole problem, naming its method). Writes nothing to {@code registry}.
      */
     String define(Registry registry, String name, Object value, Function<Object, String> problem) {
+        return define(registry, null, name, value, problem);
+    }
+
+    /**
+     * As {@link #define(Registry, String, Object, Function)}, in {@code registry} and in the registry
+     * {@code also} gives, asked again when the build registers: for a method reading the global settings
+     * live, {@code registry} is where all such methods define the name, {@code also} the global settings' own.
+     */
+    String define(Registry registry, Supplier<Registry> also, String name, Object value,
+            Function<Object, String> problem) {
         for (Pending p : pending) {
             if (p.registry == registry && p.name.equals(name)) {
                 return p.value.equals(value) ? null : problem.apply(p.value);
             }
         }
-        Object first = registry.live(name);
-        if (first != null && !first.equals(value)) {
+        Pending p = new Pending(registry, also, name, value, problem);
+        Object first = p.otherwise();
+        if (first != null) {
             return problem.apply(first);
         }
-        pending.add(new Pending(registry, name, value, problem)); // the same values: this build defines them too
+        pending.add(p); // the same values: this build defines them too
         return null;
     }
 
@@ -149,8 +192,8 @@ public final class Definitions {
         synchronized (Definitions.class) {
             List<String> problems = new ArrayList<>();
             for (Pending p : pending) {
-                Object first = p.registry.live(p.name);
-                if (first != null && !first.equals(p.value)) {
+                Object first = p.otherwise();
+                if (first != null) {
                     problems.add(p.problem.apply(first));
                 }
             }
@@ -158,10 +201,47 @@ public final class Definitions {
                 throw new ReboundConfigurationException(problems);
             }
             for (Pending p : pending) {
-                p.registry.names.compute(p.name, (n, d) -> d == null || !d.live()
-                        ? new Defined(p.value, List.of(definer)) : d.with(definer));
+                add(p.registry, p.name, p.value);
+                if (p.also != null) {
+                    add(p.also.get(), p.name, p.value);
+                }
             }
         }
         pending.clear();
+    }
+
+    private void add(Registry registry, String name, Object value) {
+        registry.names.compute(name, (n, d) -> d == null || !d.live()
+                ? new Defined(value, List.of(definer)) : d.with(definer));
+    }
+
+    /**
+     * Defines in {@code into} (the registry of the settings {@code setGlobal} brings) each name {@code live}
+     * holds while a build that defined it lives, with those builds; a name {@code into} holds otherwise is
+     * left as it is, and said by {@code conflict}. Taken under the lock {@link #register()} takes, after the
+     * global settings changed: a build registering meanwhile is in {@code live} by then, or registers into
+     * the new settings' registry itself.
+     *
+     * @return what {@code conflict} said of each name defined otherwise, by name
+     */
+    static List<String> carry(Registry live, Registry into, Conflict conflict) {
+        List<String> problems = new ArrayList<>();
+        synchronized (Definitions.class) {
+            live.names.forEach((name, d) -> {
+                if (!d.live()) {
+                    return;
+                }
+                Defined there = into.names.get(name);
+                if (there == null || !there.live()) {
+                    into.names.put(name, d);
+                } else if (there.value.equals(d.value)) {
+                    into.names.put(name, there.withAll(d));
+                } else {
+                    problems.add(conflict.of(name, d.value, there.value));
+                }
+            });
+        }
+        problems.sort(null);
+        return problems;
     }
 }

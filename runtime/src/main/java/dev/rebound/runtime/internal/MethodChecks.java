@@ -74,7 +74,7 @@ public final class MethodChecks {
     /**
      * Defines the retry budget of {@code policy} once {@code build} registers; a problem of {@code where} when
      * its name is defined otherwise, naming {@code attribute} ({@code "@Retry.budget"}, or {@code "budget"}
-     * for a builder's policy).
+     * for a builder's policy). {@code settings} null: the global settings, read live.
      */
     public static void checkBudget(ReboundSettings settings, RetryPolicy policy, String scope, String where,
             String attribute, Definitions build, List<String> problems) {

@@ -13,19 +13,26 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where a method's rate limit comes from: {@code @RateLimit} read into a {@link RateLimitPolicy}
  * (the rule set's words, {@link RateLimitRules}), and the key's {@link RateLimiter} from the
  * settings' store. Each key is defined once per store: a second definition with other limits is a
  * configuration problem while the first one's application lives; a build that fails defines none
- * ({@link Definitions}). Asked at resolution, never per call.
+ * ({@link Definitions}). A method reading the global settings live defines its key among all such methods
+ * and in the global settings' store, into whichever store {@code setGlobal} brings ({@link #globalChanged}).
+ * Asked at resolution and when the global settings change, never per call.
  */
 public final class RateLimits {
 
     /** The limits each key is defined with, per store, while what defined it lives ({@link Definitions}). */
     private static final Map<RateLimitStore, Definitions.Registry> DEFINED =
             Collections.synchronizedMap(new WeakHashMap<>());
+    /** How the methods reading the global settings live define their keys, whatever store those have. */
+    private static final Definitions.Registry LIVE = new Definitions.Registry();
+    private static final Logger LOG = LoggerFactory.getLogger("dev.rebound");
     private static final boolean BUCKET4J = bucket4jOnClassPath();
 
     private RateLimits() {
@@ -59,6 +66,8 @@ public final class RateLimits {
      * Defines {@code policy}'s key in the settings' store once {@code build} registers, or adds a problem:
      * Bucket4j missing, or the key already defined there (or by this build) with other limits.
      *
+     * @param settings null: the global settings, read live (the key is defined among all methods reading them
+     *     live too)
      * @param where the method, as {@code ChatClient.chat(String)}, or the builder
      * @param scope the key when the policy names none (the interface's name)
      * @param attribute how the problem names the policy: {@code @RateLimit.key} or {@code withRateLimit}
@@ -70,13 +79,35 @@ public final class RateLimits {
             return;
         }
         String key = keyOf(policy, scope);
-        Definitions.Registry keys = DEFINED.computeIfAbsent(settings.rateLimitStore(), s -> new Definitions.Registry());
-        String conflict = build.define(keys, key, new Limits(policy.requestsPerMinute(), policy.tokensPerMinute()),
+        Definitions.Registry keys = settings != null ? keysOf(settings.rateLimitStore()) : LIVE;
+        String conflict = build.define(keys, settings != null ? null
+                : () -> keysOf(ReboundSettings.global().rateLimitStore()), key,
+                new Limits(policy.requestsPerMinute(), policy.tokensPerMinute()),
                 first -> Rules.at(where, RateLimitRules.conflict(attribute, key, policy.requestsPerMinute(),
                         policy.tokensPerMinute(), ((Limits) first).requestsPerMinute(),
                         ((Limits) first).tokensPerMinute())));
         if (conflict != null) {
             problems.add(conflict);
+        }
+    }
+
+    private static Definitions.Registry keysOf(RateLimitStore store) {
+        return DEFINED.computeIfAbsent(store, s -> new Definitions.Registry());
+    }
+
+    /**
+     * {@code setGlobal} brought settings with {@code store}: the keys the methods reading the global settings
+     * live define are defined there too, so that a build on it is held to them; a key the store defines
+     * otherwise already (a method built with settings of that store) is said in a WARN.
+     */
+    public static void globalChanged(RateLimitStore store) {
+        for (String problem : Definitions.carry(LIVE, keysOf(store), (key, live, there) -> {
+            Limits l = (Limits) live;
+            Limits t = (Limits) there;
+            return RateLimitRules.conflictWithNewGlobal(key, l.requestsPerMinute(), l.tokensPerMinute(),
+                    t.requestsPerMinute(), t.tokensPerMinute());
+        })) {
+            LOG.warn("ReboundSettings.setGlobal: {}", problem);
         }
     }
 

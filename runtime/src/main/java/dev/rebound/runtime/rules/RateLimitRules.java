@@ -89,4 +89,17 @@ public final class RateLimitRules {
                 + firstTpm + ") with requestsPerMinute " + rpm + ", tokensPerMinute " + tpm
                 + "; every method naming a rate limit key must give it the same limits";
     }
+
+    /**
+     * A key the methods reading the global settings live define otherwise than the methods built on the
+     * store {@code setGlobal} brings: said by {@code setGlobal}, which cannot refuse what was built before.
+     * The key has one limiter in the store: one of the two is not applied.
+     */
+    public static String conflictWithNewGlobal(String key, long liveRpm, long liveTpm, long rpm, long tpm) {
+        return "rate limit \"" + key + "\" is defined with requestsPerMinute " + liveRpm + ", tokensPerMinute "
+                + liveTpm + " by methods reading the global settings live, and with requestsPerMinute " + rpm
+                + ", tokensPerMinute " + tpm + " by methods built on the new global settings' store: both count on"
+                + " the key's one limiter there, so one of the two is not applied; every method naming a rate limit"
+                + " key must give it the same limits";
+    }
 }

@@ -113,6 +113,20 @@ public final class RetryRules {
     }
 
     /**
+     * A retry budget the methods reading the global settings live define otherwise than the methods built on
+     * the settings {@code setGlobal} brings (or settings sharing their budgets): said by {@code setGlobal},
+     * which cannot refuse what was built before. Each keeps its values over the one window of the name.
+     */
+    public static String budgetDefinedOtherwiseByNewGlobal(String name, double liveRatio, int liveMinPerSecond,
+            double ratio, int minPerSecond) {
+        return "retry budget \"" + name + "\" is defined with budgetRatio " + liveRatio + ", budgetMinPerSecond "
+                + liveMinPerSecond + " by methods reading the global settings live, and with budgetRatio " + ratio
+                + ", budgetMinPerSecond " + minPerSecond + " by methods built on settings sharing the new global"
+                + " settings' budgets: each draws on the budget's one window of calls and retries with its own values;"
+                + " every method naming a budget must give it the same values";
+    }
+
+    /**
      * Every problem of one {@code @Retry}, its attributes named {@code @Retry.<member>}. Reads only
      * the annotation's primitive members (javac cannot give the class-valued ones as classes): the
      * failure lists come as {@link FailureType}s.
