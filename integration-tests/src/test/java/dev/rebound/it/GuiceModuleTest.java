@@ -289,6 +289,60 @@ class GuiceModuleTest extends VirtualTime {
     }
 
     /**
+     * A Spring JDK proxy over {@code target} (a transactional or logging aspect, by the target's interfaces): it
+     * says the class behind it; one {@code $ProxyN} class serves the proxies of every class of the same interfaces.
+     */
+    private static GuiceReach.Model springProxy(GuiceReach.Model target) {
+        org.springframework.aop.framework.ProxyFactory factory = new org.springframework.aop.framework.ProxyFactory(
+                target);
+        factory.addAdvice((org.aopalliance.intercept.MethodInterceptor) invocation -> invocation.proceed());
+        GuiceReach.Model proxy = (GuiceReach.Model) factory.getProxy();
+        assertThat(java.lang.reflect.Proxy.isProxyClass(proxy.getClass())).isTrue();
+        return proxy;
+    }
+
+    @Test
+    void wrappingAppliesThePolicyOfTheClassASpringJdkProxySaysItIsBehindAsWrapDoes() {
+        GuiceReach.Model overPlain = springProxy(new GuiceReach.PlainModel());
+        assertThat(springProxy(new GuiceReach.RetryingModel()).getClass()).as("one proxy class for both targets")
+                .isSameAs(overPlain.getClass());
+        boolean[] plainNext = {false};
+        String log = StdErr.during(() -> {
+            Injector injector = Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
+                @Override
+                protected void configure() {
+                    bind(GuiceReach.Model.class).annotatedWith(Names.named("instance"))
+                            .toInstance(springProxy(new GuiceReach.RetryingModel()));
+                    bind(GuiceReach.Model.class).annotatedWith(Names.named("provider")).toProvider(
+                            (Provider<GuiceReach.Model>) () -> (plainNext[0] = !plainNext[0]) ? overPlain
+                                    : springProxy(new GuiceReach.RetryingModel())); // plain, retrying, plain
+                }
+
+                @Provides
+                @jakarta.inject.Named("provides")
+                GuiceReach.Model provides() {
+                    return springProxy(new GuiceReach.RetryingModel());
+                }
+            }));
+            Key<GuiceReach.Model> provider = Key.get(GuiceReach.Model.class, Names.named("provider"));
+            assertThat(injector.getInstance(provider)).as("a proxy of a class without policies is provided as it is")
+                    .isSameAs(overPlain);
+            for (String name : List.of("instance", "provides", "provider")) {
+                GuiceReach.Model model = injector.getInstance(Key.get(GuiceReach.Model.class, Names.named(name)));
+                GuiceReach.reset();
+                assertThat(catchThrowable(() -> model.chat("hi"))).as(name).hasMessage("down 3");
+                assertThat(GuiceReach.ATTEMPTS).as(name + ": RetryingModel's @Retry(attempts = 3)").hasValue(3);
+            }
+            assertThat(injector.getInstance(provider)).as("and after one of the same proxy class with policies")
+                    .isSameAs(overPlain);
+        });
+        assertThat(clock.sleeps()).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200),
+                Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(100), Duration.ofMillis(200));
+        assertThat(log).as("named by the class behind, and no door's warning")
+                .contains("Model.chat(String) on RetryingModel: retrying").doesNotContain("ReboundModule");
+    }
+
+    /**
      * A module with a MapBinder, a Multibinder and an OptionalBinder of {@code Model} (as applications register
      * handlers), whose values are bound every way: to a class, to an instance, to a provider, by a method.
      */
@@ -392,19 +446,34 @@ class GuiceModuleTest extends VirtualTime {
 
     @Test
     void installedAloneItWarnsOnceAboutAnInstanceWhoseClassCarriesAPolicyItsInterfaceDoesNot() {
+        saysOnceThatRetryingModelRunsWithoutItsPolicies(model -> model);
+    }
+
+    @Test
+    void installedAloneItWarnsOnceAboutASpringJdkProxyWhoseClassBehindCarriesAPolicy() {
+        String log = saysOnceThatRetryingModelRunsWithoutItsPolicies(GuiceModuleTest::springProxy);
+        assertThat(log).doesNotContain("$Proxy");
+    }
+
+    /**
+     * Installed alone, with {@code Model} bound to instances of {@code RetryingModel} (by {@code toInstance} and by
+     * a method) and of {@code PlainModel}, each as {@code shaped} makes it: one WARN, naming {@code RetryingModel}.
+     */
+    private String saysOnceThatRetryingModelRunsWithoutItsPolicies(
+            java.util.function.UnaryOperator<GuiceReach.Model> shaped) {
         String log = StdErr.during(() -> {
             Injector injector = Guice.createInjector(new ReboundModule(), new AbstractModule() {
                 @Override
                 protected void configure() {
-                    bind(GuiceReach.Model.class).toInstance(new GuiceReach.RetryingModel());
+                    bind(GuiceReach.Model.class).toInstance(shaped.apply(new GuiceReach.RetryingModel()));
                     bind(GuiceReach.Model.class).annotatedWith(Names.named("plain"))
-                            .toInstance(new GuiceReach.PlainModel());
+                            .toInstance(shaped.apply(new GuiceReach.PlainModel()));
                 }
 
                 @Provides
                 @jakarta.inject.Named("provides")
                 GuiceReach.Model provides() {
-                    return new GuiceReach.RetryingModel();
+                    return shaped.apply(new GuiceReach.RetryingModel());
                 }
             });
             GuiceReach.Model model = injector.getInstance(GuiceReach.Model.class);
@@ -420,6 +489,39 @@ class GuiceModuleTest extends VirtualTime {
         assertThat(log).contains(": the injector does not construct it (toInstance, @Provides or toProvider), so"
                 + " Guice cannot intercept it. Install the module that binds it through ReboundModule.wrapping(...),"
                 + " or return Rebound.wrap(Model.class, ...) from it").doesNotContain("PlainModel's");
+        return log;
+    }
+
+    @Test
+    void installedAloneItSaysOnceForEachValueAModuleAddsToAMultibinderThatItRunsWithoutItsPolicies() {
+        String log = StdErr.during(() -> {
+            Injector injector = Guice.createInjector(new ReboundModule(), new AbstractModule() {
+                @Override
+                protected void configure() {
+                    OptionalBinder.newOptionalBinder(binder(), GuiceReach.Asked.class).setDefault()
+                            .toInstance(new GuiceReach.FailingAsked());
+                    Multibinder<GuiceReach.Asked> set = Multibinder.newSetBinder(binder(), GuiceReach.Asked.class);
+                    set.addBinding().toInstance(new GuiceReach.FailingAsked());
+                    set.addBinding().toInstance(new GuiceReach.FailingAsked());
+                    MapBinder.newMapBinder(binder(), String.class, GuiceReach.Asked.class).addBinding("a")
+                            .toInstance(new GuiceReach.FailingAsked());
+                }
+            });
+            for (int i = 0; i < 2; i++) {
+                GuiceReach.reset();
+                assertThat(catchThrowable(() -> injector.getInstance(GuiceReach.Asked.class).ask("q")))
+                        .hasMessage("down 1");
+                injector.getInstance(Key.get(new TypeLiteral<Optional<GuiceReach.Asked>>() { }));
+                injector.getInstance(Key.get(new TypeLiteral<Set<GuiceReach.Asked>>() { }));
+                injector.getInstance(Key.get(new TypeLiteral<Map<String, GuiceReach.Asked>>() { }));
+                injector.getInstance(Key.get(new TypeLiteral<Map<String, Provider<GuiceReach.Asked>>>() { }));
+            }
+        });
+
+        assertThat(StdErr.count(log, "WARN dev.rebound - ReboundModule: Asked's policies do not apply to the instance"
+                + " bound at ")).as("once per value added: the optional's default, two in the set, one in the map")
+                .as(log).isEqualTo(4);
+        assertThat(log).doesNotContain("RealOptionalBinder").doesNotContain("com.google.inject.internal");
     }
 
     @Test

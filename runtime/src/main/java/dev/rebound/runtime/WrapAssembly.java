@@ -335,8 +335,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
      * proxy that says what it is (Spring's, JDK or CGLIB: {@link ContainerProxies}), else the target's own.
      */
     private Class<?> implClass() {
-        Class<?> behind = ContainerProxies.targetClassOf(target);
-        return behind != null ? behind : target.getClass();
+        return ContainerProxies.implClassOf(target);
     }
 
     /**

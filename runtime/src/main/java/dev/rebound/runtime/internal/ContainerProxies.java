@@ -4,6 +4,7 @@ import dev.rebound.runtime.rules.MethodRules;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.Optional;
 
 /**
  * The user's class behind a container's proxy: the class whose methods, and so whose annotations and
@@ -15,6 +16,17 @@ import java.lang.reflect.Proxy;
 public final class ContainerProxies {
 
     private static final String TARGET_CLASS_AWARE = "org.springframework.aop.TargetClassAware";
+
+    /**
+     * {@code TargetClassAware.getTargetClass()} per class, empty for a class that does not implement it: looked
+     * up once per class, so a door may ask per instance ({@link #implClassOf}) without walking its interfaces.
+     */
+    private static final ClassValue<Optional<Method>> TARGET_CLASS_METHOD = new ClassValue<>() {
+        @Override
+        protected Optional<Method> computeValue(Class<?> type) {
+            return Optional.ofNullable(findTargetClassMethod(type));
+        }
+    };
 
     private ContainerProxies() {
     }
@@ -30,16 +42,27 @@ public final class ContainerProxies {
         if (ResilientProxy.isWrapper(instance)) {
             return null;
         }
-        Method getTargetClass = targetClassMethod(type);
-        if (getTargetClass == null) {
+        Optional<Method> getTargetClass = TARGET_CLASS_METHOD.get(type);
+        if (getTargetClass.isEmpty()) {
             return null;
         }
         try {
-            Object c = getTargetClass.invoke(instance);
+            Object c = getTargetClass.get().invoke(instance);
             return c instanceof Class<?> && c != type ? (Class<?>) c : null;
         } catch (IllegalAccessException | InvocationTargetException | RuntimeException unreadable) {
             return null; // a proxy that cannot say: treated as one that does not
         }
+    }
+
+    /**
+     * The class whose annotations apply to calls on {@code instance} when a door wraps it: the class behind a
+     * proxy that says it ({@link #targetClassOf}), else the instance's own. The one rule of {@code Rebound.wrap}
+     * and of Guice's {@code ReboundModule}; asked per instance, since one JDK proxy class serves every target of
+     * its interfaces. Costs a class-keyed lookup for an instance that is not a proxy; allocates nothing.
+     */
+    public static Class<?> implClassOf(Object instance) {
+        Class<?> behind = targetClassOf(instance);
+        return behind != null ? behind : instance.getClass();
     }
 
     /**
@@ -127,7 +150,7 @@ public final class ContainerProxies {
     }
 
     /** {@code TargetClassAware.getTargetClass()} when {@code type} implements it, else null. */
-    private static Method targetClassMethod(Class<?> type) {
+    private static Method findTargetClassMethod(Class<?> type) {
         for (Class<?> itf : AnnotationLookup.allInterfaces(type)) {
             if (itf.getName().equals(TARGET_CLASS_AWARE)) {
                 try {

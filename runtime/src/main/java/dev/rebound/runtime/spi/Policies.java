@@ -214,6 +214,16 @@ public final class Policies {
         return AiServicesProxies.isAiServicesProxy(target) ? null : ContainerProxies.classBehindUnseen(type, target);
     }
 
+    /**
+     * The class whose annotations a door applies to {@code instance}, as {@code Rebound.wrap} reads them: the
+     * user's class behind a container's proxy that says it (a Spring JDK proxy over a bean), else the instance's
+     * own class. Ask it of each instance (one JDK proxy class serves the proxies of many classes) and key what is
+     * resolved by the answer; a lookup per class for any other instance, no allocation.
+     */
+    public static Class<?> implClassOf(Object instance) {
+        return ContainerProxies.implClassOf(instance);
+    }
+
     /** Whether {@code object} is a proxy made by {@link #proxy} or {@code Rebound.wrap}. */
     public static boolean isProxy(Object object) {
         return ResilientProxy.isWrapper(object);

@@ -219,7 +219,7 @@ public final class ReboundModule extends AbstractModule {
         ScopedBindingBuilder moved = binding.acceptTargetVisitor(new DefaultBindingTargetVisitor<T, ScopedBindingBuilder>() {
             @Override
             public ScopedBindingBuilder visit(InstanceBinding<? extends T> instance) {
-                validate(b, type, instance.getInstance().getClass(), checks);
+                validate(b, type, Policies.implClassOf(instance.getInstance()), checks);
                 b.bind(original).toInstance(instance.getInstance());
                 return null;
             }
@@ -254,13 +254,14 @@ public final class ReboundModule extends AbstractModule {
 
     /**
      * Whether a binding of an interface without policies is wrapped for the class of what it provides: an
-     * instance whose class carries a policy; any provider's (a {@code @Provides} method, {@code toProvider}),
+     * instance whose class carries a policy (the class behind a container's proxy that says it, as
+     * {@code Rebound.wrap} reads it); any provider's (a {@code @Provides} method, {@code toProvider}),
      * whose instances are looked at once per class; not an extension's (a multibinder's set, an assisted
      * factory), whose instances are the extension's own.
      */
     private static boolean byProvidedClass(Binding<?> binding) {
         if (binding instanceof InstanceBinding) {
-            return Policies.annotated(((InstanceBinding<?>) binding).getInstance().getClass());
+            return Policies.annotated(Policies.implClassOf(((InstanceBinding<?>) binding).getInstance()));
         }
         if (binding instanceof ProviderInstanceBinding) {
             Object provider = ((ProviderInstanceBinding<?>) binding).getUserSuppliedProvider();

@@ -21,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * injector did not construct: {@code toInstance}, {@code @Provides}, {@code toProvider}) in a
  * resilient wrapper: the interface's generated class ({@code Type$$Rebound}) when the annotation
  * processor made one, else a JDK proxy; flat either way (a call the engine makes on it as an
- * alternative goes to the instance). Policies are resolved once per implementation class,
+ * alternative goes to the instance). Policies are resolved once per implementation class (behind a
+ * container's proxy that says it, the class behind it, as {@code Rebound.wrap} reads it),
  * alternatives come from the injector. An instance that is already resilient (woven, intercepted,
  * wrapped) is returned as is; so is one whose class carries no policy, when the interface carries none
  * (a library's interface, bound to a class of the application's that carries them).
@@ -36,9 +37,9 @@ final class ResilientProvider<T> implements Provider<T> {
     /** Whether the interface carries no policy: an instance is wrapped when its class carries one. */
     private final boolean byClass;
     /**
-     * The policies per implementation class, held by this provider (so by its injector) and nowhere else:
-     * a {@code ClassValue} would keep them, and through their alternatives this injector, in the class
-     * for as long as the class lives (a dropped injector would never be collected).
+     * The policies per implementation class ({@link Policies#implClassOf}), held by this provider (so by its
+     * injector) and nowhere else: a {@code ClassValue} would keep them, and through their alternatives this
+     * injector, in the class for as long as the class lives (a dropped injector would never be collected).
      */
     private final Map<Class<?>, Map<Method, ResilientMethod>> policies = new ConcurrentHashMap<>();
     private Injector injector;
@@ -79,9 +80,12 @@ final class ResilientProvider<T> implements Provider<T> {
         if (pair[0] == instance) {
             return type.cast(pair[1]);
         }
-        Map<Method, ResilientMethod> resolved = policies.get(instance.getClass());
+        // the class Rebound.wrap reads: behind a container's proxy that says it (asked of each instance, since one
+        // JDK proxy class serves many classes), else the instance's own
+        Class<?> implClass = Policies.implClassOf(instance);
+        Map<Method, ResilientMethod> resolved = policies.get(implClass);
         if (resolved == null) { // the first instance of its class: a lambda per class, none per provision
-            resolved = policies.computeIfAbsent(instance.getClass(), c -> resolve(c, instance));
+            resolved = policies.computeIfAbsent(implClass, c -> resolve(c, instance));
         }
         if (byClass && resolved.isEmpty()) {
             return instance; // its class carries no policy a wrapper of the interface applies

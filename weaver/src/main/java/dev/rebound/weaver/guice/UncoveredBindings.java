@@ -33,9 +33,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * library's interface, provided by an application's class). Guice's interception reaches only the classes
  * the injector constructs, so such an instance would run without its policies. Checked on the instance the
  * binding provides, so a provider that returns {@code Rebound.wrap(...)} or a woven object (resilient
- * already) is not named. A WARN on {@code dev.rebound} once per binding key (for an instance's class, once
- * per class), naming the type and where it is bound (a module's method or line; never the instance), and
- * the remedy for that kind of binding.
+ * already) is not named. A WARN on {@code dev.rebound} once per binding key (for an instance's class, the
+ * class behind a container's proxy that says it, once per class; an {@code OptionalBinder}'s binding of its
+ * type, which hands out a value a module set, is not said about again), naming the type and where it is
+ * bound (a module's method or line; never the instance), and the remedy for that kind of binding.
  */
 final class UncoveredBindings extends AbstractMatcher<Binding<?>> implements ProvisionListener {
 
@@ -48,6 +49,10 @@ final class UncoveredBindings extends AbstractMatcher<Binding<?>> implements Pro
 
     private final Set<Key<?>> said = ConcurrentHashMap.newKeySet();
     private final Set<Class<?>> saidClasses = ConcurrentHashMap.newKeySet();
+    /** The injector that installs this module, known once it is created ({@link #checkLinks}). */
+    private volatile Injector injector;
+    /** Its multibinders, found the first time a binding would be said about. */
+    private volatile MultibinderParts multibinders;
     /** Whether a class carries a policy (its own, or its supertypes'), looked up once per class. */
     private final Map<Class<?>, Boolean> carries = new ConcurrentHashMap<>();
 
@@ -59,7 +64,7 @@ final class UncoveredBindings extends AbstractMatcher<Binding<?>> implements Pro
         }
         if (binding instanceof InstanceBinding) {
             return carriesPolicy(key.getTypeLiteral().getRawType())
-                    || carriesPolicy(((InstanceBinding<?>) binding).getInstance().getClass());
+                    || carriesPolicy(Policies.implClassOf(((InstanceBinding<?>) binding).getInstance()));
         }
         if (binding instanceof ProviderInstanceBinding) {
             Object provider = ((ProviderInstanceBinding<?>) binding).getUserSuppliedProvider();
@@ -78,12 +83,33 @@ final class UncoveredBindings extends AbstractMatcher<Binding<?>> implements Pro
         Binding<T> binding = provision.getBinding();
         Class<?> type = binding.getKey().getTypeLiteral().getRawType();
         if (carriesPolicy(type)) {
-            if (said.add(binding.getKey())) {
+            if (said.add(binding.getKey()) && !ownMultibinding(binding)) {
                 warn(type.getSimpleName(), binding, type);
             }
-        } else if (carriesPolicy(provided.getClass()) && saidClasses.add(provided.getClass())) {
-            warn(Policies.simpleName(provided.getClass()), binding, type);
+        } else {
+            Class<?> implClass = Policies.implClassOf(provided); // behind a container's proxy, as Rebound.wrap reads
+            if (carriesPolicy(implClass) && saidClasses.add(implClass)) {
+                warn(Policies.simpleName(implClass), binding, type);
+            }
         }
+    }
+
+    /**
+     * Whether {@code binding} is one a multibinder of this injector makes for itself: an {@code OptionalBinder}'s
+     * binding of its type hands out the default or the value a module set, a binding of the user's that is said
+     * about when it provides. Looked up in the injector's elements the first time a binding would be said about.
+     */
+    private boolean ownMultibinding(Binding<?> binding) {
+        MultibinderParts parts = multibinders;
+        if (parts == null) {
+            Injector i = injector;
+            if (i == null) {
+                return false; // provided while the injector is created: nothing to tell it by yet
+            }
+            parts = new MultibinderParts(i.getElements());
+            multibinders = parts;
+        }
+        return parts.isOwnBinding(binding);
     }
 
     /**
@@ -127,6 +153,7 @@ final class UncoveredBindings extends AbstractMatcher<Binding<?>> implements Pro
      */
     @Inject
     void checkLinks(Injector injector) {
+        this.injector = injector;
         onceSettingsPerInjector(injector);
         Injector parent = injector.getParent();
         if (parent != null && reboundSettings(parent, false).isEmpty() && PARENTS_SAID.put(parent, true) == null) {
