@@ -485,6 +485,40 @@ class BuildErrorTest {
         assertThat(errors).singleElement().asString().matches("(Bakup|Reqest) cannot be resolved to a type");
     }
 
+    /**
+     * A type whose supertype comes from a class file and has a nested type ({@code Proxy.ProxyBuilder},
+     * {@code Thread.State}, {@code Map.Entry}, a jar's class): ajc, reading the supertype's members for the
+     * processor, threw a NullPointerException of its own, an internal compiler error naming neither the class nor
+     * Rebound. It builds under ajc as under javac.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"""
+            public class Subject extends java.lang.reflect.Proxy {
+                public Subject() { super((proxy, method, args) -> null); }
+                @dev.rebound.annotations.Retry(attempts = 3, delay = 100, jitter = false)
+                public String ping(String host) { return host; }
+            }
+            """, """
+            public abstract class Subject extends Thread {
+                @dev.rebound.annotations.Retry(attempts = 3)
+                public String ping(String host) { return host; }
+            }
+            """, """
+            public interface Subject extends java.util.Map<String, String> {
+                @dev.rebound.annotations.Retry(attempts = 3)
+                String chat(String prompt);
+            }
+            """, """
+            @dev.rebound.annotations.Retry(attempts = 3)
+            public interface Subject extends java.util.Map<String, String> {
+                String chat(String prompt);
+            }
+            """})
+    void aTypeOverAClassFileTypeWithNestedTypesBuildsUnderAjcWithReboundsProcessor(String source) throws IOException {
+        assertThat(ajcErrors("Subject", source)).as("ajc's errors, Rebound's processor on").isEmpty();
+        assertThat(javacErrors("Subject", source)).as("javac's").isEmpty();
+    }
+
     @Test
     void suppressWarningsReboundSkipsTheChecks() throws IOException {
         assertThat(javacErrors("Chat", """
