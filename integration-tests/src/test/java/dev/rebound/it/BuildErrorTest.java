@@ -638,6 +638,58 @@ class BuildErrorTest {
         assertThat(ajcMessages("Sync", SYNCHRONIZED, "woven", IMessage.ERROR)).isEmpty();
     }
 
+    private static String notWoven(String signature) {
+        return "Rebound: " + signature + " is not woven: its class is final, extends java.lang.reflect.Proxy and has a"
+                + " name that begins with $Proxy, which the JDK reserves for its dynamic proxies, and Rebound never"
+                + " weaves those (their handler's target applies the policy). Rename the class, or apply the policy"
+                + " through Guice's ReboundModule or Rebound.wrap";
+    }
+
+    /**
+     * Rebound never weaves a JDK dynamic proxy (under the agent, one of a package-private interface is defined in
+     * the interface's package, and weaving it applied the policy twice), and tells one by what {@code Proxy} says
+     * of them: final, named {@code $Proxy...}. The application's own subclass of {@code Proxy} is woven (its
+     * synchronized method said as any other's); one that looks like the JDK's, in a package or in none, is named
+     * at build time, not left unwoven in silence, and its synchronized method is not said to be woven.
+     */
+    @Test
+    void aClassThatExtendsProxyIsWovenUnlessItLooksLikeAJdkProxyAndThenTheBuildSaysSo() throws Exception {
+        String proxies = """
+                package app;
+                import dev.rebound.annotations.Retry;
+                import java.lang.reflect.Proxy;
+                class Pinger extends Proxy {
+                    Pinger() { super((proxy, method, args) -> null); }
+                    @Retry(attempts = 3)
+                    public synchronized String ping(String host) { return host; }
+                }
+                final class $Proxy9 extends Proxy {
+                    $Proxy9() { super((proxy, method, args) -> null); }
+                    @Retry(attempts = 3)
+                    public synchronized String ping(String host) { return host; }
+                    public String plain(String host) { return host; }
+                }
+                """;
+        String defaultPackage = """
+                @dev.rebound.annotations.Retry(attempts = 3)
+                final class $Proxy7 extends java.lang.reflect.Proxy {
+                    $Proxy7() { super((proxy, method, args) -> null); }
+                    public String ping(String host) { return host; }
+                }
+                """;
+
+        assertThat(ajcMessages("Proxies", proxies, "proxies", IMessage.WARNING)).containsExactlyInAnyOrder(
+                holdsTheMonitor("java.lang.String app.Pinger.ping(java.lang.String)"),
+                notWoven("java.lang.String app.$Proxy9.ping(java.lang.String)"));
+        assertThat(ajcMessages("Proxies", proxies, "proxies", IMessage.ERROR)).isEmpty();
+        assertThat(ajcMessages("$Proxy7", defaultPackage, "default", IMessage.WARNING))
+                .containsExactly(notWoven("java.lang.String $Proxy7.ping(java.lang.String)"));
+        ClassLoader woven = new java.net.URLClassLoader(new java.net.URL[] {dir.resolve("proxies").toUri().toURL()},
+                getClass().getClassLoader());
+        assertThat(dev.rebound.weaver.Woven.class.isAssignableFrom(woven.loadClass("app.Pinger"))).isTrue();
+        assertThat(dev.rebound.weaver.Woven.class.isAssignableFrom(woven.loadClass("app.$Proxy9"))).isFalse();
+    }
+
     /**
      * A synchronized override whose policy is its superclass method's: out of a static pattern's sight (no
      * build warning above), said in the same words when the woven class initialises, once.
