@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
  * Under the agent: a JDK dynamic proxy of a package-private interface is defined in the interface's own package
  * (a public interface's in {@code jdk.proxyN}, which aop.xml leaves out), where the agent sees it. It calls a
  * separate target (or {@code Rebound.wrap}'s engine), so weaving it would apply the policy twice: it is never woven.
+ * The aspect tells it by what the JDK's {@link Proxy} says of its proxy classes (final, named {@code $Proxy...}),
+ * so the application's own subclass of {@code Proxy} is woven as any class.
  */
 class JdkProxiesTest extends VirtualClock {
 
@@ -77,5 +79,52 @@ class JdkProxiesTest extends VirtualClock {
         assertThat(clock.sleeps()).containsExactly(Duration.ofMillis(10), Duration.ofMillis(20));
         assertThat(Proxy.isProxyClass(wrapped.getClass())).isTrue();
         assertThat(woven(wrapped.getClass())).as(wrapped.getClass().getName()).isFalse();
+    }
+
+    @Test
+    void aJdkProxyOfAPackagePrivateInterfaceInTheDefaultPackageIsNotWovenEither() throws Exception {
+        Class<?> fixtures = Class.forName("DefaultPackageProxies");
+        Object target = Class.forName("DefaultPackageProxies$Failing").getConstructor().newInstance();
+        Object proxy = fixtures.getMethod("proxyOver", target.getClass()).invoke(null, target);
+
+        Throwable thrown = catchThrowable(() -> fixtures.getMethod("answer", Object.class, String.class)
+                .invoke(null, proxy, "q"));
+
+        assertThat(target.getClass().getField("calls").get(target)).hasToString("3");
+        assertThat(thrown).isInstanceOf(InvocationTargetException.class).cause().hasMessage("down #3");
+        assertThat(clock.sleeps()).containsExactly(Duration.ofMillis(10), Duration.ofMillis(20));
+        assertThat(proxy.getClass().getName()).startsWith("$Proxy"); // no package
+        assertThat(woven(target.getClass())).isTrue();
+        assertThat(woven(proxy.getClass())).as(proxy.getClass().getName()).isFalse();
+    }
+
+    /**
+     * The application's own subclass of {@link Proxy} (legal: its constructor is protected), not one the JDK
+     * generated: woven as any class, its own {@code @Retry} applied.
+     */
+    public static class Pinger extends Proxy {
+        final AtomicInteger calls = new AtomicInteger();
+
+        public Pinger() {
+            super((proxy, method, args) -> null);
+        }
+
+        @Retry(attempts = 3, delay = 10, jitter = false)
+        public String ping(String host) {
+            throw new IllegalStateException("down #" + calls.incrementAndGet());
+        }
+    }
+
+    @Test
+    void aClassOfTheApplicationsThatExtendsProxyIsWovenWithItsRetry() {
+        Pinger pinger = new Pinger();
+
+        Throwable thrown = catchThrowable(() -> pinger.ping("example.org"));
+
+        assertThat(pinger.calls.get()).isEqualTo(3);
+        assertThat(thrown).hasMessage("down #3");
+        assertThat(clock.sleeps()).containsExactly(Duration.ofMillis(10), Duration.ofMillis(20));
+        assertThat(Proxy.isProxyClass(Pinger.class)).isFalse();
+        assertThat(Rebound.isResilient(pinger)).isTrue();
     }
 }

@@ -485,6 +485,40 @@ class BuildErrorTest {
         assertThat(errors).singleElement().asString().matches("(Bakup|Reqest) cannot be resolved to a type");
     }
 
+    /**
+     * A type whose supertype comes from a class file and has a nested type ({@code Proxy.ProxyBuilder},
+     * {@code Thread.State}, {@code Map.Entry}, a jar's class): ajc, reading the supertype's members for the
+     * processor, threw a NullPointerException of its own, an internal compiler error naming neither the class nor
+     * Rebound. It builds under ajc as under javac.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"""
+            public class Subject extends java.lang.reflect.Proxy {
+                public Subject() { super((proxy, method, args) -> null); }
+                @dev.rebound.annotations.Retry(attempts = 3, delay = 100, jitter = false)
+                public String ping(String host) { return host; }
+            }
+            """, """
+            public abstract class Subject extends Thread {
+                @dev.rebound.annotations.Retry(attempts = 3)
+                public String ping(String host) { return host; }
+            }
+            """, """
+            public interface Subject extends java.util.Map<String, String> {
+                @dev.rebound.annotations.Retry(attempts = 3)
+                String chat(String prompt);
+            }
+            """, """
+            @dev.rebound.annotations.Retry(attempts = 3)
+            public interface Subject extends java.util.Map<String, String> {
+                String chat(String prompt);
+            }
+            """})
+    void aTypeOverAClassFileTypeWithNestedTypesBuildsUnderAjcWithReboundsProcessor(String source) throws IOException {
+        assertThat(ajcErrors("Subject", source)).as("ajc's errors, Rebound's processor on").isEmpty();
+        assertThat(javacErrors("Subject", source)).as("javac's").isEmpty();
+    }
+
     @Test
     void suppressWarningsReboundSkipsTheChecks() throws IOException {
         assertThat(javacErrors("Chat", """
@@ -602,6 +636,58 @@ class BuildErrorTest {
                 // opted out with to = {}: a static pattern sees the type's @Fallback, not the opt-out
                 holdsTheMonitor("java.lang.String app.Sync$OptedOut.quiet(java.lang.String)"));
         assertThat(ajcMessages("Sync", SYNCHRONIZED, "woven", IMessage.ERROR)).isEmpty();
+    }
+
+    private static String notWoven(String signature) {
+        return "Rebound: " + signature + " is not woven: its class is final, extends java.lang.reflect.Proxy and has a"
+                + " name that begins with $Proxy, which the JDK reserves for its dynamic proxies, and Rebound never"
+                + " weaves those (their handler's target applies the policy). Rename the class, or apply the policy"
+                + " through Guice's ReboundModule or Rebound.wrap";
+    }
+
+    /**
+     * Rebound never weaves a JDK dynamic proxy (under the agent, one of a package-private interface is defined in
+     * the interface's package, and weaving it applied the policy twice), and tells one by what {@code Proxy} says
+     * of them: final, named {@code $Proxy...}. The application's own subclass of {@code Proxy} is woven (its
+     * synchronized method said as any other's); one that looks like the JDK's, in a package or in none, is named
+     * at build time, not left unwoven in silence, and its synchronized method is not said to be woven.
+     */
+    @Test
+    void aClassThatExtendsProxyIsWovenUnlessItLooksLikeAJdkProxyAndThenTheBuildSaysSo() throws Exception {
+        String proxies = """
+                package app;
+                import dev.rebound.annotations.Retry;
+                import java.lang.reflect.Proxy;
+                class Pinger extends Proxy {
+                    Pinger() { super((proxy, method, args) -> null); }
+                    @Retry(attempts = 3)
+                    public synchronized String ping(String host) { return host; }
+                }
+                final class $Proxy9 extends Proxy {
+                    $Proxy9() { super((proxy, method, args) -> null); }
+                    @Retry(attempts = 3)
+                    public synchronized String ping(String host) { return host; }
+                    public String plain(String host) { return host; }
+                }
+                """;
+        String defaultPackage = """
+                @dev.rebound.annotations.Retry(attempts = 3)
+                final class $Proxy7 extends java.lang.reflect.Proxy {
+                    $Proxy7() { super((proxy, method, args) -> null); }
+                    public String ping(String host) { return host; }
+                }
+                """;
+
+        assertThat(ajcMessages("Proxies", proxies, "proxies", IMessage.WARNING)).containsExactlyInAnyOrder(
+                holdsTheMonitor("java.lang.String app.Pinger.ping(java.lang.String)"),
+                notWoven("java.lang.String app.$Proxy9.ping(java.lang.String)"));
+        assertThat(ajcMessages("Proxies", proxies, "proxies", IMessage.ERROR)).isEmpty();
+        assertThat(ajcMessages("$Proxy7", defaultPackage, "default", IMessage.WARNING))
+                .containsExactly(notWoven("java.lang.String $Proxy7.ping(java.lang.String)"));
+        ClassLoader woven = new java.net.URLClassLoader(new java.net.URL[] {dir.resolve("proxies").toUri().toURL()},
+                getClass().getClassLoader());
+        assertThat(dev.rebound.weaver.Woven.class.isAssignableFrom(woven.loadClass("app.Pinger"))).isTrue();
+        assertThat(dev.rebound.weaver.Woven.class.isAssignableFrom(woven.loadClass("app.$Proxy9"))).isFalse();
     }
 
     /**

@@ -72,11 +72,15 @@ public aspect ResilientMethods extends ResilientCalls {
      * <p>Not an enum: AspectJ adds no interface to an enum (its {@code declare parents} skips them). An
      * enum is marked by the next declaration instead.
      *
-     * <p>Never a JDK dynamic proxy ({@code java.lang.reflect.Proxy+}), wherever the JDK defines it: one of a
-     * package-private interface lives in that interface's package, where the load-time agent sees it. It hands
-     * each call to its handler, which calls a target of its own ({@code Rebound.wrap}'s engine, a woven object,
-     * an AiServices assistant): weaving it would apply the policy twice, or take the call from
-     * {@code Rebound.wrap}. Said here, not only in aop.xml, so that it holds whatever aop.xml an application uses.
+     * <p>Never a JDK dynamic proxy, wherever the JDK defines it: one of a package-private interface lives in that
+     * interface's package (or in the default package), where the load-time agent sees it. It hands each call to
+     * its handler, which calls a target of its own ({@code Rebound.wrap}'s engine, a woven object, an AiServices
+     * assistant): weaving it would apply the policy twice, or take the call from {@code Rebound.wrap}. Said here,
+     * not only in aop.xml, so that it holds whatever aop.xml an application uses. Told by what
+     * {@link java.lang.reflect.Proxy} specifies of its proxy classes: final, a subclass of {@code Proxy}, and a
+     * name that begins with {@code $Proxy} ("reserved for proxy classes"), in any package or none. An application's
+     * own subclass of {@code Proxy} is woven as any class; one that looks like the JDK's is not, and the
+     * {@code declare warning} below names its annotated methods.
      */
     declare parents: !is(InterfaceType) && !is(AnnotationType) && !is(AspectType) && !is(EnumType)
         && (DeclaresPolicy+ || @dev.rebound.annotations.Retry * || @dev.rebound.annotations.Fallback *
@@ -90,7 +94,8 @@ public aspect ResilientMethods extends ResilientCalls {
             || hasmethod(@dev.rebound.annotations.CircuitBreaker * *(..))
             || hasmethod(@dev.rebound.annotations.RateLimit * *(..)))
         && !dev.rebound.annotations..* && !dev.rebound.runtime..* && !dev.rebound.weaver..* && !org.aspectj..*
-        && !Woven+ && !dev.rebound.runtime.spi.GeneratedWrapper+ && !java.lang.reflect.Proxy+
+        && !Woven+ && !dev.rebound.runtime.spi.GeneratedWrapper+
+        && !(java.lang.reflect.Proxy+ && is(FinalType) && ($Proxy* || *..$Proxy*))
         implements Woven;
 
     /**
@@ -118,7 +123,7 @@ public aspect ResilientMethods extends ResilientCalls {
      * interfaces and methods of marked enums included), every annotated public method (whatever type
      * pattern its class escapes), and, behind an {@code instanceof Woven} test, every public method of an abstract class and every
      * default method of an interface (a class with a policy inherits them), except equals, hashCode and
-     * toString, and never a JDK proxy's. A default method of an interface compiled without the aspect (the
+     * toString, and never a JDK proxy's (told as in the declare parents above). A default method of an interface compiled without the aspect (the
      * JDK's) is not woven.
      */
     public pointcut resilient(Object self): (execution(public !static * (Woven+ || DeclaresPolicy+
@@ -138,7 +143,7 @@ public aspect ResilientMethods extends ResilientCalls {
         && !within(dev.rebound.runtime.spi.GeneratedWrapper+)
         // a JDK proxy's methods implement its interfaces' (DeclaresPolicy+ would reach them): its handler's target
         // has the policy (see the declare parents above)
-        && !within(java.lang.reflect.Proxy+);
+        && !within(java.lang.reflect.Proxy+ && is(FinalType) && ($Proxy* || *..$Proxy*));
 
     declare error: execution(@dev.rebound.annotations.Retry !public * *(..))
         || execution(@dev.rebound.annotations.Fallback !public * *(..))
@@ -180,10 +185,31 @@ public aspect ResilientMethods extends ResilientCalls {
             || execution(* (DeclaresPolicy+ && is(InterfaceType)).*(..)))
         && !within(dev.rebound.annotations..*) && !within(dev.rebound.runtime..*) && !within(dev.rebound.weaver..*)
         && !within(org.aspectj..*) && !within(dev.rebound.runtime.spi.GeneratedWrapper+)
+        && !within(java.lang.reflect.Proxy+ && is(FinalType) && ($Proxy* || *..$Proxy*))
         : "Rebound: {joinpoint.signature} is synchronized: woven, it holds the object's monitor through every attempt"
           + " of its policy and every wait between them (up to maxDelay each), so the object's other synchronized"
           + " callers wait for the whole call. Synchronize inside the method's body or in its caller, or apply the"
           + " policy through Guice's ReboundModule or Rebound.wrap, which release the monitor between attempts";
+
+    /**
+     * A class of the application's that looks like a JDK dynamic proxy (final, extends {@code Proxy}, named
+     * {@code $Proxy...}), which is never woven (see the declare parents above): its methods that carry a policy
+     * themselves, or whose class does, named at build time rather than left unwoven in silence. Not those whose
+     * policy comes only from an interface: the JDK's own proxies implement the annotated interfaces, and under
+     * the agent every one of them would be named.
+     */
+    declare warning: execution(public !static * *(..))
+        && within(java.lang.reflect.Proxy+ && is(FinalType) && ($Proxy* || *..$Proxy*))
+        && !execution(boolean equals(Object)) && !execution(int hashCode()) && !execution(String toString())
+        && (execution(@dev.rebound.annotations.Retry * *(..)) || execution(@dev.rebound.annotations.Fallback * *(..))
+            || execution(@dev.rebound.annotations.CircuitBreaker * *(..))
+            || execution(@dev.rebound.annotations.RateLimit * *(..))
+            || within(@dev.rebound.annotations.Retry * || @dev.rebound.annotations.Fallback *
+                || @dev.rebound.annotations.CircuitBreaker * || @dev.rebound.annotations.RateLimit *))
+        : "Rebound: {joinpoint.signature} is not woven: its class is final, extends java.lang.reflect.Proxy and has a"
+          + " name that begins with $Proxy, which the JDK reserves for its dynamic proxies, and Rebound never weaves"
+          + " those (their handler's target applies the policy). Rename the class, or apply the policy through"
+          + " Guice's ReboundModule or Rebound.wrap";
 
     /**
      * Resolves every policy of the class or enum as it initialises: a misconfiguration fails here, never on

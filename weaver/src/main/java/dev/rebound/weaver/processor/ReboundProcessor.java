@@ -267,7 +267,8 @@ public final class ReboundProcessor extends AbstractProcessor {
         if (!seen.add(type)) {
             return false;
         }
-        List<Element> annotated = new ArrayList<>(javax.lang.model.util.ElementFilter.methodsIn(type.getEnclosedElements()));
+        // not getEnclosedElements: an interface it extends may come from a class file (TypeModel.declaredMembers)
+        List<Element> annotated = new ArrayList<>(model.declaredMethods(type));
         annotated.add(type);
         for (Element e : annotated) {
             if (policyMirror(e)) {
@@ -650,7 +651,9 @@ public final class ReboundProcessor extends AbstractProcessor {
         TypeElement type = (TypeElement) t.asElement();
         TypeElement contract = processingEnv.getElementUtils().getTypeElement(contractName);
         Set<Modifier> mods = type.getModifiers();
-        boolean noArg = javax.lang.model.util.ElementFilter.constructorsIn(type.getEnclosedElements()).stream()
+        // not getEnclosedElements: the class may come from a class file (TypeModel.declaredMembers)
+        boolean noArg = javax.lang.model.util.ElementFilter.constructorsIn(
+                TypeModel.declaredMembers(processingEnv.getElementUtils(), type)).stream()
                 .anyMatch(c -> c.getParameters().isEmpty() && c.getModifiers().contains(Modifier.PUBLIC));
         return NamedClassRules.problem(attribute, model.binaryName(t), contractName,
                 contract == null || types.isAssignable(types.erasure(t), types.erasure(contract.asType())),

@@ -24,6 +24,7 @@ import javax.lang.model.type.DeclaredType;
 import javax.lang.model.type.TypeKind;
 import javax.lang.model.type.TypeMirror;
 import javax.lang.model.util.ElementFilter;
+import javax.lang.model.util.Elements;
 import javax.lang.model.util.Types;
 
 
@@ -38,6 +39,30 @@ final class TypeModel {
 
     TypeModel(ProcessingEnvironment processingEnv) {
         this.processingEnv = processingEnv;
+    }
+
+    /**
+     * The members {@code type} itself declares (methods, constructors, fields, nested types), in no set order; for
+     * a type that may come from a class file (a supertype, a class an annotation names), in place of
+     * {@code type.getEnclosedElements()}. ajc's (Eclipse's) sorts them by their source position, and on a
+     * class-file type that has a nested type ({@code Thread.State}, {@code Map.Entry}, {@code Proxy}'s builder, a
+     * jar's class with one) throws a NullPointerException of its own, an internal compiler error that names
+     * neither the class nor Rebound (AspectJ's BinaryTypeBinding extends SourceTypeBinding, whose null scope the
+     * sort reads). getAllMembers does not sort, and holds every member the type declares, under javac too.
+     */
+    static List<Element> declaredMembers(Elements elements, TypeElement type) {
+        List<Element> own = new ArrayList<>();
+        for (Element e : elements.getAllMembers(type)) {
+            if (type.equals(e.getEnclosingElement())) {
+                own.add(e);
+            }
+        }
+        return own;
+    }
+
+    /** The methods {@code type} itself declares, as {@link #declaredMembers} finds them. */
+    List<ExecutableElement> declaredMethods(TypeElement type) {
+        return ElementFilter.methodsIn(declaredMembers(processingEnv.getElementUtils(), type));
     }
 
     /**
@@ -57,7 +82,7 @@ final class TypeModel {
             supertypes.add(k);
         }
         for (TypeElement type : supertypes) {
-            for (ExecutableElement other : ElementFilter.methodsIn(type.getEnclosedElements())) {
+            for (ExecutableElement other : declaredMethods(type)) {
                 if (processingEnv.getElementUtils().overrides((ExecutableElement) e, other, owner)
                         && (marked(other) || marked(type))) {
                     return true;
@@ -95,7 +120,7 @@ final class TypeModel {
             return true;
         }
         for (TypeElement s : supertypes(type)) {
-            for (ExecutableElement other : ElementFilter.methodsIn(s.getEnclosedElements())) {
+            for (ExecutableElement other : declaredMethods(s)) {
                 if (annotation(other, annotation) != null
                         && processingEnv.getElementUtils().overrides(m, other, type)) {
                     return true;
@@ -366,7 +391,7 @@ final class TypeModel {
      */
     List<TypeElement> ownTargets(TypeElement c, ExecutableElement m) {
         for (TypeElement k = c; k != null; k = superclass(k)) {
-            for (ExecutableElement own : ElementFilter.methodsIn(k.getEnclosedElements())) {
+            for (ExecutableElement own : declaredMethods(k)) {
                 if (sameSignature(own, m) && annotation(own, Fallback.class) != null) {
                     return elements(classes(own, Fallback.class, "to"));
                 }
@@ -386,7 +411,7 @@ final class TypeModel {
     /** The method of {@code c} or a superclass of it with {@code m}'s name and erased parameters; null for none. */
     ExecutableElement declaredIn(TypeElement c, ExecutableElement m) {
         for (TypeElement k = c; k != null; k = superclass(k)) {
-            for (ExecutableElement own : ElementFilter.methodsIn(k.getEnclosedElements())) {
+            for (ExecutableElement own : declaredMethods(k)) {
                 if (sameSignature(own, m)) {
                     return own;
                 }
@@ -456,7 +481,7 @@ final class TypeModel {
         TypeElement top = (TypeElement) m.getEnclosingElement();
         for (TypeElement k = superclass(top); k != null && !k.getQualifiedName().contentEquals("java.lang.Object");
                 k = superclass(k)) {
-            for (ExecutableElement other : ElementFilter.methodsIn(k.getEnclosedElements())) {
+            for (ExecutableElement other : declaredMethods(k)) {
                 if (processingEnv.getElementUtils().overrides(m, other, owner)) {
                     top = k;
                 }
@@ -473,7 +498,7 @@ final class TypeModel {
     private TypeElement nearestWithPolicy(TypeElement owner, ExecutableElement m) {
         List<TypeElement> found = new ArrayList<>();
         for (TypeElement itf : interfacesNearestFirst(owner)) {
-            if (callableThrough(itf, m, owner) && (carriesPolicy(itf) || ElementFilter.methodsIn(itf.getEnclosedElements())
+            if (callableThrough(itf, m, owner) && (carriesPolicy(itf) || declaredMethods(itf)
                     .stream().anyMatch(other -> is(m, other, owner) && carriesPolicy(other)))) {
                 found.add(itf);
             }
@@ -487,7 +512,7 @@ final class TypeModel {
     /** Whether {@code m}, a method of the class {@code owner}, is callable through {@code itf}: it or one it overrides is a member of it. */
     private boolean callableThrough(TypeElement itf, ExecutableElement m, TypeElement owner) {
         for (TypeElement s : interfaces(itf, new LinkedHashSet<>(List.of(itf)))) {
-            for (ExecutableElement other : ElementFilter.methodsIn(s.getEnclosedElements())) {
+            for (ExecutableElement other : declaredMethods(s)) {
                 if (is(m, other, owner)) {
                     return true;
                 }

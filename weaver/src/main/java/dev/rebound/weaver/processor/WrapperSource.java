@@ -116,7 +116,7 @@ final class WrapperSource {
         // could not implement both)
         Set<String> reflected = new LinkedHashSet<>();
         for (TypeElement t : withSuperinterfaces(type, new LinkedHashSet<>())) {
-            for (ExecutableElement m : ElementFilter.methodsIn(t.getEnclosedElements())) {
+            for (ExecutableElement m : ElementFilter.methodsIn(TypeModel.declaredMembers(elements, t))) {
                 if (!m.getModifiers().contains(Modifier.STATIC) && !m.getModifiers().contains(Modifier.PRIVATE)
                         && !objectMethod(types, m)) {
                     reflected.add(m.getSimpleName() + descriptor(m));

@@ -30,6 +30,7 @@ public final class Shapes {
         shapes.put("implements a sub-interface", ViaSubInterface::new);
         shapes.put("own annotated method, package-private", OwnAnnotated::new);
         shapes.put("annotated type, private", TypeAnnotated::new);
+        shapes.put("extends java.lang.reflect.Proxy, not a JDK proxy", ProxySubclass::new);
         return shapes;
     }
 
@@ -139,6 +140,29 @@ public final class Shapes {
         private final Failing body = new Failing();
 
         @Override
+        public String call(String prompt) {
+            return body.fail();
+        }
+
+        @Override
+        public int calls() {
+            return body.calls();
+        }
+    }
+
+    /**
+     * The application's own subclass of {@code java.lang.reflect.Proxy} (its constructor is protected), not one
+     * the JDK generated ({@code Proxy.isProxyClass} is false): woven as any class, its own method annotated.
+     */
+    static class ProxySubclass extends java.lang.reflect.Proxy implements Unannotated {
+        private final Failing body = new Failing();
+
+        ProxySubclass() {
+            super((proxy, method, args) -> null);
+        }
+
+        @Override
+        @Retry(attempts = 3, delay = 0)
         public String call(String prompt) {
             return body.fail();
         }
