@@ -77,7 +77,9 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
             throw new ReboundConfigurationException(List.of(closed)); // before any reflective access fails
         }
         Class<?> impl = implClass();
-        Definitions defined = new Definitions(type, impl); // registered only when the build has no problem
+        // registered only when the build has no problem; held with the caller's loader too: an application
+        // wrapping the shared lib's classes (langchain4j's ChatModel beside Rebound) frees its names when it goes
+        Definitions defined = new Definitions(type, impl, callerOutsideRebound());
         if (retry != null) { // without settings: the global ones, read live, wherever setGlobal takes them
             MethodChecks.checkBudget(settings, retry, type.getName(), where, "budget", defined, problems);
         }
@@ -316,6 +318,21 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
                 + (open ? "export" : "open") + " package " + pkg + " to Rebound (" + (rebound.isNamed()
                 ? rebound.getName() : "the unnamed module") + "), which calls " + type.getSimpleName()
                 + "'s methods reflectively: add `" + verb + " " + pkg + to + ";` to that module's module-info.java";
+    }
+
+    private static final StackWalker CALLERS = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
+
+    /**
+     * The first class on the stack from a loader other than Rebound's (and not the JDK's): the application
+     * that builds this wrapper when Rebound sits in a server's shared lib; null when every caller shares
+     * Rebound's loader (an application with Rebound in it, whose definitions last as long as it does). Asked
+     * once per build, never per call.
+     */
+    private static Class<?> callerOutsideRebound() {
+        ClassLoader rebound = WrapAssembly.class.getClassLoader();
+        return CALLERS.walk(frames -> frames.map(StackWalker.StackFrame::getDeclaringClass)
+                .filter(c -> c.getClassLoader() != null && c.getClassLoader() != rebound)
+                .findFirst().orElse(null));
     }
 
     private String targetName() {

@@ -299,6 +299,32 @@ class ClassLoaderRetentionTest {
         redeployWithOtherValues("budgetedCall", 0.1, 0.2, "Budgeted");
     }
 
+    /**
+     * An application that wraps classes of the shared lib only (langchain4j's {@code ChatModel} over an
+     * {@code OpenAiChatModel}, with langchain4j in lib/ beside Rebound; here the JDK's {@code Callable}): its
+     * budget's definition is held with the application's loader all the same (the class that built the
+     * wrapper), so the next version may give it other values once the old one is collected.
+     */
+    @Test
+    void aRedeployedApplicationWrappingOnlySharedLibClassesMayGiveItsBudgetNewValues() throws Throwable {
+        try (URLClassLoader shared = sharedLibWithBucket4j()) {
+            ApplicationLoader first = new ApplicationLoader(shared);
+            assertThat(call(first, "sharedLibBudgetedCall", 0.1)).isEqualTo("ok");
+            WeakReference<ClassLoader> undeployed = new WeakReference<>(first);
+            first = null;
+            assertThat(collected(undeployed)).as("version 1 is undeployed and its loader collected").isTrue();
+
+            ApplicationLoader second = new ApplicationLoader(shared);
+            assertThat(thrown(second, "sharedLibBudgetedCall", 0.2)).as("version 2, with its own budget ratio")
+                    .isNull();
+            assertThat(thrown(new ApplicationLoader(shared), "sharedLibBudgetedCall", 0.3))
+                    .as("another application alive beside version 2, other values")
+                    .satisfies(t -> assertThat(t.getClass().getName()) // the shared lib's class
+                            .isEqualTo(ReboundConfigurationException.class.getName()))
+                    .hasMessageContaining("budget names retry budget \"provider\" (budgetRatio 0.2");
+        }
+    }
+
     /** The same for rate limits: the interface's own key, and a woven class's {@code @RateLimit(key = ...)}. */
     @Test
     void aRedeployedApplicationWithAnotherRateLimitStartsOnceTheOldVersionIsUndeployed() throws Throwable {

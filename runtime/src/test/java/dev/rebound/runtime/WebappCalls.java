@@ -164,6 +164,20 @@ public final class WebappCalls {
     }
 
     /**
+     * A wrapper on the global settings over an interface and a target both of the shared lib's loader (here the
+     * JDK's {@code Callable}, as langchain4j's {@code ChatModel} and {@code OpenAiChatModel} are when langchain4j
+     * sits in lib/ beside Rebound), drawing on the budget "provider" at this ratio.
+     */
+    @SuppressWarnings("unchecked")
+    public static String sharedLibBudgetedCall(double budgetRatio) throws Exception {
+        java.util.concurrent.Callable<Object> shared = java.util.concurrent.Executors.callable(() -> { }, "ok");
+        java.util.concurrent.Callable<Object> wrapped = Rebound.wrap(java.util.concurrent.Callable.class, shared)
+                .withRetry(RetryPolicy.builder().attempts(3).budget("provider").budgetRatio(budgetRatio).build())
+                .build();
+        return (String) wrapped.call();
+    }
+
+    /**
      * A wrapper on the global settings under the interface's own rate limit, this many requests per minute,
      * refusing rather than waiting (a refusal throws {@link RateLimitRefusedException}).
      */

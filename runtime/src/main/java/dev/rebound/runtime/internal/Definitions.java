@@ -16,7 +16,8 @@ import java.util.function.Supplier;
  * nothing, and the next build may define the name otherwise.
  *
  * <p>A definition lasts as long as what defined it: each build is made with its classes (the wrapped
- * interface and the target's class, the resolved class), and a name is held with the class loaders of
+ * interface and the target's class, and the class that called {@code build()} when its loader is not
+ * Rebound's; the resolved class), and a name is held with the class loaders of
  * every build that defined it, weakly. Once each of those builds has lost a loader (its application
  * undeployed and collected, Rebound staying in the server's shared lib), the name is free: the next build
  * defines it anew, with its own values. Classes of the bootstrap loader never go. Used at resolution,
