@@ -11,7 +11,14 @@ import dev.rebound.ltw.app.LibraryBacked;
 import dev.rebound.ltw.app.Models;
 import dev.rebound.ltw.lib.LibraryModel;
 import dev.rebound.ltw.lib.Unlisted;
+import java.io.InputStream;
+import java.io.ObjectStreamClass;
+import java.io.Serializable;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.springframework.samples.petclinic.owner.OwnerRepository;
 
@@ -140,5 +147,39 @@ class DefaultScopeTest extends VirtualClock {
         calls[0] = 0;
         assertThat(catchThrowable(task::run)).as("the lambda's own run(), never woven").isSameAs(down);
         assertThat(calls[0]).isEqualTo(1);
+    }
+
+    /** An abstract class without any policy, and a class nested in it without any policy either. */
+    public abstract static class AbstractNoPolicy {
+        public abstract String name();
+
+        public static class Note implements Serializable {
+            public String echo(String s) {
+                return s;
+            }
+        }
+    }
+
+    @Test
+    void aClassNestedInAnAbstractClassWithoutAnyPolicyIsNotWoven() throws Exception {
+        Class<?> note = AbstractNoPolicy.Note.class;
+        assertThat(new AbstractNoPolicy.Note().echo("e")).isEqualTo("e");
+
+        // the class as javac wrote it, defined by a loader that sees no aop.xml, so the agent leaves it alone
+        byte[] javac;
+        try (InputStream in = note.getResourceAsStream("DefaultScopeTest$AbstractNoPolicy$Note.class")) {
+            javac = in.readAllBytes();
+        }
+        Class<?> plain = new ClassLoader(null) {
+            Class<?> define() {
+                return defineClass(note.getName(), javac, 0, javac.length);
+            }
+        }.define();
+        assertThat(ObjectStreamClass.lookup(note).getSerialVersionUID())
+                .as("serialVersionUID of Note, under the agent against javac")
+                .isEqualTo(ObjectStreamClass.lookup(plain).getSerialVersionUID());
+        assertThat(Stream.concat(Arrays.stream(note.getDeclaredFields()).map(Field::getName),
+                Arrays.stream(note.getDeclaredMethods()).map(Method::getName)))
+                .as("the members of the loaded Note").containsExactly("echo");
     }
 }

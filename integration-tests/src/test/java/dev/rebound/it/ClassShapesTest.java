@@ -3,6 +3,7 @@ package dev.rebound.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.rebound.it.woven.shapes.AbstractNoPolicy;
 import dev.rebound.it.woven.shapes.EnumShape;
 import dev.rebound.it.woven.shapes.Failing;
 import dev.rebound.it.woven.shapes.Flaky;
@@ -14,6 +15,9 @@ import dev.rebound.it.woven.shapes.PublicShape;
 import dev.rebound.it.woven.shapes.Shapes;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.ObjectStreamClass;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -21,6 +25,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Classes woven by ajc as the README shows: every class shape gets its policy, exactly once. */
 class ClassShapesTest extends VirtualTime {
@@ -150,6 +155,38 @@ class ClassShapesTest extends VirtualTime {
         }
         assertThat(classFile).doesNotContain("ajc$").doesNotContain("dev/rebound/weaver")
                 .doesNotContain("org/aspectj");
+    }
+
+    @Test
+    void aClassNestedInAnAbstractClassWithoutAnyPolicyIsNotWoven() throws IOException {
+        for (String nested : new String[] {"AbstractNoPolicy$Note.class", "AbstractNoPolicy$1.class"}) {
+            String classFile;
+            try (InputStream in = AbstractNoPolicy.class.getResourceAsStream(nested)) {
+                classFile = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            }
+            assertThat(classFile).as(nested).doesNotContain("aroundBody").doesNotContain("ajc$")
+                    .doesNotContain("org/aspectj").doesNotContain("dev/rebound/weaver");
+        }
+        assertThat(new AbstractNoPolicy.Note().echo("e")).isEqualTo("e");
+    }
+
+    /**
+     * What a changed class file costs a user: data serialised by the javac-built class no longer reads. The
+     * fixture's source compiled by javac alone, loaded apart from the test's classes, against the class this
+     * module's ajc built.
+     */
+    @Test
+    void ajcLeavesTheSerialVersionUidOfAClassWithoutAPolicyAsJavacComputesIt(@TempDir Path dir) throws Exception {
+        String source = Files.readString(Path.of(System.getProperty("basedir", "."))
+                .resolve("src/test/java/dev/rebound/it/woven/shapes/AbstractNoPolicy.java"));
+        Class<?> plain = new Javac(dir).loadAlone("AbstractNoPolicy", source)
+                .loadClass(AbstractNoPolicy.Note.class.getName());
+        assertThat(plain).isNotSameAs(AbstractNoPolicy.Note.class);
+
+        long javacUid = ObjectStreamClass.lookup(plain).getSerialVersionUID();
+        long ajcUid = ObjectStreamClass.lookup(AbstractNoPolicy.Note.class).getSerialVersionUID();
+
+        assertThat(ajcUid).as("serialVersionUID of AbstractNoPolicy$Note, ajc against javac").isEqualTo(javacUid);
     }
 
     @Test

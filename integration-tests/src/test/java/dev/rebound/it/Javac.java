@@ -80,6 +80,20 @@ final class Javac {
     }
 
     /**
+     * The classes of {@code source}, compiled with processing off, loaded over the platform class loader:
+     * apart from the test's own classes, so a class of the same name in the test's class path does not
+     * stand in for them.
+     */
+    ClassLoader loadAlone(String className, String source) throws IOException {
+        Path out = dir.resolve("alone");
+        List<String> errors = compile(write(className, source), out, List.of("-proc:none"));
+        if (!errors.isEmpty()) {
+            throw new IllegalStateException("does not compile: " + errors);
+        }
+        return new URLClassLoader(new URL[] {out.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
+    }
+
+    /**
      * The classes of {@code source} compiled into the directory {@code out} (over what earlier calls put
      * there), with the weaver's annotation processor or without it, loaded over the test's class loader.
      */

@@ -18,9 +18,9 @@ import org.aspectj.lang.JoinPoint;
  * method it implements. So the weave is decided per type: every type that declares a policy gets the
  * {@link DeclaresPolicy} marker, every class below one gets {@link Woven} (an enum, to which AspectJ
  * adds no interface, the {@code ResilientEnum} annotation), and only the public methods of those types
- * are advised ({@link #resilient}). An abstract class's public methods are advised too, behind an
+ * are advised ({@link #resilient}). An abstract class's own public methods are advised too, behind an
  * {@code instanceof Woven} test, since a subclass that carries a policy may run them as they
- * are. Any other class without a policy is left exactly as the compiler made it; a policy class that
+ * are (not those of the classes nested in it). Any other class without a policy is left exactly as the compiler made it; a policy class that
  * would run a public method inherited from such a class fails its initialisation, naming the fix.
  *
  * <p>The advices are {@link ResilientCalls}'. A {@link Woven} class's join points are
@@ -132,7 +132,7 @@ public aspect ResilientMethods extends ResilientCalls {
             || execution(@dev.rebound.annotations.Fallback public !static * *(..))
             || execution(@dev.rebound.annotations.CircuitBreaker public !static * *(..))
             || execution(@dev.rebound.annotations.RateLimit public !static * *(..))
-            || execution(public !static * *(..)) && within(is(AbstractType) && !is(InterfaceType)) && this(Woven)
+            || execution(public !static * *(..)) && abstractClassesOwnCode() && this(Woven)
             // a default method of an interface without policy, run by a class that has one
             || execution(public !static * *(..)) && within(is(InterfaceType)) && this(Woven))
         && this(self)
@@ -144,6 +144,21 @@ public aspect ResilientMethods extends ResilientCalls {
         // a JDK proxy's methods implement its interfaces' (DeclaresPolicy+ would reach them): its handler's target
         // has the policy (see the declare parents above)
         && !within(java.lang.reflect.Proxy+ && is(FinalType) && ($Proxy* || *..$Proxy*));
+
+    /**
+     * The code of an abstract class itself, not that of a concrete class nested in it (named, local,
+     * anonymous, a record, an enum's constant body), which carries no policy for being there: woven, it would
+     * get advice, a static initialiser and so a new computed {@code serialVersionUID}, and an
+     * {@code instanceof Woven} test on every call (under the agent, in every class of its scope).
+     * {@code within} alone matches the code of every type nested in the abstract class, at any depth. Static
+     * patterns only, so the concrete nested class's code is told apart twice: no concrete nested class encloses the code, or none declares the method (an
+     * execution join point's declaring types are the method's class and every supertype whose method it
+     * overrides). Together they miss only an abstract class nested in a concrete nested class, and only its
+     * methods that override a concrete nested class's: left unadvised, so a subclass with a policy that runs
+     * one fails its initialisation ({@code WovenPolicies.validate}), never runs it without its policy.
+     */
+    pointcut abstractClassesOwnCode(): within(is(AbstractType) && !is(InterfaceType))
+        && (!within(is(InnerType) && !is(AbstractType)) || !execution(* (is(InnerType) && !is(AbstractType)).*(..)));
 
     declare error: execution(@dev.rebound.annotations.Retry !public * *(..))
         || execution(@dev.rebound.annotations.Fallback !public * *(..))
