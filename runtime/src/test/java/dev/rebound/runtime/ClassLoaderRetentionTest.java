@@ -267,6 +267,24 @@ class ClassLoaderRetentionTest {
         }
     }
 
+    /** What one version of an application does while it is deployed, on its own loader. */
+    @FunctionalInterface
+    private interface Version {
+        void run(ClassLoader application) throws Throwable;
+    }
+
+    /**
+     * Deploys a version of the application over {@code shared} in a loader of its own, runs {@code version} on
+     * it, then undeploys it and asserts that its loader is collected ({@code which}: "version 1", ...).
+     */
+    private static void deployThenUndeploy(URLClassLoader shared, String which, Version version) throws Throwable {
+        ApplicationLoader application = new ApplicationLoader(shared);
+        version.run(application);
+        WeakReference<ClassLoader> undeployed = new WeakReference<>(application);
+        application = null;
+        assertThat(collected(undeployed)).as(which + " is undeployed and its loader collected").isTrue();
+    }
+
     /**
      * Rebound in the shared lib: version 1 of an application calls {@code wrapped} with {@code v1} (a wrapper on
      * the global settings) and resolves {@code woven}V1's policy (as its woven door would), then is undeployed and
@@ -275,12 +293,10 @@ class ClassLoaderRetentionTest {
     private static void redeployWithOtherValues(String wrapped, Object v1, Object v2, String woven)
             throws Throwable {
         try (URLClassLoader shared = sharedLibWithBucket4j()) {
-            ApplicationLoader first = new ApplicationLoader(shared);
-            assertThat(call(first, wrapped, v1)).isEqualTo("ok");
-            assertThat(call(first, "wovenCall", woven + "V1")).isEqualTo("ok");
-            WeakReference<ClassLoader> undeployed = new WeakReference<>(first);
-            first = null;
-            assertThat(collected(undeployed)).as("version 1 is undeployed and its loader collected").isTrue();
+            deployThenUndeploy(shared, "version 1", first -> {
+                assertThat(call(first, wrapped, v1)).isEqualTo("ok");
+                assertThat(call(first, "wovenCall", woven + "V1")).isEqualTo("ok");
+            });
 
             ApplicationLoader second = new ApplicationLoader(shared);
             assertThat(call(second, wrapped, v2)).as("Rebound.wrap, version 2").isEqualTo("ok");
@@ -308,11 +324,8 @@ class ClassLoaderRetentionTest {
     @Test
     void aRedeployedApplicationWrappingOnlySharedLibClassesMayGiveItsBudgetNewValues() throws Throwable {
         try (URLClassLoader shared = sharedLibWithBucket4j()) {
-            ApplicationLoader first = new ApplicationLoader(shared);
-            assertThat(call(first, "sharedLibBudgetedCall", 0.1)).isEqualTo("ok");
-            WeakReference<ClassLoader> undeployed = new WeakReference<>(first);
-            first = null;
-            assertThat(collected(undeployed)).as("version 1 is undeployed and its loader collected").isTrue();
+            deployThenUndeploy(shared, "version 1",
+                    first -> assertThat(call(first, "sharedLibBudgetedCall", 0.1)).isEqualTo("ok"));
 
             ApplicationLoader second = new ApplicationLoader(shared);
             assertThat(thrown(second, "sharedLibBudgetedCall", 0.2)).as("version 2, with its own budget ratio")
@@ -374,19 +387,13 @@ class ClassLoaderRetentionTest {
     @Test
     void aRedeployedApplicationGoesOnFromWhatItsRateLimitSpentAndItsNewLimitAppliesToIt() throws Throwable {
         try (URLClassLoader shared = sharedLibWithBucket4j()) {
-            ApplicationLoader v1 = new ApplicationLoader(shared);
-            call(v1, "globalSettingsOnAVirtualClock");
-            assertThat(call(v1, "limitedCall", 1)).isEqualTo("ok");
-            WeakReference<ClassLoader> undeployed = new WeakReference<>(v1);
-            v1 = null;
-            assertThat(collected(undeployed)).as("version 1 is undeployed and its loader collected").isTrue();
-
-            ApplicationLoader v2 = new ApplicationLoader(shared);
-            assertThat(thrown(v2, "limitedCall", 1)).as("the same limit: its one request is spent")
-                    .extracting(t -> t.getClass().getName()).isEqualTo(RateLimitRefusedException.class.getName());
-            undeployed = new WeakReference<>(v2);
-            v2 = null;
-            assertThat(collected(undeployed)).as("version 2 is undeployed and its loader collected").isTrue();
+            deployThenUndeploy(shared, "version 1", v1 -> {
+                call(v1, "globalSettingsOnAVirtualClock");
+                assertThat(call(v1, "limitedCall", 1)).isEqualTo("ok");
+            });
+            deployThenUndeploy(shared, "version 2", v2 -> assertThat(thrown(v2, "limitedCall", 1))
+                    .as("the same limit: its one request is spent")
+                    .extracting(t -> t.getClass().getName()).isEqualTo(RateLimitRefusedException.class.getName()));
 
             ApplicationLoader v3 = new ApplicationLoader(shared);
             assertThat(call(v3, "limitedCall", 2)).as("a limit raised by one: one request more").isEqualTo("ok");
