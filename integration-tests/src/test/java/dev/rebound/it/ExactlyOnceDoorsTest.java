@@ -57,6 +57,89 @@ class ExactlyOnceDoorsTest extends VirtualTime {
                 + " so each policy applies once");
     }
 
+    /**
+     * A Spring JDK proxy of {@code target} built with {@code Flaky} alone (as {@code setInterfaces} makes one, or
+     * an {@code @EnableTransactionManagement} proxy of a bean by its declared interface): it says the class behind
+     * it, but does not implement the woven class's marker.
+     */
+    private static Flaky springProxyOfFlakyAlone(Flaky target) {
+        org.springframework.aop.framework.ProxyFactory factory = new org.springframework.aop.framework.ProxyFactory(
+                target);
+        factory.setInterfaces(Flaky.class);
+        factory.addAdvice((org.aopalliance.intercept.MethodInterceptor) invocation -> invocation.proceed());
+        Flaky proxy = (Flaky) factory.getProxy();
+        assertThat(Proxy.isProxyClass(proxy.getClass())).isTrue();
+        assertThat(proxy).as("not the woven marker").isNotInstanceOf(dev.rebound.weaver.Woven.class);
+        return proxy;
+    }
+
+    @Test
+    void wrappingASpringProxyOfAWovenObjectByItsInterfaceAloneAddsNoSecondLayer() {
+        PublicShape woven = new PublicShape();
+        Flaky bean = springProxyOfFlakyAlone(woven);
+        Flaky[] wrapped = new Flaky[1];
+        String log = StdErr.during(() -> {
+            wrapped[0] = Rebound.wrap(Flaky.class, bean).build();
+            catchThrowable(() -> wrapped[0].call("p"));
+        });
+        assertThat(woven.calls()).as("PublicShape's woven 3 attempts, not 3 x 3").isEqualTo(3);
+        assertThat(wrapped[0]).isSameAs(bean);
+        assertThat(StdErr.count(log, "INFO dev.rebound - Rebound.wrap(Flaky): PublicShape applies its policies "
+                + "already; returned as it is, so each policy applies once")).isEqualTo(1);
+        assertThat(Rebound.isResilient(bean)).as("its calls reach the woven object").isTrue();
+        Flaky other = springProxyOfFlakyAlone(new PublicShape());
+        String named = StdErr.during(() -> assertThat(Rebound.wrap(Flaky.class, other).named("shape").build())
+                .isSameAs(other));
+        assertThat(named).contains("WARN dev.rebound - Rebound.wrap(Flaky): PublicShape applies its policies already, "
+                + "with its own settings and names; this wrapper's named(...) is not used");
+    }
+
+    @Test
+    void wrappingASpringProxyOfAWrapperReturnsIt() {
+        Flaky once = Rebound.wrap(Flaky.class, (Flaky) new PublicShape()).withRetry(RetryPolicy.builder()
+                .attempts(2).delay(Duration.ZERO).build()).build();
+        Flaky bean = springProxyOfFlakyAlone(once);
+        assertThat(Rebound.wrap(Flaky.class, bean).build()).isSameAs(bean);
+        assertThat(Rebound.isResilient(bean)).isTrue();
+    }
+
+    @Test
+    void wrappingAModuleProvidesASpringProxyOfAWovenObjectByItsInterfaceAloneAsItIs() {
+        PublicShape bound = new PublicShape();
+        PublicShape provided = new PublicShape();
+        Flaky boundBean = springProxyOfFlakyAlone(bound);
+        Flaky providedBean = springProxyOfFlakyAlone(provided);
+        ReboundSettings own = ReboundSettings.builder().logging(false).build();
+        Flaky[] got = new Flaky[2];
+        String log = StdErr.during(() -> {
+            Injector injector = Guice.createInjector(ReboundModule.wrapping(own, new AbstractModule() {
+                @Override
+                protected void configure() {
+                    bind(Flaky.class).annotatedWith(Names.named("instance")).toInstance(boundBean);
+                }
+
+                @com.google.inject.Provides
+                @jakarta.inject.Named("provides")
+                Flaky provides() {
+                    return providedBean;
+                }
+            }));
+            got[0] = injector.getInstance(com.google.inject.Key.get(Flaky.class, Names.named("instance")));
+            got[1] = injector.getInstance(com.google.inject.Key.get(Flaky.class, Names.named("provides")));
+        });
+        catchThrowable(() -> got[0].call("p"));
+        catchThrowable(() -> got[1].call("p"));
+
+        assertThat(java.util.List.of(bound.calls(), provided.calls()))
+                .as("toInstance, @Provides: PublicShape's woven 3 attempts each, not 3 x 3").containsExactly(3, 3);
+        assertThat(got[0]).isSameAs(boundBean);
+        assertThat(got[1]).isSameAs(providedBean);
+        assertThat(StdErr.count(log, "WARN dev.rebound - ReboundModule: " + PublicShape.class.getName()
+                + " is woven and bound as an instance the injector does not construct, so its aspect applies its"
+                + " policies with the global settings")).as("the module's settings are not used: said once")
+                .isEqualTo(1);
+    }
+
     @Test
     void settingsGivenToAWrapperOfAWovenObjectAreSaidToBeUnused() {
         Flaky woven = Shapes.all().get("local").get();

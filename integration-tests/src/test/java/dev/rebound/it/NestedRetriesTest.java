@@ -208,6 +208,29 @@ class NestedRetriesTest extends VirtualTime {
                 + "can make up to 6 attempts")).isEqualTo(1);
     }
 
+    @Test
+    void aBuilderRetryOverASpringJdkProxyOfAWovenBeanByItsInterfaceAloneIsWarnedAsNested() {
+        SpringProxied.CALLS.clear();
+        ProxyFactory factory = new ProxyFactory(new SpringProxied.InterfaceProxiedRelay());
+        factory.setInterfaces(SpringProxied.Relay.class); // not the woven class's marker
+        SpringProxied.Relay bean = (SpringProxied.Relay) factory.getProxy();
+        assertThat(bean).isNotInstanceOf(dev.rebound.weaver.Woven.class);
+
+        String log = StdErr.during(() -> {
+            SpringProxied.Relay relay = Rebound.wrap(SpringProxied.Relay.class, bean)
+                    .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(10)).jitter(false).build())
+                    .build();
+            catchThrowable(() -> relay.relay("m"));
+        });
+
+        assertThat(SpringProxied.CALLS).as("the builder's 3 x the woven class's 2").hasSize(6).containsOnly("relay");
+        assertThat(StdErr.count(log, "Nested retries: Relay.relay(String) (Rebound.wrap) (3 attempts) calls "
+                + "Relay.relay(String) on InterfaceProxiedRelay (2 attempts), so one call of Relay.relay(String) "
+                + "(Rebound.wrap) can make up to 6 attempts")).isEqualTo(1);
+        assertThat(log).as("the woven class applies its annotations: none is replaced")
+                .doesNotContain("the builder's policies replace them");
+    }
+
     private static String retriedByAnotherLibrary(String method, int attempts, String other) {
         return "Nested retries: " + method + " has @Retry (" + attempts + " attempts) and @" + other
                 + ", which retries it too, so one call of " + method + " can make up to " + attempts

@@ -79,6 +79,8 @@ public final class Rebound {
      * (the weaver marks only those);
      * <li>an instance that Guice's {@code ReboundModule} intercepts (a subclass the injector generated with
      * Rebound's interceptor): true; an instance another injector subclassed for interceptors of its own: false, unless its class is woven;
+     * <li>a container's proxy that says the class behind it (Spring's, JDK or CGLIB) over one of these: as that
+     * object, whichever interfaces the proxy implements;
      * <li>a lambda, a hidden class, a JDK proxy no door made, a class no door reached: false.
      * </ul>
      * It reads a mark or a flag the door set when it made the object or wove its class: no reflection over

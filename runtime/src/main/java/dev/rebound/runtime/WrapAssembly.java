@@ -341,10 +341,13 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
 
     /**
      * How the fleet names the target ({@link MethodSpec#fleetName()}): the name given with {@code named}; a
-     * wrapper's own name when the target is one; else null, for the target's binary name.
+     * wrapper's own name when the target is one, or the object's a door reached; else null, for the binary name
+     * of the target's class, of the class behind a container's proxy that says it (whichever interfaces the
+     * proxy implements: one {@code $ProxyN} serves every bean of the same interfaces).
      */
     private String fleetTarget() {
-        return name != null ? name : DoorReach.madeByDoor(target) ? ResilientProxy.nameOf(target) : null;
+        return name != null ? name : ContainerProxies.targetClassOf(target) == null && DoorReach.madeByDoor(target)
+                ? ResilientProxy.nameOf(target) : null;
     }
 
     /**

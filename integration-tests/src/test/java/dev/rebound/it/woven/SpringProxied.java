@@ -118,6 +118,18 @@ public final class SpringProxied {
         }
     }
 
+    /**
+     * As {@link WovenRelay}, for a proxy of {@code Relay} alone, without the woven marker (a nested retry is said
+     * once per pair of methods and classes: this class keeps its line apart from WovenRelay's).
+     */
+    public static class InterfaceProxiedRelay implements Relay {
+        @Override
+        @Retry(attempts = 2, delay = 100, jitter = false)
+        public String relay(String m) {
+            throw down("relay");
+        }
+    }
+
     // ---- Spring Retry's @Retryable beside @Retry ----------------------------------------------------
 
     public interface Pinger {

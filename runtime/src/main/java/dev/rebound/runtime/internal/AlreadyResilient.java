@@ -24,12 +24,15 @@ public final class AlreadyResilient {
     }
 
     /**
-     * Says once per type and target class that the target is returned as it is; a warning when the
-     * builder was given settings or a name, which the target's own policies do not use.
+     * Says once per type and target class (and, for a container's proxy that says it, the class behind it) that
+     * the target is returned as it is; a warning when the builder was given settings or a name, which the target's
+     * own policies do not use.
      */
     public static void logOnce(Class<?> type, Object target, boolean settingsGiven, boolean nameGiven) {
-        String targetName = ResilientProxy.nameOf(target);
-        if (!LOGGED.add(type.getName() + ' ' + target.getClass().getName() + ' ' + settingsGiven + nameGiven)) {
+        String targetName = nameOf(target);
+        Class<?> behind = ContainerProxies.targetClassOf(target); // one $ProxyN class serves many beans
+        String targetClass = target.getClass().getName() + (behind != null ? " " + behind.getName() : "");
+        if (!LOGGED.add(type.getName() + ' ' + targetClass + ' ' + settingsGiven + nameGiven)) {
             return;
         }
         if (settingsGiven || nameGiven) {

@@ -1,8 +1,10 @@
 package dev.rebound.runtime.internal;
 
 import dev.rebound.runtime.spi.ContainerInterception;
+import dev.rebound.runtime.spi.GeneratedWrapper;
 import dev.rebound.runtime.spi.Resilient;
 import dev.rebound.runtime.spi.ResilientEnum;
+import java.lang.reflect.Proxy;
 
 /**
  * Two questions about an object that differ for one shape only, a {@code Rebound.wrap} wrapper that applies
@@ -10,7 +12,10 @@ import dev.rebound.runtime.spi.ResilientEnum;
  * at least one of its methods ({@code Rebound.isResilient}), and whether a door made it or reached its class
  * at all, which is what decides, for instance, that {@code Rebound.wrap} returns it as it is. A woven class,
  * a woven enum and a class Guice's door intercepts are marked only when they carry a policy, so both
- * questions answer alike for them.
+ * questions answer alike for them. A container's proxy that says what it delegates to (Spring's, JDK or
+ * CGLIB) answers as the object behind it does: its calls reach that object's woven or intercepted code,
+ * or its wrapper, whichever interfaces the proxy was built with (a Spring JDK proxy of {@code Relay} alone
+ * does not implement the woven class's marker, and its class is one {@code $ProxyN} for every target).
  */
 public final class DoorReach {
 
@@ -21,23 +26,51 @@ public final class DoorReach {
      * Whether {@code object} applies at least one policy: a wrapper (JDK proxy or generated class) with a
      * policy on at least one method, an instance of a woven class or a constant of a woven enum (marked only
      * when the class carries a policy), or an instance of a subclass Guice's {@code ReboundModule}
-     * intercepts. False for null.
+     * intercepts; a container's proxy over any of these ({@link #behindProxy}). False for null.
      */
     public static boolean appliesPolicy(Object object) {
-        return object != null && (ResilientProxy.appliesPolicy(object) || classCarriesPolicy(object));
+        return object != null && (ResilientProxy.appliesPolicy(object) || classCarriesPolicy(object.getClass())
+                || behindProxy(object, true));
     }
 
     /**
      * Whether a door made {@code object} (a wrapper, with policies or without) or applies the policies its
-     * class carries (woven, intercepted). False for null.
+     * class carries (woven, intercepted); or is a container's proxy over such an object ({@link #behindProxy}):
+     * the one rule by which {@code Rebound.wrap} and Guice's {@code ReboundModule.wrapping} leave an object as
+     * it is rather than apply the same annotations a second time. False for null.
      */
     public static boolean madeByDoor(Object object) {
-        return object != null && (ResilientProxy.isWrapper(object) || classCarriesPolicy(object));
+        return object != null && (ResilientProxy.isWrapper(object) || classCarriesPolicy(object.getClass())
+                || behindProxy(object, false));
     }
 
-    private static boolean classCarriesPolicy(Object object) {
-        return object instanceof Resilient
-                || object instanceof Enum<?> && object.getClass().isAnnotationPresent(ResilientEnum.class)
-                || ContainerInterception.intercepts(object.getClass());
+    /** Whether instances of {@code type} apply the policies their class carries: woven, or intercepted. */
+    private static boolean classCarriesPolicy(Class<?> type) {
+        return Resilient.class.isAssignableFrom(type)
+                || Enum.class.isAssignableFrom(type) && type.isAnnotationPresent(ResilientEnum.class)
+                || ContainerInterception.intercepts(type);
+    }
+
+    /**
+     * Whether {@code object} is a container's proxy that says the class behind it ({@link
+     * ContainerProxies#targetClassOf}) and that class's instances apply their policies (woven, intercepted),
+     * or, when that class is a wrapper's, the proxy's fixed target is a wrapper ({@code applying}: one that
+     * applies a policy). A lookup per class for an object that is no such proxy; asked when a door wraps or
+     * provides an object, never per call.
+     */
+    private static boolean behindProxy(Object object, boolean applying) {
+        Class<?> behind = ContainerProxies.targetClassOf(object);
+        if (behind == null) {
+            return false;
+        }
+        if (classCarriesPolicy(behind)) {
+            return true;
+        }
+        if (!GeneratedWrapper.class.isAssignableFrom(behind) && !Proxy.isProxyClass(behind)) {
+            return false;
+        }
+        Object wrapper = ContainerProxies.staticTargetOf(object); // a wrapper's class says nothing of its policies
+        return wrapper != null
+                && (applying ? ResilientProxy.appliesPolicy(wrapper) : ResilientProxy.isWrapper(wrapper));
     }
 }

@@ -7,6 +7,7 @@ import dev.rebound.runtime.internal.AnnotationLookup;
 import dev.rebound.runtime.internal.AnnotationPolicies;
 import dev.rebound.runtime.internal.ContainerProxies;
 import dev.rebound.runtime.internal.Definitions;
+import dev.rebound.runtime.internal.DoorReach;
 import dev.rebound.runtime.internal.GeneratedWrappers;
 import dev.rebound.runtime.internal.MethodChecks;
 import dev.rebound.runtime.internal.MethodScan;
@@ -222,6 +223,17 @@ public final class Policies {
      */
     public static Class<?> implClassOf(Object instance) {
         return ContainerProxies.implClassOf(instance);
+    }
+
+    /**
+     * Whether a door already applies the policies of {@code object}'s calls, so a door that wraps it must
+     * provide it as it is ({@code Rebound.wrap} without builder policies returns it): a wrapper, an instance of
+     * a woven or intercepted class, or a container's proxy that says the class behind it and whose calls reach
+     * such an object (a Spring JDK proxy of a woven bean, whichever interfaces it was built with). The one rule
+     * of {@code Rebound.wrap} and of Guice's {@code ReboundModule.wrapping}; asked per instance, never per call.
+     */
+    public static boolean madeByDoor(Object object) {
+        return DoorReach.madeByDoor(object);
     }
 
     /** Whether {@code object} is a proxy made by {@link #proxy} or {@code Rebound.wrap}. */

@@ -24,8 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * alternative goes to the instance). Policies are resolved once per implementation class (behind a
  * container's proxy that says it, the class behind it, as {@code Rebound.wrap} reads it),
  * alternatives come from the injector. An instance that is already resilient (woven, intercepted,
- * wrapped) is returned as is; so is one whose class carries no policy, when the interface carries none
- * (a library's interface, bound to a class of the application's that carries them).
+ * wrapped, or a container's proxy over such an instance: {@link Policies#madeByDoor}) is returned as is;
+ * so is one whose class carries no policy, when the interface carries none (a library's interface, bound
+ * to a class of the application's that carries them).
  */
 final class ResilientProvider<T> implements Provider<T> {
 
@@ -69,10 +70,12 @@ final class ResilientProvider<T> implements Provider<T> {
     @Override
     public T get() {
         T instance = original.get();
-        if (instance == null || instance instanceof Woven || Policies.isProxy(instance)
-                || interceptedTypes.isIntercepted(instance)) {
-            if (instance instanceof Woven && settings != null) {
-                WovenOnGlobalSettings.warnOnce(instance.getClass(), "bound as an instance the injector does not construct");
+        // woven, intercepted, a wrapper, or a container's proxy over one (a Spring JDK proxy of a woven bean,
+        // whichever interfaces it implements): Rebound.wrap's rule, so its annotations apply once
+        if (instance == null || Policies.madeByDoor(instance) || interceptedTypes.isIntercepted(instance)) {
+            Class<?> implClass = instance == null ? null : Policies.implClassOf(instance);
+            if (settings != null && implClass != null && Woven.class.isAssignableFrom(implClass)) {
+                WovenOnGlobalSettings.warnOnce(implClass, "bound as an instance the injector does not construct");
             }
             return instance;
         }
