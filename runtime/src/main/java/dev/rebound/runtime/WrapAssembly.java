@@ -320,11 +320,14 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
                 + "'s methods reflectively: add `" + verb + " " + pkg + to + ";` to that module's module-info.java";
     }
 
-    private static final StackWalker CALLERS = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
+    /** Hidden frames shown: {@code pool.submit(builder::build)} has the application only in its lambda's frame. */
+    private static final StackWalker CALLERS = StackWalker.getInstance(
+            java.util.Set.of(StackWalker.Option.RETAIN_CLASS_REFERENCE, StackWalker.Option.SHOW_HIDDEN_FRAMES));
 
     /**
-     * The first class on the stack from a loader other than Rebound's (and not the JDK's): the application
-     * that builds this wrapper when Rebound sits in a server's shared lib; null when every caller shares
+     * The first class on the stack from a loader other than Rebound's (and not the JDK's), hidden classes
+     * included (a lambda or method reference the application hands a pool, {@code Parallel} included, is
+     * defined in its loader): the application that builds this wrapper when Rebound sits in a server's shared lib; null when every caller shares
      * Rebound's loader (an application with Rebound in it, whose definitions last as long as it does). Asked
      * once per build, never per call.
      */

@@ -338,6 +338,22 @@ class ClassLoaderRetentionTest {
         }
     }
 
+    /**
+     * The same with the wrapper built off the application's own stack, on a pool thread and on Rebound's
+     * branch thread, {@code build} handed over as a method reference: only that reference's (hidden) frame is
+     * the application's.
+     */
+    @Test
+    void aRedeployedApplicationBuildingItsSharedLibWrapperOnAPoolMayGiveItsBudgetNewValues() throws Throwable {
+        try (URLClassLoader shared = sharedLibWithBucket4j()) {
+            deployThenUndeploy(shared, "version 1", first -> assertThat(
+                    call(first, "sharedLibBudgetedCallBuiltOffItsStack", 0.1)).isEqualTo("okok"));
+
+            assertThat(thrown(new ApplicationLoader(shared), "sharedLibBudgetedCallBuiltOffItsStack", 0.2))
+                    .as("version 2, with its own budget ratio").isNull();
+        }
+    }
+
     /** The same for rate limits: the interface's own key, and a woven class's {@code @RateLimit(key = ...)}. */
     @Test
     void aRedeployedApplicationWithAnotherRateLimitStartsOnceTheOldVersionIsUndeployed() throws Throwable {

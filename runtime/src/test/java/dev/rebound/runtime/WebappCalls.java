@@ -178,6 +178,28 @@ public final class WebappCalls {
     }
 
     /**
+     * As {@link #sharedLibBudgetedCall}, the wrapper built elsewhere than on the application's own code's stack:
+     * on a pool thread ({@code pool.submit(builder::build)}) and on one of Rebound's own branch threads
+     * ({@code Parallel.invokeAll(builder::build)}), where only the method reference's frame is the application's.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public static String sharedLibBudgetedCallBuiltOffItsStack(double budgetRatio) throws Exception {
+        java.util.function.Supplier<Rebound.Builder<java.util.concurrent.Callable>> builder = () -> Rebound.wrap(
+                java.util.concurrent.Callable.class, java.util.concurrent.Executors.callable(() -> { }, "ok"))
+                .withRetry(RetryPolicy.builder().attempts(3).budget("provider").budgetRatio(budgetRatio).build());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.Callable<Object> onAPool = pool.submit(builder.get()::build)
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
+            List<java.util.concurrent.Callable> onABranch = Parallel.invokeAll(builder.get()::build);
+            return (String) onAPool.call() + onABranch.get(0).call();
+        } finally {
+            pool.shutdown();
+            pool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    /**
      * A wrapper on the global settings under the interface's own rate limit, this many requests per minute,
      * refusing rather than waiting (a refusal throws {@link RateLimitRefusedException}).
      */
