@@ -162,12 +162,33 @@ class DefaultScopeTest extends VirtualClock {
 
     @Test
     void aClassNestedInAnAbstractClassWithoutAnyPolicyIsNotWoven() throws Exception {
-        Class<?> note = AbstractNoPolicy.Note.class;
         assertThat(new AbstractNoPolicy.Note().echo("e")).isEqualTo("e");
+        assertLeftAsJavacMadeIt(AbstractNoPolicy.Note.class);
+    }
 
+    /** An interface without any policy, and a class nested in it (a DTO of an API) without any policy either. */
+    public interface InterfaceNoPolicy {
+        String name();
+
+        class Note implements Serializable {
+            public String echo(String s) {
+                return s;
+            }
+        }
+    }
+
+    @Test
+    void aClassNestedInAnInterfaceWithoutAnyPolicyIsNotWoven() throws Exception {
+        assertThat(new InterfaceNoPolicy.Note().echo("e")).isEqualTo("e");
+        assertLeftAsJavacMadeIt(InterfaceNoPolicy.Note.class);
+    }
+
+    /** Its serialVersionUID and its members as javac made them, under the agent. */
+    private static void assertLeftAsJavacMadeIt(Class<?> note) throws Exception {
         // the class as javac wrote it, defined by a loader that sees no aop.xml, so the agent leaves it alone
         byte[] javac;
-        try (InputStream in = note.getResourceAsStream("DefaultScopeTest$AbstractNoPolicy$Note.class")) {
+        try (InputStream in = note.getResourceAsStream(
+                note.getName().substring(note.getPackageName().length() + 1) + ".class")) {
             javac = in.readAllBytes();
         }
         Class<?> plain = new ClassLoader(null) {
@@ -176,10 +197,11 @@ class DefaultScopeTest extends VirtualClock {
             }
         }.define();
         assertThat(ObjectStreamClass.lookup(note).getSerialVersionUID())
-                .as("serialVersionUID of Note, under the agent against javac")
+                .as("serialVersionUID of " + note.getSimpleName() + " in " + note.getEnclosingClass().getSimpleName()
+                        + ", under the agent against javac")
                 .isEqualTo(ObjectStreamClass.lookup(plain).getSerialVersionUID());
         assertThat(Stream.concat(Arrays.stream(note.getDeclaredFields()).map(Field::getName),
                 Arrays.stream(note.getDeclaredMethods()).map(Method::getName)))
-                .as("the members of the loaded Note").containsExactly("echo");
+                .as("the members of the loaded " + note.getName()).containsExactly("echo");
     }
 }

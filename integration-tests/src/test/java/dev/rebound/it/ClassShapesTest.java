@@ -8,6 +8,7 @@ import dev.rebound.it.woven.shapes.EnumShape;
 import dev.rebound.it.woven.shapes.Failing;
 import dev.rebound.it.woven.shapes.Flaky;
 import dev.rebound.it.woven.shapes.InheritsFromConcrete;
+import dev.rebound.it.woven.shapes.InterfaceNoPolicy;
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.it.woven.shapes.NoPolicy;
@@ -170,23 +171,39 @@ class ClassShapesTest extends VirtualTime {
         assertThat(new AbstractNoPolicy.Note().echo("e")).isEqualTo("e");
     }
 
+    @Test
+    void aClassNestedInAnInterfaceWithoutAnyPolicyIsNotWoven() throws IOException {
+        for (String nested : new String[] {"InterfaceNoPolicy$Note.class", "InterfaceNoPolicy$1.class"}) {
+            String classFile;
+            try (InputStream in = InterfaceNoPolicy.class.getResourceAsStream(nested)) {
+                classFile = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            }
+            assertThat(classFile).as(nested).doesNotContain("aroundBody").doesNotContain("ajc$")
+                    .doesNotContain("org/aspectj").doesNotContain("dev/rebound/weaver");
+        }
+        assertThat(new InterfaceNoPolicy.Note().echo("e")).isEqualTo("e");
+    }
+
     /**
-     * What a changed class file costs a user: data serialised by the javac-built class no longer reads. The
+     * What a changed class file costs a user: data serialised by the javac-built class no longer reads. Each
      * fixture's source compiled by javac alone, loaded apart from the test's classes, against the class this
-     * module's ajc built.
+     * module's ajc built: a class nested in an abstract class, and one nested in an interface.
      */
     @Test
     void ajcLeavesTheSerialVersionUidOfAClassWithoutAPolicyAsJavacComputesIt(@TempDir Path dir) throws Exception {
-        String source = Files.readString(Path.of(System.getProperty("basedir", "."))
-                .resolve("src/test/java/dev/rebound/it/woven/shapes/AbstractNoPolicy.java"));
-        Class<?> plain = new Javac(dir).loadAlone("AbstractNoPolicy", source)
-                .loadClass(AbstractNoPolicy.Note.class.getName());
-        assertThat(plain).isNotSameAs(AbstractNoPolicy.Note.class);
+        for (Class<?> woven : new Class<?>[] {AbstractNoPolicy.Note.class, InterfaceNoPolicy.Note.class}) {
+            String outer = woven.getEnclosingClass().getSimpleName();
+            String source = Files.readString(Path.of(System.getProperty("basedir", "."))
+                    .resolve("src/test/java/dev/rebound/it/woven/shapes/" + outer + ".java"));
+            Class<?> plain = new Javac(Files.createDirectories(dir.resolve(outer))).loadAlone(outer, source)
+                    .loadClass(woven.getName());
+            assertThat(plain).isNotSameAs(woven);
 
-        long javacUid = ObjectStreamClass.lookup(plain).getSerialVersionUID();
-        long ajcUid = ObjectStreamClass.lookup(AbstractNoPolicy.Note.class).getSerialVersionUID();
+            long javacUid = ObjectStreamClass.lookup(plain).getSerialVersionUID();
+            long ajcUid = ObjectStreamClass.lookup(woven).getSerialVersionUID();
 
-        assertThat(ajcUid).as("serialVersionUID of AbstractNoPolicy$Note, ajc against javac").isEqualTo(javacUid);
+            assertThat(ajcUid).as("serialVersionUID of " + outer + "$Note, ajc against javac").isEqualTo(javacUid);
+        }
     }
 
     @Test

@@ -350,6 +350,17 @@ class InheritedPolicyDoorsTest extends VirtualTime {
     }
 
     @Test
+    void wovenAppliesAnInterfacesPolicyToTheGenericSuperclassMethodJavacsBridgeCalls() {
+        var chat = new dev.rebound.it.woven.shapes.InheritedShapes.GenericViaInterface();
+        dev.rebound.it.woven.shapes.InheritedShapes.GenericChat viaInterface = chat;
+        assertThat(catchThrowable(() -> viaInterface.call("x"))).isSameAs(chat.body.down);
+        assertThat(chat.body.calls).as("attempts through GenericChat.call(String), the bridge").isEqualTo(3);
+        dev.rebound.it.woven.shapes.InheritedShapes.AbstractGeneric<String> viaSuperclass = chat;
+        assertThat(catchThrowable(() -> viaSuperclass.call("x"))).isSameAs(chat.body.down);
+        assertThat(chat.body.calls).as("attempts through AbstractGeneric.call(Object), the same body").isEqualTo(6);
+    }
+
+    @Test
     void wovenAppliesAnAbstractClassesTypeLevelPolicyToItsLeaf() {
         var leaf = new dev.rebound.it.woven.shapes.InheritedShapes.AnnotatedAbstractLeaf();
         assertThat(catchThrowable(() -> leaf.call("x"))).isSameAs(leaf.body.down);

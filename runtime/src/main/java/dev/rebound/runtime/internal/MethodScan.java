@@ -44,27 +44,110 @@ public final class MethodScan {
     public static Map<Method, ResilientMethod> resolveEach(Class<?> methodsOf, List<String> problems,
             Resolver each) {
         Map<Method, ResilientMethod> out = new LinkedHashMap<>();
+        Map<Method, Method> generic = new LinkedHashMap<>();
         for (Method found : methodsOf.getMethods()) {
             Method m = found.isBridge() ? accessBridgeTarget(found) : found;
+            if (m == null && found.isBridge()) {
+                Method target = genericBridgeTarget(methodsOf, found);
+                Method implemented = target == null ? null : interfaceMethod(methodsOf, found);
+                if (implemented != null) {
+                    generic.put(implemented, target);
+                }
+            }
             if (m == null || !interceptable(m)) {
                 continue;
             }
+            resolveInto(out, m, m, each, problems);
+        }
+        // after the others: a policy of the body's own (on its method, its class) comes first, as for any method
+        generic.forEach((implemented, target) -> {
+            if (!out.containsKey(target)) {
+                resolveInto(out, target, implemented, each, problems);
+            }
+        });
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** The method of an interface of {@code type} that {@code bridge} implements (its very signature), or null. */
+    private static Method interfaceMethod(Class<?> type, Method bridge) {
+        Deque<Class<?>> todo = new ArrayDeque<>();
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            todo.addAll(Arrays.asList(c.getInterfaces()));
+        }
+        Set<Class<?>> seen = new HashSet<>();
+        while (!todo.isEmpty()) {
+            Class<?> i = todo.poll();
+            if (!seen.add(i)) {
+                continue;
+            }
             try {
-                ResilientMethod rm = each.resolve(m);
-                if (rm != null) {
-                    out.put(m, rm);
+                Method m = i.getDeclaredMethod(bridge.getName(), bridge.getParameterTypes());
+                if (!Modifier.isStatic(m.getModifiers()) && !m.isBridge() && !m.isSynthetic()) {
+                    return m;
                 }
-            } catch (ReboundConfigurationException e) {
-                // one problem may be found through several methods: two unrelated interfaces that declare
-                // the same method differently are both listed by getMethods(), each naming the conflict
-                for (String p : e.problems()) {
-                    if (!problems.contains(p)) {
-                        problems.add(p);
-                    }
+            } catch (NoSuchMethodException e) {
+                // not declared here: look in the interfaces it extends
+            }
+            todo.addAll(Arrays.asList(i.getInterfaces()));
+        }
+        return null;
+    }
+
+    private static void resolveInto(Map<Method, ResilientMethod> out, Method key, Method m, Resolver each,
+            List<String> problems) {
+        try {
+            ResilientMethod rm = each.resolve(m);
+            if (rm != null) {
+                out.put(key, rm);
+            }
+        } catch (ReboundConfigurationException e) {
+            // one problem may be found through several methods: two unrelated interfaces that declare
+            // the same method differently are both listed by getMethods(), each naming the conflict
+            for (String p : e.problems()) {
+                if (!problems.contains(p)) {
+                    problems.add(p);
                 }
             }
         }
-        return Collections.unmodifiableMap(out);
+    }
+
+    /**
+     * The generic superclass method a javac bridge of a class calls, or null: {@code class Impl extends
+     * AbstractChat<String> implements Chat} gets a bridge {@code call(String)} (for {@code Chat.call(String)})
+     * that calls {@code AbstractChat.call(Object)}, whose body runs the call. The bridge carries the signature
+     * the interface's annotations are found by; the body is the method doors and the advice intercept (a bridge
+     * is never intercepted), so the interface method's policy is the body's on instances of {@code type}, unless
+     * the body has one of its own (on its method or its class: the most specific first). Only a public
+     * body of a superclass, not overridden below it, that takes the bridge's arguments, and only one such.
+     */
+    private static Method genericBridgeTarget(Class<?> type, Method bridge) {
+        Class<?> owner = bridge.getDeclaringClass();
+        if (owner.isInterface() || Modifier.isStatic(bridge.getModifiers())) {
+            return null;
+        }
+        Method target = null;
+        for (Method m : type.getMethods()) {
+            if (m.isBridge() || m.isSynthetic() || !m.getName().equals(bridge.getName())
+                    || m.getParameterCount() != bridge.getParameterCount() || m.getDeclaringClass() == owner
+                    || m.getDeclaringClass().isInterface() || !m.getDeclaringClass().isAssignableFrom(owner)
+                    || Arrays.equals(m.getParameterTypes(), bridge.getParameterTypes())
+                    || !m.getReturnType().isAssignableFrom(bridge.getReturnType()) || !interceptable(m)) {
+                continue;
+            }
+            Class<?>[] params = m.getParameterTypes();
+            Class<?>[] bridged = bridge.getParameterTypes();
+            boolean takes = true;
+            for (int i = 0; i < params.length && takes; i++) {
+                takes = params[i].isAssignableFrom(bridged[i]);
+            }
+            if (takes) {
+                if (target != null) {
+                    return null; // two candidates: which one the bridge calls is in its bytecode only
+                }
+                target = m;
+            }
+        }
+        return target;
     }
 
     /** Public instance methods a door may intercept: not Object's, static, bridge or synthetic. */

@@ -20,7 +20,7 @@ import org.aspectj.lang.JoinPoint;
  * adds no interface, the {@code ResilientEnum} annotation), and only the public methods of those types
  * are advised ({@link #resilient}). An abstract class's own public methods are advised too, behind an
  * {@code instanceof Woven} test, since a subclass that carries a policy may run them as they
- * are (not those of the classes nested in it). Any other class without a policy is left exactly as the compiler made it; a policy class that
+ * are, and so are an interface's default methods (in both, not those of the classes nested in them). Any other class without a policy is left exactly as the compiler made it; a policy class that
  * would run a public method inherited from such a class fails its initialisation, naming the fix.
  *
  * <p>The advices are {@link ResilientCalls}'. A {@link Woven} class's join points are
@@ -134,7 +134,7 @@ public aspect ResilientMethods extends ResilientCalls {
             || execution(@dev.rebound.annotations.RateLimit public !static * *(..))
             || execution(public !static * *(..)) && abstractClassesOwnCode() && this(Woven)
             // a default method of an interface without policy, run by a class that has one
-            || execution(public !static * *(..)) && within(is(InterfaceType)) && this(Woven))
+            || execution(public !static * *(..)) && interfacesOwnCode() && this(Woven))
         && this(self)
         && !execution(boolean equals(Object)) && !execution(int hashCode()) && !execution(String toString())
         && !within(dev.rebound.annotations..*) && !within(dev.rebound.runtime..*)
@@ -159,6 +159,17 @@ public aspect ResilientMethods extends ResilientCalls {
      */
     pointcut abstractClassesOwnCode(): within(is(AbstractType) && !is(InterfaceType))
         && (!within(is(InnerType) && !is(AbstractType)) || !execution(* (is(InnerType) && !is(AbstractType)).*(..)));
+
+    /**
+     * The code of an interface itself (its default methods), not that of a class nested in it (named, local,
+     * anonymous, a record, an enum), which carries no policy for being there (DTOs and default implementations
+     * nested in an API interface are common): as {@link #abstractClassesOwnCode()}, told apart twice, since
+     * {@code within} alone matches the code of every type nested in the interface. The second test keeps an
+     * interface nested in a class nested in a class: its default methods override only interfaces' methods,
+     * so no class nested in a class declares them, and this one misses no shape.
+     */
+    pointcut interfacesOwnCode(): within(is(InterfaceType))
+        && (!within(is(InnerType) && !is(InterfaceType)) || !execution(* (is(InnerType) && !is(InterfaceType)).*(..)));
 
     declare error: execution(@dev.rebound.annotations.Retry !public * *(..))
         || execution(@dev.rebound.annotations.Fallback !public * *(..))

@@ -57,6 +57,26 @@ public final class InheritedShapes {
         }
     }
 
+    /** A generic abstract class without policy. */
+    public abstract static class AbstractGeneric<T> {
+        public final Body body = new Body();
+
+        public T call(T prompt) {
+            body.fail();
+            return prompt;
+        }
+    }
+
+    /** An annotated interface whose method a subclass of AbstractGeneric implements. */
+    public interface GenericChat {
+        @Retry(attempts = 3, delay = 0)
+        String call(String prompt);
+    }
+
+    /** Implements GenericChat.call(String) with javac's bridge call(String), which calls AbstractGeneric.call(Object). */
+    public static class GenericViaInterface extends AbstractGeneric<String> implements GenericChat {
+    }
+
     /** Class-level policy; call is inherited from the abstract AbstractBase. */
     @Retry(attempts = 3, delay = 0)
     public static class RetriedAbstractBase extends AbstractBase {
