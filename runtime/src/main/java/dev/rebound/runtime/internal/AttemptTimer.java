@@ -142,14 +142,20 @@ public final class AttemptTimer implements Runnable {
         return end(FOLLOWING);
     }
 
-    /** The pending outcome of an asynchronous attempt came ({@link #callReturned}): its timer is cancelled. */
-    public void cancel() {
+    /**
+     * The pending outcome of an asynchronous attempt came ({@link #callReturned}): its timer is cancelled.
+     *
+     * @return true; false when the time came first: {@link Expiry#afterCall} ends the attempt
+     */
+    public boolean cancel() {
         if (state.compareAndSet(FOLLOWING, FINISHED)) {
             Future<?> f = task;
             if (f != null) {
                 f.cancel(false);
             }
+            return true;
         }
+        return false;
     }
 
     private int end(int inTime) {
