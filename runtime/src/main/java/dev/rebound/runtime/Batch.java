@@ -65,8 +65,9 @@ public final class Batch {
      * <p>If {@code executor} is an {@link java.util.concurrent.ExecutorService} shut down with
      * {@code shutdownNow()} during the run, the batch ends promptly: inputs not yet started and inputs
      * whose call failed after the interrupt (a Rebound retry stops waiting) are reported as
-     * {@linkplain Result#isCancelled() cancelled}, never as successes. A plain {@code shutdown()}
-     * lets the batch finish. An interrupt an input's call leaves set on its thread (its own business)
+     * {@linkplain Result#isCancelled() cancelled}, never as successes, also when it comes while an input's
+     * timed-out attempt still has its timer's interrupt pending. A plain {@code shutdown()} lets the batch
+     * finish, unless it comes just then: the thread cannot tell it from {@code shutdownNow()}. An interrupt an input's call leaves set on its thread (its own business)
      * is cleared before the worker takes the next input, as a pool clears a task's before the next task:
      * it neither cancels nor fails another input. Not when the worker runs on the caller's own thread
      * (an executor that runs tasks in place, a saturated pool's {@code CallerRunsPolicy}): there an

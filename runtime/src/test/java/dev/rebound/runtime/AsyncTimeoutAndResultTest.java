@@ -275,6 +275,31 @@ class AsyncTimeoutAndResultTest {
     }
 
     /**
+     * The common case of the same race: the call returned its future pending in time, and the timer, firing
+     * after the call, cancels it just as it answers: the cancel lost, the answer stands, no request is sent
+     * again (as when the time came during the call, one way for both).
+     */
+    @Test
+    void aFutureThatAnswersAsTheTimerCancelsItAfterTheCallReturnedKeepsItsAnswer() throws Exception {
+        AnsweredAsCancelled late = new AnsweredAsCancelled("late:ACME");
+        Scripted primary = new Scripted("primary").then(() -> late);
+        Quotes quotes = Rebound.wrap(Quotes.class, primary).named("primary")
+                .withRetry(policy().attemptTimeout(Duration.ofMillis(500)).build())
+                .settings(events.settings(clock)).build();
+
+        CompletableFuture<String> result = quotes.quote("ACME");
+        assertThat(result).as("the call returned its future pending, in time").isNotDone();
+
+        clock.advance(Duration.ofMillis(600)); // the timer fires: the future answers as it is cancelled
+        clock.runScheduled(); // a retry, had one been scheduled
+
+        assertThat(late).as("completed by the cancel's race, not cancelled").isNotCancelled();
+        assertThat(primary.attempts()).as("no retry after the answer").isEqualTo(1);
+        assertThat(result.get(0, TimeUnit.SECONDS)).isEqualTo("late:ACME");
+        assertThat(events.of(Kind.ATTEMPT_FAILED)).as("no timeout of an attempt that answered").isEmpty();
+    }
+
+    /**
      * The target's call itself outlasts the attempt's limit, deaf to the interrupt, and returns its future
      * already answered: the answer stands, as a synchronous attempt's that answers past its timer does
      * (a stream past its first-token limit is given up on instead: its tokens reached nobody).

@@ -142,6 +142,41 @@ class AttemptTimeoutTest {
         assertThat(time.pendingTasks()).isZero();
     }
 
+    /**
+     * As above, but the target then reaches an interruptible point and hears the one flag (the inner timer's
+     * and the outer's, which found it set and sent nothing): the inner timer has nothing to take back, yet
+     * the enclosing attempt has timed out: the flag is set again for it, the inner retries stop, and the
+     * outer timer takes it back.
+     */
+    @Test
+    void anEnclosingTimeoutThatCameWhileTheInnerInterruptWasPendingStopsTheInnerRetriesEvenWhenTheFlagIsHeard() {
+        List<String> innerCalls = new ArrayList<>();
+        Model busyThenInterruptible = q -> {
+            innerCalls.add(q);
+            time.advance(Duration.ofSeconds(3)); // busy, deaf: both timers fire meanwhile
+            time.sleep(1L); // the first interruptible point: throws at once, the flag heard
+            return "never";
+        };
+        Model inner = Rebound.wrap(Model.class, busyThenInterruptible)
+                .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ZERO).jitter(false)
+                        .attemptTimeout(Duration.ofMillis(500)).build())
+                .settings(settings).build();
+        Model outer = Rebound.wrap(Model.class, (Model) inner::answer)
+                .withRetry(RetryPolicy.builder().attempts(1).attemptTimeout(Duration.ofSeconds(1)).build())
+                .settings(settings).build();
+        long start = time.nanoTime();
+
+        Throwable thrown = catchThrowable(() -> outer.answer("q"));
+
+        boolean leftInterrupted = Thread.interrupted();
+        assertThat(innerCalls).as("the inner call's attempts once the enclosing attempt had timed out")
+                .containsExactly("q");
+        assertThat(time.nanoTime() - start).isEqualTo(Duration.ofSeconds(3).toNanos());
+        assertThat(thrown).isInstanceOf(AttemptTimeoutException.class);
+        assertThat(((AttemptTimeoutException) thrown).timeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(leftInterrupted).as("the outer timer took back the interrupt it was owed").isFalse();
+    }
+
     @Test
     void aCallersInterruptDuringAnAttemptThatAlsoTimesOutIsKeptAndStopsTheRetries() {
         List<String> calls = new ArrayList<>();

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.rebound.runtime.Fakes.BlockingTime;
+import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -113,6 +115,54 @@ class BatchShutdownTest {
         assertThat(results).extracting(Batch.Result::value).containsExactly(10, 20, 30, 40, 50, 60);
         assertThat(results).noneMatch(Batch.Result::isCancelled);
         stopper.join(10_000);
+    }
+
+    /**
+     * shutdownNow() while an input's attempt has timed out, its timer's interrupt still pending (the request
+     * busy): shutdownNow's interrupt is one flag with the timer's. The timer takes the flag back, but the
+     * pool was shut down meanwhile: the flag is set again, so the input's retry stops, the input is
+     * reported cancelled and the worker calls no later input.
+     */
+    @Test
+    void shutdownNowArrivingWhileAnInputsTimerInterruptIsPendingStillEndsTheBatch() throws Exception {
+        VirtualTimeSource clock = new VirtualTimeSource();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        CountDownLatch timerFired = new CountDownLatch(1);
+        CountDownLatch shutDown = new CountDownLatch(1);
+        List<Integer> calls = new CopyOnWriteArrayList<>();
+        Model timed = Rebound.wrap(Model.class, (Model) q -> {
+            calls.add(q);
+            if (calls.size() == 1) {
+                clock.advance(Duration.ofSeconds(2)); // busy past the limit: the timer's interrupt pending
+                timerFired.countDown();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (shutDown.getCount() > 0 && System.nanoTime() - deadline < 0) {
+                    Thread.onSpinWait(); // still busy while shutdownNow() interrupts this thread
+                }
+                throw new IOException("read failed");
+            }
+            return "answer " + q;
+        }).withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ZERO).jitter(false)
+                .attemptTimeout(Duration.ofSeconds(1)).build())
+                .settings(ReboundSettings.builder().timeSource(clock).logging(false).build()).build();
+        Thread stopper = new Thread(() -> {
+            try {
+                timerFired.await();
+                pool.shutdownNow();
+                shutDown.countDown();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        stopper.start();
+
+        List<Batch.Result<String>> results = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> Batch.map(pool, List.of(1, 2, 3), 1, timed::answer));
+        stopper.join(10_000);
+
+        assertThat(calls).as("calls made once the pool was shut down with shutdownNow()").containsExactly(1);
+        assertThat(results).allMatch(Batch.Result::isCancelled);
+        assertThat(results.get(0).failure()).hasCauseInstanceOf(AttemptTimeoutException.class);
     }
 
     /** A pool of one thread whose queue counts {@code queued} down when a task waits in it. */

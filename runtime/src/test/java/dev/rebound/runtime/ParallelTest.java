@@ -25,9 +25,12 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -428,6 +431,11 @@ class ParallelTest {
         String answer(String question) throws IOException;
     }
 
+    /** A model whose requests may be interrupted mid-wait: the InterruptedException goes out as it is. */
+    public interface InterruptibleModel {
+        String answer(String question) throws Exception;
+    }
+
     /**
      * A branch's attempt times out (the timer's interrupt heard), and while the request is still
      * unwinding the branch is cancelled: the cancel's interrupt is one flag with the timer's, and is kept
@@ -435,16 +443,8 @@ class ParallelTest {
      */
     @Test
     void aCancelArrivingJustAfterTheAttemptTimedOutStillStopsTheBranchsRetries() throws Exception {
-        VirtualTimeSource clock = new VirtualTimeSource();
-        AtomicInteger attempts = new AtomicInteger();
-        CountDownLatch inFlight = new CountDownLatch(1);
         CountDownLatch timerHeard = new CountDownLatch(1);
-        CountDownLatch ended = new CountDownLatch(1);
-        Model timed = Rebound.wrap(Model.class, (Model) q -> {
-            if (attempts.incrementAndGet() > 1) {
-                return "late answer";
-            }
-            inFlight.countDown();
+        int attempts = attemptsOfABranchCancelledAfterItsAttemptTimedOut(q -> {
             int interrupts = 0;
             while (interrupts < 2) { // a request that unwinds slowly: it ends on its second interrupt
                 try {
@@ -457,6 +457,51 @@ class ParallelTest {
             }
             Thread.currentThread().interrupt(); // as langchain4j's JDK client: flag kept, I/O failure thrown
             throw new IOException("request cancelled");
+        }, timerHeard);
+
+        assertThat(attempts).as("attempts of the cancelled branch's call").isEqualTo(1);
+    }
+
+    /**
+     * The same cancel, while the timed-out attempt's interrupt is still pending (the request busy, deaf):
+     * the cancel's interrupt is one flag with the timer's, and the request then hears that flag (the
+     * InterruptedException takes it). The timer has nothing left to take back, but the run has cancelled
+     * the branch: the flag is set again and the branch's retry stops.
+     */
+    @Test
+    void aBranchCancelledWhileItsTimedOutAttemptsInterruptWasPendingMakesNoFurtherAttempt() throws Exception {
+        Thread caller = Thread.currentThread();
+        int attempts = attemptsOfABranchCancelledAfterItsAttemptTimedOut(q -> {
+            // busy, deaf to interrupts, until the caller has cancelled the run and waits for this branch
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (caller.getState() != Thread.State.WAITING && System.nanoTime() - deadline < 0) {
+                Thread.onSpinWait();
+            }
+            new CountDownLatch(1).await(); // the first interruptible point: throws at once, the flag heard
+            return "never";
+        }, new CountDownLatch(0));
+
+        assertThat(attempts).as("attempts of the cancelled branch's call").isEqualTo(1);
+    }
+
+    /**
+     * Runs a branch whose call (3 attempts, 1 s each on a virtual clock) sends {@code firstRequest} first
+     * (the later requests answer at once), beside a sibling that, once that request is in flight, fires the
+     * attempt's timer, waits for {@code beforeFailing} and fails for good, which cancels the branch. Asserts
+     * the sibling's failure is the caller's and the branch ended; returns the attempts the branch's call made.
+     */
+    private static int attemptsOfABranchCancelledAfterItsAttemptTimedOut(InterruptibleModel firstRequest,
+            CountDownLatch beforeFailing) throws Exception {
+        VirtualTimeSource clock = new VirtualTimeSource();
+        AtomicInteger attempts = new AtomicInteger();
+        CountDownLatch inFlight = new CountDownLatch(1);
+        CountDownLatch ended = new CountDownLatch(1);
+        InterruptibleModel timed = Rebound.wrap(InterruptibleModel.class, (InterruptibleModel) q -> {
+            if (attempts.incrementAndGet() > 1) {
+                return "late answer";
+            }
+            inFlight.countDown();
+            return firstRequest.answer(q);
         }).named("timed").withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(100)).jitter(false)
                 .attemptTimeout(Duration.ofSeconds(1)).build())
                 .settings(ReboundSettings.builder().timeSource(clock).logging(false).build()).build();
@@ -473,13 +518,59 @@ class ParallelTest {
                 () -> {
                     inFlight.await();
                     clock.advance(Duration.ofSeconds(2)); // the attempt's timer fires
-                    timerHeard.await();
+                    beforeFailing.await();
                     throw failure;
                 }));
 
         assertThat(thrown).isSameAs(failure);
         assertThat(ended.await(5, TimeUnit.SECONDS)).isTrue();
-        assertThat(attempts).as("attempts of the cancelled branch's call").hasValue(1);
+        return attempts.get();
+    }
+
+    /**
+     * A saturated pool with CallerRunsPolicy: branch 0 on the pool's one thread, branch 1 in place on the
+     * caller's. Branch 1's attempt times out (its timer's interrupt pending, the request busy), then branch 0
+     * fails for good, which stops the run without interrupting anyone. The timer takes its interrupt back
+     * and keeps nothing: the flag was its own, not a cancel's. The caller gets the first failure for good,
+     * its thread not left interrupted.
+     */
+    @Test
+    void aSiblingsTimerInterruptOnTheCallersThreadIsNeitherTheCallersInterruptNorItsFailure() throws Exception {
+        VirtualTimeSource clock = new VirtualTimeSource();
+        ThreadPoolExecutor oneThenCallerRuns = new ThreadPoolExecutor(1, 1, 0L, TimeUnit.MILLISECONDS,
+                new SynchronousQueue<>(), new ThreadPoolExecutor.CallerRunsPolicy());
+        try {
+            CountDownLatch timerFired = new CountDownLatch(1);
+            Thread caller = Thread.currentThread();
+            AtomicReference<Thread> timedRanOn = new AtomicReference<>();
+            Model timed = Rebound.wrap(Model.class, (Model) q -> {
+                timedRanOn.compareAndSet(null, Thread.currentThread());
+                clock.advance(Duration.ofSeconds(2)); // busy past the limit: the timer's interrupt pending
+                timerFired.countDown();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (oneThenCallerRuns.getCompletedTaskCount() < 1 && System.nanoTime() - deadline < 0) {
+                    Thread.onSpinWait(); // until branch 0 has failed for good and its task has ended
+                }
+                throw new IOException("read failed");
+            }).named("timed").withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(100)).jitter(false)
+                    .attemptTimeout(Duration.ofSeconds(1)).build())
+                    .settings(ReboundSettings.builder().timeSource(clock).logging(false).build()).build();
+            IllegalStateException failure = new IllegalStateException("branch 0 failed for good");
+
+            Throwable thrown = catchThrowable(() -> Parallel.invokeAll(oneThenCallerRuns, List.<Callable<String>>of(
+                    () -> {
+                        timerFired.await();
+                        throw failure;
+                    },
+                    () -> timed.answer("q"))));
+
+            boolean callerLeftInterrupted = Thread.interrupted();
+            assertThat(timedRanOn.get()).as("branch 1 ran in place, on the caller's thread").isSameAs(caller);
+            assertThat(thrown).as("the first failure for good wins").isSameAs(failure);
+            assertThat(callerLeftInterrupted).as("the caller's thread, never interrupted by anyone").isFalse();
+        } finally {
+            oneThenCallerRuns.shutdownNow();
+        }
     }
 
     @Test

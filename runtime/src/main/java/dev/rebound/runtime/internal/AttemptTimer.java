@@ -10,12 +10,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * interrupt it caused, so nothing of the timeout outlives the attempt. A thread already interrupted
  * when the time comes (by an enclosing call's timeout, or a caller cancelling it) is left as it is and
  * keeps its flag: that interrupt is not this timer's to take back. An interrupt someone else sends
- * after the timer's, before the attempt ends, is one flag with it and is taken back too, except the
- * cancel of a {@code Parallel} or {@code Batch} branch this thread runs ({@link Branches#cancelled}, read
- * only then): the flag is set again, so the cancelled branch's retry stops. So it is when the time of
- * an enclosing attempt on this thread (a resilient call's attempt that made this call) came meanwhile:
- * that timer found the thread interrupted by this one and sent nothing, and the flag it would have sent
- * is set again, as that timer's to take back. Built per attempt, only for methods that have a timeout.
+ * after the timer's, before the attempt ends, is one flag with it, and the attempt may hear (consume) the
+ * two as one: the flag cannot tell who sent it, so when the timer sent its interrupt, whether anyone else
+ * did is read from the senders' state, and the flag is set again, whether it was pending or heard, when
+ * one did: the cancel of a {@code Parallel} or {@code Batch} branch this thread runs, or {@code shutdownNow()}
+ * of the executor running it ({@link Branches#interruptedToStop}), so that the stopped branch's retry
+ * stops; or the time of an enclosing attempt on this thread (a resilient call's attempt that made this
+ * call): that timer, finding the thread interrupted by this one, sent nothing, and the flag it would have
+ * sent is set again, as that timer's to take back. Any other interrupt that came as one flag with the
+ * timer's is taken back with it. Built per attempt, only for methods that have a timeout; the senders'
+ * state is read only once this timer has fired.
  *
  * <p>An asynchronous attempt ({@link #startAsync}) is watched the same way while the target's call runs on
  * the attempt's thread (a target that streams there, or blocks before returning its future): its time
@@ -126,8 +130,9 @@ public final class AttemptTimer implements Runnable {
 
     /**
      * Ends the watch, on the attempt's thread: {@link #IN_TIME}, {@link #TIMED_OUT} or
-     * {@link #TIMED_OUT_UNHEARD}; the interrupt the timer sent, if it sent one, is cleared (unless this
-     * thread's branch has been cancelled meanwhile, or an enclosing attempt's time came).
+     * {@link #TIMED_OUT_UNHEARD}; the interrupt the timer sent, if it sent one, is cleared (set again when
+     * this thread's branch was stopped by interrupt meanwhile, or an enclosing attempt's time came, even if
+     * the attempt heard the flag).
      */
     public int finish() {
         return end(FINISHED);
@@ -142,14 +147,20 @@ public final class AttemptTimer implements Runnable {
         return end(FOLLOWING);
     }
 
-    /** The pending outcome of an asynchronous attempt came ({@link #callReturned}): its timer is cancelled. */
-    public void cancel() {
+    /**
+     * The pending outcome of an asynchronous attempt came ({@link #callReturned}): its timer is cancelled.
+     *
+     * @return true; false when the time came first: {@link Expiry#afterCall} ends the attempt
+     */
+    public boolean cancel() {
         if (state.compareAndSet(FOLLOWING, FINISHED)) {
             Future<?> f = task;
             if (f != null) {
                 f.cancel(false);
             }
+            return true;
         }
+        return false;
     }
 
     private int end(int inTime) {
@@ -172,21 +183,23 @@ public final class AttemptTimer implements Runnable {
         if (fired == HAD_OUTCOME) {
             return IN_TIME; // an asynchronous attempt's outcome came before its time: nothing was sent
         }
-        if (fired == FIRED && Thread.interrupted()) {
-            if (Branches.cancelled() || enclosingTimedOut()) {
-                // the branch's cancel, or an enclosing timeout, came as one flag with the timer's: kept
-                Thread.currentThread().interrupt();
-            }
-            return TIMED_OUT_UNHEARD;
+        if (fired != FIRED) {
+            return TIMED_OUT; // the thread was interrupted when the time came: nothing sent, nothing taken back
         }
-        return TIMED_OUT;
+        boolean unheard = Thread.interrupted(); // the timer's interrupt, and any that came as one flag with it
+        if (Branches.interruptedToStop() || enclosingTimedOut()) {
+            // someone else sent a stop meanwhile, one flag with the timer's (taken back just now) or heard
+            // with it by the attempt (nothing left to take back): set again, so the retry stops
+            Thread.currentThread().interrupt();
+        }
+        return unheard ? TIMED_OUT_UNHEARD : TIMED_OUT;
     }
 
     /**
      * Whether the time of an attempt enclosing this one came while this one's interrupt was pending (its
-     * timer found the flag set, sent nothing, and the flag just taken back was all it had: that timer now
-     * owns it, and takes it back when its attempt ends), or came and interrupted the thread (the flag just
-     * taken back was its too). Asked only when this timer has taken its interrupt back.
+     * timer found the flag set, sent nothing, and the flag this one's attempt heard or this timer took back
+     * was all it had: that timer now owns it, and takes it back when its attempt ends), or came and
+     * interrupted the thread (the flag was its too). Asked only when this timer has fired.
      */
     private boolean enclosingTimedOut() {
         for (AttemptTimer e = enclosing; e != null; e = e.enclosing) {

@@ -50,19 +50,25 @@ public final class Branches {
     public static Run run(Executor executor) {
         Branch in = Run.CURRENT.get();
         return new Run(executor == DEFAULT ? Thread.currentThread().getContextClassLoader() : KEEP, in,
-                BranchContext.capture());
+                BranchContext.capture(), executor);
     }
 
     /**
-     * Whether the branch this thread runs has been cancelled ({@link Run#isCancelled}), or the branch
-     * that started its run: false when this thread runs no branch. Read where an interrupt is about to be
-     * taken back as one's own (a timed-out attempt's): a cancel that came as one flag with it is kept.
+     * Whether someone has sent this thread's branch a stop by interrupt: its run's {@link Run#cancel}
+     * (which interrupts the branches running; a run only {@linkplain Run#stop stopped} sent nothing), or
+     * {@code shutdownNow()} of the ExecutorService running it (a plain {@code shutdown()}, which interrupts
+     * no running thread, cannot be told from it: it counts too). A branch run in place, on the thread that
+     * submitted it, is interrupted by neither: then the branch that thread runs, if any, is asked (a nested
+     * run's). False when this thread runs no branch. Read from the run's state, never from the flag, where a
+     * timed-out attempt's timer takes its interrupt back ({@link AttemptTimer}): such a stop that came as one
+     * flag with the timer's, or was consumed with it, is set again, so the branch's retry stops.
      */
-    public static boolean cancelled() {
+    public static boolean interruptedToStop() {
         Branch in = Run.CURRENT.get();
+        Thread self = Thread.currentThread();
         for (Run r = in == null ? null : in.run; r != null; r = r.parent) {
-            if (r.cancelled) {
-                return true;
+            if (self != r.submitter) { // a thread of r's executor: r's cancel and its shutdownNow() reach it
+                return r.interrupting || r.executor != null && r.executor.isShutdown();
             }
         }
         return false;
@@ -210,12 +216,18 @@ public final class Branches {
         /** The tasks left for the submitting thread, last first; null while there are none (a run that never fails). */
         @SuppressWarnings("unused") // through DEFERRED
         private volatile Deferred deferred;
-        /** The run whose branch made this one ({@link Branches#cancelled}), or null. */
+        /** The run whose branch made this one ({@link Branches#interruptedToStop}), or null. */
         private final Run parent;
+        /** The thread that made the run and submits its branches: one it runs in place is not interrupted by it. */
+        private final Thread submitter;
+        /** The executor, when an ExecutorService ({@link Branches#interruptedToStop}); or null. */
+        private final ExecutorService executor;
         /** The branch that made this run, given its branches' streams ({@link Branch#handOver}), or null. */
         private final Branch enclosing;
         /** Set by {@link #stop}: branches not started yet do not start, and Batch's take no more input. */
         private volatile boolean cancelled;
+        /** Set by {@link #cancel} before it interrupts the branches running: read by {@link Branches#interruptedToStop}. */
+        private volatile boolean interrupting;
         /** The branches between {@link #enter} and {@link #leave}; guarded by this for the wait in {@link #cancel}. */
         private final AtomicInteger running = new AtomicInteger();
         /**
@@ -224,11 +236,13 @@ public final class Branches {
          */
         private Set<Branch> streaming;
 
-        private Run(ClassLoader loader, Branch enclosing, BranchContext trace) {
+        private Run(ClassLoader loader, Branch enclosing, BranchContext trace, Executor executor) {
             this.loader = loader;
             this.trace = trace;
             this.enclosing = enclosing;
             this.parent = enclosing == null ? null : enclosing.run;
+            this.submitter = Thread.currentThread();
+            this.executor = executor instanceof ExecutorService service ? service : null;
         }
 
         private record Deferred(Runnable task, Deferred next) {
@@ -310,6 +324,7 @@ public final class Branches {
          */
         public void cancel(List<? extends Future<?>> futures) {
             cancelled = true;
+            interrupting = true; // before the interrupts: a branch that hears one finds it set
             List<Future<?>> adopted = new ArrayList<>();
             synchronized (this) { // before the interrupts: a branch that then returns hands over nothing left
                 if (streaming != null) {

@@ -21,7 +21,8 @@ import java.util.concurrent.CompletionException;
  * stream's tokens from then on reach nobody) and the thread interrupted, as a synchronous attempt's, and
  * the attempt fails with the {@link AttemptTimeoutException} when the call returns; when it fires after
  * the call returned a pending future, that future is cancelled and the attempt fails with it at once. An
- * attempt that completes first cancels the timer.
+ * attempt that completes first cancels the timer; one that gets its outcome just as the timer cancels it,
+ * during the call or after it, keeps that outcome ({@link Watch#givenUp}).
  */
 final class TimeoutStrategy implements Strategy {
 
@@ -84,12 +85,9 @@ final class TimeoutStrategy implements Strategy {
             return watch.timedOutDuringCall(attempt, ended);
         }
         attempt.whenComplete((result, t) -> {
-            timer.cancel();
-            watch.ended(null);
-            if (t == null) {
-                out.complete(result);
-            } else {
-                out.completeExceptionally(Async.failure(t));
+            if (timer.cancel()) { // else the timer came first: its afterCall gives out the attempt's outcome
+                watch.ended(null);
+                Watch.pass(result, t, out);
             }
         });
         return out;
@@ -146,26 +144,38 @@ final class TimeoutStrategy implements Strategy {
             return gaveUp; // else it had its outcome just now: that stands
         }
 
+        /**
+         * The time came after the call returned its future pending: given up on as {@link #givenUp} says
+         * (a future that has its outcome just as it is cancelled keeps it), that outcome passed to the
+         * caller's future. The attempt's own completion passes nothing then ({@link AttemptTimer#cancel}
+         * lost to this timer).
+         */
         @Override
         public void afterCall() {
             CompletableFuture<Object> o = out;
             CompletableFuture<Object> a = attempt;
-            if (o != null && a != null
-                    && o.completeExceptionally(new AttemptTimeoutException(method, Duration.ofNanos(limit), null))) {
-                a.cancel(true); // the timeout won: the attempt's own outcome no longer matters
+            ended(null);
+            if (o != null && a != null) {
+                givenUp(a, AttemptTimer.TIMED_OUT).whenComplete((result, t) -> pass(result, t, o));
             }
         }
 
-        /**
-         * The time came during the target's call (or the call's thread was found interrupted then), and
-         * the call has returned {@code a}: as a synchronous attempt, an answer that came as the time came
-         * stands, an {@link Error} passes as itself, and a failure is the {@link AttemptTimeoutException}
-         * (unless it is an interrupt the call heard before the timer's); a future still pending is given up on,
-         * unless it has its outcome just as it is cancelled: then that outcome is judged as above, as
-         * {@link #afterCall} lets it stand (a stream's first token, which the handler already has).
-         */
+        /** The time came during the target's call, which has returned {@code a}: {@link #givenUp}. */
         CompletableFuture<Object> timedOutDuringCall(CompletableFuture<Object> a, int ended) {
             ended(null);
+            return givenUp(a, ended);
+        }
+
+        /**
+         * The attempt's outcome once its time came ({@code ended}: {@link AttemptTimer#TIMED_OUT} or
+         * {@link AttemptTimer#TIMED_OUT_UNHEARD}): a future still pending is cancelled and the attempt fails
+         * with the {@link AttemptTimeoutException}, unless the cancel loses (the outcome came just as it was
+         * cancelled: a stream's first token, which the handler already has, a future's answer). An outcome
+         * there is judged as a synchronous attempt's: an answer stands, an {@link Error} passes as itself,
+         * and a failure is the {@link AttemptTimeoutException} with it as cause (unless it is an interrupt
+         * the call heard before the timer's). One way for a time that came during the call or after it.
+         */
+        private CompletableFuture<Object> givenUp(CompletableFuture<Object> a, int ended) {
             Duration timeout = Duration.ofNanos(limit);
             if (!a.isDone() && a.cancel(true)) {
                 return CompletableFuture.failedFuture(new AttemptTimeoutException(method, timeout, null));
@@ -185,6 +195,15 @@ final class TimeoutStrategy implements Strategy {
                         gaveUp && t instanceof CancellationException ? null : t));
             }
             return a;
+        }
+
+        /** Passes an attempt's outcome to the caller's future {@code out}. */
+        static void pass(Object result, Throwable t, CompletableFuture<Object> out) {
+            if (t == null) {
+                out.complete(result);
+            } else {
+                out.completeExceptionally(Async.failure(t));
+            }
         }
 
         /** The attempt ended: nothing of it stays with the timer; returns {@code a}. */
