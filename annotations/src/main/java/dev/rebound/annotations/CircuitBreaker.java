@@ -70,7 +70,11 @@ public @interface CircuitBreaker {
     /** Successful probes needed to close a half-open breaker. At least 1. */
     int successThreshold() default 1;
 
-    /** How many probe calls may be in flight at once while half-open. At least 1. */
+    /**
+     * How many probe calls may be in flight at once while half-open. At least 1. A probe holds its slot
+     * until it returns: one that never does keeps the breaker half-open, refusing every other call, so give
+     * the method a {@code @Retry(attemptTimeout = ...)}, which ends it as a failure.
+     */
     int halfOpenProbes() default 1;
 
     /**

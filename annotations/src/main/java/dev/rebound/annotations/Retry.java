@@ -108,8 +108,10 @@ public @interface Retry {
     Class<? extends Throwable>[] abortOn() default {};
 
     /**
-     * The retry budget's share: retries within the last 10 seconds stay below this fraction of the
-     * calls in those 10 seconds, plus the reserve of {@link #budgetMinPerSecond()}. A call counts once
+     * The retry budget's share: a retry is made only if the retries within the last 10 seconds, itself
+     * included, are then at most this fraction of the calls in those 10 seconds plus the reserve of
+     * {@link #budgetMinPerSecond()} (equal is allowed: at 0.5 without a reserve, the second call of a
+     * window may retry). A call counts once
      * in each budget that a target it reaches draws on (an alternative's own budget counts the calls
      * that fall back to it). When the budget is spent a failure is not retried but goes to the
      * {@link Fallback} alternatives. Allowed: 0..1; 0 = no budget (the default), 0.2 is a common choice.

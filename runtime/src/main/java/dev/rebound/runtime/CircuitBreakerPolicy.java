@@ -200,7 +200,10 @@ public final class CircuitBreakerPolicy {
         }
 
         /**
-         * How many probe calls may be in flight at once while half-open.
+         * How many probe calls may be in flight at once while half-open. A probe holds its slot until it
+         * returns (its future completes, its caller cancels it): one that never does keeps the breaker
+         * half-open, refusing every other call, so give the method's retry an {@code attemptTimeout}, which
+         * ends it as a failure.
          *
          * @throws IllegalArgumentException if below 1
          */

@@ -32,8 +32,10 @@ import java.util.Objects;
  * policies replace all of those annotations for every method of {@code type} (a WARN line names the
  * annotations it does not apply; each method gets its own breaker, shared by every caller of this
  * wrapper), and the fallbacks are called as they are: one that applies a policy of its own (woven,
- * intercepted by Guice, a wrapper of any door) applies it, once, as when called directly; wrap the
- * others first to give them a retry, as LangChain's {@code secondary.with_retry(...)}.
+ * intercepted by Guice, a wrapper of any door) applies it, once, as when called directly; one no door
+ * reaches gets its class's own {@code @Retry}, {@code @CircuitBreaker} and {@code @RateLimit} from the
+ * engine, as a {@code @Fallback.to} alternative does; wrap the others first to give them a retry, as
+ * LangChain's {@code secondary.with_retry(...)}.
  * {@code fallbackOn}, {@code named}, {@code settings} and {@code viaJdkProxy} replace nothing:
  * {@code fallbackOn} narrows the builder's own fallbacks and is refused without them. Methods without a policy, methods whose failures arrive after they return
  * (see {@link Builder#build()}), and Object's methods go straight to the target.
@@ -164,7 +166,10 @@ public final class Rebound {
         /**
          * Alternatives, in priority order, called as they are once the target's attempts are spent: an
          * alternative that applies a policy of its own (a woven class, one Guice intercepts, a wrapper made by
-         * {@code Rebound.wrap} or {@code ReboundModule.wrapping}) applies it, once; the builder adds none.
+         * {@code Rebound.wrap} or {@code ReboundModule.wrapping}) applies it, once; the builder adds none. One
+         * that no door reaches, whose class carries its own {@code @Retry}, {@code @CircuitBreaker} or
+         * {@code @RateLimit}, would have nothing apply them: the engine does, as for a {@code @Fallback.to}
+         * alternative ({@link #withRetry} stays the target's), and {@link #build()} refuses their bad values.
          * Replaces the annotations, and any earlier {@code withFallbacks} list (they are not added to it).
          * {@code withFallbacks()} = none. Without a {@link #withRetry} of more than one attempt,
          * {@link #build()} logs one WARN per wrapped interface ({@code Rebound.wrap(Chat) has withFallbacks but no

@@ -174,7 +174,8 @@ abstract sealed class RetryPolicyAttributes permits RetryPolicy.Builder {
 
     /**
      * Caps retries to this share of the calls over the last 10 seconds (plus the reserve of
-     * {@link #budgetMinPerSecond}); 0 = no budget (the default). A call counts once in each budget
+     * {@link #budgetMinPerSecond}): a retry is made only if the retries in those 10 seconds, itself
+     * included, are then at most that many; 0 = no budget (the default). A call counts once in each budget
      * that a target it reaches draws on.
      *
      * @throws IllegalArgumentException if outside 0..1

@@ -109,7 +109,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
                 }
                 reached[0]++;
             }
-            MethodSpec spec = programmatic ? programmatic(m, problems) : annotated(m, defined, resolved);
+            MethodSpec spec = programmatic ? programmatic(m, defined, problems) : annotated(m, defined, resolved);
             ResilientMethod executor = spec == null ? null : Chains.executorOf(spec);
             if (spec != null && spec.circuitBreaker() != null) {
                 breakers.add(Map.entry(spec, executor));
@@ -256,10 +256,11 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
     }
 
     /** {@code m}'s spec from the builder's policies; {@code m} does not return a deferred result. */
-    private MethodSpec programmatic(Method m, List<String> problems) {
+    private MethodSpec programmatic(Method m, Definitions defined, List<String> problems) {
         Class<?> impl = implClass();
         String method = AnnotationLookup.describe(type, m);
-        if (AnnotationLookup.find(NonIdempotent.class, impl, type, m) != null) {
+        boolean nonIdempotent = AnnotationLookup.find(NonIdempotent.class, impl, type, m) != null;
+        if (nonIdempotent) {
             if (retry != null) {
                 MethodChecks.checkRepeat(retry, MethodRules.RetryAttributes.BUILDER, method, true, null, problems);
             }
@@ -268,12 +269,13 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
                     !fallbackOnResult.isEmpty(), "fallbackOnResult"), problems);
         }
         List<Alternative> chain = new ArrayList<>();
+        int before = problems.size();
         if (fallbacks != null) {
-            for (T alt : fallbacks) {
-                chain.add(Alternative.asIs(ResilientProxy.nameOf(alt, type), () -> alt, m));
+            for (T alt : fallbacks) { // what no door applies to it, the engine does
+                chain.add(AnnotationPolicies.given(ResilientProxy.nameOf(alt, type), alt, impl, type, m,
+                        nonIdempotent, settings, defined, problems));
             }
         }
-        int before = problems.size();
         if (fallbacks != null && CallShape.of(impl, m) == CallShape.STREAM) {
             for (T alt : fallbacks) { // an alternative that narrows the handler could never be handed one
                 String narrowed = MethodChecks.narrowingAlternativeProblem(alt.getClass(), m);

@@ -149,6 +149,84 @@ class AlternativeOwnPoliciesTest {
         }
     }
 
+    /** Always fails, the primary of a wrapper built with builder policies. */
+    public static class Down implements Quotes {
+        @Override
+        public String quote(String symbol) {
+            CALLS.add("primary");
+            throw new IllegalStateException("primary down");
+        }
+
+        @Override
+        public CompletableFuture<String> quoteAsync(String symbol) {
+            return CompletableFuture.failedFuture(new IllegalStateException("primary down"));
+        }
+    }
+
+    /** A backup that is down, its breaker opening at its first failure, for 10 s; neither woven nor Guice's. */
+    @CircuitBreaker(requestVolumeThreshold = 1, failureRatio = 1.0, delay = 10_000)
+    public static class GuardedBackup implements Quotes {
+        @Override
+        public String quote(String symbol) {
+            CALLS.add("backup");
+            throw new IllegalStateException("backup down");
+        }
+
+        @Override
+        public CompletableFuture<String> quoteAsync(String symbol) {
+            return CompletableFuture.failedFuture(new IllegalStateException("backup down"));
+        }
+    }
+
+    /** Fails twice, then answers: its own retry of 3 reaches the answer. */
+    public static class PatientBackup implements Quotes {
+        private int calls;
+
+        @Override
+        @Retry(attempts = 3, delay = 0)
+        public String quote(String symbol) {
+            CALLS.add("backup");
+            if (++calls <= 2) {
+                throw new IllegalStateException("backup down");
+            }
+            return "backup " + symbol;
+        }
+
+        @Override
+        public CompletableFuture<String> quoteAsync(String symbol) {
+            return CompletableFuture.completedFuture(symbol);
+        }
+    }
+
+    /** Always fails under its own retry of 2. */
+    public static class RetriedBackup implements Quotes {
+        @Override
+        @Retry(attempts = 2, delay = 0)
+        public String quote(String symbol) {
+            CALLS.add("backup");
+            throw new IllegalStateException("backup down");
+        }
+
+        @Override
+        public CompletableFuture<String> quoteAsync(String symbol) {
+            return CompletableFuture.failedFuture(new IllegalStateException("backup down"));
+        }
+    }
+
+    /** A breaker no value of which is valid. */
+    @CircuitBreaker(failureRatio = 2.0)
+    public static class BadlyGuardedBackup implements Quotes {
+        @Override
+        public String quote(String symbol) {
+            return symbol;
+        }
+
+        @Override
+        public CompletableFuture<String> quoteAsync(String symbol) {
+            return CompletableFuture.completedFuture(symbol);
+        }
+    }
+
     private final VirtualTimeSource clock = new VirtualTimeSource();
     private final Events events = new Events();
 
@@ -213,5 +291,65 @@ class AlternativeOwnPoliciesTest {
                 .containsExactly("AsyncLimited.quoteAsync(String): @RateLimit cannot act on a method returning a"
                         + " CompletionStage or streaming to a handler yet: the rate limit waits for its permit by"
                         + " blocking (limit the synchronous method the call is made through)"));
+    }
+
+    private Quotes withFallbacks(Quotes... alternatives) {
+        return Rebound.wrap(Quotes.class, (Quotes) new Down())
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(10)).build())
+                .withFallbacks(alternatives).settings(events.settings(clock)).build();
+    }
+
+    @Test
+    void anUnwovenAlternativesOwnBreakerGivenToWithFallbacksIsAppliedByTheEngine() {
+        Quotes quotes = withFallbacks(new GuardedBackup());
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(catchThrowable(() -> quotes.quote("A"))).as("the primary's failure")
+                    .isInstanceOf(IllegalStateException.class).hasMessage("primary down");
+        }
+
+        // its breaker opened at its first failure: 10 s later, not one of the next 4 calls reached it
+        assertThat(CALLS).containsExactly("primary", "primary", "backup", "primary", "primary", "primary",
+                "primary", "primary", "primary", "primary", "primary");
+        assertThat(events.of(Kind.CIRCUIT_OPENED)).singleElement()
+                .satisfies(e -> assertThat(e.target()).isEqualTo("GuardedBackup"));
+
+        clock.advance(Duration.ofSeconds(10));
+        CALLS.clear();
+        catchThrowable(() -> quotes.quote("A"));
+        assertThat(CALLS).as("half-open: one probe").containsExactly("primary", "primary", "backup");
+    }
+
+    @Test
+    void anUnwovenAlternativesOwnRetryGivenToWithFallbacksIsItsOwnNotWithRetrys() {
+        Quotes quotes = withFallbacks(new PatientBackup());
+
+        assertThat(quotes.quote("A")).isEqualTo("backup A");
+
+        // withRetry's 2 attempts are the primary's; the backup's own @Retry gives it 3
+        assertThat(CALLS).containsExactly("primary", "primary", "backup", "backup", "backup");
+    }
+
+    @Test
+    void aWrappedAlternativeGivenToWithFallbacksAppliesItsOwnRetryOnceNotTwice() {
+        Quotes backup = Rebound.wrap(Quotes.class, (Quotes) new RetriedBackup()).settings(events.settings(clock))
+                .build();
+        Quotes quotes = withFallbacks(backup);
+
+        assertThat(catchThrowable(() -> quotes.quote("A"))).hasMessage("primary down");
+
+        assertThat(CALLS).containsExactly("primary", "primary", "backup", "backup");
+    }
+
+    @Test
+    void anUnwovenAlternativesBadBreakerGivenToWithFallbacksIsRefusedAtBuildNamingIt() {
+        Throwable t = catchThrowable(() -> withFallbacks(new BadlyGuardedBackup()));
+
+        assertThat(t).isInstanceOfSatisfying(ReboundConfigurationException.class, e -> assertThat(e.problems())
+                .containsExactlyInAnyOrder(
+                        "BadlyGuardedBackup.quote(String): @CircuitBreaker.failureRatio = 2.0 must be more than 0 and"
+                                + " at most 1",
+                        "BadlyGuardedBackup.quoteAsync(String): @CircuitBreaker.failureRatio = 2.0 must be more than"
+                                + " 0 and at most 1"));
     }
 }

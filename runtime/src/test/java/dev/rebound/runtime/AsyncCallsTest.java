@@ -651,6 +651,52 @@ class AsyncCallsTest {
                 .isEqualTo(CircuitState.CLOSED);
     }
 
+    /**
+     * policies.md and annotations.md: a half-open probe that never completes keeps its slot, so the breaker
+     * refuses every call, however long after; an attemptTimeout ends the probe, which then counts as failed.
+     */
+    @Test
+    void aHalfOpenProbeThatNeverCompletesHoldsItsSlotUntilAnAttemptTimeoutEndsIt() throws Exception {
+        IOException down = new IOException("down");
+        Scripted primary = new Scripted("primary").failing(down).failing(down).then(CompletableFuture::new);
+        Quotes quotes = guarded(primary, 2);
+        CompletableFuture<String> opening = quotes.quote("A");
+        clock.runScheduled();
+        assertThat(opening).isCompletedExceptionally();
+
+        clock.advance(Duration.ofSeconds(30));
+        CompletableFuture<String> probing = quotes.quote("B"); // the only probe slot, never given back
+        clock.advance(Duration.ofHours(1));
+        CompletableFuture<String> refused = quotes.quote("C");
+        clock.runScheduled();
+
+        assertThat(probing).isNotDone();
+        assertThat(catchThrowable(refused::join)).hasCauseInstanceOf(CircuitBreakerOpenException.class);
+        assertThat(primary.attempts()).isEqualTo(3);
+        assertThat(diagnostics(quotes).circuitState()).isEqualTo(CircuitState.HALF_OPEN);
+
+        // the same with an attemptTimeout: the probe times out, fails, and the breaker opens again
+        Scripted timed = new Scripted("timed").failing(down).failing(down).then(CompletableFuture::new);
+        Quotes withTimeout = Rebound.wrap(Quotes.class, timed).named("timed")
+                .withRetry(policy().attempts(2).attemptTimeout(Duration.ofSeconds(5)).build())
+                .withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(2).failureRatio(1.0)
+                        .delay(Duration.ofSeconds(30)).halfOpenProbes(1).build())
+                .settings(events.settings(clock)).build();
+        withTimeout.quote("A");
+        clock.runScheduled();
+        clock.advance(Duration.ofSeconds(30));
+        CompletableFuture<String> timedProbe = withTimeout.quote("B");
+        clock.advance(Duration.ofSeconds(5));
+        clock.runScheduled();
+
+        assertThat(catchThrowable(timedProbe::join)).hasCauseInstanceOf(AttemptTimeoutException.class);
+        assertThat(diagnostics(withTimeout).circuitState()).isEqualTo(CircuitState.OPEN);
+        clock.advance(Duration.ofSeconds(30));
+        assertThat(withTimeout.quote("C").join()).as("the next probe").isEqualTo("timed:C");
+        assertThat(timed.attempts()).isEqualTo(4);
+        assertThat(diagnostics(withTimeout).circuitState()).isEqualTo(CircuitState.CLOSED);
+    }
+
     @Test
     void anEmptyRetryBudgetStopsTheAsyncRetries() {
         IOException down = new IOException("down");

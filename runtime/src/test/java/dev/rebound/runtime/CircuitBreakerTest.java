@@ -263,6 +263,41 @@ class CircuitBreakerTest {
         assertThat(breakerOf(model).circuitState()).isEqualTo(CircuitState.CLOSED);
     }
 
+    /** policies.md: without an attemptTimeout, a probe that does not return keeps the only slot, however long. */
+    @Test
+    void aHalfOpenProbeThatDoesNotReturnKeepsItsSlotAndEveryOtherCallIsRefused() throws Exception {
+        Model model = wrap(breaker().build());
+        primary.down();
+        failTransiently(model, 4);
+        time.advance(Duration.ofSeconds(10));
+        CountDownLatch inProbe = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        primary.failingWith(() -> {
+            inProbe.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new IllegalStateException("answered at last");
+        });
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> probe = pool.submit(() -> catchThrowable(() -> model.chat("probe")));
+            assertThat(inProbe.await(10, TimeUnit.SECONDS)).isTrue();
+            time.advance(Duration.ofHours(1));
+
+            assertThat(catchThrowable(() -> model.chat("hi"))).isInstanceOf(CircuitBreakerOpenException.class);
+            assertThat(breakerOf(model).circuitState()).isEqualTo(CircuitState.HALF_OPEN);
+            assertThat(primary.calls).hasValue(5);
+            release.countDown();
+            probe.get(10, TimeUnit.SECONDS);
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void failOnAndSkipOnDecideWhatIsRecorded() throws Exception {
         Model onlyIllegalState = wrap(breaker().requestVolumeThreshold(2).failOn(IllegalStateException.class)

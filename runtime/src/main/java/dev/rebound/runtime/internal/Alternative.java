@@ -15,8 +15,9 @@ import java.util.function.Supplier;
  * One entry of a fallback chain: where its instance comes from, the method to call, and its own
  * policies, which the engine applies when it reaches the alternative (its own door steps aside, see
  * {@link Passthrough}): its retry, around its circuit breaker, around its rate limit. An alternative
- * given to a builder ({@link #asIs}) has no policies here and is called as it is: its own door, if it
- * has one (woven, intercepted, a wrapper of any door), applies its own policy, once.
+ * given to a builder that a door reaches, or whose class carries no policy ({@link #asIs}), has no policies
+ * here and is called as it is: its own door, if it has one (woven, intercepted, a wrapper of any door),
+ * applies its own policy, once ({@link AnnotationPolicies#given}).
  */
 public final class Alternative implements Invoker {
 

@@ -102,16 +102,58 @@ record AnnotatedFallback(FallbackRule rule, List<Alternative> chain, Predicate<O
                         cycle.stream().map(Class::getSimpleName).toList())));
                 continue;
             }
+            OwnPolicies policies = OwnPolicies.read(alt, AnnotationLookup.find(Retry.class, alt, contract, method),
+                    implClass, contract, method, contractMethod, nonIdempotent, settings, build, problems);
+            Supplier<?> instance;
+            try {
+                instance = alternatives.apply(alt);
+            } catch (RuntimeException e) {
+                // a user's resolver may put anything in its message: show only our own
+                problems.add(Rules.at(name, FallbackRules.cannotBeProvided("@Fallback.to", alt.getName(),
+                        e instanceof AlternativeUnavailable ? e.getMessage()
+                                : e.getClass().getName())));
+                continue;
+            }
+            chain.add(policies.alternative(AnnotationLookup.simpleName(alt), alt, instance, contractMethod));
+        }
+        // a handler as much as an alternative: neither would see a failure arriving after the call
+        if (deferred != null && (!seen.isEmpty() || fallback.handler() != void.class)) {
+            problems.add(Rules.at(name, MethodRules.deferred("@Fallback", deferred)));
+        } else if (nonIdempotent) {
+            Rules.addAt(name, MethodRules.nonIdempotentFallback("@Fallback", !seen.isEmpty(), rule.named(),
+                    "@Fallback.on", fallback.onResult().length > 0, "@Fallback.onResult"), problems);
+        }
+        return new AnnotatedFallback(rule, chain, onResult, handler);
+    }
+
+    /**
+     * An alternative's own policies, as the engine applies them when it reaches the alternative (a
+     * {@code @Fallback.to} class, or a {@code withFallbacks} instance no door reaches): its retry, its class's
+     * own breaker and rate limit (the interface's guard the primary: the same limit on the alternative would
+     * refuse it exactly when the primary's refusal sends the call there).
+     *
+     * @param rateLimitKey the key of {@code rateLimit}; null without one
+     */
+    record OwnPolicies(RetryPolicy retry, CircuitBreakerPolicy breaker, RateLimitPolicy rateLimit,
+            String rateLimitKey) {
+
+        /**
+         * Reads and checks (every problem added to {@code problems}) the policies of {@code alt} for {@code
+         * method} of {@code implClass}, whose contract is {@code contract}: {@code retry} (null for none), its
+         * class's own {@code @CircuitBreaker} and {@code @RateLimit}; refused a blind retry when it or the
+         * primary ({@code nonIdempotent}) is {@code @NonIdempotent}.
+         */
+        static OwnPolicies read(Class<?> alt, Retry retry, Class<?> implClass, Class<?> contract, Method method,
+                Method contractMethod, boolean nonIdempotent, ReboundSettings settings, Definitions build,
+                List<String> problems) {
             String altName = AnnotationLookup.describe(alt, method);
-            if (dev.rebound.runtime.internal.chain.CallShape.of(implClass, method)
-                    == dev.rebound.runtime.internal.chain.CallShape.STREAM) { // it could never be handed a handler
+            if (CallShape.of(implClass, method) == CallShape.STREAM) { // it could never be handed a handler
                 String narrowed = MethodChecks.narrowingAlternativeProblem(alt, contractMethod);
                 if (narrowed != null) {
                     problems.add(narrowed);
                 }
             }
-            RetryPolicy altRetry = PolicyConversion.toPolicy(AnnotationLookup.find(Retry.class, alt, contract, method),
-                    altName, problems);
+            RetryPolicy altRetry = PolicyConversion.toPolicy(retry, altName, problems);
             // its own @Retry beside another library's retry multiplies as the primary's does: said alike
             MethodChecks.warnIfRetriedByAnotherLibrary(alt.getName() + ' ' + contract.getName() + '#' + method.getName()
                     + java.util.Arrays.toString(method.getParameterTypes()), altName, altRetry.attempts(), alt, contract,
@@ -139,28 +181,14 @@ record AnnotatedFallback(FallbackRule rule, List<Alternative> chain, Predicate<O
                             null), problems);
                 }
             }
-            Supplier<?> instance;
-            try {
-                instance = alternatives.apply(alt);
-            } catch (RuntimeException e) {
-                // a user's resolver may put anything in its message: show only our own
-                problems.add(Rules.at(name, FallbackRules.cannotBeProvided("@Fallback.to", alt.getName(),
-                        e instanceof AlternativeUnavailable ? e.getMessage()
-                                : e.getClass().getName())));
-                continue;
-            }
-            chain.add(new Alternative(AnnotationLookup.simpleName(alt), alt, instance, contractMethod, altRetry,
-                    altBreaker, altRateLimit, altRateLimit == null ? null
-                            : RateLimits.keyOf(altRateLimit, alt.getName())));
+            return new OwnPolicies(altRetry, altBreaker, altRateLimit, altRateLimit == null ? null
+                    : RateLimits.keyOf(altRateLimit, alt.getName()));
         }
-        // a handler as much as an alternative: neither would see a failure arriving after the call
-        if (deferred != null && (!seen.isEmpty() || fallback.handler() != void.class)) {
-            problems.add(Rules.at(name, MethodRules.deferred("@Fallback", deferred)));
-        } else if (nonIdempotent) {
-            Rules.addAt(name, MethodRules.nonIdempotentFallback("@Fallback", !seen.isEmpty(), rule.named(),
-                    "@Fallback.on", fallback.onResult().length > 0, "@Fallback.onResult"), problems);
+
+        /** The chain's entry for {@code alt}, named {@code name}, its instance from {@code instance}. */
+        Alternative alternative(String name, Class<?> alt, Supplier<?> instance, Method contractMethod) {
+            return new Alternative(name, alt, instance, contractMethod, retry, breaker, rateLimit, rateLimitKey);
         }
-        return new AnnotatedFallback(rule, chain, onResult, handler);
     }
 
     private static void addIf(boolean written, String attribute, List<String> given) {
@@ -184,7 +212,7 @@ record AnnotatedFallback(FallbackRule rule, List<Alternative> chain, Predicate<O
     }
 
     /** An annotation declared on the class itself (its or a superclass's method, else the type). */
-    private static <A extends Annotation> A own(Class<A> type, Class<?> c, Method m) {
+    static <A extends Annotation> A own(Class<A> type, Class<?> c, Method m) {
         for (Class<?> k = c; k != null && k != Object.class; k = k.getSuperclass()) {
             Method own = Overrides.declaredIn(k, c, m);
             if (own != null && own.isAnnotationPresent(type)) {

@@ -176,6 +176,33 @@ public final class AnnotationPolicies {
         return out;
     }
 
+    /**
+     * The fallback chain's entry for {@code instance}, an alternative given to a builder ({@code withFallbacks})
+     * for {@code method} of {@code contract}, named {@code name} in events. Called as it is ({@link
+     * Alternative#asIs}) when a door made or reaches it (woven, intercepted, a wrapper of any door, a container's
+     * proxy over one: that door applies its own policy, once), or when its class carries no policy of its own;
+     * else nothing would apply its class's own {@code @Retry}, {@code @CircuitBreaker} and {@code @RateLimit}, so
+     * the engine does, as for a {@code @Fallback.to} alternative (read and checked, every problem added to
+     * {@code problems}). The interface's annotations are not its: the builder's policies replace them. Asked
+     * once per method, when the wrapper is built.
+     *
+     * @param implClass the target's class, whose method's shape the alternative's policies must fit
+     * @param nonIdempotent whether the target's method is {@code @NonIdempotent}
+     * @param settings fixed settings, or null for {@link ReboundSettings#global()} read live
+     */
+    public static Alternative given(String name, Object instance, Class<?> implClass, Class<?> contract,
+            Method method, boolean nonIdempotent, ReboundSettings settings, Definitions build, List<String> problems) {
+        Class<?> alt = ContainerProxies.implClassOf(instance);
+        Retry retry = AnnotatedFallback.own(Retry.class, alt, method);
+        if (DoorReach.madeByDoor(instance) || retry == null && AnnotatedFallback.own(CircuitBreaker.class, alt,
+                method) == null && AnnotatedFallback.own(RateLimit.class, alt, method) == null) {
+            return Alternative.asIs(name, () -> instance, method);
+        }
+        AnnotatedFallback.OwnPolicies own = AnnotatedFallback.OwnPolicies.read(alt, retry, implClass, contract,
+                method, method, nonIdempotent, settings, build, problems);
+        return own.alternative(name, alt, () -> instance, method);
+    }
+
     /** The method's annotation, else (unless its result is deferred) the type's. */
     private static <A extends Annotation> A find(Class<A> type, Class<?> implClass, Class<?> contract, Method method,
             String deferred) {

@@ -3,9 +3,9 @@ package dev.rebound.runtime.internal;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * A retry budget shared by every method that names it: retries within the last
- * {@value #WINDOW_SECONDS} seconds stay below {@code ratio} times the calls in that window, plus a
- * reserve of {@code minPerSecond} times {@value #WINDOW_SECONDS} (Finagle's RetryBudget, whose
+ * A retry budget shared by every method that names it: a retry is taken only if the retries within the
+ * last {@value #WINDOW_SECONDS} seconds, itself included, are then at most {@code ratio} times the calls
+ * in that window plus a reserve of {@code minPerSecond} times {@value #WINDOW_SECONDS} (Finagle's RetryBudget, whose
  * {@code minRetriesPerSec} is this reserve: a burst may spend it at once, and each retry gives it back
  * when it leaves the window).
  *
