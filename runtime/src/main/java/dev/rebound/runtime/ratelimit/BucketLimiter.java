@@ -80,16 +80,25 @@ final class BucketLimiter implements RateLimiter {
         return new BucketLimiter(requests, t, requestsPerMinute, tokensPerMinute);
     }
 
-    /** A limiter on the buckets {@code proxies} keeps under these keys, made on first use with these limits. */
+    /**
+     * A limiter on the buckets {@code proxies} keeps under these keys, made on first use with these limits,
+     * which replace a stored configuration of a version older than {@code version} (Bucket4j's implicit
+     * replacement, checked inside each command's compare-and-swap: a second round trip only when it replaces),
+     * over what the bucket has spent ({@code ADDITIVE}, as {@link #withLimits}).
+     */
     static BucketLimiter remote(ProxyManager<byte[]> proxies, byte[] requestsKey, byte[] tokensKey,
-            long requestsPerMinute, long tokensPerMinute) {
-        Lowering.Remote r = Lowering.remote(configuration(requestsPerMinute));
-        Bucket requests = proxies.builder().withOptimization(r).build(requestsKey, r::configuration);
+            long requestsPerMinute, long tokensPerMinute, long version) {
+        Lowering.Remote r = Lowering.remote(configuration(requestsPerMinute), version);
+        Bucket requests = proxies.builder().withOptimization(r)
+                .withImplicitConfigurationReplacement(version, TokensInheritanceStrategy.ADDITIVE)
+                .build(requestsKey, r::configuration);
         if (tokensPerMinute <= 0) {
             return new BucketLimiter(requests, r, null, null, requestsPerMinute, tokensPerMinute);
         }
-        Lowering.Remote t = Lowering.remote(configuration(tokensPerMinute));
-        Bucket tokens = proxies.builder().withOptimization(t).build(tokensKey, t::configuration);
+        Lowering.Remote t = Lowering.remote(configuration(tokensPerMinute), version);
+        Bucket tokens = proxies.builder().withOptimization(t)
+                .withImplicitConfigurationReplacement(version, TokensInheritanceStrategy.ADDITIVE)
+                .build(tokensKey, t::configuration);
         return new BucketLimiter(requests, r, tokens, t, requestsPerMinute, tokensPerMinute);
     }
 

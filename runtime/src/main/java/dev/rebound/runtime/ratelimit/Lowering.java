@@ -2,6 +2,7 @@ package dev.rebound.runtime.ratelimit;
 
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.TokensInheritanceStrategy;
 import io.github.bucket4j.distributed.proxy.AsyncCommandExecutor;
 import io.github.bucket4j.distributed.proxy.CommandExecutor;
 import io.github.bucket4j.distributed.proxy.optimization.Optimization;
@@ -12,7 +13,7 @@ import io.github.bucket4j.distributed.remote.RemoteCommand;
 import io.github.bucket4j.distributed.remote.commands.AddTokensCommand;
 import io.github.bucket4j.distributed.remote.commands.ConsumeAsMuchAsPossibleCommand;
 import io.github.bucket4j.distributed.remote.commands.ConsumeIgnoringRateLimitsCommand;
-import io.github.bucket4j.distributed.remote.commands.CreateInitialStateAndExecuteCommand;
+import io.github.bucket4j.distributed.remote.commands.CreateInitialStateWithVersionOrReplaceConfigurationAndExecuteCommand;
 import io.github.bucket4j.distributed.remote.commands.MultiCommand;
 import java.util.List;
 
@@ -55,17 +56,20 @@ abstract class Lowering {
      * {@code target} back. The stored level is then the lesser of what it was and {@code target}, in one
      * compare-and-swap, whoever else lowers it at the same moment.
      */
-    static Remote remote(BucketConfiguration configuration) {
-        return new Remote(configuration);
+    static Remote remote(BucketConfiguration configuration, long version) {
+        return new Remote(configuration, version);
     }
 
     static final class Remote extends Lowering implements Optimization {
 
         private final BucketConfiguration configuration;
+        /** The configuration's version ({@code FailoverLimiter}'s), for a bucket made here. */
+        private final long version;
         private volatile CommandExecutor executor;
 
-        private Remote(BucketConfiguration configuration) {
+        private Remote(BucketConfiguration configuration, long version) {
             this.configuration = configuration;
+            this.version = version;
         }
 
         /** The bucket's configuration, for its builder (and for a bucket that expired before a lowering). */
@@ -82,7 +86,8 @@ abstract class Lowering {
                     new ConsumeAsMuchAsPossibleCommand(Long.MAX_VALUE), new AddTokensCommand(target)));
             CommandResult<MultiResult> done = executor.execute(lower);
             if (done.getData().getResults().get(0).isBucketNotFound()) { // expired since the read: made full, lowered
-                executor.execute(new CreateInitialStateAndExecuteCommand<>(configuration, lower)).getData();
+                executor.execute(new CreateInitialStateWithVersionOrReplaceConfigurationAndExecuteCommand<>(configuration,
+                        lower, version, TokensInheritanceStrategy.ADDITIVE)).getData();
             }
         }
 

@@ -8,6 +8,7 @@ import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandInterruptedException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
@@ -263,6 +264,10 @@ final class RedisLink {
      * per outage (and again if its cause changes, from away to refusing or from one error code to another).
      */
     void failed(Throwable e, boolean connecting) {
+        if (interruption(e)) {
+            Thread.currentThread().interrupt(); // the caller's, not the store's: no outage, the flag kept
+            return;
+        }
         retryAtNanos = clock.nanoTime() + retryIntervalNanos;
         String code = errorCode(e);
         String said = code == null ? "away" : code;
@@ -311,6 +316,21 @@ final class RedisLink {
             }
         }
         return true;
+    }
+
+    /**
+     * Whether a command ended because its caller's thread was interrupted while it waited for the answer
+     * (Bucket4j's Lettuce proxy wraps the {@link InterruptedException} in a {@link RedisException}; Lettuce's
+     * own commands throw {@link RedisCommandInterruptedException}): the caller's doing, not the store's.
+     */
+    static boolean interruption(Throwable e) {
+        int depth = 0;
+        for (Throwable t = e; t != null && depth < 16; t = t.getCause(), depth++) {
+            if (t instanceof InterruptedException || t instanceof RedisCommandInterruptedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A command error inside a script, as Redis 6 reports it. */

@@ -4,13 +4,16 @@ import dev.rebound.runtime.TimeSource;
 import dev.rebound.runtime.rules.Rules;
 import dev.rebound.runtime.rules.TimeAmount;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.SetArgs;
+import io.lettuce.core.ScriptOutputType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Rate limits shared by a whole fleet: Bucket4j's buckets kept in Redis (through Lettuce), so every
@@ -36,7 +39,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p><b>Keys.</b> {@code <namespace>:rate-limit:<key>:requests} and {@code ...:tokens}: only names
  * from configuration. Each expires once its bucket would be full again (plus 10 s), so a fleet that
  * stops leaves nothing behind. As a {@link SharedCircuitState}, {@code <namespace>:breaker:<name>:open},
- * which expires when the open state ends.
+ * which expires when the open state ends (the longest one written: a shorter delay never cuts it short).
+ *
+ * <p><b>Limits that change.</b> The limits configured last in the fleet win, as in-process: each instance's
+ * carry the moment it was given them as their version, and replace older ones in Redis at its first command
+ * (over what the bucket spent); an instance whose limits are not the ones applied says so in one WARN.
  *
  * <p><b>Secrets.</b> The connection string's password is used to connect and nowhere else: logs and
  * {@link #toString()} show {@code redis://host:port/db} only, and no exception Rebound throws carries it.
@@ -48,7 +55,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RedisRateLimitStore implements RateLimitStore, SharedCircuitState {
 
-    private static final byte[] OPEN = {'1'};
+    private static final Logger LOG = LoggerFactory.getLogger("dev.rebound");
 
     private final RedisLink link;
     private final String namespace;
@@ -57,6 +64,8 @@ public final class RedisRateLimitStore implements RateLimitStore, SharedCircuitS
      * local stand-in is then one limit per key in this instance while Redis is away, not one per asker.
      */
     private final Map<String, FailoverLimiter> limiters = new ConcurrentHashMap<>();
+    /** The fleet's delay of each breaker last warned about, so that one difference is said once. */
+    private final Map<String, Long> warnedDelays = new ConcurrentHashMap<>();
 
     private RedisRateLimitStore(RedisLink link, String namespace) {
         this.link = link;
@@ -108,53 +117,124 @@ public final class RedisRateLimitStore implements RateLimitStore, SharedCircuitS
     }
 
     /**
-     * {@code SET <namespace>:breaker:<name>:open 1 PX <open ms>}: the key is the state and expires with it,
-     * on Redis's clock. With a non-system {@link TimeSource} the value is the reading of that clock when
-     * the state ends, which {@link #openRemainingNanos} compares with the clock's reading (the key still
-     * expires, an hour later at least, so nothing is left behind).
+     * Writes the open state, {@code <namespace>:breaker:<name>:open} = the opener's delay ({@code "60000ms"}),
+     * expiring with the state on Redis's clock, unless the fleet's state there ends later: the longest open
+     * state wins, and a shorter delay never cuts it short (one script, so two openers at once keep the later
+     * end). An instance whose delay is kept out so is told once, naming both delays. With a non-system
+     * {@link TimeSource} the value also carries the reading of that clock when the state ends
+     * ({@code "60000ms@<reading>"}), which {@link #openRemainingNanos} compares with the clock's reading
+     * (the key still expires, an hour later at least, so nothing is left behind).
      */
     @Override
     public void opened(String breaker, long openNanos) {
         long millis = Math.max(1, openNanos / 1_000_000);
-        if (link.proxies() == null) {
-            return;
-        }
+        boolean interrupted = Thread.interrupted(); // the caller's: held back for the round trip, set again after
         try {
-            byte[] value = OPEN;
-            if (!link.systemClock()) {
-                value = Long.toString(saturatedSum(link.nowNanos(), openNanos)).getBytes(StandardCharsets.UTF_8);
-                millis = Math.max(millis, CLEANUP_MILLIS);
+            if (link.proxies() == null) {
+                return;
             }
-            link.commands().set(breakerKey(breaker).getBytes(StandardCharsets.UTF_8), value, SetArgs.Builder.px(millis));
+            String value = millis + "ms";
+            String end = "";
+            long px = millis;
+            if (!link.systemClock()) {
+                end = Long.toString(saturatedSum(link.nowNanos(), openNanos));
+                value += "@" + end;
+                px = Math.max(millis, CLEANUP_MILLIS);
+            }
+            byte[] kept = link.commands().eval(OPEN_UNLESS_LATER, ScriptOutputType.VALUE,
+                    new byte[][] {breakerKey(breaker).getBytes(StandardCharsets.UTF_8)}, bytes(value),
+                    bytes(Long.toString(px)), bytes(end));
             link.answered();
+            long fleetMillis = kept == null ? -1 : delayOf(kept);
+            if (fleetMillis > 0 && fleetMillis != millis && firstSaid(breaker, fleetMillis)) {
+                LOG.warn("Rebound circuit breaker \"{}\": the fleet's open state there, set with delay = {} ms, ends "
+                        + "later than this instance's delay = {} ms would; the longest open state in the fleet "
+                        + "wins, and it is kept: give every instance the same delay", breaker, fleetMillis, millis);
+            }
         } catch (RuntimeException e) {
             link.failed(e, false);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
     /**
-     * {@code PTTL <namespace>:breaker:<name>:open}; with a non-system {@link TimeSource}, {@code GET} of it,
-     * the end of the open state on that clock, less the clock's reading.
+     * Writes the open state unless the one there ends later: KEYS[1] the breaker's key, ARGV the value, its
+     * expiry in ms, and (on a non-system clock) the reading when it ends, compared with the one in the value
+     * there, else the key's own time left. Answers the value kept, or nil when it wrote.
      */
+    private static final String OPEN_UNLESS_LATER = "local old = redis.call('GET', KEYS[1]) "
+            + "if old then "
+            + "  if ARGV[3] == '' then "
+            + "    if redis.call('PTTL', KEYS[1]) >= tonumber(ARGV[2]) then return old end "
+            + "  else "
+            + "    local e = string.match(old, '@(%d+)$') "
+            + "    if e and tonumber(e) >= tonumber(ARGV[3]) then return old end "
+            + "  end "
+            + "end "
+            + "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) "
+            + "return false";
+
+    /** The value of an open state and its time left (ms), in one round trip. */
+    private static final String OPEN_STATE = "return {redis.call('GET', KEYS[1]) or false, redis.call('PTTL', KEYS[1])}";
+
+    /** {@link #openRemainingNanos(String, long)} without a delay to compare. */
     @Override
     public long openRemainingNanos(String breaker) {
-        if (link.proxies() == null) {
-            return 0;
-        }
+        return openRemainingNanos(breaker, -1);
+    }
+
+    /**
+     * The fleet's open state's time left on Redis's clock (its key's {@code PTTL}); with a non-system
+     * {@link TimeSource}, the end of the open state on that clock, less the clock's reading. When the state
+     * was set with another delay than {@code delayNanos}, one WARN names both (once per breaker and stored
+     * delay): the breaker asking opens for the fleet's time left, whichever delay is longer.
+     */
+    @Override
+    public long openRemainingNanos(String breaker, long delayNanos) {
+        boolean interrupted = Thread.interrupted(); // the caller's: held back for the round trip, set again after
         try {
-            byte[] key = breakerKey(breaker).getBytes(StandardCharsets.UTF_8);
-            if (!link.systemClock()) {
-                byte[] until = link.commands().get(key);
-                link.answered();
-                Long end = until == null ? null : parseReading(until);
-                return end == null ? 0 : Math.max(0, end - link.nowNanos());
+            if (link.proxies() == null) {
+                return 0;
             }
-            Long ttl = link.commands().pttl(key);
+            List<Object> state = link.commands().eval(OPEN_STATE, ScriptOutputType.MULTI,
+                    breakerKey(breaker).getBytes(StandardCharsets.UTF_8));
             link.answered();
-            return ttl == null || ttl <= 0 ? 0 : ttl * 1_000_000;
+            byte[] value = state.get(0) instanceof byte[] ? (byte[]) state.get(0) : null;
+            long remaining;
+            if (value == null) {
+                remaining = 0;
+            } else if (!link.systemClock()) {
+                Long end = endOf(value);
+                remaining = end == null ? 0 : Math.max(0, end - link.nowNanos());
+            } else {
+                Long ttl = (Long) state.get(1);
+                remaining = ttl == null || ttl <= 0 ? 0 : ttl * 1_000_000;
+            }
+            if (remaining > 0 && delayNanos >= 0) {
+                warnIfOpenedWithAnotherDelay(breaker, delayOf(value), Math.max(1, delayNanos / 1_000_000), remaining);
+            }
+            return remaining;
         } catch (RuntimeException e) {
             link.failed(e, false);
             return 0;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void warnIfOpenedWithAnotherDelay(String breaker, long fleetMillis, long ownMillis, long remaining) {
+        if (fleetMillis <= 0 || fleetMillis == ownMillis) {
+            return; // an older Rebound's state says no delay
+        }
+        if (firstSaid(breaker, fleetMillis)) {
+            LOG.warn("Rebound circuit breaker \"{}\": the fleet's open state was set with delay = {} ms, not this "
+                    + "instance's {} ms; the fleet's open state wins: this breaker opens for the {} ms it has left: "
+                    + "give every instance the same delay", breaker, fleetMillis, ownMillis, remaining / 1_000_000);
         }
     }
 
@@ -166,13 +246,35 @@ public final class RedisRateLimitStore implements RateLimitStore, SharedCircuitS
         return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
     }
 
-    /** A reading written by {@link #opened}, or null for any other value (a system-clock store's "1"). */
-    private static Long parseReading(byte[] value) {
+    /** Whether this fleet delay of {@code breaker} is not the one last said (and is now). */
+    private boolean firstSaid(String breaker, long fleetMillis) {
+        Long before = warnedDelays.put(breaker, fleetMillis);
+        return before == null || before != fleetMillis;
+    }
+
+    /** The end reading in a value written by {@link #opened} on a non-system clock, or null for any other. */
+    private static Long endOf(byte[] value) {
+        String v = new String(value, StandardCharsets.UTF_8);
         try {
-            return Long.parseLong(new String(value, StandardCharsets.UTF_8));
+            return Long.parseLong(v.substring(v.indexOf('@') + 1)); // an older Rebound's value: the reading alone
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    /** The opener's delay in ms in a value written by {@link #opened}, or -1 (none: an older Rebound's). */
+    private static long delayOf(byte[] value) {
+        String v = new String(value, StandardCharsets.UTF_8);
+        int ms = v.indexOf("ms");
+        try {
+            return ms > 0 ? Long.parseLong(v.substring(0, ms)) : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Whether Redis answered the last time it was asked. */

@@ -379,13 +379,16 @@ class RedisRateLimitStoreTest {
         assertThat(logged.lines().filter(l -> l.contains("WARN ")).map(l -> l.substring(l.indexOf("WARN "))))
                 .containsExactly(
                 "WARN dev.rebound - Rebound rate limit \"openai\": Redis already holds it with requestsPerMinute = 100,"
-                        + " not 50; the stored limit applies until the key expires: give every instance the same limits",
+                        + " not 50; another instance configured it no earlier than this one, and the fleet's most"
+                        + " recently configured limits win: 100 applies to this instance too: give every instance the"
+                        + " same limits",
                 "WARN dev.rebound - Rebound rate limit \"openai\": Redis already holds it with tokensPerMinute = 1000,"
-                        + " not 50000; the stored limit applies until the key expires: give every instance the same"
-                        + " limits",
+                        + " not 50000; another instance configured it no earlier than this one, and the fleet's most"
+                        + " recently configured limits win: 1000 applies to this instance too: give every instance the"
+                        + " same limits",
                 "WARN dev.rebound - Rebound rate limit \"openai\": Redis already holds it with tokensPerMinute = 1000,"
-                        + " not 0; the instances that set it charge their tokens against it until the key expires, and"
-                        + " this one charges none: give every instance the same limits");
+                        + " not 0; the instances that set it charge their tokens against it, and this one charges"
+                        + " none: give every instance the same limits");
     }
 
     /**
@@ -547,7 +550,7 @@ class RedisRateLimitStoreTest {
         try (RedisRateLimitStore a = RedisRateLimitStore.connect("redis://127.0.0.1:" + redis.port);
                 RedisRateLimitStore b = RedisRateLimitStore.connect("redis://127.0.0.1:" + redis.port)) {
             a.opened("Chat.chat(String)", 5 * SECOND);
-            assertThat(rawConnection.sync().get("rebound:breaker:Chat.chat(String):open")).isEqualTo("1");
+            assertThat(rawConnection.sync().get("rebound:breaker:Chat.chat(String):open")).isEqualTo("5000ms");
             assertThat(rawConnection.sync().pttl("rebound:breaker:Chat.chat(String):open")).isBetween(4_000L, 5_000L);
             assertThat(b.openRemainingNanos("Chat.chat(String)")).isBetween(4 * SECOND, 5 * SECOND);
         }
@@ -574,6 +577,43 @@ class RedisRateLimitStoreTest {
             }
         }
     }
+    /**
+     * Two instances whose breakers have other delays open it one after the other: the longest open state
+     * wins, on a virtual clock as on the system one (Redis's clock): the shorter delay written after does not
+     * cut the fleet's state short, and its instance is told once, naming both delays; a longer one written
+     * after a shorter one extends it.
+     */
+    @Test
+    void aShorterDelayDoesNotCutALongerFleetOpenStateShortAndItsInstanceIsTold() {
+        String logged;
+        try (RedisRateLimitStore a = store(); RedisRateLimitStore b = store(); RedisRateLimitStore c = store();
+                RedisRateLimitStore onSystemA = RedisRateLimitStore.connect("redis://127.0.0.1:" + redis.port);
+                RedisRateLimitStore onSystemB = RedisRateLimitStore.connect("redis://127.0.0.1:" + redis.port);
+                StdStreams captured = new StdStreams()) {
+            a.opened("Chat.chat(String)", 60 * SECOND);
+            clock.advance(Duration.ofSeconds(1));
+            b.opened("Chat.chat(String)", 5 * SECOND);
+            b.opened("Chat.chat(String)", 5 * SECOND); // said once
+            assertThat(c.openRemainingNanos("Chat.chat(String)")).isEqualTo(59 * SECOND);
+            b.opened("Ask.ask(String)", 5 * SECOND);
+            a.opened("Ask.ask(String)", 60 * SECOND); // a longer one extends a shorter one
+            assertThat(c.openRemainingNanos("Ask.ask(String)")).isEqualTo(60 * SECOND);
+
+            onSystemA.opened("Sys.chat(String)", 60 * SECOND);
+            onSystemB.opened("Sys.chat(String)", 5 * SECOND);
+            assertThat(rawConnection.sync().pttl("rebound:breaker:Sys.chat(String):open")).isGreaterThan(55_000L);
+            assertThat(rawConnection.sync().get("rebound:breaker:Sys.chat(String):open")).isEqualTo("60000ms");
+            logged = captured.text();
+        }
+        assertThat(reboundLines(logged)).containsExactly(
+                "WARN dev.rebound - Rebound circuit breaker \"Chat.chat(String)\": the fleet's open state there, set"
+                        + " with delay = 60000 ms, ends later than this instance's delay = 5000 ms would; the longest"
+                        + " open state in the fleet wins, and it is kept: give every instance the same delay",
+                "WARN dev.rebound - Rebound circuit breaker \"Sys.chat(String)\": the fleet's open state there, set"
+                        + " with delay = 60000 ms, ends later than this instance's delay = 5000 ms would; the longest"
+                        + " open state in the fleet wins, and it is kept: give every instance the same delay");
+    }
+
     /**
      * One request a minute, one request, ten quiet minutes, then one more, which is free: whatever the
      * shared clock reads, Long.MAX_VALUE passed included (Bucket4j compares readings absolutely; the
@@ -767,9 +807,191 @@ class RedisRateLimitStoreTest {
         }
         assertThat(reboundLines(logged)).containsExactly(
                 "WARN dev.rebound - Rebound rate limit \"openai\": Redis already holds it with requestsPerMinute = 10,"
-                        + " not 100; the stored limit applies until the key expires: give every instance the same limits",
+                        + " not 100; another instance configured it no earlier than this one, and the fleet's most"
+                        + " recently configured limits win: 10 applies to this instance too: give every instance the"
+                        + " same limits",
                 "WARN dev.rebound - Rebound rate limit \"openai\": Redis already holds it with requestsPerMinute = 100,"
-                        + " not 10; the stored limit applies until the key expires: give every instance the same limits");
+                        + " not 10; another instance configured it no earlier than this one, and the fleet's most"
+                        + " recently configured limits win: 100 applies to this instance too: give every instance the"
+                        + " same limits");
+    }
+
+    /**
+     * The provider raised the key's quota from 10 to 20 a minute and the whole fleet is redeployed with 20.
+     * Under steady traffic above the old limit (12 a minute) the key never expires, as every write pushes its
+     * expiry on: the new limits reach Redis at the new instances' first command (their version, when they
+     * were configured, is newer), and the instances, who all agree, are told nothing.
+     */
+    @Test
+    void aLimitTheWholeFleetRaisesAppliesWhileTrafficGoesOn() {
+        String logged;
+        int refusedInTheFifthMinute = 0;
+        long ttl;
+        try (RedisRateLimitStore old = store()) {
+            RateLimiter before = old.limiter("openai", 10, 0, clock);
+            for (int i = 0; i < 12; i++) { // the old version's last minute: one request every 5 s
+                before.acquire(0, 0);
+                clock.advance(Duration.ofSeconds(5));
+            }
+        }
+        try (RedisRateLimitStore a = store(); RedisRateLimitStore b = store(); StdStreams captured = new StdStreams()) {
+            List<RateLimiter> fleet = List.of(a.limiter("openai", 20, 0, clock), b.limiter("openai", 20, 0, clock));
+            for (int minute = 1; minute <= 5; minute++) {
+                for (int i = 0; i < 12; i++) { // 12 a minute, well under the new 20
+                    long wait = fleet.get(i % 2).acquire(0, 0);
+                    if (minute == 5 && wait == RateLimiter.REFUSED) {
+                        refusedInTheFifthMinute++;
+                    }
+                    clock.advance(Duration.ofSeconds(5));
+                }
+            }
+            ttl = rawConnection.sync().pttl("rebound:rate-limit:openai:requests");
+            logged = captured.text();
+        }
+        assertThat(ttl).as("the key's expiry, pushed on by every write").isPositive().isLessThanOrEqualTo(70_000L);
+        assertThat(reboundLines(logged)).as("what the instances, who all agree, were told").isEmpty();
+        assertThat(refusedInTheFifthMinute)
+                .as("requests refused in the fifth minute after every instance was given 20 a minute, at 12 a minute")
+                .isZero();
+    }
+
+    /**
+     * A rolling redeploy from 10 to 20 a minute: an old instance still runs beside a new one. The limits
+     * configured last win, on Redis as in-process: the new one's first command replaces the stored 10 over
+     * what the bucket spent (Bucket4j's ADDITIVE: the 9 left plus the 10 more), the fleet then draws on 20
+     * in all, and the old instance, whose 10 no longer applies, is told within a minute (the comparison runs
+     * after its first command on the connection, and then on its first use in each minute), naming both
+     * values and which wins.
+     */
+    @Test
+    void anOldInstanceBesideNewOnesDrawsOnTheLimitsConfiguredLastAndIsToldSo() {
+        String logged;
+        int admitted = 0;
+        try (RedisRateLimitStore oldStore = store(); RedisRateLimitStore newStore = store();
+                StdStreams captured = new StdStreams()) {
+            RateLimiter old = oldStore.limiter("openai", 10, 0, clock);
+            clock.advance(Duration.ofNanos(1)); // configured after the old one, if only just
+            RateLimiter renewed = newStore.limiter("openai", 20, 0, clock);
+            for (int i = 0; i < 40; i++) {
+                if ((i % 2 == 0 ? old : renewed).acquire(0, 0) != RateLimiter.REFUSED) {
+                    admitted++;
+                }
+            }
+            clock.advance(Duration.ofMinutes(1));
+            old.acquire(0, 0); // its first use in the minute compares
+            logged = captured.text();
+        }
+        assertThat(admitted).as("requests the old and the new instance were allowed in all, at once").isEqualTo(20);
+        assertThat(reboundLines(logged)).containsExactly(
+                "WARN dev.rebound - Rebound rate limit \"openai\": Redis already holds it with requestsPerMinute = 20,"
+                        + " not 10; another instance configured it no earlier than this one, and the fleet's most"
+                        + " recently configured limits win: 20 applies to this instance too: give every instance the"
+                        + " same limits");
+    }
+
+    /**
+     * A caller whose thread is interrupted (a cancel landing while the permit is asked): Redis answered all
+     * along, so the store declares no outage, stays in use, and the caller keeps its interrupt; the permit
+     * was taken on Redis (the fleet's one request of 2 left).
+     */
+    @Test
+    void anInterruptedCallerIsNotARedisOutage() {
+        String logged;
+        boolean reachable;
+        boolean keptItsInterrupt;
+        long left;
+        try (RedisRateLimitStore a = store(); RedisRateLimitStore b = store()) {
+            RateLimiter here = a.limiter("openai", 2, 0, clock);
+            assertThat(here.acquire(0, 0)).isZero(); // connected, the key made
+            try (StdStreams captured = new StdStreams()) {
+                Thread.currentThread().interrupt();
+                here.acquire(0, 0);
+                keptItsInterrupt = Thread.interrupted();
+                reachable = a.reachable();
+                logged = captured.text();
+            }
+            left = b.limiter("openai", 2, 0, clock).wouldWait(0);
+        }
+        assertThat(reboundLines(logged)).as("Rebound's lines").isEmpty();
+        assertThat(reachable).as("the store, after an interrupt while Redis answered").isTrue();
+        assertThat(keptItsInterrupt).as("the caller's interrupt flag").isTrue();
+        assertThat(left).as("the wait for the fleet's next request: both taken on Redis").isEqualTo(30 * SECOND);
+    }
+
+    public interface Completion {
+        String complete(String prompt);
+    }
+
+    /**
+     * A call cancelled mid-call: its HTTP client ends on the interrupt and leaves the flag set, as the JDK's
+     * does. Rebound refunds the attempt's tokens with the flag set: the refund reaches Redis, which charged
+     * them, no outage is declared, and the caller keeps its interrupt.
+     */
+    @Test
+    void aCancelledCallIsNotARedisOutageAndItsRefundReachesRedis() {
+        String logged;
+        boolean reachable;
+        boolean keptItsInterrupt;
+        List<ReboundEvent> events = new CopyOnWriteArrayList<>();
+        long estimate;
+        try (RedisRateLimitStore store = store(); RedisRateLimitStore other = store()) {
+            ReboundSettings settings = ReboundSettings.builder().timeSource(clock).listener(events::add)
+                    .rateLimitStore(store).build();
+            RateLimitPolicy openai = RateLimitPolicy.builder().key("openai").requestsPerMinute(100)
+                    .tokensPerMinute(10_000).maxDelay(Duration.ZERO).build();
+            Completion healthy = Rebound.wrap(Completion.class, (Completion) p -> "ok").withRateLimit(openai)
+                    .settings(settings).build();
+            Completion cancelled = Rebound.wrap(Completion.class, (Completion) p -> {
+                Thread.currentThread().interrupt(); // the HTTP client ends on the caller's cancel
+                throw new java.io.UncheckedIOException(new java.io.InterruptedIOException("cancelled"));
+            }).withRateLimit(openai).settings(settings).build();
+            assertThat(healthy.complete("hello")).isEqualTo("ok"); // connected, the keys made, its estimate kept
+            try (StdStreams captured = new StdStreams()) {
+                catchThrowable(() -> cancelled.complete("hello"));
+                keptItsInterrupt = Thread.interrupted();
+                reachable = store.reachable();
+                logged = captured.text();
+            }
+            assertThat(events).filteredOn(e -> e.kind() == Kind.RATE_LIMIT_TOKENS_REFUNDED).hasSize(1);
+            estimate = events.stream().filter(e -> e.kind() == Kind.RATE_LIMIT_TOKENS_CHARGED).findFirst()
+                    .orElseThrow().tokens();
+            RateLimiter fleet = other.limiter("openai", 100, 10_000, clock);
+            assertThat(fleet.wouldWait(10_000 - estimate)).as("the fleet's tokens: all but the first call's").isZero();
+            assertThat(fleet.wouldWait(10_000 - estimate + 1)).isPositive();
+        }
+        assertThat(estimate).isPositive();
+        assertThat(reboundLines(logged)).as("Rebound's lines about the store")
+                .noneMatch(l -> l.contains("rate-limit store"));
+        assertThat(reachable).as("the store, after a cancelled call while Redis answered").isTrue();
+        assertThat(keptItsInterrupt).as("the caller's interrupt flag").isTrue();
+    }
+
+    /**
+     * Redis stalls (CLIENT PAUSE, as a slow or overloaded server would) just as six request threads first use
+     * a key: each goes on with the local limit within about one timeout, not one timeout after another in a
+     * queue (no lock is held across a round trip, and the first use of a key asks Redis nothing more).
+     */
+    @Test
+    void threadsFirstUsingAKeyWhileRedisStallsEachGoOnWithinAboutTheTimeout() throws Exception {
+        Duration timeout = Duration.ofMillis(250);
+        List<Long> millis;
+        try (StdStreams quiet = new StdStreams();
+                RedisRateLimitStore a = RedisRateLimitStore.builder("redis://127.0.0.1:" + redis.port)
+                        .timeSource(clock).timeout(timeout).build()) {
+            RateLimiter limiter = a.limiter("stalled", 100, 0, clock);
+            rawConnection.sync().clientPause(3000); // every client's commands wait 3 s
+            try {
+                millis = together(6, t -> () -> {
+                    long start = System.nanoTime();
+                    assertThat(limiter.acquire(0, 0)).isZero(); // the local limit's
+                    return (System.nanoTime() - start) / 1_000_000;
+                });
+            } finally {
+                rawConnection.sync().ping(); // answered once the pause is over
+            }
+        }
+        assertThat(millis).as("each thread's time to its permit (ms), with a store timeout of 250 ms")
+                .allMatch(ms -> ms < 3 * timeout.toMillis());
     }
 
     @Test

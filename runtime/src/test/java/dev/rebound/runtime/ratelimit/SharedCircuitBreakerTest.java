@@ -489,9 +489,46 @@ class SharedCircuitBreakerTest {
         }
     }
 
+    /**
+     * Two instances whose breakers have other delays (a rolling redeploy from 60 s to 5 s): B, at its first
+     * failure, opens for the fleet's time left, 60 s past its own 5 s (the longest open state wins), and is
+     * told so in one WARN naming both delays, as an instance whose rate limit differs is.
+     */
+    @Test
+    void anInstanceWhoseBreakerDelayDiffersFromTheFleetsIsToldNamingBothDelays() throws Exception {
+        List<ReboundEvent> eventsOfB = new CopyOnWriteArrayList<>();
+        AtomicInteger calledOnB = new AtomicInteger();
+        String logged;
+        try (RedisRateLimitStore storeA = store(); RedisRateLimitStore storeB = store();
+                StdStreams captured = new StdStreams()) {
+            Chat a = instance(storeA, new AtomicInteger(), e -> { }, 2, "dead", Duration.ofSeconds(60));
+            Chat b = instance(storeB, calledOnB, eventsOfB::add, 2, "dead", Duration.ofSeconds(5));
+            a.chat("1");
+            a.chat("2"); // A's window of 2 is full of failures: A opens for its 60 s, and says so in Redis
+            b.chat("1"); // B's first failure: B asks the fleet
+            b.chat("2");
+            clock.advance(Duration.ofSeconds(30));
+            b.chat("3"); // past B's own delay, within the fleet's
+            assertThat(calledOnB).as("B's calls reaching its target").hasValue(1);
+            logged = captured.text();
+        }
+        assertThat(eventsOfB).filteredOn(e -> e.kind() == Kind.CIRCUIT_OPENED).singleElement().satisfies(e -> {
+            assertThat(e.reason()).isEqualTo("fleet");
+            assertThat(e.waitTime()).isEqualTo(Duration.ofSeconds(60));
+        });
+        assertThat(RedisRateLimitStoreTest.reboundLines(logged)).filteredOn(l -> l.contains("circuit breaker"))
+                .containsExactly("WARN dev.rebound - Rebound circuit breaker \"dev.rebound.runtime.ratelimit."
+                        + "SharedCircuitBreakerTest$Chat.chat(java.lang.String)/dead\": the fleet's open state was set"
+                        + " with delay = 60000 ms, not this instance's 5000 ms; the fleet's open state wins: this breaker"
+                        + " opens for the 60000 ms it has left: give every instance the same delay");
+    }
+
     private static CircuitBreakerPolicy window(int attempts) {
-        return CircuitBreakerPolicy.builder().requestVolumeThreshold(attempts).failureRatio(1.0)
-                .delay(Duration.ofSeconds(5)).build();
+        return window(attempts, Duration.ofSeconds(5));
+    }
+
+    private static CircuitBreakerPolicy window(int attempts, Duration delay) {
+        return CircuitBreakerPolicy.builder().requestVolumeThreshold(attempts).failureRatio(1.0).delay(delay).build();
     }
 
     private RedisRateLimitStore store() {
@@ -510,13 +547,18 @@ class SharedCircuitBreakerTest {
 
     private Chat instance(RedisRateLimitStore store, AtomicInteger called, dev.rebound.runtime.ReboundListener l,
             int window, String name) {
+        return instance(store, called, l, window, name, Duration.ofSeconds(5));
+    }
+
+    private Chat instance(RedisRateLimitStore store, AtomicInteger called, dev.rebound.runtime.ReboundListener l,
+            int window, String name, Duration delay) {
         Chat dead = p -> {
             called.incrementAndGet();
             throw new IOException("503");
         };
         ReboundSettings settings = ReboundSettings.builder().timeSource(clock).logging(false).listener(l)
                 .rateLimitStore(store).build();
-        return Rebound.wrap(Chat.class, dead).named(name).withCircuitBreaker(window(window))
+        return Rebound.wrap(Chat.class, dead).named(name).withCircuitBreaker(window(window, delay))
                 .withFallbacks(p -> "backup").settings(settings).build();
     }
 }

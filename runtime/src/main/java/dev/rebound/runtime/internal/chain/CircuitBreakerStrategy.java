@@ -55,14 +55,16 @@ final class CircuitBreakerStrategy implements Strategy {
     /**
      * After a failure the breaker recorded into its current closed phase ({@link Breaker#failed} said
      * true) and that left it closed: if the fleet's breaker of the same name is open (the settings' store
-     * is shared and says so), opens this one for the time left. Asked only on such a failure, so a healthy
+     * is shared and says so), opens this one for the time left (the fleet's, past this breaker's own delay
+     * if another instance's is longer: the store says so). Asked only on such a failure, so a healthy
      * call costs nothing, and neither does a late failure of an older phase; a store that is away answers
      * "not open". {@code by} is the call whose failure it was, when known (null: a door's first attempt).
      */
     static void askFleet(Breaker breaker, ReboundSettings s, Throwable t, TimeSource time, Execution by) {
         RateLimitStore store = s.rateLimitStore();
         if (store instanceof SharedCircuitState && breaker.isClosed()) {
-            long remaining = ((SharedCircuitState) store).openRemainingNanos(breaker.sharedName());
+            long remaining = ((SharedCircuitState) store).openRemainingNanos(breaker.sharedName(),
+                    breaker.policy().delayNanos());
             if (remaining > 0L) {
                 breaker.openFor(remaining, t, time, by);
             }
