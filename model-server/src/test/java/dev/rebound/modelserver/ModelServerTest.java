@@ -610,6 +610,37 @@ class ModelServerTest {
         assertThatThrownBy(() -> Fault.dropConnection().withHeader("a", "b")).isInstanceOf(IllegalStateException.class);
     }
 
+    /**
+     * docs/testing.md: {@code withHeader} is taken by every fault but {@code dropConnection()}, which sends no
+     * response and so no header, and refuses it with an IllegalStateException; a value above U+00FF is refused
+     * (HTTP sends header values as ISO-8859-1), one up to U+00FF taken.
+     */
+    @Test
+    void withHeaderIsTakenByEveryFaultButADroppedConnectionWhichSendsNoHeader() {
+        Instant reset = Instant.parse("2030-01-01T00:00:00Z");
+        List<Fault> faults = List.of(Fault.answer(), Fault.rateLimited(Duration.ofSeconds(1)),
+                Fault.rateLimitedUntil(reset), Fault.serverError(), Fault.unavailable(), Fault.status(404),
+                Fault.slowAnswer(Duration.ofSeconds(1)), Fault.malformedBody(),
+                Fault.stallBeforeFirstToken(Duration.ofSeconds(1)), Fault.stallUntilReleased(), Fault.cutMidStream(2),
+                Fault.malformedChunk(1), Fault.providerError(500, "{}"), Fault.quotaExhausted(),
+                Fault.azureQuotaExhausted(), Fault.anthropicBillingError(), Fault.anthropicRateLimited(reset),
+                Fault.geminiRateLimited(Duration.ofSeconds(1)), Fault.geminiDailyQuotaExhausted(),
+                Fault.ietfRateLimited(Duration.ofSeconds(1)), Fault.truncatedAnswer(), Fault.contentFiltered(),
+                Fault.blankAnswer());
+        for (Fault fault : faults) {
+            assertThat(fault.withHeader("x-request-id", "req-1").headers()).as(fault.toString())
+                    .containsEntry("x-request-id", "req-1");
+        }
+
+        assertThatThrownBy(() -> Fault.dropConnection().withHeader("x-request-id", "req-1"))
+                .isInstanceOf(IllegalStateException.class).hasMessage("a dropped connection sends no headers");
+        assertThatThrownBy(() -> Fault.serverError().withHeader("x-price", "5 \u20ac"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("value of header x-price must hold no CR, LF or other control character and nothing"
+                        + " above U+00FF, had U+20AC at index 2");
+        assertThat(Fault.serverError().withHeader("x-price", "5 \u00a3").headers()).containsEntry("x-price", "5 \u00a3");
+    }
+
     /** Every factory that takes a wait refuses a negative one, in the same words, naming its argument. */
     @Test
     void aNegativeWaitIsRefusedByEveryRateLimitFactory() {

@@ -101,10 +101,22 @@ public final class ReboundSettings {
      *   <li>Circuit breakers keep their state whatever the new settings.</li>
      * </ul>
      *
+     * <p>In a test, set them with {@link dev.rebound.runtime.testing.GlobalSettingsScope}: they are one value
+     * for the whole JVM, so two tests that set them at once run each other's calls; the scope makes them take
+     * turns.
+     *
      * @throws NullPointerException if {@code settings} is null
+     * @throws IllegalStateException if another thread has a {@code GlobalSettingsScope} open (a test in
+     *     progress): replacing them would run that test's calls on these settings
      */
     public static void setGlobal(ReboundSettings settings) {
         Objects.requireNonNull(settings, "settings");
+        String holder = dev.rebound.runtime.internal.GlobalSettingsOwner.otherHolder();
+        if (holder != null) {
+            throw new IllegalStateException("ReboundSettings.setGlobal: the global settings are held by a"
+                    + " GlobalSettingsScope that thread " + holder + " opened (a test in progress), whose calls"
+                    + " would run on these settings; set them in a GlobalSettingsScope too, which waits for it");
+        }
         synchronized (ReboundSettings.class) {
             dev.rebound.runtime.internal.chain.LiveClock.switchTo(settings);
             dev.rebound.runtime.internal.GlobalAlternatives.replaced(global.alternatives, settings.alternatives);

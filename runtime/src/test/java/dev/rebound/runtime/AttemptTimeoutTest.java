@@ -75,6 +75,27 @@ class AttemptTimeoutTest {
         assertThat(time.pendingTasks()).isZero();
     }
 
+    /**
+     * The clock records what the hung sleep lasted (cut at the 2 s timeout), not the 60 s it asked for:
+     * {@code slept()} equals the time the clock moved, the hung 2 s then the 100 ms backoff.
+     */
+    @Test
+    void aSleepCutShortByAnAttemptTimeoutIsRecordedAsTheTimeItLastedNotTheTimeItAskedFor() throws Exception {
+        Hanging model = new Hanging(Duration.ofSeconds(60));
+        Model resilient = Rebound.wrap(Model.class, (Model) model)
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(100)).jitter(false)
+                        .attemptTimeout(Duration.ofSeconds(2)).build())
+                .settings(settings).build();
+        long start = time.nanoTime();
+
+        assertThat(resilient.answer("q")).isEqualTo("answer 2");
+
+        Duration elapsed = Duration.ofNanos(time.nanoTime() - start);
+        assertThat(elapsed).isEqualTo(Duration.ofMillis(2100));
+        assertThat(time.sleeps()).containsExactly(Duration.ofSeconds(2), Duration.ofMillis(100));
+        assertThat(time.slept()).isEqualTo(elapsed);
+    }
+
     /** Each attempt a read that ignores interrupts: 3 s on the virtual clock, then a failure. */
     Model deafReads(List<String> calls, boolean interruptedByItsCaller) {
         return q -> {

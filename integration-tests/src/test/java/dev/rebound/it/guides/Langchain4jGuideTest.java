@@ -7,7 +7,11 @@ import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.memory.ChatMemory;
 import dev.langchain4j.memory.chat.MessageWindowChatMemory;
 import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.langchain4j.service.AiServices;
 import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.Retry;
@@ -20,6 +24,8 @@ import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.langchain4j.RetryAfterHttpClientBuilder;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -133,6 +139,34 @@ class Langchain4jGuideTest {
                 .isEqualTo(ModelServer.answerFor("gpt-3.5-turbo", "What is retry?"));
         assertThat(server.requests("gpt-4")).isEqualTo(2);
         assertThat(server.requests("gpt-3.5-turbo")).isEqualTo(1);
+    }
+
+    /** docs/testing.md: a streamed call's wait is scheduled on the virtual clock and runs when the test moves it. */
+    @Test
+    void theWaitOfAStreamedRetryIsScheduledOnTheVirtualClockAndRunsWhenItMoves() throws Exception {
+        server.script("gpt-4", Fault.rateLimited(Duration.ofSeconds(3)));   // then answers
+        StreamingChatModel gpt4 = OpenAiStreamingChatModel.builder().baseUrl(server.baseUrl()).apiKey("any")
+                .modelName("gpt-4").httpClientBuilder(RetryAfterHttpClientBuilder.create()).build();
+        // docs:testing-streamed-retry
+        StreamingChatModel llm = Rebound.wrap(StreamingChatModel.class, gpt4)
+                .settings(virtualTime)      // clock: a VirtualTimeSource
+                .withRetry(RetryPolicy.builder().attempts(3).build()).build();
+        CompletableFuture<ChatResponse> answer = new CompletableFuture<>();
+
+        llm.chat("Hello", new StreamingChatResponseHandler() {
+            @Override public void onPartialResponse(String token) { }
+            @Override public void onCompleteResponse(ChatResponse response) { answer.complete(response); }
+            @Override public void onError(Throwable error) { answer.completeExceptionally(error); }
+        });
+        assertThat(clock.awaitPendingTasks(1, Duration.ofSeconds(10))).isTrue();   // the 429's wait is scheduled
+        clock.runScheduled();                                  // its 3 s pass at once; the retry streams
+
+        assertThat(answer.get(10, TimeUnit.SECONDS).aiMessage().text())
+                .isEqualTo(ModelServer.answerFor("gpt-4", "Hello"));
+        assertThat(clock.scheduled()).containsExactly(Duration.ofSeconds(3));   // the wait the 429 asked for
+        assertThat(clock.sleeps()).isEmpty();                                  // nothing slept
+        // /docs:testing-streamed-retry
+        assertThat(server.requests("gpt-4")).isEqualTo(2);
     }
 
     @Test

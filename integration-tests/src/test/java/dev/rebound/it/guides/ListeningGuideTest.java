@@ -3,9 +3,11 @@ package dev.rebound.it.guides;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.ReboundEvent.Kind;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.metrics.MicrometerListener;
+import dev.rebound.runtime.testing.GlobalSettingsScope;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -42,6 +44,31 @@ class ListeningGuideTest {
         assertThat(audit).containsExactly("ATTEMPT_FAILED GuideChat.chat(String)",
                 "RETRY_SCHEDULED GuideChat.chat(String)", "SUCCEEDED GuideChat.chat(String)");
         assertThat(registry.get("rebound.calls").tag("outcome", "success_after_retry").counter().count()).isEqualTo(1);
+    }
+
+    /** docs/testing.md: a test of code on the global settings sets them in a scope, which other tests wait for. */
+    @Test
+    void aTestOnTheGlobalSettingsSetsThemInAScope() {
+        ReboundSettings before = ReboundSettings.global();
+        // a wrapper built without settings(...) reads the global settings, as woven classes do
+        GuideChat chat = Rebound.wrap(GuideChat.class,
+                Scripted.failingThenAnswering("gpt-4", new IllegalStateException("503")))
+                .withRetry(RetryPolicy.builder().attempts(2).build()).build();
+        // docs:testing-global-settings
+        VirtualTimeSource clock = new VirtualTimeSource();
+        List<Kind> events = new CopyOnWriteArrayList<>();
+        ReboundSettings settings = ReboundSettings.builder()
+                .timeSource(clock)
+                .listener(event -> events.add(event.kind()))
+                .build();
+        try (GlobalSettingsScope global = GlobalSettingsScope.open(settings)) {   // waits for another test's
+            chat.chat("hi");   // woven, made by Guice, or wrapped without settings(...): fails once, then answers
+
+            assertThat(events).containsExactly(Kind.ATTEMPT_FAILED, Kind.RETRY_SCHEDULED, Kind.SUCCEEDED);
+            assertThat(clock.sleeps()).hasSize(1);
+        }                      // the settings from before are back; the next test's scope may open
+        // /docs:testing-global-settings
+        assertThat(ReboundSettings.global()).isSameAs(before);
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundEvent.Kind;
 import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.testing.GlobalSettingsScope;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,13 +25,13 @@ class WovenQuickstartTest {
     void retriesTheWovenRemoteModelThreeTimesThenAnswersFromTheFallback() {
         VirtualTimeSource clock = new VirtualTimeSource();   // records the waits, sleeps none
         List<Kind> events = new ArrayList<>();
-        ReboundSettings before = ReboundSettings.global();
-        ReboundSettings.setGlobal(ReboundSettings.builder()  // woven classes run on the global settings
+        ReboundSettings settings = ReboundSettings.builder()
                 .timeSource(clock)
                 .listener(event -> events.add(event.kind()))
                 .logging(false)
-                .build());
-        try {
+                .build();
+        // woven classes run on the global settings: this test's until the scope closes, no other test's
+        try (GlobalSettingsScope global = GlobalSettingsScope.open(settings)) {
             String answer = new RemoteModel().chat("What is Rebound?");   // woven: no Rebound.wrap
 
             assertEquals(new CannedAnswers().chat("What is Rebound?"), answer);
@@ -41,9 +42,7 @@ class WovenQuickstartTest {
             assertEquals(2, waits.size());
             assertTrue(waits.get(0).toMillis() >= 100 && waits.get(0).toMillis() <= 200, waits::toString);
             assertTrue(waits.get(1).toMillis() >= 200 && waits.get(1).toMillis() <= 400, waits::toString);
-        } finally {
-            ReboundSettings.setGlobal(before);                // the next test gets the settings it had
-        }
+        }                                                     // the next test gets the settings it had
     }
     // /docs:woven-quickstart-test
 
@@ -53,9 +52,8 @@ class WovenQuickstartTest {
         VirtualTimeSource clock = new VirtualTimeSource();
         List<Kind> events = new ArrayList<>();
         VirtualTimeSource globalClock = new VirtualTimeSource();
-        ReboundSettings before = ReboundSettings.global();
-        ReboundSettings.setGlobal(ReboundSettings.builder().timeSource(globalClock).logging(false).build());
-        try {
+        try (GlobalSettingsScope global = GlobalSettingsScope.open(
+                ReboundSettings.builder().timeSource(globalClock).logging(false).build())) {
             ChatClient chat = Rebound.wrap(ChatClient.class, new RemoteModel())
                     .settings(ReboundSettings.builder().timeSource(clock).listener(e -> events.add(e.kind()))
                             .logging(false).build())
@@ -66,8 +64,6 @@ class WovenQuickstartTest {
             assertEquals(List.of(), events);
             assertEquals(List.of(), clock.sleeps());
             assertEquals(2, globalClock.sleeps().size());     // its waits are the global settings'
-        } finally {
-            ReboundSettings.setGlobal(before);
         }
     }
 }

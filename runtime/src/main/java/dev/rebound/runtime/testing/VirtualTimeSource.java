@@ -15,8 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Tasks {@linkplain #schedule scheduled} on it (per-attempt timeouts) run when a sleep or an
  * {@link #advance} moves the clock to their time, on the thread moving it; a sleep that such a task
- * interrupts ends there, at the task's time, with an InterruptedException. A test simulates a hung
- * attempt by sleeping on this clock (or advancing it) longer than the attempt's timeout.
+ * interrupts ends there, at the task's time, with an InterruptedException, and is recorded in
+ * {@link #sleeps()} as the time it lasted. A test simulates a hung attempt by sleeping on this clock
+ * (or advancing it) longer than the attempt's timeout.
  */
 public final class VirtualTimeSource implements TimeSource {
 
@@ -46,10 +47,13 @@ public final class VirtualTimeSource implements TimeSource {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
+        long lasted = moveBy(nanos, true);
         synchronized (sleeps) {
-            sleeps.add(nanos);
+            sleeps.add(lasted); // a sleep a task cut short is recorded as far as it went
         }
-        moveBy(nanos, true);
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
     }
 
     /**
@@ -57,11 +61,7 @@ public final class VirtualTimeSource implements TimeSource {
      * the scheduled tasks whose time comes.
      */
     public void advance(Duration d) {
-        try {
-            moveBy(d.toNanos(), false);
-        } catch (InterruptedException cannotHappen) {
-            Thread.currentThread().interrupt();
-        }
+        moveBy(d.toNanos(), false);
     }
 
     // ---- scheduled tasks (per-attempt timeouts) ----
@@ -166,13 +166,16 @@ public final class VirtualTimeSource implements TimeSource {
 
     /**
      * Moves the clock {@code nanos} forward, running the tasks due on the way, each at its time. When
-     * {@code interruptible} and a task interrupts this thread, stops there and throws.
+     * {@code stopOnInterrupt} and a task interrupts this thread, stops there, at that task's time,
+     * leaving the interrupt set.
+     *
+     * @return how far this move went: {@code nanos}, or less when a task stopped it
      */
-    private void moveBy(long nanos, boolean interruptible) throws InterruptedException {
+    private long moveBy(long nanos, boolean stopOnInterrupt) {
         synchronized (timers) {
             if (timers.isEmpty()) {
                 now.addAndGet(nanos); // concurrent sleeps add up, as they always did
-                return;
+                return nanos;
             }
         }
         long target = now.get() + nanos;
@@ -191,11 +194,12 @@ public final class VirtualTimeSource implements TimeSource {
             now.accumulateAndGet(due.at, (cur, at) -> at - cur > 0 ? at : cur);
             due.task.run();
             due.future.complete(null);
-            if (interruptible && Thread.interrupted()) {
-                throw new InterruptedException();
+            if (stopOnInterrupt && Thread.currentThread().isInterrupted()) {
+                return Math.max(0L, nanos - (target - due.at));
             }
         }
         now.accumulateAndGet(target, (cur, t) -> t - cur > 0 ? t : cur);
+        return nanos;
     }
 
     /** A task due at {@code at}, ordered by time then by scheduling order. */
@@ -218,14 +222,23 @@ public final class VirtualTimeSource implements TimeSource {
         }
     }
 
-    /** Every wait the engine chose, in order. */
+    /**
+     * Every sleep on this clock, in the order they ended, each as long as it lasted: the waits the
+     * engine chose between the attempts of synchronous calls, and any sleep of the code under test on
+     * this clock (a simulated hung request). A sleep that a scheduled task cut short (an attempt's
+     * timeout) is recorded as far as it went, not as long as it asked. The waits of asynchronous and
+     * streamed calls are not slept: they are {@linkplain #scheduled() scheduled}.
+     */
     public List<Duration> sleeps() {
         synchronized (sleeps) {
             return durations(sleeps);
         }
     }
 
-    /** The total virtual time slept. */
+    /**
+     * The sum of {@link #sleeps()}: how far the sleeps on this clock moved it. The time moved by
+     * {@link #advance} or {@link #runScheduled()} is not counted.
+     */
     public Duration slept() {
         synchronized (sleeps) {
             long total = 0;

@@ -1,6 +1,7 @@
 package dev.rebound.runtime.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.time.Duration;
 import java.util.List;
@@ -57,6 +58,27 @@ class VirtualTimeSourceTest {
         clock.advance(Duration.ZERO);
         assertThat(ran).containsExactly("now");
         assertThat(clock.scheduled()).containsExactly(Duration.ZERO);
+    }
+
+    /**
+     * A sleep a task interrupts ends at the task's time and is recorded as far as it went; a sleep no
+     * task stops is recorded whole; the time {@code advance} moves is no sleep.
+     */
+    @Test
+    void aSleepATaskInterruptsIsRecordedAsTheTimeItLasted() throws Exception {
+        long start = clock.nanoTime();
+        Thread sleeper = Thread.currentThread();
+        clock.schedule(Duration.ofSeconds(2).toNanos(), sleeper::interrupt);
+
+        Throwable cut = catchThrowable(() -> clock.sleep(Duration.ofSeconds(60).toNanos()));
+        clock.sleep(Duration.ofMillis(100).toNanos());
+        clock.advance(Duration.ofSeconds(7));
+
+        assertThat(cut).isInstanceOf(InterruptedException.class);
+        assertThat(Thread.currentThread().isInterrupted()).isFalse();
+        assertThat(clock.nanoTime() - start).isEqualTo(Duration.ofMillis(9100).toNanos());
+        assertThat(clock.sleeps()).containsExactly(Duration.ofSeconds(2), Duration.ofMillis(100));
+        assertThat(clock.slept()).isEqualTo(Duration.ofMillis(2100));
     }
 
     @Test
