@@ -67,9 +67,13 @@ public final class Batch {
      * whose call failed after the interrupt (a Rebound retry stops waiting) are reported as
      * {@linkplain Result#isCancelled() cancelled}, never as successes, also when it comes while an input's
      * timed-out attempt still has its timer's interrupt pending. A plain {@code shutdown()} lets the batch
-     * finish, unless it comes just then: the thread cannot tell it from {@code shutdownNow()}. An interrupt an input's call leaves set on its thread (its own business)
-     * is cleared before the worker takes the next input, as a pool clears a task's before the next task:
-     * it neither cancels nor fails another input. Not when the worker runs on the caller's own thread
+     * finish (a timed-out attempt is retried), unless it comes just then, between the moment an input's
+     * attempt timed out and that attempt's end: the thread cannot tell it from {@code shutdownNow()}. The
+     * race left the other way: a {@code shutdownNow()} that comes just then after a plain {@code shutdown()}
+     * made before that attempt's time came is taken back with the timer's interrupt, and the batch goes on
+     * as after the plain {@code shutdown()}. An interrupt an input's call leaves set on its thread (its
+     * own business) is cleared before the worker takes the next input, as a pool clears a task's before
+     * the next task: it neither cancels nor fails another input. Not when the worker runs on the caller's own thread
      * (an executor that runs tasks in place, a saturated pool's {@code CallerRunsPolicy}): there an
      * interrupt left set cannot be told from the caller's own, and stops the batch as the caller's does.
      *

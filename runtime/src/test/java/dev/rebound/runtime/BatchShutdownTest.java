@@ -20,6 +20,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Chaos and soak 4, second half: an executor shut down during a Batch run cancels the pending
@@ -117,6 +119,49 @@ class BatchShutdownTest {
         stopper.join(10_000);
     }
 
+    /** When the plain shutdown() comes, each time before the second input's attempt times out. */
+    enum PlainShutdown { DURING_AN_EARLIER_INPUTS_CALL, DURING_THE_ATTEMPT_BEFORE_ITS_TIME_CAME }
+
+    /**
+     * A plain shutdown() made before an attempt's time came (during the first input's call, which answers;
+     * or during the timed-out attempt itself) interrupted nobody: the timer's own interrupt is taken back,
+     * the second input's timed-out attempt is retried as any transient failure, and the batch finishes
+     * with every input answered.
+     */
+    @ParameterizedTest
+    @EnumSource(PlainShutdown.class)
+    void aPlainShutdownLongBeforeAnAttemptTimesOutLetsTheBatchFinish(PlainShutdown when) throws Exception {
+        VirtualTimeSource clock = new VirtualTimeSource();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        List<Integer> calls = new CopyOnWriteArrayList<>();
+        try {
+            Model timed = withAttemptTimeout(clock, q -> {
+                calls.add(q);
+                if (q == 1 && when == PlainShutdown.DURING_AN_EARLIER_INPUTS_CALL) {
+                    pool.shutdown(); // a graceful shutdown: interrupts no one, the worker's inputs still run
+                }
+                if (q == 2 && calls.stream().filter(c -> c == 2).count() == 1) {
+                    if (when == PlainShutdown.DURING_THE_ATTEMPT_BEFORE_ITS_TIME_CAME) {
+                        pool.shutdown();
+                    }
+                    clock.advance(Duration.ofSeconds(2)); // its first attempt busy past its limit
+                    throw new IOException("read failed");
+                }
+                return "answer " + q;
+            });
+
+            List<Batch.Result<String>> results = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                    () -> Batch.map(pool, List.of(1, 2, 3), 1, timed::answer));
+
+            assertThat(calls).as("calls made: the timed-out attempt retried, every input called")
+                    .containsExactly(1, 2, 2, 3);
+            assertThat(results).extracting(Batch.Result::value).containsExactly("answer 1", "answer 2", "answer 3");
+            assertThat(Thread.currentThread().isInterrupted()).isFalse();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /**
      * shutdownNow() while an input's attempt has timed out, its timer's interrupt still pending (the request
      * busy): shutdownNow's interrupt is one flag with the timer's. The timer takes the flag back, but the
@@ -130,7 +175,7 @@ class BatchShutdownTest {
         CountDownLatch timerFired = new CountDownLatch(1);
         CountDownLatch shutDown = new CountDownLatch(1);
         List<Integer> calls = new CopyOnWriteArrayList<>();
-        Model timed = Rebound.wrap(Model.class, (Model) q -> {
+        Model timed = withAttemptTimeout(clock, q -> {
             calls.add(q);
             if (calls.size() == 1) {
                 clock.advance(Duration.ofSeconds(2)); // busy past the limit: the timer's interrupt pending
@@ -142,9 +187,7 @@ class BatchShutdownTest {
                 throw new IOException("read failed");
             }
             return "answer " + q;
-        }).withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ZERO).jitter(false)
-                .attemptTimeout(Duration.ofSeconds(1)).build())
-                .settings(ReboundSettings.builder().timeSource(clock).logging(false).build()).build();
+        });
         Thread stopper = new Thread(() -> {
             try {
                 timerFired.await();
@@ -163,6 +206,13 @@ class BatchShutdownTest {
         assertThat(calls).as("calls made once the pool was shut down with shutdownNow()").containsExactly(1);
         assertThat(results).allMatch(Batch.Result::isCancelled);
         assertThat(results.get(0).failure()).hasCauseInstanceOf(AttemptTimeoutException.class);
+    }
+
+    /** {@code target} with 3 attempts of at most 1 s each on {@code clock}, no delay between them. */
+    private static Model withAttemptTimeout(VirtualTimeSource clock, Model target) {
+        return Rebound.wrap(Model.class, target).withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ZERO)
+                .jitter(false).attemptTimeout(Duration.ofSeconds(1)).build())
+                .settings(ReboundSettings.builder().timeSource(clock).logging(false).build()).build();
     }
 
     /** A pool of one thread whose queue counts {@code queued} down when a task waits in it. */

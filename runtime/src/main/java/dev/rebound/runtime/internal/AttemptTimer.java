@@ -1,6 +1,7 @@
 package dev.rebound.runtime.internal;
 
 import dev.rebound.runtime.TimeSource;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -15,11 +16,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * did is read from the senders' state, and the flag is set again, whether it was pending or heard, when
  * one did: the cancel of a {@code Parallel} or {@code Batch} branch this thread runs, or {@code shutdownNow()}
  * of the executor running it ({@link Branches#interruptedToStop}), so that the stopped branch's retry
- * stops; or the time of an enclosing attempt on this thread (a resilient call's attempt that made this
- * call): that timer, finding the thread interrupted by this one, sent nothing, and the flag it would have
+ * stops (the executor's state cannot tell {@code shutdownNow()} from a plain {@code shutdown()}, so a
+ * shutdown counts only when it could have sent the interrupt: when the executor was not shut down yet as
+ * the timer fired, which the timer notes then; the race left: a plain {@code shutdown()} made after the
+ * timer fired counts too, and a {@code shutdownNow()} made after it, following a plain {@code shutdown()}
+ * made before it, does not); or the time of an enclosing attempt on this thread (a resilient call's
+ * attempt that made this call): that timer, finding the thread interrupted by this one, sent nothing, and the flag it would have
  * sent is set again, as that timer's to take back. Any other interrupt that came as one flag with the
- * timer's is taken back with it. Built per attempt, only for methods that have a timeout; the senders'
- * state is read only once this timer has fired.
+ * timer's is taken back with it. Built per attempt, only for methods that have a timeout; built, it
+ * finds the executor of the branch its thread runs (one thread-local read when none), and it reads the
+ * senders' state only once it has fired.
  *
  * <p>An asynchronous attempt ({@link #startAsync}) is watched the same way while the target's call runs on
  * the attempt's thread (a target that streams there, or blocks before returning its future): its time
@@ -51,11 +57,22 @@ public final class AttemptTimer implements Runnable {
     private volatile Future<?> task;
     /** What an asynchronous attempt does when its time comes; null for a synchronous attempt. */
     private final Expiry expiry;
+    /**
+     * The ExecutorService whose {@code shutdownNow()} would interrupt the attempt's thread, the branch's it
+     * runs ({@link Branches#stoppableBy}); null when none. Read only when the time comes.
+     */
+    private final ExecutorService branchExecutor;
+    /**
+     * Whether {@link #branchExecutor} was shut down already when the timer interrupted the thread: such a
+     * shutdown sent nothing that could be one flag with the timer's. Written before {@link #FIRED}.
+     */
+    private boolean shutDownBeforeFiring;
 
     private AttemptTimer(Thread thread, AttemptTimer enclosing, Expiry expiry) {
         this.thread = thread;
         this.enclosing = enclosing;
         this.expiry = expiry;
+        this.branchExecutor = Branches.stoppableBy();
     }
 
     /** How an asynchronous attempt is given up on when its time comes. */
@@ -111,6 +128,8 @@ public final class AttemptTimer implements Runnable {
                     state.set(FIRED_ON_INTERRUPTED);
                     return;
                 }
+                ExecutorService e = branchExecutor;
+                shutDownBeforeFiring = e != null && e.isShutdown(); // read before the interrupt
                 thread.interrupt();
                 state.set(FIRED);
                 return;
@@ -187,7 +206,7 @@ public final class AttemptTimer implements Runnable {
             return TIMED_OUT; // the thread was interrupted when the time came: nothing sent, nothing taken back
         }
         boolean unheard = Thread.interrupted(); // the timer's interrupt, and any that came as one flag with it
-        if (Branches.interruptedToStop() || enclosingTimedOut()) {
+        if (Branches.interruptedToStop(!shutDownBeforeFiring) || enclosingTimedOut()) {
             // someone else sent a stop meanwhile, one flag with the timer's (taken back just now) or heard
             // with it by the attempt (nothing left to take back): set again, so the retry stops
             Thread.currentThread().interrupt();

@@ -55,23 +55,45 @@ public final class Branches {
 
     /**
      * Whether someone has sent this thread's branch a stop by interrupt: its run's {@link Run#cancel}
-     * (which interrupts the branches running; a run only {@linkplain Run#stop stopped} sent nothing), or
-     * {@code shutdownNow()} of the ExecutorService running it (a plain {@code shutdown()}, which interrupts
-     * no running thread, cannot be told from it: it counts too). A branch run in place, on the thread that
-     * submitted it, is interrupted by neither: then the branch that thread runs, if any, is asked (a nested
-     * run's). False when this thread runs no branch. Read from the run's state, never from the flag, where a
-     * timed-out attempt's timer takes its interrupt back ({@link AttemptTimer}): such a stop that came as one
-     * flag with the timer's, or was consumed with it, is set again, so the branch's retry stops.
+     * (which interrupts the branches running; a run only {@linkplain Run#stop stopped} sent nothing), or,
+     * when {@code countShutdown}, {@code shutdownNow()} of the ExecutorService running it ({@link #stoppableBy};
+     * a plain {@code shutdown()}, which interrupts no running thread, cannot be told from it: it counts too,
+     * so the caller counts a shutdown only where one could have sent the interrupt in question). A branch
+     * run in place, on the thread that submitted it, is interrupted by neither: then the branch that thread
+     * runs, if any, is asked (a nested run's). False when this thread runs no branch. Read from the run's
+     * state, never from the flag, where a timed-out attempt's timer takes its interrupt back
+     * ({@link AttemptTimer}): such a stop that came as one flag with the timer's, or was consumed with it,
+     * is set again, so the branch's retry stops.
      */
-    public static boolean interruptedToStop() {
+    public static boolean interruptedToStop(boolean countShutdown) {
+        Run r = stoppingRun();
+        return r != null && (r.interrupting || countShutdown && r.executor != null && r.executor.isShutdown());
+    }
+
+    /**
+     * The ExecutorService whose {@code shutdownNow()} interrupts this thread's branch (the executor of the
+     * innermost run it runs a branch of on a thread of that run's executor: see {@link #interruptedToStop});
+     * null when this thread runs no branch, or that executor is no ExecutorService. One thread-local read
+     * when this thread runs no branch.
+     */
+    public static ExecutorService stoppableBy() {
+        Run r = stoppingRun();
+        return r == null ? null : r.executor;
+    }
+
+    /** The innermost run whose cancel and executor reach this thread's branch; or null. */
+    private static Run stoppingRun() {
         Branch in = Run.CURRENT.get();
+        if (in == null) {
+            return null;
+        }
         Thread self = Thread.currentThread();
-        for (Run r = in == null ? null : in.run; r != null; r = r.parent) {
+        for (Run r = in.run; r != null; r = r.parent) {
             if (self != r.submitter) { // a thread of r's executor: r's cancel and its shutdownNow() reach it
-                return r.interrupting || r.executor != null && r.executor.isShutdown();
+                return r;
             }
         }
-        return false;
+        return null;
     }
 
     /**
