@@ -17,11 +17,14 @@ import org.slf4j.LoggerFactory;
  * every retry interval, while the other keys stay on Redis. The caller's interrupt is neither: a command
  * runs with the interrupt held back (it is bounded by the store's timeout) and the flag is set again after.
  *
- * <p>The limits are versioned by when this limiter was made (the store's clock: the wall clock, in
- * production): each command carries that version, and Bucket4j replaces a stored configuration of an older
- * one ({@code ADDITIVE}, as the in-process store: a bucket keeps what it has, plus the difference when its
- * limit is raised, at most the new limit). So the limits configured last in the fleet (a redeploy's) reach
- * Redis on their first command and apply to every instance; an instance with other, older limits is told.
+ * <p>The limits are versioned by when they were configured (the store's clock: the wall clock, in
+ * production): when the store was made, at start-up, never at the key's first use, which may come long
+ * after (a method an old instance calls rarely must not carry a version newer than a redeploy's); or, for a
+ * key the store hands out again with other limits, when it did ({@link #withLimits}). Each command carries
+ * that version, and Bucket4j replaces a stored configuration of an older one ({@code ADDITIVE}, as the
+ * in-process store: a bucket keeps what it has, plus the difference when its limit is raised, at most the
+ * new limit). So the limits configured last in the fleet (a redeploy's) reach Redis on their first command
+ * and apply to every instance; an instance with other, older limits is told.
  */
 final class FailoverLimiter implements RateLimiter {
 
@@ -47,15 +50,19 @@ final class FailoverLimiter implements RateLimiter {
     private volatile boolean keyFailed;
     private volatile long keyRetryAtNanos;
 
+    /**
+     * @param version when these limits were configured, on the store's clock: their version in Redis (the
+     *     store's making, for the limits it first hands out)
+     */
     FailoverLimiter(RedisLink link, String key, byte[] requestsKey, byte[] tokensKey, long requestsPerMinute,
-            long tokensPerMinute, BucketLimiter local) {
+            long tokensPerMinute, long version, BucketLimiter local) {
         this.link = link;
         this.key = key;
         this.requestsKey = requestsKey;
         this.tokensKey = tokensKey;
         this.requestsPerMinute = requestsPerMinute;
         this.tokensPerMinute = tokensPerMinute;
-        this.version = link.nowNanos();
+        this.version = version;
         this.local = local;
     }
 
@@ -65,12 +72,15 @@ final class FailoverLimiter implements RateLimiter {
     }
 
     /**
-     * The key with other limits (defined anew, its first definer gone): its stand-in keeps what it spent
-     * ({@link BucketLimiter#withLimits}), and the new limiter's version, now, replaces the limits Redis holds
-     * at its first command, as the in-process store replaces them at once.
+     * The key with other limits (defined anew in this process, its first definer's application gone, the
+     * store living on): its stand-in keeps what it spent ({@link BucketLimiter#withLimits}), and the new
+     * limiter's version, now (when the store is first asked for them; newer than the old limits' version,
+     * if only by one), replaces the limits Redis holds at its first command, as the in-process store replaces them
+     * at once.
      */
     FailoverLimiter withLimits(long requestsPerMinute, long tokensPerMinute, TimeSource localClock) {
         return new FailoverLimiter(link, key, requestsKey, tokensKey, requestsPerMinute, tokensPerMinute,
+                Math.max(version + 1, link.nowNanos()),
                 local.withLimits(requestsPerMinute, tokensPerMinute, localClock));
     }
 
@@ -147,7 +157,8 @@ final class FailoverLimiter implements RateLimiter {
 
     /**
      * Redis holds other limits than this instance's after its own command, which carried its version: so
-     * they were configured no earlier than this instance's (by an instance deployed later), and they win.
+     * they were configured no earlier than this instance's (another instance's store made no earlier, or the
+     * key defined anew there no earlier: an instance deployed later), and they win.
      * A stored token limit where this instance has none (0) differs too: the others charge tokens, this one
      * not. Said once per stored value that differs ({@code warned}, the last one said, swapped atomically:
      * of threads reading the same value at once, one says it).
@@ -164,8 +175,9 @@ final class FailoverLimiter implements RateLimiter {
             LOG.warn("Rebound rate limit \"{}\": Redis already holds it with {} = {}, not {}; {}: give every "
                     + "instance the same limits", key, attribute, stored, perMinute, perMinute == 0
                             ? "the instances that set it charge their tokens against it, and this one charges none"
-                            : "another instance configured it no earlier than this one, and the fleet's most "
-                                    + "recently configured limits win: " + stored + " applies to this instance too");
+                            : "another instance configured it no earlier than this one (its store was made, or "
+                                    + "the key defined anew, no earlier), and the fleet's most recently configured "
+                                    + "limits win: " + stored + " applies to this instance too");
         }
     }
 

@@ -42,8 +42,10 @@ import org.slf4j.LoggerFactory;
  * which expires when the open state ends (the longest one written: a shorter delay never cuts it short).
  *
  * <p><b>Limits that change.</b> The limits configured last in the fleet win, as in-process: each instance's
- * carry the moment it was given them as their version, and replace older ones in Redis at its first command
- * (over what the bucket spent); an instance whose limits are not the ones applied says so in one WARN.
+ * carry as their version the moment this store was made (start-up; a key handed out again with other
+ * limits, defined anew by a redeployed application while the store lives on: that moment), never a key's
+ * first use, and replace older ones in Redis at its first command (over what the bucket spent); an instance
+ * whose limits are not the ones applied says so in one WARN.
  *
  * <p><b>Secrets.</b> The connection string's password is used to connect and nowhere else: logs and
  * {@link #toString()} show {@code redis://host:port/db} only, and no exception Rebound throws carries it.
@@ -66,10 +68,17 @@ public final class RedisRateLimitStore implements RateLimitStore, SharedCircuitS
     private final Map<String, FailoverLimiter> limiters = new ConcurrentHashMap<>();
     /** The fleet's delay of each breaker last warned about, so that one difference is said once. */
     private final Map<String, Long> warnedDelays = new ConcurrentHashMap<>();
+    /**
+     * When this store was made, on its clock: the version of the limits it hands out first. An instance's
+     * limits are configured by then (its code and annotations, the policies its start-up builds), whereas a
+     * key's first use may come much later, after a newer instance's.
+     */
+    private final long configuredAt;
 
-    private RedisRateLimitStore(RedisLink link, String namespace) {
+    private RedisRateLimitStore(RedisLink link, String namespace, long configuredAt) {
         this.link = link;
         this.namespace = namespace;
+        this.configuredAt = configuredAt;
     }
 
     /**
@@ -96,12 +105,15 @@ public final class RedisRateLimitStore implements RateLimitStore, SharedCircuitS
      * it does not, made on first use with these limits and {@code localClock} (later calls for the key get
      * the same limiter; the rule set refuses a second definition of a key with other limits while its first
      * definer lives, and one made after it is gone gets a limiter of its limits: {@link FailoverLimiter#withLimits}).
+     * The limits first handed out for a key carry, as their version in Redis, the moment this store was made,
+     * whenever the key is first used.
      */
     @Override
     public RateLimiter limiter(String key, long requestsPerMinute, long tokensPerMinute, TimeSource localClock) {
         return limiters.compute(key, (k, old) -> old == null
                 ? new FailoverLimiter(link, k, keyBytes(k, "requests"), keyBytes(k, "tokens"), requestsPerMinute,
-                        tokensPerMinute, BucketLimiter.local(requestsPerMinute, tokensPerMinute, localClock))
+                        tokensPerMinute, configuredAt,
+                        BucketLimiter.local(requestsPerMinute, tokensPerMinute, localClock))
                 : old.hasLimits(requestsPerMinute, tokensPerMinute) ? old
                 : old.withLimits(requestsPerMinute, tokensPerMinute, localClock));
     }
@@ -369,8 +381,9 @@ public final class RedisRateLimitStore implements RateLimitStore, SharedCircuitS
                         + "it may carry a password)");
             }
             RedisLink link = new RedisLink(parsed, timeout, retryInterval, trustedCertificates, clock);
+            long configuredAt = link.nowNanos(); // before connecting, which may take up to the timeout
             link.connect();
-            return new RedisRateLimitStore(link, namespace);
+            return new RedisRateLimitStore(link, namespace, configuredAt);
         }
 
         private static Duration positive(String name, Duration d) {

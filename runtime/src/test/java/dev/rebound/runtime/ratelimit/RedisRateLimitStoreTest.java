@@ -379,12 +379,12 @@ class RedisRateLimitStoreTest {
         assertThat(logged.lines().filter(l -> l.contains("WARN ")).map(l -> l.substring(l.indexOf("WARN "))))
                 .containsExactly(
                 "WARN dev.rebound - Rebound rate limit \"openai\": Redis already holds it with requestsPerMinute = 100,"
-                        + " not 50; another instance configured it no earlier than this one, and the fleet's most"
-                        + " recently configured limits win: 100 applies to this instance too: give every instance the"
+                        + " not 50; another instance configured it no earlier than this one (its store was made,"
+                        + " or the key defined anew, no earlier), and the fleet's most recently configured limits win: 100 applies to this instance too: give every instance the"
                         + " same limits",
                 "WARN dev.rebound - Rebound rate limit \"openai\": Redis already holds it with tokensPerMinute = 1000,"
-                        + " not 50000; another instance configured it no earlier than this one, and the fleet's most"
-                        + " recently configured limits win: 1000 applies to this instance too: give every instance the"
+                        + " not 50000; another instance configured it no earlier than this one (its store was made,"
+                        + " or the key defined anew, no earlier), and the fleet's most recently configured limits win: 1000 applies to this instance too: give every instance the"
                         + " same limits",
                 "WARN dev.rebound - Rebound rate limit \"openai\": Redis already holds it with tokensPerMinute = 1000,"
                         + " not 0; the instances that set it charge their tokens against it, and this one charges"
@@ -807,12 +807,12 @@ class RedisRateLimitStoreTest {
         }
         assertThat(reboundLines(logged)).containsExactly(
                 "WARN dev.rebound - Rebound rate limit \"openai\": Redis already holds it with requestsPerMinute = 10,"
-                        + " not 100; another instance configured it no earlier than this one, and the fleet's most"
-                        + " recently configured limits win: 10 applies to this instance too: give every instance the"
+                        + " not 100; another instance configured it no earlier than this one (its store was made,"
+                        + " or the key defined anew, no earlier), and the fleet's most recently configured limits win: 10 applies to this instance too: give every instance the"
                         + " same limits",
                 "WARN dev.rebound - Rebound rate limit \"openai\": Redis already holds it with requestsPerMinute = 100,"
-                        + " not 10; another instance configured it no earlier than this one, and the fleet's most"
-                        + " recently configured limits win: 100 applies to this instance too: give every instance the"
+                        + " not 10; another instance configured it no earlier than this one (its store was made,"
+                        + " or the key defined anew, no earlier), and the fleet's most recently configured limits win: 100 applies to this instance too: give every instance the"
                         + " same limits");
     }
 
@@ -867,10 +867,10 @@ class RedisRateLimitStoreTest {
     void anOldInstanceBesideNewOnesDrawsOnTheLimitsConfiguredLastAndIsToldSo() {
         String logged;
         int admitted = 0;
-        try (RedisRateLimitStore oldStore = store(); RedisRateLimitStore newStore = store();
-                StdStreams captured = new StdStreams()) {
+        RedisRateLimitStore oldStore = store();
+        clock.advance(Duration.ofNanos(1)); // started after the old one, if only just
+        try (oldStore; RedisRateLimitStore newStore = store(); StdStreams captured = new StdStreams()) {
             RateLimiter old = oldStore.limiter("openai", 10, 0, clock);
-            clock.advance(Duration.ofNanos(1)); // configured after the old one, if only just
             RateLimiter renewed = newStore.limiter("openai", 20, 0, clock);
             for (int i = 0; i < 40; i++) {
                 if ((i % 2 == 0 ? old : renewed).acquire(0, 0) != RateLimiter.REFUSED) {
@@ -884,9 +884,82 @@ class RedisRateLimitStoreTest {
         assertThat(admitted).as("requests the old and the new instance were allowed in all, at once").isEqualTo(20);
         assertThat(reboundLines(logged)).containsExactly(
                 "WARN dev.rebound - Rebound rate limit \"openai\": Redis already holds it with requestsPerMinute = 20,"
-                        + " not 10; another instance configured it no earlier than this one, and the fleet's most"
-                        + " recently configured limits win: 20 applies to this instance too: give every instance the"
+                        + " not 10; another instance configured it no earlier than this one (its store was made,"
+                        + " or the key defined anew, no earlier), and the fleet's most recently configured limits win: 20 applies to this instance too: give every instance the"
                         + " same limits");
+    }
+
+    /**
+     * A rolling redeploy from 10 to 20 a minute, where the old instance (started first, its wrapper built at
+     * start-up) calls the key only after the new one has: its limits' version is still its start-up, older
+     * than the new instance's, so its first command does not put the fleet back on 10. The fleet draws on 20
+     * in all; the old instance is told that 20 applies to it, the new one, whose limits apply, nothing.
+     */
+    @Test
+    void anOldInstanceConfiguredFirstButCalledLaterDoesNotTakeTheFleetBackToItsOldLimit() {
+        String logged;
+        int admitted = 0;
+        RateLimitPolicy was = RateLimitPolicy.builder().key("openai").requestsPerMinute(10)
+                .maxDelay(Duration.ZERO).build();
+        RateLimitPolicy now = RateLimitPolicy.builder().key("openai").requestsPerMinute(20)
+                .maxDelay(Duration.ZERO).build();
+        RedisRateLimitStore oldStore = store();
+        Completion old = Rebound.wrap(Completion.class, (Completion) p -> "ok").withRateLimit(was)
+                .settings(ReboundSettings.builder().timeSource(clock).logging(false).rateLimitStore(oldStore).build())
+                .build();
+        clock.advance(Duration.ofSeconds(1)); // the new instance starts a second later
+        try (oldStore; RedisRateLimitStore newStore = store(); StdStreams captured = new StdStreams()) {
+            Completion renewed = Rebound.wrap(Completion.class, (Completion) p -> "ok").withRateLimit(now)
+                    .settings(ReboundSettings.builder().timeSource(clock).logging(false).rateLimitStore(newStore)
+                            .build())
+                    .build();
+            if (catchThrowable(() -> renewed.complete("a")) == null) {
+                admitted++;
+            }
+            clock.advance(Duration.ofSeconds(1));
+            for (int i = 1; i < 40; i++) { // the old instance's first call on the key comes now
+                Completion which = i % 2 == 1 ? old : renewed;
+                if (catchThrowable(() -> which.complete("q")) == null) {
+                    admitted++;
+                }
+            }
+            logged = captured.text();
+        }
+        assertThat(admitted).as("requests the fleet allowed in one minute after the new instance, configured last,"
+                + " came with 20 a minute").isEqualTo(20);
+        assertThat(reboundLines(logged)).containsExactly(
+                "WARN dev.rebound - Rebound rate limit \"openai\": Redis already holds it with requestsPerMinute = 20,"
+                        + " not 10; another instance configured it no earlier than this one (its store was made,"
+                        + " or the key defined anew, no earlier), and the fleet's most recently configured limits win:"
+                        + " 20 applies to this instance too: give every instance the same limits");
+    }
+
+    /**
+     * A key the store hands out again with other limits (defined anew in the process, its first definer's
+     * application gone, as after a redeploy in a server, the store living on), at the same clock reading as
+     * the store was made: the new limits are newer than those the store put in Redis, and replace them over
+     * what the bucket spent (the 10 more of a limit raised from 10 to 20), without a word.
+     */
+    @Test
+    void aKeyTheStoreHandsOutAgainWithOtherLimitsReplacesItsOwnOlderOnesInRedis() {
+        String logged;
+        int admittedAfter = 0;
+        try (RedisRateLimitStore store = store(); StdStreams captured = new StdStreams()) {
+            RateLimiter before = store.limiter("openai", 10, 0, clock);
+            for (int i = 0; i < 10; i++) {
+                assertThat(before.acquire(0, 0)).isZero();
+            }
+            RateLimiter after = store.limiter("openai", 20, 0, clock);
+            for (int i = 0; i < 20; i++) {
+                if (after.acquire(0, 0) != RateLimiter.REFUSED) {
+                    admittedAfter++;
+                }
+            }
+            logged = captured.text();
+        }
+        assertThat(admittedAfter).as("requests allowed on the key raised from 10 (all spent) to 20, at once")
+                .isEqualTo(10);
+        assertThat(reboundLines(logged)).isEmpty();
     }
 
     /**
