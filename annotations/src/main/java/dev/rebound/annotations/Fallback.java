@@ -22,8 +22,12 @@ import java.lang.annotation.Target;
  * <p>Each alternative must implement the type that declares the annotated method. The same method
  * is invoked on it with the same arguments, under the alternative's own {@link Retry} (its class's,
  * else the interface's); the first success is returned. The chain is flat: an alternative does not
- * start a chain of its own, and no class appears twice. When every alternative fails, the caller
- * gets the primary's last exception with every other failure attached as suppressed.
+ * start a chain of its own, and no class appears twice. {@link #on()} and {@link #skipOn()} judge every
+ * hand-over, from the primary to the first alternative and from each alternative to the next: an
+ * alternative's failure they do not let through (a bug in the backup, or on a {@link NonIdempotent}
+ * method a failure that may have had its effect) ends the call, and the caller gets that failure. When
+ * every alternative fails with a failure they let through, the caller gets the primary's last
+ * exception. Either way every other failure is attached as suppressed.
  */
 @Documented
 @Inherited
@@ -43,14 +47,16 @@ public @interface Fallback {
 
     /**
      * Fall back only on these and their subclasses, thrown or anywhere in the failure's cause chain;
-     * empty = any {@link Exception}. Not an {@link Error} or {@link InterruptedException}, nor a type that
-     * {@link #skipOn()} lists or a subclass of one: it would never be caught.
+     * empty = any {@link Exception}. Judges the primary's failure and each alternative's: an alternative
+     * failing with something else ends the call with that failure, the next alternatives not called. Not
+     * an {@link Error} or {@link InterruptedException}, nor a type that {@link #skipOn()} lists or a
+     * subclass of one: it would never be caught.
      */
     Class<? extends Throwable>[] on() default {};
 
     /**
      * Never fall back on these and their subclasses, thrown or as a cause; wins over {@link #on()}. A
-     * subclass of an {@code on} type narrows it.
+     * subclass of an {@code on} type narrows it. An alternative failing with one ends the call with it.
      */
     Class<? extends Throwable>[] skipOn() default {};
 
@@ -72,7 +78,8 @@ public @interface Fallback {
      * A {@code dev.rebound.runtime.FallbackHandler} that decides, once the method has failed for good,
      * what happens instead of walking {@link #to()} in order: it receives the failure, the call's whole
      * history and its arguments, and may answer itself or call any of {@link #to()} with other
-     * arguments. A public class with a public no-argument constructor; {@code void.class} = none.
+     * arguments. A public class with a public no-argument constructor; {@code void.class} = none. A
+     * fallback like {@link #to()}: without a {@link Retry} of more than one attempt, it is warned about.
      */
     Class<?> handler() default void.class;
 }

@@ -28,7 +28,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>When {@link #on()} is empty, a default classifier decides: {@link Error}s,
  * {@link InterruptedException}, programming errors (IllegalArgumentException, NullPointerException,
- * ClassCastException, UnsupportedOperationException), langchain4j's non-retriable exceptions, and the
+ * ClassCastException, UnsupportedOperationException), langchain4j's non-retriable exceptions and its
+ * other deterministic ones (an unsupported feature, a tool's failure, a guardrail's refusal: the
+ * langchain4j guide lists them), and the
  * refusal of a resilient call the method makes (a {@code CircuitBreakerOpenException} or
  * {@code RateLimitRefusedException} thrown by another method's breaker or rate limit: that policy has
  * decided, and an attempt soon after would be refused again) are not retried; every other

@@ -48,10 +48,12 @@ public interface FallbackContext {
 
     /**
      * Walks the alternatives in order, as {@code @Fallback(to = ...)} does without a handler, each with
-     * {@code args}, and returns the first result.
+     * {@code args}, and returns the first result. As there, an alternative's failure that
+     * {@code @Fallback.on} does not list (or {@code skipOn} lists) ends the walk.
      *
-     * @throws Throwable the primary's last failure, with the alternatives' suppressed on it, when every
-     *     alternative failed
+     * @throws Throwable the last failure (recorded in {@link #history()}) when every alternative failed or
+     *     one ended the walk; thrown on by the handler, the caller gets the primary's last failure, or the
+     *     alternative's that ended the walk, with every other failure suppressed on it
      */
     Object next(Object... args) throws Throwable;
 }

@@ -244,7 +244,9 @@ public final class Rebound {
          * A handler that decides the fallback once the target has failed for good (see
          * {@link FallbackHandler}): it gets the failure, the history and the arguments, and may answer,
          * call one of {@link #withFallbacks} alternatives by class with other arguments, or throw.
-         * Replaces the annotations, and any earlier {@code withFallbackHandler}.
+         * Replaces the annotations, and any earlier {@code withFallbackHandler}. Without a {@link #withRetry}
+         * of more than one attempt, {@link #build()} logs one WARN per wrapped interface, as for
+         * {@link #withFallbacks} ({@code Rebound.wrap(Chat) has withFallbackHandler but no withRetry: ...}).
          *
          * @throws NullPointerException if {@code handler} is null
          */

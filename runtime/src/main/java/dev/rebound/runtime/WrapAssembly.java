@@ -149,8 +149,10 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
                     AnnotationLookup.simpleName(impl)));
         }
         if (!policies.isEmpty()) {
-            MethodChecks.warnFallbackWithoutRetry(type.getName(), where, "withFallbacks", "withRetry",
-                    fallbacks != null && !fallbacks.isEmpty(), retry != null ? retry.attempts() : 1);
+            boolean alternatives = fallbacks != null && !fallbacks.isEmpty();
+            MethodChecks.warnFallbackWithoutRetry(type.getName(), where,
+                    alternatives || fallbackHandler == null ? "withFallbacks" : "withFallbackHandler", "withRetry",
+                    alternatives || fallbackHandler != null, retry != null ? retry.attempts() : 1);
             if (DoorReach.appliesPolicy(target)) {
                 AlreadyResilient.warnIfNested(type, target, policies);
             }

@@ -44,7 +44,13 @@ class ClassifierTest {
                 Arguments.of("IllegalStateException", (Supplier<Throwable>) IllegalStateException::new),
                 Arguments.of("RateLimitException", (Supplier<Throwable>) () -> new RateLimitException("429")),
                 Arguments.of("InternalServerException", (Supplier<Throwable>) () -> new InternalServerException("500")),
-                Arguments.of("TimeoutException", (Supplier<Throwable>) () -> new TimeoutException("slow")));
+                Arguments.of("TimeoutException", (Supplier<Throwable>) () -> new TimeoutException("slow")),
+                Arguments.of("HttpException", (Supplier<Throwable>) () -> new dev.langchain4j.exception.HttpException(
+                        409, "conflict")),
+                Arguments.of("OutputParsingException", (Supplier<Throwable>) () ->
+                        new dev.langchain4j.service.output.OutputParsingException("not JSON", null)),
+                Arguments.of("LangChain4jException", (Supplier<Throwable>) () ->
+                        new dev.langchain4j.exception.LangChain4jException(new IOException("reset"))));
     }
 
     @ParameterizedTest(name = "{0} is retried")
@@ -67,7 +73,26 @@ class ClassifierTest {
                 Arguments.of("AuthenticationException", (Supplier<Throwable>) () -> new AuthenticationException("401")),
                 Arguments.of("InvalidRequestException", (Supplier<Throwable>) () -> new InvalidRequestException("400")),
                 Arguments.of("ContentFilteredException", (Supplier<Throwable>) () -> new ContentFilteredException("x")),
-                Arguments.of("ModelNotFoundException", (Supplier<Throwable>) () -> new ModelNotFoundException("404")));
+                Arguments.of("ModelNotFoundException", (Supplier<Throwable>) () -> new ModelNotFoundException("404")),
+                // langchain4j's deterministic failures outside its NonRetriableException family (1.19.0)
+                Arguments.of("UnsupportedFeatureException", (Supplier<Throwable>) () ->
+                        new dev.langchain4j.exception.UnsupportedFeatureException("topK")),
+                Arguments.of("ToolArgumentsException", (Supplier<Throwable>) () ->
+                        new dev.langchain4j.exception.ToolArgumentsException("bad JSON")),
+                Arguments.of("ToolExecutionException", (Supplier<Throwable>) () ->
+                        new dev.langchain4j.exception.ToolExecutionException("tool threw")),
+                Arguments.of("ModelDisabledException", (Supplier<Throwable>) () ->
+                        new dev.langchain4j.model.ModelDisabledException("disabled")),
+                Arguments.of("InputGuardrailException", (Supplier<Throwable>) () ->
+                        new dev.langchain4j.guardrail.InputGuardrailException("refused")),
+                Arguments.of("OutputGuardrailException", (Supplier<Throwable>) () ->
+                        new dev.langchain4j.guardrail.OutputGuardrailException("refused")),
+                Arguments.of("ModerationException", (Supplier<Throwable>) () ->
+                        new dev.langchain4j.service.ModerationException("flagged", null)),
+                Arguments.of("IllegalConfigurationException", (Supplier<Throwable>) () ->
+                        new dev.langchain4j.service.IllegalConfigurationException("no model")),
+                Arguments.of("BlankDocumentException", (Supplier<Throwable>) () ->
+                        new dev.langchain4j.data.document.BlankDocumentException()));
     }
 
     @ParameterizedTest(name = "{0} is not retried and goes straight to the fallback")

@@ -209,6 +209,68 @@ class EventsAndLoggingTest {
                 + " -Drebound.warnFallbackWithoutRetry=false if that is intended.");
     }
 
+    /** The mistake with a handler instead of alternatives: a fallback all the same. */
+    public interface HandledUnretriedAnswers {
+        @dev.rebound.annotations.Fallback(to = {}, handler = CannedHandler.class)
+        String answer(String question);
+    }
+
+    public static final class CannedHandler implements FallbackHandler {
+        @Override
+        public Object handle(FallbackContext call) {
+            return "canned";
+        }
+    }
+
+    @Test
+    void aHandlerFallbackWithoutRetryIsWarnedAsAFallbackWithoutRetry() {
+        AtomicInteger calls = new AtomicInteger();
+        HandledUnretriedAnswers primary = q -> {
+            calls.incrementAndGet();
+            throw new java.io.UncheckedIOException(new java.io.IOException("blip"));
+        };
+
+        String[] answer = new String[1];
+        String out = StdErr.during(() -> answer[0] = Rebound.wrap(HandledUnretriedAnswers.class, primary).build()
+                .answer("q"));
+
+        assertThat(answer[0]).isEqualTo("canned");
+        assertThat(calls).hasValue(1);
+        assertThat(out).contains("WARN dev.rebound - HandledUnretriedAnswers.answer(String) has @Fallback but no"
+                + " @Retry: one transient failure sends every call to the fallback. Add @Retry, or set"
+                + " -Drebound.warnFallbackWithoutRetry=false if that is intended.");
+    }
+
+    /** An interface only this test wraps: the builder's warning is once per interface. */
+    public interface BuilderHandledAnswers {
+        String answer(String question);
+    }
+
+    /** Another, wrapped with a retry: no warning (the warning is once per interface). */
+    public interface RetriedHandledAnswers {
+        String answer(String question);
+    }
+
+    @Test
+    void aBuilderHandlerWithoutRetryIsWarnedOnceInTheBuildersWords() {
+        BuilderHandledAnswers primary = q -> "primary";
+        RetriedHandledAnswers retriedPrimary = q -> "primary";
+
+        String out = StdErr.during(() -> {
+            Rebound.wrap(BuilderHandledAnswers.class, primary).withFallbackHandler(call -> "canned").build();
+            Rebound.wrap(BuilderHandledAnswers.class, primary).named("again").withFallbackHandler(call -> "canned")
+                    .build();
+        });
+        String retried = StdErr.during(() -> Rebound.wrap(RetriedHandledAnswers.class, retriedPrimary)
+                .withRetry(RetryPolicy.builder().attempts(2).build()).withFallbackHandler(call -> "canned").build());
+
+        String warning = "WARN dev.rebound - Rebound.wrap(BuilderHandledAnswers) has withFallbackHandler but no"
+                + " withRetry: one transient failure sends every call to the fallback. Add withRetry, or set"
+                + " -Drebound.warnFallbackWithoutRetry=false if that is intended.";
+        assertThat(out.split(java.util.regex.Pattern.quote(warning), -1).length - 1).as("times warned").isEqualTo(1);
+        assertThat(retried).doesNotContain("no withRetry");
+    }
+
     /** Two teams' interfaces of one simple name, in their own packages (nested types stand for them here). */
     public static final class OpenAi {
         public interface Answers {

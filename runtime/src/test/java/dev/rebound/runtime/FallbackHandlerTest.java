@@ -170,6 +170,34 @@ class FallbackHandlerTest {
         assertThat(catchThrowable(() -> model.chat("q"))).isSameAs(primaryFailure);
     }
 
+    /**
+     * {@code next()} walks the alternatives as {@code @Fallback.to} does: an alternative's failure that
+     * {@code fallbackOn} does not list ends the walk, and thrown on by the handler it is what the caller gets.
+     */
+    @Test
+    void nextStopsAtAnAlternativesFailureThatOnDoesNotListAndTheCallerGetsIt() {
+        IllegalStateException down = new IllegalStateException("down");
+        NullPointerException bug = new NullPointerException("bug in the backup");
+        List<String> calls = new ArrayList<>();
+        Chat model = Rebound.wrap(Chat.class, (Chat) p -> {
+            calls.add("primary");
+            throw down;
+        }).withFallbacks(p -> {
+            calls.add("buggy");
+            throw bug;
+        }, p -> {
+            calls.add("never");
+            return "never";
+        }).fallbackOn(IllegalStateException.class).withFallbackHandler(call -> call.next(call.arguments()))
+                .settings(settings).build();
+
+        Throwable thrown = catchThrowable(() -> model.chat("q"));
+
+        assertThat(calls).containsExactly("primary", "buggy");
+        assertThat(thrown).isSameAs(bug);
+        assertThat(thrown.getSuppressed()).containsExactly(down);
+    }
+
     @Test
     void callingAnAlternativeThatIsNotListedIsABugReportedAsSuch() {
         Chat model = Rebound.wrap(Chat.class, (Chat) p -> {

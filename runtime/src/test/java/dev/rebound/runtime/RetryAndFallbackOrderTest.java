@@ -183,4 +183,219 @@ class RetryAndFallbackOrderTest {
         assertThat(llm).isEqualTo(llm).isNotEqualTo(gpt4);
         assertThat(events).isEmpty();
     }
+
+    // --- an alternative's failure that @Fallback.on does not list ends the walk, as itself ----------
+
+    static final CallLog NARROW_LOG = new CallLog();
+
+    interface NarrowChat {
+        @Retry(attempts = 2, delay = 10, jitter = false)
+        @Fallback(to = {BuggyBackup.class, LastResort.class}, on = IOException.class)
+        String chat(String prompt) throws IOException;
+    }
+
+    public static class NarrowPrimary implements NarrowChat {
+        static final List<IOException> THROWN = new ArrayList<>();
+
+        @Override
+        public String chat(String prompt) throws IOException {
+            NARROW_LOG.calls.add("primary #" + (NARROW_LOG.count("primary") + 1));
+            IOException e = new IOException("primary down");
+            THROWN.add(e);
+            throw e;
+        }
+    }
+
+    public static class BuggyBackup implements NarrowChat {
+        static final List<NullPointerException> THROWN = new ArrayList<>();
+
+        @Override
+        public String chat(String prompt) {
+            NARROW_LOG.calls.add("buggy #" + (NARROW_LOG.count("buggy") + 1));
+            NullPointerException e = new NullPointerException("bug in the backup");
+            THROWN.add(e);
+            throw e;
+        }
+    }
+
+    public static class LastResort implements NarrowChat {
+        @Override
+        public String chat(String prompt) {
+            NARROW_LOG.calls.add("last #" + (NARROW_LOG.count("last") + 1));
+            return "last resort";
+        }
+    }
+
+    static void clearNarrow() {
+        NARROW_LOG.calls.clear();
+        NarrowPrimary.THROWN.clear();
+        BuggyBackup.THROWN.clear();
+    }
+
+    /**
+     * {@code on} judges every hand-over, the alternatives' failures too (on a {@code @NonIdempotent} method it
+     * names the failures safe to send again): a bug in the backup ends the call, and the caller gets that
+     * bug, not the primary's IOException that would hide it.
+     */
+    @Test
+    void anAlternativesFailureThatOnDoesNotListEndsTheFallbacksAndIsWhatTheCallerGets() {
+        clearNarrow();
+        NarrowChat llm = Rebound.wrap(NarrowChat.class, new NarrowPrimary()).settings(settings).build();
+
+        Throwable thrown = catchThrowable(() -> llm.chat("q"));
+
+        assertThat(NARROW_LOG.calls).containsExactly("primary #1", "primary #2", "buggy #1");
+        assertThat(thrown).isSameAs(BuggyBackup.THROWN.get(0));
+        assertThat(thrown.getSuppressed()).containsExactlyElementsOf(NarrowPrimary.THROWN);
+        assertThat(time.sleeps()).containsExactly(Duration.ofMillis(10));
+        assertThat(events).last().satisfies(e -> {
+            assertThat(e.kind()).isEqualTo(ReboundEvent.Kind.FAILED);
+            assertThat(e.target()).isEqualTo("BuggyBackup");
+            assertThat(e.failure()).isSameAs(thrown);
+        });
+    }
+
+    /** The stop is told by default, at WARN: the alternative and the failure's class, never its message. */
+    @Test
+    void theAlternativeWhoseFailureEndedTheFallbacksIsNamedAtWarnWithoutTheMessage() {
+        clearNarrow();
+        NarrowChat llm = Rebound.wrap(NarrowChat.class, new NarrowPrimary())
+                .settings(ReboundSettings.builder().timeSource(time).build()).build();
+
+        Throwable[] thrown = new Throwable[1];
+        String out = StdErr.during(() -> thrown[0] = catchThrowable(() -> llm.chat("q")));
+
+        assertThat(thrown[0]).isSameAs(BuggyBackup.THROWN.get(0));
+        assertThat(out).contains("WARN dev.rebound - NarrowChat.chat(String): falling back "
+                + "from NarrowPrimary to BuggyBackup after java.io.IOException")
+                .contains("WARN dev.rebound - NarrowChat.chat(String): failed for good on "
+                        + "BuggyBackup, throwing java.lang.NullPointerException")
+                .doesNotContain("LastResort").doesNotContain("bug in the backup").doesNotContain("primary down");
+    }
+
+    /**
+     * The last alternative's failure is judged by the same rule: one that {@code on} lists leaves the
+     * primary's last failure to the caller; one it does not list is what the caller gets.
+     */
+    @Test
+    void theLastAlternativesFailureIsJudgedByTheSameRule() {
+        IOException p1 = new IOException("p1");
+        IOException p2 = new IOException("p2");
+        IOException listed = new IOException("listed");
+        IllegalStateException unlisted = new IllegalStateException("unlisted");
+        ChatClient listedLast = Rebound.wrap(ChatClient.class, (ChatClient) new ScriptedChat("gpt-4", log).failing(() -> p1))
+                .withFallbacks(new ScriptedChat("backup", log).failing(() -> listed))
+                .fallbackOn(IOException.class).settings(settings).build();
+        ChatClient unlistedLast = Rebound.wrap(ChatClient.class, (ChatClient) new ScriptedChat("gpt-4", log).failing(() -> p2))
+                .withFallbacks(new ScriptedChat("backup", log).failing(() -> unlisted))
+                .fallbackOn(IOException.class).settings(settings).build();
+
+        Throwable first = catchThrowable(() -> listedLast.chat("q"));
+        Throwable second = catchThrowable(() -> unlistedLast.chat("q"));
+
+        assertThat(first).isSameAs(p1);
+        assertThat(first.getSuppressed()).containsExactly(listed);
+        assertThat(second).isSameAs(unlisted);
+        assertThat(second.getSuppressed()).containsExactly(p2);
+    }
+
+    interface SkippingChat {
+        @Retry(attempts = 1)
+        @Fallback(to = {TimingOutBackup.class, SkippedLastResort.class}, skipOn = SocketTimeoutException.class)
+        String chat(String prompt) throws IOException;
+    }
+
+    public static class SkippingPrimary implements SkippingChat {
+        @Override
+        public String chat(String prompt) throws IOException {
+            return new NarrowPrimary().chat(prompt);
+        }
+    }
+
+    public static class TimingOutBackup implements SkippingChat {
+        static final List<SocketTimeoutException> THROWN = new ArrayList<>();
+
+        @Override
+        public String chat(String prompt) throws IOException {
+            NARROW_LOG.calls.add("timing-out #" + (NARROW_LOG.count("timing-out") + 1));
+            SocketTimeoutException e = new SocketTimeoutException("maybe sent");
+            THROWN.add(e);
+            throw e;
+        }
+    }
+
+    public static class SkippedLastResort implements SkippingChat {
+        @Override
+        public String chat(String prompt) {
+            NARROW_LOG.calls.add("last #" + (NARROW_LOG.count("last") + 1));
+            return "last resort";
+        }
+    }
+
+    /** {@code skipOn} too: an alternative's failure it lists ends the walk as itself. */
+    @Test
+    void anAlternativesFailureThatSkipOnListsEndsTheFallbacksAsItself() {
+        clearNarrow();
+        TimingOutBackup.THROWN.clear();
+        SkippingChat llm = Rebound.wrap(SkippingChat.class, new SkippingPrimary()).settings(settings).build();
+
+        Throwable thrown = catchThrowable(() -> llm.chat("q"));
+
+        assertThat(NARROW_LOG.calls).containsExactly("primary #1", "timing-out #1");
+        assertThat(thrown).isSameAs(TimingOutBackup.THROWN.get(0));
+        assertThat(thrown.getSuppressed()).containsExactlyElementsOf(NarrowPrimary.THROWN);
+    }
+
+    interface AsyncNarrowChat {
+        @Retry(attempts = 2, delay = 10, jitter = false)
+        @Fallback(to = {AsyncBuggyBackup.class, AsyncLastResort.class}, on = IOException.class)
+        java.util.concurrent.CompletableFuture<String> chat(String prompt);
+    }
+
+    public static class AsyncNarrowPrimary implements AsyncNarrowChat {
+        @Override
+        public java.util.concurrent.CompletableFuture<String> chat(String prompt) {
+            NARROW_LOG.calls.add("primary #" + (NARROW_LOG.count("primary") + 1));
+            IOException e = new IOException("primary down");
+            NarrowPrimary.THROWN.add(e);
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+    }
+
+    public static class AsyncBuggyBackup implements AsyncNarrowChat {
+        @Override
+        public java.util.concurrent.CompletableFuture<String> chat(String prompt) {
+            NARROW_LOG.calls.add("buggy #" + (NARROW_LOG.count("buggy") + 1));
+            NullPointerException e = new NullPointerException("bug in the backup");
+            BuggyBackup.THROWN.add(e);
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+    }
+
+    public static class AsyncLastResort implements AsyncNarrowChat {
+        @Override
+        public java.util.concurrent.CompletableFuture<String> chat(String prompt) {
+            NARROW_LOG.calls.add("last #" + (NARROW_LOG.count("last") + 1));
+            return java.util.concurrent.CompletableFuture.completedFuture("last resort");
+        }
+    }
+
+    @Test
+    void asynchronouslyAnAlternativesFailureThatOnDoesNotListEndsTheFallbacksAsItself() {
+        clearNarrow();
+        AsyncNarrowChat llm = Rebound.wrap(AsyncNarrowChat.class, new AsyncNarrowPrimary()).settings(settings).build();
+
+        java.util.concurrent.CompletableFuture<String> answer = llm.chat("q");
+        time.runScheduled();
+        Throwable thrown = catchThrowable(answer::join);
+
+        assertThat(NARROW_LOG.calls).containsExactly("primary #1", "primary #2", "buggy #1");
+        assertThat(thrown).isInstanceOf(java.util.concurrent.CompletionException.class);
+        assertThat(thrown.getCause()).isSameAs(BuggyBackup.THROWN.get(0));
+        assertThat(thrown.getCause().getSuppressed()).containsExactlyElementsOf(NarrowPrimary.THROWN);
+        assertThat(events).last().satisfies(e -> {
+            assertThat(e.kind()).isEqualTo(ReboundEvent.Kind.FAILED);
+            assertThat(e.target()).isEqualTo("AsyncBuggyBackup");
+        });
+    }
 }

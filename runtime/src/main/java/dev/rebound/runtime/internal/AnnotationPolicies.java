@@ -135,7 +135,8 @@ public final class AnnotationPolicies {
             throw new ReboundConfigurationException(problems);
         }
         String key = contract.getName() + '#' + method.getName() + java.util.Arrays.toString(method.getParameterTypes());
-        MethodChecks.warnFallbackWithoutRetry(key, name, "@Fallback", "@Retry", !fb.chain().isEmpty(),
+        MethodChecks.warnFallbackWithoutRetry(key, name, "@Fallback", "@Retry",
+                !fb.chain().isEmpty() || fb.handler() != null,
                 primaryRetry.attempts());
         MethodChecks.warnIfRetriedByAnotherLibrary(implClass.getName() + ' ' + key, name, primaryRetry.attempts(), implClass, contract, method);
         makeAccessible(contractMethod);

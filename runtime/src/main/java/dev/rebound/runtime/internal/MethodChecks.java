@@ -41,11 +41,12 @@ public final class MethodChecks {
      * Logs {@link FallbackRules#withoutRetry}'s warning for {@code where} (a method, or a builder's
      * wrapper), once per {@code key} (the method's or the wrapped interface's fully qualified name), unless
      * {@code -Drebound.warnFallbackWithoutRetry=false}: {@code "Chat.chat(String) has @Fallback but no
-     * @Retry: ..."}, {@code "Rebound.wrap(Chat) has withFallbacks but no withRetry: ..."}.
+     * @Retry: ..."}, {@code "Rebound.wrap(Chat) has withFallbacks but no withRetry: ..."}; a fallback is
+     * alternatives or a handler ({@code hasFallback}).
      */
     public static void warnFallbackWithoutRetry(String key, String where, String fallback, String retry,
-            boolean hasAlternatives, int attempts) {
-        String warning = FallbackRules.withoutRetry(fallback, retry, hasAlternatives, attempts);
+            boolean hasFallback, int attempts) {
+        String warning = FallbackRules.withoutRetry(fallback, retry, hasFallback, attempts);
         if (warning == null || !Boolean.parseBoolean(System.getProperty(FallbackRules.WARN_WITHOUT_RETRY, "true"))) {
             return;
         }

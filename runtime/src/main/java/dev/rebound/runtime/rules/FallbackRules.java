@@ -18,13 +18,14 @@ public final class FallbackRules {
     }
 
     /**
-     * A warning, not a problem: alternatives ({@code fallback}: {@code "@Fallback"}, {@code "withFallbacks"})
-     * under a retry of one attempt ({@code retry}: {@code "@Retry"}, {@code "withRetry"}; none counts as one)
-     * send every call that fails once, transient failures included, to the fallback. Null when there are
-     * no alternatives or more than one attempt.
+     * A warning, not a problem: a fallback ({@code fallback}: {@code "@Fallback"}, {@code "withFallbacks"},
+     * {@code "withFallbackHandler"}), alternatives or a handler, under a retry of one attempt ({@code retry}:
+     * {@code "@Retry"}, {@code "withRetry"}; none counts as one) sends every call that fails once, transient
+     * failures included, to the fallback. Null when there is no fallback ({@code hasFallback}: neither
+     * alternatives nor a handler) or more than one attempt.
      */
-    public static String withoutRetry(String fallback, String retry, boolean hasAlternatives, int attempts) {
-        return !hasAlternatives || attempts > 1 ? null : "has " + fallback + " but no " + retry
+    public static String withoutRetry(String fallback, String retry, boolean hasFallback, int attempts) {
+        return !hasFallback || attempts > 1 ? null : "has " + fallback + " but no " + retry
                 + ": one transient failure sends every call to the fallback. Add " + retry + ", or set -D"
                 + WARN_WITHOUT_RETRY + "=false if that is intended.";
     }

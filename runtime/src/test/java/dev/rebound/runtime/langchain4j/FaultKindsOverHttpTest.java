@@ -6,10 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.exception.InternalServerException;
 import dev.langchain4j.exception.RateLimitException;
 import dev.langchain4j.exception.TimeoutException;
+import dev.langchain4j.exception.UnsupportedFeatureException;
 import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
 import dev.rebound.modelserver.ModelServerExtension;
@@ -297,6 +300,27 @@ class FaultKindsOverHttpTest {
         assertThat(rec.attemptFailures()).singleElement().isExactlyInstanceOf(seen);
         assertThat(rec.clock.sleeps()).isEmpty();
         assertThat(rec.exhaustedReasons()).containsExactly("not-retryable");
+    }
+
+    /**
+     * A parameter the real OpenAI client does not support ({@code topK}) is refused before anything is sent,
+     * the same on every attempt: not retried, straight to the fallback (here the same client class, which
+     * refuses it too: nothing reaches the server, no wait is slept).
+     */
+    @Test
+    void anUnsupportedFeatureIsNotRetriedItGoesStraightToTheFallback() {
+        ChatRequest request = ChatRequest.builder().messages(UserMessage.from(PROMPT)).topK(5).build();
+
+        Throwable caught = catchThrowable(() -> resilient().chat(request));
+
+        assertThat(caught).isInstanceOf(UnsupportedFeatureException.class)
+                .hasMessageContaining("'topK' parameter is not supported");
+        assertThat(server.requests("gpt-4")).isZero();
+        assertThat(server.requests("gpt-3.5-turbo")).isZero();
+        assertThat(rec.attemptFailures()).as("one attempt on gpt-4, one on gpt-3.5-turbo").hasSize(2)
+                .allMatch(f -> f instanceof UnsupportedFeatureException);
+        assertThat(rec.exhaustedReasons()).containsExactly("not-retryable", "not-retryable");
+        assertThat(rec.clock.sleeps()).isEmpty();
     }
 
     @Test

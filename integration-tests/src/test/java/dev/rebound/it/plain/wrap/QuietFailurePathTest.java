@@ -174,6 +174,8 @@ class QuietFailurePathTest {
         List<Object[]> alternatives = new ArrayList<>();
         RetryPolicy policy = RetryPolicy.builder().attempts(3).delay(Duration.ZERO).build();
         Supplier<TimeSource> time = VirtualTimeSource::new;
+        /** The builder's {@code fallbackOn}; empty = any Exception. */
+        List<Class<? extends Throwable>> fallbackOn = List.of();
 
         Scenario primary(Object... script) {
             this.primary = script;
@@ -182,6 +184,12 @@ class QuietFailurePathTest {
 
         Scenario alternative(Object... script) {
             alternatives.add(script);
+            return this;
+        }
+
+        @SafeVarargs
+        final Scenario fallbackOn(Class<? extends Throwable>... types) {
+            this.fallbackOn = List.of(types);
             return this;
         }
 
@@ -225,6 +233,11 @@ class QuietFailurePathTest {
         Rebound.Builder<Chat> b = Rebound.wrap(Chat.class, (Chat) primary).withRetry(s.policy).settings(settings);
         if (!alternatives.isEmpty()) {
             b.withFallbacks(alternatives.toArray(new Chat[0]));
+        }
+        if (!s.fallbackOn.isEmpty()) {
+            @SuppressWarnings("unchecked")
+            Class<? extends Throwable>[] on = s.fallbackOn.toArray(new Class[0]);
+            b.fallbackOn(on);
         }
         Chat chat = (loop == Loop.QUIET ? b.viaJdkProxy() : b).build();
         assertThat(Rebound.isGenerated(chat)).as("generated").isEqualTo(loop != Loop.QUIET);
@@ -392,6 +405,37 @@ class QuietFailurePathTest {
         assertThat(o[0].thrown()).isEqualTo("AssertionError:a1");
         assertThat(o[0].suppressed()).as("three distinct instances").containsExactly("p1", "p1", "p1");
         assertThat(o[0].calls()).doesNotContain("alt1(q)");
+    }
+
+    /**
+     * {@code fallbackOn} judges every hand-over, an alternative's failure too: one it does not list ends the
+     * walk, and the caller gets it with every other failure suppressed, whichever loop ran the call.
+     */
+    @Test
+    void anAlternativesFailureThatFallbackOnDoesNotListEndsTheWalkAsItselfInEveryLoop() throws Exception {
+        Outcome[] o = both(new Scenario().fallbackOn(IOException.class).primary(io("p1"), io("p2"), io("p3"))
+                .alternative(io("a1")).alternative((Supplier<Throwable>) () -> new IllegalStateException("b1"))
+                .alternative("never"));
+
+        assertThat(o[0].thrown()).isEqualTo("IllegalStateException:b1");
+        assertThat(o[0].thrownIsTheTargetsOwn()).isTrue();
+        assertThat(o[0].suppressed()).containsExactly("p1", "p2", "p3", "a1");
+        assertThat(o[0].calls()).endsWith("alt0(q)", "alt1(q)").doesNotContain("alt2(q)");
+
+        // the primary's failures one instance (the generated class's own loop), then the alternative's
+        o = both(new Scenario().fallbackOn(IOException.class).primary(new Same("same"))
+                .alternative((Supplier<Throwable>) () -> new IllegalStateException("a1")).alternative("never"));
+
+        assertThat(o[0].thrown()).isEqualTo("IllegalStateException:a1");
+        assertThat(o[0].suppressed()).containsExactly("same");
+        assertThat(o[0].calls()).containsExactly("primary(q)", "primary(q)", "primary(q)", "alt0(q)");
+
+        // the last alternative's failure, listed: the caller gets the primary's last
+        o = both(new Scenario().fallbackOn(IOException.class).primary(io("p1"), io("p2"), io("p3"))
+                .alternative(io("a1")));
+
+        assertThat(o[0].thrown()).isEqualTo("IOException:p3");
+        assertThat(o[0].suppressed()).containsExactly("p1", "p2", "a1");
     }
 
     @Test

@@ -5,7 +5,8 @@ import java.util.Arrays;
 
 /**
  * Every failure of one call, in order, each instance once: the caller gets one of them (the
- * primary's last, unless an alternative threw an Error) with the others suppressed on it. Allocates
+ * primary's last, unless an alternative's failure ended the call: its Error, or a failure the fallback
+ * rule does not pass on) with the others suppressed on it. Allocates
  * nothing while the failures are one instance; a second distinct one allocates the array once.
  */
 final class FailureHistory {
@@ -16,6 +17,8 @@ final class FailureHistory {
     private Throwable last;
     /** The primary target's last failure, once the call has moved on to the alternatives. */
     private Throwable primaryLast;
+    /** The alternative's failure that ended the call ({@link #endedBy}), or null. */
+    private Throwable ended;
 
     void record(Throwable t) {
         last = t;
@@ -47,6 +50,14 @@ final class FailureHistory {
     void outcome(Throwable t) {
         record(t);
         primaryLast = t;
+    }
+
+    /**
+     * An alternative's failure that the fallback rule does not pass on ended the call: the caller gets it
+     * (already recorded, the history's last), every other failure suppressed on it.
+     */
+    void endedBy(Throwable t) {
+        ended = t;
     }
 
     /** Whether {@code t} is one of the call's failures (by identity). */
@@ -101,17 +112,22 @@ final class FailureHistory {
     }
 
     /**
-     * The failure the caller gets: the primary's last, unless an alternative threw an Error. Pure:
+     * The failure the caller gets: the primary's last, unless an alternative threw an Error or ended the
+     * call ({@link #endedBy}). Pure:
      * {@link #thrown} is this with the history attached.
      */
     Throwable callersFailure() {
+        if (ended != null) {
+            return ended;
+        }
         Throwable primary = primaryLast != null ? primaryLast : last;
         return primary instanceof Error || !(last instanceof Error) ? primary : last;
     }
 
     /**
      * What the caller gets, with every other failure of the call suppressed on it: the primary's
-     * last failure, unless an alternative threw an Error (which must not be hidden).
+     * last failure, unless an alternative threw an Error or a failure that ended the call (which must not
+     * be hidden).
      */
     Throwable thrown() {
         Throwable thrown = callersFailure();
@@ -125,9 +141,9 @@ final class FailureHistory {
         return thrown;
     }
 
-    /** Whether {@code thrown} is the primary target's failure (else an alternative's Error). */
+    /** Whether {@code thrown} is the primary target's failure (else an alternative's, which ended the call). */
     boolean isPrimary(Throwable thrown) {
-        return primaryLast == null || thrown == primaryLast;
+        return thrown != ended && (primaryLast == null || thrown == primaryLast);
     }
 
     /** Forgets the call; keeps the array for the next one. */
@@ -135,6 +151,7 @@ final class FailureHistory {
         first = null;
         last = null;
         primaryLast = null;
+        ended = null;
         if (others != null) {
             Arrays.fill(others, null);
         }

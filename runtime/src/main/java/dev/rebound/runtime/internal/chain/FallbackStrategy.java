@@ -12,7 +12,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The top of the chain when there are alternatives: once the primary's chain has failed, and the
  * {@link FallbackRule} lets its failure through, tries each alternative's chain in order until one
- * answers. Never after an Error or an interrupt. {@link HandlerFallbackStrategy} is this with a
+ * answers, each alternative's failure judged by the same rule: one it does not let through ends the call
+ * as itself ({@link #stoppedBy}). Never after an Error or an interrupt. {@link HandlerFallbackStrategy} is this with a
  * {@code FallbackHandler} deciding what follows the primary's failure ({@link #fallBack}).
  */
 class FallbackStrategy implements Strategy {
@@ -52,14 +53,12 @@ class FallbackStrategy implements Strategy {
 
     /**
      * After the primary's chain failed (its last failure is the history's last): each alternative's
-     * chain in order, until one answers; else the last failure.
+     * chain in order, until one answers, or one fails with a failure the rule does not pass on (which
+     * the caller then gets); else the last failure (the caller gets the primary's).
      */
     Object fallBack(Execution call) throws Throwable {
         FailureHistory history = call.history;
-        for (int i = 0; i < alternatives.length; i++) {
-            if (!mayFallBack(call)) {
-                break;
-            }
+        for (int i = 0; !stops(call, i); i++) {
             if (!aimAt(call, i)) {
                 continue;
             }
@@ -75,6 +74,15 @@ class FallbackStrategy implements Strategy {
             keep(history, call.failure);
         }
         return call.failed(history.last());
+    }
+
+    /**
+     * Whether the walk ends before alternative {@code i}: after the primary ({@code i == 0}) when the rule
+     * does not let its failure through; after an alternative when it does not let that one's through
+     * ({@link #goesOn}: it is then the caller's), or when it was the last.
+     */
+    private boolean stops(Execution call, int i) {
+        return (i == 0 ? !mayFallBack(call) : !goesOn(call)) || i == alternatives.length;
     }
 
     /**
@@ -121,10 +129,7 @@ class FallbackStrategy implements Strategy {
     private void alternativeAsync(Execution call, int i, CompletableFuture<Object> out) {
         FailureHistory history = call.history;
         try {
-            for (; i < alternatives.length; i++) {
-                if (!mayFallBack(call)) {
-                    break;
-                }
+            for (; !stops(call, i); i++) {
                 if (!aimAt(call, i)) {
                     continue;
                 }
@@ -153,6 +158,32 @@ class FallbackStrategy implements Strategy {
     private boolean mayFallBack(Execution call) {
         Throwable last = call.history.last();
         return !call.cancelled() && mayFallBack(call, rule, last);
+    }
+
+    /**
+     * After an alternative failed (or its instance could not be made): whether the call goes on to the
+     * next, by the rule the primary's failure was judged by. When not, that failure ends the call as
+     * itself ({@link #stoppedBy}).
+     */
+    private boolean goesOn(Execution call) {
+        if (mayFallBack(call)) {
+            return true;
+        }
+        stoppedBy(call.history, call.interrupted || call.cancelled());
+        return false;
+    }
+
+    /**
+     * An alternative's failure that the rule does not pass on (outside {@code on}, listed in {@code skipOn},
+     * an Error, a {@code ReboundConfigurationException}) ended the walk: it is what the caller gets, every
+     * other failure suppressed on it, and the FAILED event and its WARN line name that alternative and its
+     * class. Not after an interrupt or a cancel, which end a call wherever it is: the caller then gets the
+     * primary's last failure, as before any alternative.
+     */
+    static void stoppedBy(FailureHistory history, boolean interruptedOrCancelled) {
+        if (!interruptedOrCancelled) {
+            history.endedBy(history.last());
+        }
     }
 
     /**

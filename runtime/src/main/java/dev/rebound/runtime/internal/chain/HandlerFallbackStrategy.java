@@ -139,9 +139,15 @@ final class HandlerFallbackStrategy extends FallbackStrategy {
         public Object next(Object... callArgs) throws Throwable {
             check(callArgs);
             FailureHistory history = call.history;
-            for (int i = 0; i < alternatives.length; i++) {
+            for (int i = 0; ; i++) {
                 Throwable last = history.last();
                 if (call.interrupted || last instanceof Error || i > 0 && !mayFallBack(call, rule, last)) {
+                    if (i > 0) {
+                        stoppedBy(history, call.interrupted); // an alternative's failure the rule does not pass on
+                    }
+                    break;
+                }
+                if (i == alternatives.length) {
                     break;
                 }
                 Object instance;

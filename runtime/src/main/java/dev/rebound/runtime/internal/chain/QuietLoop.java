@@ -63,7 +63,8 @@ final class QuietLoop {
     /**
      * The call after the door's failed first attempt {@code failure}, with settings {@code s}, nobody
      * listening: the primary's retries, then the alternatives in order. Returns the first result; else
-     * throws what the caller gets (the primary's last failure, unless an alternative threw an Error),
+     * throws what the caller gets (the primary's last failure, unless an alternative's failure ended the
+     * call: an Error, or one the fallback rule does not pass on),
      * the call's other failures suppressed on it. While the call's failures are one instance (the usual
      * outage: a client that throws the same exception, or one failure then success) it keeps that
      * instance alone; at a second distinct one it borrows the thread's spare {@link Execution} for its
@@ -153,9 +154,9 @@ final class QuietLoop {
                 if (next == 0 && held != null) {
                     held.history.primaryDone();
                 }
-                // the next alternative, as FallbackStrategy
+                // the next alternative, as FallbackStrategy: each failure, the alternatives' too, judged by its rule
                 Alternative alt = null;
-                while (alt == null && next < alternatives.length) {
+                while (alt == null && (next > 0 || alternatives.length > 0)) {
                     Throwable last = held != null ? held.history.last() : only;
                     boolean may;
                     try {
@@ -165,6 +166,13 @@ final class QuietLoop {
                         break;
                     }
                     if (!may) {
+                        if (next > 0 && held != null) {
+                            // an alternative's failure the rule does not pass on: the caller's, as in the chain
+                            FallbackStrategy.stoppedBy(held.history, interrupted);
+                        }
+                        break;
+                    }
+                    if (next == alternatives.length) {
                         break;
                     }
                     rule = rules[next];
