@@ -170,6 +170,9 @@ public final class Rebound {
          * that no door reaches, whose class carries its own {@code @Retry}, {@code @CircuitBreaker} or
          * {@code @RateLimit}, would have nothing apply them: the engine does, as for a {@code @Fallback.to}
          * alternative ({@link #withRetry} stays the target's), and {@link #build()} refuses their bad values.
+         * Alternatives that would be named alike in events, or in a fleet's shared breakers (two instances of
+         * one class, one of the target's class), are told apart by their position in the list, from 1
+         * ({@code Backend#1}, {@code Backend#2}): each has its own breaker, in-process and in the fleet.
          * Replaces the annotations, and any earlier {@code withFallbacks} list (they are not added to it).
          * {@code withFallbacks()} = none. Without a {@link #withRetry} of more than one attempt,
          * {@link #build()} logs one WARN per wrapped interface ({@code Rebound.wrap(Chat) has withFallbacks but no

@@ -277,6 +277,10 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
                 chain.add(AnnotationPolicies.given(ResilientProxy.nameOf(alt, type), alt, impl, type, m,
                         nonIdempotent, settings, defined, problems));
             }
+            // two of one class (two backends of one client class): a breaker each in the fleet, a name each
+            String fleetTarget = fleetTarget();
+            chain = Alternative.toldApart(chain, targetName(),
+                    fleetTarget != null ? fleetTarget : AnnotationLookup.qualifiedName(impl));
         }
         if (fallbacks != null && CallShape.of(impl, m) == CallShape.STREAM) {
             for (T alt : fallbacks) { // an alternative that narrows the handler could never be handed one

@@ -320,6 +320,44 @@ class AlternativeOwnPoliciesTest {
         assertThat(CALLS).as("half-open: one probe").containsExactly("primary", "primary", "backup");
     }
 
+    /**
+     * Two backends of one class given to {@code withFallbacks}: a breaker each (the first's opening leaves the
+     * second closed), and a name each in events, logs and metrics, their class's with their position in the
+     * list: the same names the fleet gives their breakers ({@code SharedCircuitBreakerTest}).
+     */
+    @Test
+    void twoAlternativesOfOneClassGivenToWithFallbacksHaveABreakerAndANameEach() {
+        Quotes quotes = withFallbacks(new GuardedBackup(), new GuardedBackup());
+
+        catchThrowable(() -> quotes.quote("A"));
+        catchThrowable(() -> quotes.quote("A"));
+
+        // each opened at its own first failure; the second call reached neither
+        assertThat(CALLS).containsExactly("primary", "primary", "backup", "backup", "primary", "primary");
+        assertThat(events.of(Kind.CIRCUIT_OPENED)).extracting(ReboundEvent::target)
+                .containsExactly("GuardedBackup#1", "GuardedBackup#2");
+        assertThat(events.of(Kind.FALLBACK)).extracting(ReboundEvent::alternative)
+                .startsWith("GuardedBackup#1", "GuardedBackup#2");
+    }
+
+    /**
+     * Their class's {@code @RateLimit} without a key is their class's one limit, as an interface's is every
+     * wrapper's of it: the permit the first took is the second's too (in-process as in the fleet's store).
+     */
+    @Test
+    void twoAlternativesOfOneClassGivenToWithFallbacksShareTheirClasssRateLimit() {
+        Quotes quotes = withFallbacks(new LimitedLocal(), new LimitedLocal());
+
+        assertThat(quotes.quote("A")).isEqualTo("local A");
+        Throwable second = catchThrowable(() -> quotes.quote("B"));
+
+        assertThat(CALLS).containsExactly("primary", "primary", "local", "primary", "primary");
+        assertThat(second).isInstanceOf(IllegalStateException.class).hasMessage("primary down");
+        assertThat(second.getSuppressed()).filteredOn(t -> t instanceof RateLimitRefusedException).hasSize(2);
+        assertThat(events.of(Kind.RATE_LIMIT_REFUSED)).extracting(ReboundEvent::rateLimitKey).containsExactly(
+                LimitedLocal.class.getName(), LimitedLocal.class.getName());
+    }
+
     @Test
     void anUnwovenAlternativesOwnRetryGivenToWithFallbacksIsItsOwnNotWithRetrys() {
         Quotes quotes = withFallbacks(new PatientBackup());

@@ -132,7 +132,8 @@ class CircuitBreakerTest {
         assertThat(primary.calls).hasValue(reached);
         ReboundEvent fallback = events.of(Kind.FALLBACK).get(2);
         assertThat(fallback.failure()).isInstanceOf(CircuitBreakerOpenException.class);
-        assertThat(fallback.alternative()).isEqualTo("Fake");
+        assertThat(fallback.alternative()).as("of the target's class: told apart by its position")
+                .isEqualTo("Fake#1");
         assertThat(time.sleeps()).isEmpty();
     }
 
@@ -385,9 +386,9 @@ class CircuitBreakerTest {
         assertThat(primary.calls).hasValue(1);
         assertThat(backup.calls).hasValue(101);
         assertThat(opening).contains("WARN dev.rebound - Model.chat(String) on Fake: circuit opened for 10000 ms")
-                .contains("WARN dev.rebound - Model.chat(String): falling back from Fake to Fake after "
+                .contains("WARN dev.rebound - Model.chat(String): falling back from Fake to Fake#1 after "
                         + "java.io.UncheckedIOException")
-                .contains("INFO dev.rebound - Model.chat(String): succeeded on Fake at attempt 1");
+                .contains("INFO dev.rebound - Model.chat(String): succeeded on Fake#1 at attempt 1");
         assertThat(refused).isEmpty();
     }
 

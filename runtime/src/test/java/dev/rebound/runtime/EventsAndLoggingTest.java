@@ -64,8 +64,8 @@ class EventsAndLoggingTest {
 
         assertThat(out).contains("INFO dev.rebound - ChatClient.chat(String) on ScriptedChat: retrying after java.io.IOException:"
                 + " attempt 2 in")
-                .contains("WARN dev.rebound - ChatClient.chat(String): falling back from ScriptedChat to ScriptedChat"
-                        + " after java.io.IOException")
+                .contains("WARN dev.rebound - ChatClient.chat(String): falling back from ScriptedChat to ScriptedChat#1"
+                        + " after java.io.IOException") // the backup, of the primary's class, told apart
                 .contains("WARN dev.rebound - ChatClient.chat(String): failed for good")
                 .doesNotContain(SECRET_PROMPT).doesNotContain("SECRETKEY").doesNotContain("4111");
     }

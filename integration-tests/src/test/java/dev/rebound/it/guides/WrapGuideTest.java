@@ -48,9 +48,10 @@ class WrapGuideTest {
         assertThat(clock.sleeps().get(0)).isBetween(Duration.ofMillis(50), Duration.ofMillis(100));
         assertThat(events).filteredOn(e -> e.kind() == ReboundEvent.Kind.FALLBACK)
                 .extracting(ReboundEvent::target, ReboundEvent::alternative)
-                // alternatives passed as they are go by their simple class name; wrap one to name it
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("gpt-4", "Scripted"),
-                        org.assertj.core.groups.Tuple.tuple("Scripted", "Scripted"));
+                // alternatives passed as they are go by their simple class name, two of one class by their
+                // position too; wrap one to name it
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("gpt-4", "Scripted#1"),
+                        org.assertj.core.groups.Tuple.tuple("Scripted#1", "Scripted#2"));
     }
 
     @Test

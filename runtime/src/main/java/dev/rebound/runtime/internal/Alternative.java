@@ -9,6 +9,10 @@ import dev.rebound.runtime.spi.Passthrough;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -22,7 +26,10 @@ import java.util.function.Supplier;
 public final class Alternative implements Invoker {
 
     private final String name;
-    /** How the fleet names this alternative's breaker's target: its class's binary name. */
+    /**
+     * How the fleet names this alternative's breaker's target: its class's binary name, with its position
+     * when a builder was given it beside another of its class ({@link #toldApart}).
+     */
     private final String fleetName;
     private final Supplier<?> instance;
     private final MethodCaller method;
@@ -104,6 +111,37 @@ public final class Alternative implements Invoker {
     }
 
     /**
+     * The alternatives given to a builder ({@code withFallbacks}), in order, told apart from each other and
+     * from the primary: one whose name in events, or in the fleet ({@link #fleetName()}), is the primary's
+     * ({@code primaryName}, {@code primaryFleetName}) or another of {@code given}'s gets its position in the
+     * list, from 1, after it ({@code Backend#2}, {@code com.acme.Backend#2}); the others keep their names. So
+     * two instances of one class (two backends of one client class) have a breaker each in the fleet, as they
+     * have in-process, and are told apart in logs and metrics, on every instance alike. Asked once per method,
+     * when the wrapper is built.
+     */
+    public static List<Alternative> toldApart(List<Alternative> given, String primaryName, String primaryFleetName) {
+        Map<String, Integer> names = new HashMap<>();
+        Map<String, Integer> fleetNames = new HashMap<>();
+        names.put(primaryName, 1);
+        fleetNames.put(primaryFleetName, 1);
+        for (Alternative a : given) {
+            names.merge(a.name, 1, Integer::sum);
+            fleetNames.merge(a.fleetName, 1, Integer::sum);
+        }
+        List<Alternative> apart = new ArrayList<>(given.size());
+        for (int i = 0; i < given.size(); i++) {
+            Alternative a = given.get(i);
+            String position = "#" + (i + 1);
+            String name = names.get(a.name) > 1 ? a.name + position : a.name;
+            String fleetName = fleetNames.get(a.fleetName) > 1 ? a.fleetName + position : a.fleetName;
+            apart.add(name.equals(a.name) && fleetName.equals(a.fleetName) ? a
+                    : new Alternative(name, fleetName, a.instance, a.called, a.retry, a.circuitBreaker, a.rateLimit,
+                            a.rateLimitKey, a.asIs));
+        }
+        return apart;
+    }
+
+    /**
      * The policy {@code instance}'s own {@code Rebound.wrap} wrapper applies to the method called, when
      * this alternative is called as it is ({@link #asIs}) and is such a wrapper: the requests it sends
      * are its own to report, in its own events. Null otherwise (and for a null instance). The last
@@ -122,7 +160,10 @@ public final class Alternative implements Invoker {
         return (ResilientMethod) o[1];
     }
 
-    /** How the fleet names this target ({@code com.acme.LocalModel}), in its breaker's shared name. */
+    /**
+     * How the fleet names this target ({@code com.acme.LocalModel}; {@code com.acme.Backend#2}, {@link
+     * #toldApart}), in its breaker's shared name.
+     */
     public String fleetName() {
         return fleetName;
     }

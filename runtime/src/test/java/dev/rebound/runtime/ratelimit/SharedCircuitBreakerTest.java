@@ -523,6 +523,89 @@ class SharedCircuitBreakerTest {
                         + " opens for the 60000 ms it has left: give every instance the same delay");
     }
 
+    /** One backend of a client class with its own breaker: 2 calls, all failed, open for 60 s; never woven. */
+    public static final class Backend implements Chat {
+        final String name;
+        final List<Integer> failingCalls;
+        final AtomicInteger calls = new AtomicInteger();
+
+        Backend(String name, List<Integer> failingCalls) {
+            this.name = name;
+            this.failingCalls = failingCalls;
+        }
+
+        @Override
+        @dev.rebound.annotations.CircuitBreaker(requestVolumeThreshold = 2, failureRatio = 1.0, delay = 60_000)
+        public String chat(String prompt) throws IOException {
+            if (failingCalls.contains(calls.incrementAndGet())) {
+                throw new IOException(name + " down");
+            }
+            return name;
+        }
+    }
+
+    private static final String BACKEND = "dev.rebound.runtime.ratelimit.SharedCircuitBreakerTest$Backend";
+
+    /**
+     * Two backends of one client class given to {@code withFallbacks}, each with a breaker from its class's
+     * own {@code @CircuitBreaker}: in the fleet each is named by its class and its position in the list, as
+     * in-process each has its own breaker. The dead one's opening leaves the healthy one's breaker to its
+     * own evidence (1 failure of 2, below the ratio): the third call is still answered by it.
+     */
+    @Test
+    void twoAlternativesOfOneClassGivenToWithFallbacksKeepABreakerEachInTheFleet() throws Exception {
+        List<String> answers = new CopyOnWriteArrayList<>();
+        List<ReboundEvent> events = new CopyOnWriteArrayList<>();
+        Backend dead = new Backend("dead", List.of(1, 2, 3, 4, 5));
+        Backend healthy = new Backend("healthy", List.of(2)); // one transient failure in a window of 2
+        Throwable second;
+        try (RedisRateLimitStore store = store()) {
+            Chat chat = Rebound.wrap(Chat.class, (Chat) p -> {
+                throw new IOException("primary down");
+            }).withFallbacks(dead, healthy).settings(ReboundSettings.builder().timeSource(clock).logging(false)
+                    .listener(events::add).rateLimitStore(store).build()).build();
+            answers.add(chat.chat("1")); // dead fails (1 of 2), healthy answers
+            second = org.assertj.core.api.Assertions.catchThrowable(() -> chat.chat("2")); // dead opens
+            answers.add(chat.chat("3")); // dead is open: refused, not called; healthy, closed, answers
+        }
+        assertThat(answers).containsExactly("healthy", "healthy");
+        assertThat(second).isInstanceOf(IOException.class).hasMessage("primary down");
+        assertThat(dead.calls).hasValue(2);
+        assertThat(healthy.calls).hasValue(3);
+        assertThat(events).filteredOn(e -> e.kind() == Kind.CIRCUIT_OPENED)
+                .extracting(ReboundEvent::target, ReboundEvent::reason)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("Backend#1", "failure-ratio"));
+        assertThat(events).filteredOn(e -> e.kind() == Kind.FALLBACK).extracting(ReboundEvent::alternative)
+                .containsExactly("Backend#1", "Backend#2", "Backend#1", "Backend#2", "Backend#1", "Backend#2");
+        assertThat(rawConnection.sync().keys("*")).containsExactly("rebound:breaker:dev.rebound.runtime.ratelimit."
+                + "SharedCircuitBreakerTest$Chat.chat(java.lang.String)/" + BACKEND + "#1:open");
+    }
+
+    /**
+     * The primary and its alternative of one class (the same client class on two endpoints): the wrapper's
+     * breaker, named in the fleet by the target's class, and the alternative's own, by its class and position,
+     * are two. The primary's opening leaves the backup's breaker to its own evidence.
+     */
+    @Test
+    void anAlternativeOfThePrimarysClassKeepsItsOwnBreakerInTheFleet() throws Exception {
+        Backend primary = new Backend("primary", List.of(1, 2, 3, 4, 5));
+        Backend backup = new Backend("backup", List.of(2)); // one transient failure in a window of 2
+        List<String> answers = new ArrayList<>();
+        try (RedisRateLimitStore store = store()) {
+            Chat chat = Rebound.wrap(Chat.class, (Chat) primary).withCircuitBreaker(window(2))
+                    .withFallbacks(backup).settings(ReboundSettings.builder().timeSource(clock).logging(false)
+                            .rateLimitStore(store).build()).build();
+            answers.add(chat.chat("1")); // the primary fails (1 of 2), the backup answers
+            org.assertj.core.api.Assertions.catchThrowable(() -> chat.chat("2")); // the primary opens
+            answers.add(chat.chat("3")); // the primary is open: the backup, closed, answers
+        }
+        assertThat(answers).containsExactly("backup", "backup");
+        assertThat(primary.calls).hasValue(2);
+        assertThat(backup.calls).hasValue(3);
+        assertThat(rawConnection.sync().keys("*")).containsExactly("rebound:breaker:dev.rebound.runtime.ratelimit."
+                + "SharedCircuitBreakerTest$Chat.chat(java.lang.String)/" + BACKEND + ":open");
+    }
+
     private static CircuitBreakerPolicy window(int attempts) {
         return window(attempts, Duration.ofSeconds(5));
     }
