@@ -13,14 +13,21 @@ import dev.rebound.it.plain.PlainGpt4;
 import dev.rebound.it.plain.alternatives.PlainOwnPolicyAlternatives;
 import dev.rebound.it.woven.OwnPolicyAlternatives;
 import dev.rebound.it.woven.SpringProxied;
+import dev.rebound.annotations.Retry;
 import dev.rebound.runtime.RateLimitRefusedException;
 import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.metrics.MicrometerListener;
 import dev.rebound.weaver.Woven;
 import dev.rebound.weaver.guice.ReboundModule;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.junit.jupiter.api.Test;
@@ -139,6 +146,118 @@ class AlternativePoliciesDoorsTest extends VirtualTime {
 
         retriedByItsOwnPolicy(gpt35);
         assertThat(clock.sleeps()).containsExactly(Duration.ofMillis(300), Duration.ofMillis(100));
+    }
+
+    // ---- what such an alternative's own policy reports: its call is part of the call that fell back to it, one
+    // logical call (one rebound.calls, one final SUCCEEDED or FAILED), and each request it received is counted
+    // once, by its own policy (metrics.md, events.md), whichever door applies that policy ---------------------
+
+    public interface Answerer {
+        String answer(String prompt) throws java.io.IOException;
+    }
+
+    /** Woven by ajc (this class's nested classes are): its own @Retry. Fails its first request, answers the second. */
+    public static class WovenBackup implements Answerer {
+        int requests;
+
+        @Override
+        @Retry(attempts = 2, delay = 0)
+        public String answer(String prompt) throws java.io.IOException {
+            if (++requests == 1) {
+                throw new java.io.IOException("backup hiccup");
+            }
+            return "backup";
+        }
+    }
+
+    /** One MicrometerListener on the global settings, which the woven and Guice doors' policies use too. */
+    private SimpleMeterRegistry globalRegistry() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        ReboundSettings.setGlobal(ReboundSettings.global().toBuilder().listener(new MicrometerListener(registry))
+                .build());
+        return registry;
+    }
+
+    /** Every count of meter {@code name} by the value of its tag {@code tag}, summed; none for a zero. */
+    private static Map<String, Double> counts(SimpleMeterRegistry registry, String name, String tag) {
+        Map<String, Double> out = new TreeMap<>();
+        for (Meter m : registry.find(name).meters()) {
+            double n = m instanceof io.micrometer.core.instrument.Counter
+                    ? ((io.micrometer.core.instrument.Counter) m).count()
+                    : ((io.micrometer.core.instrument.Timer) m).count();
+            if (n != 0) {
+                out.merge(tag == null ? name : m.getId().getTag(tag), n, Double::sum);
+            }
+        }
+        return out;
+    }
+
+    /** The final events of the calls a caller made: SUCCEEDED or FAILED, not a nested call's. */
+    private List<String> topLevelOutcomes() {
+        return events.stream().filter(e -> (e.kind() == ReboundEvent.Kind.SUCCEEDED
+                || e.kind() == ReboundEvent.Kind.FAILED) && !e.nestedCall())
+                .map(e -> e.kind() + " " + e.reason() + " on " + e.target() + " at attempt " + e.attempt()).toList();
+    }
+
+    @Test
+    void aWovenAlternativeGivenToWithFallbacksIsPartOfOneLogicalCallAndEachOfItsRequestsIsCountedOnce()
+            throws java.io.IOException {
+        SimpleMeterRegistry registry = globalRegistry();
+        WovenBackup backup = new WovenBackup();
+        assertThat(backup).isInstanceOf(Woven.class);
+        Answerer llm = Rebound.wrap(Answerer.class, (Answerer) prompt -> {
+            throw new java.io.IOException("primary down");
+        }).named("primary").withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ZERO).build())
+                .withFallbacks(backup).build();
+
+        assertThat(llm.answer("q")).isEqualTo("backup");
+
+        assertThat(backup.requests).isEqualTo(2);
+        assertThat(counts(registry, MicrometerListener.ATTEMPTS, "target"))
+                .as("rebound.attempts{target}: the requests each target received")
+                .isEqualTo(Map.of("primary", 2.0, "WovenBackup", 2.0));
+        assertThat(counts(registry, MicrometerListener.CALLS, "outcome")).as("rebound.calls: one per logical call")
+                .isEqualTo(Map.of("fallback", 1.0));
+        assertThat(counts(registry, MicrometerListener.DURATION, null)).isEqualTo(Map.of(MicrometerListener.DURATION, 1.0));
+        assertThat(topLevelOutcomes()).containsExactly("SUCCEEDED fallback on WovenBackup at attempt 1");
+    }
+
+    @Test
+    void anAlternativeTheInjectorInterceptsGivenToWithFallbacksIsPartOfOneLogicalCallAndCountsItsRequestsOnce() {
+        SimpleMeterRegistry registry = globalRegistry();
+        PlainChat gpt35 = Guice.createInjector(new ReboundModule(), new GuiceModuleTest.Endpoints())
+                .getInstance(PlainGpt35.class);
+
+        retriedByItsOwnPolicy(gpt35);
+
+        assertThat(counts(registry, MicrometerListener.ATTEMPTS, "target"))
+                .as("rebound.attempts{target}: the requests each target received")
+                .isEqualTo(Map.of("gpt-4", 2.0, "PlainGpt35", 2.0));
+        assertThat(counts(registry, MicrometerListener.CALLS, "outcome")).isEqualTo(Map.of("fallback", 1.0));
+        // named by Guice's generated subclass (PlainGpt35$$EnhancerByGuice$$...): how Rebound.wrap names such an
+        // alternative is not this test's concern
+        assertThat(topLevelOutcomes()).singleElement().satisfies(line -> assertThat(line)
+                .startsWith("SUCCEEDED fallback on PlainGpt35").endsWith(" at attempt 1"));
+    }
+
+    @Test
+    void aWovenAlternativeBehindASpringProxyGivenToWithFallbacksIsPartOfOneLogicalCallAndCountsItsRequestsOnce() {
+        SimpleMeterRegistry registry = globalRegistry();
+        SpringProxied.CALLS.clear();
+        Object backup = springProxy(new SpringProxied.QuotesBackup(), true);
+        SpringProxied.Quotes quotes = Rebound.wrap(SpringProxied.Quotes.class, (SpringProxied.Quotes) symbol -> {
+            throw primaryDown;
+        }).named("primary").withRetry(RetryPolicy.builder().attempts(1).build())
+                .withFallbacks((SpringProxied.Quotes) backup).build();
+
+        assertThat(catchThrowable(() -> quotes.quote("X"))).isSameAs(primaryDown);
+
+        assertThat(SpringProxied.CALLS).as("the alternative's own @Retry(attempts = 2), once, inside the proxy")
+                .containsExactly("aspect", "backup", "backup");
+        assertThat(counts(registry, MicrometerListener.ATTEMPTS, "target").values()).as("1 + 2 requests")
+                .containsExactlyInAnyOrder(1.0, 2.0);
+        assertThat(counts(registry, MicrometerListener.CALLS, "outcome")).isEqualTo(Map.of("failure", 1.0));
+        assertThat(topLevelOutcomes()).hasSize(1).allMatch(line -> line.startsWith("FAILED null on primary"));
     }
 
     // ---- an alternative that a container's proxy stands in front of (a Spring bean the application's own

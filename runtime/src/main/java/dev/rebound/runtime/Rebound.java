@@ -266,13 +266,11 @@ public final class Rebound {
          * name, so two wrappers of one class without a name share it, which their {@link #build()} warns
          * about).
          *
-         * @throws NullPointerException if {@code name} is null
-         * @throws IllegalArgumentException if blank
+         * @throws NullPointerException if {@code name} is null (naming {@code named})
+         * @throws IllegalArgumentException if blank: {@code named = " " is blank}
          */
         public Builder<T> named(String name) {
-            if (Objects.requireNonNull(name, "name").isBlank()) {
-                throw new IllegalArgumentException("named: name must not be blank");
-            }
+            Rules.require(Rules.notBlank("named", Objects.requireNonNull(name, "named")));
             this.name = name;
             return this;
         }

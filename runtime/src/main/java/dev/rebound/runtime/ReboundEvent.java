@@ -248,9 +248,10 @@ public final class ReboundEvent {
 
     /**
      * Whether the attempt this event tells of (ATTEMPT_FAILED, RESULT_REJECTED, SUCCEEDED) was a call of
-     * an alternative that is itself a {@code Rebound.wrap} wrapper applying a policy to the method (the
-     * "fallback with a retry of its own" set-up) whose settings have a {@code MicrometerListener}: that
-     * wrapper counts the requests it sent as its own attempts, from its own events, so this attempt sent no
+     * an alternative that applies a policy of its own to the method, a {@code Rebound.wrap} wrapper (the
+     * "fallback with a retry of its own" set-up), or a woven or Guice-intercepted instance given to
+     * {@code withFallbacks} (or a container's proxy over one), whose settings have a {@code MicrometerListener}:
+     * that policy counts the requests it sent as its own attempts, from its own events, so this attempt sent no
      * request of its own, and {@code MicrometerListener} does not count it in {@code rebound.attempts}.
      * False for any other event (a wrapper no such listener hears is counted here, one attempt per call).
      */
@@ -260,7 +261,8 @@ public final class ReboundEvent {
 
     /**
      * Whether the call this event belongs to is one an enclosing call made on this method's
-     * {@code Rebound.wrap} wrapper as its alternative (a fallback that is a wrapper of its own): its
+     * {@code Rebound.wrap} wrapper, or on a woven or intercepted instance, as its alternative (a fallback that
+     * applies a policy of its own): its
      * attempts are requests of their own, but the call is part of the enclosing one, one logical call,
      * which {@code MicrometerListener} counts alone in {@code rebound.calls} and
      * {@code rebound.call.duration}. False for any other call's events.

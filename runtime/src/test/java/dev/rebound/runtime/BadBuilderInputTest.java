@@ -194,6 +194,17 @@ class BadBuilderInputTest {
         assertThatThrownBy(() -> b.timeout(null)).isInstanceOf(NullPointerException.class).hasMessage("timeout");
     }
 
+    /** A blank name reads as any other bad argument: the setter, the value, why (configuration-errors.md). */
+    @Test
+    void aBlankNameIsRefusedInTheRuleSetsWords() {
+        assertThatThrownBy(() -> RedisRateLimitStore.builder("redis://127.0.0.1:1").namespace(" "))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("namespace = \" \" is blank");
+        assertThatThrownBy(() -> Rebound.wrap(Runnable.class, () -> { }).named(" "))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("named = \" \" is blank");
+        assertThatThrownBy(() -> Rebound.wrap(Runnable.class, () -> { }).named(null))
+                .isInstanceOf(NullPointerException.class).hasMessage("named");
+    }
+
     public interface Lines {
         Stream<String> lines(String prompt);
 

@@ -79,6 +79,50 @@ class CircuitBreakerTest {
                 .satisfies(e -> assertThat(e.reason()).isEqualTo("circuit-open"));
     }
 
+    /** A breaker that opens at the second failure of a window of 2, and 2 attempts. */
+    private Model retriedUnderABreakerThatOpensAtTheSecondFailure(RetryPolicy.Builder retry) {
+        return Rebound.wrap(Model.class, (Model) primary).withRetry(retry.attempts(2).delay(Duration.ZERO).build())
+                .withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(2).failureRatio(1.0).build())
+                .settings(events.settings(time)).build();
+    }
+
+    /**
+     * The last attempt's failure opens the breaker: the retries ended because both attempts were spent, not
+     * for the breaker, which refused nothing (RETRIES_EXHAUSTED's reason, rebound.retries.stopped's tag).
+     */
+    @Test
+    void theLastAttemptsFailureThatOpensTheBreakerEndsTheRetriesForTheAttemptsNotTheBreaker() throws Exception {
+        Model model = retriedUnderABreakerThatOpensAtTheSecondFailure(RetryPolicy.builder());
+        primary.down();
+
+        assertThatThrownBy(() -> model.chat("hi")).isInstanceOf(UncheckedIOException.class);
+
+        assertThat(primary.calls).hasValue(2);
+        assertThat(events.of(Kind.ATTEMPT_FAILED)).hasSize(2);
+        assertThat(events.of(Kind.CIRCUIT_OPENED)).hasSize(1);
+        assertThat(events.of(Kind.RETRIES_EXHAUSTED)).extracting(ReboundEvent::reason).containsExactly("attempts");
+    }
+
+    /** The same for a failure not to be retried that opens the breaker: not-retryable, whatever the breaker did. */
+    @Test
+    void aFailureNotToBeRetriedThatOpensTheBreakerEndsTheRetriesAsNotRetryable() throws Exception {
+        Model model = retriedUnderABreakerThatOpensAtTheSecondFailure(RetryPolicy.builder()
+                .abortOn(UncheckedIOException.class));
+        primary.down();
+
+        assertThatThrownBy(() -> model.chat("hi")).isInstanceOf(UncheckedIOException.class); // 1 attempt: aborted
+        assertThatThrownBy(() -> model.chat("hi")).isInstanceOf(UncheckedIOException.class); // it opens the breaker
+
+        assertThat(primary.calls).hasValue(2);
+        assertThat(events.of(Kind.CIRCUIT_OPENED)).hasSize(1);
+        assertThat(events.of(Kind.RETRIES_EXHAUSTED)).extracting(ReboundEvent::reason)
+                .containsExactly("not-retryable", "not-retryable");
+        // a failure that opens the breaker with a retry still allowed is stopped by the breaker, as before
+        assertThatThrownBy(() -> model.chat("hi")).isInstanceOf(CircuitBreakerOpenException.class);
+        assertThat(events.of(Kind.RETRIES_EXHAUSTED)).last()
+                .satisfies(e -> assertThat(e.reason()).isEqualTo("circuit-open"));
+    }
+
     @Test
     void doesNotOpenBeforeTheWindowIsFull() throws Exception {
         Model model = wrap(breaker().build());

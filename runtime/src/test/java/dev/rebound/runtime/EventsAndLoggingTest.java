@@ -137,6 +137,31 @@ class EventsAndLoggingTest {
         assertThat(primaryName).isEqualTo(dev.rebound.runtime.spi.Policies.simpleName(primary.getClass()));
     }
 
+    /** events.md: a fallback handler is named as any target is, an anonymous one Outer$1 (not "FallbackHandler"). */
+    @Test
+    void anAnonymousFallbackHandlerIsNamedAsAnAnonymousTargetIs() throws Exception {
+        List<ReboundEvent> events = new ArrayList<>();
+        FallbackHandler handler = new FallbackHandler() {
+            @Override
+            public Object handle(FallbackContext call) {
+                return "handled";
+            }
+        };
+        ChatClient llm = Rebound.wrap(ChatClient.class, (ChatClient) prompt -> {
+            throw new IOException("down");
+        }).withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ZERO).build()).withFallbackHandler(handler)
+                .settings(Fakes.settings(new VirtualTimeSource(), events)).build();
+
+        assertThat(llm.chat("q")).isEqualTo("handled");
+
+        String handlerName = handler.getClass().getName().substring("dev.rebound.runtime.".length());
+        assertThat(handlerName).startsWith("EventsAndLoggingTest$");
+        assertThat(events).filteredOn(e -> e.kind() == Kind.FALLBACK).extracting(ReboundEvent::alternative)
+                .containsExactly(handlerName);
+        assertThat(events).filteredOn(e -> e.kind() == Kind.SUCCEEDED).extracting(ReboundEvent::target)
+                .containsExactly(handlerName);
+    }
+
     @Test
     void anEventsStringNamesClassesOnly() {
         ReboundEvent e = new ReboundEvent(Kind.RETRY_SCHEDULED, "ChatClient.chat(String)", "Gpt4Client", null, 2,

@@ -391,9 +391,11 @@ class RetryBudgetTest {
         }
 
         catchThrowable(() -> model.chat("fail")); // call 5: 5 calls in the window, 1 retry made: 2 <= 0.5 x 5
-        // its second failure opens the breaker again: that, not the budget, ends it
+        // its second failure, its last attempt's, opens the breaker again: its attempts, not the budget, end it
+        // (calls 3 and 5 say attempts, the reason of a last attempt's failure whatever the breaker did; call 2's
+        // retry, which the breaker refused, circuit-open)
         assertThat(events.of(Kind.RETRIES_EXHAUSTED)).extracting(ReboundEvent::reason)
-                .containsExactly("circuit-open", "circuit-open", "circuit-open");
+                .containsExactly("attempts", "circuit-open", "attempts");
         assertThat(target.calls("fail")).as("call 5 is retried").isEqualTo(4);
     }
 

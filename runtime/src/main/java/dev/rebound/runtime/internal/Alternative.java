@@ -55,8 +55,12 @@ public final class Alternative implements Invoker {
     private volatile Object[] behind = {null, null};
     /** The generated wrapper last called and what to call instead: itself, or its target when flat. */
     private volatile Object[] flat = {null, null};
-    /** The instance last asked about by {@link #ownPolicy} and its answer. */
-    private volatile Object[] own = {null, null};
+    /**
+     * The instance last asked about by {@link #ownPolicy}, the policy it applies itself (a wrapper's, or the
+     * one its door named when it took the engine's mark), and whether its door applies its own policy
+     * (woven, intercepted, a container's proxy over either: {@link DoorReach#madeByDoor}) to this method.
+     */
+    private volatile Object[] own = {null, null, Boolean.FALSE};
 
     /** An alternative with a retry only. */
     public Alternative(String name, Supplier<?> instance, Method method, RetryPolicy retry) {
@@ -142,22 +146,35 @@ public final class Alternative implements Invoker {
     }
 
     /**
-     * The policy {@code instance}'s own {@code Rebound.wrap} wrapper applies to the method called, when
-     * this alternative is called as it is ({@link #asIs}) and is such a wrapper: the requests it sends
-     * are its own to report, in its own events. Null otherwise (and for a null instance). The last
+     * The policy {@code instance} applies itself to the method called, when this alternative is called as it
+     * is ({@link #asIs}): a {@code Rebound.wrap} wrapper's (or that of the wrapper a container's proxy holds),
+     * or the policy the door of a woven or intercepted instance (or of the one behind a container's proxy)
+     * named at its first call here ({@link Passthrough#claim(Object, ResilientMethod)}). The requests it
+     * sends are its own to report, in its own events. Null otherwise (and for a null instance). The last
      * instance asked about and its answer are kept: an alternative is usually one instance.
      */
     public ResilientMethod ownPolicy(Object instance) {
         if (!asIs || instance == null) {
             return null;
         }
+        return (ResilientMethod) own(instance)[1];
+    }
+
+    /** {@link #own} for {@code instance}, worked out once per instance. */
+    private Object[] own(Object instance) {
         Object[] o = own;
         if (o[0] != instance) {
-            o = new Object[] {instance, ResilientProxy.isWrapper(instance)
-                    ? ResilientProxy.policyOf(instance, called) : null};
+            Object wrapper = ResilientProxy.isWrapper(instance) ? instance : ContainerProxies.staticTargetOf(instance);
+            if (wrapper != null && ResilientProxy.isWrapper(wrapper)) {
+                o = new Object[] {instance, ResilientProxy.policyOf(wrapper, called), Boolean.FALSE};
+            } else {
+                Object[] b = behind(instance);
+                Class<?> type = b[1] != null ? (Class<?>) b[1] : instance.getClass();
+                o = new Object[] {instance, null, DoorReach.madeByDoor(instance) && mayHaveDoor(type)};
+            }
             own = o;
         }
-        return (ResilientMethod) o[1];
+        return o;
     }
 
     /**
@@ -205,16 +222,7 @@ public final class Alternative implements Invoker {
     @Override
     public Object invoke(Object target, Object[] args) throws Throwable {
         if (asIs) {
-            ResilientMethod own = ownPolicy(target);
-            if (own == null) {
-                return method.call(target, args);
-            }
-            Object outer = NestedCalls.enter(own); // the wrapper's call is part of this one: it reports no call
-            try {
-                return method.call(target, args);
-            } finally {
-                NestedCalls.exit(outer);
-            }
+            return asIs(target, args);
         }
         if (target instanceof GeneratedWrapper) {
             target = unlessFlat((GeneratedWrapper) target);
@@ -229,6 +237,40 @@ public final class Alternative implements Invoker {
             return method.call(target, args);
         } finally {
             Passthrough.exit(outer);
+        }
+    }
+
+    /**
+     * Calls {@code target} as it is. An instance that applies a policy of its own to the method is the
+     * enclosing call's: its policy's call is marked as part of it ({@link NestedCalls}), that of a wrapper at
+     * once, that of a woven or intercepted instance (or one behind a container's proxy) when its door takes
+     * the engine's mark ({@link Passthrough#enterNested}) and names it; the policy named is kept for the
+     * instance's next calls and events ({@link #ownPolicy}).
+     */
+    private Object asIs(Object target, Object[] args) throws Throwable {
+        Object[] o = target == null ? null : own(target);
+        if (o == null || o[1] == null && !(Boolean) o[2]) {
+            return method.call(target, args);
+        }
+        if (o[1] != null) {
+            Object outer = NestedCalls.enter(o[1]); // the alternative's call is part of this one: it reports no call
+            try {
+                return method.call(target, args);
+            } finally {
+                NestedCalls.exit(outer);
+            }
+        }
+        Object outer = NestedCalls.enter(null); // its door names its policy as it takes the mark
+        Object[] b = behind(target);
+        Object mark = Passthrough.enterNested(target, b[1] == null ? null : behindNow(target, (Class<?>) b[1]));
+        try {
+            return method.call(target, args);
+        } finally {
+            Passthrough.exit(mark);
+            Object named = NestedCalls.exit(outer);
+            if (named != null && own == o) {
+                own = new Object[] {target, named, Boolean.TRUE};
+            }
         }
     }
 

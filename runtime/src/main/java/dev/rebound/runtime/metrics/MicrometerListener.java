@@ -30,13 +30,15 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@value #CALLS}: a counter per {@code outcome}: {@code success} (first attempt),
  *       {@code success_after_retry} (the primary answered after failing), {@code fallback} (an
  *       alternative answered), {@code failure} (the caller got an exception). The four add up to
- *       the logical calls made: a fallback that is a {@code Rebound.wrap} wrapper of its own is part
- *       of the call that fell back to it, and counts no call ({@link ReboundEvent#nestedCall()}).
+ *       the logical calls made: a fallback that applies a policy of its own (a {@code Rebound.wrap}
+ *       wrapper, a woven or intercepted instance) is part of the call that fell back to it, and counts
+ *       no call ({@link ReboundEvent#nestedCall()}).
  *   <li>{@value #ATTEMPTS}: a counter per {@code target} (the primary's or an alternative's name,
  *       as {@code gpt-4} or {@code OpenAiChatModel}): every attempt made, first ones included, on
  *       the primary and on the alternatives; the attempts a model cost. A fallback handler's own
- *       answer sent nothing and is none (its {@code SUCCEEDED} event has attempt 0). A fallback that is
- *       a {@code Rebound.wrap} wrapper of its own counts the requests it sent, retries included; the
+ *       answer sent nothing and is none (its {@code SUCCEEDED} event has attempt 0). A fallback that
+ *       applies a policy of its own (a {@code Rebound.wrap} wrapper, a woven or intercepted instance) counts
+ *       the requests it sent, retries included; the
  *       call that fell back to it counts none for it ({@link ReboundEvent#attemptOnWrapper()}).
  *   <li>{@value #WAITS}: a timer per {@code target} and {@code reason} ({@code backoff},
  *       {@code retry-after}): the wait chosen before each retry, by why it lasts what it does; the

@@ -322,11 +322,14 @@ public final class RedisRateLimitStore implements RateLimitStore, SharedCircuitS
             this.uri = uri;
         }
 
-        /** The first part of every key Rebound writes (default "rebound"). */
+        /**
+         * The first part of every key Rebound writes (default "rebound").
+         *
+         * @throws NullPointerException if null
+         * @throws IllegalArgumentException if blank: {@code namespace = " " is blank}
+         */
         public Builder namespace(String namespace) {
-            if (Objects.requireNonNull(namespace, "namespace").isBlank()) {
-                throw new IllegalArgumentException("RedisRateLimitStore.namespace must not be blank");
-            }
+            Rules.require(Rules.notBlank("namespace", Objects.requireNonNull(namespace, "namespace")));
             this.namespace = namespace;
             return this;
         }

@@ -65,6 +65,14 @@ public final class Rules {
     }
 
     /**
+     * A name a builder is given ({@code named}, {@code namespace}): not blank, as {@code named = " " is blank}
+     * (the value quoted, as a retry budget's or a rate limit's name is).
+     */
+    public static String notBlank(String attribute, String value) {
+        return value.isBlank() ? problem(attribute, "\"" + value + "\"", "is blank") : null;
+    }
+
+    /**
      * An immutable copy of a builder's varargs list of failure types.
      *
      * @throws NullPointerException naming {@code name} or {@code name[i]} if the array or an element is null

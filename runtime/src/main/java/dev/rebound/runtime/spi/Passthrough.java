@@ -1,5 +1,6 @@
 package dev.rebound.runtime.spi;
 
+import dev.rebound.runtime.internal.NestedCalls;
 import java.lang.reflect.Method;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -23,6 +24,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * override reaches it with {@code Iface.super}. An override that never does leaves the mark untaken, and the
  * other woven defaults it calls on itself keep their policies.
  *
+ * <p>An alternative given to {@code Rebound.wrap(...).withFallbacks} whose own door applies its own policy
+ * (woven, intercepted by Guice, or a container's proxy over either) is called as it is, under a mark of
+ * another kind ({@link #enterNested}): the door that reaches it first, by the same rule, takes it and still
+ * applies its policy ({@link #claim(Object, ResilientMethod)} answers false), and that policy's call is
+ * then part of the enclosing call, one logical call ({@link NestedCalls}). No other claim takes such a mark.
+ *
  * <p>Costs a door one static read per call: the counter is non-zero only while some thread is inside
  * such a call, and only then is the thread's mark consulted (found by {@link PerThread}: a thread-local
  * lookup missed its first slot in JMH's threads, and was a fifth of a fallback's time through Guice).
@@ -33,9 +40,13 @@ public final class Passthrough {
     /**
      * Each thread's mark: the object whose next call is the engine's, or null; the class behind it
      * when it is a container's proxy that calls another instance, or null; the one method whose advice
-     * may take the mark ({@link #enterMethod}), or null for any door.
+     * may take the mark ({@link #enterMethod}), or null for any door; {@link #NESTED} when the door that takes
+     * it applies its policy as part of the enclosing call ({@link #enterNested}), else null.
      */
-    private static final PerThread<Object[]> TARGET = new PerThread<>(() -> new Object[3]);
+    private static final PerThread<Object[]> TARGET = new PerThread<>(() -> new Object[4]);
+
+    /** The kind of a mark made by {@link #enterNested}. */
+    private static final Object NESTED = new Object();
 
     private Passthrough() {
     }
@@ -51,7 +62,42 @@ public final class Passthrough {
             return false;
         }
         Object[] mark = TARGET.get();
-        return mark[2] == null && take(mark, self);
+        return mark[2] == null && mark[3] == null && take(mark, self);
+    }
+
+    /**
+     * As {@link #claim(Object)}, for a door about to apply {@code policy} to this call on {@code self}: a mark
+     * {@link #enterNested} made for {@code self} is taken too, and then the door applies {@code policy} (false)
+     * as part of the enclosing call ({@link NestedCalls}).
+     */
+    public static boolean claim(Object self, ResilientMethod policy) {
+        if (ACTIVE.get() == 0) {
+            return false;
+        }
+        Object[] mark = TARGET.get();
+        return mark[2] == null && takeOrNest(mark, self, policy);
+    }
+
+    /** As {@link #claim(Object, Method)}, and a mark {@link #enterNested} made, as {@link #claim(Object, ResilientMethod)}. */
+    public static boolean claim(Object self, Method method, ResilientMethod policy) {
+        if (ACTIVE.get() == 0) {
+            return false;
+        }
+        Object[] mark = TARGET.get();
+        return (mark[2] == null || mark[2].equals(method)) && takeOrNest(mark, self, policy);
+    }
+
+    /** Takes a mark on {@code self}: true to let the call through, false when {@code policy} applies, nested. */
+    private static boolean takeOrNest(Object[] mark, Object self, ResilientMethod policy) {
+        boolean nested = mark[3] != null;
+        if (!take(mark, self)) {
+            return false;
+        }
+        if (nested) {
+            NestedCalls.claim(policy);
+            return false;
+        }
+        return true;
     }
 
     /**
@@ -64,7 +110,7 @@ public final class Passthrough {
             return false;
         }
         Object[] mark = TARGET.get();
-        return (mark[2] == null || mark[2].equals(method)) && take(mark, self);
+        return (mark[2] == null || mark[2].equals(method)) && mark[3] == null && take(mark, self);
     }
 
     /**
@@ -79,10 +125,15 @@ public final class Passthrough {
     /**
      * Whether a door is calling {@code self} now: a mark on it is in place, for any door or for one
      * method, left in place: for a door that resolves a policy on such a call and must neither take the
-     * mark for one the door itself applies nor keep what it finds as if no door were calling.
+     * mark for one the door itself applies nor keep what it finds as if no door were calling. Never a mark
+     * {@link #enterNested} made: the door that takes it applies its policy, as when no door is calling.
      */
     public static boolean marked(Object self) {
-        return ACTIVE.get() != 0 && marks(TARGET.get(), self);
+        if (ACTIVE.get() == 0) {
+            return false;
+        }
+        Object[] mark = TARGET.get();
+        return mark[3] == null && marks(mark, self);
     }
 
     private static boolean take(Object[] mark, Object self) {
@@ -90,6 +141,7 @@ public final class Passthrough {
             mark[0] = null;
             mark[1] = null;
             mark[2] = null;
+            mark[3] = null;
             return true;
         }
         return false;
@@ -126,14 +178,29 @@ public final class Passthrough {
         return enter(target, null, method);
     }
 
+    /**
+     * Marks the next call on {@code target} from this thread (a container's proxy whose calls reach {@code
+     * behind}, as {@link #enter(Object, Object)}) for a door that applies its own policy to it: the engine calls
+     * {@code target} as an alternative that applies its policy itself, and its door's call is part of the
+     * enclosing call, inside a {@link NestedCalls} mark the engine made. Returns what to hand to {@link #exit}.
+     */
+    public static Object enterNested(Object target, Object behind) {
+        return enter(target, behind, null, NESTED);
+    }
+
     private static Object enter(Object target, Object behind, Method method) {
+        return enter(target, behind, method, null);
+    }
+
+    private static Object enter(Object target, Object behind, Method method, Object kind) {
         Object[] mark = TARGET.get();
-        // an enclosing proxy's or method's mark, not claimed yet, is kept whole (the one case that allocates)
-        Object previous = mark[1] == null && mark[2] == null ? mark[0]
-                : new Enclosing(mark[0], mark[1], (Method) mark[2]);
+        // an enclosing proxy's, method's or nested mark, not claimed yet, is kept whole (the one case that allocates)
+        Object previous = mark[1] == null && mark[2] == null && mark[3] == null ? mark[0]
+                : new Enclosing(mark[0], mark[1], (Method) mark[2], mark[3]);
         mark[0] = target;
         mark[1] = behind;
         mark[2] = method;
+        mark[3] = kind;
         ACTIVE.incrementAndGet();
         return previous;
     }
@@ -146,23 +213,27 @@ public final class Passthrough {
             mark[0] = ((Enclosing) previous).target;
             mark[1] = ((Enclosing) previous).behind;
             mark[2] = ((Enclosing) previous).method;
+            mark[3] = ((Enclosing) previous).kind;
         } else {
             mark[0] = previous;
             mark[1] = null;
             mark[2] = null;
+            mark[3] = null;
         }
     }
 
-    /** A proxy's or one method's mark that an inner one replaced for a while. */
+    /** A proxy's, one method's or a nested mark that an inner one replaced for a while. */
     private static final class Enclosing {
         final Object target;
         final Object behind;
         final Method method;
+        final Object kind;
 
-        Enclosing(Object target, Object behind, Method method) {
+        Enclosing(Object target, Object behind, Method method, Object kind) {
             this.target = target;
             this.behind = behind;
             this.method = method;
+            this.kind = kind;
         }
     }
 }

@@ -58,10 +58,10 @@ final class ResilientInterceptor implements MethodInterceptor {
             ContainerInterception.registerSubclass(self.getClass());
             marked = self.getClass();
         }
-        if (Passthrough.claim(self)) {
+        ResilientMethod p = policy;
+        if (Passthrough.claim(self, p)) {
             return invocation.proceed();
         }
-        ResilientMethod p = policy;
         if (!p.bareFirstAttempt()) {
             return p.execute(invocation, null, PROCEED);
         }

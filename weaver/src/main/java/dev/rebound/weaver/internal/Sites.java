@@ -35,7 +35,8 @@ public final class Sites {
      */
     public static ResilientMethod active(Object self, JoinPoint.StaticPart jp) {
         ResilientMethod policy = policy(self, jp);
-        return policy == null || Passthrough.pending() && Passthrough.claim(self, methodOf(jp)) ? null : policy;
+        return policy == null || Passthrough.pending() && Passthrough.claim(self, methodOf(jp), policy) ? null
+                : policy;
     }
 
     private static Method methodOf(JoinPoint.StaticPart jp) {

@@ -31,9 +31,13 @@ public final class Slot {
         return unlessPassedThrough(self, policy);
     }
 
-    /** {@code policy}, or null when it is null or the engine is calling {@code self} as an alternative. */
+    /**
+     * {@code policy}, or null when it is null or the engine is calling {@code self} as an alternative whose
+     * policies it applies itself (an alternative the engine calls as it is, the policy's call part of the
+     * enclosing call, gets {@code policy}: {@link Passthrough#claim(Object, ResilientMethod)}).
+     */
     public static ResilientMethod unlessPassedThrough(Object self, ResilientMethod policy) {
-        return policy == null || Passthrough.claim(self) ? null : policy;
+        return policy == null || Passthrough.claim(self, policy) ? null : policy;
     }
 
     /**

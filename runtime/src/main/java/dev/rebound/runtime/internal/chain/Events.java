@@ -203,8 +203,9 @@ final class Events {
     }
 
     /**
-     * Whether an event of {@code call} tells of an attempt on an alternative that is a wrapper of its own
-     * ({@link ReboundEvent#attemptOnWrapper}) whose settings count the requests it sent (a
+     * Whether an event of {@code call} tells of an attempt on an alternative that applies a policy of its own
+     * (a wrapper, a woven or intercepted instance: {@link Alternative#ownPolicy}; {@link
+     * ReboundEvent#attemptOnWrapper}) whose settings count the requests it sent (a
      * {@link MicrometerListener} of their own): a wrapper that no such listener hears leaves them to this call.
      */
     private static boolean attemptOnWrapper(Execution call, Kind kind) {

@@ -6,6 +6,7 @@ import dev.rebound.runtime.FallbackContext;
 import dev.rebound.runtime.FallbackHandler;
 import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.internal.FallbackRule;
+import dev.rebound.runtime.internal.ResilientProxy;
 import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.Collections;
@@ -29,8 +30,7 @@ final class HandlerFallbackStrategy extends FallbackStrategy {
         super(spec.fallbackRule(), primary, alternatives, chains, events);
         this.method = spec.name();
         this.handler = spec.fallbackHandler();
-        this.handlerName = handler.getClass().getSimpleName().isEmpty() || handler.getClass().isSynthetic()
-                ? "FallbackHandler" : handler.getClass().getSimpleName();
+        this.handlerName = ResilientProxy.nameOf(handler); // as every door names a target: Service$1, Outer$$Lambda
     }
 
     /** As {@link Strategy}'s default: loudly refused (never reached: the rule set refuses it first). */

@@ -18,8 +18,8 @@ import dev.rebound.runtime.spi.ResilientMethod;
 
 /**
  * The one retry rule of a target: after a failed attempt, stop (and why) or wait (how long, and
- * why). Checks, in order: interrupt, a refusal, the failure's kind, the attempts, a server's
- * Retry-After, the deadline, the budget. Shared by the blocking {@link RetryStrategy}, which sleeps
+ * why). Checks, in order: interrupt, a refusal, the failure's kind, the attempts, a refusal the chain
+ * below foresees (an open breaker), a server's Retry-After, the deadline, the budget. Shared by the blocking {@link RetryStrategy}, which sleeps
  * the wait, and an asynchronous variant, which would schedule it.
  */
 final class RetryRule {
@@ -167,8 +167,9 @@ final class RetryRule {
 
     /**
      * Why attempt {@code attempt}'s failure ends this target before any wait is chosen, or null: an
-     * interrupt (of the thread, unless the call is asynchronous), a refusal, a refusal the chain below
-     * foresees, the failure's kind or the server's verdict, the attempts.
+     * interrupt (of the thread, unless the call is asynchronous), a refusal, the failure's kind or the
+     * server's verdict, the attempts, then a refusal the chain below foresees (the breaker this very failure
+     * opened: the retries ended for it only when a retry was still allowed).
      */
     private Reason stop(boolean async, Throwable f, boolean refused, int attempt, ServerVerdict verdict,
             Strategy below) {
@@ -178,12 +179,14 @@ final class RetryRule {
         if (refused) {
             return f instanceof RateLimitRefusedException ? Reason.RATE_LIMITED : Reason.CIRCUIT_OPEN;
         }
-        Reason stop = below.refusal(); // e.g. the breaker this failure just opened: don't wait to be refused
-        if (stop == null) {
-            stop = RetryClassifier.refusal(policy, f, verdict);
-        }
+        Reason stop = RetryClassifier.refusal(policy, f, verdict);
         if (stop == null && attempt >= policy.attempts()) {
             stop = Reason.ATTEMPTS;
+        }
+        if (stop == null) {
+            // e.g. the breaker this failure just opened: don't wait to be refused. Asked last: a failure not
+            // to be retried, or the last attempt's, ended the retries whatever the breaker did
+            stop = below.refusal();
         }
         return stop;
     }
