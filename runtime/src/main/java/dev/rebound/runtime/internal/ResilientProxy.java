@@ -131,6 +131,12 @@ public final class ResilientProxy implements InvocationHandler {
             return lambda > 0 ? simple.substring(0, lambda + "$$Lambda".length())
                     : address > 0 ? simple.substring(0, address) : simple;
         }
+        if (simple.contains("$$")) {
+            // a subclass a container generated (PlainGpt35$$EnhancerByGuice$$3d7e15, Quotes$$SpringCGLIB$$0):
+            // its suffix changes from run to run, so it is named by the user's class, as the doors name it
+            c = ContainerProxies.userClassOf(o);
+            simple = c.getSimpleName();
+        }
         // an anonymous class: Outer$1, as the woven and Guice doors name it (AnnotationLookup.simpleName)
         return simple.isEmpty() ? AnnotationLookup.simpleName(c) : simple;
     }
