@@ -296,6 +296,51 @@ class EventsAndLoggingTest {
         assertThat(retried).doesNotContain("no withRetry");
     }
 
+    /**
+     * A handler whose {@code next()} was ended by {@code Buggy}'s bug goes on to {@code Last}, which fails
+     * with a failure {@code fallbackOn} lists, and rethrows that failure: the caller gets the primary's last, and
+     * the FAILED event and its WARN line name the primary, not the alternative last aimed at.
+     */
+    @Test
+    void theFailedEventNamesThePrimaryWhenTheHandlerRethrowsALaterAlternativesListedFailureAfterAnEndedWalk() {
+        failsForGoodAfterGoingOnPastAnEndedWalk(false, "Failing");
+    }
+
+    /** The same handler rethrowing the bug that ended its walk: FAILED names Buggy, which threw it. */
+    @Test
+    void theFailedEventNamesTheAlternativeThatEndedTheWalkWhenTheHandlerRethrowsItsFailureAfterGoingOn() {
+        failsForGoodAfterGoingOnPastAnEndedWalk(true, "Buggy");
+    }
+
+    private static void failsForGoodAfterGoingOnPastAnEndedWalk(boolean rethrowTheBug, String owner) {
+        IllegalStateException down = new IllegalStateException(SECRET_MESSAGE);
+        NullPointerException bug = new NullPointerException(SECRET_MESSAGE);
+        IllegalStateException lastDown = new IllegalStateException(SECRET_MESSAGE);
+        List<ReboundEvent> events = new ArrayList<>();
+        FallbackHandlerTest.Chat chat = FallbackHandlerTest.goingOnPastAnEndedWalk(
+                new FallbackHandlerTest.Failing(() -> down), bug, lastDown, rethrowTheBug,
+                ReboundSettings.builder().timeSource(new VirtualTimeSource()).listener(events::add).build());
+
+        Throwable[] thrown = new Throwable[1];
+        String out = StdErr.during(() -> {
+            try {
+                chat.chat(SECRET_PROMPT);
+            } catch (RuntimeException e) {
+                thrown[0] = e;
+            }
+        });
+
+        assertThat(events).last().satisfies(e -> {
+            assertThat(e.kind()).isEqualTo(Kind.FAILED);
+            assertThat(e.target()).isEqualTo(owner);
+            assertThat(e.failure()).isSameAs(thrown[0]);
+        });
+        assertThat(thrown[0]).isSameAs(rethrowTheBug ? bug : down);
+        assertThat(out).containsOnlyOnce("WARN dev.rebound - Chat.chat(String): failed for good on " + owner
+                + ", throwing " + thrown[0].getClass().getName())
+                .doesNotContain("failed for good on Last").doesNotContain("sk-live").doesNotContain("4111");
+    }
+
     /** Two teams' interfaces of one simple name, in their own packages (nested types stand for them here). */
     public static final class OpenAi {
         public interface Answers {

@@ -198,6 +198,124 @@ class FallbackHandlerTest {
         assertThat(thrown.getSuppressed()).containsExactly(down);
     }
 
+    /** Fails with the one failure it is given, every time: the alternatives a handler calls by class. */
+    abstract static class Throwing implements Chat {
+        final RuntimeException failure;
+
+        Throwing(RuntimeException failure) {
+            this.failure = failure;
+        }
+
+        @Override
+        public String chat(String prompt) {
+            throw failure;
+        }
+    }
+
+    public static final class Buggy extends Throwing {
+        Buggy(RuntimeException failure) {
+            super(failure);
+        }
+    }
+
+    /** The alternative after {@link Buggy}. */
+    public static final class Last extends Throwing {
+        Last(RuntimeException failure) {
+            super(failure);
+        }
+    }
+
+    /**
+     * The handler decides: after its {@code next()} was ended by an alternative's failure that
+     * {@code fallbackOn} does not list, an exception of its own is what the caller gets, every failure of
+     * the call suppressed on it, the one that ended the walk included.
+     */
+    @Test
+    void aHandlersOwnExceptionAfterNextWasEndedByAnAlternativeIsWhatTheCallerGets() {
+        IllegalStateException down = new IllegalStateException("down");
+        NullPointerException bug = new NullPointerException("bug in the backup");
+        IllegalStateException own = new IllegalStateException("the handler's own");
+        List<String> calls = new ArrayList<>();
+        Chat model = Rebound.wrap(Chat.class, (Chat) p -> {
+            calls.add("primary");
+            throw down;
+        }).withFallbacks(p -> {
+            calls.add("buggy");
+            throw bug;
+        }, p -> {
+            calls.add("never");
+            return "never";
+        }).fallbackOn(IllegalStateException.class).withFallbackHandler(call -> {
+            try {
+                return call.next(call.arguments());
+            } catch (NullPointerException e) {
+                throw own;
+            }
+        }).settings(settings).build();
+
+        Throwable thrown = catchThrowable(() -> model.chat("q"));
+
+        assertThat(calls).containsExactly("primary", "buggy");
+        assertThat(thrown).isSameAs(own);
+        assertThat(thrown.getSuppressed()).containsExactly(down, bug);
+    }
+
+    /**
+     * {@code primary} (failing with {@code down}) with a handler whose {@code next()} is ended by {@link Buggy}'s
+     * {@code bug}, that goes on to {@link Last}, which fails with {@code lastDown}, and rethrows the bug
+     * ({@code rethrowTheBug}) or {@code lastDown}.
+     */
+    static Chat goingOnPastAnEndedWalk(Chat primary, NullPointerException bug, IllegalStateException lastDown,
+            boolean rethrowTheBug, ReboundSettings settings) {
+        return Rebound.wrap(Chat.class, primary)
+                .withFallbacks(new Buggy(bug), new Last(lastDown)).fallbackOn(IllegalStateException.class)
+                .withFallbackHandler(call -> {
+                    try {
+                        return call.next(call.arguments());
+                    } catch (NullPointerException ended) {
+                        try {
+                            return call.call(Last.class, call.arguments());
+                        } catch (IllegalStateException listed) {
+                            throw rethrowTheBug ? ended : listed;
+                        }
+                    }
+                }).settings(settings).build();
+    }
+
+    /**
+     * Gone on past an ended walk, the handler rethrows a later alternative's failure that {@code fallbackOn}
+     * lists: as any failure of the call a handler rethrows, the caller gets the primary's last, not the
+     * stale failure that ended the walk.
+     */
+    @Test
+    void aLaterAlternativesListedFailureRethrownAfterAnEndedWalkGivesTheCallerThePrimarysLast() {
+        IllegalStateException down = new IllegalStateException("down");
+        NullPointerException bug = new NullPointerException("bug in the backup");
+        IllegalStateException lastDown = new IllegalStateException("last down");
+
+        Throwable thrown = catchThrowable(() -> goingOnPastAnEndedWalk(p -> {
+            throw down;
+        }, bug, lastDown, false, settings).chat("q"));
+
+        assertThat(thrown).isSameAs(down);
+        assertThat(thrown.getSuppressed()).containsExactly(bug, lastDown);
+    }
+
+    /** The failure that ended the walk, rethrown after the handler went on, is still what the caller gets. */
+    @Test
+    void theFailureThatEndedTheWalkRethrownAfterGoingOnIsWhatTheCallerGets() {
+        IllegalStateException down = new IllegalStateException("down");
+        NullPointerException bug = new NullPointerException("bug in the backup");
+        IllegalStateException lastDown = new IllegalStateException("last down");
+
+        Throwable thrown = catchThrowable(() -> goingOnPastAnEndedWalk(p -> {
+            throw down;
+        }, bug, lastDown, true, settings).chat("q"));
+
+        assertThat(thrown).isSameAs(bug);
+        assertThat(thrown.getSuppressed()).containsExactly(down, lastDown);
+    }
+
     @Test
     void callingAnAlternativeThatIsNotListedIsABugReportedAsSuch() {
         Chat model = Rebound.wrap(Chat.class, (Chat) p -> {

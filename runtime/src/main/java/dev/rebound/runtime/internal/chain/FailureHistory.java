@@ -54,10 +54,16 @@ final class FailureHistory {
 
     /**
      * An alternative's failure that the fallback rule does not pass on ended the call: the caller gets it
-     * (already recorded, the history's last), every other failure suppressed on it.
+     * (already recorded), every other failure suppressed on it. Null: nothing ended the call (a fallback
+     * handler went on past the walk that ended, or threw something else).
      */
     void endedBy(Throwable t) {
         ended = t;
+    }
+
+    /** The failure that ended the call ({@link #endedBy}), or null. */
+    Throwable ended() {
+        return ended;
     }
 
     /** Whether {@code t} is one of the call's failures (by identity). */

@@ -62,8 +62,16 @@ final class HandlerFallbackStrategy extends FallbackStrategy {
             }
             return answer;
         } catch (Throwable t) {
-            if (!history.contains(t)) {
-                history.outcome(t); // the handler's own exception: the caller gets it, history suppressed
+            // the handler decides: what it throws is the caller's exception, every other failure suppressed on it
+            if (t == context.walkEndedBy) {
+                // the failure that ended its walk (next()), rethrown: as itself, told on the alternative that threw it
+                history.endedBy(t);
+                call.aim(context.walkEndedOn, false, null, null, args);
+            } else {
+                history.endedBy(null); // a walk that ended is not the outcome: the handler went on, or threw another
+                if (!history.contains(t)) {
+                    history.outcome(t); // the handler's own exception: the caller gets it, history suppressed
+                }
             }
             return call.failed(t);
         } finally {
@@ -79,6 +87,9 @@ final class HandlerFallbackStrategy extends FallbackStrategy {
         boolean open = true;
         /** Whether the last alternative the handler ran answered: the call is still aimed at it. */
         boolean alternativeAnswered;
+        /** The failure that ended the handler's last {@link #next} walk, or null; and the alternative that threw it. */
+        Throwable walkEndedBy;
+        String walkEndedOn;
 
         Context(Execution call, Throwable failure, Object[] args) {
             this.call = call;
@@ -119,6 +130,7 @@ final class HandlerFallbackStrategy extends FallbackStrategy {
         @Override
         public Object call(Class<?> alternative, Object... callArgs) throws Throwable {
             check(callArgs);
+            call.history.endedBy(null); // on past a walk that ended: its failure is the caller's only if rethrown
             for (int i = 0; i < alternatives.length; i++) {
                 Object instance;
                 try {
@@ -139,11 +151,15 @@ final class HandlerFallbackStrategy extends FallbackStrategy {
         public Object next(Object... callArgs) throws Throwable {
             check(callArgs);
             FailureHistory history = call.history;
+            history.endedBy(null); // on past a walk that ended: its failure is the caller's only if rethrown
+            walkEndedBy = null;
             for (int i = 0; ; i++) {
                 Throwable last = history.last();
                 if (call.interrupted || last instanceof Error || i > 0 && !mayFallBack(call, rule, last)) {
                     if (i > 0) {
                         stoppedBy(history, call.interrupted); // an alternative's failure the rule does not pass on
+                        walkEndedBy = history.ended();
+                        walkEndedOn = alternatives[i - 1].name(); // whose run or instance failed
                     }
                     break;
                 }
