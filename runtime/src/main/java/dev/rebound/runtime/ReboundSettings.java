@@ -111,13 +111,16 @@ public final class ReboundSettings {
      */
     public static void setGlobal(ReboundSettings settings) {
         Objects.requireNonNull(settings, "settings");
-        String holder = dev.rebound.runtime.internal.GlobalSettingsOwner.otherHolder();
-        if (holder != null) {
-            throw new IllegalStateException("ReboundSettings.setGlobal: the global settings are held by a"
-                    + " GlobalSettingsScope that thread " + holder + " opened (a test in progress), whose calls"
-                    + " would run on these settings; set them in a GlobalSettingsScope too, which waits for it");
-        }
+        // the check and the swap are one step against a scope's opening, which sets its settings in this
+        // monitor too: a setGlobal racing it is refused, or lands before the scope reads what to put back
         synchronized (ReboundSettings.class) {
+            String holder = dev.rebound.runtime.internal.GlobalSettingsOwner.otherHolder();
+            if (holder != null) {
+                throw new IllegalStateException("ReboundSettings.setGlobal: the global settings are held by a"
+                        + " GlobalSettingsScope that thread " + holder + " opened (a test in progress), whose"
+                        + " calls would run on these settings; set them in a GlobalSettingsScope too, which waits"
+                        + " for it");
+            }
             dev.rebound.runtime.internal.chain.LiveClock.switchTo(settings);
             dev.rebound.runtime.internal.GlobalAlternatives.replaced(global.alternatives, settings.alternatives);
             RateLimitStore before = global.rateLimitStore;

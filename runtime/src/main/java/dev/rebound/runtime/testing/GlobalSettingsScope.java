@@ -21,7 +21,8 @@ import java.util.Objects;
  *
  * <p>While a scope is open, {@link ReboundSettings#setGlobal} from any other thread is refused with an
  * {@link IllegalStateException}: a test that sets the global settings itself, in parallel with one in a
- * scope, fails rather than swaps them under it. The thread that opened the scope may replace them (the
+ * scope, fails rather than swaps them under it. One racing a scope's opening is refused too, or, when it got
+ * in first, lands before the scope's settings and is what {@link #close} puts back: never after them. The thread that opened the scope may replace them (the
  * scope still puts back the ones from before it). Scopes nest on one thread; close them in reverse order,
  * on the thread that opened them (try-with-resources does both).
  *
@@ -55,9 +56,14 @@ public final class GlobalSettingsScope implements AutoCloseable {
             throw new IllegalStateException("GlobalSettingsScope.open: interrupted while waiting for another"
                     + " test's scope to close", e);
         }
-        ReboundSettings before = ReboundSettings.global();
+        ReboundSettings before;
         try {
-            ReboundSettings.setGlobal(settings);
+            // after the wait, never during it (a scope closing takes this monitor too): what to put back and
+            // the swap in one step, so a setGlobal racing the opening is refused or is what close puts back
+            synchronized (ReboundSettings.class) {
+                before = ReboundSettings.global();
+                ReboundSettings.setGlobal(settings);
+            }
         } catch (RuntimeException | Error e) {
             GlobalSettingsOwner.release();
             throw e;
@@ -82,7 +88,7 @@ public final class GlobalSettingsScope implements AutoCloseable {
         }
         closed = true;
         try {
-            ReboundSettings.setGlobal(before);
+            ReboundSettings.setGlobal(before); // in setGlobal's monitor, with this thread still the holder
         } finally {
             GlobalSettingsOwner.release();
         }

@@ -7,12 +7,14 @@ import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundEvent.Kind;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.TimeSource;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -70,6 +72,17 @@ class GlobalSettingsScopeTest {
             assertThat(System.nanoTime() - deadline).as(t.getName() + " waits for the scope").isNegative();
             Thread.onSpinWait();
         }
+    }
+
+    /** A thread (a library's start-up, say) that sets {@code settings} global, noting what it throws. */
+    private static Thread settingGlobal(ReboundSettings settings, AtomicReference<Throwable> outcome) {
+        return new Thread(() -> {
+            try {
+                ReboundSettings.setGlobal(settings);
+            } catch (Throwable t) {
+                outcome.set(t);
+            }
+        }, "container-startup");
     }
 
     @Test
@@ -142,6 +155,102 @@ class GlobalSettingsScopeTest {
         assertThat(b.events).isEmpty();
         assertThat(ReboundSettings.global()).isSameAs(original);
         ReboundSettings.setGlobal(original); // no scope open: taken
+    }
+
+    /**
+     * A setGlobal from another thread (a library's start-up, say) racing a scope's opening: held at the door of
+     * setGlobal's monitor while the scope opens, it is refused when it gets in, naming the scope's thread; the
+     * scope's settings stay. Holding the monitor only widens the window between a check and a swap, so the
+     * interleaving is the same on every run.
+     */
+    @Test
+    void aSetGlobalRacingAScopesOpeningIsRefusedAndTheScopesSettingsStay() throws Exception {
+        ReboundSettings other = new UserTest().settings();
+        ReboundSettings mine = new UserTest().settings();
+        AtomicReference<Throwable> otherOutcome = new AtomicReference<>();
+        Thread container = settingGlobal(other, otherOutcome);
+        GlobalSettingsScope scope;
+        synchronized (ReboundSettings.class) {
+            container.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (container.getState() != Thread.State.BLOCKED) {
+                assertThat(System.nanoTime() - deadline).as("container-startup waits for the monitor").isNegative();
+                Thread.onSpinWait();
+            }
+            scope = GlobalSettingsScope.open(mine);                  // the test's scope opens meanwhile
+        }
+        container.join(TimeUnit.SECONDS.toMillis(10));
+        try {
+            assertThat(ReboundSettings.global()).as("the other thread's setGlobal: " + otherOutcome.get())
+                    .isSameAs(mine);
+        } finally {
+            scope.close();
+        }
+        assertThat(otherOutcome.get()).isInstanceOf(IllegalStateException.class)
+                .hasMessage("ReboundSettings.setGlobal: the global settings are held by a GlobalSettingsScope that"
+                        + " thread " + Thread.currentThread().getName() + " opened (a test in progress), whose calls"
+                        + " would run on these settings; set them in a GlobalSettingsScope too, which waits for it");
+    }
+
+    /**
+     * A setGlobal from another thread that is past its check, in its swap (held there by its own clock), when a
+     * scope opens: it lands before the scope's settings, the scope runs on its own, and closing puts back the
+     * settings that other thread set, not those it replaced.
+     */
+    @Test
+    void aSetGlobalInItsSwapWhenAScopeOpensLandsFirstAndIsWhatTheScopePutsBack() throws Exception {
+        VirtualTimeSource virtual = new VirtualTimeSource();
+        AtomicBoolean holdNextReading = new AtomicBoolean();
+        CountDownLatch inSwap = new CountDownLatch(1);
+        CountDownLatch letGo = new CountDownLatch(1);
+        TimeSource heldInTheSwap = new TimeSource() {
+            @Override
+            public long nanoTime() {                                 // read by setGlobal, in its monitor
+                if (holdNextReading.compareAndSet(true, false)) {
+                    inSwap.countDown();
+                    try {
+                        letGo.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return virtual.nanoTime();
+            }
+
+            @Override
+            public void sleep(long nanos) throws InterruptedException {
+                virtual.sleep(nanos);
+            }
+        };
+        ReboundSettings other = ReboundSettings.builder().timeSource(heldInTheSwap).logging(false).build();
+        ReboundSettings mine = new UserTest().settings();
+        AtomicReference<Throwable> otherOutcome = new AtomicReference<>();
+        Thread container = settingGlobal(other, otherOutcome);
+        Thread test = Thread.currentThread();
+        Thread letter = new Thread(() -> {                           // lets the swap go on once the scope waits
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (test.getState() != Thread.State.BLOCKED && System.nanoTime() - deadline < 0) {
+                Thread.onSpinWait();
+            }
+            letGo.countDown();
+        }, "letter");
+        holdNextReading.set(true);
+        container.start();
+        assertThat(inSwap.await(10, TimeUnit.SECONDS)).as("container-startup is in its swap").isTrue();
+        letter.start();
+
+        GlobalSettingsScope scope = GlobalSettingsScope.open(mine);
+        container.join(TimeUnit.SECONDS.toMillis(10));
+        letter.join(TimeUnit.SECONDS.toMillis(10));
+        try {
+            assertThat(ReboundSettings.global()).isSameAs(mine);
+        } finally {
+            scope.close();
+        }
+        assertThat(otherOutcome.get()).isNull();
+        assertThat(ReboundSettings.global()).as("put back: what was there when the scope's settings were set")
+                .isSameAs(other);
+        ReboundSettings.setGlobal(original);
     }
 
     /** Scopes nest on one thread, each putting back what was there before it; a second close does nothing. */
