@@ -122,6 +122,25 @@ class ClassShapesTest extends VirtualTime {
         assertThat(log).contains("failed for good on Shapes$1,");
     }
 
+    /**
+     * A user's class named like a container's generated subclass ({@code $$} in its binary name) is the user's own:
+     * its policy applies and events name it, not the class above it (which carries no policy).
+     */
+    @Test
+    void aClassNamedLikeAGeneratedSubclassKeepsItsPolicyAndItsName() {
+        Flaky topLevel = new dev.rebound.it.woven.shapes.Dollar$$Shape();
+        assertThat(catchThrowable(() -> topLevel.call("p"))).isInstanceOf(IllegalStateException.class);
+        assertThat(topLevel.calls()).isEqualTo(3);
+        assertThat(events).extracting(ReboundEvent::target).containsOnly("Dollar$$Shape");
+
+        events.clear();
+        Flaky nested = Shapes.all().get("nested, named with $ (binary name Shapes$$Nested)").get();
+        assertThat(nested.getClass().getName()).endsWith("Shapes$$Nested");
+        assertThat(catchThrowable(() -> nested.call("p"))).isInstanceOf(IllegalStateException.class);
+        assertThat(nested.calls()).isEqualTo(3);
+        assertThat(events).extracting(ReboundEvent::target).containsOnly("$Nested");
+    }
+
     @Test
     void aPolicyOverAnUnwovenInheritedBodyFailsTheClassInitialisationNamingTheFix() {
         Throwable thrown = catchThrowable(InheritsFromConcrete::new);

@@ -1,6 +1,7 @@
 package dev.rebound.runtime.internal;
 
 import dev.rebound.runtime.rules.MethodRules;
+import dev.rebound.runtime.spi.GeneratedSubclasses;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -67,8 +68,8 @@ public final class ContainerProxies {
 
     /**
      * The user's class whose annotations apply to calls on {@code instance}: the class behind a proxy that
-     * says it ({@link #targetClassOf}), else, for a subclass a container generated ({@code $$} in its name),
-     * the first class above it that is not one, else the instance's own class (a JDK proxy that does not say
+     * says it ({@link #targetClassOf}), else, for a subclass a container generated
+     * ({@link GeneratedSubclasses#isGenerated}), the first class above it that is not one, else the instance's own class (a JDK proxy that does not say
      * what it delegates to included: see {@link #isOpaqueProxy}).
      */
     public static Class<?> userClassOf(Object instance) {
@@ -76,11 +77,7 @@ public final class ContainerProxies {
         if (behind != null) {
             return behind;
         }
-        Class<?> c = instance.getClass();
-        while (c.getName().contains("$$") && c.getSuperclass() != null && c.getSuperclass() != Object.class) {
-            c = c.getSuperclass();
-        }
-        return c;
+        return GeneratedSubclasses.userClass(instance.getClass());
     }
 
     /**

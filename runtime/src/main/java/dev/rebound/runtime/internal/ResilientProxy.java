@@ -1,5 +1,6 @@
 package dev.rebound.runtime.internal;
 
+import dev.rebound.runtime.spi.GeneratedSubclasses;
 import dev.rebound.runtime.spi.GeneratedWrapper;
 import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.Passthrough;
@@ -131,9 +132,9 @@ public final class ResilientProxy implements InvocationHandler {
             return lambda > 0 ? simple.substring(0, lambda + "$$Lambda".length())
                     : address > 0 ? simple.substring(0, address) : simple;
         }
-        if (simple.contains("$$")) {
-            // a subclass a container generated (PlainGpt35$$EnhancerByGuice$$3d7e15, Quotes$$SpringCGLIB$$0):
-            // its suffix changes from run to run, so it is named by the user's class, as the doors name it
+        if (GeneratedSubclasses.isGenerated(c)) {
+            // a subclass a container generated (PlainGpt35$$EnhancerByGuice$$3d7e15, Quotes$$SpringCGLIB$$0, a
+            // mock): its suffix changes from run to run, so it is named by the user's class, as the doors name it
             c = ContainerProxies.userClassOf(o);
             simple = c.getSimpleName();
         }

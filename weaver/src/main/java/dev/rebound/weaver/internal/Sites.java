@@ -1,6 +1,7 @@
 package dev.rebound.weaver.internal;
 
 import dev.rebound.runtime.spi.ContainerInterception;
+import dev.rebound.runtime.spi.GeneratedSubclasses;
 import dev.rebound.runtime.spi.Passthrough;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.lang.reflect.Method;
@@ -95,15 +96,12 @@ public final class Sites {
 
     /**
      * The user's class behind a subclass generated at run time (a Guice-enhanced class, when another
-     * interceptor applies to a woven class; a mock), whose overrides only delegate to the woven code.
+     * interceptor applies to a woven class; a mock), whose overrides only delegate to the woven code: the one
+     * test of every door ({@link GeneratedSubclasses}), so that a user's class that ajc wove is never taken for
+     * one, whatever its name.
      */
     static Class<?> userClass(Class<?> type) {
-        Class<?> c = type;
-        while ((c.isSynthetic() || c.getName().contains("$$")) && c.getSuperclass() != null
-                && c.getSuperclass() != Object.class) {
-            c = c.getSuperclass();
-        }
-        return c;
+        return GeneratedSubclasses.userClass(type);
     }
 
     private static final class Site {

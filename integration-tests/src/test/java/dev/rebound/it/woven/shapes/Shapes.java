@@ -31,6 +31,8 @@ public final class Shapes {
         shapes.put("own annotated method, package-private", OwnAnnotated::new);
         shapes.put("annotated type, private", TypeAnnotated::new);
         shapes.put("extends java.lang.reflect.Proxy, not a JDK proxy", ProxySubclass::new);
+        shapes.put("top-level, named with $$, over a base without policy", Dollar$$Shape::new);
+        shapes.put("nested, named with $ (binary name Shapes$$Nested)", $Nested::new);
         return shapes;
     }
 
@@ -140,6 +142,29 @@ public final class Shapes {
         private final Failing body = new Failing();
 
         @Override
+        public String call(String prompt) {
+            return body.fail();
+        }
+
+        @Override
+        public int calls() {
+            return body.calls();
+        }
+    }
+
+    /** A base class without policy (not Object), under the classes named like a generated subclass. */
+    public static class Plain {
+    }
+
+    /**
+     * A nested class named with a leading {@code $}: its binary name, {@code Shapes$$Nested}, holds {@code $$} as a
+     * container's generated subclass's does; its own {@code @Retry} applies.
+     */
+    static class $Nested extends Plain implements Unannotated {
+        private final Failing body = new Failing();
+
+        @Override
+        @Retry(attempts = 3, delay = 0)
         public String call(String prompt) {
             return body.fail();
         }
