@@ -43,18 +43,48 @@ public interface FallbackContext {
     /** A copy of the call's arguments, for changing and passing on. */
     Object[] arguments();
 
-    /** The classes of the alternatives this handler may {@link #call}, in the order listed. */
+    /**
+     * The classes of the alternatives this handler may {@link #call}, in the order listed: the class at
+     * index {@code i} is the alternative {@link #call(int, Object...) call(i, ...)} calls. A class given
+     * twice ({@code withFallbacks(eu, us)}, two instances of {@code Backend}) is here twice.
+     */
     List<Class<?>> alternatives();
 
     /**
      * Calls {@code alternative} (one of {@link #alternatives()}) with {@code args}, through its own
-     * retry policy, and returns its result.
+     * retry policy, and returns its result. The alternative whose class is {@code alternative}; when none
+     * is, the one that is an instance of it. When two alternatives fit alike (two instances of one class,
+     * or a supertype of two), the call is refused: name the one meant by its position,
+     * {@link #call(int, Object...)}.
      *
-     * @throws IllegalArgumentException if {@code alternative} is not listed, or {@code args} has the
-     *     wrong length
+     * @throws IllegalArgumentException if {@code alternative} is not listed, or is listed more than once
+     *     (the message names the positions), or {@code args} has the wrong length
      * @throws Throwable the alternative's last failure (recorded in {@link #history()})
      */
     Object call(Class<?> alternative, Object... args) throws Throwable;
+
+    /**
+     * Calls the alternative at {@code position} of {@link #alternatives()}, counted from 0, with
+     * {@code args}, as {@link #call(Class, Object...)} does: through its own retry policy, its failure
+     * recorded in {@link #history()}, a {@code FALLBACK} event naming it as every event does (the second of
+     * two {@code Backend}s listed is {@code Backend#2}: position 1). For an alternative whose class is listed
+     * more than once, where {@code call(Backend.class, ...)} cannot tell which is meant:
+     * <pre>{@code
+     * // withFallbacks(eu, us): two instances of Backend
+     * return call.failure() instanceof RegionDown ? call.call(1, call.arguments()) : call.next(call.arguments());
+     * }</pre>
+     * The default implementation throws {@link UnsupportedOperationException}: the context Rebound hands a
+     * handler implements it.
+     *
+     * @throws IndexOutOfBoundsException if {@code position} is not one of {@link #alternatives()}' (the
+     *     message names the positions there are)
+     * @throws IllegalArgumentException if {@code args} has the wrong length
+     * @throws Throwable the alternative's last failure (recorded in {@link #history()})
+     */
+    default Object call(int position, Object... args) throws Throwable {
+        throw new UnsupportedOperationException(getClass().getName() + " does not implement"
+                + " FallbackContext.call(int, Object...)");
+    }
 
     /**
      * Walks the alternatives in order, as {@code @Fallback(to = ...)} does without a handler, each with

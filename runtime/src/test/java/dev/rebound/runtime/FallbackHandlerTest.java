@@ -327,6 +327,159 @@ class FallbackHandlerTest {
                 .hasMessageContaining("LargeContext is not one of the alternatives");
     }
 
+    // ---- alternatives of one class: by position ----
+
+    /** One client class, one instance per region: its own retry of two attempts, applied by the engine. */
+    public static class Backend implements Chat {
+        final String region;
+        final List<String> prompts = new CopyOnWriteArrayList<>();
+        int failuresLeft;
+
+        Backend(String region, int failures) {
+            this.region = region;
+            this.failuresLeft = failures;
+        }
+
+        @Override
+        @Retry(attempts = 2, delay = 0)
+        public String chat(String prompt) {
+            prompts.add(prompt);
+            if (failuresLeft-- > 0) {
+                throw new IllegalStateException(region + " busy");
+            }
+            return region + ": " + prompt;
+        }
+    }
+
+    private Chat twoBackends(Chat primary, Backend eu, Backend us, FallbackHandler handler) {
+        return Rebound.wrap(Chat.class, primary).named("gpt-4")
+                .withRetry(RetryPolicy.none())
+                .withFallbacks(eu, us)
+                .withFallbackHandler(handler)
+                .settings(settings).build();
+    }
+
+    private static Chat down(RuntimeException failure) {
+        return p -> {
+            throw failure;
+        };
+    }
+
+    // docs:llm-fallback-handler-position
+    /** Two backends of one client class, eu then us: a failover to us alone, by its position. */
+    public static final class ToTheSecondBackend implements FallbackHandler {
+        @Override
+        public Object handle(FallbackContext call) throws Throwable {
+            // alternatives() is [Backend, Backend]: call(Backend.class, ...) would be refused as ambiguous
+            return call.call(1, call.arguments()); // position 1, counted from 0: Backend#2 in events
+        }
+    }
+    // /docs:llm-fallback-handler-position
+
+    @Test
+    void callByPositionCallsTheSecondOfTwoAlternativesOfOneClassThroughItsOwnRetryNamedAsEventsNameIt() {
+        Backend eu = new Backend("eu", 0);
+        Backend us = new Backend("us", 1);
+        IllegalStateException down = new IllegalStateException("down");
+        List<Object> seen = new ArrayList<>();
+
+        String answer = twoBackends(down(down), eu, us, call -> {
+            seen.addAll(call.alternatives());
+            Object result = call.call(1, "q2");
+            seen.addAll(call.history());
+            return result;
+        }).chat("q");
+
+        assertThat(answer).isEqualTo("us: q2");
+        assertThat(eu.prompts).isEmpty();
+        assertThat(us.prompts).containsExactly("q2", "q2"); // its own @Retry: two attempts
+        assertThat(seen.subList(0, 2)).containsExactly(Backend.class, Backend.class);
+        assertThat(seen.subList(2, seen.size())).hasSize(2).first().isSameAs(down);
+        assertThat(((Throwable) seen.get(3))).hasMessage("us busy");
+        assertThat(events.stream().filter(e -> e.kind() == ReboundEvent.Kind.FALLBACK)
+                .map(e -> e.target() + " -> " + e.alternative()))
+                .containsExactly("gpt-4 -> FallbackHandlerTest$$Lambda", "FallbackHandlerTest$$Lambda -> Backend#2");
+        assertThat(events.stream().filter(e -> e.kind() == ReboundEvent.Kind.ATTEMPT_FAILED)
+                .map(e -> e.target() + "@" + e.attempt())).containsExactly("gpt-4@1", "Backend#2@1");
+        assertThat(events.stream().filter(e -> e.kind() == ReboundEvent.Kind.SUCCEEDED)
+                .map(e -> e.target() + "@" + e.attempt())).containsExactly("Backend#2@2");
+    }
+
+    @Test
+    void theDocumentedHandlerFailsOverToTheSecondBackendByPosition() {
+        Backend eu = new Backend("eu", 0);
+        Backend us = new Backend("us", 0);
+
+        assertThat(twoBackends(down(new IllegalStateException()), eu, us, new ToTheSecondBackend()).chat("q"))
+                .isEqualTo("us: q");
+        assertThat(eu.prompts).isEmpty();
+    }
+
+    @Test
+    void callingAClassListedTwiceIsRefusedNamingItsPositionsAndCallsNeither() {
+        Backend eu = new Backend("eu", 0);
+        Backend us = new Backend("us", 0);
+
+        Throwable thrown = catchThrowable(() -> twoBackends(down(new IllegalStateException()), eu, us,
+                call -> call.call(Backend.class, call.arguments())).chat("q"));
+
+        assertThat(thrown).isInstanceOf(IllegalArgumentException.class).hasMessage("Chat.chat(String): "
+                + "FallbackContext.call(Backend.class, ...) cannot tell which alternative is meant: "
+                + Backend.class.getName() + " is listed more than once, at positions 0 (Backend#1) and 1 (Backend#2)"
+                + " of alternatives(), counted from 0; call the one meant by its position with"
+                + " FallbackContext.call(int, ...)");
+        assertThat(eu.prompts).isEmpty();
+        assertThat(us.prompts).isEmpty();
+    }
+
+    @Test
+    void callByAPositionOutOfRangeNamesTheMethodAndThePositionsThereAre() {
+        for (int position : new int[] {-1, 2}) {
+            Throwable thrown = catchThrowable(() -> twoBackends(down(new IllegalStateException()),
+                    new Backend("eu", 0), new Backend("us", 0), call -> call.call(position, "q")).chat("q"));
+
+            assertThat(thrown).isInstanceOf(IndexOutOfBoundsException.class).hasMessage("Chat.chat(String): "
+                    + "FallbackContext.call(int, ...) has no alternative at position " + position
+                    + ": alternatives() has positions 0 to 1, counted from 0");
+        }
+        Throwable none = catchThrowable(() -> Rebound.wrap(Chat.class, down(new IllegalStateException()))
+                .withRetry(RetryPolicy.none()).withFallbackHandler(call -> call.call(0, "q")).settings(settings)
+                .build().chat("q"));
+        assertThat(none).isInstanceOf(IndexOutOfBoundsException.class).hasMessage("Chat.chat(String): "
+                + "FallbackContext.call(int, ...) has no alternative at position 0: there are none"
+                + " (@Fallback.to / withFallbacks)");
+    }
+
+    /** A subclass of another alternative: its own class calls each; their common supertype is ambiguous. */
+    public static class Origin implements Chat {
+        @Override
+        public String chat(String prompt) {
+            return "origin: " + prompt;
+        }
+    }
+
+    public static class Mirror extends Origin {
+        @Override
+        public String chat(String prompt) {
+            return "mirror: " + prompt;
+        }
+    }
+
+    @Test
+    void aClassNamesTheAlternativeOfThatClassBeforeASubclassListedFirstAndASupertypeOfBothIsRefused() {
+        Chat model = Rebound.wrap(Chat.class, down(new IllegalStateException())).withRetry(RetryPolicy.none())
+                .withFallbacks(new Mirror(), new Origin())
+                .withFallbackHandler(call -> call.call(call.arguments()[0].equals("chat") ? Chat.class
+                        : call.arguments()[0].equals("mirror") ? Mirror.class : Origin.class, call.arguments()))
+                .settings(settings).build();
+
+        assertThat(model.chat("origin")).isEqualTo("origin: origin");
+        assertThat(model.chat("mirror")).isEqualTo("mirror: mirror");
+        assertThat(catchThrowable(() -> model.chat("chat"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(Chat.class.getName() + " is the class of none, and a supertype of those at"
+                        + " positions 0 (Mirror) and 1 (Origin) of alternatives()");
+    }
+
     // ---- the annotation forms ----
 
     public interface Answers {

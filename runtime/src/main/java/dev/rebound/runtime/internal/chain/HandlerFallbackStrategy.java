@@ -5,17 +5,19 @@ import static dev.rebound.runtime.ReboundEvent.Kind.FALLBACK;
 import dev.rebound.runtime.FallbackContext;
 import dev.rebound.runtime.FallbackHandler;
 import dev.rebound.runtime.internal.Alternative;
+import dev.rebound.runtime.internal.ContainerProxies;
 import dev.rebound.runtime.internal.FallbackRule;
 import dev.rebound.runtime.internal.ResilientProxy;
 import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The top of the chain when a {@link FallbackHandler} decides the fallback: once the primary's chain
  * has failed and the {@link FallbackRule} lets its failure through, the handler gets the failure, the
- * history and the arguments, and answers, calls an alternative's chain by class, walks them in order,
+ * history and the arguments, and answers, calls an alternative's chain by class or position, walks them in order,
  * or throws. Never after an Error or an interrupt. Synchronous only (the rule set refuses a handler
  * on an asynchronous method).
  */
@@ -129,22 +131,79 @@ final class HandlerFallbackStrategy extends FallbackStrategy {
 
         @Override
         public Object call(Class<?> alternative, Object... callArgs) throws Throwable {
+            Objects.requireNonNull(alternative, "alternative");
             check(callArgs);
             call.history.endedBy(null); // on past a walk that ended: its failure is the caller's only if rethrown
+            Object[] instances = new Object[alternatives.length];
             for (int i = 0; i < alternatives.length; i++) {
-                Object instance;
-                try {
-                    instance = alternatives[i].instance();
-                } catch (Throwable providerFailure) {
-                    call.history.record(providerFailure);
-                    throw providerFailure;
+                instances[i] = instance(i);
+            }
+            int position = positionOf(alternative, instances);
+            return run(position, instances[position], callArgs);
+        }
+
+        @Override
+        public Object call(int position, Object... callArgs) throws Throwable {
+            check(callArgs);
+            if (position < 0 || position >= alternatives.length) {
+                throw new IndexOutOfBoundsException(method + ": FallbackContext.call(int, ...) has no alternative"
+                        + " at position " + position + ": " + (alternatives.length == 0
+                                ? "there are none (@Fallback.to / withFallbacks)"
+                                : "alternatives() has positions 0 to " + (alternatives.length - 1) + ", counted from 0"));
+            }
+            call.history.endedBy(null); // on past a walk that ended: its failure is the caller's only if rethrown
+            return run(position, instance(position), callArgs);
+        }
+
+        /**
+         * The position of the one alternative {@code type} names: the one of that class (as {@link
+         * #alternatives()} lists it, or the user's class under a container's subclass or proxy), else the one
+         * that is an instance of it. Two that fit alike are a question the handler must answer, by position:
+         * never the first of them, silently.
+         */
+        private int positionOf(Class<?> type, Object[] instances) {
+            List<Integer> exact = new ArrayList<>();
+            List<Integer> assignable = new ArrayList<>();
+            for (int i = 0; i < instances.length; i++) {
+                Object instance = instances[i];
+                if (instance == null) {
+                    continue; // a resolver's null: of no class
                 }
-                if (alternative.isInstance(instance)) {
-                    return run(i, instance, callArgs);
+                if (instance.getClass() == type || ContainerProxies.userClassOf(instance) == type) {
+                    exact.add(i);
+                } else if (type.isInstance(instance)) {
+                    assignable.add(i);
                 }
             }
-            throw new IllegalArgumentException(method + ": " + alternative.getName()
-                    + " is not one of the alternatives (@Fallback.to / withFallbacks)");
+            List<Integer> fits = exact.isEmpty() ? assignable : exact;
+            if (fits.size() == 1) {
+                return fits.get(0);
+            }
+            if (fits.isEmpty()) {
+                throw new IllegalArgumentException(method + ": " + type.getName()
+                        + " is not one of the alternatives (@Fallback.to / withFallbacks)");
+            }
+            StringBuilder at = new StringBuilder();
+            for (int k = 0; k < fits.size(); k++) {
+                int i = fits.get(k);
+                at.append(k == 0 ? "" : k == fits.size() - 1 ? " and " : ", ")
+                        .append(i).append(" (").append(alternatives[i].name()).append(')');
+            }
+            throw new IllegalArgumentException(method + ": FallbackContext.call(" + type.getSimpleName()
+                    + ".class, ...) cannot tell which alternative is meant: " + type.getName()
+                    + (exact.isEmpty() ? " is the class of none, and a supertype of those" : " is listed more than once,")
+                    + " at positions " + at + " of alternatives(), counted from 0; call the one meant by its position"
+                    + " with FallbackContext.call(int, ...)");
+        }
+
+        /** Alternative {@code i}'s instance; a failure of its provider is recorded as the call's and thrown. */
+        private Object instance(int i) throws Throwable {
+            try {
+                return alternatives[i].instance();
+            } catch (Throwable providerFailure) {
+                call.history.record(providerFailure);
+                throw providerFailure;
+            }
         }
 
         @Override
