@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import dev.rebound.it.llm.FakeLlm;
+import dev.rebound.it.plain.Asker;
 import dev.rebound.it.plain.Endpoint;
+import dev.rebound.it.plain.PlainAsker;
 import dev.rebound.it.plain.PlainChat;
 import dev.rebound.it.plain.PlainGpt35;
 import dev.rebound.it.plain.PlainGpt4;
@@ -257,6 +259,79 @@ class AlternativePoliciesDoorsTest extends VirtualTime {
                 + " user's class, not the proxy's generated one").isEqualTo(Map.of("primary", 1.0, "QuotesBackup", 2.0));
         assertThat(counts(registry, MicrometerListener.CALLS, "outcome")).isEqualTo(Map.of("failure", 1.0));
         assertThat(topLevelOutcomes()).hasSize(1).allMatch(line -> line.startsWith("FAILED null on primary"));
+    }
+
+    // ---- only the engine's call on the alternative is part of the enclosing call: a call the alternative makes
+    // itself on another instance of its class, under the same policy, is a call of its own -------------------
+
+    /** Woven by ajc, else as {@link PlainAsker}: asked "via x", it asks {@code next}, another instance of its class. */
+    public static class WovenAsker implements Asker {
+        private final WovenAsker next;
+        int requests;
+
+        WovenAsker(WovenAsker next) {
+            this.next = next;
+        }
+
+        @Override
+        @Retry(attempts = 2, delay = 0)
+        public String answer(String prompt) throws java.io.IOException {
+            requests++;
+            if (prompt.startsWith("via ")) {
+                return "relayed " + next.answer(prompt.substring(4));
+            }
+            if (requests == 1) {
+                throw new java.io.IOException("asker hiccup");
+            }
+            return "answer";
+        }
+    }
+
+    /**
+     * A primary that always fails (2 attempts) falls back to {@code asker}, which asks another instance of its
+     * class: that one's call, its retry answering, is a call of its own (its own SUCCEEDED, its own count), and
+     * the logical call is one more; each request is counted once.
+     */
+    private void anInnerCallOnAnotherInstanceIsACallOfItsOwn(Asker asker, String name)
+            throws java.io.IOException {
+        SimpleMeterRegistry registry = globalRegistry();
+        Asker llm = Rebound.wrap(Asker.class, (Asker) prompt -> {
+            throw new java.io.IOException("primary down");
+        }).named("primary").withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ZERO).build())
+                .withFallbacks(asker).build();
+
+        assertThat(llm.answer("via q")).isEqualTo("relayed answer");
+
+        assertThat(counts(registry, MicrometerListener.ATTEMPTS, "target"))
+                .as("rebound.attempts{target}: the engine's request on the alternative, the inner call's 2")
+                .isEqualTo(Map.of("primary", 2.0, name, 3.0));
+        assertThat(counts(registry, MicrometerListener.CALLS, "outcome"))
+                .as("rebound.calls: the logical call, and the inner call of its own")
+                .isEqualTo(Map.of("fallback", 1.0, "success_after_retry", 1.0));
+        assertThat(counts(registry, MicrometerListener.DURATION, null)).isEqualTo(Map.of(MicrometerListener.DURATION, 2.0));
+        assertThat(topLevelOutcomes()).containsExactly("SUCCEEDED retry on " + name + " at attempt 2",
+                "SUCCEEDED fallback on " + name + " at attempt 1");
+    }
+
+    @Test
+    void aCallAWovenAlternativeMakesOnAnotherInstanceOfItsClassIsACallOfItsOwn() throws java.io.IOException {
+        WovenAsker other = new WovenAsker(null);
+        WovenAsker asker = new WovenAsker(other);
+        assertThat(asker).isInstanceOf(Woven.class);
+
+        anInnerCallOnAnotherInstanceIsACallOfItsOwn(asker, "WovenAsker");
+
+        assertThat(asker.requests).isEqualTo(1);
+        assertThat(other.requests).isEqualTo(2);
+    }
+
+    @Test
+    void aCallAnInterceptedAlternativeMakesOnAnotherInstanceOfItsClassIsACallOfItsOwn() throws java.io.IOException {
+        PlainAsker asker = Guice.createInjector(new ReboundModule()).getInstance(PlainAsker.class);
+
+        anInnerCallOnAnotherInstanceIsACallOfItsOwn(asker, "PlainAsker");
+
+        assertThat(asker.requests).isEqualTo(1);
     }
 
     // ---- an alternative that a container's proxy stands in front of (a Spring bean the application's own

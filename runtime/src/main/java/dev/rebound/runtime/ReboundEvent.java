@@ -265,7 +265,8 @@ public final class ReboundEvent {
      * applies a policy of its own): its
      * attempts are requests of their own, but the call is part of the enclosing one, one logical call,
      * which {@code MicrometerListener} counts alone in {@code rebound.calls} and
-     * {@code rebound.call.duration}. False for any other call's events.
+     * {@code rebound.call.duration}. False for any other call's events, those of a call the alternative makes
+     * itself while it runs included (on another instance of its class, or on its own wrapper again).
      */
     public boolean nestedCall() {
         return nestedCall;

@@ -451,6 +451,46 @@ class MicrometerListenerTest {
         assertThat(total(registry, MicrometerListener.DURATION)).as("rebound.call.duration's count").isEqualTo(2);
     }
 
+    /**
+     * The fallback is a wrapper whose target, while the enclosing call runs it, calls that wrapper again
+     * (through another object, a delegate): only the engine's call on the wrapper is part of the enclosing
+     * call; the one its target makes is a call of its own, with its own SUCCEEDED and its own count.
+     */
+    @Test
+    void aCallAFallbackWrappersTargetMakesOnItsWrapperIsACallOfItsOwn() throws IOException {
+        ReboundSettings settings = ReboundSettings.builder().logging(false).timeSource(time)
+                .listener(new MicrometerListener(registry)).listener(events::add).build();
+        java.util.concurrent.atomic.AtomicInteger relayRequests = new java.util.concurrent.atomic.AtomicInteger();
+        ChatApi[] relay = {null};
+        ChatApi delegate = prompt -> relay[0].chat(prompt);
+        relay[0] = wrapped("relay", prompt -> {
+            int request = relayRequests.incrementAndGet();
+            if (prompt.startsWith("via ")) {
+                return "relayed " + delegate.chat(prompt.substring(4)); // a call of its own on the wrapper
+            }
+            if (request == 2) {
+                throw new IOException(); // the inner call's first request
+            }
+            return "answer";
+        }, 2, settings);
+        ChatApi chat = wrapped("gpt-4", new Counted(Integer.MAX_VALUE), 2, settings, relay[0]);
+
+        assertThat(chat.chat("via hi")).isEqualTo("relayed answer");
+
+        assertThat(relayRequests).hasValue(3);
+        assertThat(attempts(registry, "gpt-4")).isEqualTo(2);
+        assertThat(attempts(registry, "relay")).as("the engine's request, then the inner call's 2").isEqualTo(3);
+        assertThat(count(MicrometerListener.CALLS, "outcome", "fallback")).as("the logical call").isEqualTo(1);
+        assertThat(count(MicrometerListener.CALLS, "outcome", "success_after_retry")).as("the inner call, its own")
+                .isEqualTo(1);
+        assertThat(total(registry, MicrometerListener.CALLS)).isEqualTo(2);
+        assertThat(total(registry, MicrometerListener.DURATION)).isEqualTo(2);
+        assertThat(events.stream().filter(e -> e.kind() == ReboundEvent.Kind.SUCCEEDED)
+                .map(e -> e.method() + " " + e.reason() + " on " + e.target() + " nested " + e.nestedCall()))
+                .containsExactly("ChatApi.chat(String) retry on relay nested false",
+                        "ChatApi.chat(String) fallback on relay nested false");
+    }
+
     /** A wrapper fallback that fails for good: its requests are its attempts; the one call is one failure. */
     @Test
     void aFallbackWrapperThatFailsForGoodCountsItsRequestsAndTheCallOnce() {

@@ -34,7 +34,7 @@ final class AsyncExecutor {
      */
     CompletableFuture<Object> executeAsync(Object context, Object[] args, Invoker primary) {
         method.checkNestingDeferred();
-        boolean nested = NestedCalls.isNested(method); // read here, on the enclosing call's thread
+        boolean nested = NestedCalls.take(method, method.nestedTaken); // here, on the enclosing call's thread
         ReboundSettings s = method.events.settings();
         Breaker breaker = method.breaker;
         Object permit = breaker != null ? breaker.closedPhase() : null; // the closed phase the attempt runs under
@@ -155,7 +155,7 @@ final class AsyncExecutor {
         Object handler = a[method.spec.handlerIndex()];
         StreamingInvocation.Caller caller = StreamingInvocation.caller(handler);
         ReboundSettings s = method.events.settings();
-        AsyncCall started = NestedCalls.isNested(method) ? new AsyncCall.Nested() : new AsyncCall();
+        AsyncCall started = NestedCalls.take(method, method.nestedTaken) ? new AsyncCall.Nested() : new AsyncCall();
         CompletableFuture<Object> call = runAsync(started, s, context, args, primary, method.startOn(s), null,
                 caller);
         call.whenComplete((ok, t) -> {

@@ -77,6 +77,8 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     private QuietRetry quietRetry;
     /** Runs the calls of a CompletionStage or streaming method. */
     private final AsyncExecutor async = new AsyncExecutor(this);
+    /** What a call of this method leaves when it takes an enclosing call's mark ({@link NestedCalls#take}). */
+    final Object nestedTaken = NestedCalls.takenBy(this);
 
     MethodExecutor(MethodSpec spec, Events events, Breaker breaker, RetryStrategy primaryRetry, Strategy plainRoot,
             Strategy tracedRoot, boolean inline, QuietLoop quiet) {
@@ -102,17 +104,29 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         return spec.name();
     }
 
+    /**
+     * {@inheritDoc} Never for the call an enclosing call makes on this method as its alternative
+     * ({@link NestedCalls#marks}): the chain runs it, and takes the mark as it starts.
+     */
     @Override
     public boolean bareFirstAttempt() {
-        if (bare && (!live || !ReboundSettings.global().observesSuccess())) {
+        if (bare && (!live || !ReboundSettings.global().observesSuccess()) && !NestedCalls.marks(this)) {
             forgetLeftovers(); // a bare attempt starts here: start() is not called
             return true;
         }
         return false;
     }
 
+    /**
+     * {@inheritDoc} Never the call an enclosing call makes on this method as its alternative
+     * ({@link NestedCalls#marks}): the chain runs it, and takes the mark as it starts, before the
+     * alternative runs and makes calls of its own under this policy.
+     */
     @Override
     public boolean admitFirstAttempt() {
+        if (NestedCalls.marks(this)) {
+            return false;
+        }
         if (observed && events.settings().tracesCalls()) {
             return false; // the chain opens the first attempt's observation
         }
@@ -174,7 +188,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         } else {
             s = spec.settings();
         }
-        events.firstAttemptSucceeded(s, start, s.timesSuccess() && NestedCalls.isNested(this));
+        events.firstAttemptSucceeded(s, start, false); // a door ran it: never an enclosing call's (admitFirstAttempt)
     }
 
     /**
@@ -446,7 +460,9 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
             Throwable firstFailure) throws Throwable {
         try {
             call.begin(s, spec.primaryName(), context, args, primary, start, firstFailure);
-            call.nested = NestedCalls.isNested(this); // synchronous: the enclosing call's mark is on this thread
+            // the call an enclosing call makes on this method as its alternative takes its mark as it starts (a
+            // door never runs its first attempt); the enclosing call's mark is on this thread: synchronous
+            call.nested = firstFailure == null && NestedCalls.take(this, nestedTaken);
             Object result;
             try {
                 result = root(s, firstFailure != null).apply(call);
