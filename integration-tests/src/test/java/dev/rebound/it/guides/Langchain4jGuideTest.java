@@ -163,7 +163,7 @@ class Langchain4jGuideTest {
 
         assertThat(answer.get(10, TimeUnit.SECONDS).aiMessage().text())
                 .isEqualTo(ModelServer.answerFor("gpt-4", "Hello"));
-        assertThat(clock.scheduled()).hasSize(1);                              // one wait, before the retry
+        assertThat(clock.scheduled()).containsExactly(Duration.ofSeconds(3));   // the wait the 429 asked for
         assertThat(clock.sleeps()).isEmpty();                                  // nothing slept
         // /docs:testing-streamed-retry
         assertThat(server.requests("gpt-4")).isEqualTo(2);

@@ -5,9 +5,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Whether any thread ever left something for the engine to take with a later failure on the same
- * thread: a wait suggested through {@link RetryAfter#suggest}, or a verdict handed off through
- * {@link ServerVerdict#handOff}; or ran a rate-limited attempt, from which on every call's start opens
- * a scope for the rate-limit headers ({@link SeenHeaders}). One flag for all, so that a call that
+ * thread (a wait suggested through {@link RetryAfter#suggest}), or ran a rate-limited attempt, from
+ * which on every call's start opens a scope for the rate-limit headers ({@link SeenHeaders}). One flag for all, so that a call that
  * starts while nothing was ever left ({@link #forget}, on every happy path) reads one volatile field,
  * and no thread-local. Only ever set, and to what is true of the JVM, never of a call: it changes no
  * outcome.
@@ -95,14 +94,14 @@ public final class Leftovers {
     /** What {@link #hold} answers when something was ever left but this thread holds nothing now. */
     private static final Object NOTHING = new Object();
 
-    /** A hint (with its number) and a verdict taken off the thread by {@link #hold}, for {@link #putBack}. */
-    private record Held(long hintNanos, long hintNumber, ServerVerdict verdict) {
+    /** A hint and its number, taken off the thread by {@link #hold}, for {@link #putBack}. */
+    private record Held(long hintNanos, long hintNumber) {
     }
 
     /**
-     * Takes off this thread what the failure being handled has yet to take (a suggested wait, a
-     * handed-off verdict), before user code runs in the middle of handling it (a listener): a call that
-     * code makes starts by forgetting what is on the thread, and must not take this call's hint with it.
+     * Takes off this thread what the failure being handled has yet to take (a suggested wait), before
+     * user code runs in the middle of handling it (a listener): a call that code makes starts by
+     * forgetting what is on the thread, and must not take this call's hint with it.
      * Null, and one volatile read, until something was ever left.
      */
     public static Object hold() {
@@ -112,8 +111,7 @@ public final class Leftovers {
         long[] h = HINT.get();
         long hint = h[0];
         h[0] = 0L;
-        ServerVerdict verdict = ServerVerdict.takeHandedOff();
-        return hint == 0L && verdict == null ? NOTHING : new Held(hint, h[1], verdict);
+        return hint == 0L ? NOTHING : new Held(hint, h[1]);
     }
 
     /**
@@ -125,27 +123,22 @@ public final class Leftovers {
             return;
         }
         clearHint();
-        ServerVerdict.forgetHandedOff();
         if (held instanceof Held) {
             Held h = (Held) held;
-            if (h.hintNanos() != 0L) {
-                long[] hint = HINT.get();
-                hint[0] = h.hintNanos();
-                hint[1] = h.hintNumber();
-            }
-            ServerVerdict.handOff(h.verdict());
+            long[] hint = HINT.get();
+            hint[0] = h.hintNanos();
+            hint[1] = h.hintNumber();
         }
     }
 
     /**
-     * Forgets what another call left on this thread (a hint or a verdict read on the HTTP client's
-     * thread, for a call that is not this one), and opens the call's scope for the rate-limit headers
-     * ({@link SeenHeaders}): one volatile read until something was ever left.
+     * Forgets what another call left on this thread (a hint suggested for a call that is not this one),
+     * and opens the call's scope for the rate-limit headers ({@link SeenHeaders}): one volatile read
+     * until something was ever left.
      */
     public static void forget() {
         if (ever) {
             clearHint();
-            ServerVerdict.forgetHandedOff();
             SeenHeaders.callStarted();
         }
     }

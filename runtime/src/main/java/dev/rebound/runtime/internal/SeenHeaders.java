@@ -18,8 +18,8 @@ import dev.rebound.runtime.spi.PerThread;
  * missed is safe, a wrong one is not.
  *
  * <p>Cost: nothing until a rate limit runs; from then on, a call's start reads this thread's object,
- * which a thread's first call creates, beside the Retry-After hint's and the handed-off verdict's
- * ({@link Leftovers#forget}), as it does once a server suggested a wait.
+ * which a thread's first call creates, beside the Retry-After hint's ({@link Leftovers#forget}), as it
+ * does once a server suggested a wait.
  */
 public final class SeenHeaders {
 

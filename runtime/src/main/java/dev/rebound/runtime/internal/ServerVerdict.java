@@ -1,7 +1,6 @@
 package dev.rebound.runtime.internal;
 
 import dev.rebound.runtime.RetryAfter;
-import dev.rebound.runtime.spi.PerThread;
 
 /**
  * What a failed response said about trying again, read where the response was still whole (the
@@ -42,15 +41,6 @@ public final class ServerVerdict {
         everMade = true;
         return java.time.Duration.ZERO;
     }
-
-    /**
-     * A verdict read on the thread that then reports the failure, for a failure that cannot carry it (a
-     * streamed response's: langchain4j builds that failure itself, on the HTTP client's thread). Taken by
-     * the engine with the next failure it handles on this thread; forgotten when a call starts here.
-     * Until anything was ever left ({@link Leftovers}), taking and forgetting cost one volatile read.
-     * Held by Rebound, not by the thread ({@link PerThread}).
-     */
-    private static final PerThread<ServerVerdict[]> HANDED = new PerThread<>(() -> new ServerVerdict[1]);
 
     private final long waitNanos;
     private final String quota;
@@ -124,34 +114,6 @@ public final class ServerVerdict {
             return waitNanos == 0L ? NO_WAIT : new ServerVerdict(waitNanos, null, null);
         }
         return new ServerVerdict(waitNanos, response.quota, response.shouldRetry);
-    }
-
-    /** Hands {@code verdict} (null: none) to the next failure the engine handles on this thread. */
-    public static void handOff(ServerVerdict verdict) {
-        if (verdict != null) {
-            Leftovers.left();
-            HANDED.get()[0] = verdict;
-        } else {
-            forgetHandedOff();
-        }
-    }
-
-    /** The verdict handed off on this thread, or null; forgets it. */
-    public static ServerVerdict takeHandedOff() {
-        if (!Leftovers.ever()) {
-            return null;
-        }
-        ServerVerdict[] h = HANDED.get();
-        ServerVerdict v = h[0];
-        h[0] = null;
-        return v;
-    }
-
-    /** Forgets a verdict handed off on this thread and never taken. */
-    public static void forgetHandedOff() {
-        if (Leftovers.ever()) {
-            HANDED.get()[0] = null;
-        }
     }
 
     /** The suggested wait in nanoseconds; 0 for none. */

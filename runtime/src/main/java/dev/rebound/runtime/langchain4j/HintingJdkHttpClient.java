@@ -32,12 +32,13 @@ import javax.net.ssl.SSLParameters;
  * would have thrown, carrying the {@link ServerVerdict}: the hint travels with the failure of that
  * request, never on the thread. It also hands every response's {@code x-ratelimit-*} headers to
  * {@link RateLimitHeaders}, for the rate limiter of the call (cleared before each request).
- * {@code sendAsync} (streaming) cannot throw in langchain4j's place: it reads a failed response's
- * verdict (headers and error body, which it hands back to langchain4j unread) and hands it to the
- * engine on the thread that completes the response ({@link ServerVerdict#handOff}), which is where
- * langchain4j then reports the failure to the stream's handler, so a streamed attempt that fails
- * before its first token reads its Retry-After, {@code x-should-retry} and quota codes as a
- * synchronous one does.
+ * {@code sendAsync} (streaming) does the same through the response's future: a failed response that
+ * says something fails the future with that {@code HttpException}, which langchain4j's JDK client
+ * reports to the stream's listener (its providers map it by its root cause, as they map a failed
+ * response: a 429 is a {@code RateLimitException} caused by it); one that says nothing is handed back
+ * to langchain4j with its body unread. So a streamed attempt that fails before its first token carries
+ * its Retry-After, {@code x-should-retry} and quota codes as a synchronous one does, whichever thread
+ * reads the response, reports the failure or judges it.
  */
 final class HintingJdkHttpClient extends HttpClient {
 
@@ -75,9 +76,10 @@ final class HintingJdkHttpClient extends HttpClient {
     private static final int ERROR_BODY_LIMIT = 64 * 1024;
 
     /**
-     * A failed streamed response's verdict (its headers and its JSON error body), handed to the engine
-     * on this thread, where langchain4j then reports the failure (see the class comment). The body is
-     * read here and given back to langchain4j unchanged.
+     * A failed streamed response: when its headers or its JSON error body say something about retrying,
+     * the {@link HintedHttpException} langchain4j would have reported (same status, the whole body as
+     * message), carrying the verdict, thrown to fail the response's future; otherwise the response, its
+     * body read here and given back to langchain4j unchanged.
      */
     @SuppressWarnings("unchecked")
     private <T> HttpResponse<T> recordFailure(HttpResponse<T> response) {
@@ -100,11 +102,21 @@ final class HintingJdkHttpClient extends HttpClient {
         }
         String text = body == null ? null
                 : new String(body, 0, Math.min(body.length, ERROR_BODY_LIMIT), StandardCharsets.UTF_8);
-        ServerVerdict.handOff(ServerResponses.verdict(response.statusCode(),
-                name -> headers.firstValue(name).orElse(null), text, clock));
+        ServerVerdict verdict = ServerResponses.verdict(response.statusCode(),
+                name -> headers.firstValue(name).orElse(null), text, clock);
+        if (verdict != null && body != null) {
+            // the hint travels with this failure, to whichever thread langchain4j reports it on
+            throw new HintedHttpException(response.statusCode(), new String(body, StandardCharsets.UTF_8), verdict);
+        }
         return body == null ? response : new BufferedResponse<>(response, replaced);
     }
 
+    /**
+     * The response's future, failed with a {@link HintedHttpException} when the response failed and
+     * said something about retrying ({@link #recordFailure}): langchain4j's JDK client reports the
+     * failure of a future to the stream's listener as it reports a failed response (its providers map
+     * both by the root cause: a 429 is a {@code RateLimitException} caused by this exception).
+     */
     @Override
     public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request,
             HttpResponse.BodyHandler<T> handler) {
@@ -113,13 +125,12 @@ final class HintingJdkHttpClient extends HttpClient {
     }
 
     /**
-     * A request that got no response (a refused or dropped connection) has no hint: whatever an earlier
-     * response left on this thread is forgotten before langchain4j reports the failure here.
+     * A request that got no response (a refused or dropped connection) has no hint: a wait suggested
+     * on this thread ({@link RetryAfter#suggest}) is forgotten before langchain4j reports the failure here.
      */
     private static void failedWithoutResponse(Object response, Throwable failure) {
         if (failure != null) {
             RetryAfter.clear();
-            ServerVerdict.forgetHandedOff();
         }
     }
 
@@ -132,11 +143,7 @@ final class HintingJdkHttpClient extends HttpClient {
 
     private <T> HttpResponse<T> recorded(HttpResponse<T> response) {
         RetryAfter.clear();
-        if (response.statusCode() < 400) {
-            ServerVerdict.forgetHandedOff();
-            return response;
-        }
-        return recordFailure(response);
+        return response.statusCode() < 400 ? response : recordFailure(response);
     }
 
     @Override

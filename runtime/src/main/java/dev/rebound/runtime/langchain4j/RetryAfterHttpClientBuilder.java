@@ -30,11 +30,12 @@ import java.util.Objects;
  * would (same status, same body as message) carrying what it read. langchain4j maps it as usual
  * ({@code RateLimitException}, ...) with it as the cause, where the engine finds it: the hint belongs
  * to the failure of that request, never to the thread. Streaming calls ({@code sendAsync}) are read
- * too: a stream's failed response cannot throw in langchain4j's place, so what it says (headers and
- * error body, handed back to langchain4j unread) goes to Rebound on the thread that completes the
- * response, where langchain4j reports the failure to the stream's handler; a stream that fails before
- * its first token waits its {@code Retry-After}, and stops on {@code x-should-retry: false} or a quota
- * code, as a synchronous call does. Error bodies are parsed with Jackson (which langchain4j brings).
+ * too: a stream's failed response that says something fails the response's future with that same
+ * exception, which langchain4j reports to the stream's handler mapped as usual (a 429 is a
+ * {@code RateLimitException} caused by it); a stream that fails before its first token waits its
+ * {@code Retry-After}, and stops on {@code x-should-retry: false} or a quota code, as a synchronous
+ * call does, whichever thread langchain4j reports it on. Error bodies are parsed with Jackson (which
+ * langchain4j brings).
  */
 public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
 

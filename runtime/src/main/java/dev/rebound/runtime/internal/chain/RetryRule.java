@@ -93,7 +93,7 @@ final class RetryRule {
             events.emit(call, ATTEMPT_FAILED, call.target, null, attempt, 0L,
                     f instanceof AttemptTimeoutException ? Reason.TIMEOUT : null, f);
         }
-        ServerVerdict verdict = verdictOf(f, call.streamCaller != null);
+        ServerVerdict verdict = ServerVerdict.find(f);
         long hint = hintOf(verdict, call.async ? Leftovers.takeHintAfter(call.hintsAfter) : Leftovers.takeHint());
         Reason stop = stop(call.async, f, refused, attempt, verdict, below);
         if (stop == Reason.INTERRUPTED) {
@@ -133,7 +133,7 @@ final class RetryRule {
      * wait; -1 when this target is done; {@link #INTERRUPTED} when the call is.
      */
     long quietAfterFailure(ReboundSettings s, Throwable f, int attempt) {
-        ServerVerdict verdict = verdictOf(f, false);
+        ServerVerdict verdict = ServerVerdict.find(f);
         long hint = hintOf(verdict, Leftovers.takeHint());
         Reason stop = stop(false, f, false, attempt, verdict, Invocation.INSTANCE); // no breaker, no rate limit
         if (stop != null) {
@@ -142,19 +142,6 @@ final class RetryRule {
         return withHint(policy.waitNanos(attempt, s.random()), hint);
     }
 
-
-    /**
-     * The failure's own verdict (read by the HTTP client from its response) belongs to this attempt, else,
-     * in a streamed call, a streamed response's handed off on this thread (taken either way). Only a
-     * streamed call's failure is reported where its response's verdict was handed off; any other
-     * failure judged on that thread (an unrelated future failed from a stream's callback) is not the
-     * failure that verdict explains, and leaves it.
-     */
-    private static ServerVerdict verdictOf(Throwable f, boolean streamed) {
-        ServerVerdict verdict = ServerVerdict.find(f);
-        ServerVerdict handed = streamed ? ServerVerdict.takeHandedOff() : null;
-        return verdict != null ? verdict : handed;
-    }
 
     /**
      * The server's wait: the verdict's, else {@code threadHint}, the hint taken off the thread (taken

@@ -41,7 +41,7 @@ import java.util.function.Consumer;
  *
  * <p>An attempt the chain has given up on ({@link #abandon()}: timed out, cancelled) says nothing
  * more to anyone, and cancels its stream as soon as the stream's handle is known; what its late
- * failure left on its thread (a server's verdict handed off, a hint) is forgotten. A call that ends
+ * failure left on its thread (a hint suggested there) is forgotten. A call that ends
  * while its attempt streams ({@link #endCall}: a listener threw an Error) does the same after the
  * caller's handler got that ending.
  */

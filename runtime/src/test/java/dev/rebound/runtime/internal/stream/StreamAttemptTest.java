@@ -139,14 +139,14 @@ class StreamAttemptTest {
     }
 
     @Test
-    void theVerdictOfAStreamRefusedAtOpenIsReadWhereTheAttemptFails() throws Exception {
+    void theVerdictOfAStreamRefusedAtOpenTravelsWithTheAttemptsFailure() throws Exception {
         server.script("gpt-4", Fault.rateLimited(Duration.ofMillis(1500)));
         OpenAiStreamingChatModel hinting = OpenAiStreamingChatModel.builder().baseUrl(server.baseUrl()).apiKey("k")
                 .modelName("gpt-4").timeout(Duration.ofSeconds(5))
                 .httpClientBuilder(RetryAfterHttpClientBuilder.create()).build();
         StreamAttempt attempt = StreamAttempt.start(caller, clock, null);
         CompletableFuture<Long> hint = attempt.firstToken()
-                .handle((ok, failure) -> dev.rebound.runtime.internal.ServerVerdict.takeHandedOff().waitNanos());
+                .handle((ok, failure) -> ServerVerdict.find(failure).waitNanos());
         hinting.chat(PROMPT, attempt);
         assertThat(hint.get(5, TimeUnit.SECONDS)).isEqualTo(Duration.ofMillis(1500).toNanos());
         assertThat(caller.events).isEmpty();
@@ -180,25 +180,22 @@ class StreamAttemptTest {
 
     /**
      * The late failure of an attempt given up on (timed out, cancelled) reaches nobody, and what it left on
-     * its thread (the verdict the HTTP client handed off, a hint) is forgotten there: it is nobody's, and
-     * the next failure handled on that thread must not take it.
+     * its thread (a hint suggested there) is forgotten there: it is nobody's, and the next failure handled
+     * on that thread must not take it.
      */
     @Test
     void theLateFailureOfAnAbandonedAttemptLeavesNothingOnItsThread() {
         StreamAttempt attempt = StreamAttempt.start(caller, clock, null);
         attempt.abandon();
         try {
-            ServerVerdict.handOff(ServerVerdict.of(Duration.ofSeconds(20).toNanos(), null, null));
             RetryAfter.suggest(Duration.ofSeconds(20));
 
             attempt.onError(new InternalServerException("429"));
 
-            assertThat(ServerVerdict.takeHandedOff()).isNull();
             assertThat(RetryAfter.takeNanos()).isZero();
             assertThat(caller.events).isEmpty();
         } finally {
             RetryAfter.clear();
-            ServerVerdict.forgetHandedOff();
         }
     }
 
