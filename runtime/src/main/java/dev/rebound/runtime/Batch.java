@@ -71,7 +71,11 @@ public final class Batch {
      * attempt timed out and that attempt's end: the thread cannot tell it from {@code shutdownNow()}. The
      * race left the other way: a {@code shutdownNow()} that comes just then after a plain {@code shutdown()}
      * made before that attempt's time came is taken back with the timer's interrupt, and the batch goes on
-     * as after the plain {@code shutdown()}. An interrupt an input's call leaves set on its thread (its
+     * as after the plain {@code shutdown()}. A worker the executor runs in place, on the caller's thread
+     * (a saturated pool's {@code CallerRunsPolicy}), is not reached by {@code shutdownNow()}: it is stopped
+     * as soon as a worker on the pool finds the pool stopped, interrupted (its input, if its call then fails,
+     * reported cancelled), the caller's flag put back as it was when the worker started once it ends; with
+     * no worker on the pool by then, it goes on. An interrupt an input's call leaves set on its thread (its
      * own business) is cleared before the worker takes the next input, as a pool clears a task's before
      * the next task: it neither cancels nor fails another input. Not when the worker runs on the caller's own thread
      * (an executor that runs tasks in place, a saturated pool's {@code CallerRunsPolicy}): there an
@@ -221,12 +225,17 @@ public final class Batch {
         if (!Thread.currentThread().isInterrupted()) {
             return false;
         }
-        if (Thread.currentThread() == caller || Branches.stoppedByShutdown(executor, null)) {
+        if (Thread.currentThread() == caller) {
+            return true;
+        }
+        if (Branches.stoppedByShutdown(executor, null)) {
+            run.stop(); // the worker run in place, which shutdownNow() does not reach, stops too
             return true;
         }
         Thread.interrupted();
         if (run.isCancelled() || executor instanceof ExecutorService && ((ExecutorService) executor).isShutdown()) {
             Thread.currentThread().interrupt(); // it may have been the stop's: kept
+            run.stop();
             return true;
         }
         return false;
@@ -245,6 +254,7 @@ public final class Batch {
                 // the stop's flag, which the input's InterruptedException may have taken, is kept:
                 // the worker stops, and the caller running it in place sees its interrupt
                 Thread.currentThread().interrupt();
+                run.stop(); // a stop on the pool stops the worker run in place, on the caller's thread, too
                 return Result.cancelled(i, r.failure); // its streams stay the run's: cancelled with it
             }
             branch.handOver(); // the input has its outcome: its call's streams are its caller's

@@ -54,7 +54,12 @@ public final class Parallel {
      * ({@code Future.cancel(true)}) and this method returns once they have ended: a branch that ignores
      * its interrupt holds the caller until it ends. A branch that has not started by then never starts,
      * on an executor that runs branches in place ({@code Runnable::run}, a saturated pool's
-     * {@code CallerRunsPolicy}) as on a pool. A branch that waits on a future (a Rebound asynchronous
+     * {@code CallerRunsPolicy}) as on a pool; and the branch such an executor is running in place then, on
+     * this method's own thread (its Future not handed back yet), is interrupted as those on the pool are,
+     * what it throws then being no failure of its own: when it ends, the thread's interrupt flag is put
+     * back as it was when that branch started (set if the caller had been interrupted, else cleared; an
+     * interrupt someone else sent the caller during that branch is one flag with the stop's and goes with
+     * it). A branch that waits on a future (a Rebound asynchronous
      * call's) should cancel it when interrupted: interrupting {@code get()} does not cancel the future. A
      * Rebound streamed call a branch starts (a wrapped {@code StreamingChatModel}'s, which runs on no thread
      * of the branch's) is cancelled with the branch when this method cancels that branch (it was still
@@ -108,9 +113,16 @@ public final class Parallel {
                             return null; // another branch failed for good before this one started: it never will
                         }
                         T value = branch.call();
-                        self.handOver(); // the streams it started are its caller's, as its value is
+                        if (!self.stoppedInPlace()) { // stopped, its value is no one's, its streams the run's to end
+                            self.handOver(); // the streams it started are its caller's, as its value is
+                        }
                         return value;
                     } catch (Throwable t) {
+                        if (self.stoppedInPlace()) {
+                            // run in place and stopped as a pool's branch is cancelled: what it threw is
+                            // what the stop caused, no one's to hear; the branch that failed for good fails the whole
+                            return null;
+                        }
                         boolean shutDown = !run.isCancelled() && Branches.stoppedByShutdown(executor, t);
                         if (!run.isCancelled() && !shutDown) {
                             self.handOver(); // failed on its own, not cancelled: its streams are not the run's to end

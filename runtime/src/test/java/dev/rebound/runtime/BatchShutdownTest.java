@@ -309,4 +309,41 @@ class BatchShutdownTest {
         assertThat(thrown.getCause()).hasMessage("busy");
         assertThat(secondRan).hasValue(0);
     }
+
+    /**
+     * A saturated pool with CallerRunsPolicy: one worker on the pool's one thread, the other in place on
+     * the caller's. {@code shutdownNow()} comes while the input run in place waits to retry: it interrupts
+     * only the pool's thread, whose input is cancelled, and the batch stops the worker run in place as
+     * {@code shutdownNow()} stops one on the pool: its wait ends, its input tries nothing more and is
+     * reported cancelled, and no input starts after. The caller's thread is not left interrupted.
+     */
+    @Test
+    void shutdownNowStopsTheWorkerRunInPlaceOnTheCallersThreadToo() throws Exception {
+        CountDownLatch waiting = new CountDownLatch(1);
+        CountDownLatch poolWorkerEnded = new CountDownLatch(1);
+        VirtualTimeSource clock = new VirtualTimeSource();
+        ThreadPoolExecutor pool = ParallelTest.oneThreadThenCallerRuns(poolWorkerEnded);
+        Thread caller = Thread.currentThread();
+        AtomicInteger callerAttempts = new AtomicInteger();
+        ParallelTest.InterruptibleModel model = Rebound.wrap(ParallelTest.InterruptibleModel.class,
+                (ParallelTest.InterruptibleModel) q -> {
+            if (Thread.currentThread() != caller) { // the pool's worker
+                waiting.await(); // the input run in place waits to retry
+                pool.shutdownNow();
+                new CountDownLatch(1).await(); // until shutdownNow()'s interrupt
+            }
+            callerAttempts.incrementAndGet();
+            throw new IOException("busy");
+        }).withRetry(RetryPolicy.builder().attempts(5).delay(Duration.ofMillis(100)).jitter(false).build())
+                .settings(ReboundSettings.builder().timeSource(new Fakes.WaitsUntil(waiting, poolWorkerEnded, clock))
+                        .logging(false).build()).build();
+
+        List<Batch.Result<String>> results = Batch.map(pool, List.of("0", "1", "2", "3"), 2, model::answer);
+
+        boolean callerLeftInterrupted = Thread.interrupted();
+        assertThat(callerAttempts).as("attempts on the caller's thread: nothing more once stopped").hasValue(1);
+        assertThat(clock.sleeps()).as("the wait before its attempt 2 ended, not slept").isEmpty();
+        assertThat(results).extracting(Batch.Result::isCancelled).containsExactly(true, true, true, true);
+        assertThat(callerLeftInterrupted).as("the caller's thread, never interrupted by anyone").isFalse();
+    }
 }

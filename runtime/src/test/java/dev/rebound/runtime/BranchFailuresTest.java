@@ -9,8 +9,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,32 +19,27 @@ import org.junit.jupiter.api.Test;
 class BranchFailuresTest {
 
     /**
-     * An inner Parallel whose two branches both fail with a checked exception before it looks: the first
-     * on its own thread, the second in place (after the first started), ending after it.
+     * An inner Parallel whose two branches both fail with a checked exception before it looks, each on its
+     * own thread, the second ending after the first; a third branch, run in place, holds the caller until
+     * they have ended (stopped when the first fails, it ignores that).
      */
     static List<String> innerParallel(IOException a, IOException b) {
-        CountDownLatch bStarted = new CountDownLatch(1);
-        CountDownLatch aEnded = new CountDownLatch(1);
-        AtomicInteger submitted = new AtomicInteger();
-        Executor oneThreadThenInPlace = task -> {
-            if (submitted.getAndIncrement() == 0) {
-                new Thread(() -> {
-                    task.run();
-                    aEnded.countDown();
-                }).start();
-            } else {
-                task.run();
-            }
-        };
-        return Parallel.invokeAll(oneThreadThenInPlace, List.<Callable<String>>of(
+        CountDownLatch othersStarted = new CountDownLatch(2);
+        CountDownLatch[] ended = {new CountDownLatch(1), new CountDownLatch(1)};
+        return Parallel.invokeAll(ParallelTest.threadsThenInPlace(ended), List.<Callable<String>>of(
                 () -> {
-                    bStarted.await();
+                    othersStarted.await();
                     throw a;
                 },
                 () -> {
-                    bStarted.countDown();
-                    aEnded.await();
+                    othersStarted.countDown();
+                    ended[0].await();
                     throw b;
+                },
+                () -> {
+                    othersStarted.countDown();
+                    ParallelTest.awaitIgnoringInterrupts(ended);
+                    return "c";
                 }));
     }
 

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
 
 /** Scripted fakes shared by the engine tests. */
@@ -106,6 +107,25 @@ final class Fakes {
         public void sleep(long nanos) throws InterruptedException {
             sleeping.countDown();
             new java.util.concurrent.CountDownLatch(1).await();
+        }
+    }
+
+    /**
+     * A virtual clock whose sleep first says it waits, then waits (interruptibly, in real time) until
+     * {@code until} opens, then sleeps on {@code clock}: it orders another thread's step (a sibling's failure)
+     * during a wait.
+     */
+    record WaitsUntil(CountDownLatch waiting, CountDownLatch until, VirtualTimeSource clock) implements TimeSource {
+        @Override
+        public long nanoTime() {
+            return clock.nanoTime();
+        }
+
+        @Override
+        public void sleep(long nanos) throws InterruptedException {
+            waiting.countDown();
+            until.await();
+            clock.sleep(nanos);
         }
     }
 

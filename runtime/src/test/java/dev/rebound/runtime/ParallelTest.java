@@ -210,14 +210,15 @@ class ParallelTest {
     }
 
     /**
-     * Runs the first two branches on threads of their own, counting down {@code taskEnded[k]} once the
-     * k-th has ended (its outcome reported), and the others in place, on the submitting thread.
+     * Runs the first {@code taskEnded.length} branches on threads of their own, counting down
+     * {@code taskEnded[k]} once the k-th has ended (its outcome reported), and the others in place, on
+     * the submitting thread.
      */
-    private static Executor twoThreadsThenInPlace(CountDownLatch[] taskEnded) {
+    static Executor threadsThenInPlace(CountDownLatch[] taskEnded) {
         AtomicInteger submitted = new AtomicInteger();
         return task -> {
             int k = submitted.getAndIncrement();
-            if (k < 2) {
+            if (k < taskEnded.length) {
                 new Thread(() -> {
                     task.run();
                     taskEnded[k].countDown();
@@ -229,19 +230,40 @@ class ParallelTest {
     }
 
     /**
-     * Three branches fail for good before the caller looks (the first two on their own threads, the
-     * third in place, ending after them): the caller gets the first to complete, and the others' failures
-     * are attached to it as suppressed, the instance two branches threw once.
+     * Waits for every latch, deaf to interrupts (a branch run in place that holds its caller until the
+     * branches on threads have ended, although stopped when the first of them fails), the flag kept.
+     */
+    static void awaitIgnoringInterrupts(CountDownLatch... latches) {
+        boolean interrupted = false;
+        for (CountDownLatch latch : latches) {
+            while (true) {
+                try {
+                    latch.await();
+                    break;
+                } catch (InterruptedException stop) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Three branches fail for good before the caller looks (each on its own thread; a fourth, in place,
+     * holds the caller until they have ended): the caller gets the first to complete, and the others'
+     * failures are attached to it as suppressed, the instance two branches threw once.
      */
     @Test
     void whenSeveralBranchesFailForGoodTheOthersFailuresAreAttachedToTheFirstOnce() {
         IllegalStateException first = new IllegalStateException("a");
         IllegalArgumentException shared = new IllegalArgumentException("b");
-        CountDownLatch othersStarted = new CountDownLatch(2);
-        CountDownLatch[] taskEnded = {new CountDownLatch(1), new CountDownLatch(1)};
-        Executor twoThreadsThenInPlace = twoThreadsThenInPlace(taskEnded);
+        CountDownLatch othersStarted = new CountDownLatch(3); // else one not started when the first fails never starts
+        CountDownLatch[] taskEnded = {new CountDownLatch(1), new CountDownLatch(1), new CountDownLatch(1)};
+        Executor threeThreadsThenInPlace = threadsThenInPlace(taskEnded);
 
-        Throwable thrown = catchThrowable(() -> Parallel.invokeAll(twoThreadsThenInPlace, List.<Callable<String>>of(
+        Throwable thrown = catchThrowable(() -> Parallel.invokeAll(threeThreadsThenInPlace, List.<Callable<String>>of(
                 () -> {
                     othersStarted.await();
                     throw first;
@@ -253,9 +275,13 @@ class ParallelTest {
                 },
                 () -> {
                     othersStarted.countDown();
-                    taskEnded[0].await();
                     taskEnded[1].await();
                     throw shared;
+                },
+                () -> {
+                    othersStarted.countDown();
+                    awaitIgnoringInterrupts(taskEnded); // stopped when the first fails: what it returns is no one's
+                    return "d";
                 })));
 
         assertThat(thrown).isSameAs(first);
@@ -278,9 +304,9 @@ class ParallelTest {
                 .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(100)).jitter(false)
                         .retryOn(IllegalStateException.class).build())
                 .settings(ReboundSettings.builder().timeSource(clock).logging(false).build()).build();
-        CountDownLatch otherStarted = new CountDownLatch(1);
+        CountDownLatch otherStarted = new CountDownLatch(2);
         CountDownLatch[] taskEnded = {new CountDownLatch(1), new CountDownLatch(1)};
-        Executor twoThreadsThenInPlace = twoThreadsThenInPlace(taskEnded);
+        Executor twoThreadsThenInPlace = threadsThenInPlace(taskEnded);
 
         Throwable thrown = catchThrowable(() -> Parallel.invokeAll(twoThreadsThenInPlace, List.<Callable<String>>of(
                 () -> {
@@ -300,8 +326,8 @@ class ParallelTest {
                     return CompletableFuture.<String>failedFuture(other).join();
                 },
                 () -> {
-                    taskEnded[0].await();
-                    taskEnded[1].await();
+                    otherStarted.countDown();
+                    awaitIgnoringInterrupts(taskEnded); // stopped when the first fails: holds the caller still
                     return "c";
                 })));
 
@@ -530,9 +556,9 @@ class ParallelTest {
     /**
      * A saturated pool with CallerRunsPolicy: branch 0 on the pool's one thread, branch 1 in place on the
      * caller's. Branch 1's attempt times out (its timer's interrupt pending, the request busy), then branch 0
-     * fails for good, which stops the run without interrupting anyone. The timer takes its interrupt back
-     * and keeps nothing: the flag was its own, not a cancel's. The caller gets the first failure for good,
-     * its thread not left interrupted.
+     * fails for good, which stops the run and branch 1 with it: its interrupt is one flag with the timer's.
+     * The timer takes the flag back and sets it again, the stop's; the run takes it back when branch 1
+     * ends. The caller gets the first failure for good, its thread not left interrupted.
      */
     @Test
     void aSiblingsTimerInterruptOnTheCallersThreadIsNeitherTheCallersInterruptNorItsFailure() throws Exception {
@@ -571,6 +597,104 @@ class ParallelTest {
         } finally {
             oneThenCallerRuns.shutdownNow();
         }
+    }
+
+    /**
+     * A saturated pool with CallerRunsPolicy: branch 0 on the pool's one thread, branch 1 in place on the
+     * caller's, a real HTTP call of 5 attempts against a model that answers 500. Branch 1's first attempt
+     * fails, and while it waits before the second, branch 0 fails for good. The run stops branch 1 as it
+     * would stop it on the pool: interrupted, its wait ends and it tries nothing more (one request, not
+     * five). The caller gets branch 0's failure as it is, nothing of branch 1's attached, and its thread
+     * is left as it was: not interrupted.
+     */
+    @Test
+    void aBranchRunInPlaceStopsWaitingAndTriesNothingMoreOnceASiblingOnThePoolFailedForGood() {
+        CountDownLatch waiting = new CountDownLatch(1);
+        CountDownLatch siblingEnded = new CountDownLatch(1);
+        VirtualTimeSource clock = new VirtualTimeSource();
+        server.always("gpt-4", Fault.serverError());
+        ChatModel inPlace = Rebound.wrap(ChatModel.class, openAi(server, "gpt-4"))
+                .withRetry(RetryPolicy.builder().attempts(5).delay(Duration.ofMillis(100)).jitter(false).build())
+                .settings(ReboundSettings.builder().timeSource(new Fakes.WaitsUntil(waiting, siblingEnded, clock))
+                        .logging(false).build()).build();
+        Thread caller = Thread.currentThread();
+        AtomicReference<Thread> ranOn = new AtomicReference<>();
+        IllegalStateException failure = new IllegalStateException("branch 0 failed for good");
+
+        Throwable thrown = failureBesideABranchInPlace(waiting, siblingEnded, failure, () -> {
+            ranOn.set(Thread.currentThread());
+            return inPlace.chat("q");
+        });
+
+        boolean callerLeftInterrupted = Thread.interrupted();
+        assertThat(ranOn.get()).as("branch 1 ran in place, on the caller's thread").isSameAs(caller);
+        assertThat(thrown).as("the first failure for good wins").isSameAs(failure);
+        assertThat(server.requests("gpt-4")).as("branch 1's requests: it tried nothing more").isEqualTo(1);
+        assertThat(thrown.getSuppressed()).as("not what branch 1 threw on its stop").isEmpty();
+        assertThat(clock.sleeps()).as("its wait before attempt 2 ended, not slept").isEmpty();
+        assertThat(callerLeftInterrupted).as("the caller's thread, never interrupted by anyone").isFalse();
+    }
+
+    /**
+     * The same stop, on a caller that was interrupted itself before it called, its interrupt heard (taken)
+     * by branch 1 when it ran in place: the run's own interrupt is taken back when branch 1 ends, and the
+     * caller's flag is put back as it was when the branch started: set.
+     */
+    @Test
+    void aCallerInterruptedBeforeItsBranchRanInPlaceWasStoppedKeepsItsOwnInterrupt() {
+        CountDownLatch ready = new CountDownLatch(1);
+        CountDownLatch siblingEnded = new CountDownLatch(1);
+        AtomicBoolean sawItsStop = new AtomicBoolean();
+        Thread.currentThread().interrupt();
+
+        Throwable thrown = failureBesideABranchInPlace(ready, siblingEnded,
+                new IllegalStateException("branch 0 failed for good"), () -> {
+                    boolean callersOwn = Thread.interrupted();
+                    ready.countDown();
+                    try {
+                        siblingEnded.await(5, TimeUnit.SECONDS);
+                    } catch (InterruptedException stop) {
+                        sawItsStop.set(callersOwn);
+                    }
+                    return "stopped";
+                });
+
+        boolean callerLeftInterrupted = Thread.interrupted();
+        assertThat(thrown).isInstanceOf(CompletionException.class)
+                .hasCauseInstanceOf(InterruptedException.class); // the caller's own, heard by invokeAll's wait
+        assertThat(callerLeftInterrupted).as("the caller's own interrupt, kept").isTrue();
+        assertThat(sawItsStop).as("branch 1 had the caller's interrupt, then the run's stop").isTrue();
+    }
+
+    /**
+     * Runs branch 0 on a pool's one thread, failing for good with {@code failure} once {@code ready} opens,
+     * and {@code inPlace} in place, on the caller's thread (the pool busy, CallerRunsPolicy); {@code ended}
+     * opens once branch 0 has ended, its failure reported to the run. Returns what the caller got.
+     */
+    private static Throwable failureBesideABranchInPlace(CountDownLatch ready, CountDownLatch ended,
+            RuntimeException failure, Callable<String> inPlace) {
+        ThreadPoolExecutor oneThenCallerRuns = oneThreadThenCallerRuns(ended);
+        try {
+            return catchThrowable(() -> Parallel.invokeAll(oneThenCallerRuns, List.<Callable<String>>of(
+                    () -> {
+                        ready.await();
+                        throw failure;
+                    },
+                    inPlace)));
+        } finally {
+            oneThenCallerRuns.shutdownNow();
+        }
+    }
+
+    /** One thread, no queue, CallerRunsPolicy: the second branch runs in place while the first runs. */
+    static ThreadPoolExecutor oneThreadThenCallerRuns(CountDownLatch taskEnded) {
+        return new ThreadPoolExecutor(1, 1, 0L, TimeUnit.MILLISECONDS, new SynchronousQueue<>(),
+                new ThreadPoolExecutor.CallerRunsPolicy()) {
+            @Override
+            protected void afterExecute(Runnable task, Throwable thrown) {
+                taskEnded.countDown(); // the pool's branch has ended, its failure reported to the run
+            }
+        };
     }
 
     @Test

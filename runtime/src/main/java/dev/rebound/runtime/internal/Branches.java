@@ -59,15 +59,28 @@ public final class Branches {
      * when {@code countShutdown}, {@code shutdownNow()} of the ExecutorService running it ({@link #stoppableBy};
      * a plain {@code shutdown()}, which interrupts no running thread, cannot be told from it: it counts too,
      * so the caller counts a shutdown only where one could have sent the interrupt in question). A branch
-     * run in place, on the thread that submitted it, is interrupted by neither: then the branch that thread
+     * run in place, on the thread that submitted it, is reached by neither: its run's {@link Run#stop}
+     * interrupts it when another branch fails for good (it counts then), and else the branch that thread
      * runs, if any, is asked (a nested run's). False when this thread runs no branch. Read from the run's
      * state, never from the flag, where a timed-out attempt's timer takes its interrupt back
      * ({@link AttemptTimer}): such a stop that came as one flag with the timer's, or was consumed with it,
      * is set again, so the branch's retry stops.
      */
     public static boolean interruptedToStop(boolean countShutdown) {
-        Run r = stoppingRun();
-        return r != null && (r.interrupting || countShutdown && r.executor != null && r.executor.isShutdown());
+        return stopSent(Run.CURRENT.get(), Thread.currentThread(), countShutdown);
+    }
+
+    /** {@link #interruptedToStop} for {@code self} in branch {@code in}. */
+    private static boolean stopSent(Branch in, Thread self, boolean countShutdown) {
+        for (Run r = in == null ? null : in.run; r != null; r = r.parent) {
+            if (self != r.submitter) { // a thread of r's executor: r's cancel and its shutdownNow() reach it
+                return r.interrupting || countShutdown && r.executor != null && r.executor.isShutdown();
+            }
+            if (r.stoppedInPlace) { // r's branch this thread runs in place: r's stop interrupted it
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -77,17 +90,15 @@ public final class Branches {
      * when this thread runs no branch.
      */
     public static ExecutorService stoppableBy() {
-        Run r = stoppingRun();
+        Run r = stoppingRun(Run.CURRENT.get(), Thread.currentThread());
         return r == null ? null : r.executor;
     }
 
-    /** The innermost run whose cancel and executor reach this thread's branch; or null. */
-    private static Run stoppingRun() {
-        Branch in = Run.CURRENT.get();
+    /** The innermost run whose cancel and executor reach {@code self} in branch {@code in}; or null. */
+    private static Run stoppingRun(Branch in, Thread self) {
         if (in == null) {
             return null;
         }
-        Thread self = Thread.currentThread();
         for (Run r = in.run; r != null; r = r.parent) {
             if (self != r.submitter) { // a thread of r's executor: r's cancel and its shutdownNow() reach it
                 return r;
@@ -160,10 +171,30 @@ public final class Branches {
         private Object[] traced;
         /** Its streamed calls not ended and not handed over; null while there are none. Written under {@code run}. */
         private volatile Set<Future<?>> streams;
+        /** Whether it runs in place, on the thread that submitted it. */
+        private boolean inPlace;
+        /** Run in place: whether its thread's interrupt flag was set when it started, put back when it ends. */
+        private boolean interruptedAtStart;
+        /** Run in place: whether its run's {@link Run#stop} interrupted it. Written under {@code run}. */
+        private volatile boolean stopped;
+        /**
+         * Run in place and stopped: whether the executor whose {@code shutdownNow()} reaches its thread (an
+         * enclosing run's) was shut down by then. Written under {@code run} before {@link #stopped}.
+         */
+        private boolean shutDownAtStop;
 
         private Branch(Run run, Branch before) {
             this.run = run;
             this.before = before;
+        }
+
+        /**
+         * Whether the run stopped this branch while it ran in place, on the thread that submitted it, as it
+         * cancels a branch running on the pool: another branch had failed for good. What it then throws is
+         * what the stop caused, no failure of its own, as what a cancelled branch throws. On its thread.
+         */
+        public boolean stoppedInPlace() {
+            return stopped;
         }
 
         /**
@@ -250,6 +281,15 @@ public final class Branches {
         private volatile boolean cancelled;
         /** Set by {@link #cancel} before it interrupts the branches running: read by {@link Branches#interruptedToStop}. */
         private volatile boolean interrupting;
+        /**
+         * The branch the submitting thread runs in place (an executor that runs a task on the thread that
+         * hands it over: {@code Runnable::run}, a saturated pool's {@code CallerRunsPolicy}), between
+         * {@link #enter} and {@link #leave}; or null. No Future of the caller's reaches it: {@link #stop}
+         * interrupts it itself. Guarded by this.
+         */
+        private Branch inPlace;
+        /** Set by {@link #stop} under this before it interrupts the branch run in place: read by {@link Branches#interruptedToStop}. */
+        private volatile boolean stoppedInPlace;
         /** The branches between {@link #enter} and {@link #leave}; guarded by this for the wait in {@link #cancel}. */
         private final AtomicInteger running = new AtomicInteger();
         /**
@@ -290,6 +330,14 @@ public final class Branches {
                 if (trace != null) {
                     branch.traced = trace.enter();
                 }
+                Thread self = Thread.currentThread();
+                if (self == submitter) { // last: nothing after it throws, and before the branch reads isCancelled
+                    branch.inPlace = true;
+                    branch.interruptedAtStart = self.isInterrupted();
+                    synchronized (this) {
+                        inPlace = branch;
+                    }
+                }
                 return branch;
             } catch (Throwable t) { // e.g. a tracing handler's Error: the branch fails with it, nothing left behind
                 CURRENT.set(before);
@@ -312,7 +360,31 @@ public final class Branches {
             if (loader != KEEP) {
                 Thread.currentThread().setContextClassLoader(null);
             }
+            if (branch.inPlace) {
+                leftInPlace(branch);
+            }
             left();
+        }
+
+        /**
+         * A branch run in place ends: when {@link #stop} interrupted it, the submitting thread's flag is put
+         * back as it was when the branch started (the caller's own interrupt kept, the run's taken back),
+         * and set when a stop of an enclosing run reached this thread meanwhile (its cancel, the
+         * {@code shutdownNow()} of the executor this thread belongs to, not shut down yet at the stop): one
+         * flag with the run's, it is no more the run's to take back.
+         */
+        private void leftInPlace(Branch branch) {
+            synchronized (this) {
+                inPlace = null;
+                if (!branch.stopped) {
+                    return;
+                }
+            }
+            Thread.interrupted();
+            if (branch.interruptedAtStart
+                    || stopSent(branch.before, Thread.currentThread(), !branch.shutDownAtStop)) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         private void left() {
@@ -331,9 +403,35 @@ public final class Branches {
             return cancelled;
         }
 
-        /** The run is over for its branches: one failed for good, or the submitter gave up on them. */
+        /**
+         * The run is over for its branches: one failed for good, or the submitter gave up on them. Called
+         * on another thread than the submitting one (a branch on the pool that failed for good), it also
+         * interrupts the branch the submitting thread runs in place, if any, as {@link #cancel} interrupts
+         * those on the pool: no Future reaches it (its {@code submit} has not returned), and its retry
+         * stops waiting and tries nothing more. {@link #leave} takes that interrupt back.
+         */
         public void stop() {
             cancelled = true;
+            if (Thread.currentThread() == submitter) {
+                return; // the branch run in place is this one, failing, or none runs
+            }
+            synchronized (this) {
+                Branch b = inPlace;
+                if (b == null || b.stopped) {
+                    return;
+                }
+                ExecutorService outer = stoppableByIn(b);
+                b.shutDownAtStop = outer != null && outer.isShutdown();
+                b.stopped = true;
+                stoppedInPlace = true; // before the interrupt: a branch that hears it finds it set
+                submitter.interrupt();
+            }
+        }
+
+        /** The executor whose {@code shutdownNow()} reaches the submitting thread while it runs {@code b}. */
+        private ExecutorService stoppableByIn(Branch b) {
+            Run r = stoppingRun(b.before, submitter);
+            return r == null ? null : r.executor;
         }
 
         /**
