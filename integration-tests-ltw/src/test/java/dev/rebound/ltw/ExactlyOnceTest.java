@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
+import com.google.inject.matcher.Matchers;
 import dev.rebound.it.llm.FakeLlm;
 import dev.rebound.it.seed.OneModel;
 import dev.rebound.it.seed.RetryAndFallback;
 import dev.rebound.ltw.app.Chat;
+import dev.rebound.ltw.app.Relay$$Named;
 import dev.rebound.weaver.guice.ReboundModule;
+import org.aopalliance.intercept.MethodInterceptor;
 import org.junit.jupiter.api.Test;
 
 /** Under the agent: classes ajc wove, and Guice with ReboundModule, still apply a policy once. */
@@ -56,5 +59,34 @@ class ExactlyOnceTest extends VirtualClock {
         assertThat(llm.getClass().getSuperclass()).isSameAs(RetryAndFallback.Gpt4.class); // once, by the injector
         assertThat(answer).isEqualTo("gpt-3.5: x");
         assertThat(FakeLlm.calls()).containsExactly("gpt-4 #1", "gpt-4 #2", "gpt-3.5 #1", "gpt-3.5 #2");
+    }
+
+    /**
+     * Guice shares one generated subclass between injectors that intercept the same methods: the injector without
+     * ReboundModule runs the first call (the aspect's policy), the one with it marks the same subclass later and
+     * applies the policy there, once (3 attempts, not 3 x 3), for a class the agent wove whose name holds $$.
+     */
+    @Test
+    void aClassTheAgentWoveWhoseSubclassAnotherInjectorRanFirstAppliesItsPolicyOnceUnderReboundModule() {
+        FakeLlm.failFirst("relay", Integer.MAX_VALUE);
+        AbstractModule everyMethod = new AbstractModule() {
+            @Override
+            protected void configure() {
+                MethodInterceptor pass = invocation -> invocation.proceed();
+                bindInterceptor(Matchers.any(), Matchers.any(), pass);
+            }
+        };
+        Relay$$Named elsewhere = Guice.createInjector(everyMethod).getInstance(Relay$$Named.class);
+        assertThat(woven(Relay$$Named.class)).isTrue();
+        catchThrowable(() -> elsewhere.relay("x"));
+        assertThat(FakeLlm.calls()).as("the aspect's policy").containsExactly("relay #1", "relay #2", "relay #3");
+
+        FakeLlm.reset();
+        FakeLlm.failFirst("relay", Integer.MAX_VALUE);
+        Relay$$Named intercepted = Guice.createInjector(new ReboundModule(), everyMethod).getInstance(Relay$$Named.class);
+        assertThat(intercepted.getClass()).as("Guice's one subclass for both").isSameAs(elsewhere.getClass());
+        catchThrowable(() -> intercepted.relay("x"));
+        assertThat(FakeLlm.calls()).as("the interceptor's policy alone").containsExactly("relay #1", "relay #2",
+                "relay #3");
     }
 }

@@ -11,12 +11,14 @@ import dev.rebound.it.plain.GuiceReach;
 import dev.rebound.it.plain.shapes.PlainShapes;
 import dev.rebound.it.plain.wrap.WrapShapes;
 import dev.rebound.it.woven.shapes.DeadPrimary;
+import dev.rebound.it.woven.shapes.Dollar$$Shape;
 import dev.rebound.it.woven.shapes.EnumShape;
 import dev.rebound.it.woven.shapes.Flaky;
 import dev.rebound.it.woven.shapes.NoPolicy;
 import dev.rebound.it.woven.shapes.PublicShape;
 import dev.rebound.it.woven.shapes.Shapes;
 import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.weaver.guice.ReboundModule;
@@ -291,6 +293,37 @@ class ExactlyOnceDoorsTest extends VirtualTime {
         JOB_CALLS.set(0);
         assertThat(catchThrowable(() -> elsewhere.work("t"))).as("the aspect's policy").hasMessage("down 3");
         assertThat(Rebound.isResilient(elsewhere)).as("woven").isTrue();
+    }
+
+    /** Another library's interceptor on every method, in an injector with ReboundModule or without. */
+    static final class EveryMethodModule extends AbstractModule {
+        @Override
+        protected void configure() {
+            org.aopalliance.intercept.MethodInterceptor pass = invocation -> invocation.proceed();
+            bindInterceptor(com.google.inject.matcher.Matchers.any(), com.google.inject.matcher.Matchers.any(), pass);
+        }
+    }
+
+    /**
+     * Guice shares one generated subclass between injectors that intercept the same methods: the injector without
+     * ReboundModule runs the class's first call (the aspect's policy, kept for that subclass), and the injector
+     * with it marks the same subclass later; its interceptor then applies the policy, once (3 attempts, not 3 x 3),
+     * and events name the user's class, whether or not its name holds {@code $$}.
+     */
+    @ParameterizedTest
+    @ValueSource(classes = {PublicShape.class, Dollar$$Shape.class})
+    void aWovenClassWhoseSubclassAnotherInjectorRanFirstAppliesItsPolicyOnceUnderReboundModule(Class<? extends Flaky> type) {
+        Flaky elsewhere = Guice.createInjector(new EveryMethodModule()).getInstance(type);
+        assertThat(catchThrowable(() -> elsewhere.call("p"))).isInstanceOf(IllegalStateException.class);
+        assertThat(elsewhere.calls()).as("the aspect's policy").isEqualTo(3);
+
+        events.clear();
+        Flaky intercepted = Guice.createInjector(new ReboundModule(), new EveryMethodModule()).getInstance(type);
+        assertThat(intercepted.getClass()).as("Guice's one subclass for both").isSameAs(elsewhere.getClass());
+        assertThat(catchThrowable(() -> intercepted.call("p"))).isInstanceOf(IllegalStateException.class);
+        assertThat(intercepted.calls()).as("the interceptor's policy alone").isEqualTo(3);
+        assertThat(events).filteredOn(e -> e.kind() == ReboundEvent.Kind.ATTEMPT_FAILED).hasSize(3)
+                .extracting(ReboundEvent::target).containsOnly(type.getSimpleName());
     }
 
     @Test

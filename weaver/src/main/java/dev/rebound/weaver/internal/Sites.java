@@ -17,6 +17,12 @@ import org.aspectj.lang.reflect.MethodSignature;
  *
  * <p>An entry is keyed by the runtime class too, since a subclass may bring its own annotations, and a
  * default method runs on instances of many classes.
+ *
+ * <p>A policy kept for a subclass a container generated is asked again whether a door's interceptor has
+ * taken it over since ({@link #takeable}): Guice shares one generated class between injectors that intercept
+ * the same methods of a class, so an injector without {@code ReboundModule} may have run the class's first
+ * call, and an injector with it marks the same class later; the advice then steps aside, and the policy
+ * applies once, in the interceptor.
  */
 public final class Sites {
 
@@ -50,7 +56,7 @@ public final class Sites {
         Class<?> type = self.getClass();
         for (Site site = t[System.identityHashCode(jp) & (t.length - 1)]; site != null; site = site.next) {
             if (site.jp == jp && site.type == type) {
-                return site.policy;
+                return site.takeable ? unlessTaken(type, site.policy) : site.policy;
             }
         }
         return resolve(self, type, jp);
@@ -104,16 +110,33 @@ public final class Sites {
         return GeneratedSubclasses.userClass(type);
     }
 
+    /**
+     * Whether {@code policy}, kept for the instances of {@code type}, may be taken over by a door's interceptor
+     * after it was kept: {@code type} is a subclass a container generated ({@link GeneratedSubclasses}), which
+     * {@link ContainerInterception#registerSubclass} may mark later. Asked once, as the policy is kept: a woven
+     * class's own instances never pay for it.
+     */
+    static boolean takeable(Class<?> type, ResilientMethod policy) {
+        return policy != null && GeneratedSubclasses.isGenerated(type);
+    }
+
+    /** {@code policy}, kept for the {@link #takeable} class {@code type}, or null once a door intercepts that class. */
+    static ResilientMethod unlessTaken(Class<?> type, ResilientMethod policy) {
+        return ContainerInterception.intercepts(type) ? null : policy;
+    }
+
     private static final class Site {
         final JoinPoint.StaticPart jp;
         final Class<?> type;
         final ResilientMethod policy;
+        final boolean takeable;
         final Site next;
 
         Site(JoinPoint.StaticPart jp, Class<?> type, ResilientMethod policy, Site next) {
             this.jp = jp;
             this.type = type;
             this.policy = policy;
+            this.takeable = takeable(type, policy);
             this.next = next;
         }
     }

@@ -17,10 +17,13 @@ public final class Slot {
     public final Class<?> type;
     /** Null when the join point has no policy on {@link #type}. */
     public final ResilientMethod policy;
+    /** Whether a door's interceptor may take {@link #policy} over later ({@link Sites#takeable}). */
+    private final boolean takeable;
 
     private Slot(Class<?> type, ResilientMethod policy) {
         this.type = type;
         this.policy = policy;
+        this.takeable = Sites.takeable(type, policy);
     }
 
     /**
@@ -28,7 +31,7 @@ public final class Slot {
      * for one method never concerns a woven class: doors make one only for objects ajc never wove).
      */
     public ResilientMethod active(Object self) {
-        return unlessPassedThrough(self, policy);
+        return unlessPassedThrough(self, takeable ? Sites.unlessTaken(type, policy) : policy);
     }
 
     /**
