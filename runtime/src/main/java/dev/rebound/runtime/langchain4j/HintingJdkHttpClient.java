@@ -2,6 +2,7 @@ package dev.rebound.runtime.langchain4j;
 
 import dev.rebound.runtime.RetryAfter;
 import dev.rebound.runtime.ratelimit.RateLimitHeaders;
+import dev.rebound.runtime.internal.SeenHeaders;
 import dev.rebound.runtime.internal.ServerResponses;
 import dev.rebound.runtime.internal.ServerVerdict;
 import java.io.ByteArrayInputStream;
@@ -31,7 +32,9 @@ import javax.net.ssl.SSLParameters;
  * its headers. When the response says something, this throws the {@code HttpException} langchain4j
  * would have thrown, carrying the {@link ServerVerdict}: the hint travels with the failure of that
  * request, never on the thread. It also hands every response's {@code x-ratelimit-*} headers to
- * {@link RateLimitHeaders}, for the rate limiter of the call (cleared before each request).
+ * {@link RateLimitHeaders}, for the rate limiter of the call (cleared before each request); a streamed
+ * response's too, successful or failed, recorded for the call that sent its request (on its thread, in
+ * its scope: {@link SeenHeaders#forThisCall}) from the JDK client's thread it arrives on.
  * {@code sendAsync} (streaming) does the same through the response's future: a failed response that
  * says something fails the future with that {@code HttpException}, which langchain4j's JDK client
  * reports to the stream's listener (its providers map it by its root cause, as they map a failed
@@ -120,8 +123,19 @@ final class HintingJdkHttpClient extends HttpClient {
     @Override
     public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request,
             HttpResponse.BodyHandler<T> handler) {
+        SeenHeaders.Recorder call = startedAsync();
         return delegate.sendAsync(request, handler).whenComplete(HintingJdkHttpClient::failedWithoutResponse)
-                .thenApply(this::recorded);
+                .thenApply(response -> recorded(response, call));
+    }
+
+    /**
+     * On the thread that sends a streamed request (the call's): forgets an earlier response's rate-limit
+     * headers, as {@link #send} does, and names the call the response's headers are for: they arrive on
+     * the JDK client's thread, and are recorded for this call whichever thread reads them.
+     */
+    private static SeenHeaders.Recorder startedAsync() {
+        RateLimitHeaders.clear();
+        return SeenHeaders.forThisCall();
     }
 
     /**
@@ -137,12 +151,17 @@ final class HintingJdkHttpClient extends HttpClient {
     @Override
     public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request,
             HttpResponse.BodyHandler<T> handler, HttpResponse.PushPromiseHandler<T> pushPromiseHandler) {
+        SeenHeaders.Recorder call = startedAsync();
         return delegate.sendAsync(request, handler, pushPromiseHandler)
-                .whenComplete(HintingJdkHttpClient::failedWithoutResponse).thenApply(this::recorded);
+                .whenComplete(HintingJdkHttpClient::failedWithoutResponse)
+                .thenApply(response -> recorded(response, call));
     }
 
-    private <T> HttpResponse<T> recorded(HttpResponse<T> response) {
+    /** A streamed response: its rate-limit headers recorded for its call, successful or failed, as {@link #send} does. */
+    private <T> HttpResponse<T> recorded(HttpResponse<T> response, SeenHeaders.Recorder call) {
         RetryAfter.clear();
+        HttpHeaders headers = response.headers();
+        call.record(RateLimitHeaders.parse(name -> headers.firstValue(name).orElse(null)));
         return response.statusCode() < 400 ? response : recordFailure(response);
     }
 

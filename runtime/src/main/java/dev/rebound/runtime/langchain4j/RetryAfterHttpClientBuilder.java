@@ -36,6 +36,10 @@ import java.util.Objects;
  * {@code Retry-After}, and stops on {@code x-should-retry: false} or a quota code, as a synchronous
  * call does, whichever thread langchain4j reports it on. Error bodies are parsed with Jackson (which
  * langchain4j brings).
+ *
+ * <p>Every response's {@code x-ratelimit-*} headers, successful or failed, streamed or not, go to the
+ * rate limiter of the call that sent the request ({@code @RateLimit}), which lowers its budget to what the
+ * provider says is left.
  */
 public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
 

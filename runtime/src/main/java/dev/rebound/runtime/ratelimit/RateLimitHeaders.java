@@ -14,7 +14,8 @@ import java.util.function.Function;
  *
  * <p>Handed from the HTTP client that saw the response to the rate limiter of the call, on the calling
  * thread: integrations call {@link #record} after each response, and the limiter takes them after the
- * attempt. A limiter takes only what its attempt's own client recorded: headers recorded inside a
+ * attempt (a streamed response, which arrives on the HTTP client's thread, is recorded for the call that
+ * sent its request: {@code RetryAfterHttpClientBuilder} does it). A limiter takes only what its attempt's own client recorded: headers recorded inside a
  * resilient call nested in the attempt (an embedding client a rate-limited chat method calls) are
  * that call's, and never correct the enclosing call's limiter.
  */

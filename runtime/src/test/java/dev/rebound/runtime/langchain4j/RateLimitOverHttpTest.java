@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.exception.RateLimitException;
 import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.rebound.modelserver.Fault;
 import dev.rebound.modelserver.ModelServer;
 import dev.rebound.modelserver.ModelServerExtension;
@@ -17,6 +19,9 @@ import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundEvent.Kind;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -96,6 +101,87 @@ class RateLimitOverHttpTest {
         model.chat(request);
         model.chat(request);
         return server.requests("gpt-4o");
+    }
+
+    /** A rate-limited method that writes its answer through a streaming model and returns it whole. */
+    public interface Writer {
+        String write(String prompt);
+    }
+
+    /**
+     * rate-limits.md, Settle: a streamed response's headers correct the limiter as a synchronous one's do.
+     * gpt-4o streams its answer (OpenAiStreamingChatModel, through RetryAfterHttpClientBuilder, whose
+     * response arrives on the JDK client's thread) saying no request is left: the next call (maxDelay 0)
+     * goes to the fallback, not to the provider.
+     */
+    @Test
+    void aStreamedAnswersRemainingCountCorrectsTheLimiterAsASynchronousOnesDoes() {
+        LoopbackModels.Recording rec = new LoopbackModels.Recording();
+        assertThat(twoStreamedCallsAfterAResponseWith("streamed-answer", rec, Fault.answer()
+                .withHeader("x-ratelimit-remaining-requests", "0")))
+                .containsExactly(ModelServer.answerFor("gpt-4o", "hello"), ModelServer.answerFor("gpt-3.5-turbo", "hello"));
+        assertThat(server.requests("gpt-4o")).as("requests the spent limit let through").isEqualTo(1);
+        assertThat(server.requests("gpt-3.5-turbo")).isEqualTo(1);
+        assertThat(rec.events).filteredOn(e -> e.kind() == Kind.RATE_LIMIT_REFUSED).extracting(ReboundEvent::reason)
+                .containsExactly("rate-limit-exceeds-max-delay");
+    }
+
+    /** The same for a streamed response that failed (a 500 before its first token), as send records a failed one's. */
+    @Test
+    void aStreamedFailuresRemainingCountCorrectsTheLimiterToo() {
+        LoopbackModels.Recording rec = new LoopbackModels.Recording();
+        assertThat(twoStreamedCallsAfterAResponseWith("streamed-failure", rec, Fault.serverError()
+                .withHeader("x-ratelimit-remaining-requests", "0")))
+                .containsExactly(ModelServer.answerFor("gpt-3.5-turbo", "hello"), ModelServer.answerFor("gpt-3.5-turbo", "hello"));
+        assertThat(server.requests("gpt-4o")).as("requests the spent limit let through").isEqualTo(1);
+        assertThat(server.requests("gpt-3.5-turbo")).isEqualTo(2);
+        assertThat(rec.events).filteredOn(e -> e.kind() == Kind.RATE_LIMIT_REFUSED).extracting(ReboundEvent::reason)
+                .containsExactly("rate-limit-exceeds-max-delay");
+    }
+
+    /**
+     * Two calls of a Writer streaming from gpt-4o under 2 requests a minute, maxDelay 0, falling back to one
+     * streaming from gpt-3.5-turbo; the answers.
+     */
+    private List<String> twoStreamedCallsAfterAResponseWith(String key, LoopbackModels.Recording rec, Fault first) {
+        server.reset();
+        server.script("gpt-4o", first);
+        Writer gpt4o = streamingWriter(LoopbackModels.openAiStreaming(server, "gpt-4o"));
+        Writer backup = streamingWriter(LoopbackModels.openAiStreaming(server, "gpt-3.5-turbo"));
+        Writer writer = Rebound.wrap(Writer.class, gpt4o)
+                .withRateLimit(RateLimitPolicy.builder().key(key).requestsPerMinute(2).maxDelay(Duration.ZERO).build())
+                .withFallbacks(backup)
+                .settings(rec.settings()).build();
+        return List.of(writer.write("hello"), writer.write("hello"));
+    }
+
+    /** Streams the answer and returns it whole once the stream completes; a failed stream throws its failure. */
+    static Writer streamingWriter(StreamingChatModel model) {
+        return prompt -> {
+            CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+            model.chat(prompt, new StreamingChatResponseHandler() {
+                @Override
+                public void onPartialResponse(String token) {
+                }
+
+                @Override
+                public void onCompleteResponse(ChatResponse response) {
+                    done.complete(response);
+                }
+
+                @Override
+                public void onError(Throwable error) {
+                    done.completeExceptionally(error);
+                }
+            });
+            try {
+                return done.get(5, TimeUnit.SECONDS).aiMessage().text();
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
     }
 
     @Test
