@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
+import com.google.inject.matcher.Matchers;
 import dev.rebound.it.llm.FakeLlm;
 import dev.rebound.it.plain.Asker;
+import dev.rebound.it.plain.AuditedAsker;
 import dev.rebound.it.plain.Endpoint;
 import dev.rebound.it.plain.PlainAsker;
 import dev.rebound.it.plain.PlainChat;
@@ -332,6 +334,113 @@ class AlternativePoliciesDoorsTest extends VirtualTime {
         anInnerCallOnAnotherInstanceIsACallOfItsOwn(asker, "PlainAsker");
 
         assertThat(asker.requests).isEqualTo(1);
+    }
+
+    // ---- on every enclosing call, not only the first, the call of the alternative's own instance is the nested
+    // one: another instance under the same policy that a proxy or an interceptor calls first is a call of its own
+
+    /** Woven by ajc, else as {@link AuditedAsker}: asked "audit", it answers; anything else fails every request. */
+    public static class WovenAuditedAsker implements Asker {
+        @Override
+        @Retry(attempts = 2, delay = 0)
+        public String answer(String prompt) throws java.io.IOException {
+            AuditedAsker.PROMPTS.add(prompt);
+            if (prompt.equals("audit")) {
+                return "audited";
+            }
+            throw new java.io.IOException("asker down");
+        }
+    }
+
+    /** Every final event (SUCCEEDED, FAILED), in order: its target, and "nested" for a nested call's. */
+    private List<String> finalEvents() {
+        return events.stream().filter(e -> e.kind() == ReboundEvent.Kind.SUCCEEDED
+                || e.kind() == ReboundEvent.Kind.FAILED)
+                .map(e -> e.kind() + " on " + e.target() + (e.nestedCall() ? " nested" : "")).toList();
+    }
+
+    /**
+     * A primary that always fails falls back to {@code asker}, which fails its own 2 attempts; something in
+     * front of it (a container's proxy, an interceptor) first asks "audit" of another instance under the same
+     * policy, which answers. On each of two enclosing calls alike: the audit's call is a call of its own (a
+     * success, counted), the alternative's is the nested one (its FAILED nested, no call of its own), and the
+     * logical call fails once.
+     */
+    private void theAuditsCallIsACallOfItsOwnOnEveryEnclosingCall(Asker asker, String name) {
+        SimpleMeterRegistry registry = globalRegistry();
+        AuditedAsker.PROMPTS.clear();
+        java.io.IOException down = new java.io.IOException("primary down");
+        Asker llm = Rebound.wrap(Asker.class, (Asker) prompt -> {
+            throw down;
+        }).named("primary").withRetry(RetryPolicy.builder().attempts(1).build()).withFallbacks(asker).build();
+
+        for (int call = 1; call <= 2; call++) {
+            events.clear();
+            assertThat(catchThrowable(() -> llm.answer("q"))).isSameAs(down);
+            assertThat(finalEvents()).as("enclosing call %d: the alternative's nested FAILED, the logical call's", call)
+                    .containsExactly("FAILED on " + name + " nested", "FAILED on primary");
+        }
+
+        assertThat(AuditedAsker.PROMPTS).as("the audit's one request, the alternative's own 2, twice")
+                .containsExactly("audit", "q", "q", "audit", "q", "q");
+        assertThat(counts(registry, MicrometerListener.CALLS, "outcome"))
+                .as("rebound.calls: each enclosing call's audit, a call of its own, and each logical call")
+                .isEqualTo(Map.of("success", 2.0, "failure", 2.0));
+        assertThat(counts(registry, MicrometerListener.DURATION, null)).isEqualTo(Map.of(MicrometerListener.DURATION, 4.0));
+        assertThat(counts(registry, MicrometerListener.ATTEMPTS, "target"))
+                .isEqualTo(Map.of("primary", 2.0, name, 6.0));
+    }
+
+    /** The woven alternative, a singleton bean behind an application's Spring proxy whose advice audits first. */
+    @Test
+    void behindASpringProxyAnAuditBeanOfTheAlternativesClassIsACallOfItsOwnOnEveryEnclosingCall() {
+        WovenAuditedAsker audit = new WovenAuditedAsker();
+        assertThat(audit).isInstanceOf(Woven.class);
+        ProxyFactory factory = new ProxyFactory(new WovenAuditedAsker());
+        factory.setProxyTargetClass(true);
+        factory.addAdvice((MethodInterceptor) invocation -> {
+            audit.answer("audit");
+            return invocation.proceed();
+        });
+
+        theAuditsCallIsACallOfItsOwnOnEveryEnclosingCall((Asker) factory.getProxy(), "WovenAuditedAsker");
+    }
+
+    /**
+     * The intercepted alternative, whose application's interceptor, bound outside ReboundModule's (so it runs
+     * first), audits on another instance the injector gives.
+     */
+    @Test
+    void behindAnApplicationsInterceptorAnAuditInstanceOfTheAlternativesClassIsACallOfItsOwnOnEveryEnclosingCall() {
+        Asker asker = Guice.createInjector(new AbstractModule() {
+            @Override
+            protected void configure() {
+                com.google.inject.Provider<AuditedAsker> others = getProvider(AuditedAsker.class);
+                bindInterceptor(Matchers.subclassesOf(AuditedAsker.class), Matchers.any(), invocation -> {
+                    if (invocation.getMethod().getName().equals("answer")
+                            && !invocation.getArguments()[0].equals("audit")) {
+                        others.get().answer("audit");
+                    }
+                    return invocation.proceed();
+                });
+            }
+        }, new ReboundModule()).getInstance(AuditedAsker.class);
+
+        theAuditsCallIsACallOfItsOwnOnEveryEnclosingCall(asker, "AuditedAsker");
+    }
+
+    /** A Rebound.wrap wrapper behind a Spring proxy whose advice audits first, on another wrapper of its class. */
+    @Test
+    void behindASpringProxyAnAuditWrapperIsACallOfItsOwnOnEveryEnclosingCall() {
+        Asker audit = Rebound.wrap(Asker.class, new AuditedAsker()).named("asker").build();
+        ProxyFactory factory = new ProxyFactory(Rebound.wrap(Asker.class, new AuditedAsker()).named("asker").build());
+        factory.addInterface(Asker.class);
+        factory.addAdvice((MethodInterceptor) invocation -> {
+            audit.answer("audit");
+            return invocation.proceed();
+        });
+
+        theAuditsCallIsACallOfItsOwnOnEveryEnclosingCall((Asker) factory.getProxy(), "asker");
     }
 
     // ---- an alternative that a container's proxy stands in front of (a Spring bean the application's own

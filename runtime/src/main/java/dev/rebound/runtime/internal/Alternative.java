@@ -149,9 +149,9 @@ public final class Alternative implements Invoker {
      * The policy {@code instance} applies itself to the method called, when this alternative is called as it
      * is ({@link #asIs}): a {@code Rebound.wrap} wrapper's (or that of the wrapper a container's proxy holds),
      * or the policy the door of a woven or intercepted instance (or of the one behind a container's proxy)
-     * named at its first call here ({@link Passthrough#claim(Object, ResilientMethod)}). The requests it
-     * sends are its own to report, in its own events. Null otherwise (and for a null instance). The last
-     * instance asked about and its answer are kept: an alternative is usually one instance.
+     * named when it took the engine's mark here ({@link Passthrough#claim(Object, ResilientMethod)}). The
+     * requests it sends are its own to report, in its own events. Null otherwise (and for a null instance).
+     * The last instance asked about and its answer are kept: an alternative is usually one instance.
      */
     public ResilientMethod ownPolicy(Object instance) {
         if (!asIs || instance == null) {
@@ -243,16 +243,18 @@ public final class Alternative implements Invoker {
     /**
      * Calls {@code target} as it is. An instance that applies a policy of its own to the method is the
      * enclosing call's: its policy's call is marked as part of it ({@link NestedCalls}), that of a wrapper at
-     * once, that of a woven or intercepted instance (or one behind a container's proxy) when its door takes
-     * the engine's mark ({@link Passthrough#enterNested}) and names it; the policy named is kept for the
-     * instance's next calls and events ({@link #ownPolicy}).
+     * once (its policy is its own: no other instance applies it), that of a woven or intercepted instance (or
+     * one behind a container's proxy) when its door takes the engine's mark ({@link Passthrough#enterNested})
+     * and names it, on every call: that policy is its class's, which another instance of the class (one a
+     * container's proxy calls first) applies too, and only this instance's door may claim the call. The
+     * policy named is kept for the instance's events ({@link #ownPolicy}).
      */
     private Object asIs(Object target, Object[] args) throws Throwable {
         Object[] o = target == null ? null : own(target);
         if (o == null || o[1] == null && !(Boolean) o[2]) {
             return method.call(target, args);
         }
-        if (o[1] != null) {
+        if (!(Boolean) o[2]) {
             Object outer = NestedCalls.enter(o[1]); // the alternative's call is part of this one: it reports no call
             try {
                 return method.call(target, args);
@@ -268,7 +270,7 @@ public final class Alternative implements Invoker {
         } finally {
             Passthrough.exit(mark);
             Object named = NestedCalls.exit(outer);
-            if (named != null && own == o) {
+            if (named != null && named != o[1] && own == o) {
                 own = new Object[] {target, named, Boolean.TRUE};
             }
         }
