@@ -9,6 +9,9 @@ import dev.rebound.it.llm.FakeLlm;
 import dev.rebound.ltw.app.Chat;
 import dev.rebound.ltw.app.LibraryBacked;
 import dev.rebound.ltw.app.Models;
+import dev.rebound.ltw.generated.Copier;
+import dev.rebound.ltw.generated.Copier$MockitoMock$12;
+import dev.rebound.ltw.generated.Copier_$$_jvst1a_0;
 import dev.rebound.ltw.lib.LibraryModel;
 import dev.rebound.ltw.lib.Unlisted;
 import java.io.InputStream;
@@ -61,6 +64,24 @@ class DefaultScopeTest extends VirtualClock {
                         || name.startsWith("org.springframework.samples.")
                         // the default package: JdkProxiesTest's DefaultPackageProxies, and the JDK's proxy there
                         || !name.contains("."));
+    }
+
+    /**
+     * Subclasses Mockito and Javassist generate (named with {@code $MockitoMock$}, {@code _$$_jvst}), whatever their
+     * package, are left alone as Guice's, CGLIB's, ByteBuddy's and Hibernate's: weaving one would apply the policy
+     * it copied around the application's class's own, woven call.
+     */
+    @Test
+    void subclassesMockitoAndJavassistGenerateAreNotWoven() {
+        for (Copier generated : List.of(new Copier$MockitoMock$12(), new Copier_$$_jvst1a_0())) {
+            String name = generated.getClass().getName();
+
+            assertThat(catchThrowable(() -> generated.ask("q"))).as(name).hasMessage("copier down");
+
+            assertThat(WeaveLog.wove(name)).as(name).isFalse();
+            assertThat(generated.calls).as(name).isEqualTo(3);
+        }
+        assertThat(WeaveLog.wove(Copier.class.getName())).isTrue();
     }
 
     @Test

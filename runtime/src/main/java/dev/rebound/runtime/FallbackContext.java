@@ -46,16 +46,21 @@ public interface FallbackContext {
     /**
      * The classes of the alternatives this handler may {@link #call}, in the order listed: the class at
      * index {@code i} is the alternative {@link #call(int, Object...) call(i, ...)} calls. A class given
-     * twice ({@code withFallbacks(eu, us)}, two instances of {@code Backend}) is here twice.
+     * twice ({@code withFallbacks(eu, us)}, two instances of {@code Backend}) is here twice. Each is the
+     * class the alternative stands for, the same in every run: the class {@code @Fallback.to} lists, or the
+     * class of an instance given to {@code withFallbacks}; never a subclass a container or library generated
+     * over it at run time ({@code Backend$$EnhancerByGuice$$1a2b}, a Mockito mock of {@code Backend}: here
+     * {@code Backend}). Listed without making any alternative's instance.
      */
     List<Class<?>> alternatives();
 
     /**
      * Calls {@code alternative} (one of {@link #alternatives()}) with {@code args}, through its own
-     * retry policy, and returns its result. The alternative whose class is {@code alternative}; when none
-     * is, the one that is an instance of it. When two alternatives fit alike (two instances of one class,
-     * or a supertype of two), the call is refused: name the one meant by its position,
-     * {@link #call(int, Object...)}.
+     * retry policy, and returns its result. The alternative whose class, as {@link #alternatives()} lists
+     * it, is {@code alternative}; when none is, the one whose class is a subclass of it. Only that
+     * alternative's instance is made (a failing provider of another one does not fail this call). When two
+     * alternatives fit alike (two instances of one class, or a supertype of two), the call is refused: name
+     * the one meant by its position, {@link #call(int, Object...)}.
      *
      * @throws IllegalArgumentException if {@code alternative} is not listed, or is listed more than once
      *     (the message names the positions), or {@code args} has the wrong length

@@ -31,6 +31,11 @@ public final class Alternative implements Invoker {
      * when a builder was given it beside another of its class ({@link #toldApart}).
      */
     private final String fleetName;
+    /**
+     * The class this alternative stands for, known without making its instance: the class {@code @Fallback.to}
+     * names, or the user's class of an instance given to a builder ({@link ContainerProxies#userClassOf}).
+     */
+    private final Class<?> type;
     private final Supplier<?> instance;
     private final MethodCaller method;
     /** The method called, as the interface declares it. */
@@ -62,44 +67,39 @@ public final class Alternative implements Invoker {
      */
     private volatile Object[] own = {null, null, Boolean.FALSE};
 
-    /** An alternative with a retry only. */
-    public Alternative(String name, Supplier<?> instance, Method method, RetryPolicy retry) {
-        this(name, instance, method, retry, null, null, null, false);
-    }
-
     /**
      * An alternative called as it is ({@code Rebound.wrap(...).withFallbacks}): the engine applies no
      * policy of its own to it, so its call is not marked as a {@link Passthrough} and a container door's
      * flat wrapper is not unwrapped: whatever door the instance has applies its own policy, exactly once,
      * as when the instance is called directly.
+     *
+     * @param type the class the instance stands for: its user's class ({@link ContainerProxies#userClassOf})
      */
-    public static Alternative asIs(String name, Supplier<?> instance, Method method) {
-        return new Alternative(name, instance, method, RetryPolicy.none(), null, null, null, true);
+    public static Alternative asIs(String name, Class<?> type, Supplier<?> instance, Method method) {
+        return new Alternative(name, name, type, instance, method, RetryPolicy.none(), null, null, null, true);
     }
 
     /**
      * An alternative with its own breaker and rate limit too.
      *
-     * @param type the alternative's class: the fleet names its breaker by its binary name
+     * @param type the alternative's class (a user's, not a generated subclass): the fleet names its breaker by its
+     *     binary name, and a fallback handler sees it ({@link #type()})
      * @param circuitBreaker its breaker's policy; null for none
      * @param rateLimit its rate limit; null for none
      * @param rateLimitKey the key of its rate limit (the policy's, else its default); null without one
      */
     public Alternative(String name, Class<?> type, Supplier<?> instance, Method method, RetryPolicy retry,
             CircuitBreakerPolicy circuitBreaker, RateLimitPolicy rateLimit, String rateLimitKey) {
-        this(name, AnnotationLookup.qualifiedName(type), instance, method, retry, circuitBreaker, rateLimit,
+        this(name, AnnotationLookup.qualifiedName(type), type, instance, method, retry, circuitBreaker, rateLimit,
                 rateLimitKey, false);
     }
 
-    private Alternative(String name, Supplier<?> instance, Method method, RetryPolicy retry,
-            CircuitBreakerPolicy circuitBreaker, RateLimitPolicy rateLimit, String rateLimitKey, boolean asIs) {
-        this(name, name, instance, method, retry, circuitBreaker, rateLimit, rateLimitKey, asIs);
-    }
-
-    private Alternative(String name, String fleetName, Supplier<?> instance, Method method, RetryPolicy retry,
-            CircuitBreakerPolicy circuitBreaker, RateLimitPolicy rateLimit, String rateLimitKey, boolean asIs) {
+    private Alternative(String name, String fleetName, Class<?> type, Supplier<?> instance, Method method,
+            RetryPolicy retry, CircuitBreakerPolicy circuitBreaker, RateLimitPolicy rateLimit, String rateLimitKey,
+            boolean asIs) {
         this.name = name;
         this.fleetName = fleetName;
+        this.type = java.util.Objects.requireNonNull(type, "type");
         this.instance = instance;
         this.method = new MethodCaller(method);
         this.called = method;
@@ -139,7 +139,7 @@ public final class Alternative implements Invoker {
             String name = names.get(a.name) > 1 ? a.name + position : a.name;
             String fleetName = fleetNames.get(a.fleetName) > 1 ? a.fleetName + position : a.fleetName;
             apart.add(name.equals(a.name) && fleetName.equals(a.fleetName) ? a
-                    : new Alternative(name, fleetName, a.instance, a.called, a.retry, a.circuitBreaker, a.rateLimit,
+                    : new Alternative(name, fleetName, a.type, a.instance, a.called, a.retry, a.circuitBreaker, a.rateLimit,
                             a.rateLimitKey, a.asIs));
         }
         return apart;
@@ -206,6 +206,15 @@ public final class Alternative implements Invoker {
 
     public Object instance() {
         return instance.get();
+    }
+
+    /**
+     * The class this alternative stands for, known without making its instance (so without asking a provider
+     * that may fail): the class {@code @Fallback.to} names, or the user's class of an instance given to a
+     * builder (the class above a container's generated subclass or behind its proxy); never null.
+     */
+    public Class<?> type() {
+        return type;
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.rebound.runtime.internal;
 import dev.rebound.runtime.rules.MethodRules;
 import dev.rebound.runtime.rules.RetryRules;
 import dev.rebound.runtime.rules.Rules;
+import dev.rebound.runtime.spi.GeneratedSubclasses;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.util.ArrayDeque;
@@ -84,13 +85,16 @@ public final class AnnotationLookup {
     /**
      * A class's binary name, the same on every JVM that loads it: a lambda's ({@code app.Main$$Lambda$74/0x...})
      * ends at {@code $$Lambda}, another hidden class's before its address; a JDK proxy's ({@code
-     * jdk.proxy2.$Proxy28}, numbered anew in each run) is the first interface it implements; how the fleet
-     * names a target.
+     * jdk.proxy2.$Proxy28}, numbered anew in each run) is the first interface it implements; a subclass a
+     * container or library generated at run time ({@code com.acme.Backend$$EnhancerByGuice$$1a2b}, its suffix
+     * anew in each run: {@link GeneratedSubclasses}) is the user's class it extends, {@code com.acme.Backend}, as
+     * events name it; how the fleet names a target.
      */
-    public static String qualifiedName(Class<?> c) {
-        if (java.lang.reflect.Proxy.isProxyClass(c) && c.getInterfaces().length > 0) {
-            return c.getInterfaces()[0].getName();
+    public static String qualifiedName(Class<?> type) {
+        if (java.lang.reflect.Proxy.isProxyClass(type) && type.getInterfaces().length > 0) {
+            return type.getInterfaces()[0].getName();
         }
+        Class<?> c = GeneratedSubclasses.userClass(type);
         String name = c.getName();
         if (!c.isHidden()) {
             return name;

@@ -193,11 +193,13 @@ public final class AnnotationPolicies {
      */
     public static Alternative given(String name, Object instance, Class<?> implClass, Class<?> contract,
             Method method, boolean nonIdempotent, ReboundSettings settings, Definitions build, List<String> problems) {
-        Class<?> alt = ContainerProxies.implClassOf(instance);
+        // the user's class: behind a container's proxy, above its generated subclass (whose name changes from run
+        // to run): the same key and name for its breaker and rate limit on every instance of the fleet
+        Class<?> alt = ContainerProxies.userClassOf(instance);
         Retry retry = AnnotatedFallback.own(Retry.class, alt, method);
         if (DoorReach.madeByDoor(instance) || retry == null && AnnotatedFallback.own(CircuitBreaker.class, alt,
                 method) == null && AnnotatedFallback.own(RateLimit.class, alt, method) == null) {
-            return Alternative.asIs(name, () -> instance, method);
+            return Alternative.asIs(name, alt, () -> instance, method);
         }
         AnnotatedFallback.OwnPolicies own = AnnotatedFallback.OwnPolicies.read(alt, retry, implClass, contract,
                 method, method, nonIdempotent, settings, build, problems);

@@ -1,6 +1,8 @@
 package dev.rebound.runtime.spi;
 
+import java.lang.annotation.Annotation;
 import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 
 /**
  * Tells a subclass that a container or a library generated at run time over a user's class (Guice's
@@ -11,16 +13,29 @@ import java.lang.reflect.Field;
  * every door (the woven door's policy lookup, the names in events and logs, the attempts a wrapped alternative
  * makes by itself), so that they agree on every class.
  *
- * <p>Generated means all three: the name carries a generator's mark (or the class is synthetic); the class is
- * top level (a generator writes no {@code InnerClasses} attribute, while a member, local or anonymous class that
- * its author or another compiler named with {@code $$}, {@code Outer$$Impl} or Scala's {@code Outer$$anon$1}, is
- * declared in its enclosing class); and ajc never wove it (a class that ajc compiled, or the load-time agent wove,
- * declares ajc's {@code ajc$} fields). A user's class passes only if it is top level, named with a mark, and
- * compiled by javac alone; such a class is named, and read, as the class above it. Checked once per class.
+ * <p>Generated means all three: the class is top level (a generator writes no {@code InnerClasses} attribute,
+ * while a member, local or anonymous class that its author or another compiler named with {@code $$},
+ * {@code Outer$$Impl} or Scala's {@code Outer$$anon$1}, is declared in its enclosing class); ajc never wove it (a
+ * class that ajc compiled, or the load-time agent wove, declares ajc's {@code ajc$} fields); and either its name
+ * carries a generator's own mark ({@code $$EnhancerByGuice$$}, {@code $$SpringCGLIB$$},
+ * {@code $$EnhancerBySpringCGLIB$$}, {@code $$EnhancerByCGLIB$$}, {@code $$FastClassByCGLIB$$},
+ * {@code _$$_jvst}, {@code _$$_Weld}, {@code $ByteBuddy$}, {@code $MockitoMock$}, {@code $HibernateProxy$}) or
+ * the class is synthetic, or its name holds a bare {@code $$} (another generator's) and the class declares no
+ * Rebound annotation of its own, on itself or on a method it declares. A generator's own mark wins over the
+ * annotations (Mockito copies the mocked class's annotations onto its mock); a bare {@code $$} does not: a
+ * top-level class of yours named {@code Odd$$Plain}, javac's alone, that carries its own {@code @Retry} is
+ * yours, named {@code Odd$$Plain} by every door. Such a class without an annotation of its own is named, and
+ * read, as the class above it, whose annotations are the ones it has. Checked once per class.
  */
 public final class GeneratedSubclasses {
 
-    private static final String[] MARKS = {"$$", "$ByteBuddy$", "$MockitoMock$", "$HibernateProxy$"};
+    /** The marks a generator writes in the names of the subclasses it makes (Guice's, Spring's, ...). */
+    private static final String[] MARKS = {"$$EnhancerByGuice$$", "$$SpringCGLIB$$", "$$EnhancerBySpringCGLIB$$",
+        "$$EnhancerByCGLIB$$", "$$FastClassByCGLIB$$", "$$FastClassBySpringCGLIB$$", "_$$_jvst", "_$$_Weld",
+        "$ByteBuddy$", "$MockitoMock$", "$HibernateProxy$"};
+
+    /** Where Rebound's annotations are: one of them declared on a class named with a bare {@code $$} makes it a user's. */
+    private static final String ANNOTATIONS = "dev.rebound.annotations";
 
     private static final ClassValue<Boolean> GENERATED = new ClassValue<>() {
         @Override
@@ -59,15 +74,46 @@ public final class GeneratedSubclasses {
         for (int i = 0; i < MARKS.length && !marked; i++) {
             marked = name.contains(MARKS[i]);
         }
-        if (!marked || enclosed(type)) {
+        if (!marked && !name.contains("$$") || enclosed(type) || woven(type)) {
             return false;
         }
+        return marked || !declaresReboundAnnotation(type);
+    }
+
+    /** Whether ajc compiled {@code type}, or the load-time agent wove it: it declares ajc's fields. */
+    private static boolean woven(Class<?> type) {
         for (Field f : declaredFields(type)) {
             if (f.getName().startsWith("ajc$")) {
-                return false;
+                return true;
             }
         }
-        return true;
+        return false;
+    }
+
+    /** Whether {@code type} itself, or a method it declares, carries one of Rebound's annotations. */
+    private static boolean declaresReboundAnnotation(Class<?> type) {
+        try {
+            if (anyRebound(type.getDeclaredAnnotations())) {
+                return true;
+            }
+            for (Method m : type.getDeclaredMethods()) {
+                if (anyRebound(m.getDeclaredAnnotations())) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (LinkageError | SecurityException | java.lang.annotation.AnnotationFormatError unreadable) {
+            return false; // what cannot be read declares nothing a door could apply
+        }
+    }
+
+    private static boolean anyRebound(Annotation[] annotations) {
+        for (Annotation a : annotations) {
+            if (a.annotationType().getPackageName().equals(ANNOTATIONS)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean enclosed(Class<?> type) {

@@ -47,7 +47,8 @@ class GeneratedSubclassesTest {
     @Test
     void aSubclassALibraryGeneratedIsTheUserClassAboveIt() {
         for (Class<?> generated : List.of(Backend$$EnhancerByGuice$$1a2b.class, Backend$MockitoMock$1021.class,
-                Backend$HibernateProxy$x7Q.class)) {
+                Backend$HibernateProxy$x7Q.class, Backend$$OwbNormalScopeProxy0.class,
+                Backend$MockitoMock$Copied.class)) {
             assertThat(GeneratedSubclasses.isGenerated(generated)).as(generated.getName()).isTrue();
             assertThat(GeneratedSubclasses.userClass(generated)).as(generated.getName()).isEqualTo(Backend.class);
         }
@@ -61,6 +62,33 @@ class GeneratedSubclassesTest {
         assertThat(GeneratedSubclasses.isGenerated(Backend.class)).isFalse();
         Runnable lambda = () -> { };
         assertThat(GeneratedSubclasses.userClass(lambda.getClass())).isEqualTo(lambda.getClass());
+    }
+
+    /**
+     * A bare {@code $$} is a generator's only when the class declares no Rebound annotation of its own: a user's
+     * top-level {@code Odd$$Plain} with its own {@code @Retry} is the user's; a generator's own mark wins over the
+     * annotations a mock copies.
+     */
+    @Test
+    void aTopLevelUserClassNamedWithABareDollarPairThatCarriesItsOwnPolicyIsItsOwn() {
+        assertThat(GeneratedSubclasses.isGenerated(Odd$$Plain.class)).isFalse();
+        assertThat(GeneratedSubclasses.userClass(Odd$$Plain.class)).isEqualTo(Odd$$Plain.class);
+        assertThat(GeneratedSubclasses.isGenerated(Backend$$OwbNormalScopeProxy0.class)).isTrue();
+        assertThat(GeneratedSubclasses.isGenerated(Backend$MockitoMock$Copied.class)).isTrue();
+    }
+
+    @Test
+    void aUserClassNamedWithABareDollarPairKeepsItsNameAndPolicyThroughWrap() {
+        List<ReboundEvent> events = new CopyOnWriteArrayList<>();
+        ReboundSettings settings = ReboundSettings.builder().timeSource(new VirtualTimeSource())
+                .listener(events::add).build();
+        Odd$$Plain odd = new Odd$$Plain();
+        Chat wrapped = Rebound.wrap(Chat.class, odd).settings(settings).build();
+
+        assertThat(catchThrowable(() -> wrapped.chat("p"))).hasMessage("down");
+
+        assertThat(odd.calls).isEqualTo(3);
+        assertThat(events).extracting(ReboundEvent::target).containsOnly("Odd$$Plain");
     }
 
     @Test

@@ -5,7 +5,6 @@ import static dev.rebound.runtime.ReboundEvent.Kind.FALLBACK;
 import dev.rebound.runtime.FallbackContext;
 import dev.rebound.runtime.FallbackHandler;
 import dev.rebound.runtime.internal.Alternative;
-import dev.rebound.runtime.internal.ContainerProxies;
 import dev.rebound.runtime.internal.FallbackRule;
 import dev.rebound.runtime.internal.ResilientProxy;
 import java.util.ArrayList;
@@ -119,12 +118,16 @@ final class HandlerFallbackStrategy extends FallbackStrategy {
             return args == null ? new Object[0] : args.clone();
         }
 
+        /**
+         * The class each alternative stands for, as {@code @Fallback.to} lists it (or the user's class of an
+         * instance given to {@code withFallbacks}: the class above a container's generated subclass), never a
+         * class generated at run time: known without making any instance, so asking a provider nothing.
+         */
         @Override
         public List<Class<?>> alternatives() {
-            List<Class<?>> types = new ArrayList<>();
+            List<Class<?>> types = new ArrayList<>(alternatives.length);
             for (Alternative a : alternatives) {
-                Object instance = a.instance();
-                types.add(instance.getClass());
+                types.add(a.type());
             }
             return Collections.unmodifiableList(types);
         }
@@ -134,12 +137,8 @@ final class HandlerFallbackStrategy extends FallbackStrategy {
             Objects.requireNonNull(alternative, "alternative");
             check(callArgs);
             call.history.endedBy(null); // on past a walk that ended: its failure is the caller's only if rethrown
-            Object[] instances = new Object[alternatives.length];
-            for (int i = 0; i < alternatives.length; i++) {
-                instances[i] = instance(i);
-            }
-            int position = positionOf(alternative, instances);
-            return run(position, instances[position], callArgs);
+            int position = positionOf(alternative); // by class: only the alternative called is made
+            return run(position, instance(position), callArgs);
         }
 
         @Override
@@ -156,22 +155,19 @@ final class HandlerFallbackStrategy extends FallbackStrategy {
         }
 
         /**
-         * The position of the one alternative {@code type} names: the one of that class (as {@link
-         * #alternatives()} lists it, or the user's class under a container's subclass or proxy), else the one
-         * that is an instance of it. Two that fit alike are a question the handler must answer, by position:
-         * never the first of them, silently.
+         * The position of the one alternative {@code type} names, by the classes {@link #alternatives()} lists
+         * (no instance is made: another alternative's failing provider never fails this call): the one of that
+         * class, else the one of a subclass of it. Two that fit alike are a question the handler must answer, by
+         * position: never the first of them, silently.
          */
-        private int positionOf(Class<?> type, Object[] instances) {
+        private int positionOf(Class<?> type) {
             List<Integer> exact = new ArrayList<>();
             List<Integer> assignable = new ArrayList<>();
-            for (int i = 0; i < instances.length; i++) {
-                Object instance = instances[i];
-                if (instance == null) {
-                    continue; // a resolver's null: of no class
-                }
-                if (instance.getClass() == type || ContainerProxies.userClassOf(instance) == type) {
+            for (int i = 0; i < alternatives.length; i++) {
+                Class<?> listed = alternatives[i].type();
+                if (listed == type) {
                     exact.add(i);
-                } else if (type.isInstance(instance)) {
+                } else if (type.isAssignableFrom(listed)) {
                     assignable.add(i);
                 }
             }
