@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
@@ -99,7 +100,7 @@ public final class Alternative implements Invoker {
             boolean asIs) {
         this.name = name;
         this.fleetName = fleetName;
-        this.type = java.util.Objects.requireNonNull(type, "type");
+        this.type = Objects.requireNonNull(type, "type");
         this.instance = instance;
         this.method = new MethodCaller(method);
         this.called = method;

@@ -64,8 +64,10 @@ public final class Sites {
 
     private static ResilientMethod resolve(Object self, Class<?> type, JoinPoint.StaticPart jp) {
         Method method = methodOf(jp);
-        // an instance of a container's subclass that intercepts this class applies the policy there
-        Class<?> user = userClass(type);
+        // an instance of a container's subclass that intercepts this class applies the policy there; the policy of
+        // any other subclass a container generated at run time (a mock, another injector's) is its user class's,
+        // told by the one test of every door, so that a class ajc wove is never taken for one, whatever its name
+        Class<?> user = GeneratedSubclasses.userClass(type);
         boolean intercepted = ContainerInterception.intercepts(type);
         ResilientMethod policy = intercepted ? null : WovenPolicies.of(user, method);
         if (Passthrough.marked(self)) {
@@ -98,16 +100,6 @@ public final class Sites {
             table = t;
         }
         return policy;
-    }
-
-    /**
-     * The user's class behind a subclass generated at run time (a Guice-enhanced class, when another
-     * interceptor applies to a woven class; a mock), whose overrides only delegate to the woven code: the one
-     * test of every door ({@link GeneratedSubclasses}), so that a user's class that ajc wove is never taken for
-     * one, whatever its name.
-     */
-    static Class<?> userClass(Class<?> type) {
-        return GeneratedSubclasses.userClass(type);
     }
 
     /**
