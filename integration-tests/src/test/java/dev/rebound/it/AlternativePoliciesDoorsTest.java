@@ -10,13 +10,18 @@ import dev.rebound.it.llm.FakeLlm;
 import dev.rebound.it.plain.Asker;
 import dev.rebound.it.plain.AuditedAsker;
 import dev.rebound.it.plain.Endpoint;
+import dev.rebound.it.plain.PingingAsker;
+import dev.rebound.it.plain.PingingPrimary;
 import dev.rebound.it.plain.PlainAsker;
 import dev.rebound.it.plain.PlainChat;
 import dev.rebound.it.plain.PlainGpt35;
 import dev.rebound.it.plain.PlainGpt4;
+import dev.rebound.it.plain.PlainReplier;
+import dev.rebound.it.plain.Replier;
 import dev.rebound.it.plain.alternatives.PlainOwnPolicyAlternatives;
 import dev.rebound.it.woven.OwnPolicyAlternatives;
 import dev.rebound.it.woven.SpringProxied;
+import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.Retry;
 import dev.rebound.runtime.RateLimitRefusedException;
 import dev.rebound.runtime.Rebound;
@@ -184,13 +189,24 @@ class AlternativePoliciesDoorsTest extends VirtualTime {
 
     /** Every count of meter {@code name} by the value of its tag {@code tag}, summed; none for a zero. */
     private static Map<String, Double> counts(SimpleMeterRegistry registry, String name, String tag) {
+        return countsBy(registry, name, id -> tag == null ? name : id.getTag(tag));
+    }
+
+    /** Every count of meter {@code name} by its method tag and its tag {@code tag}, summed; none for a zero. */
+    private static Map<String, Double> countsByMethod(SimpleMeterRegistry registry, String name, String tag) {
+        return countsBy(registry, name, id -> id.getTag("method") + " " + id.getTag(tag));
+    }
+
+    /** Every count of meter {@code name} by {@code key} of its id, summed; none for a zero. */
+    private static Map<String, Double> countsBy(SimpleMeterRegistry registry, String name,
+            Function<Meter.Id, String> key) {
         Map<String, Double> out = new TreeMap<>();
         for (Meter m : registry.find(name).meters()) {
             double n = m instanceof io.micrometer.core.instrument.Counter
                     ? ((io.micrometer.core.instrument.Counter) m).count()
                     : ((io.micrometer.core.instrument.Timer) m).count();
             if (n != 0) {
-                out.merge(tag == null ? name : m.getId().getTag(tag), n, Double::sum);
+                out.merge(key.apply(m.getId()), n, Double::sum);
             }
         }
         return out;
@@ -359,6 +375,13 @@ class AlternativePoliciesDoorsTest extends VirtualTime {
                 .map(e -> e.kind() + " on " + e.target() + (e.nestedCall() ? " nested" : "")).toList();
     }
 
+    /** A wrapper named "primary" whose target always throws {@code down}: after its 1 attempt, {@code asker}. */
+    private static Asker downFallingBackTo(Asker asker, java.io.IOException down) {
+        return Rebound.wrap(Asker.class, (Asker) prompt -> {
+            throw down;
+        }).named("primary").withRetry(RetryPolicy.builder().attempts(1).build()).withFallbacks(asker).build();
+    }
+
     /**
      * A primary that always fails falls back to {@code asker}, which fails its own 2 attempts; something in
      * front of it (a container's proxy, an interceptor) first asks "audit" of another instance under the same
@@ -370,9 +393,7 @@ class AlternativePoliciesDoorsTest extends VirtualTime {
         SimpleMeterRegistry registry = globalRegistry();
         AuditedAsker.PROMPTS.clear();
         java.io.IOException down = new java.io.IOException("primary down");
-        Asker llm = Rebound.wrap(Asker.class, (Asker) prompt -> {
-            throw down;
-        }).named("primary").withRetry(RetryPolicy.builder().attempts(1).build()).withFallbacks(asker).build();
+        Asker llm = downFallingBackTo(asker, down);
 
         for (int call = 1; call <= 2; call++) {
             events.clear();
@@ -441,6 +462,204 @@ class AlternativePoliciesDoorsTest extends VirtualTime {
         });
 
         theAuditsCallIsACallOfItsOwnOnEveryEnclosingCall((Asker) factory.getProxy(), "asker");
+    }
+
+    // ---- only the method the engine calls on the alternative takes its mark: another method of the alternative's
+    // own instance, with a policy of its own, that something in front of it calls first (an application's
+    // interceptor on getThis(), the advice of a Spring proxy on its target) is a call of its own, under its own
+    // policy, on every enclosing call
+
+    /** Woven by ajc, else as {@link PingingAsker}, whose request log it shares. */
+    public static class WovenPingingAsker implements Asker {
+        @Override
+        @Retry(attempts = 2, delay = 0)
+        public String answer(String prompt) throws java.io.IOException {
+            return PingingAsker.answered(prompt);
+        }
+
+        @Retry(attempts = 2, delay = 0)
+        public String ping() {
+            return PingingAsker.pinged();
+        }
+    }
+
+    /** Woven by ajc, else as {@link PingingPrimary}: always down, after 1 attempt it falls back to the resolver's. */
+    public static class WovenPingingPrimary implements Asker {
+        @Override
+        @Retry(attempts = 1)
+        @Fallback(to = WovenPingingAsker.class)
+        public String answer(String prompt) throws java.io.IOException {
+            throw new java.io.IOException("primary down");
+        }
+    }
+
+    /** A singleton bean's Spring proxy over {@code target}, whose advice pings the target before its answer. */
+    private static Asker pingingProxy(WovenPingingAsker target) {
+        assertThat(target).isInstanceOf(Woven.class);
+        ProxyFactory factory = new ProxyFactory(target);
+        factory.setProxyTargetClass(true);
+        factory.addAdvice((MethodInterceptor) invocation -> {
+            if (invocation.getMethod().getName().equals("answer")) {
+                ((WovenPingingAsker) invocation.getThis()).ping();
+            }
+            return invocation.proceed();
+        });
+        return (Asker) factory.getProxy();
+    }
+
+    /** An injector whose application interceptor, bound outside ReboundModule's, pings getThis() before its answer. */
+    private static com.google.inject.Injector pingingInjector() {
+        return Guice.createInjector(new AbstractModule() {
+            @Override
+            protected void configure() {
+                bindInterceptor(Matchers.subclassesOf(PingingAsker.class), Matchers.any(), invocation -> {
+                    if (invocation.getMethod().getName().equals("answer")) {
+                        ((PingingAsker) invocation.getThis()).ping();
+                    }
+                    return invocation.proceed();
+                });
+            }
+        }, new ReboundModule());
+    }
+
+    /** Every final event (SUCCEEDED, FAILED), in order: its method, its target, and "nested" for a nested call's. */
+    private List<String> finalEventsByMethod() {
+        return events.stream().filter(e -> e.kind() == ReboundEvent.Kind.SUCCEEDED
+                || e.kind() == ReboundEvent.Kind.FAILED)
+                .map(e -> e.kind() + " " + e.method() + " on " + e.target() + (e.nestedCall() ? " nested" : ""))
+                .toList();
+    }
+
+    /**
+     * A primary that always fails (1 attempt) falls back to {@code asker} given to withFallbacks, in front of which
+     * something pings that very instance first. On each of two enclosing calls alike: the ping, its own retry
+     * answering, is a call of its own (its own SUCCEEDED, counted), the alternative's answer, its own retry
+     * answering, is the nested call (its SUCCEEDED nested, no call of its own), and the logical call falls back once.
+     */
+    private void thePingIsACallOfItsOwnOnEveryEnclosingCall(Asker asker, String name) throws java.io.IOException {
+        SimpleMeterRegistry registry = globalRegistry();
+        PingingAsker.REQUESTS.clear();
+        java.io.IOException down = new java.io.IOException("primary down");
+        Asker llm = downFallingBackTo(asker, down);
+
+        for (int call = 1; call <= 2; call++) {
+            events.clear();
+            assertThat(llm.answer("q")).isEqualTo("answer");
+            assertThat(finalEventsByMethod()).as("enclosing call %d: the ping's own SUCCEEDED, the answer's nested one,"
+                    + " the logical call's", call).containsExactly(
+                            "SUCCEEDED " + name + ".ping() on " + name,
+                            "SUCCEEDED Asker.answer(String) on " + name + " nested",
+                            "SUCCEEDED Asker.answer(String) on " + name);
+        }
+
+        assertThat(PingingAsker.REQUESTS).as("the ping's own 2 requests, then the answer's own 2, twice")
+                .containsExactly("ping", "ping", "q", "q", "ping", "ping", "q", "q");
+        assertThat(countsByMethod(registry, MicrometerListener.CALLS, "outcome"))
+                .as("rebound.calls{method, outcome}: each ping, a call of its own, and each logical call")
+                .isEqualTo(Map.of("ping success_after_retry", 2.0, "answer fallback", 2.0));
+        assertThat(counts(registry, MicrometerListener.DURATION, null)).isEqualTo(Map.of(MicrometerListener.DURATION, 4.0));
+        assertThat(countsByMethod(registry, MicrometerListener.ATTEMPTS, "target"))
+                .as("rebound.attempts{method, target}: each request once")
+                .isEqualTo(Map.of("answer primary", 2.0, "answer " + name, 4.0, "ping " + name, 4.0));
+    }
+
+    /** The woven alternative, a singleton bean behind an application's Spring proxy whose advice pings it first. */
+    @Test
+    void behindASpringProxyAPingOfTheAlternativesOwnBeanIsACallOfItsOwnOnEveryEnclosingCall()
+            throws java.io.IOException {
+        thePingIsACallOfItsOwnOnEveryEnclosingCall(pingingProxy(new WovenPingingAsker()), "WovenPingingAsker");
+    }
+
+    /** The intercepted alternative, whose application's interceptor, bound outside ReboundModule's, pings getThis(). */
+    @Test
+    void behindAnApplicationsInterceptorAPingOfTheAlternativesOwnInstanceIsACallOfItsOwnOnEveryEnclosingCall()
+            throws java.io.IOException {
+        thePingIsACallOfItsOwnOnEveryEnclosingCall(pingingInjector().getInstance(PingingAsker.class), "PingingAsker");
+    }
+
+    /**
+     * {@code primary}, which always fails (1 attempt), falls back to its {@code @Fallback.to} alternative, whose own
+     * retry the engine applies, and in front of which something pings that very instance before each attempt. On
+     * each of two enclosing calls alike: each ping, its own retry answering, is a call of its own; the answer's
+     * retry applies once (2 requests, not 3 or 4), and the logical call falls back once. Counted by {@code
+     * registry}, on the global settings.
+     */
+    private void aFallbackToAlternativesPingKeepsItsOwnPolicy(SimpleMeterRegistry registry, Asker primary,
+            String primaryName, String name) throws java.io.IOException {
+        for (int call = 1; call <= 2; call++) {
+            events.clear();
+            assertThat(primary.answer("q")).isEqualTo("answer");
+            assertThat(finalEventsByMethod()).as("enclosing call %d: each ping's own SUCCEEDED, the logical call's",
+                    call).containsExactly(
+                            "SUCCEEDED " + name + ".ping() on " + name,
+                            "SUCCEEDED " + name + ".ping() on " + name,
+                            "SUCCEEDED Asker.answer(String) on " + name);
+        }
+
+        assertThat(PingingAsker.REQUESTS).as("the ping's own 2 requests before each of the answer's own 2, twice")
+                .containsExactly("ping", "ping", "q", "ping", "ping", "q", "ping", "ping", "q", "ping", "ping", "q");
+        assertThat(countsByMethod(registry, MicrometerListener.CALLS, "outcome"))
+                .as("rebound.calls{method, outcome}: each ping, a call of its own, and each logical call")
+                .isEqualTo(Map.of("ping success_after_retry", 4.0, "answer fallback", 2.0));
+        assertThat(countsByMethod(registry, MicrometerListener.ATTEMPTS, "target"))
+                .as("rebound.attempts{method, target}: each request once")
+                .isEqualTo(Map.of("answer " + primaryName, 2.0, "answer " + name, 4.0, "ping " + name, 8.0));
+    }
+
+    /** The woven alternative, a Spring proxy of a singleton bean whose advice pings it first, of a woven primary. */
+    @Test
+    void behindASpringProxyAFallbackToAlternativesPingOfItsOwnBeanKeepsItsOwnPolicy() throws java.io.IOException {
+        SimpleMeterRegistry registry = globalRegistry();
+        PingingAsker.REQUESTS.clear();
+        Asker backup = pingingProxy(new WovenPingingAsker());
+        ReboundSettings.setGlobal(ReboundSettings.global().toBuilder().alternatives(type -> backup).build());
+        WovenPingingPrimary primary = new WovenPingingPrimary(); // its policy resolved now, on that resolver
+        assertThat(primary).isInstanceOf(Woven.class);
+
+        aFallbackToAlternativesPingKeepsItsOwnPolicy(registry, primary, "WovenPingingPrimary", "WovenPingingAsker");
+    }
+
+    /** The intercepted alternative of an intercepted primary, whose application's interceptor pings getThis() first. */
+    @Test
+    void behindAnApplicationsInterceptorAFallbackToAlternativesPingOfItsOwnInstanceKeepsItsOwnPolicy()
+            throws java.io.IOException {
+        SimpleMeterRegistry registry = globalRegistry();
+        PingingAsker.REQUESTS.clear();
+        Asker primary = pingingInjector().getInstance(PingingPrimary.class);
+
+        aFallbackToAlternativesPingKeepsItsOwnPolicy(registry, primary, "PingingPrimary", "PingingAsker");
+    }
+
+    // ---- the method the engine calls as a generic interface declares it (Replier<T>.reply(T), erased to
+    // reply(Object)) is the one the door intercepts: the class's reply(String), which javac's bridge calls
+
+    /**
+     * A primary that always fails (1 attempt) falls back to an intercepted {@code Replier<String>} given to
+     * withFallbacks, whose own retry answers (2 requests): the call Guice's interceptor of {@code reply(String)}
+     * makes, reached through the bridge, is the nested one, and the logical call falls back once.
+     */
+    @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void anInterceptedAlternativeOfAGenericInterfaceIsPartOfOneLogicalCallThroughItsBridge()
+            throws java.io.IOException {
+        SimpleMeterRegistry registry = globalRegistry();
+        PingingAsker.REQUESTS.clear();
+        PlainReplier replier = Guice.createInjector(new ReboundModule()).getInstance(PlainReplier.class);
+        Replier<String> primary = question -> {
+            throw new java.io.IOException("primary down");
+        };
+        Replier llm = Rebound.wrap(Replier.class, primary).named("primary")
+                .withRetry(RetryPolicy.builder().attempts(1).build()).withFallbacks(replier).build();
+
+        assertThat(llm.reply("q")).isEqualTo("answer");
+
+        assertThat(finalEventsByMethod()).containsExactly("SUCCEEDED Replier.reply(String) on PlainReplier nested",
+                "SUCCEEDED Replier.reply(Object) on PlainReplier");
+        assertThat(PingingAsker.REQUESTS).containsExactly("q", "q");
+        assertThat(countsByMethod(registry, MicrometerListener.CALLS, "outcome"))
+                .isEqualTo(Map.of("reply fallback", 1.0));
+        assertThat(countsByMethod(registry, MicrometerListener.ATTEMPTS, "target"))
+                .isEqualTo(Map.of("reply primary", 1.0, "reply PlainReplier", 2.0));
     }
 
     // ---- an alternative that a container's proxy stands in front of (a Spring bean the application's own

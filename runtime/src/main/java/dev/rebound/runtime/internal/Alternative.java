@@ -3,6 +3,7 @@ package dev.rebound.runtime.internal;
 import dev.rebound.runtime.CircuitBreakerPolicy;
 import dev.rebound.runtime.RateLimitPolicy;
 import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.spi.GeneratedSubclasses;
 import dev.rebound.runtime.spi.GeneratedWrapper;
 import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.Passthrough;
@@ -48,11 +49,12 @@ public final class Alternative implements Invoker {
     /** Whether the alternative is called as it is: never marked, never unwrapped (see {@link #asIs}). */
     private final boolean asIs;
     /**
-     * The instance class last called, and whether a door may apply a policy to this method on it (a
-     * Rebound annotation that applies to the method there: what every door requires before it applies
-     * one). Asked once per class; a pure function of the class, shared by every call.
+     * The instance class last called, whether a door may apply a policy to this method on it (a Rebound
+     * annotation that applies to the method there: what every door requires before it applies one), and the
+     * method such a door intercepts there, which the engine's mark names ({@link MethodScan#intercepted}). Asked
+     * once per class; a pure function of the class, shared by every call.
      */
-    private volatile Object[] door = {null, Boolean.TRUE};
+    private volatile Object[] door = {null, Boolean.TRUE, null};
     /**
      * The instance last called and the class behind it when it is a container's proxy that says so
      * ({@link ContainerProxies#targetClassOf}), else null: asked once per instance, since one JDK proxy
@@ -150,7 +152,7 @@ public final class Alternative implements Invoker {
      * The policy {@code instance} applies itself to the method called, when this alternative is called as it
      * is ({@link #asIs}): a {@code Rebound.wrap} wrapper's (or that of the wrapper a container's proxy holds),
      * or the policy the door of a woven or intercepted instance (or of the one behind a container's proxy)
-     * named when it took the engine's mark here ({@link Passthrough#claim(Object, ResilientMethod)}). The
+     * named when it took the engine's mark here ({@link Passthrough#claim(Object, Method, ResilientMethod)}). The
      * requests it sends are its own to report, in its own events. Null otherwise (and for a null instance).
      * The last instance asked about and its answer are kept: an alternative is usually one instance.
      */
@@ -223,11 +225,12 @@ public final class Alternative implements Invoker {
      * policy to this call, it is marked as a {@link Passthrough}: the alternative's own door, which
      * sees the call first, takes the mark and does not apply its policy again; behind a container's
      * proxy (a Spring bean some aspect of the application proxies), the door of the proxy's target,
-     * an instance of the class behind it, takes it. A call no door applies
-     * a policy to is called as it is, without the mark (a shared counter written twice, three
-     * thread-local operations): no door would take it, and the first call the alternative then makes on
-     * itself to a method with a policy of its own would, and run without that policy. An alternative
-     * {@link #asIs} is always called as it is.
+     * an instance of the class behind it, takes it. The mark names the method called, as the doors there
+     * intercept it ({@link #intercepted}): a method with a policy of its own that something in front of the
+     * door calls on the instance first (an application's interceptor on {@code getThis()}, a proxy's advice on
+     * its target) leaves the mark in place and keeps its policy. A call no door applies a policy to is called
+     * as it is, without the mark (a shared counter written twice, three thread-local operations): no door
+     * would take it. An alternative {@link #asIs} is always called as it is.
      */
     @Override
     public Object invoke(Object target, Object[] args) throws Throwable {
@@ -237,12 +240,13 @@ public final class Alternative implements Invoker {
         if (target instanceof GeneratedWrapper) {
             target = unlessFlat((GeneratedWrapper) target);
         }
-        Object[] b = target == null ? null : behind(target);
-        Class<?> proxied = b == null ? null : (Class<?>) b[1];
-        if (target != null && !mayHaveDoor(proxied != null ? proxied : target.getClass())) {
+        Class<?> proxied = target == null ? null : (Class<?>) behind(target)[1];
+        Class<?> type = proxied != null ? proxied : target == null ? null : target.getClass();
+        if (type == null || !mayHaveDoor(type)) {
             return method.call(target, args);
         }
-        Object outer = Passthrough.enter(target, proxied == null ? null : behindNow(target, proxied));
+        Object outer = Passthrough.enter(target, proxied == null ? null : behindNow(target, proxied),
+                intercepted(type));
         try {
             return method.call(target, args);
         } finally {
@@ -273,8 +277,9 @@ public final class Alternative implements Invoker {
             }
         }
         Object outer = NestedCalls.enter(null); // its door names its policy as it takes the mark
-        Object[] b = behind(target);
-        Object mark = Passthrough.enterNested(target, b[1] == null ? null : behindNow(target, (Class<?>) b[1]));
+        Class<?> proxied = (Class<?>) behind(target)[1];
+        Object mark = Passthrough.enterNested(target, proxied == null ? null : behindNow(target, proxied),
+                intercepted(proxied != null ? proxied : target.getClass())); // that method's door alone takes it
         try {
             return method.call(target, args);
         } finally {
@@ -329,12 +334,28 @@ public final class Alternative implements Invoker {
     }
 
     private boolean mayHaveDoor(Class<?> type) {
+        return (Boolean) door(type)[1];
+    }
+
+    /**
+     * The method a door intercepts when the engine calls this one on an instance of {@code type} (a container's
+     * subclass, its user's class; a class behind a proxy): the only one whose door takes the engine's mark, so
+     * that what stands in front of the door and first calls another method on the instance leaves it in place.
+     * The method called itself on a JDK proxy, whose handler is called with it.
+     */
+    private Method intercepted(Class<?> type) {
+        return (Method) door(type)[2];
+    }
+
+    /** {@link #door} for {@code type}, worked out once per class. */
+    private Object[] door(Class<?> type) {
         Object[] d = door;
         if (d[0] != type) {
-            d = new Object[] {type, MethodScan.annotated(type)
-                    && !AnnotationPolicies.annotationsOf(type, called).isEmpty()};
+            boolean annotated = MethodScan.annotated(type) && !AnnotationPolicies.annotationsOf(type, called).isEmpty();
+            d = new Object[] {type, annotated, !annotated ? null : Proxy.isProxyClass(type) ? called
+                    : MethodScan.intercepted(GeneratedSubclasses.userClass(type), called)};
             door = d;
         }
-        return (Boolean) d[1];
+        return d;
     }
 }

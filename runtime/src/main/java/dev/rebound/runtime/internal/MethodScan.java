@@ -150,6 +150,53 @@ public final class MethodScan {
         return target;
     }
 
+    /**
+     * The method a door intercepts when {@code called}, an interface's method, is called on an instance of {@code
+     * type}, a user's class (not a subclass a container generated, not a JDK proxy): the public method whose body
+     * runs, as a woven advice's join point and Guice's invocation name it, never a bridge (which no door
+     * intercepts) but the method it calls: an access bridge's superclass method, a generic superclass's body
+     * ({@link #genericBridgeTarget}), or the class's own override with the interface's type arguments put in
+     * ({@code Impl.chat(String)} for {@code Chat<T>.chat(T)} when {@code Impl implements Chat<String>}), or with a
+     * narrower result. {@code called} itself when {@code type} has no such public method, the bridge itself when
+     * what it calls is not known (a door of the method it calls then takes no mark for it: its policy applies).
+     * Asked once per class and method.
+     */
+    public static Method intercepted(Class<?> type, Method called) {
+        Method found;
+        try {
+            found = type.getMethod(called.getName(), called.getParameterTypes());
+        } catch (NoSuchMethodException | SecurityException e) {
+            return called;
+        }
+        if (!found.isBridge()) {
+            return found;
+        }
+        Method target = accessBridgeTarget(found);
+        if (target == null) {
+            target = genericBridgeTarget(type, found);
+        }
+        if (target == null) {
+            target = overrideBridgeTarget(type, found, called);
+        }
+        return target != null ? target : found;
+    }
+
+    /**
+     * The method of the bridge's own class that it calls when it stands for {@code called} there: the class's
+     * override of {@code called}, whose erased parameters or result are narrower ({@link Overrides#declaredIn}
+     * puts the type arguments of {@code type} in); null for none.
+     */
+    private static Method overrideBridgeTarget(Class<?> type, Method bridge, Method called) {
+        for (Method m : bridge.getDeclaringClass().getDeclaredMethods()) {
+            if (!m.isBridge() && !m.isSynthetic() && !Modifier.isStatic(m.getModifiers())
+                    && m.getName().equals(bridge.getName()) && m.getParameterCount() == bridge.getParameterCount()
+                    && called.equals(Overrides.declaredIn(called.getDeclaringClass(), type, m))) {
+                return m;
+            }
+        }
+        return null;
+    }
+
     /** Public instance methods a door may intercept: not Object's, static, bridge or synthetic. */
     public static boolean interceptable(Method m) {
         int mod = m.getModifiers();

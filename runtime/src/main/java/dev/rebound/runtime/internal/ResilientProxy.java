@@ -162,7 +162,7 @@ public final class ResilientProxy implements InvocationHandler {
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
         Call call = callFor(method);
         if (call != null) {
-            return call.policy != null && !(flat && Passthrough.claim(proxy))
+            return call.policy != null && !(flat && Passthrough.claim(proxy, method))
                     ? call.policy.execute(call, args, CALL) : call.invoke(args);
         }
         if (method.getDeclaringClass() == Object.class) {

@@ -2,6 +2,7 @@ package dev.rebound.runtime.spi;
 
 import dev.rebound.runtime.internal.NestedCalls;
 import java.lang.reflect.Method;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -9,39 +10,49 @@ import java.util.concurrent.atomic.AtomicInteger;
  * woven advice, its Guice interceptor, its wrapper) lets it through instead of applying a second
  * chain: the chain is flat and each policy applies exactly once.
  *
+ * <p>A mark names the instance called and the one method called on it, and only a door of that method takes
+ * it ({@link #claim(Object, Method)}): what something in front of the door calls first on the same instance (an
+ * application's Guice interceptor on {@code getThis()}, a Spring proxy's advice on its target), another method
+ * with a policy of its own, leaves the mark in place and runs under that policy, a call of its own. A method is
+ * the door's when it is the one marked or has its name and parameter types (an interface's method and its
+ * class's, a JDK proxy's and its target's): the door that marks it, knowing the instance's class, names the
+ * method doors intercept there, never a bridge ({@link
+ * dev.rebound.runtime.internal.MethodScan#intercepted}).
+ *
  * <p>The door that lets the call through is the first one this thread reaches for it: the door of the
  * instance called, or, when that instance is a container's proxy (Spring's, JDK or CGLIB) that calls
  * another instance, its target: that very instance when the proxy has one fixed target (a singleton
  * bean's), else the first instance of exactly the class behind the proxy that a door reaches (a
- * prototype's, a pooled one's: another instance of that class the proxy's advice calls first would take
- * it; a fixed target swapped by another thread between the engine's read and the proxy's own would not
- * take it either). A proxy that calls its target on another thread (an {@code @Async} one) leaves the mark
+ * prototype's, a pooled one's: another instance of that class the proxy's advice calls first, the same method,
+ * would take it; a fixed target swapped by another thread between the engine's read and the proxy's own would
+ * not take it either). A proxy that calls its target on another thread (an {@code @Async} one) leaves the mark
  * here, and the target's door applies its policy there too.
  *
  * <p>A door that applies a woven default method's policy to an object ajc never wove ({@code Rebound.wrap},
- * {@code ReboundModule.wrapping}) marks its call for that method alone ({@link #enterMethod}): only that
- * default's advice takes it ({@link #claim(Object, Method)}), whether the object inherits the body or an
- * override reaches it with {@code Iface.super}. An override that never does leaves the mark untaken, and the
- * other woven defaults it calls on itself keep their policies.
+ * {@code ReboundModule.wrapping}) marks its call of that method the same way ({@link #enterMethod}): only that
+ * default's advice takes it, whether the object inherits the body or an override reaches it with {@code
+ * Iface.super}. An override that never does leaves the mark untaken, and the other woven defaults it calls on
+ * itself keep their policies.
  *
  * <p>An alternative given to {@code Rebound.wrap(...).withFallbacks} whose own door applies its own policy
  * (woven, intercepted by Guice, or a container's proxy over either) is called as it is, under a mark of
  * another kind ({@link #enterNested}): the door that reaches it first, by the same rule, takes it and still
- * applies its policy ({@link #claim(Object, ResilientMethod)} answers false), and that policy's call is
+ * applies its policy ({@link #claim(Object, Method, ResilientMethod)} answers false), and that policy's call is
  * then part of the enclosing call, one logical call ({@link NestedCalls}). No other claim takes such a mark.
  *
- * <p>Costs a door one static read per call: the counter is non-zero only while some thread is inside
- * such a call, and only then is the thread's mark consulted (found by {@link PerThread}: a thread-local
- * lookup missed its first slot in JMH's threads, and was a fifth of a fallback's time through Guice).
+ * <p>Costs a door one static read per call ({@link #pending}): the counter is non-zero only while some thread is
+ * inside such a call, and only then does the door find its method and is the thread's mark consulted (found by
+ * {@link PerThread}: a thread-local lookup missed its first slot in JMH's threads, and was a fifth of a
+ * fallback's time through Guice).
  */
 public final class Passthrough {
 
     private static final AtomicInteger ACTIVE = new AtomicInteger();
     /**
      * Each thread's mark: the object whose next call is the engine's, or null; the class behind it
-     * when it is a container's proxy that calls another instance, or null; the one method whose advice
-     * may take the mark ({@link #enterMethod}), or null for any door; {@link #NESTED} when the door that takes
-     * it applies its policy as part of the enclosing call ({@link #enterNested}), else null.
+     * when it is a container's proxy that calls another instance, or null; the one method whose door
+     * may take the mark; {@link #NESTED} when the door that takes it applies its policy as part of the
+     * enclosing call ({@link #enterNested}), else null.
      */
     private static final PerThread<Object[]> TARGET = new PerThread<>(() -> new Object[4]);
 
@@ -52,65 +63,43 @@ public final class Passthrough {
     }
 
     /**
-     * Whether this call on {@code self} is the engine's own call and must run as it is: {@code self} is
-     * the instance marked, or an instance of exactly the class behind it. True at most once per
-     * {@link #enter}: calls that the target makes from inside keep their policies. Never a mark made for
-     * one method ({@link #enterMethod}).
-     */
-    public static boolean claim(Object self) {
-        if (ACTIVE.get() == 0) {
-            return false;
-        }
-        Object[] mark = TARGET.get();
-        return mark[2] == null && mark[3] == null && take(mark, self);
-    }
-
-    /**
-     * As {@link #claim(Object)}, for a door about to apply {@code policy} to this call on {@code self}: a mark
-     * {@link #enterNested} made for {@code self} is taken too, and then the door applies {@code policy} (false)
-     * as part of the enclosing call ({@link NestedCalls}).
-     */
-    public static boolean claim(Object self, ResilientMethod policy) {
-        if (ACTIVE.get() == 0) {
-            return false;
-        }
-        Object[] mark = TARGET.get();
-        return mark[2] == null && takeOrNest(mark, self, policy);
-    }
-
-    /** As {@link #claim(Object, Method)}, and a mark {@link #enterNested} made, as {@link #claim(Object, ResilientMethod)}. */
-    public static boolean claim(Object self, Method method, ResilientMethod policy) {
-        if (ACTIVE.get() == 0) {
-            return false;
-        }
-        Object[] mark = TARGET.get();
-        return (mark[2] == null || mark[2].equals(method)) && takeOrNest(mark, self, policy);
-    }
-
-    /** Takes a mark on {@code self}: true to let the call through, false when {@code policy} applies, nested. */
-    private static boolean takeOrNest(Object[] mark, Object self, ResilientMethod policy) {
-        boolean nested = mark[3] != null;
-        if (!take(mark, self)) {
-            return false;
-        }
-        if (nested) {
-            NestedCalls.claim(policy);
-            return false;
-        }
-        return true;
-    }
-
-    /**
-     * As {@link #claim(Object)}, for the advice of {@code method} (a woven default method, or a method of an
-     * enum, found from its join point): it also takes a mark made for that very method
-     * ({@link #enterMethod}), and only for it.
+     * Whether this call of {@code method} on {@code self} is the engine's own call and must run as it is:
+     * {@code self} is the instance marked, or an instance of exactly the class behind it, and {@code method} the
+     * method marked ({@link #sameMethod}). True at most once per {@link #enter}: calls that the target makes from
+     * inside keep their policies. Never a mark {@link #enterNested} made.
+     *
+     * @param method the method the door intercepts: the woven advice's join point's, the one a proxy is called with
      */
     public static boolean claim(Object self, Method method) {
         if (ACTIVE.get() == 0) {
             return false;
         }
         Object[] mark = TARGET.get();
-        return (mark[2] == null || mark[2].equals(method)) && mark[3] == null && take(mark, self);
+        return mark[3] == null && marks(mark, self) && sameMethod((Method) mark[2], method) && clear(mark);
+    }
+
+    /**
+     * As {@link #claim(Object, Method)}, for a door about to apply {@code policy} to this call of {@code method} on
+     * {@code self}: a mark {@link #enterNested} made for them is taken too, and then the door applies {@code
+     * policy} (false) as part of the enclosing call ({@link NestedCalls}).
+     *
+     * @param method the method the door intercepts: the woven advice's join point's, Guice's invocation's
+     */
+    public static boolean claim(Object self, Method method, ResilientMethod policy) {
+        if (ACTIVE.get() == 0) {
+            return false;
+        }
+        Object[] mark = TARGET.get();
+        if (!marks(mark, self) || !sameMethod((Method) mark[2], method)) {
+            return false;
+        }
+        boolean nested = mark[3] != null;
+        clear(mark);
+        if (nested) {
+            NestedCalls.claim(policy);
+            return false;
+        }
+        return true;
     }
 
     /**
@@ -123,10 +112,10 @@ public final class Passthrough {
     }
 
     /**
-     * Whether a door is calling {@code self} now: a mark on it is in place, for any door or for one
-     * method, left in place: for a door that resolves a policy on such a call and must neither take the
-     * mark for one the door itself applies nor keep what it finds as if no door were calling. Never a mark
-     * {@link #enterNested} made: the door that takes it applies its policy, as when no door is calling.
+     * Whether a door is calling {@code self} now: a mark on it is in place, for whichever method, left in place:
+     * for a door that resolves a policy on such a call and must neither take the mark for one the door itself
+     * applies nor keep what it finds as if no door were calling. Never a mark {@link #enterNested} made: the door
+     * that takes it applies its policy, as when no door is calling.
      */
     public static boolean marked(Object self) {
         if (ACTIVE.get() == 0) {
@@ -136,15 +125,13 @@ public final class Passthrough {
         return mark[3] == null && marks(mark, self);
     }
 
-    private static boolean take(Object[] mark, Object self) {
-        if (marks(mark, self)) {
-            mark[0] = null;
-            mark[1] = null;
-            mark[2] = null;
-            mark[3] = null;
-            return true;
-        }
-        return false;
+    /** Takes the mark: always true. */
+    private static boolean clear(Object[] mark) {
+        mark[0] = null;
+        mark[1] = null;
+        mark[2] = null;
+        mark[3] = null;
+        return true;
     }
 
     private static boolean marks(Object[] mark, Object self) {
@@ -152,51 +139,55 @@ public final class Passthrough {
         return self != null && (mark[0] == self || behind != null && (behind == self || behind == self.getClass()));
     }
 
-    /** Marks the next call on {@code target} from this thread; returns what to hand to {@link #exit}. */
-    public static Object enter(Object target) {
-        return enter(target, null);
-    }
-
     /**
-     * Marks the next call on {@code target} from this thread, a container's proxy whose calls reach
-     * {@code behind}: the instance behind it, or, when the proxy has no one fixed target, the class of the
-     * instances behind it (null: {@code target} itself runs the call); returns what to hand to
-     * {@link #exit}.
+     * Whether a door of {@code method} may take a mark for {@code marked}: the same method, or one with its name
+     * and parameter types (declared elsewhere: an interface's and its class's, a JDK proxy's interface's and its
+     * target's). Reads the parameter types (two copies) only for a method of the marked instance named alike, as
+     * the door reaches it, and not the one marked.
      */
-    public static Object enter(Object target, Object behind) {
-        return enter(target, behind, null);
+    private static boolean sameMethod(Method marked, Method method) {
+        return marked == method || marked.equals(method) || marked.getName().equals(method.getName())
+                && marked.getParameterCount() == method.getParameterCount()
+                && Arrays.equals(marked.getParameterTypes(), method.getParameterTypes());
     }
 
     /**
-     * Marks the next call of {@code method} on {@code target} from this thread, for that method's own
-     * woven advice alone ({@link #claim(Object, Method)}): a door that applies the policy of {@code method},
-     * a woven default method, to an object ajc never wove, and calls it. Any other door, and any other
-     * method's advice, leave it in place (an override that never reaches the default leaves it untaken for
-     * the call: the other woven defaults it calls keep their policies). Returns what to hand to {@link #exit}.
+     * Marks the next call of {@code method} on {@code target} from this thread, a container's proxy whose calls
+     * reach {@code behind}: the instance behind it, or, when the proxy has no one fixed target, the class of the
+     * instances behind it (null: {@code target} itself runs the call); returns what to hand to {@link #exit}.
+     *
+     * @param method the method the doors there intercept (of the class behind a proxy; of the interface for a JDK
+     *     proxy that is itself a door): another method called on the instance first leaves the mark in place
+     */
+    public static Object enter(Object target, Object behind, Method method) {
+        return enter(target, behind, method, null);
+    }
+
+    /**
+     * Marks the next call of {@code method} on {@code target} from this thread, for that method's own woven
+     * advice ({@link #claim(Object, Method)}): a door that applies the policy of {@code method}, a woven default
+     * method, to an object ajc never wove (so no other door of it), and calls it. Any other method's advice leaves
+     * it in place (an override that never reaches the default leaves it untaken for the call: the other woven
+     * defaults it calls keep their policies). Returns what to hand to {@link #exit}.
      */
     public static Object enterMethod(Object target, Method method) {
-        return enter(target, null, method);
+        return enter(target, null, method, null);
     }
 
     /**
-     * Marks the next call on {@code target} from this thread (a container's proxy whose calls reach {@code
-     * behind}, as {@link #enter(Object, Object)}) for a door that applies its own policy to it: the engine calls
+     * Marks the next call of {@code method} on {@code target} from this thread (a container's proxy whose calls
+     * reach {@code behind}, as {@link #enter}) for a door that applies its own policy to it: the engine calls
      * {@code target} as an alternative that applies its policy itself, and its door's call is part of the
      * enclosing call, inside a {@link NestedCalls} mark the engine made. Returns what to hand to {@link #exit}.
      */
-    public static Object enterNested(Object target, Object behind) {
-        return enter(target, behind, null, NESTED);
-    }
-
-    private static Object enter(Object target, Object behind, Method method) {
-        return enter(target, behind, method, null);
+    public static Object enterNested(Object target, Object behind, Method method) {
+        return enter(target, behind, method, NESTED);
     }
 
     private static Object enter(Object target, Object behind, Method method, Object kind) {
         Object[] mark = TARGET.get();
         // an enclosing proxy's, method's or nested mark, not claimed yet, is kept whole (the one case that allocates)
-        Object previous = mark[1] == null && mark[2] == null && mark[3] == null ? mark[0]
-                : new Enclosing(mark[0], mark[1], (Method) mark[2], mark[3]);
+        Object previous = mark[0] == null ? null : new Enclosing(mark[0], mark[1], (Method) mark[2], mark[3]);
         mark[0] = target;
         mark[1] = behind;
         mark[2] = method;
@@ -215,14 +206,11 @@ public final class Passthrough {
             mark[2] = ((Enclosing) previous).method;
             mark[3] = ((Enclosing) previous).kind;
         } else {
-            mark[0] = previous;
-            mark[1] = null;
-            mark[2] = null;
-            mark[3] = null;
+            clear(mark);
         }
     }
 
-    /** A proxy's, one method's or a nested mark that an inner one replaced for a while. */
+    /** A mark, not taken yet, that an inner one replaced for a while. */
     private static final class Enclosing {
         final Object target;
         final Object behind;

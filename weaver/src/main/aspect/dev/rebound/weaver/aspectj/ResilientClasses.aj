@@ -32,7 +32,7 @@ public privileged aspect ResilientClasses extends ResilientCalls pertypewithin(d
         if (id < s.length) {
             Slot slot = s[id];
             if (slot != null && slot.type == self.getClass()) {
-                return slot.active(self);
+                return slot.active(self, jp);
             }
         }
         return fill(self, jp);
@@ -47,6 +47,6 @@ public privileged aspect ResilientClasses extends ResilientCalls pertypewithin(d
         synchronized (this) {
             slots = Slot.claimed(slots, jp.getId(), self.getClass(), policy);
         }
-        return Slot.unlessPassedThrough(self, policy);
+        return Slot.unlessPassedThrough(self, jp, policy);
     }
 }

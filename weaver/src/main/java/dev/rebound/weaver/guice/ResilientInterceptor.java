@@ -59,7 +59,8 @@ final class ResilientInterceptor implements MethodInterceptor {
             marked = self.getClass();
         }
         ResilientMethod p = policy;
-        if (Passthrough.claim(self, p)) {
+        // the invocation's method is read only while some mark is in place: a mark is for one method of self
+        if (Passthrough.pending() && Passthrough.claim(self, invocation.getMethod(), p)) {
             return invocation.proceed();
         }
         if (!p.bareFirstAttempt()) {

@@ -35,10 +35,9 @@ public final class Sites {
 
     /**
      * The policy to apply to this call of {@code jp} on {@code self}: null when there is none, or when a
-     * door that applies it is calling ({@link Passthrough}): the engine calling {@code self} as an
-     * alternative, or a door calling this very method, a woven default, on an object ajc never wove (a mark
-     * for another method is not this advice's to take). The join point's method is read only while some
-     * mark is in place.
+     * door that applies it is calling this very method ({@link Passthrough}): the engine calling {@code self} as
+     * an alternative, or a door calling a woven default on an object ajc never wove (a mark for another method is
+     * not this advice's to take). The join point's method is read only while some mark is in place.
      */
     public static ResilientMethod active(Object self, JoinPoint.StaticPart jp) {
         ResilientMethod policy = policy(self, jp);
@@ -46,7 +45,8 @@ public final class Sites {
                 : policy;
     }
 
-    private static Method methodOf(JoinPoint.StaticPart jp) {
+    /** The method of the join point {@code jp}: its signature keeps it once found. */
+    static Method methodOf(JoinPoint.StaticPart jp) {
         return ((MethodSignature) jp.getSignature()).getMethod();
     }
 

@@ -2,7 +2,9 @@ package dev.rebound.weaver.internal;
 
 import dev.rebound.runtime.spi.Passthrough;
 import dev.rebound.runtime.spi.ResilientMethod;
+import java.lang.reflect.Method;
 import java.util.Arrays;
+import org.aspectj.lang.JoinPoint;
 
 /**
  * One join point's policy on instances of one class, in the slots that the per-class aspect keeps by
@@ -26,21 +28,21 @@ public final class Slot {
         this.takeable = Sites.takeable(type, policy);
     }
 
-    /**
-     * The policy to apply to this call on {@code self}, as {@link Sites#active} answers it (a door's mark
-     * for one method never concerns a woven class: doors make one only for objects ajc never wove).
-     */
-    public ResilientMethod active(Object self) {
-        return unlessPassedThrough(self, takeable ? Sites.unlessTaken(type, policy) : policy);
+    /** The policy to apply to this call of {@code jp} on {@code self}, as {@link Sites#active} answers it. */
+    public ResilientMethod active(Object self, JoinPoint.StaticPart jp) {
+        return unlessPassedThrough(self, jp, takeable ? Sites.unlessTaken(type, policy) : policy);
     }
 
     /**
-     * {@code policy}, or null when it is null or the engine is calling {@code self} as an alternative whose
-     * policies it applies itself (an alternative the engine calls as it is, the policy's call part of the
-     * enclosing call, gets {@code policy}: {@link Passthrough#claim(Object, ResilientMethod)}).
+     * {@code policy}, or null when it is null or the engine is calling this very method, {@code jp}'s, on {@code
+     * self} as an alternative whose policies it applies itself (an alternative the engine calls as it is, the
+     * policy's call part of the enclosing call, gets {@code policy}: {@link Passthrough#claim(Object, Method,
+     * ResilientMethod)}; a mark for another method of {@code self} is not this advice's to take). The join point's
+     * method is read only while some mark is in place.
      */
-    public static ResilientMethod unlessPassedThrough(Object self, ResilientMethod policy) {
-        return policy == null || Passthrough.claim(self, policy) ? null : policy;
+    public static ResilientMethod unlessPassedThrough(Object self, JoinPoint.StaticPart jp, ResilientMethod policy) {
+        return policy == null || Passthrough.pending() && Passthrough.claim(self, Sites.methodOf(jp), policy) ? null
+                : policy;
     }
 
     /**
