@@ -14,14 +14,25 @@ import dev.rebound.ltw.generated.Copier$MockitoMock$12;
 import dev.rebound.ltw.generated.Copier_$$_jvst1a_0;
 import dev.rebound.ltw.lib.LibraryModel;
 import dev.rebound.ltw.lib.Unlisted;
+import dev.rebound.runtime.ReboundEvent;
+import dev.rebound.runtime.ReboundSettings;
 import java.io.InputStream;
 import java.io.ObjectStreamClass;
 import java.io.Serializable;
+import java.lang.invoke.MethodHandles;
+import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
+import net.bytebuddy.ByteBuddy;
+import net.bytebuddy.description.modifier.SyntheticState;
+import net.bytebuddy.description.modifier.Visibility;
+import net.bytebuddy.dynamic.loading.ClassLoadingStrategy;
+import net.bytebuddy.implementation.SuperMethodCall;
+import net.bytebuddy.matcher.ElementMatchers;
 import org.junit.jupiter.api.Test;
 import org.springframework.samples.petclinic.owner.OwnerRepository;
 
@@ -82,6 +93,40 @@ class DefaultScopeTest extends VirtualClock {
             assertThat(generated.calls).as(name).isEqualTo(3);
         }
         assertThat(WeaveLog.wove(Copier.class.getName())).isTrue();
+    }
+
+    /**
+     * The subclasses Quarkus's ArC ({@code Copier_Subclass}, public) and Micronaut
+     * ({@code $Copier$Definition$Intercepted}, package-private) generate over a bean class sit in its package and
+     * class loader, so the agent weaves them as any class in its scope; made as they make them (synthetic, top level,
+     * overrides that call the bean's method), they stay generated all the same: named by the bean's class in events,
+     * its policy applied once, by the bean's own woven method.
+     */
+    @Test
+    void subclassesQuarkusAndMicronautGenerateAreWovenYetNamedByTheBeanClassAboveThem()
+            throws ReflectiveOperationException {
+        List<ReboundEvent> events = new CopyOnWriteArrayList<>();
+        ReboundSettings.setGlobal(ReboundSettings.global().toBuilder().listener(events::add).build());
+        MethodHandles.Lookup beansPackage = MethodHandles.privateLookupIn(Copier.class, MethodHandles.lookup());
+        for (String name : List.of(Copier.class.getName() + "_Subclass",
+                Copier.class.getPackageName() + ".$Copier$Definition$Intercepted")) {
+            Class<? extends Copier> generated = new ByteBuddy().subclass(Copier.class).name(name)
+                    .modifiers(name.endsWith("_Subclass") ? Visibility.PUBLIC : Visibility.PACKAGE_PRIVATE,
+                            SyntheticState.SYNTHETIC)
+                    .method(ElementMatchers.named("ask")).intercept(SuperMethodCall.INSTANCE)
+                    .make().load(Copier.class.getClassLoader(), ClassLoadingStrategy.UsingLookup.of(beansPackage))
+                    .getLoaded();
+            Constructor<? extends Copier> constructor = generated.getDeclaredConstructor();
+            constructor.setAccessible(true);
+            Copier bean = constructor.newInstance();
+            events.clear();
+
+            assertThat(catchThrowable(() -> bean.ask("q"))).as(name).hasMessage("copier down");
+
+            assertThat(WeaveLog.wove(name)).as(name).isTrue();
+            assertThat(bean.calls).as(name).isEqualTo(3);
+            assertThat(events.stream().map(ReboundEvent::target).distinct()).as(name).containsExactly("Copier");
+        }
     }
 
     @Test

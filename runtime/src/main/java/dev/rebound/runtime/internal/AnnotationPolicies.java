@@ -49,7 +49,7 @@ public final class AnnotationPolicies {
      */
     public static MethodSpec resolve(Class<?> implClass, Method method, ReboundSettings settings,
             Function<Class<?>, Supplier<?>> alternatives) {
-        return resolve(implClass, AnnotationLookup.simpleName(implClass), null, method, settings, alternatives);
+        return resolve(implClass, AnnotationLookup.targetName(implClass, null), null, method, settings, alternatives);
     }
 
     /**

@@ -106,40 +106,20 @@ public final class ResilientProxy implements InvocationHandler {
         if (o instanceof GeneratedWrapper) {
             return GeneratedWrapper.nameOf((GeneratedWrapper) o);
         }
-        if (Proxy.isProxyClass(o.getClass())) {
+        Class<?> c = o.getClass();
+        if (Proxy.isProxyClass(c)) {
             if (Proxy.getInvocationHandler(o) instanceof ResilientProxy) {
                 return ((ResilientProxy) Proxy.getInvocationHandler(o)).name;
             }
-            Class<?>[] implemented = o.getClass().getInterfaces();
-            Class<?> named = implemented.length > 0 ? implemented[0] : null;
-            for (Class<?> i : implemented) {
-                if (wrapped != null && wrapped.isAssignableFrom(i)) {
-                    named = i;
-                    break;
-                }
-            }
-            if (named != null) {
-                return AnnotationLookup.simpleName(named);
-            }
-        }
-        Class<?> c = o.getClass();
-        String simple = c.getSimpleName();
-        if (c.isHidden()) {
-            // a lambda's class, Main$$Lambda$74/0x00007f29040ccaf8: its number and address change from run to
-            // run, so logs and metric tags get the part that names where it was written
-            int lambda = simple.indexOf("$$Lambda");
-            int address = simple.indexOf('/');
-            return lambda > 0 ? simple.substring(0, lambda + "$$Lambda".length())
-                    : address > 0 ? simple.substring(0, address) : simple;
-        }
-        if (GeneratedSubclasses.isGenerated(c)) {
-            // a subclass a container generated (PlainGpt35$$EnhancerByGuice$$3d7e15, Quotes$$SpringCGLIB$$0, a
-            // mock): its suffix changes from run to run, so it is named by the user's class, as the doors name it
+        } else if (GeneratedSubclasses.isGenerated(c)) {
+            // a subclass a container generated (PlainGpt35$$EnhancerByGuice$$3d7e15, Quotes$$SpringCGLIB$$0, a mock):
+            // its suffix changes from run to run, so it is named by the user's class, the class behind it when it
+            // says which (Spring's), or the interface it stands for, as every door names it
             c = ContainerProxies.userClassOf(o);
-            simple = c.getSimpleName();
         }
-        // an anonymous class: Outer$1, as the woven and Guice doors name it (AnnotationLookup.simpleName)
-        return simple.isEmpty() ? AnnotationLookup.simpleName(c) : simple;
+        // a JDK proxy by its interface, a lambda's class by where it was written (Main$$Lambda), an anonymous class
+        // as Outer$1: the rule of every door (the woven advice and ReboundModule name classes through it too)
+        return AnnotationLookup.targetName(c, wrapped);
     }
 
     /** The policy this proxy (or generated wrapper) applies to {@code method}, or null; for tests and diagnostics. */

@@ -76,8 +76,9 @@ public final class Policies {
     /**
      * The policies of every interceptable method of {@code methodsOf} (the class itself, or the
      * interface a binding provides) on instances of {@code implClass}: the methods without one are
-     * absent. The rate-limit keys and retry budgets the methods define are registered only when no method
-     * has a problem.
+     * absent. Events name the instances as {@code Rebound.wrap} does, the same for every door: by the class or
+     * interface {@code implClass} stands for ({@link GeneratedSubclasses#namedAs}). The rate-limit keys and retry
+     * budgets the methods define are registered only when no method has a problem.
      *
      * @throws ReboundConfigurationException listing every problem of every method
      */
@@ -86,8 +87,10 @@ public final class Policies {
         List<String> problems = new ArrayList<>();
         Definitions defined = new Definitions(implClass, methodsOf); // registered only when no method has a problem
         Map<Method, ResilientMethod> out = MethodScan.resolveEach(methodsOf, problems, m -> {
-            MethodSpec spec = AnnotationPolicies.resolve(implClass, AnnotationLookup.simpleName(implClass), null, m,
-                    settings, alternatives, defined);
+            // named as Rebound.wrap and the woven advice name it: Sub$$Backend, a bare $$ without an annotation of
+            // its own, by the class above it; a mock of the interface a binding provides by that interface
+            MethodSpec spec = AnnotationPolicies.resolve(implClass, AnnotationLookup.targetName(implClass, methodsOf),
+                    null, m, settings, alternatives, defined);
             return spec == null ? null : Chains.executorOf(spec);
         });
         if (!problems.isEmpty()) {

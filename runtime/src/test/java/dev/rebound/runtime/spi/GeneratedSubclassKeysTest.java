@@ -114,4 +114,28 @@ class GeneratedSubclassKeysTest {
         assertThat(events.stream().filter(e -> e.kind() == ReboundEvent.Kind.FALLBACK).map(ReboundEvent::alternative))
                 .containsExactly("Guarded", "Guarded");
     }
+
+    /**
+     * A Mockito mock of an interface (superclass Object, its name anew in each run) stands for the interface in the
+     * fleet, as a JDK proxy does: its breaker's key names {@code ReviewChat}, the same on every instance.
+     */
+    @Test
+    void theFleetKeyOfAWrappedMockOfAnInterfaceNamesTheInterface() throws ReflectiveOperationException {
+        RecordingStore store = new RecordingStore();
+        GeneratedSubclassesTest.Down down = new GeneratedSubclassesTest.Down();
+        GeneratedSubclassesTest.ReviewChat mock = GeneratedSubclassesTest.mockitoMock(
+                GeneratedSubclassesTest.ReviewChat.class, down);
+        GeneratedSubclassesTest.ReviewChat chat = Rebound.wrap(GeneratedSubclassesTest.ReviewChat.class, mock)
+                .withCircuitBreaker(CircuitBreakerPolicy.builder().requestVolumeThreshold(2).failureRatio(1.0)
+                        .delay(Duration.ofSeconds(5)).build())
+                .settings(settings.toBuilder().rateLimitStore(store).build()).build();
+
+        assertThat(catchThrowable(() -> chat.review("d"))).hasMessage("down");
+
+        assertThat(down.calls).isEqualTo(1);
+        assertThat(store.breakers).isNotEmpty().allSatisfy(key -> assertThat(key)
+                .isEqualTo(GeneratedSubclassesTest.ReviewChat.class.getName() + ".review(java.lang.String)/"
+                        + GeneratedSubclassesTest.ReviewChat.class.getName()));
+        assertThat(events.stream().map(ReboundEvent::target).distinct()).containsExactly("ReviewChat");
+    }
 }

@@ -7,9 +7,21 @@ import dev.rebound.annotations.Retry;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.testing.VirtualTimeSource;
+import java.io.Serializable;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import net.bytebuddy.ByteBuddy;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.dynamic.loading.ClassLoadingStrategy;
+import net.bytebuddy.implementation.InvocationHandlerAdapter;
+import net.bytebuddy.matcher.ElementMatchers;
+import net.bytebuddy.utility.RandomString;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,6 +32,39 @@ class GeneratedSubclassesTest {
 
     public interface Chat {
         String chat(String prompt);
+    }
+
+    /** An interface a mock stands for: no policy of its own. */
+    public interface ReviewChat {
+        String review(String draft);
+    }
+
+    /** What a mock is scripted to do: fail, counting its calls. */
+    static final class Down implements InvocationHandler {
+        int calls;
+
+        @Override
+        public Object invoke(Object proxy, Method method, Object[] args) {
+            calls++;
+            throw new IllegalStateException("down");
+        }
+    }
+
+    /**
+     * A mock of the interface {@code type} made as Mockito's subclass generator makes one: ByteBuddy's subclass of
+     * the interface (so of Object), named {@code Type$MockitoMock$<random>}, that implements the interface, then
+     * Mockito's own {@code MockAccess}, every method answered by {@code answer}; top level, public, not synthetic.
+     */
+    static <T> T mockitoMock(Class<T> type, InvocationHandler answer) throws ReflectiveOperationException {
+        DynamicType.Unloaded<?> mockAccess = new ByteBuddy().makeInterface()
+                .name("org.mockito.internal.creation.bytebuddy.access.MockAccess").make();
+        Class<? extends T> mock = new ByteBuddy().subclass(type)
+                .name(type.getName() + "$MockitoMock$" + RandomString.make())
+                .implement(mockAccess.getTypeDescription())
+                .method(ElementMatchers.isAbstract()).intercept(InvocationHandlerAdapter.of(answer))
+                .make().include(mockAccess)
+                .load(type.getClassLoader(), ClassLoadingStrategy.Default.WRAPPER).getLoaded();
+        return mock.getConstructor().newInstance();
     }
 
     /** The user's class: its own policy. */
@@ -107,5 +152,74 @@ class GeneratedSubclassesTest {
         assertThat(catchThrowable(() -> wrapped.chat("p"))).hasMessage("down");
         assertThat(own.calls).isEqualTo(3);
         assertThat(events).extracting(ReboundEvent::target).containsOnly("$$Own");
+    }
+
+    /**
+     * A mock of an interface (superclass Object) is named by the interface it stands for, as a JDK proxy is, never
+     * by its run-specific class name: the same in every run, on every instance.
+     */
+    @Test
+    void aMockOfAnInterfaceIsNamedByTheInterfaceItStandsFor() throws ReflectiveOperationException {
+        List<ReboundEvent> events = new CopyOnWriteArrayList<>();
+        ReboundSettings settings = ReboundSettings.builder().timeSource(new VirtualTimeSource())
+                .listener(events::add).build();
+        Down down = new Down();
+        ReviewChat mock = mockitoMock(ReviewChat.class, down);
+        assertThat(mock.getClass().getName()).startsWith(ReviewChat.class.getName() + "$MockitoMock$");
+        assertThat(mock.getClass().getSuperclass()).isEqualTo(Object.class);
+        ReviewChat wrapped = Rebound.wrap(ReviewChat.class, mock)
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(10)).build())
+                .settings(settings).build();
+
+        assertThat(catchThrowable(() -> wrapped.review("d"))).hasMessage("down");
+
+        assertThat(down.calls).isEqualTo(2);
+        assertThat(events).extracting(ReboundEvent::target).containsOnly("ReviewChat");
+        assertThat(GeneratedSubclasses.namedAs(mock.getClass())).isEqualTo(ReviewChat.class);
+    }
+
+    /**
+     * The interface a generated class stands for is the first it implements that is not a generator's own (its
+     * package a generator's: Mockito's {@code MockAccess}) nor {@code Serializable}, which generators add.
+     */
+    @Test
+    void aGeneratorsOwnInterfaceOrSerializableIsNeverWhatItsClassStandsFor() {
+        DynamicType.Unloaded<?> mockAccess = new ByteBuddy().makeInterface()
+                .name("org.mockito.internal.creation.bytebuddy.access.MockAccess").make();
+        Class<?> generated = new ByteBuddy().subclass(Object.class)
+                .name(ReviewChat.class.getName() + "$ByteBuddy$" + RandomString.make())
+                .implement(TypeDescription.ForLoadedType.of(Serializable.class), mockAccess.getTypeDescription(),
+                        TypeDescription.ForLoadedType.of(ReviewChat.class))
+                .method(ElementMatchers.isAbstract()).intercept(InvocationHandlerAdapter.of(new Down()))
+                .make().include(mockAccess)
+                .load(ReviewChat.class.getClassLoader(), ClassLoadingStrategy.Default.WRAPPER).getLoaded();
+
+        assertThat(generated.getInterfaces()).extracting(Class::getName).containsExactly(Serializable.class.getName(),
+                "org.mockito.internal.creation.bytebuddy.access.MockAccess", ReviewChat.class.getName());
+        assertThat(GeneratedSubclasses.namedAs(generated)).isEqualTo(ReviewChat.class);
+    }
+
+    /**
+     * A user's class whose superclass is Object keeps its own name: one named with a bare $$ (no mark of a
+     * generator's, not synthetic), a plain one, a lambda's.
+     */
+    @Test
+    void aUserClassThatImplementsAnInterfaceKeepsItsOwnName() {
+        List<ReboundEvent> events = new CopyOnWriteArrayList<>();
+        ReboundSettings settings = ReboundSettings.builder().timeSource(new VirtualTimeSource())
+                .listener(events::add).build();
+        Own$$Impl own = new Own$$Impl();
+        ReviewChat wrapped = Rebound.wrap(ReviewChat.class, (ReviewChat) own)
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(10)).build())
+                .settings(settings).build();
+
+        assertThat(catchThrowable(() -> wrapped.review("d"))).hasMessage("down");
+
+        assertThat(own.calls).isEqualTo(2);
+        assertThat(events).extracting(ReboundEvent::target).containsOnly("Own$$Impl");
+        assertThat(GeneratedSubclasses.namedAs(Own$$Impl.class)).isEqualTo(Own$$Impl.class);
+        ReviewChat lambda = draft -> draft;
+        assertThat(GeneratedSubclasses.namedAs(lambda.getClass())).isEqualTo(lambda.getClass());
+        assertThat(GeneratedSubclasses.namedAs(Backend.class)).isEqualTo(Backend.class);
     }
 }

@@ -4,6 +4,7 @@ import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.rules.MethodRules;
 import dev.rebound.runtime.rules.Rules;
 import dev.rebound.runtime.spi.ContainerInterception;
+import dev.rebound.runtime.spi.GeneratedSubclasses;
 import dev.rebound.runtime.spi.Policies;
 import dev.rebound.runtime.spi.ResilientEnum;
 import dev.rebound.runtime.spi.ResilientMethod;
@@ -57,6 +58,12 @@ public final class WovenPolicies {
      * @throws ReboundConfigurationException listing every problem of the class
      */
     public static void validate(Class<?> type) {
+        if (GeneratedSubclasses.isGenerated(type)) {
+            // a class a generator made over a woven one, woven by the load-time agent (ArC's Impl_Subclass,
+            // Micronaut's $Impl$Definition$Intercepted): its calls run under the policies of the class above it,
+            // which validated them as it initialised; its own are never read
+            return;
+        }
         // an enum has no slots of its own (it can't be Woven): its join points are ResilientMethods'
         if (Woven.class.isAssignableFrom(type) && !hasClassAspect(type)) {
             throw new ReboundConfigurationException(List.of(type.getName() + " was woven without the aspect "
