@@ -462,21 +462,34 @@ class ExactlyOnceDoorsTest extends VirtualTime {
     /**
      * The same shared subclass of a class compiled by javac alone: an instance of the injector without
      * ReboundModule applies no policy, so it is not taken for resilient, and {@code Rebound.wrap} wraps it and
-     * applies the policy once; the instances of the injector with it apply the policy in its interceptor.
+     * applies the policy once; the instances of the injector with it (by {@code getInstance}, a {@code Provider}
+     * or a child injector) are resilient before any call on them, and apply the policy in its interceptor.
      */
     @Test
-    void anInstanceOfGuicesSubclassSharedWithAnInjectorWithReboundModuleIsNotTakenForResilientAndWrapWrapsIt() {
+    void anInstanceOfGuicesSubclassSharedWithAnInjectorWithReboundModuleIsNotTakenForResilientAndWrapWrapsIt()
+            throws Exception {
         java.util.List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
         GuiceReach.SharedJob madeBefore = Guice.createInjector(new RetryLoggingModule(logged))
                 .getInstance(GuiceReach.SharedJob.class);
-        GuiceReach.SharedJob intercepted = Guice.createInjector(new ReboundModule())
-                .getInstance(GuiceReach.SharedJob.class);
+        Injector with = Guice.createInjector(new ReboundModule());
+        GuiceReach.SharedJob intercepted = with.getInstance(GuiceReach.SharedJob.class);
+        GuiceReach.SharedJob provided = with.getProvider(GuiceReach.SharedJob.class).get();
+        java.lang.reflect.Constructor<GuiceReach.SharedJob> constructor = GuiceReach.SharedJob.class.getConstructor();
+        GuiceReach.SharedJob childs = with.createChildInjector(new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(GuiceReach.SharedJob.class).annotatedWith(Names.named("child")).toConstructor(constructor);
+            }
+        }).getInstance(com.google.inject.Key.get(GuiceReach.SharedJob.class, Names.named("child")));
         GuiceReach.SharedJob elsewhere = Guice.createInjector(new RetryLoggingModule(logged))
                 .getInstance(GuiceReach.SharedJob.class);
-        assertThat(java.util.List.of(madeBefore, elsewhere)).extracting(job -> (Object) job.getClass())
-                .as("Guice's one subclass for both").containsOnly(intercepted.getClass());
-        assertThat(Rebound.isResilient(intercepted)).as("before any call").isTrue();
+        assertThat(java.util.List.of(madeBefore, provided, childs, elsewhere)).extracting(job -> (Object) job.getClass())
+                .as("Guice's one subclass for all").containsOnly(intercepted.getClass());
 
+        for (GuiceReach.SharedJob job : java.util.List.of(intercepted, provided, childs)) {
+            assertThat(Rebound.isResilient(job)).as("before any call").isTrue();
+            assertThat(Rebound.wrap(GuiceReach.Model.class, (GuiceReach.Model) job).build()).isSameAs(job);
+        }
         for (GuiceReach.SharedJob job : java.util.List.of(madeBefore, elsewhere)) {
             assertThat(Rebound.isResilient(job)).as("no door reached it").isFalse();
             GuiceReach.reset();
@@ -492,10 +505,12 @@ class ExactlyOnceDoorsTest extends VirtualTime {
             assertThat(logged).as("the logger, on each attempt").containsExactly("chat", "chat", "chat");
             assertThat(events).filteredOn(e -> e.kind() == ReboundEvent.Kind.ATTEMPT_FAILED).hasSize(3);
         }
-        GuiceReach.reset();
-        logged.clear();
-        assertThat(catchThrowable(() -> intercepted.chat("q"))).as("the interceptor's policy").hasMessage("down 3");
-        assertThat(logged).isEmpty();
+        for (GuiceReach.SharedJob job : java.util.List.of(intercepted, provided, childs)) {
+            GuiceReach.reset();
+            logged.clear();
+            assertThat(catchThrowable(() -> job.chat("q"))).as("the interceptor's policy").hasMessage("down 3");
+            assertThat(logged).isEmpty();
+        }
     }
 
     /** A woven class that calls its own policy method while Guice makes it (from an {@code @Inject} method). */

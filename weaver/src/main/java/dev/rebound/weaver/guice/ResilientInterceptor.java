@@ -43,10 +43,11 @@ final class ResilientInterceptor implements MethodInterceptor {
     private final ResilientMethod policy;
     /**
      * Whether the intercepted class runs woven advice (ajc wove it, or an interface whose default methods it
-     * runs), which must step aside for the instances this interceptor covers: each is marked as it runs here,
-     * since a call an instance makes on itself while Guice makes it (from its constructor, an {@code @Inject}
-     * method) comes before its provision listener marks it ({@link ResilientTypes#onProvision}). A class
-     * without woven advice pays nothing for it.
+     * runs), which must step aside for the instances this interceptor covers: while an injector makes an
+     * instance ({@link ResilientTypes#providing}), the instance a call reaches here is marked first, since a call
+     * an instance makes on itself while Guice makes it (from its constructor, an {@code @Inject} method) comes
+     * before its provision listener marks it ({@link ResilientTypes#onProvision}). Otherwise a call costs one
+     * static read; a class without woven advice pays nothing for it.
      */
     private final boolean marksInstances;
 
@@ -58,7 +59,7 @@ final class ResilientInterceptor implements MethodInterceptor {
     @Override
     public Object invoke(MethodInvocation invocation) throws Throwable {
         Object self = invocation.getThis();
-        if (marksInstances) {
+        if (marksInstances && ResilientTypes.providing()) {
             ContainerInterception.registerInstance(self); // idempotent: an identity look-up once marked
         }
         ResilientMethod p = policy;

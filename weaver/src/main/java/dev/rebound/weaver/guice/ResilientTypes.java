@@ -35,6 +35,7 @@ import java.util.WeakHashMap;
 import java.lang.reflect.Modifier;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Attaches an interceptor to each annotated method of every class the injector constructs, with
@@ -290,10 +291,33 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
      */
     @Override
     public <T> void onProvision(ProvisionInvocation<T> provision) {
-        T provided = provision.provision();
+        T provided;
+        PROVIDING.incrementAndGet();
+        try {
+            provided = provision.provision();
+        } finally {
+            PROVIDING.decrementAndGet();
+        }
         if (provided != null && isIntercepted(provided)) {
             ContainerInterception.registerInstance(provided);
         }
+    }
+
+    /**
+     * How many instances of classes ReboundModule may intercept are being made now, on any thread, by any
+     * injector: non-zero only while one is. A counter, not a per-thread mark, so that an interceptor asks it
+     * with one static read ({@link #providing}).
+     */
+    private static final AtomicInteger PROVIDING = new AtomicInteger();
+
+    /**
+     * Whether some injector is making an instance of a class ReboundModule may intercept now: only then may a
+     * call reach an interceptor of ours on an instance not marked yet (a call the instance makes on itself
+     * while it is made, from its constructor or an {@code @Inject} method), since {@link #onProvision} marks
+     * each instance before it is handed to anyone.
+     */
+    static boolean providing() {
+        return PROVIDING.get() != 0;
     }
 
     /**
