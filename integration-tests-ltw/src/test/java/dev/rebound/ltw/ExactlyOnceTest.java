@@ -89,4 +89,34 @@ class ExactlyOnceTest extends VirtualClock {
         assertThat(FakeLlm.calls()).as("the interceptor's policy alone").containsExactly("relay #1", "relay #2",
                 "relay #3");
     }
+
+    /**
+     * The same shared subclass, the injector with ReboundModule first: the instances of the injector without it,
+     * made before or after, keep the policy the agent wove (3 attempts, not 1), and those of the injector with it
+     * apply it in its interceptor alone (3, not 9).
+     */
+    @Test
+    void aClassTheAgentWoveKeepsItsPolicyOnTheInstancesOfAnInjectorWithoutReboundModuleThatSharesItsSubclass() {
+        AbstractModule everyMethod = new AbstractModule() {
+            @Override
+            protected void configure() {
+                MethodInterceptor pass = invocation -> invocation.proceed();
+                bindInterceptor(Matchers.any(), Matchers.any(), pass);
+            }
+        };
+        com.google.inject.Injector without = Guice.createInjector(everyMethod);
+        Relay$$Named madeBefore = without.getInstance(Relay$$Named.class);
+        Relay$$Named intercepted = Guice.createInjector(new ReboundModule(), everyMethod).getInstance(Relay$$Named.class);
+        Relay$$Named madeAfter = without.getInstance(Relay$$Named.class);
+        assertThat(java.util.List.of(madeBefore, madeAfter)).extracting(r -> (Object) r.getClass())
+                .as("Guice's one subclass for both").containsOnly(intercepted.getClass());
+
+        for (Relay$$Named relay : java.util.List.of(intercepted, madeBefore, intercepted, madeAfter)) {
+            FakeLlm.reset();
+            FakeLlm.failFirst("relay", Integer.MAX_VALUE);
+            catchThrowable(() -> relay.relay("x"));
+            assertThat(FakeLlm.calls()).as(relay == intercepted ? "the interceptor's policy alone" : "the agent's")
+                    .containsExactly("relay #1", "relay #2", "relay #3");
+        }
+    }
 }

@@ -342,4 +342,211 @@ class ExactlyOnceDoorsTest extends VirtualTime {
         GuiceReach.reset();
         assertThat(catchThrowable(() -> wrapped.chat("q"))).hasMessage("down 3");
     }
+
+    /**
+     * Another library's interceptor (a logger) on the methods that carry {@code @Retry}, in an injector without
+     * ReboundModule: for a class whose only policy is such a method, exactly the methods ReboundModule intercepts,
+     * so Guice shares one generated subclass between the two injectors. Records each call it sees.
+     */
+    static final class RetryLoggingModule extends AbstractModule {
+        private final java.util.List<String> logged;
+
+        RetryLoggingModule(java.util.List<String> logged) {
+            this.logged = logged;
+        }
+
+        @Override
+        protected void configure() {
+            org.aopalliance.intercept.MethodInterceptor log = invocation -> {
+                logged.add(invocation.getMethod().getName());
+                return invocation.proceed();
+            };
+            bindInterceptor(com.google.inject.matcher.Matchers.any(),
+                    com.google.inject.matcher.Matchers.annotatedWith(dev.rebound.annotations.Retry.class), log);
+        }
+    }
+
+    /** What a woven {@link SharedWovenJob} is called through. */
+    public interface Job {
+        String work(String task);
+    }
+
+    /** A woven class whose only policy is one {@code @Retry} method; each instance counts its own attempts. */
+    public static class SharedWovenJob implements Job {
+        private final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        @dev.rebound.annotations.Retry(attempts = 3, delay = 100, jitter = false)
+        public String work(String task) {
+            throw new IllegalStateException("down " + calls.incrementAndGet());
+        }
+
+        public int calls() {
+            return calls.get();
+        }
+    }
+
+    /**
+     * Guice shares one generated subclass between an injector with ReboundModule and one without that intercepts
+     * the same methods for a logger of its own: each instance applies the policy once, by the door that covers
+     * it. The instances of the injector without ReboundModule keep their aspect's policy (3 attempts, in one call
+     * of the logger), whether made before the other injector made any or after, as singletons too; those of the
+     * injector with it get the policy from its interceptor alone (3 attempts, not 9), by {@code getInstance}, a
+     * {@code Provider} or a child injector.
+     */
+    @Test
+    void injectorsThatShareGuicesSubclassOfAWovenClassEachApplyItsPolicyOnceToEachOfTheirInstances()
+            throws Exception {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        ReboundSettings.setGlobal(ReboundSettings.global().toBuilder()
+                .listener(new dev.rebound.runtime.metrics.MicrometerListener(registry)).build());
+        java.util.List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Injector without = Guice.createInjector(new RetryLoggingModule(logged));
+        SharedWovenJob madeBefore = without.getInstance(SharedWovenJob.class);
+        Injector with = Guice.createInjector(new ReboundModule());
+        SharedWovenJob intercepted = with.getInstance(SharedWovenJob.class);
+        SharedWovenJob provided = with.getProvider(SharedWovenJob.class).get();
+        SharedWovenJob childs = with.createChildInjector(new AbstractModule() {
+            @Override
+            protected void configure() {
+                try {
+                    bind(SharedWovenJob.class).annotatedWith(Names.named("child"))
+                            .toConstructor(SharedWovenJob.class.getConstructor());
+                } catch (NoSuchMethodException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        }).getInstance(com.google.inject.Key.get(SharedWovenJob.class, Names.named("child")));
+        SharedWovenJob madeAfter = without.getInstance(SharedWovenJob.class);
+        SharedWovenJob singleton = Guice.createInjector(new RetryLoggingModule(logged), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(SharedWovenJob.class).in(com.google.inject.Singleton.class);
+            }
+        }).getInstance(SharedWovenJob.class);
+        assertThat(java.util.List.of(madeBefore, provided, childs, madeAfter, singleton))
+                .extracting(job -> (Object) job.getClass()).as("Guice's one subclass for all")
+                .containsOnly(intercepted.getClass());
+
+        // in turns, the first call an intercepted instance's: the advice resolves nothing for it, then the
+        // policy for the first instance of the other injector
+        java.util.List<SharedWovenJob> withReboundModule = java.util.List.of(intercepted, provided, childs);
+        for (SharedWovenJob job : java.util.List.of(intercepted, madeBefore, provided, madeAfter, childs, singleton)) {
+            events.clear();
+            logged.clear();
+            if (withReboundModule.contains(job)) {
+                assertThat(catchThrowable(() -> job.work("t"))).as("the interceptor's policy alone")
+                        .hasMessage("down 3");
+                assertThat(job.calls()).as("3, not 3 x 3").isEqualTo(3);
+                assertThat(logged).isEmpty();
+            } else {
+                assertThat(catchThrowable(() -> job.work("t"))).as("its aspect's policy").hasMessage("down 3");
+                assertThat(job.calls()).isEqualTo(3);
+                assertThat(logged).as("the logger, once around the call").containsExactly("work");
+            }
+            assertThat(events).filteredOn(e -> e.kind() == ReboundEvent.Kind.ATTEMPT_FAILED).hasSize(3)
+                    .extracting(ReboundEvent::target).containsOnly("SharedWovenJob");
+            assertThat(Rebound.isResilient(job)).as("woven, or intercepted").isTrue();
+        }
+        assertThat(registry.get(dev.rebound.runtime.metrics.MicrometerListener.CALLS).tag("outcome", "failure")
+                .counter().count()).as("one logical call each").isEqualTo(6);
+
+        Job wrapped = Rebound.wrap(Job.class, (Job) madeAfter).build();
+        assertThat(wrapped).as("its aspect applies its policy").isSameAs(madeAfter);
+        logged.clear();
+        assertThat(catchThrowable(() -> wrapped.work("t"))).hasMessage("down 6");
+        assertThat(logged).containsExactly("work");
+    }
+
+    /**
+     * The same shared subclass of a class compiled by javac alone: an instance of the injector without
+     * ReboundModule applies no policy, so it is not taken for resilient, and {@code Rebound.wrap} wraps it and
+     * applies the policy once; the instances of the injector with it (by {@code getInstance}, a {@code Provider}
+     * or a child injector) are resilient before any call on them, and apply the policy in its interceptor.
+     */
+    @Test
+    void anInstanceOfGuicesSubclassSharedWithAnInjectorWithReboundModuleIsNotTakenForResilientAndWrapWrapsIt()
+            throws Exception {
+        java.util.List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        GuiceReach.SharedJob madeBefore = Guice.createInjector(new RetryLoggingModule(logged))
+                .getInstance(GuiceReach.SharedJob.class);
+        Injector with = Guice.createInjector(new ReboundModule());
+        GuiceReach.SharedJob intercepted = with.getInstance(GuiceReach.SharedJob.class);
+        GuiceReach.SharedJob provided = with.getProvider(GuiceReach.SharedJob.class).get();
+        java.lang.reflect.Constructor<GuiceReach.SharedJob> constructor = GuiceReach.SharedJob.class.getConstructor();
+        GuiceReach.SharedJob childs = with.createChildInjector(new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(GuiceReach.SharedJob.class).annotatedWith(Names.named("child")).toConstructor(constructor);
+            }
+        }).getInstance(com.google.inject.Key.get(GuiceReach.SharedJob.class, Names.named("child")));
+        GuiceReach.SharedJob elsewhere = Guice.createInjector(new RetryLoggingModule(logged))
+                .getInstance(GuiceReach.SharedJob.class);
+        assertThat(java.util.List.of(madeBefore, provided, childs, elsewhere)).extracting(job -> (Object) job.getClass())
+                .as("Guice's one subclass for all").containsOnly(intercepted.getClass());
+
+        for (GuiceReach.SharedJob job : java.util.List.of(intercepted, provided, childs)) {
+            assertThat(Rebound.isResilient(job)).as("before any call").isTrue();
+            assertThat(Rebound.wrap(GuiceReach.Model.class, (GuiceReach.Model) job).build()).isSameAs(job);
+        }
+        for (GuiceReach.SharedJob job : java.util.List.of(madeBefore, elsewhere)) {
+            assertThat(Rebound.isResilient(job)).as("no door reached it").isFalse();
+            GuiceReach.reset();
+            logged.clear();
+            assertThat(catchThrowable(() -> job.chat("q"))).hasMessage("down 1");
+
+            GuiceReach.Model wrapped = Rebound.wrap(GuiceReach.Model.class, (GuiceReach.Model) job).build();
+            assertThat(wrapped).isNotSameAs(job);
+            GuiceReach.reset();
+            logged.clear();
+            events.clear();
+            assertThat(catchThrowable(() -> wrapped.chat("q"))).as("the wrapper's policy").hasMessage("down 3");
+            assertThat(logged).as("the logger, on each attempt").containsExactly("chat", "chat", "chat");
+            assertThat(events).filteredOn(e -> e.kind() == ReboundEvent.Kind.ATTEMPT_FAILED).hasSize(3);
+        }
+        for (GuiceReach.SharedJob job : java.util.List.of(intercepted, provided, childs)) {
+            GuiceReach.reset();
+            logged.clear();
+            assertThat(catchThrowable(() -> job.chat("q"))).as("the interceptor's policy").hasMessage("down 3");
+            assertThat(logged).isEmpty();
+        }
+    }
+
+    /** A woven class that calls its own policy method while Guice makes it (from an {@code @Inject} method). */
+    public static class SelfCallingJob {
+        private final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        String warmUp;
+
+        @com.google.inject.Inject
+        void warmUp() {
+            warmUp = catchThrowable(() -> work("warm-up")).getMessage();
+        }
+
+        @dev.rebound.annotations.Retry(attempts = 3, delay = 100, jitter = false)
+        public String work(String task) {
+            throw new IllegalStateException("down " + calls.incrementAndGet());
+        }
+    }
+
+    /**
+     * A call an instance makes on itself while the injector with ReboundModule makes it comes before its provision
+     * marks it: its interceptor marks it first, so its woven advice steps aside on that call too (3 attempts, not
+     * 9), for the first instance of the class as for the next ones, and for those a shared injector's interceptor
+     * of its own covers the same methods of.
+     */
+    @Test
+    void aCallAWovenInstanceMakesOnItselfWhileTheInjectorMakesItAppliesItsPolicyOnce() {
+        java.util.List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Injector with = Guice.createInjector(new ReboundModule());
+        SelfCallingJob first = with.getInstance(SelfCallingJob.class);
+        SelfCallingJob next = with.getInstance(SelfCallingJob.class);
+        SelfCallingJob elsewhere = Guice.createInjector(new RetryLoggingModule(logged)).getInstance(SelfCallingJob.class);
+
+        assertThat(elsewhere.getClass()).as("Guice's one subclass for both").isSameAs(first.getClass());
+        assertThat(first.warmUp).as("3, not 3 x 3").isEqualTo("down 3");
+        assertThat(next.warmUp).isEqualTo("down 3");
+        assertThat(elsewhere.warmUp).as("its aspect's policy").isEqualTo("down 3");
+        assertThat(logged).containsExactly("work");
+    }
 }

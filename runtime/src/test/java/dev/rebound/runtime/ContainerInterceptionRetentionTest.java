@@ -28,13 +28,18 @@ class ContainerInterceptionRetentionTest {
         ContainerInterception.register(type);
         assertThat(ContainerInterception.registered(type)).isTrue();
         assertThat(ContainerInterception.registered(ApplicationClass.class)).as("another class of that name").isFalse();
-        ContainerInterception.registerSubclass(type); // as a container's generated subclass is marked
+        Object instance = type.getDeclaredConstructor().newInstance();
+        ContainerInterception.registerInstance(instance); // as an instance of a container's generated subclass is
+        assertThat(ContainerInterception.carries(instance)).isTrue();
         assertThat(ContainerInterception.intercepts(type)).isTrue();
+        assertThat(ContainerInterception.carries(type.getDeclaredConstructor().newInstance())).as("another instance")
+                .isFalse();
         assertThat(ContainerInterception.intercepts(ApplicationClass.class)).as("another class of that name").isFalse();
         WeakReference<ClassLoader> loader = new WeakReference<>(application);
         application.close();
         application = null;
         type = null;
+        instance = null;
 
         for (int i = 0; i < 50 && loader.get() != null; i++) {
             System.gc();

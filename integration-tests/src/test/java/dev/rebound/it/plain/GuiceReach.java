@@ -115,6 +115,19 @@ public final class GuiceReach {
         }
     }
 
+    /**
+     * A class with a policy and nothing else another interceptor wants: an injector without ReboundModule that
+     * intercepts its {@code @Retry} methods for an interceptor of its own intercepts exactly the methods
+     * ReboundModule does, so Guice makes one subclass for both.
+     */
+    public static class SharedJob implements Model {
+        @Override
+        @Retry(attempts = 3, delay = 100, jitter = false)
+        public String chat(String prompt) {
+            return down();
+        }
+    }
+
     /** An annotated interface with a breaker that opens on the first failure. */
     public interface Guarded {
         @dev.rebound.annotations.CircuitBreaker(requestVolumeThreshold = 1, failureRatio = 1.0, delay = 60,

@@ -11,7 +11,7 @@ import java.lang.reflect.Proxy;
  * no policy (its interface and the class behind it carry none): whether the object applies a policy to
  * at least one of its methods ({@code Rebound.isResilient}), and whether a door made it or reached its class
  * at all, which is what decides, for instance, that {@code Rebound.wrap} returns it as it is. A woven class,
- * a woven enum and a class Guice's door intercepts are marked only when they carry a policy, so both
+ * a woven enum and an instance Guice's door intercepts are marked only when they carry a policy, so both
  * questions answer alike for them. A container's proxy that says what it delegates to (Spring's, JDK or
  * CGLIB) answers as the object behind it does: its calls reach that object's woven or intercepted code,
  * or its wrapper, whichever interfaces the proxy was built with (a Spring JDK proxy of {@code Relay} alone
@@ -25,11 +25,12 @@ public final class DoorReach {
     /**
      * Whether {@code object} applies at least one policy: a wrapper (JDK proxy or generated class) with a
      * policy on at least one method, an instance of a woven class or a constant of a woven enum (marked only
-     * when the class carries a policy), or an instance of a subclass Guice's {@code ReboundModule}
-     * intercepts; a container's proxy over any of these ({@link #behindProxy}). False for null.
+     * when the class carries a policy), or an instance Guice's {@code ReboundModule} intercepts (made by its
+     * injector: another injector may make instances of the same generated subclass without it); a container's
+     * proxy over any of these ({@link #behindProxy}). False for null.
      */
     public static boolean appliesPolicy(Object object) {
-        return object != null && (ResilientProxy.appliesPolicy(object) || classCarriesPolicy(object.getClass())
+        return object != null && (ResilientProxy.appliesPolicy(object) || carriesPolicy(object)
                 || behindProxy(object, true));
     }
 
@@ -40,22 +41,32 @@ public final class DoorReach {
      * it is rather than apply the same annotations a second time. False for null.
      */
     public static boolean madeByDoor(Object object) {
-        return object != null && (ResilientProxy.isWrapper(object) || classCarriesPolicy(object.getClass())
+        return object != null && (ResilientProxy.isWrapper(object) || carriesPolicy(object)
                 || behindProxy(object, false));
     }
 
-    /** Whether instances of {@code type} apply the policies their class carries: woven, or intercepted. */
-    private static boolean classCarriesPolicy(Class<?> type) {
+    /**
+     * Whether {@code object} applies the policies its class carries: its class is woven, or it is an instance
+     * a container door intercepts, asked of the instance ({@link ContainerInterception#carries}): another
+     * container may share its generated class without the door's interceptor.
+     */
+    private static boolean carriesPolicy(Object object) {
+        return woven(object.getClass()) || ContainerInterception.carries(object);
+    }
+
+    /** Whether every instance of {@code type} applies the policies its class carries: a woven class or enum. */
+    private static boolean woven(Class<?> type) {
         return Resilient.class.isAssignableFrom(type)
-                || Enum.class.isAssignableFrom(type) && type.isAnnotationPresent(ResilientEnum.class)
-                || ContainerInterception.intercepts(type);
+                || Enum.class.isAssignableFrom(type) && type.isAnnotationPresent(ResilientEnum.class);
     }
 
     /**
      * Whether {@code object} is a container's proxy that says the class behind it ({@link
-     * ContainerProxies#targetClassOf}) and that class's instances apply their policies (woven, intercepted),
-     * or, when that class is a wrapper's, the proxy's fixed target is a wrapper ({@code applying}: one that
-     * applies a policy). A lookup per class for an object that is no such proxy; asked when a door wraps or
+     * ContainerProxies#targetClassOf}) and that class's instances apply their policies (woven), or its fixed
+     * target is an instance a container door intercepts (a proxy that makes its target per call, over a class
+     * some of whose instances the door intercepts, is taken for one over them: there is no instance to ask), or,
+     * when that class is a wrapper's, the proxy's fixed target is a wrapper ({@code applying}: one that applies a
+     * policy). A lookup per class for an object that is no such proxy; asked when a door wraps or
      * provides an object, never per call.
      */
     private static boolean behindProxy(Object object, boolean applying) {
@@ -63,8 +74,13 @@ public final class DoorReach {
         if (behind == null) {
             return false;
         }
-        if (classCarriesPolicy(behind)) {
+        if (woven(behind)) {
             return true;
+        }
+        if (ContainerInterception.intercepts(behind)) {
+            // the instance behind: the proxy's fixed target; without one (a target made per call), the class's mark
+            Object target = ContainerProxies.staticTargetOf(object);
+            return target == null || ContainerInterception.carries(target);
         }
         if (!GeneratedWrapper.class.isAssignableFrom(behind) && !Proxy.isProxyClass(behind)) {
             return false;

@@ -1,15 +1,17 @@
 package dev.rebound.runtime.spi;
 
+import dev.rebound.runtime.internal.WeakIdentitySet;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The classes whose instances a container door (Guice's {@code ReboundModule}) makes resilient by
- * generating a subclass: so that {@code Rebound.isResilient} recognises those instances, and so that the
- * woven door steps aside for them (the container's interceptor applies the policy, with alternatives
- * from the container). Two marks: the user's class, when a door binds it ({@link #register}), and each
- * generated subclass that carries the door's interceptor ({@link #registerSubclass}), since another
- * container (an injector without the door, for an interceptor of its own) may generate a subclass of the
- * same class that applies no policy. Configuration, not call state: a class is marked once.
+ * The classes and instances a container door (Guice's {@code ReboundModule}) makes resilient by generating a
+ * subclass: so that {@code Rebound.isResilient} recognises those instances, and so that the woven door steps
+ * aside for them (the container's interceptor applies the policy, with alternatives from the container). Two
+ * marks: the user's class, when a door binds it ({@link #register}), and each instance the door's container
+ * made with the door's interceptor ({@link #registerInstance}). An instance, not its class: a container may
+ * share one generated subclass between a container with the door and one without it (Guice does for two
+ * injectors that intercept exactly the same methods of a class), whose instances run no interceptor of the
+ * door's. Configuration, not call state: an instance is marked once, before any call on it returns.
  */
 public final class ContainerInterception {
 
@@ -25,10 +27,11 @@ public final class ContainerInterception {
         }
     };
 
-    private static final ClassValue<AtomicBoolean> GENERATED = new ClassValue<>() {
+    /** The marked instances of each generated subclass, in the class itself as {@link #INTERCEPTED}. */
+    private static final ClassValue<Carriers> GENERATED = new ClassValue<>() {
         @Override
-        protected AtomicBoolean computeValue(Class<?> type) {
-            return new AtomicBoolean();
+        protected Carriers computeValue(Class<?> type) {
+            return new Carriers();
         }
     };
 
@@ -46,24 +49,51 @@ public final class ContainerInterception {
     }
 
     /**
-     * Records that {@code generated}, a subclass a container generated for a class it registered, carries the
-     * door's interceptor: its instances apply their policies there. Called with the class of an instance the
-     * door's container made, before any call on it.
+     * Records that {@code instance}, of a subclass a container generated for a class it registered, carries the
+     * door's interceptor: its calls apply their policies there. Called for each instance the door's container
+     * made, before any call on it returns to the caller (at its provision, and by the interceptor on the calls
+     * the instance gets while it is made); idempotent. Holds the instance weakly: it is let go with its class.
+     *
+     * @throws NullPointerException if {@code instance} is null
      */
-    public static void registerSubclass(Class<?> generated) {
-        AtomicBoolean mark = GENERATED.get(generated);
-        if (!mark.get()) {
-            mark.set(true);
+    public static void registerInstance(Object instance) {
+        Carriers carriers = GENERATED.get(instance.getClass());
+        WeakIdentitySet marked = carriers.instances;
+        if (marked == null) {
+            synchronized (carriers) {
+                marked = carriers.instances;
+                if (marked == null) {
+                    marked = new WeakIdentitySet();
+                    marked.add(instance);
+                    carriers.instances = marked;
+                    return;
+                }
+            }
         }
+        marked.add(instance);
     }
 
     /**
-     * Whether {@code runtimeClass} is a subclass that a container generated with the door's interceptor
-     * ({@link #registerSubclass}); a subclass another container generated of the same class, for interceptors
-     * of its own, is not, unless the container shares one generated class between both (Guice does for two
-     * injectors that intercept exactly the same methods of a class: guice.md says what follows).
+     * Whether {@code instance} carries a door's interceptor ({@link #registerInstance}): false for an instance of
+     * the same generated subclass that a container without the door made. For an instance of a class none of
+     * whose instances was marked, a class-keyed read; else also an identity look-up. Allocates nothing.
+     */
+    public static boolean carries(Object instance) {
+        WeakIdentitySet marked = GENERATED.get(instance.getClass()).instances;
+        return marked != null && marked.contains(instance);
+    }
+
+    /**
+     * Whether some instance of {@code runtimeClass} carries a door's interceptor ({@link #registerInstance}):
+     * what can be said of a class without an instance (the class behind a container's proxy that makes its
+     * target per call). Every instance of it may not: ask {@link #carries} of an instance.
      */
     public static boolean intercepts(Class<?> runtimeClass) {
-        return GENERATED.get(runtimeClass).get();
+        return GENERATED.get(runtimeClass).instances != null;
+    }
+
+    /** The instances of one generated subclass that carry a door's interceptor: none until one is marked. */
+    private static final class Carriers {
+        volatile WeakIdentitySet instances;
     }
 }

@@ -1,5 +1,6 @@
 package dev.rebound.weaver.aspectj;
 
+import dev.rebound.runtime.spi.ContainerInterception;
 import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.weaver.internal.Sites;
 import dev.rebound.weaver.internal.Slot;
@@ -31,7 +32,7 @@ public privileged aspect ResilientClasses extends ResilientCalls pertypewithin(d
         int id = jp.getId();
         if (id < s.length) {
             Slot slot = s[id];
-            if (slot != null && slot.type == self.getClass()) {
+            if (slot != null && slot.type == self.getClass() && slot.answers(self)) {
                 return slot.active(self, jp);
             }
         }
@@ -39,13 +40,17 @@ public privileged aspect ResilientClasses extends ResilientCalls pertypewithin(d
     }
 
     /**
-     * The first call of {@code jp} here, or a call on another class than its slot's: the policy from
-     * {@link Sites} (resolved outside the lock: resolving may make alternatives, which is user code).
+     * The first call of {@code jp} here, a call on another class than its slot's, or the first call of an
+     * instance that carries no door's interceptor on a slot claimed for one that does (Guice's subclass, shared
+     * by an injector without {@code ReboundModule}): the policy from {@link Sites} (resolved outside the lock:
+     * resolving may make alternatives, which is user code).
      */
     private ResilientMethod fill(Object self, JoinPoint.StaticPart jp) {
         ResilientMethod policy = Sites.policy(self, jp);
+        // Sites resolves nothing for an instance that carries a door's interceptor: its null is no policy's
+        boolean resolved = policy != null || !ContainerInterception.carries(self);
         synchronized (this) {
-            slots = Slot.claimed(slots, jp.getId(), self.getClass(), policy);
+            slots = Slot.claimed(slots, jp.getId(), self.getClass(), policy, resolved);
         }
         return Slot.unlessPassedThrough(self, jp, policy);
     }

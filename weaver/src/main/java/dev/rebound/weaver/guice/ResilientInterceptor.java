@@ -42,21 +42,25 @@ final class ResilientInterceptor implements MethodInterceptor {
 
     private final ResilientMethod policy;
     /**
-     * The last class this interceptor ran on, marked as one that carries it (Guice's subclass): a call an
-     * instance makes on itself while Guice makes it comes before its provision listener (racy, idempotent).
+     * Whether the intercepted class runs woven advice (ajc wove it, or an interface whose default methods it
+     * runs), which must step aside for the instances this interceptor covers: while an injector makes an
+     * instance ({@link ResilientTypes#providing}), the instance a call reaches here is marked first, since a call
+     * an instance makes on itself while Guice makes it (from its constructor, an {@code @Inject} method) comes
+     * before its provision listener marks it ({@link ResilientTypes#onProvision}). Otherwise a call costs one
+     * static read; a class without woven advice pays nothing for it.
      */
-    private Class<?> marked;
+    private final boolean marksInstances;
 
-    ResilientInterceptor(ResilientMethod policy) {
+    ResilientInterceptor(ResilientMethod policy, boolean marksInstances) {
         this.policy = policy;
+        this.marksInstances = marksInstances;
     }
 
     @Override
     public Object invoke(MethodInvocation invocation) throws Throwable {
         Object self = invocation.getThis();
-        if (self.getClass() != marked) {
-            ContainerInterception.registerSubclass(self.getClass());
-            marked = self.getClass();
+        if (marksInstances && ResilientTypes.providing()) {
+            ContainerInterception.registerInstance(self); // idempotent: an identity look-up once marked
         }
         ResilientMethod p = policy;
         // the invocation's method is read only while some mark is in place: a mark is for one method of self

@@ -24,6 +24,7 @@ import dev.rebound.runtime.spi.ContainerInterception;
 import dev.rebound.runtime.spi.Policies;
 import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.weaver.Woven;
+import dev.rebound.weaver.internal.DeclaresPolicy;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -34,14 +35,16 @@ import java.util.WeakHashMap;
 import java.lang.reflect.Modifier;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Attaches an interceptor to each annotated method of every class the injector constructs, with
  * alternatives from the injector. Problems become injector-creation errors. Woven classes are left
  * alone: their aspect applies the policy already. As a provision listener (of the constructor bindings of
- * annotated classes) it marks the class of each instance it intercepts, Guice's generated subclass, for
- * {@code Rebound.isResilient} and the woven door: that subclass, not the user's class, since another
- * injector may generate a subclass of the same class for interceptors of its own.
+ * annotated classes) it marks each instance it intercepts, for {@code Rebound.isResilient} and the woven
+ * door: the instance, not its class, since another injector may generate a subclass of the same class for
+ * interceptors of its own, and Guice shares one generated subclass between injectors that intercept exactly
+ * the same methods of a class.
  */
 final class ResilientTypes implements TypeListener, ProvisionListener {
 
@@ -162,15 +165,17 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
                 return;
             }
         }
+        // woven advice runs in its methods (a woven class's, a woven interface's default methods)
+        boolean advised = woven || DeclaresPolicy.class.isAssignableFrom(type);
         policies.forEach((m, policy) -> {
             if (Modifier.isFinal(m.getModifiers())) {
                 encounter.addError(new Message(Rules.at(policy.name(), MethodRules.finalUnderGuice(type.getName()))));
                 return;
             }
-            encounter.bindInterceptor(Matchers.only(m), new ResilientInterceptor(policy));
+            encounter.bindInterceptor(Matchers.only(m), new ResilientInterceptor(policy, advised));
             intercepted.add(type);
             // for a woven class, the injector's subclass applies the policy with the injector's alternatives
-            // and the woven advice steps aside for the instances of that subclass (marked at provision)
+            // and the woven advice steps aside for the instances this injector makes (marked at provision)
             ContainerInterception.register(type);
         });
     }
@@ -279,16 +284,40 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
     }
 
     /**
-     * Marks the class of an instance this injector made with our interceptors, before any call on it
-     * returns to the caller (a call the instance makes on itself while it is made is marked by the
-     * interceptor itself).
+     * Marks each instance this injector made with our interceptors, before it is handed to anyone (a call the
+     * instance makes on itself while it is made is marked by the interceptor itself): the instance, not its
+     * class, since Guice gives another injector that intercepts the same methods of the class for interceptors
+     * of its own the same generated subclass, whose instances apply no policy of ours.
      */
     @Override
     public <T> void onProvision(ProvisionInvocation<T> provision) {
-        T provided = provision.provision();
-        if (provided != null && isIntercepted(provided)) {
-            ContainerInterception.registerSubclass(provided.getClass());
+        T provided;
+        PROVIDING.incrementAndGet();
+        try {
+            provided = provision.provision();
+        } finally {
+            PROVIDING.decrementAndGet();
         }
+        if (provided != null && isIntercepted(provided)) {
+            ContainerInterception.registerInstance(provided);
+        }
+    }
+
+    /**
+     * How many instances of classes ReboundModule may intercept are being made now, on any thread, by any
+     * injector: non-zero only while one is. A counter, not a per-thread mark, so that an interceptor asks it
+     * with one static read ({@link #providing}).
+     */
+    private static final AtomicInteger PROVIDING = new AtomicInteger();
+
+    /**
+     * Whether some injector is making an instance of a class ReboundModule may intercept now: only then may a
+     * call reach an interceptor of ours on an instance not marked yet (a call the instance makes on itself
+     * while it is made, from its constructor or an {@code @Inject} method), since {@link #onProvision} marks
+     * each instance before it is handed to anyone.
+     */
+    static boolean providing() {
+        return PROVIDING.get() != 0;
     }
 
     /**

@@ -18,11 +18,11 @@ import org.aspectj.lang.reflect.MethodSignature;
  * <p>An entry is keyed by the runtime class too, since a subclass may bring its own annotations, and a
  * default method runs on instances of many classes.
  *
- * <p>A policy kept for a subclass a container generated is asked again whether a door's interceptor has
- * taken it over since ({@link #takeable}): Guice shares one generated class between injectors that intercept
- * the same methods of a class, so an injector without {@code ReboundModule} may have run the class's first
- * call, and an injector with it marks the same class later; the advice then steps aside, and the policy
- * applies once, in the interceptor.
+ * <p>A policy kept for a subclass a container generated is asked on each call whether the instance carries a
+ * door's interceptor ({@link #takeable}): Guice shares one generated class between injectors that intercept
+ * the same methods of a class, so the instances of an injector without {@code ReboundModule} and those of an
+ * injector with it run the same join points, in any order; the advice steps aside for the second alone, whose
+ * interceptor applies the policy once, and applies it to the first.
  */
 public final class Sites {
 
@@ -56,20 +56,35 @@ public final class Sites {
         Class<?> type = self.getClass();
         for (Site site = t[System.identityHashCode(jp) & (t.length - 1)]; site != null; site = site.next) {
             if (site.jp == jp && site.type == type) {
-                return site.takeable ? unlessTaken(type, site.policy) : site.policy;
+                if (!site.takeable) {
+                    return site.policy;
+                }
+                if (ContainerInterception.carries(self)) {
+                    return null;
+                }
+                if (site.resolved) {
+                    return site.policy;
+                }
+                break; // kept for an instance that carries a door's interceptor: resolved for this one
             }
         }
         return resolve(self, type, jp);
     }
 
     private static ResilientMethod resolve(Object self, Class<?> type, JoinPoint.StaticPart jp) {
-        Method method = methodOf(jp);
-        // an instance of a container's subclass that intercepts this class applies the policy there; the policy of
-        // any other subclass a container generated at run time (a mock, another injector's) is its user class's,
-        // told by the one test of every door, so that a class ajc wove is never taken for one, whatever its name
-        Class<?> user = GeneratedSubclasses.userClass(type);
-        boolean intercepted = ContainerInterception.intercepts(type);
-        ResilientMethod policy = intercepted ? null : WovenPolicies.of(user, method);
+        // an instance that a door's container made with the door's interceptor (ContainerInterception) applies the
+        // policy there: the advice steps aside, and resolves nothing for it (its alternatives would come from the
+        // global resolver), only for an instance of the same generated class that another container made
+        boolean intercepted = ContainerInterception.carries(self);
+        ResilientMethod policy = null;
+        Class<?> user = null;
+        if (!intercepted) {
+            // the policy of a subclass a container generated at run time (another injector's, a mock) is its user
+            // class's, told by the one test of every door, so that a class ajc wove is never taken for one,
+            // whatever its name
+            user = GeneratedSubclasses.userClass(type);
+            policy = WovenPolicies.of(user, methodOf(jp));
+        }
         if (Passthrough.marked(self)) {
             // a door that applies the policies itself is calling (Rebound.wrap over an object ajc never wove, the
             // engine calling an alternative): the advice lets the call through, or, when the door's mark is
@@ -81,6 +96,15 @@ public final class Sites {
         if (!intercepted) {
             WovenPolicies.reached(user);
         }
+        keep(jp, type, policy, !intercepted);
+        return policy;
+    }
+
+    /**
+     * Keeps {@code policy} for {@code jp} on instances of {@code type}, in place of what was kept for them (a site
+     * kept unresolved for an instance that carries a door's interceptor, now resolved for one that does not).
+     */
+    private static void keep(JoinPoint.StaticPart jp, Class<?> type, ResilientMethod policy, boolean resolved) {
         synchronized (Sites.class) {
             Site[] t = table;
             if (++size > t.length / 2) {
@@ -88,7 +112,7 @@ public final class Sites {
                 for (Site head : t) {
                     for (Site s = head; s != null; s = s.next) {
                         int i = System.identityHashCode(s.jp) & (bigger.length - 1);
-                        bigger[i] = new Site(s.jp, s.type, s.policy, bigger[i]);
+                        bigger[i] = new Site(s.jp, s.type, s.policy, s.resolved, bigger[i]);
                     }
                 }
                 t = bigger;
@@ -96,39 +120,63 @@ public final class Sites {
                 t = t.clone();
             }
             int i = System.identityHashCode(jp) & (t.length - 1);
-            t[i] = new Site(jp, type, policy, t[i]);
+            Site rest = without(t[i], jp, type);
+            if (rest != t[i]) {
+                size--;
+            }
+            t[i] = new Site(jp, type, policy, resolved, rest);
             table = t;
         }
-        return policy;
+    }
+
+    /** The chain {@code head} without the site of {@code jp} on {@code type}: the sites before it copied. */
+    private static Site without(Site head, JoinPoint.StaticPart jp, Class<?> type) {
+        if (head == null) {
+            return null;
+        }
+        if (head.jp == jp && head.type == type) {
+            return head.next;
+        }
+        Site rest = without(head.next, jp, type);
+        return rest == head.next ? head : new Site(head.jp, head.type, head.policy, head.resolved, rest);
     }
 
     /**
      * Whether {@code policy}, kept for the instances of {@code type}, may be taken over by a door's interceptor
-     * after it was kept: {@code type} is a subclass a container generated ({@link GeneratedSubclasses}), which
-     * {@link ContainerInterception#registerSubclass} may mark later. Asked once, as the policy is kept: a woven
-     * class's own instances never pay for it.
+     * on some of them: {@code type} is a subclass a container generated ({@link GeneratedSubclasses}), whose
+     * instances {@link ContainerInterception#registerInstance} may mark, now or later. Asked once, as the policy
+     * is kept: a woven class's own instances never pay for it.
      */
     static boolean takeable(Class<?> type, ResilientMethod policy) {
         return policy != null && GeneratedSubclasses.isGenerated(type);
     }
 
-    /** {@code policy}, kept for the {@link #takeable} class {@code type}, or null once a door intercepts that class. */
-    static ResilientMethod unlessTaken(Class<?> type, ResilientMethod policy) {
-        return ContainerInterception.intercepts(type) ? null : policy;
+    /**
+     * {@code policy}, kept for the {@link #takeable} class of {@code self}, or null when {@code self} carries a
+     * door's interceptor, which applies it: a class-keyed read, and an identity look-up once an instance of the
+     * class is marked; nothing allocated.
+     */
+    static ResilientMethod unlessCarried(Object self, ResilientMethod policy) {
+        return ContainerInterception.carries(self) ? null : policy;
     }
 
     private static final class Site {
         final JoinPoint.StaticPart jp;
         final Class<?> type;
+        /** Null when the join point has no policy on {@link #type}, or when it is not {@link #resolved}. */
         final ResilientMethod policy;
+        /** False when kept for an instance that carries a door's interceptor: resolved for the first that does not. */
+        final boolean resolved;
+        /** Whether each call asks whether its instance carries a door's interceptor. */
         final boolean takeable;
         final Site next;
 
-        Site(JoinPoint.StaticPart jp, Class<?> type, ResilientMethod policy, Site next) {
+        Site(JoinPoint.StaticPart jp, Class<?> type, ResilientMethod policy, boolean resolved, Site next) {
             this.jp = jp;
             this.type = type;
             this.policy = policy;
-            this.takeable = takeable(type, policy);
+            this.resolved = resolved;
+            this.takeable = !resolved || takeable(type, policy);
             this.next = next;
         }
     }

@@ -1,5 +1,6 @@
 package dev.rebound.weaver.internal;
 
+import dev.rebound.runtime.spi.ContainerInterception;
 import dev.rebound.runtime.spi.Passthrough;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.lang.reflect.Method;
@@ -17,20 +18,42 @@ public final class Slot {
 
     /** The class whose instances run the join point under {@link #policy}. */
     public final Class<?> type;
-    /** Null when the join point has no policy on {@link #type}. */
+    /** Null when the join point has no policy on {@link #type}, or when the slot is not {@link #resolved}. */
     public final ResilientMethod policy;
-    /** Whether a door's interceptor may take {@link #policy} over later ({@link Sites#takeable}). */
+    /**
+     * False when claimed for an instance that carries a door's interceptor ({@link ContainerInterception}), for
+     * which the advice resolves no policy: it answers for such instances alone, and is claimed again, resolved,
+     * for the first that does not carry it (another container's instance of the same generated class).
+     */
+    private final boolean resolved;
+    /** Whether a door's interceptor may take {@link #policy} over on some instances ({@link Sites#takeable}). */
     private final boolean takeable;
 
-    private Slot(Class<?> type, ResilientMethod policy) {
+    private Slot(Class<?> type, ResilientMethod policy, boolean resolved) {
         this.type = type;
         this.policy = policy;
+        this.resolved = resolved;
         this.takeable = Sites.takeable(type, policy);
     }
 
-    /** The policy to apply to this call of {@code jp} on {@code self}, as {@link Sites#active} answers it. */
+    /**
+     * Whether this slot answers for the call on {@code self}, an instance of {@link #type}: it is resolved, or
+     * {@code self} carries a door's interceptor (one identity look-up, for a slot of a generated class alone).
+     */
+    public boolean answers(Object self) {
+        return resolved || ContainerInterception.carries(self);
+    }
+
+    /**
+     * The policy to apply to this call of {@code jp} on {@code self}, which this slot {@link #answers}, as {@link
+     * Sites#active} answers it; null from a slot not resolved, which answers only for an instance whose door
+     * applies it.
+     */
     public ResilientMethod active(Object self, JoinPoint.StaticPart jp) {
-        return unlessPassedThrough(self, jp, takeable ? Sites.unlessTaken(type, policy) : policy);
+        if (!resolved) {
+            return null;
+        }
+        return unlessPassedThrough(self, jp, takeable ? Sites.unlessCarried(self, policy) : policy);
     }
 
     /**
@@ -46,15 +69,16 @@ public final class Slot {
     }
 
     /**
-     * {@code slots} with slot {@code id} given to {@code type} and {@code policy}, when it has none yet;
-     * a copy (the array a reader holds never changes).
+     * {@code slots} with slot {@code id} given to {@code type} and {@code policy} when it has none yet, or when
+     * its slot is {@code type}'s, not resolved, and this one is ({@code resolved}: found for an instance that
+     * carries no door's interceptor); a copy (the array a reader holds never changes).
      */
-    public static Slot[] claimed(Slot[] slots, int id, Class<?> type, ResilientMethod policy) {
-        if (id < slots.length && slots[id] != null) {
+    public static Slot[] claimed(Slot[] slots, int id, Class<?> type, ResilientMethod policy, boolean resolved) {
+        if (id < slots.length && slots[id] != null && (slots[id].resolved || !resolved || slots[id].type != type)) {
             return slots;
         }
         Slot[] s = Arrays.copyOf(slots, Math.max(slots.length, id + 1));
-        s[id] = new Slot(type, policy);
+        s[id] = new Slot(type, policy, resolved);
         return s;
     }
 }
