@@ -56,10 +56,14 @@ public final class Parallel {
      * on an executor that runs branches in place ({@code Runnable::run}, a saturated pool's
      * {@code CallerRunsPolicy}) as on a pool; and the branch such an executor is running in place then, on
      * this method's own thread (its Future not handed back yet), is interrupted as those on the pool are,
-     * what it throws then being no failure of its own: when it ends, the thread's interrupt flag is put
-     * back as it was when that branch started (set if the caller had been interrupted, else cleared; an
-     * interrupt someone else sent the caller during that branch is one flag with the stop's and goes with
-     * it). A branch that waits on a future (a Rebound asynchronous
+     * what it throws then being no failure of its own: when it ends, the stop's interrupt is taken back.
+     * The thread's flag is left set if the caller had been interrupted before that branch started, or by
+     * someone else during it with the flag still set when the stop came (not heard yet, or heard and set
+     * again, as a Rebound retry does): the call then ends as for a caller interrupted while waiting (see
+     * below). A flag cannot say who set it: an interrupt someone else sends the caller once the stop came,
+     * while that branch ends, is one flag with the stop's and goes with it, and so does one that came as one
+     * flag with an interrupt Rebound sent inside that branch (an attempt's timeout, a nested run's stop).
+     * A branch that waits on a future (a Rebound asynchronous
      * call's) should cancel it when interrupted: interrupting {@code get()} does not cancel the future. A
      * Rebound streamed call a branch starts (a wrapped {@code StreamingChatModel}'s, which runs on no thread
      * of the branch's) is cancelled with the branch when this method cancels that branch (it was still

@@ -10,7 +10,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -19,6 +21,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -323,20 +326,11 @@ class BatchShutdownTest {
         CountDownLatch poolWorkerEnded = new CountDownLatch(1);
         VirtualTimeSource clock = new VirtualTimeSource();
         ThreadPoolExecutor pool = ParallelTest.oneThreadThenCallerRuns(poolWorkerEnded);
-        Thread caller = Thread.currentThread();
         AtomicInteger callerAttempts = new AtomicInteger();
-        ParallelTest.InterruptibleModel model = Rebound.wrap(ParallelTest.InterruptibleModel.class,
-                (ParallelTest.InterruptibleModel) q -> {
-            if (Thread.currentThread() != caller) { // the pool's worker
-                waiting.await(); // the input run in place waits to retry
-                pool.shutdownNow();
-                new CountDownLatch(1).await(); // until shutdownNow()'s interrupt
-            }
+        ParallelTest.InterruptibleModel model = shutsDownNowOnThePool(pool, waiting, q -> {
             callerAttempts.incrementAndGet();
             throw new IOException("busy");
-        }).withRetry(RetryPolicy.builder().attempts(5).delay(Duration.ofMillis(100)).jitter(false).build())
-                .settings(ReboundSettings.builder().timeSource(new Fakes.WaitsUntil(waiting, poolWorkerEnded, clock))
-                        .logging(false).build()).build();
+        }, new Fakes.WaitsUntil(waiting, poolWorkerEnded, clock)); // shutdownNow() while it waits to retry
 
         List<Batch.Result<String>> results = Batch.map(pool, List.of("0", "1", "2", "3"), 2, model::answer);
 
@@ -345,5 +339,206 @@ class BatchShutdownTest {
         assertThat(clock.sleeps()).as("the wait before its attempt 2 ended, not slept").isEmpty();
         assertThat(results).extracting(Batch.Result::isCancelled).containsExactly(true, true, true, true);
         assertThat(callerLeftInterrupted).as("the caller's thread, never interrupted by anyone").isFalse();
+    }
+
+    /**
+     * A model retried 5 times, 100 ms after the first attempt, on {@code time}: on {@code pool}'s thread, its
+     * call shuts the pool down with {@code shutdownNow()} once {@code go} opens and waits for that interrupt;
+     * on the caller's thread (a worker run in place), it is {@code inPlace}.
+     */
+    private static ParallelTest.InterruptibleModel shutsDownNowOnThePool(ThreadPoolExecutor pool, CountDownLatch go,
+            ParallelTest.InterruptibleModel inPlace, TimeSource time) {
+        Thread caller = Thread.currentThread();
+        return Rebound.wrap(ParallelTest.InterruptibleModel.class, (ParallelTest.InterruptibleModel) q -> {
+            if (Thread.currentThread() != caller) { // the pool's worker
+                go.await();
+                pool.shutdownNow();
+                new CountDownLatch(1).await(); // until shutdownNow()'s interrupt
+            }
+            return inPlace.answer(q);
+        }).withRetry(RetryPolicy.builder().attempts(5).delay(Duration.ofMillis(100)).jitter(false).build())
+                .settings(ReboundSettings.builder().timeSource(time).logging(false).build()).build();
+    }
+
+    /**
+     * As above, on a caller the application interrupts (from a thread of its own) while its input runs in
+     * place, before {@code shutdownNow()}: that input has not heard the interrupt when the batch stops its
+     * worker, the flag set. The stop finds the flag someone else's and takes nothing of it back: the
+     * input's retry stops after its first attempt, the caller's thread is left interrupted, and the batch
+     * ends as one whose caller is interrupted: a CompletionException with the InterruptedException.
+     */
+    @Test
+    void aCallerTheApplicationInterruptsDuringItsInputRunInPlaceKeepsThatInterruptWhenShutdownNowStopsTheWorker() {
+        CountDownLatch interrupted = new CountDownLatch(1);
+        CountDownLatch poolWorkerEnded = new CountDownLatch(1);
+        ThreadPoolExecutor pool = ParallelTest.oneThreadThenCallerRuns(poolWorkerEnded);
+        Thread caller = Thread.currentThread();
+        AtomicInteger callerAttempts = new AtomicInteger();
+        ParallelTest.InterruptibleModel model = shutsDownNowOnThePool(pool, interrupted, q -> {
+            callerAttempts.incrementAndGet();
+            new Thread(caller::interrupt, "application").start();
+            ParallelTest.spinUntil(() -> Thread.currentThread().isInterrupted()); // not heard
+            interrupted.countDown(); // shutdownNow() now, and the batch stops this worker
+            ParallelTest.spinUntil(() -> poolWorkerEnded.getCount() == 0); // deaf: the flag stays set
+            throw new IOException("busy");
+        }, new VirtualTimeSource());
+
+        Throwable thrown = catchThrowable(() -> Batch.map(pool, List.of("0", "1"), 2, model::answer));
+
+        boolean callerLeftInterrupted = Thread.interrupted();
+        assertThat(callerAttempts).as("attempts on the caller's thread: its retry stops on the interrupt").hasValue(1);
+        assertThat(thrown).as("the batch of a caller interrupted during it").isInstanceOf(CompletionException.class)
+                .hasCauseInstanceOf(InterruptedException.class);
+        assertThat(callerLeftInterrupted).as("the application's interrupt, kept").isTrue();
+    }
+
+    /**
+     * A saturated pool with CallerRunsPolicy: one worker on the pool's one thread, the other in place on
+     * the caller's. The worker on the pool answers its input and finds none left while the input run in
+     * place waits to retry; {@code shutdownNow()} comes then, when no worker of the batch has an input on
+     * the pool. It stops the worker run in place all the same: its wait ends, its input tries nothing
+     * more and is reported cancelled; the input the pool answered keeps its answer, and the caller's
+     * thread is not left interrupted.
+     */
+    @Test
+    void shutdownNowAfterThePoolsWorkerRanOutOfInputsStillStopsTheWorkerRunInPlace() throws Exception {
+        RanOut batch = shutDownOnceThePoolsWorkerRanOutOfInputs(true);
+
+        assertThat(batch.callerAttempts).as("attempts on the caller's thread: nothing more once stopped").hasValue(1);
+        assertThat(batch.clock.sleeps()).as("the wait before its attempt 2 ended, not slept").isEmpty();
+        assertThat(batch.inPlaceResult().isCancelled()).as("the input run in place, cancelled").isTrue();
+        assertThat(batch.poolsResult().value()).isEqualTo(batch.poolsAnswer());
+        assertThat(batch.callerLeftInterrupted).as("the caller's thread, never interrupted by anyone").isFalse();
+    }
+
+    /**
+     * The same batch, its pool shut down with a plain {@code shutdown()} instead: the worker standing by on
+     * the pool is not interrupted, and the input run in place makes all its attempts, as a plain
+     * {@code shutdown()} lets a batch finish.
+     */
+    @Test
+    void aPlainShutdownAfterThePoolsWorkerRanOutOfInputsLetsTheInputRunInPlaceFinish() throws Exception {
+        RanOut batch = shutDownOnceThePoolsWorkerRanOutOfInputs(false);
+
+        assertThat(batch.callerAttempts).as("attempts on the caller's thread: every one").hasValue(5);
+        assertThat(batch.clock.sleeps()).as("the waits between them").containsExactly(
+                Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400), Duration.ofMillis(800));
+        assertThat(batch.inPlaceResult().isCancelled()).isFalse();
+        assertThat(batch.inPlaceResult().failure()).isInstanceOf(IOException.class).hasMessage("busy");
+        assertThat(batch.poolsResult().value()).isEqualTo(batch.poolsAnswer());
+        assertThat(batch.callerLeftInterrupted).isFalse();
+    }
+
+    /**
+     * The worker on the pool that stands by for the worker run in place gives its thread up as soon as a
+     * task waits in the pool's queue, which may be one the input run in place waits for: a pool of one
+     * thread and a queue of one, CallerRunsPolicy, three inputs and three workers (one on the thread, one
+     * queued, one in place). The input run in place submits a task to the same pool once the queued worker
+     * has the thread (it finds no input left and stands by), and waits for it. The task runs, and every
+     * input is answered.
+     */
+    @Test
+    void aWorkerStandingByForTheWorkerRunInPlaceGivesItsThreadToATaskQueuedOnThePool() throws Exception {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0L, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(1), new ThreadPoolExecutor.CallerRunsPolicy());
+        Thread caller = Thread.currentThread();
+        CountDownLatch inPlaceStarted = new CountDownLatch(1);
+        AtomicReference<String> inPlaceInput = new AtomicReference<>();
+        try {
+            List<Batch.Result<String>> results = Batch.map(pool, List.of("0", "1", "2"), 3, q -> {
+                if (Thread.currentThread() != caller) { // the worker on the pool's thread
+                    inPlaceStarted.await();
+                    return "pool " + q;
+                }
+                inPlaceInput.set(q);
+                inPlaceStarted.countDown();
+                ParallelTest.spinUntil(() -> pool.getQueue().isEmpty()); // the queued worker has the thread
+                return pool.submit(() -> "task").get(10, TimeUnit.SECONDS) + " " + q;
+            });
+
+            int inPlace = Integer.parseInt(inPlaceInput.get());
+            for (int i = 0; i < 3; i++) {
+                assertThat(results.get(i).value()).isEqualTo((i == inPlace ? "task " : "pool ") + i);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** What {@link #shutDownOnceThePoolsWorkerRanOutOfInputs} saw. */
+    record RanOut(AtomicInteger callerAttempts, VirtualTimeSource clock, List<Batch.Result<String>> results,
+            int inPlace, boolean callerLeftInterrupted) {
+        Batch.Result<String> inPlaceResult() {
+            return results.get(inPlace);
+        }
+
+        Batch.Result<String> poolsResult() {
+            return results.get(1 - inPlace);
+        }
+
+        String poolsAnswer() {
+            return "answer " + (1 - inPlace);
+        }
+    }
+
+    /**
+     * Two inputs, one worker on a pool's one thread (CallerRunsPolicy, no queue), the other in place on the
+     * caller's, its input failing and retried (5 attempts, 100 ms apart): {@code shutdownNow()} ({@code now})
+     * or {@code shutdown()} comes once the worker on the pool answered its input and found none left, while
+     * the input run in place waits before its attempt 2, which goes on (unless interrupted) once the pool
+     * terminated after {@code shutdownNow()}, at once after {@code shutdown()}.
+     */
+    private static RanOut shutDownOnceThePoolsWorkerRanOutOfInputs(boolean now) throws InterruptedException {
+        CountDownLatch inPlaceStarted = new CountDownLatch(1);
+        CountDownLatch answered = new CountDownLatch(1);
+        CountDownLatch waiting = new CountDownLatch(1);
+        CountDownLatch released = new CountDownLatch(1);
+        VirtualTimeSource clock = new VirtualTimeSource();
+        ThreadPoolExecutor pool = ParallelTest.oneThreadThenCallerRuns(new CountDownLatch(1));
+        Thread caller = Thread.currentThread();
+        AtomicReference<Thread> poolThread = new AtomicReference<>();
+        AtomicReference<String> inPlaceInput = new AtomicReference<>();
+        AtomicInteger callerAttempts = new AtomicInteger();
+        ParallelTest.InterruptibleModel model = Rebound.wrap(ParallelTest.InterruptibleModel.class,
+                (ParallelTest.InterruptibleModel) q -> {
+            if (Thread.currentThread() != caller) { // the pool's worker: answers once the other input started
+                poolThread.set(Thread.currentThread());
+                inPlaceStarted.await();
+                answered.countDown();
+                return "answer " + q;
+            }
+            inPlaceInput.set(q);
+            inPlaceStarted.countDown();
+            callerAttempts.incrementAndGet();
+            throw new IOException("busy");
+        }).withRetry(RetryPolicy.builder().attempts(5).delay(Duration.ofMillis(100)).jitter(false).build())
+                .settings(ReboundSettings.builder().timeSource(new Fakes.WaitsUntil(waiting, released, clock))
+                        .logging(false).build()).build();
+        Thread stopper = new Thread(() -> {
+            try {
+                waiting.await(); // the input run in place waits to retry
+                answered.await();
+                // the pool's thread waits again only once its worker found no input left
+                ParallelTest.spinUntil(() -> poolThread.get().getState() == Thread.State.WAITING
+                        || poolThread.get().getState() == Thread.State.TIMED_WAITING);
+                if (now) {
+                    pool.shutdownNow();
+                    pool.awaitTermination(10, TimeUnit.SECONDS); // what it made the pool's thread do is done
+                } else {
+                    pool.shutdown(); // interrupts no thread that runs a task
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                released.countDown();
+            }
+        });
+        stopper.start();
+
+        List<Batch.Result<String>> results = Batch.map(pool, List.of("0", "1"), 2, model::answer);
+        stopper.join();
+
+        boolean callerLeftInterrupted = Thread.interrupted();
+        return new RanOut(callerAttempts, clock, results, Integer.parseInt(inPlaceInput.get()), callerLeftInterrupted);
     }
 }

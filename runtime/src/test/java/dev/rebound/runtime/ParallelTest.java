@@ -667,6 +667,93 @@ class ParallelTest {
     }
 
     /**
+     * The same stop, on a caller the application interrupts (from a thread of its own) while branch 1 runs
+     * in place, before branch 0 fails for good: branch 1 has not heard that interrupt yet when the run
+     * stops it, the flag set. The stop finds the flag someone else's and takes nothing of it back: branch
+     * 1's retry stops after its first attempt, the caller's thread is left interrupted, and the call ends
+     * as one whose caller is interrupted during the run: a CompletionException with the
+     * InterruptedException, not branch 0's failure.
+     */
+    @Test
+    void aCallerTheApplicationInterruptsDuringItsBranchRunInPlaceKeepsThatInterruptWhenTheRunStopsTheBranch() {
+        CountDownLatch interrupted = new CountDownLatch(1);
+        CountDownLatch siblingEnded = new CountDownLatch(1);
+        Thread caller = Thread.currentThread();
+        AtomicInteger attempts = new AtomicInteger();
+        Model inPlace = Rebound.wrap(Model.class, (Model) q -> {
+            attempts.incrementAndGet();
+            new Thread(caller::interrupt, "application").start();
+            spinUntil(() -> Thread.currentThread().isInterrupted()); // the application's interrupt, not heard
+            interrupted.countDown(); // branch 0 fails for good, and the run stops this branch
+            spinUntil(() -> siblingEnded.getCount() == 0); // deaf: the flag stays set
+            throw new IOException("busy");
+        }).withRetry(RetryPolicy.builder().attempts(5).delay(Duration.ofMillis(100)).jitter(false).build())
+                .settings(ReboundSettings.builder().timeSource(new VirtualTimeSource()).logging(false).build()).build();
+        IllegalStateException failure = new IllegalStateException("branch 0 failed for good");
+
+        Throwable thrown = failureBesideABranchInPlace(interrupted, siblingEnded, failure, () -> inPlace.answer("q"));
+
+        boolean callerLeftInterrupted = Thread.interrupted();
+        assertThat(attempts).as("branch 1's attempts: its retry stops on the interrupt").hasValue(1);
+        assertThat(thrown).as("the call of a caller interrupted during it").isNotSameAs(failure)
+                .isInstanceOf(CompletionException.class).hasCauseInstanceOf(InterruptedException.class);
+        assertThat(callerLeftInterrupted).as("the application's interrupt, kept").isTrue();
+    }
+
+    /**
+     * Branch 1, run in place, runs a nested {@code Parallel} whose own branch 1 runs in place too, on the
+     * same thread: the nested run's branch 0 fails for good and the nested run stops its branch 1, an
+     * interrupt of Rebound's on the caller's thread, still set (the branch deaf) when branch 0 of the outer
+     * run fails for good and the outer run stops its branch 1. That flag is the nested run's, not someone
+     * else's: taken back when the branches end, the caller gets the outer branch 0's failure, its thread
+     * not interrupted.
+     */
+    @Test
+    void aNestedRunsStopStillSetWhenTheEnclosingRunStopsItsBranchIsNotTakenForSomeoneElsesInterrupt() {
+        CountDownLatch outerReady = new CountDownLatch(1);
+        CountDownLatch outerEnded = new CountDownLatch(1);
+        CountDownLatch nestedStarted = new CountDownLatch(1);
+        CountDownLatch nestedEnded = new CountDownLatch(1);
+        ThreadPoolExecutor nestedPool = oneThreadThenCallerRuns(nestedEnded);
+        IllegalStateException outerFailure = new IllegalStateException("outer branch 0 failed for good");
+        AtomicInteger nestedBranch1Ran = new AtomicInteger();
+        try {
+            Throwable thrown = failureBesideABranchInPlace(outerReady, outerEnded, outerFailure,
+                    () -> Parallel.invokeAll(nestedPool, List.<Callable<String>>of(
+                            () -> {
+                                nestedStarted.await();
+                                throw new IllegalStateException("nested branch 0 failed for good");
+                            },
+                            () -> {
+                                nestedBranch1Ran.incrementAndGet();
+                                nestedStarted.countDown();
+                                spinUntil(() -> nestedEnded.getCount() == 0); // the nested run stopped it: deaf
+                                outerReady.countDown(); // the outer run stops this branch now, the flag set
+                                spinUntil(() -> outerEnded.getCount() == 0);
+                                return "deaf";
+                            })).get(1));
+
+            boolean callerLeftInterrupted = Thread.interrupted();
+            assertThat(nestedBranch1Ran).as("the nested branch 1 ran in place").hasValue(1);
+            assertThat(thrown).as("the first failure for good wins").isSameAs(outerFailure);
+            assertThat(callerLeftInterrupted).as("the caller's thread, never interrupted by anyone").isFalse();
+        } finally {
+            nestedPool.shutdownNow();
+        }
+    }
+
+    /** Spins (never consuming the interrupt flag) until {@code done}; fails after 10 s. */
+    static void spinUntil(java.util.function.BooleanSupplier done) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("not reached in 10 s");
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
      * Runs branch 0 on a pool's one thread, failing for good with {@code failure} once {@code ready} opens,
      * and {@code inPlace} in place, on the caller's thread (the pool busy, CallerRunsPolicy); {@code ended}
      * opens once branch 0 has ended, its failure reported to the run. Returns what the caller got.

@@ -23,7 +23,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * made before it, does not); or the time of an enclosing attempt on this thread (a resilient call's
  * attempt that made this call): that timer, finding the thread interrupted by this one, sent nothing, and the flag it would have
  * sent is set again, as that timer's to take back. Any other interrupt that came as one flag with the
- * timer's is taken back with it. Built per attempt, only for methods that have a timeout; built, it
+ * timer's is taken back with it. While the timer's interrupt is out (sent, not taken back yet), a
+ * {@code Parallel} or {@code Batch} branch its thread runs in place counts it as Rebound's
+ * ({@link Branches#sendingInterrupt}), so that the run stopping that branch does not take the flag for
+ * someone else's and keep it for the caller. Built per attempt, only for methods that have a timeout; built, it
  * finds the executor of the branch its thread runs (one thread-local read when none), and it reads the
  * senders' state only once it has fired.
  *
@@ -63,6 +66,11 @@ public final class AttemptTimer implements Runnable {
      */
     private final ExecutorService branchExecutor;
     /**
+     * The branch the attempt's thread runs ({@code Parallel}, {@code Batch}), or null: a branch run in place
+     * under it counts the timer's interrupt as Rebound's while it is out ({@link Branches#sendingInterrupt}).
+     */
+    private final Branches.Branch branch;
+    /**
      * Whether {@link #branchExecutor} was shut down already when the timer interrupted the thread: such a
      * shutdown sent nothing that could be one flag with the timer's. Written before {@link #FIRED}.
      */
@@ -72,7 +80,8 @@ public final class AttemptTimer implements Runnable {
         this.thread = thread;
         this.enclosing = enclosing;
         this.expiry = expiry;
-        this.branchExecutor = Branches.stoppableBy();
+        this.branch = Branches.current();
+        this.branchExecutor = Branches.stoppableBy(branch);
     }
 
     /** How an asynchronous attempt is given up on when its time comes. */
@@ -130,6 +139,7 @@ public final class AttemptTimer implements Runnable {
                 }
                 ExecutorService e = branchExecutor;
                 shutDownBeforeFiring = e != null && e.isShutdown(); // read before the interrupt
+                Branches.sendingInterrupt(branch);
                 thread.interrupt();
                 state.set(FIRED);
                 return;
@@ -206,6 +216,7 @@ public final class AttemptTimer implements Runnable {
             return TIMED_OUT; // the thread was interrupted when the time came: nothing sent, nothing taken back
         }
         boolean unheard = Thread.interrupted(); // the timer's interrupt, and any that came as one flag with it
+        Branches.tookBackInterrupt(branch);
         if (Branches.interruptedToStop(!shutDownBeforeFiring) || enclosingTimedOut()) {
             // someone else sent a stop meanwhile, one flag with the timer's (taken back just now) or heard
             // with it by the attempt (nothing left to take back): set again, so the retry stops
@@ -226,7 +237,11 @@ public final class AttemptTimer implements Runnable {
             while ((s = e.state.get()) == FIRING) {
                 Thread.onSpinWait();
             }
-            if (s == FIRED || s == FIRED_ON_INTERRUPTED && e.state.compareAndSet(FIRED_ON_INTERRUPTED, FIRED)) {
+            if (s == FIRED) {
+                return true;
+            }
+            if (s == FIRED_ON_INTERRUPTED && e.state.compareAndSet(FIRED_ON_INTERRUPTED, FIRED)) {
+                Branches.sendingInterrupt(e.branch); // the flag set again now is that timer's, taken back at its end
                 return true;
             }
         }

@@ -18,6 +18,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -83,15 +84,43 @@ public final class Branches {
         return false;
     }
 
+    /** The branch this thread runs (its innermost), for {@link #stoppableBy} and {@link #sendingInterrupt}; or null. */
+    static Branch current() {
+        return Run.CURRENT.get();
+    }
+
     /**
-     * The ExecutorService whose {@code shutdownNow()} interrupts this thread's branch (the executor of the
-     * innermost run it runs a branch of on a thread of that run's executor: see {@link #interruptedToStop});
-     * null when this thread runs no branch, or that executor is no ExecutorService. One thread-local read
-     * when this thread runs no branch.
+     * The ExecutorService whose {@code shutdownNow()} interrupts this thread's branch {@code in} (the executor
+     * of the innermost run it runs a branch of on a thread of that run's executor: see
+     * {@link #interruptedToStop}); null when this thread runs no branch, or that executor is no ExecutorService.
      */
-    public static ExecutorService stoppableBy() {
-        Run r = stoppingRun(Run.CURRENT.get(), Thread.currentThread());
+    static ExecutorService stoppableBy(Branch in) {
+        Run r = stoppingRun(in, Thread.currentThread());
         return r == null ? null : r.executor;
+    }
+
+    /**
+     * Rebound is about to interrupt the thread that runs {@code from} ({@link AttemptTimer}'s time came, or
+     * a run stops the branch that thread runs in place, {@code from} being the branch it runs inside): each
+     * branch run in place under it counts the interrupt as Rebound's, until {@link #tookBackInterrupt}, so
+     * that its own run's {@link Run#stop}, finding the flag set meanwhile, does not take it for someone
+     * else's. Nothing when {@code from} is null.
+     */
+    static void sendingInterrupt(Branch from) {
+        count(from, Branch.SENT);
+    }
+
+    /** The interrupt {@link #sendingInterrupt} counted was taken back (cleared) on the thread of {@code from}. */
+    static void tookBackInterrupt(Branch from) {
+        count(from, Branch.TAKEN);
+    }
+
+    private static void count(Branch from, VarHandle counter) {
+        for (Branch b = from; b != null; b = b.before) { // every branch of the chain runs on the same thread
+            if (b.inPlace) {
+                counter.getAndAdd(b, 1);
+            }
+        }
     }
 
     /** The innermost run whose cancel and executor reach {@code self} in branch {@code in}; or null. */
@@ -164,6 +193,19 @@ public final class Branches {
      * started that are still the run's to cancel.
      */
     public static final class Branch {
+        private static final VarHandle SENT;
+        private static final VarHandle TAKEN;
+
+        static {
+            try {
+                MethodHandles.Lookup lookup = MethodHandles.lookup();
+                SENT = lookup.findVarHandle(Branch.class, "interruptsSent", int.class);
+                TAKEN = lookup.findVarHandle(Branch.class, "interruptsTaken", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         private final Run run;
         /** The branch this thread was in before, put back by {@link Run#leave}. */
         private final Branch before;
@@ -177,6 +219,21 @@ public final class Branches {
         private boolean interruptedAtStart;
         /** Run in place: whether its run's {@link Run#stop} interrupted it. Written under {@code run}. */
         private volatile boolean stopped;
+        /**
+         * Run in place and stopped: whether its thread was interrupted by someone else when the stop came
+         * (the flag set, and no interrupt Rebound sent from inside it out): kept when it ends. Written under
+         * {@code run} before {@link #stopped}.
+         */
+        private boolean interruptedAtStop;
+        /**
+         * Run in place: the interrupts Rebound sent its thread from inside it ({@link #sendingInterrupt}: an
+         * attempt's timer, a nested run's stop of a branch run in place there) and those of them taken back
+         * ({@link #tookBackInterrupt}); while more were sent than taken back, a flag set may be theirs.
+         */
+        @SuppressWarnings("unused") // through SENT
+        private volatile int interruptsSent;
+        @SuppressWarnings("unused") // through TAKEN
+        private volatile int interruptsTaken;
         /**
          * Run in place and stopped: whether the executor whose {@code shutdownNow()} reaches its thread (an
          * enclosing run's) was shut down by then. Written under {@code run} before {@link #stopped}.
@@ -290,6 +347,8 @@ public final class Branches {
         private Branch inPlace;
         /** Set by {@link #stop} under this before it interrupts the branch run in place: read by {@link Branches#interruptedToStop}. */
         private volatile boolean stoppedInPlace;
+        /** Whether a thread of the executor {@linkplain #standByInPlace stands by} for the branch run in place. Guarded by this. */
+        private boolean standingBy;
         /** The branches between {@link #enter} and {@link #leave}; guarded by this for the wait in {@link #cancel}. */
         private final AtomicInteger running = new AtomicInteger();
         /**
@@ -367,21 +426,26 @@ public final class Branches {
         }
 
         /**
-         * A branch run in place ends: when {@link #stop} interrupted it, the submitting thread's flag is put
-         * back as it was when the branch started (the caller's own interrupt kept, the run's taken back),
-         * and set when a stop of an enclosing run reached this thread meanwhile (its cancel, the
-         * {@code shutdownNow()} of the executor this thread belongs to, not shut down yet at the stop): one
-         * flag with the run's, it is no more the run's to take back.
+         * A branch run in place ends: when {@link #stop} interrupted it, the run's interrupt is taken back,
+         * and the submitting thread's flag set again when it was not the run's alone: the caller was
+         * interrupted when the branch started (its own interrupt kept), or by someone else when the stop came
+         * (the stop found the flag set: see {@link #stop}), or a stop of an enclosing run reached this
+         * thread meanwhile (its cancel, the {@code shutdownNow()} of the executor this thread belongs to, not
+         * shut down yet at the stop): one flag with the run's, it is no more the run's to take back.
          */
         private void leftInPlace(Branch branch) {
             synchronized (this) {
                 inPlace = null;
+                if (standingBy) {
+                    notifyAll(); // the thread standing by for this branch leaves
+                }
                 if (!branch.stopped) {
                     return;
                 }
             }
             Thread.interrupted();
-            if (branch.interruptedAtStart
+            tookBackInterrupt(branch.before);
+            if (branch.interruptedAtStart || branch.interruptedAtStop
                     || stopSent(branch.before, Thread.currentThread(), !branch.shutDownAtStop)) {
                 Thread.currentThread().interrupt();
             }
@@ -405,10 +469,14 @@ public final class Branches {
 
         /**
          * The run is over for its branches: one failed for good, or the submitter gave up on them. Called
-         * on another thread than the submitting one (a branch on the pool that failed for good), it also
-         * interrupts the branch the submitting thread runs in place, if any, as {@link #cancel} interrupts
-         * those on the pool: no Future reaches it (its {@code submit} has not returned), and its retry
-         * stops waiting and tries nothing more. {@link #leave} takes that interrupt back.
+         * on another thread than the submitting one (a branch on the pool that failed for good, a thread of
+         * the pool that found it stopped), it also interrupts the branch the submitting thread runs in place,
+         * if any, as {@link #cancel} interrupts those on the pool: no Future reaches it (its {@code submit}
+         * has not returned), and its retry stops waiting and tries nothing more. {@link #leave} takes that
+         * interrupt back. A flag it finds set is someone else's (the caller interrupted during the branch,
+         * the interrupt not heard yet, or heard and set again), unless an interrupt Rebound sent from
+         * inside the branch is out then (an attempt's timer, a nested run's stop: one flag with theirs, it
+         * goes with theirs): {@link #leave} keeps it.
          */
         public void stop() {
             cancelled = true;
@@ -422,9 +490,70 @@ public final class Branches {
                 }
                 ExecutorService outer = stoppableByIn(b);
                 b.shutDownAtStop = outer != null && outer.isShutdown();
+                b.interruptedAtStop = interruptedBySomeoneElse(b);
                 b.stopped = true;
                 stoppedInPlace = true; // before the interrupt: a branch that hears it finds it set
+                sendingInterrupt(b.before);
                 submitter.interrupt();
+            }
+        }
+
+        /**
+         * Whether the submitting thread, running {@code b} in place, is interrupted, and no interrupt Rebound
+         * sent from inside {@code b} was out as its flag was read: those taken back are read before those
+         * sent (taken never exceeds sent), and those sent again after the flag, so that one sent and taken
+         * back between the reads is seen.
+         */
+        private boolean interruptedBySomeoneElse(Branch b) {
+            int taken = (int) Branch.TAKEN.getVolatile(b);
+            int sent = (int) Branch.SENT.getVolatile(b);
+            return submitter.isInterrupted() && sent == taken && (int) Branch.SENT.getVolatile(b) == sent;
+        }
+
+        /**
+         * Holds this thread, one of the executor's that has nothing left to run of this run, while the
+         * submitting thread runs a branch of the run in place (a {@code Batch} worker a saturated pool's
+         * {@code CallerRunsPolicy} ran there): {@code shutdownNow()}, which does not reach that branch,
+         * reaches this thread, which then {@linkplain #stop stops} the branch, as a branch on the pool that
+         * finds the pool stopped does (a plain {@code shutdown()} interrupts no thread that runs a task: the
+         * branch goes on). One thread stands by at a time, only on a ThreadPoolExecutor, and only while its
+         * queue is empty: it leaves its thread to a task waiting there (maybe one the branch waits for),
+         * looked at every {@value #POLL_MILLIS} ms. It leaves too when the branch ends (at once) or the run is
+         * cancelled; an interrupt of someone else's (the pool not shut down) is cleared, as between a
+         * worker's inputs.
+         */
+        public void standByInPlace() {
+            if (!(executor instanceof ThreadPoolExecutor pool) || Thread.currentThread() == submitter) {
+                return;
+            }
+            boolean shutDownNow = false;
+            boolean interrupted = false;
+            synchronized (this) {
+                if (inPlace == null || standingBy) {
+                    return;
+                }
+                standingBy = true;
+                try {
+                    while (inPlace != null && !cancelled && pool.getQueue().isEmpty()) {
+                        try {
+                            wait(POLL_MILLIS); // woken when the branch ends; the queue is looked at in between
+                        } catch (InterruptedException e) {
+                            shutDownNow = stoppedByShutdown(pool, e); // shutdownNow() marks the pool first
+                            interrupted = shutDownNow || cancelled; // else someone else's, the pool running: cleared
+                            if (shutDownNow) {
+                                break;
+                            }
+                        }
+                    }
+                } finally {
+                    standingBy = false;
+                }
+            }
+            if (shutDownNow) {
+                stop();
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt(); // shutdownNow()'s, or the run's cancel: kept
             }
         }
 
