@@ -17,10 +17,12 @@ import dev.rebound.it.plain.PlainChat;
 import dev.rebound.it.plain.PlainGpt35;
 import dev.rebound.it.plain.PlainGpt4;
 import dev.rebound.it.plain.PlainReplier;
+import dev.rebound.it.plain.PlainReplyingPrimary;
 import dev.rebound.it.plain.Replier;
 import dev.rebound.it.plain.alternatives.PlainOwnPolicyAlternatives;
 import dev.rebound.it.woven.OwnPolicyAlternatives;
 import dev.rebound.it.woven.SpringProxied;
+import dev.rebound.it.woven.WovenReplier;
 import dev.rebound.annotations.Fallback;
 import dev.rebound.annotations.Retry;
 import dev.rebound.runtime.RateLimitRefusedException;
@@ -634,17 +636,14 @@ class AlternativePoliciesDoorsTest extends VirtualTime {
     // reply(Object)) is the one the door intercepts: the class's reply(String), which javac's bridge calls
 
     /**
-     * A primary that always fails (1 attempt) falls back to an intercepted {@code Replier<String>} given to
-     * withFallbacks, whose own retry answers (2 requests): the call Guice's interceptor of {@code reply(String)}
-     * makes, reached through the bridge, is the nested one, and the logical call falls back once.
+     * A primary that always fails (1 attempt) falls back to {@code replier}, a {@code Replier<String>} named {@code
+     * name} given to withFallbacks, whose own retry answers (2 requests): the call its door of {@code reply(String)}
+     * makes, reached through the bridge, is the nested one (no call of its own), and the logical call falls back once.
+     * Counted by {@code registry}.
      */
-    @Test
     @SuppressWarnings({"unchecked", "rawtypes"})
-    void anInterceptedAlternativeOfAGenericInterfaceIsPartOfOneLogicalCallThroughItsBridge()
-            throws java.io.IOException {
-        SimpleMeterRegistry registry = globalRegistry();
-        PingingAsker.REQUESTS.clear();
-        PlainReplier replier = Guice.createInjector(new ReboundModule()).getInstance(PlainReplier.class);
+    private void anAlternativeOfAGenericInterfaceIsPartOfOneLogicalCallThroughItsBridge(SimpleMeterRegistry registry,
+            Replier<String> replier, String name) throws java.io.IOException {
         Replier<String> primary = question -> {
             throw new java.io.IOException("primary down");
         };
@@ -653,13 +652,86 @@ class AlternativePoliciesDoorsTest extends VirtualTime {
 
         assertThat(llm.reply("q")).isEqualTo("answer");
 
-        assertThat(finalEventsByMethod()).containsExactly("SUCCEEDED Replier.reply(String) on PlainReplier nested",
-                "SUCCEEDED Replier.reply(Object) on PlainReplier");
+        assertThat(finalEventsByMethod()).containsExactly("SUCCEEDED Replier.reply(String) on " + name + " nested",
+                "SUCCEEDED Replier.reply(Object) on " + name);
         assertThat(PingingAsker.REQUESTS).containsExactly("q", "q");
         assertThat(countsByMethod(registry, MicrometerListener.CALLS, "outcome"))
-                .isEqualTo(Map.of("reply fallback", 1.0));
+                .as("rebound.calls{method, outcome}: the logical call alone").isEqualTo(Map.of("reply fallback", 1.0));
         assertThat(countsByMethod(registry, MicrometerListener.ATTEMPTS, "target"))
-                .isEqualTo(Map.of("reply primary", 1.0, "reply PlainReplier", 2.0));
+                .isEqualTo(Map.of("reply primary", 1.0, "reply " + name, 2.0));
+    }
+
+    /** The alternative intercepted by Guice, compiled by javac, whose bridge carries reply(String)'s annotations. */
+    @Test
+    void anInterceptedAlternativeOfAGenericInterfaceIsPartOfOneLogicalCallThroughItsBridge()
+            throws java.io.IOException {
+        SimpleMeterRegistry registry = globalRegistry();
+        PingingAsker.REQUESTS.clear();
+        PlainReplier replier = Guice.createInjector(new ReboundModule()).getInstance(PlainReplier.class);
+
+        anAlternativeOfAGenericInterfaceIsPartOfOneLogicalCallThroughItsBridge(registry, replier, "PlainReplier");
+    }
+
+    // ---- the same through a woven alternative: ajc copies none of reply(String)'s annotations onto its bridge
+    // reply(Object) (javac copies them all), so the engine reads them on the method the bridge calls
+
+    /** The alternative woven by ajc, whose bridge carries no annotation. */
+    @Test
+    void aWovenAlternativeOfAGenericInterfaceGivenToWithFallbacksIsPartOfOneLogicalCallThroughItsBridge()
+            throws java.io.IOException {
+        SimpleMeterRegistry registry = globalRegistry();
+        PingingAsker.REQUESTS.clear();
+        WovenReplier replier = new WovenReplier();
+        assertThat(replier).isInstanceOf(Woven.class);
+
+        anAlternativeOfAGenericInterfaceIsPartOfOneLogicalCallThroughItsBridge(registry, replier, "WovenReplier");
+    }
+
+    /**
+     * {@code primary}, which always fails (1 attempt), falls back to its {@code @Fallback.to} alternative, the woven
+     * {@link WovenReplier}: the engine applies the alternative's own retry (2 requests) and its woven door steps
+     * aside, so the logical call is the only call, and falls back once. Counted by {@code registry}.
+     */
+    private void aFallbackToAWovenAlternativeOfAGenericInterfaceAppliesItsRetryOnce(SimpleMeterRegistry registry,
+            Replier<String> primary, String primaryName, String method) throws java.io.IOException {
+        assertThat(primary.reply("q")).isEqualTo("answer");
+
+        assertThat(finalEventsByMethod()).as("the logical call's SUCCEEDED alone")
+                .containsExactly("SUCCEEDED Replier." + method + " on WovenReplier");
+        assertThat(kinds()).as("the alternative's failed request is an attempt of the logical call")
+                .containsSubsequence(ReboundEvent.Kind.FALLBACK, ReboundEvent.Kind.ATTEMPT_FAILED,
+                        ReboundEvent.Kind.SUCCEEDED);
+        assertThat(PingingAsker.REQUESTS).as("the alternative's own 2 requests").containsExactly("q", "q");
+        assertThat(countsByMethod(registry, MicrometerListener.CALLS, "outcome"))
+                .as("rebound.calls{method, outcome}: the logical call alone").isEqualTo(Map.of("reply fallback", 1.0));
+        assertThat(countsByMethod(registry, MicrometerListener.ATTEMPTS, "target"))
+                .as("rebound.attempts{method, target}: each request once")
+                .isEqualTo(Map.of("reply " + primaryName, 1.0, "reply WovenReplier", 2.0));
+    }
+
+    /** A woven primary's door resolves {@code reply(String)}; the engine calls the alternative's {@code reply(Object)}. */
+    @Test
+    void aWovenPrimarysFallbackToAWovenAlternativeOfAGenericInterfaceAppliesItsRetryOnce() throws java.io.IOException {
+        SimpleMeterRegistry registry = globalRegistry();
+        PingingAsker.REQUESTS.clear();
+        WovenReplier.Primary primary = new WovenReplier.Primary();
+        assertThat(primary).isInstanceOf(Woven.class);
+
+        aFallbackToAWovenAlternativeOfAGenericInterfaceAppliesItsRetryOnce(registry, primary, "Primary",
+                "reply(String)");
+    }
+
+    /** Rebound.wrap resolves {@code Replier.reply(Object)}, through which it reads the alternative's own retry too. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aWrappedPrimarysFallbackToAWovenAlternativeOfAGenericInterfaceAppliesItsRetryOnce()
+            throws java.io.IOException {
+        SimpleMeterRegistry registry = globalRegistry();
+        PingingAsker.REQUESTS.clear();
+        Replier<String> primary = Rebound.wrap(Replier.class, new PlainReplyingPrimary()).build();
+
+        aFallbackToAWovenAlternativeOfAGenericInterfaceAppliesItsRetryOnce(registry, primary, "PlainReplyingPrimary",
+                "reply(Object)");
     }
 
     // ---- an alternative that a container's proxy stands in front of (a Spring bean the application's own

@@ -6,8 +6,12 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import com.google.inject.Guice;
 import dev.rebound.it.llm.FakeLlm;
 import dev.rebound.it.plain.NestedPlain;
+import dev.rebound.it.plain.PingingAsker;
+import dev.rebound.it.plain.PlainReplier;
+import dev.rebound.it.plain.Replier;
 import dev.rebound.it.woven.Nested;
 import dev.rebound.it.woven.SpringProxied;
+import dev.rebound.it.woven.WovenReplier;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.weaver.guice.ReboundModule;
@@ -17,6 +21,8 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.aop.support.DefaultPointcutAdvisor;
 import org.springframework.retry.annotation.AnnotationAwareRetryOperationsInterceptor;
@@ -229,6 +235,34 @@ class NestedRetriesTest extends VirtualTime {
                 + "(Rebound.wrap) can make up to 6 attempts")).isEqualTo(1);
         assertThat(log).as("the woven class applies its annotations: none is replaced")
                 .doesNotContain("the builder's policies replace them");
+    }
+
+    /**
+     * A builder retry over an object that applies its own {@code @Retry} to a generic interface's method, written on
+     * its class's override ({@code reply(String)} for {@code Replier<T>.reply(T)}): the woven class's is read
+     * through ajc's bridge {@code reply(Object)}, which carries no annotation, as the intercepted javac class's is
+     * through javac's, which carries them all: the same warning, and the same 3 x 2 attempts at most.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"woven", "intercepted"})
+    @SuppressWarnings("unchecked")
+    void aBuilderRetryOverTheOwnRetryOfAGenericInterfacesImplementationIsWarnedAsNestedWovenOrIntercepted(String door) {
+        Replier<String> target = door.equals("woven") ? new WovenReplier()
+                : Guice.createInjector(new ReboundModule()).getInstance(PlainReplier.class);
+        String name = door.equals("woven") ? "WovenReplier" : "PlainReplier";
+        PingingAsker.REQUESTS.clear();
+
+        String log = StdErr.during(() -> {
+            Replier<String> llm = Rebound.wrap(Replier.class, target)
+                    .withRetry(RetryPolicy.builder().attempts(3).delay(Duration.ofMillis(10)).jitter(false).build())
+                    .build();
+            assertThat(catchThrowable(() -> llm.reply("q"))).isNull();
+        });
+
+        assertThat(PingingAsker.REQUESTS).as("its own retry answers").containsExactly("q", "q");
+        assertThat(StdErr.count(log, "Nested retries: Replier.reply(Object) (Rebound.wrap) (3 attempts) calls "
+                + "Replier.reply(Object) on " + name + " (2 attempts), so one call of Replier.reply(Object) "
+                + "(Rebound.wrap) can make up to 6 attempts")).as(log).isEqualTo(1);
     }
 
     private static String retriedByAnotherLibrary(String method, int attempts, String other) {

@@ -155,11 +155,13 @@ public final class MethodScan {
      * type}, a user's class (not a subclass a container generated, not a JDK proxy): the public method whose body
      * runs, as a woven advice's join point and Guice's invocation name it, never a bridge (which no door
      * intercepts) but the method it calls: an access bridge's superclass method, a generic superclass's body
-     * ({@link #genericBridgeTarget}), or the class's own override with the interface's type arguments put in
-     * ({@code Impl.chat(String)} for {@code Chat<T>.chat(T)} when {@code Impl implements Chat<String>}), or with a
-     * narrower result. {@code called} itself when {@code type} has no such public method, the bridge itself when
-     * what it calls is not known (a door of the method it calls then takes no mark for it: its policy applies).
-     * Asked once per class and method.
+     * ({@link #genericBridgeTarget}), or the override the JVM dispatches the call to ({@link
+     * Overrides#implementation}): the nearest class's, with the interface's type arguments put in ({@code
+     * Impl.chat(String)} for {@code Chat<T>.chat(T)} when {@code Impl implements Chat<String>}) or with a narrower
+     * result, else an interface's default method; the same whichever compiler wrote the bridges (ajc leaves a
+     * subclass that overrides a generic superclass's method without one, javac does not). {@code called} itself
+     * when {@code type} has no such public method, the bridge itself when what it calls is not known (a door of the
+     * method it calls then takes no mark for it: its policy applies). Asked once per class and method.
      */
     public static Method intercepted(Class<?> type, Method called) {
         Method found;
@@ -176,25 +178,9 @@ public final class MethodScan {
             target = genericBridgeTarget(type, found);
         }
         if (target == null) {
-            target = overrideBridgeTarget(type, found, called);
+            target = Overrides.implementation(type, called);
         }
         return target != null ? target : found;
-    }
-
-    /**
-     * The method of the bridge's own class that it calls when it stands for {@code called} there: the class's
-     * override of {@code called}, whose erased parameters or result are narrower ({@link Overrides#declaredIn}
-     * puts the type arguments of {@code type} in); null for none.
-     */
-    private static Method overrideBridgeTarget(Class<?> type, Method bridge, Method called) {
-        for (Method m : bridge.getDeclaringClass().getDeclaredMethods()) {
-            if (!m.isBridge() && !m.isSynthetic() && !Modifier.isStatic(m.getModifiers())
-                    && m.getName().equals(bridge.getName()) && m.getParameterCount() == bridge.getParameterCount()
-                    && called.equals(Overrides.declaredIn(called.getDeclaringClass(), type, m))) {
-                return m;
-            }
-        }
-        return null;
     }
 
     /** Public instance methods a door may intercept: not Object's, static, bridge or synthetic. */

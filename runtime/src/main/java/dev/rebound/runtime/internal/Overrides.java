@@ -24,9 +24,83 @@ final class Overrides {
 
     /**
      * The method declared in {@code owner} (a supertype of {@code impl}, or {@code impl} itself) that
-     * {@code m}, a method of {@code impl}, is or implements; null when there is none.
+     * {@code m}, a method of {@code impl}, is or implements; or, {@code m} being a supertype's method (an
+     * interface's, erased: {@code Replier<T>.reply(T)} is {@code reply(Object)}), the method of {@code owner} that
+     * implements it ({@link #implementing}), never a bridge where there is one: null when there is none. So the
+     * annotations read on it are the same whichever compiler built {@code owner}: javac copies all the annotations
+     * of the method a bridge calls onto the bridge, ajc copies none, and leaves out some bridges javac writes.
      */
     static Method declaredIn(Class<?> owner, Class<?> impl, Method m) {
+        Method found = declared(owner, impl, m);
+        if (found != null && !found.isBridge()) {
+            return found;
+        }
+        Method implementing = implementing(owner, impl, m);
+        return implementing != null ? implementing : found; // an access bridge: both compilers copy its annotations
+    }
+
+    /**
+     * The method of {@code owner}, not a bridge, that implements {@code m}, a method of a supertype of {@code
+     * impl} whose erased parameter types {@code owner}'s method does not have: the method a bridge for {@code m}'s
+     * erasure calls, whether the compiler wrote one in {@code owner} or not, as the JVM dispatches the call. Either
+     * {@code owner} overrides {@code m}, its type arguments put in as {@code owner} gives them ({@code
+     * reply(String)} of {@code class Own implements Replier<String>}; {@code reply(T)}, erased to {@code
+     * reply(CharSequence)}, of {@code class Mid<T extends CharSequence> implements Replier<T>}), or {@code owner}
+     * implements no such supertype and {@code impl} binds {@code m}'s type variables to the parameter types of a
+     * method {@code owner} declares ({@code Base.reply(String)} for {@code class Impl extends Base implements
+     * Replier<String>}). Null when there is none, and for a method of {@code owner} or of a subtype of it (a
+     * superclass's method implements none of a subclass's). Asked when annotations are looked up, once per method.
+     */
+    static Method implementing(Class<?> owner, Class<?> impl, Method m) {
+        Class<?> declaring = m.getDeclaringClass();
+        if (declaring == owner || owner.isAssignableFrom(declaring) || Modifier.isStatic(m.getModifiers())) {
+            return null;
+        }
+        boolean inherited = declaring.isAssignableFrom(owner);
+        for (Method candidate : owner.getDeclaredMethods()) {
+            int mods = candidate.getModifiers();
+            if (candidate.isBridge() || candidate.isSynthetic() || Modifier.isStatic(mods) || Modifier.isPrivate(mods)
+                    || !candidate.getName().equals(m.getName())
+                    || candidate.getParameterCount() != m.getParameterCount()
+                    || !m.getReturnType().isAssignableFrom(candidate.getReturnType())) {
+                continue;
+            }
+            if (m.equals(declared(declaring, inherited ? owner : impl, candidate))) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The method that runs when {@code m}, a method of a supertype of {@code type}, is called on an instance of
+     * {@code type}, as the JVM dispatches it, never a bridge: the override of the nearest class that declares one
+     * ({@link #declaredIn}), else the default method of the most specific interface that declares one; null when
+     * neither does (an abstract method, a bridge whose target none of these declares).
+     */
+    static Method implementation(Class<?> type, Method m) {
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            Method own = declaredIn(c, type, m);
+            if (own != null && !own.isBridge() && !Modifier.isAbstract(own.getModifiers())) {
+                return own;
+            }
+            if (own != null && !own.isBridge()) {
+                return null; // abstract here: nothing above runs
+            }
+        }
+        Method found = null;
+        for (Class<?> itf : AnnotationLookup.allInterfaces(type)) {
+            Method own = declaredIn(itf, type, m);
+            if (own != null && own.isDefault()
+                    && (found == null || found.getDeclaringClass().isAssignableFrom(itf))) {
+                found = own;
+            }
+        }
+        return found;
+    }
+
+    /** {@link #declaredIn} as {@code owner}'s class file has it: a bridge when {@code m}'s erasure finds one. */
+    private static Method declared(Class<?> owner, Class<?> impl, Method m) {
         try {
             return owner.getDeclaredMethod(m.getName(), m.getParameterTypes());
         } catch (NoSuchMethodException e) {

@@ -70,6 +70,16 @@ class MethodScanInterceptedTest {
         }
     }
 
+    public static class Base {
+        public String handle(String event) {
+            return "base";
+        }
+    }
+
+    /** Its bridge {@code handle(Object)}, for {@code Handler<String>}, calls the body it inherits from Base. */
+    public static class InheritsBody extends Base implements Handler<String> {
+    }
+
     static class Hidden {
         public String chat(String prompt) {
             return "hidden";
@@ -125,6 +135,15 @@ class MethodScanInterceptedTest {
         assertThat(intercepted.isBridge()).isFalse();
         assertThat(intercepted.getReturnType()).isEqualTo(String.class);
         assertThat(intercepted.getDeclaringClass()).isEqualTo(Strings.class);
+    }
+
+    @Test
+    void aGenericInterfacesMethodImplementedByABodyFromASuperclassThatImplementsNothingIsThatBody()
+            throws NoSuchMethodException {
+        assertThat(method(InheritsBody.class, "handle", Object.class).isBridge()).isTrue();
+
+        assertThat(MethodScan.intercepted(InheritsBody.class, method(Handler.class, "handle", Object.class)))
+                .isEqualTo(method(Base.class, "handle", String.class));
     }
 
     @Test

@@ -1,0 +1,168 @@
+package dev.rebound.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.rebound.runtime.Rebound;
+import dev.rebound.runtime.ReboundConfigurationException;
+import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.runtime.internal.MethodScan;
+import dev.rebound.runtime.spi.Policies;
+import dev.rebound.weaver.aspectj.ResilientMethods;
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.aspectj.bridge.IMessage;
+import org.aspectj.bridge.MessageHandler;
+import org.aspectj.tools.ajc.Main;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The bridges of a class that implements a generic interface differ by compiler: javac copies all the annotations of
+ * the method a bridge calls onto it, ajc copies none (and leaves out some bridges javac writes: a subclass that
+ * overrides a generic superclass's method gets none of its own). The same source compiled by each, every lookup
+ * through the interface's erased method ({@code Replier.reply(Object)}, as the engine calls an alternative and
+ * {@code Rebound.wrap} resolves its interface) reads the same policies and names the same method a door intercepts:
+ * the one the bridge calls, as the JVM dispatches the call.
+ */
+class BridgeAnnotationsTest {
+
+    private static final String SOURCE = """
+            import dev.rebound.annotations.CircuitBreaker;
+            import dev.rebound.annotations.NonIdempotent;
+            import dev.rebound.annotations.Retry;
+
+            public class Bridged {
+                public interface Replier<T> {
+                    String reply(T question);
+                }
+
+                /** Its own override: a bridge reply(Object) under both compilers. */
+                public static class Own implements Replier<String> {
+                    @Override
+                    @Retry(attempts = 2, delay = 0)
+                    public String reply(String question) { return question; }
+                }
+
+                /** A default method of an interface that fixes the type argument: its bridge is a default too. */
+                public interface StringReplier extends Replier<String> {
+                    @Override
+                    @Retry(attempts = 2, delay = 0)
+                    default String reply(String question) { return question; }
+                }
+
+                public static class UsesDefault implements StringReplier {
+                }
+
+                /** A generic superclass's method, overridden below: ajc writes Leaf no bridge reply(Object). */
+                public static class Mid<T extends CharSequence> implements Replier<T> {
+                    @CircuitBreaker
+                    public String reply(T question) { return "mid"; }
+                }
+
+                public static class Leaf extends Mid<String> {
+                    @Override
+                    @Retry(attempts = 2, delay = 0)
+                    public String reply(String question) { return question; }
+                }
+
+                /** A superclass that implements nothing: its subclass's bridge calls its body. */
+                public static class Base {
+                    @Retry(attempts = 2, delay = 0)
+                    public String reply(String question) { return question; }
+                }
+
+                public static class Inherits extends Base implements Replier<String> {
+                }
+
+                /** No policy: no door weaves or intercepts it, Rebound.wrap applies the builder's. */
+                public static class Mailer implements Replier<String> {
+                    @Override
+                    @NonIdempotent
+                    public String reply(String mail) { return mail; }
+                }
+            }
+            """;
+
+    @TempDir
+    Path dir;
+
+    /** The classes of {@link #SOURCE} as javac compiles them, with processing off. */
+    private ClassLoader javac() throws IOException {
+        return new Javac(dir).load("Bridged", SOURCE);
+    }
+
+    /** The classes of {@link #SOURCE} as ajc compiles them, weaving Rebound's aspects as the Maven plugin does. */
+    private ClassLoader ajc() throws IOException {
+        Path file = new Javac(dir).write("Bridged", SOURCE);
+        Path out = dir.resolve("ajc");
+        MessageHandler messages = new MessageHandler();
+        new Main().run(new String[] {"-17", "-proc:none", "-classpath", Javac.CLASSPATH, "-aspectpath",
+            Javac.location(ResilientMethods.class), "-d", out.toString(), file.toString()}, messages);
+        assertThat(Arrays.stream(messages.getMessages(IMessage.ERROR, true)).map(IMessage::getMessage)).isEmpty();
+        return new URLClassLoader(new URL[] {out.toUri().toURL()}, BridgeAnnotationsTest.class.getClassLoader());
+    }
+
+    private static Class<?> load(ClassLoader loader, String nested) throws ClassNotFoundException {
+        return Class.forName("Bridged$" + nested, false, loader);
+    }
+
+    /** {@code Replier.reply(Object)}: the interface's method, erased, as the engine and Rebound.wrap call it. */
+    private static Method erased(ClassLoader loader) throws ReflectiveOperationException {
+        return load(loader, "Replier").getMethod("reply", Object.class);
+    }
+
+    /** The policy annotations on {@code type} for the erased method, and the method a door intercepts there. */
+    private static List<String> read(ClassLoader loader, String type) throws ReflectiveOperationException {
+        Class<?> impl = load(loader, type);
+        Method intercepted = MethodScan.intercepted(impl, erased(loader));
+        return List.of(String.join(" ", Policies.annotationsOf(impl, erased(loader))),
+                Policies.describe(intercepted.getDeclaringClass(), intercepted) + (intercepted.isBridge() ? " bridge" : ""));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "Own         | @Retry                 | Own.reply(String)",
+        "UsesDefault | @Retry                 | StringReplier.reply(String)",
+        "Leaf        | @Retry @CircuitBreaker | Leaf.reply(String)",
+        "Inherits    | @Retry                 | Base.reply(String)"})
+    void theInterfacesErasedMethodReadsThePoliciesOfTheMethodItsBridgeCallsWhicheverTheCompiler(String type,
+            String policies, String intercepted) throws Exception {
+        List<String> expected = List.of(policies, intercepted);
+
+        assertThat(read(javac(), type)).as("javac's classes").isEqualTo(expected);
+        assertThat(read(ajc(), type)).as("ajc's classes").isEqualTo(expected);
+    }
+
+    /**
+     * {@code Rebound.wrap} with a builder retry over a class whose override of the interface's method is {@code
+     * @NonIdempotent}: refused, the same problem whichever compiler built the class (never a retried send).
+     */
+    @Test
+    void aBuilderRetryOfANonIdempotentOverrideIsRefusedWhicheverTheCompiler() throws Exception {
+        String expected = "Replier.reply(Object): withRetry(attempts = 3) on a @NonIdempotent method must list the"
+                + " failures that are safe to repeat it on, in RetryPolicy.Builder.retryOn";
+
+        assertThat(refusal(javac())).as("javac's class").isEqualTo(expected);
+        assertThat(refusal(ajc())).as("ajc's class").isEqualTo(expected);
+    }
+
+    /** The problem Rebound.wrap reports for a builder retry of 3 attempts over the loader's {@code Mailer}. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static String refusal(ClassLoader loader) throws Exception {
+        Class replier = load(loader, "Replier");
+        Object mailer = load(loader, "Mailer").getConstructor().newInstance();
+        ReboundConfigurationException refused = catchThrowableOfType(() -> Rebound.wrap(replier, mailer)
+                .withRetry(RetryPolicy.builder().attempts(3).build()).build(), ReboundConfigurationException.class);
+        assertThat(refused).as("refused").isNotNull();
+        assertThat(refused.problems()).hasSize(1);
+        return refused.problems().get(0);
+    }
+}
