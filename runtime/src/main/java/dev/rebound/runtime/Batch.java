@@ -76,13 +76,10 @@ public final class Batch {
      * as soon as a worker on the pool finds the pool stopped, interrupted (its input, if its call then fails,
      * reported cancelled), the stop's interrupt taken back once it ends (the caller's own kept, as
      * {@link Parallel#invokeAll(Executor, List)} says, and the batch then ends as for a caller interrupted
-     * while waiting). A worker on a {@link java.util.concurrent.ThreadPoolExecutor}'s thread that finds no input left
-     * stands by while the worker run in place goes on, for {@code shutdownNow()} to reach (a plain
-     * {@code shutdown()} leaves it be): one at a time, and only while nothing waits in the pool's queue (it
-     * gives its thread to a task waiting there, which may be one the input waits for). With no worker of
-     * the batch on the pool then (none got a thread there, or the one standing by gave its thread up), or
-     * on another executor, the worker run in place goes on: with no thread of the batch's for
-     * {@code shutdownNow()} to interrupt, the batch cannot tell it from {@code shutdown()}. An interrupt an input's call leaves set on its thread (its
+     * while waiting). With no worker of the batch on the pool by then (the others ran out of
+     * inputs, or none got a thread there), or on another executor, the worker run in place goes on: with no
+     * thread of the batch's for {@code shutdownNow()} to interrupt, the batch cannot tell it from
+     * {@code shutdown()}. An interrupt an input's call leaves set on its thread (its
      * own business) is cleared before the worker takes the next input, as a pool clears a task's before
      * the next task: it neither cancels nor fails another input. Not when the worker runs on the caller's own thread
      * (an executor that runs tasks in place, a saturated pool's {@code CallerRunsPolicy}): there an
@@ -147,7 +144,6 @@ public final class Batch {
                         while (!stopped(run, executor, caller)) { // else the inputs left stay unset: cancelled
                             int i = next.getAndIncrement();
                             if (i >= n) {
-                                run.standByInPlace(); // shutdownNow() reaches a worker run in place through it
                                 break;
                             }
                             results[i] = answer(call, inputs, i, branch, run, executor, caller);

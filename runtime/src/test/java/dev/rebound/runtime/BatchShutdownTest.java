@@ -16,9 +16,11 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionHandler;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -395,26 +397,28 @@ class BatchShutdownTest {
     /**
      * A saturated pool with CallerRunsPolicy: one worker on the pool's one thread, the other in place on
      * the caller's. The worker on the pool answers its input and finds none left while the input run in
-     * place waits to retry; {@code shutdownNow()} comes then, when no worker of the batch has an input on
-     * the pool. It stops the worker run in place all the same: its wait ends, its input tries nothing
-     * more and is reported cancelled; the input the pool answered keeps its answer, and the caller's
-     * thread is not left interrupted.
+     * place waits to retry; {@code shutdownNow()} comes then, when no worker of the batch is on the pool.
+     * The limit Batch's Javadoc and wrap.md state: nothing of the batch's is there for it to interrupt, so
+     * the worker run in place goes on as after a plain {@code shutdown()}, every attempt made (a pool thread
+     * held back for it instead would take a thread other tasks need:
+     * {@link #aPoolsThreadWhoseWorkerRanOutOfInputsIsFreeForOtherTasksWhileTheWorkerRunInPlaceGoesOn}).
      */
     @Test
-    void shutdownNowAfterThePoolsWorkerRanOutOfInputsStillStopsTheWorkerRunInPlace() throws Exception {
+    void shutdownNowAfterThePoolsWorkerRanOutOfInputsDoesNotReachTheWorkerRunInPlace() throws Exception {
         RanOut batch = shutDownOnceThePoolsWorkerRanOutOfInputs(true);
 
-        assertThat(batch.callerAttempts).as("attempts on the caller's thread: nothing more once stopped").hasValue(1);
-        assertThat(batch.clock.sleeps()).as("the wait before its attempt 2 ended, not slept").isEmpty();
-        assertThat(batch.inPlaceResult().isCancelled()).as("the input run in place, cancelled").isTrue();
+        assertThat(batch.callerAttempts).as("attempts on the caller's thread: every one").hasValue(5);
+        assertThat(batch.clock.sleeps()).as("the waits between them").containsExactly(
+                Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400), Duration.ofMillis(800));
+        assertThat(batch.inPlaceResult().isCancelled()).isFalse();
+        assertThat(batch.inPlaceResult().failure()).isInstanceOf(IOException.class).hasMessage("busy");
         assertThat(batch.poolsResult().value()).isEqualTo(batch.poolsAnswer());
         assertThat(batch.callerLeftInterrupted).as("the caller's thread, never interrupted by anyone").isFalse();
     }
 
     /**
-     * The same batch, its pool shut down with a plain {@code shutdown()} instead: the worker standing by on
-     * the pool is not interrupted, and the input run in place makes all its attempts, as a plain
-     * {@code shutdown()} lets a batch finish.
+     * The same batch, its pool shut down with a plain {@code shutdown()} instead: the input run in place makes
+     * all its attempts, as a plain {@code shutdown()} lets a batch finish.
      */
     @Test
     void aPlainShutdownAfterThePoolsWorkerRanOutOfInputsLetsTheInputRunInPlaceFinish() throws Exception {
@@ -430,15 +434,15 @@ class BatchShutdownTest {
     }
 
     /**
-     * The worker on the pool that stands by for the worker run in place gives its thread up as soon as a
-     * task waits in the pool's queue, which may be one the input run in place waits for: a pool of one
-     * thread and a queue of one, CallerRunsPolicy, three inputs and three workers (one on the thread, one
-     * queued, one in place). The input run in place submits a task to the same pool once the queued worker
-     * has the thread (it finds no input left and stands by), and waits for it. The task runs, and every
+     * A worker on the pool that finds no input left gives its thread back to the pool, also while the worker
+     * run in place goes on, so that a task the input run in place waits for, queued on the same pool, runs: a
+     * pool of one thread and a queue of one, CallerRunsPolicy, three inputs and three workers (one on the
+     * thread, one queued, one in place). The input run in place submits a task to the same pool once the
+     * queued worker has the thread (it finds no input left), and waits for it. The task runs, and every
      * input is answered.
      */
     @Test
-    void aWorkerStandingByForTheWorkerRunInPlaceGivesItsThreadToATaskQueuedOnThePool() throws Exception {
+    void aWorkerThatRanOutOfInputsGivesItsThreadToATaskQueuedOnThePool() throws Exception {
         ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0L, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(1), new ThreadPoolExecutor.CallerRunsPolicy());
         Thread caller = Thread.currentThread();
@@ -460,6 +464,66 @@ class BatchShutdownTest {
             for (int i = 0; i < 3; i++) {
                 assertThat(results.get(i).value()).isEqualTo((i == inPlace ? "task " : "pool ") + i);
             }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * The saturated pool of {@link ParallelTest#oneThreadThenCallerRuns}'s shape (one thread, no queue, a
+     * CallerRunsPolicy that counts its rejections): the batch's worker on the pool answers its input and finds
+     * none left while the worker run in place on the caller still runs its input. A task someone else submits
+     * to the pool then runs on the pool's thread, which has nothing of the batch's left to do: no rejection,
+     * not run on its submitter's thread. (A worker holding its thread for the one run in place, so that
+     * {@code shutdownNow()} could reach it, took that thread: the task was rejected.)
+     */
+    @Test
+    void aPoolsThreadWhoseWorkerRanOutOfInputsIsFreeForOtherTasksWhileTheWorkerRunInPlaceGoesOn() throws Exception {
+        AtomicInteger rejected = new AtomicInteger();
+        RejectedExecutionHandler callerRuns = new ThreadPoolExecutor.CallerRunsPolicy();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0L, TimeUnit.MILLISECONDS, new SynchronousQueue<>(),
+                (r, e) -> {
+                    rejected.incrementAndGet();
+                    callerRuns.rejectedExecution(r, e);
+                });
+        CountDownLatch callerInInput = new CountDownLatch(1);
+        CountDownLatch taskRan = new CountDownLatch(1);
+        CountDownLatch poolAnswered = new CountDownLatch(1);
+        AtomicReference<Thread> poolThread = new AtomicReference<>();
+        AtomicReference<Thread> taskThread = new AtomicReference<>();
+        AtomicReference<List<Batch.Result<String>>> results = new AtomicReference<>();
+        Thread caller = new Thread(() -> {
+            Thread self = Thread.currentThread();
+            results.set(Batch.map(pool, List.of("0", "1"), 2, q -> {
+                if (Thread.currentThread() != self) { // the worker on the pool's thread
+                    poolThread.set(Thread.currentThread());
+                    callerInInput.await();
+                    poolAnswered.countDown();
+                    return "pool " + q;
+                }
+                callerInInput.countDown();
+                taskRan.await(); // the input run in place goes on until the other task ran
+                return "caller " + q;
+            }));
+        }, "caller");
+        try {
+            caller.start();
+            callerInInput.await();
+            poolAnswered.await();
+            // the pool's thread waits for a task again once its worker found no input left
+            ParallelTest.spinUntil(() -> poolThread.get().getState() == Thread.State.WAITING
+                    || poolThread.get().getState() == Thread.State.TIMED_WAITING);
+            int rejectedBefore = rejected.get(); // the batch's own worker, run in place
+            pool.execute(() -> {
+                taskThread.set(Thread.currentThread());
+                taskRan.countDown();
+            });
+            caller.join(10_000);
+
+            assertThat(results.get()).hasSize(2);
+            assertThat(rejected.get() - rejectedBefore).as("tasks rejected while the pool's thread had nothing to do")
+                    .isZero();
+            assertThat(taskThread.get()).as("the thread that ran the task").isSameAs(poolThread.get());
         } finally {
             pool.shutdownNow();
         }

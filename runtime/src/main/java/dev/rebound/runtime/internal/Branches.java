@@ -18,7 +18,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -347,8 +346,6 @@ public final class Branches {
         private Branch inPlace;
         /** Set by {@link #stop} under this before it interrupts the branch run in place: read by {@link Branches#interruptedToStop}. */
         private volatile boolean stoppedInPlace;
-        /** Whether a thread of the executor {@linkplain #standByInPlace stands by} for the branch run in place. Guarded by this. */
-        private boolean standingBy;
         /** The branches between {@link #enter} and {@link #leave}; guarded by this for the wait in {@link #cancel}. */
         private final AtomicInteger running = new AtomicInteger();
         /**
@@ -436,9 +433,6 @@ public final class Branches {
         private void leftInPlace(Branch branch) {
             synchronized (this) {
                 inPlace = null;
-                if (standingBy) {
-                    notifyAll(); // the thread standing by for this branch leaves
-                }
                 if (!branch.stopped) {
                     return;
                 }
@@ -508,53 +502,6 @@ public final class Branches {
             int taken = (int) Branch.TAKEN.getVolatile(b);
             int sent = (int) Branch.SENT.getVolatile(b);
             return submitter.isInterrupted() && sent == taken && (int) Branch.SENT.getVolatile(b) == sent;
-        }
-
-        /**
-         * Holds this thread, one of the executor's that has nothing left to run of this run, while the
-         * submitting thread runs a branch of the run in place (a {@code Batch} worker a saturated pool's
-         * {@code CallerRunsPolicy} ran there): {@code shutdownNow()}, which does not reach that branch,
-         * reaches this thread, which then {@linkplain #stop stops} the branch, as a branch on the pool that
-         * finds the pool stopped does (a plain {@code shutdown()} interrupts no thread that runs a task: the
-         * branch goes on). One thread stands by at a time, only on a ThreadPoolExecutor, and only while its
-         * queue is empty: it leaves its thread to a task waiting there (maybe one the branch waits for),
-         * looked at every {@value #POLL_MILLIS} ms. It leaves too when the branch ends (at once) or the run is
-         * cancelled; an interrupt of someone else's (the pool not shut down) is cleared, as between a
-         * worker's inputs.
-         */
-        public void standByInPlace() {
-            if (!(executor instanceof ThreadPoolExecutor pool) || Thread.currentThread() == submitter) {
-                return;
-            }
-            boolean shutDownNow = false;
-            boolean interrupted = false;
-            synchronized (this) {
-                if (inPlace == null || standingBy) {
-                    return;
-                }
-                standingBy = true;
-                try {
-                    while (inPlace != null && !cancelled && pool.getQueue().isEmpty()) {
-                        try {
-                            wait(POLL_MILLIS); // woken when the branch ends; the queue is looked at in between
-                        } catch (InterruptedException e) {
-                            shutDownNow = stoppedByShutdown(pool, e); // shutdownNow() marks the pool first
-                            interrupted = shutDownNow || cancelled; // else someone else's, the pool running: cleared
-                            if (shutDownNow) {
-                                break;
-                            }
-                        }
-                    }
-                } finally {
-                    standingBy = false;
-                }
-            }
-            if (shutDownNow) {
-                stop();
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt(); // shutdownNow()'s, or the run's cancel: kept
-            }
         }
 
         /** The executor whose {@code shutdownNow()} reaches the submitting thread while it runs {@code b}. */
