@@ -22,7 +22,8 @@ class MisconfigurationTest {
 
         assertThat(thrown).isInstanceOf(ExceptionInInitializerError.class);
         assertThat(((ReboundConfigurationException) thrown.getCause()).problems())
-                .containsExactly("Chat.chat(String): @Retry.attempts = 101 is outside 1..100");
+                .as("named by the method that carries the @Retry")
+                .containsExactly("OutOfRange.chat(String): @Retry.attempts = 101 is outside 1..100");
     }
 
     @Test

@@ -183,7 +183,8 @@ class BuildErrorTest {
                 }
                 """);
 
-        assertThat(errors).containsExactly("Chat.chat(String): @Fallback.to Other does not implement Chat");
+        assertThat(errors).as("named by the method that carries @Fallback; its alternatives must implement Chat")
+                .containsExactly("Gpt4.chat(String): @Fallback.to Other does not implement Chat");
     }
 
     @Test
@@ -211,8 +212,9 @@ class BuildErrorTest {
                 }
                 """);
 
-        // the method is Chat's, as at run time through every door: Completer, listed first, carries no policy
-        assertThat(errors).containsExactly("Chat.chat(String): @Fallback.to Other does not implement Chat");
+        // the method is Chat's, as at run time through every door: Completer, listed first, carries no policy;
+        // the problem is named by the method that carries the @Fallback
+        assertThat(errors).containsExactly("Gpt35.chat(String): @Fallback.to Other does not implement Chat");
     }
 
     @Test

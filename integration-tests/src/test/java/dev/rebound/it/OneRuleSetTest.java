@@ -216,6 +216,46 @@ class OneRuleSetTest {
                 "Typed.inherited(String): @Retry.attempts = 0 is outside 1..100"));
     }
 
+    /**
+     * Each problem is named by the method that carries the annotation it is about, as its source declares it, or
+     * for a type-level one by the annotated type with each method it reaches: a bad {@code @Retry} written on the
+     * interface's method names the interface's, a bad {@code @CircuitBreaker} on the class's override the class's,
+     * alike by the processor, {@code Rebound.wrap} and Guice.
+     */
+    @Test
+    void eachProblemIsNamedByTheMethodOrTypeThatCarriesItsAnnotationByTheProcessorAndEveryDoor() throws Exception {
+        String source = """
+                import dev.rebound.annotations.*;
+                public interface Chat {
+                    @Retry(attempts = 0) String chat(String p);
+                    String ask(String p);
+                    class Impl implements Chat {
+                        @CircuitBreaker(failureRatio = 0) public String chat(String p) { return p; }
+                        public String ask(String p) { return p; }
+                    }
+                    @CircuitBreaker(failureRatio = 0)
+                    class Typed implements Chat {
+                        public String chat(String p) { return p; }
+                        public String ask(String p) { return p; }
+                    }
+                }
+                """;
+        String retry = "Chat.chat(String): @Retry.attempts = 0 is outside 1..100";
+        String ratio = ": @CircuitBreaker.failureRatio = 0.0 must be more than 0 and at most 1";
+
+        assertThat(processor("Chat", source)).containsExactlyInAnyOrder(retry, "Impl.chat(String)" + ratio,
+                "Typed.chat(String)" + ratio, "Typed.ask(String)" + ratio);
+        assertThat(reader("Chat", source, "Chat$Impl")).containsExactly(retry, "Impl.chat(String)" + ratio);
+        assertThat(reader("Chat", source, "Chat$Typed")).containsExactlyInAnyOrder(retry,
+                "Typed.chat(String)" + ratio, "Typed.ask(String)" + ratio);
+        ClassLoader loader = new Javac(dir).load("Chat", source);
+        Class<?> typed = loader.loadClass("Chat$Typed");
+        assertThatThrownBy(() -> Guice.createInjector(new ReboundModule(quiet()), binder -> binder.bind(typed)))
+                .isInstanceOfSatisfying(CreationException.class, e -> assertThat(e.getErrorMessages())
+                        .extracting(com.google.inject.spi.Message::getMessage).containsExactlyInAnyOrder(retry,
+                                "Typed.chat(String)" + ratio, "Typed.ask(String)" + ratio));
+    }
+
     @Test
     void retryBudgetAttributesReadTheSameFromAnnotationBuilderAndProcessor() throws Exception {
         List<String> expected = List.of(
@@ -459,7 +499,7 @@ class OneRuleSetTest {
                     }
                 }
                 """;
-        String expected = "Chat.chat(String): @Fallback.to lists Chat$Self, the target itself";
+        String expected = "Self.chat(String): @Fallback.to lists Chat$Self, the target itself";
         assertThat(reader("Chat", source, "Chat$Self")).containsExactly(expected);
         // a type-level list is shared: naming the class itself is no error (the runtime skips it)
         assertThat(processor("Chat", source)).containsExactly(expected);
@@ -485,11 +525,11 @@ class OneRuleSetTest {
                     }
                 }
                 """;
-        String fromFirst = "Ring.chat(String): @Fallback.to forms a cycle First -> Second -> First";
+        String fromFirst = "First.chat(String): @Fallback.to forms a cycle First -> Second -> First";
 
         assertThat(reader("Ring", source, "Ring$First")).containsExactly(fromFirst);
         assertThat(processor("Ring", source)).containsExactlyInAnyOrder(fromFirst,
-                "Ring.chat(String): @Fallback.to forms a cycle Second -> First -> Second");
+                "Second.chat(String): @Fallback.to forms a cycle Second -> First -> Second");
     }
 
     @Test
@@ -509,13 +549,13 @@ class OneRuleSetTest {
                     }
                 }
                 """;
-        String fromFirst = "Ring.chat(String): @Fallback.to forms a cycle First -> Second -> Third -> First";
+        String fromFirst = "First.chat(String): @Fallback.to forms a cycle First -> Second -> Third -> First";
 
         assertThat(reader("Ring", source, "Ring$First")).containsExactly(fromFirst);
         // javac sees every class of the ring, so it names each one's cycle
         assertThat(processor("Ring", source)).containsExactlyInAnyOrder(fromFirst,
-                "Ring.chat(String): @Fallback.to forms a cycle Second -> Third -> First -> Second",
-                "Ring.chat(String): @Fallback.to forms a cycle Third -> First -> Second -> Third");
+                "Second.chat(String): @Fallback.to forms a cycle Second -> Third -> First -> Second",
+                "Third.chat(String): @Fallback.to forms a cycle Third -> First -> Second -> Third");
     }
 
     @Test
@@ -533,10 +573,11 @@ class OneRuleSetTest {
                     }
                 }
                 """;
+        // named by the method that carries the @Retry and the @Fallback, Smtp's (the builder's: the interface's)
         List<String> expected = List.of(
-                "Mailer.send(String): @Retry(attempts = 3) on a @NonIdempotent method must list the failures "
+                "Smtp.send(String): @Retry(attempts = 3) on a @NonIdempotent method must list the failures "
                         + "that are safe to repeat it on, in @Retry.on",
-                "Mailer.send(String): @Fallback on a @NonIdempotent method must list the failures that are safe "
+                "Smtp.send(String): @Fallback on a @NonIdempotent method must list the failures that are safe "
                         + "to repeat it on, in @Fallback.on");
         assertThat(processor("Mailer", source)).containsExactlyElementsOf(expected);
         assertThat(reader("Mailer", source, "Mailer$Smtp")).containsExactlyElementsOf(expected);
@@ -555,7 +596,7 @@ class OneRuleSetTest {
                         + "that are safe to repeat it on, in RetryPolicy.Builder.retryOn",
                 "Mailer.send(String): withFallbacks on a @NonIdempotent method must list the failures that are "
                         + "safe to repeat it on, in fallbackOn");
-        assertThat(fromWrap.stream().map(p -> p.replace("withRetry", "@Retry")
+        assertThat(fromWrap.stream().map(p -> p.replace("Mailer.send", "Smtp.send").replace("withRetry", "@Retry")
                 .replace("RetryPolicy.Builder.retryOn", "@Retry.on").replace("withFallbacks", "@Fallback")
                 .replace("fallbackOn", "@Fallback.on")).toList()).isEqualTo(expected);
     }
@@ -963,7 +1004,8 @@ class OneRuleSetTest {
      * which it is callable, breadth first: {@code Impl implements Chat}, {@code Chat extends Base}, only
      * {@code Base} declaring the methods, belongs to {@code Chat} (not to {@code Base}, which declares them)
      * by the processor as through Guice, and through {@code Rebound.wrap} whichever interface it was given:
-     * named {@code Chat.ask(String)}, its alternatives must implement {@code Chat}.
+     * its alternatives must implement {@code Chat} (its events name it {@code Chat.ask(String)}; its problems, the
+     * method that carries the annotation, {@code Impl.ask(String)}).
      */
     @Test
     void aClassMethodBelongsToTheFirstInterfaceItIsCallableThroughAlikeForTheProcessorGuiceAndWrap() throws Exception {
@@ -993,8 +1035,9 @@ class OneRuleSetTest {
                     }
                 }
                 """;
-        List<String> expected = List.of("Chat.ask(String): @Retry.attempts = 0 is outside 1..100",
-                "Chat.chat(String): @Fallback.to Shapes$Backup does not implement Shapes$Chat");
+        // named by the methods that carry the annotations; the alternatives must implement Chat
+        List<String> expected = List.of("Impl.ask(String): @Retry.attempts = 0 is outside 1..100",
+                "Impl.chat(String): @Fallback.to Shapes$Backup does not implement Shapes$Chat");
         ClassLoader loader = new Javac(dir).load("Shapes", source);
         @SuppressWarnings("unchecked")
         Class<Object> chat = (Class<Object>) loader.loadClass("Shapes$Chat");

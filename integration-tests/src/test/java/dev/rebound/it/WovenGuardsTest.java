@@ -97,7 +97,7 @@ class WovenGuardsTest extends VirtualTime {
 
         assertThat(thrown).isInstanceOf(ExceptionInInitializerError.class);
         assertThat(((ReboundConfigurationException) thrown.getCause()).problems())
-                .containsExactly("Chat.chat(String): @Retry.attempts = 101 is outside 1..100");
+                .containsExactly("AttemptsOutOfRangeTier.chat(String): @Retry.attempts = 101 is outside 1..100");
     }
 
     @Test
@@ -105,15 +105,16 @@ class WovenGuardsTest extends VirtualTime {
         ReboundConfigurationException e = initialisationFailure(Misconfigured.AttemptsOutOfRange.class);
 
         assertThat(e.problems()).containsExactly(
-                "Chat.chat(String): @Retry.attempts = 101 is outside 1..100",
-                "Chat.chat(String): @Retry.maxDelay = 1 ms is below @Retry.delay = 5 ms");
+                "AttemptsOutOfRange.chat(String): @Retry.attempts = 101 is outside 1..100",
+                "AttemptsOutOfRange.chat(String): @Retry.maxDelay = 1 ms is below @Retry.delay = 5 ms");
     }
 
     @Test
     void aFallbackThatIsNoImplementationFailsTheClassInitialisation() {
         ReboundConfigurationException e = initialisationFailure(Misconfigured.FallbackToAStranger.class);
 
-        assertThat(e.problems()).containsExactly("Chat.chat(String): @Fallback.to java.lang.String does not "
+        assertThat(e.problems()).containsExactly("FallbackToAStranger.chat(String): @Fallback.to java.lang.String"
+                + " does not "
                 + "implement dev.rebound.it.woven.Misconfigured$Chat");
     }
 
@@ -122,7 +123,7 @@ class WovenGuardsTest extends VirtualTime {
         ReboundConfigurationException e =
                 initialisationFailure(Misconfigured.FallbackWithoutNoArgConstructor.class);
 
-        assertThat(e.problems()).containsExactly("Chat.chat(String): @Fallback.to "
+        assertThat(e.problems()).containsExactly("FallbackWithoutNoArgConstructor.chat(String): @Fallback.to "
                 + "dev.rebound.it.woven.Misconfigured$NeedsArgument cannot be provided: "
                 + "dev.rebound.it.woven.Misconfigured$NeedsArgument has no public no-argument constructor");
     }
@@ -131,7 +132,7 @@ class WovenGuardsTest extends VirtualTime {
     void anAlternativeBuiltForInjectionThatNoInjectorProvidesFailsTheClassInitialisationNotItsFallbacks() {
         ReboundConfigurationException e = initialisationFailure(Misconfigured.FallbackBuiltForInjection.class);
 
-        assertThat(e.problems()).containsExactly("Chat.chat(String): @Fallback.to "
+        assertThat(e.problems()).containsExactly("FallbackBuiltForInjection.chat(String): @Fallback.to "
                 + "dev.rebound.it.woven.Misconfigured$NeedsInjection cannot be provided: "
                 + "dev.rebound.it.woven.Misconfigured$NeedsInjection has no public no-argument constructor");
     }

@@ -13,6 +13,7 @@ import dev.rebound.runtime.internal.FallbackRule;
 import dev.rebound.runtime.internal.GeneratedWrappers;
 import dev.rebound.runtime.internal.MethodChecks;
 import dev.rebound.runtime.internal.MethodScan;
+import dev.rebound.runtime.internal.ProblemNames;
 import dev.rebound.runtime.internal.RateLimits;
 import dev.rebound.runtime.internal.Repetition;
 import dev.rebound.runtime.internal.ResilientProxy;
@@ -290,7 +291,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
                 }
             }
         }
-        MethodChecks.checkShape(CallShape.of(impl, m), impl, m, method, rateLimit != null, "withRateLimit",
+        MethodChecks.checkShape(CallShape.of(impl, m), impl, m, ProblemNames.all(method), rateLimit != null, "withRateLimit",
                 fallbackHandler != null, "withFallbackHandler", retry,
                 "RetryPolicy.Builder.retryOnResult", !fallbackOnResult.isEmpty(), "fallbackOnResult", chain,
                 "withRetry", "withFallbacks", problems);

@@ -545,7 +545,7 @@ class BadAnnotationInputTest {
     @Test
     void aFallbackCycleThroughSeveralClassesIsRejected() {
         assertThat(problemsOf(() -> wrap(Ring.class, new First()))).containsExactly(
-                "Ring.chat(String): @Fallback.to forms a cycle First -> Second -> Third -> First");
+                "First.chat(String): @Fallback.to forms a cycle First -> Second -> Third -> First");
     }
 
     @Fallback(to = Backup.class)
@@ -639,7 +639,7 @@ class BadAnnotationInputTest {
     @Test
     void aClassListingItselfInItsOwnMethodLevelFallbackIsRejectedAsTheBuilderRefusesTheTarget() {
         assertThat(problemsOf(() -> wrap(Chat.class, new SelfListing()))).containsExactly(
-                "Chat.chat(String): @Fallback.to lists " + SelfListing.class.getName() + ", the target itself");
+                "SelfListing.chat(String): @Fallback.to lists " + SelfListing.class.getName() + ", the target itself");
         Chat target = new ChatImpl();
         assertThatThrownBy(() -> Rebound.wrap(Chat.class, target).withFallbacks(target))
                 .hasMessage("alternatives lists alternatives[0], the target itself");

@@ -381,14 +381,14 @@ class ClassLoaderRetentionTest {
                     + " must give it the same values")
                     .extracting(t -> t.getClass().getName()).isEqualTo(ReboundConfigurationException.class.getName());
             assertThat(thrown(second, "wovenCall", "BudgetedV2")).hasMessageContaining(
-                    "Quotes.quote(String): @Retry.budget names retry budget \"quotes\" (budgetRatio 0.1,"
+                    "BudgetedV2.quote(String): @Retry.budget names retry budget \"quotes\" (budgetRatio 0.1,"
                     + " budgetMinPerSecond 1) with budgetRatio 0.2");
             assertThat(thrown(second, "limitedCall", 120)).hasMessageContaining(
                     "Rebound.wrap(Quotes): withRateLimit names rate limit \"" + quotes + "\" (requestsPerMinute 60,"
                     + " tokensPerMinute 0) with requestsPerMinute 120, tokensPerMinute 0; every method naming a rate"
                     + " limit key must give it the same limits");
             assertThat(thrown(second, "wovenCall", "LimitedV2")).hasMessageContaining(
-                    "Quotes.quote(String): @RateLimit.key names rate limit \"quotes-api\" (requestsPerMinute 60,"
+                    "LimitedV2.quote(String): @RateLimit.key names rate limit \"quotes-api\" (requestsPerMinute 60,"
                     + " tokensPerMinute 0) with requestsPerMinute 120");
             assertThat(call(first, "budgetedCall", 0.1)).as("the first application still builds").isEqualTo("ok");
         }

@@ -150,7 +150,7 @@ class ConfigurationTest {
     void aFallbackChainThatLoopsBackIsRejected() {
         assertThatThrownBy(() -> Rebound.wrap(Looping.class, new A()).build())
                 .isInstanceOf(ReboundConfigurationException.class)
-                .hasMessageContaining("Looping.chat(String): @Fallback.to forms a cycle A -> B -> A");
+                .hasMessageContaining("A.chat(String): @Fallback.to forms a cycle A -> B -> A");
     }
 
     interface Unmakeable {

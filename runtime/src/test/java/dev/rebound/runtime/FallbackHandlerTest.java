@@ -551,7 +551,7 @@ class FallbackHandlerTest {
                 .settings(settings).build());
 
         assertThat(thrown).isInstanceOf(ReboundConfigurationException.class)
-                .hasMessageContaining("Answers.answer(String): @Retry.attemptTimeout = -1 ms is negative")
+                .hasMessageContaining("BadlyConfigured.answer(String): @Retry.attemptTimeout = -1 ms is negative")
                 .hasMessageContaining("@Retry.onResult java.util.function.Predicate is an interface")
                 .hasMessageContaining("@Fallback.handler " + NotAPredicate.class.getName()
                         + " does not implement dev.rebound.runtime.FallbackHandler");

@@ -141,12 +141,15 @@ record AnnotatedFallback(FallbackRule rule, List<Alternative> chain, Predicate<O
          * Reads and checks (every problem added to {@code problems}) the policies of {@code alt} for {@code
          * method} of {@code implClass}, whose contract is {@code contract}: {@code retry} (null for none), its
          * class's own {@code @CircuitBreaker} and {@code @RateLimit}; refused a blind retry when it or the
-         * primary ({@code nonIdempotent}) is {@code @NonIdempotent}.
+         * primary ({@code nonIdempotent}) is {@code @NonIdempotent}. Its problems are named by {@code alt} and its
+         * declaration of the method ({@link AnnotationLookup#declaredName}).
          */
         static OwnPolicies read(Class<?> alt, Retry retry, Class<?> implClass, Class<?> contract, Method method,
                 Method contractMethod, boolean nonIdempotent, ReboundSettings settings, Definitions build,
                 List<String> problems) {
-            String altName = AnnotationLookup.describe(alt, method);
+            // the alternative's problems name its class, with its declaration's parameters whichever door resolved
+            // the primary's method: Backup.reply(String), never the bridge reply(Object)
+            String altName = AnnotationLookup.declaredName(alt, alt, method);
             if (CallShape.of(implClass, method) == CallShape.STREAM) { // it could never be handed a handler
                 String narrowed = MethodChecks.narrowingAlternativeProblem(alt, contractMethod);
                 if (narrowed != null) {

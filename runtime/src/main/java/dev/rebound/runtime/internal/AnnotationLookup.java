@@ -26,8 +26,10 @@ public final class AnnotationLookup {
     }
 
     /**
-     * The type a method belongs to: the one that names it in logs, events and errors, scopes its retry
-     * budget and rate limit, and that its alternatives must implement. That is the interface where a policy
+     * The type a method belongs to: the one that names it in logs and events (with its own declaration of the
+     * method: {@code Replier.reply(Object)}), scopes its retry budget and rate limit, and that its alternatives
+     * must implement; configuration errors name the declaration that carries the annotation ({@link
+     * #carrierName}). That is the interface where a policy
      * for it is written (on its own declaration of the method, or on its type), the most specific one if
      * several are, nearest first; so {@code class Primary implements Completer, Chat}, where only {@code
      * Chat.chat} is annotated, belongs to {@code Chat} whatever the order of the {@code implements} clause,
@@ -149,25 +151,79 @@ public final class AnnotationLookup {
     /** The annotation on the method: implementation's (and superclasses'), then the interfaces'. */
     public static <A extends Annotation> A findOnMethod(Class<A> type, Class<?> implClass, Class<?> contract,
             Method m) {
-        for (Class<?> c = implClass; c != null && c != Object.class; c = c.getSuperclass()) {
+        Method carrier = methodCarrying(type, implClass, contract, m);
+        return carrier == null ? null : carrier.getAnnotation(type);
+    }
+
+    /**
+     * The declaration of {@code m} that carries the {@code type} annotation {@link #findOnMethod} reads: the
+     * implementation's (or a superclass's), then the interfaces', then the contract's; as the source declares it,
+     * never a bridge (javac copies the annotations of the method a bridge calls onto it; that method is the one
+     * that carries them), unless a bridge is all there is. Null when none carries one.
+     */
+    static Method methodCarrying(Class<? extends Annotation> type, Class<?> implClass, Class<?> contract, Method m) {
+        Method bridge = null;
+        for (Class<?> c : classesThenInterfaces(implClass)) {
             Method own = Overrides.declaredIn(c, implClass, m);
             if (own != null && own.isAnnotationPresent(type)) {
-                return own.getAnnotation(type);
-            }
-        }
-        for (Class<?> itf : allInterfaces(implClass)) {
-            Method own = Overrides.declaredIn(itf, implClass, m);
-            if (own != null && own.isAnnotationPresent(type)) {
-                return own.getAnnotation(type);
+                if (!own.isBridge()) {
+                    return own;
+                }
+                bridge = bridge != null ? bridge : own; // an access bridge: the method it calls is further on
             }
         }
         if (contract != implClass && !contract.isAssignableFrom(implClass)) {
             Method own = Overrides.find(contract, implClass, m);
-            if (own != null && own.isAnnotationPresent(type)) {
-                return own.getAnnotation(type);
+            if (own != null && own.isAnnotationPresent(type) && (!own.isBridge() || bridge == null)) {
+                return own;
             }
         }
-        return null;
+        return bridge;
+    }
+
+    /** {@code c} and its superclasses below Object, then its interfaces ({@link #allInterfaces}): lookup order. */
+    private static Set<Class<?>> classesThenInterfaces(Class<?> c) {
+        Set<Class<?>> out = new LinkedHashSet<>();
+        for (Class<?> k = c; k != null && k != Object.class; k = k.getSuperclass()) {
+            out.add(k);
+        }
+        out.addAll(allInterfaces(c));
+        return out;
+    }
+
+    /**
+     * How a configuration problem of the {@code type} annotation that applies to {@code m} on {@code implClass}
+     * names the method, the same through every door and by the annotation processor: the declaration that
+     * carries it, as the source declares it ({@code Own.reply(String)} for {@code class Own implements
+     * Replier<String>}, whether a door resolves {@code Own.reply(String)} or the interface's erased {@code
+     * Replier.reply(Object)}; {@code Base.reply(String)} for a body inherited from {@code Base}), never a bridge; a
+     * type-level one (when {@code typeLevel}), the annotated type with the method as that type has it ({@code
+     * Typed.ask(String)}, {@code Chat.apply(Object)} for {@code interface Chat extends Function<String, String>}).
+     * Null when no such annotation applies. Asked once per method, when its policy is resolved.
+     */
+    public static String carrierName(Class<? extends Annotation> type, Class<?> implClass, Class<?> contract,
+            Method m, boolean typeLevel) {
+        Method carrier = methodCarrying(type, implClass, contract, m);
+        if (carrier != null) {
+            return describe(carrier.getDeclaringClass(), carrier);
+        }
+        Class<?> annotated = typeLevel ? typeCarrying(type, implClass, contract, m) : null;
+        return annotated == null ? null : declaredName(annotated, implClass, m);
+    }
+
+    /**
+     * {@code m} named after {@code owner} (a type of {@code impl}'s, or {@code impl} itself) with its parameters as
+     * {@code owner} declares or inherits the method, never a bridge's: {@code Own.reply(String)} for the erased
+     * {@code Replier.reply(Object)} of {@code class Own implements Replier<String>}; {@code m}'s own when none does.
+     */
+    public static String declaredName(Class<?> owner, Class<?> impl, Method m) {
+        for (Class<?> k : classesThenInterfaces(owner)) {
+            Method own = Overrides.declaredIn(k, impl, m);
+            if (own != null && !own.isBridge()) {
+                return describe(owner, own);
+            }
+        }
+        return describe(owner, m);
     }
 
     /**
@@ -214,12 +270,25 @@ public final class AnnotationLookup {
      */
     public static <A extends Annotation> A findOnType(Class<A> type, Class<?> implClass, Class<?> contract,
             Method m) {
-        A onType = implClass.getAnnotation(type);
-        if (onType != null) {
-            return onType;
+        Class<?> carrier = typeCarrying(type, implClass, contract, m);
+        return carrier == null ? null : carrier.getAnnotation(type);
+    }
+
+    /**
+     * The type whose {@code type} annotation {@link #findOnType} reads: {@code implClass} or its nearest superclass
+     * that declares one, else the most specific interface, else the contract; null when none has one.
+     */
+    private static Class<?> typeCarrying(Class<? extends Annotation> type, Class<?> implClass, Class<?> contract,
+            Method m) {
+        if (implClass.getAnnotation(type) != null) {
+            Class<?> c = implClass;
+            while (c.getDeclaredAnnotation(type) == null && c.getSuperclass() != null) {
+                c = c.getSuperclass(); // @Inherited: the nearest superclass that declares it
+            }
+            return c;
         }
         List<Class<?>> nearest = nearestInterfaces(c -> c.isAnnotationPresent(type), implClass, m);
-        return nearest.isEmpty() ? contract.getAnnotation(type) : nearest.get(0).getAnnotation(type);
+        return !nearest.isEmpty() ? nearest.get(0) : contract.isAnnotationPresent(type) ? contract : null;
     }
 
     /**

@@ -78,7 +78,10 @@ public final class AnnotationPolicies {
         }
         Class<?> contract = AnnotationLookup.contractOf(implClass, method);
         Method contractMethod = Overrides.find(contract, implClass, method);
-        String name = AnnotationLookup.describe(contract, method);
+        // events name the contract's own declaration of the method, whichever door resolves it (a class's
+        // reply(String) or the interface's erased reply(Object)): Replier.reply(Object), as reflection names it
+        Method declared = contractMethod != null ? contractMethod : method;
+        String name = AnnotationLookup.describe(contract, declared);
         String deferred = Repetition.deferredResult(implClass, method);
         Retry retry = find(Retry.class, implClass, contract, method, deferred);
         Fallback fallback = find(Fallback.class, implClass, contract, method, deferred);
@@ -87,64 +90,68 @@ public final class AnnotationPolicies {
         if (retry == null && fallback == null && breaker == null && rateLimit == null) {
             return null; // type-level annotations skip methods whose failures arrive after they return
         }
+        // problems name the declaration that carries the annotation concerned, whichever door resolves the method
+        ProblemNames at = ProblemNames.of(implClass, contract, method, deferred, name);
         boolean nonIdempotent = AnnotationLookup.find(NonIdempotent.class, implClass, contract, method) != null;
         List<String> problems = new ArrayList<>();
         // a class an attribute names that is missing at run time: nothing more of the method can be read
-        boolean present = NamedClasses.present(retry, name, problems) & NamedClasses.present(fallback, name, problems)
-                & NamedClasses.present(breaker, name, problems) & NamedClasses.present(rateLimit, name, problems);
+        boolean present = NamedClasses.present(retry, at.retry(), problems)
+                & NamedClasses.present(fallback, at.fallback(), problems)
+                & NamedClasses.present(breaker, at.breaker(), problems)
+                & NamedClasses.present(rateLimit, at.rateLimit(), problems);
         if (!present) {
             throw new ReboundConfigurationException(problems);
         }
-        AnnotationLookup.checkInterfacesAgree(Retry.class, implClass, method, name, problems);
-        AnnotationLookup.checkInterfacesAgree(Fallback.class, implClass, method, name, problems);
-        AnnotationLookup.checkInterfacesAgree(CircuitBreaker.class, implClass, method, name, problems);
-        AnnotationLookup.checkInterfacesAgree(RateLimit.class, implClass, method, name, problems);
+        AnnotationLookup.checkInterfacesAgree(Retry.class, implClass, method, at.retry(), problems);
+        AnnotationLookup.checkInterfacesAgree(Fallback.class, implClass, method, at.fallback(), problems);
+        AnnotationLookup.checkInterfacesAgree(CircuitBreaker.class, implClass, method, at.breaker(), problems);
+        AnnotationLookup.checkInterfacesAgree(RateLimit.class, implClass, method, at.rateLimit(), problems);
         String budgetScope = contract.getName();
-        RetryPolicy primaryRetry = PolicyConversion.toPolicy(retry, name, problems);
-        MethodChecks.checkRepeat(primaryRetry, MethodRules.RetryAttributes.ANNOTATION, name, nonIdempotent, deferred,
+        RetryPolicy primaryRetry = PolicyConversion.toPolicy(retry, at.retry(), problems);
+        MethodChecks.checkRepeat(primaryRetry, MethodRules.RetryAttributes.ANNOTATION, at.retry(), nonIdempotent,
+                deferred, problems);
+        MethodChecks.checkBudget(settings, primaryRetry, budgetScope, at.retry(), "@Retry.budget", build,
                 problems);
-        MethodChecks.checkBudget(settings, primaryRetry, budgetScope, name, "@Retry.budget", build,
-                problems);
-        CircuitBreakerPolicy breakerPolicy = PolicyConversion.toPolicy(breaker, name, problems);
+        CircuitBreakerPolicy breakerPolicy = PolicyConversion.toPolicy(breaker, at.breaker(), problems);
         if (breaker != null && deferred != null) {
-            problems.add(Rules.at(name, MethodRules.deferred("@CircuitBreaker", deferred)));
+            problems.add(Rules.at(at.breaker(), MethodRules.deferred("@CircuitBreaker", deferred)));
         }
         RateLimitPolicy rateLimitPolicy = null;
         if (rateLimit != null) {
-            rateLimitPolicy = RateLimits.fromAnnotation(rateLimit, name, problems);
+            rateLimitPolicy = RateLimits.fromAnnotation(rateLimit, at.rateLimit(), problems);
             if (rateLimitPolicy != null) {
-                RateLimits.check(settings, rateLimitPolicy, name, budgetScope, "@RateLimit.key", build,
+                RateLimits.check(settings, rateLimitPolicy, at.rateLimit(), budgetScope, "@RateLimit.key", build,
                         problems);
             }
             if (deferred != null) {
-                problems.add(Rules.at(name, MethodRules.deferred("@RateLimit", deferred)));
+                problems.add(Rules.at(at.rateLimit(), MethodRules.deferred("@RateLimit", deferred)));
             }
         }
         if (retry != null) {
-            checkJudged("@Retry.onResult", retry.onResult(), implClass, method, name, problems);
+            checkJudged("@Retry.onResult", retry.onResult(), implClass, method, at.retry(), problems);
         }
         if (fallback != null) {
-            checkJudged("@Fallback.onResult", fallback.onResult(), implClass, method, name, problems);
+            checkJudged("@Fallback.onResult", fallback.onResult(), implClass, method, at.fallback(), problems);
         }
-        AnnotatedFallback fb = AnnotatedFallback.read(fallback, implClass, contract, method, contractMethod, name,
-                nonIdempotent, deferred, settings, alternatives, build, problems);
-        MethodChecks.checkShape(CallShape.of(implClass, method), implClass, method, name, rateLimit != null, "@RateLimit", fb.handler() != null,
-                "@Fallback.handler", primaryRetry, "@Retry.onResult", fb.onResult() != null, "@Fallback.onResult",
-                fb.chain(), "@Retry", "@Fallback", problems);
+        AnnotatedFallback fb = AnnotatedFallback.read(fallback, implClass, contract, method, contractMethod,
+                at.fallback(), nonIdempotent, deferred, settings, alternatives, build, problems);
+        MethodChecks.checkShape(CallShape.of(implClass, method), implClass, method, at, rateLimit != null,
+                "@RateLimit", fb.handler() != null, "@Fallback.handler", primaryRetry, "@Retry.onResult",
+                fb.onResult() != null, "@Fallback.onResult", fb.chain(), "@Retry", "@Fallback", problems);
         if (!problems.isEmpty()) {
             throw new ReboundConfigurationException(problems);
         }
         String key = contract.getName() + '#' + method.getName() + java.util.Arrays.toString(method.getParameterTypes());
-        MethodChecks.warnFallbackWithoutRetry(key, name, "@Fallback", "@Retry",
+        MethodChecks.warnFallbackWithoutRetry(key, at.fallback(), "@Fallback", "@Retry",
                 !fb.chain().isEmpty() || fb.handler() != null,
                 primaryRetry.attempts());
-        MethodChecks.warnIfRetriedByAnotherLibrary(implClass.getName() + ' ' + key, name, primaryRetry.attempts(), implClass, contract, method);
+        MethodChecks.warnIfRetriedByAnotherLibrary(implClass.getName() + ' ' + key, at.retry(), primaryRetry.attempts(), implClass, contract, method);
         makeAccessible(contractMethod);
         return MethodSpec.builder(name, primaryName).shapeOf(implClass, method).retry(primaryRetry).circuitBreaker(breakerPolicy)
                 .rateLimit(rateLimitPolicy).fallbacks(fb.rule(), fb.chain()).fallbackOnResult(fb.onResult())
                 .fallbackHandler(fb.handler())
                 .settings(settings).budgetScope(budgetScope)
-                .sharedAs(AnnotationLookup.qualified(contract, method), fleetTarget)
+                .sharedAs(AnnotationLookup.qualified(contract, declared), fleetTarget)
                 .runsIn(implClass, method.getName()).build();
     }
 

@@ -93,9 +93,9 @@ public final class MethodChecks {
      * ({@link MethodRules#narrowedStreamHandler}). A method that takes a streaming handler and returns a
      * result is no streamed call: a retry ({@code retryPolicy}) or a fallback's alternatives
      * ({@code fallbackPolicy}) that would run it again are refused ({@link MethodRules#handlerWithResult}).
-     * {@code method} is the method {@code shape} is of.
+     * {@code method} is the method {@code shape} is of; {@code at} names it in the problem of each policy.
      */
-    public static void checkShape(CallShape shape, Class<?> impl, Method method, String name, boolean rateLimit,
+    public static void checkShape(CallShape shape, Class<?> impl, Method method, ProblemNames at, boolean rateLimit,
             String rateLimitAttribute, boolean handler,
             String handlerAttribute, RetryPolicy primaryRetry, String retryAttribute, boolean fallbackOnResult,
             String fallbackAttribute, List<Alternative> chain, String retryPolicy, String fallbackPolicy,
@@ -103,24 +103,32 @@ public final class MethodChecks {
         if (shape != CallShape.STREAM && CallShape.handlerIndex(method) >= 0) {
             String returned = method.getReturnType().getSimpleName();
             if (primaryRetry != null && primaryRetry.attempts() > 1) {
-                problems.add(Rules.at(name, MethodRules.handlerWithResult(retryPolicy, returned)));
+                problems.add(Rules.at(at.retry(), MethodRules.handlerWithResult(retryPolicy, returned)));
             }
             if (!chain.isEmpty()) {
-                problems.add(Rules.at(name, MethodRules.handlerWithResult(fallbackPolicy, returned)));
+                problems.add(Rules.at(at.fallback(), MethodRules.handlerWithResult(fallbackPolicy, returned)));
             }
         }
         if (shape == CallShape.SYNC) {
             return;
         }
-        boolean retryPredicate = primaryRetry != null && primaryRetry.resultPredicate() != null;
+        boolean stream = shape == CallShape.STREAM;
+        boolean ownPredicate = primaryRetry != null && primaryRetry.resultPredicate() != null;
+        boolean altPredicate = false;
         for (Alternative a : chain) {
-            retryPredicate |= a.retry() != null && a.retry().resultPredicate() != null;
+            altPredicate |= a.retry() != null && a.retry().resultPredicate() != null;
         }
-        Rules.addAt(name, MethodRules.asyncRefusals(shape == CallShape.STREAM, rateLimit ? rateLimitAttribute : null,
-                handler ? handlerAttribute : null, retryPredicate ? retryAttribute : null,
+        // in asyncRefusals' order, each named by the method that carries its policy
+        Rules.addAt(at.rateLimit(), MethodRules.asyncRefusals(stream, rateLimit ? rateLimitAttribute : null, null,
+                null, null), problems);
+        Rules.addAt(at.fallback(), MethodRules.asyncRefusals(stream, null, handler ? handlerAttribute : null, null,
+                null), problems);
+        Rules.addAt(ownPredicate ? at.retry() : at.fallback(), MethodRules.asyncRefusals(stream, null, null,
+                ownPredicate || altPredicate ? retryAttribute : null, null), problems);
+        Rules.addAt(at.fallback(), MethodRules.asyncRefusals(stream, null, null, null,
                 fallbackOnResult ? fallbackAttribute : null), problems);
-        String narrowed = shape == CallShape.STREAM ? narrowedHandlerProblem(impl, method, name) : null;
-        if (narrowed != null) {
+        String narrowed = stream ? narrowedHandlerProblem(impl, method) : null;
+        if (narrowed != null && !problems.contains(narrowed)) { // an alternative of the same class said it already
             problems.add(narrowed);
         }
     }
@@ -156,16 +164,28 @@ public final class MethodChecks {
 
     /**
      * The problem of {@code impl} (the target's or an alternative's class) narrowing the streaming handler
-     * parameter of {@code method} (a contract's), named by the method that narrows it as Guice names it
-     * ({@code Chat.stream(String, TokenSink)}); null when it does not.
+     * parameter of {@code method} (a contract's, or the class's method a door resolved), named by the method
+     * that narrows it as its source declares it, whichever door resolved which: an interface's declaration that
+     * narrows it ({@code SinkStreamer.stream(String, TokenSink)}), else the class's method that does ({@code
+     * SinkGenericStreamer.stream(String, TokenSink)} for {@code class SinkGenericStreamer implements
+     * GenericStreamer<TokenSink>}, never the contract's name with the class's parameters); null when none does.
      */
-    public static String narrowedHandlerProblem(Class<?> impl, Method method, String name) {
+    public static String narrowedHandlerProblem(Class<?> impl, Method method) {
         Method narrowing = narrowingMethod(impl, method);
         if (narrowing == null) {
             return null;
         }
-        String where = narrowing == method ? name : AnnotationLookup.describe(method.getDeclaringClass(), narrowing);
-        return Rules.at(where, MethodRules.narrowedStreamHandler(CallShape.narrowedHandler(narrowing).getSimpleName()));
+        Method named = narrowing;
+        for (Class<?> itf : narrowing.getDeclaringClass().isInterface() ? List.<Class<?>>of()
+                : AnnotationLookup.allInterfaces(impl)) {
+            Method declared = Overrides.declaredIn(itf, impl, narrowing);
+            if (declared != null && !declared.isBridge() && CallShape.narrowedHandler(declared) != null) {
+                named = declared;
+                break;
+            }
+        }
+        return Rules.at(AnnotationLookup.describe(named.getDeclaringClass(), named),
+                MethodRules.narrowedStreamHandler(CallShape.narrowedHandler(narrowing).getSimpleName()));
     }
 
     /**
@@ -175,12 +195,7 @@ public final class MethodChecks {
      * narrows it (the primary's problem says so, once).
      */
     public static String narrowingAlternativeProblem(Class<?> alt, Method method) {
-        if (CallShape.narrowedHandler(method) != null) {
-            return null;
-        }
-        Method narrowing = narrowingMethod(alt, method);
-        return narrowing == null ? null : Rules.at(AnnotationLookup.describe(narrowing.getDeclaringClass(), narrowing),
-                MethodRules.narrowedStreamHandler(CallShape.narrowedHandler(narrowing).getSimpleName()));
+        return CallShape.narrowedHandler(method) != null ? null : narrowedHandlerProblem(alt, method);
     }
 
     /**

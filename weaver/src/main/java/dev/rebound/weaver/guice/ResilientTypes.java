@@ -160,7 +160,9 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
         }
         if (unsubclassable != null) {
             List<String> refused = new ArrayList<>();
-            policies.values().forEach(policy -> refused.add(Rules.at(policy.name(), unsubclassable.problem())));
+            // named by the method Guice cannot intercept, as its class declares it (never a bridge)
+            policies.keySet().forEach(m -> refused.add(Rules.at(Policies.describe(m.getDeclaringClass(), m),
+                    unsubclassable.problem())));
             if (refuseIfConstructed(literal, refused, injector, encounter)) {
                 return;
             }
@@ -169,7 +171,8 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
         boolean advised = woven || DeclaresPolicy.class.isAssignableFrom(type);
         policies.forEach((m, policy) -> {
             if (Modifier.isFinal(m.getModifiers())) {
-                encounter.addError(new Message(Rules.at(policy.name(), MethodRules.finalUnderGuice(type.getName()))));
+                encounter.addError(new Message(Rules.at(Policies.describe(m.getDeclaringClass(), m),
+                        MethodRules.finalUnderGuice(type.getName()))));
                 return;
             }
             encounter.bindInterceptor(Matchers.only(m), new ResilientInterceptor(policy, advised));

@@ -301,7 +301,7 @@ public final class ReboundProcessor extends AbstractProcessor {
                 other = otherLibraryRetry(e.getEnclosingElement());
             }
             if (other != null) {
-                warnRetriedByAnotherLibrary(e, model.contractOf(e), retry, other);
+                warnRetriedByAnotherLibrary(e, model.describe(e), retry, other);
             }
         } else if (e instanceof TypeElement type) {
             String onType = otherLibraryRetry(type);
@@ -312,17 +312,15 @@ public final class ReboundProcessor extends AbstractProcessor {
                         : mods.contains(Modifier.PUBLIC);
                 if (model.annotation(m, Retry.class) == null && reached && !mods.contains(Modifier.STATIC)
                         && model.deferredResult(m.getReturnType()) == null && (other != null || onType != null)) {
-                    TypeElement contract = model.contractOf(m);
-                    warnRetriedByAnotherLibrary(m, contract != null ? contract : type, retry,
-                            other != null ? other : onType);
+                    warnRetriedByAnotherLibrary(m, model.describe(m, type), retry, other != null ? other : onType);
                 }
             }
         }
     }
 
-    private void warnRetriedByAnotherLibrary(Element m, TypeElement contract, Retry retry, String other) {
+    private void warnRetriedByAnotherLibrary(Element m, String where, Retry retry, String other) {
         processingEnv.getMessager().printMessage(Diagnostic.Kind.WARNING,
-                RetryRules.retriedByAnotherLibrary(model.describe(m, contract), retry.attempts(), other), m);
+                RetryRules.retriedByAnotherLibrary(where, retry.attempts(), other), m);
     }
 
     /** The binary name of another library's retry annotation on {@code e} itself, or null. */
@@ -354,7 +352,7 @@ public final class ReboundProcessor extends AbstractProcessor {
             return problems;
         }
         TypeElement contract = model.contractOf(e);
-        String where = model.describe(e, contract);
+        String where = model.describe(e); // the element that carries the annotation, as the runtime names it
         boolean method = e.getKind() == ElementKind.METHOD;
         if (method) {
             Set<Modifier> mods = e.getModifiers();
@@ -426,7 +424,7 @@ public final class ReboundProcessor extends AbstractProcessor {
             checkResultJudged((ExecutableElement) e, e, where, problems);
         } else if (e instanceof TypeElement) {
             // a type-level policy reaches every public method callable through the type, inherited ones
-            // included; the runtime names an inherited one after the nearest annotated interface
+            // included; the runtime names each after the annotated type
             boolean itf = e.getKind() == ElementKind.INTERFACE;
             Map<ExecutableElement, String> reachedMethods = new LinkedHashMap<>();
             for (ExecutableElement m : javax.lang.model.util.ElementFilter.methodsIn(
@@ -436,7 +434,7 @@ public final class ReboundProcessor extends AbstractProcessor {
                         && (itf ? !mods.contains(Modifier.PRIVATE) : mods.contains(Modifier.PUBLIC))) {
                     TypeElement declaring = itf ? (m.getEnclosingElement().equals(e) ? model.contractOf(m) : (TypeElement) e)
                             : model.contractOf(m, (TypeElement) e);
-                    String reached = model.describe(m, declaring != null ? declaring : (TypeElement) e);
+                    String reached = model.describe(m, (TypeElement) e);
                     reachedMethods.put(m, reached);
                     checkAsyncShape(m, e, reached, problems);
                     if (model.deferredResult(m.getReturnType()) == null) { // type-level policies skip it
@@ -533,7 +531,8 @@ public final class ReboundProcessor extends AbstractProcessor {
                 problems);
         String narrowed = stream ? model.narrowedHandler(m) : null;
         if (narrowed != null) {
-            problems.add(Rules.at(where, MethodRules.narrowedStreamHandler(narrowed)));
+            // named by the method that narrows it, as it is declared (the runtime's narrowing method)
+            problems.add(Rules.at(model.describe(m), MethodRules.narrowedStreamHandler(narrowed)));
         }
     }
 

@@ -444,7 +444,7 @@ final class TypeModel {
     }
 
     /**
-     * The type the alternatives must implement and that names the method in messages, by the runtime's rule
+     * The type the alternatives must implement and that scopes a budget or rate limit key, by the runtime's rule
      * ({@code AnnotationLookup.contractOf}): an interface's method belongs to the interface; a class's method to
      * the most specific interface where a policy for it is written (on the interface's own declaration of the
      * method, or on its type), nearest first; without one (the policy is the class's), to the first interface
@@ -567,13 +567,25 @@ final class TypeModel {
                 .getBinaryName((TypeElement) processingEnv.getTypeUtils().asElement(t)).toString();
     }
 
-    /** {@code Chat.chat(String)}, named after its contract as the runtime does, or the type's simple name. */
-    String describe(Element e, TypeElement contract) {
+    /**
+     * How a problem of the annotation {@code e} carries names it, by the runtime's rule ({@code
+     * AnnotationLookup.carrierName}): a method as its type declares it ({@code Own.reply(String)} in {@code class
+     * Own implements Replier<String>}, never the interface's name with the class's parameters); a type by its
+     * simple name (each method a type-level annotation reaches is named by {@link #describe(Element,
+     * TypeElement)} with the type).
+     */
+    String describe(Element e) {
+        return e.getKind() == ElementKind.METHOD ? describe(e, (TypeElement) e.getEnclosingElement())
+                : e.getSimpleName().toString();
+    }
+
+    /** {@code Chat.chat(String)}: {@code e}, a method, named after {@code owner}; a type by its simple name. */
+    String describe(Element e, TypeElement owner) {
         if (e.getKind() != ElementKind.METHOD) {
             return e.getSimpleName().toString();
         }
         ExecutableElement m = (ExecutableElement) e;
-        return contract.getSimpleName() + "." + m.getSimpleName() + m.getParameters().stream()
+        return owner.getSimpleName() + "." + m.getSimpleName() + m.getParameters().stream()
                 .map(p -> simpleName(p.asType())).collect(Collectors.joining(", ", "(", ")"));
     }
 
