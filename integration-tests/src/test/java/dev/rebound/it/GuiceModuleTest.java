@@ -338,8 +338,10 @@ class GuiceModuleTest extends VirtualTime {
         });
         assertThat(clock.sleeps()).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200),
                 Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(100), Duration.ofMillis(200));
-        assertThat(log).as("named by the class behind, and no door's warning")
-                .contains("Model.chat(String) on RetryingModel: retrying").doesNotContain("ReboundModule");
+        assertThat(log).as("named by the class behind and the binding's qualifier, and no door's warning")
+                .contains("Model.chat(String) on RetryingModel@Named(instance): retrying")
+                .contains("Model.chat(String) on RetryingModel@Named(provides): retrying")
+                .doesNotContain("ReboundModule");
     }
 
     /**

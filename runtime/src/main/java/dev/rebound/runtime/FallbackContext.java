@@ -47,10 +47,12 @@ public interface FallbackContext {
      * The classes of the alternatives this handler may {@link #call}, in the order listed: the class at
      * index {@code i} is the alternative {@link #call(int, Object...) call(i, ...)} calls. A class given
      * twice ({@code withFallbacks(eu, us)}, two instances of {@code Backend}) is here twice. Each is the
-     * class the alternative stands for, the same in every run: the class {@code @Fallback.to} lists, or the
-     * class of an instance given to {@code withFallbacks}; never a subclass a container or library generated
-     * over it at run time ({@code Backend$$EnhancerByGuice$$1a2b}, a Mockito mock of {@code Backend}: here
-     * {@code Backend}). Listed without making any alternative's instance.
+     * class the alternative stands for, the same in every run, as events name it: the class {@code @Fallback.to}
+     * lists, or the class of an instance given to {@code withFallbacks}; never a subclass a container or library
+     * generated over it at run time ({@code Backend$$EnhancerByGuice$$1a2b}, a Mockito mock of {@code Backend}:
+     * here {@code Backend}), nor a class generated to stand for an interface (a Mockito mock of the interface
+     * {@code Chat}, a JDK proxy of it: here {@code Chat}, which {@link #call(Class, Object...) call(Chat.class,
+     * ...)} calls). Listed without making any alternative's instance.
      */
     List<Class<?>> alternatives();
 

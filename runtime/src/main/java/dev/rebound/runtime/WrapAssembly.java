@@ -200,7 +200,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         for (Map.Entry<MethodSpec, ResilientMethod> b : breakers) {
             MethodSpec spec = b.getKey();
             UnnamedFleetBreakers.built(where, settings != null ? settings.rateLimitStore() : null, spec.fleetMethod(),
-                    spec.fleetName().substring(spec.fleetMethod().length() + 1), b.getValue());
+                    spec.fleetName().substring(spec.fleetMethod().length() + 1), b.getValue(), false);
         }
     }
 
@@ -279,9 +279,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
                         nonIdempotent, settings, defined, problems));
             }
             // two of one class (two backends of one client class): a breaker each in the fleet, a name each
-            String fleetTarget = fleetTarget();
-            chain = Alternative.toldApart(chain, targetName(),
-                    fleetTarget != null ? fleetTarget : AnnotationLookup.qualifiedName(impl));
+            chain = Alternative.toldApart(chain, targetName(), fleetTarget());
         }
         if (fallbacks != null && CallShape.of(impl, m) == CallShape.STREAM) {
             for (T alt : fallbacks) { // an alternative that narrows the handler could never be handed one
@@ -353,13 +351,15 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
 
     /**
      * How the fleet names the target ({@link MethodSpec#fleetName()}): the name given with {@code named}; a
-     * wrapper's own name when the target is one, or the object's a door reached; else null, for the binary name
-     * of the target's class, of the class behind a container's proxy that says it (whichever interfaces the
-     * proxy implements: one {@code $ProxyN} serves every bean of the same interfaces).
+     * wrapper's own name when the target is one, or the object's a door reached; else the binary name of the class
+     * or interface events name it by ({@link AnnotationLookup#qualifiedName(Class, Class)}: the target's class, the
+     * class behind a container's proxy that says it, whichever interfaces the proxy implements, since one
+     * {@code $ProxyN} serves every bean of the same interfaces; for a class generated to stand for interfaces, or a
+     * JDK proxy, the one it is wrapped as).
      */
     private String fleetTarget() {
         return name != null ? name : ContainerProxies.targetClassOf(target) == null && DoorReach.madeByDoor(target)
-                ? ResilientProxy.nameOf(target) : null;
+                ? ResilientProxy.nameOf(target) : AnnotationLookup.qualifiedName(implClass(), type);
     }
 
     /**

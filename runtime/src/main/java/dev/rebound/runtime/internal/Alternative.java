@@ -35,7 +35,9 @@ public final class Alternative implements Invoker {
     private final String fleetName;
     /**
      * The class this alternative stands for, known without making its instance: the class {@code @Fallback.to}
-     * names, or the user's class of an instance given to a builder ({@link ContainerProxies#userClassOf}).
+     * names, or what an instance given to a builder stands for, as events name it
+     * ({@link GeneratedSubclasses#namedAs(Class, Class)}: its user's class, or the interface a mock or a JDK proxy
+     * of it stands for).
      */
     private final Class<?> type;
     private final Supplier<?> instance;
@@ -76,7 +78,8 @@ public final class Alternative implements Invoker {
      * flat wrapper is not unwrapped: whatever door the instance has applies its own policy, exactly once,
      * as when the instance is called directly.
      *
-     * @param type the class the instance stands for: its user's class ({@link ContainerProxies#userClassOf})
+     * @param type the class or interface the instance stands for ({@link GeneratedSubclasses#namedAs(Class, Class)}
+     *     of its user's class, {@link ContainerProxies#userClassOf})
      */
     public static Alternative asIs(String name, Class<?> type, Supplier<?> instance, Method method) {
         return new Alternative(name, name, type, instance, method, RetryPolicy.none(), null, null, null, true);
@@ -85,8 +88,8 @@ public final class Alternative implements Invoker {
     /**
      * An alternative with its own breaker and rate limit too.
      *
-     * @param type the alternative's class (a user's, not a generated subclass): the fleet names its breaker by its
-     *     binary name, and a fallback handler sees it ({@link #type()})
+     * @param type the alternative's class (a user's, not a generated subclass), or the interface it stands for (a
+     *     mock's): the fleet names its breaker by its binary name, and a fallback handler sees it ({@link #type()})
      * @param circuitBreaker its breaker's policy; null for none
      * @param rateLimit its rate limit; null for none
      * @param rateLimitKey the key of its rate limit (the policy's, else its default); null without one

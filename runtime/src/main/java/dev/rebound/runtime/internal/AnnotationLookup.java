@@ -87,17 +87,24 @@ public final class AnnotationLookup {
     /**
      * A class's binary name, the same on every JVM that loads it: a lambda's ({@code app.Main$$Lambda$74/0x...})
      * ends at {@code $$Lambda}, another hidden class's before its address; a JDK proxy's ({@code
-     * jdk.proxy2.$Proxy28}, numbered anew in each run) is the first interface it implements; a class a container or
+     * jdk.proxy2.$Proxy28}, numbered anew in each run) is the interface it stands for; a class a container or
      * library generated at run time ({@code com.acme.Backend$$EnhancerByGuice$$1a2b}, its suffix anew in each run:
      * {@link GeneratedSubclasses}) is the user's class it extends, {@code com.acme.Backend}, or the interface it
-     * stands for (a mock of {@code com.acme.ReviewChat}: {@link GeneratedSubclasses#namedAs}), as events name it;
-     * how the fleet names a target.
+     * stands for (a mock of {@code com.acme.ReviewChat}): {@link GeneratedSubclasses#namedAs(Class)}; how the fleet
+     * names a target no door wraps as an interface (the woven advice's, an alternative's).
      */
     public static String qualifiedName(Class<?> type) {
-        if (java.lang.reflect.Proxy.isProxyClass(type) && type.getInterfaces().length > 0) {
-            return type.getInterfaces()[0].getName();
-        }
-        Class<?> c = GeneratedSubclasses.namedAs(type);
+        return qualifiedName(type, null);
+    }
+
+    /**
+     * As {@link #qualifiedName(Class)}, for the instances a door wraps as {@code wrapped} (an interface, or null):
+     * the class or interface {@link #targetName} names in events, by its binary name; so a class generated to stand
+     * for several interfaces, or a JDK proxy of several, is keyed in the fleet by the one events name
+     * ({@link GeneratedSubclasses#namedAs(Class, Class)}: the one it is wrapped as), the same on every instance.
+     */
+    public static String qualifiedName(Class<?> type, Class<?> wrapped) {
+        Class<?> c = GeneratedSubclasses.namedAs(type, wrapped);
         return c.isHidden() ? beforeRunSpecificPart(c.getName()) : c.getName();
     }
 
@@ -105,25 +112,16 @@ public final class AnnotationLookup {
      * How events, logs and metrics name the instances of {@code type} when a door calls them, the one rule of
      * {@code Rebound.wrap}, of {@code ReboundModule} (intercepting the class or wrapping what a binding provides)
      * and of the woven advice, the same in every run: the simple name ({@link #simpleName}) of the class or
-     * interface it stands for ({@link GeneratedSubclasses#namedAs}: a class a container or library generated over a
-     * user's class is named by that class, {@code Sub$$Backend} without an annotation of its own by the class above
-     * it, a mock of an interface by the interface); a JDK proxy by its first interface that is {@code wrapped} or
-     * extends it, else its first; a lambda's or another hidden class's up to the part that changes from run to run
-     * ({@code Main$$Lambda}).
+     * interface it stands for ({@link GeneratedSubclasses#namedAs(Class, Class)}: a class a container or library
+     * generated over a user's class is named by that class, {@code Sub$$Backend} without an annotation of its own
+     * by the class above it, a mock of an interface, and a JDK proxy, by the interface, the one it is wrapped as
+     * when it implements several); a lambda's or another hidden class's up to the part that changes from run to run
+     * ({@code Main$$Lambda}). The fleet names it by the same class or interface ({@link #qualifiedName(Class,
+     * Class)}).
      *
      * @param wrapped the type the door calls the instances as (the interface it wraps them as), or null
      */
     public static String targetName(Class<?> type, Class<?> wrapped) {
-        if (java.lang.reflect.Proxy.isProxyClass(type) && type.getInterfaces().length > 0) {
-            Class<?> named = type.getInterfaces()[0];
-            for (Class<?> i : type.getInterfaces()) {
-                if (wrapped != null && wrapped.isAssignableFrom(i)) {
-                    named = i;
-                    break;
-                }
-            }
-            return simpleName(named);
-        }
         Class<?> c = GeneratedSubclasses.namedAs(type, wrapped);
         return c.isHidden() ? beforeRunSpecificPart(c.getSimpleName()) : simpleName(c);
     }

@@ -14,6 +14,7 @@ import dev.rebound.runtime.internal.chain.CallShape;
 import dev.rebound.runtime.internal.chain.MethodSpec;
 import dev.rebound.runtime.rules.MethodRules;
 import dev.rebound.runtime.rules.Rules;
+import dev.rebound.runtime.spi.GeneratedSubclasses;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -200,17 +201,21 @@ public final class AnnotationPolicies {
      */
     public static Alternative given(String name, Object instance, Class<?> implClass, Class<?> contract,
             Method method, boolean nonIdempotent, ReboundSettings settings, Definitions build, List<String> problems) {
-        // the user's class: behind a container's proxy, above its generated subclass (whose name changes from run
-        // to run): the same key and name for its breaker and rate limit on every instance of the fleet
+        // the user's class, whose annotations it has: behind a container's proxy, above its generated subclass
+        // (whose name changes from run to run)
         Class<?> alt = ContainerProxies.userClassOf(instance);
+        // and what it stands for, as events name it: that class, or the interface a mock or a JDK proxy of it stands
+        // for; the same in FallbackContext.alternatives() and in its breaker's and rate limit's keys on every
+        // instance of the fleet
+        Class<?> standsFor = GeneratedSubclasses.namedAs(alt, contract);
         Retry retry = AnnotatedFallback.own(Retry.class, alt, method);
         if (DoorReach.madeByDoor(instance) || retry == null && AnnotatedFallback.own(CircuitBreaker.class, alt,
                 method) == null && AnnotatedFallback.own(RateLimit.class, alt, method) == null) {
-            return Alternative.asIs(name, alt, () -> instance, method);
+            return Alternative.asIs(name, standsFor, () -> instance, method);
         }
         AnnotatedFallback.OwnPolicies own = AnnotatedFallback.OwnPolicies.read(alt, retry, implClass, contract,
                 method, method, nonIdempotent, settings, build, problems);
-        return own.alternative(name, alt, () -> instance, method);
+        return own.alternative(name, standsFor, () -> instance, method);
     }
 
     /** The method's annotation, else (unless its result is deferred) the type's. */

@@ -2,6 +2,9 @@ package dev.rebound.runtime.internal;
 
 import dev.rebound.runtime.rules.MethodRules;
 import dev.rebound.runtime.spi.GeneratedSubclasses;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -29,7 +32,84 @@ public final class ContainerProxies {
         }
     };
 
+    private static final String CLIENT_PROXY = "io.quarkus.arc.ClientProxy";
+
+    /** What is known of a class's client proxies ({@link #isClientProxy}); one per class, in the class itself. */
+    private static final ClassValue<ClientProxyClass> CLIENT_PROXIES = new ClassValue<>() {
+        @Override
+        protected ClientProxyClass computeValue(Class<?> type) {
+            return new ClientProxyClass(findContextualInstance(type));
+        }
+    };
+
+    /**
+     * A class's {@code ClientProxy.arc_contextualInstance()} as {@code (Object) Object}, null for a class that
+     * does not implement it; and, once a call reached the instance its proxies hand their calls to, whether a door
+     * made or reached that instance's class ({@link DoorReach#madeByDoor}): 1, or -1 for no; 0 while unknown.
+     */
+    private static final class ClientProxyClass {
+        final MethodHandle contextualInstance;
+        volatile int callsADoor;
+
+        ClientProxyClass(MethodHandle contextualInstance) {
+            this.contextualInstance = contextualInstance;
+        }
+    }
+
     private ContainerProxies() {
+    }
+
+    /**
+     * Whether {@code type} is a container's client proxy that hands each call to an instance it says: Quarkus
+     * ArC's, which implement {@code io.quarkus.arc.ClientProxy} (read by name, as Spring's interfaces are), whether
+     * it extends the bean's class or, for a bean whose type is an interface (a producer's), {@code Object}. Looked
+     * up once per class.
+     */
+    public static boolean isClientProxy(Class<?> type) {
+        return CLIENT_PROXIES.get(type).contextualInstance != null;
+    }
+
+    /**
+     * Whether {@code proxy}, a {@linkplain #isClientProxy client proxy}, hands its calls to an instance that a door
+     * made or reached ({@link DoorReach#madeByDoor}: a woven bean, a {@code Rebound.wrap} wrapper): decided once per
+     * proxy class, by the first call that reaches the instance ({@code arc_contextualInstance()}, which makes the
+     * bean if it is not made yet, as the proxy's own call would), since a bean's instances are of one class; false
+     * for a class that is no client proxy, and for a call that cannot reach it (the bean's context not active: the
+     * proxy's own call fails alike), which decides nothing. Afterwards a class-keyed lookup and a read; allocates
+     * nothing.
+     */
+    public static boolean callsADoor(Object proxy) {
+        ClientProxyClass c = CLIENT_PROXIES.get(proxy.getClass());
+        int known = c.callsADoor;
+        if (known != 0 || c.contextualInstance == null) {
+            return known > 0;
+        }
+        Object instance;
+        try {
+            instance = (Object) c.contextualInstance.invokeExact(proxy);
+        } catch (Throwable cannotSay) {
+            return false;
+        }
+        if (instance == null || instance == proxy) {
+            return false;
+        }
+        boolean door = DoorReach.madeByDoor(instance);
+        c.callsADoor = door ? 1 : -1;
+        return door;
+    }
+
+    /** {@code ClientProxy.arc_contextualInstance()} as {@code (Object) Object} when {@code type} implements it. */
+    private static MethodHandle findContextualInstance(Class<?> type) {
+        Class<?> clientProxy = publicInterface(type, CLIENT_PROXY);
+        if (clientProxy == null) {
+            return null;
+        }
+        try {
+            return MethodHandles.publicLookup().findVirtual(clientProxy, "arc_contextualInstance",
+                    MethodType.methodType(Object.class)).asType(MethodType.methodType(Object.class, Object.class));
+        } catch (ReflectiveOperationException | RuntimeException other) {
+            return null; // another library's interface of that name, or one this module cannot read
+        }
     }
 
     /**

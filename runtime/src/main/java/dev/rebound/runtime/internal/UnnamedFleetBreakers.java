@@ -16,9 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The circuit breakers of {@code Rebound.wrap} wrappers built without a name, by fleet name: two such
- * wrappers of one class (or two lambdas of one outer class) in use at once, on a store that shares
- * breakers with the fleet, share one open state there, which a WARN says once per name and store. A
+ * The circuit breakers of {@code Rebound.wrap} wrappers built without a name, and of Guice's
+ * {@code ReboundModule.wrapping} wrappers over bindings without a qualifier, by fleet name: two such
+ * wrappers of one class (or two lambdas of one outer class, or two clients generated for one interface) in use at
+ * once, on a store that shares breakers with the fleet, share one open state there, which a WARN says once per
+ * name and store, with the remedy of each door that built one. A
  * wrapper on fixed settings is filed under its settings' store; one built without settings reads the
  * global settings live, so it is filed under the global settings whatever store they have, and is checked
  * again when {@code setGlobal} brings a store that shares breakers. Each wrapper is held weakly (one
@@ -30,7 +32,7 @@ public final class UnnamedFleetBreakers {
     /** The key of the wrappers that read the global settings live. */
     private static final Object GLOBAL = new Object();
     /** Per store (or {@link #GLOBAL}), per fleet name, the wrappers' executors, weakly. */
-    private static final Map<Object, Map<Breaker, List<WeakReference<Object>>>> BUILT =
+    private static final Map<Object, Map<Breaker, Wrappers>> BUILT =
             Collections.synchronizedMap(new WeakHashMap<>());
     /** Per store, the fleet names already warned about. */
     private static final Map<RateLimitStore, Set<String>> WARNED = Collections.synchronizedMap(new WeakHashMap<>());
@@ -39,25 +41,35 @@ public final class UnnamedFleetBreakers {
     private record Breaker(String method, String target) {
     }
 
+    /** The executors of the wrappers of one fleet name, weakly; whether a binding's wrapper was among them. */
+    private static final class Wrappers {
+        final List<WeakReference<Object>> executors = new ArrayList<>();
+        /** Guarded by the instance. */
+        boolean bound;
+    }
+
     private UnnamedFleetBreakers() {
     }
 
     /**
      * An unnamed wrapper's breaker of {@code method} on {@code target} was built, its calls run by
-     * {@code executor}; {@code fixed} is the wrapper's own store, or null when it reads the global settings.
+     * {@code executor}; {@code fixed} is the wrapper's own store, or null when it reads the global settings;
+     * {@code binding}: the wrapper is Guice's {@code ReboundModule.wrapping}'s over a binding without a qualifier.
      * Warns as {@code where} when another such wrapper in use shares it on a store that shares breakers.
      */
-    public static void built(String where, RateLimitStore fixed, String method, String target, Object executor) {
+    public static void built(String where, RateLimitStore fixed, String method, String target, Object executor,
+            boolean binding) {
         RateLimitStore store = fixed != null ? fixed : ReboundSettings.global().rateLimitStore();
         if (fixed != null && !(fixed instanceof SharedCircuitState)) {
             return;
         }
         Breaker b = new Breaker(method, target);
-        Map<Breaker, List<WeakReference<Object>>> byName =
+        Map<Breaker, Wrappers> byName =
                 BUILT.computeIfAbsent(fixed != null ? fixed : GLOBAL, k -> new ConcurrentHashMap<>());
-        List<WeakReference<Object>> wrappers = byName.computeIfAbsent(b, k -> new ArrayList<>());
+        Wrappers wrappers = byName.computeIfAbsent(b, k -> new Wrappers());
         synchronized (wrappers) {
-            wrappers.add(new WeakReference<>(executor));
+            wrappers.executors.add(new WeakReference<>(executor));
+            wrappers.bound |= binding;
         }
         if (inUse(store, b) > 1) {
             warnOnce(where, store, b);
@@ -73,14 +85,14 @@ public final class UnnamedFleetBreakers {
         return ReboundSettings.global().rateLimitStore() == store ? n + inUse(BUILT.get(GLOBAL), b) : n;
     }
 
-    private static int inUse(Map<Breaker, List<WeakReference<Object>>> byName, Breaker b) {
-        List<WeakReference<Object>> wrappers = byName == null ? null : byName.get(b);
+    private static int inUse(Map<Breaker, Wrappers> byName, Breaker b) {
+        Wrappers wrappers = byName == null ? null : byName.get(b);
         if (wrappers == null) {
             return 0;
         }
         synchronized (wrappers) {
-            wrappers.removeIf(r -> r.get() == null);
-            return wrappers.size();
+            wrappers.executors.removeIf(r -> r.get() == null);
+            return wrappers.executors.size();
         }
     }
 
@@ -89,11 +101,11 @@ public final class UnnamedFleetBreakers {
         if (store == before || !(store instanceof SharedCircuitState)) {
             return;
         }
-        Map<Breaker, List<WeakReference<Object>>> byName = BUILT.get(GLOBAL);
+        Map<Breaker, Wrappers> byName = BUILT.get(GLOBAL);
         if (byName == null) {
             return;
         }
-        Map<Breaker, List<WeakReference<Object>>> given = BUILT.get(store);
+        Map<Breaker, Wrappers> given = BUILT.get(store);
         byName.keySet().forEach(b -> {
             if (inUse(byName, b) + inUse(given, b) > 1) {
                 warnOnce("ReboundSettings.setGlobal", store, b);
@@ -104,7 +116,20 @@ public final class UnnamedFleetBreakers {
     private static void warnOnce(String where, RateLimitStore store, Breaker b) {
         if (store instanceof SharedCircuitState
                 && WARNED.computeIfAbsent(store, k -> ConcurrentHashMap.newKeySet()).add(b.method + '/' + b.target)) {
-            LOG.warn("{}: {}", where, BreakerRules.sharedInTheFleet(b.method, b.target));
+            LOG.warn("{}: {}", where, BreakerRules.sharedInTheFleet(b.method, b.target,
+                    bound(BUILT.get(store), b) || ReboundSettings.global().rateLimitStore() == store
+                            && bound(BUILT.get(GLOBAL), b)));
+        }
+    }
+
+    /** Whether a binding's wrapper built the breaker {@code b} among {@code byName}'s. */
+    private static boolean bound(Map<Breaker, Wrappers> byName, Breaker b) {
+        Wrappers wrappers = byName == null ? null : byName.get(b);
+        if (wrappers == null) {
+            return false;
+        }
+        synchronized (wrappers) {
+            return wrappers.bound;
         }
     }
 }

@@ -55,9 +55,20 @@ public final class BreakerRules {
      * @param target the target's binary name ({@code com.acme.HttpChat})
      */
     public static String sharedInTheFleet(String method, String target) {
+        return sharedInTheFleet(method, target, false);
+    }
+
+    /**
+     * As {@link #sharedInTheFleet(String, String)}; {@code bindings}: one of the wrappers, or more, is Guice's
+     * {@code ReboundModule.wrapping}'s over a binding without a qualifier (a binding annotation), whose remedy is
+     * said too: a qualifier of its own, which the fleet names its breakers with.
+     */
+    public static String sharedInTheFleet(String method, String target, boolean bindings) {
         return "another wrapper built without a name shares the fleet-wide circuit breaker of " + method + " on "
                 + target + " with this one: an opening of either opens both, on every instance that shares the"
-                + " store; give each wrapper its own name with Rebound.wrap(...).named(...)";
+                + " store; give each wrapper its own name with Rebound.wrap(...).named(...)"
+                + (bindings ? ", and each binding ReboundModule.wrapping wraps a qualifier of its own"
+                        + " (bind(...).annotatedWith(Names.named(...))), which the fleet names its breakers with" : "");
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.rebound.runtime.spi;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 
 /**
  * Tells a subclass that a container or a library generated over a user's class (Guice's
@@ -37,9 +38,10 @@ import java.lang.reflect.Method;
  *
  * <p>A generated class whose superclass is {@code Object} stands for an interface, as a JDK proxy does (a Mockito
  * mock of {@code ReviewChat}, {@code ReviewChat$MockitoMock$5150}; Micronaut's client {@code ReviewChat$Intercepted};
- * ArC's client proxy of a bean of that type): it is named by that interface ({@link #namedAs}), its first one that
- * is not a generator's own (Mockito's {@code MockAccess}, ArC's {@code ClientProxy}, Micronaut's
- * {@code Introduced}, ...: see {@link #namedAs}) nor {@code java.io.Serializable}, which generators add. Only a
+ * ArC's client proxy of a bean of that type): it is named by that interface ({@link #namedAs}), in events and in the
+ * fleet's keys alike: the one a door wraps it as, else its first one that is not a generator's own (Mockito's
+ * {@code MockAccess}, ArC's {@code ClientProxy}, Micronaut's {@code Introduced}, ...: see {@link #namedAs}) nor
+ * {@code java.io.Serializable}, which generators add, nor the JDK's ({@code Supplier}) when it implements another. Only a
  * generator's own mark or the synthetic flag earns that: a class of yours named with a bare {@code $$} that
  * implements an interface keeps its own name, and so does a lambda's (a hidden class: {@code Main$$Lambda}).
  */
@@ -105,14 +107,16 @@ public final class GeneratedSubclasses {
      * The class or interface that names the instances of {@code type} in events, logs, metrics and the fleet's
      * keys, the same in every run: its {@linkplain #userClass user's class}; but for a generated class whose
      * superclass is {@code Object} and that a generator marked as its own (its name carries a generator's mark, or
-     * it is synthetic; not hidden), the first interface it implements, in the order its class file lists them,
-     * that is neither a generator's own (in a generator's package: {@code org.mockito}, {@code net.bytebuddy},
-     * {@code org.hibernate.proxy}, {@code javassist}, {@code org.jboss.weld}, {@code org.springframework.aop},
-     * {@code .cglib} and {@code .core}, {@code net.sf.cglib}, {@code com.google.inject}, {@code io.quarkus.arc},
-     * {@code io.micronaut.aop}, {@code org.apache.webbeans}) nor {@code java.io.Serializable}: so Mockito's
-     * {@code ReviewChat$MockitoMock$5150 implements ReviewChat, MockAccess} is {@code ReviewChat}, as a JDK proxy of
-     * {@code ReviewChat} is, and ArC's {@code ReviewChat_ClientProxy implements ClientProxy, ReviewChat} too. When
-     * it implements none but a generator's, its own class. Asked once per class.
+     * it is synthetic; not hidden), and for a JDK proxy, an interface it implements, in the order its class file
+     * lists them, that is neither a generator's own (in a generator's package: {@code org.mockito},
+     * {@code net.bytebuddy}, {@code org.hibernate.proxy}, {@code javassist}, {@code org.jboss.weld},
+     * {@code org.springframework.aop}, {@code .cglib} and {@code .core}, {@code net.sf.cglib},
+     * {@code com.google.inject}, {@code io.quarkus.arc}, {@code io.micronaut.aop}, {@code org.apache.webbeans}) nor
+     * {@code java.io.Serializable}: the first that is not the JDK's ({@code java.*}, {@code javax.*}), else the
+     * first. So Mockito's {@code ReviewChat$MockitoMock$5150 implements ReviewChat, MockAccess} is
+     * {@code ReviewChat}, as a JDK proxy of {@code ReviewChat} is, ArC's {@code ReviewChat_ClientProxy implements
+     * ClientProxy, ReviewChat} too, and a ByteBuddy class {@code implements Supplier, ReviewChat} as well. When it
+     * implements none but a generator's, its own class (a JDK proxy: its first interface). Asked once per class.
      */
     public static Class<?> namedAs(Class<?> type) {
         return NAMED.get(type);
@@ -120,16 +124,18 @@ public final class GeneratedSubclasses {
 
     /**
      * As {@link #namedAs(Class)}, for a door that wraps the instance as {@code wrapped} (an interface, or null for
-     * none): a generated class that stands for interfaces is named by its first one (not a generator's) that is
-     * {@code wrapped} or extends it, else as {@link #namedAs(Class)} names it; a JDK proxy is named so too. Asked
-     * when a door builds, never per call.
+     * none; a class decides nothing): a generated class that stands for interfaces, or a JDK proxy, is named by its
+     * first interface (not a generator's) that is {@code wrapped} or extends it, else as {@link #namedAs(Class)}
+     * names it. The one choice of events and of the fleet's keys. Asked when a door builds, never per call.
      */
     public static Class<?> namedAs(Class<?> type, Class<?> wrapped) {
-        Class<?> user = userClass(type);
-        if (!standsForInterfaces(user)) {
+        boolean proxy = Proxy.isProxyClass(type) && type.getInterfaces().length > 0;
+        Class<?> user = proxy ? type : userClass(type);
+        if (!proxy && !standsForInterfaces(user)) {
             return user;
         }
         Class<?> first = null;
+        Class<?> firstJdk = null;
         for (Class<?> itf : user.getInterfaces()) {
             if (generatorsOwn(itf)) {
                 continue;
@@ -137,9 +143,14 @@ public final class GeneratedSubclasses {
             if (wrapped != null && wrapped.isAssignableFrom(itf)) {
                 return itf;
             }
-            first = first == null ? itf : first;
+            if (jdks(itf)) {
+                firstJdk = firstJdk == null ? itf : firstJdk;
+            } else if (first == null) {
+                first = itf;
+            }
         }
-        return first != null ? first : user;
+        Class<?> chosen = first != null ? first : firstJdk;
+        return chosen != null ? chosen : proxy ? type.getInterfaces()[0] : user;
     }
 
     /**
@@ -162,6 +173,15 @@ public final class GeneratedSubclasses {
             }
         }
         return itf == java.io.Serializable.class;
+    }
+
+    /**
+     * Whether {@code itf} is the JDK's ({@code java.*}, {@code javax.*}: {@code Supplier}, {@code Callable}): a
+     * generated class implements one beside the interface it stands for only as a means to an end.
+     */
+    private static boolean jdks(Class<?> itf) {
+        String name = itf.getName();
+        return name.startsWith("java.") || name.startsWith("javax.");
     }
 
     /** Whether {@code name} carries a generator's own mark ({@link #MARKS}). */

@@ -5,6 +5,7 @@ import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.internal.AiServicesProxies;
 import dev.rebound.runtime.internal.AnnotationLookup;
 import dev.rebound.runtime.internal.AnnotationPolicies;
+import dev.rebound.runtime.internal.BindingQualifiers;
 import dev.rebound.runtime.internal.ContainerProxies;
 import dev.rebound.runtime.internal.Definitions;
 import dev.rebound.runtime.internal.DoorReach;
@@ -13,6 +14,7 @@ import dev.rebound.runtime.internal.MethodChecks;
 import dev.rebound.runtime.internal.MethodScan;
 import dev.rebound.runtime.internal.ResilientProxy;
 import dev.rebound.runtime.internal.SelfRetryCheck;
+import dev.rebound.runtime.internal.UnnamedFleetBreakers;
 import dev.rebound.runtime.internal.WovenDefaults;
 import dev.rebound.runtime.internal.chain.Chains;
 import dev.rebound.runtime.internal.chain.MethodSpec;
@@ -77,21 +79,82 @@ public final class Policies {
      * The policies of every interceptable method of {@code methodsOf} (the class itself, or the
      * interface a binding provides) on instances of {@code implClass}: the methods without one are
      * absent. Events name the instances as {@code Rebound.wrap} does, the same for every door: by the class or
-     * interface {@code implClass} stands for ({@link GeneratedSubclasses#namedAs}). The rate-limit keys and retry
-     * budgets the methods define are registered only when no method has a problem.
+     * interface {@code implClass} stands for ({@link GeneratedSubclasses#namedAs(Class, Class)}), and the fleet by
+     * the same class or interface's binary name. The rate-limit keys and retry budgets the methods define are
+     * registered only when no method has a problem.
      *
      * @throws ReboundConfigurationException listing every problem of every method
      */
     public static Map<Method, ResilientMethod> resolveAll(Class<?> implClass, Class<?> methodsOf,
             ReboundSettings settings, Function<Class<?>, Supplier<?>> alternatives) {
+        // named as Rebound.wrap and the woven advice name it: Sub$$Backend, a bare $$ without an annotation of
+        // its own, by the class above it; a mock of the interface a binding provides by that interface
+        return resolveAll(implClass, methodsOf, AnnotationLookup.targetName(implClass, methodsOf),
+                AnnotationLookup.qualifiedName(implClass, methodsOf), settings, alternatives, null);
+    }
+
+    /**
+     * As {@link #resolveAll(Class, Class, ReboundSettings, Function)}, for the instances of {@code implClass} a
+     * door provides as the interface {@code type} under a binding that {@code qualifier} qualifies (Guice's
+     * {@code ReboundModule.wrapping}: the binding's annotation, {@code @Named("openai")} or any binding
+     * annotation, or its annotation type for a binding by type; null for none). Events, logs and metrics name them
+     * {@link #bindingName}; the fleet shares each breaker's open state under the class or interface they stand for
+     * and the qualifier ({@code com.acme.Chat.chat(java.lang.String)/com.acme.Chat@com.google.inject.name.Named(openai)}:
+     * {@link BindingQualifiers}), the same on every instance, so two bindings of one interface (two providers'
+     * clients generated at run time, two JDK proxies, two instances of one class) keep a breaker each in the fleet,
+     * as they do in the process. Without a qualifier their breakers are named as an unnamed {@code Rebound.wrap}
+     * wrapper's are: while another such wrapper or binding whose breaker the fleet names alike is in use, on a
+     * store that shares breakers, a WARN says so once, as {@code door}, in {@code Rebound.wrap}'s words and with
+     * this door's remedy ({@link dev.rebound.runtime.rules.BreakerRules#sharedInTheFleet(String, String, boolean)}).
+     *
+     * @param door how the warning names the door, e.g. {@code ReboundModule(Chat)}
+     * @throws ReboundConfigurationException listing every problem of every method
+     */
+    public static Map<Method, ResilientMethod> resolveBinding(Class<?> implClass, Class<?> type, Object qualifier,
+            String door, ReboundSettings settings, Function<Class<?>, Supplier<?>> alternatives) {
+        String fleetTarget = AnnotationLookup.qualifiedName(implClass, type)
+                + (qualifier == null ? "" : BindingQualifiers.qualified(qualifier));
+        List<Map.Entry<MethodSpec, ResilientMethod>> breakers = new ArrayList<>();
+        Map<Method, ResilientMethod> out = resolveAll(implClass, type, bindingName(implClass, type, qualifier),
+                fleetTarget, settings, alternatives, breakers);
+        if (qualifier == null) {
+            for (Map.Entry<MethodSpec, ResilientMethod> b : breakers) {
+                UnnamedFleetBreakers.built(door, settings != null ? settings.rateLimitStore() : null,
+                        b.getKey().fleetMethod(), fleetTarget, b.getValue(), true);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * How events, logs and metrics name the instances of {@code implClass} a door provides as {@code type} under a
+     * binding that {@code qualifier} qualifies ({@link #resolveBinding}): as {@code Rebound.wrap} names them
+     * ({@code Chat}, {@code HttpChat}), followed by the qualifier ({@code Chat@Named(openai)}, {@code
+     * Chat@OpenAi}), so that two bindings of one interface are told apart.
+     */
+    public static String bindingName(Class<?> implClass, Class<?> type, Object qualifier) {
+        String name = AnnotationLookup.targetName(implClass, type);
+        return qualifier == null ? name : name + BindingQualifiers.simple(qualifier);
+    }
+
+    /**
+     * The policies of {@code methodsOf}'s methods on {@code implClass}, named {@code name} in events and
+     * {@code fleetTarget} in the fleet; each method's spec that has a circuit breaker added to {@code breakers}
+     * (null: not collected).
+     */
+    private static Map<Method, ResilientMethod> resolveAll(Class<?> implClass, Class<?> methodsOf, String name,
+            String fleetTarget, ReboundSettings settings, Function<Class<?>, Supplier<?>> alternatives,
+            List<Map.Entry<MethodSpec, ResilientMethod>> breakers) {
         List<String> problems = new ArrayList<>();
         Definitions defined = new Definitions(implClass, methodsOf); // registered only when no method has a problem
         Map<Method, ResilientMethod> out = MethodScan.resolveEach(methodsOf, problems, m -> {
-            // named as Rebound.wrap and the woven advice name it: Sub$$Backend, a bare $$ without an annotation of
-            // its own, by the class above it; a mock of the interface a binding provides by that interface
-            MethodSpec spec = AnnotationPolicies.resolve(implClass, AnnotationLookup.targetName(implClass, methodsOf),
-                    null, m, settings, alternatives, defined);
-            return spec == null ? null : Chains.executorOf(spec);
+            MethodSpec spec = AnnotationPolicies.resolve(implClass, name, fleetTarget, m, settings, alternatives,
+                    defined);
+            ResilientMethod executor = spec == null ? null : Chains.executorOf(spec);
+            if (breakers != null && spec != null && spec.circuitBreaker() != null) {
+                breakers.add(Map.entry(spec, executor));
+            }
+            return executor;
         });
         if (!problems.isEmpty()) {
             throw new ReboundConfigurationException(problems);
@@ -170,11 +233,16 @@ public final class Policies {
      * @param door how the warning names the door, e.g. {@code ReboundModule(ChatClient)}
      */
     public static <T> T proxy(Class<T> type, T target, Map<Method, ResilientMethod> policies, String door) {
+        return proxy(type, target, ResilientProxy.nameOf(target, type), policies, door);
+    }
+
+    private static <T> T proxy(Class<T> type, T target, String name, Map<Method, ResilientMethod> policies,
+            String door) {
         if (!policies.isEmpty()) {
             SelfRetryCheck.warnIfSelfRetrying(target, door);
             AiServicesProxies.warnIfRepeated(target, door, policies);
         }
-        return ResilientProxy.create(type, target, ResilientProxy.nameOf(target, type), policies, true);
+        return ResilientProxy.create(type, target, name, policies, true);
     }
 
     /**
@@ -183,9 +251,18 @@ public final class Policies {
      * the proxy is: a call the engine makes on it as an alternative goes straight to the target.
      */
     public static <T> T wrapper(Class<T> type, T target, Map<Method, ResilientMethod> policies, String door) {
-        T generated = GeneratedWrappers.createFlat(type, target, ResilientProxy.nameOf(target, type), policies);
+        return wrapper(type, target, ResilientProxy.nameOf(target, type), policies, door);
+    }
+
+    /**
+     * As {@link #wrapper(Class, Object, Map, String)}, the wrapper named {@code name} (as another's alternative,
+     * in logs): the name its policies' events give it ({@link #bindingName}).
+     */
+    public static <T> T wrapper(Class<T> type, T target, String name, Map<Method, ResilientMethod> policies,
+            String door) {
+        T generated = GeneratedWrappers.createFlat(type, target, name, policies);
         if (generated == null) {
-            return proxy(type, target, policies, door);
+            return proxy(type, target, name, policies, door);
         }
         if (!policies.isEmpty()) {
             SelfRetryCheck.warnIfSelfRetrying(target, door);
@@ -237,6 +314,31 @@ public final class Policies {
      */
     public static boolean madeByDoor(Object object) {
         return DoorReach.madeByDoor(object);
+    }
+
+    /**
+     * Whether the instances of {@code type} are a container's client proxies, which hand each call to an instance
+     * they say (Quarkus ArC's, {@code io.quarkus.arc.ClientProxy}: its contextual instance). Under the load-time
+     * agent such a proxy of a bean whose type is an interface carrying a policy ({@code Chat_ClientProxy}, over
+     * {@code Object}) is woven as the application's classes are: the woven door asks {@link #appliedBehind} on each
+     * call of a method with a policy. Looked up once per class.
+     */
+    public static boolean isClientProxy(Class<?> type) {
+        return ContainerProxies.isClientProxy(type);
+    }
+
+    /**
+     * Whether {@code proxy}, a {@linkplain #isClientProxy client proxy}, hands its calls to an instance whose own
+     * door applies its policies ({@link #madeByDoor}: a woven bean, an intercepted one, a {@code Rebound.wrap}
+     * wrapper a producer returned): a door on the proxy then steps aside, and the policy applies once, the
+     * instance's, which reads the bean's class too. False when the instance applies none (an AiServices assistant,
+     * a lambda a producer returned: the proxy's door applies the interface's policy). Decided once per proxy
+     * class, by the first call that reaches the instance (a bean's instances are of one class); a call that cannot
+     * (the bean's context not active: the proxy's own call fails alike) decides nothing and answers false. Asked on
+     * each call of a method with a policy: a class-keyed lookup and a read once decided; allocates nothing.
+     */
+    public static boolean appliedBehind(Object proxy) {
+        return ContainerProxies.callsADoor(proxy);
     }
 
     /** Whether {@code object} is a proxy made by {@link #proxy} or {@code Rebound.wrap}. */

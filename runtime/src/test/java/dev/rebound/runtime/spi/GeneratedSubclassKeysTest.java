@@ -15,9 +15,18 @@ import dev.rebound.runtime.ratelimit.RateLimitStore;
 import dev.rebound.runtime.ratelimit.RateLimiter;
 import dev.rebound.runtime.ratelimit.SharedCircuitState;
 import dev.rebound.runtime.testing.VirtualTimeSource;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import net.bytebuddy.ByteBuddy;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.dynamic.loading.ClassLoadingStrategy;
+import net.bytebuddy.implementation.InvocationHandlerAdapter;
+import net.bytebuddy.matcher.ElementMatchers;
+import net.bytebuddy.utility.RandomString;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -137,5 +146,91 @@ class GeneratedSubclassKeysTest {
                 .isEqualTo(GeneratedSubclassesTest.ReviewChat.class.getName() + ".review(java.lang.String)/"
                         + GeneratedSubclassesTest.ReviewChat.class.getName()));
         assertThat(events.stream().map(ReboundEvent::target).distinct()).containsExactly("ReviewChat");
+    }
+
+    /** An interface a mock stands for beside {@link Review}. */
+    public interface Audit {
+        String audit(String text);
+    }
+
+    /** The second interface of a mock: {@code mock(Audit.class, withSettings().extraInterfaces(Review.class))}. */
+    public interface Review {
+        String review(String draft);
+    }
+
+    /**
+     * {@code mock(Audit.class, withSettings().extraInterfaces(Review.class))} as Mockito's subclass generator makes
+     * it: {@code Audit$MockitoMock$<random>}, superclass Object, implementing Audit, Review, then MockAccess.
+     */
+    static Object mockWithExtraInterface(InvocationHandler answer) throws ReflectiveOperationException {
+        DynamicType.Unloaded<?> mockAccess = new ByteBuddy().makeInterface()
+                .name("org.mockito.internal.creation.bytebuddy.access.MockAccess").make();
+        return new ByteBuddy().subclass(Audit.class)
+                .name(Audit.class.getName() + "$MockitoMock$" + RandomString.make())
+                .implement(TypeDescription.ForLoadedType.of(Review.class), mockAccess.getTypeDescription())
+                .method(ElementMatchers.isAbstract()).intercept(InvocationHandlerAdapter.of(answer))
+                .make().include(mockAccess)
+                .load(Audit.class.getClassLoader(), ClassLoadingStrategy.Default.WRAPPER).getLoaded()
+                .getConstructor().newInstance();
+    }
+
+    private CircuitBreakerPolicy breaker() {
+        return CircuitBreakerPolicy.builder().requestVolumeThreshold(2).failureRatio(1.0).delay(Duration.ofSeconds(5))
+                .build();
+    }
+
+    /**
+     * Wraps {@code target}, which stands for Audit and Review (in that order) and answers through {@code down}, as
+     * Review, and calls it once: events name it Review, the interface it is wrapped as, and so does its breaker's
+     * key in the fleet.
+     */
+    private void wrappedAsReviewIsKeyedAsEventsNameIt(Review target, GeneratedSubclassesTest.Down down) {
+        RecordingStore store = new RecordingStore();
+        Review chat = Rebound.wrap(Review.class, target).withCircuitBreaker(breaker())
+                .settings(settings.toBuilder().rateLimitStore(store).build()).build();
+
+        assertThat(catchThrowable(() -> chat.review("d"))).hasMessage("down");
+
+        assertThat(down.calls).isEqualTo(1);
+        assertThat(events.stream().map(ReboundEvent::target).distinct()).containsExactly("Review");
+        assertThat(store.breakers).isNotEmpty().allSatisfy(key -> assertThat(key)
+                .isEqualTo(Review.class.getName() + ".review(java.lang.String)/" + Review.class.getName()));
+    }
+
+    /** A mock standing for two interfaces, wrapped as the second (its key named Audit, its first interface). */
+    @Test
+    void aMockOfTwoInterfacesWrappedAsTheSecondIsKeyedInTheFleetAsEventsNameIt() throws Exception {
+        GeneratedSubclassesTest.Down down = new GeneratedSubclassesTest.Down();
+        wrappedAsReviewIsKeyedAsEventsNameIt((Review) mockWithExtraInterface(down), down);
+    }
+
+    /** A JDK proxy of two interfaces, wrapped as the second (its key named Audit, the proxy's first interface). */
+    @Test
+    void aJdkProxyOfTwoInterfacesWrappedAsTheSecondIsKeyedInTheFleetAsEventsNameIt() {
+        GeneratedSubclassesTest.Down down = new GeneratedSubclassesTest.Down();
+        wrappedAsReviewIsKeyedAsEventsNameIt((Review) Proxy.newProxyInstance(Review.class.getClassLoader(),
+                new Class<?>[] {Audit.class, Review.class}, down), down);
+    }
+
+    /**
+     * A class a library generated over Object that implements a JDK interface before the one it stands for
+     * ({@code subclass(Object).implement(Supplier, ReviewChat)}, ByteBuddy's default name), wrapped as ReviewChat:
+     * keyed in the fleet by ReviewChat, as events name it, never by {@code java.util.function.Supplier}.
+     */
+    @Test
+    void aGeneratedClassThatImplementsAJdkInterfaceFirstIsKeyedByTheInterfaceItIsWrappedAs() throws Exception {
+        RecordingStore store = new RecordingStore();
+        GeneratedSubclassesTest.Down down = new GeneratedSubclassesTest.Down();
+        Object client = GeneratedSubclassesTest.supplierAndReviewChat(down).getConstructor().newInstance();
+        GeneratedSubclassesTest.ReviewChat chat = Rebound.wrap(GeneratedSubclassesTest.ReviewChat.class,
+                (GeneratedSubclassesTest.ReviewChat) client).withCircuitBreaker(breaker())
+                .settings(settings.toBuilder().rateLimitStore(store).build()).build();
+
+        assertThat(catchThrowable(() -> chat.review("d"))).hasMessage("down");
+
+        assertThat(events.stream().map(ReboundEvent::target).distinct()).containsExactly("ReviewChat");
+        assertThat(store.breakers).isNotEmpty().allSatisfy(key -> assertThat(key)
+                .isEqualTo(GeneratedSubclassesTest.ReviewChat.class.getName() + ".review(java.lang.String)/"
+                        + GeneratedSubclassesTest.ReviewChat.class.getName()));
     }
 }

@@ -15,6 +15,7 @@ import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
@@ -65,6 +66,19 @@ class GeneratedSubclassesTest {
                 .make().include(mockAccess)
                 .load(type.getClassLoader(), ClassLoadingStrategy.Default.WRAPPER).getLoaded();
         return mock.getConstructor().newInstance();
+    }
+
+    /**
+     * A client a library generated with ByteBuddy's default name over Object that implements a JDK interface, then
+     * the one it stands for ({@code subclass(Object).implement(Supplier, ReviewChat)}), every method answered by
+     * {@code answer}.
+     */
+    static Class<?> supplierAndReviewChat(InvocationHandler answer) {
+        return new ByteBuddy().subclass(Object.class)
+                .name(ReviewChat.class.getName() + "$ByteBuddy$" + RandomString.make())
+                .implement(Supplier.class, ReviewChat.class)
+                .method(ElementMatchers.isAbstract()).intercept(InvocationHandlerAdapter.of(answer))
+                .make().load(ReviewChat.class.getClassLoader(), ClassLoadingStrategy.Default.WRAPPER).getLoaded();
     }
 
     /** The user's class: its own policy. */
@@ -221,5 +235,51 @@ class GeneratedSubclassesTest {
         ReviewChat lambda = draft -> draft;
         assertThat(GeneratedSubclasses.namedAs(lambda.getClass())).isEqualTo(lambda.getClass());
         assertThat(GeneratedSubclasses.namedAs(Backend.class)).isEqualTo(Backend.class);
+    }
+
+    /**
+     * A JDK interface ({@code java.*}, {@code javax.*}) a generated class implements beside the one it stands for
+     * never names it, whatever their order; alone, it does (it is still the same in every run).
+     */
+    @Test
+    void aJdkInterfaceNamesAGeneratedClassOnlyWhenItImplementsNoOther() {
+        Class<?> both = supplierAndReviewChat(new Down());
+        Class<?> supplierOnly = new ByteBuddy().subclass(Object.class)
+                .name(Supplier.class.getSimpleName() + "$ByteBuddy$" + RandomString.make())
+                .implement(Supplier.class)
+                .method(ElementMatchers.isAbstract()).intercept(InvocationHandlerAdapter.of(new Down()))
+                .make().load(ReviewChat.class.getClassLoader(), ClassLoadingStrategy.Default.WRAPPER).getLoaded();
+
+        assertThat(both.getInterfaces()).containsExactly(Supplier.class, ReviewChat.class);
+        assertThat(GeneratedSubclasses.namedAs(both)).isEqualTo(ReviewChat.class);
+        assertThat(GeneratedSubclasses.namedAs(both, null)).isEqualTo(ReviewChat.class);
+        assertThat(GeneratedSubclasses.namedAs(both, Supplier.class)).isEqualTo(Supplier.class);
+        assertThat(GeneratedSubclasses.namedAs(supplierOnly)).isEqualTo(Supplier.class);
+    }
+
+    /**
+     * FallbackContext.alternatives() lists the class each alternative stands for, the same in every run, as events
+     * name it: for a mock of ReviewChat given to withFallbacks, ReviewChat, never its run-specific class; and
+     * call(ReviewChat.class) calls it.
+     */
+    @Test
+    void alternativesOfWithFallbacksListTheInterfaceAMockStandsFor() throws ReflectiveOperationException {
+        List<ReboundEvent> events = new CopyOnWriteArrayList<>();
+        ReboundSettings settings = ReboundSettings.builder().timeSource(new VirtualTimeSource()).logging(false)
+                .listener(events::add).build();
+        ReviewChat backup = mockitoMock(ReviewChat.class, (proxy, method, args) -> "backup: " + args[0]);
+        List<Class<?>> listed = new CopyOnWriteArrayList<>();
+        ReviewChat chat = Rebound.wrap(ReviewChat.class, (ReviewChat) draft -> {
+            throw new IllegalStateException("down");
+        }).withRetry(RetryPolicy.none()).withFallbacks(backup).withFallbackHandler(call -> {
+            listed.addAll(call.alternatives());
+            return call.call(ReviewChat.class, call.arguments());
+        }).settings(settings).build();
+
+        assertThat(chat.review("q")).isEqualTo("backup: q");
+
+        assertThat(listed).containsExactly(ReviewChat.class);
+        assertThat(events.stream().filter(e -> e.kind() == ReboundEvent.Kind.FALLBACK).map(ReboundEvent::alternative))
+                .endsWith("ReviewChat");
     }
 }

@@ -52,6 +52,6 @@ public privileged aspect ResilientClasses extends ResilientCalls pertypewithin(d
         synchronized (this) {
             slots = Slot.claimed(slots, jp.getId(), self.getClass(), policy, resolved);
         }
-        return Slot.unlessPassedThrough(self, jp, policy);
+        return Slot.firstCall(self, jp, policy);
     }
 }

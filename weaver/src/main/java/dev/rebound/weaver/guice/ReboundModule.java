@@ -58,7 +58,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code Multibinder}, {@code OptionalBinder}) are wrapped as any binding; the bindings those make for
  * themselves are left as they are. Installed in a child injector whose parent has none, it says once that
  * the classes the parent constructs just in time run without their policies. Policy state (a circuit
- * breaker's) is per injector.
+ * breaker's) is per injector. What {@code wrapping} provides under a binding's qualifier is named with it, in
+ * events ({@code Chat@Named(openai)}) and in the key a store that shares breakers with a fleet keeps their open
+ * state under, so two providers' bindings of one interface share no breaker there either; two bindings without
+ * one whose breakers the fleet would name alike get a WARN naming the remedy.
  *
  * <p>Alternatives named in {@code @Fallback(to = ...)} come from the injector, with their own
  * dependencies and their own {@code @Retry}. A misconfigured annotation fails injector creation
@@ -247,9 +250,23 @@ public final class ReboundModule extends AbstractModule {
         if (moved != null) {
             binding.acceptScopingVisitor(new ScopeCopier(moved));
         }
-        b.bind(key).toProvider(new ResilientProvider<>(type, original, b.getProvider(original), settings, types,
-                !annotated));
+        b.bind(key).toProvider(new ResilientProvider<>(type, qualifierOf(key), original, b.getProvider(original),
+                settings, types, !annotated));
         return true;
+    }
+
+    /**
+     * The qualifier of the binding {@code key} as the application wrote it: its binding annotation
+     * ({@code @Named("openai")}), or its annotation type for a binding by type alone; null without one, and for
+     * one of Guice's own (a multibinder's element, an optional binder's default or actual value), which tells
+     * nothing that is the same from run to run. Events and the fleet's keys name the binding's instances with it.
+     */
+    private static Object qualifierOf(Key<?> key) {
+        Class<? extends Annotation> type = key.getAnnotationType();
+        if (type == null || type.getName().startsWith("com.google.inject.internal.")) {
+            return null;
+        }
+        return key.getAnnotation() != null ? key.getAnnotation() : type;
     }
 
     /**

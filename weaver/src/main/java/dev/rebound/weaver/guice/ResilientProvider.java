@@ -26,11 +26,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * alternatives come from the injector. An instance that is already resilient (woven, intercepted,
  * wrapped, or a container's proxy over such an instance: {@link Policies#madeByDoor}) is returned as is;
  * so is one whose class carries no policy, when the interface carries none (a library's interface, bound
- * to a class of the application's that carries them).
+ * to a class of the application's that carries them). A binding's qualifier ({@code @Named("openai")}) names its
+ * instances in events ({@code Chat@Named(openai)}) and their breakers in the fleet, so two bindings of one
+ * interface share none; without one, a breaker the fleet names alike for another wrapper in use is warned about
+ * ({@link Policies#resolveBinding}).
  */
 final class ResilientProvider<T> implements Provider<T> {
 
     private final Class<T> type;
+    /**
+     * The binding's qualifier (its binding annotation, or annotation type), or null: events name the instances
+     * with it, and the fleet their breakers ({@link Policies#resolveBinding}).
+     */
+    private final Object qualifier;
     private final Key<? extends T> originalKey;
     private final Provider<? extends T> original;
     private final ReboundSettings settings;
@@ -47,9 +55,10 @@ final class ResilientProvider<T> implements Provider<T> {
     /** The last instance wrapped and its wrapper: scoped originals (singletons) get one wrapper. */
     private volatile Object[] last = {null, null};
 
-    ResilientProvider(Class<T> type, Key<? extends T> originalKey, Provider<? extends T> original,
+    ResilientProvider(Class<T> type, Object qualifier, Key<? extends T> originalKey, Provider<? extends T> original,
             ReboundSettings settings, ResilientTypes interceptedTypes, boolean byClass) {
         this.type = type;
+        this.qualifier = qualifier;
         this.byClass = byClass;
         this.originalKey = originalKey;
         this.original = original;
@@ -93,7 +102,9 @@ final class ResilientProvider<T> implements Provider<T> {
         if (byClass && resolved.isEmpty()) {
             return instance; // its class carries no policy a wrapper of the interface applies
         }
-        T wrapper = Policies.wrapper(type, instance, resolved, door());
+        // named as its policies' events name it: with the binding's qualifier
+        T wrapper = Policies.wrapper(type, instance, Policies.bindingName(implClass, type, qualifier), resolved,
+                door());
         last = new Object[] {instance, wrapper};
         return wrapper;
     }
@@ -116,7 +127,7 @@ final class ResilientProvider<T> implements Provider<T> {
         List<String> helpers = Policies.unreached(implClass, problems);
         Map<Method, ResilientMethod> resolved = Map.of();
         try {
-            resolved = Policies.resolveAll(implClass, type, settings, alt -> {
+            resolved = Policies.resolveBinding(implClass, type, qualifier, door(), settings, alt -> {
                 Provider<?> provider = injector.getProvider(alt);
                 interceptedTypes.checks().warnIfBoundBelow(injector, alt); // known now, before any call
                 return new InjectedAlternative(alt, provider, () -> injector, null, door());

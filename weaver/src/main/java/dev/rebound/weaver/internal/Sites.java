@@ -3,6 +3,7 @@ package dev.rebound.weaver.internal;
 import dev.rebound.runtime.spi.ContainerInterception;
 import dev.rebound.runtime.spi.GeneratedSubclasses;
 import dev.rebound.runtime.spi.Passthrough;
+import dev.rebound.runtime.spi.Policies;
 import dev.rebound.runtime.spi.ResilientMethod;
 import java.lang.reflect.Method;
 import org.aspectj.lang.JoinPoint;
@@ -152,12 +153,25 @@ public final class Sites {
     }
 
     /**
-     * {@code policy}, kept for the {@link #takeable} class of {@code self}, or null when {@code self} carries a
-     * door's interceptor, which applies it: a class-keyed read, and an identity look-up once an instance of the
-     * class is marked; nothing allocated.
+     * Whether the {@link #takeable} class {@code type} is a container's client proxy ({@link Policies#isClientProxy}:
+     * Quarkus ArC's, woven by the load-time agent as a class of the application's): each call hands itself to an
+     * instance whose own door may apply the policy, which {@link #unlessCarried} asks. Asked once, as the policy is
+     * kept.
      */
-    static ResilientMethod unlessCarried(Object self, ResilientMethod policy) {
-        return ContainerInterception.carries(self) ? null : policy;
+    static boolean delegating(Class<?> type) {
+        return Policies.isClientProxy(type);
+    }
+
+    /**
+     * {@code policy}, kept for the {@link #takeable} class of {@code self}, or null when {@code self} carries a
+     * door's interceptor, which applies it, or when {@code self} is a client proxy ({@code delegating}) that hands
+     * this call to an instance whose own door applies its policy ({@link Policies#appliedBehind}: ArC's proxy of a
+     * woven bean; a policy applies once, there, decided once per proxy class): a class-keyed read, an identity
+     * look-up once an instance of the class is marked, and for a client proxy a class-keyed read more; nothing
+     * allocated.
+     */
+    static ResilientMethod unlessCarried(Object self, ResilientMethod policy, boolean delegating) {
+        return ContainerInterception.carries(self) || delegating && Policies.appliedBehind(self) ? null : policy;
     }
 
     private static final class Site {

@@ -28,12 +28,15 @@ public final class Slot {
     private final boolean resolved;
     /** Whether a door's interceptor may take {@link #policy} over on some instances ({@link Sites#takeable}). */
     private final boolean takeable;
+    /** Whether {@link #type} is a client proxy whose called instance may apply the policy ({@link Sites#delegating}). */
+    private final boolean delegating;
 
     private Slot(Class<?> type, ResilientMethod policy, boolean resolved) {
         this.type = type;
         this.policy = policy;
         this.resolved = resolved;
         this.takeable = Sites.takeable(type, policy);
+        this.delegating = takeable && Sites.delegating(type);
     }
 
     /**
@@ -53,7 +56,16 @@ public final class Slot {
         if (!resolved) {
             return null;
         }
-        return unlessPassedThrough(self, jp, takeable ? Sites.unlessCarried(self, policy) : policy);
+        return unlessPassedThrough(self, jp, takeable ? Sites.unlessCarried(self, policy, delegating) : policy);
+    }
+
+    /**
+     * The policy to apply to the call of {@code jp} on {@code self} that claimed a slot for it, {@code policy}
+     * being its class's ({@link Sites#policy}): as {@link #active} answers the next calls.
+     */
+    public static ResilientMethod firstCall(Object self, JoinPoint.StaticPart jp, ResilientMethod policy) {
+        boolean delegating = Sites.takeable(self.getClass(), policy) && Sites.delegating(self.getClass());
+        return unlessPassedThrough(self, jp, delegating ? Sites.unlessCarried(self, policy, true) : policy);
     }
 
     /**

@@ -58,13 +58,24 @@ public final class WovenPolicies {
      * @throws ReboundConfigurationException listing every problem of the class
      */
     public static void validate(Class<?> type) {
-        if (GeneratedSubclasses.isGenerated(type)) {
-            // a class a generator made over a woven one, woven by the load-time agent (ArC's Impl_Subclass,
-            // Micronaut's $Impl$Definition$Intercepted): its calls run under the policies of the class above it,
-            // which validated them as it initialised; its own are never read
+        Class<?> user = GeneratedSubclasses.userClass(type);
+        if (user != type) {
+            // a class a generator made over one of the application's, woven by the load-time agent (ArC's
+            // Impl_Subclass, Micronaut's $Impl$Definition$Intercepted): its calls run under the policies of the class
+            // above it, which a woven class validated as it initialised (before this one), and which are resolved
+            // now for one the agent did not weave; its own are never read
+            if (!Woven.class.isAssignableFrom(user)) {
+                try {
+                    BY_CLASS.get(user);
+                } catch (LinkageError missingType) {
+                    // as below: resolved, and refused if need be, on the first call of the methods concerned
+                }
+            }
             return;
         }
-        // an enum has no slots of its own (it can't be Woven): its join points are ResilientMethods'
+        // any other class is validated as it initialises, a generated one over Object included (Micronaut's client
+        // Chat$Intercepted, ArC's Chat_ClientProxy): no class above it validated the policies its calls run under.
+        // An enum has no slots of its own (it can't be Woven): its join points are ResilientMethods'
         if (Woven.class.isAssignableFrom(type) && !hasClassAspect(type)) {
             throw new ReboundConfigurationException(List.of(type.getName() + " was woven without the aspect "
                     + CLASS_ASPECT + ", which applies the policies of a class's methods: declare it beside "

@@ -119,9 +119,10 @@ final class HandlerFallbackStrategy extends FallbackStrategy {
         }
 
         /**
-         * The class each alternative stands for, as {@code @Fallback.to} lists it (or the user's class of an
-         * instance given to {@code withFallbacks}: the class above a container's generated subclass), never a
-         * class generated at run time: known without making any instance, so asking a provider nothing.
+         * The class each alternative stands for, as {@code @Fallback.to} lists it (or what an instance given to
+         * {@code withFallbacks} stands for, as events name it: the class above a container's generated subclass, the
+         * interface a mock or a JDK proxy stands for), never a class generated at run time: known without making
+         * any instance, so asking a provider nothing.
          */
         @Override
         public List<Class<?>> alternatives() {

@@ -129,7 +129,8 @@ public final class MethodSpec {
     /**
      * The name the fleet shares the primary's circuit breaker's open state under, {@code <method>/<target>}
      * ({@link dev.rebound.runtime.ratelimit.SharedCircuitState}): the fleet's method, and the wrapper's name
-     * when it was given one, else the implementation's binary name (a lambda's up to {@code $$Lambda}).
+     * when it was given one, else the binary name of the class or interface events name the target by (a lambda's
+     * up to {@code $$Lambda}; through Guice's {@code ReboundModule.wrapping}, with its binding's qualifier).
      */
     public String fleetName() {
         return fleetName;
@@ -251,7 +252,9 @@ public final class MethodSpec {
 
         /**
          * How the fleet names the method and the primary ({@link MethodSpec#fleetName()}): {@code method}
-         * fully qualified; {@code target} the wrapper's given name, or null for the implementation's binary name.
+         * fully qualified; {@code target} the wrapper's given name, or the class or interface its door names the
+         * target by ({@code AnnotationLookup.qualifiedName(Class, Class)}), or null for the implementation's
+         * ({@code AnnotationLookup.qualifiedName(Class)}).
          */
         public Builder sharedAs(String method, String target) {
             this.fleetMethod = Objects.requireNonNull(method, "method");

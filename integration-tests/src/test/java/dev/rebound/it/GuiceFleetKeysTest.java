@@ -1,0 +1,213 @@
+package dev.rebound.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Key;
+import com.google.inject.name.Names;
+import dev.rebound.it.plain.generated.GuardedChat;
+import dev.rebound.runtime.ReboundEvent;
+import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.TimeSource;
+import dev.rebound.runtime.ratelimit.RateLimitStore;
+import dev.rebound.runtime.ratelimit.RateLimiter;
+import dev.rebound.runtime.ratelimit.SharedCircuitState;
+import dev.rebound.weaver.guice.ReboundModule;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Proxy;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import net.bytebuddy.ByteBuddy;
+import net.bytebuddy.dynamic.loading.ClassLoadingStrategy;
+import net.bytebuddy.implementation.InvocationHandlerAdapter;
+import net.bytebuddy.matcher.ElementMatchers;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Guice's ReboundModule.wrapping in a fleet whose store shares circuit breakers: what it provides under a binding's
+ * qualifier keeps a breaker of its own in the fleet, as in the process, and two bindings that would share one are
+ * said (real Guice, classes generated as libraries generate them, JDK proxies).
+ */
+class GuiceFleetKeysTest extends VirtualTime {
+
+    private static final String CHAT = GuardedChat.class.getName() + ".chat(java.lang.String)/";
+
+    /** A fleet store (as Redis shares breakers): an opened breaker's key stays open for every instance. */
+    static final class SharingStore implements RateLimitStore, SharedCircuitState {
+        final Map<String, Long> open = new ConcurrentHashMap<>();
+        final List<String> asked = new CopyOnWriteArrayList<>();
+        final RateLimitStore local = RateLimitStore.inProcess();
+
+        @Override
+        public RateLimiter limiter(String key, long rpm, long tpm, TimeSource clock) {
+            return local.limiter(key, rpm, tpm, clock);
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public void opened(String breaker, long openNanos) {
+            asked.add(breaker);
+            open.put(breaker, openNanos);
+        }
+
+        @Override
+        public long openRemainingNanos(String breaker) {
+            asked.add(breaker);
+            return open.getOrDefault(breaker, 0L);
+        }
+    }
+
+    /** A client a library generates at run time for one provider: ByteBuddy's default name, GuardedChat$ByteBuddy$xyz. */
+    static GuardedChat generatedClient(InvocationHandler provider) throws ReflectiveOperationException {
+        return new ByteBuddy().subclass(GuardedChat.class)
+                .method(ElementMatchers.isAbstract()).intercept(InvocationHandlerAdapter.of(provider))
+                .make().load(GuardedChat.class.getClassLoader(), ClassLoadingStrategy.Default.WRAPPER)
+                .getLoaded().getConstructor().newInstance();
+    }
+
+    /** A JDK proxy for one provider (as AiServices makes one): one proxy class serves both providers. */
+    static GuardedChat jdkProxy(InvocationHandler provider) {
+        return (GuardedChat) Proxy.newProxyInstance(GuardedChat.class.getClassLoader(),
+                new Class<?>[] {GuardedChat.class}, provider);
+    }
+
+    /** The provider that is down. */
+    static InvocationHandler down(String name) {
+        return (p, m, a) -> {
+            throw new IllegalStateException(name + " down");
+        };
+    }
+
+    /** A provider that fails once, then answers; counting its calls. */
+    static InvocationHandler blipOnce(String name, AtomicInteger calls) {
+        return (p, m, a) -> {
+            if (calls.incrementAndGet() == 1) {
+                throw new IllegalStateException(name + " blip");
+            }
+            return name + ": " + a[0];
+        };
+    }
+
+    /**
+     * openai is down and its breaker opens; anthropic is healthy but for one transient failure: its breaker stays
+     * closed, in the fleet too, since each binding's qualifier is in its breaker's key (both clients were keyed by
+     * the interface alone, so anthropic's second call found openai's breaker open).
+     */
+    private void twoProvidersKeepABreakerEach(Function<InvocationHandler, GuardedChat> client) {
+        SharingStore store = new SharingStore();
+        ReboundSettings.setGlobal(ReboundSettings.global().toBuilder().rateLimitStore(store).build());
+        AtomicInteger anthropicCalls = new AtomicInteger();
+        GuardedChat openaiClient = client.apply(down("openai"));
+        GuardedChat anthropicClient = client.apply(blipOnce("anthropic", anthropicCalls));
+        Injector injector = Guice.createInjector(ReboundModule.wrapping(binder -> {
+            binder.bind(GuardedChat.class).annotatedWith(Names.named("openai")).toInstance(openaiClient);
+            binder.bind(GuardedChat.class).annotatedWith(Names.named("anthropic")).toInstance(anthropicClient);
+        }));
+        GuardedChat openai = injector.getInstance(Key.get(GuardedChat.class, Names.named("openai")));
+        GuardedChat anthropic = injector.getInstance(Key.get(GuardedChat.class, Names.named("anthropic")));
+
+        assertThat(catchThrowable(() -> openai.chat("q"))).hasMessage("openai down");
+        assertThat(catchThrowable(() -> openai.chat("q"))).hasMessage("openai down");
+        assertThat(events.stream().filter(e -> e.kind() == ReboundEvent.Kind.CIRCUIT_OPENED)
+                .map(ReboundEvent::target)).containsExactly("GuardedChat@Named(openai)");
+        assertThat(catchThrowable(() -> anthropic.chat("q"))).hasMessage("anthropic blip");
+
+        assertThat(anthropic.chat("q")).isEqualTo("anthropic: q");
+
+        assertThat(anthropicCalls).hasValue(2);
+        assertThat(store.open.keySet()).containsExactly(CHAT + GuardedChat.class.getName()
+                + "@com.google.inject.name.Named(openai)");
+        assertThat(store.asked).contains(CHAT + GuardedChat.class.getName() + "@com.google.inject.name.Named(anthropic)");
+        assertThat(events.stream().map(ReboundEvent::target).distinct())
+                .containsExactlyInAnyOrder("GuardedChat@Named(openai)", "GuardedChat@Named(anthropic)");
+    }
+
+    @Test
+    void twoProvidersClientsGeneratedForOneInterfaceKeepABreakerEachInTheFleet() {
+        twoProvidersKeepABreakerEach(provider -> {
+            try {
+                return generatedClient(provider);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    @Test
+    void twoProvidersJdkProxiesOfOneInterfaceKeepABreakerEachInTheFleet() {
+        twoProvidersKeepABreakerEach(GuiceFleetKeysTest::jdkProxy);
+    }
+
+    /**
+     * Two bindings without a qualifier (two injectors, one per provider) of clients generated for one interface
+     * share one key in the fleet: said once, at WARN, in Rebound.wrap's words, with this door's remedy too; with a
+     * qualifier each, nothing is said.
+     */
+    @Test
+    void twoBindingsWithoutAQualifierThatShareABreakerInTheFleetAreWarnedAboutOnce() throws Exception {
+        SharingStore store = new SharingStore();
+        ReboundSettings settings = ReboundSettings.global().toBuilder().rateLimitStore(store).build();
+        List<GuardedChat> kept = new CopyOnWriteArrayList<>();
+        GuardedChat openaiClient = generatedClient(down("openai"));
+        GuardedChat anthropicClient = generatedClient(down("anthropic"));
+
+        String warned = StdErr.during(() -> {
+            for (GuardedChat client : List.of(openaiClient, anthropicClient)) {
+                kept.add(Guice.createInjector(ReboundModule.wrapping(settings,
+                        binder -> binder.bind(GuardedChat.class).toInstance(client))).getInstance(GuardedChat.class));
+            }
+        });
+        String qualified = StdErr.during(() -> {
+            for (String provider : List.of("openai", "anthropic")) {
+                kept.add(Guice.createInjector(ReboundModule.wrapping(settings, binder -> binder.bind(GuardedChat.class)
+                        .annotatedWith(Names.named(provider)).toInstance(openaiClient)))
+                        .getInstance(Key.get(GuardedChat.class, Names.named(provider))));
+            }
+        });
+
+        assertThat(kept).hasSize(4);
+        assertThat(warned.lines().filter(l -> l.contains("fleet-wide"))).singleElement().asString().endsWith(
+                "WARN dev.rebound - ReboundModule(GuardedChat): another wrapper built without a name shares the fleet-wide circuit"
+                + " breaker of " + CHAT.substring(0, CHAT.length() - 1) + " on " + GuardedChat.class.getName()
+                + " with this one: an opening of either opens both, on every instance that shares the store; give"
+                + " each wrapper its own name with Rebound.wrap(...).named(...), and each binding"
+                + " ReboundModule.wrapping wraps a qualifier of its own (bind(...).annotatedWith(Names.named(...))),"
+                + " which the fleet names its breakers with");
+        assertThat(qualified.lines().filter(l -> l.contains("fleet-wide"))).isEmpty();
+    }
+
+    /**
+     * A client generated over Object that implements a JDK interface before the one it is bound as
+     * ({@code implement(Supplier, GuardedChat)}): events and the fleet's key both name GuardedChat (the key named
+     * {@code java.util.function.Supplier}).
+     */
+    @Test
+    void aClientImplementingAJdkInterfaceFirstIsKeyedByTheInterfaceItIsBoundAs() throws Exception {
+        SharingStore store = new SharingStore();
+        ReboundSettings.setGlobal(ReboundSettings.global().toBuilder().rateLimitStore(store).build());
+        GuardedChat client = (GuardedChat) new ByteBuddy().subclass(Object.class)
+                .name(GuardedChat.class.getName() + "$ByteBuddy$supplier")
+                .implement(Supplier.class, GuardedChat.class)
+                .method(ElementMatchers.isAbstract()).intercept(InvocationHandlerAdapter.of(down("openai")))
+                .make().load(GuardedChat.class.getClassLoader(), ClassLoadingStrategy.Default.WRAPPER)
+                .getLoaded().getConstructor().newInstance();
+        GuardedChat chat = Guice.createInjector(ReboundModule.wrapping(
+                binder -> binder.bind(GuardedChat.class).toInstance(client))).getInstance(GuardedChat.class);
+
+        assertThat(catchThrowable(() -> chat.chat("q"))).hasMessage("openai down");
+
+        assertThat(store.asked).isNotEmpty().allSatisfy(key -> assertThat(key)
+                .isEqualTo(CHAT + GuardedChat.class.getName()));
+        assertThat(events.stream().map(ReboundEvent::target).distinct()).containsExactly("GuardedChat");
+    }
+}
