@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Chaos and soak 4, second half: an executor shut down during a Batch run cancels the pending
@@ -397,15 +398,17 @@ class BatchShutdownTest {
     /**
      * A saturated pool with CallerRunsPolicy: one worker on the pool's one thread, the other in place on
      * the caller's. The worker on the pool answers its input and finds none left while the input run in
-     * place waits to retry; {@code shutdownNow()} comes then, when no worker of the batch is on the pool.
-     * The limit Batch's Javadoc and wrap.md state: nothing of the batch's is there for it to interrupt, so
-     * the worker run in place goes on as after a plain {@code shutdown()}, every attempt made (a pool thread
-     * held back for it instead would take a thread other tasks need:
+     * place waits to retry; {@code shutdownNow()} ({@code now}) or a plain {@code shutdown()} comes then, when
+     * no worker of the batch is on the pool. A plain {@code shutdown()} lets a batch finish; for
+     * {@code shutdownNow()} this is the limit Batch's Javadoc and wrap.md state: nothing of the batch's is
+     * there for it to interrupt, so the worker run in place goes on as after a plain {@code shutdown()},
+     * every attempt made (a pool thread held back for it instead would take a thread other tasks need:
      * {@link #aPoolsThreadWhoseWorkerRanOutOfInputsIsFreeForOtherTasksWhileTheWorkerRunInPlaceGoesOn}).
      */
-    @Test
-    void shutdownNowAfterThePoolsWorkerRanOutOfInputsDoesNotReachTheWorkerRunInPlace() throws Exception {
-        RanOut batch = shutDownOnceThePoolsWorkerRanOutOfInputs(true);
+    @ParameterizedTest(name = "shutdownNow: {0}")
+    @ValueSource(booleans = {true, false})
+    void aShutdownAfterThePoolsWorkerRanOutOfInputsLetsTheInputRunInPlaceFinish(boolean now) throws Exception {
+        RanOut batch = shutDownOnceThePoolsWorkerRanOutOfInputs(now);
 
         assertThat(batch.callerAttempts).as("attempts on the caller's thread: every one").hasValue(5);
         assertThat(batch.clock.sleeps()).as("the waits between them").containsExactly(
@@ -414,23 +417,6 @@ class BatchShutdownTest {
         assertThat(batch.inPlaceResult().failure()).isInstanceOf(IOException.class).hasMessage("busy");
         assertThat(batch.poolsResult().value()).isEqualTo(batch.poolsAnswer());
         assertThat(batch.callerLeftInterrupted).as("the caller's thread, never interrupted by anyone").isFalse();
-    }
-
-    /**
-     * The same batch, its pool shut down with a plain {@code shutdown()} instead: the input run in place makes
-     * all its attempts, as a plain {@code shutdown()} lets a batch finish.
-     */
-    @Test
-    void aPlainShutdownAfterThePoolsWorkerRanOutOfInputsLetsTheInputRunInPlaceFinish() throws Exception {
-        RanOut batch = shutDownOnceThePoolsWorkerRanOutOfInputs(false);
-
-        assertThat(batch.callerAttempts).as("attempts on the caller's thread: every one").hasValue(5);
-        assertThat(batch.clock.sleeps()).as("the waits between them").containsExactly(
-                Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400), Duration.ofMillis(800));
-        assertThat(batch.inPlaceResult().isCancelled()).isFalse();
-        assertThat(batch.inPlaceResult().failure()).isInstanceOf(IOException.class).hasMessage("busy");
-        assertThat(batch.poolsResult().value()).isEqualTo(batch.poolsAnswer());
-        assertThat(batch.callerLeftInterrupted).isFalse();
     }
 
     /**
