@@ -59,7 +59,7 @@ public final class Sites {
                 if (!site.takeable) {
                     return site.policy;
                 }
-                if (ContainerInterception.carries(self)) {
+                if (site.carriers.carries(self)) {
                     return null;
                 }
                 if (site.resolved) {
@@ -151,15 +151,6 @@ public final class Sites {
         return policy != null && GeneratedSubclasses.isGenerated(type);
     }
 
-    /**
-     * {@code policy}, kept for the {@link #takeable} class of {@code self}, or null when {@code self} carries a
-     * door's interceptor, which applies it: a class-keyed read, and an identity look-up once an instance of the
-     * class is marked; nothing allocated.
-     */
-    static ResilientMethod unlessCarried(Object self, ResilientMethod policy) {
-        return ContainerInterception.carries(self) ? null : policy;
-    }
-
     private static final class Site {
         final JoinPoint.StaticPart jp;
         final Class<?> type;
@@ -169,6 +160,8 @@ public final class Sites {
         final boolean resolved;
         /** Whether each call asks whether its instance carries a door's interceptor. */
         final boolean takeable;
+        /** The marks on the instances of {@link #type}, asked when {@link #takeable}; else null. */
+        final ContainerInterception.Carriers carriers;
         final Site next;
 
         Site(JoinPoint.StaticPart jp, Class<?> type, ResilientMethod policy, boolean resolved, Site next) {
@@ -177,6 +170,7 @@ public final class Sites {
             this.policy = policy;
             this.resolved = resolved;
             this.takeable = !resolved || takeable(type, policy);
+            this.carriers = takeable ? ContainerInterception.carriersOf(type) : null;
             this.next = next;
         }
     }

@@ -28,20 +28,27 @@ public final class Slot {
     private final boolean resolved;
     /** Whether a door's interceptor may take {@link #policy} over on some instances ({@link Sites#takeable}). */
     private final boolean takeable;
+    /**
+     * The marks on the instances of {@link #type} ({@link ContainerInterception#carriersOf}), asked per call when
+     * the slot is not resolved or is {@link #takeable}; else null.
+     */
+    private final ContainerInterception.Carriers carriers;
 
     private Slot(Class<?> type, ResilientMethod policy, boolean resolved) {
         this.type = type;
         this.policy = policy;
         this.resolved = resolved;
         this.takeable = Sites.takeable(type, policy);
+        this.carriers = takeable || !resolved ? ContainerInterception.carriersOf(type) : null;
     }
 
     /**
      * Whether this slot answers for the call on {@code self}, an instance of {@link #type}: it is resolved, or
-     * {@code self} carries a door's interceptor (one identity look-up, for a slot of a generated class alone).
+     * {@code self} carries a door's interceptor (a read of its chain and an identity look-up, for a slot of a
+     * generated class alone).
      */
     public boolean answers(Object self) {
-        return resolved || ContainerInterception.carries(self);
+        return resolved || carriers.carries(self);
     }
 
     /**
@@ -53,7 +60,8 @@ public final class Slot {
         if (!resolved) {
             return null;
         }
-        return unlessPassedThrough(self, jp, takeable ? Sites.unlessCarried(self, policy) : policy);
+        // a door's interceptor that the instance carries applies the policy
+        return unlessPassedThrough(self, jp, takeable && carriers.carries(self) ? null : policy);
     }
 
     /**
