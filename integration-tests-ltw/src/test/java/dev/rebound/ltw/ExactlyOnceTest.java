@@ -10,6 +10,7 @@ import dev.rebound.it.llm.FakeLlm;
 import dev.rebound.it.seed.OneModel;
 import dev.rebound.it.seed.RetryAndFallback;
 import dev.rebound.ltw.app.Chat;
+import dev.rebound.ltw.app.CopyableRelay;
 import dev.rebound.ltw.app.Relay$$Named;
 import dev.rebound.weaver.guice.ReboundModule;
 import org.aopalliance.intercept.MethodInterceptor;
@@ -118,5 +119,23 @@ class ExactlyOnceTest extends VirtualClock {
             assertThat(FakeLlm.calls()).as(relay == intercepted ? "the interceptor's policy alone" : "the agent's")
                     .containsExactly("relay #1", "relay #2", "relay #3");
         }
+    }
+
+    /**
+     * A copy ({@code clone()}) of an instance the injector with ReboundModule made, of a class the agent wove, runs
+     * the interceptor chain of the instance it copies: the policy applies in that interceptor alone (3, not 9).
+     */
+    @Test
+    void aCopyOfAnInstanceOfAClassTheAgentWoveThatAnInjectorWithReboundModuleMadeAppliesItsPolicyOnce() {
+        CopyableRelay made = Guice.createInjector(new ReboundModule()).getInstance(CopyableRelay.class);
+        CopyableRelay copy = made.copy();
+        assertThat(woven(CopyableRelay.class)).isTrue();
+        assertThat(copy.getClass()).as("Guice's subclass").isSameAs(made.getClass()).isNotEqualTo(CopyableRelay.class);
+
+        FakeLlm.failFirst("relay", Integer.MAX_VALUE);
+        catchThrowable(() -> copy.relay("x"));
+
+        assertThat(FakeLlm.calls()).as("the interceptor's policy alone").containsExactly("relay #1", "relay #2",
+                "relay #3");
     }
 }

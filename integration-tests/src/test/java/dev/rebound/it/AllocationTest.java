@@ -3,6 +3,8 @@ package dev.rebound.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.inject.Guice;
+import dev.rebound.it.plain.PlainCounter;
 import dev.rebound.it.plain.wrap.WrapShapes;
 import dev.rebound.it.woven.Counter;
 import dev.rebound.it.woven.Relay;
@@ -10,6 +12,7 @@ import dev.rebound.runtime.CircuitBreakerPolicy;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
+import dev.rebound.weaver.guice.ReboundModule;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
@@ -54,6 +57,21 @@ class AllocationTest extends VirtualTime {
         Counter counter = new Counter();
         assertThat(bytesPerCall(counter::nextResilient)).isZero();
         assertThat(bytesPerCall(() -> counter.add(3))).isZero();
+    }
+
+    /**
+     * A woven class that ReboundModule intercepts: on a successful call, its interceptor marks the instance's
+     * interceptor chain and the woven advice asks for it, allocating nothing: the call allocates what Guice's
+     * interception allocates for a class javac alone compiled.
+     */
+    @Test
+    void aWovenClassReboundModuleInterceptsAllocatesOnASuccessfulCallOnlyWhatGuiceDoes() {
+        Counter woven = Guice.createInjector(new ReboundModule()).getInstance(Counter.class);
+        PlainCounter plain = Guice.createInjector(new ReboundModule()).getInstance(PlainCounter.class);
+        assertThat(woven.getClass()).as("Guice's subclass").isNotEqualTo(Counter.class);
+
+        long guices = bytesPerCall(plain::nextResilient);
+        assertThat(bytesPerCall(woven::nextResilient)).isEqualTo(guices);
     }
 
     @Test

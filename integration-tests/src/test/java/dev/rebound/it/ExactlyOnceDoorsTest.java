@@ -549,4 +549,121 @@ class ExactlyOnceDoorsTest extends VirtualTime {
         assertThat(elsewhere.warmUp).as("its aspect's policy").isEqualTo("down 3");
         assertThat(logged).containsExactly("work");
     }
+
+    /** A woven {@link SharedWovenJob} that hands out copies of itself (the same Guice subclass and chain). */
+    public static class CopyableWovenJob implements Job, Cloneable {
+        static final java.util.concurrent.atomic.AtomicInteger CALLS = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        @dev.rebound.annotations.Retry(attempts = 3, delay = 100, jitter = false)
+        public String work(String task) {
+            throw new IllegalStateException("down " + CALLS.incrementAndGet());
+        }
+
+        public CopyableWovenJob copy() {
+            try {
+                return (CopyableWovenJob) clone();
+            } catch (CloneNotSupportedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    /**
+     * A copy ({@code clone()}) of an instance the injector with ReboundModule made runs the interceptor chain of the
+     * instance it copies: its policy applies once, in that interceptor (3 attempts, 3 events, not 3 x 3 inside 3),
+     * whether the copy is called before the instance it copies or after; a copy of an instance of an injector
+     * without ReboundModule that shares Guice's subclass keeps its aspect's policy, inside one call of its logger.
+     */
+    @Test
+    void aCopyOfAWovenInstanceTheInjectorWithReboundModuleMadeAppliesItsPolicyOnce() {
+        java.util.List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CopyableWovenJob made = Guice.createInjector(new ReboundModule()).getInstance(CopyableWovenJob.class);
+        CopyableWovenJob copy = made.copy();
+        CopyableWovenJob elsewhere = Guice.createInjector(new RetryLoggingModule(logged))
+                .getInstance(CopyableWovenJob.class).copy();
+        assertThat(java.util.List.of(copy, elsewhere)).extracting(job -> (Object) job.getClass())
+                .as("Guice's one subclass for all").containsOnly(made.getClass());
+
+        for (CopyableWovenJob job : java.util.List.of(copy, made, copy.copy())) {
+            CopyableWovenJob.CALLS.set(0);
+            events.clear();
+            logged.clear();
+            assertThat(catchThrowable(() -> job.work("t"))).as("the interceptor's policy alone").hasMessage("down 3");
+            assertThat(CopyableWovenJob.CALLS.get()).as("3 attempts, not 3 x 3").isEqualTo(3);
+            assertThat(events).filteredOn(e -> e.kind() == ReboundEvent.Kind.ATTEMPT_FAILED).as("attempt events")
+                    .hasSize(3);
+            assertThat(Rebound.wrap(Job.class, (Job) job).build()).isSameAs(job);
+        }
+        CopyableWovenJob.CALLS.set(0);
+        events.clear();
+        assertThat(catchThrowable(() -> elsewhere.work("t"))).as("its aspect's policy").hasMessage("down 3");
+        assertThat(events).filteredOn(e -> e.kind() == ReboundEvent.Kind.ATTEMPT_FAILED).hasSize(3);
+        assertThat(logged).as("the logger, once around the call").containsExactly("work");
+    }
+
+    /**
+     * A copy of an instance (of a class javac alone compiled) that the injector with ReboundModule made is resilient
+     * as that instance is, so {@code Rebound.wrap} returns it as it is (3 attempts, not 3 x 3); a copy of an
+     * instance of an injector without ReboundModule that shares Guice's subclass is not, and is wrapped.
+     */
+    @Test
+    void aCopyOfAnInstanceTheInjectorWithReboundModuleMadeIsResilientAndWrapReturnsItAsItIs() {
+        java.util.List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        GuiceReach.CopyableJob made = Guice.createInjector(new ReboundModule()).getInstance(GuiceReach.CopyableJob.class);
+        GuiceReach.CopyableJob copy = made.copy();
+        GuiceReach.CopyableJob elsewhere = Guice.createInjector(new RetryLoggingModule(logged))
+                .getInstance(GuiceReach.CopyableJob.class).copy();
+        assertThat(java.util.List.of(copy, elsewhere)).extracting(job -> (Object) job.getClass())
+                .as("Guice's one subclass for all").containsOnly(made.getClass());
+
+        assertThat(Rebound.isResilient(copy)).as("isResilient(copy)").isTrue();
+        GuiceReach.Model wrapped = Rebound.wrap(GuiceReach.Model.class, copy).build();
+        assertThat(wrapped).isSameAs(copy);
+        GuiceReach.reset();
+        assertThat(catchThrowable(() -> wrapped.chat("q"))).as("3 attempts, not 3 x 3").hasMessage("down 3");
+
+        assertThat(Rebound.isResilient(elsewhere)).as("no door reached it").isFalse();
+        GuiceReach.Model wrappedElsewhere = Rebound.wrap(GuiceReach.Model.class, elsewhere).build();
+        GuiceReach.reset();
+        logged.clear();
+        assertThat(catchThrowable(() -> wrappedElsewhere.chat("q"))).as("the wrapper's policy").hasMessage("down 3");
+        assertThat(logged).as("the logger, on each attempt").containsExactly("chat", "chat", "chat");
+    }
+
+    /** A woven class whose instance escapes while Guice makes it, then fails to be made. */
+    public static class EscapingJob {
+        static final java.util.concurrent.atomic.AtomicReference<EscapingJob> ESCAPED =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        static final java.util.concurrent.atomic.AtomicInteger CALLS = new java.util.concurrent.atomic.AtomicInteger();
+
+        @com.google.inject.Inject
+        void start() {
+            ESCAPED.set(this); // as a thread it starts, a scheduler it registers with, would hold it
+            throw new IllegalStateException("not configured");
+        }
+
+        @dev.rebound.annotations.Retry(attempts = 3, delay = 100, jitter = false)
+        public String work(String task) {
+            throw new IllegalStateException("down " + CALLS.incrementAndGet());
+        }
+    }
+
+    /**
+     * An instance that another thread gets hold of while Guice makes it, and calls after Guice made it, runs its
+     * interceptor, which applies the policy once (3 attempts, not 3 x 3), whether or not its provision ended and
+     * marked it: here it never does (the instance's {@code @Inject} method fails once the instance escaped).
+     */
+    @Test
+    void aWovenInstanceThatEscapesWhileTheInjectorMakesItAppliesItsPolicyOnceWhenCalledAfter() {
+        assertThat(catchThrowable(() -> Guice.createInjector(new ReboundModule()).getInstance(EscapingJob.class)))
+                .isInstanceOf(com.google.inject.ProvisionException.class);
+        EscapingJob escaped = EscapingJob.ESCAPED.get();
+        assertThat(escaped.getClass()).as("Guice's subclass").isNotEqualTo(EscapingJob.class);
+
+        events.clear();
+        assertThat(catchThrowable(() -> escaped.work("t"))).as("the interceptor's policy alone").hasMessage("down 3");
+        assertThat(EscapingJob.CALLS.get()).as("3 attempts, not 3 x 3").isEqualTo(3);
+        assertThat(events).filteredOn(e -> e.kind() == ReboundEvent.Kind.ATTEMPT_FAILED).hasSize(3);
+    }
 }

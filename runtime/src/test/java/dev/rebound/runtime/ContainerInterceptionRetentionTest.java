@@ -15,8 +15,12 @@ import org.junit.jupiter.api.Test;
  */
 class ContainerInterceptionRetentionTest {
 
-    /** Loaded again, alone, by a throwaway loader: the application's class. */
+    /**
+     * Loaded again, alone, by a throwaway loader: the application's class, with an interceptor chain per instance
+     * where Guice's generated subclasses keep theirs (read through a handle kept with the class's marks).
+     */
     public static final class ApplicationClass {
+        private final Object[] GUICE$HANDLERS = {new Object()};
     }
 
     @Test

@@ -128,6 +128,23 @@ public final class GuiceReach {
         }
     }
 
+    /** {@link SharedJob} that hands out copies of itself ({@code clone()}: Guice's subclass, its interceptor chain). */
+    public static class CopyableJob implements Model, Cloneable {
+        @Override
+        @Retry(attempts = 3, delay = 100, jitter = false)
+        public String chat(String prompt) {
+            return down();
+        }
+
+        public CopyableJob copy() {
+            try {
+                return (CopyableJob) clone();
+            } catch (CloneNotSupportedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
     /** An annotated interface with a breaker that opens on the first failure. */
     public interface Guarded {
         @dev.rebound.annotations.CircuitBreaker(requestVolumeThreshold = 1, failureRatio = 1.0, delay = 60,

@@ -1,19 +1,40 @@
 package dev.rebound.runtime.spi;
 
 import dev.rebound.runtime.internal.WeakIdentitySet;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The classes and instances a container door (Guice's {@code ReboundModule}) makes resilient by generating a
  * subclass: so that {@code Rebound.isResilient} recognises those instances, and so that the woven door steps
  * aside for them (the container's interceptor applies the policy, with alternatives from the container). Two
- * marks: the user's class, when a door binds it ({@link #register}), and each instance the door's container
- * made with the door's interceptor ({@link #registerInstance}). An instance, not its class: a container may
- * share one generated subclass between a container with the door and one without it (Guice does for two
- * injectors that intercept exactly the same methods of a class), whose instances run no interceptor of the
- * door's. Configuration, not call state: an instance is marked once, before any call on it returns.
+ * marks: the user's class, when a door binds it ({@link #register}), and the interceptor chain of each instance
+ * the door's container made with the door's interceptor ({@link #registerInstance}). A chain, not a class: a
+ * container may share one generated subclass between a container with the door and one without it (Guice does
+ * for two injectors that intercept exactly the same methods of a class), whose instances run another chain,
+ * without the door's interceptor. A chain, not an instance: a copy of an instance ({@code clone()}) runs the same
+ * chain as the instance it was copied from, and so do all the instances one binding makes. Configuration, not
+ * call state.
+ *
+ * <p>Guice 5 to 7 keep an instance's chain in a field of the class they generate, {@value #GUICE_CHAIN} (an array
+ * of handlers, one array per binding, set before the user's constructor runs, copied by {@code clone()}): the
+ * chain is that array, read through a handle found once per class. Each instance found to run a marked chain is
+ * remembered too, so that asking again of it is one identity look-up, as cheap as asking of a class. Where the
+ * field is absent (another version of Guice) or cannot be read (the class's package, in a named module, is not
+ * open to Rebound), the instances marked are the only marks, and a WARN says once per class what that costs: a
+ * copy of an instance is marked only by the door's interceptor (which asks on each call of a class with woven
+ * advice, before that advice does: a call is exact), so a copy of an instance of a class ajc never wove is taken
+ * for one no door intercepts: {@code Rebound.isResilient} says false of it and {@code Rebound.wrap} wraps it
+ * again, a policy applied twice, never none.
  */
 public final class ContainerInterception {
+
+    /** The field in which Guice's generated subclasses keep each instance's interceptor chain (Guice 5, 6, 7). */
+    static final String GUICE_CHAIN = "GUICE$HANDLERS";
 
     /**
      * The marks, kept in each class itself (a {@code ClassValue} whose value refers to nothing): a static set
@@ -27,11 +48,14 @@ public final class ContainerInterception {
         }
     };
 
-    /** The marked instances of each generated subclass, in the class itself as {@link #INTERCEPTED}. */
+    /**
+     * The marks on the instances of each generated subclass, with the handle that reads an instance's chain, in the
+     * class itself as {@link #INTERCEPTED}: what they refer to is that class's and its loader's.
+     */
     private static final ClassValue<Carriers> GENERATED = new ClassValue<>() {
         @Override
         protected Carriers computeValue(Class<?> type) {
-            return new Carriers();
+            return new Carriers(type);
         }
     };
 
@@ -50,37 +74,25 @@ public final class ContainerInterception {
 
     /**
      * Records that {@code instance}, of a subclass a container generated for a class it registered, carries the
-     * door's interceptor: its calls apply their policies there. Called for each instance the door's container
-     * made, before any call on it returns to the caller (at its provision, and by the interceptor on the calls
-     * the instance gets while it is made); idempotent. Holds the instance weakly: it is let go with its class.
+     * door's interceptor: its calls apply their policies there; and with it every instance that runs the same
+     * interceptor chain (its copies, the other instances of the binding that made it). Called for each instance
+     * the door's container made, at its provision; a door's interceptor marks through its {@link #marker()}.
+     * Idempotent. Holds the chain and the instance weakly: they are let go with their class.
      *
      * @throws NullPointerException if {@code instance} is null
      */
     public static void registerInstance(Object instance) {
-        Carriers carriers = GENERATED.get(instance.getClass());
-        WeakIdentitySet marked = carriers.instances;
-        if (marked == null) {
-            synchronized (carriers) {
-                marked = carriers.instances;
-                if (marked == null) {
-                    marked = new WeakIdentitySet();
-                    marked.add(instance);
-                    carriers.instances = marked;
-                    return;
-                }
-            }
-        }
-        marked.add(instance);
+        carriersOf(instance.getClass()).mark(instance);
     }
 
     /**
-     * Whether {@code instance} carries a door's interceptor ({@link #registerInstance}): false for an instance of
-     * the same generated subclass that a container without the door made. For an instance of a class none of
-     * whose instances was marked, a class-keyed read; else also an identity look-up. Allocates nothing.
+     * Whether {@code instance} carries a door's interceptor: its interceptor chain was marked ({@link
+     * #registerInstance}) through it or through another instance that runs the same chain (the instance it was
+     * copied from). False for an instance of the same generated subclass that a container without the door made.
+     * As {@link Carriers#carries}, after a class-keyed read.
      */
     public static boolean carries(Object instance) {
-        WeakIdentitySet marked = GENERATED.get(instance.getClass()).instances;
-        return marked != null && marked.contains(instance);
+        return carriersOf(instance.getClass()).carries(instance);
     }
 
     /**
@@ -89,11 +101,189 @@ public final class ContainerInterception {
      * target per call). Every instance of it may not: ask {@link #carries} of an instance.
      */
     public static boolean intercepts(Class<?> runtimeClass) {
-        return GENERATED.get(runtimeClass).instances != null;
+        return carriersOf(runtimeClass).known != null;
     }
 
-    /** The instances of one generated subclass that carry a door's interceptor: none until one is marked. */
-    private static final class Carriers {
-        volatile WeakIdentitySet instances;
+    /**
+     * The marks on the instances of {@code runtimeClass}, for a door that asks them of many instances of one class
+     * it knows (the woven advice's slot of a generated subclass), without finding the class's marks on each call.
+     *
+     * @throws NullPointerException if {@code runtimeClass} is null
+     */
+    public static Carriers carriersOf(Class<?> runtimeClass) {
+        return GENERATED.get(runtimeClass);
+    }
+
+    /**
+     * A new marker for one interceptor of a door: {@link Marker#mark} on each call it intercepts, before the
+     * woven advice of the method asks ({@link #carries}).
+     */
+    public static Marker marker() {
+        return new Marker();
+    }
+
+    /**
+     * Marks the instances one interceptor of a door runs on, as {@link #registerInstance} does, once each:
+     * remembering the marks of the class it met last, a call on an instance known to carry the door's interceptor
+     * costs a compare and one identity look-up. Any thread reads and writes its field without a lock: a stale
+     * value only costs a class-keyed read. It refers to the class of the instances it marks, which its interceptor
+     * runs on anyway.
+     */
+    public static final class Marker {
+
+        /** The marks of the class of the instance met last: their final fields make a racy read safe. */
+        private Carriers carriers;
+
+        private Marker() {
+        }
+
+        /**
+         * Marks the interceptor chain of {@code instance}, of a subclass the door's container generated, as {@link
+         * ContainerInterception#registerInstance}, unless it {@linkplain Carriers#carries carries} the door's
+         * interceptor already: then allocates nothing.
+         *
+         * @throws NullPointerException if {@code instance} is null
+         */
+        public void mark(Object instance) {
+            Class<?> type = instance.getClass();
+            Carriers c = carriers;
+            if (c == null || c.type != type) {
+                carriers = c = carriersOf(type);
+            }
+            if (!c.carries(instance)) {
+                c.mark(instance);
+            }
+        }
+    }
+
+    /**
+     * The marks on one class's instances: the interceptor chains that carry a door's interceptor (none until one is
+     * marked), how an instance's chain is read, and the instances known to run a marked chain.
+     */
+    public static final class Carriers {
+
+        private final Class<?> type;
+        /** Reads an instance's chain ({@code (Object) -> Object}); null when the class's chain cannot be read. */
+        private final MethodHandle chain;
+        /** Why {@link #chain} is null, for the WARN; null when it is not. */
+        private final String unread;
+        /** The chains marked; null until one is, and when {@link #chain} is null. */
+        private volatile WeakIdentitySet chains;
+        /**
+         * The instances marked, or found to run a marked chain: where a chain is read, what is known already of an
+         * instance, so that it is asked with one look-up; else the marks themselves. Null until one is marked, and
+         * set after {@link #chains}.
+         */
+        private volatile WeakIdentitySet known;
+
+        private Carriers(Class<?> type) {
+            this.type = type;
+            Field field = null;
+            for (Field f : declaredFields(type)) {
+                if (f.getName().equals(GUICE_CHAIN) && !Modifier.isStatic(f.getModifiers()) && f.getType().isArray()) {
+                    field = f;
+                }
+            }
+            MethodHandle reader = null;
+            String why = null;
+            if (field == null) {
+                why = "it declares no field " + GUICE_CHAIN + " (another version of Guice?)";
+            } else {
+                try {
+                    field.setAccessible(true);
+                    reader = MethodHandles.lookup().unreflectGetter(field)
+                            .asType(MethodType.methodType(Object.class, Object.class));
+                } catch (RuntimeException | IllegalAccessException closed) { // InaccessibleObjectException, ...
+                    why = "Rebound may not read its field " + GUICE_CHAIN + " (" + closed.getClass().getSimpleName()
+                            + "; a named module must open " + type.getPackageName() + " to dev.rebound.runtime)";
+                }
+            }
+            this.chain = reader;
+            this.unread = why;
+        }
+
+        /**
+         * Whether {@code instance}, of this class, carries a door's interceptor, as {@link
+         * ContainerInterception#carries} answers. For an instance marked, or found so before, one identity look-up;
+         * for another, a read of its chain and a look-up of it, and an instance that runs a marked chain (a copy) is
+         * remembered (allocating once). Otherwise allocates nothing.
+         */
+        public boolean carries(Object instance) {
+            WeakIdentitySet k = known;
+            if (k == null) {
+                return false;
+            }
+            if (k.contains(instance)) {
+                return true;
+            }
+            WeakIdentitySet c = chains;
+            if (c == null || !c.contains(chainOf(instance))) {
+                return false;
+            }
+            k.add(instance);
+            return true;
+        }
+
+        /** Marks {@code instance} and its chain, as {@link ContainerInterception#registerInstance}. */
+        void mark(Object instance) {
+            WeakIdentitySet k = known;
+            if (k == null) {
+                synchronized (this) {
+                    k = known;
+                    if (k == null) {
+                        if (chain != null) {
+                            chains = new WeakIdentitySet();
+                        } else {
+                            warnUnread();
+                        }
+                        k = new WeakIdentitySet();
+                        known = k; // after chains: a thread that finds it finds them
+                    }
+                }
+            }
+            WeakIdentitySet c = chains;
+            if (c != null) {
+                Object handlers = chainOf(instance);
+                if (handlers != null) {
+                    c.add(handlers);
+                }
+            }
+            k.add(instance);
+        }
+
+        /**
+         * The chain {@code instance} runs: its {@value #GUICE_CHAIN} array, or null when it holds none (an instance
+         * made without its constructor, as a mock is) or the class's chain cannot be read.
+         */
+        private Object chainOf(Object instance) {
+            if (chain == null) {
+                return null;
+            }
+            try {
+                return (Object) chain.invokeExact(instance);
+            } catch (Throwable cannot) { // a getter of a field of the instance's own class throws nothing
+                throw new IllegalStateException(cannot);
+            }
+        }
+
+        /**
+         * Says once, as the first instance of this class is marked, under the lock, that its chain cannot be read,
+         * and what that costs: a copy of an instance is marked only by the door's interceptor, which asks only on
+         * the calls of a class with woven advice (before that advice does).
+         */
+        private void warnUnread() {
+            Policies.warn("ReboundModule: cannot read the interceptor chain of " + type.getName() + ": " + unread
+                    + "; each instance is marked instead, as the injector makes it, so a copy of one (clone()) of a"
+                    + " class ajc never wove is taken for an instance no ReboundModule intercepts: Rebound.isResilient"
+                    + " says false of it and Rebound.wrap wraps it again (each policy applied twice, never dropped)");
+        }
+
+        private static Field[] declaredFields(Class<?> type) {
+            try {
+                return type.getDeclaredFields();
+            } catch (LinkageError | SecurityException unreadable) {
+                return new Field[0];
+            }
+        }
     }
 }

@@ -42,25 +42,28 @@ final class ResilientInterceptor implements MethodInterceptor {
 
     private final ResilientMethod policy;
     /**
-     * Whether the intercepted class runs woven advice (ajc wove it, or an interface whose default methods it
-     * runs), which must step aside for the instances this interceptor covers: while an injector makes an
-     * instance ({@link ResilientTypes#providing}), the instance a call reaches here is marked first, since a call
-     * an instance makes on itself while Guice makes it (from its constructor, an {@code @Inject} method) comes
-     * before its provision listener marks it ({@link ResilientTypes#onProvision}). Otherwise a call costs one
-     * static read; a class without woven advice pays nothing for it.
+     * For a class that runs woven advice (ajc wove it, or an interface whose default methods it runs), which must
+     * step aside for the instances this interceptor covers: each call marks the interceptor chain of the instance
+     * it reaches here, unless that instance is known to carry it, before that advice asks ({@link
+     * ContainerInterception.Marker#mark}: a compare and one identity look-up once known, nothing allocated), so
+     * that the advice finds it marked on every call this interceptor runs, whenever and however the instance was
+     * made: a call the instance makes on itself while Guice makes it (from its constructor, an {@code @Inject}
+     * method), before its provision listener marks it ({@link ResilientTypes#onProvision}); a call from a thread
+     * it started then, or after a provision that failed; a copy of it ({@code clone()}). Null for a class without
+     * woven advice, which pays nothing.
      */
-    private final boolean marksInstances;
+    private final ContainerInterception.Marker marker;
 
     ResilientInterceptor(ResilientMethod policy, boolean marksInstances) {
         this.policy = policy;
-        this.marksInstances = marksInstances;
+        this.marker = marksInstances ? ContainerInterception.marker() : null;
     }
 
     @Override
     public Object invoke(MethodInvocation invocation) throws Throwable {
         Object self = invocation.getThis();
-        if (marksInstances && ResilientTypes.providing()) {
-            ContainerInterception.registerInstance(self); // idempotent: an identity look-up once marked
+        if (marker != null) {
+            marker.mark(self);
         }
         ResilientMethod p = policy;
         // the invocation's method is read only while some mark is in place: a mark is for one method of self

@@ -35,16 +35,16 @@ import java.util.WeakHashMap;
 import java.lang.reflect.Modifier;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Attaches an interceptor to each annotated method of every class the injector constructs, with
  * alternatives from the injector. Problems become injector-creation errors. Woven classes are left
  * alone: their aspect applies the policy already. As a provision listener (of the constructor bindings of
- * annotated classes) it marks each instance it intercepts, for {@code Rebound.isResilient} and the woven
- * door: the instance, not its class, since another injector may generate a subclass of the same class for
- * interceptors of its own, and Guice shares one generated subclass between injectors that intercept exactly
- * the same methods of a class.
+ * annotated classes) it marks the interceptor chain of each instance it intercepts, for {@code
+ * Rebound.isResilient} and the woven door: the chain Guice gives the instances of one binding, and their copies,
+ * not their class, since another injector may generate a subclass of the same class for interceptors of its
+ * own, and Guice shares one generated subclass between injectors that intercept exactly the same methods of a
+ * class.
  */
 final class ResilientTypes implements TypeListener, ProvisionListener {
 
@@ -287,40 +287,19 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
     }
 
     /**
-     * Marks each instance this injector made with our interceptors, before it is handed to anyone (a call the
-     * instance makes on itself while it is made is marked by the interceptor itself): the instance, not its
-     * class, since Guice gives another injector that intercepts the same methods of the class for interceptors
-     * of its own the same generated subclass, whose instances apply no policy of ours.
+     * Marks the interceptor chain of each instance this injector made with our interceptors, before the instance
+     * is handed to anyone ({@link ContainerInterception#registerInstance}): the chain Guice gives every instance of
+     * the binding, and every copy of one, so that {@code Rebound.isResilient} and {@code Rebound.wrap} know them
+     * all (the interceptor marks it too, on each call of a class with woven advice, before that advice asks); not
+     * the class, since Guice gives another injector that intercepts the same methods of the class for interceptors
+     * of its own the same generated subclass, whose instances run another chain and apply no policy of ours.
      */
     @Override
     public <T> void onProvision(ProvisionInvocation<T> provision) {
-        T provided;
-        PROVIDING.incrementAndGet();
-        try {
-            provided = provision.provision();
-        } finally {
-            PROVIDING.decrementAndGet();
-        }
+        T provided = provision.provision();
         if (provided != null && isIntercepted(provided)) {
             ContainerInterception.registerInstance(provided);
         }
-    }
-
-    /**
-     * How many instances of classes ReboundModule may intercept are being made now, on any thread, by any
-     * injector: non-zero only while one is. A counter, not a per-thread mark, so that an interceptor asks it
-     * with one static read ({@link #providing}).
-     */
-    private static final AtomicInteger PROVIDING = new AtomicInteger();
-
-    /**
-     * Whether some injector is making an instance of a class ReboundModule may intercept now: only then may a
-     * call reach an interceptor of ours on an instance not marked yet (a call the instance makes on itself
-     * while it is made, from its constructor or an {@code @Inject} method), since {@link #onProvision} marks
-     * each instance before it is handed to anyone.
-     */
-    static boolean providing() {
-        return PROVIDING.get() != 0;
     }
 
     /**

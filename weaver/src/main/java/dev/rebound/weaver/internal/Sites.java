@@ -60,7 +60,7 @@ public final class Sites {
                 if (!site.takeable) {
                     return site.policy;
                 }
-                if (ContainerInterception.carries(self)) {
+                if (site.carriers.carries(self)) {
                     return null;
                 }
                 if (site.resolved) {
@@ -164,14 +164,15 @@ public final class Sites {
 
     /**
      * {@code policy}, kept for the {@link #takeable} class of {@code self}, or null when {@code self} carries a
-     * door's interceptor, which applies it, or when {@code self} is a client proxy ({@code delegating}) that hands
-     * this call to an instance whose own door applies its policy ({@link Policies#appliedBehind}: ArC's proxy of a
-     * woven bean; a policy applies once, there, decided once per proxy class): a class-keyed read, an identity
-     * look-up once an instance of the class is marked, and for a client proxy a class-keyed read more; nothing
-     * allocated.
+     * door's interceptor ({@code carriers}, its class's marks), which applies it, or when {@code self} is a client
+     * proxy ({@code delegating}) that hands this call to an instance whose own door applies its policy
+     * ({@link Policies#appliedBehind}: ArC's proxy of a woven bean; a policy applies once, there, decided once per
+     * proxy class): a read of the instance's chain and an identity look-up, and for a client proxy a class-keyed
+     * read more; nothing allocated.
      */
-    static ResilientMethod unlessCarried(Object self, ResilientMethod policy, boolean delegating) {
-        return ContainerInterception.carries(self) || delegating && Policies.appliedBehind(self) ? null : policy;
+    static ResilientMethod unlessCarried(Object self, ResilientMethod policy, ContainerInterception.Carriers carriers,
+            boolean delegating) {
+        return carriers.carries(self) || delegating && Policies.appliedBehind(self) ? null : policy;
     }
 
     private static final class Site {
@@ -183,6 +184,8 @@ public final class Sites {
         final boolean resolved;
         /** Whether each call asks whether its instance carries a door's interceptor. */
         final boolean takeable;
+        /** The marks on the instances of {@link #type}, asked when {@link #takeable}; else null. */
+        final ContainerInterception.Carriers carriers;
         final Site next;
 
         Site(JoinPoint.StaticPart jp, Class<?> type, ResilientMethod policy, boolean resolved, Site next) {
@@ -191,6 +194,7 @@ public final class Sites {
             this.policy = policy;
             this.resolved = resolved;
             this.takeable = !resolved || takeable(type, policy);
+            this.carriers = takeable ? ContainerInterception.carriersOf(type) : null;
             this.next = next;
         }
     }

@@ -30,6 +30,11 @@ public final class Slot {
     private final boolean takeable;
     /** Whether {@link #type} is a client proxy whose called instance may apply the policy ({@link Sites#delegating}). */
     private final boolean delegating;
+    /**
+     * The marks on the instances of {@link #type} ({@link ContainerInterception#carriersOf}), asked per call when
+     * the slot is not resolved or is {@link #takeable}; else null.
+     */
+    private final ContainerInterception.Carriers carriers;
 
     private Slot(Class<?> type, ResilientMethod policy, boolean resolved) {
         this.type = type;
@@ -37,14 +42,16 @@ public final class Slot {
         this.resolved = resolved;
         this.takeable = Sites.takeable(type, policy);
         this.delegating = takeable && Sites.delegating(type);
+        this.carriers = takeable || !resolved ? ContainerInterception.carriersOf(type) : null;
     }
 
     /**
      * Whether this slot answers for the call on {@code self}, an instance of {@link #type}: it is resolved, or
-     * {@code self} carries a door's interceptor (one identity look-up, for a slot of a generated class alone).
+     * {@code self} carries a door's interceptor (a read of its chain and an identity look-up, for a slot of a
+     * generated class alone).
      */
     public boolean answers(Object self) {
-        return resolved || ContainerInterception.carries(self);
+        return resolved || carriers.carries(self);
     }
 
     /**
@@ -56,16 +63,19 @@ public final class Slot {
         if (!resolved) {
             return null;
         }
-        return unlessPassedThrough(self, jp, takeable ? Sites.unlessCarried(self, policy, delegating) : policy);
+        return unlessPassedThrough(self, jp, takeable ? Sites.unlessCarried(self, policy, carriers, delegating) : policy);
     }
 
     /**
      * The policy to apply to the call of {@code jp} on {@code self} that claimed a slot for it, {@code policy}
-     * being its class's ({@link Sites#policy}): as {@link #active} answers the next calls.
+     * being its class's ({@link Sites#policy}, null for an instance that carries a door's interceptor): as
+     * {@link #active} answers the next calls.
      */
     public static ResilientMethod firstCall(Object self, JoinPoint.StaticPart jp, ResilientMethod policy) {
-        boolean delegating = Sites.takeable(self.getClass(), policy) && Sites.delegating(self.getClass());
-        return unlessPassedThrough(self, jp, delegating ? Sites.unlessCarried(self, policy, true) : policy);
+        Class<?> type = self.getClass();
+        boolean delegating = Sites.takeable(type, policy) && Sites.delegating(type);
+        return unlessPassedThrough(self, jp,
+                delegating ? Sites.unlessCarried(self, policy, ContainerInterception.carriersOf(type), true) : policy);
     }
 
     /**
