@@ -115,6 +115,71 @@ class ParallelShutdownTest {
     }
 
     /**
+     * As above, but the branch on the pool returns all the same once {@code shutdownNow()} interrupted it
+     * (a blocking read deaf to interrupts), its thread's flag still set: it found the pool stopped, and the
+     * run stops the branch run in place as {@code Batch} stops its worker run in place then
+     * ({@link BatchShutdownTest#aWorkerOnThePoolThatAnswersAfterShutdownNowStillStopsTheWorkerRunInPlace}):
+     * its wait ends and it tries nothing more. The call, which has not every branch's value, ends with the
+     * CancellationException, no branch's failure its cause (none failed on {@code shutdownNow()}'s interrupt).
+     * The limit Parallel's Javadoc states: a plain {@code shutdown()} ({@code now} false) while the branch
+     * leaves an interrupt of its own set on its thread cannot be told from it, and does the same.
+     */
+    @ParameterizedTest(name = "shutdownNow: {0}")
+    @ValueSource(booleans = {true, false})
+    void aBranchOnThePoolThatReturnsAfterShutdownNowStillStopsTheBranchRunInPlace(boolean now) throws Exception {
+        CountDownLatch waiting = new CountDownLatch(1);
+        CountDownLatch poolBranchEnded = new CountDownLatch(1);
+        VirtualTimeSource clock = new VirtualTimeSource();
+        ThreadPoolExecutor pool = ParallelTest.oneThreadThenCallerRuns(poolBranchEnded);
+        AtomicInteger callerAttempts = new AtomicInteger();
+        ParallelTest.InterruptibleModel inPlace = retried(q -> {
+            callerAttempts.incrementAndGet();
+            throw new IOException("busy");
+        }, new Fakes.WaitsUntil(waiting, poolBranchEnded, clock)); // shutdownNow() while it waits to retry
+        AtomicReference<Boolean> poolBranchInterrupted = new AtomicReference<>();
+
+        Throwable thrown = catchThrowable(() -> Parallel.invokeAll(pool, List.<Callable<String>>of(
+                () -> {
+                    waiting.await();
+                    if (now) {
+                        pool.shutdownNow();
+                    } else {
+                        pool.shutdown();
+                        Thread.currentThread().interrupt(); // the branch's own, left set
+                    }
+                    poolBranchInterrupted.set(Thread.currentThread().isInterrupted());
+                    return "read all the same"; // deaf to the interrupt, the flag left set
+                },
+                () -> inPlace.answer("1"))));
+
+        boolean callerLeftInterrupted = Thread.interrupted();
+        assertThat(poolBranchInterrupted.get()).as("the branch on the pool's thread, interrupted").isTrue();
+        assertThat(callerAttempts).as("attempts on the caller's thread: nothing more once stopped").hasValue(1);
+        assertThat(clock.sleeps()).as("the wait before its attempt 2 ended, not slept").isEmpty();
+        assertThat(thrown).isInstanceOf(CancellationException.class)
+                .hasMessage("the executor was shut down before every branch ran").hasNoCause();
+        assertThat(thrown.getSuppressed()).as("not what the branch run in place threw on its stop").isEmpty();
+        assertThat(callerLeftInterrupted).as("the caller's thread, never interrupted by anyone").isFalse();
+    }
+
+    /**
+     * No branch runs in place: the one branch, on the pool, returns all the same once {@code shutdownNow()}
+     * interrupted it, its thread's flag still set. Nothing of the call was stopped: its value is the call's.
+     */
+    @Test
+    void aBranchOnThePoolThatReturnsAfterShutdownNowIsASuccessWhenNoBranchRunsInPlace() {
+        ThreadPoolExecutor pool = ParallelTest.oneThreadThenCallerRuns(new CountDownLatch(1));
+
+        List<String> results = Parallel.invokeAll(pool, List.<Callable<String>>of(() -> {
+            pool.shutdownNow();
+            return "read all the same " + Thread.currentThread().isInterrupted(); // deaf, the flag left set
+        }));
+
+        assertThat(results).containsExactly("read all the same true");
+        assertThat(Thread.currentThread().isInterrupted()).isFalse();
+    }
+
+    /**
      * As above, on a caller the application interrupts (from a thread of its own) while its branch runs in
      * place, before {@code shutdownNow()}: the branch has not heard that interrupt when the run stops it, the
      * flag set. The stop finds the flag someone else's and takes nothing of it back: the branch's retry stops
