@@ -357,22 +357,13 @@ class BatchShutdownTest {
         CountDownLatch poolWorkerEnded = new CountDownLatch(1);
         VirtualTimeSource clock = new VirtualTimeSource();
         ThreadPoolExecutor pool = ParallelTest.oneThreadThenCallerRuns(poolWorkerEnded);
-        Thread caller = Thread.currentThread();
         AtomicInteger callerAttempts = new AtomicInteger();
         AtomicReference<String> inPlaceInput = new AtomicReference<>();
-        ParallelTest.InterruptibleModel model = Rebound.wrap(ParallelTest.InterruptibleModel.class,
-                (ParallelTest.InterruptibleModel) q -> {
-            if (Thread.currentThread() != caller) { // the pool's worker
-                waiting.await();
-                pool.shutdownNow();
-                return "read all the same " + q; // deaf to the interrupt, the flag left set
-            }
+        ParallelTest.InterruptibleModel model = shutsDownNowOnThePool(pool, waiting, true, q -> {
             inPlaceInput.set(q);
             callerAttempts.incrementAndGet();
             throw new IOException("busy");
-        }).withRetry(RetryPolicy.builder().attempts(5).delay(Duration.ofMillis(100)).jitter(false).build())
-                .settings(ReboundSettings.builder().timeSource(new Fakes.WaitsUntil(waiting, poolWorkerEnded, clock))
-                        .logging(false).build()).build();
+        }, new Fakes.WaitsUntil(waiting, poolWorkerEnded, clock)); // shutdownNow() while it waits to retry
 
         List<Batch.Result<String>> results = Batch.map(pool, List.of("0", "1"), 2, model::answer);
 
@@ -387,16 +378,25 @@ class BatchShutdownTest {
 
     /**
      * A model retried 5 times, 100 ms after the first attempt, on {@code time}: on {@code pool}'s thread, its
-     * call shuts the pool down with {@code shutdownNow()} once {@code go} opens and waits for that interrupt;
+     * call shuts the pool down with {@code shutdownNow()} once {@code go} opens and waits for that interrupt,
+     * or, {@code deaf}, answers all the same ("read all the same " and the input), its thread's flag left set;
      * on the caller's thread (a worker run in place), it is {@code inPlace}.
      */
     private static ParallelTest.InterruptibleModel shutsDownNowOnThePool(ThreadPoolExecutor pool, CountDownLatch go,
             ParallelTest.InterruptibleModel inPlace, TimeSource time) {
+        return shutsDownNowOnThePool(pool, go, false, inPlace, time);
+    }
+
+    private static ParallelTest.InterruptibleModel shutsDownNowOnThePool(ThreadPoolExecutor pool, CountDownLatch go,
+            boolean deaf, ParallelTest.InterruptibleModel inPlace, TimeSource time) {
         Thread caller = Thread.currentThread();
         return Rebound.wrap(ParallelTest.InterruptibleModel.class, (ParallelTest.InterruptibleModel) q -> {
             if (Thread.currentThread() != caller) { // the pool's worker
                 go.await();
                 pool.shutdownNow();
+                if (deaf) {
+                    return "read all the same " + q; // deaf to the interrupt, the flag left set
+                }
                 new CountDownLatch(1).await(); // until shutdownNow()'s interrupt
             }
             return inPlace.answer(q);

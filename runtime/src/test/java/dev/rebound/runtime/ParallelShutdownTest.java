@@ -15,6 +15,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -52,16 +53,7 @@ class ParallelShutdownTest {
             lastFailure.set(busy);
             throw busy;
         }, new Fakes.WaitsUntil(waiting, new CountDownLatch(1), new VirtualTimeSource())); // until interrupted
-        Thread stopper = new Thread(() -> {
-            try {
-                waiting.await();
-                siblingEnded.await();
-                pool.shutdownNow();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        stopper.start();
+        Thread stopper = shutsDownOnce(pool, true, new CountDownLatch(1), waiting, siblingEnded);
 
         Throwable thrown = catchThrowable(() -> Parallel.invokeAll(pool, List.<Callable<String>>of(
                 () -> onThePool.answer("0"),
@@ -88,30 +80,13 @@ class ParallelShutdownTest {
      * failure of the branch {@code shutdownNow()} interrupted, and the caller's thread is not left interrupted.
      */
     @Test
-    void shutdownNowStopsTheBranchRunInPlaceOnTheCallersThreadToo() throws Exception {
-        CountDownLatch waiting = new CountDownLatch(1);
-        CountDownLatch poolBranchEnded = new CountDownLatch(1);
-        VirtualTimeSource clock = new VirtualTimeSource();
-        ThreadPoolExecutor pool = ParallelTest.oneThreadThenCallerRuns(poolBranchEnded);
-        AtomicInteger callerAttempts = new AtomicInteger();
-        ParallelTest.InterruptibleModel inPlace = retried(q -> {
-            callerAttempts.incrementAndGet();
-            throw new IOException("busy");
-        }, new Fakes.WaitsUntil(waiting, poolBranchEnded, clock)); // shutdownNow() while it waits to retry
+    void shutdownNowStopsTheBranchRunInPlaceOnTheCallersThreadToo() {
         AtomicReference<InterruptedException> poolBranchFailure = new AtomicReference<>();
 
-        Throwable thrown = catchThrowable(() -> Parallel.invokeAll(pool, List.<Callable<String>>of(
-                shutsDownNowOnceWaiting(pool, waiting, poolBranchFailure),
-                () -> inPlace.answer("1"))));
+        InPlaceBeside call = inPlaceBeside((pool, waiting) -> shutsDownNowOnceWaiting(pool, waiting, poolBranchFailure));
 
-        boolean callerLeftInterrupted = Thread.interrupted();
-        assertThat(callerAttempts).as("attempts on the caller's thread: nothing more once stopped").hasValue(1);
-        assertThat(clock.sleeps()).as("the wait before its attempt 2 ended, not slept").isEmpty();
-        assertThat(thrown).isInstanceOf(CancellationException.class)
-                .hasMessage("the executor was shut down before every branch ran")
-                .hasCause(poolBranchFailure.get());
-        assertThat(thrown.getSuppressed()).as("not what the branch run in place threw on its stop").isEmpty();
-        assertThat(callerLeftInterrupted).as("the caller's thread, never interrupted by anyone").isFalse();
+        call.assertStoppedAfterItsFirstAttempt();
+        assertThat(call.thrown()).hasCause(poolBranchFailure.get());
     }
 
     /**
@@ -126,7 +101,51 @@ class ParallelShutdownTest {
      */
     @ParameterizedTest(name = "shutdownNow: {0}")
     @ValueSource(booleans = {true, false})
-    void aBranchOnThePoolThatReturnsAfterShutdownNowStillStopsTheBranchRunInPlace(boolean now) throws Exception {
+    void aBranchOnThePoolThatReturnsAfterShutdownNowStillStopsTheBranchRunInPlace(boolean now) {
+        AtomicReference<Boolean> poolBranchInterrupted = new AtomicReference<>();
+
+        InPlaceBeside call = inPlaceBeside((pool, waiting) -> () -> {
+            waiting.await();
+            if (now) {
+                pool.shutdownNow();
+            } else {
+                pool.shutdown();
+                Thread.currentThread().interrupt(); // the branch's own, left set
+            }
+            poolBranchInterrupted.set(Thread.currentThread().isInterrupted());
+            return "read all the same"; // deaf to the interrupt, the flag left set
+        });
+
+        assertThat(poolBranchInterrupted.get()).as("the branch on the pool's thread, interrupted").isTrue();
+        call.assertStoppedAfterItsFirstAttempt();
+        assertThat(call.thrown()).hasNoCause();
+    }
+
+    /** What a call of a branch on the pool and one run in place ({@link #inPlaceBeside}) ended with. */
+    private record InPlaceBeside(Throwable thrown, int callerAttempts, List<Duration> sleeps,
+            boolean callerLeftInterrupted) {
+        /**
+         * The branch run in place was stopped while it waited to retry: it tried nothing more, slept nothing,
+         * the call ended with the CancellationException, nothing of that branch's attached, and the caller's
+         * thread was not left interrupted.
+         */
+        void assertStoppedAfterItsFirstAttempt() {
+            assertThat(callerAttempts).as("attempts on the caller's thread: nothing more once stopped").isEqualTo(1);
+            assertThat(sleeps).as("the wait before its attempt 2 ended, not slept").isEmpty();
+            assertThat(thrown).isInstanceOf(CancellationException.class)
+                    .hasMessage("the executor was shut down before every branch ran");
+            assertThat(thrown.getSuppressed()).as("not what the branch run in place threw on its stop").isEmpty();
+            assertThat(callerLeftInterrupted).as("the caller's thread, never interrupted by anyone").isFalse();
+        }
+    }
+
+    /**
+     * Branch 0, made by {@code onThePool} from the pool and a latch that opens once branch 1 waits to retry,
+     * on the pool's one thread; branch 1 in place on the caller's (CallerRunsPolicy), failing and retried, its
+     * wait going on only once branch 0 has ended (its outcome reported to the run).
+     */
+    private static InPlaceBeside inPlaceBeside(
+            BiFunction<ThreadPoolExecutor, CountDownLatch, Callable<String>> onThePool) {
         CountDownLatch waiting = new CountDownLatch(1);
         CountDownLatch poolBranchEnded = new CountDownLatch(1);
         VirtualTimeSource clock = new VirtualTimeSource();
@@ -135,31 +154,12 @@ class ParallelShutdownTest {
         ParallelTest.InterruptibleModel inPlace = retried(q -> {
             callerAttempts.incrementAndGet();
             throw new IOException("busy");
-        }, new Fakes.WaitsUntil(waiting, poolBranchEnded, clock)); // shutdownNow() while it waits to retry
-        AtomicReference<Boolean> poolBranchInterrupted = new AtomicReference<>();
+        }, new Fakes.WaitsUntil(waiting, poolBranchEnded, clock)); // shut down while it waits to retry
 
         Throwable thrown = catchThrowable(() -> Parallel.invokeAll(pool, List.<Callable<String>>of(
-                () -> {
-                    waiting.await();
-                    if (now) {
-                        pool.shutdownNow();
-                    } else {
-                        pool.shutdown();
-                        Thread.currentThread().interrupt(); // the branch's own, left set
-                    }
-                    poolBranchInterrupted.set(Thread.currentThread().isInterrupted());
-                    return "read all the same"; // deaf to the interrupt, the flag left set
-                },
-                () -> inPlace.answer("1"))));
+                onThePool.apply(pool, waiting), () -> inPlace.answer("1"))));
 
-        boolean callerLeftInterrupted = Thread.interrupted();
-        assertThat(poolBranchInterrupted.get()).as("the branch on the pool's thread, interrupted").isTrue();
-        assertThat(callerAttempts).as("attempts on the caller's thread: nothing more once stopped").hasValue(1);
-        assertThat(clock.sleeps()).as("the wait before its attempt 2 ended, not slept").isEmpty();
-        assertThat(thrown).isInstanceOf(CancellationException.class)
-                .hasMessage("the executor was shut down before every branch ran").hasNoCause();
-        assertThat(thrown.getSuppressed()).as("not what the branch run in place threw on its stop").isEmpty();
-        assertThat(callerLeftInterrupted).as("the caller's thread, never interrupted by anyone").isFalse();
+        return new InPlaceBeside(thrown, callerAttempts.get(), clock.sleeps(), Thread.interrupted());
     }
 
     /**
