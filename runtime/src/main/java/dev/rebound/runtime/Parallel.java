@@ -85,8 +85,19 @@ public final class Parallel {
      *     have ended, a CompletionException with the InterruptedException is thrown, the interrupt flag kept.
      * @throws java.util.concurrent.CancellationException {@code "the executor was shut down before every
      *     branch ran"} if {@code executor} is an ExecutorService shut down with {@code shutdownNow()}
-     *     before every branch ran (instead of waiting for ever) or while one ran: a branch that then fails
-     *     on the interrupt (a Rebound retry stops waiting) is cancelled, its failure the cause
+     *     before every branch ran (instead of waiting for ever) or while one ran: a branch on its threads
+     *     that then fails on the interrupt (a Rebound retry stops waiting) is cancelled, its failure the
+     *     cause. A branch the executor runs in place, on this method's own thread (a saturated pool's
+     *     {@code CallerRunsPolicy}), is not reached by {@code shutdownNow()}: it is stopped as soon as a
+     *     branch on the pool finds the pool stopped (fails on the interrupt, or returns with its thread still
+     *     interrupted: no cause then), as {@code Batch} stops its worker run in place, interrupted as for a
+     *     branch that failed for good (above: the stop's interrupt taken back, the caller's own kept). With
+     *     no branch of the call on the pool by then (the others had ended, or none got a thread there), or
+     *     on another executor, the branch run in place goes on, every attempt made: with no thread of the
+     *     call's for {@code shutdownNow()} to interrupt, the call cannot tell it from {@code shutdown()}, and
+     *     returns every value if every branch ran. A branch on the pool that ends leaving an interrupt of
+     *     its own set while someone calls a plain {@code shutdown()} is taken for one {@code shutdownNow()}
+     *     reached: the thread cannot tell the two apart
      * @throws java.util.concurrent.RejectedExecutionException the executor's own, if it rejects a branch
      *     (a saturated pool with an {@code AbortPolicy}, one shut down) before any branch had failed for
      *     good: the branches it had accepted are cancelled as for a failure and waited for (those not
@@ -117,9 +128,17 @@ public final class Parallel {
                             return null; // another branch failed for good before this one started: it never will
                         }
                         T value = branch.call();
-                        if (!self.stoppedInPlace()) { // stopped, its value is no one's, its streams the run's to end
-                            self.handOver(); // the streams it started are its caller's, as its value is
+                        if (self.stoppedInPlace()) {
+                            return value; // stopped, its value is no one's, its streams the run's to end
                         }
+                        if (Branches.stoppedByShutdown(executor, null) && !run.isCancelled()
+                                && run.stopBranchInPlace()) {
+                            // on the pool, shutdownNow() reached it, deaf to it; the branch run in place, which
+                            // it does not reach, is stopped as if this one had failed on the interrupt: the
+                            // whole has not every value. Thrown as it is below, the run being cancelled.
+                            throw Branches.shutDown(null);
+                        }
+                        self.handOver(); // the streams it started are its caller's, as its value is
                         return value;
                     } catch (Throwable t) {
                         if (self.stoppedInPlace()) {

@@ -345,17 +345,58 @@ class BatchShutdownTest {
     }
 
     /**
+     * As above, but the worker on the pool's input answers all the same once {@code shutdownNow()} interrupted
+     * it (a blocking read deaf to interrupts), its thread's flag still set: its answer is kept, and the worker
+     * finds the pool stopped and stops the worker run in place: its input tries nothing more and is reported
+     * cancelled. (What {@code Parallel} does too:
+     * {@link ParallelShutdownTest#aBranchOnThePoolThatReturnsAfterShutdownNowStillStopsTheBranchRunInPlace}.)
+     */
+    @Test
+    void aWorkerOnThePoolThatAnswersAfterShutdownNowStillStopsTheWorkerRunInPlace() throws Exception {
+        CountDownLatch waiting = new CountDownLatch(1);
+        CountDownLatch poolWorkerEnded = new CountDownLatch(1);
+        VirtualTimeSource clock = new VirtualTimeSource();
+        ThreadPoolExecutor pool = ParallelTest.oneThreadThenCallerRuns(poolWorkerEnded);
+        AtomicInteger callerAttempts = new AtomicInteger();
+        AtomicReference<String> inPlaceInput = new AtomicReference<>();
+        ParallelTest.InterruptibleModel model = shutsDownNowOnThePool(pool, waiting, true, q -> {
+            inPlaceInput.set(q);
+            callerAttempts.incrementAndGet();
+            throw new IOException("busy");
+        }, new Fakes.WaitsUntil(waiting, poolWorkerEnded, clock)); // shutdownNow() while it waits to retry
+
+        List<Batch.Result<String>> results = Batch.map(pool, List.of("0", "1"), 2, model::answer);
+
+        boolean callerLeftInterrupted = Thread.interrupted();
+        int inPlace = Integer.parseInt(inPlaceInput.get());
+        assertThat(callerAttempts).as("attempts on the caller's thread: nothing more once stopped").hasValue(1);
+        assertThat(clock.sleeps()).as("the wait before its attempt 2 ended, not slept").isEmpty();
+        assertThat(results.get(inPlace).isCancelled()).isTrue();
+        assertThat(results.get(1 - inPlace).value()).isEqualTo("read all the same " + (1 - inPlace));
+        assertThat(callerLeftInterrupted).as("the caller's thread, never interrupted by anyone").isFalse();
+    }
+
+    /**
      * A model retried 5 times, 100 ms after the first attempt, on {@code time}: on {@code pool}'s thread, its
-     * call shuts the pool down with {@code shutdownNow()} once {@code go} opens and waits for that interrupt;
+     * call shuts the pool down with {@code shutdownNow()} once {@code go} opens and waits for that interrupt,
+     * or, {@code deaf}, answers all the same ("read all the same " and the input), its thread's flag left set;
      * on the caller's thread (a worker run in place), it is {@code inPlace}.
      */
     private static ParallelTest.InterruptibleModel shutsDownNowOnThePool(ThreadPoolExecutor pool, CountDownLatch go,
             ParallelTest.InterruptibleModel inPlace, TimeSource time) {
+        return shutsDownNowOnThePool(pool, go, false, inPlace, time);
+    }
+
+    private static ParallelTest.InterruptibleModel shutsDownNowOnThePool(ThreadPoolExecutor pool, CountDownLatch go,
+            boolean deaf, ParallelTest.InterruptibleModel inPlace, TimeSource time) {
         Thread caller = Thread.currentThread();
         return Rebound.wrap(ParallelTest.InterruptibleModel.class, (ParallelTest.InterruptibleModel) q -> {
             if (Thread.currentThread() != caller) { // the pool's worker
                 go.await();
                 pool.shutdownNow();
+                if (deaf) {
+                    return "read all the same " + q; // deaf to the interrupt, the flag left set
+                }
                 new CountDownLatch(1).await(); // until shutdownNow()'s interrupt
             }
             return inPlace.answer(q);

@@ -474,14 +474,28 @@ public final class Branches {
          */
         public void stop() {
             cancelled = true;
+            stopBranchInPlace();
+        }
+
+        /**
+         * {@link #stop}, only if the submitting thread runs a branch of this run in place now, not stopped
+         * yet, and this is another thread: a branch on the pool that returned once {@code shutdownNow()}
+         * interrupted it (its thread found the pool stopped) has the run stop the branch that
+         * {@code shutdownNow()} does not reach, as a branch that failed on the interrupt has; with none to
+         * stop, nothing changes and the run goes on.
+         *
+         * @return whether it stopped a branch run in place
+         */
+        public boolean stopBranchInPlace() {
             if (Thread.currentThread() == submitter) {
-                return; // the branch run in place is this one, failing, or none runs
+                return false; // the branch run in place is this one, or none runs
             }
             synchronized (this) {
                 Branch b = inPlace;
                 if (b == null || b.stopped) {
-                    return;
+                    return false;
                 }
+                cancelled = true; // before the interrupt: branches not started yet never start
                 ExecutorService outer = stoppableByIn(b);
                 b.shutDownAtStop = outer != null && outer.isShutdown();
                 b.interruptedAtStop = interruptedBySomeoneElse(b);
@@ -489,6 +503,7 @@ public final class Branches {
                 stoppedInPlace = true; // before the interrupt: a branch that hears it finds it set
                 sendingInterrupt(b.before);
                 submitter.interrupt();
+                return true;
             }
         }
 
