@@ -29,6 +29,12 @@ public final class ReboundSettings {
 
     private static volatile ReboundSettings global = builder().build();
 
+    static {
+        if (global.observesSuccess) {
+            dev.rebound.runtime.internal.Shortcut.close(); // the doors' shortcut skips what observes successes
+        }
+    }
+
     private final TimeSource timeSource;
     private final List<ReboundListener> listeners;
     private final RandomGenerator random;
@@ -124,6 +130,12 @@ public final class ReboundSettings {
             dev.rebound.runtime.internal.chain.LiveClock.switchTo(settings);
             dev.rebound.runtime.internal.GlobalAlternatives.replaced(global.alternatives, settings.alternatives);
             RateLimitStore before = global.rateLimitStore;
+            // a live method's first attempt is bare only while the global settings observe no success
+            if (settings.observesSuccess && !global.observesSuccess) {
+                dev.rebound.runtime.internal.Shortcut.close();
+            } else if (!settings.observesSuccess && global.observesSuccess) {
+                dev.rebound.runtime.internal.Shortcut.reopen();
+            }
             global = settings;
             // the methods reading the global settings live take their budgets' and keys' definitions along
             RetryBudgets.globalChanged(settings);

@@ -21,6 +21,14 @@ public final class Leftovers {
     /** Called before anything is left on a thread. */
     public static void left() {
         if (!ever) {
+            firstLeft();
+        }
+    }
+
+    /** Closes the doors' shortcut for good, once: from now on every call's start is asked to {@link #forget}. */
+    private static synchronized void firstLeft() {
+        if (!ever) {
+            Shortcut.close();
             ever = true;
         }
     }

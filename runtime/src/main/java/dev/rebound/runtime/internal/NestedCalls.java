@@ -48,6 +48,7 @@ public final class NestedCalls {
         Object[] mark = POLICY.get();
         Object previous = mark[0];
         mark[0] = policy;
+        Shortcut.close();
         ACTIVE.incrementAndGet();
         return previous;
     }
@@ -58,6 +59,7 @@ public final class NestedCalls {
      */
     static Object exit(Object previous) {
         ACTIVE.decrementAndGet();
+        Shortcut.reopen();
         Object[] mark = POLICY.get();
         Object marked = mark[0];
         mark[0] = previous;

@@ -1,6 +1,7 @@
 package dev.rebound.runtime.spi;
 
 import dev.rebound.runtime.internal.NestedCalls;
+import dev.rebound.runtime.internal.Shortcut;
 import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -192,6 +193,7 @@ public final class Passthrough {
         mark[1] = behind;
         mark[2] = method;
         mark[3] = kind;
+        Shortcut.close();
         ACTIVE.incrementAndGet();
         return previous;
     }
@@ -199,6 +201,7 @@ public final class Passthrough {
     /** Ends a mark made by {@link #enter}, restoring the enclosing one. */
     public static void exit(Object previous) {
         ACTIVE.decrementAndGet();
+        Shortcut.reopen();
         Object[] mark = TARGET.get();
         if (previous instanceof Enclosing) {
             mark[0] = ((Enclosing) previous).target;

@@ -1,5 +1,7 @@
 package dev.rebound.runtime.spi;
 
+import dev.rebound.runtime.internal.Shortcut;
+
 /**
  * The resolved, immutable policy of one method on one implementation, and the one protocol every
  * door (the aspect, the Guice interceptor, the {@code Rebound.wrap} proxy) speaks to it. Resolved
@@ -84,6 +86,29 @@ public interface ResilientMethod {
      */
     default boolean bareFirstAttempt() {
         return false;
+    }
+
+    /**
+     * Whether {@link #bareFirstAttempt} says yes, and does nothing more, whenever {@link #quiet} does: the
+     * method's first attempt is bare by its shape (no breaker, budget, deadline or strategy that must see it; its
+     * own settings, if it has any, observe no success). Fixed when the policy is built: a door reads it once, and
+     * then runs a call's first attempt after one static read ({@link #quiet}) instead of asking. False: ask.
+     */
+    default boolean bareByShape() {
+        return false;
+    }
+
+    /**
+     * Whether nothing is going on now that a door's happy path must ask about: no mark in place on any thread
+     * ({@link Passthrough}: a door would let the engine's call through; an enclosing call's alternative, which
+     * {@link #bareFirstAttempt} leaves to the chain), nothing ever left for a later failure, and global
+     * settings that observe no success. Then a {@link #bareByShape} method's {@link #bareFirstAttempt} is true and
+     * {@link Passthrough#pending} false: the door may run the first attempt without asking either, and reports
+     * only a failure, as after {@code bareFirstAttempt}. One static read, and one branch in the door: a door whose
+     * caller must inline it (Guice's invocation) keeps its compiled happy path that small.
+     */
+    static boolean quiet() {
+        return Shortcut.open();
     }
 
     /**

@@ -40,6 +40,9 @@ final class ResilientInterceptor implements MethodInterceptor {
         }
     };
 
+    /** What {@link #ask} answers when the door runs the first attempt itself: never a method's result. */
+    private static final Object RUN_HERE = new Object();
+
     private final ResilientMethod policy;
     /**
      * For a class that runs woven advice (ajc wove it, or an interface whose default methods it runs), which must
@@ -54,24 +57,32 @@ final class ResilientInterceptor implements MethodInterceptor {
      */
     private final ContainerInterception.Marker marker;
 
+    /**
+     * Whether a call may take the shortcut while {@link ResilientMethod#quiet} says so: the method is bare by its
+     * shape and there is no instance to mark. Else every call asks ({@link #ask}).
+     */
+    private final boolean shortcut;
+
     ResilientInterceptor(ResilientMethod policy, boolean marksInstances) {
         this.policy = policy;
         this.marker = marksInstances ? ContainerInterception.marker() : null;
+        this.shortcut = marker == null && policy.bareByShape();
     }
 
+    /**
+     * The happy path is kept to one field, one static read and the attempt: Guice's invocation ({@code proceed}),
+     * compiled on its own with this method inlined (twice: it proceeds to itself), must stay under the JIT's size
+     * for inlining compiled code ({@code InlineSmallCode}), so that its caller inlines the whole chain and the
+     * invocation Guice makes per call is never allocated. Every branch a successful call does not take is a trap,
+     * whose code spills the live values; what the shortcut skips is asked out of line ({@link #ask}).
+     */
     @Override
     public Object invoke(MethodInvocation invocation) throws Throwable {
-        Object self = invocation.getThis();
-        if (marker != null) {
-            marker.mark(self);
-        }
-        ResilientMethod p = policy;
-        // the invocation's method is read only while some mark is in place: a mark is for one method of self
-        if (Passthrough.pending() && Passthrough.claim(self, invocation.getMethod(), p)) {
-            return invocation.proceed();
-        }
-        if (!p.bareFirstAttempt()) {
-            return p.execute(invocation, null, PROCEED);
+        if (!shortcut || !ResilientMethod.quiet()) {
+            Object answer = ask(invocation);
+            if (answer != RUN_HERE) {
+                return answer;
+            }
         }
         Object result;
         Throwable failure = null;
@@ -85,9 +96,30 @@ final class ResilientInterceptor implements MethodInterceptor {
         // took as a trap, so on a call that succeeds the invocation escapes nowhere (a catch block it
         // keeps, in Java 17)
         if (failure != null) {
-            return recover(p, invocation, failure);
+            return recover(policy, invocation, failure);
         }
         return result;
+    }
+
+    /**
+     * What the shortcut skips, in the protocol's order: marks the instance's interceptor chain, lets the engine's own
+     * call through, hands a call whose first attempt is not bare now to the engine; {@link #RUN_HERE} when the
+     * first attempt is bare after all and has started ({@link ResilientMethod#bareFirstAttempt}).
+     */
+    private Object ask(MethodInvocation invocation) throws Throwable {
+        Object self = invocation.getThis();
+        if (marker != null) {
+            marker.mark(self);
+        }
+        ResilientMethod p = policy;
+        // the invocation's method is read only while some mark is in place: a mark is for one method of self
+        if (Passthrough.pending() && Passthrough.claim(self, invocation.getMethod(), p)) {
+            return invocation.proceed();
+        }
+        if (!p.bareFirstAttempt()) {
+            return p.execute(invocation, null, PROCEED);
+        }
+        return RUN_HERE;
     }
 
     /**

@@ -109,6 +109,11 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
      * ({@link NestedCalls#marks}): the chain runs it, and takes the mark as it starts.
      */
     @Override
+    public boolean bareByShape() {
+        return bare;
+    }
+
+    @Override
     public boolean bareFirstAttempt() {
         if (bare && (!live || !ReboundSettings.global().observesSuccess()) && !NestedCalls.marks(this)) {
             forgetLeftovers(); // a bare attempt starts here: start() is not called
