@@ -76,6 +76,21 @@ class ModelServerTest {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A request that a test sends from another thread, to go on while the server holds it. */
+    private interface Request {
+        HttpResponse<String> send() throws IOException, InterruptedException;
+    }
+
+    private static CompletableFuture<HttpResponse<String>> sentAside(Request request) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return request.send();
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
     @Test
     void listensOnLoopbackOnly() {
         assertThat(server.baseUrl()).startsWith("http://127.0.0.1:").endsWith("/v1");
@@ -413,14 +428,7 @@ class ModelServerTest {
     @Test
     void aStallUntilReleasedHoldsTheOpenStreamSilentUntilTheTestReleasesIt() throws Exception {
         server.script("gpt-4", Fault.stallUntilReleased());
-        java.util.concurrent.CompletableFuture<HttpResponse<String>> stalled =
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return stream("gpt-4", "q", false);
-                    } catch (IOException | InterruptedException e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
+        CompletableFuture<HttpResponse<String>> stalled = sentAside(() -> stream("gpt-4", "q", false));
         assertThat(server.awaitStalled(1, Duration.ofSeconds(10))).isTrue();
         assertThat(stalled).isNotDone();
         assertThat(data(stream("gpt-4", "q", false).body())).as("the next stream is not held").last()
@@ -436,14 +444,7 @@ class ModelServerTest {
     @Test
     void aStallUntilReleasedHoldsAWholeAnswerTooAndResetReleasesIt() throws Exception {
         server.script("gpt-4", Fault.stallUntilReleased());
-        java.util.concurrent.CompletableFuture<HttpResponse<String>> held =
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return chat("gpt-4", "q");
-                    } catch (IOException | InterruptedException e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
+        CompletableFuture<HttpResponse<String>> held = sentAside(() -> chat("gpt-4", "q"));
         assertThat(server.awaitStalled(1, Duration.ofSeconds(10))).isTrue();
         assertThat(held).isNotDone();
 
@@ -463,13 +464,7 @@ class ModelServerTest {
         for (int i = 0; i < 5; i++) {
             boolean byReset = i % 2 == 0;
             server.script("gpt-4", Fault.stallUntilReleased());
-            CompletableFuture<HttpResponse<String>> previousTest = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return chat("gpt-4", "q");
-                } catch (IOException | InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<HttpResponse<String>> previousTest = sentAside(() -> chat("gpt-4", "q"));
             assertThat(server.awaitStalled(1, Duration.ofSeconds(10))).isTrue();
 
             if (byReset) {
