@@ -500,6 +500,42 @@ class ModelServerTest {
     }
 
     /**
+     * {@code awaitExchangesEnded} waits for a condition, not a time: the exchange of a stalled stream has not
+     * ended while it is held; once released, it ends when the server has written its whole response. Only
+     * logged requests count, each once.
+     */
+    @Test
+    void anExchangeEndsOnceTheServerHasWrittenItsWholeResponse() throws Exception {
+        assertThat(post("not json").statusCode()).isEqualTo(400); // no chat request: neither logged nor counted
+        server.script("gpt-4", Fault.stallUntilReleased());
+        CompletableFuture<HttpResponse<String>> held = sentAside(() -> stream("gpt-4", "q", false));
+        assertThat(server.awaitStalled(1, Duration.ofSeconds(10))).isTrue();
+        assertThat(server.awaitExchangesEnded(1, Duration.ZERO)).as("a stream held by its stall").isFalse();
+
+        server.releaseStalls();
+        assertThat(server.awaitExchangesEnded(1, Duration.ofSeconds(10))).isTrue();
+        assertThat(data(held.get(10, TimeUnit.SECONDS).body())).last().isEqualTo("[DONE]");
+        assertThat(server.awaitExchangesEnded(2, Duration.ZERO)).as("one logged request, one exchange").isFalse();
+    }
+
+    /**
+     * The exchange of a request the reset forgot (a stall the reset released) ends after the reset, in the
+     * next test, which does not count it.
+     */
+    @Test
+    void anExchangeTheResetForgotIsNotCountedForTheNextTest() throws Exception {
+        server.script("gpt-4", Fault.stallUntilReleased());
+        CompletableFuture<HttpResponse<String>> previousTest = sentAside(() -> chat("gpt-4", "q"));
+        assertThat(server.awaitStalled(1, Duration.ofSeconds(10))).isTrue();
+
+        server.reset(); // the next test begins; the stall is released and its exchange ends now
+        assertThat(previousTest.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        assertThat(chat("gpt-4", "q").statusCode()).isEqualTo(200);
+        assertThat(server.awaitExchangesEnded(1, Duration.ofSeconds(10))).isTrue();
+        assertThat(server.awaitExchangesEnded(2, Duration.ZERO)).as("the previous test's exchange").isFalse();
+    }
+
+    /**
      * The cut as the wire shows it to a client that reads late (as a cold JVM does): the tokens sent
      * before the cut are one chunk, every byte of it arrives, then the end of the stream (an orderly
      * close, never a reset) without the body's terminating chunk or {@code [DONE]}.
