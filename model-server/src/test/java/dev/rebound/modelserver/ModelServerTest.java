@@ -49,8 +49,9 @@ class ModelServerTest {
     @RegisterExtension
     static final ModelServerExtension models = new ModelServerExtension();
     private static final ModelServer server = models.server();
-    private static final java.util.concurrent.ScheduledExecutorService LAG =
-            java.util.concurrent.Executors.newScheduledThreadPool(4, r -> {
+    /** The threads of the langchain4j client that hands what it read on late, once the server is done. */
+    private static final java.util.concurrent.ExecutorService LAG =
+            java.util.concurrent.Executors.newCachedThreadPool(r -> {
                 Thread t = new Thread(r, "lagging-client");
                 t.setDaemon(true);
                 return t;
@@ -536,9 +537,10 @@ class ModelServerTest {
     }
 
     /**
-     * The cut as the wire shows it to a client that reads late (as a cold JVM does): the tokens sent
-     * before the cut are one chunk, every byte of it arrives, then the end of the stream (an orderly
-     * close, never a reset) without the body's terminating chunk or {@code [DONE]}.
+     * The cut as the wire shows it to a client that reads late (as a cold JVM does), only once the server
+     * has written the cut and closed the connection: the tokens sent before the cut are one chunk, every
+     * byte of it arrives, then the end of the stream (an orderly close, never a reset) without the body's
+     * terminating chunk or {@code [DONE]}.
      */
     @Test
     void cutMidStreamSendsItsTokensAsOneChunkThenClosesWithoutEndingTheBody() throws Exception {
@@ -550,9 +552,9 @@ class ModelServerTest {
             socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                     + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
                     .getBytes(StandardCharsets.UTF_8));
-            // a slow reader, for real: the server's socket runs on the wall clock, which no virtual clock reaches;
-            // whatever the server did meanwhile (closing) must not lose a byte
-            Thread.sleep(300);
+            // the slowest reader there is: it reads nothing until the server has written the cut and closed the
+            // connection, which must not lose a byte
+            assertThat(server.awaitExchangesEnded(1, Duration.ofSeconds(10))).isTrue();
             received = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
 
@@ -574,17 +576,29 @@ class ModelServerTest {
     /**
      * What users' tests rely on: langchain4j's own streaming client (its default JDK HTTP client), on
      * a fresh connection each time, gets exactly the tokens sent before the cut, then one error, even
-     * when its handler is slow (a cold JVM's first token).
+     * when it is as late as a client can be (a cold JVM's): its handler busy with its first token until
+     * the server has written the cut and closed the connection; and, besides, every hand-off between the
+     * client's threads held until then.
      */
     @Test
     void langchain4jsStreamingClientGetsEveryTokenBeforeTheCutThenAnError() throws Exception {
         List<String> stories = new java.util.ArrayList<>();
+        List<Boolean> lateHandlers = new CopyOnWriteArrayList<>();
+        List<Boolean> lateHandOffs = new CopyOnWriteArrayList<>();
         for (int i = 0; i < 24; i++) {
             server.reset();
             server.script("gpt-4", Fault.cutMidStream(3));
-            long slow = i % 3 == 0 ? 200 : 0;
-            // a client slow to hand what it read from one thread to the next, as a cold JVM is
-            java.util.concurrent.Executor lagging = task -> LAG.schedule(task, slow / 4, TimeUnit.MILLISECONDS);
+            boolean lateHandler = i % 3 != 2;
+            boolean lateHandOff = i % 3 == 0;
+            // a client slow to hand what it read from one thread to the next, as a cold JVM is: once the server
+            // has the request, every hand-off waits until the server is done with the connection (a wait on a
+            // LAG thread; the server's end needs nothing more of the client)
+            java.util.concurrent.Executor lagging = task -> LAG.execute(() -> {
+                if (lateHandOff && server.requests("gpt-4") > 0) {
+                    lateHandOffs.add(awaitTheCut());
+                }
+                task.run();
+            });
             dev.langchain4j.model.chat.StreamingChatModel model = dev.langchain4j.model.openai.OpenAiStreamingChatModel
                     .builder().baseUrl(server.baseUrl()).apiKey("test-key").modelName("gpt-4")
                     .httpClientBuilder(dev.langchain4j.http.client.jdk.JdkHttpClient.builder()
@@ -595,12 +609,9 @@ class ModelServerTest {
             model.chat("q", new dev.langchain4j.model.chat.response.StreamingChatResponseHandler() {
                 @Override
                 public void onPartialResponse(String token) {
-                    if (tokens.isEmpty() && slow > 0) {
-                        try {
-                            Thread.sleep(slow); // a slow client, for real: the JDK client's threads run on the wall clock
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
+                    if (tokens.isEmpty() && lateHandler) {
+                        // busy with the first token until the cut is written and the connection closed
+                        lateHandlers.add(awaitTheCut());
                     }
                     tokens.add(token);
                 }
@@ -619,6 +630,18 @@ class ModelServerTest {
         }
 
         assertThat(stories).hasSize(24).containsOnly("error after gpt-4 answers prompt");
+        assertThat(lateHandlers).as("each late handler went on after the cut").hasSize(16).containsOnly(true);
+        assertThat(lateHandOffs).as("each late hand-off went on after the cut").isNotEmpty().containsOnly(true);
+    }
+
+    /** Waits until the server has ended the one exchange of the test: written the cut, closed the connection. */
+    private static boolean awaitTheCut() {
+        try {
+            return server.awaitExchangesEnded(1, Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     @Test
