@@ -60,7 +60,9 @@ import java.util.function.BiFunction;
  * {@code stream_options.include_usage} is set, then {@code data: [DONE]}. The streaming faults
  * ({@link Fault#stallBeforeFirstToken}, {@link Fault#stallUntilReleased}, {@link Fault#cutMidStream},
  * {@link Fault#malformedChunk}) and every other fault apply to streamed requests too; each is counted
- * and logged like any request. Thread-safe.
+ * and logged like any request. A test waits for the server's state, never for a time: until streams are
+ * stalled ({@link #awaitStalled}), until the server has ended its exchanges, a cut written and its
+ * connection closed ({@link #awaitExchangesEnded}). Thread-safe.
  */
 public final class ModelServer implements AutoCloseable {
 
@@ -83,6 +85,7 @@ public final class ModelServer implements AutoCloseable {
     private final List<ServedRequest> log = new ArrayList<>();
     private final Map<String, RequestsPerMinute> limits = new LinkedHashMap<>();
     private final Stalls stalls = new Stalls();
+    private final EndedExchanges ended = new EndedExchanges();
 
     private ModelServer(HttpServer http, ExecutorService handlers, BiFunction<String, String, String> answers) {
         this.http = http;
@@ -117,7 +120,7 @@ public final class ModelServer implements AutoCloseable {
             HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getByName(HOST), 0), 0);
             ModelServer server = new ModelServer(http, handlers, answers);
             http.createContext("/", server::handle);
-            http.setExecutor(handlers);
+            http.setExecutor(server.ended.endingOn(handlers));
             startOnADaemonThread(http, handlers);
             return server;
         } catch (IOException e) {
@@ -251,11 +254,41 @@ public final class ModelServer implements AutoCloseable {
     }
 
     /**
-     * Forgets scripts, limits, counts and the log; releases the stalls still open, which
+     * Waits until the server has ended its exchange with {@code exchanges} of the requests in {@link #log()}
+     * (a condition, not a time); false if {@code timeout} passes first. An exchange ends once the server has
+     * written all it will write of its response and is done with the connection: closed it after a
+     * {@link Fault#cutMidStream cut} or a {@link Fault#dropConnection dropped connection} (at least for
+     * writing: the client's next read finds the end of the stream); after a whole response, sent all of it
+     * (the connection stays open for the client's next request). A client that reads from then on finds every
+     * byte sent, then, for a cut, the end: a test that wants its client to read only after the cut waits for
+     * this instead of sleeping.
+     *
+     * <pre>{@code
+     * server.script("gpt-4", Fault.cutMidStream(2));
+     * ... // send a streamed request, read nothing yet
+     * // the cut is written, the connection closed:
+     * assertThat(server.awaitExchangesEnded(1, Duration.ofSeconds(10))).isTrue();
+     * ... // read: the 2 tokens, then the end of the stream
+     * }</pre>
+     *
+     * <p>Counted from the start or the last {@link #reset()}: a request the reset forgot does not count when
+     * its exchange ends after it (a stall the reset released), nor does a request that is no chat request
+     * (neither counted nor logged). An exchange whose client has gone away ends all the same, once the server
+     * has given up writing to it; one held by a stall ends only after its release.
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public boolean awaitExchangesEnded(int exchanges, Duration timeout) throws InterruptedException {
+        return ended.await(exchanges, timeout);
+    }
+
+    /**
+     * Forgets scripts, limits, counts, the log and the exchanges ended; releases the stalls still open, which
      * {@link #awaitStalled} stops counting at once: nothing of the previous test is left.
      */
     public synchronized void reset() {
         stalls.releaseAll();
+        ended.forget();
         scripts.clear();
         limits.clear();
         counts.clear();
@@ -356,6 +389,7 @@ public final class ModelServer implements AutoCloseable {
         Fault fault = limit == null ? scripts.next(model, prompt)
                 : limit.take(() -> scripts.next(model, prompt), System.nanoTime());
         counts.merge(model, 1, Integer::sum);
+        ended.begin(); // under this lock, as reset(): the exchange counts for the test that logged it
         ServedRequest served = new ServedRequest(sequence.incrementAndGet(), model, digest(prompt),
                 fault.servedTo(streamed), streamed);
         log.add(served);

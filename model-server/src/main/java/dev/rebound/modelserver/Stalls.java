@@ -2,7 +2,6 @@ package dev.rebound.modelserver;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The streams held open and silent by {@link Fault#stallUntilReleased()}: each waits for the test's
@@ -27,15 +26,7 @@ final class Stalls {
 
     /** Waits until {@code streams} stalls are open; false if {@code timeout} passes first. */
     synchronized boolean await(int streams, Duration timeout) throws InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (open < streams) {
-            long left = end - System.nanoTime();
-            if (left <= 0) {
-                return false;
-            }
-            TimeUnit.NANOSECONDS.timedWait(this, left);
-        }
-        return true;
+        return Waits.until(this, () -> open >= streams, timeout);
     }
 
     /** Holds the calling handler until released; false when the server is closing. */

@@ -49,8 +49,9 @@ class ModelServerTest {
     @RegisterExtension
     static final ModelServerExtension models = new ModelServerExtension();
     private static final ModelServer server = models.server();
-    private static final java.util.concurrent.ScheduledExecutorService LAG =
-            java.util.concurrent.Executors.newScheduledThreadPool(4, r -> {
+    /** The threads of the langchain4j client that hands what it read on late, once the server is done. */
+    private static final java.util.concurrent.ExecutorService LAG =
+            java.util.concurrent.Executors.newCachedThreadPool(r -> {
                 Thread t = new Thread(r, "lagging-client");
                 t.setDaemon(true);
                 return t;
@@ -74,6 +75,21 @@ class ModelServerTest {
         return CLIENT.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/chat/completions"))
                 .timeout(Duration.ofSeconds(5)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A request that a test sends from another thread, to go on while the server holds it. */
+    private interface Request {
+        HttpResponse<String> send() throws IOException, InterruptedException;
+    }
+
+    private static CompletableFuture<HttpResponse<String>> sentAside(Request request) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return request.send();
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     @Test
@@ -413,14 +429,7 @@ class ModelServerTest {
     @Test
     void aStallUntilReleasedHoldsTheOpenStreamSilentUntilTheTestReleasesIt() throws Exception {
         server.script("gpt-4", Fault.stallUntilReleased());
-        java.util.concurrent.CompletableFuture<HttpResponse<String>> stalled =
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return stream("gpt-4", "q", false);
-                    } catch (IOException | InterruptedException e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
+        CompletableFuture<HttpResponse<String>> stalled = sentAside(() -> stream("gpt-4", "q", false));
         assertThat(server.awaitStalled(1, Duration.ofSeconds(10))).isTrue();
         assertThat(stalled).isNotDone();
         assertThat(data(stream("gpt-4", "q", false).body())).as("the next stream is not held").last()
@@ -436,14 +445,7 @@ class ModelServerTest {
     @Test
     void aStallUntilReleasedHoldsAWholeAnswerTooAndResetReleasesIt() throws Exception {
         server.script("gpt-4", Fault.stallUntilReleased());
-        java.util.concurrent.CompletableFuture<HttpResponse<String>> held =
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return chat("gpt-4", "q");
-                    } catch (IOException | InterruptedException e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
+        CompletableFuture<HttpResponse<String>> held = sentAside(() -> chat("gpt-4", "q"));
         assertThat(server.awaitStalled(1, Duration.ofSeconds(10))).isTrue();
         assertThat(held).isNotDone();
 
@@ -463,13 +465,7 @@ class ModelServerTest {
         for (int i = 0; i < 5; i++) {
             boolean byReset = i % 2 == 0;
             server.script("gpt-4", Fault.stallUntilReleased());
-            CompletableFuture<HttpResponse<String>> previousTest = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return chat("gpt-4", "q");
-                } catch (IOException | InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<HttpResponse<String>> previousTest = sentAside(() -> chat("gpt-4", "q"));
             assertThat(server.awaitStalled(1, Duration.ofSeconds(10))).isTrue();
 
             if (byReset) {
@@ -505,9 +501,46 @@ class ModelServerTest {
     }
 
     /**
-     * The cut as the wire shows it to a client that reads late (as a cold JVM does): the tokens sent
-     * before the cut are one chunk, every byte of it arrives, then the end of the stream (an orderly
-     * close, never a reset) without the body's terminating chunk or {@code [DONE]}.
+     * {@code awaitExchangesEnded} waits for a condition, not a time: the exchange of a stalled stream has not
+     * ended while it is held; once released, it ends when the server has written its whole response. Only
+     * logged requests count, each once.
+     */
+    @Test
+    void anExchangeEndsOnceTheServerHasWrittenItsWholeResponse() throws Exception {
+        assertThat(post("not json").statusCode()).isEqualTo(400); // no chat request: neither logged nor counted
+        server.script("gpt-4", Fault.stallUntilReleased());
+        CompletableFuture<HttpResponse<String>> held = sentAside(() -> stream("gpt-4", "q", false));
+        assertThat(server.awaitStalled(1, Duration.ofSeconds(10))).isTrue();
+        assertThat(server.awaitExchangesEnded(1, Duration.ZERO)).as("a stream held by its stall").isFalse();
+
+        server.releaseStalls();
+        assertThat(server.awaitExchangesEnded(1, Duration.ofSeconds(10))).isTrue();
+        assertThat(data(held.get(10, TimeUnit.SECONDS).body())).last().isEqualTo("[DONE]");
+        assertThat(server.awaitExchangesEnded(2, Duration.ZERO)).as("one logged request, one exchange").isFalse();
+    }
+
+    /**
+     * The exchange of a request the reset forgot (a stall the reset released) ends after the reset, in the
+     * next test, which does not count it.
+     */
+    @Test
+    void anExchangeTheResetForgotIsNotCountedForTheNextTest() throws Exception {
+        server.script("gpt-4", Fault.stallUntilReleased());
+        CompletableFuture<HttpResponse<String>> previousTest = sentAside(() -> chat("gpt-4", "q"));
+        assertThat(server.awaitStalled(1, Duration.ofSeconds(10))).isTrue();
+
+        server.reset(); // the next test begins; the stall is released and its exchange ends now
+        assertThat(previousTest.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        assertThat(chat("gpt-4", "q").statusCode()).isEqualTo(200);
+        assertThat(server.awaitExchangesEnded(1, Duration.ofSeconds(10))).isTrue();
+        assertThat(server.awaitExchangesEnded(2, Duration.ZERO)).as("the previous test's exchange").isFalse();
+    }
+
+    /**
+     * The cut as the wire shows it to a client that reads late (as a cold JVM does), only once the server
+     * has written the cut and closed the connection: the tokens sent before the cut are one chunk, every
+     * byte of it arrives, then the end of the stream (an orderly close, never a reset) without the body's
+     * terminating chunk or {@code [DONE]}.
      */
     @Test
     void cutMidStreamSendsItsTokensAsOneChunkThenClosesWithoutEndingTheBody() throws Exception {
@@ -519,9 +552,9 @@ class ModelServerTest {
             socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                     + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
                     .getBytes(StandardCharsets.UTF_8));
-            // a slow reader, for real: the server's socket runs on the wall clock, which no virtual clock reaches;
-            // whatever the server did meanwhile (closing) must not lose a byte
-            Thread.sleep(300);
+            // the slowest reader there is: it reads nothing until the server has written the cut and closed the
+            // connection, which must not lose a byte
+            assertThat(server.awaitExchangesEnded(1, Duration.ofSeconds(10))).isTrue();
             received = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
 
@@ -543,17 +576,29 @@ class ModelServerTest {
     /**
      * What users' tests rely on: langchain4j's own streaming client (its default JDK HTTP client), on
      * a fresh connection each time, gets exactly the tokens sent before the cut, then one error, even
-     * when its handler is slow (a cold JVM's first token).
+     * when it is as late as a client can be (a cold JVM's): its handler busy with its first token until
+     * the server has written the cut and closed the connection; and, besides, every hand-off between the
+     * client's threads held until then.
      */
     @Test
     void langchain4jsStreamingClientGetsEveryTokenBeforeTheCutThenAnError() throws Exception {
         List<String> stories = new java.util.ArrayList<>();
+        List<Boolean> lateHandlers = new CopyOnWriteArrayList<>();
+        List<Boolean> lateHandOffs = new CopyOnWriteArrayList<>();
         for (int i = 0; i < 24; i++) {
             server.reset();
             server.script("gpt-4", Fault.cutMidStream(3));
-            long slow = i % 3 == 0 ? 200 : 0;
-            // a client slow to hand what it read from one thread to the next, as a cold JVM is
-            java.util.concurrent.Executor lagging = task -> LAG.schedule(task, slow / 4, TimeUnit.MILLISECONDS);
+            boolean lateHandler = i % 3 != 2;
+            boolean lateHandOff = i % 3 == 0;
+            // a client slow to hand what it read from one thread to the next, as a cold JVM is: once the server
+            // has the request, every hand-off waits until the server is done with the connection (a wait on a
+            // LAG thread; the server's end needs nothing more of the client)
+            java.util.concurrent.Executor lagging = task -> LAG.execute(() -> {
+                if (lateHandOff && server.requests("gpt-4") > 0) {
+                    lateHandOffs.add(awaitTheCut());
+                }
+                task.run();
+            });
             dev.langchain4j.model.chat.StreamingChatModel model = dev.langchain4j.model.openai.OpenAiStreamingChatModel
                     .builder().baseUrl(server.baseUrl()).apiKey("test-key").modelName("gpt-4")
                     .httpClientBuilder(dev.langchain4j.http.client.jdk.JdkHttpClient.builder()
@@ -564,12 +609,9 @@ class ModelServerTest {
             model.chat("q", new dev.langchain4j.model.chat.response.StreamingChatResponseHandler() {
                 @Override
                 public void onPartialResponse(String token) {
-                    if (tokens.isEmpty() && slow > 0) {
-                        try {
-                            Thread.sleep(slow); // a slow client, for real: the JDK client's threads run on the wall clock
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
+                    if (tokens.isEmpty() && lateHandler) {
+                        // busy with the first token until the cut is written and the connection closed
+                        lateHandlers.add(awaitTheCut());
                     }
                     tokens.add(token);
                 }
@@ -588,6 +630,18 @@ class ModelServerTest {
         }
 
         assertThat(stories).hasSize(24).containsOnly("error after gpt-4 answers prompt");
+        assertThat(lateHandlers).as("each late handler went on after the cut").hasSize(16).containsOnly(true);
+        assertThat(lateHandOffs).as("each late hand-off went on after the cut").isNotEmpty().containsOnly(true);
+    }
+
+    /** Waits until the server has ended the one exchange of the test: written the cut, closed the connection. */
+    private static boolean awaitTheCut() {
+        try {
+            return server.awaitExchangesEnded(1, Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     @Test

@@ -23,8 +23,11 @@ import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.langchain4j.RetryAfterHttpClientBuilder;
 import dev.rebound.runtime.testing.VirtualTimeSource;
+import java.io.EOFException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -167,6 +170,37 @@ class Langchain4jGuideTest {
         assertThat(clock.sleeps()).isEmpty();                                  // nothing slept
         // /docs:testing-streamed-retry
         assertThat(server.requests("gpt-4")).isEqualTo(2);
+    }
+
+    /** docs/testing.md: a client slow on its first token, made so by the order of events, not by a sleep. */
+    @Test
+    void aClientThatTakesItsFirstTokenOnlyAfterTheCutGetsEveryTokenSentBeforeIt() throws Exception {
+        StreamingChatModel gpt4 = OpenAiStreamingChatModel.builder().baseUrl(server.baseUrl()).apiKey("any")
+                .modelName("gpt-4").build();
+        // docs:model-server-exchange-ended
+        server.script("gpt-4", Fault.cutMidStream(2));
+        List<String> tokens = new CopyOnWriteArrayList<>();
+        CompletableFuture<Throwable> failure = new CompletableFuture<>();
+
+        gpt4.chat("Hello", new StreamingChatResponseHandler() {
+            @Override public void onPartialResponse(String token) {
+                try {   // busy with the first token until the server has written the cut and closed the connection
+                    if (tokens.isEmpty() && !server.awaitExchangesEnded(1, Duration.ofSeconds(10))) {
+                        throw new IllegalStateException("the server never ended the exchange");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                tokens.add(token);
+            }
+            @Override public void onCompleteResponse(ChatResponse response) { failure.complete(null); }
+            @Override public void onError(Throwable error) { failure.complete(error); }
+        });
+
+        assertThat(failure.get(10, TimeUnit.SECONDS))
+                .hasRootCauseInstanceOf(EOFException.class);          // the cut: the stream ends mid-body
+        assertThat(String.join("", tokens)).isEqualTo("gpt-4 answers");  // every token sent before it
+        // /docs:model-server-exchange-ended
     }
 
     @Test
