@@ -42,17 +42,19 @@ public privileged aspect ResilientClasses extends ResilientCalls pertypewithin(d
      * The first call of {@code jp} here, a call on another class than its slot's, or the first call of an
      * instance that carries no door's interceptor on a slot claimed for one that does (Guice's subclass, shared
      * by an injector without {@code ReboundModule}): the slot {@link Sites} keeps for the instance's class (resolved
-     * outside the lock: resolving may make alternatives, which is user code), claimed here when it is the first, and
-     * asked as the next calls ask it; while a door that applies the policies itself is calling and nothing is kept
-     * yet, {@link Sites} answers, and nothing is claimed.
+     * outside the lock: resolving may make alternatives, which is user code), claimed here when it is the first (a
+     * call of another class than the slot's takes no lock), and asked as the next calls ask it; while a door that
+     * applies the policies itself is calling and nothing is kept yet, {@link Sites} answers, and nothing is claimed.
      */
     private ResilientMethod fill(Object self, JoinPoint.StaticPart jp) {
         Slot slot = Sites.slot(self, jp);
         if (slot == null) {
             return Sites.active(self, jp);
         }
-        synchronized (this) {
-            slots = Slot.claimed(slots, jp.getId(), slot);
+        if (Slot.takes(slots, jp.getId(), slot)) {
+            synchronized (this) {
+                slots = Slot.claimed(slots, jp.getId(), slot);
+            }
         }
         return slot.active(self, jp);
     }

@@ -131,13 +131,21 @@ public final class Slot {
     }
 
     /**
-     * {@code slots} with slot {@code id} given to {@code slot} when it has none yet, or when its slot is {@code
-     * slot}'s class's, not resolved, and {@code slot} is (kept for an instance that carries no door's interceptor);
-     * a copy (the array a reader holds never changes).
+     * Whether {@code slot} takes slot {@code id} of {@code slots}: it has none yet, or its slot is {@code slot}'s
+     * class's, not resolved, and {@code slot} is (kept for an instance that carries no door's interceptor). Asked
+     * without a lock first, so that the calls of a class that runs another class's join point take none.
+     */
+    public static boolean takes(Slot[] slots, int id, Slot slot) {
+        Slot held = id < slots.length ? slots[id] : null;
+        return held == null || !held.resolved && slot.resolved && held.type == slot.type;
+    }
+
+    /**
+     * {@code slots} with slot {@code id} given to {@code slot} when it {@linkplain #takes takes} it: a copy (the array
+     * a reader holds never changes).
      */
     public static Slot[] claimed(Slot[] slots, int id, Slot slot) {
-        Slot held = id < slots.length ? slots[id] : null;
-        if (held != null && (held.resolved || !slot.resolved || held.type != slot.type)) {
+        if (!takes(slots, id, slot)) {
             return slots;
         }
         Slot[] s = Arrays.copyOf(slots, Math.max(slots.length, id + 1));
