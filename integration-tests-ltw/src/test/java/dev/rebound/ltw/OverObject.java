@@ -62,6 +62,20 @@ final class OverObject {
     /** As {@link #arcClientProxy(String, Class, Object)}, counting in {@code asked} its calls of arc_contextualInstance(). */
     static <T> Class<?> arcClientProxy(String simpleName, Class<T> type, T instance, AtomicInteger asked)
             throws NoSuchMethodException {
+        return arcClientProxy(simpleName, type, instance, asked, "ask");
+    }
+
+    /**
+     * As {@link #arcClientProxy(String, Class, Object)}, handing the calls of the methods named {@code delegated} to
+     * {@code instance} (ArC's own hands every method of the bean's type, default methods included); any other method
+     * of {@code type} runs as {@code type} has it (a default method: its body, on the proxy).
+     */
+    static <T> Class<?> arcClientProxy(String simpleName, Class<T> type, T instance, String... delegated) {
+        return arcClientProxy(simpleName, type, instance, new AtomicInteger(), delegated);
+    }
+
+    private static <T> Class<?> arcClientProxy(String simpleName, Class<T> type, T instance, AtomicInteger asked,
+            String... delegated) {
         return load(over(simpleName, true, Visibility.PUBLIC)
                 .implement(ClientProxy.class, type)
                 // held as a Callable and a T (a static field of the instance's own class would not resolve for a
@@ -70,8 +84,26 @@ final class OverObject {
                     asked.incrementAndGet();
                     return instance;
                 }))
-                .method(ElementMatchers.named("ask")).intercept(MethodCall.invoke(type.getMethod("ask", String.class))
+                .method(ElementMatchers.namedOneOf(delegated)).intercept(MethodCall.invokeSelf()
                         .on(instance, type).withAllArguments()));
+    }
+
+    /**
+     * ArC's client proxy of a bean whose type is the class {@code bean}: {@code simpleName} ({@code Bean_ClientProxy}),
+     * public and synthetic, extends {@code bean}, implements {@code io.quarkus.arc.ClientProxy};
+     * {@code arc_contextualInstance()} answers {@code instance}, to which each call of the methods named
+     * {@code delegated} goes. ArC overrides every
+     * method it can: one it cannot (final) runs on the proxy itself, as the bean's class has it.
+     */
+    static <T> Class<? extends T> arcClientProxyOfClass(String simpleName, Class<T> bean, T instance,
+            String... delegated) {
+        DynamicType.Builder<T> proxy = new ByteBuddy().subclass(bean).name(bean.getPackageName() + "." + simpleName)
+                .modifiers(Visibility.PUBLIC, SyntheticState.SYNTHETIC)
+                .implement(ClientProxy.class)
+                .method(ElementMatchers.named("arc_contextualInstance")).intercept(MethodCall.call(() -> instance))
+                .method(ElementMatchers.namedOneOf(delegated)).intercept(MethodCall.invokeSelf()
+                        .on(instance, bean).withAllArguments());
+        return load(proxy).asSubclass(bean);
     }
 
     /** A class of the application's named {@code simpleName}, public, not synthetic, implementing {@code type}. */

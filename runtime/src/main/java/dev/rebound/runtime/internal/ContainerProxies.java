@@ -45,11 +45,14 @@ public final class ContainerProxies {
     /**
      * A class's {@code ClientProxy.arc_contextualInstance()} as {@code (Object) Object}, null for a class that
      * does not implement it; and, once a call reached the instance its proxies hand their calls to, whether a door
-     * made or reached that instance's class ({@link DoorReach#madeByDoor}): 1, or -1 for no; 0 while unknown.
+     * made or reached that instance's class ({@link DoorReach#madeByDoor}): 1, or -1 for no; 0 while unknown; and
+     * that instance's class.
      */
     private static final class ClientProxyClass {
         final MethodHandle contextualInstance;
         volatile int callsADoor;
+        /** The class of the instance the proxies hand their calls to: written before {@link #callsADoor}. */
+        Class<?> behind;
 
         ClientProxyClass(MethodHandle contextualInstance) {
             this.contextualInstance = contextualInstance;
@@ -78,7 +81,7 @@ public final class ContainerProxies {
      * proxy's own call fails alike), which decides nothing. Afterwards a class-keyed lookup and a read; allocates
      * nothing.
      */
-    public static boolean callsADoor(Object proxy) {
+    private static boolean callsADoor(Object proxy) {
         ClientProxyClass c = CLIENT_PROXIES.get(proxy.getClass());
         int known = c.callsADoor;
         if (known != 0 || c.contextualInstance == null) {
@@ -94,8 +97,25 @@ public final class ContainerProxies {
             return false;
         }
         boolean door = DoorReach.madeByDoor(instance);
+        c.behind = instance.getClass();
         c.callsADoor = door ? 1 : -1;
         return door;
+    }
+
+    /**
+     * Whether {@code proxy}, a {@linkplain #isClientProxy client proxy}, hands its calls of {@code method} to an
+     * instance that applies that method's policy itself: one a door made or reached ({@link #callsADoor}), or one
+     * whose class runs {@code method} as an interface's default method that ajc wove, whose advice applies the
+     * policy on any instance ({@link WovenDefaults#runsWovenDefault}: a producer's lambda that keeps the default).
+     * Null while no call could reach the instance (then nothing is decided). The instance is asked once per proxy
+     * class; the method's part reads its class reflectively, so a door keeps the answer.
+     */
+    public static Boolean appliedBehind(Object proxy, Method method) {
+        if (callsADoor(proxy)) {
+            return Boolean.TRUE;
+        }
+        ClientProxyClass c = CLIENT_PROXIES.get(proxy.getClass());
+        return c.callsADoor == 0 ? null : WovenDefaults.runsWovenDefault(c.behind, method);
     }
 
     /** {@code ClientProxy.arc_contextualInstance()} as {@code (Object) Object} when {@code type} implements it. */

@@ -31,6 +31,21 @@ public final class WovenDefaults {
     }
 
     /**
+     * Whether the instances of {@code type} run {@code method} (one of that name and parameter types) as an
+     * interface's default method that ajc wove: no class at or above {@code type} overrides it. The default's advice
+     * then applies its policy to each call, on any instance (a lambda's, whose own class is never woven, included).
+     */
+    public static boolean runsWovenDefault(Class<?> type, Method method) {
+        Method run;
+        try {
+            run = type.getMethod(method.getName(), method.getParameterTypes());
+        } catch (NoSuchMethodException | SecurityException notPublic) {
+            return false;
+        }
+        return run.isDefault() && wovenBody(run, null);
+    }
+
+    /**
      * Whether ajc wove an around advice into the body of {@code m}, read from the loaded class (under
      * load-time weaving the class file on the class path is the unwoven one): ajc moves the body into a
      * static {@code name_aroundBodyN(Owner, params...)} of the same class and, when it inlines the

@@ -320,25 +320,27 @@ public final class Policies {
      * Whether the instances of {@code type} are a container's client proxies, which hand each call to an instance
      * they say (Quarkus ArC's, {@code io.quarkus.arc.ClientProxy}: its contextual instance). Under the load-time
      * agent such a proxy of a bean whose type is an interface carrying a policy ({@code Chat_ClientProxy}, over
-     * {@code Object}) is woven as the application's classes are: the woven door asks {@link #appliedBehind} on each
-     * call of a method with a policy. Looked up once per class.
+     * {@code Object}) is woven as the application's classes are: the woven door of each of its own methods with a
+     * policy asks {@link #appliedBehind} until it answers. Looked up once per class.
      */
     public static boolean isClientProxy(Class<?> type) {
         return ContainerProxies.isClientProxy(type);
     }
 
     /**
-     * Whether {@code proxy}, a {@linkplain #isClientProxy client proxy}, hands its calls to an instance whose own
+     * Whether {@code proxy}, a {@linkplain #isClientProxy client proxy}, hands its calls of {@code method} (one its
+     * class declares, which hands the call on) to an instance that applies that method's policy itself: one whose own
      * door applies its policies ({@link #madeByDoor}: a woven bean, an intercepted one, a {@code Rebound.wrap}
-     * wrapper a producer returned): a door on the proxy then steps aside, and the policy applies once, the
-     * instance's, which reads the bean's class too. False when the instance applies none (an AiServices assistant,
-     * a lambda a producer returned: the proxy's door applies the interface's policy). Decided once per proxy
-     * class, by the first call that reaches the instance (a bean's instances are of one class); a call that cannot
-     * (the bean's context not active: the proxy's own call fails alike) decides nothing and answers false. Asked on
-     * each call of a method with a policy: a class-keyed lookup and a read once decided; allocates nothing.
+     * wrapper a producer returned), or one whose class keeps {@code method} as an interface's default method that ajc
+     * wove (a lambda a producer returned), whose advice applies it there. A door on the proxy's method then steps
+     * aside, and the policy applies once, behind it. False when the instance applies none (an AiServices assistant, a
+     * lambda's own method: the proxy's door applies the interface's policy). Null while no call could reach the
+     * instance (the bean's context not active: the proxy's own call fails alike), which decides nothing. The instance
+     * is asked once per proxy class, by the first call that reaches it (a bean's instances are of one class); the
+     * method's part reads that class reflectively: ask until it answers, then keep the answer.
      */
-    public static boolean appliedBehind(Object proxy) {
-        return ContainerProxies.callsADoor(proxy);
+    public static Boolean appliedBehind(Object proxy, Method method) {
+        return ContainerProxies.appliedBehind(proxy, method);
     }
 
     /** Whether {@code object} is a proxy made by {@link #proxy} or {@code Rebound.wrap}. */

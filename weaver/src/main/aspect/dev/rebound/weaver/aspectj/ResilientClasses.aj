@@ -1,6 +1,5 @@
 package dev.rebound.weaver.aspectj;
 
-import dev.rebound.runtime.spi.ContainerInterception;
 import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.weaver.internal.Sites;
 import dev.rebound.weaver.internal.Slot;
@@ -42,16 +41,21 @@ public privileged aspect ResilientClasses extends ResilientCalls pertypewithin(d
     /**
      * The first call of {@code jp} here, a call on another class than its slot's, or the first call of an
      * instance that carries no door's interceptor on a slot claimed for one that does (Guice's subclass, shared
-     * by an injector without {@code ReboundModule}): the policy from {@link Sites} (resolved outside the lock:
-     * resolving may make alternatives, which is user code).
+     * by an injector without {@code ReboundModule}): the slot {@link Sites} keeps for the instance's class (resolved
+     * outside the lock: resolving may make alternatives, which is user code), claimed here when it is the first (a
+     * call of another class than the slot's takes no lock), and asked as the next calls ask it; while a door that
+     * applies the policies itself is calling and nothing is kept yet, {@link Sites} answers, and nothing is claimed.
      */
     private ResilientMethod fill(Object self, JoinPoint.StaticPart jp) {
-        ResilientMethod policy = Sites.policy(self, jp);
-        // Sites resolves nothing for an instance that carries a door's interceptor: its null is no policy's
-        boolean resolved = policy != null || !ContainerInterception.carries(self);
-        synchronized (this) {
-            slots = Slot.claimed(slots, jp.getId(), self.getClass(), policy, resolved);
+        Slot slot = Sites.slot(self, jp);
+        if (slot == null) {
+            return Sites.active(self, jp);
         }
-        return Slot.firstCall(self, jp, policy);
+        if (Slot.takes(slots, jp.getId(), slot)) {
+            synchronized (this) {
+                slots = Slot.claimed(slots, jp.getId(), slot);
+            }
+        }
+        return slot.active(self, jp);
     }
 }
