@@ -8,6 +8,7 @@ import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.name.Names;
 import dev.rebound.it.plain.GuiceReach;
+import dev.rebound.it.plain.RegisteringModel;
 import dev.rebound.it.plain.shapes.PlainShapes;
 import dev.rebound.it.plain.wrap.WrapShapes;
 import dev.rebound.it.woven.shapes.DeadPrimary;
@@ -665,5 +666,60 @@ class ExactlyOnceDoorsTest extends VirtualTime {
         assertThat(catchThrowable(() -> escaped.work("t"))).as("the interceptor's policy alone").hasMessage("down 3");
         assertThat(EscapingJob.CALLS.get()).as("3 attempts, not 3 x 3").isEqualTo(3);
         assertThat(events).filteredOn(e -> e.kind() == ReboundEvent.Kind.ATTEMPT_FAILED).hasSize(3);
+    }
+
+    /**
+     * An instance of a class javac alone compiled that hands itself to a registry from its constructor, which
+     * makes what it gets resilient with {@code Rebound.wrap}, is resilient there already, while Guice makes it: the
+     * registry keeps it as it is, and a call through it applies the policy once, in Guice's interceptor (3
+     * attempts, not 3 x 3). An instance of the same generated subclass that an injector without ReboundModule makes
+     * is not, and is wrapped (3 attempts, each through that injector's interceptor).
+     */
+    @Test
+    void anUnwovenInstanceThatRegistersItselfFromItsConstructorIsResilientThereAndAppliesItsPolicyOnce() {
+        RegisteringModel.reset(true, false);
+        RegisteringModel made = Guice.createInjector(new ReboundModule()).getInstance(RegisteringModel.class);
+
+        RegisteringModel.CALLS.set(0);
+        catchThrowable(() -> RegisteringModel.registered.chat("q"));
+        assertThat(RegisteringModel.CALLS.get()).as("3 attempts through what the registry made of it, not 3 x 3")
+                .isEqualTo(3);
+        assertThat(RegisteringModel.registered).as("the registry keeps it as it is").isSameAs(made);
+        assertThat(RegisteringModel.resilientWhileMade).as("Rebound.isResilient(this) in its constructor").isTrue();
+
+        java.util.List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RegisteringModel.reset(true, false);
+        RegisteringModel elsewhere = Guice.createInjector(new RetryLoggingModule(logged))
+                .getInstance(RegisteringModel.class);
+        assertThat(elsewhere.getClass()).as("Guice's one subclass for both").isSameAs(made.getClass());
+        assertThat(RegisteringModel.resilientWhileMade).as("no door reached it").isFalse();
+        assertThat(RegisteringModel.registered).as("wrapped").isNotSameAs(elsewhere);
+        logged.clear();
+        assertThat(catchThrowable(() -> RegisteringModel.registered.chat("q"))).as("the wrapper's policy")
+                .hasMessage("down 3");
+        assertThat(logged).as("the logger, on each attempt").containsExactly("chat", "chat", "chat");
+    }
+
+    /**
+     * An instance of a class javac alone compiled that escapes while Guice makes it, whose provision then fails,
+     * is resilient, and so is a copy of it, though no provision ever ended for them: {@code Rebound.wrap} returns
+     * each as it is, and a call applies the policy once (3 attempts, not 3 x 3).
+     */
+    @Test
+    void anUnwovenInstanceWhoseProvisionFailedAfterItEscapedAndItsCopyAreResilientAndApplyTheirPolicyOnce() {
+        RegisteringModel.reset(false, true);
+        assertThat(catchThrowable(() -> Guice.createInjector(new ReboundModule()).getInstance(RegisteringModel.class)))
+                .isInstanceOf(com.google.inject.ProvisionException.class);
+        RegisteringModel escaped = RegisteringModel.made;
+        assertThat(escaped.getClass()).as("Guice's subclass").isNotEqualTo(RegisteringModel.class);
+
+        for (RegisteringModel instance : java.util.List.of(escaped.copy(), escaped)) {
+            assertThat(Rebound.isResilient(instance)).isTrue();
+            GuiceReach.Model wrapped = Rebound.wrap(GuiceReach.Model.class, instance).build();
+            assertThat(wrapped).isSameAs(instance);
+            RegisteringModel.CALLS.set(0);
+            assertThat(catchThrowable(() -> wrapped.chat("q"))).hasMessage("down 3");
+            assertThat(RegisteringModel.CALLS.get()).as("3 attempts, not 3 x 3").isEqualTo(3);
+        }
     }
 }

@@ -1749,6 +1749,50 @@ class GuiceModuleTest extends VirtualTime {
         }
     }
 
+    /**
+     * The user's transaction module in the shape metrics-guice binds its {@code @Timed}: a type listener that binds
+     * its interceptor to each {@code @InTransaction} method it hears ({@code encounter.bindInterceptor}).
+     */
+    static final class TransactionListenerModule extends AbstractModule {
+        @Override
+        protected void configure() {
+            bindListener(com.google.inject.matcher.Matchers.any(), new com.google.inject.spi.TypeListener() {
+                @Override
+                public <I> void hear(com.google.inject.TypeLiteral<I> type,
+                        com.google.inject.spi.TypeEncounter<I> encounter) {
+                    encounter.bindInterceptor(
+                            com.google.inject.matcher.Matchers.annotatedWith(TransactionBeside.InTransaction.class),
+                            new TransactionBeside.TransactionInterceptor());
+                }
+            });
+        }
+    }
+
+    /**
+     * A user's own interceptor that a type listener binds runs in the order of the listeners, as ReboundModule's
+     * does: around all attempts when its module is installed before ReboundModule, inside Rebound's interceptor,
+     * once per attempt, when it is installed after it, or given to {@code ReboundModule.wrapping(...)}, which
+     * installs what it wraps after its own listener.
+     */
+    @Test
+    void aUsersInterceptorATypeListenerBindsRunsAroundAllAttemptsOnlyWhenItsModuleComesBeforeReboundModule() {
+        TransactionBeside.reset();
+        Guice.createInjector(new TransactionListenerModule(), new ReboundModule())
+                .getInstance(TransactionBeside.Ledger.class).post("x");
+        assertThat(TransactionBeside.TRACE).as("installed before ReboundModule: once around all attempts")
+                .containsExactly("begin", "post", "post", "post", "commit");
+
+        for (com.google.inject.Module after : List.of(
+                com.google.inject.util.Modules.combine(new ReboundModule(), new TransactionListenerModule()),
+                ReboundModule.wrapping(new TransactionListenerModule()))) {
+            TransactionBeside.reset();
+            Guice.createInjector(after).getInstance(TransactionBeside.Ledger.class).post("x");
+            assertThat(TransactionBeside.TRACE).as("installed after ReboundModule: once per attempt")
+                    .containsExactly("begin", "post", "rollback", "begin", "post", "rollback", "begin", "post",
+                            "commit");
+        }
+    }
+
     /** Answers through its fallback when the primary is down. */
     public interface Answerer {
         @dev.rebound.annotations.Retry(attempts = 2, delay = 0)

@@ -23,18 +23,33 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Guice 5 to 7 keep an instance's chain in a field of the class they generate, {@value #GUICE_CHAIN} (an array
  * of handlers, one array per binding, set before the user's constructor runs, copied by {@code clone()}): the
  * chain is that array, read through a handle found once per class. Each instance found to run a marked chain is
- * remembered too, so that asking again of it is one identity look-up, as cheap as asking of a class. Where the
- * field is absent (another version of Guice) or cannot be read (the class's package, in a named module, is not
- * open to Rebound), the instances marked are the only marks, and a WARN says once per class what that costs: a
- * copy of an instance is marked only by the door's interceptor (which asks on each call of a class with woven
- * advice, before that advice does: a call is exact), so a copy of an instance of a class ajc never wove is taken
- * for one no door intercepts: {@code Rebound.isResilient} says false of it and {@code Rebound.wrap} wraps it
- * again, a policy applied twice, never none.
+ * remembered too, so that asking again of it is one identity look-up, as cheap as asking of a class. An instance
+ * no mark covers yet (one the container is still making, from its constructor on; one whose provision failed; a
+ * copy of either) is judged by what its chain holds when {@link #carries} asks, once per chain: whether a handler
+ * holds a {@link DoorInterceptor} (Guice's handler keeps its interceptors in an array field, {@value
+ * #GUICE_INTERCEPTORS}, read through a handle found once per handler class). Where the chain's field is absent
+ * (another version of Guice) or cannot be read (the class's package, in a named module, is not open to Rebound),
+ * the instances marked are the only marks, and a WARN says once per class what that costs: a copy of an instance
+ * is marked only by the door's interceptor (which asks on each call of a class with woven advice, before that
+ * advice does: a call is exact), so a copy of an instance of a class ajc never wove is taken for one no door
+ * intercepts: {@code Rebound.isResilient} says false of it and {@code Rebound.wrap} wraps it again, a policy
+ * applied twice, never none. Where the chain is read but its handlers' interceptors cannot be, a chain is known
+ * by its marks alone, and a WARN says so once per class: an instance is known from the end of its provision on.
  */
 public final class ContainerInterception {
 
     /** The field in which Guice's generated subclasses keep each instance's interceptor chain (Guice 5, 6, 7). */
     static final String GUICE_CHAIN = "GUICE$HANDLERS";
+
+    /** The array field in which each handler of a Guice chain keeps its method's interceptors (Guice 5, 6, 7). */
+    static final String GUICE_INTERCEPTORS = "interceptors";
+
+    /**
+     * Implemented by a door's interceptor (Guice's {@code ReboundModule}'s): a chain whose handlers hold one
+     * carries the door's interceptor, which is how {@link #carries} judges an instance no mark covers yet.
+     */
+    public interface DoorInterceptor {
+    }
 
     /**
      * The marks, kept in each class itself (a {@code ClassValue} whose value refers to nothing): a static set
@@ -56,6 +71,14 @@ public final class ContainerInterception {
         @Override
         protected Carriers computeValue(Class<?> type) {
             return new Carriers(type);
+        }
+    };
+
+    /** How the interceptors of a chain's handler are read, found once per handler class (Guice's own). */
+    private static final ClassValue<Handlers> HANDLERS = new ClassValue<>() {
+        @Override
+        protected Handlers computeValue(Class<?> type) {
+            return Handlers.of(type);
         }
     };
 
@@ -88,11 +111,16 @@ public final class ContainerInterception {
     /**
      * Whether {@code instance} carries a door's interceptor: its interceptor chain was marked ({@link
      * #registerInstance}) through it or through another instance that runs the same chain (the instance it was
-     * copied from). False for an instance of the same generated subclass that a container without the door made.
-     * As {@link Carriers#carries}, after a class-keyed read.
+     * copied from), or, for an instance of a generated subclass of a class a door {@linkplain #register registered}
+     * that no mark covers yet, its chain holds a {@link DoorInterceptor}: so an instance the container is still
+     * making (from its constructor on), one whose provision failed, and a copy of either, are known before any
+     * mark. False for an instance of the same generated subclass that a container without the door made. As {@link
+     * Carriers#carries}, after a class-keyed read; judging a chain not met before reads its handlers once, and marks
+     * it (or keeps it as one without the door). For {@code Rebound.isResilient}, {@code Rebound.wrap} and a woven
+     * site's first call, not a call's path.
      */
     public static boolean carries(Object instance) {
-        return carriersOf(instance.getClass()).carries(instance);
+        return carriersOf(instance.getClass()).judge(instance);
     }
 
     /**
@@ -175,6 +203,10 @@ public final class ContainerInterception {
          * set after {@link #chains}.
          */
         private volatile WeakIdentitySet known;
+        /** The chains judged to hold no door's interceptor ({@link #judge}); null until one is. */
+        private volatile WeakIdentitySet foreign;
+        /** Whether the WARN that a chain's handlers cannot be read was said; under the lock. */
+        private boolean unjudgedSaid;
 
         private Carriers(Class<?> type) {
             this.type = type;
@@ -203,10 +235,11 @@ public final class ContainerInterception {
         }
 
         /**
-         * Whether {@code instance}, of this class, carries a door's interceptor, as {@link
-         * ContainerInterception#carries} answers. For an instance marked, or found so before, one identity look-up;
-         * for another, a read of its chain and a look-up of it, and an instance that runs a marked chain (a copy) is
-         * remembered (allocating once). Otherwise allocates nothing.
+         * Whether {@code instance}, of this class, carries a door's interceptor by the marks alone (an instance no
+         * mark covers is not judged by its chain here, as {@link ContainerInterception#carries} judges it: a door's
+         * interceptor marks it before the woven advice asks). For an instance marked, or found so before, one
+         * identity look-up; for another, a read of its chain and a look-up of it, and an instance that runs a marked
+         * chain (a copy) is remembered (allocating once). Otherwise allocates nothing.
          */
         public boolean carries(Object instance) {
             WeakIdentitySet k = known;
@@ -222,6 +255,74 @@ public final class ContainerInterception {
             }
             k.add(instance);
             return true;
+        }
+
+        /**
+         * As {@link #carries}, and, for an instance no mark covers of a generated subclass of a class a door
+         * registered, by what its chain holds ({@link #holdsDoor}), judged once per chain: a chain that holds a door's
+         * interceptor is marked with the instance, one that holds none is kept as such (a chain never changes). A
+         * chain whose handlers cannot be read is not judged: the marks answer.
+         */
+        private boolean judge(Object instance) {
+            if (carries(instance)) {
+                return true;
+            }
+            Class<?> user = type.getSuperclass();
+            if (chain == null || user == null || !registered(user)) {
+                return false;
+            }
+            Object handlers = chainOf(instance);
+            WeakIdentitySet f = foreign;
+            if (!(handlers instanceof Object[]) || f != null && f.contains(handlers)) {
+                return false; // no chain: made without its constructor, as a mock is
+            }
+            Boolean holds = holdsDoor((Object[]) handlers);
+            if (holds == null) {
+                return false;
+            }
+            if (holds) {
+                mark(instance);
+            } else {
+                foreignChains().add(handlers);
+            }
+            return holds;
+        }
+
+        /**
+         * Whether a handler of {@code handlers}, a chain, holds a {@link DoorInterceptor}; null when it holds none
+         * and some handler's interceptors cannot be read (said once per class).
+         */
+        private Boolean holdsDoor(Object[] handlers) {
+            String unread = null;
+            for (Object handler : handlers) {
+                if (handler == null) {
+                    continue;
+                }
+                Handlers reader = HANDLERS.get(handler.getClass());
+                if (reader.interceptors == null) {
+                    unread = reader.unread;
+                } else if (reader.holdsDoor(handler)) {
+                    return true;
+                }
+            }
+            if (unread != null) {
+                warnUnjudged(unread);
+                return null;
+            }
+            return false;
+        }
+
+        private WeakIdentitySet foreignChains() {
+            WeakIdentitySet f = foreign;
+            if (f == null) {
+                synchronized (this) {
+                    f = foreign;
+                    if (f == null) {
+                        foreign = f = new WeakIdentitySet();
+                    }
+                }
+            }
+            return f;
         }
 
         /** Marks {@code instance} and its chain, as {@link ContainerInterception#registerInstance}. */
@@ -278,12 +379,75 @@ public final class ContainerInterception {
                     + " says false of it and Rebound.wrap wraps it again (each policy applied twice, never dropped)");
         }
 
+        /**
+         * Says once per class that the handlers of its chains cannot be read ({@code why}), and what that costs: an
+         * instance is known from the end of its provision on (or, a copy, once an instance of its chain is).
+         */
+        private synchronized void warnUnjudged(String why) {
+            if (unjudgedSaid) {
+                return;
+            }
+            unjudgedSaid = true;
+            Policies.warn("ReboundModule: cannot read the interceptors in the chain of " + type.getName() + ": " + why
+                    + "; an instance is known to carry ReboundModule's interceptor from the end of its provision on, so"
+                    + " one still being made (a call from its constructor) or whose provision failed, of a class ajc"
+                    + " never wove, is taken for an instance no ReboundModule intercepts: Rebound.isResilient says"
+                    + " false of it and Rebound.wrap wraps it again (each policy applied twice, never dropped)");
+        }
+
         private static Field[] declaredFields(Class<?> type) {
             try {
                 return type.getDeclaredFields();
             } catch (LinkageError | SecurityException unreadable) {
                 return new Field[0];
             }
+        }
+    }
+
+    /**
+     * How one class of a chain's handlers (Guice's {@code InterceptorStackCallback}) is read: a handle on its array
+     * of interceptors, {@value #GUICE_INTERCEPTORS} ({@code (Object) -> Object}), or why there is none.
+     */
+    private record Handlers(MethodHandle interceptors, String unread) {
+
+        static Handlers of(Class<?> type) {
+            Field field = null;
+            for (Field f : Carriers.declaredFields(type)) {
+                if (f.getName().equals(GUICE_INTERCEPTORS) && !Modifier.isStatic(f.getModifiers())
+                        && f.getType().isArray() && !f.getType().getComponentType().isPrimitive()) {
+                    field = f;
+                }
+            }
+            if (field == null) {
+                return new Handlers(null, "its handler " + type.getName() + " declares no field "
+                        + GUICE_INTERCEPTORS + " (another version of Guice?)");
+            }
+            try {
+                field.setAccessible(true);
+                return new Handlers(MethodHandles.lookup().unreflectGetter(field)
+                        .asType(MethodType.methodType(Object.class, Object.class)), null);
+            } catch (RuntimeException | IllegalAccessException closed) { // InaccessibleObjectException, ...
+                return new Handlers(null, "Rebound may not read the field " + GUICE_INTERCEPTORS + " of its handler "
+                        + type.getName() + " (" + closed.getClass().getSimpleName() + ")");
+            }
+        }
+
+        /** Whether {@code handler}, of this class, holds a {@link DoorInterceptor}. */
+        boolean holdsDoor(Object handler) {
+            Object[] held;
+            try {
+                held = (Object[]) (Object) interceptors.invokeExact(handler);
+            } catch (Throwable cannot) { // a getter of a field of the handler's own class throws nothing
+                throw new IllegalStateException(cannot);
+            }
+            if (held != null) {
+                for (Object interceptor : held) {
+                    if (interceptor instanceof DoorInterceptor) {
+                        return true;
+                    }
+                }
+            }
+            return false;
         }
     }
 }

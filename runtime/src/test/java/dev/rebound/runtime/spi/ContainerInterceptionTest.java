@@ -79,4 +79,107 @@ class ContainerInterceptionTest {
         ContainerInterception.marker().mark(copy); // as the interceptor of a class with woven advice does
         assertThat(ContainerInterception.carries(copy)).isTrue();
     }
+
+    /** A class a door registers; Guice's subclasses of it stand below, as {@code Relay$$EnhancerByGuice$$7e8f}. */
+    public static class Escaper {
+    }
+
+    /**
+     * Stands for Guice's subclass of {@link Escaper}: each instance keeps its chain from its constructor on. Its
+     * chains' handlers are read ({@link Handler}) or not ({@link Unreadable}): only the latter says something, once.
+     */
+    public static class Escaper$$EnhancerByGuice$$3c4d extends Escaper implements Cloneable {
+
+        private final InvocationHandler[] GUICE$HANDLERS;
+
+        public Escaper$$EnhancerByGuice$$3c4d(InvocationHandler[] handlers) {
+            this.GUICE$HANDLERS = handlers;
+        }
+
+        Escaper$$EnhancerByGuice$$3c4d copy() {
+            try {
+                return (Escaper$$EnhancerByGuice$$3c4d) clone();
+            } catch (CloneNotSupportedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    /** Stands for Guice's handler of one intercepted method ({@code InterceptorStackCallback}). */
+    static final class Handler implements InvocationHandler {
+        final Object[] interceptors;
+
+        Handler(Object... interceptors) {
+            this.interceptors = interceptors;
+        }
+
+        @Override
+        public Object invoke(Object proxy, java.lang.reflect.Method method, Object[] args) {
+            return null;
+        }
+    }
+
+    /** Stands for a handler of another version of Guice, which keeps its interceptors elsewhere. */
+    static final class Unreadable implements InvocationHandler {
+        @Override
+        public Object invoke(Object proxy, java.lang.reflect.Method method, Object[] args) {
+            return null;
+        }
+    }
+
+    /** Stands for ReboundModule's interceptor. */
+    static final class Door implements ContainerInterception.DoorInterceptor {
+    }
+
+    @Test
+    void anInstanceNoMarkCoversIsJudgedOncePerChainByWhetherItsChainHoldsADoorsInterceptor() {
+        ContainerInterception.register(Escaper.class);
+        Object own = new Object(); // an application's interceptor
+        Object[] heldWithout = {own};
+        InvocationHandler[] withDoor = {new Handler(own), new Handler(own, new Door())};
+        InvocationHandler[] without = {new Handler(heldWithout)};
+        Escaper$$EnhancerByGuice$$3c4d beingMade = new Escaper$$EnhancerByGuice$$3c4d(withDoor);
+        Escaper$$EnhancerByGuice$$3c4d otherInjector = new Escaper$$EnhancerByGuice$$3c4d(without);
+        ContainerInterception.Carriers carriers = ContainerInterception.carriersOf(beingMade.getClass());
+
+        String log = StdErr.during(() -> {
+            assertThat(ContainerInterception.carries(beingMade)).as("no mark: its chain holds the door's").isTrue();
+            assertThat(ContainerInterception.carries(otherInjector)).as("its chain holds none").isFalse();
+        });
+
+        assertThat(log).as("its handlers are read: nothing to say").isEmpty();
+        assertThat(ContainerInterception.carries(new Escaper$$EnhancerByGuice$$3c4d(withDoor).copy()))
+                .as("a copy of another instance of the chain").isTrue();
+        assertThat(carriers.carries(new Escaper$$EnhancerByGuice$$3c4d(withDoor)))
+                .as("a chain judged to hold it is marked: the marks alone say so").isTrue();
+        heldWithout[0] = new Door();
+        assertThat(ContainerInterception.carries(otherInjector.copy())).as("judged once: a chain never changes")
+                .isFalse();
+        assertThat(ContainerInterception.carries(new Escaper$$EnhancerByGuice$$3c4d(null))).as("no chain").isFalse();
+        assertThat(ContainerInterception.carries(new Relay$$EnhancerByGuice$$7e8f(withDoor)))
+                .as("a subclass of a class no door registered is not judged").isFalse();
+    }
+
+    @Test
+    void aChainWhoseHandlersCannotBeReadIsKnownByItsMarksAloneAndSaysSoOnce() {
+        ContainerInterception.register(Escaper.class);
+        InvocationHandler[] chain = {new Unreadable()};
+        Escaper$$EnhancerByGuice$$3c4d beingMade = new Escaper$$EnhancerByGuice$$3c4d(chain);
+        Escaper$$EnhancerByGuice$$3c4d copy = beingMade.copy();
+
+        String log = StdErr.during(() -> assertThat(ContainerInterception.carries(beingMade)).isFalse());
+        String again = StdErr.during(() -> ContainerInterception.carries(new Escaper$$EnhancerByGuice$$3c4d(chain)));
+
+        assertThat(log).contains("WARN", "ReboundModule: cannot read the interceptors in the chain of "
+                + Escaper$$EnhancerByGuice$$3c4d.class.getName() + ": its handler " + Unreadable.class.getName()
+                + " declares no field interceptors (another version of Guice?); an instance is known to carry"
+                + " ReboundModule's interceptor from the end of its provision on, so one still being made (a call from"
+                + " its constructor) or whose provision failed, of a class ajc never wove, is taken for an instance no"
+                + " ReboundModule intercepts: Rebound.isResilient says false of it and Rebound.wrap wraps it again"
+                + " (each policy applied twice, never dropped)");
+        assertThat(again).as("once per class").isEmpty();
+        ContainerInterception.registerInstance(beingMade); // as its provision ends
+        assertThat(ContainerInterception.carries(beingMade)).isTrue();
+        assertThat(ContainerInterception.carries(copy)).as("its chain is marked").isTrue();
+    }
 }

@@ -15,8 +15,12 @@ import org.aopalliance.intercept.MethodInvocation;
  * invocation reaches the engine only when that attempt fails (or the policy must see it), so on a
  * call that succeeds it does not escape this method and the JIT may drop the invocation objects Guice
  * makes per call (2 of its 3 allocations).
+ *
+ * <p>A {@link ContainerInterception.DoorInterceptor}: an instance whose Guice chain holds one is known to carry
+ * ReboundModule's interceptor from the start of its constructor, before any mark ({@link
+ * ContainerInterception#carries}).
  */
-final class ResilientInterceptor implements MethodInterceptor {
+final class ResilientInterceptor implements MethodInterceptor, ContainerInterception.DoorInterceptor {
 
     /** Shared and non-capturing: the context is Guice's MethodInvocation, which may proceed again. */
     private static final Invoker PROCEED = new Invoker() {
@@ -52,8 +56,10 @@ final class ResilientInterceptor implements MethodInterceptor {
      * that the advice finds it marked on every call this interceptor runs, whenever and however the instance was
      * made: a call the instance makes on itself while Guice makes it (from its constructor, an {@code @Inject}
      * method), before its provision listener marks it ({@link ResilientTypes#onProvision}); a call from a thread
-     * it started then, or after a provision that failed; a copy of it ({@code clone()}). Null for a class without
-     * woven advice, which pays nothing.
+     * it started then, or after a provision that failed; a copy of it ({@code clone()}). The advice asks the marks
+     * alone, on each call ({@link ContainerInterception.Carriers#carries}): what the chain holds is read only where
+     * nobody calls ({@link ContainerInterception#carries}). Null for a class without woven advice, which pays
+     * nothing.
      */
     private final ContainerInterception.Marker marker;
 

@@ -290,9 +290,12 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
      * Marks the interceptor chain of each instance this injector made with our interceptors, before the instance
      * is handed to anyone ({@link ContainerInterception#registerInstance}): the chain Guice gives every instance of
      * the binding, and every copy of one, so that {@code Rebound.isResilient} and {@code Rebound.wrap} know them
-     * all (the interceptor marks it too, on each call of a class with woven advice, before that advice asks); not
-     * the class, since Guice gives another injector that intercepts the same methods of the class for interceptors
-     * of its own the same generated subclass, whose instances run another chain and apply no policy of ours.
+     * all with one look-up (the interceptor marks it too, on each call of a class with woven advice, before that
+     * advice asks; before either, they judge an instance by whether its chain holds our interceptor, a {@link
+     * ContainerInterception.DoorInterceptor}: one still being made, or whose provision failed; and where the chain
+     * cannot be read, this mark is the instance's own); not the class, since Guice gives another injector that
+     * intercepts the same methods of the class for interceptors of its own the same generated subclass, whose
+     * instances run another chain and apply no policy of ours.
      */
     @Override
     public <T> void onProvision(ProvisionInvocation<T> provision) {
