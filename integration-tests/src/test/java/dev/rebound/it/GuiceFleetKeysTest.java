@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Key;
+import com.google.inject.multibindings.OptionalBinder;
 import com.google.inject.name.Names;
 import dev.rebound.it.plain.generated.GuardedChat;
 import dev.rebound.runtime.ReboundEvent;
@@ -209,5 +210,48 @@ class GuiceFleetKeysTest extends VirtualTime {
         assertThat(store.asked).isNotEmpty().allSatisfy(key -> assertThat(key)
                 .isEqualTo(CHAT + GuardedChat.class.getName()));
         assertThat(events.stream().map(ReboundEvent::target).distinct()).containsExactly("GuardedChat");
+    }
+
+    /**
+     * Two calls of the injector's {@code @Named("openai")} client, which is down (its breaker opens), then two of its
+     * {@code @Named("anthropic")} one: a blip, then its answer.
+     */
+    private static void openaiDownThenAnthropicBlips(Injector injector) {
+        GuardedChat openai = injector.getInstance(Key.get(GuardedChat.class, Names.named("openai")));
+        GuardedChat anthropic = injector.getInstance(Key.get(GuardedChat.class, Names.named("anthropic")));
+        assertThat(catchThrowable(() -> openai.chat("q"))).hasMessage("openai down");
+        assertThat(catchThrowable(() -> openai.chat("q"))).hasMessage("openai down");
+        assertThat(catchThrowable(() -> anthropic.chat("q"))).hasMessage("anthropic blip");
+        assertThat(anthropic.chat("q")).isEqualTo("anthropic: q");
+    }
+
+    /**
+     * The values an OptionalBinder of a qualified key was given ({@code setDefault()}, {@code setBinding()}), whose
+     * keys carry Guice's own annotations, are named and keyed with the optional binder's qualifier, under which the
+     * application gets them: two providers keep a breaker each in the fleet (both were named GuardedChat, shared one
+     * key, and a WARN told to add the qualifier they had).
+     */
+    @Test
+    void anOptionalBindersValuesAreNamedAndKeyedWithItsQualifier() {
+        SharingStore store = new SharingStore();
+        ReboundSettings.setGlobal(ReboundSettings.global().toBuilder().rateLimitStore(store).build());
+        AtomicInteger anthropicCalls = new AtomicInteger();
+        String log = StdErr.during(() -> {
+            Injector injector = Guice.createInjector(ReboundModule.wrapping(binder -> {
+                OptionalBinder.newOptionalBinder(binder, Key.get(GuardedChat.class, Names.named("openai")))
+                        .setDefault().toInstance(jdkProxy(down("openai")));
+                OptionalBinder.newOptionalBinder(binder, Key.get(GuardedChat.class, Names.named("anthropic")))
+                        .setBinding().toInstance(jdkProxy(blipOnce("anthropic", anthropicCalls)));
+            }));
+            openaiDownThenAnthropicBlips(injector);
+        });
+
+        assertThat(anthropicCalls).hasValue(2);
+        assertThat(events.stream().map(ReboundEvent::target).distinct())
+                .containsExactlyInAnyOrder("GuardedChat@Named(openai)", "GuardedChat@Named(anthropic)");
+        String chat = CHAT + GuardedChat.class.getName();
+        assertThat(store.open.keySet()).containsExactly(chat + "@com.google.inject.name.Named(openai)");
+        assertThat(store.asked).contains(chat + "@com.google.inject.name.Named(anthropic)");
+        assertThat(log.lines().filter(l -> l.contains("fleet-wide"))).isEmpty();
     }
 }
