@@ -200,7 +200,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         for (Map.Entry<MethodSpec, ResilientMethod> b : breakers) {
             MethodSpec spec = b.getKey();
             UnnamedFleetBreakers.built(where, settings != null ? settings.rateLimitStore() : null, spec.fleetMethod(),
-                    spec.fleetName().substring(spec.fleetMethod().length() + 1), b.getValue(), false);
+                    spec.fleetTarget(), b.getValue(), UnnamedFleetBreakers.Door.WRAP);
         }
     }
 

@@ -40,7 +40,12 @@ final class ResilientInterceptor implements MethodInterceptor {
         }
     };
 
-    private final ResilientMethod policy;
+    /**
+     * Set once more, at most, once the injector's bindings are known, before its eager singletons are made ({@link
+     * #use}: the same policies, named with the qualified binding that leads to the class). Not final, read as the
+     * field always was: no call pays for it.
+     */
+    private ResilientMethod policy;
     /**
      * For a class that runs woven advice (ajc wove it, or an interface whose default methods it runs), which must
      * step aside for the instances this interceptor covers: each call marks the interceptor chain of the instance
@@ -57,6 +62,16 @@ final class ResilientInterceptor implements MethodInterceptor {
     ResilientInterceptor(ResilientMethod policy, boolean marksInstances) {
         this.policy = policy;
         this.marker = marksInstances ? ContainerInterception.marker() : null;
+    }
+
+    /** The policy this method runs from now on: the same, named with the binding's qualifier. */
+    void use(ResilientMethod named) {
+        this.policy = named;
+    }
+
+    /** The policy this method runs. */
+    ResilientMethod policy() {
+        return policy;
     }
 
     @Override
