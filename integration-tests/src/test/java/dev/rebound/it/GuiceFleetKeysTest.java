@@ -6,7 +6,11 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Key;
+import com.google.inject.Module;
+import com.google.inject.PrivateModule;
+import com.google.inject.multibindings.OptionalBinder;
 import com.google.inject.name.Names;
+import dev.rebound.it.plain.HttpChat;
 import dev.rebound.it.plain.generated.GuardedChat;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundSettings;
@@ -24,11 +28,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.dynamic.loading.ClassLoadingStrategy;
 import net.bytebuddy.implementation.InvocationHandlerAdapter;
 import net.bytebuddy.matcher.ElementMatchers;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Guice's ReboundModule.wrapping in a fleet whose store shares circuit breakers: what it provides under a binding's
@@ -209,5 +216,175 @@ class GuiceFleetKeysTest extends VirtualTime {
         assertThat(store.asked).isNotEmpty().allSatisfy(key -> assertThat(key)
                 .isEqualTo(CHAT + GuardedChat.class.getName()));
         assertThat(events.stream().map(ReboundEvent::target).distinct()).containsExactly("GuardedChat");
+    }
+
+    /**
+     * Two calls of the injector's {@code @Named("openai")} client, which is down (its breaker opens), then two of its
+     * {@code @Named("anthropic")} one: a blip, then its answer.
+     */
+    private static void openaiDownThenAnthropicBlips(Injector injector) {
+        GuardedChat openai = injector.getInstance(Key.get(GuardedChat.class, Names.named("openai")));
+        GuardedChat anthropic = injector.getInstance(Key.get(GuardedChat.class, Names.named("anthropic")));
+        assertThat(catchThrowable(() -> openai.chat("q"))).hasMessage("openai down");
+        assertThat(catchThrowable(() -> openai.chat("q"))).hasMessage("openai down");
+        assertThat(catchThrowable(() -> anthropic.chat("q"))).hasMessage("anthropic blip");
+        assertThat(anthropic.chat("q")).isEqualTo("anthropic: q");
+    }
+
+    /** Guice's way to configure one class twice: a private module per provider, binding it under its qualifier. */
+    private static PrivateModule provider(String name) {
+        return new PrivateModule() {
+            @Override
+            protected void configure() {
+                bindConstant().annotatedWith(Names.named("provider")).to(name);
+                bind(GuardedChat.class).annotatedWith(Names.named(name)).to(HttpChat.class);
+                expose(GuardedChat.class).annotatedWith(Names.named(name));
+            }
+        };
+    }
+
+    /**
+     * One class, HttpChat, bound in a private module per provider under its qualifier: ReboundModule intercepts it
+     * (it does not wrap it), once per private module, and names each interception with its binding's qualifier, in
+     * events and in the fleet's key, installed alone or wrapping the modules. openai's breaker opens; anthropic's
+     * stays closed in the fleet too (both were keyed {@code GuardedChat.chat(String)/HttpChat}, so anthropic opened,
+     * reason fleet, after one blip, and events named both HttpChat).
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void twoQualifiedClassBindingsOfOneClassKeepTheirOwnFleetBreakers(boolean wrapping) {
+        HttpChat.CALLS.clear();
+        SharingStore store = new SharingStore();
+        ReboundSettings.setGlobal(ReboundSettings.global().toBuilder().rateLimitStore(store).build());
+        String log = StdErr.during(() -> {
+            Module[] providers = {provider("openai"), provider("anthropic")};
+            Injector injector = wrapping ? Guice.createInjector(ReboundModule.wrapping(providers))
+                    : Guice.createInjector(Stream.concat(Stream.of(new ReboundModule()), Stream.of(providers)).toList());
+            openaiDownThenAnthropicBlips(injector);
+        });
+
+        assertThat(HttpChat.CALLS.get("openai")).hasValue(2);
+        assertThat(HttpChat.CALLS.get("anthropic")).hasValue(2);
+        String httpChat = CHAT + HttpChat.class.getName();
+        assertThat(store.open.keySet()).containsExactly(httpChat + "@com.google.inject.name.Named(openai)");
+        assertThat(store.asked).containsExactly(httpChat + "@com.google.inject.name.Named(openai)",
+                httpChat + "@com.google.inject.name.Named(openai)", httpChat + "@com.google.inject.name.Named(anthropic)");
+        assertThat(events.stream().filter(e -> e.kind() == ReboundEvent.Kind.CIRCUIT_OPENED)
+                .map(e -> e.target() + "/" + e.reason())).containsExactly("HttpChat@Named(openai)/failure-ratio");
+        assertThat(events.stream().map(ReboundEvent::target).distinct())
+                .containsExactlyInAnyOrder("HttpChat@Named(openai)", "HttpChat@Named(anthropic)");
+        assertThat(log.lines().filter(l -> l.contains(" WARN ") && !l.contains("failed for good")
+                && !l.contains("circuit opened"))).isEmpty();
+    }
+
+    /**
+     * Two qualified bindings that lead to one binding of a class, which the injector constructs and intercepts once
+     * for both (in one injector; or in private modules that leave the class to their parent, which can construct
+     * it): one breaker for both, in the process and in the fleet, named by the class alone. Said once per
+     * configuration, naming the method and the remedy.
+     */
+    @Test
+    void oneClassBindingThatTwoQualifiedBindingsShareIsSaidOnce() {
+        String oneInjector = StdErr.during(() -> {
+            for (int i = 0; i < 2; i++) {
+                Guice.createInjector(ReboundModule.wrapping(binder -> {
+                    binder.bindConstant().annotatedWith(Names.named("provider")).to("openai");
+                    binder.bind(GuardedChat.class).annotatedWith(Names.named("eu")).to(HttpChat.class);
+                    binder.bind(GuardedChat.class).annotatedWith(Names.named("us")).to(HttpChat.class);
+                }));
+            }
+        });
+        String leftToTheParent = StdErr.during(() -> Guice.createInjector(new ReboundModule(),
+                binder -> binder.bindConstant().annotatedWith(Names.named("provider")).to("openai"),
+                linkedOnly("a"), linkedOnly("b")));
+        String separate = StdErr.during(() -> Guice.createInjector(new ReboundModule(), provider("c"), provider("d")));
+
+        assertThat(oneInjector.lines().filter(l -> l.contains("lead to one binding"))).singleElement().asString()
+                .endsWith("WARN dev.rebound - ReboundModule(HttpChat): GuardedChat.chat(String): the bindings"
+                        + " GuardedChat@Named(eu) and GuardedChat@Named(us) lead to one binding of HttpChat, which the"
+                        + " injector constructs and intercepts for all of them: they share its circuit breaker, in the"
+                        + " process and in the fleet, and events name each HttpChat; bind HttpChat in a PrivateModule"
+                        + " of its own per binding, under a qualifier (bind(...).annotatedWith(Names.named(...))"
+                        + ".to(Impl.class), and bind(Impl.class) there), which names its breakers in events and in the"
+                        + " fleet");
+        assertThat(leftToTheParent.lines().filter(l -> l.contains("lead to one binding"))).singleElement().asString()
+                .contains("the bindings GuardedChat@Named(a) and GuardedChat@Named(b) lead to one binding of HttpChat");
+        assertThat(separate.lines().filter(l -> l.contains("lead to one binding"))).isEmpty();
+    }
+
+    /** A private module that links its qualified binding to HttpChat and binds nothing HttpChat needs. */
+    private static PrivateModule linkedOnly(String name) {
+        return new PrivateModule() {
+            @Override
+            protected void configure() {
+                bind(GuardedChat.class).annotatedWith(Names.named(name)).to(HttpChat.class);
+                expose(GuardedChat.class).annotatedWith(Names.named(name));
+            }
+        };
+    }
+
+    /**
+     * One class that two injectors intercept, neither under a qualifier: its breakers share the class's key in the
+     * fleet, said once, with this door's remedy; under a qualifier each, nothing is said.
+     */
+    @Test
+    void aClassTwoInjectorsInterceptWithoutAQualifierIsSaidToShareItsFleetBreakerOnce() {
+        SharingStore store = new SharingStore();
+        ReboundSettings settings = ReboundSettings.global().toBuilder().rateLimitStore(store).build();
+        List<Injector> kept = new CopyOnWriteArrayList<>();
+        String warned = StdErr.during(() -> {
+            for (String provider : List.of("openai", "anthropic")) {
+                kept.add(Guice.createInjector(ReboundModule.wrapping(settings, binder -> {
+                    binder.bindConstant().annotatedWith(Names.named("provider")).to(provider);
+                    binder.bind(GuardedChat.class).to(HttpChat.class);
+                })));
+            }
+        });
+        String qualified = StdErr.during(() -> {
+            for (String provider : List.of("openai", "anthropic")) {
+                kept.add(Guice.createInjector(ReboundModule.wrapping(settings, provider(provider))));
+            }
+        });
+
+        assertThat(kept).hasSize(4);
+        assertThat(warned.lines().filter(l -> l.contains("fleet-wide"))).singleElement().asString().endsWith(
+                "WARN dev.rebound - ReboundModule(HttpChat): another wrapper built without a name (or class an injector"
+                + " intercepts) shares the fleet-wide circuit breaker of " + CHAT.substring(0, CHAT.length() - 1)
+                + " on " + HttpChat.class.getName() + " with this one: an opening of either opens both, on every"
+                + " instance that shares the store; give each wrapper its own name with Rebound.wrap(...).named(...),"
+                + " and bind each class an injector intercepts in a PrivateModule of its own per binding, under a"
+                + " qualifier (bind(...).annotatedWith(Names.named(...)).to(Impl.class), and bind(Impl.class) there),"
+                + " which names its breakers in events and in the fleet");
+        assertThat(qualified.lines().filter(l -> l.contains("fleet-wide"))).isEmpty();
+    }
+
+    /**
+     * The values an OptionalBinder of a qualified key was given ({@code setDefault()}, {@code setBinding()}), whose
+     * keys carry Guice's own annotations, are named and keyed with the optional binder's qualifier, under which the
+     * application gets them: two providers keep a breaker each in the fleet (both were named GuardedChat, shared one
+     * key, and a WARN told to add the qualifier they had).
+     */
+    @Test
+    void anOptionalBindersValuesAreNamedAndKeyedWithItsQualifier() {
+        SharingStore store = new SharingStore();
+        ReboundSettings.setGlobal(ReboundSettings.global().toBuilder().rateLimitStore(store).build());
+        AtomicInteger anthropicCalls = new AtomicInteger();
+        String log = StdErr.during(() -> {
+            Injector injector = Guice.createInjector(ReboundModule.wrapping(binder -> {
+                OptionalBinder.newOptionalBinder(binder, Key.get(GuardedChat.class, Names.named("openai")))
+                        .setDefault().toInstance(jdkProxy(down("openai")));
+                OptionalBinder.newOptionalBinder(binder, Key.get(GuardedChat.class, Names.named("anthropic")))
+                        .setBinding().toInstance(jdkProxy(blipOnce("anthropic", anthropicCalls)));
+            }));
+            openaiDownThenAnthropicBlips(injector);
+        });
+
+        assertThat(anthropicCalls).hasValue(2);
+        assertThat(events.stream().map(ReboundEvent::target).distinct())
+                .containsExactlyInAnyOrder("GuardedChat@Named(openai)", "GuardedChat@Named(anthropic)");
+        String chat = CHAT + GuardedChat.class.getName();
+        assertThat(store.open.keySet()).containsExactly(chat + "@com.google.inject.name.Named(openai)");
+        assertThat(store.asked).contains(chat + "@com.google.inject.name.Named(anthropic)");
+        assertThat(log.lines().filter(l -> l.contains("fleet-wide"))).isEmpty();
     }
 }

@@ -200,7 +200,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
         for (Map.Entry<MethodSpec, ResilientMethod> b : breakers) {
             MethodSpec spec = b.getKey();
             UnnamedFleetBreakers.built(where, settings != null ? settings.rateLimitStore() : null, spec.fleetMethod(),
-                    spec.fleetName().substring(spec.fleetMethod().length() + 1), b.getValue(), false);
+                    spec.fleetTarget(), b.getValue(), UnnamedFleetBreakers.Door.WRAP);
         }
     }
 
@@ -350,16 +350,41 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
     }
 
     /**
-     * How the fleet names the target ({@link MethodSpec#fleetName()}): the name given with {@code named}; a
-     * wrapper's own name when the target is one, or the object's a door reached; else the binary name of the class
-     * or interface events name it by ({@link AnnotationLookup#qualifiedName(Class, Class)}: the target's class, the
-     * class behind a container's proxy that says it, whichever interfaces the proxy implements, since one
-     * {@code $ProxyN} serves every bean of the same interfaces; for a class generated to stand for interfaces, or a
-     * JDK proxy, the one it is wrapped as).
+     * How the fleet names the target ({@link MethodSpec#fleetName()}): the name given with {@code named}; else the
+     * binary name of the class or interface events name it by ({@link AnnotationLookup#qualifiedName(Class, Class)}:
+     * the target's class, the class behind a container's proxy that says it, whichever interfaces the proxy
+     * implements, since one {@code $ProxyN} serves every bean of the same interfaces; for a class generated to stand
+     * for interfaces, or a JDK proxy, the one it is wrapped as). A target that applies policies of its own (a
+     * wrapper, a woven or intercepted object, a container's proxy over one) keeps its breakers under its own name,
+     * so this wrapper's are named apart from them, {@code Rebound.wrap(<its name>)} ({@link #WRAPPED}): an opening
+     * of one never opens the other.
      */
     private String fleetTarget() {
-        return name != null ? name : ContainerProxies.targetClassOf(target) == null && DoorReach.madeByDoor(target)
-                ? ResilientProxy.nameOf(target) : AnnotationLookup.qualifiedName(implClass(), type);
+        if (name != null) {
+            return name;
+        }
+        return DoorReach.madeByDoor(target) ? WRAPPED + innerFleetTarget() + ")"
+                : AnnotationLookup.qualifiedName(implClass(), type);
+    }
+
+    /** What the fleet names an unnamed wrapper's target that applies policies of its own with, before the target's name. */
+    static final String WRAPPED = "Rebound.wrap(";
+
+    /**
+     * How the fleet names the breakers of a target that applies policies of its own: a wrapper's (named or not,
+     * {@code Rebound.wrap}'s or a container door's) as it was built with; a woven or intercepted object's, or a
+     * container's proxy's over one, by the class or interface its door names it by.
+     */
+    private String innerFleetTarget() {
+        if (ResilientProxy.isWrapper(target)) {
+            for (Method m : type.getMethods()) {
+                MethodSpec inner = Chains.specOf(ResilientProxy.policyOf(target, m));
+                if (inner != null) {
+                    return inner.fleetTarget();
+                }
+            }
+        }
+        return AnnotationLookup.qualifiedName(implClass(), type);
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.rebound.runtime.rules.BreakerRules;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,11 +17,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The circuit breakers of {@code Rebound.wrap} wrappers built without a name, and of Guice's
- * {@code ReboundModule.wrapping} wrappers over bindings without a qualifier, by fleet name: two such
- * wrappers of one class (or two lambdas of one outer class, or two clients generated for one interface) in use at
- * once, on a store that shares breakers with the fleet, share one open state there, which a WARN says once per
- * name and store, with the remedy of each door that built one. A
+ * The circuit breakers of {@code Rebound.wrap} wrappers built without a name, of Guice's
+ * {@code ReboundModule.wrapping} wrappers over bindings without a qualifier, and of the classes Guice's
+ * {@code ReboundModule} intercepts that no binding qualifier names, by fleet name: two such wrappers of one class
+ * (or two lambdas of one outer class, or two clients generated for one interface, or one class two injectors
+ * construct) in use at once, on a store that shares breakers with the fleet, share one open state there, which a
+ * WARN says once per name and store, with the remedy of each door that built one. A
  * wrapper on fixed settings is filed under its settings' store; one built without settings reads the
  * global settings live, so it is filed under the global settings whatever store they have, and is checked
  * again when {@code setGlobal} brings a store that shares breakers. Each wrapper is held weakly (one
@@ -41,11 +43,21 @@ public final class UnnamedFleetBreakers {
     private record Breaker(String method, String target) {
     }
 
-    /** The executors of the wrappers of one fleet name, weakly; whether a binding's wrapper was among them. */
+    /** Which door built a breaker: each has its own remedy. */
+    public enum Door {
+        /** {@code Rebound.wrap} without a name. */
+        WRAP,
+        /** {@code ReboundModule.wrapping}'s wrapper over a binding without a qualifier. */
+        BINDING,
+        /** A class {@code ReboundModule} intercepts that no binding qualifier names. */
+        INTERCEPTED
+    }
+
+    /** The executors of the wrappers of one fleet name, weakly; which doors built them. */
     private static final class Wrappers {
         final List<WeakReference<Object>> executors = new ArrayList<>();
         /** Guarded by the instance. */
-        boolean bound;
+        final EnumSet<Door> doors = EnumSet.noneOf(Door.class);
     }
 
     private UnnamedFleetBreakers() {
@@ -54,11 +66,11 @@ public final class UnnamedFleetBreakers {
     /**
      * An unnamed wrapper's breaker of {@code method} on {@code target} was built, its calls run by
      * {@code executor}; {@code fixed} is the wrapper's own store, or null when it reads the global settings;
-     * {@code binding}: the wrapper is Guice's {@code ReboundModule.wrapping}'s over a binding without a qualifier.
-     * Warns as {@code where} when another such wrapper in use shares it on a store that shares breakers.
+     * {@code door}: what built it. Warns as {@code where} when another such wrapper in use shares it on a store
+     * that shares breakers.
      */
     public static void built(String where, RateLimitStore fixed, String method, String target, Object executor,
-            boolean binding) {
+            Door door) {
         RateLimitStore store = fixed != null ? fixed : ReboundSettings.global().rateLimitStore();
         if (fixed != null && !(fixed instanceof SharedCircuitState)) {
             return;
@@ -69,7 +81,7 @@ public final class UnnamedFleetBreakers {
         Wrappers wrappers = byName.computeIfAbsent(b, k -> new Wrappers());
         synchronized (wrappers) {
             wrappers.executors.add(new WeakReference<>(executor));
-            wrappers.bound |= binding;
+            wrappers.doors.add(door);
         }
         if (inUse(store, b) > 1) {
             warnOnce(where, store, b);
@@ -116,20 +128,22 @@ public final class UnnamedFleetBreakers {
     private static void warnOnce(String where, RateLimitStore store, Breaker b) {
         if (store instanceof SharedCircuitState
                 && WARNED.computeIfAbsent(store, k -> ConcurrentHashMap.newKeySet()).add(b.method + '/' + b.target)) {
+            boolean global = ReboundSettings.global().rateLimitStore() == store;
             LOG.warn("{}: {}", where, BreakerRules.sharedInTheFleet(b.method, b.target,
-                    bound(BUILT.get(store), b) || ReboundSettings.global().rateLimitStore() == store
-                            && bound(BUILT.get(GLOBAL), b)));
+                    built(BUILT.get(store), b, Door.BINDING) || global && built(BUILT.get(GLOBAL), b, Door.BINDING),
+                    built(BUILT.get(store), b, Door.INTERCEPTED)
+                            || global && built(BUILT.get(GLOBAL), b, Door.INTERCEPTED)));
         }
     }
 
-    /** Whether a binding's wrapper built the breaker {@code b} among {@code byName}'s. */
-    private static boolean bound(Map<Breaker, Wrappers> byName, Breaker b) {
+    /** Whether {@code door} built the breaker {@code b} among {@code byName}'s. */
+    private static boolean built(Map<Breaker, Wrappers> byName, Breaker b, Door door) {
         Wrappers wrappers = byName == null ? null : byName.get(b);
         if (wrappers == null) {
             return false;
         }
         synchronized (wrappers) {
-            return wrappers.bound;
+            return wrappers.doors.contains(door);
         }
     }
 }

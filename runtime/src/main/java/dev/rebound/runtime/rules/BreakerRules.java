@@ -64,11 +64,44 @@ public final class BreakerRules {
      * said too: a qualifier of its own, which the fleet names its breakers with.
      */
     public static String sharedInTheFleet(String method, String target, boolean bindings) {
-        return "another wrapper built without a name shares the fleet-wide circuit breaker of " + method + " on "
+        return sharedInTheFleet(method, target, bindings, false);
+    }
+
+    /**
+     * As {@link #sharedInTheFleet(String, String, boolean)}; {@code intercepted}: one of them, or more, is a class
+     * that Guice's {@code ReboundModule} intercepts (two injectors, or two private modules, construct it) and that
+     * no binding qualifier names, whose remedy is said too: a qualified binding of its own per module.
+     */
+    public static String sharedInTheFleet(String method, String target, boolean bindings, boolean intercepted) {
+        return "another wrapper built without a name" + (intercepted ? " (or class an injector intercepts)" : "")
+                + " shares the fleet-wide circuit breaker of " + method + " on "
                 + target + " with this one: an opening of either opens both, on every instance that shares the"
                 + " store; give each wrapper its own name with Rebound.wrap(...).named(...)"
                 + (bindings ? ", and each binding ReboundModule.wrapping wraps a qualifier of its own"
-                        + " (bind(...).annotatedWith(Names.named(...))), which the fleet names its breakers with" : "");
+                        + " (bind(...).annotatedWith(Names.named(...))), which the fleet names its breakers with" : "")
+                + (intercepted ? ", and bind each class an injector intercepts " + PER_BINDING : "");
+    }
+
+    /** How a class Guice constructs gets a breaker of its own per binding, named with the binding's qualifier. */
+    private static final String PER_BINDING = "in a PrivateModule of its own per binding, under a qualifier"
+            + " (bind(...).annotatedWith(Names.named(...)).to(Impl.class), and bind(Impl.class) there), which names"
+            + " its breakers in events and in the fleet";
+
+    /**
+     * A class Guice's {@code ReboundModule} intercepts that one injector constructs for several qualified bindings
+     * (two bindings {@code @Named(openai)} and {@code @Named(anthropic)} linked to it in one injector, or in private
+     * modules that leave it to their parent): its breakers are one, in the process and in the fleet, named by the
+     * class alone. A warning, said once.
+     *
+     * @param methods the methods with a breaker, as events name them ({@code Chat.chat(String)})
+     * @param impl the class, as events name it
+     * @param bindings the bindings, as events would name them ({@code Chat@Named(openai)})
+     */
+    public static String sharedByBindings(List<String> methods, String impl, List<String> bindings) {
+        return String.join(", ", methods) + ": the bindings " + String.join(" and ", bindings) + " lead to one binding"
+                + " of " + impl + ", which the injector constructs and intercepts for all of them: they share its"
+                + " circuit breaker, in the process and in the fleet, and events name each " + impl + "; bind " + impl
+                + " " + PER_BINDING;
     }
 
     /**

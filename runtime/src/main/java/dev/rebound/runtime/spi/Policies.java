@@ -118,12 +118,37 @@ public final class Policies {
         Map<Method, ResilientMethod> out = resolveAll(implClass, type, bindingName(implClass, type, qualifier),
                 fleetTarget, settings, alternatives, breakers);
         if (qualifier == null) {
-            for (Map.Entry<MethodSpec, ResilientMethod> b : breakers) {
-                UnnamedFleetBreakers.built(door, settings != null ? settings.rateLimitStore() : null,
-                        b.getKey().fleetMethod(), fleetTarget, b.getValue(), true);
-            }
+            breakers.forEach(b -> sharedUnnamed(door, settings, b.getKey(), b.getValue(),
+                    UnnamedFleetBreakers.Door.BINDING));
         }
         return out;
+    }
+
+    /**
+     * The policies a door resolved ({@link #resolveAll(Class, Class, ReboundSettings, Function)}) for the class
+     * it intercepts (Guice's {@code ReboundModule}), once it knows that no binding qualifier names them: their
+     * breakers are named in the fleet by the class alone, so while another such breaker the fleet names alike is in
+     * use (the same class intercepted by another injector, or an unnamed {@code Rebound.wrap} wrapper of it), on a
+     * store that shares breakers, a WARN says so once, as {@code door}, with this door's remedy too
+     * ({@link dev.rebound.runtime.rules.BreakerRules#sharedInTheFleet(String, String, boolean, boolean)}).
+     *
+     * @param door how the warning names the door, e.g. {@code ReboundModule(HttpChat)}
+     * @param settings the settings the policies run on, or null for the global ones, read live
+     */
+    public static void interceptedWithoutQualifier(String door, ReboundSettings settings,
+            Iterable<ResilientMethod> policies) {
+        for (ResilientMethod p : policies) {
+            MethodSpec spec = Chains.specOf(p);
+            if (spec != null && spec.circuitBreaker() != null) {
+                sharedUnnamed(door, settings, spec, p, UnnamedFleetBreakers.Door.INTERCEPTED);
+            }
+        }
+    }
+
+    private static void sharedUnnamed(String door, ReboundSettings settings, MethodSpec spec, ResilientMethod executor,
+            UnnamedFleetBreakers.Door kind) {
+        UnnamedFleetBreakers.built(door, settings != null ? settings.rateLimitStore() : null, spec.fleetMethod(),
+                spec.fleetTarget(), executor, kind);
     }
 
     /**

@@ -54,6 +54,44 @@ final class MultibinderParts {
         return false;
     }
 
+    /**
+     * The qualifier of {@code binding} as the application wrote it ({@link #qualifierOf(Key)}); for a value an
+     * {@code OptionalBinder} was given ({@code setDefault()}, {@code setBinding()}), whose key carries one of
+     * Guice's own annotations, the qualifier of the optional binder's key ({@code @Named("openai")} of
+     * {@code newOptionalBinder(binder, Key.get(Chat.class, Names.named("openai")))}), under which the application
+     * gets the value. A {@code Multibinder}'s or {@code MapBinder}'s element carries none of the application's.
+     */
+    Object qualifierOf(Binding<?> binding) {
+        Key<?> key = binding.getKey();
+        if (!ofGuice(key)) {
+            return qualifierOf(key);
+        }
+        for (Object m : multibindings) {
+            if (m instanceof OptionalBinderBinding<?> optional && optional.containsElement(binding)) {
+                return qualifierOf(optional.getKey());
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The qualifier of the binding {@code key} as the application wrote it: its binding annotation
+     * ({@code @Named("openai")}), or its annotation type for a binding by type alone; null without one, for one of
+     * Guice's own, which tells nothing that is the same from run to run, and for the key ReboundModule.wrapping
+     * moved a binding's target to. Events and the fleet's keys name the binding's instances with it.
+     */
+    static Object qualifierOf(Key<?> key) {
+        if (key.getAnnotationType() == null || ofGuice(key) || UncoveredBindings.isOriginal(key)) {
+            return null;
+        }
+        return key.getAnnotation() != null ? key.getAnnotation() : key.getAnnotationType();
+    }
+
+    /** Whether {@code key}'s annotation is one of Guice's own (a multibinder's element, an optional binder's value). */
+    private static boolean ofGuice(Key<?> key) {
+        return key.getAnnotationType() != null && key.getAnnotationType().getName().startsWith("com.google.inject.internal.");
+    }
+
     private static boolean ownBinding(Object multibinding, Binding<?> binding) {
         Key<?> key = binding.getKey();
         if (multibinding instanceof MapBinderBinding<?> map) {

@@ -164,7 +164,7 @@ public final class ReboundModule extends AbstractModule {
                     binder.withSource(inside.getExposedSource(exposed)).expose(exposed);
                 }
             } else if (!(element instanceof Binding<?>) || multibinders.isOwnBinding((Binding<?>) element)
-                    || !rewrite((Binding<?>) element, to, types)) {
+                    || !rewrite((Binding<?>) element, to, types, multibinders)) {
                 element.applyTo(to);
             }
         }
@@ -192,7 +192,7 @@ public final class ReboundModule extends AbstractModule {
      * or the class of what it provides carries a policy: an instance's class is known now; a provider's
      * instances are wrapped when their class carries one, decided once per class by the wrapper's provider.
      */
-    private <T> boolean rewrite(Binding<T> binding, Binder to, ResilientTypes types) {
+    private <T> boolean rewrite(Binding<T> binding, Binder to, ResilientTypes types, MultibinderParts multibinders) {
         Key<T> key = binding.getKey();
         @SuppressWarnings("unchecked")
         Class<T> type = (Class<T>) key.getTypeLiteral().getRawType();
@@ -250,23 +250,10 @@ public final class ReboundModule extends AbstractModule {
         if (moved != null) {
             binding.acceptScopingVisitor(new ScopeCopier(moved));
         }
-        b.bind(key).toProvider(new ResilientProvider<>(type, qualifierOf(key), original, b.getProvider(original),
-                settings, types, !annotated));
+        // an optional binder's value by the optional's qualifier, under which the application gets it
+        b.bind(key).toProvider(new ResilientProvider<>(type, multibinders.qualifierOf(binding), original,
+                b.getProvider(original), settings, types, !annotated));
         return true;
-    }
-
-    /**
-     * The qualifier of the binding {@code key} as the application wrote it: its binding annotation
-     * ({@code @Named("openai")}), or its annotation type for a binding by type alone; null without one, and for
-     * one of Guice's own (a multibinder's element, an optional binder's default or actual value), which tells
-     * nothing that is the same from run to run. Events and the fleet's keys name the binding's instances with it.
-     */
-    private static Object qualifierOf(Key<?> key) {
-        Class<? extends Annotation> type = key.getAnnotationType();
-        if (type == null || type.getName().startsWith("com.google.inject.internal.")) {
-            return null;
-        }
-        return key.getAnnotation() != null ? key.getAnnotation() : type;
     }
 
     /**

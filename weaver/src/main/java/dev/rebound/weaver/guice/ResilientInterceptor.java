@@ -47,7 +47,12 @@ final class ResilientInterceptor implements MethodInterceptor, ContainerIntercep
     /** What {@link #ask} answers when the door runs the first attempt itself: never a method's result. */
     private static final Object RUN_HERE = new Object();
 
-    private final ResilientMethod policy;
+    /**
+     * Set once more, at most, once the injector's bindings are known, before its eager singletons are made ({@link
+     * #use}: the same policies, named with the qualified binding that leads to the class). Not final, read as the
+     * field always was: no call pays for it.
+     */
+    private ResilientMethod policy;
     /**
      * For a class that runs woven advice (ajc wove it, or an interface whose default methods it runs), which must
      * step aside for the instances this interceptor covers: each call marks the interceptor chain of the instance
@@ -67,12 +72,23 @@ final class ResilientInterceptor implements MethodInterceptor, ContainerIntercep
      * Whether a call may take the shortcut while {@link ResilientMethod#quiet} says so: the method is bare by its
      * shape and there is no instance to mark. Else every call asks ({@link #ask}).
      */
-    private final boolean shortcut;
+    private boolean shortcut;
 
     ResilientInterceptor(ResilientMethod policy, boolean marksInstances) {
         this.policy = policy;
         this.marker = marksInstances ? ContainerInterception.marker() : null;
         this.shortcut = marker == null && policy.bareByShape();
+    }
+
+    /** The policy this method runs from now on: the same, named with the binding's qualifier. */
+    void use(ResilientMethod named) {
+        this.policy = named;
+        this.shortcut = marker == null && named.bareByShape(); // the same shape: named alike, resolved alike
+    }
+
+    /** The policy this method runs. */
+    ResilientMethod policy() {
+        return policy;
     }
 
     /**

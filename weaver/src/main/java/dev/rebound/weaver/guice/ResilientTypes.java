@@ -17,6 +17,7 @@ import com.google.inject.spi.ProvisionListener;
 import com.google.inject.spi.TypeListener;
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.rules.BreakerRules;
 import dev.rebound.runtime.rules.MethodRules;
 import dev.rebound.runtime.rules.Rules;
 import dev.rebound.runtime.spi.AlternativeUnavailable;
@@ -28,6 +29,7 @@ import dev.rebound.weaver.internal.DeclaresPolicy;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,10 +37,15 @@ import java.util.WeakHashMap;
 import java.lang.reflect.Modifier;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Attaches an interceptor to each annotated method of every class the injector constructs, with
- * alternatives from the injector. Problems become injector-creation errors. Woven classes are left
+ * alternatives from the injector. Problems become injector-creation errors. Once the injector's bindings are
+ * known, the interception of a class that one qualified binding leads to is named with its qualifier, in events and
+ * in the fleet (a private module per provider keeps a breaker each there too), and one that several share, or that
+ * none names, is said when its breakers are shared ({@link #created}). Woven classes are left
  * alone: their aspect applies the policy already. As a provision listener (of the constructor bindings of
  * annotated classes) it marks the interceptor chain of each instance it intercepts, for {@code
  * Rebound.isResilient} and the woven door: the chain Guice gives the instances of one binding, and their copies,
@@ -125,19 +132,20 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
         // a policy on a static or non-public method: Guice could intercept some, but no other door does
         List<String> problems = new ArrayList<>();
         Policies.unreached(type, problems); // a public helper is intercepted here, as the aspect weaves it
+        Function<Class<?>, Supplier<?>> alternativeOf = alt -> {
+            if (deferred) { // the injector's bindings are not all known yet: checked once they are
+                alternatives.add(alt);
+                return new InjectedAlternative(alt, null, injector, null, door);
+            }
+            try {
+                // the injector cannot be asked while it hears a type: its binding is looked at on first use
+                return new InjectedAlternative(alt, encounter.getProvider(alt), injector, checks, door);
+            } catch (ConfigurationException e) { // a just-in-time binding made after the injector
+                throw new AlternativeUnavailable(AlternativeChecks.reason(e));
+            }
+        };
         try {
-            policies = Policies.resolveAll(type, type, settings, alt -> {
-                if (deferred) { // the injector's bindings are not all known yet: checked once they are
-                    alternatives.add(alt);
-                    return new InjectedAlternative(alt, null, injector, null, door);
-                }
-                try {
-                    // the injector cannot be asked while it hears a type: its binding is looked at on first use
-                    return new InjectedAlternative(alt, encounter.getProvider(alt), injector, checks, door);
-                } catch (ConfigurationException e) { // a just-in-time binding made after the injector
-                    throw new AlternativeUnavailable(AlternativeChecks.reason(e));
-                }
-            });
+            policies = Policies.resolveAll(type, type, settings, alternativeOf);
         } catch (ReboundConfigurationException e) {
             problems.addAll(e.problems());
         }
@@ -169,18 +177,141 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
         }
         // woven advice runs in its methods (a woven class's, a woven interface's default methods)
         boolean advised = woven || DeclaresPolicy.class.isAssignableFrom(type);
+        Map<Method, ResilientInterceptor> interceptors = new LinkedHashMap<>();
         policies.forEach((m, policy) -> {
             if (Modifier.isFinal(m.getModifiers())) {
                 encounter.addError(new Message(Rules.at(Policies.describe(m.getDeclaringClass(), m),
                         MethodRules.finalUnderGuice(type.getName()))));
                 return;
             }
-            encounter.bindInterceptor(Matchers.only(m), new ResilientInterceptor(policy, advised));
+            ResilientInterceptor interceptor = new ResilientInterceptor(policy, advised);
+            encounter.bindInterceptor(Matchers.only(m), interceptor);
+            interceptors.put(m, interceptor);
             intercepted.add(type);
             // for a woven class, the injector's subclass applies the policy with the injector's alternatives
             // and the woven advice steps aside for the instances this injector makes (marked at provision)
             ContainerInterception.register(type);
         });
+        Interception interception = new Interception(type, door, injector, alternativeOf, interceptors);
+        if (created) { // a just-in-time binding (no qualified binding leads to it: those are known at creation)
+            interceptedLater.put(type, interception); // or an instance's type: decided when one is constructed
+        } else {
+            interceptedWhileCreated.add(interception);
+        }
+    }
+
+    /**
+     * The interceptors of one class that one injector constructs (a private module's included: Guice hears a
+     * class once per injector), with what resolved their policies, until the bindings that lead to it are known.
+     */
+    private record Interception(Class<?> type, String door, Provider<Injector> injector,
+            Function<Class<?>, Supplier<?>> alternatives, Map<Method, ResilientInterceptor> interceptors) {
+
+        /**
+         * Named with the qualifier of the one binding that leads to it, in events and in the fleet, as
+         * ReboundModule.wrapping names what it provides under a qualifier: its policies resolved anew under that name
+         * (the same alternatives), which its interceptors run from now on.
+         */
+        void qualified(Object qualifier, ReboundSettings settings) {
+            Map<Method, ResilientMethod> named;
+            try {
+                named = Policies.resolveBinding(type, type, qualifier, door, settings, alternatives);
+            } catch (ReboundConfigurationException sameAsBefore) { // resolved without problems before
+                return;
+            }
+            interceptors.forEach((m, interceptor) -> {
+                ResilientMethod policy = named.get(m);
+                if (policy != null) {
+                    interceptor.use(policy);
+                }
+            });
+        }
+
+        /** No binding qualifier names it: its breakers are the class's in the fleet, said when another shares them. */
+        void withoutQualifier(ReboundSettings settings) {
+            Policies.interceptedWithoutQualifier(door, settings, policies());
+        }
+
+        List<ResilientMethod> policies() {
+            return interceptors.values().stream().map(ResilientInterceptor::policy).toList();
+        }
+    }
+
+    /** The classes intercepted while the injector is created, named once the bindings leading to each are known. */
+    private final List<Interception> interceptedWhileCreated = Collections.synchronizedList(new ArrayList<>());
+    /**
+     * The classes intercepted since, by class (the last heard of each), until an instance of one is constructed:
+     * Guice hears the class of an instance whose members it injects too, which it never constructs.
+     */
+    private final Map<Class<?>, Interception> interceptedLater = new ConcurrentHashMap<>();
+
+    /** The warnings said about classes that several qualified bindings share: once each. */
+    private static final Set<String> SHARED_SAID = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Once every binding of the injector is known: each class intercepted while it was created is named with the
+     * qualifier of the one binding that leads to it (a private module's {@code
+     * bind(Chat.class).annotatedWith(Names.named("openai")).to(HttpChat.class)}, that module constructing
+     * {@code HttpChat}), so that two modules' interceptions of one class keep a breaker each in the fleet, as in the
+     * process, and events tell them apart. One that several qualified bindings lead to (one binding of the class, in
+     * one injector, for all of them) keeps one breaker for them all, in the process too: said once, naming its
+     * methods with a breaker and the remedy, a private module per binding. Without one, its breakers are the
+     * class's in the fleet ({@link Policies#interceptedWithoutQualifier}).
+     */
+    private void nameByQualifiers(Injector injector) {
+        List<Interception> heard;
+        synchronized (interceptedWhileCreated) {
+            heard = List.copyOf(interceptedWhileCreated);
+            interceptedWhileCreated.clear();
+        }
+        if (heard.isEmpty()) {
+            return;
+        }
+        List<Interception> made = new ArrayList<>();
+        List<Injector> by = new ArrayList<>(); // the injector that heard each
+        for (Interception i : heard) {
+            try {
+                by.add(i.injector().get());
+                made.add(i);
+            } catch (IllegalStateException neverCreated) { // a child injector that failed: it constructs nothing
+            }
+        }
+        List<Injector> injectors = new ArrayList<>(by);
+        injectors.add(injector);
+        QualifiedRoutes routes = new QualifiedRoutes(injectors);
+        for (int i = 0; i < made.size(); i++) {
+            Interception interception = made.get(i);
+            if (!routes.constructs(by.get(i), interception.type())) {
+                continue; // an instance's type: its interceptors never run
+            }
+            Map<Object, Key<?>> leading = routes.to(by.get(i), interception.type());
+            if (leading.size() == 1) {
+                interception.qualified(leading.keySet().iterator().next(), settings);
+                continue;
+            }
+            if (leading.size() > 1) {
+                warnShared(interception, leading);
+            }
+            interception.withoutQualifier(settings);
+        }
+    }
+
+    /** Says once that the qualified bindings {@code leading} share the breakers of one interception of a class. */
+    private static void warnShared(Interception interception, Map<Object, Key<?>> leading) {
+        List<String> methods = interception.policies().stream()
+                .filter(p -> p.diagnostics().circuitBreaker() != null).map(ResilientMethod::name).sorted().toList();
+        if (methods.isEmpty()) {
+            return; // names alone are shared: no state is
+        }
+        List<String> bindings = leading.entrySet().stream().map(e -> {
+            Class<?> bound = e.getValue().getTypeLiteral().getRawType();
+            return Policies.bindingName(bound, bound, e.getKey());
+        }).sorted().toList();
+        String warning = interception.door() + ": " + BreakerRules.sharedByBindings(methods,
+                Policies.simpleName(interception.type()), bindings);
+        if (SHARED_SAID.add(warning)) {
+            Policies.warn(warning);
+        }
     }
 
     /**
@@ -218,15 +349,25 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
     }
 
     /**
-     * Once every binding of the injector, of its private modules, is known, at its creation: the policies of
-     * each class Guice cannot subclass that an injector which heard it constructs, under any key
+     * Once every binding of the injector, of its private modules, is known, at its creation (before any eager
+     * singleton is made): names what it intercepted by the qualified bindings leading to it ({@link
+     * #nameByQualifiers}) and refuses what it cannot ({@link #refuseConstructedUnsubclassable}); a class heard from
+     * now on is decided as it is heard.
+     */
+    @Inject
+    void created(Injector injector) {
+        created = true;
+        nameByQualifiers(injector);
+        refuseConstructedUnsubclassable();
+    }
+
+    /**
+     * The policies of each class Guice cannot subclass that an injector which heard it constructs, under any key
      * ({@code toConstructor} under an annotation, a private module's binding, exposed or not), as errors of
      * the creation. Else Guice would construct it without them. Decided per binding, by the constructor's
      * class; the injectors are let go.
      */
-    @Inject
-    void refuseConstructedUnsubclassable() {
-        created = true;
+    private void refuseConstructedUnsubclassable() {
         Set<String> problems = new LinkedHashSet<>();
         synchronized (heardWhileCreated) {
             for (Heard heard : heardWhileCreated) {
@@ -299,6 +440,12 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
      */
     @Override
     public <T> void onProvision(ProvisionInvocation<T> provision) {
+        if (!interceptedLater.isEmpty()) { // constructed at last: its breakers are the class's in the fleet
+            Interception later = interceptedLater.remove(ConstructedLater.declaringClass(provision.getBinding()));
+            if (later != null) {
+                later.withoutQualifier(settings);
+            }
+        }
         T provided = provision.provision();
         if (provided != null && isIntercepted(provided)) {
             ContainerInterception.registerInstance(provided);

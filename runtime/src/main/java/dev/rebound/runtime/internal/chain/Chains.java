@@ -125,6 +125,14 @@ public final class Chains {
         return future instanceof AsyncCall;
     }
 
+    /**
+     * The spec {@code method} was built from, when this factory built it ({@link #executorOf}); else null.
+     * Read at resolution, never per call.
+     */
+    public static MethodSpec specOf(ResilientMethod method) {
+        return method instanceof MethodExecutor ? ((MethodExecutor) method).spec : null;
+    }
+
     /** The executor of {@code spec}: what the doors call. */
     public static ResilientMethod executorOf(MethodSpec spec) {
         Events events = new Events(spec.name(), spec.primaryName(), spec.settings());

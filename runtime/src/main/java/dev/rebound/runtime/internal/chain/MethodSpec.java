@@ -41,6 +41,7 @@ public final class MethodSpec {
     private final RateLimitPolicy rateLimit;
     private final String rateLimitKey;
     private final String fleetMethod;
+    private final String fleetTarget;
     private final String fleetName;
 
     private MethodSpec(Builder b) {
@@ -62,8 +63,9 @@ public final class MethodSpec {
         this.method = b.method;
         this.rateLimit = b.rateLimit;
         this.fleetMethod = b.fleetMethod != null ? b.fleetMethod : b.name;
-        this.fleetName = fleetMethod + "/" + (b.fleetTarget != null ? b.fleetTarget : b.implementation != null
-                ? dev.rebound.runtime.internal.AnnotationLookup.qualifiedName(b.implementation) : b.primaryName);
+        this.fleetTarget = b.fleetTarget != null ? b.fleetTarget : b.implementation != null
+                ? dev.rebound.runtime.internal.AnnotationLookup.qualifiedName(b.implementation) : b.primaryName;
+        this.fleetName = fleetMethod + "/" + fleetTarget;
         this.rateLimitKey = b.rateLimit == null ? null
                 : dev.rebound.runtime.internal.RateLimits.keyOf(b.rateLimit, this.budgetScope);
     }
@@ -134,6 +136,11 @@ public final class MethodSpec {
      */
     public String fleetName() {
         return fleetName;
+    }
+
+    /** The target part of {@link #fleetName()}: what follows the fleet's method and its {@code /}. */
+    public String fleetTarget() {
+        return fleetTarget;
     }
 
     /** Whose retry budget an unnamed one is (the interface's name). */
