@@ -10,8 +10,10 @@ import dev.rebound.it.plain.wrap.WrapShapes;
 import dev.rebound.it.woven.Counter;
 import dev.rebound.it.woven.Relay;
 import dev.rebound.runtime.CircuitBreakerPolicy;
+import dev.rebound.runtime.RateLimitPolicy;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundSettings;
+import dev.rebound.runtime.RetryAfter;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.weaver.guice.ReboundModule;
 import java.lang.management.ManagementFactory;
@@ -65,11 +67,11 @@ class AllocationTest extends VirtualTime {
      * them, and what it inlines depends on what it has seen): prints the bytes a successful call allocates, once the
      * JIT has compiled the loop that calls it, of {@code args[1]} ({@code plain}: a class javac alone compiled;
      * {@code woven}) constructed by an injector with ReboundModule ({@code args[0]}: {@code rebound}) or with an
-     * interceptor that only proceeds ({@code guice}); with {@code asked} as {@code args[2]}, after something was
-     * left for a later failure, which keeps every door off its shortcut for good.
+     * interceptor that only proceeds ({@code guice}); with {@code args[2]}, after what it names was left
+     * ({@link #leave}).
      */
     public static final class GuiceCallBytes {
-        public static void main(String[] args) {
+        public static void main(String[] args) throws InterruptedException {
             boolean woven = args[1].equals("woven");
             Class<?> type = woven ? Counter.class : PlainCounter.class;
             com.google.inject.Module intercepting = args[0].equals("rebound") ? new ReboundModule()
@@ -77,7 +79,7 @@ class AllocationTest extends VirtualTime {
                             Matchers.annotatedWith(dev.rebound.annotations.Retry.class),
                             org.aopalliance.intercept.MethodInvocation::proceed);
             if (args.length > 2) {
-                dev.rebound.runtime.RetryAfter.suggest(Duration.ZERO);
+                leave(args[2]);
             }
             com.google.inject.Injector injector = Guice.createInjector(intercepting);
             LongSupplier calls = woven ? injector.getInstance(Counter.class)::nextResilient
@@ -87,6 +89,26 @@ class AllocationTest extends VirtualTime {
                 bytes = bytesPerCall(calls);
             }
             System.out.println("bytes per call: " + bytes);
+        }
+
+        /**
+         * {@code held}: a Retry-After hint left on a thread that has ended, which keeps every door off its shortcut
+         * for good; {@code forgotten}: one left on this thread, which its first call forgets; {@code rateLimited}: a
+         * rate-limited call, ended.
+         */
+        private static void leave(String what) throws InterruptedException {
+            switch (what) {
+                case "held" -> {
+                    Thread gone = new Thread(() -> RetryAfter.suggest(Duration.ofSeconds(9)));
+                    gone.start();
+                    gone.join();
+                }
+                case "forgotten" -> RetryAfter.suggest(Duration.ofSeconds(9));
+                case "rateLimited" -> Rebound.wrap(WrapShapes.Plain.class, (WrapShapes.Plain) p -> p)
+                        .withRateLimit(RateLimitPolicy.builder().key("allocation").requestsPerMinute(60).build())
+                        .settings(ReboundSettings.builder().logging(false).build()).build().chat("limited");
+                default -> throw new IllegalArgumentException(what);
+            }
         }
     }
 
@@ -114,18 +136,34 @@ class AllocationTest extends VirtualTime {
     }
 
     /**
+     * Something left on a thread keeps ReboundModule's interceptor off its shortcut only while it is there: once the
+     * thread's next call has forgotten a Retry-After hint, and once a rate-limited call has ended, a successful call
+     * allocates what Guice's interception alone does again.
+     */
+    @Test
+    void aHintForgottenOrARateLimitedCallEndedLeavesReboundModulesCallAllocatingOnlyWhatGuiceDoes() throws Exception {
+        long guiceAlone = guiceCallBytes("guice", "plain");
+        assertThat(guiceCallBytes("rebound", "plain", "forgotten"))
+                .as("B/op of ReboundModule's successful call after one hint, long forgotten; Guice alone: " + guiceAlone)
+                .isEqualTo(guiceAlone);
+        assertThat(guiceCallBytes("rebound", "plain", "rateLimited"))
+                .as("B/op of ReboundModule's successful call after a rate-limited call; Guice alone: " + guiceAlone)
+                .isEqualTo(guiceAlone);
+    }
+
+    /**
      * A woven class that ReboundModule intercepts: on a successful call, its interceptor marks the instance's
      * interceptor chain and the woven advice asks for it, allocating nothing: the call allocates what ReboundModule's
      * interception allocates for a class javac alone compiled when its interceptor asks everything too (a class
-     * whose instances are marked never takes the shortcut; the other does not while something left for a later
-     * failure keeps it off).
+     * whose instances are marked never takes the shortcut; the other does not while a hint left on a thread that
+     * has ended keeps it off).
      */
     @Test
     void aWovenClassReboundModuleInterceptsAllocatesOnASuccessfulCallOnlyWhatGuiceDoes() throws Exception {
         Counter woven = Guice.createInjector(new ReboundModule()).getInstance(Counter.class);
         assertThat(woven.getClass()).as("Guice's subclass").isNotEqualTo(Counter.class);
 
-        assertThat(guiceCallBytes("rebound", "woven", "asked")).isEqualTo(guiceCallBytes("rebound", "plain", "asked"));
+        assertThat(guiceCallBytes("rebound", "woven", "held")).isEqualTo(guiceCallBytes("rebound", "plain", "held"));
     }
 
     @Test

@@ -13,6 +13,7 @@ import dev.rebound.runtime.ReboundListener;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryAfter;
 import dev.rebound.runtime.TimeSource;
+import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.runtime.testing.VirtualTimeSource;
 import dev.rebound.weaver.guice.ReboundModule;
 import java.io.IOException;
@@ -282,6 +283,24 @@ class DoorRetryLoopTest {
         assertThat(o[0].calls()).containsExactly("primary(q)", "backup(q)");
         assertThat(o[0].result()).isEqualTo("backup answer");
         assertThat(o[0].sleeps()).isEmpty();
+    }
+
+    /**
+     * A hint left on the thread by code that never threw is not the call's: each door forgets it as the call
+     * starts (the Guice door's shortcut is closed while it is there), and the failure waits its own backoff.
+     */
+    @Test
+    void aRetryAfterHintLeftOnTheThreadByCodeThatNeverThrewIsForgottenByTheNextCallThroughEachDoor()
+            throws Exception {
+        Outcome[] o = all(Method.CHAT, (p, b) -> {
+            RetryAfter.suggest(Duration.ofSeconds(9)); // the scenario is scripted on the calling thread
+            p.addAll(List.of(io("p1"), "ok"));
+        });
+
+        assertThat(o[0].result()).isEqualTo("ok");
+        assertThat(o[0].calls()).containsExactly("primary(q)", "primary(q)");
+        assertThat(o[0].sleeps()).as("its own zero backoff, not the 9 s hint").isEmpty();
+        assertThat(ResilientMethod.quiet()).as("nothing left on the thread").isTrue();
     }
 
     /**

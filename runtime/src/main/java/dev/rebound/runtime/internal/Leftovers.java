@@ -4,12 +4,18 @@ import dev.rebound.runtime.RetryAfter;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Whether any thread ever left something for the engine to take with a later failure on the same
- * thread (a wait suggested through {@link RetryAfter#suggest}), or ran a rate-limited attempt, from
- * which on every call's start opens a scope for the rate-limit headers ({@link SeenHeaders}). One flag for all, so that a call that
- * starts while nothing was ever left ({@link #forget}, on every happy path) reads one volatile field,
- * and no thread-local. Only ever set, and to what is true of the JVM, never of a call: it changes no
+ * What a thread leaves for the engine to take with a later failure on the same thread (a wait suggested through
+ * {@link RetryAfter#suggest}), and whether any thread ever left anything or ran a rate-limited attempt, from which
+ * on every call's start opens a scope for the rate-limit headers ({@link SeenHeaders}). That flag is one for all,
+ * so that a call that starts while nothing was ever left ({@link #forget}, on every happy path) reads one volatile
+ * field, and no thread-local; it is only ever set, and to what is true of the JVM, never of a call: it changes no
  * outcome.
+ *
+ * <p>A thread whose hint is not none keeps the doors off their shortcut ({@link Shortcut}) while it is there, one
+ * close however often it is suggested: closed when the hint goes from none to some, reopened when it is taken,
+ * cleared, forgotten or held apart ({@link #hold}), so that a door that skips a call's start never skips one that
+ * has a hint to forget. A hint left on a thread that never calls again keeps it closed: that costs the doors
+ * their shortcut, never an outcome.
  */
 public final class Leftovers {
 
@@ -18,17 +24,9 @@ public final class Leftovers {
     private Leftovers() {
     }
 
-    /** Called before anything is left on a thread. */
+    /** Called before anything is left on a thread, or a rate-limited attempt runs. */
     public static void left() {
         if (!ever) {
-            firstLeft();
-        }
-    }
-
-    /** Closes the doors' shortcut for good, once: from now on every call's start is asked to {@link #forget}. */
-    private static synchronized void firstLeft() {
-        if (!ever) {
-            Shortcut.close();
             ever = true;
         }
     }
@@ -59,14 +57,39 @@ public final class Leftovers {
     public static void suggest(long nanos) {
         left();
         long[] h = HINT.get();
-        h[0] = nanos;
+        put(h, nanos);
         h[1] = SUGGESTED.incrementAndGet();
+    }
+
+    /**
+     * Sets this thread's hint {@code h} to {@code nanos} (0 = none). The hint not none is the close of the doors'
+     * shortcut this thread holds: every write of it comes here or to {@link #take}.
+     */
+    private static void put(long[] h, long nanos) {
+        if (nanos == 0L) {
+            take(h);
+        } else {
+            if (h[0] == 0L) {
+                Shortcut.close(); // before the thread holds it
+            }
+            h[0] = nanos;
+        }
+    }
+
+    /** This thread's hint {@code h} (0 = none), forgotten, and with it the close this thread held. */
+    private static long take(long[] h) {
+        long v = h[0];
+        if (v != 0L) {
+            h[0] = 0L;
+            Shortcut.reopen();
+        }
+        return v;
     }
 
     /** Forgets any wait suggested on this thread: {@link RetryAfter#clear}. */
     public static void clearHint() {
         if (ever) {
-            HINT.get()[0] = 0L;
+            take(HINT.get());
         }
     }
 
@@ -75,10 +98,7 @@ public final class Leftovers {
         if (!ever) {
             return 0L;
         }
-        long[] h = HINT.get();
-        long v = h[0];
-        h[0] = 0L;
-        return v;
+        return take(HINT.get());
     }
 
     /**
@@ -94,9 +114,7 @@ public final class Leftovers {
         if ((int) h[1] - mark <= 0) {
             return 0L;
         }
-        long v = h[0];
-        h[0] = 0L;
-        return v;
+        return take(h);
     }
 
     /** What {@link #hold} answers when something was ever left but this thread holds nothing now. */
@@ -109,7 +127,8 @@ public final class Leftovers {
     /**
      * Takes off this thread what the failure being handled has yet to take (a suggested wait), before
      * user code runs in the middle of handling it (a listener): a call that code makes starts by
-     * forgetting what is on the thread, and must not take this call's hint with it.
+     * forgetting what is on the thread, and must not take this call's hint with it. Off the thread, it
+     * keeps the doors off their shortcut no longer: that code's calls have nothing to forget.
      * Null, and one volatile read, until something was ever left.
      */
     public static Object hold() {
@@ -117,9 +136,9 @@ public final class Leftovers {
             return null;
         }
         long[] h = HINT.get();
-        long hint = h[0];
-        h[0] = 0L;
-        return hint == 0L ? NOTHING : new Held(hint, h[1]);
+        long number = h[1];
+        long hint = take(h);
+        return hint == 0L ? NOTHING : new Held(hint, number);
     }
 
     /**
@@ -134,7 +153,7 @@ public final class Leftovers {
         if (held instanceof Held) {
             Held h = (Held) held;
             long[] hint = HINT.get();
-            hint[0] = h.hintNanos();
+            put(hint, h.hintNanos());
             hint[1] = h.hintNumber();
         }
     }

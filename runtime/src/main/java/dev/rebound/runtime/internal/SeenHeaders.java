@@ -27,7 +27,9 @@ import java.lang.invoke.VarHandle;
  *
  * <p>Cost: nothing until a rate limit runs; from then on, a call's start reads this thread's object,
  * which a thread's first call creates, beside the Retry-After hint's ({@link Leftovers#forget}), as it
- * does once a server suggested a wait.
+ * does once a server suggested a wait. A door that skips a call's start while nothing is going on (the Guice
+ * interceptor's shortcut, {@link Shortcut}) does not while a rate-limited attempt runs on some thread: the
+ * limiter keeps the shortcut closed for as long as its attempt runs.
  */
 public final class SeenHeaders {
 

@@ -101,7 +101,8 @@ public interface ResilientMethod {
     /**
      * Whether nothing is going on now that a door's happy path must ask about: no mark in place on any thread
      * ({@link Passthrough}: a door would let the engine's call through; an enclosing call's alternative, which
-     * {@link #bareFirstAttempt} leaves to the chain), nothing ever left for a later failure, and global
+     * {@link #bareFirstAttempt} leaves to the chain), no hint left on any thread for a later failure (a call's start
+     * forgets it), no rate-limited attempt running (a call it makes opens its own headers scope), and global
      * settings that observe no success. Then a {@link #bareByShape} method's {@link #bareFirstAttempt} is true and
      * {@link Passthrough#pending} false: the door may run the first attempt without asking either, and reports
      * only a failure, as after {@code bareFirstAttempt}. One static read, and one branch in the door: a door whose

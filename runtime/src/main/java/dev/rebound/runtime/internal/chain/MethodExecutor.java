@@ -104,15 +104,16 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         return spec.name();
     }
 
-    /**
-     * {@inheritDoc} Never for the call an enclosing call makes on this method as its alternative
-     * ({@link NestedCalls#marks}): the chain runs it, and takes the mark as it starts.
-     */
+    /** {@inheritDoc} */
     @Override
     public boolean bareByShape() {
         return bare;
     }
 
+    /**
+     * {@inheritDoc} Never for the call an enclosing call makes on this method as its alternative
+     * ({@link NestedCalls#marks}): the chain runs it, and takes the mark as it starts.
+     */
     @Override
     public boolean bareFirstAttempt() {
         if (bare && (!live || !ReboundSettings.global().observesSuccess()) && !NestedCalls.marks(this)) {

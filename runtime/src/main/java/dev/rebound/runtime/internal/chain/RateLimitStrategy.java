@@ -10,6 +10,7 @@ import dev.rebound.runtime.RateLimitRefusedException;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.internal.RateLimits;
 import dev.rebound.runtime.internal.SeenHeaders;
+import dev.rebound.runtime.internal.Shortcut;
 import dev.rebound.runtime.ratelimit.RateLimitGuard;
 
 /**
@@ -39,12 +40,27 @@ final class RateLimitStrategy implements Strategy {
         this.next = next;
     }
 
+    /**
+     * While the attempt runs, the doors' shortcut is closed ({@link Shortcut}): a resilient call made on this
+     * thread meanwhile, through any door, starts by opening a headers scope of its own ({@link SeenHeaders}),
+     * so that its client's headers never correct this limiter.
+     */
     @Override
     public Object apply(Execution call) throws Throwable {
         ReboundSettings s = call.settings;
         RateLimitGuard guard = guard(s);
         long tokens = guard.estimate(call.targetArgs);
         long remaining = call.remainingNanos();
+        Shortcut.close();
+        try {
+            return attempt(call, s, guard, tokens, remaining);
+        } finally {
+            Shortcut.reopen();
+        }
+    }
+
+    private Object attempt(Execution call, ReboundSettings s, RateLimitGuard guard, long tokens, long remaining)
+            throws Throwable {
         long headers = SeenHeaders.mark(); // only what this attempt's own client records may correct the limiter
         long waited;
         try {
