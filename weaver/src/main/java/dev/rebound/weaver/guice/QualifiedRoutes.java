@@ -22,7 +22,8 @@ import java.util.Set;
  * the injector holding it constructs: that private module's own (a just-in-time binding made there because what
  * {@code HttpChat} needs is bound there, or {@code bind(HttpChat.class)} there), else its parent's. Guice intercepts
  * a class once per injector that constructs it, so these are what tells the instances of one interception apart
- * from another's. Asked once, at the injector's creation.
+ * from another's. An {@code OptionalBinder}'s default that its {@code setBinding()} overrides is never provided, and
+ * leads nowhere. Asked once, at the injector's creation.
  */
 final class QualifiedRoutes {
 
@@ -65,7 +66,7 @@ final class QualifiedRoutes {
                 continue;
             }
             Object qualifier = parts.qualifierOf(binding);
-            if (qualifier == null) {
+            if (qualifier == null || parts.overriddenDefault(binding, injector)) { // a default never provided
                 continue;
             }
             Binding<?> end = binding;
