@@ -284,16 +284,25 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
             if (!routes.constructs(by.get(i), interception.type())) {
                 continue; // an instance's type: its interceptors never run
             }
-            Map<Object, Key<?>> leading = routes.to(by.get(i), interception.type());
-            if (leading.size() == 1) {
-                interception.qualified(leading.keySet().iterator().next(), settings);
-                continue;
-            }
-            if (leading.size() > 1) {
-                warnShared(interception, leading);
-            }
-            interception.withoutQualifier(settings);
+            name(interception, by.get(i), routes);
         }
+    }
+
+    /**
+     * Names {@code interception}, of a class {@code by} constructs, with the qualifier of the one binding that leads
+     * to it; not when a provider binding ({@code @Provides}, {@code toProvider}) injects the class, since what it
+     * gives under its qualifier may be another's instance; says when several share it.
+     */
+    private void name(Interception interception, Injector by, QualifiedRoutes routes) {
+        Map<Object, Key<?>> leading = routes.to(by, interception.type());
+        if (leading.size() == 1 && !routes.throughProvider(by, interception.type())) {
+            interception.qualified(leading.keySet().iterator().next(), settings);
+            return;
+        }
+        if (leading.size() > 1) {
+            warnShared(interception, leading);
+        }
+        interception.withoutQualifier(settings);
     }
 
     /** Says once that the qualified bindings {@code leading} share the breakers of one interception of a class. */
