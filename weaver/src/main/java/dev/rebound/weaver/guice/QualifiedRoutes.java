@@ -34,7 +34,8 @@ import java.util.Set;
  * from another's. A qualified {@code @Provides} method or {@code toProvider} binding that injects the class (or a
  * {@code Provider} of it) counts as a route too, one that names nothing: what it returns may be that instance,
  * reconfigured, or not ({@link #throughProvider}). An {@code OptionalBinder}'s default that its {@code setBinding()}
- * overrides is never provided, and leads nowhere. Asked once, at the injector's creation.
+ * overrides is never provided, and leads nowhere. Asked once per injector: at its creation, or, for a child
+ * injector (which runs no hook of ours), at the first provision of a class it intercepts.
  */
 final class QualifiedRoutes {
 

@@ -74,6 +74,12 @@ final class ResilientInterceptor implements MethodInterceptor, ContainerIntercep
      */
     private boolean shortcut;
 
+    /**
+     * What waits to name this method's class at its first provision, kept as long as the injector keeps this
+     * interceptor (a dropped child injector lets both go); null once named. Never read by a call.
+     */
+    private volatile Object waiting;
+
     ResilientInterceptor(ResilientMethod policy, boolean marksInstances) {
         this.policy = policy;
         this.marker = marksInstances ? ContainerInterception.marker() : null;
@@ -84,6 +90,11 @@ final class ResilientInterceptor implements MethodInterceptor, ContainerIntercep
     void use(ResilientMethod named) {
         this.policy = named;
         this.shortcut = marker == null && named.bareByShape(); // the same shape: named alike, resolved alike
+    }
+
+    /** Keeps {@code interception} until it is named ({@code null}): see {@link #waiting}. */
+    void keepUntilNamed(Object interception) {
+        this.waiting = interception;
     }
 
     /** The policy this method runs. */
