@@ -111,8 +111,9 @@ final class ResilientInterceptor implements MethodInterceptor, ContainerIntercep
      */
     @Override
     public Object invoke(MethodInvocation invocation) throws Throwable {
+        ResilientMethod p = policy; // one read: a call runs one policy, even while use() switches it
         if (!shortcut || !ResilientMethod.quiet()) {
-            Object answer = ask(invocation);
+            Object answer = ask(p, invocation);
             if (answer != RUN_HERE) {
                 return answer;
             }
@@ -129,7 +130,7 @@ final class ResilientInterceptor implements MethodInterceptor, ContainerIntercep
         // took as a trap, so on a call that succeeds the invocation escapes nowhere (a catch block it
         // keeps, in Java 17)
         if (failure != null) {
-            return recover(policy, invocation, failure);
+            return recover(p, invocation, failure);
         }
         return result;
     }
@@ -139,12 +140,11 @@ final class ResilientInterceptor implements MethodInterceptor, ContainerIntercep
      * call through, hands a call whose first attempt is not bare now to the engine; {@link #RUN_HERE} when the
      * first attempt is bare after all and has started ({@link ResilientMethod#bareFirstAttempt}).
      */
-    private Object ask(MethodInvocation invocation) throws Throwable {
+    private Object ask(ResilientMethod p, MethodInvocation invocation) throws Throwable {
         Object self = invocation.getThis();
         if (marker != null) {
             marker.mark(self);
         }
-        ResilientMethod p = policy;
         // the invocation's method is read only while some mark is in place: a mark is for one method of self
         if (Passthrough.pending() && Passthrough.claim(self, invocation.getMethod(), p)) {
             return invocation.proceed();
