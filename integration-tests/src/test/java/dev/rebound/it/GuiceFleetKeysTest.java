@@ -232,7 +232,7 @@ class GuiceFleetKeysTest extends VirtualTime {
     }
 
     /** Guice's way to configure one class twice: a private module per provider, binding it under its qualifier. */
-    private static PrivateModule provider(String name) {
+    static PrivateModule provider(String name) {
         return new PrivateModule() {
             @Override
             protected void configure() {

@@ -23,7 +23,12 @@ public class HttpChat implements GuardedChat {
 
     @Override
     public String chat(String prompt) {
-        int n = CALLS.computeIfAbsent(provider, k -> new AtomicInteger()).incrementAndGet();
+        return answer(CALLS, provider, prompt);
+    }
+
+    /** {@code provider}'s answer, its calls counted in {@code calls}: openai is down, any other blips once. */
+    public static String answer(Map<String, AtomicInteger> calls, String provider, String prompt) {
+        int n = calls.computeIfAbsent(provider, k -> new AtomicInteger()).incrementAndGet();
         if (provider.equals("openai")) {
             throw new IllegalStateException(provider + " down");
         }

@@ -1,6 +1,7 @@
 package dev.rebound.weaver.guice;
 
 import com.google.inject.Binding;
+import com.google.inject.Injector;
 import com.google.inject.Key;
 import com.google.inject.multibindings.MapBinderBinding;
 import com.google.inject.multibindings.MultibinderBinding;
@@ -72,6 +73,25 @@ final class MultibinderParts {
             }
         }
         return null;
+    }
+
+    /**
+     * Whether {@code binding} is an {@code OptionalBinder}'s {@code setDefault()} value that its {@code setBinding()}
+     * overrides in {@code injector}: never provided. Asked of the injector's optional binding (the one found among
+     * elements cannot tell its default from its actual value).
+     */
+    boolean overriddenDefault(Binding<?> binding, Injector injector) {
+        for (Object m : multibindings) {
+            if (m instanceof OptionalBinderBinding<?> optional && optional.containsElement(binding)) {
+                Binding<?> made = injector.getExistingBinding(optional.getKey());
+                if (made != null && made.acceptTargetVisitor(Finder.INSTANCE) instanceof OptionalBinderBinding<?> live) {
+                    Binding<?> fallback = live.getDefaultBinding();
+                    return live.getActualBinding() != null && fallback != null
+                            && fallback.getKey().equals(binding.getKey());
+                }
+            }
+        }
+        return false;
     }
 
     /**

@@ -5,13 +5,22 @@ import com.google.inject.Injector;
 import com.google.inject.Key;
 import com.google.inject.spi.ConstructorBinding;
 import com.google.inject.spi.ExposedBinding;
+import com.google.inject.spi.Dependency;
+import com.google.inject.spi.HasDependencies;
 import com.google.inject.spi.LinkedKeyBinding;
+import com.google.inject.spi.ProviderInstanceBinding;
+import com.google.inject.spi.ProviderKeyBinding;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -22,7 +31,11 @@ import java.util.Set;
  * the injector holding it constructs: that private module's own (a just-in-time binding made there because what
  * {@code HttpChat} needs is bound there, or {@code bind(HttpChat.class)} there), else its parent's. Guice intercepts
  * a class once per injector that constructs it, so these are what tells the instances of one interception apart
- * from another's. Asked once, at the injector's creation.
+ * from another's. A qualified {@code @Provides} method or {@code toProvider} binding that injects the class (or a
+ * {@code Provider} of it) counts as a route too, one that names nothing: what it returns may be that instance,
+ * reconfigured, or not ({@link #throughProvider}). An {@code OptionalBinder}'s default that its {@code setBinding()}
+ * overrides is never provided, and leads nowhere. Asked once per injector: at its creation, or, for a child
+ * injector (which runs no hook of ours), at the first provision of a class it intercepts.
  */
 final class QualifiedRoutes {
 
@@ -30,6 +43,8 @@ final class QualifiedRoutes {
     private final Map<Injector, Map<Class<?>, Map<Object, Key<?>>>> routes = new IdentityHashMap<>();
     /** Each injector's bindings, its just-in-time ones included, looked up once. */
     private final Map<Injector, Map<Key<?>, Binding<?>>> bindings = new IdentityHashMap<>();
+    /** Per injector, the classes it constructs that a provider binding's qualifier leads to ({@link #throughProvider}). */
+    private final Map<Injector, Set<Class<?>>> provided = new IdentityHashMap<>();
 
     /**
      * The routes of {@code injectors} (an injector and the private modules whose classes it heard: Guice lists no
@@ -54,6 +69,15 @@ final class QualifiedRoutes {
         return routes.getOrDefault(injector, Map.of()).getOrDefault(type, Map.of());
     }
 
+    /**
+     * Whether a binding whose target is a provider ({@code @Provides}, {@code toProvider}) that injects the class
+     * (or a {@code Provider} of it) leads to {@code type}'s binding in {@code injector}: what it provides under its
+     * qualifier may be that class's instance, or not, so no qualifier names the class's interception.
+     */
+    boolean throughProvider(Injector injector, Class<?> type) {
+        return provided.getOrDefault(injector, Set.of()).contains(type);
+    }
+
     private void visit(Injector injector, Deque<Injector> next) {
         MultibinderParts parts = new MultibinderParts(injector.getElements());
         for (Binding<?> binding : injector.getBindings().values()) {
@@ -61,24 +85,79 @@ final class QualifiedRoutes {
                 next.add(((ExposedBinding<?>) binding).getPrivateElements().getInjector());
                 continue;
             }
-            if (!(binding instanceof LinkedKeyBinding || binding instanceof ConstructorBinding)) {
+            boolean provider = binding instanceof ProviderInstanceBinding || binding instanceof ProviderKeyBinding;
+            if (!(provider || binding instanceof LinkedKeyBinding || binding instanceof ConstructorBinding)) {
                 continue;
             }
             Object qualifier = parts.qualifierOf(binding);
-            if (qualifier == null) {
+            if (qualifier == null || parts.overriddenDefault(binding, injector)) { // a default never provided
                 continue;
             }
-            Binding<?> end = binding;
-            for (int hops = 0; end instanceof LinkedKeyBinding && hops < 64; hops++) {
-                end = injector.getExistingBinding(((LinkedKeyBinding<?>) end).getLinkedKey());
-            }
-            if (end instanceof ConstructorBinding) {
+            for (Binding<?> end : provider ? injected(injector, binding) : List.of(constructed(injector, binding))) {
+                if (!(end instanceof ConstructorBinding)) {
+                    continue;
+                }
                 Class<?> type = ((ConstructorBinding<?>) end).getConstructor().getDeclaringType().getRawType();
-                routes.computeIfAbsent(ownerOf(injector, end), i -> new LinkedHashMap<>())
+                Injector owner = ownerOf(injector, end);
+                routes.computeIfAbsent(owner, i -> new LinkedHashMap<>())
                         .computeIfAbsent(type, t -> new LinkedHashMap<>()).putIfAbsent(qualifier, binding.getKey());
+                if (provider) {
+                    provided.computeIfAbsent(owner, i -> new HashSet<>()).add(type);
+                }
             }
         }
     }
+
+    /** The binding that constructs what {@code binding} gives, through any chain of linked bindings, if any. */
+    private static Binding<?> constructed(Injector injector, Binding<?> binding) {
+        Binding<?> end = binding;
+        for (int hops = 0; end instanceof LinkedKeyBinding && hops < 64; hops++) {
+            end = injector.getExistingBinding(((LinkedKeyBinding<?>) end).getLinkedKey());
+        }
+        return end;
+    }
+
+    /**
+     * The bindings that construct what a provider binding injects: a {@code @Provides} method's parameters, a
+     * provider instance's injection points, or those of the provider class of {@code toProvider}; a {@code
+     * Provider<T>} stands for {@code T}; of ReboundModule.wrapping's wrapper, those of the binding it moved.
+     */
+    private static List<Binding<?>> injected(Injector injector, Binding<?> binding) {
+        Binding<?> source = binding;
+        if (binding instanceof ProviderInstanceBinding<?> wrapper
+                && wrapper.getUserSuppliedProvider() instanceof ResilientProvider<?> resilient) {
+            source = injector.getExistingBinding(resilient.originalKey()); // the one ReboundModule.wrapping moved
+        }
+        List<Dependency<?>> dependencies = new ArrayList<>(dependencies(source));
+        if (source instanceof ProviderKeyBinding) {
+            Binding<?> provider = injector.getExistingBinding(((ProviderKeyBinding<?>) source).getProviderKey());
+            dependencies.addAll(dependencies(provider));
+        }
+        List<Binding<?>> ends = new ArrayList<>();
+        for (Dependency<?> dependency : dependencies) {
+            Binding<?> injectedBinding = injector.getExistingBinding(providedBy(dependency.getKey()));
+            if (injectedBinding != null) {
+                ends.add(constructed(injector, injectedBinding));
+            }
+        }
+        return ends;
+    }
+
+    private static Set<Dependency<?>> dependencies(Binding<?> binding) {
+        return binding instanceof HasDependencies ? ((HasDependencies) binding).getDependencies() : Set.of();
+    }
+
+    /** {@code T} for a key of {@code Provider<T>} (Guice's, jakarta's, javax's), keeping its qualifier. */
+    private static Key<?> providedBy(Key<?> key) {
+        Type type = key.getTypeLiteral().getType();
+        if (type instanceof ParameterizedType && PROVIDERS.contains(key.getTypeLiteral().getRawType().getName())) {
+            return key.ofType(((ParameterizedType) type).getActualTypeArguments()[0]);
+        }
+        return key;
+    }
+
+    private static final Set<String> PROVIDERS =
+            Set.of("com.google.inject.Provider", "jakarta.inject.Provider", "javax.inject.Provider");
 
     /**
      * Whether {@code injector} constructs {@code type} (a binding of its own, explicit or just in time, that does),

@@ -74,6 +74,12 @@ final class ResilientInterceptor implements MethodInterceptor, ContainerIntercep
      */
     private boolean shortcut;
 
+    /**
+     * What waits to name this method's class at its first provision, kept as long as the injector keeps this
+     * interceptor (a dropped child injector lets both go); null once named. Never read by a call.
+     */
+    private volatile Object waiting;
+
     ResilientInterceptor(ResilientMethod policy, boolean marksInstances) {
         this.policy = policy;
         this.marker = marksInstances ? ContainerInterception.marker() : null;
@@ -84,6 +90,11 @@ final class ResilientInterceptor implements MethodInterceptor, ContainerIntercep
     void use(ResilientMethod named) {
         this.policy = named;
         this.shortcut = marker == null && named.bareByShape(); // the same shape: named alike, resolved alike
+    }
+
+    /** Keeps {@code interception} until it is named ({@code null}): see {@link #waiting}. */
+    void keepUntilNamed(Object interception) {
+        this.waiting = interception;
     }
 
     /** The policy this method runs. */
@@ -100,8 +111,9 @@ final class ResilientInterceptor implements MethodInterceptor, ContainerIntercep
      */
     @Override
     public Object invoke(MethodInvocation invocation) throws Throwable {
+        ResilientMethod p = policy; // one read: a call runs one policy, even while use() switches it
         if (!shortcut || !ResilientMethod.quiet()) {
-            Object answer = ask(invocation);
+            Object answer = ask(p, invocation);
             if (answer != RUN_HERE) {
                 return answer;
             }
@@ -118,7 +130,7 @@ final class ResilientInterceptor implements MethodInterceptor, ContainerIntercep
         // took as a trap, so on a call that succeeds the invocation escapes nowhere (a catch block it
         // keeps, in Java 17)
         if (failure != null) {
-            return recover(policy, invocation, failure);
+            return recover(p, invocation, failure);
         }
         return result;
     }
@@ -128,12 +140,11 @@ final class ResilientInterceptor implements MethodInterceptor, ContainerIntercep
      * call through, hands a call whose first attempt is not bare now to the engine; {@link #RUN_HERE} when the
      * first attempt is bare after all and has started ({@link ResilientMethod#bareFirstAttempt}).
      */
-    private Object ask(MethodInvocation invocation) throws Throwable {
+    private Object ask(ResilientMethod p, MethodInvocation invocation) throws Throwable {
         Object self = invocation.getThis();
         if (marker != null) {
             marker.mark(self);
         }
-        ResilientMethod p = policy;
         // the invocation's method is read only while some mark is in place: a mark is for one method of self
         if (Passthrough.pending() && Passthrough.claim(self, invocation.getMethod(), p)) {
             return invocation.proceed();

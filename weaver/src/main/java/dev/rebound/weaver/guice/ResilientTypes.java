@@ -26,6 +26,7 @@ import dev.rebound.runtime.spi.Policies;
 import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.weaver.Woven;
 import dev.rebound.weaver.internal.DeclaresPolicy;
+import java.lang.ref.WeakReference;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -37,6 +38,7 @@ import java.util.WeakHashMap;
 import java.lang.reflect.Modifier;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -45,7 +47,8 @@ import java.util.function.Supplier;
  * alternatives from the injector. Problems become injector-creation errors. Once the injector's bindings are
  * known, the interception of a class that one qualified binding leads to is named with its qualifier, in events and
  * in the fleet (a private module per provider keeps a breaker each there too), and one that several share, or that
- * none names, is said when its breakers are shared ({@link #created}). Woven classes are left
+ * none names, is said when its breakers are shared ({@link #created}; a child injector's, which runs no hook of ours,
+ * at the first provision of the class there: {@link #nameLater}). Woven classes are left
  * alone: their aspect applies the policy already. As a provision listener (of the constructor bindings of
  * annotated classes) it marks the interceptor chain of each instance it intercepts, for {@code
  * Rebound.isResilient} and the woven door: the chain Guice gives the instances of one binding, and their copies,
@@ -193,8 +196,10 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
             ContainerInterception.register(type);
         });
         Interception interception = new Interception(type, door, injector, alternativeOf, interceptors);
-        if (created) { // a just-in-time binding (no qualified binding leads to it: those are known at creation)
-            interceptedLater.put(type, interception); // or an instance's type: decided when one is constructed
+        if (created) { // a child injector's, or a just-in-time binding, or an instance's type: named when constructed
+            interceptedLater.computeIfAbsent(type, t -> new CopyOnWriteArrayList<>())
+                    .add(new WeakReference<>(interception));
+            interceptors.values().forEach(i -> i.keepUntilNamed(interception));
         } else {
             interceptedWhileCreated.add(interception);
         }
@@ -227,6 +232,11 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
             });
         }
 
+        /** Named from now on: its interceptors no longer keep it (nor, through it, the injector). */
+        void named() {
+            interceptors.values().forEach(i -> i.keepUntilNamed(null));
+        }
+
         /** No binding qualifier names it: its breakers are the class's in the fleet, said when another shares them. */
         void withoutQualifier(ReboundSettings settings) {
             Policies.interceptedWithoutQualifier(door, settings, policies());
@@ -240,10 +250,12 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
     /** The classes intercepted while the injector is created, named once the bindings leading to each are known. */
     private final List<Interception> interceptedWhileCreated = Collections.synchronizedList(new ArrayList<>());
     /**
-     * The classes intercepted since, by class (the last heard of each), until an instance of one is constructed:
-     * Guice hears the class of an instance whose members it injects too, which it never constructs.
+     * The classes intercepted since (by a child injector, its private modules, or just in time), every one of each
+     * class, until an instance of it is constructed, when the injector that constructs it is known ({@link
+     * #nameLater}): Guice hears the class of an instance whose members it injects too, which it never constructs.
+     * Held weakly: each is kept by its own interceptors, which a dropped child injector drops with it.
      */
-    private final Map<Class<?>, Interception> interceptedLater = new ConcurrentHashMap<>();
+    private final Map<Class<?>, List<WeakReference<Interception>>> interceptedLater = new ConcurrentHashMap<>();
 
     /** The warnings said about classes that several qualified bindings share: once each. */
     private static final Set<String> SHARED_SAID = ConcurrentHashMap.newKeySet();
@@ -280,20 +292,62 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
         injectors.add(injector);
         QualifiedRoutes routes = new QualifiedRoutes(injectors);
         for (int i = 0; i < made.size(); i++) {
-            Interception interception = made.get(i);
-            if (!routes.constructs(by.get(i), interception.type())) {
-                continue; // an instance's type: its interceptors never run
+            if (routes.constructs(by.get(i), made.get(i).type())) { // else an instance's type: never run
+                name(made.get(i), by.get(i), routes);
             }
-            Map<Object, Key<?>> leading = routes.to(by.get(i), interception.type());
-            if (leading.size() == 1) {
-                interception.qualified(leading.keySet().iterator().next(), settings);
+        }
+    }
+
+    /**
+     * Names {@code interception}, of a class {@code by} constructs, with the qualifier of the one binding that leads
+     * to it; not when a provider binding ({@code @Provides}, {@code toProvider}) injects the class, since what it
+     * gives under its qualifier may be another's instance; says when several share it.
+     */
+    private void name(Interception interception, Injector by, QualifiedRoutes routes) {
+        Map<Object, Key<?>> leading = routes.to(by, interception.type());
+        if (leading.size() == 1 && !routes.throughProvider(by, interception.type())) {
+            interception.qualified(leading.keySet().iterator().next(), settings);
+            return;
+        }
+        if (leading.size() > 1) {
+            warnShared(interception, leading);
+        }
+        interception.withoutQualifier(settings);
+    }
+
+    /**
+     * At the first provision by {@code binding} of a class intercepted after the injector's creation: the
+     * interception of the injector that holds the binding (a child injector's, one of its private modules', the
+     * injector's own just-in-time one), known now, is named by the qualified bindings of that injector and its
+     * private modules that lead to it, as {@link #nameByQualifiers} names those of the injector's creation. A
+     * child's bindings that lead to a class its parent constructs are not seen: that class is named by the parent's
+     * alone. Each interception left unnamed is filed with the fleet's unnamed breakers, so two of them that share
+     * a key are said.
+     */
+    private void nameLater(Binding<?> binding) {
+        Class<?> type = ConstructedLater.declaringClass(binding);
+        List<WeakReference<Interception>> waiting = interceptedLater.get(type);
+        if (waiting == null) {
+            return;
+        }
+        for (WeakReference<Interception> ref : waiting) {
+            Interception interception = ref.get();
+            if (interception == null) {
+                waiting.remove(ref);
                 continue;
             }
-            if (leading.size() > 1) {
-                warnShared(interception, leading);
+            Injector by;
+            try {
+                by = interception.injector().get();
+            } catch (IllegalStateException beingCreated) { // asked again at a later provision
+                continue;
             }
-            interception.withoutQualifier(settings);
+            if (by.getExistingBinding(binding.getKey()) == binding && waiting.remove(ref)) {
+                interception.named();
+                name(interception, by, new QualifiedRoutes(List.of(by)));
+            }
         }
+        interceptedLater.computeIfPresent(type, (t, left) -> left.isEmpty() ? null : left);
     }
 
     /** Says once that the qualified bindings {@code leading} share the breakers of one interception of a class. */
@@ -440,11 +494,8 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
      */
     @Override
     public <T> void onProvision(ProvisionInvocation<T> provision) {
-        if (!interceptedLater.isEmpty()) { // constructed at last: its breakers are the class's in the fleet
-            Interception later = interceptedLater.remove(ConstructedLater.declaringClass(provision.getBinding()));
-            if (later != null) {
-                later.withoutQualifier(settings);
-            }
+        if (!interceptedLater.isEmpty()) { // constructed at last: named now that its injector is known
+            nameLater(provision.getBinding());
         }
         T provided = provision.provision();
         if (provided != null && isIntercepted(provided)) {
