@@ -1,5 +1,6 @@
 package dev.rebound.it;
 
+import static dev.rebound.it.measure.Allocations.bytesPerCall;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,7 +17,6 @@ import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.RetryAfter;
 import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.weaver.guice.ReboundModule;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.LongSupplier;
@@ -29,25 +29,6 @@ import org.junit.jupiter.api.Test;
  * many calls (bodies that allocate nothing themselves).
  */
 class AllocationTest extends VirtualTime {
-
-    private static final int CALLS = 200_000;
-
-    private static long bytesPerCall(LongSupplier call) {
-        com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long id = Thread.currentThread().getId();
-        long sink = 0;
-        for (int i = 0; i < CALLS; i++) { // warm up: resolve the join point, let the JIT compile
-            sink += call.getAsLong();
-        }
-        long before = threads.getThreadAllocatedBytes(id);
-        for (int i = 0; i < CALLS; i++) {
-            sink += call.getAsLong();
-        }
-        long allocated = threads.getThreadAllocatedBytes(id) - before;
-        assertThat(sink).isPositive();
-        return allocated / CALLS;
-    }
 
     @Test
     void anUnannotatedWovenMethodAllocatesNothing() {
