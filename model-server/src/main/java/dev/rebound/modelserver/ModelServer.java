@@ -247,9 +247,12 @@ public final class ModelServer implements AutoCloseable {
      * client has gone away (timed out, cancelled) still counts until then, as the server learns that
      * only when it writes.
      *
+     * @throws IllegalArgumentException if {@code streams} is negative or {@code timeout} is negative
+     * @throws NullPointerException if {@code timeout} is null
      * @throws InterruptedException if interrupted while waiting
      */
     public boolean awaitStalled(int streams, Duration timeout) throws InterruptedException {
+        Waits.check("awaitStalled", "streams", streams, timeout);
         return stalls.await(streams, timeout);
     }
 
@@ -276,9 +279,12 @@ public final class ModelServer implements AutoCloseable {
      * (neither counted nor logged). An exchange whose client has gone away ends all the same, once the server
      * has given up writing to it; one held by a stall ends only after its release.
      *
+     * @throws IllegalArgumentException if {@code exchanges} is negative or {@code timeout} is negative
+     * @throws NullPointerException if {@code timeout} is null
      * @throws InterruptedException if interrupted while waiting
      */
     public boolean awaitExchangesEnded(int exchanges, Duration timeout) throws InterruptedException {
+        Waits.check("awaitExchangesEnded", "exchanges", exchanges, timeout);
         return ended.await(exchanges, timeout);
     }
 

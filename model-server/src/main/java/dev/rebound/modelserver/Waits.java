@@ -12,6 +12,22 @@ final class Waits {
     }
 
     /**
+     * Checks a public wait's arguments before it waits: {@code count} of {@code what} at least 0, {@code timeout}
+     * not null nor negative; the errors name the method and the argument.
+     */
+    static void check(String method, String what, int count, Duration timeout) {
+        if (count < 0) {
+            throw new IllegalArgumentException("ModelServer." + method + ": " + what + " must be at least 0, was "
+                    + count);
+        }
+        Objects.requireNonNull(timeout, "ModelServer." + method + ": timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("ModelServer." + method + ": timeout must not be negative, was "
+                    + timeout);
+        }
+    }
+
+    /**
      * Waits on {@code monitor}, which the caller holds and whoever changes the condition notifies, until
      * {@code met}; false if {@code timeout} passes first ({@link Duration#ZERO}: only looks).
      */

@@ -427,6 +427,21 @@ class ModelServerTest {
     }
 
     @Test
+    void aWaitGivenANegativeCountOrTimeoutOrNoTimeoutFailsAtOnceNamingTheMethodAndTheArgument() {
+        assertThatThrownBy(() -> server.awaitExchangesEnded(-1, Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("ModelServer.awaitExchangesEnded: exchanges must be at least 0, was -1");
+        assertThatThrownBy(() -> server.awaitStalled(-2, Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("ModelServer.awaitStalled: streams must be at least 0, was -2");
+        assertThatThrownBy(() -> server.awaitExchangesEnded(1, Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("ModelServer.awaitExchangesEnded: timeout must not be negative, was PT-1S");
+        assertThatThrownBy(() -> server.awaitStalled(1, null))
+                .isInstanceOf(NullPointerException.class).hasMessage("ModelServer.awaitStalled: timeout");
+    }
+
+    @Test
     void aStallUntilReleasedHoldsTheOpenStreamSilentUntilTheTestReleasesIt() throws Exception {
         server.script("gpt-4", Fault.stallUntilReleased());
         CompletableFuture<HttpResponse<String>> stalled = sentAside(() -> stream("gpt-4", "q", false));
