@@ -3,17 +3,26 @@ package dev.rebound.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import com.google.inject.Binding;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Key;
 import com.google.inject.PrivateModule;
+import com.google.inject.TypeLiteral;
+import com.google.inject.matcher.AbstractMatcher;
+import com.google.inject.matcher.Matchers;
 import com.google.inject.name.Names;
+import com.google.inject.spi.ProvisionListener;
+import com.google.inject.spi.TypeEncounter;
+import com.google.inject.spi.TypeListener;
 import dev.rebound.it.plain.HttpChat;
 import dev.rebound.it.plain.generated.GuardedChat;
+import dev.rebound.runtime.CircuitBreakerOpenException;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.weaver.guice.ReboundModule;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -110,6 +119,100 @@ class ChildInjectorFleetKeysTest extends VirtualTime {
                 .contains("WARN dev.rebound - ReboundModule(HttpChat): another wrapper built without a name (or class"
                         + " an injector intercepts) shares the fleet-wide circuit breaker of "
                         + GuardedChat.class.getName() + ".chat(java.lang.String) on " + HttpChat.class.getName());
+    }
+
+    /**
+     * A child's qualified binding that leads to a class its parent constructs (everything HttpChat needs is bound in
+     * the parent, so Guice makes it just in time there, once, for every injector that asks): each child reaches the
+     * parent's one interception, with its one breaker, named and keyed by the parent's bindings alone. openai is down:
+     * two failures through the first child's binding open the breaker, which then refuses the call through the second
+     * child's binding (or the parent's own, or the first child's again) without calling HttpChat.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"one-child", "two-children", "parent-route-too"})
+    void aChildsQualifiedBindingToAClassItsParentConstructsRunsTheParentsInterceptionNamedByTheParentAlone(String shape) {
+        HttpChat.CALLS.clear();
+        GuiceFleetKeysTest.SharingStore store = new GuiceFleetKeysTest.SharingStore();
+        ReboundSettings settings = ReboundSettings.global().toBuilder().rateLimitStore(store).build();
+        boolean parentRoute = shape.equals("parent-route-too");
+        String log = StdErr.during(() -> {
+            Injector parent = Guice.createInjector(new ReboundModule(settings), binder -> {
+                binder.bindConstant().annotatedWith(Names.named("provider")).to("openai");
+                if (parentRoute) {
+                    binder.bind(GuardedChat.class).annotatedWith(Names.named("eu")).to(HttpChat.class);
+                }
+            });
+            Injector child = linking(parent, "a");
+            GuardedChat first = child.getInstance(chat("a"));
+            GuardedChat second = switch (shape) {
+                case "two-children" -> linking(parent, "b").getInstance(chat("b"));
+                case "parent-route-too" -> parent.getInstance(chat("eu"));
+                default -> child.getInstance(chat("a"));
+            };
+            assertThat(catchThrowable(() -> first.chat("q"))).hasMessage("openai down");
+            assertThat(catchThrowable(() -> first.chat("q"))).hasMessage("openai down");
+            assertThat(catchThrowable(() -> second.chat("q"))).isInstanceOf(CircuitBreakerOpenException.class);
+        });
+
+        String name = parentRoute ? "HttpChat@Named(eu)" : "HttpChat";
+        String key = HTTP_CHAT + (parentRoute ? "@com.google.inject.name.Named(eu)" : "");
+        assertThat(HttpChat.CALLS.get("openai")).hasValue(2);
+        assertThat(events.stream().map(ReboundEvent::target).distinct()).containsExactly(name);
+        assertThat(store.open.keySet()).containsExactly(key);
+        assertThat(log.lines().filter(l -> l.contains(" WARN ") && !l.contains("failed for good")
+                && !l.contains("circuit opened"))).isEmpty();
+    }
+
+    /** A child injector of {@code parent} whose only binding links {@code GuardedChat @Named(name)} to HttpChat. */
+    private static Injector linking(Injector parent, String name) {
+        return parent.createChildInjector(binder -> binder.bind(chat(name)).to(HttpChat.class));
+    }
+
+    private static Key<GuardedChat> chat(String name) {
+        return Key.get(GuardedChat.class, Names.named(name));
+    }
+
+    /**
+     * Why no qualifier of a child names the class its parent constructs, and no WARN says that two children share it:
+     * Guice runs none of the parent's hooks for a child's linked binding. A second child linked to the class the
+     * parent made for the first reaches no type listener and no provision-listener matcher of the parent's while it
+     * is created, and its instance is provided by the parent's binding, which names neither the child nor its key.
+     */
+    @Test
+    void guiceTellsTheParentNothingOfAChildsLinkedBindingToAClassTheParentConstructs() {
+        List<String> heard = new CopyOnWriteArrayList<>();
+        List<Binding<?>> provided = new CopyOnWriteArrayList<>();
+        Injector parent = Guice.createInjector(new ReboundModule(ReboundSettings.global()), binder -> {
+            binder.bindConstant().annotatedWith(Names.named("provider")).to("anthropic");
+            binder.bindListener(Matchers.any(), new TypeListener() {
+                @Override
+                public <I> void hear(TypeLiteral<I> type, TypeEncounter<I> encounter) {
+                    heard.add("heard " + type);
+                }
+            });
+            binder.bindListener(new AbstractMatcher<Binding<?>>() {
+                @Override
+                public boolean matches(Binding<?> binding) {
+                    heard.add("matched " + binding.getKey());
+                    return true;
+                }
+            }, new ProvisionListener() {
+                @Override
+                public <T> void onProvision(ProvisionInvocation<T> provision) {
+                    provided.add(provision.getBinding());
+                }
+            });
+        });
+        assertThat(linking(parent, "a").getInstance(chat("a"))).isNotNull();
+        heard.clear();
+        provided.clear();
+
+        Injector second = linking(parent, "b");
+        assertThat(heard).as("the parent's listeners while the second child is created").isEmpty();
+        assertThat(second.getInstance(chat("b"))).isNotNull();
+
+        assertThat(heard).isEmpty();
+        assertThat(provided).singleElement().isSameAs(parent.getExistingBinding(Key.get(HttpChat.class)));
     }
 
     /**

@@ -321,7 +321,8 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
      * injector's own just-in-time one), known now, is named by the qualified bindings of that injector and its
      * private modules that lead to it, as {@link #nameByQualifiers} names those of the injector's creation. A
      * child's bindings that lead to a class its parent constructs are not seen: that class is named by the parent's
-     * alone. Each interception left unnamed is filed with the fleet's unnamed breakers, so two of them that share
+     * alone (Guice runs none of the parent's hooks for a child's linked binding, and the parent's binding provides
+     * the class without naming the child or its key). Each interception left unnamed is filed with the fleet's unnamed breakers, so two of them that share
      * a key are said.
      */
     private void nameLater(Binding<?> binding) {
