@@ -9,12 +9,14 @@ import dev.rebound.ltw.generated.GreetingChat;
 import dev.rebound.ltw.generated.GreetingChatBean;
 import dev.rebound.ltw.generated.RelayBase;
 import dev.rebound.ltw.generated.RelaySub;
+import dev.rebound.ltw.generated.SuperCallingGreeter;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.weaver.guice.ReboundModule;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -77,6 +79,28 @@ class ExactlyOnceBehindContainerDoorsTest extends VirtualClock {
         assertThat(catchThrowable(() -> client.greet("q"))).isSameAs(down);
 
         assertThat(calls).as("calls the lambda got for @Retry(attempts = 3)").hasValue(3);
+        assertThat(failedAttempts()).hasSize(3);
+    }
+
+    /**
+     * ArC's client proxy hands {@code greet} to a bean no weaver reached whose class overrides the woven default and
+     * calls it with {@code GreetingChat.super}: no door of the bean applies the policy, so the proxy's door applies
+     * it, and the default's advice, on an instance whose class overrides it, applies none (a super call runs under
+     * the override's policy).
+     */
+    @Test
+    void arcsClientProxyOfAnUnwovenBeanWhoseOverrideCallsTheWovenDefaultThroughIfaceSuperAppliesItsPolicyOnce()
+            throws ReflectiveOperationException {
+        Class<?> unwoven = OverObject.hidden(SuperCallingGreeter.class);
+        assertThat(woven(unwoven)).as("a hidden class, never woven").isFalse();
+        GreetingChat bean = OverObject.instance(unwoven, GreetingChat.class);
+        GreetingChat client = OverObject.instance(OverObject.arcClientProxy("SuperCallingGreeter_ClientProxy",
+                GreetingChat.class, bean, "ask", "greet"), GreetingChat.class);
+        events.clear();
+
+        assertThat(catchThrowable(() -> client.greet("q"))).hasMessage("greeter down");
+
+        assertThat(((IntSupplier) bean).getAsInt()).as("calls the bean got for @Retry(attempts = 3)").isEqualTo(3);
         assertThat(failedAttempts()).hasSize(3);
     }
 

@@ -112,6 +112,20 @@ final class OverObject {
                 .method(ElementMatchers.named("ask")).intercept(ask));
     }
 
+    /**
+     * {@code compiled}'s class file, as javac wrote it, defined again as a hidden class in its package: the agent never
+     * sees a hidden class (as a lambda's), so it stands for a class no weaver reached.
+     */
+    static Class<?> hidden(Class<?> compiled) {
+        try (java.io.InputStream in = compiled.getClassLoader()
+                .getResourceAsStream(compiled.getName().replace('.', '/') + ".class")) {
+            return MethodHandles.privateLookupIn(compiled, MethodHandles.lookup()).defineHiddenClass(in.readAllBytes(),
+                    true).lookupClass();
+        } catch (java.io.IOException | IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** An instance of {@code generated} through its no-argument constructor, which may not be public. */
     static <T> T instance(Class<?> generated, Class<T> type) throws ReflectiveOperationException {
         Constructor<?> constructor = generated.getDeclaredConstructor();

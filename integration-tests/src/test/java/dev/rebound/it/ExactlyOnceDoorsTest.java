@@ -8,6 +8,7 @@ import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.name.Names;
 import dev.rebound.it.plain.GuiceReach;
+import dev.rebound.it.plain.ProxiedRegisteringModel;
 import dev.rebound.it.plain.RegisteringModel;
 import dev.rebound.it.plain.shapes.PlainShapes;
 import dev.rebound.it.plain.wrap.WrapShapes;
@@ -699,6 +700,31 @@ class ExactlyOnceDoorsTest extends VirtualTime {
         assertThat(catchThrowable(() -> RegisteringModel.registered.chat("q"))).as("the wrapper's policy")
                 .hasMessage("down 3");
         assertThat(logged).as("the logger, on each attempt").containsExactly("chat", "chat", "chat");
+    }
+
+    /**
+     * A Spring proxy whose fixed target is an instance of a class javac alone compiled, made in that instance's
+     * constructor, before any instance of its class is marked (the first Guice makes), is resilient as the instance
+     * is, by the interceptor chain the instance runs: the registry's {@code Rebound.wrap} returns the proxy as it is,
+     * and a call through it applies the policy once, in Guice's interceptor (3 attempts, not 3 x 3).
+     */
+    @Test
+    void aSpringProxyOfAnUnwovenInstanceMadeInItsConstructorBeforeAnyIsMarkedIsResilientAndAppliesItsPolicyOnce() {
+        ProxiedRegisteringModel made = Guice.createInjector(new ReboundModule())
+                .getInstance(ProxiedRegisteringModel.class);
+        assertThat(ProxiedRegisteringModel.classMarkedWhileMade).as("the first instance of Guice's subclass")
+                .isFalse();
+
+        assertThat(ProxiedRegisteringModel.proxyResilientWhileMade).as("Rebound.isResilient(proxy) in its constructor")
+                .isTrue();
+        assertThat(ProxiedRegisteringModel.registered).as("the registry keeps it as it is")
+                .isSameAs(ProxiedRegisteringModel.proxy);
+        events.clear();
+        ProxiedRegisteringModel.CALLS.set(0);
+        assertThat(catchThrowable(() -> ProxiedRegisteringModel.registered.chat("q"))).hasMessage("down 3");
+        assertThat(ProxiedRegisteringModel.CALLS.get()).as("3 attempts, not 3 x 3").isEqualTo(3);
+        assertThat(events).filteredOn(e -> e.kind() == ReboundEvent.Kind.ATTEMPT_FAILED).hasSize(3);
+        assertThat(Rebound.isResilient(made)).isTrue();
     }
 
     /**

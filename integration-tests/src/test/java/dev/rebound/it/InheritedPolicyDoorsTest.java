@@ -8,6 +8,8 @@ import com.google.inject.Guice;
 import com.google.inject.Injector;
 import dev.rebound.it.plain.shapes.InheritedShapes;
 import dev.rebound.it.plain.shapes.PlainAssistants;
+import dev.rebound.it.woven.shapes.InheritedShapes.Assistant;
+import dev.rebound.it.woven.shapes.InheritedShapes.Body;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.weaver.guice.ReboundModule;
@@ -278,6 +280,99 @@ class InheritedPolicyDoorsTest extends VirtualTime {
                 + " @Retry; summarize gets @Retry, so those policies do not apply to its own methods (a woven default"
                 + " method it inherits still applies its own). Weave the class, or call the object through"
                 + " Rebound.wrap or Guice's ReboundModule, which apply them");
+    }
+
+    /**
+     * What a door outside is given in front of an object of a class javac alone compiled: something that hands
+     * each call to it, whose own class overrides the woven default.
+     */
+    enum InFront {
+        /** A Spring JDK proxy by the interface alone: it says the class behind it. */
+        SPRING_JDK_PROXY,
+        /** A JDK proxy of the application's, which does not say it. */
+        OWN_JDK_PROXY,
+        /** Quarkus ArC's client proxy of a bean whose type is the interface, written without weaving. */
+        CLIENT_PROXY,
+        /** An application's class that delegates every method. */
+        DECORATOR;
+
+        Assistant over(Assistant target) {
+            java.lang.reflect.InvocationHandler handOn = (proxy, method, args) -> {
+                try {
+                    return method.invoke(target, args);
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                }
+            };
+            switch (this) {
+                case SPRING_JDK_PROXY:
+                    org.springframework.aop.framework.ProxyFactory factory =
+                            new org.springframework.aop.framework.ProxyFactory(target);
+                    factory.setInterfaces(Assistant.class);
+                    factory.addAdvice((org.aopalliance.intercept.MethodInterceptor) invocation -> invocation.proceed());
+                    return (Assistant) factory.getProxy();
+                case OWN_JDK_PROXY:
+                    return (Assistant) java.lang.reflect.Proxy.newProxyInstance(Assistant.class.getClassLoader(),
+                            new Class<?>[] {Assistant.class}, handOn);
+                case CLIENT_PROXY:
+                    return Generators.arcClientProxy(Assistant.class, handOn);
+                default:
+                    return new PlainAssistants.DelegatingAssistant(target);
+            }
+        }
+    }
+
+    /**
+     * {@code door}'s summarize fails with {@code body}'s exception after 3 attempts, each one call of {@code body},
+     * and the events report 3 failed attempts: the policy applied once.
+     */
+    private void assertSummarizeAppliesItsPolicyOnce(Assistant door, Body body) {
+        events.clear();
+        assertThat(catchThrowable(() -> door.summarize("t"))).isSameAs(body.down);
+        assertThat(body.calls).as("the door's 3 attempts, each one call of the default").isEqualTo(3);
+        assertThat(events).filteredOn(e -> e.kind() == dev.rebound.runtime.ReboundEvent.Kind.ATTEMPT_FAILED)
+                .hasSize(3);
+    }
+
+    /**
+     * {@code Rebound.wrap} over something that hands each call to a javac class that inherits the woven default:
+     * the wrapper applies the policy, and the default's advice, on the instance behind, takes the wrapper's mark and
+     * applies none (before this version, a mark on the proxy alone: 3 x 3 attempts).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(InFront.class)
+    void throughWrapOverAProxyOfAJavacClassAnInheritedWovenDefaultAppliesItsPolicyOnce(InFront inFront) {
+        var target = new PlainAssistants.ProxiedAssistant();
+        assertSummarizeAppliesItsPolicyOnce(Rebound.wrap(Assistant.class, inFront.over(target)).build(), target.body);
+    }
+
+    /** The same through {@code ReboundModule.wrapping(...)}, which provides the proxy bound as an instance wrapped. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(InFront.class)
+    void throughGuiceWrappingOverAProxyOfAJavacClassAnInheritedWovenDefaultAppliesItsPolicyOnce(InFront inFront) {
+        var target = new PlainAssistants.ProxiedAssistant();
+        Assistant bound = inFront.over(target);
+        Assistant provided = Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(Assistant.class).toInstance(bound);
+            }
+        })).getInstance(Assistant.class);
+
+        assertSummarizeAppliesItsPolicyOnce(provided, target.body);
+    }
+
+    /**
+     * An override that calls the woven default with {@code Assistant.super}, behind something that hands it each
+     * call: the default's advice applies no policy on an instance whose class overrides it (a super call runs
+     * under the override's), so the wrapper's applies once, as over the object itself.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(InFront.class)
+    void throughWrapOverAProxyOfAJavacOverrideCallingAWovenDefaultThroughIfaceSuperItsPolicyAppliesOnce(
+            InFront inFront) {
+        var target = new PlainAssistants.ProxiedSuperCallingAssistant();
+        assertSummarizeAppliesItsPolicyOnce(Rebound.wrap(Assistant.class, inFront.over(target)).build(), target.body);
     }
 
     /**

@@ -609,7 +609,7 @@ class BadAnnotationInputTest {
             public String handled(String prompt) {
                 return prompt;
             }
-        }))).containsExactly(
+        }))).as("every problem, in getMethods() order: the JVM's, not the declaration's").containsExactlyInAnyOrder(
                 "NothingToFallBackTo.chat(String): @Fallback.on has" + nothing + "@Fallback.on" + optOut,
                 "NothingToFallBackTo.ask(String): @Fallback.skipOn and @Fallback.onResult have" + nothing
                         + "@Fallback.skipOn and @Fallback.onResult" + optOut);

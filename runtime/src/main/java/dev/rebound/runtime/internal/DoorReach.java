@@ -63,11 +63,12 @@ public final class DoorReach {
     /**
      * Whether {@code object} is a container's proxy that says the class behind it ({@link
      * ContainerProxies#targetClassOf}) and that class's instances apply their policies (woven), or its fixed
-     * target is an instance a container door intercepts (a proxy that makes its target per call, over a class
-     * some of whose instances the door intercepts, is taken for one over them: there is no instance to ask), or,
-     * when that class is a wrapper's, the proxy's fixed target is a wrapper ({@code applying}: one that applies a
-     * policy). A lookup per class for an object that is no such proxy; asked when a door wraps or
-     * provides an object, never per call.
+     * target is an instance a container door intercepts, asked of that instance as {@link #carriesPolicy} asks
+     * ({@link ContainerInterception#carries}: its chain, when no instance of its class is marked yet, as for one that
+     * escaped its constructor), or, without a fixed target (a target made per call), some instance of that class
+     * carries the door's interceptor (there is no instance to ask), or, when that class is a wrapper's, the
+     * proxy's fixed target is a wrapper ({@code applying}: one that applies a policy). A lookup per class for an
+     * object that is no such proxy; asked when a door wraps or provides an object, never per call.
      */
     private static boolean behindProxy(Object object, boolean applying) {
         Class<?> behind = ContainerProxies.targetClassOf(object);
@@ -77,16 +78,15 @@ public final class DoorReach {
         if (woven(behind)) {
             return true;
         }
-        if (ContainerInterception.intercepts(behind)) {
-            // the instance behind: the proxy's fixed target; without one (a target made per call), the class's mark
-            Object target = ContainerProxies.staticTargetOf(object);
-            return target == null || ContainerInterception.carries(target);
+        Object target = ContainerProxies.staticTargetOf(object);
+        if (target == null) {
+            return ContainerInterception.intercepts(behind);
         }
-        if (!GeneratedWrapper.class.isAssignableFrom(behind) && !Proxy.isProxyClass(behind)) {
-            return false;
+        if (ContainerInterception.carries(target)) {
+            return true;
         }
-        Object wrapper = ContainerProxies.staticTargetOf(object); // a wrapper's class says nothing of its policies
-        return wrapper != null
-                && (applying ? ResilientProxy.appliesPolicy(wrapper) : ResilientProxy.isWrapper(wrapper));
+        // a wrapper's class says nothing of its policies: the wrapper is asked
+        return (GeneratedWrapper.class.isAssignableFrom(behind) || Proxy.isProxyClass(behind))
+                && (applying ? ResilientProxy.appliesPolicy(target) : ResilientProxy.isWrapper(target));
     }
 }

@@ -213,19 +213,22 @@ public final class ResilientProxy implements InvocationHandler {
          * ({@link WovenDefaults#marksCalls}).
          */
         final Method marked;
+        /** The class behind the target, when it is a container's proxy that says it and calls are {@link #marked}. */
+        final Class<?> behind;
 
         Call(Object target, Method method, ResilientMethod policy) {
             this.target = target;
             this.method = new MethodCaller(method);
             this.policy = policy;
             this.marked = policy != null && WovenDefaults.marksCalls(target, method) ? method : null;
+            this.behind = marked != null ? ContainerProxies.targetClassOf(target) : null;
         }
 
         Object invoke(Object[] args) throws Throwable {
             if (marked == null) {
                 return method.call(target, args);
             }
-            Object outer = Passthrough.enterMethod(target, marked);
+            Object outer = Passthrough.enterMethod(target, behind, marked);
             try {
                 return method.call(target, args);
             } finally {

@@ -30,10 +30,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * here, and the target's door applies its policy there too.
  *
  * <p>A door that applies a woven default method's policy to an object ajc never wove ({@code Rebound.wrap},
- * {@code ReboundModule.wrapping}) marks its call of that method the same way ({@link #enterMethod}): only that
- * default's advice takes it, whether the object inherits the body or an override reaches it with {@code
- * Iface.super}. An override that never does leaves the mark untaken, and the other woven defaults it calls on
- * itself keep their policies.
+ * {@code ReboundModule.wrapping}) marks its call of that method ({@link #enterMethod}): only that default's advice
+ * takes it, on whichever instance it runs first, whether the object inherits the body, an override reaches it with
+ * {@code Iface.super}, or the object is a proxy that hands the call to an instance that runs it (a container's, a JDK
+ * proxy of the application's, a decorator), which no mark on the object itself would reach. An override that never
+ * does leaves the mark untaken, and the other woven defaults it calls on itself keep their policies.
  *
  * <p>An alternative given to {@code Rebound.wrap(...).withFallbacks} whose own door applies its own policy
  * (woven, intercepted by Guice, or a container's proxy over either) is called as it is, under a mark of
@@ -60,6 +61,9 @@ public final class Passthrough {
     /** The kind of a mark made by {@link #enterNested}. */
     private static final Object NESTED = new Object();
 
+    /** The kind of a mark made by {@link #enterMethod}. */
+    private static final Object DEFAULT = new Object();
+
     private Passthrough() {
     }
 
@@ -67,7 +71,7 @@ public final class Passthrough {
      * Whether this call of {@code method} on {@code self} is the engine's own call and must run as it is:
      * {@code self} is the instance marked, or an instance of exactly the class behind it, and {@code method} the
      * method marked ({@link #sameMethod}). True at most once per {@link #enter}: calls that the target makes from
-     * inside keep their policies. Never a mark {@link #enterNested} made.
+     * inside keep their policies. Never a mark {@link #enterNested} or {@link #enterMethod} made.
      *
      * @param method the method the door intercepts: the woven advice's join point's, the one a proxy is called with
      */
@@ -82,7 +86,8 @@ public final class Passthrough {
     /**
      * As {@link #claim(Object, Method)}, for a door about to apply {@code policy} to this call of {@code method} on
      * {@code self}: a mark {@link #enterNested} made for them is taken too, and then the door applies {@code
-     * policy} (false) as part of the enclosing call ({@link NestedCalls}).
+     * policy} (false) as part of the enclosing call ({@link NestedCalls}); a mark {@link #enterMethod} made is taken
+     * by a door of exactly the woven default method marked, on whichever instance it runs.
      *
      * @param method the method the door intercepts: the woven advice's join point's, Guice's invocation's
      */
@@ -91,6 +96,9 @@ public final class Passthrough {
             return false;
         }
         Object[] mark = TARGET.get();
+        if (mark[3] == DEFAULT) {
+            return mark[2].equals(method) && clear(mark);
+        }
         if (!marks(mark, self) || !sameMethod((Method) mark[2], method)) {
             return false;
         }
@@ -116,14 +124,16 @@ public final class Passthrough {
      * Whether a door is calling {@code self} now: a mark on it is in place, for whichever method, left in place:
      * for a door that resolves a policy on such a call and must neither take the mark for one the door itself
      * applies nor keep what it finds as if no door were calling. Never a mark {@link #enterNested} made: the door
-     * that takes it applies its policy, as when no door is calling.
+     * that takes it applies its policy, as when no door is calling. A mark {@link #enterMethod} made is on the
+     * instance its door calls, or on the instances of the class behind it when that is a container's proxy that says
+     * it.
      */
     public static boolean marked(Object self) {
         if (ACTIVE.get() == 0) {
             return false;
         }
         Object[] mark = TARGET.get();
-        return mark[3] == null && marks(mark, self);
+        return mark[3] != NESTED && marks(mark, self);
     }
 
     /** Takes the mark: always true. */
@@ -165,14 +175,18 @@ public final class Passthrough {
     }
 
     /**
-     * Marks the next call of {@code method} on {@code target} from this thread, for that method's own woven
-     * advice ({@link #claim(Object, Method)}): a door that applies the policy of {@code method}, a woven default
-     * method, to an object ajc never wove (so no other door of it), and calls it. Any other method's advice leaves
-     * it in place (an override that never reaches the default leaves it untaken for the call: the other woven
-     * defaults it calls keep their policies). Returns what to hand to {@link #exit}.
+     * Marks the next call of {@code method} from this thread, for that method's own woven advice ({@link
+     * #claim(Object, Method, ResilientMethod)}): a door that applies the policy of {@code method}, a woven default
+     * method, to {@code target}, an object no door has reached, and calls it. The advice of that very method takes
+     * the mark on whichever instance runs it first: {@code target}, or the instance {@code target} hands the call to
+     * (a container's proxy, a JDK proxy of the application's, a decorator). Any other method's advice leaves it in
+     * place (an override that never reaches the default leaves it untaken for the call: the other woven defaults it
+     * calls keep their policies). A door is calling ({@link #marked}) {@code target}, and the instances of {@code
+     * behind}, the class behind {@code target} when it is a container's proxy that says it (else null). Returns what
+     * to hand to {@link #exit}.
      */
-    public static Object enterMethod(Object target, Method method) {
-        return enter(target, null, method, null);
+    public static Object enterMethod(Object target, Class<?> behind, Method method) {
+        return enter(target, behind, method, DEFAULT);
     }
 
     /**

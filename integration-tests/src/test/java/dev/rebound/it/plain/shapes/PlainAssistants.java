@@ -60,6 +60,38 @@ public final class PlainAssistants {
         }
     }
 
+    /** The same, for the tests through a proxy of it (what a class's first direct call says is said once per class). */
+    public static class ProxiedAssistant extends PlainAssistant {
+    }
+
+    /** The same as {@link SuperCallingAssistant}, for the tests through a proxy of it. */
+    public static class ProxiedSuperCallingAssistant extends SuperCallingAssistant {
+    }
+
+    /** Hands every call to another assistant, as an application's decorator does (never woven). */
+    public static class DelegatingAssistant implements Assistant {
+        private final Assistant inner;
+
+        public DelegatingAssistant(Assistant inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public Body body() {
+            return inner.body();
+        }
+
+        @Override
+        public String chat(String prompt) {
+            return inner.chat(prompt);
+        }
+
+        @Override
+        public String summarize(String text) {
+            return inner.summarize(text);
+        }
+    }
+
     /**
      * Overrides the woven default {@code draft} (never woven, no {@code Writer.super}) and calls the other
      * woven default, {@code polish}, on itself: polish's own advice applies its policy.
