@@ -34,8 +34,10 @@ import java.util.Set;
  * from another's. A qualified {@code @Provides} method or {@code toProvider} binding that injects the class (or a
  * {@code Provider} of it) counts as a route too, one that names nothing: what it returns may be that instance,
  * reconfigured, or not ({@link #throughProvider}). An {@code OptionalBinder}'s default that its {@code setBinding()}
- * overrides is never provided, and leads nowhere. Asked once per injector: at its creation, or, for a child
- * injector (which runs no hook of ours), at the first provision of a class it intercepts.
+ * overrides is never provided, and leads nowhere; the bindings a multibinder makes for itself (the optional, the
+ * set, the map) are no routes either: an {@code OptionalBinder}'s value counts, under its binder's qualifier.
+ * Asked once per injector: at its creation, or, for a child injector (which runs no hook of ours), at the first
+ * provision of a class it intercepts.
  */
 final class QualifiedRoutes {
 
@@ -86,7 +88,8 @@ final class QualifiedRoutes {
                 continue;
             }
             boolean provider = binding instanceof ProviderInstanceBinding || binding instanceof ProviderKeyBinding;
-            if (!(provider || binding instanceof LinkedKeyBinding || binding instanceof ConstructorBinding)) {
+            if (!(provider || binding instanceof LinkedKeyBinding || binding instanceof ConstructorBinding)
+                    || parts.isOwnBinding(binding)) { // a multibinder's own (the optional, the set): its values count
                 continue;
             }
             Object qualifier = parts.qualifierOf(binding);
