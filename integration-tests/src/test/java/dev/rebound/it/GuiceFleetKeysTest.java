@@ -448,4 +448,28 @@ class GuiceFleetKeysTest extends VirtualTime {
         assertThat(events.stream().map(ReboundEvent::target).distinct()).containsExactly("HttpChat@Named(openai)");
         assertThat(log.lines().filter(l -> l.contains(" WARN ") && !l.contains("failed for good"))).isEmpty();
     }
+
+    /**
+     * A qualified alias of a qualified binding (Chat@Named(default) linked to Chat@Named(openai), which is linked to
+     * HttpChat) leads to the class through the binding it links to: one route, which names the class, with nothing
+     * said (it was counted as a second route: a WARN said that the two lead to one binding of HttpChat, to be split
+     * into private modules, and the class was named HttpChat).
+     */
+    @Test
+    void aQualifiedAliasOfAQualifiedBindingIsNoSecondRouteToItsClass() {
+        HttpChat.CALLS.clear();
+        String log = StdErr.during(() -> {
+            Injector injector = Guice.createInjector(new ReboundModule(), binder -> {
+                binder.bindConstant().annotatedWith(Names.named("provider")).to("openai");
+                binder.bind(GuardedChat.class).annotatedWith(Names.named("openai")).to(HttpChat.class);
+                binder.bind(GuardedChat.class).annotatedWith(Names.named("default"))
+                        .to(Key.get(GuardedChat.class, Names.named("openai")));
+            });
+            GuardedChat chat = injector.getInstance(Key.get(GuardedChat.class, Names.named("default")));
+            assertThat(catchThrowable(() -> chat.chat("q"))).hasMessage("openai down");
+        });
+
+        assertThat(events.stream().map(ReboundEvent::target).distinct()).containsExactly("HttpChat@Named(openai)");
+        assertThat(log.lines().filter(l -> l.contains(" WARN ") && !l.contains("failed for good"))).isEmpty();
+    }
 }
