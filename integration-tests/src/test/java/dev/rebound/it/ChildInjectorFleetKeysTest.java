@@ -7,6 +7,7 @@ import com.google.inject.Binding;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Key;
+import com.google.inject.Module;
 import com.google.inject.PrivateModule;
 import com.google.inject.TypeLiteral;
 import com.google.inject.matcher.AbstractMatcher;
@@ -15,12 +16,17 @@ import com.google.inject.name.Names;
 import com.google.inject.spi.ProvisionListener;
 import com.google.inject.spi.TypeEncounter;
 import com.google.inject.spi.TypeListener;
+import dev.rebound.it.plain.CannedFallbackHttpChat;
 import dev.rebound.it.plain.HttpChat;
+import dev.rebound.it.plain.RateLimitedHttpChat;
 import dev.rebound.it.plain.generated.GuardedChat;
 import dev.rebound.runtime.CircuitBreakerOpenException;
+import dev.rebound.runtime.RateLimitPolicy;
+import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.weaver.guice.ReboundModule;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -95,6 +101,90 @@ class ChildInjectorFleetKeysTest extends VirtualTime {
                 .containsExactlyInAnyOrder("HttpChat@Named(openai)", "HttpChat@Named(anthropic)");
         assertThat(log.lines().filter(l -> l.contains(" WARN ") && !l.contains("failed for good")
                 && !l.contains("circuit opened"))).isEmpty();
+    }
+
+    /** A child module per provider binding @Named(p) GuardedChat to CannedFallbackHttpChat, which the child constructs. */
+    private static Module fallingBackProvider(String name) {
+        return binder -> {
+            binder.bindConstant().annotatedWith(Names.named("provider")).to(name);
+            binder.bind(CannedFallbackHttpChat.class);
+            binder.bind(GuardedChat.class).annotatedWith(Names.named(name)).to(CannedFallbackHttpChat.class);
+        };
+    }
+
+    /**
+     * A child per provider whose class falls back (@Fallback.to): named at its first provision as one without, its
+     * alternative resolved anew with the provider the child gave it as it heard the class (the child's encounter,
+     * asked again after it was heard, threw, and the class was left neither named nor said to share its breaker:
+     * openai's outage opened anthropic's breaker in the fleet, with no WARN).
+     */
+    @Test
+    void eachProviderInAChildInjectorWhoseClassFallsBackKeepsItsOwnNamedFleetBreaker() {
+        HttpChat.CALLS.clear();
+        GuiceFleetKeysTest.SharingStore store = new GuiceFleetKeysTest.SharingStore();
+        ReboundSettings settings = ReboundSettings.global().toBuilder().rateLimitStore(store).build();
+        List<String> answers = new ArrayList<>();
+        String log = StdErr.during(() -> {
+            Injector parent = Guice.createInjector(new ReboundModule(settings));
+            Injector openaiInjector = parent.createChildInjector(fallingBackProvider("openai"));
+            Injector anthropicInjector = parent.createChildInjector(fallingBackProvider("anthropic"));
+            GuardedChat openai = openaiInjector.getInstance(Key.get(GuardedChat.class, Names.named("openai")));
+            GuardedChat anthropic = anthropicInjector.getInstance(Key.get(GuardedChat.class, Names.named("anthropic")));
+            answers.add(openai.chat("q"));
+            answers.add(openai.chat("q")); // openai's breaker opens
+            answers.add(anthropic.chat("q")); // its blip falls back
+            answers.add(anthropic.chat("q"));
+        });
+
+        String target = GuardedChat.class.getName() + ".chat(java.lang.String)/" + CannedFallbackHttpChat.class.getName();
+        assertThat(answers).containsExactly("canned", "canned", "canned", "anthropic: q");
+        assertThat(HttpChat.CALLS.get("anthropic")).hasValue(2);
+        assertThat(store.open.keySet()).containsExactly(target + "@com.google.inject.name.Named(openai)");
+        assertThat(events.stream().map(ReboundEvent::target).filter(t -> t.startsWith("CannedFallbackHttpChat"))
+                .distinct()).containsExactlyInAnyOrder("CannedFallbackHttpChat@Named(openai)",
+                        "CannedFallbackHttpChat@Named(anthropic)");
+        assertThat(log.lines().filter(l -> l.contains("fleet-wide") || l.contains("lead to one binding")
+                || l.contains("cannot be named"))).isEmpty();
+    }
+
+    /**
+     * A class its one qualified binding cannot name (its policies, resolved again under that name at its first
+     * provision, define a rate-limit key that the global settings brought since define otherwise): said, naming the
+     * binding and the problem, and kept with the unnamed breakers of the fleet, so that two children that share the
+     * class's breaker there are said too (it was left unnamed, with nothing said, and filed nowhere).
+     */
+    @Test
+    void aClassItsBindingCannotNameIsSaidAndFiledWithTheFleetsUnnamedBreakers() {
+        GuiceFleetKeysTest.SharingStore store = new GuiceFleetKeysTest.SharingStore();
+        ReboundSettings onTheStore = ReboundSettings.global().toBuilder().rateLimitStore(store).build();
+        String log = StdErr.during(() -> {
+            Injector parent = Guice.createInjector(new ReboundModule());
+            List<Injector> children = List.of("openai", "anthropic").stream()
+                    .map(p -> parent.createChildInjector(binder -> {
+                        binder.bindConstant().annotatedWith(Names.named("provider")).to(p);
+                        binder.bind(GuardedChat.class).annotatedWith(Names.named(p)).to(RateLimitedHttpChat.class);
+                    })).toList();
+            Rebound.wrap(GuardedChat.class, prompt -> prompt).settings(onTheStore).withRateLimit(RateLimitPolicy
+                    .builder().key(RateLimitedHttpChat.KEY).requestsPerMinute(30).build()).build();
+            ReboundSettings.setGlobal(onTheStore);
+            for (int i = 0; i < 2; i++) {
+                GuardedChat chat = children.get(i).getInstance(Key.get(GuardedChat.class,
+                        Names.named(i == 0 ? "openai" : "anthropic")));
+                assertThat(chat.chat("q")).endsWith(": q");
+            }
+        });
+
+        assertThat(log.lines().filter(l -> l.contains("cannot be named"))).hasSize(2).first().asString().endsWith(
+                "WARN dev.rebound - ReboundModule(RateLimitedHttpChat): the binding GuardedChat@Named(openai) leads to"
+                + " RateLimitedHttpChat, but its policies cannot be named by it (RateLimitedHttpChat.chat(String):"
+                + " @RateLimit.key names rate limit \"" + RateLimitedHttpChat.KEY + "\" (requestsPerMinute 30,"
+                + " tokensPerMinute 0) with requestsPerMinute 60, tokensPerMinute 0; every method naming a rate limit"
+                + " key must give it the same limits): events name it RateLimitedHttpChat, and its circuit breakers"
+                + " are the class's in the fleet");
+        assertThat(log.lines().filter(l -> l.contains("fleet-wide"))).singleElement().asString()
+                .contains("ReboundModule(RateLimitedHttpChat): another wrapper built without a name (or class an"
+                        + " injector intercepts) shares the fleet-wide circuit breaker of " + GuardedChat.class.getName()
+                        + ".chat(java.lang.String) on " + RateLimitedHttpChat.class.getName());
     }
 
     /**

@@ -8,6 +8,8 @@ import com.google.inject.Injector;
 import com.google.inject.Key;
 import com.google.inject.Module;
 import com.google.inject.PrivateModule;
+import com.google.inject.multibindings.MapBinder;
+import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.OptionalBinder;
 import com.google.inject.name.Names;
 import dev.rebound.it.plain.HttpChat;
@@ -253,15 +255,22 @@ class GuiceFleetKeysTest extends VirtualTime {
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void twoQualifiedClassBindingsOfOneClassKeepTheirOwnFleetBreakers(boolean wrapping) {
+        eachProviderKeepsAnHttpChatBreakerNamedByItsQualifier(() -> {
+            Module[] providers = {provider("openai"), provider("anthropic")};
+            return wrapping ? Guice.createInjector(ReboundModule.wrapping(providers))
+                    : Guice.createInjector(Stream.concat(Stream.of(new ReboundModule()), Stream.of(providers)).toList());
+        });
+    }
+
+    /**
+     * openai's outage and anthropic's blip through the injector {@code made} makes, on a store that shares breakers:
+     * each provider's HttpChat keeps a breaker of its own, named and keyed by its qualifier, and nothing is said.
+     */
+    private void eachProviderKeepsAnHttpChatBreakerNamedByItsQualifier(Supplier<Injector> made) {
         HttpChat.CALLS.clear();
         SharingStore store = new SharingStore();
         ReboundSettings.setGlobal(ReboundSettings.global().toBuilder().rateLimitStore(store).build());
-        String log = StdErr.during(() -> {
-            Module[] providers = {provider("openai"), provider("anthropic")};
-            Injector injector = wrapping ? Guice.createInjector(ReboundModule.wrapping(providers))
-                    : Guice.createInjector(Stream.concat(Stream.of(new ReboundModule()), Stream.of(providers)).toList());
-            openaiDownThenAnthropicBlips(injector);
-        });
+        String log = StdErr.during(() -> openaiDownThenAnthropicBlips(made.get()));
 
         assertThat(HttpChat.CALLS.get("openai")).hasValue(2);
         assertThat(HttpChat.CALLS.get("anthropic")).hasValue(2);
@@ -386,5 +395,81 @@ class GuiceFleetKeysTest extends VirtualTime {
         assertThat(store.open.keySet()).containsExactly(chat + "@com.google.inject.name.Named(openai)");
         assertThat(store.asked).contains(chat + "@com.google.inject.name.Named(anthropic)");
         assertThat(log.lines().filter(l -> l.contains("fleet-wide"))).isEmpty();
+    }
+
+    /** A private module per provider whose OptionalBinder of its qualified key is given HttpChat, constructed there. */
+    private static PrivateModule optionalProvider(String name) {
+        return new PrivateModule() {
+            @Override
+            protected void configure() {
+                bindConstant().annotatedWith(Names.named("provider")).to(name);
+                Key<GuardedChat> key = Key.get(GuardedChat.class, Names.named(name));
+                OptionalBinder.newOptionalBinder(binder(), key).setBinding().to(HttpChat.class);
+                expose(key);
+            }
+        };
+    }
+
+    /**
+     * A class an OptionalBinder's value leads to, in a private module per provider, is named and keyed with the
+     * optional binder's qualifier, as a linked binding's: the bindings the optional binder makes for itself (its
+     * key's, the Optional's) are no routes of their own (they were taken for @Provides methods that inject the class,
+     * so it was named HttpChat, both providers shared one breaker in the fleet, and a WARN told to split into private
+     * modules what already was).
+     */
+    @Test
+    void anOptionalBindersClassValueInAPrivateModulePerProviderIsNamedAndKeyedWithItsQualifier() {
+        eachProviderKeepsAnHttpChatBreakerNamedByItsQualifier(() -> Guice.createInjector(new ReboundModule(),
+                optionalProvider("openai"), optionalProvider("anthropic")));
+    }
+
+    /**
+     * A Multibinder and a MapBinder made under a qualifier, whose values are a class a qualified binding leads to too:
+     * the set and the map are the multibinders' own bindings, no routes to the class (the value carries no qualifier
+     * of the application's), so the class is named by its one qualified binding, with nothing said (the set's and the
+     * map's bindings were taken for @Provides methods that inject the class: a WARN said that Set@Named(all),
+     * Map@Named(byName) and GuardedChat@Named(openai) share its breaker, and it was named HttpChat).
+     */
+    @Test
+    void aMultibinderOrMapBinderUnderAQualifierIsNoRouteOfItsOwnToItsValuesClass() {
+        HttpChat.CALLS.clear();
+        String log = StdErr.during(() -> {
+            Injector injector = Guice.createInjector(new ReboundModule(), binder -> {
+                binder.bindConstant().annotatedWith(Names.named("provider")).to("openai");
+                binder.bind(GuardedChat.class).annotatedWith(Names.named("openai")).to(HttpChat.class);
+                Multibinder.newSetBinder(binder, GuardedChat.class, Names.named("all")).addBinding().to(HttpChat.class);
+                MapBinder.newMapBinder(binder, String.class, GuardedChat.class, Names.named("byName"))
+                        .addBinding("openai").to(HttpChat.class);
+            });
+            GuardedChat openai = injector.getInstance(Key.get(GuardedChat.class, Names.named("openai")));
+            assertThat(catchThrowable(() -> openai.chat("q"))).hasMessage("openai down");
+        });
+
+        assertThat(events.stream().map(ReboundEvent::target).distinct()).containsExactly("HttpChat@Named(openai)");
+        assertThat(log.lines().filter(l -> l.contains(" WARN ") && !l.contains("failed for good"))).isEmpty();
+    }
+
+    /**
+     * A qualified alias of a qualified binding (Chat@Named(default) linked to Chat@Named(openai), which is linked to
+     * HttpChat) leads to the class through the binding it links to: one route, which names the class, with nothing
+     * said (it was counted as a second route: a WARN said that the two lead to one binding of HttpChat, to be split
+     * into private modules, and the class was named HttpChat).
+     */
+    @Test
+    void aQualifiedAliasOfAQualifiedBindingIsNoSecondRouteToItsClass() {
+        HttpChat.CALLS.clear();
+        String log = StdErr.during(() -> {
+            Injector injector = Guice.createInjector(new ReboundModule(), binder -> {
+                binder.bindConstant().annotatedWith(Names.named("provider")).to("openai");
+                binder.bind(GuardedChat.class).annotatedWith(Names.named("openai")).to(HttpChat.class);
+                binder.bind(GuardedChat.class).annotatedWith(Names.named("default"))
+                        .to(Key.get(GuardedChat.class, Names.named("openai")));
+            });
+            GuardedChat chat = injector.getInstance(Key.get(GuardedChat.class, Names.named("default")));
+            assertThat(catchThrowable(() -> chat.chat("q"))).hasMessage("openai down");
+        });
+
+        assertThat(events.stream().map(ReboundEvent::target).distinct()).containsExactly("HttpChat@Named(openai)");
+        assertThat(log.lines().filter(l -> l.contains(" WARN ") && !l.contains("failed for good"))).isEmpty();
     }
 }

@@ -34,8 +34,11 @@ import java.util.Set;
  * from another's. A qualified {@code @Provides} method or {@code toProvider} binding that injects the class (or a
  * {@code Provider} of it) counts as a route too, one that names nothing: what it returns may be that instance,
  * reconfigured, or not ({@link #throughProvider}). An {@code OptionalBinder}'s default that its {@code setBinding()}
- * overrides is never provided, and leads nowhere. Asked once per injector: at its creation, or, for a child
- * injector (which runs no hook of ours), at the first provision of a class it intercepts.
+ * overrides is never provided, and leads nowhere; the bindings a multibinder makes for itself (the optional, the
+ * set, the map) are no routes either: an {@code OptionalBinder}'s value counts, under its binder's qualifier. A
+ * qualified binding that links to another qualified key is an alias, counted once, as the binding it links to.
+ * Asked once per injector: at its creation, or, for a child injector (which runs no hook of ours), at the first
+ * provision of a class it intercepts.
  */
 final class QualifiedRoutes {
 
@@ -86,11 +89,13 @@ final class QualifiedRoutes {
                 continue;
             }
             boolean provider = binding instanceof ProviderInstanceBinding || binding instanceof ProviderKeyBinding;
-            if (!(provider || binding instanceof LinkedKeyBinding || binding instanceof ConstructorBinding)) {
+            if (!(provider || binding instanceof LinkedKeyBinding || binding instanceof ConstructorBinding)
+                    || parts.isOwnBinding(binding)) { // a multibinder's own (the optional, the set): its values count
                 continue;
             }
             Object qualifier = parts.qualifierOf(binding);
-            if (qualifier == null || parts.overriddenDefault(binding, injector)) { // a default never provided
+            if (qualifier == null || parts.overriddenDefault(binding, injector) // a default never provided
+                    || aliases(injector, binding)) { // counted as the qualified binding it links to
                 continue;
             }
             for (Binding<?> end : provider ? injected(injector, binding) : List.of(constructed(injector, binding))) {
@@ -106,6 +111,24 @@ final class QualifiedRoutes {
                 }
             }
         }
+    }
+
+    /**
+     * Whether {@code binding} links, directly or through other linked bindings, to a key that carries a qualifier of
+     * the application's ({@code bind(Chat.class).annotatedWith(Names.named("default")).to(Key.get(Chat.class,
+     * Names.named("openai")))}): an alias, which leads to the class through that key's binding, the route that
+     * names it; not a second route to the same binding of the class.
+     */
+    private static boolean aliases(Injector injector, Binding<?> binding) {
+        Binding<?> at = binding;
+        for (int hops = 0; at instanceof LinkedKeyBinding<?> linked && hops < 64; hops++) {
+            Key<?> next = linked.getLinkedKey();
+            if (MultibinderParts.qualifierOf(next) != null) {
+                return true;
+            }
+            at = injector.getExistingBinding(next);
+        }
+        return false;
     }
 
     /** The binding that constructs what {@code binding} gives, through any chain of linked bindings, if any. */

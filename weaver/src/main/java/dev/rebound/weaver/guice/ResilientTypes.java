@@ -135,7 +135,10 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
         // a policy on a static or non-public method: Guice could intercept some, but no other door does
         List<String> problems = new ArrayList<>();
         Policies.unreached(type, problems); // a public helper is intercepted here, as the aspect weaves it
-        Function<Class<?>, Supplier<?>> alternativeOf = alt -> {
+        // each alternative made once, while the type is heard: naming the class later resolves its policies again
+        // with these, and the encounter may not be used after hear() returns
+        Map<Class<?>, Supplier<?>> made = new ConcurrentHashMap<>();
+        Function<Class<?>, Supplier<?>> alternativeOf = alternative -> made.computeIfAbsent(alternative, alt -> {
             if (deferred) { // the injector's bindings are not all known yet: checked once they are
                 alternatives.add(alt);
                 return new InjectedAlternative(alt, null, injector, null, door);
@@ -146,7 +149,7 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
             } catch (ConfigurationException e) { // a just-in-time binding made after the injector
                 throw new AlternativeUnavailable(AlternativeChecks.reason(e));
             }
-        };
+        });
         try {
             policies = Policies.resolveAll(type, type, settings, alternativeOf);
         } catch (ReboundConfigurationException e) {
@@ -215,15 +218,13 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
         /**
          * Named with the qualifier of the one binding that leads to it, in events and in the fleet, as
          * ReboundModule.wrapping names what it provides under a qualifier: its policies resolved anew under that name
-         * (the same alternatives), which its interceptors run from now on.
+         * (the same alternatives, made as the class was heard), which its interceptors run from now on.
+         *
+         * @throws ReboundConfigurationException when they cannot be resolved under that name: left as they were
          */
         void qualified(Object qualifier, ReboundSettings settings) {
-            Map<Method, ResilientMethod> named;
-            try {
-                named = Policies.resolveBinding(type, type, qualifier, door, settings, alternatives);
-            } catch (ReboundConfigurationException sameAsBefore) { // resolved without problems before
-                return;
-            }
+            Map<Method, ResilientMethod> named = Policies.resolveBinding(type, type, qualifier, door, settings,
+                    alternatives);
             interceptors.forEach((m, interceptor) -> {
                 ResilientMethod policy = named.get(m);
                 if (policy != null) {
@@ -257,8 +258,8 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
      */
     private final Map<Class<?>, List<WeakReference<Interception>>> interceptedLater = new ConcurrentHashMap<>();
 
-    /** The warnings said about classes that several qualified bindings share: once each. */
-    private static final Set<String> SHARED_SAID = ConcurrentHashMap.newKeySet();
+    /** The warnings said about how classes are named (several qualified bindings share one, one cannot): once each. */
+    private static final Set<String> SAID = ConcurrentHashMap.newKeySet();
 
     /**
      * Once every binding of the injector is known: each class intercepted while it was created is named with the
@@ -301,18 +302,39 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
     /**
      * Names {@code interception}, of a class {@code by} constructs, with the qualifier of the one binding that leads
      * to it; not when a provider binding ({@code @Provides}, {@code toProvider}) injects the class, since what it
-     * gives under its qualifier may be another's instance; says when several share it.
+     * gives under its qualifier may be another's instance; says when several share it, or when the one cannot name
+     * it. Either it is named, or it is filed with the fleet's unnamed breakers: never neither.
      */
     private void name(Interception interception, Injector by, QualifiedRoutes routes) {
         Map<Object, Key<?>> leading = routes.to(by, interception.type());
         if (leading.size() == 1 && !routes.throughProvider(by, interception.type())) {
-            interception.qualified(leading.keySet().iterator().next(), settings);
-            return;
-        }
-        if (leading.size() > 1) {
+            Map.Entry<Object, Key<?>> route = leading.entrySet().iterator().next();
+            try {
+                interception.qualified(route.getKey(), settings);
+                return;
+            } catch (ReboundConfigurationException unnamed) { // said, and filed as unnamed below: never silent
+                warnUnnamed(interception, route, unnamed.problems());
+            }
+        } else if (leading.size() > 1) {
             warnShared(interception, leading);
         }
         interception.withoutQualifier(settings);
+    }
+
+    /**
+     * Says that the one qualified binding {@code route} that leads to {@code interception} could not name it: its
+     * policies, resolved again under that name, had {@code problems} (what changed since the class was heard: a
+     * rate-limit key or a retry budget the global settings now define otherwise). It keeps the class's name.
+     */
+    private static void warnUnnamed(Interception interception, Map.Entry<Object, Key<?>> route, List<String> problems) {
+        Class<?> bound = route.getValue().getTypeLiteral().getRawType();
+        String impl = Policies.simpleName(interception.type());
+        String warning = interception.door() + ": the binding " + Policies.bindingName(bound, bound, route.getKey())
+                + " leads to " + impl + ", but its policies cannot be named by it (" + String.join("; ", problems)
+                + "): events name it " + impl + ", and its circuit breakers are the class's in the fleet";
+        if (SAID.add(warning)) {
+            Policies.warn(warning);
+        }
     }
 
     /**
@@ -364,7 +386,7 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
         }).sorted().toList();
         String warning = interception.door() + ": " + BreakerRules.sharedByBindings(methods,
                 Policies.simpleName(interception.type()), bindings);
-        if (SHARED_SAID.add(warning)) {
+        if (SAID.add(warning)) {
             Policies.warn(warning);
         }
     }
