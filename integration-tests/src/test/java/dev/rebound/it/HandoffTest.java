@@ -11,9 +11,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The woven door's hand-off from the advice to the recovery advice, when the recovery never comes (a
- * weave without the aspect {@code Recovery}): what the engine held for the call is given back, and the
- * policy that did not apply is named once, never silently lost.
+ * The woven door's hand-off from the advice to the recovery advice, when the recovery never comes (a class
+ * not woven as rebound-weaver weaves it, the recovery right inside the advice): what the engine held for the
+ * call is given back, and the policy that did not apply is named once, never silently lost.
  */
 class HandoffTest {
 
@@ -80,8 +80,8 @@ class HandoffTest {
 
         assertThat(policy.abandoned).containsExactly(first, second);
         assertThat(StdErr.count(err, "the recovery of Chat.chat(String) did not run, so a call of it ran on without"
-                + " its retries and fallbacks: the class was woven without the aspect"
-                + " dev.rebound.weaver.aspectj.Recovery")).as(err).isEqualTo(1);
+                + " its retries and fallbacks: its class was not woven as rebound-weaver weaves it")).as(err)
+                .isEqualTo(1);
         assertThat(Handoff.waitingFor(self, null)).as("nothing left waiting on the thread").isFalse();
     }
 

@@ -12,6 +12,7 @@ import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -22,11 +23,15 @@ import javax.tools.JavaCompiler;
 import javax.tools.JavaFileObject;
 import javax.tools.StandardJavaFileManager;
 import javax.tools.ToolProvider;
+import org.aspectj.bridge.IMessage;
+import org.aspectj.bridge.MessageHandler;
 import org.aspectj.lang.JoinPoint;
+import org.aspectj.tools.ajc.Main;
 
 /**
  * Compiles a user's source as a user's build does: javac with rebound-weaver on the class path (and so
- * its annotation processor), or with processing off to load the classes and read them at run time.
+ * its annotation processor), or with processing off to load the classes and read them at run time; or ajc
+ * with rebound-weaver on the aspect path ({@link #ajcErrors}).
  */
 final class Javac {
 
@@ -150,6 +155,19 @@ final class Javac {
         }
         return diagnostics.getDiagnostics().stream().filter(d -> List.of(kinds).contains(d.getKind()))
                 .map(d -> d.getMessage(Locale.ROOT)).toList();
+    }
+
+    /**
+     * ajc's errors for {@code sources} (Java and aspects of the application's own), woven with rebound-weaver on
+     * the aspect path into {@code out}, annotation processing off, as a user's ajc build weaves them.
+     */
+    static List<String> ajcErrors(Path out, List<Path> sources) {
+        List<String> args = new ArrayList<>(List.of("-17", "-proc:none", "-classpath", CLASSPATH, "-aspectpath",
+                location(ResilientMethods.class), "-d", out.toString()));
+        sources.forEach(source -> args.add(source.toString()));
+        MessageHandler messages = new MessageHandler();
+        new Main().run(args.toArray(String[]::new), messages);
+        return Arrays.stream(messages.getMessages(IMessage.ERROR, true)).map(IMessage::getMessage).toList();
     }
 
     static String location(Class<?> c) {

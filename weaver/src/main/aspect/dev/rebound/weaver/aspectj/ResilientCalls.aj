@@ -3,6 +3,7 @@ package dev.rebound.weaver.aspectj;
 import dev.rebound.runtime.spi.QuietRetry;
 import dev.rebound.runtime.spi.ResilientMethod;
 import dev.rebound.weaver.internal.Handoff;
+import java.util.concurrent.Callable;
 import org.aspectj.lang.JoinPoint;
 import org.aspectj.lang.annotation.SuppressAjWarnings;
 
@@ -20,8 +21,13 @@ import org.aspectj.lang.annotation.SuppressAjWarnings;
  * observes it, its failures are one instance), the advice runs the primary's retries itself: the engine
  * judges each failure and sleeps the wait ({@link ResilientMethod#retryNow}), and the advice proceeds
  * again, with no closure. Whatever else the call needs (the alternatives, the chain a listener or a
- * tracer wants, a second distinct failure) {@link Recovery} hands to the engine, from the state so far
- * ({@link ResilientMethod#takeOver}).
+ * tracer wants, a second distinct failure) the last advice, the recovery, hands to the engine, from the
+ * state so far ({@link ResilientMethod#takeOver}).
+ *
+ * <p>The recovery is this aspect's own, not another's, so that no other aspect's advice can run between
+ * the advice that runs the attempts and the recovery that runs the engine's: an application's advice on
+ * the same method runs either outside both (once around the call) or inside both (once around each
+ * attempt, the advice's and the engine's alike), never around the advice's attempts alone.
  */
 public abstract aspect ResilientCalls {
 
@@ -309,6 +315,35 @@ public abstract aspect ResilientCalls {
             return proceed(self);
         } finally {
             Handoff.drop();
+        }
+    }
+
+    /**
+     * The recovery. Runs inside the advices above and only when the engine is to take a call over (what
+     * their own retries leave: a fallback, a second distinct failure, the end of the retries, an interrupt,
+     * a listener or a tracer that wants the call, a policy with more than retries and fallbacks), or when a
+     * circuit breaker that is not closed keeps them from running the first attempt (its guard is one static
+     * read otherwise): hands the call to the engine, with AspectJ's closure as the call's context, which
+     * re-runs the method body (and the advices of the aspects ordered inside this one) for retries and holds
+     * the call's arguments for the alternatives ({@link Handoff#CLOSURE}), so that the recovery allocates
+     * nothing of its own. Declared after the advices above: AspectJ runs it inside them.
+     */
+    @SuppressAjWarnings("adviceDidNotMatch")
+    Object around(Object self): ResilientMethods.resilient(self) && scope()
+            && if(Handoff.waitingFor(self, thisJoinPointStaticPart)) {
+        if (self == null) {
+            // Never taken (this(self) binds a non-null object). ajc inlines an around advice that never
+            // proceeds, and an inlined advice gets no closure: a proceed inside an inner class keeps it.
+            Callable<Object> keepsTheClosure = new Callable<Object>() {
+                public Object call() {
+                    return proceed(self);
+                }
+            };
+        }
+        try {
+            return Handoff.recover(ajc$aroundClosure);
+        } catch (Throwable t) {
+            throw Handoff.sneaky(t);
         }
     }
 }

@@ -180,9 +180,9 @@ public final class Handoff {
 
     /**
      * A handoff the recovery advice did not take: the call ran on without its policy's recovery (its
-     * retries, its fallbacks), which a weave without {@code Recovery} (an {@code aop.xml} of one's own
-     * that leaves it out) makes happen, or a user's around advice ordered between Rebound's that makes a
-     * woven call of its own before the recovery comes (which takes this thread's one handoff). Gives back what the engine held for it, and says so once
+     * retries, its fallbacks). The recovery is the last advice of the aspect whose advice handed the call
+     * off, so that no other aspect's advice runs between them and the recovery comes for every handoff; a
+     * class whose weave still misses it gets here. Gives back what the engine held for it, and says so once
      * per method, at WARN on {@code dev.rebound}: a policy that is not applied is never silent.
      */
     private static void notTaken(Handoff h) {
@@ -192,11 +192,10 @@ public final class Handoff {
         policy.abandon(next);
         if (NOT_TAKEN.add(policy)) {
             Policies.warn("Rebound: the recovery of " + policy.name() + " did not run, so a call of it ran on"
-                    + " without its retries and fallbacks: the class was woven without the aspect"
-                    + " dev.rebound.weaver.aspectj.Recovery (an aop.xml of your own must list ResilientMethods,"
-                    + " ResilientClasses and Recovery), or an around advice of yours that runs between"
-                    + " Rebound's made a woven call first (give it precedence over ResilientCalls or after"
-                    + " Recovery).");
+                    + " without its retries and fallbacks: its class was not woven as rebound-weaver weaves it,"
+                    + " the recovery right inside the advice of ResilientCalls that handed the call off (weave it"
+                    + " again, with the aspects dev.rebound.weaver.aspectj.ResilientMethods and ResilientClasses of"
+                    + " the rebound-weaver it runs with).");
         }
     }
 
