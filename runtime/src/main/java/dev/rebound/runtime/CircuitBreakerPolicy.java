@@ -45,6 +45,9 @@ public final class CircuitBreakerPolicy {
     private final int halfOpenProbes;
     private final List<Class<? extends Throwable>> failOn;
     private final List<Class<? extends Throwable>> skipOn;
+    /** The lists as a failure is matched against them ({@link Classifier#typesOf}). */
+    private final Class<?>[] failOnTypes;
+    private final Class<?>[] skipOnTypes;
 
     private CircuitBreakerPolicy(Builder b) {
         this.requestVolumeThreshold = b.requestVolumeThreshold;
@@ -54,6 +57,8 @@ public final class CircuitBreakerPolicy {
         this.halfOpenProbes = b.halfOpenProbes;
         this.failOn = b.failOn;
         this.skipOn = b.skipOn;
+        this.failOnTypes = Classifier.typesOf(failOn);
+        this.skipOnTypes = Classifier.typesOf(skipOn);
     }
 
     /** A builder with the defaults of {@code @CircuitBreaker}: 20 attempts, ratio 0.5, 5 s, 1 success, 1 probe. */
@@ -122,11 +127,11 @@ public final class CircuitBreakerPolicy {
      */
     public boolean counts(Throwable failure) {
         if (failure instanceof Error || failure instanceof InterruptedException
-                || failure instanceof ReboundConfigurationException || Classifier.matchesAny(failure, skipOn)) {
+                || failure instanceof ReboundConfigurationException || Classifier.matchesAny(failure, skipOnTypes)) {
             return false;
         }
-        if (!failOn.isEmpty()) {
-            return Classifier.matchesAny(failure, failOn);
+        if (failOnTypes.length != 0) {
+            return Classifier.matchesAny(failure, failOnTypes);
         }
         return Classifier.isTransient(failure)
                 && !(failure instanceof CircuitBreakerOpenException || failure instanceof RateLimitRefusedException);

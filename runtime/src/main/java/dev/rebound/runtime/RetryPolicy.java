@@ -51,6 +51,9 @@ public final class RetryPolicy {
     private final long maxDurationNanos;
     private final List<Class<? extends Throwable>> retryOn;
     private final List<Class<? extends Throwable>> abortOn;
+    /** {@link #retryOn} and {@link #abortOn} as a failure is matched against them ({@link Classifier#typesOf}). */
+    private final Class<?>[] retryOnTypes;
+    private final Class<?>[] abortOnTypes;
     private final String budget;
     private final double budgetRatio;
     private final int budgetMinPerSecond;
@@ -72,6 +75,8 @@ public final class RetryPolicy {
         this.maxDurationNanos = b.maxDurationNanos;
         this.retryOn = List.copyOf(b.retryOn);
         this.abortOn = List.copyOf(b.abortOn);
+        this.retryOnTypes = Classifier.typesOf(retryOn);
+        this.abortOnTypes = Classifier.typesOf(abortOn);
         this.budget = b.budget;
         this.budgetRatio = b.budgetRatio;
         this.budgetMinPerSecond = b.budgetMinPerSecond;
@@ -216,14 +221,19 @@ public final class RetryPolicy {
         if (failure instanceof Error || failure instanceof ReboundConfigurationException) {
             return false;
         }
-        if (Classifier.matchesAny(failure, abortOn)) {
+        if (aborts(failure)) {
             return false;
         }
-        if (!retryOn.isEmpty()) {
-            return Classifier.matchesAny(failure, retryOn);
+        if (retryOnTypes.length != 0) {
+            return Classifier.matchesAny(failure, retryOnTypes);
         }
         return Classifier.isTransient(failure)
                 && !(failure instanceof CircuitBreakerOpenException || failure instanceof RateLimitRefusedException);
+    }
+
+    /** Whether {@link #abortOn()} lists {@code failure} or one of its causes. */
+    public boolean aborts(Throwable failure) {
+        return Classifier.matchesAny(failure, abortOnTypes);
     }
 
     /**

@@ -38,6 +38,8 @@ public final class Classifier {
             load("dev.langchain4j.service.IllegalConfigurationException"),
             load("dev.langchain4j.data.document.BlankDocumentException"));
 
+    private static final Class<?>[] NO_TYPES = new Class<?>[0];
+
     private Classifier() {
     }
 
@@ -85,15 +87,15 @@ public final class Classifier {
      * {@link #MAX_CAUSE_DEPTH} levels and stops at a cause that is its own cause, so a cyclic chain
      * ends, and at a failure whose {@code getCause()} throws ({@link #causeOf}). Allocates nothing.
      */
-    public static boolean matchesAny(Throwable t, List<Class<? extends Throwable>> types) {
-        int n = types.size();
+    public static boolean matchesAny(Throwable t, Class<?>[] types) {
+        int n = types.length;
         if (n == 0) {
             return false;
         }
         Throwable current = t;
         for (int depth = 0; current != null && depth <= MAX_CAUSE_DEPTH; depth++) {
             for (int i = 0; i < n; i++) {
-                if (types.get(i).isInstance(current)) {
+                if (types[i].isInstance(current)) {
                     return true;
                 }
             }
@@ -101,6 +103,15 @@ public final class Classifier {
             current = cause == current || cause == t ? null : cause;
         }
         return false;
+    }
+
+    /**
+     * {@code types} as {@link #matchesAny} takes them: a policy keeps its lists so, made once, and a failure
+     * is then matched without a call on a {@code List} (its implementations differ by length, so the one
+     * call site every policy shares may not be inlined).
+     */
+    public static Class<?>[] typesOf(List<Class<? extends Throwable>> types) {
+        return types.isEmpty() ? NO_TYPES : types.toArray(new Class<?>[0]);
     }
 
     /**

@@ -13,10 +13,15 @@ public final class FallbackRule {
 
     private final List<Class<? extends Throwable>> on;
     private final List<Class<? extends Throwable>> skipOn;
+    /** The lists as a failure is matched against them ({@link Classifier#typesOf}). */
+    private final Class<?>[] onTypes;
+    private final Class<?>[] skipOnTypes;
 
     public FallbackRule(List<Class<? extends Throwable>> on, List<Class<? extends Throwable>> skipOn) {
         this.on = List.copyOf(on);
         this.skipOn = List.copyOf(skipOn);
+        this.onTypes = Classifier.typesOf(this.on);
+        this.skipOnTypes = Classifier.typesOf(this.skipOn);
     }
 
     /** Whether the failures were named ({@code on} not empty) rather than left to the default. */
@@ -26,7 +31,7 @@ public final class FallbackRule {
 
     /** Whether {@code skipOn} lists {@code t} (or one of its causes). */
     public boolean skips(Throwable t) {
-        return Classifier.matchesAny(t, skipOn);
+        return Classifier.matchesAny(t, skipOnTypes);
     }
 
     /**
@@ -37,14 +42,14 @@ public final class FallbackRule {
      * resilient call the target made are failures of an attempt that ran, judged as any other.
      */
     public boolean fallsBackOn(Throwable t, boolean ownRefusal) {
-        if (Classifier.matchesAny(t, skipOn)) {
+        if (Classifier.matchesAny(t, skipOnTypes)) {
             return false;
         }
         if (ownRefusal) {
             return true;
         }
-        if (!on.isEmpty()) {
-            return Classifier.matchesAny(t, on);
+        if (onTypes.length != 0) {
+            return Classifier.matchesAny(t, onTypes);
         }
         return t instanceof Exception && !(t instanceof InterruptedException);
     }

@@ -142,14 +142,14 @@ class CauseAwareFiltersTest {
         Cyclic b = new Cyclic();
         a.cause = b;
         b.cause = a;
-        assertThat(Classifier.matchesAny(a, List.of(IOException.class))).isFalse();
+        assertThat(Classifier.matchesAny(a, new Class<?>[] {IOException.class})).isFalse();
 
         Throwable deep = new IOException("root");
         for (int i = 0; i < Classifier.MAX_CAUSE_DEPTH; i++) {
             deep = new RuntimeException(deep);
         }
-        assertThat(Classifier.matchesAny(deep, List.of(IOException.class))).isTrue();
-        assertThat(Classifier.matchesAny(new RuntimeException(deep), List.of(IOException.class))).isFalse();
+        assertThat(Classifier.matchesAny(deep, new Class<?>[] {IOException.class})).isTrue();
+        assertThat(Classifier.matchesAny(new RuntimeException(deep), new Class<?>[] {IOException.class})).isFalse();
     }
 
     /** A failure whose cause chain loops back (getCause is overridable; initCause refuses cycles). */

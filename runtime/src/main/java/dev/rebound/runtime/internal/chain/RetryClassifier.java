@@ -35,10 +35,10 @@ final class RetryClassifier {
             if (((RejectedResultException) f).sendsToFallbacks()) {
                 return Reason.RESULT_REJECTED;
             }
-            return Classifier.matchesAny(f, policy.abortOn()) ? Reason.NOT_RETRYABLE : null;
+            return policy.aborts(f) ? Reason.NOT_RETRYABLE : null;
         }
         if (f instanceof AttemptTimeoutException) {
-            return Classifier.matchesAny(f, policy.abortOn()) ? Reason.NOT_RETRYABLE : null;
+            return policy.aborts(f) ? Reason.NOT_RETRYABLE : null;
         }
         if (verdict != null) {
             if (verdict.quota() != null) {
@@ -53,7 +53,7 @@ final class RetryClassifier {
         }
         if (verdict != null && verdict.shouldRetry() == Boolean.TRUE && f instanceof Exception
                 && !(f instanceof InterruptedException) && policy.retryOn().isEmpty()
-                && !Classifier.matchesAny(f, policy.abortOn())) {
+                && !policy.aborts(f)) {
             return null;
         }
         return Reason.NOT_RETRYABLE;
