@@ -67,11 +67,12 @@ final class SuperCalls {
         try {
             ClassLoader guice = com.google.inject.Guice.class.getClassLoader();
             Class<?> invocation = Class.forName(INVOCATION, false, guice);
-            Class<?> stack = Class.forName(CALLBACK, false, guice);
+            Field outer = outerField(invocation);
+            Class<?> stack = outer.getType();
             MethodHandles.Lookup inInvocation = MethodHandles.privateLookupIn(invocation, MethodHandles.lookup());
             MethodHandles.Lookup inStack = MethodHandles.privateLookupIn(stack, MethodHandles.lookup());
             MethodType read = MethodType.methodType(Object.class, Object.class);
-            callback = inInvocation.unreflectGetter(outerField(invocation, stack)).asType(read);
+            callback = inInvocation.unreflectGetter(outer).asType(read);
             index = inInvocation.findGetter(invocation, INDEX, int.class)
                     .asType(MethodType.methodType(int.class, Object.class));
             interceptors = inStack.findGetter(stack, INTERCEPTORS, MethodInterceptor[].class).asType(read);
@@ -94,10 +95,10 @@ final class SuperCalls {
     }
 
     /** The one instance field of {@code invocation} that refers to its callback ({@code this$0} to javac). */
-    private static Field outerField(Class<?> invocation, Class<?> stack) throws NoSuchFieldException {
+    private static Field outerField(Class<?> invocation) throws NoSuchFieldException {
         Field found = null;
         for (Field f : invocation.getDeclaredFields()) {
-            if (f.getType() == stack && !Modifier.isStatic(f.getModifiers())) {
+            if (f.getType().getName().equals(CALLBACK) && !Modifier.isStatic(f.getModifiers())) {
                 if (found != null) {
                     throw new NoSuchFieldException("two fields of type " + CALLBACK);
                 }
