@@ -46,15 +46,18 @@ class AllocationTest extends VirtualTime {
 
     /**
      * Run in a JVM of its own, whose JIT has seen no other interceptor (Guice's invocation is one method for all of
-     * them, and what it inlines depends on what it has seen): prints the bytes a successful call allocates, once the
-     * JIT has compiled the loop that calls it, of {@code args[1]} ({@code plain}: a class javac alone compiled;
-     * {@code woven}) constructed by an injector with ReboundModule ({@code args[0]}: {@code rebound}) or with an
-     * interceptor that only proceeds ({@code guice}); with {@code args[2]}, after what it names was left
-     * ({@link #leave}).
+     * them, and what it inlines depends on what it has seen): prints the bytes a call allocates, once the JIT has
+     * compiled the loop that calls it, of {@code args[1]} ({@code plain}: a class javac alone compiled, a successful
+     * call; {@code woven}; {@code failsOnce}: the plain class's method whose first attempt fails, path (b), on
+     * settings without a listener) constructed by an injector with ReboundModule ({@code args[0]}: {@code rebound})
+     * or with an interceptor that only proceeds ({@code guice}); with {@code args[2]}, after what it names was left
+     * ({@link #leave}). For {@code failsOnce}, also prints the bytes of what Guice allocates for itself on a call
+     * whose invocation is handed on ({@link #guicesOwn}).
      */
     public static final class GuiceCallBytes {
         public static void main(String[] args) {
             boolean woven = args[1].equals("woven");
+            boolean failsOnce = args[1].equals("failsOnce");
             Class<?> type = woven ? Counter.class : PlainCounter.class;
             com.google.inject.Module intercepting = args[0].equals("rebound") ? new ReboundModule()
                     : binder -> binder.bindInterceptor(Matchers.only(type),
@@ -63,14 +66,41 @@ class AllocationTest extends VirtualTime {
             if (args.length > 2) {
                 leave(args[2]);
             }
+            if (failsOnce) { // no listener: what is measured is the door's, the engine's and Guice's
+                ReboundSettings.setGlobal(ReboundSettings.builder().logging(false).build());
+            }
             com.google.inject.Injector injector = Guice.createInjector(intercepting);
             LongSupplier calls = woven ? injector.getInstance(Counter.class)::nextResilient
+                    : failsOnce ? injector.getInstance(PlainCounter.class)::nextAfterOneFailure
                     : injector.getInstance(PlainCounter.class)::nextResilient;
             long bytes = 0;
             for (int round = 0; round < 8; round++) { // the first rounds run partly before the loop is compiled
                 bytes = bytesPerCall(calls);
             }
             System.out.println("bytes per call: " + bytes);
+            if (failsOnce) {
+                System.out.println("Guice's own: " + bytesPerCall(GuiceCallBytes::guicesOwn));
+            }
+        }
+
+        /** Where {@link #guicesOwn} keeps what it allocates, so that it is allocated. */
+        private static volatile Object kept;
+
+        /**
+         * What Guice allocates for itself on a call whose invocation the interceptor hands on (a retry does),
+         * allocated alike: the argument array of its generated method, its invocation (three references and an
+         * index), the answer its generated method boxes.
+         */
+        private static long guicesOwn() {
+            Object[] arguments = new Object[0];
+            kept = arguments;
+            kept = new InvocationLike(kept, arguments, 1, kept);
+            kept = Long.valueOf(System.nanoTime());
+            return 1;
+        }
+
+        /** The shape of Guice's {@code InterceptorStackCallback$InterceptedMethodInvocation}. */
+        private record InvocationLike(Object proxy, Object[] arguments, int interceptorIndex, Object callback) {
         }
 
         /**
@@ -89,6 +119,11 @@ class AllocationTest extends VirtualTime {
     }
 
     private static long guiceCallBytes(String... args) throws Exception {
+        return guiceCallOutput(args)[0];
+    }
+
+    /** What {@link GuiceCallBytes} prints for {@code args}: the bytes per call, and Guice's own (-1 if not said). */
+    private static long[] guiceCallOutput(String... args) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of(
                 java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), GuiceCallBytes.class.getName()));
@@ -98,33 +133,52 @@ class AllocationTest extends VirtualTime {
         assertThat(child.waitFor()).as(out).isZero();
         java.util.regex.Matcher bytes = java.util.regex.Pattern.compile("bytes per call: (\\d+)").matcher(out);
         assertThat(bytes.find()).as(out).isTrue();
-        return Long.parseLong(bytes.group(1));
+        java.util.regex.Matcher own = java.util.regex.Pattern.compile("Guice's own: (\\d+)").matcher(out);
+        return new long[] {Long.parseLong(bytes.group(1)), own.find() ? Long.parseLong(own.group(1)) : -1};
     }
 
     /**
-     * A successful call through ReboundModule's interceptor allocates what Guice's interception allocates under an
-     * interceptor that only proceeds: the JIT inlines Guice's invocation with Rebound's interceptor in it into the
-     * caller and drops the invocation Guice makes for the interceptor.
+     * A successful call through ReboundModule's interceptor allocates no more than Guice's interception allocates
+     * under an interceptor that only proceeds: the JIT inlines Guice's invocation with Rebound's interceptor in it
+     * into the caller and drops the invocation Guice makes for the interceptor (and, since Rebound's interceptor
+     * ends the chain and calls the method itself, what {@code proceed()} keeps for its rewriting of a failure).
      */
     @Test
     void aSuccessfulCallReboundModuleInterceptsAllocatesOnlyWhatGuicesInterceptionDoes() throws Exception {
-        assertThat(guiceCallBytes("rebound", "plain")).isEqualTo(guiceCallBytes("guice", "plain"));
+        assertThat(guiceCallBytes("rebound", "plain")).isLessThanOrEqualTo(guiceCallBytes("guice", "plain"));
+    }
+
+    /**
+     * Path (b) through ReboundModule's interceptor, the last of its method's chain: the first attempt fails, the
+     * interceptor's retry answers. Each attempt calls the method by Guice's own call of the superclass method, so
+     * its failure crosses no {@code InterceptorStackCallback.pruneStacktrace} (a copy of the stack trace out, a
+     * list, a copy back in, per failed attempt): the call allocates at most what Guice allocates for itself on a
+     * call whose invocation is handed on (its argument array, the invocation, the boxed answer: 72 B here, where
+     * the call allocated 120 to 152 B while each attempt proceeded through Guice's invocation).
+     */
+    @Test
+    void aCallWhoseFirstAttemptFailsThroughReboundModuleAllocatesOnlyGuicesArgumentsInvocationAndAnswer()
+            throws Exception {
+        long[] out = guiceCallOutput("rebound", "failsOnce");
+        assertThat(out[1]).as("Guice's own").isPositive();
+        assertThat(out[0]).as("B/op of path (b) through ReboundModule; Guice's own: " + out[1])
+                .isLessThanOrEqualTo(out[1]);
     }
 
     /**
      * Something left on a thread keeps ReboundModule's interceptor off its shortcut only while it is there: once the
      * thread's next call has forgotten a Retry-After hint, and once a rate-limited call has ended, a successful call
-     * allocates what Guice's interception alone does again.
+     * allocates no more than Guice's interception alone again.
      */
     @Test
     void aHintForgottenOrARateLimitedCallEndedLeavesReboundModulesCallAllocatingOnlyWhatGuiceDoes() throws Exception {
         long guiceAlone = guiceCallBytes("guice", "plain");
         assertThat(guiceCallBytes("rebound", "plain", "forgotten"))
                 .as("B/op of ReboundModule's successful call after one hint, long forgotten; Guice alone: " + guiceAlone)
-                .isEqualTo(guiceAlone);
+                .isLessThanOrEqualTo(guiceAlone);
         assertThat(guiceCallBytes("rebound", "plain", "rateLimited"))
                 .as("B/op of ReboundModule's successful call after a rate-limited call; Guice alone: " + guiceAlone)
-                .isEqualTo(guiceAlone);
+                .isLessThanOrEqualTo(guiceAlone);
     }
 
     /**

@@ -720,19 +720,35 @@ class GuiceModuleTest extends VirtualTime {
     }
 
     /**
-     * Guice prunes the stack trace of every failure that crosses its interception, walking its causes: a
-     * failure whose {@code getCause()} throws reaches Rebound, and the caller, as what it threw (guice.md);
-     * the generated class, the proxy and the woven door give the target's failure itself
-     * ({@code ClassifierTest.aFailureWhoseCauseCannotBeReadIsJudgedByItselfAndReachesTheCallerAsItIs}).
+     * Guice prunes the stack trace of every failure that crosses its interception, walking its causes. Rebound's
+     * interceptor, the last of the method's chain, runs each attempt by Guice's own call of the method, so a failure
+     * whose {@code getCause()} throws reaches Rebound as itself, judged by itself as the other doors judge it
+     * ({@code ClassifierTest.aFailureWhoseCauseCannotBeReadIsJudgedByItselfAndReachesTheCallerAsItIs}): retried here;
+     * only the caller's failure crosses Guice's outer level, and reaches the caller as what its pruning threw
+     * (guice.md). With an interceptor bound after Rebound's, each attempt crosses Guice's invocation: Rebound gets
+     * what the pruning threw, judged as that.
      */
     @Test
-    void aFailureWhoseGetCauseThrowsReachesTheCallerAsWhatGuicesPruningThrew() {
+    void aFailureWhoseGetCauseThrowsIsJudgedByItselfAndReachesTheCallerAsWhatGuicesPruningThrew() {
         BrokenCauseChat chat = Guice.createInjector(new ReboundModule()).getInstance(BrokenCauseChat.class);
 
-        Throwable thrown = catchThrowable(() -> chat.chat("q"));
+        assertThat(chat.chat("q")).isEqualTo("answer: q");
+        assertThat(chat.calls).as("a failure its retry names: retried").containsExactly("q", "q");
 
+        BrokenCauseChat down = Guice.createInjector(new ReboundModule()).getInstance(BrokenCauseChat.class);
+        down.down = true;
+        Throwable thrown = catchThrowable(() -> down.chat("q"));
+        assertThat(thrown).as("the caller's failure, pruned by Guice's outer level")
+                .isInstanceOf(IllegalStateException.class).hasMessage("getCause broke");
+        assertThat(down.calls).containsExactly("q", "q");
+
+        BrokenCauseChat after = Guice.createInjector(new ReboundModule(), new ListenerBoundInterceptor(
+                com.google.inject.matcher.Matchers.annotatedWith(dev.rebound.annotations.Retry.class),
+                org.aopalliance.intercept.MethodInvocation::proceed)).getInstance(BrokenCauseChat.class);
+        thrown = catchThrowable(() -> after.chat("q"));
         assertThat(thrown).isInstanceOf(IllegalStateException.class).hasMessage("getCause broke");
-        assertThat(chat.calls).as("not a failure its retry names: not retried").containsExactly("q");
+        assertThat(after.calls).as("with an interceptor after Rebound's: not a failure its retry names, not retried")
+                .containsExactly("q");
     }
 
     @Test
@@ -1753,18 +1769,10 @@ class GuiceModuleTest extends VirtualTime {
      * The user's transaction module in the shape metrics-guice binds its {@code @Timed}: a type listener that binds
      * its interceptor to each {@code @InTransaction} method it hears ({@code encounter.bindInterceptor}).
      */
-    static final class TransactionListenerModule extends AbstractModule {
-        @Override
-        protected void configure() {
-            bindListener(com.google.inject.matcher.Matchers.any(), new com.google.inject.spi.TypeListener() {
-                @Override
-                public <I> void hear(com.google.inject.TypeLiteral<I> type,
-                        com.google.inject.spi.TypeEncounter<I> encounter) {
-                    encounter.bindInterceptor(
-                            com.google.inject.matcher.Matchers.annotatedWith(TransactionBeside.InTransaction.class),
-                            new TransactionBeside.TransactionInterceptor());
-                }
-            });
+    static final class TransactionListenerModule extends ListenerBoundInterceptor {
+        TransactionListenerModule() {
+            super(com.google.inject.matcher.Matchers.annotatedWith(TransactionBeside.InTransaction.class),
+                    new TransactionBeside.TransactionInterceptor());
         }
     }
 

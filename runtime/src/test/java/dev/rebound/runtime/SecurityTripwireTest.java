@@ -45,7 +45,10 @@ class SecurityTripwireTest {
             // Rebound.wrap's generated class: a fixed name derived from the wrapped interface's (Name$$Rebound),
             // loaded through that interface's class loader, used only if it is a GeneratedWrapper implementing it
             "GeneratedWrappers.java: found = check(type, Class.forName(name, false, type.getClassLoader()));",
-            "GeneratedWrappers.java: return type.cast(found.constructor.newInstance(target, name, ordered));");
+            "GeneratedWrappers.java: return type.cast(found.constructor.newInstance(target, name, ordered));",
+            // ReboundModule's interceptor: Guice 7's invocation class, a constant name, loaded uninitialised through
+            // Guice's own class loader to read the call of the superclass method (weaver's guice.SuperCalls)
+            "SuperCalls.java: Class<?> invocation = Class.forName(INVOCATION, false, guice);");
 
     /** The only names Classifier loads: constants naming langchain4j exception classes. */
     static final Pattern CLASSIFIER_LOAD = Pattern.compile("load\\(([^)]*)\\)");

@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A target whose first failure is an exception whose {@code getCause()} throws, then answers: what
- * Guice's interception makes of such a failure (guice.md).
+ * A target whose first failure is an exception whose {@code getCause()} throws, then answers (every call fails
+ * while {@link #down}): what Guice's interception makes of such a failure (guice.md).
  */
 public class BrokenCauseChat {
 
@@ -26,11 +26,13 @@ public class BrokenCauseChat {
 
     public final List<String> calls = new ArrayList<>();
     public final BrokenCause failure = new BrokenCause();
+    /** Whether every call fails. */
+    public boolean down;
 
     @Retry(attempts = 2, delay = 0, on = UncheckedIOException.class)
     public String chat(String prompt) {
         calls.add(prompt);
-        if (calls.size() == 1) {
+        if (calls.size() == 1 || down) {
             throw failure;
         }
         return "answer: " + prompt;

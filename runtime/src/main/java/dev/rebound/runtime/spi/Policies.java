@@ -46,6 +46,14 @@ public final class Policies {
     }
 
     /**
+     * Logs a door's note on {@code dev.rebound} at DEBUG: a way it runs calls that changes only how fast they run
+     * (a faster way it cannot take), said once, when it finds out.
+     */
+    public static void debug(String message) {
+        LOG.debug(message);
+    }
+
+    /**
      * The policy of {@code method} on instances of {@code implClass}, or null when no annotation
      * applies. Alternatives come from {@code alternatives}, asked once per class at resolution.
      *
