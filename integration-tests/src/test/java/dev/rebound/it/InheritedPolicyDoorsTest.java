@@ -287,11 +287,19 @@ class InheritedPolicyDoorsTest extends VirtualTime {
      * each call to it, whose own class overrides the woven default.
      */
     enum InFront {
-        /** A Spring JDK proxy by the interface alone: it says the class behind it. */
+        /** A Spring JDK proxy by the interface alone, over a fixed target: it says the instance behind it. */
         SPRING_JDK_PROXY,
-        /** A JDK proxy of the application's, which does not say it. */
+        /**
+         * A Spring JDK proxy whose target source makes the target per call (a prototype's): it says the class of the
+         * instances behind it.
+         */
+        SPRING_TARGET_PER_CALL,
+        /** A JDK proxy of the application's, which says nothing of what it calls. */
         OWN_JDK_PROXY,
-        /** Quarkus ArC's client proxy of a bean whose type is the interface, written without weaving. */
+        /**
+         * A client proxy (Quarkus ArC's marker) of a bean whose type is the interface, written without weaving, that
+         * says nothing of what it calls either.
+         */
         CLIENT_PROXY,
         /** An application's class that delegates every method. */
         DECORATOR;
@@ -306,8 +314,31 @@ class InheritedPolicyDoorsTest extends VirtualTime {
             };
             switch (this) {
                 case SPRING_JDK_PROXY:
+                case SPRING_TARGET_PER_CALL:
                     org.springframework.aop.framework.ProxyFactory factory =
                             new org.springframework.aop.framework.ProxyFactory(target);
+                    if (this == SPRING_TARGET_PER_CALL) {
+                        factory.setTargetSource(new org.springframework.aop.TargetSource() {
+                            @Override
+                            public Class<?> getTargetClass() {
+                                return target.getClass();
+                            }
+
+                            @Override
+                            public boolean isStatic() {
+                                return false;
+                            }
+
+                            @Override
+                            public Object getTarget() {
+                                return target;
+                            }
+
+                            @Override
+                            public void releaseTarget(Object released) {
+                            }
+                        });
+                    }
                     factory.setInterfaces(Assistant.class);
                     factory.addAdvice((org.aopalliance.intercept.MethodInterceptor) invocation -> invocation.proceed());
                     return (Assistant) factory.getProxy();
@@ -334,13 +365,21 @@ class InheritedPolicyDoorsTest extends VirtualTime {
                 .hasSize(3);
     }
 
+    /** The door's mark is for the instance behind a proxy that says it (or for the instances of the class it says). */
+    private static final String SAYS_WHAT_IS_BEHIND = "SPRING_.*";
+
+    private static final String NESTED = "Nested retries: Assistant.summarize(String) (3 attempts) calls"
+            + " Assistant.summarize(String) (3 attempts), so one call of Assistant.summarize(String) can make up to 9"
+            + " attempts of Assistant.summarize(String)";
+
     /**
-     * {@code Rebound.wrap} over something that hands each call to a javac class that inherits the woven default:
-     * the wrapper applies the policy, and the default's advice, on the instance behind, takes the wrapper's mark and
-     * applies none (before this version, a mark on the proxy alone: 3 x 3 attempts).
+     * {@code Rebound.wrap} over a container's proxy that says what it hands each call to, a javac class that inherits
+     * the woven default: the wrapper applies the policy, and the default's advice, on that instance behind, takes the
+     * wrapper's mark and applies none (before this version, a mark on the proxy alone: 3 x 3 attempts).
      */
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.EnumSource(InFront.class)
+    @org.junit.jupiter.params.provider.EnumSource(value = InFront.class, names = SAYS_WHAT_IS_BEHIND,
+            mode = org.junit.jupiter.params.provider.EnumSource.Mode.MATCH_ALL)
     void throughWrapOverAProxyOfAJavacClassAnInheritedWovenDefaultAppliesItsPolicyOnce(InFront inFront) {
         var target = new PlainAssistants.ProxiedAssistant();
         assertSummarizeAppliesItsPolicyOnce(Rebound.wrap(Assistant.class, inFront.over(target)).build(), target.body);
@@ -348,18 +387,74 @@ class InheritedPolicyDoorsTest extends VirtualTime {
 
     /** The same through {@code ReboundModule.wrapping(...)}, which provides the proxy bound as an instance wrapped. */
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.EnumSource(InFront.class)
+    @org.junit.jupiter.params.provider.EnumSource(value = InFront.class, names = SAYS_WHAT_IS_BEHIND,
+            mode = org.junit.jupiter.params.provider.EnumSource.Mode.MATCH_ALL)
     void throughGuiceWrappingOverAProxyOfAJavacClassAnInheritedWovenDefaultAppliesItsPolicyOnce(InFront inFront) {
         var target = new PlainAssistants.ProxiedAssistant();
-        Assistant bound = inFront.over(target);
-        Assistant provided = Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
+        assertSummarizeAppliesItsPolicyOnce(wrappedByGuice(inFront.over(target)), target.body);
+    }
+
+    /** What {@code ReboundModule.wrapping(...)} provides for {@code bound}, bound as an instance. */
+    private static Assistant wrappedByGuice(Assistant bound) {
+        return Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
             @Override
             protected void configure() {
                 bind(Assistant.class).toInstance(bound);
             }
         })).getInstance(Assistant.class);
+    }
 
-        assertSummarizeAppliesItsPolicyOnce(provided, target.body);
+    /**
+     * {@code door}'s summarize fails with {@code body}'s exception after 3 attempts, each a call of an object whose
+     * own door applies the same policy again: 9 calls of {@code body}. Returns what was said meanwhile.
+     */
+    private static String assertBothPoliciesApply(Assistant door, Body body) {
+        String said = StdErr.during(() -> assertThat(catchThrowable(() -> door.summarize("t"))).isSameAs(body.down));
+
+        assertThat(body.calls).as("the door's 3 attempts, each the 3 of the instance behind").isEqualTo(9);
+        return said;
+    }
+
+    /**
+     * The reference: {@code Rebound.wrap} over a decorator of a class ajc wove applies the decorator's policy, and
+     * the woven class its own, a nested retry named once at WARN (once per inner class: each test its own).
+     */
+    @Test
+    void throughWrapOverADecoratorOfAWovenClassBothPoliciesApplyAndTheNestingIsSaid() {
+        var target = new dev.rebound.it.woven.shapes.InheritedShapes.DecoratedWovenAssistant();
+        String said = assertBothPoliciesApply(
+                Rebound.wrap(Assistant.class, new PlainAssistants.DelegatingAssistant(target)).build(), target.body);
+
+        assertThat(StdErr.count(said, NESTED)).as(said).isEqualTo(1);
+    }
+
+    /**
+     * The same over a decorator of a javac class that inherits the woven default: the door's mark is for the object
+     * it calls alone, so the default's advice on the instance behind applies its policy, as behind a decorator of a
+     * woven class: 3 x 3 attempts, the nesting named once (before this version that advice took the mark, on
+     * whichever instance it ran, and so did any other object the call consulted, which then ran without its policy).
+     */
+    @Test
+    void throughWrapOverADecoratorOfAJavacClassBothPoliciesApplyAndTheNestingIsSaid() {
+        var target = new PlainAssistants.DecoratedAssistant();
+        String said = assertBothPoliciesApply(
+                Rebound.wrap(Assistant.class, new PlainAssistants.DelegatingAssistant(target)).build(), target.body);
+
+        assertThat(StdErr.count(said, NESTED)).as(said).isEqualTo(1);
+    }
+
+    /**
+     * The same over anything that says nothing of the object it hands each call to (an application's JDK proxy or
+     * decorator), through {@code Rebound.wrap} and {@code ReboundModule.wrapping(...)}.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = InFront.class, names = SAYS_WHAT_IS_BEHIND,
+            mode = org.junit.jupiter.params.provider.EnumSource.Mode.MATCH_NONE)
+    void throughADoorOverWhatSaysNothingOfAJavacClassBehindBothPoliciesApply(InFront inFront) {
+        var target = new PlainAssistants.ProxiedAssistant();
+        assertBothPoliciesApply(Rebound.wrap(Assistant.class, inFront.over(target)).build(), target.body);
+        var bound = new PlainAssistants.ProxiedAssistant();
+        assertBothPoliciesApply(wrappedByGuice(inFront.over(bound)), bound.body);
     }
 
     /**
@@ -373,6 +468,91 @@ class InheritedPolicyDoorsTest extends VirtualTime {
             InFront inFront) {
         var target = new PlainAssistants.ProxiedSuperCallingAssistant();
         assertSummarizeAppliesItsPolicyOnce(Rebound.wrap(Assistant.class, inFront.over(target)).build(), target.body);
+    }
+
+    /** Another assistant that a javac override consults inside a door's call, before its {@code Assistant.super}. */
+    enum Consulted {
+        /** A javac class that inherits the woven default: its advice applies the policy. */
+        JAVAC,
+        /** A class ajc wove that inherits it. */
+        WOVEN,
+        /** A javac class Guice intercepts ({@code ReboundModule}). */
+        GUICE;
+
+        Assistant make() {
+            switch (this) {
+                case JAVAC:
+                    return new PlainAssistants.ConsultedAssistant();
+                case WOVEN:
+                    return new dev.rebound.it.woven.shapes.InheritedShapes.WovenAssistant();
+                default:
+                    return Guice.createInjector(new ReboundModule()).getInstance(PlainAssistants.ConsultedAssistant.class);
+            }
+        }
+    }
+
+    /**
+     * Each of {@code door}'s 3 attempts of {@code target}'s summarize consults {@code consulted}, whose own policy
+     * applies there as it does directly (3 attempts), and then runs the default once: 3 calls of the target's body,
+     * 9 of the consulted one's. The door's mark is the target's: another instance's door does not take it.
+     */
+    private static void assertTheConsultedAssistantKeepsItsPolicy(Assistant door,
+            PlainAssistants.ConsultingAssistant target, Assistant consulted) {
+        assertThat(catchThrowable(() -> door.summarize("t"))).isSameAs(target.body.down);
+        assertThat(target.consultations).as("the door's 3 attempts, each one consultation").isEqualTo(3);
+        assertThat(target.body.calls).as("each attempt runs the default once").isEqualTo(3);
+        assertThat(consulted.body().calls).as("each consultation under its own @Retry(attempts = 3)").isEqualTo(9);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Consulted.class)
+    void directlyAJavacOverrideConsultsAnotherAssistantUnderItsOwnPolicy(Consulted kind) {
+        Assistant consulted = kind.make();
+        var target = new PlainAssistants.ConsultingAssistant(consulted);
+
+        assertThat(catchThrowable(() -> target.summarize("t"))).isSameAs(target.body.down);
+        assertThat(target.body.calls).as("the override alone: never woven").isEqualTo(1);
+        assertThat(consulted.body().calls).as("its own @Retry(attempts = 3)").isEqualTo(3);
+    }
+
+    /**
+     * {@code Rebound.wrap} over a javac override of the woven default that consults another assistant before it
+     * calls {@code Assistant.super}: the wrapper's mark is for the target's own call of the default, so the other
+     * assistant's door (its woven default's advice, the woven class's, Guice's interceptor) applies its policy
+     * (before this version it took the mark: 3 consultations in all, for 9).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Consulted.class)
+    void throughWrapAJavacOverrideConsultingAnotherAssistantLeavesItItsOwnPolicy(Consulted kind) {
+        Assistant consulted = kind.make();
+        var target = new PlainAssistants.ConsultingAssistant(consulted);
+
+        assertTheConsultedAssistantKeepsItsPolicy(Rebound.wrap(Assistant.class, target).build(), target, consulted);
+    }
+
+    /** The same through {@code ReboundModule.wrapping(...)}, which provides the instance bound wrapped. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Consulted.class)
+    void throughGuiceWrappingAJavacOverrideConsultingAnotherAssistantLeavesItItsOwnPolicy(Consulted kind) {
+        Assistant consulted = kind.make();
+        var target = new PlainAssistants.ConsultingAssistant(consulted);
+        assertTheConsultedAssistantKeepsItsPolicy(wrappedByGuice(target), target, consulted);
+    }
+
+    /**
+     * The override's own {@code Assistant.super} call then takes the wrapper's mark: nothing is said of its class,
+     * whose policies the wrapper applies (before this version the consulted assistant took the mark, and the
+     * override's class was said to go without its policies).
+     */
+    @Test
+    void throughWrapAJavacOverrideConsultingAnotherAssistantIsNotSaidToGoWithoutItsPolicies() {
+        var target = new PlainAssistants.SaidConsultingAssistant(Consulted.WOVEN.make());
+        Assistant door = Rebound.wrap(Assistant.class, target).build();
+
+        String said = StdErr.during(() -> catchThrowable(() -> door.summarize("t")));
+
+        assertThat(target.body.calls).isEqualTo(3);
+        assertThat(said).doesNotContain(PlainAssistants.SaidConsultingAssistant.class.getName() + UNWOVEN);
     }
 
     /**

@@ -246,6 +246,16 @@ public final class ContainerProxies {
         return null;
     }
 
+    /**
+     * What {@code instance} hands its calls to when it is a container's proxy that says it: its fixed target ({@link
+     * #staticTargetOf}), else the class behind it ({@link #targetClassOf}), else null (not such a proxy, or one that
+     * says neither). Reads the proxy's configuration reflectively: asked once per door, never per call.
+     */
+    public static Object behindOf(Object instance) {
+        Object fixed = staticTargetOf(instance);
+        return fixed != null ? fixed : targetClassOf(instance);
+    }
+
     /** {@code TargetClassAware.getTargetClass()} when {@code type} implements it, else null. */
     private static Method findTargetClassMethod(Class<?> type) {
         for (Class<?> itf : AnnotationLookup.allInterfaces(type)) {

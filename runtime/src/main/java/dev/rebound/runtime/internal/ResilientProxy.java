@@ -213,15 +213,19 @@ public final class ResilientProxy implements InvocationHandler {
          * ({@link WovenDefaults#marksCalls}).
          */
         final Method marked;
-        /** The class behind the target, when it is a container's proxy that says it and calls are {@link #marked}. */
-        final Class<?> behind;
+        /**
+         * When calls are {@link #marked} and the target is a container's proxy that says what it hands them to: the
+         * instance behind it (its fixed target), else the class of the instances behind it; else null. Only the
+         * target or this takes the mark ({@link Passthrough#enterMethod}).
+         */
+        final Object behind;
 
         Call(Object target, Method method, ResilientMethod policy) {
             this.target = target;
             this.method = new MethodCaller(method);
             this.policy = policy;
             this.marked = policy != null && WovenDefaults.marksCalls(target, method) ? method : null;
-            this.behind = marked != null ? ContainerProxies.targetClassOf(target) : null;
+            this.behind = marked != null ? ContainerProxies.behindOf(target) : null;
         }
 
         Object invoke(Object[] args) throws Throwable {

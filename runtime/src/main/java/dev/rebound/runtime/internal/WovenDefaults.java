@@ -21,9 +21,10 @@ public final class WovenDefaults {
      * hidden class) and {@code method} is an interface's default method that ajc wove. The class runs that
      * body, whose advice would apply the policy a second time inside the door's, or overrides it, most
      * often to call it with {@code Iface.super}, whose advice must then neither apply a policy nor say that
-     * the class's own methods go without theirs: the door applies them; or {@code target} is a proxy (a
-     * container's, a JDK one, a decorator) that hands the call to an instance that runs that body, whose
-     * advice takes the mark all the same. The mark is that method's alone: an
+     * the class's own methods go without theirs: the door applies them; or {@code target} is a container's
+     * proxy that says the instance (or the class of the instances) it hands the call to, whose advice takes the
+     * mark all the same (any other instance keeps its policy: one a decorator calls, one the target consults).
+     * The mark is that method's alone: an
      * override that never reaches the default leaves it untaken, and another woven default method the
      * target calls on itself meanwhile runs under its own policy, as called directly (nothing is said of
      * the class there either: a door is calling it).

@@ -31,10 +31,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>A door that applies a woven default method's policy to an object ajc never wove ({@code Rebound.wrap},
  * {@code ReboundModule.wrapping}) marks its call of that method ({@link #enterMethod}): only that default's advice
- * takes it, on whichever instance it runs first, whether the object inherits the body, an override reaches it with
- * {@code Iface.super}, or the object is a proxy that hands the call to an instance that runs it (a container's, a JDK
- * proxy of the application's, a decorator), which no mark on the object itself would reach. An override that never
- * does leaves the mark untaken, and the other woven defaults it calls on itself keep their policies.
+ * takes it, and only on the instance the door calls, whether it inherits the body or an override reaches it with
+ * {@code Iface.super}, or, when that object is a container's proxy that says what it hands the call to, on the
+ * instance behind it by the rule above (its fixed target; without one, an instance of exactly the class behind). An
+ * override that never does leaves the mark untaken, and the other woven defaults it calls on itself keep their
+ * policies; so does any other instance the object calls meanwhile (one it consults, one an application's JDK proxy or
+ * decorator hands the call to: which instance that is, nothing says), whose door applies its policy as called directly,
+ * a nested retry the enclosing call's first failure may name.
  *
  * <p>An alternative given to {@code Rebound.wrap(...).withFallbacks} whose own door applies its own policy
  * (woven, intercepted by Guice, or a container's proxy over either) is called as it is, under a mark of
@@ -87,7 +90,7 @@ public final class Passthrough {
      * As {@link #claim(Object, Method)}, for a door about to apply {@code policy} to this call of {@code method} on
      * {@code self}: a mark {@link #enterNested} made for them is taken too, and then the door applies {@code
      * policy} (false) as part of the enclosing call ({@link NestedCalls}); a mark {@link #enterMethod} made is taken
-     * by a door of exactly the woven default method marked, on whichever instance it runs.
+     * by a door of exactly the woven default method marked, on the instance marked or the one behind it.
      *
      * @param method the method the door intercepts: the woven advice's join point's, Guice's invocation's
      */
@@ -96,10 +99,13 @@ public final class Passthrough {
             return false;
         }
         Object[] mark = TARGET.get();
+        if (!marks(mark, self)) {
+            return false; // another instance (one the target consults, one a decorator calls) keeps its policy
+        }
         if (mark[3] == DEFAULT) {
             return mark[2].equals(method) && clear(mark);
         }
-        if (!marks(mark, self) || !sameMethod((Method) mark[2], method)) {
+        if (!sameMethod((Method) mark[2], method)) {
             return false;
         }
         boolean nested = mark[3] != null;
@@ -125,8 +131,8 @@ public final class Passthrough {
      * for a door that resolves a policy on such a call and must neither take the mark for one the door itself
      * applies nor keep what it finds as if no door were calling. Never a mark {@link #enterNested} made: the door
      * that takes it applies its policy, as when no door is calling. A mark {@link #enterMethod} made is on the
-     * instance its door calls, or on the instances of the class behind it when that is a container's proxy that says
-     * it.
+     * instance its door calls, or on the one behind it (or the instances of the class behind it) when that is a
+     * container's proxy that says it.
      */
     public static boolean marked(Object self) {
         if (ACTIVE.get() == 0) {
@@ -178,14 +184,15 @@ public final class Passthrough {
      * Marks the next call of {@code method} from this thread, for that method's own woven advice ({@link
      * #claim(Object, Method, ResilientMethod)}): a door that applies the policy of {@code method}, a woven default
      * method, to {@code target}, an object no door has reached, and calls it. The advice of that very method takes
-     * the mark on whichever instance runs it first: {@code target}, or the instance {@code target} hands the call to
-     * (a container's proxy, a JDK proxy of the application's, a decorator). Any other method's advice leaves it in
-     * place (an override that never reaches the default leaves it untaken for the call: the other woven defaults it
-     * calls keep their policies). A door is calling ({@link #marked}) {@code target}, and the instances of {@code
-     * behind}, the class behind {@code target} when it is a container's proxy that says it (else null). Returns what
-     * to hand to {@link #exit}.
+     * the mark on {@code target}, or on {@code behind} when {@code target} is a container's proxy that says what it
+     * hands the call to: the instance behind it (its fixed target), or the class of the instances behind it (a
+     * target made per call), as {@link #enter} says; null when nothing says it (an application's JDK proxy or
+     * decorator: the instance it calls applies its own policy). Any other method's advice, and the same method's on
+     * any other instance, leaves it in place (an override that never reaches the default leaves it untaken for the
+     * call: the other woven defaults it calls, and the other objects it consults, keep their policies). A door is
+     * calling ({@link #marked}) {@code target} and {@code behind}. Returns what to hand to {@link #exit}.
      */
-    public static Object enterMethod(Object target, Class<?> behind, Method method) {
+    public static Object enterMethod(Object target, Object behind, Method method) {
         return enter(target, behind, method, DEFAULT);
     }
 

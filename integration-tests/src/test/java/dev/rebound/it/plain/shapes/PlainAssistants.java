@@ -68,6 +68,10 @@ public final class PlainAssistants {
     public static class ProxiedSuperCallingAssistant extends SuperCallingAssistant {
     }
 
+    /** The same, for the test through a decorator of it (the nested retries it makes are said once per class). */
+    public static class DecoratedAssistant extends PlainAssistant {
+    }
+
     /** Hands every call to another assistant, as an application's decorator does (never woven). */
     public static class DelegatingAssistant implements Assistant {
         private final Assistant inner;
@@ -89,6 +93,41 @@ public final class PlainAssistants {
         @Override
         public String summarize(String text) {
             return inner.summarize(text);
+        }
+    }
+
+    /** Inherits the woven summarize: another assistant that {@link ConsultingAssistant} consults. */
+    public static class ConsultedAssistant extends PlainAssistant {
+    }
+
+    /**
+     * Overrides summarize (never woven): first consults another assistant, a dependency of its own (not an object it
+     * hands the call to), then runs the woven default with {@code Assistant.super}; counts the consultations that
+     * failed.
+     */
+    public static class ConsultingAssistant extends SuperCallingAssistant {
+        public int consultations;
+        private final Assistant consulted;
+
+        public ConsultingAssistant(Assistant consulted) {
+            this.consulted = consulted;
+        }
+
+        @Override
+        public String summarize(String text) {
+            try {
+                consulted.summarize(text);
+            } catch (IllegalStateException down) {
+                consultations++;
+            }
+            return super.summarize(text);
+        }
+    }
+
+    /** The same, for the test of what is said of it (once per class). */
+    public static class SaidConsultingAssistant extends ConsultingAssistant {
+        public SaidConsultingAssistant(Assistant consulted) {
+            super(consulted);
         }
     }
 

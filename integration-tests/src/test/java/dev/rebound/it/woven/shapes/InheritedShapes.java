@@ -205,6 +205,25 @@ public final class InheritedShapes {
         Body body();
     }
 
+    /** Woven here: implements chat and inherits the woven summarize, as a class of the API's own module. */
+    public static class WovenAssistant implements Assistant {
+        public final Body body = new Body();
+
+        @Override
+        public Body body() {
+            return body;
+        }
+
+        @Override
+        public String chat(String prompt) {
+            throw new IllegalStateException("chat down");
+        }
+    }
+
+    /** The same, for the test through a decorator of it (the nested retries it makes are said once per class). */
+    public static class DecoratedWovenAssistant extends WovenAssistant {
+    }
+
     /**
      * Two annotated default methods (both woven here) of an API interface, implemented by a javac class
      * that overrides one of them and calls the other on itself ({@code plain.shapes.PlainAssistants.OverridingWriter}).
