@@ -231,7 +231,10 @@ public final class RetryPolicy {
                 && !(failure instanceof CircuitBreakerOpenException || failure instanceof RateLimitRefusedException);
     }
 
-    /** Whether {@link #abortOn()} lists {@code failure} or one of its causes. */
+    /**
+     * Whether {@link #abortOn()} lists {@code failure} or one of its causes (followed as {@link #retries} follows
+     * them: at most 16 levels, a cycle ends). False for null, as {@link #retries} is.
+     */
     public boolean aborts(Throwable failure) {
         return Classifier.matchesAny(failure, abortOnTypes);
     }

@@ -183,6 +183,17 @@ class ClassifierTest {
     }
 
     @Test
+    void abortsAnswersForAFailureOrOneOfItsCausesThatAbortOnListsAndForNothingElse() {
+        RetryPolicy policy = RetryPolicy.builder().abortOn(java.io.FileNotFoundException.class).build();
+
+        assertThat(policy.aborts(new java.io.FileNotFoundException())).isTrue();
+        assertThat(policy.aborts(new RuntimeException(new java.io.FileNotFoundException()))).isTrue();
+        assertThat(policy.aborts(new IOException())).isFalse();
+        assertThat(policy.aborts(null)).isFalse();
+        assertThat(RetryPolicy.builder().build().aborts(new java.io.FileNotFoundException())).isFalse();
+    }
+
+    @Test
     void fallbackOnLimitsWhichFailuresReachTheAlternatives() {
         IOException io = new IOException();
         ScriptedChat primary = new ScriptedChat("primary", log).failing(() -> io);
