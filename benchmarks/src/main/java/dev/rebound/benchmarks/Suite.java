@@ -19,7 +19,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * writes. Any JMH option may be given and wins over the defaults below, which keep the whole suite
  * (build included) under 10 minutes on 2 cores: 1 fork, {@value #WARMUPS} warm-up and
  * {@value #MEASUREMENTS} measured iterations of {@value #ITERATION_MS} ms each, {@code -prof gc}
- * for B/op. Every fork binds SLF4J to Logback ({@code -Dslf4j.provider}).
+ * for B/op. Every fork binds SLF4J to Logback ({@code -Dslf4j.provider}) and runs on a heap of
+ * fixed size whose pages are touched before the first iteration ({@link #HEAP}), unless the
+ * command line sets the heap itself.
  *
  * <p>Without a benchmark pattern, the whole suite runs in two passes: every benchmark with
  * Rebound's logger off, then Rebound's doors on paths (a) to (d) again with its logger at INFO into
@@ -38,6 +40,19 @@ public final class Suite {
     static final int WARMUPS = 3;
     static final int MEASUREMENTS = 6;
     static final int ITERATION_MS = 500;
+
+    static final String HEAP_SIZE = "256m";
+    /**
+     * Each fork's heap: {@value #HEAP_SIZE}, fixed, its pages touched as the JVM starts, in huge pages where
+     * the kernel gives them (THP in {@code madvise} mode; elsewhere the flag changes nothing). Without it, a
+     * heap that grows keeps taking pages never touched before through a fork's first seconds: on a virtual
+     * machine where the first touch of a page is slow (seen here: a JVM that touches 1 GB starts in 15 s,
+     * against 0.7 s for one that touches nothing), every contender that allocates ran 10 to 30 times slower
+     * for whole iterations at a time, the peers (which allocate most) the most, while those that allocate
+     * nothing did not. Paid once per fork, before JMH's clock starts.
+     */
+    static final List<String> HEAP = List.of("-Xms" + HEAP_SIZE, "-Xmx" + HEAP_SIZE, "-XX:+AlwaysPreTouch",
+            "-XX:+UseTransparentHugePages");
 
     static final String DOCS_CHART = "docs/reports/performance-overhead.svg";
     static final String CHART_FILE = "performance-overhead.svg";
@@ -114,10 +129,29 @@ public final class Suite {
         if (cli.getProfilers().isEmpty()) {
             options.addProfiler(GCProfiler.class);
         }
-        List<String> jvmArgs = new ArrayList<>(cli.getJvmArgsAppend().orElse(List.of()));
-        jvmArgs.add("-Dslf4j.provider=" + ReboundLogger.PROVIDER);
-        options.jvmArgsAppend(jvmArgs.toArray(String[]::new));
+        options.jvmArgsAppend(forkArguments(cli).toArray(String[]::new));
         return options;
+    }
+
+    /**
+     * What every fork is given after the command line's {@code -jvmArgsAppend}: {@link #HEAP} first, unless any
+     * of the command line's JVM arguments already sizes the heap or touches it ({@code -Xms}, {@code -Xmx},
+     * {@code AlwaysPreTouch}), then SLF4J's provider.
+     */
+    static List<String> forkArguments(CommandLineOptions cli) {
+        List<String> given = new ArrayList<>();
+        given.addAll(cli.getJvmArgs().orElse(List.of()));
+        given.addAll(cli.getJvmArgsPrepend().orElse(List.of()));
+        given.addAll(cli.getJvmArgsAppend().orElse(List.of()));
+        boolean heapGiven = given.stream().anyMatch(a -> a.startsWith("-Xms") || a.startsWith("-Xmx")
+                || a.contains("AlwaysPreTouch"));
+        List<String> jvmArgs = new ArrayList<>();
+        if (!heapGiven) {
+            jvmArgs.addAll(HEAP);
+        }
+        jvmArgs.addAll(cli.getJvmArgsAppend().orElse(List.of()));
+        jvmArgs.add("-Dslf4j.provider=" + ReboundLogger.PROVIDER);
+        return jvmArgs;
     }
 
     private static Path chartFile(boolean whole) throws Exception {
