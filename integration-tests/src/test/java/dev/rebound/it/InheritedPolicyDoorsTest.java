@@ -10,6 +10,7 @@ import dev.rebound.it.plain.shapes.InheritedShapes;
 import dev.rebound.it.plain.shapes.PlainAssistants;
 import dev.rebound.it.woven.shapes.InheritedShapes.Assistant;
 import dev.rebound.it.woven.shapes.InheritedShapes.Body;
+import dev.rebound.it.woven.shapes.InheritedShapes.Editor;
 import dev.rebound.runtime.Rebound;
 import dev.rebound.runtime.ReboundConfigurationException;
 import dev.rebound.weaver.guice.ReboundModule;
@@ -373,6 +374,29 @@ class InheritedPolicyDoorsTest extends VirtualTime {
             + " attempts of Assistant.summarize(String)";
 
     /**
+     * A Spring proxy whose fixed target is swapped ({@code Advised.setTargetSource}) after a door was built over it:
+     * the door reads the instance behind the proxy at each call, so the new target's woven default steps aside for the
+     * door's mark and the policy applies once to it too (before this version the mark named the instance behind the
+     * proxy when the door was built, and the new target's advice applied the policy again: 3 x 3 attempts).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"Rebound.wrap", "ReboundModule.wrapping"})
+    void throughADoorOverASpringProxyWhoseFixedTargetIsSwappedTheNewTargetsDefaultAppliesItsPolicyOnce(String door) {
+        var first = new PlainAssistants.SwappedAssistant();
+        var second = new PlainAssistants.SwappedAssistant();
+        Assistant proxy = InFront.SPRING_JDK_PROXY.over(first);
+        Assistant wrapped = door.equals("Rebound.wrap") ? Rebound.wrap(Assistant.class, proxy).build()
+                : wrappedByGuice(proxy);
+        assertSummarizeAppliesItsPolicyOnce(wrapped, first.body);
+
+        ((org.springframework.aop.framework.Advised) proxy).setTargetSource(
+                new org.springframework.aop.target.SingletonTargetSource(second));
+
+        assertSummarizeAppliesItsPolicyOnce(wrapped, second.body);
+        assertThat(first.body.calls).as("the first target, no longer called").isEqualTo(3);
+    }
+
+    /**
      * {@code Rebound.wrap} over a container's proxy that says what it hands each call to, a javac class that inherits
      * the woven default: the wrapper applies the policy, and the default's advice, on that instance behind, takes the
      * wrapper's mark and applies none (before this version, a mark on the proxy alone: 3 x 3 attempts).
@@ -396,12 +420,7 @@ class InheritedPolicyDoorsTest extends VirtualTime {
 
     /** What {@code ReboundModule.wrapping(...)} provides for {@code bound}, bound as an instance. */
     private static Assistant wrappedByGuice(Assistant bound) {
-        return Guice.createInjector(ReboundModule.wrapping(new AbstractModule() {
-            @Override
-            protected void configure() {
-                bind(Assistant.class).toInstance(bound);
-            }
-        })).getInstance(Assistant.class);
+        return Doors.wrappedByGuice(Assistant.class, bound);
     }
 
     /**
@@ -602,6 +621,78 @@ class InheritedPolicyDoorsTest extends VirtualTime {
         assertThat(target.body.calls).as("each draft attempt calls polish, under polish's own 3 attempts")
                 .isEqualTo(6);
         assertThat(said).as("the door applies draft's policy: nothing to say").doesNotContain("was not woven");
+    }
+
+    /** How many attempts of {@code method} failed, by the events. */
+    private long attemptsFailed(String method) {
+        return events.stream().filter(e -> e.kind() == dev.rebound.runtime.ReboundEvent.Kind.ATTEMPT_FAILED
+                && e.method().equals(method)).count();
+    }
+
+    /**
+     * {@code door}'s draft over {@code target}, whose class was never woven and inherits the woven defaults draft and
+     * polish: draft's 2 attempts, the door's, each calling polish on the target under polish's own 3, each one of
+     * {@code edits}, failing; nothing said of the class, whose policies the door applies (before this version polish's
+     * advice, run after draft's had taken the door's mark, said the class went without them). Then, the door's call
+     * over (by that failure), the first call no door makes says it, once: {@code saidAlone}, then what edit goes
+     * without.
+     */
+    private void assertADoorsWovenDefaultCallingAnotherOnItselfSaysNothingOfTheClass(Editor door, Editor target,
+            PlainAssistants.Edits edits, String saidAlone) {
+        events.clear();
+        Throwable[] thrown = new Throwable[1];
+
+        String said = StdErr.during(() -> thrown[0] = catchThrowable(() -> door.draft("t")));
+
+        assertThat(thrown[0]).isSameAs(edits.down);
+        assertThat(attemptsFailed("Editor.draft(String)")).as("draft's 2 attempts, the door's").isEqualTo(2);
+        assertThat(attemptsFailed("Editor.polish(String)")).as("each calling polish under its own 3").isEqualTo(6);
+        assertThat(edits.count).as("one edit per polish attempt").isEqualTo(6);
+        assertThat(said).doesNotContain(" was not woven", " is a hidden class");
+        assertThat(dev.rebound.runtime.spi.Passthrough.pending()).as("nothing of the door's call left").isFalse();
+
+        said = StdErr.during(() -> thrown[0] = catchThrowable(() -> target.draft("t")));
+
+        assertThat(thrown[0]).isSameAs(edits.down);
+        assertThat(edits.count).as("the defaults' own advice: 2 x 3 more").isEqualTo(12);
+        assertThat(StdErr.count(said, saidAlone + "edit gets @Retry, so that policy does not apply to its own method"))
+                .as(said).isEqualTo(1);
+    }
+
+    @Test
+    void throughWrapAWovenDefaultCallingAnotherOnAJavacClassSaysNothingOfTheClass() {
+        var target = new PlainAssistants.WrappedEditor();
+        assertADoorsWovenDefaultCallingAnotherOnItselfSaysNothingOfTheClass(Rebound.wrap(Editor.class, target).build(),
+                target, target.edits, target.getClass().getName() + UNWOVEN);
+    }
+
+    @Test
+    void throughGuiceWrappingAWovenDefaultCallingAnotherOnAJavacClassSaysNothingOfTheClass() {
+        var target = new PlainAssistants.GuicedEditor();
+        assertADoorsWovenDefaultCallingAnotherOnItselfSaysNothingOfTheClass(Doors.wrappedByGuice(Editor.class, target),
+                target, target.edits, target.getClass().getName() + UNWOVEN);
+    }
+
+    /** What is said of {@code lambda}'s class at the first call of a woven default on it that no door makes. */
+    private static String hiddenClass(Editor lambda) {
+        return lambda.getClass().getName() + " is a hidden class (a lambda's, a method reference's, or one a bytecode"
+                + " generator defined), which is never woven: ";
+    }
+
+    @Test
+    void throughWrapAWovenDefaultCallingAnotherOnALambdaSaysNothingOfItsHiddenClass() {
+        var edits = new PlainAssistants.Edits();
+        Editor lambda = edits::edit;
+        assertADoorsWovenDefaultCallingAnotherOnItselfSaysNothingOfTheClass(Rebound.wrap(Editor.class, lambda).build(),
+                lambda, edits, hiddenClass(lambda));
+    }
+
+    @Test
+    void throughGuiceWrappingAWovenDefaultCallingAnotherOnALambdaSaysNothingOfItsHiddenClass() {
+        var edits = new PlainAssistants.Edits();
+        Editor lambda = edits::edit; // a hidden class of its own: what is said of it is said once
+        assertADoorsWovenDefaultCallingAnotherOnItselfSaysNothingOfTheClass(Doors.wrappedByGuice(Editor.class, lambda),
+                lambda, edits, hiddenClass(lambda));
     }
 
     @Test

@@ -18,10 +18,13 @@ import dev.rebound.weaver.guice.ReboundModule;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.aop.support.DefaultPointcutAdvisor;
@@ -83,9 +86,15 @@ class NestedRetriesTest extends VirtualTime {
 
     /**
      * Two calls of {@code dig(2)}, a retrying method (2 attempts) that calls itself down to a level that always
-     * fails: every level's attempts made, their bodies in {@code calls}, and the recursion warned about once.
+     * fails: every level's attempts made, their bodies in {@code calls}, and the recursion warned about once, naming
+     * {@code Recursive.dig(int)}.
      */
     private static void assertTwoRecursiveCallsWarnOnce(IntFunction<String> dig, List<String> calls) {
+        assertTwoRecursiveCallsWarnOnce(dig, calls, "Recursive.dig(int)");
+    }
+
+    /** As {@link #assertTwoRecursiveCallsWarnOnce(IntFunction, List)}, the method named {@code method}. */
+    private static void assertTwoRecursiveCallsWarnOnce(IntFunction<String> dig, List<String> calls, String method) {
         calls.clear();
 
         String log = StdErr.during(() -> {
@@ -94,9 +103,9 @@ class NestedRetriesTest extends VirtualTime {
         });
 
         assertThat(calls).as("2 + 2 x 2 + 2 x 2 x 2 bodies per call").hasSize(2 * (2 + 4 + 8));
-        assertThat(StdErr.count(log, "Nested retries: Recursive.dig(int) (2 attempts) calls Recursive.dig(int) "
-                + "(2 attempts), itself: each level of the recursion retries, so the attempts multiply (4 at two levels, "
-                + "8 at three)")).as(log).isEqualTo(1);
+        assertThat(StdErr.count(log, "Nested retries: " + method + " (2 attempts) calls " + method
+                + " (2 attempts), itself: each level of the recursion retries, so the attempts multiply (4 at two"
+                + " levels, 8 at three)")).as(log).isEqualTo(1);
     }
 
     @Test
@@ -108,6 +117,127 @@ class NestedRetriesTest extends VirtualTime {
     void aGuiceMethodThatCallsItselfMultipliesItsRetriesAndIsWarnedAboutOnce() {
         assertTwoRecursiveCallsWarnOnce(Guice.createInjector(new ReboundModule())
                 .getInstance(NestedPlain.Recursive.class)::dig, NestedPlain.Recursive.CALLS);
+    }
+
+    /**
+     * Who runs a default method that ajc wove into its interface ({@code Nested.Descent}, {@code Nested.Drafts}), and
+     * through which door: each its own class (or lambda), a nesting being warned about once per inner method's class.
+     */
+    enum DefaultDoor {
+        /** A class ajc wove, called directly. */
+        WOVEN_CLASS,
+        /** A class javac alone compiled, called directly: the default's advice applies its policy. */
+        JAVAC_CLASS,
+        /** A lambda, called directly: its class is never woven, the default's advice applies the policy. */
+        LAMBDA,
+        /** A javac class an injector with {@code ReboundModule} made: its interceptor applies the policy. */
+        GUICE,
+        /** {@code Rebound.wrap} over a javac class: the wrapper applies the policy of the method it is called with. */
+        WRAP,
+        /** {@code ReboundModule.wrapping(...)} over a javac class bound as an instance. */
+        GUICE_WRAPPING,
+        /** {@code Rebound.wrap} over a Spring proxy of a javac class. */
+        WRAP_OVER_SPRING_PROXY,
+        /** {@code Rebound.wrap} over a lambda. */
+        WRAP_OVER_LAMBDA;
+
+        /** {@code shape}'s object as this door reaches it, and the list its bodies are recorded in. */
+        <T> Reached<T> reach(Shape<T> shape) {
+            List<String> calls = new CopyOnWriteArrayList<>();
+            if (this == LAMBDA) {
+                return new Reached<>(shape.lambda().apply(calls), calls);
+            }
+            if (this == WRAP_OVER_LAMBDA) {
+                return new Reached<>(Rebound.wrap(shape.type(), shape.lambdaToWrap().apply(calls)).build(), calls);
+            }
+            Class<? extends T> own = shape.classes().get(this);
+            T made;
+            try {
+                made = this == GUICE ? Guice.createInjector(new ReboundModule()).getInstance(own)
+                        : own.getConstructor().newInstance();
+            } catch (ReflectiveOperationException e) {
+                throw new AssertionError(e);
+            }
+            List<String> recorded = shape.calls().apply(made);
+            switch (this) {
+                case WRAP:
+                    return new Reached<>(Rebound.wrap(shape.type(), made).build(), recorded);
+                case GUICE_WRAPPING:
+                    return new Reached<>(Doors.wrappedByGuice(shape.type(), made), recorded);
+                case WRAP_OVER_SPRING_PROXY:
+                    return new Reached<>(Rebound.wrap(shape.type(), Doors.springProxy(shape.type(), made)).build(),
+                            recorded);
+                default:
+                    return new Reached<>(made, recorded);
+            }
+        }
+    }
+
+    /**
+     * Woven default methods of an interface, and what they offer each door: a class of their own per door but the
+     * lambdas ({@code classes}), where a made object records its bodies ({@code calls}), and two lambdas written apart
+     * (a hidden class each).
+     */
+    record Shape<T>(Class<T> type, Map<DefaultDoor, Class<? extends T>> classes, Function<T, List<String>> calls,
+            Function<List<String>, T> lambda, Function<List<String>, T> lambdaToWrap) {
+    }
+
+    private static final Shape<Nested.Descent> DESCENT = new Shape<>(Nested.Descent.class, Map.of(
+            DefaultDoor.WOVEN_CLASS, Nested.WovenDescent.class,
+            DefaultDoor.JAVAC_CLASS, NestedPlain.DirectDescent.class,
+            DefaultDoor.GUICE, NestedPlain.InjectedDescent.class,
+            DefaultDoor.WRAP, NestedPlain.WrappedDescent.class,
+            DefaultDoor.GUICE_WRAPPING, NestedPlain.ProvidedDescent.class,
+            DefaultDoor.WRAP_OVER_SPRING_PROXY, NestedPlain.ProxiedDescent.class),
+            made -> made instanceof Nested.WovenDescent woven ? woven.calls : ((NestedPlain.PlainDescent) made).calls,
+            calls -> n -> Nested.Descent.record(calls, n), calls -> n -> Nested.Descent.record(calls, n));
+
+    private static final Shape<Nested.Drafts> DRAFTS = new Shape<>(Nested.Drafts.class, Map.of(
+            DefaultDoor.WOVEN_CLASS, Nested.WovenDrafts.class,
+            DefaultDoor.JAVAC_CLASS, NestedPlain.DirectDrafts.class,
+            DefaultDoor.GUICE, NestedPlain.InjectedDrafts.class,
+            DefaultDoor.WRAP, NestedPlain.WrappedDrafts.class,
+            DefaultDoor.GUICE_WRAPPING, NestedPlain.ProvidedDrafts.class,
+            DefaultDoor.WRAP_OVER_SPRING_PROXY, NestedPlain.ProxiedDrafts.class),
+            made -> made instanceof Nested.WovenDrafts woven ? woven.calls : ((NestedPlain.PlainDrafts) made).calls,
+            calls -> text -> Nested.Drafts.record(calls), calls -> text -> Nested.Drafts.record(calls));
+
+    /** What a door gives to call, and where the object behind it records its bodies. */
+    record Reached<T>(T door, List<String> calls) {
+    }
+
+    /**
+     * A default method that ajc wove into its interface and that calls itself is warned about once as a recursion,
+     * through every door, as a class's own method is: a frame of the default's body is in the interface, where its
+     * executors are registered (before this version, in the class: nothing was ever found, and nothing said).
+     */
+    @ParameterizedTest
+    @EnumSource(DefaultDoor.class)
+    void aWovenDefaultMethodThatCallsItselfMultipliesItsRetriesAndIsWarnedAboutOnceThroughEveryDoor(DefaultDoor door) {
+        Reached<Nested.Descent> reached = door.reach(DESCENT);
+        assertTwoRecursiveCallsWarnOnce(reached.door()::dig, reached.calls(), "Descent.dig(int)");
+    }
+
+    /**
+     * A woven default method calling another on itself ({@code draft}, 2 attempts, calling {@code polish}, 3): both
+     * policies apply (2 x 3 writes), and the pair is warned about once, through every door.
+     */
+    @ParameterizedTest
+    @EnumSource(DefaultDoor.class)
+    void aWovenDefaultMethodCallingAnotherOnItselfIsWarnedAsNestedRetriesThroughEveryDoor(DefaultDoor door) {
+        Reached<Nested.Drafts> reached = door.reach(DRAFTS);
+
+        String log = StdErr.during(() -> {
+            catchThrowable(() -> reached.door().draft("t"));
+            catchThrowable(() -> reached.door().draft("t"));
+        });
+
+        assertThat(reached.calls()).as("2 draft attempts x 3 polish attempts per call").hasSize(2 * 6);
+        assertThat(StdErr.count(log, "Nested retries: Drafts.draft(String) (2 attempts) calls Drafts.polish(String)"
+                + " (3 attempts), so one call of Drafts.draft(String) can make up to 6 attempts of"
+                + " Drafts.polish(String)"))
+                .as(log).isEqualTo(1);
+        assertThat(log).as("nothing else is said").doesNotContain("not woven", "hidden class", "itself");
     }
 
     /**

@@ -303,7 +303,7 @@ record WrapAssembly<T>(Class<T> type, T target, String name, ReboundSettings set
                 .fallbackOnResult(ResultAndHandlerRules.anyOf(fallbackOnResult))
                 .fallbackHandler(fallbackHandler).settings(settings).budgetScope(type.getName())
                 .sharedAs(AnnotationLookup.qualified(type, m), fleetTarget())
-                .runsIn(impl, m.getName()).build();
+                .runsIn(impl, m).build();
     }
 
     /**

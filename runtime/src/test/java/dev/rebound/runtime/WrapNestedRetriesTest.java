@@ -176,6 +176,58 @@ class WrapNestedRetriesTest {
         assertThat(log.lines().filter(l -> l.contains(RECURSION)).count()).as(log).isEqualTo(1);
     }
 
+    /** A default method that calls itself back through the wrapper its implementation holds ({@link #wrapper}). */
+    interface Descending {
+        Descending wrapper();
+
+        AtomicInteger bodies();
+
+        default String dig(int depth) {
+            bodies().incrementAndGet();
+            if (depth == 0) {
+                throw new UncheckedIOException(new IOException("503"));
+            }
+            return wrapper().dig(depth - 1);
+        }
+    }
+
+    /** Inherits {@link Descending#dig}, whose code runs in the interface, and wraps itself with a retry. */
+    static final class Descender implements Descending {
+        final AtomicInteger bodies = new AtomicInteger();
+        final Descending self = Rebound.wrap(Descending.class, (Descending) this)
+                .withRetry(RetryPolicy.builder().attempts(2).delay(Duration.ofMillis(10)).build())
+                .settings(ReboundSettings.builder().timeSource(new VirtualTimeSource()).build()).build();
+
+        @Override
+        public Descending wrapper() {
+            return self;
+        }
+
+        @Override
+        public AtomicInteger bodies() {
+            return bodies;
+        }
+    }
+
+    /**
+     * The same through a default method the target inherits: its frames are the interface's, where the wrapper's
+     * executor is registered (before this version, under the target's class, where no frame of it ever shows: nothing
+     * was said).
+     */
+    @Test
+    void aWrapperWhoseTargetsInheritedDefaultMethodCallsItBackIsWarnedAboutOnce() {
+        Descender descender = new Descender();
+
+        String log = StdErr.during(() -> {
+            catchThrowable(() -> descender.self.dig(2));
+            catchThrowable(() -> descender.self.dig(2));
+        });
+
+        assertThat(descender.bodies).as("2 + 2 x 2 + 2 x 2 x 2 bodies per call").hasValue(2 * (2 + 4 + 8));
+        assertThat(log.lines().filter(l -> l.contains("Nested retries: Descending.dig(int) (2 attempts) calls "
+                + "Descending.dig(int) (2 attempts), itself")).count()).as(log).isEqualTo(1);
+    }
+
     interface Lookup {
         String find(int id);
 

@@ -166,4 +166,64 @@ public final class NestedPlain {
             return "pong";
         }
     }
+
+    /** Implements {@code Nested.Descent}'s level (never woven), inheriting its woven default {@code dig}. */
+    public static class PlainDescent implements dev.rebound.it.woven.Nested.Descent {
+        public final List<String> calls = new CopyOnWriteArrayList<>();
+
+        @Override
+        public String level(int n) {
+            return dev.rebound.it.woven.Nested.Descent.record(calls, n);
+        }
+    }
+
+    /** Called directly (what is said is said once per class: a class per door). */
+    public static class DirectDescent extends PlainDescent {
+    }
+
+    /** Made by an injector with {@code ReboundModule}. */
+    public static class InjectedDescent extends PlainDescent {
+    }
+
+    /** Wrapped with {@code Rebound.wrap}. */
+    public static class WrappedDescent extends PlainDescent {
+    }
+
+    /** Bound as an instance under {@code ReboundModule.wrapping}. */
+    public static class ProvidedDescent extends PlainDescent {
+    }
+
+    /** Behind a Spring proxy that {@code Rebound.wrap} wraps. */
+    public static class ProxiedDescent extends PlainDescent {
+    }
+
+    /** Implements {@code Nested.Drafts}'s write (never woven), inheriting its woven defaults draft and polish. */
+    public static class PlainDrafts implements dev.rebound.it.woven.Nested.Drafts {
+        public final List<String> calls = new CopyOnWriteArrayList<>();
+
+        @Override
+        public String write(String text) {
+            return dev.rebound.it.woven.Nested.Drafts.record(calls);
+        }
+    }
+
+    /** Called directly (what is said is said once per class: a class per door). */
+    public static class DirectDrafts extends PlainDrafts {
+    }
+
+    /** Made by an injector with {@code ReboundModule}. */
+    public static class InjectedDrafts extends PlainDrafts {
+    }
+
+    /** Wrapped with {@code Rebound.wrap}. */
+    public static class WrappedDrafts extends PlainDrafts {
+    }
+
+    /** Bound as an instance under {@code ReboundModule.wrapping}. */
+    public static class ProvidedDrafts extends PlainDrafts {
+    }
+
+    /** Behind a Spring proxy that {@code Rebound.wrap} wraps. */
+    public static class ProxiedDrafts extends PlainDrafts {
+    }
 }

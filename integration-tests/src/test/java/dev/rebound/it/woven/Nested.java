@@ -61,6 +61,77 @@ public final class Nested {
         }
     }
 
+    /**
+     * A retrying default method (woven here) that calls itself: each level calls {@link #level}, the implementation's
+     * own method (a lambda's body included), which records it and fails at the bottom. Implemented by
+     * {@link WovenDescent}, by javac classes ({@code plain.NestedPlain}) and by lambdas.
+     */
+    @FunctionalInterface
+    public interface Descent {
+        String level(int n);
+
+        @Retry(attempts = 2, delay = 10, jitter = false)
+        default String dig(int n) {
+            level(n);
+            return dig(n - 1);
+        }
+
+        /** What each implementation's {@link #level} does: records {@code dig(n)} in {@code calls}, fails at 0. */
+        static String record(List<String> calls, int n) {
+            calls.add("dig(" + n + ")");
+            if (n == 0) {
+                throw new IllegalStateException("bottom");
+            }
+            return "deeper";
+        }
+    }
+
+    /** Woven here, inheriting {@link Descent#dig}. */
+    public static class WovenDescent implements Descent {
+        public final List<String> calls = new CopyOnWriteArrayList<>();
+
+        @Override
+        public String level(int n) {
+            return Descent.record(calls, n);
+        }
+    }
+
+    /**
+     * Two retrying default methods (woven here), {@code draft} calling {@code polish} on itself, which calls
+     * {@link #write}, the implementation's own method (a lambda's body included). Implemented by {@link WovenDrafts},
+     * by javac classes ({@code plain.NestedPlain}) and by lambdas.
+     */
+    @FunctionalInterface
+    public interface Drafts {
+        String write(String text);
+
+        @Retry(attempts = 2, delay = 10, jitter = false)
+        default String draft(String text) {
+            return polish(text);
+        }
+
+        @Retry(attempts = 3, delay = 10, jitter = false)
+        default String polish(String text) {
+            return write(text);
+        }
+
+        /** What each implementation's {@link #write} does: records it in {@code calls} and fails. */
+        static String record(List<String> calls) {
+            calls.add("write");
+            throw new IllegalStateException("rough");
+        }
+    }
+
+    /** Woven here, inheriting {@link Drafts#draft} and {@link Drafts#polish}. */
+    public static class WovenDrafts implements Drafts {
+        public final List<String> calls = new CopyOnWriteArrayList<>();
+
+        @Override
+        public String write(String text) {
+            return Drafts.record(calls);
+        }
+    }
+
     /** Two retrying overloads, one calling the other (woven): a pair of methods, whose attempts multiply (2 x 2). */
     public static class Lookup {
         /** Every body of {@code find(int)} reached. */

@@ -153,7 +153,7 @@ public final class AnnotationPolicies {
                 .fallbackHandler(fb.handler())
                 .settings(settings).budgetScope(budgetScope)
                 .sharedAs(AnnotationLookup.qualified(contract, declared), fleetTarget)
-                .runsIn(implClass, method.getName()).build();
+                .runsIn(implClass, method).build();
     }
 
     /** The result predicates named in {@code attribute} that would never judge {@code method}'s result. */

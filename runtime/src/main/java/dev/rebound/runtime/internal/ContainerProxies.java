@@ -249,7 +249,8 @@ public final class ContainerProxies {
     /**
      * What {@code instance} hands its calls to when it is a container's proxy that says it: its fixed target ({@link
      * #staticTargetOf}), else the class behind it ({@link #targetClassOf}), else null (not such a proxy, or one that
-     * says neither). Reads the proxy's configuration reflectively: asked once per door, never per call.
+     * says neither). Reads the proxy's configuration reflectively: asked once per door, and per call only of a proxy
+     * that says it (a Spring proxy's fixed target may be swapped).
      */
     public static Object behindOf(Object instance) {
         Object fixed = staticTargetOf(instance);

@@ -183,6 +183,17 @@ public final class MethodScan {
         return target != null ? target : found;
     }
 
+    /**
+     * Where the code of {@code method} runs on instances of {@code type} (a user's class, as {@link #intercepted}
+     * takes it), as a stack frame names it: the interface whose default method the class runs (ajc wove the advice
+     * into that body, and a door's call of it runs there), else {@code type}. Where an executor of the method is
+     * registered for the nested-retry check ({@code MethodSpec.Builder.runsIn}).
+     */
+    public static Class<?> runsIn(Class<?> type, Method method) {
+        Method runs = intercepted(type, method);
+        return runs.isDefault() ? runs.getDeclaringClass() : type;
+    }
+
     /** Public instance methods a door may intercept: not Object's, static, bridge or synthetic. */
     public static boolean interceptable(Method m) {
         int mod = m.getModifiers();

@@ -214,25 +214,26 @@ public final class ResilientProxy implements InvocationHandler {
          */
         final Method marked;
         /**
-         * When calls are {@link #marked} and the target is a container's proxy that says what it hands them to: the
-         * instance behind it (its fixed target), else the class of the instances behind it; else null. Only the
-         * target or this takes the mark ({@link Passthrough#enterMethod}).
+         * Whether calls are {@link #marked} and the target is a container's proxy that says what it hands them to
+         * (Spring's): what is behind it is then read at each call ({@link ContainerProxies#behindOf}), since its
+         * fixed target may be swapped meanwhile ({@code Advised.setTargetSource}). Only the target or the instance
+         * behind it takes the mark ({@link Passthrough#enterMethod}).
          */
-        final Object behind;
+        final boolean proxied;
 
         Call(Object target, Method method, ResilientMethod policy) {
             this.target = target;
             this.method = new MethodCaller(method);
             this.policy = policy;
             this.marked = policy != null && WovenDefaults.marksCalls(target, method) ? method : null;
-            this.behind = marked != null ? ContainerProxies.behindOf(target) : null;
+            this.proxied = marked != null && ContainerProxies.behindOf(target) != null;
         }
 
         Object invoke(Object[] args) throws Throwable {
             if (marked == null) {
                 return method.call(target, args);
             }
-            Object outer = Passthrough.enterMethod(target, behind, marked);
+            Object outer = Passthrough.enterMethod(target, proxied ? ContainerProxies.behindOf(target) : null, marked);
             try {
                 return method.call(target, args);
             } finally {

@@ -37,7 +37,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * override that never does leaves the mark untaken, and the other woven defaults it calls on itself keep their
  * policies; so does any other instance the object calls meanwhile (one it consults, one an application's JDK proxy or
  * decorator hands the call to: which instance that is, nothing says), whose door applies its policy as called directly,
- * a nested retry the enclosing call's first failure may name.
+ * a nested retry the enclosing call's first failure may name. Taken or not, such a mark leaves the door calling that
+ * object ({@link #marked}) until the door's call ends ({@link #exit}, however it ends): another woven default that the
+ * default calls on itself applies its own policy there, and the advice says nothing of the class, whose policies the
+ * door applies.
  *
  * <p>An alternative given to {@code Rebound.wrap(...).withFallbacks} whose own door applies its own policy
  * (woven, intercepted by Guice, or a container's proxy over either) is called as it is, under a mark of
@@ -57,9 +60,11 @@ public final class Passthrough {
      * Each thread's mark: the object whose next call is the engine's, or null; the class behind it
      * when it is a container's proxy that calls another instance, or null; the one method whose door
      * may take the mark; {@link #NESTED} when the door that takes it applies its policy as part of the
-     * enclosing call ({@link #enterNested}), else null.
+     * enclosing call ({@link #enterNested}), else null. Then, apart from the mark and never taken, the object
+     * a door that applies a woven default's policy is calling ({@link #enterMethod}) and what is behind it, until
+     * that door's call ends, or nulls.
      */
-    private static final PerThread<Object[]> TARGET = new PerThread<>(() -> new Object[4]);
+    private static final PerThread<Object[]> TARGET = new PerThread<>(() -> new Object[6]);
 
     /** The kind of a mark made by {@link #enterNested}. */
     private static final Object NESTED = new Object();
@@ -83,7 +88,7 @@ public final class Passthrough {
             return false;
         }
         Object[] mark = TARGET.get();
-        return mark[3] == null && marks(mark, self) && sameMethod((Method) mark[2], method) && clear(mark);
+        return mark[3] == null && marks(mark[0], mark[1], self) && sameMethod((Method) mark[2], method) && clear(mark);
     }
 
     /**
@@ -99,7 +104,7 @@ public final class Passthrough {
             return false;
         }
         Object[] mark = TARGET.get();
-        if (!marks(mark, self)) {
+        if (!marks(mark[0], mark[1], self)) {
             return false; // another instance (one the target consults, one a decorator calls) keeps its policy
         }
         if (mark[3] == DEFAULT) {
@@ -132,17 +137,18 @@ public final class Passthrough {
      * applies nor keep what it finds as if no door were calling. Never a mark {@link #enterNested} made: the door
      * that takes it applies its policy, as when no door is calling. A mark {@link #enterMethod} made is on the
      * instance its door calls, or on the one behind it (or the instances of the class behind it) when that is a
-     * container's proxy that says it.
+     * container's proxy that says it, and that door is calling them until its call ends, the mark taken or not
+     * (the default it marked calling another woven default on itself).
      */
     public static boolean marked(Object self) {
         if (ACTIVE.get() == 0) {
             return false;
         }
         Object[] mark = TARGET.get();
-        return mark[3] != NESTED && marks(mark, self);
+        return mark[3] != NESTED && marks(mark[0], mark[1], self) || marks(mark[4], mark[5], self);
     }
 
-    /** Takes the mark: always true. */
+    /** Takes the mark, leaving the object a door is calling ({@link #enterMethod}): always true. */
     private static boolean clear(Object[] mark) {
         mark[0] = null;
         mark[1] = null;
@@ -151,9 +157,9 @@ public final class Passthrough {
         return true;
     }
 
-    private static boolean marks(Object[] mark, Object self) {
-        Object behind = mark[1];
-        return self != null && (mark[0] == self || behind != null && (behind == self || behind == self.getClass()));
+    /** Whether {@code self} is {@code target}, or {@code behind} (the instance behind it, or one of that class). */
+    private static boolean marks(Object target, Object behind, Object self) {
+        return self != null && (target == self || behind != null && (behind == self || behind == self.getClass()));
     }
 
     /**
@@ -190,7 +196,8 @@ public final class Passthrough {
      * decorator: the instance it calls applies its own policy). Any other method's advice, and the same method's on
      * any other instance, leaves it in place (an override that never reaches the default leaves it untaken for the
      * call: the other woven defaults it calls, and the other objects it consults, keep their policies). A door is
-     * calling ({@link #marked}) {@code target} and {@code behind}. Returns what to hand to {@link #exit}.
+     * calling ({@link #marked}) {@code target} and {@code behind} until {@link #exit}, the mark taken or not.
+     * Returns what to hand to {@link #exit}.
      */
     public static Object enterMethod(Object target, Object behind, Method method) {
         return enter(target, behind, method, DEFAULT);
@@ -208,44 +215,34 @@ public final class Passthrough {
 
     private static Object enter(Object target, Object behind, Method method, Object kind) {
         Object[] mark = TARGET.get();
-        // an enclosing proxy's, method's or nested mark, not claimed yet, is kept whole (the one case that allocates)
-        Object previous = mark[0] == null ? null : new Enclosing(mark[0], mark[1], (Method) mark[2], mark[3]);
+        // an enclosing mark not taken yet, or the object an enclosing door is calling, is kept whole (the one case
+        // that allocates)
+        Object previous = mark[0] == null && mark[4] == null ? null : mark.clone();
         mark[0] = target;
         mark[1] = behind;
         mark[2] = method;
         mark[3] = kind;
+        if (kind == DEFAULT) {
+            mark[4] = target;
+            mark[5] = behind;
+        }
         Shortcut.close();
         ACTIVE.incrementAndGet();
         return previous;
     }
 
-    /** Ends a mark made by {@link #enter}, restoring the enclosing one. */
+    /**
+     * Ends a mark made by {@link #enter}, restoring the enclosing one and what an enclosing door is calling: nothing of
+     * the call it ends is left on the thread.
+     */
     public static void exit(Object previous) {
         ACTIVE.decrementAndGet();
         Shortcut.reopen();
         Object[] mark = TARGET.get();
-        if (previous instanceof Enclosing) {
-            mark[0] = ((Enclosing) previous).target;
-            mark[1] = ((Enclosing) previous).behind;
-            mark[2] = ((Enclosing) previous).method;
-            mark[3] = ((Enclosing) previous).kind;
+        if (previous instanceof Object[]) {
+            System.arraycopy((Object[]) previous, 0, mark, 0, mark.length);
         } else {
-            clear(mark);
-        }
-    }
-
-    /** A mark, not taken yet, that an inner one replaced for a while. */
-    private static final class Enclosing {
-        final Object target;
-        final Object behind;
-        final Method method;
-        final Object kind;
-
-        Enclosing(Object target, Object behind, Method method, Object kind) {
-            this.target = target;
-            this.behind = behind;
-            this.method = method;
-            this.kind = kind;
+            Arrays.fill(mark, null);
         }
     }
 }

@@ -76,9 +76,10 @@ public final class Sites {
         if (Passthrough.marked(self)) {
             // a door that applies the policies itself is calling (Rebound.wrap over an object ajc never wove, the
             // engine calling an alternative): the advice lets the call through, or, when the door's mark is
-            // another method's, applies its own policy (unkept); nothing kept, so that the first call no door makes
-            // is the one that says what a class ajc never wove misses (so a woven default that a javac override
-            // calls on itself inside a door's call resolves again at each such call: a ClassValue and a map read)
+            // another method's or already taken (a woven default the marked one calls on itself), applies its own
+            // policy (unkept); nothing kept, so that the first call no door makes is the one that says what a class
+            // ajc never wove misses (so a woven default called on itself inside a door's call resolves again at
+            // each such call: a ClassValue and a map read)
             return null;
         }
         // an instance that a door's container made with the door's interceptor (ContainerInterception) applies the

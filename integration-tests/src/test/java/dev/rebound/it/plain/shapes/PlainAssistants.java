@@ -2,6 +2,7 @@ package dev.rebound.it.plain.shapes;
 
 import dev.rebound.it.woven.shapes.InheritedShapes.Assistant;
 import dev.rebound.it.woven.shapes.InheritedShapes.Body;
+import dev.rebound.it.woven.shapes.InheritedShapes.Editor;
 import dev.rebound.it.woven.shapes.InheritedShapes.Writer;
 
 /**
@@ -62,6 +63,10 @@ public final class PlainAssistants {
 
     /** The same, for the tests through a proxy of it (what a class's first direct call says is said once per class). */
     public static class ProxiedAssistant extends PlainAssistant {
+    }
+
+    /** The same, for the test of a Spring proxy whose fixed target is swapped (two instances of it). */
+    public static class SwappedAssistant extends PlainAssistant {
     }
 
     /** The same as {@link SuperCallingAssistant}, for the tests through a proxy of it. */
@@ -157,5 +162,34 @@ public final class PlainAssistants {
 
     /** The same, for a test through Guice. */
     public static class GuicedWriter extends OverridingWriter {
+    }
+
+    /** What an {@link Editor}'s own {@code edit} does (a class's or a lambda's): counts, fails with {@link #down}. */
+    public static final class Edits {
+        public final IllegalStateException down = new IllegalStateException("edit down");
+        public int count;
+
+        public String edit(String text) {
+            count++;
+            throw down;
+        }
+    }
+
+    /** Implements {@link Editor#edit} (never woven), inheriting the woven defaults {@code draft} and {@code polish}. */
+    public static class PlainEditor implements Editor {
+        public final Edits edits = new Edits();
+
+        @Override
+        public String edit(String text) {
+            return edits.edit(text);
+        }
+    }
+
+    /** The same, for a test through Rebound.wrap (what a class's first direct call says is said once per class). */
+    public static class WrappedEditor extends PlainEditor {
+    }
+
+    /** The same, for a test through Guice's {@code ReboundModule.wrapping}. */
+    public static class GuicedEditor extends PlainEditor {
     }
 }

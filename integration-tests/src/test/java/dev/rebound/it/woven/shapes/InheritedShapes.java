@@ -242,6 +242,27 @@ public final class InheritedShapes {
         Body polishBody();
     }
 
+    /**
+     * An API interface with an annotated abstract method, {@code edit}, and two annotated default methods (woven here),
+     * {@code draft} calling {@code polish} on itself, which calls {@code edit}: implemented by javac classes
+     * ({@code plain.shapes.PlainAssistants.PlainEditor}) and by lambdas, whose own {@code edit} is never woven.
+     */
+    @FunctionalInterface
+    public interface Editor {
+        @Retry(attempts = 3, delay = 0)
+        String edit(String text);
+
+        @Retry(attempts = 2, delay = 0)
+        default String draft(String text) {
+            return polish(text);
+        }
+
+        @Retry(attempts = 3, delay = 0)
+        default String polish(String text) {
+            return edit(text);
+        }
+    }
+
     /** An annotated interface that a subclass of a library's abstract class implements. */
     public interface LibraryChat {
         @Retry(attempts = 3, delay = 0)

@@ -163,7 +163,7 @@ public final class Chains {
         QuietLoop quiet = inline && plain != null ? QuietLoop.of(spec, plain.primary, plain.alternativeRetries) : null;
         MethodExecutor executor = new MethodExecutor(spec, events, breaker, any.primary,
                 plain == null ? null : plain.root, observed == null ? null : observed.root, inline, quiet);
-        NestedRetries.register(spec.implementation(), spec.methodName(), executor);
+        NestedRetries.register(spec.runsIn(), spec.methodName(), executor);
         return executor;
     }
 

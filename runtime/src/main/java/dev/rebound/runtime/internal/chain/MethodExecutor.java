@@ -434,7 +434,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     void firstAttemptFailed(boolean callerStack) {
         if (NestedRetries.sampled(++failures)) {
             if (callerStack) {
-                NestedRetries.check(this, spec.implementation(), spec.methodName(), nestingWarned);
+                NestedRetries.check(this, spec.runsIn(), spec.methodName(), nestingWarned);
             } else {
                 checkNestingNext = true;
             }
@@ -445,7 +445,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     void checkNestingDeferred() {
         if (checkNestingNext) {
             checkNestingNext = false;
-            NestedRetries.check(this, spec.implementation(), spec.methodName(), nestingWarned);
+            NestedRetries.check(this, spec.runsIn(), spec.methodName(), nestingWarned);
         }
     }
 

@@ -8,6 +8,7 @@ import dev.rebound.runtime.RetryPolicy;
 import dev.rebound.runtime.internal.Alternative;
 import dev.rebound.runtime.internal.FallbackRule;
 import dev.rebound.runtime.internal.Repetition;
+import java.lang.reflect.Method;
 import java.lang.reflect.TypeVariable;
 import java.util.List;
 import java.util.Objects;
@@ -33,7 +34,7 @@ public final class MethodSpec {
     /** The declaring generic type's simple name when the result is a type variable read as Object; else null. */
     private final String unboundResultOf;
     private final int handlerIndex;
-    private final Class<?> implementation;
+    private final Class<?> runsIn;
     private final String method;
     private final Predicate<Object> fallbackOnResult;
     private final FallbackHandler fallbackHandler;
@@ -59,7 +60,7 @@ public final class MethodSpec {
         this.alternatives = List.copyOf(b.alternatives);
         this.settings = b.settings;
         this.budgetScope = b.budgetScope != null ? b.budgetScope : b.name;
-        this.implementation = b.implementation;
+        this.runsIn = b.runsIn;
         this.method = b.method;
         this.rateLimit = b.rateLimit;
         this.fleetMethod = b.fleetMethod != null ? b.fleetMethod : b.name;
@@ -149,8 +150,8 @@ public final class MethodSpec {
     }
 
     /** The class whose code the primary runs (as stack frames show it), or null when unknown. */
-    public Class<?> implementation() {
-        return implementation;
+    public Class<?> runsIn() {
+        return runsIn;
     }
 
     /** Rejects any target's result to go to the alternatives at once; null for none. */
@@ -201,6 +202,7 @@ public final class MethodSpec {
         private int handlerIndex = -1;
         private String unboundResultOf;
         private Class<?> implementation;
+        private Class<?> runsIn;
         private String method;
         private Predicate<Object> fallbackOnResult;
         private FallbackHandler fallbackHandler;
@@ -248,12 +250,15 @@ public final class MethodSpec {
         }
 
         /**
-         * Where the primary's code runs: {@code implementation}'s method {@code method}, so that a
-         * retry nested inside it is recognised (see NestedRetries).
+         * Where the primary's code runs: {@code method} on instances of {@code implementation}, the user's class,
+         * whose code runs in that class or, for a default method it inherits, in the interface that declares it
+         * ({@link dev.rebound.runtime.internal.MethodScan#runsIn}), so that a retry nested inside it is recognised
+         * (see NestedRetries). The fleet names the primary by {@code implementation} unless told otherwise.
          */
-        public Builder runsIn(Class<?> implementation, String method) {
+        public Builder runsIn(Class<?> implementation, Method method) {
             this.implementation = implementation;
-            this.method = method;
+            this.runsIn = dev.rebound.runtime.internal.MethodScan.runsIn(implementation, method);
+            this.method = method.getName();
             return this;
         }
 
