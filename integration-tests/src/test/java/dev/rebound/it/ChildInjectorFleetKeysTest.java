@@ -143,7 +143,7 @@ class ChildInjectorFleetKeysTest extends VirtualTime {
         assertThat(events.stream().map(ReboundEvent::target).filter(t -> t.startsWith("CannedFallbackHttpChat"))
                 .distinct()).containsExactlyInAnyOrder("CannedFallbackHttpChat@Named(openai)",
                         "CannedFallbackHttpChat@Named(anthropic)");
-        assertThat(log.lines().filter(l -> l.contains("fleet-wide") || l.contains("lead to one binding")
+        assertThat(log.lines().filter(l -> l.contains("fleet-wide") || l.contains("intercepts once for all")
                 || l.contains("cannot be named"))).isEmpty();
     }
 

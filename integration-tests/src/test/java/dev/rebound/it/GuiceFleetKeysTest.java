@@ -8,12 +8,15 @@ import com.google.inject.Injector;
 import com.google.inject.Key;
 import com.google.inject.Module;
 import com.google.inject.PrivateModule;
+import com.google.inject.TypeLiteral;
 import com.google.inject.multibindings.MapBinder;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.OptionalBinder;
 import com.google.inject.name.Names;
 import dev.rebound.it.plain.HttpChat;
+import dev.rebound.it.plain.TypedHttpChat;
 import dev.rebound.it.plain.generated.GuardedChat;
+import dev.rebound.runtime.CircuitBreakerOpenException;
 import dev.rebound.runtime.ReboundEvent;
 import dev.rebound.runtime.ReboundSettings;
 import dev.rebound.runtime.TimeSource;
@@ -267,6 +270,11 @@ class GuiceFleetKeysTest extends VirtualTime {
      * each provider's HttpChat keeps a breaker of its own, named and keyed by its qualifier, and nothing is said.
      */
     private void eachProviderKeepsAnHttpChatBreakerNamedByItsQualifier(Supplier<Injector> made) {
+        eachProviderKeepsABreakerNamedByItsQualifier(HttpChat.class, made);
+    }
+
+    /** As {@link #eachProviderKeepsAnHttpChatBreakerNamedByItsQualifier}, for {@code impl}, an HttpChat. */
+    private void eachProviderKeepsABreakerNamedByItsQualifier(Class<? extends HttpChat> impl, Supplier<Injector> made) {
         HttpChat.CALLS.clear();
         SharingStore store = new SharingStore();
         ReboundSettings.setGlobal(ReboundSettings.global().toBuilder().rateLimitStore(store).build());
@@ -274,14 +282,15 @@ class GuiceFleetKeysTest extends VirtualTime {
 
         assertThat(HttpChat.CALLS.get("openai")).hasValue(2);
         assertThat(HttpChat.CALLS.get("anthropic")).hasValue(2);
-        String httpChat = CHAT + HttpChat.class.getName();
+        String httpChat = CHAT + impl.getName();
+        String name = impl.getSimpleName();
         assertThat(store.open.keySet()).containsExactly(httpChat + "@com.google.inject.name.Named(openai)");
         assertThat(store.asked).containsExactly(httpChat + "@com.google.inject.name.Named(openai)",
                 httpChat + "@com.google.inject.name.Named(openai)", httpChat + "@com.google.inject.name.Named(anthropic)");
         assertThat(events.stream().filter(e -> e.kind() == ReboundEvent.Kind.CIRCUIT_OPENED)
-                .map(e -> e.target() + "/" + e.reason())).containsExactly("HttpChat@Named(openai)/failure-ratio");
+                .map(e -> e.target() + "/" + e.reason())).containsExactly(name + "@Named(openai)/failure-ratio");
         assertThat(events.stream().map(ReboundEvent::target).distinct())
-                .containsExactlyInAnyOrder("HttpChat@Named(openai)", "HttpChat@Named(anthropic)");
+                .containsExactlyInAnyOrder(name + "@Named(openai)", name + "@Named(anthropic)");
         assertThat(log.lines().filter(l -> l.contains(" WARN ") && !l.contains("failed for good")
                 && !l.contains("circuit opened"))).isEmpty();
     }
@@ -308,17 +317,82 @@ class GuiceFleetKeysTest extends VirtualTime {
                 linkedOnly("a"), linkedOnly("b")));
         String separate = StdErr.during(() -> Guice.createInjector(new ReboundModule(), provider("c"), provider("d")));
 
-        assertThat(oneInjector.lines().filter(l -> l.contains("lead to one binding"))).singleElement().asString()
+        assertThat(oneInjector.lines().filter(l -> l.contains("intercepts once for all"))).singleElement().asString()
                 .endsWith("WARN dev.rebound - ReboundModule(HttpChat): GuardedChat.chat(String): the bindings"
-                        + " GuardedChat@Named(eu) and GuardedChat@Named(us) lead to one binding of HttpChat, which the"
-                        + " injector constructs and intercepts for all of them: they share its circuit breaker, in the"
+                        + " GuardedChat@Named(eu) and GuardedChat@Named(us) lead to HttpChat, which the injector"
+                        + " constructs and intercepts once for all of them: they share its circuit breaker, in the"
                         + " process and in the fleet, and events name each HttpChat; bind HttpChat in a PrivateModule"
                         + " of its own per binding, under a qualifier (bind(...).annotatedWith(Names.named(...))"
                         + ".to(Impl.class), and bind(Impl.class) there), which names its breakers in events and in the"
                         + " fleet");
-        assertThat(leftToTheParent.lines().filter(l -> l.contains("lead to one binding"))).singleElement().asString()
-                .contains("the bindings GuardedChat@Named(a) and GuardedChat@Named(b) lead to one binding of HttpChat");
-        assertThat(separate.lines().filter(l -> l.contains("lead to one binding"))).isEmpty();
+        assertThat(leftToTheParent.lines().filter(l -> l.contains("intercepts once for all"))).singleElement().asString()
+                .contains("the bindings GuardedChat@Named(a) and GuardedChat@Named(b) lead to HttpChat, which");
+        assertThat(separate.lines().filter(l -> l.contains("intercepts once for all"))).isEmpty();
+    }
+
+    /**
+     * A generic class bound under two type arguments, each under a qualifier of its own, in one injector: the injector
+     * intercepts the class once for both, so they share its one breaker, in the process as in the fleet, named by the
+     * class alone, as two qualified bindings of one non-generic class do; said once, naming the remedy. (Each type
+     * kept a breaker of its own in the process, both filed under the class's one key in the fleet: the second found
+     * the first's open there, an opening of its own said as "fleet", and a WARN said that two interceptions shared
+     * the fleet-wide breaker.)
+     */
+    @Test
+    void twoTypeArgumentsOfOneClassUnderTwoQualifiersInOneInjectorShareItsBreakerSaidOnce() {
+        HttpChat.CALLS.clear();
+        SharingStore store = new SharingStore();
+        ReboundSettings.setGlobal(ReboundSettings.global().toBuilder().rateLimitStore(store).build());
+        String log = StdErr.during(() -> {
+            Injector injector = Guice.createInjector(new ReboundModule(), binder -> {
+                binder.bindConstant().annotatedWith(Names.named("provider")).to("openai");
+                binder.bind(GuardedChat.class).annotatedWith(Names.named("eu"))
+                        .to(new TypeLiteral<TypedHttpChat<String>>() { });
+                binder.bind(GuardedChat.class).annotatedWith(Names.named("us"))
+                        .to(new TypeLiteral<TypedHttpChat<Integer>>() { });
+            });
+            GuardedChat eu = injector.getInstance(Key.get(GuardedChat.class, Names.named("eu")));
+            GuardedChat us = injector.getInstance(Key.get(GuardedChat.class, Names.named("us")));
+            assertThat(catchThrowable(() -> eu.chat("q"))).hasMessage("openai down");
+            assertThat(catchThrowable(() -> eu.chat("q"))).hasMessage("openai down");
+            assertThat(catchThrowable(() -> us.chat("q"))).isInstanceOf(CircuitBreakerOpenException.class);
+        });
+
+        assertThat(HttpChat.CALLS.get("openai")).hasValue(2);
+        assertThat(store.open.keySet()).containsExactly(CHAT + TypedHttpChat.class.getName());
+        assertThat(events.stream().filter(e -> e.kind() == ReboundEvent.Kind.CIRCUIT_OPENED)
+                .map(e -> e.target() + "/" + e.reason())).containsExactly("TypedHttpChat/failure-ratio");
+        assertThat(log.lines().filter(l -> l.contains(" WARN ") && !l.contains("failed for good")
+                && !l.contains("circuit opened"))).singleElement().asString().endsWith("WARN dev.rebound - ReboundModule(TypedHttpChat): GuardedChat.chat(String): the"
+                        + " bindings GuardedChat@Named(eu) and GuardedChat@Named(us) lead to TypedHttpChat, which the"
+                        + " injector constructs and intercepts once for all of them: they share its circuit breaker, in"
+                        + " the process and in the fleet, and events name each TypedHttpChat; bind TypedHttpChat in a"
+                        + " PrivateModule of its own per binding, under a qualifier (bind(...).annotatedWith(Names.named("
+                        + "...)).to(Impl.class), and bind(Impl.class) there), which names its breakers in events and in"
+                        + " the fleet");
+    }
+
+    /**
+     * The remedy: a private module per provider that binds its type argument of the generic class under its qualifier
+     * keeps a breaker of its own, named and keyed with the qualifier.
+     */
+    @Test
+    void aPrivateModulePerTypeArgumentOfOneClassKeepsItsOwnFleetBreakerNamedByItsQualifier() {
+        eachProviderKeepsABreakerNamedByItsQualifier(TypedHttpChat.class, () -> Guice.createInjector(
+                new ReboundModule(), typedProvider("openai", new TypeLiteral<TypedHttpChat<String>>() { }),
+                typedProvider("anthropic", new TypeLiteral<TypedHttpChat<Integer>>() { })));
+    }
+
+    /** A private module for one provider that binds its qualifier to {@code type}, one type argument of a class. */
+    private static PrivateModule typedProvider(String name, TypeLiteral<? extends GuardedChat> type) {
+        return new PrivateModule() {
+            @Override
+            protected void configure() {
+                bindConstant().annotatedWith(Names.named("provider")).to(name);
+                bind(GuardedChat.class).annotatedWith(Names.named(name)).to(type);
+                expose(GuardedChat.class).annotatedWith(Names.named(name));
+            }
+        };
     }
 
     /** A private module that links its qualified binding to HttpChat and binds nothing HttpChat needs. */

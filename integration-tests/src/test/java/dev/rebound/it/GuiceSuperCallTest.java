@@ -129,6 +129,29 @@ class GuiceSuperCallTest {
         }
     }
 
+    /**
+     * The other side of leaving the attempts' failures as they were thrown: the suppressed attempts keep the frames of
+     * Guice's own call (its generated class's trampoline, its callback), which Guice's outer level prunes from the
+     * caller's failure alone (guice.md says so; stripping them would cost each failed attempt a copy of its trace).
+     */
+    @Test
+    void theSuppressedAttemptsKeepTheFramesOfGuicesCallThatItPrunesFromTheCallersFailure() {
+        Transient t1 = new Transient("t1");
+        Transient t2 = new Transient("t2");
+        Transient t3 = new Transient("t3");
+        Chat chat = chat(Run.QUIET, List.of(t1, t2, t3), new ReboundModule());
+
+        assertThat(catchThrowable(() -> chat.alone("q"))).isSameAs(t3);
+        assertThat(List.of(guiceFrames(t1) > 0, guiceFrames(t2) > 0, guiceFrames(t3) > 0))
+                .containsExactly(true, true, false);
+    }
+
+    /** The frames of {@code failure} in Guice's generated class or its interceptor callback. */
+    private static long guiceFrames(Throwable failure) {
+        return Arrays.stream(failure.getStackTrace()).map(StackTraceElement::getClassName)
+                .filter(c -> c.contains("$$EnhancerByGuice$$") || c.startsWith("com.google.inject.internal.InterceptorStackCallback")).count();
+    }
+
     @Test
     void aCheckedFailurePassesThroughGuicesCallAsItIs() {
         for (Run run : Run.values()) {

@@ -51,7 +51,7 @@ class OptionalBinderOverriddenDefaultTest extends VirtualTime {
                 catchThrowable(() -> chat.chat("q"));
             }
         });
-        assertThat(log.lines().filter(l -> l.contains("lead to one binding")).toList())
+        assertThat(log.lines().filter(l -> l.contains("intercepts once for all")).toList())
                 .as("WARNs about a class no binding provides (each optional binder's setBinding() overrides it)")
                 .isEmpty();
     }

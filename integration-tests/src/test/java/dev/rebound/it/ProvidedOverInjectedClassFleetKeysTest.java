@@ -132,8 +132,8 @@ class ProvidedOverInjectedClassFleetKeysTest extends VirtualTime {
                     && !l.contains("circuit opened"))).as(shape).hasSize(warnings).allSatisfy(l -> assertThat(l)
                     .endsWith("WARN dev.rebound - ReboundModule(" + impl.getSimpleName() + "): GuardedChat.chat(String):"
                             + " the bindings GuardedChat@Named(anthropic" + (toProvider ? "-tp" : "") + ") and"
-                            + " GuardedChat@Named(" + openaiName + ") lead to one binding of " + impl.getSimpleName()
-                            + ", which the injector constructs and intercepts for all of them: they share its circuit"
+                            + " GuardedChat@Named(" + openaiName + ") lead to " + impl.getSimpleName()
+                            + ", which the injector constructs and intercepts once for all of them: they share its circuit"
                             + " breaker, in the process and in the fleet, and events name each " + impl.getSimpleName()
                             + "; bind " + impl.getSimpleName() + " in a PrivateModule of its own per binding, under a"
                             + " qualifier (bind(...).annotatedWith(Names.named(...)).to(Impl.class), and bind(Impl.class)"

@@ -93,6 +93,9 @@ public final class GuiceRewrites {
         private String next(String prompt) throws IOException {
             CALLS.add("chat(" + prompt + ")");
             Throwable step = SCRIPT.get(Math.min(calls++, SCRIPT.size() - 1));
+            if (step != null) {
+                step.fillInStackTrace(); // its stack trace is this call's, as if made here (no rewrite: not counted)
+            }
             if (step instanceof IOException checked) {
                 throw checked;
             }

@@ -89,17 +89,17 @@ public final class BreakerRules {
 
     /**
      * A class Guice's {@code ReboundModule} intercepts that one injector constructs for several qualified bindings
-     * (two bindings {@code @Named(openai)} and {@code @Named(anthropic)} linked to it in one injector, or in private
-     * modules that leave it to their parent): its breakers are one, in the process and in the fleet, named by the
-     * class alone. A warning, said once.
+     * (two bindings {@code @Named(openai)} and {@code @Named(anthropic)} linked to it in one injector, to one type of
+     * it or to a type argument each, or in private modules that leave it to their parent): its breakers are one, in
+     * the process and in the fleet, named by the class alone. A warning, said once.
      *
      * @param methods the methods with a breaker, as events name them ({@code Chat.chat(String)})
      * @param impl the class, as events name it
      * @param bindings the bindings, as events would name them ({@code Chat@Named(openai)})
      */
     public static String sharedByBindings(List<String> methods, String impl, List<String> bindings) {
-        return String.join(", ", methods) + ": the bindings " + String.join(" and ", bindings) + " lead to one binding"
-                + " of " + impl + ", which the injector constructs and intercepts for all of them: they share its"
+        return String.join(", ", methods) + ": the bindings " + String.join(" and ", bindings) + " lead to " + impl
+                + ", which the injector constructs and intercepts once for all of them: they share its"
                 + " circuit breaker, in the process and in the fleet, and events name each " + impl + "; bind " + impl
                 + " " + PER_BINDING;
     }

@@ -129,12 +129,12 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
         }
         Provider<Injector> injector = encounter.getProvider(Injector.class);
         String door = "ReboundModule(" + Policies.simpleName(type) + ")";
-        Map<Method, ResilientMethod> policies = Map.of();
+        // another type of the class (a type argument, its raw type) that its injector intercepts already: the same
+        // policies, one circuit breaker for the class in one injector
+        Map<Method, ResilientMethod> shared = created ? interceptedIn(injector, type) : null;
+        Map<Method, ResilientMethod> policies = shared != null ? shared : Map.of();
         boolean deferred = !checks.checked();
         Set<Class<?>> alternatives = new LinkedHashSet<>();
-        // a policy on a static or non-public method: Guice could intercept some, but no other door does
-        List<String> problems = new ArrayList<>();
-        Policies.unreached(type, problems); // a public helper is intercepted here, as the aspect weaves it
         // each alternative made once, while the type is heard: naming the class later resolves its policies again
         // with these, and the encounter may not be used after hear() returns
         Map<Class<?>, Supplier<?>> made = new ConcurrentHashMap<>();
@@ -150,16 +150,21 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
                 throw new AlternativeUnavailable(AlternativeChecks.reason(e));
             }
         });
-        try {
-            policies = Policies.resolveAll(type, type, settings, alternativeOf);
-        } catch (ReboundConfigurationException e) {
-            problems.addAll(e.problems());
+        if (shared == null) {
+            // a policy on a static or non-public method: Guice could intercept some, but no other door does
+            List<String> problems = new ArrayList<>();
+            Policies.unreached(type, problems); // a public helper is intercepted here, as the aspect weaves it
+            try {
+                policies = Policies.resolveAll(type, type, settings, alternativeOf);
+            } catch (ReboundConfigurationException e) {
+                problems.addAll(e.problems());
+            }
+            if (!problems.isEmpty()) {
+                problems.forEach(p -> encounter.addError(new Message(p)));
+                return;
+            }
+            checks.defer(type, type, settings, alternatives);
         }
-        if (!problems.isEmpty()) {
-            problems.forEach(p -> encounter.addError(new Message(p)));
-            return;
-        }
-        checks.defer(type, type, settings, alternatives);
         if (policies.isEmpty()) {
             return;
         }
@@ -198,7 +203,10 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
             // and the woven advice steps aside for the instances this injector makes (marked at provision)
             ContainerInterception.register(type);
         });
-        Interception interception = new Interception(type, door, injector, alternativeOf, interceptors);
+        if (shared != null) {
+            return; // runs the class's policies, named already
+        }
+        Interception interception = new Interception(type, door, injector, alternativeOf, List.of(interceptors));
         if (created) { // a child injector's, or a just-in-time binding, or an instance's type: named when constructed
             interceptedLater.computeIfAbsent(type, t -> new CopyOnWriteArrayList<>())
                     .add(new WeakReference<>(interception));
@@ -209,42 +217,63 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
     }
 
     /**
-     * The interceptors of one class that one injector constructs (a private module's included: Guice hears a
-     * class once per injector), with what resolved their policies, until the bindings that lead to it are known.
+     * The interceptors of one class that one injector constructs (a private module's included), with what resolved
+     * their policies, until the bindings that lead to it are known: Guice hears the class once per type it binds
+     * there ({@code Box<String>}, {@code Box<Integer>}, the raw {@code Box}), each with interceptors of its own, in
+     * {@code byType} (in the order heard), which {@link #joined} gathers, and naming makes run one set of policies:
+     * one circuit breaker for the class in its injector.
      */
     private record Interception(Class<?> type, String door, Provider<Injector> injector,
-            Function<Class<?>, Supplier<?>> alternatives, Map<Method, ResilientInterceptor> interceptors) {
+            Function<Class<?>, Supplier<?>> alternatives, List<Map<Method, ResilientInterceptor>> byType) {
+
+        /** One interception of the class for all of {@code heard}, each one of its types in one injector. */
+        static Interception joined(List<Interception> heard) {
+            Interception first = heard.get(0);
+            return heard.size() == 1 ? first : new Interception(first.type, first.door, first.injector,
+                    first.alternatives, heard.stream().flatMap(i -> i.byType.stream()).toList());
+        }
 
         /**
          * Named with the qualifier of the one binding that leads to it, in events and in the fleet, as
          * ReboundModule.wrapping names what it provides under a qualifier: its policies resolved anew under that name
-         * (the same alternatives, made as the class was heard), which its interceptors run from now on.
+         * (the same alternatives, made as the class was heard), which its interceptors run from now on, of every type.
          *
          * @throws ReboundConfigurationException when they cannot be resolved under that name: left as they were
          */
         void qualified(Object qualifier, ReboundSettings settings) {
             Map<Method, ResilientMethod> named = Policies.resolveBinding(type, type, qualifier, door, settings,
                     alternatives);
-            interceptors.forEach((m, interceptor) -> {
+            byType.forEach(interceptors -> interceptors.forEach((m, interceptor) -> {
                 ResilientMethod policy = named.get(m);
                 if (policy != null) {
                     interceptor.use(policy);
                 }
-            });
+            }));
         }
 
         /** Named from now on: its interceptors no longer keep it (nor, through it, the injector). */
         void named() {
-            interceptors.values().forEach(i -> i.keepUntilNamed(null));
+            byType.forEach(interceptors -> interceptors.values().forEach(i -> i.keepUntilNamed(null)));
         }
 
-        /** No binding qualifier names it: its breakers are the class's in the fleet, said when another shares them. */
+        /**
+         * No binding qualifier names it: the interceptors of every type run the first type's policies, and its
+         * breakers are the class's in the fleet, said when another shares them.
+         */
         void withoutQualifier(ReboundSettings settings) {
+            Map<Method, ResilientInterceptor> first = byType.get(0);
+            byType.subList(1, byType.size()).forEach(interceptors -> interceptors.forEach((m, interceptor) -> {
+                ResilientInterceptor shared = first.get(m);
+                if (shared != null) {
+                    interceptor.use(shared.policy());
+                }
+            }));
             Policies.interceptedWithoutQualifier(door, settings, policies());
         }
 
+        /** The policies it runs, one per method. */
         List<ResilientMethod> policies() {
-            return interceptors.values().stream().map(ResilientInterceptor::policy).toList();
+            return byType.get(0).values().stream().map(ResilientInterceptor::policy).toList();
         }
     }
 
@@ -280,32 +309,44 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
         if (heard.isEmpty()) {
             return;
         }
-        List<Interception> made = new ArrayList<>();
-        List<Injector> by = new ArrayList<>(); // the injector that heard each
+        // the types of each class that one injector heard (it, a private module's), to be one interception
+        Map<ClassIn, List<Interception>> classes = new LinkedHashMap<>();
         for (Interception i : heard) {
             try {
-                by.add(i.injector().get());
-                made.add(i);
+                classes.computeIfAbsent(new ClassIn(i.injector().get(), i.type()), c -> new ArrayList<>()).add(i);
             } catch (IllegalStateException neverCreated) { // a child injector that failed: it constructs nothing
             }
         }
-        List<Injector> injectors = new ArrayList<>(by);
+        List<Injector> injectors = new ArrayList<>();
+        classes.keySet().forEach(c -> injectors.add(c.injector()));
         injectors.add(injector);
         QualifiedRoutes routes = new QualifiedRoutes(injectors);
-        for (int i = 0; i < made.size(); i++) {
-            if (routes.constructs(by.get(i), made.get(i).type())) { // else an instance's type: never run
-                name(made.get(i), by.get(i), routes);
+        classes.forEach((c, types) -> {
+            if (routes.constructs(c.injector(), c.type())) { // else an instance's type: never run
+                name(Interception.joined(types), c.injector(), routes);
             }
-        }
+        });
+    }
+
+    /** A class in the injector (by identity: Guice's injectors do not define equality) that constructs it. */
+    private record ClassIn(Injector injector, Class<?> type) {
     }
 
     /**
      * Names {@code interception}, of a class {@code by} constructs, with the qualifier of the one binding that leads
      * to it; not when a provider binding ({@code @Provides}, {@code toProvider}) injects the class, since what it
      * gives under its qualifier may be another's instance; says when several share it, or when the one cannot name
-     * it. Either it is named, or it is filed with the fleet's unnamed breakers: never neither.
+     * it. Either it is named, or it is filed with the fleet's unnamed breakers: never neither. Then kept in {@link
+     * #named}, for the types of the class that {@code by} binds later.
      */
     private void name(Interception interception, Injector by, QualifiedRoutes routes) {
+        nameOrFile(interception, by, routes);
+        Map<Method, WeakReference<ResilientInterceptor>> running = new LinkedHashMap<>();
+        interception.byType().get(0).forEach((m, interceptor) -> running.put(m, new WeakReference<>(interceptor)));
+        named.computeIfAbsent(by, i -> new ConcurrentHashMap<>()).putIfAbsent(interception.type(), running);
+    }
+
+    private void nameOrFile(Interception interception, Injector by, QualifiedRoutes routes) {
         Map<Object, Key<?>> leading = routes.to(by, interception.type());
         if (leading.size() == 1 && !routes.throughProvider(by, interception.type())) {
             Map.Entry<Object, Key<?>> route = leading.entrySet().iterator().next();
@@ -319,6 +360,44 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
             warnShared(interception, leading);
         }
         interception.withoutQualifier(settings);
+    }
+
+    /**
+     * The classes each injector intercepts, once named: per method, the interceptor whose policy every type of the
+     * class there runs, for a type that injector binds later (just in time) to run it too ({@link #interceptedIn}).
+     * Weak: a dropped injector (a child, a request's) lets its entries go; an interceptor lives as long as the
+     * binding that holds it, and holds no entry.
+     */
+    private final Map<Injector, Map<Class<?>, Map<Method, WeakReference<ResilientInterceptor>>>> named =
+            Collections.synchronizedMap(new WeakHashMap<>());
+
+    /**
+     * The policies {@code injector} runs {@code type} with, for another type of the class that it hears once it named
+     * the class (a type argument bound just in time); null when it has named none of its types yet, or is being
+     * created: this one is then named with the others ({@link #nameLater}).
+     */
+    private Map<Method, ResilientMethod> interceptedIn(Provider<Injector> injector, Class<?> type) {
+        Injector by;
+        try {
+            by = injector.get();
+        } catch (IllegalStateException beingCreated) {
+            return null;
+        }
+        Map<Class<?>, Map<Method, WeakReference<ResilientInterceptor>>> classes = named.get(by);
+        Map<Method, WeakReference<ResilientInterceptor>> running = classes == null ? null : classes.get(type);
+        if (running == null) {
+            return null;
+        }
+        Map<Method, ResilientMethod> policies = new LinkedHashMap<>();
+        for (Map.Entry<Method, WeakReference<ResilientInterceptor>> method : running.entrySet()) {
+            ResilientInterceptor interceptor = method.getValue().get();
+            if (interceptor == null) { // its binding is gone (a just-in-time one that failed): none runs it
+                classes.remove(type, running);
+                return null;
+            }
+            policies.put(method.getKey(), interceptor.policy());
+        }
+        return policies;
     }
 
     /**
@@ -353,6 +432,7 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
         if (waiting == null) {
             return;
         }
+        Map<Injector, List<Interception>> ready = new LinkedHashMap<>();
         for (WeakReference<Interception> ref : waiting) {
             Interception interception = ref.get();
             if (interception == null) {
@@ -366,11 +446,15 @@ final class ResilientTypes implements TypeListener, ProvisionListener {
                 continue;
             }
             if (by.getExistingBinding(binding.getKey()) == binding && waiting.remove(ref)) {
-                interception.named();
-                name(interception, by, new QualifiedRoutes(List.of(by)));
+                ready.computeIfAbsent(by, i -> new ArrayList<>()).add(interception);
             }
         }
         interceptedLater.computeIfPresent(type, (t, left) -> left.isEmpty() ? null : left);
+        ready.forEach((by, types) -> { // each injector's types of the class: one interception
+            Interception interception = Interception.joined(types);
+            interception.named();
+            name(interception, by, new QualifiedRoutes(List.of(by)));
+        });
     }
 
     /** Says once that the qualified bindings {@code leading} share the breakers of one interception of a class. */
