@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.inject.Guice;
 import com.google.inject.matcher.Matchers;
 import dev.rebound.it.plain.PlainCounter;
+import dev.rebound.it.plain.PlainFallback;
 import dev.rebound.it.plain.wrap.WrapShapes;
 import dev.rebound.it.woven.Counter;
 import dev.rebound.it.woven.Relay;
@@ -58,6 +59,7 @@ class AllocationTest extends VirtualTime {
         public static void main(String[] args) {
             boolean woven = args[1].equals("woven");
             boolean failsOnce = args[1].equals("failsOnce");
+            boolean fallback = args[1].equals("fallback");
             Class<?> type = woven ? Counter.class : PlainCounter.class;
             com.google.inject.Module intercepting = args[0].equals("rebound") ? new ReboundModule()
                     : binder -> binder.bindInterceptor(Matchers.only(type),
@@ -66,11 +68,15 @@ class AllocationTest extends VirtualTime {
             if (args.length > 2) {
                 leave(args[2]);
             }
-            if (failsOnce) { // no listener: what is measured is the door's, the engine's and Guice's
+            if (failsOnce || fallback) { // no listener: what is measured is the door's, the engine's and Guice's
                 ReboundSettings.setGlobal(ReboundSettings.builder().logging(false).build());
             }
-            com.google.inject.Injector injector = Guice.createInjector(intercepting);
-            LongSupplier calls = woven ? injector.getInstance(Counter.class)::nextResilient
+            // one alternative, as an application binds its clients: unscoped, each fallback would construct one
+            com.google.inject.Injector injector = Guice.createInjector(intercepting,
+                    binder -> binder.bind(PlainFallback.Backup.class).in(com.google.inject.Singleton.class));
+            PlainFallback.Asks down = fallback ? injector.getInstance(PlainFallback.Down.class) : null;
+            LongSupplier calls = fallback ? () -> down.ask("q").length()
+                    : woven ? injector.getInstance(Counter.class)::nextResilient
                     : failsOnce ? injector.getInstance(PlainCounter.class)::nextAfterOneFailure
                     : injector.getInstance(PlainCounter.class)::nextResilient;
             long bytes = 0;
@@ -81,6 +87,21 @@ class AllocationTest extends VirtualTime {
             if (failsOnce) {
                 System.out.println("Guice's own: " + bytesPerCall(GuiceCallBytes::guicesOwn));
             }
+            if (fallback) {
+                System.out.println("Guice's own: " + bytesPerCall(() -> guicesOwnOneArgument() + guicesOwnOneArgument()));
+            }
+        }
+
+        /**
+         * What Guice allocates for itself on a call of a method of one argument answering an object, whose
+         * invocation the interceptor hands on, allocated alike: the argument array of its generated method, its
+         * invocation.
+         */
+        private static long guicesOwnOneArgument() {
+            Object[] arguments = {"q"};
+            kept = arguments;
+            kept = new InvocationLike(kept, arguments, 1, kept);
+            return 1;
         }
 
         /** Where {@link #guicesOwn} keeps what it allocates, so that it is allocated. */
@@ -162,6 +183,23 @@ class AllocationTest extends VirtualTime {
         long[] out = guiceCallOutput("rebound", "failsOnce");
         assertThat(out[1]).as("Guice's own").isPositive();
         assertThat(out[0]).as("B/op of path (b) through ReboundModule; Guice's own: " + out[1])
+                .isLessThanOrEqualTo(out[1]);
+    }
+
+    /**
+     * Path (c) through ReboundModule: the primary's three attempts fail, and the alternative, which the injector
+     * constructs and intercepts too, answers. The interceptor hands neither call's Guice invocation on: its retries,
+     * the engine and the alternative's call let through get the instance, the arguments and Guice's call of the
+     * method. So the call allocates at most what Guice allocates for itself on two calls whose invocation is handed
+     * on (an argument array and an invocation each: 112 B here; the JIT drops either invocation when it inlines
+     * Guice's {@code proceed} with the interceptor in it, 48 B in all), where it allocated all four of Guice's
+     * invocations (176 B, or 144) while the primary's was the engine's context.
+     */
+    @Test
+    void aFallbackThroughReboundModuleAllocatesAtMostGuicesArgumentsAndOneInvocationPerCall() throws Exception {
+        long[] out = guiceCallOutput("rebound", "fallback");
+        assertThat(out[1]).as("Guice's own").isPositive();
+        assertThat(out[0]).as("B/op of path (c) through ReboundModule; Guice's own on its two calls: " + out[1])
                 .isLessThanOrEqualTo(out[1]);
     }
 

@@ -70,12 +70,26 @@ class GuiceSuperCallTest {
         return Arrays.stream(failures).map(GuiceRewrites::rewrites).toList();
     }
 
+    /** A new {@link Transient} of each name, in order. */
+    private static Transient[] transients(String... names) {
+        return Arrays.stream(names).map(Transient::new).toArray(Transient[]::new);
+    }
+
     /** {@link Chat}'s own methods, those ReboundModule intercepts. */
     private static final com.google.inject.matcher.Matcher<java.lang.reflect.Method> CHATS =
             new com.google.inject.matcher.AbstractMatcher<>() {
                 @Override
                 public boolean matches(java.lang.reflect.Method m) {
                     return m.getDeclaringClass() == Chat.class;
+                }
+            };
+
+    /** {@link GuiceRewrites.Backup}'s own methods, those ReboundModule intercepts on the alternative. */
+    private static final com.google.inject.matcher.Matcher<java.lang.reflect.Method> BACKUPS =
+            new com.google.inject.matcher.AbstractMatcher<>() {
+                @Override
+                public boolean matches(java.lang.reflect.Method m) {
+                    return m.getDeclaringClass() == GuiceRewrites.Backup.class;
                 }
             };
 
@@ -150,6 +164,52 @@ class GuiceSuperCallTest {
     private static long guiceFrames(Throwable failure) {
         return Arrays.stream(failure.getStackTrace()).map(StackTraceElement::getClassName)
                 .filter(c -> c.contains("$$EnhancerByGuice$$") || c.startsWith("com.google.inject.internal.InterceptorStackCallback")).count();
+    }
+
+    /**
+     * The engine calls the alternative, which the injector constructs and intercepts, and applies its retry itself;
+     * the alternative's interceptor lets each of those calls through by Guice's own call of the method, as an
+     * attempt of its own: each failure of the alternative is rewritten once, by the outer level of its call, where
+     * Guice's {@code proceed()} rewrote it a second time. The attempts, the caller's exception and the history on it
+     * are unchanged.
+     */
+    @Test
+    void theAlternativesCallLetThroughCrossesGuicesRewritingOnlyAtTheOuterLevelOfEachAttempt() {
+        for (Run run : Run.values()) {
+            Transient[] f = transients("t1", "t2", "t3", "b1", "b2", "b3"); // the primary's, then the alternative's
+            Chat chat = chat(run, List.of(f[0], f[1], f[2]), new ReboundModule());
+            GuiceRewrites.BACKUP_SCRIPT.addAll(List.of(f[3], f[4], f[5]));
+
+            Throwable thrown = catchThrowable(() -> chat.chat("q"));
+
+            assertThat(thrown).as(run.name()).isSameAs(f[2]);
+            assertThat(thrown.getSuppressed()).as(run.name()).containsExactly(f[0], f[1], f[3], f[4], f[5]);
+            assertThat(GuiceRewrites.CALLS).as(run.name()).containsExactly("chat(q)", "chat(q)", "chat(q)",
+                    "backup(q)", "backup(q)", "backup(q)");
+            assertThat(rewrites(f)).as(run.name()).containsExactly(0, 0, 1, 1, 1, 1);
+        }
+    }
+
+    /**
+     * A user's interceptor bound after ReboundModule's on the alternative runs on each of the alternative's attempts,
+     * the engine's calls that the alternative's interceptor lets through, and each of them proceeds through Guice's
+     * invocation to it; the primary's attempts, without such an interceptor, call the method by Guice's own call.
+     */
+    @Test
+    void aUsersInterceptorBoundAfterReboundModulesOnTheAlternativeRunsOnEachOfItsAttempts() throws Exception {
+        for (Run run : Run.values()) {
+            Transient[] f = transients("t1", "b1", "b2"); // the primary's one failure, repeated; the alternative's
+            Chat chat = chat(run, List.of(f[0]), Modules.combine(new ReboundModule(),
+                    new ListenerBoundInterceptor(BACKUPS, new GuiceRewrites.UsersInterceptor())));
+            GuiceRewrites.BACKUP_SCRIPT.addAll(Arrays.asList(f[1], f[2], null));
+
+            assertThat(chat.chat("q")).as(run.name()).isEqualTo("backup answer to q");
+            assertThat(GuiceRewrites.CALLS).as(run.name()).containsExactly("chat(q)", "chat(q)", "chat(q)",
+                    "user's interceptor", "backup(q)", "user's interceptor", "backup(q)", "user's interceptor",
+                    "backup(q)");
+            // Rebound's proceed() to the user's interceptor, its proceed() to the method, the call's outer level
+            assertThat(rewrites(f)).as(run.name()).containsExactly(0, 3, 3);
+        }
     }
 
     @Test

@@ -20,16 +20,22 @@ public final class GuiceRewrites {
 
     /** What {@link Chat} does call by call: throw the failure, or answer when null; the last step repeats. */
     public static final List<Throwable> SCRIPT = new ArrayList<>();
+    /** What {@link Backup#chat} does call by call, as {@link #SCRIPT} says for {@link Chat}; empty: it answers. */
+    public static final List<Throwable> BACKUP_SCRIPT = new ArrayList<>();
     /** The calls made, in order: {@code chat(q)}, {@code backup(q)}, {@code user's interceptor}. */
     public static final List<String> CALLS = new ArrayList<>();
+    /** How often {@link Backup#chat} was called since {@link #reset()} (an unscoped alternative: one per call). */
+    private static int backupCalls;
 
     private GuiceRewrites() {
     }
 
     public static void reset() {
         SCRIPT.clear();
+        BACKUP_SCRIPT.clear();
         CALLS.clear();
         REWRITES.clear();
+        backupCalls = 0;
     }
 
     /** How often the stack trace of each failure was rewritten, by identity. */
@@ -111,6 +117,12 @@ public final class GuiceRewrites {
         @Override
         public String chat(String prompt) {
             CALLS.add("backup(" + prompt + ")");
+            if (!BACKUP_SCRIPT.isEmpty()) {
+                Throwable step = BACKUP_SCRIPT.get(Math.min(backupCalls++, BACKUP_SCRIPT.size() - 1));
+                if (step != null) {
+                    throw (RuntimeException) step;
+                }
+            }
             return "backup answer to " + prompt;
         }
 

@@ -5,7 +5,6 @@ import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.Passthrough;
 import dev.rebound.runtime.spi.QuietRetry;
 import dev.rebound.runtime.spi.ResilientMethod;
-import java.util.function.BiFunction;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 
@@ -15,10 +14,11 @@ import org.aopalliance.intercept.MethodInvocation;
  * Guice's rewriting of its stack trace ({@link SuperCalls}); else through Guice's invocation, which runs the
  * interceptors bound after this one on every attempt.
  *
- * <p>The first attempt runs here, inline, in the door protocol of {@link ResilientMethod}: Guice's
- * invocation reaches the engine only when that attempt fails (or the policy must see it), so on a
- * call that succeeds it does not escape this method and the JIT may drop the invocation objects Guice
- * makes per call (2 of its 3 allocations).
+ * <p>The first attempt runs here, inline, in the door protocol of {@link ResilientMethod}. Guice's invocation
+ * does not escape this method when the attempts call the method themselves: the retries, the engine and the
+ * alternatives get the instance, the arguments and Guice's call of the method ({@link SuperCalls.SuperCall}), so
+ * the JIT may drop the invocation objects Guice makes per call (2 of its 3 allocations), whether the call
+ * succeeds or fails.
  *
  * <p>A {@link ContainerInterception.DoorInterceptor}: an instance whose Guice chain holds one is known to carry
  * ReboundModule's interceptor from the start of its constructor, before any mark ({@link
@@ -27,18 +27,14 @@ import org.aopalliance.intercept.MethodInvocation;
 final class ResilientInterceptor implements MethodInterceptor, ContainerInterception.DoorInterceptor {
 
     /** Attempts by Guice's invocation, which proceeds to the next interceptor, or to the method if none follows. */
-    private static final Invoker PROCEED = new Attempt(false);
-    /** Attempts by Guice's call of the superclass method, for a chain this interceptor ends ({@link #attempt}). */
-    private static final Invoker SUPER_CALL = new Attempt(true);
+    private static final Invoker PROCEED = new Proceed();
 
-    /** Shared and non-capturing: the context is Guice's MethodInvocation, which may proceed again. */
-    private static final class Attempt implements Invoker {
-
-        private final boolean superCall;
-
-        Attempt(boolean superCall) {
-            this.superCall = superCall;
-        }
+    /**
+     * For a chain with interceptors after this one ({@link SuperCalls.Route#superCall} null), or a Guice whose
+     * invocation cannot be read: shared and non-capturing, the context is Guice's MethodInvocation, which may
+     * proceed again.
+     */
+    private static final class Proceed implements Invoker {
 
         @Override
         public Object invoke(Object context, Object[] args) throws Throwable {
@@ -51,7 +47,7 @@ final class ResilientInterceptor implements MethodInterceptor, ContainerIntercep
                     System.arraycopy(args, 0, actual, 0, actual.length);
                 }
             }
-            return superCall ? SuperCalls.callSuper(invocation) : invocation.proceed();
+            return invocation.proceed();
         }
 
         @Override
@@ -132,12 +128,22 @@ final class ResilientInterceptor implements MethodInterceptor, ContainerIntercep
      * makes per call is never allocated (1,216 bytes of machine code in the benchmark; 1,984 while the attempt
      * proceeded into {@code proceed} again). Every branch a successful call does not take is a trap,
      * whose code spills the live values; what the shortcut skips is asked out of line ({@link #ask}).
+     *
+     * <p>Guice's invocation goes no further than this method when the route is Guice's call of the superclass
+     * method: what follows gets the instance, the arguments and that call ({@link SuperCalls.SuperCall}, the
+     * engine's invoker too), and the invocation only when each attempt must proceed through it ({@code proceeding},
+     * else null). So a call that fails does not keep it alive either: the JIT may drop it wherever this method is
+     * inlined with it, on every path.
      */
     @Override
     public Object invoke(MethodInvocation invocation) throws Throwable {
         ResilientMethod p = policy; // one read: a call runs one policy, even while use() switches it
+        SuperCalls.SuperCall superCall = routeOf(invocation).superCall();
+        Object self = invocation.getThis();
+        Object[] args = invocation.getArguments();
+        MethodInvocation proceeding = superCall == null ? invocation : null;
         if (!shortcut || !ResilientMethod.quiet()) {
-            Object answer = ask(p, invocation);
+            Object answer = ask(p, self, args, invocation.getMethod(), superCall, proceeding);
             if (answer != RUN_HERE) {
                 return answer;
             }
@@ -145,16 +151,15 @@ final class ResilientInterceptor implements MethodInterceptor, ContainerIntercep
         Object result;
         Throwable failure = null;
         try {
-            result = attempt(invocation);
+            result = attempt(superCall, self, args, proceeding);
         } catch (Throwable t) {
             failure = t;
             result = null;
         }
-        // a branch, not the catch block, hands the invocation on: the JIT compiles a branch a call never
-        // took as a trap, so on a call that succeeds the invocation escapes nowhere (a catch block it
-        // keeps, in Java 17)
+        // a branch, not the catch block, hands the failure on: the JIT compiles a branch a call never
+        // took as a trap (a catch block it keeps, in Java 17)
         if (failure != null) {
-            return recover(p, invocation, failure);
+            return recover(p, self, args, superCall, proceeding, failure);
         }
         return result;
     }
@@ -164,17 +169,18 @@ final class ResilientInterceptor implements MethodInterceptor, ContainerIntercep
      * call through, hands a call whose first attempt is not bare now to the engine; {@link #RUN_HERE} when the
      * first attempt is bare after all and has started ({@link ResilientMethod#bareFirstAttempt}).
      */
-    private Object ask(ResilientMethod p, MethodInvocation invocation) throws Throwable {
-        Object self = invocation.getThis();
+    private Object ask(ResilientMethod p, Object self, Object[] args, java.lang.reflect.Method method,
+            SuperCalls.SuperCall superCall, MethodInvocation proceeding) throws Throwable {
         if (marker != null) {
             marker.mark(self);
         }
-        // the invocation's method is read only while some mark is in place: a mark is for one method of self
-        if (Passthrough.pending() && Passthrough.claim(self, invocation.getMethod(), p)) {
-            return invocation.proceed();
+        // the method matters only while some mark is in place: a mark is for one method of self; the call let
+        // through is an attempt, as the engine's own would be, so Guice's pruneStacktrace is left to its outer level
+        if (Passthrough.pending() && Passthrough.claim(self, method, p)) {
+            return attempt(superCall, self, args, proceeding);
         }
         if (!p.bareFirstAttempt()) {
-            return p.execute(invocation, null, invokerFor(invocation));
+            return superCall != null ? p.execute(self, args, superCall) : p.execute(proceeding, null, PROCEED);
         }
         return RUN_HERE;
     }
@@ -183,22 +189,24 @@ final class ResilientInterceptor implements MethodInterceptor, ContainerIntercep
      * The first attempt failed with {@code first}: while the call is quiet, the primary's retries run
      * here (the engine judges each failure and sleeps the wait: {@link ResilientMethod#retryNow}), each run as the
      * first was ({@link #attempt}); the engine takes the rest of the call over from the state so far ({@link
-     * ResilientMethod#takeOver}), with the same way to the method ({@link #invokerFor}).
+     * ResilientMethod#takeOver}), with the same way to the method.
      */
-    private Object recover(ResilientMethod p, MethodInvocation invocation, Throwable first) throws Throwable {
+    private static Object recover(ResilientMethod p, Object self, Object[] args, SuperCalls.SuperCall superCall,
+            MethodInvocation proceeding, Throwable first) throws Throwable {
         Throwable failure = first;
         int attempt = 1;
         Object next = null;
         while ((next = p.retryNow(next, first, failure, attempt, ResilientMethod.UNTIMED)) instanceof QuietRetry) {
             try {
-                return attempt(invocation);
+                return attempt(superCall, self, args, proceeding);
             } catch (Throwable t) {
                 failure = t;
                 attempt++;
             }
         }
-        return p.takeOver(next, first, failure, attempt, ResilientMethod.UNTIMED, invocation, null,
-                invokerFor(invocation));
+        return superCall != null
+                ? p.takeOver(next, first, failure, attempt, ResilientMethod.UNTIMED, self, args, superCall)
+                : p.takeOver(next, first, failure, attempt, ResilientMethod.UNTIMED, proceeding, null, PROCEED);
     }
 
     /**
@@ -207,15 +215,9 @@ final class ResilientInterceptor implements MethodInterceptor, ContainerIntercep
      * rewriting the stack trace of a failure, which the caller's failure alone needs, and gets from Guice's outer
      * levels ({@link SuperCalls}); else {@code proceed()}. The route is read once per chain, a compare per call.
      */
-    private Object attempt(MethodInvocation invocation) throws Throwable {
-        BiFunction<Object, Object[], Object> superCall = routeOf(invocation).superCall();
-        return superCall != null ? superCall.apply(invocation.getThis(), invocation.getArguments())
-                : invocation.proceed();
-    }
-
-    /** The engine's invoker for the attempts of {@code invocation}: {@link #attempt}'s way, for any thread. */
-    private Invoker invokerFor(MethodInvocation invocation) throws Throwable {
-        return routeOf(invocation).superCall() != null ? SUPER_CALL : PROCEED;
+    private static Object attempt(SuperCalls.SuperCall superCall, Object self, Object[] args,
+            MethodInvocation proceeding) throws Throwable {
+        return superCall != null ? superCall.invoke(self, args) : proceeding.proceed();
     }
 
     /** The route of {@code invocation}'s chain: the one met last, else read ({@link #reroute}). */

@@ -1,5 +1,6 @@
 package dev.rebound.weaver.guice;
 
+import dev.rebound.runtime.spi.Invoker;
 import dev.rebound.runtime.spi.Policies;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -41,10 +42,31 @@ final class SuperCalls {
      * interceptors). Both are read through Guice's own accessors, which the JIT folds into the invocation it
      * drops; a read of the callback, a private field, would keep that invocation allocated on every call.
      */
-    record Route(Class<?> type, BiFunction<Object, Object[], Object> superCall) {
+    record Route(Class<?> type, SuperCall superCall) {
 
         /** Before any call: no instance is of this class. */
         static final Route UNKNOWN = new Route(void.class, null);
+    }
+
+    /**
+     * Guice's call of the superclass method of one intercepted method, as the engine's invoker: the context is the
+     * instance Guice generated, the arguments the call's own array (the one Guice's invocation holds, or one the
+     * engine made for an attempt of its own, a stream's handler in place of the caller's). Shared by every call and
+     * thread: Guice's call is its generated class's, and keeps nothing. So the engine, and the interceptor's own
+     * attempts, never hold Guice's invocation, which the JIT may then drop on a failed call too.
+     */
+    static final class SuperCall implements Invoker {
+
+        private final BiFunction<Object, Object[], Object> call;
+
+        SuperCall(BiFunction<Object, Object[], Object> call) {
+            this.call = call;
+        }
+
+        @Override
+        public Object invoke(Object self, Object[] args) {
+            return call.apply(self, args);
+        }
     }
 
     /** Guice's invocation class, or null when its fields cannot be read: then no invocation is read. */
@@ -133,21 +155,12 @@ final class SuperCalls {
         MethodInterceptor[] chain = (MethodInterceptor[]) (Object) INTERCEPTORS_OF.invokeExact(callback);
         int index = (int) INDEX_OF.invokeExact((Object) invocation);
         if (index == chain.length && chain[index - 1] == interceptor) {
-            return new Route(key, superCallOf(callback));
+            return new Route(key, new SuperCall(superCallOf(callback)));
         }
         java.lang.reflect.Method m = invocation.getMethod();
         Policies.debug("ReboundModule: " + Policies.describe(m.getDeclaringClass(), m) + " has interceptors after"
                 + " Rebound's, which run on every attempt: each attempt proceeds through Guice's invocation");
         return new Route(key, null);
-    }
-
-    /**
-     * Guice's call of the superclass method for {@code invocation}, whose route has one ({@link Route#superCall}):
-     * what {@code proceed()} calls there, with the invocation's instance and arguments.
-     */
-    static Object callSuper(MethodInvocation invocation) throws Throwable {
-        return superCallOf((Object) CALLBACK_OF.invokeExact((Object) invocation))
-                .apply(invocation.getThis(), invocation.getArguments());
     }
 
     @SuppressWarnings("unchecked")
