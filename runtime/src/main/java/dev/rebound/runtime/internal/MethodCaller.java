@@ -1,12 +1,12 @@
 package dev.rebound.runtime.internal;
 
+import dev.rebound.runtime.spi.Invoker;
 import java.lang.invoke.LambdaMetafactory;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.util.Arrays;
 
 /**
  * Calls one reflected method and lets its failure through as it is, as cheaply as the JVM allows:
@@ -95,30 +95,26 @@ final class MethodCaller {
     }
 
     /**
-     * Calls the method on {@code target} with the <em>last</em> {@code arity} elements of {@code args}
-     * (null for none): an array may hold something else before the arguments
-     * ({@link dev.rebound.runtime.spi.Invoker#argumentsInPlace}).
+     * Calls the method on {@code target} with the call's arguments as a door holds them (null for none):
+     * exactly them, or its target and then them, and maybe more of the door's after them
+     * ({@link Invoker#argumentsInPlace}), read {@link #arity} from the front.
      */
     Object call(Object target, Object[] args) throws Throwable {
         Object d = direct;
         if (d != null) {
+            int at = Invoker.firstArgument(args, arity);
             switch (arity) {
                 case 0:
                     return ((Call0) d).call(target);
                 case 1:
-                    return ((Call1) d).call(target, args[args.length - 1]);
-                case 2: {
-                    int at = args.length - 2;
+                    return ((Call1) d).call(target, args[at]);
+                case 2:
                     return ((Call2) d).call(target, args[at], args[at + 1]);
-                }
-                default: {
-                    int at = args.length - 3;
+                default:
                     return ((Call3) d).call(target, args[at], args[at + 1], args[at + 2]);
-                }
             }
         }
-        Object[] exact = args == null || args.length == arity ? args
-                : Arrays.copyOfRange(args, args.length - arity, args.length);
+        Object[] exact = arity == 0 ? null : Invoker.exactly(args, arity);
         MethodHandle h = handle;
         if (h != null) {
             // a local of the exact type: a conditional as the argument would be typed Object

@@ -7,7 +7,6 @@ import dev.rebound.runtime.spi.ResilientMethod;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,9 +39,12 @@ public final class Handoff {
 
     /**
      * Re-runs the method body through AspectJ's closure, the call's context: shared, so that the
-     * recovery allocates no invoker. The closure's state is {@code [this, arguments...]}, and its
-     * {@code run} reads the target from the first element of what it is given, as {@code proceed(self)}
-     * would pass it; giving it the state itself spares the array {@code proceed} would allocate.
+     * recovery allocates no invoker. The closure's state is {@code [this, arguments...]}, followed by the
+     * call's {@code JoinPoint} when an advice on the method reads it (an application's
+     * {@code thisJoinPoint}, an annotation-style advice's {@code JoinPoint} parameter), which ajc then
+     * hands down every around advice of the method; its {@code run} reads the target from the first
+     * element of what it is given, as {@code proceed(self)} would pass it; giving it the state itself
+     * spares the array {@code proceed} would allocate.
      */
     public static final Invoker CLOSURE = new Invoker() {
         @Override
@@ -55,13 +57,10 @@ public final class Handoff {
             return closure.run(state);
         }
 
-        @Override
-        public Object[] arguments(Object context, Object[] args) {
-            Object[] state = ((AroundClosure) context).getState();
-            return Arrays.copyOfRange(state, 1, state.length);
-        }
-
-        /** The state itself: the arguments are its last elements, after {@code this}. */
+        /**
+         * The state itself: the arguments from its second element, after {@code this}, and maybe the
+         * {@code JoinPoint} after them, which the engine reads no further than the method's parameters.
+         */
         @Override
         public Object[] argumentsInPlace(Object context, Object[] args) {
             return ((AroundClosure) context).getState();
@@ -211,12 +210,13 @@ public final class Handoff {
     }
 
     /**
-     * Puts {@code args} in place of the call's arguments in the around closure's state
-     * ({@code [this, args...]}), which ajc's closures read when they proceed (their {@code run}
-     * takes only {@code this} from its parameter). The state belongs to this one call.
+     * Puts {@code args}, exactly the call's arguments, in place of those in the around closure's state
+     * ({@code [this, arguments...]}, and maybe the {@code JoinPoint} after them, left as it is), which
+     * ajc's closures read when they proceed (their {@code run} takes only {@code this} from its
+     * parameter). The state belongs to this one call.
      */
     public static void setArguments(Object[] closureState, Object[] args) {
-        System.arraycopy(args, 0, closureState, closureState.length - args.length, args.length);
+        System.arraycopy(args, 0, closureState, 1, args.length);
     }
 
     private static MethodHandle recoveryHandle() {

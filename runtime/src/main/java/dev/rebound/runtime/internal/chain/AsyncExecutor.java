@@ -151,8 +151,8 @@ final class AsyncExecutor {
      */
     Object executeStream(Object context, Object[] args, Invoker primary) {
         method.checkNestingDeferred();
-        Object[] a = args != null ? args : primary.arguments(context, null);
-        Object handler = a[method.spec.handlerIndex()];
+        Object[] held = args != null ? args : primary.argumentsInPlace(context, null);
+        Object handler = held[Invoker.firstArgument(held, method.spec.parameterCount()) + method.spec.handlerIndex()];
         StreamingInvocation.Caller caller = StreamingInvocation.caller(handler);
         ReboundSettings s = method.events.settings();
         AsyncCall started = NestedCalls.take(method, method.nestedTaken) ? new AsyncCall.Nested() : new AsyncCall();
@@ -196,7 +196,8 @@ final class AsyncExecutor {
             Invoker primary, long start, Throwable firstFailure, Object streamCaller) {
         Execution call = Execution.forAsync();
         call.streamCaller = streamCaller;
-        call.begin(s, method.spec.primaryName(), context, args, primary, start, firstFailure);
+        call.begin(s, method.spec.primaryName(), method.spec.parameterCount(), context, args, primary, start,
+                firstFailure);
         call.nested = result.nested();
         call.hintsAfter = result.hintsAfter; // the door's first attempt's mark; the chain's attempts take their own
         result.runs(call);

@@ -48,6 +48,8 @@ final class Execution {
     private Object[] args;
     private Invoker primary;
     private Object context;
+    /** The method's parameter count; negative when its spec does not say (a test's, whose doors pass them exactly). */
+    private int parameterCount;
     private Object[] fallbackArgs;
 
     /** What is being called: its name in events, whether it is the primary, how to call it. */
@@ -262,13 +264,14 @@ final class Execution {
         return e;
     }
 
-    void begin(ReboundSettings s, String primaryName, Object context, Object[] args, Invoker primary, long start,
-            Throwable pending) {
+    void begin(ReboundSettings s, String primaryName, int parameterCount, Object context, Object[] args,
+            Invoker primary, long start, Throwable pending) {
         this.settings = s;
         this.time = s.timeSource();
         this.start = start;
         this.context = context;
         this.args = args;
+        this.parameterCount = parameterCount;
         this.primary = primary;
         this.pending = pending;
         aim(primaryName, true, primary, context, args);
@@ -287,21 +290,35 @@ final class Execution {
         this.paidTo = null;
     }
 
-    /** The call's arguments for an alternative, asked of the door once: an array of exactly them. */
+    /**
+     * The call's arguments for an alternative, asked of the door once: an array of exactly them (the door's
+     * own when it holds exactly them, else a copy).
+     */
     Object[] fallbackArgs() {
         if (fallbackArgs == null) {
-            fallbackArgs = primary.arguments(context, args);
+            Object[] held = primary.argumentsInPlace(context, args);
+            fallbackArgs = parameterCount < 0 ? held : Invoker.exactly(held, parameterCount);
         }
         return fallbackArgs;
     }
 
     /**
-     * The call's arguments for a synchronous alternative, where the door holds them: the last elements
-     * of the array ({@link Invoker#argumentsInPlace}), which only an {@link dev.rebound.runtime.internal.Alternative}
-     * reads, and only during this call.
+     * The call's arguments for a synchronous alternative, where the door holds them (in AspectJ's closure
+     * state, after the target: {@link Invoker#argumentsInPlace}), which only an
+     * {@link dev.rebound.runtime.internal.Alternative} reads, from the front, and only during this call.
      */
     Object[] alternativeArgs() {
         return fallbackArgs != null ? fallbackArgs : primary.argumentsInPlace(context, args);
+    }
+
+    /**
+     * Exactly the arguments the current target's attempt is given, for a rate limit's token estimate: the
+     * door's, or those a fallback handler gave an alternative, else (the door holds them in AspectJ's closure,
+     * or an alternative reads them there) {@link #fallbackArgs}.
+     */
+    Object[] targetArguments() {
+        Object[] t = targetArgs;
+        return parameterCount < 0 || t != null && t.length == parameterCount ? t : fallbackArgs();
     }
 
     /**
@@ -397,6 +414,7 @@ final class Execution {
     void release() {
         context = null;
         args = null;
+        parameterCount = 0;
         primary = null;
         fallbackArgs = null;
         target = null;

@@ -465,7 +465,7 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
     private Object run(Execution call, ReboundSettings s, Object context, Object[] args, Invoker primary, long start,
             Throwable firstFailure) throws Throwable {
         try {
-            call.begin(s, spec.primaryName(), context, args, primary, start, firstFailure);
+            call.begin(s, spec.primaryName(), spec.parameterCount(), context, args, primary, start, firstFailure);
             // the call an enclosing call makes on this method as its alternative takes its mark as it starts (a
             // door never runs its first attempt); the enclosing call's mark is on this thread: synchronous
             call.nested = firstFailure == null && NestedCalls.take(this, nestedTaken);

@@ -35,6 +35,8 @@ public final class MethodSpec {
     private final String unboundResultOf;
     private final int handlerIndex;
     private final Class<?> runsIn;
+    /** The method's parameter count; -1 when the builder was not told the method ({@link Builder#shapeOf}). */
+    private final int parameterCount;
     private final String method;
     private final Predicate<Object> fallbackOnResult;
     private final FallbackHandler fallbackHandler;
@@ -51,6 +53,7 @@ public final class MethodSpec {
         this.shape = b.shape;
         this.unboundResultOf = b.unboundResultOf;
         this.handlerIndex = b.handlerIndex;
+        this.parameterCount = b.parameterCount;
 
         this.name = b.name;
         this.primaryName = b.primaryName;
@@ -188,6 +191,14 @@ public final class MethodSpec {
         return handlerIndex;
     }
 
+    /**
+     * How many parameters the method has, for reading its arguments where a door holds them
+     * ({@link dev.rebound.runtime.spi.Invoker#argumentsInPlace}); -1 when the builder was not told the method.
+     */
+    public int parameterCount() {
+        return parameterCount;
+    }
+
     /** Builds a {@link MethodSpec}. */
     public static final class Builder {
         private final String name;
@@ -200,6 +211,7 @@ public final class MethodSpec {
         private String budgetScope;
         private CallShape shape = CallShape.SYNC;
         private int handlerIndex = -1;
+        private int parameterCount = -1;
         private String unboundResultOf;
         private Class<?> implementation;
         private Class<?> runsIn;
@@ -293,6 +305,7 @@ public final class MethodSpec {
         public Builder shapeOf(Class<?> owner, java.lang.reflect.Method method) {
             this.shape = CallShape.of(owner, method);
             this.handlerIndex = shape == CallShape.STREAM ? CallShape.handlerIndex(method) : -1;
+            this.parameterCount = method.getParameterCount();
             this.unboundResultOf = method.getGenericReturnType() instanceof TypeVariable<?>
                     && shape == CallShape.SYNC && Repetition.resultType(owner, method) == Object.class
                     ? method.getDeclaringClass().getSimpleName() : null;

@@ -49,7 +49,7 @@ final class RateLimitStrategy implements Strategy {
     public Object apply(Execution call) throws Throwable {
         ReboundSettings s = call.settings;
         RateLimitGuard guard = guard(s);
-        long tokens = guard.estimate(call.targetArgs);
+        long tokens = policy.limitsTokens() ? guard.estimate(call.targetArguments()) : 0L; // no copy when not read
         long remaining = call.remainingNanos();
         Shortcut.close();
         try {
