@@ -53,10 +53,11 @@ public final class Alternative implements Invoker {
     /**
      * The instance class last called, whether a door may apply a policy to this method on it (a Rebound
      * annotation that applies to the method there: what every door requires before it applies one), and the
-     * method such a door intercepts there, which the engine's mark names ({@link MethodScan#intercepted}). Asked
-     * once per class; a pure function of the class, shared by every call.
+     * method such a door intercepts there, which the engine's mark names ({@link MethodScan#intercepted}), and
+     * whether a door may stand before that method's code on an instance of exactly that class ({@link
+     * DoorReach#mayStandBefore}). Asked once per class; a pure function of the class, shared by every call.
      */
-    private volatile Object[] door = {null, Boolean.TRUE, null};
+    private volatile Object[] door = {null, Boolean.TRUE, null, Boolean.TRUE};
     /**
      * The instance last called and the class behind it when it is a container's proxy that says so
      * ({@link ContainerProxies#targetClassOf}), else null: asked once per instance, since one JDK proxy
@@ -232,8 +233,10 @@ public final class Alternative implements Invoker {
      * intercept it ({@link #intercepted}): a method with a policy of its own that something in front of the
      * door calls on the instance first (an application's interceptor on {@code getThis()}, a proxy's advice on
      * its target) leaves the mark in place and keeps its policy. A call no door applies a policy to is called
-     * as it is, without the mark (a shared counter written twice, three thread-local operations): no door
-     * would take it. An alternative {@link #asIs} is always called as it is.
+     * as it is, without the mark (shared counters written four times, two per-thread look-ups): no door
+     * would take it; so is a call on an instance of a class no door stands before ({@link DoorReach#mayStandBefore}:
+     * javac's alone, running no woven body), whatever annotations it carries. An alternative {@link #asIs} is always
+     * called as it is.
      */
     @Override
     public Object invoke(Object target, Object[] args) throws Throwable {
@@ -243,13 +246,15 @@ public final class Alternative implements Invoker {
         if (target instanceof GeneratedWrapper) {
             target = unlessFlat((GeneratedWrapper) target);
         }
-        Class<?> proxied = target == null ? null : (Class<?>) behind(target)[1];
-        Class<?> type = proxied != null ? proxied : target == null ? null : target.getClass();
-        if (type == null || !mayHaveDoor(type)) {
+        if (target == null) {
+            return method.call(null, args);
+        }
+        Class<?> proxied = (Class<?>) behind(target)[1];
+        Object[] d = door(proxied != null ? proxied : target.getClass());
+        if (!(Boolean) d[1] || proxied == null && !(Boolean) d[3]) {
             return method.call(target, args);
         }
-        Object outer = Passthrough.enter(target, proxied == null ? null : behindNow(target, proxied),
-                intercepted(type));
+        Object outer = Passthrough.enter(target, proxied == null ? null : behindNow(target, proxied), (Method) d[2]);
         try {
             return method.call(target, args);
         } finally {
@@ -356,7 +361,8 @@ public final class Alternative implements Invoker {
         if (d[0] != type) {
             boolean annotated = MethodScan.annotated(type) && !AnnotationPolicies.annotationsOf(type, called).isEmpty();
             d = new Object[] {type, annotated, !annotated ? null : Proxy.isProxyClass(type) ? called
-                    : MethodScan.intercepted(GeneratedSubclasses.userClass(type), called)};
+                    : MethodScan.intercepted(GeneratedSubclasses.userClass(type), called),
+                annotated && DoorReach.mayStandBefore(type, called)};
             door = d;
         }
         return d;

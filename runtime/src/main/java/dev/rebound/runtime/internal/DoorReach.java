@@ -1,10 +1,14 @@
 package dev.rebound.runtime.internal;
 
 import dev.rebound.runtime.spi.ContainerInterception;
+import dev.rebound.runtime.spi.GeneratedSubclasses;
 import dev.rebound.runtime.spi.GeneratedWrapper;
 import dev.rebound.runtime.spi.Resilient;
 import dev.rebound.runtime.spi.ResilientEnum;
+import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * Two questions about an object that differ for one shape only, a {@code Rebound.wrap} wrapper that applies
@@ -52,6 +56,50 @@ public final class DoorReach {
      */
     private static boolean carriesPolicy(Object object) {
         return woven(object.getClass()) || ContainerInterception.carries(object);
+    }
+
+    /**
+     * Whether a door may stand between a caller and the code that an instance of exactly {@code type} runs for
+     * {@code method}, so that an engine's call of it must be marked for that door to let through ({@code
+     * Passthrough}): a woven class or enum; a class a generator made at run time (a container's subclass, a JDK
+     * proxy, a {@code Rebound.wrap} class), or one synthetic or hidden, whose methods may hand the call to a door;
+     * a class whose method is not public (not told apart here); or a class with a woven body for the method
+     * anywhere above it (an interface's default method, a superclass's method, that ajc wove: its advice runs on
+     * any instance that runs it, an override's {@code super} call included). False for a class javac alone
+     * compiled with no woven body for the method in its hierarchy: no door sees a call of it, and nothing would
+     * take a mark. Asked once per class.
+     */
+    public static boolean mayStandBefore(Class<?> type, Method method) {
+        if (woven(type) || Proxy.isProxyClass(type) || GeneratedWrapper.class.isAssignableFrom(type)
+                || GeneratedSubclasses.isGenerated(type) || type.isSynthetic() || type.isHidden()) {
+            return true;
+        }
+        try {
+            type.getMethod(method.getName(), method.getParameterTypes());
+        } catch (NoSuchMethodException | SecurityException notPublic) {
+            return true;
+        }
+        return wovenAbove(type, method.getName(), method.getParameterTypes(), new HashSet<>());
+    }
+
+    /** Whether {@code type} or a class or interface above it declares a woven body of the method. */
+    private static boolean wovenAbove(Class<?> type, String name, Class<?>[] params, Set<Class<?>> seen) {
+        if (type == null || type == Object.class || !seen.add(type)) {
+            return false;
+        }
+        try {
+            if (WovenDefaults.wovenBody(type.getDeclaredMethod(name, params), null)) {
+                return true;
+            }
+        } catch (NoSuchMethodException notHere) {
+            // declared above, if anywhere
+        }
+        for (Class<?> itf : type.getInterfaces()) {
+            if (wovenAbove(itf, name, params, seen)) {
+                return true;
+            }
+        }
+        return wovenAbove(type.getSuperclass(), name, params, seen);
     }
 
     /** Whether every instance of {@code type} applies the policies its class carries: a woven class or enum. */

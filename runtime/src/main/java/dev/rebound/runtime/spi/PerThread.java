@@ -43,7 +43,7 @@ public final class PerThread<T> {
         Thread t = Thread.currentThread();
         int i = (int) t.getId() & (slots.length - 1);
         Held<T> h = slots[i];
-        if (h != null && h.owner.get() == t) {
+        if (h != null && h.get() == t) {
             return h.value;
         }
         WeakReference<Held<T>> mine = local.get();
@@ -52,7 +52,7 @@ public final class PerThread<T> {
             h = first(t);
         }
         Held<T> there = slots[i];
-        if (there == null || there.owner.get() == null) {
+        if (there == null || there.get() == null) {
             slots[i] = h; // racy on purpose: a thread that loses the race keeps using the thread-local
         }
         return h.value;
@@ -70,7 +70,7 @@ public final class PerThread<T> {
         if (keptCount == kept.length) {
             int alive = 0;
             for (int i = 0; i < keptCount; i++) {
-                Thread owner = kept[i].owner.get();
+                Thread owner = kept[i].get();
                 if (owner != null && owner.isAlive()) {
                     kept[alive++] = kept[i];
                 }
@@ -84,13 +84,15 @@ public final class PerThread<T> {
         kept[keptCount++] = h;
     }
 
-    /** A thread's object, and the thread it belongs to (weakly: a slot does not keep a finished thread). */
-    private static final class Held<T> {
-        final WeakReference<Thread> owner;
+    /**
+     * A thread's object, and the thread it belongs to, weakly (a slot does not keep a finished thread): the
+     * reference itself, so that a look-up reads the thread one load sooner than through a reference it holds.
+     */
+    private static final class Held<T> extends WeakReference<Thread> {
         final T value;
 
         Held(Thread owner, T value) {
-            this.owner = new WeakReference<>(owner);
+            super(owner);
             this.value = value;
         }
     }

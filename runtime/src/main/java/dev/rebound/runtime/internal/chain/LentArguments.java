@@ -26,12 +26,22 @@ final class LentArguments {
     private LentArguments() {
     }
 
-    /** {@code [a0..]} of length {@code count} (0: null), this thread's spare if free; give it back. */
-    static Object[] lend(int count, Object a0, Object a1, Object a2, Object a3) {
+    /**
+     * This thread's spare arrays, for {@link #lend} and {@link #giveBack}: found once for both (a look-up by
+     * thread id); null for {@code count} 0, which lends nothing.
+     */
+    static Object[][] spare(int count) {
+        return count == 0 ? null : SPARE.get();
+    }
+
+    /**
+     * {@code [a0..]} of length {@code count} (0: null), from {@code spare} ({@link #spare}) if free; give it back
+     * to the same.
+     */
+    static Object[] lend(Object[][] spare, int count, Object a0, Object a1, Object a2, Object a3) {
         if (count == 0) {
             return null;
         }
-        Object[][] spare = SPARE.get();
         Object[] args = spare[count];
         if (args == null) {
             args = new Object[count]; // this thread's is lent to a call still running: this one is nested in it
@@ -54,11 +64,11 @@ final class LentArguments {
         return args;
     }
 
-    /** The call that borrowed {@code args} ended. */
-    static void giveBack(Object[] args) {
+    /** The call that borrowed {@code args} from {@code spare} ended. */
+    static void giveBack(Object[][] spare, Object[] args) {
         if (args != null) {
             Arrays.fill(args, null);
-            SPARE.get()[args.length] = args;
+            spare[args.length] = args;
         }
     }
 }

@@ -280,11 +280,12 @@ final class MethodExecutor implements ResilientMethod, MethodDiagnostics {
         if (next instanceof QuietRetry) {
             return next;
         }
-        Object[] args = LentArguments.lend(count, a0, a1, a2, a3);
+        Object[][] spare = LentArguments.spare(count);
+        Object[] args = LentArguments.lend(spare, count, a0, a1, a2, a3);
         try {
             return takeOver(next, first, failure, attempt, start, context, args, primary);
         } finally {
-            LentArguments.giveBack(args);
+            LentArguments.giveBack(spare, args);
         }
     }
 
